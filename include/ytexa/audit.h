@@ -1,0 +1,37 @@
+/* The audit trail: every read or write of patient data and every administrative action. Events
+ * form a hash chain (each stores SHA-256 of its content and of the previous event), so editing,
+ * deleting or reordering rows is detected by yx_audit_verify(). No API changes or deletes them. */
+#ifndef YTEXA_AUDIT_H
+#define YTEXA_AUDIT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ytexa/http.h"
+#include "ytexa/store.h"
+
+struct yx_audit_event {
+    int64_t at;
+    const char *request_id;
+    int64_t actor_id;
+    const char *actor_role;
+    int64_t actor_facility_id;
+    const char *action;        /* "user.create" */
+    const char *resource_type; /* "user" */
+    const char *resource_id;
+    int64_t patient_id;
+    const char *addr;
+    const char *outcome;       /* "ok", "denied", "invalid", "error" */
+    const char *detail;
+};
+
+/* Appends an event to the chain. Call inside a transaction to make the event part of the write it
+ * records; outside one it makes its own. */
+int yx_audit_append(struct yx_db *db, const struct yx_audit_event *ev);
+/* The event of a request whose route is audited, with the given outcome. */
+int yx_audit_request(struct yx_req *r, const char *outcome);
+/* Walks the chain; returns 0 when whole. On a break, *bad_id is the first event that does not fit
+ * (or the position where one is missing) and why says what is wrong. */
+int yx_audit_verify(struct yx_db *db, int64_t *checked, int64_t *bad_id, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,71 @@
+/* Accounts, sessions and the one authorization decision. */
+#ifndef YTEXA_AUTH_H
+#define YTEXA_AUTH_H
+
+#include <stdint.h>
+
+#include "ytexa/http.h"
+
+/* The roles, as stored and as sent in the API. */
+#define YX_ROLES "health_worker", "doctor", "specialist", "trainer", "facility_admin", "province_admin", \
+                 "ministry_admin", "patient"
+int yx_role_valid(const char *role);
+
+/* Finds the session of r (bearer token or cookie), fills r->who and sets r->authed. A cookie
+ * session also needs X-CSRF-Token on a request that writes. Fails with YX_EAUTH. */
+int yx_auth_resolve(struct yx_req *r);
+
+/* Argon2id via libsodium (19 MiB or more, 2 passes or more). Hashing is slow on purpose: call it
+ * only from a route marked YX_R_HEAVY or from the command line. */
+int yx_password_hash(const char *password, char out[128]);
+int yx_password_verify(const char *hash, const char *password); /* 0 when it matches */
+/* Checks a new password's length: 8 to 128 characters, any characters. */
+int yx_password_acceptable(const char *password);
+
+/* Session settings, set once at start from the configuration. */
+struct yx_auth_settings {
+    int idle_s, max_s, cookie_secure, fail_user, fail_addr;
+};
+void yx_auth_configure(const struct yx_auth_settings *s);
+const struct yx_auth_settings *yx_auth_settings(void);
+
+/* What a principal wants to do, to what. */
+enum yx_action {
+    YX_A_READ,
+    YX_A_WRITE,
+    YX_A_ADMIN, /* create or change accounts, facilities, the network */
+};
+enum yx_resource_kind {
+    YX_RES_FACILITY,  /* a facility record itself */
+    YX_RES_NETWORK,   /* support links */
+    YX_RES_USER,      /* an account */
+    YX_RES_AUDIT,     /* the audit trail */
+    YX_RES_PATIENT,   /* patient data (owned by facility_id, or shared through a case) */
+};
+struct yx_resource {
+    enum yx_resource_kind kind;
+    int64_t facility_id; /* the facility the resource belongs to (0: none) */
+    int64_t province_id; /* that facility's province */
+    int shared;          /* a consultation or visit shares it with the principal's facility */
+};
+
+/* The one authorization decision of the program. Returns 0 when allowed; YX_ENOTFOUND when the
+ * principal may not even know the resource exists (another facility's data), YX_EFORBIDDEN when
+ * it may see it but its role may not do this. */
+int yx_authorize(const struct yx_principal *who, enum yx_action act, const struct yx_resource *res);
+/* Is the role an administrator of some scope (facility, province, ministry)? */
+int yx_role_is_admin(const char *role);
+
+/* A new account; the strings are not owned. */
+struct yx_new_user {
+    const char *username, *full_name, *password, *role;
+    int64_t facility_id; /* 0: none */
+    const char *licence_no, *scope_of_practice, *phone, *email;
+};
+/* Hashes the password and inserts the account (one statement: atomic by itself). Returns
+ * YX_ECONFLICT when the username is taken. Slow (Argon2id): not for the event loop. */
+int yx_user_insert(struct yx_db *db, const struct yx_new_user *u, int64_t *id);
+/* The account as the API shows it, or NULL. */
+json_t *yx_user_json(struct yx_db *db, int64_t user_id);
+
+#endif

@@ -1,0 +1,33 @@
+/* Configuration: defaults, then an optional file, then YTEXA_* environment, then flags. */
+#ifndef YTEXA_CONFIG_H
+#define YTEXA_CONFIG_H
+
+#include <stdint.h>
+
+struct yx_config {
+    char host[64];
+    int port;
+    char db_url[512];
+    char data_dir[512];
+    char web_dir[512];
+    char tls_cert[512];
+    char tls_key[512];
+    int session_idle_s;    /* an idle session ends after this */
+    int session_max_s;     /* and any session after this */
+    int cookie_secure;     /* Secure cookies: on with TLS or behind a TLS proxy */
+    int hash_concurrency;  /* password hashes computed at once */
+    int max_body;          /* bytes of a JSON body */
+    int login_fail_user;   /* failed logins an account may have in an hour */
+    int login_fail_addr;   /* failed logins an address may have in an hour */
+    char demo_password[128];
+    char log_level[16];
+};
+
+/* Fills cfg from defaults, the file named by --config or YTEXA_CONFIG, the environment and the
+ * flags in argv (which it consumes from index *argi). Returns 0, or YX_EINVAL with a message in
+ * err. */
+int yx_config_load(struct yx_config *cfg, int argc, char **argv, int *argi, char *err, size_t errlen);
+/* Prints the options the loader understands. */
+void yx_config_usage(void);
+
+#endif

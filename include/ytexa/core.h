@@ -1,0 +1,94 @@
+/* ytexa core: error codes, string slices, size-capped buffers, arenas, time, ids, logging.
+ * Every part of the program depends on this header and on nothing else of ytexa's. */
+#ifndef YTEXA_CORE_H
+#define YTEXA_CORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Functions that can fail return 0 or one of these negative codes. The HTTP layer maps them to
+ * statuses in exactly one place (src/http/response.c). */
+enum {
+    YX_OK = 0,
+    YX_EINVAL = -1,      /* the input is malformed or breaks a rule: 400 */
+    YX_EAUTH = -2,       /* not logged in, or the session expired: 401 */
+    YX_EFORBIDDEN = -3,  /* logged in, but this role may not do this: 403 */
+    YX_ENOTFOUND = -4,   /* no such thing, or not one the caller may see: 404 */
+    YX_EMETHOD = -5,     /* the path exists, the method does not: 405 */
+    YX_ECONFLICT = -6,   /* duplicate or out-of-state: 409 */
+    YX_ETOOBIG = -7,     /* body over the limit: 413 */
+    YX_EMEDIA = -8,      /* wrong Content-Type: 415 */
+    YX_ERATELIMIT = -9,  /* too many attempts: 429 */
+    YX_EUNAVAIL = -10,   /* overloaded or shutting down, try again: 503 */
+    YX_ENOMEM = -11,     /* out of memory: 500 */
+    YX_EDB = -12,        /* the database failed: 500 (never for bad input) */
+    YX_EINTERNAL = -13,  /* a bug: 500 */
+};
+
+/* A short stable name for a code, used as error.code in API answers ("invalid_input" ...). */
+const char *yx_err_name(int code);
+
+/* A read-only slice of bytes; not NUL-terminated unless said so. */
+typedef struct {
+    const char *ptr;
+    size_t len;
+} yx_str;
+
+#define YX_STR_LIT(s) ((yx_str){(s), sizeof(s) - 1})
+yx_str yx_str_c(const char *s);
+int yx_str_eq(yx_str a, const char *lit);
+
+/* A growable buffer with a size cap. Appending past `max` fails with YX_ETOOBIG and leaves the
+ * buffer as it was. data is always NUL-terminated when len > 0. */
+struct yx_buf {
+    char *data;
+    size_t len, cap, max;
+};
+void yx_buf_init(struct yx_buf *b, size_t max);
+int yx_buf_append(struct yx_buf *b, const void *p, size_t n);
+int yx_buf_puts(struct yx_buf *b, const char *s);
+int yx_buf_printf(struct yx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int yx_buf_vprintf(struct yx_buf *b, const char *fmt, va_list ap);
+/* Hands the bytes to the caller (free() them) and resets the buffer. */
+char *yx_buf_detach(struct yx_buf *b, size_t *len);
+void yx_buf_release(struct yx_buf *b);
+
+/* An arena: many small allocations freed together (one per request). */
+struct yx_arena_chunk;
+struct yx_arena {
+    struct yx_arena_chunk *head;
+};
+void *yx_arena_alloc(struct yx_arena *a, size_t n);
+char *yx_arena_strndup(struct yx_arena *a, const char *s, size_t n);
+char *yx_arena_strdup(struct yx_arena *a, const char *s);
+void yx_arena_release(struct yx_arena *a);
+
+/* Bounded string formatting into a fixed array; returns YX_ETOOBIG when it did not fit. */
+int yx_snprintf(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Wall-clock milliseconds since the epoch. Tests may move the clock with YTEXA_CLOCK_OFFSET_MS. */
+int64_t yx_now_ms(void);
+/* Writes an RFC 3339 UTC time ("2026-11-22T11:03:00.123Z") for ms since the epoch. */
+void yx_time_format(int64_t ms, char out[32]);
+
+/* Random bytes from libsodium; hex and base64url encoders. */
+void yx_random(void *p, size_t n);
+void yx_hex(const uint8_t *p, size_t n, char *out /* 2n+1 */);
+void yx_sha256_hex(const void *p, size_t n, char out[65]);
+/* A random id for requests and tokens: `bytes` random bytes, base64url, no padding. */
+void yx_random_token(char *out, size_t outsize, size_t bytes);
+
+/* Logging: one JSON object a line on stderr. */
+enum { YX_LOG_DEBUG, YX_LOG_INFO, YX_LOG_WARN, YX_LOG_ERROR };
+void yx_log_set_level(int level);
+void yx_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes a preformatted JSON line (the access log). */
+void yx_log_json_line(const char *line, size_t len);
+
+/* Unicode helpers (utf8proc): is the slice valid UTF-8; NFC-normalise and fold case and
+ * diacritics (đ → d as well) into a newly malloc'd string. */
+int yx_utf8_valid(const char *s, size_t n);
+char *yx_fold(const char *s, size_t n);
+
+#endif

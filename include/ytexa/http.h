@@ -1,0 +1,129 @@
+/* What a workflow's handlers see of an HTTP request: no h2o here, so the server library could be
+ * replaced without touching src/<domain>/.
+ *
+ * A handler runs on a worker thread (never on the event loop unless its route says YX_R_LOOP),
+ * with its own database connection in r->db. It reads the request fields, and either sets the
+ * answer with yx_reply() and returns 0, or returns yx_fail(r, YX_E…, "message"). For routes that
+ * write, the dispatcher wraps the handler in one transaction together with its audit event and
+ * its Idempotency-Key record: a failure rolls everything back, so bad input writes nothing. */
+#ifndef YTEXA_HTTP_H
+#define YTEXA_HTTP_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "ytexa/core.h"
+#include "ytexa/store.h"
+
+/* The logged-in user a request acts for. province_id is the province of the user's facility. */
+struct yx_principal {
+    int64_t user_id;
+    int64_t session_id;
+    int64_t facility_id; /* 0 when the role has none (ministry admin, patient) */
+    int64_t province_id;
+    char username[64];
+    char role[24];
+    char full_name[160];
+    char csrf[48];
+};
+
+#define YX_MAX_PARAMS 4
+#define YX_MAX_COOKIES 3
+
+struct yx_req {
+    struct yx_arena arena;
+    const char *method; /* "GET", "POST" … */
+    const char *path;   /* without the query */
+    const char *query;  /* raw, without '?'; "" when none */
+    const char *params[YX_MAX_PARAMS]; /* values of :name segments, in order */
+    int nparams;
+    const char *body;
+    size_t body_len;
+    json_t *json; /* the parsed body (an object), or NULL when there was none */
+    const char *content_type;
+    const char *bearer;       /* Authorization: Bearer … */
+    const char *cookie_token; /* the session cookie */
+    const char *csrf_header;  /* X-CSRF-Token */
+    const char *idempotency_key;
+    const char *origin;
+    const char *host;
+    const char *ws_protocol; /* Sec-WebSocket-Protocol, for /ws */
+    char addr[64];
+    char id[24]; /* the request id, in the X-Request-Id header and the access log */
+    struct yx_db *db;
+    struct yx_principal who;
+    int authed;
+    const struct yx_route *route;
+
+    /* The answer. */
+    int status;
+    json_t *out;
+    const char *cookies[YX_MAX_COOKIES];
+    int ncookies;
+    int err;
+    char err_msg[320];
+    const char *err_field;
+    int upgrade_ws; /* set by the /ws handler when the socket may be upgraded */
+
+    /* What the audit event of this request names, when its route is audited. */
+    const char *audit_resource_id;
+    int64_t audit_patient_id;
+};
+
+typedef int (*yx_handler)(struct yx_req *r);
+
+enum {
+    YX_R_PUBLIC = 1, /* no session needed */
+    YX_R_HEAVY = 2,  /* CPU-bound (password hashing): limited how many run at once */
+    YX_R_LOOP = 4,   /* cheap, no database: runs on the event loop */
+    YX_R_NOTX = 8,   /* a write route that manages its own transactions (login) */
+};
+
+struct yx_route {
+    const char *method;
+    const char *pattern; /* "/api/v1/facilities/:id" */
+    yx_handler fn;
+    int flags;
+    const char *audit; /* the audit action ("user.create"), or NULL when not audited */
+    const char *resource_type;
+};
+
+/* Sets the error of the answer and returns code, so handlers write `return yx_fail(…)`. */
+int yx_fail(struct yx_req *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Same, naming the field of the input that was wrong. */
+int yx_fail_field(struct yx_req *r, int code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Sets the answer; takes the reference to body. Returns 0. */
+int yx_reply(struct yx_req *r, int status, json_t *body);
+/* Adds a Set-Cookie header (the string is copied into the request's arena). */
+int yx_set_cookie(struct yx_req *r, const char *cookie);
+/* A decoded query parameter, or NULL. The value lives in the request's arena. */
+const char *yx_query(struct yx_req *r, const char *name);
+/* Parses path parameter i as a positive id; fails with 404 (an id that cannot exist). */
+int yx_param_id(struct yx_req *r, int i, int64_t *out);
+
+/* The HTTP status for a YX_E code: the one place codes become statuses. */
+int yx_http_status(int code);
+
+/* Validation of a JSON object against a table of expected fields. Unknown fields, a missing
+ * required field, a wrong type, a string out of its length bounds (counted in characters) or an
+ * integer out of its bounds fail with YX_EINVAL and a message naming the field. */
+enum yx_ftype { YX_F_STRING, YX_F_INT, YX_F_BOOL, YX_F_ARRAY, YX_F_OBJECT, YX_F_ANY };
+struct yx_field {
+    const char *name;
+    enum yx_ftype type;
+    int required;
+    int64_t min, max; /* string length in characters, or integer value; 0,0 means no bound */
+};
+int yx_validate(struct yx_req *r, const json_t *obj, const struct yx_field *fields);
+/* The body as an object validated against fields (fails when there is no body). */
+int yx_body(struct yx_req *r, const struct yx_field *fields);
+/* Field accessors after validation: NULL / dflt when the field is absent or null. */
+const char *yx_json_str(const json_t *obj, const char *name);
+int64_t yx_json_int(const json_t *obj, const char *name, int64_t dflt);
+
+/* Server entry: runs until SIGTERM/SIGINT, then drains and returns 0. */
+struct yx_config;
+int yx_server_run(const struct yx_config *cfg);
+
+#endif

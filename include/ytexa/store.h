@@ -1,0 +1,99 @@
+/* Storage: one interface, two engines (SQLite by default, PostgreSQL for a province or a nation).
+ *
+ * SQL is written once with `?` placeholders; the PostgreSQL engine renumbers them to $1, $2 ….
+ * Where the dialects differ, callers ask yx_db_dialect(). Results are materialised as text cells
+ * owned by the yx_rows, so callers never see an engine's own types.
+ *
+ * A connection belongs to one thread at a time. The server gives each worker thread its own
+ * (yx_db_thread()), so a query never runs on the event loop unless the caller chose that. */
+#ifndef YTEXA_STORE_H
+#define YTEXA_STORE_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "ytexa/core.h"
+
+enum yx_dialect { YX_SQLITE = 1, YX_POSTGRES = 2 };
+
+enum yx_param_type { YX_PNULL, YX_PINT, YX_PTEXT };
+struct yx_param {
+    enum yx_param_type type;
+    int64_t i;
+    const char *s; /* for YX_PTEXT: not owned */
+    size_t len;
+};
+#define YX_PI(v) ((struct yx_param){YX_PINT, (int64_t)(v), NULL, 0})
+/* A NUL-terminated string, or NULL for SQL NULL. */
+static inline struct yx_param yx_param_text(const char *s)
+{
+    return (struct yx_param){s ? YX_PTEXT : YX_PNULL, 0, s, s ? strlen(s) : 0};
+}
+#define YX_PT(v) yx_param_text(v)
+#define YX_PS(sl) ((struct yx_param){YX_PTEXT, 0, (sl).ptr, (sl).len})
+#define YX_PN ((struct yx_param){YX_PNULL, 0, NULL, 0})
+
+/* A result: nrows × ncols cells, each NULL (SQL NULL) or a NUL-terminated string. */
+struct yx_rows {
+    int nrows, ncols;
+    char **cells;
+    char **names;
+    int64_t changes; /* rows changed by an INSERT/UPDATE/DELETE */
+};
+const char *yx_rows_get(const struct yx_rows *r, int row, int col);
+int64_t yx_rows_int(const struct yx_rows *r, int row, int col); /* 0 for NULL */
+int yx_rows_isnull(const struct yx_rows *r, int row, int col);
+void yx_rows_free(struct yx_rows *r);
+
+struct yx_db;
+
+/* The engine's table of operations; each engine defines one (sqlite.c, postgres.c). */
+struct yx_db_engine {
+    const char *name;
+    enum yx_dialect dialect;
+    int (*open)(const char *url, struct yx_db **out, char *err, size_t errlen);
+    void (*close)(struct yx_db *db);
+    /* Runs one statement; *out may be NULL when the caller wants no rows. */
+    int (*exec)(struct yx_db *db, const char *sql, const struct yx_param *p, int np, struct yx_rows **out);
+    /* Runs a script of several statements without parameters (migrations). */
+    int (*script)(struct yx_db *db, const char *sql);
+    const char *(*last_error)(struct yx_db *db);
+};
+
+struct yx_db {
+    const struct yx_db_engine *engine;
+    int in_tx;
+};
+
+/* Opens a connection: a postgres:// or postgresql:// URL selects PostgreSQL, anything else is a
+ * SQLite file path. */
+int yx_db_open(const char *url, struct yx_db **out, char *err, size_t errlen);
+void yx_db_close(struct yx_db *db);
+enum yx_dialect yx_db_dialect(const struct yx_db *db);
+const char *yx_db_error(struct yx_db *db);
+
+/* Runs sql with params. Unique-constraint violations return YX_ECONFLICT, other failures YX_EDB
+ * (the engine's message is logged, never shown to a user). */
+int yx_db_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int np, struct yx_rows **out);
+#define YX_DB_Q(db, out, sql, ...)                                                                    \
+    yx_db_exec((db), (sql), (const struct yx_param[]){__VA_ARGS__},                                   \
+               (int)(sizeof((const struct yx_param[]){__VA_ARGS__}) / sizeof(struct yx_param)), (out))
+#define YX_DB_Q0(db, out, sql) yx_db_exec((db), (sql), NULL, 0, (out))
+
+/* Transactions. begin takes the write lock at once on SQLite (BEGIN IMMEDIATE) so two writers
+ * never deadlock upgrading a read lock. commit is durable when it returns 0. */
+int yx_db_begin(struct yx_db *db);
+int yx_db_commit(struct yx_db *db);
+void yx_db_rollback(struct yx_db *db);
+
+/* Applies the numbered migrations not yet applied; returns how many ran in *applied. */
+int yx_db_migrate(struct yx_db *db, int *applied);
+
+/* The process-wide database URL, and a connection owned by the calling thread (opened on first
+ * use, closed by yx_db_thread_close()). Returns NULL when it cannot connect. */
+void yx_db_set_url(const char *url);
+const char *yx_db_url(void);
+struct yx_db *yx_db_thread(void);
+void yx_db_thread_close(void);
+
+#endif

@@ -1,0 +1,32 @@
+/* Every route the server answers, gathered from the workflows' tables. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../http/dispatch.h"
+
+extern const struct yx_route yx_health_routes[];
+extern const struct yx_route yx_auth_routes[];
+extern const struct yx_route yx_user_routes[];
+extern const struct yx_route yx_facility_routes[];
+extern const struct yx_route yx_audit_routes[];
+
+const struct yx_route *yx_app_routes(void)
+{
+    static const struct yx_route *tables[] = {yx_health_routes, yx_auth_routes, yx_user_routes,
+                                              yx_facility_routes, yx_audit_routes, NULL};
+    static struct yx_route *all;
+    if (all)
+        return all;
+    size_t n = 0;
+    for (int t = 0; tables[t]; t++)
+        for (const struct yx_route *r = tables[t]; r->pattern; r++)
+            n++;
+    all = calloc(n + 1, sizeof *all);
+    if (!all)
+        abort();
+    n = 0;
+    for (int t = 0; tables[t]; t++)
+        for (const struct yx_route *r = tables[t]; r->pattern; r++)
+            all[n++] = *r;
+    return all;
+}

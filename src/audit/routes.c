@@ -1,0 +1,72 @@
+/* GET /api/v1/audit: administrators read the trail of their scope (ministry: all; province: the
+ * acts of users of its facilities; facility: its own users' acts). Reading it is audited too. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ytexa/audit.h"
+#include "ytexa/auth.h"
+
+static json_t *event_json(const struct yx_rows *r, int i)
+{
+    char at[32];
+    yx_time_format(yx_rows_int(r, i, 1), at);
+    json_t *o = json_object();
+    static const char *names[] = {"id", "at", "request_id", "actor_id", "actor_role", "actor_facility_id", "action",
+                                  "resource_type", "resource_id", "patient_id", "addr", "outcome", "detail", "hash"};
+    static const int numeric[] = {1, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0};
+    for (int c = 0; c < 14; c++) {
+        const char *v = yx_rows_get(r, i, c);
+        json_t *j = !v ? json_null() : c == 1 ? json_string(at) : numeric[c] ? json_integer(strtoll(v, NULL, 10))
+                                                                            : json_string(v);
+        json_object_set_new(o, names[c], j);
+    }
+    return o;
+}
+
+static int audit_list(struct yx_req *r)
+{
+    struct yx_rows *rows = NULL;
+    struct yx_resource res = {YX_RES_AUDIT, r->who.facility_id, r->who.province_id, 0};
+    if (!yx_role_is_admin(r->who.role) || yx_authorize(&r->who, YX_A_READ, &res) != 0)
+        return yx_fail(r, YX_EFORBIDDEN, "Only administrators read the audit trail.");
+    const char *cursor = yx_query(r, "cursor"), *limit_s = yx_query(r, "limit"), *patient = yx_query(r, "patient_id");
+    char *end = NULL;
+    int64_t before = cursor ? strtoll(cursor, &end, 10) : INT64_MAX;
+    if (cursor && (*end || before <= 0))
+        return yx_fail_field(r, YX_EINVAL, "cursor", "The cursor is not one this server gave.");
+    int64_t limit = limit_s ? strtoll(limit_s, &end, 10) : 100;
+    if (limit_s && (*end || limit < 1 || limit > 500))
+        return yx_fail_field(r, YX_EINVAL, "limit", "limit must be between 1 and 500.");
+    int64_t pid = patient ? strtoll(patient, &end, 10) : 0;
+    if (patient && (*end || pid <= 0))
+        return yx_fail_field(r, YX_EINVAL, "patient_id", "patient_id must be a positive id.");
+    const char *scope = " AND ? = 0";
+    int64_t scope_id = 0;
+    if (strcmp(r->who.role, "province_admin") == 0) {
+        scope = " AND actor_facility_id IN (SELECT id FROM facilities WHERE province_id = ?)";
+        scope_id = r->who.province_id;
+    } else if (strcmp(r->who.role, "facility_admin") == 0) {
+        scope = " AND actor_facility_id = ?";
+        scope_id = r->who.facility_id;
+    }
+    char sql[1024];
+    yx_snprintf(sql, sizeof sql,
+                "SELECT id, at, request_id, actor_id, actor_role, actor_facility_id, action, resource_type, resource_id, "
+                "patient_id, addr, outcome, detail, hash FROM audit_events WHERE id < ? AND (? = 0 OR patient_id = ?)%s "
+                "ORDER BY id DESC LIMIT ?",
+                scope);
+    int rc = YX_DB_Q(r->db, &rows, sql, YX_PI(before), YX_PI(pid), YX_PI(pid), YX_PI(scope_id), YX_PI(limit + 1));
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    for (int i = 0; i < rows->nrows && i < limit; i++)
+        json_array_append_new(items, event_json(rows, i));
+    json_t *next = rows->nrows > limit ? json_string(yx_rows_get(rows, (int)limit - 1, 0)) : json_null();
+    yx_rows_free(rows);
+    return yx_reply(r, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
+}
+
+const struct yx_route yx_audit_routes[] = {
+    {"GET", "/api/v1/audit", audit_list, 0, "audit.read", "audit"},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};

@@ -1,0 +1,88 @@
+/* The one authorization decision of ytexa: role × facility × the resource's relation to the user.
+ * Every route asks here; nothing else decides who may see or change what. */
+#include <string.h>
+
+#include "ytexa/auth.h"
+
+static const char *const roles[] = {YX_ROLES, NULL};
+
+int yx_role_valid(const char *role)
+{
+    for (int i = 0; role && roles[i]; i++)
+        if (strcmp(role, roles[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int is(const struct yx_principal *w, const char *role)
+{
+    return strcmp(w->role, role) == 0;
+}
+
+int yx_role_is_admin(const char *role)
+{
+    return strcmp(role, "facility_admin") == 0 || strcmp(role, "province_admin") == 0 ||
+           strcmp(role, "ministry_admin") == 0;
+}
+
+static int clinical(const struct yx_principal *w)
+{
+    return is(w, "health_worker") || is(w, "doctor") || is(w, "specialist");
+}
+
+/* The facility network (facilities and support links) is not secret: every signed-in user reads
+ * it. Changing it belongs to the ministry everywhere, to a province inside its province, and to a
+ * facility admin for its own facility's record. */
+static int network_decision(const struct yx_principal *w, enum yx_action act, const struct yx_resource *res)
+{
+    if (act == YX_A_READ || is(w, "ministry_admin"))
+        return 0;
+    if (is(w, "province_admin"))
+        return res->province_id == w->province_id ? 0 : YX_EFORBIDDEN;
+    if (is(w, "facility_admin") && res->kind == YX_RES_FACILITY && act == YX_A_WRITE)
+        return res->facility_id == w->facility_id ? 0 : YX_EFORBIDDEN;
+    return YX_EFORBIDDEN;
+}
+
+/* Accounts and the audit trail are seen only inside the administrator's scope; outside it they
+ * do not exist for the caller. Clinicians see their own facility's colleagues. */
+static int scoped_decision(const struct yx_principal *w, enum yx_action act, const struct yx_resource *res)
+{
+    if (is(w, "ministry_admin"))
+        return 0;
+    int in_province = res->province_id && res->province_id == w->province_id;
+    int in_facility = res->facility_id && res->facility_id == w->facility_id;
+    if (is(w, "province_admin"))
+        return in_province ? 0 : YX_ENOTFOUND;
+    if (is(w, "facility_admin"))
+        return in_facility ? 0 : YX_ENOTFOUND;
+    if (res->kind == YX_RES_USER && act == YX_A_READ && in_facility && w->facility_id)
+        return 0;
+    return (res->kind == YX_RES_USER && in_facility) ? YX_EFORBIDDEN : YX_ENOTFOUND;
+}
+
+/* Patient data belongs to the facility that holds it; another facility sees it only while a visit
+ * or consultation shares it. Administrators and trainers do not read charts. */
+static int patient_decision(const struct yx_principal *w, enum yx_action act, const struct yx_resource *res)
+{
+    (void)act;
+    if (!clinical(w))
+        return YX_ENOTFOUND;
+    if ((res->facility_id && res->facility_id == w->facility_id) || res->shared)
+        return 0;
+    return YX_ENOTFOUND;
+}
+
+int yx_authorize(const struct yx_principal *who, enum yx_action act, const struct yx_resource *res)
+{
+    if (!who || !who->user_id)
+        return YX_EAUTH;
+    switch (res->kind) {
+    case YX_RES_FACILITY:
+    case YX_RES_NETWORK: return network_decision(who, act, res);
+    case YX_RES_USER:
+    case YX_RES_AUDIT: return scoped_decision(who, act, res);
+    case YX_RES_PATIENT: return patient_decision(who, act, res);
+    }
+    return YX_EFORBIDDEN;
+}

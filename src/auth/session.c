@@ -1,0 +1,239 @@
+/* Sessions: login, logout, who am I, and resolving the session of each request. A token is 256
+ * random bits shown once to the client; only its SHA-256 is stored. */
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ytexa/auth.h"
+
+static struct yx_auth_settings settings = {1800, 43200, 0, 20, 100};
+
+void yx_auth_configure(const struct yx_auth_settings *s)
+{
+    settings = *s;
+}
+
+const struct yx_auth_settings *yx_auth_settings(void)
+{
+    return &settings;
+}
+
+static int token_shape_ok(const char *t)
+{
+    size_t n = strlen(t);
+    if (n < 20 || n > 100)
+        return 0;
+    for (const char *p = t; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+              *p == '_'))
+            return 0;
+    return 1;
+}
+
+static void copy_field(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+int yx_auth_resolve(struct yx_req *r)
+{
+    const char *token = r->bearer ? r->bearer : r->cookie_token;
+    struct yx_rows *rows = NULL;
+    char hash[65];
+    int rc;
+    if (!token)
+        return yx_fail(r, YX_EAUTH, "Bạn chưa đăng nhập / please log in.");
+    if (!token_shape_ok(token))
+        return yx_fail(r, YX_EAUTH, "The session token is malformed; please log in again.");
+    yx_sha256_hex(token, strlen(token), hash);
+    rc = YX_DB_Q(r->db, &rows,
+                 "SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at, u.id, u.username, u.role, "
+                 "u.facility_id, f.province_id, u.full_name, u.active FROM sessions s JOIN users u ON u.id = s.user_id "
+                 "LEFT JOIN facilities f ON f.id = u.facility_id WHERE s.token_hash = ?",
+                 YX_PT(hash));
+    if (rc)
+        goto out;
+    int64_t now = yx_now_ms();
+    if (rows->nrows != 1 || !yx_rows_isnull(rows, 0, 4) || !yx_rows_int(rows, 0, 11)) {
+        rc = yx_fail(r, YX_EAUTH, "Phiên đã kết thúc / the session has ended; please log in again.");
+        goto out;
+    }
+    int64_t last_seen = yx_rows_int(rows, 0, 2);
+    if (now > yx_rows_int(rows, 0, 3) || now - last_seen > (int64_t)settings.idle_s * 1000) {
+        rc = yx_fail(r, YX_EAUTH, "Phiên đã hết hạn / the session expired; please log in again.");
+        goto out;
+    }
+    struct yx_principal *w = &r->who;
+    w->session_id = yx_rows_int(rows, 0, 0);
+    copy_field(w->csrf, sizeof w->csrf, yx_rows_get(rows, 0, 1));
+    w->user_id = yx_rows_int(rows, 0, 5);
+    copy_field(w->username, sizeof w->username, yx_rows_get(rows, 0, 6));
+    copy_field(w->role, sizeof w->role, yx_rows_get(rows, 0, 7));
+    w->facility_id = yx_rows_int(rows, 0, 8);
+    w->province_id = yx_rows_int(rows, 0, 9);
+    copy_field(w->full_name, sizeof w->full_name, yx_rows_get(rows, 0, 10));
+    /* A browser sends the cookie by itself, so a write carried by the cookie must also prove it
+     * comes from our page: the CSRF token that only our page can read. */
+    int unsafe = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
+    if (!r->bearer && unsafe &&
+        (!r->csrf_header || strlen(r->csrf_header) != strlen(w->csrf) ||
+         sodium_memcmp(r->csrf_header, w->csrf, strlen(w->csrf)) != 0)) {
+        memset(w, 0, sizeof *w);
+        rc = yx_fail(r, YX_EFORBIDDEN, "Missing or wrong X-CSRF-Token header.");
+        goto out;
+    }
+    r->authed = 1;
+    /* Touching the session on every request would make every read a write; once a minute is
+     * precise enough for an idle timeout counted in minutes. */
+    if (now - last_seen > 60000)
+        rc = YX_DB_Q(r->db, NULL, "UPDATE sessions SET last_seen_at = ? WHERE id = ?", YX_PI(now), YX_PI(w->session_id));
+out:
+    yx_rows_free(rows);
+    return rc;
+}
+
+static int count_failures(struct yx_req *r, const char *column, const char *value, int64_t since, int64_t *n)
+{
+    struct yx_rows *rows = NULL;
+    char sql[128];
+    yx_snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM login_failures WHERE %s = ? AND at > ?", column);
+    int rc = YX_DB_Q(r->db, &rows, sql, YX_PT(value), YX_PI(since));
+    if (rc == 0)
+        *n = yx_rows_int(rows, 0, 0);
+    yx_rows_free(rows);
+    return rc;
+}
+
+static int login_rate_check(struct yx_req *r, const char *username)
+{
+    int64_t hour_ago = yx_now_ms() - 3600 * 1000, n = 0;
+    int rc = count_failures(r, "username", username, hour_ago, &n);
+    if (rc == 0 && n >= settings.fail_user)
+        return yx_fail(r, YX_ERATELIMIT, "Quá nhiều lần đăng nhập sai / too many failed logins for this account; try "
+                                         "again in an hour or ask your administrator.");
+    if (rc == 0)
+        rc = count_failures(r, "addr", r->addr, hour_ago, &n);
+    if (rc == 0 && n >= settings.fail_addr)
+        return yx_fail(r, YX_ERATELIMIT, "Quá nhiều lần đăng nhập sai / too many failed logins from this address.");
+    return rc;
+}
+
+static int login_failed(struct yx_req *r, const char *username)
+{
+    YX_DB_Q(r->db, NULL, "INSERT INTO login_failures (username, addr, at) VALUES (?, ?, ?)", YX_PT(username),
+            YX_PT(r->addr), YX_PI(yx_now_ms()));
+    return yx_fail(r, YX_EAUTH, "Sai tên đăng nhập hoặc mật khẩu / wrong username or password.");
+}
+
+/* A hash computed once so that an unknown username costs as much time as a wrong password. */
+static char dummy[128];
+static void dummy_make(void)
+{
+    yx_password_hash("not-a-real-password", dummy);
+}
+static const char *dummy_hash(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, dummy_make);
+    return dummy;
+}
+
+static int session_create(struct yx_req *r, int64_t user_id, char token[64], char csrf[48], int64_t *expires)
+{
+    char hash[65];
+    int64_t now = yx_now_ms();
+    yx_random_token(token, 64, 32);
+    yx_random_token(csrf, 48, 24);
+    yx_sha256_hex(token, strlen(token), hash);
+    *expires = now + (int64_t)settings.max_s * 1000;
+    return YX_DB_Q(r->db, NULL,
+                   "INSERT INTO sessions (token_hash, csrf_token, user_id, created_at, last_seen_at, expires_at, addr) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   YX_PT(hash), YX_PT(csrf), YX_PI(user_id), YX_PI(now), YX_PI(now), YX_PI(*expires),
+                   YX_PT(r->addr));
+}
+
+static void session_cookie(struct yx_req *r, const char *value, int max_age)
+{
+    char c[256];
+    yx_snprintf(c, sizeof c, "ytexa_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", value, max_age,
+                settings.cookie_secure ? "; Secure" : "");
+    yx_set_cookie(r, c);
+}
+
+
+static int login(struct yx_req *r)
+{
+    static const struct yx_field fields[] = {
+        {"username", YX_F_STRING, 1, 1, 64},
+        {"password", YX_F_STRING, 1, 1, 1024},
+        {NULL, 0, 0, 0, 0},
+    };
+    struct yx_rows *rows = NULL;
+    char token[64], csrf[48], when[32];
+    int64_t expires;
+    int rc;
+    if ((rc = yx_body(r, fields)) != 0)
+        return rc;
+    const char *username = yx_json_str(r->json, "username"), *password = yx_json_str(r->json, "password");
+    r->audit_resource_id = username;
+    if ((rc = login_rate_check(r, username)) != 0)
+        return rc;
+    rc = YX_DB_Q(r->db, &rows, "SELECT id, password_hash FROM users WHERE username = ? AND active = 1", YX_PT(username));
+    if (rc)
+        goto out;
+    if (rows->nrows != 1) {
+        yx_password_verify(dummy_hash(), password);
+        rc = login_failed(r, username);
+        goto out;
+    }
+    if (yx_password_verify(yx_rows_get(rows, 0, 1), password) != 0) {
+        rc = login_failed(r, username);
+        goto out;
+    }
+    int64_t user_id = yx_rows_int(rows, 0, 0);
+    if ((rc = session_create(r, user_id, token, csrf, &expires)) != 0)
+        goto out;
+    r->who.user_id = user_id;
+    json_t *user = yx_user_json(r->db, user_id);
+    if (!user) {
+        rc = YX_EDB;
+        goto out;
+    }
+    json_t *role = json_object_get(user, "role");
+    snprintf(r->who.role, sizeof r->who.role, "%s", json_string_value(role) ? json_string_value(role) : "");
+    r->who.facility_id = json_integer_value(json_object_get(json_object_get(user, "facility"), "id"));
+    session_cookie(r, token, settings.max_s);
+    yx_time_format(expires, when);
+    rc = yx_reply(r, 200, json_pack("{s:s,s:s,s:s,s:o}", "token", token, "csrf", csrf, "expires_at", when, "user", user));
+out:
+    yx_rows_free(rows);
+    return rc;
+}
+
+static int logout(struct yx_req *r)
+{
+    int rc = YX_DB_Q(r->db, NULL, "UPDATE sessions SET revoked_at = ? WHERE id = ?", YX_PI(yx_now_ms()),
+                     YX_PI(r->who.session_id));
+    if (rc)
+        return rc;
+    session_cookie(r, "", 0);
+    return yx_reply(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static int me(struct yx_req *r)
+{
+    json_t *user = yx_user_json(r->db, r->who.user_id);
+    if (!user)
+        return YX_EDB;
+    return yx_reply(r, 200, json_pack("{s:o,s:s}", "user", user, "csrf", r->who.csrf));
+}
+
+const struct yx_route yx_auth_routes[] = {
+    {"POST", "/api/v1/auth/login", login, YX_R_PUBLIC | YX_R_HEAVY | YX_R_NOTX, "auth.login", "session"},
+    {"POST", "/api/v1/auth/logout", logout, 0, "auth.logout", "session"},
+    {"GET", "/api/v1/me", me, 0, NULL, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};

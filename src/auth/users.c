@@ -1,0 +1,350 @@
+/* Accounts: administrators create, read, change and deactivate users within their scope
+ * (ministry: all; province: its province; facility: its facility). Accounts are never deleted:
+ * the audit trail and signed records point at them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ytexa/auth.h"
+
+#define USER_COLUMNS                                                                                              \
+    "u.id, u.username, u.full_name, u.role, u.licence_no, u.scope_of_practice, u.phone, u.email, u.active, "      \
+    "f.id, f.name, f.level, p.id, p.name, u.created_at"
+#define USER_FROM                                                                                                 \
+    " FROM users u LEFT JOIN facilities f ON f.id = u.facility_id LEFT JOIN admin_units p ON p.id = f.province_id"
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *user_row_json(const struct yx_rows *r, int i)
+{
+    json_t *fac = json_null();
+    if (!yx_rows_isnull(r, i, 9))
+        fac = json_pack("{s:I,s:s,s:s,s:{s:I,s:s}}", "id", (json_int_t)yx_rows_int(r, i, 9), "name",
+                        yx_rows_get(r, i, 10), "level", yx_rows_get(r, i, 11), "province", "id",
+                        (json_int_t)yx_rows_int(r, i, 12), "name", yx_rows_get(r, i, 13) ? yx_rows_get(r, i, 13) : "");
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:b,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "username",
+                     yx_rows_get(r, i, 1), "full_name", yx_rows_get(r, i, 2), "role", yx_rows_get(r, i, 3),
+                     "licence_no", str_or_null(yx_rows_get(r, i, 4)), "scope_of_practice",
+                     str_or_null(yx_rows_get(r, i, 5)), "phone", str_or_null(yx_rows_get(r, i, 6)), "email",
+                     str_or_null(yx_rows_get(r, i, 7)), "active", (int)yx_rows_int(r, i, 8), "facility",
+                     fac ? fac : json_null());
+}
+
+json_t *yx_user_json(struct yx_db *db, int64_t user_id)
+{
+    struct yx_rows *r = NULL;
+    json_t *out = NULL;
+    if (YX_DB_Q(db, &r, "SELECT " USER_COLUMNS USER_FROM " WHERE u.id = ?", YX_PI(user_id)) == 0 && r->nrows == 1)
+        out = user_row_json(r, 0);
+    yx_rows_free(r);
+    return out;
+}
+
+/* The scope of a user record for the authorization decision. */
+static int user_resource(struct yx_req *r, int64_t user_id, struct yx_resource *res)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(r->db, &rows,
+                     "SELECT u.facility_id, f.province_id FROM users u LEFT JOIN facilities f ON f.id = u.facility_id "
+                     "WHERE u.id = ?",
+                     YX_PI(user_id));
+    if (rc == 0 && rows->nrows != 1)
+        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy tài khoản / no such account.");
+    if (rc == 0)
+        *res = (struct yx_resource){YX_RES_USER, yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), 0};
+    yx_rows_free(rows);
+    return rc;
+}
+
+static int facility_resource(struct yx_req *r, int64_t facility_id, struct yx_resource *res)
+{
+    struct yx_rows *rows = NULL;
+    *res = (struct yx_resource){YX_RES_USER, 0, 0, 0};
+    if (!facility_id)
+        return 0;
+    int rc = YX_DB_Q(r->db, &rows, "SELECT province_id FROM facilities WHERE id = ?", YX_PI(facility_id));
+    if (rc == 0 && rows->nrows != 1)
+        rc = yx_fail_field(r, YX_EINVAL, "facility_id", "No facility has id %lld.", (long long)facility_id);
+    if (rc == 0)
+        *res = (struct yx_resource){YX_RES_USER, facility_id, yx_rows_int(rows, 0, 0), 0};
+    yx_rows_free(rows);
+    return rc;
+}
+
+static int deny(struct yx_req *r, int rc)
+{
+    if (rc == YX_ENOTFOUND)
+        return yx_fail(r, rc, "Không tìm thấy / not found.");
+    return yx_fail(r, rc, "Vai trò của bạn không được làm việc này / your role may not do this.");
+}
+
+/* Which roles an administrator may hand out: never a wider scope than its own. */
+static int may_grant(const struct yx_principal *w, const char *role)
+{
+    if (strcmp(w->role, "ministry_admin") == 0)
+        return 1;
+    if (strcmp(role, "ministry_admin") == 0)
+        return 0;
+    if (strcmp(w->role, "province_admin") == 0)
+        return 1;
+    return strcmp(role, "province_admin") != 0;
+}
+
+/* Checks role and facility of a new or changed account. */
+static int check_placement(struct yx_req *r, const char *role, int64_t facility_id)
+{
+    struct yx_resource res;
+    int rc;
+    if (!yx_role_valid(role))
+        return yx_fail_field(r, YX_EINVAL, "role", "Unknown role '%.40s'.", role);
+    int needs_facility = strcmp(role, "ministry_admin") != 0 && strcmp(role, "patient") != 0;
+    if (needs_facility && !facility_id)
+        return yx_fail_field(r, YX_EINVAL, "facility_id", "A %s works at a facility: facility_id is required.", role);
+    if ((rc = facility_resource(r, facility_id, &res)) != 0)
+        return rc;
+    if (!facility_id && strcmp(r->who.role, "ministry_admin") != 0)
+        return deny(r, YX_EFORBIDDEN);
+    if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &res)) != 0)
+        return deny(r, rc == YX_ENOTFOUND ? YX_EFORBIDDEN : rc);
+    if (!may_grant(&r->who, role))
+        return yx_fail_field(r, YX_EFORBIDDEN, "role", "You may not grant the role %s.", role);
+    return 0;
+}
+
+static const struct yx_field user_fields[] = {
+    {"username", YX_F_STRING, 1, 3, 64},
+    {"full_name", YX_F_STRING, 1, 1, 160},
+    {"password", YX_F_STRING, 1, 8, 128},
+    {"role", YX_F_STRING, 1, 1, 24},
+    {"facility_id", YX_F_INT, 0, 1, INT64_MAX},
+    {"licence_no", YX_F_STRING, 0, 1, 40},
+    {"scope_of_practice", YX_F_STRING, 0, 1, 500},
+    {"phone", YX_F_STRING, 0, 6, 20},
+    {"email", YX_F_STRING, 0, 3, 200},
+    {NULL, 0, 0, 0, 0},
+};
+
+static int username_ok(const char *u)
+{
+    for (const char *p = u; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_'))
+            return 0;
+    return 1;
+}
+
+int yx_user_insert(struct yx_db *db, const struct yx_new_user *u, int64_t *id)
+{
+    char hash[128], *folded = NULL;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if ((rc = yx_password_hash(u->password, hash)) != 0)
+        return rc;
+    if (!(folded = yx_fold(u->full_name, strlen(u->full_name))))
+        return YX_EINVAL;
+    int64_t now = yx_now_ms();
+    rc = YX_DB_Q(db, &rows,
+                 "INSERT INTO users (username, full_name, full_name_folded, password_hash, role, facility_id, licence_no, "
+                 "scope_of_practice, phone, email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                 "RETURNING id",
+                 YX_PT(u->username), YX_PT(u->full_name), YX_PT(folded), YX_PT(hash), YX_PT(u->role),
+                 u->facility_id ? YX_PI(u->facility_id) : YX_PN, YX_PT(u->licence_no), YX_PT(u->scope_of_practice),
+                 YX_PT(u->phone), YX_PT(u->email), YX_PI(now), YX_PI(now));
+    if (rc == 0)
+        *id = yx_rows_int(rows, 0, 0);
+    yx_rows_free(rows);
+    free(folded);
+    return rc;
+}
+
+/* POST /api/v1/users. The password is hashed before the write transaction begins (inside
+ * yx_user_insert, which runs outside any transaction here), so the write lock is never held for
+ * the hash. */
+static int user_create(struct yx_req *r)
+{
+    int64_t id = 0;
+    int rc;
+    if ((rc = yx_body(r, user_fields)) != 0)
+        return rc;
+    struct yx_new_user u = {
+        yx_json_str(r->json, "username"),   yx_json_str(r->json, "full_name"),
+        yx_json_str(r->json, "password"),   yx_json_str(r->json, "role"),
+        yx_json_int(r->json, "facility_id", 0), yx_json_str(r->json, "licence_no"),
+        yx_json_str(r->json, "scope_of_practice"), yx_json_str(r->json, "phone"),
+        yx_json_str(r->json, "email"),
+    };
+    if (!username_ok(u.username))
+        return yx_fail_field(r, YX_EINVAL, "username", "A username has only a-z, 0-9, '.', '-' and '_'.");
+    if ((rc = check_placement(r, u.role, u.facility_id)) != 0)
+        return rc;
+    rc = yx_user_insert(r->db, &u, &id);
+    if (rc == YX_ECONFLICT)
+        return yx_fail_field(r, YX_ECONFLICT, "username", "The username '%s' is taken.", u.username);
+    if (rc == YX_EINVAL)
+        return yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
+    if (rc)
+        return rc;
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    json_t *out = yx_user_json(r->db, id);
+    return out ? yx_reply(r, 201, out) : YX_EDB;
+}
+
+static int user_get(struct yx_req *r)
+{
+    int64_t id;
+    struct yx_resource res;
+    int rc;
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = user_resource(r, id, &res)) != 0)
+        return rc;
+    if (id != r->who.user_id && (rc = yx_authorize(&r->who, YX_A_READ, &res)) != 0)
+        return deny(r, rc);
+    json_t *u = yx_user_json(r->db, id);
+    return u ? yx_reply(r, 200, u) : YX_EDB;
+}
+
+static const struct yx_field patch_fields[] = {
+    {"full_name", YX_F_STRING, 0, 1, 160},
+    {"role", YX_F_STRING, 0, 1, 24},
+    {"facility_id", YX_F_INT, 0, 1, INT64_MAX},
+    {"licence_no", YX_F_STRING, 0, 1, 40},
+    {"scope_of_practice", YX_F_STRING, 0, 1, 500},
+    {"phone", YX_F_STRING, 0, 6, 20},
+    {"email", YX_F_STRING, 0, 3, 200},
+    {"active", YX_F_BOOL, 0, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* PATCH /api/v1/users/:id: the changed fields only. Deactivating ends the user's sessions. */
+static int user_patch(struct yx_req *r)
+{
+    int64_t id;
+    struct yx_resource res;
+    struct yx_rows *cur = NULL;
+    char *folded = NULL;
+    int rc;
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = user_resource(r, id, &res)) != 0)
+        return rc;
+    if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &res)) != 0)
+        return deny(r, rc);
+    if ((rc = yx_body(r, patch_fields)) != 0)
+        return rc;
+    if ((rc = YX_DB_Q(r->db, &cur, "SELECT role, facility_id, full_name FROM users WHERE id = ?", YX_PI(id))) != 0)
+        goto out;
+    const char *role = yx_json_str(r->json, "role") ? yx_json_str(r->json, "role") : yx_rows_get(cur, 0, 0);
+    int64_t facility_id = yx_json_int(r->json, "facility_id", yx_rows_int(cur, 0, 1));
+    if (!may_grant(&r->who, yx_rows_get(cur, 0, 0))) {
+        rc = deny(r, YX_EFORBIDDEN);
+        goto out;
+    }
+    if ((rc = check_placement(r, role, facility_id)) != 0)
+        goto out;
+    const char *name = yx_json_str(r->json, "full_name") ? yx_json_str(r->json, "full_name") : yx_rows_get(cur, 0, 2);
+    if (!(folded = yx_fold(name, strlen(name)))) {
+        rc = yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
+        goto out;
+    }
+    json_t *active = json_object_get(r->json, "active");
+    rc = YX_DB_Q(r->db, NULL,
+                 "UPDATE users SET full_name = ?, full_name_folded = ?, role = ?, facility_id = ?, "
+                 "licence_no = COALESCE(?, licence_no), scope_of_practice = COALESCE(?, scope_of_practice), "
+                 "phone = COALESCE(?, phone), email = COALESCE(?, email), active = COALESCE(?, active), updated_at = ? "
+                 "WHERE id = ?",
+                 YX_PT(name), YX_PT(folded), YX_PT(role), facility_id ? YX_PI(facility_id) : YX_PN,
+                 YX_PT(yx_json_str(r->json, "licence_no")), YX_PT(yx_json_str(r->json, "scope_of_practice")),
+                 YX_PT(yx_json_str(r->json, "phone")), YX_PT(yx_json_str(r->json, "email")),
+                 active ? YX_PI(json_is_true(active)) : YX_PN, YX_PI(yx_now_ms()), YX_PI(id));
+    if (rc == 0 && active && !json_is_true(active))
+        rc = YX_DB_Q(r->db, NULL, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                     YX_PI(yx_now_ms()), YX_PI(id));
+    if (rc == 0) {
+        json_t *u = yx_user_json(r->db, id);
+        rc = u ? yx_reply(r, 200, u) : YX_EDB;
+    }
+out:
+    yx_rows_free(cur);
+    free(folded);
+    return rc;
+}
+
+/* GET /api/v1/users: the accounts in the caller's scope, newest id last, by cursor. */
+static int user_list(struct yx_req *r)
+{
+    struct yx_rows *rows = NULL;
+    const char *cursor = yx_query(r, "cursor"), *limit_s = yx_query(r, "limit");
+    int64_t after = cursor ? strtoll(cursor, NULL, 10) : 0, limit = limit_s ? strtoll(limit_s, NULL, 10) : 50;
+    if (limit < 1 || limit > 200)
+        return yx_fail_field(r, YX_EINVAL, "limit", "limit must be between 1 and 200.");
+    if (after < 0)
+        return yx_fail_field(r, YX_EINVAL, "cursor", "The cursor is not one this server gave.");
+    const char *scope;
+    int64_t scope_id = 0;
+    if (strcmp(r->who.role, "ministry_admin") == 0) {
+        scope = " AND ? = 0";
+    } else if (strcmp(r->who.role, "province_admin") == 0) {
+        scope = " AND f.province_id = ?";
+        scope_id = r->who.province_id;
+    } else if (r->who.facility_id) {
+        scope = " AND u.facility_id = ?";
+        scope_id = r->who.facility_id;
+    } else {
+        return deny(r, YX_EFORBIDDEN);
+    }
+    char sql[1024];
+    yx_snprintf(sql, sizeof sql, "SELECT " USER_COLUMNS USER_FROM " WHERE u.id > ?%s ORDER BY u.id LIMIT ?", scope);
+    int rc = YX_DB_Q(r->db, &rows, sql, YX_PI(after), YX_PI(scope_id), YX_PI(limit + 1));
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    for (int i = 0; i < rows->nrows && i < limit; i++)
+        json_array_append_new(items, user_row_json(rows, i));
+    char next[24];
+    if (rows->nrows > limit)
+        snprintf(next, sizeof next, "%lld", (long long)yx_rows_int(rows, (int)limit - 1, 0));
+    rc = yx_reply(r, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                                    rows->nrows > limit ? json_string(next) : json_null()));
+    yx_rows_free(rows);
+    return rc;
+}
+
+/* POST /api/v1/users/:id/password: an administrator sets a new password; the user's sessions end. */
+static int user_set_password(struct yx_req *r)
+{
+    static const struct yx_field fields[] = {{"password", YX_F_STRING, 1, 8, 128}, {NULL, 0, 0, 0, 0}};
+    int64_t id;
+    struct yx_resource res;
+    char hash[128];
+    int rc;
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = user_resource(r, id, &res)) != 0)
+        return rc;
+    if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &res)) != 0)
+        return deny(r, rc);
+    if ((rc = yx_body(r, fields)) != 0)
+        return rc;
+    if ((rc = yx_password_hash(yx_json_str(r->json, "password"), hash)) != 0)
+        return rc;
+    if ((rc = yx_db_begin(r->db)) != 0)
+        return rc;
+    rc = YX_DB_Q(r->db, NULL, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", YX_PT(hash),
+                 YX_PI(yx_now_ms()), YX_PI(id));
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, NULL, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                     YX_PI(yx_now_ms()), YX_PI(id));
+    if (rc == 0)
+        rc = yx_db_commit(r->db);
+    else
+        yx_db_rollback(r->db);
+    return rc ? rc : yx_reply(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+const struct yx_route yx_user_routes[] = {
+    {"GET", "/api/v1/users", user_list, 0, NULL, NULL},
+    {"POST", "/api/v1/users", user_create, YX_R_HEAVY | YX_R_NOTX, "user.create", "user"},
+    {"GET", "/api/v1/users/:id", user_get, 0, NULL, NULL},
+    {"PATCH", "/api/v1/users/:id", user_patch, 0, "user.update", "user"},
+    {"POST", "/api/v1/users/:id/password", user_set_password, YX_R_HEAVY | YX_R_NOTX, "user.set_password", "user"},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};

@@ -1,0 +1,174 @@
+/* Error names, time, randomness, hashing, logging and Unicode folding. */
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <utf8proc.h>
+
+#include "ytexa/core.h"
+
+const char *yx_err_name(int code)
+{
+    switch (code) {
+    case YX_OK: return "ok";
+    case YX_EINVAL: return "invalid_input";
+    case YX_EAUTH: return "unauthenticated";
+    case YX_EFORBIDDEN: return "forbidden";
+    case YX_ENOTFOUND: return "not_found";
+    case YX_EMETHOD: return "method_not_allowed";
+    case YX_ECONFLICT: return "conflict";
+    case YX_ETOOBIG: return "too_large";
+    case YX_EMEDIA: return "unsupported_media_type";
+    case YX_ERATELIMIT: return "rate_limited";
+    case YX_EUNAVAIL: return "unavailable";
+    case YX_ENOMEM: return "out_of_memory";
+    case YX_EDB: return "database_error";
+    default: return "internal_error";
+    }
+}
+
+int64_t yx_now_ms(void)
+{
+    static int64_t offset = -1;
+    if (offset < 0) {
+        /* The offset lets tests move time forward (session expiry, rate-limit windows). */
+        const char *o = getenv("YTEXA_CLOCK_OFFSET_MS");
+        int64_t v = o ? strtoll(o, NULL, 10) : 0;
+        offset = v > 0 ? v : 0;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + offset;
+}
+
+void yx_time_format(int64_t ms, char out[32])
+{
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
+}
+
+void yx_random(void *p, size_t n)
+{
+    randombytes_buf(p, n);
+}
+
+void yx_hex(const uint8_t *p, size_t n, char *out)
+{
+    sodium_bin2hex(out, 2 * n + 1, p, n);
+}
+
+void yx_sha256_hex(const void *p, size_t n, char out[65])
+{
+    uint8_t h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, p, n);
+    yx_hex(h, sizeof h, out);
+}
+
+void yx_random_token(char *out, size_t outsize, size_t bytes)
+{
+    uint8_t raw[64];
+    if (bytes > sizeof raw)
+        bytes = sizeof raw;
+    randombytes_buf(raw, bytes);
+    sodium_bin2base64(out, outsize, raw, bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static int log_level = YX_LOG_INFO;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void yx_log_set_level(int level)
+{
+    log_level = level;
+}
+
+void yx_log_json_line(const char *line, size_t len)
+{
+    pthread_mutex_lock(&log_lock);
+    fwrite(line, 1, len, stderr);
+    fputc('\n', stderr);
+    pthread_mutex_unlock(&log_lock);
+}
+
+void yx_log(int level, const char *fmt, ...)
+{
+    static const char *names[] = {"debug", "info", "warn", "error"};
+    if (level < log_level)
+        return;
+    char msg[1024], ts[32], esc[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* Escape the message by hand: quotes, backslashes and control bytes. */
+    size_t j = 0;
+    for (size_t i = 0; msg[i] && j + 7 < sizeof esc; i++) {
+        unsigned char c = (unsigned char)msg[i];
+        if (c == '"' || c == '\\') {
+            esc[j++] = '\\';
+            esc[j++] = (char)c;
+        } else if (c < 0x20) {
+            j += (size_t)snprintf(esc + j, sizeof esc - j, "\\u%04x", c);
+        } else {
+            esc[j++] = (char)c;
+        }
+    }
+    esc[j] = '\0';
+    yx_time_format(yx_now_ms(), ts);
+    char line[2200];
+    int n = snprintf(line, sizeof line, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"}", ts, names[level], esc);
+    if (n > 0)
+        yx_log_json_line(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+int yx_utf8_valid(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0 || cp == 0)
+            return 0;
+        i += (size_t)k;
+    }
+    return 1;
+}
+
+char *yx_fold(const char *s, size_t n)
+{
+    utf8proc_uint8_t *out = NULL;
+    utf8proc_ssize_t k = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &out,
+                                      UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
+                                          UTF8PROC_CASEFOLD | UTF8PROC_COMPAT);
+    if (k < 0)
+        return NULL;
+    /* đ (U+0111) has no decomposition, so folding it to d is done here; whitespace runs become
+     * one space so "Nguyễn  Văn" and "nguyen van" match. */
+    char *r = (char *)out;
+    size_t j = 0;
+    int space = 1;
+    for (utf8proc_ssize_t i = 0; i < k; i++) {
+        unsigned char c = out[i];
+        if (c == 0xC4 && i + 1 < k && out[i + 1] == 0x91) {
+            r[j++] = 'd';
+            i++;
+            space = 0;
+        } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            if (!space)
+                r[j++] = ' ';
+            space = 1;
+        } else {
+            r[j++] = (char)c;
+            space = 0;
+        }
+    }
+    while (j > 0 && r[j - 1] == ' ')
+        j--;
+    r[j] = '\0';
+    return r;
+}

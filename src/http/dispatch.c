@@ -1,0 +1,158 @@
+/* The middle of every API request, on a worker thread: database connection, body, session,
+ * transaction, Idempotency-Key, the handler, the audit event, the JSON answer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "ytexa/audit.h"
+#include "ytexa/auth.h"
+
+static int safe_method(const char *m)
+{
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
+}
+
+static int parse_body(struct yx_req *r, size_t max)
+{
+    if (r->body_len == 0)
+        return 0;
+    if (safe_method(r->method))
+        return yx_fail(r, YX_EINVAL, "A %s request takes no body.", r->method);
+    if (r->body_len > max)
+        return yx_fail(r, YX_ETOOBIG, "The body is larger than %zu bytes.", max);
+    const char *ct = r->content_type ? r->content_type : "";
+    if (strncmp(ct, "application/json", 16) != 0 && strncmp(ct, "application/fhir+json", 21) != 0)
+        return yx_fail(r, YX_EMEDIA, "Send the body as application/json.");
+    json_error_t e;
+    /* Jansson rejects invalid UTF-8; duplicate keys are refused so a field cannot be smuggled. */
+    r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
+    if (!r->json)
+        return yx_fail(r, YX_EINVAL, "The body is not valid JSON: %s (line %d, column %d).", e.text, e.line,
+                       e.column);
+    if (!json_is_object(r->json))
+        return yx_fail(r, YX_EINVAL, "The body must be a JSON object.");
+    return 0;
+}
+
+/* A replayed write answers as the first one did. Returns 1 when an answer was found. */
+static int idempotent_replay(struct yx_req *r)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(r->db, &rows, "SELECT method, path, status, body FROM idempotency_keys WHERE user_id = ? AND key = ?",
+                     YX_PI(r->who.user_id), YX_PT(r->idempotency_key));
+    if (rc == 0 && rows->nrows == 1) {
+        if (strcmp(yx_rows_get(rows, 0, 0), r->method) != 0 || strcmp(yx_rows_get(rows, 0, 1), r->path) != 0) {
+            rc = yx_fail(r, YX_ECONFLICT, "This Idempotency-Key was used for another request.");
+        } else {
+            json_t *body = json_loads(yx_rows_get(rows, 0, 3), 0, NULL);
+            yx_reply(r, (int)yx_rows_int(rows, 0, 2), body ? body : json_object());
+            rc = 1;
+        }
+    }
+    yx_rows_free(rows);
+    return rc;
+}
+
+static int idempotent_store(struct yx_req *r)
+{
+    char *body = json_dumps(r->out ? r->out : json_object(), JSON_COMPACT);
+    if (!body)
+        return YX_ENOMEM;
+    int rc = YX_DB_Q(r->db, NULL,
+                     "INSERT INTO idempotency_keys (user_id, key, method, path, status, body, created_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     YX_PI(r->who.user_id), YX_PT(r->idempotency_key), YX_PT(r->method), YX_PT(r->path),
+                     YX_PI(r->status ? r->status : 200), YX_PT(body), YX_PI(yx_now_ms()));
+    free(body);
+    return rc;
+}
+
+static const char *outcome_of(int rc)
+{
+    switch (rc) {
+    case YX_ENOTFOUND:
+    case YX_EFORBIDDEN:
+    case YX_EAUTH: return "denied";
+    case YX_EINVAL:
+    case YX_ECONFLICT:
+    case YX_ETOOBIG:
+    case YX_EMEDIA: return "invalid";
+    default: return "error";
+    }
+}
+
+static int run_handler(struct yx_req *r, const struct yx_route *rt)
+{
+    int write = !safe_method(r->method);
+    int tx = !(rt->flags & (YX_R_NOTX | YX_R_LOOP)) && (write || rt->audit);
+    int idem = write && r->authed && r->idempotency_key && *r->idempotency_key;
+    int rc;
+    if (idem && strlen(r->idempotency_key) > 200)
+        return yx_fail(r, YX_EINVAL, "The Idempotency-Key header is longer than 200 characters.");
+    if (tx && (rc = yx_db_begin(r->db)) != 0)
+        return rc;
+    if (idem && (rc = idempotent_replay(r)) != 0) {
+        if (tx && rc == 1)
+            rc = yx_db_commit(r->db);
+        else if (tx)
+            yx_db_rollback(r->db);
+        return rc == 1 ? 0 : rc;
+    }
+    rc = rt->fn(r);
+    if (rc == 0 && tx && rt->audit)
+        rc = yx_audit_request(r, "ok");
+    if (rc == 0 && idem)
+        rc = idempotent_store(r);
+    if (tx) {
+        if (rc == 0)
+            rc = yx_db_commit(r->db);
+        else
+            yx_db_rollback(r->db);
+    }
+    if (rt->audit && (rc != 0 || !tx) && r->db && (r->authed || rc == 0 || (rt->flags & YX_R_PUBLIC)))
+        yx_audit_request(r, rc == 0 ? "ok" : outcome_of(rc));
+    return rc;
+}
+
+void yx_dispatch(struct yx_req *r, size_t max_body)
+{
+    const struct yx_route *rt = r->route;
+    int rc;
+    if (!(rt->flags & YX_R_LOOP) && !(r->db = yx_db_thread())) {
+        rc = yx_fail(r, YX_EUNAVAIL, "The database is not reachable; try again shortly.");
+        goto out;
+    }
+    if ((rc = parse_body(r, max_body)) != 0)
+        goto out;
+    if (!(rt->flags & YX_R_PUBLIC) && (rc = yx_auth_resolve(r)) != 0)
+        goto out;
+    rc = run_handler(r, rt);
+out:
+    if (rc != 0 && !r->err)
+        yx_fail(r, rc, "Something went wrong on the server (request %s).", r->id);
+    if (rc == YX_EDB || rc == YX_EINTERNAL || rc == YX_ENOMEM) {
+        /* The cause is in the log; the user gets something to quote to an operator. */
+        r->err = rc;
+        r->err_field = NULL;
+        yx_snprintf(r->err_msg, sizeof r->err_msg, "Lỗi máy chủ / server error (request %s).", r->id);
+    }
+}
+
+char *yx_render_answer(struct yx_req *r, int *status, size_t *len)
+{
+    json_t *body;
+    if (r->err) {
+        *status = yx_http_status(r->err);
+        json_t *e = json_pack("{s:s,s:s}", "code", yx_err_name(r->err), "message", r->err_msg);
+        if (e && r->err_field)
+            json_object_set_new(e, "field", json_string(r->err_field));
+        body = json_pack("{s:o}", "error", e ? e : json_object());
+    } else {
+        *status = r->status ? r->status : 200;
+        body = r->out ? json_incref(r->out) : json_object();
+    }
+    char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    *len = s ? strlen(s) : 0;
+    return s;
+}

@@ -1,0 +1,17 @@
+/* Internal to src/http: the worker-side request pipeline. */
+#ifndef YTEXA_HTTP_DISPATCH_H
+#define YTEXA_HTTP_DISPATCH_H
+
+#include "ytexa/http.h"
+
+/* Runs r through body parsing, authentication, transaction, handler and audit. */
+void yx_dispatch(struct yx_req *r, size_t max_body);
+/* Serialises the answer of r (error or body); the caller frees the string. */
+char *yx_render_answer(struct yx_req *r, int *status, size_t *len);
+/* The route table the program serves (src/app/routes.c). */
+const struct yx_route *yx_app_routes(void);
+/* Matches method and path against the routes. Returns the route, or NULL with *code set to
+ * YX_ENOTFOUND or YX_EMETHOD. Path parameters go to r->params. */
+const struct yx_route *yx_route_match(const struct yx_route *routes, struct yx_req *r, int *code);
+
+#endif

@@ -1,0 +1,218 @@
+/* Helpers handlers use to read a request and shape the answer; the code-to-status table. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ytexa/http.h"
+
+int yx_http_status(int code)
+{
+    switch (code) {
+    case YX_OK: return 200;
+    case YX_EINVAL: return 400;
+    case YX_EAUTH: return 401;
+    case YX_EFORBIDDEN: return 403;
+    case YX_ENOTFOUND: return 404;
+    case YX_EMETHOD: return 405;
+    case YX_ECONFLICT: return 409;
+    case YX_ETOOBIG: return 413;
+    case YX_EMEDIA: return 415;
+    case YX_ERATELIMIT: return 429;
+    case YX_EUNAVAIL: return 503;
+    default: return 500;
+    }
+}
+
+static int vfail(struct yx_req *r, int code, const char *field, const char *fmt, va_list ap)
+{
+    /* The first error wins: a later, vaguer one must not hide the real cause. */
+    if (r->err)
+        return r->err;
+    r->err = code;
+    r->err_field = field;
+    vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
+    return code;
+}
+
+int yx_fail(struct yx_req *r, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(r, code, NULL, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int yx_fail_field(struct yx_req *r, int code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(r, code, field, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int yx_reply(struct yx_req *r, int status, json_t *body)
+{
+    json_decref(r->out);
+    r->status = status;
+    r->out = body;
+    return 0;
+}
+
+int yx_set_cookie(struct yx_req *r, const char *cookie)
+{
+    if (r->ncookies >= YX_MAX_COOKIES)
+        return YX_EINTERNAL;
+    r->cookies[r->ncookies++] = yx_arena_strdup(&r->arena, cookie);
+    return 0;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes %XX and '+' into the arena; NULL when the escape is broken. */
+static char *url_decode(struct yx_arena *a, const char *s, size_t n)
+{
+    char *out = yx_arena_alloc(a, n + 1);
+    size_t j = 0;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%') {
+            int h, l;
+            if (i + 2 >= n || (h = hexval(s[i + 1])) < 0 || (l = hexval(s[i + 2])) < 0)
+                return NULL;
+            out[j++] = (char)(h * 16 + l);
+            i += 2;
+        } else {
+            out[j++] = s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
+const char *yx_query(struct yx_req *r, const char *name)
+{
+    size_t nl = strlen(name);
+    const char *p = r->query;
+    while (p && *p) {
+        const char *amp = strchr(p, '&');
+        size_t seg = amp ? (size_t)(amp - p) : strlen(p);
+        if (seg > nl && p[nl] == '=' && strncmp(p, name, nl) == 0) {
+            char *v = url_decode(&r->arena, p + nl + 1, seg - nl - 1);
+            return v && yx_utf8_valid(v, strlen(v)) ? v : NULL;
+        }
+        if (seg == nl && strncmp(p, name, nl) == 0)
+            return "";
+        p = amp ? amp + 1 : NULL;
+    }
+    return NULL;
+}
+
+int yx_param_id(struct yx_req *r, int i, int64_t *out)
+{
+    const char *s = i < r->nparams ? r->params[i] : NULL;
+    char *end;
+    if (!s || !*s || strlen(s) > 18)
+        return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / not found");
+    long long v = strtoll(s, &end, 10);
+    if (*end || v <= 0 || s[0] == '+' || s[0] == '0')
+        return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / not found");
+    *out = v;
+    return 0;
+}
+
+static const char *type_name(enum yx_ftype t)
+{
+    static const char *names[] = {"a string", "a whole number", "true or false", "a list", "an object", "a value"};
+    return names[t];
+}
+
+static int type_ok(const json_t *v, enum yx_ftype t)
+{
+    switch (t) {
+    case YX_F_STRING: return json_is_string(v);
+    case YX_F_INT: return json_is_integer(v);
+    case YX_F_BOOL: return json_is_boolean(v);
+    case YX_F_ARRAY: return json_is_array(v);
+    case YX_F_OBJECT: return json_is_object(v);
+    default: return 1;
+    }
+}
+
+static int64_t utf8_chars(const char *s, size_t n)
+{
+    int64_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+int yx_validate(struct yx_req *r, const json_t *obj, const struct yx_field *fields)
+{
+    const char *key;
+    json_t *v;
+    if (!json_is_object(obj))
+        return yx_fail(r, YX_EINVAL, "The body must be a JSON object.");
+    json_object_foreach((json_t *)obj, key, v) {
+        const struct yx_field *f = fields;
+        while (f->name && strcmp(f->name, key) != 0)
+            f++;
+        if (!f->name)
+            return yx_fail_field(r, YX_EINVAL, yx_arena_strdup(&r->arena, key), "Unknown field '%.60s'.", key);
+    }
+    for (const struct yx_field *f = fields; f->name; f++) {
+        v = json_object_get(obj, f->name);
+        if (!v || json_is_null(v)) {
+            if (f->required)
+                return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' is required.", f->name);
+            continue;
+        }
+        if (!type_ok(v, f->type))
+            return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' must be %s.", f->name, type_name(f->type));
+        if (f->type == YX_F_STRING && (f->min || f->max)) {
+            int64_t n = utf8_chars(json_string_value(v), json_string_length(v));
+            if (n < f->min || (f->max && n > f->max))
+                return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' must have %lld to %lld characters.",
+                                     f->name, (long long)f->min, (long long)f->max);
+            if (memchr(json_string_value(v), '\0', json_string_length(v)))
+                return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' contains a NUL character.", f->name);
+        }
+        if (f->type == YX_F_INT && (f->min || f->max)) {
+            json_int_t n = json_integer_value(v);
+            if (n < f->min || n > f->max)
+                return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' must be between %lld and %lld.", f->name,
+                                     (long long)f->min, (long long)f->max);
+        }
+    }
+    return 0;
+}
+
+int yx_body(struct yx_req *r, const struct yx_field *fields)
+{
+    if (!r->json)
+        return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
+    return yx_validate(r, r->json, fields);
+}
+
+const char *yx_json_str(const json_t *obj, const char *name)
+{
+    return json_string_value(json_object_get(obj, name));
+}
+
+int64_t yx_json_int(const json_t *obj, const char *name, int64_t dflt)
+{
+    json_t *v = json_object_get(obj, name);
+    return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
+}

@@ -1,0 +1,417 @@
+/* The HTTP server: h2o on one libuv loop. API requests hop to libuv's worker pool, where
+ * yx_dispatch() runs them with a database connection of the worker's own; the answer is sent
+ * back on the loop. Static files of the web app and WebSockets are served on the same port. */
+#include <arpa/inet.h>
+#include <h2o.h>
+#include <h2o/websocket.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "dispatch.h"
+#include "server_internal.h"
+#include "ytexa/config.h"
+
+struct job {
+    uv_work_t work;
+    struct yx_req r;
+    h2o_req_t *hreq;     /* NULL once the client has gone */
+    struct job **alive;  /* slot in the h2o request's pool that points back here */
+    const char *ws_key;  /* WebSocket handshake key, for /ws */
+    uint64_t start;
+    char *answer;
+    size_t answer_len;
+    int status;
+    struct job *next;    /* in the queue of heavy jobs waiting for a slot */
+};
+
+static struct {
+    uv_loop_t *loop;
+    h2o_globalconf_t config;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    uv_tcp_t listener;
+    uv_signal_t sigterm, sigint;
+    uv_timer_t drain_timer;
+    const struct yx_route *routes;
+    const struct yx_config *cfg;
+    int shutting_down;
+    uint64_t shutdown_at;
+    int inflight;
+    int heavy_running, heavy_queued;
+    struct job *heavy_head, *heavy_tail;
+    uint32_t instance;
+    uint64_t counter;
+} S;
+
+static void job_free(struct job *j)
+{
+    json_decref(j->r.json);
+    json_decref(j->r.out);
+    yx_arena_release(&j->r.arena);
+    free(j->answer);
+    free(j);
+}
+
+static const char *reason_of(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return status < 500 ? "Client Error" : "Internal Server Error";
+    }
+}
+
+static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *v, size_t len)
+{
+    h2o_add_header(&req->pool, &req->res.headers, token, NULL, h2o_strdup(&req->pool, v, len).base, len);
+}
+
+static void access_log(struct yx_req *r, int status, uint64_t start)
+{
+    double ms = (double)(uv_hrtime() - start) / 1e6;
+    char ts[32];
+    yx_time_format(yx_now_ms(), ts);
+    /* The query is left out on purpose: it can carry a patient's name or id. */
+    json_t *line = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:f,s:I,s:s}", "ts", ts, "level", "info", "rid", r->id,
+                             "method", r->method ? r->method : "", "path", r->path ? r->path : "", "status", status,
+                             "ms", ms, "user", (json_int_t)r->who.user_id, "addr", r->addr);
+    char *s = line ? json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(4)) : NULL;
+    if (s)
+        yx_log_json_line(s, strlen(s));
+    free(s);
+    json_decref(line);
+}
+
+/* Sends the answer of r on h2o's request; the body is copied into the request's pool. */
+static void send_answer(h2o_req_t *req, struct yx_req *r, int status, const char *body, size_t len, uint64_t start)
+{
+    req->res.status = status;
+    req->res.reason = reason_of(status);
+    add_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT("application/json; charset=utf-8"));
+    add_header(req, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL, r->id, strlen(r->id));
+    for (int i = 0; i < r->ncookies; i++)
+        add_header(req, H2O_TOKEN_SET_COOKIE, r->cookies[i], strlen(r->cookies[i]));
+    if (S.shutting_down)
+        add_header(req, H2O_TOKEN_CONNECTION, H2O_STRLIT("close"));
+    if (status == 401)
+        add_header(req, H2O_TOKEN_WWW_AUTHENTICATE, H2O_STRLIT("Bearer realm=\"ytexa\""));
+    req->res.content_length = len;
+    h2o_send_inline(req, body, len);
+    access_log(r, status, start);
+}
+
+static void finish(struct job *j)
+{
+    if (j->hreq) {
+        *j->alive = NULL;
+        if (j->r.upgrade_ws && j->ws_key && !j->r.err)
+            yx_ws_upgrade(j->hreq, j->ws_key, &j->r);
+        else
+            send_answer(j->hreq, &j->r, j->status, j->answer ? j->answer : "{}", j->answer ? j->answer_len : 2,
+                        j->start);
+    }
+    job_free(j);
+}
+
+static void on_work(uv_work_t *w)
+{
+    struct job *j = w->data;
+    yx_dispatch(&j->r, (size_t)S.cfg->max_body);
+    j->answer = yx_render_answer(&j->r, &j->status, &j->answer_len);
+}
+
+static void start_job(struct job *j);
+
+static void on_work_done(uv_work_t *w, int status)
+{
+    (void)status;
+    struct job *j = w->data;
+    S.inflight--;
+    if (j->r.route->flags & YX_R_HEAVY) {
+        S.heavy_running--;
+        if (S.heavy_head) {
+            struct job *next = S.heavy_head;
+            S.heavy_head = next->next;
+            if (!S.heavy_head)
+                S.heavy_tail = NULL;
+            S.heavy_queued--;
+            S.inflight--; /* start_job counts it again */
+            start_job(next);
+        }
+    }
+    finish(j);
+}
+
+static void start_job(struct job *j)
+{
+    S.inflight++;
+    if (j->r.route->flags & YX_R_HEAVY) {
+        if (S.heavy_running >= S.cfg->hash_concurrency) {
+            j->next = NULL;
+            if (S.heavy_tail)
+                S.heavy_tail->next = j;
+            else
+                S.heavy_head = j;
+            S.heavy_tail = j;
+            S.heavy_queued++;
+            return;
+        }
+        S.heavy_running++;
+    }
+    j->work.data = j;
+    uv_queue_work(S.loop, &j->work, on_work, on_work_done);
+}
+
+/* Called when h2o frees the request (answer sent, or client gone). */
+static void on_req_dispose(void *p)
+{
+    struct job **slot = p;
+    if (*slot)
+        (*slot)->hreq = NULL;
+}
+
+static const char *header(h2o_req_t *req, struct yx_req *r, const char *name, size_t len)
+{
+    ssize_t i = h2o_find_header_by_str(&req->headers, name, len, -1);
+    if (i < 0)
+        return NULL;
+    h2o_iovec_t v = req->headers.entries[i].value;
+    return yx_arena_strndup(&r->arena, v.base, v.len);
+}
+
+static void fill_request(h2o_req_t *req, struct yx_req *r)
+{
+    r->method = yx_arena_strndup(&r->arena, req->method.base, req->method.len);
+    r->path = yx_arena_strndup(&r->arena, req->path_normalized.base, req->path_normalized.len);
+    r->query = req->query_at != SIZE_MAX
+                   ? yx_arena_strndup(&r->arena, req->path.base + req->query_at + 1, req->path.len - req->query_at - 1)
+                   : "";
+    r->content_type = header(req, r, H2O_STRLIT("content-type"));
+    r->csrf_header = header(req, r, H2O_STRLIT("x-csrf-token"));
+    r->idempotency_key = header(req, r, H2O_STRLIT("idempotency-key"));
+    r->origin = header(req, r, H2O_STRLIT("origin"));
+    r->host = req->authority.base ? yx_arena_strndup(&r->arena, req->authority.base, req->authority.len) : NULL;
+    r->ws_protocol = header(req, r, H2O_STRLIT("sec-websocket-protocol"));
+    const char *auth = header(req, r, H2O_STRLIT("authorization"));
+    if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
+        r->bearer = auth + 7;
+    r->cookie_token = yx_cookie_value(&r->arena, header(req, r, H2O_STRLIT("cookie")), "ytexa_session");
+    if (req->entity.base) {
+        r->body = yx_arena_strndup(&r->arena, req->entity.base, req->entity.len);
+        r->body_len = req->entity.len;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+    if (sl && ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, r->addr, sizeof r->addr);
+    else if (sl && ss.ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, r->addr, sizeof r->addr);
+    snprintf(r->id, sizeof r->id, "%08x-%llx", S.instance, (unsigned long long)++S.counter);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    h2o_iovec_t p = req->path_normalized;
+    int api = (p.len >= 5 && memcmp(p.base, "/api/", 5) == 0) || (p.len >= 6 && memcmp(p.base, "/fhir/", 6) == 0) ||
+              h2o_memis(p.base, p.len, H2O_STRLIT("/healthz")) || h2o_memis(p.base, p.len, H2O_STRLIT("/readyz")) ||
+              h2o_memis(p.base, p.len, H2O_STRLIT("/ws")) || h2o_memis(p.base, p.len, H2O_STRLIT("/api"));
+    if (!api)
+        return -1; /* the web app's files */
+    struct job *j = calloc(1, sizeof *j);
+    if (!j)
+        return -1;
+    j->start = uv_hrtime();
+    fill_request(req, &j->r);
+    int code = 0;
+    j->r.route = yx_route_match(S.routes, &j->r, &code);
+    if (!j->r.route || S.shutting_down) {
+        if (S.shutting_down)
+            yx_fail(&j->r, YX_EUNAVAIL, "The server is restarting; try again in a moment.");
+        else if (code == YX_EMETHOD)
+            yx_fail(&j->r, code, "%s is not allowed on %s.", j->r.method, j->r.path);
+        else
+            yx_fail(&j->r, code, "No such endpoint: %s.", j->r.path);
+        char *a = yx_render_answer(&j->r, &j->status, &j->answer_len);
+        send_answer(req, &j->r, j->status, a ? a : "{}", a ? j->answer_len : 2, j->start);
+        free(a);
+        job_free(j);
+        return 0;
+    }
+    if (h2o_memis(p.base, p.len, H2O_STRLIT("/ws")) && h2o_is_websocket_handshake(req, &j->ws_key) != 0)
+        j->ws_key = NULL;
+    if (j->r.route->flags & YX_R_LOOP) {
+        yx_dispatch(&j->r, (size_t)S.cfg->max_body);
+        j->answer = yx_render_answer(&j->r, &j->status, &j->answer_len);
+        j->hreq = req;
+        struct job *slot = j;
+        j->alive = &slot;
+        finish(j);
+        return 0;
+    }
+    if (S.heavy_queued >= 256 && (j->r.route->flags & YX_R_HEAVY)) {
+        yx_fail(&j->r, YX_EUNAVAIL, "The server is busy; try again in a few seconds.");
+        char *a = yx_render_answer(&j->r, &j->status, &j->answer_len);
+        send_answer(req, &j->r, j->status, a ? a : "{}", a ? j->answer_len : 2, j->start);
+        free(a);
+        job_free(j);
+        return 0;
+    }
+    j->hreq = req;
+    j->alive = h2o_mem_alloc_shared(&req->pool, sizeof(struct job *), on_req_dispose);
+    *j->alive = j;
+    start_job(j);
+    return 0;
+}
+
+static void on_accept(uv_stream_t *listener, int status)
+{
+    if (status != 0)
+        return;
+    uv_tcp_t *conn = h2o_mem_alloc(sizeof *conn);
+    uv_tcp_init(listener->loop, conn);
+    if (uv_accept(listener, (uv_stream_t *)conn) != 0) {
+        uv_close((uv_handle_t *)conn, (uv_close_cb)free);
+        return;
+    }
+    uv_tcp_nodelay(conn, 1);
+    h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)conn, (uv_close_cb)free);
+    h2o_accept(&S.accept_ctx, sock);
+}
+
+static void on_drain_tick(uv_timer_t *t)
+{
+    /* Exit when nothing is in flight, or after 20 s whatever is left. */
+    if ((S.inflight == 0 && S.heavy_queued == 0 && uv_hrtime() - S.shutdown_at > 200000000ull) ||
+        uv_hrtime() - S.shutdown_at > 20000000000ull) {
+        uv_timer_stop(t);
+        uv_stop(S.loop);
+    }
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    (void)s;
+    if (S.shutting_down)
+        return;
+    yx_log(YX_LOG_INFO, "signal %d: no new connections, finishing %d requests in flight", signum, S.inflight);
+    S.shutting_down = 1;
+    S.shutdown_at = uv_hrtime();
+    uv_close((uv_handle_t *)&S.listener, NULL);
+    h2o_context_request_shutdown(&S.ctx);
+    yx_ws_close_all(1001, "server shutting down");
+    uv_timer_start(&S.drain_timer, on_drain_tick, 50, 50);
+}
+
+static void register_static(h2o_hostconf_t *host, const char *web_dir)
+{
+    static const char *index_files[] = {"index.html", NULL};
+    static h2o_iovec_t nosniff_name = {H2O_STRLIT("x-content-type-options")};
+    static h2o_iovec_t csp_name = {H2O_STRLIT("content-security-policy")};
+    static h2o_iovec_t referrer_name = {H2O_STRLIT("referrer-policy")};
+    static h2o_headers_command_t common[] = {
+        {H2O_HEADERS_CMD_SETIFEMPTY, &nosniff_name, {H2O_STRLIT("nosniff")}},
+        {H2O_HEADERS_CMD_SETIFEMPTY, &referrer_name, {H2O_STRLIT("no-referrer")}},
+        {H2O_HEADERS_CMD_SETIFEMPTY, &csp_name,
+         {H2O_STRLIT("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: "
+                     "wss:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")}},
+        {H2O_HEADERS_CMD_SETIFEMPTY, (h2o_iovec_t *)&H2O_TOKEN_CACHE_CONTROL->buf, {H2O_STRLIT("no-cache")}},
+        {H2O_HEADERS_CMD_NULL, NULL, {NULL, 0}},
+    };
+    /* Vite names built assets by content hash, so they can be cached for a year. */
+    h2o_pathconf_t *assets = h2o_config_register_path(host, "/assets", 0);
+    h2o_expires_args_t year = {H2O_EXPIRES_MODE_MAX_AGE, {.max_age = 31536000}};
+    char assets_dir[600];
+    snprintf(assets_dir, sizeof assets_dir, "%s/assets", web_dir);
+    h2o_file_register(assets, assets_dir, index_files, NULL, 0);
+    h2o_expires_register(assets, &year);
+    h2o_pathconf_t *root = h2o_config_register_path(host, "/", 0);
+    h2o_handler_t *api = h2o_create_handler(root, sizeof *api);
+    api->on_req = on_req;
+    h2o_file_register(root, web_dir, index_files, NULL, 0);
+    h2o_headers_register(root, common);
+}
+
+static SSL_CTX *tls_context(const struct yx_config *cfg)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx)
+        return NULL;
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key, SSL_FILETYPE_PEM) != 1) {
+        yx_log(YX_LOG_ERROR, "tls: cannot load %s / %s", cfg->tls_cert, cfg->tls_key);
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    h2o_ssl_register_alpn_protocols(ctx, h2o_http2_alpn_protocols);
+    return ctx;
+}
+
+int yx_server_run(const struct yx_config *cfg)
+{
+    int rc = YX_EINTERNAL;
+    struct sockaddr_storage addr;
+    memset(&S, 0, sizeof S);
+    S.cfg = cfg;
+    S.routes = yx_app_routes();
+    yx_random(&S.instance, sizeof S.instance);
+    S.loop = uv_default_loop();
+    signal(SIGPIPE, SIG_IGN);
+
+    h2o_config_init(&S.config);
+    S.config.max_request_entity_size = (size_t)cfg->max_body * 16 + 1024 * 1024;
+    h2o_hostconf_t *host = h2o_config_register_host(&S.config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    register_static(host, cfg->web_dir);
+    h2o_context_init(&S.ctx, S.loop, &S.config);
+    S.accept_ctx.ctx = &S.ctx;
+    S.accept_ctx.hosts = S.config.hosts;
+    if (cfg->tls_cert[0] && !(S.accept_ctx.ssl_ctx = tls_context(cfg)))
+        goto out;
+
+    if (uv_ip4_addr(cfg->host, cfg->port, (struct sockaddr_in *)&addr) != 0 &&
+        uv_ip6_addr(cfg->host, cfg->port, (struct sockaddr_in6 *)&addr) != 0) {
+        yx_log(YX_LOG_ERROR, "cannot parse listen address %s", cfg->host);
+        goto out;
+    }
+    uv_tcp_init(S.loop, &S.listener);
+    int e;
+    if ((e = uv_tcp_bind(&S.listener, (struct sockaddr *)&addr, 0)) != 0 ||
+        (e = uv_listen((uv_stream_t *)&S.listener, 1024, on_accept)) != 0) {
+        yx_log(YX_LOG_ERROR, "cannot listen on %s:%d: %s", cfg->host, cfg->port, uv_strerror(e));
+        uv_close((uv_handle_t *)&S.listener, NULL);
+        goto out;
+    }
+    uv_signal_init(S.loop, &S.sigterm);
+    uv_signal_start(&S.sigterm, on_signal, SIGTERM);
+    uv_signal_init(S.loop, &S.sigint);
+    uv_signal_start(&S.sigint, on_signal, SIGINT);
+    uv_timer_init(S.loop, &S.drain_timer);
+    yx_log(YX_LOG_INFO, "listening on %s://%s:%d", S.accept_ctx.ssl_ctx ? "https" : "http", cfg->host, cfg->port);
+    uv_run(S.loop, UV_RUN_DEFAULT);
+    uv_close((uv_handle_t *)&S.sigterm, NULL);
+    uv_close((uv_handle_t *)&S.sigint, NULL);
+    uv_close((uv_handle_t *)&S.drain_timer, NULL);
+    yx_log(YX_LOG_INFO, "stopped");
+    rc = 0;
+out:
+    if (S.accept_ctx.ssl_ctx)
+        SSL_CTX_free(S.accept_ctx.ssl_ctx);
+    return rc;
+}

@@ -1,0 +1,221 @@
+/* The SQLite engine: WAL, foreign keys, durable commits, a per-connection statement cache. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ytexa/store.h"
+
+#define STMT_CACHE 64
+
+struct sqlite_db {
+    struct yx_db base;
+    sqlite3 *h;
+    struct {
+        char *sql;
+        sqlite3_stmt *st;
+    } cache[STMT_CACHE];
+};
+
+static const char *sq_last_error(struct yx_db *db)
+{
+    return sqlite3_errmsg(((struct sqlite_db *)db)->h);
+}
+
+static void sq_close(struct yx_db *db)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    for (int i = 0; i < STMT_CACHE; i++) {
+        sqlite3_finalize(s->cache[i].st);
+        free(s->cache[i].sql);
+    }
+    sqlite3_close_v2(s->h);
+    free(s);
+}
+
+static int sq_open(const char *url, struct yx_db **out, char *err, size_t errlen)
+{
+    extern const struct yx_db_engine yx_sqlite_engine;
+    int rc = YX_EDB;
+    struct sqlite_db *s = calloc(1, sizeof *s);
+    if (!s)
+        return YX_ENOMEM;
+    s->base.engine = &yx_sqlite_engine;
+    const char *path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+    if (sqlite3_open_v2(path, &s->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        yx_snprintf(err, errlen, "%s: %s", path, s->h ? sqlite3_errmsg(s->h) : "cannot open");
+        goto out;
+    }
+    sqlite3_busy_timeout(s->h, 10000);
+    /* WAL lets readers run beside the one writer; synchronous=FULL makes every acknowledged
+     * commit survive a power cut, not only a crash of the process. */
+    const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+    if (sqlite3_exec(s->h, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+        yx_snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->h));
+        goto out;
+    }
+    *out = &s->base;
+    s = NULL;
+    rc = 0;
+out:
+    if (s)
+        sq_close(&s->base);
+    return rc;
+}
+
+static sqlite3_stmt *stmt_get(struct sqlite_db *s, const char *sql, int *cached)
+{
+    size_t h = 5381;
+    for (const char *p = sql; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    for (int k = 0; k < 8; k++) {
+        int i = (int)((h + (size_t)k) % STMT_CACHE);
+        if (s->cache[i].sql && strcmp(s->cache[i].sql, sql) == 0) {
+            *cached = 1;
+            return s->cache[i].st;
+        }
+        if (!s->cache[i].sql) {
+            sqlite3_stmt *st = NULL;
+            if (sqlite3_prepare_v2(s->h, sql, -1, &st, NULL) != SQLITE_OK)
+                return NULL;
+            char *copy = strdup(sql);
+            if (!copy) {
+                sqlite3_finalize(st);
+                return NULL;
+            }
+            s->cache[i].sql = copy;
+            s->cache[i].st = st;
+            *cached = 1;
+            return st;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    *cached = 0;
+    return sqlite3_prepare_v2(s->h, sql, -1, &st, NULL) == SQLITE_OK ? st : NULL;
+}
+
+static int map_error(int ext)
+{
+    switch (ext) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+        return YX_ECONFLICT;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+    case SQLITE_CONSTRAINT_CHECK:
+    case SQLITE_CONSTRAINT_NOTNULL:
+        return YX_EINVAL;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return YX_EUNAVAIL;
+    default:
+        return YX_EDB;
+    }
+}
+
+static int rows_push(struct yx_rows *r, sqlite3_stmt *st, int *cap)
+{
+    if (r->nrows == *cap) {
+        int ncap = *cap ? *cap * 2 : 8;
+        char **c = realloc(r->cells, (size_t)ncap * (size_t)(r->ncols ? r->ncols : 1) * sizeof(char *));
+        if (!c)
+            return YX_ENOMEM;
+        r->cells = c;
+        *cap = ncap;
+    }
+    for (int i = 0; i < r->ncols; i++) {
+        char **cell = &r->cells[r->nrows * r->ncols + i];
+        if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+            *cell = NULL;
+            continue;
+        }
+        const unsigned char *v = sqlite3_column_text(st, i);
+        int n = sqlite3_column_bytes(st, i);
+        *cell = malloc((size_t)n + 1);
+        if (!*cell) {
+            for (int j = 0; j < i; j++)
+                free(r->cells[r->nrows * r->ncols + j]);
+            return YX_ENOMEM;
+        }
+        memcpy(*cell, v ? (const char *)v : "", (size_t)n);
+        (*cell)[n] = '\0';
+    }
+    r->nrows++;
+    return 0;
+}
+
+static int sq_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int np, struct yx_rows **out)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    int rc = YX_EDB, cached = 0, cap = 0;
+    struct yx_rows *r = NULL;
+    sqlite3_stmt *st = stmt_get(s, sql, &cached);
+    if (!st)
+        return YX_EDB;
+    for (int i = 0; i < np; i++) {
+        int brc;
+        if (p[i].type == YX_PINT)
+            brc = sqlite3_bind_int64(st, i + 1, p[i].i);
+        else if (p[i].type == YX_PTEXT)
+            brc = sqlite3_bind_text(st, i + 1, p[i].s ? p[i].s : "", (int)p[i].len, SQLITE_TRANSIENT);
+        else
+            brc = sqlite3_bind_null(st, i + 1);
+        if (brc != SQLITE_OK)
+            goto out;
+    }
+    if (out) {
+        r = calloc(1, sizeof *r);
+        if (!r) {
+            rc = YX_ENOMEM;
+            goto out;
+        }
+        r->ncols = sqlite3_column_count(st);
+        if (r->ncols) {
+            r->names = calloc((size_t)r->ncols, sizeof(char *));
+            if (!r->names) {
+                rc = YX_ENOMEM;
+                goto out;
+            }
+            for (int i = 0; i < r->ncols; i++)
+                r->names[i] = strdup(sqlite3_column_name(st, i));
+        }
+    }
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (r && (rc = rows_push(r, st, &cap)) != 0)
+            goto out;
+    }
+    if (step != SQLITE_DONE) {
+        rc = map_error(sqlite3_extended_errcode(s->h));
+        goto out;
+    }
+    if (r)
+        r->changes = sqlite3_changes64(s->h);
+    rc = 0;
+out:
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (!cached)
+        sqlite3_finalize(st);
+    if (rc == 0 && out) {
+        *out = r;
+        r = NULL;
+    }
+    yx_rows_free(r);
+    return rc;
+}
+
+static int sq_script(struct yx_db *db, const char *sql)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    return sqlite3_exec(s->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : YX_EDB;
+}
+
+const struct yx_db_engine yx_sqlite_engine = {
+    .name = "sqlite",
+    .dialect = YX_SQLITE,
+    .open = sq_open,
+    .close = sq_close,
+    .exec = sq_exec,
+    .script = sq_script,
+    .last_error = sq_last_error,
+};

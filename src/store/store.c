@@ -1,0 +1,152 @@
+/* The storage interface: dispatch to an engine, rows, transactions, per-thread connections. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ytexa/store.h"
+
+extern const struct yx_db_engine yx_sqlite_engine;
+extern const struct yx_db_engine yx_postgres_engine;
+
+static int is_postgres_url(const char *url)
+{
+    return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
+int yx_db_open(const char *url, struct yx_db **out, char *err, size_t errlen)
+{
+    const struct yx_db_engine *e = is_postgres_url(url) ? &yx_postgres_engine : &yx_sqlite_engine;
+    return e->open(url, out, err, errlen);
+}
+
+void yx_db_close(struct yx_db *db)
+{
+    if (db)
+        db->engine->close(db);
+}
+
+enum yx_dialect yx_db_dialect(const struct yx_db *db)
+{
+    return db->engine->dialect;
+}
+
+const char *yx_db_error(struct yx_db *db)
+{
+    return db->engine->last_error(db);
+}
+
+int yx_db_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int np, struct yx_rows **out)
+{
+    if (out)
+        *out = NULL;
+    int rc = db->engine->exec(db, sql, p, np, out);
+    if (rc == YX_EDB)
+        yx_log(YX_LOG_ERROR, "db: %s (in: %.120s)", yx_db_error(db), sql);
+    return rc;
+}
+
+int yx_db_begin(struct yx_db *db)
+{
+    int rc = YX_DB_Q0(db, NULL, db->engine->dialect == YX_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+    if (rc == 0)
+        db->in_tx = 1;
+    return rc;
+}
+
+int yx_db_commit(struct yx_db *db)
+{
+    int rc = YX_DB_Q0(db, NULL, "COMMIT");
+    if (rc != 0)
+        yx_db_rollback(db);
+    db->in_tx = 0;
+    return rc;
+}
+
+void yx_db_rollback(struct yx_db *db)
+{
+    if (db->in_tx)
+        YX_DB_Q0(db, NULL, "ROLLBACK");
+    db->in_tx = 0;
+}
+
+const char *yx_rows_get(const struct yx_rows *r, int row, int col)
+{
+    if (!r || row < 0 || row >= r->nrows || col < 0 || col >= r->ncols)
+        return NULL;
+    return r->cells[row * r->ncols + col];
+}
+
+int64_t yx_rows_int(const struct yx_rows *r, int row, int col)
+{
+    const char *v = yx_rows_get(r, row, col);
+    return v ? strtoll(v, NULL, 10) : 0;
+}
+
+int yx_rows_isnull(const struct yx_rows *r, int row, int col)
+{
+    return yx_rows_get(r, row, col) == NULL;
+}
+
+void yx_rows_free(struct yx_rows *r)
+{
+    if (!r)
+        return;
+    int n = r->nrows * r->ncols;
+    for (int i = 0; i < n; i++)
+        free(r->cells[i]);
+    for (int i = 0; i < r->ncols; i++)
+        free(r->names ? r->names[i] : NULL);
+    free(r->cells);
+    free(r->names);
+    free(r);
+}
+
+static char *db_url;
+static pthread_key_t thread_key;
+static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
+
+static void thread_db_free(void *p)
+{
+    yx_db_close(p);
+}
+
+static void thread_key_make(void)
+{
+    pthread_key_create(&thread_key, thread_db_free);
+}
+
+void yx_db_set_url(const char *url)
+{
+    free(db_url);
+    db_url = url ? strdup(url) : NULL;
+}
+
+const char *yx_db_url(void)
+{
+    return db_url;
+}
+
+struct yx_db *yx_db_thread(void)
+{
+    pthread_once(&thread_once, thread_key_make);
+    struct yx_db *db = pthread_getspecific(thread_key);
+    if (db || !db_url)
+        return db;
+    char err[256];
+    if (yx_db_open(db_url, &db, err, sizeof err) != 0) {
+        yx_log(YX_LOG_ERROR, "db: cannot connect: %s", err);
+        return NULL;
+    }
+    pthread_setspecific(thread_key, db);
+    return db;
+}
+
+void yx_db_thread_close(void)
+{
+    pthread_once(&thread_once, thread_key_make);
+    struct yx_db *db = pthread_getspecific(thread_key);
+    if (db) {
+        yx_db_close(db);
+        pthread_setspecific(thread_key, NULL);
+    }
+}

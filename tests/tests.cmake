@@ -1,0 +1,32 @@
+# The test suite: cmocka unit tests, black-box API tests and browser tests (node's test runner).
+# YX_API_TESTS / YX_E2E_TESTS switch the node suites off where node packages are missing.
+option(YX_API_TESTS "Run the black-box API tests" ON)
+option(YX_E2E_TESTS "Run the browser tests" ON)
+
+file(GLOB UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/*_test.c)
+foreach(src ${UNIT_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src)
+  target_link_libraries(${name} PRIVATE ytexa_core PkgConfig::CMOCKA)
+  add_test(NAME unit.${name} COMMAND ${name})
+endforeach()
+
+find_program(NODE node)
+if(YX_API_TESTS AND NODE)
+  file(GLOB API_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/api/*.test.mjs)
+  foreach(t ${API_TESTS})
+    get_filename_component(name ${t} NAME_WE)
+    add_test(NAME api.${name} COMMAND ${NODE} --test --test-reporter=spec ${t})
+    set_tests_properties(api.${name} PROPERTIES ENVIRONMENT "YTEXA_BIN=$<TARGET_FILE:ytexa>" TIMEOUT 600)
+  endforeach()
+endif()
+if(YX_E2E_TESTS AND NODE)
+  file(GLOB E2E_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/e2e/*.test.mjs)
+  foreach(t ${E2E_TESTS})
+    get_filename_component(name ${t} NAME_WE)
+    add_test(NAME e2e.${name} COMMAND ${NODE} --test --test-reporter=spec ${t})
+    set_tests_properties(e2e.${name} PROPERTIES ENVIRONMENT "YTEXA_BIN=$<TARGET_FILE:ytexa>" TIMEOUT 600
+                         RUN_SERIAL TRUE)
+  endforeach()
+endif()
