@@ -35,6 +35,14 @@ static int facility_by_code(struct yx_db *db, const char *code, int64_t *id)
     return rc;
 }
 
+static void print_accounts(FILE *report, const char *password)
+{
+    fprintf(report, "Demo accounts (password: %s):\n", password);
+    for (size_t i = 0; i < sizeof accounts / sizeof accounts[0]; i++)
+        fprintf(report, "  %-22s %-15s %s%s%s\n", accounts[i].username, accounts[i].role, accounts[i].full_name,
+                accounts[i].facility_code ? " @ " : "", accounts[i].facility_code ? accounts[i].facility_code : "");
+}
+
 int yx_demo_load(struct yx_db *db, const char *password, FILE *report)
 {
     struct yx_rows *r = NULL;
@@ -45,13 +53,13 @@ int yx_demo_load(struct yx_db *db, const char *password, FILE *report)
         return rc;
     if (users > 0) {
         fprintf(report, "The database already has accounts; demo data not loaded again.\n");
+        print_accounts(report, password);
         return 0;
     }
     if ((rc = yx_network_demo(db, report)) != 0) {
         fprintf(stderr, "ytexa: loading the demo network failed: %s\n", yx_err_name(rc));
         return rc;
     }
-    fprintf(report, "Demo accounts (password: %s):\n", password);
     for (size_t i = 0; i < sizeof accounts / sizeof accounts[0]; i++) {
         const struct demo_account *a = &accounts[i];
         int64_t fid = 0, uid = 0;
@@ -64,8 +72,7 @@ int yx_demo_load(struct yx_db *db, const char *password, FILE *report)
             fprintf(stderr, "ytexa: cannot create %s: %s\n", a->username, yx_err_name(rc));
             return rc;
         }
-        fprintf(report, "  %-22s %-15s %s%s%s\n", a->username, a->role, a->full_name, a->facility_code ? " @ " : "",
-                a->facility_code ? a->facility_code : "");
     }
+    print_accounts(report, password);
     return 0;
 }

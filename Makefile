@@ -1,0 +1,53 @@
+# ytexa: `make run` to try it, `make test` to check it. See README.md.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+PORT       ?= 8080
+DATA       ?= var
+JOBS       ?= 2
+CMAKE_FLAGS ?=
+
+.PHONY: all setup build web run test test-unit test-asan test-postgres bench fuzz clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+	@$(MAKE) --no-print-directory web
+
+web:
+	@if [ -f web/package.json ]; then (cd web && npm run --silent build >/dev/null) && echo "web app built into web/dist"; fi
+
+run: build
+	@$(BUILD)/ytexa demo --data $(DATA)
+	@echo
+	@echo "ytexa is starting on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	@echo
+	@PORT=$(PORT) exec $(BUILD)/ytexa serve --data $(DATA) --web web/dist
+
+# The whole suite, then the C code again under AddressSanitizer and UBSan (unit and API tests
+# against the sanitized server; a finding fails the run).
+test: build test-asan
+	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+test-asan: setup
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DYX_SANITIZE=ON -DYX_E2E_TESTS=OFF >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j$(JOBS)
+
+# The unit and API tests on a PostgreSQL server of their own (started and stopped here).
+test-postgres: build
+	@bash scripts/test-postgres.sh $(BUILD)
+
+bench: build
+	@bash bench/run.sh
+
+fuzz: setup
+	@bash fuzz/run.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) web/dist

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what ytexa needs on Debian 12, and nothing when it is all there already (no apt-get
+# update unless a package is missing). Then the web app's and the browser tests' npm packages,
+# from their committed lockfiles. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  # build
+  gcc make cmake pkg-config clang
+  # libraries (Debian's, never vendored)
+  libh2o-dev libuv1-dev libwslay-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev
+  libutf8proc-dev libcmocka-dev
+  # tools the tests and the benchmark use: sqlite3 and psql to look into the database, a
+  # PostgreSQL server for the PostgreSQL run, wrk for bench/, chromium for the browser tests
+  sqlite3 postgresql postgresql-client wrk curl chromium fonts-noto-core
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages, only when the lockfile changed since the last install.
+for dir in web tests/e2e; do
+  [[ -f $dir/package-lock.json ]] || continue
+  stamp=$dir/node_modules/.ytexa-lock
+  if [[ ! -f $stamp ]] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+    echo "setup: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+done

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the unit and API tests against a PostgreSQL 15 server that this script starts in a folder
+# of its own on a loopback port, and stops afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:-build}
+DIR=$(mktemp -d /tmp/ytexa-pg.XXXXXX)
+PORT=${YTEXA_PG_PORT:-55432}
+trap 'bash scripts/pg-test-server.sh stop "$DIR" || true; rm -rf "$DIR"' EXIT
+URL=$(bash scripts/pg-test-server.sh start "$DIR" "$PORT")
+echo "PostgreSQL test server: $URL"
+cd "$BUILD"
+YTEXA_TEST_DB=$URL ctest --output-on-failure -j2 -R '^(unit|api)\.'

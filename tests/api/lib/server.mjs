@@ -1,0 +1,154 @@
+// Starts a real ytexa server on a free loopback port for black-box tests, and speaks HTTP to it
+// as a client would. The engine comes from YTEXA_TEST_DB: unset for SQLite in a temp folder, or
+// a postgres:// URL of a server where each test server gets a fresh database.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+
+export const BIN = process.env.YTEXA_BIN || new URL('../../../build/ytexa', import.meta.url).pathname;
+export const DEMO_PASSWORD = 'demo-password';
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function pgAdmin(sql) {
+  execFileSync('psql', [process.env.YTEXA_TEST_DB, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { stdio: 'pipe' });
+}
+
+// Runs the ytexa command with args and the server's options; returns stdout.
+export function ytexa(args, opts) {
+  return execFileSync(BIN, [...args, ...opts], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
+}
+
+// Starts a server with the demo data. extraArgs are more `serve` flags; env more variables.
+export async function startServer({ extraArgs = [], env = {}, demo = true } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'ytexa-test-'));
+  let dbOpt = [];
+  let dbUrl = join(dir, 'ytexa.db');
+  let pgName = null;
+  if (process.env.YTEXA_TEST_DB && process.env.YTEXA_TEST_DB.startsWith('postgres')) {
+    pgName = `yx_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    pgAdmin(`CREATE DATABASE ${pgName}`);
+    const u = new URL(process.env.YTEXA_TEST_DB);
+    u.pathname = '/' + pgName;
+    dbUrl = u.toString();
+  }
+  dbOpt = ['--data', dir, '--db', dbUrl];
+  if (demo) ytexa(['demo'], dbOpt);
+  const port = await freePort();
+  const srv = {
+    dir, dbUrl, port, url: `http://127.0.0.1:${port}`, pg: !!pgName, logs: '', proc: null, exit: null,
+    args: ['serve', ...dbOpt, '--port', String(port), '--web', join(dir, 'no-web'), ...extraArgs], env,
+  };
+  await launch(srv);
+  srv.stop = () => stop(srv);
+  srv.kill9 = () => kill9(srv);
+  srv.restart = () => launch(srv);
+  srv.cleanup = () => cleanup(srv, pgName);
+  srv.sql = (q) => sql(srv, q);
+  return srv;
+}
+
+async function launch(srv) {
+  srv.exit = null;
+  srv.proc = spawn(BIN, srv.args, { env: { ...process.env, ...srv.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  srv.proc.stdout.on('data', (d) => { srv.logs += d; });
+  srv.proc.stderr.on('data', (d) => { srv.logs += d; });
+  srv.exited = new Promise((resolve) => srv.proc.on('exit', (code, signal) => { srv.exit = { code, signal }; resolve(srv.exit); }));
+  for (let i = 0; i < 200; i++) {
+    if (srv.exit) throw new Error(`server exited at start: ${JSON.stringify(srv.exit)}\n${srv.logs}`);
+    try {
+      const r = await fetch(`${srv.url}/healthz`);
+      if (r.status === 200) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('server did not answer /healthz in 10 s\n' + srv.logs);
+}
+
+// SIGTERM, then the exit must be clean: code 0 and no sanitizer report.
+async function stop(srv) {
+  if (srv.exit) return srv.exit;
+  srv.proc.kill('SIGTERM');
+  const timer = setTimeout(() => srv.proc.kill('SIGKILL'), 30000);
+  const exit = await srv.exited;
+  clearTimeout(timer);
+  assert.doesNotMatch(srv.logs, /AddressSanitizer|LeakSanitizer|runtime error:/, 'sanitizer report in server log');
+  assert.deepEqual(exit, { code: 0, signal: null }, 'server did not exit cleanly:\n' + srv.logs.slice(-3000));
+  return exit;
+}
+
+async function kill9(srv) {
+  srv.proc.kill('SIGKILL');
+  await srv.exited;
+}
+
+function cleanup(srv, pgName) {
+  if (srv.proc && !srv.exit) srv.proc.kill('SIGKILL');
+  if (pgName) {
+    try { pgAdmin(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`); } catch { /* already gone */ }
+  }
+  rmSync(srv.dir, { recursive: true, force: true });
+}
+
+// Runs SQL directly on the server's database (to check what was stored, or to tamper in tests).
+function sql(srv, q) {
+  const out = srv.pg
+    ? execFileSync('psql', [srv.dbUrl, '-v', 'ON_ERROR_STOP=1', '-qAtF', '|', '-c', q], { encoding: 'utf8' })
+    : execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.dbUrl, q], { encoding: 'utf8' });
+  return out.trim();
+}
+
+// One API call. Returns { status, body (parsed JSON or text), headers }.
+export async function api(srv, method, path, { token, cookie, csrf, body, raw, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  if (cookie) h.cookie = cookie;
+  if (csrf) h['x-csrf-token'] = csrf;
+  let payload;
+  if (raw !== undefined) payload = raw;
+  else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    h['content-type'] ??= 'application/json';
+  }
+  const r = await fetch(srv.url + path, { method, headers: h, body: payload });
+  const text = await r.text();
+  let parsed = text;
+  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: r.status, body: parsed, headers: r.headers };
+}
+
+// Logs a demo account in; returns { token, csrf, cookie, user }.
+export async function login(srv, username, password = DEMO_PASSWORD) {
+  const r = await api(srv, 'POST', '/api/v1/auth/login', { body: { username, password } });
+  assert.equal(r.status, 200, `login ${username}: ${JSON.stringify(r.body)}`);
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  return { token: r.body.token, csrf: r.body.csrf, cookie, user: r.body.user };
+}
+
+// Asserts the shape of an error answer.
+export function assertError(r, status, code) {
+  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${JSON.stringify(r.body)}`);
+  assert.equal(typeof r.body, 'object', 'error body must be JSON');
+  assert.equal(typeof r.body.error?.message, 'string', 'error.message missing');
+  assert.ok(r.body.error.message.length > 5, 'error.message must say something');
+  if (code) assert.equal(r.body.error.code, code);
+}
+
+export const ROLES = {
+  'demo.commune': 'health_worker', 'demo.doctor': 'doctor', 'demo.specialist': 'specialist',
+  'demo.trainer': 'trainer', 'demo.facility-admin': 'facility_admin', 'demo.province-admin': 'province_admin',
+  'demo.ministry-admin': 'ministry_admin', 'demo.patient': 'patient',
+};

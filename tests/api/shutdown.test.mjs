@@ -1,0 +1,29 @@
+// SIGTERM: no new connections, requests in flight finish, WebSockets close with 1001, exit 0.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, api, login, DEMO_PASSWORD } from './lib/server.mjs';
+
+test('SIGTERM drains requests in flight and closes WebSockets with 1001', async () => {
+  const srv = await startServer();
+  try {
+    const s = await login(srv, 'demo.doctor');
+    const ws = new WebSocket(srv.url.replace('http', 'ws') + '/ws', { headers: { cookie: s.cookie } });
+    await new Promise((resolve, reject) => { ws.onmessage = resolve; ws.onerror = reject; });
+    const closed = new Promise((resolve) => { ws.onclose = (e) => resolve(e.code); });
+    // Logins are slow on purpose (Argon2id) and run two at a time, so eight of them are still
+    // queued or hashing when the signal arrives.
+    const inflight = Array.from({ length: 8 }, () =>
+      api(srv, 'POST', '/api/v1/auth/login', { body: { username: 'demo.commune', password: DEMO_PASSWORD } }));
+    await new Promise((r) => setTimeout(r, 20));
+    srv.proc.kill('SIGTERM');
+    const answers = await Promise.all(inflight);
+    assert.deepEqual(answers.map((a) => a.status), Array(8).fill(200));
+    assert.equal(await closed, 1001);
+    const exit = await srv.exited;
+    assert.deepEqual(exit, { code: 0, signal: null });
+    assert.doesNotMatch(srv.logs, /AddressSanitizer|LeakSanitizer|runtime error:/);
+    await assert.rejects(fetch(srv.url + '/healthz'), 'no new connections after exit');
+  } finally {
+    srv.cleanup();
+  }
+});
