@@ -1,0 +1,113 @@
+// The audit trail: events for admin actions and logins, read only by administrators within their
+// scope, and a hash chain that `ytexa audit verify` checks: an edited, deleted or reordered row is
+// found, and so is a row removed from the end.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { startServer, api, login, assertError, BIN } from './lib/server.mjs';
+
+let srv, admin;
+before(async () => {
+  srv = await startServer();
+  admin = await login(srv, 'demo.ministry-admin');
+  for (const u of ['demo.doctor', 'demo.commune', 'demo.facility-admin']) await login(srv, u);
+  await api(srv, 'POST', '/api/v1/auth/login', { body: { username: 'demo.doctor', password: 'wrong-password' } });
+});
+after(async () => { await srv.stop(); srv.cleanup(); });
+
+function verify() {
+  try {
+    return { code: 0, out: execFileSync(BIN, ['audit', 'verify', '--data', srv.dir, '--db', srv.dbUrl], { encoding: 'utf8' }) };
+  } catch (e) {
+    return { code: e.status, out: e.stdout };
+  }
+}
+
+// Runs a tampering, checks verify names the event, then puts the rows back.
+function tamper(sql, restore, expectId, reason) {
+  const saved = srv.sql('SELECT COUNT(*) FROM audit_events');
+  srv.sql(sql);
+  const v = verify();
+  srv.sql(restore);
+  assert.equal(v.code, 1, `verify must fail after: ${sql}\n${v.out}`);
+  assert.match(v.out, new RegExp(`BROKEN at event ${expectId}\\b`), v.out);
+  assert.match(v.out, reason);
+  assert.equal(srv.sql('SELECT COUNT(*) FROM audit_events'), saved);
+  assert.equal(verify().code, 0, 'whole again once restored');
+}
+
+test('logins, failed logins and admin reads are audited with who, where and outcome', async () => {
+  const r = await api(srv, 'GET', '/api/v1/audit?limit=50', { token: admin.token });
+  assert.equal(r.status, 200);
+  const failed = r.body.items.find((e) => e.action === 'auth.login' && e.outcome === 'denied');
+  assert.ok(failed, 'failed login audited');
+  assert.equal(failed.resource_id, 'demo.doctor');
+  assert.equal(failed.addr, '127.0.0.1');
+  const ok = r.body.items.find((e) => e.action === 'auth.login' && e.outcome === 'ok' && e.resource_id === 'demo.commune');
+  assert.ok(ok.actor_id > 0);
+  assert.equal(ok.actor_role, 'health_worker');
+  assert.ok(ok.actor_facility_id > 0);
+  assert.match(ok.request_id, /^[0-9a-f]{8}-/);
+  assert.match(ok.hash, /^[0-9a-f]{64}$/);
+  const again = await api(srv, 'GET', '/api/v1/audit?limit=1', { token: admin.token });
+  assert.equal(again.body.items[0].action, 'audit.read', 'reading the trail is itself audited');
+});
+
+test('only administrators read the trail, each within its scope', async () => {
+  for (const u of ['demo.doctor', 'demo.commune', 'demo.trainer', 'demo.patient', 'demo.specialist']) {
+    const s = await login(srv, u);
+    assertError(await api(srv, 'GET', '/api/v1/audit', { token: s.token }), 403, 'forbidden');
+  }
+  assertError(await api(srv, 'GET', '/api/v1/audit'), 401);
+  const fa = await login(srv, 'demo.facility-admin');
+  const r = await api(srv, 'GET', '/api/v1/audit?limit=500', { token: fa.token });
+  assert.equal(r.status, 200);
+  assert.ok(r.body.items.length > 0);
+  assert.ok(r.body.items.every((e) => e.actor_facility_id === fa.user.facility.id));
+  for (const q of ['limit=0', 'limit=501', 'limit=x', 'cursor=-1', 'cursor=abc', 'patient_id=0', "patient_id=1'--"])
+    assertError(await api(srv, 'GET', `/api/v1/audit?${q}`, { token: admin.token }), 400);
+});
+
+test('no API changes or deletes audit events', async () => {
+  for (const m of ['POST', 'PUT', 'PATCH', 'DELETE'])
+    assert.ok([404, 405].includes((await api(srv, m, '/api/v1/audit', { token: admin.token, body: {} })).status));
+  assert.ok([404, 405].includes((await api(srv, 'DELETE', '/api/v1/audit/1', { token: admin.token })).status));
+});
+
+test('verify passes on the untouched chain', () => {
+  const v = verify();
+  assert.equal(v.code, 0, v.out);
+  assert.match(v.out, /audit chain whole: \d+ events checked/);
+});
+
+test('an edited event is found', () => {
+  tamper("UPDATE audit_events SET outcome = outcome || 'x' WHERE id = 3", `UPDATE audit_events SET outcome = '${srv.sql('SELECT outcome FROM audit_events WHERE id = 3')}' WHERE id = 3`, 3, /edited/);
+  tamper("UPDATE audit_events SET actor_id = actor_id + 1 WHERE id = 2", `UPDATE audit_events SET actor_id = ${srv.sql('SELECT actor_id FROM audit_events WHERE id = 2')} WHERE id = 2`, 2, /edited/);
+});
+
+test('a deleted event is found', () => {
+  srv.sql('CREATE TABLE saved_events AS SELECT * FROM audit_events WHERE id = 2');
+  tamper('DELETE FROM audit_events WHERE id = 2', 'INSERT INTO audit_events SELECT * FROM saved_events', 2, /missing/);
+  srv.sql('DROP TABLE saved_events');
+});
+
+test('a deleted event with the ids renumbered to hide it is found', () => {
+  srv.sql('CREATE TABLE saved_events AS SELECT * FROM audit_events');
+  tamper('DELETE FROM audit_events WHERE id = 2; UPDATE audit_events SET id = id - 1 WHERE id > 2',
+    'DELETE FROM audit_events; INSERT INTO audit_events SELECT * FROM saved_events', 2, /removed or reordered|edited/);
+  srv.sql('DROP TABLE saved_events');
+});
+
+test('reordered events are found', () => {
+  srv.sql('CREATE TABLE saved_events AS SELECT * FROM audit_events');
+  tamper('UPDATE audit_events SET id = -id WHERE id IN (2, 3); UPDATE audit_events SET id = 3 WHERE id = -2; UPDATE audit_events SET id = 2 WHERE id = -3',
+    'DELETE FROM audit_events; INSERT INTO audit_events SELECT * FROM saved_events', 2, /reordered|edited/);
+  srv.sql('DROP TABLE saved_events');
+});
+
+test('events removed from the end are found', () => {
+  const last = Number(srv.sql('SELECT MAX(id) FROM audit_events'));
+  srv.sql('CREATE TABLE saved_events AS SELECT * FROM audit_events');
+  tamper(`DELETE FROM audit_events WHERE id = ${last}`, 'DELETE FROM audit_events; INSERT INTO audit_events SELECT * FROM saved_events', last, /removed from the end/);
+  srv.sql('DROP TABLE saved_events');
+});

@@ -1,0 +1,169 @@
+// Accounts: who may create, read and change them, and what bad input does (nothing).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, api, login, assertError, ROLES } from './lib/server.mjs';
+
+let srv, S = {};
+const facilityId = (code) => Number(srv.sql(`SELECT id FROM facilities WHERE code = '${code}'`));
+const count = () => srv.sql('SELECT COUNT(*) FROM users') + '/' + srv.sql('SELECT COUNT(*) FROM audit_events WHERE outcome = \'ok\'');
+
+before(async () => {
+  srv = await startServer();
+  for (const u of Object.keys(ROLES)) S[u] = await login(srv, u);
+});
+after(async () => { await srv.stop(); srv.cleanup(); });
+
+const newUser = (over = {}) => ({
+  username: `nv.${Math.random().toString(36).slice(2, 8)}`, full_name: 'Đặng Thị Hồng', password: 'mat-khau-du-dai',
+  role: 'health_worker', facility_id: facilityId('TYT-LUNGCU'), ...over,
+});
+
+test('a facility admin creates an account at its own facility; the new user logs in', async () => {
+  const body = newUser({ facility_id: facilityId('BVDK-HAGIANG'), role: 'doctor', licence_no: '0099/HG-CCHN', scope_of_practice: 'Nội khoa' });
+  const r = await api(srv, 'POST', '/api/v1/users', { token: S['demo.facility-admin'].token, body });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.full_name, 'Đặng Thị Hồng');
+  assert.equal(r.body.licence_no, '0099/HG-CCHN');
+  assert.equal(r.body.facility.id, body.facility_id);
+  assert.equal(r.body.password, undefined);
+  assert.equal(r.body.password_hash, undefined);
+  const s = await login(srv, body.username, body.password);
+  assert.equal(s.user.role, 'doctor');
+  const ev = srv.sql(`SELECT action, outcome, actor_id FROM audit_events WHERE action = 'user.create' AND resource_id = '${r.body.id}'`);
+  assert.equal(ev, `user.create|ok|${S['demo.facility-admin'].user.id}`);
+});
+
+test('the ministry creates anywhere; a province admin only inside its province', async () => {
+  const m = await api(srv, 'POST', '/api/v1/users', { token: S['demo.ministry-admin'].token, body: newUser({ facility_id: facilityId('BV-BACHMAI'), role: 'specialist' }) });
+  assert.equal(m.status, 201);
+  const p = await api(srv, 'POST', '/api/v1/users', { token: S['demo.province-admin'].token, body: newUser() });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  const before = count();
+  assertError(await api(srv, 'POST', '/api/v1/users', { token: S['demo.province-admin'].token, body: newUser({ facility_id: facilityId('BV-BACHMAI') }) }), 403);
+  assert.equal(count(), before);
+});
+
+test('no one grants a wider scope than their own', async () => {
+  const before = count();
+  assertError(await api(srv, 'POST', '/api/v1/users', { token: S['demo.facility-admin'].token, body: newUser({ role: 'province_admin', facility_id: facilityId('BVDK-HAGIANG') }) }), 403);
+  assertError(await api(srv, 'POST', '/api/v1/users', { token: S['demo.province-admin'].token, body: newUser({ role: 'ministry_admin', facility_id: undefined }) }), 403);
+  assertError(await api(srv, 'POST', '/api/v1/users', { token: S['demo.facility-admin'].token, body: newUser({ facility_id: facilityId('BV-BACHMAI') }) }), 403);
+  assert.equal(count(), before);
+});
+
+test('clinicians, trainers and patients may not create accounts', async () => {
+  const before = count();
+  for (const u of ['demo.commune', 'demo.doctor', 'demo.specialist', 'demo.trainer', 'demo.patient']) {
+    const r = await api(srv, 'POST', '/api/v1/users', { token: S[u].token, body: newUser({ facility_id: S[u].user.facility?.id ?? facilityId('TYT-LUNGCU') }) });
+    assertError(r, 403, 'forbidden');
+  }
+  assertError(await api(srv, 'POST', '/api/v1/users', { body: newUser() }), 401);
+  assertError(await api(srv, 'POST', '/api/v1/users', { cookie: S['demo.ministry-admin'].cookie, body: newUser() }), 403);
+  assert.equal(count(), before);
+});
+
+test('bad account input is refused, naming the field, and writes nothing', async () => {
+  const t = S['demo.ministry-admin'].token;
+  const before = count();
+  const cases = [
+    [{ username: 'Có Dấu' }, 'username'], [{ username: 'ab' }, 'username'], [{ username: 7 }, 'username'],
+    [{ password: 'short' }, 'password'], [{ password: 'x'.repeat(129) }, 'password'],
+    [{ role: 'superuser' }, 'role'], [{ role: 'doctor', facility_id: undefined }, 'facility_id'],
+    [{ facility_id: 999999 }, 'facility_id'], [{ facility_id: -1 }, 'facility_id'], [{ facility_id: '1' }, 'facility_id'],
+    [{ full_name: '' }, 'full_name'], [{ full_name: 'x'.repeat(161) }, 'full_name'],
+    [{ is_admin: true }, 'is_admin'], [{ email: ['a'] }, 'email'],
+  ];
+  for (const [over, field] of cases) {
+    const r = await api(srv, 'POST', '/api/v1/users', { token: t, body: newUser(over) });
+    assertError(r, 400, 'invalid_input');
+    assert.equal(r.body.error.field, field, JSON.stringify(r.body));
+  }
+  const dup = await api(srv, 'POST', '/api/v1/users', { token: t, body: newUser({ username: 'demo.doctor' }) });
+  assertError(dup, 409, 'conflict');
+  assert.equal(count(), before);
+});
+
+test('SQL metacharacters are stored verbatim', async () => {
+  const name = "Robert'); DROP TABLE users; -- Nguyễn";
+  const r = await api(srv, 'POST', '/api/v1/users', { token: S['demo.ministry-admin'].token, body: newUser({ full_name: name }) });
+  assert.equal(r.status, 201);
+  assert.equal((await api(srv, 'GET', `/api/v1/users/${r.body.id}`, { token: S['demo.ministry-admin'].token })).body.full_name, name);
+});
+
+test('reading accounts: own always, others only in scope (404 outside)', async () => {
+  const doc = S['demo.doctor'];
+  assert.equal((await api(srv, 'GET', `/api/v1/users/${doc.user.id}`, { token: doc.token })).status, 200);
+  const spec = S['demo.specialist'].user.id; // at Bạch Mai, another province
+  assertError(await api(srv, 'GET', `/api/v1/users/${spec}`, { token: doc.token }), 404);
+  assertError(await api(srv, 'GET', `/api/v1/users/${spec}`, { token: S['demo.facility-admin'].token }), 404);
+  assertError(await api(srv, 'GET', `/api/v1/users/${spec}`, { token: S['demo.province-admin'].token }), 404);
+  assert.equal((await api(srv, 'GET', `/api/v1/users/${spec}`, { token: S['demo.ministry-admin'].token })).status, 200);
+  assertError(await api(srv, 'GET', '/api/v1/users/99999999', { token: S['demo.ministry-admin'].token }), 404);
+  assertError(await api(srv, 'GET', '/api/v1/users/abc', { token: S['demo.ministry-admin'].token }), 404);
+  assertError(await api(srv, 'GET', `/api/v1/users/${spec}`), 401);
+});
+
+test('lists are paged by cursor and scoped', async () => {
+  const t = S['demo.ministry-admin'].token;
+  const seen = new Set();
+  let cursor = null, pages = 0;
+  do {
+    const r = await api(srv, 'GET', `/api/v1/users?limit=3${cursor ? `&cursor=${cursor}` : ''}`, { token: t });
+    assert.equal(r.status, 200);
+    assert.ok(r.body.items.length <= 3);
+    for (const u of r.body.items) { assert.ok(!seen.has(u.id), 'no account twice'); seen.add(u.id); }
+    cursor = r.body.next_cursor;
+    pages++;
+  } while (cursor && pages < 100);
+  assert.equal(seen.size, Number(srv.sql('SELECT COUNT(*) FROM users')));
+  const fa = await api(srv, 'GET', '/api/v1/users?limit=200', { token: S['demo.facility-admin'].token });
+  const fid = S['demo.facility-admin'].user.facility.id;
+  assert.ok(fa.body.items.length >= 2);
+  assert.ok(fa.body.items.every((u) => u.facility?.id === fid));
+  assertError(await api(srv, 'GET', '/api/v1/users?limit=0', { token: t }), 400);
+  assertError(await api(srv, 'GET', '/api/v1/users?limit=201', { token: t }), 400);
+  assertError(await api(srv, 'GET', '/api/v1/users?cursor=-5', { token: t }), 400);
+  assertError(await api(srv, 'GET', '/api/v1/users', { token: S['demo.patient'].token }), 403);
+});
+
+test('deactivating an account ends its sessions; changes are audited', async () => {
+  const admin = S['demo.ministry-admin'].token;
+  const body = newUser();
+  const created = await api(srv, 'POST', '/api/v1/users', { token: admin, body });
+  const s = await login(srv, body.username, body.password);
+  const r = await api(srv, 'PATCH', `/api/v1/users/${created.body.id}`, { token: admin, body: { active: false, phone: '0912345678' } });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.active, false);
+  assert.equal(r.body.phone, '0912345678');
+  assertError(await api(srv, 'GET', '/api/v1/me', { token: s.token }), 401);
+  assertError(await api(srv, 'POST', '/api/v1/auth/login', { body: { username: body.username, password: body.password } }), 401);
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'user.update' AND resource_id = '${created.body.id}'`), '1');
+  const before = count();
+  assertError(await api(srv, 'PATCH', `/api/v1/users/${created.body.id}`, { token: admin, body: { active: 'no' } }), 400);
+  assertError(await api(srv, 'PATCH', `/api/v1/users/${created.body.id}`, { token: S['demo.doctor'].token, body: { active: true } }), 404);
+  assert.equal(count(), before);
+});
+
+test('an administrator resets a password; the old sessions end', async () => {
+  const admin = S['demo.facility-admin'].token;
+  const body = newUser({ facility_id: facilityId('BVDK-HAGIANG') });
+  const created = await api(srv, 'POST', '/api/v1/users', { token: admin, body });
+  const s = await login(srv, body.username, body.password);
+  assert.equal((await api(srv, 'POST', `/api/v1/users/${created.body.id}/password`, { token: admin, body: { password: 'mot-mat-khau-moi' } })).status, 200);
+  assertError(await api(srv, 'GET', '/api/v1/me', { token: s.token }), 401);
+  await login(srv, body.username, 'mot-mat-khau-moi');
+  assertError(await api(srv, 'POST', `/api/v1/users/${created.body.id}/password`, { token: admin, body: { password: 'short' } }), 400);
+  assertError(await api(srv, 'POST', `/api/v1/users/${S['demo.specialist'].user.id}/password`, { token: admin, body: { password: 'mot-mat-khau-moi' } }), 404);
+});
+
+test('a retried create with the same Idempotency-Key makes one account', async () => {
+  const admin = S['demo.ministry-admin'].token;
+  const body = newUser();
+  const headers = { 'idempotency-key': 'create-' + body.username };
+  const a = await api(srv, 'POST', '/api/v1/users', { token: admin, body, headers });
+  assert.equal(a.status, 201);
+  const b = await api(srv, 'PATCH', `/api/v1/users/${a.body.id}`, { token: admin, body: { phone: '0987654321' }, headers: { 'idempotency-key': 'patch-1' } });
+  const c = await api(srv, 'PATCH', `/api/v1/users/${a.body.id}`, { token: admin, body: { phone: '0987654321' }, headers: { 'idempotency-key': 'patch-1' } });
+  assert.deepEqual(c.body, b.body);
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'user.update' AND resource_id = '${a.body.id}'`), '1');
+});
