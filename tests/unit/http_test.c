@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,8 +95,11 @@ static int validate(const char *json, const char **field)
     memset(&r, 0, sizeof r);
     json_t *j = json_loads(json, 0, NULL);
     assert_non_null(j);
+    static char name[64];
     int rc = yx_validate(&r, j, fields);
-    *field = r.err_field;
+    /* The field name may live in the request's arena, released below. */
+    snprintf(name, sizeof name, "%s", r.err_field ? r.err_field : "");
+    *field = name;
     json_decref(j);
     yx_arena_release(&r.arena);
     return rc;
