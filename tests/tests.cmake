@@ -30,3 +30,13 @@ if(YX_E2E_TESTS AND NODE)
                          RUN_SERIAL TRUE)
   endforeach()
 endif()
+
+# Each fuzz harness also runs over its corpus as a plain test (crashes found by `make fuzz` are
+# added to fuzz/corpus/<name>/ and stay fixed).
+foreach(h request fold)
+  add_executable(fuzz_${h}_corpus ${CMAKE_SOURCE_DIR}/fuzz/fuzz_${h}.c ${CMAKE_SOURCE_DIR}/fuzz/driver.c)
+  target_include_directories(fuzz_${h}_corpus PRIVATE ${CMAKE_SOURCE_DIR}/src)
+  target_link_libraries(fuzz_${h}_corpus PRIVATE ytexa_core)
+  file(GLOB corpus CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/fuzz/corpus/${h}/*)
+  add_test(NAME unit.fuzz_${h}_corpus COMMAND fuzz_${h}_corpus ${corpus})
+endforeach()
