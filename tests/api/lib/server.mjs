@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import https from 'node:https';
 import assert from 'node:assert/strict';
 
 export const BIN = process.env.YTEXA_BIN || new URL('../../../build/ytexa', import.meta.url).pathname;
@@ -33,7 +34,7 @@ export function ytexa(args, opts) {
 }
 
 // Starts a server with the demo data. extraArgs are more `serve` flags; env more variables.
-export async function startServer({ extraArgs = [], env = {}, demo = true } = {}) {
+export async function startServer({ extraArgs = [], env = {}, demo = true, tls = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ytexa-test-'));
   let dbOpt = [];
   let dbUrl = join(dir, 'ytexa.db');
@@ -49,7 +50,7 @@ export async function startServer({ extraArgs = [], env = {}, demo = true } = {}
   if (demo) ytexa(['demo'], dbOpt);
   const port = await freePort();
   const srv = {
-    dir, dbUrl, port, url: `http://127.0.0.1:${port}`, pg: !!pgName, logs: '', proc: null, exit: null,
+    dir, dbUrl, port, url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, tls, pg: !!pgName, logs: '', proc: null, exit: null,
     args: ['serve', ...dbOpt, '--port', String(port), '--web', join(dir, 'no-web'), ...extraArgs], env,
   };
   await launch(srv);
@@ -70,12 +71,23 @@ async function launch(srv) {
   for (let i = 0; i < 200; i++) {
     if (srv.exit) throw new Error(`server exited at start: ${JSON.stringify(srv.exit)}\n${srv.logs}`);
     try {
-      const r = await fetch(`${srv.url}/healthz`);
-      if (r.status === 200) return;
+      const status = srv.tls ? (await httpsGet(`${srv.url}/healthz`)).status : (await fetch(`${srv.url}/healthz`)).status;
+      if (status === 200) return;
     } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('server did not answer /healthz in 10 s\n' + srv.logs);
+}
+
+// A GET over HTTPS that accepts the test's self-signed certificate.
+export function httpsGet(url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    https.get(url, { rejectUnauthorized: false, headers }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    }).on('error', reject);
+  });
 }
 
 // SIGTERM, then the exit must be clean: code 0 and no sanitizer report.
