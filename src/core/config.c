@@ -28,6 +28,7 @@ static const struct opt opts[] = {
     {"session-idle", K_INT, S(session_idle_s), "seconds an idle session lives (1800)"},
     {"session-max", K_INT, S(session_max_s), "seconds any session lives (43200)"},
     {"cookie-secure", K_BOOL, S(cookie_secure), "mark cookies Secure (on with TLS)"},
+    {"trust-proxy", K_BOOL, S(trust_proxy), "client address from the last X-Forwarded-For entry"},
     {"hash-concurrency", K_INT, S(hash_concurrency), "password hashes at once (2)"},
     {"max-body", K_INT, S(max_body), "largest JSON body in bytes (65536)"},
     {"login-fail-user", K_INT, S(login_fail_user), "failed logins per account per hour (20)"},

@@ -222,6 +222,17 @@ static void fill_request(h2o_req_t *req, struct yx_req *r)
         inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, r->addr, sizeof r->addr);
     else if (sl && ss.ss_family == AF_INET6)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, r->addr, sizeof r->addr);
+    /* Behind a proxy the peer is the proxy; the client is the last address it appended. Only
+     * trusted when configured, or anyone could choose the address their rate limit counts. */
+    const char *xff = S.cfg->trust_proxy ? header(req, r, H2O_STRLIT("x-forwarded-for")) : NULL;
+    if (xff) {
+        const char *last = strrchr(xff, ',');
+        last = last ? last + 1 : xff;
+        while (*last == ' ')
+            last++;
+        if (*last && strlen(last) < sizeof r->addr)
+            snprintf(r->addr, sizeof r->addr, "%s", last);
+    }
     snprintf(r->id, sizeof r->id, "%08x-%llx", S.instance, (unsigned long long)++S.counter);
 }
 

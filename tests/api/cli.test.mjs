@@ -103,3 +103,15 @@ test('HTTPS with a certificate and key; cookies are Secure', async () => {
     assert.match(run(['serve', '--data', dir, '--port', '1', '--tls-cert', join(dir, 'nope.pem'), '--tls-key', join(dir, 'key.pem')]).stderr, /tls: cannot load/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('behind a proxy, the client address comes from X-Forwarded-For only when trusted', async () => {
+  for (const trusted of [false, true]) {
+    const srv = await startServer({ extraArgs: trusted ? ['--trust-proxy'] : [] });
+    try {
+      await api(srv, 'POST', '/api/v1/auth/login', { body: { username: 'demo.doctor', password: 'wrong-password' },
+        headers: { 'x-forwarded-for': '203.0.113.9, 198.51.100.7' } });
+      const addr = srv.sql("SELECT addr FROM login_failures ORDER BY id DESC LIMIT 1");
+      assert.equal(addr, trusted ? '198.51.100.7' : '127.0.0.1');
+    } finally { await srv.stop(); srv.cleanup(); }
+  }
+});
