@@ -118,6 +118,8 @@ struct yx_field {
 int yx_validate(struct yx_req *r, const json_t *obj, const struct yx_field *fields);
 /* The body as an object validated against fields (fails when there is no body). */
 int yx_body(struct yx_req *r, const struct yx_field *fields);
+/* For routes that take no input: refuses a body with any field. */
+int yx_no_body(struct yx_req *r);
 /* Field accessors after validation: NULL / dflt when the field is absent or null. */
 const char *yx_json_str(const json_t *obj, const char *name);
 int64_t yx_json_int(const json_t *obj, const char *name, int64_t dflt);

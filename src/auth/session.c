@@ -215,7 +215,10 @@ out:
 
 static int logout(struct yx_req *r)
 {
-    int rc = YX_DB_Q(r->db, NULL, "UPDATE sessions SET revoked_at = ? WHERE id = ?", YX_PI(yx_now_ms()),
+    int rc = yx_no_body(r);
+    if (rc)
+        return rc;
+    rc = YX_DB_Q(r->db, NULL, "UPDATE sessions SET revoked_at = ? WHERE id = ?", YX_PI(yx_now_ms()),
                      YX_PI(r->who.session_id));
     if (rc)
         return rc;

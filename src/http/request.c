@@ -206,6 +206,13 @@ int yx_body(struct yx_req *r, const struct yx_field *fields)
     return yx_validate(r, r->json, fields);
 }
 
+int yx_no_body(struct yx_req *r)
+{
+    if (r->json && json_object_size(r->json) > 0)
+        return yx_fail(r, YX_EINVAL, "This request takes no fields; send an empty body or {}.");
+    return 0;
+}
+
 const char *yx_json_str(const json_t *obj, const char *name)
 {
     return json_string_value(json_object_get(obj, name));
