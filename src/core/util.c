@@ -30,18 +30,23 @@ const char *yx_err_name(int code)
     }
 }
 
+static int64_t clock_offset;
+
+/* The offset lets tests move time forward (session expiry, rate-limit windows). */
+static void clock_offset_read(void)
+{
+    const char *o = getenv("YTEXA_CLOCK_OFFSET_MS");
+    int64_t v = o ? strtoll(o, NULL, 10) : 0;
+    clock_offset = v > 0 ? v : 0;
+}
+
 int64_t yx_now_ms(void)
 {
-    static int64_t offset = -1;
-    if (offset < 0) {
-        /* The offset lets tests move time forward (session expiry, rate-limit windows). */
-        const char *o = getenv("YTEXA_CLOCK_OFFSET_MS");
-        int64_t v = o ? strtoll(o, NULL, 10) : 0;
-        offset = v > 0 ? v : 0;
-    }
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, clock_offset_read);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + offset;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + clock_offset;
 }
 
 void yx_time_format(int64_t ms, char out[32])

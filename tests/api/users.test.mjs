@@ -162,6 +162,12 @@ test('a retried create with the same Idempotency-Key makes one account', async (
   const headers = { 'idempotency-key': 'create-' + body.username };
   const a = await api(srv, 'POST', '/api/v1/users', { token: admin, body, headers });
   assert.equal(a.status, 201);
+  const retry = await api(srv, 'POST', '/api/v1/users', { token: admin, body, headers });
+  assert.equal(retry.status, 201, 'the retry gets the first answer, not 409');
+  assert.deepEqual(retry.body, a.body);
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM users WHERE username = '${body.username}'`), '1');
+  const other = await api(srv, 'POST', '/api/v1/users/1/password', { token: admin, body: { password: 'khac-hoan-toan' }, headers });
+  assert.equal(other.status, 409, 'the same key on another request is refused');
   const b = await api(srv, 'PATCH', `/api/v1/users/${a.body.id}`, { token: admin, body: { phone: '0987654321' }, headers: { 'idempotency-key': 'patch-1' } });
   const c = await api(srv, 'PATCH', `/api/v1/users/${a.body.id}`, { token: admin, body: { phone: '0987654321' }, headers: { 'idempotency-key': 'patch-1' } });
   assert.deepEqual(c.body, b.body);
