@@ -93,7 +93,7 @@ test('a deleted event is found', () => {
 
 test('a deleted event with the ids renumbered to hide it is found', () => {
   srv.sql('CREATE TABLE saved_events AS SELECT * FROM audit_events');
-  tamper('DELETE FROM audit_events WHERE id = 2; UPDATE audit_events SET id = id - 1 WHERE id > 2',
+  tamper('DELETE FROM audit_events WHERE id = 2; UPDATE audit_events SET id = 1 - id WHERE id > 2; UPDATE audit_events SET id = -id WHERE id < 0',
     'DELETE FROM audit_events; INSERT INTO audit_events SELECT * FROM saved_events', 2, /removed or reordered|edited/);
   srv.sql('DROP TABLE saved_events');
 });
