@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import https from 'node:https';
+import http from 'node:http';
 import assert from 'node:assert/strict';
 
 export const BIN = process.env.YTEXA_BIN || new URL('../../../build/ytexa', import.meta.url).pathname;
@@ -123,23 +124,38 @@ function sql(srv, q) {
   return out.trim();
 }
 
-// One API call. Returns { status, body (parsed JSON or text), headers }.
-export async function api(srv, method, path, { token, cookie, csrf, body, raw, headers = {} } = {}) {
+// One API call, on a connection of its own (no pooled keep-alive socket can outlive a killed
+// server). Returns { status, body (parsed JSON or text), headers (a Headers) }.
+export function api(srv, method, path, { token, cookie, csrf, body, raw, headers = {} } = {}) {
   const h = { ...headers };
   if (token) h.authorization = `Bearer ${token}`;
   if (cookie) h.cookie = cookie;
   if (csrf) h['x-csrf-token'] = csrf;
   let payload;
-  if (raw !== undefined) payload = raw;
+  if (raw !== undefined) payload = typeof raw === 'string' ? Buffer.from(raw) : raw;
   else if (body !== undefined) {
-    payload = JSON.stringify(body);
+    payload = Buffer.from(JSON.stringify(body));
     h['content-type'] ??= 'application/json';
   }
-  const r = await fetch(srv.url + path, { method, headers: h, body: payload });
-  const text = await r.text();
-  let parsed = text;
-  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: r.status, body: parsed, headers: r.headers };
+  if (payload) h['content-length'] = payload.length;
+  const mod = srv.tls ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request(srv.url + path, { method, headers: h, agent: false, rejectUnauthorized: false }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed = text;
+        try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+        const hs = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) hs.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve({ status: res.statusCode, body: parsed, headers: hs });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 // Logs a demo account in; returns { token, csrf, cookie, user }.

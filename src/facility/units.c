@@ -1,0 +1,183 @@
+/* Administrative units (after the 2025 reform: provinces and communes, each with a validity
+ * period and a successor) and the list of specialties. Read by every signed-in user. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "facility.h"
+
+void yx_today(char out[11])
+{
+    time_t s = (time_t)(yx_now_ms() / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+char *yx_like_folded(struct yx_req *r, const char *q)
+{
+    char *f = yx_fold(q, strlen(q));
+    if (!f)
+        return NULL;
+    struct yx_buf b;
+    yx_buf_init(&b, 4096);
+    int rc = yx_buf_puts(&b, "%");
+    for (const char *p = f; *p && rc == 0; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            rc = yx_buf_puts(&b, "\\");
+        if (rc == 0)
+            rc = yx_buf_append(&b, p, 1);
+    }
+    if (rc == 0)
+        rc = yx_buf_puts(&b, "%");
+    free(f);
+    char *out = rc == 0 ? yx_arena_strdup(&r->arena, b.data) : NULL;
+    yx_buf_release(&b);
+    return out;
+}
+
+int yx_page(struct yx_req *r, int64_t *after, int64_t *limit)
+{
+    const char *c = yx_query(r, "cursor"), *l = yx_query(r, "limit");
+    char *end;
+    *after = 0;
+    *limit = 50;
+    if (c) {
+        *after = strtoll(c, &end, 10);
+        if (!*c || *end || *after < 0)
+            return yx_fail_field(r, YX_EINVAL, "cursor", "The cursor is not one this server gave.");
+    }
+    if (l) {
+        *limit = strtoll(l, &end, 10);
+        if (!*l || *end || *limit < 1 || *limit > 200)
+            return yx_fail_field(r, YX_EINVAL, "limit", "limit must be between 1 and 200.");
+    }
+    return 0;
+}
+
+json_t *yx_page_json(json_t *items, int more, int64_t last_id)
+{
+    char next[24];
+    snprintf(next, sizeof next, "%lld", (long long)last_id);
+    return json_pack("{s:o,s:o}", "items", items, "next_cursor", more ? json_string(next) : json_null());
+}
+
+static json_t *ref(const struct yx_rows *r, int i, int c)
+{
+    if (yx_rows_isnull(r, i, c))
+        return json_null();
+    return json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, c), "name", yx_rows_get(r, i, c + 1));
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+#define UNIT_SELECT                                                                                               \
+    "SELECT u.id, u.code, u.name, u.level, p.id, p.name, u.valid_from, u.valid_to, s.id, s.name FROM admin_units u " \
+    "LEFT JOIN admin_units p ON p.id = u.parent_id LEFT JOIN admin_units s ON s.id = u.successor_id "
+
+static json_t *unit_json(const struct yx_rows *r, int i)
+{
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:s,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "code",
+                     yx_rows_get(r, i, 1), "name", yx_rows_get(r, i, 2), "level", yx_rows_get(r, i, 3), "parent",
+                     ref(r, i, 4), "valid_from", yx_rows_get(r, i, 6), "valid_to", str_or_null(yx_rows_get(r, i, 7)),
+                     "successor", ref(r, i, 8));
+}
+
+/* GET /api/v1/admin-units?level&parent_id&q&current=1&cursor&limit */
+static int units_list(struct yx_req *r)
+{
+    int64_t after, limit, parent = 0;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if ((rc = yx_page(r, &after, &limit)) != 0)
+        return rc;
+    const char *level = yx_query(r, "level"), *q = yx_query(r, "q"), *p = yx_query(r, "parent_id");
+    const char *current = yx_query(r, "current");
+    if (level && strcmp(level, "province") && strcmp(level, "district") && strcmp(level, "commune"))
+        return yx_fail_field(r, YX_EINVAL, "level", "level is province, district or commune.");
+    if (p && ((parent = strtoll(p, NULL, 10)) <= 0))
+        return yx_fail_field(r, YX_EINVAL, "parent_id", "parent_id must be a positive id.");
+    if (q && strlen(q) > 100)
+        return yx_fail_field(r, YX_EINVAL, "q", "The search text is longer than 100 characters.");
+    char today[11];
+    yx_today(today);
+    const char *like = q ? yx_like_folded(r, q) : "";
+    rc = YX_DB_Q(r->db, &rows,
+                 UNIT_SELECT "WHERE u.id > ? AND (? = '' OR u.level = ?) AND (? = 0 OR u.parent_id = ?) "
+                             "AND (? = '' OR u.name_folded LIKE ? ESCAPE '\\') "
+                             "AND (? = 0 OR u.valid_to IS NULL OR u.valid_to > ?) ORDER BY u.id LIMIT ?",
+                 YX_PI(after), YX_PT(level ? level : ""), YX_PT(level ? level : ""), YX_PI(parent), YX_PI(parent),
+                 YX_PT(like ? like : ""), YX_PT(like ? like : ""), YX_PI(current && strcmp(current, "1") == 0),
+                 YX_PT(today), YX_PI(limit + 1));
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    for (int i = 0; i < rows->nrows && i < limit; i++)
+        json_array_append_new(items, unit_json(rows, i));
+    int more = rows->nrows > limit;
+    int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    yx_rows_free(rows);
+    return yx_reply(r, 200, yx_page_json(items, more, last));
+}
+
+/* GET /api/v1/admin-units/:id, with `current`: the unit that holds it today, found by following
+ * successors (at most 10 steps, so a cycle in the data cannot loop). */
+static int unit_get(struct yx_req *r)
+{
+    int64_t id;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if ((rc = yx_param_id(r, 0, &id)) != 0)
+        return rc;
+    if ((rc = YX_DB_Q(r->db, &rows, UNIT_SELECT "WHERE u.id = ?", YX_PI(id))) != 0)
+        return rc;
+    if (rows->nrows != 1) {
+        yx_rows_free(rows);
+        return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy đơn vị hành chính / no such administrative unit.");
+    }
+    json_t *unit = unit_json(rows, 0);
+    yx_rows_free(rows);
+    int64_t cur = id;
+    for (int hop = 0; hop < 10 && rc == 0; hop++) {
+        struct yx_rows *s = NULL;
+        rc = YX_DB_Q(r->db, &s, "SELECT successor_id, name FROM admin_units WHERE id = ?", YX_PI(cur));
+        int64_t next = rc == 0 && s->nrows ? yx_rows_int(s, 0, 0) : 0;
+        if (rc == 0 && !next)
+            json_object_set_new(unit, "current", json_pack("{s:I,s:s}", "id", (json_int_t)cur, "name",
+                                                           yx_rows_get(s, 0, 1)));
+        yx_rows_free(s);
+        if (!next)
+            break;
+        cur = next;
+    }
+    if (rc) {
+        json_decref(unit);
+        return rc;
+    }
+    return yx_reply(r, 200, unit);
+}
+
+static int specialties_list(struct yx_req *r)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q0(r->db, &rows, "SELECT code, name_vi, name_en FROM specialties ORDER BY code");
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    for (int i = 0; i < rows->nrows; i++)
+        json_array_append_new(items, json_pack("{s:s,s:s,s:s}", "code", yx_rows_get(rows, i, 0), "name_vi",
+                                               yx_rows_get(rows, i, 1), "name_en", yx_rows_get(rows, i, 2)));
+    yx_rows_free(rows);
+    return yx_reply(r, 200, json_pack("{s:o}", "items", items));
+}
+
+const struct yx_route yx_unit_routes[] = {
+    {"GET", "/api/v1/admin-units", units_list, 0, NULL, NULL},
+    {"GET", "/api/v1/admin-units/:id", unit_get, 0, NULL, NULL},
+    {"GET", "/api/v1/specialties", specialties_list, 0, NULL, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
