@@ -1,0 +1,22 @@
+// Debian's chromium, driven by playwright-core (never a downloaded browser), with the flags the
+// project's machines need (see shared notes): headless, no sandbox as root, no background
+// networking; playwright gives each launch a fresh profile of its own.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const OUT = new URL('../../test-output/e2e/', import.meta.url).pathname;
+export const WEB = new URL('../../web/dist', import.meta.url).pathname;
+
+export async function launch() {
+  const home = mkdtempSync(join(tmpdir(), 'ytexa-chromium-'));
+  mkdirSync(OUT, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    env: { ...process.env, HOME: home, XDG_RUNTIME_DIR: home, TMPDIR: home },
+  });
+  return { browser, close: async () => { await browser.close().catch(() => {}); rmSync(home, { recursive: true, force: true }); } };
+}

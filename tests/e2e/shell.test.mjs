@@ -1,0 +1,120 @@
+// The web app shell in a real browser against the real server: login per role, wrong password,
+// logout, language switch, the facility network, a small phone screen.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, ROLES } from '../api/lib/server.mjs';
+import { launch, OUT, WEB } from './lib.mjs';
+
+const ROLE_VI = {
+  health_worker: 'Nhân viên y tế xã', doctor: 'Bác sĩ', specialist: 'Bác sĩ chuyên khoa', trainer: 'Giảng viên',
+  facility_admin: 'Quản trị cơ sở', province_admin: 'Quản trị tỉnh', ministry_admin: 'Quản trị Bộ Y tế', patient: 'Người bệnh',
+};
+let srv, chrome;
+
+before(async () => {
+  srv = await startServer({ extraArgs: ['--web', WEB] });
+  chrome = await launch();
+});
+after(async () => {
+  await chrome?.close();
+  await srv.stop();
+  srv.cleanup();
+});
+
+async function page(viewport = { width: 1024, height: 768 }) {
+  const ctx = await chrome.browser.newContext({ viewport, locale: 'vi-VN' });
+  const p = await ctx.newPage();
+  await p.goto(srv.url + '/');
+  return { p, ctx };
+}
+
+async function logIn(p, username, password = 'demo-password') {
+  await p.getByLabel('Tên đăng nhập').fill(username);
+  await p.getByLabel('Mật khẩu').fill(password);
+  await p.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+
+test('each role logs in and sees its name and role in Vietnamese', async () => {
+  for (const [username, role] of Object.entries(ROLES)) {
+    const { p, ctx } = await page();
+    try {
+      await logIn(p, username);
+      await p.locator('.top .role', { hasText: ROLE_VI[role] }).waitFor({ timeout: 10000 });
+      const me = await (await p.request.get(srv.url + '/api/v1/me')).json();
+      assert.equal(await p.locator('.top .name').textContent(), me.user.full_name);
+      assert.equal(await p.locator('.top .role').textContent(), ROLE_VI[role]);
+      assert.ok(await p.getByText('Mạng lưới cơ sở').isVisible());
+      await p.screenshot({ path: `${OUT}${role}.png`, fullPage: true });
+    } finally { await ctx.close(); }
+  }
+});
+
+test('a wrong password shows the server\'s message and no session', async () => {
+  const { p, ctx } = await page();
+  try {
+    await logIn(p, 'demo.doctor', 'sai-mat-khau');
+    const alert = p.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /Sai tên đăng nhập hoặc mật khẩu/);
+    assert.equal((await p.request.get(srv.url + '/api/v1/me')).status(), 401);
+    assert.ok(await p.getByRole('button', { name: 'Đăng nhập' }).isVisible());
+  } finally { await ctx.close(); }
+});
+
+test('logout ends the session; a reload stays logged out', async () => {
+  const { p, ctx } = await page();
+  try {
+    await logIn(p, 'demo.commune');
+    await p.getByRole('button', { name: 'Đăng xuất' }).click();
+    await p.getByRole('button', { name: 'Đăng nhập' }).waitFor();
+    await p.reload();
+    await p.getByRole('button', { name: 'Đăng nhập' }).waitFor();
+    assert.equal((await p.request.get(srv.url + '/api/v1/me')).status(), 401);
+  } finally { await ctx.close(); }
+});
+
+test('the session survives a reload; English is one click away and stays', async () => {
+  const { p, ctx } = await page();
+  try {
+    await logIn(p, 'demo.specialist');
+    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    await p.reload();
+    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    await p.getByRole('button', { name: 'Ngôn ngữ' }).click();
+    await p.getByRole('button', { name: 'Log out' }).waitFor();
+    assert.equal(await p.locator('.top .role').textContent(), 'Specialist');
+    assert.equal(await p.evaluate(() => document.documentElement.lang), 'en');
+    await p.reload();
+    await p.getByRole('button', { name: 'Log out' }).waitFor();
+    await p.getByRole('button', { name: 'Language' }).click();
+    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+  } finally { await ctx.close(); }
+});
+
+test('the facility network: search without diacritics, then a facility\'s support lines', async () => {
+  const { p, ctx } = await page();
+  try {
+    await logIn(p, 'demo.commune');
+    await p.getByRole('link', { name: /Mạng lưới cơ sở/ }).click();
+    await p.getByLabel('Tìm cơ sở (có dấu hoặc không dấu)').fill('lung cu');
+    const hit = p.getByRole('button', { name: /Trạm Y tế xã Lũng Cú/ });
+    await hit.waitFor();
+    assert.equal(await p.locator('button.facility').count(), 1);
+    await hit.click();
+    await p.getByRole('heading', { name: 'Được hỗ trợ bởi' }).waitFor();
+    await p.getByText('Trung tâm Y tế khu vực Đồng Văn').first().waitFor();
+    await p.getByText('Tuyến huyện/khu vực · Nhi khoa').waitFor();
+    await p.screenshot({ path: `${OUT}network.png`, fullPage: true });
+  } finally { await ctx.close(); }
+});
+
+test('works on a 360 px phone screen', async () => {
+  const { p, ctx } = await page({ width: 360, height: 740 });
+  try {
+    await logIn(p, 'demo.commune');
+    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(overflow, false, 'no horizontal scrolling at 360 px');
+    await p.screenshot({ path: `${OUT}phone-360.png`, fullPage: true });
+  } finally { await ctx.close(); }
+});

@@ -1,0 +1,33 @@
+// Talks to the ytexa API with the session cookie. The token is never stored by the page; the
+// CSRF token is kept in memory and sent on every request that writes.
+let csrf = null;
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export async function call(method, path, body) {
+  const headers = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
+  let r;
+  try {
+    r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network', null);
+  }
+  const data = await r.json().catch(() => ({}));
+  if (!r.ok) throw new ApiError(r.status, data.error?.code || 'error', data.error?.message || r.statusText);
+  if (data.csrf) csrf = data.csrf;
+  return data;
+}
+
+export const me = () => call('GET', '/api/v1/me');
+export const login = (username, password) => call('POST', '/api/v1/auth/login', { username, password });
+export async function logout() {
+  try { await call('POST', '/api/v1/auth/logout'); } finally { csrf = null; }
+}

@@ -1,0 +1,113 @@
+import { render } from 'preact';
+import { useState, useEffect } from 'preact/hooks';
+import { html } from 'htm/preact';
+import * as api from './api.js';
+import { t, getLang, setLang } from './i18n.js';
+import { Network } from './network.js';
+import './style.css';
+
+// What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
+const TILES = {
+  health_worker: ['patients', 'visit', 'consult', 'training', 'network'],
+  doctor: ['visit', 'consult', 'patients', 'training', 'network'],
+  specialist: ['consult', 'visit', 'training', 'network'],
+  trainer: ['training', 'network'],
+  facility_admin: ['users', 'reports', 'network'],
+  province_admin: ['users', 'reports', 'network'],
+  ministry_admin: ['reports', 'users', 'network'],
+  patient: ['my_visits', 'network'],
+};
+const READY = new Set(['network']);
+
+const route = () => (location.hash.replace(/^#\/?/, '') || 'home').split('/')[0];
+
+function Login({ onLogin }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.login(username.trim(), password);
+      onLogin((await api.me()).user);
+    } catch (err) {
+      setError(err.status === 0 ? t('network_error') : err.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<main class="login">
+    <div class="brand"><img src="/icon.svg" alt="" width="56" height="56" /><h1>${t('app_name')}</h1><p>${t('app_tagline')}</p></div>
+    <form onSubmit=${submit} class="card" aria-label=${t('login_title')}>
+      <h2>${t('login_title')}</h2>
+      <label for="username">${t('username')}</label>
+      <input id="username" name="username" autocomplete="username" autocapitalize="none" required value=${username} onInput=${(e) => setUsername(e.target.value)} />
+      <label for="password">${t('password')}</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" required value=${password} onInput=${(e) => setPassword(e.target.value)} />
+      ${error && html`<p class="error" role="alert">${error}</p>`}
+      <button type="submit" disabled=${busy}>${busy ? t('logging_in') : t('login')}</button>
+    </form>
+    <${LangSwitch} />
+  </main>`;
+}
+
+function LangSwitch() {
+  const [, redraw] = useState(0);
+  const other = getLang() === 'vi' ? 'en' : 'vi';
+  return html`<button class="lang" aria-label=${t('language')} onClick=${() => { setLang(other); redraw((n) => n + 1); window.dispatchEvent(new Event('ytexa-lang')); }}>
+    ${other === 'en' ? 'English' : 'Tiếng Việt'}</button>`;
+}
+
+function Header({ user, onLogout }) {
+  return html`<header class="top">
+    <a class="logo" href="#/home"><img src="/icon.svg" alt="" width="28" height="28" /> ytexa</a>
+    <div class="who">
+      <strong class="name">${user.full_name}</strong>
+      <span class="role">${t('role_' + user.role)}</span>
+      <span class="facility">${user.facility ? user.facility.name : user.role === 'ministry_admin' ? t('ministry') : ''}</span>
+    </div>
+    <${LangSwitch} />
+    <button class="logout" onClick=${onLogout}>${t('logout')}</button>
+  </header>`;
+}
+
+function Home({ user }) {
+  return html`<main class="home">
+    <h1>${t('hello')}, ${user.full_name}</h1>
+    <h2>${t('your_work')}</h2>
+    <ul class="tiles">
+      ${(TILES[user.role] || ['network']).map((k) => READY.has(k)
+        ? html`<li><a class="tile" href=${'#/' + k}><strong>${t('tile_' + k)}</strong><span>${t('tile_' + k + '_d')}</span></a></li>`
+        : html`<li><div class="tile disabled" aria-disabled="true"><strong>${t('tile_' + k)}</strong><span>${t('tile_' + k + '_d')}</span><em>${t('coming_soon')}</em></div></li>`)}
+    </ul>
+  </main>`;
+}
+
+function App() {
+  const [user, setUser] = useState(undefined);
+  const [page, setPage] = useState(route());
+  const [, redraw] = useState(0);
+  useEffect(() => {
+    api.me().then((r) => setUser(r.user)).catch(() => setUser(null));
+    const onHash = () => setPage(route());
+    const onLang = () => redraw((n) => n + 1);
+    window.addEventListener('hashchange', onHash);
+    window.addEventListener('ytexa-lang', onLang);
+    return () => { window.removeEventListener('hashchange', onHash); window.removeEventListener('ytexa-lang', onLang); };
+  }, []);
+  if (user === undefined) return html`<p class="loading">${t('loading')}</p>`;
+  if (!user) return html`<${Login} onLogin=${(u) => { setUser(u); location.hash = '#/home'; }} />`;
+  const onLogout = async () => {
+    await api.logout().catch(() => {});
+    setUser(null);
+    location.hash = '#/login';
+  };
+  return html`<${Header} user=${user} onLogout=${onLogout} />
+    ${page === 'network' ? html`<${Network} />` : html`<${Home} user=${user} />`}`;
+}
+
+render(html`<${App} />`, document.getElementById('app'));
+if ('serviceWorker' in navigator && location.protocol === 'https:') navigator.serviceWorker.register('/sw.js');
