@@ -81,20 +81,39 @@ static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *v, 
     h2o_add_header(&req->pool, &req->res.headers, token, NULL, h2o_strdup(&req->pool, v, len).base, len);
 }
 
+/* Appends s to b as the inside of a JSON string. */
+static void json_escape(struct yx_buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            yx_buf_printf(b, "\\%c", c);
+        else if (c < 0x20)
+            yx_buf_printf(b, "\\u%04x", c);
+        else
+            yx_buf_append(b, s, 1);
+    }
+}
+
+/* One JSON line per request, written by hand: it runs for every request, and building it through
+ * jansson cost a quarter of the throughput of a cheap request. */
 static void access_log(struct yx_req *r, int status, uint64_t start)
 {
-    double ms = (double)(uv_hrtime() - start) / 1e6;
-    char ts[32];
+    char ts[32], head[160];
+    struct yx_buf b;
     yx_time_format(yx_now_ms(), ts);
+    yx_buf_init(&b, 8192);
+    snprintf(head, sizeof head, "{\"ts\":\"%s\",\"level\":\"info\",\"rid\":\"%s\",\"method\":\"", ts, r->id);
+    yx_buf_puts(&b, head);
+    json_escape(&b, r->method);
     /* The query is left out on purpose: it can carry a patient's name or id. */
-    json_t *line = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:f,s:I,s:s}", "ts", ts, "level", "info", "rid", r->id,
-                             "method", r->method ? r->method : "", "path", r->path ? r->path : "", "status", status,
-                             "ms", ms, "user", (json_int_t)r->who.user_id, "addr", r->addr);
-    char *s = line ? json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(4)) : NULL;
-    if (s)
-        yx_log_json_line(s, strlen(s));
-    free(s);
-    json_decref(line);
+    yx_buf_puts(&b, "\",\"path\":\"");
+    json_escape(&b, r->path);
+    yx_buf_printf(&b, "\",\"status\":%d,\"ms\":%.3f,\"user\":%lld,\"addr\":\"%s\"}", status,
+                  (double)(uv_hrtime() - start) / 1e6, (long long)r->who.user_id, r->addr);
+    if (b.data)
+        yx_log_json_line(b.data, b.len);
+    yx_buf_release(&b);
 }
 
 /* Sends the answer of r on h2o's request; the body is copied into the request's pool. */
