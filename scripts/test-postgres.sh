@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 DIR=$(mktemp -d /tmp/ytexa-pg.XXXXXX)
-PORT=${YTEXA_PG_PORT:-55432}
+PORT=${YTEXA_PG_PORT:-$((40000 + RANDOM % 20000))}
 trap 'bash scripts/pg-test-server.sh stop "$DIR" || true; rm -rf "$DIR"' EXIT
 URL=$(bash scripts/pg-test-server.sh start "$DIR" "$PORT")
 echo "PostgreSQL test server: $URL"
