@@ -53,6 +53,9 @@ struct yx_resource {
  * principal may not even know the resource exists (another facility's data), YX_EFORBIDDEN when
  * it may see it but its role may not do this. */
 int yx_authorize(const struct yx_principal *who, enum yx_action act, const struct yx_resource *res);
+/* Answers a refusal of yx_authorize() (or a forced YX_EFORBIDDEN) with the message that fits:
+ * 404 "not found" or 403 "your role may not do this". Returns the code. */
+int yx_deny(struct yx_req *r, int rc);
 /* Is the role an administrator of some scope (facility, province, ministry)? */
 int yx_role_is_admin(const char *role);
 

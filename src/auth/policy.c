@@ -86,3 +86,12 @@ int yx_authorize(const struct yx_principal *who, enum yx_action act, const struc
     }
     return YX_EFORBIDDEN;
 }
+
+int yx_deny(struct yx_req *r, int rc)
+{
+    if (rc == YX_ENOTFOUND)
+        return yx_fail(r, rc, "Không tìm thấy / not found.");
+    if (rc == YX_EAUTH)
+        return yx_fail(r, rc, "Bạn chưa đăng nhập / please log in.");
+    return yx_fail(r, YX_EFORBIDDEN, "Vai trò của bạn không được làm việc này / your role may not do this.");
+}

@@ -74,13 +74,6 @@ static int facility_resource(struct yx_req *r, int64_t facility_id, struct yx_re
     return rc;
 }
 
-static int deny(struct yx_req *r, int rc)
-{
-    if (rc == YX_ENOTFOUND)
-        return yx_fail(r, rc, "Không tìm thấy / not found.");
-    return yx_fail(r, rc, "Vai trò của bạn không được làm việc này / your role may not do this.");
-}
-
 /* Which roles an administrator may hand out: never a wider scope than its own. */
 static int may_grant(const struct yx_principal *w, const char *role)
 {
@@ -106,9 +99,9 @@ static int check_placement(struct yx_req *r, const char *role, int64_t facility_
     if ((rc = facility_resource(r, facility_id, &res)) != 0)
         return rc;
     if (!facility_id && strcmp(r->who.role, "ministry_admin") != 0)
-        return deny(r, YX_EFORBIDDEN);
+        return yx_deny(r, YX_EFORBIDDEN);
     if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &res)) != 0)
-        return deny(r, rc == YX_ENOTFOUND ? YX_EFORBIDDEN : rc);
+        return yx_deny(r, rc == YX_ENOTFOUND ? YX_EFORBIDDEN : rc);
     if (!may_grant(&r->who, role))
         return yx_fail_field(r, YX_EFORBIDDEN, "role", "You may not grant the role %s.", role);
     return 0;
@@ -201,7 +194,7 @@ static int user_get(struct yx_req *r)
     if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = user_resource(r, id, &res)) != 0)
         return rc;
     if (id != r->who.user_id && (rc = yx_authorize(&r->who, YX_A_READ, &res)) != 0)
-        return deny(r, rc);
+        return yx_deny(r, rc);
     json_t *u = yx_user_json(r->db, id);
     return u ? yx_reply(r, 200, u) : YX_EDB;
 }
@@ -229,7 +222,7 @@ static int user_patch(struct yx_req *r)
     if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = user_resource(r, id, &res)) != 0)
         return rc;
     if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &res)) != 0)
-        return deny(r, rc);
+        return yx_deny(r, rc);
     if ((rc = yx_body(r, patch_fields)) != 0)
         return rc;
     if ((rc = YX_DB_Q(r->db, &cur, "SELECT role, facility_id, full_name FROM users WHERE id = ?", YX_PI(id))) != 0)
@@ -237,7 +230,7 @@ static int user_patch(struct yx_req *r)
     const char *role = yx_json_str(r->json, "role") ? yx_json_str(r->json, "role") : yx_rows_get(cur, 0, 0);
     int64_t facility_id = yx_json_int(r->json, "facility_id", yx_rows_int(cur, 0, 1));
     if (!may_grant(&r->who, yx_rows_get(cur, 0, 0))) {
-        rc = deny(r, YX_EFORBIDDEN);
+        rc = yx_deny(r, YX_EFORBIDDEN);
         goto out;
     }
     if ((rc = check_placement(r, role, facility_id)) != 0)
@@ -291,7 +284,7 @@ static int user_list(struct yx_req *r)
         scope = " AND u.facility_id = ?";
         scope_id = r->who.facility_id;
     } else {
-        return deny(r, YX_EFORBIDDEN);
+        return yx_deny(r, YX_EFORBIDDEN);
     }
     char sql[1024];
     yx_snprintf(sql, sizeof sql, "SELECT " USER_COLUMNS USER_FROM " WHERE u.id > ?%s ORDER BY u.id LIMIT ?", scope);
@@ -321,7 +314,7 @@ static int user_set_password(struct yx_req *r)
     if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = user_resource(r, id, &res)) != 0)
         return rc;
     if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &res)) != 0)
-        return deny(r, rc);
+        return yx_deny(r, rc);
     if ((rc = yx_body(r, fields)) != 0)
         return rc;
     if ((rc = yx_password_hash(yx_json_str(r->json, "password"), hash)) != 0)

@@ -216,13 +216,6 @@ static int save_specialties(struct yx_req *r, int64_t id)
     return rc;
 }
 
-static int deny(struct yx_req *r, int rc)
-{
-    if (rc == YX_ENOTFOUND)
-        return yx_fail(r, rc, "Không tìm thấy cơ sở / no such facility.");
-    return yx_fail(r, YX_EFORBIDDEN, "Vai trò của bạn không được làm việc này / your role may not do this.");
-}
-
 static const struct yx_field create_fields[] = {
     {"code", YX_F_STRING, 1, 2, 32},
     {"name", YX_F_STRING, 1, 2, 200},
@@ -250,7 +243,7 @@ static int facility_create(struct yx_req *r)
         return rc;
     struct yx_resource res = {YX_RES_FACILITY, 0, province, 0};
     if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &res)) != 0)
-        return deny(r, YX_EFORBIDDEN);
+        return yx_deny(r, YX_EFORBIDDEN);
     const char *name = yx_json_str(r->json, "name"), *profile = yx_json_str(r->json, "site_profile");
     if (!(folded = yx_fold(name, strlen(name))))
         return yx_fail_field(r, YX_EINVAL, "name", "The name is not valid text.");
@@ -318,14 +311,14 @@ static int facility_patch(struct yx_req *r)
     if ((rc = yx_body(r, patch_fields)) != 0 || (rc = check_fields(r)) != 0)
         return rc;
     if ((rc = yx_authorize(&r->who, only_contact_fields(r->json) ? YX_A_WRITE : YX_A_ADMIN, &res)) != 0)
-        return deny(r, rc);
+        return yx_deny(r, rc);
     int64_t unit = yx_json_int(r->json, "unit_id", 0);
     if (unit) {
         if ((rc = unit_province(r, unit, &province)) != 0)
             return rc;
         struct yx_resource to = {YX_RES_FACILITY, id, province, 0};
         if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &to)) != 0)
-            return deny(r, YX_EFORBIDDEN);
+            return yx_deny(r, YX_EFORBIDDEN);
     }
     const char *name = yx_json_str(r->json, "name");
     char *folded = name ? yx_fold(name, strlen(name)) : NULL;

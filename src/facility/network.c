@@ -81,7 +81,7 @@ static int link_create(struct yx_req *r)
     if ((rc = body_facility(r, "hub_id", &hub, hub_level)) != 0 || (rc = body_facility(r, "site_id", &site, site_level)))
         return rc;
     if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &site)) != 0)
-        return yx_fail(r, YX_EFORBIDDEN, "Vai trò của bạn không được làm việc này / your role may not do this.");
+        return yx_deny(r, YX_EFORBIDDEN);
     if (hub.facility_id == site.facility_id)
         return yx_fail_field(r, YX_EINVAL, "hub_id", "A facility does not support itself.");
     int hr = rank(hub_level), sr = rank(site_level);
@@ -126,7 +126,7 @@ static int link_delete(struct yx_req *r)
     if ((rc = yx_facility_resource(r, site_id, YX_RES_NETWORK, &site, NULL)) != 0)
         return rc;
     if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &site)) != 0)
-        return yx_fail(r, YX_EFORBIDDEN, "Vai trò của bạn không được làm việc này / your role may not do this.");
+        return yx_deny(r, YX_EFORBIDDEN);
     if ((rc = YX_DB_Q(r->db, NULL, "DELETE FROM support_links WHERE id = ?", YX_PI(id))) != 0)
         return rc;
     return yx_reply(r, 200, json_pack("{s:b}", "ok", 1));
