@@ -36,7 +36,11 @@ for dir in web tests/e2e; do
   stamp=$dir/node_modules/.ytexa-lock
   if [[ ! -f $stamp ]] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
     echo "setup: npm ci in $dir"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    # npm ci refuses a lockfile without the optional packages of other platforms (rollup's
+    # native binaries), which this registry does not list; npm install --no-save then installs
+    # the same locked versions without touching the lockfile.
+    (cd "$dir" && { npm ci --no-audit --no-fund --loglevel=silent 2>/dev/null ||
+      npm install --no-save --no-audit --no-fund --loglevel=error; })
     cp "$dir/package-lock.json" "$stamp"
   fi
 done
