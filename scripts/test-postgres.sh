@@ -3,10 +3,11 @@
 # of its own on a loopback port, and stops afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$(pwd)
 BUILD=${1:-build}
 DIR=$(mktemp -d /tmp/ytexa-pg.XXXXXX)
 PORT=${YTEXA_PG_PORT:-$((40000 + RANDOM % 20000))}
-trap 'bash scripts/pg-test-server.sh stop "$DIR" || true; rm -rf "$DIR"' EXIT
+trap 'bash "$ROOT/scripts/pg-test-server.sh" stop "$DIR" || true; rm -rf "$DIR"' EXIT
 URL=$(bash scripts/pg-test-server.sh start "$DIR" "$PORT")
 echo "PostgreSQL test server: $URL"
 cd "$BUILD"
