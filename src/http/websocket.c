@@ -84,7 +84,10 @@ void yx_ws_upgrade(h2o_req_t *req, const char *client_key, struct yx_req *r)
 
 void yx_ws_close_all(int code, const char *reason)
 {
-    for (struct ws_client *c = clients; c; c = c->next) {
+    struct ws_client *c = clients, *next;
+    for (; c; c = next) {
+        /* proceed() may close the socket and free c: take the next one first. */
+        next = c->next;
         wslay_event_queue_close(c->conn->ws_ctx, (uint16_t)code, (const uint8_t *)reason, strlen(reason));
         if (c->conn->sock)
             h2o_websocket_proceed(c->conn);
