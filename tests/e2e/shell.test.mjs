@@ -2,7 +2,7 @@
 // logout, language switch, the facility network, a small phone screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, ROLES } from '../api/lib/server.mjs';
+import { startServer, api, ROLES } from '../api/lib/server.mjs';
 import { launch, OUT, WEB } from './lib.mjs';
 
 const ROLE_VI = {
@@ -52,12 +52,33 @@ test('each role logs in and sees its name and role in Vietnamese', async () => {
 test('a wrong password shows the server\'s message and no session', async () => {
   const { p, ctx } = await page();
   try {
+    // Hold the answer back a moment: the button must be disabled while the app waits.
+    await p.route('**/api/v1/auth/login', async (r) => { await new Promise((ok) => setTimeout(ok, 400)); await r.continue(); });
     await logIn(p, 'demo.doctor', 'sai-mat-khau');
+    assert.ok(await p.locator('form button[type=submit]').isDisabled());
     const alert = p.getByRole('alert');
     await alert.waitFor();
     assert.match(await alert.textContent(), /Sai tên đăng nhập hoặc mật khẩu/);
     assert.equal((await p.request.get(srv.url + '/api/v1/me')).status(), 401);
     assert.ok(await p.getByRole('button', { name: 'Đăng nhập' }).isVisible());
+    await p.waitForFunction(() => location.hash === '#/login');
+  } finally { await ctx.close(); }
+});
+
+test('too many failed logins: the 429 message is shown, even for the right password', async () => {
+  for (let i = 0; i < 25; i++) {
+    const r = await api(srv, 'POST', '/api/v1/auth/login', { body: { username: 'demo.trainer', password: 'wrong-' + i } });
+    if (r.status === 429) break;
+  }
+  const r = await api(srv, 'POST', '/api/v1/auth/login', { body: { username: 'demo.trainer', password: 'demo-password' } });
+  assert.equal(r.status, 429);
+  const { p, ctx } = await page();
+  try {
+    await logIn(p, 'demo.trainer');
+    const alert = p.getByRole('alert');
+    await alert.waitFor();
+    assert.equal(await alert.textContent(), r.body.error.message);
+    assert.ok(await p.getByRole('button', { name: 'Đăng nhập' }).isEnabled());
   } finally { await ctx.close(); }
 });
 
@@ -67,9 +88,15 @@ test('logout ends the session; a reload stays logged out', async () => {
     await logIn(p, 'demo.commune');
     await p.getByRole('button', { name: 'Đăng xuất' }).click();
     await p.getByRole('button', { name: 'Đăng nhập' }).waitFor();
+    await p.waitForFunction(() => location.hash === '#/login');
     await p.reload();
     await p.getByRole('button', { name: 'Đăng nhập' }).waitFor();
+    assert.equal(await p.getByRole('button', { name: 'Đăng xuất' }).count(), 0);
     assert.equal((await p.request.get(srv.url + '/api/v1/me')).status(), 401);
+    // A deep link without a session lands on the login screen.
+    await p.goto(srv.url + '/#/network');
+    await p.getByRole('button', { name: 'Đăng nhập' }).waitFor();
+    await p.waitForFunction(() => location.hash === '#/login');
   } finally { await ctx.close(); }
 });
 

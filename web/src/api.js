@@ -21,6 +21,8 @@ export async function call(method, path, body) {
     throw new ApiError(0, 'network', null);
   }
   const data = await r.json().catch(() => ({}));
+  // A session that ended elsewhere (expired, logged out in another tab): back to the login screen.
+  if (r.status === 401 && path !== '/api/v1/auth/login' && path !== '/api/v1/me') window.dispatchEvent(new Event('ytexa-unauth'));
   if (!r.ok) throw new ApiError(r.status, data.error?.code || 'error', data.error?.message || r.statusText);
   if (data.csrf) csrf = data.csrf;
   return data;

@@ -19,7 +19,13 @@ const TILES = {
 };
 const READY = new Set(['network']);
 
-const route = () => (location.hash.replace(/^#\/?/, '') || 'home').split('/')[0];
+// Hash routes: #/login, #/home, #/network; anything else is home (or login without a session).
+const ROUTES = new Set(['login', 'home', 'network']);
+const route = () => {
+  const r = location.hash.replace(/^#\/?/, '').split('/')[0];
+  return ROUTES.has(r) ? r : 'home';
+};
+const go = (r) => { if (location.hash !== '#/' + r) location.hash = '#/' + r; };
 
 function Login({ onLogin }) {
   const [username, setUsername] = useState('');
@@ -94,16 +100,26 @@ function App() {
     api.me().then((r) => setUser(r.user)).catch(() => setUser(null));
     const onHash = () => setPage(route());
     const onLang = () => redraw((n) => n + 1);
+    const onUnauth = () => setUser(null);
     window.addEventListener('hashchange', onHash);
     window.addEventListener('ytexa-lang', onLang);
-    return () => { window.removeEventListener('hashchange', onHash); window.removeEventListener('ytexa-lang', onLang); };
+    window.addEventListener('ytexa-unauth', onUnauth);
+    return () => {
+      window.removeEventListener('hashchange', onHash);
+      window.removeEventListener('ytexa-lang', onLang);
+      window.removeEventListener('ytexa-unauth', onUnauth);
+    };
   }, []);
+  // Keep the address bar honest: #/login without a session, never #/login with one.
+  useEffect(() => {
+    if (user === null) go('login');
+    else if (user && page === 'login') go('home');
+  }, [user, page]);
   if (user === undefined) return html`<p class="loading">${t('loading')}</p>`;
-  if (!user) return html`<${Login} onLogin=${(u) => { setUser(u); location.hash = '#/home'; }} />`;
+  if (!user) return html`<${Login} onLogin=${(u) => { setUser(u); go('home'); }} />`;
   const onLogout = async () => {
     await api.logout().catch(() => {});
     setUser(null);
-    location.hash = '#/login';
   };
   return html`<${Header} user=${user} onLogout=${onLogout} />
     ${page === 'network' ? html`<${Network} />` : html`<${Home} user=${user} />`}`;
