@@ -63,8 +63,10 @@ function Login({ onLogin }) {
 function LangSwitch() {
   const [, redraw] = useState(0);
   const other = getLang() === 'vi' ? 'en' : 'vi';
-  return html`<button class="lang" aria-label=${t('language')} onClick=${() => { setLang(other); redraw((n) => n + 1); window.dispatchEvent(new Event('ytexa-lang')); }}>
-    ${other === 'en' ? 'English' : 'Tiếng Việt'}</button>`;
+  const label = other === 'en' ? 'English' : 'Tiếng Việt';
+  // The accessible name holds the visible word (WCAG 2.5.3) and says what the button is for.
+  return html`<button class="lang" lang=${other} aria-label=${t('language') + ': ' + label} onClick=${() => { setLang(other); redraw((n) => n + 1); window.dispatchEvent(new Event('ytexa-lang')); }}>
+    ${label}</button>`;
 }
 
 function Header({ user, onLogout }) {

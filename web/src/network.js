@@ -20,9 +20,9 @@ function Facility({ f, onBack }) {
   return html`<section class="card facility-detail">
     <button class="link" onClick=${onBack}>← ${t('back')}</button>
     <h2>${f.name}</h2>
-    <p>${t('level_' + f.level)} · ${f.unit.name}, ${f.province.name}</p>
-    ${f.site.name && html`<p>${t('site')}: ${f.site.name} · ${t('profile_' + f.site.profile)} · ${f.site.bandwidth_kbps} kbit/s</p>`}
-    ${f.specialties.length > 0 && html`<p>${t('specialties')}: ${f.specialties.map((c) => specialtyName(names, c)).join(', ')}</p>`}
+    <p>${t('level_' + f.level)} · ${[f.unit?.name, f.province?.name].filter(Boolean).join(', ')}</p>
+    ${f.site?.name && html`<p>${t('site')}: ${f.site.name} · ${t('profile_' + f.site.profile)} · ${f.site.bandwidth_kbps} kbit/s</p>`}
+    ${f.specialties?.length > 0 && html`<p>${t('specialties')}: ${f.specialties.map((c) => specialtyName(names, c)).join(', ')}</p>`}
     <h3>${t('supported_by')}</h3>
     ${net ? list(net.supported_by) : html`<p>${t('loading')}</p>`}
     <h3>${t('supports')}</h3>
@@ -69,7 +69,7 @@ export function Network() {
     ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? html`<p class="muted">${t('no_results')}</p>` : html`
       <ul class="facilities">${items.map((f) => html`<li><button class="facility" onClick=${() => setOpen(f)}>
         <strong>${f.name}</strong>
-        <span class="muted">${t('level_' + f.level)} · ${f.province.name}${f.site.name ? ' · ' + t('profile_' + f.site.profile) : ''}</span>
+        <span class="muted">${t('level_' + f.level)} · ${f.province?.name ?? ''}${f.site?.name ? ' · ' + t('profile_' + f.site.profile) : ''}</span>
       </button></li>`)}</ul>`}
     ${next && html`<button class="more" onClick=${() => load(next)}>${t('more')}</button>`}
   </main>`;
