@@ -1,5 +1,6 @@
 // The web app shell in a real browser against the real server: login per role, wrong password,
-// logout, language switch, the facility network, a small phone screen.
+// logout, language switch, the facility network, installability and the offline shell, a small
+// phone screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, api, ROLES } from '../api/lib/server.mjs';
@@ -123,15 +124,86 @@ test('the facility network: search without diacritics, then a facility\'s suppor
   try {
     await logIn(p, 'demo.commune');
     await p.getByRole('link', { name: /Mạng lưới cơ sở/ }).click();
+    await p.locator('a.facility').first().waitFor();
+    assert.ok(await p.locator('a.facility').count() > 1, 'the whole network is listed before any search');
     await p.getByLabel('Tìm cơ sở (có dấu hoặc không dấu)').fill('lung cu');
-    const hit = p.getByRole('button', { name: /Trạm Y tế xã Lũng Cú/ });
+    const hit = p.getByRole('link', { name: /Trạm Y tế xã Lũng Cú/ });
     await hit.waitFor();
-    assert.equal(await p.locator('button.facility').count(), 1);
+    await p.waitForFunction(() => document.querySelectorAll('a.facility').length === 1);
+    assert.match(await hit.textContent(), /Trạm y tế xã · .* · (Video|Video băng thông thấp|Chỉ âm thanh) · \d+ kbit\/s/);
     await hit.click();
     await p.getByRole('heading', { name: 'Được hỗ trợ bởi' }).waitFor();
-    await p.getByText('Trung tâm Y tế khu vực Đồng Văn').first().waitFor();
-    await p.getByText('Tuyến huyện/khu vực · Nhi khoa').waitFor();
+    assert.match(new URL(p.url()).hash, /^#\/network\/\d+$/);
+    // The district hub that supports Lũng Cú, once, with its specialties beside it.
+    const hub = p.locator('.links > li', { hasText: 'Trung tâm Y tế khu vực Đồng Văn' });
+    await hub.waitFor();
+    assert.equal(await hub.count(), 1);
+    assert.match(await hub.textContent(), /Huyện\/Khu vực/);
+    await hub.getByText('Nhi khoa').waitFor();
     await p.screenshot({ path: `${OUT}network.png`, fullPage: true });
+    // Following the hub opens its page (a deep link); back returns to the search as it was.
+    await hub.getByRole('link').click();
+    await p.getByRole('heading', { name: 'Trung tâm Y tế khu vực Đồng Văn' }).waitFor();
+    await p.locator('.links > li', { hasText: 'Trạm Y tế xã Lũng Cú' }).first().waitFor();
+    await p.goBack();
+    await p.goBack();
+    await hit.waitFor();
+    assert.equal(await p.getByLabel('Tìm cơ sở (có dấu hoặc không dấu)').inputValue(), 'lung cu');
+  } finally { await ctx.close(); }
+});
+
+test('installable: manifest and icons are served; the token is never readable by the page', async () => {
+  const { p, ctx } = await page();
+  try {
+    const href = await p.locator('link[rel=manifest]').getAttribute('href');
+    const m = await p.request.get(srv.url + href);
+    assert.equal(m.status(), 200);
+    const manifest = await m.json();
+    assert.equal(manifest.name, 'ytexa');
+    assert.equal(manifest.lang, 'vi');
+    for (const icon of manifest.icons) {
+      const r = await p.request.get(srv.url + icon.src);
+      assert.equal(r.status(), 200, icon.src);
+      assert.equal(r.headers()['content-type'], icon.type, icon.src);
+    }
+    assert.ok(manifest.icons.some((i) => i.sizes === '512x512' && i.type === 'image/png'));
+    // The service worker installs and caches the shell only.
+    await p.evaluate(() => navigator.serviceWorker.ready);
+    const sent = [];
+    p.on('request', (r) => { if (r.url().includes('/api/v1/auth/logout')) sent.push(r.headers()['x-csrf-token']); });
+    await logIn(p, 'demo.doctor');
+    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    const seen = await p.evaluate(async () => ({
+      cookie: document.cookie,
+      stored: JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+      cached: (await Promise.all((await caches.keys()).map(async (k) => (await (await caches.open(k)).keys()).map((r) => new URL(r.url).pathname)))).flat(),
+    }));
+    assert.doesNotMatch(seen.cookie, /ytexa_session/, 'the session cookie must be HttpOnly');
+    assert.doesNotMatch(seen.stored, /token|csrf/i, 'no token in web storage');
+    assert.ok(seen.cached.includes('/'), 'the shell page is cached: ' + seen.cached);
+    assert.ok(seen.cached.some((u) => u.startsWith('/assets/')), 'the hashed scripts are cached');
+    assert.ok(!seen.cached.some((u) => u.startsWith('/api/')), 'no API answer is cached');
+    await p.getByRole('button', { name: 'Đăng xuất' }).click();
+    await p.getByRole('button', { name: 'Đăng nhập' }).waitFor();
+    assert.equal(sent.length, 1);
+    assert.ok(sent[0] && sent[0].length > 10, 'logout carries the X-CSRF-Token header');
+  } finally { await ctx.close(); }
+});
+
+test('offline: the cached shell still opens and offers to retry; back online the session returns', async () => {
+  const { p, ctx } = await page();
+  try {
+    await p.evaluate(() => navigator.serviceWorker.ready);
+    await logIn(p, 'demo.patient');
+    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    await p.reload(); // now under the service worker's control
+    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    await ctx.setOffline(true);
+    await p.reload();
+    await p.getByText('Không kết nối được máy chủ').waitFor();
+    await ctx.setOffline(false);
+    await p.getByRole('button', { name: 'Thử lại' }).click();
+    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
   } finally { await ctx.close(); }
 });
 

@@ -97,9 +97,16 @@ function Home({ user }) {
 function App() {
   const [user, setUser] = useState(undefined);
   const [page, setPage] = useState(route());
+  const [offline, setOffline] = useState(false);
   const [, redraw] = useState(0);
+  // Restore the session from the cookie. Without a network the shell still opens (service
+  // worker); then say so and offer to retry rather than asking to log in again.
+  const restore = () => {
+    setOffline(false);
+    api.me().then((r) => setUser(r.user)).catch((e) => (e.status === 0 ? setOffline(true) : setUser(null)));
+  };
   useEffect(() => {
-    api.me().then((r) => setUser(r.user)).catch(() => setUser(null));
+    restore();
     const onHash = () => setPage(route());
     const onLang = () => redraw((n) => n + 1);
     const onUnauth = () => setUser(null);
@@ -117,6 +124,10 @@ function App() {
     if (user === null) go('login');
     else if (user && page === 'login') go('home');
   }, [user, page]);
+  if (offline) {
+    return html`<main class="login"><div class="card" role="alert"><p>${t('network_error')}</p>
+      <button onClick=${restore}>${t('retry')}</button></div><${LangSwitch} /></main>`;
+  }
   if (user === undefined) return html`<p class="loading">${t('loading')}</p>`;
   if (!user) return html`<${Login} onLogin=${(u) => { setUser(u); go('home'); }} />`;
   const onLogout = async () => {
@@ -128,4 +139,5 @@ function App() {
 }
 
 render(html`<${App} />`, document.getElementById('app'));
-if ('serviceWorker' in navigator && location.protocol === 'https:') navigator.serviceWorker.register('/sw.js');
+// The shell works offline once loaded (https, or http on this machine's loopback for testing).
+if ('serviceWorker' in navigator && window.isSecureContext) navigator.serviceWorker.register('/sw.js').catch(() => {});

@@ -9,24 +9,63 @@ const specialties = () => (specialtyNames ??= call('GET', '/api/v1/specialties')
   .then((r) => Object.fromEntries(r.items.map((s) => [s.code, s]))).catch(() => ({})));
 const specialtyName = (names, code) => (names[code] ? (getLang() === 'en' ? names[code].name_en : names[code].name_vi) : code);
 
-function Facility({ f, onBack }) {
+// #/network/<id> opens one facility, so the phone's back button returns to the list.
+const openId = () => {
+  const m = /^#\/network\/(\d+)/.exec(location.hash);
+  return m ? Number(m[1]) : null;
+};
+
+const rate = (kbps) => (kbps >= 1000
+  ? `${(kbps / 1000).toLocaleString(getLang() === 'en' ? 'en' : 'vi', { maximumFractionDigits: 1 })} Mbit/s`
+  : `${kbps} kbit/s`);
+const siteLine = (site) => (site?.name
+  ? [t('profile_' + site.profile), site.bandwidth_kbps ? rate(site.bandwidth_kbps) : ''].filter(Boolean).join(' · ')
+  : '');
+
+// One row per facility with the specialties of its links, instead of one row per link.
+function byFacility(links) {
+  const rows = new Map();
+  for (const l of links) {
+    if (!rows.has(l.facility.id)) rows.set(l.facility.id, { facility: l.facility, specialties: [] });
+    rows.get(l.facility.id).specialties.push(l.specialty);
+  }
+  return [...rows.values()];
+}
+
+function Links({ links, names }) {
+  if (!links.length) return html`<p class="muted">${t('none')}</p>`;
+  return html`<ul class="links">${byFacility(links).map((row) => html`<li>
+    <a href=${'#/network/' + row.facility.id}><strong>${row.facility.name}</strong></a>
+    <span class="muted"> · ${t('level_' + row.facility.level)}</span>
+    <ul class="chips" aria-label=${t('specialties')}>${row.specialties.map((c) => html`<li>${specialtyName(names, c)}</li>`)}</ul>
+  </li>`)}</ul>`;
+}
+
+function Facility({ id, known }) {
+  const [f, setF] = useState(known);
   const [net, setNet] = useState(null);
   const [names, setNames] = useState({});
+  const [error, setError] = useState(null);
   useEffect(() => { specialties().then(setNames); }, []);
-  useEffect(() => { call('GET', `/api/v1/facilities/${f.id}/network`).then(setNet).catch(() => setNet({ supported_by: [], supports: [] })); }, [f.id]);
-  const list = (links) => links.length
-    ? html`<ul class="links">${links.map((l) => html`<li><strong>${l.facility.name}</strong> <span class="muted">${t('level_' + l.facility.level)} · ${specialtyName(names, l.specialty)}</span></li>`)}</ul>`
-    : html`<p class="muted">${t('none')}</p>`;
+  useEffect(() => {
+    setNet(null);
+    setError(null);
+    if (!known) call('GET', `/api/v1/facilities/${id}`).then(setF).catch((e) => setError(e.message || t('network_error')));
+    else setF(known);
+    call('GET', `/api/v1/facilities/${id}/network`).then(setNet).catch(() => setNet({ supported_by: [], supports: [] }));
+    window.scrollTo(0, 0);
+  }, [id]);
   return html`<section class="card facility-detail">
-    <button class="link" onClick=${onBack}>← ${t('back')}</button>
-    <h2>${f.name}</h2>
-    <p>${t('level_' + f.level)} · ${[f.unit?.name, f.province?.name].filter(Boolean).join(', ')}</p>
-    ${f.site?.name && html`<p>${t('site')}: ${f.site.name} · ${t('profile_' + f.site.profile)} · ${f.site.bandwidth_kbps} kbit/s</p>`}
-    ${f.specialties?.length > 0 && html`<p>${t('specialties')}: ${f.specialties.map((c) => specialtyName(names, c)).join(', ')}</p>`}
+    <a class="back" href="#/network">← ${t('back')}</a>
+    ${error ? html`<p class="error" role="alert">${error}</p>` : !f ? html`<p>${t('loading')}</p>` : html`
+      <h2>${f.name}</h2>
+      <p>${t('level_' + f.level)} · ${[f.unit?.name, f.province?.name].filter(Boolean).join(', ')}</p>
+      ${f.site?.name && html`<p>${t('site')}: ${f.site.name} · ${siteLine(f.site)}</p>`}
+      ${f.specialties?.length > 0 && html`<p>${t('specialties')}: ${f.specialties.map((c) => specialtyName(names, c)).join(', ')}</p>`}`}
     <h3>${t('supported_by')}</h3>
-    ${net ? list(net.supported_by) : html`<p>${t('loading')}</p>`}
+    ${net ? html`<${Links} links=${net.supported_by} names=${names} />` : html`<p>${t('loading')}</p>`}
     <h3>${t('supports')}</h3>
-    ${net ? list(net.supports) : ''}
+    ${net ? html`<${Links} links=${net.supports} names=${names} />` : ''}
   </section>`;
 }
 
@@ -36,25 +75,37 @@ export function Network() {
   const [provinces, setProvinces] = useState([]);
   const [items, setItems] = useState(null);
   const [next, setNext] = useState(null);
-  const [open, setOpen] = useState(null);
+  const [error, setError] = useState(null);
+  const [open, setOpen] = useState(openId());
   useEffect(() => {
+    const onHash = () => setOpen(openId());
+    window.addEventListener('hashchange', onHash);
     call('GET', '/api/v1/admin-units?level=province&current=1&limit=200')
       .then((r) => setProvinces(r.items.sort((a, b) => a.name.localeCompare(b.name, 'vi')))).catch(() => {});
+    return () => window.removeEventListener('hashchange', onHash);
   }, []);
   const load = async (cursor) => {
     const p = new URLSearchParams({ limit: '50' });
     if (q.trim()) p.set('q', q.trim());
     if (province) p.set('province_id', province);
     if (cursor) p.set('cursor', cursor);
-    const r = await call('GET', '/api/v1/facilities?' + p);
-    setItems((old) => (cursor ? [...old, ...r.items] : r.items));
-    setNext(r.next_cursor);
+    try {
+      const r = await call('GET', '/api/v1/facilities?' + p);
+      setItems((old) => (cursor ? [...old, ...r.items] : r.items));
+      setNext(r.next_cursor);
+      setError(null);
+    } catch (e) {
+      setError(e.status === 0 ? t('network_error') : e.message);
+      if (!cursor) setItems([]);
+    }
   };
   useEffect(() => {
-    const timer = setTimeout(() => load(null).catch(() => setItems([])), 250); // debounced typing
+    const timer = setTimeout(() => load(null), 250); // debounced typing
     return () => clearTimeout(timer);
   }, [q, province]);
-  if (open) return html`<main class="network"><${Facility} f=${open} onBack=${() => setOpen(null)} /></main>`;
+  if (open) {
+    return html`<main class="network"><${Facility} id=${open} known=${items?.find((f) => f.id === open)} /></main>`;
+  }
   return html`<main class="network">
     <h1>${t('network_title')}</h1>
     <div class="filters">
@@ -66,11 +117,12 @@ export function Network() {
         ${provinces.map((p) => html`<option value=${p.id}>${p.name}</option>`)}
       </select>
     </div>
-    ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? html`<p class="muted">${t('no_results')}</p>` : html`
-      <ul class="facilities">${items.map((f) => html`<li><button class="facility" onClick=${() => setOpen(f)}>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? (!error && html`<p class="muted">${t('no_results')}</p>`) : html`
+      <ul class="facilities">${items.map((f) => html`<li><a class="facility" href=${'#/network/' + f.id}>
         <strong>${f.name}</strong>
-        <span class="muted">${t('level_' + f.level)} · ${f.province?.name ?? ''}${f.site?.name ? ' · ' + t('profile_' + f.site.profile) : ''}</span>
-      </button></li>`)}</ul>`}
+        <span class="muted">${t('level_' + f.level)} · ${f.province?.name ?? ''}${f.site?.name ? ' · ' + siteLine(f.site) : ''}</span>
+      </a></li>`)}</ul>`}
     ${next && html`<button class="more" onClick=${() => load(next)}>${t('more')}</button>`}
   </main>`;
 }

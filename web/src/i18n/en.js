@@ -1,7 +1,7 @@
 export default {
   app_name: 'ytexa', app_tagline: 'Telehealth',
   login_title: 'Log in', username: 'Username', password: 'Password', login: 'Log in', logging_in: 'Logging in…',
-  logout: 'Log out', language: 'Language', network_error: 'Cannot reach the server. Check the connection and try again.',
+  logout: 'Log out', language: 'Language', network_error: 'Cannot reach the server. Check the connection and try again.', retry: 'Try again',
   home: 'Home', hello: 'Hello', your_work: 'Your work', coming_soon: 'Coming soon',
   tile_consult: 'Remote consultation', tile_consult_d: 'Send a case up the referral line, get specialist opinions',
   tile_visit: 'Remote visits', tile_visit_d: 'See patients by video, audio or chat',

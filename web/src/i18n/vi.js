@@ -1,7 +1,7 @@
 export default {
   app_name: 'ytexa', app_tagline: 'Y tế từ xa',
   login_title: 'Đăng nhập', username: 'Tên đăng nhập', password: 'Mật khẩu', login: 'Đăng nhập', logging_in: 'Đang đăng nhập…',
-  logout: 'Đăng xuất', language: 'Ngôn ngữ', network_error: 'Không kết nối được máy chủ. Kiểm tra mạng và thử lại.',
+  logout: 'Đăng xuất', language: 'Ngôn ngữ', network_error: 'Không kết nối được máy chủ. Kiểm tra mạng và thử lại.', retry: 'Thử lại',
   home: 'Trang chủ', hello: 'Xin chào', your_work: 'Công việc của bạn', coming_soon: 'Sắp có',
   tile_consult: 'Hội chẩn từ xa', tile_consult_d: 'Gửi ca bệnh lên tuyến trên, nhận ý kiến chuyên gia',
   tile_visit: 'Khám từ xa', tile_visit_d: 'Khám bệnh qua video, âm thanh hoặc tin nhắn',
@@ -16,7 +16,7 @@ export default {
   site: 'Điểm cầu', bandwidth: 'Băng thông', supported_by: 'Được hỗ trợ bởi', supports: 'Hỗ trợ cho', none: 'Không có',
   back: 'Quay lại', specialties: 'Chuyên khoa',
   profile_video: 'Video', profile_low_video: 'Video băng thông thấp', profile_audio: 'Chỉ âm thanh',
-  level_central: 'Trung ương', level_provincial: 'Tuyến tỉnh', level_district: 'Tuyến huyện/khu vực',
+  level_central: 'Trung ương', level_provincial: 'Tỉnh', level_district: 'Huyện/Khu vực',
   level_commune: 'Trạm y tế xã', level_private: 'Tư nhân',
   role_health_worker: 'Nhân viên y tế xã', role_doctor: 'Bác sĩ', role_specialist: 'Bác sĩ chuyên khoa',
   role_trainer: 'Giảng viên', role_facility_admin: 'Quản trị cơ sở', role_province_admin: 'Quản trị tỉnh',
