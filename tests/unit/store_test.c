@@ -1,0 +1,379 @@
+/* Unit tests of the storage interface (src/store/), run on the engine YTEXA_TEST_DB names: unset,
+ * a SQLite file in a temp folder; a postgres:// URL, a fresh database on that server, dropped at
+ * the end. The tables are the real schema's, made by yx_db_migrate. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store/migrations.h"
+#include "ytexa/store.h"
+
+static struct yx_db *db;
+static int first_applied = -1;
+static char admin_url[512], test_url[600], test_name[64], tmp_dir[256], sqlite_path[300];
+
+static int is_pg(void)
+{
+    return yx_db_dialect(db) == YX_POSTGRES;
+}
+
+/* The base URL with its database name replaced by `name` (query parameters kept). */
+static int url_with_db(const char *base, const char *name, char *out, size_t outlen)
+{
+    const char *host = strstr(base, "://");
+    if (!host)
+        return YX_EINVAL;
+    host += 3;
+    size_t pre = (size_t)(host - base) + strcspn(host, "/?");
+    const char *query = strchr(host, '?');
+    return yx_snprintf(out, outlen, "%.*s/%s%s", (int)pre, base, name, query ? query : "");
+}
+
+static int admin_sql(const char *sql)
+{
+    struct yx_db *admin = NULL;
+    char err[256];
+    int rc = yx_db_open(admin_url, &admin, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "store_test: cannot connect to %s: %s\n", admin_url, err);
+        return rc;
+    }
+    rc = YX_DB_Q0(admin, NULL, sql);
+    yx_db_close(admin);
+    return rc;
+}
+
+static int group_setup(void **state)
+{
+    const char *env = getenv("YTEXA_TEST_DB");
+    char err[256], sql[128];
+    const char *url = sqlite_path;
+    if (env && (strncmp(env, "postgres://", 11) == 0 || strncmp(env, "postgresql://", 13) == 0)) {
+        yx_snprintf(admin_url, sizeof admin_url, "%s", env);
+        yx_snprintf(test_name, sizeof test_name, "yx_store_test_%ld", (long)getpid());
+        if (url_with_db(admin_url, test_name, test_url, sizeof test_url) != 0)
+            return -1;
+        yx_snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", test_name);
+        if (admin_sql(sql) != 0)
+            return -1;
+        yx_snprintf(sql, sizeof sql, "CREATE DATABASE %s", test_name);
+        if (admin_sql(sql) != 0)
+            return -1;
+        url = test_url;
+    } else {
+        const char *tmp = getenv("TMPDIR");
+        yx_snprintf(tmp_dir, sizeof tmp_dir, "%s/ytexa-store-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(tmp_dir))
+            return -1;
+        yx_snprintf(sqlite_path, sizeof sqlite_path, "%s/store.db", tmp_dir);
+    }
+    if (yx_db_open(url, &db, err, sizeof err) != 0) {
+        fprintf(stderr, "store_test: cannot open %s: %s\n", url, err);
+        return -1;
+    }
+    return yx_db_migrate(db, &first_applied) == 0 ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    char sql[128], path[320];
+    yx_db_close(db);
+    db = NULL;
+    if (test_name[0]) {
+        yx_snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", test_name);
+        return admin_sql(sql) == 0 ? 0 : -1;
+    }
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        yx_snprintf(path, sizeof path, "%s%s", sqlite_path, suffixes[i]);
+        unlink(path);
+    }
+    rmdir(tmp_dir);
+    return 0;
+}
+
+/* Each test starts from empty tables, children before parents. */
+static int wipe(void **state)
+{
+    const char *tables[] = {"support_links", "facility_specialties", "facilities", "admin_units",
+                            "specialties"};
+    char sql[64];
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        yx_snprintf(sql, sizeof sql, "DELETE FROM %s", tables[i]);
+        if (YX_DB_Q0(db, NULL, sql) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int64_t count(const char *sql)
+{
+    struct yx_rows *r = NULL;
+    assert_int_equal(YX_DB_Q0(db, &r, sql), 0);
+    int64_t n = yx_rows_int(r, 0, 0);
+    yx_rows_free(r);
+    return n;
+}
+
+static int add_unit(int64_t id, const char *code, const char *level, struct yx_param parent)
+{
+    return YX_DB_Q(db, NULL,
+                   "INSERT INTO admin_units (id, code, name, name_folded, level, parent_id, valid_from) "
+                   "VALUES (?, ?, ?, ?, ?, ?, '2025-07-01')",
+                   YX_PI(id), YX_PT(code), YX_PT(code), YX_PT(code), YX_PT(level), parent);
+}
+
+static void migrate_applies_once(void **state)
+{
+    int n = 0;
+    for (const struct yx_migration *m = is_pg() ? yx_migrations_postgres : yx_migrations_sqlite; m->sql; m++)
+        n++;
+    assert_true(n > 0);
+    assert_int_equal(first_applied, n);
+    assert_int_equal(count("SELECT COUNT(*) FROM schema_migrations"), n);
+    int again = -1;
+    assert_int_equal(yx_db_migrate(db, &again), 0);
+    assert_int_equal(again, 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM schema_migrations"), n);
+}
+
+static void text_round_trips_verbatim(void **state)
+{
+    const char *name = "Nguyễn Thị Đào", *evil = "'; DROP TABLE users; --",
+               *question = "Đau ở đâu? Từ khi nào?";
+    assert_int_equal(YX_DB_Q(db, NULL, "INSERT INTO specialties (code, name_vi, name_en) VALUES (?, ?, ?)",
+                             YX_PT("tim-mach"), YX_PT(name), YX_PT(evil)),
+                     0);
+    assert_int_equal(YX_DB_Q(db, NULL, "INSERT INTO specialties (code, name_vi, name_en) VALUES (?, ?, ?)",
+                             YX_PT(evil), YX_PT(question), YX_PS(YX_STR_LIT("a\tb\nc\\d"))),
+                     0);
+    struct yx_rows *r = NULL;
+    assert_int_equal(YX_DB_Q(db, &r, "SELECT name_vi AS vi, name_en AS en FROM specialties WHERE code = ?",
+                             YX_PT("tim-mach")),
+                     0);
+    assert_int_equal(r->nrows, 1);
+    assert_int_equal(r->ncols, 2);
+    assert_string_equal(r->names[0], "vi");
+    assert_string_equal(r->names[1], "en");
+    assert_string_equal(yx_rows_get(r, 0, 0), name);
+    assert_string_equal(yx_rows_get(r, 0, 1), evil);
+    yx_rows_free(r);
+    r = NULL;
+    /* A `?` inside a literal or a comment (with an apostrophe) is not a placeholder. */
+    assert_int_equal(YX_DB_Q(db, &r,
+                             "SELECT 'it''s ?' AS lit, name_vi, name_en -- the patient's question?\n"
+                             "FROM specialties /* code? */ WHERE code = ?",
+                             YX_PT(evil)),
+                     0);
+    assert_int_equal(r->nrows, 1);
+    assert_string_equal(yx_rows_get(r, 0, 0), "it's ?");
+    assert_string_equal(yx_rows_get(r, 0, 1), question);
+    assert_string_equal(yx_rows_get(r, 0, 2), "a\tb\nc\\d");
+    yx_rows_free(r);
+    r = NULL;
+    if (is_pg()) {
+        assert_int_equal(YX_DB_Q(db, &r, "SELECT E'it\\'s ?\\\\', 'a\\', ?", YX_PT("b?")), 0);
+        assert_string_equal(yx_rows_get(r, 0, 0), "it's ?\\");
+        assert_string_equal(yx_rows_get(r, 0, 1), "a\\");
+        assert_string_equal(yx_rows_get(r, 0, 2), "b?");
+        yx_rows_free(r);
+    }
+    assert_int_equal(count("SELECT COUNT(*) FROM users"), 0); /* the table is still there */
+}
+
+static void nulls_go_in_and_come_out(void **state)
+{
+    assert_int_equal(YX_DB_Q(db, NULL,
+                             "INSERT INTO admin_units (id, code, name, name_folded, level, parent_id, "
+                             "valid_from, valid_to, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             YX_PI(1), YX_PT("01"), YX_PT("Hà Nội"), YX_PT("ha noi"), YX_PT("province"),
+                             YX_PN, YX_PT("2025-07-01"), YX_PT(NULL), YX_PT("")),
+                     0);
+    struct yx_rows *r = NULL;
+    assert_int_equal(YX_DB_Q(db, &r,
+                             "SELECT parent_id, valid_to, note, id, ? FROM admin_units WHERE code = ?", YX_PN,
+                             YX_PT("01")),
+                     0);
+    assert_int_equal(r->nrows, 1);
+    assert_true(yx_rows_isnull(r, 0, 0));
+    assert_true(yx_rows_isnull(r, 0, 1));
+    assert_false(yx_rows_isnull(r, 0, 2)); /* an empty string is not NULL */
+    assert_string_equal(yx_rows_get(r, 0, 2), "");
+    assert_string_equal(yx_rows_get(r, 0, 3), "1");
+    assert_int_equal(yx_rows_int(r, 0, 3), 1);
+    assert_true(yx_rows_isnull(r, 0, 4));
+    assert_int_equal(yx_rows_int(r, 0, 0), 0);
+    yx_rows_free(r);
+    r = NULL;
+    assert_int_equal(
+        YX_DB_Q(db, &r, "SELECT code FROM admin_units WHERE parent_id IS NULL AND valid_to IS NULL"), 0);
+    assert_int_equal(r->nrows, 1);
+    yx_rows_free(r);
+    r = NULL;
+    assert_int_equal(YX_DB_Q(db, &r, "SELECT code FROM admin_units WHERE code = ?", YX_PT("none")), 0);
+    assert_int_equal(r->nrows, 0);
+    assert_int_equal(r->ncols, 1);
+    yx_rows_free(r);
+}
+
+static void duplicates_are_conflicts(void **state)
+{
+    const char *sql = "INSERT INTO specialties (code, name_vi, name_en) VALUES (?, ?, ?)";
+    assert_int_equal(YX_DB_Q(db, NULL, sql, YX_PT("nhi"), YX_PT("Nhi khoa"), YX_PT("Paediatrics")), 0);
+    assert_int_equal(YX_DB_Q(db, NULL, sql, YX_PT("nhi"), YX_PT("Nhi"), YX_PT("Children")), YX_ECONFLICT);
+    assert_int_equal(add_unit(1, "01", "province", YX_PN), 0);
+    assert_int_equal(add_unit(2, "01", "province", YX_PN), YX_ECONFLICT); /* UNIQUE code */
+    assert_int_equal(add_unit(1, "02", "province", YX_PN), YX_ECONFLICT); /* primary key */
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 1);
+    assert_int_equal(count("SELECT COUNT(*) FROM specialties"), 1);
+}
+
+static void broken_rules_are_invalid_input(void **state)
+{
+    assert_int_equal(add_unit(1, "01", "province", YX_PN), 0);
+    assert_int_equal(add_unit(2, "001", "district", YX_PI(1)), 0);
+    assert_int_equal(add_unit(3, "002", "district", YX_PI(999999)), YX_EINVAL); /* foreign key */
+    assert_int_equal(add_unit(4, "003", "planet", YX_PN), YX_EINVAL);           /* CHECK */
+    assert_int_equal(add_unit(5, "004", NULL, YX_PN), YX_EINVAL);               /* NOT NULL */
+    assert_int_equal(YX_DB_Q(db, NULL, "DELETE FROM admin_units WHERE id = ?", YX_PI(1)), YX_EINVAL);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 2);
+    if (is_pg()) {
+        /* PostgreSQL's text cannot hold NUL, and a non-number for a BIGINT is a data exception. */
+        const char nul[] = "a\0b";
+        assert_int_equal(YX_DB_Q(db, NULL, "SELECT ?", YX_PS(((yx_str){nul, 3}))), YX_EINVAL);
+        assert_int_equal(YX_DB_Q(db, NULL, "SELECT id FROM admin_units WHERE id = ?", YX_PT("x")), YX_EINVAL);
+    }
+}
+
+static void rollback_leaves_nothing(void **state)
+{
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(add_unit(1, "01", "province", YX_PN), 0);
+    assert_int_equal(add_unit(2, "001", "district", YX_PI(1)), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 2); /* visible inside */
+    yx_db_rollback(db);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 0);
+
+    /* After a failed statement the transaction is rolled back whole and the connection works. */
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(add_unit(1, "01", "province", YX_PN), 0);
+    assert_int_equal(add_unit(2, "01", "province", YX_PN), YX_ECONFLICT);
+    yx_db_rollback(db);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 0);
+
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(add_unit(1, "01", "province", YX_PN), 0);
+    assert_int_equal(yx_db_commit(db), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 1);
+}
+
+static void commit_after_a_failure_is_not_success(void **state)
+{
+    if (!is_pg())
+        skip(); /* SQLite undoes only the failed statement and commits the rest */
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(add_unit(1, "01", "province", YX_PN), 0);
+    assert_int_equal(add_unit(2, "01", "province", YX_PN), YX_ECONFLICT);
+    assert_int_not_equal(yx_db_commit(db), 0);
+    assert_int_equal(db->in_tx, 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 0);
+}
+
+static void terminate_own_backend(void)
+{
+    char sql[128];
+    int64_t pid = count("SELECT pg_backend_pid()");
+    yx_snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld, 5000)", (long long)pid);
+    assert_int_equal(admin_sql(sql), 0);
+}
+
+static void dropped_connection_is_reopened_outside_transactions(void **state)
+{
+    if (!is_pg())
+        skip(); /* a SQLite file cannot be disconnected */
+    /* The statement that meets the dead connection fails; it may have been a write, so it is not
+     * retried. The next one reconnects. */
+    terminate_own_backend();
+    assert_int_equal(YX_DB_Q0(db, NULL, "SELECT 1"), YX_EUNAVAIL);
+    assert_int_equal(count("SELECT 2"), 2);
+
+    /* Inside a transaction the reconnect would silently lose the transaction's writes. */
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(add_unit(1, "01", "province", YX_PN), 0);
+    terminate_own_backend();
+    assert_int_equal(add_unit(2, "02", "province", YX_PN), YX_EUNAVAIL);
+    assert_int_equal(add_unit(3, "03", "province", YX_PN), YX_EUNAVAIL);
+    yx_db_rollback(db);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 0);
+}
+
+static void update_reports_changed_rows(void **state)
+{
+    const char *codes[] = {"da-lieu", "mat", "rang-ham-mat", "noi"};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(YX_DB_Q(db, NULL,
+                                 "INSERT INTO specialties (code, name_vi, name_en) VALUES (?, ?, ?)",
+                                 YX_PT(codes[i]), YX_PT(codes[i]), YX_PT("")),
+                         0);
+    struct yx_rows *r = NULL;
+    assert_int_equal(
+        YX_DB_Q(db, &r, "UPDATE specialties SET name_en = ? WHERE code LIKE ?", YX_PT("x"), YX_PT("%a%")), 0);
+    assert_int_equal(r->changes, 3);
+    assert_int_equal(r->nrows, 0);
+    yx_rows_free(r);
+    r = NULL;
+    assert_int_equal(
+        YX_DB_Q(db, &r, "UPDATE specialties SET name_en = ? WHERE code = ?", YX_PT("y"), YX_PT("none")), 0);
+    assert_int_equal(r->changes, 0);
+    yx_rows_free(r);
+    r = NULL;
+    assert_int_equal(YX_DB_Q(db, &r, "DELETE FROM specialties WHERE name_en = ?", YX_PT("x")), 0);
+    assert_int_equal(r->changes, 3);
+    yx_rows_free(r);
+    assert_int_equal(count("SELECT COUNT(*) FROM specialties"), 1);
+}
+
+static void many_parameters(void **state)
+{
+    /* More parameters than the PostgreSQL engine keeps on its stack. */
+    assert_int_equal(YX_DB_Q(db, NULL, "INSERT INTO specialties (code, name_vi, name_en) VALUES (?, ?, ?)",
+                             YX_PT("c7"), YX_PT("n"), YX_PT("n")),
+                     0);
+    struct yx_rows *r = NULL;
+    assert_int_equal(
+        YX_DB_Q(db, &r,
+                "SELECT COUNT(*) FROM specialties WHERE code IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?, ?, ?, ?)",
+                YX_PT("c1"), YX_PT("c2"), YX_PT("c3"), YX_PT("c4"), YX_PT("c5"), YX_PT("c6"), YX_PT("c7"),
+                YX_PT("c8"), YX_PT("c9"), YX_PT("c10"), YX_PT("c11"), YX_PT("c12"), YX_PT("c13"),
+                YX_PT("c14"), YX_PT("c15"), YX_PT("c16"), YX_PT("c17"), YX_PT("c18"), YX_PT("c19"),
+                YX_PT("c20")),
+        0);
+    assert_int_equal(yx_rows_int(r, 0, 0), 1);
+    yx_rows_free(r);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup(f, wipe)
+    const struct CMUnitTest tests[] = {
+        T(migrate_applies_once),
+        T(text_round_trips_verbatim),
+        T(nulls_go_in_and_come_out),
+        T(duplicates_are_conflicts),
+        T(broken_rules_are_invalid_input),
+        T(rollback_leaves_nothing),
+        T(commit_after_a_failure_is_not_success),
+        T(dropped_connection_is_reopened_outside_transactions),
+        T(update_reports_changed_rows),
+        T(many_parameters),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
