@@ -17,17 +17,26 @@
 static const struct {
     const char *code, *name_vi, *name_en;
 } specialties[] = {
-    {"internal", "Nội khoa", "Internal medicine"},         {"pediatrics", "Nhi khoa", "Pediatrics"},
-    {"obstetrics", "Sản phụ khoa", "Obstetrics and gynaecology"}, {"surgery", "Ngoại khoa", "Surgery"},
-    {"cardiology", "Tim mạch", "Cardiology"},               {"imaging", "Chẩn đoán hình ảnh", "Imaging"},
-    {"pathology", "Giải phẫu bệnh", "Pathology"},           {"infectious", "Truyền nhiễm", "Infectious diseases"},
+    {"internal", "Nội khoa", "Internal medicine"},
+    {"pediatrics", "Nhi khoa", "Pediatrics"},
+    {"obstetrics", "Sản phụ khoa", "Obstetrics and gynaecology"},
+    {"surgery", "Ngoại khoa", "Surgery"},
+    {"cardiology", "Tim mạch", "Cardiology"},
+    {"imaging", "Chẩn đoán hình ảnh", "Imaging"},
+    {"pathology", "Giải phẫu bệnh", "Pathology"},
+    {"infectious", "Truyền nhiễm", "Infectious diseases"},
     {"tuberculosis", "Lao và bệnh phổi", "Tuberculosis and lung diseases"},
-    {"endocrinology", "Nội tiết", "Endocrinology"},         {"neurology", "Thần kinh", "Neurology"},
-    {"oncology", "Ung bướu", "Oncology"},                   {"traditional", "Y học cổ truyền", "Traditional medicine"},
+    {"endocrinology", "Nội tiết", "Endocrinology"},
+    {"neurology", "Thần kinh", "Neurology"},
+    {"oncology", "Ung bướu", "Oncology"},
+    {"traditional", "Y học cổ truyền", "Traditional medicine"},
     {"emergency", "Hồi sức cấp cứu", "Emergency and critical care"},
-    {"ophthalmology", "Mắt", "Ophthalmology"},              {"ent", "Tai mũi họng", "Ear, nose and throat"},
-    {"dermatology", "Da liễu", "Dermatology"},              {"mental", "Sức khỏe tâm thần", "Mental health"},
-    {"nutrition", "Dinh dưỡng", "Nutrition"},               {"family", "Y học gia đình", "Family medicine"},
+    {"ophthalmology", "Mắt", "Ophthalmology"},
+    {"ent", "Tai mũi họng", "Ear, nose and throat"},
+    {"dermatology", "Da liễu", "Dermatology"},
+    {"mental", "Sức khỏe tâm thần", "Mental health"},
+    {"nutrition", "Dinh dưỡng", "Nutrition"},
+    {"family", "Y học gia đình", "Family medicine"},
 };
 
 /* The 63 provinces before the reform: GSO code, name, and the code of the 2025 unit that took it
@@ -35,27 +44,68 @@ static const struct {
 static const struct {
     const char *code, *name, *successor;
 } old_provinces[] = {
-    {"01", "Hà Nội", NULL},          {"02", "Hà Giang", "2025-08"},       {"04", "Cao Bằng", NULL},
-    {"06", "Bắc Kạn", "2025-19"},    {"08", "Tuyên Quang", "2025-08"},    {"10", "Lào Cai", "2025-10"},
-    {"11", "Điện Biên", NULL},       {"12", "Lai Châu", NULL},            {"14", "Sơn La", NULL},
-    {"15", "Yên Bái", "2025-10"},    {"17", "Hòa Bình", "2025-25"},       {"19", "Thái Nguyên", "2025-19"},
-    {"20", "Lạng Sơn", NULL},        {"22", "Quảng Ninh", NULL},          {"24", "Bắc Giang", "2025-27"},
-    {"25", "Phú Thọ", "2025-25"},    {"26", "Vĩnh Phúc", "2025-25"},      {"27", "Bắc Ninh", "2025-27"},
-    {"30", "Hải Dương", "2025-31"},  {"31", "Hải Phòng", "2025-31"},      {"33", "Hưng Yên", "2025-33"},
-    {"34", "Thái Bình", "2025-33"},  {"35", "Hà Nam", "2025-37"},         {"36", "Nam Định", "2025-37"},
-    {"37", "Ninh Bình", "2025-37"},  {"38", "Thanh Hóa", NULL},           {"40", "Nghệ An", NULL},
-    {"42", "Hà Tĩnh", NULL},         {"44", "Quảng Bình", "2025-45"},     {"45", "Quảng Trị", "2025-45"},
-    {"46", "Huế", NULL},             {"48", "Đà Nẵng", "2025-48"},        {"49", "Quảng Nam", "2025-48"},
-    {"51", "Quảng Ngãi", "2025-51"}, {"52", "Bình Định", "2025-64"},      {"54", "Phú Yên", "2025-66"},
-    {"56", "Khánh Hòa", "2025-56"},  {"58", "Ninh Thuận", "2025-56"},     {"60", "Bình Thuận", "2025-68"},
-    {"62", "Kon Tum", "2025-51"},    {"64", "Gia Lai", "2025-64"},        {"66", "Đắk Lắk", "2025-66"},
-    {"67", "Đắk Nông", "2025-68"},   {"68", "Lâm Đồng", "2025-68"},       {"70", "Bình Phước", "2025-75"},
-    {"72", "Tây Ninh", "2025-72"},   {"74", "Bình Dương", "2025-79"},     {"75", "Đồng Nai", "2025-75"},
-    {"77", "Bà Rịa - Vũng Tàu", "2025-79"}, {"79", "Thành phố Hồ Chí Minh", "2025-79"},
-    {"80", "Long An", "2025-72"},    {"82", "Tiền Giang", "2025-87"},     {"83", "Bến Tre", "2025-86"},
-    {"84", "Trà Vinh", "2025-86"},   {"86", "Vĩnh Long", "2025-86"},      {"87", "Đồng Tháp", "2025-87"},
-    {"89", "An Giang", "2025-89"},   {"91", "Kiên Giang", "2025-89"},     {"92", "Cần Thơ", "2025-92"},
-    {"93", "Hậu Giang", "2025-92"},  {"94", "Sóc Trăng", "2025-92"},      {"95", "Bạc Liêu", "2025-96"},
+    {"01", "Hà Nội", NULL},
+    {"02", "Hà Giang", "2025-08"},
+    {"04", "Cao Bằng", NULL},
+    {"06", "Bắc Kạn", "2025-19"},
+    {"08", "Tuyên Quang", "2025-08"},
+    {"10", "Lào Cai", "2025-10"},
+    {"11", "Điện Biên", NULL},
+    {"12", "Lai Châu", NULL},
+    {"14", "Sơn La", NULL},
+    {"15", "Yên Bái", "2025-10"},
+    {"17", "Hòa Bình", "2025-25"},
+    {"19", "Thái Nguyên", "2025-19"},
+    {"20", "Lạng Sơn", NULL},
+    {"22", "Quảng Ninh", NULL},
+    {"24", "Bắc Giang", "2025-27"},
+    {"25", "Phú Thọ", "2025-25"},
+    {"26", "Vĩnh Phúc", "2025-25"},
+    {"27", "Bắc Ninh", "2025-27"},
+    {"30", "Hải Dương", "2025-31"},
+    {"31", "Hải Phòng", "2025-31"},
+    {"33", "Hưng Yên", "2025-33"},
+    {"34", "Thái Bình", "2025-33"},
+    {"35", "Hà Nam", "2025-37"},
+    {"36", "Nam Định", "2025-37"},
+    {"37", "Ninh Bình", "2025-37"},
+    {"38", "Thanh Hóa", NULL},
+    {"40", "Nghệ An", NULL},
+    {"42", "Hà Tĩnh", NULL},
+    {"44", "Quảng Bình", "2025-45"},
+    {"45", "Quảng Trị", "2025-45"},
+    {"46", "Huế", NULL},
+    {"48", "Đà Nẵng", "2025-48"},
+    {"49", "Quảng Nam", "2025-48"},
+    {"51", "Quảng Ngãi", "2025-51"},
+    {"52", "Bình Định", "2025-64"},
+    {"54", "Phú Yên", "2025-66"},
+    {"56", "Khánh Hòa", "2025-56"},
+    {"58", "Ninh Thuận", "2025-56"},
+    {"60", "Bình Thuận", "2025-68"},
+    {"62", "Kon Tum", "2025-51"},
+    {"64", "Gia Lai", "2025-64"},
+    {"66", "Đắk Lắk", "2025-66"},
+    {"67", "Đắk Nông", "2025-68"},
+    {"68", "Lâm Đồng", "2025-68"},
+    {"70", "Bình Phước", "2025-75"},
+    {"72", "Tây Ninh", "2025-72"},
+    {"74", "Bình Dương", "2025-79"},
+    {"75", "Đồng Nai", "2025-75"},
+    {"77", "Bà Rịa - Vũng Tàu", "2025-79"},
+    {"79", "Thành phố Hồ Chí Minh", "2025-79"},
+    {"80", "Long An", "2025-72"},
+    {"82", "Tiền Giang", "2025-87"},
+    {"83", "Bến Tre", "2025-86"},
+    {"84", "Trà Vinh", "2025-86"},
+    {"86", "Vĩnh Long", "2025-86"},
+    {"87", "Đồng Tháp", "2025-87"},
+    {"89", "An Giang", "2025-89"},
+    {"91", "Kiên Giang", "2025-89"},
+    {"92", "Cần Thơ", "2025-92"},
+    {"93", "Hậu Giang", "2025-92"},
+    {"94", "Sóc Trăng", "2025-92"},
+    {"95", "Bạc Liêu", "2025-96"},
     {"96", "Cà Mau", "2025-96"},
 };
 
@@ -63,12 +113,17 @@ static const struct {
 static const struct {
     const char *code, *name;
 } new_provinces[] = {
-    {"2025-08", "Tuyên Quang"}, {"2025-10", "Lào Cai"},     {"2025-19", "Thái Nguyên"},  {"2025-25", "Phú Thọ"},
-    {"2025-27", "Bắc Ninh"},    {"2025-33", "Hưng Yên"},    {"2025-31", "Hải Phòng"},    {"2025-37", "Ninh Bình"},
-    {"2025-45", "Quảng Trị"},   {"2025-48", "Đà Nẵng"},     {"2025-51", "Quảng Ngãi"},   {"2025-64", "Gia Lai"},
-    {"2025-56", "Khánh Hòa"},   {"2025-68", "Lâm Đồng"},    {"2025-66", "Đắk Lắk"},
-    {"2025-79", "Thành phố Hồ Chí Minh"}, {"2025-75", "Đồng Nai"}, {"2025-72", "Tây Ninh"},
-    {"2025-92", "Cần Thơ"},     {"2025-86", "Vĩnh Long"},   {"2025-87", "Đồng Tháp"},    {"2025-96", "Cà Mau"},
+    {"2025-08", "Tuyên Quang"}, {"2025-10", "Lào Cai"},
+    {"2025-19", "Thái Nguyên"}, {"2025-25", "Phú Thọ"},
+    {"2025-27", "Bắc Ninh"},    {"2025-33", "Hưng Yên"},
+    {"2025-31", "Hải Phòng"},   {"2025-37", "Ninh Bình"},
+    {"2025-45", "Quảng Trị"},   {"2025-48", "Đà Nẵng"},
+    {"2025-51", "Quảng Ngãi"},  {"2025-64", "Gia Lai"},
+    {"2025-56", "Khánh Hòa"},   {"2025-68", "Lâm Đồng"},
+    {"2025-66", "Đắk Lắk"},     {"2025-79", "Thành phố Hồ Chí Minh"},
+    {"2025-75", "Đồng Nai"},    {"2025-72", "Tây Ninh"},
+    {"2025-92", "Cần Thơ"},     {"2025-86", "Vĩnh Long"},
+    {"2025-87", "Đồng Tháp"},   {"2025-96", "Cà Mau"},
     {"2025-89", "An Giang"},
 };
 
@@ -77,17 +132,30 @@ static const struct {
 static const struct {
     const char *code, *name, *province;
 } communes[] = {
-    {"X-LUNGCU", "Xã Lũng Cú", "2025-08"},       {"X-DONGVAN", "Xã Đồng Văn", "2025-08"},
-    {"X-MEOVAC", "Xã Mèo Vạc", "2025-08"},       {"X-SAPHIN", "Xã Sà Phìn", "2025-08"},
-    {"X-HAGIANG1", "Phường Hà Giang 1", "2025-08"}, {"X-BABE", "Xã Ba Bể", "2025-19"},
-    {"X-NAPHAC", "Xã Nà Phặc", "2025-19"},       {"X-DONGDANG", "Xã Đồng Đăng", "20"},
-    {"X-CAOLOC", "Xã Cao Lộc", "20"},            {"X-YTY", "Xã Y Tý", "2025-10"},
-    {"X-BATXAT", "Xã Bát Xát", "2025-10"},       {"X-MUCANGCHAI", "Xã Mù Cang Chải", "2025-10"},
-    {"X-TRAMTAU", "Xã Trạm Tấu", "2025-10"},     {"X-MUONGTE", "Xã Mường Tè", "12"},
-    {"X-SINHO", "Xã Sìn Hồ", "12"},              {"X-TANBIEN", "Xã Tân Biên", "2025-72"},
-    {"X-LONGMY", "Xã Long Mỹ", "2025-92"},       {"X-VITHANH", "Phường Vị Thanh", "2025-92"},
-    {"X-BATRI", "Xã Ba Tri", "2025-86"},         {"X-THANHPHU", "Xã Thạnh Phú", "2025-86"},
-    {"X-DATMUI", "Xã Đất Mũi", "2025-96"},       {"X-NAMCAN", "Xã Năm Căn", "2025-96"},
+    {"X-LUNGCU", "Xã Lũng Cú", "2025-08"},
+    {"X-DONGVAN", "Xã Đồng Văn", "2025-08"},
+    {"X-MEOVAC", "Xã Mèo Vạc", "2025-08"},
+    {"X-SAPHIN", "Xã Sà Phìn", "2025-08"},
+    {"X-HAGIANG1", "Phường Hà Giang 1", "2025-08"},
+    {"X-BABE", "Xã Ba Bể", "2025-19"},
+    {"X-NAPHAC", "Xã Nà Phặc", "2025-19"},
+    {"X-DONGDANG", "Xã Đồng Đăng", "20"},
+    {"X-BACSON", "Xã Bắc Sơn", "20"},
+    {"X-YTY", "Xã Y Tý", "2025-10"},
+    {"X-BATXAT", "Xã Bát Xát", "2025-10"},
+    {"X-MUCANGCHAI", "Xã Mù Cang Chải", "2025-10"},
+    {"X-TRAMTAU", "Xã Trạm Tấu", "2025-10"},
+    {"X-MUONGTE", "Xã Mường Tè", "12"},
+    {"X-SINHO", "Xã Sìn Hồ", "12"},
+    {"X-TANBIEN", "Xã Tân Biên", "2025-72"},
+    {"X-TANCHAU", "Xã Tân Châu", "2025-72"},
+    {"X-DUONGMINHCHAU", "Xã Dương Minh Châu", "2025-72"},
+    {"X-NGABAY", "Phường Ngã Bảy", "2025-92"},
+    {"X-VITHANH", "Phường Vị Thanh", "2025-92"},
+    {"X-BATRI", "Xã Ba Tri", "2025-86"},
+    {"X-THANHPHU", "Xã Thạnh Phú", "2025-86"},
+    {"X-DATMUI", "Xã Đất Mũi", "2025-96"},
+    {"X-NAMCAN", "Xã Năm Căn", "2025-96"},
 };
 
 static const struct {
@@ -95,35 +163,57 @@ static const struct {
     int kbps;
     const char *specialties; /* space-separated codes */
 } facilities[] = {
-    {"BV-BACHMAI", "Bệnh viện Bạch Mai", "central", "01", "Điểm cầu Trung tâm Đào tạo - Chỉ đạo tuyến Bạch Mai",
-     "video", 100000, "internal cardiology imaging pathology oncology neurology endocrinology infectious emergency"},
-    {"BV-TWTN", "Bệnh viện Trung ương Thái Nguyên", "central", "2025-19", "Điểm cầu Bệnh viện Trung ương Thái Nguyên",
-     "video", 50000, "internal pediatrics obstetrics surgery imaging cardiology"},
+    {"BV-BACHMAI", "Bệnh viện Bạch Mai", "central", "01",
+     "Điểm cầu Trung tâm Đào tạo - Chỉ đạo tuyến Bạch Mai", "video", 100000,
+     "internal cardiology imaging pathology oncology neurology endocrinology infectious emergency"},
+    {"BV-TWTN", "Bệnh viện Trung ương Thái Nguyên", "central", "2025-19",
+     "Điểm cầu Bệnh viện Trung ương Thái Nguyên", "video", 50000,
+     "internal pediatrics obstetrics surgery imaging cardiology"},
     {"BV-CHORAY", "Bệnh viện Chợ Rẫy", "central", "2025-79", "Điểm cầu Bệnh viện Chợ Rẫy", "video", 100000,
      "internal surgery cardiology imaging pathology oncology emergency"},
     {"BVDK-HAGIANG", "Bệnh viện Đa khoa tỉnh Hà Giang", "provincial", "X-HAGIANG1",
-     "Điểm cầu Bệnh viện Đa khoa tỉnh Hà Giang", "video", 20000, "internal pediatrics obstetrics surgery imaging emergency"},
+     "Điểm cầu Bệnh viện Đa khoa tỉnh Hà Giang", "video", 20000,
+     "internal pediatrics obstetrics surgery imaging emergency"},
     {"SYT-TUYENQUANG", "Sở Y tế tỉnh Tuyên Quang", "provincial", "2025-08", NULL, "video", 10000, ""},
-    {"BVDK-LAOCAI", "Bệnh viện Đa khoa tỉnh Lào Cai", "provincial", "2025-10", "Điểm cầu Bệnh viện Đa khoa tỉnh Lào Cai",
+    {"BVDK-LAOCAI", "Bệnh viện Đa khoa tỉnh Lào Cai", "provincial", "2025-10",
+     "Điểm cầu Bệnh viện Đa khoa tỉnh Lào Cai", "video", 20000,
+     "internal pediatrics obstetrics surgery imaging"},
+    {"BVDK-LANGSON", "Bệnh viện Đa khoa tỉnh Lạng Sơn", "provincial", "20",
+     "Điểm cầu Bệnh viện Đa khoa tỉnh Lạng Sơn", "video", 20000, "internal pediatrics obstetrics surgery"},
+    {"BVDK-LAICHAU", "Bệnh viện Đa khoa tỉnh Lai Châu", "provincial", "12",
+     "Điểm cầu Bệnh viện Đa khoa tỉnh Lai Châu", "video", 10000, "internal pediatrics obstetrics"},
+    {"BVDK-CAMAU", "Bệnh viện Đa khoa Cà Mau", "provincial", "2025-96", "Điểm cầu Bệnh viện Đa khoa Cà Mau",
      "video", 20000, "internal pediatrics obstetrics surgery imaging"},
-    {"BVDK-LANGSON", "Bệnh viện Đa khoa tỉnh Lạng Sơn", "provincial", "20", "Điểm cầu Bệnh viện Đa khoa tỉnh Lạng Sơn",
-     "video", 20000, "internal pediatrics obstetrics surgery"},
-    {"BVDK-LAICHAU", "Bệnh viện Đa khoa tỉnh Lai Châu", "provincial", "12", "Điểm cầu Bệnh viện Đa khoa tỉnh Lai Châu",
-     "video", 10000, "internal pediatrics obstetrics"},
-    {"BVDK-CAMAU", "Bệnh viện Đa khoa Cà Mau", "provincial", "2025-96", "Điểm cầu Bệnh viện Đa khoa Cà Mau", "video",
-     20000, "internal pediatrics obstetrics surgery imaging"},
-    {"TTYT-DONGVAN", "Trung tâm Y tế khu vực Đồng Văn", "district", "X-DONGVAN", "Điểm cầu Trung tâm Y tế Đồng Văn",
-     "low_video", 2000, "internal pediatrics obstetrics family"},
+    {"TTYT-DONGVAN", "Trung tâm Y tế khu vực Đồng Văn", "district", "X-DONGVAN",
+     "Điểm cầu Trung tâm Y tế Đồng Văn", "low_video", 2000, "internal pediatrics obstetrics family"},
     {"TTYT-MUCANGCHAI", "Trung tâm Y tế khu vực Mù Cang Chải", "district", "X-MUCANGCHAI",
      "Điểm cầu Trung tâm Y tế Mù Cang Chải", "low_video", 2000, "internal pediatrics obstetrics"},
-    {"TYT-LUNGCU", "Trạm Y tế xã Lũng Cú", "commune", "X-LUNGCU", "Điểm cầu Trạm Y tế xã Lũng Cú", "low_video", 512,
+    {"TYT-LUNGCU", "Trạm Y tế xã Lũng Cú", "commune", "X-LUNGCU", "Điểm cầu Trạm Y tế xã Lũng Cú",
+     "low_video", 512, "family"},
+    {"TYT-MEOVAC", "Trạm Y tế xã Mèo Vạc", "commune", "X-MEOVAC", "Điểm cầu Trạm Y tế xã Mèo Vạc", "audio",
+     256, "family"},
+    {"TYT-YTY", "Trạm Y tế xã Y Tý", "commune", "X-YTY", "Điểm cầu Trạm Y tế xã Y Tý", "audio", 256,
      "family"},
-    {"TYT-MEOVAC", "Trạm Y tế xã Mèo Vạc", "commune", "X-MEOVAC", "Điểm cầu Trạm Y tế xã Mèo Vạc", "audio", 256, "family"},
-    {"TYT-YTY", "Trạm Y tế xã Y Tý", "commune", "X-YTY", "Điểm cầu Trạm Y tế xã Y Tý", "audio", 256, "family"},
-    {"TYT-MUONGTE", "Trạm Y tế xã Mường Tè", "commune", "X-MUONGTE", "Điểm cầu Trạm Y tế xã Mường Tè", "low_video",
-     512, "family"},
-    {"TYT-DATMUI", "Trạm Y tế xã Đất Mũi", "commune", "X-DATMUI", "Điểm cầu Trạm Y tế xã Đất Mũi", "low_video", 512,
+    {"TYT-MUONGTE", "Trạm Y tế xã Mường Tè", "commune", "X-MUONGTE", "Điểm cầu Trạm Y tế xã Mường Tè",
+     "low_video", 512, "family"},
+    {"TYT-DATMUI", "Trạm Y tế xã Đất Mũi", "commune", "X-DATMUI", "Điểm cầu Trạm Y tế xã Đất Mũi",
+     "low_video", 512, "family"},
+    {"TYT-BABE", "Trạm Y tế xã Ba Bể", "commune", "X-BABE", "Điểm cầu Trạm Y tế xã Ba Bể", "low_video", 512,
      "family"},
+    {"TYT-DONGDANG", "Trạm Y tế xã Đồng Đăng", "commune", "X-DONGDANG", "Điểm cầu Trạm Y tế xã Đồng Đăng",
+     "low_video", 512, "family"},
+    {"BVDK-TAYNINH", "Bệnh viện Đa khoa tỉnh Tây Ninh", "provincial", "2025-72",
+     "Điểm cầu Bệnh viện Đa khoa tỉnh Tây Ninh", "video", 20000,
+     "internal pediatrics obstetrics surgery imaging"},
+    {"TYT-TANBIEN", "Trạm Y tế xã Tân Biên", "commune", "X-TANBIEN", "Điểm cầu Trạm Y tế xã Tân Biên",
+     "low_video", 512, "family"},
+    {"BV-NGUYENDINHCHIEU", "Bệnh viện Nguyễn Đình Chiểu", "provincial", "2025-86",
+     "Điểm cầu Bệnh viện Nguyễn Đình Chiểu (Bến Tre)", "video", 20000,
+     "internal pediatrics obstetrics surgery imaging"},
+    {"TYT-BATRI", "Trạm Y tế xã Ba Tri", "commune", "X-BATRI", "Điểm cầu Trạm Y tế xã Ba Tri", "audio", 256,
+     "family"},
+    {"BVDK-HAUGIANG", "Bệnh viện Đa khoa tỉnh Hậu Giang", "provincial", "X-VITHANH",
+     "Điểm cầu Bệnh viện Đa khoa tỉnh Hậu Giang", "video", 10000, "internal pediatrics obstetrics surgery"},
 };
 
 static const struct {
@@ -143,6 +233,13 @@ static const struct {
     {"BV-BACHMAI", "BVDK-LAICHAU", "cardiology imaging oncology"},
     {"BVDK-CAMAU", "TYT-DATMUI", "internal pediatrics obstetrics"},
     {"BV-CHORAY", "BVDK-CAMAU", "cardiology imaging pathology oncology surgery"},
+    {"BV-TWTN", "TYT-BABE", "internal pediatrics obstetrics"},
+    {"BVDK-LANGSON", "TYT-DONGDANG", "internal pediatrics obstetrics"},
+    {"BVDK-TAYNINH", "TYT-TANBIEN", "internal pediatrics obstetrics"},
+    {"BV-CHORAY", "BVDK-TAYNINH", "cardiology imaging pathology oncology"},
+    {"BV-NGUYENDINHCHIEU", "TYT-BATRI", "internal pediatrics obstetrics"},
+    {"BV-CHORAY", "BV-NGUYENDINHCHIEU", "cardiology imaging oncology"},
+    {"BV-CHORAY", "BVDK-HAUGIANG", "cardiology imaging pathology"},
 };
 
 static int64_t lookup(struct yx_db *db, const char *sql, const char *code)
@@ -163,11 +260,12 @@ static int add_unit(struct yx_db *db, const char *code, const char *name, const 
     char *folded = yx_fold(name, strlen(name));
     if (!folded)
         return YX_EINVAL;
-    int rc = YX_DB_Q(db, NULL,
-                     "INSERT INTO admin_units (code, name, name_folded, level, parent_id, valid_from, valid_to) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     YX_PT(code), YX_PT(name), YX_PT(folded), YX_PT(level), parent ? YX_PI(parent) : YX_PN, YX_PT(from),
-                     YX_PT(to));
+    int rc =
+        YX_DB_Q(db, NULL,
+                "INSERT INTO admin_units (code, name, name_folded, level, parent_id, valid_from, valid_to) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                YX_PT(code), YX_PT(name), YX_PT(folded), YX_PT(level), parent ? YX_PI(parent) : YX_PN,
+                YX_PT(from), YX_PT(to));
     free(folded);
     return rc;
 }
@@ -190,8 +288,8 @@ static int load_units(struct yx_db *db)
                       REFORM_DATE, NULL);
     /* One commune from before the reform, to show how an old record finds today's unit. */
     if (rc == 0)
-        rc = add_unit(db, "X-LUNGCU-2008", "Xã Lũng Cú (huyện Đồng Văn)", "commune", UNIT_ID(db, "02"), OLD_FROM,
-                      REFORM_DATE);
+        rc = add_unit(db, "X-LUNGCU-2008", "Xã Lũng Cú (huyện Đồng Văn)", "commune", UNIT_ID(db, "02"),
+                      OLD_FROM, REFORM_DATE);
     if (rc == 0)
         rc = YX_DB_Q(db, NULL, "UPDATE admin_units SET successor_id = ? WHERE code = 'X-LUNGCU-2008'",
                      YX_PI(UNIT_ID(db, "X-LUNGCU")));
@@ -199,8 +297,8 @@ static int load_units(struct yx_db *db)
 }
 
 /* Calls fn for each space-separated word of list. */
-static int each_word(const char *list, int (*fn)(struct yx_db *, int64_t, int64_t, const char *), struct yx_db *db,
-                     int64_t a, int64_t b)
+static int each_word(const char *list, int (*fn)(struct yx_db *, int64_t, int64_t, const char *),
+                     struct yx_db *db, int64_t a, int64_t b)
 {
     char word[40];
     int rc = 0;
@@ -220,20 +318,18 @@ static int each_word(const char *list, int (*fn)(struct yx_db *, int64_t, int64_
 static int add_specialty(struct yx_db *db, int64_t facility, int64_t unused, const char *code)
 {
     (void)unused;
-    return YX_DB_Q(db, NULL, "INSERT INTO facility_specialties (facility_id, specialty) VALUES (?, ?)", YX_PI(facility),
-                   YX_PT(code));
+    return YX_DB_Q(db, NULL, "INSERT INTO facility_specialties (facility_id, specialty) VALUES (?, ?)",
+                   YX_PI(facility), YX_PT(code));
 }
-
-static int links_added;
 
 static int add_link(struct yx_db *db, int64_t hub, int64_t site, const char *code)
 {
-    links_added++;
-    return YX_DB_Q(db, NULL, "INSERT INTO support_links (hub_id, site_id, specialty, created_at) VALUES (?, ?, ?, ?)",
+    return YX_DB_Q(db, NULL,
+                   "INSERT INTO support_links (hub_id, site_id, specialty, created_at) VALUES (?, ?, ?, ?)",
                    YX_PI(hub), YX_PI(site), YX_PT(code), YX_PI(yx_now_ms()));
 }
 
-static int load_facilities(struct yx_db *db, int *nlinks)
+static int load_facilities(struct yx_db *db)
 {
     int rc = 0;
     int64_t now = yx_now_ms();
@@ -246,48 +342,64 @@ static int load_facilities(struct yx_db *db, int *nlinks)
             province = yx_rows_int(r, 0, 0);
         yx_rows_free(r);
         char *folded = yx_fold(facilities[i].name, strlen(facilities[i].name));
-        rc = YX_DB_Q(db, NULL,
-                     "INSERT INTO facilities (code, name, name_folded, level, unit_id, province_id, site_name, "
-                     "site_bandwidth_kbps, site_profile, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     YX_PT(facilities[i].code), YX_PT(facilities[i].name), YX_PT(folded), YX_PT(facilities[i].level),
-                     YX_PI(unit), YX_PI(province), YX_PT(facilities[i].site), YX_PI(facilities[i].kbps),
-                     YX_PT(facilities[i].profile), YX_PI(now), YX_PI(now));
+        rc = YX_DB_Q(
+            db, NULL,
+            "INSERT INTO facilities (code, name, name_folded, level, unit_id, province_id, site_name, "
+            "site_bandwidth_kbps, site_profile, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            YX_PT(facilities[i].code), YX_PT(facilities[i].name), YX_PT(folded), YX_PT(facilities[i].level),
+            YX_PI(unit), YX_PI(province), YX_PT(facilities[i].site), YX_PI(facilities[i].kbps),
+            YX_PT(facilities[i].profile), YX_PI(now), YX_PI(now));
         free(folded);
         if (rc == 0)
-            rc = each_word(facilities[i].specialties, add_specialty, db, FACILITY_ID(db, facilities[i].code), 0);
+            rc = each_word(facilities[i].specialties, add_specialty, db, FACILITY_ID(db, facilities[i].code),
+                           0);
     }
-    links_added = 0;
-    for (size_t i = 0; rc == 0 && i < sizeof links / sizeof links[0]; i++) {
-        rc = each_word(links[i].specialties, add_link, db, FACILITY_ID(db, links[i].hub), FACILITY_ID(db, links[i].site));
-    }
-    *nlinks = links_added;
+    for (size_t i = 0; rc == 0 && i < sizeof links / sizeof links[0]; i++)
+        rc = each_word(links[i].specialties, add_link, db, FACILITY_ID(db, links[i].hub),
+                       FACILITY_ID(db, links[i].site));
     return rc;
+}
+
+static int64_t count(struct yx_db *db, const char *sql)
+{
+    struct yx_rows *r = NULL;
+    int64_t n = YX_DB_Q0(db, &r, sql) == 0 ? yx_rows_int(r, 0, 0) : -1;
+    yx_rows_free(r);
+    return n;
 }
 
 int yx_network_demo(struct yx_db *db, FILE *report)
 {
-    int rc, nlinks = 0;
+    int rc;
     if ((rc = yx_db_begin(db)) != 0)
         return rc;
     for (size_t i = 0; rc == 0 && i < sizeof specialties / sizeof specialties[0]; i++)
-        rc = YX_DB_Q(db, NULL, "INSERT INTO specialties (code, name_vi, name_en) VALUES (?, ?, ?)",
-                     YX_PT(specialties[i].code), YX_PT(specialties[i].name_vi), YX_PT(specialties[i].name_en));
+        rc =
+            YX_DB_Q(db, NULL, "INSERT INTO specialties (code, name_vi, name_en) VALUES (?, ?, ?)",
+                    YX_PT(specialties[i].code), YX_PT(specialties[i].name_vi), YX_PT(specialties[i].name_en));
     if (rc == 0)
         rc = load_units(db);
     if (rc == 0)
-        rc = load_facilities(db, &nlinks);
+        rc = load_facilities(db);
     if (rc) {
         yx_db_rollback(db);
         return rc;
     }
     if ((rc = yx_db_commit(db)) != 0)
         return rc;
-    size_t unchanged = 0;
-    for (size_t i = 0; i < sizeof old_provinces / sizeof old_provinces[0]; i++)
-        unchanged += old_provinces[i].successor == NULL;
-    fprintf(report, "Demo network: %zu provinces before and %zu after the 2025 reform, %zu communes (a sample), "
-                    "%zu facilities, %d support links\n",
-            sizeof old_provinces / sizeof old_provinces[0], unchanged + sizeof new_provinces / sizeof new_provinces[0],
-            sizeof communes / sizeof communes[0], sizeof facilities / sizeof facilities[0], nlinks);
+    fprintf(
+        report,
+        "Demo network: %lld administrative units (%lld provinces before and %lld after the 2025 reform, "
+        "%lld communes: a sample), %lld specialties, %lld facilities, %lld support links\n",
+        (long long)count(db, "SELECT COUNT(*) FROM admin_units"),
+        (long long)count(
+            db, "SELECT COUNT(*) FROM admin_units WHERE level = 'province' AND valid_from < '2025-07-01'"),
+        (long long)count(db,
+                         "SELECT COUNT(*) FROM admin_units WHERE level = 'province' AND valid_to IS NULL"),
+        (long long)count(db, "SELECT COUNT(*) FROM admin_units WHERE level = 'commune'"),
+        (long long)count(db, "SELECT COUNT(*) FROM specialties"),
+        (long long)count(db, "SELECT COUNT(*) FROM facilities"),
+        (long long)count(db, "SELECT COUNT(*) FROM support_links"));
     return 0;
 }

@@ -7,10 +7,10 @@
 
 #include "facility.h"
 
-#define FACILITY_SELECT                                                                                           \
-    "SELECT f.id, f.code, f.name, f.level, u.id, u.name, p.id, p.name, f.address, f.phone, f.site_name, "          \
-    "f.site_bandwidth_kbps, f.site_profile, f.active FROM facilities f JOIN admin_units u ON u.id = f.unit_id "    \
-    "JOIN admin_units p ON p.id = f.province_id "
+#define FACILITY_SELECT                                                                                      \
+    "SELECT f.id, f.code, f.name, f.level, u.id, u.name, p.id, p.name, f.address, f.phone, f.site_name, "    \
+    "f.site_bandwidth_kbps, f.site_profile, f.active "                                                       \
+    "FROM facilities f JOIN admin_units u ON u.id = f.unit_id JOIN admin_units p ON p.id = f.province_id "
 
 static json_t *str_or_null(const char *s)
 {
@@ -19,14 +19,14 @@ static json_t *str_or_null(const char *s)
 
 static json_t *facility_row(const struct yx_rows *r, int i)
 {
-    return json_pack("{s:I,s:s,s:s,s:s,s:{s:I,s:s},s:{s:I,s:s},s:o,s:o,s:{s:o,s:I,s:s},s:[],s:b}", "id",
-                     (json_int_t)yx_rows_int(r, i, 0), "code", yx_rows_get(r, i, 1), "name", yx_rows_get(r, i, 2),
-                     "level", yx_rows_get(r, i, 3), "unit", "id", (json_int_t)yx_rows_int(r, i, 4), "name",
-                     yx_rows_get(r, i, 5), "province", "id", (json_int_t)yx_rows_int(r, i, 6), "name",
-                     yx_rows_get(r, i, 7), "address", str_or_null(yx_rows_get(r, i, 8)), "phone",
-                     str_or_null(yx_rows_get(r, i, 9)), "site", "name", str_or_null(yx_rows_get(r, i, 10)),
-                     "bandwidth_kbps", (json_int_t)yx_rows_int(r, i, 11), "profile", yx_rows_get(r, i, 12),
-                     "specialties", "active", (int)yx_rows_int(r, i, 13));
+    return json_pack(
+        "{s:I,s:s,s:s,s:s,s:{s:I,s:s},s:{s:I,s:s},s:o,s:o,s:{s:o,s:I,s:s},s:[],s:b}", "id",
+        (json_int_t)yx_rows_int(r, i, 0), "code", yx_rows_get(r, i, 1), "name", yx_rows_get(r, i, 2), "level",
+        yx_rows_get(r, i, 3), "unit", "id", (json_int_t)yx_rows_int(r, i, 4), "name", yx_rows_get(r, i, 5),
+        "province", "id", (json_int_t)yx_rows_int(r, i, 6), "name", yx_rows_get(r, i, 7), "address",
+        str_or_null(yx_rows_get(r, i, 8)), "phone", str_or_null(yx_rows_get(r, i, 9)), "site", "name",
+        str_or_null(yx_rows_get(r, i, 10)), "bandwidth_kbps", (json_int_t)yx_rows_int(r, i, 11), "profile",
+        yx_rows_get(r, i, 12), "specialties", "active", (int)yx_rows_int(r, i, 13));
 }
 
 /* Fills the "specialties" arrays of items (ordered by id) with one query over their id range. */
@@ -38,10 +38,11 @@ static int attach_specialties(struct yx_db *db, json_t *items)
     json_int_t lo = json_integer_value(json_object_get(json_array_get(items, 0), "id"));
     json_int_t hi = json_integer_value(json_object_get(json_array_get(items, n - 1), "id"));
     struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(db, &rows,
-                     "SELECT facility_id, specialty FROM facility_specialties WHERE facility_id >= ? AND facility_id <= ? "
-                     "ORDER BY facility_id, specialty",
-                     YX_PI(lo), YX_PI(hi));
+    int rc = YX_DB_Q(
+        db, &rows,
+        "SELECT facility_id, specialty FROM facility_specialties WHERE facility_id >= ? AND facility_id <= ? "
+        "ORDER BY facility_id, specialty",
+        YX_PI(lo), YX_PI(hi));
     if (rc)
         return rc;
     size_t k = 0;
@@ -87,29 +88,43 @@ int yx_facility_resource(struct yx_req *r, int64_t id, enum yx_resource_kind kin
     return rc;
 }
 
+static const char *const levels[] = {"central", "provincial", "district", "commune", "private", NULL};
+static const char *const profiles[] = {"video", "low_video", "audio", NULL};
+
+static int one_of(const char *v, const char *const *list)
+{
+    for (int i = 0; list[i]; i++)
+        if (strcmp(v, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* GET /api/v1/facilities?q&province_id&level&specialty&cursor&limit */
 static int facility_list(struct yx_req *r)
 {
-    int64_t after, limit, province = 0;
+    int64_t after, limit, province;
     struct yx_rows *rows = NULL;
     int rc;
-    if ((rc = yx_page(r, &after, &limit)) != 0)
+    if ((rc = yx_page(r, &after, &limit)) != 0 || (rc = yx_query_id(r, "province_id", &province)) != 0)
         return rc;
-    const char *q = yx_query(r, "q"), *p = yx_query(r, "province_id"), *level = yx_query(r, "level");
-    const char *spec = yx_query(r, "specialty");
-    if (p && (province = strtoll(p, NULL, 10)) <= 0)
-        return yx_fail_field(r, YX_EINVAL, "province_id", "province_id must be a positive id.");
+    const char *q = yx_query(r, "q"), *level = yx_query(r, "level"), *spec = yx_query(r, "specialty");
+    if (level && !one_of(level, levels))
+        return yx_fail_field(r, YX_EINVAL, "level",
+                             "level is central, provincial, district, commune or private.");
+    if (spec && strlen(spec) > 40)
+        return yx_fail_field(r, YX_EINVAL, "specialty", "No specialty has a code that long.");
     if (q && strlen(q) > 100)
         return yx_fail_field(r, YX_EINVAL, "q", "The search text is longer than 100 characters.");
     const char *like = q ? yx_like_folded(r, q) : "";
     rc = YX_DB_Q(r->db, &rows,
-                 FACILITY_SELECT "WHERE f.id > ? AND (? = '' OR f.name_folded LIKE ? ESCAPE '\\') "
-                                 "AND (? = 0 OR f.province_id = ?) AND (? = '' OR f.level = ?) AND (? = '' OR EXISTS "
-                                 "(SELECT 1 FROM facility_specialties s WHERE s.facility_id = f.id AND s.specialty = ?)) "
-                                 "ORDER BY f.id LIMIT ?",
-                 YX_PI(after), YX_PT(like ? like : ""), YX_PT(like ? like : ""), YX_PI(province), YX_PI(province),
-                 YX_PT(level ? level : ""), YX_PT(level ? level : ""), YX_PT(spec ? spec : ""),
-                 YX_PT(spec ? spec : ""), YX_PI(limit + 1));
+                 FACILITY_SELECT
+                 "WHERE f.id > ? AND (? = '' OR f.name_folded LIKE ? ESCAPE '\\') "
+                 "AND (? = 0 OR f.province_id = ?) AND (? = '' OR f.level = ?) AND (? = '' OR EXISTS "
+                 "(SELECT 1 FROM facility_specialties s WHERE s.facility_id = f.id AND s.specialty = ?)) "
+                 "ORDER BY f.id LIMIT ?",
+                 YX_PI(after), YX_PT(like ? like : ""), YX_PT(like ? like : ""), YX_PI(province),
+                 YX_PI(province), YX_PT(level ? level : ""), YX_PT(level ? level : ""),
+                 YX_PT(spec ? spec : ""), YX_PT(spec ? spec : ""), YX_PI(limit + 1));
     if (rc)
         return rc;
     json_t *items = json_array();
@@ -137,65 +152,95 @@ static int facility_get(struct yx_req *r)
     return yx_reply(r, 200, f);
 }
 
-static const char *const levels[] = {"central", "provincial", "district", "commune", "private", NULL};
-static const char *const profiles[] = {"video", "low_video", "audio", NULL};
-
-static int one_of(const char *v, const char *const *list)
-{
-    for (int i = 0; list[i]; i++)
-        if (strcmp(v, list[i]) == 0)
-            return 1;
-    return 0;
-}
-
 /* The province of a unit a facility may be placed in: a current province or commune. */
 static int unit_province(struct yx_req *r, int64_t unit_id, int64_t *province)
 {
     struct yx_rows *rows = NULL;
     char today[11];
     yx_today(today);
-    int rc = YX_DB_Q(r->db, &rows,
-                     "SELECT level, parent_id FROM admin_units WHERE id = ? AND (valid_to IS NULL OR valid_to > ?)",
-                     YX_PI(unit_id), YX_PT(today));
+    int rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT level, parent_id FROM admin_units WHERE id = ? AND (valid_to IS NULL OR valid_to > ?)",
+        YX_PI(unit_id), YX_PT(today));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail_field(r, YX_EINVAL, "unit_id", "No current administrative unit has id %lld.", (long long)unit_id);
+        rc = yx_fail_field(r, YX_EINVAL, "unit_id",
+                           "Đơn vị hành chính không còn hiệu lực hoặc không có / "
+                           "no current administrative unit has id %lld.",
+                           (long long)unit_id);
     else if (rc == 0 && strcmp(yx_rows_get(rows, 0, 0), "province") == 0)
         *province = unit_id;
     else if (rc == 0 && strcmp(yx_rows_get(rows, 0, 0), "commune") == 0 && !yx_rows_isnull(rows, 0, 1))
         *province = yx_rows_int(rows, 0, 1);
     else if (rc == 0)
-        rc = yx_fail_field(r, YX_EINVAL, "unit_id", "A facility is placed in a province or a commune.");
+        rc = yx_fail_field(
+            r, YX_EINVAL, "unit_id",
+            "Cơ sở đặt tại một tỉnh hoặc một xã / a facility is placed in a province or a commune.");
     yx_rows_free(rows);
     return rc;
 }
 
+/* Does s have only characters of set (and ASCII letters/digits when alnum says so)? */
+static int only_chars(const char *s, const char *set, int upper_digits)
+{
+    for (const char *p = s; *p; p++)
+        if (!strchr(set, *p) && !(upper_digits && ((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))))
+            return 0;
+    return 1;
+}
+
+/* A name has at least two characters that are not spaces, and no control characters. */
+static int name_ok(const char *s)
+{
+    int visible = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return 0;
+        visible += *p != ' ';
+    }
+    return visible >= 2;
+}
+
+/* The rules a field table cannot say: formats, closed lists, known specialties. */
 static int check_fields(struct yx_req *r)
 {
     const char *code = yx_json_str(r->json, "code"), *level = yx_json_str(r->json, "level");
-    const char *profile = yx_json_str(r->json, "site_profile");
-    if (code)
-        for (const char *p = code; *p; p++)
-            if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
-                return yx_fail_field(r, YX_EINVAL, "code", "A facility code has only A-Z, 0-9 and '-'.");
+    const char *profile = yx_json_str(r->json, "site_profile"), *name = yx_json_str(r->json, "name");
+    const char *phone = yx_json_str(r->json, "phone");
+    if (code && !only_chars(code, "-", 1))
+        return yx_fail_field(r, YX_EINVAL, "code",
+                             "Mã cơ sở chỉ gồm A-Z, 0-9 và '-' / a facility code has only A-Z, 0-9 and '-'.");
+    if (name && !name_ok(name))
+        return yx_fail_field(r, YX_EINVAL, "name",
+                             "Tên không hợp lệ / the name needs two or more visible characters "
+                             "and no control characters.");
+    if (phone && !only_chars(phone, "0123456789+-(). ", 0))
+        return yx_fail_field(
+            r, YX_EINVAL, "phone",
+            "Số điện thoại không hợp lệ / a phone number has only digits, spaces and + - ( ) .");
     if (level && !one_of(level, levels))
-        return yx_fail_field(r, YX_EINVAL, "level", "level is central, provincial, district, commune or private.");
+        return yx_fail_field(r, YX_EINVAL, "level",
+                             "level is central, provincial, district, commune or private.");
     if (profile && !one_of(profile, profiles))
         return yx_fail_field(r, YX_EINVAL, "site_profile", "site_profile is video, low_video or audio.");
     json_t *specs = json_object_get(r->json, "specialties"), *s;
     size_t i;
     if (json_array_size(specs) > 50)
         return yx_fail_field(r, YX_EINVAL, "specialties", "At most 50 specialties.");
-    json_array_foreach(specs, i, s) {
+    json_array_foreach(specs, i, s)
+    {
         struct yx_rows *rows = NULL;
         if (!json_is_string(s))
             return yx_fail_field(r, YX_EINVAL, "specialties", "specialties is a list of specialty codes.");
-        int rc = YX_DB_Q(r->db, &rows, "SELECT 1 FROM specialties WHERE code = ?", YX_PT(json_string_value(s)));
+        int rc =
+            YX_DB_Q(r->db, &rows, "SELECT 1 FROM specialties WHERE code = ?", YX_PT(json_string_value(s)));
         int found = rc == 0 && rows->nrows == 1;
         yx_rows_free(rows);
         if (rc)
             return rc;
         if (!found)
-            return yx_fail_field(r, YX_EINVAL, "specialties", "Unknown specialty '%.40s'.", json_string_value(s));
+            return yx_fail_field(r, YX_EINVAL, "specialties",
+                                 "Không có chuyên khoa '%.40s' / unknown specialty '%.40s'.",
+                                 json_string_value(s), json_string_value(s));
     }
     return 0;
 }
@@ -207,10 +252,12 @@ static int save_specialties(struct yx_req *r, int64_t id)
     if (!specs)
         return 0;
     int rc = YX_DB_Q(r->db, NULL, "DELETE FROM facility_specialties WHERE facility_id = ?", YX_PI(id));
-    json_array_foreach(specs, i, s) {
+    json_array_foreach(specs, i, s)
+    {
         if (rc == 0)
             rc = YX_DB_Q(r->db, NULL,
-                         "INSERT INTO facility_specialties (facility_id, specialty) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                         "INSERT INTO facility_specialties (facility_id, specialty) VALUES (?, ?) "
+                         "ON CONFLICT DO NOTHING",
                          YX_PI(id), YX_PT(json_string_value(s)));
     }
     return rc;
@@ -237,6 +284,8 @@ static int facility_create(struct yx_req *r)
     struct yx_rows *rows = NULL;
     char *folded = NULL;
     int rc;
+    if ((rc = yx_network_admin_any(r)) != 0)
+        return rc;
     if ((rc = yx_body(r, create_fields)) != 0 || (rc = check_fields(r)) != 0)
         return rc;
     if ((rc = unit_province(r, yx_json_int(r->json, "unit_id", 0), &province)) != 0)
@@ -249,17 +298,19 @@ static int facility_create(struct yx_req *r)
         return yx_fail_field(r, YX_EINVAL, "name", "The name is not valid text.");
     int64_t now = yx_now_ms();
     rc = YX_DB_Q(r->db, &rows,
-                 "INSERT INTO facilities (code, name, name_folded, level, unit_id, province_id, address, phone, site_name, "
-                 "site_bandwidth_kbps, site_profile, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                 "RETURNING id",
-                 YX_PT(yx_json_str(r->json, "code")), YX_PT(name), YX_PT(folded), YX_PT(yx_json_str(r->json, "level")),
-                 YX_PI(yx_json_int(r->json, "unit_id", 0)), YX_PI(province), YX_PT(yx_json_str(r->json, "address")),
+                 "INSERT INTO facilities (code, name, name_folded, level, unit_id, province_id, address, "
+                 "phone, site_name, site_bandwidth_kbps, site_profile, created_at, updated_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 YX_PT(yx_json_str(r->json, "code")), YX_PT(name), YX_PT(folded),
+                 YX_PT(yx_json_str(r->json, "level")), YX_PI(yx_json_int(r->json, "unit_id", 0)),
+                 YX_PI(province), YX_PT(yx_json_str(r->json, "address")),
                  YX_PT(yx_json_str(r->json, "phone")), YX_PT(yx_json_str(r->json, "site_name")),
                  YX_PI(yx_json_int(r->json, "site_bandwidth_kbps", 1000)), YX_PT(profile ? profile : "video"),
                  YX_PI(now), YX_PI(now));
     free(folded);
     if (rc == YX_ECONFLICT)
-        rc = yx_fail_field(r, YX_ECONFLICT, "code", "A facility with code '%s' exists.", yx_json_str(r->json, "code"));
+        rc = yx_fail_field(r, YX_ECONFLICT, "code", "Mã cơ sở '%s' đã có / a facility with code '%s' exists.",
+                           yx_json_str(r->json, "code"), yx_json_str(r->json, "code"));
     if (rc) {
         yx_rows_free(rows);
         return rc;
@@ -268,7 +319,9 @@ static int facility_create(struct yx_req *r)
     yx_rows_free(rows);
     if ((rc = save_specialties(r, id)) != 0)
         return rc;
-    r->audit_resource_id = yx_arena_strdup(&r->arena, json_string_value(json_object_get(r->json, "code")));
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
     json_t *f = yx_facility_json(r->db, id);
     return f ? yx_reply(r, 201, f) : YX_EDB;
 }
@@ -290,10 +343,12 @@ static const struct yx_field patch_fields[] = {
 /* Fields a facility administrator may change on its own facility. */
 static int only_contact_fields(const json_t *body)
 {
-    static const char *const own[] = {"address", "phone", "site_name", "site_bandwidth_kbps", "site_profile", NULL};
+    static const char *const own[] = {"address",      "phone", "site_name", "site_bandwidth_kbps",
+                                      "site_profile", NULL};
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)body, key, v) {
+    json_object_foreach((json_t *)body, key, v)
+    {
         if (!one_of(key, own))
             return 0;
     }
@@ -306,11 +361,15 @@ static int facility_patch(struct yx_req *r)
     int64_t id, province = 0;
     struct yx_resource res;
     int rc;
-    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = yx_facility_resource(r, id, YX_RES_FACILITY, &res, NULL)) != 0)
+    if ((rc = yx_param_id(r, 0, &id)) != 0 ||
+        (rc = yx_facility_resource(r, id, YX_RES_FACILITY, &res, NULL)) != 0)
         return rc;
+    /* First whether the caller may change this facility at all, before its body is read. */
+    if ((rc = yx_authorize(&r->who, YX_A_WRITE, &res)) != 0)
+        return yx_deny(r, rc);
     if ((rc = yx_body(r, patch_fields)) != 0 || (rc = check_fields(r)) != 0)
         return rc;
-    if ((rc = yx_authorize(&r->who, only_contact_fields(r->json) ? YX_A_WRITE : YX_A_ADMIN, &res)) != 0)
+    if (!only_contact_fields(r->json) && (rc = yx_authorize(&r->who, YX_A_ADMIN, &res)) != 0)
         return yx_deny(r, rc);
     int64_t unit = yx_json_int(r->json, "unit_id", 0);
     if (unit) {
@@ -322,20 +381,24 @@ static int facility_patch(struct yx_req *r)
     }
     const char *name = yx_json_str(r->json, "name");
     char *folded = name ? yx_fold(name, strlen(name)) : NULL;
+    if (name && !folded)
+        return yx_fail_field(r, YX_EINVAL, "name", "The name is not valid text.");
     json_t *active = json_object_get(r->json, "active");
-    rc = YX_DB_Q(r->db, NULL,
-                 "UPDATE facilities SET name = COALESCE(?, name), name_folded = COALESCE(?, name_folded), "
-                 "level = COALESCE(?, level), unit_id = COALESCE(?, unit_id), province_id = COALESCE(?, province_id), "
-                 "address = COALESCE(?, address), phone = COALESCE(?, phone), site_name = COALESCE(?, site_name), "
-                 "site_bandwidth_kbps = COALESCE(?, site_bandwidth_kbps), site_profile = COALESCE(?, site_profile), "
-                 "active = COALESCE(?, active), updated_at = ? WHERE id = ?",
-                 YX_PT(name), YX_PT(folded), YX_PT(yx_json_str(r->json, "level")), unit ? YX_PI(unit) : YX_PN,
-                 unit ? YX_PI(province) : YX_PN, YX_PT(yx_json_str(r->json, "address")),
-                 YX_PT(yx_json_str(r->json, "phone")), YX_PT(yx_json_str(r->json, "site_name")),
-                 json_object_get(r->json, "site_bandwidth_kbps") ? YX_PI(yx_json_int(r->json, "site_bandwidth_kbps", 0))
-                                                                 : YX_PN,
-                 YX_PT(yx_json_str(r->json, "site_profile")), active ? YX_PI(json_is_true(active)) : YX_PN,
-                 YX_PI(yx_now_ms()), YX_PI(id));
+    rc = YX_DB_Q(
+        r->db, NULL,
+        "UPDATE facilities SET name = COALESCE(?, name), name_folded = COALESCE(?, name_folded), "
+        "level = COALESCE(?, level), unit_id = COALESCE(?, unit_id), province_id = COALESCE(?, province_id), "
+        "address = COALESCE(?, address), phone = COALESCE(?, phone), site_name = COALESCE(?, site_name), "
+        "site_bandwidth_kbps = COALESCE(?, site_bandwidth_kbps), site_profile = COALESCE(?, site_profile), "
+        "active = COALESCE(?, active), updated_at = ? WHERE id = ?",
+        YX_PT(name), YX_PT(folded), YX_PT(yx_json_str(r->json, "level")), unit ? YX_PI(unit) : YX_PN,
+        unit ? YX_PI(province) : YX_PN, YX_PT(yx_json_str(r->json, "address")),
+        YX_PT(yx_json_str(r->json, "phone")), YX_PT(yx_json_str(r->json, "site_name")),
+        json_object_get(r->json, "site_bandwidth_kbps")
+            ? YX_PI(yx_json_int(r->json, "site_bandwidth_kbps", 0))
+            : YX_PN,
+        YX_PT(yx_json_str(r->json, "site_profile")), active ? YX_PI(json_is_true(active)) : YX_PN,
+        YX_PI(yx_now_ms()), YX_PI(id));
     free(folded);
     if (rc == 0)
         rc = save_specialties(r, id);

@@ -11,10 +11,11 @@ static json_t *links_json(const struct yx_rows *r)
 {
     json_t *a = json_array();
     for (int i = 0; i < r->nrows; i++)
-        json_array_append_new(a, json_pack("{s:I,s:{s:I,s:s,s:s,s:s},s:s}", "id", (json_int_t)yx_rows_int(r, i, 0),
-                                           "facility", "id", (json_int_t)yx_rows_int(r, i, 1), "code",
-                                           yx_rows_get(r, i, 2), "name", yx_rows_get(r, i, 3), "level",
-                                           yx_rows_get(r, i, 4), "specialty", yx_rows_get(r, i, 5)));
+        json_array_append_new(a, json_pack("{s:I,s:{s:I,s:s,s:s,s:s},s:s}", "id",
+                                           (json_int_t)yx_rows_int(r, i, 0), "facility", "id",
+                                           (json_int_t)yx_rows_int(r, i, 1), "code", yx_rows_get(r, i, 2),
+                                           "name", yx_rows_get(r, i, 3), "level", yx_rows_get(r, i, 4),
+                                           "specialty", yx_rows_get(r, i, 5)));
     return a;
 }
 
@@ -25,19 +26,23 @@ static int network_get(struct yx_req *r)
     struct yx_resource res;
     struct yx_rows *up = NULL, *down = NULL;
     int rc;
-    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = yx_facility_resource(r, id, YX_RES_NETWORK, &res, NULL)) != 0)
+    if ((rc = yx_param_id(r, 0, &id)) != 0 ||
+        (rc = yx_facility_resource(r, id, YX_RES_NETWORK, &res, NULL)) != 0)
         return rc;
-    rc = YX_DB_Q(r->db, &up,
-                 "SELECT l.id, f.id, f.code, f.name, f.level, l.specialty FROM support_links l JOIN facilities f "
-                 "ON f.id = l.hub_id WHERE l.site_id = ? ORDER BY l.specialty, f.id",
-                 YX_PI(id));
+    rc = YX_DB_Q(
+        r->db, &up,
+        "SELECT l.id, f.id, f.code, f.name, f.level, l.specialty FROM support_links l JOIN facilities f "
+        "ON f.id = l.hub_id WHERE l.site_id = ? ORDER BY l.specialty, f.id",
+        YX_PI(id));
     if (rc == 0)
-        rc = YX_DB_Q(r->db, &down,
-                     "SELECT l.id, f.id, f.code, f.name, f.level, l.specialty FROM support_links l JOIN facilities f "
-                     "ON f.id = l.site_id WHERE l.hub_id = ? ORDER BY f.id, l.specialty",
-                     YX_PI(id));
+        rc = YX_DB_Q(
+            r->db, &down,
+            "SELECT l.id, f.id, f.code, f.name, f.level, l.specialty FROM support_links l JOIN facilities f "
+            "ON f.id = l.site_id WHERE l.hub_id = ? ORDER BY f.id, l.specialty",
+            YX_PI(id));
     if (rc == 0)
-        rc = yx_reply(r, 200, json_pack("{s:o,s:o}", "supported_by", links_json(up), "supports", links_json(down)));
+        rc = yx_reply(r, 200,
+                      json_pack("{s:o,s:o}", "supported_by", links_json(up), "supports", links_json(down)));
     yx_rows_free(up);
     yx_rows_free(down);
     return rc;
@@ -53,13 +58,25 @@ static int rank(const char *level)
     return -1;
 }
 
+/* A facility named in the body: its scope and level, or 400 naming the field when there is no
+ * such facility or it has been deactivated. */
 static int body_facility(struct yx_req *r, const char *field, struct yx_resource *res, char level[16])
 {
-    int rc = yx_facility_resource(r, yx_json_int(r->json, field, 0), YX_RES_NETWORK, res, level);
-    if (rc == YX_ENOTFOUND) {
-        r->err = 0;
-        return yx_fail_field(r, YX_EINVAL, field, "No facility has that id.");
+    struct yx_rows *rows = NULL;
+    int64_t id = yx_json_int(r->json, field, 0);
+    int rc =
+        YX_DB_Q(r->db, &rows, "SELECT province_id, level, active FROM facilities WHERE id = ?", YX_PI(id));
+    if (rc == 0 && rows->nrows != 1)
+        rc = yx_fail_field(r, YX_EINVAL, field, "Không có cơ sở này / no facility has id %lld.",
+                           (long long)id);
+    else if (rc == 0 && !yx_rows_int(rows, 0, 2))
+        rc = yx_fail_field(r, YX_EINVAL, field, "Cơ sở đã ngừng hoạt động / facility %lld is deactivated.",
+                           (long long)id);
+    if (rc == 0) {
+        *res = (struct yx_resource){YX_RES_NETWORK, id, yx_rows_int(rows, 0, 0), 0};
+        snprintf(level, 16, "%s", yx_rows_get(rows, 0, 1));
     }
+    yx_rows_free(rows);
     return rc;
 }
 
@@ -76,33 +93,40 @@ static int link_create(struct yx_req *r)
     struct yx_rows *rows = NULL;
     char hub_level[16], site_level[16];
     int rc;
-    if ((rc = yx_body(r, fields)) != 0)
+    if ((rc = yx_network_admin_any(r)) != 0 || (rc = yx_body(r, fields)) != 0)
         return rc;
-    if ((rc = body_facility(r, "hub_id", &hub, hub_level)) != 0 || (rc = body_facility(r, "site_id", &site, site_level)))
+    if ((rc = body_facility(r, "hub_id", &hub, hub_level)) != 0 ||
+        (rc = body_facility(r, "site_id", &site, site_level)))
         return rc;
     if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &site)) != 0)
         return yx_deny(r, YX_EFORBIDDEN);
     if (hub.facility_id == site.facility_id)
-        return yx_fail_field(r, YX_EINVAL, "hub_id", "A facility does not support itself.");
+        return yx_fail_field(r, YX_EINVAL, "hub_id",
+                             "Một cơ sở không hỗ trợ chính nó / a facility does not support itself.");
     int hr = rank(hub_level), sr = rank(site_level);
     if (hr >= 0 && sr >= 0 && hr < sr)
-        return yx_fail_field(r, YX_EINVAL, "hub_id", "A %s facility cannot support a %s one.", hub_level, site_level);
+        return yx_fail_field(r, YX_EINVAL, "hub_id",
+                             "Tuyến dưới không hỗ trợ tuyến trên / a %s facility cannot support a %s one.",
+                             hub_level, site_level);
     const char *spec = yx_json_str(r->json, "specialty");
     rc = YX_DB_Q(r->db, &rows,
-                 "INSERT INTO support_links (hub_id, site_id, specialty, created_at) SELECT ?, ?, code, ? FROM specialties "
-                 "WHERE code = ? RETURNING id",
+                 "INSERT INTO support_links (hub_id, site_id, specialty, created_at) "
+                 "SELECT ?, ?, code, ? FROM specialties WHERE code = ? RETURNING id",
                  YX_PI(hub.facility_id), YX_PI(site.facility_id), YX_PI(yx_now_ms()), YX_PT(spec));
     if (rc == YX_ECONFLICT)
-        rc = yx_fail(r, YX_ECONFLICT, "This hub already supports this site for %s.", spec);
+        rc = yx_fail(r, YX_ECONFLICT, "Liên kết này đã có / this hub already supports this site for %s.",
+                     spec);
     else if (rc == 0 && rows->nrows == 0)
-        rc = yx_fail_field(r, YX_EINVAL, "specialty", "Unknown specialty '%.40s'.", spec);
+        rc = yx_fail_field(r, YX_EINVAL, "specialty",
+                           "Không có chuyên khoa '%.40s' / unknown specialty '%.40s'.", spec, spec);
     if (rc == 0) {
         char id[24];
         snprintf(id, sizeof id, "%lld", (long long)yx_rows_int(rows, 0, 0));
         r->audit_resource_id = yx_arena_strdup(&r->arena, id);
-        rc = yx_reply(r, 201, json_pack("{s:I,s:I,s:I,s:s}", "id", (json_int_t)yx_rows_int(rows, 0, 0), "hub_id",
-                                        (json_int_t)hub.facility_id, "site_id", (json_int_t)site.facility_id,
-                                        "specialty", spec));
+        rc = yx_reply(r, 201,
+                      json_pack("{s:I,s:I,s:I,s:s}", "id", (json_int_t)yx_rows_int(rows, 0, 0), "hub_id",
+                                (json_int_t)hub.facility_id, "site_id", (json_int_t)site.facility_id,
+                                "specialty", spec));
     }
     yx_rows_free(rows);
     return rc;
@@ -115,14 +139,15 @@ static int link_delete(struct yx_req *r)
     struct yx_rows *rows = NULL;
     struct yx_resource site;
     int rc;
-    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = yx_no_body(r)) != 0)
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = yx_network_admin_any(r)) != 0 ||
+        (rc = yx_no_body(r)) != 0)
         return rc;
     if ((rc = YX_DB_Q(r->db, &rows, "SELECT site_id FROM support_links WHERE id = ?", YX_PI(id))) != 0)
         return rc;
     int64_t site_id = rows->nrows ? yx_rows_int(rows, 0, 0) : 0;
     yx_rows_free(rows);
     if (!site_id)
-        return yx_fail(r, YX_ENOTFOUND, "No such support link.");
+        return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy liên kết hỗ trợ / no such support link.");
     if ((rc = yx_facility_resource(r, site_id, YX_RES_NETWORK, &site, NULL)) != 0)
         return rc;
     if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &site)) != 0)

@@ -37,6 +37,26 @@ char *yx_like_folded(struct yx_req *r, const char *q)
     return out;
 }
 
+int yx_query_id(struct yx_req *r, const char *name, int64_t *out)
+{
+    const char *v = yx_query(r, name);
+    char *end;
+    *out = 0;
+    if (!v)
+        return 0;
+    long long n = strtoll(v, &end, 10);
+    if (!*v || *end || n <= 0 || strlen(v) > 18)
+        return yx_fail_field(r, YX_EINVAL, name, "%s must be a positive id.", name);
+    *out = n;
+    return 0;
+}
+
+int yx_network_admin_any(struct yx_req *r)
+{
+    struct yx_resource own = {YX_RES_NETWORK, r->who.facility_id, r->who.province_id, 0};
+    return yx_authorize(&r->who, YX_A_ADMIN, &own) == 0 ? 0 : yx_deny(r, YX_EFORBIDDEN);
+}
+
 int yx_page(struct yx_req *r, int64_t *after, int64_t *limit)
 {
     const char *c = yx_query(r, "cursor"), *l = yx_query(r, "limit");
@@ -75,32 +95,32 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-#define UNIT_SELECT                                                                                               \
-    "SELECT u.id, u.code, u.name, u.level, p.id, p.name, u.valid_from, u.valid_to, s.id, s.name FROM admin_units u " \
+#define UNIT_SELECT                                                                                          \
+    "SELECT u.id, u.code, u.name, u.level, p.id, p.name, u.valid_from, u.valid_to, s.id, s.name "            \
+    "FROM admin_units u "                                                                                    \
     "LEFT JOIN admin_units p ON p.id = u.parent_id LEFT JOIN admin_units s ON s.id = u.successor_id "
 
 static json_t *unit_json(const struct yx_rows *r, int i)
 {
     return json_pack("{s:I,s:s,s:s,s:s,s:o,s:s,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "code",
-                     yx_rows_get(r, i, 1), "name", yx_rows_get(r, i, 2), "level", yx_rows_get(r, i, 3), "parent",
-                     ref(r, i, 4), "valid_from", yx_rows_get(r, i, 6), "valid_to", str_or_null(yx_rows_get(r, i, 7)),
-                     "successor", ref(r, i, 8));
+                     yx_rows_get(r, i, 1), "name", yx_rows_get(r, i, 2), "level", yx_rows_get(r, i, 3),
+                     "parent", ref(r, i, 4), "valid_from", yx_rows_get(r, i, 6), "valid_to",
+                     str_or_null(yx_rows_get(r, i, 7)), "successor", ref(r, i, 8));
 }
 
 /* GET /api/v1/admin-units?level&parent_id&q&current=1&cursor&limit */
 static int units_list(struct yx_req *r)
 {
-    int64_t after, limit, parent = 0;
+    int64_t after, limit, parent;
     struct yx_rows *rows = NULL;
     int rc;
-    if ((rc = yx_page(r, &after, &limit)) != 0)
+    if ((rc = yx_page(r, &after, &limit)) != 0 || (rc = yx_query_id(r, "parent_id", &parent)) != 0)
         return rc;
-    const char *level = yx_query(r, "level"), *q = yx_query(r, "q"), *p = yx_query(r, "parent_id");
-    const char *current = yx_query(r, "current");
+    const char *level = yx_query(r, "level"), *q = yx_query(r, "q"), *current = yx_query(r, "current");
     if (level && strcmp(level, "province") && strcmp(level, "district") && strcmp(level, "commune"))
         return yx_fail_field(r, YX_EINVAL, "level", "level is province, district or commune.");
-    if (p && ((parent = strtoll(p, NULL, 10)) <= 0))
-        return yx_fail_field(r, YX_EINVAL, "parent_id", "parent_id must be a positive id.");
+    if (current && strcmp(current, "0") && strcmp(current, "1"))
+        return yx_fail_field(r, YX_EINVAL, "current", "current is 1 (only units valid today) or 0.");
     if (q && strlen(q) > 100)
         return yx_fail_field(r, YX_EINVAL, "q", "The search text is longer than 100 characters.");
     char today[11];
@@ -110,9 +130,9 @@ static int units_list(struct yx_req *r)
                  UNIT_SELECT "WHERE u.id > ? AND (? = '' OR u.level = ?) AND (? = 0 OR u.parent_id = ?) "
                              "AND (? = '' OR u.name_folded LIKE ? ESCAPE '\\') "
                              "AND (? = 0 OR u.valid_to IS NULL OR u.valid_to > ?) ORDER BY u.id LIMIT ?",
-                 YX_PI(after), YX_PT(level ? level : ""), YX_PT(level ? level : ""), YX_PI(parent), YX_PI(parent),
-                 YX_PT(like ? like : ""), YX_PT(like ? like : ""), YX_PI(current && strcmp(current, "1") == 0),
-                 YX_PT(today), YX_PI(limit + 1));
+                 YX_PI(after), YX_PT(level ? level : ""), YX_PT(level ? level : ""), YX_PI(parent),
+                 YX_PI(parent), YX_PT(like ? like : ""), YX_PT(like ? like : ""),
+                 YX_PI(current && strcmp(current, "1") == 0), YX_PT(today), YX_PI(limit + 1));
     if (rc)
         return rc;
     json_t *items = json_array();
@@ -124,12 +144,40 @@ static int units_list(struct yx_req *r)
     return yx_reply(r, 200, yx_page_json(items, more, last));
 }
 
-/* GET /api/v1/admin-units/:id, with `current`: the unit that holds it today, found by following
- * successors (at most 10 steps, so a cycle in the data cannot loop). */
+/* The unit that holds unit `id` today: the first one valid today along the successor chain. At
+ * most 10 steps, so a cycle in the data cannot loop; null when the chain ends in a unit that
+ * expired without a successor (or is too long). */
+static int current_unit(struct yx_req *r, int64_t id, json_t **out)
+{
+    char today[11];
+    int rc = 0;
+    yx_today(today);
+    *out = json_null();
+    for (int hop = 0; hop <= 10 && id && rc == 0; hop++) {
+        struct yx_rows *s = NULL;
+        rc = YX_DB_Q(r->db, &s, "SELECT id, name, valid_to, successor_id FROM admin_units WHERE id = ?",
+                     YX_PI(id));
+        id = 0;
+        if (rc == 0 && s->nrows == 1) {
+            const char *to = yx_rows_get(s, 0, 2);
+            if (!to || strcmp(to, today) > 0)
+                *out = json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(s, 0, 0), "name",
+                                 yx_rows_get(s, 0, 1));
+            else
+                id = yx_rows_int(s, 0, 3);
+        }
+        yx_rows_free(s);
+    }
+    return rc;
+}
+
+/* GET /api/v1/admin-units/:id, with `current`: what lets reports group old records by today's
+ * units. */
 static int unit_get(struct yx_req *r)
 {
     int64_t id;
     struct yx_rows *rows = NULL;
+    json_t *current = NULL;
     int rc;
     if ((rc = yx_param_id(r, 0, &id)) != 0)
         return rc;
@@ -141,23 +189,11 @@ static int unit_get(struct yx_req *r)
     }
     json_t *unit = unit_json(rows, 0);
     yx_rows_free(rows);
-    int64_t cur = id;
-    for (int hop = 0; hop < 10 && rc == 0; hop++) {
-        struct yx_rows *s = NULL;
-        rc = YX_DB_Q(r->db, &s, "SELECT successor_id, name FROM admin_units WHERE id = ?", YX_PI(cur));
-        int64_t next = rc == 0 && s->nrows ? yx_rows_int(s, 0, 0) : 0;
-        if (rc == 0 && !next)
-            json_object_set_new(unit, "current", json_pack("{s:I,s:s}", "id", (json_int_t)cur, "name",
-                                                           yx_rows_get(s, 0, 1)));
-        yx_rows_free(s);
-        if (!next)
-            break;
-        cur = next;
-    }
-    if (rc) {
+    if ((rc = current_unit(r, id, &current)) != 0) {
         json_decref(unit);
         return rc;
     }
+    json_object_set_new(unit, "current", current);
     return yx_reply(r, 200, unit);
 }
 
