@@ -47,6 +47,7 @@ struct yx_resource {
     int64_t facility_id; /* the facility the resource belongs to (0: none) */
     int64_t province_id; /* that facility's province */
     int shared;          /* a consultation or visit shares it with the principal's facility */
+    int64_t patient_id;  /* the patient the data is about (YX_RES_PATIENT) */
 };
 
 /* The one authorization decision of the program. Returns 0 when allowed; YX_ENOTFOUND when the

@@ -21,6 +21,7 @@ struct yx_principal {
     int64_t session_id;
     int64_t facility_id; /* 0 when the role has none (ministry admin, patient) */
     int64_t province_id;
+    int64_t patient_id; /* a patient's own account: the record it reads (0 otherwise) */
     char username[64];
     char role[24];
     char full_name[160];

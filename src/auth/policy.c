@@ -62,10 +62,13 @@ static int scoped_decision(const struct yx_principal *w, enum yx_action act, con
 }
 
 /* Patient data belongs to the facility that holds it; another facility sees it only while a visit
- * or consultation shares it. Administrators and trainers do not read charts. */
+ * or consultation shares it. Administrators and trainers do not read charts. A patient reads their
+ * own record (and writes only what a route lets a patient write, such as their own consent). */
 static int patient_decision(const struct yx_principal *w, enum yx_action act, const struct yx_resource *res)
 {
-    (void)act;
+    if (is(w, "patient"))
+        return w->patient_id && res->patient_id == w->patient_id ? (act == YX_A_READ ? 0 : YX_EFORBIDDEN)
+                                                                  : YX_ENOTFOUND;
     if (!clinical(w))
         return YX_ENOTFOUND;
     if ((res->facility_id && res->facility_id == w->facility_id) || res->shared)

@@ -50,7 +50,7 @@ int yx_auth_resolve(struct yx_req *r)
     yx_sha256_hex(token, strlen(token), hash);
     rc = YX_DB_Q(r->db, &rows,
                  "SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at, u.id, u.username, u.role, "
-                 "u.facility_id, f.province_id, u.full_name, u.active FROM sessions s JOIN users u ON u.id = s.user_id "
+                 "u.facility_id, f.province_id, u.full_name, u.active, u.patient_id FROM sessions s JOIN users u ON u.id = s.user_id "
                  "LEFT JOIN facilities f ON f.id = u.facility_id WHERE s.token_hash = ?",
                  YX_PT(hash));
     if (rc)
@@ -74,6 +74,7 @@ int yx_auth_resolve(struct yx_req *r)
     w->facility_id = yx_rows_int(rows, 0, 8);
     w->province_id = yx_rows_int(rows, 0, 9);
     copy_field(w->full_name, sizeof w->full_name, yx_rows_get(rows, 0, 10));
+    w->patient_id = yx_rows_int(rows, 0, 12);
     /* A browser sends the cookie by itself, so a write carried by the cookie must also prove it
      * comes from our page: the CSRF token that only our page can read. */
     int unsafe = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;

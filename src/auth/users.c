@@ -9,7 +9,7 @@
 
 #define USER_COLUMNS                                                                                              \
     "u.id, u.username, u.full_name, u.role, u.licence_no, u.scope_of_practice, u.phone, u.email, u.active, "      \
-    "f.id, f.name, f.level, p.id, p.name, u.created_at"
+    "f.id, f.name, f.level, p.id, p.name, u.created_at, u.patient_id"
 #define USER_FROM                                                                                                 \
     " FROM users u LEFT JOIN facilities f ON f.id = u.facility_id LEFT JOIN admin_units p ON p.id = f.province_id"
 
@@ -25,12 +25,13 @@ static json_t *user_row_json(const struct yx_rows *r, int i)
         fac = json_pack("{s:I,s:s,s:s,s:{s:I,s:s}}", "id", (json_int_t)yx_rows_int(r, i, 9), "name",
                         yx_rows_get(r, i, 10), "level", yx_rows_get(r, i, 11), "province", "id",
                         (json_int_t)yx_rows_int(r, i, 12), "name", yx_rows_get(r, i, 13) ? yx_rows_get(r, i, 13) : "");
-    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:b,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "username",
+    json_t *patient = yx_rows_isnull(r, i, 15) ? json_null() : json_integer(yx_rows_int(r, i, 15));
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "username",
                      yx_rows_get(r, i, 1), "full_name", yx_rows_get(r, i, 2), "role", yx_rows_get(r, i, 3),
                      "licence_no", str_or_null(yx_rows_get(r, i, 4)), "scope_of_practice",
                      str_or_null(yx_rows_get(r, i, 5)), "phone", str_or_null(yx_rows_get(r, i, 6)), "email",
                      str_or_null(yx_rows_get(r, i, 7)), "active", (int)yx_rows_int(r, i, 8), "facility",
-                     fac ? fac : json_null());
+                     fac ? fac : json_null(), "patient_id", patient);
 }
 
 json_t *yx_user_json(struct yx_db *db, int64_t user_id)
@@ -54,7 +55,7 @@ static int user_resource(struct yx_req *r, int64_t user_id, struct yx_resource *
     if (rc == 0 && rows->nrows != 1)
         rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy tài khoản / no such account.");
     if (rc == 0)
-        *res = (struct yx_resource){YX_RES_USER, yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), 0};
+        *res = (struct yx_resource){YX_RES_USER, yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), 0, 0};
     yx_rows_free(rows);
     return rc;
 }
@@ -62,14 +63,14 @@ static int user_resource(struct yx_req *r, int64_t user_id, struct yx_resource *
 static int facility_resource(struct yx_req *r, int64_t facility_id, struct yx_resource *res)
 {
     struct yx_rows *rows = NULL;
-    *res = (struct yx_resource){YX_RES_USER, 0, 0, 0};
+    *res = (struct yx_resource){YX_RES_USER, 0, 0, 0, 0};
     if (!facility_id)
         return 0;
     int rc = YX_DB_Q(r->db, &rows, "SELECT province_id FROM facilities WHERE id = ?", YX_PI(facility_id));
     if (rc == 0 && rows->nrows != 1)
         rc = yx_fail_field(r, YX_EINVAL, "facility_id", "No facility has id %lld.", (long long)facility_id);
     if (rc == 0)
-        *res = (struct yx_resource){YX_RES_USER, facility_id, yx_rows_int(rows, 0, 0), 0};
+        *res = (struct yx_resource){YX_RES_USER, facility_id, yx_rows_int(rows, 0, 0), 0, 0};
     yx_rows_free(rows);
     return rc;
 }

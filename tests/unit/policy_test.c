@@ -22,9 +22,11 @@ static struct yx_principal who(const char *role, int64_t facility, int64_t provi
 }
 
 /* Facility 10 in province 1; facility 20 in province 2. */
-static const struct yx_resource fac10 = {YX_RES_FACILITY, 10, 1, 0}, user10 = {YX_RES_USER, 10, 1, 0},
-                                user20 = {YX_RES_USER, 20, 2, 0}, pat10 = {YX_RES_PATIENT, 10, 1, 0},
-                                pat20 = {YX_RES_PATIENT, 20, 2, 0}, pat20shared = {YX_RES_PATIENT, 20, 2, 1};
+/* Patients 7 and 8 belong to facility 10, patient 9 to facility 20. */
+static const struct yx_resource fac10 = {YX_RES_FACILITY, 10, 1, 0, 0}, user10 = {YX_RES_USER, 10, 1, 0, 0},
+                                user20 = {YX_RES_USER, 20, 2, 0, 0}, pat10 = {YX_RES_PATIENT, 10, 1, 0, 7},
+                                pat20 = {YX_RES_PATIENT, 20, 2, 0, 9}, pat20shared = {YX_RES_PATIENT, 20, 2, 1, 9},
+                                pat10other = {YX_RES_PATIENT, 10, 1, 0, 8};
 
 static void everyone_reads_the_network(void **state)
 {
@@ -74,6 +76,17 @@ static void patient_data_stays_at_its_facility_unless_shared(void **state)
     assert_int_equal(yx_authorize(&fa, YX_A_READ, &pat10), YX_ENOTFOUND);
 }
 
+static void a_patient_reads_only_their_own_record(void **state)
+{
+    struct yx_principal pt = who("patient", 0, 0), unlinked = who("patient", 0, 0);
+    pt.patient_id = 7;
+    assert_int_equal(yx_authorize(&pt, YX_A_READ, &pat10), 0);
+    assert_int_equal(yx_authorize(&pt, YX_A_WRITE, &pat10), YX_EFORBIDDEN);
+    assert_int_equal(yx_authorize(&pt, YX_A_READ, &pat10other), YX_ENOTFOUND);
+    assert_int_equal(yx_authorize(&pt, YX_A_READ, &pat20shared), YX_ENOTFOUND);
+    assert_int_equal(yx_authorize(&unlinked, YX_A_READ, &pat10), YX_ENOTFOUND);
+}
+
 static void roles_are_a_closed_list(void **state)
 {
     assert_true(yx_role_valid("doctor"));
@@ -89,6 +102,7 @@ int main(void)
         cmocka_unit_test(admins_act_within_their_scope),
         cmocka_unit_test(clinicians_see_colleagues_but_not_administer),
         cmocka_unit_test(patient_data_stays_at_its_facility_unless_shared),
+        cmocka_unit_test(a_patient_reads_only_their_own_record),
         cmocka_unit_test(roles_are_a_closed_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
