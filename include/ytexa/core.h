@@ -71,6 +71,8 @@ int yx_snprintf(char *dst, size_t size, const char *fmt, ...) __attribute__((for
 int64_t yx_now_ms(void);
 /* Writes an RFC 3339 UTC time ("2026-11-22T11:03:00.123Z") for ms since the epoch. */
 void yx_time_format(int64_t ms, char out[32]);
+/* Today's date (UTC, after YTEXA_CLOCK_OFFSET_MS) as YYYY-MM-DD. */
+void yx_today(char out[11]);
 
 /* Random bytes from libsodium; hex and base64url encoders. */
 void yx_random(void *p, size_t n);

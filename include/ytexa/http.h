@@ -125,6 +125,16 @@ int yx_no_body(struct yx_req *r);
 const char *yx_json_str(const json_t *obj, const char *name);
 int64_t yx_json_int(const json_t *obj, const char *name, int64_t dflt);
 
+/* A LIKE pattern "%folded text%" for a search query, with % _ \ escaped; NULL if q is not text.
+ * The string lives in the request's arena. */
+char *yx_like_folded(struct yx_req *r, const char *q);
+/* Reads query parameter name as a positive id into *out (0 when absent); 400 naming it otherwise. */
+int yx_query_id(struct yx_req *r, const char *name, int64_t *out);
+/* Reads limit (1..200, default 50) and cursor (an id) from the query. */
+int yx_page(struct yx_req *r, int64_t *after, int64_t *limit);
+/* {"items": items, "next_cursor": …} from the id of the last item shown (takes items). */
+json_t *yx_page_json(json_t *items, int more, int64_t last_id);
+
 /* Server entry: runs until SIGTERM/SIGINT, then drains and returns 0. */
 struct yx_config;
 int yx_server_run(const struct yx_config *cfg);

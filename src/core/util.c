@@ -177,3 +177,11 @@ char *yx_fold(const char *s, size_t n)
     r[j] = '\0';
     return r;
 }
+
+void yx_today(char out[11])
+{
+    time_t s = (time_t)(yx_now_ms() / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}

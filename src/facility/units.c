@@ -7,80 +7,10 @@
 
 #include "facility.h"
 
-void yx_today(char out[11])
-{
-    time_t s = (time_t)(yx_now_ms() / 1000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-char *yx_like_folded(struct yx_req *r, const char *q)
-{
-    char *f = yx_fold(q, strlen(q));
-    if (!f)
-        return NULL;
-    struct yx_buf b;
-    yx_buf_init(&b, 4096);
-    int rc = yx_buf_puts(&b, "%");
-    for (const char *p = f; *p && rc == 0; p++) {
-        if (*p == '%' || *p == '_' || *p == '\\')
-            rc = yx_buf_puts(&b, "\\");
-        if (rc == 0)
-            rc = yx_buf_append(&b, p, 1);
-    }
-    if (rc == 0)
-        rc = yx_buf_puts(&b, "%");
-    free(f);
-    char *out = rc == 0 ? yx_arena_strdup(&r->arena, b.data) : NULL;
-    yx_buf_release(&b);
-    return out;
-}
-
-int yx_query_id(struct yx_req *r, const char *name, int64_t *out)
-{
-    const char *v = yx_query(r, name);
-    char *end;
-    *out = 0;
-    if (!v)
-        return 0;
-    long long n = strtoll(v, &end, 10);
-    if (!*v || *end || n <= 0 || strlen(v) > 18)
-        return yx_fail_field(r, YX_EINVAL, name, "%s must be a positive id.", name);
-    *out = n;
-    return 0;
-}
-
 int yx_network_admin_any(struct yx_req *r)
 {
     struct yx_resource own = {YX_RES_NETWORK, r->who.facility_id, r->who.province_id, 0, 0};
     return yx_authorize(&r->who, YX_A_ADMIN, &own) == 0 ? 0 : yx_deny(r, YX_EFORBIDDEN);
-}
-
-int yx_page(struct yx_req *r, int64_t *after, int64_t *limit)
-{
-    const char *c = yx_query(r, "cursor"), *l = yx_query(r, "limit");
-    char *end;
-    *after = 0;
-    *limit = 50;
-    if (c) {
-        *after = strtoll(c, &end, 10);
-        if (!*c || *end || *after < 0)
-            return yx_fail_field(r, YX_EINVAL, "cursor", "The cursor is not one this server gave.");
-    }
-    if (l) {
-        *limit = strtoll(l, &end, 10);
-        if (!*l || *end || *limit < 1 || *limit > 200)
-            return yx_fail_field(r, YX_EINVAL, "limit", "limit must be between 1 and 200.");
-    }
-    return 0;
-}
-
-json_t *yx_page_json(json_t *items, int more, int64_t last_id)
-{
-    char next[24];
-    snprintf(next, sizeof next, "%lld", (long long)last_id);
-    return json_pack("{s:o,s:o}", "items", items, "next_cursor", more ? json_string(next) : json_null());
 }
 
 static json_t *ref(const struct yx_rows *r, int i, int c)
