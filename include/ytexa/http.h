@@ -64,6 +64,8 @@ struct yx_req {
     int err;
     char err_msg[320];
     const char *err_field;
+    const char *err_code; /* a precise code ("consent_required") instead of the status's name */
+    json_t *err_detail;   /* more members of the error object ({"candidates": […]}), owned */
     int upgrade_ws; /* set by the /ws handler when the socket may be upgraded */
 
     /* What the audit event of this request names, when its route is audited. */
@@ -94,6 +96,10 @@ int yx_fail(struct yx_req *r, int code, const char *fmt, ...) __attribute__((for
 /* Same, naming the field of the input that was wrong. */
 int yx_fail_field(struct yx_req *r, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Same, with a precise error code a client can act on (a literal, not copied) and, when detail is
+ * an object, its members added to the error object (the reference is taken). */
+int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detail, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* Sets the answer; takes the reference to body. Returns 0. */
 int yx_reply(struct yx_req *r, int status, json_t *body);
 /* Adds a Set-Cookie header (the string is copied into the request's arena). */

@@ -134,6 +134,9 @@ out:
         /* The cause is in the log; the user gets something to quote to an operator. */
         r->err = rc;
         r->err_field = NULL;
+        r->err_code = NULL;
+        json_decref(r->err_detail);
+        r->err_detail = NULL;
         yx_snprintf(r->err_msg, sizeof r->err_msg, "Lỗi máy chủ / server error (request %s).", r->id);
     }
 }
@@ -143,9 +146,12 @@ char *yx_render_answer(struct yx_req *r, int *status, size_t *len)
     json_t *body;
     if (r->err) {
         *status = yx_http_status(r->err);
-        json_t *e = json_pack("{s:s,s:s}", "code", yx_err_name(r->err), "message", r->err_msg);
+        json_t *e = json_pack("{s:s,s:s}", "code", r->err_code ? r->err_code : yx_err_name(r->err), "message",
+                              r->err_msg);
         if (e && r->err_field)
             json_object_set_new(e, "field", json_string(r->err_field));
+        if (e && json_is_object(r->err_detail))
+            json_object_update_missing(e, r->err_detail);
         body = json_pack("{s:o}", "error", e ? e : json_object());
     } else {
         *status = r->status ? r->status : 200;

@@ -53,6 +53,21 @@ int yx_fail_field(struct yx_req *r, int code, const char *field, const char *fmt
     return code;
 }
 
+int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detail, const char *fmt, ...)
+{
+    va_list ap;
+    if (!r->err) {
+        r->err_code = err_code;
+        r->err_detail = detail;
+        detail = NULL;
+    }
+    json_decref(detail);
+    va_start(ap, fmt);
+    vfail(r, code, NULL, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
 int yx_reply(struct yx_req *r, int status, json_t *body)
 {
     json_decref(r->out);

@@ -51,6 +51,7 @@ static void job_free(struct job *j)
 {
     json_decref(j->r.json);
     json_decref(j->r.out);
+    json_decref(j->r.err_detail);
     yx_arena_release(&j->r.arena);
     free(j->answer);
     free(j);
