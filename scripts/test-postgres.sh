@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the unit and API tests against a PostgreSQL 15 server that this script starts in a folder
-# of its own on a loopback port, and stops afterwards.
+# of its own on a loopback port, and stops afterwards. YTEXA_TEST_REGEX narrows the tests run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -11,4 +11,4 @@ trap 'bash "$ROOT/scripts/pg-test-server.sh" stop "$DIR" || true; rm -rf "$DIR"'
 URL=$(bash scripts/pg-test-server.sh start "$DIR" "$PORT")
 echo "PostgreSQL test server: $URL"
 cd "$BUILD"
-YTEXA_TEST_DB=$URL ctest --output-on-failure -j2 -R '^(unit|api)\.'
+YTEXA_TEST_DB=$URL ctest --output-on-failure -j2 -R "${YTEXA_TEST_REGEX:-^(unit|api)\.}"

@@ -91,6 +91,8 @@ void yx_log_json_line(const char *line, size_t len);
 /* Unicode helpers (utf8proc): is the slice valid UTF-8; NFC-normalise and fold case and
  * diacritics (đ → d as well) into a newly malloc'd string. */
 int yx_utf8_valid(const char *s, size_t n);
+/* A person's or a place's name: two or more characters that are not spaces, no control characters. */
+int yx_name_ok(const char *s);
 char *yx_fold(const char *s, size_t n);
 
 #endif

@@ -136,7 +136,9 @@ int64_t yx_json_int(const json_t *obj, const char *name, int64_t dflt);
 char *yx_like_folded(struct yx_req *r, const char *q);
 /* Reads query parameter name as a positive id into *out (0 when absent); 400 naming it otherwise. */
 int yx_query_id(struct yx_req *r, const char *name, int64_t *out);
-/* Reads limit (1..200, default 50) and cursor (an id) from the query. */
+/* Reads limit (1..200, default 50) from the query. */
+int yx_page_limit(struct yx_req *r, int64_t *limit);
+/* Reads limit and cursor (an id) from the query. */
 int yx_page(struct yx_req *r, int64_t *after, int64_t *limit);
 /* {"items": items, "next_cursor": …} from the id of the last item shown (takes items). */
 json_t *yx_page_json(json_t *items, int more, int64_t last_id);

@@ -25,7 +25,8 @@ int yx_consent_active(struct yx_db *db, int64_t patient_id, const char *purpose,
 
 /* Lets facility_id see the patient because of a visit or consultation (reason "visit" or
  * "consult", ref_id its id). Sharing twice is harmless. */
-int yx_patient_share(struct yx_db *db, int64_t patient_id, int64_t facility_id, const char *reason, int64_t ref_id);
+int yx_patient_share(struct yx_db *db, int64_t patient_id, int64_t facility_id, const char *reason,
+                     int64_t ref_id);
 
 /* {"id","full_name","birth_year","sex","facility_id"} of a patient, for embedding in other
  * records; NULL when there is none. */

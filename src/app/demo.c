@@ -6,6 +6,7 @@
 #include "ytexa/store.h"
 
 int yx_network_demo(struct yx_db *db, FILE *report);
+int yx_patient_demo(struct yx_db *db, FILE *report);
 
 struct demo_account {
     const char *username, *full_name, *role, *facility_code, *licence;
@@ -72,6 +73,10 @@ int yx_demo_load(struct yx_db *db, const char *password, FILE *report)
             fprintf(stderr, "ytexa: cannot create %s: %s\n", a->username, yx_err_name(rc));
             return rc;
         }
+    }
+    if ((rc = yx_patient_demo(db, report)) != 0) {
+        fprintf(stderr, "ytexa: loading the demo patients failed: %s\n", yx_err_name(rc));
+        return rc;
     }
     print_accounts(report, password);
     return 0;

@@ -11,12 +11,16 @@ extern const struct yx_route yx_facility_routes[];
 extern const struct yx_route yx_unit_routes[];
 extern const struct yx_route yx_network_routes[];
 extern const struct yx_route yx_audit_routes[];
+extern const struct yx_route yx_patient_routes[];
+extern const struct yx_route yx_patient_search_routes[];
+extern const struct yx_route yx_consent_routes[];
 
 const struct yx_route *yx_app_routes(void)
 {
     static const struct yx_route *tables[] = {yx_health_routes, yx_auth_routes, yx_user_routes,
                                               yx_facility_routes, yx_unit_routes,
-                                              yx_network_routes, yx_audit_routes, NULL};
+                                              yx_network_routes, yx_audit_routes, yx_patient_routes,
+                                              yx_patient_search_routes, yx_consent_routes, NULL};
     static struct yx_route *all;
     if (all)
         return all;

@@ -185,3 +185,14 @@ void yx_today(char out[11])
     gmtime_r(&s, &tm);
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
+
+int yx_name_ok(const char *s)
+{
+    int visible = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return 0;
+        visible += *p != ' ';
+    }
+    return visible >= 2;
+}

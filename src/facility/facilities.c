@@ -188,18 +188,6 @@ static int only_chars(const char *s, const char *set, int upper_digits)
     return 1;
 }
 
-/* A name has at least two characters that are not spaces, and no control characters. */
-static int name_ok(const char *s)
-{
-    int visible = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            return 0;
-        visible += *p != ' ';
-    }
-    return visible >= 2;
-}
-
 /* The rules a field table cannot say: formats, closed lists, known specialties. */
 static int check_fields(struct yx_req *r)
 {
@@ -209,7 +197,7 @@ static int check_fields(struct yx_req *r)
     if (code && !only_chars(code, "-", 1))
         return yx_fail_field(r, YX_EINVAL, "code",
                              "Mã cơ sở chỉ gồm A-Z, 0-9 và '-' / a facility code has only A-Z, 0-9 and '-'.");
-    if (name && !name_ok(name))
+    if (name && !yx_name_ok(name))
         return yx_fail_field(r, YX_EINVAL, "name",
                              "Tên không hợp lệ / the name needs two or more visible characters "
                              "and no control characters.");

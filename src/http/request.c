@@ -275,23 +275,30 @@ int yx_query_id(struct yx_req *r, const char *name, int64_t *out)
     return 0;
 }
 
-int yx_page(struct yx_req *r, int64_t *after, int64_t *limit)
+int yx_page_limit(struct yx_req *r, int64_t *limit)
 {
-    const char *c = yx_query(r, "cursor"), *l = yx_query(r, "limit");
+    const char *l = yx_query(r, "limit");
     char *end;
-    *after = 0;
     *limit = 50;
-    if (c) {
-        *after = strtoll(c, &end, 10);
-        if (!*c || *end || *after < 0)
-            return yx_fail_field(r, YX_EINVAL, "cursor", "The cursor is not one this server gave.");
-    }
     if (l) {
         *limit = strtoll(l, &end, 10);
         if (!*l || *end || *limit < 1 || *limit > 200)
             return yx_fail_field(r, YX_EINVAL, "limit", "limit must be between 1 and 200.");
     }
     return 0;
+}
+
+int yx_page(struct yx_req *r, int64_t *after, int64_t *limit)
+{
+    const char *c = yx_query(r, "cursor");
+    char *end;
+    *after = 0;
+    if (c) {
+        *after = strtoll(c, &end, 10);
+        if (!*c || *end || *after < 0)
+            return yx_fail_field(r, YX_EINVAL, "cursor", "The cursor is not one this server gave.");
+    }
+    return yx_page_limit(r, limit);
 }
 
 json_t *yx_page_json(json_t *items, int more, int64_t last_id)

@@ -10,7 +10,7 @@ int yx_patient_resource(struct yx_req *r, int64_t patient_id, struct yx_resource
     /* The share is looked up only for the caller's own facility: a patient shared with another
      * facility is no business of this one. */
     int rc = YX_DB_Q(r->db, &rows,
-                     "SELECT p.facility_id, f.province_id, EXISTS (SELECT 1 FROM patient_shares s "
+                     "SELECT p.facility_id, f.province_id, (SELECT COUNT(*) FROM patient_shares s "
                      "WHERE s.patient_id = p.id AND s.facility_id = ?) "
                      "FROM patients p JOIN facilities f ON f.id = p.facility_id WHERE p.id = ?",
                      YX_PI(r->who.facility_id), YX_PI(patient_id));
@@ -38,16 +38,18 @@ int yx_consent_active(struct yx_db *db, int64_t patient_id, const char *purpose,
 {
     struct yx_rows *rows = NULL;
     *active = 0;
-    int rc = YX_DB_Q(db, &rows,
-                     "SELECT 1 FROM consents WHERE patient_id = ? AND purpose = ? AND withdrawn_at IS NULL LIMIT 1",
-                     YX_PI(patient_id), YX_PT(purpose));
+    int rc = YX_DB_Q(
+        db, &rows,
+        "SELECT 1 FROM consents WHERE patient_id = ? AND purpose = ? AND withdrawn_at IS NULL LIMIT 1",
+        YX_PI(patient_id), YX_PT(purpose));
     if (rc == 0)
         *active = rows->nrows == 1;
     yx_rows_free(rows);
     return rc;
 }
 
-int yx_patient_share(struct yx_db *db, int64_t patient_id, int64_t facility_id, const char *reason, int64_t ref_id)
+int yx_patient_share(struct yx_db *db, int64_t patient_id, int64_t facility_id, const char *reason,
+                     int64_t ref_id)
 {
     return YX_DB_Q(db, NULL,
                    "INSERT INTO patient_shares (patient_id, facility_id, reason, ref_id, created_at) "

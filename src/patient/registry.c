@@ -1,0 +1,104 @@
+/* The patient registry (sổ đăng ký người bệnh): a clinician registers a person at their facility,
+ * reads and corrects the record. Each facility keeps its own registry; another facility sees a
+ * patient only while a visit or consultation shares it (src/patient/access.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry.h"
+
+/* The flags a health worker records; the others are computed from the record. */
+static const char *const stored_flags[] = {"poor_household", "near_poor_household", "disability", "pregnant",
+                                           NULL};
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *ref_or_null(const struct yx_rows *r, int i, int c, const char *key)
+{
+    if (yx_rows_isnull(r, i, c))
+        return json_null();
+    return json_pack("{s:s,s:s}", key, yx_rows_get(r, i, c), "name", yx_rows_get(r, i, c + 1));
+}
+
+static json_t *vulnerable_json(const struct yx_rows *r, int i, int age)
+{
+    json_t *v = json_array();
+    for (int k = 0; stored_flags[k]; k++)
+        if (yx_rows_int(r, i, 15 + k))
+            json_array_append_new(v, json_string(stored_flags[k]));
+    const char *eth = yx_rows_get(r, i, 7);
+    if (eth && strcmp(eth, "01") != 0)
+        json_array_append_new(v, json_string("ethnic_minority"));
+    if (age >= 60) /* Law on the Elderly 2009: 60 and over */
+        json_array_append_new(v, json_string("elderly"));
+    if (age < 6)
+        json_array_append_new(v, json_string("child_under_6"));
+    return v;
+}
+
+json_t *yx_patient_row(const struct yx_rows *r, int i)
+{
+    char created[32], updated[32];
+    const char *birth_date = yx_rows_get(r, i, 4);
+    int age = yx_age_years(birth_date, yx_rows_int(r, i, 5));
+    json_t *langs = json_loads(yx_rows_get(r, i, 22), 0, NULL), *guardian = json_null(), *unit = json_null();
+    if (!yx_rows_isnull(r, i, 19))
+        guardian =
+            json_pack("{s:s,s:o,s:o}", "name", yx_rows_get(r, i, 19), "phone",
+                      str_or_null(yx_rows_get(r, i, 20)), "relation", str_or_null(yx_rows_get(r, i, 21)));
+    if (!yx_rows_isnull(r, i, 12))
+        unit = json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, 12), "name", yx_rows_get(r, i, 13));
+    int needs_interpreter = 1;
+    size_t k;
+    json_t *l;
+    json_array_foreach(langs, k, l) needs_interpreter &=
+        strcmp(json_string_value(l) ? json_string_value(l) : "", "vi") != 0;
+    yx_time_format(yx_rows_int(r, i, 23), created);
+    yx_time_format(yx_rows_int(r, i, 24), updated);
+    return json_pack(
+        "{s:I,s:{s:I,s:s},s:s,s:o,s:I,s:i,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:s,s:s}", "id",
+        (json_int_t)yx_rows_int(r, i, 0), "facility", "id", (json_int_t)yx_rows_int(r, i, 1), "name",
+        yx_rows_get(r, i, 2), "full_name", yx_rows_get(r, i, 3), "birth_date", str_or_null(birth_date),
+        "birth_year", (json_int_t)yx_rows_int(r, i, 5), "age", age, "sex", yx_rows_get(r, i, 6), "ethnicity",
+        ref_or_null(r, i, 7, "code"), "cccd", str_or_null(yx_rows_get(r, i, 9)), "bhyt",
+        str_or_null(yx_rows_get(r, i, 10)), "phone", str_or_null(yx_rows_get(r, i, 11)), "unit", unit,
+        "address", str_or_null(yx_rows_get(r, i, 14)), "vulnerable", vulnerable_json(r, i, age), "guardian",
+        guardian, "languages", langs ? langs : json_array(), "needs_interpreter", needs_interpreter,
+        "created_at", created, "updated_at", updated);
+}
+
+json_t *yx_patient_json(struct yx_db *db, int64_t id)
+{
+    struct yx_rows *r = NULL, *c = NULL;
+    json_t *out = NULL;
+    if (YX_DB_Q(db, &r, YX_PATIENT_SELECT "WHERE p.id = ?", YX_PI(id)) == 0 && r->nrows == 1 &&
+        YX_DB_Q(db, &c, "SELECT purpose FROM consents WHERE patient_id = ? AND withdrawn_at IS NULL",
+                YX_PI(id)) == 0) {
+        out = yx_patient_row(r, 0);
+        int care = 0, data = 0;
+        for (int i = 0; i < c->nrows; i++) {
+            care |= strcmp(yx_rows_get(c, i, 0), "remote_care") == 0;
+            data |= strcmp(yx_rows_get(c, i, 0), "data_processing") == 0;
+        }
+        json_object_set_new(out, "consent",
+                            json_pack("{s:b,s:b}", "remote_care", care, "data_processing", data));
+    }
+    yx_rows_free(r);
+    yx_rows_free(c);
+    return out;
+}
+
+int yx_patient_registry_role(struct yx_req *r)
+{
+    const char *role = r->who.role;
+    if ((strcmp(role, "health_worker") == 0 || strcmp(role, "doctor") == 0 ||
+         strcmp(role, "specialist") == 0) &&
+        r->who.facility_id)
+        return 0;
+    return yx_fail(r, YX_EFORBIDDEN,
+                   "Chỉ nhân viên y tế của cơ sở mới tra cứu sổ người bệnh / "
+                   "only clinicians of a facility look up its patient registry.");
+}
