@@ -23,7 +23,7 @@ static const struct demo_patient patients[] = {
      1, 0, 0, 0, 0},
     {"Nguyễn Văn Bình", "1951-01-20", 0, "male", "01", "002051000777", "0913000444", "[\"vi\"]", NULL, NULL,
      0, 0, 0, 0, 1},
-    {"Lý Văn Hùng", NULL, 1988, "male", "09", NULL, NULL, "[\"vi\",\"mww\"]", NULL, NULL, 0, 1, 0, 0, 0},
+    {"Lý Văn Hùng", NULL, 1988, "male", "09", NULL, NULL, "[\"vi\",\"ium\"]", NULL, NULL, 0, 1, 0, 0, 0},
     {"Đặng Thị Hoa", "1967-11-30", 0, "female", "02", "002167005555", "0914000555", "[\"vi\"]", NULL, NULL, 0,
      0, 1, 0, 0},
     {"Lò Văn Sử", NULL, 1959, "male", "43", NULL, NULL, "[\"vi\"]", NULL, NULL, 1, 0, 0, 0, 0},

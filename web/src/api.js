@@ -3,10 +3,12 @@
 let csrf = null;
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, detail = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.field = detail.field;
+    this.detail = detail;
   }
 }
 
@@ -23,7 +25,7 @@ export async function call(method, path, body) {
   const data = await r.json().catch(() => ({}));
   // A session that ended elsewhere (expired, logged out in another tab): back to the login screen.
   if (r.status === 401 && path !== '/api/v1/auth/login' && path !== '/api/v1/me') window.dispatchEvent(new Event('ytexa-unauth'));
-  if (!r.ok) throw new ApiError(r.status, data.error?.code || 'error', data.error?.message || r.statusText);
+  if (!r.ok) throw new ApiError(r.status, data.error?.code || 'error', data.error?.message || r.statusText, data.error || {});
   if (data.csrf) csrf = data.csrf;
   return data;
 }

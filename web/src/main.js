@@ -4,6 +4,7 @@ import { html } from 'htm/preact';
 import * as api from './api.js';
 import { t, getLang, setLang } from './i18n.js';
 import { Network } from './network.js';
+import { Patients, PatientPage } from './patients.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
@@ -15,12 +16,14 @@ const TILES = {
   facility_admin: ['users', 'reports', 'network'],
   province_admin: ['users', 'reports', 'network'],
   ministry_admin: ['reports', 'users', 'network'],
-  patient: ['my_visits', 'network'],
+  patient: ['my_record', 'my_visits', 'network'],
 };
-const READY = new Set(['network']);
+const READY = new Set(['network', 'patients', 'my_record']);
+const HREF = { my_record: 'my' };
 
-// Hash routes: #/login, #/home, #/network; anything else is home (or login without a session).
-const ROUTES = new Set(['login', 'home', 'network']);
+// Hash routes: #/login, #/home, #/network, #/patients, #/my; anything else is home (or login
+// without a session).
+const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my']);
 const route = () => {
   const r = location.hash.replace(/^#\/?/, '').split('/')[0];
   return ROUTES.has(r) ? r : 'home';
@@ -88,7 +91,7 @@ function Home({ user }) {
     <h2>${t('your_work')}</h2>
     <ul class="tiles">
       ${(TILES[user.role] || ['network']).map((k) => READY.has(k)
-        ? html`<li><a class="tile" href=${'#/' + k}><strong>${t('tile_' + k)}</strong><span>${t('tile_' + k + '_d')}</span></a></li>`
+        ? html`<li><a class="tile" href=${'#/' + (HREF[k] || k)}><strong>${t('tile_' + k)}</strong><span>${t('tile_' + k + '_d')}</span></a></li>`
         : html`<li><div class="tile disabled" aria-disabled="true"><strong>${t('tile_' + k)}</strong><span>${t('tile_' + k + '_d')}</span><em>${t('coming_soon')}</em></div></li>`)}
     </ul>
   </main>`;
@@ -135,7 +138,10 @@ function App() {
     setUser(null);
   };
   return html`<${Header} user=${user} onLogout=${onLogout} />
-    ${page === 'network' ? html`<${Network} />` : html`<${Home} user=${user} />`}`;
+    ${page === 'network' ? html`<${Network} />`
+      : page === 'patients' ? html`<${Patients} />`
+      : page === 'my' && user.patient_id ? html`<${PatientPage} id=${user.patient_id} self=${true} />`
+      : html`<${Home} user=${user} />`}`;
 }
 
 render(html`<${App} />`, document.getElementById('app'));

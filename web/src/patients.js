@@ -1,0 +1,278 @@
+// The patient registry as a commune health worker uses it: find a person however the name is
+// typed, register a new one (likely duplicates are shown first), read the record and record or
+// withdraw consent. Routes: #/patients, #/patients/new, #/patients/<id>.
+import { useState, useEffect } from 'preact/hooks';
+import { html } from 'htm/preact';
+import { call } from './api.js';
+import { t, getLang } from './i18n.js';
+
+// Languages a station meets most, as ISO 639 codes (the API takes any 2-3 letter code).
+const LANGS = ['vi', 'hmn', 'tyz', 'nut', 'blt', 'ium', 'mtq', 'km', 'zh'];
+const FLAGS = ['poor_household', 'near_poor_household', 'disability', 'pregnant'];
+
+let ethnicityList = null;
+const ethnicities = () => (ethnicityList ??= call('GET', '/api/v1/ethnicities').then((r) => r.items).catch(() => []));
+
+const sexName = (s) => t('sex_' + s);
+const ageLine = (p) => [p.birth_date ? p.birth_date.split('-').reverse().join('/') : p.birth_year, `${p.age} ${t('years_old')}`,
+  sexName(p.sex)].join(' · ');
+const Chips = ({ items }) => (items?.length ? html`<ul class="chips">${items.map((v) => html`<li>${t('vul_' + v)}</li>`)}</ul>` : '');
+const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
+
+export const patientRoute = () => {
+  const m = /^#\/patients\/?(new|\d+)?/.exec(location.hash);
+  return m ? (m[1] === 'new' ? 'new' : m[1] ? Number(m[1]) : 'list') : 'list';
+};
+
+function PatientList() {
+  const [q, setQ] = useState('');
+  const [items, setItems] = useState(null);
+  const [next, setNext] = useState(null);
+  const [error, setError] = useState(null);
+  const load = async (cursor) => {
+    const p = new URLSearchParams({ limit: '30' });
+    const text = q.trim();
+    // Twelve digits are a CCCD, ten a phone or a BHYT number; anything else is a name.
+    if (/^\d{12}$/.test(text)) p.set('cccd', text);
+    else if (/^[A-Za-z]{2}\d{13}$/.test(text.replace(/\s/g, ''))) p.set('bhyt', text);
+    else if (/^[+\d][\d .-]{8,}$/.test(text)) p.set('phone', text);
+    else if (text) p.set('q', text);
+    if (cursor) p.set('cursor', cursor);
+    try {
+      const r = await call('GET', '/api/v1/patients?' + p);
+      setItems((old) => (cursor ? [...old, ...r.items] : r.items));
+      setNext(r.next_cursor);
+      setError(null);
+    } catch (e) {
+      setError(errorText(e));
+      if (!cursor) setItems([]);
+    }
+  };
+  useEffect(() => {
+    const timer = setTimeout(() => load(null), 250);
+    return () => clearTimeout(timer);
+  }, [q]);
+  return html`<main class="page">
+    <div class="title-row"><h1>${t('patients_title')}</h1><a class="button" href="#/patients/new">${t('register_patient')}</a></div>
+    <label class="sr" for="pq">${t('patient_search')}</label>
+    <input id="pq" type="search" placeholder=${t('patient_search')} value=${q} onInput=${(e) => setQ(e.target.value)} />
+    <p class="muted">${t('patient_search_hint')}</p>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? (!error && html`<p class="muted">${t('no_patients')}</p>`) : html`
+      <ul class="facilities patients">${items.map((p) => html`<li><a class="facility" href=${'#/patients/' + p.id}>
+        <strong>${p.full_name}</strong>
+        <span class="muted">${ageLine(p)}${p.unit ? ' · ' + p.unit.name : ''}${p.cccd ? ' · CCCD ' + p.cccd : ''}</span>
+        <${Chips} items=${p.vulnerable} />
+      </a></li>`)}</ul>`}
+    ${next && html`<button class="more" onClick=${() => load(next)}>${t('more')}</button>`}
+  </main>`;
+}
+
+// A labelled input bound to one field of the form's state.
+function Field({ id, label, form, set, type = 'text', ...rest }) {
+  return html`<label for=${id}>${label}</label>
+    <input id=${id} type=${type} value=${form[id] ?? ''} onInput=${(e) => set({ ...form, [id]: e.target.value })} ...${rest} />`;
+}
+
+function toBody(f) {
+  const body = { full_name: f.full_name?.trim(), sex: f.sex };
+  if (f.birth_date) body.birth_date = f.birth_date;
+  else if (f.birth_year) body.birth_year = Number(f.birth_year);
+  for (const k of ['ethnicity', 'cccd', 'bhyt', 'phone', 'address']) if (f[k]?.trim()) body[k] = f[k].trim();
+  body.vulnerable = FLAGS.filter((k) => f['v_' + k]);
+  body.languages = LANGS.filter((k) => f['l_' + k]);
+  if (f.guardian_name?.trim()) {
+    body.guardian = { name: f.guardian_name.trim() };
+    if (f.guardian_phone?.trim()) body.guardian.phone = f.guardian_phone.trim();
+    if (f.guardian_relation?.trim()) body.guardian.relation = f.guardian_relation.trim();
+  }
+  return body;
+}
+
+function Register() {
+  const [form, set] = useState({ sex: 'female', l_vi: true });
+  const [groups, setGroups] = useState([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const [dups, setDups] = useState(null);
+  useEffect(() => { ethnicities().then(setGroups); }, []);
+  const send = async (allowDuplicate) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const body = toBody(form);
+      if (allowDuplicate) body.allow_duplicate = true;
+      const p = await call('POST', '/api/v1/patients', body);
+      location.hash = '#/patients/' + p.id;
+    } catch (e) {
+      if (e.code === 'possible_duplicate') setDups(e.detail.candidates);
+      else setError(errorText(e) + (e.field ? ` (${t('field')}: ${e.field})` : ''));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (dups) {
+    return html`<main class="page"><section class="card" aria-labelledby="dup-title">
+      <h2 id="dup-title">${t('dup_title')}</h2><p>${t('dup_text')}</p>
+      <ul class="facilities">${dups.map((p) => html`<li><a class="facility" href=${'#/patients/' + p.id}>
+        <strong>${p.full_name}</strong><span class="muted">${ageLine(p)}${p.unit ? ' · ' + p.unit.name : ''}</span></a></li>`)}</ul>
+      <div class="actions"><button onClick=${() => { setDups(null); send(true); }}>${t('dup_new')}</button>
+        <button class="link" onClick=${() => setDups(null)}>${t('back')}</button></div>
+    </section></main>`;
+  }
+  const check = (k, label) => html`<label class="check"><input type="checkbox" checked=${!!form[k]} onChange=${(e) => set({ ...form, [k]: e.target.checked })} /> ${label}</label>`;
+  return html`<main class="page"><form class="card form" onSubmit=${(e) => { e.preventDefault(); send(false); }}>
+    <a class="back" href="#/patients">← ${t('back')}</a>
+    <h1>${t('register_patient')}</h1>
+    <${Field} id="full_name" label=${t('full_name')} form=${form} set=${set} required autocomplete="off" />
+    <div class="two">
+      <div><${Field} id="birth_date" label=${t('birth_date')} form=${form} set=${set} type="date" /></div>
+      <div><${Field} id="birth_year" label=${t('birth_year_only')} form=${form} set=${set} type="number" min="1900" max="2100" inputmode="numeric" /></div>
+    </div>
+    <fieldset><legend>${t('sex')}</legend>
+      ${['female', 'male', 'other'].map((s) => html`<label class="check"><input type="radio" name="sex" checked=${form.sex === s} onChange=${() => set({ ...form, sex: s })} /> ${sexName(s)}</label>`)}
+    </fieldset>
+    <label for="ethnicity">${t('ethnicity')}</label>
+    <select id="ethnicity" value=${form.ethnicity ?? ''} onChange=${(e) => set({ ...form, ethnicity: e.target.value })}>
+      <option value="">—</option>
+      ${groups.map((g) => html`<option value=${g.code}>${getLang() === 'en' ? g.name_en : g.name_vi}</option>`)}
+    </select>
+    <div class="two">
+      <div><${Field} id="cccd" label="CCCD" form=${form} set=${set} inputmode="numeric" maxlength="12" /></div>
+      <div><${Field} id="bhyt" label=${t('bhyt')} form=${form} set=${set} /></div>
+    </div>
+    <${Field} id="phone" label=${t('phone')} form=${form} set=${set} type="tel" />
+    <${Field} id="address" label=${t('address')} form=${form} set=${set} />
+    <fieldset><legend>${t('vulnerable')}</legend>
+      ${FLAGS.map((k) => check('v_' + k, t('vul_' + k)))}
+    </fieldset>
+    <fieldset><legend>${t('languages')}</legend>
+      ${LANGS.map((k) => check('l_' + k, t('lang_' + k)))}
+    </fieldset>
+    <fieldset><legend>${t('guardian')}</legend>
+      <${Field} id="guardian_name" label=${t('guardian_name')} form=${form} set=${set} />
+      <div class="two">
+        <div><${Field} id="guardian_phone" label=${t('guardian_phone')} form=${form} set=${set} type="tel" /></div>
+        <div><${Field} id="guardian_relation" label=${t('relation')} form=${form} set=${set} /></div>
+      </div>
+    </fieldset>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    <button type="submit" disabled=${busy}>${busy ? t('saving') : t('save')}</button>
+  </form></main>`;
+}
+
+function ConsentForm({ patient, self, onDone }) {
+  const [f, set] = useState({ purposes: { remote_care: true, data_processing: true }, method: self ? 'in_app' : 'verbal_witnessed',
+    given_by: patient.age < 16 ? 'guardian' : 'patient' });
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const missing = ['remote_care', 'data_processing'].filter((k) => !patient.consent[k]);
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      for (const purpose of missing.filter((k) => f.purposes[k])) {
+        const body = { purpose, method: f.method, given_by: f.given_by };
+        if (f.method === 'verbal_witnessed') body.witness_name = f.witness_name;
+        if (f.method === 'paper_signed') body.document_ref = f.document_ref;
+        await call('POST', `/api/v1/patients/${patient.id}/consents`, body);
+      }
+      onDone();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (!missing.length) return '';
+  return html`<form class="card form" onSubmit=${submit} aria-label=${t('consent_record')}>
+    <h2>${t('consent_record')}</h2>
+    <p class="muted">${t('consent_explain')}</p>
+    ${missing.map((k) => html`<label class="check"><input type="checkbox" checked=${f.purposes[k]} onChange=${(e) => set({ ...f, purposes: { ...f.purposes, [k]: e.target.checked } })} /> ${t('purpose_' + k)}</label>`)}
+    ${!self && html`<label for="method">${t('consent_method')}</label>
+      <select id="method" value=${f.method} onChange=${(e) => set({ ...f, method: e.target.value })}>
+        <option value="verbal_witnessed">${t('method_verbal_witnessed')}</option>
+        <option value="paper_signed">${t('method_paper_signed')}</option>
+      </select>
+      <label for="given_by">${t('given_by')}</label>
+      <select id="given_by" value=${f.given_by} onChange=${(e) => set({ ...f, given_by: e.target.value })}>
+        <option value="patient">${t('given_by_patient')}</option><option value="guardian">${t('given_by_guardian')}</option>
+      </select>
+      ${f.method === 'verbal_witnessed' ? html`<label for="witness">${t('witness_name')}</label>
+        <input id="witness" required value=${f.witness_name ?? ''} onInput=${(e) => set({ ...f, witness_name: e.target.value })} />`
+        : html`<label for="docref">${t('document_ref')}</label>
+        <input id="docref" required value=${f.document_ref ?? ''} onInput=${(e) => set({ ...f, document_ref: e.target.value })} />`}`}
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    <button type="submit" disabled=${busy}>${self ? t('consent_agree') : t('consent_save')}</button>
+  </form>`;
+}
+
+function ConsentList({ patient, onChange }) {
+  const [items, setItems] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    call('GET', `/api/v1/patients/${patient.id}/consents?limit=100`).then((r) => setItems(r.items)).catch((e) => setError(errorText(e)));
+  }, [patient]);
+  const withdraw = async (c) => {
+    const reason = window.prompt(t('withdraw_reason'));
+    if (!reason || reason.trim().length < 2) return;
+    try {
+      await call('POST', `/api/v1/patients/${patient.id}/consents/${c.id}/withdraw`, { reason: reason.trim() });
+      onChange();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  const when = (s) => new Date(s).toLocaleString(getLang() === 'en' ? 'en-GB' : 'vi-VN');
+  return html`<section class="card"><h2>${t('consent_history')}</h2>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? html`<p class="muted">${t('none')}</p>` : html`
+      <ul class="links consents">${items.map((c) => html`<li>
+        <strong>${t('purpose_' + c.purpose)}</strong> · ${t('method_' + c.method)} · ${when(c.granted_at)} · ${c.recorded_by.name}
+        ${c.active ? html` <span class="ok">${t('in_force')}</span> <button class="link" onClick=${() => withdraw(c)}>${t('withdraw')}</button>`
+          : html` <span class="muted">${t('withdrawn')} ${when(c.withdrawn_at)}: ${c.withdraw_reason}</span>`}
+      </li>`)}</ul>`}
+  </section>`;
+}
+
+export function PatientPage({ id, self }) {
+  const [p, setP] = useState(null);
+  const [error, setError] = useState(null);
+  const load = () => call('GET', `/api/v1/patients/${id}`).then(setP).catch((e) => setError(errorText(e)));
+  useEffect(() => { setP(null); load(); window.scrollTo(0, 0); }, [id]);
+  if (error) return html`<main class="page"><p class="error" role="alert">${error}</p></main>`;
+  if (!p) return html`<main class="page"><p>${t('loading')}</p></main>`;
+  const rows = [
+    [t('ethnicity'), p.ethnicity?.name], ['CCCD', p.cccd], [t('bhyt'), p.bhyt], [t('phone'), p.phone],
+    [t('address'), [p.address, p.unit?.name].filter(Boolean).join(', ')],
+    [t('guardian'), p.guardian && [p.guardian.name, p.guardian.relation, p.guardian.phone].filter(Boolean).join(' · ')],
+    [t('languages'), p.languages.map((l) => t('lang_' + l)).join(', ') + (p.needs_interpreter ? ' — ' + t('needs_interpreter') : '')],
+    [t('home_facility'), p.facility.name],
+  ].filter(([, v]) => v);
+  return html`<main class="page">
+    ${!self && html`<a class="back" href="#/patients">← ${t('back')}</a>`}
+    <section class="card">
+      <h1>${p.full_name}</h1>
+      <p>${ageLine(p)}</p>
+      <${Chips} items=${p.vulnerable} />
+      <dl class="facts">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
+      <p class=${p.consent.remote_care && p.consent.data_processing ? 'ok' : 'error'}>
+        ${p.consent.remote_care && p.consent.data_processing ? t('consent_ok') : t('consent_missing')}</p>
+    </section>
+    <${ConsentForm} patient=${p} self=${self} onDone=${load} />
+    <${ConsentList} patient=${p} onChange=${load} />
+  </main>`;
+}
+
+export function Patients() {
+  const [r, setR] = useState(patientRoute());
+  useEffect(() => {
+    const onHash = () => setR(patientRoute());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  if (r === 'new') return html`<${Register} />`;
+  if (typeof r === 'number') return html`<${PatientPage} id=${r} />`;
+  return html`<${PatientList} />`;
+}
