@@ -28,8 +28,22 @@ struct yx_audit_event {
 /* Appends an event to the chain. Call inside a transaction to make the event part of the write it
  * records; outside one it makes its own. */
 int yx_audit_append(struct yx_db *db, const struct yx_audit_event *ev);
+/* The same for n events at once, read and move the chain's head once (the audit writer's batch). */
+int yx_audit_append_many(struct yx_db *db, const struct yx_audit_event *const *evs, size_t n);
 /* The event of a request whose route is audited, with the given outcome. */
 int yx_audit_request(struct yx_req *r, const char *outcome);
+/* Fills ev for such a request; its strings live in the request (and its arena). */
+void yx_audit_request_event(struct yx_req *r, const char *outcome, struct yx_audit_event *ev);
+
+/* The audit writer (src/audit/writer.c): a thread that appends queued events in batches, one
+ * transaction per batch. The server starts it; reads queue their events and answer only after
+ * done(arg, rc) has been called (on the writer thread) with rc 0. The event's strings must stay
+ * valid until then. enqueue fails with YX_EUNAVAIL when the writer is not running. stop() writes
+ * what is queued, then ends the thread. */
+int yx_audit_writer_start(void);
+void yx_audit_writer_stop(void);
+int yx_audit_writer_running(void);
+int yx_audit_enqueue(const struct yx_audit_event *ev, void (*done)(void *arg, int rc), void *arg);
 /* Walks the chain; returns 0 when whole. On a break, *bad_id is the first event that does not fit
  * (or the position where one is missing) and why says what is wrong. */
 int yx_audit_verify(struct yx_db *db, int64_t *checked, int64_t *bad_id, char *why, size_t whylen);

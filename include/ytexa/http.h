@@ -71,6 +71,10 @@ struct yx_req {
     /* What the audit event of this request names, when its route is audited. */
     const char *audit_resource_id;
     int64_t audit_patient_id;
+    /* Set by the dispatcher for an audited read: the server queues the event for the audit writer
+     * (group commit) and answers once it is durable. */
+    int audit_deferred;
+    const char *audit_outcome;
 };
 
 typedef int (*yx_handler)(struct yx_req *r);

@@ -32,56 +32,80 @@ static int event_hash(const char *const f[14], const char *prev, char out[65])
     return rc ? YX_ENOMEM : 0;
 }
 
-static int append_locked(struct yx_db *db, const struct yx_audit_event *ev)
+/* Inserts ev as event *id + 1 after the hash prev; on success *id and prev are the new head. */
+static int insert_event(struct yx_db *db, const struct yx_audit_event *ev, int64_t *id, char prev[65])
 {
-    struct yx_rows *r = NULL;
-    char prev[65] = GENESIS, hash[65];
-    int64_t id = 1;
-    int rc = YX_DB_Q0(db, &r, "SELECT last_id, last_hash FROM audit_head WHERE one = 1");
-    if (rc)
-        goto out;
-    if (r->nrows == 1) {
-        id = yx_rows_int(r, 0, 0) + 1;
-        snprintf(prev, sizeof prev, "%s", yx_rows_get(r, 0, 1));
-    }
-    char ids[24], at[24], actor[24], fac[24], patient[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    char hash[65], ids[24], at[24], actor[24], fac[24], patient[24];
+    int64_t next = *id + 1;
+    snprintf(ids, sizeof ids, "%lld", (long long)next);
     snprintf(at, sizeof at, "%lld", (long long)ev->at);
     snprintf(actor, sizeof actor, "%lld", (long long)ev->actor_id);
     snprintf(fac, sizeof fac, "%lld", (long long)ev->actor_facility_id);
     snprintf(patient, sizeof patient, "%lld", (long long)ev->patient_id);
-    const char *f[14] = {ids,         at,           ev->request_id, actor,        ev->actor_role,
-                         fac,         ev->action,   ev->resource_type, ev->resource_id, patient,
-                         ev->addr,    ev->outcome,  ev->detail,     NULL};
-    if ((rc = event_hash(f, prev, hash)) != 0)
-        goto out;
-    rc = YX_DB_Q(db, NULL,
-                 "INSERT INTO audit_events (id, at, request_id, actor_id, actor_role, actor_facility_id, action, "
-                 "resource_type, resource_id, patient_id, addr, outcome, detail, prev_hash, hash) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 YX_PI(id), YX_PI(ev->at), YX_PT(ev->request_id), YX_PI(ev->actor_id), YX_PT(ev->actor_role),
-                 YX_PI(ev->actor_facility_id), YX_PT(ev->action), YX_PT(ev->resource_type), YX_PT(ev->resource_id),
-                 YX_PI(ev->patient_id), YX_PT(ev->addr), YX_PT(ev->outcome), YX_PT(ev->detail), YX_PT(prev),
-                 YX_PT(hash));
-    if (rc)
-        goto out;
-    rc = YX_DB_Q(db, NULL,
-                 "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, ?, ?) "
-                 "ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash",
-                 YX_PI(id), YX_PT(hash));
-out:
-    yx_rows_free(r);
+    const char *f[14] = {ids,
+                         at,
+                         ev->request_id,
+                         actor,
+                         ev->actor_role,
+                         fac,
+                         ev->action,
+                         ev->resource_type,
+                         ev->resource_id,
+                         patient,
+                         ev->addr,
+                         ev->outcome,
+                         ev->detail,
+                         NULL};
+    int rc = event_hash(f, prev, hash);
+    if (rc == 0)
+        rc = YX_DB_Q(
+            db, NULL,
+            "INSERT INTO audit_events (id, at, request_id, actor_id, actor_role, actor_facility_id, action, "
+            "resource_type, resource_id, patient_id, addr, outcome, detail, prev_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            YX_PI(next), YX_PI(ev->at), YX_PT(ev->request_id), YX_PI(ev->actor_id), YX_PT(ev->actor_role),
+            YX_PI(ev->actor_facility_id), YX_PT(ev->action), YX_PT(ev->resource_type), YX_PT(ev->resource_id),
+            YX_PI(ev->patient_id), YX_PT(ev->addr), YX_PT(ev->outcome), YX_PT(ev->detail), YX_PT(prev),
+            YX_PT(hash));
+    if (rc == 0) {
+        *id = next;
+        memcpy(prev, hash, 65);
+    }
     return rc;
 }
 
-int yx_audit_append(struct yx_db *db, const struct yx_audit_event *ev)
+/* Appends n events after the chain's head, in the caller's transaction, and moves the head once. */
+static int append_locked(struct yx_db *db, const struct yx_audit_event *const *evs, size_t n)
+{
+    struct yx_rows *r = NULL;
+    char prev[65] = GENESIS;
+    int64_t id = 0;
+    int rc = YX_DB_Q0(db, &r, "SELECT last_id, last_hash FROM audit_head WHERE one = 1");
+    if (rc == 0 && r->nrows == 1) {
+        id = yx_rows_int(r, 0, 0);
+        snprintf(prev, sizeof prev, "%s", yx_rows_get(r, 0, 1));
+    }
+    yx_rows_free(r);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = insert_event(db, evs[i], &id, prev);
+    if (rc == 0)
+        rc = YX_DB_Q(
+            db, NULL,
+            "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, ?, ?) "
+            "ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash",
+            YX_PI(id), YX_PT(prev));
+    return rc;
+}
+
+int yx_audit_append_many(struct yx_db *db, const struct yx_audit_event *const *evs, size_t n)
 {
     int own = !db->in_tx, rc;
     if (own && (rc = yx_db_begin(db)) != 0)
         return rc;
-    if (yx_db_dialect(db) == YX_POSTGRES && (rc = YX_DB_Q0(db, NULL, "SELECT pg_advisory_xact_lock(7746602)")) != 0)
+    if (yx_db_dialect(db) == YX_POSTGRES &&
+        (rc = YX_DB_Q0(db, NULL, "SELECT pg_advisory_xact_lock(7746602)")) != 0)
         goto out;
-    rc = append_locked(db, ev);
+    rc = append_locked(db, evs, n);
 out:
     if (own) {
         if (rc == 0)
@@ -90,18 +114,23 @@ out:
             yx_db_rollback(db);
     }
     if (rc)
-        yx_log(YX_LOG_ERROR, "audit: cannot append %s: %s", ev->action, yx_err_name(rc));
+        yx_log(YX_LOG_ERROR, "audit: cannot append %zu event(s) (%s): %s", n, evs[0]->action,
+               yx_err_name(rc));
     return rc;
 }
 
-int yx_audit_request(struct yx_req *r, const char *outcome)
+int yx_audit_append(struct yx_db *db, const struct yx_audit_event *ev)
+{
+    return yx_audit_append_many(db, &ev, 1);
+}
+
+void yx_audit_request_event(struct yx_req *r, const char *outcome, struct yx_audit_event *ev)
 {
     const struct yx_route *rt = r->route;
-    char detail[400];
-    detail[0] = '\0';
-    if (r->err)
-        snprintf(detail, sizeof detail, "%s: %s", yx_err_name(r->err), r->err_msg);
-    struct yx_audit_event ev = {
+    char *detail = NULL;
+    if (r->err && (detail = yx_arena_alloc(&r->arena, 400)) != NULL)
+        snprintf(detail, 400, "%s: %s", yx_err_name(r->err), r->err_msg);
+    *ev = (struct yx_audit_event){
         .at = yx_now_ms(),
         .request_id = r->id,
         .actor_id = r->who.user_id,
@@ -113,8 +142,14 @@ int yx_audit_request(struct yx_req *r, const char *outcome)
         .patient_id = r->audit_patient_id,
         .addr = r->addr,
         .outcome = outcome,
-        .detail = detail[0] ? detail : NULL,
+        .detail = detail,
     };
+}
+
+int yx_audit_request(struct yx_req *r, const char *outcome)
+{
+    struct yx_audit_event ev;
+    yx_audit_request_event(r, outcome, &ev);
     return yx_audit_append(r->db, &ev);
 }
 
@@ -149,11 +184,12 @@ int yx_audit_verify(struct yx_db *db, int64_t *checked, int64_t *bad_id, char *w
     *bad_id = 0;
     for (;;) {
         struct yx_rows *rows = NULL;
-        rc = YX_DB_Q(db, &rows,
-                     "SELECT id, at, request_id, actor_id, actor_role, actor_facility_id, action, resource_type, "
-                     "resource_id, patient_id, addr, outcome, detail, prev_hash, hash FROM audit_events "
-                     "WHERE id > ? ORDER BY id LIMIT 1000",
-                     YX_PI(after));
+        rc = YX_DB_Q(
+            db, &rows,
+            "SELECT id, at, request_id, actor_id, actor_role, actor_facility_id, action, resource_type, "
+            "resource_id, patient_id, addr, outcome, detail, prev_hash, hash FROM audit_events "
+            "WHERE id > ? ORDER BY id LIMIT 1000",
+            YX_PI(after));
         if (rc)
             return rc;
         for (int i = 0; i < rows->nrows && rc == 0; i++) {
@@ -184,8 +220,10 @@ int yx_audit_verify(struct yx_db *db, int64_t *checked, int64_t *bad_id, char *w
     const char *last_hash = head->nrows ? yx_rows_get(head, 0, 1) : GENESIS;
     if (last != expect_id - 1 || strcmp(last_hash, prev) != 0) {
         *bad_id = last > expect_id - 1 ? expect_id : last;
-        yx_snprintf(why, whylen, "the chain ends at event %lld but the head records event %lld (events were removed "
-                    "from the end)", (long long)(expect_id - 1), (long long)last);
+        yx_snprintf(why, whylen,
+                    "the chain ends at event %lld but the head records event %lld (events were removed "
+                    "from the end)",
+                    (long long)(expect_id - 1), (long long)last);
         rc = YX_ECONFLICT;
     }
     yx_rows_free(head);

@@ -38,10 +38,12 @@ static int parse_body(struct yx_req *r, size_t max)
 static int idempotent_replay(struct yx_req *r)
 {
     struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(r->db, &rows, "SELECT method, path, status, body FROM idempotency_keys WHERE user_id = ? AND key = ?",
+    int rc = YX_DB_Q(r->db, &rows,
+                     "SELECT method, path, status, body FROM idempotency_keys WHERE user_id = ? AND key = ?",
                      YX_PI(r->who.user_id), YX_PT(r->idempotency_key));
     if (rc == 0 && rows->nrows == 1) {
-        if (strcmp(yx_rows_get(rows, 0, 0), r->method) != 0 || strcmp(yx_rows_get(rows, 0, 1), r->path) != 0) {
+        if (strcmp(yx_rows_get(rows, 0, 0), r->method) != 0 ||
+            strcmp(yx_rows_get(rows, 0, 1), r->path) != 0) {
             rc = yx_fail(r, YX_ECONFLICT, "This Idempotency-Key was used for another request.");
         } else {
             json_t *body = json_loads(yx_rows_get(rows, 0, 3), 0, NULL);
@@ -72,19 +74,25 @@ static const char *outcome_of(int rc)
     switch (rc) {
     case YX_ENOTFOUND:
     case YX_EFORBIDDEN:
-    case YX_EAUTH: return "denied";
+    case YX_EAUTH:
+        return "denied";
     case YX_EINVAL:
     case YX_ECONFLICT:
     case YX_ETOOBIG:
-    case YX_EMEDIA: return "invalid";
-    default: return "error";
+    case YX_EMEDIA:
+        return "invalid";
+    default:
+        return "error";
     }
 }
 
 static int run_handler(struct yx_req *r, const struct yx_route *rt)
 {
     int write = !safe_method(r->method);
-    int tx = !(rt->flags & (YX_R_NOTX | YX_R_LOOP)) && (write || rt->audit);
+    /* An audited read needs no transaction of its own: its event goes to the audit writer, which
+     * commits the events of many reads at once, and the server answers when it is durable. */
+    int defer = !write && rt->audit && !(rt->flags & YX_R_LOOP) && yx_audit_writer_running();
+    int tx = !(rt->flags & (YX_R_NOTX | YX_R_LOOP)) && (write || (rt->audit && !defer));
     int idem = write && r->authed && r->idempotency_key && *r->idempotency_key;
     int rc;
     if (idem && strlen(r->idempotency_key) > 200)
@@ -109,8 +117,13 @@ static int run_handler(struct yx_req *r, const struct yx_route *rt)
         else
             yx_db_rollback(r->db);
     }
-    if (rt->audit && (rc != 0 || !tx) && r->db && (r->authed || rc == 0 || (rt->flags & YX_R_PUBLIC)))
+    if (defer && (r->authed || rc == 0 || (rt->flags & YX_R_PUBLIC))) {
+        r->audit_deferred = 1;
+        r->audit_outcome = rc == 0 ? "ok" : outcome_of(rc);
+    } else if (rt->audit && (rc != 0 || !tx) && r->db &&
+               (r->authed || rc == 0 || (rt->flags & YX_R_PUBLIC))) {
         yx_audit_request(r, rc == 0 ? "ok" : outcome_of(rc));
+    }
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <h2o/websocket.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,19 +14,23 @@
 
 #include "dispatch.h"
 #include "server_internal.h"
+#include "ytexa/audit.h"
 #include "ytexa/config.h"
 
 struct job {
     uv_work_t work;
     struct yx_req r;
-    h2o_req_t *hreq;     /* NULL once the client has gone */
-    struct job **alive;  /* slot in the h2o request's pool that points back here */
-    const char *ws_key;  /* WebSocket handshake key, for /ws */
+    h2o_req_t *hreq;    /* NULL once the client has gone */
+    struct job **alive; /* slot in the h2o request's pool that points back here */
+    const char *ws_key; /* WebSocket handshake key, for /ws */
     uint64_t start;
     char *answer;
     size_t answer_len;
     int status;
-    struct job *next;    /* in the queue of heavy jobs waiting for a slot */
+    struct job *next; /* in the queue of heavy jobs, or of jobs whose audit event is durable */
+    /* An audited read waits for its event to be committed by the audit writer (guarded by
+     * S.audit_mu): done once committed, parked once the worker has finished with the job. */
+    int audit_wait, audit_done, audit_rc, parked;
 };
 
 static struct {
@@ -45,6 +50,9 @@ static struct {
     struct job *heavy_head, *heavy_tail;
     uint32_t instance;
     uint64_t counter;
+    uv_async_t audit_async; /* wakes the loop when parked jobs' audit events are durable */
+    pthread_mutex_t audit_mu;
+    struct job *audited; /* parked jobs whose events are durable, to be answered on the loop */
 } S;
 
 static void job_free(struct job *j)
@@ -60,20 +68,34 @@ static void job_free(struct job *j)
 static const char *reason_of(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return status < 500 ? "Client Error" : "Internal Server Error";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 429:
+        return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return status < 500 ? "Client Error" : "Internal Server Error";
     }
 }
 
@@ -118,13 +140,15 @@ static void access_log(struct yx_req *r, int status, uint64_t start)
 }
 
 /* Sends the answer of r on h2o's request; the body is copied into the request's pool. */
-static void send_answer(h2o_req_t *req, struct yx_req *r, int status, const char *body, size_t len, uint64_t start)
+static void send_answer(h2o_req_t *req, struct yx_req *r, int status, const char *body, size_t len,
+                        uint64_t start)
 {
     req->res.status = status;
     req->res.reason = reason_of(status);
     add_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT("application/json; charset=utf-8"));
     add_header(req, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL, r->id, strlen(r->id));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL, r->id,
+                          strlen(r->id));
     for (int i = 0; i < r->ncookies; i++)
         add_header(req, H2O_TOKEN_SET_COOKIE, r->cookies[i], strlen(r->cookies[i]));
     if (S.shutting_down)
@@ -143,10 +167,28 @@ static void finish(struct job *j)
         if (j->r.upgrade_ws && j->ws_key && !j->r.err)
             yx_ws_upgrade(j->hreq, j->ws_key, &j->r);
         else
-            send_answer(j->hreq, &j->r, j->status, j->answer ? j->answer : "{}", j->answer ? j->answer_len : 2,
-                        j->start);
+            send_answer(j->hreq, &j->r, j->status, j->answer ? j->answer : "{}",
+                        j->answer ? j->answer_len : 2, j->start);
     }
     job_free(j);
+}
+
+/* On the audit writer's thread: the job's event is durable (or could not be written). */
+static void on_audited(void *arg, int rc)
+{
+    struct job *j = arg;
+    int wake = 0;
+    pthread_mutex_lock(&S.audit_mu);
+    j->audit_done = 1;
+    j->audit_rc = rc;
+    if (j->parked) {
+        j->next = S.audited;
+        S.audited = j;
+        wake = 1;
+    }
+    pthread_mutex_unlock(&S.audit_mu);
+    if (wake)
+        uv_async_send(&S.audit_async);
 }
 
 static void on_work(uv_work_t *w)
@@ -154,6 +196,39 @@ static void on_work(uv_work_t *w)
     struct job *j = w->data;
     yx_dispatch(&j->r, (size_t)S.cfg->max_body);
     j->answer = yx_render_answer(&j->r, &j->status, &j->answer_len);
+    if (j->r.audit_deferred) {
+        struct yx_audit_event ev;
+        yx_audit_request_event(&j->r, j->r.audit_outcome, &ev);
+        j->audit_wait = 1;
+        if (yx_audit_enqueue(&ev, on_audited, j) != 0)
+            on_audited(j, YX_EUNAVAIL);
+    }
+}
+
+/* Patient data goes out only with its audit event written; if that failed, a 500 instead. */
+static void finish_audited(struct job *j)
+{
+    S.inflight--;
+    if (j->audit_rc != 0 && !j->r.err) {
+        yx_log(YX_LOG_ERROR, "audit: event of request %s not written: %s", j->r.id, yx_err_name(j->audit_rc));
+        yx_fail(&j->r, YX_EDB, "Lỗi máy chủ / server error (request %s).", j->r.id);
+        free(j->answer);
+        j->answer = yx_render_answer(&j->r, &j->status, &j->answer_len);
+    }
+    finish(j);
+}
+
+static void on_audit_async(uv_async_t *a)
+{
+    (void)a;
+    pthread_mutex_lock(&S.audit_mu);
+    struct job *list = S.audited;
+    S.audited = NULL;
+    pthread_mutex_unlock(&S.audit_mu);
+    for (struct job *j = list, *next; j; j = next) {
+        next = j->next;
+        finish_audited(j);
+    }
 }
 
 static void start_job(struct job *j);
@@ -162,7 +237,6 @@ static void on_work_done(uv_work_t *w, int status)
 {
     (void)status;
     struct job *j = w->data;
-    S.inflight--;
     if (j->r.route->flags & YX_R_HEAVY) {
         S.heavy_running--;
         if (S.heavy_head) {
@@ -175,7 +249,15 @@ static void on_work_done(uv_work_t *w, int status)
             start_job(next);
         }
     }
-    finish(j);
+    if (j->audit_wait) {
+        pthread_mutex_lock(&S.audit_mu);
+        int wait = !j->audit_done;
+        j->parked = wait;
+        pthread_mutex_unlock(&S.audit_mu);
+        if (wait)
+            return; /* on_audit_async answers it */
+    }
+    finish_audited(j);
 }
 
 static void start_job(struct job *j)
@@ -219,14 +301,15 @@ static void fill_request(h2o_req_t *req, struct yx_req *r)
 {
     r->method = yx_arena_strndup(&r->arena, req->method.base, req->method.len);
     r->path = yx_arena_strndup(&r->arena, req->path_normalized.base, req->path_normalized.len);
-    r->query = req->query_at != SIZE_MAX
-                   ? yx_arena_strndup(&r->arena, req->path.base + req->query_at + 1, req->path.len - req->query_at - 1)
-                   : "";
+    r->query = req->query_at != SIZE_MAX ? yx_arena_strndup(&r->arena, req->path.base + req->query_at + 1,
+                                                            req->path.len - req->query_at - 1)
+                                         : "";
     r->content_type = header(req, r, H2O_STRLIT("content-type"));
     r->csrf_header = header(req, r, H2O_STRLIT("x-csrf-token"));
     r->idempotency_key = header(req, r, H2O_STRLIT("idempotency-key"));
     r->origin = header(req, r, H2O_STRLIT("origin"));
-    r->host = req->authority.base ? yx_arena_strndup(&r->arena, req->authority.base, req->authority.len) : NULL;
+    r->host =
+        req->authority.base ? yx_arena_strndup(&r->arena, req->authority.base, req->authority.len) : NULL;
     r->ws_protocol = header(req, r, H2O_STRLIT("sec-websocket-protocol"));
     const char *auth = header(req, r, H2O_STRLIT("authorization"));
     if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
@@ -260,9 +343,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     (void)self;
     h2o_iovec_t p = req->path_normalized;
-    int api = (p.len >= 5 && memcmp(p.base, "/api/", 5) == 0) || (p.len >= 6 && memcmp(p.base, "/fhir/", 6) == 0) ||
-              h2o_memis(p.base, p.len, H2O_STRLIT("/healthz")) || h2o_memis(p.base, p.len, H2O_STRLIT("/readyz")) ||
-              h2o_memis(p.base, p.len, H2O_STRLIT("/ws")) || h2o_memis(p.base, p.len, H2O_STRLIT("/api"));
+    int api =
+        (p.len >= 5 && memcmp(p.base, "/api/", 5) == 0) || (p.len >= 6 && memcmp(p.base, "/fhir/", 6) == 0) ||
+        h2o_memis(p.base, p.len, H2O_STRLIT("/healthz")) || h2o_memis(p.base, p.len, H2O_STRLIT("/readyz")) ||
+        h2o_memis(p.base, p.len, H2O_STRLIT("/ws")) || h2o_memis(p.base, p.len, H2O_STRLIT("/api"));
     if (!api)
         return -1; /* the web app's files */
     struct job *j = calloc(1, sizeof *j);
@@ -359,9 +443,11 @@ static void register_static(h2o_hostconf_t *host, const char *web_dir)
     static h2o_headers_command_t common[] = {
         {H2O_HEADERS_CMD_SETIFEMPTY, &nosniff_name, {H2O_STRLIT("nosniff")}},
         {H2O_HEADERS_CMD_SETIFEMPTY, &referrer_name, {H2O_STRLIT("no-referrer")}},
-        {H2O_HEADERS_CMD_SETIFEMPTY, &csp_name,
-         {H2O_STRLIT("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: "
-                     "wss:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")}},
+        {H2O_HEADERS_CMD_SETIFEMPTY,
+         &csp_name,
+         {H2O_STRLIT(
+             "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: "
+             "wss:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")}},
         {H2O_HEADERS_CMD_SETIFEMPTY, (h2o_iovec_t *)&H2O_TOKEN_CACHE_CONTROL->buf, {H2O_STRLIT("no-cache")}},
         {H2O_HEADERS_CMD_NULL, NULL, {NULL, 0}},
     };
@@ -437,11 +523,20 @@ int yx_server_run(const struct yx_config *cfg)
     uv_signal_init(S.loop, &S.sigint);
     uv_signal_start(&S.sigint, on_signal, SIGINT);
     uv_timer_init(S.loop, &S.drain_timer);
-    yx_log(YX_LOG_INFO, "listening on %s://%s:%d", S.accept_ctx.ssl_ctx ? "https" : "http", cfg->host, cfg->port);
+    pthread_mutex_init(&S.audit_mu, NULL);
+    uv_async_init(S.loop, &S.audit_async, on_audit_async);
+    if (yx_audit_writer_start() != 0) {
+        yx_log(YX_LOG_ERROR, "cannot start the audit writer");
+        goto out;
+    }
+    yx_log(YX_LOG_INFO, "listening on %s://%s:%d", S.accept_ctx.ssl_ctx ? "https" : "http", cfg->host,
+           cfg->port);
     uv_run(S.loop, UV_RUN_DEFAULT);
     uv_close((uv_handle_t *)&S.sigterm, NULL);
     uv_close((uv_handle_t *)&S.sigint, NULL);
     uv_close((uv_handle_t *)&S.drain_timer, NULL);
+    yx_audit_writer_stop();
+    uv_close((uv_handle_t *)&S.audit_async, NULL);
     yx_log(YX_LOG_INFO, "stopped");
     rc = 0;
 out:

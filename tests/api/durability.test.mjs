@@ -33,20 +33,58 @@ test('every acknowledged write survives kill -9', async () => {
     assert.ok(acked.length > 20, `only ${acked.length} writes acknowledged before the kill`);
     await srv.restart();
     const t = (await login(srv, 'demo.ministry-admin')).token;
+    const stored = new Map(srv.sql("SELECT code, name, level FROM facilities WHERE code LIKE 'KILL-%'").split('\n')
+      .filter(Boolean).map((line) => { const [code, name, level] = line.split('|'); return [code, `${name}|${level}`]; }));
     for (const body of acked) {
-      const row = srv.sql(`SELECT name, level FROM facilities WHERE code = '${body.code}'`);
-      assert.equal(row, `${body.name}|commune`, `acknowledged ${body.code} lost or damaged after kill -9`);
+      assert.equal(stored.get(body.code), `${body.name}|commune`, `acknowledged ${body.code} lost or damaged after kill -9`);
     }
     // Writes in flight at the kill may or may not be there, but never half there.
     for (const body of attempted) {
-      const row = srv.sql(`SELECT name FROM facilities WHERE code = '${body.code}'`);
-      assert.ok(row === '' || row === body.name, `${body.code} half-written: ${row}`);
+      const row = stored.get(body.code);
+      assert.ok(row === undefined || row === `${body.name}|commune`, `${body.code} half-written: ${row}`);
     }
     const found = await api(srv, 'GET', `/api/v1/facilities?q=${encodeURIComponent('thu nghiem')}&limit=200`, { token: t });
     assert.equal(found.status, 200);
     const v = execFileSync(BIN, ['audit', 'verify', '--data', srv.dir, '--db', srv.dbUrl], { encoding: 'utf8' });
     assert.match(v, /audit chain whole/);
     console.log(`# ${acked.length} writes acknowledged before kill -9, all present after restart`);
+  } finally {
+    await srv.stop().catch(() => {});
+    srv.cleanup();
+  }
+});
+
+test('every answered read of a patient has its audit event, even across kill -9', async () => {
+  const srv = await startServer();
+  try {
+    const hw = await login(srv, 'demo.commune');
+    const me = await login(srv, 'demo.patient');
+    const patientId = me.user.patient_id;
+    const answered = [];
+    let stop = false;
+    // Reads are answered only once the audit writer has committed their events (group commit).
+    const reader = async () => {
+      for (let i = 0; !stop && i < 100000; i++) {
+        try {
+          const r = await api(srv, 'GET', `/api/v1/patients/${patientId}`, { token: hw.token });
+          if (r.status === 200) answered.push(r.headers.get('x-request-id'));
+          else assert.fail(`unexpected ${r.status}: ${JSON.stringify(r.body)}`);
+        } catch { return; }
+      }
+    };
+    const readers = Array.from({ length: 8 }, () => reader());
+    await new Promise((r) => setTimeout(r, 1000));
+    await srv.kill9();
+    stop = true;
+    await Promise.all(readers);
+    assert.ok(answered.length > 50, `only ${answered.length} reads answered before the kill`);
+    await srv.restart();
+    const logged = new Set(srv.sql(`SELECT request_id FROM audit_events WHERE action = 'patient.read' AND patient_id = ${patientId} AND outcome = 'ok'`).split('\n'));
+    const missing = answered.filter((id) => !logged.has(id));
+    assert.deepEqual(missing, [], `${missing.length} of ${answered.length} answered reads have no audit event`);
+    const v = execFileSync(BIN, ['audit', 'verify', '--data', srv.dir, '--db', srv.dbUrl], { encoding: 'utf8' });
+    assert.match(v, /audit chain whole/);
+    console.log(`# ${answered.length} reads answered before kill -9, every one audited`);
   } finally {
     await srv.stop().catch(() => {});
     srv.cleanup();
