@@ -71,6 +71,9 @@ int yx_snprintf(char *dst, size_t size, const char *fmt, ...) __attribute__((for
 int64_t yx_now_ms(void);
 /* Writes an RFC 3339 UTC time ("2026-11-22T11:03:00.123Z") for ms since the epoch. */
 void yx_time_format(int64_t ms, char out[32]);
+/* Parses an ISO 8601 time with its offset ("2026-11-23T09:00:00+07:00", "...Z"; seconds and
+ * milliseconds optional) into ms since the epoch. YX_EINVAL for anything else. */
+int yx_time_parse(const char *s, int64_t *ms);
 /* Today's date (UTC, after YTEXA_CLOCK_OFFSET_MS) as YYYY-MM-DD. */
 void yx_today(char out[11]);
 

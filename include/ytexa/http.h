@@ -59,6 +59,9 @@ struct yx_req {
     /* The answer. */
     int status;
     json_t *out;
+    char *out_raw;        /* a body that is not JSON (a PDF), malloc'd, with its type */
+    size_t out_raw_len;
+    const char *out_type;
     const char *cookies[YX_MAX_COOKIES];
     int ncookies;
     int err;
@@ -104,6 +107,8 @@ int yx_fail_field(struct yx_req *r, int code, const char *field, const char *fmt
  * an object, its members added to the error object (the reference is taken). */
 int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detail, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Sets a body that is not JSON (data malloc'd, taken; type a literal such as "application/pdf"). */
+int yx_reply_raw(struct yx_req *r, int status, const char *type, char *data, size_t len);
 /* Sets the answer; takes the reference to body. Returns 0. */
 int yx_reply(struct yx_req *r, int status, json_t *body);
 /* Adds a Set-Cookie header (the string is copied into the request's arena). */

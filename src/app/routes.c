@@ -14,13 +14,18 @@ extern const struct yx_route yx_audit_routes[];
 extern const struct yx_route yx_patient_routes[];
 extern const struct yx_route yx_patient_search_routes[];
 extern const struct yx_route yx_consent_routes[];
+extern const struct yx_route yx_visit_routes[];
+extern const struct yx_route yx_visit_record_routes[];
+extern const struct yx_route yx_code_routes[];
+extern const struct yx_route yx_prescription_routes[];
 
 const struct yx_route *yx_app_routes(void)
 {
     static const struct yx_route *tables[] = {yx_health_routes, yx_auth_routes, yx_user_routes,
                                               yx_facility_routes, yx_unit_routes,
                                               yx_network_routes, yx_audit_routes, yx_patient_routes,
-                                              yx_patient_search_routes, yx_consent_routes, NULL};
+                                              yx_patient_search_routes, yx_consent_routes, yx_visit_routes,
+                                              yx_visit_record_routes, yx_code_routes, yx_prescription_routes, NULL};
     static struct yx_route *all;
     if (all)
         return all;

@@ -196,3 +196,48 @@ int yx_name_ok(const char *s)
     }
     return visible >= 2;
 }
+
+int yx_time_parse(const char *s, int64_t *ms)
+{
+    int y, mo, d, h, mi, sec = 0, n = 0, frac = 0;
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || n != 16)
+        return YX_EINVAL;
+    const char *p = s + n;
+    if (*p == ':') {
+        if (p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9')
+            return YX_EINVAL;
+        sec = (p[1] - '0') * 10 + (p[2] - '0');
+        p += 3;
+        if (*p == '.') {
+            int digits = 0;
+            for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+                if (digits < 3)
+                    frac = frac * 10 + (*p - '0');
+            if (!digits)
+                return YX_EINVAL;
+            for (; digits < 3; digits++)
+                frac *= 10;
+        }
+    }
+    int offset = 0;
+    if (*p == 'Z') {
+        p++;
+    } else if ((*p == '+' || *p == '-') && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && p[3] == ':' &&
+               p[4] >= '0' && p[4] <= '9' && p[5] >= '0' && p[5] <= '9') {
+        offset = ((p[1] - '0') * 10 + (p[2] - '0')) * 60 + (p[4] - '0') * 10 + (p[5] - '0');
+        if (*p == '-')
+            offset = -offset;
+        p += 6;
+    } else {
+        return YX_EINVAL; /* a time without its offset is ambiguous across the country's users */
+    }
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (*p || y < 1900 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 ||
+        sec > 59 || offset < -14 * 60 || offset > 14 * 60)
+        return YX_EINVAL;
+    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return YX_EINVAL;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = sec};
+    *ms = ((int64_t)timegm(&tm) - (int64_t)offset * 60) * 1000 + frac;
+    return 0;
+}

@@ -166,6 +166,13 @@ char *yx_render_answer(struct yx_req *r, int *status, size_t *len)
         if (e && json_is_object(r->err_detail))
             json_object_update_missing(e, r->err_detail);
         body = json_pack("{s:o}", "error", e ? e : json_object());
+    } else if (r->out_raw) {
+        /* The caller frees what it gets: hand over the raw body itself. */
+        char *raw = r->out_raw;
+        *status = r->status ? r->status : 200;
+        *len = r->out_raw_len;
+        r->out_raw = NULL;
+        return raw;
     } else {
         *status = r->status ? r->status : 200;
         body = r->out ? json_incref(r->out) : json_object();

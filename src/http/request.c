@@ -68,6 +68,16 @@ int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detai
     return code;
 }
 
+int yx_reply_raw(struct yx_req *r, int status, const char *type, char *data, size_t len)
+{
+    free(r->out_raw);
+    r->status = status;
+    r->out_raw = data;
+    r->out_raw_len = len;
+    r->out_type = type;
+    return 0;
+}
+
 int yx_reply(struct yx_req *r, int status, json_t *body)
 {
     json_decref(r->out);

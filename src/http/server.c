@@ -60,6 +60,7 @@ static void job_free(struct job *j)
     json_decref(j->r.json);
     json_decref(j->r.out);
     json_decref(j->r.err_detail);
+    free(j->r.out_raw);
     yx_arena_release(&j->r.arena);
     free(j->answer);
     free(j);
@@ -145,7 +146,10 @@ static void send_answer(h2o_req_t *req, struct yx_req *r, int status, const char
 {
     req->res.status = status;
     req->res.reason = reason_of(status);
-    add_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT("application/json; charset=utf-8"));
+    if (r->out_type && !r->err)
+        add_header(req, H2O_TOKEN_CONTENT_TYPE, r->out_type, strlen(r->out_type));
+    else
+        add_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT("application/json; charset=utf-8"));
     add_header(req, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"));
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL, r->id,
                           strlen(r->id));

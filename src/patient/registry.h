@@ -56,7 +56,5 @@ int yx_patient_save_keys(struct yx_db *db, int64_t id, int64_t facility, const c
 /* The patient as the API shows it, with its consent in force, or NULL when there is none. */
 json_t *yx_patient_json(struct yx_db *db, int64_t id);
 
-/* Is the caller a clinician who may look up the registry of their facility? 403 otherwise. */
-int yx_patient_registry_role(struct yx_req *r);
 
 #endif

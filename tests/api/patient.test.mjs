@@ -319,7 +319,7 @@ test('every read and write of a patient is audited with the patient; a search wi
   await get('/api/v1/patients?q=tieu%20thi%20kin');
   await get(`/api/v1/patients/${p.id}`, 'demo.specialist');
   const rows = srv.sql(`SELECT action || ':' || outcome FROM audit_events WHERE patient_id = ${p.id} ORDER BY id`).split('\n');
-  assert.deepEqual(rows, ['patient.create:ok', 'patient.read:ok']);
+  assert.deepEqual(rows, ['patient.create:ok', 'patient.read:ok', 'patient.read:denied']);
   const search = srv.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'patient.search' AND outcome = 'ok'");
   assert.ok(Number(search) >= 1);
   assert.equal(srv.sql("SELECT COUNT(*) FROM audit_events WHERE detail LIKE '%tieu%' OR resource_id LIKE '%tieu%'"), '0');

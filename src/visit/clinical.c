@@ -1,0 +1,332 @@
+/* The clinical record of a visit: notes (SOAP), vitals within plausible ranges, ICD-10 diagnoses,
+ * follow-up and referral, and a summary in plain Vietnamese for the patient. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "visit.h"
+
+static const char *const in_progress[] = {"in_progress", NULL};
+static const char *const open_or_done[] = {"in_progress", "finished", NULL};
+
+static const struct yx_field notes_fields[] = {
+    {"subjective", YX_F_STRING, 0, 0, 4000},
+    {"objective", YX_F_STRING, 0, 0, 4000},
+    {"assessment", YX_F_STRING, 0, 0, 4000},
+    {"plan", YX_F_STRING, 0, 0, 4000},
+    {NULL, 0, 0, 0, 0},
+};
+
+static int answer(struct yx_req *r, int status, int64_t id)
+{
+    json_t *v = yx_visit_json(r->db, id, 0);
+    return v ? yx_reply(r, status, v) : YX_EDB;
+}
+
+/* PUT /api/v1/visits/:id/notes — the fields sent replace those stored. */
+static int visit_notes(struct yx_req *r)
+{
+    struct yx_visit v;
+    int rc;
+    if ((rc = yx_visit_load(r, YX_A_WRITE, &v)) != 0 || (rc = yx_visit_doctor_only(r, &v)) != 0 ||
+        (rc = yx_body(r, notes_fields)) != 0 || (rc = yx_visit_state_in(r, &v, in_progress)) != 0)
+        return rc;
+    if (json_object_size(r->json) == 0)
+        return yx_fail(r, YX_EINVAL, "Send at least one of subjective, objective, assessment, plan.");
+    const json_t *b = r->json;
+#define KEEP(f) json_object_get(b, f) ? 1 : 0
+    rc = YX_DB_Q(r->db, NULL,
+                 "UPDATE visits SET subjective = CASE WHEN ? = 1 THEN ? ELSE subjective END, "
+                 "objective = CASE WHEN ? = 1 THEN ? ELSE objective END, "
+                 "assessment = CASE WHEN ? = 1 THEN ? ELSE assessment END, "
+                 "plan = CASE WHEN ? = 1 THEN ? ELSE plan END, updated_at = ? WHERE id = ?",
+                 YX_PI(KEEP("subjective")), YX_PT(yx_json_str(b, "subjective")), YX_PI(KEEP("objective")),
+                 YX_PT(yx_json_str(b, "objective")), YX_PI(KEEP("assessment")),
+                 YX_PT(yx_json_str(b, "assessment")), YX_PI(KEEP("plan")), YX_PT(yx_json_str(b, "plan")),
+                 YX_PI(yx_now_ms()), YX_PI(v.id));
+#undef KEEP
+    return rc ? rc : answer(r, 200, v.id);
+}
+
+/* Plausible ranges: a value outside is a typing mistake, not a patient. Units: mmHg, beats and
+ * breaths a minute, °C, %, kg, cm, mmol/L. */
+static const struct vital_range {
+    const char *name;
+    double min, max;
+    int whole;
+} vital_ranges[] = {
+    {"systolic", 50, 260, 1},   {"diastolic", 30, 160, 1},
+    {"pulse", 20, 250, 1},      {"respiratory_rate", 4, 80, 1},
+    {"temperature", 30, 45, 0}, {"spo2", 50, 100, 1},
+    {"weight", 0.5, 350, 0},    {"height", 30, 250, 0},
+    {"glucose", 1, 40, 0},      {NULL, 0, 0, 0},
+};
+
+static int read_vitals(struct yx_req *r, double val[9], int set[9])
+{
+    const char *key;
+    json_t *x;
+    int any = 0;
+    json_object_foreach(r->json, key, x)
+    {
+        int k = 0;
+        while (vital_ranges[k].name && strcmp(vital_ranges[k].name, key) != 0)
+            k++;
+        if (!vital_ranges[k].name)
+            return yx_fail_field(r, YX_EINVAL, yx_arena_strdup(&r->arena, key), "Unknown field '%.40s'.",
+                                 key);
+        const struct vital_range *g = &vital_ranges[k];
+        if (json_is_null(x))
+            continue;
+        double d = json_number_value(x);
+        if (!json_is_number(x) || (g->whole && !json_is_integer(x) && d != floor(d)))
+            return yx_fail_field(r, YX_EINVAL, g->name, "'%s' must be a %s.", g->name,
+                                 g->whole ? "whole number" : "number");
+        if (!(d >= g->min && d <= g->max))
+            return yx_fail_field(
+                r, YX_EINVAL, g->name,
+                "Giá trị '%s' ngoài khoảng hợp lý %g–%g / '%s' is outside the plausible range %g–%g.",
+                g->name, g->min, g->max, g->name, g->min, g->max);
+        val[k] = d;
+        set[k] = any = 1;
+    }
+    if (!any)
+        return yx_fail(r, YX_EINVAL, "Nhập ít nhất một chỉ số / send at least one measurement.");
+    if (set[0] && set[1] && val[0] <= val[1])
+        return yx_fail_field(r, YX_EINVAL, "diastolic",
+                             "Huyết áp tâm trương phải thấp hơn tâm thu / diastolic must be below systolic.");
+    if (set[0] != set[1])
+        return yx_fail_field(
+            r, YX_EINVAL, set[0] ? "diastolic" : "systolic",
+            "Huyết áp cần cả tâm thu và tâm trương / blood pressure needs systolic and diastolic.");
+    return 0;
+}
+
+/* POST /api/v1/visits/:id/vitals — the doctor, or a clinician of the patient's facility (who
+ * measures them at the station). */
+static int visit_vitals(struct yx_req *r)
+{
+    struct yx_visit v;
+    double val[9] = {0};
+    int set[9] = {0}, rc;
+    if ((rc = yx_visit_load(r, YX_A_WRITE, &v)) != 0)
+        return rc;
+    if (r->who.user_id != v.doctor_id && r->who.facility_id != v.facility_id)
+        return yx_visit_doctor_only(r, &v);
+    if (!r->json)
+        return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
+    if (!json_is_object(r->json))
+        return yx_fail(r, YX_EINVAL, "The body must be a JSON object.");
+    if ((rc = read_vitals(r, val, set)) != 0 || (rc = yx_visit_state_in(r, &v, in_progress)) != 0)
+        return rc;
+    struct yx_param p[13] = {YX_PI(v.id), YX_PI(r->who.user_id), YX_PI(yx_now_ms())};
+    for (int k = 0; k < 9; k++)
+        p[3 + k] = !set[k] ? YX_PN : vital_ranges[k].whole ? YX_PI((int64_t)val[k]) : YX_PN;
+    char text[9][32];
+    for (int k = 0; k < 9; k++)
+        if (set[k] && !vital_ranges[k].whole) {
+            snprintf(text[k], sizeof text[k], "%.2f", val[k]);
+            p[3 + k] = YX_PT(text[k]);
+        }
+    rc = yx_db_exec(
+        r->db,
+        "INSERT INTO vitals (visit_id, recorded_by, at, systolic, diastolic, pulse, respiratory_rate, "
+        "temperature, spo2, weight, height, glucose) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        p, 12, NULL);
+    return rc ? rc : answer(r, 201, v.id);
+}
+
+static const struct yx_field diagnosis_fields[] = {
+    {"icd10", YX_F_STRING, 1, 3, 8},
+    {"primary", YX_F_BOOL, 0, 0, 0},
+    {"note", YX_F_STRING, 0, 1, 500},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* POST /api/v1/visits/:id/diagnoses — a new primary diagnosis demotes the previous one. */
+static int visit_diagnosis(struct yx_req *r)
+{
+    struct yx_visit v;
+    char code[8];
+    int rc;
+    if ((rc = yx_visit_load(r, YX_A_WRITE, &v)) != 0 || (rc = yx_visit_doctor_only(r, &v)) != 0 ||
+        (rc = yx_body(r, diagnosis_fields)) != 0)
+        return rc;
+    if (!yx_icd10_wellformed(yx_json_str(r->json, "icd10"), code))
+        return yx_fail_field(
+            r, YX_EINVAL, "icd10",
+            "Mã ICD-10 gồm một chữ cái, hai chữ số, có thể thêm dấu chấm và 1-2 ký tự (vd. I10, "
+            "J18.9) / an ICD-10 code is a letter, two digits and optionally '.' and 1-2 more.");
+    if ((rc = yx_visit_state_in(r, &v, in_progress)) != 0)
+        return rc;
+    int primary = json_is_true(json_object_get(r->json, "primary"));
+    if (primary)
+        rc =
+            YX_DB_Q(r->db, NULL, "UPDATE visit_diagnoses SET is_primary = 0 WHERE visit_id = ?", YX_PI(v.id));
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, NULL,
+                     "INSERT INTO visit_diagnoses (visit_id, code, is_primary, note, created_by, created_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?)",
+                     YX_PI(v.id), YX_PT(code), YX_PI(primary), YX_PT(yx_json_str(r->json, "note")),
+                     YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
+    return rc ? rc : answer(r, 201, v.id);
+}
+
+static const struct yx_field follow_fields[] = {
+    {"date", YX_F_STRING, 1, 10, 10},
+    {"note", YX_F_STRING, 0, 1, 500},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* PUT /api/v1/visits/:id/follow-up {date, note} — when to come back. */
+static int visit_follow_up(struct yx_req *r)
+{
+    struct yx_visit v;
+    int64_t from, to;
+    char today[11];
+    int rc;
+    if ((rc = yx_visit_load(r, YX_A_WRITE, &v)) != 0 || (rc = yx_visit_doctor_only(r, &v)) != 0 ||
+        (rc = yx_body(r, follow_fields)) != 0)
+        return rc;
+    const char *date = yx_json_str(r->json, "date");
+    yx_today(today);
+    if (yx_vn_day(date, &from, &to) != 0 || strcmp(date, today) < 0)
+        return yx_fail_field(r, YX_EINVAL, "date",
+                             "Ngày tái khám là một ngày từ hôm nay / date is YYYY-MM-DD, today or later.");
+    if ((rc = yx_visit_state_in(r, &v, open_or_done)) != 0)
+        return rc;
+    rc = YX_DB_Q(r->db, NULL,
+                 "UPDATE visits SET follow_up_date = ?, follow_up_note = ?, updated_at = ? WHERE id = ?",
+                 YX_PT(date), YX_PT(yx_json_str(r->json, "note")), YX_PI(yx_now_ms()), YX_PI(v.id));
+    return rc ? rc : answer(r, 200, v.id);
+}
+
+static const struct yx_field referral_fields[] = {
+    {"to_facility_id", YX_F_INT, 1, 1, INT64_MAX},
+    {"specialty", YX_F_STRING, 0, 1, 40},
+    {"reason", YX_F_STRING, 1, 5, 1000},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* POST /api/v1/visits/:id/referral {to_facility_id, specialty, reason} */
+static int visit_referral(struct yx_req *r)
+{
+    struct yx_visit v;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if ((rc = yx_visit_load(r, YX_A_WRITE, &v)) != 0 || (rc = yx_visit_doctor_only(r, &v)) != 0 ||
+        (rc = yx_body(r, referral_fields)) != 0)
+        return rc;
+    int64_t to = yx_json_int(r->json, "to_facility_id", 0);
+    const char *spec = yx_json_str(r->json, "specialty");
+    rc = YX_DB_Q(r->db, &rows,
+                 "SELECT (SELECT COUNT(*) FROM facilities WHERE id = ? AND active = 1), "
+                 "(SELECT COUNT(*) FROM specialties WHERE code = ?)",
+                 YX_PI(to), YX_PT(spec ? spec : ""));
+    int fac_ok = rc == 0 && yx_rows_int(rows, 0, 0) == 1,
+        spec_ok = rc == 0 && (!spec || yx_rows_int(rows, 0, 1) == 1);
+    yx_rows_free(rows);
+    if (rc)
+        return rc;
+    if (!fac_ok)
+        return yx_fail_field(r, YX_EINVAL, "to_facility_id", "No active facility has id %lld.",
+                             (long long)to);
+    if (!spec_ok)
+        return yx_fail_field(r, YX_EINVAL, "specialty", "Unknown specialty (GET /api/v1/specialties).");
+    if ((rc = yx_visit_state_in(r, &v, open_or_done)) != 0)
+        return rc;
+    rc =
+        YX_DB_Q(r->db, NULL,
+                "INSERT INTO referrals (visit_id, to_facility_id, specialty, reason, created_by, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                YX_PI(v.id), YX_PI(to), YX_PT(spec), YX_PT(yx_json_str(r->json, "reason")),
+                YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
+    if (rc == 0)
+        rc = yx_patient_share(r->db, v.patient_id, to, "visit", v.id);
+    return rc ? rc : answer(r, 201, v.id);
+}
+
+/* Appends the medicines of the visit's newest signed prescription, one line each. */
+static int summary_medicines(struct yx_req *r, int64_t visit, struct yx_buf *b)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(r->db, &rows,
+                     "SELECT items FROM prescriptions WHERE visit_id = ? AND status = 'signed' ORDER BY "
+                     "version DESC LIMIT 1",
+                     YX_PI(visit));
+    json_t *items = rc == 0 && rows->nrows == 1 ? json_loads(yx_rows_get(rows, 0, 0), 0, NULL) : NULL;
+    yx_rows_free(rows);
+    size_t i;
+    json_t *it;
+    if (json_array_size(items))
+        yx_buf_puts(b, "Thuốc của bạn:\n");
+    json_array_foreach(items, i, it)
+    {
+        yx_buf_printf(b, "- %s %s: mỗi lần %s, %s, trong %lld ngày", yx_json_str(it, "medicine"),
+                      yx_json_str(it, "strength"), yx_json_str(it, "dose"), yx_json_str(it, "frequency"),
+                      (long long)yx_json_int(it, "duration_days", 0));
+        if (yx_json_str(it, "instructions"))
+            yx_buf_printf(b, " (%s)", yx_json_str(it, "instructions"));
+        yx_buf_puts(b, ".\n");
+    }
+    json_decref(items);
+    return rc;
+}
+
+/* GET /api/v1/visits/:id/summary — for the patient, in plain Vietnamese. */
+static int visit_summary(struct yx_req *r)
+{
+    struct yx_visit v;
+    struct yx_buf b;
+    int rc;
+    if ((rc = yx_visit_load(r, YX_A_READ, &v)) != 0)
+        return rc;
+    json_t *visit = yx_visit_json(r->db, v.id, 1);
+    if (!visit)
+        return YX_EDB;
+    yx_buf_init(&b, 64 * 1024);
+    const char *name = json_string_value(json_object_get(json_object_get(visit, "patient"), "full_name"));
+    const char *doctor = json_string_value(json_object_get(json_object_get(visit, "doctor"), "full_name"));
+    yx_buf_printf(&b, "Xin chào %s.\nBạn đã được bác sĩ %s khám từ xa.\n", name ? name : "",
+                  doctor ? doctor : "");
+    json_t *dx = json_object_get(visit, "diagnoses"), *d;
+    size_t i;
+    json_array_foreach(dx, i, d)
+    {
+        const char *n = json_string_value(json_object_get(d, "name_vi"));
+        yx_buf_printf(&b, "%s: %s (mã %s).\n",
+                      json_is_true(json_object_get(d, "primary")) ? "Chẩn đoán" : "Bệnh kèm theo",
+                      n ? n : "bệnh theo mã", json_string_value(json_object_get(d, "code")));
+    }
+    const char *plan = json_string_value(json_object_get(json_object_get(visit, "notes"), "plan"));
+    if (plan)
+        yx_buf_printf(&b, "Lời dặn của bác sĩ: %s\n", plan);
+    rc = summary_medicines(r, v.id, &b);
+    json_t *follow = json_object_get(visit, "follow_up");
+    if (json_is_object(follow)) {
+        const char *date = json_string_value(json_object_get(follow, "date"));
+        yx_buf_printf(&b, "Hẹn tái khám ngày %.2s/%.2s/%.4s.", date + 8, date + 5, date);
+        const char *note = json_string_value(json_object_get(follow, "note"));
+        yx_buf_printf(&b, "%s%s\n", note ? " " : "", note ? note : "");
+    }
+    json_array_foreach(json_object_get(visit, "referrals"), i, d)
+        yx_buf_printf(&b, "Bạn được chuyển đến %s. Lý do: %s\n",
+                      json_string_value(json_object_get(json_object_get(d, "to_facility"), "name")),
+                      json_string_value(json_object_get(d, "reason")));
+    yx_buf_puts(&b, "Nếu thấy mệt hơn, sốt cao, khó thở hoặc đau nhiều, hãy đến trạm y tế xã ngay.");
+    json_t *out = json_pack("{s:I,s:s,s:o,s:s}", "visit_id", (json_int_t)v.id, "state", v.state, "visit",
+                            visit, "text_vi", b.data ? b.data : "");
+    yx_buf_release(&b);
+    return rc ? (json_decref(out), rc) : yx_reply(r, 200, out);
+}
+
+const struct yx_route yx_visit_record_routes[] = {
+    {"PUT", "/api/v1/visits/:id/notes", visit_notes, 0, "visit.notes", "visit"},
+    {"POST", "/api/v1/visits/:id/vitals", visit_vitals, 0, "visit.vitals", "visit"},
+    {"POST", "/api/v1/visits/:id/diagnoses", visit_diagnosis, 0, "visit.diagnosis", "visit"},
+    {"PUT", "/api/v1/visits/:id/follow-up", visit_follow_up, 0, "visit.follow_up", "visit"},
+    {"POST", "/api/v1/visits/:id/referral", visit_referral, 0, "visit.referral", "visit"},
+    {"GET", "/api/v1/visits/:id/summary", visit_summary, 0, "visit.summary", "visit"},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};

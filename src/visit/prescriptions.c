@@ -1,0 +1,373 @@
+/* Prescriptions (đơn thuốc): drafted by the visit's doctor, signed with name, licence number, time
+ * and the SHA-256 of the content; a signed prescription never changes — a correction is a new
+ * version that replaces it. Remote prescribing is allowed only for a primary diagnosis on the
+ * Ministry's list for remote care (Circular 30/2023/TT-BYT) and by a licensed practitioner
+ * (Law 15/2023/QH15). The patient reads signed prescriptions and their PDF. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "visit.h"
+
+struct rx {
+    int64_t id, visit_id, version;
+    char status[8];
+};
+
+static const char *const writable_states[] = {"in_progress", "finished", NULL};
+
+static const struct yx_field body_fields[] = {
+    {"items", YX_F_ARRAY, 1, 0, 0},
+    {"note", YX_F_STRING, 0, 1, 1000},
+    {NULL, 0, 0, 0, 0},
+};
+
+static const struct yx_field item_fields[] = {
+    {"medicine", YX_F_STRING, 1, 2, 200},
+    {"strength", YX_F_STRING, 1, 1, 60},
+    {"dose", YX_F_STRING, 1, 1, 60},
+    {"frequency", YX_F_STRING, 1, 1, 60},
+    {"duration_days", YX_F_INT, 1, 1, 365},
+    {"quantity", YX_F_INT, 1, 1, 10000},
+    {"unit", YX_F_STRING, 0, 1, 20},
+    {"instructions", YX_F_STRING, 0, 1, 300},
+    {NULL, 0, 0, 0, 0},
+};
+
+static int check_items(struct yx_req *r)
+{
+    json_t *items = json_object_get(r->json, "items"), *it;
+    size_t i;
+    if (json_array_size(items) < 1 || json_array_size(items) > 30)
+        return yx_fail_field(r, YX_EINVAL, "items",
+                             "Đơn thuốc có từ 1 đến 30 thuốc / a prescription has 1 to 30 items.");
+    json_array_foreach(items, i, it)
+    {
+        int rc = yx_validate(r, it, item_fields);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static json_t *time_or_null(const struct yx_rows *r, int i, int c)
+{
+    char t[32];
+    if (yx_rows_isnull(r, i, c))
+        return json_null();
+    yx_time_format(yx_rows_int(r, i, c), t);
+    return json_string(t);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+#define RX_SELECT                                                                                            \
+    "SELECT p.id, p.visit_id, p.patient_id, p.version, p.replaces_id, p.status, p.items, p.note, "           \
+    "p.created_at, "                                                                                         \
+    "p.signed_by, p.signer_name, p.signer_licence, p.signed_at, p.content_hash, "                            \
+    "(SELECT n.id FROM prescriptions n WHERE n.replaces_id = p.id) FROM prescriptions p "
+
+static json_t *rx_json(struct yx_db *db, int64_t id)
+{
+    struct yx_rows *r = NULL;
+    json_t *out = NULL;
+    if (YX_DB_Q(db, &r, RX_SELECT "WHERE p.id = ?", YX_PI(id)) == 0 && r->nrows == 1) {
+        json_t *items = json_loads(yx_rows_get(r, 0, 6), 0, NULL);
+        json_t *signature =
+            yx_rows_isnull(r, 0, 12)
+                ? json_null()
+                : json_pack("{s:I,s:s,s:o,s:o,s:s}", "by", (json_int_t)yx_rows_int(r, 0, 9), "name",
+                            yx_rows_get(r, 0, 10), "licence_no", str_or_null(yx_rows_get(r, 0, 11)), "at",
+                            time_or_null(r, 0, 12), "sha256", yx_rows_get(r, 0, 13));
+        out = json_pack(
+            "{s:I,s:I,s:I,s:I,s:o,s:s,s:o,s:o,s:o,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, 0, 0),
+            "visit_id", (json_int_t)yx_rows_int(r, 0, 1), "patient_id", (json_int_t)yx_rows_int(r, 0, 2),
+            "version", (json_int_t)yx_rows_int(r, 0, 3), "replaces",
+            yx_rows_isnull(r, 0, 4) ? json_null() : json_integer(yx_rows_int(r, 0, 4)), "status",
+            yx_rows_get(r, 0, 5), "items", items ? items : json_array(), "note",
+            str_or_null(yx_rows_get(r, 0, 7)), "created_at", time_or_null(r, 0, 8), "signature", signature,
+            "replaced_by", yx_rows_isnull(r, 0, 14) ? json_null() : json_integer(yx_rows_int(r, 0, 14)));
+    }
+    yx_rows_free(r);
+    return out;
+}
+
+static int answer_rx(struct yx_req *r, int status, int64_t id)
+{
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    json_t *p = rx_json(r->db, id);
+    return p ? yx_reply(r, status, p) : YX_EDB;
+}
+
+/* Loads prescription :id with its visit, checking the caller may act on the patient. A patient's
+ * own account sees signed prescriptions only. */
+static int rx_load(struct yx_req *r, enum yx_action act, struct rx *p, struct yx_visit *v)
+{
+    struct yx_rows *rows = NULL;
+    int64_t id;
+    int rc = yx_param_id(r, 0, &id);
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, &rows, "SELECT id, visit_id, version, status FROM prescriptions WHERE id = ?",
+                     YX_PI(id));
+    if (rc == 0 && rows->nrows != 1)
+        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy đơn thuốc / no such prescription.");
+    if (rc == 0) {
+        *p = (struct rx){yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), yx_rows_int(rows, 0, 2), ""};
+        snprintf(p->status, sizeof p->status, "%s", yx_rows_get(rows, 0, 3));
+    }
+    yx_rows_free(rows);
+    if (rc == 0)
+        rc = yx_visit_load_id(r, p->visit_id, act, v);
+    if (rc == 0 && strcmp(r->who.role, "patient") == 0 && strcmp(p->status, "signed") != 0)
+        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy đơn thuốc / no such prescription.");
+    return rc;
+}
+
+/* Circular 30 and the practitioner's licence: may this doctor prescribe remotely on this visit? */
+static int may_prescribe(struct yx_req *r, const struct yx_visit *v)
+{
+    struct yx_rows *rows = NULL;
+    int treatable = 0;
+    int rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT (SELECT licence_no FROM users WHERE id = ?), "
+        "(SELECT code FROM visit_diagnoses WHERE visit_id = ? AND is_primary = 1 ORDER BY id DESC LIMIT 1)",
+        YX_PI(r->who.user_id), YX_PI(v->id));
+    if (rc)
+        return rc;
+    const char *licence = yx_rows_get(rows, 0, 0), *code = yx_rows_get(rows, 0, 1);
+    if (!licence || !*licence)
+        rc = yx_fail_code(
+            r, YX_EFORBIDDEN, "licence_required", NULL,
+            "Cần số chứng chỉ hành nghề để kê đơn (Luật 15/2023/QH15) / a practising licence number is "
+            "needed to prescribe.");
+    else if (!code)
+        rc = yx_fail_code(
+            r, YX_ECONFLICT, "diagnosis_required", NULL,
+            "Ghi chẩn đoán chính (ICD-10) trước khi kê đơn / record a primary ICD-10 diagnosis first.");
+    else if ((rc = yx_remote_treatable(r->db, code, &treatable)) == 0 && !treatable)
+        rc = yx_fail_code(
+            r, YX_ECONFLICT, "not_remote_treatable", json_pack("{s:s}", "icd10", code),
+            "Bệnh %s không thuộc danh mục được kê đơn từ xa (Thông tư 30/2023/TT-BYT): tư vấn và chuyển "
+            "tuyến / %s is not on the list of conditions treatable remotely: advise and refer instead.",
+            code, code);
+    yx_rows_free(rows);
+    return rc;
+}
+
+static int insert_rx(struct yx_req *r, const struct yx_visit *v, int64_t version, int64_t replaces,
+                     const char *items, const char *note, int64_t *id)
+{
+    struct yx_rows *rows = NULL;
+    int64_t now = yx_now_ms();
+    int rc = YX_DB_Q(
+        r->db, &rows,
+        "INSERT INTO prescriptions (visit_id, patient_id, version, replaces_id, status, items, note, "
+        "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?) RETURNING id",
+        YX_PI(v->id), YX_PI(v->patient_id), YX_PI(version), replaces ? YX_PI(replaces) : YX_PN, YX_PT(items),
+        YX_PT(note), YX_PI(r->who.user_id), YX_PI(now), YX_PI(now));
+    if (rc == 0)
+        *id = yx_rows_int(rows, 0, 0);
+    yx_rows_free(rows);
+    return rc;
+}
+
+static char *items_text(struct yx_req *r)
+{
+    char *t = json_dumps(json_object_get(r->json, "items"), JSON_COMPACT);
+    char *out = t ? yx_arena_strdup(&r->arena, t) : NULL;
+    free(t);
+    return out;
+}
+
+/* POST /api/v1/visits/:id/prescriptions {items, note} */
+static int rx_create(struct yx_req *r)
+{
+    struct yx_visit v;
+    int64_t id = 0;
+    int rc;
+    if ((rc = yx_visit_load(r, YX_A_WRITE, &v)) != 0 || (rc = yx_visit_doctor_only(r, &v)) != 0 ||
+        (rc = yx_body(r, body_fields)) != 0 || (rc = check_items(r)) != 0 ||
+        (rc = yx_visit_state_in(r, &v, writable_states)) != 0 || (rc = may_prescribe(r, &v)) != 0)
+        return rc;
+    const char *items = items_text(r);
+    if (!items)
+        return YX_ENOMEM;
+    rc = insert_rx(r, &v, 1, 0, items, yx_json_str(r->json, "note"), &id);
+    return rc ? rc : answer_rx(r, 201, id);
+}
+
+static int refuse_signed(struct yx_req *r, const struct rx *p)
+{
+    if (strcmp(p->status, "draft") == 0)
+        return 0;
+    return yx_fail_code(
+        r, YX_ECONFLICT, "signed", NULL,
+        "Đơn đã ký không sửa được; tạo bản sửa (revise) / a signed prescription never changes: create "
+        "a revised version.");
+}
+
+/* PUT /api/v1/prescriptions/:id {items, note} — a draft only. */
+static int rx_update(struct yx_req *r)
+{
+    struct rx p;
+    struct yx_visit v;
+    int rc;
+    if ((rc = rx_load(r, YX_A_WRITE, &p, &v)) != 0 || (rc = yx_visit_doctor_only(r, &v)) != 0 ||
+        (rc = refuse_signed(r, &p)) != 0 || (rc = yx_body(r, body_fields)) != 0 || (rc = check_items(r)) != 0)
+        return rc;
+    const char *items = items_text(r);
+    if (!items)
+        return YX_ENOMEM;
+    rc = YX_DB_Q(
+        r->db, NULL,
+        "UPDATE prescriptions SET items = ?, note = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
+        YX_PT(items), YX_PT(yx_json_str(r->json, "note")), YX_PI(yx_now_ms()), YX_PI(p.id));
+    return rc ? rc : answer_rx(r, 200, p.id);
+}
+
+/* The signed text: every field that matters, keys sorted, so anyone can recompute the hash. */
+static int content_hash(struct yx_req *r, const struct rx *p, const struct yx_visit *v, const char *name,
+                        const char *licence, int64_t at, char out[65])
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(r->db, &rows, "SELECT items, note FROM prescriptions WHERE id = ?", YX_PI(p->id));
+    if (rc)
+        return rc;
+    json_t *doc =
+        json_pack("{s:I,s:I,s:I,s:I,s:o,s:o,s:s,s:s,s:I}", "prescription_id", (json_int_t)p->id, "visit_id",
+                  (json_int_t)v->id, "patient_id", (json_int_t)v->patient_id, "version",
+                  (json_int_t)p->version, "items", json_loads(yx_rows_get(rows, 0, 0), 0, NULL), "note",
+                  yx_rows_get(rows, 0, 1) ? json_string(yx_rows_get(rows, 0, 1)) : json_null(), "signer_name",
+                  name, "signer_licence", licence, "signed_at_ms", (json_int_t)at);
+    yx_rows_free(rows);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(doc);
+    if (!text)
+        return YX_ENOMEM;
+    yx_sha256_hex(text, strlen(text), out);
+    free(text);
+    return 0;
+}
+
+/* POST /api/v1/prescriptions/:id/sign */
+static int rx_sign(struct yx_req *r)
+{
+    struct rx p;
+    struct yx_visit v;
+    struct yx_rows *rows = NULL;
+    char hash[65];
+    int rc;
+    if ((rc = rx_load(r, YX_A_WRITE, &p, &v)) != 0 || (rc = yx_visit_doctor_only(r, &v)) != 0 ||
+        (rc = yx_no_body(r)) != 0 || (rc = refuse_signed(r, &p)) != 0 || (rc = may_prescribe(r, &v)) != 0)
+        return rc;
+    if ((rc = YX_DB_Q(r->db, &rows, "SELECT full_name, licence_no FROM users WHERE id = ?",
+                      YX_PI(r->who.user_id))) != 0)
+        return rc;
+    int64_t at = yx_now_ms();
+    const char *name = yx_arena_strdup(&r->arena, yx_rows_get(rows, 0, 0));
+    const char *licence = yx_arena_strdup(&r->arena, yx_rows_get(rows, 0, 1));
+    yx_rows_free(rows);
+    if ((rc = content_hash(r, &p, &v, name, licence, at, hash)) != 0)
+        return rc;
+    rc = YX_DB_Q(
+        r->db, NULL,
+        "UPDATE prescriptions SET status = 'signed', signed_by = ?, signer_name = ?, signer_licence = ?, "
+        "signed_at = ?, content_hash = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
+        YX_PI(r->who.user_id), YX_PT(name), YX_PT(licence), YX_PI(at), YX_PT(hash), YX_PI(at), YX_PI(p.id));
+    return rc ? rc : answer_rx(r, 200, p.id);
+}
+
+static const struct yx_field revise_fields[] = {
+    {"items", YX_F_ARRAY, 0, 0, 0},
+    {"note", YX_F_STRING, 0, 1, 1000},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* POST /api/v1/prescriptions/:id/revise {items?, note?} — a new draft version of a signed one. */
+static int rx_revise(struct yx_req *r)
+{
+    struct rx p;
+    struct yx_visit v;
+    struct yx_rows *rows = NULL;
+    int64_t id = 0;
+    int rc;
+    if ((rc = rx_load(r, YX_A_WRITE, &p, &v)) != 0 || (rc = yx_visit_doctor_only(r, &v)) != 0)
+        return rc;
+    if (strcmp(p.status, "signed") != 0)
+        return yx_fail_code(r, YX_ECONFLICT, "draft", NULL,
+                            "Đơn nháp thì sửa trực tiếp / a draft is changed in place (PUT), not revised.");
+    if (r->json && ((rc = yx_validate(r, r->json, revise_fields)) != 0 ||
+                    (json_object_get(r->json, "items") && (rc = check_items(r)) != 0)))
+        return rc;
+    if ((rc = yx_visit_state_in(r, &v, writable_states)) != 0)
+        return rc;
+    rc = YX_DB_Q(r->db, &rows,
+                 "SELECT items, note, (SELECT COUNT(*) FROM prescriptions n WHERE n.replaces_id = p.id) "
+                 "FROM prescriptions p WHERE p.id = ?",
+                 YX_PI(p.id));
+    if (rc)
+        return rc;
+    if (yx_rows_int(rows, 0, 2) > 0) {
+        yx_rows_free(rows);
+        return yx_fail_code(
+            r, YX_ECONFLICT, "replaced", NULL,
+            "Đơn này đã có bản sửa; sửa bản mới nhất / this version was already replaced: revise the "
+            "newest one.");
+    }
+    const char *items = json_object_get(r->json, "items")
+                            ? items_text(r)
+                            : yx_arena_strdup(&r->arena, yx_rows_get(rows, 0, 0));
+    const char *note =
+        r->json && json_object_get(r->json, "note")
+            ? yx_json_str(r->json, "note")
+            : (yx_rows_get(rows, 0, 1) ? yx_arena_strdup(&r->arena, yx_rows_get(rows, 0, 1)) : NULL);
+    yx_rows_free(rows);
+    rc = items ? insert_rx(r, &v, p.version + 1, p.id, items, note, &id) : YX_ENOMEM;
+    return rc ? rc : answer_rx(r, 201, id);
+}
+
+/* GET /api/v1/prescriptions/:id */
+static int rx_get(struct yx_req *r)
+{
+    struct rx p;
+    struct yx_visit v;
+    int rc = rx_load(r, YX_A_READ, &p, &v);
+    return rc ? rc : answer_rx(r, 200, p.id);
+}
+
+/* GET /api/v1/prescriptions/:id/pdf — what the patient shows at a pharmacy. */
+static int rx_pdf(struct yx_req *r)
+{
+    struct rx p;
+    struct yx_visit v;
+    char *pdf = NULL;
+    size_t len = 0;
+    int rc;
+    if ((rc = rx_load(r, YX_A_READ, &p, &v)) != 0)
+        return rc;
+    if (strcmp(p.status, "signed") != 0)
+        return yx_fail_code(r, YX_ECONFLICT, "not_signed", NULL,
+                            "Đơn chưa ký chưa in được / a prescription is printed once it is signed.");
+    if ((rc = yx_prescription_pdf(r->db, p.id, &pdf, &len)) != 0)
+        return rc;
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)p.id);
+    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    return yx_reply_raw(r, 200, "application/pdf", pdf, len);
+}
+
+const struct yx_route yx_prescription_routes[] = {
+    {"POST", "/api/v1/visits/:id/prescriptions", rx_create, 0, "prescription.create", "prescription"},
+    {"GET", "/api/v1/prescriptions/:id", rx_get, 0, "prescription.read", "prescription"},
+    {"PUT", "/api/v1/prescriptions/:id", rx_update, 0, "prescription.update", "prescription"},
+    {"POST", "/api/v1/prescriptions/:id/sign", rx_sign, 0, "prescription.sign", "prescription"},
+    {"POST", "/api/v1/prescriptions/:id/revise", rx_revise, 0, "prescription.revise", "prescription"},
+    {"GET", "/api/v1/prescriptions/:id/pdf", rx_pdf, 0, "prescription.pdf", "prescription"},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};

@@ -1,0 +1,490 @@
+/* The remote visit ("Bác sĩ cho mọi nhà"): a clinician of the patient's facility plans it with a
+ * doctor (who may work at another facility: the patient is then shared with it), and it moves
+ * planned → arrived → in progress → finished, or cancelled / no-show, each step stored with its
+ * time and author. It cannot start without consent in force, unless an emergency is recorded. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "visit.h"
+
+#define VISIT_COLUMNS                                                                                        \
+    "v.id, v.patient_id, v.facility_id, f.name, v.doctor_id, d.full_name, d.licence_no, "                    \
+    "v.doctor_facility_id, "                                                                                 \
+    "df.name, v.mode, v.state, v.reason, v.scheduled_at, v.emergency_reason, v.consent_bypassed, "           \
+    "v.subjective, "                                                                                         \
+    "v.objective, v.assessment, v.plan, v.follow_up_date, v.follow_up_note, v.started_at, v.ended_at, "      \
+    "v.created_at, v.updated_at "
+#define VISIT_FROM                                                                                           \
+    "FROM visits v JOIN facilities f ON f.id = v.facility_id JOIN users d ON d.id = v.doctor_id "            \
+    "JOIN facilities df ON df.id = v.doctor_facility_id "
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *time_or_null(const struct yx_rows *r, int i, int c)
+{
+    char t[32];
+    if (yx_rows_isnull(r, i, c))
+        return json_null();
+    yx_time_format(yx_rows_int(r, i, c), t);
+    return json_string(t);
+}
+
+static json_t *visit_row(struct yx_db *db, const struct yx_rows *r, int i)
+{
+    json_t *follow = yx_rows_isnull(r, i, 19) ? json_null()
+                                              : json_pack("{s:s,s:o}", "date", yx_rows_get(r, i, 19), "note",
+                                                          str_or_null(yx_rows_get(r, i, 20)));
+    json_t *patient = yx_patient_brief(db, yx_rows_int(r, i, 1));
+    return json_pack(
+        "{s:I,s:o,s:{s:I,s:s},s:{s:I,s:s,s:o,s:{s:I,s:s}},s:s,s:s,s:s,s:o,s:o,s:b,s:{s:o,s:o,s:o,s:o},s:o,s:"
+        "o,s:o,s:o,s:o}",
+        "id", (json_int_t)yx_rows_int(r, i, 0), "patient", patient ? patient : json_null(), "facility", "id",
+        (json_int_t)yx_rows_int(r, i, 2), "name", yx_rows_get(r, i, 3), "doctor", "id",
+        (json_int_t)yx_rows_int(r, i, 4), "full_name", yx_rows_get(r, i, 5), "licence_no",
+        str_or_null(yx_rows_get(r, i, 6)), "facility", "id", (json_int_t)yx_rows_int(r, i, 7), "name",
+        yx_rows_get(r, i, 8), "mode", yx_rows_get(r, i, 9), "state", yx_rows_get(r, i, 10), "reason",
+        yx_rows_get(r, i, 11), "scheduled_at", time_or_null(r, i, 12), "emergency_reason",
+        str_or_null(yx_rows_get(r, i, 13)), "consent_bypassed", (int)yx_rows_int(r, i, 14), "notes",
+        "subjective", str_or_null(yx_rows_get(r, i, 15)), "objective", str_or_null(yx_rows_get(r, i, 16)),
+        "assessment", str_or_null(yx_rows_get(r, i, 17)), "plan", str_or_null(yx_rows_get(r, i, 18)),
+        "follow_up", follow, "started_at", time_or_null(r, i, 21), "ended_at", time_or_null(r, i, 22),
+        "created_at", time_or_null(r, i, 23), "updated_at", time_or_null(r, i, 24));
+}
+
+/* Runs sql (one ? for the visit id) and turns each row into an object with fill(). */
+static json_t *list_of(struct yx_db *db, const char *sql, int64_t id,
+                       json_t *(*fill)(const struct yx_rows *, int))
+{
+    struct yx_rows *rows = NULL;
+    json_t *out = json_array();
+    if (YX_DB_Q(db, &rows, sql, YX_PI(id)) == 0)
+        for (int i = 0; i < rows->nrows; i++)
+            json_array_append_new(out, fill(rows, i));
+    yx_rows_free(rows);
+    return out;
+}
+
+static json_t *event_row(const struct yx_rows *r, int i)
+{
+    return json_pack("{s:o,s:s,s:o,s:{s:I,s:s},s:o}", "from", str_or_null(yx_rows_get(r, i, 0)), "to",
+                     yx_rows_get(r, i, 1), "at", time_or_null(r, i, 2), "by", "id",
+                     (json_int_t)yx_rows_int(r, i, 3), "name", yx_rows_get(r, i, 4), "reason",
+                     str_or_null(yx_rows_get(r, i, 5)));
+}
+
+static json_t *num_or_null(const struct yx_rows *r, int i, int c)
+{
+    return yx_rows_isnull(r, i, c) ? json_null() : json_real(strtod(yx_rows_get(r, i, c), NULL));
+}
+
+static json_t *vitals_row(const struct yx_rows *r, int i)
+{
+    static const char *const names[] = {"systolic", "diastolic", "pulse",  "respiratory_rate", "temperature",
+                                        "spo2",     "weight",    "height", "glucose",          NULL};
+    json_t *o = json_pack("{s:I,s:o,s:{s:I,s:s}}", "id", (json_int_t)yx_rows_int(r, i, 0), "at",
+                          time_or_null(r, i, 1), "recorded_by", "id", (json_int_t)yx_rows_int(r, i, 2),
+                          "name", yx_rows_get(r, i, 3));
+    for (int k = 0; names[k]; k++) {
+        json_t *v = num_or_null(r, i, 4 + k);
+        /* Whole-number measures are shown as integers. */
+        if (json_is_real(v) && k != 4 && k < 6)
+            v = (json_decref(v), json_integer(yx_rows_int(r, i, 4 + k)));
+        json_object_set_new(o, names[k], v);
+    }
+    return o;
+}
+
+static json_t *diagnosis_row(const struct yx_rows *r, int i)
+{
+    return json_pack("{s:I,s:s,s:o,s:o,s:b,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "code",
+                     yx_rows_get(r, i, 1), "name_vi", str_or_null(yx_rows_get(r, i, 2)), "name_en",
+                     str_or_null(yx_rows_get(r, i, 3)), "primary", (int)yx_rows_int(r, i, 4), "note",
+                     str_or_null(yx_rows_get(r, i, 5)));
+}
+
+static json_t *prescription_ref(const struct yx_rows *r, int i)
+{
+    return json_pack("{s:I,s:I,s:s,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "version",
+                     (json_int_t)yx_rows_int(r, i, 1), "status", yx_rows_get(r, i, 2), "signed_at",
+                     time_or_null(r, i, 3));
+}
+
+static json_t *referral_row(const struct yx_rows *r, int i)
+{
+    return json_pack("{s:I,s:{s:I,s:s},s:o,s:s,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "to_facility",
+                     "id", (json_int_t)yx_rows_int(r, i, 1), "name", yx_rows_get(r, i, 2), "specialty",
+                     str_or_null(yx_rows_get(r, i, 3)), "reason", yx_rows_get(r, i, 4), "created_at",
+                     time_or_null(r, i, 5));
+}
+
+json_t *yx_visit_json(struct yx_db *db, int64_t id, int for_patient)
+{
+    struct yx_rows *rows = NULL;
+    json_t *v = NULL;
+    if (YX_DB_Q(db, &rows, "SELECT " VISIT_COLUMNS VISIT_FROM "WHERE v.id = ?", YX_PI(id)) == 0 &&
+        rows->nrows == 1)
+        v = visit_row(db, rows, 0);
+    yx_rows_free(rows);
+    if (!v)
+        return NULL;
+    json_object_set_new(
+        v, "events",
+        list_of(db,
+                "SELECT e.from_state, e.to_state, e.at, e.by_user, u.full_name, e.reason FROM visit_events e "
+                "JOIN users u ON u.id = e.by_user WHERE e.visit_id = ? ORDER BY e.id",
+                id, event_row));
+    json_object_set_new(
+        v, "vitals",
+        list_of(db,
+                "SELECT x.id, x.at, x.recorded_by, u.full_name, x.systolic, x.diastolic, x.pulse, "
+                "x.respiratory_rate, x.temperature, x.spo2, x.weight, x.height, x.glucose FROM vitals x "
+                "JOIN users u ON u.id = x.recorded_by WHERE x.visit_id = ? ORDER BY x.id",
+                id, vitals_row));
+    json_object_set_new(
+        v, "diagnoses",
+        list_of(db,
+                "SELECT d.id, d.code, COALESCE(c.name_vi, k.name_vi), COALESCE(c.name_en, k.name_en), "
+                "d.is_primary, d.note FROM visit_diagnoses d LEFT JOIN icd10 c ON c.code = d.code "
+                "LEFT JOIN icd10 k ON k.code = substr(d.code, 1, 3) WHERE d.visit_id = ? "
+                "ORDER BY d.is_primary DESC, d.id",
+                id, diagnosis_row));
+    json_object_set_new(
+        v, "prescriptions",
+        list_of(db,
+                for_patient ? "SELECT id, version, status, signed_at FROM prescriptions "
+                              "WHERE visit_id = ? AND status = 'signed' ORDER BY id"
+                            : "SELECT id, version, status, signed_at FROM prescriptions WHERE visit_id = ? "
+                              "ORDER BY id",
+                id, prescription_ref));
+    json_object_set_new(
+        v, "referrals",
+        list_of(db,
+                "SELECT r.id, r.to_facility_id, f.name, r.specialty, r.reason, r.created_at FROM referrals r "
+                "JOIN facilities f ON f.id = r.to_facility_id WHERE r.visit_id = ? ORDER BY r.id",
+                id, referral_row));
+    return v;
+}
+
+int yx_visit_load(struct yx_req *r, enum yx_action act, struct yx_visit *v)
+{
+    int64_t id;
+    int rc = yx_param_id(r, 0, &id);
+    return rc ? rc : yx_visit_load_id(r, id, act, v);
+}
+
+int yx_visit_load_id(struct yx_req *r, int64_t id, enum yx_action act, struct yx_visit *v)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(r->db, &rows,
+                     "SELECT id, patient_id, facility_id, doctor_id, doctor_facility_id, state, mode FROM "
+                     "visits WHERE id = ?",
+                     YX_PI(id));
+    if (rc == 0 && rows->nrows != 1)
+        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy lượt khám / no such visit.");
+    if (rc == 0) {
+        *v = (struct yx_visit){yx_rows_int(rows, 0, 0),
+                               yx_rows_int(rows, 0, 1),
+                               yx_rows_int(rows, 0, 2),
+                               yx_rows_int(rows, 0, 3),
+                               yx_rows_int(rows, 0, 4),
+                               "",
+                               ""};
+        snprintf(v->state, sizeof v->state, "%s", yx_rows_get(rows, 0, 5));
+        snprintf(v->mode, sizeof v->mode, "%s", yx_rows_get(rows, 0, 6));
+    }
+    yx_rows_free(rows);
+    if (rc == 0)
+        rc = yx_patient_access(r, v->patient_id, act);
+    if (rc == 0 && !r->audit_resource_id) {
+        char ids[24];
+        snprintf(ids, sizeof ids, "%lld", (long long)v->id);
+        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    }
+    return rc;
+}
+
+int yx_visit_doctor_only(struct yx_req *r, const struct yx_visit *v)
+{
+    if (r->who.user_id == v->doctor_id)
+        return 0;
+    return yx_fail(
+        r, YX_EFORBIDDEN,
+        "Chỉ bác sĩ của lượt khám ghi hồ sơ này / only the visit's doctor writes its clinical record.");
+}
+
+int yx_visit_state_in(struct yx_req *r, const struct yx_visit *v, const char *const *states)
+{
+    for (int i = 0; states[i]; i++)
+        if (strcmp(v->state, states[i]) == 0)
+            return 0;
+    return yx_fail_code(
+        r, YX_ECONFLICT, "visit_state", json_pack("{s:s}", "state", v->state),
+        "Lượt khám đang ở trạng thái '%s', không làm được việc này / the visit is %s; this cannot be "
+        "done now.",
+        v->state, v->state);
+}
+
+int yx_vn_day(const char *day, int64_t *from, int64_t *to)
+{
+    char iso[40];
+    if (!day || strlen(day) != 10)
+        return YX_EINVAL;
+    snprintf(iso, sizeof iso, "%sT00:00:00+07:00", day);
+    if (yx_time_parse(iso, from) != 0)
+        return YX_EINVAL;
+    *to = *from + 86400000LL;
+    return 0;
+}
+
+static const char *const modes[] = {"video", "audio", "chat", "assisted", NULL};
+
+static int in_list(const char *v, const char *const *list)
+{
+    for (int i = 0; v && list[i]; i++)
+        if (strcmp(v, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static const struct yx_field create_fields[] = {
+    {"patient_id", YX_F_INT, 1, 1, INT64_MAX},
+    {"doctor_id", YX_F_INT, 1, 1, INT64_MAX},
+    {"mode", YX_F_STRING, 1, 1, 12},
+    {"reason", YX_F_STRING, 1, 2, 500},
+    {"scheduled_at", YX_F_STRING, 0, 16, 40},
+    {"emergency_reason", YX_F_STRING, 0, 5, 500},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* The doctor must be an active doctor or specialist at a facility; returns that facility. */
+static int visit_doctor(struct yx_req *r, int64_t doctor_id, int64_t *facility)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT facility_id FROM users WHERE id = ? AND active = 1 AND role IN ('doctor', 'specialist') "
+        "AND facility_id IS NOT NULL",
+        YX_PI(doctor_id));
+    if (rc == 0 && rows->nrows != 1)
+        rc = yx_fail_field(
+            r, YX_EINVAL, "doctor_id",
+            "doctor_id không phải bác sĩ đang làm việc / doctor_id is not an active doctor or specialist.");
+    if (rc == 0)
+        *facility = yx_rows_int(rows, 0, 0);
+    yx_rows_free(rows);
+    return rc;
+}
+
+static int add_event(struct yx_req *r, int64_t visit, const char *from, const char *to, const char *reason)
+{
+    return YX_DB_Q(r->db, NULL,
+                   "INSERT INTO visit_events (visit_id, from_state, to_state, at, by_user, reason) VALUES "
+                   "(?, ?, ?, ?, ?, ?)",
+                   YX_PI(visit), YX_PT(from), YX_PT(to), YX_PI(yx_now_ms()), YX_PI(r->who.user_id),
+                   YX_PT(reason));
+}
+
+static int answer_visit(struct yx_req *r, int status, int64_t id)
+{
+    json_t *v = yx_visit_json(r->db, id, strcmp(r->who.role, "patient") == 0);
+    return v ? yx_reply(r, status, v) : YX_EDB;
+}
+
+/* POST /api/v1/visits */
+static int visit_create(struct yx_req *r)
+{
+    int64_t doctor_facility = 0, when = 0, id;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if (strcmp(r->who.role, "patient") == 0 || !r->who.facility_id)
+        return yx_fail(r, YX_EFORBIDDEN,
+                       "Vai trò của bạn không được làm việc này / your role may not plan visits.");
+    if ((rc = yx_body(r, create_fields)) != 0)
+        return rc;
+    int64_t patient = yx_json_int(r->json, "patient_id", 0);
+    const char *mode = yx_json_str(r->json, "mode"), *at = yx_json_str(r->json, "scheduled_at");
+    if (!in_list(mode, modes))
+        return yx_fail_field(r, YX_EINVAL, "mode", "mode is video, audio, chat or assisted.");
+    if (at && yx_time_parse(at, &when) != 0)
+        return yx_fail_field(r, YX_EINVAL, "scheduled_at",
+                             "scheduled_at is an ISO time with its offset, e.g. 2026-11-23T09:00:00+07:00.");
+    if ((rc = yx_patient_access(r, patient, YX_A_WRITE)) != 0 ||
+        (rc = visit_doctor(r, yx_json_int(r->json, "doctor_id", 0), &doctor_facility)) != 0)
+        return rc;
+    int64_t now = yx_now_ms();
+    rc = YX_DB_Q(r->db, &rows,
+                 "INSERT INTO visits (patient_id, facility_id, doctor_id, doctor_facility_id, created_by, "
+                 "mode, state, "
+                 "reason, scheduled_at, emergency_reason, created_at, updated_at) "
+                 "SELECT id, facility_id, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ? FROM patients WHERE id = ? "
+                 "RETURNING id",
+                 YX_PI(yx_json_int(r->json, "doctor_id", 0)), YX_PI(doctor_facility), YX_PI(r->who.user_id),
+                 YX_PT(mode), YX_PT(yx_json_str(r->json, "reason")), at ? YX_PI(when) : YX_PN,
+                 YX_PT(yx_json_str(r->json, "emergency_reason")), YX_PI(now), YX_PI(now), YX_PI(patient));
+    id = rc == 0 ? yx_rows_int(rows, 0, 0) : 0;
+    yx_rows_free(rows);
+    if (rc == 0)
+        rc = add_event(r, id, NULL, "planned", NULL);
+    /* The doctor's facility sees the patient for the sake of this visit. */
+    if (rc == 0)
+        rc = yx_patient_share(r->db, patient, doctor_facility, "visit", id);
+    if (rc)
+        return rc;
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    return answer_visit(r, 201, id);
+}
+
+/* GET /api/v1/visits/:id */
+static int visit_get(struct yx_req *r)
+{
+    struct yx_visit v;
+    int rc = yx_visit_load(r, YX_A_READ, &v);
+    return rc ? rc : answer_visit(r, 200, v.id);
+}
+
+/* GET /api/v1/visits?patient_id&doctor_id&state&date&cursor&limit — what the caller's facility
+ * holds or runs, or a patient's own visits. */
+static int visit_list(struct yx_req *r)
+{
+    int64_t after, limit, patient, doctor, from = 0, to = 0;
+    struct yx_rows *rows = NULL;
+    int rc;
+    int self = strcmp(r->who.role, "patient") == 0;
+    if (!self && (rc = yx_patient_registry_role(r)) != 0)
+        return rc;
+    if ((rc = yx_page(r, &after, &limit)) != 0 || (rc = yx_query_id(r, "patient_id", &patient)) != 0 ||
+        (rc = yx_query_id(r, "doctor_id", &doctor)) != 0)
+        return rc;
+    const char *state = yx_query(r, "state"), *date = yx_query(r, "date");
+    static const char *const states[] = {"planned",   "arrived", "in_progress", "finished",
+                                         "cancelled", "no_show", NULL};
+    if (state && !in_list(state, states))
+        return yx_fail_field(r, YX_EINVAL, "state",
+                             "state is planned, arrived, in_progress, finished, cancelled or no_show.");
+    if (date && yx_vn_day(date, &from, &to) != 0)
+        return yx_fail_field(r, YX_EINVAL, "date", "date is a day YYYY-MM-DD (Vietnam time).");
+    rc =
+        YX_DB_Q(r->db, &rows,
+                "SELECT " VISIT_COLUMNS VISIT_FROM "WHERE v.id > ? AND ((? = 1 AND v.patient_id = ?) OR (? = "
+                                                   "0 AND (v.facility_id = ? OR v.doctor_facility_id = ?))) "
+                "AND (? = 0 OR v.patient_id = ?) AND (? = 0 OR v.doctor_id = ?) AND (? = '' OR v.state = ?) "
+                "AND (? = 0 OR (COALESCE(v.scheduled_at, v.created_at) >= ? AND COALESCE(v.scheduled_at, "
+                "v.created_at) < ?)) "
+                "ORDER BY v.id LIMIT ?",
+                YX_PI(after), YX_PI(self), YX_PI(r->who.patient_id), YX_PI(self), YX_PI(r->who.facility_id),
+                YX_PI(r->who.facility_id), YX_PI(patient), YX_PI(patient), YX_PI(doctor), YX_PI(doctor),
+                YX_PT(state ? state : ""), YX_PT(state ? state : ""), YX_PI(from), YX_PI(from), YX_PI(to),
+                YX_PI(limit + 1));
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    for (int i = 0; i < rows->nrows && i < limit; i++)
+        json_array_append_new(items, visit_row(r->db, rows, i));
+    int more = rows->nrows > limit;
+    int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    yx_rows_free(rows);
+    return yx_reply(r, 200, yx_page_json(items, more, last));
+}
+
+/* Which transitions exist; the rest answer 409. */
+static int transition_ok(const char *from, const char *to)
+{
+    static const char *const allowed[][2] = {
+        {"planned", "arrived"}, {"planned", "in_progress"},  {"planned", "cancelled"},
+        {"planned", "no_show"}, {"arrived", "in_progress"},  {"arrived", "cancelled"},
+        {"arrived", "no_show"}, {"in_progress", "finished"},
+    };
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (strcmp(allowed[i][0], from) == 0 && strcmp(allowed[i][1], to) == 0)
+            return 1;
+    return 0;
+}
+
+/* Consent to remote care and to data processing, or a recorded emergency. */
+static int consent_gate(struct yx_req *r, const struct yx_visit *v, int *bypassed)
+{
+    int care = 0, data = 0, rc;
+    struct yx_rows *rows = NULL;
+    if ((rc = yx_consent_active(r->db, v->patient_id, "remote_care", &care)) != 0 ||
+        (rc = yx_consent_active(r->db, v->patient_id, "data_processing", &data)) != 0)
+        return rc;
+    *bypassed = 0;
+    if (care && data)
+        return 0;
+    if ((rc = YX_DB_Q(r->db, &rows, "SELECT emergency_reason FROM visits WHERE id = ?", YX_PI(v->id))) != 0)
+        return rc;
+    *bypassed = !yx_rows_isnull(rows, 0, 0);
+    yx_rows_free(rows);
+    if (*bypassed)
+        return 0;
+    json_t *missing = json_array();
+    if (!care)
+        json_array_append_new(missing, json_string("remote_care"));
+    if (!data)
+        json_array_append_new(missing, json_string("data_processing"));
+    return yx_fail_code(
+        r, YX_ECONFLICT, "consent_required", json_pack("{s:o}", "missing", missing),
+        "Người bệnh chưa đồng ý %s; ghi nhận đồng ý trước khi bắt đầu khám / the patient has not "
+        "consented to %s: record consent before the visit starts (or record an emergency).",
+        !care ? "khám từ xa" : "xử lý dữ liệu", !care ? "remote care" : "data processing");
+}
+
+static const struct yx_field transition_fields[] = {
+    {"to", YX_F_STRING, 1, 1, 16},
+    {"reason", YX_F_STRING, 0, 2, 500},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* POST /api/v1/visits/:id/transitions {to, reason} */
+static int visit_transition(struct yx_req *r)
+{
+    struct yx_visit v;
+    int bypassed = 0, rc;
+    if ((rc = yx_visit_load(r, YX_A_WRITE, &v)) != 0 || (rc = yx_body(r, transition_fields)) != 0)
+        return rc;
+    const char *to = yx_json_str(r->json, "to"), *reason = yx_json_str(r->json, "reason");
+    static const char *const states[] = {"planned",   "arrived", "in_progress", "finished",
+                                         "cancelled", "no_show", NULL};
+    if (!in_list(to, states))
+        return yx_fail_field(r, YX_EINVAL, "to",
+                             "to is arrived, in_progress, finished, cancelled or no_show.");
+    if (!transition_ok(v.state, to))
+        return yx_fail_code(r, YX_ECONFLICT, "visit_state", json_pack("{s:s}", "state", v.state),
+                            "Không chuyển được từ '%s' sang '%s' / a visit that is %s cannot become %s.",
+                            v.state, to, v.state, to);
+    if ((strcmp(to, "cancelled") == 0 || strcmp(to, "no_show") == 0) && !reason)
+        return yx_fail_field(r, YX_EINVAL, "reason", "Cần lý do / a cancellation or no-show needs a reason.");
+    if (strcmp(to, "in_progress") == 0 && (rc = consent_gate(r, &v, &bypassed)) != 0)
+        return rc;
+    char why[600];
+    if (bypassed) {
+        snprintf(why, sizeof why, "consent_bypassed: emergency%s%s", reason ? "; " : "",
+                 reason ? reason : "");
+        reason = why;
+    }
+    int64_t now = yx_now_ms();
+    rc = YX_DB_Q(r->db, NULL,
+                 "UPDATE visits SET state = ?, updated_at = ?, consent_bypassed = consent_bypassed + ?, "
+                 "started_at = CASE WHEN ? = 'in_progress' THEN ? ELSE started_at END, "
+                 "ended_at = CASE WHEN ? IN ('finished', 'cancelled', 'no_show') THEN ? ELSE ended_at END "
+                 "WHERE id = ? AND state = ?",
+                 YX_PT(to), YX_PI(now), YX_PI(bypassed), YX_PT(to), YX_PI(now), YX_PT(to), YX_PI(now),
+                 YX_PI(v.id), YX_PT(v.state));
+    if (rc == 0)
+        rc = add_event(r, v.id, v.state, to, reason);
+    return rc ? rc : answer_visit(r, 200, v.id);
+}
+
+const struct yx_route yx_visit_routes[] = {
+    {"POST", "/api/v1/visits", visit_create, 0, "visit.create", "visit"},
+    {"GET", "/api/v1/visits", visit_list, 0, "visit.list", "visit"},
+    {"GET", "/api/v1/visits/:id", visit_get, 0, "visit.read", "visit"},
+    {"POST", "/api/v1/visits/:id/transitions", visit_transition, 0, "visit.transition", "visit"},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
