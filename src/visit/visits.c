@@ -481,7 +481,48 @@ static int visit_transition(struct yx_req *r)
     return rc ? rc : answer_visit(r, 200, v.id);
 }
 
+/* GET /api/v1/doctors?facility_id&q — the doctors a clinician can plan a visit with: by default
+ * those of the caller's facility and of the hubs that support it (the support network). */
+static int doctor_list(struct yx_req *r)
+{
+    int64_t facility, limit;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if ((rc = yx_patient_registry_role(r)) != 0 || (rc = yx_query_id(r, "facility_id", &facility)) != 0 ||
+        (rc = yx_page_limit(r, &limit)) != 0)
+        return rc;
+    const char *q = yx_query(r, "q");
+    if (q && strlen(q) > 100)
+        return yx_fail_field(r, YX_EINVAL, "q", "The search text is longer than 100 characters.");
+    const char *like = q ? yx_like_folded(r, q) : "%";
+    if (!like)
+        return yx_fail_field(r, YX_EINVAL, "q", "The search text is not valid.");
+    rc = YX_DB_Q(r->db, &rows,
+                 "SELECT u.id, u.full_name, u.role, u.licence_no, u.scope_of_practice, f.id, f.name, f.level "
+                 "FROM users u JOIN facilities f ON f.id = u.facility_id "
+                 "WHERE u.active = 1 AND u.role IN ('doctor', 'specialist') AND u.full_name_folded LIKE ? ESCAPE '\\' "
+                 "AND ((? > 0 AND u.facility_id = ?) OR (? = 0 AND (u.facility_id = ? OR u.facility_id IN "
+                 "(SELECT hub_id FROM support_links WHERE site_id = ?)))) "
+                 "ORDER BY f.id = ? DESC, f.name, u.full_name LIMIT ?",
+                 YX_PT(like), YX_PI(facility), YX_PI(facility), YX_PI(facility), YX_PI(r->who.facility_id),
+                 YX_PI(r->who.facility_id), YX_PI(r->who.facility_id), YX_PI(limit));
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    for (int i = 0; i < rows->nrows; i++)
+        json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:o,s:o,s:{s:I,s:s,s:s}}", "id",
+                                               (json_int_t)yx_rows_int(rows, i, 0), "full_name", yx_rows_get(rows, i, 1),
+                                               "role", yx_rows_get(rows, i, 2), "licence_no",
+                                               str_or_null(yx_rows_get(rows, i, 3)), "scope_of_practice",
+                                               str_or_null(yx_rows_get(rows, i, 4)), "facility", "id",
+                                               (json_int_t)yx_rows_int(rows, i, 5), "name", yx_rows_get(rows, i, 6),
+                                               "level", yx_rows_get(rows, i, 7)));
+    yx_rows_free(rows);
+    return yx_reply(r, 200, json_pack("{s:o}", "items", items));
+}
+
 const struct yx_route yx_visit_routes[] = {
+    {"GET", "/api/v1/doctors", doctor_list, 0, NULL, NULL},
     {"POST", "/api/v1/visits", visit_create, 0, "visit.create", "visit"},
     {"GET", "/api/v1/visits", visit_list, 0, "visit.list", "visit"},
     {"GET", "/api/v1/visits/:id", visit_get, 0, "visit.read", "visit"},

@@ -348,3 +348,15 @@ test('ICD-10 search in Vietnamese or English, with or without diacritics', async
   assert.equal(all.find((i) => i.code === 'J18.9').remote_treatable, false);
   assertError(await get('/api/v1/icd10?limit=500'), 400);
 });
+
+test('the doctors a station can plan with: its own and its supporting hubs\'', async () => {
+  const r = await get('/api/v1/doctors');
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.body.items.map((d) => [d.full_name, d.facility.name, d.licence_no]),
+    [['Nguyễn Văn An', 'Bệnh viện Đa khoa tỉnh Hà Giang', '000123/HG-CCHN']]);
+  const bachmai = await get(`/api/v1/doctors?facility_id=${facilityId('BV-BACHMAI')}&q=ngoc`);
+  assert.deepEqual(bachmai.body.items.map((d) => d.full_name), ['Trần Thị Bích Ngọc']);
+  assertError(await api(srv, 'GET', '/api/v1/doctors'), 401);
+  for (const who of ['demo.patient', 'demo.trainer', 'demo.ministry-admin']) assertError(await get('/api/v1/doctors', who), 403);
+  assertError(await get('/api/v1/doctors?facility_id=abc'), 400);
+});

@@ -5,6 +5,7 @@ import * as api from './api.js';
 import { t, getLang, setLang } from './i18n.js';
 import { Network } from './network.js';
 import { Patients, PatientPage } from './patients.js';
+import { Visits, MyVisits } from './visits.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
@@ -18,12 +19,12 @@ const TILES = {
   ministry_admin: ['reports', 'users', 'network'],
   patient: ['my_record', 'my_visits', 'network'],
 };
-const READY = new Set(['network', 'patients', 'my_record']);
-const HREF = { my_record: 'my' };
+const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits']);
+const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits' };
 
-// Hash routes: #/login, #/home, #/network, #/patients, #/my; anything else is home (or login
-// without a session).
-const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my']);
+// Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits; anything else
+// is home (or login without a session).
+const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits']);
 const route = () => {
   const r = location.hash.replace(/^#\/?/, '').split('/')[0];
   return ROUTES.has(r) ? r : 'home';
@@ -141,6 +142,8 @@ function App() {
     ${page === 'network' ? html`<${Network} />`
       : page === 'patients' ? html`<${Patients} />`
       : page === 'my' && user.patient_id ? html`<${PatientPage} id=${user.patient_id} self=${true} />`
+      : page === 'visits' ? html`<${Visits} user=${user} />`
+      : page === 'my-visits' ? html`<${MyVisits} />`
       : html`<${Home} user=${user} />`}`;
 }
 

@@ -260,6 +260,7 @@ export function PatientPage({ id, self }) {
       <p class=${p.consent.remote_care && p.consent.data_processing ? 'ok' : 'error'}>
         ${p.consent.remote_care && p.consent.data_processing ? t('consent_ok') : t('consent_missing')}</p>
     </section>
+    ${!self && html`<div class="actions"><a class="button" href=${'#/visits/new/' + p.id}>${t('plan_visit')}</a></div>`}
     <${ConsentForm} patient=${p} self=${self} onDone=${load} />
     <${ConsentList} patient=${p} onChange=${load} />
   </main>`;

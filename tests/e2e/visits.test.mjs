@@ -1,0 +1,120 @@
+// A remote visit in real browsers, three people at three places: the commune health worker plans
+// a chat visit for a patient who has consented and starts it, taking vitals at the station; the
+// doctor at the provincial hospital writes notes, picks an ICD-10 diagnosis, prescribes, signs
+// and prints (the PDF read back with pdftotext); the patient reads the summary on a phone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from '../api/lib/server.mjs';
+import { launch, OUT, WEB } from './lib.mjs';
+
+let srv, chrome;
+
+before(async () => {
+  srv = await startServer({ extraArgs: ['--web', WEB] });
+  chrome = await launch();
+});
+after(async () => {
+  await chrome?.close();
+  await srv.stop();
+  srv.cleanup();
+});
+
+async function session(username, viewport = { width: 1024, height: 800 }) {
+  const ctx = await chrome.browser.newContext({ viewport, locale: 'vi-VN' });
+  const p = await ctx.newPage();
+  await p.goto(srv.url + '/');
+  await p.getByLabel('Tên đăng nhập').fill(username);
+  await p.getByLabel('Mật khẩu').fill('demo-password');
+  await p.getByRole('button', { name: 'Đăng nhập' }).click();
+  await p.getByRole('heading', { name: /Xin chào/ }).waitFor();
+  return { p, ctx };
+}
+
+test('station plans and starts a chat visit, the doctor diagnoses, prescribes and signs, the patient reads the summary', async () => {
+  const patientId = Number(srv.sql("SELECT patient_id FROM users WHERE username = 'demo.patient'"));
+  let visitId;
+
+  const station = await session('demo.commune');
+  try {
+    const p = station.p;
+    await p.goto(`${srv.url}/#/patients/${patientId}`);
+    await p.getByRole('heading', { name: 'Giàng Seo Páo' }).waitFor();
+    await p.getByRole('link', { name: 'Lên lịch khám từ xa' }).click();
+    await p.getByLabel('Bác sĩ').locator('option', { hasText: 'Nguyễn Văn An' }).waitFor({ state: 'attached' });
+    await p.getByLabel('Nhắn tin').check();
+    await p.getByLabel('Lý do khám').fill('Đau đầu, chóng mặt, huyết áp đo ở trạm 160/100');
+    await p.getByRole('button', { name: 'Lên lịch khám từ xa' }).click();
+    await p.getByText('Đã lên lịch').waitFor();
+    visitId = Number(/#\/visits\/(\d+)/.exec(p.url())[1]);
+    await p.getByRole('button', { name: 'Bắt đầu khám' }).click();
+    await p.getByText('Đang khám', { exact: true }).waitFor();
+    await p.getByLabel('HA tâm thu (mmHg)').fill('158');
+    await p.getByLabel('HA tâm trương (mmHg)').fill('96');
+    await p.getByLabel('Mạch (/ph)').fill('84');
+    await p.getByLabel('Nhiệt độ (°C)').fill('37.2');
+    await p.getByRole('button', { name: 'Lưu chỉ số' }).click();
+    await p.getByText('HA tâm thu 158 mmHg').waitFor();
+    // A station cannot write the doctor's part.
+    assert.equal(await p.getByRole('button', { name: 'Ký đơn thuốc' }).count(), 0);
+    assert.equal(await p.getByLabel('Hướng xử trí, lời dặn (P)').count(), 0);
+    await p.screenshot({ path: `${OUT}visit-station.png`, fullPage: true });
+  } finally { await station.ctx.close(); }
+
+  const doctor = await session('demo.doctor');
+  try {
+    const p = doctor.p;
+    await p.getByRole('link', { name: /Khám từ xa/ }).click();
+    await p.getByRole('link', { name: /Giàng Seo Páo/ }).first().click();
+    await p.getByText('HA tâm thu 158 mmHg').waitFor();
+    await p.getByLabel('Hướng xử trí, lời dặn (P)').fill('Uống thuốc đều mỗi sáng, ăn nhạt, đo huyết áp ở trạm mỗi tuần');
+    await p.getByRole('button', { name: 'Lưu ghi chép' }).click();
+    await p.getByText('Đã lưu.').waitFor();
+    await p.getByLabel('Tìm mã hoặc tên bệnh (có dấu hoặc không dấu)').fill('tang huyet ap');
+    await p.getByRole('button', { name: /^I10 — Tăng huyết áp vô căn/ }).click();
+    await p.locator('.links li', { hasText: 'I10' }).getByText('chính').waitFor();
+    const fill = (k, v) => p.locator(`#rx_0_${k}`).fill(v);
+    await fill('medicine', 'Amlodipin');
+    await fill('strength', '5 mg');
+    await fill('dose', '1 viên');
+    await fill('frequency', '1 lần/ngày, buổi sáng');
+    await fill('duration_days', '30');
+    await fill('quantity', '30');
+    await fill('instructions', 'Uống sau ăn sáng');
+    await p.getByRole('button', { name: 'Lưu đơn nháp' }).click();
+    await p.getByRole('button', { name: 'Ký đơn thuốc' }).click();
+    const link = p.getByRole('link', { name: 'Tải đơn thuốc (PDF)' });
+    await link.waitFor();
+    // The PDF as the browser downloads it, with the session cookie.
+    const res = await p.request.get(srv.url + (await link.getAttribute('href')));
+    assert.equal(res.status(), 200);
+    assert.equal(res.headers()['content-type'], 'application/pdf');
+    const dir = mkdtempSync(join(tmpdir(), 'ytexa-e2e-pdf-'));
+    writeFileSync(join(dir, 'rx.pdf'), await res.body());
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', join(dir, 'rx.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    for (const want of ['ĐƠN THUỐC', 'Giàng Seo Páo', 'Amlodipin 5 mg', 'Uống sau ăn sáng', 'Nguyễn Văn An', 'Tăng huyết áp'])
+      assert.ok(text.includes(want), `the PDF says "${want}": ${text}`);
+    await p.screenshot({ path: `${OUT}visit-doctor.png`, fullPage: true });
+    await p.getByRole('button', { name: 'Kết thúc khám' }).click();
+    await p.getByText('Đã khám xong').waitFor();
+  } finally { await doctor.ctx.close(); }
+
+  const patient = await session('demo.patient', { width: 360, height: 740 });
+  try {
+    const p = patient.p;
+    await p.getByRole('link', { name: /Lịch khám của tôi/ }).click();
+    const card = p.locator('section.card', { hasText: 'Nguyễn Văn An' }).first();
+    await card.getByRole('button', { name: 'Xem tóm tắt lượt khám' }).click();
+    const summary = card.locator('pre.summary');
+    await summary.waitFor();
+    const text = await summary.textContent();
+    for (const want of ['Xin chào Giàng Seo Páo', 'Tăng huyết áp vô căn', 'Amlodipin 5 mg', 'ăn nhạt'])
+      assert.ok(text.includes(want), `the summary says "${want}": ${text}`);
+    await card.getByRole('link', { name: /Tải đơn thuốc/ }).waitFor();
+    await p.screenshot({ path: `${OUT}visit-patient.png`, fullPage: true });
+  } finally { await patient.ctx.close(); }
+  assert.equal(srv.sql(`SELECT state FROM visits WHERE id = ${visitId}`), 'finished');
+});

@@ -1,0 +1,281 @@
+// Remote visits: the day's list for a station or a doctor, planning a visit from a patient's
+// record, the visit screen (state, vitals, notes, ICD-10 diagnosis, prescription signed and
+// printed), and the patient's own visits with their summaries. Routes: #/visits, #/visits/<id>,
+// #/visits/new/<patientId>, #/my-visits.
+import { useState, useEffect } from 'preact/hooks';
+import { html } from 'htm/preact';
+import { call } from './api.js';
+import { t, getLang } from './i18n.js';
+
+const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
+const when = (s) => (s ? new Date(s).toLocaleString(getLang() === 'en' ? 'en-GB' : 'vi-VN', { dateStyle: 'short', timeStyle: 'short' }) : '');
+// Today in Vietnam (UTC+7), as the API's date filter expects.
+const vnToday = () => new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
+const VITALS = [['systolic', 'mmHg'], ['diastolic', 'mmHg'], ['pulse', '/ph'], ['temperature', '°C'], ['spo2', '%'],
+  ['respiratory_rate', '/ph'], ['weight', 'kg'], ['height', 'cm'], ['glucose', 'mmol/L']];
+const EMPTY_ITEM = { medicine: '', strength: '', dose: '', frequency: '', duration_days: '', quantity: '', unit: 'viên', instructions: '' };
+
+export const visitRoute = () => {
+  const h = location.hash;
+  let m;
+  if ((m = /^#\/visits\/new\/(\d+)/.exec(h))) return { page: 'new', patient: Number(m[1]) };
+  if ((m = /^#\/visits\/(\d+)/.exec(h))) return { page: 'visit', id: Number(m[1]) };
+  return { page: 'list' };
+};
+
+function VisitList() {
+  const [date, setDate] = useState(vnToday());
+  const [items, setItems] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    setItems(null);
+    call('GET', `/api/v1/visits?limit=100&date=${date}`).then((r) => setItems(r.items)).catch((e) => { setError(errorText(e)); setItems([]); });
+  }, [date]);
+  const order = ['in_progress', 'arrived', 'planned', 'finished', 'cancelled', 'no_show'];
+  const sorted = (items || []).slice().sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state));
+  return html`<main class="page">
+    <div class="title-row"><h1>${t('visits_title')}</h1><a class="button" href="#/patients">${t('plan_from_patient')}</a></div>
+    <label for="vdate">${t('day')}</label>
+    <input id="vdate" type="date" value=${date} onChange=${(e) => setDate(e.target.value || vnToday())} />
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${items === null ? html`<p>${t('loading')}</p>` : sorted.length === 0 ? html`<p class="muted">${t('no_visits')}</p>` : html`
+      <ul class="facilities visits">${sorted.map((v) => html`<li><a class="facility" href=${'#/visits/' + v.id}>
+        <strong>${v.patient?.full_name}</strong>
+        <span class="muted">${t('state_' + v.state)} · ${t('mode_' + v.mode)} · ${t('doctor')}: ${v.doctor.full_name}${v.scheduled_at ? ' · ' + when(v.scheduled_at) : ''}</span>
+        <span class="muted">${v.reason}</span>
+      </a></li>`)}</ul>`}
+  </main>`;
+}
+
+function PlanVisit({ patientId }) {
+  const [patient, setPatient] = useState(null);
+  const [doctors, setDoctors] = useState([]);
+  const [f, set] = useState({ mode: 'chat', reason: '', doctor_id: '', at: '', emergency: '' });
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    call('GET', `/api/v1/patients/${patientId}`).then(setPatient).catch((e) => setError(errorText(e)));
+    call('GET', '/api/v1/doctors').then((r) => { setDoctors(r.items); if (r.items[0]) set((o) => ({ ...o, doctor_id: String(r.items[0].id) })); }).catch(() => {});
+  }, [patientId]);
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const body = { patient_id: patientId, doctor_id: Number(f.doctor_id), mode: f.mode, reason: f.reason.trim() };
+      if (f.at) body.scheduled_at = `${f.at}:00+07:00`;
+      if (f.emergency.trim()) body.emergency_reason = f.emergency.trim();
+      const v = await call('POST', '/api/v1/visits', body);
+      location.hash = '#/visits/' + v.id;
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<main class="page"><form class="card form" onSubmit=${submit}>
+    <a class="back" href=${'#/patients/' + patientId}>← ${t('back')}</a>
+    <h1>${t('plan_visit')}</h1>
+    ${patient && html`<p><strong>${patient.full_name}</strong> · ${patient.birth_year} · ${t('sex_' + patient.sex)}</p>`}
+    <label for="doctor">${t('doctor')}</label>
+    <select id="doctor" required value=${f.doctor_id} onChange=${(e) => set({ ...f, doctor_id: e.target.value })}>
+      ${doctors.map((d) => html`<option value=${d.id}>${d.full_name} — ${d.facility.name}</option>`)}
+    </select>
+    <fieldset><legend>${t('visit_mode')}</legend>
+      ${['chat', 'audio', 'video', 'assisted'].map((m) => html`<label class="check"><input type="radio" name="mode" checked=${f.mode === m} onChange=${() => set({ ...f, mode: m })} /> ${t('mode_' + m)}</label>`)}
+    </fieldset>
+    <label for="reason">${t('visit_reason')}</label>
+    <textarea id="reason" required minlength="2" rows="3" value=${f.reason} onInput=${(e) => set({ ...f, reason: e.target.value })} />
+    <label for="at">${t('visit_time')}</label>
+    <input id="at" type="datetime-local" value=${f.at} onInput=${(e) => set({ ...f, at: e.target.value })} />
+    <details><summary>${t('emergency')}</summary>
+      <label for="emergency">${t('emergency_reason')}</label>
+      <input id="emergency" value=${f.emergency} onInput=${(e) => set({ ...f, emergency: e.target.value })} />
+    </details>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    <button type="submit" disabled=${busy || !f.doctor_id}>${t('plan_visit')}</button>
+  </form></main>`;
+}
+
+function Vitals({ v, canWrite, onSaved }) {
+  const [f, set] = useState({});
+  const [error, setError] = useState(null);
+  const save = async (e) => {
+    e.preventDefault();
+    setError(null);
+    const body = {};
+    for (const [k] of VITALS) if (f[k] !== undefined && f[k] !== '') body[k] = Number(f[k]);
+    try {
+      await call('POST', `/api/v1/visits/${v.id}/vitals`, body);
+      set({});
+      onSaved();
+    } catch (err) { setError(errorText(err)); }
+  };
+  return html`<section class="card"><h2>${t('vitals')}</h2>
+    ${v.vitals.length ? html`<ul class="links">${v.vitals.map((x) => html`<li>${when(x.at)} · ${x.recorded_by.name}:
+      ${VITALS.filter(([k]) => x[k] !== null).map(([k, u]) => html` <span class="chip">${t('v_' + k)} ${x[k]} ${u}</span>`)}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
+    ${canWrite && html`<form class="form" onSubmit=${save} aria-label=${t('vitals')}>
+      <div class="vitals-grid">${VITALS.map(([k, u]) => html`<div><label for=${'v_' + k}>${t('v_' + k)} (${u})</label>
+        <input id=${'v_' + k} type="number" step="any" inputmode="decimal" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} /></div>`)}</div>
+      ${error && html`<p class="error" role="alert">${error}</p>`}
+      <button type="submit">${t('save_vitals')}</button>
+    </form>`}
+  </section>`;
+}
+
+function Notes({ v, onSaved }) {
+  const [f, set] = useState({ ...v.notes });
+  const [msg, setMsg] = useState(null);
+  const save = async (e) => {
+    e.preventDefault();
+    try {
+      const body = {};
+      for (const k of ['subjective', 'objective', 'assessment', 'plan']) if ((f[k] ?? '') !== (v.notes[k] ?? '')) body[k] = f[k] || null;
+      if (Object.keys(body).length) await call('PUT', `/api/v1/visits/${v.id}/notes`, body);
+      setMsg(t('saved'));
+      onSaved();
+    } catch (err) { setMsg(errorText(err)); }
+  };
+  return html`<form class="card form" onSubmit=${save} aria-label=${t('notes')}><h2>${t('notes')}</h2>
+    ${['subjective', 'objective', 'assessment', 'plan'].map((k) => html`<label for=${'n_' + k}>${t('note_' + k)}</label>
+      <textarea id=${'n_' + k} rows="2" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} />`)}
+    ${msg && html`<p role="status">${msg}</p>`}
+    <button type="submit">${t('save_notes')}</button>
+  </form>`;
+}
+
+function Diagnoses({ v, canWrite, onSaved }) {
+  const [q, setQ] = useState('');
+  const [hits, setHits] = useState([]);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    if (!q.trim()) { setHits([]); return undefined; }
+    const timer = setTimeout(() => call('GET', `/api/v1/icd10?limit=8&q=${encodeURIComponent(q.trim())}`).then((r) => setHits(r.items)).catch(() => {}), 250);
+    return () => clearTimeout(timer);
+  }, [q]);
+  const add = async (code) => {
+    try {
+      await call('POST', `/api/v1/visits/${v.id}/diagnoses`, { icd10: code, primary: !v.diagnoses.some((d) => d.primary) });
+      setQ('');
+      onSaved();
+    } catch (err) { setError(errorText(err)); }
+  };
+  return html`<section class="card"><h2>${t('diagnoses')}</h2>
+    ${v.diagnoses.length ? html`<ul class="links">${v.diagnoses.map((d) => html`<li><strong>${d.code}</strong> ${d.name_vi || ''}${d.primary ? html` <span class="ok">${t('primary')}</span>` : ''}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
+    ${canWrite && html`<label for="icd">${t('icd_search')}</label>
+      <input id="icd" type="search" value=${q} onInput=${(e) => setQ(e.target.value)} />
+      <ul class="links">${hits.map((h) => html`<li><button class="link" onClick=${() => add(h.code)}>${h.code} — ${getLang() === 'en' ? h.name_en : h.name_vi}</button>${h.remote_treatable ? '' : html` <span class="muted">${t('not_remote')}</span>`}</li>`)}</ul>`}
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+  </section>`;
+}
+
+function Prescription({ v, onSaved }) {
+  const open = v.prescriptions.filter((p) => p.status === 'draft').at(-1);
+  const [items, setItems] = useState([{ ...EMPTY_ITEM }]);
+  const [error, setError] = useState(null);
+  const setItem = (i, k, val) => setItems(items.map((it, j) => (j === i ? { ...it, [k]: val } : it)));
+  const body = () => ({ items: items.map((it) => {
+    const o = { ...it, duration_days: Number(it.duration_days), quantity: Number(it.quantity) };
+    if (!o.instructions) delete o.instructions;
+    if (!o.unit) delete o.unit;
+    return o;
+  }) });
+  const act = async (fn) => {
+    setError(null);
+    try { await fn(); onSaved(); } catch (err) { setError(errorText(err)); }
+  };
+  const signed = v.prescriptions.filter((p) => p.status === 'signed');
+  return html`<section class="card"><h2>${t('prescription')}</h2>
+    ${signed.map((p) => html`<p>${t('signed_rx')} ${t('version')} ${p.version} · ${when(p.signed_at)} · <a href=${`/api/v1/prescriptions/${p.id}/pdf`} target="_blank" rel="noopener">${t('rx_pdf')}</a></p>`)}
+    ${!open && signed.length > 0 ? html`<button class="link" onClick=${() => act(() => call('POST', `/api/v1/prescriptions/${signed.at(-1).id}/revise`))}>${t('revise_rx')}</button>`
+      : open ? html`<p>${t('draft_rx')} ${t('version')} ${open.version}</p>
+      <button onClick=${() => act(() => call('POST', `/api/v1/prescriptions/${open.id}/sign`))}>${t('sign_rx')}</button>` : html`
+      <form class="form" aria-label=${t('prescription')} onSubmit=${(e) => { e.preventDefault(); act(() => call('POST', `/api/v1/visits/${v.id}/prescriptions`, body())); }}>
+        ${items.map((it, i) => html`<fieldset><legend>${t('medicine')} ${i + 1}</legend>
+          <div class="two">
+            ${['medicine', 'strength', 'dose', 'frequency', 'duration_days', 'quantity', 'unit', 'instructions'].map((k) => html`<div>
+              <label for=${`rx_${i}_${k}`}>${t('rx_' + k)}</label>
+              <input id=${`rx_${i}_${k}`} type=${k === 'duration_days' || k === 'quantity' ? 'number' : 'text'} required=${k !== 'instructions' && k !== 'unit'}
+                value=${it[k]} onInput=${(e) => setItem(i, k, e.target.value)} /></div>`)}
+          </div></fieldset>`)}
+        <div class="actions"><button type="button" class="link" onClick=${() => setItems([...items, { ...EMPTY_ITEM }])}>${t('add_medicine')}</button></div>
+        <button type="submit">${t('save_draft')}</button>
+      </form>`}
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+  </section>`;
+}
+
+const NEXT = { planned: ['arrived', 'in_progress', 'cancelled', 'no_show'], arrived: ['in_progress', 'cancelled', 'no_show'], in_progress: ['finished'] };
+
+function VisitScreen({ id, user }) {
+  const [v, setV] = useState(null);
+  const [error, setError] = useState(null);
+  const load = () => call('GET', `/api/v1/visits/${id}`).then((x) => { setV(x); setError(null); }).catch((e) => setError(errorText(e)));
+  useEffect(() => { setV(null); load(); window.scrollTo(0, 0); }, [id]);
+  if (!v) return html`<main class="page">${error ? html`<p class="error" role="alert">${error}</p>` : html`<p>${t('loading')}</p>`}</main>`;
+  const isDoctor = user.id === v.doctor.id;
+  const atStation = user.facility?.id === v.facility.id;
+  const live = v.state === 'in_progress';
+  const move = async (to) => {
+    const body = { to };
+    if (to === 'cancelled' || to === 'no_show') {
+      const reason = window.prompt(t('reason_prompt'));
+      if (!reason || reason.trim().length < 2) return;
+      body.reason = reason.trim();
+    }
+    try { await call('POST', `/api/v1/visits/${id}/transitions`, body); await load(); } catch (e) { setError(errorText(e)); }
+  };
+  return html`<main class="page">
+    <a class="back" href="#/visits">← ${t('back')}</a>
+    <section class="card">
+      <h1>${v.patient.full_name}</h1>
+      <p>${v.patient.birth_year} · ${t('sex_' + v.patient.sex)} · ${t('mode_' + v.mode)}</p>
+      <p><strong class="state">${t('state_' + v.state)}</strong> · ${t('doctor')}: ${v.doctor.full_name} (${v.doctor.facility.name})</p>
+      <p class="muted">${v.reason}${v.emergency_reason ? ' · ' + t('emergency') + ': ' + v.emergency_reason : ''}</p>
+      ${error && html`<p class="error" role="alert">${error}</p>`}
+      ${(isDoctor || atStation) && NEXT[v.state] && html`<div class="actions">${NEXT[v.state].map((to) => html`<button class=${to === 'cancelled' || to === 'no_show' ? 'link' : ''} onClick=${() => move(to)}>${t('to_' + to)}</button>`)}</div>`}
+      ${atStation && html`<p><a href=${'#/patients/' + v.patient.id}>${t('open_record')}</a></p>`}
+    </section>
+    <${Vitals} v=${v} canWrite=${live && (isDoctor || atStation)} onSaved=${load} />
+    ${isDoctor && live && html`<${Notes} v=${v} onSaved=${load} />`}
+    <${Diagnoses} v=${v} canWrite=${isDoctor && live} onSaved=${load} />
+    ${isDoctor && (live || v.state === 'finished') && html`<${Prescription} v=${v} onSaved=${load} />`}
+    ${!isDoctor && v.prescriptions.filter((p) => p.status === 'signed').map((p) => html`<p class="card"><a href=${`/api/v1/prescriptions/${p.id}/pdf`} target="_blank" rel="noopener">${t('rx_pdf')} (${t('version')} ${p.version})</a></p>`)}
+  </main>`;
+}
+
+// A patient's own visits, each with the summary the doctor left.
+export function MyVisits() {
+  const [items, setItems] = useState(null);
+  const [open, setOpen] = useState({});
+  const [error, setError] = useState(null);
+  useEffect(() => { call('GET', '/api/v1/visits?limit=50').then((r) => setItems(r.items.reverse())).catch((e) => setError(errorText(e))); }, []);
+  const show = async (v) => {
+    try {
+      const [s, full] = await Promise.all([call('GET', `/api/v1/visits/${v.id}/summary`), call('GET', `/api/v1/visits/${v.id}`)]);
+      setOpen({ ...open, [v.id]: { text: s.text_vi, rx: full.prescriptions } });
+    } catch (e) { setError(errorText(e)); }
+  };
+  return html`<main class="page"><h1>${t('tile_my_visits')}</h1>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? html`<p class="muted">${t('no_visits')}</p>` : items.map((v) => html`<section class="card">
+      <h2>${when(v.scheduled_at || v.created_at)} · ${t('state_' + v.state)}</h2>
+      <p>${t('doctor')}: ${v.doctor.full_name} (${v.doctor.facility.name}) · ${t('mode_' + v.mode)}</p>
+      ${open[v.id] ? html`<pre class="summary">${open[v.id].text}</pre>
+        ${open[v.id].rx.map((p) => html`<p><a href=${`/api/v1/prescriptions/${p.id}/pdf`} target="_blank" rel="noopener">${t('rx_pdf')} (${t('version')} ${p.version})</a></p>`)}`
+        : html`<button onClick=${() => show(v)}>${t('see_summary')}</button>`}
+    </section>`)}
+  </main>`;
+}
+
+export function Visits({ user }) {
+  const [r, setR] = useState(visitRoute());
+  useEffect(() => {
+    const onHash = () => setR(visitRoute());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  if (r.page === 'new') return html`<${PlanVisit} patientId=${r.patient} />`;
+  if (r.page === 'visit') return html`<${VisitScreen} id=${r.id} user=${user} />`;
+  return html`<${VisitList} />`;
+}
