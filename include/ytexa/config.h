@@ -20,6 +20,8 @@ struct yx_config {
     int max_body;          /* bytes of a JSON body */
     int login_fail_user;   /* failed logins an account may have in an hour */
     int login_fail_addr;   /* failed logins an address may have in an hour */
+    char notify_webhook_url[512]; /* where SMS/Zalo notifications are POSTed (none: app only) */
+    char notify_secret[128];      /* key of the HMAC-SHA256 signature of each POST */
     char demo_password[128];
     char log_level[16];
 };

@@ -9,6 +9,7 @@
 #include "ytexa/audit.h"
 #include "ytexa/auth.h"
 #include "ytexa/config.h"
+#include "ytexa/notify.h"
 #include "ytexa/http.h"
 #include "ytexa/store.h"
 
@@ -63,7 +64,12 @@ static int cmd_serve(struct yx_config *cfg)
     struct yx_auth_settings s = {cfg->session_idle_s, cfg->session_max_s, cfg->cookie_secure, cfg->login_fail_user,
                                  cfg->login_fail_addr};
     yx_auth_configure(&s);
+    if (yx_notify_sender_start(cfg) != 0) {
+        fprintf(stderr, "ytexa: cannot start the notification sender\n");
+        return 1;
+    }
     int rc = yx_server_run(cfg);
+    yx_notify_sender_stop();
     yx_db_thread_close();
     return rc ? 1 : 0;
 }

@@ -18,6 +18,10 @@ extern const struct yx_route yx_visit_routes[];
 extern const struct yx_route yx_visit_record_routes[];
 extern const struct yx_route yx_code_routes[];
 extern const struct yx_route yx_prescription_routes[];
+extern const struct yx_route yx_schedule_routes[];
+extern const struct yx_route yx_appointment_routes[];
+extern const struct yx_route yx_queue_routes[];
+extern const struct yx_route yx_notification_routes[];
 
 const struct yx_route *yx_app_routes(void)
 {
@@ -25,7 +29,9 @@ const struct yx_route *yx_app_routes(void)
                                               yx_facility_routes, yx_unit_routes,
                                               yx_network_routes, yx_audit_routes, yx_patient_routes,
                                               yx_patient_search_routes, yx_consent_routes, yx_visit_routes,
-                                              yx_visit_record_routes, yx_code_routes, yx_prescription_routes, NULL};
+                                              yx_visit_record_routes, yx_code_routes, yx_prescription_routes,
+                                              yx_schedule_routes, yx_appointment_routes, yx_queue_routes,
+                                              yx_notification_routes, NULL};
     static struct yx_route *all;
     if (all)
         return all;

@@ -33,6 +33,8 @@ static const struct opt opts[] = {
     {"max-body", K_INT, S(max_body), "largest JSON body in bytes (65536)"},
     {"login-fail-user", K_INT, S(login_fail_user), "failed logins per account per hour (20)"},
     {"login-fail-addr", K_INT, S(login_fail_addr), "failed logins per address per hour (100)"},
+    {"notify-webhook-url", K_STR, S(notify_webhook_url), "URL the SMS/Zalo notifications are POSTed to (none)"},
+    {"notify-secret", K_STR, S(notify_secret), "key of their X-Ytexa-Signature HMAC-SHA256"},
     {"demo-password", K_STR, S(demo_password), "password of the demo accounts (demo-password)"},
     {"log-level", K_STR, S(log_level), "debug, info, warn or error (info)"},
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "visit.h"
+#include "ytexa/visit.h"
 
 #define VISIT_COLUMNS                                                                                        \
     "v.id, v.patient_id, v.facility_id, f.name, v.doctor_id, d.full_name, d.licence_no, "                    \
@@ -260,26 +261,7 @@ static const struct yx_field create_fields[] = {
     {NULL, 0, 0, 0, 0},
 };
 
-/* The doctor must be an active doctor or specialist at a facility; returns that facility. */
-static int visit_doctor(struct yx_req *r, int64_t doctor_id, int64_t *facility)
-{
-    struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(
-        r->db, &rows,
-        "SELECT facility_id FROM users WHERE id = ? AND active = 1 AND role IN ('doctor', 'specialist') "
-        "AND facility_id IS NOT NULL",
-        YX_PI(doctor_id));
-    if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail_field(
-            r, YX_EINVAL, "doctor_id",
-            "doctor_id không phải bác sĩ đang làm việc / doctor_id is not an active doctor or specialist.");
-    if (rc == 0)
-        *facility = yx_rows_int(rows, 0, 0);
-    yx_rows_free(rows);
-    return rc;
-}
-
-static int add_event(struct yx_req *r, int64_t visit, const char *from, const char *to, const char *reason)
+int yx_visit_event(struct yx_req *r, int64_t visit, const char *from, const char *to, const char *reason)
 {
     return YX_DB_Q(r->db, NULL,
                    "INSERT INTO visit_events (visit_id, from_state, to_state, at, by_user, reason) VALUES "
@@ -294,45 +276,71 @@ static int answer_visit(struct yx_req *r, int status, int64_t id)
     return v ? yx_reply(r, status, v) : YX_EDB;
 }
 
+int yx_visit_insert(struct yx_req *r, const struct yx_visit_plan *p, int64_t *id)
+{
+    struct yx_rows *rows = NULL;
+    int64_t now = yx_now_ms();
+    int rc = YX_DB_Q(r->db, &rows,
+                     "INSERT INTO visits (patient_id, facility_id, doctor_id, doctor_facility_id, "
+                     "created_by, mode, state, "
+                     "reason, scheduled_at, emergency_reason, created_at, updated_at) "
+                     "SELECT id, facility_id, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ? FROM patients WHERE id = "
+                     "? RETURNING id",
+                     YX_PI(p->doctor_id), YX_PI(p->doctor_facility_id), YX_PI(r->who.user_id), YX_PT(p->mode),
+                     YX_PT(p->reason), p->scheduled_at ? YX_PI(p->scheduled_at) : YX_PN,
+                     YX_PT(p->emergency_reason), YX_PI(now), YX_PI(now), YX_PI(p->patient_id));
+    *id = rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 0;
+    yx_rows_free(rows);
+    if (rc == 0)
+        rc = yx_visit_event(r, *id, NULL, "planned", NULL);
+    /* The doctor's facility sees the patient for the sake of this visit. */
+    if (rc == 0)
+        rc = yx_patient_share(r->db, p->patient_id, p->doctor_facility_id, "visit", *id);
+    return rc;
+}
+
+int yx_visit_doctor_facility(struct yx_req *r, int64_t doctor_id, const char *field, int64_t *facility)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT facility_id FROM users WHERE id = ? AND active = 1 AND role IN ('doctor', 'specialist') "
+        "AND facility_id IS NOT NULL",
+        YX_PI(doctor_id));
+    if (rc == 0 && rows->nrows != 1)
+        rc = yx_fail_field(r, YX_EINVAL, field,
+                           "Không phải bác sĩ đang làm việc / not an active doctor or specialist.");
+    if (rc == 0)
+        *facility = yx_rows_int(rows, 0, 0);
+    yx_rows_free(rows);
+    return rc;
+}
+
 /* POST /api/v1/visits */
 static int visit_create(struct yx_req *r)
 {
-    int64_t doctor_facility = 0, when = 0, id;
-    struct yx_rows *rows = NULL;
+    struct yx_visit_plan p = {0};
+    int64_t id = 0;
     int rc;
     if (strcmp(r->who.role, "patient") == 0 || !r->who.facility_id)
         return yx_fail(r, YX_EFORBIDDEN,
                        "Vai trò của bạn không được làm việc này / your role may not plan visits.");
     if ((rc = yx_body(r, create_fields)) != 0)
         return rc;
-    int64_t patient = yx_json_int(r->json, "patient_id", 0);
-    const char *mode = yx_json_str(r->json, "mode"), *at = yx_json_str(r->json, "scheduled_at");
-    if (!in_list(mode, modes))
+    p.patient_id = yx_json_int(r->json, "patient_id", 0);
+    p.doctor_id = yx_json_int(r->json, "doctor_id", 0);
+    p.mode = yx_json_str(r->json, "mode");
+    p.reason = yx_json_str(r->json, "reason");
+    p.emergency_reason = yx_json_str(r->json, "emergency_reason");
+    const char *at = yx_json_str(r->json, "scheduled_at");
+    if (!in_list(p.mode, modes))
         return yx_fail_field(r, YX_EINVAL, "mode", "mode is video, audio, chat or assisted.");
-    if (at && yx_time_parse(at, &when) != 0)
+    if (at && yx_time_parse(at, &p.scheduled_at) != 0)
         return yx_fail_field(r, YX_EINVAL, "scheduled_at",
                              "scheduled_at is an ISO time with its offset, e.g. 2026-11-23T09:00:00+07:00.");
-    if ((rc = yx_patient_access(r, patient, YX_A_WRITE)) != 0 ||
-        (rc = visit_doctor(r, yx_json_int(r->json, "doctor_id", 0), &doctor_facility)) != 0)
-        return rc;
-    int64_t now = yx_now_ms();
-    rc = YX_DB_Q(r->db, &rows,
-                 "INSERT INTO visits (patient_id, facility_id, doctor_id, doctor_facility_id, created_by, "
-                 "mode, state, "
-                 "reason, scheduled_at, emergency_reason, created_at, updated_at) "
-                 "SELECT id, facility_id, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ? FROM patients WHERE id = ? "
-                 "RETURNING id",
-                 YX_PI(yx_json_int(r->json, "doctor_id", 0)), YX_PI(doctor_facility), YX_PI(r->who.user_id),
-                 YX_PT(mode), YX_PT(yx_json_str(r->json, "reason")), at ? YX_PI(when) : YX_PN,
-                 YX_PT(yx_json_str(r->json, "emergency_reason")), YX_PI(now), YX_PI(now), YX_PI(patient));
-    id = rc == 0 ? yx_rows_int(rows, 0, 0) : 0;
-    yx_rows_free(rows);
-    if (rc == 0)
-        rc = add_event(r, id, NULL, "planned", NULL);
-    /* The doctor's facility sees the patient for the sake of this visit. */
-    if (rc == 0)
-        rc = yx_patient_share(r->db, patient, doctor_facility, "visit", id);
-    if (rc)
+    if ((rc = yx_patient_access(r, p.patient_id, YX_A_WRITE)) != 0 ||
+        (rc = yx_visit_doctor_facility(r, p.doctor_id, "doctor_id", &p.doctor_facility_id)) != 0 ||
+        (rc = yx_visit_insert(r, &p, &id)) != 0)
         return rc;
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", (long long)id);
@@ -372,7 +380,7 @@ static int visit_list(struct yx_req *r)
     rc =
         YX_DB_Q(r->db, &rows,
                 "SELECT " VISIT_COLUMNS VISIT_FROM "WHERE v.id > ? AND ((? = 1 AND v.patient_id = ?) OR (? = "
-                                                   "0 AND (v.facility_id = ? OR v.doctor_facility_id = ?))) "
+                "0 AND (v.facility_id = ? OR v.doctor_facility_id = ?))) "
                 "AND (? = 0 OR v.patient_id = ?) AND (? = 0 OR v.doctor_id = ?) AND (? = '' OR v.state = ?) "
                 "AND (? = 0 OR (COALESCE(v.scheduled_at, v.created_at) >= ? AND COALESCE(v.scheduled_at, "
                 "v.created_at) < ?)) "
@@ -477,7 +485,7 @@ static int visit_transition(struct yx_req *r)
                  YX_PT(to), YX_PI(now), YX_PI(bypassed), YX_PT(to), YX_PI(now), YX_PT(to), YX_PI(now),
                  YX_PI(v.id), YX_PT(v.state));
     if (rc == 0)
-        rc = add_event(r, v.id, v.state, to, reason);
+        rc = yx_visit_event(r, v.id, v.state, to, reason);
     return rc ? rc : answer_visit(r, 200, v.id);
 }
 
@@ -497,26 +505,27 @@ static int doctor_list(struct yx_req *r)
     const char *like = q ? yx_like_folded(r, q) : "%";
     if (!like)
         return yx_fail_field(r, YX_EINVAL, "q", "The search text is not valid.");
-    rc = YX_DB_Q(r->db, &rows,
-                 "SELECT u.id, u.full_name, u.role, u.licence_no, u.scope_of_practice, f.id, f.name, f.level "
-                 "FROM users u JOIN facilities f ON f.id = u.facility_id "
-                 "WHERE u.active = 1 AND u.role IN ('doctor', 'specialist') AND u.full_name_folded LIKE ? ESCAPE '\\' "
-                 "AND ((? > 0 AND u.facility_id = ?) OR (? = 0 AND (u.facility_id = ? OR u.facility_id IN "
-                 "(SELECT hub_id FROM support_links WHERE site_id = ?)))) "
-                 "ORDER BY f.id = ? DESC, f.name, u.full_name LIMIT ?",
-                 YX_PT(like), YX_PI(facility), YX_PI(facility), YX_PI(facility), YX_PI(r->who.facility_id),
-                 YX_PI(r->who.facility_id), YX_PI(r->who.facility_id), YX_PI(limit));
+    rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT u.id, u.full_name, u.role, u.licence_no, u.scope_of_practice, f.id, f.name, f.level "
+        "FROM users u JOIN facilities f ON f.id = u.facility_id "
+        "WHERE u.active = 1 AND u.role IN ('doctor', 'specialist') AND u.full_name_folded LIKE ? ESCAPE '\\' "
+        "AND ((? > 0 AND u.facility_id = ?) OR (? = 0 AND (u.facility_id = ? OR u.facility_id IN "
+        "(SELECT hub_id FROM support_links WHERE site_id = ?)))) "
+        "ORDER BY f.id = ? DESC, f.name, u.full_name LIMIT ?",
+        YX_PT(like), YX_PI(facility), YX_PI(facility), YX_PI(facility), YX_PI(r->who.facility_id),
+        YX_PI(r->who.facility_id), YX_PI(r->who.facility_id), YX_PI(limit));
     if (rc)
         return rc;
     json_t *items = json_array();
     for (int i = 0; i < rows->nrows; i++)
         json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:o,s:o,s:{s:I,s:s,s:s}}", "id",
-                                               (json_int_t)yx_rows_int(rows, i, 0), "full_name", yx_rows_get(rows, i, 1),
-                                               "role", yx_rows_get(rows, i, 2), "licence_no",
-                                               str_or_null(yx_rows_get(rows, i, 3)), "scope_of_practice",
-                                               str_or_null(yx_rows_get(rows, i, 4)), "facility", "id",
-                                               (json_int_t)yx_rows_int(rows, i, 5), "name", yx_rows_get(rows, i, 6),
-                                               "level", yx_rows_get(rows, i, 7)));
+                                               (json_int_t)yx_rows_int(rows, i, 0), "full_name",
+                                               yx_rows_get(rows, i, 1), "role", yx_rows_get(rows, i, 2),
+                                               "licence_no", str_or_null(yx_rows_get(rows, i, 3)),
+                                               "scope_of_practice", str_or_null(yx_rows_get(rows, i, 4)),
+                                               "facility", "id", (json_int_t)yx_rows_int(rows, i, 5), "name",
+                                               yx_rows_get(rows, i, 6), "level", yx_rows_get(rows, i, 7)));
     yx_rows_free(rows);
     return yx_reply(r, 200, json_pack("{s:o}", "items", items));
 }

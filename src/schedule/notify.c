@@ -1,0 +1,153 @@
+/* Notification records for appointments: in the app (the patient's own account reads them) and
+ * outward by SMS through the operator's webhook (src/schedule/sender.c delivers those). The text
+ * carries what a patient needs — when, with whom, how — and nothing of the clinical record. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "schedule.h"
+
+/* "08:30 ngày 23/11/2026" in Vietnam time. */
+static void vn_when(int64_t ms, char out[32])
+{
+    time_t s = (time_t)(ms / 1000 + 7 * 3600);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(out, 32, "%H:%M ngày %d/%m/%Y", &tm);
+}
+
+static int add(struct yx_db *db, int64_t appointment, int64_t patient, const char *channel, const char *kind,
+               const char *phone, const char *text, int64_t due)
+{
+    int64_t now = yx_now_ms();
+    return YX_DB_Q(db, NULL,
+                   "INSERT INTO notifications (user_id, patient_id, appointment_id, channel, kind, phone, "
+                   "text_vi, due_at, "
+                   "created_at, status, next_attempt_at) "
+                   "VALUES ((SELECT id FROM users WHERE patient_id = ? AND active = 1 ORDER BY id LIMIT 1), "
+                   "?, ?, ?, ?, ?, ?, "
+                   "?, ?, ?, ?)",
+                   YX_PI(patient), YX_PI(patient), YX_PI(appointment), YX_PT(channel), YX_PT(kind),
+                   YX_PT(phone), YX_PT(text), YX_PI(due), YX_PI(now),
+                   YX_PT(strcmp(channel, "app") == 0 ? "delivered" : "pending"), YX_PI(due));
+}
+
+int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *kind)
+{
+    struct yx_rows *rows = NULL;
+    char when[32], text[600];
+    int rc =
+        YX_DB_Q(db, &rows,
+                "SELECT a.patient_id, p.full_name, COALESCE(p.phone, p.guardian_phone), u.full_name, f.name, "
+                "s.start_at, "
+                "s.mode FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN users u ON u.id = "
+                "a.doctor_id "
+                "JOIN facilities f ON f.id = u.facility_id JOIN slots s ON s.id = a.slot_id WHERE a.id = ?",
+                YX_PI(appointment_id));
+    if (rc || rows->nrows != 1) {
+        yx_rows_free(rows);
+        return rc ? rc : YX_ENOTFOUND;
+    }
+    int64_t patient = yx_rows_int(rows, 0, 0), start = yx_rows_int(rows, 0, 5), now = yx_now_ms();
+    const char *phone = yx_rows_get(rows, 0, 2), *mode = yx_rows_get(rows, 0, 6);
+    const char *how = strcmp(mode, "video") == 0   ? "gọi video"
+                      : strcmp(mode, "audio") == 0 ? "gọi thoại"
+                      : strcmp(mode, "chat") == 0  ? "nhắn tin"
+                                                   : "tại trạm y tế xã";
+    vn_when(start, when);
+    /* A booking that moved or ended: its reminders are no longer wanted. */
+    if (strcmp(kind, "booked") != 0 && strcmp(kind, "rescheduled") != 0)
+        rc = YX_DB_Q(
+            db, NULL,
+            "UPDATE notifications SET status = 'not_needed' WHERE appointment_id = ? AND kind = 'reminder' "
+            "AND status = 'pending'",
+            YX_PI(appointment_id));
+    if (rc == 0 && strcmp(kind, "cancelled_silently") != 0) {
+        if (strcmp(kind, "cancelled") == 0)
+            snprintf(text, sizeof text, "ytexa: Lịch khám từ xa lúc %s với bác sĩ %s đã được hủy.", when,
+                     yx_rows_get(rows, 0, 3));
+        else
+            snprintf(text, sizeof text, "ytexa: %s có lịch khám từ xa (%s) lúc %s với bác sĩ %s, %s.%s",
+                     yx_rows_get(rows, 0, 1), how, when, yx_rows_get(rows, 0, 3), yx_rows_get(rows, 0, 4),
+                     strcmp(kind, "rescheduled") == 0 ? " Lịch đã được đổi." : "");
+        rc = add(db, appointment_id, patient, "app", kind, NULL, text, now);
+        if (rc == 0 && phone)
+            rc = add(db, appointment_id, patient, "sms", kind, phone, text, now);
+    }
+    /* Reminders a day and an hour before, when that moment is still ahead. */
+    static const int64_t before[] = {24 * 3600000LL, 3600000LL};
+    for (int i = 0; rc == 0 && phone && strcmp(kind, "cancelled") != 0 &&
+                    strcmp(kind, "cancelled_silently") != 0 && i < 2;
+         i++) {
+        if (start - before[i] <= now)
+            continue;
+        snprintf(text, sizeof text,
+                 "ytexa: Nhắc lịch khám từ xa (%s) lúc %s với bác sĩ %s. Đến trạm hoặc mở ứng dụng "
+                 "trước giờ hẹn 10 phút.",
+                 how, when, yx_rows_get(rows, 0, 3));
+        rc = add(db, appointment_id, patient, "sms", "reminder", phone, text, start - before[i]);
+        if (rc == 0)
+            rc = add(db, appointment_id, patient, "app", "reminder", NULL, text, start - before[i]);
+    }
+    yx_rows_free(rows);
+    return rc;
+}
+
+/* GET /api/v1/notifications?cursor&limit — the caller's own, in the app, that are due. */
+static int notification_list(struct yx_req *r)
+{
+    int64_t after, limit;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if ((rc = yx_page(r, &after, &limit)) != 0)
+        return rc;
+    rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT id, kind, text_vi, due_at, read_at, appointment_id FROM notifications WHERE user_id = ? "
+        "AND channel = 'app' AND status = 'delivered' AND due_at <= ? AND id > ? ORDER BY id LIMIT ?",
+        YX_PI(r->who.user_id), YX_PI(yx_now_ms()), YX_PI(after), YX_PI(limit + 1));
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    for (int i = 0; i < rows->nrows && i < limit; i++)
+        json_array_append_new(
+            items,
+            json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)yx_rows_int(rows, i, 0), "kind",
+                      yx_rows_get(rows, i, 1), "text", yx_rows_get(rows, i, 2), "at",
+                      yx_iso(r, yx_rows_int(rows, i, 3)), "read_at",
+                      yx_rows_isnull(rows, i, 4) ? json_null()
+                                                 : json_string(yx_iso(r, yx_rows_int(rows, i, 4))),
+                      "appointment_id",
+                      yx_rows_isnull(rows, i, 5) ? json_null() : json_integer(yx_rows_int(rows, i, 5))));
+    int more = rows->nrows > limit;
+    int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    yx_rows_free(rows);
+    return yx_reply(r, 200, yx_page_json(items, more, last));
+}
+
+/* POST /api/v1/notifications/:id/read */
+static int notification_read(struct yx_req *r)
+{
+    int64_t id;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = yx_no_body(r)) != 0)
+        return rc;
+    rc = YX_DB_Q(r->db, &rows, "SELECT 1 FROM notifications WHERE id = ? AND user_id = ? AND channel = 'app'",
+                 YX_PI(id), YX_PI(r->who.user_id));
+    int mine = rc == 0 && rows->nrows == 1;
+    yx_rows_free(rows);
+    if (rc == 0 && !mine)
+        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / no such notification.");
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, NULL, "UPDATE notifications SET read_at = COALESCE(read_at, ?) WHERE id = ?",
+                     YX_PI(yx_now_ms()), YX_PI(id));
+    return rc ? rc : yx_reply(r, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "read", 1));
+}
+
+const struct yx_route yx_notification_routes[] = {
+    {"GET", "/api/v1/notifications", notification_list, 0, NULL, NULL},
+    {"POST", "/api/v1/notifications/:id/read", notification_read, 0, NULL, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};

@@ -1,0 +1,193 @@
+/* Delivers SMS/Zalo notifications through the webhook an operator configures
+ * (--notify-webhook-url): a thread that claims due rows, POSTs each as JSON signed with
+ * HMAC-SHA256 (--notify-secret), and records the outcome on the row. A failed attempt is retried
+ * after 1 s, 5 s, 30 s, 2 min, 10 min and 1 h, then the row is marked failed. All state is in the
+ * database, so a restart resumes where it was; a claim names the instance and expires after a
+ * minute, so instances sharing PostgreSQL do not send a row twice while both are alive. Delivery
+ * is at least once: a crash between the receiver's 2xx and the update resends, with the same
+ * X-Ytexa-Delivery id for the receiver to recognise. */
+#include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ytexa/config.h"
+#include "ytexa/notify.h"
+#include "ytexa/store.h"
+
+static const int64_t backoff_ms[] = {1000, 5000, 30000, 120000, 600000, 3600000};
+#define MAX_ATTEMPTS ((int)(sizeof backoff_ms / sizeof backoff_ms[0]))
+
+static struct {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int running, stopping;
+    char url[512], secret[128], instance[40];
+} N = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static size_t discard(char *p, size_t size, size_t n, void *u)
+{
+    (void)p;
+    (void)u;
+    return size * n;
+}
+
+/* POSTs body; returns 0 on a 2xx, otherwise fills why. */
+static int post(CURL *curl, const char *body, int64_t id, char *why, size_t whylen)
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    char hex[2 * sizeof mac + 1], sig[100], delivery[64];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)N.secret, strlen(N.secret));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+    snprintf(sig, sizeof sig, "X-Ytexa-Signature: sha256=%s", hex);
+    snprintf(delivery, sizeof delivery, "X-Ytexa-Delivery: %lld", (long long)id);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8");
+    h = curl_slist_append(h, sig);
+    h = curl_slist_append(h, delivery);
+    curl_easy_reset(curl);
+    curl_easy_setopt(curl, CURLOPT_URL, N.url);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+    CURLcode cc = curl_easy_perform(curl);
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    if (cc != CURLE_OK) {
+        snprintf(why, whylen, "%s", curl_easy_strerror(cc));
+        return -1;
+    }
+    if (status < 200 || status > 299) {
+        snprintf(why, whylen, "HTTP %ld", status);
+        return -1;
+    }
+    return 0;
+}
+
+/* Claims up to 20 due rows for this instance and sends them. */
+static void send_due(struct yx_db *db, CURL *curl)
+{
+    struct yx_rows *rows = NULL;
+    int64_t now = yx_now_ms();
+    /* A reminder that could not go out before the appointment is no longer worth sending. */
+    YX_DB_Q(db, NULL,
+            "UPDATE notifications SET status = 'not_needed' WHERE status = 'pending' AND kind = 'reminder' "
+            "AND due_at < ?",
+            YX_PI(now - 2 * 3600000LL));
+    if (YX_DB_Q(db, NULL,
+                "UPDATE notifications SET claimed_by = ?, claimed_at = ? WHERE id IN (SELECT id FROM "
+                "notifications "
+                "WHERE channel <> 'app' AND status = 'pending' AND next_attempt_at <= ? AND (claimed_by IS "
+                "NULL OR "
+                "claimed_at < ?) ORDER BY id LIMIT 20) AND (claimed_by IS NULL OR claimed_at < ?)",
+                YX_PT(N.instance), YX_PI(now), YX_PI(now), YX_PI(now - 60000), YX_PI(now - 60000)) != 0)
+        return;
+    if (YX_DB_Q(db, &rows,
+                "SELECT id, channel, phone, kind, text_vi, appointment_id, attempts FROM notifications "
+                "WHERE claimed_by = ? AND claimed_at = ? AND status = 'pending'",
+                YX_PT(N.instance), YX_PI(now)) != 0) {
+        yx_rows_free(rows);
+        return;
+    }
+    for (int i = 0; i < rows->nrows; i++) {
+        int64_t id = yx_rows_int(rows, i, 0), attempts = yx_rows_int(rows, i, 6) + 1;
+        json_t *msg =
+            json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)id, "channel", yx_rows_get(rows, i, 1),
+                      "to", yx_rows_get(rows, i, 2) ? yx_rows_get(rows, i, 2) : "", "kind",
+                      yx_rows_get(rows, i, 3), "text", yx_rows_get(rows, i, 4), "appointment_id",
+                      yx_rows_isnull(rows, i, 5) ? json_null() : json_integer(yx_rows_int(rows, i, 5)));
+        char *body = msg ? json_dumps(msg, JSON_COMPACT) : NULL, why[200] = "";
+        json_decref(msg);
+        int ok = body && post(curl, body, id, why, sizeof why) == 0;
+        free(body);
+        int64_t t = yx_now_ms();
+        if (ok)
+            YX_DB_Q(db, NULL,
+                    "UPDATE notifications SET status = 'delivered', delivered_at = ?, attempts = ?, "
+                    "last_error = NULL, "
+                    "claimed_by = NULL WHERE id = ?",
+                    YX_PI(t), YX_PI(attempts), YX_PI(id));
+        else
+            YX_DB_Q(db, NULL,
+                    "UPDATE notifications SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, "
+                    "claimed_by = NULL WHERE id = ?",
+                    YX_PT(attempts >= MAX_ATTEMPTS ? "failed" : "pending"), YX_PI(attempts), YX_PT(why),
+                    YX_PI(t + backoff_ms[attempts - 1 < MAX_ATTEMPTS ? attempts - 1 : MAX_ATTEMPTS - 1]),
+                    YX_PI(id));
+        if (!ok)
+            yx_log(YX_LOG_WARN, "notify: delivery %lld attempt %lld failed: %s", (long long)id,
+                   (long long)attempts, why);
+    }
+    yx_rows_free(rows);
+}
+
+static void *sender_main(void *unused)
+{
+    (void)unused;
+    CURL *curl = curl_easy_init();
+    pthread_mutex_lock(&N.mu);
+    while (!N.stopping) {
+        pthread_mutex_unlock(&N.mu);
+        struct yx_db *db = yx_db_thread();
+        if (db && curl)
+            send_due(db, curl);
+        pthread_mutex_lock(&N.mu);
+        if (N.stopping)
+            break;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 500000000L; /* look again in half a second */
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&N.cv, &N.mu, &until);
+    }
+    pthread_mutex_unlock(&N.mu);
+    curl_easy_cleanup(curl);
+    yx_db_thread_close();
+    return NULL;
+}
+
+int yx_notify_sender_start(const struct yx_config *cfg)
+{
+    if (!cfg->notify_webhook_url[0])
+        return 0; /* notifications stay in the app (and pending outward until a webhook is set) */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+        return YX_EINTERNAL;
+    snprintf(N.url, sizeof N.url, "%s", cfg->notify_webhook_url);
+    snprintf(N.secret, sizeof N.secret, "%s", cfg->notify_secret);
+    uint32_t rnd;
+    yx_random(&rnd, sizeof rnd);
+    snprintf(N.instance, sizeof N.instance, "%08x", rnd);
+    N.stopping = 0;
+    if (pthread_create(&N.thread, NULL, sender_main, NULL) != 0)
+        return YX_EINTERNAL;
+    N.running = 1;
+    yx_log(YX_LOG_INFO, "notify: sending SMS/Zalo notifications to the webhook (instance %s)", N.instance);
+    return 0;
+}
+
+void yx_notify_sender_stop(void)
+{
+    if (!N.running)
+        return;
+    pthread_mutex_lock(&N.mu);
+    N.stopping = 1;
+    pthread_cond_signal(&N.cv);
+    pthread_mutex_unlock(&N.mu);
+    pthread_join(N.thread, NULL);
+    N.running = 0;
+    curl_global_cleanup();
+}

@@ -1,0 +1,246 @@
+/* Doctors' availability (lịch làm việc): a doctor publishes a block of time on one day, cut into
+ * slots that stations and patients book. A facility administrator may publish for the doctors of
+ * the facility. A block with a booked slot cannot be withdrawn. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "schedule.h"
+
+void yx_vn_today(char out[11])
+{
+    time_t s = (time_t)(yx_now_ms() / 1000 + 7 * 3600);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+const char *yx_iso(struct yx_req *r, int64_t ms)
+{
+    char t[32];
+    yx_time_format(ms, t);
+    return yx_arena_strdup(&r->arena, t);
+}
+
+static const char *const modes[] = {"video", "audio", "chat", "assisted", NULL};
+
+static int in_list(const char *v, const char *const *list)
+{
+    for (int i = 0; v && list[i]; i++)
+        if (strcmp(v, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static const struct yx_field schedule_fields[] = {
+    {"doctor_id", YX_F_INT, 0, 1, INT64_MAX}, {"start", YX_F_STRING, 1, 16, 40},
+    {"end", YX_F_STRING, 1, 16, 40},          {"slot_minutes", YX_F_INT, 1, 5, 120},
+    {"mode", YX_F_STRING, 1, 1, 12},          {NULL, 0, 0, 0, 0},
+};
+
+/* Whose availability may the caller publish? Their own as a doctor; a doctor of their facility as
+ * its administrator. Fills the doctor's facility. */
+static int schedule_owner(struct yx_req *r, int64_t doctor, int64_t *facility)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT facility_id FROM users WHERE id = ? AND active = 1 AND role IN ('doctor', 'specialist') "
+        "AND facility_id IS NOT NULL",
+        YX_PI(doctor));
+    if (rc == 0 && rows->nrows != 1)
+        rc = yx_fail_field(r, YX_EINVAL, "doctor_id", "doctor_id is not an active doctor or specialist.");
+    if (rc == 0)
+        *facility = yx_rows_int(rows, 0, 0);
+    yx_rows_free(rows);
+    if (rc == 0 && r->who.user_id != doctor &&
+        !(strcmp(r->who.role, "facility_admin") == 0 && r->who.facility_id == *facility))
+        rc = yx_fail(r, YX_EFORBIDDEN,
+                     "Chỉ bác sĩ hoặc quản trị cơ sở của bác sĩ đăng lịch / only the doctor or "
+                     "the administrator of the doctor's facility publishes availability.");
+    return rc;
+}
+
+static json_t *schedule_json(struct yx_req *r, int64_t id)
+{
+    struct yx_rows *rows = NULL;
+    json_t *out = NULL;
+    if (YX_DB_Q(
+            r->db, &rows,
+            "SELECT s.id, s.doctor_id, u.full_name, s.facility_id, f.name, s.start_at, s.end_at, "
+            "s.slot_minutes, "
+            "s.mode, s.cancelled_at, (SELECT COUNT(*) FROM slots WHERE schedule_id = s.id) FROM schedules s "
+            "JOIN users u ON u.id = s.doctor_id JOIN facilities f ON f.id = s.facility_id WHERE s.id = ?",
+            YX_PI(id)) == 0 &&
+        rows->nrows == 1)
+        out = json_pack("{s:I,s:{s:I,s:s,s:{s:I,s:s}},s:s,s:s,s:I,s:s,s:b,s:I}", "id",
+                        (json_int_t)yx_rows_int(rows, 0, 0), "doctor", "id",
+                        (json_int_t)yx_rows_int(rows, 0, 1), "full_name", yx_rows_get(rows, 0, 2), "facility",
+                        "id", (json_int_t)yx_rows_int(rows, 0, 3), "name", yx_rows_get(rows, 0, 4), "start",
+                        yx_iso(r, yx_rows_int(rows, 0, 5)), "end", yx_iso(r, yx_rows_int(rows, 0, 6)),
+                        "slot_minutes", (json_int_t)yx_rows_int(rows, 0, 7), "mode", yx_rows_get(rows, 0, 8),
+                        "cancelled", !yx_rows_isnull(rows, 0, 9), "slots",
+                        (json_int_t)yx_rows_int(rows, 0, 10));
+    yx_rows_free(rows);
+    return out;
+}
+
+/* POST /api/v1/schedules {doctor_id?, start, end, slot_minutes, mode} */
+static int schedule_create(struct yx_req *r)
+{
+    int64_t start, end, facility = 0, id = 0;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if (strcmp(r->who.role, "doctor") && strcmp(r->who.role, "specialist") &&
+        strcmp(r->who.role, "facility_admin"))
+        return yx_fail(r, YX_EFORBIDDEN,
+                       "Vai trò của bạn không đăng lịch khám / your role does not publish availability.");
+    if ((rc = yx_body(r, schedule_fields)) != 0)
+        return rc;
+    int64_t doctor = yx_json_int(r->json, "doctor_id", r->who.user_id);
+    int64_t minutes = yx_json_int(r->json, "slot_minutes", 15);
+    const char *mode = yx_json_str(r->json, "mode");
+    if (yx_time_parse(yx_json_str(r->json, "start"), &start) != 0)
+        return yx_fail_field(r, YX_EINVAL, "start",
+                             "start is an ISO time with its offset, e.g. 2026-11-23T08:00:00+07:00.");
+    if (yx_time_parse(yx_json_str(r->json, "end"), &end) != 0)
+        return yx_fail_field(r, YX_EINVAL, "end", "end is an ISO time with its offset.");
+    if (!in_list(mode, modes))
+        return yx_fail_field(r, YX_EINVAL, "mode", "mode is video, audio, chat or assisted.");
+    if (end <= start || end - start > 12 * 3600000LL ||
+        (start + 7 * 3600000LL) / 86400000LL != (end - 1 + 7 * 3600000LL) / 86400000LL)
+        return yx_fail_field(r, YX_EINVAL, "end",
+                             "Một buổi làm việc trong cùng một ngày, tối đa 12 giờ / a block lies "
+                             "within one day (Vietnam time), at most 12 hours, end after start.");
+    if ((end - start) % (minutes * 60000) != 0)
+        return yx_fail_field(r, YX_EINVAL, "slot_minutes",
+                             "The block must divide into whole slots of slot_minutes.");
+    if (start < yx_now_ms())
+        return yx_fail_field(r, YX_EINVAL, "start",
+                             "Không đăng lịch cho thời gian đã qua / start is in the past.");
+    if ((rc = schedule_owner(r, doctor, &facility)) != 0)
+        return rc;
+    rc = YX_DB_Q(r->db, &rows,
+                 "SELECT COUNT(*) FROM schedules WHERE doctor_id = ? AND cancelled_at IS NULL AND start_at < "
+                 "? AND end_at > ?",
+                 YX_PI(doctor), YX_PI(end), YX_PI(start));
+    int overlap = rc == 0 && yx_rows_int(rows, 0, 0) > 0;
+    yx_rows_free(rows);
+    rows = NULL;
+    if (rc)
+        return rc;
+    if (overlap)
+        return yx_fail_code(r, YX_ECONFLICT, "schedule_overlap", NULL,
+                            "Trùng với lịch đã đăng / this overlaps availability already published.");
+    int64_t now = yx_now_ms();
+    rc = YX_DB_Q(r->db, &rows,
+                 "INSERT INTO schedules (doctor_id, facility_id, start_at, end_at, slot_minutes, mode, "
+                 "created_by, created_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 YX_PI(doctor), YX_PI(facility), YX_PI(start), YX_PI(end), YX_PI(minutes), YX_PT(mode),
+                 YX_PI(r->who.user_id), YX_PI(now));
+    if (rc == 0)
+        id = yx_rows_int(rows, 0, 0);
+    yx_rows_free(rows);
+    for (int64_t t = start; rc == 0 && t < end; t += minutes * 60000)
+        rc = YX_DB_Q(
+            r->db, NULL,
+            "INSERT INTO slots (schedule_id, doctor_id, start_at, end_at, mode) VALUES (?, ?, ?, ?, ?)",
+            YX_PI(id), YX_PI(doctor), YX_PI(t), YX_PI(t + minutes * 60000), YX_PT(mode));
+    if (rc)
+        return rc;
+    json_t *s = schedule_json(r, id);
+    return s ? yx_reply(r, 201, s) : YX_EDB;
+}
+
+/* POST /api/v1/schedules/:id/cancel — only while none of its slots is booked. */
+static int schedule_cancel(struct yx_req *r)
+{
+    int64_t id, facility;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = yx_no_body(r)) != 0)
+        return rc;
+    rc = YX_DB_Q(r->db, &rows,
+                 "SELECT doctor_id, cancelled_at, (SELECT COUNT(*) FROM appointments a JOIN slots s ON s.id "
+                 "= a.slot_id "
+                 "WHERE s.schedule_id = ? AND a.status = 'booked') FROM schedules WHERE id = ?",
+                 YX_PI(id), YX_PI(id));
+    if (rc == 0 && rows->nrows != 1)
+        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy lịch / no such availability.");
+    int64_t doctor = rc == 0 ? yx_rows_int(rows, 0, 0) : 0, booked = rc == 0 ? yx_rows_int(rows, 0, 2) : 0;
+    int cancelled = rc == 0 && !yx_rows_isnull(rows, 0, 1);
+    yx_rows_free(rows);
+    if (rc == 0)
+        rc = schedule_owner(r, doctor, &facility);
+    if (rc == 0 && cancelled)
+        rc = yx_fail_code(r, YX_ECONFLICT, "already_cancelled", NULL,
+                          "This availability was already withdrawn.");
+    if (rc == 0 && booked)
+        rc = yx_fail_code(
+            r, YX_ECONFLICT, "slots_booked", json_pack("{s:I}", "booked", (json_int_t)booked),
+            "Đã có %lld lượt hẹn; hủy hoặc dời các lượt hẹn trước / %lld slots are booked: cancel or move "
+            "those appointments first.",
+            (long long)booked, (long long)booked);
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, NULL, "UPDATE schedules SET cancelled_at = ? WHERE id = ?", YX_PI(yx_now_ms()),
+                     YX_PI(id));
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, NULL, "UPDATE slots SET cancelled = 1 WHERE schedule_id = ?", YX_PI(id));
+    if (rc)
+        return rc;
+    json_t *s = schedule_json(r, id);
+    return s ? yx_reply(r, 200, s) : YX_EDB;
+}
+
+/* GET /api/v1/slots?doctor_id&date&free=1 — open to clinicians and patients who book. */
+static int slot_list(struct yx_req *r)
+{
+    int64_t doctor, from, to;
+    struct yx_rows *rows = NULL;
+    char iso[40];
+    int rc;
+    static const char *const bookers[] = {"health_worker",  "doctor",  "specialist",
+                                          "facility_admin", "patient", NULL};
+    if (!in_list(r->who.role, bookers))
+        return yx_fail(r, YX_EFORBIDDEN, "Vai trò của bạn không đặt lịch / your role does not book visits.");
+    if ((rc = yx_query_id(r, "doctor_id", &doctor)) != 0)
+        return rc;
+    const char *date = yx_query(r, "date"), *free_only = yx_query(r, "free");
+    if (!doctor)
+        return yx_fail_field(r, YX_EINVAL, "doctor_id", "doctor_id is required.");
+    if (!date || strlen(date) != 10 ||
+        (snprintf(iso, sizeof iso, "%sT00:00:00+07:00", date), yx_time_parse(iso, &from)) != 0)
+        return yx_fail_field(r, YX_EINVAL, "date", "date is a day YYYY-MM-DD (Vietnam time).");
+    to = from + 86400000LL;
+    rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT s.id, s.start_at, s.end_at, s.mode, (SELECT COUNT(*) FROM appointments a WHERE a.slot_id = "
+        "s.id "
+        "AND a.status = 'booked') FROM slots s WHERE s.doctor_id = ? AND s.cancelled = 0 AND s.start_at >= ? "
+        "AND s.start_at < ? ORDER BY s.start_at LIMIT 200",
+        YX_PI(doctor), YX_PI(from), YX_PI(to));
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    int64_t now = yx_now_ms();
+    for (int i = 0; i < rows->nrows; i++) {
+        int booked = yx_rows_int(rows, i, 4) > 0, past = yx_rows_int(rows, i, 1) < now;
+        if (free_only && (booked || past))
+            continue;
+        json_array_append_new(
+            items, json_pack("{s:I,s:s,s:s,s:s,s:b,s:b}", "id", (json_int_t)yx_rows_int(rows, i, 0), "start",
+                             yx_iso(r, yx_rows_int(rows, i, 1)), "end", yx_iso(r, yx_rows_int(rows, i, 2)),
+                             "mode", yx_rows_get(rows, i, 3), "booked", booked, "past", past));
+    }
+    yx_rows_free(rows);
+    return yx_reply(r, 200, json_pack("{s:o}", "items", items));
+}
+
+const struct yx_route yx_schedule_routes[] = {
+    {"POST", "/api/v1/schedules", schedule_create, 0, "schedule.create", "schedule"},
+    {"POST", "/api/v1/schedules/:id/cancel", schedule_cancel, 0, "schedule.cancel", "schedule"},
+    {"GET", "/api/v1/slots", slot_list, 0, NULL, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
