@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../api/lib/server.mjs';
+import { startServer, api } from '../api/lib/server.mjs';
 import { launch, OUT, WEB } from './lib.mjs';
 
 let srv, chrome;
@@ -117,4 +117,42 @@ test('station plans and starts a chat visit, the doctor diagnoses, prescribes an
     await p.screenshot({ path: `${OUT}visit-patient.png`, fullPage: true });
   } finally { await patient.ctx.close(); }
   assert.equal(srv.sql(`SELECT state FROM visits WHERE id = ${visitId}`), 'finished');
+});
+
+test('the station\'s day: a walk-in gets a number and is called; a visit is booked into a doctor\'s free slot', async () => {
+  const doctor = await api(srv, 'POST', '/api/v1/auth/login', { body: { username: 'demo.doctor', password: 'demo-password' } });
+  const day = new Date(Date.now() + 7 * 3600e3 + 86400e3).toISOString().slice(0, 10);
+  const pub = await api(srv, 'POST', '/api/v1/schedules', { token: doctor.body.token, body: { start: `${day}T09:00:00+07:00`, end: `${day}T10:00:00+07:00`, slot_minutes: 20, mode: 'video' } });
+  assert.equal(pub.status, 201);
+  const mai = Number(srv.sql("SELECT id FROM patients WHERE full_name = 'Sùng Thị Mai'"));
+  const { p, ctx } = await session('demo.commune', { width: 360, height: 740 });
+  try {
+    await p.goto(`${srv.url}/#/patients/${mai}`);
+    await p.getByRole('heading', { name: 'Sùng Thị Mai' }).waitFor();
+    assert.equal(await p.getByLabel('Ưu tiên').inputValue(), 'pregnant');
+    await p.getByLabel('Lý do khám', { exact: true }).first().fill('Khám thai, đau lưng');
+    await p.getByRole('button', { name: 'Lấy số thứ tự' }).click();
+    const token = await p.locator('[role=status] .token').textContent();
+    assert.ok(Number(token) >= 1);
+    await p.goto(`${srv.url}/#/queue`);
+    const row = p.locator('.queue li', { hasText: 'Sùng Thị Mai' });
+    await row.waitFor();
+    assert.match(await row.textContent(), /Phụ nữ mang thai · Đang chờ/);
+    await row.getByRole('button', { name: 'Gọi' }).click();
+    await row.getByText('Đã gọi').waitFor();
+    await p.screenshot({ path: `${OUT}queue.png`, fullPage: true });
+    await row.getByRole('button', { name: 'Xong' }).click();
+    await row.getByText('Xong', { exact: false }).first().waitFor();
+
+    await p.goto(`${srv.url}/#/visits/new/${mai}`);
+    await p.getByLabel('Ngày', { exact: true }).fill(day);
+    await p.getByLabel(/09:20 · Gọi video/).check();
+    await p.getByLabel('Lý do khám').fill('Tư vấn dinh dưỡng khi mang thai');
+    await p.screenshot({ path: `${OUT}visit-book.png`, fullPage: true });
+    await p.getByRole('button', { name: 'Lên lịch khám từ xa' }).click();
+    await p.getByText('Đã lên lịch').waitFor();
+    const visit = Number(/#\/visits\/(\d+)/.exec(p.url())[1]);
+    assert.equal(srv.sql(`SELECT COUNT(*) FROM appointments WHERE visit_id = ${visit} AND status = 'booked'`), '1');
+    assert.equal(srv.sql(`SELECT scheduled_at FROM visits WHERE id = ${visit}`), String(Date.parse(`${day}T09:20:00+07:00`)));
+  } finally { await ctx.close(); }
 });

@@ -6,11 +6,12 @@ import { t, getLang, setLang } from './i18n.js';
 import { Network } from './network.js';
 import { Patients, PatientPage } from './patients.js';
 import { Visits, MyVisits } from './visits.js';
+import { Queue } from './queue.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
 const TILES = {
-  health_worker: ['patients', 'visit', 'consult', 'training', 'network'],
+  health_worker: ['queue', 'patients', 'visit', 'consult', 'training', 'network'],
   doctor: ['visit', 'consult', 'patients', 'training', 'network'],
   specialist: ['consult', 'visit', 'training', 'network'],
   trainer: ['training', 'network'],
@@ -19,12 +20,12 @@ const TILES = {
   ministry_admin: ['reports', 'users', 'network'],
   patient: ['my_record', 'my_visits', 'network'],
 };
-const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits']);
+const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits', 'queue']);
 const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits' };
 
-// Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits; anything else
+// Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue; anything else
 // is home (or login without a session).
-const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits']);
+const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits', 'queue']);
 const route = () => {
   const r = location.hash.replace(/^#\/?/, '').split('/')[0];
   return ROUTES.has(r) ? r : 'home';
@@ -140,10 +141,11 @@ function App() {
   };
   return html`<${Header} user=${user} onLogout=${onLogout} />
     ${page === 'network' ? html`<${Network} />`
-      : page === 'patients' ? html`<${Patients} />`
+      : page === 'patients' ? html`<${Patients} user=${user} />`
       : page === 'my' && user.patient_id ? html`<${PatientPage} id=${user.patient_id} self=${true} />`
       : page === 'visits' ? html`<${Visits} user=${user} />`
       : page === 'my-visits' ? html`<${MyVisits} />`
+      : page === 'queue' ? html`<${Queue} />`
       : html`<${Home} user=${user} />`}`;
 }
 

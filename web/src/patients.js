@@ -5,6 +5,7 @@ import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { call } from './api.js';
 import { t, getLang } from './i18n.js';
+import { QueueButton } from './queue.js';
 
 // Languages a station meets most, as ISO 639 codes (the API takes any 2-3 letter code).
 const LANGS = ['vi', 'hmn', 'tyz', 'nut', 'blt', 'ium', 'mtq', 'km', 'zh'];
@@ -236,7 +237,7 @@ function ConsentList({ patient, onChange }) {
   </section>`;
 }
 
-export function PatientPage({ id, self }) {
+export function PatientPage({ id, self, user }) {
   const [p, setP] = useState(null);
   const [error, setError] = useState(null);
   const load = () => call('GET', `/api/v1/patients/${id}`).then(setP).catch((e) => setError(errorText(e)));
@@ -261,12 +262,13 @@ export function PatientPage({ id, self }) {
         ${p.consent.remote_care && p.consent.data_processing ? t('consent_ok') : t('consent_missing')}</p>
     </section>
     ${!self && html`<div class="actions"><a class="button" href=${'#/visits/new/' + p.id}>${t('plan_visit')}</a></div>`}
+    ${!self && user && p.facility.id === user.facility?.id && html`<${QueueButton} patient=${p} />`}
     <${ConsentForm} patient=${p} self=${self} onDone=${load} />
     <${ConsentList} patient=${p} onChange=${load} />
   </main>`;
 }
 
-export function Patients() {
+export function Patients({ user }) {
   const [r, setR] = useState(patientRoute());
   useEffect(() => {
     const onHash = () => setR(patientRoute());
@@ -274,6 +276,6 @@ export function Patients() {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
   if (r === 'new') return html`<${Register} />`;
-  if (typeof r === 'number') return html`<${PatientPage} id=${r} />`;
+  if (typeof r === 'number') return html`<${PatientPage} id=${r} user=${user} />`;
   return html`<${PatientList} />`;
 }

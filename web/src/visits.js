@@ -57,16 +57,29 @@ function PlanVisit({ patientId }) {
     call('GET', `/api/v1/patients/${patientId}`).then(setPatient).catch((e) => setError(errorText(e)));
     call('GET', '/api/v1/doctors').then((r) => { setDoctors(r.items); if (r.items[0]) set((o) => ({ ...o, doctor_id: String(r.items[0].id) })); }).catch(() => {});
   }, [patientId]);
+  const [day, setDay] = useState(vnToday());
+  const [slots, setSlots] = useState([]);
+  const [slot, setSlot] = useState(null);
+  useEffect(() => {
+    setSlot(null);
+    if (!f.doctor_id) return;
+    call('GET', `/api/v1/slots?doctor_id=${f.doctor_id}&date=${day}&free=1`).then((r) => setSlots(r.items)).catch(() => setSlots([]));
+  }, [f.doctor_id, day]);
   const submit = async (e) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const body = { patient_id: patientId, doctor_id: Number(f.doctor_id), mode: f.mode, reason: f.reason.trim() };
-      if (f.at) body.scheduled_at = `${f.at}:00+07:00`;
-      if (f.emergency.trim()) body.emergency_reason = f.emergency.trim();
-      const v = await call('POST', '/api/v1/visits', body);
-      location.hash = '#/visits/' + v.id;
+      let visitId;
+      if (slot) {
+        visitId = (await call('POST', '/api/v1/appointments', { slot_id: slot, patient_id: patientId, reason: f.reason.trim() })).visit_id;
+      } else {
+        const body = { patient_id: patientId, doctor_id: Number(f.doctor_id), mode: f.mode, reason: f.reason.trim() };
+        if (f.at) body.scheduled_at = `${f.at}:00+07:00`;
+        if (f.emergency.trim()) body.emergency_reason = f.emergency.trim();
+        visitId = (await call('POST', '/api/v1/visits', body)).id;
+      }
+      location.hash = '#/visits/' + visitId;
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -83,6 +96,12 @@ function PlanVisit({ patientId }) {
     </select>
     <fieldset><legend>${t('visit_mode')}</legend>
       ${['chat', 'audio', 'video', 'assisted'].map((m) => html`<label class="check"><input type="radio" name="mode" checked=${f.mode === m} onChange=${() => set({ ...f, mode: m })} /> ${t('mode_' + m)}</label>`)}
+    </fieldset>
+    <fieldset><legend>${t('book_slot')}</legend>
+      <label for="slotday">${t('day')}</label>
+      <input id="slotday" type="date" value=${day} onChange=${(e) => setDay(e.target.value || vnToday())} />
+      ${slots.length === 0 ? html`<p class="muted">${t('no_slots')}</p>` : html`<div class="slots">${slots.map((x) => html`<label class="check">
+        <input type="radio" name="slot" checked=${slot === x.id} onChange=${() => setSlot(x.id)} /> ${new Date(x.start).toLocaleTimeString('vi-VN', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Ho_Chi_Minh' })} · ${t('mode_' + x.mode)}</label>`)}</div>`}
     </fieldset>
     <label for="reason">${t('visit_reason')}</label>
     <textarea id="reason" required minlength="2" rows="3" value=${f.reason} onInput=${(e) => set({ ...f, reason: e.target.value })} />
@@ -249,7 +268,11 @@ export function MyVisits() {
   const [items, setItems] = useState(null);
   const [open, setOpen] = useState({});
   const [error, setError] = useState(null);
-  useEffect(() => { call('GET', '/api/v1/visits?limit=50').then((r) => setItems(r.items.reverse())).catch((e) => setError(errorText(e))); }, []);
+  const [notes, setNotes] = useState([]);
+  useEffect(() => {
+    call('GET', '/api/v1/visits?limit=50').then((r) => setItems(r.items.reverse())).catch((e) => setError(errorText(e)));
+    call('GET', '/api/v1/notifications?limit=20').then((r) => setNotes(r.items.reverse())).catch(() => {});
+  }, []);
   const show = async (v) => {
     try {
       const [s, full] = await Promise.all([call('GET', `/api/v1/visits/${v.id}/summary`), call('GET', `/api/v1/visits/${v.id}`)]);
@@ -258,6 +281,8 @@ export function MyVisits() {
   };
   return html`<main class="page"><h1>${t('tile_my_visits')}</h1>
     ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${notes.length > 0 && html`<section class="card" aria-label=${t('notifications')}><h2>${t('notifications')}</h2>
+      <ul class="links">${notes.map((n) => html`<li class=${n.read_at ? 'muted' : ''}>${n.text}</li>`)}</ul></section>`}
     ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? html`<p class="muted">${t('no_visits')}</p>` : items.map((v) => html`<section class="card">
       <h2>${when(v.scheduled_at || v.created_at)} · ${t('state_' + v.state)}</h2>
       <p>${t('doctor')}: ${v.doctor.full_name} (${v.doctor.facility.name}) · ${t('mode_' + v.mode)}</p>

@@ -63,4 +63,10 @@ export default {
   add_medicine: '+ Add a medicine', save_draft: 'Save draft', draft_rx: 'Draft', signed_rx: 'Signed', version: 'version', sign_rx: 'Sign the prescription',
   rx_pdf: 'Download the prescription (PDF)', see_summary: 'See the visit summary',
   revise_rx: 'Correct it (a new version that replaces it)',
+  tile_queue: "Today's queue", tile_queue_d: 'Walk-ins, by token number',
+  queue_title: "Today's queue", queue_add_from: "Add from a patient's record", queue_empty: 'Nobody in the queue yet.',
+  queue_take: 'Give a number', queue_token: 'Token', queue_default_reason: 'Consultation', priority: 'Priority',
+  prio_normal: 'Normal', prio_elderly: 'Elderly', prio_child: 'Young child', prio_pregnant: 'Pregnant', prio_emergency: 'Emergency',
+  qs_waiting: 'Waiting', qs_called: 'Called', qs_done: 'Done', qs_skipped: 'Skipped', q_call: 'Call', q_done: 'Done', q_skip: 'Skip',
+  book_slot: "Choose a free slot of the doctor's (or leave empty)", no_slots: 'No free slots that day.', notifications: 'Notifications',
 };

@@ -63,4 +63,10 @@ export default {
   add_medicine: '+ Thêm thuốc', save_draft: 'Lưu đơn nháp', draft_rx: 'Đơn nháp', signed_rx: 'Đơn đã ký', version: 'bản', sign_rx: 'Ký đơn thuốc',
   rx_pdf: 'Tải đơn thuốc (PDF)', see_summary: 'Xem tóm tắt lượt khám',
   revise_rx: 'Sửa đơn (tạo bản mới thay thế)',
+  tile_queue: 'Hàng đợi hôm nay', tile_queue_d: 'Người đến khám trực tiếp, theo số thứ tự',
+  queue_title: 'Hàng đợi hôm nay', queue_add_from: 'Thêm từ hồ sơ người bệnh', queue_empty: 'Chưa có ai trong hàng đợi.',
+  queue_take: 'Lấy số thứ tự', queue_token: 'Số thứ tự', queue_default_reason: 'Khám bệnh', priority: 'Ưu tiên',
+  prio_normal: 'Thường', prio_elderly: 'Người cao tuổi', prio_child: 'Trẻ nhỏ', prio_pregnant: 'Phụ nữ mang thai', prio_emergency: 'Cấp cứu',
+  qs_waiting: 'Đang chờ', qs_called: 'Đã gọi', qs_done: 'Xong', qs_skipped: 'Bỏ qua', q_call: 'Gọi', q_done: 'Xong', q_skip: 'Bỏ qua',
+  book_slot: 'Chọn giờ trống của bác sĩ (hoặc để trống)', no_slots: 'Bác sĩ chưa có giờ trống ngày này.', notifications: 'Thông báo',
 };
