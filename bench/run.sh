@@ -9,6 +9,9 @@
 #   YTEXA_BIN           the server binary (build/ytexa, relative to the repository root)
 #   BENCH_SECONDS       length of each wrk run (10)
 #   UV_THREADPOOL_SIZE  passed through to the server (libuv's default is 4)
+#   BENCH_PATIENTS      when set (e.g. 1300000), generate that many patients over 1,000 facilities
+#                       (BENCH_BIG_REGISTRY of them, default 150000, at demo.doctor's hospital) and
+#                       measure GET a patient, search and registration as demo.doctor
 #   BENCH_SERVER_LOG    where the server's stderr (its access log, a line a request) goes
 #                       (a file in the temporary data folder; /dev/null to measure its cost)
 #
@@ -66,6 +69,17 @@ cpu_busy_pct() {
 rss_kib() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$PID/status"; }
 
 "$BIN" demo --data "$DIR" >"$DIR/demo.log" 2>&1
+
+# BENCH_PATIENTS=1300000: a province-sized registry (bench/gen_patients.c) before the server starts.
+GEN=
+if [[ -n ${BENCH_PATIENTS:-} ]]; then
+  cmake --build "$(dirname "$BIN")" --target ytexa_benchgen >/dev/null
+  GEN=$("$(dirname "$BIN")/ytexa_benchgen" "$DIR/ytexa.db" "$BENCH_PATIENTS" "${BENCH_BIG_REGISTRY:-150000}" 2>/dev/null)
+  echo "data set: $GEN"
+  export BENCH_FIRST_ID=$(sed -n 's/.*big_first_id=\([0-9]*\).*/\1/p' <<<"$GEN")
+  export BENCH_LAST_ID=$(sed -n 's/.*big_last_id=\([0-9]*\).*/\1/p' <<<"$GEN")
+  export BENCH_CCCD=$(sqlite3 "$DIR/ytexa.db" "SELECT cccd FROM patients WHERE id >= $BENCH_FIRST_ID AND cccd IS NOT NULL LIMIT 1")
+fi
 
 start=$EPOCHREALTIME
 "${ON_SERVER_CPU[@]}" "$BIN" serve --data "$DIR" --port "$PORT" --log-level warn --web "$DIR/none" 2>"$LOG" &
@@ -145,6 +159,13 @@ run healthz 64 "$URL/healthz"
 run me 64 -s bench/me.lua "$URL/api/v1/me"
 run healthz 1 "$URL/healthz"
 run me 1 -s bench/me.lua "$URL/api/v1/me"
+if [[ -n $GEN ]]; then
+  run patient 64 -s bench/patient_get.lua "$URL"
+  run patient 1 -s bench/patient_get.lua "$URL"
+  run search 64 -s bench/patient_search.lua "$URL"
+  run search 1 -s bench/patient_search.lua "$URL"
+  run create 16 -s bench/patient_create.lua "$URL"
+fi
 rss_reads=$(rss_kib VmRSS)
 # Logins queue behind the two hashing slots, so each of 64 waits over a second: a longer timeout.
 run login 64 --timeout 30s -s bench/login.lua "$URL/api/v1/auth/login"
