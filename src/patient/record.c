@@ -213,30 +213,27 @@ static int check_references(struct yx_req *r, const struct patient_in *in)
 
 /* Likely duplicates at the caller's facility: the same BHYT number, or the same folded name and
  * year of birth in the same commune (or anywhere, when no commune is given). A CCCD is unique per
- * facility by itself; the database refuses a second one. */
+ * facility by itself; the database refuses a second one. Each half is one index lookup
+ * (patients_bhxh, patients_name_year). */
 static int find_duplicates(struct yx_req *r, const struct patient_in *in, const char *folded, int64_t self,
                            json_t **found)
 {
     struct yx_rows *rows = NULL;
     int rc = YX_DB_Q(
         r->db, &rows,
-        YX_PATIENT_SELECT "WHERE p.facility_id = ? AND p.id <> ? AND ((p.cccd = ?) OR (p.bhxh_no = ?) OR "
-                          "(p.name_folded = ? AND p.birth_year = ? AND (? = 0 OR p.unit_id = ?))) "
-                          "ORDER BY p.id LIMIT 10",
-        YX_PI(r->who.facility_id), YX_PI(self), YX_PT(in->cccd), YX_PT(in->bhyt ? in->bhxh : NULL),
-        YX_PT(folded), YX_PI(in->birth_year), YX_PI(in->unit_id), YX_PI(in->unit_id));
+        YX_PATIENT_SELECT "WHERE p.facility_id = ? AND p.id <> ? AND p.bhxh_no = ? UNION " YX_PATIENT_SELECT
+                          "WHERE p.facility_id = ? AND p.id <> ? AND p.name_folded = ? AND p.birth_year = ? "
+                          "AND (? = 0 OR p.unit_id = ?) ORDER BY 1 LIMIT 10",
+        YX_PI(r->who.facility_id), YX_PI(self), YX_PT(in->bhyt ? in->bhxh : NULL), YX_PI(r->who.facility_id),
+        YX_PI(self), YX_PT(folded), YX_PI(in->birth_year), YX_PI(in->unit_id), YX_PI(in->unit_id));
     *found = NULL;
     if (rc == 0 && rows->nrows > 0) {
         *found = json_array();
         for (int i = 0; i < rows->nrows; i++) {
             json_t *p = yx_patient_row(rows, i);
-            const char *c = yx_rows_get(rows, i, 9);
-            const char *why =
-                (in->cccd && c && strcmp(c, in->cccd) == 0) ? "cccd" : "name_birth_year_commune";
-            if (strcmp(why, "cccd") != 0 && in->bhyt && yx_rows_get(rows, i, 10) &&
-                strstr(yx_rows_get(rows, i, 10), in->bhxh))
-                why = "bhyt";
-            json_object_set_new(p, "match", json_string(why));
+            const char *b = yx_rows_get(rows, i, 10);
+            int by_card = in->bhyt && b && strstr(b, in->bhxh);
+            json_object_set_new(p, "match", json_string(by_card ? "bhyt" : "name_birth_year_commune"));
             json_array_append_new(*found, p);
         }
     }
