@@ -21,6 +21,8 @@ int yx_db_open(const char *url, struct yx_db **out, char *err, size_t errlen)
 
 void yx_db_close(struct yx_db *db)
 {
+    if (db && db->in_tx)
+        yx_db_rollback(db);
     if (db)
         db->engine->close(db);
 }
@@ -45,11 +47,29 @@ int yx_db_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int 
     return rc;
 }
 
+/* SQLite has one writer at a time. Threads of this process that want to write queue on a mutex
+ * instead of on SQLite's busy handler, which sleeps in steps of up to 100 ms and so turned a burst
+ * of registrations into waits of over a second (bench/README.md). Other processes (the CLI)
+ * still meet the busy timeout. PostgreSQL has row locks and needs none of this. */
+static pthread_mutex_t sqlite_writer = PTHREAD_MUTEX_INITIALIZER;
+
+static void writer_release(struct yx_db *db)
+{
+    if (db->in_tx && db->engine->dialect == YX_SQLITE)
+        pthread_mutex_unlock(&sqlite_writer);
+    db->in_tx = 0;
+}
+
 int yx_db_begin(struct yx_db *db)
 {
-    int rc = YX_DB_Q0(db, NULL, db->engine->dialect == YX_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+    int sqlite = db->engine->dialect == YX_SQLITE;
+    if (sqlite)
+        pthread_mutex_lock(&sqlite_writer);
+    int rc = YX_DB_Q0(db, NULL, sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     if (rc == 0)
         db->in_tx = 1;
+    else if (sqlite)
+        pthread_mutex_unlock(&sqlite_writer);
     return rc;
 }
 
@@ -58,7 +78,7 @@ int yx_db_commit(struct yx_db *db)
     int rc = YX_DB_Q0(db, NULL, "COMMIT");
     if (rc != 0)
         yx_db_rollback(db);
-    db->in_tx = 0;
+    writer_release(db);
     return rc;
 }
 
@@ -66,7 +86,7 @@ void yx_db_rollback(struct yx_db *db)
 {
     if (db->in_tx)
         YX_DB_Q0(db, NULL, "ROLLBACK");
-    db->in_tx = 0;
+    writer_release(db);
 }
 
 const char *yx_rows_get(const struct yx_rows *r, int row, int col)

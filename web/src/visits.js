@@ -226,6 +226,18 @@ function Prescription({ v, onSaved }) {
 
 const NEXT = { planned: ['arrived', 'in_progress', 'cancelled', 'no_show'], arrived: ['in_progress', 'cancelled', 'no_show'], in_progress: ['finished'] };
 
+// Earlier visits of the same patient that the caller's facility took part in: the doctor's history.
+function History({ v }) {
+  const [items, setItems] = useState(null);
+  useEffect(() => {
+    call('GET', `/api/v1/visits?patient_id=${v.patient.id}&limit=50`).then((r) => setItems(r.items.filter((x) => x.id !== v.id).reverse())).catch(() => setItems([]));
+  }, [v.id]);
+  if (!items || items.length === 0) return '';
+  return html`<section class="card"><h2>${t('history')}</h2><ul class="links">${items.slice(0, 10).map((x) => html`<li>
+    <a href=${'#/visits/' + x.id}>${when(x.started_at || x.scheduled_at || x.created_at)}</a> · ${t('state_' + x.state)} · ${x.doctor.full_name}
+    <span class="muted"> · ${x.reason}</span></li>`)}</ul></section>`;
+}
+
 function VisitScreen({ id, user }) {
   const [v, setV] = useState(null);
   const [error, setError] = useState(null);
@@ -255,6 +267,7 @@ function VisitScreen({ id, user }) {
       ${(isDoctor || atStation) && NEXT[v.state] && html`<div class="actions">${NEXT[v.state].map((to) => html`<button class=${to === 'cancelled' || to === 'no_show' ? 'link' : ''} onClick=${() => move(to)}>${t('to_' + to)}</button>`)}</div>`}
       ${atStation && html`<p><a href=${'#/patients/' + v.patient.id}>${t('open_record')}</a></p>`}
     </section>
+    <${History} v=${v} />
     <${Vitals} v=${v} canWrite=${live && (isDoctor || atStation)} onSaved=${load} />
     ${isDoctor && live && html`<${Notes} v=${v} onSaved=${load} />`}
     <${Diagnoses} v=${v} canWrite=${isDoctor && live} onSaved=${load} />

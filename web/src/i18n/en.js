@@ -69,4 +69,5 @@ export default {
   prio_normal: 'Normal', prio_elderly: 'Elderly', prio_child: 'Young child', prio_pregnant: 'Pregnant', prio_emergency: 'Emergency',
   qs_waiting: 'Waiting', qs_called: 'Called', qs_done: 'Done', qs_skipped: 'Skipped', q_call: 'Call', q_done: 'Done', q_skip: 'Skip',
   book_slot: "Choose a free slot of the doctor's (or leave empty)", no_slots: 'No free slots that day.', notifications: 'Notifications',
+  history: 'Earlier visits',
 };

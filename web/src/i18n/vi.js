@@ -69,4 +69,5 @@ export default {
   prio_normal: 'Thường', prio_elderly: 'Người cao tuổi', prio_child: 'Trẻ nhỏ', prio_pregnant: 'Phụ nữ mang thai', prio_emergency: 'Cấp cứu',
   qs_waiting: 'Đang chờ', qs_called: 'Đã gọi', qs_done: 'Xong', qs_skipped: 'Bỏ qua', q_call: 'Gọi', q_done: 'Xong', q_skip: 'Bỏ qua',
   book_slot: 'Chọn giờ trống của bác sĩ (hoặc để trống)', no_slots: 'Bác sĩ chưa có giờ trống ngày này.', notifications: 'Thông báo',
+  history: 'Các lần khám trước',
 };
