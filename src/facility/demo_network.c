@@ -1,10 +1,12 @@
 /* The demo network: provinces before and after the 2025 reform (Resolution 202/2025/QH15: 63
- * provinces became 34 on 2025-07-01, and the district level was removed), a sample of communes
- * in the programme's ten provinces, specialties, facilities and support links.
+ * provinces became 34 on 2025-07-01, and the district level was removed), every commune of the
+ * programme's ten provinces before the reform and the communes that succeeded them
+ * (data/admin_units/communes.csv, embedded at build time), specialties, facilities and support
+ * links.
  *
- * Old provinces carry their GSO codes. The merged provinces created in 2025 carry ytexa codes
- * "2025-NN" (NN: the GSO code of the province whose name the new one kept) until the official
- * list is loaded. The communes are a sample for the demo, not the official list. */
+ * Old provinces and communes carry their GSO codes. A unit created on 2025-07-01 carries "2025-"
+ * and its official code (provinces: GSO Official Letter 915/CTK-CSCL; communes: 1027/CTK-CSCL),
+ * because the GSO reused numbers of the old units for new ones. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,19 +51,19 @@ static const struct {
     {"04", "Cao Bằng", NULL},
     {"06", "Bắc Kạn", "2025-19"},
     {"08", "Tuyên Quang", "2025-08"},
-    {"10", "Lào Cai", "2025-10"},
+    {"10", "Lào Cai", "2025-15"},
     {"11", "Điện Biên", NULL},
     {"12", "Lai Châu", NULL},
     {"14", "Sơn La", NULL},
-    {"15", "Yên Bái", "2025-10"},
+    {"15", "Yên Bái", "2025-15"},
     {"17", "Hòa Bình", "2025-25"},
     {"19", "Thái Nguyên", "2025-19"},
     {"20", "Lạng Sơn", NULL},
     {"22", "Quảng Ninh", NULL},
-    {"24", "Bắc Giang", "2025-27"},
+    {"24", "Bắc Giang", "2025-24"},
     {"25", "Phú Thọ", "2025-25"},
     {"26", "Vĩnh Phúc", "2025-25"},
-    {"27", "Bắc Ninh", "2025-27"},
+    {"27", "Bắc Ninh", "2025-24"},
     {"30", "Hải Dương", "2025-31"},
     {"31", "Hải Phòng", "2025-31"},
     {"33", "Hưng Yên", "2025-33"},
@@ -72,36 +74,36 @@ static const struct {
     {"38", "Thanh Hóa", NULL},
     {"40", "Nghệ An", NULL},
     {"42", "Hà Tĩnh", NULL},
-    {"44", "Quảng Bình", "2025-45"},
-    {"45", "Quảng Trị", "2025-45"},
+    {"44", "Quảng Bình", "2025-44"},
+    {"45", "Quảng Trị", "2025-44"},
     {"46", "Huế", NULL},
     {"48", "Đà Nẵng", "2025-48"},
     {"49", "Quảng Nam", "2025-48"},
     {"51", "Quảng Ngãi", "2025-51"},
-    {"52", "Bình Định", "2025-64"},
+    {"52", "Bình Định", "2025-52"},
     {"54", "Phú Yên", "2025-66"},
     {"56", "Khánh Hòa", "2025-56"},
     {"58", "Ninh Thuận", "2025-56"},
     {"60", "Bình Thuận", "2025-68"},
     {"62", "Kon Tum", "2025-51"},
-    {"64", "Gia Lai", "2025-64"},
+    {"64", "Gia Lai", "2025-52"},
     {"66", "Đắk Lắk", "2025-66"},
     {"67", "Đắk Nông", "2025-68"},
     {"68", "Lâm Đồng", "2025-68"},
     {"70", "Bình Phước", "2025-75"},
-    {"72", "Tây Ninh", "2025-72"},
+    {"72", "Tây Ninh", "2025-80"},
     {"74", "Bình Dương", "2025-79"},
     {"75", "Đồng Nai", "2025-75"},
     {"77", "Bà Rịa - Vũng Tàu", "2025-79"},
     {"79", "Thành phố Hồ Chí Minh", "2025-79"},
-    {"80", "Long An", "2025-72"},
-    {"82", "Tiền Giang", "2025-87"},
+    {"80", "Long An", "2025-80"},
+    {"82", "Tiền Giang", "2025-82"},
     {"83", "Bến Tre", "2025-86"},
     {"84", "Trà Vinh", "2025-86"},
     {"86", "Vĩnh Long", "2025-86"},
-    {"87", "Đồng Tháp", "2025-87"},
-    {"89", "An Giang", "2025-89"},
-    {"91", "Kiên Giang", "2025-89"},
+    {"87", "Đồng Tháp", "2025-82"},
+    {"89", "An Giang", "2025-91"},
+    {"91", "Kiên Giang", "2025-91"},
     {"92", "Cần Thơ", "2025-92"},
     {"93", "Hậu Giang", "2025-92"},
     {"94", "Sóc Trăng", "2025-92"},
@@ -113,49 +115,18 @@ static const struct {
 static const struct {
     const char *code, *name;
 } new_provinces[] = {
-    {"2025-08", "Tuyên Quang"}, {"2025-10", "Lào Cai"},
+    {"2025-08", "Tuyên Quang"}, {"2025-15", "Lào Cai"},
     {"2025-19", "Thái Nguyên"}, {"2025-25", "Phú Thọ"},
-    {"2025-27", "Bắc Ninh"},    {"2025-33", "Hưng Yên"},
+    {"2025-24", "Bắc Ninh"},    {"2025-33", "Hưng Yên"},
     {"2025-31", "Hải Phòng"},   {"2025-37", "Ninh Bình"},
-    {"2025-45", "Quảng Trị"},   {"2025-48", "Đà Nẵng"},
-    {"2025-51", "Quảng Ngãi"},  {"2025-64", "Gia Lai"},
+    {"2025-44", "Quảng Trị"},   {"2025-48", "Đà Nẵng"},
+    {"2025-51", "Quảng Ngãi"},  {"2025-52", "Gia Lai"},
     {"2025-56", "Khánh Hòa"},   {"2025-68", "Lâm Đồng"},
     {"2025-66", "Đắk Lắk"},     {"2025-79", "Thành phố Hồ Chí Minh"},
-    {"2025-75", "Đồng Nai"},    {"2025-72", "Tây Ninh"},
+    {"2025-75", "Đồng Nai"},    {"2025-80", "Tây Ninh"},
     {"2025-92", "Cần Thơ"},     {"2025-86", "Vĩnh Long"},
-    {"2025-87", "Đồng Tháp"},   {"2025-96", "Cà Mau"},
-    {"2025-89", "An Giang"},
-};
-
-/* A sample of communes after the reform in the programme's ten provinces (by the province that
- * holds them today). */
-static const struct {
-    const char *code, *name, *province;
-} communes[] = {
-    {"X-LUNGCU", "Xã Lũng Cú", "2025-08"},
-    {"X-DONGVAN", "Xã Đồng Văn", "2025-08"},
-    {"X-MEOVAC", "Xã Mèo Vạc", "2025-08"},
-    {"X-SAPHIN", "Xã Sà Phìn", "2025-08"},
-    {"X-HAGIANG1", "Phường Hà Giang 1", "2025-08"},
-    {"X-BABE", "Xã Ba Bể", "2025-19"},
-    {"X-NAPHAC", "Xã Nà Phặc", "2025-19"},
-    {"X-DONGDANG", "Xã Đồng Đăng", "20"},
-    {"X-BACSON", "Xã Bắc Sơn", "20"},
-    {"X-YTY", "Xã Y Tý", "2025-10"},
-    {"X-BATXAT", "Xã Bát Xát", "2025-10"},
-    {"X-MUCANGCHAI", "Xã Mù Cang Chải", "2025-10"},
-    {"X-TRAMTAU", "Xã Trạm Tấu", "2025-10"},
-    {"X-MUONGTE", "Xã Mường Tè", "12"},
-    {"X-SINHO", "Xã Sìn Hồ", "12"},
-    {"X-TANBIEN", "Xã Tân Biên", "2025-72"},
-    {"X-TANCHAU", "Xã Tân Châu", "2025-72"},
-    {"X-DUONGMINHCHAU", "Xã Dương Minh Châu", "2025-72"},
-    {"X-NGABAY", "Phường Ngã Bảy", "2025-92"},
-    {"X-VITHANH", "Phường Vị Thanh", "2025-92"},
-    {"X-BATRI", "Xã Ba Tri", "2025-86"},
-    {"X-THANHPHU", "Xã Thạnh Phú", "2025-86"},
-    {"X-DATMUI", "Xã Đất Mũi", "2025-96"},
-    {"X-NAMCAN", "Xã Năm Căn", "2025-96"},
+    {"2025-82", "Đồng Tháp"},   {"2025-96", "Cà Mau"},
+    {"2025-91", "An Giang"},
 };
 
 static const struct {
@@ -171,11 +142,11 @@ static const struct {
      "internal pediatrics obstetrics surgery imaging cardiology"},
     {"BV-CHORAY", "Bệnh viện Chợ Rẫy", "central", "2025-79", "Điểm cầu Bệnh viện Chợ Rẫy", "video", 100000,
      "internal surgery cardiology imaging pathology oncology emergency"},
-    {"BVDK-HAGIANG", "Bệnh viện Đa khoa tỉnh Hà Giang", "provincial", "X-HAGIANG1",
+    {"BVDK-HAGIANG", "Bệnh viện Đa khoa tỉnh Hà Giang", "provincial", "2025-00694",
      "Điểm cầu Bệnh viện Đa khoa tỉnh Hà Giang", "video", 20000,
      "internal pediatrics obstetrics surgery imaging emergency"},
     {"SYT-TUYENQUANG", "Sở Y tế tỉnh Tuyên Quang", "provincial", "2025-08", NULL, "video", 10000, ""},
-    {"BVDK-LAOCAI", "Bệnh viện Đa khoa tỉnh Lào Cai", "provincial", "2025-10",
+    {"BVDK-LAOCAI", "Bệnh viện Đa khoa tỉnh Lào Cai", "provincial", "2025-15",
      "Điểm cầu Bệnh viện Đa khoa tỉnh Lào Cai", "video", 20000,
      "internal pediatrics obstetrics surgery imaging"},
     {"BVDK-LANGSON", "Bệnh viện Đa khoa tỉnh Lạng Sơn", "provincial", "20",
@@ -184,35 +155,35 @@ static const struct {
      "Điểm cầu Bệnh viện Đa khoa tỉnh Lai Châu", "video", 10000, "internal pediatrics obstetrics"},
     {"BVDK-CAMAU", "Bệnh viện Đa khoa Cà Mau", "provincial", "2025-96", "Điểm cầu Bệnh viện Đa khoa Cà Mau",
      "video", 20000, "internal pediatrics obstetrics surgery imaging"},
-    {"TTYT-DONGVAN", "Trung tâm Y tế khu vực Đồng Văn", "district", "X-DONGVAN",
+    {"TTYT-DONGVAN", "Trung tâm Y tế khu vực Đồng Văn", "district", "2025-00721",
      "Điểm cầu Trung tâm Y tế Đồng Văn", "low_video", 2000, "internal pediatrics obstetrics family"},
-    {"TTYT-MUCANGCHAI", "Trung tâm Y tế khu vực Mù Cang Chải", "district", "X-MUCANGCHAI",
+    {"TTYT-MUCANGCHAI", "Trung tâm Y tế khu vực Mù Cang Chải", "district", "2025-04456",
      "Điểm cầu Trung tâm Y tế Mù Cang Chải", "low_video", 2000, "internal pediatrics obstetrics"},
-    {"TYT-LUNGCU", "Trạm Y tế xã Lũng Cú", "commune", "X-LUNGCU", "Điểm cầu Trạm Y tế xã Lũng Cú",
+    {"TYT-LUNGCU", "Trạm Y tế xã Lũng Cú", "commune", "2025-00715", "Điểm cầu Trạm Y tế xã Lũng Cú",
      "low_video", 512, "family"},
-    {"TYT-MEOVAC", "Trạm Y tế xã Mèo Vạc", "commune", "X-MEOVAC", "Điểm cầu Trạm Y tế xã Mèo Vạc", "audio",
+    {"TYT-MEOVAC", "Trạm Y tế xã Mèo Vạc", "commune", "2025-00769", "Điểm cầu Trạm Y tế xã Mèo Vạc", "audio",
      256, "family"},
-    {"TYT-YTY", "Trạm Y tế xã Y Tý", "commune", "X-YTY", "Điểm cầu Trạm Y tế xã Y Tý", "audio", 256,
+    {"TYT-YTY", "Trạm Y tế xã Y Tý", "commune", "2025-02701", "Điểm cầu Trạm Y tế xã Y Tý", "audio", 256,
      "family"},
-    {"TYT-MUONGTE", "Trạm Y tế xã Mường Tè", "commune", "X-MUONGTE", "Điểm cầu Trạm Y tế xã Mường Tè",
+    {"TYT-MUONGTE", "Trạm Y tế xã Mường Tè", "commune", "2025-03445", "Điểm cầu Trạm Y tế xã Mường Tè",
      "low_video", 512, "family"},
-    {"TYT-DATMUI", "Trạm Y tế xã Đất Mũi", "commune", "X-DATMUI", "Điểm cầu Trạm Y tế xã Đất Mũi",
+    {"TYT-DATMUI", "Trạm Y tế xã Đất Mũi", "commune", "2025-32248", "Điểm cầu Trạm Y tế xã Đất Mũi",
      "low_video", 512, "family"},
-    {"TYT-BABE", "Trạm Y tế xã Ba Bể", "commune", "X-BABE", "Điểm cầu Trạm Y tế xã Ba Bể", "low_video", 512,
-     "family"},
-    {"TYT-DONGDANG", "Trạm Y tế xã Đồng Đăng", "commune", "X-DONGDANG", "Điểm cầu Trạm Y tế xã Đồng Đăng",
+    {"TYT-BABE", "Trạm Y tế xã Ba Bể", "commune", "2025-01906", "Điểm cầu Trạm Y tế xã Ba Bể", "low_video",
+     512, "family"},
+    {"TYT-DONGDANG", "Trạm Y tế xã Đồng Đăng", "commune", "2025-06184", "Điểm cầu Trạm Y tế xã Đồng Đăng",
      "low_video", 512, "family"},
-    {"BVDK-TAYNINH", "Bệnh viện Đa khoa tỉnh Tây Ninh", "provincial", "2025-72",
+    {"BVDK-TAYNINH", "Bệnh viện Đa khoa tỉnh Tây Ninh", "provincial", "2025-80",
      "Điểm cầu Bệnh viện Đa khoa tỉnh Tây Ninh", "video", 20000,
      "internal pediatrics obstetrics surgery imaging"},
-    {"TYT-TANBIEN", "Trạm Y tế xã Tân Biên", "commune", "X-TANBIEN", "Điểm cầu Trạm Y tế xã Tân Biên",
+    {"TYT-TANBIEN", "Trạm Y tế xã Tân Biên", "commune", "2025-25486", "Điểm cầu Trạm Y tế xã Tân Biên",
      "low_video", 512, "family"},
     {"BV-NGUYENDINHCHIEU", "Bệnh viện Nguyễn Đình Chiểu", "provincial", "2025-86",
      "Điểm cầu Bệnh viện Nguyễn Đình Chiểu (Bến Tre)", "video", 20000,
      "internal pediatrics obstetrics surgery imaging"},
-    {"TYT-BATRI", "Trạm Y tế xã Ba Tri", "commune", "X-BATRI", "Điểm cầu Trạm Y tế xã Ba Tri", "audio", 256,
-     "family"},
-    {"BVDK-HAUGIANG", "Bệnh viện Đa khoa tỉnh Hậu Giang", "provincial", "X-VITHANH",
+    {"TYT-BATRI", "Trạm Y tế xã Ba Tri", "commune", "2025-29110", "Điểm cầu Trạm Y tế xã Ba Tri", "audio",
+     256, "family"},
+    {"BVDK-HAUGIANG", "Bệnh viện Đa khoa tỉnh Hậu Giang", "provincial", "2025-31321",
      "Điểm cầu Bệnh viện Đa khoa tỉnh Hậu Giang", "video", 10000, "internal pediatrics obstetrics surgery"},
 };
 
@@ -270,6 +241,53 @@ static int add_unit(struct yx_db *db, const char *code, const char *name, const 
     return rc;
 }
 
+/* data/admin_units/communes.csv, embedded by cmake/embed_file.cmake. */
+extern const char yx_communes_csv[];
+
+/* One row of the communes file: code,name,parent_code,valid_from,valid_to,successor_code,note.
+ * Successors come before the units they succeed, so they exist when named. */
+static int add_commune(struct yx_db *db, char *line)
+{
+    char *f[7];
+    int n = 0;
+    for (char *p = line; n < 7; n++) {
+        f[n] = p;
+        char *comma = n < 6 ? strchr(p, ',') : NULL;
+        if (n < 6 && !comma)
+            return YX_EINVAL;
+        if (comma) {
+            *comma = '\0';
+            p = comma + 1;
+        }
+    }
+    char *folded = yx_fold(f[1], strlen(f[1]));
+    if (!folded)
+        return YX_EINVAL;
+    int64_t successor = *f[5] ? UNIT_ID(db, f[5]) : 0;
+    int rc =
+        YX_DB_Q(db, NULL,
+                "INSERT INTO admin_units (code, name, name_folded, level, parent_id, valid_from, valid_to, "
+                "successor_id, note) VALUES (?, ?, ?, 'commune', ?, ?, ?, ?, ?)",
+                YX_PT(f[0]), YX_PT(f[1]), YX_PT(folded), YX_PI(UNIT_ID(db, f[2])), YX_PT(f[3]),
+                YX_PT(*f[4] ? f[4] : NULL), successor ? YX_PI(successor) : YX_PN, YX_PT(*f[6] ? f[6] : NULL));
+    free(folded);
+    return rc;
+}
+
+static int load_communes(struct yx_db *db)
+{
+    char *data = strdup(yx_communes_csv), *line, *save = NULL;
+    int rc = data ? 0 : YX_ENOMEM, first = 1;
+    for (line = data ? strtok_r(data, "\n", &save) : NULL; rc == 0 && line;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (!first)
+            rc = add_commune(db, line);
+        first = 0;
+    }
+    free(data);
+    return rc;
+}
+
 static int load_units(struct yx_db *db)
 {
     int rc = 0;
@@ -283,16 +301,8 @@ static int load_units(struct yx_db *db)
         if (old_provinces[i].successor)
             rc = YX_DB_Q(db, NULL, "UPDATE admin_units SET successor_id = ? WHERE code = ?",
                          YX_PI(UNIT_ID(db, old_provinces[i].successor)), YX_PT(old_provinces[i].code));
-    for (i = 0; rc == 0 && i < sizeof communes / sizeof communes[0]; i++)
-        rc = add_unit(db, communes[i].code, communes[i].name, "commune", UNIT_ID(db, communes[i].province),
-                      REFORM_DATE, NULL);
-    /* One commune from before the reform, to show how an old record finds today's unit. */
     if (rc == 0)
-        rc = add_unit(db, "X-LUNGCU-2008", "Xã Lũng Cú (huyện Đồng Văn)", "commune", UNIT_ID(db, "02"),
-                      OLD_FROM, REFORM_DATE);
-    if (rc == 0)
-        rc = YX_DB_Q(db, NULL, "UPDATE admin_units SET successor_id = ? WHERE code = 'X-LUNGCU-2008'",
-                     YX_PI(UNIT_ID(db, "X-LUNGCU")));
+        rc = load_communes(db);
     return rc;
 }
 
@@ -391,7 +401,8 @@ int yx_network_demo(struct yx_db *db, FILE *report)
     fprintf(
         report,
         "Demo network: %lld administrative units (%lld provinces before and %lld after the 2025 reform, "
-        "%lld communes: a sample), %lld specialties, %lld facilities, %lld support links\n",
+        "%lld communes of the programme's ten provinces and their successors), %lld specialties, %lld "
+        "facilities, %lld support links\n",
         (long long)count(db, "SELECT COUNT(*) FROM admin_units"),
         (long long)count(
             db, "SELECT COUNT(*) FROM admin_units WHERE level = 'province' AND valid_from < '2025-07-01'"),

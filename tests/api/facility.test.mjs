@@ -40,7 +40,7 @@ const OTHERS = ['demo.commune', 'demo.doctor', 'demo.specialist', 'demo.trainer'
 let seq = 0;
 const newCode = (prefix = 'TYT-T') => `${prefix}${Date.now().toString(36).toUpperCase()}-${++seq}`;
 const newFacility = (over = {}) => ({
-  code: newCode(), name: 'Trạm Y tế xã Sà Phìn', level: 'commune', unit_id: unit('X-SAPHIN'),
+  code: newCode(), name: 'Trạm Y tế xã Sà Phìn', level: 'commune', unit_id: unit('2025-00733'),
   address: 'Thôn Sà Phìn A', phone: '0219 3856 123', site_name: 'Điểm cầu Sà Phìn', site_bandwidth_kbps: 384,
   site_profile: 'audio', specialties: ['family', 'pediatrics'], ...over,
 });
@@ -71,9 +71,9 @@ test('administrative units: cursor paging reaches every unit once; filters', asy
   const seen = new Set();
   let cursor = null, pages = 0;
   do {
-    const r = await get(`/api/v1/admin-units?limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+    const r = await get(`/api/v1/admin-units?limit=97${cursor ? `&cursor=${cursor}` : ''}`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.ok(r.body.items.length <= 7);
+    assert.ok(r.body.items.length <= 97);
     for (const u of r.body.items) {
       assert.ok(!seen.has(u.id), `unit ${u.id} twice`);
       seen.add(u.id);
@@ -82,6 +82,13 @@ test('administrative units: cursor paging reaches every unit once; filters', asy
     pages++;
   } while (cursor && pages < 100);
   assert.equal(seen.size, Number(srv.sql('SELECT COUNT(*) FROM admin_units')));
+  assert.ok(seen.size > 1800, 'every commune of the ten provinces, before and after the reform');
+  // The GSO's lists: every commune of the ten provinces before the reform, each with its successor.
+  const perOld = Object.fromEntries(srv.sql("SELECT p.code, COUNT(*) FROM admin_units c JOIN admin_units p ON p.id = c.parent_id WHERE c.level = 'commune' AND c.valid_to = '2025-07-01' GROUP BY p.code").split('\n').map((l) => l.split('|')));
+  assert.deepEqual(perOld, { '02': '193', '06': '108', '10': '151', '12': '106', '15': '168', '20': '194', '72': '94', '83': '148', '93': '75', '96': '100' });
+  assert.equal(srv.sql("SELECT COUNT(*) FROM admin_units WHERE level = 'commune' AND valid_to IS NOT NULL AND successor_id IS NULL"), '0');
+  const split = srv.sql("SELECT COUNT(*) FROM admin_units WHERE note LIKE 'chia cho / split among:%'");
+  assert.ok(Number(split) > 0, 'a commune split among several keeps the others in its note');
   const u = (await get(`/api/v1/admin-units?limit=1`)).body.items[0];
   assert.deepEqual(Object.keys(u).sort(), ['code', 'id', 'level', 'name', 'parent', 'successor', 'valid_from', 'valid_to']);
 
@@ -94,7 +101,7 @@ test('administrative units: cursor paging reaches every unit once; filters', asy
   for (const name of ['Xã Lũng Cú', 'Xã Đồng Văn', 'Xã Mèo Vạc']) assert.ok(communes.some((c) => c.name === name), name);
   const nowCommunes = (await get(`/api/v1/admin-units?level=commune&current=1&limit=200`)).body.items;
   assert.ok(!nowCommunes.some((c) => c.valid_to && c.valid_to <= new Date().toISOString().slice(0, 10)));
-  assert.ok(!nowCommunes.some((c) => c.name.includes('huyện Đồng Văn')), 'the pre-2025 commune is not current');
+  assert.ok(!nowCommunes.some((c) => c.code === '00715'), 'the pre-2025 commune is not current');
 
   for (const q of ['ha giang', 'HÀ GIANG', 'Ha\u0300 Giang']) {
     const r = (await get(`/api/v1/admin-units?q=${encodeURIComponent(q)}`)).body.items;
@@ -119,9 +126,9 @@ test('places follow the 2025 reform: every old province leads to today\'s', asyn
   assert.equal(hg.successor.name, 'Tuyên Quang');
   assert.deepEqual(hg.current, { id: unit('2025-08'), name: 'Tuyên Quang' });
   const cases = [
-    ['15', '2025-10', 'Lào Cai'], ['10', '2025-10', 'Lào Cai'], ['06', '2025-19', 'Thái Nguyên'],
+    ['15', '2025-15', 'Lào Cai'], ['10', '2025-15', 'Lào Cai'], ['06', '2025-19', 'Thái Nguyên'],
     ['93', '2025-92', 'Cần Thơ'], ['83', '2025-86', 'Vĩnh Long'], ['96', '2025-96', 'Cà Mau'], ['95', '2025-96', 'Cà Mau'],
-    ['72', '2025-72', 'Tây Ninh'], ['80', '2025-72', 'Tây Ninh'], ['08', '2025-08', 'Tuyên Quang'],
+    ['72', '2025-80', 'Tây Ninh'], ['80', '2025-80', 'Tây Ninh'], ['08', '2025-08', 'Tuyên Quang'],
   ];
   for (const [old, now, name] of cases) {
     const u = await current(old);
@@ -134,12 +141,12 @@ test('places follow the 2025 reform: every old province leads to today\'s', asyn
     assert.equal(u.successor, null);
     assert.equal(u.current.id, u.id, `${u.name} is unchanged`);
   }
-  const newLc = await current('2025-10');
+  const newLc = await current('2025-15');
   assert.equal(newLc.valid_from, '2025-07-01');
   assert.equal(newLc.current.id, newLc.id);
-  const oldCommune = await current('X-LUNGCU-2008');
+  const oldCommune = await current('00715');
   assert.equal(oldCommune.parent.name, 'Hà Giang');
-  assert.deepEqual(oldCommune.current, { id: unit('X-LUNGCU'), name: 'Xã Lũng Cú' });
+  assert.deepEqual(oldCommune.current, { id: unit('2025-00715'), name: 'Xã Lũng Cú' });
   for (const p of ['/api/v1/admin-units/0', '/api/v1/admin-units/999999', '/api/v1/admin-units/abc'])
     assertError(await get(p), 404);
 });
@@ -179,7 +186,7 @@ test('a facility shows its place, site and specialties; the network both ways', 
     'specialties', 'unit'].sort());
   assert.equal(f.code, 'TYT-LUNGCU');
   assert.equal(f.level, 'commune');
-  assert.deepEqual(f.unit, { id: unit('X-LUNGCU'), name: 'Xã Lũng Cú' });
+  assert.deepEqual(f.unit, { id: unit('2025-00715'), name: 'Xã Lũng Cú' });
   assert.deepEqual(f.province, { id: unit('2025-08'), name: 'Tuyên Quang' });
   assert.deepEqual(f.site, { name: 'Điểm cầu Trạm Y tế xã Lũng Cú', bandwidth_kbps: 512, profile: 'low_video' });
   assert.deepEqual(f.specialties, ['family']);
@@ -275,7 +282,7 @@ test('create a facility: ministry anywhere, province admin in its province; audi
 
 test('create a facility: every other role, another province, no session, no CSRF token → refused', async () => {
   const path = '/api/v1/facilities';
-  await refused(as('demo.province-admin', 'POST', path, newFacility({ unit_id: unit('X-DATMUI') })), 403, null, 'other province');
+  await refused(as('demo.province-admin', 'POST', path, newFacility({ unit_id: unit('2025-32248') })), 403, null, 'other province');
   await refused(as('demo.province-admin', 'POST', path, newFacility({ unit_id: unit('01') })), 403, null, 'Hà Nội');
   for (const u of OTHERS) {
     await refused(as(u, 'POST', path, newFacility()), 403, null, u);
@@ -301,7 +308,7 @@ test('create a facility: bad input names the field and writes nothing', async ()
     [{ level: 'hospital' }, 'level'], [{ level: 'Commune' }, 'level'], [{ level: true }, 'level'], [{ level: undefined }, 'level'],
     [{ unit_id: 999999 }, 'unit_id'], [{ unit_id: 0 }, 'unit_id'], [{ unit_id: -1 }, 'unit_id'], [{ unit_id: '5' }, 'unit_id'],
     [{ unit_id: 1.5 }, 'unit_id'], [{ unit_id: undefined }, 'unit_id'],
-    [{ unit_id: unit('02') }, 'unit_id'], [{ unit_id: unit('X-LUNGCU-2008') }, 'unit_id'],
+    [{ unit_id: unit('02') }, 'unit_id'], [{ unit_id: unit('00715') }, 'unit_id'],
     [{ address: 'đ'.repeat(301) }, 'address'], [{ address: 5 }, 'address'],
     [{ phone: 'call me' }, 'phone'], [{ phone: '12' }, 'phone'], [{ phone: '1'.repeat(21) }, 'phone'], [{ phone: 219 }, 'phone'],
     [{ site_name: 'x'.repeat(201) }, 'site_name'],
@@ -320,10 +327,10 @@ test('create a facility: bad input names the field and writes nothing', async ()
   await refused(raw('[{"code": "TYT-X"}]'), 400, null, 'array body');
   await refused(raw(''), 400, null, 'empty body');
   await refused(raw('{"code":"TYT-X","code":"TYT-Y"}'), 400, null, 'duplicate key');
-  await refused(raw(badUtf8('{"code":"TYT-UTF","name":"Tr', `","level":"commune","unit_id":${unit('X-SAPHIN')}}`)), 400, null,
+  await refused(raw(badUtf8('{"code":"TYT-UTF","name":"Tr', `","level":"commune","unit_id":${unit('2025-00733')}}`)), 400, null,
     'invalid UTF-8');
   await refused(raw(JSON.stringify(newFacility()), { 'content-type': 'text/plain' }), 415, null, 'content type');
-  await refused(raw(`{"code":"TYT-BIG","name":"Trạm","level":"commune","unit_id":${unit('X-SAPHIN')},"site_bandwidth_kbps":1e400}`),
+  await refused(raw(`{"code":"TYT-BIG","name":"Trạm","level":"commune","unit_id":${unit('2025-00733')},"site_bandwidth_kbps":1e400}`),
     400, null, 'number overflow');
   assert.ok(Number(srv.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'facility.create' AND outcome = 'invalid'")) >= cases.length);
 });
@@ -372,7 +379,7 @@ test('change a facility: facility admin its own contact and site, admins more; a
   // The ministry renames (the folded name follows), moves, and deactivates; nothing is deleted.
   const created = (await as('demo.ministry-admin', 'POST', '/api/v1/facilities', newFacility({ name: 'Trạm Y tế xã Mèo Vạc cũ' }))).body;
   const m = await as('demo.ministry-admin', 'PATCH', `/api/v1/facilities/${created.id}`,
-    { name: 'Trạm Y tế xã Đất Mũi Mới', unit_id: unit('X-DATMUI'), level: 'district', specialties: ['obstetrics', 'family'], active: false });
+    { name: 'Trạm Y tế xã Đất Mũi Mới', unit_id: unit('2025-32248'), level: 'district', specialties: ['obstetrics', 'family'], active: false });
   assert.equal(m.status, 200, JSON.stringify(m.body));
   assert.equal(m.body.active, false);
   assert.equal(m.body.level, 'district');
@@ -393,7 +400,7 @@ test('change a facility: refused for other roles, facilities and provinces, with
   await refused(patch('demo.facility-admin', own, { name: 'Bệnh viện Mới' }), 403, null, 'facility admin renames');
   await refused(patch('demo.facility-admin', own, { active: false }), 403, null, 'facility admin deactivates');
   await refused(patch('demo.facility-admin', own, { specialties: ['family'] }), 403, null, 'facility admin specialties');
-  await refused(patch('demo.facility-admin', own, { unit_id: unit('X-LUNGCU') }), 403, null, 'facility admin moves');
+  await refused(patch('demo.facility-admin', own, { unit_id: unit('2025-00715') }), 403, null, 'facility admin moves');
   await refused(patch('demo.facility-admin', lc, { phone: '0123456789' }), 403, null, 'another facility');
   for (const u of ['demo.commune', 'demo.doctor', 'demo.specialist', 'demo.trainer', 'demo.patient']) {
     await refused(patch(u, own, { phone: '0123456789' }), 403, null, u);
@@ -401,7 +408,7 @@ test('change a facility: refused for other roles, facilities and provinces, with
     await refused(patch(u, own, { bogus: 1 }), 403, null, `${u}: refused before its body is read`);
   }
   await refused(patch('demo.province-admin', bm, { phone: '0123456789' }), 403, null, 'province admin, Hà Nội facility');
-  await refused(patch('demo.province-admin', lc, { unit_id: unit('X-DATMUI') }), 403, null, 'province admin moves it out');
+  await refused(patch('demo.province-admin', lc, { unit_id: unit('2025-32248') }), 403, null, 'province admin moves it out');
   await refused(patch('demo.province-admin', lc, { unit_id: unit('01') }), 403, null, 'province admin moves it to Hà Nội');
   await refused(api(srv, 'PATCH', `/api/v1/facilities/${own}`, { body: { phone: '0123456789' } }), 401);
   await refused(api(srv, 'PATCH', `/api/v1/facilities/${own}`, { cookie: S['demo.facility-admin'].cookie, body: { phone: '0123456789' } }),
