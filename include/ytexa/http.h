@@ -152,6 +152,13 @@ int yx_page(struct yx_req *r, int64_t *after, int64_t *limit);
 /* {"items": items, "next_cursor": …} from the id of the last item shown (takes items). */
 json_t *yx_page_json(json_t *items, int more, int64_t last_id);
 
+/* A JSON string, or null for NULL (a new reference). */
+json_t *yx_json_str_or_null(const char *s);
+/* Column c of row i as an ISO time (it holds ms since the epoch), or null. */
+json_t *yx_json_time_or_null(const struct yx_rows *r, int i, int c);
+/* Is v one of the strings of the NULL-terminated list (v may be NULL)? */
+int yx_one_of(const char *v, const char *const *list);
+
 /* Server entry: runs until SIGTERM/SIGINT, then drains and returns 0. */
 struct yx_config;
 int yx_server_run(const struct yx_config *cfg);

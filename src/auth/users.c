@@ -7,16 +7,12 @@
 
 #include "ytexa/auth.h"
 
-#define USER_COLUMNS                                                                                              \
-    "u.id, u.username, u.full_name, u.role, u.licence_no, u.scope_of_practice, u.phone, u.email, u.active, "      \
+#define USER_COLUMNS                                                                                         \
+    "u.id, u.username, u.full_name, u.role, u.licence_no, u.scope_of_practice, u.phone, u.email, u.active, " \
     "f.id, f.name, f.level, p.id, p.name, u.created_at, u.patient_id"
-#define USER_FROM                                                                                                 \
-    " FROM users u LEFT JOIN facilities f ON f.id = u.facility_id LEFT JOIN admin_units p ON p.id = f.province_id"
-
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
+#define USER_FROM                                                                                            \
+    " FROM users u LEFT JOIN facilities f ON f.id = u.facility_id LEFT JOIN admin_units p ON p.id = "        \
+    "f.province_id"
 
 static json_t *user_row_json(const struct yx_rows *r, int i)
 {
@@ -24,21 +20,24 @@ static json_t *user_row_json(const struct yx_rows *r, int i)
     if (!yx_rows_isnull(r, i, 9))
         fac = json_pack("{s:I,s:s,s:s,s:{s:I,s:s}}", "id", (json_int_t)yx_rows_int(r, i, 9), "name",
                         yx_rows_get(r, i, 10), "level", yx_rows_get(r, i, 11), "province", "id",
-                        (json_int_t)yx_rows_int(r, i, 12), "name", yx_rows_get(r, i, 13) ? yx_rows_get(r, i, 13) : "");
+                        (json_int_t)yx_rows_int(r, i, 12), "name",
+                        yx_rows_get(r, i, 13) ? yx_rows_get(r, i, 13) : "");
     json_t *patient = yx_rows_isnull(r, i, 15) ? json_null() : json_integer(yx_rows_int(r, i, 15));
-    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "username",
-                     yx_rows_get(r, i, 1), "full_name", yx_rows_get(r, i, 2), "role", yx_rows_get(r, i, 3),
-                     "licence_no", str_or_null(yx_rows_get(r, i, 4)), "scope_of_practice",
-                     str_or_null(yx_rows_get(r, i, 5)), "phone", str_or_null(yx_rows_get(r, i, 6)), "email",
-                     str_or_null(yx_rows_get(r, i, 7)), "active", (int)yx_rows_int(r, i, 8), "facility",
-                     fac ? fac : json_null(), "patient_id", patient);
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0),
+                     "username", yx_rows_get(r, i, 1), "full_name", yx_rows_get(r, i, 2), "role",
+                     yx_rows_get(r, i, 3), "licence_no", yx_json_str_or_null(yx_rows_get(r, i, 4)),
+                     "scope_of_practice", yx_json_str_or_null(yx_rows_get(r, i, 5)), "phone",
+                     yx_json_str_or_null(yx_rows_get(r, i, 6)), "email",
+                     yx_json_str_or_null(yx_rows_get(r, i, 7)), "active", (int)yx_rows_int(r, i, 8),
+                     "facility", fac ? fac : json_null(), "patient_id", patient);
 }
 
 json_t *yx_user_json(struct yx_db *db, int64_t user_id)
 {
     struct yx_rows *r = NULL;
     json_t *out = NULL;
-    if (YX_DB_Q(db, &r, "SELECT " USER_COLUMNS USER_FROM " WHERE u.id = ?", YX_PI(user_id)) == 0 && r->nrows == 1)
+    if (YX_DB_Q(db, &r, "SELECT " USER_COLUMNS USER_FROM " WHERE u.id = ?", YX_PI(user_id)) == 0 &&
+        r->nrows == 1)
         out = user_row_json(r, 0);
     yx_rows_free(r);
     return out;
@@ -48,10 +47,11 @@ json_t *yx_user_json(struct yx_db *db, int64_t user_id)
 static int user_resource(struct yx_req *r, int64_t user_id, struct yx_resource *res)
 {
     struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(r->db, &rows,
-                     "SELECT u.facility_id, f.province_id FROM users u LEFT JOIN facilities f ON f.id = u.facility_id "
-                     "WHERE u.id = ?",
-                     YX_PI(user_id));
+    int rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT u.facility_id, f.province_id FROM users u LEFT JOIN facilities f ON f.id = u.facility_id "
+        "WHERE u.id = ?",
+        YX_PI(user_id));
     if (rc == 0 && rows->nrows != 1)
         rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy tài khoản / no such account.");
     if (rc == 0)
@@ -96,7 +96,8 @@ static int check_placement(struct yx_req *r, const char *role, int64_t facility_
         return yx_fail_field(r, YX_EINVAL, "role", "Unknown role '%.40s'.", role);
     int needs_facility = strcmp(role, "ministry_admin") != 0 && strcmp(role, "patient") != 0;
     if (needs_facility && !facility_id)
-        return yx_fail_field(r, YX_EINVAL, "facility_id", "A %s works at a facility: facility_id is required.", role);
+        return yx_fail_field(r, YX_EINVAL, "facility_id",
+                             "A %s works at a facility: facility_id is required.", role);
     if ((rc = facility_resource(r, facility_id, &res)) != 0)
         return rc;
     if (!facility_id && strcmp(r->who.role, "ministry_admin") != 0)
@@ -140,12 +141,14 @@ int yx_user_insert(struct yx_db *db, const struct yx_new_user *u, int64_t *id)
         return YX_EINVAL;
     int64_t now = yx_now_ms();
     rc = YX_DB_Q(db, &rows,
-                 "INSERT INTO users (username, full_name, full_name_folded, password_hash, role, facility_id, licence_no, "
-                 "scope_of_practice, phone, email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                 "INSERT INTO users (username, full_name, full_name_folded, password_hash, role, "
+                 "facility_id, licence_no, "
+                 "scope_of_practice, phone, email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                 "?, ?, ?, ?) "
                  "RETURNING id",
                  YX_PT(u->username), YX_PT(u->full_name), YX_PT(folded), YX_PT(hash), YX_PT(u->role),
-                 u->facility_id ? YX_PI(u->facility_id) : YX_PN, YX_PT(u->licence_no), YX_PT(u->scope_of_practice),
-                 YX_PT(u->phone), YX_PT(u->email), YX_PI(now), YX_PI(now));
+                 u->facility_id ? YX_PI(u->facility_id) : YX_PN, YX_PT(u->licence_no),
+                 YX_PT(u->scope_of_practice), YX_PT(u->phone), YX_PT(u->email), YX_PI(now), YX_PI(now));
     if (rc == 0)
         *id = yx_rows_int(rows, 0, 0);
     yx_rows_free(rows);
@@ -163,10 +166,14 @@ static int user_create(struct yx_req *r)
     if ((rc = yx_body(r, user_fields)) != 0)
         return rc;
     struct yx_new_user u = {
-        yx_json_str(r->json, "username"),   yx_json_str(r->json, "full_name"),
-        yx_json_str(r->json, "password"),   yx_json_str(r->json, "role"),
-        yx_json_int(r->json, "facility_id", 0), yx_json_str(r->json, "licence_no"),
-        yx_json_str(r->json, "scope_of_practice"), yx_json_str(r->json, "phone"),
+        yx_json_str(r->json, "username"),
+        yx_json_str(r->json, "full_name"),
+        yx_json_str(r->json, "password"),
+        yx_json_str(r->json, "role"),
+        yx_json_int(r->json, "facility_id", 0),
+        yx_json_str(r->json, "licence_no"),
+        yx_json_str(r->json, "scope_of_practice"),
+        yx_json_str(r->json, "phone"),
         yx_json_str(r->json, "email"),
     };
     if (!username_ok(u.username))
@@ -226,7 +233,8 @@ static int user_patch(struct yx_req *r)
         return yx_deny(r, rc);
     if ((rc = yx_body(r, patch_fields)) != 0)
         return rc;
-    if ((rc = YX_DB_Q(r->db, &cur, "SELECT role, facility_id, full_name FROM users WHERE id = ?", YX_PI(id))) != 0)
+    if ((rc = YX_DB_Q(r->db, &cur, "SELECT role, facility_id, full_name FROM users WHERE id = ?",
+                      YX_PI(id))) != 0)
         goto out;
     const char *role = yx_json_str(r->json, "role") ? yx_json_str(r->json, "role") : yx_rows_get(cur, 0, 0);
     int64_t facility_id = yx_json_int(r->json, "facility_id", yx_rows_int(cur, 0, 1));
@@ -236,7 +244,8 @@ static int user_patch(struct yx_req *r)
     }
     if ((rc = check_placement(r, role, facility_id)) != 0)
         goto out;
-    const char *name = yx_json_str(r->json, "full_name") ? yx_json_str(r->json, "full_name") : yx_rows_get(cur, 0, 2);
+    const char *name =
+        yx_json_str(r->json, "full_name") ? yx_json_str(r->json, "full_name") : yx_rows_get(cur, 0, 2);
     if (!(folded = yx_fold(name, strlen(name)))) {
         rc = yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
         goto out;
@@ -245,14 +254,16 @@ static int user_patch(struct yx_req *r)
     rc = YX_DB_Q(r->db, NULL,
                  "UPDATE users SET full_name = ?, full_name_folded = ?, role = ?, facility_id = ?, "
                  "licence_no = COALESCE(?, licence_no), scope_of_practice = COALESCE(?, scope_of_practice), "
-                 "phone = COALESCE(?, phone), email = COALESCE(?, email), active = COALESCE(?, active), updated_at = ? "
+                 "phone = COALESCE(?, phone), email = COALESCE(?, email), active = COALESCE(?, active), "
+                 "updated_at = ? "
                  "WHERE id = ?",
                  YX_PT(name), YX_PT(folded), YX_PT(role), facility_id ? YX_PI(facility_id) : YX_PN,
                  YX_PT(yx_json_str(r->json, "licence_no")), YX_PT(yx_json_str(r->json, "scope_of_practice")),
                  YX_PT(yx_json_str(r->json, "phone")), YX_PT(yx_json_str(r->json, "email")),
                  active ? YX_PI(json_is_true(active)) : YX_PN, YX_PI(yx_now_ms()), YX_PI(id));
     if (rc == 0 && active && !json_is_true(active))
-        rc = YX_DB_Q(r->db, NULL, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        rc = YX_DB_Q(r->db, NULL,
+                     "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
                      YX_PI(yx_now_ms()), YX_PI(id));
     if (rc == 0) {
         json_t *u = yx_user_json(r->db, id);
@@ -288,7 +299,8 @@ static int user_list(struct yx_req *r)
         return yx_deny(r, YX_EFORBIDDEN);
     }
     char sql[1024];
-    yx_snprintf(sql, sizeof sql, "SELECT " USER_COLUMNS USER_FROM " WHERE u.id > ?%s ORDER BY u.id LIMIT ?", scope);
+    yx_snprintf(sql, sizeof sql, "SELECT " USER_COLUMNS USER_FROM " WHERE u.id > ?%s ORDER BY u.id LIMIT ?",
+                scope);
     int rc = YX_DB_Q(r->db, &rows, sql, YX_PI(after), YX_PI(scope_id), YX_PI(limit + 1));
     if (rc)
         return rc;
@@ -298,8 +310,9 @@ static int user_list(struct yx_req *r)
     char next[24];
     if (rows->nrows > limit)
         snprintf(next, sizeof next, "%lld", (long long)yx_rows_int(rows, (int)limit - 1, 0));
-    rc = yx_reply(r, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                                    rows->nrows > limit ? json_string(next) : json_null()));
+    rc = yx_reply(r, 200,
+                  json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                            rows->nrows > limit ? json_string(next) : json_null()));
     yx_rows_free(rows);
     return rc;
 }
@@ -325,7 +338,8 @@ static int user_set_password(struct yx_req *r)
     rc = YX_DB_Q(r->db, NULL, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", YX_PT(hash),
                  YX_PI(yx_now_ms()), YX_PI(id));
     if (rc == 0)
-        rc = YX_DB_Q(r->db, NULL, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        rc = YX_DB_Q(r->db, NULL,
+                     "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
                      YX_PI(yx_now_ms()), YX_PI(id));
     if (rc == 0)
         rc = yx_db_commit(r->db);
@@ -339,6 +353,7 @@ const struct yx_route yx_user_routes[] = {
     {"POST", "/api/v1/users", user_create, YX_R_HEAVY | YX_R_NOTX, "user.create", "user"},
     {"GET", "/api/v1/users/:id", user_get, 0, NULL, NULL},
     {"PATCH", "/api/v1/users/:id", user_patch, 0, "user.update", "user"},
-    {"POST", "/api/v1/users/:id/password", user_set_password, YX_R_HEAVY | YX_R_NOTX, "user.set_password", "user"},
+    {"POST", "/api/v1/users/:id/password", user_set_password, YX_R_HEAVY | YX_R_NOTX, "user.set_password",
+     "user"},
     {NULL, NULL, NULL, 0, NULL, NULL},
 };

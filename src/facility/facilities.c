@@ -12,11 +12,6 @@
     "f.site_bandwidth_kbps, f.site_profile, f.active "                                                       \
     "FROM facilities f JOIN admin_units u ON u.id = f.unit_id JOIN admin_units p ON p.id = f.province_id "
 
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 static json_t *facility_row(const struct yx_rows *r, int i)
 {
     return json_pack(
@@ -24,9 +19,10 @@ static json_t *facility_row(const struct yx_rows *r, int i)
         (json_int_t)yx_rows_int(r, i, 0), "code", yx_rows_get(r, i, 1), "name", yx_rows_get(r, i, 2), "level",
         yx_rows_get(r, i, 3), "unit", "id", (json_int_t)yx_rows_int(r, i, 4), "name", yx_rows_get(r, i, 5),
         "province", "id", (json_int_t)yx_rows_int(r, i, 6), "name", yx_rows_get(r, i, 7), "address",
-        str_or_null(yx_rows_get(r, i, 8)), "phone", str_or_null(yx_rows_get(r, i, 9)), "site", "name",
-        str_or_null(yx_rows_get(r, i, 10)), "bandwidth_kbps", (json_int_t)yx_rows_int(r, i, 11), "profile",
-        yx_rows_get(r, i, 12), "specialties", "active", (int)yx_rows_int(r, i, 13));
+        yx_json_str_or_null(yx_rows_get(r, i, 8)), "phone", yx_json_str_or_null(yx_rows_get(r, i, 9)), "site",
+        "name", yx_json_str_or_null(yx_rows_get(r, i, 10)), "bandwidth_kbps",
+        (json_int_t)yx_rows_int(r, i, 11), "profile", yx_rows_get(r, i, 12), "specialties", "active",
+        (int)yx_rows_int(r, i, 13));
 }
 
 /* Fills the "specialties" arrays of items (ordered by id) with one query over their id range. */
@@ -91,14 +87,6 @@ int yx_facility_resource(struct yx_req *r, int64_t id, enum yx_resource_kind kin
 static const char *const levels[] = {"central", "provincial", "district", "commune", "private", NULL};
 static const char *const profiles[] = {"video", "low_video", "audio", NULL};
 
-static int one_of(const char *v, const char *const *list)
-{
-    for (int i = 0; list[i]; i++)
-        if (strcmp(v, list[i]) == 0)
-            return 1;
-    return 0;
-}
-
 /* GET /api/v1/facilities?q&province_id&level&specialty&cursor&limit */
 static int facility_list(struct yx_req *r)
 {
@@ -108,7 +96,7 @@ static int facility_list(struct yx_req *r)
     if ((rc = yx_page(r, &after, &limit)) != 0 || (rc = yx_query_id(r, "province_id", &province)) != 0)
         return rc;
     const char *q = yx_query(r, "q"), *level = yx_query(r, "level"), *spec = yx_query(r, "specialty");
-    if (level && !one_of(level, levels))
+    if (level && !yx_one_of(level, levels))
         return yx_fail_field(r, YX_EINVAL, "level",
                              "level is central, provincial, district, commune or private.");
     if (spec && strlen(spec) > 40)
@@ -205,10 +193,10 @@ static int check_fields(struct yx_req *r)
         return yx_fail_field(
             r, YX_EINVAL, "phone",
             "Số điện thoại không hợp lệ / a phone number has only digits, spaces and + - ( ) .");
-    if (level && !one_of(level, levels))
+    if (level && !yx_one_of(level, levels))
         return yx_fail_field(r, YX_EINVAL, "level",
                              "level is central, provincial, district, commune or private.");
-    if (profile && !one_of(profile, profiles))
+    if (profile && !yx_one_of(profile, profiles))
         return yx_fail_field(r, YX_EINVAL, "site_profile", "site_profile is video, low_video or audio.");
     json_t *specs = json_object_get(r->json, "specialties"), *s;
     size_t i;
@@ -337,7 +325,7 @@ static int only_contact_fields(const json_t *body)
     json_t *v;
     json_object_foreach((json_t *)body, key, v)
     {
-        if (!one_of(key, own))
+        if (!yx_one_of(key, own))
             return 0;
     }
     return 1;

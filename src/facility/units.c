@@ -20,11 +20,6 @@ static json_t *ref(const struct yx_rows *r, int i, int c)
     return json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, c), "name", yx_rows_get(r, i, c + 1));
 }
 
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 #define UNIT_SELECT                                                                                          \
     "SELECT u.id, u.code, u.name, u.level, p.id, p.name, u.valid_from, u.valid_to, s.id, s.name "            \
     "FROM admin_units u "                                                                                    \
@@ -35,7 +30,7 @@ static json_t *unit_json(const struct yx_rows *r, int i)
     return json_pack("{s:I,s:s,s:s,s:s,s:o,s:s,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "code",
                      yx_rows_get(r, i, 1), "name", yx_rows_get(r, i, 2), "level", yx_rows_get(r, i, 3),
                      "parent", ref(r, i, 4), "valid_from", yx_rows_get(r, i, 6), "valid_to",
-                     str_or_null(yx_rows_get(r, i, 7)), "successor", ref(r, i, 8));
+                     yx_json_str_or_null(yx_rows_get(r, i, 7)), "successor", ref(r, i, 8));
 }
 
 /* GET /api/v1/admin-units?level&parent_id&q&current=1&cursor&limit */

@@ -9,18 +9,30 @@
 int yx_http_status(int code)
 {
     switch (code) {
-    case YX_OK: return 200;
-    case YX_EINVAL: return 400;
-    case YX_EAUTH: return 401;
-    case YX_EFORBIDDEN: return 403;
-    case YX_ENOTFOUND: return 404;
-    case YX_EMETHOD: return 405;
-    case YX_ECONFLICT: return 409;
-    case YX_ETOOBIG: return 413;
-    case YX_EMEDIA: return 415;
-    case YX_ERATELIMIT: return 429;
-    case YX_EUNAVAIL: return 503;
-    default: return 500;
+    case YX_OK:
+        return 200;
+    case YX_EINVAL:
+        return 400;
+    case YX_EAUTH:
+        return 401;
+    case YX_EFORBIDDEN:
+        return 403;
+    case YX_ENOTFOUND:
+        return 404;
+    case YX_EMETHOD:
+        return 405;
+    case YX_ECONFLICT:
+        return 409;
+    case YX_ETOOBIG:
+        return 413;
+    case YX_EMEDIA:
+        return 415;
+    case YX_ERATELIMIT:
+        return 429;
+    case YX_EUNAVAIL:
+        return 503;
+    default:
+        return 500;
     }
 }
 
@@ -160,19 +172,26 @@ int yx_param_id(struct yx_req *r, int i, int64_t *out)
 
 static const char *type_name(enum yx_ftype t)
 {
-    static const char *names[] = {"a string", "a whole number", "true or false", "a list", "an object", "a value"};
+    static const char *names[] = {"a string", "a whole number", "true or false",
+                                  "a list",   "an object",      "a value"};
     return names[t];
 }
 
 static int type_ok(const json_t *v, enum yx_ftype t)
 {
     switch (t) {
-    case YX_F_STRING: return json_is_string(v);
-    case YX_F_INT: return json_is_integer(v);
-    case YX_F_BOOL: return json_is_boolean(v);
-    case YX_F_ARRAY: return json_is_array(v);
-    case YX_F_OBJECT: return json_is_object(v);
-    default: return 1;
+    case YX_F_STRING:
+        return json_is_string(v);
+    case YX_F_INT:
+        return json_is_integer(v);
+    case YX_F_BOOL:
+        return json_is_boolean(v);
+    case YX_F_ARRAY:
+        return json_is_array(v);
+    case YX_F_OBJECT:
+        return json_is_object(v);
+    default:
+        return 1;
     }
 }
 
@@ -190,12 +209,14 @@ int yx_validate(struct yx_req *r, const json_t *obj, const struct yx_field *fiel
     json_t *v;
     if (!json_is_object(obj))
         return yx_fail(r, YX_EINVAL, "The body must be a JSON object.");
-    json_object_foreach((json_t *)obj, key, v) {
+    json_object_foreach((json_t *)obj, key, v)
+    {
         const struct yx_field *f = fields;
         while (f->name && strcmp(f->name, key) != 0)
             f++;
         if (!f->name)
-            return yx_fail_field(r, YX_EINVAL, yx_arena_strdup(&r->arena, key), "Unknown field '%.60s'.", key);
+            return yx_fail_field(r, YX_EINVAL, yx_arena_strdup(&r->arena, key), "Unknown field '%.60s'.",
+                                 key);
     }
     for (const struct yx_field *f = fields; f->name; f++) {
         v = json_object_get(obj, f->name);
@@ -205,7 +226,8 @@ int yx_validate(struct yx_req *r, const json_t *obj, const struct yx_field *fiel
             continue;
         }
         if (!type_ok(v, f->type))
-            return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' must be %s.", f->name, type_name(f->type));
+            return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' must be %s.", f->name,
+                                 type_name(f->type));
         if (f->type == YX_F_STRING && (f->min || f->max)) {
             int64_t n = utf8_chars(json_string_value(v), json_string_length(v));
             if (n < f->min || (f->max && n > f->max))
@@ -217,8 +239,8 @@ int yx_validate(struct yx_req *r, const json_t *obj, const struct yx_field *fiel
         if (f->type == YX_F_INT && (f->min || f->max)) {
             json_int_t n = json_integer_value(v);
             if (n < f->min || n > f->max)
-                return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' must be between %lld and %lld.", f->name,
-                                     (long long)f->min, (long long)f->max);
+                return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' must be between %lld and %lld.",
+                                     f->name, (long long)f->min, (long long)f->max);
         }
     }
     return 0;
@@ -316,4 +338,26 @@ json_t *yx_page_json(json_t *items, int more, int64_t last_id)
     char next[24];
     snprintf(next, sizeof next, "%lld", (long long)last_id);
     return json_pack("{s:o,s:o}", "items", items, "next_cursor", more ? json_string(next) : json_null());
+}
+
+json_t *yx_json_str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *yx_json_time_or_null(const struct yx_rows *r, int i, int c)
+{
+    char t[32];
+    if (yx_rows_isnull(r, i, c))
+        return json_null();
+    yx_time_format(yx_rows_int(r, i, c), t);
+    return json_string(t);
+}
+
+int yx_one_of(const char *v, const char *const *list)
+{
+    for (int i = 0; v && list[i]; i++)
+        if (strcmp(v, list[i]) == 0)
+            return 1;
+    return 0;
 }

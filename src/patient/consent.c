@@ -10,28 +10,6 @@
 static const char *const purposes[] = {"remote_care", "data_processing", NULL};
 static const char *const methods[] = {"paper_signed", "verbal_witnessed", "in_app", NULL};
 
-static int in_list(const char *v, const char *const *list)
-{
-    for (int i = 0; v && list[i]; i++)
-        if (strcmp(v, list[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-static json_t *time_or_null(const struct yx_rows *r, int i, int c)
-{
-    char t[32];
-    if (yx_rows_isnull(r, i, c))
-        return json_null();
-    yx_time_format(yx_rows_int(r, i, c), t);
-    return json_string(t);
-}
-
 #define CONSENT_SELECT                                                                                       \
     "SELECT c.id, c.patient_id, c.purpose, c.method, c.given_by, c.witness_name, c.document_ref, c.note, "   \
     "c.recorded_by, u.full_name, c.facility_id, c.granted_at, c.withdrawn_at, c.withdrawn_by, "              \
@@ -40,17 +18,18 @@ static json_t *time_or_null(const struct yx_rows *r, int i, int c)
 
 static json_t *consent_row(const struct yx_rows *r, int i)
 {
-    return json_pack(
-        "{s:I,s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:{s:I,s:s},s:o,s:o,s:b,s:o,s:o,s:o}", "id",
-        (json_int_t)yx_rows_int(r, i, 0), "patient_id", (json_int_t)yx_rows_int(r, i, 1), "purpose",
-        yx_rows_get(r, i, 2), "method", yx_rows_get(r, i, 3), "given_by", yx_rows_get(r, i, 4),
-        "witness_name", str_or_null(yx_rows_get(r, i, 5)), "document_ref", str_or_null(yx_rows_get(r, i, 6)),
-        "note", str_or_null(yx_rows_get(r, i, 7)), "recorded_by", "id", (json_int_t)yx_rows_int(r, i, 8),
-        "name", yx_rows_get(r, i, 9), "facility_id",
-        yx_rows_isnull(r, i, 10) ? json_null() : json_integer(yx_rows_int(r, i, 10)), "granted_at",
-        time_or_null(r, i, 11), "active", yx_rows_isnull(r, i, 12), "withdrawn_at", time_or_null(r, i, 12),
-        "withdrawn_by", yx_rows_isnull(r, i, 13) ? json_null() : json_integer(yx_rows_int(r, i, 13)),
-        "withdraw_reason", str_or_null(yx_rows_get(r, i, 14)));
+    return json_pack("{s:I,s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:{s:I,s:s},s:o,s:o,s:b,s:o,s:o,s:o}", "id",
+                     (json_int_t)yx_rows_int(r, i, 0), "patient_id", (json_int_t)yx_rows_int(r, i, 1),
+                     "purpose", yx_rows_get(r, i, 2), "method", yx_rows_get(r, i, 3), "given_by",
+                     yx_rows_get(r, i, 4), "witness_name", yx_json_str_or_null(yx_rows_get(r, i, 5)),
+                     "document_ref", yx_json_str_or_null(yx_rows_get(r, i, 6)), "note",
+                     yx_json_str_or_null(yx_rows_get(r, i, 7)), "recorded_by", "id",
+                     (json_int_t)yx_rows_int(r, i, 8), "name", yx_rows_get(r, i, 9), "facility_id",
+                     yx_rows_isnull(r, i, 10) ? json_null() : json_integer(yx_rows_int(r, i, 10)),
+                     "granted_at", yx_json_time_or_null(r, i, 11), "active", yx_rows_isnull(r, i, 12),
+                     "withdrawn_at", yx_json_time_or_null(r, i, 12), "withdrawn_by",
+                     yx_rows_isnull(r, i, 13) ? json_null() : json_integer(yx_rows_int(r, i, 13)),
+                     "withdraw_reason", yx_json_str_or_null(yx_rows_get(r, i, 14)));
 }
 
 static int answer_consent(struct yx_req *r, int status, int64_t id)
@@ -92,9 +71,9 @@ static int check_consent(struct yx_req *r, int64_t patient_id)
     const char *purpose = yx_json_str(r->json, "purpose"), *method = yx_json_str(r->json, "method");
     const char *by = yx_json_str(r->json, "given_by");
     struct yx_rows *rows = NULL;
-    if (!in_list(purpose, purposes))
+    if (!yx_one_of(purpose, purposes))
         return yx_fail_field(r, YX_EINVAL, "purpose", "purpose is remote_care or data_processing.");
-    if (!in_list(method, methods))
+    if (!yx_one_of(method, methods))
         return yx_fail_field(r, YX_EINVAL, "method", "method is paper_signed, verbal_witnessed or in_app.");
     if (strcmp(by, "patient") != 0 && strcmp(by, "guardian") != 0)
         return yx_fail_field(r, YX_EINVAL, "given_by", "given_by is patient or guardian.");

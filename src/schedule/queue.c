@@ -10,14 +10,6 @@
 
 static const char *const priorities[] = {"emergency", "pregnant", "child", "elderly", "normal", NULL};
 
-static int in_list(const char *v, const char *const *list)
-{
-    for (int i = 0; v && list[i]; i++)
-        if (strcmp(v, list[i]) == 0)
-            return 1;
-    return 0;
-}
-
 #define QUEUE_SELECT                                                                                         \
     "SELECT q.id, q.day, q.token, q.patient_id, p.full_name, p.birth_year, q.reason, q.priority, q.status, " \
     "q.created_at, q.called_at, q.done_at FROM queue_entries q JOIN patients p ON p.id = q.patient_id "
@@ -64,7 +56,7 @@ static int queue_add(struct yx_req *r)
     const char *priority = yx_json_str(r->json, "priority");
     if (!priority)
         priority = "normal";
-    if (!in_list(priority, priorities))
+    if (!yx_one_of(priority, priorities))
         return yx_fail_field(r, YX_EINVAL, "priority",
                              "priority is emergency, pregnant, child, elderly or normal.");
     int64_t patient = yx_json_int(r->json, "patient_id", 0);
@@ -137,7 +129,7 @@ static int queue_move(struct yx_req *r, const char *to, const char *const *from)
                 YX_PI(id), YX_PI(r->who.facility_id));
     if (rc == 0 && rows->nrows != 1)
         rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / no such queue entry at your station.");
-    if (rc == 0 && !in_list(yx_rows_get(rows, 0, 0), from))
+    if (rc == 0 && !yx_one_of(yx_rows_get(rows, 0, 0), from))
         rc = yx_fail_code(r, YX_ECONFLICT, "queue_state", NULL,
                           "Số thứ tự này đang ở trạng thái '%s' / this entry is %s.", yx_rows_get(rows, 0, 0),
                           yx_rows_get(rows, 0, 0));

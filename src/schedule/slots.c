@@ -25,14 +25,6 @@ const char *yx_iso(struct yx_req *r, int64_t ms)
 
 static const char *const modes[] = {"video", "audio", "chat", "assisted", NULL};
 
-static int in_list(const char *v, const char *const *list)
-{
-    for (int i = 0; v && list[i]; i++)
-        if (strcmp(v, list[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static const struct yx_field schedule_fields[] = {
     {"doctor_id", YX_F_INT, 0, 1, INT64_MAX}, {"start", YX_F_STRING, 1, 16, 40},
     {"end", YX_F_STRING, 1, 16, 40},          {"slot_minutes", YX_F_INT, 1, 5, 120},
@@ -106,7 +98,7 @@ static int schedule_create(struct yx_req *r)
                              "start is an ISO time with its offset, e.g. 2026-11-23T08:00:00+07:00.");
     if (yx_time_parse(yx_json_str(r->json, "end"), &end) != 0)
         return yx_fail_field(r, YX_EINVAL, "end", "end is an ISO time with its offset.");
-    if (!in_list(mode, modes))
+    if (!yx_one_of(mode, modes))
         return yx_fail_field(r, YX_EINVAL, "mode", "mode is video, audio, chat or assisted.");
     if (end <= start || end - start > 12 * 3600000LL ||
         (start + 7 * 3600000LL) / 86400000LL != (end - 1 + 7 * 3600000LL) / 86400000LL)
@@ -203,7 +195,7 @@ static int slot_list(struct yx_req *r)
     int rc;
     static const char *const bookers[] = {"health_worker",  "doctor",  "specialist",
                                           "facility_admin", "patient", NULL};
-    if (!in_list(r->who.role, bookers))
+    if (!yx_one_of(r->who.role, bookers))
         return yx_fail(r, YX_EFORBIDDEN, "Vai trò của bạn không đặt lịch / your role does not book visits.");
     if ((rc = yx_query_id(r, "doctor_id", &doctor)) != 0)
         return rc;

@@ -50,20 +50,6 @@ static int check_items(struct yx_req *r)
     return 0;
 }
 
-static json_t *time_or_null(const struct yx_rows *r, int i, int c)
-{
-    char t[32];
-    if (yx_rows_isnull(r, i, c))
-        return json_null();
-    yx_time_format(yx_rows_int(r, i, c), t);
-    return json_string(t);
-}
-
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 #define RX_SELECT                                                                                            \
     "SELECT p.id, p.visit_id, p.patient_id, p.version, p.replaces_id, p.status, p.items, p.note, "           \
     "p.created_at, "                                                                                         \
@@ -80,16 +66,17 @@ static json_t *rx_json(struct yx_db *db, int64_t id)
             yx_rows_isnull(r, 0, 12)
                 ? json_null()
                 : json_pack("{s:I,s:s,s:o,s:o,s:s}", "by", (json_int_t)yx_rows_int(r, 0, 9), "name",
-                            yx_rows_get(r, 0, 10), "licence_no", str_or_null(yx_rows_get(r, 0, 11)), "at",
-                            time_or_null(r, 0, 12), "sha256", yx_rows_get(r, 0, 13));
-        out = json_pack(
-            "{s:I,s:I,s:I,s:I,s:o,s:s,s:o,s:o,s:o,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, 0, 0),
-            "visit_id", (json_int_t)yx_rows_int(r, 0, 1), "patient_id", (json_int_t)yx_rows_int(r, 0, 2),
-            "version", (json_int_t)yx_rows_int(r, 0, 3), "replaces",
-            yx_rows_isnull(r, 0, 4) ? json_null() : json_integer(yx_rows_int(r, 0, 4)), "status",
-            yx_rows_get(r, 0, 5), "items", items ? items : json_array(), "note",
-            str_or_null(yx_rows_get(r, 0, 7)), "created_at", time_or_null(r, 0, 8), "signature", signature,
-            "replaced_by", yx_rows_isnull(r, 0, 14) ? json_null() : json_integer(yx_rows_int(r, 0, 14)));
+                            yx_rows_get(r, 0, 10), "licence_no", yx_json_str_or_null(yx_rows_get(r, 0, 11)),
+                            "at", yx_json_time_or_null(r, 0, 12), "sha256", yx_rows_get(r, 0, 13));
+        out =
+            json_pack("{s:I,s:I,s:I,s:I,s:o,s:s,s:o,s:o,s:o,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, 0, 0),
+                      "visit_id", (json_int_t)yx_rows_int(r, 0, 1), "patient_id",
+                      (json_int_t)yx_rows_int(r, 0, 2), "version", (json_int_t)yx_rows_int(r, 0, 3),
+                      "replaces", yx_rows_isnull(r, 0, 4) ? json_null() : json_integer(yx_rows_int(r, 0, 4)),
+                      "status", yx_rows_get(r, 0, 5), "items", items ? items : json_array(), "note",
+                      yx_json_str_or_null(yx_rows_get(r, 0, 7)), "created_at", yx_json_time_or_null(r, 0, 8),
+                      "signature", signature, "replaced_by",
+                      yx_rows_isnull(r, 0, 14) ? json_null() : json_integer(yx_rows_int(r, 0, 14)));
     }
     yx_rows_free(r);
     return out;

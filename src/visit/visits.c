@@ -20,25 +20,11 @@
     "FROM visits v JOIN facilities f ON f.id = v.facility_id JOIN users d ON d.id = v.doctor_id "            \
     "JOIN facilities df ON df.id = v.doctor_facility_id "
 
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-static json_t *time_or_null(const struct yx_rows *r, int i, int c)
-{
-    char t[32];
-    if (yx_rows_isnull(r, i, c))
-        return json_null();
-    yx_time_format(yx_rows_int(r, i, c), t);
-    return json_string(t);
-}
-
 static json_t *visit_row(struct yx_db *db, const struct yx_rows *r, int i)
 {
     json_t *follow = yx_rows_isnull(r, i, 19) ? json_null()
                                               : json_pack("{s:s,s:o}", "date", yx_rows_get(r, i, 19), "note",
-                                                          str_or_null(yx_rows_get(r, i, 20)));
+                                                          yx_json_str_or_null(yx_rows_get(r, i, 20)));
     json_t *patient = yx_patient_brief(db, yx_rows_int(r, i, 1));
     return json_pack(
         "{s:I,s:o,s:{s:I,s:s},s:{s:I,s:s,s:o,s:{s:I,s:s}},s:s,s:s,s:s,s:o,s:o,s:b,s:{s:o,s:o,s:o,s:o},s:o,s:"
@@ -46,14 +32,15 @@ static json_t *visit_row(struct yx_db *db, const struct yx_rows *r, int i)
         "id", (json_int_t)yx_rows_int(r, i, 0), "patient", patient ? patient : json_null(), "facility", "id",
         (json_int_t)yx_rows_int(r, i, 2), "name", yx_rows_get(r, i, 3), "doctor", "id",
         (json_int_t)yx_rows_int(r, i, 4), "full_name", yx_rows_get(r, i, 5), "licence_no",
-        str_or_null(yx_rows_get(r, i, 6)), "facility", "id", (json_int_t)yx_rows_int(r, i, 7), "name",
+        yx_json_str_or_null(yx_rows_get(r, i, 6)), "facility", "id", (json_int_t)yx_rows_int(r, i, 7), "name",
         yx_rows_get(r, i, 8), "mode", yx_rows_get(r, i, 9), "state", yx_rows_get(r, i, 10), "reason",
-        yx_rows_get(r, i, 11), "scheduled_at", time_or_null(r, i, 12), "emergency_reason",
-        str_or_null(yx_rows_get(r, i, 13)), "consent_bypassed", (int)yx_rows_int(r, i, 14), "notes",
-        "subjective", str_or_null(yx_rows_get(r, i, 15)), "objective", str_or_null(yx_rows_get(r, i, 16)),
-        "assessment", str_or_null(yx_rows_get(r, i, 17)), "plan", str_or_null(yx_rows_get(r, i, 18)),
-        "follow_up", follow, "started_at", time_or_null(r, i, 21), "ended_at", time_or_null(r, i, 22),
-        "created_at", time_or_null(r, i, 23), "updated_at", time_or_null(r, i, 24));
+        yx_rows_get(r, i, 11), "scheduled_at", yx_json_time_or_null(r, i, 12), "emergency_reason",
+        yx_json_str_or_null(yx_rows_get(r, i, 13)), "consent_bypassed", (int)yx_rows_int(r, i, 14), "notes",
+        "subjective", yx_json_str_or_null(yx_rows_get(r, i, 15)), "objective",
+        yx_json_str_or_null(yx_rows_get(r, i, 16)), "assessment", yx_json_str_or_null(yx_rows_get(r, i, 17)),
+        "plan", yx_json_str_or_null(yx_rows_get(r, i, 18)), "follow_up", follow, "started_at",
+        yx_json_time_or_null(r, i, 21), "ended_at", yx_json_time_or_null(r, i, 22), "created_at",
+        yx_json_time_or_null(r, i, 23), "updated_at", yx_json_time_or_null(r, i, 24));
 }
 
 /* Runs sql (one ? for the visit id) and turns each row into an object with fill(). */
@@ -71,10 +58,10 @@ static json_t *list_of(struct yx_db *db, const char *sql, int64_t id,
 
 static json_t *event_row(const struct yx_rows *r, int i)
 {
-    return json_pack("{s:o,s:s,s:o,s:{s:I,s:s},s:o}", "from", str_or_null(yx_rows_get(r, i, 0)), "to",
-                     yx_rows_get(r, i, 1), "at", time_or_null(r, i, 2), "by", "id",
+    return json_pack("{s:o,s:s,s:o,s:{s:I,s:s},s:o}", "from", yx_json_str_or_null(yx_rows_get(r, i, 0)), "to",
+                     yx_rows_get(r, i, 1), "at", yx_json_time_or_null(r, i, 2), "by", "id",
                      (json_int_t)yx_rows_int(r, i, 3), "name", yx_rows_get(r, i, 4), "reason",
-                     str_or_null(yx_rows_get(r, i, 5)));
+                     yx_json_str_or_null(yx_rows_get(r, i, 5)));
 }
 
 static json_t *num_or_null(const struct yx_rows *r, int i, int c)
@@ -87,8 +74,8 @@ static json_t *vitals_row(const struct yx_rows *r, int i)
     static const char *const names[] = {"systolic", "diastolic", "pulse",  "respiratory_rate", "temperature",
                                         "spo2",     "weight",    "height", "glucose",          NULL};
     json_t *o = json_pack("{s:I,s:o,s:{s:I,s:s}}", "id", (json_int_t)yx_rows_int(r, i, 0), "at",
-                          time_or_null(r, i, 1), "recorded_by", "id", (json_int_t)yx_rows_int(r, i, 2),
-                          "name", yx_rows_get(r, i, 3));
+                          yx_json_time_or_null(r, i, 1), "recorded_by", "id",
+                          (json_int_t)yx_rows_int(r, i, 2), "name", yx_rows_get(r, i, 3));
     for (int k = 0; names[k]; k++) {
         json_t *v = num_or_null(r, i, 4 + k);
         /* Whole-number measures are shown as integers. */
@@ -102,24 +89,24 @@ static json_t *vitals_row(const struct yx_rows *r, int i)
 static json_t *diagnosis_row(const struct yx_rows *r, int i)
 {
     return json_pack("{s:I,s:s,s:o,s:o,s:b,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "code",
-                     yx_rows_get(r, i, 1), "name_vi", str_or_null(yx_rows_get(r, i, 2)), "name_en",
-                     str_or_null(yx_rows_get(r, i, 3)), "primary", (int)yx_rows_int(r, i, 4), "note",
-                     str_or_null(yx_rows_get(r, i, 5)));
+                     yx_rows_get(r, i, 1), "name_vi", yx_json_str_or_null(yx_rows_get(r, i, 2)), "name_en",
+                     yx_json_str_or_null(yx_rows_get(r, i, 3)), "primary", (int)yx_rows_int(r, i, 4), "note",
+                     yx_json_str_or_null(yx_rows_get(r, i, 5)));
 }
 
 static json_t *prescription_ref(const struct yx_rows *r, int i)
 {
     return json_pack("{s:I,s:I,s:s,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "version",
                      (json_int_t)yx_rows_int(r, i, 1), "status", yx_rows_get(r, i, 2), "signed_at",
-                     time_or_null(r, i, 3));
+                     yx_json_time_or_null(r, i, 3));
 }
 
 static json_t *referral_row(const struct yx_rows *r, int i)
 {
     return json_pack("{s:I,s:{s:I,s:s},s:o,s:s,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "to_facility",
                      "id", (json_int_t)yx_rows_int(r, i, 1), "name", yx_rows_get(r, i, 2), "specialty",
-                     str_or_null(yx_rows_get(r, i, 3)), "reason", yx_rows_get(r, i, 4), "created_at",
-                     time_or_null(r, i, 5));
+                     yx_json_str_or_null(yx_rows_get(r, i, 3)), "reason", yx_rows_get(r, i, 4), "created_at",
+                     yx_json_time_or_null(r, i, 5));
 }
 
 json_t *yx_visit_json(struct yx_db *db, int64_t id, int for_patient)
@@ -243,14 +230,6 @@ int yx_vn_day(const char *day, int64_t *from, int64_t *to)
 
 static const char *const modes[] = {"video", "audio", "chat", "assisted", NULL};
 
-static int in_list(const char *v, const char *const *list)
-{
-    for (int i = 0; v && list[i]; i++)
-        if (strcmp(v, list[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static const struct yx_field create_fields[] = {
     {"patient_id", YX_F_INT, 1, 1, INT64_MAX},
     {"doctor_id", YX_F_INT, 1, 1, INT64_MAX},
@@ -333,7 +312,7 @@ static int visit_create(struct yx_req *r)
     p.reason = yx_json_str(r->json, "reason");
     p.emergency_reason = yx_json_str(r->json, "emergency_reason");
     const char *at = yx_json_str(r->json, "scheduled_at");
-    if (!in_list(p.mode, modes))
+    if (!yx_one_of(p.mode, modes))
         return yx_fail_field(r, YX_EINVAL, "mode", "mode is video, audio, chat or assisted.");
     if (at && yx_time_parse(at, &p.scheduled_at) != 0)
         return yx_fail_field(r, YX_EINVAL, "scheduled_at",
@@ -372,7 +351,7 @@ static int visit_list(struct yx_req *r)
     const char *state = yx_query(r, "state"), *date = yx_query(r, "date");
     static const char *const states[] = {"planned",   "arrived", "in_progress", "finished",
                                          "cancelled", "no_show", NULL};
-    if (state && !in_list(state, states))
+    if (state && !yx_one_of(state, states))
         return yx_fail_field(r, YX_EINVAL, "state",
                              "state is planned, arrived, in_progress, finished, cancelled or no_show.");
     if (date && yx_vn_day(date, &from, &to) != 0)
@@ -459,7 +438,7 @@ static int visit_transition(struct yx_req *r)
     const char *to = yx_json_str(r->json, "to"), *reason = yx_json_str(r->json, "reason");
     static const char *const states[] = {"planned",   "arrived", "in_progress", "finished",
                                          "cancelled", "no_show", NULL};
-    if (!in_list(to, states))
+    if (!yx_one_of(to, states))
         return yx_fail_field(r, YX_EINVAL, "to",
                              "to is arrived, in_progress, finished, cancelled or no_show.");
     if (!transition_ok(v.state, to))
@@ -519,13 +498,14 @@ static int doctor_list(struct yx_req *r)
         return rc;
     json_t *items = json_array();
     for (int i = 0; i < rows->nrows; i++)
-        json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:o,s:o,s:{s:I,s:s,s:s}}", "id",
-                                               (json_int_t)yx_rows_int(rows, i, 0), "full_name",
-                                               yx_rows_get(rows, i, 1), "role", yx_rows_get(rows, i, 2),
-                                               "licence_no", str_or_null(yx_rows_get(rows, i, 3)),
-                                               "scope_of_practice", str_or_null(yx_rows_get(rows, i, 4)),
-                                               "facility", "id", (json_int_t)yx_rows_int(rows, i, 5), "name",
-                                               yx_rows_get(rows, i, 6), "level", yx_rows_get(rows, i, 7)));
+        json_array_append_new(items,
+                              json_pack("{s:I,s:s,s:s,s:o,s:o,s:{s:I,s:s,s:s}}", "id",
+                                        (json_int_t)yx_rows_int(rows, i, 0), "full_name",
+                                        yx_rows_get(rows, i, 1), "role", yx_rows_get(rows, i, 2),
+                                        "licence_no", yx_json_str_or_null(yx_rows_get(rows, i, 3)),
+                                        "scope_of_practice", yx_json_str_or_null(yx_rows_get(rows, i, 4)),
+                                        "facility", "id", (json_int_t)yx_rows_int(rows, i, 5), "name",
+                                        yx_rows_get(rows, i, 6), "level", yx_rows_get(rows, i, 7)));
     yx_rows_free(rows);
     return yx_reply(r, 200, json_pack("{s:o}", "items", items));
 }
