@@ -65,7 +65,10 @@ struct yx_new_user {
     const char *username, *full_name, *password, *role;
     int64_t facility_id; /* 0: none */
     const char *licence_no, *scope_of_practice, *phone, *email;
+    int64_t patient_id; /* a patient's own account: the record it reads (0: none) */
 };
+/* A username: a-z, 0-9, '.', '-', '_', 3 to 64 characters. */
+int yx_username_ok(const char *u);
 /* Hashes the password and inserts the account (one statement: atomic by itself). Returns
  * YX_ECONFLICT when the username is taken. Slow (Argon2id): not for the event loop. */
 int yx_user_insert(struct yx_db *db, const struct yx_new_user *u, int64_t *id);

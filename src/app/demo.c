@@ -68,7 +68,7 @@ int yx_demo_load(struct yx_db *db, const char *password, FILE *report)
             fprintf(stderr, "ytexa: demo facility %s is missing\n", a->facility_code);
             return rc;
         }
-        struct yx_new_user u = {a->username, a->full_name, password, a->role, fid, a->licence, NULL, NULL, NULL};
+        struct yx_new_user u = {a->username, a->full_name, password, a->role, fid, a->licence, NULL, NULL, NULL, 0};
         if ((rc = yx_user_insert(db, &u, &uid)) != 0) {
             fprintf(stderr, "ytexa: cannot create %s: %s\n", a->username, yx_err_name(rc));
             return rc;

@@ -14,6 +14,7 @@ extern const struct yx_route yx_audit_routes[];
 extern const struct yx_route yx_patient_routes[];
 extern const struct yx_route yx_patient_search_routes[];
 extern const struct yx_route yx_consent_routes[];
+extern const struct yx_route yx_patient_account_routes[];
 extern const struct yx_route yx_visit_routes[];
 extern const struct yx_route yx_visit_record_routes[];
 extern const struct yx_route yx_code_routes[];
@@ -28,7 +29,7 @@ const struct yx_route *yx_app_routes(void)
     static const struct yx_route *tables[] = {yx_health_routes, yx_auth_routes, yx_user_routes,
                                               yx_facility_routes, yx_unit_routes,
                                               yx_network_routes, yx_audit_routes, yx_patient_routes,
-                                              yx_patient_search_routes, yx_consent_routes, yx_visit_routes,
+                                              yx_patient_search_routes, yx_consent_routes, yx_patient_account_routes, yx_visit_routes,
                                               yx_visit_record_routes, yx_code_routes, yx_prescription_routes,
                                               yx_schedule_routes, yx_appointment_routes, yx_queue_routes,
                                               yx_notification_routes, NULL};

@@ -122,7 +122,7 @@ static const struct yx_field user_fields[] = {
     {NULL, 0, 0, 0, 0},
 };
 
-static int username_ok(const char *u)
+int yx_username_ok(const char *u)
 {
     for (const char *p = u; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_'))
@@ -140,15 +140,17 @@ int yx_user_insert(struct yx_db *db, const struct yx_new_user *u, int64_t *id)
     if (!(folded = yx_fold(u->full_name, strlen(u->full_name))))
         return YX_EINVAL;
     int64_t now = yx_now_ms();
-    rc = YX_DB_Q(db, &rows,
-                 "INSERT INTO users (username, full_name, full_name_folded, password_hash, role, "
-                 "facility_id, licence_no, "
-                 "scope_of_practice, phone, email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-                 "?, ?, ?, ?) "
-                 "RETURNING id",
-                 YX_PT(u->username), YX_PT(u->full_name), YX_PT(folded), YX_PT(hash), YX_PT(u->role),
-                 u->facility_id ? YX_PI(u->facility_id) : YX_PN, YX_PT(u->licence_no),
-                 YX_PT(u->scope_of_practice), YX_PT(u->phone), YX_PT(u->email), YX_PI(now), YX_PI(now));
+    rc = YX_DB_Q(
+        db, &rows,
+        "INSERT INTO users (username, full_name, full_name_folded, password_hash, role, "
+        "facility_id, licence_no, "
+        "scope_of_practice, phone, email, created_at, updated_at, patient_id) VALUES (?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?) "
+        "RETURNING id",
+        YX_PT(u->username), YX_PT(u->full_name), YX_PT(folded), YX_PT(hash), YX_PT(u->role),
+        u->facility_id ? YX_PI(u->facility_id) : YX_PN, YX_PT(u->licence_no), YX_PT(u->scope_of_practice),
+        YX_PT(u->phone), YX_PT(u->email), YX_PI(now), YX_PI(now),
+        u->patient_id ? YX_PI(u->patient_id) : YX_PN);
     if (rc == 0)
         *id = yx_rows_int(rows, 0, 0);
     yx_rows_free(rows);
@@ -175,8 +177,9 @@ static int user_create(struct yx_req *r)
         yx_json_str(r->json, "scope_of_practice"),
         yx_json_str(r->json, "phone"),
         yx_json_str(r->json, "email"),
+        0,
     };
-    if (!username_ok(u.username))
+    if (!yx_username_ok(u.username))
         return yx_fail_field(r, YX_EINVAL, "username", "A username has only a-z, 0-9, '.', '-' and '_'.");
     if ((rc = check_placement(r, u.role, u.facility_id)) != 0)
         return rc;

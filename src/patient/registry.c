@@ -71,16 +71,21 @@ json_t *yx_patient_json(struct yx_db *db, int64_t id)
     struct yx_rows *r = NULL, *c = NULL;
     json_t *out = NULL;
     if (YX_DB_Q(db, &r, YX_PATIENT_SELECT "WHERE p.id = ?", YX_PI(id)) == 0 && r->nrows == 1 &&
-        YX_DB_Q(db, &c, "SELECT purpose FROM consents WHERE patient_id = ? AND withdrawn_at IS NULL",
-                YX_PI(id)) == 0) {
+        /* Consents in force and whether the patient has an app account, in one round trip. */
+        YX_DB_Q(db, &c,
+                "SELECT purpose FROM consents WHERE patient_id = ? AND withdrawn_at IS NULL "
+                "UNION ALL SELECT 'account' FROM users WHERE patient_id = ?",
+                YX_PI(id), YX_PI(id)) == 0) {
         out = yx_patient_row(r, 0);
-        int care = 0, data = 0;
+        int care = 0, data = 0, account = 0;
         for (int i = 0; i < c->nrows; i++) {
             care |= strcmp(yx_rows_get(c, i, 0), "remote_care") == 0;
             data |= strcmp(yx_rows_get(c, i, 0), "data_processing") == 0;
+            account |= strcmp(yx_rows_get(c, i, 0), "account") == 0;
         }
         json_object_set_new(out, "consent",
                             json_pack("{s:b,s:b}", "remote_care", care, "data_processing", data));
+        json_object_set_new(out, "has_account", json_boolean(account));
     }
     yx_rows_free(r);
     yx_rows_free(c);

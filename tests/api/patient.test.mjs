@@ -26,7 +26,7 @@ async function register(over = {}, who = 'demo.commune') {
 const snapshot = () => srv.sql(
   'SELECT (SELECT COUNT(*) FROM patients), (SELECT COUNT(*) FROM patient_name_keys), (SELECT COUNT(*) FROM consents), ' +
   '(SELECT MAX(updated_at) FROM patients), (SELECT COUNT(*) FROM consents WHERE withdrawn_at IS NOT NULL), ' +
-  '(SELECT COUNT(*) FROM idempotency_keys)');
+  '(SELECT COUNT(*) FROM idempotency_keys), (SELECT COUNT(*) FROM users)');
 async function refused(req, status, field, what = '') {
   const before = snapshot();
   const r = await req;
@@ -344,4 +344,30 @@ test('the 54 ethnic groups for forms', async () => {
   assert.deepEqual(r.body.items[0], { code: '01', name_vi: 'Kinh', name_en: 'Kinh' });
   assert.equal(r.body.items.find((e) => e.code === '08').name_vi, 'Mông');
   assertError(await api(srv, 'GET', '/api/v1/ethnicities'), 401);
+});
+
+test('the station creates the patient\'s own app account; one per patient; the patient then reads the record', async () => {
+  const p = await register({ birth_year: 1993, sex: 'female', full_name: 'Ninh Thị Xuân' });
+  const path = `/api/v1/patients/${p.id}/account`;
+  await refused(as('demo.commune', 'POST', path, { username: 'Ninh Xuan', password: 'mat-khau-du-dai' }), 400, 'username');
+  await refused(as('demo.commune', 'POST', path, { username: 'ninh.xuan', password: 'ngan' }), 400, 'password');
+  await refused(as('demo.commune', 'POST', path, { username: 'ninh.xuan' }), 400, 'password');
+  await refused(as('demo.commune', 'POST', path, { username: 'demo.doctor', password: 'mat-khau-du-dai' }), 409, 'username');
+  await refused(as('demo.specialist', 'POST', path, { username: 'ninh.xuan', password: 'mat-khau-du-dai' }), 404);
+  await refused(as('demo.patient', 'POST', path, { username: 'ninh.xuan', password: 'mat-khau-du-dai' }), 403);
+  await refused(as('demo.facility-admin', 'POST', path, { username: 'ninh.xuan', password: 'mat-khau-du-dai' }), 403);
+  assertError(await api(srv, 'POST', path, { body: { username: 'ninh.xuan', password: 'mat-khau-du-dai' } }), 401);
+  const made = await as('demo.commune', 'POST', path, { username: 'ninh.xuan', password: 'mat-khau-du-dai' });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  assert.deepEqual([made.body.role, made.body.patient_id, made.body.full_name, made.body.facility], ['patient', p.id, 'Ninh Thị Xuân', null]);
+  assert.equal((await get(`/api/v1/patients/${p.id}`)).body.has_account, true);
+  const again = await refused(as('demo.commune', 'POST', path, { username: 'ninh.xuan2', password: 'mat-khau-du-dai' }), 409);
+  assert.equal(again.body.error.code, 'account_exists');
+  const s = await login(srv, 'ninh.xuan', 'mat-khau-du-dai');
+  assert.equal(s.user.patient_id, p.id);
+  const own = await api(srv, 'GET', `/api/v1/patients/${p.id}`, { token: s.token });
+  assert.equal(own.status, 200);
+  assert.equal(own.body.full_name, 'Ninh Thị Xuân');
+  assertError(await api(srv, 'GET', `/api/v1/patients/${S['demo.patient'].user.patient_id}`, { token: s.token }), 404);
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'patient.account' AND patient_id = ${p.id} AND outcome = 'ok'`), '1');
 });

@@ -1,7 +1,8 @@
-// A remote visit in real browsers, three people at three places: the commune health worker plans
-// a chat visit for a patient who has consented and starts it, taking vitals at the station; the
-// doctor at the provincial hospital writes notes, picks an ICD-10 diagnosis, prescribes, signs
-// and prints (the PDF read back with pdftotext); the patient reads the summary on a phone.
+// A remote visit in real browsers, three people at three places: the commune health worker
+// registers a patient, records her consent, makes her app account, plans a chat visit and starts
+// it, taking vitals at the station; the doctor at the provincial hospital writes notes, picks an
+// ICD-10 diagnosis, prescribes, signs and prints (the PDF read back with pdftotext); the patient
+// logs in on her phone and reads the summary.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -34,15 +35,28 @@ async function session(username, viewport = { width: 1024, height: 800 }) {
   return { p, ctx };
 }
 
-test('station plans and starts a chat visit, the doctor diagnoses, prescribes and signs, the patient reads the summary', async () => {
-  const patientId = Number(srv.sql("SELECT patient_id FROM users WHERE username = 'demo.patient'"));
+test('a station registers a patient, records consent, gives her an account, plans and starts a chat visit; the doctor diagnoses, prescribes and signs; the patient reads the summary', async () => {
   let visitId;
-
   const station = await session('demo.commune');
   try {
     const p = station.p;
-    await p.goto(`${srv.url}/#/patients/${patientId}`);
-    await p.getByRole('heading', { name: 'Giàng Seo Páo' }).waitFor();
+    // Registration with a Vietnamese name, verbal consent with a witness, her own app account.
+    await p.goto(`${srv.url}/#/patients/new`);
+    await p.getByLabel('Họ và tên').fill('Hoàng Thị Ngọc Diệp');
+    await p.getByLabel('hoặc chỉ năm sinh').fill('1988');
+    await p.getByLabel('Nữ', { exact: true }).check();
+    await p.getByLabel('Dân tộc').selectOption({ label: 'Tày' });
+    await p.getByLabel('Số điện thoại', { exact: true }).fill('0987 111 222');
+    await p.getByRole('button', { name: 'Lưu' }).click();
+    await p.getByRole('heading', { name: 'Hoàng Thị Ngọc Diệp' }).waitFor();
+    await p.getByLabel('Tên người làm chứng').fill('Lò Văn Sử');
+    await p.getByRole('button', { name: 'Lưu đồng ý' }).click();
+    await p.getByText('Đã đồng ý khám từ xa và xử lý dữ liệu.').waitFor();
+    await p.locator('#acc_user').fill('ngocdiep88');
+    await p.locator('#acc_pass').fill('mat-khau-cua-diep');
+    await p.getByRole('button', { name: 'Tạo tài khoản cho người bệnh' }).click();
+    await p.getByText('Người bệnh đã có tài khoản ứng dụng.').waitFor();
+    // A chat visit with the provincial hospital's doctor, started at once.
     await p.getByRole('link', { name: 'Lên lịch khám từ xa' }).click();
     await p.getByLabel('Bác sĩ').locator('option', { hasText: 'Nguyễn Văn An' }).waitFor({ state: 'attached' });
     await p.getByLabel('Nhắn tin').check();
@@ -68,7 +82,7 @@ test('station plans and starts a chat visit, the doctor diagnoses, prescribes an
   try {
     const p = doctor.p;
     await p.getByRole('link', { name: /Khám từ xa/ }).click();
-    await p.getByRole('link', { name: /Giàng Seo Páo/ }).first().click();
+    await p.getByRole('link', { name: /Hoàng Thị Ngọc Diệp/ }).first().click();
     await p.getByText('HA tâm thu 158 mmHg').waitFor();
     await p.getByLabel('Hướng xử trí, lời dặn (P)').fill('Uống thuốc đều mỗi sáng, ăn nhạt, đo huyết áp ở trạm mỗi tuần');
     await p.getByRole('button', { name: 'Lưu ghi chép' }).click();
@@ -88,34 +102,39 @@ test('station plans and starts a chat visit, the doctor diagnoses, prescribes an
     await p.getByRole('button', { name: 'Ký đơn thuốc' }).click();
     const link = p.getByRole('link', { name: 'Tải đơn thuốc (PDF)' });
     await link.waitFor();
-    // The PDF as the browser downloads it, with the session cookie.
+    // The PDF as the browser downloads it, with the session cookie, read back as text.
     const res = await p.request.get(srv.url + (await link.getAttribute('href')));
     assert.equal(res.status(), 200);
     assert.equal(res.headers()['content-type'], 'application/pdf');
     const dir = mkdtempSync(join(tmpdir(), 'ytexa-e2e-pdf-'));
     writeFileSync(join(dir, 'rx.pdf'), await res.body());
     const text = execFileSync('pdftotext', ['-enc', 'UTF-8', join(dir, 'rx.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
-    for (const want of ['ĐƠN THUỐC', 'Giàng Seo Páo', 'Amlodipin 5 mg', 'Uống sau ăn sáng', 'Nguyễn Văn An', 'Tăng huyết áp'])
+    for (const want of ['ĐƠN THUỐC', 'Hoàng Thị Ngọc Diệp', 'Amlodipin 5 mg', 'Uống sau ăn sáng', 'Nguyễn Văn An', 'Tăng huyết áp'])
       assert.ok(text.includes(want), `the PDF says "${want}": ${text}`);
     await p.screenshot({ path: `${OUT}visit-doctor.png`, fullPage: true });
     await p.getByRole('button', { name: 'Kết thúc khám' }).click();
     await p.getByText('Đã khám xong').waitFor();
   } finally { await doctor.ctx.close(); }
 
-  const patient = await session('demo.patient', { width: 360, height: 740 });
+  // The patient herself, on her phone, with the account the station made.
+  const ctx = await chrome.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
   try {
-    const p = patient.p;
+    const p = await ctx.newPage();
+    await p.goto(srv.url + '/');
+    await p.getByLabel('Tên đăng nhập').fill('ngocdiep88');
+    await p.getByLabel('Mật khẩu').fill('mat-khau-cua-diep');
+    await p.getByRole('button', { name: 'Đăng nhập' }).click();
     await p.getByRole('link', { name: /Lịch khám của tôi/ }).click();
     const card = p.locator('section.card', { hasText: 'Nguyễn Văn An' }).first();
     await card.getByRole('button', { name: 'Xem tóm tắt lượt khám' }).click();
     const summary = card.locator('pre.summary');
     await summary.waitFor();
     const text = await summary.textContent();
-    for (const want of ['Xin chào Giàng Seo Páo', 'Tăng huyết áp vô căn', 'Amlodipin 5 mg', 'ăn nhạt'])
+    for (const want of ['Xin chào Hoàng Thị Ngọc Diệp', 'Tăng huyết áp vô căn', 'Amlodipin 5 mg', 'ăn nhạt'])
       assert.ok(text.includes(want), `the summary says "${want}": ${text}`);
     await card.getByRole('link', { name: /Tải đơn thuốc/ }).waitFor();
     await p.screenshot({ path: `${OUT}visit-patient.png`, fullPage: true });
-  } finally { await patient.ctx.close(); }
+  } finally { await ctx.close(); }
   assert.equal(srv.sql(`SELECT state FROM visits WHERE id = ${visitId}`), 'finished');
 });
 

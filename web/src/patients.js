@@ -209,6 +209,28 @@ function ConsentForm({ patient, self, onDone }) {
   </form>`;
 }
 
+// The patient's own app account, made at the station (the patient reads summaries and
+// prescriptions, books and consents with it).
+function AccountForm({ patient, onDone }) {
+  const [f, set] = useState({ username: '', password: '' });
+  const [error, setError] = useState(null);
+  const submit = async (e) => {
+    e.preventDefault();
+    setError(null);
+    try { await call('POST', `/api/v1/patients/${patient.id}/account`, f); onDone(); } catch (err) { setError(errorText(err)); }
+  };
+  return html`<form class="card form" onSubmit=${submit} aria-label=${t('account_create')}>
+    <h2>${t('account_create')}</h2>
+    <p class="muted">${t('account_explain')}</p>
+    <label for="acc_user">${t('username')}</label>
+    <input id="acc_user" autocapitalize="none" autocomplete="off" required value=${f.username} onInput=${(e) => set({ ...f, username: e.target.value.trim() })} />
+    <label for="acc_pass">${t('password')}</label>
+    <input id="acc_pass" type="password" autocomplete="new-password" required minlength="8" value=${f.password} onInput=${(e) => set({ ...f, password: e.target.value })} />
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    <button type="submit">${t('account_create')}</button>
+  </form>`;
+}
+
 function ConsentList({ patient, onChange }) {
   const [items, setItems] = useState(null);
   const [error, setError] = useState(null);
@@ -265,6 +287,8 @@ export function PatientPage({ id, self, user }) {
     ${!self && user && p.facility.id === user.facility?.id && html`<${QueueButton} patient=${p} />`}
     <${ConsentForm} patient=${p} self=${self} onDone=${load} />
     <${ConsentList} patient=${p} onChange=${load} />
+    ${!self && user && p.facility.id === user.facility?.id && (p.has_account
+      ? html`<p class="card ok">${t('account_exists')}</p>` : html`<${AccountForm} patient=${p} onDone=${load} />`)}
   </main>`;
 }
 

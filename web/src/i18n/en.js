@@ -70,4 +70,5 @@ export default {
   qs_waiting: 'Waiting', qs_called: 'Called', qs_done: 'Done', qs_skipped: 'Skipped', q_call: 'Call', q_done: 'Done', q_skip: 'Skip',
   book_slot: "Choose a free slot of the doctor's (or leave empty)", no_slots: 'No free slots that day.', notifications: 'Notifications',
   history: 'Earlier visits',
+  account_create: 'Create the patient\'s account', account_explain: 'With it the patient reads summaries and prescriptions, books and consents in the app.', account_exists: 'The patient has an app account.',
 };

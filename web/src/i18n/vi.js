@@ -70,4 +70,5 @@ export default {
   qs_waiting: 'Đang chờ', qs_called: 'Đã gọi', qs_done: 'Xong', qs_skipped: 'Bỏ qua', q_call: 'Gọi', q_done: 'Xong', q_skip: 'Bỏ qua',
   book_slot: 'Chọn giờ trống của bác sĩ (hoặc để trống)', no_slots: 'Bác sĩ chưa có giờ trống ngày này.', notifications: 'Thông báo',
   history: 'Các lần khám trước',
+  account_create: 'Tạo tài khoản cho người bệnh', account_explain: 'Người bệnh dùng tài khoản để xem tóm tắt, đơn thuốc, đặt lịch và đồng ý trong ứng dụng.', account_exists: 'Người bệnh đã có tài khoản ứng dụng.',
 };
