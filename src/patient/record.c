@@ -9,7 +9,7 @@
 
 struct patient_in {
     const char *full_name, *birth_date, *sex, *ethnicity, *cccd, *bhyt, *phone, *address;
-    const char *g_name, *g_phone, *g_relation;
+    const char *g_name, *g_phone, *g_relation, *notify_channel;
     int64_t birth_year, unit_id;
     int flags[4];    /* poor_household, near_poor_household, disability, pregnant */
     char *languages; /* JSON array text, in the request's arena */
@@ -20,10 +20,22 @@ static const char *const flag_names[] = {"poor_household", "near_poor_household"
                                          NULL};
 
 static const struct yx_field create_fields[] = {
-    {"full_name", YX_F_STRING, 1, 2, 160},
+    {"full_name", YX_F_STRING, 1, 2, 160},   {"birth_date", YX_F_STRING, 0, 10, 10},
+    {"birth_year", YX_F_INT, 0, 1900, 2100}, {"sex", YX_F_STRING, 1, 1, 8},
+    {"ethnicity", YX_F_STRING, 0, 2, 2},     {"cccd", YX_F_STRING, 0, 1, 20},
+    {"bhyt", YX_F_STRING, 0, 1, 24},         {"phone", YX_F_STRING, 0, 1, 24},
+    {"unit_id", YX_F_INT, 0, 1, INT64_MAX},  {"address", YX_F_STRING, 0, 1, 300},
+    {"vulnerable", YX_F_ARRAY, 0, 0, 0},     {"guardian", YX_F_OBJECT, 0, 0, 0},
+    {"languages", YX_F_ARRAY, 0, 0, 0},      {"notify_channel", YX_F_STRING, 0, 1, 8},
+    {"allow_duplicate", YX_F_BOOL, 0, 0, 0}, {NULL, 0, 0, 0, 0},
+};
+
+/* A correction names only what changes; null clears an optional field. */
+static const struct yx_field patch_fields[] = {
+    {"full_name", YX_F_STRING, 0, 2, 160},
     {"birth_date", YX_F_STRING, 0, 10, 10},
     {"birth_year", YX_F_INT, 0, 1900, 2100},
-    {"sex", YX_F_STRING, 1, 1, 8},
+    {"sex", YX_F_STRING, 0, 1, 8},
     {"ethnicity", YX_F_STRING, 0, 2, 2},
     {"cccd", YX_F_STRING, 0, 1, 20},
     {"bhyt", YX_F_STRING, 0, 1, 24},
@@ -33,19 +45,8 @@ static const struct yx_field create_fields[] = {
     {"vulnerable", YX_F_ARRAY, 0, 0, 0},
     {"guardian", YX_F_OBJECT, 0, 0, 0},
     {"languages", YX_F_ARRAY, 0, 0, 0},
-    {"allow_duplicate", YX_F_BOOL, 0, 0, 0},
+    {"notify_channel", YX_F_STRING, 0, 1, 8},
     {NULL, 0, 0, 0, 0},
-};
-
-/* A correction names only what changes; null clears an optional field. */
-static const struct yx_field patch_fields[] = {
-    {"full_name", YX_F_STRING, 0, 2, 160},   {"birth_date", YX_F_STRING, 0, 10, 10},
-    {"birth_year", YX_F_INT, 0, 1900, 2100}, {"sex", YX_F_STRING, 0, 1, 8},
-    {"ethnicity", YX_F_STRING, 0, 2, 2},     {"cccd", YX_F_STRING, 0, 1, 20},
-    {"bhyt", YX_F_STRING, 0, 1, 24},         {"phone", YX_F_STRING, 0, 1, 24},
-    {"unit_id", YX_F_INT, 0, 1, INT64_MAX},  {"address", YX_F_STRING, 0, 1, 300},
-    {"vulnerable", YX_F_ARRAY, 0, 0, 0},     {"guardian", YX_F_OBJECT, 0, 0, 0},
-    {"languages", YX_F_ARRAY, 0, 0, 0},      {NULL, 0, 0, 0, 0},
 };
 
 static const struct yx_field guardian_fields[] = {
@@ -71,6 +72,7 @@ static int overlay(struct yx_req *r, struct patient_in *in)
     TAKE("bhyt", in->bhyt)
     TAKE("phone", in->phone)
     TAKE("address", in->address)
+    TAKE("notify_channel", in->notify_channel)
 #undef TAKE
     if ((v = json_object_get(b, "birth_year")) != NULL)
         in->birth_year = json_integer_value(v);
@@ -177,6 +179,10 @@ static int check_record(struct yx_req *r, struct patient_in *in)
         return yx_fail_field(r, YX_EINVAL, "guardian",
                              "Số điện thoại người giám hộ không hợp lệ / "
                              "the guardian's phone is not a Vietnamese phone number.");
+    static const char *const channels[] = {"sms", "zalo", "none", NULL};
+    if (in->notify_channel && !yx_one_of(in->notify_channel, channels))
+        return yx_fail_field(r, YX_EINVAL, "notify_channel",
+                             "notify_channel is sms, zalo or none (in the app only).");
     if (in->flags[0] && in->flags[1])
         return yx_fail_field(
             r, YX_EINVAL, "vulnerable",
@@ -309,6 +315,7 @@ static int write_patient(struct yx_req *r, const struct patient_in *in, const ch
                            YX_PT(in->g_phone ? in->g_phone_norm : NULL),
                            YX_PT(in->g_relation),
                            YX_PT(in->languages ? in->languages : "[\"vi\"]"),
+                           YX_PT(in->notify_channel ? in->notify_channel : "sms"),
                            YX_PI(now),
                            YX_PI(*id ? *id : r->who.facility_id),
                            YX_PI(r->who.user_id),
@@ -320,18 +327,20 @@ static int write_patient(struct yx_req *r, const struct patient_in *in, const ch
             "UPDATE patients SET full_name = ?, name_folded = ?, birth_date = ?, birth_year = ?, sex = ?, "
             "ethnicity = ?, cccd = ?, bhyt = ?, bhxh_no = ?, phone = ?, unit_id = ?, address = ?, "
             "poor_household = ?, near_poor_household = ?, disability = ?, pregnant = ?, "
-            "guardian_name = ?, guardian_phone = ?, guardian_relation = ?, languages = ?, updated_at = ? "
-            "WHERE id = ?",
-            p, 22, NULL);
+            "guardian_name = ?, guardian_phone = ?, guardian_relation = ?, languages = ?, notify_channel = "
+            "?, "
+            "updated_at = ? WHERE id = ?",
+            p, 23, NULL);
     else
         rc = yx_db_exec(
             r->db,
             "INSERT INTO patients (full_name, name_folded, birth_date, birth_year, sex, ethnicity, cccd, "
             "bhyt, bhxh_no, phone, unit_id, address, poor_household, near_poor_household, disability, "
-            "pregnant, guardian_name, guardian_phone, guardian_relation, languages, updated_at, "
+            "pregnant, guardian_name, guardian_phone, guardian_relation, languages, notify_channel, "
+            "updated_at, "
             "facility_id, created_by, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            p, 24, &rows);
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            p, 25, &rows);
     if (rc == 0 && !*id)
         *id = yx_rows_int(rows, 0, 0);
     yx_rows_free(rows);
@@ -405,7 +414,8 @@ static void stored_record(const struct yx_rows *s, struct patient_in *in)
                               .g_name = yx_rows_get(s, 0, 19),
                               .g_phone = yx_rows_get(s, 0, 20),
                               .g_relation = yx_rows_get(s, 0, 21),
-                              .languages = (char *)yx_rows_get(s, 0, 22)};
+                              .languages = (char *)yx_rows_get(s, 0, 22),
+                              .notify_channel = yx_rows_get(s, 0, 25)};
     for (int k = 0; k < 4; k++)
         in->flags[k] = (int)yx_rows_int(s, 0, 15 + k);
 }

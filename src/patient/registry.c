@@ -53,17 +53,17 @@ json_t *yx_patient_row(const struct yx_rows *r, int i)
         strcmp(json_string_value(l) ? json_string_value(l) : "", "vi") != 0;
     yx_time_format(yx_rows_int(r, i, 23), created);
     yx_time_format(yx_rows_int(r, i, 24), updated);
-    return json_pack("{s:I,s:{s:I,s:s},s:s,s:o,s:I,s:i,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:s,s:s}",
-                     "id", (json_int_t)yx_rows_int(r, i, 0), "facility", "id",
-                     (json_int_t)yx_rows_int(r, i, 1), "name", yx_rows_get(r, i, 2), "full_name",
-                     yx_rows_get(r, i, 3), "birth_date", yx_json_str_or_null(birth_date), "birth_year",
-                     (json_int_t)yx_rows_int(r, i, 5), "age", age, "sex", yx_rows_get(r, i, 6), "ethnicity",
-                     ref_or_null(r, i, 7, "code"), "cccd", yx_json_str_or_null(yx_rows_get(r, i, 9)), "bhyt",
-                     yx_json_str_or_null(yx_rows_get(r, i, 10)), "phone",
-                     yx_json_str_or_null(yx_rows_get(r, i, 11)), "unit", unit, "address",
-                     yx_json_str_or_null(yx_rows_get(r, i, 14)), "vulnerable", vulnerable_json(r, i, age),
-                     "guardian", guardian, "languages", langs ? langs : json_array(), "needs_interpreter",
-                     needs_interpreter, "created_at", created, "updated_at", updated);
+    return json_pack(
+        "{s:I,s:{s:I,s:s},s:s,s:o,s:I,s:i,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:s,s:s,s:s}", "id",
+        (json_int_t)yx_rows_int(r, i, 0), "facility", "id", (json_int_t)yx_rows_int(r, i, 1), "name",
+        yx_rows_get(r, i, 2), "full_name", yx_rows_get(r, i, 3), "birth_date",
+        yx_json_str_or_null(birth_date), "birth_year", (json_int_t)yx_rows_int(r, i, 5), "age", age, "sex",
+        yx_rows_get(r, i, 6), "ethnicity", ref_or_null(r, i, 7, "code"), "cccd",
+        yx_json_str_or_null(yx_rows_get(r, i, 9)), "bhyt", yx_json_str_or_null(yx_rows_get(r, i, 10)),
+        "phone", yx_json_str_or_null(yx_rows_get(r, i, 11)), "unit", unit, "address",
+        yx_json_str_or_null(yx_rows_get(r, i, 14)), "vulnerable", vulnerable_json(r, i, age), "guardian",
+        guardian, "languages", langs ? langs : json_array(), "needs_interpreter", needs_interpreter,
+        "notify_channel", yx_rows_get(r, i, 25), "created_at", created, "updated_at", updated);
 }
 
 json_t *yx_patient_json(struct yx_db *db, int64_t id)

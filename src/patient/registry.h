@@ -40,7 +40,7 @@ char *yx_name_keys(const char *full_name);
     "p.id, p.facility_id, f.name, p.full_name, p.birth_date, p.birth_year, p.sex, p.ethnicity, e.name_vi, "  \
     "p.cccd, p.bhyt, p.phone, p.unit_id, u.name, p.address, p.poor_household, p.near_poor_household, "       \
     "p.disability, p.pregnant, p.guardian_name, p.guardian_phone, p.guardian_relation, p.languages, "        \
-    "p.created_at, p.updated_at"
+    "p.created_at, p.updated_at, p.notify_channel"
 #define YX_PATIENT_JOINS                                                                                     \
     " JOIN facilities f ON f.id = p.facility_id LEFT JOIN ethnicities e ON e.code = p.ethnicity "            \
     "LEFT JOIN admin_units u ON u.id = p.unit_id "

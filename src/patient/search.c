@@ -94,7 +94,7 @@ static int search_name(struct yx_req *r, const char *q, int64_t limit)
     json_t *next = json_null();
     if (more) {
         int last = (int)limit - 1;
-        char *cur = key_cursor(r, yx_rows_get(rows, last, 25), yx_rows_int(rows, last, 0));
+        char *cur = key_cursor(r, yx_rows_get(rows, last, 26), yx_rows_int(rows, last, 0));
         next = cur ? json_string(cur) : json_null();
     }
     rc = yx_reply(r, 200, json_pack("{s:o,s:o}", "items", page_items(rows, limit), "next_cursor", next));

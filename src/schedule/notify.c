@@ -41,7 +41,8 @@ int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *
         YX_DB_Q(db, &rows,
                 "SELECT a.patient_id, p.full_name, COALESCE(p.phone, p.guardian_phone), u.full_name, f.name, "
                 "s.start_at, "
-                "s.mode FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN users u ON u.id = "
+                "s.mode, p.notify_channel FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN "
+                "users u ON u.id = "
                 "a.doctor_id "
                 "JOIN facilities f ON f.id = u.facility_id JOIN slots s ON s.id = a.slot_id WHERE a.id = ?",
                 YX_PI(appointment_id));
@@ -50,7 +51,9 @@ int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *
         return rc ? rc : YX_ENOTFOUND;
     }
     int64_t patient = yx_rows_int(rows, 0, 0), start = yx_rows_int(rows, 0, 5), now = yx_now_ms();
-    const char *phone = yx_rows_get(rows, 0, 2), *mode = yx_rows_get(rows, 0, 6);
+    const char *mode = yx_rows_get(rows, 0, 6), *channel = yx_rows_get(rows, 0, 7);
+    /* Outward only to a phone, and only on the channel the patient chose ("none": the app only). */
+    const char *phone = strcmp(channel, "none") == 0 ? NULL : yx_rows_get(rows, 0, 2);
     const char *how = strcmp(mode, "video") == 0   ? "gọi video"
                       : strcmp(mode, "audio") == 0 ? "gọi thoại"
                       : strcmp(mode, "chat") == 0  ? "nhắn tin"
@@ -73,7 +76,7 @@ int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *
                      strcmp(kind, "rescheduled") == 0 ? " Lịch đã được đổi." : "");
         rc = add(db, appointment_id, patient, "app", kind, NULL, text, now);
         if (rc == 0 && phone)
-            rc = add(db, appointment_id, patient, "sms", kind, phone, text, now);
+            rc = add(db, appointment_id, patient, channel, kind, phone, text, now);
     }
     /* Reminders a day and an hour before, when that moment is still ahead. */
     static const int64_t before[] = {24 * 3600000LL, 3600000LL};
@@ -86,7 +89,7 @@ int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *
                  "ytexa: Nhắc lịch khám từ xa (%s) lúc %s với bác sĩ %s. Đến trạm hoặc mở ứng dụng "
                  "trước giờ hẹn 10 phút.",
                  how, when, yx_rows_get(rows, 0, 3));
-        rc = add(db, appointment_id, patient, "sms", "reminder", phone, text, start - before[i]);
+        rc = add(db, appointment_id, patient, channel, "reminder", phone, text, start - before[i]);
         if (rc == 0)
             rc = add(db, appointment_id, patient, "app", "reminder", NULL, text, start - before[i]);
     }

@@ -187,6 +187,7 @@ test('identity numbers and fields are checked; a refused record writes nothing',
     [{ full_name: 'Lã\u0007Văn' }, 'full_name', 'control character'],
     [{ full_name: 'x'.repeat(161) }, 'full_name', 'too long'],
     [{ height: 170 }, 'height', 'unknown field'],
+    [{ notify_channel: 'email' }, 'notify_channel', 'no such channel'],
     [{ unit_id: 1 }, 'unit_id', 'a province, not a commune'],
     [{ unit_id: 999999 }, 'unit_id', 'no such unit'],
   ];

@@ -220,3 +220,19 @@ test('tokens restart on the next day in Vietnam', async () => {
   assert.equal(tomorrow.day, vnDay(1));
   assert.ok(today.token > 1);
 });
+
+test('reminders go on the channel the patient chose: Zalo, SMS, or only the app', async () => {
+  // The test before moved the server's clock a day on: sessions from before it have expired.
+  for (const u of ['demo.doctor', 'demo.commune']) S[u] = await login(srv, u);
+  const day = vnDay(8);
+  await publish(day, '08:00', '09:00');
+  const slots = await freeSlots(day);
+  const channels = {};
+  for (const [i, ch] of [['zalo', 0], ['none', 1], ['sms', 2]].map(([c, k]) => [k, c])) {
+    const p = await newPatient({ phone: `091300000${i}`, notify_channel: ch });
+    assert.equal(p.notify_channel, ch);
+    const b = await as('demo.commune', 'POST', '/api/v1/appointments', { slot_id: slots[i].id, patient_id: p.id, reason: 'Khám' });
+    channels[ch] = srv.sql(`SELECT DISTINCT channel FROM notifications WHERE appointment_id = ${b.body.id} AND channel <> 'app' ORDER BY 1`);
+  }
+  assert.deepEqual(channels, { zalo: 'zalo', none: '', sms: 'sms' });
+});

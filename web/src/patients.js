@@ -79,7 +79,7 @@ function toBody(f) {
   const body = { full_name: f.full_name?.trim(), sex: f.sex };
   if (f.birth_date) body.birth_date = f.birth_date;
   else if (f.birth_year) body.birth_year = Number(f.birth_year);
-  for (const k of ['ethnicity', 'cccd', 'bhyt', 'phone', 'address']) if (f[k]?.trim()) body[k] = f[k].trim();
+  for (const k of ['ethnicity', 'cccd', 'bhyt', 'phone', 'address', 'notify_channel']) if (f[k]?.trim()) body[k] = f[k].trim();
   body.vulnerable = FLAGS.filter((k) => f['v_' + k]);
   body.languages = LANGS.filter((k) => f['l_' + k]);
   if (f.guardian_name?.trim()) {
@@ -144,6 +144,10 @@ function Register() {
     </div>
     <${Field} id="phone" label=${t('phone')} form=${form} set=${set} type="tel" />
     <${Field} id="address" label=${t('address')} form=${form} set=${set} />
+    <label for="notify_channel">${t('notify_channel')}</label>
+    <select id="notify_channel" value=${form.notify_channel ?? 'sms'} onChange=${(e) => set({ ...form, notify_channel: e.target.value })}>
+      ${['sms', 'zalo', 'none'].map((c) => html`<option value=${c}>${t('channel_' + c)}</option>`)}
+    </select>
     <fieldset><legend>${t('vulnerable')}</legend>
       ${FLAGS.map((k) => check('v_' + k, t('vul_' + k)))}
     </fieldset>

@@ -71,4 +71,5 @@ export default {
   book_slot: "Choose a free slot of the doctor's (or leave empty)", no_slots: 'No free slots that day.', notifications: 'Notifications',
   history: 'Earlier visits',
   account_create: 'Create the patient\'s account', account_explain: 'With it the patient reads summaries and prescriptions, books and consents in the app.', account_exists: 'The patient has an app account.',
+  notify_channel: 'Reminders by', channel_sms: 'SMS', channel_zalo: 'Zalo', channel_none: 'The app only',
 };

@@ -71,4 +71,5 @@ export default {
   book_slot: 'Chọn giờ trống của bác sĩ (hoặc để trống)', no_slots: 'Bác sĩ chưa có giờ trống ngày này.', notifications: 'Thông báo',
   history: 'Các lần khám trước',
   account_create: 'Tạo tài khoản cho người bệnh', account_explain: 'Người bệnh dùng tài khoản để xem tóm tắt, đơn thuốc, đặt lịch và đồng ý trong ứng dụng.', account_exists: 'Người bệnh đã có tài khoản ứng dụng.',
+  notify_channel: 'Nhắc lịch qua', channel_sms: 'Tin nhắn SMS', channel_zalo: 'Zalo', channel_none: 'Chỉ trong ứng dụng',
 };
