@@ -392,10 +392,14 @@ static int patient_create(struct yx_req *r)
 static int patient_get(struct yx_req *r)
 {
     int64_t id;
+    json_t *p = NULL;
     int rc;
-    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = yx_patient_access(r, id, YX_A_READ)) != 0)
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = yx_patient_read(r, id, &p)) != 0)
         return rc;
-    return answer_patient(r, 200, id);
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    return yx_reply(r, 200, p);
 }
 
 /* Reads the stored record into in; rows must outlive in. */

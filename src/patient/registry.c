@@ -66,30 +66,55 @@ json_t *yx_patient_row(const struct yx_rows *r, int i)
         "notify_channel", yx_rows_get(r, i, 25), "created_at", created, "updated_at", updated);
 }
 
+/* The record with what the authorization decision and the answer need beyond it, in one query:
+ * the province, whether it is shared with facility, the consents in force, an app account. */
+#define FULL_SELECT                                                                                          \
+    "SELECT " YX_PATIENT_COLUMNS ", f.province_id, "                                                         \
+    "(SELECT COUNT(*) FROM patient_shares s WHERE s.patient_id = p.id AND s.facility_id = ?), "              \
+    "(SELECT COUNT(*) FROM consents c WHERE c.patient_id = p.id AND c.purpose = 'remote_care' "              \
+    "AND c.withdrawn_at IS NULL), "                                                                          \
+    "(SELECT COUNT(*) FROM consents c WHERE c.patient_id = p.id AND c.purpose = 'data_processing' "          \
+    "AND c.withdrawn_at IS NULL), "                                                                          \
+    "(SELECT COUNT(*) FROM users a WHERE a.patient_id = p.id) FROM patients p" YX_PATIENT_JOINS              \
+    "WHERE p.id = ?"
+
+static json_t *full_json(const struct yx_rows *r)
+{
+    json_t *out = yx_patient_row(r, 0);
+    json_object_set_new(out, "consent",
+                        json_pack("{s:b,s:b}", "remote_care", yx_rows_int(r, 0, 28) > 0, "data_processing",
+                                  yx_rows_int(r, 0, 29) > 0));
+    json_object_set_new(out, "has_account", json_boolean(yx_rows_int(r, 0, 30) > 0));
+    return out;
+}
+
 json_t *yx_patient_json(struct yx_db *db, int64_t id)
 {
-    struct yx_rows *r = NULL, *c = NULL;
+    struct yx_rows *r = NULL;
     json_t *out = NULL;
-    if (YX_DB_Q(db, &r, YX_PATIENT_SELECT "WHERE p.id = ?", YX_PI(id)) == 0 && r->nrows == 1 &&
-        /* Consents in force and whether the patient has an app account, in one round trip. */
-        YX_DB_Q(db, &c,
-                "SELECT purpose FROM consents WHERE patient_id = ? AND withdrawn_at IS NULL "
-                "UNION ALL SELECT 'account' FROM users WHERE patient_id = ?",
-                YX_PI(id), YX_PI(id)) == 0) {
-        out = yx_patient_row(r, 0);
-        int care = 0, data = 0, account = 0;
-        for (int i = 0; i < c->nrows; i++) {
-            care |= strcmp(yx_rows_get(c, i, 0), "remote_care") == 0;
-            data |= strcmp(yx_rows_get(c, i, 0), "data_processing") == 0;
-            account |= strcmp(yx_rows_get(c, i, 0), "account") == 0;
-        }
-        json_object_set_new(out, "consent",
-                            json_pack("{s:b,s:b}", "remote_care", care, "data_processing", data));
-        json_object_set_new(out, "has_account", json_boolean(account));
-    }
+    if (YX_DB_Q(db, &r, FULL_SELECT, YX_PI(0), YX_PI(id)) == 0 && r->nrows == 1)
+        out = full_json(r);
     yx_rows_free(r);
-    yx_rows_free(c);
     return out;
+}
+
+int yx_patient_read(struct yx_req *r, int64_t id, json_t **out)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(r->db, &rows, FULL_SELECT, YX_PI(r->who.facility_id), YX_PI(id));
+    if (rc == 0 && rows->nrows != 1)
+        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy người bệnh / no such patient.");
+    if (rc == 0) {
+        struct yx_resource res = {YX_RES_PATIENT, yx_rows_int(rows, 0, 1), yx_rows_int(rows, 0, 26),
+                                  yx_rows_int(rows, 0, 27) > 0, id};
+        r->audit_patient_id = id;
+        if ((rc = yx_authorize(&r->who, YX_A_READ, &res)) != 0)
+            rc = yx_deny(r, rc);
+    }
+    if (rc == 0)
+        *out = full_json(rows);
+    yx_rows_free(rows);
+    return rc;
 }
 
 int yx_patient_registry_role(struct yx_req *r)

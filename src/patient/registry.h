@@ -53,6 +53,10 @@ json_t *yx_patient_row(const struct yx_rows *r, int i);
  * the name is not text. */
 int yx_patient_save_keys(struct yx_db *db, int64_t id, int64_t facility, const char *full_name);
 
+/* GET a patient in one query: checks the caller may read it (404 otherwise, the patient named in
+ * the audit either way) and fills *out with the record as the API shows it. */
+int yx_patient_read(struct yx_req *r, int64_t id, json_t **out);
+
 /* The patient as the API shows it, with its consent in force, or NULL when there is none. */
 json_t *yx_patient_json(struct yx_db *db, int64_t id);
 
