@@ -472,11 +472,21 @@ static int visit_transition(struct yx_req *r)
  * those of the caller's facility and of the hubs that support it (the support network). */
 static int doctor_list(struct yx_req *r)
 {
-    int64_t facility, limit;
+    int64_t facility, limit, home = r->who.facility_id;
     struct yx_rows *rows = NULL;
     int rc;
-    if ((rc = yx_patient_registry_role(r)) != 0 || (rc = yx_query_id(r, "facility_id", &facility)) != 0 ||
-        (rc = yx_page_limit(r, &limit)) != 0)
+    /* A patient books with the doctors of their station and of the hubs that support it. */
+    if (strcmp(r->who.role, "patient") == 0 && r->who.patient_id) {
+        if ((rc = YX_DB_Q(r->db, &rows, "SELECT facility_id FROM patients WHERE id = ?",
+                          YX_PI(r->who.patient_id))) != 0)
+            return rc;
+        home = rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 0;
+        yx_rows_free(rows);
+        rows = NULL;
+    } else if ((rc = yx_patient_registry_role(r)) != 0) {
+        return rc;
+    }
+    if ((rc = yx_query_id(r, "facility_id", &facility)) != 0 || (rc = yx_page_limit(r, &limit)) != 0)
         return rc;
     const char *q = yx_query(r, "q");
     if (q && strlen(q) > 100)
@@ -492,8 +502,8 @@ static int doctor_list(struct yx_req *r)
         "AND ((? > 0 AND u.facility_id = ?) OR (? = 0 AND (u.facility_id = ? OR u.facility_id IN "
         "(SELECT hub_id FROM support_links WHERE site_id = ?)))) "
         "ORDER BY f.id = ? DESC, f.name, u.full_name LIMIT ?",
-        YX_PT(like), YX_PI(facility), YX_PI(facility), YX_PI(facility), YX_PI(r->who.facility_id),
-        YX_PI(r->who.facility_id), YX_PI(r->who.facility_id), YX_PI(limit));
+        YX_PT(like), YX_PI(facility), YX_PI(facility), YX_PI(facility), YX_PI(home), YX_PI(home), YX_PI(home),
+        YX_PI(limit));
     if (rc)
         return rc;
     json_t *items = json_array();

@@ -359,6 +359,8 @@ test('the doctors a station can plan with: its own and its supporting hubs\'', a
   const bachmai = await get(`/api/v1/doctors?facility_id=${facilityId('BV-BACHMAI')}&q=ngoc`);
   assert.deepEqual(bachmai.body.items.map((d) => d.full_name), ['Trần Thị Bích Ngọc']);
   assertError(await api(srv, 'GET', '/api/v1/doctors'), 401);
-  for (const who of ['demo.patient', 'demo.trainer', 'demo.ministry-admin']) assertError(await get('/api/v1/doctors', who), 403);
+  for (const who of ['demo.trainer', 'demo.ministry-admin']) assertError(await get('/api/v1/doctors', who), 403);
+  // A patient books with the doctors of their station's network.
+  assert.ok((await get('/api/v1/doctors', 'demo.patient')).body.items.some((d) => d.full_name === 'Nguyễn Văn An'));
   assertError(await get('/api/v1/doctors?facility_id=abc'), 400);
 });

@@ -175,3 +175,37 @@ test('the station\'s day: a walk-in gets a number and is called; a visit is book
     assert.equal(srv.sql(`SELECT scheduled_at FROM visits WHERE id = ${visit}`), String(Date.parse(`${day}T09:20:00+07:00`)));
   } finally { await ctx.close(); }
 });
+
+test('a doctor publishes availability on screen; the patient books a slot from the phone', async () => {
+  const day = new Date(Date.now() + 7 * 3600e3 + 3 * 86400e3).toISOString().slice(0, 10);
+  const doc = await session('demo.doctor');
+  try {
+    const p = doc.p;
+    await p.getByRole('link', { name: /Lịch làm việc của tôi/ }).click();
+    await p.getByLabel('Ngày', { exact: true }).fill(day);
+    await p.getByLabel('Từ', { exact: true }).fill('14:00');
+    await p.getByLabel('Đến', { exact: true }).fill('15:00');
+    await p.getByLabel('Mỗi lượt (phút)').fill('30');
+    await p.getByLabel('Hình thức khám').selectOption('audio');
+    await p.getByRole('button', { name: 'Đăng lịch' }).click();
+    await p.getByText('Đã đăng, số lượt: 2').waitFor();
+    await p.locator('.slot-list li', { hasText: '14:30' }).waitFor();
+  } finally { await doc.ctx.close(); }
+  const pat = await session('demo.patient', { width: 360, height: 740 });
+  try {
+    const p = pat.p;
+    await p.getByRole('link', { name: /Lịch khám của tôi/ }).click();
+    await p.locator('#bdoctor option', { hasText: 'Nguyễn Văn An' }).waitFor({ state: 'attached' });
+    await p.locator('#bday').fill(day);
+    await p.getByLabel(/14:30 · Gọi thoại/).check();
+    await p.locator('#breason').fill('Hỏi về thuốc huyết áp');
+    await p.getByRole('button', { name: 'Đặt lịch khám từ xa' }).click();
+    await p.getByText(/có lịch khám từ xa \(gọi thoại\) lúc 14:30/).waitFor();
+    // Shown in Vietnam time, and the slot is no longer offered.
+    await p.locator('section.card h2', { hasText: /^14:30 .*Đã lên lịch/ }).first().waitFor();
+    assert.equal(await p.getByLabel(/14:30 · Gọi thoại/).count(), 0);
+    await p.screenshot({ path: `${OUT}patient-booking.png`, fullPage: true });
+  } finally { await pat.ctx.close(); }
+  const patientId = Number(srv.sql("SELECT patient_id FROM users WHERE username = 'demo.patient'"));
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM appointments a JOIN slots s ON s.id = a.slot_id WHERE a.patient_id = ${patientId} AND a.status = 'booked' AND s.start_at = ${Date.parse(`${day}T14:30:00+07:00`)}`), '1');
+});

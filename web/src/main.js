@@ -5,27 +5,27 @@ import * as api from './api.js';
 import { t, getLang, setLang } from './i18n.js';
 import { Network } from './network.js';
 import { Patients, PatientPage } from './patients.js';
-import { Visits, MyVisits } from './visits.js';
+import { Visits, MyVisits, MySchedule } from './visits.js';
 import { Queue } from './queue.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
 const TILES = {
   health_worker: ['queue', 'patients', 'visit', 'consult', 'training', 'network'],
-  doctor: ['visit', 'consult', 'patients', 'training', 'network'],
-  specialist: ['consult', 'visit', 'training', 'network'],
+  doctor: ['visit', 'schedule', 'consult', 'patients', 'training', 'network'],
+  specialist: ['consult', 'visit', 'schedule', 'training', 'network'],
   trainer: ['training', 'network'],
   facility_admin: ['users', 'reports', 'network'],
   province_admin: ['users', 'reports', 'network'],
   ministry_admin: ['reports', 'users', 'network'],
   patient: ['my_record', 'my_visits', 'network'],
 };
-const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits', 'queue']);
+const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits', 'queue', 'schedule']);
 const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits' };
 
-// Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue; anything else
-// is home (or login without a session).
-const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits', 'queue']);
+// Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue,
+// #/schedule; anything else is home (or login without a session).
+const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits', 'queue', 'schedule']);
 const route = () => {
   const r = location.hash.replace(/^#\/?/, '').split('/')[0];
   return ROUTES.has(r) ? r : 'home';
@@ -144,7 +144,8 @@ function App() {
       : page === 'patients' ? html`<${Patients} user=${user} />`
       : page === 'my' && user.patient_id ? html`<${PatientPage} id=${user.patient_id} self=${true} />`
       : page === 'visits' ? html`<${Visits} user=${user} />`
-      : page === 'my-visits' ? html`<${MyVisits} />`
+      : page === 'my-visits' ? html`<${MyVisits} user=${user} />`
+      : page === 'schedule' ? html`<${MySchedule} user=${user} />`
       : page === 'queue' ? html`<${Queue} />`
       : html`<${Home} user=${user} />`}`;
 }

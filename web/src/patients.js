@@ -251,7 +251,7 @@ function ConsentList({ patient, onChange }) {
       setError(errorText(e));
     }
   };
-  const when = (s) => new Date(s).toLocaleString(getLang() === 'en' ? 'en-GB' : 'vi-VN');
+  const when = (s) => new Date(s).toLocaleString(getLang() === 'en' ? 'en-GB' : 'vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' });
   return html`<section class="card"><h2>${t('consent_history')}</h2>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? html`<p class="muted">${t('none')}</p>` : html`

@@ -8,7 +8,8 @@ import { call } from './api.js';
 import { t, getLang } from './i18n.js';
 
 const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
-const when = (s) => (s ? new Date(s).toLocaleString(getLang() === 'en' ? 'en-GB' : 'vi-VN', { dateStyle: 'short', timeStyle: 'short' }) : '');
+// Times are shown in Vietnam time wherever the phone thinks it is.
+const when = (s) => (s ? new Date(s).toLocaleString(getLang() === 'en' ? 'en-GB' : 'vi-VN', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' }) : '');
 // Today in Vietnam (UTC+7), as the API's date filter expects.
 const vnToday = () => new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
 const VITALS = [['systolic', 'mmHg'], ['diastolic', 'mmHg'], ['pulse', '/ph'], ['temperature', '°C'], ['spo2', '%'],
@@ -276,16 +277,97 @@ function VisitScreen({ id, user }) {
   </main>`;
 }
 
+// A patient books a free slot of a doctor of their station's network for themself.
+function BookForMe({ user, onBooked }) {
+  const [doctors, setDoctors] = useState([]);
+  const [doctor, setDoctor] = useState('');
+  const [day, setDay] = useState(vnToday());
+  const [slots, setSlots] = useState([]);
+  const [slot, setSlot] = useState(null);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState(null);
+  useEffect(() => { call('GET', '/api/v1/doctors').then((r) => { setDoctors(r.items); if (r.items[0]) setDoctor(String(r.items[0].id)); }).catch(() => {}); }, []);
+  const loadSlots = () => {
+    setSlot(null);
+    if (doctor) call('GET', `/api/v1/slots?doctor_id=${doctor}&date=${day}&free=1`).then((r) => setSlots(r.items)).catch(() => setSlots([]));
+  };
+  useEffect(loadSlots, [doctor, day]);
+  const submit = async (e) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await call('POST', '/api/v1/appointments', { slot_id: slot, patient_id: user.patient_id, reason: reason.trim() });
+      setReason('');
+      loadSlots();
+      onBooked();
+    } catch (err) { setError(errorText(err)); }
+  };
+  return html`<form class="card form" onSubmit=${submit} aria-label=${t('book_for_me')}>
+    <h2>${t('book_for_me')}</h2>
+    <label for="bdoctor">${t('doctor')}</label>
+    <select id="bdoctor" value=${doctor} onChange=${(e) => setDoctor(e.target.value)}>
+      ${doctors.map((d) => html`<option value=${d.id}>${d.full_name} — ${d.facility.name}</option>`)}
+    </select>
+    <label for="bday">${t('day')}</label>
+    <input id="bday" type="date" value=${day} onChange=${(e) => setDay(e.target.value || vnToday())} />
+    ${slots.length === 0 ? html`<p class="muted">${t('no_slots')}</p>` : html`<div class="slots">${slots.map((x) => html`<label class="check">
+      <input type="radio" name="bslot" checked=${slot === x.id} onChange=${() => setSlot(x.id)} /> ${new Date(x.start).toLocaleTimeString('vi-VN', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Ho_Chi_Minh' })} · ${t('mode_' + x.mode)}</label>`)}</div>`}
+    <label for="breason">${t('visit_reason')}</label>
+    <input id="breason" required minlength="2" value=${reason} onInput=${(e) => setReason(e.target.value)} />
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    <button type="submit" disabled=${!slot}>${t('book_for_me')}</button>
+  </form>`;
+}
+
+// A doctor's own availability: publish a block of a day cut into slots, see the day's slots.
+export function MySchedule({ user }) {
+  const [f, set] = useState({ day: vnToday(), from: '08:00', to: '11:00', minutes: '15', mode: 'video' });
+  const [slots, setSlots] = useState([]);
+  const [msg, setMsg] = useState(null);
+  const load = () => call('GET', `/api/v1/slots?doctor_id=${user.id}&date=${f.day}`).then((r) => setSlots(r.items)).catch(() => setSlots([]));
+  useEffect(() => { load(); }, [f.day]);
+  const submit = async (e) => {
+    e.preventDefault();
+    setMsg(null);
+    try {
+      const s = await call('POST', '/api/v1/schedules', { start: `${f.day}T${f.from}:00+07:00`, end: `${f.day}T${f.to}:00+07:00`, slot_minutes: Number(f.minutes), mode: f.mode });
+      setMsg(`${t('published')}: ${s.slots}`);
+      load();
+    } catch (err) { setMsg(errorText(err)); }
+  };
+  const time = (x) => new Date(x).toLocaleTimeString('vi-VN', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Ho_Chi_Minh' });
+  return html`<main class="page"><form class="card form" onSubmit=${submit} aria-label=${t('tile_schedule')}>
+    <h1>${t('tile_schedule')}</h1>
+    <label for="sday">${t('day')}</label>
+    <input id="sday" type="date" value=${f.day} onChange=${(e) => set({ ...f, day: e.target.value || vnToday() })} />
+    <div class="two">
+      <div><label for="sfrom">${t('from')}</label><input id="sfrom" type="time" value=${f.from} onInput=${(e) => set({ ...f, from: e.target.value })} /></div>
+      <div><label for="sto">${t('to')}</label><input id="sto" type="time" value=${f.to} onInput=${(e) => set({ ...f, to: e.target.value })} /></div>
+    </div>
+    <div class="two">
+      <div><label for="smin">${t('slot_minutes')}</label><input id="smin" type="number" min="5" max="120" value=${f.minutes} onInput=${(e) => set({ ...f, minutes: e.target.value })} /></div>
+      <div><label for="smode">${t('visit_mode')}</label><select id="smode" value=${f.mode} onChange=${(e) => set({ ...f, mode: e.target.value })}>
+        ${['video', 'audio', 'chat', 'assisted'].map((m) => html`<option value=${m}>${t('mode_' + m)}</option>`)}</select></div>
+    </div>
+    ${msg && html`<p role="status">${msg}</p>`}
+    <button type="submit">${t('publish')}</button>
+  </form>
+  <section class="card"><h2>${t('slots_of_day')}</h2>
+    ${slots.length === 0 ? html`<p class="muted">${t('none')}</p>` : html`<ul class="chips slot-list">${slots.map((x) => html`<li class=${x.booked ? 'booked' : ''}>${time(x.start)}${x.booked ? ' · ' + t('booked') : ''}</li>`)}</ul>`}
+  </section></main>`;
+}
+
 // A patient's own visits, each with the summary the doctor left.
-export function MyVisits() {
+export function MyVisits({ user }) {
   const [items, setItems] = useState(null);
   const [open, setOpen] = useState({});
   const [error, setError] = useState(null);
   const [notes, setNotes] = useState([]);
-  useEffect(() => {
+  const load = () => {
     call('GET', '/api/v1/visits?limit=50').then((r) => setItems(r.items.reverse())).catch((e) => setError(errorText(e)));
     call('GET', '/api/v1/notifications?limit=20').then((r) => setNotes(r.items.reverse())).catch(() => {});
-  }, []);
+  };
+  useEffect(load, []);
   const show = async (v) => {
     try {
       const [s, full] = await Promise.all([call('GET', `/api/v1/visits/${v.id}/summary`), call('GET', `/api/v1/visits/${v.id}`)]);
@@ -294,6 +376,7 @@ export function MyVisits() {
   };
   return html`<main class="page"><h1>${t('tile_my_visits')}</h1>
     ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${user?.patient_id && html`<${BookForMe} user=${user} onBooked=${load} />`}
     ${notes.length > 0 && html`<section class="card" aria-label=${t('notifications')}><h2>${t('notifications')}</h2>
       <ul class="links">${notes.map((n) => html`<li class=${n.read_at ? 'muted' : ''}>${n.text}</li>`)}</ul></section>`}
     ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? html`<p class="muted">${t('no_visits')}</p>` : items.map((v) => html`<section class="card">

@@ -72,4 +72,5 @@ export default {
   history: 'Earlier visits',
   account_create: 'Create the patient\'s account', account_explain: 'With it the patient reads summaries and prescriptions, books and consents in the app.', account_exists: 'The patient has an app account.',
   notify_channel: 'Reminders by', channel_sms: 'SMS', channel_zalo: 'Zalo', channel_none: 'The app only',
+  tile_schedule: 'My availability', tile_schedule_d: 'Publish remote-visit slots for stations and patients to book', from: 'From', to: 'To', slot_minutes: 'Each slot (minutes)', publish: 'Publish', published: 'Published, slots', slots_of_day: "The day's slots", booked: 'booked', book_for_me: 'Book a remote visit',
 };

@@ -72,4 +72,5 @@ export default {
   history: 'Các lần khám trước',
   account_create: 'Tạo tài khoản cho người bệnh', account_explain: 'Người bệnh dùng tài khoản để xem tóm tắt, đơn thuốc, đặt lịch và đồng ý trong ứng dụng.', account_exists: 'Người bệnh đã có tài khoản ứng dụng.',
   notify_channel: 'Nhắc lịch qua', channel_sms: 'Tin nhắn SMS', channel_zalo: 'Zalo', channel_none: 'Chỉ trong ứng dụng',
+  tile_schedule: 'Lịch làm việc của tôi', tile_schedule_d: 'Đăng giờ khám từ xa để trạm và người bệnh đặt lịch', from: 'Từ', to: 'Đến', slot_minutes: 'Mỗi lượt (phút)', publish: 'Đăng lịch', published: 'Đã đăng, số lượt', slots_of_day: 'Các lượt trong ngày', booked: 'đã có hẹn', book_for_me: 'Đặt lịch khám từ xa',
 };
