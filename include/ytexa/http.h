@@ -156,6 +156,9 @@ json_t *yx_page_json(json_t *items, int more, int64_t last_id);
 json_t *yx_json_str_or_null(const char *s);
 /* Column c of row i as an ISO time (it holds ms since the epoch), or null. */
 json_t *yx_json_time_or_null(const struct yx_rows *r, int i, int c);
+/* Answers {"items": [{"code", "name_vi", "name_en"}]} from sql, which selects those three columns
+ * of a small reference list (specialties, ethnic groups). */
+int yx_reply_code_list(struct yx_req *r, const char *sql);
 /* Is v one of the strings of the NULL-terminated list (v may be NULL)? */
 int yx_one_of(const char *v, const char *const *list);
 

@@ -361,3 +361,17 @@ int yx_one_of(const char *v, const char *const *list)
             return 1;
     return 0;
 }
+
+int yx_reply_code_list(struct yx_req *r, const char *sql)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q0(r->db, &rows, sql);
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    for (int i = 0; i < rows->nrows; i++)
+        json_array_append_new(items, json_pack("{s:s,s:s,s:s}", "code", yx_rows_get(rows, i, 0), "name_vi",
+                                               yx_rows_get(rows, i, 1), "name_en", yx_rows_get(rows, i, 2)));
+    yx_rows_free(rows);
+    return yx_reply(r, 200, json_pack("{s:o}", "items", items));
+}

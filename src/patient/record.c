@@ -465,16 +465,7 @@ out:
 /* GET /api/v1/ethnicities: the 54 groups, for forms. */
 static int ethnicity_list(struct yx_req *r)
 {
-    struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q0(r->db, &rows, "SELECT code, name_vi, name_en FROM ethnicities ORDER BY code");
-    if (rc)
-        return rc;
-    json_t *items = json_array();
-    for (int i = 0; i < rows->nrows; i++)
-        json_array_append_new(items, json_pack("{s:s,s:s,s:s}", "code", yx_rows_get(rows, i, 0), "name_vi",
-                                               yx_rows_get(rows, i, 1), "name_en", yx_rows_get(rows, i, 2)));
-    yx_rows_free(rows);
-    return yx_reply(r, 200, json_pack("{s:o}", "items", items));
+    return yx_reply_code_list(r, "SELECT code, name_vi, name_en FROM ethnicities ORDER BY code");
 }
 
 const struct yx_route yx_patient_routes[] = {

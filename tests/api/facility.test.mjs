@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, api, login, assertError, ROLES, BIN } from './lib/server.mjs';
+import { startServer, api, login, assertError, ROLES, BIN, refuser } from './lib/server.mjs';
 
 let srv;
 const S = {};
@@ -26,16 +26,7 @@ const snapshot = () => srv.sql(
   '(SELECT MAX(updated_at) FROM facilities), (SELECT SUM(active) FROM facilities), ' +
   '(SELECT COUNT(*) FROM idempotency_keys)');
 
-// Sends a request that must be refused with status (and, for 400, the field named); nothing changes.
-async function refused(req, status, field, what = '') {
-  const before = snapshot();
-  const r = await req;
-  assertError(r, status);
-  if (field) assert.equal(r.body.error.field, field, `${what}: ${JSON.stringify(r.body)}`);
-  assert.equal(snapshot(), before, `${what}: a refused write changed the database`);
-  return r;
-}
-
+const refused = refuser(snapshot);
 const OTHERS = ['demo.commune', 'demo.doctor', 'demo.specialist', 'demo.trainer', 'demo.facility-admin', 'demo.patient'];
 let seq = 0;
 const newCode = (prefix = 'TYT-T') => `${prefix}${Date.now().toString(36).toUpperCase()}-${++seq}`;

@@ -4,7 +4,7 @@
 // with the field named and nothing written.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api, login, assertError, ROLES } from './lib/server.mjs';
+import { startServer, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
 
 let srv;
 const S = {};
@@ -27,14 +27,7 @@ const snapshot = () => srv.sql(
   'SELECT (SELECT COUNT(*) FROM patients), (SELECT COUNT(*) FROM patient_name_keys), (SELECT COUNT(*) FROM consents), ' +
   '(SELECT MAX(updated_at) FROM patients), (SELECT COUNT(*) FROM consents WHERE withdrawn_at IS NOT NULL), ' +
   '(SELECT COUNT(*) FROM idempotency_keys), (SELECT COUNT(*) FROM users)');
-async function refused(req, status, field, what = '') {
-  const before = snapshot();
-  const r = await req;
-  assertError(r, status);
-  if (field) assert.equal(r.body.error.field, field, `${what}: ${JSON.stringify(r.body)}`);
-  assert.equal(snapshot(), before, `${what}: a refused request changed the database`);
-  return r;
-}
+const refused = refuser(snapshot);
 
 before(async () => {
   srv = await startServer();

@@ -4,7 +4,7 @@
 // ordered by priority. Bad input and the wrong callers are refused and nothing is written.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api, login, assertError, ROLES } from './lib/server.mjs';
+import { startServer, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
 
 let srv;
 const S = {};
@@ -32,14 +32,7 @@ const snapshot = () => srv.sql(
   'SELECT (SELECT COUNT(*) FROM schedules), (SELECT COUNT(*) FROM slots), (SELECT COUNT(*) FROM appointments), ' +
   "(SELECT COUNT(*) FROM appointments WHERE status = 'booked'), (SELECT COUNT(*) FROM visits), (SELECT COUNT(*) FROM queue_entries), " +
   "(SELECT COUNT(*) FROM notifications), (SELECT COUNT(*) FROM schedules WHERE cancelled_at IS NOT NULL), (SELECT COUNT(*) FROM queue_entries WHERE status <> 'waiting')");
-async function refused(req, status, field, what = '') {
-  const before = snapshot();
-  const r = await req;
-  assertError(r, status);
-  if (field) assert.equal(r.body.error.field, field, `${what}: ${JSON.stringify(r.body)}`);
-  assert.equal(snapshot(), before, `${what}: a refused request changed the database`);
-  return r;
-}
+const refused = refuser(snapshot);
 
 before(async () => {
   srv = await startServer();

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, api, login, assertError, ROLES } from './lib/server.mjs';
+import { startServer, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
 
 let srv;
 const S = {};
@@ -55,14 +55,7 @@ const snapshot = () => srv.sql(
   'SELECT (SELECT COUNT(*) FROM visits), (SELECT COUNT(*) FROM visit_events), (SELECT COUNT(*) FROM vitals), ' +
   '(SELECT COUNT(*) FROM visit_diagnoses), (SELECT COUNT(*) FROM prescriptions), (SELECT COUNT(*) FROM referrals), ' +
   "(SELECT MAX(updated_at) FROM visits), (SELECT MAX(updated_at) FROM prescriptions), (SELECT COUNT(*) FROM remote_care_conditions)");
-async function refused(req, status, field, what = '') {
-  const before = snapshot();
-  const r = await req;
-  assertError(r, status);
-  if (field) assert.equal(r.body.error.field, field, `${what}: ${JSON.stringify(r.body)}`);
-  assert.equal(snapshot(), before, `${what}: a refused request changed the database`);
-  return r;
-}
+const refused = refuser(snapshot);
 
 before(async () => {
   srv = await startServer();

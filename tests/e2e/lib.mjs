@@ -20,3 +20,15 @@ export async function launch() {
   });
   return { browser, close: async () => { await browser.close().catch(() => {}); rmSync(home, { recursive: true, force: true }); } };
 }
+
+// A fresh browser context (Vietnamese locale) logged in as username; returns { p, ctx }.
+export async function session(chrome, url, username, { viewport = { width: 1024, height: 800 }, password = 'demo-password' } = {}) {
+  const ctx = await chrome.browser.newContext({ viewport, locale: 'vi-VN' });
+  const p = await ctx.newPage();
+  await p.goto(url + '/');
+  await p.getByLabel('Tên đăng nhập').fill(username);
+  await p.getByLabel('Mật khẩu').fill(password);
+  await p.getByRole('button', { name: 'Đăng nhập' }).click();
+  await p.getByRole('heading', { name: /Xin chào/ }).waitFor();
+  return { p, ctx };
+}

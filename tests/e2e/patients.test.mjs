@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../api/lib/server.mjs';
-import { launch, OUT, WEB } from './lib.mjs';
+import { launch, session as signIn, OUT, WEB } from './lib.mjs';
 
 let srv, chrome;
 
@@ -18,16 +18,7 @@ after(async () => {
   srv.cleanup();
 });
 
-async function session(username, viewport = { width: 1024, height: 768 }) {
-  const ctx = await chrome.browser.newContext({ viewport, locale: 'vi-VN' });
-  const p = await ctx.newPage();
-  await p.goto(srv.url + '/');
-  await p.getByLabel('Tên đăng nhập').fill(username);
-  await p.getByLabel('Mật khẩu').fill('demo-password');
-  await p.getByRole('button', { name: 'Đăng nhập' }).click();
-  await p.getByRole('heading', { name: /Xin chào/ }).waitFor();
-  return { p, ctx };
-}
+const session = (username, viewport) => signIn(chrome, srv.url, username, { viewport });
 
 async function fillPatient(p, name) {
   await p.getByLabel('Họ và tên').fill(name);

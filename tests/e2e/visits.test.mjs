@@ -10,7 +10,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, api } from '../api/lib/server.mjs';
-import { launch, OUT, WEB } from './lib.mjs';
+import { launch, session as signIn, OUT, WEB } from './lib.mjs';
 
 let srv, chrome;
 
@@ -24,16 +24,7 @@ after(async () => {
   srv.cleanup();
 });
 
-async function session(username, viewport = { width: 1024, height: 800 }) {
-  const ctx = await chrome.browser.newContext({ viewport, locale: 'vi-VN' });
-  const p = await ctx.newPage();
-  await p.goto(srv.url + '/');
-  await p.getByLabel('Tên đăng nhập').fill(username);
-  await p.getByLabel('Mật khẩu').fill('demo-password');
-  await p.getByRole('button', { name: 'Đăng nhập' }).click();
-  await p.getByRole('heading', { name: /Xin chào/ }).waitFor();
-  return { p, ctx };
-}
+const session = (username, viewport) => signIn(chrome, srv.url, username, { viewport });
 
 test('a station registers a patient, records consent, gives her an account, plans and starts a chat visit; the doctor diagnoses, prescribes and signs; the patient reads the summary', async () => {
   let visitId;

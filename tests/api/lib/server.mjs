@@ -180,3 +180,16 @@ export const ROLES = {
   'demo.trainer': 'trainer', 'demo.facility-admin': 'facility_admin', 'demo.province-admin': 'province_admin',
   'demo.ministry-admin': 'ministry_admin', 'demo.patient': 'patient',
 };
+
+// A request that must be refused with status (and, when given, the field named), leaving the
+// database as snapshot() — the counts and stamps a refused write must not move — saw it.
+export function refuser(snapshot) {
+  return async (req, status, field, what = '') => {
+    const before = snapshot();
+    const r = await req;
+    assertError(r, status);
+    if (field) assert.equal(r.body.error.field, field, `${what}: ${JSON.stringify(r.body)}`);
+    assert.equal(snapshot(), before, `${what}: a refused request changed the database`);
+    return r;
+  };
+}
