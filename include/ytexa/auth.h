@@ -64,7 +64,9 @@ int yx_role_is_admin(const char *role);
 struct yx_new_user {
     const char *username, *full_name, *password, *role;
     int64_t facility_id; /* 0: none */
-    const char *licence_no, *scope_of_practice, *phone, *email;
+    const char *licence_no, *scope_of_practice;
+    const char *practice_scope; /* specialty codes the licence covers, space-separated, or NULL */
+    const char *phone, *email;
     int64_t patient_id; /* a patient's own account: the record it reads (0: none) */
 };
 /* A username: a-z, 0-9, '.', '-', '_', 3 to 64 characters. */

@@ -38,6 +38,8 @@ typedef struct {
 #define YX_STR_LIT(s) ((yx_str){(s), sizeof(s) - 1})
 yx_str yx_str_c(const char *s);
 int yx_str_eq(yx_str a, const char *lit);
+/* Is word one of the space-separated words of list (either may be NULL)? */
+int yx_word_in(const char *list, const char *word);
 
 /* A growable buffer with a size cap. Appending past `max` fails with YX_ETOOBIG and leaves the
  * buffer as it was. data is always NUL-terminated when len > 0. */

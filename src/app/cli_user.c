@@ -60,7 +60,7 @@ int yx_user_add_cli(struct yx_db *db, int argc, char **argv)
             return -1;
         }
     }
-    struct yx_new_user u = {username, name, password, role, fid, licence, NULL, NULL, NULL, 0};
+    struct yx_new_user u = {username, name, password, role, fid, licence, NULL, NULL, NULL, NULL, 0};
     int rc = yx_user_insert(db, &u, &id);
     if (rc) {
         fprintf(stderr, "ytexa: cannot create %s: %s\n", username,

@@ -9,19 +9,22 @@ int yx_network_demo(struct yx_db *db, FILE *report);
 int yx_patient_demo(struct yx_db *db, FILE *report);
 
 struct demo_account {
-    const char *username, *full_name, *role, *facility_code, *licence;
+    const char *username, *full_name, *role, *facility_code, *licence, *scope_text, *scope;
 };
 
 /* Facility codes are those of src/facility/demo_network.c. */
 static const struct demo_account accounts[] = {
-    {"demo.commune", "Lò Thị Mai", "health_worker", "TYT-LUNGCU", NULL},
-    {"demo.doctor", "Nguyễn Văn An", "doctor", "BVDK-HAGIANG", "000123/HG-CCHN"},
-    {"demo.specialist", "Trần Thị Bích Ngọc", "specialist", "BV-BACHMAI", "001456/BYT-CCHN"},
-    {"demo.trainer", "Phạm Quốc Hùng", "trainer", "BV-BACHMAI", "002789/BYT-CCHN"},
-    {"demo.facility-admin", "Đặng Minh Tuấn", "facility_admin", "BVDK-HAGIANG", NULL},
-    {"demo.province-admin", "Hoàng Thị Lan", "province_admin", "SYT-TUYENQUANG", NULL},
-    {"demo.ministry-admin", "Vũ Đức Thắng", "ministry_admin", NULL, NULL},
-    {"demo.patient", "Giàng Seo Páo", "patient", NULL, NULL},
+    {"demo.commune", "Lò Thị Mai", "health_worker", "TYT-LUNGCU", NULL, NULL, NULL},
+    {"demo.doctor", "Nguyễn Văn An", "doctor", "BVDK-HAGIANG", "000123/HG-CCHN",
+     "Khám bệnh, chữa bệnh đa khoa; nội khoa", "general internal"},
+    {"demo.specialist", "Trần Thị Bích Ngọc", "specialist", "BV-BACHMAI", "001456/BYT-CCHN",
+     "Khám bệnh, chữa bệnh chuyên khoa tim mạch", "internal cardiology"},
+    {"demo.trainer", "Phạm Quốc Hùng", "trainer", "BV-BACHMAI", "002789/BYT-CCHN",
+     "Khám bệnh, chữa bệnh đa khoa", "general"},
+    {"demo.facility-admin", "Đặng Minh Tuấn", "facility_admin", "BVDK-HAGIANG", NULL, NULL, NULL},
+    {"demo.province-admin", "Hoàng Thị Lan", "province_admin", "SYT-TUYENQUANG", NULL, NULL, NULL},
+    {"demo.ministry-admin", "Vũ Đức Thắng", "ministry_admin", NULL, NULL, NULL, NULL},
+    {"demo.patient", "Giàng Seo Páo", "patient", NULL, NULL, NULL, NULL},
 };
 
 static int facility_by_code(struct yx_db *db, const char *code, int64_t *id)
@@ -68,7 +71,8 @@ int yx_demo_load(struct yx_db *db, const char *password, FILE *report)
             fprintf(stderr, "ytexa: demo facility %s is missing\n", a->facility_code);
             return rc;
         }
-        struct yx_new_user u = {a->username, a->full_name, password, a->role, fid, a->licence, NULL, NULL, NULL, 0};
+        struct yx_new_user u = {a->username, a->full_name, password, a->role, fid, a->licence, a->scope_text,
+                                a->scope, NULL, NULL, 0};
         if ((rc = yx_user_insert(db, &u, &uid)) != 0) {
             fprintf(stderr, "ytexa: cannot create %s: %s\n", a->username, yx_err_name(rc));
             return rc;

@@ -9,7 +9,7 @@
 
 #define USER_COLUMNS                                                                                         \
     "u.id, u.username, u.full_name, u.role, u.licence_no, u.scope_of_practice, u.phone, u.email, u.active, " \
-    "f.id, f.name, f.level, p.id, p.name, u.created_at, u.patient_id"
+    "f.id, f.name, f.level, p.id, p.name, u.created_at, u.patient_id, u.practice_scope"
 #define USER_FROM                                                                                            \
     " FROM users u LEFT JOIN facilities f ON f.id = u.facility_id LEFT JOIN admin_units p ON p.id = "        \
     "f.province_id"
@@ -23,10 +23,18 @@ static json_t *user_row_json(const struct yx_rows *r, int i)
                         (json_int_t)yx_rows_int(r, i, 12), "name",
                         yx_rows_get(r, i, 13) ? yx_rows_get(r, i, 13) : "");
     json_t *patient = yx_rows_isnull(r, i, 15) ? json_null() : json_integer(yx_rows_int(r, i, 15));
-    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0),
+    json_t *scope = json_array();
+    const char *codes = yx_rows_get(r, i, 16) ? yx_rows_get(r, i, 16) : "";
+    for (const char *p = codes; *p; p += strspn(p, " ")) {
+        size_t n = strcspn(p, " ");
+        json_array_append_new(scope, json_stringn(p, n));
+        p += n;
+    }
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0),
                      "username", yx_rows_get(r, i, 1), "full_name", yx_rows_get(r, i, 2), "role",
                      yx_rows_get(r, i, 3), "licence_no", yx_json_str_or_null(yx_rows_get(r, i, 4)),
-                     "scope_of_practice", yx_json_str_or_null(yx_rows_get(r, i, 5)), "phone",
+                     "scope_of_practice", yx_json_str_or_null(yx_rows_get(r, i, 5)), "practice_scope", scope,
+                     "phone",
                      yx_json_str_or_null(yx_rows_get(r, i, 6)), "email",
                      yx_json_str_or_null(yx_rows_get(r, i, 7)), "active", (int)yx_rows_int(r, i, 8),
                      "facility", fac ? fac : json_null(), "patient_id", patient);
@@ -117,10 +125,47 @@ static const struct yx_field user_fields[] = {
     {"facility_id", YX_F_INT, 0, 1, INT64_MAX},
     {"licence_no", YX_F_STRING, 0, 1, 40},
     {"scope_of_practice", YX_F_STRING, 0, 1, 500},
+    {"practice_scope", YX_F_ARRAY, 0, 0, 0},
     {"phone", YX_F_STRING, 0, 6, 20},
     {"email", YX_F_STRING, 0, 3, 200},
     {NULL, 0, 0, 0, 0},
 };
+
+/* practice_scope: the specialty codes a licence covers, each a known specialty, at most 10. Sets
+ * *out to them space-separated in the request's arena ("" for an empty list), or NULL when absent. */
+static int practice_scope_in(struct yx_req *r, char **out)
+{
+    json_t *list = json_object_get(r->json, "practice_scope"), *v;
+    size_t i;
+    *out = NULL;
+    if (!list)
+        return 0;
+    if (json_array_size(list) > 10)
+        return yx_fail_field(r, YX_EINVAL, "practice_scope", "At most 10 specialties.");
+    char *s = yx_arena_alloc(&r->arena, 10 * 33 + 1);
+    if (!s)
+        return YX_ENOMEM;
+    *s = '\0';
+    json_array_foreach(list, i, v) {
+        const char *code = json_string_value(v);
+        struct yx_rows *rows = NULL;
+        int rc = code && strlen(code) <= 32 && strspn(code, "abcdefghijklmnopqrstuvwxyz_") == strlen(code)
+                     ? YX_DB_Q(r->db, &rows, "SELECT 1 FROM specialties WHERE code = ?", YX_PT(code))
+                     : YX_EINVAL;
+        int known = rc == 0 && rows->nrows == 1;
+        yx_rows_free(rows);
+        if (rc && rc != YX_EINVAL)
+            return rc;
+        if (!known)
+            return yx_fail_field(r, YX_EINVAL, "practice_scope",
+                                 "practice_scope lists specialty codes (GET /api/v1/specialties), such as "
+                                 "\"general\" or \"pediatrics\".");
+        if (!yx_word_in(s, code))
+            snprintf(s + strlen(s), 34, "%s%s", *s ? " " : "", code);
+    }
+    *out = s;
+    return 0;
+}
 
 int yx_username_ok(const char *u)
 {
@@ -144,11 +189,12 @@ int yx_user_insert(struct yx_db *db, const struct yx_new_user *u, int64_t *id)
         db, &rows,
         "INSERT INTO users (username, full_name, full_name_folded, password_hash, role, "
         "facility_id, licence_no, "
-        "scope_of_practice, phone, email, created_at, updated_at, patient_id) VALUES (?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?) "
+        "scope_of_practice, practice_scope, phone, email, created_at, updated_at, patient_id) VALUES (?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "RETURNING id",
         YX_PT(u->username), YX_PT(u->full_name), YX_PT(folded), YX_PT(hash), YX_PT(u->role),
         u->facility_id ? YX_PI(u->facility_id) : YX_PN, YX_PT(u->licence_no), YX_PT(u->scope_of_practice),
+        YX_PT(u->practice_scope && *u->practice_scope ? u->practice_scope : NULL),
         YX_PT(u->phone), YX_PT(u->email), YX_PI(now), YX_PI(now),
         u->patient_id ? YX_PI(u->patient_id) : YX_PN);
     if (rc == 0)
@@ -164,8 +210,9 @@ int yx_user_insert(struct yx_db *db, const struct yx_new_user *u, int64_t *id)
 static int user_create(struct yx_req *r)
 {
     int64_t id = 0;
+    char *scope = NULL;
     int rc;
-    if ((rc = yx_body(r, user_fields)) != 0)
+    if ((rc = yx_body(r, user_fields)) != 0 || (rc = practice_scope_in(r, &scope)) != 0)
         return rc;
     struct yx_new_user u = {
         yx_json_str(r->json, "username"),
@@ -175,6 +222,7 @@ static int user_create(struct yx_req *r)
         yx_json_int(r->json, "facility_id", 0),
         yx_json_str(r->json, "licence_no"),
         yx_json_str(r->json, "scope_of_practice"),
+        scope,
         yx_json_str(r->json, "phone"),
         yx_json_str(r->json, "email"),
         0,
@@ -216,6 +264,7 @@ static const struct yx_field patch_fields[] = {
     {"facility_id", YX_F_INT, 0, 1, INT64_MAX},
     {"licence_no", YX_F_STRING, 0, 1, 40},
     {"scope_of_practice", YX_F_STRING, 0, 1, 500},
+    {"practice_scope", YX_F_ARRAY, 0, 0, 0},
     {"phone", YX_F_STRING, 0, 6, 20},
     {"email", YX_F_STRING, 0, 3, 200},
     {"active", YX_F_BOOL, 0, 0, 0},
@@ -228,13 +277,13 @@ static int user_patch(struct yx_req *r)
     int64_t id;
     struct yx_resource res;
     struct yx_rows *cur = NULL;
-    char *folded = NULL;
+    char *folded = NULL, *scope = NULL;
     int rc;
     if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = user_resource(r, id, &res)) != 0)
         return rc;
     if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &res)) != 0)
         return yx_deny(r, rc);
-    if ((rc = yx_body(r, patch_fields)) != 0)
+    if ((rc = yx_body(r, patch_fields)) != 0 || (rc = practice_scope_in(r, &scope)) != 0)
         return rc;
     if ((rc = YX_DB_Q(r->db, &cur, "SELECT role, facility_id, full_name FROM users WHERE id = ?",
                       YX_PI(id))) != 0)
@@ -257,12 +306,12 @@ static int user_patch(struct yx_req *r)
     rc = YX_DB_Q(r->db, NULL,
                  "UPDATE users SET full_name = ?, full_name_folded = ?, role = ?, facility_id = ?, "
                  "licence_no = COALESCE(?, licence_no), scope_of_practice = COALESCE(?, scope_of_practice), "
-                 "phone = COALESCE(?, phone), email = COALESCE(?, email), active = COALESCE(?, active), "
+                 "practice_scope = CASE WHEN ? = 1 THEN ? ELSE practice_scope END, phone = COALESCE(?, phone), email = COALESCE(?, email), active = COALESCE(?, active), "
                  "updated_at = ? "
                  "WHERE id = ?",
                  YX_PT(name), YX_PT(folded), YX_PT(role), facility_id ? YX_PI(facility_id) : YX_PN,
                  YX_PT(yx_json_str(r->json, "licence_no")), YX_PT(yx_json_str(r->json, "scope_of_practice")),
-                 YX_PT(yx_json_str(r->json, "phone")), YX_PT(yx_json_str(r->json, "email")),
+                 YX_PI(scope != NULL), YX_PT(scope && *scope ? scope : NULL), YX_PT(yx_json_str(r->json, "phone")), YX_PT(yx_json_str(r->json, "email")),
                  active ? YX_PI(json_is_true(active)) : YX_PN, YX_PI(yx_now_ms()), YX_PI(id));
     if (rc == 0 && active && !json_is_true(active))
         rc = YX_DB_Q(r->db, NULL,

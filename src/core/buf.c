@@ -17,6 +17,18 @@ int yx_str_eq(yx_str a, const char *lit)
     return a.len == n && memcmp(a.ptr, lit, n) == 0;
 }
 
+int yx_word_in(const char *list, const char *word)
+{
+    size_t n = word ? strlen(word) : 0;
+    for (const char *p = list ? list : ""; n && *p; p += strspn(p, " ")) {
+        size_t len = strcspn(p, " ");
+        if (len == n && memcmp(p, word, n) == 0)
+            return 1;
+        p += len;
+    }
+    return 0;
+}
+
 void yx_buf_init(struct yx_buf *b, size_t max)
 {
     b->data = NULL;

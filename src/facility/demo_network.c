@@ -19,6 +19,7 @@
 static const struct {
     const char *code, *name_vi, *name_en;
 } specialties[] = {
+    {"general", "Đa khoa", "General practice"},
     {"internal", "Nội khoa", "Internal medicine"},
     {"pediatrics", "Nhi khoa", "Pediatrics"},
     {"obstetrics", "Sản phụ khoa", "Obstetrics and gynaecology"},

@@ -53,7 +53,7 @@ static int patient_account(struct yx_req *r)
                              "Mật khẩu từ 8 đến 128 ký tự / a password has 8 to 128 characters.");
     if ((rc = no_account_yet(r, patient_id, name, sizeof name)) != 0)
         return rc;
-    struct yx_new_user u = {username, name, password, "patient", 0, NULL, NULL, NULL, NULL, patient_id};
+    struct yx_new_user u = {username, name, password, "patient", 0, NULL, NULL, NULL, NULL, NULL, patient_id};
     rc = yx_user_insert(r->db, &u, &id);
     if (rc == YX_ECONFLICT && (rc = no_account_yet(r, patient_id, name, sizeof name)) == 0)
         rc = yx_fail_field(r, YX_ECONFLICT, "username",

@@ -115,19 +115,45 @@ static int rx_load(struct yx_req *r, enum yx_action act, struct rx *p, struct yx
     return rc;
 }
 
-/* Circular 30 and the practitioner's licence: may this doctor prescribe remotely on this visit? */
+/* The practitioner's scope of practice (Law 15/2023/QH15): some recorded scope for any code, and
+ * the specialty an icd10_scope_rules range names for the codes in it (pregnancy: obstetrics …). */
+static int within_scope(struct yx_req *r, const char *scope, const char *code)
+{
+    struct yx_rows *rows = NULL;
+    if (!scope || !*scope)
+        return yx_fail_code(r, YX_EFORBIDDEN, "scope_required", NULL,
+                            "Chưa ghi phạm vi hành nghề của bác sĩ (Luật 15/2023/QH15) / the prescriber's "
+                            "scope of practice is not recorded.");
+    int rc = YX_DB_Q(r->db, &rows,
+                     "SELECT specialty, note FROM icd10_scope_rules WHERE code_from <= ? AND ? < code_to "
+                     "ORDER BY code_from LIMIT 1",
+                     YX_PT(code), YX_PT(code));
+    if (rc == 0 && rows->nrows == 1 && !yx_word_in(scope, yx_rows_get(rows, 0, 0)))
+        rc = yx_fail_code(r, YX_EFORBIDDEN, "outside_scope",
+                          json_pack("{s:s,s:s}", "icd10", code, "needs", yx_rows_get(rows, 0, 0)),
+                          "Bệnh %s (%s) ngoài phạm vi hành nghề của bác sĩ: cần chuyên khoa %s / %s is outside "
+                          "the prescriber's scope of practice: it needs the specialty %s.",
+                          code, yx_rows_get(rows, 0, 1), yx_rows_get(rows, 0, 0), code,
+                          yx_rows_get(rows, 0, 0));
+    yx_rows_free(rows);
+    return rc;
+}
+
+/* Circular 30, the practitioner's licence and scope: may this doctor prescribe remotely on this
+ * visit? */
 static int may_prescribe(struct yx_req *r, const struct yx_visit *v)
 {
     struct yx_rows *rows = NULL;
     int treatable = 0;
     int rc = YX_DB_Q(
         r->db, &rows,
-        "SELECT (SELECT licence_no FROM users WHERE id = ?), "
-        "(SELECT code FROM visit_diagnoses WHERE visit_id = ? AND is_primary = 1 ORDER BY id DESC LIMIT 1)",
-        YX_PI(r->who.user_id), YX_PI(v->id));
+        "SELECT u.licence_no, u.practice_scope, "
+        "(SELECT code FROM visit_diagnoses WHERE visit_id = ? AND is_primary = 1 ORDER BY id DESC LIMIT 1) "
+        "FROM users u WHERE u.id = ?",
+        YX_PI(v->id), YX_PI(r->who.user_id));
     if (rc)
         return rc;
-    const char *licence = yx_rows_get(rows, 0, 0), *code = yx_rows_get(rows, 0, 1);
+    const char *licence = yx_rows_get(rows, 0, 0), *code = yx_rows_get(rows, 0, 2);
     if (!licence || !*licence)
         rc = yx_fail_code(
             r, YX_EFORBIDDEN, "licence_required", NULL,
@@ -137,7 +163,9 @@ static int may_prescribe(struct yx_req *r, const struct yx_visit *v)
         rc = yx_fail_code(
             r, YX_ECONFLICT, "diagnosis_required", NULL,
             "Ghi chẩn đoán chính (ICD-10) trước khi kê đơn / record a primary ICD-10 diagnosis first.");
-    else if ((rc = yx_remote_treatable(r->db, code, &treatable)) == 0 && !treatable)
+    else
+        rc = within_scope(r, yx_rows_get(rows, 0, 1), code);
+    if (rc == 0 && (rc = yx_remote_treatable(r->db, code, &treatable)) == 0 && !treatable)
         rc = yx_fail_code(
             r, YX_ECONFLICT, "not_remote_treatable", json_pack("{s:s}", "icd10", code),
             "Bệnh %s không thuộc danh mục được kê đơn từ xa (Thông tư 30/2023/TT-BYT): tư vấn và chuyển "

@@ -33,6 +33,25 @@ test('a facility admin creates an account at its own facility; the new user logs
   assert.equal(ev, `user.create|ok|${S['demo.facility-admin'].user.id}`);
 });
 
+test('scope of practice as specialty codes: known codes only, stored once each, replaced by PATCH', async () => {
+  const fa = S['demo.facility-admin'].token;
+  const body = newUser({ facility_id: facilityId('BVDK-HAGIANG'), role: 'doctor', licence_no: '0100/HG-CCHN', practice_scope: ['general', 'pediatrics', 'general'] });
+  const r = await api(srv, 'POST', '/api/v1/users', { token: fa, body });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.deepEqual(r.body.practice_scope, ['general', 'pediatrics']);
+  const before = count();
+  for (const bad of [['khong-co'], ['astrology'], [42], 'general', Array(11).fill('general')])
+    assertError(await api(srv, 'POST', '/api/v1/users', { token: fa, body: newUser({ practice_scope: bad }) }), 400, 'invalid_input');
+  assertError(await api(srv, 'PATCH', `/api/v1/users/${r.body.id}`, { token: fa, body: { practice_scope: ['nope'] } }), 400, 'invalid_input');
+  assert.equal(count(), before);
+  const p = await api(srv, 'PATCH', `/api/v1/users/${r.body.id}`, { token: fa, body: { practice_scope: ['obstetrics'] } });
+  assert.deepEqual(p.body.practice_scope, ['obstetrics']);
+  const kept = await api(srv, 'PATCH', `/api/v1/users/${r.body.id}`, { token: fa, body: { phone: '0912345678' } });
+  assert.deepEqual(kept.body.practice_scope, ['obstetrics']);
+  const me = await api(srv, 'GET', '/api/v1/me', { token: S['demo.doctor'].token });
+  assert.deepEqual(me.body.user?.practice_scope ?? me.body.practice_scope, ['general', 'internal']);
+});
+
 test('the ministry creates anywhere; a province admin only inside its province', async () => {
   const m = await api(srv, 'POST', '/api/v1/users', { token: S['demo.ministry-admin'].token, body: newUser({ facility_id: facilityId('BV-BACHMAI'), role: 'specialist' }) });
   assert.equal(m.status, 201);

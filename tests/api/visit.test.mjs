@@ -227,6 +227,32 @@ test('Circular 30: remote prescribing only for listed conditions, by a licensed 
   assert.equal(lic.body.error.code, 'licence_required');
 });
 
+test('scope of practice: a prescriber needs one recorded, and the specialty some conditions require', async () => {
+  const fresh = await as('demo.ministry-admin', 'POST', '/api/v1/users', { username: 'bs.phamvi', full_name: 'Trịnh Thị Thu', password: 'mat-khau-du-dai', role: 'doctor', facility_id: facilityId('BVDK-HAGIANG'), licence_no: '004321/HG-CCHN' });
+  assert.equal(fresh.status, 201, JSON.stringify(fresh.body));
+  assert.deepEqual(fresh.body.practice_scope, []);
+  S.scoped = await login(srv, 'bs.phamvi', 'mat-khau-du-dai');
+  const p = await newPatient();
+  const v = await newVisit(p.id, { doctor_id: fresh.body.id });
+  await move(v.id, 'in_progress');
+  await as('scoped', 'POST', `/api/v1/visits/${v.id}/diagnoses`, { icd10: 'I10', primary: true });
+  assert.equal((await refused(as('scoped', 'POST', `/api/v1/visits/${v.id}/prescriptions`, { items: ITEMS }), 403)).body.error.code, 'scope_required');
+
+  // A general practitioner treats hypertension, but a depressive episode (F32, on the Circular 30
+  // list) needs a psychiatrist's scope.
+  assert.equal((await as('demo.ministry-admin', 'PATCH', `/api/v1/users/${fresh.body.id}`, { practice_scope: ['general'] })).status, 200);
+  const draft = await as('scoped', 'POST', `/api/v1/visits/${v.id}/prescriptions`, { items: ITEMS });
+  assert.equal(draft.status, 201, JSON.stringify(draft.body));
+  await as('scoped', 'POST', `/api/v1/visits/${v.id}/diagnoses`, { icd10: 'F32', primary: true });
+  const out = await refused(as('scoped', 'POST', `/api/v1/prescriptions/${draft.body.id}/sign`), 403);
+  assert.equal(out.body.error.code, 'outside_scope');
+  assert.equal(out.body.error.needs, 'mental');
+  assert.match(out.body.error.message, /tâm thần/);
+  const widened = await as('demo.ministry-admin', 'PATCH', `/api/v1/users/${fresh.body.id}`, { practice_scope: ['general', 'mental'] });
+  assert.deepEqual(widened.body.practice_scope, ['general', 'mental']);
+  assert.equal((await as('scoped', 'POST', `/api/v1/prescriptions/${draft.body.id}/sign`)).status, 200);
+});
+
 test('a signed prescription never changes; a correction is a new version', async () => {
   const { v } = await started();
   await as('demo.doctor', 'POST', `/api/v1/visits/${v.id}/diagnoses`, { icd10: 'E11', primary: true });
