@@ -1,5 +1,5 @@
-/* Doctors' availability (lịch làm việc): a doctor publishes a block of time on one day, cut into
- * slots that stations and patients book. A facility administrator may publish for the doctors of
+/* Doctors' availability (lịch làm việc): a doctor publishes a block of time on one day (or the
+ * same block every week for up to 12 weeks), cut into slots that stations and patients book. A facility administrator may publish for the doctors of
  * the facility. A block with a booked slot cannot be withdrawn. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +28,8 @@ static const char *const modes[] = {"video", "audio", "chat", "assisted", NULL};
 static const struct yx_field schedule_fields[] = {
     {"doctor_id", YX_F_INT, 0, 1, INT64_MAX}, {"start", YX_F_STRING, 1, 16, 40},
     {"end", YX_F_STRING, 1, 16, 40},          {"slot_minutes", YX_F_INT, 1, 5, 120},
-    {"mode", YX_F_STRING, 1, 1, 12},          {NULL, 0, 0, 0, 0},
+    {"mode", YX_F_STRING, 1, 1, 12},          {"repeat_weeks", YX_F_INT, 0, 1, 12},
+    {NULL, 0, 0, 0, 0},
 };
 
 /* Whose availability may the caller publish? Their own as a doctor; a doctor of their facility as
@@ -78,11 +79,48 @@ static json_t *schedule_json(struct yx_req *r, int64_t id)
     return out;
 }
 
-/* POST /api/v1/schedules {doctor_id?, start, end, slot_minutes, mode} */
+/* One block of availability and its slots; 409 when it overlaps one already published. */
+static int insert_block(struct yx_req *r, int64_t doctor, int64_t facility, int64_t start, int64_t end,
+                        int64_t minutes, const char *mode, int64_t *id)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(r->db, &rows,
+                     "SELECT COUNT(*) FROM schedules WHERE doctor_id = ? AND cancelled_at IS NULL AND start_at < "
+                     "? AND end_at > ?",
+                     YX_PI(doctor), YX_PI(end), YX_PI(start));
+    int overlap = rc == 0 && yx_rows_int(rows, 0, 0) > 0;
+    yx_rows_free(rows);
+    rows = NULL;
+    if (rc)
+        return rc;
+    if (overlap)
+        return yx_fail_code(r, YX_ECONFLICT, "schedule_overlap", json_pack("{s:s}", "start", yx_iso(r, start)),
+                            "Trùng với lịch đã đăng (%s) / this overlaps availability already published.",
+                            yx_iso(r, start));
+    rc = YX_DB_Q(r->db, &rows,
+                 "INSERT INTO schedules (doctor_id, facility_id, start_at, end_at, slot_minutes, mode, "
+                 "created_by, created_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 YX_PI(doctor), YX_PI(facility), YX_PI(start), YX_PI(end), YX_PI(minutes), YX_PT(mode),
+                 YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
+    if (rc == 0)
+        *id = yx_rows_int(rows, 0, 0);
+    yx_rows_free(rows);
+    for (int64_t t = start; rc == 0 && t < end; t += minutes * 60000)
+        rc = YX_DB_Q(
+            r->db, NULL,
+            "INSERT INTO slots (schedule_id, doctor_id, start_at, end_at, mode) VALUES (?, ?, ?, ?, ?)",
+            YX_PI(*id), YX_PI(doctor), YX_PI(t), YX_PI(t + minutes * 60000), YX_PT(mode));
+    return rc;
+}
+
+/* POST /api/v1/schedules {doctor_id?, start, end, slot_minutes, mode, repeat_weeks?}: one block,
+ * or the same block on the same weekday for repeat_weeks weeks (all published, or none when one
+ * overlaps). Vietnam keeps UTC+7 all year, so a week is always 7 × 24 hours. Answers the first
+ * block with "series": the ids of all of them. */
 static int schedule_create(struct yx_req *r)
 {
     int64_t start, end, facility = 0, id = 0;
-    struct yx_rows *rows = NULL;
     int rc;
     if (strcmp(r->who.role, "doctor") && strcmp(r->who.role, "specialist") &&
         strcmp(r->who.role, "facility_admin"))
@@ -92,6 +130,7 @@ static int schedule_create(struct yx_req *r)
         return rc;
     int64_t doctor = yx_json_int(r->json, "doctor_id", r->who.user_id);
     int64_t minutes = yx_json_int(r->json, "slot_minutes", 15);
+    int64_t weeks = yx_json_int(r->json, "repeat_weeks", 1);
     const char *mode = yx_json_str(r->json, "mode");
     if (yx_time_parse(yx_json_str(r->json, "start"), &start) != 0)
         return yx_fail_field(r, YX_EINVAL, "start",
@@ -113,37 +152,21 @@ static int schedule_create(struct yx_req *r)
                              "Không đăng lịch cho thời gian đã qua / start is in the past.");
     if ((rc = schedule_owner(r, doctor, &facility)) != 0)
         return rc;
-    rc = YX_DB_Q(r->db, &rows,
-                 "SELECT COUNT(*) FROM schedules WHERE doctor_id = ? AND cancelled_at IS NULL AND start_at < "
-                 "? AND end_at > ?",
-                 YX_PI(doctor), YX_PI(end), YX_PI(start));
-    int overlap = rc == 0 && yx_rows_int(rows, 0, 0) > 0;
-    yx_rows_free(rows);
-    rows = NULL;
-    if (rc)
-        return rc;
-    if (overlap)
-        return yx_fail_code(r, YX_ECONFLICT, "schedule_overlap", NULL,
-                            "Trùng với lịch đã đăng / this overlaps availability already published.");
-    int64_t now = yx_now_ms();
-    rc = YX_DB_Q(r->db, &rows,
-                 "INSERT INTO schedules (doctor_id, facility_id, start_at, end_at, slot_minutes, mode, "
-                 "created_by, created_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                 YX_PI(doctor), YX_PI(facility), YX_PI(start), YX_PI(end), YX_PI(minutes), YX_PT(mode),
-                 YX_PI(r->who.user_id), YX_PI(now));
-    if (rc == 0)
-        id = yx_rows_int(rows, 0, 0);
-    yx_rows_free(rows);
-    for (int64_t t = start; rc == 0 && t < end; t += minutes * 60000)
-        rc = YX_DB_Q(
-            r->db, NULL,
-            "INSERT INTO slots (schedule_id, doctor_id, start_at, end_at, mode) VALUES (?, ?, ?, ?, ?)",
-            YX_PI(id), YX_PI(doctor), YX_PI(t), YX_PI(t + minutes * 60000), YX_PT(mode));
-    if (rc)
-        return rc;
-    json_t *s = schedule_json(r, id);
-    return s ? yx_reply(r, 201, s) : YX_EDB;
+    json_t *series = json_array();
+    int64_t first = 0;
+    for (int64_t w = 0; rc == 0 && w < weeks; w++) {
+        int64_t shift = w * 7 * 86400000LL;
+        rc = insert_block(r, doctor, facility, start + shift, end + shift, minutes, mode, &id);
+        if (rc == 0 && !first)
+            first = id;
+        if (rc == 0)
+            json_array_append_new(series, json_integer(id));
+    }
+    json_t *s = rc == 0 ? schedule_json(r, first) : NULL;
+    if (s)
+        json_object_set(s, "series", series);
+    json_decref(series);
+    return rc ? rc : s ? yx_reply(r, 201, s) : YX_EDB;
 }
 
 /* POST /api/v1/schedules/:id/cancel — only while none of its slots is booked. */

@@ -76,6 +76,26 @@ test('a doctor publishes availability cut into slots; overlaps and bad blocks ar
   await refused(get(`/api/v1/slots?doctor_id=${userId('demo.doctor')}&date=tomorrow`), 400, 'date');
 });
 
+test('a weekly block: the same hours on the same weekday for several weeks, all or nothing', async () => {
+  const s = await publish(vnDay(40), '13:30', '16:30', { slot_minutes: 30, repeat_weeks: 4, mode: 'audio' });
+  assert.equal(s.series.length, 4);
+  assert.equal(s.series[0], s.id);
+  for (const w of [0, 1, 2, 3]) {
+    const slots = await freeSlots(vnDay(40 + 7 * w));
+    assert.equal(slots.length, 6, `week ${w}`);
+    assert.equal(slots[0].start, `${vnDay(40 + 7 * w)}T06:30:00.000Z`);
+  }
+  assert.equal((await freeSlots(vnDay(41))).length, 0);
+  // Week three of a new series overlaps one already published: nothing of the series is written.
+  await publish(vnDay(69), '15:00', '16:00');
+  const clash = await refused(as('demo.doctor', 'POST', '/api/v1/schedules', { start: `${vnDay(55)}T14:00:00+07:00`, end: `${vnDay(55)}T17:00:00+07:00`, slot_minutes: 30, mode: 'video', repeat_weeks: 3 }), 409);
+  assert.equal(clash.body.error.code, 'schedule_overlap');
+  assert.equal(clash.body.error.start, `${vnDay(69)}T07:00:00.000Z`);
+  await refused(as('demo.doctor', 'POST', '/api/v1/schedules', { start: `${vnDay(90)}T08:00:00+07:00`, end: `${vnDay(90)}T09:00:00+07:00`, slot_minutes: 15, mode: 'video', repeat_weeks: 13 }), 400, 'repeat_weeks');
+  await refused(as('demo.doctor', 'POST', '/api/v1/schedules', { start: `${vnDay(90)}T08:00:00+07:00`, end: `${vnDay(90)}T09:00:00+07:00`, slot_minutes: 15, mode: 'video', repeat_weeks: 0 }), 400, 'repeat_weeks');
+  await refused(as('demo.doctor', 'POST', '/api/v1/schedules', { start: `${vnDay(90)}T08:00:00+07:00`, end: `${vnDay(90)}T09:00:00+07:00`, slot_minutes: 15, mode: 'video', repeat_weeks: 'weekly' }), 400, 'repeat_weeks');
+});
+
 test('booking: a slot becomes a planned visit; one slot, one booking, even under concurrent requests', async () => {
   const day = vnDay(5);
   await publish(day, '14:00', '15:00');

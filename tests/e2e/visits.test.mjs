@@ -167,7 +167,7 @@ test('the station\'s day: a walk-in gets a number and is called; a visit is book
   } finally { await ctx.close(); }
 });
 
-test('a doctor publishes availability on screen; the patient books a slot from the phone', async () => {
+test('a doctor publishes weekly availability on screen; the patient books, moves and cancels from the phone; the station sees it', async () => {
   const day = new Date(Date.now() + 7 * 3600e3 + 3 * 86400e3).toISOString().slice(0, 10);
   const doc = await session('demo.doctor');
   try {
@@ -178,8 +178,9 @@ test('a doctor publishes availability on screen; the patient books a slot from t
     await p.getByLabel('Đến', { exact: true }).fill('15:00');
     await p.getByLabel('Mỗi lượt (phút)').fill('30');
     await p.getByLabel('Hình thức khám').selectOption('audio');
+    await p.getByLabel('Lặp lại hằng tuần').selectOption('2');
     await p.getByRole('button', { name: 'Đăng lịch' }).click();
-    await p.getByText('Đã đăng, số lượt: 2').waitFor();
+    await p.getByText('Đã đăng, số lượt: 4').waitFor();
     await p.locator('.slot-list li', { hasText: '14:30' }).waitFor();
   } finally { await doc.ctx.close(); }
   const pat = await session('demo.patient', { width: 360, height: 740 });
@@ -198,5 +199,38 @@ test('a doctor publishes availability on screen; the patient books a slot from t
     await p.screenshot({ path: `${OUT}patient-booking.png`, fullPage: true });
   } finally { await pat.ctx.close(); }
   const patientId = Number(srv.sql("SELECT patient_id FROM users WHERE username = 'demo.patient'"));
-  assert.equal(srv.sql(`SELECT COUNT(*) FROM appointments a JOIN slots s ON s.id = a.slot_id WHERE a.patient_id = ${patientId} AND a.status = 'booked' AND s.start_at = ${Date.parse(`${day}T14:30:00+07:00`)}`), '1');
+  const bookedAt = (at) => srv.sql(`SELECT COUNT(*) FROM appointments a JOIN slots s ON s.id = a.slot_id WHERE a.patient_id = ${patientId} AND a.status = 'booked' AND s.start_at = ${Date.parse(at)}`);
+  assert.equal(bookedAt(`${day}T14:30:00+07:00`), '1');
+  const nextWeek = new Date(Date.parse(`${day}T00:00:00Z`) + 7 * 86400e3).toISOString().slice(0, 10);
+
+  // The station sees the appointment on the patient's record and moves it a week later.
+  const hw = await session('demo.commune');
+  try {
+    const p = hw.p;
+    await p.goto(`${srv.url}/#/patients/${patientId}`);
+    const appt = p.locator('li.appt', { hasText: 'Hỏi về thuốc huyết áp' });
+    await appt.getByRole('button', { name: 'Dời lịch' }).click();
+    await appt.locator('input[type=date]').fill(nextWeek);
+    await appt.getByLabel(/14:00 · Gọi thoại/).check();
+    await appt.getByRole('button', { name: 'Dời sang giờ này' }).click();
+    await p.getByText('Đã dời lịch hẹn.').waitFor();
+  } finally { await hw.ctx.close(); }
+  assert.equal(bookedAt(`${day}T14:30:00+07:00`), '0');
+  assert.equal(bookedAt(`${nextWeek}T14:00:00+07:00`), '1');
+
+  // The patient cancels it from the phone, with a reason.
+  const pat2 = await session('demo.patient', { width: 360, height: 740 });
+  try {
+    const p = pat2.p;
+    await p.getByRole('link', { name: /Lịch khám của tôi/ }).click();
+    const appt = p.locator('li.appt', { hasText: 'Hỏi về thuốc huyết áp' });
+    await appt.getByRole('button', { name: 'Hủy hẹn' }).click();
+    await appt.getByLabel('Lý do hủy').fill('Đã đỡ, đi làm nương');
+    await appt.getByRole('button', { name: 'Xác nhận hủy' }).click();
+    await p.getByText('Đã hủy lịch hẹn.').waitFor();
+    assert.equal(await p.locator('li.appt', { hasText: 'Hỏi về thuốc huyết áp' }).count(), 0);
+    await p.screenshot({ path: `${OUT}patient-cancelled.png`, fullPage: true });
+  } finally { await pat2.ctx.close(); }
+  assert.equal(bookedAt(`${nextWeek}T14:00:00+07:00`), '0');
+  assert.equal(srv.sql(`SELECT cancel_reason FROM appointments WHERE patient_id = ${patientId} AND status = 'cancelled' ORDER BY id DESC LIMIT 1`), 'Đã đỡ, đi làm nương');
 });

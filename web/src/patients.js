@@ -6,6 +6,7 @@ import { html } from 'htm/preact';
 import { call } from './api.js';
 import { t, getLang } from './i18n.js';
 import { QueueButton } from './queue.js';
+import { Appointments } from './appointments.js';
 
 // Languages a station meets most, as ISO 639 codes (the API takes any 2-3 letter code).
 const LANGS = ['vi', 'hmn', 'tyz', 'nut', 'blt', 'ium', 'mtq', 'km', 'zh'];
@@ -289,6 +290,7 @@ export function PatientPage({ id, self, user }) {
     </section>
     ${!self && html`<div class="actions"><a class="button" href=${'#/visits/new/' + p.id}>${t('plan_visit')}</a></div>`}
     ${!self && user && p.facility.id === user.facility?.id && html`<${QueueButton} patient=${p} />`}
+    ${!self && html`<${Appointments} patientId=${p.id} />`}
     <${ConsentForm} patient=${p} self=${self} onDone=${load} />
     <${ConsentList} patient=${p} onChange=${load} />
     ${!self && user && p.facility.id === user.facility?.id && (p.has_account

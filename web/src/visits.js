@@ -6,12 +6,9 @@ import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { call } from './api.js';
 import { t, getLang } from './i18n.js';
+import { Appointments, SlotPicker, when, vnToday } from './appointments.js';
 
 const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
-// Times are shown in Vietnam time wherever the phone thinks it is.
-const when = (s) => (s ? new Date(s).toLocaleString(getLang() === 'en' ? 'en-GB' : 'vi-VN', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' }) : '');
-// Today in Vietnam (UTC+7), as the API's date filter expects.
-const vnToday = () => new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
 const VITALS = [['systolic', 'mmHg'], ['diastolic', 'mmHg'], ['pulse', '/ph'], ['temperature', '°C'], ['spo2', '%'],
   ['respiratory_rate', '/ph'], ['weight', 'kg'], ['height', 'cm'], ['glucose', 'mmol/L']];
 const EMPTY_ITEM = { medicine: '', strength: '', dose: '', frequency: '', duration_days: '', quantity: '', unit: 'viên', instructions: '' };
@@ -58,14 +55,7 @@ function PlanVisit({ patientId }) {
     call('GET', `/api/v1/patients/${patientId}`).then(setPatient).catch((e) => setError(errorText(e)));
     call('GET', '/api/v1/doctors').then((r) => { setDoctors(r.items); if (r.items[0]) set((o) => ({ ...o, doctor_id: String(r.items[0].id) })); }).catch(() => {});
   }, [patientId]);
-  const [day, setDay] = useState(vnToday());
-  const [slots, setSlots] = useState([]);
   const [slot, setSlot] = useState(null);
-  useEffect(() => {
-    setSlot(null);
-    if (!f.doctor_id) return;
-    call('GET', `/api/v1/slots?doctor_id=${f.doctor_id}&date=${day}&free=1`).then((r) => setSlots(r.items)).catch(() => setSlots([]));
-  }, [f.doctor_id, day]);
   const submit = async (e) => {
     e.preventDefault();
     setBusy(true);
@@ -99,10 +89,7 @@ function PlanVisit({ patientId }) {
       ${['chat', 'audio', 'video', 'assisted'].map((m) => html`<label class="check"><input type="radio" name="mode" checked=${f.mode === m} onChange=${() => set({ ...f, mode: m })} /> ${t('mode_' + m)}</label>`)}
     </fieldset>
     <fieldset><legend>${t('book_slot')}</legend>
-      <label for="slotday">${t('day')}</label>
-      <input id="slotday" type="date" value=${day} onChange=${(e) => setDay(e.target.value || vnToday())} />
-      ${slots.length === 0 ? html`<p class="muted">${t('no_slots')}</p>` : html`<div class="slots">${slots.map((x) => html`<label class="check">
-        <input type="radio" name="slot" checked=${slot === x.id} onChange=${() => setSlot(x.id)} /> ${new Date(x.start).toLocaleTimeString('vi-VN', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Ho_Chi_Minh' })} · ${t('mode_' + x.mode)}</label>`)}</div>`}
+      <${SlotPicker} doctor=${f.doctor_id} name="slot" slot=${slot} setSlot=${setSlot} />
     </fieldset>
     <label for="reason">${t('visit_reason')}</label>
     <textarea id="reason" required minlength="2" rows="3" value=${f.reason} onInput=${(e) => set({ ...f, reason: e.target.value })} />
@@ -281,24 +268,18 @@ function VisitScreen({ id, user }) {
 function BookForMe({ user, onBooked }) {
   const [doctors, setDoctors] = useState([]);
   const [doctor, setDoctor] = useState('');
-  const [day, setDay] = useState(vnToday());
-  const [slots, setSlots] = useState([]);
   const [slot, setSlot] = useState(null);
+  const [version, setVersion] = useState(0);
   const [reason, setReason] = useState('');
   const [error, setError] = useState(null);
   useEffect(() => { call('GET', '/api/v1/doctors').then((r) => { setDoctors(r.items); if (r.items[0]) setDoctor(String(r.items[0].id)); }).catch(() => {}); }, []);
-  const loadSlots = () => {
-    setSlot(null);
-    if (doctor) call('GET', `/api/v1/slots?doctor_id=${doctor}&date=${day}&free=1`).then((r) => setSlots(r.items)).catch(() => setSlots([]));
-  };
-  useEffect(loadSlots, [doctor, day]);
   const submit = async (e) => {
     e.preventDefault();
     setError(null);
     try {
       await call('POST', '/api/v1/appointments', { slot_id: slot, patient_id: user.patient_id, reason: reason.trim() });
       setReason('');
-      loadSlots();
+      setVersion(version + 1);
       onBooked();
     } catch (err) { setError(errorText(err)); }
   };
@@ -308,10 +289,7 @@ function BookForMe({ user, onBooked }) {
     <select id="bdoctor" value=${doctor} onChange=${(e) => setDoctor(e.target.value)}>
       ${doctors.map((d) => html`<option value=${d.id}>${d.full_name} — ${d.facility.name}</option>`)}
     </select>
-    <label for="bday">${t('day')}</label>
-    <input id="bday" type="date" value=${day} onChange=${(e) => setDay(e.target.value || vnToday())} />
-    ${slots.length === 0 ? html`<p class="muted">${t('no_slots')}</p>` : html`<div class="slots">${slots.map((x) => html`<label class="check">
-      <input type="radio" name="bslot" checked=${slot === x.id} onChange=${() => setSlot(x.id)} /> ${new Date(x.start).toLocaleTimeString('vi-VN', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Ho_Chi_Minh' })} · ${t('mode_' + x.mode)}</label>`)}</div>`}
+    <${SlotPicker} doctor=${doctor} name="b" slot=${slot} setSlot=${setSlot} version=${version} />
     <label for="breason">${t('visit_reason')}</label>
     <input id="breason" required minlength="2" value=${reason} onInput=${(e) => setReason(e.target.value)} />
     ${error && html`<p class="error" role="alert">${error}</p>`}
@@ -321,7 +299,7 @@ function BookForMe({ user, onBooked }) {
 
 // A doctor's own availability: publish a block of a day cut into slots, see the day's slots.
 export function MySchedule({ user }) {
-  const [f, set] = useState({ day: vnToday(), from: '08:00', to: '11:00', minutes: '15', mode: 'video' });
+  const [f, set] = useState({ day: vnToday(), from: '08:00', to: '11:00', minutes: '15', mode: 'video', weeks: '1' });
   const [slots, setSlots] = useState([]);
   const [msg, setMsg] = useState(null);
   const load = () => call('GET', `/api/v1/slots?doctor_id=${user.id}&date=${f.day}`).then((r) => setSlots(r.items)).catch(() => setSlots([]));
@@ -330,8 +308,8 @@ export function MySchedule({ user }) {
     e.preventDefault();
     setMsg(null);
     try {
-      const s = await call('POST', '/api/v1/schedules', { start: `${f.day}T${f.from}:00+07:00`, end: `${f.day}T${f.to}:00+07:00`, slot_minutes: Number(f.minutes), mode: f.mode });
-      setMsg(`${t('published')}: ${s.slots}`);
+      const s = await call('POST', '/api/v1/schedules', { start: `${f.day}T${f.from}:00+07:00`, end: `${f.day}T${f.to}:00+07:00`, slot_minutes: Number(f.minutes), mode: f.mode, repeat_weeks: Number(f.weeks) });
+      setMsg(`${t('published')}: ${s.slots * s.series.length}`);
       load();
     } catch (err) { setMsg(errorText(err)); }
   };
@@ -349,6 +327,9 @@ export function MySchedule({ user }) {
       <div><label for="smode">${t('visit_mode')}</label><select id="smode" value=${f.mode} onChange=${(e) => set({ ...f, mode: e.target.value })}>
         ${['video', 'audio', 'chat', 'assisted'].map((m) => html`<option value=${m}>${t('mode_' + m)}</option>`)}</select></div>
     </div>
+    <label for="sweeks">${t('repeat_weeks')}</label>
+    <select id="sweeks" value=${f.weeks} onChange=${(e) => set({ ...f, weeks: e.target.value })}>
+      ${['1', '2', '4', '8', '12'].map((w) => html`<option value=${w}>${w === '1' ? t('weeks_1') : w + ' ' + t('weeks_n')}</option>`)}</select>
     ${msg && html`<p role="status">${msg}</p>`}
     <button type="submit">${t('publish')}</button>
   </form>
@@ -363,6 +344,7 @@ export function MyVisits({ user }) {
   const [open, setOpen] = useState({});
   const [error, setError] = useState(null);
   const [notes, setNotes] = useState([]);
+  const [booked, setBooked] = useState(0);
   const load = () => {
     call('GET', '/api/v1/visits?limit=50').then((r) => setItems(r.items.reverse())).catch((e) => setError(errorText(e)));
     call('GET', '/api/v1/notifications?limit=20').then((r) => setNotes(r.items.reverse())).catch(() => {});
@@ -376,7 +358,8 @@ export function MyVisits({ user }) {
   };
   return html`<main class="page"><h1>${t('tile_my_visits')}</h1>
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    ${user?.patient_id && html`<${BookForMe} user=${user} onBooked=${load} />`}
+    ${user?.patient_id && html`<${Appointments} version=${booked} onChange=${load} />`}
+    ${user?.patient_id && html`<${BookForMe} user=${user} onBooked=${() => { setBooked(booked + 1); load(); }} />`}
     ${notes.length > 0 && html`<section class="card" aria-label=${t('notifications')}><h2>${t('notifications')}</h2>
       <ul class="links">${notes.map((n) => html`<li class=${n.read_at ? 'muted' : ''}>${n.text}</li>`)}</ul></section>`}
     ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? html`<p class="muted">${t('no_visits')}</p>` : items.map((v) => html`<section class="card">

@@ -73,4 +73,6 @@ export default {
   account_create: 'Create the patient\'s account', account_explain: 'With it the patient reads summaries and prescriptions, books and consents in the app.', account_exists: 'The patient has an app account.',
   notify_channel: 'Reminders by', channel_sms: 'SMS', channel_zalo: 'Zalo', channel_none: 'The app only',
   tile_schedule: 'My availability', tile_schedule_d: 'Publish remote-visit slots for stations and patients to book', from: 'From', to: 'To', slot_minutes: 'Each slot (minutes)', publish: 'Publish', published: 'Published, slots', slots_of_day: "The day's slots", booked: 'booked', book_for_me: 'Book a remote visit',
+  appointments: 'Coming appointments', no_appointments: 'No appointments.', reschedule: 'Reschedule', cancel_appt: 'Cancel', cancel_reason: 'Reason for cancelling', confirm_cancel: 'Cancel the appointment', confirm_move: 'Move to this slot', appt_cancelled: 'The appointment is cancelled.', appt_moved: 'The appointment is moved.',
+  repeat_weeks: 'Repeat weekly', weeks_1: 'This day only', weeks_n: 'weeks',
 };

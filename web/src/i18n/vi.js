@@ -73,4 +73,6 @@ export default {
   account_create: 'Tạo tài khoản cho người bệnh', account_explain: 'Người bệnh dùng tài khoản để xem tóm tắt, đơn thuốc, đặt lịch và đồng ý trong ứng dụng.', account_exists: 'Người bệnh đã có tài khoản ứng dụng.',
   notify_channel: 'Nhắc lịch qua', channel_sms: 'Tin nhắn SMS', channel_zalo: 'Zalo', channel_none: 'Chỉ trong ứng dụng',
   tile_schedule: 'Lịch làm việc của tôi', tile_schedule_d: 'Đăng giờ khám từ xa để trạm và người bệnh đặt lịch', from: 'Từ', to: 'Đến', slot_minutes: 'Mỗi lượt (phút)', publish: 'Đăng lịch', published: 'Đã đăng, số lượt', slots_of_day: 'Các lượt trong ngày', booked: 'đã có hẹn', book_for_me: 'Đặt lịch khám từ xa',
+  appointments: 'Lịch hẹn sắp tới', no_appointments: 'Chưa có lịch hẹn.', reschedule: 'Dời lịch', cancel_appt: 'Hủy hẹn', cancel_reason: 'Lý do hủy', confirm_cancel: 'Xác nhận hủy', confirm_move: 'Dời sang giờ này', appt_cancelled: 'Đã hủy lịch hẹn.', appt_moved: 'Đã dời lịch hẹn.',
+  repeat_weeks: 'Lặp lại hằng tuần', weeks_1: 'Chỉ ngày này', weeks_n: 'tuần',
 };
