@@ -22,6 +22,7 @@ struct yx_config {
     int login_fail_addr;   /* failed logins an address may have in an hour */
     char notify_webhook_url[512]; /* where SMS/Zalo notifications are POSTed (none: app only) */
     char notify_secret[128];      /* key of the HMAC-SHA256 signature of each POST */
+    int file_quota_mb;            /* storage a facility may use for files, unless its own is set */
     char demo_password[128];
     char log_level[16];
 };

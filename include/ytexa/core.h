@@ -24,6 +24,7 @@ enum {
     YX_ENOMEM = -11,     /* out of memory: 500 */
     YX_EDB = -12,        /* the database failed: 500 (never for bad input) */
     YX_EINTERNAL = -13,  /* a bug: 500 */
+    YX_EPRECOND = -14,   /* a protocol precondition does not hold (Tus-Resumable): 412 */
 };
 
 /* A short stable name for a code, used as error.code in API answers ("invalid_input" ...). */

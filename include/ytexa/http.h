@@ -49,6 +49,9 @@ struct yx_req {
     const char *origin;
     const char *host;
     const char *ws_protocol; /* Sec-WebSocket-Protocol, for /ws */
+    /* The request's "Tus-*" and "Upload-*" headers (resumable uploads), names in lower case. */
+    const char *xhdr[6][2];
+    int nxhdr;
     char addr[64];
     char id[24]; /* the request id, in the X-Request-Id header and the access log */
     struct yx_db *db;
@@ -70,6 +73,9 @@ struct yx_req {
     const char *err_code; /* a precise code ("consent_required") instead of the status's name */
     json_t *err_detail;   /* more members of the error object ({"candidates": […]}), owned */
     int upgrade_ws; /* set by the /ws handler when the socket may be upgraded */
+    /* More response headers (Location, Upload-Offset, Content-Disposition …), in the arena. */
+    const char *out_hdr[8][2];
+    int nout_hdr;
 
     /* What the audit event of this request names, when its route is audited. */
     const char *audit_resource_id;
@@ -87,6 +93,7 @@ enum {
     YX_R_HEAVY = 2,  /* CPU-bound (password hashing): limited how many run at once */
     YX_R_LOOP = 4,   /* cheap, no database: runs on the event loop */
     YX_R_NOTX = 8,   /* a write route that manages its own transactions (login) */
+    YX_R_RAW = 16,   /* the body is bytes, not JSON (an upload chunk), up to YX_RAW_BODY_MAX */
 };
 
 struct yx_route {
@@ -97,6 +104,14 @@ struct yx_route {
     const char *audit; /* the audit action ("user.create"), or NULL when not audited */
     const char *resource_type;
 };
+
+/* The largest raw body a YX_R_RAW route takes (a chunk of a resumable upload). */
+#define YX_RAW_BODY_MAX (8 * 1024 * 1024)
+
+/* A request header of the Tus-* / Upload-* family by its lower-case name, or NULL. */
+const char *yx_header(const struct yx_req *r, const char *name);
+/* Adds a response header (both strings are copied into the request's arena). */
+int yx_reply_header(struct yx_req *r, const char *name, const char *value);
 
 /* Sets the error of the answer and returns code, so handlers write `return yx_fail(…)`. */
 int yx_fail(struct yx_req *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -9,6 +9,7 @@
 #include "ytexa/audit.h"
 #include "ytexa/auth.h"
 #include "ytexa/config.h"
+#include "ytexa/files.h"
 #include "ytexa/notify.h"
 #include "ytexa/http.h"
 #include "ytexa/store.h"
@@ -64,6 +65,10 @@ static int cmd_serve(struct yx_config *cfg)
     struct yx_auth_settings s = {cfg->session_idle_s, cfg->session_max_s, cfg->cookie_secure, cfg->login_fail_user,
                                  cfg->login_fail_addr};
     yx_auth_configure(&s);
+    if (yx_files_configure(cfg->data_dir, (int64_t)cfg->file_quota_mb * 1024 * 1024) != 0) {
+        fprintf(stderr, "ytexa: cannot create the file folders in %s\n", cfg->data_dir);
+        return 1;
+    }
     if (yx_notify_sender_start(cfg) != 0) {
         fprintf(stderr, "ytexa: cannot start the notification sender\n");
         return 1;

@@ -23,6 +23,8 @@ extern const struct yx_route yx_schedule_routes[];
 extern const struct yx_route yx_appointment_routes[];
 extern const struct yx_route yx_queue_routes[];
 extern const struct yx_route yx_notification_routes[];
+extern const struct yx_route yx_upload_routes[];
+extern const struct yx_route yx_file_routes[];
 
 const struct yx_route *yx_app_routes(void)
 {
@@ -32,7 +34,7 @@ const struct yx_route *yx_app_routes(void)
                                               yx_patient_search_routes, yx_consent_routes, yx_patient_account_routes, yx_visit_routes,
                                               yx_visit_record_routes, yx_code_routes, yx_prescription_routes,
                                               yx_schedule_routes, yx_appointment_routes, yx_queue_routes,
-                                              yx_notification_routes, NULL};
+                                              yx_notification_routes, yx_upload_routes, yx_file_routes, NULL};
     static struct yx_route *all;
     if (all)
         return all;

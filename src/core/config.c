@@ -35,6 +35,7 @@ static const struct opt opts[] = {
     {"login-fail-addr", K_INT, S(login_fail_addr), "failed logins per address per hour (100)"},
     {"notify-webhook-url", K_STR, S(notify_webhook_url), "URL the SMS/Zalo notifications are POSTed to (none)"},
     {"notify-secret", K_STR, S(notify_secret), "key of their X-Ytexa-Signature HMAC-SHA256"},
+    {"file-quota-mb", K_INT, S(file_quota_mb), "MiB of files a facility may store (10240)"},
     {"demo-password", K_STR, S(demo_password), "password of the demo accounts (demo-password)"},
     {"log-level", K_STR, S(log_level), "debug, info, warn or error (info)"},
 };
@@ -127,6 +128,7 @@ static void defaults(struct yx_config *cfg)
     cfg->max_body = 64 * 1024;
     cfg->login_fail_user = 20;
     cfg->login_fail_addr = 100;
+    cfg->file_quota_mb = 10240;
     yx_snprintf(cfg->demo_password, sizeof cfg->demo_password, "%s", "demo-password");
     yx_snprintf(cfg->log_level, sizeof cfg->log_level, "%s", "info");
 }

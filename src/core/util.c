@@ -26,6 +26,7 @@ const char *yx_err_name(int code)
     case YX_EUNAVAIL: return "unavailable";
     case YX_ENOMEM: return "out_of_memory";
     case YX_EDB: return "database_error";
+    case YX_EPRECOND: return "precondition_failed";
     default: return "internal_error";
     }
 }

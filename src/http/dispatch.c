@@ -80,6 +80,7 @@ static const char *outcome_of(int rc)
     case YX_ECONFLICT:
     case YX_ETOOBIG:
     case YX_EMEDIA:
+    case YX_EPRECOND:
         return "invalid";
     default:
         return "error";
@@ -135,8 +136,14 @@ void yx_dispatch(struct yx_req *r, size_t max_body)
         rc = yx_fail(r, YX_EUNAVAIL, "The database is not reachable; try again shortly.");
         goto out;
     }
-    if ((rc = parse_body(r, max_body)) != 0)
+    if (rt->flags & YX_R_RAW) {
+        if (r->body_len > YX_RAW_BODY_MAX) {
+            rc = yx_fail(r, YX_ETOOBIG, "Send at most %d bytes a request.", YX_RAW_BODY_MAX);
+            goto out;
+        }
+    } else if ((rc = parse_body(r, max_body)) != 0) {
         goto out;
+    }
     if (!(rt->flags & YX_R_PUBLIC) && (rc = yx_auth_resolve(r)) != 0)
         goto out;
     rc = run_handler(r, rt);

@@ -27,6 +27,8 @@ int yx_http_status(int code)
         return 413;
     case YX_EMEDIA:
         return 415;
+    case YX_EPRECOND:
+        return 412;
     case YX_ERATELIMIT:
         return 429;
     case YX_EUNAVAIL:
@@ -78,6 +80,27 @@ int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detai
     vfail(r, code, NULL, fmt, ap);
     va_end(ap);
     return code;
+}
+
+const char *yx_header(const struct yx_req *r, const char *name)
+{
+    for (int i = 0; i < r->nxhdr; i++)
+        if (strcmp(r->xhdr[i][0], name) == 0)
+            return r->xhdr[i][1];
+    return NULL;
+}
+
+int yx_reply_header(struct yx_req *r, const char *name, const char *value)
+{
+    if (r->nout_hdr >= (int)(sizeof r->out_hdr / sizeof r->out_hdr[0]))
+        return YX_EINTERNAL;
+    const char *n = yx_arena_strdup(&r->arena, name), *v = yx_arena_strdup(&r->arena, value);
+    if (!n || !v)
+        return YX_ENOMEM;
+    r->out_hdr[r->nout_hdr][0] = n;
+    r->out_hdr[r->nout_hdr][1] = v;
+    r->nout_hdr++;
+    return 0;
 }
 
 int yx_reply_raw(struct yx_req *r, int status, const char *type, char *data, size_t len)

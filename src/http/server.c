@@ -1,6 +1,7 @@
 /* The HTTP server: h2o on one libuv loop. API requests hop to libuv's worker pool, where
  * yx_dispatch() runs them with a database connection of the worker's own; the answer is sent
  * back on the loop. Static files of the web app and WebSockets are served on the same port. */
+#include <ctype.h>
 #include <arpa/inet.h>
 #include <h2o.h>
 #include <h2o/websocket.h>
@@ -87,6 +88,8 @@ static const char *reason_of(int status)
         return "Method Not Allowed";
     case 409:
         return "Conflict";
+    case 412:
+        return "Precondition Failed";
     case 413:
         return "Payload Too Large";
     case 415:
@@ -155,6 +158,9 @@ static void send_answer(h2o_req_t *req, struct yx_req *r, int status, const char
                           strlen(r->id));
     for (int i = 0; i < r->ncookies; i++)
         add_header(req, H2O_TOKEN_SET_COOKIE, r->cookies[i], strlen(r->cookies[i]));
+    for (int i = 0; i < r->nout_hdr; i++)
+        h2o_add_header_by_str(&req->pool, &req->res.headers, r->out_hdr[i][0], strlen(r->out_hdr[i][0]), 1, NULL,
+                              h2o_strdup(&req->pool, r->out_hdr[i][1], SIZE_MAX).base, strlen(r->out_hdr[i][1]));
     if (S.shutting_down)
         add_header(req, H2O_TOKEN_CONNECTION, H2O_STRLIT("close"));
     if (status == 401)
@@ -315,6 +321,20 @@ static void fill_request(h2o_req_t *req, struct yx_req *r)
     r->host =
         req->authority.base ? yx_arena_strndup(&r->arena, req->authority.base, req->authority.len) : NULL;
     r->ws_protocol = header(req, r, H2O_STRLIT("sec-websocket-protocol"));
+    for (size_t i = 0; i < req->headers.size; i++) {
+        h2o_iovec_t n = *req->headers.entries[i].name, v = req->headers.entries[i].value;
+        int ours = (n.len > 4 && strncasecmp(n.base, "tus-", 4) == 0) ||
+                   (n.len > 7 && strncasecmp(n.base, "upload-", 7) == 0);
+        if (ours && r->nxhdr < (int)(sizeof r->xhdr / sizeof r->xhdr[0])) {
+            char *name = yx_arena_strndup(&r->arena, n.base, n.len);
+            for (char *c = name; c && *c; c++)
+                *c = (char)tolower((unsigned char)*c);
+            r->xhdr[r->nxhdr][0] = name;
+            r->xhdr[r->nxhdr][1] = yx_arena_strndup(&r->arena, v.base, v.len);
+            if (name && r->xhdr[r->nxhdr][1])
+                r->nxhdr++;
+        }
+    }
     const char *auth = header(req, r, H2O_STRLIT("authorization"));
     if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
         r->bearer = auth + 7;

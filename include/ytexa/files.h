@@ -1,0 +1,22 @@
+/* Attachments: resumable uploads (tus 1.0) into a store addressed by SHA-256, with the type found
+ * from the content. What other workflows (consultations) use of them. */
+#ifndef YTEXA_FILES_H
+#define YTEXA_FILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where files live (<data_dir>/files, <data_dir>/uploads) and how much a facility may store when
+ * facilities.storage_quota_bytes is not set. Creates the folders. Called once before serving. */
+int yx_files_configure(const char *data_dir, int64_t default_quota_bytes);
+
+/* What a file's first bytes say it is, against the allow list: sets *mime and *kind ("image",
+ * "pdf", "dicom", "video") and *max (the largest size allowed for it). YX_EMEDIA when it is none
+ * of the allowed types. */
+int yx_file_sniff(const unsigned char *head, size_t n, const char **mime, const char **kind, int64_t *max);
+
+/* A file name as shown and sent on download: valid UTF-8, 1–200 bytes, no path (no '/', '\\'),
+ * no control characters, not "." or "..". */
+int yx_file_name_ok(const char *name);
+
+#endif

@@ -1,0 +1,264 @@
+/* Where attachments live: <data>/uploads/<id>.part while they arrive, then <data>/files/<ab>/<sha256>
+ * (content-addressed: the same bytes are stored once, whoever sends them), outside any web root.
+ * Files are served only through GET /api/v1/files/:id, to those who may see them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "files_internal.h"
+
+static struct {
+    char uploads[560], files[560];
+    int64_t quota;
+} F;
+
+int yx_files_configure(const char *data_dir, int64_t default_quota_bytes)
+{
+    if (yx_snprintf(F.uploads, sizeof F.uploads, "%s/uploads", data_dir) != 0 ||
+        yx_snprintf(F.files, sizeof F.files, "%s/files", data_dir) != 0)
+        return YX_EINVAL;
+    F.quota = default_quota_bytes;
+    if ((mkdir(F.uploads, 0750) != 0 && errno != EEXIST) || (mkdir(F.files, 0750) != 0 && errno != EEXIST))
+        return YX_EINTERNAL;
+    return 0;
+}
+
+void yx_files_part_path(const char *upload_id, char *out, size_t n)
+{
+    snprintf(out, n, "%s/%s.part", F.uploads, upload_id);
+}
+
+static void blob_path(const char *sha, char *out, size_t n, int make_dir)
+{
+    snprintf(out, n, "%s/%.2s", F.files, sha);
+    if (make_dir)
+        mkdir(out, 0750);
+    snprintf(out, n, "%s/%.2s/%s", F.files, sha, sha);
+}
+
+int yx_files_uploader(struct yx_req *r)
+{
+    static const char *const roles[] = {"health_worker",  "doctor",         "specialist",     "trainer",
+                                        "facility_admin", "province_admin", "ministry_admin", NULL};
+    if (!r->who.facility_id || !yx_one_of(r->who.role, roles))
+        return yx_fail(r, YX_EFORBIDDEN,
+                       "Chỉ nhân viên của một cơ sở gửi tệp / only staff of a facility upload files.");
+    return 0;
+}
+
+int yx_files_quota(struct yx_req *r, int64_t more)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(r->db, &rows,
+                     "SELECT (SELECT COALESCE(SUM(size), 0) FROM files WHERE facility_id = ?), storage_quota_bytes "
+                     "FROM facilities WHERE id = ?",
+                     YX_PI(r->who.facility_id), YX_PI(r->who.facility_id));
+    if (rc == 0 && rows->nrows == 1) {
+        int64_t used = yx_rows_int(rows, 0, 0);
+        int64_t quota = yx_rows_isnull(rows, 0, 1) ? F.quota : yx_rows_int(rows, 0, 1);
+        if (used + more > quota)
+            rc = yx_fail_code(r, YX_ETOOBIG, "quota_exceeded",
+                              json_pack("{s:I,s:I}", "used", (json_int_t)used, "quota", (json_int_t)quota),
+                              "Cơ sở đã dùng hết dung lượng lưu tệp / your facility's file storage is full "
+                              "(%lld of %lld bytes).",
+                              (long long)used, (long long)quota);
+    }
+    yx_rows_free(rows);
+    return rc;
+}
+
+/* SHA-256 of the file at path (hex) and its first bytes. */
+static int hash_file(const char *path, char sha[65], unsigned char *head, size_t *head_len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char buf[65536], md[32];
+    ssize_t n = 0;
+    int ok = fd >= 0 && ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+    *head_len = 0;
+    while (ok && (n = read(fd, buf, sizeof buf)) > 0) {
+        if (*head_len < 512) {
+            size_t take = (size_t)n < 512 - *head_len ? (size_t)n : 512 - *head_len;
+            memcpy(head + *head_len, buf, take);
+            *head_len += take;
+        }
+        ok = EVP_DigestUpdate(ctx, buf, (size_t)n) == 1;
+    }
+    ok = ok && n == 0 && EVP_DigestFinal_ex(ctx, md, NULL) == 1;
+    for (int i = 0; ok && i < 32; i++)
+        snprintf(sha + 2 * i, 3, "%02x", md[i]);
+    EVP_MD_CTX_free(ctx);
+    if (fd >= 0)
+        close(fd);
+    return ok ? 0 : YX_EINTERNAL;
+}
+
+/* Moves the part into the store under its hash (kept if those bytes are already there) and makes
+ * the new name durable. */
+static int store_blob(const char *part, const char *sha)
+{
+    char dest[700];
+    struct stat st;
+    blob_path(sha, dest, sizeof dest, 1);
+    if (stat(dest, &st) == 0)
+        return unlink(part) == 0 ? 0 : YX_EINTERNAL;
+    if (rename(part, dest) != 0)
+        return YX_EINTERNAL;
+    char dir[700];
+    snprintf(dir, sizeof dir, "%s/%.2s", F.files, sha);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int ok = fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok ? 0 : YX_EINTERNAL;
+}
+
+int yx_files_finish(struct yx_req *r, const char *upload_id, const char *name, int64_t size, int64_t *file_id)
+{
+    char part[700], sha[65];
+    unsigned char head[512];
+    size_t head_len;
+    const char *mime, *kind;
+    int64_t max;
+    struct yx_rows *rows = NULL;
+    yx_files_part_path(upload_id, part, sizeof part);
+    if (hash_file(part, sha, head, &head_len) != 0)
+        return yx_fail(r, YX_EINTERNAL, "The upload's bytes cannot be read back.");
+    if (yx_file_sniff(head, head_len, &mime, &kind, &max) != 0)
+        return yx_fail_code(r, YX_EMEDIA, "type_not_allowed", NULL,
+                            "Chỉ nhận ảnh JPEG/PNG, PDF, DICOM và video MP4/WebM; nội dung tệp này không phải "
+                            "loại nào trong đó / only JPEG or PNG images, PDFs, DICOM files and MP4 or WebM "
+                            "videos are accepted, and this file's content is none of them, whatever its name.");
+    if (size > max)
+        return yx_fail_code(r, YX_ETOOBIG, "file_too_large", json_pack("{s:I}", "max", (json_int_t)max),
+                            "A %s file is at most %lld MiB.", kind, (long long)(max / 1024 / 1024));
+    int rc = yx_files_quota(r, size);
+    if (rc == 0 && store_blob(part, sha) != 0)
+        rc = yx_fail(r, YX_EINTERNAL, "The file could not be stored.");
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, &rows,
+                     "INSERT INTO files (sha256, size, mime, kind, name, facility_id, uploaded_by, created_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                     YX_PT(sha), YX_PI(size), YX_PT(mime), YX_PT(kind), YX_PT(name), YX_PI(r->who.facility_id),
+                     YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
+    if (rc == 0)
+        *file_id = yx_rows_int(rows, 0, 0);
+    yx_rows_free(rows);
+    return rc;
+}
+
+json_t *yx_files_json(struct yx_req *r, int64_t id)
+{
+    struct yx_rows *rows = NULL;
+    json_t *out = NULL;
+    char t[32];
+    if (YX_DB_Q(r->db, &rows,
+                "SELECT f.id, f.sha256, f.size, f.mime, f.kind, f.name, f.facility_id, u.full_name, f.created_at "
+                "FROM files f JOIN users u ON u.id = f.uploaded_by WHERE f.id = ?",
+                YX_PI(id)) == 0 &&
+        rows->nrows == 1) {
+        yx_time_format(yx_rows_int(rows, 0, 8), t);
+        out = json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "id", (json_int_t)yx_rows_int(rows, 0, 0),
+                        "sha256", yx_rows_get(rows, 0, 1), "size", (json_int_t)yx_rows_int(rows, 0, 2), "mime",
+                        yx_rows_get(rows, 0, 3), "kind", yx_rows_get(rows, 0, 4), "name", yx_rows_get(rows, 0, 5),
+                        "facility_id", (json_int_t)yx_rows_int(rows, 0, 6), "uploaded_by",
+                        yx_rows_get(rows, 0, 7), "created_at", t, "url", "");
+        char url[64];
+        snprintf(url, sizeof url, "/api/v1/files/%lld", (long long)yx_rows_int(rows, 0, 0));
+        json_object_set_new(out, "url", json_string(url));
+    }
+    yx_rows_free(rows);
+    return out;
+}
+
+/* The file's row if the caller may read it: for now, staff of the facility that stored it
+ * (consultations will add the hubs that see the case). 404 otherwise. */
+static int readable_file(struct yx_req *r, int64_t *id, char sha[65], char *mime, size_t mime_n, char *name,
+                         size_t name_n)
+{
+    struct yx_rows *rows = NULL;
+    int rc = yx_param_id(r, 0, id);
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, &rows, "SELECT sha256, mime, name, facility_id FROM files WHERE id = ?", YX_PI(*id));
+    if (rc == 0 && (rows->nrows != 1 || !r->who.facility_id || yx_rows_int(rows, 0, 3) != r->who.facility_id))
+        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy tệp / no such file.");
+    if (rc == 0) {
+        snprintf(sha, 65, "%s", yx_rows_get(rows, 0, 0));
+        snprintf(mime, mime_n, "%s", yx_rows_get(rows, 0, 1));
+        snprintf(name, name_n, "%s", yx_rows_get(rows, 0, 2));
+        char ids[24];
+        snprintf(ids, sizeof ids, "%lld", (long long)*id);
+        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    }
+    yx_rows_free(rows);
+    return rc;
+}
+
+/* Content-Disposition with the name as RFC 5987 UTF-8 (and a plain ASCII fallback). */
+static void disposition(struct yx_req *r, const char *name)
+{
+    char out[1024], ascii[210];
+    size_t a = 0, o;
+    for (const unsigned char *p = (const unsigned char *)name; *p && a < sizeof ascii - 1; p++)
+        ascii[a++] = *p < 0x80 && *p != '"' && *p != ';' ? (char)*p : '_';
+    ascii[a] = '\0';
+    o = (size_t)snprintf(out, sizeof out, "attachment; filename=\"%s\"; filename*=UTF-8''", ascii);
+    for (const unsigned char *p = (const unsigned char *)name; *p && o + 4 < sizeof out; p++)
+        o += (size_t)(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~", *p)
+                          ? snprintf(out + o, sizeof out - o, "%c", *p)
+                          : snprintf(out + o, sizeof out - o, "%%%02X", *p));
+    yx_reply_header(r, "content-disposition", out);
+    yx_reply_header(r, "x-content-type-options", "nosniff");
+}
+
+/* GET /api/v1/files/:id — the bytes. */
+static int file_get(struct yx_req *r)
+{
+    int64_t id;
+    char sha[65], mime[48], name[201], path[700];
+    struct stat st;
+    int rc;
+    if ((rc = readable_file(r, &id, sha, mime, sizeof mime, name, sizeof name)) != 0)
+        return rc;
+    blob_path(sha, path, sizeof path, 0);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char *data = fd >= 0 && fstat(fd, &st) == 0 ? malloc((size_t)st.st_size + 1) : NULL;
+    size_t got = 0;
+    while (data && got < (size_t)st.st_size) {
+        ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (!data || got != (size_t)st.st_size) {
+        free(data);
+        return yx_fail(r, YX_EINTERNAL, "The file's bytes are missing on the server.");
+    }
+    disposition(r, name);
+    return yx_reply_raw(r, 200, yx_arena_strdup(&r->arena, mime), data, got);
+}
+
+/* GET /api/v1/files/:id/meta */
+static int file_meta(struct yx_req *r)
+{
+    int64_t id;
+    char sha[65], mime[48], name[201];
+    int rc;
+    if ((rc = readable_file(r, &id, sha, mime, sizeof mime, name, sizeof name)) != 0)
+        return rc;
+    json_t *f = yx_files_json(r, id);
+    return f ? yx_reply(r, 200, f) : YX_EDB;
+}
+
+const struct yx_route yx_file_routes[] = {
+    {"GET", "/api/v1/files/:id", file_get, 0, "file.read", "file"},
+    {"GET", "/api/v1/files/:id/meta", file_meta, 0, "file.read", "file"},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};

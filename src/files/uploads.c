@@ -1,0 +1,276 @@
+/* Resumable uploads, tus 1.0 (https://tus.io/protocols/resumable-upload): creation, HEAD for the
+ * offset, PATCH to append, termination. A chunk is on disk (fdatasync) before the offset moves,
+ * and the offset is in the database, so a client cut off — or a server killed — goes on from the
+ * last acknowledged byte. The last chunk turns the upload into a file: SHA-256, type from the
+ * content against the allow list, size limit per type, the facility's quota. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "files_internal.h"
+
+#define MAX_UPLOAD (500LL * 1024 * 1024)
+#define UPLOAD_TTL_MS (7 * 24 * 3600 * 1000LL)
+
+struct upload {
+    char id[33];
+    int64_t length, received, file_id;
+    char name[201];
+};
+
+static int tus_version(struct yx_req *r)
+{
+    yx_reply_header(r, "tus-resumable", "1.0.0");
+    const char *v = yx_header(r, "tus-resumable");
+    if (!v || strcmp(v, "1.0.0") != 0)
+        return yx_fail(r, YX_EPRECOND, "Send Tus-Resumable: 1.0.0 (this server speaks tus 1.0.0).");
+    return 0;
+}
+
+/* A non-negative decimal header value, or -1. */
+static int64_t header_int(struct yx_req *r, const char *name)
+{
+    const char *v = yx_header(r, name);
+    if (!v || !*v || strlen(v) > 15 || strspn(v, "0123456789") != strlen(v))
+        return -1;
+    return strtoll(v, NULL, 10);
+}
+
+/* The "filename" pair of Upload-Metadata ("key base64,key base64"), decoded into name. */
+static int metadata_name(struct yx_req *r, char name[201])
+{
+    const char *m = yx_header(r, "upload-metadata");
+    for (const char *p = m ? m : ""; *p; p += strspn(p, ", ")) {
+        size_t n = strcspn(p, ",");
+        if (n > 9 && strncmp(p, "filename ", 9) == 0) {
+            size_t len = 0;
+            if (n - 9 > 400 || sodium_base642bin((unsigned char *)name, 200, p + 9, n - 9, NULL, &len, NULL,
+                                                 sodium_base64_VARIANT_ORIGINAL) != 0)
+                break;
+            name[len] = '\0';
+            if (!yx_file_name_ok(name))
+                return yx_fail_field(r, YX_EINVAL, "filename",
+                                     "Tên tệp không hợp lệ (không chứa đường dẫn, tối đa 200 byte) / the file "
+                                     "name must be plain text without a path, at most 200 bytes.");
+            return 0;
+        }
+        p += n;
+    }
+    return yx_fail_field(r, YX_EINVAL, "filename",
+                         "Upload-Metadata must carry the file name: filename <base64 of the name>.");
+}
+
+/* POST /api/v1/files — tus creation. */
+static int upload_create(struct yx_req *r)
+{
+    char name[201], id[33], path[700];
+    unsigned char raw[16];
+    int rc;
+    if ((rc = tus_version(r)) != 0 || (rc = yx_files_uploader(r)) != 0)
+        return rc;
+    if (r->body_len)
+        return yx_fail(r, YX_EINVAL, "Create the upload first, then send its bytes with PATCH.");
+    int64_t length = header_int(r, "upload-length");
+    if (length <= 0)
+        return yx_fail_field(r, YX_EINVAL, "upload-length",
+                             "Upload-Length is the file's size in bytes (deferred length is not supported).");
+    if (length > MAX_UPLOAD)
+        return yx_fail_field(r, YX_ETOOBIG, "upload-length", "A file is at most %lld MiB.",
+                             MAX_UPLOAD / 1024 / 1024);
+    if ((rc = metadata_name(r, name)) != 0 || (rc = yx_files_quota(r, length)) != 0)
+        return rc;
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(id, sizeof id, raw, sizeof raw);
+    yx_files_part_path(id, path, sizeof path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return yx_fail(r, YX_EINTERNAL, "Cannot store the upload.");
+    close(fd);
+    int64_t now = yx_now_ms();
+    rc = YX_DB_Q(r->db, NULL,
+                 "INSERT INTO uploads (id, facility_id, user_id, length, received, name, created_at, expires_at) "
+                 "VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
+                 YX_PT(id), YX_PI(r->who.facility_id), YX_PI(r->who.user_id), YX_PI(length), YX_PT(name),
+                 YX_PI(now), YX_PI(now + UPLOAD_TTL_MS));
+    if (rc) {
+        unlink(path);
+        return rc;
+    }
+    char location[80];
+    snprintf(location, sizeof location, "/api/v1/files/uploads/%s", id);
+    r->audit_resource_id = yx_arena_strdup(&r->arena, id);
+    yx_reply_header(r, "location", location);
+    return yx_reply(r, 201, json_pack("{s:s,s:s,s:I,s:I}", "id", id, "location", location, "offset", (json_int_t)0,
+                                      "length", (json_int_t)length));
+}
+
+/* The caller's own upload named in the path; anyone else's is 404. */
+static int load_upload(struct yx_req *r, struct upload *u)
+{
+    struct yx_rows *rows = NULL;
+    const char *id = r->params[0];
+    if (strlen(id) != 32 || strspn(id, "0123456789abcdef") != 32)
+        return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / no such upload.");
+    int rc = YX_DB_Q(r->db, &rows,
+                     "SELECT length, received, name, file_id FROM uploads WHERE id = ? AND user_id = ? AND "
+                     "expires_at > ?",
+                     YX_PT(id), YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
+    if (rc == 0 && rows->nrows != 1)
+        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / no such upload.");
+    if (rc == 0) {
+        snprintf(u->id, sizeof u->id, "%s", id);
+        u->length = yx_rows_int(rows, 0, 0);
+        u->received = yx_rows_int(rows, 0, 1);
+        snprintf(u->name, sizeof u->name, "%s", yx_rows_get(rows, 0, 2));
+        u->file_id = yx_rows_isnull(rows, 0, 3) ? 0 : yx_rows_int(rows, 0, 3);
+        r->audit_resource_id = yx_arena_strdup(&r->arena, id);
+    }
+    yx_rows_free(rows);
+    return rc;
+}
+
+static void offset_headers(struct yx_req *r, const struct upload *u)
+{
+    char n[24];
+    snprintf(n, sizeof n, "%lld", (long long)u->received);
+    yx_reply_header(r, "upload-offset", n);
+    snprintf(n, sizeof n, "%lld", (long long)u->length);
+    yx_reply_header(r, "upload-length", n);
+}
+
+static int empty_reply(struct yx_req *r, int status)
+{
+    char *none = malloc(1);
+    return none ? yx_reply_raw(r, status, "text/plain", none, 0) : YX_ENOMEM;
+}
+
+/* HEAD /api/v1/files/uploads/:id — how much the server has. */
+static int upload_head(struct yx_req *r)
+{
+    struct upload u;
+    int rc;
+    if ((rc = tus_version(r)) != 0 || (rc = load_upload(r, &u)) != 0)
+        return rc;
+    offset_headers(r, &u);
+    return empty_reply(r, 200);
+}
+
+/* Appends the chunk at the upload's offset and makes it durable before the offset moves. */
+static int write_chunk(struct yx_req *r, const struct upload *u)
+{
+    char path[700];
+    yx_files_part_path(u->id, path, sizeof path);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return yx_fail(r, YX_EINTERNAL, "The upload's bytes are missing on the server.");
+    size_t done = 0;
+    while (done < r->body_len) {
+        ssize_t n = pwrite(fd, r->body + done, r->body_len - done, (off_t)(u->received + (int64_t)done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    int ok = done == r->body_len && fdatasync(fd) == 0;
+    close(fd);
+    return ok ? 0 : yx_fail(r, YX_EUNAVAIL, "The server could not store the chunk; send it again.");
+}
+
+/* PATCH /api/v1/files/uploads/:id — the next bytes, at Upload-Offset. */
+static int upload_patch(struct yx_req *r)
+{
+    struct upload u;
+    int64_t file_id = 0;
+    int rc;
+    if ((rc = tus_version(r)) != 0 || (rc = load_upload(r, &u)) != 0)
+        return rc;
+    if (!r->content_type || strcmp(r->content_type, "application/offset+octet-stream") != 0)
+        return yx_fail(r, YX_EMEDIA, "Send the bytes as application/offset+octet-stream.");
+    int64_t offset = header_int(r, "upload-offset");
+    if (offset < 0)
+        return yx_fail_field(r, YX_EINVAL, "upload-offset", "Upload-Offset is a number of bytes.");
+    if (offset != u.received || u.file_id) {
+        offset_headers(r, &u);
+        return yx_fail_code(r, YX_ECONFLICT, "offset_mismatch",
+                            json_pack("{s:I}", "offset", (json_int_t)u.received),
+                            "The server has %lld bytes of this upload; send from there (HEAD tells).",
+                            (long long)u.received);
+    }
+    if ((int64_t)r->body_len > u.length - u.received)
+        return yx_fail(r, YX_ETOOBIG, "The chunk goes past Upload-Length.");
+    if ((rc = write_chunk(r, &u)) != 0)
+        return rc;
+    u.received += (int64_t)r->body_len;
+    if (u.received == u.length && (rc = yx_files_finish(r, u.id, u.name, u.length, &file_id)) != 0)
+        return rc;
+    rc = YX_DB_Q(r->db, NULL, "UPDATE uploads SET received = ?, file_id = ? WHERE id = ?", YX_PI(u.received),
+                 file_id ? YX_PI(file_id) : YX_PN, YX_PT(u.id));
+    if (rc)
+        return rc;
+    offset_headers(r, &u);
+    if (file_id) {
+        char n[24];
+        snprintf(n, sizeof n, "%lld", (long long)file_id);
+        yx_reply_header(r, "ytexa-file-id", n);
+    }
+    return empty_reply(r, 204);
+}
+
+/* DELETE /api/v1/files/uploads/:id — tus termination: an unfinished upload is dropped. */
+static int upload_delete(struct yx_req *r)
+{
+    struct upload u;
+    char path[700];
+    int rc;
+    if ((rc = tus_version(r)) != 0 || (rc = load_upload(r, &u)) != 0)
+        return rc;
+    if (u.file_id)
+        return yx_fail_code(r, YX_ECONFLICT, "complete",
+                            NULL, "This upload is complete: the file is kept (records are never deleted).");
+    if ((rc = YX_DB_Q(r->db, NULL, "DELETE FROM uploads WHERE id = ?", YX_PT(u.id))) != 0)
+        return rc;
+    yx_files_part_path(u.id, path, sizeof path);
+    unlink(path);
+    return empty_reply(r, 204);
+}
+
+/* GET /api/v1/files/uploads/:id — the upload as JSON, with its file once complete. */
+static int upload_get(struct yx_req *r)
+{
+    struct upload u;
+    int rc;
+    if ((rc = load_upload(r, &u)) != 0)
+        return rc;
+    json_t *file = u.file_id ? yx_files_json(r, u.file_id) : json_null();
+    return yx_reply(r, 200, json_pack("{s:s,s:s,s:I,s:I,s:o}", "id", u.id, "name", u.name, "offset",
+                                      (json_int_t)u.received, "length", (json_int_t)u.length, "file",
+                                      file ? file : json_null()));
+}
+
+/* OPTIONS /api/v1/files — what this tus server supports. */
+static int tus_options(struct yx_req *r)
+{
+    char max[24];
+    snprintf(max, sizeof max, "%lld", MAX_UPLOAD);
+    yx_reply_header(r, "tus-resumable", "1.0.0");
+    yx_reply_header(r, "tus-version", "1.0.0");
+    yx_reply_header(r, "tus-extension", "creation,termination");
+    yx_reply_header(r, "tus-max-size", max);
+    return empty_reply(r, 204);
+}
+
+const struct yx_route yx_upload_routes[] = {
+    {"OPTIONS", "/api/v1/files", tus_options, YX_R_PUBLIC | YX_R_LOOP, NULL, NULL},
+    {"POST", "/api/v1/files", upload_create, YX_R_RAW, "upload.create", "upload"},
+    {"HEAD", "/api/v1/files/uploads/:id", upload_head, 0, NULL, NULL},
+    {"PATCH", "/api/v1/files/uploads/:id", upload_patch, YX_R_RAW, "upload.append", "upload"},
+    {"DELETE", "/api/v1/files/uploads/:id", upload_delete, 0, "upload.delete", "upload"},
+    {"GET", "/api/v1/files/uploads/:id", upload_get, 0, NULL, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};

@@ -1,0 +1,238 @@
+// Attachments: tus 1.0 resumable uploads into a SHA-256 store, type found from the content, limits
+// and quota, downloads only for those who may see the file. A 10 MB X-ray cut off three times
+// finishes without starting over; a kill -9 loses no acknowledged chunk.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import http from 'node:http';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
+
+let srv;
+const S = {};
+const TUS = { 'tus-resumable': '1.0.0' };
+const b64 = (s) => Buffer.from(s).toString('base64');
+const jpeg = (n) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(n - 4)]);
+const pdf = (n) => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(n - 9)]);
+const dicom = (n) => { const b = randomBytes(n); b.fill(0, 0, 128); b.write('DICM', 128); return b; };
+const sha = (b) => createHash('sha256').update(b).digest('hex');
+
+const create = (who, size, name, headers = {}) => api(srv, 'POST', '/api/v1/files', {
+  token: S[who].token, headers: { ...TUS, 'upload-length': String(size), 'upload-metadata': `filename ${b64(name)},filetype ${b64('image/jpeg')}`, ...headers },
+});
+const head = (who, loc) => api(srv, 'HEAD', loc, { token: S[who].token, headers: TUS });
+const patch = (who, loc, offset, bytes, headers = {}) => api(srv, 'PATCH', loc, {
+  token: S[who].token, raw: bytes, headers: { ...TUS, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream', ...headers },
+});
+// Uploads buf in chunks of `chunk` bytes; returns the file id.
+async function upload(who, buf, name, chunk = 4 << 20) {
+  const c = await create(who, buf.length, name);
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  let id = null;
+  for (let off = 0; off < buf.length; off += chunk) {
+    const r = await patch(who, c.headers.get('location'), off, buf.subarray(off, off + chunk));
+    assert.equal(r.status, 204, JSON.stringify(r.body));
+    id = r.headers.get('ytexa-file-id');
+  }
+  return Number(id);
+}
+// A PATCH whose connection drops after `sent` of its bytes: the server never gets the whole chunk.
+function cutPatch(who, loc, offset, bytes, sent) {
+  return new Promise((resolve) => {
+    const s = net.connect(srv.port, '127.0.0.1', () => {
+      s.write(`PATCH ${loc} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${S[who].token}\r\nTus-Resumable: 1.0.0\r\n` +
+        `Upload-Offset: ${offset}\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: ${bytes.length}\r\n\r\n`);
+      s.write(bytes.subarray(0, sent), () => setTimeout(() => { s.destroy(); resolve(); }, 50));
+    });
+    s.on('error', resolve);
+  });
+}
+function getBytes(who, path) {
+  return new Promise((resolve, reject) => {
+    http.get(srv.url + path, { headers: { authorization: `Bearer ${S[who].token}` } }, (res) => {
+      const parts = [];
+      res.on('data', (d) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts) }));
+    }).on('error', reject);
+  });
+}
+
+const snapshot = () => srv.sql('SELECT (SELECT COUNT(*) FROM files), (SELECT COUNT(*) FROM uploads), (SELECT COALESCE(SUM(received), 0) FROM uploads)');
+const refused = refuser(snapshot);
+
+before(async () => {
+  srv = await startServer();
+  for (const u of Object.keys(ROLES)) S[u] = await login(srv, u);
+});
+after(async () => { await srv.stop(); srv.cleanup(); });
+
+test('OPTIONS says what this tus server does', async () => {
+  const r = await api(srv, 'OPTIONS', '/api/v1/files');
+  assert.equal(r.status, 204);
+  assert.equal(r.headers.get('tus-version'), '1.0.0');
+  assert.match(r.headers.get('tus-extension'), /creation/);
+  assert.match(r.headers.get('tus-extension'), /termination/);
+});
+
+test('a 10 MB X-ray cut off three times finishes without starting over, and comes back byte for byte', async () => {
+  const img = jpeg(10 * 1000 * 1000);
+  const c = await create('demo.commune', img.length, 'X-quang ngực thẳng – Giàng Seo Páo.jpg');
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  const loc = c.headers.get('location');
+  assert.match(loc, /^\/api\/v1\/files\/uploads\/[0-9a-f]{32}$/);
+  const chunk = 3 << 20;
+  let offset = 0, cuts = 0, sentBytes = 0;
+  while (offset < img.length) {
+    const part = img.subarray(offset, offset + chunk);
+    if (cuts < 3) {
+      // The link drops halfway through this chunk: the server keeps what it had acknowledged.
+      await cutPatch('demo.commune', loc, offset, part, part.length >> 1);
+      sentBytes += part.length >> 1;
+      cuts++;
+      const h = await head('demo.commune', loc);
+      assert.equal(h.status, 200);
+      assert.equal(Number(h.headers.get('upload-offset')), offset, 'resumes from the last acknowledged byte');
+      assert.equal(Number(h.headers.get('upload-length')), img.length);
+    }
+    const r = await patch('demo.commune', loc, offset, part);
+    assert.equal(r.status, 204, JSON.stringify(r.body));
+    sentBytes += part.length;
+    assert.equal(Number(r.headers.get('upload-offset')), offset + part.length);
+    offset += part.length;
+  }
+  assert.equal(cuts, 3);
+  // Nothing was sent twice in full: each cut cost half a chunk, never the bytes before it.
+  assert.ok(sentBytes < img.length + 3 * chunk, `sent ${sentBytes} for ${img.length}`);
+  const u = await api(srv, 'GET', loc, { token: S['demo.commune'].token });
+  assert.equal(u.body.file.sha256, sha(img));
+  assert.equal(u.body.file.kind, 'image');
+  assert.equal(u.body.file.mime, 'image/jpeg');
+  assert.equal(u.body.file.name, 'X-quang ngực thẳng – Giàng Seo Páo.jpg');
+  const g = await getBytes('demo.commune', u.body.file.url);
+  assert.equal(g.status, 200);
+  assert.equal(g.headers['content-type'], 'image/jpeg');
+  assert.equal(g.headers['x-content-type-options'], 'nosniff');
+  assert.match(g.headers['content-disposition'], /^attachment; .*filename\*=UTF-8''X-quang%20ng%E1%BB%B1c/);
+  assert.ok(g.body.equals(img));
+  // Stored by hash, outside the web root, and the upload's part file is gone.
+  assert.ok(existsSync(join(srv.dir, 'files', sha(img).slice(0, 2), sha(img))));
+  assert.equal(existsSync(join(srv.dir, 'uploads', loc.split('/').pop() + '.part')), false);
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'file.read' AND resource_id = '${u.body.file.id}'`), '1');
+});
+
+test('an acknowledged chunk survives kill -9; the upload goes on after the restart', async () => {
+  const doc = pdf(3 << 20);
+  const c = await create('demo.doctor', doc.length, 'Điện tim.pdf');
+  const loc = c.headers.get('location');
+  assert.equal((await patch('demo.doctor', loc, 0, doc.subarray(0, 2 << 20))).status, 204);
+  await srv.kill9();
+  await srv.restart();
+  S['demo.doctor'] = await login(srv, 'demo.doctor');
+  const h = await head('demo.doctor', loc);
+  assert.equal(Number(h.headers.get('upload-offset')), 2 << 20);
+  const r = await patch('demo.doctor', loc, 2 << 20, doc.subarray(2 << 20));
+  assert.equal(r.status, 204);
+  const g = await getBytes('demo.doctor', `/api/v1/files/${r.headers.get('ytexa-file-id')}`);
+  assert.ok(g.body.equals(doc));
+  for (const u of Object.keys(ROLES)) S[u] = await login(srv, u);
+});
+
+test('the type comes from the content: a renamed file is refused, DICOM is recognised, the same bytes are stored once', async () => {
+  const exe = Buffer.concat([Buffer.from('MZ\x90\x00'), randomBytes(5000)]);
+  const c = await create('demo.commune', exe.length, 'anh-phoi.jpg');
+  const before = snapshot();
+  const r = await patch('demo.commune', c.headers.get('location'), 0, exe);
+  assertError(r, 415, 'type_not_allowed');
+  assert.equal(snapshot(), before, 'a refused file writes nothing');
+  const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+  const c2 = await create('demo.commune', svg.length, 'anh.png');
+  assertError(await patch('demo.commune', c2.headers.get('location'), 0, svg), 415, 'type_not_allowed');
+
+  const d = dicom(70000);
+  const id = await upload('demo.commune', d, 'CT sọ não.dcm');
+  const meta = await api(srv, 'GET', `/api/v1/files/${id}/meta`, { token: S['demo.commune'].token });
+  assert.deepEqual([meta.body.kind, meta.body.mime], ['dicom', 'application/dicom']);
+  const again = await upload('demo.commune', d, 'CT sọ não (gửi lại).dcm');
+  assert.notEqual(again, id);
+  assert.equal(srv.sql(`SELECT COUNT(DISTINCT sha256) FROM files WHERE id IN (${id}, ${again})`), '1');
+});
+
+test('bad uploads are refused with a clear error and write nothing', async () => {
+  const loc = (await create('demo.commune', 1000, 'a.jpg')).headers.get('location');
+  const noTus = (h) => api(srv, 'POST', '/api/v1/files', { token: S['demo.commune'].token, headers: h });
+  await refused(noTus({ 'upload-length': '100', 'upload-metadata': `filename ${b64('a.jpg')}` }), 412);
+  await refused(noTus({ 'tus-resumable': '0.2.2', 'upload-length': '100', 'upload-metadata': `filename ${b64('a.jpg')}` }), 412);
+  await refused(create('demo.commune', 0, 'a.jpg'), 400, 'upload-length');
+  await refused(create('demo.commune', 'abc', 'a.jpg'), 400, 'upload-length');
+  await refused(create('demo.commune', 600 * 1024 * 1024, 'a.jpg'), 413, 'upload-length');
+  await refused(create('demo.commune', 100, '../../etc/passwd'), 400, 'filename');
+  await refused(create('demo.commune', 100, '..'), 400, 'filename');
+  await refused(create('demo.commune', 100, 'a\\b.jpg'), 400, 'filename');
+  await refused(create('demo.commune', 100, 'x\u0001.jpg'), 400, 'filename');
+  await refused(create('demo.commune', 100, 'ok.jpg', { 'upload-metadata': 'filetype aW1hZ2U=' }), 400, 'filename');
+  await refused(create('demo.commune', 100, 'ok.jpg', { 'upload-metadata': 'filename !!!notbase64' }), 400, 'filename');
+  // PATCH: the protocol's rules.
+  await refused(patch('demo.commune', loc, 0, jpeg(100), { 'content-type': 'application/json' }), 415);
+  const off = await refused(patch('demo.commune', loc, 10, jpeg(100)), 409);
+  assert.equal(off.body.error.code, 'offset_mismatch');
+  assert.equal(off.headers.get('upload-offset'), '0');
+  await refused(patch('demo.commune', loc, 0, jpeg(1001)), 413);
+  await refused(patch('demo.commune', loc, 'x', jpeg(10)), 400, 'upload-offset');
+  await refused(patch('demo.commune', loc, 0, jpeg(10), { 'tus-resumable': '' }), 412);
+  await refused(patch('demo.commune', '/api/v1/files/uploads/../../etc', 0, jpeg(10)), 404);
+  await refused(patch('demo.commune', '/api/v1/files/uploads/ZZZ', 0, jpeg(10)), 404);
+  // A file too big for its type, found when the content says what it is.
+  const big = jpeg(31 * 1024 * 1024);
+  const bl = (await create('demo.commune', big.length, 'to.jpg')).headers.get('location');
+  for (let o = 0; o < 24 << 20; o += 8 << 20) assert.equal((await patch('demo.commune', bl, o, big.subarray(o, o + (8 << 20)))).status, 204);
+  assertError(await patch('demo.commune', bl, 24 << 20, big.subarray(24 << 20)), 413, 'file_too_large');
+  // A chunk over the per-request limit.
+  await refused(patch('demo.commune', bl, 24 << 20, Buffer.alloc((8 << 20) + 1)), 413);
+});
+
+test('a facility over its quota cannot start or finish an upload', async () => {
+  const station = srv.sql("SELECT id FROM facilities WHERE code = 'TYT-LUNGCU'");
+  const used = Number(srv.sql(`SELECT COALESCE(SUM(size), 0) FROM files WHERE facility_id = ${station}`));
+  srv.sql(`UPDATE facilities SET storage_quota_bytes = ${used + 5000} WHERE id = ${station}`);
+  try {
+    const q = await refused(create('demo.commune', 6000, 'a.jpg'), 413);
+    assert.equal(q.body.error.code, 'quota_exceeded');
+    const loc = (await create('demo.commune', 4000, 'b.jpg')).headers.get('location');
+    const loc2 = (await create('demo.commune', 4000, 'c.jpg')).headers.get('location');
+    assert.equal((await patch('demo.commune', loc, 0, jpeg(4000))).status, 204);
+    assertError(await patch('demo.commune', loc2, 0, jpeg(4000)), 413, 'quota_exceeded');
+  } finally {
+    srv.sql(`UPDATE facilities SET storage_quota_bytes = NULL WHERE id = ${station}`);
+  }
+});
+
+test('who may upload, resume and read: the uploader\'s own upload, the facility\'s files; others get 404', async () => {
+  const img = jpeg(5000);
+  const c = await create('demo.commune', img.length, 'a.jpg');
+  const loc = c.headers.get('location');
+  // Another user, even of another facility, cannot see or feed someone's upload.
+  assert.equal((await head('demo.doctor', loc)).status, 404);
+  await refused(patch('demo.doctor', loc, 0, img), 404);
+  await refused(api(srv, 'DELETE', loc, { token: S['demo.doctor'].token, headers: TUS }), 404);
+  await refused(create('demo.patient', 100, 'a.jpg'), 403);
+  await refused(create('demo.ministry-admin', 100, 'a.jpg'), 403);
+  await refused(api(srv, 'POST', '/api/v1/files', { headers: { ...TUS, 'upload-length': '100', 'upload-metadata': `filename ${b64('a.jpg')}` } }), 401);
+  const r = await patch('demo.commune', loc, 0, img);
+  const id = r.headers.get('ytexa-file-id');
+  // The file: its facility's staff; a foreign facility guessing the id gets 404.
+  assert.equal((await getBytes('demo.commune', `/api/v1/files/${id}`)).status, 200);
+  for (const who of ['demo.doctor', 'demo.specialist', 'demo.patient', 'demo.ministry-admin']) {
+    assertError(await api(srv, 'GET', `/api/v1/files/${id}`, { token: S[who].token }), 404);
+    assertError(await api(srv, 'GET', `/api/v1/files/${id}/meta`, { token: S[who].token }), 404);
+  }
+  assertError(await api(srv, 'GET', `/api/v1/files/${id}`), 401);
+  assertError(await api(srv, 'GET', '/api/v1/files/999999', { token: S['demo.commune'].token }), 404);
+  assertError(await api(srv, 'GET', '/api/v1/files/abc', { token: S['demo.commune'].token }), 404);
+  // Termination drops an unfinished upload; a finished one is kept.
+  const t = (await create('demo.commune', 100, 'bỏ.jpg')).headers.get('location');
+  assert.equal((await api(srv, 'DELETE', t, { token: S['demo.commune'].token, headers: TUS })).status, 204);
+  assert.equal((await head('demo.commune', t)).status, 404);
+  assertError(await api(srv, 'DELETE', loc, { token: S['demo.commune'].token, headers: TUS }), 409, 'complete');
+});
