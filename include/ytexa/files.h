@@ -19,4 +19,14 @@ int yx_file_sniff(const unsigned char *head, size_t n, const char **mime, const 
  * no control characters, not "." or "..". */
 int yx_file_name_ok(const char *name);
 
+/* The key tags of a DICOM Part 10 file, from its first n bytes (strings, empty when absent). */
+struct yx_dicom {
+    char modality[17];   /* (0008,0060): CR, DX, CT, MR, US … */
+    char study_date[9];  /* (0008,0020): YYYYMMDD */
+    char body_part[65];  /* (0018,0015): CHEST, HEAD … */
+};
+/* 0 when at least one of them was found; -1 when p is not DICOM or none could be read. Never reads
+ * past p + n, whatever the bytes say. */
+int yx_dicom_tags(const unsigned char *p, size_t n, struct yx_dicom *d);
+
 #endif

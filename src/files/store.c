@@ -12,6 +12,9 @@
 
 #include "files_internal.h"
 
+/* How much of a file's start is kept for recognising it and reading its DICOM tags. */
+#define HEAD_MAX (64 * 1024)
+
 static struct {
     char uploads[560], files[560];
     int64_t quota;
@@ -82,8 +85,8 @@ static int hash_file(const char *path, char sha[65], unsigned char *head, size_t
     int ok = fd >= 0 && ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
     *head_len = 0;
     while (ok && (n = read(fd, buf, sizeof buf)) > 0) {
-        if (*head_len < 512) {
-            size_t take = (size_t)n < 512 - *head_len ? (size_t)n : 512 - *head_len;
+        if (*head_len < HEAD_MAX) {
+            size_t take = (size_t)n < HEAD_MAX - *head_len ? (size_t)n : HEAD_MAX - *head_len;
             memcpy(head + *head_len, buf, take);
             *head_len += take;
         }
@@ -118,15 +121,32 @@ static int store_blob(const char *part, const char *sha)
     return ok ? 0 : YX_EINTERNAL;
 }
 
+/* The DICOM key tags as the JSON text of files.meta, in the arena; NULL for other kinds. */
+static const char *meta_of(struct yx_req *r, const char *kind, const unsigned char *head, size_t n)
+{
+    struct yx_dicom d;
+    if (strcmp(kind, "dicom") != 0 || yx_dicom_tags(head, n, &d) != 0)
+        return NULL;
+    json_t *j = json_pack("{s:s,s:s,s:s}", "modality", d.modality, "study_date", d.study_date, "body_part",
+                          d.body_part);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    const char *out = text ? yx_arena_strdup(&r->arena, text) : NULL;
+    free(text);
+    json_decref(j);
+    return out;
+}
+
 int yx_files_finish(struct yx_req *r, const char *upload_id, const char *name, int64_t size, int64_t *file_id)
 {
     char part[700], sha[65];
-    unsigned char head[512];
+    unsigned char *head = yx_arena_alloc(&r->arena, HEAD_MAX);
     size_t head_len;
     const char *mime, *kind;
     int64_t max;
     struct yx_rows *rows = NULL;
     yx_files_part_path(upload_id, part, sizeof part);
+    if (!head)
+        return YX_ENOMEM;
     if (hash_file(part, sha, head, &head_len) != 0)
         return yx_fail(r, YX_EINTERNAL, "The upload's bytes cannot be read back.");
     if (yx_file_sniff(head, head_len, &mime, &kind, &max) != 0)
@@ -142,10 +162,10 @@ int yx_files_finish(struct yx_req *r, const char *upload_id, const char *name, i
         rc = yx_fail(r, YX_EINTERNAL, "The file could not be stored.");
     if (rc == 0)
         rc = YX_DB_Q(r->db, &rows,
-                     "INSERT INTO files (sha256, size, mime, kind, name, facility_id, uploaded_by, created_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                     "INSERT INTO files (sha256, size, mime, kind, name, facility_id, uploaded_by, created_at, "
+                     "meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                      YX_PT(sha), YX_PI(size), YX_PT(mime), YX_PT(kind), YX_PT(name), YX_PI(r->who.facility_id),
-                     YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
+                     YX_PI(r->who.user_id), YX_PI(yx_now_ms()), YX_PT(meta_of(r, kind, head, head_len)));
     if (rc == 0)
         *file_id = yx_rows_int(rows, 0, 0);
     yx_rows_free(rows);
@@ -158,8 +178,8 @@ json_t *yx_files_json(struct yx_req *r, int64_t id)
     json_t *out = NULL;
     char t[32];
     if (YX_DB_Q(r->db, &rows,
-                "SELECT f.id, f.sha256, f.size, f.mime, f.kind, f.name, f.facility_id, u.full_name, f.created_at "
-                "FROM files f JOIN users u ON u.id = f.uploaded_by WHERE f.id = ?",
+                "SELECT f.id, f.sha256, f.size, f.mime, f.kind, f.name, f.facility_id, u.full_name, f.created_at, "
+                "f.meta FROM files f JOIN users u ON u.id = f.uploaded_by WHERE f.id = ?",
                 YX_PI(id)) == 0 &&
         rows->nrows == 1) {
         yx_time_format(yx_rows_int(rows, 0, 8), t);
@@ -171,6 +191,8 @@ json_t *yx_files_json(struct yx_req *r, int64_t id)
         char url[64];
         snprintf(url, sizeof url, "/api/v1/files/%lld", (long long)yx_rows_int(rows, 0, 0));
         json_object_set_new(out, "url", json_string(url));
+        json_t *meta = yx_rows_get(rows, 0, 9) ? json_loads(yx_rows_get(rows, 0, 9), 0, NULL) : NULL;
+        json_object_set_new(out, "dicom", meta ? meta : json_null());
     }
     yx_rows_free(rows);
     return out;

@@ -16,7 +16,14 @@ const TUS = { 'tus-resumable': '1.0.0' };
 const b64 = (s) => Buffer.from(s).toString('base64');
 const jpeg = (n) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(n - 4)]);
 const pdf = (n) => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(n - 9)]);
-const dicom = (n) => { const b = randomBytes(n); b.fill(0, 0, 128); b.write('DICM', 128); return b; };
+// A DICOM Part 10 file: preamble, DICM, transfer syntax, modality, study date, body part, pixels.
+function dicom(n) {
+  const el = (g, e, vr, v) => { const b = Buffer.alloc(8 + v.length); b.writeUInt16LE(g, 0); b.writeUInt16LE(e, 2); b.write(vr, 4); b.writeUInt16LE(v.length, 6); b.write(v, 8); return b; };
+  const head = Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), el(2, 0x10, 'UI', '1.2.840.10008.1.2.1\0'),
+    el(8, 0x20, 'DA', '20261120'), el(8, 0x60, 'CS', 'CR'), el(0x18, 0x15, 'CS', 'CHEST ')]);
+  const px = Buffer.alloc(12); px.writeUInt16LE(0x7fe0, 0); px.writeUInt16LE(0x10, 2); px.write('OB', 4); px.writeUInt32LE(n - head.length - 12, 8);
+  return Buffer.concat([head, px, randomBytes(n - head.length - 12)]);
+}
 const sha = (b) => createHash('sha256').update(b).digest('hex');
 
 const create = (who, size, name, headers = {}) => api(srv, 'POST', '/api/v1/files', {
@@ -154,6 +161,7 @@ test('the type comes from the content: a renamed file is refused, DICOM is recog
   const id = await upload('demo.commune', d, 'CT sọ não.dcm');
   const meta = await api(srv, 'GET', `/api/v1/files/${id}/meta`, { token: S['demo.commune'].token });
   assert.deepEqual([meta.body.kind, meta.body.mime], ['dicom', 'application/dicom']);
+  assert.deepEqual(meta.body.dicom, { modality: 'CR', study_date: '20261120', body_part: 'CHEST' });
   const again = await upload('demo.commune', d, 'CT sọ não (gửi lại).dcm');
   assert.notEqual(again, id);
   assert.equal(srv.sql(`SELECT COUNT(DISTINCT sha256) FROM files WHERE id IN (${id}, ${again})`), '1');
