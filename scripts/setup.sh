@@ -10,7 +10,7 @@ PACKAGES=(
   gcc make cmake pkg-config clang
   # libraries (Debian's, never vendored)
   libh2o-dev libuv1-dev libwslay-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev
-  libutf8proc-dev libcmocka-dev libcairo2-dev libpango1.0-dev libcurl4-openssl-dev
+  libutf8proc-dev libcmocka-dev libcairo2-dev libpango1.0-dev libcurl4-openssl-dev libvips-dev
   # tools the tests and the benchmark use: sqlite3 and psql to look into the database, a
   # PostgreSQL server for the PostgreSQL run, wrk for bench/, chromium for the browser tests,
   # pdftotext to read the PDFs ytexa renders

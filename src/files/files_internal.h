@@ -15,4 +15,11 @@ int yx_files_finish(struct yx_req *r, const char *upload_id, const char *name, i
 /* The file as the API shows it, or NULL. */
 json_t *yx_files_json(struct yx_req *r, int64_t id);
 
+/* A whole file read into a malloc'd buffer, or NULL. */
+char *yx_files_read_all(const char *path, size_t *len);
+/* A JPEG copy of the image blob at most px pixels on its longer side (quality q), made once and
+ * kept in derived_dir by sha; *out is malloc'd. */
+int yx_files_scaled(const char *blob, const char *derived_dir, const char *sha, int px, int q, char **out,
+                    size_t *len);
+
 #endif

@@ -200,26 +200,55 @@ json_t *yx_files_json(struct yx_req *r, int64_t id)
 
 /* The file's row if the caller may read it: for now, staff of the facility that stored it
  * (consultations will add the hubs that see the case). 404 otherwise. */
-static int readable_file(struct yx_req *r, int64_t *id, char sha[65], char *mime, size_t mime_n, char *name,
-                         size_t name_n)
+struct stored {
+    int64_t id;
+    char sha[65], mime[48], kind[8], name[201];
+};
+
+static int readable_file(struct yx_req *r, struct stored *f)
 {
     struct yx_rows *rows = NULL;
-    int rc = yx_param_id(r, 0, id);
+    int rc = yx_param_id(r, 0, &f->id);
     if (rc == 0)
-        rc = YX_DB_Q(r->db, &rows, "SELECT sha256, mime, name, facility_id FROM files WHERE id = ?", YX_PI(*id));
+        rc = YX_DB_Q(r->db, &rows, "SELECT sha256, mime, name, facility_id, kind FROM files WHERE id = ?",
+                     YX_PI(f->id));
     if (rc == 0 && (rows->nrows != 1 || !r->who.facility_id || yx_rows_int(rows, 0, 3) != r->who.facility_id))
         rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy tệp / no such file.");
     if (rc == 0) {
-        snprintf(sha, 65, "%s", yx_rows_get(rows, 0, 0));
-        snprintf(mime, mime_n, "%s", yx_rows_get(rows, 0, 1));
-        snprintf(name, name_n, "%s", yx_rows_get(rows, 0, 2));
+        snprintf(f->sha, sizeof f->sha, "%s", yx_rows_get(rows, 0, 0));
+        snprintf(f->mime, sizeof f->mime, "%s", yx_rows_get(rows, 0, 1));
+        snprintf(f->name, sizeof f->name, "%s", yx_rows_get(rows, 0, 2));
+        snprintf(f->kind, sizeof f->kind, "%s", yx_rows_get(rows, 0, 4));
         char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)*id);
+        snprintf(ids, sizeof ids, "%lld", (long long)f->id);
         r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
     }
     yx_rows_free(rows);
     return rc;
 }
+
+char *yx_files_read_all(const char *path, size_t *len)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char *buf = fd >= 0 && fstat(fd, &st) == 0 ? malloc((size_t)st.st_size + 1) : NULL;
+    size_t got = 0;
+    while (buf && got < (size_t)st.st_size) {
+        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (buf && got != (size_t)st.st_size) {
+        free(buf);
+        buf = NULL;
+    }
+    *len = got;
+    return buf;
+}
+#define read_all yx_files_read_all
 
 /* Content-Disposition with the name as RFC 5987 UTF-8 (and a plain ASCII fallback). */
 static void disposition(struct yx_req *r, const char *name)
@@ -241,46 +270,62 @@ static void disposition(struct yx_req *r, const char *name)
 /* GET /api/v1/files/:id — the bytes. */
 static int file_get(struct yx_req *r)
 {
-    int64_t id;
-    char sha[65], mime[48], name[201], path[700];
-    struct stat st;
+    struct stored f;
+    char path[700];
+    size_t len;
     int rc;
-    if ((rc = readable_file(r, &id, sha, mime, sizeof mime, name, sizeof name)) != 0)
+    if ((rc = readable_file(r, &f)) != 0)
         return rc;
-    blob_path(sha, path, sizeof path, 0);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    char *data = fd >= 0 && fstat(fd, &st) == 0 ? malloc((size_t)st.st_size + 1) : NULL;
-    size_t got = 0;
-    while (data && got < (size_t)st.st_size) {
-        ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    if (fd >= 0)
-        close(fd);
-    if (!data || got != (size_t)st.st_size) {
-        free(data);
+    blob_path(f.sha, path, sizeof path, 0);
+    char *data = read_all(path, &len);
+    if (!data)
         return yx_fail(r, YX_EINTERNAL, "The file's bytes are missing on the server.");
-    }
-    disposition(r, name);
-    return yx_reply_raw(r, 200, yx_arena_strdup(&r->arena, mime), data, got);
+    disposition(r, f.name);
+    return yx_reply_raw(r, 200, yx_arena_strdup(&r->arena, f.mime), data, len);
 }
+
+/* GET /api/v1/files/:id/thumbnail (320 px) and /preview (1280 px): JPEG copies of an image for
+ * slow links, shown inline. */
+static int scaled(struct yx_req *r, int px, int quality)
+{
+    struct stored f;
+    char blob[700], derived[600];
+    char *data = NULL;
+    size_t len = 0;
+    int rc;
+    if ((rc = readable_file(r, &f)) != 0)
+        return rc;
+    if (strcmp(f.kind, "image") != 0)
+        return yx_fail_code(r, YX_ECONFLICT, "not_an_image", NULL,
+                            "Only images have a thumbnail or preview; download the file itself.");
+    blob_path(f.sha, blob, sizeof blob, 0);
+    snprintf(derived, sizeof derived, "%s/derived", F.files);
+    if (yx_files_scaled(blob, derived, f.sha, px, quality, &data, &len) != 0)
+        return yx_fail_code(r, YX_ECONFLICT, "unreadable_image", NULL,
+                            "Ảnh này không đọc được để thu nhỏ / this image cannot be decoded; download the "
+                            "original.");
+    yx_reply_header(r, "content-disposition", "inline");
+    return yx_reply_raw(r, 200, "image/jpeg", data, len);
+}
+
+static int file_thumbnail(struct yx_req *r) { return scaled(r, 320, 70); }
+static int file_preview(struct yx_req *r) { return scaled(r, 1280, 75); }
 
 /* GET /api/v1/files/:id/meta */
 static int file_meta(struct yx_req *r)
 {
-    int64_t id;
-    char sha[65], mime[48], name[201];
+    struct stored f;
     int rc;
-    if ((rc = readable_file(r, &id, sha, mime, sizeof mime, name, sizeof name)) != 0)
+    if ((rc = readable_file(r, &f)) != 0)
         return rc;
-    json_t *f = yx_files_json(r, id);
-    return f ? yx_reply(r, 200, f) : YX_EDB;
+    json_t *j = yx_files_json(r, f.id);
+    return j ? yx_reply(r, 200, j) : YX_EDB;
 }
 
 const struct yx_route yx_file_routes[] = {
     {"GET", "/api/v1/files/:id", file_get, 0, "file.read", "file"},
     {"GET", "/api/v1/files/:id/meta", file_meta, 0, "file.read", "file"},
+    {"GET", "/api/v1/files/:id/thumbnail", file_thumbnail, 0, "file.read", "file"},
+    {"GET", "/api/v1/files/:id/preview", file_preview, 0, "file.read", "file"},
     {NULL, NULL, NULL, 0, NULL, NULL},
 };

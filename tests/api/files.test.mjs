@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import http from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
+import { deflateSync, crc32 } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
@@ -25,6 +26,28 @@ function dicom(n) {
   return Buffer.concat([head, px, randomBytes(n - head.length - 12)]);
 }
 const sha = (b) => createHash('sha256').update(b).digest('hex');
+// A real PNG of w × h pixels (a gradient), built here so the test needs no image files.
+function png(w, h) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) { const o = y * (w * 3 + 1) + 1 + x * 3; raw[o] = x & 255; raw[o + 1] = y & 255; raw[o + 2] = 128; }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+// Width and height of a JPEG, from its SOF marker.
+function jpegSize(b) {
+  for (let i = 2; i + 9 < b.length;) {
+    const m = b[i + 1], len = b.readUInt16BE(i + 2);
+    if (m >= 0xc0 && m <= 0xc2) return [b.readUInt16BE(i + 7), b.readUInt16BE(i + 5)];
+    i += 2 + len;
+  }
+  return null;
+}
 
 const create = (who, size, name, headers = {}) => api(srv, 'POST', '/api/v1/files', {
   token: S[who].token, headers: { ...TUS, 'upload-length': String(size), 'upload-metadata': `filename ${b64(name)},filetype ${b64('image/jpeg')}`, ...headers },
@@ -165,6 +188,29 @@ test('the type comes from the content: a renamed file is refused, DICOM is recog
   const again = await upload('demo.commune', d, 'CT sọ não (gửi lại).dcm');
   assert.notEqual(again, id);
   assert.equal(srv.sql(`SELECT COUNT(DISTINCT sha256) FROM files WHERE id IN (${id}, ${again})`), '1');
+});
+
+test('an image gets a thumbnail and a preview for slow links: small JPEGs without metadata, made once', async () => {
+  const big = png(2400, 1600);
+  const id = await upload('demo.commune', big, 'Ảnh tổn thương da.png');
+  const t = await getBytes('demo.commune', `/api/v1/files/${id}/thumbnail`);
+  assert.equal(t.status, 200);
+  assert.equal(t.headers['content-type'], 'image/jpeg');
+  assert.deepEqual(jpegSize(t.body), [320, 213]);
+  const p = await getBytes('demo.commune', `/api/v1/files/${id}/preview`);
+  assert.deepEqual(jpegSize(p.body), [1280, 853]);
+  assert.ok(p.body.length < big.length / 4, `preview ${p.body.length} bytes for ${big.length}`);
+  // Kept on disk by hash, so the second request is the same bytes.
+  assert.ok((await getBytes('demo.commune', `/api/v1/files/${id}/preview`)).body.equals(p.body));
+  assert.ok(existsSync(join(srv.dir, 'files', 'derived', `${sha(big)}-1280.jpg`)));
+  // A small image is not enlarged; a PDF has no thumbnail; bytes that only look like a JPEG are refused.
+  const small = await upload('demo.commune', png(200, 100), 'nho.png');
+  assert.deepEqual(jpegSize((await getBytes('demo.commune', `/api/v1/files/${small}/preview`)).body), [200, 100]);
+  const doc = await upload('demo.commune', pdf(4000), 'kq.pdf');
+  assertError(await api(srv, 'GET', `/api/v1/files/${doc}/thumbnail`, { token: S['demo.commune'].token }), 409, 'not_an_image');
+  const fake = await upload('demo.commune', jpeg(4000), 'hong.jpg');
+  assertError(await api(srv, 'GET', `/api/v1/files/${fake}/preview`, { token: S['demo.commune'].token }), 409, 'unreadable_image');
+  assertError(await api(srv, 'GET', `/api/v1/files/${id}/thumbnail`, { token: S['demo.doctor'].token }), 404);
 });
 
 test('bad uploads are refused with a clear error and write nothing', async () => {

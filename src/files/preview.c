@@ -1,0 +1,72 @@
+/* Smaller copies of an image for slow links: a thumbnail for lists and a preview a phone on 2G/3G
+ * can open, made with libvips the first time they are asked for and kept on disk by the image's
+ * SHA-256 (<data>/files/derived/). Both are JPEG without metadata (EXIF can hold where a photo was
+ * taken). The original stays as it came and is one click further. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vips/vips.h>
+
+#include "files_internal.h"
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int vips_ready;
+
+static void vips_start(void)
+{
+    vips_ready = VIPS_INIT("ytexa") == 0;
+    /* The server's workers are the concurrency; libvips keeps no cache of its own. */
+    vips_concurrency_set(1);
+    vips_cache_set_max(0);
+}
+
+/* The copy at most px pixels on its longer side, JPEG quality q, written to dest (atomically). */
+static int make_copy(const char *src, const char *dest, int px, int q)
+{
+    VipsImage *img = NULL;
+    void *buf = NULL;
+    size_t len = 0;
+    int rc = YX_EINTERNAL;
+    pthread_once(&once, vips_start);
+    if (!vips_ready)
+        return rc;
+    if (vips_thumbnail(src, &img, px, "height", px, "size", VIPS_SIZE_DOWN, NULL) == 0 &&
+        vips_jpegsave_buffer(img, &buf, &len, "Q", q, "strip", TRUE, NULL) == 0) {
+        /* Two workers may make the same copy at once: each writes its own temporary file. */
+        static unsigned long seq;
+        char tmp[800];
+        unsigned long n = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+        int fd = yx_snprintf(tmp, sizeof tmp, "%s.%lu.tmp", dest, n) == 0
+                     ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)
+                     : -1;
+        int ok = fd >= 0 && write(fd, buf, len) == (ssize_t)len;
+        if (fd >= 0)
+            close(fd);
+        rc = ok && rename(tmp, dest) == 0 ? 0 : YX_EINTERNAL;
+        if (rc)
+            unlink(tmp);
+    }
+    vips_error_clear();
+    g_free(buf);
+    if (img)
+        g_object_unref(img);
+    return rc;
+}
+
+int yx_files_scaled(const char *blob, const char *derived_dir, const char *sha, int px, int q, char **out,
+                    size_t *len)
+{
+    char dest[760];
+    if (mkdir(derived_dir, 0750) != 0 && errno != EEXIST)
+        return YX_EINTERNAL;
+    snprintf(dest, sizeof dest, "%s/%s-%d.jpg", derived_dir, sha, px);
+    if (access(dest, R_OK) != 0 && make_copy(blob, dest, px, q) != 0)
+        return YX_EINTERNAL;
+    *out = yx_files_read_all(dest, len);
+    return *out ? 0 : YX_EINTERNAL;
+}
