@@ -306,12 +306,14 @@ static int user_patch(struct yx_req *r)
     rc = YX_DB_Q(r->db, NULL,
                  "UPDATE users SET full_name = ?, full_name_folded = ?, role = ?, facility_id = ?, "
                  "licence_no = COALESCE(?, licence_no), scope_of_practice = COALESCE(?, scope_of_practice), "
-                 "practice_scope = CASE WHEN ? = 1 THEN ? ELSE practice_scope END, phone = COALESCE(?, phone), email = COALESCE(?, email), active = COALESCE(?, active), "
+                 "practice_scope = CASE WHEN ? = 1 THEN ? ELSE practice_scope END, phone = COALESCE(?, phone), "
+                 "email = COALESCE(?, email), active = COALESCE(?, active), "
                  "updated_at = ? "
                  "WHERE id = ?",
                  YX_PT(name), YX_PT(folded), YX_PT(role), facility_id ? YX_PI(facility_id) : YX_PN,
                  YX_PT(yx_json_str(r->json, "licence_no")), YX_PT(yx_json_str(r->json, "scope_of_practice")),
-                 YX_PI(scope != NULL), YX_PT(scope && *scope ? scope : NULL), YX_PT(yx_json_str(r->json, "phone")), YX_PT(yx_json_str(r->json, "email")),
+                 YX_PI(scope != NULL), YX_PT(scope && *scope ? scope : NULL), YX_PT(yx_json_str(r->json, "phone")),
+                 YX_PT(yx_json_str(r->json, "email")),
                  active ? YX_PI(json_is_true(active)) : YX_PN, YX_PI(yx_now_ms()), YX_PI(id));
     if (rc == 0 && active && !json_is_true(active))
         rc = YX_DB_Q(r->db, NULL,

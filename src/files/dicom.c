@@ -16,7 +16,10 @@ struct cur {
     int explicit_vr;
 };
 
-static unsigned u16(const unsigned char *p) { return (unsigned)p[0] | (unsigned)p[1] << 8; }
+static unsigned u16(const unsigned char *p)
+{
+    return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
 static uint32_t u32(const unsigned char *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -25,7 +28,8 @@ static uint32_t u32(const unsigned char *p)
 /* VRs whose length is 4 bytes after 2 reserved ones (PS3.5 7.1.2). */
 static int long_vr(const unsigned char *vr)
 {
-    static const char *const vrs[] = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"};
+    static const char *const vrs[] = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ",
+                                      "SV", "UC", "UN", "UR", "UT", "UV"};
     for (size_t i = 0; i < sizeof vrs / sizeof vrs[0]; i++)
         if (memcmp(vr, vrs[i], 2) == 0)
             return 1;

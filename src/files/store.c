@@ -57,10 +57,11 @@ int yx_files_uploader(struct yx_req *r)
 int yx_files_quota(struct yx_req *r, int64_t more)
 {
     struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(r->db, &rows,
-                     "SELECT (SELECT COALESCE(SUM(size), 0) FROM files WHERE facility_id = ?), storage_quota_bytes "
-                     "FROM facilities WHERE id = ?",
-                     YX_PI(r->who.facility_id), YX_PI(r->who.facility_id));
+    int rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT (SELECT COALESCE(SUM(size), 0) FROM files WHERE facility_id = ?), storage_quota_bytes "
+        "FROM facilities WHERE id = ?",
+        YX_PI(r->who.facility_id), YX_PI(r->who.facility_id));
     if (rc == 0 && rows->nrows == 1) {
         int64_t used = yx_rows_int(rows, 0, 0);
         int64_t quota = yx_rows_isnull(rows, 0, 1) ? F.quota : yx_rows_int(rows, 0, 1);
@@ -150,10 +151,11 @@ int yx_files_finish(struct yx_req *r, const char *upload_id, const char *name, i
     if (hash_file(part, sha, head, &head_len) != 0)
         return yx_fail(r, YX_EINTERNAL, "The upload's bytes cannot be read back.");
     if (yx_file_sniff(head, head_len, &mime, &kind, &max) != 0)
-        return yx_fail_code(r, YX_EMEDIA, "type_not_allowed", NULL,
-                            "Chỉ nhận ảnh JPEG/PNG, PDF, DICOM và video MP4/WebM; nội dung tệp này không phải "
-                            "loại nào trong đó / only JPEG or PNG images, PDFs, DICOM files and MP4 or WebM "
-                            "videos are accepted, and this file's content is none of them, whatever its name.");
+        return yx_fail_code(
+            r, YX_EMEDIA, "type_not_allowed", NULL,
+            "Chỉ nhận ảnh JPEG/PNG, PDF, DICOM và video MP4/WebM; nội dung tệp này không phải "
+            "loại nào trong đó / only JPEG or PNG images, PDFs, DICOM files and MP4 or WebM "
+            "videos are accepted, and this file's content is none of them, whatever its name.");
     if (size > max)
         return yx_fail_code(r, YX_ETOOBIG, "file_too_large", json_pack("{s:I}", "max", (json_int_t)max),
                             "A %s file is at most %lld MiB.", kind, (long long)(max / 1024 / 1024));
@@ -161,11 +163,12 @@ int yx_files_finish(struct yx_req *r, const char *upload_id, const char *name, i
     if (rc == 0 && store_blob(part, sha) != 0)
         rc = yx_fail(r, YX_EINTERNAL, "The file could not be stored.");
     if (rc == 0)
-        rc = YX_DB_Q(r->db, &rows,
-                     "INSERT INTO files (sha256, size, mime, kind, name, facility_id, uploaded_by, created_at, "
-                     "meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                     YX_PT(sha), YX_PI(size), YX_PT(mime), YX_PT(kind), YX_PT(name), YX_PI(r->who.facility_id),
-                     YX_PI(r->who.user_id), YX_PI(yx_now_ms()), YX_PT(meta_of(r, kind, head, head_len)));
+        rc = YX_DB_Q(
+            r->db, &rows,
+            "INSERT INTO files (sha256, size, mime, kind, name, facility_id, uploaded_by, created_at, "
+            "meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            YX_PT(sha), YX_PI(size), YX_PT(mime), YX_PT(kind), YX_PT(name), YX_PI(r->who.facility_id),
+            YX_PI(r->who.user_id), YX_PI(yx_now_ms()), YX_PT(meta_of(r, kind, head, head_len)));
     if (rc == 0)
         *file_id = yx_rows_int(rows, 0, 0);
     yx_rows_free(rows);
@@ -178,16 +181,18 @@ json_t *yx_files_json(struct yx_req *r, int64_t id)
     json_t *out = NULL;
     char t[32];
     if (YX_DB_Q(r->db, &rows,
-                "SELECT f.id, f.sha256, f.size, f.mime, f.kind, f.name, f.facility_id, u.full_name, f.created_at, "
+                "SELECT f.id, f.sha256, f.size, f.mime, f.kind, f.name, f.facility_id, u.full_name, "
+                "f.created_at, "
                 "f.meta FROM files f JOIN users u ON u.id = f.uploaded_by WHERE f.id = ?",
                 YX_PI(id)) == 0 &&
         rows->nrows == 1) {
         yx_time_format(yx_rows_int(rows, 0, 8), t);
-        out = json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "id", (json_int_t)yx_rows_int(rows, 0, 0),
-                        "sha256", yx_rows_get(rows, 0, 1), "size", (json_int_t)yx_rows_int(rows, 0, 2), "mime",
-                        yx_rows_get(rows, 0, 3), "kind", yx_rows_get(rows, 0, 4), "name", yx_rows_get(rows, 0, 5),
-                        "facility_id", (json_int_t)yx_rows_int(rows, 0, 6), "uploaded_by",
-                        yx_rows_get(rows, 0, 7), "created_at", t, "url", "");
+        out =
+            json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "id", (json_int_t)yx_rows_int(rows, 0, 0),
+                      "sha256", yx_rows_get(rows, 0, 1), "size", (json_int_t)yx_rows_int(rows, 0, 2), "mime",
+                      yx_rows_get(rows, 0, 3), "kind", yx_rows_get(rows, 0, 4), "name",
+                      yx_rows_get(rows, 0, 5), "facility_id", (json_int_t)yx_rows_int(rows, 0, 6),
+                      "uploaded_by", yx_rows_get(rows, 0, 7), "created_at", t, "url", "");
         char url[64];
         snprintf(url, sizeof url, "/api/v1/files/%lld", (long long)yx_rows_int(rows, 0, 0));
         json_object_set_new(out, "url", json_string(url));
@@ -308,8 +313,14 @@ static int scaled(struct yx_req *r, int px, int quality)
     return yx_reply_raw(r, 200, "image/jpeg", data, len);
 }
 
-static int file_thumbnail(struct yx_req *r) { return scaled(r, 320, 70); }
-static int file_preview(struct yx_req *r) { return scaled(r, 1280, 75); }
+static int file_thumbnail(struct yx_req *r)
+{
+    return scaled(r, 320, 70);
+}
+static int file_preview(struct yx_req *r)
+{
+    return scaled(r, 1280, 75);
+}
 
 /* GET /api/v1/files/:id/meta */
 static int file_meta(struct yx_req *r)

@@ -54,9 +54,10 @@ static int metadata_name(struct yx_req *r, char name[201])
                 break;
             name[len] = '\0';
             if (!yx_file_name_ok(name))
-                return yx_fail_field(r, YX_EINVAL, "filename",
-                                     "Tên tệp không hợp lệ (không chứa đường dẫn, tối đa 200 byte) / the file "
-                                     "name must be plain text without a path, at most 200 bytes.");
+                return yx_fail_field(
+                    r, YX_EINVAL, "filename",
+                    "Tên tệp không hợp lệ (không chứa đường dẫn, tối đa 200 byte) / the file "
+                    "name must be plain text without a path, at most 200 bytes.");
             return 0;
         }
         p += n;
@@ -92,11 +93,12 @@ static int upload_create(struct yx_req *r)
         return yx_fail(r, YX_EINTERNAL, "Cannot store the upload.");
     close(fd);
     int64_t now = yx_now_ms();
-    rc = YX_DB_Q(r->db, NULL,
-                 "INSERT INTO uploads (id, facility_id, user_id, length, received, name, created_at, expires_at) "
-                 "VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
-                 YX_PT(id), YX_PI(r->who.facility_id), YX_PI(r->who.user_id), YX_PI(length), YX_PT(name),
-                 YX_PI(now), YX_PI(now + UPLOAD_TTL_MS));
+    rc = YX_DB_Q(
+        r->db, NULL,
+        "INSERT INTO uploads (id, facility_id, user_id, length, received, name, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
+        YX_PT(id), YX_PI(r->who.facility_id), YX_PI(r->who.user_id), YX_PI(length), YX_PT(name), YX_PI(now),
+        YX_PI(now + UPLOAD_TTL_MS));
     if (rc) {
         unlink(path);
         return rc;
@@ -105,8 +107,9 @@ static int upload_create(struct yx_req *r)
     snprintf(location, sizeof location, "/api/v1/files/uploads/%s", id);
     r->audit_resource_id = yx_arena_strdup(&r->arena, id);
     yx_reply_header(r, "location", location);
-    return yx_reply(r, 201, json_pack("{s:s,s:s,s:I,s:I}", "id", id, "location", location, "offset", (json_int_t)0,
-                                      "length", (json_int_t)length));
+    return yx_reply(r, 201,
+                    json_pack("{s:s,s:s,s:I,s:I}", "id", id, "location", location, "offset", (json_int_t)0,
+                              "length", (json_int_t)length));
 }
 
 /* The caller's own upload named in the path; anyone else's is 404. */
@@ -197,10 +200,9 @@ static int upload_patch(struct yx_req *r)
         return yx_fail_field(r, YX_EINVAL, "upload-offset", "Upload-Offset is a number of bytes.");
     if (offset != u.received || u.file_id) {
         offset_headers(r, &u);
-        return yx_fail_code(r, YX_ECONFLICT, "offset_mismatch",
-                            json_pack("{s:I}", "offset", (json_int_t)u.received),
-                            "The server has %lld bytes of this upload; send from there (HEAD tells).",
-                            (long long)u.received);
+        return yx_fail_code(
+            r, YX_ECONFLICT, "offset_mismatch", json_pack("{s:I}", "offset", (json_int_t)u.received),
+            "The server has %lld bytes of this upload; send from there (HEAD tells).", (long long)u.received);
     }
     if ((int64_t)r->body_len > u.length - u.received)
         return yx_fail(r, YX_ETOOBIG, "The chunk goes past Upload-Length.");
@@ -231,8 +233,8 @@ static int upload_delete(struct yx_req *r)
     if ((rc = tus_version(r)) != 0 || (rc = load_upload(r, &u)) != 0)
         return rc;
     if (u.file_id)
-        return yx_fail_code(r, YX_ECONFLICT, "complete",
-                            NULL, "This upload is complete: the file is kept (records are never deleted).");
+        return yx_fail_code(r, YX_ECONFLICT, "complete", NULL,
+                            "This upload is complete: the file is kept (records are never deleted).");
     if ((rc = YX_DB_Q(r->db, NULL, "DELETE FROM uploads WHERE id = ?", YX_PT(u.id))) != 0)
         return rc;
     yx_files_part_path(u.id, path, sizeof path);
@@ -248,9 +250,10 @@ static int upload_get(struct yx_req *r)
     if ((rc = load_upload(r, &u)) != 0)
         return rc;
     json_t *file = u.file_id ? yx_files_json(r, u.file_id) : json_null();
-    return yx_reply(r, 200, json_pack("{s:s,s:s,s:I,s:I,s:o}", "id", u.id, "name", u.name, "offset",
-                                      (json_int_t)u.received, "length", (json_int_t)u.length, "file",
-                                      file ? file : json_null()));
+    return yx_reply(r, 200,
+                    json_pack("{s:s,s:s,s:I,s:I,s:o}", "id", u.id, "name", u.name, "offset",
+                              (json_int_t)u.received, "length", (json_int_t)u.length, "file",
+                              file ? file : json_null()));
 }
 
 /* OPTIONS /api/v1/files — what this tus server supports. */

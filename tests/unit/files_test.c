@@ -29,7 +29,8 @@ static void u16(struct b *b, unsigned v)
 }
 static void u32(struct b *b, uint32_t v)
 {
-    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
     put(b, x, 4);
 }
 /* An explicit-VR element with a short (2-byte) length. */
@@ -150,8 +151,10 @@ static void file_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(explicit_vr_with_a_sequence), cmocka_unit_test(implicit_vr),
-        cmocka_unit_test(hostile_lengths_stop_the_reading), cmocka_unit_test(types_from_content),
+        cmocka_unit_test(explicit_vr_with_a_sequence),
+        cmocka_unit_test(implicit_vr),
+        cmocka_unit_test(hostile_lengths_stop_the_reading),
+        cmocka_unit_test(types_from_content),
         cmocka_unit_test(file_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
