@@ -210,7 +210,11 @@ test('an image gets a thumbnail and a preview for slow links: small JPEGs withou
   assertError(await api(srv, 'GET', `/api/v1/files/${doc}/thumbnail`, { token: S['demo.commune'].token }), 409, 'not_an_image');
   const fake = await upload('demo.commune', jpeg(4000), 'hong.jpg');
   assertError(await api(srv, 'GET', `/api/v1/files/${fake}/preview`, { token: S['demo.commune'].token }), 409, 'unreadable_image');
-  assertError(await api(srv, 'GET', `/api/v1/files/${id}/thumbnail`, { token: S['demo.doctor'].token }), 404);
+  for (const who of ['demo.doctor', 'demo.patient']) {
+    assertError(await api(srv, 'GET', `/api/v1/files/${id}/thumbnail`, { token: S[who].token }), 404);
+    assertError(await api(srv, 'GET', `/api/v1/files/${id}/preview`, { token: S[who].token }), 404);
+  }
+  assertError(await api(srv, 'GET', `/api/v1/files/${id}/preview`), 401);
 });
 
 test('bad uploads are refused with a clear error and write nothing', async () => {
@@ -268,6 +272,10 @@ test('who may upload, resume and read: the uploader\'s own upload, the facility\
   const loc = c.headers.get('location');
   // Another user, even of another facility, cannot see or feed someone's upload.
   assert.equal((await head('demo.doctor', loc)).status, 404);
+  assertError(await api(srv, 'GET', loc, { token: S['demo.doctor'].token }), 404);
+  assert.equal((await api(srv, 'HEAD', loc, { headers: TUS })).status, 401);
+  assertError(await api(srv, 'PATCH', loc, { raw: img, headers: { ...TUS, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } }), 401);
+  assertError(await api(srv, 'GET', loc), 401);
   await refused(patch('demo.doctor', loc, 0, img), 404);
   await refused(api(srv, 'DELETE', loc, { token: S['demo.doctor'].token, headers: TUS }), 404);
   await refused(create('demo.patient', 100, 'a.jpg'), 403);
