@@ -79,6 +79,8 @@ void yx_time_format(int64_t ms, char out[32]);
 int yx_time_parse(const char *s, int64_t *ms);
 /* Today's date (UTC, after YTEXA_CLOCK_OFFSET_MS) as YYYY-MM-DD. */
 void yx_today(char out[11]);
+/* Today in Vietnam (UTC+7), YYYY-MM-DD: the day of a station's queue. */
+void yx_today_vn(char out[11]);
 
 /* Random bytes from libsodium; hex and base64url encoders. */
 void yx_random(void *p, size_t n);

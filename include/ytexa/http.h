@@ -158,6 +158,9 @@ int64_t yx_json_int(const json_t *obj, const char *name, int64_t dflt);
 /* A LIKE pattern "%folded text%" for a search query, with % _ \ escaped; NULL if q is not text.
  * The string lives in the request's arena. */
 char *yx_like_folded(struct yx_req *r, const char *q);
+/* The query's "q" (at most 100 bytes) as a LIKE pattern by yx_like_folded, or NULL when there is
+ * none; 400 naming "q" when it is too long or not text. */
+int yx_query_like(struct yx_req *r, const char **like);
 /* Reads query parameter name as a positive id into *out (0 when absent); 400 naming it otherwise. */
 int yx_query_id(struct yx_req *r, const char *name, int64_t *out);
 /* Reads limit (1..200, default 50) from the query. */

@@ -179,12 +179,22 @@ char *yx_fold(const char *s, size_t n)
     return r;
 }
 
-void yx_today(char out[11])
+static void day_of(int64_t ms, char out[11])
 {
-    time_t s = (time_t)(yx_now_ms() / 1000);
+    time_t s = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&s, &tm);
     strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+void yx_today(char out[11])
+{
+    day_of(yx_now_ms(), out);
+}
+
+void yx_today_vn(char out[11])
+{
+    day_of(yx_now_ms() + 7 * 3600 * 1000LL, out); /* Vietnam keeps UTC+7 all year */
 }
 
 int yx_name_ok(const char *s)

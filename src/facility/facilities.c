@@ -95,15 +95,14 @@ static int facility_list(struct yx_req *r)
     int rc;
     if ((rc = yx_page(r, &after, &limit)) != 0 || (rc = yx_query_id(r, "province_id", &province)) != 0)
         return rc;
-    const char *q = yx_query(r, "q"), *level = yx_query(r, "level"), *spec = yx_query(r, "specialty");
+    const char *level = yx_query(r, "level"), *spec = yx_query(r, "specialty"), *like;
     if (level && !yx_one_of(level, levels))
         return yx_fail_field(r, YX_EINVAL, "level",
                              "level is central, provincial, district, commune or private.");
     if (spec && strlen(spec) > 40)
         return yx_fail_field(r, YX_EINVAL, "specialty", "No specialty has a code that long.");
-    if (q && strlen(q) > 100)
-        return yx_fail_field(r, YX_EINVAL, "q", "The search text is longer than 100 characters.");
-    const char *like = q ? yx_like_folded(r, q) : "";
+    if ((rc = yx_query_like(r, &like)) != 0)
+        return rc;
     rc = YX_DB_Q(r->db, &rows,
                  FACILITY_SELECT
                  "WHERE f.id > ? AND (? = '' OR f.name_folded LIKE ? ESCAPE '\\') "

@@ -41,16 +41,15 @@ static int units_list(struct yx_req *r)
     int rc;
     if ((rc = yx_page(r, &after, &limit)) != 0 || (rc = yx_query_id(r, "parent_id", &parent)) != 0)
         return rc;
-    const char *level = yx_query(r, "level"), *q = yx_query(r, "q"), *current = yx_query(r, "current");
+    const char *level = yx_query(r, "level"), *current = yx_query(r, "current"), *like;
     if (level && strcmp(level, "province") && strcmp(level, "district") && strcmp(level, "commune"))
         return yx_fail_field(r, YX_EINVAL, "level", "level is province, district or commune.");
     if (current && strcmp(current, "0") && strcmp(current, "1"))
         return yx_fail_field(r, YX_EINVAL, "current", "current is 1 (only units valid today) or 0.");
-    if (q && strlen(q) > 100)
-        return yx_fail_field(r, YX_EINVAL, "q", "The search text is longer than 100 characters.");
+    if ((rc = yx_query_like(r, &like)) != 0)
+        return rc;
     char today[11];
     yx_today(today);
-    const char *like = q ? yx_like_folded(r, q) : "";
     rc = YX_DB_Q(r->db, &rows,
                  UNIT_SELECT "WHERE u.id > ? AND (? = '' OR u.level = ?) AND (? = 0 OR u.parent_id = ?) "
                              "AND (? = '' OR u.name_folded LIKE ? ESCAPE '\\') "

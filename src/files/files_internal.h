@@ -10,8 +10,18 @@ void yx_files_part_path(const char *upload_id, char *out, size_t n);
 int yx_files_uploader(struct yx_req *r);
 /* 413 quota_exceeded when the caller's facility cannot store `more` bytes more. */
 int yx_files_quota(struct yx_req *r, int64_t more);
-/* The complete upload becomes a file (hash, type, limits, quota, store): sets *file_id. */
-int yx_files_finish(struct yx_req *r, const char *upload_id, const char *name, int64_t size, int64_t *file_id);
+/* What a complete upload's bytes are: SHA-256, type from the content, DICOM tags. */
+struct yx_blob {
+    char sha[65];
+    const char *mime, *kind, *meta; /* meta: JSON text or NULL */
+    int64_t size;
+};
+/* Reads the complete upload back and checks it against the allow list and the type's size limit
+ * (4xx otherwise). No database: it runs before the upload's transaction. */
+int yx_files_examine(struct yx_req *r, const char *upload_id, int64_t size, struct yx_blob *b);
+/* Inside the upload's transaction: the quota, the blob's name in the store, the files row. */
+int yx_files_store(struct yx_req *r, const char *upload_id, const struct yx_blob *b, const char *name,
+                   int64_t *file_id);
 /* The file as the API shows it, or NULL. */
 json_t *yx_files_json(struct yx_req *r, int64_t id);
 

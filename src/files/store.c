@@ -102,18 +102,15 @@ static int hash_file(const char *path, char sha[65], unsigned char *head, size_t
     return ok ? 0 : YX_EINTERNAL;
 }
 
-/* Moves the part into the store under its hash (kept if those bytes are already there) and makes
- * the new name durable. */
+/* Gives the part a second name in the store, under its hash (nothing to do if those bytes are
+ * already there), and makes that name durable. The part keeps its own name until the upload's
+ * transaction has committed, so a failed commit leaves the upload resumable. */
 static int store_blob(const char *part, const char *sha)
 {
-    char dest[700];
-    struct stat st;
+    char dest[700], dir[700];
     blob_path(sha, dest, sizeof dest, 1);
-    if (stat(dest, &st) == 0)
-        return unlink(part) == 0 ? 0 : YX_EINTERNAL;
-    if (rename(part, dest) != 0)
+    if (link(part, dest) != 0 && errno != EEXIST)
         return YX_EINTERNAL;
-    char dir[700];
     snprintf(dir, sizeof dir, "%s/%.2s", F.files, sha);
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     int ok = fd >= 0 && fsync(fd) == 0;
@@ -137,20 +134,18 @@ static const char *meta_of(struct yx_req *r, const char *kind, const unsigned ch
     return out;
 }
 
-int yx_files_finish(struct yx_req *r, const char *upload_id, const char *name, int64_t size, int64_t *file_id)
+int yx_files_examine(struct yx_req *r, const char *upload_id, int64_t size, struct yx_blob *b)
 {
-    char part[700], sha[65];
+    char part[700];
     unsigned char *head = yx_arena_alloc(&r->arena, HEAD_MAX);
     size_t head_len;
-    const char *mime, *kind;
     int64_t max;
-    struct yx_rows *rows = NULL;
     yx_files_part_path(upload_id, part, sizeof part);
     if (!head)
         return YX_ENOMEM;
-    if (hash_file(part, sha, head, &head_len) != 0)
+    if (hash_file(part, b->sha, head, &head_len) != 0)
         return yx_fail(r, YX_EINTERNAL, "The upload's bytes cannot be read back.");
-    if (yx_file_sniff(head, head_len, &mime, &kind, &max) != 0)
+    if (yx_file_sniff(head, head_len, &b->mime, &b->kind, &max) != 0)
         return yx_fail_code(
             r, YX_EMEDIA, "type_not_allowed", NULL,
             "Chỉ nhận ảnh JPEG/PNG, PDF, DICOM và video MP4/WebM; nội dung tệp này không phải "
@@ -158,17 +153,28 @@ int yx_files_finish(struct yx_req *r, const char *upload_id, const char *name, i
             "videos are accepted, and this file's content is none of them, whatever its name.");
     if (size > max)
         return yx_fail_code(r, YX_ETOOBIG, "file_too_large", json_pack("{s:I}", "max", (json_int_t)max),
-                            "A %s file is at most %lld MiB.", kind, (long long)(max / 1024 / 1024));
-    int rc = yx_files_quota(r, size);
-    if (rc == 0 && store_blob(part, sha) != 0)
+                            "A %s file is at most %lld MiB.", b->kind, (long long)(max / 1024 / 1024));
+    b->size = size;
+    b->meta = meta_of(r, b->kind, head, head_len);
+    return 0;
+}
+
+int yx_files_store(struct yx_req *r, const char *upload_id, const struct yx_blob *b, const char *name,
+                   int64_t *file_id)
+{
+    char part[700];
+    struct yx_rows *rows = NULL;
+    yx_files_part_path(upload_id, part, sizeof part);
+    int rc = yx_files_quota(r, b->size);
+    if (rc == 0 && store_blob(part, b->sha) != 0)
         rc = yx_fail(r, YX_EINTERNAL, "The file could not be stored.");
     if (rc == 0)
         rc = YX_DB_Q(
             r->db, &rows,
             "INSERT INTO files (sha256, size, mime, kind, name, facility_id, uploaded_by, created_at, "
             "meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            YX_PT(sha), YX_PI(size), YX_PT(mime), YX_PT(kind), YX_PT(name), YX_PI(r->who.facility_id),
-            YX_PI(r->who.user_id), YX_PI(yx_now_ms()), YX_PT(meta_of(r, kind, head, head_len)));
+            YX_PT(b->sha), YX_PI(b->size), YX_PT(b->mime), YX_PT(b->kind), YX_PT(name),
+            YX_PI(r->who.facility_id), YX_PI(r->who.user_id), YX_PI(yx_now_ms()), YX_PT(b->meta));
     if (rc == 0)
         *file_id = yx_rows_int(rows, 0, 0);
     yx_rows_free(rows);
@@ -253,7 +259,6 @@ char *yx_files_read_all(const char *path, size_t *len)
     *len = got;
     return buf;
 }
-#define read_all yx_files_read_all
 
 /* Content-Disposition with the name as RFC 5987 UTF-8 (and a plain ASCII fallback). */
 static void disposition(struct yx_req *r, const char *name)
@@ -282,7 +287,7 @@ static int file_get(struct yx_req *r)
     if ((rc = readable_file(r, &f)) != 0)
         return rc;
     blob_path(f.sha, path, sizeof path, 0);
-    char *data = read_all(path, &len);
+    char *data = yx_files_read_all(path, &len);
     if (!data)
         return yx_fail(r, YX_EINTERNAL, "The file's bytes are missing on the server.");
     disposition(r, f.name);

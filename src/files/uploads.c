@@ -2,13 +2,15 @@
  * offset, PATCH to append, termination. A chunk is on disk (fdatasync) before the offset moves,
  * and the offset is in the database, so a client cut off — or a server killed — goes on from the
  * last acknowledged byte. The last chunk turns the upload into a file: SHA-256, type from the
- * content against the allow list, size limit per type, the facility's quota. */
+ * content against the allow list, size limit per type, the facility's quota. Writing and hashing
+ * happen outside the database's write transaction, under a lock on the upload's own file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -163,14 +165,47 @@ static int upload_head(struct yx_req *r)
     return empty_reply(r, 200);
 }
 
-/* Appends the chunk at the upload's offset and makes it durable before the offset moves. */
-static int write_chunk(struct yx_req *r, const struct upload *u)
+/* The part file, open for writing and locked, so an upload takes one PATCH at a time (also
+ * across instances sharing the folder); another one meanwhile gets 409 upload_busy. Closing the
+ * descriptor releases the lock. */
+static int lock_part(struct yx_req *r, const char *id, int *fd)
 {
     char path[700];
-    yx_files_part_path(u->id, path, sizeof path);
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
+    yx_files_part_path(id, path, sizeof path);
+    *fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (*fd < 0)
         return yx_fail(r, YX_EINTERNAL, "The upload's bytes are missing on the server.");
+    if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+        return 0;
+    close(*fd);
+    *fd = -1;
+    return yx_fail_code(r, YX_ECONFLICT, "upload_busy", NULL,
+                        "Another request is writing this upload; ask HEAD for the offset and go on from there.");
+}
+
+/* The protocol's rules for a chunk: its type, that it starts at the server's offset, that it
+ * does not go past Upload-Length. */
+static int check_chunk(struct yx_req *r, const struct upload *u)
+{
+    if (!r->content_type || strcmp(r->content_type, "application/offset+octet-stream") != 0)
+        return yx_fail(r, YX_EMEDIA, "Send the bytes as application/offset+octet-stream.");
+    int64_t offset = header_int(r, "upload-offset");
+    if (offset < 0)
+        return yx_fail_field(r, YX_EINVAL, "upload-offset", "Upload-Offset is a number of bytes.");
+    if (offset != u->received || u->file_id) {
+        offset_headers(r, u);
+        return yx_fail_code(
+            r, YX_ECONFLICT, "offset_mismatch", json_pack("{s:I}", "offset", (json_int_t)u->received),
+            "The server has %lld bytes of this upload; send from there (HEAD tells).", (long long)u->received);
+    }
+    if ((int64_t)r->body_len > u->length - u->received)
+        return yx_fail(r, YX_ETOOBIG, "The chunk goes past Upload-Length.");
+    return 0;
+}
+
+/* Writes the chunk at the upload's offset and makes it durable before the offset moves. */
+static int write_chunk(struct yx_req *r, int fd, const struct upload *u)
+{
     size_t done = 0;
     while (done < r->body_len) {
         ssize_t n = pwrite(fd, r->body + done, r->body_len - done, (off_t)(u->received + (int64_t)done));
@@ -180,39 +215,51 @@ static int write_chunk(struct yx_req *r, const struct upload *u)
             break;
         done += (size_t)n;
     }
-    int ok = done == r->body_len && fdatasync(fd) == 0;
-    close(fd);
-    return ok ? 0 : yx_fail(r, YX_EUNAVAIL, "The server could not store the chunk; send it again.");
+    return done == r->body_len && fdatasync(fd) == 0
+               ? 0
+               : yx_fail(r, YX_EUNAVAIL, "The server could not store the chunk; send it again.");
+}
+
+/* The new offset and, after the last chunk, the file (b), in one short transaction: the chunk's
+ * write and fdatasync and the hashing of the whole file happen before it, so they never hold up
+ * other writers. */
+static int record_chunk(struct yx_req *r, const struct upload *u, const struct yx_blob *b, int64_t *file_id)
+{
+    int rc = yx_db_begin(r->db);
+    if (rc == 0 && b)
+        rc = yx_files_store(r, u->id, b, u->name, file_id);
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, NULL, "UPDATE uploads SET received = ?, file_id = ? WHERE id = ?",
+                     YX_PI(u->received), *file_id ? YX_PI(*file_id) : YX_PN, YX_PT(u->id));
+    if (rc == 0)
+        rc = yx_db_commit(r->db);
+    else
+        yx_db_rollback(r->db);
+    if (rc == 0 && b) {
+        char part[700];
+        yx_files_part_path(u->id, part, sizeof part);
+        unlink(part); /* its bytes now live under their hash */
+    }
+    return rc;
 }
 
 /* PATCH /api/v1/files/uploads/:id — the next bytes, at Upload-Offset. */
 static int upload_patch(struct yx_req *r)
 {
     struct upload u;
+    struct yx_blob b;
     int64_t file_id = 0;
-    int rc;
-    if ((rc = tus_version(r)) != 0 || (rc = load_upload(r, &u)) != 0)
+    int fd = -1, rc;
+    if ((rc = tus_version(r)) != 0 || (rc = load_upload(r, &u)) != 0 || (rc = lock_part(r, u.id, &fd)) != 0)
         return rc;
-    if (!r->content_type || strcmp(r->content_type, "application/offset+octet-stream") != 0)
-        return yx_fail(r, YX_EMEDIA, "Send the bytes as application/offset+octet-stream.");
-    int64_t offset = header_int(r, "upload-offset");
-    if (offset < 0)
-        return yx_fail_field(r, YX_EINVAL, "upload-offset", "Upload-Offset is a number of bytes.");
-    if (offset != u.received || u.file_id) {
-        offset_headers(r, &u);
-        return yx_fail_code(
-            r, YX_ECONFLICT, "offset_mismatch", json_pack("{s:I}", "offset", (json_int_t)u.received),
-            "The server has %lld bytes of this upload; send from there (HEAD tells).", (long long)u.received);
+    /* Read again under the lock: a PATCH that just ended may have moved the offset. */
+    if ((rc = load_upload(r, &u)) == 0 && (rc = check_chunk(r, &u)) == 0 && (rc = write_chunk(r, fd, &u)) == 0) {
+        u.received += (int64_t)r->body_len;
+        int last = u.received == u.length;
+        if (!last || (rc = yx_files_examine(r, u.id, u.length, &b)) == 0)
+            rc = record_chunk(r, &u, last ? &b : NULL, &file_id);
     }
-    if ((int64_t)r->body_len > u.length - u.received)
-        return yx_fail(r, YX_ETOOBIG, "The chunk goes past Upload-Length.");
-    if ((rc = write_chunk(r, &u)) != 0)
-        return rc;
-    u.received += (int64_t)r->body_len;
-    if (u.received == u.length && (rc = yx_files_finish(r, u.id, u.name, u.length, &file_id)) != 0)
-        return rc;
-    rc = YX_DB_Q(r->db, NULL, "UPDATE uploads SET received = ?, file_id = ? WHERE id = ?", YX_PI(u.received),
-                 file_id ? YX_PI(file_id) : YX_PN, YX_PT(u.id));
+    close(fd);
     if (rc)
         return rc;
     offset_headers(r, &u);
@@ -272,7 +319,8 @@ const struct yx_route yx_upload_routes[] = {
     {"OPTIONS", "/api/v1/files", tus_options, YX_R_PUBLIC | YX_R_LOOP, NULL, NULL},
     {"POST", "/api/v1/files", upload_create, YX_R_RAW, "upload.create", "upload"},
     {"HEAD", "/api/v1/files/uploads/:id", upload_head, 0, NULL, NULL},
-    {"PATCH", "/api/v1/files/uploads/:id", upload_patch, YX_R_RAW, "upload.append", "upload"},
+    /* Its own transaction (record_chunk): the disk work stays outside the database's write lock. */
+    {"PATCH", "/api/v1/files/uploads/:id", upload_patch, YX_R_RAW | YX_R_NOTX, "upload.append", "upload"},
     {"DELETE", "/api/v1/files/uploads/:id", upload_delete, 0, "upload.delete", "upload"},
     {"GET", "/api/v1/files/uploads/:id", upload_get, 0, NULL, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL},

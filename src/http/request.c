@@ -316,6 +316,17 @@ char *yx_like_folded(struct yx_req *r, const char *q)
     return out;
 }
 
+int yx_query_like(struct yx_req *r, const char **like)
+{
+    const char *q = yx_query(r, "q");
+    *like = NULL;
+    if (q && strlen(q) > 100)
+        return yx_fail_field(r, YX_EINVAL, "q", "The search text is longer than 100 characters.");
+    if (q && !(*like = yx_like_folded(r, q)))
+        return yx_fail_field(r, YX_EINVAL, "q", "The search text is not valid.");
+    return 0;
+}
+
 int yx_query_id(struct yx_req *r, const char *name, int64_t *out)
 {
     const char *v = yx_query(r, name);

@@ -62,7 +62,7 @@ static int queue_add(struct yx_req *r)
     int64_t patient = yx_json_int(r->json, "patient_id", 0);
     if ((rc = yx_patient_access(r, patient, YX_A_WRITE)) != 0)
         return rc;
-    yx_vn_today(day);
+    yx_today_vn(day);
     rc = YX_DB_Q(r->db, &rows,
                  "INSERT INTO queue_counters (facility_id, day, last_token) VALUES (?, ?, 1) ON CONFLICT "
                  "(facility_id, day) "
@@ -98,7 +98,7 @@ static int queue_list(struct yx_req *r)
                  d < 1 || d > 31))
         return yx_fail_field(r, YX_EINVAL, "date", "date is a day YYYY-MM-DD (Vietnam time).");
     if (!date)
-        yx_vn_today(day);
+        yx_today_vn(day);
     rc = YX_DB_Q(r->db, &rows,
                  QUEUE_SELECT
                  "WHERE q.facility_id = ? AND q.day = ? ORDER BY CASE q.status WHEN 'called' THEN 0 "

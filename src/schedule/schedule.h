@@ -8,8 +8,6 @@
 #include "ytexa/http.h"
 #include "ytexa/patient.h"
 
-/* Today in Vietnam (UTC+7) as YYYY-MM-DD: the day queue tokens restart on. */
-void yx_vn_today(char out[11]);
 
 /* Records the notifications of an appointment event (kind "booked", "rescheduled",
  * "cancelled"): in the app for the patient's own account, outward by SMS when the patient (or

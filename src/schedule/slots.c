@@ -8,14 +8,6 @@
 
 #include "schedule.h"
 
-void yx_vn_today(char out[11])
-{
-    time_t s = (time_t)(yx_now_ms() / 1000 + 7 * 3600);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 const char *yx_iso(struct yx_req *r, int64_t ms)
 {
     char t[32];

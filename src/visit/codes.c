@@ -56,12 +56,10 @@ static int icd10_search(struct yx_req *r)
     int rc;
     if ((rc = yx_page_limit(r, &limit)) != 0)
         return rc;
-    const char *q = yx_query(r, "q");
-    if (q && strlen(q) > 100)
-        return yx_fail_field(r, YX_EINVAL, "q", "The search text is longer than 100 characters.");
-    const char *like = q ? yx_like_folded(r, q) : "%";
-    if (!like)
-        return yx_fail_field(r, YX_EINVAL, "q", "The search text is not valid.");
+    const char *like;
+    if ((rc = yx_query_like(r, &like)) != 0)
+        return rc;
+    like = like ? like : "%";
     rc = YX_DB_Q(r->db, &rows,
                  "SELECT i.code, i.name_vi, i.name_en, (SELECT COUNT(*) FROM remote_care_conditions c "
                  "WHERE c.code = i.code OR c.code = substr(i.code, 1, 3)) FROM icd10 i "

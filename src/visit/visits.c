@@ -488,12 +488,10 @@ static int doctor_list(struct yx_req *r)
     }
     if ((rc = yx_query_id(r, "facility_id", &facility)) != 0 || (rc = yx_page_limit(r, &limit)) != 0)
         return rc;
-    const char *q = yx_query(r, "q");
-    if (q && strlen(q) > 100)
-        return yx_fail_field(r, YX_EINVAL, "q", "The search text is longer than 100 characters.");
-    const char *like = q ? yx_like_folded(r, q) : "%";
-    if (!like)
-        return yx_fail_field(r, YX_EINVAL, "q", "The search text is not valid.");
+    const char *like;
+    if ((rc = yx_query_like(r, &like)) != 0)
+        return rc;
+    like = like ? like : "%";
     rc = YX_DB_Q(
         r->db, &rows,
         "SELECT u.id, u.full_name, u.role, u.licence_no, u.scope_of_practice, f.id, f.name, f.level "

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, api, login, assertError, ROLES, BIN, refuser } from './lib/server.mjs';
+import { startSignedIn, api, login, assertError, ROLES, BIN, refuser } from './lib/server.mjs';
 
 let srv;
 const S = {};
@@ -38,14 +38,8 @@ const newFacility = (over = {}) => ({
 // A raw body with bytes that are not UTF-8 in the middle of a string.
 const badUtf8 = (before, after) => Buffer.concat([Buffer.from(before), Buffer.from([0xff, 0xfe, 0xc0, 0xaf]), Buffer.from(after)]);
 
-before(async () => {
-  srv = await startServer();
-  for (const u of Object.keys(ROLES)) S[u] = await login(srv, u);
-});
-after(async () => {
-  await srv.stop();
-  srv.cleanup();
-});
+before(async () => { srv = await startSignedIn(S); });
+after(() => srv.close());
 
 test('specialties: the whole small list, Vietnamese and English names', async () => {
   const r = await get('/api/v1/specialties');

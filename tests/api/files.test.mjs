@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { deflateSync, crc32 } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
+import { startSignedIn, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
 
 let srv;
 const S = {};
@@ -92,11 +92,8 @@ function getBytes(who, path) {
 const snapshot = () => srv.sql('SELECT (SELECT COUNT(*) FROM files), (SELECT COUNT(*) FROM uploads), (SELECT COALESCE(SUM(received), 0) FROM uploads)');
 const refused = refuser(snapshot);
 
-before(async () => {
-  srv = await startServer();
-  for (const u of Object.keys(ROLES)) S[u] = await login(srv, u);
-});
-after(async () => { await srv.stop(); srv.cleanup(); });
+before(async () => { srv = await startSignedIn(S); });
+after(() => srv.close());
 
 test('OPTIONS says what this tus server does', async () => {
   const r = await api(srv, 'OPTIONS', '/api/v1/files');
@@ -241,6 +238,13 @@ test('bad uploads are refused with a clear error and write nothing', async () =>
   await refused(patch('demo.commune', loc, 0, jpeg(10), { 'tus-resumable': '' }), 412);
   await refused(patch('demo.commune', '/api/v1/files/uploads/../../etc', 0, jpeg(10)), 404);
   await refused(patch('demo.commune', '/api/v1/files/uploads/ZZZ', 0, jpeg(10)), 404);
+  // Two PATCHes of one upload at once: one is written, the other refused; the offset counts one chunk.
+  const cc = (await create('demo.commune', 16 << 20, 'song-song.jpg')).headers.get('location');
+  const same = jpeg(8 << 20);
+  const both = await Promise.all([patch('demo.commune', cc, 0, same), patch('demo.commune', cc, 0, same)]);
+  assert.deepEqual(both.map((x) => x.status).sort(), [204, 409], JSON.stringify(both.map((x) => x.body)));
+  assert.match(both.find((x) => x.status === 409).body.error.code, /^(upload_busy|offset_mismatch)$/);
+  assert.equal((await head('demo.commune', cc)).headers.get('upload-offset'), String(8 << 20));
   // A file too big for its type, found when the content says what it is.
   const big = jpeg(31 * 1024 * 1024);
   const bl = (await create('demo.commune', big.length, 'to.jpg')).headers.get('location');

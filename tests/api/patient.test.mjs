@@ -4,7 +4,7 @@
 // with the field named and nothing written.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
+import { startSignedIn, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
 
 let srv;
 const S = {};
@@ -29,14 +29,8 @@ const snapshot = () => srv.sql(
   '(SELECT COUNT(*) FROM idempotency_keys), (SELECT COUNT(*) FROM users)');
 const refused = refuser(snapshot);
 
-before(async () => {
-  srv = await startServer();
-  for (const u of Object.keys(ROLES)) S[u] = await login(srv, u);
-});
-after(async () => {
-  await srv.stop();
-  srv.cleanup();
-});
+before(async () => { srv = await startSignedIn(S); });
+after(() => srv.close());
 
 test('a health worker registers a patient; the record comes back whole, with computed groups', async () => {
   const p = await register({

@@ -4,7 +4,7 @@
 // ordered by priority. Bad input and the wrong callers are refused and nothing is written.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
+import { startSignedIn, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
 
 let srv;
 const S = {};
@@ -34,14 +34,8 @@ const snapshot = () => srv.sql(
   "(SELECT COUNT(*) FROM notifications), (SELECT COUNT(*) FROM schedules WHERE cancelled_at IS NOT NULL), (SELECT COUNT(*) FROM queue_entries WHERE status <> 'waiting')");
 const refused = refuser(snapshot);
 
-before(async () => {
-  srv = await startServer();
-  for (const u of Object.keys(ROLES)) S[u] = await login(srv, u);
-});
-after(async () => {
-  await srv.stop();
-  srv.cleanup();
-});
+before(async () => { srv = await startSignedIn(S); });
+after(() => srv.close());
 
 test('a doctor publishes availability cut into slots; overlaps and bad blocks are refused', async () => {
   const day = vnDay(2);

@@ -1,17 +1,14 @@
 // Accounts: who may create, read and change them, and what bad input does (nothing).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api, login, assertError, ROLES } from './lib/server.mjs';
+import { startSignedIn, api, login, assertError, ROLES } from './lib/server.mjs';
 
 let srv, S = {};
 const facilityId = (code) => Number(srv.sql(`SELECT id FROM facilities WHERE code = '${code}'`));
 const count = () => srv.sql('SELECT COUNT(*) FROM users') + '/' + srv.sql('SELECT COUNT(*) FROM audit_events WHERE outcome = \'ok\'');
 
-before(async () => {
-  srv = await startServer();
-  for (const u of Object.keys(ROLES)) S[u] = await login(srv, u);
-});
-after(async () => { await srv.stop(); srv.cleanup(); });
+before(async () => { srv = await startSignedIn(S); });
+after(() => srv.close());
 
 const newUser = (over = {}) => ({
   username: `nv.${Math.random().toString(36).slice(2, 8)}`, full_name: 'Đặng Thị Hồng', password: 'mat-khau-du-dai',

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
+import { startSignedIn, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
 
 let srv;
 const S = {};
@@ -57,14 +57,8 @@ const snapshot = () => srv.sql(
   "(SELECT MAX(updated_at) FROM visits), (SELECT MAX(updated_at) FROM prescriptions), (SELECT COUNT(*) FROM remote_care_conditions)");
 const refused = refuser(snapshot);
 
-before(async () => {
-  srv = await startServer();
-  for (const u of Object.keys(ROLES)) S[u] = await login(srv, u);
-});
-after(async () => {
-  await srv.stop();
-  srv.cleanup();
-});
+before(async () => { srv = await startSignedIn(S); });
+after(() => srv.close());
 
 test('a whole chat visit: planned, started, vitals, diagnosis, signed prescription, PDF, summary, finished', async () => {
   const p = await newPatient(true, { full_name: 'Giàng Thị Chở', ethnicity: '08' });

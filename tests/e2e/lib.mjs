@@ -5,6 +5,7 @@ import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startServer } from '../api/lib/server.mjs';
 
 export const OUT = new URL('../../test-output/e2e/', import.meta.url).pathname;
 export const WEB = new URL('../../web/dist', import.meta.url).pathname;
@@ -19,6 +20,15 @@ export async function launch() {
     env: { ...process.env, HOME: home, XDG_RUNTIME_DIR: home, TMPDIR: home },
   });
   return { browser, close: async () => { await browser.close().catch(() => {}); rmSync(home, { recursive: true, force: true }); } };
+}
+
+// The server with the built web app, and a browser: what every browser test starts with.
+export async function startWithBrowser() {
+  return { srv: await startServer({ extraArgs: ['--web', WEB] }), chrome: await launch() };
+}
+export async function closeAll({ srv, chrome }) {
+  await chrome?.close();
+  await srv?.close();
 }
 
 // A fresh browser context (Vietnamese locale) logged in as username; returns { p, ctx }.

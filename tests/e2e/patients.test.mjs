@@ -3,20 +3,12 @@
 // diacritics; the patient reads their own record and consents in the app.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../api/lib/server.mjs';
-import { launch, session as signIn, OUT, WEB } from './lib.mjs';
+import { startWithBrowser, closeAll, session as signIn, OUT } from './lib.mjs';
 
 let srv, chrome;
 
-before(async () => {
-  srv = await startServer({ extraArgs: ['--web', WEB] });
-  chrome = await launch();
-});
-after(async () => {
-  await chrome?.close();
-  await srv.stop();
-  srv.cleanup();
-});
+before(async () => ({ srv, chrome } = await startWithBrowser()));
+after(() => closeAll({ srv, chrome }));
 
 const session = (username, viewport) => signIn(chrome, srv.url, username, { viewport });
 

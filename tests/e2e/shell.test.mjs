@@ -3,8 +3,8 @@
 // phone screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api, ROLES } from '../api/lib/server.mjs';
-import { launch, OUT, WEB } from './lib.mjs';
+import { api, ROLES } from '../api/lib/server.mjs';
+import { startWithBrowser, closeAll, OUT } from './lib.mjs';
 
 const ROLE_VI = {
   health_worker: 'Nhân viên y tế xã', doctor: 'Bác sĩ', specialist: 'Bác sĩ chuyên khoa', trainer: 'Giảng viên',
@@ -12,15 +12,8 @@ const ROLE_VI = {
 };
 let srv, chrome;
 
-before(async () => {
-  srv = await startServer({ extraArgs: ['--web', WEB] });
-  chrome = await launch();
-});
-after(async () => {
-  await chrome?.close();
-  await srv.stop();
-  srv.cleanup();
-});
+before(async () => ({ srv, chrome } = await startWithBrowser()));
+after(() => closeAll({ srv, chrome }));
 
 async function page(viewport = { width: 1024, height: 768 }) {
   const ctx = await chrome.browser.newContext({ viewport, locale: 'vi-VN' });

@@ -9,20 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, api } from '../api/lib/server.mjs';
-import { launch, session as signIn, OUT, WEB } from './lib.mjs';
+import { api } from '../api/lib/server.mjs';
+import { startWithBrowser, closeAll, session as signIn, OUT } from './lib.mjs';
 
 let srv, chrome;
 
-before(async () => {
-  srv = await startServer({ extraArgs: ['--web', WEB] });
-  chrome = await launch();
-});
-after(async () => {
-  await chrome?.close();
-  await srv.stop();
-  srv.cleanup();
-});
+before(async () => ({ srv, chrome } = await startWithBrowser()));
+after(() => closeAll({ srv, chrome }));
 
 const session = (username, viewport) => signIn(chrome, srv.url, username, { viewport });
 

@@ -59,6 +59,7 @@ export async function startServer({ extraArgs = [], env = {}, demo = true, tls =
   srv.kill9 = () => kill9(srv);
   srv.restart = () => launch(srv);
   srv.cleanup = () => cleanup(srv, pgName);
+  srv.close = async () => { await stop(srv); cleanup(srv, pgName); };
   srv.sql = (q) => sql(srv, q);
   return srv;
 }
@@ -156,6 +157,13 @@ export function api(srv, method, path, { token, cookie, csrf, body, raw, headers
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+// Starts a server (options as startServer) and signs every demo account in, into S[username].
+export async function startSignedIn(S, opts) {
+  const srv = await startServer(opts);
+  for (const u of Object.keys(ROLES)) S[u] = await login(srv, u);
+  return srv;
 }
 
 // Logs a demo account in; returns { token, csrf, cookie, user }.
