@@ -41,6 +41,8 @@ enum yx_resource_kind {
     YX_RES_USER,      /* an account */
     YX_RES_AUDIT,     /* the audit trail */
     YX_RES_PATIENT,   /* patient data (owned by facility_id, or shared through a case) */
+    YX_RES_CONSULT,   /* a consultation case (facility_id: the requester; shared: the caller's
+                         facility is the hub that has it or takes part) */
 };
 struct yx_resource {
     enum yx_resource_kind kind;

@@ -29,4 +29,14 @@ struct yx_dicom {
  * past p + n, whatever the bytes say. */
 int yx_dicom_tags(const unsigned char *p, size_t n, struct yx_dicom *d);
 
+struct yx_db;
+struct yx_req;
+#include <jansson.h>
+/* A file as the API shows it (id, sha256, size, mime, kind, name, url, dicom tags …), or NULL. */
+json_t *yx_files_json(struct yx_db *db, int64_t id);
+
+/* Inside src/consult: may the caller read this file through a consultation that shows it?
+ * Sets *yes. */
+int yx_consult_file_readable(struct yx_req *r, int64_t file_id, int *yes);
+
 #endif

@@ -96,4 +96,25 @@ const char *yx_db_url(void);
 struct yx_db *yx_db_thread(void);
 void yx_db_thread_close(void);
 
+/* A background job: a thread with its own connection (yx_db_thread()) that runs tick at once and
+ * then every interval_ms until stopped, e.g. the notification sender and the consultation
+ * escalator. tick gets NULL when the database cannot be reached, and may be woken early with
+ * yx_db_job_wake(). */
+#include <pthread.h>
+struct yx_db_job {
+    void (*tick)(struct yx_db *db, void *arg);
+    void *arg;
+    int interval_ms;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int running, stopping;
+};
+/* Starts job (tick, arg and interval_ms filled in by the caller). */
+int yx_db_job_start(struct yx_db_job *job);
+/* Asks it to run now. */
+void yx_db_job_wake(struct yx_db_job *job);
+/* Stops it after the tick in progress and joins the thread; does nothing if it is not running. */
+void yx_db_job_stop(struct yx_db_job *job);
+
 #endif

@@ -9,6 +9,7 @@
 #include "ytexa/audit.h"
 #include "ytexa/auth.h"
 #include "ytexa/config.h"
+#include "ytexa/consult.h"
 #include "ytexa/files.h"
 #include "ytexa/notify.h"
 #include "ytexa/http.h"
@@ -73,7 +74,13 @@ static int cmd_serve(struct yx_config *cfg)
         fprintf(stderr, "ytexa: cannot start the notification sender\n");
         return 1;
     }
+    if (yx_consult_escalator_start() != 0) {
+        fprintf(stderr, "ytexa: cannot start the consultation escalator\n");
+        yx_notify_sender_stop();
+        return 1;
+    }
     int rc = yx_server_run(cfg);
+    yx_consult_escalator_stop();
     yx_notify_sender_stop();
     yx_db_thread_close();
     return rc ? 1 : 0;

@@ -76,6 +76,15 @@ static int patient_decision(const struct yx_principal *w, enum yx_action act, co
     return YX_ENOTFOUND;
 }
 
+/* A consultation case is seen by the clinicians of the facility that asked, of the hub that has
+ * it and of the sites taking part; for everyone else it does not exist. */
+static int consult_decision(const struct yx_principal *w, const struct yx_resource *res)
+{
+    if (!clinical(w))
+        return YX_ENOTFOUND;
+    return (res->facility_id && res->facility_id == w->facility_id) || res->shared ? 0 : YX_ENOTFOUND;
+}
+
 int yx_authorize(const struct yx_principal *who, enum yx_action act, const struct yx_resource *res)
 {
     if (!who || !who->user_id)
@@ -86,6 +95,7 @@ int yx_authorize(const struct yx_principal *who, enum yx_action act, const struc
     case YX_RES_USER:
     case YX_RES_AUDIT: return scoped_decision(who, act, res);
     case YX_RES_PATIENT: return patient_decision(who, act, res);
+    case YX_RES_CONSULT: return consult_decision(who, res);
     }
     return YX_EFORBIDDEN;
 }

@@ -22,8 +22,6 @@ int yx_files_examine(struct yx_req *r, const char *upload_id, int64_t size, stru
 /* Inside the upload's transaction: the quota, the blob's name in the store, the files row. */
 int yx_files_store(struct yx_req *r, const char *upload_id, const struct yx_blob *b, const char *name,
                    int64_t *file_id);
-/* The file as the API shows it, or NULL. */
-json_t *yx_files_json(struct yx_req *r, int64_t id);
 
 /* A whole file read into a malloc'd buffer, or NULL. */
 char *yx_files_read_all(const char *path, size_t *len);

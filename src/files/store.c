@@ -181,12 +181,12 @@ int yx_files_store(struct yx_req *r, const char *upload_id, const struct yx_blob
     return rc;
 }
 
-json_t *yx_files_json(struct yx_req *r, int64_t id)
+json_t *yx_files_json(struct yx_db *db, int64_t id)
 {
     struct yx_rows *rows = NULL;
     json_t *out = NULL;
     char t[32];
-    if (YX_DB_Q(r->db, &rows,
+    if (YX_DB_Q(db, &rows,
                 "SELECT f.id, f.sha256, f.size, f.mime, f.kind, f.name, f.facility_id, u.full_name, "
                 "f.created_at, "
                 "f.meta FROM files f JOIN users u ON u.id = f.uploaded_by WHERE f.id = ?",
@@ -209,8 +209,8 @@ json_t *yx_files_json(struct yx_req *r, int64_t id)
     return out;
 }
 
-/* The file's row if the caller may read it: for now, staff of the facility that stored it
- * (consultations will add the hubs that see the case). 404 otherwise. */
+/* The file's row if the caller may read it: staff of the facility that stored it, and whoever
+ * sees a consultation it is attached to. 404 otherwise. */
 struct stored {
     int64_t id;
     char sha[65], mime[48], kind[8], name[201];
@@ -223,7 +223,11 @@ static int readable_file(struct yx_req *r, struct stored *f)
     if (rc == 0)
         rc = YX_DB_Q(r->db, &rows, "SELECT sha256, mime, name, facility_id, kind FROM files WHERE id = ?",
                      YX_PI(f->id));
-    if (rc == 0 && (rows->nrows != 1 || !r->who.facility_id || yx_rows_int(rows, 0, 3) != r->who.facility_id))
+    int through_case = 0;
+    if (rc == 0 && rows->nrows == 1 && (!r->who.facility_id || yx_rows_int(rows, 0, 3) != r->who.facility_id))
+        rc = yx_consult_file_readable(r, f->id, &through_case);
+    if (rc == 0 && (rows->nrows != 1 ||
+                    (!through_case && (!r->who.facility_id || yx_rows_int(rows, 0, 3) != r->who.facility_id))))
         rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy tệp / no such file.");
     if (rc == 0) {
         snprintf(f->sha, sizeof f->sha, "%s", yx_rows_get(rows, 0, 0));
@@ -334,7 +338,7 @@ static int file_meta(struct yx_req *r)
     int rc;
     if ((rc = readable_file(r, &f)) != 0)
         return rc;
-    json_t *j = yx_files_json(r, f.id);
+    json_t *j = yx_files_json(r->db, f.id);
     return j ? yx_reply(r, 200, j) : YX_EDB;
 }
 

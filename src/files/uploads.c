@@ -296,7 +296,7 @@ static int upload_get(struct yx_req *r)
     int rc;
     if ((rc = load_upload(r, &u)) != 0)
         return rc;
-    json_t *file = u.file_id ? yx_files_json(r, u.file_id) : json_null();
+    json_t *file = u.file_id ? yx_files_json(r->db, u.file_id) : json_null();
     return yx_reply(r, 200,
                     json_pack("{s:s,s:s,s:I,s:I,s:o}", "id", u.id, "name", u.name, "offset",
                               (json_int_t)u.received, "length", (json_int_t)u.length, "file",

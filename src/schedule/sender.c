@@ -23,12 +23,10 @@ static const int64_t backoff_ms[] = {1000, 5000, 30000, 120000, 600000, 3600000}
 #define MAX_ATTEMPTS ((int)(sizeof backoff_ms / sizeof backoff_ms[0]))
 
 static struct {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int running, stopping;
+    struct yx_db_job job;
+    CURL *curl;
     char url[512], secret[128], instance[40];
-} N = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+} N;
 
 static size_t discard(char *p, size_t size, size_t n, void *u)
 {
@@ -132,32 +130,12 @@ static void send_due(struct yx_db *db, CURL *curl)
     yx_rows_free(rows);
 }
 
-static void *sender_main(void *unused)
+/* Looks for due rows twice a second. */
+static void sender_tick(struct yx_db *db, void *unused)
 {
     (void)unused;
-    CURL *curl = curl_easy_init();
-    pthread_mutex_lock(&N.mu);
-    while (!N.stopping) {
-        pthread_mutex_unlock(&N.mu);
-        struct yx_db *db = yx_db_thread();
-        if (db && curl)
-            send_due(db, curl);
-        pthread_mutex_lock(&N.mu);
-        if (N.stopping)
-            break;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 500000000L; /* look again in half a second */
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&N.cv, &N.mu, &until);
-    }
-    pthread_mutex_unlock(&N.mu);
-    curl_easy_cleanup(curl);
-    yx_db_thread_close();
-    return NULL;
+    if (db && N.curl)
+        send_due(db, N.curl);
 }
 
 int yx_notify_sender_start(const struct yx_config *cfg)
@@ -171,23 +149,20 @@ int yx_notify_sender_start(const struct yx_config *cfg)
     uint32_t rnd;
     yx_random(&rnd, sizeof rnd);
     snprintf(N.instance, sizeof N.instance, "%08x", rnd);
-    N.stopping = 0;
-    if (pthread_create(&N.thread, NULL, sender_main, NULL) != 0)
+    N.curl = curl_easy_init();
+    N.job = (struct yx_db_job){.tick = sender_tick, .interval_ms = 500};
+    if (!N.curl || yx_db_job_start(&N.job) != 0)
         return YX_EINTERNAL;
-    N.running = 1;
     yx_log(YX_LOG_INFO, "notify: sending SMS/Zalo notifications to the webhook (instance %s)", N.instance);
     return 0;
 }
 
 void yx_notify_sender_stop(void)
 {
-    if (!N.running)
+    if (!N.job.running)
         return;
-    pthread_mutex_lock(&N.mu);
-    N.stopping = 1;
-    pthread_cond_signal(&N.cv);
-    pthread_mutex_unlock(&N.mu);
-    pthread_join(N.thread, NULL);
-    N.running = 0;
+    yx_db_job_stop(&N.job);
+    curl_easy_cleanup(N.curl);
+    N.curl = NULL;
     curl_global_cleanup();
 }

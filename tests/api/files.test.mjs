@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import http from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
-import { deflateSync, crc32 } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSignedIn, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
+import { png } from './lib/files.mjs';
 
 let srv;
 const S = {};
@@ -26,19 +26,6 @@ function dicom(n) {
   return Buffer.concat([head, px, randomBytes(n - head.length - 12)]);
 }
 const sha = (b) => createHash('sha256').update(b).digest('hex');
-// A real PNG of w × h pixels (a gradient), built here so the test needs no image files.
-function png(w, h) {
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type), data]);
-    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
-  const raw = Buffer.alloc((w * 3 + 1) * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) { const o = y * (w * 3 + 1) + 1 + x * 3; raw[o] = x & 255; raw[o + 1] = y & 255; raw[o + 2] = 128; }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
 // Width and height of a JPEG, from its SOF marker.
 function jpegSize(b) {
   for (let i = 2; i + 9 < b.length;) {

@@ -1,0 +1,378 @@
+/* The consultation case (hội chẩn từ xa): who may see it, its state and history, and the case as
+ * the API shows it. The handlers that open, list and change a case are in requests.c, routing.c
+ * and discussion.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "consult.h"
+#include "ytexa/files.h"
+#include "ytexa/patient.h"
+
+#define CASE_LOAD                                                                                            \
+    "SELECT c.id, c.patient_id, c.requester_facility_id, c.assigned_facility_id, c.chair_id, "               \
+    "c.secretary_id, c.created_by, c.escalation_level, c.state, c.urgency, c.specialty, "                    \
+    "(SELECT COUNT(*) FROM consult_participants p WHERE p.consult_id = c.id AND (p.user_id = ? OR "          \
+    "(p.user_id IS NULL AND p.facility_id = ?))) FROM consults c WHERE c.id = ?"
+
+static int load_row(struct yx_db *db, int64_t id, int64_t user, int64_t facility, struct yx_consult *c,
+                    int *participant)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(db, &rows, CASE_LOAD, YX_PI(user), YX_PI(facility), YX_PI(id));
+    if (rc == 0 && rows->nrows != 1)
+        rc = YX_ENOTFOUND;
+    if (rc == 0) {
+        *c = (struct yx_consult){.id = yx_rows_int(rows, 0, 0),
+                                 .patient_id = yx_rows_int(rows, 0, 1),
+                                 .requester = yx_rows_int(rows, 0, 2),
+                                 .assigned = yx_rows_int(rows, 0, 3),
+                                 .chair_id = yx_rows_int(rows, 0, 4),
+                                 .secretary_id = yx_rows_int(rows, 0, 5),
+                                 .created_by = yx_rows_int(rows, 0, 6),
+                                 .escalation_level = (int)yx_rows_int(rows, 0, 7)};
+        snprintf(c->state, sizeof c->state, "%s", yx_rows_get(rows, 0, 8));
+        snprintf(c->urgency, sizeof c->urgency, "%s", yx_rows_get(rows, 0, 9));
+        snprintf(c->specialty, sizeof c->specialty, "%s", yx_rows_get(rows, 0, 10));
+        *participant = yx_rows_int(rows, 0, 11) > 0;
+    }
+    yx_rows_free(rows);
+    return rc;
+}
+
+int yx_consult_load_db(struct yx_db *db, int64_t id, struct yx_consult *c)
+{
+    int participant;
+    return load_row(db, id, 0, 0, c, &participant);
+}
+
+/* The caller's relation to the case, and the resource yx_authorize() decides on. */
+static void caller_side(const struct yx_principal *w, struct yx_consult *c, int participant,
+                        struct yx_resource *res)
+{
+    int fac = w->facility_id != 0;
+    c->side = (fac && w->facility_id == c->requester ? YX_SIDE_REQUESTER : 0) |
+              (fac && w->facility_id == c->assigned ? YX_SIDE_HUB : 0) |
+              (participant ? YX_SIDE_PARTICIPANT : 0) | (c->chair_id == w->user_id ? YX_SIDE_CHAIR : 0) |
+              (c->secretary_id == w->user_id ? YX_SIDE_SECRETARY : 0);
+    *res = (struct yx_resource){YX_RES_CONSULT, c->requester, 0,
+                                (c->side & (YX_SIDE_HUB | YX_SIDE_PARTICIPANT)) != 0, c->patient_id};
+}
+
+/* Loads the case with the caller's side and asks yx_authorize(); no answer is set. */
+static int load_quiet(struct yx_req *r, int64_t id, struct yx_consult *c)
+{
+    struct yx_resource res;
+    int participant = 0;
+    int rc = load_row(r->db, id, r->who.user_id, r->who.facility_id, c, &participant);
+    if (rc)
+        return rc;
+    caller_side(&r->who, c, participant, &res);
+    rc = yx_authorize(&r->who, YX_A_READ, &res);
+    return rc == YX_EAUTH ? rc : rc ? YX_ENOTFOUND : 0;
+}
+
+static int load_for(struct yx_req *r, int64_t id, struct yx_consult *c)
+{
+    int rc = load_quiet(r, id, c);
+    if (rc == YX_ENOTFOUND || rc == YX_EAUTH)
+        return yx_deny(r, rc);
+    return rc;
+}
+
+int yx_consult_load(struct yx_req *r, struct yx_consult *c)
+{
+    int64_t id;
+    int rc = yx_param_id(r, 0, &id);
+    if (rc == 0)
+        rc = load_for(r, id, c);
+    if (rc == 0) {
+        char ids[24];
+        snprintf(ids, sizeof ids, "%lld", (long long)c->id);
+        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+        r->audit_patient_id = c->patient_id;
+    }
+    return rc;
+}
+
+int yx_consult_file_readable(struct yx_req *r, int64_t file_id, int *yes)
+{
+    struct yx_rows *rows = NULL;
+    struct yx_consult c;
+    *yes = 0;
+    int rc = YX_DB_Q(r->db, &rows, "SELECT consult_id FROM consult_files WHERE file_id = ? ORDER BY consult_id",
+                     YX_PI(file_id));
+    for (int i = 0; rc == 0 && i < rows->nrows && !*yes; i++) {
+        struct yx_resource res;
+        int participant = 0;
+        if (load_row(r->db, yx_rows_int(rows, i, 0), r->who.user_id, r->who.facility_id, &c, &participant) != 0)
+            continue;
+        caller_side(&r->who, &c, participant, &res);
+        *yes = yx_authorize(&r->who, YX_A_READ, &res) == 0;
+    }
+    yx_rows_free(rows);
+    return rc;
+}
+
+int yx_consult_side(struct yx_req *r, const struct yx_consult *c, int sides, const char *who_may)
+{
+    if (c->side & sides)
+        return 0;
+    return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL,
+                        "Việc này do %s làm / this is done by %s.", who_may, who_may);
+}
+
+int yx_consult_state_in(struct yx_req *r, const struct yx_consult *c, const char *const *states)
+{
+    if (yx_one_of(c->state, states))
+        return 0;
+    return yx_fail_code(r, YX_ECONFLICT, "consult_state", json_pack("{s:s}", "state", c->state),
+                        "Ca hội chẩn đang ở trạng thái '%s', không làm được việc này / the consultation "
+                        "is %s; this cannot be done now.",
+                        c->state, c->state);
+}
+
+int yx_consult_event(struct yx_db *db, int64_t id, const struct yx_consult_event *e)
+{
+    return YX_DB_Q(db, NULL,
+                   "INSERT INTO consult_events (consult_id, action, from_state, to_state, from_facility_id, "
+                   "to_facility_id, at, by_user, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   YX_PI(id), YX_PT(e->action), YX_PT(e->from_state), YX_PT(e->to_state),
+                   e->from_facility ? YX_PI(e->from_facility) : YX_PN,
+                   e->to_facility ? YX_PI(e->to_facility) : YX_PN, YX_PI(yx_now_ms()),
+                   e->by ? YX_PI(e->by) : YX_PN, YX_PT(e->reason));
+}
+
+int yx_consult_set_state(struct yx_req *r, struct yx_consult *c, const char *action, const char *to,
+                         const char *reason)
+{
+    static const char *const stamped[][2] = {{"requested", "requested_at"}, {"accepted", "accepted_at"},
+                                             {"concluded", "concluded_at"}, {"outcome_recorded", "outcome_at"},
+                                             {"closed", "closed_at"}};
+    const char *column = "updated_at";
+    for (size_t i = 0; i < sizeof stamped / sizeof stamped[0]; i++)
+        if (strcmp(stamped[i][0], to) == 0)
+            column = stamped[i][1];
+    char sql[200];
+    snprintf(sql, sizeof sql, "UPDATE consults SET state = ?, updated_at = ?, %s = ? WHERE id = ? AND state = ? "
+             "RETURNING id", column);
+    struct yx_rows *rows = NULL;
+    int64_t now = yx_now_ms();
+    int rc = yx_db_exec(r->db, sql,
+                        (struct yx_param[]){YX_PT(to), YX_PI(now), YX_PI(now), YX_PI(c->id), YX_PT(c->state)}, 5,
+                        &rows);
+    if (rc == 0 && rows->nrows != 1)
+        rc = yx_fail_code(r, YX_ECONFLICT, "consult_state", NULL,
+                          "Ca hội chẩn vừa được người khác thay đổi / someone else changed the consultation "
+                          "just now; reload it.");
+    yx_rows_free(rows);
+    if (rc == 0)
+        rc = yx_consult_event(r->db, c->id,
+                              &(struct yx_consult_event){action, c->state, to, reason, 0, 0, r->who.user_id});
+    if (rc == 0)
+        snprintf(c->state, sizeof c->state, "%s", to);
+    return rc;
+}
+
+int yx_consult_doctor_of(struct yx_db *db, int64_t user, int64_t facility, int *yes)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(db, &rows,
+                     "SELECT 1 FROM users WHERE id = ? AND facility_id = ? AND active = 1 AND role IN "
+                     "('doctor', 'specialist')",
+                     YX_PI(user), YX_PI(facility));
+    *yes = rc == 0 && rows->nrows == 1;
+    yx_rows_free(rows);
+    return rc;
+}
+
+int yx_consult_participant_add(struct yx_db *db, const struct yx_consult *c, int64_t user, int64_t facility,
+                               const char *role, int64_t by)
+{
+    int rc = YX_DB_Q(db, NULL,
+                     "INSERT INTO consult_participants (consult_id, user_id, facility_id, role, added_by, "
+                     "added_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                     YX_PI(c->id), user ? YX_PI(user) : YX_PN, YX_PI(facility), YX_PT(role), YX_PI(by),
+                     YX_PI(yx_now_ms()));
+    /* A site taking part sees the patient for the sake of this case. */
+    if (rc == 0 && !user)
+        rc = yx_patient_share(db, c->patient_id, facility, "consult", c->id);
+    return rc;
+}
+
+/* Runs sql (one ? for the case id) and turns each row into an object with fill(). */
+static json_t *list_of(struct yx_db *db, const char *sql, int64_t id, json_t *(*fill)(const struct yx_rows *, int))
+{
+    struct yx_rows *rows = NULL;
+    json_t *out = json_array();
+    if (YX_DB_Q(db, &rows, sql, YX_PI(id)) == 0)
+        for (int i = 0; i < rows->nrows; i++)
+            json_array_append_new(out, fill(rows, i));
+    yx_rows_free(rows);
+    return out;
+}
+
+/* A {id, name} pair from two columns, or null when the id is NULL. */
+static json_t *ref(const struct yx_rows *r, int i, int c, const char *label)
+{
+    if (yx_rows_isnull(r, i, c))
+        return json_null();
+    return json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, c), label, yx_rows_get(r, i, c + 1));
+}
+
+static json_t *question_row(const struct yx_rows *r, int i)
+{
+    return json_pack("{s:I,s:I,s:s,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "position",
+                     (json_int_t)yx_rows_int(r, i, 1), "question", yx_rows_get(r, i, 2), "conclusion",
+                     yx_json_str_or_null(yx_rows_get(r, i, 3)));
+}
+
+static json_t *event_row(const struct yx_rows *r, int i)
+{
+    return json_pack("{s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o}", "action", yx_rows_get(r, i, 0), "from_state",
+                     yx_json_str_or_null(yx_rows_get(r, i, 1)), "to_state", yx_rows_get(r, i, 2), "from_facility",
+                     ref(r, i, 3, "name"), "to_facility", ref(r, i, 5, "name"), "at", yx_json_time_or_null(r, i, 7),
+                     "by", ref(r, i, 8, "full_name"), "reason", yx_json_str_or_null(yx_rows_get(r, i, 10)));
+}
+
+static json_t *participant_row(const struct yx_rows *r, int i)
+{
+    json_t *user = yx_rows_isnull(r, i, 1) ? json_null()
+                                            : json_pack("{s:I,s:s,s:o}", "id", (json_int_t)yx_rows_int(r, i, 1),
+                                                        "full_name", yx_rows_get(r, i, 2), "licence_no",
+                                                        yx_json_str_or_null(yx_rows_get(r, i, 3)));
+    return json_pack("{s:I,s:s,s:o,s:{s:I,s:s,s:o}}", "id", (json_int_t)yx_rows_int(r, i, 0), "role",
+                     yx_rows_get(r, i, 4), "user", user, "facility", "id", (json_int_t)yx_rows_int(r, i, 5),
+                     "name", yx_rows_get(r, i, 6), "site_name", yx_json_str_or_null(yx_rows_get(r, i, 7)));
+}
+
+static json_t *opinion_row(const struct yx_rows *r, int i)
+{
+    return json_pack("{s:I,s:o,s:o,s:s,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "author",
+                     ref(r, i, 1, "full_name"), "facility", ref(r, i, 3, "name"), "opinion", yx_rows_get(r, i, 5),
+                     "created_at", yx_json_time_or_null(r, i, 6), "updated_at", yx_json_time_or_null(r, i, 7));
+}
+
+static json_t *minutes_row(const struct yx_rows *r, int i)
+{
+    char url[96];
+    snprintf(url, sizeof url, "/api/v1/consults/%lld/minutes/%lld/pdf", (long long)yx_rows_int(r, i, 7),
+             (long long)yx_rows_int(r, i, 1));
+    return json_pack("{s:I,s:I,s:o,s:s,s:s,s:s,s:o,s:o,s:s}", "id", (json_int_t)yx_rows_int(r, i, 0), "version",
+                     (json_int_t)yx_rows_int(r, i, 1), "amendment_reason", yx_json_str_or_null(yx_rows_get(r, i, 2)),
+                     "content_hash", yx_rows_get(r, i, 3), "verify_code", yx_rows_get(r, i, 4), "signer_name",
+                     yx_rows_get(r, i, 5), "signed_at", yx_json_time_or_null(r, i, 6), "superseded",
+                     json_boolean(yx_rows_int(r, i, 8) > 0), "pdf_url", url);
+}
+
+#define CASE_JSON                                                                                            \
+    "SELECT c.id, c.state, c.urgency, c.specialty, s.name_vi, c.kind, c.summary, c.requester_facility_id, "  \
+    "rf.name, c.assigned_facility_id, af.name, af.level, c.escalation_level, c.accept_due_at, c.chair_id, "  \
+    "ch.full_name, c.secretary_id, se.full_name, c.session_at, c.recommendation, c.recommendation_note, "     \
+    "c.outcome, c.outcome_note, c.requested_at, c.accepted_at, c.concluded_at, c.outcome_at, c.closed_at, "  \
+    "c.created_at, c.updated_at, c.patient_id, c.created_by, cb.full_name "                                  \
+    "FROM consults c JOIN specialties s ON s.code = c.specialty JOIN facilities rf ON rf.id = "              \
+    "c.requester_facility_id LEFT JOIN facilities af ON af.id = c.assigned_facility_id LEFT JOIN users ch "  \
+    "ON ch.id = c.chair_id LEFT JOIN users se ON se.id = c.secretary_id JOIN users cb ON cb.id = "           \
+    "c.created_by WHERE c.id = ?"
+
+static json_t *case_head(struct yx_db *db, const struct yx_rows *r)
+{
+    json_t *assigned = yx_rows_isnull(r, 0, 9)
+                           ? json_null()
+                           : json_pack("{s:I,s:s,s:s}", "id", (json_int_t)yx_rows_int(r, 0, 9), "name",
+                                       yx_rows_get(r, 0, 10), "level", yx_rows_get(r, 0, 11));
+    json_t *patient = yx_patient_brief(db, yx_rows_int(r, 0, 30));
+    json_t *c = json_pack("{s:I,s:s,s:s,s:{s:s,s:s},s:s,s:s,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o}", "id",
+                          (json_int_t)yx_rows_int(r, 0, 0), "state", yx_rows_get(r, 0, 1), "urgency",
+                          yx_rows_get(r, 0, 2), "specialty", "code", yx_rows_get(r, 0, 3), "name_vi",
+                          yx_rows_get(r, 0, 4), "kind", yx_rows_get(r, 0, 5), "summary", yx_rows_get(r, 0, 6),
+                          "patient", patient ? patient : json_null(), "requester", ref(r, 0, 7, "name"),
+                          "assigned", assigned, "escalation_level", (json_int_t)yx_rows_int(r, 0, 12),
+                          "accept_due_at", yx_json_time_or_null(r, 0, 13), "chair", ref(r, 0, 14, "full_name"),
+                          "secretary", ref(r, 0, 16, "full_name"), "created_by", ref(r, 0, 31, "full_name"));
+    json_object_set_new(c, "session_at", yx_json_time_or_null(r, 0, 18));
+    json_object_set_new(c, "recommendation",
+                        json_pack("{s:o,s:o}", "kind", yx_json_str_or_null(yx_rows_get(r, 0, 19)), "note",
+                                  yx_json_str_or_null(yx_rows_get(r, 0, 20))));
+    json_object_set_new(c, "outcome",
+                        json_pack("{s:o,s:o}", "kind", yx_json_str_or_null(yx_rows_get(r, 0, 21)), "note",
+                                  yx_json_str_or_null(yx_rows_get(r, 0, 22))));
+    static const char *const times[] = {"requested_at", "accepted_at", "concluded_at", "outcome_at",
+                                        "closed_at",    "created_at",  "updated_at"};
+    for (int k = 0; k < 7; k++)
+        json_object_set_new(c, times[k], yx_json_time_or_null(r, 0, 23 + k));
+    return c;
+}
+
+json_t *yx_consult_json(struct yx_db *db, int64_t id)
+{
+    struct yx_rows *rows = NULL;
+    json_t *c = NULL;
+    if (YX_DB_Q(db, &rows, CASE_JSON, YX_PI(id)) == 0 && rows->nrows == 1)
+        c = case_head(db, rows);
+    yx_rows_free(rows);
+    if (!c)
+        return NULL;
+    json_object_set_new(c, "questions",
+                        list_of(db,
+                                "SELECT id, position, question, conclusion FROM consult_questions WHERE "
+                                "consult_id = ? ORDER BY position",
+                                id, question_row));
+    json_object_set_new(
+        c, "participants",
+        list_of(db,
+                "SELECT p.id, p.user_id, u.full_name, u.licence_no, p.role, p.facility_id, f.name, f.site_name "
+                "FROM consult_participants p JOIN facilities f ON f.id = p.facility_id LEFT JOIN users u ON "
+                "u.id = p.user_id WHERE p.consult_id = ? ORDER BY p.id",
+                id, participant_row));
+    json_object_set_new(
+        c, "opinions",
+        list_of(db,
+                "SELECT o.id, o.author_id, u.full_name, o.facility_id, f.name, o.opinion, o.created_at, "
+                "o.updated_at FROM consult_opinions o JOIN users u ON u.id = o.author_id JOIN facilities f ON "
+                "f.id = o.facility_id WHERE o.consult_id = ? ORDER BY o.id",
+                id, opinion_row));
+    json_object_set_new(
+        c, "events",
+        list_of(db,
+                "SELECT e.action, e.from_state, e.to_state, e.from_facility_id, ff.name, e.to_facility_id, "
+                "tf.name, e.at, e.by_user, u.full_name, e.reason FROM consult_events e LEFT JOIN facilities "
+                "ff ON ff.id = e.from_facility_id LEFT JOIN facilities tf ON tf.id = e.to_facility_id LEFT "
+                "JOIN users u ON u.id = e.by_user WHERE e.consult_id = ? ORDER BY e.id",
+                id, event_row));
+    json_object_set_new(
+        c, "minutes",
+        list_of(db,
+                "SELECT m.id, m.version, m.amendment_reason, m.content_hash, m.verify_code, m.signer_name, "
+                "m.signed_at, m.consult_id, (SELECT COUNT(*) FROM consult_minutes n WHERE n.replaces_id = "
+                "m.id) FROM consult_minutes m WHERE m.consult_id = ? ORDER BY m.version",
+                id, minutes_row));
+    struct yx_rows *files = NULL;
+    json_t *list = json_array();
+    if (YX_DB_Q(db, &files, "SELECT file_id FROM consult_files WHERE consult_id = ? ORDER BY added_at, file_id",
+                YX_PI(id)) == 0)
+        for (int i = 0; i < files->nrows; i++) {
+            json_t *f = yx_files_json(db, yx_rows_int(files, i, 0));
+            if (f)
+                json_array_append_new(list, f);
+        }
+    yx_rows_free(files);
+    json_object_set_new(c, "files", list);
+    return c;
+}
+
+int yx_consult_answer(struct yx_req *r, int status, int64_t id)
+{
+    json_t *c = yx_consult_json(r->db, id);
+    if (!c)
+        return YX_EDB;
+    /* What the caller may do is the client's to show, the server's to enforce. */
+    struct yx_consult k;
+    if (load_quiet(r, id, &k) == 0)
+        json_object_set_new(c, "my_side",
+                            json_pack("{s:b,s:b,s:b,s:b,s:b}", "requester", (k.side & YX_SIDE_REQUESTER) != 0,
+                                      "hub", (k.side & YX_SIDE_HUB) != 0, "participant",
+                                      (k.side & YX_SIDE_PARTICIPANT) != 0, "chair", (k.side & YX_SIDE_CHAIR) != 0,
+                                      "secretary", (k.side & YX_SIDE_SECRETARY) != 0));
+    return yx_reply(r, status, c);
+}
