@@ -148,18 +148,19 @@ int yx_consult_set_state(struct yx_req *r, struct yx_consult *c, const char *act
     static const char *const stamped[][2] = {{"requested", "requested_at"}, {"accepted", "accepted_at"},
                                              {"concluded", "concluded_at"}, {"outcome_recorded", "outcome_at"},
                                              {"closed", "closed_at"}};
-    const char *column = "updated_at";
+    const char *column = NULL;
     for (size_t i = 0; i < sizeof stamped / sizeof stamped[0]; i++)
         if (strcmp(stamped[i][0], to) == 0)
             column = stamped[i][1];
+    /* The state's own time column, when it has one (PostgreSQL refuses a column set twice). */
     char sql[200];
-    snprintf(sql, sizeof sql, "UPDATE consults SET state = ?, updated_at = ?, %s = ? WHERE id = ? AND state = ? "
-             "RETURNING id", column);
+    snprintf(sql, sizeof sql, "UPDATE consults SET state = ?, updated_at = ?%s%s%s WHERE id = ? AND state = ? RETURNING id",
+             column ? ", " : "", column ? column : "", column ? " = ?" : "");
     struct yx_rows *rows = NULL;
     int64_t now = yx_now_ms();
-    int rc = yx_db_exec(r->db, sql,
-                        (struct yx_param[]){YX_PT(to), YX_PI(now), YX_PI(now), YX_PI(c->id), YX_PT(c->state)}, 5,
-                        &rows);
+    struct yx_param with[] = {YX_PT(to), YX_PI(now), YX_PI(now), YX_PI(c->id), YX_PT(c->state)};
+    struct yx_param without[] = {YX_PT(to), YX_PI(now), YX_PI(c->id), YX_PT(c->state)};
+    int rc = column ? yx_db_exec(r->db, sql, with, 5, &rows) : yx_db_exec(r->db, sql, without, 4, &rows);
     if (rc == 0 && rows->nrows != 1)
         rc = yx_fail_code(r, YX_ECONFLICT, "consult_state", NULL,
                           "Ca hội chẩn vừa được người khác thay đổi / someone else changed the consultation "
