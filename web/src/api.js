@@ -35,3 +35,5 @@ export const login = (username, password) => call('POST', '/api/v1/auth/login', 
 export async function logout() {
   try { await call('POST', '/api/v1/auth/logout'); } finally { csrf = null; }
 }
+// The CSRF header for requests made without call() (resumable uploads).
+export const csrfHeader = () => (csrf ? { 'x-csrf-token': csrf } : {});

@@ -7,6 +7,7 @@ import { Network } from './network.js';
 import { Patients, PatientPage } from './patients.js';
 import { Visits, MyVisits, MySchedule } from './visits.js';
 import { Queue } from './queue.js';
+import { ConsultList, NewConsult, ConsultPage, consultRoute } from './consults.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
@@ -20,12 +21,12 @@ const TILES = {
   ministry_admin: ['reports', 'users', 'network'],
   patient: ['my_record', 'my_visits', 'network'],
 };
-const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits', 'queue', 'schedule']);
-const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits' };
+const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits', 'queue', 'schedule', 'consult']);
+const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult: 'consults' };
 
 // Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue,
-// #/schedule; anything else is home (or login without a session).
-const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits', 'queue', 'schedule']);
+// #/schedule, #/consults; anything else is home (or login without a session).
+const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits', 'queue', 'schedule', 'consults']);
 const route = () => {
   const r = location.hash.replace(/^#\/?/, '').split('/')[0];
   return ROUTES.has(r) ? r : 'home';
@@ -99,6 +100,18 @@ function Home({ user }) {
   </main>`;
 }
 
+// The consultation pages follow the hash (#/consults, #/consults/new, #/consults/<id>).
+function Consults({ user }) {
+  const [r, setR] = useState(consultRoute());
+  useEffect(() => {
+    const on = () => setR(consultRoute());
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return r.page === 'new' ? html`<${NewConsult} patientId=${r.patient} />`
+    : r.page === 'case' ? html`<${ConsultPage} id=${r.id} />` : html`<${ConsultList} user=${user} />`;
+}
+
 function App() {
   const [user, setUser] = useState(undefined);
   const [page, setPage] = useState(route());
@@ -147,6 +160,7 @@ function App() {
       : page === 'my-visits' ? html`<${MyVisits} user=${user} />`
       : page === 'schedule' ? html`<${MySchedule} user=${user} />`
       : page === 'queue' ? html`<${Queue} />`
+      : page === 'consults' ? html`<${Consults} user=${user} />`
       : html`<${Home} user=${user} />`}`;
 }
 

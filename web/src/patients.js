@@ -290,6 +290,7 @@ export function PatientPage({ id, self, user }) {
     </section>
     ${!self && html`<div class="actions"><a class="button" href=${'#/visits/new/' + p.id}>${t('plan_visit')}</a></div>`}
     ${!self && user && p.facility.id === user.facility?.id && html`<${QueueButton} patient=${p} />`}
+    ${!self && user && p.facility.id === user.facility?.id && html`<a class="button" href=${'#/consults/new/' + p.id}>${t('consult_new')}</a>`}
     ${!self && html`<${Appointments} patientId=${p.id} />`}
     <${ConsentForm} patient=${p} self=${self} onDone=${load} />
     <${ConsentList} patient=${p} onChange=${load} />

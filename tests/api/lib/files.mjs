@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { deflateSync, crc32 } from 'node:zlib';
 import { api } from './server.mjs';
 
-// A real PNG of w × h pixels (a gradient), built here so the test needs no image files.
-export function png(w, h) {
+// A real PNG of w × h pixels (a gradient, or noise that does not compress when noisy), built
+// here so the tests need no image files.
+export function png(w, h, noisy = false) {
   const chunk = (type, data) => {
     const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
     const td = Buffer.concat([Buffer.from(type), data]);
@@ -13,7 +14,7 @@ export function png(w, h) {
   };
   const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
   const raw = Buffer.alloc((w * 3 + 1) * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) { const o = y * (w * 3 + 1) + 1 + x * 3; raw[o] = x & 255; raw[o + 1] = y & 255; raw[o + 2] = 128; }
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) { const o = y * (w * 3 + 1) + 1 + x * 3; raw[o] = x & 255; raw[o + 1] = y & 255; raw[o + 2] = noisy ? (Math.random() * 256) | 0 : 128; }
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 

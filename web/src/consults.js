@@ -1,0 +1,307 @@
+// Remote consultation (hội chẩn từ xa) on screen: the station opens a case from a phone with its
+// images (uploads that survive a dropped link), the hub's inbox puts emergencies first and shows
+// how long each case has waited, and the case page carries it through: accept, opinions, the
+// chair's conclusion and signature, the minutes PDF, the requester's outcome.
+// Routes: #/consults, #/consults/new[/<patient id>], #/consults/<id>.
+import { useState, useEffect } from 'preact/hooks';
+import { html } from 'htm/preact';
+import { call } from './api.js';
+import { t, getLang } from './i18n.js';
+import { when as at } from './appointments.js';
+import { upload } from './upload.js';
+
+const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
+const when = (iso) => at(iso) || '—';
+const URGENCIES = ['emergency', 'urgent', 'routine'];
+const KINDS = ['imaging', 'general', 'ecg', 'pathology', 'surgical'];
+
+export const consultRoute = () => {
+  const m = /^#\/consults\/?(new|\d+)?\/?(\d+)?/.exec(location.hash);
+  if (!m || !m[1]) return { page: 'list' };
+  return m[1] === 'new' ? { page: 'new', patient: m[2] ? Number(m[2]) : null } : { page: 'case', id: Number(m[1]) };
+};
+
+const Urgency = ({ u }) => html`<span class=${'urgency u-' + u}>${t('urgency_' + u)}</span>`;
+
+function waited(minutes) {
+  if (minutes === null || minutes === undefined) return '';
+  return minutes < 60 ? `${minutes} ${t('minutes')}` : `${Math.floor(minutes / 60)} ${t('hours')} ${minutes % 60} ${t('minutes')}`;
+}
+
+export function ConsultList({ user }) {
+  const hub = user.role === 'doctor' || user.role === 'specialist';
+  const [box, setBox] = useState(hub ? 'inbox' : 'outbox');
+  const [items, setItems] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    setItems(null);
+    call('GET', `/api/v1/consults?box=${box}&limit=100`).then((r) => { setItems(r.items); setError(null); })
+      .catch((e) => { setItems([]); setError(errorText(e)); });
+  }, [box]);
+  return html`<main class="page">
+    <div class="title-row"><h1>${t('consults_title')}</h1><a class="button" href="#/consults/new">${t('consult_new')}</a></div>
+    <div class="tabs" role="tablist">
+      ${['inbox', 'outbox'].map((b) => html`<button role="tab" aria-selected=${box === b} class=${box === b ? '' : 'link'} onClick=${() => setBox(b)}>${t('consult_' + b)}</button>`)}
+    </div>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? html`<p class="muted">${t('consult_none')}</p>` : html`
+      <ul class="facilities consults">${items.map((c) => html`<li><a class="facility" href=${'#/consults/' + c.id}>
+        <strong><${Urgency} u=${c.urgency} /> ${c.patient.full_name} · ${t('ckind_' + c.kind)}</strong>
+        <span class="muted">${box === 'inbox' ? c.requester.name : c.assigned?.name || t('consult_not_sent')} · ${t('cstate_' + c.state)}
+          ${c.waiting_minutes !== null ? html` · <b class="waiting">${t('consult_waiting')} ${waited(c.waiting_minutes)}</b>` : ''}
+          ${c.escalation_level ? html` · ${t('consult_escalated')}` : ''}</span>
+        <span class="muted clip">${c.summary}</span>
+      </a></li>`)}</ul>`}
+  </main>`;
+}
+
+// One chosen file and how its upload goes.
+function FileRow({ f }) {
+  return html`<li class="upload">
+    <span>${f.file.name} (${Math.ceil(f.file.size / 1024)} KB)</span>
+    ${f.error ? html`<span class="error">${f.error}</span>`
+      : f.id ? html`<span class="ok">${t('upload_done')}</span>`
+      : html`<progress max=${f.file.size} value=${f.sent} aria-label=${t('upload_progress')}></progress>
+          <span class="muted">${Math.floor((100 * f.sent) / Math.max(1, f.file.size))}%${f.state === 'retrying' ? ' · ' + t('upload_retrying') : ''}</span>`}
+  </li>`;
+}
+
+function PatientPicker({ value, onPick }) {
+  const [q, setQ] = useState('');
+  const [items, setItems] = useState([]);
+  useEffect(() => {
+    if (!q.trim()) return setItems([]);
+    const timer = setTimeout(() => call('GET', '/api/v1/patients?limit=8&q=' + encodeURIComponent(q.trim()))
+      .then((r) => setItems(r.items)).catch(() => setItems([])), 250);
+    return () => clearTimeout(timer);
+  }, [q]);
+  if (value) return html`<p><strong>${value.full_name}</strong> · ${value.birth_year} <button type="button" class="link" onClick=${() => onPick(null)}>${t('change')}</button></p>`;
+  return html`<label for="cp">${t('consult_patient')}</label>
+    <input id="cp" type="search" value=${q} placeholder=${t('patient_search')} onInput=${(e) => setQ(e.target.value)} />
+    <ul class="links">${items.map((p) => html`<li><button type="button" class="link" onClick=${() => onPick(p)}>${p.full_name} · ${p.birth_year}</button></li>`)}</ul>`;
+}
+
+export function NewConsult({ patientId }) {
+  const [patient, setPatient] = useState(null);
+  const [specialties, setSpecialties] = useState([]);
+  const [form, setForm] = useState({ urgency: 'urgent', kind: 'imaging', specialty: 'imaging', summary: '', questions: [''] });
+  const [files, setFiles] = useState([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    call('GET', '/api/v1/specialties').then((r) => setSpecialties(r.items)).catch(() => {});
+    if (patientId) call('GET', `/api/v1/patients/${patientId}`).then(setPatient).catch(() => {});
+  }, [patientId]);
+  const set = (k, v) => setForm({ ...form, [k]: v });
+  // Each file starts uploading as soon as it is chosen; the form waits for all of them.
+  const choose = (list) => {
+    for (const file of list) {
+      const entry = { file, sent: 0, state: 'sending', id: null, error: null };
+      setFiles((old) => [...old, entry]);
+      const update = (patch) => setFiles((old) => old.map((x) => (x.file === file ? { ...x, ...patch } : x)));
+      entry.done = upload(file, (sent, total, state) => update({ sent, state }))
+        .then((id) => { update({ id }); return id; })
+        .catch((e) => { update({ error: e.message }); return null; });
+    }
+  };
+  const submit = async (send) => {
+    setBusy(true);
+    setError(null);
+    try {
+      if (!patient) throw new Error(t('consult_pick_patient'));
+      const ids = (await Promise.all(files.map((f) => f.done ?? f.id))).filter(Boolean);
+      const body = { patient_id: patient.id, summary: form.summary.trim(), urgency: form.urgency, specialty: form.specialty,
+        kind: form.kind, questions: form.questions.map((q) => q.trim()).filter(Boolean), file_ids: ids, submit: send };
+      const c = await call('POST', '/api/v1/consults', body);
+      location.hash = '#/consults/' + c.id;
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<main class="page">
+    <a class="back" href="#/consults">← ${t('consults_title')}</a>
+    <form class="card form" onSubmit=${(e) => { e.preventDefault(); submit(true); }}>
+      <h1>${t('consult_new')}</h1>
+      <${PatientPicker} value=${patient} onPick=${setPatient} />
+      <div class="two">
+        <div><label for="urgency">${t('consult_urgency')}</label>
+          <select id="urgency" value=${form.urgency} onChange=${(e) => set('urgency', e.target.value)}>
+            ${URGENCIES.map((u) => html`<option value=${u}>${t('urgency_' + u)}</option>`)}</select></div>
+        <div><label for="kind">${t('consult_kind')}</label>
+          <select id="kind" value=${form.kind} onChange=${(e) => set('kind', e.target.value)}>
+            ${KINDS.map((k) => html`<option value=${k}>${t('ckind_' + k)}</option>`)}</select></div>
+      </div>
+      <label for="specialty">${t('consult_specialty')}</label>
+      <select id="specialty" value=${form.specialty} onChange=${(e) => set('specialty', e.target.value)}>
+        ${specialties.map((s) => html`<option value=${s.code}>${getLang() === 'en' ? s.name_en : s.name_vi}</option>`)}</select>
+      <label for="summary">${t('consult_summary')}</label>
+      <textarea id="summary" rows="5" required minlength="10" value=${form.summary} onInput=${(e) => set('summary', e.target.value)}></textarea>
+      <fieldset><legend>${t('consult_questions')}</legend>
+        ${form.questions.map((q, i) => html`<label for=${'q' + i}>${t('consult_question')} ${i + 1}</label>
+          <input id=${'q' + i} value=${q} onInput=${(e) => set('questions', form.questions.map((x, k) => (k === i ? e.target.value : x)))} />`)}
+        ${form.questions.length < 10 && html`<button type="button" class="link" onClick=${() => set('questions', [...form.questions, ''])}>+ ${t('consult_add_question')}</button>`}
+      </fieldset>
+      <fieldset><legend>${t('consult_files')}</legend>
+        <label for="files" class="sr">${t('consult_files')}</label>
+        <input id="files" type="file" multiple accept="image/jpeg,image/png,application/pdf,application/dicom,.dcm,video/mp4,video/webm"
+          onChange=${(e) => { choose([...e.target.files]); e.target.value = ''; }} />
+        <p class="muted">${t('consult_files_hint')}</p>
+        <ul class="uploads">${files.map((f) => html`<${FileRow} f=${f} />`)}</ul>
+      </fieldset>
+      ${error && html`<p class="error" role="alert">${error}</p>`}
+      <div class="actions">
+        <button type="submit" disabled=${busy}>${t('consult_send')}</button>
+        <button type="button" class="link" disabled=${busy} onClick=${() => submit(false)}>${t('consult_save_draft')}</button>
+      </div>
+    </form>
+  </main>`;
+}
+
+// Attachments: images as thumbnails that open a larger copy made for slow links.
+function Attachments({ files }) {
+  const [open, setOpen] = useState(null);
+  if (!files.length) return html`<p class="muted">${t('consult_no_files')}</p>`;
+  return html`<ul class="thumbs">${files.map((f) => html`<li>
+      ${f.kind === 'image'
+        ? html`<button class="thumb" onClick=${() => setOpen(f)} aria-label=${t('view') + ' ' + f.name}><img src=${f.url + '/thumbnail'} alt=${f.name} loading="lazy" /></button>`
+        : html`<a class="file" href=${f.url}>${f.kind.toUpperCase()}</a>`}
+      <span class="muted clip">${f.name}</span>
+      ${f.dicom && html`<span class="muted">${[f.dicom.modality, f.dicom.body_part, f.dicom.study_date].filter(Boolean).join(' · ')}</span>`}
+    </li>`)}</ul>
+    ${open && html`<div class="viewer" role="dialog" aria-modal="true" aria-label=${open.name}>
+      <img src=${open.url + '/preview'} alt=${open.name} />
+      <div class="actions"><a class="button" href=${open.url}>${t('download_original')}</a>
+        <button onClick=${() => setOpen(null)}>${t('close')}</button></div>
+    </div>`}`;
+}
+
+// A small form that posts one action of the case and shows the case that comes back.
+function ActionForm({ id, action, label, fields, onDone, danger }) {
+  const [values, setValues] = useState({});
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const run = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const body = {};
+      for (const f of fields) if (values[f.name]) body[f.name] = f.number ? Number(values[f.name]) : f.time ? new Date(values[f.name]).toISOString() : values[f.name];
+      onDone(await call('POST', `/api/v1/consults/${id}/${action}`, body));
+      setValues({});
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<form class="form action" onSubmit=${run}>
+    ${fields.map((f) => html`<label for=${action + f.name}>${f.label}</label>
+      ${f.options ? html`<select id=${action + f.name} required value=${values[f.name] || ''} onChange=${(e) => setValues({ ...values, [f.name]: e.target.value })}>
+          <option value="">—</option>${f.options.map(([v, l]) => html`<option value=${v}>${l}</option>`)}</select>`
+        : f.long ? html`<textarea id=${action + f.name} rows="3" required=${!f.optional} value=${values[f.name] || ''} onInput=${(e) => setValues({ ...values, [f.name]: e.target.value })}></textarea>`
+        : html`<input id=${action + f.name} type=${f.time ? 'datetime-local' : f.number ? 'number' : 'text'} required=${!f.optional} value=${values[f.name] || ''} onInput=${(e) => setValues({ ...values, [f.name]: e.target.value })} />`}`)}
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    <button type="submit" class=${danger ? 'danger' : ''} disabled=${busy}>${label}</button>
+  </form>`;
+}
+
+function Conclusion({ c, onDone }) {
+  const [answers, setAnswers] = useState(Object.fromEntries(c.questions.map((q) => [q.id, q.conclusion || ''])));
+  const [rec, setRec] = useState(c.recommendation.kind || '');
+  const [note, setNote] = useState(c.recommendation.note || '');
+  const [error, setError] = useState(null);
+  const run = async (e) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      onDone(await call('POST', `/api/v1/consults/${c.id}/conclusion`, {
+        answers: c.questions.map((q) => ({ question_id: q.id, conclusion: answers[q.id].trim() })),
+        recommendation: rec, ...(note.trim() ? { recommendation_note: note.trim() } : {}),
+      }));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return html`<form class="form action" onSubmit=${run}>
+    <h3>${t('consult_conclude')}</h3>
+    ${c.questions.map((q) => html`<label for=${'a' + q.id}>${q.position}. ${q.question}</label>
+      <textarea id=${'a' + q.id} rows="2" required value=${answers[q.id]} onInput=${(e) => setAnswers({ ...answers, [q.id]: e.target.value })}></textarea>`)}
+    <label for="rec">${t('consult_recommendation')}</label>
+    <select id="rec" required value=${rec} onChange=${(e) => setRec(e.target.value)}><option value="">—</option>
+      ${['treat_locally', 'transfer', 'more_tests', 'another_consult'].map((k) => html`<option value=${k}>${t('rec_' + k)}</option>`)}</select>
+    <label for="recnote">${t('consult_recommendation_note')}</label>
+    <textarea id="recnote" rows="2" value=${note} onInput=${(e) => setNote(e.target.value)}></textarea>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    <button type="submit">${t('consult_conclude')}</button>
+  </form>`;
+}
+
+// What the caller may do now, from the case's state and their part in it.
+function Actions({ c, setC }) {
+  const s = c.state, me = c.my_side || {};
+  const discussing = ['accepted', 'scheduled', 'answered'].includes(s);
+  const out = [];
+  if (me.requester && s === 'draft') out.push(html`<${ActionForm} id=${c.id} action="submit" label=${t('consult_send')} fields=${[]} onDone=${setC} />`);
+  if (me.hub && s === 'requested') {
+    out.push(html`<${ActionForm} id=${c.id} action="accept" label=${t('consult_accept')} fields=${[]} onDone=${setC} />`);
+    out.push(html`<details><summary>${t('consult_decline')}</summary><${ActionForm} id=${c.id} action="decline" label=${t('consult_decline')}
+      fields=${[{ name: 'reason', label: t('reason'), long: true }]} onDone=${setC} danger /></details>`);
+  }
+  if (me.hub && ['requested', 'accepted'].includes(s)) out.push(html`<details><summary>${t('consult_reassign')}</summary>
+    <${ActionForm} id=${c.id} action="reassign" label=${t('consult_reassign')} fields=${[{ name: 'facility_id', label: t('consult_facility_id'), number: true }, { name: 'reason', label: t('reason'), long: true }]} onDone=${setC} /></details>`);
+  if ((me.hub || me.participant) && discussing) out.push(html`<${ActionForm} id=${c.id} action="opinions" label=${t('consult_give_opinion')}
+    fields=${[{ name: 'opinion', label: t('consult_opinion'), long: true }]} onDone=${setC} />`);
+  if ((me.chair || me.secretary) && ['accepted', 'answered', 'scheduled'].includes(s)) out.push(html`<details><summary>${t('consult_schedule')}</summary>
+    <${ActionForm} id=${c.id} action="session" label=${t('consult_schedule')} fields=${[{ name: 'at', label: t('consult_session_at'), time: true }]} onDone=${setC} /></details>`);
+  if (me.chair && (['scheduled', 'answered'].includes(s) || (s === 'concluded' && !c.minutes.length))) out.push(html`<${Conclusion} c=${c} onDone=${setC} />`);
+  if (me.chair && s === 'concluded') out.push(html`<${ActionForm} id=${c.id} action="minutes" label=${c.minutes.length ? t('consult_sign_amend') : t('consult_sign')}
+    fields=${c.minutes.length ? [{ name: 'amendment_reason', label: t('consult_amendment_reason'), long: true }] : []} onDone=${setC} />`);
+  if (me.requester && s === 'concluded' && c.minutes.length) out.push(html`<${ActionForm} id=${c.id} action="outcome" label=${t('consult_record_outcome')}
+    fields=${[{ name: 'outcome', label: t('consult_outcome'), options: ['improved', 'stable', 'worse', 'transferred', 'died', 'other'].map((k) => [k, t('outcome_' + k)]) },
+      { name: 'note', label: t('note'), long: true, optional: true }]} onDone=${setC} />`);
+  if ((me.requester || me.hub) && s === 'outcome_recorded') out.push(html`<${ActionForm} id=${c.id} action="close" label=${t('consult_close')} fields=${[]} onDone=${setC} />`);
+  if (me.requester && ['draft', 'requested', 'accepted', 'scheduled', 'answered'].includes(s)) out.push(html`<details><summary>${t('consult_cancel')}</summary>
+    <${ActionForm} id=${c.id} action="cancel" label=${t('consult_cancel')} fields=${[{ name: 'reason', label: t('reason'), long: true }]} onDone=${setC} danger /></details>`);
+  return out.length ? html`<section class="card"><h2>${t('consult_next')}</h2>${out}</section>` : '';
+}
+
+export function ConsultPage({ id }) {
+  const [c, setC] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => { call('GET', `/api/v1/consults/${id}`).then(setC).catch((e) => setError(errorText(e))); }, [id]);
+  if (error) return html`<main class="page"><a class="back" href="#/consults">← ${t('consults_title')}</a><p class="error" role="alert">${error}</p></main>`;
+  if (!c) return html`<p class="loading">${t('loading')}</p>`;
+  return html`<main class="page consult">
+    <a class="back" href="#/consults">← ${t('consults_title')}</a>
+    <section class="card">
+      <h1><${Urgency} u=${c.urgency} /> ${c.patient.full_name} · ${c.patient.birth_year}</h1>
+      <p><strong class="state" data-state=${c.state}>${t('cstate_' + c.state)}</strong> · ${c.specialty.name_vi} · ${t('ckind_' + c.kind)}</p>
+      <dl class="facts">
+        <dt>${t('consult_from')}</dt><dd>${c.requester.name} (${c.created_by.full_name})</dd>
+        <dt>${t('consult_to')}</dt><dd>${c.assigned ? c.assigned.name : t('consult_not_sent')}${c.escalation_level ? ` · ${t('consult_escalated')} ${c.escalation_level}` : ''}</dd>
+        ${c.accept_due_at && html`<dt>${t('consult_due')}</dt><dd>${when(c.accept_due_at)}</dd>`}
+        ${c.chair && html`<dt>${t('consult_chair')}</dt><dd>${c.chair.full_name}</dd>`}
+        ${c.session_at && html`<dt>${t('consult_session_at')}</dt><dd>${when(c.session_at)}</dd>`}
+      </dl>
+      <h2>${t('consult_summary')}</h2><pre class="summary">${c.summary}</pre>
+      <h2>${t('consult_files')}</h2><${Attachments} files=${c.files} />
+      <h2>${t('consult_questions')}</h2>
+      <ol class="questions">${c.questions.map((q) => html`<li><strong>${q.question}</strong>
+        ${q.conclusion && html`<p class="conclusion">${t('consult_conclusion')}: ${q.conclusion}</p>`}</li>`)}</ol>
+      ${c.recommendation.kind && html`<p><strong>${t('consult_recommendation')}:</strong> ${t('rec_' + c.recommendation.kind)}${c.recommendation.note ? ' — ' + c.recommendation.note : ''}</p>`}
+      ${c.outcome.kind && html`<p><strong>${t('consult_outcome')}:</strong> ${t('outcome_' + c.outcome.kind)}${c.outcome.note ? ' — ' + c.outcome.note : ''}</p>`}
+    </section>
+    ${c.opinions.length > 0 && html`<section class="card"><h2>${t('consult_opinions')}</h2>
+      ${c.opinions.map((o) => html`<div class="opinion"><strong>${o.author.full_name}</strong> <span class="muted">${o.facility.name} · ${when(o.updated_at)}</span><p>${o.opinion}</p></div>`)}</section>`}
+    ${c.minutes.length > 0 && html`<section class="card"><h2>${t('consult_minutes')}</h2><ul class="links">
+      ${c.minutes.map((m) => html`<li><a href=${m.pdf_url} download>${t('consult_minutes')} ${t('version')} ${m.version} (PDF)</a>
+        <span class="muted"> · ${m.signer_name} · ${when(m.signed_at)} · ${t('verify_code')} <code>${m.verify_code}</code>${m.superseded ? ' · ' + t('superseded') : ''}</span></li>`)}</ul></section>`}
+    <${Actions} c=${c} setC=${setC} />
+    <section class="card"><h2>${t('consult_history')}</h2><ol class="history">
+      ${c.events.map((e) => html`<li><span class="muted">${when(e.at)}</span> ${t('cev_' + e.action)}${e.to_facility && e.action !== 'site_added' ? ' → ' + e.to_facility.name : ''}
+        · ${e.by ? e.by.full_name : t('consult_system')}${e.reason ? ' — ' + e.reason : ''}</li>`)}</ol></section>
+  </main>`;
+}

@@ -1,0 +1,84 @@
+// Resumable uploads (tus 1.0) from the browser, for links that drop: the file goes up in 512 KB
+// chunks; after a failure the offset is asked again (HEAD) and sending goes on from there, with
+// growing pauses. The upload's address is kept in localStorage under the file's name, size and
+// date, so choosing the same file again after the page was closed resumes it too.
+import { csrfHeader } from './api.js';
+
+const CHUNK = 512 * 1024;
+const TUS = { 'tus-resumable': '1.0.0' };
+const keyOf = (f) => `ytexa.upload:${f.name}:${f.size}:${f.lastModified}`;
+const b64 = (s) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+class UploadError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+async function errorOf(r) {
+  const body = await r.json().catch(() => ({}));
+  return new UploadError(r.status, body.error?.message || r.statusText);
+}
+
+async function create(file) {
+  const r = await fetch('/api/v1/files', {
+    method: 'POST', credentials: 'same-origin',
+    headers: { ...TUS, ...csrfHeader(), 'upload-length': String(file.size), 'upload-metadata': `filename ${b64(file.name)}` },
+  });
+  if (r.status !== 201) throw await errorOf(r);
+  return r.headers.get('location');
+}
+
+async function offsetOf(url) {
+  const r = await fetch(url, { method: 'HEAD', credentials: 'same-origin', headers: TUS });
+  if (r.status === 404 || r.status === 410) return null; // gone: start again
+  if (!r.ok) throw new UploadError(r.status, r.statusText);
+  return Number(r.headers.get('upload-offset'));
+}
+
+// Sends file; onProgress(sentBytes, totalBytes, state) with state 'sending' | 'retrying'.
+// Resolves to the stored file's id. Errors the user must act on (type, size, quota) are thrown.
+export async function upload(file, onProgress = () => {}) {
+  const key = keyOf(file);
+  let url = localStorage.getItem(key);
+  let offset = url ? await offsetOf(url).catch(() => null) : null;
+  if (offset === null) {
+    url = await create(file);
+    localStorage.setItem(key, url);
+    offset = 0;
+  }
+  let failures = 0;
+  for (;;) {
+    onProgress(offset, file.size, failures ? 'retrying' : 'sending');
+    try {
+      const r = await fetch(url, {
+        method: 'PATCH', credentials: 'same-origin', body: file.slice(offset, offset + CHUNK),
+        headers: { ...TUS, ...csrfHeader(), 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+      });
+      if (r.status === 204) {
+        offset = Number(r.headers.get('upload-offset'));
+        failures = 0;
+        const id = r.headers.get('ytexa-file-id');
+        if (id) {
+          localStorage.removeItem(key);
+          onProgress(file.size, file.size, 'done');
+          return Number(id);
+        }
+        continue;
+      }
+      // Refusals about the file itself (wrong type, too big, over quota) will not pass on retry.
+      if (r.status >= 400 && r.status < 500 && r.status !== 409) {
+        localStorage.removeItem(key);
+        throw await errorOf(r);
+      }
+    } catch (e) {
+      if (e instanceof UploadError) throw e;
+    }
+    // The link dropped or the server was busy: wait, ask where we are, go on from there.
+    failures++;
+    onProgress(offset, file.size, 'retrying');
+    await sleep(Math.min(30000, 500 * 2 ** Math.min(failures, 6)));
+    const at = await offsetOf(url).catch(() => undefined);
+    if (at === null) throw new UploadError(410, 'upload expired');
+    if (at !== undefined) offset = at;
+  }
+}
