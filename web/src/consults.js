@@ -256,7 +256,9 @@ function Actions({ c, setC }) {
     fields=${[{ name: 'opinion', label: t('consult_opinion'), long: true }]} onDone=${setC} />`);
   if ((me.chair || me.secretary) && ['accepted', 'answered', 'scheduled'].includes(s)) out.push(html`<details><summary>${t('consult_schedule')}</summary>
     <${ActionForm} id=${c.id} action="session" label=${t('consult_schedule')} fields=${[{ name: 'at', label: t('consult_session_at'), time: true }]} onDone=${setC} /></details>`);
-  if (me.chair && (['scheduled', 'answered'].includes(s) || (s === 'concluded' && !c.minutes.length))) out.push(html`<${Conclusion} c=${c} onDone=${setC} />`);
+  if (me.chair && ['scheduled', 'answered'].includes(s)) out.push(html`<${Conclusion} c=${c} onDone=${setC} />`);
+  // Before the outcome the chair may amend the conclusion; signed minutes then need a new version.
+  if (me.chair && s === 'concluded') out.push(html`<details><summary>${t('consult_amend_conclusion')}</summary><${Conclusion} c=${c} onDone=${setC} /></details>`);
   if (me.chair && s === 'concluded') out.push(html`<${ActionForm} id=${c.id} action="minutes" label=${c.minutes.length ? t('consult_sign_amend') : t('consult_sign')}
     fields=${c.minutes.length ? [{ name: 'amendment_reason', label: t('consult_amendment_reason'), long: true }] : []} onDone=${setC} />`);
   if (me.requester && s === 'concluded' && c.minutes.length) out.push(html`<${ActionForm} id=${c.id} action="outcome" label=${t('consult_record_outcome')}
@@ -301,7 +303,6 @@ export function ConsultPage({ id }) {
         <span class="muted"> · ${m.signer_name} · ${when(m.signed_at)} · ${t('verify_code')} <code>${m.verify_code}</code>${m.superseded ? ' · ' + t('superseded') : ''}</span></li>`)}</ul></section>`}
     <${Actions} c=${c} setC=${setC} />
     <section class="card"><h2>${t('consult_history')}</h2><ol class="history">
-      ${c.events.map((e) => html`<li><span class="muted">${when(e.at)}</span> ${t('cev_' + e.action)}${e.to_facility && e.action !== 'site_added' ? ' → ' + e.to_facility.name : ''}
-        · ${e.by ? e.by.full_name : t('consult_system')}${e.reason ? ' — ' + e.reason : ''}</li>`)}</ol></section>
+      ${c.events.map((e) => html`<li><span class="muted">${when(e.at)}</span> ${t('cev_' + e.action)}${e.to_facility && e.action !== 'site_added' ? ' → ' + e.to_facility.name : ''}${' · '}${e.by ? e.by.full_name : t('consult_system')}${e.reason ? ' — ' + e.reason : ''}</li>`)}</ol></section>
   </main>`;
 }

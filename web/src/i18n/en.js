@@ -76,6 +76,7 @@ export default {
   appointments: 'Coming appointments', no_appointments: 'No appointments.', reschedule: 'Reschedule', cancel_appt: 'Cancel', cancel_reason: 'Reason for cancelling', confirm_cancel: 'Cancel the appointment', confirm_move: 'Move to this slot', appt_cancelled: 'The appointment is cancelled.', appt_moved: 'The appointment is moved.',
   repeat_weeks: 'Repeat weekly', weeks_1: 'This day only', weeks_n: 'weeks',
   // Remote consultation.
+  consult_amend_conclusion: 'Amend the conclusion',
   consults_title: 'Remote consultation',
   consult_new: 'Send a case',
   consult_inbox: 'Cases to help with',

@@ -76,6 +76,7 @@ export default {
   appointments: 'Lịch hẹn sắp tới', no_appointments: 'Chưa có lịch hẹn.', reschedule: 'Dời lịch', cancel_appt: 'Hủy hẹn', cancel_reason: 'Lý do hủy', confirm_cancel: 'Xác nhận hủy', confirm_move: 'Dời sang giờ này', appt_cancelled: 'Đã hủy lịch hẹn.', appt_moved: 'Đã dời lịch hẹn.',
   repeat_weeks: 'Lặp lại hằng tuần', weeks_1: 'Chỉ ngày này', weeks_n: 'tuần',
   // Remote consultation.
+  consult_amend_conclusion: 'Sửa kết luận',
   consults_title: 'Hội chẩn từ xa',
   consult_new: 'Gửi ca hội chẩn',
   consult_inbox: 'Ca cần hỗ trợ',
