@@ -165,11 +165,13 @@ static int consult_export(struct yx_req *r)
     uint32_t days;
     yx_random(&days, sizeof days);
     d.shift_ms = -(int64_t)(30 + days % 365) * 86400000LL;
+    /* The name's words point into p's rows: p lives until the export is made. */
     json_t *out = case_part(r->db, c.id, &d);
+    if (out)
+        questions_and_opinions(r->db, c.id, &d, out);
     yx_rows_free(p);
     if (!out)
         return YX_EDB;
-    questions_and_opinions(r->db, c.id, &d, out);
     json_object_set_new(
         out, "deidentification",
         json_pack("{s:s,s:[s,s,s,s]}", "method",
