@@ -29,6 +29,11 @@ struct yx_dicom {
  * past p + n, whatever the bytes say. */
 int yx_dicom_tags(const unsigned char *p, size_t n, struct yx_dicom *d);
 
+/* The sweeper: a background job that removes uploads unfinished after 7 days, bytes and row (at
+ * start, then every 10 minutes). */
+int yx_files_sweeper_start(void);
+void yx_files_sweeper_stop(void);
+
 struct yx_db;
 struct yx_req;
 #include <jansson.h>

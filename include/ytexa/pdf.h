@@ -26,7 +26,8 @@ int yx_pdf_begin(struct yx_pdf *p, double w, double h, double margin);
 /* Writes s (UTF-8) in the font ("Noto Sans Bold 12") across the page width, then 4 points. */
 void yx_pdf_text(struct yx_pdf *p, const char *font, const char *s);
 /* printf-style yx_pdf_text. */
-void yx_pdf_textf(struct yx_pdf *p, const char *font, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void yx_pdf_textf(struct yx_pdf *p, const char *font, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Moves down by pts. */
 void yx_pdf_gap(struct yx_pdf *p, double pts);
 /* Starts a new page unless need points are left on this one. */

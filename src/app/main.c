@@ -74,12 +74,14 @@ static int cmd_serve(struct yx_config *cfg)
         fprintf(stderr, "ytexa: cannot start the notification sender\n");
         return 1;
     }
-    if (yx_consult_escalator_start() != 0) {
-        fprintf(stderr, "ytexa: cannot start the consultation escalator\n");
+    if (yx_consult_escalator_start() != 0 || yx_files_sweeper_start() != 0) {
+        fprintf(stderr, "ytexa: cannot start the background jobs\n");
+        yx_consult_escalator_stop();
         yx_notify_sender_stop();
         return 1;
     }
     int rc = yx_server_run(cfg);
+    yx_files_sweeper_stop();
     yx_consult_escalator_stop();
     yx_notify_sender_stop();
     yx_db_thread_close();

@@ -99,16 +99,11 @@ int yx_consult_file_readable(struct yx_req *r, int64_t file_id, int *yes)
     struct yx_rows *rows = NULL;
     struct yx_consult c;
     *yes = 0;
-    int rc = YX_DB_Q(r->db, &rows, "SELECT consult_id FROM consult_files WHERE file_id = ? ORDER BY consult_id",
-                     YX_PI(file_id));
-    for (int i = 0; rc == 0 && i < rows->nrows && !*yes; i++) {
-        struct yx_resource res;
-        int participant = 0;
-        if (load_row(r->db, yx_rows_int(rows, i, 0), r->who.user_id, r->who.facility_id, &c, &participant) != 0)
-            continue;
-        caller_side(&r->who, &c, participant, &res);
-        *yes = yx_authorize(&r->who, YX_A_READ, &res) == 0;
-    }
+    int rc =
+        YX_DB_Q(r->db, &rows, "SELECT consult_id FROM consult_files WHERE file_id = ? ORDER BY consult_id",
+                YX_PI(file_id));
+    for (int i = 0; rc == 0 && i < rows->nrows && !*yes; i++)
+        *yes = load_quiet(r, yx_rows_int(rows, i, 0), &c) == 0;
     yx_rows_free(rows);
     return rc;
 }
@@ -117,8 +112,16 @@ int yx_consult_side(struct yx_req *r, const struct yx_consult *c, int sides, con
 {
     if (c->side & sides)
         return 0;
-    return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL,
-                        "Việc này do %s làm / this is done by %s.", who_may, who_may);
+    return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL, "Việc này do %s làm / this is done by %s.",
+                        who_may, who_may);
+}
+
+int yx_consult_doctor_only(struct yx_req *r, const char *what_vi, const char *what_en)
+{
+    if (strcmp(r->who.role, "doctor") == 0 || strcmp(r->who.role, "specialist") == 0)
+        return 0;
+    return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL, "Chỉ bác sĩ %s / only a doctor may %s.",
+                        what_vi, what_en);
 }
 
 int yx_consult_state_in(struct yx_req *r, const struct yx_consult *c, const char *const *states)
@@ -145,8 +148,10 @@ int yx_consult_event(struct yx_db *db, int64_t id, const struct yx_consult_event
 int yx_consult_set_state(struct yx_req *r, struct yx_consult *c, const char *action, const char *to,
                          const char *reason)
 {
-    static const char *const stamped[][2] = {{"requested", "requested_at"}, {"accepted", "accepted_at"},
-                                             {"concluded", "concluded_at"}, {"outcome_recorded", "outcome_at"},
+    static const char *const stamped[][2] = {{"requested", "requested_at"},
+                                             {"accepted", "accepted_at"},
+                                             {"concluded", "concluded_at"},
+                                             {"outcome_recorded", "outcome_at"},
                                              {"closed", "closed_at"}};
     const char *column = NULL;
     for (size_t i = 0; i < sizeof stamped / sizeof stamped[0]; i++)
@@ -154,7 +159,8 @@ int yx_consult_set_state(struct yx_req *r, struct yx_consult *c, const char *act
             column = stamped[i][1];
     /* The state's own time column, when it has one (PostgreSQL refuses a column set twice). */
     char sql[200];
-    snprintf(sql, sizeof sql, "UPDATE consults SET state = ?, updated_at = ?%s%s%s WHERE id = ? AND state = ? RETURNING id",
+    snprintf(sql, sizeof sql,
+             "UPDATE consults SET state = ?, updated_at = ?%s%s%s WHERE id = ? AND state = ? RETURNING id",
              column ? ", " : "", column ? column : "", column ? " = ?" : "");
     struct yx_rows *rows = NULL;
     int64_t now = yx_now_ms();
@@ -201,7 +207,8 @@ int yx_consult_participant_add(struct yx_db *db, const struct yx_consult *c, int
 }
 
 /* Runs sql (one ? for the case id) and turns each row into an object with fill(). */
-static json_t *list_of(struct yx_db *db, const char *sql, int64_t id, json_t *(*fill)(const struct yx_rows *, int))
+static json_t *list_of(struct yx_db *db, const char *sql, int64_t id,
+                       json_t *(*fill)(const struct yx_rows *, int))
 {
     struct yx_rows *rows = NULL;
     json_t *out = json_array();
@@ -230,17 +237,19 @@ static json_t *question_row(const struct yx_rows *r, int i)
 static json_t *event_row(const struct yx_rows *r, int i)
 {
     return json_pack("{s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o}", "action", yx_rows_get(r, i, 0), "from_state",
-                     yx_json_str_or_null(yx_rows_get(r, i, 1)), "to_state", yx_rows_get(r, i, 2), "from_facility",
-                     ref(r, i, 3, "name"), "to_facility", ref(r, i, 5, "name"), "at", yx_json_time_or_null(r, i, 7),
-                     "by", ref(r, i, 8, "full_name"), "reason", yx_json_str_or_null(yx_rows_get(r, i, 10)));
+                     yx_json_str_or_null(yx_rows_get(r, i, 1)), "to_state", yx_rows_get(r, i, 2),
+                     "from_facility", ref(r, i, 3, "name"), "to_facility", ref(r, i, 5, "name"), "at",
+                     yx_json_time_or_null(r, i, 7), "by", ref(r, i, 8, "full_name"), "reason",
+                     yx_json_str_or_null(yx_rows_get(r, i, 10)));
 }
 
 static json_t *participant_row(const struct yx_rows *r, int i)
 {
-    json_t *user = yx_rows_isnull(r, i, 1) ? json_null()
-                                            : json_pack("{s:I,s:s,s:o}", "id", (json_int_t)yx_rows_int(r, i, 1),
-                                                        "full_name", yx_rows_get(r, i, 2), "licence_no",
-                                                        yx_json_str_or_null(yx_rows_get(r, i, 3)));
+    json_t *user =
+        yx_rows_isnull(r, i, 1)
+            ? json_null()
+            : json_pack("{s:I,s:s,s:o}", "id", (json_int_t)yx_rows_int(r, i, 1), "full_name",
+                        yx_rows_get(r, i, 2), "licence_no", yx_json_str_or_null(yx_rows_get(r, i, 3)));
     return json_pack("{s:I,s:s,s:o,s:{s:I,s:s,s:o}}", "id", (json_int_t)yx_rows_int(r, i, 0), "role",
                      yx_rows_get(r, i, 4), "user", user, "facility", "id", (json_int_t)yx_rows_int(r, i, 5),
                      "name", yx_rows_get(r, i, 6), "site_name", yx_json_str_or_null(yx_rows_get(r, i, 7)));
@@ -249,8 +258,9 @@ static json_t *participant_row(const struct yx_rows *r, int i)
 static json_t *opinion_row(const struct yx_rows *r, int i)
 {
     return json_pack("{s:I,s:o,s:o,s:s,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "author",
-                     ref(r, i, 1, "full_name"), "facility", ref(r, i, 3, "name"), "opinion", yx_rows_get(r, i, 5),
-                     "created_at", yx_json_time_or_null(r, i, 6), "updated_at", yx_json_time_or_null(r, i, 7));
+                     ref(r, i, 1, "full_name"), "facility", ref(r, i, 3, "name"), "opinion",
+                     yx_rows_get(r, i, 5), "created_at", yx_json_time_or_null(r, i, 6), "updated_at",
+                     yx_json_time_or_null(r, i, 7));
 }
 
 static json_t *minutes_row(const struct yx_rows *r, int i)
@@ -258,17 +268,18 @@ static json_t *minutes_row(const struct yx_rows *r, int i)
     char url[96];
     snprintf(url, sizeof url, "/api/v1/consults/%lld/minutes/%lld/pdf", (long long)yx_rows_int(r, i, 7),
              (long long)yx_rows_int(r, i, 1));
-    return json_pack("{s:I,s:I,s:o,s:s,s:s,s:s,s:o,s:o,s:s}", "id", (json_int_t)yx_rows_int(r, i, 0), "version",
-                     (json_int_t)yx_rows_int(r, i, 1), "amendment_reason", yx_json_str_or_null(yx_rows_get(r, i, 2)),
-                     "content_hash", yx_rows_get(r, i, 3), "verify_code", yx_rows_get(r, i, 4), "signer_name",
-                     yx_rows_get(r, i, 5), "signed_at", yx_json_time_or_null(r, i, 6), "superseded",
-                     json_boolean(yx_rows_int(r, i, 8) > 0), "pdf_url", url);
+    return json_pack("{s:I,s:I,s:o,s:s,s:s,s:s,s:o,s:o,s:s}", "id", (json_int_t)yx_rows_int(r, i, 0),
+                     "version", (json_int_t)yx_rows_int(r, i, 1), "amendment_reason",
+                     yx_json_str_or_null(yx_rows_get(r, i, 2)), "content_hash", yx_rows_get(r, i, 3),
+                     "verify_code", yx_rows_get(r, i, 4), "signer_name", yx_rows_get(r, i, 5), "signed_at",
+                     yx_json_time_or_null(r, i, 6), "superseded", json_boolean(yx_rows_int(r, i, 8) > 0),
+                     "pdf_url", url);
 }
 
 #define CASE_JSON                                                                                            \
     "SELECT c.id, c.state, c.urgency, c.specialty, s.name_vi, c.kind, c.summary, c.requester_facility_id, "  \
     "rf.name, c.assigned_facility_id, af.name, af.level, c.escalation_level, c.accept_due_at, c.chair_id, "  \
-    "ch.full_name, c.secretary_id, se.full_name, c.session_at, c.recommendation, c.recommendation_note, "     \
+    "ch.full_name, c.secretary_id, se.full_name, c.session_at, c.recommendation, c.recommendation_note, "    \
     "c.outcome, c.outcome_note, c.requested_at, c.accepted_at, c.concluded_at, c.outcome_at, c.closed_at, "  \
     "c.created_at, c.updated_at, c.patient_id, c.created_by, cb.full_name "                                  \
     "FROM consults c JOIN specialties s ON s.code = c.specialty JOIN facilities rf ON rf.id = "              \
@@ -283,14 +294,15 @@ static json_t *case_head(struct yx_db *db, const struct yx_rows *r)
                            : json_pack("{s:I,s:s,s:s}", "id", (json_int_t)yx_rows_int(r, 0, 9), "name",
                                        yx_rows_get(r, 0, 10), "level", yx_rows_get(r, 0, 11));
     json_t *patient = yx_patient_brief(db, yx_rows_int(r, 0, 30));
-    json_t *c = json_pack("{s:I,s:s,s:s,s:{s:s,s:s},s:s,s:s,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o}", "id",
-                          (json_int_t)yx_rows_int(r, 0, 0), "state", yx_rows_get(r, 0, 1), "urgency",
-                          yx_rows_get(r, 0, 2), "specialty", "code", yx_rows_get(r, 0, 3), "name_vi",
-                          yx_rows_get(r, 0, 4), "kind", yx_rows_get(r, 0, 5), "summary", yx_rows_get(r, 0, 6),
-                          "patient", patient ? patient : json_null(), "requester", ref(r, 0, 7, "name"),
-                          "assigned", assigned, "escalation_level", (json_int_t)yx_rows_int(r, 0, 12),
-                          "accept_due_at", yx_json_time_or_null(r, 0, 13), "chair", ref(r, 0, 14, "full_name"),
-                          "secretary", ref(r, 0, 16, "full_name"), "created_by", ref(r, 0, 31, "full_name"));
+    json_t *c =
+        json_pack("{s:I,s:s,s:s,s:{s:s,s:s},s:s,s:s,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o}", "id",
+                  (json_int_t)yx_rows_int(r, 0, 0), "state", yx_rows_get(r, 0, 1), "urgency",
+                  yx_rows_get(r, 0, 2), "specialty", "code", yx_rows_get(r, 0, 3), "name_vi",
+                  yx_rows_get(r, 0, 4), "kind", yx_rows_get(r, 0, 5), "summary", yx_rows_get(r, 0, 6),
+                  "patient", patient ? patient : json_null(), "requester", ref(r, 0, 7, "name"), "assigned",
+                  assigned, "escalation_level", (json_int_t)yx_rows_int(r, 0, 12), "accept_due_at",
+                  yx_json_time_or_null(r, 0, 13), "chair", ref(r, 0, 14, "full_name"), "secretary",
+                  ref(r, 0, 16, "full_name"), "created_by", ref(r, 0, 31, "full_name"));
     json_object_set_new(c, "session_at", yx_json_time_or_null(r, 0, 18));
     json_object_set_new(c, "recommendation",
                         json_pack("{s:o,s:o}", "kind", yx_json_str_or_null(yx_rows_get(r, 0, 19)), "note",
@@ -321,18 +333,20 @@ json_t *yx_consult_json(struct yx_db *db, int64_t id)
                                 id, question_row));
     json_object_set_new(
         c, "participants",
-        list_of(db,
-                "SELECT p.id, p.user_id, u.full_name, u.licence_no, p.role, p.facility_id, f.name, f.site_name "
-                "FROM consult_participants p JOIN facilities f ON f.id = p.facility_id LEFT JOIN users u ON "
-                "u.id = p.user_id WHERE p.consult_id = ? ORDER BY p.id",
-                id, participant_row));
+        list_of(
+            db,
+            "SELECT p.id, p.user_id, u.full_name, u.licence_no, p.role, p.facility_id, f.name, f.site_name "
+            "FROM consult_participants p JOIN facilities f ON f.id = p.facility_id LEFT JOIN users u ON "
+            "u.id = p.user_id WHERE p.consult_id = ? ORDER BY p.id",
+            id, participant_row));
     json_object_set_new(
         c, "opinions",
-        list_of(db,
-                "SELECT o.id, o.author_id, u.full_name, o.facility_id, f.name, o.opinion, o.created_at, "
-                "o.updated_at FROM consult_opinions o JOIN users u ON u.id = o.author_id JOIN facilities f ON "
-                "f.id = o.facility_id WHERE o.consult_id = ? ORDER BY o.id",
-                id, opinion_row));
+        list_of(
+            db,
+            "SELECT o.id, o.author_id, u.full_name, o.facility_id, f.name, o.opinion, o.created_at, "
+            "o.updated_at FROM consult_opinions o JOIN users u ON u.id = o.author_id JOIN facilities f ON "
+            "f.id = o.facility_id WHERE o.consult_id = ? ORDER BY o.id",
+            id, opinion_row));
     json_object_set_new(
         c, "events",
         list_of(db,
@@ -350,7 +364,8 @@ json_t *yx_consult_json(struct yx_db *db, int64_t id)
                 id, minutes_row));
     struct yx_rows *files = NULL;
     json_t *list = json_array();
-    if (YX_DB_Q(db, &files, "SELECT file_id FROM consult_files WHERE consult_id = ? ORDER BY added_at, file_id",
+    if (YX_DB_Q(db, &files,
+                "SELECT file_id FROM consult_files WHERE consult_id = ? ORDER BY added_at, file_id",
                 YX_PI(id)) == 0)
         for (int i = 0; i < files->nrows; i++) {
             json_t *f = yx_files_json(db, yx_rows_int(files, i, 0));
@@ -373,7 +388,8 @@ int yx_consult_answer(struct yx_req *r, int status, int64_t id)
         json_object_set_new(c, "my_side",
                             json_pack("{s:b,s:b,s:b,s:b,s:b}", "requester", (k.side & YX_SIDE_REQUESTER) != 0,
                                       "hub", (k.side & YX_SIDE_HUB) != 0, "participant",
-                                      (k.side & YX_SIDE_PARTICIPANT) != 0, "chair", (k.side & YX_SIDE_CHAIR) != 0,
-                                      "secretary", (k.side & YX_SIDE_SECRETARY) != 0));
+                                      (k.side & YX_SIDE_PARTICIPANT) != 0, "chair",
+                                      (k.side & YX_SIDE_CHAIR) != 0, "secretary",
+                                      (k.side & YX_SIDE_SECRETARY) != 0));
     return yx_reply(r, status, c);
 }

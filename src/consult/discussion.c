@@ -27,7 +27,8 @@ static int consult_participant_add(struct yx_req *r)
     struct yx_consult c;
     struct yx_rows *rows = NULL;
     int rc;
-    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_side(r, &c, chair_or_secretary, CHAIR_OR_SECRETARY)) != 0 ||
+    if ((rc = yx_consult_load(r, &c)) != 0 ||
+        (rc = yx_consult_side(r, &c, chair_or_secretary, CHAIR_OR_SECRETARY)) != 0 ||
         (rc = yx_consult_state_in(r, &c, discussing)) != 0 || (rc = yx_body(r, participant_fields)) != 0)
         return rc;
     const char *role = yx_json_str(r->json, "role");
@@ -40,10 +41,11 @@ static int consult_participant_add(struct yx_req *r)
     if (site)
         rc = YX_DB_Q(r->db, &rows, "SELECT id FROM facilities WHERE id = ? AND active = 1", YX_PI(facility));
     else
-        rc = YX_DB_Q(r->db, &rows,
-                     "SELECT facility_id FROM users WHERE id = ? AND active = 1 AND facility_id IS NOT NULL AND "
-                     "role IN ('doctor', 'specialist', 'health_worker')",
-                     YX_PI(user));
+        rc = YX_DB_Q(
+            r->db, &rows,
+            "SELECT facility_id FROM users WHERE id = ? AND active = 1 AND facility_id IS NOT NULL AND "
+            "role IN ('doctor', 'specialist', 'health_worker')",
+            YX_PI(user));
     if (rc == 0 && rows->nrows != 1)
         rc = yx_fail_field(r, YX_EINVAL, site ? "facility_id" : "user_id",
                            site ? "Không có cơ sở đang hoạt động này / no such active facility."
@@ -55,8 +57,8 @@ static int consult_participant_add(struct yx_req *r)
         rc = yx_consult_participant_add(r->db, &c, user, facility, role, r->who.user_id);
     if (rc == 0)
         rc = yx_consult_event(r->db, c.id,
-                              &(struct yx_consult_event){site ? "site_added" : "participant_added", c.state, c.state,
-                                                         role, 0, facility, r->who.user_id});
+                              &(struct yx_consult_event){site ? "site_added" : "participant_added", c.state,
+                                                         c.state, role, 0, facility, r->who.user_id});
     return rc ? rc : yx_consult_answer(r, 200, c.id);
 }
 
@@ -72,18 +74,22 @@ static int consult_session(struct yx_req *r)
     struct yx_consult c;
     int64_t at;
     int rc;
-    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_side(r, &c, chair_or_secretary, CHAIR_OR_SECRETARY)) != 0 ||
+    if ((rc = yx_consult_load(r, &c)) != 0 ||
+        (rc = yx_consult_side(r, &c, chair_or_secretary, CHAIR_OR_SECRETARY)) != 0 ||
         (rc = yx_consult_state_in(r, &c, ok)) != 0 || (rc = yx_body(r, session_fields)) != 0)
         return rc;
     if (yx_time_parse(yx_json_str(r->json, "at"), &at) != 0)
-        return yx_fail_field(r, YX_EINVAL, "at", "at is an ISO time with its offset, e.g. 2026-11-23T09:00:00+07:00.");
+        return yx_fail_field(r, YX_EINVAL, "at",
+                             "at is an ISO time with its offset, e.g. 2026-11-23T09:00:00+07:00.");
     if (at < yx_now_ms() - 3600000)
         return yx_fail_field(r, YX_EINVAL, "at", "Giờ hội chẩn đã qua / the session time is in the past.");
-    if ((rc = YX_DB_Q(r->db, NULL, "UPDATE consults SET session_at = ? WHERE id = ?", YX_PI(at), YX_PI(c.id))) != 0)
+    if ((rc = YX_DB_Q(r->db, NULL, "UPDATE consults SET session_at = ? WHERE id = ?", YX_PI(at),
+                      YX_PI(c.id))) != 0)
         return rc;
     if (strcmp(c.state, "scheduled") == 0)
-        rc = yx_consult_event(r->db, c.id,
-                              &(struct yx_consult_event){"rescheduled", c.state, c.state, NULL, 0, 0, r->who.user_id});
+        rc = yx_consult_event(
+            r->db, c.id,
+            &(struct yx_consult_event){"rescheduled", c.state, c.state, NULL, 0, 0, r->who.user_id});
     else
         rc = yx_consult_set_state(r, &c, "scheduled", "scheduled", NULL);
     return rc ? rc : yx_consult_answer(r, 200, c.id);
@@ -102,27 +108,30 @@ static int consult_opinion(struct yx_req *r)
     struct yx_consult c;
     int rc;
     if ((rc = yx_consult_load(r, &c)) != 0 ||
-        (rc = yx_consult_side(r, &c, YX_SIDE_HUB | YX_SIDE_PARTICIPANT, "bác sĩ tham gia hội chẩn / a doctor taking part")) != 0 ||
+        (rc = yx_consult_side(r, &c, YX_SIDE_HUB | YX_SIDE_PARTICIPANT,
+                              "bác sĩ tham gia hội chẩn / a doctor taking part")) != 0 ||
         (rc = yx_consult_state_in(r, &c, discussing)) != 0 || (rc = yx_body(r, opinion_fields)) != 0)
         return rc;
-    if (strcmp(r->who.role, "doctor") != 0 && strcmp(r->who.role, "specialist") != 0)
-        return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL,
-                            "Ý kiến chuyên môn do bác sĩ ghi / opinions are written by doctors.");
+    if ((rc = yx_consult_doctor_only(r, "ghi ý kiến chuyên môn", "give an opinion")) != 0)
+        return rc;
     int64_t now = yx_now_ms();
-    rc = YX_DB_Q(r->db, NULL,
-                 "INSERT INTO consult_opinions (consult_id, author_id, facility_id, opinion, created_at, updated_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (consult_id, author_id) DO UPDATE SET opinion = "
-                 "excluded.opinion, updated_at = excluded.updated_at",
-                 YX_PI(c.id), YX_PI(r->who.user_id), YX_PI(r->who.facility_id), YX_PT(yx_json_str(r->json, "opinion")),
-                 YX_PI(now), YX_PI(now));
+    rc = YX_DB_Q(
+        r->db, NULL,
+        "INSERT INTO consult_opinions (consult_id, author_id, facility_id, opinion, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (consult_id, author_id) DO UPDATE SET opinion = "
+        "excluded.opinion, updated_at = excluded.updated_at",
+        YX_PI(c.id), YX_PI(r->who.user_id), YX_PI(r->who.facility_id), YX_PT(yx_json_str(r->json, "opinion")),
+        YX_PI(now), YX_PI(now));
     if (rc == 0)
-        rc = yx_consult_participant_add(r->db, &c, r->who.user_id, r->who.facility_id, "specialist", r->who.user_id);
+        rc = yx_consult_participant_add(r->db, &c, r->who.user_id, r->who.facility_id, "specialist",
+                                        r->who.user_id);
     if (rc == 0 && strcmp(c.state, "accepted") == 0)
         rc = yx_consult_set_state(r, &c, "answered", "answered", NULL);
     return rc ? rc : yx_consult_answer(r, 200, c.id);
 }
 
-static const char *const recommendations[] = {"treat_locally", "transfer", "more_tests", "another_consult", NULL};
+static const char *const recommendations[] = {"treat_locally", "transfer", "more_tests", "another_consult",
+                                              NULL};
 
 static const struct yx_field conclusion_fields[] = {
     {"answers", YX_F_ARRAY, 1, 0, 0},
@@ -144,10 +153,13 @@ static int put_answers(struct yx_req *r, const struct yx_consult *c)
         json_t *q = json_object_get(a, "question_id");
         if (!json_is_object(a) || json_object_size(a) != 2 || !json_is_integer(q) || !text ||
             !yx_utf8_valid(text, strlen(text)) || strlen(text) < 2 || strlen(text) > 4000)
-            return yx_fail_field(r, YX_EINVAL, "answers",
-                                 "Each answer is {question_id, conclusion} with a conclusion of 2 to 4000 bytes.");
-        if ((rc = YX_DB_Q(r->db, &rows, "UPDATE consult_questions SET conclusion = ? WHERE id = ? AND consult_id = ? RETURNING id",
-                          YX_PT(text), YX_PI(json_integer_value(q)), YX_PI(c->id))) != 0)
+            return yx_fail_field(
+                r, YX_EINVAL, "answers",
+                "Each answer is {question_id, conclusion} with a conclusion of 2 to 4000 bytes.");
+        if ((rc = YX_DB_Q(
+                 r->db, &rows,
+                 "UPDATE consult_questions SET conclusion = ? WHERE id = ? AND consult_id = ? RETURNING id",
+                 YX_PT(text), YX_PI(json_integer_value(q)), YX_PI(c->id))) != 0)
             return rc;
         int found = rows->nrows == 1;
         yx_rows_free(rows);
@@ -156,16 +168,18 @@ static int put_answers(struct yx_req *r, const struct yx_consult *c)
             return yx_fail_field(r, YX_EINVAL, "answers", "Question %lld is not one of this case's.",
                                  (long long)json_integer_value(q));
     }
-    if ((rc = YX_DB_Q(r->db, &rows, "SELECT position FROM consult_questions WHERE consult_id = ? AND conclusion IS NULL "
-                                    "ORDER BY position LIMIT 1",
+    if ((rc = YX_DB_Q(r->db, &rows,
+                      "SELECT position FROM consult_questions WHERE consult_id = ? AND conclusion IS NULL "
+                      "ORDER BY position LIMIT 1",
                       YX_PI(c->id))) != 0)
         return rc;
     int64_t open = rows->nrows ? yx_rows_int(rows, 0, 0) : 0;
     yx_rows_free(rows);
     if (open)
-        return yx_fail_code(r, YX_EINVAL, "question_unanswered", json_pack("{s:I}", "position", (json_int_t)open),
-                            "Câu hỏi %lld chưa có kết luận / question %lld has no conclusion.", (long long)open,
-                            (long long)open);
+        return yx_fail_code(r, YX_EINVAL, "question_unanswered",
+                            json_pack("{s:I}", "position", (json_int_t)open),
+                            "Câu hỏi %lld chưa có kết luận / question %lld has no conclusion.",
+                            (long long)open, (long long)open);
     return 0;
 }
 
@@ -178,13 +192,15 @@ static int consult_conclude(struct yx_req *r)
     struct yx_consult c;
     struct yx_rows *rows = NULL;
     int rc;
-    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_side(r, &c, YX_SIDE_CHAIR, "chủ trì / the chair")) != 0 ||
+    if ((rc = yx_consult_load(r, &c)) != 0 ||
+        (rc = yx_consult_side(r, &c, YX_SIDE_CHAIR, "chủ trì / the chair")) != 0 ||
         (rc = yx_consult_state_in(r, &c, ok)) != 0 || (rc = yx_body(r, conclusion_fields)) != 0)
         return rc;
     if (!yx_one_of(yx_json_str(r->json, "recommendation"), recommendations))
         return yx_fail_field(r, YX_EINVAL, "recommendation",
                              "recommendation is treat_locally, transfer, more_tests or another_consult.");
-    if ((rc = YX_DB_Q(r->db, &rows, "SELECT COUNT(*) FROM consult_opinions WHERE consult_id = ?", YX_PI(c.id))) != 0)
+    if ((rc = YX_DB_Q(r->db, &rows, "SELECT COUNT(*) FROM consult_opinions WHERE consult_id = ?",
+                      YX_PI(c.id))) != 0)
         return rc;
     int64_t opinions = yx_rows_int(rows, 0, 0);
     yx_rows_free(rows);
@@ -192,14 +208,17 @@ static int consult_conclude(struct yx_req *r)
         return yx_fail_code(r, YX_ECONFLICT, "no_opinion", NULL,
                             "Chưa có ý kiến chuyên môn nào / no opinion has been given yet.");
     if ((rc = put_answers(r, &c)) != 0 ||
-        (rc = YX_DB_Q(r->db, NULL, "UPDATE consults SET recommendation = ?, recommendation_note = ?, updated_at = ? "
-                                   "WHERE id = ?",
-                      YX_PT(yx_json_str(r->json, "recommendation")), YX_PT(yx_json_str(r->json, "recommendation_note")),
-                      YX_PI(yx_now_ms()), YX_PI(c.id))) != 0)
+        (rc = YX_DB_Q(r->db, NULL,
+                      "UPDATE consults SET recommendation = ?, recommendation_note = ?, updated_at = ? "
+                      "WHERE id = ?",
+                      YX_PT(yx_json_str(r->json, "recommendation")),
+                      YX_PT(yx_json_str(r->json, "recommendation_note")), YX_PI(yx_now_ms()), YX_PI(c.id))) !=
+            0)
         return rc;
     if (strcmp(c.state, "concluded") == 0)
-        rc = yx_consult_event(r->db, c.id,
-                              &(struct yx_consult_event){"conclusion_amended", c.state, c.state, NULL, 0, 0, r->who.user_id});
+        rc = yx_consult_event(
+            r->db, c.id,
+            &(struct yx_consult_event){"conclusion_amended", c.state, c.state, NULL, 0, 0, r->who.user_id});
     else
         rc = yx_consult_set_state(r, &c, "concluded", "concluded", NULL);
     return rc ? rc : yx_consult_answer(r, 200, c.id);
@@ -226,8 +245,10 @@ static int consult_outcome(struct yx_req *r)
         (rc = yx_consult_state_in(r, &c, ok)) != 0 || (rc = yx_body(r, outcome_fields)) != 0)
         return rc;
     if (!yx_one_of(yx_json_str(r->json, "outcome"), outcomes))
-        return yx_fail_field(r, YX_EINVAL, "outcome", "outcome is improved, stable, worse, transferred, died or other.");
-    if ((rc = YX_DB_Q(r->db, &rows, "SELECT COUNT(*) FROM consult_minutes WHERE consult_id = ?", YX_PI(c.id))) != 0)
+        return yx_fail_field(r, YX_EINVAL, "outcome",
+                             "outcome is improved, stable, worse, transferred, died or other.");
+    if ((rc = YX_DB_Q(r->db, &rows, "SELECT COUNT(*) FROM consult_minutes WHERE consult_id = ?",
+                      YX_PI(c.id))) != 0)
         return rc;
     int64_t signed_ = yx_rows_int(rows, 0, 0);
     yx_rows_free(rows);
@@ -235,7 +256,8 @@ static int consult_outcome(struct yx_req *r)
         return yx_fail_code(r, YX_ECONFLICT, "minutes_unsigned", NULL,
                             "Biên bản hội chẩn chưa được ký / the minutes are not signed yet.");
     if ((rc = YX_DB_Q(r->db, NULL, "UPDATE consults SET outcome = ?, outcome_note = ? WHERE id = ?",
-                      YX_PT(yx_json_str(r->json, "outcome")), YX_PT(yx_json_str(r->json, "note")), YX_PI(c.id))) != 0 ||
+                      YX_PT(yx_json_str(r->json, "outcome")), YX_PT(yx_json_str(r->json, "note")),
+                      YX_PI(c.id))) != 0 ||
         (rc = yx_consult_set_state(r, &c, "outcome_recorded", "outcome_recorded", NULL)) != 0)
         return rc;
     return yx_consult_answer(r, 200, c.id);
@@ -248,7 +270,8 @@ static int consult_close(struct yx_req *r)
     struct yx_consult c;
     int rc;
     if ((rc = yx_consult_load(r, &c)) != 0 ||
-        (rc = yx_consult_side(r, &c, YX_SIDE_REQUESTER | YX_SIDE_HUB, "nơi gửi hoặc nơi nhận ca / the requester or the hub")) != 0 ||
+        (rc = yx_consult_side(r, &c, YX_SIDE_REQUESTER | YX_SIDE_HUB,
+                              "nơi gửi hoặc nơi nhận ca / the requester or the hub")) != 0 ||
         (rc = yx_consult_state_in(r, &c, ok)) != 0 || (rc = yx_no_body(r)) != 0 ||
         (rc = yx_consult_set_state(r, &c, "closed", "closed", NULL)) != 0)
         return rc;
@@ -256,7 +279,8 @@ static int consult_close(struct yx_req *r)
 }
 
 const struct yx_route yx_consult_discussion_routes[] = {
-    {"POST", "/api/v1/consults/:id/participants", consult_participant_add, 0, "consult.participant", "consult"},
+    {"POST", "/api/v1/consults/:id/participants", consult_participant_add, 0, "consult.participant",
+     "consult"},
     {"POST", "/api/v1/consults/:id/session", consult_session, 0, "consult.session", "consult"},
     {"POST", "/api/v1/consults/:id/opinions", consult_opinion, 0, "consult.opinion", "consult"},
     {"POST", "/api/v1/consults/:id/conclusion", consult_conclude, 0, "consult.conclude", "consult"},

@@ -78,12 +78,14 @@ static json_t *case_part(struct yx_db *db, int64_t id, const struct deid *d)
 {
     struct yx_rows *r = NULL;
     json_t *out = NULL;
-    if (YX_DB_Q(db, &r,
-                "SELECT c.urgency, c.specialty, c.kind, c.summary, c.recommendation, c.recommendation_note, "
-                "c.outcome, c.requested_at, c.accepted_at, c.concluded_at, p.sex, p.birth_year, rf.level, af.name, "
-                "af.level FROM consults c JOIN patients p ON p.id = c.patient_id JOIN facilities rf ON rf.id = "
-                "c.requester_facility_id JOIN facilities af ON af.id = c.assigned_facility_id WHERE c.id = ?",
-                YX_PI(id)) == 0 &&
+    if (YX_DB_Q(
+            db, &r,
+            "SELECT c.urgency, c.specialty, c.kind, c.summary, c.recommendation, c.recommendation_note, "
+            "c.outcome, c.requested_at, c.accepted_at, c.concluded_at, p.sex, p.birth_year, rf.level, "
+            "af.name, "
+            "af.level FROM consults c JOIN patients p ON p.id = c.patient_id JOIN facilities rf ON rf.id = "
+            "c.requester_facility_id JOIN facilities af ON af.id = c.assigned_facility_id WHERE c.id = ?",
+            YX_PI(id)) == 0 &&
         r->nrows == 1) {
         char year[32];
         int64_t age = 0;
@@ -95,14 +97,15 @@ static json_t *case_part(struct yx_db *db, int64_t id, const struct deid *d)
             snprintf(band, sizeof band, "90+");
         else
             snprintf(band, sizeof band, "%lld-%lld", (long long)(age / 5 * 5), (long long)(age / 5 * 5 + 4));
-        out = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:s},s:{s:s},s:{s:s,s:s},s:{s:o,s:o},s:o,s:o,s:o,s:o}", "urgency",
-                        yx_rows_get(r, 0, 0), "specialty", yx_rows_get(r, 0, 1), "kind", yx_rows_get(r, 0, 2),
-                        "summary", text(d, yx_rows_get(r, 0, 3)), "patient", "sex", yx_rows_get(r, 0, 10),
-                        "age_band", band, "requester", "level", yx_rows_get(r, 0, 12), "hub", "name",
-                        yx_rows_get(r, 0, 13), "level", yx_rows_get(r, 0, 14), "recommendation", "kind",
-                        yx_json_str_or_null(yx_rows_get(r, 0, 4)), "note", text(d, yx_rows_get(r, 0, 5)), "outcome",
-                        yx_json_str_or_null(yx_rows_get(r, 0, 6)), "requested_at", shifted(d, r, 0, 7),
-                        "accepted_at", shifted(d, r, 0, 8), "concluded_at", shifted(d, r, 0, 9));
+        out = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:s},s:{s:s},s:{s:s,s:s},s:{s:o,s:o},s:o,s:o,s:o,s:o}",
+                        "urgency", yx_rows_get(r, 0, 0), "specialty", yx_rows_get(r, 0, 1), "kind",
+                        yx_rows_get(r, 0, 2), "summary", text(d, yx_rows_get(r, 0, 3)), "patient", "sex",
+                        yx_rows_get(r, 0, 10), "age_band", band, "requester", "level", yx_rows_get(r, 0, 12),
+                        "hub", "name", yx_rows_get(r, 0, 13), "level", yx_rows_get(r, 0, 14),
+                        "recommendation", "kind", yx_json_str_or_null(yx_rows_get(r, 0, 4)), "note",
+                        text(d, yx_rows_get(r, 0, 5)), "outcome", yx_json_str_or_null(yx_rows_get(r, 0, 6)),
+                        "requested_at", shifted(d, r, 0, 7), "accepted_at", shifted(d, r, 0, 8),
+                        "concluded_at", shifted(d, r, 0, 9));
     }
     yx_rows_free(r);
     return out;
@@ -112,20 +115,23 @@ static json_t *questions_and_opinions(struct yx_db *db, int64_t id, const struct
 {
     struct yx_rows *r = NULL;
     json_t *qs = json_array(), *ops = json_array(), *files = json_array();
-    if (YX_DB_Q(db, &r, "SELECT question, conclusion FROM consult_questions WHERE consult_id = ? ORDER BY position",
+    if (YX_DB_Q(db, &r,
+                "SELECT question, conclusion FROM consult_questions WHERE consult_id = ? ORDER BY position",
                 YX_PI(id)) == 0)
         for (int i = 0; i < r->nrows; i++)
-            json_array_append_new(qs, json_pack("{s:o,s:o}", "question", text(d, yx_rows_get(r, i, 0)), "conclusion",
-                                                text(d, yx_rows_get(r, i, 1))));
+            json_array_append_new(qs, json_pack("{s:o,s:o}", "question", text(d, yx_rows_get(r, i, 0)),
+                                                "conclusion", text(d, yx_rows_get(r, i, 1))));
     yx_rows_free(r);
     r = NULL;
     if (YX_DB_Q(db, &r,
-                "SELECT u.role, f.level, o.opinion FROM consult_opinions o JOIN users u ON u.id = o.author_id JOIN "
+                "SELECT u.role, f.level, o.opinion FROM consult_opinions o JOIN users u ON u.id = "
+                "o.author_id JOIN "
                 "facilities f ON f.id = o.facility_id WHERE o.consult_id = ? ORDER BY o.id",
                 YX_PI(id)) == 0)
         for (int i = 0; i < r->nrows; i++)
-            json_array_append_new(ops, json_pack("{s:s,s:s,s:o}", "author_role", yx_rows_get(r, i, 0), "facility_level",
-                                                 yx_rows_get(r, i, 1), "opinion", text(d, yx_rows_get(r, i, 2))));
+            json_array_append_new(ops, json_pack("{s:s,s:s,s:o}", "author_role", yx_rows_get(r, i, 0),
+                                                 "facility_level", yx_rows_get(r, i, 1), "opinion",
+                                                 text(d, yx_rows_get(r, i, 2))));
     yx_rows_free(r);
     r = NULL;
     if (YX_DB_Q(db, &r,
@@ -174,19 +180,20 @@ static int consult_export(struct yx_req *r)
         return YX_EDB;
     json_object_set_new(
         out, "deidentification",
-        json_pack("{s:s,s:[s,s,s,s]}", "method",
-                  "Đã bỏ họ tên, năm sinh (thay bằng nhóm tuổi), CCCD, BHYT, địa chỉ, số điện thoại, tên trạm gửi "
-                  "và tên nhân viên; ngày tháng dời ngẫu nhiên cùng một khoảng / name, birth year (age band "
-                  "instead), identity and insurance numbers, address, phone, the requesting station and staff "
-                  "names removed; dates shifted by one random offset.",
-                  "warnings",
-                  "Khuôn mặt và chữ in trên ảnh, phim DICOM không được xử lý: tệp đính kèm không được xuất / faces "
-                  "and text burned into images and DICOM pixels are not handled: attachments are not exported.",
-                  "Văn bản tự do chỉ được lọc tên người bệnh và dãy số dài; hãy đọc lại trước khi trình chiếu / "
-                  "free text is filtered for the patient's name and long digit runs only: read it before showing.",
-                  "Ngày chụp DICOM đã bị bỏ / the DICOM study date is dropped.",
-                  "Một ca hiếm vẫn có thể nhận ra được qua bệnh cảnh / a rare case may still be recognisable from "
-                  "its story."));
+        json_pack(
+            "{s:s,s:[s,s,s,s]}", "method",
+            "Đã bỏ họ tên, năm sinh (thay bằng nhóm tuổi), CCCD, BHYT, địa chỉ, số điện thoại, tên trạm gửi "
+            "và tên nhân viên; ngày tháng dời ngẫu nhiên cùng một khoảng / name, birth year (age band "
+            "instead), identity and insurance numbers, address, phone, the requesting station and staff "
+            "names removed; dates shifted by one random offset.",
+            "warnings",
+            "Khuôn mặt và chữ in trên ảnh, phim DICOM không được xử lý: tệp đính kèm không được xuất / faces "
+            "and text burned into images and DICOM pixels are not handled: attachments are not exported.",
+            "Văn bản tự do chỉ được lọc tên người bệnh và dãy số dài; hãy đọc lại trước khi trình chiếu / "
+            "free text is filtered for the patient's name and long digit runs only: read it before showing.",
+            "Ngày chụp DICOM đã bị bỏ / the DICOM study date is dropped.",
+            "Một ca hiếm vẫn có thể nhận ra được qua bệnh cảnh / a rare case may still be recognisable from "
+            "its story."));
     return yx_reply(r, 200, out);
 }
 

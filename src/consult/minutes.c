@@ -32,10 +32,22 @@ static json_t *rows_as(struct yx_db *db, const char *sql, int64_t id, const char
  * amendment changes anything. */
 static json_t *minutes_body(struct yx_db *db, int64_t id)
 {
-    static const char *const head[] = {"requester",  "requester_site", "hub",         "hub_site",
-                                       "specialty",  "urgency",        "kind",        "summary",
-                                       "session_at", "concluded_at",   "patient_name", "birth_year",
-                                       "sex",        "recommendation", "recommendation_note", NULL};
+    static const char *const head[] = {"requester",
+                                       "requester_site",
+                                       "hub",
+                                       "hub_site",
+                                       "specialty",
+                                       "urgency",
+                                       "kind",
+                                       "summary",
+                                       "session_at",
+                                       "concluded_at",
+                                       "patient_name",
+                                       "birth_year",
+                                       "sex",
+                                       "recommendation",
+                                       "recommendation_note",
+                                       NULL};
     static const char *const parts[] = {"full_name", "licence_no", "role", "facility", NULL};
     static const char *const sites[] = {"facility", "site_name", NULL};
     static const char *const questions[] = {"position", "question", "conclusion", NULL};
@@ -43,38 +55,44 @@ static json_t *minutes_body(struct yx_db *db, int64_t id)
     json_t *rows = rows_as(
         db,
         "SELECT rf.name, rf.site_name, af.name, af.site_name, s.name_vi, c.urgency, c.kind, c.summary, "
-        "c.session_at, c.concluded_at, p.full_name, p.birth_year, p.sex, c.recommendation, c.recommendation_note "
+        "c.session_at, c.concluded_at, p.full_name, p.birth_year, p.sex, c.recommendation, "
+        "c.recommendation_note "
         "FROM consults c JOIN facilities rf ON rf.id = c.requester_facility_id JOIN facilities af ON af.id = "
-        "c.assigned_facility_id JOIN specialties s ON s.code = c.specialty JOIN patients p ON p.id = c.patient_id "
+        "c.assigned_facility_id JOIN specialties s ON s.code = c.specialty JOIN patients p ON p.id = "
+        "c.patient_id "
         "WHERE c.id = ?",
         id, head);
     json_t *body = json_incref(json_array_get(rows, 0));
     json_decref(rows);
     if (!body)
         return NULL;
-    json_object_set_new(body, "participants",
-                        rows_as(db,
-                                "SELECT u.full_name, u.licence_no, p.role, f.name FROM consult_participants p JOIN "
-                                "users u ON u.id = p.user_id JOIN facilities f ON f.id = p.facility_id WHERE "
-                                "p.consult_id = ? ORDER BY CASE p.role WHEN 'chair' THEN 0 WHEN 'secretary' THEN 1 "
-                                "ELSE 2 END, p.id",
-                                id, parts));
-    json_object_set_new(body, "sites",
-                        rows_as(db,
-                                "SELECT f.name, f.site_name FROM consult_participants p JOIN facilities f ON f.id = "
-                                "p.facility_id WHERE p.consult_id = ? AND p.user_id IS NULL ORDER BY p.id",
-                                id, sites));
-    json_object_set_new(body, "questions",
-                        rows_as(db,
-                                "SELECT position, question, conclusion FROM consult_questions WHERE consult_id = ? "
-                                "ORDER BY position",
-                                id, questions));
-    json_object_set_new(body, "opinions",
-                        rows_as(db,
-                                "SELECT u.full_name, f.name, o.opinion FROM consult_opinions o JOIN users u ON "
-                                "u.id = o.author_id JOIN facilities f ON f.id = o.facility_id WHERE o.consult_id = ? "
-                                "ORDER BY o.id",
-                                id, opinions));
+    json_object_set_new(
+        body, "participants",
+        rows_as(db,
+                "SELECT u.full_name, u.licence_no, p.role, f.name FROM consult_participants p JOIN "
+                "users u ON u.id = p.user_id JOIN facilities f ON f.id = p.facility_id WHERE "
+                "p.consult_id = ? ORDER BY CASE p.role WHEN 'chair' THEN 0 WHEN 'secretary' THEN 1 "
+                "ELSE 2 END, p.id",
+                id, parts));
+    json_object_set_new(
+        body, "sites",
+        rows_as(db,
+                "SELECT f.name, f.site_name FROM consult_participants p JOIN facilities f ON f.id = "
+                "p.facility_id WHERE p.consult_id = ? AND p.user_id IS NULL ORDER BY p.id",
+                id, sites));
+    json_object_set_new(
+        body, "questions",
+        rows_as(db,
+                "SELECT position, question, conclusion FROM consult_questions WHERE consult_id = ? "
+                "ORDER BY position",
+                id, questions));
+    json_object_set_new(
+        body, "opinions",
+        rows_as(db,
+                "SELECT u.full_name, f.name, o.opinion FROM consult_opinions o JOIN users u ON "
+                "u.id = o.author_id JOIN facilities f ON f.id = o.facility_id WHERE o.consult_id = ? "
+                "ORDER BY o.id",
+                id, opinions));
     json_object_set_new(body, "consult_id", json_integer(id));
     /* Times are shown as ISO, as everywhere in the API. */
     static const char *const times[] = {"session_at", "concluded_at", NULL};
@@ -103,8 +121,8 @@ static void verify_code(char out[12])
     out[11] = '\0';
 }
 
-static const char *const signature_keys[] = {"version", "replaces_version", "amendment_reason", "signed_at",
-                                             "signer", "signer_licence", NULL};
+static const char *const signature_keys[] = {
+    "version", "replaces_version", "amendment_reason", "signed_at", "signer", "signer_licence", NULL};
 
 static const struct yx_field sign_fields[] = {
     {"amendment_reason", YX_F_STRING, 0, 5, 500},
@@ -119,30 +137,35 @@ static int minutes_sign(struct yx_req *r)
     struct yx_consult c;
     struct yx_rows *prev = NULL, *me = NULL;
     int rc;
-    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_side(r, &c, YX_SIDE_CHAIR, "chủ trì / the chair")) != 0 ||
+    if ((rc = yx_consult_load(r, &c)) != 0 ||
+        (rc = yx_consult_side(r, &c, YX_SIDE_CHAIR, "chủ trì / the chair")) != 0 ||
         (rc = yx_consult_state_in(r, &c, ok)) != 0 || (rc = yx_body(r, sign_fields)) != 0)
         return rc;
     const char *reason = yx_json_str(r->json, "amendment_reason");
     json_t *body = minutes_body(r->db, c.id);
     if (!body)
         return YX_EDB;
-    rc = YX_DB_Q(r->db, &prev,
-                 "SELECT id, version, content FROM consult_minutes WHERE consult_id = ? ORDER BY version DESC LIMIT 1",
-                 YX_PI(c.id));
+    rc = YX_DB_Q(
+        r->db, &prev,
+        "SELECT id, version, content FROM consult_minutes WHERE consult_id = ? ORDER BY version DESC LIMIT 1",
+        YX_PI(c.id));
     if (rc == 0)
-        rc = YX_DB_Q(r->db, &me, "SELECT full_name, licence_no FROM users WHERE id = ?", YX_PI(r->who.user_id));
+        rc = YX_DB_Q(r->db, &me, "SELECT full_name, licence_no FROM users WHERE id = ?",
+                     YX_PI(r->who.user_id));
     int64_t version = rc == 0 && prev->nrows ? yx_rows_int(prev, 0, 1) + 1 : 1;
     if (rc == 0 && version > 1) {
         json_t *old = json_loads(yx_rows_get(prev, 0, 2), 0, NULL);
         for (int k = 0; old && signature_keys[k]; k++)
             json_object_del(old, signature_keys[k]);
         if (!reason)
-            rc = yx_fail_field(r, YX_EINVAL, "amendment_reason",
-                               "Biên bản đã ký; bản sửa cần lý do / the minutes are signed: an amendment needs a "
-                               "reason.");
+            rc = yx_fail_field(
+                r, YX_EINVAL, "amendment_reason",
+                "Biên bản đã ký; bản sửa cần lý do / the minutes are signed: an amendment needs a "
+                "reason.");
         else if (old && json_equal(old, body))
-            rc = yx_fail_code(r, YX_ECONFLICT, "unchanged", NULL,
-                              "Nội dung không thay đổi so với bản đã ký / nothing changed since the signed version.");
+            rc = yx_fail_code(
+                r, YX_ECONFLICT, "unchanged", NULL,
+                "Nội dung không thay đổi so với bản đã ký / nothing changed since the signed version.");
         json_decref(old);
     } else if (rc == 0 && reason) {
         rc = yx_fail_field(r, YX_EINVAL, "amendment_reason", "The first version is not an amendment.");
@@ -160,13 +183,14 @@ static int minutes_sign(struct yx_req *r)
         json_object_set_new(body, "signer_licence", yx_json_str_or_null(yx_rows_get(me, 0, 1)));
         char *content = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
         yx_sha256_hex(content, strlen(content), hash);
-        rc = YX_DB_Q(r->db, NULL,
-                     "INSERT INTO consult_minutes (consult_id, version, replaces_id, amendment_reason, content, "
-                     "content_hash, verify_code, signed_by, signer_name, signer_licence, signed_at) VALUES (?, ?, ?, "
-                     "?, ?, ?, ?, ?, ?, ?, ?)",
-                     YX_PI(c.id), YX_PI(version), version > 1 ? YX_PI(yx_rows_int(prev, 0, 0)) : YX_PN, YX_PT(reason),
-                     YX_PT(content), YX_PT(hash), YX_PT(code), YX_PI(r->who.user_id), YX_PT(yx_rows_get(me, 0, 0)),
-                     YX_PT(yx_rows_get(me, 0, 1)), YX_PI(now));
+        rc = YX_DB_Q(
+            r->db, NULL,
+            "INSERT INTO consult_minutes (consult_id, version, replaces_id, amendment_reason, content, "
+            "content_hash, verify_code, signed_by, signer_name, signer_licence, signed_at) VALUES (?, ?, ?, "
+            "?, ?, ?, ?, ?, ?, ?, ?)",
+            YX_PI(c.id), YX_PI(version), version > 1 ? YX_PI(yx_rows_int(prev, 0, 0)) : YX_PN, YX_PT(reason),
+            YX_PT(content), YX_PT(hash), YX_PT(code), YX_PI(r->who.user_id), YX_PT(yx_rows_get(me, 0, 0)),
+            YX_PT(yx_rows_get(me, 0, 1)), YX_PI(now));
         free(content);
     }
     json_decref(body);
@@ -174,8 +198,8 @@ static int minutes_sign(struct yx_req *r)
     yx_rows_free(me);
     if (rc == 0)
         rc = yx_consult_event(r->db, c.id,
-                              &(struct yx_consult_event){version > 1 ? "minutes_amended" : "minutes_signed", c.state,
-                                                         c.state, reason, 0, 0, r->who.user_id});
+                              &(struct yx_consult_event){version > 1 ? "minutes_amended" : "minutes_signed",
+                                                         c.state, c.state, reason, 0, 0, r->who.user_id});
     return rc ? rc : yx_consult_answer(r, 201, c.id);
 }
 
@@ -183,13 +207,20 @@ static int minutes_sign(struct yx_req *r)
 static const char *vi(const char *code)
 {
     static const char *const names[][2] = {
-        {"chair", "Chủ trì"},          {"secretary", "Thư ký"},
-        {"specialist", "Chuyên gia"},  {"requester", "Nơi gửi ca"},
-        {"observer", "Dự thính"},      {"treat_locally", "Điều trị tại chỗ"},
-        {"transfer", "Chuyển tuyến"},  {"more_tests", "Làm thêm xét nghiệm, thăm dò"},
-        {"another_consult", "Hội chẩn thêm"}, {"routine", "Thường quy"},
-        {"urgent", "Khẩn"},            {"emergency", "Cấp cứu"},
-        {"male", "Nam"},               {"female", "Nữ"},
+        {"chair", "Chủ trì"},
+        {"secretary", "Thư ký"},
+        {"specialist", "Chuyên gia"},
+        {"requester", "Nơi gửi ca"},
+        {"observer", "Dự thính"},
+        {"treat_locally", "Điều trị tại chỗ"},
+        {"transfer", "Chuyển tuyến"},
+        {"more_tests", "Làm thêm xét nghiệm, thăm dò"},
+        {"another_consult", "Hội chẩn thêm"},
+        {"routine", "Thường quy"},
+        {"urgent", "Khẩn"},
+        {"emergency", "Cấp cứu"},
+        {"male", "Nam"},
+        {"female", "Nữ"},
         {"other", "Khác"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -198,7 +229,8 @@ static const char *vi(const char *code)
     return code ? code : "—";
 }
 
-#define S(o, k) (json_string_value(json_object_get((o), (k))) ? json_string_value(json_object_get((o), (k))) : "—")
+#define S(o, k)                                                                                              \
+    (json_string_value(json_object_get((o), (k))) ? json_string_value(json_object_get((o), (k))) : "—")
 
 static void draw_minutes(struct yx_pdf *p, json_t *m, const char *hash, const char *code)
 {
@@ -207,29 +239,31 @@ static void draw_minutes(struct yx_pdf *p, json_t *m, const char *hash, const ch
     yx_pdf_textf(p, "Noto Sans 9", "%s — %s", S(m, "hub"), S(m, "hub_site"));
     yx_pdf_gap(p, 6);
     yx_pdf_text(p, "Noto Sans Bold 16", "BIÊN BẢN HỘI CHẨN TỪ XA");
-    yx_pdf_textf(p, "Noto Sans 9", "Ca số %lld · bản %lld%s%s", (long long)json_integer_value(json_object_get(m, "consult_id")),
+    yx_pdf_textf(p, "Noto Sans 9", "Ca số %lld · bản %lld%s%s",
+                 (long long)json_integer_value(json_object_get(m, "consult_id")),
                  (long long)json_integer_value(json_object_get(m, "version")),
                  json_is_string(json_object_get(m, "amendment_reason")) ? " (sửa đổi: " : "",
                  json_is_string(json_object_get(m, "amendment_reason")) ? S(m, "amendment_reason") : "");
     if (json_is_string(json_object_get(m, "amendment_reason")))
-        yx_pdf_textf(p, "Noto Sans 9", "thay thế bản %lld)", (long long)json_integer_value(json_object_get(m, "replaces_version")));
+        yx_pdf_textf(p, "Noto Sans 9", "thay thế bản %lld)",
+                     (long long)json_integer_value(json_object_get(m, "replaces_version")));
     yx_pdf_gap(p, 6);
     yx_pdf_textf(p, "Noto Sans 10", "Hội chẩn trực tuyến: %s   ·   Kết luận: %s", S(m, "session_at"),
                  S(m, "concluded_at"));
-    yx_pdf_textf(p, "Noto Sans 10", "Chuyên khoa: %s   ·   Mức độ: %s",
-                 S(m, "specialty"), vi(S(m, "urgency")));
+    yx_pdf_textf(p, "Noto Sans 10", "Chuyên khoa: %s   ·   Mức độ: %s", S(m, "specialty"),
+                 vi(S(m, "urgency")));
     yx_pdf_textf(p, "Noto Sans 10", "Nơi đề nghị: %s (%s)", S(m, "requester"), S(m, "requester_site"));
     yx_pdf_text(p, "Noto Sans Bold 11", "Các điểm cầu");
     json_array_foreach(json_object_get(m, "sites"), i, x)
         yx_pdf_textf(p, "Noto Sans 10", "• %s — %s", S(x, "facility"), S(x, "site_name"));
     yx_pdf_text(p, "Noto Sans Bold 11", "Thành phần tham gia");
-    json_array_foreach(json_object_get(m, "participants"), i, x)
-        yx_pdf_textf(p, "Noto Sans 10", "• %s: %s%s%s — %s", vi(S(x, "role")), S(x, "full_name"),
-                     json_is_string(json_object_get(x, "licence_no")) ? ", CCHN " : "",
-                     json_is_string(json_object_get(x, "licence_no")) ? S(x, "licence_no") : "", S(x, "facility"));
+    json_array_foreach(json_object_get(m, "participants"), i, x) yx_pdf_textf(
+        p, "Noto Sans 10", "• %s: %s%s%s — %s", vi(S(x, "role")), S(x, "full_name"),
+        json_is_string(json_object_get(x, "licence_no")) ? ", CCHN " : "",
+        json_is_string(json_object_get(x, "licence_no")) ? S(x, "licence_no") : "", S(x, "facility"));
     yx_pdf_gap(p, 4);
-    yx_pdf_textf(p, "Noto Sans Bold 11", "Người bệnh: %s · năm sinh %s · %s", S(m, "patient_name"), S(m, "birth_year"),
-                 vi(S(m, "sex")));
+    yx_pdf_textf(p, "Noto Sans Bold 11", "Người bệnh: %s · năm sinh %s · %s", S(m, "patient_name"),
+                 S(m, "birth_year"), vi(S(m, "sex")));
     yx_pdf_text(p, "Noto Sans Bold 11", "Tóm tắt bệnh án");
     yx_pdf_text(p, "Noto Sans 10", S(m, "summary"));
     yx_pdf_text(p, "Noto Sans Bold 11", "Ý kiến chuyên môn");
@@ -249,8 +283,8 @@ static void draw_minutes(struct yx_pdf *p, json_t *m, const char *hash, const ch
         yx_pdf_text(p, "Noto Sans 10", S(m, "recommendation_note"));
     yx_pdf_gap(p, 10);
     yx_pdf_room(p, 90);
-    yx_pdf_textf(p, "Noto Sans 10", "Chủ trì ký: %s\nSố CCHN: %s\nKý lúc: %s", S(m, "signer"), S(m, "signer_licence"),
-                 S(m, "signed_at"));
+    yx_pdf_textf(p, "Noto Sans 10", "Chủ trì ký: %s\nSố CCHN: %s\nKý lúc: %s", S(m, "signer"),
+                 S(m, "signer_licence"), S(m, "signed_at"));
     yx_pdf_textf(p, "Noto Sans Bold 10", "Mã xác minh: %s", code);
     yx_pdf_textf(p, "Noto Sans 8", "Kiểm tra bản giấy tại /api/v1/verify/%s", code);
     yx_pdf_textf(p, "Noto Sans Mono 7", "SHA-256: %s", hash);
@@ -285,8 +319,8 @@ static int minutes_pdf(struct yx_req *r)
     size_t len;
     int rc;
     if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_param_id(r, 1, &version)) != 0 ||
-        (rc = YX_DB_Q(r->db, &rows, "SELECT id FROM consult_minutes WHERE consult_id = ? AND version = ?", YX_PI(c.id),
-                      YX_PI(version))) != 0)
+        (rc = YX_DB_Q(r->db, &rows, "SELECT id FROM consult_minutes WHERE consult_id = ? AND version = ?",
+                      YX_PI(c.id), YX_PI(version))) != 0)
         return rc;
     int64_t id = rows->nrows ? yx_rows_int(rows, 0, 0) : 0;
     yx_rows_free(rows);
@@ -295,8 +329,8 @@ static int minutes_pdf(struct yx_req *r)
     if ((rc = yx_consult_minutes_pdf(r->db, id, &pdf, &len)) != 0)
         return rc;
     char disposition[96];
-    snprintf(disposition, sizeof disposition, "inline; filename=\"bien-ban-hoi-chan-%lld-v%lld.pdf\"", (long long)c.id,
-             (long long)version);
+    snprintf(disposition, sizeof disposition, "inline; filename=\"bien-ban-hoi-chan-%lld-v%lld.pdf\"",
+             (long long)c.id, (long long)version);
     yx_reply_header(r, "content-disposition", disposition);
     return yx_reply_raw(r, 200, "application/pdf", pdf, len);
 }
@@ -330,13 +364,14 @@ static int verify(struct yx_req *r)
         return yx_fail(r, YX_ENOTFOUND, "Không có tài liệu với mã này / no document has this code.");
     if (given && strlen(given) != 64)
         return yx_fail_field(r, YX_EINVAL, "sha256", "sha256 is 64 hexadecimal digits.");
-    int rc = YX_DB_Q(r->db, &rows,
-                     "SELECT m.version, m.signer_name, m.signer_licence, m.signed_at, m.content_hash, m.content, "
-                     "rf.name, af.name, (SELECT MAX(n.version) FROM consult_minutes n WHERE n.consult_id = "
-                     "m.consult_id), m.consult_id FROM consult_minutes m JOIN consults c ON c.id = m.consult_id JOIN "
-                     "facilities rf ON rf.id = c.requester_facility_id JOIN facilities af ON af.id = "
-                     "c.assigned_facility_id WHERE m.verify_code = ?",
-                     YX_PT(code));
+    int rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT m.version, m.signer_name, m.signer_licence, m.signed_at, m.content_hash, m.content, "
+        "rf.name, af.name, (SELECT MAX(n.version) FROM consult_minutes n WHERE n.consult_id = "
+        "m.consult_id), m.consult_id FROM consult_minutes m JOIN consults c ON c.id = m.consult_id JOIN "
+        "facilities rf ON rf.id = c.requester_facility_id JOIN facilities af ON af.id = "
+        "c.assigned_facility_id WHERE m.verify_code = ?",
+        YX_PT(code));
     if (rc == 0 && rows->nrows != 1)
         rc = yx_fail(r, YX_ENOTFOUND, "Không có tài liệu với mã này / no document has this code.");
     if (rc) {
@@ -350,9 +385,9 @@ static int verify(struct yx_req *r)
         "{s:s,s:s,s:I,s:I,s:b,s:b,s:I,s:o,s:{s:s,s:o},s:s,s:s,s:s}", "kind", "consult_minutes", "code", code,
         "consult_id", (json_int_t)yx_rows_int(rows, 0, 9), "version", (json_int_t)version, "intact",
         strcmp(hash, yx_rows_get(rows, 0, 4)) == 0, "current", version == latest, "latest_version",
-        (json_int_t)latest, "signed_at", yx_json_time_or_null(rows, 0, 3), "signer", "name", yx_rows_get(rows, 0, 1),
-        "licence_no", yx_json_str_or_null(yx_rows_get(rows, 0, 2)), "requester", yx_rows_get(rows, 0, 6), "hub",
-        yx_rows_get(rows, 0, 7), "content_hash", yx_rows_get(rows, 0, 4));
+        (json_int_t)latest, "signed_at", yx_json_time_or_null(rows, 0, 3), "signer", "name",
+        yx_rows_get(rows, 0, 1), "licence_no", yx_json_str_or_null(yx_rows_get(rows, 0, 2)), "requester",
+        yx_rows_get(rows, 0, 6), "hub", yx_rows_get(rows, 0, 7), "content_hash", yx_rows_get(rows, 0, 4));
     if (given)
         json_object_set_new(out, "matches", json_boolean(strcasecmp(given, yx_rows_get(rows, 0, 4)) == 0));
     yx_rows_free(rows);

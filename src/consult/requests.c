@@ -16,8 +16,9 @@ static int clinician(struct yx_req *r)
     static const char *const roles[] = {"health_worker", "doctor", "specialist", NULL};
     if (r->who.facility_id && yx_one_of(r->who.role, roles))
         return 0;
-    return yx_fail(r, YX_EFORBIDDEN, "Vai trò của bạn không làm việc với ca hội chẩn / your role does not work "
-                                     "with consultations.");
+    return yx_fail(r, YX_EFORBIDDEN,
+                   "Vai trò của bạn không làm việc với ca hội chẩn / your role does not work "
+                   "with consultations.");
 }
 
 /* The fields of a case that a draft may change, checked beyond their types. */
@@ -47,7 +48,8 @@ static int check_case_fields(struct yx_req *r)
     int known = rc == 0 && rows->nrows == 1;
     yx_rows_free(rows);
     if (rc == 0 && !known)
-        rc = yx_fail_field(r, YX_EINVAL, "specialty", "Chuyên khoa không có trong danh mục / unknown specialty.");
+        rc = yx_fail_field(r, YX_EINVAL, "specialty",
+                           "Chuyên khoa không có trong danh mục / unknown specialty.");
     return rc;
 }
 
@@ -60,7 +62,8 @@ static int put_questions(struct yx_req *r, int64_t id)
     {
         if (rc)
             break;
-        rc = YX_DB_Q(r->db, NULL, "INSERT INTO consult_questions (consult_id, position, question) VALUES (?, ?, ?)",
+        rc = YX_DB_Q(r->db, NULL,
+                     "INSERT INTO consult_questions (consult_id, position, question) VALUES (?, ?, ?)",
                      YX_PI(id), YX_PI(i + 1), YX_PT(json_string_value(q)));
     }
     return rc;
@@ -79,10 +82,11 @@ static int attach(struct yx_req *r, int64_t id, int64_t file, const char *field)
                            "Không có tệp %lld của cơ sở bạn / no file %lld uploaded by your facility.",
                            (long long)file, (long long)file);
     if (rc == 0)
-        rc = YX_DB_Q(r->db, NULL,
-                     "INSERT INTO consult_files (consult_id, file_id, added_by, added_at) VALUES (?, ?, ?, ?) "
-                     "ON CONFLICT DO NOTHING",
-                     YX_PI(id), YX_PI(file), YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
+        rc =
+            YX_DB_Q(r->db, NULL,
+                    "INSERT INTO consult_files (consult_id, file_id, added_by, added_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    YX_PI(id), YX_PI(file), YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
     return rc;
 }
 
@@ -100,10 +104,11 @@ static int consent_or_emergency(struct yx_req *r, const struct yx_consult *c, co
         *note = "consent_bypassed: emergency";
         return 0;
     }
-    return yx_fail_code(r, YX_ECONFLICT, "consent_required", NULL,
-                        "Người bệnh chưa đồng ý khám từ xa và xử lý dữ liệu; ghi nhận đồng ý trước khi gửi hội "
-                        "chẩn / the patient has not consented to remote care and data processing: record "
-                        "consent before sending the case (an emergency may go without).");
+    return yx_fail_code(
+        r, YX_ECONFLICT, "consent_required", NULL,
+        "Người bệnh chưa đồng ý khám từ xa và xử lý dữ liệu; ghi nhận đồng ý trước khi gửi hội "
+        "chẩn / the patient has not consented to remote care and data processing: record "
+        "consent before sending the case (an emergency may go without).");
 }
 
 /* Sends a draft into the network: to the first hub that supports the requester for the specialty. */
@@ -112,14 +117,17 @@ static int submit(struct yx_req *r, struct yx_consult *c)
     const char *note;
     int64_t hub;
     int rc;
-    if ((rc = consent_or_emergency(r, c, &note)) != 0 || (rc = yx_consult_route(r->db, c, c->requester, &hub)) != 0)
+    if ((rc = consent_or_emergency(r, c, &note)) != 0 ||
+        (rc = yx_consult_route(r->db, c, c->requester, &hub)) != 0)
         return rc;
     if (!hub)
-        return yx_fail_code(r, YX_ECONFLICT, "no_route", json_pack("{s:s}", "specialty", c->specialty),
-                            "Không có tuyến trên nào hỗ trợ cơ sở bạn về chuyên khoa '%s' / no hub supports your "
-                            "facility for %s.",
-                            c->specialty, c->specialty);
-    return yx_consult_move(r->db, c, hub, &(struct yx_consult_event){"submitted", NULL, NULL, note, 0, 0, r->who.user_id});
+        return yx_fail_code(
+            r, YX_ECONFLICT, "no_route", json_pack("{s:s}", "specialty", c->specialty),
+            "Không có tuyến trên nào hỗ trợ cơ sở bạn về chuyên khoa '%s' / no hub supports your "
+            "facility for %s.",
+            c->specialty, c->specialty);
+    return yx_consult_move(r->db, c, hub,
+                           &(struct yx_consult_event){"submitted", NULL, NULL, note, 0, 0, r->who.user_id});
 }
 
 static const struct yx_field create_fields[] = {
@@ -158,17 +166,19 @@ static int consult_create(struct yx_req *r)
     struct yx_rows *rows = NULL;
     struct yx_consult c;
     int rc;
-    if ((rc = clinician(r)) != 0 || (rc = yx_body(r, create_fields)) != 0 || (rc = check_case_fields(r)) != 0 ||
+    if ((rc = clinician(r)) != 0 || (rc = yx_body(r, create_fields)) != 0 ||
+        (rc = check_case_fields(r)) != 0 ||
         (rc = yx_patient_access(r, yx_json_int(r->json, "patient_id", 0), YX_A_WRITE)) != 0)
         return rc;
     int64_t now = yx_now_ms();
-    rc = YX_DB_Q(r->db, &rows,
-                 "INSERT INTO consults (patient_id, requester_facility_id, created_by, summary, urgency, specialty, "
-                 "kind, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?) RETURNING id",
-                 YX_PI(yx_json_int(r->json, "patient_id", 0)), YX_PI(r->who.facility_id), YX_PI(r->who.user_id),
-                 YX_PT(yx_json_str(r->json, "summary")), YX_PT(yx_json_str(r->json, "urgency")),
-                 YX_PT(yx_json_str(r->json, "specialty")), YX_PT(yx_json_str(r->json, "kind")), YX_PI(now),
-                 YX_PI(now));
+    rc = YX_DB_Q(
+        r->db, &rows,
+        "INSERT INTO consults (patient_id, requester_facility_id, created_by, summary, urgency, specialty, "
+        "kind, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?) RETURNING id",
+        YX_PI(yx_json_int(r->json, "patient_id", 0)), YX_PI(r->who.facility_id), YX_PI(r->who.user_id),
+        YX_PT(yx_json_str(r->json, "summary")), YX_PT(yx_json_str(r->json, "urgency")),
+        YX_PT(yx_json_str(r->json, "specialty")), YX_PT(yx_json_str(r->json, "kind")), YX_PI(now),
+        YX_PI(now));
     int64_t id = rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 0;
     yx_rows_free(rows);
     if (rc == 0)
@@ -176,10 +186,11 @@ static int consult_create(struct yx_req *r)
     if (rc == 0)
         rc = put_questions(r, id);
     if (rc == 0)
-        rc = yx_consult_event(r->db, id,
-                              &(struct yx_consult_event){"created", NULL, "draft", NULL, 0, 0, r->who.user_id});
+        rc = yx_consult_event(
+            r->db, id, &(struct yx_consult_event){"created", NULL, "draft", NULL, 0, 0, r->who.user_id});
     if (rc == 0)
-        rc = yx_consult_participant_add(r->db, &c, r->who.user_id, r->who.facility_id, "requester", r->who.user_id);
+        rc = yx_consult_participant_add(r->db, &c, r->who.user_id, r->who.facility_id, "requester",
+                                        r->who.user_id);
     if (rc == 0)
         rc = attach_listed(r, id);
     if (rc == 0 && json_is_true(json_object_get(r->json, "submit")))
@@ -193,9 +204,9 @@ static int consult_create(struct yx_req *r)
 }
 
 static const struct yx_field patch_fields[] = {
-    {"summary", YX_F_STRING, 0, 10, 4000},   {"questions", YX_F_ARRAY, 0, 0, 0},
-    {"urgency", YX_F_STRING, 0, 1, 12},      {"specialty", YX_F_STRING, 0, 1, 32},
-    {"kind", YX_F_STRING, 0, 1, 12},         {NULL, 0, 0, 0, 0},
+    {"summary", YX_F_STRING, 0, 10, 4000}, {"questions", YX_F_ARRAY, 0, 0, 0},
+    {"urgency", YX_F_STRING, 0, 1, 12},    {"specialty", YX_F_STRING, 0, 1, 32},
+    {"kind", YX_F_STRING, 0, 1, 12},       {NULL, 0, 0, 0, 0},
 };
 
 /* PATCH /api/v1/consults/:id — a draft changes; a sent case does not. */
@@ -209,12 +220,13 @@ static int consult_patch(struct yx_req *r)
         (rc = yx_consult_state_in(r, &c, draft)) != 0 || (rc = yx_body(r, patch_fields)) != 0 ||
         (rc = check_case_fields(r)) != 0 || (rc = put_questions(r, c.id)) != 0)
         return rc;
-    rc = YX_DB_Q(r->db, NULL,
-                 "UPDATE consults SET summary = COALESCE(?, summary), urgency = COALESCE(?, urgency), specialty = "
-                 "COALESCE(?, specialty), kind = COALESCE(?, kind), updated_at = ? WHERE id = ?",
-                 YX_PT(yx_json_str(r->json, "summary")), YX_PT(yx_json_str(r->json, "urgency")),
-                 YX_PT(yx_json_str(r->json, "specialty")), YX_PT(yx_json_str(r->json, "kind")),
-                 YX_PI(yx_now_ms()), YX_PI(c.id));
+    rc = YX_DB_Q(
+        r->db, NULL,
+        "UPDATE consults SET summary = COALESCE(?, summary), urgency = COALESCE(?, urgency), specialty = "
+        "COALESCE(?, specialty), kind = COALESCE(?, kind), updated_at = ? WHERE id = ?",
+        YX_PT(yx_json_str(r->json, "summary")), YX_PT(yx_json_str(r->json, "urgency")),
+        YX_PT(yx_json_str(r->json, "specialty")), YX_PT(yx_json_str(r->json, "kind")), YX_PI(yx_now_ms()),
+        YX_PI(c.id));
     return rc ? rc : yx_consult_answer(r, 200, c.id);
 }
 
@@ -226,7 +238,8 @@ static int consult_submit(struct yx_req *r)
     int rc;
     if ((rc = yx_consult_load(r, &c)) != 0 ||
         (rc = yx_consult_side(r, &c, YX_SIDE_REQUESTER, "nơi gửi ca / the requesting facility")) != 0 ||
-        (rc = yx_consult_state_in(r, &c, draft)) != 0 || (rc = yx_no_body(r)) != 0 || (rc = submit(r, &c)) != 0)
+        (rc = yx_consult_state_in(r, &c, draft)) != 0 || (rc = yx_no_body(r)) != 0 ||
+        (rc = submit(r, &c)) != 0)
         return rc;
     return yx_consult_answer(r, 200, c.id);
 }
@@ -245,7 +258,8 @@ static int consult_cancel(struct yx_req *r)
     if ((rc = yx_consult_load(r, &c)) != 0 ||
         (rc = yx_consult_side(r, &c, YX_SIDE_REQUESTER, "nơi gửi ca / the requesting facility")) != 0 ||
         (rc = yx_consult_state_in(r, &c, open)) != 0 || (rc = yx_body(r, reason_fields)) != 0 ||
-        (rc = YX_DB_Q(r->db, NULL, "UPDATE consults SET accept_due_at = NULL WHERE id = ?", YX_PI(c.id))) != 0 ||
+        (rc = YX_DB_Q(r->db, NULL, "UPDATE consults SET accept_due_at = NULL WHERE id = ?", YX_PI(c.id))) !=
+            0 ||
         (rc = yx_consult_set_state(r, &c, "cancelled", "cancelled", yx_json_str(r->json, "reason"))) != 0)
         return rc;
     return yx_consult_answer(r, 200, c.id);
@@ -288,20 +302,20 @@ static int consult_get(struct yx_req *r)
 static json_t *list_item(const struct yx_rows *r, int i, int64_t now)
 {
     int waiting = strcmp(yx_rows_get(r, i, 1), "requested") == 0 && !yx_rows_isnull(r, i, 14);
-    json_t *assigned = yx_rows_isnull(r, i, 12) ? json_null()
-                                                 : json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, 12),
-                                                             "name", yx_rows_get(r, i, 13));
-    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:{s:I,s:s,s:I,s:s},s:{s:I,s:s},s:o,s:o,s:o,s:o,s:I,s:o}", "id",
-                     (json_int_t)yx_rows_int(r, i, 0), "state", yx_rows_get(r, i, 1), "urgency",
-                     yx_rows_get(r, i, 2), "specialty", yx_rows_get(r, i, 3), "kind", yx_rows_get(r, i, 4),
-                     "summary", yx_rows_get(r, i, 5), "patient", "id", (json_int_t)yx_rows_int(r, i, 6),
-                     "full_name", yx_rows_get(r, i, 7), "birth_year", (json_int_t)yx_rows_int(r, i, 8), "sex",
-                     yx_rows_get(r, i, 9), "requester", "id", (json_int_t)yx_rows_int(r, i, 10), "name",
-                     yx_rows_get(r, i, 11), "assigned", assigned, "requested_at", yx_json_time_or_null(r, i, 14),
-                     "accept_due_at", yx_json_time_or_null(r, i, 15), "waiting_minutes",
-                     waiting ? json_integer((now - yx_rows_int(r, i, 14)) / 60000) : json_null(),
-                     "escalation_level", (json_int_t)yx_rows_int(r, i, 16), "updated_at",
-                     yx_json_time_or_null(r, i, 17));
+    json_t *assigned =
+        yx_rows_isnull(r, i, 12)
+            ? json_null()
+            : json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, 12), "name", yx_rows_get(r, i, 13));
+    return json_pack(
+        "{s:I,s:s,s:s,s:s,s:s,s:s,s:{s:I,s:s,s:I,s:s},s:{s:I,s:s},s:o,s:o,s:o,s:o,s:I,s:o}", "id",
+        (json_int_t)yx_rows_int(r, i, 0), "state", yx_rows_get(r, i, 1), "urgency", yx_rows_get(r, i, 2),
+        "specialty", yx_rows_get(r, i, 3), "kind", yx_rows_get(r, i, 4), "summary", yx_rows_get(r, i, 5),
+        "patient", "id", (json_int_t)yx_rows_int(r, i, 6), "full_name", yx_rows_get(r, i, 7), "birth_year",
+        (json_int_t)yx_rows_int(r, i, 8), "sex", yx_rows_get(r, i, 9), "requester", "id",
+        (json_int_t)yx_rows_int(r, i, 10), "name", yx_rows_get(r, i, 11), "assigned", assigned,
+        "requested_at", yx_json_time_or_null(r, i, 14), "accept_due_at", yx_json_time_or_null(r, i, 15),
+        "waiting_minutes", waiting ? json_integer((now - yx_rows_int(r, i, 14)) / 60000) : json_null(),
+        "escalation_level", (json_int_t)yx_rows_int(r, i, 16), "updated_at", yx_json_time_or_null(r, i, 17));
 }
 
 /* GET /api/v1/consults?box=inbox|outbox&state&cursor&limit — the hub's inbox (open cases it has,
@@ -309,8 +323,8 @@ static json_t *list_item(const struct yx_rows *r, int i, int64_t now)
  * first, paged by cursor). */
 static int consult_list(struct yx_req *r)
 {
-    static const char *const states[] = {"draft",     "requested", "accepted", "scheduled", "answered",
-                                         "concluded", "outcome_recorded", "closed", "cancelled", NULL};
+    static const char *const states[] = {"draft",     "requested",        "accepted", "scheduled", "answered",
+                                         "concluded", "outcome_recorded", "closed",   "cancelled", NULL};
     static const char *const boxes[] = {"inbox", "outbox", NULL};
     struct yx_rows *rows = NULL;
     int64_t after, limit;
@@ -322,12 +336,14 @@ static int consult_list(struct yx_req *r)
     if (!yx_one_of(box, boxes))
         return yx_fail_field(r, YX_EINVAL, "box", "box is inbox or outbox.");
     if (state && !yx_one_of(state, states))
-        return yx_fail_field(r, YX_EINVAL, "state", "state is one of the case states (draft … closed, cancelled).");
+        return yx_fail_field(r, YX_EINVAL, "state",
+                             "state is one of the case states (draft … closed, cancelled).");
     if (strcmp(box, "inbox") == 0)
         rc = YX_DB_Q(r->db, &rows,
-                     LIST_COLUMNS "WHERE c.assigned_facility_id = ? AND ((? = '' AND c.state IN ('requested', "
-                                  "'accepted', 'scheduled', 'answered')) OR c.state = ?) ORDER BY CASE c.urgency WHEN "
-                                  "'emergency' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END, c.requested_at, c.id LIMIT ?",
+                     LIST_COLUMNS
+                     "WHERE c.assigned_facility_id = ? AND ((? = '' AND c.state IN ('requested', "
+                     "'accepted', 'scheduled', 'answered')) OR c.state = ?) ORDER BY CASE c.urgency WHEN "
+                     "'emergency' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END, c.requested_at, c.id LIMIT ?",
                      YX_PI(r->who.facility_id), YX_PT(state ? state : ""), YX_PT(state ? state : ""),
                      YX_PI(limit + 1));
     else

@@ -18,9 +18,11 @@ int yx_consult_route(struct yx_db *db, const struct yx_consult *c, int64_t site,
         db, &rows,
         "SELECT l.hub_id FROM support_links l JOIN facilities f ON f.id = l.hub_id WHERE l.site_id = ? AND "
         "l.specialty = ? AND f.active = 1 AND l.hub_id <> ? AND NOT EXISTS (SELECT 1 FROM consult_events e "
-        "WHERE e.consult_id = ? AND e.to_facility_id = l.hub_id) ORDER BY CASE f.level WHEN 'district' THEN 1 "
+        "WHERE e.consult_id = ? AND e.to_facility_id = l.hub_id) ORDER BY CASE f.level WHEN 'district' THEN "
+        "1 "
         "WHEN 'provincial' THEN 2 WHEN 'private' THEN 2 ELSE 3 END, (SELECT COUNT(*) FROM consults o WHERE "
-        "o.assigned_facility_id = l.hub_id AND o.state IN ('requested', 'accepted', 'scheduled', 'answered')), "
+        "o.assigned_facility_id = l.hub_id AND o.state IN ('requested', 'accepted', 'scheduled', "
+        "'answered')), "
         "l.hub_id LIMIT 1",
         YX_PI(site), YX_PT(c->specialty), YX_PI(c->requester), YX_PI(c->id));
     *hub = rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 0;
@@ -31,7 +33,8 @@ int yx_consult_route(struct yx_db *db, const struct yx_consult *c, int64_t site,
 int yx_consult_deadline(struct yx_db *db, const char *urgency, int64_t now, int64_t *due)
 {
     struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(db, &rows, "SELECT accept_minutes FROM consult_deadlines WHERE urgency = ?", YX_PT(urgency));
+    int rc =
+        YX_DB_Q(db, &rows, "SELECT accept_minutes FROM consult_deadlines WHERE urgency = ?", YX_PT(urgency));
     *due = now + (rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 1440) * 60000;
     yx_rows_free(rows);
     return rc;
@@ -44,13 +47,14 @@ int yx_consult_move(struct yx_db *db, struct yx_consult *c, int64_t hub, const s
     int up = strcmp(e->action, "escalated") == 0;
     int rc = yx_consult_deadline(db, c->urgency, now, &due);
     if (rc == 0)
-        rc = YX_DB_Q(db, &rows,
-                     "UPDATE consults SET assigned_facility_id = ?, state = 'requested', accept_due_at = ?, "
-                     "chair_id = NULL, secretary_id = NULL, escalation_level = escalation_level + ?, "
-                     "requested_at = COALESCE(requested_at, ?), updated_at = ? WHERE id = ? AND state = ? AND "
-                     "COALESCE(assigned_facility_id, 0) = ? RETURNING id",
-                     YX_PI(hub), YX_PI(due), YX_PI(up), YX_PI(now), YX_PI(now), YX_PI(c->id), YX_PT(c->state),
-                     YX_PI(old));
+        rc =
+            YX_DB_Q(db, &rows,
+                    "UPDATE consults SET assigned_facility_id = ?, state = 'requested', accept_due_at = ?, "
+                    "chair_id = NULL, secretary_id = NULL, escalation_level = escalation_level + ?, "
+                    "requested_at = COALESCE(requested_at, ?), updated_at = ? WHERE id = ? AND state = ? AND "
+                    "COALESCE(assigned_facility_id, 0) = ? RETURNING id",
+                    YX_PI(hub), YX_PI(due), YX_PI(up), YX_PI(now), YX_PI(now), YX_PI(c->id), YX_PT(c->state),
+                    YX_PI(old));
     if (rc == 0 && rows->nrows != 1)
         rc = YX_ECONFLICT; /* moved by someone else meanwhile */
     yx_rows_free(rows);
@@ -59,10 +63,11 @@ int yx_consult_move(struct yx_db *db, struct yx_consult *c, int64_t hub, const s
         rc = YX_DB_Q(db, NULL, "DELETE FROM consult_participants WHERE consult_id = ? AND facility_id = ?",
                      YX_PI(c->id), YX_PI(old));
     if (rc == 0 && old)
-        rc = YX_DB_Q(db, NULL,
-                     "DELETE FROM patient_shares WHERE patient_id = ? AND facility_id = ? AND reason = 'consult' "
-                     "AND ref_id = ?",
-                     YX_PI(c->patient_id), YX_PI(old), YX_PI(c->id));
+        rc = YX_DB_Q(
+            db, NULL,
+            "DELETE FROM patient_shares WHERE patient_id = ? AND facility_id = ? AND reason = 'consult' "
+            "AND ref_id = ?",
+            YX_PI(c->patient_id), YX_PI(old), YX_PI(c->id));
     if (rc == 0)
         rc = yx_patient_share(db, c->patient_id, hub, "consult", c->id);
     if (rc == 0) {
@@ -103,21 +108,22 @@ static int escalate_one(struct yx_db *db, int64_t id, int64_t now, int *moved)
     if (rc == 0 && due)
         rc = yx_consult_route(db, &c, c.assigned, &hub);
     if (rc == 0 && due && hub) {
-        rc = yx_consult_move(db, &c, hub,
-                             &(struct yx_consult_event){"escalated", NULL, NULL,
-                                                        "Không có ai nhận ca trong thời hạn / not accepted in time",
-                                                        0, 0, 0});
+        rc = yx_consult_move(
+            db, &c, hub,
+            &(struct yx_consult_event){"escalated", NULL, NULL,
+                                       "Không có ai nhận ca trong thời hạn / not accepted in time", 0, 0, 0});
         *moved += rc == 0;
     } else if (rc == 0 && due) {
         /* Nowhere higher to go: the case stays with its hub and the requester is told so. */
         rc = YX_DB_Q(db, NULL, "UPDATE consults SET accept_due_at = NULL, updated_at = ? WHERE id = ?",
                      YX_PI(now), YX_PI(id));
         if (rc == 0)
-            rc = yx_consult_event(db, id,
-                                  &(struct yx_consult_event){"escalation_exhausted", "requested", "requested",
-                                                             "Không còn tuyến trên hỗ trợ chuyên khoa này / no "
-                                                             "higher hub supports this specialty",
-                                                             c.assigned, c.assigned, 0});
+            rc = yx_consult_event(
+                db, id,
+                &(struct yx_consult_event){"escalation_exhausted", "requested", "requested",
+                                           "Không còn tuyến trên hỗ trợ chuyên khoa này / no "
+                                           "higher hub supports this specialty",
+                                           c.assigned, c.assigned, 0});
     }
     if (rc == 0)
         rc = yx_db_commit(db);
@@ -166,15 +172,14 @@ void yx_consult_escalator_stop(void)
 /* The hub's clinicians act on a case it has; accepting needs a doctor. */
 static int hub_doctor(struct yx_req *r, const struct yx_consult *c)
 {
-    int rc = yx_consult_side(r, c, YX_SIDE_HUB, "bác sĩ của nơi nhận ca / a doctor of the hub that has the case");
-    if (rc == 0 && strcmp(r->who.role, "doctor") != 0 && strcmp(r->who.role, "specialist") != 0)
-        rc = yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL,
-                          "Chỉ bác sĩ nhận ca hội chẩn / only a doctor accepts a consultation.");
-    return rc;
+    int rc =
+        yx_consult_side(r, c, YX_SIDE_HUB, "bác sĩ của nơi nhận ca / a doctor of the hub that has the case");
+    return rc ? rc : yx_consult_doctor_only(r, "nhận hoặc chuyển ca", "accept or pass on a consultation");
 }
 
 /* A user named in the body as chair or secretary must be a clinician of the hub. */
-static int hub_member(struct yx_req *r, const struct yx_consult *c, const char *field, int64_t *user, int doctor)
+static int hub_member(struct yx_req *r, const struct yx_consult *c, const char *field, int64_t *user,
+                      int doctor)
 {
     struct yx_rows *rows = NULL;
     *user = yx_json_int(r->json, field, 0);
@@ -184,7 +189,8 @@ static int hub_member(struct yx_req *r, const struct yx_consult *c, const char *
                      "SELECT role FROM users WHERE id = ? AND facility_id = ? AND active = 1 AND role IN "
                      "('doctor', 'specialist', 'health_worker')",
                      YX_PI(*user), YX_PI(c->assigned));
-    int ok = rc == 0 && rows->nrows == 1 && (!doctor || strcmp(yx_rows_get(rows, 0, 0), "health_worker") != 0);
+    int ok =
+        rc == 0 && rows->nrows == 1 && (!doctor || strcmp(yx_rows_get(rows, 0, 0), "health_worker") != 0);
     yx_rows_free(rows);
     if (rc == 0 && !ok)
         rc = yx_fail_field(r, YX_EINVAL, field,
@@ -221,8 +227,8 @@ static int consult_accept(struct yx_req *r)
                       YX_PI(chair), secretary ? YX_PI(secretary) : YX_PN, YX_PI(c.id))) != 0 ||
         (rc = yx_consult_set_state(r, &c, "accepted", "accepted", NULL)) != 0 ||
         (rc = yx_consult_participant_add(r->db, &c, chair, c.assigned, "chair", r->who.user_id)) != 0 ||
-        (secretary &&
-         (rc = yx_consult_participant_add(r->db, &c, secretary, c.assigned, "secretary", r->who.user_id)) != 0) ||
+        (secretary && (rc = yx_consult_participant_add(r->db, &c, secretary, c.assigned, "secretary",
+                                                       r->who.user_id)) != 0) ||
         (rc = yx_consult_participant_add(r->db, &c, 0, c.assigned, "site", r->who.user_id)) != 0)
         return rc;
     return yx_consult_answer(r, 200, c.id);
@@ -247,12 +253,13 @@ static int consult_decline(struct yx_req *r)
         (!hub && (rc = yx_consult_route(r->db, &c, c.assigned, &hub)) != 0))
         return rc;
     if (!hub)
-        return yx_fail_code(r, YX_ECONFLICT, "no_other_hub", NULL,
-                            "Không còn nơi nào khác trong mạng lưới nhận ca này; hãy chuyển cho một cơ sở cụ "
-                            "thể / no other hub in the network can take this case: reassign it to a facility.");
+        return yx_fail_code(
+            r, YX_ECONFLICT, "no_other_hub", NULL,
+            "Không còn nơi nào khác trong mạng lưới nhận ca này; hãy chuyển cho một cơ sở cụ "
+            "thể / no other hub in the network can take this case: reassign it to a facility.");
     rc = yx_consult_move(r->db, &c, hub,
-                         &(struct yx_consult_event){"declined", NULL, NULL, yx_json_str(r->json, "reason"), 0, 0,
-                                                    r->who.user_id});
+                         &(struct yx_consult_event){"declined", NULL, NULL, yx_json_str(r->json, "reason"), 0,
+                                                    0, r->who.user_id});
     return rc ? rc : yx_consult_answer(r, 200, c.id);
 }
 
@@ -271,9 +278,10 @@ static int consult_reassign(struct yx_req *r)
     struct yx_rows *rows = NULL;
     int rc;
     if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_state_in(r, &c, open)) != 0 ||
-        (rc = yx_consult_side(r, &c, strcmp(c.state, "requested") == 0 ? YX_SIDE_HUB | YX_SIDE_REQUESTER : YX_SIDE_HUB,
-                              "nơi đang giữ ca (hoặc nơi gửi, khi chưa ai nhận) / the hub that has the case (or "
-                              "the requester, before it is accepted)")) != 0 ||
+        (rc = yx_consult_side(
+             r, &c, strcmp(c.state, "requested") == 0 ? YX_SIDE_HUB | YX_SIDE_REQUESTER : YX_SIDE_HUB,
+             "nơi đang giữ ca (hoặc nơi gửi, khi chưa ai nhận) / the hub that has the case (or "
+             "the requester, before it is accepted)")) != 0 ||
         (rc = yx_body(r, reassign_fields)) != 0)
         return rc;
     int64_t to = yx_json_int(r->json, "facility_id", 0);
@@ -285,14 +293,15 @@ static int consult_reassign(struct yx_req *r)
     int offers = rows->nrows == 1;
     yx_rows_free(rows);
     if (!offers || to == c.requester || to == c.assigned)
-        return yx_fail_field(r, YX_EINVAL, "facility_id",
-                             "Cơ sở này không nhận được ca (không có chuyên khoa %s, hoặc là nơi gửi / đang giữ "
-                             "ca) / that facility cannot take the case (no %s specialty, or it is the requester "
-                             "or the current hub).",
-                             c.specialty, c.specialty);
+        return yx_fail_field(
+            r, YX_EINVAL, "facility_id",
+            "Cơ sở này không nhận được ca (không có chuyên khoa %s, hoặc là nơi gửi / đang giữ "
+            "ca) / that facility cannot take the case (no %s specialty, or it is the requester "
+            "or the current hub).",
+            c.specialty, c.specialty);
     rc = yx_consult_move(r->db, &c, to,
-                         &(struct yx_consult_event){"reassigned", NULL, NULL, yx_json_str(r->json, "reason"), 0, 0,
-                                                    r->who.user_id});
+                         &(struct yx_consult_event){"reassigned", NULL, NULL, yx_json_str(r->json, "reason"),
+                                                    0, 0, r->who.user_id});
     return rc ? rc : yx_consult_answer(r, 200, c.id);
 }
 
@@ -300,7 +309,8 @@ static int consult_reassign(struct yx_req *r)
 static int deadlines_get(struct yx_req *r)
 {
     struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(r->db, &rows, "SELECT urgency, accept_minutes FROM consult_deadlines ORDER BY accept_minutes");
+    int rc = YX_DB_Q(r->db, &rows,
+                     "SELECT urgency, accept_minutes FROM consult_deadlines ORDER BY accept_minutes");
     if (rc)
         return rc;
     json_t *out = json_object();
@@ -333,10 +343,11 @@ static int deadlines_put(struct yx_req *r)
     int64_t mins[] = {e, u, o};
     for (int i = 0; rc == 0 && i < 3; i++)
         if (mins[i])
-            rc = YX_DB_Q(r->db, NULL,
-                         "UPDATE consult_deadlines SET accept_minutes = ?, updated_by = ?, updated_at = ? WHERE "
-                         "urgency = ?",
-                         YX_PI(mins[i]), YX_PI(r->who.user_id), YX_PI(yx_now_ms()), YX_PT(names[i]));
+            rc = YX_DB_Q(
+                r->db, NULL,
+                "UPDATE consult_deadlines SET accept_minutes = ?, updated_by = ?, updated_at = ? WHERE "
+                "urgency = ?",
+                YX_PI(mins[i]), YX_PI(r->who.user_id), YX_PI(yx_now_ms()), YX_PT(names[i]));
     return rc ? rc : deadlines_get(r);
 }
 

@@ -226,8 +226,8 @@ static int readable_file(struct yx_req *r, struct stored *f)
     int through_case = 0;
     if (rc == 0 && rows->nrows == 1 && (!r->who.facility_id || yx_rows_int(rows, 0, 3) != r->who.facility_id))
         rc = yx_consult_file_readable(r, f->id, &through_case);
-    if (rc == 0 && (rows->nrows != 1 ||
-                    (!through_case && (!r->who.facility_id || yx_rows_int(rows, 0, 3) != r->who.facility_id))))
+    if (rc == 0 && (rows->nrows != 1 || (!through_case && (!r->who.facility_id ||
+                                                           yx_rows_int(rows, 0, 3) != r->who.facility_id))))
         rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy tệp / no such file.");
     if (rc == 0) {
         snprintf(f->sha, sizeof f->sha, "%s", yx_rows_get(rows, 0, 0));

@@ -179,8 +179,9 @@ static int lock_part(struct yx_req *r, const char *id, int *fd)
         return 0;
     close(*fd);
     *fd = -1;
-    return yx_fail_code(r, YX_ECONFLICT, "upload_busy", NULL,
-                        "Another request is writing this upload; ask HEAD for the offset and go on from there.");
+    return yx_fail_code(
+        r, YX_ECONFLICT, "upload_busy", NULL,
+        "Another request is writing this upload; ask HEAD for the offset and go on from there.");
 }
 
 /* The protocol's rules for a chunk: its type, that it starts at the server's offset, that it
@@ -194,9 +195,10 @@ static int check_chunk(struct yx_req *r, const struct upload *u)
         return yx_fail_field(r, YX_EINVAL, "upload-offset", "Upload-Offset is a number of bytes.");
     if (offset != u->received || u->file_id) {
         offset_headers(r, u);
-        return yx_fail_code(
-            r, YX_ECONFLICT, "offset_mismatch", json_pack("{s:I}", "offset", (json_int_t)u->received),
-            "The server has %lld bytes of this upload; send from there (HEAD tells).", (long long)u->received);
+        return yx_fail_code(r, YX_ECONFLICT, "offset_mismatch",
+                            json_pack("{s:I}", "offset", (json_int_t)u->received),
+                            "The server has %lld bytes of this upload; send from there (HEAD tells).",
+                            (long long)u->received);
     }
     if ((int64_t)r->body_len > u->length - u->received)
         return yx_fail(r, YX_ETOOBIG, "The chunk goes past Upload-Length.");
@@ -253,7 +255,8 @@ static int upload_patch(struct yx_req *r)
     if ((rc = tus_version(r)) != 0 || (rc = load_upload(r, &u)) != 0 || (rc = lock_part(r, u.id, &fd)) != 0)
         return rc;
     /* Read again under the lock: a PATCH that just ended may have moved the offset. */
-    if ((rc = load_upload(r, &u)) == 0 && (rc = check_chunk(r, &u)) == 0 && (rc = write_chunk(r, fd, &u)) == 0) {
+    if ((rc = load_upload(r, &u)) == 0 && (rc = check_chunk(r, &u)) == 0 &&
+        (rc = write_chunk(r, fd, &u)) == 0) {
         u.received += (int64_t)r->body_len;
         int last = u.received == u.length;
         if (!last || (rc = yx_files_examine(r, u.id, u.length, &b)) == 0)
@@ -325,3 +328,40 @@ const struct yx_route yx_upload_routes[] = {
     {"GET", "/api/v1/files/uploads/:id", upload_get, 0, NULL, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL},
 };
+
+/* Uploads that were never finished are given up after UPLOAD_TTL_MS: the sweeper removes their
+ * bytes, then their rows (in that order, so a crash between leaves a row the next pass removes,
+ * never bytes nobody knows of). Finished uploads lose only their row; the file stays. */
+static void sweep(struct yx_db *db, void *unused)
+{
+    struct yx_rows *rows = NULL;
+    (void)unused;
+    if (!db ||
+        YX_DB_Q(db, &rows, "SELECT id FROM uploads WHERE expires_at <= ? ORDER BY expires_at LIMIT 500",
+                YX_PI(yx_now_ms())) != 0)
+        return;
+    int n = 0;
+    for (int i = 0; i < rows->nrows; i++) {
+        char path[600];
+        yx_files_part_path(yx_rows_get(rows, i, 0), path, sizeof path);
+        if ((unlink(path) == 0 || errno == ENOENT) &&
+            YX_DB_Q(db, NULL, "DELETE FROM uploads WHERE id = ?", YX_PT(yx_rows_get(rows, i, 0))) == 0)
+            n++;
+    }
+    yx_rows_free(rows);
+    if (n)
+        yx_log(YX_LOG_INFO, "files: %d expired upload(s) removed", n);
+}
+
+static struct yx_db_job sweeper;
+
+int yx_files_sweeper_start(void)
+{
+    sweeper = (struct yx_db_job){.tick = sweep, .interval_ms = 10 * 60 * 1000};
+    return yx_db_job_start(&sweeper);
+}
+
+void yx_files_sweeper_stop(void)
+{
+    yx_db_job_stop(&sweeper);
+}

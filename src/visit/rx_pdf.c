@@ -27,8 +27,9 @@
 static void draw(struct yx_pdf *p, const struct yx_rows *row)
 {
     char when[32];
-    const char *sex = yx_rows_get(row, 0, 9), *cccd = yx_rows_get(row, 0, 10), *bhyt = yx_rows_get(row, 0, 11),
-               *dx = yx_rows_get(row, 0, 15), *code = yx_rows_get(row, 0, 14);
+    const char *sex = yx_rows_get(row, 0, 9), *cccd = yx_rows_get(row, 0, 10),
+               *bhyt = yx_rows_get(row, 0, 11), *dx = yx_rows_get(row, 0, 15),
+               *code = yx_rows_get(row, 0, 14);
     yx_pdf_text(p, "Noto Sans 8", yx_rows_get(row, 0, 13));
     yx_pdf_gap(p, 6);
     yx_pdf_text(p, "Noto Sans Bold 16", "ĐƠN THUỐC");
@@ -72,8 +73,8 @@ static void draw(struct yx_pdf *p, const struct yx_rows *row)
     yx_time_format(yx_rows_int(row, 0, 5), when);
     yx_pdf_gap(p, 10);
     yx_pdf_room(p, 70);
-    yx_pdf_textf(p, "Noto Sans 10", "Bác sĩ kê đơn: %s\nSố CCHN: %s\nKý lúc: %s (UTC)", yx_rows_get(row, 0, 3),
-                 yx_rows_get(row, 0, 4) ? yx_rows_get(row, 0, 4) : "—", when);
+    yx_pdf_textf(p, "Noto Sans 10", "Bác sĩ kê đơn: %s\nSố CCHN: %s\nKý lúc: %s (UTC)",
+                 yx_rows_get(row, 0, 3), yx_rows_get(row, 0, 4) ? yx_rows_get(row, 0, 4) : "—", when);
     yx_pdf_gap(p, 4);
     yx_pdf_textf(p, "Noto Sans Mono 6", "Mã kiểm tra (SHA-256): %s", yx_rows_get(row, 0, 6));
 }
