@@ -33,9 +33,9 @@ struct yx_principal {
 
 struct yx_req {
     struct yx_arena arena;
-    const char *method; /* "GET", "POST" … */
-    const char *path;   /* without the query */
-    const char *query;  /* raw, without '?'; "" when none */
+    const char *method;                /* "GET", "POST" … */
+    const char *path;                  /* without the query */
+    const char *query;                 /* raw, without '?'; "" when none */
     const char *params[YX_MAX_PARAMS]; /* values of :name segments, in order */
     int nparams;
     const char *body;
@@ -62,9 +62,10 @@ struct yx_req {
     /* The answer. */
     int status;
     json_t *out;
-    char *out_raw;        /* a body that is not JSON (a PDF), malloc'd, with its type */
+    char *out_raw; /* a body that is not JSON (a PDF), malloc'd, with its type */
     size_t out_raw_len;
     const char *out_type;
+    const char *out_file; /* a file sent as the body, read as it is sent (not held in memory) */
     const char *cookies[YX_MAX_COOKIES];
     int ncookies;
     int err;
@@ -72,7 +73,7 @@ struct yx_req {
     const char *err_field;
     const char *err_code; /* a precise code ("consent_required") instead of the status's name */
     json_t *err_detail;   /* more members of the error object ({"candidates": […]}), owned */
-    int upgrade_ws; /* set by the /ws handler when the socket may be upgraded */
+    int upgrade_ws;       /* set by the /ws handler when the socket may be upgraded */
     /* More response headers (Location, Upload-Offset, Content-Disposition …), in the arena. */
     const char *out_hdr[8][2];
     int nout_hdr;
@@ -124,6 +125,9 @@ int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detai
     __attribute__((format(printf, 5, 6)));
 /* Sets a body that is not JSON (data malloc'd, taken; type a literal such as "application/pdf"). */
 int yx_reply_raw(struct yx_req *r, int status, const char *type, char *data, size_t len);
+/* Sends the file at path as the body (type a literal or in the arena; path copied): the server
+ * reads it while sending, so a 500 MiB DICOM does not sit in memory. */
+int yx_reply_file(struct yx_req *r, int status, const char *type, const char *path);
 /* Sets the answer; takes the reference to body. Returns 0. */
 int yx_reply(struct yx_req *r, int status, json_t *body);
 /* Adds a Set-Cookie header (the string is copied into the request's arena). */

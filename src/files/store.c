@@ -286,16 +286,14 @@ static int file_get(struct yx_req *r)
 {
     struct stored f;
     char path[700];
-    size_t len;
     int rc;
     if ((rc = readable_file(r, &f)) != 0)
         return rc;
     blob_path(f.sha, path, sizeof path, 0);
-    char *data = yx_files_read_all(path, &len);
-    if (!data)
+    if (access(path, R_OK) != 0)
         return yx_fail(r, YX_EINTERNAL, "The file's bytes are missing on the server.");
     disposition(r, f.name);
-    return yx_reply_raw(r, 200, yx_arena_strdup(&r->arena, f.mime), data, len);
+    return yx_reply_file(r, 200, yx_arena_strdup(&r->arena, f.mime), path);
 }
 
 /* GET /api/v1/files/:id/thumbnail (320 px) and /preview (1280 px): JPEG copies of an image for

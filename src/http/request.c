@@ -103,6 +103,14 @@ int yx_reply_header(struct yx_req *r, const char *name, const char *value)
     return 0;
 }
 
+int yx_reply_file(struct yx_req *r, int status, const char *type, const char *path)
+{
+    r->status = status;
+    r->out_type = type;
+    r->out_file = yx_arena_strdup(&r->arena, path);
+    return r->out_file ? 0 : YX_ENOMEM;
+}
+
 int yx_reply_raw(struct yx_req *r, int status, const char *type, char *data, size_t len)
 {
     free(r->out_raw);

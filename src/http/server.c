@@ -1,16 +1,20 @@
 /* The HTTP server: h2o on one libuv loop. API requests hop to libuv's worker pool, where
  * yx_dispatch() runs them with a database connection of the worker's own; the answer is sent
  * back on the loop. Static files of the web app and WebSockets are served on the same port. */
-#include <ctype.h>
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <fcntl.h>
 #include <h2o.h>
 #include <h2o/websocket.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "dispatch.h"
@@ -143,13 +147,124 @@ static void access_log(struct yx_req *r, int status, uint64_t start)
     yx_buf_release(&b);
 }
 
+/* A file answer, read as the client takes it: 64 KiB at a time from the file, never the whole
+ * file in memory. The descriptor is closed with the request's pool. */
+struct file_gen {
+    h2o_generator_t super;
+    int fd;
+    off_t off, end;
+    char buf[64 * 1024];
+};
+
+static void file_gen_dispose(void *p)
+{
+    struct file_gen *g = p;
+    if (g->fd >= 0)
+        close(g->fd);
+}
+
+static void file_gen_stop(h2o_generator_t *self, h2o_req_t *req)
+{
+    (void)self; /* the client went away: the pool's disposal closes the file */
+    (void)req;
+}
+
+static void file_gen_proceed(h2o_generator_t *self, h2o_req_t *req)
+{
+    struct file_gen *g = (struct file_gen *)self;
+    size_t want = (size_t)(g->end - g->off) < sizeof g->buf ? (size_t)(g->end - g->off) : sizeof g->buf;
+    ssize_t n = want ? pread(g->fd, g->buf, want, g->off) : 0;
+    if (n < 0)
+        n = 0; /* a read error ends the body short; the client sees the length mismatch */
+    g->off += n;
+    h2o_iovec_t v = h2o_iovec_init(g->buf, (size_t)n);
+    h2o_send(req, &v, 1, g->off >= g->end || n == 0 ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+}
+
+/* One "bytes=N-" or "bytes=N-M" range of a file of size bytes: 1 and [*from, *to) when it is
+ * one, 0 when there is no range header or it is not one we serve (the whole file then), -1 when
+ * it starts past the end (416). */
+static int byte_range(h2o_req_t *req, off_t size, off_t *from, off_t *to)
+{
+    ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_RANGE, -1);
+    if (i < 0)
+        return 0;
+    h2o_iovec_t v = req->headers.entries[i].value;
+    char spec[64];
+    if (v.len < 7 || v.len >= sizeof spec || strncmp(v.base, "bytes=", 6) != 0)
+        return 0;
+    memcpy(spec, v.base + 6, v.len - 6);
+    spec[v.len - 6] = '\0';
+    char *end;
+    long long a = strtoll(spec, &end, 10), b = size - 1;
+    if (end == spec || *end != '-' || a < 0)
+        return 0;
+    if (end[1]) {
+        char *end2;
+        b = strtoll(end + 1, &end2, 10);
+        if (*end2 || b < a)
+            return 0;
+    }
+    if (a >= size)
+        return -1;
+    *from = a;
+    *to = (b >= size ? size - 1 : b) + 1;
+    return 1;
+}
+
+/* Starts the answer with the file at path (status and other headers already set); -1 when the
+ * file cannot be opened. */
+static int send_file(h2o_req_t *req, const char *path, const char *type)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    off_t from = 0, to = st.st_size;
+    int ranged = byte_range(req, st.st_size, &from, &to);
+    char cr[80];
+    add_header(req, H2O_TOKEN_ACCEPT_RANGES, H2O_STRLIT("bytes"));
+    if (ranged < 0) {
+        close(fd);
+        snprintf(cr, sizeof cr, "bytes */%lld", (long long)st.st_size);
+        req->res.status = 416;
+        req->res.reason = "Range Not Satisfiable";
+        add_header(req, H2O_TOKEN_CONTENT_RANGE, h2o_strdup(&req->pool, cr, SIZE_MAX).base, strlen(cr));
+        h2o_send_inline(req, NULL, 0);
+        return 0;
+    }
+    if (ranged) {
+        snprintf(cr, sizeof cr, "bytes %lld-%lld/%lld", (long long)from, (long long)to - 1,
+                 (long long)st.st_size);
+        req->res.status = 206;
+        req->res.reason = "Partial Content";
+        add_header(req, H2O_TOKEN_CONTENT_RANGE, h2o_strdup(&req->pool, cr, SIZE_MAX).base, strlen(cr));
+    }
+    add_header(req, H2O_TOKEN_CONTENT_TYPE, type, strlen(type));
+    struct file_gen *g = h2o_mem_alloc_shared(&req->pool, sizeof *g, file_gen_dispose);
+    g->super = (h2o_generator_t){file_gen_proceed, file_gen_stop};
+    g->fd = fd;
+    g->off = from;
+    g->end = to;
+    req->res.content_length = (size_t)(to - from);
+    h2o_start_response(req, &g->super);
+    file_gen_proceed(&g->super, req);
+    return 0;
+}
+
 /* Sends the answer of r on h2o's request; the body is copied into the request's pool. */
 static void send_answer(h2o_req_t *req, struct yx_req *r, int status, const char *body, size_t len,
                         uint64_t start)
 {
+    int file = r->out_file && !r->err;
     req->res.status = status;
     req->res.reason = reason_of(status);
-    if (r->out_type && !r->err)
+    if (file)
+        ; /* send_file() names the type */
+    else if (r->out_type && !r->err)
         add_header(req, H2O_TOKEN_CONTENT_TYPE, r->out_type, strlen(r->out_type));
     else
         add_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT("application/json; charset=utf-8"));
@@ -159,12 +274,25 @@ static void send_answer(h2o_req_t *req, struct yx_req *r, int status, const char
     for (int i = 0; i < r->ncookies; i++)
         add_header(req, H2O_TOKEN_SET_COOKIE, r->cookies[i], strlen(r->cookies[i]));
     for (int i = 0; i < r->nout_hdr; i++)
-        h2o_add_header_by_str(&req->pool, &req->res.headers, r->out_hdr[i][0], strlen(r->out_hdr[i][0]), 1, NULL,
-                              h2o_strdup(&req->pool, r->out_hdr[i][1], SIZE_MAX).base, strlen(r->out_hdr[i][1]));
+        h2o_add_header_by_str(&req->pool, &req->res.headers, r->out_hdr[i][0], strlen(r->out_hdr[i][0]), 1,
+                              NULL, h2o_strdup(&req->pool, r->out_hdr[i][1], SIZE_MAX).base,
+                              strlen(r->out_hdr[i][1]));
     if (S.shutting_down)
         add_header(req, H2O_TOKEN_CONNECTION, H2O_STRLIT("close"));
     if (status == 401)
         add_header(req, H2O_TOKEN_WWW_AUTHENTICATE, H2O_STRLIT("Bearer realm=\"ytexa\""));
+    if (file && send_file(req, r->out_file, r->out_type) == 0) {
+        access_log(r, req->res.status, start);
+        return;
+    }
+    if (file) { /* checked by the handler, so the file vanished since */
+        req->res.status = status = 500;
+        req->res.reason = reason_of(status);
+        add_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT("application/json; charset=utf-8"));
+        body = "{\"error\":{\"code\":\"internal_error\",\"message\":\"The file's bytes are missing on the "
+               "server.\"}}";
+        len = strlen(body);
+    }
     req->res.content_length = len;
     h2o_send_inline(req, body, len);
     access_log(r, status, start);

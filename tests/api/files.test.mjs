@@ -66,9 +66,9 @@ function cutPatch(who, loc, offset, bytes, sent) {
     s.on('error', resolve);
   });
 }
-function getBytes(who, path) {
+function getBytes(who, path, headers = {}) {
   return new Promise((resolve, reject) => {
-    http.get(srv.url + path, { headers: { authorization: `Bearer ${S[who].token}` } }, (res) => {
+    http.get(srv.url + path, { headers: { authorization: `Bearer ${S[who].token}`, ...headers } }, (res) => {
       const parts = [];
       res.on('data', (d) => parts.push(d));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts) }));
@@ -130,10 +130,19 @@ test('a 10 MB X-ray cut off three times finishes without starting over, and come
   assert.equal(g.headers['x-content-type-options'], 'nosniff');
   assert.match(g.headers['content-disposition'], /^attachment; .*filename\*=UTF-8''X-quang%20ng%E1%BB%B1c/);
   assert.ok(g.body.equals(img));
+  assert.equal(g.headers['cache-control'], 'no-store');
+  // A download cut off on a bad link goes on from where it stopped (HTTP range).
+  const rest = await getBytes('demo.commune', u.body.file.url, { range: 'bytes=6000000-' });
+  assert.equal(rest.status, 206);
+  assert.ok(rest.body.equals(img.subarray(6000000)));
+  assert.equal(rest.headers['content-range'], `bytes 6000000-${img.length - 1}/${img.length}`);
+  const first = await getBytes('demo.commune', u.body.file.url, { range: 'bytes=0-3' });
+  assert.ok(first.body.equals(img.subarray(0, 4)));
+  assert.equal((await getBytes('demo.commune', u.body.file.url, { range: 'bytes=20000000-' })).status, 416);
   // Stored by hash, outside the web root, and the upload's part file is gone.
   assert.ok(existsSync(join(srv.dir, 'files', sha(img).slice(0, 2), sha(img))));
   assert.equal(existsSync(join(srv.dir, 'uploads', loc.split('/').pop() + '.part')), false);
-  assert.equal(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'file.read' AND resource_id = '${u.body.file.id}'`), '1');
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'file.read' AND resource_id = '${u.body.file.id}'`), '4', 'every read audited');
 });
 
 test('an acknowledged chunk survives kill -9; the upload goes on after the restart', async () => {
