@@ -65,7 +65,7 @@ struct yx_req {
     char *out_raw; /* a body that is not JSON (a PDF), malloc'd, with its type */
     size_t out_raw_len;
     const char *out_type;
-    const char *out_file; /* a file sent as the body, read as it is sent (not held in memory) */
+    struct yx_file_body *out_file; /* a file sent as the body, read as it is sent; owned */
     const char *cookies[YX_MAX_COOKIES];
     int ncookies;
     int err;
@@ -125,8 +125,14 @@ int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detai
     __attribute__((format(printf, 5, 6)));
 /* Sets a body that is not JSON (data malloc'd, taken; type a literal such as "application/pdf"). */
 int yx_reply_raw(struct yx_req *r, int status, const char *type, char *data, size_t len);
-/* Sends the file at path as the body (type a literal or in the arena; path copied): the server
- * reads it while sending, so a 500 MiB DICOM does not sit in memory. */
+/* An open file to send as an answer's body. */
+struct yx_file_body {
+    int fd;
+    int64_t size;
+};
+/* Opens the file at path (on the handler's thread) and sends it as the body, type a literal or in
+ * the arena: the server reads it while sending, so a 500 MiB DICOM does not sit in memory.
+ * YX_EINTERNAL when the file cannot be opened. */
 int yx_reply_file(struct yx_req *r, int status, const char *type, const char *path);
 /* Sets the answer; takes the reference to body. Returns 0. */
 int yx_reply(struct yx_req *r, int status, json_t *body);

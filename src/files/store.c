@@ -290,8 +290,6 @@ static int file_get(struct yx_req *r)
     if ((rc = readable_file(r, &f)) != 0)
         return rc;
     blob_path(f.sha, path, sizeof path, 0);
-    if (access(path, R_OK) != 0)
-        return yx_fail(r, YX_EINTERNAL, "The file's bytes are missing on the server.");
     disposition(r, f.name);
     return yx_reply_file(r, 200, yx_arena_strdup(&r->arena, f.mime), path);
 }

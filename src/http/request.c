@@ -1,8 +1,11 @@
 /* Helpers handlers use to read a request and shape the answer; the code-to-status table. */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ytexa/http.h"
 
@@ -105,10 +108,20 @@ int yx_reply_header(struct yx_req *r, const char *name, const char *value)
 
 int yx_reply_file(struct yx_req *r, int status, const char *type, const char *path)
 {
+    struct stat st;
+    struct yx_file_body *f = malloc(sizeof *f);
+    int fd = f ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        if (fd >= 0)
+            close(fd);
+        free(f);
+        return yx_fail(r, YX_EINTERNAL, "The file's bytes are missing on the server.");
+    }
+    *f = (struct yx_file_body){fd, st.st_size};
     r->status = status;
     r->out_type = type;
-    r->out_file = yx_arena_strdup(&r->arena, path);
-    return r->out_file ? 0 : YX_ENOMEM;
+    r->out_file = f;
+    return 0;
 }
 
 int yx_reply_raw(struct yx_req *r, int status, const char *type, char *data, size_t len)

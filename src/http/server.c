@@ -66,6 +66,10 @@ static void job_free(struct job *j)
     json_decref(j->r.out);
     json_decref(j->r.err_detail);
     free(j->r.out_raw);
+    if (j->r.out_file) { /* an answer that was never sent */
+        close(j->r.out_file->fd);
+        free(j->r.out_file);
+    }
     yx_arena_release(&j->r.arena);
     free(j->answer);
     free(j);
@@ -212,33 +216,28 @@ static int byte_range(h2o_req_t *req, off_t size, off_t *from, off_t *to)
     return 1;
 }
 
-/* Starts the answer with the file at path (status and other headers already set); -1 when the
- * file cannot be opened. */
-static int send_file(h2o_req_t *req, const char *path, const char *type)
+/* Starts the answer with the open file f (status and other headers already set), taking it. */
+static void send_file(h2o_req_t *req, struct yx_file_body *f, const char *type)
 {
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    off_t from = 0, to = st.st_size;
-    int ranged = byte_range(req, st.st_size, &from, &to);
+    int fd = f->fd;
+    off_t size = (off_t)f->size;
+    free(f);
+    off_t from = 0, to = size;
+    int ranged = byte_range(req, size, &from, &to);
     char cr[80];
     add_header(req, H2O_TOKEN_ACCEPT_RANGES, H2O_STRLIT("bytes"));
     if (ranged < 0) {
         close(fd);
-        snprintf(cr, sizeof cr, "bytes */%lld", (long long)st.st_size);
+        snprintf(cr, sizeof cr, "bytes */%lld", (long long)size);
         req->res.status = 416;
         req->res.reason = "Range Not Satisfiable";
         add_header(req, H2O_TOKEN_CONTENT_RANGE, h2o_strdup(&req->pool, cr, SIZE_MAX).base, strlen(cr));
         h2o_send_inline(req, NULL, 0);
-        return 0;
+        return;
     }
     if (ranged) {
         snprintf(cr, sizeof cr, "bytes %lld-%lld/%lld", (long long)from, (long long)to - 1,
-                 (long long)st.st_size);
+                 (long long)size);
         req->res.status = 206;
         req->res.reason = "Partial Content";
         add_header(req, H2O_TOKEN_CONTENT_RANGE, h2o_strdup(&req->pool, cr, SIZE_MAX).base, strlen(cr));
@@ -252,7 +251,6 @@ static int send_file(h2o_req_t *req, const char *path, const char *type)
     req->res.content_length = (size_t)(to - from);
     h2o_start_response(req, &g->super);
     file_gen_proceed(&g->super, req);
-    return 0;
 }
 
 /* Sends the answer of r on h2o's request; the body is copied into the request's pool. */
@@ -281,17 +279,11 @@ static void send_answer(h2o_req_t *req, struct yx_req *r, int status, const char
         add_header(req, H2O_TOKEN_CONNECTION, H2O_STRLIT("close"));
     if (status == 401)
         add_header(req, H2O_TOKEN_WWW_AUTHENTICATE, H2O_STRLIT("Bearer realm=\"ytexa\""));
-    if (file && send_file(req, r->out_file, r->out_type) == 0) {
+    if (file) {
+        send_file(req, r->out_file, r->out_type);
+        r->out_file = NULL;
         access_log(r, req->res.status, start);
         return;
-    }
-    if (file) { /* checked by the handler, so the file vanished since */
-        req->res.status = status = 500;
-        req->res.reason = reason_of(status);
-        add_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT("application/json; charset=utf-8"));
-        body = "{\"error\":{\"code\":\"internal_error\",\"message\":\"The file's bytes are missing on the "
-               "server.\"}}";
-        len = strlen(body);
     }
     req->res.content_length = len;
     h2o_send_inline(req, body, len);
