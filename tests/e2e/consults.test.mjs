@@ -116,3 +116,31 @@ test('an urgent case with an X-ray goes up from the commune, is answered, signed
   } finally { await back.ctx.close(); }
   assert.equal(srv.sql(`SELECT state || '|' || outcome FROM consults WHERE id = ${caseId}`), 'outcome_recorded|improved');
 });
+
+test('the hub hands a case to another hospital chosen by name; it leaves the hub\'s inbox', async () => {
+  const hw = await login(srv, 'demo.commune');
+  const pt = await api(srv, 'POST', '/api/v1/patients', { token: hw.token, body: { full_name: 'Sùng A Páo', birth_year: 1955, sex: 'male' } });
+  for (const purpose of ['remote_care', 'data_processing'])
+    await api(srv, 'POST', `/api/v1/patients/${pt.body.id}/consents`, { token: hw.token, body: { purpose, method: 'verbal_witnessed', given_by: 'patient', witness_name: 'Lò Văn Sử' } });
+  const c = await api(srv, 'POST', '/api/v1/consults', { token: hw.token, body: { patient_id: pt.body.id, summary: 'Đau ngực khi gắng sức, điện tim có ST chênh xuống.',
+    questions: ['Có cần chụp mạch vành không?'], urgency: 'routine', specialty: 'imaging', kind: 'ecg', submit: true } });
+  assert.equal(c.body.assigned.name, 'Bệnh viện Đa khoa tỉnh Hà Giang');
+  const doctor = await session('demo.doctor');
+  try {
+    const p = doctor.p;
+    await p.goto(`${srv.url}/#/consults/${c.body.id}`);
+    await p.getByText('Chuyển cho cơ sở khác').first().click();
+    await p.getByLabel('Chuyển cho').locator('option', { hasText: 'Bệnh viện Bạch Mai' }).waitFor({ state: 'attached' });
+    // Only hospitals with the specialty are offered: not a commune station, not the requester.
+    assert.equal(await p.getByLabel('Chuyển cho').locator('option', { hasText: 'Trạm Y tế' }).count(), 0);
+    await p.getByLabel('Chuyển cho').selectOption({ label: 'Bệnh viện Bạch Mai' });
+    await p.locator('#reassignreason').fill('Cần chuyên gia tim mạch can thiệp');
+    await p.getByRole('button', { name: 'Chuyển cho cơ sở khác' }).click();
+    await p.locator('.facts dd', { hasText: 'Bệnh viện Bạch Mai' }).waitFor();
+    await p.goto(`${srv.url}/#/consults`);
+    // The first case is answered and this one has gone: the inbox has nothing open.
+    await p.getByText('Chưa có ca nào.').waitFor();
+    assert.equal(await p.locator('a.facility', { hasText: 'Sùng A Páo' }).count(), 0);
+  } finally { await doctor.ctx.close(); }
+  assert.equal(srv.sql(`SELECT f.code FROM consults c JOIN facilities f ON f.id = c.assigned_facility_id WHERE c.id = ${c.body.id}`), 'BV-BACHMAI');
+});

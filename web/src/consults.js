@@ -239,6 +239,20 @@ function Conclusion({ c, onDone }) {
   </form>`;
 }
 
+// Reassigning: to a facility that offers the case's specialty, chosen by name.
+function Reassign({ c, onDone }) {
+  const [options, setOptions] = useState(null);
+  useEffect(() => {
+    call('GET', `/api/v1/facilities?specialty=${encodeURIComponent(c.specialty.code)}&limit=200`)
+      .then((r) => setOptions(r.items.filter((f) => f.level !== 'commune' && f.id !== c.requester.id && f.id !== c.assigned?.id)
+        .map((f) => [String(f.id), f.name])))
+      .catch(() => setOptions([]));
+  }, [c.id, c.assigned?.id]);
+  if (!options) return html`<p>${t('loading')}</p>`;
+  return html`<${ActionForm} id=${c.id} action="reassign" label=${t('consult_reassign')}
+    fields=${[{ name: 'facility_id', label: t('consult_reassign_to'), options, number: true }, { name: 'reason', label: t('reason'), long: true }]} onDone=${onDone} />`;
+}
+
 // What the caller may do now, from the case's state and their part in it.
 function Actions({ c, setC }) {
   const s = c.state, me = c.my_side || {};
@@ -250,8 +264,8 @@ function Actions({ c, setC }) {
     out.push(html`<details><summary>${t('consult_decline')}</summary><${ActionForm} id=${c.id} action="decline" label=${t('consult_decline')}
       fields=${[{ name: 'reason', label: t('reason'), long: true }]} onDone=${setC} danger /></details>`);
   }
-  if (me.hub && ['requested', 'accepted'].includes(s)) out.push(html`<details><summary>${t('consult_reassign')}</summary>
-    <${ActionForm} id=${c.id} action="reassign" label=${t('consult_reassign')} fields=${[{ name: 'facility_id', label: t('consult_facility_id'), number: true }, { name: 'reason', label: t('reason'), long: true }]} onDone=${setC} /></details>`);
+  if ((me.hub && ['requested', 'accepted'].includes(s)) || (me.requester && s === 'requested')) out.push(html`<details><summary>${t('consult_reassign')}</summary>
+    <${Reassign} c=${c} onDone=${setC} /></details>`);
   if ((me.hub || me.participant) && discussing) out.push(html`<${ActionForm} id=${c.id} action="opinions" label=${t('consult_give_opinion')}
     fields=${[{ name: 'opinion', label: t('consult_opinion'), long: true }]} onDone=${setC} />`);
   if ((me.chair || me.secretary) && ['accepted', 'answered', 'scheduled'].includes(s)) out.push(html`<details><summary>${t('consult_schedule')}</summary>

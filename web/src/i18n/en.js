@@ -113,7 +113,7 @@ export default {
   consult_accept: 'Accept the case',
   consult_decline: 'Decline',
   consult_reassign: 'Reassign to another facility',
-  consult_facility_id: 'Facility id',
+  consult_reassign_to: 'Reassign to',
   consult_give_opinion: 'Save my opinion',
   consult_opinion: 'Specialist opinion',
   consult_schedule: 'Schedule a live session',

@@ -113,7 +113,7 @@ export default {
   consult_accept: 'Nhận ca',
   consult_decline: 'Từ chối ca',
   consult_reassign: 'Chuyển cho cơ sở khác',
-  consult_facility_id: 'Mã số cơ sở nhận',
+  consult_reassign_to: 'Chuyển cho',
   consult_give_opinion: 'Ghi ý kiến',
   consult_opinion: 'Ý kiến chuyên môn',
   consult_schedule: 'Hẹn giờ hội chẩn trực tuyến',
