@@ -16,33 +16,25 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, api, login } from '../tests/api/lib/server.mjs';
+import { tusUpload } from '../tests/api/lib/files.mjs';
+import { registerPatient } from '../tests/api/lib/patients.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const CONCURRENCY = Number(process.env.CONCURRENCY || 16);
 const MB = 1 << 20;
-const TUS = { 'tus-resumable': '1.0.0' };
 
 const srv = await startServer({ extraArgs: ['--file-quota-mb', '100000'] });
 const pin = () => { try { execFileSync('taskset', ['-p', '-c', '0', String(srv.proc.pid)], { stdio: 'ignore' }); } catch { /* no taskset */ } };
 pin();
 let hw = await login(srv, 'demo.commune');
 
-async function patient(_, i) {
-  const p = await api(srv, 'POST', '/api/v1/patients', { token: hw.token, body: { full_name: `Lầu Thị Súa ${String.fromCharCode(65 + i)}`, birth_year: 1960 + i, sex: 'female' } });
-  if (p.status !== 201) throw new Error(`patient ${p.status} ${JSON.stringify(p.body)}`);
-  for (const purpose of ['remote_care', 'data_processing'])
-    await api(srv, 'POST', `/api/v1/patients/${p.body.id}/consents`, { token: hw.token, body: { purpose, method: 'verbal_witnessed', given_by: 'patient', witness_name: 'Lò Văn Sử' } });
-  return p.body.id;
-}
+const patient = async (_, i) => (await registerPatient(srv, hw.token,
+  { full_name: `Lầu Thị Súa ${String.fromCharCode(65 + i)}`, birth_year: 1960 + i, sex: 'female' })).id;
 
 // One case: returns { id, fileId, sha } once the creation is acknowledged.
 async function oneCase(patientId) {
   const bytes = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(MB - 4)]);
-  const c = await api(srv, 'POST', '/api/v1/files', { token: hw.token, headers: { ...TUS, 'upload-length': String(MB), 'upload-metadata': `filename ${Buffer.from('x-quang.jpg').toString('base64')}` } });
-  if (c.status !== 201) throw new Error(`create ${c.status}`);
-  const p = await api(srv, 'PATCH', c.headers.get('location'), { token: hw.token, raw: bytes, headers: { ...TUS, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } });
-  if (p.status !== 204) throw new Error(`patch ${p.status}`);
-  const fileId = Number(p.headers.get('ytexa-file-id'));
+  const fileId = await tusUpload(srv, hw.token, bytes, 'x-quang.jpg');
   const r = await api(srv, 'POST', '/api/v1/consults', { token: hw.token, body: {
     patient_id: patientId, summary: 'Ho kéo dài, sốt về chiều, sụt cân. Phim X-quang ngực chụp tại trạm.',
     questions: ['Phim có hình ảnh lao phổi không?'], urgency: 'urgent', specialty: 'imaging', kind: 'imaging', file_ids: [fileId], submit: true,

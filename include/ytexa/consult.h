@@ -2,10 +2,17 @@
 #ifndef YTEXA_CONSULT_H
 #define YTEXA_CONSULT_H
 
+#include <stdint.h>
+
 /* The escalator: a background job that moves every case nobody accepted in time one level up the
  * support network (at start, then every 5 s). Call once from the main thread before serving. */
 int yx_consult_escalator_start(void);
 /* Stops it after the pass in progress. */
 void yx_consult_escalator_stop(void);
+
+struct yx_req;
+/* May the caller read this file through a consultation that shows it? Sets *yes (the files
+ * workflow asks, for a file another facility stored). */
+int yx_consult_file_readable(struct yx_req *r, int64_t file_id, int *yes);
 
 #endif

@@ -3,8 +3,11 @@
 #ifndef YTEXA_FILES_H
 #define YTEXA_FILES_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct yx_db;
 
 /* Where files live (<data_dir>/files, <data_dir>/uploads) and how much a facility may store when
  * facilities.storage_quota_bytes is not set. Creates the folders. Called once before serving. */
@@ -21,9 +24,9 @@ int yx_file_name_ok(const char *name);
 
 /* The key tags of a DICOM Part 10 file, from its first n bytes (strings, empty when absent). */
 struct yx_dicom {
-    char modality[17];   /* (0008,0060): CR, DX, CT, MR, US … */
-    char study_date[9];  /* (0008,0020): YYYYMMDD */
-    char body_part[65];  /* (0018,0015): CHEST, HEAD … */
+    char modality[17];  /* (0008,0060): CR, DX, CT, MR, US … */
+    char study_date[9]; /* (0008,0020): YYYYMMDD */
+    char body_part[65]; /* (0018,0015): CHEST, HEAD … */
 };
 /* 0 when at least one of them was found; -1 when p is not DICOM or none could be read. Never reads
  * past p + n, whatever the bytes say. */
@@ -34,14 +37,7 @@ int yx_dicom_tags(const unsigned char *p, size_t n, struct yx_dicom *d);
 int yx_files_sweeper_start(void);
 void yx_files_sweeper_stop(void);
 
-struct yx_db;
-struct yx_req;
-#include <jansson.h>
 /* A file as the API shows it (id, sha256, size, mime, kind, name, url, dicom tags …), or NULL. */
 json_t *yx_files_json(struct yx_db *db, int64_t id);
-
-/* Inside src/consult: may the caller read this file through a consultation that shows it?
- * Sets *yes. */
-int yx_consult_file_readable(struct yx_req *r, int64_t file_id, int *yes);
 
 #endif

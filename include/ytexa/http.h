@@ -184,6 +184,10 @@ json_t *yx_page_json(json_t *items, int more, int64_t last_id);
 json_t *yx_json_str_or_null(const char *s);
 /* Column c of row i as an ISO time (it holds ms since the epoch), or null. */
 json_t *yx_json_time_or_null(const struct yx_rows *r, int i, int c);
+/* The rows of sql (one ? for id: a visit's vitals, a case's opinions …) as an array of what
+ * fill() makes of each; an empty array when the query fails. */
+json_t *yx_json_rows(struct yx_db *db, const char *sql, int64_t id,
+                     json_t *(*fill)(const struct yx_rows *, int));
 /* Answers {"items": [{"code", "name_vi", "name_en"}]} from sql, which selects those three columns
  * of a small reference list (specialties, ethnic groups). */
 int yx_reply_code_list(struct yx_req *r, const char *sql);

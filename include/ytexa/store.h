@@ -75,8 +75,8 @@ const char *yx_db_error(struct yx_db *db);
 /* Runs sql with params. Unique-constraint violations return YX_ECONFLICT, other failures YX_EDB
  * (the engine's message is logged, never shown to a user). */
 int yx_db_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int np, struct yx_rows **out);
-#define YX_DB_Q(db, out, sql, ...)                                                                    \
-    yx_db_exec((db), (sql), (const struct yx_param[]){__VA_ARGS__},                                   \
+#define YX_DB_Q(db, out, sql, ...)                                                                           \
+    yx_db_exec((db), (sql), (const struct yx_param[]){__VA_ARGS__},                                          \
                (int)(sizeof((const struct yx_param[]){__VA_ARGS__}) / sizeof(struct yx_param)), (out))
 #define YX_DB_Q0(db, out, sql) yx_db_exec((db), (sql), NULL, 0, (out))
 
@@ -98,8 +98,7 @@ void yx_db_thread_close(void);
 
 /* A background job: a thread with its own connection (yx_db_thread()) that runs tick at once and
  * then every interval_ms until stopped, e.g. the notification sender and the consultation
- * escalator. tick gets NULL when the database cannot be reached, and may be woken early with
- * yx_db_job_wake(). */
+ * escalator. tick gets NULL when the database cannot be reached. */
 #include <pthread.h>
 struct yx_db_job {
     void (*tick)(struct yx_db *db, void *arg);
@@ -112,8 +111,6 @@ struct yx_db_job {
 };
 /* Starts job (tick, arg and interval_ms filled in by the caller). */
 int yx_db_job_start(struct yx_db_job *job);
-/* Asks it to run now. */
-void yx_db_job_wake(struct yx_db_job *job);
 /* Stops it after the tick in progress and joins the thread; does nothing if it is not running. */
 void yx_db_job_stop(struct yx_db_job *job);
 

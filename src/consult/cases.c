@@ -5,12 +5,13 @@
 #include <string.h>
 
 #include "consult.h"
+#include "ytexa/consult.h"
 #include "ytexa/files.h"
 #include "ytexa/patient.h"
 
 #define CASE_LOAD                                                                                            \
     "SELECT c.id, c.patient_id, c.requester_facility_id, c.assigned_facility_id, c.chair_id, "               \
-    "c.secretary_id, c.created_by, c.escalation_level, c.state, c.urgency, c.specialty, "                    \
+    "c.secretary_id, c.state, c.urgency, c.specialty, "                                                      \
     "(SELECT COUNT(*) FROM consult_participants p WHERE p.consult_id = c.id AND (p.user_id = ? OR "          \
     "(p.user_id IS NULL AND p.facility_id = ?))) FROM consults c WHERE c.id = ?"
 
@@ -27,13 +28,11 @@ static int load_row(struct yx_db *db, int64_t id, int64_t user, int64_t facility
                                  .requester = yx_rows_int(rows, 0, 2),
                                  .assigned = yx_rows_int(rows, 0, 3),
                                  .chair_id = yx_rows_int(rows, 0, 4),
-                                 .secretary_id = yx_rows_int(rows, 0, 5),
-                                 .created_by = yx_rows_int(rows, 0, 6),
-                                 .escalation_level = (int)yx_rows_int(rows, 0, 7)};
-        snprintf(c->state, sizeof c->state, "%s", yx_rows_get(rows, 0, 8));
-        snprintf(c->urgency, sizeof c->urgency, "%s", yx_rows_get(rows, 0, 9));
-        snprintf(c->specialty, sizeof c->specialty, "%s", yx_rows_get(rows, 0, 10));
-        *participant = yx_rows_int(rows, 0, 11) > 0;
+                                 .secretary_id = yx_rows_int(rows, 0, 5)};
+        snprintf(c->state, sizeof c->state, "%s", yx_rows_get(rows, 0, 6));
+        snprintf(c->urgency, sizeof c->urgency, "%s", yx_rows_get(rows, 0, 7));
+        snprintf(c->specialty, sizeof c->specialty, "%s", yx_rows_get(rows, 0, 8));
+        *participant = yx_rows_int(rows, 0, 9) > 0;
     }
     yx_rows_free(rows);
     return rc;
@@ -180,18 +179,6 @@ int yx_consult_set_state(struct yx_req *r, struct yx_consult *c, const char *act
     return rc;
 }
 
-int yx_consult_doctor_of(struct yx_db *db, int64_t user, int64_t facility, int *yes)
-{
-    struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(db, &rows,
-                     "SELECT 1 FROM users WHERE id = ? AND facility_id = ? AND active = 1 AND role IN "
-                     "('doctor', 'specialist')",
-                     YX_PI(user), YX_PI(facility));
-    *yes = rc == 0 && rows->nrows == 1;
-    yx_rows_free(rows);
-    return rc;
-}
-
 int yx_consult_participant_add(struct yx_db *db, const struct yx_consult *c, int64_t user, int64_t facility,
                                const char *role, int64_t by)
 {
@@ -204,19 +191,6 @@ int yx_consult_participant_add(struct yx_db *db, const struct yx_consult *c, int
     if (rc == 0 && !user)
         rc = yx_patient_share(db, c->patient_id, facility, "consult", c->id);
     return rc;
-}
-
-/* Runs sql (one ? for the case id) and turns each row into an object with fill(). */
-static json_t *list_of(struct yx_db *db, const char *sql, int64_t id,
-                       json_t *(*fill)(const struct yx_rows *, int))
-{
-    struct yx_rows *rows = NULL;
-    json_t *out = json_array();
-    if (YX_DB_Q(db, &rows, sql, YX_PI(id)) == 0)
-        for (int i = 0; i < rows->nrows; i++)
-            json_array_append_new(out, fill(rows, i));
-    yx_rows_free(rows);
-    return out;
 }
 
 /* A {id, name} pair from two columns, or null when the id is NULL. */
@@ -327,13 +301,13 @@ json_t *yx_consult_json(struct yx_db *db, int64_t id)
     if (!c)
         return NULL;
     json_object_set_new(c, "questions",
-                        list_of(db,
-                                "SELECT id, position, question, conclusion FROM consult_questions WHERE "
-                                "consult_id = ? ORDER BY position",
-                                id, question_row));
+                        yx_json_rows(db,
+                                     "SELECT id, position, question, conclusion FROM consult_questions WHERE "
+                                     "consult_id = ? ORDER BY position",
+                                     id, question_row));
     json_object_set_new(
         c, "participants",
-        list_of(
+        yx_json_rows(
             db,
             "SELECT p.id, p.user_id, u.full_name, u.licence_no, p.role, p.facility_id, f.name, f.site_name "
             "FROM consult_participants p JOIN facilities f ON f.id = p.facility_id LEFT JOIN users u ON "
@@ -341,7 +315,7 @@ json_t *yx_consult_json(struct yx_db *db, int64_t id)
             id, participant_row));
     json_object_set_new(
         c, "opinions",
-        list_of(
+        yx_json_rows(
             db,
             "SELECT o.id, o.author_id, u.full_name, o.facility_id, f.name, o.opinion, o.created_at, "
             "o.updated_at FROM consult_opinions o JOIN users u ON u.id = o.author_id JOIN facilities f ON "
@@ -349,19 +323,21 @@ json_t *yx_consult_json(struct yx_db *db, int64_t id)
             id, opinion_row));
     json_object_set_new(
         c, "events",
-        list_of(db,
-                "SELECT e.action, e.from_state, e.to_state, e.from_facility_id, ff.name, e.to_facility_id, "
-                "tf.name, e.at, e.by_user, u.full_name, e.reason FROM consult_events e LEFT JOIN facilities "
-                "ff ON ff.id = e.from_facility_id LEFT JOIN facilities tf ON tf.id = e.to_facility_id LEFT "
-                "JOIN users u ON u.id = e.by_user WHERE e.consult_id = ? ORDER BY e.id",
-                id, event_row));
+        yx_json_rows(
+            db,
+            "SELECT e.action, e.from_state, e.to_state, e.from_facility_id, ff.name, e.to_facility_id, "
+            "tf.name, e.at, e.by_user, u.full_name, e.reason FROM consult_events e LEFT JOIN facilities "
+            "ff ON ff.id = e.from_facility_id LEFT JOIN facilities tf ON tf.id = e.to_facility_id LEFT "
+            "JOIN users u ON u.id = e.by_user WHERE e.consult_id = ? ORDER BY e.id",
+            id, event_row));
     json_object_set_new(
         c, "minutes",
-        list_of(db,
-                "SELECT m.id, m.version, m.amendment_reason, m.content_hash, m.verify_code, m.signer_name, "
-                "m.signed_at, m.consult_id, (SELECT COUNT(*) FROM consult_minutes n WHERE n.replaces_id = "
-                "m.id) FROM consult_minutes m WHERE m.consult_id = ? ORDER BY m.version",
-                id, minutes_row));
+        yx_json_rows(
+            db,
+            "SELECT m.id, m.version, m.amendment_reason, m.content_hash, m.verify_code, m.signer_name, "
+            "m.signed_at, m.consult_id, (SELECT COUNT(*) FROM consult_minutes n WHERE n.replaces_id = "
+            "m.id) FROM consult_minutes m WHERE m.consult_id = ? ORDER BY m.version",
+            id, minutes_row));
     struct yx_rows *files = NULL;
     json_t *list = json_array();
     if (YX_DB_Q(db, &files,

@@ -18,8 +18,7 @@ enum {
 };
 
 struct yx_consult {
-    int64_t id, patient_id, requester, assigned, chair_id, secretary_id, created_by;
-    int escalation_level;
+    int64_t id, patient_id, requester, assigned, chair_id, secretary_id;
     int side;
     char state[20], urgency[12], specialty[32];
 };
@@ -59,9 +58,6 @@ json_t *yx_consult_json(struct yx_db *db, int64_t id);
 /* Answers with the case. */
 int yx_consult_answer(struct yx_req *r, int status, int64_t id);
 
-/* Is the user an active clinician (doctor or specialist) of the facility? */
-int yx_consult_doctor_of(struct yx_db *db, int64_t user, int64_t facility, int *yes);
-
 /* Adds a participant (ON CONFLICT nothing) and shares the patient with a site. */
 int yx_consult_participant_add(struct yx_db *db, const struct yx_consult *c, int64_t user, int64_t facility,
                                const char *role, int64_t by);
@@ -73,13 +69,8 @@ int yx_consult_route(struct yx_db *db, const struct yx_consult *c, int64_t site,
  * hub and no longer with the hub that had it (unless it takes part), chair and secretary cleared,
  * and the event. */
 int yx_consult_move(struct yx_db *db, struct yx_consult *c, int64_t hub, const struct yx_consult_event *e);
-/* When a case of this urgency must be accepted, from now. */
-int yx_consult_deadline(struct yx_db *db, const char *urgency, int64_t now, int64_t *due);
 /* Escalates every case past its deadline (the escalator's tick, also run by tests through the
  * clock offset and a restart). Returns how many moved. */
 int yx_consult_escalate_due(struct yx_db *db, int64_t now, int *moved);
-
-/* Signed minutes (minutes.c): the PDF of a stored version. */
-int yx_consult_minutes_pdf(struct yx_db *db, int64_t minutes_id, char **pdf, size_t *len);
 
 #endif

@@ -7,6 +7,16 @@
 
 #include "consult.h"
 
+/* The number sql (SELECT COUNT(*) … WHERE consult_id = ?) counts for the case. */
+static int count(struct yx_db *db, const char *sql, int64_t id, int64_t *n)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(db, &rows, sql, YX_PI(id));
+    *n = rc == 0 ? yx_rows_int(rows, 0, 0) : 0;
+    yx_rows_free(rows);
+    return rc;
+}
+
 static const char *const discussing[] = {"accepted", "scheduled", "answered", NULL};
 
 static const int chair_or_secretary = YX_SIDE_CHAIR | YX_SIDE_SECRETARY;
@@ -190,7 +200,6 @@ static int consult_conclude(struct yx_req *r)
 {
     static const char *const ok[] = {"scheduled", "answered", "concluded", NULL};
     struct yx_consult c;
-    struct yx_rows *rows = NULL;
     int rc;
     if ((rc = yx_consult_load(r, &c)) != 0 ||
         (rc = yx_consult_side(r, &c, YX_SIDE_CHAIR, "chủ trì / the chair")) != 0 ||
@@ -199,11 +208,10 @@ static int consult_conclude(struct yx_req *r)
     if (!yx_one_of(yx_json_str(r->json, "recommendation"), recommendations))
         return yx_fail_field(r, YX_EINVAL, "recommendation",
                              "recommendation is treat_locally, transfer, more_tests or another_consult.");
-    if ((rc = YX_DB_Q(r->db, &rows, "SELECT COUNT(*) FROM consult_opinions WHERE consult_id = ?",
-                      YX_PI(c.id))) != 0)
+    int64_t opinions;
+    if ((rc = count(r->db, "SELECT COUNT(*) FROM consult_opinions WHERE consult_id = ?", c.id, &opinions)) !=
+        0)
         return rc;
-    int64_t opinions = yx_rows_int(rows, 0, 0);
-    yx_rows_free(rows);
     if (!opinions)
         return yx_fail_code(r, YX_ECONFLICT, "no_opinion", NULL,
                             "Chưa có ý kiến chuyên môn nào / no opinion has been given yet.");
@@ -238,7 +246,6 @@ static int consult_outcome(struct yx_req *r)
 {
     static const char *const ok[] = {"concluded", NULL};
     struct yx_consult c;
-    struct yx_rows *rows = NULL;
     int rc;
     if ((rc = yx_consult_load(r, &c)) != 0 ||
         (rc = yx_consult_side(r, &c, YX_SIDE_REQUESTER, "nơi gửi ca / the requesting facility")) != 0 ||
@@ -247,11 +254,9 @@ static int consult_outcome(struct yx_req *r)
     if (!yx_one_of(yx_json_str(r->json, "outcome"), outcomes))
         return yx_fail_field(r, YX_EINVAL, "outcome",
                              "outcome is improved, stable, worse, transferred, died or other.");
-    if ((rc = YX_DB_Q(r->db, &rows, "SELECT COUNT(*) FROM consult_minutes WHERE consult_id = ?",
-                      YX_PI(c.id))) != 0)
+    int64_t signed_;
+    if ((rc = count(r->db, "SELECT COUNT(*) FROM consult_minutes WHERE consult_id = ?", c.id, &signed_)) != 0)
         return rc;
-    int64_t signed_ = yx_rows_int(rows, 0, 0);
-    yx_rows_free(rows);
     if (!signed_)
         return yx_fail_code(r, YX_ECONFLICT, "minutes_unsigned", NULL,
                             "Biên bản hội chẩn chưa được ký / the minutes are not signed yet.");

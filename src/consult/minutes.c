@@ -290,7 +290,8 @@ static void draw_minutes(struct yx_pdf *p, json_t *m, const char *hash, const ch
     yx_pdf_textf(p, "Noto Sans Mono 7", "SHA-256: %s", hash);
 }
 
-int yx_consult_minutes_pdf(struct yx_db *db, int64_t minutes_id, char **pdf, size_t *len)
+/* The PDF of a stored version. */
+static int render_pdf(struct yx_db *db, int64_t minutes_id, char **pdf, size_t *len)
 {
     struct yx_rows *row = NULL;
     struct yx_pdf p;
@@ -326,7 +327,7 @@ static int minutes_pdf(struct yx_req *r)
     yx_rows_free(rows);
     if (!id)
         return yx_fail(r, YX_ENOTFOUND, "Không có bản biên bản này / no such version of the minutes.");
-    if ((rc = yx_consult_minutes_pdf(r->db, id, &pdf, &len)) != 0)
+    if ((rc = render_pdf(r->db, id, &pdf, &len)) != 0)
         return rc;
     char disposition[96];
     snprintf(disposition, sizeof disposition, "inline; filename=\"bien-ban-hoi-chan-%lld-v%lld.pdf\"",

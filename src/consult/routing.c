@@ -30,7 +30,8 @@ int yx_consult_route(struct yx_db *db, const struct yx_consult *c, int64_t site,
     return rc;
 }
 
-int yx_consult_deadline(struct yx_db *db, const char *urgency, int64_t now, int64_t *due)
+/* When a case of this urgency must be accepted, from now. */
+static int deadline(struct yx_db *db, const char *urgency, int64_t now, int64_t *due)
 {
     struct yx_rows *rows = NULL;
     int rc =
@@ -45,7 +46,7 @@ int yx_consult_move(struct yx_db *db, struct yx_consult *c, int64_t hub, const s
     struct yx_rows *rows = NULL;
     int64_t now = yx_now_ms(), due, old = c->assigned;
     int up = strcmp(e->action, "escalated") == 0;
-    int rc = yx_consult_deadline(db, c->urgency, now, &due);
+    int rc = deadline(db, c->urgency, now, &due);
     if (rc == 0)
         rc =
             YX_DB_Q(db, &rows,
@@ -82,7 +83,6 @@ int yx_consult_move(struct yx_db *db, struct yx_consult *c, int64_t hub, const s
         snprintf(c->state, sizeof c->state, "requested");
         c->assigned = hub;
         c->chair_id = c->secretary_id = 0;
-        c->escalation_level += up;
     }
     return rc;
 }

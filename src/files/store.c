@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "files_internal.h"
+#include "ytexa/consult.h"
 
 /* How much of a file's start is kept for recognising it and reading its DICOM tags. */
 #define HEAD_MAX (64 * 1024)

@@ -409,6 +409,18 @@ json_t *yx_json_time_or_null(const struct yx_rows *r, int i, int c)
     return json_string(t);
 }
 
+json_t *yx_json_rows(struct yx_db *db, const char *sql, int64_t id,
+                     json_t *(*fill)(const struct yx_rows *, int))
+{
+    struct yx_rows *rows = NULL;
+    json_t *out = json_array();
+    if (YX_DB_Q(db, &rows, sql, YX_PI(id)) == 0)
+        for (int i = 0; i < rows->nrows; i++)
+            json_array_append_new(out, fill(rows, i));
+    yx_rows_free(rows);
+    return out;
+}
+
 int yx_one_of(const char *v, const char *const *list)
 {
     for (int i = 0; v && list[i]; i++)

@@ -236,8 +236,7 @@ static void send_file(h2o_req_t *req, struct yx_file_body *f, const char *type)
         return;
     }
     if (ranged) {
-        snprintf(cr, sizeof cr, "bytes %lld-%lld/%lld", (long long)from, (long long)to - 1,
-                 (long long)size);
+        snprintf(cr, sizeof cr, "bytes %lld-%lld/%lld", (long long)from, (long long)to - 1, (long long)size);
         req->res.status = 206;
         req->res.reason = "Partial Content";
         add_header(req, H2O_TOKEN_CONTENT_RANGE, h2o_strdup(&req->pool, cr, SIZE_MAX).base, strlen(cr));
@@ -260,11 +259,10 @@ static void send_answer(h2o_req_t *req, struct yx_req *r, int status, const char
     int file = r->out_file && !r->err;
     req->res.status = status;
     req->res.reason = reason_of(status);
-    if (file)
-        ; /* send_file() names the type */
-    else if (r->out_type && !r->err)
+    /* send_file() names a file's type itself. */
+    if (!file && r->out_type && !r->err)
         add_header(req, H2O_TOKEN_CONTENT_TYPE, r->out_type, strlen(r->out_type));
-    else
+    else if (!file)
         add_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT("application/json; charset=utf-8"));
     add_header(req, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"));
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL, r->id,

@@ -41,15 +41,6 @@ int yx_db_job_start(struct yx_db_job *job)
     return 0;
 }
 
-void yx_db_job_wake(struct yx_db_job *job)
-{
-    if (!job->running)
-        return;
-    pthread_mutex_lock(&job->mu);
-    pthread_cond_signal(&job->cv);
-    pthread_mutex_unlock(&job->mu);
-}
-
 void yx_db_job_stop(struct yx_db_job *job)
 {
     if (!job->running)

@@ -43,19 +43,6 @@ static json_t *visit_row(struct yx_db *db, const struct yx_rows *r, int i)
         yx_json_time_or_null(r, i, 23), "updated_at", yx_json_time_or_null(r, i, 24));
 }
 
-/* Runs sql (one ? for the visit id) and turns each row into an object with fill(). */
-static json_t *list_of(struct yx_db *db, const char *sql, int64_t id,
-                       json_t *(*fill)(const struct yx_rows *, int))
-{
-    struct yx_rows *rows = NULL;
-    json_t *out = json_array();
-    if (YX_DB_Q(db, &rows, sql, YX_PI(id)) == 0)
-        for (int i = 0; i < rows->nrows; i++)
-            json_array_append_new(out, fill(rows, i));
-    yx_rows_free(rows);
-    return out;
-}
-
 static json_t *event_row(const struct yx_rows *r, int i)
 {
     return json_pack("{s:o,s:s,s:o,s:{s:I,s:s},s:o}", "from", yx_json_str_or_null(yx_rows_get(r, i, 0)), "to",
@@ -121,39 +108,42 @@ json_t *yx_visit_json(struct yx_db *db, int64_t id, int for_patient)
         return NULL;
     json_object_set_new(
         v, "events",
-        list_of(db,
-                "SELECT e.from_state, e.to_state, e.at, e.by_user, u.full_name, e.reason FROM visit_events e "
-                "JOIN users u ON u.id = e.by_user WHERE e.visit_id = ? ORDER BY e.id",
-                id, event_row));
+        yx_json_rows(
+            db,
+            "SELECT e.from_state, e.to_state, e.at, e.by_user, u.full_name, e.reason FROM visit_events e "
+            "JOIN users u ON u.id = e.by_user WHERE e.visit_id = ? ORDER BY e.id",
+            id, event_row));
     json_object_set_new(
         v, "vitals",
-        list_of(db,
-                "SELECT x.id, x.at, x.recorded_by, u.full_name, x.systolic, x.diastolic, x.pulse, "
-                "x.respiratory_rate, x.temperature, x.spo2, x.weight, x.height, x.glucose FROM vitals x "
-                "JOIN users u ON u.id = x.recorded_by WHERE x.visit_id = ? ORDER BY x.id",
-                id, vitals_row));
+        yx_json_rows(db,
+                     "SELECT x.id, x.at, x.recorded_by, u.full_name, x.systolic, x.diastolic, x.pulse, "
+                     "x.respiratory_rate, x.temperature, x.spo2, x.weight, x.height, x.glucose FROM vitals x "
+                     "JOIN users u ON u.id = x.recorded_by WHERE x.visit_id = ? ORDER BY x.id",
+                     id, vitals_row));
     json_object_set_new(
         v, "diagnoses",
-        list_of(db,
-                "SELECT d.id, d.code, COALESCE(c.name_vi, k.name_vi), COALESCE(c.name_en, k.name_en), "
-                "d.is_primary, d.note FROM visit_diagnoses d LEFT JOIN icd10 c ON c.code = d.code "
-                "LEFT JOIN icd10 k ON k.code = substr(d.code, 1, 3) WHERE d.visit_id = ? "
-                "ORDER BY d.is_primary DESC, d.id",
-                id, diagnosis_row));
+        yx_json_rows(db,
+                     "SELECT d.id, d.code, COALESCE(c.name_vi, k.name_vi), COALESCE(c.name_en, k.name_en), "
+                     "d.is_primary, d.note FROM visit_diagnoses d LEFT JOIN icd10 c ON c.code = d.code "
+                     "LEFT JOIN icd10 k ON k.code = substr(d.code, 1, 3) WHERE d.visit_id = ? "
+                     "ORDER BY d.is_primary DESC, d.id",
+                     id, diagnosis_row));
     json_object_set_new(
         v, "prescriptions",
-        list_of(db,
-                for_patient ? "SELECT id, version, status, signed_at FROM prescriptions "
-                              "WHERE visit_id = ? AND status = 'signed' ORDER BY id"
-                            : "SELECT id, version, status, signed_at FROM prescriptions WHERE visit_id = ? "
-                              "ORDER BY id",
-                id, prescription_ref));
+        yx_json_rows(db,
+                     for_patient
+                         ? "SELECT id, version, status, signed_at FROM prescriptions "
+                           "WHERE visit_id = ? AND status = 'signed' ORDER BY id"
+                         : "SELECT id, version, status, signed_at FROM prescriptions WHERE visit_id = ? "
+                           "ORDER BY id",
+                     id, prescription_ref));
     json_object_set_new(
         v, "referrals",
-        list_of(db,
-                "SELECT r.id, r.to_facility_id, f.name, r.specialty, r.reason, r.created_at FROM referrals r "
-                "JOIN facilities f ON f.id = r.to_facility_id WHERE r.visit_id = ? ORDER BY r.id",
-                id, referral_row));
+        yx_json_rows(
+            db,
+            "SELECT r.id, r.to_facility_id, f.name, r.specialty, r.reason, r.created_at FROM referrals r "
+            "JOIN facilities f ON f.id = r.to_facility_id WHERE r.visit_id = ? ORDER BY r.id",
+            id, referral_row));
     return v;
 }
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSignedIn, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
 import { png, tusUpload } from './lib/files.mjs';
+import { registerPatient } from './lib/patients.mjs';
 
 let srv;
 const S = {};
@@ -20,17 +21,8 @@ const userId = (username) => Number(srv.sql(`SELECT id FROM users WHERE username
 const MIN = 60 * 1000;
 
 let seq = 0;
-async function newPatient(consent = true) {
-  const r = await as('demo.commune', 'POST', '/api/v1/patients',
-    { full_name: `Sùng Thị Mỷ ${String.fromCharCode(65 + (seq % 26))}${seq++}`, birth_year: 1961, sex: 'female' });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  for (const purpose of consent ? ['remote_care', 'data_processing'] : []) {
-    const c = await as('demo.commune', 'POST', `/api/v1/patients/${r.body.id}/consents`,
-      { purpose, method: 'verbal_witnessed', given_by: 'patient', witness_name: 'Lò Văn Sử' });
-    assert.equal(c.status, 201, JSON.stringify(c.body));
-  }
-  return r.body;
-}
+const newPatient = (consent = true) => registerPatient(srv, S['demo.commune'].token,
+  { full_name: `Sùng Thị Mỷ ${String.fromCharCode(65 + (seq % 26))}${seq++}`, birth_year: 1961, sex: 'female' }, { consent });
 const CASE = {
   summary: 'Ho kéo dài 3 tuần, sốt về chiều, sụt 4 kg. Phim X-quang ngực thẳng chụp tại trạm.',
   questions: ['Phim có hình ảnh lao phổi không?', 'Có cần chuyển tuyến ngay không?'],
@@ -382,6 +374,8 @@ test('bad input is refused with the field named, and writes nothing', async () =
   for (const path of ['/api/v1/consults/0', '/api/v1/consults/abc', '/api/v1/consults/99999999'])
     assertError(await as('demo.commune', 'GET', path), 404);
   assertError(await as('demo.commune', 'GET', `/api/v1/consults/${c.id}/minutes/1/pdf`), 404);
+  // A case is exported for teaching only once it is concluded.
+  assertError(await as('demo.doctor', 'GET', `/api/v1/consults/${c.id}/export`), 409, 'consult_state');
 });
 
 test('who may not: other roles, logged out, another facility; a retried creation makes one case', async () => {

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSignedIn, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
-import { png } from './lib/files.mjs';
+import { png, tusUpload } from './lib/files.mjs';
 
 let srv;
 const S = {};
@@ -43,18 +43,8 @@ const head = (who, loc) => api(srv, 'HEAD', loc, { token: S[who].token, headers:
 const patch = (who, loc, offset, bytes, headers = {}) => api(srv, 'PATCH', loc, {
   token: S[who].token, raw: bytes, headers: { ...TUS, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream', ...headers },
 });
-// Uploads buf in chunks of `chunk` bytes; returns the file id.
-async function upload(who, buf, name, chunk = 4 << 20) {
-  const c = await create(who, buf.length, name);
-  assert.equal(c.status, 201, JSON.stringify(c.body));
-  let id = null;
-  for (let off = 0; off < buf.length; off += chunk) {
-    const r = await patch(who, c.headers.get('location'), off, buf.subarray(off, off + chunk));
-    assert.equal(r.status, 204, JSON.stringify(r.body));
-    id = r.headers.get('ytexa-file-id');
-  }
-  return Number(id);
-}
+// Uploads buf (tus, in chunks); returns the file id.
+const upload = (who, buf, name) => tusUpload(srv, S[who].token, buf, name);
 // A PATCH whose connection drops after `sent` of its bytes: the server never gets the whole chunk.
 function cutPatch(who, loc, offset, bytes, sent) {
   return new Promise((resolve) => {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, login } from '../api/lib/server.mjs';
 import { png } from '../api/lib/files.mjs';
+import { registerPatient } from '../api/lib/patients.mjs';
 import { startWithBrowser, closeAll, session as signIn, OUT } from './lib.mjs';
 
 let srv, chrome;
@@ -23,9 +24,7 @@ const CONCLUSION = 'Hình ảnh phù hợp viêm phổi thùy dưới phải, ch
 test('an urgent case with an X-ray goes up from the commune, is answered, signed, and its outcome recorded', async () => {
   // The patient is registered with consent already (the registry has its own browser test).
   const hw = await login(srv, 'demo.commune');
-  const pt = await api(srv, 'POST', '/api/v1/patients', { token: hw.token, body: { full_name: 'Giàng Thị Dợ', birth_year: 1979, sex: 'female' } });
-  for (const purpose of ['remote_care', 'data_processing'])
-    await api(srv, 'POST', `/api/v1/patients/${pt.body.id}/consents`, { token: hw.token, body: { purpose, method: 'verbal_witnessed', given_by: 'patient', witness_name: 'Lò Văn Sử' } });
+  const pt = await registerPatient(srv, hw.token, { full_name: 'Giàng Thị Dợ', birth_year: 1979, sex: 'female' });
   const dir = mkdtempSync(join(tmpdir(), 'ytexa-e2e-consult-'));
   const xray = join(dir, 'x-quang-nguc.png');
   writeFileSync(xray, png(1000, 800, true));
@@ -45,7 +44,7 @@ test('an urgent case with an X-ray goes up from the commune, is answered, signed
       }
       return route.continue();
     });
-    await p.goto(`${srv.url}/#/patients/${pt.body.id}`);
+    await p.goto(`${srv.url}/#/patients/${pt.id}`);
     await p.getByRole('link', { name: 'Gửi ca hội chẩn' }).click();
     await p.getByText('Giàng Thị Dợ').waitFor();
     await p.getByLabel('Mức độ khẩn').selectOption('urgent');
@@ -119,10 +118,8 @@ test('an urgent case with an X-ray goes up from the commune, is answered, signed
 
 test('the hub hands a case to another hospital chosen by name; it leaves the hub\'s inbox', async () => {
   const hw = await login(srv, 'demo.commune');
-  const pt = await api(srv, 'POST', '/api/v1/patients', { token: hw.token, body: { full_name: 'Sùng A Páo', birth_year: 1955, sex: 'male' } });
-  for (const purpose of ['remote_care', 'data_processing'])
-    await api(srv, 'POST', `/api/v1/patients/${pt.body.id}/consents`, { token: hw.token, body: { purpose, method: 'verbal_witnessed', given_by: 'patient', witness_name: 'Lò Văn Sử' } });
-  const c = await api(srv, 'POST', '/api/v1/consults', { token: hw.token, body: { patient_id: pt.body.id, summary: 'Đau ngực khi gắng sức, điện tim có ST chênh xuống.',
+  const pt = await registerPatient(srv, hw.token, { full_name: 'Sùng A Páo', birth_year: 1955, sex: 'male' });
+  const c = await api(srv, 'POST', '/api/v1/consults', { token: hw.token, body: { patient_id: pt.id, summary: 'Đau ngực khi gắng sức, điện tim có ST chênh xuống.',
     questions: ['Có cần chụp mạch vành không?'], urgency: 'routine', specialty: 'imaging', kind: 'ecg', submit: true } });
   assert.equal(c.body.assigned.name, 'Bệnh viện Đa khoa tỉnh Hà Giang');
   const doctor = await session('demo.doctor');
