@@ -23,6 +23,12 @@ struct yx_config {
     char notify_webhook_url[512]; /* where SMS/Zalo notifications are POSTed (none: app only) */
     char notify_secret[128];      /* key of the HMAC-SHA256 signature of each POST */
     int file_quota_mb;            /* storage a facility may use for files, unless its own is set */
+    int ws_rate, ws_burst;        /* messages a WebSocket may send per second, and in a burst */
+    int chat_notify_after_s;      /* a chat message not received by then becomes a notification */
+    char stun_urls[512];          /* STUN servers offered to browsers, space-separated */
+    char turn_urls[512];          /* coturn servers ("turn:host:3478?transport=udp"), space-separated */
+    char turn_secret[128];        /* coturn's static-auth-secret: TURN REST credentials */
+    int turn_ttl_s;               /* how long such a credential lives */
     char demo_password[128];
     char log_level[16];
 };

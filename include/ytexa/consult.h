@@ -15,4 +15,8 @@ struct yx_req;
  * workflow asks, for a file another facility stored). */
 int yx_consult_file_readable(struct yx_req *r, int64_t file_id, int *yes);
 
+/* May r's principal see consultation id (its case, its chat, its room)? 0 with *patient_id set,
+ * or YX_ENOTFOUND with r's error set. The real-time hub asks this before a socket joins. */
+int yx_consult_may_see(struct yx_req *r, int64_t id, int64_t *patient_id);
+
 #endif

@@ -194,6 +194,39 @@ int yx_reply_code_list(struct yx_req *r, const char *sql);
 /* Is v one of the strings of the NULL-terminated list (v may be NULL)? */
 int yx_one_of(const char *v, const char *const *list);
 
+/* WebSockets (src/http/websocket.c). A struct yx_ws is one open socket on /ws. It lives on the
+ * event loop: call these functions from the loop's thread only. The server owns it; whoever keeps
+ * the pointer past the current callback (a worker job) holds a reference (yx_ws_hold) and gives
+ * it back (yx_ws_release), and checks yx_ws_alive() before using it again. What the socket says
+ * goes to the real-time hub (include/ytexa/realtime.h). */
+struct yx_ws;
+/* Who opened the socket, as their session resolved at the handshake. */
+const struct yx_principal *yx_ws_who(const struct yx_ws *ws);
+/* The session token the socket was opened with, to resolve the session again on a worker. */
+const char *yx_ws_token(const struct yx_ws *ws);
+/* The hub's state of this socket. */
+void *yx_ws_data(const struct yx_ws *ws);
+void yx_ws_set_data(struct yx_ws *ws, void *data);
+/* Is the socket still open (not closed, not closing)? */
+int yx_ws_alive(const struct yx_ws *ws);
+/* Queues a text message (copied). A client that does not read what it is sent is closed with 1008
+ * once 1 MiB waits for it: YX_EUNAVAIL then, and when the socket is no longer open. */
+int yx_ws_send(struct yx_ws *ws, const char *text, size_t len);
+/* The same for a JSON value, which it takes. */
+int yx_ws_send_json(struct yx_ws *ws, json_t *msg);
+/* Closes the socket with a status code (RFC 6455 section 7.4) and a short reason. */
+void yx_ws_close(struct yx_ws *ws, int code, const char *reason);
+void yx_ws_hold(struct yx_ws *ws);
+void yx_ws_release(struct yx_ws *ws);
+
+/* The event loop's helpers. yx_loop_work (from the loop) runs work(db, arg) on a worker thread
+ * with that thread's database connection (NULL when the database cannot be reached), then
+ * done(arg) on the loop. yx_loop_post (from any thread) has fn(arg) run on the loop soon, posts
+ * from one thread in order. Both return 0, or YX_ENOMEM / YX_EUNAVAIL (the server is not
+ * running) without running anything. */
+int yx_loop_work(void (*work)(struct yx_db *db, void *arg), void (*done)(void *arg), void *arg);
+int yx_loop_post(void (*fn)(void *arg), void *arg);
+
 /* Server entry: runs until SIGTERM/SIGINT, then drains and returns 0. */
 struct yx_config;
 int yx_server_run(const struct yx_config *cfg);

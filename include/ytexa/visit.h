@@ -23,4 +23,8 @@ int yx_visit_doctor_facility(struct yx_req *r, int64_t doctor_id, const char *fi
 /* Records a change of state of a visit (from may be NULL), by r's principal. */
 int yx_visit_event(struct yx_req *r, int64_t visit, const char *from, const char *to, const char *reason);
 
+/* May r's principal see visit id (its record, its chat, its call)? 0 with *patient_id set, or
+ * YX_ENOTFOUND with r's error set. The real-time hub asks this before a socket joins its channel. */
+int yx_visit_may_see(struct yx_req *r, int64_t id, int64_t *patient_id);
+
 #endif

@@ -10,6 +10,7 @@
 #include "ytexa/auth.h"
 #include "ytexa/config.h"
 #include "ytexa/consult.h"
+#include "ytexa/realtime.h"
 #include "ytexa/files.h"
 #include "ytexa/notify.h"
 #include "ytexa/http.h"
@@ -74,13 +75,15 @@ static int cmd_serve(struct yx_config *cfg)
         fprintf(stderr, "ytexa: cannot start the notification sender\n");
         return 1;
     }
-    if (yx_consult_escalator_start() != 0 || yx_files_sweeper_start() != 0) {
+    if (yx_consult_escalator_start() != 0 || yx_files_sweeper_start() != 0 || yx_hub_start(cfg) != 0) {
         fprintf(stderr, "ytexa: cannot start the background jobs\n");
+        yx_files_sweeper_stop();
         yx_consult_escalator_stop();
         yx_notify_sender_stop();
         return 1;
     }
     int rc = yx_server_run(cfg);
+    yx_hub_stop();
     yx_files_sweeper_stop();
     yx_consult_escalator_stop();
     yx_notify_sender_stop();

@@ -93,6 +93,14 @@ int yx_consult_load(struct yx_req *r, struct yx_consult *c)
     return rc;
 }
 
+int yx_consult_may_see(struct yx_req *r, int64_t id, int64_t *patient_id)
+{
+    struct yx_consult c;
+    int rc = load_for(r, id, &c);
+    *patient_id = rc == 0 ? c.patient_id : 0;
+    return rc;
+}
+
 int yx_consult_file_readable(struct yx_req *r, int64_t file_id, int *yes)
 {
     struct yx_rows *rows = NULL;

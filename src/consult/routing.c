@@ -41,6 +41,32 @@ static int deadline(struct yx_db *db, const char *urgency, int64_t now, int64_t 
     return rc;
 }
 
+/* Tells the hub's doctors and specialists that a case waits for them (pushed live to their open
+ * pages, listed in their notifications). The text names no patient: it may show on a locked
+ * phone. */
+static int notify_hub(struct yx_db *db, const struct yx_consult *c, int64_t hub, int escalated)
+{
+    struct yx_rows *rows = NULL;
+    char text[400];
+    int64_t now = yx_now_ms();
+    int rc = YX_DB_Q(db, &rows, "SELECT name FROM facilities WHERE id = ?", YX_PI(c->requester));
+    const char *from = rc == 0 && rows->nrows == 1 ? yx_rows_get(rows, 0, 0) : "";
+    const char *urgency = strcmp(c->urgency, "emergency") == 0 ? "cấp cứu"
+                          : strcmp(c->urgency, "urgent") == 0  ? "khẩn"
+                                                               : "thường quy";
+    snprintf(text, sizeof text, "Ca hội chẩn #%lld (%s, %s) từ %s %s.", (long long)c->id, urgency, c->specialty,
+             from, escalated ? "được chuyển lên vì tuyến dưới chưa tiếp nhận kịp: chờ tiếp nhận" : "chờ tiếp nhận");
+    yx_rows_free(rows);
+    if (rc == 0)
+        rc = YX_DB_Q(db, NULL,
+                     "INSERT INTO notifications (user_id, consult_id, channel, kind, text_vi, due_at, created_at, "
+                     "status, next_attempt_at, delivered_at) SELECT id, ?, 'app', ?, ?, ?, ?, 'delivered', ?, ? "
+                     "FROM users WHERE facility_id = ? AND active = 1 AND role IN ('doctor', 'specialist')",
+                     YX_PI(c->id), YX_PT(escalated ? "consult_escalated" : "consult_assigned"), YX_PT(text),
+                     YX_PI(now), YX_PI(now), YX_PI(now), YX_PI(now), YX_PI(hub));
+    return rc;
+}
+
 int yx_consult_move(struct yx_db *db, struct yx_consult *c, int64_t hub, const struct yx_consult_event *e)
 {
     struct yx_rows *rows = NULL;
@@ -79,6 +105,8 @@ int yx_consult_move(struct yx_db *db, struct yx_consult *c, int64_t hub, const s
         ev.to_facility = hub;
         rc = yx_consult_event(db, c->id, &ev);
     }
+    if (rc == 0)
+        rc = notify_hub(db, c, hub, up);
     if (rc == 0) {
         snprintf(c->state, sizeof c->state, "requested");
         c->assigned = hub;

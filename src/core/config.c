@@ -36,6 +36,13 @@ static const struct opt opts[] = {
     {"notify-webhook-url", K_STR, S(notify_webhook_url), "URL the SMS/Zalo notifications are POSTed to (none)"},
     {"notify-secret", K_STR, S(notify_secret), "key of their X-Ytexa-Signature HMAC-SHA256"},
     {"file-quota-mb", K_INT, S(file_quota_mb), "MiB of files a facility may store (10240)"},
+    {"ws-rate", K_INT, S(ws_rate), "WebSocket messages a socket may send per second (50)"},
+    {"ws-burst", K_INT, S(ws_burst), "and in a burst (200)"},
+    {"chat-notify-after", K_INT, S(chat_notify_after_s), "seconds before an unreceived chat message is notified (30)"},
+    {"stun-urls", K_STR, S(stun_urls), "STUN servers for calls, space-separated (none)"},
+    {"turn-urls", K_STR, S(turn_urls), "coturn URLs for calls, space-separated (none)"},
+    {"turn-secret", K_STR, S(turn_secret), "coturn's static-auth-secret (TURN REST credentials)"},
+    {"turn-ttl", K_INT, S(turn_ttl_s), "seconds a TURN credential lives (3600)"},
     {"demo-password", K_STR, S(demo_password), "password of the demo accounts (demo-password)"},
     {"log-level", K_STR, S(log_level), "debug, info, warn or error (info)"},
 };
@@ -129,6 +136,10 @@ static void defaults(struct yx_config *cfg)
     cfg->login_fail_user = 20;
     cfg->login_fail_addr = 100;
     cfg->file_quota_mb = 10240;
+    cfg->ws_rate = 50;
+    cfg->ws_burst = 200;
+    cfg->turn_ttl_s = 3600;
+    cfg->chat_notify_after_s = 30;
     yx_snprintf(cfg->demo_password, sizeof cfg->demo_password, "%s", "demo-password");
     yx_snprintf(cfg->log_level, sizeof cfg->log_level, "%s", "info");
 }

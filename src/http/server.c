@@ -58,7 +58,98 @@ static struct {
     uv_async_t audit_async; /* wakes the loop when parked jobs' audit events are durable */
     pthread_mutex_t audit_mu;
     struct job *audited; /* parked jobs whose events are durable, to be answered on the loop */
+    uv_async_t post_async; /* wakes the loop for yx_loop_post() */
 } S;
+
+/* What other threads post to the loop. Outside S: background jobs may post before the server
+ * starts or after it stopped, and are refused then. */
+static struct {
+    pthread_mutex_t mu;
+    struct loop_post *head, **tail;
+    int open;
+} P = {PTHREAD_MUTEX_INITIALIZER, NULL, &P.head, 0};
+
+struct loop_post {
+    void (*fn)(void *arg);
+    void *arg;
+    struct loop_post *next;
+};
+
+struct loop_work {
+    uv_work_t w;
+    void (*work)(struct yx_db *db, void *arg);
+    void (*done)(void *arg);
+    void *arg;
+};
+
+static void loop_work_run(uv_work_t *w)
+{
+    struct loop_work *l = w->data;
+    l->work(yx_db_thread(), l->arg);
+}
+
+static void loop_work_done(uv_work_t *w, int status)
+{
+    (void)status;
+    struct loop_work *l = w->data;
+    S.inflight--;
+    l->done(l->arg);
+    free(l);
+}
+
+int yx_loop_work(void (*work)(struct yx_db *db, void *arg), void (*done)(void *arg), void *arg)
+{
+    if (!S.loop)
+        return YX_EUNAVAIL;
+    struct loop_work *l = calloc(1, sizeof *l);
+    if (!l)
+        return YX_ENOMEM;
+    *l = (struct loop_work){.work = work, .done = done, .arg = arg};
+    l->w.data = l;
+    S.inflight++;
+    if (uv_queue_work(S.loop, &l->w, loop_work_run, loop_work_done) != 0) {
+        S.inflight--;
+        free(l);
+        return YX_EUNAVAIL;
+    }
+    return 0;
+}
+
+int yx_loop_post(void (*fn)(void *arg), void *arg)
+{
+    struct loop_post *p = calloc(1, sizeof *p);
+    if (!p)
+        return YX_ENOMEM;
+    *p = (struct loop_post){fn, arg, NULL};
+    pthread_mutex_lock(&P.mu);
+    int open = P.open;
+    if (open) {
+        *P.tail = p;
+        P.tail = &p->next;
+    }
+    pthread_mutex_unlock(&P.mu);
+    if (!open) {
+        free(p);
+        return YX_EUNAVAIL;
+    }
+    uv_async_send(&S.post_async);
+    return 0;
+}
+
+static void on_post_async(uv_async_t *a)
+{
+    (void)a;
+    pthread_mutex_lock(&P.mu);
+    struct loop_post *list = P.head;
+    P.head = NULL;
+    P.tail = &P.head;
+    pthread_mutex_unlock(&P.mu);
+    for (struct loop_post *p = list, *next; p; p = next) {
+        next = p->next;
+        p->fn(p->arg);
+        free(p);
+    }
+}
 
 static void job_free(struct job *j)
 {
@@ -667,6 +758,11 @@ int yx_server_run(const struct yx_config *cfg)
     uv_timer_init(S.loop, &S.drain_timer);
     pthread_mutex_init(&S.audit_mu, NULL);
     uv_async_init(S.loop, &S.audit_async, on_audit_async);
+    uv_async_init(S.loop, &S.post_async, on_post_async);
+    pthread_mutex_lock(&P.mu);
+    P.open = 1;
+    pthread_mutex_unlock(&P.mu);
+    yx_ws_init(S.loop, cfg->ws_rate, cfg->ws_burst);
     if (yx_audit_writer_start() != 0) {
         yx_log(YX_LOG_ERROR, "cannot start the audit writer");
         goto out;
@@ -679,6 +775,12 @@ int yx_server_run(const struct yx_config *cfg)
     uv_close((uv_handle_t *)&S.drain_timer, NULL);
     yx_audit_writer_stop();
     uv_close((uv_handle_t *)&S.audit_async, NULL);
+    pthread_mutex_lock(&P.mu);
+    P.open = 0;
+    pthread_mutex_unlock(&P.mu);
+    on_post_async(NULL); /* what was posted before the door closed still runs */
+    uv_close((uv_handle_t *)&S.post_async, NULL);
+    yx_ws_fini();
     yx_log(YX_LOG_INFO, "stopped");
     rc = 0;
 out:

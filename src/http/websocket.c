@@ -1,97 +1,308 @@
 /* WebSocket connections on the server's port (h2o + wslay). The /ws route authorizes the socket
- * on a worker thread like any API request; the upgrade itself happens on the loop. This file
- * keeps the list of open sockets so a shutdown can close each with 1001. The messaging hub of
- * the real-time workflow builds on it. */
+ * on a worker thread like any API request; the upgrade itself happens on the loop. What a client
+ * says goes to the real-time hub (src/realtime/); this file keeps the sockets themselves: their
+ * limits (message size, messages per second, bytes waiting for a slow reader), keepalive pings,
+ * and closing.
+ *
+ * h2o runs wslay from h2o_websocket_proceed(), and a message arrives inside it, so sending to a
+ * socket from there must not call proceed again. A send only queues the message in wslay and
+ * marks the socket; a check handle, run by libuv after each round of I/O callbacks, proceeds the
+ * marked sockets one after another. */
 #include <h2o/websocket.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "server_internal.h"
+#include "ytexa/realtime.h"
 
-#define WS_MAX_MESSAGE (64 * 1024)
+#define WS_MAX_MESSAGE (64 * 1024)  /* larger messages close the socket with 1009 */
+#define WS_MAX_QUEUED (1024 * 1024) /* bytes a slow reader may have waiting before it is closed */
+#define WS_PING_AFTER_MS 25000      /* a quiet socket is pinged */
+#define WS_DEAD_AFTER_MS 75000      /* and dropped when nothing at all comes back */
+#define WS_CLOSE_GRACE_MS 5000      /* a closing socket whose peer does not answer is dropped */
 
-struct ws_client {
-    h2o_websocket_conn_t *conn;
-    struct ws_client *prev, *next;
-    int64_t user_id;
+struct yx_ws {
+    h2o_websocket_conn_t *conn; /* NULL once closed */
+    struct yx_ws *prev, *next;  /* the open sockets */
+    struct yx_ws *dirty_next;   /* sockets with messages to write */
+    int dirty, refs, closing;
+    int close_code; /* a close waiting for the messages queued before it to go out */
+    char close_reason[64];
+    struct yx_principal who;
+    char token[128];
+    void *data;
+    double tokens; /* messages the client may still send now (token bucket) */
+    uint64_t tokens_at, last_rx, closing_at, refused_at;
+    int refused; /* messages refused in a row for the rate */
 };
 
-static struct ws_client *clients;
+static struct {
+    struct yx_ws *open, *dirty;
+    uv_check_t flush;
+    uv_timer_t keepalive;
+    double rate, burst;
+    int started;
+} W;
 
-static void ws_send_json(struct ws_client *c, json_t *msg)
+static uint64_t now_ms(void)
 {
-    char *s = json_dumps(msg, JSON_COMPACT);
-    json_decref(msg);
-    if (!s)
-        return;
-    struct wslay_event_msg m = {WSLAY_TEXT_FRAME, (const uint8_t *)s, strlen(s)};
-    wslay_event_queue_msg(c->conn->ws_ctx, &m); /* wslay copies the message */
-    free(s);
+    return (uint64_t)yx_now_ms();
 }
 
-static void ws_unlink(struct ws_client *c)
+void yx_ws_hold(struct yx_ws *ws)
 {
-    if (c->prev)
-        c->prev->next = c->next;
+    ws->refs++;
+}
+
+void yx_ws_release(struct yx_ws *ws)
+{
+    if (--ws->refs == 0)
+        free(ws);
+}
+
+const struct yx_principal *yx_ws_who(const struct yx_ws *ws)
+{
+    return &ws->who;
+}
+
+const char *yx_ws_token(const struct yx_ws *ws)
+{
+    return ws->token;
+}
+
+void *yx_ws_data(const struct yx_ws *ws)
+{
+    return ws->data;
+}
+
+void yx_ws_set_data(struct yx_ws *ws, void *data)
+{
+    ws->data = data;
+}
+
+int yx_ws_alive(const struct yx_ws *ws)
+{
+    return ws->conn && !ws->closing;
+}
+
+static void mark_dirty(struct yx_ws *ws)
+{
+    if (ws->dirty)
+        return;
+    ws->dirty = 1;
+    yx_ws_hold(ws); /* the dirty list's reference */
+    ws->dirty_next = W.dirty;
+    W.dirty = ws;
+}
+
+/* The connection ended (the peer left, an error, or we dropped it): the hub lets go, and the
+ * connection's own reference goes. */
+static void gone(struct yx_ws *ws)
+{
+    if (ws->prev)
+        ws->prev->next = ws->next;
     else
-        clients = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+        W.open = ws->next;
+    if (ws->next)
+        ws->next->prev = ws->prev;
+    ws->conn = NULL;
+    yx_hub_closed(ws);
+    yx_ws_release(ws);
+}
+
+/* Drops a connection at once, outside h2o's proceed (from the keepalive timer). */
+static void drop(struct yx_ws *ws)
+{
+    h2o_websocket_conn_t *conn = ws->conn;
+    gone(ws);
+    h2o_websocket_close(conn);
+}
+
+int yx_ws_send(struct yx_ws *ws, const char *text, size_t len)
+{
+    if (!yx_ws_alive(ws))
+        return YX_EUNAVAIL;
+    if (wslay_event_get_queued_msg_length(ws->conn->ws_ctx) > WS_MAX_QUEUED) {
+        yx_ws_close(ws, 1008, "not reading fast enough");
+        return YX_EUNAVAIL;
+    }
+    struct wslay_event_msg m = {WSLAY_TEXT_FRAME, (const uint8_t *)text, len};
+    if (wslay_event_queue_msg(ws->conn->ws_ctx, &m) != 0) /* wslay copies the message */
+        return YX_ENOMEM;
+    mark_dirty(ws);
+    return 0;
+}
+
+int yx_ws_send_json(struct yx_ws *ws, json_t *msg)
+{
+    char *s = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    json_decref(msg);
+    if (!s)
+        return YX_ENOMEM;
+    int rc = yx_ws_send(ws, s, strlen(s));
+    free(s);
+    return rc;
+}
+
+/* wslay sends a queued close before queued messages and nothing after it, so the close waits
+ * until what was queued before it has gone out (the error that says why, say). A reader too slow
+ * for that is closed at once. */
+void yx_ws_close(struct yx_ws *ws, int code, const char *reason)
+{
+    if (!yx_ws_alive(ws))
+        return;
+    ws->closing = 1;
+    ws->closing_at = now_ms();
+    if (wslay_event_get_queued_msg_length(ws->conn->ws_ctx) > WS_MAX_QUEUED) {
+        wslay_event_queue_close(ws->conn->ws_ctx, (uint16_t)code, (const uint8_t *)reason, strlen(reason));
+    } else {
+        ws->close_code = code;
+        yx_snprintf(ws->close_reason, sizeof ws->close_reason, "%s", reason);
+    }
+    mark_dirty(ws);
+}
+
+static void flush_one(struct yx_ws *ws)
+{
+    h2o_websocket_proceed(ws->conn);
+    if (!ws->conn || !ws->close_code)
+        return;
+    if (wslay_event_get_queued_msg_count(ws->conn->ws_ctx) == 0) {
+        wslay_event_queue_close(ws->conn->ws_ctx, (uint16_t)ws->close_code, (const uint8_t *)ws->close_reason,
+                                strlen(ws->close_reason));
+        ws->close_code = 0;
+        h2o_websocket_proceed(ws->conn);
+    } else {
+        mark_dirty(ws); /* again after the next round of I/O */
+    }
+}
+
+static void on_flush(uv_check_t *h)
+{
+    (void)h;
+    struct yx_ws *list = W.dirty;
+    W.dirty = NULL;
+    while (list) {
+        struct yx_ws *ws = list;
+        list = ws->dirty_next;
+        ws->dirty = 0;
+        /* Before the 101 answer is out there is no socket yet; h2o proceeds once it is. */
+        if (ws->conn && ws->conn->sock)
+            flush_one(ws);
+        yx_ws_release(ws);
+    }
+}
+
+/* Pings quiet sockets, drops dead ones and closing ones whose peer never answered. */
+static void on_keepalive(uv_timer_t *t)
+{
+    (void)t;
+    uint64_t now = now_ms();
+    for (struct yx_ws *ws = W.open, *next; ws; ws = next) {
+        next = ws->next;
+        if (!ws->conn->sock)
+            continue;
+        if ((ws->closing && now - ws->closing_at > WS_CLOSE_GRACE_MS) ||
+            now - ws->last_rx > WS_DEAD_AFTER_MS) {
+            drop(ws);
+        } else if (!ws->closing && now - ws->last_rx > WS_PING_AFTER_MS) {
+            struct wslay_event_msg m = {WSLAY_PING, NULL, 0};
+            wslay_event_queue_msg(ws->conn->ws_ctx, &m);
+            mark_dirty(ws);
+        }
+    }
+}
+
+/* May the client send one more message now? A token bucket: rate a second, burst at once. */
+static int within_rate(struct yx_ws *ws)
+{
+    uint64_t now = now_ms();
+    ws->tokens += (double)(now - ws->tokens_at) * W.rate / 1000.0;
+    if (ws->tokens > W.burst)
+        ws->tokens = W.burst;
+    ws->tokens_at = now;
+    if (ws->tokens >= 1.0) {
+        ws->tokens -= 1.0;
+        ws->refused = 0;
+        return 1;
+    }
+    /* One error a second says why; a client that keeps going regardless is closed. */
+    if (++ws->refused > (int)W.burst) {
+        yx_ws_close(ws, 1008, "too many messages");
+    } else if (now - ws->refused_at >= 1000) {
+        ws->refused_at = now;
+        yx_ws_send_json(ws, json_pack("{s:s,s:s,s:s}", "type", "error", "code", "rate_limited", "message",
+                                      "Too many messages; this one was dropped."));
+    }
+    return 0;
 }
 
 static void on_ws_message(h2o_websocket_conn_t *conn, const struct wslay_event_on_msg_recv_arg *arg)
 {
-    struct ws_client *c = conn->data;
+    struct yx_ws *ws = conn->data;
     if (!arg) {
-        ws_unlink(c);
+        gone(ws);
         h2o_websocket_close(conn);
-        free(c);
         return;
     }
-    if (wslay_is_ctrl_frame(arg->opcode))
-        return;
+    ws->last_rx = now_ms();
+    if (wslay_is_ctrl_frame(arg->opcode) || ws->closing)
+        return; /* wslay answers pings and closes itself */
     if (arg->opcode != WSLAY_TEXT_FRAME) {
-        wslay_event_queue_close(conn->ws_ctx, 1003, (const uint8_t *)"text frames only", 16);
+        yx_ws_close(ws, 1003, "text frames only");
         return;
     }
-    json_error_t e;
-    json_t *msg = json_loadb((const char *)arg->msg, arg->msg_length, JSON_REJECT_DUPLICATES, &e);
-    const char *type = json_string_value(json_object_get(msg, "type"));
-    if (type && strcmp(type, "ping") == 0)
-        ws_send_json(c, json_pack("{s:s,s:I}", "type", "pong", "ts", (json_int_t)yx_now_ms()));
-    else
-        ws_send_json(c, json_pack("{s:s,s:s,s:s}", "type", "error", "code", msg ? "unknown_type" : "invalid_json",
-                                  "message", msg ? "Unknown message type." : "The message is not valid JSON."));
-    json_decref(msg);
+    if (within_rate(ws))
+        yx_hub_received(ws, (const char *)arg->msg, arg->msg_length);
 }
 
 void yx_ws_upgrade(h2o_req_t *req, const char *client_key, struct yx_req *r)
 {
-    struct ws_client *c = calloc(1, sizeof *c);
-    if (!c)
+    struct yx_ws *ws = calloc(1, sizeof *ws);
+    if (!ws)
         return;
-    c->user_id = r->who.user_id;
-    c->conn = h2o_upgrade_to_websocket(req, client_key, c, on_ws_message);
-    struct wslay_event_context *ctx = c->conn->ws_ctx;
-    wslay_event_config_set_max_recv_msg_length(ctx, WS_MAX_MESSAGE);
-    c->next = clients;
-    if (clients)
-        clients->prev = c;
-    clients = c;
-    /* Queued now, written by h2o once the 101 answer is out. */
-    ws_send_json(c, json_pack("{s:s,s:I,s:s}", "type", "hello", "user", (json_int_t)r->who.user_id, "role", r->who.role));
+    ws->refs = 1; /* the connection's */
+    ws->who = r->who;
+    const char *token = r->bearer ? r->bearer : r->cookie_token;
+    if (token)
+        yx_snprintf(ws->token, sizeof ws->token, "%s", token);
+    ws->last_rx = ws->tokens_at = now_ms();
+    ws->tokens = W.burst;
+    ws->conn = h2o_upgrade_to_websocket(req, client_key, ws, on_ws_message);
+    wslay_event_config_set_max_recv_msg_length(ws->conn->ws_ctx, WS_MAX_MESSAGE);
+    ws->next = W.open;
+    if (W.open)
+        W.open->prev = ws;
+    W.open = ws;
+    yx_hub_opened(ws);
+}
+
+void yx_ws_init(uv_loop_t *loop, int rate, int burst)
+{
+    W.rate = rate > 0 ? rate : 50;
+    W.burst = burst > 0 ? burst : 200;
+    uv_check_init(loop, &W.flush);
+    uv_check_start(&W.flush, on_flush);
+    uv_unref((uv_handle_t *)&W.flush);
+    uv_timer_init(loop, &W.keepalive);
+    uv_timer_start(&W.keepalive, on_keepalive, 5000, 5000);
+    uv_unref((uv_handle_t *)&W.keepalive);
+    W.started = 1;
+}
+
+void yx_ws_fini(void)
+{
+    if (!W.started)
+        return;
+    uv_close((uv_handle_t *)&W.flush, NULL);
+    uv_close((uv_handle_t *)&W.keepalive, NULL);
+    W.started = 0;
 }
 
 void yx_ws_close_all(int code, const char *reason)
 {
-    struct ws_client *c = clients, *next;
-    for (; c; c = next) {
-        /* proceed() may close the socket and free c: take the next one first. */
-        next = c->next;
-        wslay_event_queue_close(c->conn->ws_ctx, (uint16_t)code, (const uint8_t *)reason, strlen(reason));
-        if (c->conn->sock)
-            h2o_websocket_proceed(c->conn);
-    }
+    for (struct yx_ws *ws = W.open; ws; ws = ws->next)
+        yx_ws_close(ws, code, reason);
 }
 
 const char *yx_cookie_value(struct yx_arena *a, const char *header, const char *name)

@@ -185,6 +185,14 @@ int yx_visit_load_id(struct yx_req *r, int64_t id, enum yx_action act, struct yx
     return rc;
 }
 
+int yx_visit_may_see(struct yx_req *r, int64_t id, int64_t *patient_id)
+{
+    struct yx_visit v;
+    int rc = yx_visit_load_id(r, id, YX_A_READ, &v);
+    *patient_id = rc == 0 ? v.patient_id : 0;
+    return rc;
+}
+
 int yx_visit_doctor_only(struct yx_req *r, const struct yx_visit *v)
 {
     if (r->who.user_id == v->doctor_id)

@@ -1,0 +1,488 @@
+/* The real-time hub, on the event loop: which socket joined which channel, presence, call
+ * signaling, and the messages of docs/realtime.md. Messages that need the database (join, chat,
+ * sync, receipt) go to a worker through yx_loop_work() and are answered when it is done; the rest
+ * (ping, leave, presence, signal) is answered here at once. A socket joins a visit's or a
+ * consultation's channel only when the same check as the API's says the person may see it, and
+ * each socket is in its own user's channel from the start (notifications). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub.h"
+#include "ytexa/realtime.h"
+
+#define NBUCKETS 4096
+#define MAX_CHANNELS_PER_SOCKET 16
+
+struct channel;
+struct client;
+
+/* One socket in one channel. */
+struct member {
+    struct channel *ch;
+    struct client *cl;
+    struct member *ch_prev, *ch_next; /* the channel's members */
+    struct member *cl_next;           /* the channels of the client */
+};
+
+struct channel {
+    struct channel *hnext;
+    struct member *members;
+    char name[40];
+};
+
+/* The hub's state of a socket (yx_ws_data). */
+struct client {
+    struct yx_ws *ws;
+    struct member *joined;
+    int njoined;
+    char status[12]; /* online, away, in_call */
+};
+
+static struct channel *buckets[NBUCKETS];
+
+static unsigned hash(const char *s)
+{
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h % NBUCKETS;
+}
+
+static struct channel *channel_find(const char *name)
+{
+    for (struct channel *c = buckets[hash(name)]; c; c = c->hnext)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+static struct channel *channel_get(const char *name)
+{
+    struct channel *c = channel_find(name);
+    if (c || !(c = calloc(1, sizeof *c)))
+        return c;
+    yx_snprintf(c->name, sizeof c->name, "%s", name);
+    unsigned h = hash(name);
+    c->hnext = buckets[h];
+    buckets[h] = c;
+    return c;
+}
+
+/* An empty channel is forgotten. */
+static void channel_drop_if_empty(struct channel *c)
+{
+    if (c->members)
+        return;
+    for (struct channel **p = &buckets[hash(c->name)]; *p; p = &(*p)->hnext)
+        if (*p == c) {
+            *p = c->hnext;
+            free(c);
+            return;
+        }
+}
+
+static int64_t uid(const struct client *cl)
+{
+    return yx_ws_who(cl->ws)->user_id;
+}
+
+static struct member *membership(struct client *cl, const char *name)
+{
+    for (struct member *m = cl->joined; m; m = m->cl_next)
+        if (strcmp(m->ch->name, name) == 0)
+            return m;
+    return NULL;
+}
+
+/* How many sockets of user are in channel c, other than except. */
+static int sockets_of(const struct channel *c, int64_t user, const struct client *except)
+{
+    int n = 0;
+    for (struct member *m = c->members; m; m = m->ch_next)
+        n += m->cl != except && uid(m->cl) == user;
+    return n;
+}
+
+/* Sends text to the sockets in channel name (only user's when to_user is set), except one. */
+static int deliver(const char *name, int64_t to_user, const struct client *except, const char *text,
+                   size_t len)
+{
+    struct channel *c = channel_find(name);
+    int n = 0;
+    for (struct member *m = c ? c->members : NULL; m; m = m->ch_next)
+        if (m->cl != except && (!to_user || uid(m->cl) == to_user))
+            n += yx_ws_send(m->cl->ws, text, len) == 0;
+    return n;
+}
+
+static int deliver_json(const char *name, int64_t to_user, const struct client *except, json_t *msg)
+{
+    char *s = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    json_decref(msg);
+    int n = s ? deliver(name, to_user, except, s, strlen(s)) : 0;
+    free(s);
+    return n;
+}
+
+static void send_to(struct client *cl, json_t *msg, const char *ref)
+{
+    if (msg && ref && *ref)
+        json_object_set_new(msg, "ref", json_string(ref));
+    yx_ws_send_json(cl->ws, msg);
+}
+
+static void send_error(struct client *cl, const char *code, const char *message, const char *field,
+                       const char *ref)
+{
+    json_t *e = json_pack("{s:s,s:s,s:s}", "type", "error", "code", code, "message", message);
+    if (e && field && *field)
+        json_object_set_new(e, "field", json_string(field));
+    send_to(cl, e, ref);
+}
+
+static json_t *presence_json(const char *channel, const struct client *cl, const char *status)
+{
+    const struct yx_principal *w = yx_ws_who(cl->ws);
+    return json_pack("{s:s,s:s,s:I,s:s,s:s,s:s}", "type", "presence", "channel", channel, "user",
+                     (json_int_t)w->user_id, "name", w->full_name, "role", w->role, "status", status);
+}
+
+/* The people in a channel, one entry a person, with their presence. */
+static json_t *members_json(const struct channel *c)
+{
+    json_t *a = json_array();
+    for (struct member *m = c->members; m; m = m->ch_next) {
+        int seen = 0;
+        for (struct member *p = c->members; p != m; p = p->ch_next)
+            seen |= uid(p->cl) == uid(m->cl);
+        if (seen)
+            continue;
+        const struct yx_principal *w = yx_ws_who(m->cl->ws);
+        json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s}", "user", (json_int_t)w->user_id, "name",
+                                           w->full_name, "role", w->role, "status", m->cl->status));
+    }
+    return a;
+}
+
+static int join(struct client *cl, const char *name)
+{
+    struct member *m = membership(cl, name);
+    if (m)
+        return 0;
+    struct channel *c = channel_get(name);
+    if (!c || !(m = calloc(1, sizeof *m)))
+        return YX_ENOMEM;
+    int first = sockets_of(c, uid(cl), cl) == 0;
+    *m = (struct member){c, cl, NULL, c->members, cl->joined};
+    if (c->members)
+        c->members->ch_prev = m;
+    c->members = m;
+    cl->joined = m;
+    cl->njoined++;
+    if (first && strncmp(name, "user:", 5) != 0)
+        deliver_json(name, 0, cl, presence_json(name, cl, cl->status));
+    return 0;
+}
+
+static void leave(struct client *cl, struct member *m)
+{
+    struct channel *c = m->ch;
+    for (struct member **p = &cl->joined; *p; p = &(*p)->cl_next)
+        if (*p == m) {
+            *p = m->cl_next;
+            break;
+        }
+    cl->njoined--;
+    if (m->ch_prev)
+        m->ch_prev->ch_next = m->ch_next;
+    else
+        c->members = m->ch_next;
+    if (m->ch_next)
+        m->ch_next->ch_prev = m->ch_prev;
+    free(m);
+    /* The others see the person go when their last socket leaves: the doctor sees the health
+     * worker drop off. */
+    if (strncmp(c->name, "user:", 5) != 0 && sockets_of(c, uid(cl), NULL) == 0)
+        deliver_json(c->name, 0, NULL, presence_json(c->name, cl, "offline"));
+    channel_drop_if_empty(c);
+}
+
+/* The fields each message may have (docs/realtime.md). */
+#define F_TYPE                                                                                               \
+    {                                                                                                        \
+        "type", YX_F_STRING, 1, 1, 16                                                                        \
+    }
+#define F_REF                                                                                                \
+    {                                                                                                        \
+        "ref", YX_F_STRING, 0, 1, 64                                                                         \
+    }
+#define F_CHANNEL                                                                                            \
+    {                                                                                                        \
+        "channel", YX_F_STRING, 1, 3, 32                                                                     \
+    }
+#define F_END                                                                                                \
+    {                                                                                                        \
+        NULL, 0, 0, 0, 0                                                                                     \
+    }
+static const struct yx_field f_ping[] = {F_TYPE, F_REF, F_END};
+static const struct yx_field f_join[] = {
+    F_TYPE, F_REF, F_CHANNEL, {"after", YX_F_INT, 0, 0, 1LL << 53}, F_END};
+static const struct yx_field f_leave[] = {F_TYPE, F_REF, F_CHANNEL, F_END};
+static const struct yx_field f_chat[] = {
+    F_TYPE, F_REF, F_CHANNEL, {"text", YX_F_STRING, 1, 1, 4000}, {"client_id", YX_F_STRING, 1, 1, 64}, F_END};
+static const struct yx_field f_sync[] = {
+    F_TYPE, F_REF, F_CHANNEL, {"after", YX_F_INT, 1, 0, 1LL << 53}, {"limit", YX_F_INT, 0, 1, 200}, F_END};
+static const struct yx_field f_receipt[] = {
+    F_TYPE, F_REF, F_CHANNEL, {"seq", YX_F_INT, 1, 1, 1LL << 53}, {"kind", YX_F_STRING, 1, 1, 16}, F_END};
+static const struct yx_field f_presence[] = {F_TYPE, F_REF, {"status", YX_F_STRING, 1, 1, 16}, F_END};
+static const struct yx_field f_signal[] = {
+    F_TYPE, F_REF, F_CHANNEL, {"to", YX_F_INT, 0, 1, 1LL << 53}, {"data", YX_F_OBJECT, 1, 0, 0}, F_END};
+
+static void on_job_done(void *arg)
+{
+    struct hub_job *j = arg;
+    struct client *cl = yx_ws_alive(j->ws) ? yx_ws_data(j->ws) : NULL;
+    if (!cl) {
+        /* The socket went away meanwhile. A stored message still goes to the others. */
+    } else if (j->rc == YX_EAUTH) {
+        send_error(cl, "session_ended", j->err_msg, NULL, j->ref);
+        yx_ws_close(j->ws, 4401, "session ended");
+        cl = NULL;
+    } else if (j->rc) {
+        send_error(cl, j->err_code, j->err_msg, j->err_field, j->ref);
+    } else if (strcmp(j->type, "join") == 0) {
+        if (cl->njoined >= MAX_CHANNELS_PER_SOCKET && !membership(cl, j->channel)) {
+            send_error(cl, "too_many_channels", "A socket joins at most 16 channels; leave one first.", NULL,
+                       j->ref);
+        } else if (join(cl, j->channel) == 0) {
+            json_object_set_new(j->reply, "members", members_json(channel_find(j->channel)));
+            send_to(cl, json_incref(j->reply), j->ref);
+        }
+        json_decref(j->reply);
+        j->reply = NULL;
+    }
+    if (j->rc == 0 && j->reply && cl) /* sync, or a chat message sent twice */
+        send_to(cl, json_incref(j->reply), j->ref);
+    /* A stored message or a receipt goes to everyone in the channel; the sender's copy carries
+     * its ref, which is how it knows the message was stored. */
+    if (j->rc == 0 && j->broadcast) {
+        deliver_json(j->channel, 0, cl, json_deep_copy(j->broadcast));
+        if (cl)
+            send_to(cl, json_incref(j->broadcast), j->ref);
+    }
+    json_decref(j->reply);
+    json_decref(j->broadcast);
+    json_decref(j->msg);
+    yx_ws_release(j->ws);
+    free(j);
+}
+
+static void on_job(struct yx_db *db, void *arg)
+{
+    yx_chat_run(db, arg);
+}
+
+/* Hands a message that needs the database to a worker. */
+static void start_job(struct client *cl, const char *type, const char *channel, const char *ref, json_t *msg)
+{
+    struct hub_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        json_decref(msg);
+        send_error(cl, "unavailable", "The server is busy; try again.", NULL, ref);
+        return;
+    }
+    j->ws = cl->ws;
+    yx_snprintf(j->type, sizeof j->type, "%s", type);
+    yx_snprintf(j->channel, sizeof j->channel, "%s", channel);
+    yx_snprintf(j->ref, sizeof j->ref, "%s", ref ? ref : "");
+    yx_snprintf(j->token, sizeof j->token, "%s", yx_ws_token(cl->ws));
+    j->msg = msg;
+    yx_ws_hold(cl->ws);
+    if (yx_loop_work(on_job, on_job_done, j) != 0) {
+        send_error(cl, "unavailable", "The server is busy; try again.", NULL, ref);
+        yx_ws_release(cl->ws);
+        json_decref(msg);
+        free(j);
+    }
+}
+
+/* Relays a call signal (offer, answer, ICE candidate, hang-up) to the other people of the call:
+ * only to sockets that joined the same channel, so only between people who may see the visit or
+ * consultation. The hub does not look inside data. */
+static void on_signal(struct client *cl, const char *channel, json_t *msg, const char *ref)
+{
+    const struct yx_principal *w = yx_ws_who(cl->ws);
+    json_t *out =
+        json_pack("{s:s,s:s,s:I,s:s,s:O}", "type", "signal", "channel", channel, "from",
+                  (json_int_t)w->user_id, "from_name", w->full_name, "data", json_object_get(msg, "data"));
+    int n = deliver_json(channel, yx_json_int(msg, "to", 0), cl, out);
+    if (n == 0)
+        send_error(cl, "no_peer", "Nobody else of this call is connected.", NULL, ref);
+}
+
+static void on_presence(struct client *cl, const char *status, const char *ref)
+{
+    static const char *const statuses[] = {"online", "away", "in_call", NULL};
+    if (!yx_one_of(status, statuses)) {
+        send_error(cl, "invalid_input", "status: one of online, away, in_call.", "status", ref);
+        return;
+    }
+    yx_snprintf(cl->status, sizeof cl->status, "%s", status);
+    for (struct member *m = cl->joined; m; m = m->cl_next)
+        if (strncmp(m->ch->name, "user:", 5) != 0)
+            deliver_json(m->ch->name, 0, cl, presence_json(m->ch->name, cl, status));
+}
+
+static const struct yx_field *fields_of(const char *type)
+{
+    static const struct {
+        const char *type;
+        const struct yx_field *fields;
+    } table[] = {{"ping", f_ping}, {"join", f_join},       {"leave", f_leave},       {"chat", f_chat},
+                 {"sync", f_sync}, {"receipt", f_receipt}, {"presence", f_presence}, {"signal", f_signal}};
+    for (size_t i = 0; type && i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].type, type) == 0)
+            return table[i].fields;
+    return NULL;
+}
+
+/* Checks a message against its table; 0, or an error sent. */
+static int validate(struct client *cl, json_t *msg, const struct yx_field *fields, const char *ref)
+{
+    struct yx_req v;
+    memset(&v, 0, sizeof v);
+    int rc = yx_validate(&v, msg, fields);
+    if (rc)
+        send_error(cl, "invalid_input", v.err_msg, v.err_field, ref);
+    json_decref(v.err_detail);
+    yx_arena_release(&v.arena);
+    return rc;
+}
+
+static void dispatch(struct client *cl, json_t *msg)
+{
+    const char *type = json_string_value(json_object_get(msg, "type"));
+    const char *ref = json_string_value(json_object_get(msg, "ref"));
+    const struct yx_field *fields = fields_of(type);
+    if (!fields) {
+        send_error(cl, "unknown_type", "Unknown message type.", "type", ref);
+        return;
+    }
+    if (validate(cl, msg, fields, ref) != 0)
+        return;
+    const char *channel = yx_json_str(msg, "channel"), *kind;
+    int64_t id;
+    if (strcmp(type, "ping") == 0) {
+        send_to(cl, json_pack("{s:s,s:I}", "type", "pong", "ts", (json_int_t)yx_now_ms()), ref);
+        return;
+    }
+    if (strcmp(type, "presence") == 0) {
+        on_presence(cl, yx_json_str(msg, "status"), ref);
+        return;
+    }
+    if (yx_channel_parse(channel, &kind, &id) != 0) {
+        send_error(cl, "unknown_channel", "Channels are visit:<id>, consult:<id> and user:<id>.", "channel",
+                   ref);
+        return;
+    }
+    struct member *m = membership(cl, channel);
+    if (strcmp(type, "receipt") == 0 &&
+        !yx_one_of(yx_json_str(msg, "kind"), (const char *const[]){"delivered", "read", NULL})) {
+        send_error(cl, "invalid_input", "kind: delivered or read.", "kind", ref);
+    } else if (strcmp(kind, "user") == 0 && strcmp(type, "join") != 0) {
+        send_error(cl, "forbidden", "A user channel only receives notifications.", "channel", ref);
+    } else if (strcmp(kind, "user") == 0) {
+        if (id != uid(cl))
+            send_error(cl, "not_found", "Không tìm thấy kênh / no such channel.", "channel", ref);
+        else
+            send_to(cl, json_pack("{s:s,s:s}", "type", "joined", "channel", channel), ref);
+    } else if (strcmp(type, "join") == 0 || strcmp(type, "sync") == 0) {
+        start_job(cl, type, channel, ref, json_incref(msg));
+    } else if (!m) {
+        send_error(cl, "not_joined", "Join the channel first.", "channel", ref);
+    } else if (strcmp(type, "leave") == 0) {
+        leave(cl, m);
+        send_to(cl, json_pack("{s:s,s:s}", "type", "left", "channel", channel), ref);
+    } else if (strcmp(type, "signal") == 0) {
+        on_signal(cl, channel, msg, ref);
+    } else {
+        start_job(cl, type, channel, ref, json_incref(msg));
+    }
+}
+
+void yx_hub_received(struct yx_ws *ws, const char *text, size_t len)
+{
+    struct client *cl = yx_ws_data(ws);
+    json_error_t e;
+    json_t *msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+    if (!cl) {
+        /* the hub could not take the socket (out of memory) */
+    } else if (!json_is_object(msg)) {
+        send_error(cl, msg ? "invalid_input" : "invalid_json",
+                   msg ? "A message is a JSON object." : "The message is not valid JSON.", NULL, NULL);
+    } else {
+        dispatch(cl, msg);
+    }
+    json_decref(msg);
+}
+
+void yx_hub_opened(struct yx_ws *ws)
+{
+    struct client *cl = calloc(1, sizeof *cl);
+    if (!cl) {
+        yx_ws_close(ws, 1011, "out of memory");
+        return;
+    }
+    cl->ws = ws;
+    yx_snprintf(cl->status, sizeof cl->status, "online");
+    yx_ws_set_data(ws, cl);
+    const struct yx_principal *w = yx_ws_who(ws);
+    char own[32];
+    yx_snprintf(own, sizeof own, "user:%lld", (long long)w->user_id);
+    join(cl, own);
+    yx_ws_send_json(ws, json_pack("{s:s,s:I,s:s,s:s}", "type", "hello", "user", (json_int_t)w->user_id,
+                                  "role", w->role, "channel", own));
+}
+
+void yx_hub_closed(struct yx_ws *ws)
+{
+    struct client *cl = yx_ws_data(ws);
+    if (!cl)
+        return;
+    while (cl->joined)
+        leave(cl, cl->joined);
+    yx_ws_set_data(ws, NULL);
+    free(cl);
+}
+
+/* A message published from any thread, on its way to the loop. */
+struct published {
+    char channel[40];
+    char *text;
+};
+
+static void on_published(void *arg)
+{
+    struct published *p = arg;
+    deliver(p->channel, 0, NULL, p->text, strlen(p->text));
+    free(p->text);
+    free(p);
+}
+
+void yx_hub_publish(const char *channel, json_t *msg)
+{
+    struct published *p = calloc(1, sizeof *p);
+    char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    json_decref(msg);
+    if (!p || !text || yx_snprintf(p->channel, sizeof p->channel, "%s", channel) != 0) {
+        free(text);
+        free(p);
+        return;
+    }
+    p->text = text;
+    if (yx_loop_post(on_published, p) != 0) {
+        free(text);
+        free(p);
+    }
+}
