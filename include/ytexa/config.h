@@ -28,6 +28,7 @@ struct yx_config {
     char stun_urls[512];          /* STUN servers offered to browsers, space-separated */
     char turn_urls[512];          /* coturn servers ("turn:host:3478?transport=udp"), space-separated */
     char turn_secret[128];        /* coturn's static-auth-secret: TURN REST credentials */
+    int ice_relay_only;           /* browsers use relayed candidates only */
     int turn_ttl_s;               /* how long such a credential lives */
     char demo_password[128];
     char log_level[16];

@@ -42,6 +42,7 @@ static const struct opt opts[] = {
     {"stun-urls", K_STR, S(stun_urls), "STUN servers for calls, space-separated (none)"},
     {"turn-urls", K_STR, S(turn_urls), "coturn URLs for calls, space-separated (none)"},
     {"turn-secret", K_STR, S(turn_secret), "coturn's static-auth-secret (TURN REST credentials)"},
+    {"ice-relay-only", K_BOOL, S(ice_relay_only), "calls only through TURN: no user's address reaches the other"},
     {"turn-ttl", K_INT, S(turn_ttl_s), "seconds a TURN credential lives (3600)"},
     {"demo-password", K_STR, S(demo_password), "password of the demo accounts (demo-password)"},
     {"log-level", K_STR, S(log_level), "debug, info, warn or error (info)"},

@@ -13,7 +13,7 @@
 
 static struct {
     char stun[512], turn[512], secret[128];
-    int ttl_s;
+    int ttl_s, relay_only;
 } R;
 
 void yx_rtc_configure(const struct yx_config *cfg)
@@ -22,6 +22,7 @@ void yx_rtc_configure(const struct yx_config *cfg)
     yx_snprintf(R.turn, sizeof R.turn, "%s", cfg->turn_urls);
     yx_snprintf(R.secret, sizeof R.secret, "%s", cfg->turn_secret);
     R.ttl_s = cfg->turn_ttl_s > 0 ? cfg->turn_ttl_s : 3600;
+    R.relay_only = cfg->ice_relay_only;
 }
 
 /* The space-separated URLs of list as a JSON array. */
@@ -78,7 +79,8 @@ static int ice_servers(struct yx_req *r)
     }
     yx_time_format(expiry * 1000, at);
     return yx_reply(r, 200,
-                    json_pack("{s:o,s:i,s:s}", "ice_servers", servers, "ttl", R.ttl_s, "expires_at", at));
+                    json_pack("{s:o,s:s,s:i,s:s}", "ice_servers", servers, "ice_transport_policy",
+                              R.relay_only ? "relay" : "all", "ttl", R.ttl_s, "expires_at", at));
 }
 
 const struct yx_route yx_rtc_routes[] = {

@@ -10,21 +10,25 @@ import { startServer } from '../api/lib/server.mjs';
 export const OUT = new URL('../../test-output/e2e/', import.meta.url).pathname;
 export const WEB = new URL('../../web/dist', import.meta.url).pathname;
 
-export async function launch() {
+// media: a fake camera and microphone that need no permission prompt, and ICE candidates on
+// loopback (without which a call between two pages of this machine never connects).
+export const MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection'];
+
+export async function launch({ media = false } = {}) {
   const home = mkdtempSync(join(tmpdir(), 'ytexa-chromium-'));
   mkdirSync(OUT, { recursive: true });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', ...(media ? MEDIA_FLAGS : [])],
     env: { ...process.env, HOME: home, XDG_RUNTIME_DIR: home, TMPDIR: home },
   });
   return { browser, close: async () => { await browser.close().catch(() => {}); rmSync(home, { recursive: true, force: true }); } };
 }
 
 // The server with the built web app, and a browser: what every browser test starts with.
-export async function startWithBrowser() {
-  return { srv: await startServer({ extraArgs: ['--web', WEB] }), chrome: await launch() };
+export async function startWithBrowser({ extraArgs = [], env = {}, media = false } = {}) {
+  return { srv: await startServer({ extraArgs: ['--web', WEB, ...extraArgs], env }), chrome: await launch({ media }) };
 }
 export async function closeAll({ srv, chrome }) {
   await chrome?.close();

@@ -8,6 +8,7 @@ import { Patients, PatientPage } from './patients.js';
 import { Visits, MyVisits, MySchedule } from './visits.js';
 import { Queue } from './queue.js';
 import { ConsultList, NewConsult, ConsultPage, consultRoute } from './consults.js';
+import { onNotification } from './live.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
@@ -112,6 +113,20 @@ function Consults({ user }) {
     : r.page === 'case' ? html`<${ConsultPage} id=${r.id} />` : html`<${ConsultList} user=${user} />`;
 }
 
+// Notifications pushed by the hub while the app is open (a case waiting, a message missed), shown
+// for a minute with a link to what they are about.
+function Notices() {
+  const [items, setItems] = useState([]);
+  useEffect(() => onNotification((n) => {
+    setItems((xs) => [...xs.filter((x) => x.id !== n.id), n].slice(-4));
+    setTimeout(() => setItems((xs) => xs.filter((x) => x.id !== n.id)), 60000);
+  }), []);
+  const href = (n) => (n.consult_id ? `#/consults/${n.consult_id}` : n.visit_id ? `#/visits/${n.visit_id}` : null);
+  return html`<ul class="notices" role="status" aria-live="polite">${items.map((n) => html`<li class="notice" data-kind=${n.kind}>
+    <span>${n.text}</span> ${href(n) && html`<a href=${href(n)}>${t('notice_open')}</a>`}
+    <button class="link" aria-label=${t('notice_close')} onClick=${() => setItems((xs) => xs.filter((x) => x.id !== n.id))}>×</button></li>`)}</ul>`;
+}
+
 function App() {
   const [user, setUser] = useState(undefined);
   const [page, setPage] = useState(route());
@@ -152,7 +167,7 @@ function App() {
     await api.logout().catch(() => {});
     setUser(null);
   };
-  return html`<${Header} user=${user} onLogout=${onLogout} />
+  return html`<${Header} user=${user} onLogout=${onLogout} /><${Notices} />
     ${page === 'network' ? html`<${Network} />`
       : page === 'patients' ? html`<${Patients} user=${user} />`
       : page === 'my' && user.patient_id ? html`<${PatientPage} id=${user.patient_id} self=${true} />`

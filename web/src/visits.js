@@ -4,6 +4,8 @@
 // #/visits/new/<patientId>, #/my-visits.
 import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
+import { Chat } from './chat.js';
+import { Call } from './call.js';
 import { call } from './api.js';
 import { t, getLang } from './i18n.js';
 import { Appointments, SlotPicker, when, vnToday } from './appointments.js';
@@ -255,6 +257,8 @@ function VisitScreen({ id, user }) {
       ${(isDoctor || atStation) && NEXT[v.state] && html`<div class="actions">${NEXT[v.state].map((to) => html`<button class=${to === 'cancelled' || to === 'no_show' ? 'link' : ''} onClick=${() => move(to)}>${t('to_' + to)}</button>`)}</div>`}
       ${atStation && html`<p><a href=${'#/patients/' + v.patient.id}>${t('open_record')}</a></p>`}
     </section>
+    ${(live || v.state === 'arrived') && v.mode !== 'chat' && html`<${Call} channel=${'visit:' + v.id} video=${v.mode === 'video' || v.mode === 'assisted'} />`}
+    ${v.state !== 'cancelled' && html`<div id="chat"><${Chat} channel=${'visit:' + v.id} /></div>`}
     <${History} v=${v} />
     <${Vitals} v=${v} canWrite=${live && (isDoctor || atStation)} onSaved=${load} />
     ${isDoctor && live && html`<${Notes} v=${v} onSaved=${load} />`}
