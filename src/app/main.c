@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "ytexa/audit.h"
@@ -64,6 +65,12 @@ static int cmd_serve(struct yx_config *cfg)
     if (open_db(cfg, &db))
         return 1;
     yx_db_close(db);
+    /* Each WebSocket is a descriptor: take all the system allows (20,000 idle sockets is a target). */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     struct yx_auth_settings s = {cfg->session_idle_s, cfg->session_max_s, cfg->cookie_secure, cfg->login_fail_user,
                                  cfg->login_fail_addr};
     yx_auth_configure(&s);

@@ -173,14 +173,15 @@ static int join(struct client *cl, const char *name)
     struct channel *c = channel_get(name);
     if (!c || !(m = calloc(1, sizeof *m)))
         return YX_ENOMEM;
-    int first = sockets_of(c, uid(cl), cl) == 0;
+    /* A user channel has no presence (and may hold thousands of one person's sockets). */
+    int first = strncmp(name, "user:", 5) != 0 && sockets_of(c, uid(cl), cl) == 0;
     *m = (struct member){c, cl, NULL, c->members, cl->joined};
     if (c->members)
         c->members->ch_prev = m;
     c->members = m;
     cl->joined = m;
     cl->njoined++;
-    if (first && strncmp(name, "user:", 5) != 0)
+    if (first)
         deliver_json(name, 0, cl, presence_json(name, cl, cl->status));
     return 0;
 }
