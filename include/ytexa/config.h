@@ -30,6 +30,11 @@ struct yx_config {
     char turn_secret[128];        /* coturn's static-auth-secret: TURN REST credentials */
     int ice_relay_only;           /* browsers use relayed candidates only */
     int turn_ttl_s;               /* how long such a credential lives */
+    char janus_url[256];          /* Janus's HTTP API as ytexa reaches it (multi-site rooms) */
+    char janus_public_url[256];   /* and as the browser reaches it (same origin through nginx) */
+    char janus_token_secret[128]; /* Janus's token_auth_secret: ytexa signs each user's token */
+    char janus_admin_key[128];    /* the VideoRoom plugin's admin_key: only ytexa creates rooms */
+    char janus_rec_dir[256];      /* where Janus writes recordings (on Janus's machine) */
     char demo_password[128];
     char log_level[16];
 };

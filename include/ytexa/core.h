@@ -88,6 +88,9 @@ void yx_hex(const uint8_t *p, size_t n, char *out /* 2n+1 */);
 void yx_sha256_hex(const void *p, size_t n, char out[65]);
 /* A random id for requests and tokens: `bytes` random bytes, base64url, no padding. */
 void yx_random_token(char *out, size_t outsize, size_t bytes);
+/* base64(HMAC-SHA1(key, data)), as coturn and Janus check their time-limited credentials. 0, or
+ * YX_EINTERNAL when out (28 bytes and a NUL at least) is too small. */
+int yx_hmac_sha1_base64(const char *key, const char *data, char *out, size_t outlen);
 
 /* Logging: one JSON object a line on stderr. */
 enum { YX_LOG_DEBUG, YX_LOG_INFO, YX_LOG_WARN, YX_LOG_ERROR };

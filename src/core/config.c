@@ -44,6 +44,11 @@ static const struct opt opts[] = {
     {"turn-secret", K_STR, S(turn_secret), "coturn's static-auth-secret (TURN REST credentials)"},
     {"ice-relay-only", K_BOOL, S(ice_relay_only), "calls only through TURN: no user's address reaches the other"},
     {"turn-ttl", K_INT, S(turn_ttl_s), "seconds a TURN credential lives (3600)"},
+    {"janus-url", K_STR, S(janus_url), "Janus HTTP API for multi-site rooms, e.g. http://127.0.0.1:8088/janus (none)"},
+    {"janus-public-url", K_STR, S(janus_public_url), "the same API as browsers reach it (/janus)"},
+    {"janus-token-secret", K_STR, S(janus_token_secret), "Janus's token_auth_secret (signed tokens)"},
+    {"janus-admin-key", K_STR, S(janus_admin_key), "the VideoRoom plugin's admin_key"},
+    {"janus-rec-dir", K_STR, S(janus_rec_dir), "folder on Janus's machine for recordings (Janus's default)"},
     {"demo-password", K_STR, S(demo_password), "password of the demo accounts (demo-password)"},
     {"log-level", K_STR, S(log_level), "debug, info, warn or error (info)"},
 };
@@ -141,6 +146,7 @@ static void defaults(struct yx_config *cfg)
     cfg->ws_burst = 200;
     cfg->turn_ttl_s = 3600;
     cfg->chat_notify_after_s = 30;
+    yx_snprintf(cfg->janus_public_url, sizeof cfg->janus_public_url, "%s", "/janus");
     yx_snprintf(cfg->demo_password, sizeof cfg->demo_password, "%s", "demo-password");
     yx_snprintf(cfg->log_level, sizeof cfg->log_level, "%s", "info");
 }

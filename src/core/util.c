@@ -1,4 +1,6 @@
 /* Error names, time, randomness, hashing, logging and Unicode folding. */
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -83,6 +85,17 @@ void yx_random_token(char *out, size_t outsize, size_t bytes)
         bytes = sizeof raw;
     randombytes_buf(raw, bytes);
     sodium_bin2base64(out, outsize, raw, bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int yx_hmac_sha1_base64(const char *key, const char *data, char *out, size_t outlen)
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    if (!HMAC(EVP_sha1(), key, (int)strlen(key), (const unsigned char *)data, strlen(data), mac, &maclen) ||
+        outlen < sodium_base64_ENCODED_LEN(maclen, sodium_base64_VARIANT_ORIGINAL))
+        return YX_EINTERNAL;
+    sodium_bin2base64(out, outlen, mac, maclen, sodium_base64_VARIANT_ORIGINAL);
+    return 0;
 }
 
 static int log_level = YX_LOG_INFO;

@@ -1,15 +1,16 @@
 /* GET /api/v1/rtc/ice-servers: the STUN and TURN servers a browser uses for a call, with a TURN
  * credential that expires (the TURN REST convention coturn checks with use-auth-secret: username
  * "<unix expiry>:<user id>", password base64(HMAC-SHA1(secret, username))). The secret never
- * leaves the server; a leaked credential is worth --turn-ttl seconds of relay. */
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <sodium.h>
+ * leaves the server; a leaked credential is worth --turn-ttl seconds of relay. The answer also
+ * carries the caller's site caps (its facility's site_bandwidth_kbps and site_profile). */
 #include <stdio.h>
 #include <string.h>
 
 #include "ytexa/config.h"
 #include "ytexa/realtime.h"
+
+/* What a 1:1 call sends at most, whatever the site: plenty for a face and a wound. */
+#define CALL_CEILING_KBPS 1500
 
 static struct {
     char stun[512], turn[512], secret[128];
@@ -41,18 +42,26 @@ static json_t *urls(const char *list)
     return a;
 }
 
-/* password = base64(HMAC-SHA1(secret, username)) */
-static int turn_password(const char *username, char *out, size_t outlen)
+int yx_rtc_site_caps(struct yx_db *db, int64_t facility_id, int ceiling_kbps, struct yx_site_caps *caps)
 {
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int maclen = 0;
-    if (!HMAC(EVP_sha1(), R.secret, (int)strlen(R.secret), (const unsigned char *)username, strlen(username),
-              mac, &maclen))
-        return YX_EINTERNAL;
-    if (outlen < sodium_base64_ENCODED_LEN(maclen, sodium_base64_VARIANT_ORIGINAL))
-        return YX_EINTERNAL;
-    sodium_bin2base64(out, outlen, mac, maclen, sodium_base64_VARIANT_ORIGINAL);
-    return 0;
+    struct yx_rows *rows = NULL;
+    *caps = (struct yx_site_caps){ceiling_kbps, 0};
+    if (!facility_id)
+        return 0;
+    int rc = YX_DB_Q(db, &rows, "SELECT site_bandwidth_kbps, site_profile FROM facilities WHERE id = ?",
+                     YX_PI(facility_id));
+    if (rc == 0 && rows->nrows == 1) {
+        /* A quarter of the link stays for audio, the chat and whatever else the site does. */
+        int64_t kbps = yx_rows_int(rows, 0, 0) * 3 / 4;
+        const char *profile = yx_rows_get(rows, 0, 1);
+        if (profile && strcmp(profile, "low_video") == 0 && kbps > 256)
+            kbps = 256;
+        if (kbps > 0 && kbps < caps->max_bitrate_kbps)
+            caps->max_bitrate_kbps = (int)(kbps < 32 ? 32 : kbps);
+        caps->audio_only = profile && strcmp(profile, "audio") == 0;
+    }
+    yx_rows_free(rows);
+    return rc;
 }
 
 static int ice_servers(struct yx_req *r)
@@ -66,7 +75,7 @@ static int ice_servers(struct yx_req *r)
         json_array_append_new(servers, json_pack("{s:O}", "urls", stun));
     if (json_array_size(turn) && R.secret[0]) {
         yx_snprintf(username, sizeof username, "%lld:%lld", (long long)expiry, (long long)r->who.user_id);
-        rc = turn_password(username, password, sizeof password);
+        rc = yx_hmac_sha1_base64(R.secret, username, password, sizeof password);
         if (rc == 0)
             json_array_append_new(servers, json_pack("{s:O,s:s,s:s}", "urls", turn, "username", username,
                                                      "credential", password));
@@ -77,10 +86,16 @@ static int ice_servers(struct yx_req *r)
         json_decref(servers);
         return rc;
     }
+    struct yx_site_caps caps;
+    if ((rc = yx_rtc_site_caps(r->db, r->who.facility_id, CALL_CEILING_KBPS, &caps)) != 0) {
+        json_decref(servers);
+        return rc;
+    }
     yx_time_format(expiry * 1000, at);
     return yx_reply(r, 200,
-                    json_pack("{s:o,s:s,s:i,s:s}", "ice_servers", servers, "ice_transport_policy",
-                              R.relay_only ? "relay" : "all", "ttl", R.ttl_s, "expires_at", at));
+                    json_pack("{s:o,s:s,s:i,s:s,s:i,s:b}", "ice_servers", servers, "ice_transport_policy",
+                              R.relay_only ? "relay" : "all", "ttl", R.ttl_s, "expires_at", at, "max_bitrate_kbps",
+                              caps.max_bitrate_kbps, "audio_only", caps.audio_only));
 }
 
 const struct yx_route yx_rtc_routes[] = {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWithBrowser, closeAll, session } from './lib.mjs';
-import { startCoturn } from './media.mjs';
+import { startCoturn } from '../media/servers.mjs';
 import { api, login } from '../api/lib/server.mjs';
 import { registerPatient } from '../api/lib/patients.mjs';
 

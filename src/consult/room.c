@@ -1,0 +1,312 @@
+/* The consultation's multi-site room: the requesting station, the hub's specialists, other
+ * connection points, meeting at once on Janus's VideoRoom (src/realtime/janus.c). ytexa creates
+ * the room when the first person enters, lets in only people who may see the case (the pin and a
+ * signed Janus token are the only way in), keeps who entered, and records only when every one of
+ * them consented; the chair or secretary starts and stops recording and closes the room.
+ * The routes that call Janus run without a request transaction (YX_R_NOTX): a slow or dead Janus
+ * must not hold the database's write lock; each of their writes stands on its own. */
+#include <stdio.h>
+#include <string.h>
+
+#include "consult.h"
+#include "ytexa/realtime.h"
+
+/* What a room may carry: a few sites sending video at once, each at most this much. */
+#define ROOM_PUBLISHERS 6
+#define ROOM_BITRATE_KBPS 512
+
+static const char *const meeting[] = {"accepted", "scheduled", "answered", NULL};
+static const int chair_or_secretary = YX_SIDE_CHAIR | YX_SIDE_SECRETARY;
+#define CHAIR_OR_SECRETARY "chủ trì hoặc thư ký / the chair or the secretary"
+
+struct room {
+    int64_t id, janus_room;
+    int recording;
+    char pin[48], secret[48];
+};
+
+/* The case's open room into *room; room->id = 0 when it has none. */
+static int room_find(struct yx_db *db, int64_t consult_id, struct room *room)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(db, &rows,
+                     "SELECT id, janus_room, pin, secret, recording FROM rtc_rooms WHERE consult_id = ? AND "
+                     "closed_at IS NULL",
+                     YX_PI(consult_id));
+    *room = (struct room){0};
+    if (rc == 0 && rows->nrows == 1) {
+        room->id = yx_rows_int(rows, 0, 0);
+        room->janus_room = yx_rows_int(rows, 0, 1);
+        yx_snprintf(room->pin, sizeof room->pin, "%s", yx_rows_get(rows, 0, 2));
+        yx_snprintf(room->secret, sizeof room->secret, "%s", yx_rows_get(rows, 0, 3));
+        room->recording = (int)yx_rows_int(rows, 0, 4);
+    }
+    yx_rows_free(rows);
+    return rc;
+}
+
+/* The open room of the case, made (in the database and on Janus) if there is none. */
+static int room_open(struct yx_req *r, const struct yx_consult *c, struct room *room)
+{
+    int rc = room_find(r->db, c->id, room);
+    if (rc == 0 && room->id == 0) {
+        uint64_t n;
+        char pin[48], secret[48];
+        yx_random(&n, sizeof n);
+        yx_random_token(pin, sizeof pin, 18);
+        yx_random_token(secret, sizeof secret, 24);
+        /* Two people entering at once: the unique index keeps one room, and both use it. */
+        rc = YX_DB_Q(r->db, NULL,
+                     "INSERT INTO rtc_rooms (consult_id, janus_room, pin, secret, created_by, created_at) VALUES "
+                     "(?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                     YX_PI(c->id), YX_PI(1 + (int64_t)(n % ((1ULL << 52) - 1))), YX_PT(pin), YX_PT(secret),
+                     YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
+        if (rc == 0)
+            rc = room_find(r->db, c->id, room);
+        if (rc == 0 && room->id == 0)
+            rc = YX_EINTERNAL;
+    }
+    if (rc)
+        return rc;
+    char what[40];
+    yx_snprintf(what, sizeof what, "consult:%lld", (long long)c->id);
+    struct yx_janus_room jr = {room->janus_room, room->pin, room->secret, what, ROOM_PUBLISHERS, ROOM_BITRATE_KBPS};
+    if (yx_janus_room_ensure(&jr) != 0)
+        return yx_fail_code(r, YX_EUNAVAIL, "media_unavailable", NULL,
+                            "Máy chủ phòng họp video không trả lời, thử lại sau / the video room server does not "
+                            "answer; try again shortly.");
+    return 0;
+}
+
+static json_t *person_json(const struct yx_rows *rows, int i)
+{
+    return json_pack("{s:I,s:s,s:s?,s:o,s:o}", "user_id", (json_int_t)yx_rows_int(rows, i, 0), "name",
+                     yx_rows_get(rows, i, 1), "facility", yx_rows_get(rows, i, 2), "entered_at",
+                     yx_json_time_or_null(rows, i, 3), "recording_consent_at", yx_json_time_or_null(rows, i, 4));
+}
+
+static json_t *people_json(struct yx_db *db, int64_t room_id)
+{
+    return yx_json_rows(db,
+                        "SELECT u.id, u.full_name, f.name, p.first_at, p.recording_consent_at FROM rtc_room_people p "
+                        "JOIN users u ON u.id = p.user_id LEFT JOIN facilities f ON f.id = u.facility_id "
+                        "WHERE p.room_id = ? ORDER BY p.first_at, u.id",
+                        room_id, person_json);
+}
+
+/* The room as everyone on the case sees it: open or not, recording, who entered and consented. */
+static json_t *room_json(struct yx_db *db, int64_t consult_id, const struct room *room)
+{
+    return json_pack("{s:I,s:b,s:b,s:o}", "consult_id", (json_int_t)consult_id, "open", room->id != 0, "recording",
+                     room->recording, "people", room->id ? people_json(db, room->id) : json_array());
+}
+
+static const struct yx_field enter_fields[] = {
+    {"recording_consent", YX_F_BOOL, 0, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* POST /api/v1/consults/:id/room {recording_consent?} — anyone on the case enters its room while
+ * the case is being discussed: the answer has what the browser needs to join on Janus (room,
+ * pin, token, URL). While the room records, only someone who consents (recording_consent: true)
+ * gets in. */
+static int room_enter(struct yx_req *r)
+{
+    struct yx_consult c;
+    struct room room;
+    int rc;
+    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_state_in(r, &c, meeting)) != 0 ||
+        (rc = yx_body(r, enter_fields)) != 0)
+        return rc;
+    if (!yx_janus_enabled())
+        return yx_fail_code(r, YX_EUNAVAIL, "rooms_unavailable", NULL,
+                            "Máy chủ này chưa có phòng họp video / this server has no video rooms configured.");
+    int consents = json_is_true(json_object_get(r->json, "recording_consent"));
+    if ((rc = room_open(r, &c, &room)) != 0)
+        return rc;
+    if (room.recording && !consents)
+        return yx_fail_code(r, YX_ECONFLICT, "recording_consent_required", NULL,
+                            "Phòng đang ghi hình: cần đồng ý ghi hình để vào / the room is recording: enter only "
+                            "with your consent to it.");
+    int64_t now = yx_now_ms();
+    if ((rc = YX_DB_Q(r->db, NULL,
+                      "INSERT INTO rtc_room_people (room_id, user_id, first_at, last_at, recording_consent_at) "
+                      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (room_id, user_id) DO UPDATE SET last_at = excluded.last_at, "
+                      "recording_consent_at = COALESCE(excluded.recording_consent_at, "
+                      "rtc_room_people.recording_consent_at)",
+                      YX_PI(room.id), YX_PI(r->who.user_id), YX_PI(now), YX_PI(now),
+                      consents ? YX_PI(now) : YX_PN)) != 0)
+        return rc;
+    char token[192], at[32];
+    int64_t expires;
+    struct yx_site_caps caps;
+    if ((rc = yx_janus_token(token, sizeof token, &expires)) != 0 ||
+        (rc = yx_rtc_site_caps(r->db, r->who.facility_id, ROOM_BITRATE_KBPS, &caps)) != 0)
+        return rc;
+    yx_time_format(expires * 1000, at);
+    json_t *out = room_json(r->db, c.id, &room);
+    json_object_update_new(out, json_pack("{s:I,s:s,s:i,s:b,s:s,s:{s:s,s:s,s:s}}", "janus_room",
+                                          (json_int_t)room.janus_room, "pin", room.pin, "max_bitrate_kbps",
+                                          caps.max_bitrate_kbps, "audio_only", caps.audio_only, "display",
+                                          r->who.full_name, "janus", "url", yx_janus_public_url(), "token", token,
+                                          "expires_at", at));
+    return yx_reply(r, 200, out);
+}
+
+/* GET /api/v1/consults/:id/room — the room's state (no pin, no token). */
+static int room_get(struct yx_req *r)
+{
+    struct yx_consult c;
+    struct room room;
+    int rc;
+    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = room_find(r->db, c.id, &room)) != 0)
+        return rc;
+    return yx_reply(r, 200, room_json(r->db, c.id, &room));
+}
+
+/* Starts or stops Janus's recording of the room and keeps the record of it; on start, consents
+ * is the list of who consented and when. */
+static int set_recording(struct yx_req *r, struct room *room, int on, json_t *consents, const char *reason)
+{
+    int rc = yx_janus_room_record(room->janus_room, room->secret, on);
+    if (rc) {
+        json_decref(consents);
+        return yx_fail_code(r, YX_EUNAVAIL, "media_unavailable", NULL,
+                            "Máy chủ phòng họp video không trả lời / the video room server does not answer.");
+    }
+    char *list = consents ? json_dumps(consents, JSON_COMPACT) : NULL;
+    json_decref(consents);
+    int64_t now = yx_now_ms();
+    rc = YX_DB_Q(r->db, NULL, "UPDATE rtc_rooms SET recording = ? WHERE id = ?", YX_PI(on), YX_PI(room->id));
+    if (rc == 0 && on)
+        rc = YX_DB_Q(r->db, NULL,
+                     "INSERT INTO rtc_recordings (room_id, started_by, started_at, consents) VALUES (?, ?, ?, ?)",
+                     YX_PI(room->id), YX_PI(r->who.user_id), YX_PI(now), YX_PT(list));
+    else if (rc == 0)
+        rc = YX_DB_Q(r->db, NULL,
+                     "UPDATE rtc_recordings SET stopped_by = ?, stopped_at = ?, stop_reason = ? WHERE room_id = ? "
+                     "AND stopped_at IS NULL",
+                     YX_PI(r->who.user_id), YX_PI(now), YX_PT(reason), YX_PI(room->id));
+    free(list);
+    room->recording = on;
+    return rc;
+}
+
+static json_t *consent_json(const struct yx_rows *rows, int i)
+{
+    return json_pack("{s:I,s:s,s:o}", "user_id", (json_int_t)yx_rows_int(rows, i, 0), "name",
+                     yx_rows_get(rows, i, 1), "at", yx_json_time_or_null(rows, i, 2));
+}
+
+static const struct yx_field record_fields[] = {
+    {"record", YX_F_BOOL, 1, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* POST /api/v1/consults/:id/room/recording {record} — the chair or secretary starts recording,
+ * only when everyone who entered the room consented (409 recording_consent_missing names who has
+ * not), or stops it. */
+static int room_record(struct yx_req *r)
+{
+    struct yx_consult c;
+    struct room room;
+    int rc;
+    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_side(r, &c, chair_or_secretary, CHAIR_OR_SECRETARY)) ||
+        (rc = yx_body(r, record_fields)) != 0 || (rc = room_find(r->db, c.id, &room)) != 0)
+        return rc;
+    int on = json_is_true(json_object_get(r->json, "record"));
+    if (!room.id)
+        return yx_fail_code(r, YX_ECONFLICT, "room_closed", NULL,
+                            "Chưa có phòng họp nào đang mở / the case has no open room.");
+    if (on == room.recording)
+        return yx_reply(r, 200, room_json(r->db, c.id, &room));
+    if (on) {
+        json_t *missing = yx_json_rows(r->db,
+                                       "SELECT u.id, u.full_name, p.recording_consent_at FROM rtc_room_people p JOIN "
+                                       "users u ON u.id = p.user_id WHERE p.room_id = ? AND p.recording_consent_at "
+                                       "IS NULL ORDER BY u.id",
+                                       room.id, consent_json);
+        if (json_array_size(missing))
+            return yx_fail_code(r, YX_ECONFLICT, "recording_consent_missing", json_pack("{s:o}", "missing", missing),
+                                "Chưa phải mọi người trong phòng đã đồng ý ghi hình / not everyone who entered the "
+                                "room consented to recording.");
+        json_decref(missing);
+    }
+    json_t *consents = on ? yx_json_rows(r->db,
+                                         "SELECT u.id, u.full_name, p.recording_consent_at FROM rtc_room_people p "
+                                         "JOIN users u ON u.id = p.user_id WHERE p.room_id = ? ORDER BY u.id",
+                                         room.id, consent_json)
+                          : NULL;
+    if ((rc = set_recording(r, &room, on, consents, on ? NULL : "stopped")) != 0)
+        return rc;
+    return yx_reply(r, 200, room_json(r->db, c.id, &room));
+}
+
+/* PUT /api/v1/consults/:id/room/consent {recording_consent} — someone who entered the room gives
+ * or withdraws their consent to recording; withdrawing it while the room records stops the
+ * recording. */
+static int room_consent(struct yx_req *r)
+{
+    struct yx_consult c;
+    struct room room;
+    struct yx_rows *rows = NULL;
+    int rc;
+    static const struct yx_field fields[] = {{"recording_consent", YX_F_BOOL, 1, 0, 0}, {NULL, 0, 0, 0, 0}};
+    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_body(r, fields)) != 0 ||
+        (rc = room_find(r->db, c.id, &room)) != 0)
+        return rc;
+    int yes = json_is_true(json_object_get(r->json, "recording_consent"));
+    if (room.id)
+        rc = YX_DB_Q(r->db, &rows,
+                     "UPDATE rtc_room_people SET recording_consent_at = ? WHERE room_id = ? AND user_id = ? "
+                     "RETURNING user_id",
+                     yes ? YX_PI(yx_now_ms()) : YX_PN, YX_PI(room.id), YX_PI(r->who.user_id));
+    int entered = rc == 0 && rows && rows->nrows == 1;
+    yx_rows_free(rows);
+    if (rc)
+        return rc;
+    if (!entered)
+        return yx_fail_code(r, YX_ECONFLICT, "not_in_room", NULL,
+                            "Hãy vào phòng họp trước / enter the room first.");
+    if (!yes && room.recording && (rc = set_recording(r, &room, 0, NULL, "consent_withdrawn")) != 0)
+        return rc;
+    return yx_reply(r, 200, room_json(r->db, c.id, &room));
+}
+
+/* DELETE /api/v1/consults/:id/room — the chair or secretary closes the room: Janus sends
+ * everyone away and forgets it; a later entry opens a new room with a new pin. */
+static int room_close(struct yx_req *r)
+{
+    struct yx_consult c;
+    struct room room;
+    int rc;
+    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_side(r, &c, chair_or_secretary, CHAIR_OR_SECRETARY)) ||
+        (rc = room_find(r->db, c.id, &room)) != 0)
+        return rc;
+    if (!room.id)
+        return yx_fail_code(r, YX_ECONFLICT, "room_closed", NULL,
+                            "Chưa có phòng họp nào đang mở / the case has no open room.");
+    if (yx_janus_room_destroy(room.janus_room, room.secret) != 0)
+        return yx_fail_code(r, YX_EUNAVAIL, "media_unavailable", NULL,
+                            "Máy chủ phòng họp video không trả lời / the video room server does not answer.");
+    int64_t now = yx_now_ms();
+    if (room.recording)
+        rc = YX_DB_Q(r->db, NULL,
+                     "UPDATE rtc_recordings SET stopped_by = ?, stopped_at = ?, stop_reason = 'room_closed' "
+                     "WHERE room_id = ? AND stopped_at IS NULL",
+                     YX_PI(r->who.user_id), YX_PI(now), YX_PI(room.id));
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, NULL, "UPDATE rtc_rooms SET closed_at = ?, closed_by = ?, recording = 0 WHERE id = ?",
+                     YX_PI(now), YX_PI(r->who.user_id), YX_PI(room.id));
+    room = (struct room){0};
+    return rc ? rc : yx_reply(r, 200, room_json(r->db, c.id, &room));
+}
+
+const struct yx_route yx_consult_room_routes[] = {
+    {"POST", "/api/v1/consults/:id/room", room_enter, YX_R_NOTX, "consult.room_enter", "consult"},
+    {"GET", "/api/v1/consults/:id/room", room_get, 0, "consult.room_read", "consult"},
+    {"POST", "/api/v1/consults/:id/room/recording", room_record, YX_R_NOTX, "consult.room_record", "consult"},
+    {"PUT", "/api/v1/consults/:id/room/consent", room_consent, YX_R_NOTX, "consult.room_consent", "consult"},
+    {"DELETE", "/api/v1/consults/:id/room", room_close, YX_R_NOTX, "consult.room_close", "consult"},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};

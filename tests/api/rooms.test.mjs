@@ -1,0 +1,238 @@
+// A consultation's multi-site room on a real Janus (started by the test from tests/media/janus/):
+// ytexa creates it when the first person enters, gives the pin and a signed Janus token only to
+// people who may see the case, records only when everyone who entered consented (and keeps who
+// did), and the chair closes it. Janus itself is asked what it has: the room exists, a wrong pin
+// or a token not signed by ytexa is refused, the right pin gets in.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac, randomBytes } from 'node:crypto';
+import { startSignedIn, api, login, assertError, refuser, freePort } from './lib/server.mjs';
+import { registerPatient } from './lib/patients.mjs';
+import { startJanus } from '../media/servers.mjs';
+
+let srv, janus;
+const S = {};
+const TOKEN_SECRET = randomBytes(16).toString('hex');
+const ADMIN_KEY = randomBytes(16).toString('hex');
+const as = (who, method, path, body) => api(srv, method, path, { token: S[who].token, body });
+const userId = (u) => Number(srv.sql(`SELECT id FROM users WHERE username = '${u}'`));
+const counts = () => ['rtc_rooms', 'rtc_room_people', 'rtc_recordings'].map((t) => `${t}=${srv.sql(`SELECT COUNT(*) FROM ${t}`)}`).join(' ');
+const refused = refuser(counts);
+
+// A few calls of Janus's own HTTP API, as a browser makes them.
+async function janusCall(path, body, token) {
+  const r = await fetch(`${janus.url}${path}`, { method: 'POST', body: JSON.stringify({ transaction: randomBytes(6).toString('hex'), token, ...body }) });
+  return r.json();
+}
+async function videoroom(token) {
+  const s = await janusCall('', { janus: 'create' }, token);
+  if (s.janus !== 'success') return { error: s.error };
+  const h = await janusCall(`/${s.data.id}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' }, token);
+  const path = `/${s.data.id}/${h.data.id}`;
+  return {
+    sync: async (body) => (await janusCall(path, { janus: 'message', body }, token)).plugindata.data,
+    // An asynchronous request (join): its answer comes on the session's long poll.
+    async: async (body) => {
+      await janusCall(path, { janus: 'message', body }, token);
+      for (let i = 0; i < 20; i++) {
+        const evs = await (await fetch(`${janus.url}/${s.data.id}?maxev=5&token=${encodeURIComponent(token)}`)).json();
+        const ev = [evs].flat().find((e) => e.plugindata);
+        if (ev) return ev.plugindata.data;
+      }
+      throw new Error('no answer from Janus');
+    },
+    close: () => janusCall(`/${s.data.id}`, { janus: 'destroy' }, token),
+  };
+}
+
+let caseId;
+before(async () => {
+  const port = await freePort();
+  janus = await startJanus({ port, tokenSecret: TOKEN_SECRET, adminKey: ADMIN_KEY, rtpPort: 43000 });
+  srv = await startSignedIn(S, {
+    extraArgs: ['--janus-url', janus.url, '--janus-public-url', janus.url, '--janus-token-secret', TOKEN_SECRET, '--janus-admin-key', ADMIN_KEY],
+  });
+  S['dongvan.doctor'] = await (async () => {
+    const fid = Number(srv.sql("SELECT id FROM facilities WHERE code = 'TTYT-DONGVAN'"));
+    const r = await as('demo.ministry-admin', 'POST', '/api/v1/users', {
+      username: 'dongvan.doctor', full_name: 'Vàng Mí Chứ', password: 'Đồng Văn 2026 mật khẩu', role: 'doctor',
+      facility_id: fid, licence_no: '000777/HG-CCHN', practice_scope: ['general'],
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return login(srv, 'dongvan.doctor', 'Đồng Văn 2026 mật khẩu');
+  })();
+  const p = await registerPatient(srv, S['demo.commune'].token, { full_name: 'Thào Thị Dợ', birth_year: 1988, sex: 'female' });
+  const c = await as('demo.commune', 'POST', '/api/v1/consults', {
+    patient_id: p.id, summary: 'Đau bụng vùng hạ vị, sốt 38,5 độ, siêu âm tại trạm nghi ruột thừa.',
+    questions: ['Có cần chuyển tuyến mổ ngay không?'], urgency: 'urgent', specialty: 'imaging', kind: 'imaging', submit: true,
+  });
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  caseId = c.body.id;
+});
+after(async () => {
+  await srv?.close();
+  await janus?.stop();
+});
+
+test('not before the hub accepts; then the first one in opens the room on Janus, the others get the same room', async () => {
+  assertError(await as('demo.commune', 'POST', `/api/v1/consults/${caseId}/room`, {}), 409, 'consult_state');
+  assert.equal((await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/accept`, {})).status, 200);
+  assert.equal((await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/participants`, { user_id: userId('demo.specialist'), role: 'specialist' })).status, 200);
+
+  const a = await as('demo.commune', 'POST', `/api/v1/consults/${caseId}/room`, {});
+  assert.equal(a.status, 200, JSON.stringify(a.body));
+  assert.equal(a.body.open, true);
+  assert.equal(a.body.recording, false);
+  assert.equal(a.body.display, 'Lò Thị Mai');
+  assert.equal(a.body.janus.url, janus.url);
+  assert.ok(a.body.pin.length >= 20, 'a pin nobody guesses');
+  assert.deepEqual(a.body.people.map((x) => x.name), ['Lò Thị Mai']);
+  // The token is Janus's signed kind: "<expiry>,janus,janus.plugin.videoroom:<HMAC-SHA1>".
+  const [data, sig] = a.body.janus.token.split(':');
+  const [expiry, realm, plugin] = data.split(',');
+  assert.equal(realm, 'janus');
+  assert.equal(plugin, 'janus.plugin.videoroom');
+  assert.equal(sig, createHmac('sha1', TOKEN_SECRET).update(data).digest('base64'));
+  assert.ok(Number(expiry) * 1000 > Date.now() + 3600e3, 'lasts the meeting');
+  // The Lũng Cú station's site (site_bandwidth_kbps 256 in the demo network, or as set) caps it.
+  const site = srv.sql("SELECT site_bandwidth_kbps || ' ' || site_profile FROM facilities WHERE code = 'TYT-LUNGCU'").split(' ');
+  assert.equal(a.body.max_bitrate_kbps, Math.min(512, Math.floor(Number(site[0]) * 3 / 4), site[1] === 'low_video' ? 256 : 512));
+  assert.equal(a.body.audio_only, site[1] === 'audio');
+
+  const b = await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room`, {});
+  assert.equal(b.status, 200);
+  assert.equal(b.body.janus_room, a.body.janus_room);
+  assert.equal(b.body.pin, a.body.pin);
+  assert.deepEqual(b.body.people.map((x) => x.name), ['Lò Thị Mai', 'Nguyễn Văn An']);
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM rtc_rooms WHERE consult_id = ${caseId}`), '1');
+
+  // Janus has it, private; the pin is what lets a browser in.
+  const jr = await videoroom(a.body.janus.token);
+  assert.equal((await jr.sync({ request: 'exists', room: a.body.janus_room })).exists, true);
+  const listed = await jr.sync({ request: 'list' });
+  assert.ok(!listed.list.some((x) => x.room === a.body.janus_room), 'a private room is not listed');
+  const wrong = await jr.async({ request: 'join', ptype: 'publisher', room: a.body.janus_room, pin: 'đoán-bừa', display: 'x' });
+  assert.equal(wrong.error_code, 433, JSON.stringify(wrong));
+  const ok = await jr.async({ request: 'join', ptype: 'publisher', room: a.body.janus_room, pin: a.body.pin, display: a.body.display });
+  assert.equal(ok.videoroom, 'joined', JSON.stringify(ok));
+  await jr.close();
+  // Nobody creates rooms on Janus but ytexa (the admin key), nobody talks to it without a token
+  // ytexa signed.
+  const jr2 = await videoroom(a.body.janus.token);
+  assert.equal((await jr2.sync({ request: 'create', room: 4242, is_private: false })).error_code, 429);
+  await jr2.close();
+  const forged = `${data}:${createHmac('sha1', 'not the secret').update(data).digest('base64')}`;
+  assert.equal((await videoroom(forged)).error.code, 403);
+  const stale = `${Math.floor(Date.now() / 1000) - 10},janus,janus.plugin.videoroom`;
+  assert.equal((await videoroom(`${stale}:${createHmac('sha1', TOKEN_SECRET).update(stale).digest('base64')}`)).error.code, 403);
+});
+
+test('who may not enter: another facility, a trainer, a patient, the logged-out; bad input', async () => {
+  for (const who of ['dongvan.doctor', 'demo.trainer', 'demo.patient', 'demo.province-admin']) {
+    await refused(as(who, 'POST', `/api/v1/consults/${caseId}/room`, {}), 404);
+    await refused(as(who, 'GET', `/api/v1/consults/${caseId}/room`), 404);
+    await refused(as(who, 'PUT', `/api/v1/consults/${caseId}/room/consent`, { recording_consent: true }), 404);
+    await refused(as(who, 'POST', `/api/v1/consults/${caseId}/room/recording`, { record: true }), 404);
+    await refused(as(who, 'DELETE', `/api/v1/consults/${caseId}/room`), 404);
+  }
+  await refused(api(srv, 'POST', `/api/v1/consults/${caseId}/room`, { body: {} }), 401);
+  await refused(api(srv, 'GET', `/api/v1/consults/${caseId}/room`), 401);
+  await refused(as('demo.commune', 'POST', '/api/v1/consults/99999999/room', {}), 404);
+  await refused(as('demo.commune', 'POST', '/api/v1/consults/abc/room', {}), 404);
+  await refused(as('demo.commune', 'POST', `/api/v1/consults/${caseId}/room`, { recording_consent: 'có' }), 400, 'recording_consent');
+  await refused(as('demo.commune', 'POST', `/api/v1/consults/${caseId}/room`, { pin: '1234' }), 400, 'pin');
+  await refused(as('demo.commune', 'POST', `/api/v1/consults/${caseId}/room`, [1]), 400);
+  await refused(as('demo.commune', 'PUT', `/api/v1/consults/${caseId}/room/consent`, {}), 400, 'recording_consent');
+  await refused(as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room/recording`, { record: 1 }), 400, 'record');
+  // Only the chair or the secretary records and closes.
+  assertError(await refused(as('demo.commune', 'POST', `/api/v1/consults/${caseId}/room/recording`, { record: true }), 403), 403, 'not_your_part');
+  assertError(await refused(as('demo.specialist', 'DELETE', `/api/v1/consults/${caseId}/room`), 403), 403, 'not_your_part');
+  // Consent is given by someone who entered.
+  assertError(await refused(as('demo.specialist', 'PUT', `/api/v1/consults/${caseId}/room/consent`, { recording_consent: true }), 409), 409, 'not_in_room');
+});
+
+test('recording: only when everyone who entered consented; a latecomer enters only consenting; a withdrawal stops it', async () => {
+  const missing = await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room/recording`, { record: true });
+  assertError(missing, 409, 'recording_consent_missing');
+  assert.deepEqual(missing.body.error.missing.map((x) => x.name).sort(), ['Lò Thị Mai', 'Nguyễn Văn An']);
+  assert.equal(srv.sql('SELECT COUNT(*) FROM rtc_recordings'), '0');
+  for (const who of ['demo.commune', 'demo.doctor']) {
+    const r = await as(who, 'PUT', `/api/v1/consults/${caseId}/room/consent`, { recording_consent: true });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+  const on = await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room/recording`, { record: true });
+  assert.equal(on.status, 200, JSON.stringify(on.body));
+  assert.equal(on.body.recording, true);
+  const consents = JSON.parse(srv.sql(`SELECT consents FROM rtc_recordings WHERE stopped_at IS NULL`));
+  assert.deepEqual(consents.map((x) => x.name).sort(), ['Lò Thị Mai', 'Nguyễn Văn An']);
+  assert.ok(consents.every((x) => x.at), 'with when each consented');
+
+  // The specialist arrives while it records: not without consenting.
+  const late = await as('demo.specialist', 'POST', `/api/v1/consults/${caseId}/room`, {});
+  assertError(late, 409, 'recording_consent_required');
+  assert.equal(late.body.pin, undefined);
+  const inn = await as('demo.specialist', 'POST', `/api/v1/consults/${caseId}/room`, { recording_consent: true });
+  assert.equal(inn.status, 200, JSON.stringify(inn.body));
+  assert.ok(inn.body.people.find((x) => x.name === 'Trần Thị Bích Ngọc').recording_consent_at);
+
+  // The station withdraws: the recording stops, and says why.
+  const off = await as('demo.commune', 'PUT', `/api/v1/consults/${caseId}/room/consent`, { recording_consent: false });
+  assert.equal(off.status, 200);
+  assert.equal(off.body.recording, false);
+  assert.equal(srv.sql(`SELECT stop_reason FROM rtc_recordings`), 'consent_withdrawn');
+  const state = await as('demo.specialist', 'GET', `/api/v1/consults/${caseId}/room`);
+  assert.equal(state.body.recording, false);
+  assert.equal(state.body.pin, undefined, 'the state shows no pin');
+  assert.equal(state.body.people.find((x) => x.name === 'Lò Thị Mai').recording_consent_at, null);
+  assertError(await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room/recording`, { record: true }), 409, 'recording_consent_missing');
+});
+
+test('the chair closes the room: Janus forgets it, the next entry opens a new one', async () => {
+  const before = await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room`, {});
+  const closed = await as('demo.doctor', 'DELETE', `/api/v1/consults/${caseId}/room`);
+  assert.equal(closed.status, 200, JSON.stringify(closed.body));
+  assert.equal(closed.body.open, false);
+  const jr = await videoroom(before.body.janus.token);
+  assert.equal((await jr.sync({ request: 'exists', room: before.body.janus_room })).exists, false);
+  await jr.close();
+  assertError(await as('demo.doctor', 'DELETE', `/api/v1/consults/${caseId}/room`), 409, 'room_closed');
+  const again = await as('demo.commune', 'POST', `/api/v1/consults/${caseId}/room`, {});
+  assert.equal(again.status, 200);
+  assert.notEqual(again.body.janus_room, before.body.janus_room);
+  assert.notEqual(again.body.pin, before.body.pin);
+  assert.deepEqual(again.body.people.map((x) => x.name), ['Lò Thị Mai']);
+});
+
+test('Janus restarted: the room is made again on entry; Janus down: a clear 503, the server goes on', async () => {
+  const a = await as('demo.commune', 'POST', `/api/v1/consults/${caseId}/room`, {});
+  const port = Number(new URL(janus.url).port);
+  await janus.stop();
+  const down = await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room`, {});
+  assertError(down, 503, 'media_unavailable');
+  assert.equal((await as('demo.doctor', 'GET', `/api/v1/consults/${caseId}/room`)).status, 200);
+  janus = await startJanus({ port, tokenSecret: TOKEN_SECRET, adminKey: ADMIN_KEY, rtpPort: 43000 });
+  const b = await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room`, {});
+  assert.equal(b.status, 200, JSON.stringify(b.body));
+  assert.equal(b.body.janus_room, a.body.janus_room);
+  const jr = await videoroom(b.body.janus.token);
+  assert.equal((await jr.sync({ request: 'exists', room: b.body.janus_room })).exists, true);
+  await jr.close();
+});
+
+test('a server without Janus says so', async () => {
+  const P = {};
+  const plain = await startSignedIn(P, {});
+  try {
+    const as2 = (who, method, path, body) => api(plain, method, path, { token: P[who].token, body });
+    const p = await registerPatient(plain, P['demo.commune'].token, { full_name: 'Mùa A Sử', birth_year: 1970, sex: 'male' });
+    const c = await as2('demo.commune', 'POST', '/api/v1/consults', {
+      patient_id: p.id, summary: 'Khó thở khi gắng sức, phù hai chân, nghe tim có tiếng thổi.', questions: ['Có suy tim không?'],
+      urgency: 'routine', specialty: 'imaging', kind: 'imaging', submit: true,
+    });
+    assert.equal((await as2('demo.doctor', 'POST', `/api/v1/consults/${c.body.id}/accept`, {})).status, 200);
+    assertError(await as2('demo.doctor', 'POST', `/api/v1/consults/${c.body.id}/room`, {}), 503, 'rooms_unavailable');
+    assert.equal(plain.sql('SELECT COUNT(*) FROM rtc_rooms'), '0');
+  } finally {
+    await plain.close();
+  }
+});
