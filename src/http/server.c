@@ -667,8 +667,29 @@ static void on_signal(uv_signal_t *s, int signum)
     uv_timer_start(&S.drain_timer, on_drain_tick, 50, 50);
 }
 
-static void register_static(h2o_hostconf_t *host, const char *web_dir)
+/* The page's Content-Security-Policy. It connects to its own origin and the hub's WebSocket, and
+ * to Janus's HTTP API when that is on another origin (--janus-public-url with a scheme): the
+ * browser then needs Janus's origin named. */
+static h2o_iovec_t content_security_policy(const struct yx_config *cfg)
 {
+    static char csp[640];
+    char janus[300] = "";
+    const char *u = cfg->janus_public_url;
+    if (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0) {
+        const char *host = strstr(u, "//") + 2;
+        size_t n = (size_t)(host - u) + strcspn(host, "/?#");
+        yx_snprintf(janus, sizeof janus, " %.*s", (int)n, u);
+    }
+    yx_snprintf(csp, sizeof csp,
+                "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: "
+                "wss:%s; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+                janus);
+    return h2o_iovec_init(csp, strlen(csp));
+}
+
+static void register_static(h2o_hostconf_t *host, const struct yx_config *cfg)
+{
+    const char *web_dir = cfg->web_dir;
     static const char *index_files[] = {"index.html", NULL};
     static h2o_iovec_t nosniff_name = {H2O_STRLIT("x-content-type-options")};
     static h2o_iovec_t csp_name = {H2O_STRLIT("content-security-policy")};
@@ -676,14 +697,11 @@ static void register_static(h2o_hostconf_t *host, const char *web_dir)
     static h2o_headers_command_t common[] = {
         {H2O_HEADERS_CMD_SETIFEMPTY, &nosniff_name, {H2O_STRLIT("nosniff")}},
         {H2O_HEADERS_CMD_SETIFEMPTY, &referrer_name, {H2O_STRLIT("no-referrer")}},
-        {H2O_HEADERS_CMD_SETIFEMPTY,
-         &csp_name,
-         {H2O_STRLIT(
-             "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: "
-             "wss:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")}},
+        {H2O_HEADERS_CMD_SETIFEMPTY, &csp_name, {NULL, 0}},
         {H2O_HEADERS_CMD_SETIFEMPTY, (h2o_iovec_t *)&H2O_TOKEN_CACHE_CONTROL->buf, {H2O_STRLIT("no-cache")}},
         {H2O_HEADERS_CMD_NULL, NULL, {NULL, 0}},
     };
+    common[2].value = content_security_policy(cfg);
     /* Vite names built assets by content hash, so they can be cached for a year. */
     h2o_pathconf_t *assets = h2o_config_register_path(host, "/assets", 0);
     h2o_expires_args_t year = {H2O_EXPIRES_MODE_MAX_AGE, {.max_age = 31536000}};
@@ -731,7 +749,7 @@ int yx_server_run(const struct yx_config *cfg)
      * chunks fit under it. */
     S.config.max_request_entity_size = 16 * 1024 * 1024;
     h2o_hostconf_t *host = h2o_config_register_host(&S.config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
-    register_static(host, cfg->web_dir);
+    register_static(host, cfg);
     h2o_context_init(&S.ctx, S.loop, &S.config);
     S.accept_ctx.ctx = &S.ctx;
     S.accept_ctx.hosts = S.config.hosts;

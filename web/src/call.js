@@ -67,6 +67,13 @@ export function Call({ channel, video = true }) {
     c.pc = pc;
     window.__ytexaCall = c; // for the browser tests and for support staff in the console
     c.stream.getTracks().forEach((tr) => pc.addTrack(tr, c.stream));
+    // The site's cap (its bandwidth in the facility's profile) on what the camera sends.
+    const video = pc.getSenders().find((s) => s.track?.kind === 'video');
+    if (video && c.ice.max_bitrate_kbps) {
+      const p = video.getParameters();
+      p.encodings = [{ ...(p.encodings?.[0] || {}), maxBitrate: c.ice.max_bitrate_kbps * 1000 }];
+      video.setParameters(p).catch(() => {});
+    }
     pc.onicecandidate = (e) => { if (e.candidate) signal({ kind: 'candidate', candidate: e.candidate.toJSON() }, c.peer); };
     pc.ontrack = (e) => { if (remote.current) remote.current.srcObject = e.streams[0]; };
     pc.onconnectionstatechange = () => {
@@ -124,8 +131,11 @@ export function Call({ channel, video = true }) {
     setError(null);
     try {
       c.ice = await api('GET', '/api/v1/rtc/ice-servers');
-      c.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: audioOnly ? false : { width: 640, height: 360 } });
-      c.audioOnly = audioOnly;
+      // An audio site (its profile) starts without video.
+      const noVideo = audioOnly || c.ice.audio_only;
+      if (c.ice.audio_only) { setAudioOnly(true); setReason('site'); }
+      c.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: noVideo ? false : { width: 640, height: 360 } });
+      c.audioOnly = noVideo;
       if (local.current) local.current.srcObject = c.stream;
       setState('waiting');
       setPresence('in_call');
@@ -164,7 +174,7 @@ export function Call({ channel, video = true }) {
       <video ref=${local} autoplay playsinline muted class="local" aria-label=${t('call_local')}></video>
     </div>`}
     <p class="call-state" role="status">${t('call_' + state)}${inCall && kbps !== null ? ` · ${kbps} kbps` : ''}
-      ${audioOnly && inCall ? ' · ' + t(reason === 'auto' ? 'call_audio_auto' : reason === 'peer' ? 'call_audio_peer' : 'call_audio_only') : ''}</p>
+      ${audioOnly && inCall ? ' · ' + t(reason === 'auto' ? 'call_audio_auto' : reason === 'peer' ? 'call_audio_peer' : reason === 'site' ? 'call_audio_site' : 'call_audio_only') : ''}</p>
     ${state === 'lost' && html`<p class="warn" role="alert">${t('call_lost')} <a href="#chat">${t('call_use_chat')}</a></p>`}
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <div class="actions">
