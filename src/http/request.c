@@ -400,6 +400,11 @@ json_t *yx_json_str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+json_t *yx_json_id_or_null(const struct yx_rows *r, int i, int c)
+{
+    return yx_rows_isnull(r, i, c) ? json_null() : json_integer(yx_rows_int(r, i, c));
+}
+
 json_t *yx_json_time_or_null(const struct yx_rows *r, int i, int c)
 {
     char t[32];

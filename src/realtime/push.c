@@ -16,11 +16,6 @@ static struct {
     int64_t away_ms;
 } H;
 
-static json_t *id_or_null(const struct yx_rows *rows, int i, int c)
-{
-    return yx_rows_isnull(rows, i, c) ? json_null() : json_integer(yx_rows_int(rows, i, c));
-}
-
 static void push_due(struct yx_db *db, void *unused)
 {
     (void)unused;
@@ -46,8 +41,8 @@ static void push_due(struct yx_db *db, void *unused)
         yx_hub_publish(channel, json_pack("{s:s,s:I,s:s,s:s,s:s,s:o,s:o,s:o}", "type", "notification", "id",
                                           (json_int_t)yx_rows_int(rows, i, 0), "kind",
                                           yx_rows_get(rows, i, 2), "text", yx_rows_get(rows, i, 3), "at", at,
-                                          "consult_id", id_or_null(rows, i, 5), "visit_id",
-                                          id_or_null(rows, i, 6), "appointment_id", id_or_null(rows, i, 7)));
+                                          "consult_id", yx_json_id_or_null(rows, i, 5), "visit_id",
+                                          yx_json_id_or_null(rows, i, 6), "appointment_id", yx_json_id_or_null(rows, i, 7)));
     }
     yx_rows_free(rows);
 }

@@ -107,7 +107,8 @@ static int notification_list(struct yx_req *r)
         return rc;
     rc = YX_DB_Q(
         r->db, &rows,
-        "SELECT id, kind, text_vi, due_at, read_at, appointment_id FROM notifications WHERE user_id = ? "
+        "SELECT id, kind, text_vi, due_at, read_at, appointment_id, consult_id, visit_id FROM notifications "
+        "WHERE user_id = ? "
         "AND channel = 'app' AND status = 'delivered' AND due_at <= ? AND id > ? ORDER BY id LIMIT ?",
         YX_PI(r->who.user_id), YX_PI(yx_now_ms()), YX_PI(after), YX_PI(limit + 1));
     if (rc)
@@ -116,13 +117,13 @@ static int notification_list(struct yx_req *r)
     for (int i = 0; i < rows->nrows && i < limit; i++)
         json_array_append_new(
             items,
-            json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)yx_rows_int(rows, i, 0), "kind",
+            json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)yx_rows_int(rows, i, 0), "kind",
                       yx_rows_get(rows, i, 1), "text", yx_rows_get(rows, i, 2), "at",
                       yx_iso(r, yx_rows_int(rows, i, 3)), "read_at",
                       yx_rows_isnull(rows, i, 4) ? json_null()
                                                  : json_string(yx_iso(r, yx_rows_int(rows, i, 4))),
-                      "appointment_id",
-                      yx_rows_isnull(rows, i, 5) ? json_null() : json_integer(yx_rows_int(rows, i, 5))));
+                      "appointment_id", yx_json_id_or_null(rows, i, 5), "consult_id", yx_json_id_or_null(rows, i, 6), "visit_id",
+                      yx_json_id_or_null(rows, i, 7)));
     int more = rows->nrows > limit;
     int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
     yx_rows_free(rows);

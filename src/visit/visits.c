@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "visit.h"
 #include "ytexa/visit.h"
@@ -253,6 +254,39 @@ static int answer_visit(struct yx_req *r, int status, int64_t id)
     return v ? yx_reply(r, status, v) : YX_EDB;
 }
 
+/* How long before a planned visit its people are told it is about to start. */
+#define VISIT_STARTING_LEAD_MS (10 * 60 * 1000)
+
+/* The doctor and whoever planned the visit get a notification shortly before it starts, which the
+ * hub pushes when it is due (src/realtime/push.c); one planned for sooner is told at once. The
+ * text names no patient: it shows on a lock screen. */
+static int notify_starting(struct yx_req *r, int64_t id, const struct yx_visit_plan *p)
+{
+    static const char *const mode_words[][2] = {
+        {"video", "video"}, {"audio", "thoại"}, {"chat", "tin nhắn"}, {"assisted", "có nhân viên y tế hỗ trợ"}};
+    if (!p->scheduled_at)
+        return 0;
+    int64_t now = yx_now_ms(), due = p->scheduled_at - VISIT_STARTING_LEAD_MS;
+    time_t local = (time_t)(p->scheduled_at / 1000 + 7 * 3600); /* Vietnam, UTC+7 all year */
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    const char *mode = p->mode;
+    for (size_t i = 0; i < sizeof mode_words / sizeof mode_words[0]; i++)
+        if (strcmp(p->mode, mode_words[i][0]) == 0)
+            mode = mode_words[i][1];
+    char text[200];
+    snprintf(text, sizeof text, "Lượt khám từ xa #%lld (%s) bắt đầu lúc %02d:%02d ngày %02d/%02d.", (long long)id,
+             mode, tm.tm_hour, tm.tm_min, tm.tm_mday, tm.tm_mon + 1);
+    if (due < now)
+        due = now;
+    return YX_DB_Q(r->db, NULL,
+                   "INSERT INTO notifications (user_id, visit_id, channel, kind, text_vi, due_at, created_at, "
+                   "status, next_attempt_at, delivered_at) SELECT id, ?, 'app', 'visit_starting', ?, ?, ?, "
+                   "'delivered', ?, ? FROM users WHERE id IN (?, ?)",
+                   YX_PI(id), YX_PT(text), YX_PI(due), YX_PI(now), YX_PI(due), YX_PI(due), YX_PI(p->doctor_id),
+                   YX_PI(r->who.user_id));
+}
+
 int yx_visit_insert(struct yx_req *r, const struct yx_visit_plan *p, int64_t *id)
 {
     struct yx_rows *rows = NULL;
@@ -273,6 +307,8 @@ int yx_visit_insert(struct yx_req *r, const struct yx_visit_plan *p, int64_t *id
     /* The doctor's facility sees the patient for the sake of this visit. */
     if (rc == 0)
         rc = yx_patient_share(r->db, p->patient_id, p->doctor_facility_id, "visit", *id);
+    if (rc == 0)
+        rc = notify_starting(r, *id, p);
     return rc;
 }
 
@@ -463,6 +499,12 @@ static int visit_transition(struct yx_req *r)
                  YX_PI(v.id), YX_PT(v.state));
     if (rc == 0)
         rc = yx_visit_event(r, v.id, v.state, to, reason);
+    /* A visit that will not happen is not announced. */
+    if (rc == 0 && (strcmp(to, "cancelled") == 0 || strcmp(to, "no_show") == 0))
+        rc = YX_DB_Q(r->db, NULL,
+                     "UPDATE notifications SET status = 'not_needed' WHERE visit_id = ? AND kind = "
+                     "'visit_starting' AND pushed_at IS NULL",
+                     YX_PI(v.id));
     return rc ? rc : answer_visit(r, 200, v.id);
 }
 

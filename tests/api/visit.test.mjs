@@ -11,6 +11,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSignedIn, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
+import { openWs } from './lib/ws.mjs';
 
 let srv;
 const S = {};
@@ -376,4 +377,41 @@ test('the doctors a station can plan with: its own and its supporting hubs\'', a
   // A patient books with the doctors of their station's network.
   assert.ok((await get('/api/v1/doctors', 'demo.patient')).body.items.some((d) => d.full_name === 'Nguyễn Văn An'));
   assertError(await get('/api/v1/doctors?facility_id=abc'), 400);
+});
+
+test('a visit about to start: its doctor and who planned it are told ten minutes before, live; a cancelled one is not', async () => {
+  const p = await newPatient();
+  const doctor = await openWs(srv, S['demo.doctor']);
+  const station = await openWs(srv, S['demo.commune']);
+  try {
+    // Planned to start in ten minutes and two seconds: told in about two seconds.
+    const at = new Date(Date.now() + 10 * 60e3 + 2000);
+    const v = await newVisit(p.id, { mode: 'video', scheduled_at: at.toISOString() });
+    const early = await as('demo.doctor', 'GET', '/api/v1/notifications?limit=200');
+    assert.ok(!early.body.items.some((n) => n.visit_id === v.id), 'not listed before it is due');
+    const vn = new Date(at.getTime() + 7 * 3600e3);
+    const hhmm = `${String(vn.getUTCHours()).padStart(2, '0')}:${String(vn.getUTCMinutes()).padStart(2, '0')}`;
+    for (const c of [doctor, station]) {
+      const n = await c.next((m) => m.type === 'notification' && m.visit_id === v.id, 'the visit_starting notification', 8000);
+      assert.equal(n.kind, 'visit_starting');
+      assert.equal(n.text, `Lượt khám từ xa #${v.id} (video) bắt đầu lúc ${hhmm} ngày ${String(vn.getUTCDate()).padStart(2, '0')}/${String(vn.getUTCMonth() + 1).padStart(2, '0')}.`);
+      assert.doesNotMatch(n.text, new RegExp(p.full_name), 'no patient name on a lock screen');
+    }
+    const listed = await as('demo.doctor', 'GET', '/api/v1/notifications?limit=200');
+    assert.equal(listed.body.items.filter((n) => n.visit_id === v.id && n.kind === 'visit_starting').length, 1);
+
+    // Cancelled before it was due: never announced.
+    const w = await newVisit(p.id, { mode: 'audio', scheduled_at: new Date(Date.now() + 10 * 60e3 + 1500).toISOString() });
+    const c = await as('demo.commune', 'POST', `/api/v1/visits/${w.id}/transitions`, { to: 'cancelled', reason: 'Bệnh nhân đi nương xa' });
+    assert.equal(c.status, 200, JSON.stringify(c.body));
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.ok(!doctor.msgs.some((m) => m.type === 'notification' && m.visit_id === w.id), 'no notice for a cancelled visit');
+    assert.equal(srv.sql(`SELECT COUNT(*) FROM notifications WHERE visit_id = ${w.id} AND status = 'not_needed'`), '2');
+    // Unscheduled (walk-in now): nothing to announce.
+    const u = await newVisit(p.id);
+    assert.equal(srv.sql(`SELECT COUNT(*) FROM notifications WHERE visit_id = ${u.id}`), '0');
+  } finally {
+    await doctor.close();
+    await station.close();
+  }
 });
