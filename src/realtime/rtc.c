@@ -24,6 +24,9 @@ void yx_rtc_configure(const struct yx_config *cfg)
     yx_snprintf(R.secret, sizeof R.secret, "%s", cfg->turn_secret);
     R.ttl_s = cfg->turn_ttl_s > 0 ? cfg->turn_ttl_s : 3600;
     R.relay_only = cfg->ice_relay_only;
+    /* Relay only with nothing to relay through: every call would fail to connect. */
+    if (R.relay_only && (!R.turn[0] || !R.secret[0]))
+        yx_log(YX_LOG_WARN, "--ice-relay-only without --turn-urls and --turn-secret: calls cannot connect");
 }
 
 /* The space-separated URLs of list as a JSON array. */
