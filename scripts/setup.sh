@@ -14,9 +14,9 @@ PACKAGES=(
   # tools the tests and the benchmark use: sqlite3 and psql to look into the database, a
   # PostgreSQL server for the PostgreSQL run, wrk for bench/, chromium for the browser tests,
   # pdftotext to read the PDFs ytexa renders; coturn and Janus for the call tests (started by
-  # the tests from tests/media/, never as system services); iproute2 and nftables for their network
-  # namespace and the bad-link test
-  sqlite3 postgresql postgresql-client wrk curl chromium fonts-noto-core poppler-utils coturn janus iproute2 nftables
+  # the tests from tests/media/, never as system services); iproute2 for the network
+  # namespace of the room test
+  sqlite3 postgresql postgresql-client wrk curl chromium fonts-noto-core poppler-utils coturn janus iproute2
 )
 
 missing=()
