@@ -18,9 +18,17 @@ void yx_hub_opened(struct yx_ws *ws);
 void yx_hub_received(struct yx_ws *ws, const char *text, size_t len);
 void yx_hub_closed(struct yx_ws *ws);
 
-/* Delivers msg (taken) to every socket that joined channel ("user:12", "visit:7"), from any
- * thread. Call it only for what is already committed. */
+/* Delivers msg (taken) to every socket that joined channel ("user:12", "visit:7"), on this
+ * instance and the others attached to the same PostgreSQL, from any thread. Call it only for
+ * what is already committed. */
 void yx_hub_publish(const char *channel, json_t *msg);
+
+/* Connects the hub to the other instances on the same PostgreSQL (for any other database it does
+ * nothing): what one delivers to a channel, the others deliver to their sockets too. The server
+ * attaches once the loop takes posts (yx_loop_post) and detaches before it stops taking them. 0,
+ * or a YX_E… code when the bus could not start. */
+int yx_hub_attach(const char *db_url);
+void yx_hub_detach(void);
 
 /* Starts and stops the hub's background jobs: pushing due notifications to open sockets, and
  * notifying people of chat messages they did not receive while away. */
@@ -29,6 +37,10 @@ void yx_hub_stop(void);
 
 /* Keeps the STUN/TURN settings for GET /api/v1/rtc/ice-servers (yx_hub_start calls it). */
 void yx_rtc_configure(const struct yx_config *cfg);
+/* {"ice_servers", "ice_transport_policy", "ttl", "expires_at"} with a TURN credential for who
+ * (a user id, or "g12" for a room's guest), as GET /api/v1/rtc/ice-servers answers; NULL when it
+ * cannot be made. */
+json_t *yx_rtc_ice_json(const char *who);
 /* Routes: GET /api/v1/rtc/ice-servers. */
 extern const struct yx_route yx_rtc_routes[];
 

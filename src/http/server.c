@@ -21,6 +21,7 @@
 #include "server_internal.h"
 #include "ytexa/audit.h"
 #include "ytexa/config.h"
+#include "ytexa/realtime.h"
 
 struct job {
     uv_work_t work;
@@ -781,13 +782,21 @@ int yx_server_run(const struct yx_config *cfg)
     P.open = 1;
     pthread_mutex_unlock(&P.mu);
     yx_ws_init(S.loop, cfg->ws_rate, cfg->ws_burst);
+    /* The bus posts the other instances' messages to the loop: it starts once posts are taken,
+     * and stops when the loop has, before posts are refused. */
+    if (yx_hub_attach(cfg->db_url) != 0) {
+        yx_log(YX_LOG_ERROR, "cannot start the hub's bus");
+        goto out;
+    }
     if (yx_audit_writer_start() != 0) {
         yx_log(YX_LOG_ERROR, "cannot start the audit writer");
+        yx_hub_detach();
         goto out;
     }
     yx_log(YX_LOG_INFO, "listening on %s://%s:%d", S.accept_ctx.ssl_ctx ? "https" : "http", cfg->host,
            cfg->port);
     uv_run(S.loop, UV_RUN_DEFAULT);
+    yx_hub_detach();
     uv_close((uv_handle_t *)&S.sigterm, NULL);
     uv_close((uv_handle_t *)&S.sigint, NULL);
     uv_close((uv_handle_t *)&S.drain_timer, NULL);

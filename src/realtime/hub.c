@@ -3,12 +3,14 @@
  * sync, receipt) go to a worker through yx_loop_work() and are answered when it is done; the rest
  * (ping, leave, presence, signal) is answered here at once. A socket joins a visit's or a
  * consultation's channel only when the same check as the API's says the person may see it, and
- * each socket is in its own user's channel from the start (notifications). */
+ * each socket is in its own user's channel from the start (notifications). What the hub delivers
+ * to a channel also goes to the other instances on the same PostgreSQL (ytexa/bus.h, relay.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hub.h"
+#include "ytexa/bus.h"
 #include "ytexa/realtime.h"
 
 #define NBUCKETS 4096
@@ -116,10 +118,15 @@ static int deliver(const char *name, int64_t to_user, const struct client *excep
     return n;
 }
 
+/* A channel event (a chat message, a receipt, presence, a signal) goes to this instance's sockets
+ * and, through the bus, to the other instances', which deliver it the same way. Returns how many
+ * sockets of this instance it went to. */
 static int deliver_json(const char *name, int64_t to_user, const struct client *except, json_t *msg)
 {
     char *s = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
     json_decref(msg);
+    if (s)
+        yx_bus_publish(name, to_user, s);
     int n = s ? deliver(name, to_user, except, s, strlen(s)) : 0;
     free(s);
     return n;
@@ -318,7 +325,8 @@ static void on_signal(struct client *cl, const char *channel, json_t *msg, const
         json_pack("{s:s,s:s,s:I,s:s,s:O}", "type", "signal", "channel", channel, "from",
                   (json_int_t)w->user_id, "from_name", w->full_name, "data", json_object_get(msg, "data"));
     int n = deliver_json(channel, yx_json_int(msg, "to", 0), cl, out);
-    if (n == 0)
+    /* The peer may be connected to another instance, which this one cannot know. */
+    if (n == 0 && !yx_bus_active())
         send_error(cl, "no_peer", "Nobody else of this call is connected.", NULL, ref);
 }
 
@@ -457,33 +465,7 @@ void yx_hub_closed(struct yx_ws *ws)
     free(cl);
 }
 
-/* A message published from any thread, on its way to the loop. */
-struct published {
-    char channel[40];
-    char *text;
-};
-
-static void on_published(void *arg)
+void yx_hub_deliver(const char *channel, int64_t to_user, const char *text)
 {
-    struct published *p = arg;
-    deliver(p->channel, 0, NULL, p->text, strlen(p->text));
-    free(p->text);
-    free(p);
-}
-
-void yx_hub_publish(const char *channel, json_t *msg)
-{
-    struct published *p = calloc(1, sizeof *p);
-    char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
-    json_decref(msg);
-    if (!p || !text || yx_snprintf(p->channel, sizeof p->channel, "%s", channel) != 0) {
-        free(text);
-        free(p);
-        return;
-    }
-    p->text = text;
-    if (yx_loop_post(on_published, p) != 0) {
-        free(text);
-        free(p);
-    }
+    deliver(channel, to_user, NULL, text, strlen(text));
 }

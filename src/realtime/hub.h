@@ -1,5 +1,5 @@
-/* Internal to src/realtime: what the hub (on the event loop) and the chat store (on worker
- * threads) share. */
+/* Internal to src/realtime: what the hub (on the event loop), the chat store (on worker threads)
+ * and the relay (messages from other threads and other instances) share. */
 #ifndef YTEXA_REALTIME_HUB_H
 #define YTEXA_REALTIME_HUB_H
 
@@ -35,5 +35,9 @@ void yx_chat_run(struct yx_db *db, struct hub_job *j);
 /* Parses "visit:12" / "consult:5" / "user:3" into its kind and id; 0, or YX_EINVAL when channel
  * is not one of those in canonical form. kind is "visit", "consult" or "user". */
 int yx_channel_parse(const char *channel, const char **kind, int64_t *id);
+
+/* Sends text to this instance's sockets in channel (only user's when to_user is not 0), on the
+ * loop: a message published from another thread or by another instance (relay.c). */
+void yx_hub_deliver(const char *channel, int64_t to_user, const char *text);
 
 #endif

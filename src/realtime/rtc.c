@@ -67,17 +67,17 @@ int yx_rtc_site_caps(struct yx_db *db, int64_t facility_id, int ceiling_kbps, st
     return rc;
 }
 
-static int ice_servers(struct yx_req *r)
+json_t *yx_rtc_ice_json(const char *who)
 {
     json_t *servers = json_array();
     json_t *stun = urls(R.stun), *turn = urls(R.turn);
     int64_t expiry = yx_now_ms() / 1000 + R.ttl_s;
-    char username[48], password[64], at[32];
+    char username[96], password[64], at[32];
     int rc = 0;
     if (json_array_size(stun))
         json_array_append_new(servers, json_pack("{s:O}", "urls", stun));
     if (json_array_size(turn) && R.secret[0]) {
-        yx_snprintf(username, sizeof username, "%lld:%lld", (long long)expiry, (long long)r->who.user_id);
+        yx_snprintf(username, sizeof username, "%lld:%s", (long long)expiry, who);
         rc = yx_hmac_sha1_base64(R.secret, username, password, sizeof password);
         if (rc == 0)
             json_array_append_new(servers, json_pack("{s:O,s:s,s:s}", "urls", turn, "username", username,
@@ -87,18 +87,25 @@ static int ice_servers(struct yx_req *r)
     json_decref(turn);
     if (rc) {
         json_decref(servers);
-        return rc;
-    }
-    struct yx_site_caps caps;
-    if ((rc = yx_rtc_site_caps(r->db, r->who.facility_id, CALL_CEILING_KBPS, &caps)) != 0) {
-        json_decref(servers);
-        return rc;
+        return NULL;
     }
     yx_time_format(expiry * 1000, at);
-    return yx_reply(r, 200,
-                    json_pack("{s:o,s:s,s:i,s:s,s:i,s:b}", "ice_servers", servers, "ice_transport_policy",
-                              R.relay_only ? "relay" : "all", "ttl", R.ttl_s, "expires_at", at, "max_bitrate_kbps",
-                              caps.max_bitrate_kbps, "audio_only", caps.audio_only));
+    return json_pack("{s:o,s:s,s:i,s:s}", "ice_servers", servers, "ice_transport_policy",
+                     R.relay_only ? "relay" : "all", "ttl", R.ttl_s, "expires_at", at);
+}
+
+static int ice_servers(struct yx_req *r)
+{
+    char who[24];
+    struct yx_site_caps caps;
+    yx_snprintf(who, sizeof who, "%lld", (long long)r->who.user_id);
+    int rc = yx_rtc_site_caps(r->db, r->who.facility_id, CALL_CEILING_KBPS, &caps);
+    json_t *out = rc == 0 ? yx_rtc_ice_json(who) : NULL;
+    if (!out)
+        return rc ? rc : YX_EINTERNAL;
+    json_object_set_new(out, "max_bitrate_kbps", json_integer(caps.max_bitrate_kbps));
+    json_object_set_new(out, "audio_only", json_boolean(caps.audio_only));
+    return yx_reply(r, 200, out);
 }
 
 const struct yx_route yx_rtc_routes[] = {

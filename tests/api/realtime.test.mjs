@@ -176,8 +176,12 @@ test('call signals go only to the others of the same channel', async () => {
   const doctor = await open('demo.doctor');
   const other = await open('demo.doctor'); // the doctor on a second device, not in the call
   await station.ask({ type: 'join', channel: ch });
-  const lonely = await station.ask({ type: 'signal', channel: ch, data: { kind: 'ready' } });
-  assert.equal(lonely.code, 'no_peer');
+  // On PostgreSQL the peer may be connected to another instance (the bus), which this one cannot
+  // know: no_peer only where there is one instance.
+  if (!srv.pg) {
+    const lonely = await station.ask({ type: 'signal', channel: ch, data: { kind: 'ready' } });
+    assert.equal(lonely.code, 'no_peer');
+  }
   await doctor.ask({ type: 'join', channel: ch });
   station.send({ type: 'signal', channel: ch, data: { kind: 'offer', sdp: 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n' } });
   const got = await doctor.next((m) => m.type === 'signal');

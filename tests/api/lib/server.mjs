@@ -35,12 +35,17 @@ export function ytexa(args, opts) {
 }
 
 // Starts a server with the demo data. extraArgs are more `serve` flags; env more variables.
-export async function startServer({ extraArgs = [], env = {}, demo = true, tls = false } = {}) {
+// share: another test server whose database this one serves too (a second instance of the same
+// deployment, on PostgreSQL); the data is not loaded again, and the database stays the other's.
+export async function startServer({ extraArgs = [], env = {}, demo = true, tls = false, share = null } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ytexa-test-'));
   let dbOpt = [];
   let dbUrl = join(dir, 'ytexa.db');
   let pgName = null;
-  if (process.env.YTEXA_TEST_DB && process.env.YTEXA_TEST_DB.startsWith('postgres')) {
+  if (share) {
+    dbUrl = share.dbUrl;
+    demo = false;
+  } else if (process.env.YTEXA_TEST_DB && process.env.YTEXA_TEST_DB.startsWith('postgres')) {
     pgName = `yx_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
     pgAdmin(`CREATE DATABASE ${pgName}`);
     const u = new URL(process.env.YTEXA_TEST_DB);
@@ -51,7 +56,7 @@ export async function startServer({ extraArgs = [], env = {}, demo = true, tls =
   if (demo) ytexa(['demo'], dbOpt);
   const port = await freePort();
   const srv = {
-    dir, dbUrl, port, url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, tls, pg: !!pgName, logs: '', proc: null, exit: null,
+    dir, dbUrl, port, url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, tls, pg: !!pgName || !!share?.pg, logs: '', proc: null, exit: null,
     args: ['serve', ...dbOpt, '--port', String(port), '--web', join(dir, 'no-web'), ...extraArgs], env,
   };
   await launch(srv);

@@ -1,0 +1,66 @@
+/* What the hub delivers that does not come from this instance's sockets: notifications published
+ * from any thread (yx_hub_publish), and the channel events of the other instances on the same
+ * PostgreSQL, which the bus brings (ytexa/bus.h). Both are handed to the loop and delivered there
+ * exactly as the hub's own. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub.h"
+#include "ytexa/bus.h"
+#include "ytexa/realtime.h"
+
+/* A message on its way to the loop. */
+struct posted {
+    int64_t to_user;
+    char channel[40];
+    char text[];
+};
+
+static void on_posted(void *arg)
+{
+    struct posted *p = arg;
+    yx_hub_deliver(p->channel, p->to_user, p->text);
+    free(p);
+}
+
+static void post_to_loop(const char *channel, int64_t to_user, const char *text)
+{
+    size_t n = strlen(text);
+    struct posted *p = malloc(sizeof *p + n + 1);
+    if (!p || yx_snprintf(p->channel, sizeof p->channel, "%s", channel) != 0) {
+        free(p);
+        return;
+    }
+    p->to_user = to_user;
+    memcpy(p->text, text, n + 1);
+    if (yx_loop_post(on_posted, p) != 0)
+        free(p);
+}
+
+/* On the bus's thread. */
+static void on_bus_message(const char *channel, int64_t to_user, const char *text, void *arg)
+{
+    (void)arg;
+    post_to_loop(channel, to_user, text);
+}
+
+void yx_hub_publish(const char *channel, json_t *msg)
+{
+    char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    json_decref(msg);
+    if (!text)
+        return;
+    yx_bus_publish(channel, 0, text);
+    post_to_loop(channel, 0, text);
+    free(text);
+}
+
+int yx_hub_attach(const char *db_url)
+{
+    return yx_bus_start(db_url, on_bus_message, NULL);
+}
+
+void yx_hub_detach(void)
+{
+    yx_bus_stop();
+}
