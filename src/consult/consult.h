@@ -73,4 +73,25 @@ int yx_consult_move(struct yx_db *db, struct yx_consult *c, int64_t hub, const s
  * clock offset and a restart). Returns how many moved. */
 int yx_consult_escalate_due(struct yx_db *db, int64_t now, int *moved);
 
+/* The case's multi-site room on Janus (room.c; guests in guests.c). */
+struct yx_room {
+    int64_t id, janus_room; /* id 0: the case has no open room */
+    int recording;
+    char pin[48], secret[48];
+};
+/* A publisher in a room sends at most this much (less on a thin site). */
+#define ROOM_BITRATE_KBPS 512
+/* The case's open room into *room (room->id = 0 when it has none). */
+int yx_room_find(struct yx_db *db, int64_t consult_id, struct yx_room *room);
+/* The room as everyone on the case sees it: open or not, recording, who entered (people and
+ * guests) and when they consented to recording. */
+json_t *yx_room_json(struct yx_db *db, int64_t consult_id, const struct yx_room *room);
+/* Adds to out what a browser needs to join on Janus: janus_room, pin, display, the caps and
+ * janus {url, token, expires_at}. */
+struct yx_site_caps;
+int yx_room_pass(json_t *out, const struct yx_room *room, const char *display, const struct yx_site_caps *caps);
+/* Starts or stops Janus's recording of the room and keeps the record of it (on start, consents
+ * lists who consented and when; taken). */
+int yx_room_set_recording(struct yx_req *r, struct yx_room *room, int on, json_t *consents, const char *reason);
+
 #endif

@@ -11,29 +11,21 @@
 #include "consult.h"
 #include "ytexa/realtime.h"
 
-/* What a room may carry: a few sites sending video at once, each at most this much. */
+/* What a room may carry: a few sites sending video at once. */
 #define ROOM_PUBLISHERS 6
-#define ROOM_BITRATE_KBPS 512
 
 static const char *const meeting[] = {"accepted", "scheduled", "answered", NULL};
 static const int chair_or_secretary = YX_SIDE_CHAIR | YX_SIDE_SECRETARY;
 #define CHAIR_OR_SECRETARY "chủ trì hoặc thư ký / the chair or the secretary"
 
-struct room {
-    int64_t id, janus_room;
-    int recording;
-    char pin[48], secret[48];
-};
-
-/* The case's open room into *room; room->id = 0 when it has none. */
-static int room_find(struct yx_db *db, int64_t consult_id, struct room *room)
+int yx_room_find(struct yx_db *db, int64_t consult_id, struct yx_room *room)
 {
     struct yx_rows *rows = NULL;
     int rc = YX_DB_Q(db, &rows,
                      "SELECT id, janus_room, pin, secret, recording FROM rtc_rooms WHERE consult_id = ? AND "
                      "closed_at IS NULL",
                      YX_PI(consult_id));
-    *room = (struct room){0};
+    *room = (struct yx_room){0};
     if (rc == 0 && rows->nrows == 1) {
         room->id = yx_rows_int(rows, 0, 0);
         room->janus_room = yx_rows_int(rows, 0, 1);
@@ -45,10 +37,26 @@ static int room_find(struct yx_db *db, int64_t consult_id, struct room *room)
     return rc;
 }
 
-/* The open room of the case, made (in the database and on Janus) if there is none. */
-static int room_open(struct yx_req *r, const struct yx_consult *c, struct room *room)
+int yx_room_pass(json_t *out, const struct yx_room *room, const char *display, const struct yx_site_caps *caps)
 {
-    int rc = room_find(r->db, c->id, room);
+    char token[192], at[32];
+    int64_t expires;
+    if (yx_janus_token(token, sizeof token, &expires) != 0)
+        return YX_EINTERNAL;
+    yx_time_format(expires * 1000, at);
+    return json_object_update_new(out, json_pack("{s:I,s:s,s:i,s:b,s:s,s:{s:s,s:s,s:s}}", "janus_room",
+                                                 (json_int_t)room->janus_room, "pin", room->pin,
+                                                 "max_bitrate_kbps", caps->max_bitrate_kbps, "audio_only",
+                                                 caps->audio_only, "display", display, "janus", "url",
+                                                 yx_janus_public_url(), "token", token, "expires_at", at))
+               ? YX_ENOMEM
+               : 0;
+}
+
+/* The open room of the case, made (in the database and on Janus) if there is none. */
+static int room_open(struct yx_req *r, const struct yx_consult *c, struct yx_room *room)
+{
+    int rc = yx_room_find(r->db, c->id, room);
     if (rc == 0 && room->id == 0) {
         uint64_t n;
         char pin[48], secret[48];
@@ -62,7 +70,7 @@ static int room_open(struct yx_req *r, const struct yx_consult *c, struct room *
                      YX_PI(c->id), YX_PI(1 + (int64_t)(n % ((1ULL << 52) - 1))), YX_PT(pin), YX_PT(secret),
                      YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
         if (rc == 0)
-            rc = room_find(r->db, c->id, room);
+            rc = yx_room_find(r->db, c->id, room);
         if (rc == 0 && room->id == 0)
             rc = YX_EINTERNAL;
     }
@@ -78,24 +86,41 @@ static int room_open(struct yx_req *r, const struct yx_consult *c, struct room *
     return 0;
 }
 
+/* Appends the items of more (taken) to a. */
+static void extend(json_t *a, json_t *more)
+{
+    json_array_extend(a, more);
+    json_decref(more);
+}
+
+/* Who entered a room (users, then guests as {guest_id, relation}) and whether they consented. */
 static json_t *person_json(const struct yx_rows *rows, int i)
 {
-    return json_pack("{s:I,s:s,s:s?,s:o,s:o}", "user_id", (json_int_t)yx_rows_int(rows, i, 0), "name",
-                     yx_rows_get(rows, i, 1), "facility", yx_rows_get(rows, i, 2), "entered_at",
-                     yx_json_time_or_null(rows, i, 3), "recording_consent_at", yx_json_time_or_null(rows, i, 4));
+    json_t *p = json_pack("{s:s,s:s?,s:o,s:o}", "name", yx_rows_get(rows, i, 1), "facility",
+                          yx_rows_get(rows, i, 2), "entered_at", yx_json_time_or_null(rows, i, 3),
+                          "recording_consent_at", yx_json_time_or_null(rows, i, 4));
+    int guest = yx_rows_get(rows, i, 5) != NULL;
+    json_object_set_new(p, guest ? "guest_id" : "user_id", json_integer(yx_rows_int(rows, i, 0)));
+    if (guest)
+        json_object_set_new(p, "relation", json_string(yx_rows_get(rows, i, 5)));
+    return p;
 }
 
 static json_t *people_json(struct yx_db *db, int64_t room_id)
 {
-    return yx_json_rows(db,
-                        "SELECT u.id, u.full_name, f.name, p.first_at, p.recording_consent_at FROM rtc_room_people p "
-                        "JOIN users u ON u.id = p.user_id LEFT JOIN facilities f ON f.id = u.facility_id "
-                        "WHERE p.room_id = ? ORDER BY p.first_at, u.id",
-                        room_id, person_json);
+    json_t *people = yx_json_rows(db,
+                                  "SELECT u.id, u.full_name, f.name, p.first_at, p.recording_consent_at, NULL FROM "
+                                  "rtc_room_people p JOIN users u ON u.id = p.user_id LEFT JOIN facilities f ON "
+                                  "f.id = u.facility_id WHERE p.room_id = ? ORDER BY p.first_at, u.id",
+                                  room_id, person_json);
+    extend(people, yx_json_rows(db,
+                                               "SELECT id, name, NULL, entered_at, recording_consent_at, relation "
+                                               "FROM rtc_guests WHERE room_id = ? ORDER BY entered_at, id",
+                                               room_id, person_json));
+    return people;
 }
 
-/* The room as everyone on the case sees it: open or not, recording, who entered and consented. */
-static json_t *room_json(struct yx_db *db, int64_t consult_id, const struct room *room)
+json_t *yx_room_json(struct yx_db *db, int64_t consult_id, const struct yx_room *room)
 {
     return json_pack("{s:I,s:b,s:b,s:o}", "consult_id", (json_int_t)consult_id, "open", room->id != 0, "recording",
                      room->recording, "people", room->id ? people_json(db, room->id) : json_array());
@@ -113,7 +138,7 @@ static const struct yx_field enter_fields[] = {
 static int room_enter(struct yx_req *r)
 {
     struct yx_consult c;
-    struct room room;
+    struct yx_room room;
     int rc;
     if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_state_in(r, &c, meeting)) != 0 ||
         (rc = yx_body(r, enter_fields)) != 0)
@@ -137,19 +162,14 @@ static int room_enter(struct yx_req *r)
                       YX_PI(room.id), YX_PI(r->who.user_id), YX_PI(now), YX_PI(now),
                       consents ? YX_PI(now) : YX_PN)) != 0)
         return rc;
-    char token[192], at[32];
-    int64_t expires;
     struct yx_site_caps caps;
-    if ((rc = yx_janus_token(token, sizeof token, &expires)) != 0 ||
-        (rc = yx_rtc_site_caps(r->db, r->who.facility_id, ROOM_BITRATE_KBPS, &caps)) != 0)
+    if ((rc = yx_rtc_site_caps(r->db, r->who.facility_id, ROOM_BITRATE_KBPS, &caps)) != 0)
         return rc;
-    yx_time_format(expires * 1000, at);
-    json_t *out = room_json(r->db, c.id, &room);
-    json_object_update_new(out, json_pack("{s:I,s:s,s:i,s:b,s:s,s:{s:s,s:s,s:s}}", "janus_room",
-                                          (json_int_t)room.janus_room, "pin", room.pin, "max_bitrate_kbps",
-                                          caps.max_bitrate_kbps, "audio_only", caps.audio_only, "display",
-                                          r->who.full_name, "janus", "url", yx_janus_public_url(), "token", token,
-                                          "expires_at", at));
+    json_t *out = yx_room_json(r->db, c.id, &room);
+    if ((rc = yx_room_pass(out, &room, r->who.full_name, &caps)) != 0) {
+        json_decref(out);
+        return rc;
+    }
     return yx_reply(r, 200, out);
 }
 
@@ -157,16 +177,14 @@ static int room_enter(struct yx_req *r)
 static int room_get(struct yx_req *r)
 {
     struct yx_consult c;
-    struct room room;
+    struct yx_room room;
     int rc;
-    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = room_find(r->db, c.id, &room)) != 0)
+    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_room_find(r->db, c.id, &room)) != 0)
         return rc;
-    return yx_reply(r, 200, room_json(r->db, c.id, &room));
+    return yx_reply(r, 200, yx_room_json(r->db, c.id, &room));
 }
 
-/* Starts or stops Janus's recording of the room and keeps the record of it; on start, consents
- * is the list of who consented and when. */
-static int set_recording(struct yx_req *r, struct room *room, int on, json_t *consents, const char *reason)
+int yx_room_set_recording(struct yx_req *r, struct yx_room *room, int on, json_t *consents, const char *reason)
 {
     int rc = yx_janus_room_record(room->janus_room, room->secret, on);
     if (rc) {
@@ -186,7 +204,8 @@ static int set_recording(struct yx_req *r, struct room *room, int on, json_t *co
         rc = YX_DB_Q(r->db, NULL,
                      "UPDATE rtc_recordings SET stopped_by = ?, stopped_at = ?, stop_reason = ? WHERE room_id = ? "
                      "AND stopped_at IS NULL",
-                     YX_PI(r->who.user_id), YX_PI(now), YX_PT(reason), YX_PI(room->id));
+                     r->who.user_id ? YX_PI(r->who.user_id) : YX_PN, /* a guest has no account */
+                     YX_PI(now), YX_PT(reason), YX_PI(room->id));
     free(list);
     room->recording = on;
     return rc;
@@ -194,8 +213,30 @@ static int set_recording(struct yx_req *r, struct room *room, int on, json_t *co
 
 static json_t *consent_json(const struct yx_rows *rows, int i)
 {
-    return json_pack("{s:I,s:s,s:o}", "user_id", (json_int_t)yx_rows_int(rows, i, 0), "name",
-                     yx_rows_get(rows, i, 1), "at", yx_json_time_or_null(rows, i, 2));
+    json_t *c = json_pack("{s:s,s:o}", "name", yx_rows_get(rows, i, 1), "at", yx_json_time_or_null(rows, i, 2));
+    json_object_set_new(c, yx_rows_int(rows, i, 3) ? "guest_id" : "user_id", json_integer(yx_rows_int(rows, i, 0)));
+    return c;
+}
+
+/* Everyone who entered the room (people and guests) with when they consented to recording; only
+ * those who have not when missing is set. A guest whose code was revoked still counts: they may
+ * still be in the room. */
+static json_t *consents_json(struct yx_db *db, int64_t room_id, int missing)
+{
+    json_t *out = yx_json_rows(db,
+                               missing ? "SELECT u.id, u.full_name, p.recording_consent_at, 0 FROM rtc_room_people p "
+                                         "JOIN users u ON u.id = p.user_id WHERE p.room_id = ? AND "
+                                         "p.recording_consent_at IS NULL ORDER BY u.id"
+                                       : "SELECT u.id, u.full_name, p.recording_consent_at, 0 FROM rtc_room_people p "
+                                         "JOIN users u ON u.id = p.user_id WHERE p.room_id = ? ORDER BY u.id",
+                               room_id, consent_json);
+    extend(out, yx_json_rows(db,
+                                            missing ? "SELECT id, name, recording_consent_at, 1 FROM rtc_guests "
+                                                      "WHERE room_id = ? AND recording_consent_at IS NULL ORDER BY id"
+                                                    : "SELECT id, name, recording_consent_at, 1 FROM rtc_guests "
+                                                      "WHERE room_id = ? ORDER BY id",
+                                            room_id, consent_json));
+    return out;
 }
 
 static const struct yx_field record_fields[] = {
@@ -209,37 +250,29 @@ static const struct yx_field record_fields[] = {
 static int room_record(struct yx_req *r)
 {
     struct yx_consult c;
-    struct room room;
+    struct yx_room room;
     int rc;
     if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_side(r, &c, chair_or_secretary, CHAIR_OR_SECRETARY)) ||
-        (rc = yx_body(r, record_fields)) != 0 || (rc = room_find(r->db, c.id, &room)) != 0)
+        (rc = yx_body(r, record_fields)) != 0 || (rc = yx_room_find(r->db, c.id, &room)) != 0)
         return rc;
     int on = json_is_true(json_object_get(r->json, "record"));
     if (!room.id)
         return yx_fail_code(r, YX_ECONFLICT, "room_closed", NULL,
                             "Chưa có phòng họp nào đang mở / the case has no open room.");
     if (on == room.recording)
-        return yx_reply(r, 200, room_json(r->db, c.id, &room));
+        return yx_reply(r, 200, yx_room_json(r->db, c.id, &room));
     if (on) {
-        json_t *missing = yx_json_rows(r->db,
-                                       "SELECT u.id, u.full_name, p.recording_consent_at FROM rtc_room_people p JOIN "
-                                       "users u ON u.id = p.user_id WHERE p.room_id = ? AND p.recording_consent_at "
-                                       "IS NULL ORDER BY u.id",
-                                       room.id, consent_json);
+        json_t *missing = consents_json(r->db, room.id, 1);
         if (json_array_size(missing))
             return yx_fail_code(r, YX_ECONFLICT, "recording_consent_missing", json_pack("{s:o}", "missing", missing),
                                 "Chưa phải mọi người trong phòng đã đồng ý ghi hình / not everyone who entered the "
                                 "room consented to recording.");
         json_decref(missing);
     }
-    json_t *consents = on ? yx_json_rows(r->db,
-                                         "SELECT u.id, u.full_name, p.recording_consent_at FROM rtc_room_people p "
-                                         "JOIN users u ON u.id = p.user_id WHERE p.room_id = ? ORDER BY u.id",
-                                         room.id, consent_json)
-                          : NULL;
-    if ((rc = set_recording(r, &room, on, consents, on ? NULL : "stopped")) != 0)
+    json_t *consents = on ? consents_json(r->db, room.id, 0) : NULL;
+    if ((rc = yx_room_set_recording(r, &room, on, consents, on ? NULL : "stopped")) != 0)
         return rc;
-    return yx_reply(r, 200, room_json(r->db, c.id, &room));
+    return yx_reply(r, 200, yx_room_json(r->db, c.id, &room));
 }
 
 /* PUT /api/v1/consults/:id/room/consent {recording_consent} — someone who entered the room gives
@@ -248,12 +281,12 @@ static int room_record(struct yx_req *r)
 static int room_consent(struct yx_req *r)
 {
     struct yx_consult c;
-    struct room room;
+    struct yx_room room;
     struct yx_rows *rows = NULL;
     int rc;
     static const struct yx_field fields[] = {{"recording_consent", YX_F_BOOL, 1, 0, 0}, {NULL, 0, 0, 0, 0}};
     if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_body(r, fields)) != 0 ||
-        (rc = room_find(r->db, c.id, &room)) != 0)
+        (rc = yx_room_find(r->db, c.id, &room)) != 0)
         return rc;
     int yes = json_is_true(json_object_get(r->json, "recording_consent"));
     if (room.id)
@@ -268,9 +301,9 @@ static int room_consent(struct yx_req *r)
     if (!entered)
         return yx_fail_code(r, YX_ECONFLICT, "not_in_room", NULL,
                             "Hãy vào phòng họp trước / enter the room first.");
-    if (!yes && room.recording && (rc = set_recording(r, &room, 0, NULL, "consent_withdrawn")) != 0)
+    if (!yes && room.recording && (rc = yx_room_set_recording(r, &room, 0, NULL, "consent_withdrawn")) != 0)
         return rc;
-    return yx_reply(r, 200, room_json(r->db, c.id, &room));
+    return yx_reply(r, 200, yx_room_json(r->db, c.id, &room));
 }
 
 /* DELETE /api/v1/consults/:id/room — the chair or secretary closes the room: Janus sends
@@ -278,10 +311,10 @@ static int room_consent(struct yx_req *r)
 static int room_close(struct yx_req *r)
 {
     struct yx_consult c;
-    struct room room;
+    struct yx_room room;
     int rc;
     if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_side(r, &c, chair_or_secretary, CHAIR_OR_SECRETARY)) ||
-        (rc = room_find(r->db, c.id, &room)) != 0)
+        (rc = yx_room_find(r->db, c.id, &room)) != 0)
         return rc;
     if (!room.id)
         return yx_fail_code(r, YX_ECONFLICT, "room_closed", NULL,
@@ -298,8 +331,8 @@ static int room_close(struct yx_req *r)
     if (rc == 0)
         rc = YX_DB_Q(r->db, NULL, "UPDATE rtc_rooms SET closed_at = ?, closed_by = ?, recording = 0 WHERE id = ?",
                      YX_PI(now), YX_PI(r->who.user_id), YX_PI(room.id));
-    room = (struct room){0};
-    return rc ? rc : yx_reply(r, 200, room_json(r->db, c.id, &room));
+    room = (struct yx_room){0};
+    return rc ? rc : yx_reply(r, 200, yx_room_json(r->db, c.id, &room));
 }
 
 const struct yx_route yx_consult_room_routes[] = {

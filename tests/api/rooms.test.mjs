@@ -187,6 +187,76 @@ test('recording: only when everyone who entered consented; a latecomer enters on
   assertError(await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room/recording`, { record: true }), 409, 'recording_consent_missing');
 });
 
+test('guests: a family member invited by the station enters with a code and nothing else; counts for recording consent; revoked, the code is dead', async () => {
+  const G = `/api/v1/consults/${caseId}/room/guests`;
+  const gcounts = () => srv.sql('SELECT COUNT(*) FROM rtc_guests');
+  // Who may invite: the requesting station, the chair, the secretary.
+  assertError(await as('demo.specialist', 'POST', G, { name: 'Thào A Páo', relation: 'family' }), 403, 'not_your_part');
+  for (const who of ['dongvan.doctor', 'demo.patient', 'demo.trainer']) assertError(await as(who, 'POST', G, { name: 'Thào A Páo', relation: 'family' }), 404);
+  assertError(await api(srv, 'POST', G, { body: { name: 'Thào A Páo', relation: 'family' } }), 401);
+  for (const [body, field] of [[{ name: 'Thào A Páo', relation: 'cousin' }, 'relation'], [{ relation: 'family' }, 'name'],
+    [{ name: 'x', relation: 'family' }, 'name'], [{ name: 'Thào A Páo', relation: 'family', phone: '0912345678' }, 'phone']]) {
+    const r = await as('demo.commune', 'POST', G, body);
+    assertError(r, 400);
+    assert.equal(r.body.error.field, field);
+  }
+  assert.equal(gcounts(), '0', 'nothing written by a refused invitation');
+  const inv = await as('demo.commune', 'POST', G, { name: 'Thào A Páo', relation: 'family' });
+  assert.equal(inv.status, 201, JSON.stringify(inv.body));
+  assert.ok(inv.body.code.length >= 20);
+  const list = await as('demo.doctor', 'GET', G);
+  assert.deepEqual(list.body.items.map((x) => [x.name, x.relation, x.entered_at]), [['Thào A Páo', 'family', null]]);
+  assert.ok(!JSON.stringify(list.body).includes(inv.body.code), 'the code is shown once, never listed');
+  assert.ok(!srv.sql('SELECT code_hash FROM rtc_guests').includes(inv.body.code), 'only its hash is kept');
+
+  // The guest, with no account: a wrong code, then the right one.
+  assertError(await api(srv, 'POST', '/api/v1/guest/room', { body: { code: 'x'.repeat(20) } }), 404);
+  assertError(await api(srv, 'POST', '/api/v1/guest/room', { body: { code: inv.body.code, extra: 1 } }), 400);
+  assertError(await api(srv, 'POST', '/api/v1/guest/room', { body: {} }), 400);
+  const g = await api(srv, 'POST', '/api/v1/guest/room', { body: { code: inv.body.code } });
+  assert.equal(g.status, 200, JSON.stringify(g.body));
+  assert.equal(g.body.display, 'Thào A Páo (người nhà)');
+  const room = await as('demo.doctor', 'GET', `/api/v1/consults/${caseId}/room`);
+  const doctorPass = await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room`, {});
+  assert.equal(g.body.pin, doctorPass.body.pin);
+  assert.equal(g.body.janus_room, doctorPass.body.janus_room);
+  assert.ok(Array.isArray(g.body.ice.ice_servers));
+  assert.doesNotMatch(JSON.stringify(g.body), /Thào Thị Dợ|ruột thừa|patient/, 'nothing of the case or the patient');
+  const jr = await videoroom(g.body.janus.token);
+  assert.equal((await jr.sync({ request: 'exists', room: g.body.janus_room })).exists, true);
+  await jr.close();
+  const seen = await as('demo.doctor', 'GET', `/api/v1/consults/${caseId}/room`);
+  assert.deepEqual(seen.body.people.filter((x) => x.guest_id).map((x) => [x.name, x.relation]), [['Thào A Páo', 'family']]);
+  assert.equal(room.status, 200);
+
+  // Recording waits for the guest too.
+  await as('demo.commune', 'PUT', `/api/v1/consults/${caseId}/room/consent`, { recording_consent: true });
+  const missing = await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room/recording`, { record: true });
+  assertError(missing, 409, 'recording_consent_missing');
+  assert.deepEqual(missing.body.error.missing.map((x) => x.name), ['Thào A Páo']);
+  const yes = await api(srv, 'PUT', '/api/v1/guest/room/consent', { body: { code: inv.body.code, recording_consent: true } });
+  assert.equal(yes.status, 200, JSON.stringify(yes.body));
+  const on = await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room/recording`, { record: true });
+  assert.equal(on.status, 200, JSON.stringify(on.body));
+  const consents = JSON.parse(srv.sql('SELECT consents FROM rtc_recordings WHERE stopped_at IS NULL'));
+  assert.ok(consents.some((x) => x.guest_id === g.body.guest_id && x.at), 'the guest\'s consent is kept with the recording');
+  const st = await api(srv, 'POST', '/api/v1/guest/room/state', { body: { code: inv.body.code } });
+  assert.deepEqual(st.body, { open: true, recording: true, recording_consent: true });
+  assertError(await api(srv, 'POST', '/api/v1/guest/room/state', { body: { code: 'y'.repeat(24) } }), 404);
+  const no = await api(srv, 'PUT', '/api/v1/guest/room/consent', { body: { code: inv.body.code, recording_consent: false } });
+  assert.equal(no.body.recording, false);
+  assert.equal(srv.sql('SELECT stop_reason FROM rtc_recordings ORDER BY id DESC LIMIT 1'), 'consent_withdrawn');
+
+  // Revoked: the code no longer opens anything.
+  assertError(await as('demo.specialist', 'DELETE', `${G}/${g.body.guest_id}`), 403, 'not_your_part');
+  assertError(await as('demo.commune', 'DELETE', `${G}/99999999`), 404);
+  assert.equal((await as('demo.commune', 'DELETE', `${G}/${g.body.guest_id}`)).status, 200);
+  assertError(await api(srv, 'POST', '/api/v1/guest/room', { body: { code: inv.body.code } }), 404);
+  assertError(await api(srv, 'PUT', '/api/v1/guest/room/consent', { body: { code: inv.body.code, recording_consent: true } }), 404);
+  const after = await as('demo.doctor', 'GET', `/api/v1/consults/${caseId}/room`);
+  assert.ok(after.body.people.some((x) => x.guest_id), 'a revoked guest may still be in the room: still counted');
+});
+
 test('the chair closes the room: Janus forgets it, the next entry opens a new one', async () => {
   const before = await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room`, {});
   const closed = await as('demo.doctor', 'DELETE', `/api/v1/consults/${caseId}/room`);

@@ -41,7 +41,7 @@ async function untilDecoding(p, feeds, what) {
   throw new Error(`${what}: decoding ${JSON.stringify(last)}`);
 }
 
-test('three sites in a Janus room decode each other; recording with everyone\'s consent; another facility is kept out', async () => {
+test('three sites and a family member in a Janus room decode each other; recording with everyone\'s consent; another facility is kept out', async () => {
   assert.equal(process.env.YTEXA_NETNS, '1', 'run through ctest, which starts this file in its own network namespace');
   for (const args of [['link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'], ['addr', 'add', `${IP}/24`, 'dev', 'v0'],
     ['link', 'set', 'v0', 'up'], ['link', 'set', 'v1', 'up']]) execFileSync('ip', args);
@@ -78,18 +78,34 @@ test('three sites in a Janus room decode each other; recording with everyone\'s 
       await p.getByRole('button', { name: 'Vào phòng họp' }).click();
       await p.locator('.room[data-in-room="true"]').waitFor({ timeout: 15000 });
     }
-    // Each page decodes the two others: the station's camera reaches the hub and Bạch Mai.
+    // The station invites the patient's husband, who has no account, and passes him the link.
+    await pages[0].getByText('Mời người nhà hoặc phiên dịch').click();
+    await pages[0].getByLabel('Họ tên').fill('Sùng A Lử');
+    await pages[0].getByLabel('Là').selectOption('family');
+    await pages[0].getByRole('button', { name: 'Tạo đường dẫn mời' }).click();
+    const link = await pages[0].getByLabel('Đường dẫn mời').inputValue();
+    assert.match(link, /\/#\/guest\/[A-Za-z0-9_-]{20,}$/);
+    const gctx = await chrome.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+    const guest = await gctx.newPage();
+    pages.push(guest);
+    await guest.goto(link);
+    await guest.getByText('Bạn được mời vào phòng họp').waitFor();
+    await guest.getByRole('button', { name: 'Vào phòng họp' }).click();
+    await guest.locator('.room[data-in-room="true"]').waitFor({ timeout: 15000 });
+
+    // Each page decodes the three others: the station's camera reaches the hub, Bạch Mai and the
+    // husband; his reaches the doctors.
     const seen = [];
-    for (const p of pages) seen.push(await untilDecoding(p, 2, 'a page'));
+    for (const p of pages) seen.push(await untilDecoding(p, 3, 'a page'));
     await sleep(2000);
     for (const [i, p] of pages.entries()) {
       const now = await decoded(p);
       for (const [feed, n] of Object.entries(seen[i])) assert.ok(now[feed] > n, `frames keep coming (${n} → ${now[feed]})`);
     }
-    for (const name of ['Lò Thị Mai', 'Trần Thị Bích Ngọc']) await pages[1].locator('.tile figcaption', { hasText: name }).waitFor();
+    for (const name of ['Lò Thị Mai', 'Trần Thị Bích Ngọc', 'Sùng A Lử (người nhà)']) await pages[1].locator('.tile figcaption', { hasText: name }).waitFor();
 
     // Recording: the chair cannot start it until everyone consented; then Janus records.
-    const [station, chair, specialist] = pages;
+    const [station, chair, specialist, husband] = pages;
     await chair.getByRole('button', { name: 'Bắt đầu ghi hình' }).click();
     await chair.getByRole('alert').filter({ hasText: 'đồng ý ghi hình' }).waitFor();
     for (const p of pages) await p.getByLabel('Tôi đồng ý ghi hình').check();
@@ -100,6 +116,8 @@ test('three sites in a Janus room decode each other; recording with everyone\'s 
     const files = readdirSync(recDir).filter((f) => f.endsWith('.mjr'));
     assert.ok(files.some((f) => f.includes('video')) && files.some((f) => f.includes('audio')), `recordings: ${files}`);
     assert.equal(srv.sql('SELECT COUNT(*) FROM rtc_recordings WHERE stopped_at IS NULL'), '1');
+    assert.match(srv.sql('SELECT consents FROM rtc_recordings'), /Sùng A Lử/, 'the husband\'s consent is on the record');
+    await husband.getByText('● Đang ghi hình').waitFor({ timeout: 10000 });
     // The specialist withdraws: the recording stops for everyone.
     await specialist.getByLabel('Tôi đồng ý ghi hình').uncheck();
     await chair.getByRole('button', { name: 'Bắt đầu ghi hình' }).waitFor({ timeout: 10000 });

@@ -318,7 +318,8 @@ export function ConsultPage({ id }) {
       ${c.minutes.map((m) => html`<li><a href=${m.pdf_url} download>${t('consult_minutes')} ${t('version')} ${m.version} (PDF)</a>
         <span class="muted"> · ${m.signer_name} · ${when(m.signed_at)} · ${t('verify_code')} <code>${m.verify_code}</code>${m.superseded ? ' · ' + t('superseded') : ''}</span></li>`)}</ul></section>`}
     <${Actions} c=${c} setC=${setC} />
-    ${['accepted', 'scheduled', 'answered'].includes(c.state) && html`<${Room} consultId=${c.id} chair=${!!(c.my_side?.chair || c.my_side?.secretary)} />`}
+    ${['accepted', 'scheduled', 'answered'].includes(c.state) && html`<${Room} consultId=${c.id} chair=${!!(c.my_side?.chair || c.my_side?.secretary)}
+      canInvite=${!!(c.my_side?.requester || c.my_side?.chair || c.my_side?.secretary)} />`}
     ${c.state !== 'draft' && html`<div id="chat"><${Chat} channel=${'consult:' + c.id} /></div>`}
     <section class="card"><h2>${t('consult_history')}</h2><ol class="history">
       ${c.events.map((e) => html`<li><span class="muted">${when(e.at)}</span> ${t('cev_' + e.action)}${e.to_facility && e.action !== 'site_added' ? ' → ' + e.to_facility.name : ''}${' · '}${e.by ? e.by.full_name : t('consult_system')}${e.reason ? ' — ' + e.reason : ''}</li>`)}</ol></section>

@@ -9,6 +9,7 @@ import { Visits, MyVisits, MySchedule } from './visits.js';
 import { Queue } from './queue.js';
 import { ConsultList, NewConsult, ConsultPage, consultRoute } from './consults.js';
 import { onNotification } from './live.js';
+import { Room } from './room.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
@@ -27,7 +28,7 @@ const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult
 
 // Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue,
 // #/schedule, #/consults; anything else is home (or login without a session).
-const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits', 'queue', 'schedule', 'consults']);
+const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits', 'queue', 'schedule', 'consults', 'guest']);
 const route = () => {
   const r = location.hash.replace(/^#\/?/, '').split('/')[0];
   return ROUTES.has(r) ? r : 'home';
@@ -127,6 +128,17 @@ function Notices() {
     <button class="link" aria-label=${t('notice_close')} onClick=${() => setItems((xs) => xs.filter((x) => x.id !== n.id))}>×</button></li>`)}</ul>`;
 }
 
+// A guest of a consultation's room (a family member, an interpreter), from the link they were
+// given: no account, no menu, only the room.
+function GuestRoom({ code }) {
+  return html`<main class="page guest">
+    <div class="brand"><img src="/icon.svg" alt="" width="40" height="40" /><h1>${t('app_name')}</h1></div>
+    <p>${t('guest_intro')}</p>
+    <${Room} guestCode=${code} />
+    <${LangSwitch} />
+  </main>`;
+}
+
 function App() {
   const [user, setUser] = useState(undefined);
   const [page, setPage] = useState(route());
@@ -152,8 +164,10 @@ function App() {
       window.removeEventListener('ytexa-unauth', onUnauth);
     };
   }, []);
-  // Keep the address bar honest: #/login without a session, never #/login with one.
+  // Keep the address bar honest: #/login without a session, never #/login with one. A guest's
+  // link (#/guest/<code>) needs no session.
   useEffect(() => {
+    if (page === 'guest') return;
     if (user === null) go('login');
     else if (user && page === 'login') go('home');
   }, [user, page]);
@@ -161,6 +175,7 @@ function App() {
     return html`<main class="login"><div class="card" role="alert"><p>${t('network_error')}</p>
       <button onClick=${restore}>${t('retry')}</button></div><${LangSwitch} /></main>`;
   }
+  if (page === 'guest') return html`<${GuestRoom} code=${location.hash.split('/')[2] || ''} />`;
   if (user === undefined) return html`<p class="loading">${t('loading')}</p>`;
   if (!user) return html`<${Login} onLogin=${(u) => { setUser(u); go('home'); }} />`;
   const onLogout = async () => {

@@ -63,7 +63,37 @@ function Tile({ stream, name }) {
   return html`<figure class="tile"><video ref=${v} autoplay playsinline aria-label=${name}></video><figcaption>${name}</figcaption></figure>`;
 }
 
-export function Room({ consultId, chair }) {
+// consultId and chair for a clinician of the case; guestCode for a guest without an account (a
+// family member, an interpreter), who enters with the code of their invitation.
+// Inviting a guest (the requesting side, the chair, the secretary): a name and who they are; the
+// link with the code is shown once, to pass on by phone or SMS.
+function Invite({ base }) {
+  const [name, setName] = useState('');
+  const [relation, setRelation] = useState('family');
+  const [made, setMade] = useState(null);
+  const [error, setError] = useState(null);
+  const submit = async (e) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const g = await api('POST', base + '/guests', { name: name.trim(), relation });
+      setMade({ ...g, link: `${location.origin}/#/guest/${g.code}` });
+      setName('');
+    } catch (err) { setError(err.message); }
+  };
+  return html`<details class="invite"><summary>${t('guest_invite')}</summary>
+    <form onSubmit=${submit}>
+      <label>${t('guest_name')} <input required minlength="2" value=${name} onInput=${(e) => setName(e.target.value)} /></label>
+      <label>${t('guest_relation')} <select value=${relation} onChange=${(e) => setRelation(e.target.value)}>
+        ${['family', 'interpreter', 'other'].map((k) => html`<option value=${k}>${t('guest_' + k)}</option>`)}</select></label>
+      <button>${t('guest_make_link')}</button>
+    </form>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${made && html`<p role="status">${t('guest_link_for')} ${made.name}: <input readonly class="guest-link" value=${made.link} onFocus=${(e) => e.target.select()} aria-label=${t('guest_link')} /></p>`}
+  </details>`;
+}
+
+export function Room({ consultId, chair, guestCode, canInvite }) {
   const [state, setState] = useState(null); // the room as GET …/room shows it
   const [inRoom, setInRoom] = useState(false);
   const [needConsent, setNeedConsent] = useState(false);
@@ -72,9 +102,13 @@ export function Room({ consultId, chair }) {
   const local = useRef(null);
   const r = useRef({ subs: new Map() }).current; // session, publisher, subscriber pcs, stream
   const base = `/api/v1/consults/${consultId}/room`;
+  const guest = !!guestCode;
 
-  const refresh = () => api('GET', base).then(setState).catch(() => {});
-  useEffect(() => { refresh(); const i = setInterval(refresh, 5000); return () => { clearInterval(i); leave(); }; }, [consultId]);
+  // A guest sees no more of the room than their own entry says; a clinician follows its state.
+  const refresh = () => (guest
+    ? api('POST', '/api/v1/guest/room/state', { code: guestCode }).then((x) => setState((st) => ({ ...st, ...x }))).catch(() => {})
+    : api('GET', base).then(setState).catch(() => {}));
+  useEffect(() => { refresh(); const i = setInterval(refresh, 5000); return () => { clearInterval(i); leave(); }; }, [consultId, guestCode]);
 
   const subscribe = async (feed) => {
     if (r.subs.has(feed.id) || !r.session) return;
@@ -115,7 +149,8 @@ export function Room({ consultId, chair }) {
   const enter = async (consent) => {
     setError(null);
     try {
-      r.room = await api('POST', base, consent ? { recording_consent: true } : {});
+      const body = consent ? { recording_consent: true } : {};
+      r.room = guest ? await api('POST', '/api/v1/guest/room', { code: guestCode, ...body }) : await api('POST', base, body);
     } catch (e) {
       if (e.code === 'recording_consent_required') { setNeedConsent(true); return; }
       setError(e.message);
@@ -124,7 +159,7 @@ export function Room({ consultId, chair }) {
     setNeedConsent(false);
     setState(r.room);
     try {
-      r.ice = await api('GET', '/api/v1/rtc/ice-servers');
+      r.ice = guest ? r.room.ice : await api('GET', '/api/v1/rtc/ice-servers');
       const audioOnly = r.room.audio_only;
       r.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: audioOnly ? false : { width: 640, height: 360 } });
       if (local.current) local.current.srcObject = r.stream;
@@ -165,7 +200,11 @@ export function Room({ consultId, chair }) {
   }
 
   const act = (method, path, body) => api(method, base + path, body).then(setState).catch((e) => setError(e.message));
-  const mine = state?.people?.find((p) => p.name === r.room?.display);
+  const setConsent = (yes) => (guest
+    ? api('PUT', '/api/v1/guest/room/consent', { code: guestCode, recording_consent: yes })
+      .then((x) => setState((st) => ({ ...st, ...x }))).catch((e) => setError(e.message))
+    : act('PUT', '/consent', { recording_consent: yes }));
+  const consented = guest ? state?.recording_consent : !!state?.people?.find((p) => p.user_id && p.name === r.room?.display)?.recording_consent_at;
   return html`<section class="card room" aria-label=${t('room')} data-in-room=${inRoom}>
     <h2>${t('room')}</h2>
     ${state?.recording && html`<p class="recording" role="status">● ${t('room_recording')}</p>`}
@@ -179,13 +218,14 @@ export function Room({ consultId, chair }) {
     <div class="actions">
       ${!inRoom && !needConsent && html`<button onClick=${() => enter(false)}>${t('room_enter')}</button>`}
       ${inRoom && html`<button onClick=${leave}>${t('room_leave')}</button>`}
-      ${inRoom && mine && html`<label><input type="checkbox" checked=${!!mine.recording_consent_at}
-        onChange=${(e) => act('PUT', '/consent', { recording_consent: e.target.checked })} /> ${t('room_my_consent')}</label>`}
+      ${inRoom && html`<label><input type="checkbox" checked=${!!consented}
+        onChange=${(e) => setConsent(e.target.checked)} /> ${t('room_my_consent')}</label>`}
       ${chair && state?.open && html`<button class="link" onClick=${() => act('POST', '/recording', { record: !state.recording })}>
         ${state.recording ? t('room_record_stop') : t('room_record_start')}</button>
         <button class="link danger" onClick=${() => { leave(); act('DELETE', ''); }}>${t('room_close')}</button>`}
     </div>
-    ${state?.people?.length > 0 && html`<ul class="people">${state.people.map((p) => html`<li>${p.name}${p.facility ? ' · ' + p.facility : ''}
+    ${canInvite && !guest && html`<${Invite} base=${base} />`}
+    ${state?.people?.length > 0 && html`<ul class="people">${state.people.map((p) => html`<li>${p.name}${p.facility ? ' · ' + p.facility : ''}${p.relation ? ' · ' + t('guest_' + p.relation) : ''}
       <span class="muted"> · ${p.recording_consent_at ? t('room_consented') : t('room_not_consented')}</span></li>`)}</ul>`}
   </section>`;
 }

@@ -3,7 +3,9 @@
 -- people ytexa lets in; its secret (to record, edit or destroy it) never leaves the server.
 -- rtc_room_people lists everyone let in, and whether and when they consented to recording:
 -- recording starts only when all of them have. rtc_recordings keeps each recording with the
--- consents it started on.
+-- consents it started on. rtc_guests are people without an account — a family member, an
+-- interpreter — whom the case's clinicians invite into its room: they get in with a code (only
+-- its hash is kept) until it expires or is revoked, and count for recording consent like anyone.
 
 CREATE TABLE rtc_rooms (
   id INTEGER PRIMARY KEY,
@@ -38,3 +40,19 @@ CREATE TABLE rtc_recordings (
   stopped_at INTEGER,
   stop_reason TEXT
 );
+
+CREATE TABLE rtc_guests (
+  id INTEGER PRIMARY KEY,
+  consult_id INTEGER NOT NULL REFERENCES consults(id),
+  name TEXT NOT NULL,
+  relation TEXT NOT NULL CHECK (relation IN ('family', 'interpreter', 'other')),
+  code_hash TEXT NOT NULL UNIQUE,
+  invited_by INTEGER NOT NULL REFERENCES users(id),
+  invited_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked_at INTEGER,
+  room_id INTEGER REFERENCES rtc_rooms(id),
+  entered_at INTEGER,
+  recording_consent_at INTEGER
+);
+CREATE INDEX rtc_guests_consult ON rtc_guests(consult_id);
