@@ -89,9 +89,11 @@ json_t *yx_room_json(struct yx_db *db, int64_t consult_id, const struct yx_room 
 /* Adds to out what a browser needs to join on Janus: janus_room, pin, display, the caps and
  * janus {url, token, expires_at}. */
 struct yx_site_caps;
-int yx_room_pass(json_t *out, const struct yx_room *room, const char *display, const struct yx_site_caps *caps);
+int yx_room_pass(json_t *out, const struct yx_room *room, const char *display,
+                 const struct yx_site_caps *caps);
 /* Starts or stops Janus's recording of the room and keeps the record of it (on start, consents
  * lists who consented and when; taken). */
-int yx_room_set_recording(struct yx_req *r, struct yx_room *room, int on, json_t *consents, const char *reason);
+int yx_room_set_recording(struct yx_req *r, struct yx_room *room, int on, json_t *consents,
+                          const char *reason);
 
 #endif

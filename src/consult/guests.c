@@ -29,9 +29,9 @@ static int guest_invite(struct yx_req *r)
     struct yx_rows *rows = NULL;
     int rc;
     if ((rc = yx_consult_load(r, &c)) != 0 ||
-        (rc = yx_consult_side(r, &c, YX_SIDE_REQUESTER | YX_SIDE_CHAIR | YX_SIDE_SECRETARY,
-                              "trạm gửi ca, chủ trì hoặc thư ký / the requesting side, the chair or the secretary")) !=
-            0 ||
+        (rc = yx_consult_side(
+             r, &c, YX_SIDE_REQUESTER | YX_SIDE_CHAIR | YX_SIDE_SECRETARY,
+             "trạm gửi ca, chủ trì hoặc thư ký / the requesting side, the chair or the secretary")) != 0 ||
         (rc = yx_consult_state_in(r, &c, meeting)) != 0 || (rc = yx_body(r, invite_fields)) != 0)
         return rc;
     const char *name = yx_json_str(r->json, "name"), *relation = yx_json_str(r->json, "relation");
@@ -43,26 +43,29 @@ static int guest_invite(struct yx_req *r)
     yx_random_token(code, sizeof code, 15); /* 120 bits: not guessed, not enumerated */
     yx_sha256_hex(code, strlen(code), hash);
     int64_t now = yx_now_ms(), expires = now + GUEST_TTL_MS;
-    rc = YX_DB_Q(r->db, &rows,
-                 "INSERT INTO rtc_guests (consult_id, name, relation, code_hash, invited_by, invited_at, expires_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                 YX_PI(c.id), YX_PT(name), YX_PT(relation), YX_PT(hash), YX_PI(r->who.user_id), YX_PI(now),
-                 YX_PI(expires));
+    rc = YX_DB_Q(
+        r->db, &rows,
+        "INSERT INTO rtc_guests (consult_id, name, relation, code_hash, invited_by, invited_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        YX_PI(c.id), YX_PT(name), YX_PT(relation), YX_PT(hash), YX_PI(r->who.user_id), YX_PI(now),
+        YX_PI(expires));
     int64_t id = rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 0;
     yx_rows_free(rows);
     if (rc)
         return rc;
     yx_time_format(expires, at);
-    return yx_reply(r, 201, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)id, "name", name, "relation",
-                                      relation, "code", code, "link_path", "/#/guest/", "expires_at", at));
+    return yx_reply(r, 201,
+                    json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)id, "name", name, "relation",
+                              relation, "code", code, "link_path", "/#/guest/", "expires_at", at));
 }
 
 static json_t *guest_json(const struct yx_rows *rows, int i)
 {
     return json_pack("{s:I,s:s,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)yx_rows_int(rows, i, 0), "name",
                      yx_rows_get(rows, i, 1), "relation", yx_rows_get(rows, i, 2), "invited_at",
-                     yx_json_time_or_null(rows, i, 3), "expires_at", yx_json_time_or_null(rows, i, 4), "revoked_at",
-                     yx_json_time_or_null(rows, i, 5), "entered_at", yx_json_time_or_null(rows, i, 6));
+                     yx_json_time_or_null(rows, i, 3), "expires_at", yx_json_time_or_null(rows, i, 4),
+                     "revoked_at", yx_json_time_or_null(rows, i, 5), "entered_at",
+                     yx_json_time_or_null(rows, i, 6));
 }
 
 /* GET /api/v1/consults/:id/room/guests — who was invited (never their codes). */
@@ -72,10 +75,11 @@ static int guest_list(struct yx_req *r)
     int rc = yx_consult_load(r, &c);
     if (rc)
         return rc;
-    json_t *items = yx_json_rows(r->db,
-                                 "SELECT id, name, relation, invited_at, expires_at, revoked_at, entered_at FROM "
-                                 "rtc_guests WHERE consult_id = ? ORDER BY id",
-                                 c.id, guest_json);
+    json_t *items =
+        yx_json_rows(r->db,
+                     "SELECT id, name, relation, invited_at, expires_at, revoked_at, entered_at FROM "
+                     "rtc_guests WHERE consult_id = ? ORDER BY id",
+                     c.id, guest_json);
     return yx_reply(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -88,9 +92,9 @@ static int guest_revoke(struct yx_req *r)
     int64_t guest;
     int rc;
     if ((rc = yx_consult_load(r, &c)) != 0 ||
-        (rc = yx_consult_side(r, &c, YX_SIDE_REQUESTER | YX_SIDE_CHAIR | YX_SIDE_SECRETARY,
-                              "trạm gửi ca, chủ trì hoặc thư ký / the requesting side, the chair or the secretary")) !=
-            0 ||
+        (rc = yx_consult_side(
+             r, &c, YX_SIDE_REQUESTER | YX_SIDE_CHAIR | YX_SIDE_SECRETARY,
+             "trạm gửi ca, chủ trì hoặc thư ký / the requesting side, the chair or the secretary")) != 0 ||
         (rc = yx_param_id(r, 1, &guest)) != 0)
         return rc;
     rc = YX_DB_Q(r->db, &rows,
@@ -118,14 +122,17 @@ static int guest_by_code(struct yx_req *r, struct guest *g)
     const char *code = yx_json_str(r->json, "code");
     char hash[65];
     yx_sha256_hex(code, strlen(code), hash);
-    int rc = YX_DB_Q(r->db, &rows,
-                     "SELECT id, consult_id, name, relation, recording_consent_at FROM rtc_guests WHERE code_hash = ? "
-                     "AND revoked_at IS NULL AND expires_at > ?",
-                     YX_PT(hash), YX_PI(yx_now_ms()));
+    int rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT id, consult_id, name, relation, recording_consent_at FROM rtc_guests WHERE code_hash = ? "
+        "AND revoked_at IS NULL AND expires_at > ?",
+        YX_PT(hash), YX_PI(yx_now_ms()));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail(r, YX_ENOTFOUND, "Mã mời không đúng hoặc đã hết hạn / the invitation code is wrong or expired.");
+        rc = yx_fail(r, YX_ENOTFOUND,
+                     "Mã mời không đúng hoặc đã hết hạn / the invitation code is wrong or expired.");
     if (rc == 0) {
-        *g = (struct guest){yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), "", "", !yx_rows_isnull(rows, 0, 4)};
+        *g = (struct guest){yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), "", "",
+                            !yx_rows_isnull(rows, 0, 4)};
         yx_snprintf(g->name, sizeof g->name, "%s", yx_rows_get(rows, 0, 2));
         yx_snprintf(g->relation, sizeof g->relation, "%s", yx_rows_get(rows, 0, 3));
         char ids[24];
@@ -155,20 +162,24 @@ static int guest_enter(struct yx_req *r)
         return rc;
     int consents = json_is_true(json_object_get(r->json, "recording_consent"));
     if (!room.id || !yx_janus_enabled())
-        return yx_fail_code(r, YX_ECONFLICT, "room_closed", NULL,
-                            "Phòng họp chưa mở, xin chờ bác sĩ mở phòng / the room is not open yet: wait for the "
-                            "doctors to open it.");
+        return yx_fail_code(
+            r, YX_ECONFLICT, "room_closed", NULL,
+            "Phòng họp chưa mở, xin chờ bác sĩ mở phòng / the room is not open yet: wait for the "
+            "doctors to open it.");
     if (room.recording && !consents && !g.consented)
-        return yx_fail_code(r, YX_ECONFLICT, "recording_consent_required", NULL,
-                            "Phòng đang ghi hình: cần đồng ý ghi hình để vào / the room is recording: enter only "
-                            "with your consent to it.");
+        return yx_fail_code(
+            r, YX_ECONFLICT, "recording_consent_required", NULL,
+            "Phòng đang ghi hình: cần đồng ý ghi hình để vào / the room is recording: enter only "
+            "with your consent to it.");
     int64_t now = yx_now_ms();
-    if ((rc = YX_DB_Q(r->db, NULL,
-                      "UPDATE rtc_guests SET room_id = ?, entered_at = ?, recording_consent_at = CASE WHEN ? = 1 "
-                      "THEN COALESCE(recording_consent_at, ?) ELSE recording_consent_at END WHERE id = ?",
-                      YX_PI(room.id), YX_PI(now), YX_PI(consents), YX_PI(now), YX_PI(g.id))) != 0)
+    if ((rc = YX_DB_Q(
+             r->db, NULL,
+             "UPDATE rtc_guests SET room_id = ?, entered_at = ?, recording_consent_at = CASE WHEN ? = 1 "
+             "THEN COALESCE(recording_consent_at, ?) ELSE recording_consent_at END WHERE id = ?",
+             YX_PI(room.id), YX_PI(now), YX_PI(consents), YX_PI(now), YX_PI(g.id))) != 0)
         return rc;
-    static const char *const labels[][2] = {{"family", "người nhà"}, {"interpreter", "phiên dịch"}, {"other", "khách"}};
+    static const char *const labels[][2] = {
+        {"family", "người nhà"}, {"interpreter", "phiên dịch"}, {"other", "khách"}};
     const char *label = "khách";
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (strcmp(g.relation, labels[i][0]) == 0)
@@ -177,9 +188,9 @@ static int guest_enter(struct yx_req *r)
     yx_snprintf(display, sizeof display, "%s (%s)", g.name, label);
     yx_snprintf(who, sizeof who, "g%lld", (long long)g.id);
     struct yx_site_caps caps = {ROOM_BITRATE_KBPS, 0};
-    json_t *out = json_pack("{s:I,s:s,s:s,s:b,s:b,s:o?}", "guest_id", (json_int_t)g.id, "name", g.name, "relation",
-                            g.relation, "recording", room.recording, "recording_consent", consents || g.consented,
-                            "ice", yx_rtc_ice_json(who));
+    json_t *out = json_pack("{s:I,s:s,s:s,s:b,s:b,s:o?}", "guest_id", (json_int_t)g.id, "name", g.name,
+                            "relation", g.relation, "recording", room.recording, "recording_consent",
+                            consents || g.consented, "ice", yx_rtc_ice_json(who));
     if ((rc = yx_room_pass(out, &room, display, &caps)) != 0) {
         json_decref(out);
         return rc;
@@ -206,15 +217,17 @@ static int guest_consent(struct yx_req *r)
         return rc;
     int yes = json_is_true(json_object_get(r->json, "recording_consent"));
     if (room.id)
-        rc = YX_DB_Q(r->db, &rows,
-                     "UPDATE rtc_guests SET recording_consent_at = ? WHERE id = ? AND room_id = ? RETURNING id",
-                     yes ? YX_PI(yx_now_ms()) : YX_PN, YX_PI(g.id), YX_PI(room.id));
+        rc = YX_DB_Q(
+            r->db, &rows,
+            "UPDATE rtc_guests SET recording_consent_at = ? WHERE id = ? AND room_id = ? RETURNING id",
+            yes ? YX_PI(yx_now_ms()) : YX_PN, YX_PI(g.id), YX_PI(room.id));
     int entered = rc == 0 && rows && rows->nrows == 1;
     yx_rows_free(rows);
     if (rc)
         return rc;
     if (!entered)
-        return yx_fail_code(r, YX_ECONFLICT, "not_in_room", NULL, "Hãy vào phòng họp trước / enter the room first.");
+        return yx_fail_code(r, YX_ECONFLICT, "not_in_room", NULL,
+                            "Hãy vào phòng họp trước / enter the room first.");
     if (!yes && room.recording && (rc = yx_room_set_recording(r, &room, 0, NULL, "consent_withdrawn")) != 0)
         return rc;
     return yx_reply(r, 200, json_pack("{s:b,s:b}", "recording", room.recording, "recording_consent", yes));
@@ -235,8 +248,9 @@ static int guest_state(struct yx_req *r)
     if ((rc = yx_body(r, state_fields)) != 0 || (rc = guest_by_code(r, &g)) != 0 ||
         (rc = yx_room_find(r->db, g.consult_id, &room)) != 0)
         return rc;
-    return yx_reply(r, 200, json_pack("{s:b,s:b,s:b}", "open", room.id != 0, "recording", room.recording,
-                                      "recording_consent", g.consented));
+    return yx_reply(r, 200,
+                    json_pack("{s:b,s:b,s:b}", "open", room.id != 0, "recording", room.recording,
+                              "recording_consent", g.consented));
 }
 
 const struct yx_route yx_consult_guest_routes[] = {

@@ -37,7 +37,8 @@ int yx_room_find(struct yx_db *db, int64_t consult_id, struct yx_room *room)
     return rc;
 }
 
-int yx_room_pass(json_t *out, const struct yx_room *room, const char *display, const struct yx_site_caps *caps)
+int yx_room_pass(json_t *out, const struct yx_room *room, const char *display,
+                 const struct yx_site_caps *caps)
 {
     char token[192], at[32];
     int64_t expires;
@@ -64,11 +65,12 @@ static int room_open(struct yx_req *r, const struct yx_consult *c, struct yx_roo
         yx_random_token(pin, sizeof pin, 18);
         yx_random_token(secret, sizeof secret, 24);
         /* Two people entering at once: the unique index keeps one room, and both use it. */
-        rc = YX_DB_Q(r->db, NULL,
-                     "INSERT INTO rtc_rooms (consult_id, janus_room, pin, secret, created_by, created_at) VALUES "
-                     "(?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                     YX_PI(c->id), YX_PI(1 + (int64_t)(n % ((1ULL << 52) - 1))), YX_PT(pin), YX_PT(secret),
-                     YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
+        rc = YX_DB_Q(
+            r->db, NULL,
+            "INSERT INTO rtc_rooms (consult_id, janus_room, pin, secret, created_by, created_at) VALUES "
+            "(?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            YX_PI(c->id), YX_PI(1 + (int64_t)(n % ((1ULL << 52) - 1))), YX_PT(pin), YX_PT(secret),
+            YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
         if (rc == 0)
             rc = yx_room_find(r->db, c->id, room);
         if (rc == 0 && room->id == 0)
@@ -78,11 +80,13 @@ static int room_open(struct yx_req *r, const struct yx_consult *c, struct yx_roo
         return rc;
     char what[40];
     yx_snprintf(what, sizeof what, "consult:%lld", (long long)c->id);
-    struct yx_janus_room jr = {room->janus_room, room->pin, room->secret, what, ROOM_PUBLISHERS, ROOM_BITRATE_KBPS};
+    struct yx_janus_room jr = {room->janus_room, room->pin,        room->secret, what,
+                               ROOM_PUBLISHERS,  ROOM_BITRATE_KBPS};
     if (yx_janus_room_ensure(&jr) != 0)
-        return yx_fail_code(r, YX_EUNAVAIL, "media_unavailable", NULL,
-                            "Máy chủ phòng họp video không trả lời, thử lại sau / the video room server does not "
-                            "answer; try again shortly.");
+        return yx_fail_code(
+            r, YX_EUNAVAIL, "media_unavailable", NULL,
+            "Máy chủ phòng họp video không trả lời, thử lại sau / the video room server does not "
+            "answer; try again shortly.");
     return 0;
 }
 
@@ -108,22 +112,24 @@ static json_t *person_json(const struct yx_rows *rows, int i)
 
 static json_t *people_json(struct yx_db *db, int64_t room_id)
 {
-    json_t *people = yx_json_rows(db,
-                                  "SELECT u.id, u.full_name, f.name, p.first_at, p.recording_consent_at, NULL FROM "
-                                  "rtc_room_people p JOIN users u ON u.id = p.user_id LEFT JOIN facilities f ON "
-                                  "f.id = u.facility_id WHERE p.room_id = ? ORDER BY p.first_at, u.id",
-                                  room_id, person_json);
+    json_t *people =
+        yx_json_rows(db,
+                     "SELECT u.id, u.full_name, f.name, p.first_at, p.recording_consent_at, NULL FROM "
+                     "rtc_room_people p JOIN users u ON u.id = p.user_id LEFT JOIN facilities f ON "
+                     "f.id = u.facility_id WHERE p.room_id = ? ORDER BY p.first_at, u.id",
+                     room_id, person_json);
     extend(people, yx_json_rows(db,
-                                               "SELECT id, name, NULL, entered_at, recording_consent_at, relation "
-                                               "FROM rtc_guests WHERE room_id = ? ORDER BY entered_at, id",
-                                               room_id, person_json));
+                                "SELECT id, name, NULL, entered_at, recording_consent_at, relation "
+                                "FROM rtc_guests WHERE room_id = ? ORDER BY entered_at, id",
+                                room_id, person_json));
     return people;
 }
 
 json_t *yx_room_json(struct yx_db *db, int64_t consult_id, const struct yx_room *room)
 {
-    return json_pack("{s:I,s:b,s:b,s:o}", "consult_id", (json_int_t)consult_id, "open", room->id != 0, "recording",
-                     room->recording, "people", room->id ? people_json(db, room->id) : json_array());
+    return json_pack("{s:I,s:b,s:b,s:o}", "consult_id", (json_int_t)consult_id, "open", room->id != 0,
+                     "recording", room->recording, "people",
+                     room->id ? people_json(db, room->id) : json_array());
 }
 
 static const struct yx_field enter_fields[] = {
@@ -144,23 +150,27 @@ static int room_enter(struct yx_req *r)
         (rc = yx_body(r, enter_fields)) != 0)
         return rc;
     if (!yx_janus_enabled())
-        return yx_fail_code(r, YX_EUNAVAIL, "rooms_unavailable", NULL,
-                            "Máy chủ này chưa có phòng họp video / this server has no video rooms configured.");
+        return yx_fail_code(
+            r, YX_EUNAVAIL, "rooms_unavailable", NULL,
+            "Máy chủ này chưa có phòng họp video / this server has no video rooms configured.");
     int consents = json_is_true(json_object_get(r->json, "recording_consent"));
     if ((rc = room_open(r, &c, &room)) != 0)
         return rc;
     if (room.recording && !consents)
-        return yx_fail_code(r, YX_ECONFLICT, "recording_consent_required", NULL,
-                            "Phòng đang ghi hình: cần đồng ý ghi hình để vào / the room is recording: enter only "
-                            "with your consent to it.");
+        return yx_fail_code(
+            r, YX_ECONFLICT, "recording_consent_required", NULL,
+            "Phòng đang ghi hình: cần đồng ý ghi hình để vào / the room is recording: enter only "
+            "with your consent to it.");
     int64_t now = yx_now_ms();
-    if ((rc = YX_DB_Q(r->db, NULL,
-                      "INSERT INTO rtc_room_people (room_id, user_id, first_at, last_at, recording_consent_at) "
-                      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (room_id, user_id) DO UPDATE SET last_at = excluded.last_at, "
-                      "recording_consent_at = COALESCE(excluded.recording_consent_at, "
-                      "rtc_room_people.recording_consent_at)",
-                      YX_PI(room.id), YX_PI(r->who.user_id), YX_PI(now), YX_PI(now),
-                      consents ? YX_PI(now) : YX_PN)) != 0)
+    if ((rc = YX_DB_Q(
+             r->db, NULL,
+             "INSERT INTO rtc_room_people (room_id, user_id, first_at, last_at, recording_consent_at) "
+             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (room_id, user_id) DO UPDATE SET last_at = "
+             "excluded.last_at, "
+             "recording_consent_at = COALESCE(excluded.recording_consent_at, "
+             "rtc_room_people.recording_consent_at)",
+             YX_PI(room.id), YX_PI(r->who.user_id), YX_PI(now), YX_PI(now), consents ? YX_PI(now) : YX_PN)) !=
+        0)
         return rc;
     struct yx_site_caps caps;
     if ((rc = yx_rtc_site_caps(r->db, r->who.facility_id, ROOM_BITRATE_KBPS, &caps)) != 0)
@@ -184,7 +194,8 @@ static int room_get(struct yx_req *r)
     return yx_reply(r, 200, yx_room_json(r->db, c.id, &room));
 }
 
-int yx_room_set_recording(struct yx_req *r, struct yx_room *room, int on, json_t *consents, const char *reason)
+int yx_room_set_recording(struct yx_req *r, struct yx_room *room, int on, json_t *consents,
+                          const char *reason)
 {
     int rc = yx_janus_room_record(room->janus_room, room->secret, on);
     if (rc) {
@@ -197,15 +208,17 @@ int yx_room_set_recording(struct yx_req *r, struct yx_room *room, int on, json_t
     int64_t now = yx_now_ms();
     rc = YX_DB_Q(r->db, NULL, "UPDATE rtc_rooms SET recording = ? WHERE id = ?", YX_PI(on), YX_PI(room->id));
     if (rc == 0 && on)
-        rc = YX_DB_Q(r->db, NULL,
-                     "INSERT INTO rtc_recordings (room_id, started_by, started_at, consents) VALUES (?, ?, ?, ?)",
-                     YX_PI(room->id), YX_PI(r->who.user_id), YX_PI(now), YX_PT(list));
+        rc = YX_DB_Q(
+            r->db, NULL,
+            "INSERT INTO rtc_recordings (room_id, started_by, started_at, consents) VALUES (?, ?, ?, ?)",
+            YX_PI(room->id), YX_PI(r->who.user_id), YX_PI(now), YX_PT(list));
     else if (rc == 0)
-        rc = YX_DB_Q(r->db, NULL,
-                     "UPDATE rtc_recordings SET stopped_by = ?, stopped_at = ?, stop_reason = ? WHERE room_id = ? "
-                     "AND stopped_at IS NULL",
-                     r->who.user_id ? YX_PI(r->who.user_id) : YX_PN, /* a guest has no account */
-                     YX_PI(now), YX_PT(reason), YX_PI(room->id));
+        rc = YX_DB_Q(
+            r->db, NULL,
+            "UPDATE rtc_recordings SET stopped_by = ?, stopped_at = ?, stop_reason = ? WHERE room_id = ? "
+            "AND stopped_at IS NULL",
+            r->who.user_id ? YX_PI(r->who.user_id) : YX_PN, /* a guest has no account */
+            YX_PI(now), YX_PT(reason), YX_PI(room->id));
     free(list);
     room->recording = on;
     return rc;
@@ -213,8 +226,10 @@ int yx_room_set_recording(struct yx_req *r, struct yx_room *room, int on, json_t
 
 static json_t *consent_json(const struct yx_rows *rows, int i)
 {
-    json_t *c = json_pack("{s:s,s:o}", "name", yx_rows_get(rows, i, 1), "at", yx_json_time_or_null(rows, i, 2));
-    json_object_set_new(c, yx_rows_int(rows, i, 3) ? "guest_id" : "user_id", json_integer(yx_rows_int(rows, i, 0)));
+    json_t *c =
+        json_pack("{s:s,s:o}", "name", yx_rows_get(rows, i, 1), "at", yx_json_time_or_null(rows, i, 2));
+    json_object_set_new(c, yx_rows_int(rows, i, 3) ? "guest_id" : "user_id",
+                        json_integer(yx_rows_int(rows, i, 0)));
     return c;
 }
 
@@ -223,19 +238,20 @@ static json_t *consent_json(const struct yx_rows *rows, int i)
  * still be in the room. */
 static json_t *consents_json(struct yx_db *db, int64_t room_id, int missing)
 {
-    json_t *out = yx_json_rows(db,
-                               missing ? "SELECT u.id, u.full_name, p.recording_consent_at, 0 FROM rtc_room_people p "
-                                         "JOIN users u ON u.id = p.user_id WHERE p.room_id = ? AND "
-                                         "p.recording_consent_at IS NULL ORDER BY u.id"
-                                       : "SELECT u.id, u.full_name, p.recording_consent_at, 0 FROM rtc_room_people p "
-                                         "JOIN users u ON u.id = p.user_id WHERE p.room_id = ? ORDER BY u.id",
-                               room_id, consent_json);
+    json_t *out =
+        yx_json_rows(db,
+                     missing ? "SELECT u.id, u.full_name, p.recording_consent_at, 0 FROM rtc_room_people p "
+                               "JOIN users u ON u.id = p.user_id WHERE p.room_id = ? AND "
+                               "p.recording_consent_at IS NULL ORDER BY u.id"
+                             : "SELECT u.id, u.full_name, p.recording_consent_at, 0 FROM rtc_room_people p "
+                               "JOIN users u ON u.id = p.user_id WHERE p.room_id = ? ORDER BY u.id",
+                     room_id, consent_json);
     extend(out, yx_json_rows(db,
-                                            missing ? "SELECT id, name, recording_consent_at, 1 FROM rtc_guests "
-                                                      "WHERE room_id = ? AND recording_consent_at IS NULL ORDER BY id"
-                                                    : "SELECT id, name, recording_consent_at, 1 FROM rtc_guests "
-                                                      "WHERE room_id = ? ORDER BY id",
-                                            room_id, consent_json));
+                             missing ? "SELECT id, name, recording_consent_at, 1 FROM rtc_guests "
+                                       "WHERE room_id = ? AND recording_consent_at IS NULL ORDER BY id"
+                                     : "SELECT id, name, recording_consent_at, 1 FROM rtc_guests "
+                                       "WHERE room_id = ? ORDER BY id",
+                             room_id, consent_json));
     return out;
 }
 
@@ -252,7 +268,8 @@ static int room_record(struct yx_req *r)
     struct yx_consult c;
     struct yx_room room;
     int rc;
-    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_side(r, &c, chair_or_secretary, CHAIR_OR_SECRETARY)) ||
+    if ((rc = yx_consult_load(r, &c)) != 0 ||
+        (rc = yx_consult_side(r, &c, chair_or_secretary, CHAIR_OR_SECRETARY)) ||
         (rc = yx_body(r, record_fields)) != 0 || (rc = yx_room_find(r->db, c.id, &room)) != 0)
         return rc;
     int on = json_is_true(json_object_get(r->json, "record"));
@@ -264,9 +281,10 @@ static int room_record(struct yx_req *r)
     if (on) {
         json_t *missing = consents_json(r->db, room.id, 1);
         if (json_array_size(missing))
-            return yx_fail_code(r, YX_ECONFLICT, "recording_consent_missing", json_pack("{s:o}", "missing", missing),
-                                "Chưa phải mọi người trong phòng đã đồng ý ghi hình / not everyone who entered the "
-                                "room consented to recording.");
+            return yx_fail_code(
+                r, YX_ECONFLICT, "recording_consent_missing", json_pack("{s:o}", "missing", missing),
+                "Chưa phải mọi người trong phòng đã đồng ý ghi hình / not everyone who entered the "
+                "room consented to recording.");
         json_decref(missing);
     }
     json_t *consents = on ? consents_json(r->db, room.id, 0) : NULL;
@@ -313,7 +331,8 @@ static int room_close(struct yx_req *r)
     struct yx_consult c;
     struct yx_room room;
     int rc;
-    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_side(r, &c, chair_or_secretary, CHAIR_OR_SECRETARY)) ||
+    if ((rc = yx_consult_load(r, &c)) != 0 ||
+        (rc = yx_consult_side(r, &c, chair_or_secretary, CHAIR_OR_SECRETARY)) ||
         (rc = yx_room_find(r->db, c.id, &room)) != 0)
         return rc;
     if (!room.id)
@@ -329,7 +348,8 @@ static int room_close(struct yx_req *r)
                      "WHERE room_id = ? AND stopped_at IS NULL",
                      YX_PI(r->who.user_id), YX_PI(now), YX_PI(room.id));
     if (rc == 0)
-        rc = YX_DB_Q(r->db, NULL, "UPDATE rtc_rooms SET closed_at = ?, closed_by = ?, recording = 0 WHERE id = ?",
+        rc = YX_DB_Q(r->db, NULL,
+                     "UPDATE rtc_rooms SET closed_at = ?, closed_by = ?, recording = 0 WHERE id = ?",
                      YX_PI(now), YX_PI(r->who.user_id), YX_PI(room.id));
     room = (struct yx_room){0};
     return rc ? rc : yx_reply(r, 200, yx_room_json(r->db, c.id, &room));

@@ -206,8 +206,8 @@ int yx_janus_room_destroy(int64_t room, const char *secret)
 {
     json_t *data = NULL;
     /* 426: no such room (Janus restarted): as good as destroyed. */
-    int rc = videoroom(json_pack("{s:s,s:I,s:s}", "request", "destroy", "room", (json_int_t)room, "secret", secret),
-                       &data);
+    int rc = videoroom(
+        json_pack("{s:s,s:I,s:s}", "request", "destroy", "room", (json_int_t)room, "secret", secret), &data);
     if (rc == 0)
         rc = plugin_error(data, 426);
     json_decref(data);

@@ -38,11 +38,12 @@ static void push_due(struct yx_db *db, void *unused)
         char channel[32], at[32];
         yx_snprintf(channel, sizeof channel, "user:%lld", (long long)yx_rows_int(rows, i, 1));
         yx_time_format(yx_rows_int(rows, i, 4), at);
-        yx_hub_publish(channel, json_pack("{s:s,s:I,s:s,s:s,s:s,s:o,s:o,s:o}", "type", "notification", "id",
-                                          (json_int_t)yx_rows_int(rows, i, 0), "kind",
-                                          yx_rows_get(rows, i, 2), "text", yx_rows_get(rows, i, 3), "at", at,
-                                          "consult_id", yx_json_id_or_null(rows, i, 5), "visit_id",
-                                          yx_json_id_or_null(rows, i, 6), "appointment_id", yx_json_id_or_null(rows, i, 7)));
+        yx_hub_publish(channel,
+                       json_pack("{s:s,s:I,s:s,s:s,s:s,s:o,s:o,s:o}", "type", "notification", "id",
+                                 (json_int_t)yx_rows_int(rows, i, 0), "kind", yx_rows_get(rows, i, 2), "text",
+                                 yx_rows_get(rows, i, 3), "at", at, "consult_id",
+                                 yx_json_id_or_null(rows, i, 5), "visit_id", yx_json_id_or_null(rows, i, 6),
+                                 "appointment_id", yx_json_id_or_null(rows, i, 7)));
     }
     yx_rows_free(rows);
 }

@@ -116,14 +116,13 @@ static int notification_list(struct yx_req *r)
     json_t *items = json_array();
     for (int i = 0; i < rows->nrows && i < limit; i++)
         json_array_append_new(
-            items,
-            json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)yx_rows_int(rows, i, 0), "kind",
-                      yx_rows_get(rows, i, 1), "text", yx_rows_get(rows, i, 2), "at",
-                      yx_iso(r, yx_rows_int(rows, i, 3)), "read_at",
-                      yx_rows_isnull(rows, i, 4) ? json_null()
-                                                 : json_string(yx_iso(r, yx_rows_int(rows, i, 4))),
-                      "appointment_id", yx_json_id_or_null(rows, i, 5), "consult_id", yx_json_id_or_null(rows, i, 6), "visit_id",
-                      yx_json_id_or_null(rows, i, 7)));
+            items, json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)yx_rows_int(rows, i, 0),
+                             "kind", yx_rows_get(rows, i, 1), "text", yx_rows_get(rows, i, 2), "at",
+                             yx_iso(r, yx_rows_int(rows, i, 3)), "read_at",
+                             yx_rows_isnull(rows, i, 4) ? json_null()
+                                                        : json_string(yx_iso(r, yx_rows_int(rows, i, 4))),
+                             "appointment_id", yx_json_id_or_null(rows, i, 5), "consult_id",
+                             yx_json_id_or_null(rows, i, 6), "visit_id", yx_json_id_or_null(rows, i, 7)));
     int more = rows->nrows > limit;
     int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
     yx_rows_free(rows);

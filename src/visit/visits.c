@@ -262,8 +262,10 @@ static int answer_visit(struct yx_req *r, int status, int64_t id)
  * text names no patient: it shows on a lock screen. */
 static int notify_starting(struct yx_req *r, int64_t id, const struct yx_visit_plan *p)
 {
-    static const char *const mode_words[][2] = {
-        {"video", "video"}, {"audio", "thoại"}, {"chat", "tin nhắn"}, {"assisted", "có nhân viên y tế hỗ trợ"}};
+    static const char *const mode_words[][2] = {{"video", "video"},
+                                                {"audio", "thoại"},
+                                                {"chat", "tin nhắn"},
+                                                {"assisted", "có nhân viên y tế hỗ trợ"}};
     if (!p->scheduled_at)
         return 0;
     int64_t now = yx_now_ms(), due = p->scheduled_at - VISIT_STARTING_LEAD_MS;
@@ -275,16 +277,17 @@ static int notify_starting(struct yx_req *r, int64_t id, const struct yx_visit_p
         if (strcmp(p->mode, mode_words[i][0]) == 0)
             mode = mode_words[i][1];
     char text[200];
-    snprintf(text, sizeof text, "Lượt khám từ xa #%lld (%s) bắt đầu lúc %02d:%02d ngày %02d/%02d.", (long long)id,
-             mode, tm.tm_hour, tm.tm_min, tm.tm_mday, tm.tm_mon + 1);
+    snprintf(text, sizeof text, "Lượt khám từ xa #%lld (%s) bắt đầu lúc %02d:%02d ngày %02d/%02d.",
+             (long long)id, mode, tm.tm_hour, tm.tm_min, tm.tm_mday, tm.tm_mon + 1);
     if (due < now)
         due = now;
-    return YX_DB_Q(r->db, NULL,
-                   "INSERT INTO notifications (user_id, visit_id, channel, kind, text_vi, due_at, created_at, "
-                   "status, next_attempt_at, delivered_at) SELECT id, ?, 'app', 'visit_starting', ?, ?, ?, "
-                   "'delivered', ?, ? FROM users WHERE id IN (?, ?)",
-                   YX_PI(id), YX_PT(text), YX_PI(due), YX_PI(now), YX_PI(due), YX_PI(due), YX_PI(p->doctor_id),
-                   YX_PI(r->who.user_id));
+    return YX_DB_Q(
+        r->db, NULL,
+        "INSERT INTO notifications (user_id, visit_id, channel, kind, text_vi, due_at, created_at, "
+        "status, next_attempt_at, delivered_at) SELECT id, ?, 'app', 'visit_starting', ?, ?, ?, "
+        "'delivered', ?, ? FROM users WHERE id IN (?, ?)",
+        YX_PI(id), YX_PT(text), YX_PI(due), YX_PI(now), YX_PI(due), YX_PI(due), YX_PI(p->doctor_id),
+        YX_PI(r->who.user_id));
 }
 
 int yx_visit_insert(struct yx_req *r, const struct yx_visit_plan *p, int64_t *id)
