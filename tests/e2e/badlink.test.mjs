@@ -4,7 +4,8 @@
 // the doctor is on a good link. The call is relayed (--ice-relay-only), so all the station's
 // media crosses its link once each way. Once the call is up with video, the link drops to
 // 200 kbit/s with 300 ms delay and 5 % loss: the call must drop video by itself on both sides,
-// stay up on audio, and the chat must still flow.
+// stay up on audio, and the chat must still flow. Then the link goes down for ten seconds: the
+// call says it is reconnecting and comes back by itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -82,6 +83,18 @@ test('at 200 kbit/s, 300 ms and 5 % loss the call falls back to audio and stays 
     await b.p.getByLabel('Tin nhắn').fill('Cho mẹ nằm nghiêng trái, đo lại sau 15 phút.');
     await b.p.getByRole('button', { name: 'Gửi', exact: true }).click();
     await a.p.locator('.messages li', { hasText: 'nằm nghiêng trái' }).waitFor({ timeout: 20000 });
+
+    // The link goes down for ten seconds (the mountain road's cell tower): both pages say the call
+    // is reconnecting; when it comes back, so does the call, without anyone pressing a button.
+    media.set({ loss: 1 });
+    for (const { p } of [a, b]) await p.locator('.call[data-state="reconnecting"]').waitFor({ timeout: 20000 });
+    await sleep(10000);
+    media.set({ loss: 0.05 });
+    for (const { p } of [a, b]) await p.locator('.call[data-state="connected"]').waitFor({ timeout: 40000 });
+    const s3 = await audioStats(b.p);
+    await sleep(3000);
+    const s4 = await audioStats(b.p);
+    assert.ok(s4.packets > s3.packets + 20, `audio again after the outage: ${s3.packets} then ${s4.packets}`);
   } finally {
     web?.stop();
     await closeAll(env || {});
