@@ -31,9 +31,9 @@ const audioStats = (p) => p.evaluate(async () => {
 
 test('at 200 kbit/s, 300 ms and 5 % loss the call falls back to audio and stays up; chat still flows', async () => {
   const secret = randomBytes(16).toString('hex');
-  const turnPort = 35780;
-  const coturn = await startCoturn({ port: turnPort, secret });
-  const media = await udpLink({ port: turnPort + 100, target: { host: '127.0.0.1', port: turnPort } });
+  const coturn = await startCoturn({ secret });
+  const turnPort = Number(/:(\d+)\?/.exec(coturn.url)[1]);
+  const media = await udpLink({ port: turnPort + 5, target: { host: '127.0.0.1', port: turnPort } });
   let env, web;
   try {
     env = await startWithBrowser({ media: true, extraArgs: ['--turn-urls', coturn.url, '--turn-secret', secret, '--ice-relay-only'] });

@@ -64,7 +64,7 @@ export async function udpLink({ port, target }) {
     }
     s.pass('up', msg.length, () => up.send(msg, target.port, target.host));
   });
-  await new Promise((r) => front.bind(port, '127.0.0.1', r));
+  await new Promise((resolve, reject) => { front.once('error', reject); front.bind(port, '127.0.0.1', resolve); });
   return {
     url: `turn:127.0.0.1:${port}?transport=udp`,
     stats: s,
@@ -84,7 +84,7 @@ export async function tcpLink({ port, target }) {
     client.on('data', (d) => s.pass('up', d.length, () => up.write(d), false));
     up.on('data', (d) => s.pass('down', d.length, () => client.write(d), false));
   });
-  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  await new Promise((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve); });
   return {
     url: `http://127.0.0.1:${port}`,
     stats: s,

@@ -24,7 +24,18 @@ function stunAnswers(ip, port) {
   });
 }
 
-export async function startCoturn({ ip = '127.0.0.1', port = 34780, secret }) {
+// A UDP port for a server of the test: random in 30000–39999 and answered by nobody (a coturn
+// left over from an earlier run, or another test's, would answer the STUN probe below).
+async function quietPort(ip) {
+  for (let i = 0; i < 50; i++) {
+    const port = 30000 + 10 * Math.floor(Math.random() * 1000);
+    if (!(await stunAnswers(ip, port))) return port;
+  }
+  throw new Error('no free UDP port for coturn');
+}
+
+export async function startCoturn({ ip = '127.0.0.1', port, secret }) {
+  port = port || await quietPort(ip);
   const dir = mkdtempSync(join(tmpdir(), 'ytexa-coturn-'));
   const conf = readFileSync(join(MEDIA, 'turnserver.conf'), 'utf8')
     .replaceAll('@IP@', ip).replaceAll('@PORT@', String(port)).replaceAll('@MINPORT@', String(port + 10))
