@@ -206,6 +206,9 @@ struct yx_ws;
 const struct yx_principal *yx_ws_who(const struct yx_ws *ws);
 /* The session token the socket was opened with, to resolve the session again on a worker. */
 const char *yx_ws_token(const struct yx_ws *ws);
+/* Where its upgrade request came from (the peer's address, or with --trust-proxy the address the
+ * proxy appended), as the API's audit records it. */
+const char *yx_ws_addr(const struct yx_ws *ws);
 /* The hub's state of this socket. */
 void *yx_ws_data(const struct yx_ws *ws);
 void yx_ws_set_data(struct yx_ws *ws, void *data);

@@ -30,6 +30,7 @@ struct yx_ws {
     char close_reason[64];
     struct yx_principal who;
     char token[128];
+    char addr[64]; /* the upgrade request's, as the API's audit has it (--trust-proxy respected) */
     void *data;
     double tokens; /* messages the client may still send now (token bucket) */
     uint64_t tokens_at, last_rx, closing_at, refused_at;
@@ -68,6 +69,11 @@ const struct yx_principal *yx_ws_who(const struct yx_ws *ws)
 const char *yx_ws_token(const struct yx_ws *ws)
 {
     return ws->token;
+}
+
+const char *yx_ws_addr(const struct yx_ws *ws)
+{
+    return ws->addr;
 }
 
 void *yx_ws_data(const struct yx_ws *ws)
@@ -266,6 +272,7 @@ void yx_ws_upgrade(h2o_req_t *req, const char *client_key, struct yx_req *r)
     const char *token = r->bearer ? r->bearer : r->cookie_token;
     if (token)
         yx_snprintf(ws->token, sizeof ws->token, "%s", token);
+    yx_snprintf(ws->addr, sizeof ws->addr, "%s", r->addr);
     ws->last_rx = ws->tokens_at = now_ms();
     ws->tokens = W.burst;
     ws->conn = h2o_upgrade_to_websocket(req, client_key, ws, on_ws_message);

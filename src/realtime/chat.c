@@ -2,7 +2,8 @@
  * message, sending what a client missed, receipts. Each job resolves the socket's session again
  * and asks the visit or consultation workflow whether the person may see it, so access taken
  * away (a case moved to another hub, a session logged out) takes effect at the next message, as it
- * does for the API. Reading and writing the chat is audited like the record it belongs to. */
+ * does for the API; the hub's periodic re-check asks the same for sockets that only listen.
+ * Reading and writing the chat is audited like the record it belongs to. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,17 +37,24 @@ int yx_channel_parse(const char *channel, const char **kind, int64_t *id)
     return YX_EINVAL;
 }
 
-/* A request standing for the socket's message, with its session resolved again. */
-static int open_request(struct yx_db *db, struct hub_job *j, struct yx_req *r)
+/* A request standing for a socket's message, before its session is resolved. */
+static void request_init(struct yx_req *r, struct yx_db *db, const char *token)
 {
     memset(r, 0, sizeof *r);
     r->db = db;
     r->method = "GET";
     r->path = "/ws";
     r->query = "";
-    r->bearer = j->token;
+    r->bearer = token;
+}
+
+/* A request standing for the socket's message, with its session resolved again. Its address and
+ * request id are the socket's and the message's, so the audit tells the messages apart. */
+static int open_request(struct yx_db *db, struct hub_job *j, struct yx_req *r)
+{
+    request_init(r, db, j->token);
     yx_snprintf(r->addr, sizeof r->addr, "%s", j->addr);
-    yx_snprintf(r->id, sizeof r->id, "ws-%s", j->type);
+    yx_snprintf(r->id, sizeof r->id, "%s", j->rid);
     if (!db)
         return yx_fail(r, YX_EUNAVAIL, "The database is not reachable; try again shortly.");
     int rc = yx_auth_resolve(r);
@@ -279,18 +287,21 @@ static int chat_send(struct yx_req *r, struct hub_job *j)
     return rc;
 }
 
-/* receipt: how far the person has received or read; never moves back, never past the end. */
+/* receipt: how far the person has received or read; never moves back, never past the end. The
+ * receipt goes to everyone in the channel, so it needs the same access as a message. */
 static int chat_receipt(struct yx_req *r, struct hub_job *j)
 {
-    const char *kind = yx_json_str(j->msg, "kind");
-    int64_t seq = msg_int(j->msg, "seq", 0), now = yx_now_ms();
+    const char *kind = yx_json_str(j->msg, "kind"), *channel_kind;
+    int64_t seq = msg_int(j->msg, "seq", 0), now = yx_now_ms(), id, patient;
     struct yx_rows *rows = NULL;
     int read = strcmp(kind, "read") == 0;
-    int rc =
-        YX_DB_Q(r->db, &rows,
-                "SELECT t.id, t.last_seq FROM chat_threads t JOIN chat_marks k ON k.thread_id = t.id AND "
-                "k.user_id = ? WHERE t.channel = ?",
-                YX_PI(r->who.user_id), YX_PT(j->channel));
+    int rc = may_see(r, j->channel, &patient, &channel_kind, &id);
+    if (rc == 0)
+        rc =
+            YX_DB_Q(r->db, &rows,
+                    "SELECT t.id, t.last_seq FROM chat_threads t JOIN chat_marks k ON k.thread_id = t.id AND "
+                    "k.user_id = ? WHERE t.channel = ?",
+                    YX_PI(r->who.user_id), YX_PT(j->channel));
     if (rc == 0 && rows->nrows != 1)
         rc =
             yx_fail_code(r, YX_ECONFLICT, "not_joined", NULL, "Join %s before sending receipts.", j->channel);
@@ -342,4 +353,34 @@ void yx_chat_run(struct yx_db *db, struct hub_job *j)
     }
     json_decref(r.err_detail);
     yx_arena_release(&r.arena);
+}
+
+/* One socket of a re-check. The session is resolved in a transaction that is rolled back:
+ * resolving it counts as activity (it moves the session's last_seen_at), and a check the person
+ * did not ask for must not keep an idle session alive. */
+static void recheck_socket(struct yx_db *db, struct hub_recheck_socket *s)
+{
+    struct yx_req r;
+    request_init(&r, db, s->token);
+    int rc = yx_db_begin(db);
+    if (rc == 0) {
+        rc = yx_auth_resolve(&r);
+        s->ended = rc == YX_EAUTH;
+        for (int i = 0; rc == 0 && i < s->nchannels; i++) {
+            const char *kind;
+            int64_t id, patient;
+            int seen = may_see(&r, s->channels[i], &patient, &kind, &id);
+            /* Only a refusal takes the channel away; a database that fails decides nothing. */
+            s->revoked[i] = seen == YX_ENOTFOUND || seen == YX_EFORBIDDEN;
+        }
+        yx_db_rollback(db);
+    }
+    json_decref(r.err_detail);
+    yx_arena_release(&r.arena);
+}
+
+void yx_chat_recheck(struct yx_db *db, struct hub_recheck *batch)
+{
+    for (int i = 0; db && i < batch->n; i++)
+        recheck_socket(db, &batch->s[i]);
 }

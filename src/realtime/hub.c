@@ -2,19 +2,23 @@
  * signaling, and the messages of docs/realtime.md. Messages that need the database (join, chat,
  * sync, receipt) go to a worker through yx_loop_work() and are answered when it is done; the rest
  * (ping, leave, presence, signal) is answered here at once. A socket joins a visit's or a
- * consultation's channel only when the same check as the API's says the person may see it, and
- * each socket is in its own user's channel from the start (notifications). What the hub delivers
- * to a channel also goes to the other instances on the same PostgreSQL (ytexa/bus.h, relay.c). */
+ * consultation's channel only when the same check as the API's says the person may see it, the
+ * check is run again every 30 s for the sockets in such channels (a case moves, an account is
+ * deactivated), and each socket is in its own user's channel from the start (notifications). What
+ * the hub delivers to a channel also goes to the other instances on the same PostgreSQL
+ * (ytexa/bus.h, relay.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 
 #include "hub.h"
 #include "ytexa/bus.h"
 #include "ytexa/realtime.h"
 
 #define NBUCKETS 4096
-#define MAX_CHANNELS_PER_SOCKET 16
+#define RECHECK_INTERVAL_MS 30000 /* how often the sockets' channels are checked again */
+#define RECHECK_MAX 1024          /* sockets checked in one round; the next round goes on from there */
 
 struct channel;
 struct client;
@@ -25,23 +29,39 @@ struct member {
     struct client *cl;
     struct member *ch_prev, *ch_next; /* the channel's members */
     struct member *cl_next;           /* the channels of the client */
+    int64_t covered; /* the chat messages up to this seq were in the join's answer: not sent again */
+    uint64_t gen;    /* when it was made (joins counted), so an older re-check leaves it alone */
 };
 
 struct channel {
     struct channel *hnext;
     struct member *members;
+    int pending;      /* joins on their way: the channel is kept for them, with last_seq */
+    int64_t last_seq; /* the highest chat seq this instance has delivered in it */
     char name[40];
 };
 
 /* The hub's state of a socket (yx_ws_data). */
 struct client {
     struct yx_ws *ws;
+    struct client *prev, *next; /* every socket of the hub */
     struct member *joined;
     int njoined;
+    int joining;     /* joins of new channels on their way: they count towards the limit */
+    int rechecking;  /* a re-check of its channels is on its way */
+    char id[16];     /* a random name for the socket, in its messages' request ids */
+    uint64_t nmsg;   /* its messages that went to a worker */
     char status[12]; /* online, away, in_call */
 };
 
 static struct channel *buckets[NBUCKETS];
+static struct {
+    struct client *clients, *cursor; /* every socket; where the next re-check round starts */
+    int nclients;
+    uint64_t joins; /* memberships made so far */
+    uv_timer_t timer;
+    int timer_on;
+} R;
 
 static unsigned hash(const char *s)
 {
@@ -71,10 +91,10 @@ static struct channel *channel_get(const char *name)
     return c;
 }
 
-/* An empty channel is forgotten. */
+/* An empty channel is forgotten, unless a join is on its way to it. */
 static void channel_drop_if_empty(struct channel *c)
 {
-    if (c->members)
+    if (c->members || c->pending)
         return;
     for (struct channel **p = &buckets[hash(c->name)]; *p; p = &(*p)->hnext)
         if (*p == c) {
@@ -106,14 +126,26 @@ static int sockets_of(const struct channel *c, int64_t user, const struct client
     return n;
 }
 
-/* Sends text to the sockets in channel name (only user's when to_user is set), except one. */
+/* The seq of a chat message, or 0 for any other message. */
+static int64_t chat_seq(const json_t *msg)
+{
+    const char *type = json_string_value(json_object_get(msg, "type"));
+    return type && strcmp(type, "chat") == 0 ? yx_json_int(msg, "seq", 0) : 0;
+}
+
+/* Sends text to the sockets in channel name (only user's when to_user is set), except one. For a
+ * chat message (seq > 0) the channel remembers the highest seq it saw, which a join that was on
+ * its way meanwhile did not receive; a socket whose join answer had that message already is not
+ * sent it again. */
 static int deliver(const char *name, int64_t to_user, const struct client *except, const char *text,
-                   size_t len)
+                   size_t len, int64_t seq)
 {
     struct channel *c = channel_find(name);
     int n = 0;
+    if (c && seq > c->last_seq)
+        c->last_seq = seq;
     for (struct member *m = c ? c->members : NULL; m; m = m->ch_next)
-        if (m->cl != except && (!to_user || uid(m->cl) == to_user))
+        if (m->cl != except && (!to_user || uid(m->cl) == to_user) && (!seq || seq > m->covered))
             n += yx_ws_send(m->cl->ws, text, len) == 0;
     return n;
 }
@@ -123,11 +155,12 @@ static int deliver(const char *name, int64_t to_user, const struct client *excep
  * sockets of this instance it went to. */
 static int deliver_json(const char *name, int64_t to_user, const struct client *except, json_t *msg)
 {
+    int64_t seq = chat_seq(msg);
     char *s = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
     json_decref(msg);
     if (s)
         yx_bus_publish(name, to_user, s);
-    int n = s ? deliver(name, to_user, except, s, strlen(s)) : 0;
+    int n = s ? deliver(name, to_user, except, s, strlen(s), seq) : 0;
     free(s);
     return n;
 }
@@ -172,17 +205,21 @@ static json_t *members_json(const struct channel *c)
     return a;
 }
 
-static int join(struct client *cl, const char *name)
+/* The socket's membership of channel name, made when it is new; NULL when out of memory. */
+static struct member *join(struct client *cl, const char *name)
 {
     struct member *m = membership(cl, name);
     if (m)
-        return 0;
+        return m;
     struct channel *c = channel_get(name);
-    if (!c || !(m = calloc(1, sizeof *m)))
-        return YX_ENOMEM;
+    if (!c || !(m = calloc(1, sizeof *m))) {
+        if (c)
+            channel_drop_if_empty(c);
+        return NULL;
+    }
     /* A user channel has no presence (and may hold thousands of one person's sockets). */
     int first = strncmp(name, "user:", 5) != 0 && sockets_of(c, uid(cl), cl) == 0;
-    *m = (struct member){c, cl, NULL, c->members, cl->joined};
+    *m = (struct member){c, cl, NULL, c->members, cl->joined, 0, ++R.joins};
     if (c->members)
         c->members->ch_prev = m;
     c->members = m;
@@ -190,7 +227,7 @@ static int join(struct client *cl, const char *name)
     cl->njoined++;
     if (first)
         deliver_json(name, 0, cl, presence_json(name, cl, cl->status));
-    return 0;
+    return m;
 }
 
 static void leave(struct client *cl, struct member *m)
@@ -239,18 +276,79 @@ static const struct yx_field f_join[] = {
 static const struct yx_field f_leave[] = {F_TYPE, F_REF, F_CHANNEL, F_END};
 static const struct yx_field f_chat[] = {
     F_TYPE, F_REF, F_CHANNEL, {"text", YX_F_STRING, 1, 1, 4000}, {"client_id", YX_F_STRING, 1, 1, 64}, F_END};
+#define SYNC_LIMIT_MAX 200
 static const struct yx_field f_sync[] = {
-    F_TYPE, F_REF, F_CHANNEL, {"after", YX_F_INT, 1, 0, 1LL << 53}, {"limit", YX_F_INT, 0, 1, 200}, F_END};
+    F_TYPE, F_REF, F_CHANNEL, {"after", YX_F_INT, 1, 0, 1LL << 53}, {"limit", YX_F_INT, 0, 1, SYNC_LIMIT_MAX},
+    F_END};
 static const struct yx_field f_receipt[] = {
     F_TYPE, F_REF, F_CHANNEL, {"seq", YX_F_INT, 1, 1, 1LL << 53}, {"kind", YX_F_STRING, 1, 1, 16}, F_END};
 static const struct yx_field f_presence[] = {F_TYPE, F_REF, {"status", YX_F_STRING, 1, 1, 16}, F_END};
 static const struct yx_field f_signal[] = {
     F_TYPE, F_REF, F_CHANNEL, {"to", YX_F_INT, 0, 1, 1LL << 53}, {"data", YX_F_OBJECT, 1, 0, 0}, F_END};
 
+static int start_job(struct client *cl, const char *type, const char *channel, const char *ref, json_t *msg,
+                     int counted);
+
+/* Sends what a join on its way missed: the chat messages delivered in the channel after the join
+ * read the thread and before the socket was in the channel, as a history without ref (the answer
+ * to a sync the hub sends for the client). Messages are numbered without gaps, so the ones after
+ * `after` up to the last delivered are exactly `missed` many. */
+static void catch_up(struct client *cl, const char *channel, int64_t after, int64_t missed)
+{
+    json_t *msg =
+        json_pack("{s:s,s:s,s:I,s:I}", "type", "sync", "channel", channel, "after", (json_int_t)after,
+                  "limit", (json_int_t)(missed < SYNC_LIMIT_MAX ? missed : SYNC_LIMIT_MAX));
+    if (!msg)
+        send_error(cl, "out_of_memory", "Lỗi máy chủ / server error.", NULL, NULL);
+    else
+        start_job(cl, "sync", channel, NULL, msg, 0);
+}
+
+/* The socket enters the channel the worker let it into, and is answered. A message delivered in
+ * the channel while the join was on its way reached the others but not this socket: when the
+ * channel saw a higher seq than the answer has, the rest follows in a history. A message the
+ * answer's items have already is not sent to the socket again when its delivery comes after. */
+static void on_joined(struct client *cl, struct hub_job *j)
+{
+    struct member *m = membership(cl, j->channel);
+    int fresh = !m;
+    if (fresh && cl->njoined >= MAX_CHANNELS_PER_SOCKET) {
+        send_error(cl, "too_many_channels", "A socket joins at most 16 channels; leave one first.", NULL,
+                   j->ref);
+        return;
+    }
+    if (!m && !(m = join(cl, j->channel))) {
+        send_error(cl, "out_of_memory", "Lỗi máy chủ / server error.", NULL, j->ref);
+        return;
+    }
+    json_t *items = json_object_get(j->reply, "items");
+    size_t n = json_array_size(items);
+    int64_t has = yx_json_int(j->reply, "last_seq", 0), top = n ? chat_seq(json_array_get(items, n - 1)) : 0;
+    int64_t after = yx_json_int(j->msg, "after", 0);
+    int more = json_is_true(json_object_get(j->reply, "more"));
+    json_object_set_new(j->reply, "members", members_json(m->ch));
+    send_to(cl, json_incref(j->reply), j->ref);
+    if (!fresh)
+        return;
+    /* With after, the client has every message up to after (none past the thread's end, whatever
+     * it claims), and the items. */
+    if (items)
+        m->covered = top > after ? top : after < has ? after : has;
+    if (m->covered > has)
+        has = m->covered;
+    /* With more, the client goes on with sync until it has all. */
+    if (!more && m->ch->last_seq > has)
+        catch_up(cl, j->channel, has, m->ch->last_seq - has);
+}
+
 static void on_job_done(void *arg)
 {
     struct hub_job *j = arg;
     struct client *cl = yx_ws_alive(j->ws) ? yx_ws_data(j->ws) : NULL;
+    int is_join = strcmp(j->type, "join") == 0;
+    struct channel *kept = is_join ? channel_find(j->channel) : NULL;
+    if (cl && j->counted)
+        cl->joining--;
     if (!cl) {
         /* The socket went away meanwhile. A stored message still goes to the others. */
     } else if (j->rc == YX_EAUTH) {
@@ -259,14 +357,8 @@ static void on_job_done(void *arg)
         cl = NULL;
     } else if (j->rc) {
         send_error(cl, j->err_code, j->err_msg, j->err_field, j->ref);
-    } else if (strcmp(j->type, "join") == 0) {
-        if (cl->njoined >= MAX_CHANNELS_PER_SOCKET && !membership(cl, j->channel)) {
-            send_error(cl, "too_many_channels", "A socket joins at most 16 channels; leave one first.", NULL,
-                       j->ref);
-        } else if (join(cl, j->channel) == 0) {
-            json_object_set_new(j->reply, "members", members_json(channel_find(j->channel)));
-            send_to(cl, json_incref(j->reply), j->ref);
-        }
+    } else if (is_join) {
+        on_joined(cl, j);
         json_decref(j->reply);
         j->reply = NULL;
     }
@@ -278,6 +370,10 @@ static void on_job_done(void *arg)
         deliver_json(j->channel, 0, cl, json_deep_copy(j->broadcast));
         if (cl)
             send_to(cl, json_incref(j->broadcast), j->ref);
+    }
+    if (kept) {
+        kept->pending--;
+        channel_drop_if_empty(kept);
     }
     json_decref(j->reply);
     json_decref(j->broadcast);
@@ -291,20 +387,25 @@ static void on_job(struct yx_db *db, void *arg)
     yx_chat_run(db, arg);
 }
 
-/* Hands a message that needs the database to a worker. */
-static void start_job(struct client *cl, const char *type, const char *channel, const char *ref, json_t *msg)
+/* Hands a message that needs the database to a worker (msg taken). Each gets a request id of its
+ * own for the audit, the socket's name and a count. 0, or YX_EUNAVAIL with the error sent. */
+static int start_job(struct client *cl, const char *type, const char *channel, const char *ref, json_t *msg,
+                     int counted)
 {
     struct hub_job *j = calloc(1, sizeof *j);
     if (!j) {
         json_decref(msg);
         send_error(cl, "unavailable", "The server is busy; try again.", NULL, ref);
-        return;
+        return YX_EUNAVAIL;
     }
     j->ws = cl->ws;
     yx_snprintf(j->type, sizeof j->type, "%s", type);
     yx_snprintf(j->channel, sizeof j->channel, "%s", channel);
     yx_snprintf(j->ref, sizeof j->ref, "%s", ref ? ref : "");
     yx_snprintf(j->token, sizeof j->token, "%s", yx_ws_token(cl->ws));
+    yx_snprintf(j->addr, sizeof j->addr, "%s", yx_ws_addr(cl->ws));
+    yx_snprintf(j->rid, sizeof j->rid, "ws-%s-%llx", cl->id, (unsigned long long)++cl->nmsg);
+    j->counted = counted;
     j->msg = msg;
     yx_ws_hold(cl->ws);
     if (yx_loop_work(on_job, on_job_done, j) != 0) {
@@ -312,6 +413,35 @@ static void start_job(struct client *cl, const char *type, const char *channel, 
         yx_ws_release(cl->ws);
         json_decref(msg);
         free(j);
+        return YX_EUNAVAIL;
+    }
+    return 0;
+}
+
+/* A join of a channel the socket is not in counts towards its limit as soon as it is asked, so
+ * one too many is refused before the worker writes marks and audit events for it. The channel is
+ * kept while the join is on its way, to note the chat messages delivered meanwhile. */
+static void start_join(struct client *cl, const char *channel, const char *ref, json_t *msg)
+{
+    int fresh = !membership(cl, channel);
+    struct channel *c = NULL;
+    if (fresh && cl->njoined + cl->joining >= MAX_CHANNELS_PER_SOCKET) {
+        send_error(cl, "too_many_channels", "A socket joins at most 16 channels; leave one first.", NULL,
+                   ref);
+        json_decref(msg);
+        return;
+    }
+    if (!(c = channel_get(channel))) {
+        send_error(cl, "unavailable", "The server is busy; try again.", NULL, ref);
+        json_decref(msg);
+        return;
+    }
+    c->pending++;
+    cl->joining += fresh;
+    if (start_job(cl, "join", channel, ref, msg, fresh) != 0) {
+        c->pending--;
+        cl->joining -= fresh;
+        channel_drop_if_empty(c);
     }
 }
 
@@ -406,8 +536,10 @@ static void dispatch(struct client *cl, json_t *msg)
             send_error(cl, "not_found", "Không tìm thấy kênh / no such channel.", "channel", ref);
         else
             send_to(cl, json_pack("{s:s,s:s}", "type", "joined", "channel", channel), ref);
-    } else if (strcmp(type, "join") == 0 || strcmp(type, "sync") == 0) {
-        start_job(cl, type, channel, ref, json_incref(msg));
+    } else if (strcmp(type, "join") == 0) {
+        start_join(cl, channel, ref, json_incref(msg));
+    } else if (strcmp(type, "sync") == 0) {
+        start_job(cl, type, channel, ref, json_incref(msg), 0);
     } else if (!m) {
         send_error(cl, "not_joined", "Join the channel first.", "channel", ref);
     } else if (strcmp(type, "leave") == 0) {
@@ -416,7 +548,7 @@ static void dispatch(struct client *cl, json_t *msg)
     } else if (strcmp(type, "signal") == 0) {
         on_signal(cl, channel, msg, ref);
     } else {
-        start_job(cl, type, channel, ref, json_incref(msg));
+        start_job(cl, type, channel, ref, json_incref(msg), 0);
     }
 }
 
@@ -443,9 +575,19 @@ void yx_hub_opened(struct yx_ws *ws)
         yx_ws_close(ws, 1011, "out of memory");
         return;
     }
+    /* 48 random bits name the socket in its request ids: unique across sockets and instances
+     * in practice, without a registry of names. */
+    uint8_t name[6];
+    yx_random(name, sizeof name);
+    yx_hex(name, sizeof name, cl->id);
     cl->ws = ws;
     yx_snprintf(cl->status, sizeof cl->status, "online");
     yx_ws_set_data(ws, cl);
+    cl->next = R.clients;
+    if (R.clients)
+        R.clients->prev = cl;
+    R.clients = cl;
+    R.nclients++;
     const struct yx_principal *w = yx_ws_who(ws);
     char own[32];
     yx_snprintf(own, sizeof own, "user:%lld", (long long)w->user_id);
@@ -461,11 +603,139 @@ void yx_hub_closed(struct yx_ws *ws)
         return;
     while (cl->joined)
         leave(cl, cl->joined);
+    if (R.cursor == cl)
+        R.cursor = cl->next;
+    if (cl->prev)
+        cl->prev->next = cl->next;
+    else
+        R.clients = cl->next;
+    if (cl->next)
+        cl->next->prev = cl->prev;
+    R.nclients--;
     yx_ws_set_data(ws, NULL);
     free(cl);
 }
 
 void yx_hub_deliver(const char *channel, int64_t to_user, const char *text)
 {
-    deliver(channel, to_user, NULL, text, strlen(text));
+    int64_t seq = 0;
+    /* Another instance's chat message: a join on its way here must learn of its seq. */
+    if (strncmp(channel, "user:", 5) != 0 && channel_find(channel)) {
+        json_t *msg = json_loads(text, 0, NULL);
+        seq = chat_seq(msg);
+        json_decref(msg);
+    }
+    deliver(channel, to_user, NULL, text, strlen(text), seq);
+}
+
+/* The re-check's answer, on the loop: a channel the person may no longer see is left, as if the
+ * socket had sent leave (the others see them go), and the socket is told why; a session that
+ * ended closes the socket as at any other message. A membership made after the check started
+ * passed a newer check of its own and stays. */
+static void on_recheck_done(void *arg)
+{
+    struct hub_recheck *batch = arg;
+    for (int i = 0; i < batch->n; i++) {
+        struct hub_recheck_socket *s = &batch->s[i];
+        struct client *cl = yx_ws_alive(s->ws) ? yx_ws_data(s->ws) : NULL;
+        if (cl)
+            cl->rechecking = 0;
+        if (cl && s->ended) {
+            send_error(cl, "session_ended", "Phiên đã kết thúc / the session has ended; please log in again.",
+                       NULL, NULL);
+            yx_ws_close(s->ws, 4401, "session ended");
+            cl = NULL;
+        }
+        for (int k = 0; cl && k < s->nchannels; k++) {
+            struct member *m = s->revoked[k] ? membership(cl, s->channels[k]) : NULL;
+            if (!m || m->gen > batch->gen)
+                continue;
+            leave(cl, m);
+            send_to(cl,
+                    json_pack("{s:s,s:s,s:s}", "type", "left", "channel", s->channels[k], "reason",
+                              "access_revoked"),
+                    NULL);
+        }
+        yx_ws_release(s->ws);
+    }
+    free(batch);
+}
+
+static void on_recheck_job(struct yx_db *db, void *arg)
+{
+    yx_chat_recheck(db, arg);
+}
+
+/* Is the socket in a visit's or a case's channel? Only those are re-checked. */
+static int in_shared_channel(const struct client *cl)
+{
+    for (const struct member *m = cl->joined; m; m = m->cl_next)
+        if (strncmp(m->ch->name, "user:", 5) != 0)
+            return 1;
+    return 0;
+}
+
+static void recheck_add(struct hub_recheck *batch, struct client *cl)
+{
+    struct hub_recheck_socket *s = &batch->s[batch->n++];
+    s->ws = cl->ws;
+    yx_ws_hold(cl->ws);
+    yx_snprintf(s->token, sizeof s->token, "%s", yx_ws_token(cl->ws));
+    for (struct member *m = cl->joined; m && s->nchannels < MAX_CHANNELS_PER_SOCKET; m = m->cl_next)
+        if (strncmp(m->ch->name, "user:", 5) != 0)
+            yx_snprintf(s->channels[s->nchannels++], sizeof s->channels[0], "%s", m->ch->name);
+    cl->rechecking = 1;
+}
+
+/* Hands a batch to a worker. When the workers take no more, the batch is answered as if nothing
+ * changed, and its sockets wait for the next round. */
+static void recheck_start(struct hub_recheck *batch)
+{
+    if (yx_loop_work(on_recheck_job, on_recheck_done, batch) != 0)
+        on_recheck_done(batch);
+}
+
+/* Every RECHECK_INTERVAL_MS: the sockets in a visit's or a case's channel, RECHECK_BATCH to a
+ * worker job, at most RECHECK_MAX a round so that many sockets do not flood the workers; a round
+ * starts where the last one stopped, so every socket has its turn. */
+static void on_recheck(uv_timer_t *t)
+{
+    (void)t;
+    struct hub_recheck *batch = NULL;
+    int budget = RECHECK_MAX;
+    for (int seen = 0; seen < R.nclients && budget > 0; seen++) {
+        struct client *cl = R.cursor ? R.cursor : R.clients;
+        R.cursor = cl->next;
+        if (cl->rechecking || !yx_ws_alive(cl->ws) || !in_shared_channel(cl))
+            continue;
+        if (!batch && !(batch = calloc(1, sizeof *batch)))
+            return;
+        batch->gen = R.joins;
+        recheck_add(batch, cl);
+        budget--;
+        if (batch->n == RECHECK_BATCH) {
+            recheck_start(batch);
+            batch = NULL;
+        }
+    }
+    if (batch)
+        recheck_start(batch);
+}
+
+void yx_hub_recheck_start(void)
+{
+    /* The server runs its sockets on libuv's default loop (server.c). The timer does not keep the
+     * loop running when the server stops. */
+    uv_timer_init(uv_default_loop(), &R.timer);
+    uv_timer_start(&R.timer, on_recheck, RECHECK_INTERVAL_MS, RECHECK_INTERVAL_MS);
+    uv_unref((uv_handle_t *)&R.timer);
+    R.timer_on = 1;
+}
+
+void yx_hub_recheck_stop(void)
+{
+    if (!R.timer_on)
+        return;
+    uv_close((uv_handle_t *)&R.timer, NULL);
+    R.timer_on = 0;
 }

@@ -8,6 +8,9 @@
 
 #include "ytexa/http.h"
 
+/* The channels a socket may be in at once, its own user channel included. */
+#define MAX_CHANNELS_PER_SOCKET 16
+
 /* A message of a socket that needs the database: join, chat, sync or receipt. The hub fills the
  * request part on the loop, yx_chat_run() the answer part on a worker, the hub sends it. */
 struct hub_job {
@@ -16,8 +19,10 @@ struct hub_job {
     char channel[40];
     char ref[72];    /* the client's own reference, echoed in the answer */
     char token[128]; /* the socket's session, resolved again for each job */
-    char addr[64];
-    json_t *msg; /* the message, validated (owned) */
+    char addr[64];   /* where the socket came from, for the audit */
+    char rid[24];    /* the request id of this message, for the audit ("ws-<socket>-<n>") */
+    int counted;     /* a join counted in the socket's joins on their way (hub.c) */
+    json_t *msg;     /* the message, validated (owned) */
 
     /* The answer. */
     int rc;             /* 0, or the YX_E… code of the error */
@@ -31,6 +36,35 @@ struct hub_job {
 
 /* Does what j asks, on a worker thread with db (NULL when the database is unreachable). */
 void yx_chat_run(struct yx_db *db, struct hub_job *j);
+
+/* Access is checked at each join, chat, sync and receipt, but a socket that only listens sends
+ * none of those: the hub asks again, every 30 s, for the sockets in a visit's or a case's
+ * channel, a batch of sockets at a time. The hub fills the request part on the loop,
+ * yx_chat_recheck() the answer part on a worker. */
+#define RECHECK_BATCH 32
+struct hub_recheck_socket {
+    struct yx_ws *ws; /* held while the job runs */
+    char token[128];
+    int nchannels;
+    char channels[MAX_CHANNELS_PER_SOCKET][40]; /* its visit and case channels */
+    int revoked[MAX_CHANNELS_PER_SOCKET];       /* the answer: may no longer see channels[i] */
+    int ended;                                  /* the answer: the session has ended */
+};
+struct hub_recheck {
+    uint64_t gen; /* memberships made after this (hub.c's count of joins) are newer than the check */
+    int n;
+    struct hub_recheck_socket s[RECHECK_BATCH];
+};
+
+/* Resolves each socket's session again and asks whether the person may still see each channel,
+ * on a worker thread with db (NULL: nothing is decided). What it writes is rolled back: checking
+ * is not the person's activity, so it does not keep their session from expiring. */
+void yx_chat_recheck(struct yx_db *db, struct hub_recheck *batch);
+
+/* Starts and stops the timer of those re-checks on the server's loop (relay.c, when the hub is
+ * attached and detached). */
+void yx_hub_recheck_start(void);
+void yx_hub_recheck_stop(void);
 
 /* Parses "visit:12" / "consult:5" / "user:3" into its kind and id; 0, or YX_EINVAL when channel
  * is not one of those in canonical form. kind is "visit", "consult" or "user". */

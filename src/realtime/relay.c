@@ -55,12 +55,18 @@ void yx_hub_publish(const char *channel, json_t *msg)
     free(text);
 }
 
+/* Attaching is also when the hub starts its own timer on the loop (the re-check of the sockets'
+ * channels): the server attaches on the loop's thread before running it, and detaches after. */
 int yx_hub_attach(const char *db_url)
 {
-    return yx_bus_start(db_url, on_bus_message, NULL);
+    int rc = yx_bus_start(db_url, on_bus_message, NULL);
+    if (rc == 0)
+        yx_hub_recheck_start();
+    return rc;
 }
 
 void yx_hub_detach(void)
 {
+    yx_hub_recheck_stop();
     yx_bus_stop();
 }

@@ -291,3 +291,123 @@ test('bad input: malformed messages are refused, floods and oversize frames clos
   assert.equal((await after.ask({ type: 'ping' })).type, 'pong');
   await after.close();
 });
+
+// What a socket has of a channel's thread: the seqs of joined's items, of history and of live chat.
+const seqsOf = (c, ch) => new Set(c.msgs.filter((m) => m.channel === ch).flatMap((m) =>
+  (m.type === 'chat' ? [m.seq] : (m.type === 'joined' || m.type === 'history') ? (m.items || []).map((x) => x.seq) : [])));
+
+test('joining while others talk: each joiner ends with every message, none missed', async () => {
+  // A join reads the thread on a worker and enters the channel later, on the loop; a message
+  // broadcast in between was once neither in joined's items nor delivered live. Sockets join one
+  // after another while 150 messages are stored, so many joins overlap a broadcast.
+  const v = await newVisit();
+  const ch = `visit:${v.id}`;
+  const N = 150;
+  const station = await open('demo.commune');
+  await station.ask({ type: 'join', channel: ch });
+  const sending = (async () => {
+    for (let i = 1; i <= N; i++) {
+      station.send({ type: 'chat', channel: ch, text: `Tin ${i}`, client_id: `race-${v.id}-${i}` });
+      if (i % 3 === 0) await sleep(8);
+    }
+  })();
+  const joiners = [];
+  for (let k = 0; k < 16; k++) {
+    const d = await open('demo.doctor');
+    d.send({ type: 'join', channel: ch, after: 0, ref: 'j' });
+    joiners.push(d);
+    await sleep(20);
+  }
+  await sending;
+  for (let i = 0; i < N; i++) await station.next((m) => m.type === 'chat', 'the station\'s own messages');
+  const all = Array.from({ length: N }, (_, i) => i + 1);
+  for (const d of joiners) {
+    for (let t = 0; t < 60 && seqsOf(d, ch).size < N; t++) await sleep(50);
+    const joined = d.msgs.find((m) => m.ref === 'j');
+    assert.equal(joined?.type, 'joined', JSON.stringify(joined));
+    assert.deepEqual([...seqsOf(d, ch)].sort((a, b) => a - b), all, 'every message, from joined, history or live');
+  }
+  for (const d of joiners) await d.close();
+  await station.close();
+});
+
+test('a socket in 16 channels is refused another before anything is written', async () => {
+  const visits = [];
+  for (let i = 0; i < 16; i++) visits.push(await newVisit());
+  const c = await open('demo.commune');
+  // Its own user channel and 15 visits: 16.
+  for (const v of visits.slice(0, 15))
+    assert.equal((await c.ask({ type: 'join', channel: `visit:${v.id}`, after: 0 })).type, 'joined');
+  const snapshot = () => ['chat_threads', 'chat_marks', 'audit_events'].map((t) => `${t}=${srv.sql(`SELECT COUNT(*) FROM ${t}`)}`).join(' ');
+  const before = snapshot();
+  const r = await c.ask({ type: 'join', channel: `visit:${visits[15].id}`, after: 0 });
+  assert.deepEqual([r.type, r.code], ['error', 'too_many_channels'], JSON.stringify(r));
+  assert.equal(snapshot(), before, 'a refused join writes no thread, no mark, no chat.read');
+  // Joining a channel it is in already is no new channel.
+  assert.equal((await c.ask({ type: 'join', channel: `visit:${visits[0].id}` })).type, 'joined');
+  assert.equal((await c.ask({ type: 'leave', channel: `visit:${visits[0].id}` })).type, 'left');
+  assert.equal((await c.ask({ type: 'join', channel: `visit:${visits[15].id}` })).type, 'joined');
+  await c.close();
+});
+
+test('chat over the socket is audited with the address and a request id of each message', async () => {
+  const v = await newVisit();
+  const ch = `visit:${v.id}`;
+  const c = await open('demo.commune');
+  await c.ask({ type: 'join', channel: ch, after: 0 });
+  assert.equal((await c.ask({ type: 'chat', channel: ch, text: 'Mạch 90, nhiệt độ 38,5.', client_id: `au-${v.id}-1` })).seq, 1);
+  assert.equal((await c.ask({ type: 'chat', channel: ch, text: 'Đã cho uống hạ sốt.', client_id: `au-${v.id}-2` })).seq, 2);
+  const rows = srv.sql(`SELECT action, request_id, addr FROM audit_events WHERE resource_type = 'chat' AND resource_id = '${ch}' ORDER BY id`)
+    .split('\n').map((l) => l.split('|'));
+  assert.deepEqual(rows.map((x) => x[0]), ['chat.read', 'chat.send', 'chat.send']);
+  for (const [, rid, addr] of rows) {
+    assert.equal(addr, '127.0.0.1', 'the address the socket came from');
+    assert.match(rid, /^ws-[0-9a-f]+-[0-9a-f]+$/);
+  }
+  assert.equal(new Set(rows.map((x) => x[1])).size, 3, 'one request id per message');
+  await c.close();
+});
+
+test('access lost while in a channel: receipts refused, then the socket is taken out of it', async () => {
+  // A doctor of the district centre, the first hub of an internal-medicine case from Lũng Cú.
+  const facilityId = (code) => Number(srv.sql(`SELECT id FROM facilities WHERE code = '${code}'`));
+  const u = await as('demo.ministry-admin', 'POST', '/api/v1/users', {
+    username: 'dongvan.rt', full_name: 'Vàng Mí Chứ', password: 'Đồng Văn 2026 mật khẩu', role: 'doctor',
+    facility_id: facilityId('TTYT-DONGVAN'), licence_no: '000778/HG-CCHN', practice_scope: ['general', 'internal'],
+  });
+  assert.equal(u.status, 201, JSON.stringify(u.body));
+  const dv = await login(srv, 'dongvan.rt', 'Đồng Văn 2026 mật khẩu');
+  const p = await registerPatient(srv, S['demo.commune'].token, { full_name: 'Sùng Thị Mỷ', birth_year: 1961, sex: 'female' });
+  const r = await as('demo.commune', 'POST', '/api/v1/consults', {
+    patient_id: p.id, summary: 'Ho kéo dài 3 tuần, sốt về chiều.', questions: ['Có cần chuyển tuyến không?'],
+    urgency: 'urgent', specialty: 'internal', kind: 'general', submit: true,
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.assigned.id, facilityId('TTYT-DONGVAN'));
+  const ch = `consult:${r.body.id}`;
+  const station = await open('demo.commune');
+  const doctor = await openWs(srv, dv);
+  assert.equal((await station.ask({ type: 'join', channel: ch })).type, 'joined');
+  assert.equal((await doctor.ask({ type: 'join', channel: ch })).type, 'joined');
+  station.send({ type: 'chat', channel: ch, text: 'Bệnh nhân đã chụp phim.', client_id: `rv-${r.body.id}-1` });
+  assert.equal((await doctor.next((m) => m.type === 'chat')).seq, 1);
+
+  const d = await api(srv, 'POST', `/api/v1/consults/${r.body.id}/decline`, { token: dv.token, body: { reason: 'Không có bác sĩ nội trực hôm nay' } });
+  assert.equal(d.status, 200, JSON.stringify(d.body));
+  // The case is Hà Giang's now: what the doctor's socket asks is checked again.
+  const rc = await doctor.ask({ type: 'receipt', channel: ch, seq: 1, kind: 'read' });
+  assert.equal(rc.type, 'error', JSON.stringify(rc));
+  assert.ok(['not_found', 'not_joined'].includes(rc.code), JSON.stringify(rc));
+  // Within the re-check interval (30 s) the socket is taken out of the channel.
+  const left = await doctor.next((m) => m.type === 'left' && m.channel === ch, 'left the channel', 40000);
+  assert.equal(left.reason, 'access_revoked');
+  assert.equal(left.ref, undefined);
+  station.send({ type: 'chat', channel: ch, text: 'Bệnh nhân ho ra máu.', client_id: `rv-${r.body.id}-2`, ref: 'after' });
+  assert.equal((await station.next((m) => m.ref === 'after')).seq, 2);
+  await sleep(300);
+  assert.equal(doctor.msgs.filter((m) => m.type === 'chat').length, 0, 'no chat after losing access');
+  assert.equal(station.msgs.filter((m) => m.type === 'left').length, 0, 'the station keeps its channel');
+  assert.equal((await doctor.ask({ type: 'ping' })).type, 'pong', 'the socket itself stays open');
+  await doctor.close();
+  await station.close();
+});
