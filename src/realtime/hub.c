@@ -616,16 +616,43 @@ void yx_hub_closed(struct yx_ws *ws)
     free(cl);
 }
 
+/* Someone arrived in channel c on another instance (or changed their status there): they learn
+ * who is here, as presence messages addressed to them only and marked "echo" (so that nobody
+ * answers those in turn). Without this a join's members list names only the people on the
+ * joiner's own instance. */
+static void answer_presence(const struct channel *c, const json_t *msg)
+{
+    const char *type = yx_json_str(msg, "type"), *status = yx_json_str(msg, "status");
+    int64_t newcomer = yx_json_int(msg, "user", 0);
+    if (!type || strcmp(type, "presence") != 0 || !status || strcmp(status, "offline") == 0 || !newcomer ||
+        json_is_true(json_object_get(msg, "echo")))
+        return;
+    for (struct member *m = c->members; m; m = m->ch_next) {
+        int seen = uid(m->cl) == newcomer;
+        for (struct member *p = c->members; p != m && !seen; p = p->ch_next)
+            seen = uid(p->cl) == uid(m->cl);
+        json_t *here = seen ? NULL : presence_json(c->name, m->cl, m->cl->status);
+        char *s = here && json_object_set_new(here, "echo", json_true()) == 0 ? json_dumps(here, JSON_COMPACT)
+                                                                                : NULL;
+        if (s)
+            yx_bus_publish(c->name, newcomer, s);
+        free(s);
+        json_decref(here);
+    }
+}
+
 void yx_hub_deliver(const char *channel, int64_t to_user, const char *text)
 {
     int64_t seq = 0;
+    const struct channel *c = strncmp(channel, "user:", 5) != 0 ? channel_find(channel) : NULL;
+    json_t *msg = c ? json_loads(text, 0, NULL) : NULL;
     /* Another instance's chat message: a join on its way here must learn of its seq. */
-    if (strncmp(channel, "user:", 5) != 0 && channel_find(channel)) {
-        json_t *msg = json_loads(text, 0, NULL);
-        seq = chat_seq(msg);
-        json_decref(msg);
-    }
+    seq = chat_seq(msg);
     deliver(channel, to_user, NULL, text, strlen(text), seq);
+    /* Found again: a socket may have gone while it was being sent to. */
+    if (c && !to_user && (c = channel_find(channel)) != NULL && c->members)
+        answer_presence(c, msg);
+    json_decref(msg);
 }
 
 /* The re-check's answer, on the loop: a channel the person may no longer see is left, as if the

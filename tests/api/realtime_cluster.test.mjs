@@ -61,9 +61,12 @@ test('a visit\'s channel spans two instances: chat, a long message, receipts, pr
   assert.equal((await station.ask({ type: 'join', channel: ch })).type, 'joined');
   assert.equal((await doctor.ask({ type: 'join', channel: ch })).type, 'joined');
 
-  // The doctor's arrival on B is seen on A, by name.
+  // The doctor's arrival on B is seen on A, by name; and the doctor learns that the station, who
+  // was there first on A, is present (its members list names only B's people).
   const arrived = await station.next((m) => m.type === 'presence' && m.user === doctorId, 'the doctor\'s presence from B');
   assert.deepEqual([arrived.channel, arrived.status, arrived.name], [ch, 'online', S.doctor.user.full_name]);
+  const already = await doctor.next((m) => m.type === 'presence' && m.user === stationId, 'the station\'s presence, answered from A');
+  assert.deepEqual([already.channel, already.status, already.name, already.echo], [ch, 'online', S.station.user.full_name, true]);
 
   // A chat message sent on A arrives on B once, as stored; the sender gets its own copy once.
   const text = 'Bệnh nhân Nguyễn Thị Hường đau bụng vùng thượng vị, nôn 2 lần.';
@@ -103,6 +106,7 @@ test('a visit\'s channel spans two instances: chat, a long message, receipts, pr
 
   await sleep(500);
   assert.deepEqual(doctor.msgs.filter((m) => ['chat', 'error', 'signal'].includes(m.type)), [], 'each message once, and no no_peer');
+  assert.equal(station.msgs.filter((m) => m.type === 'presence' && m.echo).length, 0, 'an echo is not answered in turn');
   assert.deepEqual(station.msgs.filter((m) => ['chat', 'signal', 'receipt'].includes(m.type)), [], 'nothing twice, nothing addressed to another');
 
   // The doctor leaves: A sees them go.
