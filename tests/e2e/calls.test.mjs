@@ -29,12 +29,16 @@ const callStats = (p) => p.evaluate(async () => {
   const c = window.__ytexaCall;
   if (!c?.pc) return null;
   const st = await c.pc.getStats();
-  let frames = 0; let pair = null; const cands = {};
+  let frames = 0; let pair = null; let selected = null; const cands = {};
   st.forEach((s) => {
     if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded || 0;
     if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s;
+    if (s.type === 'transport' && s.selectedCandidatePairId) selected = st.get(s.selectedCandidatePairId);
     if (s.type === 'local-candidate') cands[s.id] = s.candidateType;
   });
+  // The transport's selected pair is the one in use (after an ICE restart the old pair may
+  // still be listed as nominated).
+  pair = selected || pair;
   return { state: c.pc.connectionState, frames, local: pair ? cands[pair.localCandidateId] : null };
 });
 
@@ -50,7 +54,9 @@ async function openCall(url, chrome, id) {
 }
 
 async function assertFramesRising(p, what) {
-  const a = await callStats(p);
+  // "connected" may come a moment before the first frame is decoded.
+  let a = await callStats(p);
+  for (let i = 0; i < 50 && !(a?.frames > 0); i++) { await sleep(200); a = await callStats(p); }
   await sleep(1500);
   const b = await callStats(p);
   assert.equal(b.state, 'connected', what);
@@ -93,6 +99,23 @@ test('the same call relayed through coturn only; an expired credential gets no r
     const s = await assertFramesRising(station.p, 'station via TURN');
     assert.equal(s.local, 'relay', 'the pair in use is relayed by coturn');
     await assertFramesRising(doctor.p, 'doctor via TURN');
+    // An ICE restart (the phone moved from Wi-Fi to 3G) gathers with a fresh TURN credential on
+    // both sides — the first one may have expired by then — and stays relay only.
+    const fetched = { station: 0, doctor: 0 };
+    for (const [who, { p }] of Object.entries({ station, doctor })) p.on('request', (r) => { if (r.url().endsWith('/api/v1/rtc/ice-servers')) fetched[who]++; });
+    const iceConf = (p) => p.evaluate(() => { const c = window.__ytexaCall.pc.getConfiguration(); return { policy: c.iceTransportPolicy, users: c.iceServers.map((x) => x.username).join() }; });
+    const first = await iceConf(doctor.p);
+    await sleep(1100); // the credential's username is the second it expires
+    await doctor.p.evaluate(() => window.__ytexaCall.restartIce());
+    for (let i = 0; i < 50 && !(fetched.doctor && fetched.station); i++) await sleep(100);
+    assert.deepEqual(fetched, { station: 1, doctor: 1 }, 'each side fetched a fresh credential for the restart');
+    const fresh = await iceConf(doctor.p);
+    assert.equal(fresh.policy, 'relay');
+    assert.notEqual(fresh.users, first.users, 'the restart uses the new credential');
+    assert.equal((await iceConf(station.p)).policy, 'relay');
+    await sleep(2000);
+    assert.equal((await assertFramesRising(station.p, 'station after the ICE restart')).local, 'relay');
+    await assertFramesRising(doctor.p, 'doctor after the ICE restart');
     // A credential minted an hour and a half ago (the server's clock moved back) has expired:
     // coturn refuses the allocation, so no relay candidate appears and a relay-only call cannot start.
     const old = await api(srv, 'GET', '/api/v1/rtc/ice-servers', { token: (await login(srv, 'demo.doctor')).token });
@@ -115,5 +138,37 @@ test('the same call relayed through coturn only; an expired credential gets no r
   } finally {
     await closeAll(env);
     await turn.stop();
+  }
+});
+
+test('a call lost for good offers "Tiếp tục bằng tin nhắn": the page stays on the visit, the chat takes over', async () => {
+  const env = await startWithBrowser({ media: true });
+  try {
+    const { srv, chrome } = env;
+    const id = await liveVisit(srv);
+    const { station, doctor } = await openCall(srv.url, chrome, id);
+    await assertFramesRising(doctor.p, 'doctor');
+    // The station's phone drops out without hanging up: no "bye", and the media path dies.
+    await station.ctx.close();
+    const p = doctor.p;
+    const toChat = p.getByRole('button', { name: 'Tiếp tục bằng tin nhắn' });
+    await toChat.waitFor({ timeout: 60000 });
+    assert.equal(await p.locator('.call').getAttribute('data-state'), 'lost');
+    await p.evaluate(() => window.scrollTo(0, 0));
+    await toChat.click();
+    // Still the visit, the call not ended by a route change, the chat in view and ready to type in.
+    await p.waitForFunction(() => document.activeElement?.id === document.querySelector('#chat .send input')?.id && document.activeElement.id !== '', null, { polling: 100, timeout: 5000 });
+    await p.waitForFunction(() => {
+      const r = document.querySelector('#chat .send input').getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= innerHeight;
+    }, null, { polling: 100, timeout: 5000 });
+    assert.equal(await p.evaluate(() => location.hash), `#/visits/${id}`);
+    assert.equal(await p.locator('.call').getAttribute('data-state'), 'lost');
+    await p.keyboard.type('Mất hình, anh nhắn tin nhé.');
+    await p.keyboard.press('Enter');
+    await p.locator('.chat .messages li[data-seq]', { hasText: 'Mất hình, anh nhắn tin nhé.' }).waitFor();
+    assert.equal(await p.evaluate(() => location.hash), `#/visits/${id}`);
+  } finally {
+    await closeAll(env);
   }
 });

@@ -14,6 +14,17 @@ const LOW_KBPS = 150; // below this for a few seconds, video goes
 const LOW_SAMPLES = 3; // samples, one every 2 s
 const LOST_MS = 12000; // no media path for this long: offer the chat
 
+const iceUfrag = (sdp) => /a=ice-ufrag:(\S+)/.exec(sdp || '')?.[1] || null;
+
+// The chat of the page (the element with id "chat"): scrolled into view with its box focused.
+// The address does not change, since the hash is the page's route.
+function goToChat() {
+  const chat = document.getElementById('chat');
+  if (!chat) return;
+  chat.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  chat.querySelector('.send input')?.focus({ preventScroll: true });
+}
+
 export function Call({ channel, video = true }) {
   const [state, setState] = useState('idle'); // idle, waiting, connecting, connected, reconnecting, lost, ended
   const [audioOnly, setAudioOnly] = useState(!video);
@@ -35,7 +46,22 @@ export function Call({ channel, video = true }) {
     if (tell) signal({ kind: 'audio_only', why });
   };
 
+  // A TURN credential lives --turn-ttl seconds from when the call started: a new network path
+  // (an ICE restart) gathers with a fresh one, or coturn would refuse the relay. The policy
+  // (relay only or not) stays as the connection has it. Without an answer in 5 s the restart
+  // goes on with the servers it has.
+  const freshIce = async () => {
+    const ice = await Promise.race([api('GET', '/api/v1/rtc/ice-servers'), new Promise((r) => setTimeout(r, 5000, null))]).catch(() => null);
+    if (!ice || !c.pc) return;
+    c.ice = { ...c.ice, ...ice };
+    try {
+      c.pc.setConfiguration({ ...c.pc.getConfiguration(), iceServers: ice.ice_servers });
+    } catch { /* the old servers stay */ }
+  };
+
   const negotiate = async (restart = false) => {
+    if (restart) await freshIce();
+    if (!c.pc) return;
     const offer = await c.pc.createOffer(restart ? { iceRestart: true } : {});
     await c.pc.setLocalDescription(offer);
     signal({ kind: 'offer', sdp: c.pc.localDescription.sdp }, c.peer);
@@ -66,6 +92,11 @@ export function Call({ channel, video = true }) {
     const pc = new RTCPeerConnection({ iceServers: c.ice.ice_servers, iceTransportPolicy: c.ice.ice_transport_policy || 'all' });
     c.pc = pc;
     window.__ytexaCall = c; // for the browser tests and for support staff in the console
+    // A new network path, once at a time (also from the console when a link is known to have moved).
+    c.restartIce = () => {
+      if (!c.restarting) c.restarting = negotiate(true).catch(() => {}).finally(() => { c.restarting = null; });
+      return c.restarting;
+    };
     c.stream.getTracks().forEach((tr) => pc.addTrack(tr, c.stream));
     // The site's cap (its bandwidth in the facility's profile) on what the camera sends.
     const video = pc.getSenders().find((s) => s.track?.kind === 'video');
@@ -80,9 +111,10 @@ export function Call({ channel, video = true }) {
       const s = pc.connectionState;
       if (s === 'connected') { clearTimeout(c.lostTimer); c.lostTimer = null; c.connectedAt = c.connectedAt || Date.now(); setState('connected'); }
       if (s === 'disconnected' || s === 'failed') {
-        setState('reconnecting');
+        // Once lost, the call stays so (with its way to the chat) until a path comes back.
+        setState((st) => (st === 'lost' ? st : 'reconnecting'));
         // The side that offers restarts ICE; the other waits for its offer.
-        if (s === 'failed' && myUserId() < c.peer) negotiate(true).catch(() => {});
+        if (s === 'failed' && myUserId() < c.peer) c.restartIce();
         if (!c.lostTimer) c.lostTimer = setTimeout(() => { if (pc.connectionState !== 'connected') setState('lost'); }, LOST_MS);
       }
     };
@@ -109,6 +141,8 @@ export function Call({ channel, video = true }) {
       } else if (d.kind === 'offer') {
         c.peer = c.peer || m.from;
         if (!c.pc) makePc();
+        // An offer with new ICE credentials is a restart: this side gathers again too.
+        else if (c.pc.remoteDescription && iceUfrag(d.sdp) !== iceUfrag(c.pc.remoteDescription.sdp)) await freshIce();
         await c.pc.setRemoteDescription({ type: 'offer', sdp: d.sdp });
         await c.pc.setLocalDescription(await c.pc.createAnswer());
         signal({ kind: 'answer', sdp: c.pc.localDescription.sdp }, m.from);
@@ -175,7 +209,7 @@ export function Call({ channel, video = true }) {
     </div>`}
     <p class="call-state" role="status">${t('call_' + state)}${inCall && kbps !== null ? ` · ${kbps} kbps` : ''}
       ${audioOnly && inCall ? ' · ' + t(reason === 'auto' ? 'call_audio_auto' : reason === 'peer' ? 'call_audio_peer' : reason === 'site' ? 'call_audio_site' : 'call_audio_only') : ''}</p>
-    ${state === 'lost' && html`<p class="warn" role="alert">${t('call_lost')} <a href="#chat">${t('call_use_chat')}</a></p>`}
+    ${state === 'lost' && html`<p class="warn" role="alert">${t('call_lost')} <button type="button" class="link" onClick=${goToChat}>${t('call_use_chat')}</button></p>`}
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <div class="actions">
       ${!inCall && html`<button onClick=${start}>${audioOnly ? t('call_start_audio') : t('call_start_video')}</button>

@@ -1,10 +1,10 @@
 // The page's one WebSocket to /ws (the session cookie authorises it). It reconnects by itself
 // with a growing pause, joins again the channels the page listens to — asking for the chat
-// messages after the last one it has, so nothing is lost and nothing comes twice — pings every
-// 10 s so the others see quickly when this device drops off, and tells them "away" while the
-// page is hidden. Protocol: docs/realtime.md.
+// messages after the last one it has without a gap, so nothing is lost and nothing comes twice —
+// pings every 10 s so the others see quickly when this device drops off, and tells them "away"
+// while the page is hidden. Protocol: docs/realtime.md.
 const listeners = new Map(); // channel -> Set of handlers
-const lastSeq = new Map(); // channel -> the last chat number seen
+const threads = new Map(); // channel -> the chat numbers this page has: see thread()
 const waiting = new Map(); // ref -> { resolve, timer }
 const noticeHandlers = new Set();
 const stateHandlers = new Set();
@@ -14,6 +14,54 @@ let retry = 0;
 let refs = 0;
 let pinger = null;
 let userId = null;
+
+// A thread's messages come in pages of at most PAGE; a page keeps asking for the next one until
+// it has them all, but after PAGES pages in a row it stops and lets the user ask for more (a
+// phone on a slow link should not fetch years of chat on its own).
+const PAGE = 200;
+const PAGES = 10;
+
+// What the page has of a channel's thread. mark: the highest seq up to which it has every
+// message; ahead: the seqs it has above mark+1 (come live, out of order or after a lost one);
+// filling: a sync is under way; pages: pages fetched since the last pause; more: paused with
+// messages still to fetch; joining: a join is waiting for its answer.
+function thread(channel) {
+  if (!threads.has(channel)) threads.set(channel, { mark: 0, ahead: new Set(), filling: false, pages: 0, more: false, joining: false });
+  return threads.get(channel);
+}
+
+// Notes the seqs received; moves the mark over every number now without a gap.
+function track(th, items) {
+  for (const m of items) if (m.seq > th.mark) th.ahead.add(m.seq);
+  while (th.ahead.has(th.mark + 1)) th.ahead.delete(++th.mark);
+}
+
+// Tells the channel's handlers something the page itself found out (not a server message).
+function tell(channel, m) {
+  for (const h of listeners.get(channel) || []) h({ ...m, channel, local: true });
+}
+
+// Fetches with sync, a page at a time from the mark, until the thread has no gap and the server
+// says there is no more, or the page budget is spent, or the link fails; then says whether
+// something is left to load ({type: "backlog", more}).
+async function fill(channel) {
+  const th = threads.get(channel);
+  if (!th || th.filling) return;
+  th.filling = true;
+  th.more = false;
+  let more = true;
+  while (threads.get(channel) === th && th.pages < PAGES) {
+    const h = await ask({ type: 'sync', channel, after: th.mark, limit: PAGE });
+    if (h?.type !== 'history') break; // link down, timed out or refused: the user may try again
+    th.pages++;
+    if (!h.more && !th.ahead.size) { more = false; break; }
+    if (!h.items.length) break; // nothing came: do not ask the same question again
+  }
+  th.filling = false;
+  if (threads.get(channel) !== th) return;
+  th.more = more;
+  tell(channel, { type: 'backlog', more });
+}
 
 const url = () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 
@@ -31,14 +79,29 @@ function deliver(m) {
   }
   if (m.type === 'hello') userId = m.user;
   if (m.type === 'notification') for (const h of noticeHandlers) h(m);
-  if (m.type === 'chat' && m.seq > (lastSeq.get(m.channel) || 0)) lastSeq.set(m.channel, m.seq);
-  if (m.type === 'joined' && m.items?.length) lastSeq.set(m.channel, m.items[m.items.length - 1].seq);
+  const th = m.channel && threads.get(m.channel);
+  if (th && (m.type === 'joined' || m.type === 'history') && m.items) track(th, m.items);
+  if (th && m.type === 'chat') track(th, [m]);
   if (m.channel && listeners.has(m.channel)) for (const h of listeners.get(m.channel)) h(m);
+  if (!th) return;
+  if (m.type === 'joined' && m.items) {
+    // The join brought the first page; the rest, if any, come by sync.
+    th.joining = false;
+    th.pages = 1;
+    th.more = false;
+    if (m.more || th.ahead.size) fill(m.channel);
+    else tell(m.channel, { type: 'backlog', more: false });
+  } else if (m.type === 'chat' && th.ahead.size && !th.joining && !th.filling && !th.more) {
+    // A number was skipped (lost, or two stores finished out of order): ask for the gap.
+    th.pages = 0;
+    fill(m.channel);
+  }
 }
 
 function rejoin(channel) {
-  const after = lastSeq.get(channel);
-  send({ type: 'join', channel, ...(after !== undefined ? { after } : { after: 0 }) });
+  const th = thread(channel);
+  th.joining = true;
+  send({ type: 'join', channel, after: th.mark });
 }
 
 function connect() {
@@ -59,6 +122,9 @@ function connect() {
     ws = null;
     clearInterval(pinger);
     setOpen(false);
+    // No answer comes on a closed socket: let whoever waits for one go on now.
+    for (const w of waiting.values()) { clearTimeout(w.timer); w.resolve(null); }
+    waiting.clear();
     if (e.code === 4401) { window.dispatchEvent(new Event('ytexa-unauth')); return; }
     if (!listeners.size && !noticeHandlers.size) return;
     retry = Math.min(retry + 1, 6);
@@ -93,7 +159,7 @@ export function listen(channel, handler) {
     set.delete(handler);
     if (!set.size) {
       listeners.delete(channel);
-      lastSeq.delete(channel);
+      threads.delete(channel);
       send({ type: 'leave', channel });
     }
   };
@@ -112,7 +178,15 @@ export function onConnection(h) {
 }
 
 export const myUserId = () => userId;
-export const noteSeq = (channel, seq) => { if (seq > (lastSeq.get(channel) || 0)) lastSeq.set(channel, seq); };
+// The highest seq of the channel's thread up to which the page has every message.
+export const seqMark = (channel) => threads.get(channel)?.mark || 0;
+// Goes on fetching a thread whose loading paused (the "more" of a backlog event).
+export function loadMore(channel) {
+  const th = threads.get(channel);
+  if (!th || th.filling) return;
+  th.pages = 0;
+  fill(channel);
+}
 
 export function setPresence(status) {
   send({ type: 'presence', status });
