@@ -2,6 +2,7 @@
 #ifndef YTEXA_CONSULT_H
 #define YTEXA_CONSULT_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 /* The escalator: a background job that moves every case nobody accepted in time one level up the
@@ -18,5 +19,16 @@ int yx_consult_file_readable(struct yx_req *r, int64_t file_id, int *yes);
 /* May r's principal see consultation id (its case, its chat, its room)? 0 with *patient_id set,
  * or YX_ENOTFOUND with r's error set. The real-time hub asks this before a socket joins. */
 int yx_consult_may_see(struct yx_req *r, int64_t id, int64_t *patient_id);
+
+/* GET /api/v1/verify/:code for signed minutes (src/app/verify.c asks each kind of document): 0
+ * with the answer set when code (as printed, XXXXX-XXXXX) is one of them; YX_ENOTFOUND, with no
+ * answer set, when it is not; another code when the database fails. */
+int yx_consult_verify(struct yx_req *r, const char *code);
+
+/* A concluded consultation (concluded, outcome recorded or closed), de-identified for teaching as
+ * GET /api/v1/consults/:id/export answers it; NULL when there is none or it is not concluded.
+ * Training's case sessions show it to a course's people (who do not see the case itself). */
+struct yx_db;
+json_t *yx_consult_deidentified(struct yx_db *db, int64_t id);
 
 #endif

@@ -91,6 +91,12 @@ void yx_random_token(char *out, size_t outsize, size_t bytes);
 /* base64(HMAC-SHA1(key, data)), as coturn and Janus check their time-limited credentials. 0, or
  * YX_EINTERNAL when out (28 bytes and a NUL at least) is too small. */
 int yx_hmac_sha1_base64(const char *key, const char *data, char *out, size_t outlen);
+/* A verification code for a paper document (signed minutes, a certificate): ten random characters
+ * of Crockford's base32 (no I, L, O, U), printed as XXXXX-XXXXX. */
+void yx_verify_code(char out[12]);
+/* A code as someone typed it, whatever the case and dashes ("ab3k9-x2m7q"), as printed
+ * ("AB3K9-X2M7Q"): 0, or -1 when it is not ten letters and digits. */
+int yx_verify_code_parse(const char *in, char out[12]);
 
 /* Logging: one JSON object a line on stderr. */
 enum { YX_LOG_DEBUG, YX_LOG_INFO, YX_LOG_WARN, YX_LOG_ERROR };

@@ -15,7 +15,7 @@ struct yx_pdf {
     double w, h, margin, y;
 };
 
-/* Page sizes in points. */
+/* Page sizes in points (portrait; swap them for landscape). */
 #define YX_PDF_A4_W 595.3
 #define YX_PDF_A4_H 841.9
 #define YX_PDF_A5_W 419.5
@@ -28,6 +28,20 @@ void yx_pdf_text(struct yx_pdf *p, const char *font, const char *s);
 /* printf-style yx_pdf_text. */
 void yx_pdf_textf(struct yx_pdf *p, const char *font, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* How yx_pdf_text_box aligns its lines. */
+enum { YX_PDF_LEFT, YX_PDF_CENTER, YX_PDF_RIGHT };
+/* Writes s in the font inside a box of width w whose top left corner is (x, y), wrapping and
+ * aligning its lines; returns the height it took. The flow (p->y) does not move. */
+double yx_pdf_text_box(struct yx_pdf *p, const char *font, const char *s, double x, double y, double w,
+                       int align);
+/* As yx_pdf_text, each line centred across the page. */
+void yx_pdf_text_center(struct yx_pdf *p, const char *font, const char *s);
+/* Strokes a rectangle (a certificate's frame) of line width lw. */
+void yx_pdf_rect(struct yx_pdf *p, double x, double y, double w, double h, double lw);
+/* Draws text (UTF-8) as a QR code (libqrencode, error correction M, with its quiet zone of four
+ * modules) in a square of size points whose top left corner is (x, y). The flow does not move.
+ * YX_EINVAL when the text cannot be encoded (too long). */
+int yx_pdf_qr(struct yx_pdf *p, double x, double y, double size, const char *text);
 /* Moves down by pts. */
 void yx_pdf_gap(struct yx_pdf *p, double pts);
 /* Starts a new page unless need points are left on this one. */

@@ -33,6 +33,15 @@ extern const struct yx_route yx_consult_export_routes[];
 extern const struct yx_route yx_consult_room_routes[];
 extern const struct yx_route yx_consult_guest_routes[];
 extern const struct yx_route yx_rtc_routes[];
+extern const struct yx_route yx_course_routes[];
+extern const struct yx_route yx_enrolment_routes[];
+extern const struct yx_route yx_session_routes[];
+extern const struct yx_route yx_attendance_routes[];
+extern const struct yx_route yx_verify_routes[];
+extern const struct yx_route yx_training_quiz_routes[];
+extern const struct yx_route yx_training_credit_routes[];
+extern const struct yx_route yx_training_record_routes[];
+extern const struct yx_route yx_training_certificate_routes[];
 
 const struct yx_route *yx_app_routes(void)
 {
@@ -42,7 +51,7 @@ const struct yx_route *yx_app_routes(void)
                                               yx_patient_search_routes, yx_consent_routes, yx_patient_account_routes, yx_visit_routes,
                                               yx_visit_record_routes, yx_code_routes, yx_prescription_routes,
                                               yx_schedule_routes, yx_appointment_routes, yx_queue_routes,
-                                              yx_notification_routes, yx_upload_routes, yx_file_routes, yx_consult_request_routes, yx_consult_routing_routes, yx_consult_discussion_routes, yx_consult_minutes_routes, yx_consult_export_routes, yx_consult_room_routes, yx_consult_guest_routes, yx_rtc_routes, NULL};
+                                              yx_notification_routes, yx_upload_routes, yx_file_routes, yx_consult_request_routes, yx_consult_routing_routes, yx_consult_discussion_routes, yx_consult_minutes_routes, yx_consult_export_routes, yx_consult_room_routes, yx_consult_guest_routes, yx_rtc_routes, yx_course_routes, yx_enrolment_routes, yx_session_routes, yx_attendance_routes, yx_verify_routes, yx_training_quiz_routes, yx_training_credit_routes, yx_training_record_routes, yx_training_certificate_routes, NULL};
     static struct yx_route *all;
     if (all)
         return all;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "consult.h"
+#include "ytexa/consult.h"
 
 static int letter(unsigned char c)
 {
@@ -153,18 +154,20 @@ static json_t *questions_and_opinions(struct yx_db *db, int64_t id, const struct
     return out;
 }
 
-/* GET /api/v1/consults/:id/export — for those who see the case, once it is concluded. */
-static int consult_export(struct yx_req *r)
+json_t *yx_consult_deidentified(struct yx_db *db, int64_t id)
 {
     static const char *const done[] = {"concluded", "outcome_recorded", "closed", NULL};
-    struct yx_consult c;
     struct yx_rows *p = NULL;
-    int rc;
-    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_state_in(r, &c, done)) != 0 ||
-        (rc = YX_DB_Q(r->db, &p, "SELECT full_name FROM patients WHERE id = ?", YX_PI(c.patient_id))) != 0)
-        return rc;
+    if (YX_DB_Q(db, &p,
+                "SELECT c.state, p.full_name FROM consults c JOIN patients p ON p.id = c.patient_id WHERE "
+                "c.id = ?",
+                YX_PI(id)) != 0 ||
+        p->nrows != 1 || !yx_one_of(yx_rows_get(p, 0, 0), done)) {
+        yx_rows_free(p);
+        return NULL;
+    }
     struct deid d = {{NULL, NULL, NULL}, 0};
-    const char *name = p->nrows ? yx_rows_get(p, 0, 0) : "";
+    const char *name = yx_rows_get(p, 0, 1);
     const char *given = strrchr(name, ' ');
     d.words[0] = name;
     d.words[1] = given && strlen(given + 1) >= 2 ? given + 1 : NULL;
@@ -172,12 +175,12 @@ static int consult_export(struct yx_req *r)
     yx_random(&days, sizeof days);
     d.shift_ms = -(int64_t)(30 + days % 365) * 86400000LL;
     /* The name's words point into p's rows: p lives until the export is made. */
-    json_t *out = case_part(r->db, c.id, &d);
+    json_t *out = case_part(db, id, &d);
     if (out)
-        questions_and_opinions(r->db, c.id, &d, out);
+        questions_and_opinions(db, id, &d, out);
     yx_rows_free(p);
     if (!out)
-        return YX_EDB;
+        return NULL;
     json_object_set_new(
         out, "deidentification",
         json_pack(
@@ -194,7 +197,19 @@ static int consult_export(struct yx_req *r)
             "Ngày chụp DICOM đã bị bỏ / the DICOM study date is dropped.",
             "Một ca hiếm vẫn có thể nhận ra được qua bệnh cảnh / a rare case may still be recognisable from "
             "its story."));
-    return yx_reply(r, 200, out);
+    return out;
+}
+
+/* GET /api/v1/consults/:id/export — for those who see the case, once it is concluded. */
+static int consult_export(struct yx_req *r)
+{
+    static const char *const done[] = {"concluded", "outcome_recorded", "closed", NULL};
+    struct yx_consult c;
+    int rc;
+    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_state_in(r, &c, done)) != 0)
+        return rc;
+    json_t *out = yx_consult_deidentified(r->db, c.id);
+    return out ? yx_reply(r, 200, out) : YX_EDB;
 }
 
 const struct yx_route yx_consult_export_routes[] = {

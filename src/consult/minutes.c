@@ -3,13 +3,13 @@
  * subject, and a verification code printed on the paper lets anyone ask GET /api/v1/verify/<code>
  * whether a copy matches. A signed version never changes; an amendment is a new version naming
  * the one it replaces. The PDF is drawn from the frozen content, so it is the same every time. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "consult.h"
+#include "ytexa/consult.h"
 #include "ytexa/pdf.h"
 
 /* Rows of sql (one ? for the case id) as objects with the given member names. */
@@ -107,20 +107,6 @@ static json_t *minutes_body(struct yx_db *db, int64_t id)
     return body;
 }
 
-/* A code for the paper: ten characters of Crockford's base32 (no I, L, O, U), as XXXXX-XXXXX. */
-static void verify_code(char out[12])
-{
-    static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    unsigned char rnd[10];
-    yx_random(rnd, sizeof rnd);
-    for (int i = 0, o = 0; i < 10; i++) {
-        if (i == 5)
-            out[o++] = '-';
-        out[o++] = alphabet[rnd[i] & 31];
-    }
-    out[11] = '\0';
-}
-
 static const char *const signature_keys[] = {
     "version", "replaces_version", "amendment_reason", "signed_at", "signer", "signer_licence", NULL};
 
@@ -173,7 +159,7 @@ static int minutes_sign(struct yx_req *r)
     int64_t now = yx_now_ms();
     char when[32], hash[65], code[12];
     yx_time_format(now, when);
-    verify_code(code);
+    yx_verify_code(code);
     if (rc == 0) {
         json_object_set_new(body, "version", json_integer(version));
         json_object_set_new(body, "replaces_version", version > 1 ? json_integer(version - 1) : json_null());
@@ -336,35 +322,14 @@ static int minutes_pdf(struct yx_req *r)
     return yx_reply_raw(r, 200, "application/pdf", pdf, len);
 }
 
-/* The code as printed, whatever the case and dash: "ab3k9-x2m7q" is "AB3K9-X2M7Q". */
-static int normal_code(const char *in, char out[12])
-{
-    int o = 0;
-    for (const char *p = in; *p; p++) {
-        if (*p == '-')
-            continue;
-        if (o == 10 || !isalnum((unsigned char)*p))
-            return -1;
-        if (o == 5)
-            out[5] = '-';
-        out[o < 5 ? o : o + 1] = (char)toupper((unsigned char)*p);
-        o++;
-    }
-    out[11] = '\0';
-    return o == 10 ? 0 : -1;
-}
-
-/* GET /api/v1/verify/:code?sha256= — public: is this signed document ours, intact, current, and
- * does the hash printed on a paper copy match? Says nothing about the patient. */
-static int verify(struct yx_req *r)
+/* GET /api/v1/verify/:code?sha256= for signed minutes (src/app/verify.c asks each kind of
+ * document): is this one ours, intact, current, and does the hash printed on a paper copy match?
+ * Says nothing about the patient. */
+int yx_consult_verify(struct yx_req *r, const char *code)
 {
     struct yx_rows *rows = NULL;
-    char code[12], hash[65];
+    char hash[65];
     const char *given = yx_query(r, "sha256");
-    if (normal_code(r->params[0], code) != 0)
-        return yx_fail(r, YX_ENOTFOUND, "Không có tài liệu với mã này / no document has this code.");
-    if (given && strlen(given) != 64)
-        return yx_fail_field(r, YX_EINVAL, "sha256", "sha256 is 64 hexadecimal digits.");
     int rc = YX_DB_Q(
         r->db, &rows,
         "SELECT m.version, m.signer_name, m.signer_licence, m.signed_at, m.content_hash, m.content, "
@@ -374,7 +339,7 @@ static int verify(struct yx_req *r)
         "c.assigned_facility_id WHERE m.verify_code = ?",
         YX_PT(code));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail(r, YX_ENOTFOUND, "Không có tài liệu với mã này / no document has this code.");
+        rc = YX_ENOTFOUND;
     if (rc) {
         yx_rows_free(rows);
         return rc;
@@ -398,6 +363,5 @@ static int verify(struct yx_req *r)
 const struct yx_route yx_consult_minutes_routes[] = {
     {"POST", "/api/v1/consults/:id/minutes", minutes_sign, 0, "consult.sign", "consult"},
     {"GET", "/api/v1/consults/:id/minutes/:version/pdf", minutes_pdf, 0, "consult.minutes_pdf", "consult"},
-    {"GET", "/api/v1/verify/:code", verify, YX_R_PUBLIC, NULL, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL},
 };

@@ -2,6 +2,7 @@
  * documents are a few pages and are sent as the answer. */
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
+#include <qrencode.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,21 +42,91 @@ void yx_pdf_gap(struct yx_pdf *p, double pts)
     p->y += pts;
 }
 
-void yx_pdf_text(struct yx_pdf *p, const char *font, const char *s)
+/* Lays s out in the font across width w, aligned; returns its height in points. */
+static double lay_out(struct yx_pdf *p, const char *font, const char *s, double w, int align)
 {
+    static const PangoAlignment aligns[] = {PANGO_ALIGN_LEFT, PANGO_ALIGN_CENTER, PANGO_ALIGN_RIGHT};
     PangoLayout *layout = p->layout;
     PangoFontDescription *fd = pango_font_description_from_string(font);
     pango_layout_set_font_description(layout, fd);
     pango_font_description_free(fd);
-    pango_layout_set_width(layout, (int)((p->w - 2 * p->margin) * PANGO_SCALE));
+    pango_layout_set_width(layout, (int)(w * PANGO_SCALE));
     pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_alignment(layout, aligns[align >= 0 && align <= YX_PDF_RIGHT ? align : 0]);
     pango_layout_set_text(layout, s, -1);
-    int w, h;
-    pango_layout_get_size(layout, &w, &h);
-    yx_pdf_room(p, (double)h / PANGO_SCALE);
+    int lw, lh;
+    pango_layout_get_size(layout, &lw, &lh);
+    return (double)lh / PANGO_SCALE;
+}
+
+static void flow_text(struct yx_pdf *p, const char *font, const char *s, int align)
+{
+    double h = lay_out(p, font, s, p->w - 2 * p->margin, align);
+    yx_pdf_room(p, h);
     cairo_move_to(p->cr, p->margin, p->y);
-    pango_cairo_show_layout(p->cr, layout);
-    p->y += (double)h / PANGO_SCALE + 4;
+    pango_cairo_show_layout(p->cr, p->layout);
+    p->y += h + 4;
+}
+
+void yx_pdf_text(struct yx_pdf *p, const char *font, const char *s)
+{
+    flow_text(p, font, s, YX_PDF_LEFT);
+}
+
+void yx_pdf_text_center(struct yx_pdf *p, const char *font, const char *s)
+{
+    flow_text(p, font, s, YX_PDF_CENTER);
+}
+
+double yx_pdf_text_box(struct yx_pdf *p, const char *font, const char *s, double x, double y, double w,
+                       int align)
+{
+    double h = lay_out(p, font, s, w, align);
+    cairo_move_to(p->cr, x, y);
+    pango_cairo_show_layout(p->cr, p->layout);
+    return h;
+}
+
+void yx_pdf_rect(struct yx_pdf *p, double x, double y, double w, double h, double lw)
+{
+    cairo_save(p->cr);
+    cairo_set_line_width(p->cr, lw);
+    cairo_rectangle(p->cr, x, y, w, h);
+    cairo_stroke(p->cr);
+    cairo_restore(p->cr);
+}
+
+int yx_pdf_qr(struct yx_pdf *p, double x, double y, double size, const char *text)
+{
+    QRcode *qr = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M);
+    if (!qr)
+        return YX_EINVAL;
+    /* The quiet zone of four modules on each side is part of the symbol: a reader needs it. */
+    int n = qr->width, quiet = 4;
+    double m = size / (n + 2 * quiet);
+    cairo_save(p->cr);
+    cairo_set_source_rgb(p->cr, 1, 1, 1);
+    cairo_rectangle(p->cr, x, y, size, size);
+    cairo_fill(p->cr);
+    cairo_set_source_rgb(p->cr, 0, 0, 0);
+    /* One rectangle per run of dark modules in a row, all filled at once, so a rasteriser draws no
+     * seams between neighbouring modules. */
+    for (int row = 0; row < n; row++)
+        for (int col = 0; col < n;) {
+            if (!(qr->data[row * n + col] & 1)) {
+                col++;
+                continue;
+            }
+            int run = col;
+            while (run < n && (qr->data[row * n + run] & 1))
+                run++;
+            cairo_rectangle(p->cr, x + (quiet + col) * m, y + (quiet + row) * m, (run - col) * m, m);
+            col = run;
+        }
+    cairo_fill(p->cr);
+    cairo_restore(p->cr);
+    QRcode_free(qr);
+    return 0;
 }
 
 void yx_pdf_textf(struct yx_pdf *p, const char *font, const char *fmt, ...)

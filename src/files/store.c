@@ -12,6 +12,7 @@
 
 #include "files_internal.h"
 #include "ytexa/consult.h"
+#include "ytexa/training.h"
 
 /* How much of a file's start is kept for recognising it and reading its DICOM tags. */
 #define HEAD_MAX (64 * 1024)
@@ -210,8 +211,8 @@ json_t *yx_files_json(struct yx_db *db, int64_t id)
     return out;
 }
 
-/* The file's row if the caller may read it: staff of the facility that stored it, and whoever
- * sees a consultation it is attached to. 404 otherwise. */
+/* The file's row if the caller may read it: staff of the facility that stored it, whoever sees a
+ * consultation it is attached to, and the people of a course it is a material of. 404 otherwise. */
 struct stored {
     int64_t id;
     char sha[65], mime[48], kind[8], name[201];
@@ -227,6 +228,10 @@ static int readable_file(struct yx_req *r, struct stored *f)
     int through_case = 0;
     if (rc == 0 && rows->nrows == 1 && (!r->who.facility_id || yx_rows_int(rows, 0, 3) != r->who.facility_id))
         rc = yx_consult_file_readable(r, f->id, &through_case);
+    /* A course's material is read by the people enrolled in it, wherever they work. */
+    if (rc == 0 && rows->nrows == 1 && !through_case &&
+        (!r->who.facility_id || yx_rows_int(rows, 0, 3) != r->who.facility_id))
+        rc = yx_course_file_readable(r, f->id, &through_case);
     if (rc == 0 && (rows->nrows != 1 || (!through_case && (!r->who.facility_id ||
                                                            yx_rows_int(rows, 0, 3) != r->who.facility_id))))
         rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy tệp / no such file.");

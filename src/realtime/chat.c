@@ -12,13 +12,14 @@
 #include "ytexa/audit.h"
 #include "ytexa/auth.h"
 #include "ytexa/consult.h"
+#include "ytexa/training.h"
 #include "ytexa/visit.h"
 
 #define HISTORY_MAX 200
 
 int yx_channel_parse(const char *channel, const char **kind, int64_t *id)
 {
-    static const char *const kinds[] = {"visit", "consult", "user"};
+    static const char *const kinds[] = {"visit", "consult", "session", "user"};
     const char *colon = channel ? strchr(channel, ':') : NULL;
     if (!colon || colon[1] < '1' || colon[1] > '9')
         return YX_EINVAL;
@@ -70,9 +71,36 @@ static int may_see(struct yx_req *r, const char *channel, int64_t *patient, cons
 {
     if (yx_channel_parse(channel, kind, id) != 0 || strcmp(*kind, "user") == 0)
         return yx_fail_field(r, YX_EINVAL, "channel", "Unknown channel %s.", channel);
+    *patient = 0;
     if (strcmp(*kind, "visit") == 0)
         return yx_visit_may_see(r, *id, patient);
+    if (strcmp(*kind, "session") == 0)
+        return yx_training_may_join(r, *id);
     return yx_consult_may_see(r, *id, patient);
+}
+
+/* A live lecture's channel: the join opens the person's attendance span (docs/training.md); it
+ * has no stored chat (questions go as signals, raised hands too). */
+static int lecture_join(struct yx_req *r, struct hub_job *j, int64_t session)
+{
+    int rc = yx_training_span_open(r->db, session, r->who.user_id, yx_now_ms(), &j->span_id);
+    if (rc == YX_ECONFLICT)
+        return yx_fail_code(r, YX_ECONFLICT, "session_not_live", NULL,
+                            "Buổi học chưa bắt đầu hoặc đã kết thúc / the session is not live.");
+    if (rc == 0)
+        j->reply = json_pack("{s:s,s:s,s:i,s:i,s:i}", "type", "joined", "channel", j->channel, "last_seq", 0,
+                             "delivered_seq", 0, "read_seq", 0);
+    return rc;
+}
+
+/* Chat, sync and receipts are for the stored chat of visits and cases. */
+static int chat_only(struct yx_req *r, const char *kind)
+{
+    if (strcmp(kind, "session") != 0)
+        return 0;
+    return yx_fail_code(r, YX_EINVAL, "no_chat", NULL,
+                        "Kênh buổi học không lưu tin nhắn: dùng signal / a session's channel keeps no chat: use "
+                        "signal.");
 }
 
 static int audit(struct yx_req *r, const char *action, const char *channel, int64_t patient)
@@ -171,6 +199,8 @@ static int chat_join(struct yx_req *r, struct hub_job *j)
     const char *kind;
     int64_t id, patient, thread, last;
     int rc = may_see(r, j->channel, &patient, &kind, &id);
+    if (rc == 0 && strcmp(kind, "session") == 0)
+        return lecture_join(r, j, id);
     if (rc == 0)
         rc = thread_of(r->db, j->channel, kind, id, &thread, &last);
     if (rc == 0)
@@ -211,6 +241,8 @@ static int chat_sync(struct yx_req *r, struct hub_job *j)
     int more = 0;
     int rc = may_see(r, j->channel, &patient, &kind, &id);
     if (rc == 0)
+        rc = chat_only(r, kind);
+    if (rc == 0)
         rc = thread_of(r->db, j->channel, kind, id, &thread, &last);
     if (rc == 0)
         rc = history(r->db, thread, j->channel, msg_int(j->msg, "after", 0), msg_int(j->msg, "limit", 100),
@@ -234,7 +266,7 @@ static int chat_send(struct yx_req *r, struct hub_job *j)
     int64_t id, patient, thread, last, now = yx_now_ms();
     struct yx_rows *rows = NULL;
     int rc = may_see(r, j->channel, &patient, &kind, &id);
-    if (rc != 0 || (rc = yx_db_begin(r->db)) != 0)
+    if (rc != 0 || (rc = chat_only(r, kind)) != 0 || (rc = yx_db_begin(r->db)) != 0)
         return rc;
     rc = thread_of(r->db, j->channel, kind, id, &thread, &last);
     if (rc == 0)
@@ -297,6 +329,8 @@ static int chat_receipt(struct yx_req *r, struct hub_job *j)
     int read = strcmp(kind, "read") == 0;
     int rc = may_see(r, j->channel, &patient, &channel_kind, &id);
     if (rc == 0)
+        rc = chat_only(r, channel_kind);
+    if (rc == 0)
         rc =
             YX_DB_Q(r->db, &rows,
                     "SELECT t.id, t.last_seq FROM chat_threads t JOIN chat_marks k ON k.thread_id = t.id AND "
@@ -329,6 +363,11 @@ static int chat_receipt(struct yx_req *r, struct hub_job *j)
 void yx_chat_run(struct yx_db *db, struct hub_job *j)
 {
     struct yx_req r;
+    /* A socket left a lecture: its stay ends, whatever its session is by now. */
+    if (strcmp(j->type, "span_close") == 0) {
+        j->rc = db ? yx_training_span_close(db, j->span_id, j->at) : YX_EUNAVAIL;
+        return;
+    }
     int rc = open_request(db, j, &r);
     if (rc == 0 && strcmp(j->type, "join") == 0)
         rc = chat_join(&r, j);

@@ -31,7 +31,10 @@ struct member {
     struct member *cl_next;           /* the channels of the client */
     int64_t covered; /* the chat messages up to this seq were in the join's answer: not sent again */
     uint64_t gen;    /* when it was made (joins counted), so an older re-check leaves it alone */
+    int64_t span_id; /* a lecture's channel: the attendance span its join opened */
 };
+
+static void close_span(int64_t span_id);
 
 struct channel {
     struct channel *hnext;
@@ -219,7 +222,7 @@ static struct member *join(struct client *cl, const char *name)
     }
     /* A user channel has no presence (and may hold thousands of one person's sockets). */
     int first = strncmp(name, "user:", 5) != 0 && sockets_of(c, uid(cl), cl) == 0;
-    *m = (struct member){c, cl, NULL, c->members, cl->joined, 0, ++R.joins};
+    *m = (struct member){c, cl, NULL, c->members, cl->joined, 0, ++R.joins, 0};
     if (c->members)
         c->members->ch_prev = m;
     c->members = m;
@@ -239,6 +242,7 @@ static void leave(struct client *cl, struct member *m)
             break;
         }
     cl->njoined--;
+    close_span(m->span_id);
     if (m->ch_prev)
         m->ch_prev->ch_next = m->ch_next;
     else
@@ -315,12 +319,18 @@ static void on_joined(struct client *cl, struct hub_job *j)
     if (fresh && cl->njoined >= MAX_CHANNELS_PER_SOCKET) {
         send_error(cl, "too_many_channels", "A socket joins at most 16 channels; leave one first.", NULL,
                    j->ref);
+        close_span(j->span_id);
         return;
     }
     if (!m && !(m = join(cl, j->channel))) {
         send_error(cl, "out_of_memory", "Lỗi máy chủ / server error.", NULL, j->ref);
+        close_span(j->span_id);
         return;
     }
+    if (!m->span_id)
+        m->span_id = j->span_id;
+    else
+        close_span(j->span_id); /* joined twice: one stay */
     json_t *items = json_object_get(j->reply, "items");
     size_t n = json_array_size(items);
     int64_t has = yx_json_int(j->reply, "last_seq", 0), top = n ? chat_seq(json_array_get(items, n - 1)) : 0;
@@ -350,7 +360,10 @@ static void on_job_done(void *arg)
     if (cl && j->counted)
         cl->joining--;
     if (!cl) {
-        /* The socket went away meanwhile. A stored message still goes to the others. */
+        /* The socket went away meanwhile. A stored message still goes to the others; a lecture's
+         * stay it opened ends. */
+        if (is_join && j->rc == 0)
+            close_span(j->span_id);
     } else if (j->rc == YX_EAUTH) {
         send_error(cl, "session_ended", j->err_msg, NULL, j->ref);
         yx_ws_close(j->ws, 4401, "session ended");
@@ -385,6 +398,28 @@ static void on_job_done(void *arg)
 static void on_job(struct yx_db *db, void *arg)
 {
     yx_chat_run(db, arg);
+}
+
+static void on_span_closed(void *arg)
+{
+    struct hub_job *j = arg;
+    if (j->rc)
+        yx_log(YX_LOG_WARN, "attendance span %lld not closed: %s (the session's end closes it)",
+               (long long)j->span_id, yx_err_name(j->rc));
+    free(j);
+}
+
+/* A socket left a lecture's channel (or closed): its attendance span ends now. */
+static void close_span(int64_t span_id)
+{
+    struct hub_job *j = span_id ? calloc(1, sizeof *j) : NULL;
+    if (!j)
+        return;
+    yx_snprintf(j->type, sizeof j->type, "span_close");
+    j->span_id = span_id;
+    j->at = yx_now_ms();
+    if (yx_loop_work(on_job, on_span_closed, j) != 0)
+        free(j);
 }
 
 /* Hands a message that needs the database to a worker (msg taken). Each gets a request id of its

@@ -12,7 +12,8 @@
 #define MAX_CHANNELS_PER_SOCKET 16
 
 /* A message of a socket that needs the database: join, chat, sync or receipt. The hub fills the
- * request part on the loop, yx_chat_run() the answer part on a worker, the hub sends it. */
+ * request part on the loop, yx_chat_run() the answer part on a worker, the hub sends it. Also
+ * "span_close": a socket left a lecture's channel (ws NULL, no session needed). */
 struct hub_job {
     struct yx_ws *ws; /* held while the job runs */
     char type[12];
@@ -23,6 +24,8 @@ struct hub_job {
     char rid[24];    /* the request id of this message, for the audit ("ws-<socket>-<n>") */
     int counted;     /* a join counted in the socket's joins on their way (hub.c) */
     json_t *msg;     /* the message, validated (owned) */
+    int64_t span_id; /* a lecture's channel: the attendance span the join opened, or to close */
+    int64_t at;      /* span_close: when the socket left */
 
     /* The answer. */
     int rc;             /* 0, or the YX_E… code of the error */
@@ -66,8 +69,9 @@ void yx_chat_recheck(struct yx_db *db, struct hub_recheck *batch);
 void yx_hub_recheck_start(void);
 void yx_hub_recheck_stop(void);
 
-/* Parses "visit:12" / "consult:5" / "user:3" into its kind and id; 0, or YX_EINVAL when channel
- * is not one of those in canonical form. kind is "visit", "consult" or "user". */
+/* Parses "visit:12" / "consult:5" / "session:4" / "user:3" into its kind and id; 0, or YX_EINVAL
+ * when channel is not one of those in canonical form. kind is "visit", "consult", "session" (a
+ * live training session: attendance, no stored chat) or "user". */
 int yx_channel_parse(const char *channel, const char **kind, int64_t *id);
 
 /* Sends text to this instance's sockets in channel (only user's when to_user is not 0), on the

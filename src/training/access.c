@@ -78,14 +78,16 @@ static int relation(struct yx_req *r, struct yx_course *c, const struct yx_rows 
 {
     const struct yx_principal *w = &r->who;
     struct yx_rows *rows = NULL;
-    int rc =
-        YX_DB_Q(r->db, &rows,
-                "SELECT (SELECT COUNT(*) FROM course_trainers WHERE course_id = ? AND user_id = ?), (SELECT "
-                "level FROM facilities WHERE id = ?)",
-                YX_PI(c->id), YX_PI(w->user_id), YX_PI(w->facility_id));
+    int rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT (SELECT COUNT(*) FROM course_trainers WHERE course_id = ? AND user_id = ?), (SELECT "
+        "level FROM facilities WHERE id = ?), (SELECT COUNT(*) FROM enrolments WHERE course_id = ? AND "
+        "facility_id = ? AND withdrawn_at IS NULL)",
+        YX_PI(c->id), YX_PI(w->user_id), YX_PI(w->facility_id), YX_PI(c->id), YX_PI(w->facility_id));
     if (rc)
         return rc;
     int named = yx_rows_int(rows, 0, 0) > 0, enrolled = 0;
+    int site = w->facility_id && yx_rows_int(rows, 0, 2) > 0;
     char level[16];
     yx_snprintf(level, sizeof level, "%s", yx_rows_get(rows, 0, 1) ? yx_rows_get(rows, 0, 1) : "");
     yx_rows_free(rows);
@@ -98,19 +100,21 @@ static int relation(struct yx_req *r, struct yx_course *c, const struct yx_rows 
     int eligible = strcmp(c->state, "published") == 0 && w->facility_id &&
                    listed(yx_rows_get(course, 0, 9), w->role) && listed(yx_rows_get(course, 0, 10), level) &&
                    strcmp(w->role, "patient") != 0;
+    /* Another facility's administrator enrols their facility in a course made for its level. */
+    int site_admin = strcmp(w->role, "facility_admin") == 0 && w->facility_id &&
+                     w->facility_id != c->facility_id && strcmp(c->state, "draft") != 0 &&
+                     (site || listed(yx_rows_get(course, 0, 10), level));
     c->relation = (trainer ? YX_COURSE_TRAINER : 0) | (admin ? YX_COURSE_ADMIN : 0) |
-                  (enrolled ? YX_COURSE_ENROLLED : 0) | (eligible ? YX_COURSE_ELIGIBLE : 0);
+                  (enrolled ? YX_COURSE_ENROLLED : 0) | (eligible ? YX_COURSE_ELIGIBLE : 0) |
+                  (site ? YX_COURSE_SITE : 0) | (site_admin ? YX_COURSE_SITE_ADMIN : 0);
     return 0;
 }
 
-int yx_course_load(struct yx_req *r, int param, struct yx_course *c)
+int yx_course_find(struct yx_req *r, int64_t id, struct yx_course *c)
 {
     struct yx_rows *rows = NULL;
-    int64_t id;
     *c = (struct yx_course){0};
-    int rc = yx_param_id(r, param, &id);
-    if (rc == 0)
-        rc = load_row(r->db, id, c, &rows);
+    int rc = load_row(r->db, id, c, &rows);
     if (rc == 0)
         rc = relation(r, c, rows);
     yx_rows_free(rows);
@@ -118,6 +122,12 @@ int yx_course_load(struct yx_req *r, int param, struct yx_course *c)
     int makers = c->relation & (YX_COURSE_TRAINER | YX_COURSE_ADMIN);
     if (rc == 0 && (!c->relation || (strcmp(c->state, "draft") == 0 && !makers)))
         rc = YX_ENOTFOUND;
+    return rc;
+}
+
+int yx_course_load_id(struct yx_req *r, int64_t id, struct yx_course *c)
+{
+    int rc = yx_course_find(r, id, c);
     if (rc == YX_ENOTFOUND)
         return yx_fail(r, YX_ENOTFOUND, "Không có khoá học này / no such course.");
     if (rc == 0) {
@@ -126,6 +136,14 @@ int yx_course_load(struct yx_req *r, int param, struct yx_course *c)
         r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
     }
     return rc;
+}
+
+int yx_course_load(struct yx_req *r, int param, struct yx_course *c)
+{
+    int64_t id;
+    *c = (struct yx_course){0};
+    int rc = yx_param_id(r, param, &id);
+    return rc ? rc : yx_course_load_id(r, id, c);
 }
 
 int yx_course_relation(struct yx_req *r, const struct yx_course *c, int relations, const char *who_may)

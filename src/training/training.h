@@ -15,6 +15,9 @@ enum {
     YX_COURSE_ADMIN = 2,    /* an administrator over its facility (facility, province, ministry) */
     YX_COURSE_ENROLLED = 4, /* enrolled: by name, or with their whole facility (and of a target role) */
     YX_COURSE_ELIGIBLE = 8, /* may enrol themselves: published, of a target role and facility level */
+    YX_COURSE_SITE = 16,    /* works at a facility enrolled as a whole (any role): records site attendance */
+    YX_COURSE_SITE_ADMIN = 32, /* administrator of another facility, course not a draft, their facility of a
+                                  target level or enrolled: enrols their facility or its staff */
 };
 
 struct yx_course {
@@ -29,6 +32,11 @@ struct yx_course {
  * exist or the caller has no relation to it (a draft is seen by its trainers and administrators
  * only); names the course in the audit event. */
 int yx_course_load(struct yx_req *r, int param, struct yx_course *c);
+/* As yx_course_load, for a course id found another way (a session's course). */
+int yx_course_load_id(struct yx_req *r, int64_t id, struct yx_course *c);
+/* Loads course id with the caller's relation without answering: YX_ENOTFOUND (r's error not set)
+ * when it does not exist or the caller may not see it. */
+int yx_course_find(struct yx_req *r, int64_t id, struct yx_course *c);
 /* Loads by id, without a caller (jobs, the hub's worker). YX_ENOTFOUND when there is none. */
 int yx_course_load_db(struct yx_db *db, int64_t id, struct yx_course *c);
 /* 403 "not_your_part" unless the caller has one of the relations (bits); who_may names them in
@@ -42,5 +50,68 @@ int yx_course_enrolled(struct yx_db *db, int64_t course_id, int64_t user_id, int
  * course has one, was passed; awarded_by 0 means the rules. Sets *awarded when a credit exists
  * now (new or already there). */
 int yx_training_award(struct yx_db *db, int64_t course_id, int64_t user_id, int64_t awarded_by, int *awarded);
+
+/* Credits, quiz, records, certificates (credits.c, quiz.c, records.c, certificates.c). */
+
+/* The relations that run a course (its trainers, the administrators over its facility) and their
+ * names for a refusal's message. */
+#define YX_COURSE_RUNS (YX_COURSE_TRAINER | YX_COURSE_ADMIN)
+#define YX_COURSE_RUNS_WHO "giảng viên hoặc quản trị của cơ sở mở khoá / the course's trainers or administrators"
+/* A credit's columns for yx_credit_row_json(); add the WHERE clause. */
+#define YX_CREDIT_SELECT                                                                                     \
+    "SELECT c.id, c.course_id, co.title, f.id, f.name, c.user_id, u.full_name, c.minutes, c.attendance_pct, " \
+    "c.quiz_score_pct, c.earned_at, c.awarded_by, b.full_name, ce.id, ce.verify_code, ce.revoked_at FROM "     \
+    "credits c JOIN courses co ON co.id = c.course_id JOIN facilities f ON f.id = co.facility_id JOIN users " \
+    "u ON u.id = c.user_id LEFT JOIN users b ON b.id = c.awarded_by LEFT JOIN certificates ce ON "           \
+    "ce.credit_id = c.id"
+/* A credit as the API shows it: {"id", "course": {"id", "title", "facility"}, "user", "minutes",
+ * "hours", "attendance_pct", "quiz_score_pct", "earned_at", "awarded_by", "certificate"}; from
+ * row i of YX_CREDIT_SELECT, or by id (NULL when there is none). New references. */
+json_t *yx_credit_row_json(const struct yx_rows *rows, int i);
+json_t *yx_credit_json(struct yx_db *db, int64_t credit_id);
+
+/* Courses, enrolments, sessions and attendance (courses.c, enrol.c, sessions.c, attendance.c). */
+
+/* The course as the API shows it, with the caller's relation in "my". NULL when it fails. */
+json_t *yx_course_json(struct yx_req *r, const struct yx_course *c);
+/* 409 "course_state" unless the course is in one of the states (NULL-terminated). */
+int yx_course_state_in(struct yx_req *r, const struct yx_course *c, const char *const *states);
+
+/* The people enrolled in a course, active, with id > after, by id, at most limit (0: all):
+ * columns id, full_name, facility_id, facility name. */
+int yx_course_people(struct yx_db *db, int64_t course_id, int64_t after, int64_t limit, struct yx_rows **rows);
+/* Announces each planned session of the course that starts later (session_id 0: all of them, or
+ * that one) to every enrolled person who has no notice of it yet: a session_starting
+ * notification due 15 minutes before it starts. */
+int yx_course_announce(struct yx_db *db, int64_t course_id, int64_t session_id);
+
+struct yx_course_session {
+    int64_t id, course_id, consult_id, starts_at, started_at, ended_at, janus_room;
+    int minutes;
+    char kind[12], state[12], pin[48], secret[48], title[256];
+};
+/* A session as the API shows it, from a row of YX_SESSION_COLUMNS. */
+#define YX_SESSION_COLUMNS "id, kind, title, starts_at, minutes, state, started_at, ended_at, consult_id, course_id"
+json_t *yx_session_row(const struct yx_rows *r, int i);
+/* Loads session :sid (path parameter param) and its course with the caller's relation; 404 when
+ * either does not exist or the caller may not see the course. Names the session in the audit. */
+int yx_session_load(struct yx_req *r, int param, struct yx_course_session *s, struct yx_course *c);
+/* Loads session id without a caller. YX_ENOTFOUND when there is none. */
+int yx_session_load_db(struct yx_db *db, int64_t id, struct yx_course_session *s);
+/* 409 "session_state" unless the session is in one of the states (NULL-terminated). */
+int yx_session_state_in(struct yx_req *r, const struct yx_course_session *s, const char *const *states);
+
+/* Attendance arithmetic (attendance.c). One stay: from joined to left ms; left < 0 while open. */
+struct yx_span {
+    int64_t from, to;
+};
+/* The milliseconds of [start, end) covered by the union of the spans (open ones count to end);
+ * overlaps count once, what lies outside is cut off. Sorts spans in place. */
+int64_t yx_attendance_ms(struct yx_span *spans, size_t n, int64_t start, int64_t end);
+/* pct of a stay of ms in a session of duration_ms, rounded down (0 when the duration is 0). */
+int yx_attendance_pct(int64_t ms, int64_t duration_ms);
+/* Computes and stores the attendance row of every enrolled person of an ended session (union of
+ * their stays, or 100 % from a confirmed site attendance), then awards credits where due. */
+int yx_session_attendance_store(struct yx_db *db, const struct yx_course *c, const struct yx_course_session *s);
 
 #endif

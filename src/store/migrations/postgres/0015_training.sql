@@ -164,6 +164,7 @@ CREATE TABLE certificates (
   course_title TEXT NOT NULL,
   minutes BIGINT NOT NULL,
   issuer_facility_id BIGINT NOT NULL REFERENCES facilities(id),
+  issuer_name TEXT NOT NULL,                        -- as printed (a facility may be renamed later)
   issued_by BIGINT NOT NULL REFERENCES users(id),
   issued_at BIGINT NOT NULL,
   content_hash TEXT NOT NULL,                       -- SHA-256 of what is printed, as canonical JSON

@@ -164,6 +164,7 @@ CREATE TABLE certificates (
   course_title TEXT NOT NULL,
   minutes INTEGER NOT NULL,
   issuer_facility_id INTEGER NOT NULL REFERENCES facilities(id),
+  issuer_name TEXT NOT NULL,                        -- as printed (a facility may be renamed later)
   issued_by INTEGER NOT NULL REFERENCES users(id),
   issued_at INTEGER NOT NULL,
   content_hash TEXT NOT NULL,                       -- SHA-256 of what is printed, as canonical JSON

@@ -1,0 +1,487 @@
+/* Attendance (điểm danh) from real presence: the hub opens a stay (attendance_spans) when a socket
+ * joins a live session's channel and closes it when the socket leaves. A person's time is the
+ * union of their stays within the session's actual start and end, so two tabs or a reconnect are
+ * not counted twice. A site watching together on one screen records the names present; once its
+ * lead confirms, they count as fully present (source "site"). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "training.h"
+#include "ytexa/training.h"
+
+static int by_start(const void *a, const void *b)
+{
+    const struct yx_span *x = a, *y = b;
+    return x->from < y->from ? -1 : x->from > y->from;
+}
+
+int64_t yx_attendance_ms(struct yx_span *spans, size_t n, int64_t start, int64_t end)
+{
+    if (end <= start || n == 0) /* qsort() may not be given NULL, even for no elements */
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        struct yx_span *s = &spans[i];
+        if (s->to < 0 || s->to > end)
+            s->to = end;
+        if (s->from < start)
+            s->from = start;
+        if (s->to < s->from) /* wholly outside, or a leave before its join */
+            s->to = s->from;
+    }
+    qsort(spans, n, sizeof *spans, by_start);
+    int64_t total = 0, from = 0, to = 0;
+    int open = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (spans[i].to == spans[i].from)
+            continue;
+        if (open && spans[i].from <= to) {
+            if (spans[i].to > to)
+                to = spans[i].to;
+            continue;
+        }
+        if (open)
+            total += to - from;
+        from = spans[i].from;
+        to = spans[i].to;
+        open = 1;
+    }
+    if (open)
+        total += to - from;
+    return total;
+}
+
+int yx_attendance_pct(int64_t ms, int64_t duration_ms)
+{
+    if (duration_ms <= 0 || ms <= 0)
+        return 0;
+    return ms >= duration_ms ? 100 : (int)(ms * 100 / duration_ms);
+}
+
+/* One person's attendance, as computed. */
+struct tally {
+    int64_t ms;
+    int present, site;
+};
+
+/* The tallies of the people (rows of yx_course_people, column 0 the id, ascending) of session s
+ * up to end: their stays (open ones count to end) and whether a confirmed site attendance names
+ * them. out has people->nrows entries. */
+static int tally_people(struct yx_db *db, const struct yx_course_session *s, const struct yx_rows *people,
+                        int64_t end, struct tally *out)
+{
+    struct yx_rows *spans = NULL, *site = NULL;
+    if (people->nrows == 0)
+        return 0;
+    int64_t first = yx_rows_int(people, 0, 0), last = yx_rows_int(people, people->nrows - 1, 0);
+    int rc =
+        YX_DB_Q(db, &spans,
+                "SELECT user_id, joined_at, left_at FROM attendance_spans WHERE session_id = ? AND user_id "
+                "BETWEEN ? AND ? ORDER BY user_id, id",
+                YX_PI(s->id), YX_PI(first), YX_PI(last));
+    if (rc == 0)
+        rc = YX_DB_Q(
+            db, &site,
+            "SELECT a.user_id FROM site_attendees a JOIN site_attendance t ON t.id = a.site_attendance_id "
+            "WHERE t.session_id = ? AND t.confirmed_at IS NOT NULL AND a.user_id BETWEEN ? AND ? ORDER BY "
+            "a.user_id",
+            YX_PI(s->id), YX_PI(first), YX_PI(last));
+    struct yx_span *buf = rc == 0 ? malloc(sizeof *buf * (size_t)(spans->nrows + 1)) : NULL;
+    if (rc == 0 && !buf)
+        rc = YX_ENOMEM;
+    /* Both lists are in user order: walk them along the people. */
+    for (int p = 0, k = 0, j = 0; rc == 0 && p < people->nrows; p++) {
+        int64_t user = yx_rows_int(people, p, 0);
+        size_t n = 0;
+        out[p] = (struct tally){0};
+        while (k < spans->nrows && yx_rows_int(spans, k, 0) < user)
+            k++;
+        for (; k < spans->nrows && yx_rows_int(spans, k, 0) == user; k++) {
+            int open = yx_rows_isnull(spans, k, 2);
+            buf[n++] = (struct yx_span){yx_rows_int(spans, k, 1), open ? -1 : yx_rows_int(spans, k, 2)};
+            out[p].present |= open;
+        }
+        out[p].ms = yx_attendance_ms(buf, n, s->started_at, end);
+        while (j < site->nrows && yx_rows_int(site, j, 0) < user)
+            j++;
+        out[p].site = j < site->nrows && yx_rows_int(site, j, 0) == user;
+    }
+    free(buf);
+    yx_rows_free(spans);
+    yx_rows_free(site);
+    return rc;
+}
+
+static int store_one(struct yx_db *db, int64_t session, int64_t user, int64_t seconds, int pct,
+                     const char *source, int passed)
+{
+    return YX_DB_Q(
+        db, NULL,
+        "INSERT INTO attendance (session_id, user_id, seconds, pct, source, passed, computed_at) VALUES (?, "
+        "?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id) DO UPDATE SET seconds = excluded.seconds, pct "
+        "= excluded.pct, source = excluded.source, passed = excluded.passed, computed_at = "
+        "excluded.computed_at",
+        YX_PI(session), YX_PI(user), YX_PI(seconds), YX_PI(pct), YX_PT(source), YX_PI(passed),
+        YX_PI(yx_now_ms()));
+}
+
+int yx_session_attendance_store(struct yx_db *db, const struct yx_course *c,
+                                const struct yx_course_session *s)
+{
+    struct yx_rows *people = NULL;
+    int rc = yx_course_people(db, c->id, 0, 0, &people);
+    struct tally *t = rc == 0 ? calloc((size_t)people->nrows + 1, sizeof *t) : NULL;
+    if (rc == 0 && !t)
+        rc = YX_ENOMEM;
+    if (rc == 0)
+        rc = tally_people(db, s, people, s->ended_at, t);
+    int64_t duration = s->ended_at - s->started_at;
+    for (int i = 0; rc == 0 && i < people->nrows; i++) {
+        int pct = t[i].site ? 100 : yx_attendance_pct(t[i].ms, duration);
+        int64_t ms = t[i].site ? duration : t[i].ms;
+        rc = store_one(db, s->id, yx_rows_int(people, i, 0), ms / 1000, pct, t[i].site ? "site" : "online",
+                       pct >= c->attendance_pass_pct);
+    }
+    for (int i = 0; rc == 0 && i < people->nrows; i++) {
+        int awarded;
+        rc = yx_training_award(db, c->id, yx_rows_int(people, i, 0), 0, &awarded);
+    }
+    free(t);
+    yx_rows_free(people);
+    return rc;
+}
+
+static json_t *person_json(const struct yx_rows *r, int i, int64_t seconds, int pct, int passed,
+                           const char *source, int present)
+{
+    json_t *facility =
+        yx_rows_isnull(r, i, 2)
+            ? json_null()
+            : json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, 2), "name", yx_rows_get(r, i, 3));
+    return json_pack("{s:{s:I,s:s,s:o},s:I,s:i,s:b,s:s,s:b}", "user", "id", (json_int_t)yx_rows_int(r, i, 0),
+                     "full_name", yx_rows_get(r, i, 1), "facility", facility, "seconds", (json_int_t)seconds,
+                     "pct", pct, "passed", passed, "source", source, "present", present);
+}
+
+/* The page of a live session's attendance, counted up to now. */
+static int live_items(struct yx_req *r, const struct yx_course *c, const struct yx_course_session *s,
+                      const struct yx_rows *people, int limit, json_t *items)
+{
+    struct tally *t = calloc((size_t)people->nrows + 1, sizeof *t);
+    int64_t now = yx_now_ms(), duration = now - s->started_at;
+    int rc = t ? tally_people(r->db, s, people, now, t) : YX_ENOMEM;
+    for (int i = 0; rc == 0 && i < people->nrows && i < limit; i++) {
+        int pct = t[i].site ? 100 : yx_attendance_pct(t[i].ms, duration);
+        json_array_append_new(items, person_json(people, i, (t[i].site ? duration : t[i].ms) / 1000, pct,
+                                                 pct >= c->attendance_pass_pct, t[i].site ? "site" : "online",
+                                                 t[i].present));
+    }
+    free(t);
+    return rc;
+}
+
+/* GET /api/v1/sessions/:sid/attendance?cursor&limit — live: counted up to now; ended: as
+ * computed at the end (and after a late site confirmation). */
+static int attendance_get(struct yx_req *r)
+{
+    static const char *const states[] = {"live", "ended", NULL};
+    struct yx_course_session s;
+    struct yx_course c;
+    struct yx_rows *rows = NULL;
+    int64_t after, limit;
+    int rc;
+    if ((rc = yx_session_load(r, 0, &s, &c)) != 0 ||
+        (rc = yx_course_relation(r, &c, YX_COURSE_TRAINER | YX_COURSE_ADMIN,
+                                 "giảng viên hoặc quản trị / the course's trainers or administrators")) !=
+            0 ||
+        (rc = yx_session_state_in(r, &s, states)) != 0 || (rc = yx_page(r, &after, &limit)) != 0)
+        return rc;
+    json_t *items = json_array();
+    int live = strcmp(s.state, "live") == 0;
+    if (live)
+        rc = yx_course_people(r->db, c.id, after, limit + 1, &rows);
+    else
+        rc = YX_DB_Q(
+            r->db, &rows,
+            "SELECT a.user_id, u.full_name, u.facility_id, f.name, a.seconds, a.pct, a.passed, a.source "
+            "FROM attendance a JOIN users u ON u.id = a.user_id LEFT JOIN facilities f ON f.id = "
+            "u.facility_id WHERE a.session_id = ? AND a.user_id > ? ORDER BY a.user_id LIMIT ?",
+            YX_PI(s.id), YX_PI(after), YX_PI(limit + 1));
+    if (rc == 0 && live)
+        rc = live_items(r, &c, &s, rows, (int)limit, items);
+    for (int i = 0; rc == 0 && !live && i < rows->nrows && i < limit; i++)
+        json_array_append_new(items,
+                              person_json(rows, i, yx_rows_int(rows, i, 4), (int)yx_rows_int(rows, i, 5),
+                                          yx_rows_int(rows, i, 6) != 0, yx_rows_get(rows, i, 7), 0));
+    int more = rc == 0 && rows->nrows > limit;
+    int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    yx_rows_free(rows);
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    return yx_reply(r, 200, yx_page_json(items, more, last));
+}
+
+/* Site attendance. */
+
+static json_t *person_ref(const struct yx_rows *r, int i)
+{
+    return json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, 0), "full_name", yx_rows_get(r, i, 1));
+}
+
+static json_t *site_json(struct yx_db *db, int64_t id)
+{
+    struct yx_rows *rows = NULL;
+    json_t *out = NULL;
+    if (YX_DB_Q(
+            db, &rows,
+            "SELECT t.id, t.session_id, t.facility_id, f.name, t.recorded_by, rb.full_name, t.recorded_at, "
+            "t.confirmed_by, cb.full_name, t.confirmed_at FROM site_attendance t JOIN facilities f ON f.id = "
+            "t.facility_id JOIN users rb ON rb.id = t.recorded_by LEFT JOIN users cb ON cb.id = "
+            "t.confirmed_by "
+            "WHERE t.id = ?",
+            YX_PI(id)) == 0 &&
+        rows->nrows == 1)
+        out = json_pack(
+            "{s:I,s:I,s:{s:I,s:s},s:{s:I,s:s},s:o,s:o,s:o}", "id", (json_int_t)yx_rows_int(rows, 0, 0),
+            "session_id", (json_int_t)yx_rows_int(rows, 0, 1), "facility", "id",
+            (json_int_t)yx_rows_int(rows, 0, 2), "name", yx_rows_get(rows, 0, 3), "recorded_by", "id",
+            (json_int_t)yx_rows_int(rows, 0, 4), "full_name", yx_rows_get(rows, 0, 5), "recorded_at",
+            yx_json_time_or_null(rows, 0, 6), "confirmed_by",
+            yx_rows_isnull(rows, 0, 7) ? json_null()
+                                       : json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(rows, 0, 7),
+                                                   "full_name", yx_rows_get(rows, 0, 8)),
+            "confirmed_at", yx_json_time_or_null(rows, 0, 9));
+    yx_rows_free(rows);
+    if (out)
+        json_object_set_new(
+            out, "people",
+            yx_json_rows(db,
+                         "SELECT u.id, u.full_name FROM site_attendees a JOIN users u ON u.id = "
+                         "a.user_id WHERE a.site_attendance_id = ? ORDER BY u.id",
+                         id, person_ref));
+    return out;
+}
+
+/* The site's record of this session (id 0 when none) and whether it is confirmed. */
+static int site_find(struct yx_db *db, int64_t session, int64_t facility, int64_t *id, int64_t *recorder,
+                     int *confirmed)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(
+        db, &rows,
+        "SELECT id, recorded_by, confirmed_at FROM site_attendance WHERE session_id = ? AND facility_id = "
+        "?",
+        YX_PI(session), YX_PI(facility));
+    *id = rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 0;
+    *recorder = *id ? yx_rows_int(rows, 0, 1) : 0;
+    *confirmed = *id && !yx_rows_isnull(rows, 0, 2);
+    yx_rows_free(rows);
+    return rc;
+}
+
+static int already_confirmed(struct yx_req *r)
+{
+    return yx_fail_code(r, YX_ECONFLICT, "already_confirmed", NULL,
+                        "Danh sách đã được xác nhận / the site's attendance is already confirmed.");
+}
+
+/* The session and course for site attendance: a live or ended lecture, and a caller at a facility. */
+static int load_site(struct yx_req *r, struct yx_course_session *s, struct yx_course *c)
+{
+    static const char *const states[] = {"live", "ended", NULL}, *const kinds[] = {"live", "case", NULL};
+    int rc;
+    if ((rc = yx_session_load(r, 0, s, c)) != 0)
+        return rc;
+    if (!r->who.facility_id || !(c->relation & (YX_COURSE_SITE | YX_COURSE_ENROLLED)))
+        return yx_fail_code(
+            r, YX_EFORBIDDEN, "not_your_part", NULL,
+            "Chỉ điểm cầu đã ghi danh ghi nhận điểm danh tại chỗ / only an enrolled site records "
+            "attendance on site.");
+    if (!yx_one_of(s->kind, kinds))
+        return yx_fail_code(r, YX_ECONFLICT, "session_kind", NULL,
+                            "Buổi tự học không điểm danh / a self-paced session takes no attendance.");
+    return yx_session_state_in(r, s, states);
+}
+
+/* Each id of user_ids: an active person of the caller's facility enrolled in the course. */
+static int check_attendees(struct yx_req *r, const struct yx_course *c, json_t *ids)
+{
+    struct yx_rows *rows = NULL;
+    json_t *v;
+    size_t i;
+    if (json_array_size(ids) < 1 || json_array_size(ids) > 500)
+        return yx_fail_field(r, YX_EINVAL, "user_ids", "user_ids: 1 to 500 people of your facility.");
+    json_array_foreach(ids, i, v)
+    {
+        int enrolled = 0, rc;
+        if (!json_is_integer(v))
+            return yx_fail_field(r, YX_EINVAL, "user_ids", "user_ids: a list of user ids.");
+        rc = YX_DB_Q(r->db, &rows, "SELECT 1 FROM users WHERE id = ? AND facility_id = ? AND active = 1",
+                     YX_PI(json_integer_value(v)), YX_PI(r->who.facility_id));
+        int ours = rc == 0 && rows->nrows == 1;
+        yx_rows_free(rows);
+        rows = NULL;
+        if (rc == 0 && ours)
+            rc = yx_course_enrolled(r->db, c->id, json_integer_value(v), &enrolled);
+        if (rc)
+            return rc;
+        if (!ours || !enrolled)
+            return yx_fail_field(
+                r, YX_EINVAL, "user_ids",
+                "Người %lld không phải người đã ghi danh của cơ sở bạn / user %lld is not an "
+                "enrolled person of your facility.",
+                (long long)json_integer_value(v), (long long)json_integer_value(v));
+    }
+    return 0;
+}
+
+/* Stores the site-confirmed attendance of the record's people in an ended session and awards
+ * credits where due (a late confirmation). */
+static int site_late(struct yx_db *db, const struct yx_course *c, const struct yx_course_session *s,
+                     int64_t site)
+{
+    struct yx_rows *rows = NULL;
+    int64_t duration = s->ended_at - s->started_at;
+    int rc =
+        YX_DB_Q(db, &rows, "SELECT user_id FROM site_attendees WHERE site_attendance_id = ? ORDER BY user_id",
+                YX_PI(site));
+    for (int i = 0; rc == 0 && i < rows->nrows; i++) {
+        int awarded;
+        rc = store_one(db, s->id, yx_rows_int(rows, i, 0), duration / 1000, 100, "site", 1);
+        if (rc == 0)
+            rc = yx_training_award(db, c->id, yx_rows_int(rows, i, 0), 0, &awarded);
+    }
+    yx_rows_free(rows);
+    return rc;
+}
+
+static const struct yx_field site_fields[] = {
+    {"user_ids", YX_F_ARRAY, 1, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* POST /api/v1/sessions/:sid/site-attendance {user_ids} — someone of an enrolled site records who
+ * watched together there (again, replacing it, until it is confirmed). */
+static int site_record(struct yx_req *r)
+{
+    static const char *const recorders[] = {"health_worker", "doctor", "specialist", "facility_admin", NULL};
+    struct yx_course_session s;
+    struct yx_course c;
+    struct yx_rows *rows = NULL;
+    int64_t id, recorder;
+    int confirmed, rc;
+    if ((rc = load_site(r, &s, &c)) != 0)
+        return rc;
+    if (!yx_one_of(r->who.role, recorders))
+        return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL,
+                            "Nhân viên y tế của điểm cầu ghi nhận / a clinician of the site records this.");
+    if ((rc = yx_body(r, site_fields)) != 0 ||
+        (rc = check_attendees(r, &c, json_object_get(r->json, "user_ids"))) ||
+        (rc = site_find(r->db, s.id, r->who.facility_id, &id, &recorder, &confirmed)) != 0)
+        return rc;
+    json_t *ids = json_object_get(r->json, "user_ids");
+    if (confirmed)
+        return already_confirmed(r);
+    int64_t now = yx_now_ms();
+    if (id)
+        rc = YX_DB_Q(r->db, NULL, "UPDATE site_attendance SET recorded_by = ?, recorded_at = ? WHERE id = ?",
+                     YX_PI(r->who.user_id), YX_PI(now), YX_PI(id));
+    else {
+        rc = YX_DB_Q(r->db, &rows,
+                     "INSERT INTO site_attendance (session_id, facility_id, recorded_by, recorded_at) VALUES "
+                     "(?, ?, ?, "
+                     "?) RETURNING id",
+                     YX_PI(s.id), YX_PI(r->who.facility_id), YX_PI(r->who.user_id), YX_PI(now));
+        id = rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 0;
+        yx_rows_free(rows);
+        if (rc == 0 && !id)
+            rc = YX_EDB;
+    }
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, NULL, "DELETE FROM site_attendees WHERE site_attendance_id = ?", YX_PI(id));
+    json_t *v;
+    size_t i;
+    json_array_foreach(ids, i, v)
+    {
+        if (rc)
+            break;
+        rc = YX_DB_Q(
+            r->db, NULL,
+            "INSERT INTO site_attendees (site_attendance_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            YX_PI(id), YX_PI(json_integer_value(v)));
+    }
+    json_t *out = rc == 0 ? site_json(r->db, id) : NULL;
+    return out ? yx_reply(r, 201, out) : rc ? rc : YX_EDB;
+}
+
+/* POST /api/v1/sessions/:sid/site-attendance/confirm — the site's lead (its facility
+ * administrator, or a doctor of it who did not record it) confirms: those named count as present. */
+static int site_confirm(struct yx_req *r)
+{
+    static const char *const leads[] = {"facility_admin", "doctor", "specialist", NULL};
+    struct yx_course_session s;
+    struct yx_course c;
+    struct yx_rows *rows = NULL;
+    int64_t id, recorder;
+    int confirmed, rc;
+    if ((rc = load_site(r, &s, &c)) != 0 || (rc = yx_no_body(r)) != 0 ||
+        (rc = site_find(r->db, s.id, r->who.facility_id, &id, &recorder, &confirmed)) != 0)
+        return rc;
+    if (!id)
+        return yx_fail(
+            r, YX_ENOTFOUND,
+            "Điểm cầu của bạn chưa ghi nhận điểm danh buổi này / your site recorded no attendance for "
+            "this session.");
+    if (!yx_one_of(r->who.role, leads) || recorder == r->who.user_id)
+        return yx_fail_code(
+            r, YX_EFORBIDDEN, "not_your_part", NULL,
+            "Trưởng điểm cầu (quản trị cơ sở, hoặc một bác sĩ không phải người ghi) xác nhận / the "
+            "site's lead confirms: its administrator, or a doctor other than who recorded it.");
+    if (confirmed)
+        return already_confirmed(r);
+    rc = YX_DB_Q(
+        r->db, &rows,
+        "UPDATE site_attendance SET confirmed_by = ?, confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL "
+        "RETURNING id",
+        YX_PI(r->who.user_id), YX_PI(yx_now_ms()), YX_PI(id));
+    int done = rc == 0 && rows->nrows == 1;
+    yx_rows_free(rows);
+    if (rc == 0 && !done)
+        rc = already_confirmed(r);
+    if (rc == 0 && strcmp(s.state, "ended") == 0)
+        rc = site_late(r->db, &c, &s, id);
+    json_t *out = rc == 0 ? site_json(r->db, id) : NULL;
+    return out ? yx_reply(r, 200, out) : rc ? rc : YX_EDB;
+}
+
+int yx_training_span_open(struct yx_db *db, int64_t session_id, int64_t user_id, int64_t at, int64_t *span_id)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(db, &rows,
+                     "INSERT INTO attendance_spans (session_id, user_id, joined_at) SELECT id, ?, ? FROM "
+                     "course_sessions WHERE id = ? AND state = 'live' RETURNING id",
+                     YX_PI(user_id), YX_PI(at), YX_PI(session_id));
+    *span_id = rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 0;
+    yx_rows_free(rows);
+    return rc ? rc : *span_id ? 0 : YX_ECONFLICT;
+}
+
+int yx_training_span_close(struct yx_db *db, int64_t span_id, int64_t at)
+{
+    return YX_DB_Q(
+        db, NULL,
+        "UPDATE attendance_spans SET left_at = CASE WHEN ? < joined_at THEN joined_at ELSE ? END WHERE id = "
+        "? AND left_at IS NULL",
+        YX_PI(at), YX_PI(at), YX_PI(span_id));
+}
+
+const struct yx_route yx_attendance_routes[] = {
+    {"GET", "/api/v1/sessions/:sid/attendance", attendance_get, 0, NULL, NULL},
+    {"POST", "/api/v1/sessions/:sid/site-attendance", site_record, 0, "training.site_record",
+     "course_session"},
+    {"POST", "/api/v1/sessions/:sid/site-attendance/confirm", site_confirm, 0, "training.site_confirm",
+     "course_session"},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
