@@ -25,7 +25,7 @@ static void push_due(struct yx_db *db, void *unused)
         YX_DB_Q(db, &rows,
                 "UPDATE notifications SET pushed_at = ? WHERE id IN (SELECT id FROM notifications WHERE "
                 "pushed_at IS NULL AND due_at <= ? ORDER BY id LIMIT 200) AND pushed_at IS NULL RETURNING "
-                "id, user_id, kind, text_vi, due_at, consult_id, visit_id, appointment_id, channel, status",
+                "id, user_id, kind, text_vi, due_at, consult_id, visit_id, appointment_id, channel, status, session_id",
                 YX_PI(now), YX_PI(now)) != 0) {
         yx_rows_free(rows);
         return;
@@ -39,11 +39,12 @@ static void push_due(struct yx_db *db, void *unused)
         yx_snprintf(channel, sizeof channel, "user:%lld", (long long)yx_rows_int(rows, i, 1));
         yx_time_format(yx_rows_int(rows, i, 4), at);
         yx_hub_publish(channel,
-                       json_pack("{s:s,s:I,s:s,s:s,s:s,s:o,s:o,s:o}", "type", "notification", "id",
+                       json_pack("{s:s,s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "type", "notification", "id",
                                  (json_int_t)yx_rows_int(rows, i, 0), "kind", yx_rows_get(rows, i, 2), "text",
                                  yx_rows_get(rows, i, 3), "at", at, "consult_id",
                                  yx_json_id_or_null(rows, i, 5), "visit_id", yx_json_id_or_null(rows, i, 6),
-                                 "appointment_id", yx_json_id_or_null(rows, i, 7)));
+                                 "appointment_id", yx_json_id_or_null(rows, i, 7), "session_id",
+                                 yx_json_id_or_null(rows, i, 10)));
     }
     yx_rows_free(rows);
 }
