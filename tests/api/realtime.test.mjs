@@ -165,7 +165,7 @@ test('only people who may see the visit or the case get into its channel', async
   assert.equal(out.status, 200);
   const gone = await live.ask({ type: 'sync', channel: ch, after: 0 });
   assert.equal(gone.code, 'session_ended');
-  assert.equal((await live.closed).code, 4401);
+  assert.equal((await live.closedWithin()).code, 4401);
   await c.close();
 });
 
@@ -279,12 +279,19 @@ test('bad input: malformed messages are refused, floods and oversize frames clos
     raw.sock.destroy();
   }
   // A flood: beyond the burst, messages are dropped with rate_limited; a client that keeps going is closed.
+  // On a loaded machine the server may read a burst slowly enough for the bucket to refill, so
+  // the client keeps flooding, in bursts of 600, until it is closed (a bounded number of times).
   const flood = await open('demo.commune');
-  for (let i = 0; i < 600; i++) flood.send({ type: 'ping' });
-  assert.equal((await flood.next((m) => m.type === 'error')).code, 'rate_limited');
-  assert.equal((await flood.closed).code, 1008);
+  let sent = 0, code = null;
+  flood.closed.then((e) => { code = e.code; });
+  for (let burst = 0; burst < 20 && code === null; burst++) {
+    for (let i = 0; i < 600 && flood.ws.readyState === 1; i++, sent++) flood.send({ type: 'ping' });
+    await Promise.race([flood.closed, sleep(1000)]);
+  }
+  assert.equal(code, 1008, `closed after ${sent} messages`);
+  assert.ok(flood.msgs.some((m) => m.type === 'error' && m.code === 'rate_limited'), 'told it was rate limited first');
   const pongs = flood.msgs.filter((m) => m.type === 'pong').length;
-  assert.ok(pongs >= 200 && pongs < 600, `${pongs} pongs`);
+  assert.ok(pongs >= 200 && pongs < sent, `${pongs} pongs of ${sent}`);
   // The server is unaffected.
   assert.equal((await api(srv, 'GET', '/healthz')).status, 200);
   const after = await open('demo.commune');

@@ -32,7 +32,12 @@ export function openWs(srv, s, { origin } = {}) {
       c.send({ ...obj, ref });
       return c.next((m) => m.ref === ref, `an answer to ${JSON.stringify(obj)}`, ms);
     },
-    close() { ws.close(); return c.closed; },
+    // Closes from this side; resolves with the close event, or { code: null } if none comes in 5 s.
+    close() { ws.close(); return Promise.race([c.closed, new Promise((r) => setTimeout(() => r({ code: null }), 5000))]); },
+    // The server's close, or a clear failure after ms.
+    closedWithin(ms = 10000) {
+      return Promise.race([c.closed, new Promise((_, reject) => setTimeout(() => reject(new Error(`not closed within ${ms} ms`)), ms))]);
+    },
   };
   c.closed = new Promise((resolve) => { ws.onclose = (e) => resolve({ code: e.code, reason: e.reason }); });
   ws.onmessage = (e) => {
