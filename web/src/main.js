@@ -10,6 +10,7 @@ import { Queue } from './queue.js';
 import { ConsultList, NewConsult, ConsultPage, consultRoute } from './consults.js';
 import { onNotification } from './live.js';
 import { Room } from './room.js';
+import { Training } from './training.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
@@ -18,17 +19,17 @@ const TILES = {
   doctor: ['visit', 'schedule', 'consult', 'patients', 'training', 'network'],
   specialist: ['consult', 'visit', 'schedule', 'training', 'network'],
   trainer: ['training', 'network'],
-  facility_admin: ['users', 'reports', 'network'],
+  facility_admin: ['users', 'training', 'reports', 'network'],
   province_admin: ['users', 'reports', 'network'],
   ministry_admin: ['reports', 'users', 'network'],
   patient: ['my_record', 'my_visits', 'network'],
 };
-const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits', 'queue', 'schedule', 'consult']);
+const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits', 'queue', 'schedule', 'consult', 'training']);
 const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult: 'consults' };
 
 // Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue,
-// #/schedule, #/consults; anything else is home (or login without a session).
-const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits', 'queue', 'schedule', 'consults', 'guest']);
+// #/schedule, #/consults, #/training; anything else is home (or login without a session).
+const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits', 'queue', 'schedule', 'consults', 'training', 'guest']);
 const route = () => {
   const r = location.hash.replace(/^#\/?/, '').split('/')[0];
   return ROUTES.has(r) ? r : 'home';
@@ -191,6 +192,7 @@ function App() {
       : page === 'schedule' ? html`<${MySchedule} user=${user} />`
       : page === 'queue' ? html`<${Queue} />`
       : page === 'consults' ? html`<${Consults} user=${user} />`
+      : page === 'training' ? html`<${Training} user=${user} />`
       : html`<${Home} user=${user} />`}`;
 }
 

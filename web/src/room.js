@@ -10,8 +10,9 @@ import { html } from 'htm/preact';
 import { call as api } from './api.js';
 import { t } from './i18n.js';
 
-// A Janus session over its HTTP API: requests are POSTs, events come on a long poll.
-function janusSession(url, token) {
+// A Janus session over its HTTP API: requests are POSTs, events come on a long poll. Shared with
+// the lecture page (training.js).
+export function janusSession(url, token) {
   const handlers = new Map(); // handle id → on(event)
   let id = null;
   let alive = true;
@@ -50,7 +51,7 @@ function janusSession(url, token) {
 }
 
 // Waits until the connection has gathered its candidates: Janus gets them inside the SDP.
-const gathered = (pc) => new Promise((res) => {
+export const gathered = (pc) => new Promise((res) => {
   if (pc.iceGatheringState === 'complete') return res();
   const done = () => { if (pc.iceGatheringState === 'complete') res(); };
   pc.addEventListener('icegatheringstatechange', done);

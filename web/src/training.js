@@ -1,0 +1,591 @@
+// Online training (đào tạo trực tuyến) on screen: a hub's trainer makes a course (materials, live
+// sessions, a quiz), publishes it and enrols stations or people; health workers enrol themselves,
+// read, watch the live lectures, take the quiz and keep their credit hours and certificates. The
+// live page presents the trainer's camera to the session's Janus room and shows attendance as it
+// is counted; viewers only receive (no camera), raise a hand and ask questions. Attendance is
+// counted by the server from the page's stay in the hub channel session:<sid> (docs/training.md).
+// Routes: #/training, #/training/new, #/training/<course id>, #/training/sessions/<sid>/live.
+import { useState, useEffect, useRef } from 'preact/hooks';
+import { html } from 'htm/preact';
+import { call } from './api.js';
+import { t, getLang } from './i18n.js';
+import { when } from './appointments.js';
+import { upload } from './upload.js';
+import { listen, send } from './live.js';
+import { janusSession, gathered } from './room.js';
+
+const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
+const ROLES = ['health_worker', 'doctor', 'specialist'];
+const LEVELS = ['commune', 'district', 'provincial', 'central'];
+const LEARNERS = new Set(ROLES);
+const hours = (h) => `${String(Math.round(h * 100) / 100).replace('.', getLang() === 'vi' ? ',' : '.')} ${t('hours')}`;
+const mmss = (s) => `${Math.floor(s / 60)} ${t('minutes')} ${String(s % 60).padStart(2, '0')} s`;
+const Err = ({ e }) => (e ? html`<p class="error" role="alert">${e}</p>` : '');
+
+export const trainingRoute = () => {
+  let m = /^#\/training\/sessions\/(\d+)\/live/.exec(location.hash);
+  if (m) return { page: 'live', sid: Number(m[1]) };
+  m = /^#\/training\/(new|\d+)/.exec(location.hash);
+  if (!m) return { page: 'list' };
+  return m[1] === 'new' ? { page: 'new' } : { page: 'course', id: Number(m[1]) };
+};
+
+// The training pages follow the hash.
+export function Training({ user }) {
+  const [r, setR] = useState(trainingRoute());
+  useEffect(() => {
+    const on = () => setR(trainingRoute());
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  if (r.page === 'live') return html`<${LivePage} key=${r.sid} sid=${r.sid} />`;
+  if (r.page === 'new') return html`<${NewCourse} />`;
+  if (r.page === 'course') return html`<${CoursePage} key=${r.id} id=${r.id} user=${user} />`;
+  return html`<${TrainingList} user=${user} />`;
+}
+
+// Runs fn (which returns a promise) and keeps its result, its error and whether it is running.
+function useLoad(fn, deps) {
+  const [v, setV] = useState(null);
+  const [error, setError] = useState(null);
+  const load = () => fn().then((x) => { setV(x); setError(null); }).catch((e) => setError(errorText(e)));
+  useEffect(() => { load(); }, deps);
+  return [v, error, load, setV];
+}
+
+const State = ({ s }) => html`<span class=${'tr-state s-' + s}>${t('tr_state_' + s)}</span>`;
+
+function CourseItem({ c, action }) {
+  const live = (c.sessions || []).find((s) => s.state === 'live');
+  return html`<li class="course-item"><a class="facility" href=${'#/training/' + c.id}>
+      <strong>${c.title}</strong>
+      <span class="muted">${c.facility.name} · ${hours(c.credit_hours)} · <${State} s=${c.state} />
+        ${live ? html` · <b class="live-dot">${t('tr_live_now')}</b>` : ''}</span></a>
+    ${action}</li>`;
+}
+
+function TrainingList({ user }) {
+  const maker = user.role === 'trainer' || user.role === 'facility_admin';
+  const learner = LEARNERS.has(user.role);
+  const [mine, error, reload] = useLoad(() => call('GET', '/api/v1/courses?scope=mine&limit=100').then((r) => r.items), []);
+  const [avail, , reloadAvail] = useLoad(() => (learner ? call('GET', '/api/v1/courses?scope=available&limit=100').then((r) => r.items) : Promise.resolve([])), []);
+  const [busy, setBusy] = useState(null);
+  const [enrolError, setEnrolError] = useState(null);
+  const enrol = async (c) => {
+    setBusy(c.id);
+    setEnrolError(null);
+    try {
+      await call('POST', `/api/v1/courses/${c.id}/enrolments`, {});
+      await Promise.all([reload(), reloadAvail()]);
+    } catch (e) { setEnrolError(errorText(e)); } finally { setBusy(null); }
+  };
+  return html`<main class="page training">
+    <div class="title-row"><h1>${t('tr_title')}</h1>${maker && html`<a class="button" href="#/training/new">${t('tr_new_course')}</a>`}</div>
+    <section class="card"><h2>${t('tr_my_courses')}</h2><${Err} e=${error} />
+      ${mine === null ? html`<p>${t('loading')}</p>` : mine.length === 0 ? html`<p class="muted">${t('tr_none')}</p>`
+        : html`<ul class="facilities">${mine.map((c) => html`<${CourseItem} key=${c.id} c=${c} />`)}</ul>`}</section>
+    ${learner && html`<section class="card"><h2>${t('tr_available')}</h2><${Err} e=${enrolError} />
+      ${avail === null ? html`<p>${t('loading')}</p>` : avail.length === 0 ? html`<p class="muted">${t('tr_none_available')}</p>`
+        : html`<ul class="facilities">${avail.map((c) => html`<${CourseItem} key=${c.id} c=${c}
+          action=${html`<button disabled=${busy === c.id} onClick=${() => enrol(c)} aria-label=${t('tr_enrol') + ': ' + c.title}>${t('tr_enrol')}</button>`} />`)}</ul>`}</section>`}
+    ${learner && html`<${MyRecord} />`}
+  </main>`;
+}
+
+// The caller's credit hours and certificates.
+function MyRecord({ version = 0 }) {
+  const [rec, error] = useLoad(() => call('GET', '/api/v1/training/records?limit=100'), [version]);
+  return html`<section class="card record" aria-label=${t('tr_my_record')}><h2>${t('tr_my_record')}</h2><${Err} e=${error} />
+    ${rec && html`<p class="total"><strong>${t('tr_total_hours')}: ${hours(rec.total_hours)}</strong></p>
+      ${rec.items.length === 0 ? html`<p class="muted">${t('tr_no_credits')}</p>` : html`<ul class="links">${rec.items.map((x) => html`<li>
+        <strong>${x.course.title}</strong> · ${hours(x.hours)} <span class="muted">· ${x.course.facility.name} · ${when(x.earned_at)}</span><br />
+        ${x.certificate ? html`<a href=${x.certificate.pdf_url} download>${t('tr_cert_download')}</a>
+            <span class="muted"> · ${t('verify_code')} <code>${x.certificate.verify_code}</code>${x.certificate.revoked ? ' · ' + t('tr_cert_revoked') : ''}</span>`
+          : html`<span class="muted">${t('tr_cert_pending')}</span>`}</li>`)}</ul>`}`}
+  </section>`;
+}
+
+function Checks({ legend, options, value, onChange, label }) {
+  return html`<fieldset><legend>${legend}</legend>${options.map((o) => html`<label class="check">
+    <input type="checkbox" checked=${value.includes(o)} onChange=${(e) => onChange(e.target.checked ? [...value, o] : value.filter((x) => x !== o))} /> ${label(o)}</label>`)}</fieldset>`;
+}
+
+function NewCourse() {
+  const [f, setF] = useState({ title: '', description: '', target_roles: ['health_worker'], target_levels: ['commune'], credit_hours: '1' });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const set = (k, v) => setF({ ...f, [k]: v });
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const c = await call('POST', '/api/v1/courses', { title: f.title.trim(), ...(f.description.trim() ? { description: f.description.trim() } : {}),
+        target_roles: f.target_roles, target_levels: f.target_levels, credit_hours: Number(f.credit_hours) });
+      location.hash = '#/training/' + c.id;
+    } catch (err) { setError(errorText(err)); } finally { setBusy(false); }
+  };
+  return html`<main class="page"><a class="back" href="#/training">← ${t('tr_title')}</a>
+    <form class="card form" onSubmit=${submit}><h1>${t('tr_new_course')}</h1>
+      <label for="ct">${t('tr_course_title')}</label>
+      <input id="ct" required minlength="3" maxlength="200" value=${f.title} onInput=${(e) => set('title', e.target.value)} />
+      <label for="cd">${t('tr_description')}</label>
+      <textarea id="cd" rows="4" maxlength="8000" value=${f.description} onInput=${(e) => set('description', e.target.value)}></textarea>
+      <${Checks} legend=${t('tr_target_roles')} options=${ROLES} value=${f.target_roles} onChange=${(v) => set('target_roles', v)} label=${(r) => t('role_' + r)} />
+      <${Checks} legend=${t('tr_target_levels')} options=${LEVELS} value=${f.target_levels} onChange=${(v) => set('target_levels', v)} label=${(l) => t('level_' + l)} />
+      <label for="ch">${t('tr_credit_hours')}</label>
+      <input id="ch" type="number" required min="0.25" max="100" step="0.25" value=${f.credit_hours} onInput=${(e) => set('credit_hours', e.target.value)} />
+      <${Err} e=${error} />
+      <button type="submit" disabled=${busy}>${t('tr_create')}</button>
+    </form></main>`;
+}
+
+let formSeq = 0;
+
+// A small form whose submit runs act(values) and shows its error; fields as in consults' ActionForm.
+function MiniForm({ fields, label, act, children }) {
+  const idp = useRef('mf' + ++formSeq + '-').current; // ids unique on the page
+  const [v, setV] = useState({});
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const run = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try { await act(v); setV({}); e.target.reset?.(); } catch (err) { setError(errorText(err)); } finally { setBusy(false); }
+  };
+  const input = (f) => {
+    const common = { id: idp + f.name, required: !f.optional, onInput: (e) => setV({ ...v, [f.name]: e.target.value }), onChange: (e) => setV({ ...v, [f.name]: e.target.value }) };
+    if (f.options) return html`<select ...${common} value=${v[f.name] || ''}><option value="">—</option>${f.options.map(([k, l]) => html`<option value=${k}>${l}</option>`)}</select>`;
+    if (f.file) return html`<input ...${common} type="file" accept=${f.accept} onInput=${undefined} onChange=${(e) => setV({ ...v, [f.name]: e.target.files[0] })} />`;
+    return html`<input ...${common} type=${f.type || 'text'} value=${v[f.name] || ''} min=${f.min} max=${f.max} step=${f.step} />`;
+  };
+  return html`<form class="form action" onSubmit=${run}>${children}
+    ${fields.filter((f) => !f.when || f.when(v)).map((f) => html`<label for=${idp + f.name}>${f.label}</label>${input(f)}`)}
+    <${Err} e=${error} /><button type="submit" disabled=${busy}>${label}</button></form>`;
+}
+
+function CoursePage({ id, user }) {
+  const [c, error, reload, setC] = useLoad(() => call('GET', `/api/v1/courses/${id}`), [id]);
+  const [actError, setActError] = useState(null);
+  const [recVersion, setRecVersion] = useState(0);
+  if (error && !c) return html`<main class="page"><a class="back" href="#/training">← ${t('tr_title')}</a><${Err} e=${error} /></main>`;
+  if (!c) return html`<p class="loading">${t('loading')}</p>`;
+  const maker = c.my.trainer || c.my.admin;
+  const enrolled = c.my.enrolled || c.my.site;
+  const act = (method, path, body) => call(method, path, body).then(setC).catch((e) => setActError(errorText(e)));
+  return html`<main class="page course">
+    <a class="back" href="#/training">← ${t('tr_title')}</a>
+    <section class="card">
+      <h1>${c.title}</h1>
+      <p><${State} s=${c.state} /> · ${c.facility.name} · ${hours(c.credit_hours)}</p>
+      ${c.description && html`<pre class="summary">${c.description}</pre>`}
+      <dl class="facts">
+        <dt>${t('tr_target_roles')}</dt><dd>${c.target_roles.map((r) => t('role_' + r)).join(', ') || '—'}</dd>
+        <dt>${t('tr_target_levels')}</dt><dd>${c.target_levels.map((l) => t('level_' + l)).join(', ') || '—'}</dd>
+        <dt>${t('tr_rules')}</dt><dd>${t('tr_attendance')} ≥ ${c.attendance_pass_pct}% · ${t('tr_quiz')} ≥ ${c.quiz_pass_pct}%</dd>
+        <dt>${t('tr_trainers')}</dt><dd>${c.trainers.map((x) => x.full_name).join(', ')}</dd>
+      </dl>
+      <${Err} e=${actError} />
+      <div class="actions">
+        ${maker && c.state === 'draft' && html`<button onClick=${() => act('POST', `/api/v1/courses/${id}/publish`, {})}>${t('tr_publish')}</button>`}
+        ${!maker && !enrolled && c.my.eligible && html`<button onClick=${() => call('POST', `/api/v1/courses/${id}/enrolments`, {}).then(reload).catch((e) => setActError(errorText(e)))}>${t('tr_enrol')}</button>`}
+        ${enrolled && html`<span class="ok">${t('tr_enrolled')}</span>`}
+      </div>
+    </section>
+    <${Materials} c=${c} maker=${maker} onChange=${reload} />
+    <${Sessions} c=${c} maker=${maker} enrolled=${enrolled} onChange=${reload} />
+    ${maker && html`<${QuizEditor} c=${c} onChange=${reload} />`}
+    ${!maker && enrolled && c.quiz && html`<${QuizTaker} c=${c} onCredit=${() => setRecVersion((v) => v + 1)} />`}
+    ${maker && html`<${Enrolments} c=${c} />`}
+    ${!maker && LEARNERS.has(user.role) && enrolled && html`<${MyRecord} version=${recVersion} />`}
+  </main>`;
+}
+
+function Materials({ c, maker, onChange }) {
+  const add = async (v) => {
+    const body = { title: v.title.trim() };
+    if (v.kind === 'file') {
+      if (!v.file) throw new Error(t('tr_pick_file'));
+      body.file_id = await upload(v.file);
+    } else body.url = v.url.trim();
+    await call('POST', `/api/v1/courses/${c.id}/materials`, body);
+    onChange();
+  };
+  return html`<section class="card"><h2>${t('tr_materials')}</h2>
+    ${c.materials.length === 0 ? html`<p class="muted">${t('tr_no_materials')}</p>` : html`<ul class="links">${c.materials.map((m) => html`<li>
+      ${m.download_url ? html`<a href=${m.download_url} target=${m.url ? '_blank' : undefined} rel="noopener">${m.title}</a>` : m.title}
+      <span class="muted"> · ${m.file_id ? 'PDF' : t('tr_link')}</span>
+      ${maker && html` <button class="link danger-link" onClick=${() => call('DELETE', `/api/v1/courses/${c.id}/materials/${m.id}`).then(onChange)}>${t('tr_remove')}</button>`}</li>`)}</ul>`}
+    ${maker && html`<details><summary>${t('tr_add_material')}</summary><${MiniForm} label=${t('tr_add_material')} act=${add} fields=${[
+      { name: 'title', label: t('tr_material_title') },
+      { name: 'kind', label: t('tr_material_kind'), options: [['url', t('tr_link')], ['file', t('tr_pdf_file')]] },
+      { name: 'url', label: t('tr_url'), type: 'url', when: (v) => v.kind === 'url' },
+      { name: 'file', label: t('tr_pdf_file'), file: true, accept: 'application/pdf,video/mp4', when: (v) => v.kind === 'file' },
+    ]} /></details>`}
+  </section>`;
+}
+
+function Sessions({ c, maker, enrolled, onChange }) {
+  const [error, setError] = useState(null);
+  const [shown, setShown] = useState(null); // the session whose attendance is open
+  const start = async (s) => {
+    setError(null);
+    try {
+      await call('POST', `/api/v1/sessions/${s.id}/start`, {});
+      // A trainer presents; an administrator (who may start but not present) follows from here.
+      if (c.my.trainer) location.hash = `#/training/sessions/${s.id}/live`;
+      else onChange();
+    } catch (e) { setError(errorText(e)); }
+  };
+  const add = async (v) => {
+    await call('POST', `/api/v1/courses/${c.id}/sessions`, { kind: 'live', title: v.title.trim(),
+      starts_at: new Date(v.starts_at).toISOString(), minutes: Number(v.minutes) });
+    onChange();
+  };
+  const liveKind = (s) => s.kind === 'live' || s.kind === 'case';
+  return html`<section class="card sessions"><h2>${t('tr_sessions')}</h2><${Err} e=${error} />
+    ${c.sessions.length === 0 ? html`<p class="muted">${t('tr_no_sessions')}</p>` : html`<ul class="links">${c.sessions.map((s) => html`<li data-session=${s.id}>
+      <strong>${s.title}</strong> <span class="muted">· ${t('tr_kind_' + s.kind)} · ${s.starts_at ? when(s.starts_at) + ' · ' : ''}${s.minutes} ${t('minutes')}</span>
+      <${State} s=${s.state} />
+      <div class="actions">
+        ${maker && c.state === 'published' && s.state === 'planned' && liveKind(s) && html`<button onClick=${() => start(s)}>${t('tr_start')}</button>`}
+        ${s.state === 'live' && (c.my.trainer || enrolled) && html`<a class="button" href=${`#/training/sessions/${s.id}/live`}>${c.my.trainer ? t('tr_present') : t('tr_watch')}</a>`}
+        ${maker && (s.state === 'ended' || s.state === 'live') && html`<button class="link" onClick=${() => setShown(shown === s.id ? null : s.id)}>${t('tr_attendance')}</button>`}
+      </div>
+      ${shown === s.id && html`<${Attendance} sid=${s.id} courseId=${s.state === 'ended' ? c.id : null} every=${s.state === 'live' ? 4000 : 0} />`}</li>`)}</ul>`}
+    ${maker && c.state !== 'archived' && html`<details><summary>${t('tr_add_session')}</summary><${MiniForm} label=${t('tr_add_session')} act=${add} fields=${[
+      { name: 'title', label: t('tr_session_title') },
+      { name: 'starts_at', label: t('tr_starts_at'), type: 'datetime-local' },
+      { name: 'minutes', label: t('tr_session_minutes'), type: 'number', min: 5, max: 600 },
+    ]} /></details>`}
+  </section>`;
+}
+
+// A session's attendance: polled every few seconds while live (every: ms), once when ended.
+function Attendance({ sid, courseId, every = 0, version = 0 }) {
+  const [items, setItems] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    let stop = false;
+    const load = () => call('GET', `/api/v1/sessions/${sid}/attendance?limit=200`)
+      .then((r) => { if (!stop) { setItems(r.items); setError(null); } }).catch((e) => !stop && setError(errorText(e)));
+    load();
+    const i = every ? setInterval(load, every) : null;
+    return () => { stop = true; clearInterval(i); };
+  }, [sid, every, version]);
+  if (!items) return html`<${Err} e=${error} />${!error && html`<p>${t('loading')}</p>`}`;
+  return html`<div class="attendance" aria-label=${t('tr_attendance')}><${Err} e=${error} />
+    ${items.length === 0 ? html`<p class="muted">${t('tr_nobody')}</p>` : html`<table><thead><tr>
+      <th>${t('tr_person')}</th><th>${t('tr_time_present')}</th><th>%</th><th>${t('tr_result')}</th></tr></thead>
+      <tbody>${items.map((a) => html`<tr data-user=${a.user.id} class=${a.passed ? 'passed' : 'not-passed'}>
+        <td>${a.present && html`<span class="live-dot" title=${t('tr_present_now')}>● </span>`}${a.user.full_name}
+          <span class="muted">${a.user.facility ? ' · ' + a.user.facility.name : ''}${a.source === 'site' ? ' · ' + t('tr_site') : ''}</span></td>
+        <td>${mmss(a.seconds)}</td><td>${a.pct}%</td>
+        <td>${a.passed ? html`<span class="ok">${t('tr_passed')}</span>` : html`<span class="warn">${t('tr_not_passed')}</span>`}
+          ${courseId && html` <${Certify} courseId=${courseId} userId=${a.user.id} name=${a.user.full_name} />`}</td></tr>`)}</tbody></table>`}
+  </div>`;
+}
+
+// Issues (or shows) a person's certificate for the course: their credit from the training records,
+// awarded by hand when the rules hold but none is there yet, then its certificate.
+function Certify({ courseId, userId, name }) {
+  const [cert, setCert] = useState(null);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const issue = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const rec = await call('GET', `/api/v1/training/records?user_id=${userId}&limit=200`).catch((e) => (e.status === 404 ? { items: [] } : Promise.reject(e)));
+      let credit = rec.items.find((x) => x.course.id === courseId);
+      if (!credit) credit = await call('POST', `/api/v1/courses/${courseId}/credits`, { user_id: userId });
+      setCert(await call('POST', `/api/v1/credits/${credit.id}/certificate`));
+    } catch (e) {
+      setError(e.code === 'requirements_not_met' ? t('tr_requirements_not_met') : errorText(e));
+    } finally { setBusy(false); }
+  };
+  if (cert) return html`<span class="cert"><a href=${cert.pdf_url} download>PDF</a> <code>${cert.verify_code}</code></span>`;
+  return html`<button class="link" disabled=${busy} onClick=${issue} aria-label=${t('tr_issue_cert') + ': ' + name}>${t('tr_issue_cert')}</button>${error && html` <span class="error">${error}</span>`}`;
+}
+
+function Enrolments({ c }) {
+  const [list, error, reload] = useLoad(() => call('GET', `/api/v1/courses/${c.id}/enrolments?limit=200`).then((r) => r.items), [c.id]);
+  const [facilities, setFacilities] = useState([]);
+  useEffect(() => {
+    call('GET', '/api/v1/facilities?limit=200').then((r) => setFacilities(r.items.filter((f) => f.id !== c.facility.id))).catch(() => {});
+  }, [c.id]);
+  const enrol = (body) => call('POST', `/api/v1/courses/${c.id}/enrolments`, body).then(reload);
+  return html`<section class="card enrolments"><h2>${t('tr_enrolments')}</h2><${Err} e=${error} />
+    ${list && (list.length === 0 ? html`<p class="muted">${t('tr_nobody')}</p>` : html`<ul class="links">${list.map((e) => html`<li>
+      ${e.facility ? html`<strong>${e.facility.name}</strong> <span class="muted">· ${t('tr_whole_site')}</span>`
+        : html`<strong>${e.user.full_name}</strong>${e.user.facility ? html` <span class="muted">· ${e.user.facility.name}</span>` : ''}
+          ${' '}<${Certify} courseId=${c.id} userId=${e.user.id} name=${e.user.full_name} />`}</li>`)}</ul>`)}
+    <details><summary>${t('tr_enrol_facility')}</summary><${MiniForm} label=${t('tr_enrol_facility')} act=${(v) => enrol({ facility_id: Number(v.facility_id) })}
+      fields=${[{ name: 'facility_id', label: t('tr_facility'), options: facilities.map((f) => [String(f.id), f.name]) }]} /></details>
+    <details><summary>${t('tr_enrol_person')}</summary><${MiniForm} label=${t('tr_enrol_person')} act=${(v) => enrol({ user_id: Number(v.user_id) })}
+      fields=${[{ name: 'user_id', label: t('tr_user_id'), type: 'number', min: 1 }]} /></details>
+  </section>`;
+}
+
+const blankQuestion = () => ({ question: '', choices: ['', ''], correct: 0 });
+
+function QuizEditor({ c, onChange }) {
+  const [qs, setQs] = useState(null);
+  const [error, setError] = useState(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    if (!c.quiz) { setQs([blankQuestion()]); return; }
+    call('GET', `/api/v1/courses/${c.id}/quiz`).then((r) => setQs(r.questions.map((q) => ({ question: q.question, choices: q.choices, correct: q.correct ?? 0 }))))
+      .catch((e) => setError(errorText(e)));
+  }, [c.id]);
+  if (!qs) return html`<section class="card"><h2>${t('tr_quiz')}</h2><${Err} e=${error} /></section>`;
+  const edit = (i, patch) => { setSaved(false); setQs(qs.map((q, k) => (k === i ? { ...q, ...patch } : q))); };
+  const save = async (e) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await call('PUT', `/api/v1/courses/${c.id}/quiz`, { questions: qs.map((q) => ({ question: q.question.trim(), choices: q.choices.map((x) => x.trim()), correct: q.correct })) });
+      setSaved(true);
+      onChange();
+    } catch (err) { setError(errorText(err)); }
+  };
+  return html`<section class="card quiz-editor"><h2>${t('tr_quiz')}</h2>
+    <p class="muted">${c.quiz ? `${c.quiz.questions} ${t('tr_questions')}` : t('tr_no_quiz')} · ${t('tr_quiz_pass')} ${c.quiz_pass_pct}% · ${t('tr_max_attempts')} ${c.quiz_max_attempts}</p>
+    <details><summary>${t('tr_edit_quiz')}</summary>
+    <form class="form" onSubmit=${save}>
+      ${qs.map((q, i) => html`<fieldset key=${i}><legend>${t('tr_question')} ${i + 1}</legend>
+        <label for=${'qq' + i}>${t('tr_question_text')}</label>
+        <input id=${'qq' + i} required minlength="3" value=${q.question} onInput=${(e) => edit(i, { question: e.target.value })} />
+        ${q.choices.map((ch, k) => html`<div class="choice-row">
+          <input type="radio" name=${'qc' + i} checked=${q.correct === k} onChange=${() => edit(i, { correct: k })} aria-label=${`${t('tr_correct')} ${i + 1}.${k + 1}`} />
+          <input required value=${ch} aria-label=${`${t('tr_choice')} ${i + 1}.${k + 1}`} onInput=${(e) => edit(i, { choices: q.choices.map((x, j) => (j === k ? e.target.value : x)) })} />
+          ${q.choices.length > 2 && html`<button type="button" class="link" aria-label=${t('tr_remove') + ' ' + (k + 1)} onClick=${() => edit(i, { choices: q.choices.filter((_, j) => j !== k), correct: q.correct === k ? 0 : q.correct > k ? q.correct - 1 : q.correct })}>×</button>`}
+        </div>`)}
+        <div class="actions">
+          ${q.choices.length < 6 && html`<button type="button" class="link" onClick=${() => edit(i, { choices: [...q.choices, ''] })}>+ ${t('tr_add_choice')}</button>`}
+          ${qs.length > 1 && html`<button type="button" class="link" onClick=${() => setQs(qs.filter((_, j) => j !== i))}>${t('tr_remove_question')}</button>`}
+        </div></fieldset>`)}
+      ${qs.length < 50 && html`<button type="button" class="link" onClick=${() => setQs([...qs, blankQuestion()])}>+ ${t('tr_add_question')}</button>`}
+      <${Err} e=${error} />${saved && html`<p class="ok" role="status">${t('tr_quiz_saved')}</p>`}
+      <button type="submit">${t('tr_save_quiz')}</button>
+    </form></details></section>`;
+}
+
+function QuizTaker({ c, onCredit }) {
+  const [quiz, error, reload] = useLoad(() => call('GET', `/api/v1/courses/${c.id}/quiz`), [c.id]);
+  const [answers, setAnswers] = useState({});
+  const [result, setResult] = useState(null);
+  const [sendError, setSendError] = useState(null);
+  if (!quiz) return html`<section class="card"><h2>${t('tr_quiz')}</h2><${Err} e=${error} /></section>`;
+  const passed = quiz.my_attempts.find((a) => a.passed);
+  const left = passed ? 0 : Math.max(0, quiz.max_attempts - quiz.my_attempts.length);
+  const submit = async (e) => {
+    e.preventDefault();
+    setSendError(null);
+    try {
+      const r = await call('POST', `/api/v1/courses/${c.id}/quiz/attempts`, { answers: quiz.questions.map((_, i) => Number(answers[i])) });
+      setResult(r);
+      setAnswers({});
+      reload();
+      if (r.credit) onCredit();
+    } catch (err) { setSendError(errorText(err)); }
+  };
+  return html`<section class="card quiz" aria-label=${t('tr_quiz')}><h2>${t('tr_quiz')}</h2>
+    <p class="muted">${t('tr_quiz_pass')} ${quiz.pass_pct}% · ${t('tr_attempts_left')}: ${left}</p>
+    ${result && html`<p role="status" class=${result.passed ? 'ok' : 'warn'}>${t('tr_score')}: ${result.score_pct}% · ${result.passed ? t('tr_passed') : t('tr_not_passed')}
+      · ${t('tr_attempts_left')}: ${result.attempts_left}${result.credit ? html`<br />${t('tr_credit_earned')} ${hours(result.credit.hours)}` : ''}</p>`}
+    ${quiz.my_attempts.length > 0 && html`<ul class="links">${quiz.my_attempts.map((a) => html`<li>${t('tr_attempt')} ${a.attempt}: ${a.score_pct}% · ${a.passed ? t('tr_passed') : t('tr_not_passed')}</li>`)}</ul>`}
+    ${left > 0 && html`<form class="form" onSubmit=${submit}>
+      ${quiz.questions.map((q, i) => html`<fieldset key=${i}><legend>${i + 1}. ${q.question}</legend>
+        ${q.choices.map((ch, k) => html`<label class="check"><input type="radio" name=${'a' + i} required checked=${answers[i] === String(k)} value=${k}
+          onChange=${() => setAnswers({ ...answers, [i]: String(k) })} /> ${ch}</label>`)}</fieldset>`)}
+      <${Err} e=${sendError} />
+      <button type="submit">${t('tr_submit_quiz')}</button></form>`}
+  </section>`;
+}
+
+function Tile({ stream, name }) {
+  const v = useRef(null);
+  useEffect(() => { if (v.current) v.current.srcObject = stream; }, [stream]);
+  return html`<figure class="tile"><video ref=${v} autoplay playsinline aria-label=${name}></video><figcaption>${name}</figcaption></figure>`;
+}
+
+// The live lecture. Everyone joins the session's hub channel (that is their attendance) and the
+// Janus room: the presenter publishes the camera, viewers join as publishers that never publish
+// (so Janus tells them who presents) and subscribe to each presenter's feed.
+function LivePage({ sid }) {
+  const [phase, setPhase] = useState('joining'); // joining | waiting | live | ended | error
+  const [pass, setPass] = useState(null);
+  const [course, setCourse] = useState(null);
+  const [feeds, setFeeds] = useState([]);
+  const [hands, setHands] = useState([]); // [{ from, name, at }]
+  const [questions, setQuestions] = useState([]); // [{ name, text, at }]
+  const [raised, setRaised] = useState(false);
+  const [question, setQuestion] = useState('');
+  const [error, setError] = useState(null);
+  const [version, setVersion] = useState(0);
+  const local = useRef(null);
+  const r = useRef({ subs: new Map() }).current;
+  // The camera's preview appears once the page is live (the video element exists then).
+  useEffect(() => { if (local.current && r.stream) local.current.srcObject = r.stream; }, [phase]);
+
+  useEffect(() => {
+    call('GET', '/api/v1/courses?scope=mine&limit=200')
+      .then((x) => setCourse(x.items.find((c) => c.sessions.some((s) => s.id === sid)) || null)).catch(() => {});
+    let timer = null;
+    r.stopped = false;
+    const tryJoin = async () => {
+      try {
+        const p = await call('POST', `/api/v1/sessions/${sid}/join`);
+        if (r.stopped) return;
+        setPass(p);
+        await enter(p);
+      } catch (e) {
+        if (r.stopped) return;
+        if (e.code === 'session_state' && e.detail?.state === 'planned') { setPhase('waiting'); timer = setTimeout(tryJoin, 3000); return; }
+        if (e.code === 'session_state') { setPhase('ended'); return; }
+        setError(e.name === 'NotAllowedError' ? t('call_no_device') : errorText(e));
+        setPhase('error');
+        leave();
+      }
+    };
+    tryJoin();
+    return () => { r.stopped = true; clearTimeout(timer); leave(); };
+  }, [sid]);
+
+  const onChannel = (m) => {
+    if (m.type !== 'signal' || !m.data) return;
+    const d = m.data;
+    if (d.kind === 'hand') {
+      setHands((hs) => (d.raised === false ? hs.filter((h) => h.from !== m.from)
+        : [...hs.filter((h) => h.from !== m.from), { from: m.from, name: m.from_name, at: new Date() }]));
+    } else if (d.kind === 'question' && typeof d.text === 'string') {
+      setQuestions((qs) => [...qs, { name: m.from_name, text: d.text.slice(0, 500), at: new Date() }].slice(-50));
+    } else if (d.kind === 'ended') {
+      leave();
+      setPhase('ended');
+    }
+  };
+
+  const subscribe = async (feed) => {
+    if (r.subs.has(feed.id) || !r.session) return;
+    const pc = new RTCPeerConnection({ iceServers: r.ice.ice_servers, iceTransportPolicy: r.ice.ice_transport_policy || 'all' });
+    r.subs.set(feed.id, pc);
+    pc.ontrack = (e) => setFeeds((fs) => [...fs.filter((f) => f.id !== feed.id), { id: feed.id, display: feed.display, stream: e.streams[0] }]);
+    const h = await r.session.attach(async (ev) => {
+      if (ev.jsep?.type !== 'offer') return;
+      await pc.setRemoteDescription(ev.jsep);
+      await pc.setLocalDescription(await pc.createAnswer());
+      await gathered(pc);
+      await h.send({ request: 'start' }, { type: 'answer', sdp: pc.localDescription.sdp, trickle: false });
+    });
+    pc.handle = h;
+    await h.send({ request: 'join', ptype: 'subscriber', room: r.pass.janus_room, pin: r.pass.pin, streams: [{ feed: feed.id }] });
+  };
+  const unsubscribe = (id) => {
+    const pc = r.subs.get(id);
+    if (!pc) return;
+    pc.close();
+    pc.handle?.detach();
+    r.subs.delete(id);
+    setFeeds((fs) => fs.filter((f) => f.id !== id));
+  };
+  const onRoomEvent = async (ev) => {
+    const d = ev.plugindata?.data || {};
+    if (ev.jsep?.type === 'answer') await r.pub?.setRemoteDescription(ev.jsep);
+    for (const p of d.publishers || []) subscribe(p).catch((e) => setError(e.message));
+    const gone = d.unpublished || d.leaving;
+    if (gone && gone !== 'ok') unsubscribe(gone);
+    if (d.videoroom === 'destroyed') { leave(); setPhase('ended'); }
+    if (d.error) setError(d.error);
+  };
+
+  async function enter(p) {
+    r.pass = p;
+    r.unlisten = listen(p.channel, onChannel);
+    r.ice = await call('GET', '/api/v1/rtc/ice-servers');
+    r.session = janusSession(p.janus.url, p.janus.token);
+    await r.session.start();
+    window.__ytexaLecture = r; // for the browser tests and for support staff in the console
+    const h = await r.session.attach((ev) => onRoomEvent(ev).catch((e) => setError(e.message)));
+    r.handle = h;
+    if (p.role === 'presenter') {
+      r.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: p.audio_only ? false : { width: 640, height: 360 } });
+      if (local.current) local.current.srcObject = r.stream;
+      r.pub = new RTCPeerConnection({ iceServers: r.ice.ice_servers, iceTransportPolicy: r.ice.ice_transport_policy || 'all' });
+      r.stream.getTracks().forEach((tr) => r.pub.addTrack(tr, r.stream));
+      await h.send({ request: 'join', ptype: 'publisher', room: p.janus_room, pin: p.pin, display: p.display });
+      await r.pub.setLocalDescription(await r.pub.createOffer());
+      await gathered(r.pub);
+      await h.send({ request: 'publish', audio: true, video: !p.audio_only, bitrate: p.max_bitrate_kbps * 1000 },
+        { type: 'offer', sdp: r.pub.localDescription.sdp, trickle: false });
+    } else {
+      await h.send({ request: 'join', ptype: 'publisher', room: p.janus_room, pin: p.pin, display: p.display });
+    }
+    setPhase('live');
+  }
+
+  function leave() {
+    r.unlisten?.();
+    for (const id of [...r.subs.keys()]) unsubscribe(id);
+    r.pub?.close();
+    r.stream?.getTracks().forEach((tr) => tr.stop());
+    r.session?.stop();
+    Object.assign(r, { unlisten: null, pub: null, stream: null, session: null, handle: null });
+    setFeeds([]);
+  }
+
+  const signal = (data) => pass && send({ type: 'signal', channel: pass.channel, data });
+  const toggleHand = () => { signal({ kind: 'hand', raised: !raised }); setRaised(!raised); };
+  const ask = (e) => {
+    e.preventDefault();
+    if (!question.trim()) return;
+    signal({ kind: 'question', text: question.trim() });
+    setQuestion('');
+  };
+  const end = async () => {
+    setError(null);
+    try {
+      await call('POST', `/api/v1/sessions/${sid}/end`, {});
+      signal({ kind: 'ended' });
+      leave();
+      setPhase('ended');
+      setVersion((v) => v + 1);
+    } catch (e) { setError(errorText(e)); }
+  };
+  const back = course ? '#/training/' + course.id : '#/training';
+  const presenter = pass?.role === 'presenter';
+  const session = course?.sessions.find((s) => s.id === sid);
+  return html`<main class="page lecture" data-phase=${phase}>
+    <a class="back" href=${back}>← ${course ? course.title : t('tr_title')}</a>
+    <section class="card">
+      <h1>${session ? session.title : t('tr_live_session')}</h1>
+      <p role="status" class="phase">${t('tr_phase_' + phase)}</p>
+      <${Err} e=${error} />
+      ${phase === 'live' && html`<div class="tiles stage">
+        ${presenter && html`<figure class="tile own"><video ref=${local} autoplay playsinline muted aria-label=${t('call_local')}></video><figcaption>${t('room_you')}</figcaption></figure>`}
+        ${feeds.map((f) => html`<${Tile} key=${f.id} stream=${f.stream} name=${f.display} />`)}
+        ${!presenter && feeds.length === 0 && html`<p class="muted">${t('tr_waiting_presenter')}</p>`}
+      </div>`}
+      <div class="actions">
+        ${phase === 'live' && !presenter && html`<button aria-pressed=${raised} onClick=${toggleHand}>${raised ? t('tr_lower_hand') : t('tr_raise_hand')}</button>`}
+        ${phase === 'live' && presenter && html`<button class="danger" onClick=${end}>${t('tr_end_session')}</button>`}
+        <a class="button secondary" href=${back} onClick=${() => leave()}>${t('tr_leave')}</a>
+      </div>
+      ${phase === 'live' && !presenter && html`<form class="ask" onSubmit=${ask}>
+        <label for="question">${t('tr_ask')}</label>
+        <div class="send"><input id="question" maxlength="500" value=${question} onInput=${(e) => setQuestion(e.target.value)} />
+          <button type="submit">${t('tr_send')}</button></div></form>`}
+    </section>
+    ${presenter && html`<section class="card hands" aria-label=${t('tr_hands')}><h2>${t('tr_hands')} (${hands.length})</h2>
+      ${hands.length === 0 ? html`<p class="muted">${t('tr_no_hands')}</p>` : html`<ul class="links">${hands.map((h) => html`<li>✋ ${h.name}
+        <span class="muted"> · ${h.at.toLocaleTimeString('vi-VN')}</span>${' '}
+        <button class="link" onClick=${() => setHands((hs) => hs.filter((x) => x.from !== h.from))}>${t('tr_dismiss')}</button></li>`)}</ul>`}
+      <h2>${t('tr_questions_asked')} (${questions.length})</h2>
+      ${questions.length === 0 ? html`<p class="muted">${t('tr_no_questions')}</p>` : html`<ul class="links">${questions.map((q) => html`<li><strong>${q.name}</strong>: ${q.text}</li>`)}</ul>`}
+    </section>`}
+    ${presenter && html`<section class="card"><h2>${t('tr_attendance')}</h2>
+      <${Attendance} sid=${sid} courseId=${phase === 'ended' ? course?.id : null} every=${phase === 'live' ? 4000 : 0} version=${version} /></section>`}
+  </main>`;
+}
