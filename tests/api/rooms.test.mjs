@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { startSignedIn, api, login, assertError, refuser, freePort } from './lib/server.mjs';
 import { registerPatient } from './lib/patients.mjs';
-import { startJanus } from '../media/servers.mjs';
+import { startJanus, janusVideoroom } from '../media/servers.mjs';
 
 let srv, janus;
 const S = {};
@@ -18,32 +18,6 @@ const as = (who, method, path, body) => api(srv, method, path, { token: S[who].t
 const userId = (u) => Number(srv.sql(`SELECT id FROM users WHERE username = '${u}'`));
 const counts = () => ['rtc_rooms', 'rtc_room_people', 'rtc_recordings'].map((t) => `${t}=${srv.sql(`SELECT COUNT(*) FROM ${t}`)}`).join(' ');
 const refused = refuser(counts);
-
-// A few calls of Janus's own HTTP API, as a browser makes them.
-async function janusCall(path, body, token) {
-  const r = await fetch(`${janus.url}${path}`, { method: 'POST', body: JSON.stringify({ transaction: randomBytes(6).toString('hex'), token, ...body }) });
-  return r.json();
-}
-async function videoroom(token) {
-  const s = await janusCall('', { janus: 'create' }, token);
-  if (s.janus !== 'success') return { error: s.error };
-  const h = await janusCall(`/${s.data.id}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' }, token);
-  const path = `/${s.data.id}/${h.data.id}`;
-  return {
-    sync: async (body) => (await janusCall(path, { janus: 'message', body }, token)).plugindata.data,
-    // An asynchronous request (join): its answer comes on the session's long poll.
-    async: async (body) => {
-      await janusCall(path, { janus: 'message', body }, token);
-      for (let i = 0; i < 20; i++) {
-        const evs = await (await fetch(`${janus.url}/${s.data.id}?maxev=5&token=${encodeURIComponent(token)}`)).json();
-        const ev = [evs].flat().find((e) => e.plugindata);
-        if (ev) return ev.plugindata.data;
-      }
-      throw new Error('no answer from Janus');
-    },
-    close: () => janusCall(`/${s.data.id}`, { janus: 'destroy' }, token),
-  };
-}
 
 let caseId;
 before(async () => {
@@ -107,7 +81,7 @@ test('not before the hub accepts; then the first one in opens the room on Janus,
   assert.equal(srv.sql(`SELECT COUNT(*) FROM rtc_rooms WHERE consult_id = ${caseId}`), '1');
 
   // Janus has it, private; the pin is what lets a browser in.
-  const jr = await videoroom(a.body.janus.token);
+  const jr = await janusVideoroom(janus.url, a.body.janus.token);
   assert.equal((await jr.sync({ request: 'exists', room: a.body.janus_room })).exists, true);
   const listed = await jr.sync({ request: 'list' });
   assert.ok(!listed.list.some((x) => x.room === a.body.janus_room), 'a private room is not listed');
@@ -118,13 +92,13 @@ test('not before the hub accepts; then the first one in opens the room on Janus,
   await jr.close();
   // Nobody creates rooms on Janus but ytexa (the admin key), nobody talks to it without a token
   // ytexa signed.
-  const jr2 = await videoroom(a.body.janus.token);
+  const jr2 = await janusVideoroom(janus.url, a.body.janus.token);
   assert.equal((await jr2.sync({ request: 'create', room: 4242, is_private: false })).error_code, 429);
   await jr2.close();
   const forged = `${data}:${createHmac('sha1', 'not the secret').update(data).digest('base64')}`;
-  assert.equal((await videoroom(forged)).error.code, 403);
+  assert.equal((await janusVideoroom(janus.url, forged)).error.code, 403);
   const stale = `${Math.floor(Date.now() / 1000) - 10},janus,janus.plugin.videoroom`;
-  assert.equal((await videoroom(`${stale}:${createHmac('sha1', TOKEN_SECRET).update(stale).digest('base64')}`)).error.code, 403);
+  assert.equal((await janusVideoroom(janus.url, `${stale}:${createHmac('sha1', TOKEN_SECRET).update(stale).digest('base64')}`)).error.code, 403);
 });
 
 test('who may not enter: another facility, a trainer, a patient, the logged-out; bad input', async () => {
@@ -222,7 +196,7 @@ test('guests: a family member invited by the station enters with a code and noth
   assert.equal(g.body.janus_room, doctorPass.body.janus_room);
   assert.ok(Array.isArray(g.body.ice.ice_servers));
   assert.doesNotMatch(JSON.stringify(g.body), /Thào Thị Dợ|ruột thừa|patient/, 'nothing of the case or the patient');
-  const jr = await videoroom(g.body.janus.token);
+  const jr = await janusVideoroom(janus.url, g.body.janus.token);
   assert.equal((await jr.sync({ request: 'exists', room: g.body.janus_room })).exists, true);
   await jr.close();
   const seen = await as('demo.doctor', 'GET', `/api/v1/consults/${caseId}/room`);
@@ -262,7 +236,7 @@ test('the chair closes the room: Janus forgets it, the next entry opens a new on
   const closed = await as('demo.doctor', 'DELETE', `/api/v1/consults/${caseId}/room`);
   assert.equal(closed.status, 200, JSON.stringify(closed.body));
   assert.equal(closed.body.open, false);
-  const jr = await videoroom(before.body.janus.token);
+  const jr = await janusVideoroom(janus.url, before.body.janus.token);
   assert.equal((await jr.sync({ request: 'exists', room: before.body.janus_room })).exists, false);
   await jr.close();
   assertError(await as('demo.doctor', 'DELETE', `/api/v1/consults/${caseId}/room`), 409, 'room_closed');
@@ -284,7 +258,7 @@ test('Janus restarted: the room is made again on entry; Janus down: a clear 503,
   const b = await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room`, {});
   assert.equal(b.status, 200, JSON.stringify(b.body));
   assert.equal(b.body.janus_room, a.body.janus_room);
-  const jr = await videoroom(b.body.janus.token);
+  const jr = await janusVideoroom(janus.url, b.body.janus.token);
   assert.equal((await jr.sync({ request: 'exists', room: b.body.janus_room })).exists, true);
   await jr.close();
 });

@@ -12,7 +12,7 @@ import { startSignedIn, api, login, assertError, refuser, freePort } from './lib
 import { png, tusUpload } from './lib/files.mjs';
 import { registerPatient } from './lib/patients.mjs';
 import { openWs } from './lib/ws.mjs';
-import { startJanus } from '../media/servers.mjs';
+import { startJanus, janusVideoroom } from '../media/servers.mjs';
 
 let srv, janus;
 const S = {};
@@ -34,30 +34,6 @@ const counts = () => [
 ].join(' ');
 const refused = refuser(counts);
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-
-// Janus's own HTTP API, as a browser uses it with the token ytexa gave.
-async function janusCall(path, body, token) {
-  const r = await fetch(`${janus.url}${path}`, { method: 'POST', body: JSON.stringify({ transaction: randomBytes(6).toString('hex'), token, ...body }) });
-  return r.json();
-}
-async function videoroom(token) {
-  const s = await janusCall('', { janus: 'create' }, token);
-  const h = await janusCall(`/${s.data.id}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' }, token);
-  const path = `/${s.data.id}/${h.data.id}`;
-  return {
-    sync: async (body) => (await janusCall(path, { janus: 'message', body }, token)).plugindata.data,
-    async: async (body) => {
-      await janusCall(path, { janus: 'message', body }, token);
-      for (let i = 0; i < 20; i++) {
-        const evs = await (await fetch(`${janus.url}/${s.data.id}?maxev=5&token=${encodeURIComponent(token)}`)).json();
-        const ev = [evs].flat().find((e) => e.plugindata);
-        if (ev) return ev.plugindata.data;
-      }
-      throw new Error('no answer from Janus');
-    },
-    close: () => janusCall(`/${s.data.id}`, { janus: 'destroy' }, token),
-  };
-}
 
 async function newUser(username, fullName, role, code) {
   const r = await as('demo.ministry-admin', 'POST', '/api/v1/users', { username, full_name: fullName, password: PW, role, facility_id: facilityId(code) });
@@ -332,12 +308,12 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   await refused(as('demo.commune', 'POST', p('join'), { role: 'presenter' }), 400);
 
   // Janus has the room, private; the presenter's pin lets a browser in.
-  const jr = await videoroom(presenter.body.janus.token);
+  const jr = await janusVideoroom(janus.url, presenter.body.janus.token);
   assert.equal((await jr.sync({ request: 'exists', room: presenter.body.janus_room })).exists, true);
   const joined = await jr.async({ request: 'join', ptype: 'publisher', room: presenter.body.janus_room, pin: presenter.body.pin, display: presenter.body.display });
   assert.equal(joined.videoroom, 'joined', JSON.stringify(joined));
   await jr.close();
-  const jv = await videoroom(viewer.body.janus.token);
+  const jv = await janusVideoroom(janus.url, viewer.body.janus.token);
   const wrong = await jv.async({ request: 'join', ptype: 'publisher', room: viewer.body.janus_room, pin: 'đoán-bừa', display: 'x' });
   assert.equal(wrong.error_code, 433, JSON.stringify(wrong));
   await jv.close();
@@ -403,7 +379,7 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   assertError(await refused(as('demo.commune', 'POST', p('join'), {}), 409), 409, 'session_state');
   assertError(await refused(as('demo.trainer', 'POST', p('start'), {}), 409), 409, 'session_state');
   // The room is gone from Janus; the stays left open were closed at the end.
-  const jr2 = await videoroom(presenter.body.janus.token);
+  const jr2 = await janusVideoroom(janus.url, presenter.body.janus.token);
   assert.equal((await jr2.sync({ request: 'exists', room: presenter.body.janus_room })).exists, false);
   await jr2.close();
   const S1 = Number(srv.sql(`SELECT ended_at FROM course_sessions WHERE id = ${sid}`));

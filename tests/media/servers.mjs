@@ -80,3 +80,30 @@ export async function startJanus({ ip = '127.0.0.1', port = 38088, origin = '*',
     stop: async () => { proc.kill('SIGTERM'); await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r))); rmSync(dir, { recursive: true, force: true }); },
   };
 }
+
+// Janus's HTTP API as a browser speaks it, for the tests to ask Janus what it has: a session with
+// one VideoRoom handle; sync requests (exists, list, create) answer at once, a join on the
+// session's long poll. With a token Janus refuses, { error } instead.
+export async function janusVideoroom(url, token) {
+  const call = async (path, body) => {
+    const r = await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify({ transaction: randomBytes(6).toString('hex'), token, ...body }) });
+    return r.json();
+  };
+  const s = await call('', { janus: 'create' });
+  if (s.janus !== 'success') return { error: s.error };
+  const h = await call(`/${s.data.id}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' });
+  const path = `/${s.data.id}/${h.data.id}`;
+  return {
+    sync: async (body) => (await call(path, { janus: 'message', body })).plugindata.data,
+    async: async (body) => {
+      await call(path, { janus: 'message', body });
+      for (let i = 0; i < 20; i++) {
+        const evs = await (await fetch(`${url}/${s.data.id}?maxev=5&token=${encodeURIComponent(token)}`)).json();
+        const ev = [evs].flat().find((e) => e.plugindata);
+        if (ev) return ev.plugindata.data;
+      }
+      throw new Error('no answer from Janus');
+    },
+    close: () => call(`/${s.data.id}`, { janus: 'destroy' }),
+  };
+}

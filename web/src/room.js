@@ -58,6 +58,37 @@ export const gathered = (pc) => new Promise((res) => {
   setTimeout(res, 3000);
 });
 
+// Watching the other publishers of a room: one subscriber handle and connection a feed (Janus
+// offers, the page answers with all its candidates). r holds the Janus session, the ICE servers
+// and subs (feed id → connection, for tests); pass() gives the room and its pin; setFeeds gets
+// [{ id, display, stream }].
+export function feedSubscriber(r, pass, setFeeds) {
+  const subscribe = async (feed) => {
+    if (r.subs.has(feed.id) || !r.session) return;
+    const pc = new RTCPeerConnection({ iceServers: r.ice.ice_servers, iceTransportPolicy: r.ice.ice_transport_policy || 'all' });
+    r.subs.set(feed.id, pc);
+    pc.ontrack = (e) => setFeeds((fs) => [...fs.filter((f) => f.id !== feed.id), { id: feed.id, display: feed.display, stream: e.streams[0] }]);
+    const h = await r.session.attach(async (ev) => {
+      if (ev.jsep?.type !== 'offer') return;
+      await pc.setRemoteDescription(ev.jsep);
+      await pc.setLocalDescription(await pc.createAnswer());
+      await gathered(pc);
+      await h.send({ request: 'start' }, { type: 'answer', sdp: pc.localDescription.sdp, trickle: false });
+    });
+    pc.handle = h;
+    await h.send({ request: 'join', ptype: 'subscriber', room: pass().janus_room, pin: pass().pin, streams: [{ feed: feed.id }] });
+  };
+  const unsubscribe = (feedId) => {
+    const pc = r.subs.get(feedId);
+    if (!pc) return;
+    pc.close();
+    pc.handle?.detach();
+    r.subs.delete(feedId);
+    setFeeds((fs) => fs.filter((f) => f.id !== feedId));
+  };
+  return { subscribe, unsubscribe };
+}
+
 function Tile({ stream, name }) {
   const v = useRef(null);
   useEffect(() => { if (v.current) v.current.srcObject = stream; }, [stream]);
@@ -111,31 +142,7 @@ export function Room({ consultId, chair, guestCode, canInvite }) {
     : api('GET', base).then(setState).catch(() => {}));
   useEffect(() => { refresh(); const i = setInterval(refresh, 5000); return () => { clearInterval(i); leave(); }; }, [consultId, guestCode]);
 
-  const subscribe = async (feed) => {
-    if (r.subs.has(feed.id) || !r.session) return;
-    const pc = new RTCPeerConnection({ iceServers: r.ice.ice_servers, iceTransportPolicy: r.ice.ice_transport_policy || 'all' });
-    r.subs.set(feed.id, pc);
-    pc.ontrack = (e) => setFeeds((fs) => [...fs.filter((f) => f.id !== feed.id), { id: feed.id, display: feed.display, stream: e.streams[0] }]);
-    const h = await r.session.attach(async (ev) => {
-      if (ev.jsep?.type === 'offer') {
-        await pc.setRemoteDescription(ev.jsep);
-        await pc.setLocalDescription(await pc.createAnswer());
-        await gathered(pc);
-        await h.send({ request: 'start' }, { type: 'answer', sdp: pc.localDescription.sdp, trickle: false });
-      }
-    });
-    pc.handle = h;
-    await h.send({ request: 'join', ptype: 'subscriber', room: r.room.janus_room, pin: r.room.pin, streams: [{ feed: feed.id }] });
-  };
-
-  const unsubscribe = (feedId) => {
-    const pc = r.subs.get(feedId);
-    if (!pc) return;
-    pc.close();
-    pc.handle?.detach();
-    r.subs.delete(feedId);
-    setFeeds((fs) => fs.filter((f) => f.id !== feedId));
-  };
+  const { subscribe, unsubscribe } = feedSubscriber(r, () => r.room, setFeeds);
 
   // The publisher handle's events: who is in the room, who comes and goes, Janus's answer.
   const onPublisherEvent = async (ev) => {

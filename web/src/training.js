@@ -12,7 +12,7 @@ import { t, getLang } from './i18n.js';
 import { when } from './appointments.js';
 import { upload } from './upload.js';
 import { listen, send } from './live.js';
-import { janusSession, gathered } from './room.js';
+import { janusSession, gathered, feedSubscriber } from './room.js';
 
 const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
 const ROLES = ['health_worker', 'doctor', 'specialist'];
@@ -468,29 +468,7 @@ function LivePage({ sid }) {
     }
   };
 
-  const subscribe = async (feed) => {
-    if (r.subs.has(feed.id) || !r.session) return;
-    const pc = new RTCPeerConnection({ iceServers: r.ice.ice_servers, iceTransportPolicy: r.ice.ice_transport_policy || 'all' });
-    r.subs.set(feed.id, pc);
-    pc.ontrack = (e) => setFeeds((fs) => [...fs.filter((f) => f.id !== feed.id), { id: feed.id, display: feed.display, stream: e.streams[0] }]);
-    const h = await r.session.attach(async (ev) => {
-      if (ev.jsep?.type !== 'offer') return;
-      await pc.setRemoteDescription(ev.jsep);
-      await pc.setLocalDescription(await pc.createAnswer());
-      await gathered(pc);
-      await h.send({ request: 'start' }, { type: 'answer', sdp: pc.localDescription.sdp, trickle: false });
-    });
-    pc.handle = h;
-    await h.send({ request: 'join', ptype: 'subscriber', room: r.pass.janus_room, pin: r.pass.pin, streams: [{ feed: feed.id }] });
-  };
-  const unsubscribe = (id) => {
-    const pc = r.subs.get(id);
-    if (!pc) return;
-    pc.close();
-    pc.handle?.detach();
-    r.subs.delete(id);
-    setFeeds((fs) => fs.filter((f) => f.id !== id));
-  };
+  const { subscribe, unsubscribe } = feedSubscriber(r, () => r.pass, setFeeds);
   const onRoomEvent = async (ev) => {
     const d = ev.plugindata?.data || {};
     if (ev.jsep?.type === 'answer') await r.pub?.setRemoteDescription(ev.jsep);
