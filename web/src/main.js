@@ -19,13 +19,13 @@ const TILES = {
   doctor: ['visit', 'schedule', 'consult', 'patients', 'training', 'network'],
   specialist: ['consult', 'visit', 'schedule', 'training', 'network'],
   trainer: ['training', 'network'],
-  facility_admin: ['users', 'training', 'reports', 'network'],
-  province_admin: ['users', 'reports', 'network'],
-  ministry_admin: ['reports', 'users', 'network'],
+  facility_admin: ['users', 'training', 'training_hours', 'reports', 'network'],
+  province_admin: ['users', 'training_hours', 'reports', 'network'],
+  ministry_admin: ['reports', 'training_hours', 'users', 'network'],
   patient: ['my_record', 'my_visits', 'network'],
 };
-const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits', 'queue', 'schedule', 'consult', 'training']);
-const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult: 'consults' };
+const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits', 'queue', 'schedule', 'consult', 'training', 'training_hours']);
+const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult: 'consults', training_hours: 'training/hours' };
 
 // Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue,
 // #/schedule, #/consults, #/training; anything else is home (or login without a session).

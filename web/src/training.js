@@ -4,7 +4,8 @@
 // live page presents the trainer's camera to the session's Janus room and shows attendance as it
 // is counted; viewers only receive (no camera), raise a hand and ask questions. Attendance is
 // counted by the server from the page's stay in the hub channel session:<sid> (docs/training.md).
-// Routes: #/training, #/training/new, #/training/<course id>, #/training/sessions/<sid>/live.
+// Routes: #/training, #/training/new, #/training/<course id>, #/training/sessions/<sid>/live, and
+// #/training/hours (administrators' credit hours, in training_admin.js).
 import { useState, useEffect, useRef } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { call } from './api.js';
@@ -13,18 +14,24 @@ import { when } from './appointments.js';
 import { upload } from './upload.js';
 import { listen, send } from './live.js';
 import { janusSession, gathered, feedSubscriber } from './room.js';
+// training_admin.js imports this module's helpers back; neither uses the other's exports at load time.
+import { CourseEdit, CaseView, SiteAttendance, TrainingHours, Revoke } from './training_admin.js';
 
-const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
-const ROLES = ['health_worker', 'doctor', 'specialist'];
-const LEVELS = ['commune', 'district', 'provincial', 'central'];
+export const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
+export const ROLES = ['health_worker', 'doctor', 'specialist'];
+export const LEVELS = ['commune', 'district', 'provincial', 'central'];
 const LEARNERS = new Set(ROLES);
-const hours = (h) => `${String(Math.round(h * 100) / 100).replace('.', getLang() === 'vi' ? ',' : '.')} ${t('hours')}`;
+// Who records a site's attendance (docs/training.md, "Site attendance").
+const SITE_RECORDERS = new Set([...ROLES, 'facility_admin']);
+const ADMINS = new Set(['facility_admin', 'province_admin', 'ministry_admin']);
+export const hours = (h) => `${String(Math.round(h * 100) / 100).replace('.', getLang() === 'vi' ? ',' : '.')} ${t('hours')}`;
 const mmss = (s) => `${Math.floor(s / 60)} ${t('minutes')} ${String(s % 60).padStart(2, '0')} s`;
-const Err = ({ e }) => (e ? html`<p class="error" role="alert">${e}</p>` : '');
+export const Err = ({ e }) => (e ? html`<p class="error" role="alert">${e}</p>` : '');
 
 export const trainingRoute = () => {
   let m = /^#\/training\/sessions\/(\d+)\/live/.exec(location.hash);
   if (m) return { page: 'live', sid: Number(m[1]) };
+  if (/^#\/training\/hours/.test(location.hash)) return { page: 'hours' };
   m = /^#\/training\/(new|\d+)/.exec(location.hash);
   if (!m) return { page: 'list' };
   return m[1] === 'new' ? { page: 'new' } : { page: 'course', id: Number(m[1]) };
@@ -40,12 +47,13 @@ export function Training({ user }) {
   }, []);
   if (r.page === 'live') return html`<${LivePage} key=${r.sid} sid=${r.sid} />`;
   if (r.page === 'new') return html`<${NewCourse} />`;
+  if (r.page === 'hours') return html`<${TrainingHours} user=${user} />`;
   if (r.page === 'course') return html`<${CoursePage} key=${r.id} id=${r.id} user=${user} />`;
   return html`<${TrainingList} user=${user} />`;
 }
 
 // Runs fn (which returns a promise) and keeps its result, its error and whether it is running.
-function useLoad(fn, deps) {
+export function useLoad(fn, deps) {
   const [v, setV] = useState(null);
   const [error, setError] = useState(null);
   const load = () => fn().then((x) => { setV(x); setError(null); }).catch((e) => setError(errorText(e)));
@@ -80,7 +88,8 @@ function TrainingList({ user }) {
     } catch (e) { setEnrolError(errorText(e)); } finally { setBusy(null); }
   };
   return html`<main class="page training">
-    <div class="title-row"><h1>${t('tr_title')}</h1>${maker && html`<a class="button" href="#/training/new">${t('tr_new_course')}</a>`}</div>
+    <div class="title-row"><h1>${t('tr_title')}</h1><div class="actions">${maker && html`<a class="button" href="#/training/new">${t('tr_new_course')}</a>`}
+      ${ADMINS.has(user.role) && html`<a class="button secondary" href="#/training/hours">${t('tr_hours_title')}</a>`}</div></div>
     <section class="card"><h2>${t('tr_my_courses')}</h2><${Err} e=${error} />
       ${mine === null ? html`<p>${t('loading')}</p>` : mine.length === 0 ? html`<p class="muted">${t('tr_none')}</p>`
         : html`<ul class="facilities">${mine.map((c) => html`<${CourseItem} key=${c.id} c=${c} />`)}</ul>`}</section>
@@ -105,7 +114,7 @@ function MyRecord({ version = 0 }) {
   </section>`;
 }
 
-function Checks({ legend, options, value, onChange, label }) {
+export function Checks({ legend, options, value, onChange, label }) {
   return html`<fieldset><legend>${legend}</legend>${options.map((o) => html`<label class="check">
     <input type="checkbox" checked=${value.includes(o)} onChange=${(e) => onChange(e.target.checked ? [...value, o] : value.filter((x) => x !== o))} /> ${label(o)}</label>`)}</fieldset>`;
 }
@@ -143,26 +152,42 @@ function NewCourse() {
 let formSeq = 0;
 
 // A small form whose submit runs act(values) and shows its error; fields as in consults' ActionForm.
-function MiniForm({ fields, label, act, children }) {
+export function MiniForm({ fields, label, act, children, initial = {} }) {
   const idp = useRef('mf' + ++formSeq + '-').current; // ids unique on the page
-  const [v, setV] = useState({});
+  const [v, setV] = useState(initial);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const run = async (e) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
-    try { await act(v); setV({}); e.target.reset?.(); } catch (err) { setError(errorText(err)); } finally { setBusy(false); }
+    try { await act(v); setV(initial); e.target.reset?.(); } catch (err) { setError(errorText(err)); } finally { setBusy(false); }
   };
   const input = (f) => {
     const common = { id: idp + f.name, required: !f.optional, onInput: (e) => setV({ ...v, [f.name]: e.target.value }), onChange: (e) => setV({ ...v, [f.name]: e.target.value }) };
-    if (f.options) return html`<select ...${common} value=${v[f.name] || ''}><option value="">—</option>${f.options.map(([k, l]) => html`<option value=${k}>${l}</option>`)}</select>`;
+    if (f.options) return html`<select ...${common} value=${v[f.name] || ''}>${f.blank !== false && html`<option value="">—</option>`}${f.options.map(([k, l]) => html`<option value=${k}>${l}</option>`)}</select>`;
     if (f.file) return html`<input ...${common} type="file" accept=${f.accept} onInput=${undefined} onChange=${(e) => setV({ ...v, [f.name]: e.target.files[0] })} />`;
     return html`<input ...${common} type=${f.type || 'text'} value=${v[f.name] || ''} min=${f.min} max=${f.max} step=${f.step} />`;
   };
   return html`<form class="form action" onSubmit=${run}>${children}
-    ${fields.filter((f) => !f.when || f.when(v)).map((f) => html`<label for=${idp + f.name}>${f.label}</label>${input(f)}`)}
+    ${fields.filter((f) => !f.when || f.when(v)).map((f) => html`<label for=${idp + f.name}>${f.label}</label>${input(f)}${f.hint && html`<small class="muted">${f.hint}</small>`}`)}
     <${Err} e=${error} /><button type="submit" disabled=${busy}>${label}</button></form>`;
+}
+
+// A button that asks once more before an act that cannot be undone (archive, cancel, withdraw).
+export function Confirm({ label, sure, act, cls = 'link', aria }) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try { await act(); setAsking(false); } catch (e) { setError(errorText(e)); } finally { setBusy(false); }
+  };
+  return html`<span class="confirm">${asking
+    ? html`<span role="group" aria-label=${aria || label}>${sure} <button class="danger" disabled=${busy} onClick=${run}>${t('tr_yes')}</button>
+        <button class="link" onClick=${() => setAsking(false)}>${t('tr_no')}</button></span>`
+    : html`<button class=${cls} aria-label=${aria} onClick=${() => setAsking(true)}>${label}</button>`}${error && html` <span class="error" role="alert">${error}</span>`}</span>`;
 }
 
 function CoursePage({ id, user }) {
@@ -189,12 +214,15 @@ function CoursePage({ id, user }) {
       <${Err} e=${actError} />
       <div class="actions">
         ${maker && c.state === 'draft' && html`<button onClick=${() => act('POST', `/api/v1/courses/${id}/publish`, {})}>${t('tr_publish')}</button>`}
+        ${maker && c.state === 'published' && html`<${Confirm} label=${t('tr_archive')} sure=${t('tr_archive_sure')} cls="secondary"
+          act=${() => call('POST', `/api/v1/courses/${id}/archive`, {}).then(setC)} />`}
         ${!maker && !enrolled && c.my.eligible && html`<button onClick=${() => call('POST', `/api/v1/courses/${id}/enrolments`, {}).then(reload).catch((e) => setActError(errorText(e)))}>${t('tr_enrol')}</button>`}
         ${enrolled && html`<span class="ok">${t('tr_enrolled')}</span>`}
       </div>
+      ${maker && c.state !== 'archived' && html`<${CourseEdit} key=${c.updated_at} c=${c} onSaved=${setC} />`}
     </section>
     <${Materials} c=${c} maker=${maker} onChange=${reload} />
-    <${Sessions} c=${c} maker=${maker} enrolled=${enrolled} onChange=${reload} />
+    <${Sessions} c=${c} maker=${maker} enrolled=${enrolled} user=${user} onChange=${reload} />
     ${maker && html`<${QuizEditor} c=${c} onChange=${reload} />`}
     ${!maker && enrolled && c.quiz && html`<${QuizTaker} c=${c} onCredit=${() => setRecVersion((v) => v + 1)} />`}
     ${maker && html`<${Enrolments} c=${c} />`}
@@ -226,9 +254,13 @@ function Materials({ c, maker, onChange }) {
   </section>`;
 }
 
-function Sessions({ c, maker, enrolled, onChange }) {
+function Sessions({ c, maker, enrolled, user, onChange }) {
   const [error, setError] = useState(null);
-  const [shown, setShown] = useState(null); // the session whose attendance is open
+  const [shown, setShown] = useState(null); // { id, what }: the session whose attendance, case … is open
+  const toggle = (s, what) => setShown(shown?.id === s.id && shown.what === what ? null : { id: s.id, what });
+  const open = (s, what) => shown?.id === s.id && shown.what === what;
+  // Someone of an enrolled site (not of the hub running it) records who watched together there.
+  const site = !maker && enrolled && user.facility && SITE_RECORDERS.has(user.role);
   const start = async (s) => {
     setError(null);
     try {
@@ -239,8 +271,10 @@ function Sessions({ c, maker, enrolled, onChange }) {
     } catch (e) { setError(errorText(e)); }
   };
   const add = async (v) => {
-    await call('POST', `/api/v1/courses/${c.id}/sessions`, { kind: 'live', title: v.title.trim(),
-      starts_at: new Date(v.starts_at).toISOString(), minutes: Number(v.minutes) });
+    const kind = v.kind || 'live';
+    const at = kind === 'live' ? v.starts_at : kind === 'case' ? v.case_starts_at : null;
+    await call('POST', `/api/v1/courses/${c.id}/sessions`, { kind, title: v.title.trim(), minutes: Number(v.minutes),
+      ...(at ? { starts_at: new Date(at).toISOString() } : {}), ...(kind === 'case' ? { consult_id: Number(v.consult_id) } : {}) });
     onChange();
   };
   const liveKind = (s) => s.kind === 'live' || s.kind === 'case';
@@ -251,12 +285,25 @@ function Sessions({ c, maker, enrolled, onChange }) {
       <div class="actions">
         ${maker && c.state === 'published' && s.state === 'planned' && liveKind(s) && html`<button onClick=${() => start(s)}>${t('tr_start')}</button>`}
         ${s.state === 'live' && (c.my.trainer || enrolled) && html`<a class="button" href=${`#/training/sessions/${s.id}/live`}>${c.my.trainer ? t('tr_present') : t('tr_watch')}</a>`}
-        ${maker && (s.state === 'ended' || s.state === 'live') && html`<button class="link" onClick=${() => setShown(shown === s.id ? null : s.id)}>${t('tr_attendance')}</button>`}
+        ${maker && (s.state === 'ended' || s.state === 'live') && html`<button class="link" aria-expanded=${open(s, 'att')} onClick=${() => toggle(s, 'att')}>${t('tr_attendance')}</button>`}
+        ${s.kind === 'case' && (maker || c.my.enrolled) && html`<button class="link" aria-expanded=${open(s, 'case')} onClick=${() => toggle(s, 'case')}>${t('tr_case_open')}</button>`}
+        ${s.kind === 'self_paced' && s.state !== 'cancelled' && html`<button class="link" aria-expanded=${open(s, 'self')} onClick=${() => toggle(s, 'self')}>${t('tr_self_open')}</button>`}
+        ${site && liveKind(s) && (s.state === 'ended' || s.state === 'live') && html`<button class="link" aria-expanded=${open(s, 'site')} onClick=${() => toggle(s, 'site')}>${t('tr_site_attendance')}</button>`}
+        ${maker && s.state === 'planned' && html`<${Confirm} label=${t('tr_cancel_session')} aria=${t('tr_cancel_session') + ': ' + s.title} sure=${t('tr_cancel_sure')}
+          act=${() => call('POST', `/api/v1/sessions/${s.id}/cancel`, {}).then(onChange)} />`}
       </div>
-      ${shown === s.id && html`<${Attendance} sid=${s.id} courseId=${s.state === 'ended' ? c.id : null} every=${s.state === 'live' ? 4000 : 0} />`}</li>`)}</ul>`}
-    ${maker && c.state !== 'archived' && html`<details><summary>${t('tr_add_session')}</summary><${MiniForm} label=${t('tr_add_session')} act=${add} fields=${[
+      ${open(s, 'att') && html`<${Attendance} sid=${s.id} courseId=${s.state === 'ended' ? c.id : null} every=${s.state === 'live' ? 4000 : 0} />`}
+      ${open(s, 'case') && html`<${CaseView} sid=${s.id} />`}
+      ${open(s, 'self') && html`<div class="self-paced" aria-label=${s.title}><p>${s.minutes} ${t('minutes')} · ${t('tr_self_hint')}</p>
+        ${c.materials.length === 0 ? html`<p class="muted">${t('tr_no_materials')}</p>` : html`<ul class="links">${c.materials.map((m) => html`<li>
+          ${m.download_url ? html`<a href=${m.download_url} target=${m.url ? '_blank' : undefined} rel="noopener">${m.title}</a>` : m.title}</li>`)}</ul>`}</div>`}
+      ${open(s, 'site') && html`<${SiteAttendance} sid=${s.id} user=${user} />`}</li>`)}</ul>`}
+    ${maker && c.state !== 'archived' && html`<details><summary>${t('tr_add_session')}</summary><${MiniForm} label=${t('tr_add_session')} act=${add} initial=${{ kind: 'live' }} fields=${[
+      { name: 'kind', label: t('tr_session_kind'), blank: false, options: ['live', 'self_paced', 'case'].map((k) => [k, t('tr_kind_' + k)]) },
       { name: 'title', label: t('tr_session_title') },
-      { name: 'starts_at', label: t('tr_starts_at'), type: 'datetime-local' },
+      { name: 'starts_at', label: t('tr_starts_at'), type: 'datetime-local', when: (v) => (v.kind || 'live') === 'live' },
+      { name: 'case_starts_at', label: t('tr_starts_at'), type: 'datetime-local', optional: true, when: (v) => v.kind === 'case' },
+      { name: 'consult_id', label: t('tr_consult_id'), type: 'number', min: 1, hint: t('tr_case_hint'), when: (v) => v.kind === 'case' },
       { name: 'minutes', label: t('tr_session_minutes'), type: 'number', min: 5, max: 600 },
     ]} /></details>`}
   </section>`;
@@ -305,7 +352,8 @@ function Certify({ courseId, userId, name }) {
       setError(e.code === 'requirements_not_met' ? t('tr_requirements_not_met') : errorText(e));
     } finally { setBusy(false); }
   };
-  if (cert) return html`<span class="cert"><a href=${cert.pdf_url} download>PDF</a> <code>${cert.verify_code}</code></span>`;
+  if (cert) return html`<span class="cert"><a href=${cert.pdf_url} download>PDF</a> <code>${cert.verify_code}</code>
+    <${Revoke} cert=${cert} name=${name} onDone=${setCert} /></span>`;
   return html`<button class="link" disabled=${busy} onClick=${issue} aria-label=${t('tr_issue_cert') + ': ' + name}>${t('tr_issue_cert')}</button>${error && html` <span class="error">${error}</span>`}`;
 }
 
@@ -320,7 +368,9 @@ function Enrolments({ c }) {
     ${list && (list.length === 0 ? html`<p class="muted">${t('tr_nobody')}</p>` : html`<ul class="links">${list.map((e) => html`<li>
       ${e.facility ? html`<strong>${e.facility.name}</strong> <span class="muted">· ${t('tr_whole_site')}</span>`
         : html`<strong>${e.user.full_name}</strong>${e.user.facility ? html` <span class="muted">· ${e.user.facility.name}</span>` : ''}
-          ${' '}<${Certify} courseId=${c.id} userId=${e.user.id} name=${e.user.full_name} />`}</li>`)}</ul>`)}
+          ${' '}<${Certify} courseId=${c.id} userId=${e.user.id} name=${e.user.full_name} />`}
+      ${' '}<${Confirm} label=${t('tr_withdraw')} aria=${t('tr_withdraw') + ': ' + (e.facility ? e.facility.name : e.user.full_name)} sure=${t('tr_withdraw_sure')}
+        act=${() => call('DELETE', `/api/v1/courses/${c.id}/enrolments/${e.id}`).then(reload)} /></li>`)}</ul>`)}
     <details><summary>${t('tr_enrol_facility')}</summary><${MiniForm} label=${t('tr_enrol_facility')} act=${(v) => enrol({ facility_id: Number(v.facility_id) })}
       fields=${[{ name: 'facility_id', label: t('tr_facility'), options: facilities.map((f) => [String(f.id), f.name]) }]} /></details>
     <details><summary>${t('tr_enrol_person')}</summary><${MiniForm} label=${t('tr_enrol_person')} act=${(v) => enrol({ user_id: Number(v.user_id) })}
