@@ -73,6 +73,8 @@ struct yx_janus_room {
     const char *description; /* for Janus's logs ("consult:12"): no patient data */
     int publishers;          /* how many may send video at once */
     int bitrate_kbps;        /* the most a publisher sends */
+    const char *allowed;     /* when set, only a join with this token may publish (a lecture's
+                              * presenters); anyone with the pin may still watch */
 };
 /* Creates the room unless Janus has it already (Janus forgets rooms when it restarts). */
 int yx_janus_room_ensure(const struct yx_janus_room *room);

@@ -80,8 +80,8 @@ static int room_open(struct yx_req *r, const struct yx_consult *c, struct yx_roo
         return rc;
     char what[40];
     yx_snprintf(what, sizeof what, "consult:%lld", (long long)c->id);
-    struct yx_janus_room jr = {room->janus_room, room->pin,        room->secret, what,
-                               ROOM_PUBLISHERS,  ROOM_BITRATE_KBPS};
+    struct yx_janus_room jr = {room->janus_room, room->pin,         room->secret, what,
+                               ROOM_PUBLISHERS,  ROOM_BITRATE_KBPS, NULL};
     if (yx_janus_room_ensure(&jr) != 0)
         return yx_fail_code(
             r, YX_EUNAVAIL, "media_unavailable", NULL,

@@ -184,6 +184,9 @@ int yx_janus_room_ensure(const struct yx_janus_room *room)
                             "permanent", 0, "record", 0, "audiocodec", "opus", "videocodec", "vp8");
     if (req && J.rec_dir[0])
         json_object_set_new(req, "rec_dir", json_string(J.rec_dir));
+    /* Janus checks "allowed" when someone joins as a publisher, not when they subscribe. */
+    if (req && room->allowed)
+        json_object_set_new(req, "allowed", json_pack("[s]", room->allowed));
     if ((rc = videoroom(req, &data)) == 0)
         rc = plugin_error(data, 427);
     json_decref(data);

@@ -182,12 +182,23 @@ static int media_unavailable(struct yx_req *r)
                         "answer; try again shortly.");
 }
 
+/* The token that lets a presenter publish in the session's room (Janus's "allowed" list): made
+ * from the room's secret, which never leaves the server, so it needs no column of its own and a
+ * viewer, who has only the pin, cannot publish. */
+static void presenter_token(const struct yx_course_session *s, char out[65])
+{
+    char seed[96];
+    yx_snprintf(seed, sizeof seed, "%s:presenter", s->secret);
+    yx_sha256_hex(seed, strlen(seed), out);
+}
+
 static int ensure_room(struct yx_req *r, const struct yx_course_session *s)
 {
-    char what[40];
+    char what[40], token[65];
     yx_snprintf(what, sizeof what, "session:%lld", (long long)s->id);
-    struct yx_janus_room jr = {s->janus_room,       s->pin, s->secret, what, SESSION_PUBLISHERS,
-                               SESSION_BITRATE_KBPS};
+    presenter_token(s, token);
+    struct yx_janus_room jr = {s->janus_room,        s->pin, s->secret, what, SESSION_PUBLISHERS,
+                               SESSION_BITRATE_KBPS, token};
     return yx_janus_room_ensure(&jr) == 0 ? 0 : media_unavailable(r);
 }
 
@@ -269,13 +280,17 @@ static int session_join(struct yx_req *r)
         return YX_EINTERNAL;
     yx_time_format(expires * 1000, at);
     yx_snprintf(channel, sizeof channel, "session:%lld", (long long)s.id);
-    return yx_reply(r, 200,
-                    json_pack("{s:s,s:I,s:I,s:s,s:s,s:{s:s,s:s,s:s},s:i,s:b,s:s}", "role",
-                              presenter ? "presenter" : "viewer", "session_id", (json_int_t)s.id,
-                              "janus_room", (json_int_t)s.janus_room, "pin", s.pin, "display",
-                              r->who.full_name, "janus", "url", yx_janus_public_url(), "token", token,
-                              "expires_at", at, "max_bitrate_kbps", caps.max_bitrate_kbps, "audio_only",
-                              caps.audio_only, "channel", channel));
+    json_t *pass = json_pack(
+        "{s:s,s:I,s:I,s:s,s:s,s:{s:s,s:s,s:s},s:i,s:b,s:s}", "role", presenter ? "presenter" : "viewer",
+        "session_id", (json_int_t)s.id, "janus_room", (json_int_t)s.janus_room, "pin", s.pin, "display",
+        r->who.full_name, "janus", "url", yx_janus_public_url(), "token", token, "expires_at", at,
+        "max_bitrate_kbps", caps.max_bitrate_kbps, "audio_only", caps.audio_only, "channel", channel);
+    if (presenter) {
+        char publish[65];
+        presenter_token(&s, publish);
+        json_object_set_new(pass, "publisher_token", json_string(publish));
+    }
+    return yx_reply(r, 200, pass);
 }
 
 /* POST /api/v1/sessions/:sid/end — live → ended: the room destroyed (everyone sent away), then in

@@ -311,13 +311,22 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   // Janus has the room, private; the presenter's pin lets a browser in.
   const jr = await janusVideoroom(janus.url, presenter.body.janus.token);
   assert.equal((await jr.sync({ request: 'exists', room: presenter.body.janus_room })).exists, true);
-  const joined = await jr.async({ request: 'join', ptype: 'publisher', room: presenter.body.janus_room, pin: presenter.body.pin, display: presenter.body.display });
+  // Only a presenter may publish: the presenter's pass carries the token Janus's "allowed" list
+  // wants from a publisher; a viewer's pass has none, and the pin alone does not make one.
+  assert.match(presenter.body.publisher_token, /^[0-9a-f]{64}$/);
+  assert.equal(viewer.body.publisher_token, undefined);
+  const joined = await jr.async({ request: 'join', ptype: 'publisher', room: presenter.body.janus_room, pin: presenter.body.pin, display: presenter.body.display, token: presenter.body.publisher_token });
   assert.equal(joined.videoroom, 'joined', JSON.stringify(joined));
   await jr.close();
   const jv = await janusVideoroom(janus.url, viewer.body.janus.token);
   const wrong = await jv.async({ request: 'join', ptype: 'publisher', room: viewer.body.janus_room, pin: 'đoán-bừa', display: 'x' });
   assert.equal(wrong.error_code, 433, JSON.stringify(wrong));
   await jv.close();
+  const jv2 = await janusVideoroom(janus.url, viewer.body.janus.token);
+  const stage = await jv2.async({ request: 'join', ptype: 'publisher', room: viewer.body.janus_room, pin: viewer.body.pin, display: 'Lò Thị Mai' });
+  assert.equal(stage.error_code, 433, `a viewer with the pin cannot publish: ${JSON.stringify(stage)}`);
+  assert.ok(Array.isArray((await jv2.sync({ request: 'listparticipants', room: viewer.body.janus_room })).participants), 'but may see who presents');
+  await jv2.close();
 
   // The station watched together too: the nurse was in front of its screen.
   const site = (who, body) => as(who, 'POST', p('site-attendance'), body);

@@ -462,8 +462,9 @@ function Tile({ stream, name }) {
 }
 
 // The live lecture. Everyone joins the session's hub channel (that is their attendance) and the
-// Janus room: the presenter publishes the camera, viewers join as publishers that never publish
-// (so Janus tells them who presents) and subscribe to each presenter's feed.
+// Janus room: the presenter publishes the camera (with the publisher token only presenters get:
+// Janus refuses anyone else as a publisher), viewers only subscribe — they ask the room who
+// publishes every few seconds and subscribe to each presenter's feed.
 function LivePage({ sid }) {
   const [phase, setPhase] = useState('joining'); // joining | waiting | live | ended | error
   const [pass, setPass] = useState(null);
@@ -543,18 +544,30 @@ function LivePage({ sid }) {
       if (local.current) local.current.srcObject = r.stream;
       r.pub = new RTCPeerConnection({ iceServers: r.ice.ice_servers, iceTransportPolicy: r.ice.ice_transport_policy || 'all' });
       r.stream.getTracks().forEach((tr) => r.pub.addTrack(tr, r.stream));
-      await h.send({ request: 'join', ptype: 'publisher', room: p.janus_room, pin: p.pin, display: p.display });
+      await h.send({ request: 'join', ptype: 'publisher', room: p.janus_room, pin: p.pin, display: p.display, token: p.publisher_token });
       await r.pub.setLocalDescription(await r.pub.createOffer());
       await gathered(r.pub);
       await h.send({ request: 'publish', audio: true, video: !p.audio_only, bitrate: p.max_bitrate_kbps * 1000 },
         { type: 'offer', sdp: r.pub.localDescription.sdp, trickle: false });
     } else {
-      await h.send({ request: 'join', ptype: 'publisher', room: p.janus_room, pin: p.pin, display: p.display });
+      await follow(h, p);
+      r.follow = setInterval(() => follow(h, p).catch(() => {}), 3000);
     }
     setPhase('live');
   }
 
+  // A viewer: who publishes now (a synchronous request on the handle), subscribed to or dropped.
+  async function follow(h, p) {
+    const a = await h.send({ request: 'listparticipants', room: p.janus_room });
+    const d = a.plugindata?.data || {};
+    if (d.error_code === 426) { leave(); setPhase('ended'); return; } // the room is gone
+    const live = (d.participants || []).filter((x) => x.publisher);
+    for (const x of live) subscribe(x).catch((e) => setError(e.message));
+    for (const id of [...r.subs.keys()]) if (!live.some((x) => x.id === id)) unsubscribe(id);
+  }
+
   function leave() {
+    clearInterval(r.follow);
     r.unlisten?.();
     for (const id of [...r.subs.keys()]) unsubscribe(id);
     r.pub?.close();
