@@ -456,6 +456,21 @@ static int site_confirm(struct yx_req *r)
     return out ? yx_reply(r, 200, out) : rc ? rc : YX_EDB;
 }
 
+/* GET /api/v1/sessions/:sid/site-attendance — the caller's site's record of the session, so that
+ * its lead sees the names before confirming them: {"record": … | null}. */
+static int site_get(struct yx_req *r)
+{
+    struct yx_course_session s;
+    struct yx_course c;
+    int64_t id, recorder;
+    int confirmed, rc;
+    if ((rc = load_site(r, &s, &c)) != 0 ||
+        (rc = site_find(r->db, s.id, r->who.facility_id, &id, &recorder, &confirmed)) != 0)
+        return rc;
+    json_t *record = id ? site_json(r->db, id) : json_null();
+    return record ? yx_reply(r, 200, json_pack("{s:o}", "record", record)) : YX_EDB;
+}
+
 int yx_training_span_open(struct yx_db *db, int64_t session_id, int64_t user_id, int64_t at, int64_t *span_id)
 {
     struct yx_rows *rows = NULL;
@@ -479,6 +494,7 @@ int yx_training_span_close(struct yx_db *db, int64_t span_id, int64_t at)
 
 const struct yx_route yx_attendance_routes[] = {
     {"GET", "/api/v1/sessions/:sid/attendance", attendance_get, 0, NULL, NULL},
+    {"GET", "/api/v1/sessions/:sid/site-attendance", site_get, 0, NULL, NULL},
     {"POST", "/api/v1/sessions/:sid/site-attendance", site_record, 0, "training.site_record",
      "course_session"},
     {"POST", "/api/v1/sessions/:sid/site-attendance/confirm", site_confirm, 0, "training.site_confirm",

@@ -307,14 +307,19 @@ static int enrolment_delete(struct yx_req *r)
         return not_yours(r);
     int64_t now = yx_now_ms();
     rc = YX_DB_Q(r->db, NULL, "UPDATE enrolments SET withdrawn_at = ? WHERE id = ?", YX_PI(now), YX_PI(eid));
-    /* A person who left is not called to the sessions to come. */
-    if (rc == 0 && user)
+    /* Who is no longer enrolled at all (the person, or the facility's people, unless enrolled
+     * another way) is not called to the sessions to come. */
+    if (rc == 0)
         rc = YX_DB_Q(
             r->db, NULL,
-            "UPDATE notifications SET status = 'not_needed' WHERE user_id = ? AND kind = "
-            "'session_starting' AND pushed_at IS NULL AND session_id IN (SELECT id FROM course_sessions "
-            "WHERE course_id = ?)",
-            YX_PI(user), YX_PI(c.id));
+            "UPDATE notifications SET status = 'not_needed' WHERE kind = 'session_starting' AND pushed_at IS "
+            "NULL AND session_id IN (SELECT id FROM course_sessions WHERE course_id = ?) AND user_id IN "
+            "(SELECT id FROM users WHERE id = ? OR facility_id = ?) AND user_id NOT IN (SELECT user_id FROM "
+            "enrolments WHERE course_id = ? AND user_id IS NOT NULL AND withdrawn_at IS NULL) AND user_id "
+            "NOT "
+            "IN (SELECT u.id FROM users u JOIN enrolments e ON e.facility_id = u.facility_id WHERE "
+            "e.course_id = ? AND e.withdrawn_at IS NULL)",
+            YX_PI(c.id), YX_PI(user), YX_PI(user ? 0 : facility), YX_PI(c.id), YX_PI(c.id));
     char at[32];
     yx_time_format(now, at);
     return rc ? rc : yx_reply(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)eid, "withdrawn_at", at));

@@ -345,6 +345,12 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   assert.deepEqual(rec.body.people, [{ id: userId('lungcu.nurse'), full_name: 'Giàng Thị Súa' }]);
   assert.equal(rec.body.recorded_by.full_name, 'Lò Thị Mai');
   assert.equal(rec.body.confirmed_at, null);
+  // The station's lead reads what was recorded before confirming; another site has no record.
+  const before = await as('lungcu.admin', 'GET', p('site-attendance'));
+  assert.equal(before.status, 200, JSON.stringify(before.body));
+  assert.deepEqual(before.body.record.people.map((x) => x.full_name), ['Giàng Thị Súa']);
+  assert.equal(before.body.record.confirmed_at, null);
+  assertError(await as('dongvan.doctor', 'GET', p('site-attendance')), 404);
   // Not by who recorded it, nor a health worker; by the station's lead.
   assertError(await refused(as('demo.commune', 'POST', p('site-attendance/confirm'), {}), 403), 403, 'not_your_part');
   assertError(await refused(as('lungcu.nurse', 'POST', p('site-attendance/confirm'), {}), 403), 403, 'not_your_part');
@@ -450,6 +456,20 @@ test('enrolled people are told 15 minutes before a live session; later enrolment
   assert.equal(w.status, 200, JSON.stringify(w.body));
   assert.equal(srv.sql(`SELECT status FROM notifications WHERE session_id = ${later.body.id} AND user_id = ${userId('meovac.hw')}`), 'not_needed');
   await refused(as('meovac.hw', 'DELETE', `/api/v1/courses/${course.id}/enrolments/${me.body.id}`), 404);
+  // The whole Lũng Cú station is withdrawn: its people enrolled only with it are not called any
+  // more; someone of it also enrolled by name still is.
+  const list = (await as('demo.trainer', 'GET', `/api/v1/courses/${course.id}/enrolments?limit=200`)).body.items;
+  const station = list.find((x) => x.facility && x.facility.id === facilityId('TYT-LUNGCU'));
+  const byName = new Set(list.filter((x) => x.user).map((x) => x.user.id));
+  assert.ok(station, JSON.stringify(list));
+  assert.equal((await as('demo.trainer', 'DELETE', `/api/v1/courses/${course.id}/enrolments/${station.id}`)).status, 200);
+  const statusOf = (u) => srv.sql(`SELECT status FROM notifications WHERE session_id = ${later.body.id} AND user_id = ${userId(u)}`);
+  assert.equal(statusOf('lungcu.nurse'), byName.has(userId('lungcu.nurse')) ? 'delivered' : 'not_needed');
+  assert.equal(statusOf('demo.commune'), byName.has(userId('demo.commune')) ? 'delivered' : 'not_needed');
+  assert.ok(byName.has(userId('demo.commune')) || !byName.has(userId('lungcu.nurse')), 'the test covers both cases');
+  // Enrolled again (the tests after this one need the station).
+  const again = await as('demo.trainer', 'POST', `/api/v1/courses/${course.id}/enrolments`, { facility_id: facilityId('TYT-LUNGCU') });
+  assert.equal(again.status, 201, JSON.stringify(again.body));
 
   // Cancelled: nobody is told.
   assertError(await refused(as('demo.commune', 'POST', `/api/v1/sessions/${later.body.id}/cancel`, {}), 403), 403, 'not_your_part');

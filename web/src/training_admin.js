@@ -97,8 +97,8 @@ export function CaseView({ sid }) {
 
 // A site's attendance of a lecture watched together: the people of the caller's own facility
 // (GET /api/v1/users lists one's own facility to anyone working there), the list sent, and the
-// lead's confirmation. The API has no read of a site's record: what is shown is what the last
-// act answered.
+// lead's confirmation. The site's record is read when the screen opens, so that the lead sees the
+// names before confirming them.
 export function SiteAttendance({ sid, user }) {
   const [people, error] = useLoad(() => call('GET', '/api/v1/users?limit=200')
     .then((r) => r.items.filter((u) => u.active !== false && u.role !== 'patient' && u.facility?.id === user.facility.id)), [sid]);
@@ -107,6 +107,10 @@ export function SiteAttendance({ sid, user }) {
   const [confirmed, setConfirmed] = useState(false);
   const [actError, setActError] = useState(null);
   const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    call('GET', `/api/v1/sessions/${sid}/site-attendance`)
+      .then((x) => { if (x.record) { setRec(x.record); setConfirmed(!!x.record.confirmed_at); } }).catch(() => {});
+  }, [sid]);
   const run = async (p) => {
     setBusy(true);
     setActError(null);
