@@ -79,6 +79,9 @@ void yx_time_format(int64_t ms, char out[32]);
 int yx_time_parse(const char *s, int64_t *ms);
 /* Today's date (UTC, after YTEXA_CLOCK_OFFSET_MS) as YYYY-MM-DD. */
 void yx_today(char out[11]);
+/* ms since the epoch as Vietnam's clock shows it (UTC+7 all year), in strftime's fmt
+ * ("%H:%M ngày %d/%m"): what notifications and printed documents say. */
+void yx_time_vn(int64_t ms, const char *fmt, char *out, size_t outlen);
 /* Today in Vietnam (UTC+7), YYYY-MM-DD: the day of a station's queue. */
 void yx_today_vn(char out[11]);
 

@@ -76,6 +76,8 @@ struct yx_janus_room {
     const char *allowed;     /* when set, only a join with this token may publish (a lecture's
                               * presenters); anyone with the pin may still watch */
 };
+/* The answer when Janus did not do what was asked: 503 media_unavailable (returns its code). */
+int yx_janus_fail(struct yx_req *r);
 /* Creates the room unless Janus has it already (Janus forgets rooms when it restarts). */
 int yx_janus_room_ensure(const struct yx_janus_room *room);
 /* Starts or stops recording every publisher of the room (into --janus-rec-dir). */

@@ -65,6 +65,8 @@ struct yx_db {
     int in_tx;
 };
 
+/* Is url a PostgreSQL one (postgres:// or postgresql://)? Anything else is a SQLite file. */
+int yx_db_url_is_postgres(const char *url);
 /* Opens a connection: a postgres:// or postgresql:// URL selects PostgreSQL, anything else is a
  * SQLite file path. */
 int yx_db_open(const char *url, struct yx_db **out, char *err, size_t errlen);

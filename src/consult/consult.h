@@ -83,17 +83,19 @@ struct yx_room {
 #define ROOM_BITRATE_KBPS 512
 /* The case's open room into *room (room->id = 0 when it has none). */
 int yx_room_find(struct yx_db *db, int64_t consult_id, struct yx_room *room);
-/* The room as everyone on the case sees it: open or not, recording, who entered (people and
- * guests) and when they consented to recording. */
-json_t *yx_room_json(struct yx_db *db, int64_t consult_id, const struct yx_room *room);
 /* Adds to out what a browser needs to join on Janus: janus_room, pin, display, the caps and
  * janus {url, token, expires_at}. */
 struct yx_site_caps;
 int yx_room_pass(json_t *out, const struct yx_room *room, const char *display,
                  const struct yx_site_caps *caps);
-/* Starts or stops Janus's recording of the room and keeps the record of it (on start, consents
- * lists who consented and when; taken). */
-int yx_room_set_recording(struct yx_req *r, struct yx_room *room, int on, json_t *consents,
-                          const char *reason);
+/* Sets or clears, from the body's recording_consent, the consent of who (the row of table whose
+ * who_column is who: a person in rtc_room_people, a guest in rtc_guests) in the open room;
+ * withdrawing it while the room records stops the recording. 409 not_in_room unless they entered. */
+int yx_room_consent(struct yx_req *r, struct yx_room *room, const char *table, const char *who_column,
+                    int64_t who);
+/* The room's two refusals: it records and the caller did not consent (409
+ * recording_consent_required); it is not open (409 room_closed). They return their codes. */
+int yx_room_consent_required(struct yx_req *r);
+int yx_room_not_open(struct yx_req *r);
 
 #endif

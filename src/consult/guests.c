@@ -13,6 +13,10 @@
 /* A code is good for a day: enough for a session planned for this afternoon or tomorrow morning. */
 #define GUEST_TTL_MS (24LL * 3600 * 1000)
 
+/* Who invites and revokes guests. */
+static const int inviters = YX_SIDE_REQUESTER | YX_SIDE_CHAIR | YX_SIDE_SECRETARY;
+#define INVITERS "trạm gửi ca, chủ trì hoặc thư ký / the requesting side, the chair or the secretary"
+
 static const struct yx_field invite_fields[] = {
     {"name", YX_F_STRING, 1, 2, 160},
     {"relation", YX_F_STRING, 1, 1, 16},
@@ -28,10 +32,7 @@ static int guest_invite(struct yx_req *r)
     struct yx_consult c;
     struct yx_rows *rows = NULL;
     int rc;
-    if ((rc = yx_consult_load(r, &c)) != 0 ||
-        (rc = yx_consult_side(
-             r, &c, YX_SIDE_REQUESTER | YX_SIDE_CHAIR | YX_SIDE_SECRETARY,
-             "trạm gửi ca, chủ trì hoặc thư ký / the requesting side, the chair or the secretary")) != 0 ||
+    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_side(r, &c, inviters, INVITERS)) != 0 ||
         (rc = yx_consult_state_in(r, &c, meeting)) != 0 || (rc = yx_body(r, invite_fields)) != 0)
         return rc;
     const char *name = yx_json_str(r->json, "name"), *relation = yx_json_str(r->json, "relation");
@@ -91,10 +92,7 @@ static int guest_revoke(struct yx_req *r)
     struct yx_rows *rows = NULL;
     int64_t guest;
     int rc;
-    if ((rc = yx_consult_load(r, &c)) != 0 ||
-        (rc = yx_consult_side(
-             r, &c, YX_SIDE_REQUESTER | YX_SIDE_CHAIR | YX_SIDE_SECRETARY,
-             "trạm gửi ca, chủ trì hoặc thư ký / the requesting side, the chair or the secretary")) != 0 ||
+    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_consult_side(r, &c, inviters, INVITERS)) != 0 ||
         (rc = yx_param_id(r, 1, &guest)) != 0)
         return rc;
     rc = YX_DB_Q(r->db, &rows,
@@ -162,15 +160,9 @@ static int guest_enter(struct yx_req *r)
         return rc;
     int consents = json_is_true(json_object_get(r->json, "recording_consent"));
     if (!room.id || !yx_janus_enabled())
-        return yx_fail_code(
-            r, YX_ECONFLICT, "room_closed", NULL,
-            "Phòng họp chưa mở, xin chờ bác sĩ mở phòng / the room is not open yet: wait for the "
-            "doctors to open it.");
+        return yx_room_not_open(r);
     if (room.recording && !consents && !g.consented)
-        return yx_fail_code(
-            r, YX_ECONFLICT, "recording_consent_required", NULL,
-            "Phòng đang ghi hình: cần đồng ý ghi hình để vào / the room is recording: enter only "
-            "with your consent to it.");
+        return yx_room_consent_required(r);
     int64_t now = yx_now_ms();
     if ((rc = YX_DB_Q(
              r->db, NULL,
@@ -210,26 +202,13 @@ static int guest_consent(struct yx_req *r)
 {
     struct guest g;
     struct yx_room room;
-    struct yx_rows *rows = NULL;
     int rc;
     if ((rc = yx_body(r, consent_fields)) != 0 || (rc = guest_by_code(r, &g)) != 0 ||
         (rc = yx_room_find(r->db, g.consult_id, &room)) != 0)
         return rc;
+    if ((rc = yx_room_consent(r, &room, "rtc_guests", "id", g.id)) != 0)
+        return rc;
     int yes = json_is_true(json_object_get(r->json, "recording_consent"));
-    if (room.id)
-        rc = YX_DB_Q(
-            r->db, &rows,
-            "UPDATE rtc_guests SET recording_consent_at = ? WHERE id = ? AND room_id = ? RETURNING id",
-            yes ? YX_PI(yx_now_ms()) : YX_PN, YX_PI(g.id), YX_PI(room.id));
-    int entered = rc == 0 && rows && rows->nrows == 1;
-    yx_rows_free(rows);
-    if (rc)
-        return rc;
-    if (!entered)
-        return yx_fail_code(r, YX_ECONFLICT, "not_in_room", NULL,
-                            "Hãy vào phòng họp trước / enter the room first.");
-    if (!yes && room.recording && (rc = yx_room_set_recording(r, &room, 0, NULL, "consent_withdrawn")) != 0)
-        return rc;
     return yx_reply(r, 200, json_pack("{s:b,s:b}", "recording", room.recording, "recording_consent", yes));
 }
 

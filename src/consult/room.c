@@ -83,10 +83,7 @@ static int room_open(struct yx_req *r, const struct yx_consult *c, struct yx_roo
     struct yx_janus_room jr = {room->janus_room, room->pin,         room->secret, what,
                                ROOM_PUBLISHERS,  ROOM_BITRATE_KBPS, NULL};
     if (yx_janus_room_ensure(&jr) != 0)
-        return yx_fail_code(
-            r, YX_EUNAVAIL, "media_unavailable", NULL,
-            "Máy chủ phòng họp video không trả lời, thử lại sau / the video room server does not "
-            "answer; try again shortly.");
+        return yx_janus_fail(r);
     return 0;
 }
 
@@ -125,7 +122,9 @@ static json_t *people_json(struct yx_db *db, int64_t room_id)
     return people;
 }
 
-json_t *yx_room_json(struct yx_db *db, int64_t consult_id, const struct yx_room *room)
+/* The room as everyone on the case sees it: open or not, recording, who entered (people and
+ * guests) and when they consented to recording. */
+static json_t *room_json(struct yx_db *db, int64_t consult_id, const struct yx_room *room)
 {
     return json_pack("{s:I,s:b,s:b,s:o}", "consult_id", (json_int_t)consult_id, "open", room->id != 0,
                      "recording", room->recording, "people",
@@ -157,10 +156,7 @@ static int room_enter(struct yx_req *r)
     if ((rc = room_open(r, &c, &room)) != 0)
         return rc;
     if (room.recording && !consents)
-        return yx_fail_code(
-            r, YX_ECONFLICT, "recording_consent_required", NULL,
-            "Phòng đang ghi hình: cần đồng ý ghi hình để vào / the room is recording: enter only "
-            "with your consent to it.");
+        return yx_room_consent_required(r);
     int64_t now = yx_now_ms();
     if ((rc = YX_DB_Q(
              r->db, NULL,
@@ -175,7 +171,7 @@ static int room_enter(struct yx_req *r)
     struct yx_site_caps caps;
     if ((rc = yx_rtc_site_caps(r->db, r->who.facility_id, ROOM_BITRATE_KBPS, &caps)) != 0)
         return rc;
-    json_t *out = yx_room_json(r->db, c.id, &room);
+    json_t *out = room_json(r->db, c.id, &room);
     if ((rc = yx_room_pass(out, &room, r->who.full_name, &caps)) != 0) {
         json_decref(out);
         return rc;
@@ -191,17 +187,28 @@ static int room_get(struct yx_req *r)
     int rc;
     if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_room_find(r->db, c.id, &room)) != 0)
         return rc;
-    return yx_reply(r, 200, yx_room_json(r->db, c.id, &room));
+    return yx_reply(r, 200, room_json(r->db, c.id, &room));
 }
 
-int yx_room_set_recording(struct yx_req *r, struct yx_room *room, int on, json_t *consents,
-                          const char *reason)
+/* The room's recording in progress ends now, by r's caller, for reason. */
+static int recording_stopped(struct yx_req *r, int64_t room_id, const char *reason)
+{
+    return YX_DB_Q(
+        r->db, NULL,
+        "UPDATE rtc_recordings SET stopped_by = ?, stopped_at = ?, stop_reason = ? WHERE room_id = ? AND "
+        "stopped_at IS NULL",
+        r->who.user_id ? YX_PI(r->who.user_id) : YX_PN, /* a guest has no account */
+        YX_PI(yx_now_ms()), YX_PT(reason), YX_PI(room_id));
+}
+
+/* Starts or stops Janus's recording of the room and keeps the record of it (on start, consents
+ * lists who consented and when; taken). */
+static int set_recording(struct yx_req *r, struct yx_room *room, int on, json_t *consents, const char *reason)
 {
     int rc = yx_janus_room_record(room->janus_room, room->secret, on);
     if (rc) {
         json_decref(consents);
-        return yx_fail_code(r, YX_EUNAVAIL, "media_unavailable", NULL,
-                            "Máy chủ phòng họp video không trả lời / the video room server does not answer.");
+        return yx_janus_fail(r);
     }
     char *list = consents ? json_dumps(consents, JSON_COMPACT) : NULL;
     json_decref(consents);
@@ -213,15 +220,43 @@ int yx_room_set_recording(struct yx_req *r, struct yx_room *room, int on, json_t
             "INSERT INTO rtc_recordings (room_id, started_by, started_at, consents) VALUES (?, ?, ?, ?)",
             YX_PI(room->id), YX_PI(r->who.user_id), YX_PI(now), YX_PT(list));
     else if (rc == 0)
-        rc = YX_DB_Q(
-            r->db, NULL,
-            "UPDATE rtc_recordings SET stopped_by = ?, stopped_at = ?, stop_reason = ? WHERE room_id = ? "
-            "AND stopped_at IS NULL",
-            r->who.user_id ? YX_PI(r->who.user_id) : YX_PN, /* a guest has no account */
-            YX_PI(now), YX_PT(reason), YX_PI(room->id));
+        rc = recording_stopped(r, room->id, reason);
     free(list);
     room->recording = on;
     return rc;
+}
+
+int yx_room_consent(struct yx_req *r, struct yx_room *room, const char *table, const char *who_column,
+                    int64_t who)
+{
+    struct yx_rows *rows = NULL;
+    char sql[160];
+    int yes = json_is_true(json_object_get(r->json, "recording_consent")), rc = 0;
+    yx_snprintf(sql, sizeof sql,
+                "UPDATE %s SET recording_consent_at = ? WHERE room_id = ? AND %s = ? RETURNING 1", table,
+                who_column);
+    if (room->id)
+        rc = YX_DB_Q(r->db, &rows, sql, yes ? YX_PI(yx_now_ms()) : YX_PN, YX_PI(room->id), YX_PI(who));
+    int entered = rc == 0 && rows && rows->nrows == 1;
+    yx_rows_free(rows);
+    if (rc)
+        return rc;
+    if (!entered)
+        return yx_fail_code(r, YX_ECONFLICT, "not_in_room", NULL,
+                            "Hãy vào phòng họp trước / enter the room first.");
+    return !yes && room->recording ? set_recording(r, room, 0, NULL, "consent_withdrawn") : 0;
+}
+
+int yx_room_consent_required(struct yx_req *r)
+{
+    return yx_fail_code(r, YX_ECONFLICT, "recording_consent_required", NULL,
+                        "Phòng đang ghi hình: cần đồng ý ghi hình để vào / the room is recording: enter only "
+                        "with your consent to it.");
+}
+
+int yx_room_not_open(struct yx_req *r)
+{
+    return yx_fail_code(r, YX_ECONFLICT, "room_closed", NULL, "Phòng họp chưa mở / the room is not open.");
 }
 
 static json_t *consent_json(const struct yx_rows *rows, int i)
@@ -274,10 +309,9 @@ static int room_record(struct yx_req *r)
         return rc;
     int on = json_is_true(json_object_get(r->json, "record"));
     if (!room.id)
-        return yx_fail_code(r, YX_ECONFLICT, "room_closed", NULL,
-                            "Chưa có phòng họp nào đang mở / the case has no open room.");
+        return yx_room_not_open(r);
     if (on == room.recording)
-        return yx_reply(r, 200, yx_room_json(r->db, c.id, &room));
+        return yx_reply(r, 200, room_json(r->db, c.id, &room));
     if (on) {
         json_t *missing = consents_json(r->db, room.id, 1);
         if (json_array_size(missing))
@@ -288,9 +322,9 @@ static int room_record(struct yx_req *r)
         json_decref(missing);
     }
     json_t *consents = on ? consents_json(r->db, room.id, 0) : NULL;
-    if ((rc = yx_room_set_recording(r, &room, on, consents, on ? NULL : "stopped")) != 0)
+    if ((rc = set_recording(r, &room, on, consents, on ? NULL : "stopped")) != 0)
         return rc;
-    return yx_reply(r, 200, yx_room_json(r->db, c.id, &room));
+    return yx_reply(r, 200, room_json(r->db, c.id, &room));
 }
 
 /* PUT /api/v1/consults/:id/room/consent {recording_consent} — someone who entered the room gives
@@ -300,28 +334,14 @@ static int room_consent(struct yx_req *r)
 {
     struct yx_consult c;
     struct yx_room room;
-    struct yx_rows *rows = NULL;
     int rc;
     static const struct yx_field fields[] = {{"recording_consent", YX_F_BOOL, 1, 0, 0}, {NULL, 0, 0, 0, 0}};
     if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_body(r, fields)) != 0 ||
         (rc = yx_room_find(r->db, c.id, &room)) != 0)
         return rc;
-    int yes = json_is_true(json_object_get(r->json, "recording_consent"));
-    if (room.id)
-        rc = YX_DB_Q(r->db, &rows,
-                     "UPDATE rtc_room_people SET recording_consent_at = ? WHERE room_id = ? AND user_id = ? "
-                     "RETURNING user_id",
-                     yes ? YX_PI(yx_now_ms()) : YX_PN, YX_PI(room.id), YX_PI(r->who.user_id));
-    int entered = rc == 0 && rows && rows->nrows == 1;
-    yx_rows_free(rows);
-    if (rc)
+    if ((rc = yx_room_consent(r, &room, "rtc_room_people", "user_id", r->who.user_id)) != 0)
         return rc;
-    if (!entered)
-        return yx_fail_code(r, YX_ECONFLICT, "not_in_room", NULL,
-                            "Hãy vào phòng họp trước / enter the room first.");
-    if (!yes && room.recording && (rc = yx_room_set_recording(r, &room, 0, NULL, "consent_withdrawn")) != 0)
-        return rc;
-    return yx_reply(r, 200, yx_room_json(r->db, c.id, &room));
+    return yx_reply(r, 200, room_json(r->db, c.id, &room));
 }
 
 /* DELETE /api/v1/consults/:id/room — the chair or secretary closes the room: Janus sends
@@ -336,23 +356,18 @@ static int room_close(struct yx_req *r)
         (rc = yx_room_find(r->db, c.id, &room)) != 0)
         return rc;
     if (!room.id)
-        return yx_fail_code(r, YX_ECONFLICT, "room_closed", NULL,
-                            "Chưa có phòng họp nào đang mở / the case has no open room.");
+        return yx_room_not_open(r);
     if (yx_janus_room_destroy(room.janus_room, room.secret) != 0)
-        return yx_fail_code(r, YX_EUNAVAIL, "media_unavailable", NULL,
-                            "Máy chủ phòng họp video không trả lời / the video room server does not answer.");
+        return yx_janus_fail(r);
     int64_t now = yx_now_ms();
     if (room.recording)
-        rc = YX_DB_Q(r->db, NULL,
-                     "UPDATE rtc_recordings SET stopped_by = ?, stopped_at = ?, stop_reason = 'room_closed' "
-                     "WHERE room_id = ? AND stopped_at IS NULL",
-                     YX_PI(r->who.user_id), YX_PI(now), YX_PI(room.id));
+        rc = recording_stopped(r, room.id, "room_closed");
     if (rc == 0)
         rc = YX_DB_Q(r->db, NULL,
                      "UPDATE rtc_rooms SET closed_at = ?, closed_by = ?, recording = 0 WHERE id = ?",
                      YX_PI(now), YX_PI(r->who.user_id), YX_PI(room.id));
     room = (struct yx_room){0};
-    return rc ? rc : yx_reply(r, 200, yx_room_json(r->db, c.id, &room));
+    return rc ? rc : yx_reply(r, 200, room_json(r->db, c.id, &room));
 }
 
 const struct yx_route yx_consult_room_routes[] = {

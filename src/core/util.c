@@ -205,6 +205,15 @@ void yx_today(char out[11])
     day_of(yx_now_ms(), out);
 }
 
+void yx_time_vn(int64_t ms, const char *fmt, char *out, size_t outlen)
+{
+    time_t t = (time_t)(ms / 1000 + 7 * 3600);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    if (strftime(out, outlen, fmt, &tm) == 0 && outlen)
+        out[0] = '\0';
+}
+
 void yx_today_vn(char out[11])
 {
     day_of(yx_now_ms() + 7 * 3600 * 1000LL, out); /* Vietnam keeps UTC+7 all year */

@@ -93,16 +93,6 @@ static int lecture_join(struct yx_req *r, struct hub_job *j, int64_t session)
     return rc;
 }
 
-/* Chat, sync and receipts are for the stored chat of visits and cases. */
-static int chat_only(struct yx_req *r, const char *kind)
-{
-    if (strcmp(kind, "session") != 0)
-        return 0;
-    return yx_fail_code(r, YX_EINVAL, "no_chat", NULL,
-                        "Kênh buổi học không lưu tin nhắn: dùng signal / a session's channel keeps no chat: use "
-                        "signal.");
-}
-
 static int audit(struct yx_req *r, const char *action, const char *channel, int64_t patient)
 {
     struct yx_audit_event ev = {.at = yx_now_ms(),
@@ -241,8 +231,6 @@ static int chat_sync(struct yx_req *r, struct hub_job *j)
     int more = 0;
     int rc = may_see(r, j->channel, &patient, &kind, &id);
     if (rc == 0)
-        rc = chat_only(r, kind);
-    if (rc == 0)
         rc = thread_of(r->db, j->channel, kind, id, &thread, &last);
     if (rc == 0)
         rc = history(r->db, thread, j->channel, msg_int(j->msg, "after", 0), msg_int(j->msg, "limit", 100),
@@ -266,7 +254,7 @@ static int chat_send(struct yx_req *r, struct hub_job *j)
     int64_t id, patient, thread, last, now = yx_now_ms();
     struct yx_rows *rows = NULL;
     int rc = may_see(r, j->channel, &patient, &kind, &id);
-    if (rc != 0 || (rc = chat_only(r, kind)) != 0 || (rc = yx_db_begin(r->db)) != 0)
+    if (rc != 0 || (rc = yx_db_begin(r->db)) != 0)
         return rc;
     rc = thread_of(r->db, j->channel, kind, id, &thread, &last);
     if (rc == 0)
@@ -329,8 +317,6 @@ static int chat_receipt(struct yx_req *r, struct hub_job *j)
     int read = strcmp(kind, "read") == 0;
     int rc = may_see(r, j->channel, &patient, &channel_kind, &id);
     if (rc == 0)
-        rc = chat_only(r, channel_kind);
-    if (rc == 0)
         rc =
             YX_DB_Q(r->db, &rows,
                     "SELECT t.id, t.last_seq FROM chat_threads t JOIN chat_marks k ON k.thread_id = t.id AND "
@@ -363,11 +349,6 @@ static int chat_receipt(struct yx_req *r, struct hub_job *j)
 void yx_chat_run(struct yx_db *db, struct hub_job *j)
 {
     struct yx_req r;
-    /* A socket left a lecture: its stay ends, whatever its session is by now. */
-    if (strcmp(j->type, "span_close") == 0) {
-        j->rc = db ? yx_training_span_close(db, j->span_id, j->at) : YX_EUNAVAIL;
-        return;
-    }
     int rc = open_request(db, j, &r);
     if (rc == 0 && strcmp(j->type, "join") == 0)
         rc = chat_join(&r, j);

@@ -15,6 +15,7 @@
 #include "hub.h"
 #include "ytexa/bus.h"
 #include "ytexa/realtime.h"
+#include "ytexa/training.h"
 
 #define NBUCKETS 4096
 #define RECHECK_INTERVAL_MS 30000 /* how often the sockets' channels are checked again */
@@ -184,6 +185,11 @@ static void send_error(struct client *cl, const char *code, const char *message,
     send_to(cl, e, ref);
 }
 
+static void too_many_channels(struct client *cl, const char *ref)
+{
+    send_error(cl, "too_many_channels", "A socket joins at most 16 channels; leave one first.", NULL, ref);
+}
+
 static json_t *presence_json(const char *channel, const struct client *cl, const char *status)
 {
     const struct yx_principal *w = yx_ws_who(cl->ws);
@@ -317,8 +323,7 @@ static void on_joined(struct client *cl, struct hub_job *j)
     struct member *m = membership(cl, j->channel);
     int fresh = !m;
     if (fresh && cl->njoined >= MAX_CHANNELS_PER_SOCKET) {
-        send_error(cl, "too_many_channels", "A socket joins at most 16 channels; leave one first.", NULL,
-                   j->ref);
+        too_many_channels(cl, j->ref);
         close_span(j->span_id);
         return;
     }
@@ -400,26 +405,36 @@ static void on_job(struct yx_db *db, void *arg)
     yx_chat_run(db, arg);
 }
 
+/* A socket's stay in a lecture ends: written on a worker, on its own (the socket may be gone). */
+struct span_close {
+    int64_t span_id, at;
+    int rc;
+};
+
+static void on_span_close(struct yx_db *db, void *arg)
+{
+    struct span_close *c = arg;
+    c->rc = db ? yx_training_span_close(db, c->span_id, c->at) : YX_EUNAVAIL;
+}
+
 static void on_span_closed(void *arg)
 {
-    struct hub_job *j = arg;
-    if (j->rc)
+    struct span_close *c = arg;
+    if (c->rc)
         yx_log(YX_LOG_WARN, "attendance span %lld not closed: %s (the session's end closes it)",
-               (long long)j->span_id, yx_err_name(j->rc));
-    free(j);
+               (long long)c->span_id, yx_err_name(c->rc));
+    free(c);
 }
 
 /* A socket left a lecture's channel (or closed): its attendance span ends now. */
 static void close_span(int64_t span_id)
 {
-    struct hub_job *j = span_id ? calloc(1, sizeof *j) : NULL;
-    if (!j)
+    struct span_close *c = span_id ? malloc(sizeof *c) : NULL;
+    if (!c)
         return;
-    yx_snprintf(j->type, sizeof j->type, "span_close");
-    j->span_id = span_id;
-    j->at = yx_now_ms();
-    if (yx_loop_work(on_job, on_span_closed, j) != 0)
-        free(j);
+    *c = (struct span_close){span_id, yx_now_ms(), 0};
+    if (yx_loop_work(on_span_close, on_span_closed, c) != 0)
+        free(c);
 }
 
 /* Hands a message that needs the database to a worker (msg taken). Each gets a request id of its
@@ -461,8 +476,7 @@ static void start_join(struct client *cl, const char *channel, const char *ref, 
     int fresh = !membership(cl, channel);
     struct channel *c = NULL;
     if (fresh && cl->njoined + cl->joining >= MAX_CHANNELS_PER_SOCKET) {
-        send_error(cl, "too_many_channels", "A socket joins at most 16 channels; leave one first.", NULL,
-                   ref);
+        too_many_channels(cl, ref);
         json_decref(msg);
         return;
     }
@@ -556,8 +570,8 @@ static void dispatch(struct client *cl, json_t *msg)
         return;
     }
     if (yx_channel_parse(channel, &kind, &id) != 0) {
-        send_error(cl, "unknown_channel", "Channels are visit:<id>, consult:<id> and user:<id>.", "channel",
-                   ref);
+        send_error(cl, "unknown_channel",
+                   "Channels are visit:<id>, consult:<id>, session:<id> and user:<id>.", "channel", ref);
         return;
     }
     struct member *m = membership(cl, channel);
@@ -571,6 +585,13 @@ static void dispatch(struct client *cl, json_t *msg)
             send_error(cl, "not_found", "Không tìm thấy kênh / no such channel.", "channel", ref);
         else
             send_to(cl, json_pack("{s:s,s:s}", "type", "joined", "channel", channel), ref);
+    } else if (strcmp(kind, "session") == 0 && strcmp(type, "join") != 0 && strcmp(type, "leave") != 0 &&
+               strcmp(type, "signal") != 0) {
+        /* A lecture keeps no chat: refused here, with no worker and no query. */
+        send_error(
+            cl, "no_chat",
+            "Kênh buổi học không lưu tin nhắn: dùng signal / a session's channel keeps no chat: use signal.",
+            "channel", ref);
     } else if (strcmp(type, "join") == 0) {
         start_join(cl, channel, ref, json_incref(msg));
     } else if (strcmp(type, "sync") == 0) {
@@ -668,7 +689,7 @@ static void answer_presence(const struct channel *c, const json_t *msg)
             seen = uid(p->cl) == uid(m->cl);
         json_t *here = seen ? NULL : presence_json(c->name, m->cl, m->cl->status);
         char *s = here && json_object_set_new(here, "echo", json_true()) == 0 ? json_dumps(here, JSON_COMPACT)
-                                                                                : NULL;
+                                                                              : NULL;
         if (s)
             yx_bus_publish(c->name, newcomer, s);
         free(s);

@@ -12,8 +12,7 @@
 #define MAX_CHANNELS_PER_SOCKET 16
 
 /* A message of a socket that needs the database: join, chat, sync or receipt. The hub fills the
- * request part on the loop, yx_chat_run() the answer part on a worker, the hub sends it. Also
- * "span_close": a socket left a lecture's channel (ws NULL, no session needed). */
+ * request part on the loop, yx_chat_run() the answer part on a worker, the hub sends it. */
 struct hub_job {
     struct yx_ws *ws; /* held while the job runs */
     char type[12];
@@ -24,8 +23,7 @@ struct hub_job {
     char rid[24];    /* the request id of this message, for the audit ("ws-<socket>-<n>") */
     int counted;     /* a join counted in the socket's joins on their way (hub.c) */
     json_t *msg;     /* the message, validated (owned) */
-    int64_t span_id; /* a lecture's channel: the attendance span the join opened, or to close */
-    int64_t at;      /* span_close: when the socket left */
+    int64_t span_id; /* a lecture's channel: the attendance span the join opened */
 
     /* The answer. */
     int rc;             /* 0, or the YX_E… code of the error */

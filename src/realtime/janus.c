@@ -42,6 +42,13 @@ const char *yx_janus_public_url(void)
     return J.public_url;
 }
 
+int yx_janus_fail(struct yx_req *r)
+{
+    return yx_fail_code(r, YX_EUNAVAIL, "media_unavailable", NULL,
+                        "Máy chủ phòng họp video không trả lời, thử lại sau / the video room server does not "
+                        "answer; try again shortly.");
+}
+
 int yx_janus_token(char *out, size_t outlen, int64_t *expires_s)
 {
     char data[96], sig[64];
@@ -168,15 +175,9 @@ static int plugin_error(json_t *data, int allowed)
 int yx_janus_room_ensure(const struct yx_janus_room *room)
 {
     json_t *data = NULL;
-    int rc = videoroom(json_pack("{s:s,s:I}", "request", "exists", "room", (json_int_t)room->room), &data);
-    if (rc == 0 && (rc = plugin_error(data, 0)) == 0 && json_is_true(json_object_get(data, "exists"))) {
-        json_decref(data);
-        return 0;
-    }
-    json_decref(data);
-    if (rc)
-        return rc;
-    /* Not there (new, or Janus restarted and forgot it): create it, private (never listed). */
+    int rc;
+    /* Created, private (never listed), unless it is there already: Janus answers 427 then, and
+     * leaves it as it is. A room Janus forgot when it restarted is made again. */
     json_t *req = json_pack("{s:s,s:s,s:I,s:s,s:b,s:s,s:s,s:i,s:I,s:b,s:b,s:s,s:s}", "request", "create",
                             "admin_key", J.admin_key, "room", (json_int_t)room->room, "description",
                             room->description, "is_private", 1, "pin", room->pin, "secret", room->secret,

@@ -9,14 +9,6 @@
 #include "schedule.h"
 
 /* "08:30 ngày 23/11/2026" in Vietnam time. */
-static void vn_when(int64_t ms, char out[32])
-{
-    time_t s = (time_t)(ms / 1000 + 7 * 3600);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    strftime(out, 32, "%H:%M ngày %d/%m/%Y", &tm);
-}
-
 static int add(struct yx_db *db, int64_t appointment, int64_t patient, const char *channel, const char *kind,
                const char *phone, const char *text, int64_t due)
 {
@@ -58,7 +50,7 @@ int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *
                       : strcmp(mode, "audio") == 0 ? "gọi thoại"
                       : strcmp(mode, "chat") == 0  ? "nhắn tin"
                                                    : "tại trạm y tế xã";
-    vn_when(start, when);
+    yx_time_vn(start, "%H:%M ngày %d/%m/%Y", when, sizeof when);
     /* A booking that moved or ended: its reminders are no longer wanted. */
     if (strcmp(kind, "booked") != 0 && strcmp(kind, "rescheduled") != 0)
         rc = YX_DB_Q(

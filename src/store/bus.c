@@ -22,6 +22,7 @@
 
 #include "ytexa/bus.h"
 #include "ytexa/core.h"
+#include "ytexa/store.h"
 
 #define NOTIFY_CHANNEL "ytexa_hub"
 #define PAYLOAD_MAX 7900 /* PostgreSQL refuses a payload of 8000 bytes or more */
@@ -347,7 +348,7 @@ int yx_bus_start(const char *db_url, yx_bus_handler on_message, void *arg)
 {
     int rc = YX_ENOMEM;
     uint8_t id[8];
-    if (!db_url || (strncmp(db_url, "postgres://", 11) != 0 && strncmp(db_url, "postgresql://", 13) != 0))
+    if (!db_url || !yx_db_url_is_postgres(db_url))
         return 0;
     if (yx_bus_active())
         return YX_EINTERNAL;

@@ -8,14 +8,14 @@
 extern const struct yx_db_engine yx_sqlite_engine;
 extern const struct yx_db_engine yx_postgres_engine;
 
-static int is_postgres_url(const char *url)
+int yx_db_url_is_postgres(const char *url)
 {
     return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
 }
 
 int yx_db_open(const char *url, struct yx_db **out, char *err, size_t errlen)
 {
-    const struct yx_db_engine *e = is_postgres_url(url) ? &yx_postgres_engine : &yx_sqlite_engine;
+    const struct yx_db_engine *e = yx_db_url_is_postgres(url) ? &yx_postgres_engine : &yx_sqlite_engine;
     return e->open(url, out, err, errlen);
 }
 

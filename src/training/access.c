@@ -47,14 +47,6 @@ static int load_row(struct yx_db *db, int64_t id, struct yx_course *c, struct yx
     return 0;
 }
 
-int yx_course_load_db(struct yx_db *db, int64_t id, struct yx_course *c)
-{
-    struct yx_rows *rows = NULL;
-    int rc = load_row(db, id, c, &rows);
-    yx_rows_free(rows);
-    return rc;
-}
-
 int yx_course_enrolled(struct yx_db *db, int64_t course_id, int64_t user_id, int *yes)
 {
     struct yx_rows *rows = NULL;

@@ -88,10 +88,7 @@ static void hours_text(int64_t minutes, char out[24])
 /* A day as printed in Vietnam: dd/mm/yyyy of ms in UTC+7. */
 static void day_text(int64_t ms, char out[16])
 {
-    time_t t = (time_t)((ms + 7 * 3600 * 1000LL) / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    snprintf(out, 16, "%02d/%02d/%04d", tm.tm_mday % 100, (tm.tm_mon + 1) % 100, (tm.tm_year + 1900) % 10000);
+    yx_time_vn(ms, "%d/%m/%Y", out, 16);
 }
 
 static json_t *certificate_json(const struct yx_rows *row)

@@ -61,12 +61,10 @@ static int announce_one(struct yx_db *db, const struct target_roles *t, int64_t 
                         const struct yx_rows *s, int i)
 {
     int64_t now = yx_now_ms(), starts = yx_rows_int(s, i, 1), due = starts - STARTING_LEAD_MS;
-    time_t local = (time_t)(starts / 1000 + 7 * 3600); /* Vietnam, UTC+7 all year */
-    struct tm tm;
-    gmtime_r(&local, &tm);
-    char text[2048]; /* two titles of 200 characters, up to 4 bytes each */
-    yx_snprintf(text, sizeof text, "Buổi học \"%s\" (khoá \"%s\") bắt đầu lúc %02d:%02d ngày %02d/%02d.",
-                yx_rows_get(s, i, 2), yx_rows_get(s, i, 3), tm.tm_hour, tm.tm_min, tm.tm_mday, tm.tm_mon + 1);
+    char text[2048], when[32]; /* two titles of 200 characters, up to 4 bytes each */
+    yx_time_vn(starts, "%H:%M ngày %d/%m", when, sizeof when);
+    yx_snprintf(text, sizeof text, "Buổi học \"%s\" (khoá \"%s\") bắt đầu lúc %s.", yx_rows_get(s, i, 2),
+                yx_rows_get(s, i, 3), when);
     if (due < now)
         due = now;
     int64_t sid = yx_rows_int(s, i, 0);

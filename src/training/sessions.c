@@ -175,13 +175,6 @@ static int session_create(struct yx_req *r)
     return rc ? rc : answer_session(r, 201, id);
 }
 
-static int media_unavailable(struct yx_req *r)
-{
-    return yx_fail_code(r, YX_EUNAVAIL, "media_unavailable", NULL,
-                        "Máy chủ phòng họp video không trả lời, thử lại sau / the video room server does not "
-                        "answer; try again shortly.");
-}
-
 /* The token that lets a presenter publish in the session's room (Janus's "allowed" list): made
  * from the room's secret, which never leaves the server, so it needs no column of its own and a
  * viewer, who has only the pin, cannot publish. */
@@ -199,7 +192,7 @@ static int ensure_room(struct yx_req *r, const struct yx_course_session *s)
     presenter_token(s, token);
     struct yx_janus_room jr = {s->janus_room,        s->pin, s->secret, what, SESSION_PUBLISHERS,
                                SESSION_BITRATE_KBPS, token};
-    return yx_janus_room_ensure(&jr) == 0 ? 0 : media_unavailable(r);
+    return yx_janus_room_ensure(&jr) == 0 ? 0 : yx_janus_fail(r);
 }
 
 /* The session's course, its makers and a live kind, and no input: what start, end and cancel need. */
@@ -305,7 +298,7 @@ static int session_end(struct yx_req *r)
     if ((rc = load_for_change(r, &s, &c, live)) != 0)
         return rc;
     if (s.janus_room && yx_janus_room_destroy(s.janus_room, s.secret) != 0)
-        return media_unavailable(r);
+        return yx_janus_fail(r);
     int64_t now = yx_now_ms();
     if ((rc = yx_db_begin(r->db)) != 0)
         return rc;

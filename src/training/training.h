@@ -37,8 +37,6 @@ int yx_course_load_id(struct yx_req *r, int64_t id, struct yx_course *c);
 /* Loads course id with the caller's relation without answering: YX_ENOTFOUND (r's error not set)
  * when it does not exist or the caller may not see it. */
 int yx_course_find(struct yx_req *r, int64_t id, struct yx_course *c);
-/* Loads by id, without a caller (jobs, the hub's worker). YX_ENOTFOUND when there is none. */
-int yx_course_load_db(struct yx_db *db, int64_t id, struct yx_course *c);
 /* 403 "not_your_part" unless the caller has one of the relations (bits); who_may names them in
  * Vietnamese and English for the message. */
 int yx_course_relation(struct yx_req *r, const struct yx_course *c, int relations, const char *who_may);

@@ -269,16 +269,14 @@ static int notify_starting(struct yx_req *r, int64_t id, const struct yx_visit_p
     if (!p->scheduled_at)
         return 0;
     int64_t now = yx_now_ms(), due = p->scheduled_at - VISIT_STARTING_LEAD_MS;
-    time_t local = (time_t)(p->scheduled_at / 1000 + 7 * 3600); /* Vietnam, UTC+7 all year */
-    struct tm tm;
-    gmtime_r(&local, &tm);
+    char when[32];
+    yx_time_vn(p->scheduled_at, "%H:%M ngày %d/%m", when, sizeof when);
     const char *mode = p->mode;
     for (size_t i = 0; i < sizeof mode_words / sizeof mode_words[0]; i++)
         if (strcmp(p->mode, mode_words[i][0]) == 0)
             mode = mode_words[i][1];
     char text[200];
-    snprintf(text, sizeof text, "Lượt khám từ xa #%lld (%s) bắt đầu lúc %02d:%02d ngày %02d/%02d.",
-             (long long)id, mode, tm.tm_hour, tm.tm_min, tm.tm_mday, tm.tm_mon + 1);
+    snprintf(text, sizeof text, "Lượt khám từ xa #%lld (%s) bắt đầu lúc %s.", (long long)id, mode, when);
     if (due < now)
         due = now;
     return YX_DB_Q(

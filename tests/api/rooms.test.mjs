@@ -178,6 +178,8 @@ test('guests: a family member invited by the station enters with a code and noth
   const inv = await as('demo.commune', 'POST', G, { name: 'Thào A Páo', relation: 'family' });
   assert.equal(inv.status, 201, JSON.stringify(inv.body));
   assert.ok(inv.body.code.length >= 20);
+  for (const who of ['dongvan.doctor', 'demo.patient', 'demo.trainer']) assertError(await as(who, 'GET', G), 404);
+  assertError(await api(srv, 'GET', G), 401);
   const list = await as('demo.doctor', 'GET', G);
   assert.deepEqual(list.body.items.map((x) => [x.name, x.relation, x.entered_at]), [['Thào A Páo', 'family', null]]);
   assert.ok(!JSON.stringify(list.body).includes(inv.body.code), 'the code is shown once, never listed');
@@ -217,6 +219,18 @@ test('guests: a family member invited by the station enters with a code and noth
   const st = await api(srv, 'POST', '/api/v1/guest/room/state', { body: { code: inv.body.code } });
   assert.deepEqual(st.body, { open: true, recording: true, recording_consent: true });
   assertError(await api(srv, 'POST', '/api/v1/guest/room/state', { body: { code: 'y'.repeat(24) } }), 404);
+  // The public guest endpoints check their input like any other.
+  for (const [path, method, body, field] of [
+    ['/api/v1/guest/room/state', 'POST', {}, 'code'], ['/api/v1/guest/room/state', 'POST', { code: 'abc' }, 'code'],
+    ['/api/v1/guest/room/state', 'POST', { code: inv.body.code, x: 1 }, 'x'],
+    ['/api/v1/guest/room/consent', 'PUT', { code: inv.body.code }, 'recording_consent'],
+    ['/api/v1/guest/room/consent', 'PUT', { code: inv.body.code, recording_consent: 'có' }, 'recording_consent'],
+    ['/api/v1/guest/room/consent', 'PUT', { code: 'abc', recording_consent: true }, 'code'],
+    ['/api/v1/guest/room', 'POST', { code: inv.body.code, recording_consent: 1 }, 'recording_consent'],
+  ]) {
+    const r = await refused(api(srv, method, path, { body }), 400);
+    assert.equal(r.body.error.field, field, `${method} ${path} ${JSON.stringify(body)}`);
+  }
   const no = await api(srv, 'PUT', '/api/v1/guest/room/consent', { body: { code: inv.body.code, recording_consent: false } });
   assert.equal(no.body.recording, false);
   assert.equal(srv.sql('SELECT stop_reason FROM rtc_recordings ORDER BY id DESC LIMIT 1'), 'consent_withdrawn');
@@ -224,6 +238,9 @@ test('guests: a family member invited by the station enters with a code and noth
   // Revoked: the code no longer opens anything.
   assertError(await as('demo.specialist', 'DELETE', `${G}/${g.body.guest_id}`), 403, 'not_your_part');
   assertError(await as('demo.commune', 'DELETE', `${G}/99999999`), 404);
+  assertError(await as('demo.commune', 'DELETE', `${G}/abc`), 404);
+  assertError(await as('dongvan.doctor', 'DELETE', `${G}/${g.body.guest_id}`), 404);
+  assertError(await api(srv, 'DELETE', `${G}/${g.body.guest_id}`), 401);
   assert.equal((await as('demo.commune', 'DELETE', `${G}/${g.body.guest_id}`)).status, 200);
   assertError(await api(srv, 'POST', '/api/v1/guest/room', { body: { code: inv.body.code } }), 404);
   assertError(await api(srv, 'PUT', '/api/v1/guest/room/consent', { body: { code: inv.body.code, recording_consent: true } }), 404);

@@ -178,8 +178,6 @@ export function onConnection(h) {
 }
 
 export const myUserId = () => userId;
-// The highest seq of the channel's thread up to which the page has every message.
-export const seqMark = (channel) => threads.get(channel)?.mark || 0;
 // Goes on fetching a thread whose loading paused (the "more" of a backlog event).
 export function loadMore(channel) {
   const th = threads.get(channel);

@@ -89,7 +89,8 @@ export function feedSubscriber(r, pass, setFeeds) {
   return { subscribe, unsubscribe };
 }
 
-function Tile({ stream, name }) {
+// One site's video with its name under it.
+export function Tile({ stream, name }) {
   const v = useRef(null);
   useEffect(() => { if (v.current) v.current.srcObject = stream; }, [stream]);
   return html`<figure class="tile"><video ref=${v} autoplay playsinline aria-label=${name}></video><figcaption>${name}</figcaption></figure>`;
@@ -184,7 +185,6 @@ export function Room({ consultId, chair, guestCode, canInvite }) {
         await video.setParameters(p).catch(() => {});
       }
       const h = await r.session.attach((ev) => onPublisherEvent(ev).catch((e) => setError(e.message)));
-      r.pubHandle = h;
       await h.send({ request: 'join', ptype: 'publisher', room: r.room.janus_room, pin: r.room.pin, display: r.room.display });
       await r.pub.setLocalDescription(await r.pub.createOffer());
       await gathered(r.pub);
@@ -202,7 +202,7 @@ export function Room({ consultId, chair, guestCode, canInvite }) {
     r.pub?.close();
     r.stream?.getTracks().forEach((tr) => tr.stop());
     r.session?.stop();
-    Object.assign(r, { pub: null, stream: null, session: null, pubHandle: null });
+    Object.assign(r, { pub: null, stream: null, session: null });
     setFeeds([]);
     setInRoom(false);
   }

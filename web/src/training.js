@@ -13,7 +13,7 @@ import { t, getLang } from './i18n.js';
 import { when } from './appointments.js';
 import { upload } from './upload.js';
 import { listen, send } from './live.js';
-import { janusSession, gathered, feedSubscriber } from './room.js';
+import { janusSession, gathered, feedSubscriber, Tile } from './room.js';
 // training_admin.js imports this module's helpers back; neither uses the other's exports at load time.
 import { CourseEdit, CaseView, SiteAttendance, TrainingHours, Revoke } from './training_admin.js';
 
@@ -455,12 +455,6 @@ function QuizTaker({ c, onCredit }) {
   </section>`;
 }
 
-function Tile({ stream, name }) {
-  const v = useRef(null);
-  useEffect(() => { if (v.current) v.current.srcObject = stream; }, [stream]);
-  return html`<figure class="tile"><video ref=${v} autoplay playsinline aria-label=${name}></video><figcaption>${name}</figcaption></figure>`;
-}
-
 // The live lecture. Everyone joins the session's hub channel (that is their attendance) and the
 // Janus room: the presenter publishes the camera (with the publisher token only presenters get:
 // Janus refuses anyone else as a publisher), viewers only subscribe — they ask the room who
@@ -538,7 +532,6 @@ function LivePage({ sid }) {
     await r.session.start();
     window.__ytexaLecture = r; // for the browser tests and for support staff in the console
     const h = await r.session.attach((ev) => onRoomEvent(ev).catch((e) => setError(e.message)));
-    r.handle = h;
     if (p.role === 'presenter') {
       r.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: p.audio_only ? false : { width: 640, height: 360 } });
       if (local.current) local.current.srcObject = r.stream;
