@@ -105,8 +105,9 @@ int yx_verify_code_parse(const char *in, char out[12]);
 enum { YX_LOG_DEBUG, YX_LOG_INFO, YX_LOG_WARN, YX_LOG_ERROR };
 void yx_log_set_level(int level);
 void yx_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Writes a preformatted JSON line (the access log). */
+/* Writes a preformatted JSON line (the access log), or several lines each ending in '\n'. */
 void yx_log_json_line(const char *line, size_t len);
+void yx_log_lines(const char *lines, size_t len);
 
 /* Unicode helpers (utf8proc): is the slice valid UTF-8; NFC-normalise and fold case and
  * diacritics (đ → d as well) into a newly malloc'd string. */

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/time.h>
+#include <sys/uio.h>
+#include <unistd.h>
 #include <time.h>
 #include <utf8proc.h>
 
@@ -106,12 +109,38 @@ void yx_log_set_level(int level)
     log_level = level;
 }
 
-void yx_log_json_line(const char *line, size_t len)
+/* stderr is unbuffered: through stdio a line cost two system calls, and each one is dear on a
+ * virtual machine. One writev a call instead, whole lines only, so threads never interleave. */
+static void log_writev(struct iovec *iov, int n)
 {
     pthread_mutex_lock(&log_lock);
-    fwrite(line, 1, len, stderr);
-    fputc('\n', stderr);
+    while (n > 0) {
+        ssize_t k = writev(STDERR_FILENO, iov, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        for (; n > 0 && (size_t)k >= iov->iov_len; iov++, n--)
+            k -= (ssize_t)iov->iov_len;
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + k;
+            iov->iov_len -= (size_t)k;
+        }
+    }
     pthread_mutex_unlock(&log_lock);
+}
+
+void yx_log_json_line(const char *line, size_t len)
+{
+    struct iovec iov[2] = {{(void *)line, len}, {"\n", 1}};
+    log_writev(iov, 2);
+}
+
+void yx_log_lines(const char *lines, size_t len)
+{
+    struct iovec iov[1] = {{(void *)lines, len}};
+    if (len)
+        log_writev(iov, 1);
 }
 
 void yx_log(int level, const char *fmt, ...)
