@@ -44,6 +44,9 @@ int yx_audit_writer_start(void);
 void yx_audit_writer_stop(void);
 int yx_audit_writer_running(void);
 int yx_audit_enqueue(const struct yx_audit_event *ev, void (*done)(void *arg, int rc), void *arg);
+/* The same for n events at once (one lock, one wake-up): done(args[i], rc) for each. */
+int yx_audit_enqueue_many(const struct yx_audit_event *evs, size_t n, void (*done)(void *arg, int rc),
+                          void *const *args);
 /* Walks the chain; returns 0 when whole. On a break, *bad_id is the first event that does not fit
  * (or the position where one is missing) and why says what is wrong. */
 int yx_audit_verify(struct yx_db *db, int64_t *checked, int64_t *bad_id, char *why, size_t whylen);

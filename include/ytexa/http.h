@@ -95,6 +95,9 @@ enum {
     YX_R_LOOP = 4,   /* cheap, no database: runs on the event loop */
     YX_R_NOTX = 8,   /* a write route that manages its own transactions (login) */
     YX_R_RAW = 16,   /* the body is bytes, not JSON (an upload chunk), up to YX_RAW_BODY_MAX */
+    /* A quick audited read (a few indexed queries, a small answer): run in batches by the reads
+     * thread, whose events are committed together, instead of one worker hop each. */
+    YX_R_BATCH = 32,
 };
 
 struct yx_route {

@@ -115,5 +115,9 @@ struct yx_db_job {
 int yx_db_job_start(struct yx_db_job *job);
 /* Stops it after the tick in progress and joins the thread; does nothing if it is not running. */
 void yx_db_job_stop(struct yx_db_job *job);
+/* SQLite only (nothing with PostgreSQL): copies the WAL back into the database file on a thread
+ * of its own, so no request's commit does it (src/store/job.c). */
+int yx_db_checkpointer_start(void);
+void yx_db_checkpointer_stop(void);
 
 #endif

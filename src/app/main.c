@@ -82,7 +82,8 @@ static int cmd_serve(struct yx_config *cfg)
         fprintf(stderr, "ytexa: cannot start the notification sender\n");
         return 1;
     }
-    if (yx_consult_escalator_start() != 0 || yx_files_sweeper_start() != 0 || yx_hub_start(cfg) != 0) {
+    if (yx_consult_escalator_start() != 0 || yx_files_sweeper_start() != 0 || yx_hub_start(cfg) != 0 ||
+        yx_db_checkpointer_start() != 0) {
         fprintf(stderr, "ytexa: cannot start the background jobs\n");
         yx_files_sweeper_stop();
         yx_consult_escalator_stop();
@@ -90,6 +91,7 @@ static int cmd_serve(struct yx_config *cfg)
         return 1;
     }
     int rc = yx_server_run(cfg);
+    yx_db_checkpointer_stop();
     yx_hub_stop();
     yx_files_sweeper_stop();
     yx_consult_escalator_stop();

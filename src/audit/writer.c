@@ -105,24 +105,45 @@ int yx_audit_writer_running(void)
     return running;
 }
 
+static void free_pending(struct pending *p)
+{
+    for (struct pending *next; p; p = next) {
+        next = p->next;
+        free(p);
+    }
+}
+
+/* Queues n events under one lock and one wake-up (a batch of reads run together). On an error
+ * nothing was queued and no done is called. */
+int yx_audit_enqueue_many(const struct yx_audit_event *evs, size_t n, void (*done)(void *arg, int rc),
+                          void *const *args)
+{
+    struct pending *first = NULL, **link = &first, *last = NULL;
+    for (size_t i = 0; i < n; i++, link = &last->next) {
+        if (!(last = malloc(sizeof *last))) {
+            free_pending(first);
+            return YX_ENOMEM;
+        }
+        *last = (struct pending){evs[i], done, args[i], NULL};
+        *link = last;
+    }
+    pthread_mutex_lock(&W.mu);
+    int running = W.running;
+    if (running && first) {
+        if (W.tail)
+            W.tail->next = first;
+        else
+            W.head = first;
+        W.tail = last;
+        pthread_cond_signal(&W.cv);
+    }
+    pthread_mutex_unlock(&W.mu);
+    if (!running)
+        free_pending(first);
+    return running ? 0 : YX_EUNAVAIL;
+}
+
 int yx_audit_enqueue(const struct yx_audit_event *ev, void (*done)(void *arg, int rc), void *arg)
 {
-    struct pending *p = malloc(sizeof *p);
-    if (!p)
-        return YX_ENOMEM;
-    *p = (struct pending){*ev, done, arg, NULL};
-    pthread_mutex_lock(&W.mu);
-    if (!W.running) {
-        pthread_mutex_unlock(&W.mu);
-        free(p);
-        return YX_EUNAVAIL;
-    }
-    if (W.tail)
-        W.tail->next = p;
-    else
-        W.head = p;
-    W.tail = p;
-    pthread_cond_signal(&W.cv);
-    pthread_mutex_unlock(&W.mu);
-    return 0;
+    return yx_audit_enqueue_many(ev, 1, done, &arg);
 }

@@ -58,11 +58,27 @@ static struct {
     uint64_t counter;
     uv_async_t audit_async; /* wakes the loop when parked jobs' audit events are durable */
     pthread_mutex_t audit_mu;
-    struct job *audited; /* parked jobs whose events are durable, to be answered on the loop */
+    struct job *audited;   /* parked jobs whose events are durable, to be answered on the loop */
     uv_async_t post_async; /* wakes the loop for yx_loop_post() */
     struct yx_buf access;  /* access-log lines of this turn of the loop, written once at its end */
     uv_prepare_t access_flush;
 } S;
+
+/* The reads thread (YX_R_BATCH routes). On this kind of machine a thread hand-off costs more
+ * than the read itself: through the worker pool, an audited read woke a worker, the audit writer
+ * and the loop, each a context switch. The loop queues such reads here; one thread takes all that
+ * are queued, runs them on its own connection, and hands their events to the audit writer at once;
+ * the writer's commit answers them all with one wake-up of the loop. */
+#define READS_THREADS_MAX 4
+static struct {
+    pthread_t thread[READS_THREADS_MAX];
+    int nthreads; /* 1 on SQLite (one reader does not wait on the disk); 4 on PostgreSQL, where each
+                     query waits on the network */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct job *head, *tail;
+    int queued, waiting, stopping;
+} RD = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 /* What other threads post to the loop. Outside S: background jobs may post before the server
  * starts or after it stopped, and are refused then. */
@@ -460,6 +476,112 @@ static void on_audit_async(uv_async_t *a)
     }
 }
 
+/* On the reads thread: a job that has no event to wait for goes straight back to the loop. */
+static void reads_answer(struct job *j)
+{
+    pthread_mutex_lock(&S.audit_mu);
+    j->next = S.audited;
+    S.audited = j;
+    pthread_mutex_unlock(&S.audit_mu);
+    uv_async_send(&S.audit_async);
+}
+
+#define READS_BATCH 256
+
+static void reads_run(struct job *batch)
+{
+    struct yx_audit_event evs[READS_BATCH];
+    void *args[READS_BATCH];
+    size_t n = 0;
+    for (struct job *j = batch, *next; j; j = next) {
+        next = j->next;
+        yx_dispatch(&j->r, (size_t)S.cfg->max_body);
+        j->answer = yx_render_answer(&j->r, &j->status, &j->answer_len);
+        if (!j->r.audit_deferred) {
+            reads_answer(j);
+            continue;
+        }
+        yx_audit_request_event(&j->r, j->r.audit_outcome, &evs[n]);
+        j->audit_wait = j->parked = 1;
+        args[n++] = j;
+    }
+    if (n && yx_audit_enqueue_many(evs, n, on_audited, args) != 0)
+        for (size_t i = 0; i < n; i++)
+            on_audited(args[i], YX_EUNAVAIL);
+}
+
+static void *reads_main(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&RD.mu);
+    for (;;) {
+        while (!RD.head && !RD.stopping) {
+            RD.waiting++;
+            pthread_cond_wait(&RD.cv, &RD.mu);
+            RD.waiting--;
+        }
+        if (!RD.head)
+            break;
+        /* A share of what is queued, so that several threads (PostgreSQL) each take some. */
+        int take = RD.queued / RD.nthreads + 1, k = 1;
+        struct job *batch = RD.head, *last = batch;
+        for (; last->next && k < take && k < READS_BATCH; k++)
+            last = last->next;
+        RD.queued -= k;
+        RD.head = last->next;
+        if (!RD.head)
+            RD.tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&RD.mu);
+        reads_run(batch);
+        pthread_mutex_lock(&RD.mu);
+    }
+    pthread_mutex_unlock(&RD.mu);
+    yx_db_thread_close();
+    return NULL;
+}
+
+/* On the loop: queue j for the reads thread, waking it only if it sleeps. 0 when queued. */
+static int reads_queue(struct job *j)
+{
+    pthread_mutex_lock(&RD.mu);
+    int ok = RD.nthreads > 0 && !RD.stopping;
+    if (ok) {
+        j->next = NULL;
+        if (RD.tail)
+            RD.tail->next = j;
+        else
+            RD.head = j;
+        RD.tail = j;
+        RD.queued++;
+        if (RD.waiting)
+            pthread_cond_signal(&RD.cv);
+    }
+    pthread_mutex_unlock(&RD.mu);
+    return ok ? 0 : -1;
+}
+
+static int reads_start(void)
+{
+    int want = yx_db_url_is_postgres(S.cfg->db_url) ? READS_THREADS_MAX : 1;
+    RD.stopping = 0;
+    for (; RD.nthreads < want; RD.nthreads++)
+        if (pthread_create(&RD.thread[RD.nthreads], NULL, reads_main, NULL) != 0)
+            return YX_EINTERNAL;
+    return 0;
+}
+
+/* Runs what is queued, then ends the thread; the answers reach the loop while it drains. */
+static void reads_stop(void)
+{
+    pthread_mutex_lock(&RD.mu);
+    RD.stopping = 1;
+    pthread_cond_broadcast(&RD.cv);
+    pthread_mutex_unlock(&RD.mu);
+    for (; RD.nthreads > 0; RD.nthreads--)
+        pthread_join(RD.thread[RD.nthreads - 1], NULL);
+}
+
 static void start_job(struct job *j);
 
 static void on_work_done(uv_work_t *w, int status)
@@ -505,6 +627,8 @@ static void start_job(struct job *j)
         }
         S.heavy_running++;
     }
+    if ((j->r.route->flags & YX_R_BATCH) && yx_audit_writer_running() && reads_queue(j) == 0)
+        return;
     j->work.data = j;
     uv_queue_work(S.loop, &j->work, on_work, on_work_done);
 }
@@ -801,8 +925,9 @@ int yx_server_run(const struct yx_config *cfg)
         yx_log(YX_LOG_ERROR, "cannot start the hub's bus");
         goto out;
     }
-    if (yx_audit_writer_start() != 0) {
-        yx_log(YX_LOG_ERROR, "cannot start the audit writer");
+    if (yx_audit_writer_start() != 0 || reads_start() != 0) {
+        yx_log(YX_LOG_ERROR, "cannot start the audit writer and the reads thread");
+        yx_audit_writer_stop();
         yx_hub_detach();
         goto out;
     }
@@ -813,6 +938,7 @@ int yx_server_run(const struct yx_config *cfg)
     uv_close((uv_handle_t *)&S.sigterm, NULL);
     uv_close((uv_handle_t *)&S.sigint, NULL);
     uv_close((uv_handle_t *)&S.drain_timer, NULL);
+    reads_stop();
     yx_audit_writer_stop();
     uv_close((uv_handle_t *)&S.audit_async, NULL);
     pthread_mutex_lock(&P.mu);

@@ -470,7 +470,7 @@ static int ethnicity_list(struct yx_req *r)
 
 const struct yx_route yx_patient_routes[] = {
     {"POST", "/api/v1/patients", patient_create, 0, "patient.create", "patient"},
-    {"GET", "/api/v1/patients/:id", patient_get, 0, "patient.read", "patient"},
+    {"GET", "/api/v1/patients/:id", patient_get, YX_R_BATCH, "patient.read", "patient"},
     {"PATCH", "/api/v1/patients/:id", patient_patch, 0, "patient.update", "patient"},
     {"GET", "/api/v1/ethnicities", ethnicity_list, 0, NULL, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL},

@@ -48,8 +48,10 @@ static int sq_open(const char *url, struct yx_db **out, char *err, size_t errlen
     }
     sqlite3_busy_timeout(s->h, 10000);
     /* WAL lets readers run beside the one writer; synchronous=FULL makes every acknowledged
-     * commit survive a power cut, not only a crash of the process. */
-    const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+     * commit survive a power cut, not only a crash of the process. Checkpoints are the job of a
+     * thread of their own (yx_db_checkpointer_start); a connection does one only as a backstop. */
+    const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                          "PRAGMA wal_autocheckpoint=16384;";
     if (sqlite3_exec(s->h, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
         yx_snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->h));
         goto out;
