@@ -190,18 +190,15 @@ static int materialise(PGresult *res, struct yx_rows **out)
     if (!r->cells || !r->names)
         goto fail;
     for (int c = 0; c < r->ncols; c++)
-        if (!(r->names[c] = strdup(PQfname(res, c))))
+        if (!(r->names[c] = yx_rows_copy(r, PQfname(res, c), strlen(PQfname(res, c)))))
             goto fail;
     for (int i = 0; i < r->nrows; i++)
         for (int c = 0; c < r->ncols; c++) {
             if (PQgetisnull(res, i, c))
                 continue;
-            int len = PQgetlength(res, i, c);
-            char *v = malloc((size_t)len + 1);
+            char *v = yx_rows_copy(r, PQgetvalue(res, i, c), (size_t)PQgetlength(res, i, c));
             if (!v)
                 goto fail;
-            memcpy(v, PQgetvalue(res, i, c), (size_t)len);
-            v[len] = '\0';
             r->cells[(size_t)i * (size_t)r->ncols + (size_t)c] = v;
         }
     *out = r;

@@ -132,14 +132,8 @@ static int rows_push(struct yx_rows *r, sqlite3_stmt *st, int *cap)
         }
         const unsigned char *v = sqlite3_column_text(st, i);
         int n = sqlite3_column_bytes(st, i);
-        *cell = malloc((size_t)n + 1);
-        if (!*cell) {
-            for (int j = 0; j < i; j++)
-                free(r->cells[r->nrows * r->ncols + j]);
+        if (!(*cell = yx_rows_copy(r, v ? (const char *)v : "", v ? (size_t)n : 0)))
             return YX_ENOMEM;
-        }
-        memcpy(*cell, v ? (const char *)v : "", (size_t)n);
-        (*cell)[n] = '\0';
     }
     r->nrows++;
     return 0;
@@ -177,8 +171,13 @@ static int sq_exec(struct yx_db *db, const char *sql, const struct yx_param *p, 
                 rc = YX_ENOMEM;
                 goto out;
             }
-            for (int i = 0; i < r->ncols; i++)
-                r->names[i] = strdup(sqlite3_column_name(st, i));
+            for (int i = 0; i < r->ncols; i++) {
+                const char *name = sqlite3_column_name(st, i);
+                if (!(r->names[i] = yx_rows_copy(r, name ? name : "", name ? strlen(name) : 0))) {
+                    rc = YX_ENOMEM;
+                    goto out;
+                }
+            }
         }
     }
     int step;
