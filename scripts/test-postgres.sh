@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BUILD=${1:-build}
 DIR=$(mktemp -d /tmp/ytexa-pg.XXXXXX)
-PORT=${YTEXA_PG_PORT:-$((40000 + RANDOM % 20000))}
+# Below the kernel's ephemeral range (32768–60999), so no client socket of a test holds it.
+PORT=${YTEXA_PG_PORT:-$((20000 + RANDOM % 12000))}
 trap 'bash "$ROOT/scripts/pg-test-server.sh" stop "$DIR" || true; rm -rf "$DIR"' EXIT
 URL=$(bash scripts/pg-test-server.sh start "$DIR" "$PORT")
 echo "PostgreSQL test server: $URL"
