@@ -57,6 +57,7 @@ struct yx_req {
     struct yx_db *db;
     struct yx_principal who;
     int authed;
+    int no_touch; /* resolve the session without counting it as activity (a check nobody asked for) */
     const struct yx_route *route;
 
     /* The answer. */

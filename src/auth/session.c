@@ -88,7 +88,7 @@ int yx_auth_resolve(struct yx_req *r)
     r->authed = 1;
     /* Touching the session on every request would make every read a write; once a minute is
      * precise enough for an idle timeout counted in minutes. */
-    if (now - last_seen > 60000)
+    if (now - last_seen > 60000 && !r->no_touch)
         rc = YX_DB_Q(r->db, NULL, "UPDATE sessions SET last_seen_at = ? WHERE id = ?", YX_PI(now), YX_PI(w->session_id));
 out:
     yx_rows_free(rows);

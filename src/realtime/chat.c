@@ -375,25 +375,21 @@ void yx_chat_run(struct yx_db *db, struct hub_job *j)
     yx_arena_release(&r.arena);
 }
 
-/* One socket of a re-check. The session is resolved in a transaction that is rolled back:
- * resolving it counts as activity (it moves the session's last_seen_at), and a check the person
- * did not ask for must not keep an idle session alive. */
+/* One socket of a re-check: reads only. The session is resolved without counting as activity,
+ * so a check the person did not ask for does not keep an idle session alive. */
 static void recheck_socket(struct yx_db *db, struct hub_recheck_socket *s)
 {
     struct yx_req r;
     request_init(&r, db, s->token);
-    int rc = yx_db_begin(db);
-    if (rc == 0) {
-        rc = yx_auth_resolve(&r);
-        s->ended = rc == YX_EAUTH;
-        for (int i = 0; rc == 0 && i < s->nchannels; i++) {
-            const char *kind;
-            int64_t id, patient;
-            int seen = may_see(&r, s->channels[i], &patient, &kind, &id);
-            /* Only a refusal takes the channel away; a database that fails decides nothing. */
-            s->revoked[i] = seen == YX_ENOTFOUND || seen == YX_EFORBIDDEN;
-        }
-        yx_db_rollback(db);
+    r.no_touch = 1;
+    int rc = yx_auth_resolve(&r);
+    s->ended = rc == YX_EAUTH;
+    for (int i = 0; rc == 0 && i < s->nchannels; i++) {
+        const char *kind;
+        int64_t id, patient;
+        int seen = may_see(&r, s->channels[i], &patient, &kind, &id);
+        /* Only a refusal takes the channel away; a database that fails decides nothing. */
+        s->revoked[i] = seen == YX_ENOTFOUND || seen == YX_EFORBIDDEN;
     }
     json_decref(r.err_detail);
     yx_arena_release(&r.arena);

@@ -405,9 +405,14 @@ test('access lost while in a channel: receipts refused, then the socket is taken
   const rc = await doctor.ask({ type: 'receipt', channel: ch, seq: 1, kind: 'read' });
   assert.equal(rc.type, 'error', JSON.stringify(rc));
   assert.ok(['not_found', 'not_joined'].includes(rc.code), JSON.stringify(rc));
+  // The re-check is not the doctor's doing: it must not count as activity that keeps the session
+  // alive (a request would move last_seen_at, which is over a minute old here).
+  const quietSince = Date.now() - 5 * 60 * 1000;
+  srv.sql(`UPDATE sessions SET last_seen_at = ${quietSince} WHERE user_id = ${u.body.id}`);
   // Within the re-check interval (30 s) the socket is taken out of the channel.
   const left = await doctor.next((m) => m.type === 'left' && m.channel === ch, 'left the channel', 40000);
   assert.equal(left.reason, 'access_revoked');
+  assert.equal(Number(srv.sql(`SELECT last_seen_at FROM sessions WHERE user_id = ${u.body.id}`)), quietSince);
   assert.equal(left.ref, undefined);
   station.send({ type: 'chat', channel: ch, text: 'Bệnh nhân ho ra máu.', client_id: `rv-${r.body.id}-2`, ref: 'after' });
   assert.equal((await station.next((m) => m.ref === 'after')).seq, 2);
