@@ -53,6 +53,11 @@ int yx_buf_append(struct yx_buf *b, const void *p, size_t n);
 int yx_buf_puts(struct yx_buf *b, const char *s);
 int yx_buf_printf(struct yx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int yx_buf_vprintf(struct yx_buf *b, const char *fmt, va_list ap);
+/* JSON text written by hand, where building jansson objects only to print them costs more than
+ * the rest of the request (a page of patients): a string literal quoted and escaped, or null for
+ * NULL (s must be valid UTF-8); an integer. */
+int yx_buf_json_str(struct yx_buf *b, const char *s);
+int yx_buf_json_int(struct yx_buf *b, int64_t v);
 /* Hands the bytes to the caller (free() them) and resets the buffer. */
 char *yx_buf_detach(struct yx_buf *b, size_t *len);
 void yx_buf_release(struct yx_buf *b);

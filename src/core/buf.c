@@ -123,3 +123,33 @@ int yx_snprintf(char *dst, size_t size, const char *fmt, ...)
     va_end(ap);
     return (n < 0 || (size_t)n >= size) ? YX_ETOOBIG : 0;
 }
+
+int yx_buf_json_str(struct yx_buf *b, const char *s)
+{
+    if (!s)
+        return yx_buf_append(b, "null", 4);
+    int rc = yx_buf_append(b, "\"", 1);
+    const char *run = s;
+    for (; rc == 0 && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        char esc[8];
+        int n = c == '"' || c == '\\' ? snprintf(esc, sizeof esc, "\\%c", c)
+                                      : snprintf(esc, sizeof esc, "\\u%04x", c);
+        rc = yx_buf_append(b, run, (size_t)(s - run));
+        if (rc == 0)
+            rc = yx_buf_append(b, esc, (size_t)n);
+        run = s + 1;
+    }
+    if (rc == 0)
+        rc = yx_buf_append(b, run, (size_t)(s - run));
+    return rc ? rc : yx_buf_append(b, "\"", 1);
+}
+
+int yx_buf_json_int(struct yx_buf *b, int64_t v)
+{
+    char d[24];
+    int n = snprintf(d, sizeof d, "%lld", (long long)v);
+    return yx_buf_append(b, d, (size_t)n);
+}

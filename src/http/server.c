@@ -227,19 +227,6 @@ static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *v, 
 }
 
 /* Appends s to b as the inside of a JSON string. */
-static void json_escape(struct yx_buf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            yx_buf_printf(b, "\\%c", c);
-        else if (c < 0x20)
-            yx_buf_printf(b, "\\u%04x", c);
-        else
-            yx_buf_append(b, s, 1);
-    }
-}
-
 /* The access log is written once a turn of the loop, before it waits for I/O: one system call
  * for all the requests answered in that turn instead of one each. */
 static void access_flush(uv_prepare_t *p)
@@ -256,13 +243,13 @@ static void access_log(struct yx_req *r, int status, uint64_t start)
     char ts[32], head[160];
     struct yx_buf *b = &S.access;
     yx_time_format(yx_now_ms(), ts);
-    snprintf(head, sizeof head, "{\"ts\":\"%s\",\"level\":\"info\",\"rid\":\"%s\",\"method\":\"", ts, r->id);
+    snprintf(head, sizeof head, "{\"ts\":\"%s\",\"level\":\"info\",\"rid\":\"%s\",\"method\":", ts, r->id);
     yx_buf_puts(b, head);
-    json_escape(b, r->method);
+    yx_buf_json_str(b, r->method);
     /* The query is left out on purpose: it can carry a patient's name or id. */
-    yx_buf_puts(b, "\",\"path\":\"");
-    json_escape(b, r->path);
-    yx_buf_printf(b, "\",\"status\":%d,\"ms\":%.3f,\"user\":%lld,\"addr\":\"%s\"}\n", status,
+    yx_buf_puts(b, ",\"path\":");
+    yx_buf_json_str(b, r->path);
+    yx_buf_printf(b, ",\"status\":%d,\"ms\":%.3f,\"user\":%lld,\"addr\":\"%s\"}\n", status,
                   (double)(uv_hrtime() - start) / 1e6, (long long)r->who.user_id, r->addr);
     if (b->len >= 64 * 1024)
         access_flush(NULL);
@@ -380,7 +367,7 @@ static void send_answer(h2o_req_t *req, struct yx_req *r, int status, const char
     if (!file && r->out_type && !r->err)
         add_header(req, H2O_TOKEN_CONTENT_TYPE, r->out_type, strlen(r->out_type));
     else if (!file)
-        add_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT("application/json; charset=utf-8"));
+        add_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT(YX_JSON_TYPE));
     add_header(req, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"));
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL, r->id,
                           strlen(r->id));

@@ -392,14 +392,19 @@ static int patient_create(struct yx_req *r)
 static int patient_get(struct yx_req *r)
 {
     int64_t id;
-    json_t *p = NULL;
+    struct yx_buf b;
     int rc;
-    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = yx_patient_read(r, id, &p)) != 0)
+    yx_buf_init(&b, 1 << 20);
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = yx_patient_read(r, id, &b)) != 0) {
+        yx_buf_release(&b);
         return rc;
+    }
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", (long long)id);
     r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
-    return yx_reply(r, 200, p);
+    size_t len;
+    char *text = yx_buf_detach(&b, &len);
+    return yx_reply_raw(r, 200, YX_JSON_TYPE, text, len);
 }
 
 /* Reads the stored record into in; rows must outlive in. */

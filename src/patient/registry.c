@@ -11,59 +11,105 @@
 static const char *const stored_flags[] = {"poor_household", "near_poor_household", "disability", "pregnant",
                                            NULL};
 
-static json_t *ref_or_null(const struct yx_rows *r, int i, int c, const char *key)
+/* `,"key":` and the value: text or null, an integer, a boolean. */
+static int put_str(struct yx_buf *b, const char *key, const char *v)
 {
-    if (yx_rows_isnull(r, i, c))
-        return json_null();
-    return json_pack("{s:s,s:s}", key, yx_rows_get(r, i, c), "name", yx_rows_get(r, i, c + 1));
+    return yx_buf_puts(b, key) || yx_buf_json_str(b, v);
 }
 
-static json_t *vulnerable_json(const struct yx_rows *r, int i, int age)
+static int put_int(struct yx_buf *b, const char *key, int64_t v)
 {
-    json_t *v = json_array();
+    return yx_buf_puts(b, key) || yx_buf_json_int(b, v);
+}
+
+static int put_bool(struct yx_buf *b, const char *key, int v)
+{
+    return yx_buf_puts(b, key) || yx_buf_puts(b, v ? "true" : "false");
+}
+
+/* {"<key>": column c, "name": column c + 1}, or null when column c is. */
+static int put_ref(struct yx_buf *b, const char *key, const struct yx_rows *r, int i, int c,
+                   const char *inner)
+{
+    if (yx_rows_isnull(r, i, c))
+        return yx_buf_puts(b, key) || yx_buf_puts(b, "null");
+    return yx_buf_puts(b, key) || yx_buf_puts(b, inner) || yx_buf_json_str(b, yx_rows_get(r, i, c)) ||
+           put_str(b, ",\"name\":", yx_rows_get(r, i, c + 1)) || yx_buf_puts(b, "}");
+}
+
+/* The flags recorded, then those the record implies. */
+static int put_vulnerable(struct yx_buf *b, const struct yx_rows *r, int i, int age)
+{
+    const char *eth = yx_rows_get(r, i, 7), *sep = "";
+    int rc = yx_buf_puts(b, ",\"vulnerable\":[");
     for (int k = 0; stored_flags[k]; k++)
-        if (yx_rows_int(r, i, 15 + k))
-            json_array_append_new(v, json_string(stored_flags[k]));
-    const char *eth = yx_rows_get(r, i, 7);
-    if (eth && strcmp(eth, "01") != 0)
-        json_array_append_new(v, json_string("ethnic_minority"));
-    if (age >= 60) /* Law on the Elderly 2009: 60 and over */
-        json_array_append_new(v, json_string("elderly"));
-    if (age < 6)
-        json_array_append_new(v, json_string("child_under_6"));
-    return v;
+        if (yx_rows_int(r, i, 15 + k)) {
+            rc |= yx_buf_puts(b, sep) || yx_buf_json_str(b, stored_flags[k]);
+            sep = ",";
+        }
+    const char *implied[] = {eth && strcmp(eth, "01") != 0 ? "ethnic_minority" : NULL,
+                             age >= 60 ? "elderly" : NULL, /* Law on the Elderly 2009: 60 and over */
+                             age < 6 ? "child_under_6" : NULL};
+    for (size_t k = 0; k < sizeof implied / sizeof *implied; k++)
+        if (implied[k]) {
+            rc |= yx_buf_puts(b, sep) || yx_buf_json_str(b, implied[k]);
+            sep = ",";
+        }
+    return rc | yx_buf_puts(b, "]");
+}
+
+int yx_patient_row_text(struct yx_buf *b, const struct yx_rows *r, int i)
+{
+    char created[32], updated[32];
+    const char *birth_date = yx_rows_get(r, i, 4), *langs = yx_rows_get(r, i, 22);
+    int age = yx_age_years(birth_date, yx_rows_int(r, i, 5));
+    /* languages is stored as the JSON array the API took in (["hmn","vi"]). */
+    if (!langs || langs[0] != '[')
+        langs = "[]";
+    yx_time_format(yx_rows_int(r, i, 23), created);
+    yx_time_format(yx_rows_int(r, i, 24), updated);
+    int rc =
+        put_int(b, "{\"id\":", yx_rows_int(r, i, 0)) ||
+        put_int(b, ",\"facility\":{\"id\":", yx_rows_int(r, i, 1)) ||
+        put_str(b, ",\"name\":", yx_rows_get(r, i, 2)) ||
+        put_str(b, "},\"full_name\":", yx_rows_get(r, i, 3)) || put_str(b, ",\"birth_date\":", birth_date) ||
+        put_int(b, ",\"birth_year\":", yx_rows_int(r, i, 5)) || put_int(b, ",\"age\":", age) ||
+        put_str(b, ",\"sex\":", yx_rows_get(r, i, 6)) ||
+        put_ref(b, ",\"ethnicity\":", r, i, 7, "{\"code\":") ||
+        put_str(b, ",\"cccd\":", yx_rows_get(r, i, 9)) || put_str(b, ",\"bhyt\":", yx_rows_get(r, i, 10)) ||
+        put_str(b, ",\"phone\":", yx_rows_get(r, i, 11));
+    if (yx_rows_isnull(r, i, 12))
+        rc |= yx_buf_puts(b, ",\"unit\":null");
+    else
+        rc |= put_int(b, ",\"unit\":{\"id\":", yx_rows_int(r, i, 12)) ||
+              put_str(b, ",\"name\":", yx_rows_get(r, i, 13)) || yx_buf_puts(b, "}");
+    rc |= put_str(b, ",\"address\":", yx_rows_get(r, i, 14)) || put_vulnerable(b, r, i, age);
+    if (yx_rows_isnull(r, i, 19))
+        rc |= yx_buf_puts(b, ",\"guardian\":null");
+    else
+        rc |= put_str(b, ",\"guardian\":{\"name\":", yx_rows_get(r, i, 19)) ||
+              put_str(b, ",\"phone\":", yx_rows_get(r, i, 20)) ||
+              put_str(b, ",\"relation\":", yx_rows_get(r, i, 21)) || yx_buf_puts(b, "}");
+    rc |= yx_buf_puts(b, ",\"languages\":") || yx_buf_puts(b, langs) ||
+          put_bool(b, ",\"needs_interpreter\":", strstr(langs, "\"vi\"") == NULL) ||
+          put_str(b, ",\"notify_channel\":", yx_rows_get(r, i, 25)) ||
+          put_str(b, ",\"created_at\":", created) || put_str(b, ",\"updated_at\":", updated);
+    return rc ? YX_ENOMEM : 0;
+}
+
+/* Text to a jansson value, for the callers that add to the record or embed it. */
+static json_t *text_json(struct yx_buf *b, int rc)
+{
+    json_t *out = rc == 0 && yx_buf_puts(b, "}") == 0 ? json_loadb(b->data, b->len, 0, NULL) : NULL;
+    yx_buf_release(b);
+    return out;
 }
 
 json_t *yx_patient_row(const struct yx_rows *r, int i)
 {
-    char created[32], updated[32];
-    const char *birth_date = yx_rows_get(r, i, 4);
-    int age = yx_age_years(birth_date, yx_rows_int(r, i, 5));
-    json_t *langs = json_loads(yx_rows_get(r, i, 22), 0, NULL), *guardian = json_null(), *unit = json_null();
-    if (!yx_rows_isnull(r, i, 19))
-        guardian = json_pack("{s:s,s:o,s:o}", "name", yx_rows_get(r, i, 19), "phone",
-                             yx_json_str_or_null(yx_rows_get(r, i, 20)), "relation",
-                             yx_json_str_or_null(yx_rows_get(r, i, 21)));
-    if (!yx_rows_isnull(r, i, 12))
-        unit = json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, 12), "name", yx_rows_get(r, i, 13));
-    int needs_interpreter = 1;
-    size_t k;
-    json_t *l;
-    json_array_foreach(langs, k, l) needs_interpreter &=
-        strcmp(json_string_value(l) ? json_string_value(l) : "", "vi") != 0;
-    yx_time_format(yx_rows_int(r, i, 23), created);
-    yx_time_format(yx_rows_int(r, i, 24), updated);
-    return json_pack(
-        "{s:I,s:{s:I,s:s},s:s,s:o,s:I,s:i,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:s,s:s,s:s}", "id",
-        (json_int_t)yx_rows_int(r, i, 0), "facility", "id", (json_int_t)yx_rows_int(r, i, 1), "name",
-        yx_rows_get(r, i, 2), "full_name", yx_rows_get(r, i, 3), "birth_date",
-        yx_json_str_or_null(birth_date), "birth_year", (json_int_t)yx_rows_int(r, i, 5), "age", age, "sex",
-        yx_rows_get(r, i, 6), "ethnicity", ref_or_null(r, i, 7, "code"), "cccd",
-        yx_json_str_or_null(yx_rows_get(r, i, 9)), "bhyt", yx_json_str_or_null(yx_rows_get(r, i, 10)),
-        "phone", yx_json_str_or_null(yx_rows_get(r, i, 11)), "unit", unit, "address",
-        yx_json_str_or_null(yx_rows_get(r, i, 14)), "vulnerable", vulnerable_json(r, i, age), "guardian",
-        guardian, "languages", langs ? langs : json_array(), "needs_interpreter", needs_interpreter,
-        "notify_channel", yx_rows_get(r, i, 25), "created_at", created, "updated_at", updated);
+    struct yx_buf b;
+    yx_buf_init(&b, 1 << 20);
+    return text_json(&b, yx_patient_row_text(&b, r, i));
 }
 
 /* The record with what the authorization decision and the answer need beyond it, in one query:
@@ -78,27 +124,30 @@ json_t *yx_patient_row(const struct yx_rows *r, int i)
     "(SELECT COUNT(*) FROM users a WHERE a.patient_id = p.id) FROM patients p" YX_PATIENT_JOINS              \
     "WHERE p.id = ?"
 
-static json_t *full_json(const struct yx_rows *r)
+/* The whole record, closing brace included: the row, the consents in force, an app account. */
+static int full_text(struct yx_buf *b, const struct yx_rows *r)
 {
-    json_t *out = yx_patient_row(r, 0);
-    json_object_set_new(out, "consent",
-                        json_pack("{s:b,s:b}", "remote_care", yx_rows_int(r, 0, 28) > 0, "data_processing",
-                                  yx_rows_int(r, 0, 29) > 0));
-    json_object_set_new(out, "has_account", json_boolean(yx_rows_int(r, 0, 30) > 0));
-    return out;
+    int rc = yx_patient_row_text(b, r, 0) ||
+             put_bool(b, ",\"consent\":{\"remote_care\":", yx_rows_int(r, 0, 28) > 0) ||
+             put_bool(b, ",\"data_processing\":", yx_rows_int(r, 0, 29) > 0) ||
+             put_bool(b, "},\"has_account\":", yx_rows_int(r, 0, 30) > 0) || yx_buf_puts(b, "}");
+    return rc ? YX_ENOMEM : 0;
 }
 
 json_t *yx_patient_json(struct yx_db *db, int64_t id)
 {
     struct yx_rows *r = NULL;
+    struct yx_buf b;
     json_t *out = NULL;
-    if (YX_DB_Q(db, &r, FULL_SELECT, YX_PI(0), YX_PI(id)) == 0 && r->nrows == 1)
-        out = full_json(r);
+    yx_buf_init(&b, 1 << 20);
+    if (YX_DB_Q(db, &r, FULL_SELECT, YX_PI(0), YX_PI(id)) == 0 && r->nrows == 1 && full_text(&b, r) == 0)
+        out = json_loadb(b.data, b.len, 0, NULL);
+    yx_buf_release(&b);
     yx_rows_free(r);
     return out;
 }
 
-int yx_patient_read(struct yx_req *r, int64_t id, json_t **out)
+int yx_patient_read(struct yx_req *r, int64_t id, struct yx_buf *out)
 {
     struct yx_rows *rows = NULL;
     int rc = YX_DB_Q(r->db, &rows, FULL_SELECT, YX_PI(r->who.facility_id), YX_PI(id));
@@ -112,7 +161,7 @@ int yx_patient_read(struct yx_req *r, int64_t id, json_t **out)
             rc = yx_deny(r, rc);
     }
     if (rc == 0)
-        *out = full_json(rows);
+        rc = full_text(out, rows);
     yx_rows_free(rows);
     return rc;
 }

@@ -46,16 +46,19 @@ char *yx_name_keys(const char *full_name);
     "LEFT JOIN admin_units u ON u.id = p.unit_id "
 #define YX_PATIENT_SELECT "SELECT " YX_PATIENT_COLUMNS " FROM patients p" YX_PATIENT_JOINS
 
-/* Row i of a YX_PATIENT_SELECT as the API shows it (without the consent summary). */
+/* Row i of a YX_PATIENT_SELECT as the API shows it (without the consent summary). The text form
+ * leaves the object open, so a caller can add fields before its "}"; it is what lists and the
+ * read send, without building jansson objects first. */
 json_t *yx_patient_row(const struct yx_rows *r, int i);
+int yx_patient_row_text(struct yx_buf *b, const struct yx_rows *r, int i);
 
 /* Replaces the search keys of patient id (at facility) with those of full_name. YX_EINVAL when
  * the name is not text. */
 int yx_patient_save_keys(struct yx_db *db, int64_t id, int64_t facility, const char *full_name);
 
 /* GET a patient in one query: checks the caller may read it (404 otherwise, the patient named in
- * the audit either way) and fills *out with the record as the API shows it. */
-int yx_patient_read(struct yx_req *r, int64_t id, json_t **out);
+ * the audit either way) and writes the record as the API shows it, as JSON text, into out. */
+int yx_patient_read(struct yx_req *r, int64_t id, struct yx_buf *out);
 
 /* The patient as the API shows it, with its consent in force, or NULL when there is none. */
 json_t *yx_patient_json(struct yx_db *db, int64_t id);

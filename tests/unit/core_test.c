@@ -28,6 +28,24 @@ static void buf_caps_its_size(void **state)
     free(p);
 }
 
+/* The JSON text written by hand (patient records, search pages) must parse to what was put in. */
+static void json_text_is_escaped(void **state)
+{
+    struct yx_buf b;
+    yx_buf_init(&b, 1024);
+    assert_int_equal(yx_buf_json_str(&b, "Hồ \"Thị\" \\ Lan\n\t\x01;"), 0);
+    assert_string_equal(b.data, "\"Hồ \\\"Thị\\\" \\\\ Lan\\u000a\\u0009\\u0001;\"");
+    b.len = 0;
+    assert_int_equal(yx_buf_json_str(&b, NULL), 0);
+    assert_int_equal(yx_buf_json_str(&b, ""), 0);
+    assert_int_equal(yx_buf_json_int(&b, -9007199254740993LL), 0);
+    assert_string_equal(b.data, "null\"\"-9007199254740993");
+    yx_buf_release(&b);
+    yx_buf_init(&b, 4);
+    assert_int_equal(yx_buf_json_str(&b, "abcdef"), YX_ETOOBIG);
+    yx_buf_release(&b);
+}
+
 static void arena_allocations_survive_growth(void **state)
 {
     struct yx_arena a = {0};
@@ -100,6 +118,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf_caps_its_size),
+        cmocka_unit_test(json_text_is_escaped),
         cmocka_unit_test(arena_allocations_survive_growth),
         cmocka_unit_test(fold_removes_diacritics_case_and_dd),
         cmocka_unit_test(utf8_validity),
