@@ -13,7 +13,10 @@
 /* Each field is written as <length>:<bytes>| so no two different events hash the same text. */
 static int put(struct yx_buf *b, const char *s)
 {
-    return yx_buf_printf(b, "%zu:%s|", s ? strlen(s) : (size_t)0, s ? s : "");
+    size_t n = s ? strlen(s) : 0;
+    char len[24];
+    int k = snprintf(len, sizeof len, "%zu:", n);
+    return yx_buf_append(b, len, (size_t)k) || yx_buf_append(b, s ? s : "", n) || yx_buf_append(b, "|", 1);
 }
 
 /* The text hashed for an event: f[] holds its fields in table order, from id to detail. */
