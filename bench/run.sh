@@ -12,6 +12,10 @@
 #   BENCH_PATIENTS      when set (e.g. 1300000), generate that many patients over 1,000 facilities
 #                       (BENCH_BIG_REGISTRY of them, default 150000, at demo.doctor's hospital) and
 #                       measure GET a patient, search and registration as demo.doctor
+#   BENCH_WARMUP        seconds of the same load, not measured, before each patient and search run
+#                       (2): the first half second after the data set is copied, the WAL is being
+#                       created and every commit grows it (tens of ms at p99 that a running server
+#                       never shows again)
 #   BENCH_SERVER_LOG    where the server's stderr (its access log, a line a request) goes
 #                       (a file in the temporary data folder; /dev/null to measure its cost)
 #
@@ -129,6 +133,12 @@ children_ticks() { # sets CHILD_TICKS; called directly, never in a $(…) subshe
 declare -A RPS P50 P90 P99 OTHERS
 KEYS=()
 busy_runs=0
+warm() { # connections, wrk arguments…: the same load, not measured
+  local c=$1
+  shift
+  "${ON_WRK_CPU[@]}" wrk -t1 -c"$c" -d"${BENCH_WARMUP:-2}s" "$@" >/dev/null
+}
+
 run() { # name, connections, wrk arguments…
   local name=$1 c=$2 key=$1/$2 out=$DIR/$1-$2.txt t0 m0 s0 w0
   shift 2
@@ -160,8 +170,10 @@ run me 64 -s bench/me.lua "$URL/api/v1/me"
 run healthz 1 "$URL/healthz"
 run me 1 -s bench/me.lua "$URL/api/v1/me"
 if [[ -n $GEN ]]; then
+  warm 64 -s bench/patient_get.lua "$URL"
   run patient 64 -s bench/patient_get.lua "$URL"
   run patient 1 -s bench/patient_get.lua "$URL"
+  warm 64 -s bench/patient_search.lua "$URL"
   run search 64 -s bench/patient_search.lua "$URL"
   run search 1 -s bench/patient_search.lua "$URL"
   run create 16 -s bench/patient_create.lua "$URL"
