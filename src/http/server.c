@@ -226,7 +226,6 @@ static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *v, 
     h2o_add_header(&req->pool, &req->res.headers, token, NULL, h2o_strdup(&req->pool, v, len).base, len);
 }
 
-/* Appends s to b as the inside of a JSON string. */
 /* The access log is written once a turn of the loop, before it waits for I/O: one system call
  * for all the requests answered in that turn instead of one each. */
 static void access_flush(uv_prepare_t *p)
@@ -463,6 +462,17 @@ static void on_audit_async(uv_async_t *a)
     }
 }
 
+/* Appends j to the queue head..tail (the heavy jobs' on the loop, the reads thread's). */
+static void fifo_push(struct job **head, struct job **tail, struct job *j)
+{
+    j->next = NULL;
+    if (*tail)
+        (*tail)->next = j;
+    else
+        *head = j;
+    *tail = j;
+}
+
 /* On the reads thread: a job that has no event to wait for goes straight back to the loop. */
 static void reads_answer(struct job *j)
 {
@@ -534,12 +544,7 @@ static int reads_queue(struct job *j)
     pthread_mutex_lock(&RD.mu);
     int ok = RD.nthreads > 0 && !RD.stopping;
     if (ok) {
-        j->next = NULL;
-        if (RD.tail)
-            RD.tail->next = j;
-        else
-            RD.head = j;
-        RD.tail = j;
+        fifo_push(&RD.head, &RD.tail, j);
         RD.queued++;
         if (RD.waiting)
             pthread_cond_signal(&RD.cv);
@@ -603,12 +608,7 @@ static void start_job(struct job *j)
     S.inflight++;
     if (j->r.route->flags & YX_R_HEAVY) {
         if (S.heavy_running >= S.cfg->hash_concurrency) {
-            j->next = NULL;
-            if (S.heavy_tail)
-                S.heavy_tail->next = j;
-            else
-                S.heavy_head = j;
-            S.heavy_tail = j;
+            fifo_push(&S.heavy_head, &S.heavy_tail, j);
             S.heavy_queued++;
             return;
         }
