@@ -2,6 +2,7 @@
  * can open, made with libvips the first time they are asked for and kept on disk by the image's
  * SHA-256 (<data>/files/derived/). Both are JPEG without metadata (EXIF can hold where a photo was
  * taken). The original stays as it came and is one click further. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -14,15 +15,49 @@
 
 #include "files_internal.h"
 
+/* libvips is loaded the first time an image is scaled, not when the server starts: linked, it
+ * and the libraries it brings (image codecs, librsvg, ICU and more: 114 libraries in the process
+ * instead of 40) held most of an idle server's memory. The soname is libvips 8's. */
+_Static_assert(VIPS_MAJOR_VERSION == 8, "libvips 8 (soname libvips.so.42) is the one loaded");
+#define VIPS_SONAME "libvips.so.42"
+
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int vips_ready;
+static struct {
+    int (*version)(int flag);
+    int (*init)(const char *argv0);
+    void (*concurrency_set)(int concurrency);
+    void (*cache_set_max)(int max);
+    int (*thumbnail)(const char *filename, VipsImage **out, int width, ...);
+    int (*jpegsave_buffer)(VipsImage *in, void **buf, size_t *len, ...);
+    void (*error_clear)(void);
+} V;
 
 static void vips_start(void)
 {
-    vips_ready = VIPS_INIT("ytexa") == 0;
+    void *h = dlopen(VIPS_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        yx_log(YX_LOG_ERROR, "previews: cannot load %s: %s", VIPS_SONAME, dlerror());
+        return;
+    }
+    *(void **)&V.version = dlsym(h, "vips_version");
+    *(void **)&V.init = dlsym(h, "vips_init");
+    *(void **)&V.concurrency_set = dlsym(h, "vips_concurrency_set");
+    *(void **)&V.cache_set_max = dlsym(h, "vips_cache_set_max");
+    *(void **)&V.thumbnail = dlsym(h, "vips_thumbnail");
+    *(void **)&V.jpegsave_buffer = dlsym(h, "vips_jpegsave_buffer");
+    *(void **)&V.error_clear = dlsym(h, "vips_error_clear");
+    vips_ready = V.version && V.init && V.concurrency_set && V.cache_set_max && V.thumbnail &&
+                 V.jpegsave_buffer && V.error_clear && V.version(0) == VIPS_MAJOR_VERSION &&
+                 V.init("ytexa") == 0;
+    if (!vips_ready) {
+        yx_log(YX_LOG_ERROR, "previews: %s is not the libvips %d this server was built for", VIPS_SONAME,
+               VIPS_MAJOR_VERSION);
+        return;
+    }
     /* The server's workers are the concurrency; libvips keeps no cache of its own. */
-    vips_concurrency_set(1);
-    vips_cache_set_max(0);
+    V.concurrency_set(1);
+    V.cache_set_max(0);
 }
 
 /* The copy at most px pixels on its longer side, JPEG quality q, written to dest (atomically). */
@@ -35,8 +70,8 @@ static int make_copy(const char *src, const char *dest, int px, int q)
     pthread_once(&once, vips_start);
     if (!vips_ready)
         return rc;
-    if (vips_thumbnail(src, &img, px, "height", px, "size", VIPS_SIZE_DOWN, NULL) == 0 &&
-        vips_jpegsave_buffer(img, &buf, &len, "Q", q, "strip", TRUE, NULL) == 0) {
+    if (V.thumbnail(src, &img, px, "height", px, "size", VIPS_SIZE_DOWN, NULL) == 0 &&
+        V.jpegsave_buffer(img, &buf, &len, "Q", q, "strip", TRUE, NULL) == 0) {
         /* Two workers may make the same copy at once: each writes its own temporary file. */
         static unsigned long seq;
         char tmp[800];
@@ -51,7 +86,7 @@ static int make_copy(const char *src, const char *dest, int px, int q)
         if (rc)
             unlink(tmp);
     }
-    vips_error_clear();
+    V.error_clear();
     g_free(buf);
     if (img)
         g_object_unref(img);

@@ -10,7 +10,7 @@ import { call as api } from './api.js';
 import { listen, send, myUserId, setPresence } from './live.js';
 import { t } from './i18n.js';
 
-const LOW_KBPS = 150; // below this for a few seconds, video goes
+const LOW_KBPS = 150; // below this on average over a few seconds, video goes
 const LOW_SAMPLES = 3; // samples, one every 2 s
 const LOST_MS = 12000; // no media path for this long: offer the chat
 
@@ -83,9 +83,14 @@ export function Call({ channel, video = true }) {
     c.lastBytes = bytesIn;
     c.frames = frames;
     setKbps(Math.round(out ?? inKbps ?? 0));
-    const low = (out !== null && out < LOW_KBPS) || (inKbps !== null && c.connectedAt && Date.now() - c.connectedAt > 6000 && inKbps < LOW_KBPS / 2 && !c.audioOnly);
-    c.low = low ? (c.low || 0) + 1 : 0;
-    if (c.low >= LOW_SAMPLES && !c.audioOnly) { c.audioOnly = true; dropVideo('auto'); }
+    // On a bad link the estimate swings (100 to 220 kbps, sample to sample, on a 200 kbit/s link
+    // with 5 % loss), so one good sample must not restart the count: the mean of the last few
+    // decides. What comes in counts double, and only once the call has had time to ramp up.
+    const settled = c.connectedAt && Date.now() - c.connectedAt > 6000;
+    const v = out !== null ? out : inKbps !== null && settled ? inKbps * 2 : null;
+    c.samples = v === null ? [] : [...(c.samples || []), v].slice(-LOW_SAMPLES);
+    const mean = c.samples.reduce((a, x) => a + x, 0) / (c.samples.length || 1);
+    if (c.samples.length === LOW_SAMPLES && mean < LOW_KBPS && !c.audioOnly) { c.audioOnly = true; dropVideo('auto'); }
   };
 
   const makePc = () => {
@@ -189,7 +194,7 @@ export function Call({ channel, video = true }) {
     clearTimeout(c.lostTimer);
     c.pc?.close();
     c.stream?.getTracks().forEach((tr) => tr.stop());
-    Object.assign(c, { pc: null, stream: null, peer: null, lostTimer: null, connectedAt: null, low: 0, offered: false });
+    Object.assign(c, { pc: null, stream: null, peer: null, lostTimer: null, connectedAt: null, samples: [], offered: false });
     setPresence('online');
     setState(next);
   }
