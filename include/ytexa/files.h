@@ -36,6 +36,8 @@ int yx_dicom_tags(const unsigned char *p, size_t n, struct yx_dicom *d);
  * start, then every 10 minutes). */
 int yx_files_sweeper_start(void);
 void yx_files_sweeper_stop(void);
+/* Ends the image library's threads if it was loaded (at the server's stop). */
+void yx_files_previews_stop(void);
 
 /* A file as the API shows it (id, sha256, size, mime, kind, name, url, dicom tags …), or NULL. */
 json_t *yx_files_json(struct yx_db *db, int64_t id);

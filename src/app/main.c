@@ -91,6 +91,7 @@ static int cmd_serve(struct yx_config *cfg)
         return 1;
     }
     int rc = yx_server_run(cfg);
+    yx_files_previews_stop();
     yx_db_checkpointer_stop();
     yx_hub_stop();
     yx_files_sweeper_stop();

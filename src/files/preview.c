@@ -31,6 +31,7 @@ static struct {
     int (*thumbnail)(const char *filename, VipsImage **out, int width, ...);
     int (*jpegsave_buffer)(VipsImage *in, void **buf, size_t *len, ...);
     void (*error_clear)(void);
+    void (*shutdown)(void);
 } V;
 
 static void vips_start(void)
@@ -47,8 +48,9 @@ static void vips_start(void)
     *(void **)&V.thumbnail = dlsym(h, "vips_thumbnail");
     *(void **)&V.jpegsave_buffer = dlsym(h, "vips_jpegsave_buffer");
     *(void **)&V.error_clear = dlsym(h, "vips_error_clear");
+    *(void **)&V.shutdown = dlsym(h, "vips_shutdown");
     vips_ready = V.version && V.init && V.concurrency_set && V.cache_set_max && V.thumbnail &&
-                 V.jpegsave_buffer && V.error_clear && V.version(0) == VIPS_MAJOR_VERSION &&
+                 V.jpegsave_buffer && V.error_clear && V.shutdown && V.version(0) == VIPS_MAJOR_VERSION &&
                  V.init("ytexa") == 0;
     if (!vips_ready) {
         yx_log(YX_LOG_ERROR, "previews: %s is not the libvips %d this server was built for", VIPS_SONAME,
@@ -104,4 +106,14 @@ int yx_files_scaled(const char *blob, const char *derived_dir, const char *sha, 
         return YX_EINTERNAL;
     *out = yx_files_read_all(dest, len);
     return *out ? 0 : YX_EINTERNAL;
+}
+
+void yx_files_previews_stop(void)
+{
+    /* libvips's worker threads end here, before the process does (its leak check walks every
+     * thread, and one of a library loaded later than the process started crashed it). */
+    if (vips_ready) {
+        V.shutdown();
+        vips_ready = 0;
+    }
 }

@@ -104,7 +104,8 @@ async function stop(srv) {
   const timer = setTimeout(() => srv.proc.kill('SIGKILL'), 30000);
   const exit = await srv.exited;
   clearTimeout(timer);
-  assert.doesNotMatch(srv.logs, /AddressSanitizer|LeakSanitizer|runtime error:/, 'sanitizer report in server log');
+  const at = srv.logs.search(/AddressSanitizer|LeakSanitizer|runtime error:/);
+  assert.ok(at < 0, 'sanitizer report in server log:\n' + srv.logs.slice(Math.max(0, at - 200), at + 4000));
   assert.deepEqual(exit, { code: 0, signal: null }, 'server did not exit cleanly:\n' + srv.logs.slice(-3000));
   return exit;
 }
