@@ -61,6 +61,10 @@ int yx_authorize(const struct yx_principal *who, enum yx_action act, const struc
 int yx_deny(struct yx_req *r, int rc);
 /* Is the role an administrator of some scope (facility, province, ministry)? */
 int yx_role_is_admin(const char *role);
+/* Is the principal an administrator whose scope holds a person (or a course) of facility, in
+ * province: the facility's administrator, the province's, or the ministry's? yx_authorize()
+ * decides it, as for an account of that facility. */
+int yx_admin_over(const struct yx_principal *w, int64_t facility, int64_t province);
 
 /* A new account; the strings are not owned. */
 struct yx_new_user {

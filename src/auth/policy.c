@@ -100,6 +100,12 @@ int yx_authorize(const struct yx_principal *who, enum yx_action act, const struc
     return YX_EFORBIDDEN;
 }
 
+int yx_admin_over(const struct yx_principal *w, int64_t facility, int64_t province)
+{
+    struct yx_resource person = {YX_RES_USER, facility, province, 0, 0};
+    return yx_role_is_admin(w->role) && yx_authorize(w, YX_A_READ, &person) == 0;
+}
+
 int yx_deny(struct yx_req *r, int rc)
 {
     if (rc == YX_ENOTFOUND)

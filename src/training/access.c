@@ -86,9 +86,7 @@ static int relation(struct yx_req *r, struct yx_course *c, const struct yx_rows 
     if ((rc = yx_course_enrolled(r->db, c->id, w->user_id, &enrolled)) != 0)
         return rc;
     int trainer = named || (strcmp(w->role, "trainer") == 0 && w->facility_id == c->facility_id);
-    int admin = (strcmp(w->role, "facility_admin") == 0 && w->facility_id == c->facility_id) ||
-                (strcmp(w->role, "province_admin") == 0 && w->province_id == c->province_id) ||
-                strcmp(w->role, "ministry_admin") == 0;
+    int admin = yx_admin_over(w, c->facility_id, c->province_id);
     int eligible = strcmp(c->state, "published") == 0 && w->facility_id &&
                    listed(yx_rows_get(course, 0, 9), w->role) && listed(yx_rows_get(course, 0, 10), level) &&
                    strcmp(w->role, "patient") != 0;

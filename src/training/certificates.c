@@ -205,9 +205,7 @@ static int certificate_load(struct yx_req *r, struct yx_rows **row, int *runs)
         return rc;
     int64_t facility = yx_rows_int(*row, 0, C_USER_FACILITY),
             province = yx_rows_int(*row, 0, C_USER_PROVINCE);
-    int over = (strcmp(w->role, "facility_admin") == 0 && facility && facility == w->facility_id) ||
-               (strcmp(w->role, "province_admin") == 0 && province && province == w->province_id) ||
-               strcmp(w->role, "ministry_admin") == 0;
+    int over = yx_admin_over(w, facility, province);
     if ((*row)->nrows != 1 || !(*runs || over || yx_rows_int(*row, 0, C_USER) == w->user_id))
         return yx_fail(r, YX_ENOTFOUND, "Không có giấy chứng nhận này / no such certificate.");
     return 0;

@@ -37,14 +37,6 @@ static int period(struct yx_req *r, int64_t *from, int64_t *to)
     return *from <= *to ? 0 : yx_fail_field(r, YX_EINVAL, "to", "to comes before from.");
 }
 
-/* Is the caller an administrator over a person of facility (in province)? */
-static int admin_over(const struct yx_principal *w, int64_t facility, int64_t province)
-{
-    return (strcmp(w->role, "facility_admin") == 0 && facility && w->facility_id == facility) ||
-           (strcmp(w->role, "province_admin") == 0 && province && w->province_id == province) ||
-           strcmp(w->role, "ministry_admin") == 0;
-}
-
 /* Which of a person's credits the caller sees: all of them (first parameter 1: the person, or an
  * administrator over them), or those of courses the caller runs (named among the trainers, or a
  * trainer or administrator of the course's facility). Then the caller's id, facility and role. */
@@ -71,7 +63,7 @@ static int records(struct yx_req *r)
         return rc;
     int found = person->nrows == 1;
     int all =
-        found && (user == w->user_id || admin_over(w, yx_rows_int(person, 0, 2), yx_rows_int(person, 0, 4)));
+        found && (user == w->user_id || yx_admin_over(w, yx_rows_int(person, 0, 2), yx_rows_int(person, 0, 4)));
 #define SEEN YX_PI(all), YX_PI(w->user_id), YX_PI(w->facility_id), YX_PT(w->role)
     if (found)
         rc = YX_DB_Q(r->db, &rows,
