@@ -14,6 +14,10 @@ int yx_role_valid(const char *role);
 /* Finds the session of r (bearer token or cookie), fills r->who and sets r->authed. A cookie
  * session also needs X-CSRF-Token on a request that writes. Fails with YX_EAUTH. */
 int yx_auth_resolve(struct yx_req *r);
+/* Forgets the sessions remembered by yx_auth_resolve() on every thread. The dispatcher calls it
+ * after the commit of a request whose handler set r->auth_changed (it ended a session, or changed
+ * an account or a facility in a way that changes who a session's principal is). */
+void yx_auth_forget(void);
 
 /* Argon2id via libsodium (19 MiB or more, 2 passes or more). Hashing is slow on purpose: call it
  * only from a route marked YX_R_HEAVY or from the command line. */

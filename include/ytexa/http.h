@@ -58,6 +58,7 @@ struct yx_req {
     struct yx_principal who;
     int authed;
     int no_touch; /* resolve the session without counting it as activity (a check nobody asked for) */
+    int auth_changed; /* the handler ended a session or changed an account: see yx_auth_forget() */
     const struct yx_route *route;
 
     /* The answer. */

@@ -303,6 +303,7 @@ static int user_patch(struct yx_req *r)
         goto out;
     }
     json_t *active = json_object_get(r->json, "active");
+    r->auth_changed = 1;
     rc = YX_DB_Q(r->db, NULL,
                  "UPDATE users SET full_name = ?, full_name_folded = ?, role = ?, facility_id = ?, "
                  "licence_no = COALESCE(?, licence_no), scope_of_practice = COALESCE(?, scope_of_practice), "
@@ -389,6 +390,7 @@ static int user_set_password(struct yx_req *r)
         return rc;
     if ((rc = yx_db_begin(r->db)) != 0)
         return rc;
+    r->auth_changed = 1;
     rc = YX_DB_Q(r->db, NULL, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", YX_PT(hash),
                  YX_PI(yx_now_ms()), YX_PI(id));
     if (rc == 0)

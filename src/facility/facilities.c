@@ -359,6 +359,7 @@ static int facility_patch(struct yx_req *r)
     if (name && !folded)
         return yx_fail_field(r, YX_EINVAL, "name", "The name is not valid text.");
     json_t *active = json_object_get(r->json, "active");
+    r->auth_changed = 1; /* its staff's sessions carry its province */
     rc = YX_DB_Q(
         r->db, NULL,
         "UPDATE facilities SET name = COALESCE(?, name), name_folded = COALESCE(?, name_folded), "

@@ -118,6 +118,8 @@ static int run_handler(struct yx_req *r, const struct yx_route *rt)
         else
             yx_db_rollback(r->db);
     }
+    if (r->auth_changed)
+        yx_auth_forget();
     if (defer && (r->authed || rc == 0 || (rt->flags & YX_R_PUBLIC))) {
         r->audit_deferred = 1;
         r->audit_outcome = rc == 0 ? "ok" : outcome_of(rc);

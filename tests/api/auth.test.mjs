@@ -53,6 +53,7 @@ test('cookie sessions need the CSRF header to write; bearer tokens do not', asyn
 
 test('logout ends the session on the server', async () => {
   const s = await login(srv, 'demo.commune');
+  assert.equal((await api(srv, 'GET', '/api/v1/me', { token: s.token })).status, 200);
   const r = await api(srv, 'POST', '/api/v1/auth/logout', { token: s.token });
   assert.equal(r.status, 200);
   assert.match(r.headers.get('set-cookie'), /Max-Age=0/);

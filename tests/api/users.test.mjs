@@ -147,6 +147,8 @@ test('deactivating an account ends its sessions; changes are audited', async () 
   const body = newUser();
   const created = await api(srv, 'POST', '/api/v1/users', { token: admin, body });
   const s = await login(srv, body.username, body.password);
+  // Used first, so the server remembers the session (for a second, src/auth/session.c).
+  assert.equal((await api(srv, 'GET', '/api/v1/me', { token: s.token })).status, 200);
   const r = await api(srv, 'PATCH', `/api/v1/users/${created.body.id}`, { token: admin, body: { active: false, phone: '0912345678' } });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.active, false);
@@ -160,11 +162,29 @@ test('deactivating an account ends its sessions; changes are audited', async () 
   assert.equal(count(), before);
 });
 
+test('a health worker moved to another station stops reading the old station\'s patients at once', async () => {
+  const admin = S['demo.ministry-admin'].token;
+  const body = newUser();
+  const created = await api(srv, 'POST', '/api/v1/users', { token: admin, body });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const s = await login(srv, body.username, body.password);
+  const patient = srv.sql(`SELECT id FROM patients WHERE facility_id = ${body.facility_id} ORDER BY id LIMIT 1`);
+  // Read twice within a second: the second answer comes from the session the server remembers.
+  for (let i = 0; i < 2; i++)
+    assert.equal((await api(srv, 'GET', `/api/v1/patients/${patient}`, { token: s.token })).status, 200);
+  const moved = await api(srv, 'PATCH', `/api/v1/users/${created.body.id}`, { token: admin, body: { facility_id: facilityId('TYT-DATMUI') } });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  assertError(await api(srv, 'GET', `/api/v1/patients/${patient}`, { token: s.token }), 404);
+  const me = await api(srv, 'GET', '/api/v1/me', { token: s.token });
+  assert.equal(me.body.user.facility.id, facilityId('TYT-DATMUI'));
+});
+
 test('an administrator resets a password; the old sessions end', async () => {
   const admin = S['demo.facility-admin'].token;
   const body = newUser({ facility_id: facilityId('BVDK-HAGIANG') });
   const created = await api(srv, 'POST', '/api/v1/users', { token: admin, body });
   const s = await login(srv, body.username, body.password);
+  assert.equal((await api(srv, 'GET', '/api/v1/me', { token: s.token })).status, 200);
   assert.equal((await api(srv, 'POST', `/api/v1/users/${created.body.id}/password`, { token: admin, body: { password: 'mot-mat-khau-moi' } })).status, 200);
   assertError(await api(srv, 'GET', '/api/v1/me', { token: s.token }), 401);
   await login(srv, body.username, 'mot-mat-khau-moi');
