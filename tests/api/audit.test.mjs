@@ -64,8 +64,40 @@ test('only administrators read the trail, each within its scope', async () => {
   assert.equal(r.status, 200);
   assert.ok(r.body.items.length > 0);
   assert.ok(r.body.items.every((e) => e.actor_facility_id === fa.user.facility.id));
-  for (const q of ['limit=0', 'limit=501', 'limit=x', 'cursor=-1', 'cursor=abc', 'patient_id=0', "patient_id=1'--"])
+  for (const q of ['limit=0', 'limit=501', 'limit=x', 'cursor=-1', 'cursor=abc', 'patient_id=0', "patient_id=1'--", 'actor_id=0', 'actor_id=x', 'actor_id=-2'])
     assertError(await api(srv, 'GET', `/api/v1/audit?${q}`, { token: admin.token }), 400);
+});
+
+// Every page of GET /api/v1/audit?q, following next_cursor: the ids in the order given.
+async function allIds(q, token = admin.token) {
+  const ids = [];
+  for (let cursor = null, n = 0; n < 50; n++) {
+    const r = await api(srv, 'GET', `/api/v1/audit?limit=2&${q}${cursor ? `&cursor=${cursor}` : ''}`, { token });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    ids.push(...r.body.items.map((e) => e.id));
+    if (!(cursor = r.body.next_cursor)) return ids;
+  }
+  assert.fail('more pages than expected');
+}
+
+test('the trail by patient and by actor: every event of theirs, newest first, page after page', async () => {
+  const hw = await login(srv, 'demo.commune');
+  const [p1, p2] = srv.sql(`SELECT id FROM patients WHERE facility_id = ${hw.user.facility.id} ORDER BY id LIMIT 2`).split('\n');
+  for (const p of [p1, p1, p2, p1, p2])
+    assert.equal((await api(srv, 'GET', `/api/v1/patients/${p}`, { token: hw.token })).status, 200);
+  const expected = (where) => srv.sql(`SELECT id FROM audit_events WHERE ${where} ORDER BY id DESC`).split('\n').map(Number);
+  const reads = await allIds(`patient_id=${p1}`);
+  assert.deepEqual(reads, expected(`patient_id = ${p1}`));
+  assert.ok(reads.length >= 3);
+  assert.deepEqual(await allIds(`actor_id=${hw.user.id}`), expected(`actor_id = ${hw.user.id}`));
+  assert.deepEqual(await allIds(`patient_id=${p2}&actor_id=${hw.user.id}`), expected(`patient_id = ${p2} AND actor_id = ${hw.user.id}`));
+  assert.deepEqual(await allIds(`patient_id=${p2}&actor_id=${admin.user.id}`), []);
+  // A hospital's administrator sees none of the station's events, whatever the filter.
+  const fa = await login(srv, 'demo.facility-admin');
+  assert.notEqual(fa.user.facility.id, hw.user.facility.id);
+  assert.deepEqual(await allIds(`actor_id=${hw.user.id}`, fa.token), []);
+  assert.deepEqual(await allIds(`patient_id=${p1}`, fa.token), []);
+  assertError(await api(srv, 'GET', `/api/v1/audit?actor_id=${hw.user.id}`, { token: hw.token }), 403);
 });
 
 test('no API changes or deletes audit events', async () => {
