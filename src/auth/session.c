@@ -80,8 +80,8 @@ static const struct cached *cache_find(const char *hash, int64_t now)
     return c;
 }
 
-/* Reads the session by its token's hash into *c (and touches it when due). YX_EAUTH when it has
- * ended, expired, or its account is inactive. */
+/* Reads the session by its token's hash into *c. YX_EAUTH when it has ended, expired, or its
+ * account is inactive. */
 static int session_load(struct yx_req *r, const char *hash, int64_t now, struct cached *c)
 {
     struct yx_rows *rows = NULL;
@@ -113,15 +113,20 @@ static int session_load(struct yx_req *r, const char *hash, int64_t now, struct 
     w->province_id = yx_rows_int(rows, 0, 9);
     copy_field(w->full_name, sizeof w->full_name, yx_rows_get(rows, 0, 10));
     w->patient_id = yx_rows_int(rows, 0, 12);
-    /* Touching the session on every request would make every read a write; once a minute is
-     * precise enough for an idle timeout counted in minutes. */
-    if (now - c->last_seen > TOUCH_MS && !r->no_touch) {
-        rc = YX_DB_Q(r->db, NULL, "UPDATE sessions SET last_seen_at = ? WHERE id = ?", YX_PI(now), YX_PI(w->session_id));
-        c->last_seen = now;
-    }
 out:
     yx_rows_free(rows);
     return rc;
+}
+
+/* A browser sends the cookie by itself, so a write carried by the cookie must also prove it comes
+ * from our page: the CSRF token that only our page can read. */
+static int csrf_ok(const struct yx_req *r)
+{
+    const char *want = r->who.csrf;
+    int unsafe = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
+    return r->bearer || !unsafe ||
+           (r->csrf_header && strlen(r->csrf_header) == strlen(want) &&
+            sodium_memcmp(r->csrf_header, want, strlen(want)) == 0);
 }
 
 int yx_auth_resolve(struct yx_req *r)
@@ -136,27 +141,32 @@ int yx_auth_resolve(struct yx_req *r)
     yx_sha256_hex(token, strlen(token), hash);
     int64_t now = yx_now_ms();
     const struct cached *hit = cache_find(hash, now);
+    struct cached fresh = {.gen = generation, .at = now};
     if (hit && now <= hit->expires && now - hit->last_seen <= (int64_t)settings.idle_s * 1000) {
         r->who = hit->who;
     } else {
-        struct cached fresh = {.gen = generation, .at = now};
+        hit = NULL;
         if ((rc = session_load(r, hash, now, &fresh)) != 0)
             return rc;
         memcpy(fresh.hash, hash, sizeof hash);
-        *cache_slot(hash) = fresh;
         r->who = fresh.who;
     }
-    /* A browser sends the cookie by itself, so a write carried by the cookie must also prove it
-     * comes from our page: the CSRF token that only our page can read. */
-    struct yx_principal *w = &r->who;
-    int unsafe = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
-    if (!r->bearer && unsafe &&
-        (!r->csrf_header || strlen(r->csrf_header) != strlen(w->csrf) ||
-         sodium_memcmp(r->csrf_header, w->csrf, strlen(w->csrf)) != 0)) {
-        memset(w, 0, sizeof *w);
+    if (!csrf_ok(r)) {
+        memset(&r->who, 0, sizeof r->who);
         return yx_fail(r, YX_EFORBIDDEN, "Missing or wrong X-CSRF-Token header.");
     }
     r->authed = 1;
+    if (hit)
+        return 0;
+    /* Touching the session on every request would make every read a write; once a minute is
+     * precise enough for an idle timeout counted in minutes. */
+    if (now - fresh.last_seen > TOUCH_MS && !r->no_touch) {
+        if ((rc = YX_DB_Q(r->db, NULL, "UPDATE sessions SET last_seen_at = ? WHERE id = ?", YX_PI(now),
+                          YX_PI(fresh.who.session_id))) != 0)
+            return rc;
+        fresh.last_seen = now;
+    }
+    *cache_slot(hash) = fresh;
     return 0;
 }
 
