@@ -529,6 +529,40 @@ test('a case session shows a concluded consultation de-identified to the course,
   assert.ok(Number(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'training.session_case' AND patient_id = ${pt.id}`)) >= 1);
 });
 
+test('available courses come in full pages: the ones the caller is in already are left out by the query', async () => {
+  const made = [];
+  for (const title of ['Tiêm chủng mở rộng: bảo quản vắc xin', 'Chăm sóc bà mẹ sau sinh tại nhà', 'Sàng lọc tăng huyết áp ở người cao tuổi']) {
+    const c = await as('demo.trainer', 'POST', '/api/v1/courses', { ...COURSE, title });
+    assert.equal(c.status, 201, JSON.stringify(c.body));
+    const m = await as('demo.trainer', 'POST', `/api/v1/courses/${c.body.id}/materials`, { title: 'Tài liệu', url: 'https://vncdc.gov.vn/tai-lieu' });
+    assert.equal(m.status, 201, JSON.stringify(m.body));
+    assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${c.body.id}/publish`, {})).status, 200);
+    made.push(c.body.id);
+  }
+  // Enrolled in the first two: the one page of one course holds the third, not an empty page.
+  for (const id of made.slice(0, 2))
+    assert.equal((await as('meovac.hw', 'POST', `/api/v1/courses/${id}/enrolments`, {})).status, 201);
+  const all = (await as('meovac.hw', 'GET', '/api/v1/courses?scope=available&limit=100')).body.items.map((x) => x.id);
+  assert.ok(all.includes(made[2]) && !all.includes(made[0]) && !all.includes(made[1]), JSON.stringify(all));
+  const paged = [];
+  for (let cursor = null, n = 0; n < 50; n++) {
+    const p = await as('meovac.hw', 'GET', `/api/v1/courses?scope=available&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(p.status, 200, JSON.stringify(p.body));
+    cursor = p.body.next_cursor;
+    if (cursor) assert.equal(p.body.items.length, 1, 'a page before the last is full');
+    paged.push(...p.body.items.map((x) => x.id));
+    if (!cursor) break;
+  }
+  assert.deepEqual(paged, all);
+  // The station of Mèo Vạc enrolled as a whole: none of the three is available to its staff any more.
+  for (const id of made)
+    assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${id}/enrolments`, { facility_id: facilityId('TYT-MEOVAC') })).status, 201);
+  const after = (await as('meovac.hw', 'GET', '/api/v1/courses?scope=available&limit=100')).body.items.map((x) => x.id);
+  assert.ok(made.every((id) => !after.includes(id)), JSON.stringify(after));
+  for (const id of made)
+    assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${id}/archive`, {})).status, 200);
+});
+
 test('archived: no more enrolments or sessions, still readable by those related to it', async () => {
   const a = await as('demo.trainer', 'POST', `/api/v1/courses/${course.id}/archive`, {});
   assert.equal(a.status, 200, JSON.stringify(a.body));
