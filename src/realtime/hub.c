@@ -675,7 +675,8 @@ void yx_hub_closed(struct yx_ws *ws)
 /* Someone arrived in channel c on another instance (or changed their status there): they learn
  * who is here, as presence messages addressed to them only and marked "echo" (so that nobody
  * answers those in turn). Without this a join's members list names only the people on the
- * joiner's own instance. */
+ * joiner's own instance. The people here go in one bus message (a lecture's channel holds
+ * hundreds), which the newcomer's instance hands out one presence message each (deliver_echoes). */
 static void answer_presence(const struct channel *c, const json_t *msg)
 {
     const char *type = yx_json_str(msg, "type"), *status = yx_json_str(msg, "status");
@@ -683,18 +684,43 @@ static void answer_presence(const struct channel *c, const json_t *msg)
     if (!type || strcmp(type, "presence") != 0 || !status || strcmp(status, "offline") == 0 || !newcomer ||
         json_is_true(json_object_get(msg, "echo")))
         return;
-    for (struct member *m = c->members; m; m = m->ch_next) {
+    json_t *people = json_array();
+    for (struct member *m = c->members; m && people; m = m->ch_next) {
         int seen = uid(m->cl) == newcomer;
         for (struct member *p = c->members; p != m && !seen; p = p->ch_next)
             seen = uid(p->cl) == uid(m->cl);
         json_t *here = seen ? NULL : presence_json(c->name, m->cl, m->cl->status);
-        char *s = here && json_object_set_new(here, "echo", json_true()) == 0 ? json_dumps(here, JSON_COMPACT)
-                                                                              : NULL;
-        if (s)
-            yx_bus_publish(c->name, newcomer, s);
-        free(s);
+        if (here && json_object_set_new(here, "echo", json_true()) == 0)
+            json_array_append(people, here);
         json_decref(here);
     }
+    json_t *answer =
+        json_array_size(people) ? json_pack("{s:s,s:O}", "type", "presence_echo", "people", people) : NULL;
+    char *s = answer ? json_dumps(answer, JSON_COMPACT) : NULL;
+    if (s)
+        yx_bus_publish(c->name, newcomer, s);
+    free(s);
+    json_decref(answer);
+    json_decref(people);
+}
+
+/* The answer of answer_presence() on another instance, for a newcomer here: each person present
+ * there, one presence message each, as the sockets expect them. 1 when msg was that answer. */
+static int deliver_echoes(const char *channel, int64_t to_user, const json_t *msg)
+{
+    const char *type = yx_json_str(msg, "type");
+    size_t i;
+    json_t *one;
+    if (!type || strcmp(type, "presence_echo") != 0)
+        return 0;
+    json_array_foreach(json_object_get(msg, "people"), i, one)
+    {
+        char *s = json_dumps(one, JSON_COMPACT);
+        if (s)
+            deliver(channel, to_user, NULL, s, strlen(s), 0);
+        free(s);
+    }
+    return 1;
 }
 
 void yx_hub_deliver(const char *channel, int64_t to_user, const char *text)
@@ -702,6 +728,10 @@ void yx_hub_deliver(const char *channel, int64_t to_user, const char *text)
     int64_t seq = 0;
     const struct channel *c = strncmp(channel, "user:", 5) != 0 ? channel_find(channel) : NULL;
     json_t *msg = c ? json_loads(text, 0, NULL) : NULL;
+    if (deliver_echoes(channel, to_user, msg)) {
+        json_decref(msg);
+        return;
+    }
     /* Another instance's chat message: a join on its way here must learn of its seq. */
     seq = chat_seq(msg);
     deliver(channel, to_user, NULL, text, strlen(text), seq);
