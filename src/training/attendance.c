@@ -142,10 +142,8 @@ int yx_session_attendance_store(struct yx_db *db, const struct yx_course *c,
         rc = store_one(db, s->id, yx_rows_int(people, i, 0), ms / 1000, pct, t[i].site ? "site" : "online",
                        pct >= c->attendance_pass_pct);
     }
-    for (int i = 0; rc == 0 && i < people->nrows; i++) {
-        int awarded;
-        rc = yx_training_award(db, c->id, yx_rows_int(people, i, 0), 0, &awarded);
-    }
+    if (rc == 0)
+        rc = yx_training_award_session(db, c->id, s->id);
     free(t);
     yx_rows_free(people);
     return rc;

@@ -98,6 +98,25 @@ int yx_training_award(struct yx_db *db, int64_t course_id, int64_t user_id, int6
     return rc;
 }
 
+/* The same rules as requirements(), in one statement for everyone whose attendance of session
+ * session_id was just stored (the end of a session: one statement, not five queries a person). */
+int yx_training_award_session(struct yx_db *db, int64_t course_id, int64_t session_id)
+{
+    return YX_DB_Q(
+        db, NULL,
+        "INSERT INTO credits (course_id, user_id, minutes, attendance_pct, quiz_score_pct, earned_at, awarded_by) "
+        "SELECT c.id, p.user_id, c.credit_minutes, COALESCE((SELECT MIN(a.pct) FROM course_sessions s JOIN "
+        "attendance a ON a.session_id = s.id WHERE a.user_id = p.user_id AND s.course_id = c.id AND s.kind IN "
+        "('live', 'case') AND s.state = 'ended'), 100), (SELECT MAX(q.score_pct) FROM quiz_attempts q WHERE "
+        "q.course_id = c.id AND q.user_id = p.user_id AND q.passed = 1), ?, NULL FROM courses c JOIN attendance p "
+        "ON p.session_id = ? WHERE c.id = ? AND NOT EXISTS (SELECT 1 FROM course_sessions s LEFT JOIN attendance "
+        "a ON a.session_id = s.id AND a.user_id = p.user_id WHERE s.course_id = c.id AND s.kind IN ('live', "
+        "'case') AND s.state = 'ended' AND (a.passed IS NULL OR a.passed = 0)) AND (NOT EXISTS (SELECT 1 FROM "
+        "quiz_questions WHERE course_id = c.id) OR EXISTS (SELECT 1 FROM quiz_attempts q WHERE q.course_id = "
+        "c.id AND q.user_id = p.user_id AND q.passed = 1)) ON CONFLICT (course_id, user_id) DO NOTHING",
+        YX_PI(yx_now_ms()), YX_PI(session_id), YX_PI(course_id));
+}
+
 json_t *yx_credit_json(struct yx_db *db, int64_t credit_id)
 {
     struct yx_rows *rows = NULL;

@@ -48,6 +48,8 @@ int yx_course_enrolled(struct yx_db *db, int64_t course_id, int64_t user_id, int
  * course has one, was passed; awarded_by 0 means the rules. Sets *awarded when a credit exists
  * now (new or already there). */
 int yx_training_award(struct yx_db *db, int64_t course_id, int64_t user_id, int64_t awarded_by, int *awarded);
+/* The same for everyone with an attendance of session_id (at the session's end), in one statement. */
+int yx_training_award_session(struct yx_db *db, int64_t course_id, int64_t session_id);
 
 /* Credits, quiz, records, certificates (credits.c, quiz.c, records.c, certificates.c). */
 

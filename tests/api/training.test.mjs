@@ -423,6 +423,10 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   // Credits where due: the course has no quiz, and this was its one lecture.
   const credited = srv.sql(`SELECT user_id FROM credits WHERE course_id = ${course.id} ORDER BY user_id`).split('\n').filter(Boolean).map(Number);
   assert.deepEqual(credited, ['demo.commune', 'lungcu.nurse'].map(userId).sort((a, b) => a - b));
+  // Each credit carries the course's hours, the attendance that earned it, no quiz score.
+  assert.equal(srv.sql(`SELECT user_id, minutes, attendance_pct, COALESCE(quiz_score_pct, -1), COALESCE(awarded_by, 0) FROM credits WHERE course_id = ${course.id} ORDER BY user_id`),
+    [[userId('demo.commune'), byUser[userId('demo.commune')].pct], [userId('lungcu.nurse'), 100]]
+      .sort((a, b) => a[0] - b[0]).map(([u, pct]) => `${u}|120|${pct}|-1|0`).join('\n'));
   const seen = await as('demo.commune', 'GET', `/api/v1/courses/${course.id}`);
   assert.equal(seen.body.sessions.find((x) => x.id === sid).state, 'ended');
 });
