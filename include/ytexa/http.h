@@ -130,8 +130,11 @@ int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detai
     __attribute__((format(printf, 5, 6)));
 /* Sets a body that is not JSON (data malloc'd, taken; type a literal such as "application/pdf"). */
 int yx_reply_raw(struct yx_req *r, int status, const char *type, char *data, size_t len);
-/* The type of every JSON answer; for JSON text a handler wrote itself (yx_reply_raw). */
+/* The type of every JSON answer. */
 #define YX_JSON_TYPE "application/json; charset=utf-8"
+/* Answers with JSON text a handler wrote itself (where building jansson objects only to print
+ * them would cost more than the request); takes b's bytes. */
+int yx_reply_text(struct yx_req *r, int status, struct yx_buf *b);
 /* An open file to send as an answer's body. */
 struct yx_file_body {
     int fd;

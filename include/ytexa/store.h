@@ -34,21 +34,18 @@ static inline struct yx_param yx_param_text(const char *s)
 #define YX_PN ((struct yx_param){YX_PNULL, 0, NULL, 0})
 
 /* A result: nrows × ncols cells, each NULL (SQL NULL) or a NUL-terminated string. */
-struct yx_rows_text;
 struct yx_rows {
     int nrows, ncols;
     char **cells;
     char **names;
-    int64_t changes;           /* rows changed by an INSERT/UPDATE/DELETE */
-    struct yx_rows_text *text; /* where the cells and names are: a few blocks, not one each */
+    int64_t changes;       /* rows changed by an INSERT/UPDATE/DELETE */
+    struct yx_arena text;  /* the cells' and names' text: a few blocks, not a malloc a cell (a
+                              30-column row was 30 mallocs and frees, and 20 such rows a search) */
 };
 const char *yx_rows_get(const struct yx_rows *r, int row, int col);
 int64_t yx_rows_int(const struct yx_rows *r, int row, int col); /* 0 for NULL */
 int yx_rows_isnull(const struct yx_rows *r, int row, int col);
 void yx_rows_free(struct yx_rows *r);
-/* For engines: a copy of n bytes of v, NUL-terminated, kept until yx_rows_free(r); NULL when out
- * of memory. A 30-column row was 30 mallocs and 30 frees, and 20 such rows a search. */
-char *yx_rows_copy(struct yx_rows *r, const char *v, size_t n);
 
 struct yx_db;
 

@@ -134,6 +134,13 @@ int yx_reply_raw(struct yx_req *r, int status, const char *type, char *data, siz
     return 0;
 }
 
+int yx_reply_text(struct yx_req *r, int status, struct yx_buf *b)
+{
+    size_t len;
+    char *text = yx_buf_detach(b, &len);
+    return text ? yx_reply_raw(r, status, YX_JSON_TYPE, text, len) : YX_ENOMEM;
+}
+
 int yx_reply(struct yx_req *r, int status, json_t *body)
 {
     json_decref(r->out);

@@ -422,18 +422,25 @@ static void on_audited(void *arg, int rc)
         uv_async_send(&S.audit_async);
 }
 
+/* Runs j's request and renders its answer, on any thread but the loop. 1 with *ev filled when the
+ * answer must wait for its audit event to be durable. */
+static int run_job(struct job *j, struct yx_audit_event *ev)
+{
+    yx_dispatch(&j->r, (size_t)S.cfg->max_body);
+    j->answer = yx_render_answer(&j->r, &j->status, &j->answer_len);
+    if (!j->r.audit_deferred)
+        return 0;
+    yx_audit_request_event(&j->r, j->r.audit_outcome, ev);
+    j->audit_wait = 1;
+    return 1;
+}
+
 static void on_work(uv_work_t *w)
 {
     struct job *j = w->data;
-    yx_dispatch(&j->r, (size_t)S.cfg->max_body);
-    j->answer = yx_render_answer(&j->r, &j->status, &j->answer_len);
-    if (j->r.audit_deferred) {
-        struct yx_audit_event ev;
-        yx_audit_request_event(&j->r, j->r.audit_outcome, &ev);
-        j->audit_wait = 1;
-        if (yx_audit_enqueue(&ev, on_audited, j) != 0)
-            on_audited(j, YX_EUNAVAIL);
-    }
+    struct yx_audit_event ev;
+    if (run_job(j, &ev) && yx_audit_enqueue(&ev, on_audited, j) != 0)
+        on_audited(j, YX_EUNAVAIL);
 }
 
 /* Patient data goes out only with its audit event written; if that failed, a 500 instead. */
@@ -473,18 +480,10 @@ static void fifo_push(struct job **head, struct job **tail, struct job *j)
     *tail = j;
 }
 
-/* On the reads thread: a job that has no event to wait for goes straight back to the loop. */
-static void reads_answer(struct job *j)
-{
-    pthread_mutex_lock(&S.audit_mu);
-    j->next = S.audited;
-    S.audited = j;
-    pthread_mutex_unlock(&S.audit_mu);
-    uv_async_send(&S.audit_async);
-}
-
 #define READS_BATCH 256
 
+/* On the reads thread: every job of the batch run, their events handed to the audit writer at
+ * once; a job with no event to wait for goes straight back to the loop. */
 static void reads_run(struct job *batch)
 {
     struct yx_audit_event evs[READS_BATCH];
@@ -492,15 +491,11 @@ static void reads_run(struct job *batch)
     size_t n = 0;
     for (struct job *j = batch, *next; j; j = next) {
         next = j->next;
-        yx_dispatch(&j->r, (size_t)S.cfg->max_body);
-        j->answer = yx_render_answer(&j->r, &j->status, &j->answer_len);
-        if (!j->r.audit_deferred) {
-            reads_answer(j);
-            continue;
-        }
-        yx_audit_request_event(&j->r, j->r.audit_outcome, &evs[n]);
-        j->audit_wait = j->parked = 1;
-        args[n++] = j;
+        j->parked = 1;
+        if (run_job(j, &evs[n]))
+            args[n++] = j;
+        else
+            on_audited(j, 0);
     }
     if (n && yx_audit_enqueue_many(evs, n, on_audited, args) != 0)
         for (size_t i = 0; i < n; i++)
@@ -914,6 +909,7 @@ int yx_server_run(const struct yx_config *cfg)
     }
     if (yx_audit_writer_start() != 0 || reads_start() != 0) {
         yx_log(YX_LOG_ERROR, "cannot start the audit writer and the reads thread");
+        reads_stop();
         yx_audit_writer_stop();
         yx_hub_detach();
         goto out;

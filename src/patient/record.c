@@ -402,9 +402,7 @@ static int patient_get(struct yx_req *r)
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", (long long)id);
     r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
-    size_t len;
-    char *text = yx_buf_detach(&b, &len);
-    return yx_reply_raw(r, 200, YX_JSON_TYPE, text, len);
+    return yx_reply_text(r, 200, &b);
 }
 
 /* Reads the stored record into in; rows must outlive in. */

@@ -68,9 +68,7 @@ static int reply_page(struct yx_req *r, const struct yx_rows *rows, int64_t limi
         yx_buf_release(&b);
         return YX_ENOMEM;
     }
-    size_t len;
-    char *text = yx_buf_detach(&b, &len);
-    return yx_reply_raw(r, 200, YX_JSON_TYPE, text, len);
+    return yx_reply_text(r, 200, &b);
 }
 
 static int search_name(struct yx_req *r, const char *q, int64_t limit)

@@ -190,13 +190,13 @@ static int materialise(PGresult *res, struct yx_rows **out)
     if (!r->cells || !r->names)
         goto fail;
     for (int c = 0; c < r->ncols; c++)
-        if (!(r->names[c] = yx_rows_copy(r, PQfname(res, c), strlen(PQfname(res, c)))))
+        if (!(r->names[c] = yx_arena_strndup(&r->text, PQfname(res, c), strlen(PQfname(res, c)))))
             goto fail;
     for (int i = 0; i < r->nrows; i++)
         for (int c = 0; c < r->ncols; c++) {
             if (PQgetisnull(res, i, c))
                 continue;
-            char *v = yx_rows_copy(r, PQgetvalue(res, i, c), (size_t)PQgetlength(res, i, c));
+            char *v = yx_arena_strndup(&r->text, PQgetvalue(res, i, c), (size_t)PQgetlength(res, i, c));
             if (!v)
                 goto fail;
             r->cells[(size_t)i * (size_t)r->ncols + (size_t)c] = v;

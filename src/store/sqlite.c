@@ -132,7 +132,7 @@ static int rows_push(struct yx_rows *r, sqlite3_stmt *st, int *cap)
         }
         const unsigned char *v = sqlite3_column_text(st, i);
         int n = sqlite3_column_bytes(st, i);
-        if (!(*cell = yx_rows_copy(r, v ? (const char *)v : "", v ? (size_t)n : 0)))
+        if (!(*cell = yx_arena_strndup(&r->text, (const char *)v, v ? (size_t)n : 0)))
             return YX_ENOMEM;
     }
     r->nrows++;
@@ -173,7 +173,7 @@ static int sq_exec(struct yx_db *db, const char *sql, const struct yx_param *p, 
             }
             for (int i = 0; i < r->ncols; i++) {
                 const char *name = sqlite3_column_name(st, i);
-                if (!(r->names[i] = yx_rows_copy(r, name ? name : "", name ? strlen(name) : 0))) {
+                if (!(r->names[i] = yx_arena_strndup(&r->text, name ? name : "", name ? strlen(name) : 0))) {
                     rc = YX_ENOMEM;
                     goto out;
                 }

@@ -107,38 +107,11 @@ int yx_rows_isnull(const struct yx_rows *r, int row, int col)
     return yx_rows_get(r, row, col) == NULL;
 }
 
-struct yx_rows_text {
-    struct yx_rows_text *prev;
-    size_t used, cap;
-    char data[];
-};
-
-char *yx_rows_copy(struct yx_rows *r, const char *v, size_t n)
-{
-    struct yx_rows_text *t = r->text;
-    if (!t || t->cap - t->used < n + 1) {
-        size_t cap = n + 1 > 4000 ? n + 1 : 4000;
-        if (!(t = malloc(sizeof *t + cap)))
-            return NULL;
-        *t = (struct yx_rows_text){r->text, 0, cap};
-        r->text = t;
-    }
-    char *out = t->data + t->used;
-    if (n)
-        memcpy(out, v, n);
-    out[n] = '\0';
-    t->used += n + 1;
-    return out;
-}
-
 void yx_rows_free(struct yx_rows *r)
 {
     if (!r)
         return;
-    for (struct yx_rows_text *t = r->text, *prev; t; t = prev) {
-        prev = t->prev;
-        free(t);
-    }
+    yx_arena_release(&r->text);
     free(r->cells);
     free(r->names);
     free(r);

@@ -9,47 +9,35 @@
 #include "training.h"
 
 /* What the rules still need from user in course: *missing gets one object a requirement not met
- * (an empty array when all hold); *attendance_pct the lowest attendance of the sessions that count
- * (100 when none), *quiz_pct the best passed score (-1 when the course has no quiz). */
-static int requirements(struct yx_db *db, int64_t course_id, int64_t user_id, json_t **missing,
-                        int *attendance_pct, int *quiz_pct)
+ * (an empty array when all hold). award() states the same rules in SQL: change both together. */
+static int requirements(struct yx_db *db, int64_t course_id, int64_t user_id, json_t **missing)
 {
     struct yx_rows *rows = NULL;
     *missing = json_array();
-    *attendance_pct = 100;
-    *quiz_pct = -1;
     int rc = YX_DB_Q(db, &rows,
                      "SELECT s.id, s.title, a.pct, a.passed FROM course_sessions s LEFT JOIN attendance a ON "
                      "a.session_id = s.id AND a.user_id = ? WHERE s.course_id = ? AND s.kind IN ('live', "
                      "'case') AND s.state = 'ended' ORDER BY s.id",
                      YX_PI(user_id), YX_PI(course_id));
-    for (int i = 0; rc == 0 && i < rows->nrows; i++) {
-        int pct = (int)yx_rows_int(rows, i, 2);
-        if (!yx_rows_isnull(rows, i, 2) && pct < *attendance_pct)
-            *attendance_pct = pct;
-        if (yx_rows_isnull(rows, i, 3) || yx_rows_int(rows, i, 3) == 0) {
+    for (int i = 0; rc == 0 && i < rows->nrows; i++)
+        if (yx_rows_isnull(rows, i, 3) || yx_rows_int(rows, i, 3) == 0)
             json_array_append_new(
                 *missing, json_pack("{s:s,s:{s:I,s:s},s:o}", "kind", "session", "session", "id",
-                                    (json_int_t)yx_rows_int(rows, i, 0), "title", yx_rows_get(rows, i, 1),
-                                    "pct", yx_rows_isnull(rows, i, 2) ? json_null() : json_integer(pct)));
-        }
-    }
+                                    (json_int_t)yx_rows_int(rows, i, 0), "title", yx_rows_get(rows, i, 1), "pct",
+                                    yx_rows_isnull(rows, i, 2) ? json_null()
+                                                               : json_integer(yx_rows_int(rows, i, 2))));
     yx_rows_free(rows);
     rows = NULL;
     if (rc == 0)
         rc = YX_DB_Q(
             db, &rows,
-            "SELECT (SELECT COUNT(*) FROM quiz_questions WHERE course_id = ?), (SELECT MAX(score_pct) "
-            "FROM quiz_attempts WHERE course_id = ? AND user_id = ? AND passed = 1), (SELECT "
-            "COUNT(*) FROM quiz_attempts WHERE course_id = ? AND user_id = ?)",
+            "SELECT (SELECT COUNT(*) FROM quiz_questions WHERE course_id = ?), (SELECT COUNT(*) FROM "
+            "quiz_attempts WHERE course_id = ? AND user_id = ? AND passed = 1), (SELECT COUNT(*) FROM "
+            "quiz_attempts WHERE course_id = ? AND user_id = ?)",
             YX_PI(course_id), YX_PI(course_id), YX_PI(user_id), YX_PI(course_id), YX_PI(user_id));
-    if (rc == 0 && yx_rows_int(rows, 0, 0) > 0) {
-        if (yx_rows_isnull(rows, 0, 1))
-            json_array_append_new(*missing, json_pack("{s:s,s:I}", "kind", "quiz", "attempts",
-                                                      (json_int_t)yx_rows_int(rows, 0, 2)));
-        else
-            *quiz_pct = (int)yx_rows_int(rows, 0, 1);
-    }
+    if (rc == 0 && yx_rows_int(rows, 0, 0) > 0 && yx_rows_int(rows, 0, 1) == 0)
+        json_array_append_new(*missing,
+                              json_pack("{s:s,s:I}", "kind", "quiz", "attempts", (json_int_t)yx_rows_int(rows, 0, 2)));
     yx_rows_free(rows);
     if (rc) {
         json_decref(*missing);
@@ -58,63 +46,59 @@ static int requirements(struct yx_db *db, int64_t course_id, int64_t user_id, js
     return rc;
 }
 
-/* Inserts the credit unless there is one; *id is the credit's either way. */
-static int insert_credit(struct yx_db *db, int64_t course_id, int64_t user_id, int64_t awarded_by,
-                         int attendance_pct, int quiz_pct, int64_t *id, int *created)
+/* Awards the credit where the rules hold and there is none yet: to user, or (user 0) to everyone
+ * with an attendance of session (the end of a session: one statement, not queries a person). Its
+ * attendance is the lowest of the sessions that count (100 when none), its quiz score the best
+ * passed one (none when the course has no quiz). *created counts the credits made. */
+static int award(struct yx_db *db, int64_t course_id, int64_t user_id, int64_t session_id, int64_t awarded_by,
+                 int64_t *created)
 {
     struct yx_rows *rows = NULL;
-    int rc =
-        YX_DB_Q(db, &rows,
-                "INSERT INTO credits (course_id, user_id, minutes, attendance_pct, quiz_score_pct, "
-                "earned_at, awarded_by) SELECT id, ?, credit_minutes, ?, ?, ?, ? FROM courses WHERE id = ? "
-                "ON CONFLICT (course_id, user_id) DO NOTHING",
-                YX_PI(user_id), YX_PI(attendance_pct), quiz_pct < 0 ? YX_PN : YX_PI(quiz_pct),
-                YX_PI(yx_now_ms()), awarded_by ? YX_PI(awarded_by) : YX_PN, YX_PI(course_id));
-    *created = rc == 0 && rows->changes > 0;
+    int rc = YX_DB_Q(
+        db, &rows,
+        "INSERT INTO credits (course_id, user_id, minutes, attendance_pct, quiz_score_pct, earned_at, awarded_by) "
+        "SELECT c.id, u.id, c.credit_minutes, COALESCE((SELECT MIN(a.pct) FROM course_sessions s JOIN "
+        "attendance a ON a.session_id = s.id WHERE a.user_id = u.id AND s.course_id = c.id AND s.kind IN "
+        "('live', 'case') AND s.state = 'ended'), 100), (SELECT MAX(q.score_pct) FROM quiz_attempts q WHERE "
+        "q.course_id = c.id AND q.user_id = u.id AND q.passed = 1), ?, ? FROM courses c JOIN users u ON (u.id = ? "
+        "OR u.id IN (SELECT p.user_id FROM attendance p WHERE p.session_id = ?)) WHERE c.id = ? AND NOT EXISTS "
+        "(SELECT 1 FROM course_sessions s LEFT JOIN attendance a ON a.session_id = s.id AND a.user_id = u.id "
+        "WHERE s.course_id = c.id AND s.kind IN ('live', 'case') AND s.state = 'ended' AND (a.passed IS NULL OR "
+        "a.passed = 0)) AND (NOT EXISTS (SELECT 1 FROM quiz_questions WHERE course_id = c.id) OR EXISTS (SELECT "
+        "1 FROM quiz_attempts q WHERE q.course_id = c.id AND q.user_id = u.id AND q.passed = 1)) ON CONFLICT "
+        "(course_id, user_id) DO NOTHING",
+        YX_PI(yx_now_ms()), awarded_by ? YX_PI(awarded_by) : YX_PN, YX_PI(user_id), YX_PI(session_id),
+        YX_PI(course_id));
+    *created = rc == 0 ? rows->changes : 0;
     yx_rows_free(rows);
-    rows = NULL;
-    if (rc == 0)
-        rc = YX_DB_Q(db, &rows, "SELECT id FROM credits WHERE course_id = ? AND user_id = ?",
-                     YX_PI(course_id), YX_PI(user_id));
-    if (rc == 0 && rows->nrows != 1)
-        rc = YX_ENOTFOUND;
-    *id = rc == 0 ? yx_rows_int(rows, 0, 0) : 0;
+    return rc;
+}
+
+/* The id of user's credit in course, or 0. */
+static int credit_id(struct yx_db *db, int64_t course_id, int64_t user_id, int64_t *id)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(db, &rows, "SELECT id FROM credits WHERE course_id = ? AND user_id = ?", YX_PI(course_id),
+                     YX_PI(user_id));
+    *id = rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 0;
     yx_rows_free(rows);
     return rc;
 }
 
 int yx_training_award(struct yx_db *db, int64_t course_id, int64_t user_id, int64_t awarded_by, int *awarded)
 {
-    json_t *missing = NULL;
-    int att, quiz, created;
-    int64_t id;
-    *awarded = 0;
-    int rc = requirements(db, course_id, user_id, &missing, &att, &quiz);
-    if (rc == 0 && json_array_size(missing) == 0) {
-        rc = insert_credit(db, course_id, user_id, awarded_by, att, quiz, &id, &created);
-        *awarded = rc == 0;
-    }
-    json_decref(missing);
+    int64_t created, id = 0;
+    int rc = award(db, course_id, user_id, 0, awarded_by, &created);
+    if (rc == 0)
+        rc = credit_id(db, course_id, user_id, &id);
+    *awarded = id != 0;
     return rc;
 }
 
-/* The same rules as requirements(), in one statement for everyone whose attendance of session
- * session_id was just stored (the end of a session: one statement, not five queries a person). */
 int yx_training_award_session(struct yx_db *db, int64_t course_id, int64_t session_id)
 {
-    return YX_DB_Q(
-        db, NULL,
-        "INSERT INTO credits (course_id, user_id, minutes, attendance_pct, quiz_score_pct, earned_at, awarded_by) "
-        "SELECT c.id, p.user_id, c.credit_minutes, COALESCE((SELECT MIN(a.pct) FROM course_sessions s JOIN "
-        "attendance a ON a.session_id = s.id WHERE a.user_id = p.user_id AND s.course_id = c.id AND s.kind IN "
-        "('live', 'case') AND s.state = 'ended'), 100), (SELECT MAX(q.score_pct) FROM quiz_attempts q WHERE "
-        "q.course_id = c.id AND q.user_id = p.user_id AND q.passed = 1), ?, NULL FROM courses c JOIN attendance p "
-        "ON p.session_id = ? WHERE c.id = ? AND NOT EXISTS (SELECT 1 FROM course_sessions s LEFT JOIN attendance "
-        "a ON a.session_id = s.id AND a.user_id = p.user_id WHERE s.course_id = c.id AND s.kind IN ('live', "
-        "'case') AND s.state = 'ended' AND (a.passed IS NULL OR a.passed = 0)) AND (NOT EXISTS (SELECT 1 FROM "
-        "quiz_questions WHERE course_id = c.id) OR EXISTS (SELECT 1 FROM quiz_attempts q WHERE q.course_id = "
-        "c.id AND q.user_id = p.user_id AND q.passed = 1)) ON CONFLICT (course_id, user_id) DO NOTHING",
-        YX_PI(yx_now_ms()), YX_PI(session_id), YX_PI(course_id));
+    int64_t created;
+    return award(db, course_id, 0, session_id, 0, &created);
 }
 
 json_t *yx_credit_json(struct yx_db *db, int64_t credit_id)
@@ -167,8 +151,8 @@ static int credit_award(struct yx_req *r)
 {
     struct yx_course c;
     json_t *missing = NULL;
-    int rc, enrolled = 0, att, quiz, created = 0;
-    int64_t id = 0;
+    int rc, enrolled = 0;
+    int64_t id = 0, created = 0;
     if ((rc = yx_course_load(r, 0, &c)) != 0 ||
         (rc = yx_course_relation(r, &c, YX_COURSE_RUNS, YX_COURSE_RUNS_WHO)) != 0 ||
         (rc = yx_body(r, award_fields)) != 0)
@@ -179,13 +163,14 @@ static int credit_award(struct yx_req *r)
     if (!enrolled)
         return yx_fail_field(r, YX_EINVAL, "user_id",
                              "Người này không học khoá này / this person is not enrolled in the course.");
-    if ((rc = requirements(r->db, c.id, user, &missing, &att, &quiz)) != 0)
+    if ((rc = requirements(r->db, c.id, user, &missing)) != 0)
         return rc;
     if (json_array_size(missing) > 0)
         return yx_fail_code(r, YX_ECONFLICT, "requirements_not_met", json_pack("{s:o}", "missing", missing),
                             "Chưa đủ điều kiện cấp tín chỉ / the requirements for the credit are not met.");
     json_decref(missing);
-    if ((rc = insert_credit(r->db, c.id, user, r->who.user_id, att, quiz, &id, &created)) != 0)
+    if ((rc = award(r->db, c.id, user, 0, r->who.user_id, &created)) != 0 ||
+        (rc = credit_id(r->db, c.id, user, &id)) != 0)
         return rc;
     json_t *out = yx_credit_json(r->db, id);
     return out ? yx_reply(r, created ? 201 : 200, out) : YX_EDB;
