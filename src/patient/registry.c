@@ -97,10 +97,11 @@ int yx_patient_row_text(struct yx_buf *b, const struct yx_rows *r, int i)
     return rc ? YX_ENOMEM : 0;
 }
 
-/* Text to a jansson value, for the callers that add to the record or embed it. */
+/* The text in b (when rc is 0) as a jansson value, b released: for the callers that add to the
+ * record or embed it. */
 static json_t *text_json(struct yx_buf *b, int rc)
 {
-    json_t *out = rc == 0 && yx_buf_puts(b, "}") == 0 ? json_loadb(b->data, b->len, 0, NULL) : NULL;
+    json_t *out = rc == 0 ? json_loadb(b->data, b->len, 0, NULL) : NULL;
     yx_buf_release(b);
     return out;
 }
@@ -109,7 +110,7 @@ json_t *yx_patient_row(const struct yx_rows *r, int i)
 {
     struct yx_buf b;
     yx_buf_init(&b, 1 << 20);
-    return text_json(&b, yx_patient_row_text(&b, r, i));
+    return text_json(&b, yx_patient_row_text(&b, r, i) || yx_buf_puts(&b, "}"));
 }
 
 /* The record with what the authorization decision and the answer need beyond it, in one query:
@@ -138,11 +139,9 @@ json_t *yx_patient_json(struct yx_db *db, int64_t id)
 {
     struct yx_rows *r = NULL;
     struct yx_buf b;
-    json_t *out = NULL;
     yx_buf_init(&b, 1 << 20);
-    if (YX_DB_Q(db, &r, FULL_SELECT, YX_PI(0), YX_PI(id)) == 0 && r->nrows == 1 && full_text(&b, r) == 0)
-        out = json_loadb(b.data, b.len, 0, NULL);
-    yx_buf_release(&b);
+    int rc = YX_DB_Q(db, &r, FULL_SELECT, YX_PI(0), YX_PI(id));
+    json_t *out = text_json(&b, rc || r->nrows != 1 || full_text(&b, r));
     yx_rows_free(r);
     return out;
 }

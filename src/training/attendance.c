@@ -346,10 +346,10 @@ static int site_late(struct yx_db *db, const struct yx_course *c, const struct y
         YX_DB_Q(db, &rows, "SELECT user_id FROM site_attendees WHERE site_attendance_id = ? ORDER BY user_id",
                 YX_PI(site));
     for (int i = 0; rc == 0 && i < rows->nrows; i++) {
-        int awarded;
+        int64_t credit;
         rc = store_one(db, s->id, yx_rows_int(rows, i, 0), duration / 1000, 100, "site", 1);
         if (rc == 0)
-            rc = yx_training_award(db, c->id, yx_rows_int(rows, i, 0), 0, &awarded);
+            rc = yx_training_award(db, c->id, yx_rows_int(rows, i, 0), &credit);
     }
     yx_rows_free(rows);
     return rc;

@@ -85,14 +85,11 @@ static int credit_id(struct yx_db *db, int64_t course_id, int64_t user_id, int64
     return rc;
 }
 
-int yx_training_award(struct yx_db *db, int64_t course_id, int64_t user_id, int64_t awarded_by, int *awarded)
+int yx_training_award(struct yx_db *db, int64_t course_id, int64_t user_id, int64_t *credit)
 {
-    int64_t created, id = 0;
-    int rc = award(db, course_id, user_id, 0, awarded_by, &created);
-    if (rc == 0)
-        rc = credit_id(db, course_id, user_id, &id);
-    *awarded = id != 0;
-    return rc;
+    int64_t created;
+    int rc = award(db, course_id, user_id, 0, 0, &created);
+    return rc ? rc : credit_id(db, course_id, user_id, credit);
 }
 
 int yx_training_award_session(struct yx_db *db, int64_t course_id, int64_t session_id)

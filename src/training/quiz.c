@@ -207,7 +207,8 @@ static int quiz_attempt(struct yx_req *r)
 {
     struct yx_course c;
     struct yx_rows *qs = NULL, *rows = NULL;
-    int rc, correct = 0, awarded = 0;
+    int rc, correct = 0;
+    int64_t credit = 0;
     if ((rc = yx_course_load(r, 0, &c)) != 0 ||
         (rc = yx_course_relation(r, &c, YX_COURSE_ENROLLED, "người học đã ghi danh / people enrolled")) !=
             0 ||
@@ -258,20 +259,15 @@ static int quiz_attempt(struct yx_req *r)
     yx_rows_free(rows);
     rows = NULL;
     if (rc == 0 && passed)
-        rc = yx_training_award(r->db, c.id, r->who.user_id, 0, &awarded);
+        rc = yx_training_award(r->db, c.id, r->who.user_id, &credit);
     if (rc)
         return rc;
     json_t *out =
         json_pack("{s:I,s:i,s:b,s:I}", "attempt", (json_int_t)attempt, "score_pct", pct, "passed", passed,
                   "attempts_left", (json_int_t)(passed ? 0 : c.quiz_max_attempts - attempt));
-    if (awarded) {
-        rc = YX_DB_Q(r->db, &rows, "SELECT id FROM credits WHERE course_id = ? AND user_id = ?", YX_PI(c.id),
-                     YX_PI(r->who.user_id));
-        json_t *credit = rc == 0 && rows->nrows == 1 ? yx_credit_json(r->db, yx_rows_int(rows, 0, 0)) : NULL;
-        yx_rows_free(rows);
-        if (credit)
-            json_object_set_new(out, "credit", credit);
-    }
+    json_t *earned = credit ? yx_credit_json(r->db, credit) : NULL;
+    if (earned)
+        json_object_set_new(out, "credit", earned);
     return yx_reply(r, 201, out);
 }
 

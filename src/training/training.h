@@ -45,9 +45,9 @@ int yx_course_enrolled(struct yx_db *db, int64_t course_id, int64_t user_id, int
 
 /* After attendance or a quiz changed: awards the course's credit to user when every live or case
  * session of the course that has ended was attended (attendance.passed) and the quiz, if the
- * course has one, was passed; awarded_by 0 means the rules. Sets *awarded when a credit exists
- * now (new or already there). */
-int yx_training_award(struct yx_db *db, int64_t course_id, int64_t user_id, int64_t awarded_by, int *awarded);
+ * course has one, was passed. *credit is the user's credit in the course now (new or already
+ * there), or 0. */
+int yx_training_award(struct yx_db *db, int64_t course_id, int64_t user_id, int64_t *credit);
 /* The same for everyone with an attendance of session_id (at the session's end), in one statement. */
 int yx_training_award_session(struct yx_db *db, int64_t course_id, int64_t session_id);
 
