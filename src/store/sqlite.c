@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sqlite_pace.h"
 #include "ytexa/store.h"
 
 #define STMT_CACHE 64
@@ -41,8 +42,8 @@ static int sq_open(const char *url, struct yx_db **out, char *err, size_t errlen
         return YX_ENOMEM;
     s->base.engine = &yx_sqlite_engine;
     const char *path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
-    if (sqlite3_open_v2(path, &s->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(path, &s->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        yx_sqlite_vfs()) != SQLITE_OK) {
         yx_snprintf(err, errlen, "%s: %s", path, s->h ? sqlite3_errmsg(s->h) : "cannot open");
         goto out;
     }

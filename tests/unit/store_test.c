@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "store/migrations.h"
+#include "store/sqlite_pace.h"
 #include "ytexa/store.h"
 
 static struct yx_db *db;
@@ -360,6 +361,30 @@ static void many_parameters(void **state)
     yx_rows_free(r);
 }
 
+/* A checkpoint on SQLite goes through the paced VFS (src/store/sqlite_pace.c): its pages reach
+ * the disk in groups, and what was committed is all there after the WAL is folded back and the
+ * database opened again. If the VFS could not find the database file's descriptor (a SQLite whose
+ * file object changed), no group is written back and this fails. */
+static void checkpoint_writes_back_in_groups(void **state)
+{
+    if (is_pg())
+        skip();
+    long before = yx_sqlite_paced_writebacks();
+    assert_int_equal(YX_DB_Q0(db, NULL, "CREATE TABLE pace_probe (id INTEGER PRIMARY KEY, pad BLOB)"), 0);
+    assert_int_equal(yx_db_begin(db), 0);
+    for (int i = 1; i <= 400; i++)
+        assert_int_equal(YX_DB_Q(db, NULL, "INSERT INTO pace_probe VALUES (?, zeroblob(3000))", YX_PI(i)), 0);
+    assert_int_equal(yx_db_commit(db), 0);
+    assert_int_equal(YX_DB_Q0(db, NULL, "PRAGMA wal_checkpoint(TRUNCATE)"), 0);
+    assert_true(yx_sqlite_paced_writebacks() - before >= 400 / 64);
+
+    char err[256];
+    yx_db_close(db);
+    assert_int_equal(yx_db_open(sqlite_path, &db, err, sizeof err), 0);
+    assert_int_equal(count("SELECT count(*) FROM pace_probe WHERE length(pad) = 3000"), 400);
+    assert_int_equal(YX_DB_Q0(db, NULL, "DROP TABLE pace_probe"), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, wipe)
@@ -374,6 +399,7 @@ int main(void)
         T(dropped_connection_is_reopened_outside_transactions),
         T(update_reports_changed_rows),
         T(many_parameters),
+        T(checkpoint_writes_back_in_groups),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
