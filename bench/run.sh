@@ -77,7 +77,8 @@ rss_kib() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$PID/status"; }
 # BENCH_PATIENTS=1300000: a province-sized registry (bench/gen_patients.c) before the server starts.
 GEN=
 if [[ -n ${BENCH_PATIENTS:-} ]]; then
-  cmake --build "$(dirname "$BIN")" --target ytexa_benchgen >/dev/null
+  # A YTEXA_BIN outside a CMake build folder (an older binary to compare) uses the generator beside it.
+  [[ ! -f $(dirname "$BIN")/CMakeCache.txt ]] || cmake --build "$(dirname "$BIN")" --target ytexa_benchgen >/dev/null
   GEN=$("$(dirname "$BIN")/ytexa_benchgen" "$DIR/ytexa.db" "$BENCH_PATIENTS" "${BENCH_BIG_REGISTRY:-150000}" 2>/dev/null)
   echo "data set: $GEN"
   export BENCH_FIRST_ID=$(sed -n 's/.*big_first_id=\([0-9]*\).*/\1/p' <<<"$GEN")

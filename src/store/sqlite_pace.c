@@ -1,18 +1,20 @@
 /* Paced writeback of the SQLite database file: a VFS ("ytexa") over the default one that changes
  * one thing. A checkpoint copies the WAL's pages into the database file and then syncs that file,
- * which hands the disk every page at once: under a stream of audited reads that is thousands of
+ * which hands the disk every page at once: under a stream of audited reads that is hundreds of
  * scattered 4 KiB writes every quarter second, and the audit writer's own small WAL sync queues
  * behind all of them (23–25 ms in folio_wait_writeback, measured with perf; bench/README.md).
  * Here the checkpoint's writes are sent to the disk PACE_PAGES at a time as they are made, each
  * group waited for before the next (sync_file_range), so a commit's sync waits behind one group at
  * most. The final sync is still the default VFS's fsync, so durability is unchanged; a writeback
- * error fails the write, and so the checkpoint, which leaves the WAL as it was.
+ * error fails the write, and so the checkpoint, which leaves the WAL as it was (the error must be
+ * reported here: the kernel reports a writeback error once, and the fsync after would not see it).
  *
  * The file descriptor is read from the default VFS's file object (its fourth field, as it has
  * been since SQLite 3.7) and only used when fstat() shows it is the database file just opened;
  * otherwise that file is not paced. A descriptor of our own on the file would not do: closing it
  * would drop every POSIX lock SQLite holds on the file in this process. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -39,6 +41,9 @@ static sqlite3_vfs paced_vfs;
 
 #define REAL(f) (((struct paced_file *)(f))->real)
 
+/* Writes back the pages written since the last call and waits for them. A failed write (EIO,
+ * ENOSPC, EDQUOT) is an error; a file system that cannot do this (another errno) is left to the
+ * final fsync, and this file is not paced again. */
 static int writeback(struct paced_file *p)
 {
     if (p->pending == 0)
@@ -46,9 +51,14 @@ static int writeback(struct paced_file *p)
     unsigned flags = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
     int rc = sync_file_range(p->fd, p->lo, p->hi - p->lo, flags);
     p->pending = 0;
-    if (rc == 0)
+    if (rc == 0) {
         atomic_fetch_add_explicit(&writebacks, 1, memory_order_relaxed);
-    return rc;
+        return 0;
+    }
+    if (errno == EIO || errno == ENOSPC || errno == EDQUOT)
+        return -1;
+    p->fd = -1;
+    return 0;
 }
 
 static int pf_close(sqlite3_file *f)
