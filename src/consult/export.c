@@ -75,6 +75,19 @@ static json_t *shifted(const struct deid *d, const struct yx_rows *r, int i, int
     return json_string(t);
 }
 
+void yx_age_band(int64_t at_ms, int64_t birth_year, char out[16])
+{
+    char year[32];
+    yx_time_format(at_ms, year);
+    year[4] = '\0';
+    int64_t age = atoi(year) - birth_year;
+    age = age < 0 ? 0 : age;
+    if (age >= 90)
+        snprintf(out, 16, "90+");
+    else
+        snprintf(out, 16, "%lld-%lld", (long long)(age / 5 * 5), (long long)(age / 5 * 5 + 4));
+}
+
 static json_t *case_part(struct yx_db *db, int64_t id, const struct deid *d)
 {
     struct yx_rows *r = NULL;
@@ -88,16 +101,8 @@ static json_t *case_part(struct yx_db *db, int64_t id, const struct deid *d)
             "c.requester_facility_id JOIN facilities af ON af.id = c.assigned_facility_id WHERE c.id = ?",
             YX_PI(id)) == 0 &&
         r->nrows == 1) {
-        char year[32];
-        int64_t age = 0;
-        yx_time_format(yx_rows_int(r, 0, 7), year);
-        year[4] = '\0';
-        age = atoi(year) - yx_rows_int(r, 0, 11);
-        char band[48];
-        if (age >= 90)
-            snprintf(band, sizeof band, "90+");
-        else
-            snprintf(band, sizeof band, "%lld-%lld", (long long)(age / 5 * 5), (long long)(age / 5 * 5 + 4));
+        char band[16];
+        yx_age_band(yx_rows_int(r, 0, 7), yx_rows_int(r, 0, 11), band);
         out = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:s},s:{s:s},s:{s:s,s:s},s:{s:o,s:o},s:o,s:o,s:o,s:o}",
                         "urgency", yx_rows_get(r, 0, 0), "specialty", yx_rows_get(r, 0, 1), "kind",
                         yx_rows_get(r, 0, 2), "summary", text(d, yx_rows_get(r, 0, 3)), "patient", "sex",

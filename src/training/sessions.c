@@ -131,6 +131,49 @@ static int case_consult(struct yx_req *r, const struct yx_course *c, int64_t con
     return rc;
 }
 
+/* GET /api/v1/courses/:id/cases?cursor&limit — the consultations a case session of this course may
+ * present (concluded, and the course's facility asked or answered), newest first, for its makers
+ * to pick one: what each case was about and no more (specialty, urgency, when it was concluded,
+ * the patient's sex and age band), and whether a session of the course shows it already. */
+static int course_cases(struct yx_req *r)
+{
+    struct yx_course c;
+    struct yx_rows *rows = NULL;
+    int64_t after, limit;
+    int rc;
+    if ((rc = yx_course_load(r, 0, &c)) != 0 || (rc = yx_course_relation(r, &c, makers, MAKERS)) != 0 ||
+        (rc = yx_page(r, &after, &limit)) != 0)
+        return rc;
+    if ((rc = YX_DB_Q(
+             r->db, &rows,
+             "SELECT c.id, c.specialty, s.name_vi, c.urgency, c.kind, c.concluded_at, p.sex, "
+             "p.birth_year, c.requested_at, EXISTS (SELECT 1 FROM course_sessions cs WHERE "
+             "cs.course_id = ? AND cs.consult_id = c.id AND cs.state <> 'cancelled') FROM consults c "
+             "JOIN specialties s ON s.code = c.specialty JOIN patients p ON p.id = c.patient_id WHERE "
+             "(c.requester_facility_id = ? OR c.assigned_facility_id = ?) AND c.state IN "
+             "('concluded', 'outcome_recorded', 'closed') AND (? = 0 OR c.id < ?) ORDER BY c.id DESC "
+             "LIMIT ?",
+             YX_PI(c.id), YX_PI(c.facility_id), YX_PI(c.facility_id), YX_PI(after), YX_PI(after),
+             YX_PI(limit + 1))) != 0)
+        return rc;
+    json_t *items = json_array();
+    for (int i = 0; i < rows->nrows && i < limit; i++) {
+        char band[16];
+        yx_age_band(yx_rows_int(rows, i, 8), yx_rows_int(rows, i, 7), band);
+        json_array_append_new(
+            items,
+            json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:{s:s,s:s},s:b}", "id", (json_int_t)yx_rows_int(rows, i, 0),
+                      "specialty", yx_rows_get(rows, i, 1), "specialty_name", yx_rows_get(rows, i, 2),
+                      "urgency", yx_rows_get(rows, i, 3), "kind", yx_rows_get(rows, i, 4), "concluded_at",
+                      yx_json_time_or_null(rows, i, 5), "patient", "sex", yx_rows_get(rows, i, 6), "age_band",
+                      band, "in_course", (int)yx_rows_int(rows, i, 9)));
+    }
+    int more = rows->nrows > limit;
+    int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    yx_rows_free(rows);
+    return yx_reply(r, 200, yx_page_json(items, more, last));
+}
+
 /* POST /api/v1/courses/:id/sessions {kind, title, starts_at?, minutes, consult_id?} */
 static int session_create(struct yx_req *r)
 {
@@ -406,6 +449,7 @@ int yx_training_may_join(struct yx_req *r, int64_t session_id)
 
 const struct yx_route yx_session_routes[] = {
     {"POST", "/api/v1/courses/:id/sessions", session_create, 0, "training.session_create", "course"},
+    {"GET", "/api/v1/courses/:id/cases", course_cases, 0, "training.course_cases", "course"},
     {"POST", "/api/v1/sessions/:sid/start", session_start, YX_R_NOTX, "training.session_start",
      "course_session"},
     {"POST", "/api/v1/sessions/:sid/join", session_join, YX_R_NOTX, "training.session_join",

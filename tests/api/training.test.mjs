@@ -533,6 +533,71 @@ test('a case session shows a concluded consultation de-identified to the course,
   assert.ok(Number(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'training.session_case' AND patient_id = ${pt.id}`)) >= 1);
 });
 
+test("a course's makers pick a case from the concluded consultations of its facility, newest first, without names", async () => {
+  const bm = facilityId('BV-BACHMAI');
+  const ask = async (full_name, birth_year, sex) => {
+    const pt = await registerPatient(srv, S['demo.commune'].token, { full_name, birth_year, sex });
+    const k = await as('demo.commune', 'POST', '/api/v1/consults', {
+      patient_id: pt.id, summary: `Ho kéo dài ba tuần, sút cân; ${full_name} sống cùng người mắc lao.`, questions: ['Có cần chụp X-quang phổi không?'],
+      urgency: 'routine', specialty: 'internal', kind: 'general',
+    });
+    assert.equal(k.status, 201, JSON.stringify(k.body));
+    return k.body.id;
+  };
+  const now = Date.now();
+  const conclude = (id, hub) => srv.sql(`UPDATE consults SET state = 'concluded', assigned_facility_id = ${hub}, requested_at = ${now - 86400e3}, accepted_at = ${now - 80000e3}, concluded_at = ${now - 3600e3} WHERE id = ${id}`);
+  const ours = await ask('Hờ Thị Mỷ', 1961, 'female');
+  const ours2 = await ask('Lò Văn Đức', 2008, 'male');
+  const elsewhere = await ask('Sình Thị Dế', 1975, 'female');
+  const open = await ask('Cứ Seo Páo', 1980, 'male');
+  conclude(ours, bm);
+  conclude(ours2, bm);
+  conclude(elsewhere, facilityId('BVDK-LAOCAI'));
+  // What the list should hold: every concluded consultation Bạch Mai asked or answered, newest first.
+  const expected = srv.sql(`SELECT id FROM consults WHERE (requester_facility_id = ${bm} OR assigned_facility_id = ${bm}) AND state IN ('concluded', 'outcome_recorded', 'closed') ORDER BY id DESC`)
+    .split('\n').filter(Boolean).map(Number);
+  const seen = [];
+  let cursor = null;
+  do {
+    const r = await as('demo.trainer', 'GET', `/api/v1/courses/${course.id}/cases?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.ok(r.body.items.length <= 2);
+    assert.doesNotMatch(JSON.stringify(r.body), /Hờ|Mỷ|Lò Văn|Đức|lao|X-quang/);
+    seen.push(...r.body.items);
+    cursor = r.body.next_cursor;
+  } while (cursor);
+  assert.deepEqual(seen.map((k) => k.id), expected);
+  assert.ok(!seen.some((k) => k.id === elsewhere || k.id === open));
+  const mine = seen.find((k) => k.id === ours);
+  const age = new Date(now - 86400e3).getUTCFullYear() - 1961;
+  const { concluded_at: at, specialty_name: sname, ...rest } = mine;
+  assert.deepEqual(rest, {
+    id: ours, specialty: 'internal', urgency: 'routine', kind: 'general',
+    patient: { sex: 'female', age_band: `${Math.floor(age / 5) * 5}-${Math.floor(age / 5) * 5 + 4}` }, in_course: false,
+  });
+  assert.ok(Math.abs(Date.parse(at) - (now - 3600e3)) < 1000, at);
+  assert.match(sname, /Nội/);
+  assert.equal(seen.find((k) => k.id === ours2).patient.sex, 'male');
+  // Once a session of the course presents it, the list says so; a cancelled one does not count.
+  const sess = await as('demo.trainer', 'POST', `/api/v1/courses/${course.id}/sessions`, { kind: 'case', title: 'Ca bệnh: ho kéo dài ở người cao tuổi', minutes: 30, consult_id: ours });
+  assert.equal(sess.status, 201, JSON.stringify(sess.body));
+  const after1 = await as('demo.trainer', 'GET', `/api/v1/courses/${course.id}/cases?limit=200`);
+  assert.equal(after1.body.items.find((k) => k.id === ours).in_course, true);
+  assert.equal(after1.body.items.find((k) => k.id === ours2).in_course, false);
+  assert.equal((await as('demo.trainer', 'POST', `/api/v1/sessions/${sess.body.id}/cancel`, {})).status, 200);
+  assert.equal((await as('demo.trainer', 'GET', `/api/v1/courses/${course.id}/cases?limit=200`)).body.items.find((k) => k.id === ours).in_course, false);
+  // Bad input, and who may not: the enrolled station, another hub's trainer, a patient, no one.
+  const path = `/api/v1/courses/${course.id}/cases`;
+  for (const q of ['limit=0', 'limit=201', 'limit=abc', 'cursor=-1', 'cursor=x']) {
+    assertError(await refused(as('demo.trainer', 'GET', `${path}?${q}`), 400), 400, 'invalid_input');
+  }
+  await refused(as('demo.trainer', 'GET', '/api/v1/courses/99999999/cases'), 404);
+  assertError(await refused(as('demo.commune', 'GET', path), 403), 403, 'not_your_part');
+  await refused(as('laocai.trainer', 'GET', path), 404);
+  await refused(as('demo.patient', 'GET', path), 404);
+  await refused(api(srv, 'GET', path), 401);
+});
+
 test('available courses come in full pages: the ones the caller is in already are left out by the query', async () => {
   const made = [];
   for (const title of ['Tiêm chủng mở rộng: bảo quản vắc xin', 'Chăm sóc bà mẹ sau sinh tại nhà', 'Sàng lọc tăng huyết áp ở người cao tuổi']) {
