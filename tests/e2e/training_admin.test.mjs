@@ -127,7 +127,12 @@ test('the trainer renames the course, cancels a planned session, withdraws an en
   await sessions.locator('summary', { hasText: 'Thêm buổi học' }).click();
   await sessions.getByLabel('Loại buổi học').selectOption('case');
   await sessions.getByLabel('Tên buổi học').fill('Ca bệnh: sốt xuất huyết có dấu hiệu cảnh báo');
-  await sessions.getByLabel('Mã ca hội chẩn').fill(String(F.consult));
+  // The case is picked from the facility's concluded consultations, shown without the patient's name.
+  const pick = sessions.getByLabel('Ca hội chẩn', { exact: true });
+  const option = pick.locator(`option[value="${F.consult}"]`);
+  assert.match(await option.textContent(), new RegExp(`^#${F.consult} · Nội.* · Khẩn · đã kết luận .* · Nữ, \\d+–\\d+ tuổi$`));
+  for (const o of await pick.locator('option').allTextContents()) assert.ok(!o.includes(PATIENT), o);
+  await pick.selectOption(String(F.consult));
   await sessions.getByLabel('Thời lượng (phút)').fill('45');
   await sessions.getByRole('button', { name: 'Thêm buổi học' }).click();
   const caseItem = sessions.locator('li', { hasText: 'Ca bệnh: sốt xuất huyết có dấu hiệu cảnh báo' });

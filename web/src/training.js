@@ -278,6 +278,10 @@ function Sessions({ c, maker, enrolled, user, onChange }) {
     onChange();
   };
   const liveKind = (s) => s.kind === 'live' || s.kind === 'case';
+  // The consultations a case session may present, for the makers to pick from (no names in them).
+  const [cases] = useLoad(() => (maker && c.state !== 'archived' ? call('GET', `/api/v1/courses/${c.id}/cases?limit=100`) : Promise.resolve(null)),
+    [c.id, maker, c.state, c.sessions.length]);
+  const caseLabel = (k) => `#${k.id} · ${k.specialty_name} · ${t('urgency_' + k.urgency)} · ${t('tr_concluded')} ${when(k.concluded_at)} · ${t('sex_' + k.patient.sex)}, ${k.patient.age_band.replace('-', '–')} ${t('years_old')}${k.in_course ? ' · ' + t('tr_case_in_course') : ''}`;
   return html`<section class="card sessions"><h2>${t('tr_sessions')}</h2><${Err} e=${error} />
     ${c.sessions.length === 0 ? html`<p class="muted">${t('tr_no_sessions')}</p>` : html`<ul class="links">${c.sessions.map((s) => html`<li data-session=${s.id}>
       <strong>${s.title}</strong> <span class="muted">· ${t('tr_kind_' + s.kind)} · ${s.starts_at ? when(s.starts_at) + ' · ' : ''}${s.minutes} ${t('minutes')}</span>
@@ -303,7 +307,8 @@ function Sessions({ c, maker, enrolled, user, onChange }) {
       { name: 'title', label: t('tr_session_title') },
       { name: 'starts_at', label: t('tr_starts_at'), type: 'datetime-local', when: (v) => (v.kind || 'live') === 'live' },
       { name: 'case_starts_at', label: t('tr_starts_at'), type: 'datetime-local', optional: true, when: (v) => v.kind === 'case' },
-      { name: 'consult_id', label: t('tr_consult_id'), type: 'number', min: 1, hint: t('tr_case_hint'), when: (v) => v.kind === 'case' },
+      { name: 'consult_id', label: t('tr_consult_id'), options: (cases?.items || []).map((k) => [String(k.id), caseLabel(k)]),
+        hint: cases?.items.length === 0 ? t('tr_no_cases') : t('tr_case_hint'), when: (v) => v.kind === 'case' },
       { name: 'minutes', label: t('tr_session_minutes'), type: 'number', min: 5, max: 600 },
     ]} /></details>`}
   </section>`;
