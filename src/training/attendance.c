@@ -129,7 +129,7 @@ int yx_session_attendance_store(struct yx_db *db, const struct yx_course *c,
                                 const struct yx_course_session *s)
 {
     struct yx_rows *people = NULL;
-    int rc = yx_course_people(db, c->id, 0, 0, &people);
+    int rc = yx_course_people(db, c->id, 0, 0, 0, &people);
     struct tally *t = rc == 0 ? calloc((size_t)people->nrows + 1, sizeof *t) : NULL;
     if (rc == 0 && !t)
         rc = YX_ENOMEM;
@@ -197,7 +197,7 @@ static int attendance_get(struct yx_req *r)
     json_t *items = json_array();
     int live = strcmp(s.state, "live") == 0;
     if (live)
-        rc = yx_course_people(r->db, c.id, after, limit + 1, &rows);
+        rc = yx_course_people(r->db, c.id, 0, after, limit + 1, &rows);
     else
         rc = YX_DB_Q(
             r->db, &rows,
@@ -455,18 +455,32 @@ static int site_confirm(struct yx_req *r)
 }
 
 /* GET /api/v1/sessions/:sid/site-attendance — the caller's site's record of the session, so that
- * its lead sees the names before confirming them: {"record": … | null}. */
+ * its lead sees the names before confirming them, and the people of the site who may be named in
+ * it (enrolled by name, or through the site's enrolment if the course is for their role):
+ * {"record": … | null, "people": [{"id", "full_name", "role"}]}. */
 static int site_get(struct yx_req *r)
 {
     struct yx_course_session s;
     struct yx_course c;
+    struct yx_rows *rows = NULL;
     int64_t id, recorder;
     int confirmed, rc;
     if ((rc = load_site(r, &s, &c)) != 0 ||
-        (rc = site_find(r->db, s.id, r->who.facility_id, &id, &recorder, &confirmed)) != 0)
+        (rc = site_find(r->db, s.id, r->who.facility_id, &id, &recorder, &confirmed)) != 0 ||
+        (rc = yx_course_people(r->db, c.id, r->who.facility_id, 0, 500, &rows)) != 0)
         return rc;
+    json_t *people = json_array();
+    for (int i = 0; i < rows->nrows; i++)
+        json_array_append_new(people, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)yx_rows_int(rows, i, 0),
+                                                "full_name", yx_rows_get(rows, i, 1), "role",
+                                                yx_rows_get(rows, i, 4)));
+    yx_rows_free(rows);
     json_t *record = id ? site_json(r->db, id) : json_null();
-    return record ? yx_reply(r, 200, json_pack("{s:o}", "record", record)) : YX_EDB;
+    if (!record) {
+        json_decref(people);
+        return YX_EDB;
+    }
+    return yx_reply(r, 200, json_pack("{s:o,s:o}", "record", record, "people", people));
 }
 
 int yx_training_span_open(struct yx_db *db, int64_t session_id, int64_t user_id, int64_t at, int64_t *span_id)

@@ -420,15 +420,16 @@ static int course_list(struct yx_req *r)
     /* Available leaves out, in the query so that a page is full, what the caller is in already:
      * their facility's enrolment, or their own (unless they could still enrol their facility). */
     if (available)
-        rc = YX_DB_Q(r->db, &rows,
-                     "SELECT c.id FROM courses c WHERE c.id > ? AND c.state = 'published' AND ? > 0 AND "
-                     "(c.target_levels = '[]' OR c.target_levels LIKE ?) AND (c.target_roles = '[]' OR "
-                     "c.target_roles LIKE ? OR ? = 'facility_admin') AND NOT EXISTS (SELECT 1 FROM enrolments e "
-                     "WHERE e.course_id = c.id AND e.facility_id = ? AND e.withdrawn_at IS NULL) AND (? = "
-                     "'facility_admin' OR NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.course_id = c.id AND "
-                     "e.user_id = ? AND e.withdrawn_at IS NULL)) ORDER BY c.id LIMIT ?",
-                     YX_PI(after), YX_PI(w->facility_id), YX_PT(level_like), YX_PT(role_like), YX_PT(w->role),
-                     YX_PI(w->facility_id), YX_PT(w->role), YX_PI(w->user_id), YX_PI(limit + 1));
+        rc = YX_DB_Q(
+            r->db, &rows,
+            "SELECT c.id FROM courses c WHERE c.id > ? AND c.state = 'published' AND ? > 0 AND "
+            "(c.target_levels = '[]' OR c.target_levels LIKE ?) AND (c.target_roles = '[]' OR "
+            "c.target_roles LIKE ? OR ? = 'facility_admin') AND NOT EXISTS (SELECT 1 FROM enrolments e "
+            "WHERE e.course_id = c.id AND e.facility_id = ? AND e.withdrawn_at IS NULL) AND (? = "
+            "'facility_admin' OR NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.course_id = c.id AND "
+            "e.user_id = ? AND e.withdrawn_at IS NULL)) ORDER BY c.id LIMIT ?",
+            YX_PI(after), YX_PI(w->facility_id), YX_PT(level_like), YX_PT(role_like), YX_PT(w->role),
+            YX_PI(w->facility_id), YX_PT(w->role), YX_PI(w->user_id), YX_PI(limit + 1));
     else
         rc = YX_DB_Q(
             r->db, &rows,

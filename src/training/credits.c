@@ -22,10 +22,10 @@ static int requirements(struct yx_db *db, int64_t course_id, int64_t user_id, js
     for (int i = 0; rc == 0 && i < rows->nrows; i++)
         if (yx_rows_isnull(rows, i, 3) || yx_rows_int(rows, i, 3) == 0)
             json_array_append_new(
-                *missing, json_pack("{s:s,s:{s:I,s:s},s:o}", "kind", "session", "session", "id",
-                                    (json_int_t)yx_rows_int(rows, i, 0), "title", yx_rows_get(rows, i, 1), "pct",
-                                    yx_rows_isnull(rows, i, 2) ? json_null()
-                                                               : json_integer(yx_rows_int(rows, i, 2))));
+                *missing,
+                json_pack("{s:s,s:{s:I,s:s},s:o}", "kind", "session", "session", "id",
+                          (json_int_t)yx_rows_int(rows, i, 0), "title", yx_rows_get(rows, i, 1), "pct",
+                          yx_rows_isnull(rows, i, 2) ? json_null() : json_integer(yx_rows_int(rows, i, 2))));
     yx_rows_free(rows);
     rows = NULL;
     if (rc == 0)
@@ -36,8 +36,8 @@ static int requirements(struct yx_db *db, int64_t course_id, int64_t user_id, js
             "quiz_attempts WHERE course_id = ? AND user_id = ?)",
             YX_PI(course_id), YX_PI(course_id), YX_PI(user_id), YX_PI(course_id), YX_PI(user_id));
     if (rc == 0 && yx_rows_int(rows, 0, 0) > 0 && yx_rows_int(rows, 0, 1) == 0)
-        json_array_append_new(*missing,
-                              json_pack("{s:s,s:I}", "kind", "quiz", "attempts", (json_int_t)yx_rows_int(rows, 0, 2)));
+        json_array_append_new(*missing, json_pack("{s:s,s:I}", "kind", "quiz", "attempts",
+                                                  (json_int_t)yx_rows_int(rows, 0, 2)));
     yx_rows_free(rows);
     if (rc) {
         json_decref(*missing);
@@ -56,15 +56,20 @@ static int award(struct yx_db *db, int64_t course_id, int64_t user_id, int64_t s
     struct yx_rows *rows = NULL;
     int rc = YX_DB_Q(
         db, &rows,
-        "INSERT INTO credits (course_id, user_id, minutes, attendance_pct, quiz_score_pct, earned_at, awarded_by) "
+        "INSERT INTO credits (course_id, user_id, minutes, attendance_pct, quiz_score_pct, earned_at, "
+        "awarded_by) "
         "SELECT c.id, u.id, c.credit_minutes, COALESCE((SELECT MIN(a.pct) FROM course_sessions s JOIN "
         "attendance a ON a.session_id = s.id WHERE a.user_id = u.id AND s.course_id = c.id AND s.kind IN "
         "('live', 'case') AND s.state = 'ended'), 100), (SELECT MAX(q.score_pct) FROM quiz_attempts q WHERE "
-        "q.course_id = c.id AND q.user_id = u.id AND q.passed = 1), ?, ? FROM courses c JOIN users u ON (u.id = ? "
-        "OR u.id IN (SELECT p.user_id FROM attendance p WHERE p.session_id = ?)) WHERE c.id = ? AND NOT EXISTS "
+        "q.course_id = c.id AND q.user_id = u.id AND q.passed = 1), ?, ? FROM courses c JOIN users u ON "
+        "(u.id = ? "
+        "OR u.id IN (SELECT p.user_id FROM attendance p WHERE p.session_id = ?)) WHERE c.id = ? AND NOT "
+        "EXISTS "
         "(SELECT 1 FROM course_sessions s LEFT JOIN attendance a ON a.session_id = s.id AND a.user_id = u.id "
-        "WHERE s.course_id = c.id AND s.kind IN ('live', 'case') AND s.state = 'ended' AND (a.passed IS NULL OR "
-        "a.passed = 0)) AND (NOT EXISTS (SELECT 1 FROM quiz_questions WHERE course_id = c.id) OR EXISTS (SELECT "
+        "WHERE s.course_id = c.id AND s.kind IN ('live', 'case') AND s.state = 'ended' AND (a.passed IS NULL "
+        "OR "
+        "a.passed = 0)) AND (NOT EXISTS (SELECT 1 FROM quiz_questions WHERE course_id = c.id) OR EXISTS "
+        "(SELECT "
         "1 FROM quiz_attempts q WHERE q.course_id = c.id AND q.user_id = u.id AND q.passed = 1)) ON CONFLICT "
         "(course_id, user_id) DO NOTHING",
         YX_PI(yx_now_ms()), awarded_by ? YX_PI(awarded_by) : YX_PN, YX_PI(user_id), YX_PI(session_id),
@@ -78,8 +83,8 @@ static int award(struct yx_db *db, int64_t course_id, int64_t user_id, int64_t s
 static int credit_id(struct yx_db *db, int64_t course_id, int64_t user_id, int64_t *id)
 {
     struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(db, &rows, "SELECT id FROM credits WHERE course_id = ? AND user_id = ?", YX_PI(course_id),
-                     YX_PI(user_id));
+    int rc = YX_DB_Q(db, &rows, "SELECT id FROM credits WHERE course_id = ? AND user_id = ?",
+                     YX_PI(course_id), YX_PI(user_id));
     *id = rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 0;
     yx_rows_free(rows);
     return rc;

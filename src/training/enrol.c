@@ -42,18 +42,22 @@ static int course_roles(struct yx_db *db, int64_t course_id, struct target_roles
     return rc;
 }
 
-int yx_course_people(struct yx_db *db, int64_t course_id, int64_t after, int64_t limit, struct yx_rows **rows)
+int yx_course_people(struct yx_db *db, int64_t course_id, int64_t facility_id, int64_t after, int64_t limit,
+                     struct yx_rows **rows)
 {
     struct target_roles t;
     int rc = course_roles(db, course_id, &t);
     if (rc)
         return rc;
-    return YX_DB_Q(
-        db, rows,
-        "SELECT u.id, u.full_name, u.facility_id, f.name FROM users u LEFT JOIN facilities f ON f.id = "
-        "u.facility_id WHERE u.id > ? AND " ENROLLED_PEOPLE " ORDER BY u.id LIMIT ?",
-        YX_PI(after), YX_PI(course_id), YX_PI(course_id), YX_PI(t.any), YX_PT(t.role[0]), YX_PT(t.role[1]),
-        YX_PT(t.role[2]), YX_PI(limit > 0 ? limit : INT64_MAX));
+    return YX_DB_Q(db, rows,
+                   "SELECT u.id, u.full_name, u.facility_id, f.name, u.role FROM users u LEFT JOIN "
+                   "facilities f ON f.id = "
+                   "u.facility_id WHERE u.id > ? AND (? = 0 OR u.facility_id = ?) AND " ENROLLED_PEOPLE
+                   " ORDER BY u.id "
+                   "LIMIT ?",
+                   YX_PI(after), YX_PI(facility_id), YX_PI(facility_id), YX_PI(course_id), YX_PI(course_id),
+                   YX_PI(t.any), YX_PT(t.role[0]), YX_PT(t.role[1]), YX_PT(t.role[2]),
+                   YX_PI(limit > 0 ? limit : INT64_MAX));
 }
 
 /* One session's notices, to everyone enrolled who has none for it yet. */

@@ -62,8 +62,8 @@ static int records(struct yx_req *r)
                       YX_PI(user))) != 0)
         return rc;
     int found = person->nrows == 1;
-    int all =
-        found && (user == w->user_id || yx_admin_over(w, yx_rows_int(person, 0, 2), yx_rows_int(person, 0, 4)));
+    int all = found &&
+              (user == w->user_id || yx_admin_over(w, yx_rows_int(person, 0, 2), yx_rows_int(person, 0, 4)));
 #define SEEN YX_PI(all), YX_PI(w->user_id), YX_PI(w->facility_id), YX_PT(w->role)
     if (found)
         rc = YX_DB_Q(r->db, &rows,

@@ -56,12 +56,15 @@ int yx_training_award_session(struct yx_db *db, int64_t course_id, int64_t sessi
 /* The relations that run a course (its trainers, the administrators over its facility) and their
  * names for a refusal's message. */
 #define YX_COURSE_RUNS (YX_COURSE_TRAINER | YX_COURSE_ADMIN)
-#define YX_COURSE_RUNS_WHO "giảng viên hoặc quản trị của cơ sở mở khoá / the course's trainers or administrators"
+#define YX_COURSE_RUNS_WHO                                                                                   \
+    "giảng viên hoặc quản trị của cơ sở mở khoá / the course's trainers or administrators"
 /* A credit's columns for yx_credit_row_json(); add the WHERE clause. */
 #define YX_CREDIT_SELECT                                                                                     \
-    "SELECT c.id, c.course_id, co.title, f.id, f.name, c.user_id, u.full_name, c.minutes, c.attendance_pct, " \
-    "c.quiz_score_pct, c.earned_at, c.awarded_by, b.full_name, ce.id, ce.verify_code, ce.revoked_at FROM "     \
-    "credits c JOIN courses co ON co.id = c.course_id JOIN facilities f ON f.id = co.facility_id JOIN users " \
+    "SELECT c.id, c.course_id, co.title, f.id, f.name, c.user_id, u.full_name, c.minutes, "                  \
+    "c.attendance_pct, "                                                                                     \
+    "c.quiz_score_pct, c.earned_at, c.awarded_by, b.full_name, ce.id, ce.verify_code, ce.revoked_at FROM "   \
+    "credits c JOIN courses co ON co.id = c.course_id JOIN facilities f ON f.id = co.facility_id JOIN "      \
+    "users "                                                                                                 \
     "u ON u.id = c.user_id LEFT JOIN users b ON b.id = c.awarded_by LEFT JOIN certificates ce ON "           \
     "ce.credit_id = c.id"
 /* A credit as the API shows it: {"id", "course": {"id", "title", "facility"}, "user", "minutes",
@@ -77,9 +80,10 @@ json_t *yx_course_json(struct yx_req *r, const struct yx_course *c);
 /* 409 "course_state" unless the course is in one of the states (NULL-terminated). */
 int yx_course_state_in(struct yx_req *r, const struct yx_course *c, const char *const *states);
 
-/* The people enrolled in a course, active, with id > after, by id, at most limit (0: all):
- * columns id, full_name, facility_id, facility name. */
-int yx_course_people(struct yx_db *db, int64_t course_id, int64_t after, int64_t limit, struct yx_rows **rows);
+/* The people enrolled in a course, active, of one facility (facility_id 0: any), with id > after,
+ * by id, at most limit (0: all): columns id, full_name, facility_id, facility name, role. */
+int yx_course_people(struct yx_db *db, int64_t course_id, int64_t facility_id, int64_t after, int64_t limit,
+                     struct yx_rows **rows);
 /* Announces each planned session of the course that starts later (session_id 0: all of them, or
  * that one) to every enrolled person who has no notice of it yet: a session_starting
  * notification due 15 minutes before it starts. */
@@ -91,7 +95,8 @@ struct yx_course_session {
     char kind[12], state[12], pin[48], secret[48], title[256];
 };
 /* A session as the API shows it, from a row of YX_SESSION_COLUMNS. */
-#define YX_SESSION_COLUMNS "id, kind, title, starts_at, minutes, state, started_at, ended_at, consult_id, course_id"
+#define YX_SESSION_COLUMNS                                                                                   \
+    "id, kind, title, starts_at, minutes, state, started_at, ended_at, consult_id, course_id"
 json_t *yx_session_row(const struct yx_rows *r, int i);
 /* Loads session :sid (path parameter param) and its course with the caller's relation; 404 when
  * either does not exist or the caller may not see the course. Names the session in the audit. */
@@ -112,6 +117,7 @@ int64_t yx_attendance_ms(struct yx_span *spans, size_t n, int64_t start, int64_t
 int yx_attendance_pct(int64_t ms, int64_t duration_ms);
 /* Computes and stores the attendance row of every enrolled person of an ended session (union of
  * their stays, or 100 % from a confirmed site attendance), then awards credits where due. */
-int yx_session_attendance_store(struct yx_db *db, const struct yx_course *c, const struct yx_course_session *s);
+int yx_session_attendance_store(struct yx_db *db, const struct yx_course *c,
+                                const struct yx_course_session *s);
 
 #endif

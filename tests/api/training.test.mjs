@@ -349,6 +349,16 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   const before = await as('lungcu.admin', 'GET', p('site-attendance'));
   assert.equal(before.status, 200, JSON.stringify(before.body));
   assert.deepEqual(before.body.record.people.map((x) => x.full_name), ['Giàng Thị Súa']);
+  // Whom the site may name: its people the course counts — the health workers, not its administrator.
+  const may = before.body.people;
+  assert.deepEqual(may.filter((x) => x.id === userId('demo.commune') || x.id === userId('lungcu.nurse')).map((x) => [x.full_name, x.role]).sort(),
+    [['Giàng Thị Súa', 'health_worker'], ['Lò Thị Mai', 'health_worker']]);
+  assert.ok(may.every((x) => x.role === 'health_worker'), JSON.stringify(may));
+  assert.ok(!may.some((x) => x.id === userId('lungcu.admin')));
+  // A doctor enrolled by name, whose hospital is not: only himself.
+  const named = await as('demo.doctor', 'GET', p('site-attendance'));
+  assert.equal(named.status, 200, JSON.stringify(named.body));
+  assert.deepEqual(named.body, { record: null, people: [{ id: userId('demo.doctor'), full_name: named.body.people[0]?.full_name, role: 'doctor' }] });
   assert.equal(before.body.record.confirmed_at, null);
   assertError(await as('dongvan.doctor', 'GET', p('site-attendance')), 404);
   // Not by who recorded it, nor a health worker; by the station's lead.

@@ -182,6 +182,7 @@ test('the station records who watched together, its lead confirms, and the train
   await site.getByLabel(/Giàng Thị Súa/).check();
   await site.getByLabel(/Lò Thị Mai/).check();
   assert.equal(await site.getByLabel(/Sùng Mí Lử/).count(), 0, 'only the people of her own facility');
+  assert.equal(await site.getByLabel(/Lù Văn Pháng/).count(), 0, 'and of them, only those the course counts');
   assert.equal(await site.getByRole('button', { name: /Xác nhận/ }).count(), 0, 'a health worker does not confirm');
   await site.getByRole('button', { name: 'Ghi danh sách có mặt' }).click();
   await site.getByRole('status').filter({ hasText: 'Đã ghi danh sách · Lò Thị Mai' }).waitFor();

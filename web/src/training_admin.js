@@ -100,8 +100,9 @@ export function CaseView({ sid }) {
 // lead's confirmation. The site's record is read when the screen opens, so that the lead sees the
 // names before confirming them.
 export function SiteAttendance({ sid, user }) {
-  const [people, error] = useLoad(() => call('GET', '/api/v1/users?limit=200')
-    .then((r) => r.items.filter((u) => u.active !== false && u.role !== 'patient' && u.facility?.id === user.facility.id)), [sid]);
+  // The site's people the course counts (enrolled by name, or through the site for their role).
+  const [people, setPeople] = useState(null);
+  const [error, setError] = useState(null);
   const [picked, setPicked] = useState([]);
   const [rec, setRec] = useState(null);
   const [confirmed, setConfirmed] = useState(false);
@@ -109,7 +110,8 @@ export function SiteAttendance({ sid, user }) {
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     call('GET', `/api/v1/sessions/${sid}/site-attendance`)
-      .then((x) => { if (x.record) { setRec(x.record); setConfirmed(!!x.record.confirmed_at); } }).catch(() => {});
+      .then((x) => { setPeople(x.people); if (x.record) { setRec(x.record); setConfirmed(!!x.record.confirmed_at); } })
+      .catch((e) => setError(errorText(e)));
   }, [sid]);
   const run = async (p) => {
     setBusy(true);
