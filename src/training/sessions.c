@@ -147,7 +147,7 @@ static int course_cases(struct yx_req *r)
     if ((rc = YX_DB_Q(
              r->db, &rows,
              "SELECT c.id, c.specialty, s.name_vi, c.urgency, c.kind, c.concluded_at, p.sex, "
-             "p.birth_year, c.requested_at, EXISTS (SELECT 1 FROM course_sessions cs WHERE "
+             "p.birth_year, c.requested_at, (SELECT COUNT(*) FROM course_sessions cs WHERE "
              "cs.course_id = ? AND cs.consult_id = c.id AND cs.state <> 'cancelled') FROM consults c "
              "JOIN specialties s ON s.code = c.specialty JOIN patients p ON p.id = c.patient_id WHERE "
              "(c.requester_facility_id = ? OR c.assigned_facility_id = ?) AND c.state IN "
