@@ -166,7 +166,7 @@ static int course_cases(struct yx_req *r)
                       "specialty", yx_rows_get(rows, i, 1), "specialty_name", yx_rows_get(rows, i, 2),
                       "urgency", yx_rows_get(rows, i, 3), "kind", yx_rows_get(rows, i, 4), "concluded_at",
                       yx_json_time_or_null(rows, i, 5), "patient", "sex", yx_rows_get(rows, i, 6), "age_band",
-                      band, "in_course", (int)yx_rows_int(rows, i, 9)));
+                      band, "in_course", yx_rows_int(rows, i, 9) > 0));
     }
     int more = rows->nrows > limit;
     int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
