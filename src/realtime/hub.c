@@ -677,6 +677,58 @@ void yx_hub_closed(struct yx_ws *ws)
  * answers those in turn). Without this a join's members list names only the people on the
  * joiner's own instance. The people here go in one bus message (a lecture's channel holds
  * hundreds), which the newcomer's instance hands out one presence message each (deliver_echoes). */
+/* A member and its place in the channel, to find each person's first socket by sorting. */
+struct placed {
+    int64_t user;
+    size_t order;
+    const struct member *m;
+};
+
+static int by_user_then_order(const void *a, const void *b)
+{
+    const struct placed *x = a, *y = b;
+    if (x->user != y->user)
+        return x->user < y->user ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int by_order(const void *a, const void *b)
+{
+    const struct placed *x = a, *y = b;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Each person in the channel once (their first socket's status), in the channel's order, but the
+ * newcomer; sorted rather than compared pairwise, since a lecture's channel holds hundreds. */
+static json_t *present_people(const struct channel *c, int64_t newcomer)
+{
+    size_t n = 0, kept = 0;
+    for (const struct member *m = c->members; m; m = m->ch_next)
+        n++;
+    struct placed *all = n ? malloc(n * sizeof *all) : NULL;
+    json_t *people = all ? json_array() : NULL;
+    if (!people) {
+        free(all);
+        return NULL;
+    }
+    n = 0;
+    for (const struct member *m = c->members; m; m = m->ch_next, n++)
+        all[n] = (struct placed){uid(m->cl), n, m};
+    qsort(all, n, sizeof *all, by_user_then_order);
+    for (size_t i = 0; i < n; i++)
+        if (all[i].user != newcomer && (i == 0 || all[i].user != all[i - 1].user))
+            all[kept++] = all[i];
+    qsort(all, kept, sizeof *all, by_order);
+    for (size_t i = 0; i < kept; i++) {
+        json_t *here = presence_json(c->name, all[i].m->cl, all[i].m->cl->status);
+        if (here && json_object_set_new(here, "echo", json_true()) == 0)
+            json_array_append(people, here);
+        json_decref(here);
+    }
+    free(all);
+    return people;
+}
+
 static void answer_presence(const struct channel *c, const json_t *msg)
 {
     const char *type = yx_json_str(msg, "type"), *status = yx_json_str(msg, "status");
@@ -684,16 +736,7 @@ static void answer_presence(const struct channel *c, const json_t *msg)
     if (!type || strcmp(type, "presence") != 0 || !status || strcmp(status, "offline") == 0 || !newcomer ||
         json_is_true(json_object_get(msg, "echo")))
         return;
-    json_t *people = json_array();
-    for (struct member *m = c->members; m && people; m = m->ch_next) {
-        int seen = uid(m->cl) == newcomer;
-        for (struct member *p = c->members; p != m && !seen; p = p->ch_next)
-            seen = uid(p->cl) == uid(m->cl);
-        json_t *here = seen ? NULL : presence_json(c->name, m->cl, m->cl->status);
-        if (here && json_object_set_new(here, "echo", json_true()) == 0)
-            json_array_append(people, here);
-        json_decref(here);
-    }
+    json_t *people = present_people(c, newcomer);
     json_t *answer =
         json_array_size(people) ? json_pack("{s:s,s:O}", "type", "presence_echo", "people", people) : NULL;
     char *s = answer ? json_dumps(answer, JSON_COMPACT) : NULL;

@@ -137,6 +137,24 @@ test('a notification published on A reaches a user connected only to B', { skip 
   await doctor.close();
 });
 
+test('a newcomer on B learns of each person on A once: not twice for two sockets, not of itself', { skip }, async () => {
+  const v = await newVisit();
+  const ch = `visit:${v.id}`;
+  const stationId = userId('demo.commune');
+  const doctorId = userId('demo.doctor');
+  // On A: the station with two sockets (a phone and a desktop) and the doctor's other tab.
+  const onA = [await openWs(A, S.station), await openWs(A, S.station), await openWs(A, S.doctor)];
+  for (const ws of onA) assert.equal((await ws.ask({ type: 'join', channel: ch })).type, 'joined');
+  const doctor = await openWs(B, S.doctor);
+  assert.equal((await doctor.ask({ type: 'join', channel: ch })).type, 'joined');
+  const first = await doctor.next((m) => m.type === 'presence' && m.echo && m.user === stationId, 'the station, answered from A');
+  await sleep(300);
+  const echoes = [first, ...doctor.msgs.filter((m) => m.type === 'presence' && m.echo)];
+  assert.deepEqual(echoes.map((m) => [m.user, m.status]), [[stationId, 'online']], JSON.stringify(echoes));
+  assert.ok(!echoes.some((m) => m.user === doctorId));
+  for (const ws of [...onA, doctor]) await ws.close();
+});
+
 test('the bus connects again after its connection is cut', { skip }, async () => {
   A.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ytexa-bus' AND datname = current_database()");
   await sleep(100);
