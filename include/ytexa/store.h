@@ -38,9 +38,9 @@ struct yx_rows {
     int nrows, ncols;
     char **cells;
     char **names;
-    int64_t changes;       /* rows changed by an INSERT/UPDATE/DELETE */
-    struct yx_arena text;  /* the cells' and names' text: a few blocks, not a malloc a cell (a
-                              30-column row was 30 mallocs and frees, and 20 such rows a search) */
+    int64_t changes;      /* rows changed by an INSERT/UPDATE/DELETE */
+    struct yx_arena text; /* the cells' and names' text: a few blocks, not a malloc a cell (a
+                             30-column row was 30 mallocs and frees, and 20 such rows a search) */
 };
 const char *yx_rows_get(const struct yx_rows *r, int row, int col);
 int64_t yx_rows_int(const struct yx_rows *r, int row, int col); /* 0 for NULL */
@@ -83,6 +83,14 @@ int yx_db_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int 
     yx_db_exec((db), (sql), (const struct yx_param[]){__VA_ARGS__},                                          \
                (int)(sizeof((const struct yx_param[]){__VA_ARGS__}) / sizeof(struct yx_param)), (out))
 #define YX_DB_Q0(db, out, sql) yx_db_exec((db), (sql), NULL, 0, (out))
+
+/* A multi-row statement: head (e.g. "INSERT INTO t (a, b) VALUES "), nrows groups of ncols
+ * placeholders, then tail (e.g. an ON CONFLICT clause, or ""). p holds the nrows × ncols values
+ * row after row. Runs as few statements as the sizes allow (groups of 128, 64 … 1 rows, so that
+ * the statement caches see at most eight shapes), stopping at the first error. One round trip a
+ * group instead of one a row; wrap it in a transaction for all or nothing. */
+int yx_db_exec_rows(struct yx_db *db, const char *head, const char *tail, const struct yx_param *p, int ncols,
+                    int nrows);
 
 /* Transactions. begin takes the write lock at once on SQLite (BEGIN IMMEDIATE) so two writers
  * never deadlock upgrading a read lock. commit is durable when it returns 0. */

@@ -47,6 +47,42 @@ int yx_db_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int 
     return rc;
 }
 
+#define ROWS_MAX 128
+
+/* The statement for n rows of ncols placeholders between head and tail (NULL when out of memory). */
+static char *rows_sql(const char *head, const char *tail, int ncols, int n)
+{
+    struct yx_buf sql;
+    yx_buf_init(&sql, 1 << 20);
+    int bad = yx_buf_puts(&sql, head);
+    for (int i = 0; !bad && i < n; i++) {
+        bad = yx_buf_puts(&sql, i ? ", (?" : "(?");
+        for (int k = 1; !bad && k < ncols; k++)
+            bad = yx_buf_puts(&sql, ", ?");
+        bad = bad || yx_buf_puts(&sql, ")");
+    }
+    bad = bad || yx_buf_puts(&sql, tail);
+    char *text = bad ? NULL : yx_buf_detach(&sql, NULL);
+    yx_buf_release(&sql);
+    return text;
+}
+
+int yx_db_exec_rows(struct yx_db *db, const char *head, const char *tail, const struct yx_param *p, int ncols,
+                    int nrows)
+{
+    if (ncols < 1 || nrows < 0)
+        return YX_EINVAL;
+    int rc = 0;
+    for (int done = 0, n; rc == 0 && done < nrows; done += n) {
+        for (n = ROWS_MAX; n > nrows - done; n /= 2)
+            ;
+        char *sql = rows_sql(head, tail, ncols, n);
+        rc = sql ? yx_db_exec(db, sql, p + (size_t)done * (size_t)ncols, n * ncols, NULL) : YX_ENOMEM;
+        free(sql);
+    }
+    return rc;
+}
+
 /* SQLite has one writer at a time. Threads of this process that want to write queue on a mutex
  * instead of on SQLite's busy handler, which sleeps in steps of up to 100 ms and so turned a burst
  * of registrations into waits of over a second (bench/README.md). Other processes (the CLI)

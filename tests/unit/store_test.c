@@ -385,6 +385,40 @@ static void checkpoint_writes_back_in_groups(void **state)
     assert_int_equal(YX_DB_Q0(db, NULL, "DROP TABLE pace_probe"), 0);
 }
 
+/* yx_db_exec_rows: 300 rows go in as groups of 128, 128, 32, 8 and 4, each with its own values;
+ * the same call with a conflict clause replaces what is there; a row the table refuses stops it
+ * with the engine's error; no rows run nothing; no columns is refused. */
+static void many_rows_in_one_call(void **state)
+{
+    enum { N = 300 };
+    static struct yx_param p[2 * N];
+    char names[N][16];
+    assert_int_equal(
+        YX_DB_Q0(db, NULL, "CREATE TABLE rows_probe (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"), 0);
+    for (int i = 0; i < N; i++) {
+        yx_snprintf(names[i], sizeof names[i], "Hàng %d", i + 1);
+        p[2 * i] = YX_PI(i + 1);
+        p[2 * i + 1] = YX_PT(names[i]);
+    }
+    const char *head = "INSERT INTO rows_probe (id, name) VALUES ";
+    const char *upsert = " ON CONFLICT (id) DO UPDATE SET name = excluded.name || ' (mới)'";
+    assert_int_equal(yx_db_exec_rows(db, head, "", p, 2, N), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM rows_probe"), N);
+    assert_int_equal(count("SELECT COUNT(*) FROM rows_probe WHERE name = 'Hàng ' || id"), N);
+    assert_int_equal(yx_db_exec_rows(db, head, upsert, p + 2 * 100, 2, 5), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM rows_probe WHERE name LIKE '% (mới)'"), 5);
+    assert_int_equal(count("SELECT MIN(id) * 1000 + MAX(id) FROM rows_probe WHERE name LIKE '% (mới)'"),
+                     101105);
+    assert_int_equal(yx_db_exec_rows(db, head, "", p, 2, 1), YX_ECONFLICT);
+    p[1] = YX_PN;
+    assert_int_not_equal(yx_db_exec_rows(db, head, upsert, p, 2, 1), 0);
+    p[1] = YX_PT(names[0]);
+    assert_int_equal(yx_db_exec_rows(db, head, "", p, 2, 0), 0);
+    assert_int_equal(yx_db_exec_rows(db, head, "", p, 0, 1), YX_EINVAL);
+    assert_int_equal(count("SELECT COUNT(*) FROM rows_probe"), N);
+    assert_int_equal(YX_DB_Q0(db, NULL, "DROP TABLE rows_probe"), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, wipe)
@@ -400,6 +434,7 @@ int main(void)
         T(update_reports_changed_rows),
         T(many_parameters),
         T(checkpoint_writes_back_in_groups),
+        T(many_rows_in_one_call),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
