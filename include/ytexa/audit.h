@@ -21,7 +21,7 @@ struct yx_audit_event {
     const char *resource_id;
     int64_t patient_id;
     const char *addr;
-    const char *outcome;       /* "ok", "denied", "invalid", "error" */
+    const char *outcome; /* "ok", "denied", "invalid", "error" */
     const char *detail;
 };
 
@@ -43,6 +43,8 @@ void yx_audit_request_event(struct yx_req *r, const char *outcome, struct yx_aud
 int yx_audit_writer_start(void);
 void yx_audit_writer_stop(void);
 int yx_audit_writer_running(void);
+/* How many events are queued for the writer's next commit. */
+size_t yx_audit_writer_pending(void);
 int yx_audit_enqueue(const struct yx_audit_event *ev, void (*done)(void *arg, int rc), void *arg);
 /* The same for n events at once (one lock, one wake-up): done(args[i], rc) for each. */
 int yx_audit_enqueue_many(const struct yx_audit_event *evs, size_t n, void (*done)(void *arg, int rc),

@@ -12,14 +12,14 @@ struct yx_config {
     char web_dir[512];
     char tls_cert[512];
     char tls_key[512];
-    int session_idle_s;    /* an idle session ends after this */
-    int session_max_s;     /* and any session after this */
-    int cookie_secure;     /* Secure cookies: on with TLS or behind a TLS proxy */
-    int trust_proxy;       /* take the client address from X-Forwarded-For (behind nginx) */
-    int hash_concurrency;  /* password hashes computed at once */
-    int max_body;          /* bytes of a JSON body */
-    int login_fail_user;   /* failed logins an account may have in an hour */
-    int login_fail_addr;   /* failed logins an address may have in an hour */
+    int session_idle_s;           /* an idle session ends after this */
+    int session_max_s;            /* and any session after this */
+    int cookie_secure;            /* Secure cookies: on with TLS or behind a TLS proxy */
+    int trust_proxy;              /* take the client address from X-Forwarded-For (behind nginx) */
+    int hash_concurrency;         /* password hashes computed at once */
+    int max_body;                 /* bytes of a JSON body */
+    int login_fail_user;          /* failed logins an account may have in an hour */
+    int login_fail_addr;          /* failed logins an address may have in an hour */
     char notify_webhook_url[512]; /* where SMS/Zalo notifications are POSTed (none: app only) */
     char notify_secret[128];      /* key of the HMAC-SHA256 signature of each POST */
     int file_quota_mb;            /* storage a facility may use for files, unless its own is set */
@@ -37,6 +37,7 @@ struct yx_config {
     char janus_rec_dir[256];      /* where Janus writes recordings (on Janus's machine) */
     char demo_password[128];
     char log_level[16];
+    char metrics_token[128]; /* bearer token for GET /metrics (none: from this machine only) */
 };
 
 /* Fills cfg from defaults, the file named by --config or YTEXA_CONFIG, the environment and the

@@ -57,7 +57,7 @@ struct yx_req {
     struct yx_db *db;
     struct yx_principal who;
     int authed;
-    int no_touch; /* resolve the session without counting it as activity (a check nobody asked for) */
+    int no_touch;     /* resolve the session without counting it as activity (a check nobody asked for) */
     int auth_changed; /* the handler ended a session or changed an account: see yx_auth_forget() */
     const struct yx_route *route;
 
@@ -130,6 +130,11 @@ int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detai
     __attribute__((format(printf, 5, 6)));
 /* Sets a body that is not JSON (data malloc'd, taken; type a literal such as "application/pdf"). */
 int yx_reply_raw(struct yx_req *r, int status, const char *type, char *data, size_t len);
+
+/* GET /metrics (src/http/metrics.c): the bearer token that may read it (empty: clients on this
+ * machine only), set before serving; and one answered request, counted from the loop. */
+void yx_metrics_configure(const char *token);
+void yx_metrics_observe(int status, uint64_t ns);
 /* The type of every JSON answer. */
 #define YX_JSON_TYPE "application/json; charset=utf-8"
 /* Answers with JSON text a handler wrote itself (where building jansson objects only to print

@@ -17,6 +17,8 @@ struct yx_config;
 void yx_hub_opened(struct yx_ws *ws);
 void yx_hub_received(struct yx_ws *ws, const char *text, size_t len);
 void yx_hub_closed(struct yx_ws *ws);
+/* How many WebSockets are open on this instance (on the loop). */
+int yx_hub_sockets(void);
 
 /* Delivers msg (taken) to every socket that joined channel ("user:12", "visit:7"), on this
  * instance and the others attached to the same PostgreSQL, from any thread. Call it only for

@@ -92,6 +92,11 @@ int yx_db_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int 
 int yx_db_exec_rows(struct yx_db *db, const char *head, const char *tail, const struct yx_param *p, int ncols,
                     int nrows);
 
+/* How many groups of a checkpoint's pages SQLite's paced VFS (src/store/sqlite_pace.c) has
+ * written back since the process started: more than zero once a checkpoint has copied 64 pages,
+ * unless the database file could not be paced; 0 on PostgreSQL. */
+long yx_db_paced_writebacks(void);
+
 /* Transactions. begin takes the write lock at once on SQLite (BEGIN IMMEDIATE) so two writers
  * never deadlock upgrading a read lock. commit is durable when it returns 0. */
 int yx_db_begin(struct yx_db *db);

@@ -5,6 +5,7 @@
 #include "../http/dispatch.h"
 
 extern const struct yx_route yx_health_routes[];
+extern const struct yx_route yx_metrics_routes[];
 extern const struct yx_route yx_auth_routes[];
 extern const struct yx_route yx_user_routes[];
 extern const struct yx_route yx_facility_routes[];
@@ -45,7 +46,7 @@ extern const struct yx_route yx_training_certificate_routes[];
 
 const struct yx_route *yx_app_routes(void)
 {
-    static const struct yx_route *tables[] = {yx_health_routes, yx_auth_routes, yx_user_routes,
+    static const struct yx_route *tables[] = {yx_health_routes, yx_metrics_routes, yx_auth_routes, yx_user_routes,
                                               yx_facility_routes, yx_unit_routes,
                                               yx_network_routes, yx_audit_routes, yx_patient_routes,
                                               yx_patient_search_routes, yx_consent_routes, yx_patient_account_routes, yx_visit_routes,

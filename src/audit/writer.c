@@ -23,6 +23,7 @@ static struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct pending *head, *tail;
+    size_t pending; /* events queued */
     int running, stopping;
 } W = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
@@ -33,8 +34,10 @@ static struct pending *take_batch(void)
     while (!W.head && !W.stopping)
         pthread_cond_wait(&W.cv, &W.mu);
     struct pending *batch = W.head, *last = W.head;
-    for (int n = 1; last && last->next && n < BATCH_MAX; n++)
+    size_t n = last ? 1 : 0;
+    for (; last && last->next && n < BATCH_MAX; n++)
         last = last->next;
+    W.pending -= n;
     if (last) {
         W.head = last->next;
         if (!W.head)
@@ -135,6 +138,7 @@ int yx_audit_enqueue_many(const struct yx_audit_event *evs, size_t n, void (*don
         else
             W.head = first;
         W.tail = last;
+        W.pending += n;
         pthread_cond_signal(&W.cv);
     }
     pthread_mutex_unlock(&W.mu);
@@ -146,4 +150,12 @@ int yx_audit_enqueue_many(const struct yx_audit_event *evs, size_t n, void (*don
 int yx_audit_enqueue(const struct yx_audit_event *ev, void (*done)(void *arg, int rc), void *arg)
 {
     return yx_audit_enqueue_many(ev, 1, done, &arg);
+}
+
+size_t yx_audit_writer_pending(void)
+{
+    pthread_mutex_lock(&W.mu);
+    size_t n = W.pending;
+    pthread_mutex_unlock(&W.mu);
+    return n;
 }

@@ -33,24 +33,30 @@ static const struct opt opts[] = {
     {"max-body", K_INT, S(max_body), "largest JSON body in bytes (65536)"},
     {"login-fail-user", K_INT, S(login_fail_user), "failed logins per account per hour (20)"},
     {"login-fail-addr", K_INT, S(login_fail_addr), "failed logins per address per hour (100)"},
-    {"notify-webhook-url", K_STR, S(notify_webhook_url), "URL the SMS/Zalo notifications are POSTed to (none)"},
+    {"notify-webhook-url", K_STR, S(notify_webhook_url),
+     "URL the SMS/Zalo notifications are POSTed to (none)"},
     {"notify-secret", K_STR, S(notify_secret), "key of their X-Ytexa-Signature HMAC-SHA256"},
     {"file-quota-mb", K_INT, S(file_quota_mb), "MiB of files a facility may store (10240)"},
     {"ws-rate", K_INT, S(ws_rate), "WebSocket messages a socket may send per second (50)"},
     {"ws-burst", K_INT, S(ws_burst), "and in a burst (200)"},
-    {"chat-notify-after", K_INT, S(chat_notify_after_s), "seconds before an unreceived chat message is notified (30)"},
+    {"chat-notify-after", K_INT, S(chat_notify_after_s),
+     "seconds before an unreceived chat message is notified (30)"},
     {"stun-urls", K_STR, S(stun_urls), "STUN servers for calls, space-separated (none)"},
     {"turn-urls", K_STR, S(turn_urls), "coturn URLs for calls, space-separated (none)"},
     {"turn-secret", K_STR, S(turn_secret), "coturn's static-auth-secret (TURN REST credentials)"},
-    {"ice-relay-only", K_BOOL, S(ice_relay_only), "calls only through TURN: no user's address reaches the other"},
+    {"ice-relay-only", K_BOOL, S(ice_relay_only),
+     "calls only through TURN: no user's address reaches the other"},
     {"turn-ttl", K_INT, S(turn_ttl_s), "seconds a TURN credential lives (3600)"},
-    {"janus-url", K_STR, S(janus_url), "Janus HTTP API for multi-site rooms, e.g. http://127.0.0.1:8088/janus (none)"},
+    {"janus-url", K_STR, S(janus_url),
+     "Janus HTTP API for multi-site rooms, e.g. http://127.0.0.1:8088/janus (none)"},
     {"janus-public-url", K_STR, S(janus_public_url), "the same API as browsers reach it (/janus)"},
     {"janus-token-secret", K_STR, S(janus_token_secret), "Janus's token_auth_secret (signed tokens)"},
     {"janus-admin-key", K_STR, S(janus_admin_key), "the VideoRoom plugin's admin_key"},
     {"janus-rec-dir", K_STR, S(janus_rec_dir), "folder on Janus's machine for recordings (Janus's default)"},
     {"demo-password", K_STR, S(demo_password), "password of the demo accounts (demo-password)"},
     {"log-level", K_STR, S(log_level), "debug, info, warn or error (info)"},
+    {"metrics-token", K_STR, S(metrics_token),
+     "bearer token for GET /metrics (none: only from this machine)"},
 };
 #undef S
 
@@ -215,7 +221,8 @@ int yx_config_load(struct yx_config *cfg, int argc, char **argv, int *argi, char
 
 void yx_config_usage(void)
 {
-    fprintf(stderr, "Options (each also YTEXA_<NAME> in the environment, or `name = value` in --config FILE):\n");
+    fprintf(stderr,
+            "Options (each also YTEXA_<NAME> in the environment, or `name = value` in --config FILE):\n");
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
         fprintf(stderr, "  --%-18s %s\n", opts[i].key, opts[i].help);
 }

@@ -248,8 +248,10 @@ static void access_log(struct yx_req *r, int status, uint64_t start)
     /* The query is left out on purpose: it can carry a patient's name or id. */
     yx_buf_puts(b, ",\"path\":");
     yx_buf_json_str(b, r->path);
-    yx_buf_printf(b, ",\"status\":%d,\"ms\":%.3f,\"user\":%lld,\"addr\":\"%s\"}\n", status,
-                  (double)(uv_hrtime() - start) / 1e6, (long long)r->who.user_id, r->addr);
+    uint64_t ns = uv_hrtime() - start;
+    yx_metrics_observe(status, ns);
+    yx_buf_printf(b, ",\"status\":%d,\"ms\":%.3f,\"user\":%lld,\"addr\":\"%s\"}\n", status, (double)ns / 1e6,
+                  (long long)r->who.user_id, r->addr);
     if (b->len >= 64 * 1024)
         access_flush(NULL);
 }
@@ -695,7 +697,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     int api =
         (p.len >= 5 && memcmp(p.base, "/api/", 5) == 0) || (p.len >= 6 && memcmp(p.base, "/fhir/", 6) == 0) ||
         h2o_memis(p.base, p.len, H2O_STRLIT("/healthz")) || h2o_memis(p.base, p.len, H2O_STRLIT("/readyz")) ||
-        h2o_memis(p.base, p.len, H2O_STRLIT("/ws")) || h2o_memis(p.base, p.len, H2O_STRLIT("/api"));
+        h2o_memis(p.base, p.len, H2O_STRLIT("/metrics")) || h2o_memis(p.base, p.len, H2O_STRLIT("/ws")) ||
+        h2o_memis(p.base, p.len, H2O_STRLIT("/api"));
     if (!api)
         return -1; /* the web app's files */
     struct job *j = calloc(1, sizeof *j);
@@ -796,10 +799,11 @@ static h2o_iovec_t content_security_policy(const struct yx_config *cfg)
         size_t n = (size_t)(host - u) + strcspn(host, "/?#");
         yx_snprintf(janus, sizeof janus, " %.*s", (int)n, u);
     }
-    yx_snprintf(csp, sizeof csp,
-                "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: "
-                "wss:%s; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-                janus);
+    yx_snprintf(
+        csp, sizeof csp,
+        "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: "
+        "wss:%s; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+        janus);
     return h2o_iovec_init(csp, strlen(csp));
 }
 
@@ -855,6 +859,7 @@ int yx_server_run(const struct yx_config *cfg)
     memset(&S, 0, sizeof S);
     S.cfg = cfg;
     S.routes = yx_app_routes();
+    yx_metrics_configure(cfg->metrics_token);
     yx_random(&S.instance, sizeof S.instance);
     S.loop = uv_default_loop();
     signal(SIGPIPE, SIG_IGN);

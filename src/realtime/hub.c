@@ -67,6 +67,11 @@ static struct {
     int timer_on;
 } R;
 
+int yx_hub_sockets(void)
+{
+    return R.nclients;
+}
+
 static unsigned hash(const char *s)
 {
     unsigned h = 2166136261u;

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "sqlite_pace.h"
+#include "ytexa/store.h"
 
 #define PACE_PAGES 64
 
@@ -248,7 +249,7 @@ const char *yx_sqlite_vfs(void)
     return default_vfs ? "ytexa" : NULL;
 }
 
-long yx_sqlite_paced_writebacks(void)
+long yx_db_paced_writebacks(void)
 {
     return atomic_load_explicit(&writebacks, memory_order_relaxed);
 }

@@ -6,8 +6,4 @@
  * not be. Safe from any thread. */
 const char *yx_sqlite_vfs(void);
 
-/* How many groups of pages the paced VFS has written back since the process started: more than
- * zero once a checkpoint has copied PACE_PAGES pages, unless the database file could not be paced. */
-long yx_sqlite_paced_writebacks(void);
-
 #endif

@@ -13,7 +13,6 @@
 #include <cmocka.h>
 
 #include "store/migrations.h"
-#include "store/sqlite_pace.h"
 #include "ytexa/store.h"
 
 static struct yx_db *db;
@@ -369,14 +368,14 @@ static void checkpoint_writes_back_in_groups(void **state)
 {
     if (is_pg())
         skip();
-    long before = yx_sqlite_paced_writebacks();
+    long before = yx_db_paced_writebacks();
     assert_int_equal(YX_DB_Q0(db, NULL, "CREATE TABLE pace_probe (id INTEGER PRIMARY KEY, pad BLOB)"), 0);
     assert_int_equal(yx_db_begin(db), 0);
     for (int i = 1; i <= 400; i++)
         assert_int_equal(YX_DB_Q(db, NULL, "INSERT INTO pace_probe VALUES (?, zeroblob(3000))", YX_PI(i)), 0);
     assert_int_equal(yx_db_commit(db), 0);
     assert_int_equal(YX_DB_Q0(db, NULL, "PRAGMA wal_checkpoint(TRUNCATE)"), 0);
-    assert_true(yx_sqlite_paced_writebacks() - before >= 400 / 64);
+    assert_true(yx_db_paced_writebacks() - before >= 400 / 64);
 
     char err[256];
     yx_db_close(db);
