@@ -4,6 +4,7 @@
  * workflow, which asks yx_course_file_readable(). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "training.h"
@@ -48,51 +49,82 @@ static json_t *json_array_text(const char *text)
     return a ? a : json_array();
 }
 
-json_t *yx_course_json(struct yx_req *r, const struct yx_course *c)
+/* Several courses' JSON is read with four queries, not four a course: each selects the rows of
+ * all of them with "IN (?, …)", the list padded to a power of two (repeating the last id) so the
+ * statement caches see a few shapes, not one per page size. */
+#define COURSES_AT_ONCE 256
+
+static int select_in(struct yx_db *db, const char *head, const char *tail, const int64_t *ids, int n,
+                     struct yx_rows **out)
+{
+    struct yx_param p[COURSES_AT_ONCE];
+    int m = 1;
+    while (m < n)
+        m *= 2;
+    if (n < 1 || m > COURSES_AT_ONCE)
+        return YX_EINVAL;
+    struct yx_buf sql;
+    yx_buf_init(&sql, 64 * 1024);
+    int bad = yx_buf_puts(&sql, head);
+    for (int i = 0; i < m; i++) {
+        p[i] = YX_PI(ids[i < n ? i : n - 1]);
+        bad = bad || yx_buf_puts(&sql, i ? ", ?" : "?");
+    }
+    bad = bad || yx_buf_puts(&sql, tail);
+    int rc = bad ? YX_ENOMEM : yx_db_exec(db, sql.data, p, m, out);
+    yx_buf_release(&sql);
+    return rc;
+}
+
+/* {"<course id>": [fill(row) …]} from the rows of the courses ids; key_col holds the course id. */
+static json_t *grouped(struct yx_db *db, const char *head, const char *tail, const int64_t *ids, int n,
+                       int key_col, json_t *(*fill)(const struct yx_rows *, int))
 {
     struct yx_rows *rows = NULL;
-    json_t *out = NULL;
-    if (YX_DB_Q(
-            r->db, &rows,
-            "SELECT c.title, c.description, c.specialty, c.target_roles, c.target_levels, c.credit_minutes, "
-            "c.attendance_pass_pct, c.quiz_pass_pct, c.quiz_max_attempts, c.facility_id, f.name, c.state, "
-            "c.created_at, c.updated_at, (SELECT COUNT(*) FROM quiz_questions q WHERE q.course_id = c.id) "
-            "FROM courses c JOIN facilities f ON f.id = c.facility_id WHERE c.id = ?",
-            YX_PI(c->id)) != 0 ||
-        rows->nrows != 1) {
-        yx_rows_free(rows);
+    json_t *by = json_object();
+    if (by && select_in(db, head, tail, ids, n, &rows) == 0)
+        for (int i = 0; i < rows->nrows; i++) {
+            json_t *list = json_object_get(by, yx_rows_get(rows, i, key_col));
+            if (!list && json_object_set_new(by, yx_rows_get(rows, i, key_col), list = json_array()) != 0)
+                break;
+            json_array_append_new(list, fill(rows, i));
+        }
+    yx_rows_free(rows);
+    return by;
+}
+
+/* The course's list in by (a new reference), or an empty one. */
+static json_t *part(json_t *by, int64_t id)
+{
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    json_t *list = json_object_get(by, key);
+    return list ? json_incref(list) : json_array();
+}
+
+static json_t *course_json(const struct yx_course *c, const struct yx_rows *rows, int i, json_t *trainers,
+                           json_t *materials, json_t *sessions)
+{
+    int64_t questions = yx_rows_int(rows, i, 14);
+    json_t *out = json_pack(
+        "{s:I,s:s,s:s,s:o,s:o,s:o,s:f,s:i,s:i,s:i,s:{s:I,s:s},s:s,s:o,s:o}", "id", (json_int_t)c->id, "title",
+        yx_rows_get(rows, i, 0), "description", yx_rows_get(rows, i, 1), "specialty",
+        yx_json_str_or_null(yx_rows_get(rows, i, 2)), "target_roles",
+        json_array_text(yx_rows_get(rows, i, 3)), "target_levels", json_array_text(yx_rows_get(rows, i, 4)),
+        "credit_hours", yx_rows_int(rows, i, 5) / 60.0, "attendance_pass_pct", (int)yx_rows_int(rows, i, 6),
+        "quiz_pass_pct", (int)yx_rows_int(rows, i, 7), "quiz_max_attempts", (int)yx_rows_int(rows, i, 8),
+        "facility", "id", (json_int_t)yx_rows_int(rows, i, 9), "name", yx_rows_get(rows, i, 10), "state",
+        yx_rows_get(rows, i, 11), "created_at", yx_json_time_or_null(rows, i, 12), "updated_at",
+        yx_json_time_or_null(rows, i, 13));
+    if (!out) {
+        json_decref(trainers);
+        json_decref(materials);
+        json_decref(sessions);
         return NULL;
     }
-    int64_t questions = yx_rows_int(rows, 0, 14);
-    out = json_pack("{s:I,s:s,s:s,s:o,s:o,s:o,s:f,s:i,s:i,s:i,s:{s:I,s:s},s:s,s:o,s:o}", "id",
-                    (json_int_t)c->id, "title", yx_rows_get(rows, 0, 0), "description",
-                    yx_rows_get(rows, 0, 1), "specialty", yx_json_str_or_null(yx_rows_get(rows, 0, 2)),
-                    "target_roles", json_array_text(yx_rows_get(rows, 0, 3)), "target_levels",
-                    json_array_text(yx_rows_get(rows, 0, 4)), "credit_hours", yx_rows_int(rows, 0, 5) / 60.0,
-                    "attendance_pass_pct", (int)yx_rows_int(rows, 0, 6), "quiz_pass_pct",
-                    (int)yx_rows_int(rows, 0, 7), "quiz_max_attempts", (int)yx_rows_int(rows, 0, 8),
-                    "facility", "id", (json_int_t)yx_rows_int(rows, 0, 9), "name", yx_rows_get(rows, 0, 10),
-                    "state", yx_rows_get(rows, 0, 11), "created_at", yx_json_time_or_null(rows, 0, 12),
-                    "updated_at", yx_json_time_or_null(rows, 0, 13));
-    yx_rows_free(rows);
-    if (!out)
-        return NULL;
-    json_object_set_new(out, "trainers",
-                        yx_json_rows(r->db,
-                                     "SELECT u.id, u.full_name FROM course_trainers t JOIN users u ON u.id = "
-                                     "t.user_id WHERE t.course_id = ? ORDER BY u.id",
-                                     c->id, trainer_row));
-    json_object_set_new(
-        out, "materials",
-        yx_json_rows(r->db,
-                     "SELECT id, title, file_id, url FROM course_materials WHERE course_id = ? "
-                     "ORDER BY position, id",
-                     c->id, material_row));
-    json_object_set_new(out, "sessions",
-                        yx_json_rows(r->db,
-                                     "SELECT " YX_SESSION_COLUMNS " FROM course_sessions WHERE course_id = ? "
-                                     "ORDER BY COALESCE(starts_at, created_at), id",
-                                     c->id, yx_session_row));
+    json_object_set_new(out, "trainers", trainers);
+    json_object_set_new(out, "materials", materials);
+    json_object_set_new(out, "sessions", sessions);
     json_object_set_new(out, "quiz",
                         questions ? json_pack("{s:I}", "questions", (json_int_t)questions) : json_null());
     int m = c->relation;
@@ -103,6 +135,61 @@ json_t *yx_course_json(struct yx_req *r, const struct yx_course *c)
                                   "site", (m & YX_COURSE_SITE) != 0, "site_admin",
                                   (m & YX_COURSE_SITE_ADMIN) != 0));
     return out;
+}
+
+/* The JSON of n courses (at most COURSES_AT_ONCE), in their order; a course no longer there is
+ * left out. NULL when the database fails. */
+static json_t *courses_json(struct yx_req *r, const struct yx_course *cs, int n)
+{
+    int64_t ids[COURSES_AT_ONCE];
+    struct yx_rows *rows = NULL;
+    for (int i = 0; i < n && i < COURSES_AT_ONCE; i++)
+        ids[i] = cs[i].id;
+    if (n < 1 || n > COURSES_AT_ONCE)
+        return n < 1 ? json_array() : NULL;
+    if (select_in(
+            r->db,
+            "SELECT c.title, c.description, c.specialty, c.target_roles, c.target_levels, c.credit_minutes, "
+            "c.attendance_pass_pct, c.quiz_pass_pct, c.quiz_max_attempts, c.facility_id, f.name, c.state, "
+            "c.created_at, c.updated_at, (SELECT COUNT(*) FROM quiz_questions q WHERE q.course_id = c.id), "
+            "c.id FROM courses c JOIN facilities f ON f.id = c.facility_id WHERE c.id IN (",
+            ")", ids, n, &rows) != 0)
+        return NULL;
+    json_t *trainers = grouped(r->db,
+                               "SELECT u.id, u.full_name, t.course_id FROM course_trainers t JOIN users u ON "
+                               "u.id = t.user_id WHERE t.course_id IN (",
+                               ") ORDER BY t.course_id, u.id", ids, n, 2, trainer_row);
+    json_t *materials =
+        grouped(r->db,
+                "SELECT id, title, file_id, url, course_id FROM course_materials WHERE course_id "
+                "IN (",
+                ") ORDER BY course_id, position, id", ids, n, 4, material_row);
+    json_t *sessions =
+        grouped(r->db, "SELECT " YX_SESSION_COLUMNS " FROM course_sessions WHERE course_id IN (",
+                ") ORDER BY course_id, COALESCE(starts_at, created_at), id", ids, n, 9, yx_session_row);
+    json_t *out = json_array();
+    for (int k = 0; k < n && out; k++)
+        for (int i = 0; i < rows->nrows; i++)
+            if (yx_rows_int(rows, i, 15) == cs[k].id) {
+                json_t *one = course_json(&cs[k], rows, i, part(trainers, cs[k].id),
+                                          part(materials, cs[k].id), part(sessions, cs[k].id));
+                if (one)
+                    json_array_append_new(out, one);
+                break;
+            }
+    json_decref(trainers);
+    json_decref(materials);
+    json_decref(sessions);
+    yx_rows_free(rows);
+    return out;
+}
+
+json_t *yx_course_json(struct yx_req *r, const struct yx_course *c)
+{
+    json_t *all = courses_json(r, c, 1);
+    json_t *one = json_array_size(all) == 1 ? json_incref(json_array_get(all, 0)) : NULL;
+    json_decref(all);
+    return one;
 }
 
 int yx_course_state_in(struct yx_req *r, const struct yx_course *c, const char *const *states)
@@ -445,23 +532,27 @@ static int course_list(struct yx_req *r)
             YX_PI(limit + 1));
     if (rc)
         return rc;
-    json_t *items = json_array();
-    for (int i = 0; i < rows->nrows && i < limit; i++) {
-        struct yx_course c;
-        if (yx_course_find(r, yx_rows_int(rows, i, 0), &c) != 0)
+    struct yx_course *kept = calloc((size_t)limit + 1, sizeof *kept);
+    int n = 0;
+    for (int i = 0; kept && i < rows->nrows && i < limit; i++) {
+        struct yx_course *c = &kept[n];
+        if (yx_course_find(r, yx_rows_int(rows, i, 0), c) != 0)
             continue;
         /* Available: not yet enrolled (or, for a site's administrator, the site not yet). */
-        int m = c.relation;
+        int m = c->relation;
         if (available && !((m & YX_COURSE_ELIGIBLE && !(m & YX_COURSE_ENROLLED)) ||
                            (m & YX_COURSE_SITE_ADMIN && !(m & YX_COURSE_SITE))))
             continue;
-        json_t *one = yx_course_json(r, &c);
-        if (one)
-            json_array_append_new(items, one);
+        n++;
     }
+    json_t *items = kept ? courses_json(r, kept, n) : NULL;
+    int oom = !kept;
+    free(kept);
     int more = rows->nrows > limit;
     int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
     yx_rows_free(rows);
+    if (!items)
+        return oom ? YX_ENOMEM : YX_EDB;
     return yx_reply(r, 200, yx_page_json(items, more, last));
 }
 

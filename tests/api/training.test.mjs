@@ -642,6 +642,24 @@ test('available courses come in full pages: the ones the caller is in already ar
     assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${id}/archive`, {})).status, 200);
 });
 
+test('a course in the list is the course itself: the page is read in a few queries, not a few a course', async () => {
+  for (const who of ['demo.trainer', 'demo.commune', 'lungcu.nurse', 'demo.doctor']) {
+    for (const scope of ['mine', 'available']) {
+      const list = await as(who, 'GET', `/api/v1/courses?scope=${scope}&limit=200`);
+      assert.equal(list.status, 200, JSON.stringify(list.body));
+      for (const item of list.body.items) {
+        const one = await as(who, 'GET', `/api/v1/courses/${item.id}`);
+        assert.equal(one.status, 200);
+        assert.deepEqual(item, one.body, `${who} ${scope} course ${item.id}`);
+      }
+      if (who === 'demo.trainer' && scope === 'mine') {
+        assert.ok(list.body.items.length >= 3);
+        assert.ok(list.body.items.some((c) => c.sessions.length > 0 && c.materials.length > 0 && c.trainers.length > 0));
+      }
+    }
+  }
+});
+
 test('archived: no more enrolments or sessions, still readable by those related to it', async () => {
   const a = await as('demo.trainer', 'POST', `/api/v1/courses/${course.id}/archive`, {});
   assert.equal(a.status, 200, JSON.stringify(a.body));
