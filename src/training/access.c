@@ -6,11 +6,58 @@
 
 #include "training.h"
 
-#define COURSE_SELECT                                                                                        \
+/* A course and what the caller is to it, in one row: the course, whether the caller is one of its
+ * named trainers, whether the caller's facility is enrolled, whether the caller is enrolled by
+ * name, and the caller's facility's level. Parameters: user, facility, user, facility, then the
+ * courses' ids (yx_training_select_in). */
+#define COURSE_HEAD                                                                                          \
     "SELECT c.id, c.facility_id, f.province_id, c.credit_minutes, c.attendance_pass_pct, c.quiz_pass_pct, "  \
-    "c.quiz_max_attempts, c.state, c.title, c.target_roles, c.target_levels FROM courses c JOIN facilities " \
-    "f "                                                                                                     \
-    "ON f.id = c.facility_id WHERE c.id = ?"
+    "c.quiz_max_attempts, c.state, c.title, c.target_roles, c.target_levels, (SELECT COUNT(*) FROM "         \
+    "course_trainers t WHERE t.course_id = c.id AND t.user_id = ?), (SELECT COUNT(*) FROM enrolments e "     \
+    "WHERE e.course_id = c.id AND e.facility_id = ? AND e.withdrawn_at IS NULL), (SELECT COUNT(*) FROM "     \
+    "enrolments e WHERE e.course_id = c.id AND e.user_id = ? AND e.withdrawn_at IS NULL), (SELECT level "    \
+    "FROM facilities WHERE id = ?) FROM courses c JOIN facilities f ON f.id = c.facility_id WHERE c.id IN ("
+enum {
+    C_ID,
+    C_FACILITY,
+    C_PROVINCE,
+    C_MINUTES,
+    C_ATT_PCT,
+    C_QUIZ_PCT,
+    C_QUIZ_MAX,
+    C_STATE,
+    C_TITLE,
+    C_ROLES,
+    C_LEVELS,
+    C_NAMED_TRAINER,
+    C_SITE,
+    C_NAMED_ENROLLED,
+    C_LEVEL
+};
+
+int yx_training_select_in(struct yx_db *db, const char *head, const char *tail, const struct yx_param *pre,
+                          int npre, const int64_t *ids, int n, struct yx_rows **out)
+{
+    struct yx_param p[YX_TRAINING_IN_MAX + 8];
+    int m = 1;
+    while (m < n)
+        m *= 2;
+    if (n < 1 || m > YX_TRAINING_IN_MAX || npre < 0 || npre > 8)
+        return YX_EINVAL;
+    for (int i = 0; i < npre; i++)
+        p[i] = pre[i];
+    struct yx_buf sql;
+    yx_buf_init(&sql, 64 * 1024);
+    int bad = yx_buf_puts(&sql, head);
+    for (int i = 0; i < m; i++) {
+        p[npre + i] = YX_PI(ids[i < n ? i : n - 1]);
+        bad = bad || yx_buf_puts(&sql, i ? ", ?" : "?");
+    }
+    bad = bad || yx_buf_puts(&sql, tail);
+    int rc = bad ? YX_ENOMEM : yx_db_exec(db, sql.data, p, npre + m, out);
+    yx_buf_release(&sql);
+    return rc;
+}
 
 /* Is s one of the strings of the JSON array text (an empty array means any)? */
 static int listed(const char *array_text, const char *s)
@@ -22,29 +69,6 @@ static int listed(const char *array_text, const char *s)
     json_array_foreach(a, i, v) yes |= s && json_is_string(v) && strcmp(json_string_value(v), s) == 0;
     json_decref(a);
     return yes;
-}
-
-/* The course row into *c; *rows keeps it (the target roles and levels, for the relation). */
-static int load_row(struct yx_db *db, int64_t id, struct yx_course *c, struct yx_rows **rows)
-{
-    int rc = YX_DB_Q(db, rows, COURSE_SELECT, YX_PI(id));
-    if (rc == 0 && (*rows)->nrows != 1)
-        rc = YX_ENOTFOUND;
-    if (rc)
-        return rc;
-    *c = (struct yx_course){yx_rows_int(*rows, 0, 0),
-                            yx_rows_int(*rows, 0, 1),
-                            yx_rows_int(*rows, 0, 2),
-                            0,
-                            (int)yx_rows_int(*rows, 0, 3),
-                            (int)yx_rows_int(*rows, 0, 4),
-                            (int)yx_rows_int(*rows, 0, 5),
-                            (int)yx_rows_int(*rows, 0, 6),
-                            "",
-                            ""};
-    yx_snprintf(c->state, sizeof c->state, "%s", yx_rows_get(*rows, 0, 7));
-    yx_snprintf(c->title, sizeof c->title, "%s", yx_rows_get(*rows, 0, 8));
-    return 0;
 }
 
 int yx_course_enrolled(struct yx_db *db, int64_t course_id, int64_t user_id, int *yes)
@@ -65,54 +89,72 @@ int yx_course_enrolled(struct yx_db *db, int64_t course_id, int64_t user_id, int
     return rc;
 }
 
-/* The caller's relation to the course (c->relation). */
-static int relation(struct yx_req *r, struct yx_course *c, const struct yx_rows *course)
+/* The course of row i, with the caller's relation to it (c->relation). */
+static void course_from_row(const struct yx_req *r, const struct yx_rows *rows, int i, struct yx_course *c)
 {
     const struct yx_principal *w = &r->who;
-    struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(
-        r->db, &rows,
-        "SELECT (SELECT COUNT(*) FROM course_trainers WHERE course_id = ? AND user_id = ?), (SELECT "
-        "level FROM facilities WHERE id = ?), (SELECT COUNT(*) FROM enrolments WHERE course_id = ? AND "
-        "facility_id = ? AND withdrawn_at IS NULL)",
-        YX_PI(c->id), YX_PI(w->user_id), YX_PI(w->facility_id), YX_PI(c->id), YX_PI(w->facility_id));
-    if (rc)
-        return rc;
-    int named = yx_rows_int(rows, 0, 0) > 0, enrolled = 0;
-    int site = w->facility_id && yx_rows_int(rows, 0, 2) > 0;
-    char level[16];
-    yx_snprintf(level, sizeof level, "%s", yx_rows_get(rows, 0, 1) ? yx_rows_get(rows, 0, 1) : "");
-    yx_rows_free(rows);
-    if ((rc = yx_course_enrolled(r->db, c->id, w->user_id, &enrolled)) != 0)
-        return rc;
-    int trainer = named || (strcmp(w->role, "trainer") == 0 && w->facility_id == c->facility_id);
+    *c = (struct yx_course){yx_rows_int(rows, i, C_ID),
+                            yx_rows_int(rows, i, C_FACILITY),
+                            yx_rows_int(rows, i, C_PROVINCE),
+                            0,
+                            (int)yx_rows_int(rows, i, C_MINUTES),
+                            (int)yx_rows_int(rows, i, C_ATT_PCT),
+                            (int)yx_rows_int(rows, i, C_QUIZ_PCT),
+                            (int)yx_rows_int(rows, i, C_QUIZ_MAX),
+                            "",
+                            ""};
+    yx_snprintf(c->state, sizeof c->state, "%s", yx_rows_get(rows, i, C_STATE));
+    yx_snprintf(c->title, sizeof c->title, "%s", yx_rows_get(rows, i, C_TITLE));
+    const char *roles = yx_rows_get(rows, i, C_ROLES), *levels = yx_rows_get(rows, i, C_LEVELS);
+    const char *level = yx_rows_get(rows, i, C_LEVEL) ? yx_rows_get(rows, i, C_LEVEL) : "";
+    int site = w->facility_id && yx_rows_int(rows, i, C_SITE) > 0;
+    /* Enrolled by name, or with the whole facility when the course is for the caller's role. */
+    int enrolled = yx_rows_int(rows, i, C_NAMED_ENROLLED) > 0 || (site && listed(roles, w->role));
+    int trainer = yx_rows_int(rows, i, C_NAMED_TRAINER) > 0 ||
+                  (strcmp(w->role, "trainer") == 0 && w->facility_id == c->facility_id);
     int admin = yx_admin_over(w, c->facility_id, c->province_id);
-    int eligible = strcmp(c->state, "published") == 0 && w->facility_id &&
-                   listed(yx_rows_get(course, 0, 9), w->role) && listed(yx_rows_get(course, 0, 10), level) &&
-                   strcmp(w->role, "patient") != 0;
+    int eligible = strcmp(c->state, "published") == 0 && w->facility_id && listed(roles, w->role) &&
+                   listed(levels, level) && strcmp(w->role, "patient") != 0;
     /* Another facility's administrator enrols their facility in a course made for its level. */
     int site_admin = strcmp(w->role, "facility_admin") == 0 && w->facility_id &&
                      w->facility_id != c->facility_id && strcmp(c->state, "draft") != 0 &&
-                     (site || listed(yx_rows_get(course, 0, 10), level));
+                     (site || listed(levels, level));
     c->relation = (trainer ? YX_COURSE_TRAINER : 0) | (admin ? YX_COURSE_ADMIN : 0) |
                   (enrolled ? YX_COURSE_ENROLLED : 0) | (eligible ? YX_COURSE_ELIGIBLE : 0) |
                   (site ? YX_COURSE_SITE : 0) | (site_admin ? YX_COURSE_SITE_ADMIN : 0);
-    return 0;
+}
+
+int yx_course_find_many(struct yx_req *r, const int64_t *ids, int n, struct yx_course *out, int *found)
+{
+    const struct yx_principal *w = &r->who;
+    struct yx_param pre[] = {YX_PI(w->user_id), YX_PI(w->facility_id), YX_PI(w->user_id),
+                             YX_PI(w->facility_id)};
+    struct yx_rows *rows = NULL;
+    *found = 0;
+    if (n < 1)
+        return 0;
+    int rc = yx_training_select_in(r->db, COURSE_HEAD, ")", pre, 4, ids, n, &rows);
+    for (int k = 0; rc == 0 && k < n; k++)
+        for (int i = 0; i < rows->nrows; i++) {
+            if (yx_rows_int(rows, i, C_ID) != ids[k])
+                continue;
+            struct yx_course *c = &out[*found];
+            course_from_row(r, rows, i, c);
+            /* A draft is its makers' business; an archived course stays visible to those related to it. */
+            int makers = c->relation & (YX_COURSE_TRAINER | YX_COURSE_ADMIN);
+            if (c->relation && (strcmp(c->state, "draft") != 0 || makers))
+                (*found)++;
+            break;
+        }
+    yx_rows_free(rows);
+    return rc;
 }
 
 int yx_course_find(struct yx_req *r, int64_t id, struct yx_course *c)
 {
-    struct yx_rows *rows = NULL;
-    *c = (struct yx_course){0};
-    int rc = load_row(r->db, id, c, &rows);
-    if (rc == 0)
-        rc = relation(r, c, rows);
-    yx_rows_free(rows);
-    /* A draft is its makers' business; an archived course stays visible to those related to it. */
-    int makers = c->relation & (YX_COURSE_TRAINER | YX_COURSE_ADMIN);
-    if (rc == 0 && (!c->relation || (strcmp(c->state, "draft") == 0 && !makers)))
-        rc = YX_ENOTFOUND;
-    return rc;
+    int found = 0;
+    int rc = yx_course_find_many(r, &id, 1, c, &found);
+    return rc ? rc : found ? 0 : YX_ENOTFOUND;
 }
 
 int yx_course_load_id(struct yx_req *r, int64_t id, struct yx_course *c)

@@ -49,40 +49,14 @@ static json_t *json_array_text(const char *text)
     return a ? a : json_array();
 }
 
-/* Several courses' JSON is read with four queries, not four a course: each selects the rows of
- * all of them with "IN (?, …)", the list padded to a power of two (repeating the last id) so the
- * statement caches see a few shapes, not one per page size. */
-#define COURSES_AT_ONCE 256
-
-static int select_in(struct yx_db *db, const char *head, const char *tail, const int64_t *ids, int n,
-                     struct yx_rows **out)
-{
-    struct yx_param p[COURSES_AT_ONCE];
-    int m = 1;
-    while (m < n)
-        m *= 2;
-    if (n < 1 || m > COURSES_AT_ONCE)
-        return YX_EINVAL;
-    struct yx_buf sql;
-    yx_buf_init(&sql, 64 * 1024);
-    int bad = yx_buf_puts(&sql, head);
-    for (int i = 0; i < m; i++) {
-        p[i] = YX_PI(ids[i < n ? i : n - 1]);
-        bad = bad || yx_buf_puts(&sql, i ? ", ?" : "?");
-    }
-    bad = bad || yx_buf_puts(&sql, tail);
-    int rc = bad ? YX_ENOMEM : yx_db_exec(db, sql.data, p, m, out);
-    yx_buf_release(&sql);
-    return rc;
-}
-
+/* Several courses' JSON is read with four queries, not four a course (yx_training_select_in). */
 /* {"<course id>": [fill(row) …]} from the rows of the courses ids; key_col holds the course id. */
 static json_t *grouped(struct yx_db *db, const char *head, const char *tail, const int64_t *ids, int n,
                        int key_col, json_t *(*fill)(const struct yx_rows *, int))
 {
     struct yx_rows *rows = NULL;
     json_t *by = json_object();
-    if (by && select_in(db, head, tail, ids, n, &rows) == 0)
+    if (by && yx_training_select_in(db, head, tail, NULL, 0, ids, n, &rows) == 0)
         for (int i = 0; i < rows->nrows; i++) {
             json_t *list = json_object_get(by, yx_rows_get(rows, i, key_col));
             if (!list && json_object_set_new(by, yx_rows_get(rows, i, key_col), list = json_array()) != 0)
@@ -137,23 +111,23 @@ static json_t *course_json(const struct yx_course *c, const struct yx_rows *rows
     return out;
 }
 
-/* The JSON of n courses (at most COURSES_AT_ONCE), in their order; a course no longer there is
+/* The JSON of n courses (at most YX_TRAINING_IN_MAX), in their order; a course no longer there is
  * left out. NULL when the database fails. */
 static json_t *courses_json(struct yx_req *r, const struct yx_course *cs, int n)
 {
-    int64_t ids[COURSES_AT_ONCE];
+    int64_t ids[YX_TRAINING_IN_MAX];
     struct yx_rows *rows = NULL;
-    for (int i = 0; i < n && i < COURSES_AT_ONCE; i++)
+    for (int i = 0; i < n && i < YX_TRAINING_IN_MAX; i++)
         ids[i] = cs[i].id;
-    if (n < 1 || n > COURSES_AT_ONCE)
+    if (n < 1 || n > YX_TRAINING_IN_MAX)
         return n < 1 ? json_array() : NULL;
-    if (select_in(
+    if (yx_training_select_in(
             r->db,
             "SELECT c.title, c.description, c.specialty, c.target_roles, c.target_levels, c.credit_minutes, "
             "c.attendance_pass_pct, c.quiz_pass_pct, c.quiz_max_attempts, c.facility_id, f.name, c.state, "
             "c.created_at, c.updated_at, (SELECT COUNT(*) FROM quiz_questions q WHERE q.course_id = c.id), "
             "c.id FROM courses c JOIN facilities f ON f.id = c.facility_id WHERE c.id IN (",
-            ")", ids, n, &rows) != 0)
+            ")", NULL, 0, ids, n, &rows) != 0)
         return NULL;
     json_t *trainers = grouped(r->db,
                                "SELECT u.id, u.full_name, t.course_id FROM course_trainers t JOIN users u ON "
@@ -533,17 +507,22 @@ static int course_list(struct yx_req *r)
     if (rc)
         return rc;
     struct yx_course *kept = calloc((size_t)limit + 1, sizeof *kept);
-    int n = 0;
-    for (int i = 0; kept && i < rows->nrows && i < limit; i++) {
-        struct yx_course *c = &kept[n];
-        if (yx_course_find(r, yx_rows_int(rows, i, 0), c) != 0)
-            continue;
+    int64_t ids[YX_TRAINING_IN_MAX];
+    int n = 0, found = 0;
+    for (int i = 0; i < rows->nrows && i < limit && i < YX_TRAINING_IN_MAX; i++)
+        ids[n++] = yx_rows_int(rows, i, 0);
+    if (kept && (rc = yx_course_find_many(r, ids, n, kept, &found)) != 0) {
+        free(kept);
+        yx_rows_free(rows);
+        return rc;
+    }
+    n = 0;
+    for (int i = 0; kept && i < found; i++) {
         /* Available: not yet enrolled (or, for a site's administrator, the site not yet). */
-        int m = c->relation;
-        if (available && !((m & YX_COURSE_ELIGIBLE && !(m & YX_COURSE_ENROLLED)) ||
-                           (m & YX_COURSE_SITE_ADMIN && !(m & YX_COURSE_SITE))))
-            continue;
-        n++;
+        int m = kept[i].relation;
+        if (!available || (m & YX_COURSE_ELIGIBLE && !(m & YX_COURSE_ENROLLED)) ||
+            (m & YX_COURSE_SITE_ADMIN && !(m & YX_COURSE_SITE)))
+            kept[n++] = kept[i];
     }
     json_t *items = kept ? courses_json(r, kept, n) : NULL;
     int oom = !kept;
