@@ -53,6 +53,7 @@ struct yx_req {
     const char *xhdr[6][2];
     int nxhdr;
     char addr[64];
+    int proxied; /* it came with X-Forwarded-For: through a proxy, whatever addr says */
     char id[24]; /* the request id, in the X-Request-Id header and the access log */
     struct yx_db *db;
     struct yx_principal who;

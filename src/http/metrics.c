@@ -2,7 +2,8 @@
  * (docs/operations.md, "Metrics"). Requests are counted where the access log is written, on the
  * loop, so the counters need no lock; the handler runs on the loop too (YX_R_LOOP). The other
  * figures are asked of their owners when scraped. Who may read it: whoever presents the
- * metrics-token as a bearer token, or, when none is configured, a client on this machine. */
+ * metrics-token as a bearer token, or, when none is configured, a client on this machine that did
+ * not come through a proxy. */
 #include <dirent.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -48,7 +49,8 @@ static int allowed(const struct yx_req *r)
     if (M.token[0])
         return r->bearer && strlen(r->bearer) == strlen(M.token) &&
                sodium_memcmp(r->bearer, M.token, strlen(M.token)) == 0;
-    return strcmp(r->addr, "127.0.0.1") == 0 || strcmp(r->addr, "::1") == 0;
+    /* A proxy on this machine (nginx) would make every client look local: a proxied request is not. */
+    return !r->proxied && (strcmp(r->addr, "127.0.0.1") == 0 || strcmp(r->addr, "::1") == 0);
 }
 
 static long open_fds(void)

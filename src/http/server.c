@@ -678,7 +678,10 @@ static void fill_request(h2o_req_t *req, struct yx_req *r)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, r->addr, sizeof r->addr);
     /* Behind a proxy the peer is the proxy; the client is the last address it appended. Only
      * trusted when configured, or anyone could choose the address their rate limit counts. */
-    const char *xff = S.cfg->trust_proxy ? header(req, r, H2O_STRLIT("x-forwarded-for")) : NULL;
+    const char *xff = header(req, r, H2O_STRLIT("x-forwarded-for"));
+    r->proxied = xff != NULL;
+    if (!S.cfg->trust_proxy)
+        xff = NULL;
     if (xff) {
         const char *last = strrchr(xff, ',');
         last = last ? last + 1 : xff;
