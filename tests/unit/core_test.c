@@ -3,8 +3,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -114,6 +116,30 @@ static void snprintf_reports_truncation(void **state)
     assert_int_equal(yx_snprintf(small, sizeof small, "%s", "abcd"), YX_ETOOBIG);
 }
 
+/* The arithmetic formatting agrees with gmtime_r and strftime: every day from 1900 to 2200 at a
+ * random time of day, the edges of a day and of leap years, and times before 1970. */
+static void time_agrees_with_gmtime(void **state)
+{
+    (void)state;
+    char got[32], want[32];
+    for (int64_t day = -25567; day <= 84000; day++) {
+        int64_t ms = day * 86400000LL + (int64_t)((uint64_t)(day * 2654435761LL) % 86400000ULL);
+        int64_t edges[] = {ms, day * 86400000LL, day * 86400000LL + 86399999LL};
+        for (int e = 0; e < 3; e++) {
+            int64_t t = edges[e];
+            int64_t s = t >= 0 ? t / 1000 : -((-t + 999) / 1000);
+            time_t tt = (time_t)s;
+            struct tm tm;
+            gmtime_r(&tt, &tm);
+            size_t n = strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S", &tm);
+            snprintf(want + n, sizeof want - n, ".%03dZ", (int)(t - s * 1000));
+            yx_time_format(t, got);
+            if (strcmp(got, want) != 0)
+                fail_msg("%lld: %s, not %s", (long long)t, got, want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +149,7 @@ int main(void)
         cmocka_unit_test(fold_removes_diacritics_case_and_dd),
         cmocka_unit_test(utf8_validity),
         cmocka_unit_test(time_is_rfc3339),
+        cmocka_unit_test(time_agrees_with_gmtime),
         cmocka_unit_test(tokens_are_random_base64url),
         cmocka_unit_test(snprintf_reports_truncation),
     };
