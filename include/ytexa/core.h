@@ -94,6 +94,8 @@ void yx_today_vn(char out[11]);
 void yx_random(void *p, size_t n);
 void yx_hex(const uint8_t *p, size_t n, char *out /* 2n+1 */);
 void yx_sha256_hex(const void *p, size_t n, char out[65]);
+/* Is given (may be NULL) the secret want? In time that does not depend on where they differ. */
+int yx_secret_eq(const char *given, const char *want);
 /* A random id for requests and tokens: `bytes` random bytes, base64url, no padding. */
 void yx_random_token(char *out, size_t outsize, size_t bytes);
 /* base64(HMAC-SHA1(key, data)), as coturn and Janus check their time-limited credentials. 0, or

@@ -92,6 +92,15 @@ int yx_db_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int 
 int yx_db_exec_rows(struct yx_db *db, const char *head, const char *tail, const struct yx_param *p, int ncols,
                     int nrows);
 
+/* A statement over a list of ids: head, npre parameters pre, then "?, ?, …" for ids, then tail
+ * ("SELECT … WHERE c.id IN (" … ")"). The list is padded to a power of two with the last id, so
+ * the statement caches see a few shapes rather than one per list length. At most YX_DB_IN_MAX ids
+ * and YX_DB_IN_PRE leading parameters (YX_EINVAL otherwise). */
+#define YX_DB_IN_MAX 256
+#define YX_DB_IN_PRE 8
+int yx_db_exec_in(struct yx_db *db, const char *head, const char *tail, const struct yx_param *pre, int npre,
+                  const int64_t *ids, int n, struct yx_rows **out);
+
 /* How many groups of a checkpoint's pages SQLite's paced VFS (src/store/sqlite_pace.c) has
  * written back since the process started: more than zero once a checkpoint has copied 64 pages,
  * unless the database file could not be paced; 0 on PostgreSQL. */

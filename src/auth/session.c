@@ -2,7 +2,6 @@
  * random bits shown once to the client; only its SHA-256 is stored. */
 #include <pthread.h>
 #include <stdatomic.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +42,8 @@ static void copy_field(char *dst, size_t size, const char *src)
  * work. An entry is good for CACHE_TTL_MS and only while the generation is the one it was read
  * under: a change to a session or an account on this instance (logout, deactivation, a new role or
  * password) moves the generation once committed, so here it bites at once; on another instance
- * it bites within CACHE_TTL_MS. An entry is not used when the session is due to be touched. */
+ * it bites within CACHE_TTL_MS. An entry is not used when the session is due to be touched, nor
+ * once it has expired or gone idle. */
 #define CACHE_SLOTS 64
 #define CACHE_TTL_MS 1000
 #define TOUCH_MS 60000
@@ -75,6 +75,7 @@ static const struct cached *cache_find(const char *hash, int64_t now)
 {
     const struct cached *c = cache_slot(hash);
     if (c->gen != generation || now - c->at >= CACHE_TTL_MS || now - c->last_seen > TOUCH_MS ||
+        now > c->expires || now - c->last_seen > (int64_t)settings.idle_s * 1000 ||
         strcmp(c->hash, hash) != 0)
         return NULL;
     return c;
@@ -85,11 +86,12 @@ static const struct cached *cache_find(const char *hash, int64_t now)
 static int session_load(struct yx_req *r, const char *hash, int64_t now, struct cached *c)
 {
     struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(r->db, &rows,
-                     "SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at, u.id, u.username, u.role, "
-                     "u.facility_id, f.province_id, u.full_name, u.active, u.patient_id FROM sessions s JOIN users u "
-                     "ON u.id = s.user_id LEFT JOIN facilities f ON f.id = u.facility_id WHERE s.token_hash = ?",
-                     YX_PT(hash));
+    int rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at, u.id, u.username, u.role, "
+        "u.facility_id, f.province_id, u.full_name, u.active, u.patient_id FROM sessions s JOIN users u "
+        "ON u.id = s.user_id LEFT JOIN facilities f ON f.id = u.facility_id WHERE s.token_hash = ?",
+        YX_PT(hash));
     if (rc)
         goto out;
     if (rows->nrows != 1 || !yx_rows_isnull(rows, 0, 4) || !yx_rows_int(rows, 0, 11)) {
@@ -122,11 +124,8 @@ out:
  * from our page: the CSRF token that only our page can read. */
 static int csrf_ok(const struct yx_req *r)
 {
-    const char *want = r->who.csrf;
     int unsafe = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
-    return r->bearer || !unsafe ||
-           (r->csrf_header && strlen(r->csrf_header) == strlen(want) &&
-            sodium_memcmp(r->csrf_header, want, strlen(want)) == 0);
+    return r->bearer || !unsafe || yx_secret_eq(r->csrf_header, r->who.csrf);
 }
 
 int yx_auth_resolve(struct yx_req *r)
@@ -142,10 +141,9 @@ int yx_auth_resolve(struct yx_req *r)
     int64_t now = yx_now_ms();
     const struct cached *hit = cache_find(hash, now);
     struct cached fresh = {.gen = generation, .at = now};
-    if (hit && now <= hit->expires && now - hit->last_seen <= (int64_t)settings.idle_s * 1000) {
+    if (hit) {
         r->who = hit->who;
     } else {
-        hit = NULL;
         if ((rc = session_load(r, hash, now, &fresh)) != 0)
             return rc;
         memcpy(fresh.hash, hash, sizeof hash);
@@ -187,12 +185,14 @@ static int login_rate_check(struct yx_req *r, const char *username)
     int64_t hour_ago = yx_now_ms() - 3600 * 1000, n = 0;
     int rc = count_failures(r, "username", username, hour_ago, &n);
     if (rc == 0 && n >= settings.fail_user)
-        return yx_fail(r, YX_ERATELIMIT, "Quá nhiều lần đăng nhập sai / too many failed logins for this account; try "
-                                         "again in an hour or ask your administrator.");
+        return yx_fail(r, YX_ERATELIMIT,
+                       "Quá nhiều lần đăng nhập sai / too many failed logins for this account; try "
+                       "again in an hour or ask your administrator.");
     if (rc == 0)
         rc = count_failures(r, "addr", r->addr, hour_ago, &n);
     if (rc == 0 && n >= settings.fail_addr)
-        return yx_fail(r, YX_ERATELIMIT, "Quá nhiều lần đăng nhập sai / too many failed logins from this address.");
+        return yx_fail(r, YX_ERATELIMIT,
+                       "Quá nhiều lần đăng nhập sai / too many failed logins from this address.");
     return rc;
 }
 
@@ -224,21 +224,20 @@ static int session_create(struct yx_req *r, int64_t user_id, char token[64], cha
     yx_random_token(csrf, 48, 24);
     yx_sha256_hex(token, strlen(token), hash);
     *expires = now + (int64_t)settings.max_s * 1000;
-    return YX_DB_Q(r->db, NULL,
-                   "INSERT INTO sessions (token_hash, csrf_token, user_id, created_at, last_seen_at, expires_at, addr) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   YX_PT(hash), YX_PT(csrf), YX_PI(user_id), YX_PI(now), YX_PI(now), YX_PI(*expires),
-                   YX_PT(r->addr));
+    return YX_DB_Q(
+        r->db, NULL,
+        "INSERT INTO sessions (token_hash, csrf_token, user_id, created_at, last_seen_at, expires_at, addr) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        YX_PT(hash), YX_PT(csrf), YX_PI(user_id), YX_PI(now), YX_PI(now), YX_PI(*expires), YX_PT(r->addr));
 }
 
 static void session_cookie(struct yx_req *r, const char *value, int max_age)
 {
     char c[256];
-    yx_snprintf(c, sizeof c, "ytexa_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", value, max_age,
-                settings.cookie_secure ? "; Secure" : "");
+    yx_snprintf(c, sizeof c, "ytexa_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", value,
+                max_age, settings.cookie_secure ? "; Secure" : "");
     yx_set_cookie(r, c);
 }
-
 
 static int login(struct yx_req *r)
 {
@@ -257,7 +256,8 @@ static int login(struct yx_req *r)
     r->audit_resource_id = username;
     if ((rc = login_rate_check(r, username)) != 0)
         return rc;
-    rc = YX_DB_Q(r->db, &rows, "SELECT id, password_hash FROM users WHERE username = ? AND active = 1", YX_PT(username));
+    rc = YX_DB_Q(r->db, &rows, "SELECT id, password_hash FROM users WHERE username = ? AND active = 1",
+                 YX_PT(username));
     if (rc)
         goto out;
     if (rows->nrows != 1) {
@@ -283,7 +283,9 @@ static int login(struct yx_req *r)
     r->who.facility_id = json_integer_value(json_object_get(json_object_get(user, "facility"), "id"));
     session_cookie(r, token, settings.max_s);
     yx_time_format(expires, when);
-    rc = yx_reply(r, 200, json_pack("{s:s,s:s,s:s,s:o}", "token", token, "csrf", csrf, "expires_at", when, "user", user));
+    rc = yx_reply(
+        r, 200,
+        json_pack("{s:s,s:s,s:s,s:o}", "token", token, "csrf", csrf, "expires_at", when, "user", user));
 out:
     yx_rows_free(rows);
     return rc;

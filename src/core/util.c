@@ -112,6 +112,12 @@ void yx_hex(const uint8_t *p, size_t n, char *out)
     sodium_bin2hex(out, 2 * n + 1, p, n);
 }
 
+int yx_secret_eq(const char *given, const char *want)
+{
+    size_t n = strlen(want);
+    return given && strlen(given) == n && sodium_memcmp(given, want, n) == 0;
+}
+
 void yx_sha256_hex(const void *p, size_t n, char out[65])
 {
     uint8_t h[crypto_hash_sha256_BYTES];

@@ -677,11 +677,6 @@ void yx_hub_closed(struct yx_ws *ws)
     free(cl);
 }
 
-/* Someone arrived in channel c on another instance (or changed their status there): they learn
- * who is here, as presence messages addressed to them only and marked "echo" (so that nobody
- * answers those in turn). Without this a join's members list names only the people on the
- * joiner's own instance. The people here go in one bus message (a lecture's channel holds
- * hundreds), which the newcomer's instance hands out one presence message each (deliver_echoes). */
 /* A member and its place in the channel, to find each person's first socket by sorting. */
 struct placed {
     int64_t user;
@@ -734,6 +729,11 @@ static json_t *present_people(const struct channel *c, int64_t newcomer)
     return people;
 }
 
+/* Someone arrived in channel c on another instance (or changed their status there): they learn
+ * who is here, as presence messages addressed to them only and marked "echo" (so that nobody
+ * answers those in turn). Without this a join's members list names only the people on the
+ * joiner's own instance. The people here go in one bus message (a lecture's channel holds
+ * hundreds), which the newcomer's instance hands out one presence message each (deliver_echoes). */
 static void answer_presence(const struct channel *c, const json_t *msg)
 {
     const char *type = yx_json_str(msg, "type"), *status = yx_json_str(msg, "status");

@@ -49,17 +49,18 @@ int yx_db_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int 
 
 #define ROWS_MAX 128
 
-/* The statement for n rows of ncols placeholders between head and tail (NULL when out of memory). */
-static char *rows_sql(const char *head, const char *tail, int ncols, int n)
+/* head, n groups of placeholders, tail: "(?, ?), (?, ?)" for rows of ncols, or "?, ?" (ncols 0)
+ * for an IN list. NULL when out of memory. */
+static char *placeholders(const char *head, const char *tail, int ncols, int n)
 {
     struct yx_buf sql;
     yx_buf_init(&sql, 1 << 20);
     int bad = yx_buf_puts(&sql, head);
     for (int i = 0; !bad && i < n; i++) {
-        bad = yx_buf_puts(&sql, i ? ", (?" : "(?");
+        bad = yx_buf_puts(&sql, i ? (ncols ? ", (?" : ", ?") : (ncols ? "(?" : "?"));
         for (int k = 1; !bad && k < ncols; k++)
             bad = yx_buf_puts(&sql, ", ?");
-        bad = bad || yx_buf_puts(&sql, ")");
+        bad = bad || (ncols && yx_buf_puts(&sql, ")"));
     }
     bad = bad || yx_buf_puts(&sql, tail);
     char *text = bad ? NULL : yx_buf_detach(&sql, NULL);
@@ -76,10 +77,29 @@ int yx_db_exec_rows(struct yx_db *db, const char *head, const char *tail, const 
     for (int done = 0, n; rc == 0 && done < nrows; done += n) {
         for (n = ROWS_MAX; n > nrows - done; n /= 2)
             ;
-        char *sql = rows_sql(head, tail, ncols, n);
+        char *sql = placeholders(head, tail, ncols, n);
         rc = sql ? yx_db_exec(db, sql, p + (size_t)done * (size_t)ncols, n * ncols, NULL) : YX_ENOMEM;
         free(sql);
     }
+    return rc;
+}
+
+int yx_db_exec_in(struct yx_db *db, const char *head, const char *tail, const struct yx_param *pre, int npre,
+                  const int64_t *ids, int n, struct yx_rows **out)
+{
+    struct yx_param p[YX_DB_IN_MAX + YX_DB_IN_PRE];
+    int m = 1;
+    while (m < n)
+        m *= 2;
+    if (n < 1 || m > YX_DB_IN_MAX || npre < 0 || npre > YX_DB_IN_PRE)
+        return YX_EINVAL;
+    for (int i = 0; i < npre; i++)
+        p[i] = pre[i];
+    for (int i = 0; i < m; i++)
+        p[npre + i] = YX_PI(ids[i < n ? i : n - 1]);
+    char *sql = placeholders(head, tail, 0, m);
+    int rc = sql ? yx_db_exec(db, sql, p, npre + m, out) : YX_ENOMEM;
+    free(sql);
     return rc;
 }
 

@@ -9,7 +9,7 @@
 /* A course and what the caller is to it, in one row: the course, whether the caller is one of its
  * named trainers, whether the caller's facility is enrolled, whether the caller is enrolled by
  * name, and the caller's facility's level. Parameters: user, facility, user, facility, then the
- * courses' ids (yx_training_select_in). */
+ * courses' ids (yx_db_exec_in). */
 #define COURSE_HEAD                                                                                          \
     "SELECT c.id, c.facility_id, f.province_id, c.credit_minutes, c.attendance_pass_pct, c.quiz_pass_pct, "  \
     "c.quiz_max_attempts, c.state, c.title, c.target_roles, c.target_levels, (SELECT COUNT(*) FROM "         \
@@ -35,30 +35,6 @@ enum {
     C_LEVEL
 };
 
-int yx_training_select_in(struct yx_db *db, const char *head, const char *tail, const struct yx_param *pre,
-                          int npre, const int64_t *ids, int n, struct yx_rows **out)
-{
-    struct yx_param p[YX_TRAINING_IN_MAX + 8];
-    int m = 1;
-    while (m < n)
-        m *= 2;
-    if (n < 1 || m > YX_TRAINING_IN_MAX || npre < 0 || npre > 8)
-        return YX_EINVAL;
-    for (int i = 0; i < npre; i++)
-        p[i] = pre[i];
-    struct yx_buf sql;
-    yx_buf_init(&sql, 64 * 1024);
-    int bad = yx_buf_puts(&sql, head);
-    for (int i = 0; i < m; i++) {
-        p[npre + i] = YX_PI(ids[i < n ? i : n - 1]);
-        bad = bad || yx_buf_puts(&sql, i ? ", ?" : "?");
-    }
-    bad = bad || yx_buf_puts(&sql, tail);
-    int rc = bad ? YX_ENOMEM : yx_db_exec(db, sql.data, p, npre + m, out);
-    yx_buf_release(&sql);
-    return rc;
-}
-
 /* Is s one of the strings of the JSON array text (an empty array means any)? */
 static int listed(const char *array_text, const char *s)
 {
@@ -69,6 +45,13 @@ static int listed(const char *array_text, const char *s)
     json_array_foreach(a, i, v) yes |= s && json_is_string(v) && strcmp(json_string_value(v), s) == 0;
     json_decref(a);
     return yes;
+}
+
+/* The enrolment rule (ENROLLED_PEOPLE in enrol.c says it in SQL): by name, or with the whole
+ * facility when the course is for the person's role (target_roles, JSON text). */
+static int enrolled_by(int64_t by_name, int64_t facility, const char *target_roles, const char *role)
+{
+    return by_name > 0 || (facility > 0 && listed(target_roles, role));
 }
 
 int yx_course_enrolled(struct yx_db *db, int64_t course_id, int64_t user_id, int *yes)
@@ -83,8 +66,8 @@ int yx_course_enrolled(struct yx_db *db, int64_t course_id, int64_t user_id, int
         "courses c WHERE u.id = ? AND c.id = ? AND u.active = 1",
         YX_PI(user_id), YX_PI(course_id));
     if (rc == 0 && rows->nrows == 1)
-        *yes = yx_rows_int(rows, 0, 2) > 0 ||
-               (yx_rows_int(rows, 0, 3) > 0 && listed(yx_rows_get(rows, 0, 1), yx_rows_get(rows, 0, 0)));
+        *yes = enrolled_by(yx_rows_int(rows, 0, 2), yx_rows_int(rows, 0, 3), yx_rows_get(rows, 0, 1),
+                           yx_rows_get(rows, 0, 0));
     yx_rows_free(rows);
     return rc;
 }
@@ -108,8 +91,7 @@ static void course_from_row(const struct yx_req *r, const struct yx_rows *rows, 
     const char *roles = yx_rows_get(rows, i, C_ROLES), *levels = yx_rows_get(rows, i, C_LEVELS);
     const char *level = yx_rows_get(rows, i, C_LEVEL) ? yx_rows_get(rows, i, C_LEVEL) : "";
     int site = w->facility_id && yx_rows_int(rows, i, C_SITE) > 0;
-    /* Enrolled by name, or with the whole facility when the course is for the caller's role. */
-    int enrolled = yx_rows_int(rows, i, C_NAMED_ENROLLED) > 0 || (site && listed(roles, w->role));
+    int enrolled = enrolled_by(yx_rows_int(rows, i, C_NAMED_ENROLLED), site, roles, w->role);
     int trainer = yx_rows_int(rows, i, C_NAMED_TRAINER) > 0 ||
                   (strcmp(w->role, "trainer") == 0 && w->facility_id == c->facility_id);
     int admin = yx_admin_over(w, c->facility_id, c->province_id);
@@ -133,7 +115,7 @@ int yx_course_find_many(struct yx_req *r, const int64_t *ids, int n, struct yx_c
     *found = 0;
     if (n < 1)
         return 0;
-    int rc = yx_training_select_in(r->db, COURSE_HEAD, ")", pre, 4, ids, n, &rows);
+    int rc = yx_db_exec_in(r->db, COURSE_HEAD, ")", pre, 4, ids, n, &rows);
     for (int k = 0; rc == 0 && k < n; k++)
         for (int i = 0; i < rows->nrows; i++) {
             if (yx_rows_int(rows, i, C_ID) != ids[k])

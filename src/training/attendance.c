@@ -132,16 +132,17 @@ static void attendance_row(struct yx_param *p, int64_t session, int64_t user, in
     p[6] = YX_PI(now);
 }
 
-static int store_one(struct yx_db *db, int64_t session, int64_t user, int64_t seconds, int pct,
-                     const char *source, int passed)
+/* Stores the n attendance rows of p (ATTENDANCE_COLS each) in statements of up to 128 people,
+ * then awards the session's credits where due, in one statement. */
+static int store_and_award(struct yx_db *db, const struct yx_course *c, const struct yx_course_session *s,
+                           const struct yx_param *p, int n)
 {
-    struct yx_param p[ATTENDANCE_COLS];
-    attendance_row(p, session, user, seconds, pct, source, passed, yx_now_ms());
-    return yx_db_exec_rows(db, ATTENDANCE_HEAD, ATTENDANCE_TAIL, p, ATTENDANCE_COLS, 1);
+    int rc = yx_db_exec_rows(db, ATTENDANCE_HEAD, ATTENDANCE_TAIL, p, ATTENDANCE_COLS, n);
+    return rc ? rc : yx_training_award_session(db, c->id, s->id);
 }
 
-/* Everyone's attendance at the session's end, in statements of up to 128 people (a lecture's
- * hundreds were a round trip each on PostgreSQL), then the credits due, in one statement. */
+/* Everyone's attendance at the session's end (a lecture's hundreds were a round trip each on
+ * PostgreSQL), then the credits due. */
 int yx_session_attendance_store(struct yx_db *db, const struct yx_course *c,
                                 const struct yx_course_session *s)
 {
@@ -162,9 +163,7 @@ int yx_session_attendance_store(struct yx_db *db, const struct yx_course *c,
                        t[i].site ? "site" : "online", pct >= c->attendance_pass_pct, now);
     }
     if (rc == 0)
-        rc = yx_db_exec_rows(db, ATTENDANCE_HEAD, ATTENDANCE_TAIL, p, ATTENDANCE_COLS, people->nrows);
-    if (rc == 0)
-        rc = yx_training_award_session(db, c->id, s->id);
+        rc = store_and_award(db, c, s, p, people->nrows);
     free(p);
     free(t);
     yx_rows_free(people);
@@ -363,16 +362,19 @@ static int site_late(struct yx_db *db, const struct yx_course *c, const struct y
                      int64_t site)
 {
     struct yx_rows *rows = NULL;
-    int64_t duration = s->ended_at - s->started_at;
+    struct yx_param *p = NULL;
+    int64_t duration = s->ended_at - s->started_at, now = yx_now_ms();
     int rc =
         YX_DB_Q(db, &rows, "SELECT user_id FROM site_attendees WHERE site_attendance_id = ? ORDER BY user_id",
                 YX_PI(site));
-    for (int i = 0; rc == 0 && i < rows->nrows; i++) {
-        int64_t credit;
-        rc = store_one(db, s->id, yx_rows_int(rows, i, 0), duration / 1000, 100, "site", 1);
-        if (rc == 0)
-            rc = yx_training_award(db, c->id, yx_rows_int(rows, i, 0), &credit);
-    }
+    if (rc == 0 && !(p = calloc((size_t)rows->nrows * ATTENDANCE_COLS + 1, sizeof *p)))
+        rc = YX_ENOMEM;
+    for (int i = 0; rc == 0 && i < rows->nrows; i++)
+        attendance_row(p + (size_t)i * ATTENDANCE_COLS, s->id, yx_rows_int(rows, i, 0), duration / 1000, 100,
+                       "site", 1, now);
+    if (rc == 0)
+        rc = store_and_award(db, c, s, p, rows->nrows);
+    free(p);
     yx_rows_free(rows);
     return rc;
 }

@@ -49,14 +49,14 @@ static json_t *json_array_text(const char *text)
     return a ? a : json_array();
 }
 
-/* Several courses' JSON is read with four queries, not four a course (yx_training_select_in). */
+/* Several courses' JSON is read with four queries, not four a course (yx_db_exec_in). */
 /* {"<course id>": [fill(row) …]} from the rows of the courses ids; key_col holds the course id. */
 static json_t *grouped(struct yx_db *db, const char *head, const char *tail, const int64_t *ids, int n,
                        int key_col, json_t *(*fill)(const struct yx_rows *, int))
 {
     struct yx_rows *rows = NULL;
     json_t *by = json_object();
-    if (by && yx_training_select_in(db, head, tail, NULL, 0, ids, n, &rows) == 0)
+    if (by && yx_db_exec_in(db, head, tail, NULL, 0, ids, n, &rows) == 0)
         for (int i = 0; i < rows->nrows; i++) {
             json_t *list = json_object_get(by, yx_rows_get(rows, i, key_col));
             if (!list && json_object_set_new(by, yx_rows_get(rows, i, key_col), list = json_array()) != 0)
@@ -111,17 +111,17 @@ static json_t *course_json(const struct yx_course *c, const struct yx_rows *rows
     return out;
 }
 
-/* The JSON of n courses (at most YX_TRAINING_IN_MAX), in their order; a course no longer there is
+/* The JSON of n courses (at most YX_DB_IN_MAX), in their order; a course no longer there is
  * left out. NULL when the database fails. */
 static json_t *courses_json(struct yx_req *r, const struct yx_course *cs, int n)
 {
-    int64_t ids[YX_TRAINING_IN_MAX];
+    int64_t ids[YX_DB_IN_MAX];
     struct yx_rows *rows = NULL;
-    for (int i = 0; i < n && i < YX_TRAINING_IN_MAX; i++)
+    for (int i = 0; i < n && i < YX_DB_IN_MAX; i++)
         ids[i] = cs[i].id;
-    if (n < 1 || n > YX_TRAINING_IN_MAX)
+    if (n < 1 || n > YX_DB_IN_MAX)
         return n < 1 ? json_array() : NULL;
-    if (yx_training_select_in(
+    if (yx_db_exec_in(
             r->db,
             "SELECT c.title, c.description, c.specialty, c.target_roles, c.target_levels, c.credit_minutes, "
             "c.attendance_pass_pct, c.quiz_pass_pct, c.quiz_max_attempts, c.facility_id, f.name, c.state, "
@@ -507,9 +507,9 @@ static int course_list(struct yx_req *r)
     if (rc)
         return rc;
     struct yx_course *kept = calloc((size_t)limit + 1, sizeof *kept);
-    int64_t ids[YX_TRAINING_IN_MAX];
+    int64_t ids[YX_DB_IN_MAX];
     int n = 0, found = 0;
-    for (int i = 0; i < rows->nrows && i < limit && i < YX_TRAINING_IN_MAX; i++)
+    for (int i = 0; i < rows->nrows && i < limit && i < YX_DB_IN_MAX; i++)
         ids[n++] = yx_rows_int(rows, i, 0);
     if (kept && (rc = yx_course_find_many(r, ids, n, kept, &found)) != 0) {
         free(kept);

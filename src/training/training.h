@@ -40,12 +40,6 @@ int yx_course_find(struct yx_req *r, int64_t id, struct yx_course *c);
 /* The visible ones of n courses (ids) with the caller's relation, in the order of ids, into out
  * (room for n); *found says how many. One query for all of them (the course list). */
 int yx_course_find_many(struct yx_req *r, const int64_t *ids, int n, struct yx_course *out, int *found);
-/* Runs head, npre parameters pre, then "?, ?, …" for ids (padded to a power of two with the last
- * id, so the statement caches see a few shapes), then tail: the rows of several courses at once.
- * At most YX_TRAINING_IN_MAX ids, and 8 leading parameters. */
-#define YX_TRAINING_IN_MAX 256
-int yx_training_select_in(struct yx_db *db, const char *head, const char *tail, const struct yx_param *pre,
-                          int npre, const int64_t *ids, int n, struct yx_rows **out);
 /* 403 "not_your_part" unless the caller has one of the relations (bits); who_may names them in
  * Vietnamese and English for the message. */
 int yx_course_relation(struct yx_req *r, const struct yx_course *c, int relations, const char *who_may);

@@ -384,9 +384,9 @@ static void checkpoint_writes_back_in_groups(void **state)
     assert_int_equal(YX_DB_Q0(db, NULL, "DROP TABLE pace_probe"), 0);
 }
 
-/* yx_db_exec_rows: 300 rows go in as groups of 128, 128, 32, 8 and 4, each with its own values;
- * the same call with a conflict clause replaces what is there; a row the table refuses stops it
- * with the engine's error; no rows run nothing; no columns is refused. */
+/* yx_db_exec_rows and yx_db_exec_in: 300 rows go in as groups of 128, 128, 32, 8 and 4, each with its own
+ * values; the same call with a conflict clause replaces what is there; a row the table refuses stops it with
+ * the engine's error; no rows run nothing; no columns is refused. */
 static void many_rows_in_one_call(void **state)
 {
     enum { N = 300 };
@@ -415,6 +415,22 @@ static void many_rows_in_one_call(void **state)
     assert_int_equal(yx_db_exec_rows(db, head, "", p, 2, 0), 0);
     assert_int_equal(yx_db_exec_rows(db, head, "", p, 0, 1), YX_EINVAL);
     assert_int_equal(count("SELECT COUNT(*) FROM rows_probe"), N);
+    /* An IN list of three ids is padded to four with the last: still three rows, after the leading
+     * parameter; none, or more than the limit, is refused. */
+    static const int64_t ids[YX_DB_IN_MAX + 1] = {7, 5, 9};
+    struct yx_param before[] = {YX_PT("Hàng 5")};
+    struct yx_rows *r = NULL;
+    assert_int_equal(yx_db_exec_in(db, "SELECT id FROM rows_probe WHERE name <> ? AND id IN (",
+                                   ") ORDER BY id", before, 1, ids, 3, &r),
+                     0);
+    assert_int_equal(r->nrows, 2);
+    assert_int_equal(yx_rows_int(r, 0, 0) * 100 + yx_rows_int(r, 1, 0), 709);
+    yx_rows_free(r);
+    assert_int_equal(yx_db_exec_in(db, "SELECT id FROM rows_probe WHERE id IN (", ")", NULL, 0, ids, 0, &r),
+                     YX_EINVAL);
+    assert_int_equal(
+        yx_db_exec_in(db, "SELECT id FROM rows_probe WHERE id IN (", ")", NULL, 0, ids, YX_DB_IN_MAX + 1, &r),
+        YX_EINVAL);
     assert_int_equal(YX_DB_Q0(db, NULL, "DROP TABLE rows_probe"), 0);
 }
 
