@@ -7,8 +7,9 @@
 #include "ytexa/http.h"
 
 /* The roles, as stored and as sent in the API. */
-#define YX_ROLES "health_worker", "doctor", "specialist", "trainer", "facility_admin", "province_admin", \
-                 "ministry_admin", "patient"
+#define YX_ROLES                                                                                             \
+    "health_worker", "doctor", "specialist", "trainer", "facility_admin", "province_admin",                  \
+        "ministry_admin", "patient"
 int yx_role_valid(const char *role);
 
 /* Finds the session of r (bearer token or cookie), fills r->who and sets r->authed. A cookie
@@ -40,28 +41,31 @@ enum yx_action {
     YX_A_ADMIN, /* create or change accounts, facilities, the network */
 };
 enum yx_resource_kind {
-    YX_RES_FACILITY,  /* a facility record itself */
-    YX_RES_NETWORK,   /* support links */
-    YX_RES_USER,      /* an account */
-    YX_RES_AUDIT,     /* the audit trail */
-    YX_RES_PATIENT,   /* patient data (owned by facility_id, or shared through a case) */
-    YX_RES_CONSULT,   /* a consultation case (facility_id: the requester; shared: the caller's
-                         facility is the hub that has it or takes part) */
+    YX_RES_FACILITY, /* a facility record itself */
+    YX_RES_NETWORK,  /* support links */
+    YX_RES_USER,     /* an account */
+    YX_RES_AUDIT,    /* the audit trail */
+    YX_RES_PATIENT,  /* patient data (owned by facility_id, or shared through a case) */
+    YX_RES_CONSULT,  /* a consultation case (facility_id: the requester; shared: the caller's
+                        facility is the hub that has it or takes part) */
 };
 struct yx_resource {
     enum yx_resource_kind kind;
     int64_t facility_id; /* the facility the resource belongs to (0: none) */
     int64_t province_id; /* that facility's province */
-    int shared;          /* a consultation or visit shares it with the principal's facility */
+    int shared;          /* a live share (visit, consultation, referral) lets the principal's facility
+                            read it: read only, never write, never widen */
     int64_t patient_id;  /* the patient the data is about (YX_RES_PATIENT) */
+    int party;           /* the principal takes part in what is acted on (the visit's own doctor): acts
+                            on it like its home facility, whether or not a share is live */
 };
 
 /* The one authorization decision of the program. Returns 0 when allowed; YX_ENOTFOUND when the
  * principal may not even know the resource exists (another facility's data), YX_EFORBIDDEN when
- * it may see it but its role may not do this. */
+ * it may see it but may not do this (its role, or a share that lets it read only). */
 int yx_authorize(const struct yx_principal *who, enum yx_action act, const struct yx_resource *res);
 /* Answers a refusal of yx_authorize() (or a forced YX_EFORBIDDEN) with the message that fits:
- * 404 "not found" or 403 "your role may not do this". Returns the code. */
+ * 404 "not found" (yx_not_found) or 403 "your role may not do this". Returns the code. */
 int yx_deny(struct yx_req *r, int rc);
 /* Is the role an administrator of some scope (facility, province, ministry)? */
 int yx_role_is_admin(const char *role);

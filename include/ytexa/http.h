@@ -129,6 +129,9 @@ int yx_fail_field(struct yx_req *r, int code, const char *field, const char *fmt
  * an object, its members added to the error object (the reference is taken). */
 int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detail, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* 404 with the one message every record that is absent — or that the caller may not know of —
+ * answers with, byte for byte, so that ids cannot be probed. Returns YX_ENOTFOUND. */
+int yx_not_found(struct yx_req *r);
 /* Sets a body that is not JSON (data malloc'd, taken; type a literal such as "application/pdf"). */
 int yx_reply_raw(struct yx_req *r, int status, const char *type, char *data, size_t len);
 

@@ -9,24 +9,36 @@
 #include "ytexa/auth.h"
 #include "ytexa/http.h"
 
+/* The SQL condition "share row s is live" (its one parameter: now, in ms). A share lets a facility
+ * read a patient of another; it ends when its reason ends (docs/api.md, "Sharing"). */
+#define YX_SHARE_LIVE "(s.expires_at IS NULL OR s.expires_at > ?)"
+
 /* Fills res for the patient with this id as r's principal sees it: the home facility and its
- * province, and whether a visit or consultation shares the patient with the principal's
- * facility. Fails with 404 when there is no such patient. */
+ * province, and whether a live share lets the principal's facility read the patient. Fails with
+ * the 404 of yx_not_found() when there is no such patient. */
 int yx_patient_resource(struct yx_req *r, int64_t patient_id, struct yx_resource *res);
 
-/* May r's principal do act on this patient's data? Records the patient as the one the request's
- * audit event names (r->audit_patient_id), also when refused. Fails with 404 (no such patient, or one
- * the caller may not know of) or 403 (a role that may read but not write). */
+/* May r's principal do act on this patient's data? A share lets another facility read, never
+ * write. Fails with 404 (no such patient, or one the caller may not know of: the same answer, byte
+ * for byte) or 403 (the caller may see the patient but not do this). The request's audit event
+ * names the patient (r->audit_patient_id) when the caller may see it; a 404 names none, so that
+ * the trail does not tell an administrator which ids exist elsewhere. */
 int yx_patient_access(struct yx_req *r, int64_t patient_id, enum yx_action act);
+/* The same, for someone who takes part in what is acted on (party: the visit's own doctor), who
+ * acts on it as the home facility does. */
+int yx_patient_access_party(struct yx_req *r, int64_t patient_id, enum yx_action act, int party);
 
 /* Is consent for purpose ("remote_care" or "data_processing") in force for the patient?
  * Sets *active to 1 or 0. Returns 0 or a YX_E code from the database. */
 int yx_consent_active(struct yx_db *db, int64_t patient_id, const char *purpose, int *active);
 
-/* Lets facility_id see the patient because of a visit or consultation (reason "visit" or
- * "consult", ref_id its id). Sharing twice is harmless. */
+/* Lets facility_id read the patient because of a visit, consultation or referral (reason
+ * "visit", "consult" or "referral", ref_id its id), until expires_at (ms; 0: until the reason ends
+ * and yx_patient_unshare() is called). Sharing twice is harmless. */
 int yx_patient_share(struct yx_db *db, int64_t patient_id, int64_t facility_id, const char *reason,
-                     int64_t ref_id);
+                     int64_t ref_id, int64_t expires_at);
+/* Ends every share that reason ref_id made (a visit that ended, a case closed or moved on). */
+int yx_patient_unshare(struct yx_db *db, const char *reason, int64_t ref_id);
 
 /* Is the caller a clinician (health worker, doctor, specialist) of a facility, who may look up its
  * registry and its visits? 403 otherwise. */

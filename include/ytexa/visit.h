@@ -23,8 +23,18 @@ int yx_visit_doctor_facility(struct yx_req *r, int64_t doctor_id, const char *fi
 /* Records a change of state of a visit (from may be NULL), by r's principal. */
 int yx_visit_event(struct yx_req *r, int64_t visit, const char *from, const char *to, const char *reason);
 
-/* May r's principal see visit id (its record, its chat, its call)? 0 with *patient_id set, or
- * YX_ENOTFOUND with r's error set. The real-time hub asks this before a socket joins its channel. */
-int yx_visit_may_see(struct yx_req *r, int64_t id, int64_t *patient_id);
+/* Moves visit from state from to state to (conditional on from: 0 rows changed is YX_ECONFLICT),
+ * with its event; bypassed counts a start without consent in an emergency. A visit that ends
+ * (finished, cancelled, no-show) ends the share it made, and one that will not happen retires its
+ * announcement. The one place a visit's state changes. */
+int yx_visit_set_state(struct yx_req *r, int64_t visit, const char *from, const char *to, const char *reason,
+                       int bypassed);
+
+/* Does r's principal take part in visit id, so that it may be in its channel (its chat and its
+ * call)? The patient's own account, the clinicians of the patient's facility and the visit's
+ * doctor do; the doctor's colleagues, who may read the visit while it is open, do not. 0 with
+ * *patient_id set, or the visit's 404/403 with r's error set. The real-time hub asks this before
+ * a socket joins the channel, for every message, and again when it re-checks open sockets. */
+int yx_visit_may_join(struct yx_req *r, int64_t id, int64_t *patient_id);
 
 #endif

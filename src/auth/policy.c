@@ -61,18 +61,24 @@ static int scoped_decision(const struct yx_principal *w, enum yx_action act, con
     return (res->kind == YX_RES_USER && in_facility) ? YX_EFORBIDDEN : YX_ENOTFOUND;
 }
 
-/* Patient data belongs to the facility that holds it; another facility sees it only while a visit
- * or consultation shares it. Administrators and trainers do not read charts. A patient reads their
- * own record (and writes only what a route lets a patient write, such as their own consent). */
+/* Patient data belongs to the facility that holds it. Another facility reads it while a live share
+ * (a visit with one of its doctors, a consultation it has, a referral to it) says so, and only
+ * reads: writing the record, recording consent, planning visits or queueing the patient stay with
+ * the home facility, so a share never widens itself. Whoever takes part in the thing acted on (the
+ * visit's own doctor) acts on it as the home facility does. Administrators and trainers do not
+ * read charts. A patient reads their own record (and writes only what a route lets a patient
+ * write, such as their own consent). */
 static int patient_decision(const struct yx_principal *w, enum yx_action act, const struct yx_resource *res)
 {
     if (is(w, "patient"))
         return w->patient_id && res->patient_id == w->patient_id ? (act == YX_A_READ ? 0 : YX_EFORBIDDEN)
-                                                                  : YX_ENOTFOUND;
+                                                                 : YX_ENOTFOUND;
     if (!clinical(w))
         return YX_ENOTFOUND;
-    if ((res->facility_id && res->facility_id == w->facility_id) || res->shared)
+    if ((res->facility_id && res->facility_id == w->facility_id) || res->party)
         return 0;
+    if (res->shared)
+        return act == YX_A_READ ? 0 : YX_EFORBIDDEN;
     return YX_ENOTFOUND;
 }
 
@@ -91,25 +97,29 @@ int yx_authorize(const struct yx_principal *who, enum yx_action act, const struc
         return YX_EAUTH;
     switch (res->kind) {
     case YX_RES_FACILITY:
-    case YX_RES_NETWORK: return network_decision(who, act, res);
+    case YX_RES_NETWORK:
+        return network_decision(who, act, res);
     case YX_RES_USER:
-    case YX_RES_AUDIT: return scoped_decision(who, act, res);
-    case YX_RES_PATIENT: return patient_decision(who, act, res);
-    case YX_RES_CONSULT: return consult_decision(who, res);
+    case YX_RES_AUDIT:
+        return scoped_decision(who, act, res);
+    case YX_RES_PATIENT:
+        return patient_decision(who, act, res);
+    case YX_RES_CONSULT:
+        return consult_decision(who, res);
     }
     return YX_EFORBIDDEN;
 }
 
 int yx_admin_over(const struct yx_principal *w, int64_t facility, int64_t province)
 {
-    struct yx_resource person = {YX_RES_USER, facility, province, 0, 0};
+    struct yx_resource person = {YX_RES_USER, facility, province, 0, 0, 0};
     return yx_role_is_admin(w->role) && yx_authorize(w, YX_A_READ, &person) == 0;
 }
 
 int yx_deny(struct yx_req *r, int rc)
 {
     if (rc == YX_ENOTFOUND)
-        return yx_fail(r, rc, "Không tìm thấy / not found.");
+        return yx_not_found(r);
     if (rc == YX_EAUTH)
         return yx_fail(r, rc, "Bạn chưa đăng nhập / please log in.");
     return yx_fail(r, YX_EFORBIDDEN, "Vai trò của bạn không được làm việc này / your role may not do this.");

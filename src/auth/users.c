@@ -63,7 +63,7 @@ static int user_resource(struct yx_req *r, int64_t user_id, struct yx_resource *
     if (rc == 0 && rows->nrows != 1)
         rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy tài khoản / no such account.");
     if (rc == 0)
-        *res = (struct yx_resource){YX_RES_USER, yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), 0, 0};
+        *res = (struct yx_resource){YX_RES_USER, yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), 0, 0, 0};
     yx_rows_free(rows);
     return rc;
 }
@@ -71,14 +71,14 @@ static int user_resource(struct yx_req *r, int64_t user_id, struct yx_resource *
 static int facility_resource(struct yx_req *r, int64_t facility_id, struct yx_resource *res)
 {
     struct yx_rows *rows = NULL;
-    *res = (struct yx_resource){YX_RES_USER, 0, 0, 0, 0};
+    *res = (struct yx_resource){YX_RES_USER, 0, 0, 0, 0, 0};
     if (!facility_id)
         return 0;
     int rc = YX_DB_Q(r->db, &rows, "SELECT province_id FROM facilities WHERE id = ?", YX_PI(facility_id));
     if (rc == 0 && rows->nrows != 1)
         rc = yx_fail_field(r, YX_EINVAL, "facility_id", "No facility has id %lld.", (long long)facility_id);
     if (rc == 0)
-        *res = (struct yx_resource){YX_RES_USER, facility_id, yx_rows_int(rows, 0, 0), 0, 0};
+        *res = (struct yx_resource){YX_RES_USER, facility_id, yx_rows_int(rows, 0, 0), 0, 0, 0};
     yx_rows_free(rows);
     return rc;
 }

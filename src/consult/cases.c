@@ -53,8 +53,12 @@ static void caller_side(const struct yx_principal *w, struct yx_consult *c, int 
               (fac && w->facility_id == c->assigned ? YX_SIDE_HUB : 0) |
               (participant ? YX_SIDE_PARTICIPANT : 0) | (c->chair_id == w->user_id ? YX_SIDE_CHAIR : 0) |
               (c->secretary_id == w->user_id ? YX_SIDE_SECRETARY : 0);
-    *res = (struct yx_resource){YX_RES_CONSULT, c->requester, 0,
-                                (c->side & (YX_SIDE_HUB | YX_SIDE_PARTICIPANT)) != 0, c->patient_id};
+    *res = (struct yx_resource){YX_RES_CONSULT,
+                                c->requester,
+                                0,
+                                (c->side & (YX_SIDE_HUB | YX_SIDE_PARTICIPANT)) != 0,
+                                c->patient_id,
+                                0};
 }
 
 /* Loads the case with the caller's side and asks yx_authorize(); no answer is set. */
@@ -182,6 +186,10 @@ int yx_consult_set_state(struct yx_req *r, struct yx_consult *c, const char *act
     if (rc == 0)
         rc = yx_consult_event(r->db, c->id,
                               &(struct yx_consult_event){action, c->state, to, reason, 0, 0, r->who.user_id});
+    /* The hubs and sites read the patient for the sake of the case: that ends with it. They keep
+     * the case itself (what they wrote is theirs too). */
+    if (rc == 0 && (strcmp(to, "closed") == 0 || strcmp(to, "cancelled") == 0))
+        rc = yx_patient_unshare(r->db, "consult", c->id);
     if (rc == 0)
         snprintf(c->state, sizeof c->state, "%s", to);
     return rc;
@@ -197,7 +205,7 @@ int yx_consult_participant_add(struct yx_db *db, const struct yx_consult *c, int
                      YX_PI(yx_now_ms()));
     /* A site taking part sees the patient for the sake of this case. */
     if (rc == 0 && !user)
-        rc = yx_patient_share(db, c->patient_id, facility, "consult", c->id);
+        rc = yx_patient_share(db, c->patient_id, facility, "consult", c->id, 0);
     return rc;
 }
 

@@ -102,7 +102,7 @@ static int guest_revoke(struct yx_req *r)
     int found = rc == 0 && rows->nrows == 1;
     yx_rows_free(rows);
     if (rc == 0 && !found)
-        rc = yx_fail(r, YX_ENOTFOUND, "Không có khách mời này / no such guest.");
+        rc = yx_not_found(r);
     return rc ? rc : yx_reply(r, 200, json_pack("{s:I,s:b}", "id", (json_int_t)guest, "revoked", 1));
 }
 

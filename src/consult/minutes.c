@@ -312,7 +312,7 @@ static int minutes_pdf(struct yx_req *r)
     int64_t id = rows->nrows ? yx_rows_int(rows, 0, 0) : 0;
     yx_rows_free(rows);
     if (!id)
-        return yx_fail(r, YX_ENOTFOUND, "Không có bản biên bản này / no such version of the minutes.");
+        return yx_not_found(r);
     if ((rc = render_pdf(r->db, id, &pdf, &len)) != 0)
         return rc;
     char disposition[96];

@@ -54,16 +54,18 @@ static int notify_hub(struct yx_db *db, const struct yx_consult *c, int64_t hub,
     const char *urgency = strcmp(c->urgency, "emergency") == 0 ? "cấp cứu"
                           : strcmp(c->urgency, "urgent") == 0  ? "khẩn"
                                                                : "thường quy";
-    snprintf(text, sizeof text, "Ca hội chẩn #%lld (%s, %s) từ %s %s.", (long long)c->id, urgency, c->specialty,
-             from, escalated ? "được chuyển lên vì tuyến dưới chưa tiếp nhận kịp: chờ tiếp nhận" : "chờ tiếp nhận");
+    snprintf(text, sizeof text, "Ca hội chẩn #%lld (%s, %s) từ %s %s.", (long long)c->id, urgency,
+             c->specialty, from,
+             escalated ? "được chuyển lên vì tuyến dưới chưa tiếp nhận kịp: chờ tiếp nhận" : "chờ tiếp nhận");
     yx_rows_free(rows);
     if (rc == 0)
-        rc = YX_DB_Q(db, NULL,
-                     "INSERT INTO notifications (user_id, consult_id, channel, kind, text_vi, due_at, created_at, "
-                     "status, next_attempt_at, delivered_at) SELECT id, ?, 'app', ?, ?, ?, ?, 'delivered', ?, ? "
-                     "FROM users WHERE facility_id = ? AND active = 1 AND role IN ('doctor', 'specialist')",
-                     YX_PI(c->id), YX_PT(escalated ? "consult_escalated" : "consult_assigned"), YX_PT(text),
-                     YX_PI(now), YX_PI(now), YX_PI(now), YX_PI(now), YX_PI(hub));
+        rc = YX_DB_Q(
+            db, NULL,
+            "INSERT INTO notifications (user_id, consult_id, channel, kind, text_vi, due_at, created_at, "
+            "status, next_attempt_at, delivered_at) SELECT id, ?, 'app', ?, ?, ?, ?, 'delivered', ?, ? "
+            "FROM users WHERE facility_id = ? AND active = 1 AND role IN ('doctor', 'specialist')",
+            YX_PI(c->id), YX_PT(escalated ? "consult_escalated" : "consult_assigned"), YX_PT(text),
+            YX_PI(now), YX_PI(now), YX_PI(now), YX_PI(now), YX_PI(hub));
     return rc;
 }
 
@@ -96,7 +98,7 @@ int yx_consult_move(struct yx_db *db, struct yx_consult *c, int64_t hub, const s
             "AND ref_id = ?",
             YX_PI(c->patient_id), YX_PI(old), YX_PI(c->id));
     if (rc == 0)
-        rc = yx_patient_share(db, c->patient_id, hub, "consult", c->id);
+        rc = yx_patient_share(db, c->patient_id, hub, "consult", c->id, 0);
     if (rc == 0) {
         struct yx_consult_event ev = *e;
         ev.from_state = c->state;

@@ -85,6 +85,11 @@ int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detai
     return code;
 }
 
+int yx_not_found(struct yx_req *r)
+{
+    return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / not found.");
+}
+
 const char *yx_header(const struct yx_req *r, const char *name)
 {
     for (int i = 0; i < r->nxhdr; i++)
@@ -213,10 +218,10 @@ int yx_param_id(struct yx_req *r, int i, int64_t *out)
     const char *s = i < r->nparams ? r->params[i] : NULL;
     char *end;
     if (!s || !*s || strlen(s) > 18)
-        return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / not found");
+        return yx_not_found(r);
     long long v = strtoll(s, &end, 10);
     if (*end || v <= 0 || s[0] == '+' || s[0] == '0')
-        return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / not found");
+        return yx_not_found(r);
     *out = v;
     return 0;
 }

@@ -1,5 +1,6 @@
 /* Who may act on a patient, consent in force, and sharing: what visits and consultations ask of
- * the registry (include/ytexa/patient.h). */
+ * the registry (include/ytexa/patient.h). The rules of sharing are stated once, in docs/api.md
+ * ("Sharing"). */
 #include <string.h>
 
 #include "ytexa/patient.h"
@@ -11,29 +12,42 @@ int yx_patient_resource(struct yx_req *r, int64_t patient_id, struct yx_resource
      * facility is no business of this one. */
     int rc = YX_DB_Q(r->db, &rows,
                      "SELECT p.facility_id, f.province_id, (SELECT COUNT(*) FROM patient_shares s "
-                     "WHERE s.patient_id = p.id AND s.facility_id = ?) "
+                     "WHERE s.patient_id = p.id AND s.facility_id = ? AND " YX_SHARE_LIVE ") "
                      "FROM patients p JOIN facilities f ON f.id = p.facility_id WHERE p.id = ?",
-                     YX_PI(r->who.facility_id), YX_PI(patient_id));
+                     YX_PI(r->who.facility_id), YX_PI(yx_now_ms()), YX_PI(patient_id));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy người bệnh / no such patient.");
+        rc = yx_not_found(r);
     if (rc == 0)
-        *res = (struct yx_resource){YX_RES_PATIENT, yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1),
-                                    yx_rows_int(rows, 0, 2) != 0, patient_id};
+        *res = (struct yx_resource){YX_RES_PATIENT,
+                                    yx_rows_int(rows, 0, 0),
+                                    yx_rows_int(rows, 0, 1),
+                                    yx_rows_int(rows, 0, 2) != 0,
+                                    patient_id,
+                                    0};
     yx_rows_free(rows);
     return rc;
 }
 
-int yx_patient_access(struct yx_req *r, int64_t patient_id, enum yx_action act)
+int yx_patient_access_party(struct yx_req *r, int64_t patient_id, enum yx_action act, int party)
 {
     struct yx_resource res;
     int rc = yx_patient_resource(r, patient_id, &res);
-    /* The audit event names the patient even when the caller is refused: who tried to read whom
-     * is what an investigation asks. */
-    if (rc == 0)
+    if (rc)
+        return rc;
+    res.party = party;
+    rc = yx_authorize(&r->who, act, &res);
+    /* The audit event names the patient when the caller may know of it, also when refused (403):
+     * who tried to change whose record is what an investigation asks. A refusal as absent names
+     * none, as for an id that does not exist: otherwise the trail an administrator reads would tell
+     * which ids exist at other facilities. The id asked for stays in the event's resource_id. */
+    if (rc != YX_ENOTFOUND)
         r->audit_patient_id = patient_id;
-    if (rc == 0 && (rc = yx_authorize(&r->who, act, &res)) != 0)
-        return yx_deny(r, rc);
-    return rc;
+    return rc ? yx_deny(r, rc) : 0;
+}
+
+int yx_patient_access(struct yx_req *r, int64_t patient_id, enum yx_action act)
+{
+    return yx_patient_access_party(r, patient_id, act, 0);
 }
 
 int yx_consent_active(struct yx_db *db, int64_t patient_id, const char *purpose, int *active)
@@ -51,12 +65,20 @@ int yx_consent_active(struct yx_db *db, int64_t patient_id, const char *purpose,
 }
 
 int yx_patient_share(struct yx_db *db, int64_t patient_id, int64_t facility_id, const char *reason,
-                     int64_t ref_id)
+                     int64_t ref_id, int64_t expires_at)
 {
-    return YX_DB_Q(db, NULL,
-                   "INSERT INTO patient_shares (patient_id, facility_id, reason, ref_id, created_at) "
-                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                   YX_PI(patient_id), YX_PI(facility_id), YX_PT(reason), YX_PI(ref_id), YX_PI(yx_now_ms()));
+    return YX_DB_Q(
+        db, NULL,
+        "INSERT INTO patient_shares (patient_id, facility_id, reason, ref_id, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        YX_PI(patient_id), YX_PI(facility_id), YX_PT(reason), YX_PI(ref_id), YX_PI(yx_now_ms()),
+        expires_at ? YX_PI(expires_at) : YX_PN);
+}
+
+int yx_patient_unshare(struct yx_db *db, const char *reason, int64_t ref_id)
+{
+    return YX_DB_Q(db, NULL, "DELETE FROM patient_shares WHERE reason = ? AND ref_id = ?", YX_PT(reason),
+                   YX_PI(ref_id));
 }
 
 json_t *yx_patient_brief(struct yx_db *db, int64_t patient_id)

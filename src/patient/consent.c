@@ -180,7 +180,7 @@ static int consent_withdraw(struct yx_req *r)
     rc = YX_DB_Q(r->db, &rows, "SELECT withdrawn_at FROM consents WHERE id = ? AND patient_id = ?", YX_PI(id),
                  YX_PI(patient_id));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / no such consent for this patient.");
+        rc = yx_not_found(r);
     else if (rc == 0 && !yx_rows_isnull(rows, 0, 0))
         rc = yx_fail_code(r, YX_ECONFLICT, "already_withdrawn", NULL,
                           "Đồng ý này đã được rút / this consent was already withdrawn.");

@@ -117,7 +117,8 @@ json_t *yx_patient_row(const struct yx_rows *r, int i)
  * the province, whether it is shared with facility, the consents in force, an app account. */
 #define FULL_SELECT                                                                                          \
     "SELECT " YX_PATIENT_COLUMNS ", f.province_id, "                                                         \
-    "(SELECT COUNT(*) FROM patient_shares s WHERE s.patient_id = p.id AND s.facility_id = ?), "              \
+    "(SELECT COUNT(*) FROM patient_shares s WHERE s.patient_id = p.id AND s.facility_id = ? "                \
+    "AND " YX_SHARE_LIVE "), "                                                                               \
     "(SELECT COUNT(*) FROM consents c WHERE c.patient_id = p.id AND c.purpose = 'remote_care' "              \
     "AND c.withdrawn_at IS NULL), "                                                                          \
     "(SELECT COUNT(*) FROM consents c WHERE c.patient_id = p.id AND c.purpose = 'data_processing' "          \
@@ -140,7 +141,7 @@ json_t *yx_patient_json(struct yx_db *db, int64_t id)
     struct yx_rows *r = NULL;
     struct yx_buf b;
     yx_buf_init(&b, 1 << 20);
-    int rc = YX_DB_Q(db, &r, FULL_SELECT, YX_PI(0), YX_PI(id));
+    int rc = YX_DB_Q(db, &r, FULL_SELECT, YX_PI(0), YX_PI(0), YX_PI(id));
     json_t *out = text_json(&b, rc || r->nrows != 1 || full_text(&b, r));
     yx_rows_free(r);
     return out;
@@ -149,14 +150,20 @@ json_t *yx_patient_json(struct yx_db *db, int64_t id)
 int yx_patient_read(struct yx_req *r, int64_t id, struct yx_buf *out)
 {
     struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(r->db, &rows, FULL_SELECT, YX_PI(r->who.facility_id), YX_PI(id));
+    int rc = YX_DB_Q(r->db, &rows, FULL_SELECT, YX_PI(r->who.facility_id), YX_PI(yx_now_ms()), YX_PI(id));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy người bệnh / no such patient.");
+        rc = yx_not_found(r);
     if (rc == 0) {
-        struct yx_resource res = {YX_RES_PATIENT, yx_rows_int(rows, 0, 1), yx_rows_int(rows, 0, 26),
-                                  yx_rows_int(rows, 0, 27) > 0, id};
-        r->audit_patient_id = id;
-        if ((rc = yx_authorize(&r->who, YX_A_READ, &res)) != 0)
+        struct yx_resource res = {YX_RES_PATIENT,
+                                  yx_rows_int(rows, 0, 1),
+                                  yx_rows_int(rows, 0, 26),
+                                  yx_rows_int(rows, 0, 27) > 0,
+                                  id,
+                                  0};
+        /* As in yx_patient_access(): a refusal as absent names no patient in the trail. */
+        if ((rc = yx_authorize(&r->who, YX_A_READ, &res)) != YX_ENOTFOUND)
+            r->audit_patient_id = id;
+        if (rc)
             rc = yx_deny(r, rc);
     }
     if (rc == 0)

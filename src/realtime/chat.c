@@ -66,14 +66,15 @@ static int open_request(struct yx_db *db, struct hub_job *j, struct yx_req *r)
     return rc;
 }
 
-/* May the caller see the channel's visit or consultation? Sets the patient for the audit. */
+/* May the caller be in the channel of a visit (its people: yx_visit_may_join), a consultation or
+ * a lecture? Sets the patient for the audit. */
 static int may_see(struct yx_req *r, const char *channel, int64_t *patient, const char **kind, int64_t *id)
 {
     if (yx_channel_parse(channel, kind, id) != 0 || strcmp(*kind, "user") == 0)
         return yx_fail_field(r, YX_EINVAL, "channel", "Unknown channel %s.", channel);
     *patient = 0;
     if (strcmp(*kind, "visit") == 0)
-        return yx_visit_may_see(r, *id, patient);
+        return yx_visit_may_join(r, *id, patient);
     if (strcmp(*kind, "session") == 0)
         return yx_training_may_join(r, *id);
     return yx_consult_may_see(r, *id, patient);

@@ -34,14 +34,15 @@ static int open_slot(struct yx_req *r, int64_t id, struct slot *s)
     return rc;
 }
 
-/* The patient may be booked by the caller: a clinician with write access to the patient, or the
- * patient's own account. */
+/* The patient may be booked by the caller: a clinician who may write the patient's record (its
+ * home facility: a facility that reads the patient through a share may not plan more visits for
+ * it), or the patient's own account. */
 static int booking_access(struct yx_req *r, int64_t patient_id)
 {
     if (strcmp(r->who.role, "patient") == 0 && r->who.patient_id == patient_id)
         return yx_patient_access(r, patient_id, YX_A_READ);
     if (strcmp(r->who.role, "patient") == 0)
-        return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / not found.");
+        return yx_not_found(r);
     return yx_patient_access(r, patient_id, YX_A_WRITE);
 }
 
@@ -158,7 +159,7 @@ static int load_booked(struct yx_req *r, struct booked *b)
         rc = YX_DB_Q(r->db, &rows, "SELECT id, patient_id, visit_id, status FROM appointments WHERE id = ?",
                      YX_PI(id));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy lịch hẹn / no such appointment.");
+        rc = yx_not_found(r);
     if (rc == 0) {
         *b = (struct booked){yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), yx_rows_int(rows, 0, 2), ""};
         snprintf(b->status, sizeof b->status, "%s", yx_rows_get(rows, 0, 3));
@@ -180,14 +181,7 @@ static int cancel_visit(struct yx_req *r, int64_t visit, const char *reason)
     int rc = YX_DB_Q(r->db, &rows, "SELECT state FROM visits WHERE id = ?", YX_PI(visit));
     int open = rc == 0 && rows->nrows == 1 && strcmp(yx_rows_get(rows, 0, 0), "planned") == 0;
     yx_rows_free(rows);
-    if (rc == 0 && open)
-        rc = YX_DB_Q(r->db, NULL,
-                     "UPDATE visits SET state = 'cancelled', ended_at = ?, updated_at = ? WHERE id = ? AND "
-                     "state = 'planned'",
-                     YX_PI(yx_now_ms()), YX_PI(yx_now_ms()), YX_PI(visit));
-    if (rc == 0 && open)
-        rc = yx_visit_event(r, visit, "planned", "cancelled", reason);
-    return rc;
+    return rc == 0 && open ? yx_visit_set_state(r, visit, "planned", "cancelled", reason, 0) : rc;
 }
 
 static const struct yx_field cancel_fields[] = {
@@ -245,15 +239,21 @@ static int appointment_reschedule(struct yx_req *r)
     if (rc == 0)
         rc = YX_DB_Q(r->db, NULL, "UPDATE appointments SET replaced_by = ? WHERE id = ?", YX_PI(id),
                      YX_PI(b.id));
-    if (rc == 0 && b.visit_id)
-        rc = YX_DB_Q(r->db, NULL,
+    int moved = 0;
+    if (rc == 0 && b.visit_id) {
+        rc = YX_DB_Q(r->db, &rows,
                      "UPDATE visits SET scheduled_at = ?, doctor_id = ?, doctor_facility_id = ?, mode = ?, "
-                     "updated_at = ? "
-                     "WHERE id = ? AND state = 'planned'",
+                     "updated_at = ? WHERE id = ? AND state = 'planned' RETURNING id",
                      YX_PI(s.start_at), YX_PI(s.doctor_id), YX_PI(facility), YX_PT(s.mode),
                      YX_PI(yx_now_ms()), YX_PI(b.visit_id));
-    if (rc == 0 && b.visit_id)
-        rc = yx_patient_share(r->db, b.patient_id, facility, "visit", b.visit_id);
+        moved = rc == 0 && rows->nrows == 1;
+        yx_rows_free(rows);
+    }
+    /* The visit's share moves with it: the old doctor's facility no longer reads the patient. */
+    if (rc == 0 && moved)
+        rc = yx_patient_unshare(r->db, "visit", b.visit_id);
+    if (rc == 0 && moved)
+        rc = yx_patient_share(r->db, b.patient_id, facility, "visit", b.visit_id, 0);
     if (rc == 0)
         rc = yx_notify_appointment(r->db, b.id, "cancelled_silently");
     if (rc == 0)
@@ -261,8 +261,9 @@ static int appointment_reschedule(struct yx_req *r)
     return rc ? rc : answer_appointment(r, 201, id);
 }
 
-/* GET /api/v1/appointments?patient_id&doctor_id&date&cursor&limit — the caller's facility's (booked
- * there or with its doctors), or the patient's own. */
+/* GET /api/v1/appointments?patient_id&doctor_id&date&cursor&limit — those of the caller's facility's
+ * patients, the caller's own as their doctor, and those with its doctors while their visit is open
+ * (the share it makes); or the patient's own. */
 static int appointment_list(struct yx_req *r)
 {
     int64_t after, limit, patient, doctor, from = 0, to = 0;
@@ -283,12 +284,13 @@ static int appointment_list(struct yx_req *r)
     rc = YX_DB_Q(r->db, &rows,
                  APPOINTMENT_SELECT
                  "WHERE a.id > ? AND ((? = 1 AND a.patient_id = ?) OR (? = 0 AND (a.facility_id = ? OR "
-                 "u.facility_id = ?))) "
+                 "a.doctor_id = ? OR (u.facility_id = ? AND a.status = 'booked' AND EXISTS (SELECT 1 FROM "
+                 "visits v WHERE v.id = a.visit_id AND v.state IN ('planned', 'arrived', 'in_progress')))))) "
                  "AND (? = 0 OR a.patient_id = ?) AND (? = 0 OR a.doctor_id = ?) "
                  "AND (? = 0 OR (s.start_at >= ? AND s.start_at < ?)) ORDER BY a.id LIMIT ?",
                  YX_PI(after), YX_PI(self), YX_PI(r->who.patient_id), YX_PI(self), YX_PI(r->who.facility_id),
-                 YX_PI(r->who.facility_id), YX_PI(patient), YX_PI(patient), YX_PI(doctor), YX_PI(doctor),
-                 YX_PI(from), YX_PI(from), YX_PI(to), YX_PI(limit + 1));
+                 YX_PI(r->who.user_id), YX_PI(r->who.facility_id), YX_PI(patient), YX_PI(patient),
+                 YX_PI(doctor), YX_PI(doctor), YX_PI(from), YX_PI(from), YX_PI(to), YX_PI(limit + 1));
     if (rc)
         return rc;
     json_t *items = json_array();

@@ -1,6 +1,7 @@
 /* Notification records for appointments: in the app (the patient's own account reads them) and
  * outward by SMS through the operator's webhook (src/schedule/sender.c delivers those). The text
- * carries what a patient needs — when, with whom, how — and nothing of the clinical record. */
+ * carries what a patient needs — when, with whom, how — and nothing of the clinical record, not even
+ * the patient's name: it shows on a locked phone, and a guardian's phone may be shared. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *
     char when[32], text[600];
     int rc =
         YX_DB_Q(db, &rows,
-                "SELECT a.patient_id, p.full_name, COALESCE(p.phone, p.guardian_phone), u.full_name, f.name, "
+                "SELECT a.patient_id, COALESCE(p.phone, p.guardian_phone), u.full_name, f.name, "
                 "s.start_at, "
                 "s.mode, p.notify_channel FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN "
                 "users u ON u.id = "
@@ -42,10 +43,10 @@ int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *
         yx_rows_free(rows);
         return rc ? rc : YX_ENOTFOUND;
     }
-    int64_t patient = yx_rows_int(rows, 0, 0), start = yx_rows_int(rows, 0, 5), now = yx_now_ms();
-    const char *mode = yx_rows_get(rows, 0, 6), *channel = yx_rows_get(rows, 0, 7);
+    int64_t patient = yx_rows_int(rows, 0, 0), start = yx_rows_int(rows, 0, 4), now = yx_now_ms();
+    const char *mode = yx_rows_get(rows, 0, 5), *channel = yx_rows_get(rows, 0, 6);
     /* Outward only to a phone, and only on the channel the patient chose ("none": the app only). */
-    const char *phone = strcmp(channel, "none") == 0 ? NULL : yx_rows_get(rows, 0, 2);
+    const char *phone = strcmp(channel, "none") == 0 ? NULL : yx_rows_get(rows, 0, 1);
     const char *how = strcmp(mode, "video") == 0   ? "gọi video"
                       : strcmp(mode, "audio") == 0 ? "gọi thoại"
                       : strcmp(mode, "chat") == 0  ? "nhắn tin"
@@ -61,10 +62,10 @@ int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *
     if (rc == 0 && strcmp(kind, "cancelled_silently") != 0) {
         if (strcmp(kind, "cancelled") == 0)
             snprintf(text, sizeof text, "ytexa: Lịch khám từ xa lúc %s với bác sĩ %s đã được hủy.", when,
-                     yx_rows_get(rows, 0, 3));
+                     yx_rows_get(rows, 0, 2));
         else
-            snprintf(text, sizeof text, "ytexa: %s có lịch khám từ xa (%s) lúc %s với bác sĩ %s, %s.%s",
-                     yx_rows_get(rows, 0, 1), how, when, yx_rows_get(rows, 0, 3), yx_rows_get(rows, 0, 4),
+            snprintf(text, sizeof text, "ytexa: Lịch khám từ xa (%s) lúc %s với bác sĩ %s, %s.%s", how, when,
+                     yx_rows_get(rows, 0, 2), yx_rows_get(rows, 0, 3),
                      strcmp(kind, "rescheduled") == 0 ? " Lịch đã được đổi." : "");
         rc = add(db, appointment_id, patient, "app", kind, NULL, text, now);
         if (rc == 0 && phone)
@@ -80,7 +81,7 @@ int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *
         snprintf(text, sizeof text,
                  "ytexa: Nhắc lịch khám từ xa (%s) lúc %s với bác sĩ %s. Đến trạm hoặc mở ứng dụng "
                  "trước giờ hẹn 10 phút.",
-                 how, when, yx_rows_get(rows, 0, 3));
+                 how, when, yx_rows_get(rows, 0, 2));
         rc = add(db, appointment_id, patient, channel, "reminder", phone, text, start - before[i]);
         if (rc == 0)
             rc = add(db, appointment_id, patient, "app", "reminder", NULL, text, start - before[i]);
@@ -134,7 +135,7 @@ static int notification_read(struct yx_req *r)
     int mine = rc == 0 && rows->nrows == 1;
     yx_rows_free(rows);
     if (rc == 0 && !mine)
-        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / no such notification.");
+        rc = yx_not_found(r);
     if (rc == 0)
         rc = YX_DB_Q(r->db, NULL, "UPDATE notifications SET read_at = COALESCE(read_at, ?) WHERE id = ?",
                      YX_PI(yx_now_ms()), YX_PI(id));

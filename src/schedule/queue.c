@@ -128,7 +128,7 @@ static int queue_move(struct yx_req *r, const char *to, const char *const *from)
         YX_DB_Q(r->db, &rows, "SELECT status, patient_id FROM queue_entries WHERE id = ? AND facility_id = ?",
                 YX_PI(id), YX_PI(r->who.facility_id));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / no such queue entry at your station.");
+        rc = yx_not_found(r);
     if (rc == 0 && !yx_one_of(yx_rows_get(rows, 0, 0), from))
         rc = yx_fail_code(r, YX_ECONFLICT, "queue_state", NULL,
                           "Số thứ tự này đang ở trạng thái '%s' / this entry is %s.", yx_rows_get(rows, 0, 0),

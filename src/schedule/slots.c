@@ -1,6 +1,7 @@
 /* Doctors' availability (lịch làm việc): a doctor publishes a block of time on one day (or the
- * same block every week for up to 12 weeks), cut into slots that stations and patients book. A facility administrator may publish for the doctors of
- * the facility. A block with a booked slot cannot be withdrawn. */
+ * same block every week for up to 12 weeks), cut into slots that stations and patients book. A facility
+ * administrator may publish for the doctors of the facility. A block with a booked slot cannot be withdrawn.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +19,19 @@ const char *yx_iso(struct yx_req *r, int64_t ms)
 static const char *const modes[] = {"video", "audio", "chat", "assisted", NULL};
 
 static const struct yx_field schedule_fields[] = {
-    {"doctor_id", YX_F_INT, 0, 1, INT64_MAX}, {"start", YX_F_STRING, 1, 16, 40},
-    {"end", YX_F_STRING, 1, 16, 40},          {"slot_minutes", YX_F_INT, 1, 5, 120},
-    {"mode", YX_F_STRING, 1, 1, 12},          {"repeat_weeks", YX_F_INT, 0, 1, 12},
+    {"doctor_id", YX_F_INT, 0, 1, INT64_MAX},
+    {"start", YX_F_STRING, 1, 16, 40},
+    {"end", YX_F_STRING, 1, 16, 40},
+    {"slot_minutes", YX_F_INT, 1, 5, 120},
+    {"mode", YX_F_STRING, 1, 1, 12},
+    {"repeat_weeks", YX_F_INT, 0, 1, 12},
     {NULL, 0, 0, 0, 0},
 };
 
-/* Whose availability may the caller publish? Their own as a doctor; a doctor of their facility as
- * its administrator. Fills the doctor's facility. */
-static int schedule_owner(struct yx_req *r, int64_t doctor, int64_t *facility)
+/* Is doctor an active doctor or specialist (*facility: where), and may the caller publish or
+ * withdraw their availability: the doctor, or the administrator of the doctor's facility? Sets
+ * no answer: 0 yes, YX_EINVAL not a doctor, YX_EFORBIDDEN not the caller's to manage. */
+static int may_manage(struct yx_req *r, int64_t doctor, int64_t *facility)
 {
     struct yx_rows *rows = NULL;
     int rc = YX_DB_Q(
@@ -35,15 +40,25 @@ static int schedule_owner(struct yx_req *r, int64_t doctor, int64_t *facility)
         "AND facility_id IS NOT NULL",
         YX_PI(doctor));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail_field(r, YX_EINVAL, "doctor_id", "doctor_id is not an active doctor or specialist.");
+        rc = YX_EINVAL;
     if (rc == 0)
         *facility = yx_rows_int(rows, 0, 0);
     yx_rows_free(rows);
     if (rc == 0 && r->who.user_id != doctor &&
         !(strcmp(r->who.role, "facility_admin") == 0 && r->who.facility_id == *facility))
-        rc = yx_fail(r, YX_EFORBIDDEN,
-                     "Chỉ bác sĩ hoặc quản trị cơ sở của bác sĩ đăng lịch / only the doctor or "
-                     "the administrator of the doctor's facility publishes availability.");
+        rc = YX_EFORBIDDEN;
+    return rc;
+}
+
+static int schedule_owner(struct yx_req *r, int64_t doctor, int64_t *facility)
+{
+    int rc = may_manage(r, doctor, facility);
+    if (rc == YX_EINVAL)
+        return yx_fail_field(r, YX_EINVAL, "doctor_id", "doctor_id is not an active doctor or specialist.");
+    if (rc == YX_EFORBIDDEN)
+        return yx_fail(r, YX_EFORBIDDEN,
+                       "Chỉ bác sĩ hoặc quản trị cơ sở của bác sĩ đăng lịch / only the doctor or "
+                       "the administrator of the doctor's facility publishes availability.");
     return rc;
 }
 
@@ -76,19 +91,20 @@ static int insert_block(struct yx_req *r, int64_t doctor, int64_t facility, int6
                         int64_t minutes, const char *mode, int64_t *id)
 {
     struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(r->db, &rows,
-                     "SELECT COUNT(*) FROM schedules WHERE doctor_id = ? AND cancelled_at IS NULL AND start_at < "
-                     "? AND end_at > ?",
-                     YX_PI(doctor), YX_PI(end), YX_PI(start));
+    int rc =
+        YX_DB_Q(r->db, &rows,
+                "SELECT COUNT(*) FROM schedules WHERE doctor_id = ? AND cancelled_at IS NULL AND start_at < "
+                "? AND end_at > ?",
+                YX_PI(doctor), YX_PI(end), YX_PI(start));
     int overlap = rc == 0 && yx_rows_int(rows, 0, 0) > 0;
     yx_rows_free(rows);
     rows = NULL;
     if (rc)
         return rc;
     if (overlap)
-        return yx_fail_code(r, YX_ECONFLICT, "schedule_overlap", json_pack("{s:s}", "start", yx_iso(r, start)),
-                            "Trùng với lịch đã đăng (%s) / this overlaps availability already published.",
-                            yx_iso(r, start));
+        return yx_fail_code(
+            r, YX_ECONFLICT, "schedule_overlap", json_pack("{s:s}", "start", yx_iso(r, start)),
+            "Trùng với lịch đã đăng (%s) / this overlaps availability already published.", yx_iso(r, start));
     rc = YX_DB_Q(r->db, &rows,
                  "INSERT INTO schedules (doctor_id, facility_id, start_at, end_at, slot_minutes, mode, "
                  "created_by, created_at) "
@@ -174,13 +190,16 @@ static int schedule_cancel(struct yx_req *r)
                  "= a.slot_id "
                  "WHERE s.schedule_id = ? AND a.status = 'booked') FROM schedules WHERE id = ?",
                  YX_PI(id), YX_PI(id));
-    if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy lịch / no such availability.");
-    int64_t doctor = rc == 0 ? yx_rows_int(rows, 0, 0) : 0, booked = rc == 0 ? yx_rows_int(rows, 0, 2) : 0;
-    int cancelled = rc == 0 && !yx_rows_isnull(rows, 0, 1);
+    int found = rc == 0 && rows->nrows == 1;
+    int64_t doctor = found ? yx_rows_int(rows, 0, 0) : 0, booked = found ? yx_rows_int(rows, 0, 2) : 0;
+    int cancelled = found && !yx_rows_isnull(rows, 0, 1);
     yx_rows_free(rows);
-    if (rc == 0)
-        rc = schedule_owner(r, doctor, &facility);
+    /* A block the caller may not withdraw answers as one that does not exist, so that ids of other
+     * facilities' schedules cannot be probed. */
+    if (rc == 0 && found)
+        rc = may_manage(r, doctor, &facility);
+    if ((rc == 0 && !found) || rc == YX_EINVAL || rc == YX_EFORBIDDEN)
+        rc = yx_not_found(r);
     if (rc == 0 && cancelled)
         rc = yx_fail_code(r, YX_ECONFLICT, "already_cancelled", NULL,
                           "This availability was already withdrawn.");

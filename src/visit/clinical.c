@@ -209,7 +209,11 @@ static const struct yx_field referral_fields[] = {
     {NULL, 0, 0, 0, 0},
 };
 
-/* POST /api/v1/visits/:id/referral {to_facility_id, specialty, reason} */
+/* How long a referral lets the receiving facility read the patient (docs/api.md, "Sharing"). */
+#define REFERRAL_SHARE_DAYS 90
+
+/* POST /api/v1/visits/:id/referral {to_facility_id, specialty, reason}: the visit's doctor refers the
+ * patient; the one way a share reaches a third facility, by the clinician in charge of the visit. */
 static int visit_referral(struct yx_req *r)
 {
     struct yx_visit v;
@@ -237,13 +241,17 @@ static int visit_referral(struct yx_req *r)
     if ((rc = yx_visit_state_in(r, &v, open_or_done)) != 0)
         return rc;
     rc =
-        YX_DB_Q(r->db, NULL,
+        YX_DB_Q(r->db, &rows,
                 "INSERT INTO referrals (visit_id, to_facility_id, specialty, reason, created_by, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 YX_PI(v.id), YX_PI(to), YX_PT(spec), YX_PT(yx_json_str(r->json, "reason")),
                 YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
+    int64_t referral = rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 0;
+    yx_rows_free(rows);
+    /* The receiving facility reads the patient for the time a referral is acted on, then no more. */
     if (rc == 0)
-        rc = yx_patient_share(r->db, v.patient_id, to, "visit", v.id);
+        rc = yx_patient_share(r->db, v.patient_id, to, "referral", referral,
+                              yx_now_ms() + REFERRAL_SHARE_DAYS * 86400000LL);
     return rc ? rc : answer(r, 201, v.id);
 }
 

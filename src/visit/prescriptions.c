@@ -102,7 +102,7 @@ static int rx_load(struct yx_req *r, enum yx_action act, struct rx *p, struct yx
         rc = YX_DB_Q(r->db, &rows, "SELECT id, visit_id, version, status FROM prescriptions WHERE id = ?",
                      YX_PI(id));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy đơn thuốc / no such prescription.");
+        rc = yx_not_found(r);
     if (rc == 0) {
         *p = (struct rx){yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), yx_rows_int(rows, 0, 2), ""};
         snprintf(p->status, sizeof p->status, "%s", yx_rows_get(rows, 0, 3));
@@ -111,7 +111,7 @@ static int rx_load(struct yx_req *r, enum yx_action act, struct rx *p, struct yx
     if (rc == 0)
         rc = yx_visit_load_id(r, p->visit_id, act, v);
     if (rc == 0 && strcmp(r->who.role, "patient") == 0 && strcmp(p->status, "signed") != 0)
-        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy đơn thuốc / no such prescription.");
+        rc = yx_not_found(r);
     return rc;
 }
 

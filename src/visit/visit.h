@@ -14,8 +14,11 @@ struct yx_visit {
     char state[16], mode[12];
 };
 
-/* Loads visit :id (path parameter 0) and checks that the caller may act on its patient (act);
- * 404 when there is none or it is not the caller's business. Sets the audit patient. */
+/* Loads visit :id (path parameter 0) and checks that the caller may do act on it: read it (the
+ * patient's facility, the visit's doctor, a facility a live share lets read the patient, the
+ * patient's own account) or act on it (the patient's facility's clinicians and the visit's doctor,
+ * nobody else). 404 when there is none or it is not the caller's business (the same answer); 403
+ * when the caller may read it but not act on it. Sets the audit patient. */
 int yx_visit_load(struct yx_req *r, enum yx_action act, struct yx_visit *v);
 
 /* The same for the visit with this id. */

@@ -163,7 +163,7 @@ int yx_visit_load_id(struct yx_req *r, int64_t id, enum yx_action act, struct yx
                      "visits WHERE id = ?",
                      YX_PI(id));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy lượt khám / no such visit.");
+        rc = yx_not_found(r);
     if (rc == 0) {
         *v = (struct yx_visit){yx_rows_int(rows, 0, 0),
                                yx_rows_int(rows, 0, 1),
@@ -176,8 +176,10 @@ int yx_visit_load_id(struct yx_req *r, int64_t id, enum yx_action act, struct yx
         snprintf(v->mode, sizeof v->mode, "%s", yx_rows_get(rows, 0, 6));
     }
     yx_rows_free(rows);
+    /* The visit's own doctor acts on it as the patient's facility does, with or without a share;
+     * the doctor's colleagues only read it, while the visit shares the patient with them. */
     if (rc == 0)
-        rc = yx_patient_access(r, v->patient_id, act);
+        rc = yx_patient_access_party(r, v->patient_id, act, r->who.user_id == v->doctor_id);
     if (rc == 0 && !r->audit_resource_id) {
         char ids[24];
         snprintf(ids, sizeof ids, "%lld", (long long)v->id);
@@ -186,10 +188,13 @@ int yx_visit_load_id(struct yx_req *r, int64_t id, enum yx_action act, struct yx
     return rc;
 }
 
-int yx_visit_may_see(struct yx_req *r, int64_t id, int64_t *patient_id)
+int yx_visit_may_join(struct yx_req *r, int64_t id, int64_t *patient_id)
 {
     struct yx_visit v;
-    int rc = yx_visit_load_id(r, id, YX_A_READ, &v);
+    /* A patient's own account may read, not write, its record in the policy; its visit's chat and
+     * call are its own to take part in. */
+    int patient = strcmp(r->who.role, "patient") == 0;
+    int rc = yx_visit_load_id(r, id, patient ? YX_A_READ : YX_A_WRITE, &v);
     *patient_id = rc == 0 ? v.patient_id : 0;
     return rc;
 }
@@ -307,7 +312,7 @@ int yx_visit_insert(struct yx_req *r, const struct yx_visit_plan *p, int64_t *id
         rc = yx_visit_event(r, *id, NULL, "planned", NULL);
     /* The doctor's facility sees the patient for the sake of this visit. */
     if (rc == 0)
-        rc = yx_patient_share(r->db, p->patient_id, p->doctor_facility_id, "visit", *id);
+        rc = yx_patient_share(r->db, p->patient_id, p->doctor_facility_id, "visit", *id, 0);
     if (rc == 0)
         rc = notify_starting(r, *id, p);
     return rc;
@@ -370,8 +375,9 @@ static int visit_get(struct yx_req *r)
     return rc ? rc : answer_visit(r, 200, v.id);
 }
 
-/* GET /api/v1/visits?patient_id&doctor_id&state&date&cursor&limit — what the caller's facility
- * holds or runs, or a patient's own visits. */
+/* GET /api/v1/visits?patient_id&doctor_id&state&date&cursor&limit — the visits of the caller's
+ * facility's patients, the caller's own as their doctor, and those its doctors run while they are
+ * open (the share they make); or a patient's own visits. */
 static int visit_list(struct yx_req *r)
 {
     int64_t after, limit, patient, doctor, from = 0, to = 0;
@@ -394,15 +400,16 @@ static int visit_list(struct yx_req *r)
     rc =
         YX_DB_Q(r->db, &rows,
                 "SELECT " VISIT_COLUMNS VISIT_FROM "WHERE v.id > ? AND ((? = 1 AND v.patient_id = ?) OR (? = "
-                "0 AND (v.facility_id = ? OR v.doctor_facility_id = ?))) "
+                "0 AND (v.facility_id = ? OR v.doctor_id = ? OR (v.doctor_facility_id = ? AND v.state IN "
+                "('planned', 'arrived', 'in_progress'))))) "
                 "AND (? = 0 OR v.patient_id = ?) AND (? = 0 OR v.doctor_id = ?) AND (? = '' OR v.state = ?) "
                 "AND (? = 0 OR (COALESCE(v.scheduled_at, v.created_at) >= ? AND COALESCE(v.scheduled_at, "
                 "v.created_at) < ?)) "
                 "ORDER BY v.id LIMIT ?",
                 YX_PI(after), YX_PI(self), YX_PI(r->who.patient_id), YX_PI(self), YX_PI(r->who.facility_id),
-                YX_PI(r->who.facility_id), YX_PI(patient), YX_PI(patient), YX_PI(doctor), YX_PI(doctor),
-                YX_PT(state ? state : ""), YX_PT(state ? state : ""), YX_PI(from), YX_PI(from), YX_PI(to),
-                YX_PI(limit + 1));
+                YX_PI(r->who.user_id), YX_PI(r->who.facility_id), YX_PI(patient), YX_PI(patient),
+                YX_PI(doctor), YX_PI(doctor), YX_PT(state ? state : ""), YX_PT(state ? state : ""),
+                YX_PI(from), YX_PI(from), YX_PI(to), YX_PI(limit + 1));
     if (rc)
         return rc;
     json_t *items = json_array();
@@ -490,23 +497,41 @@ static int visit_transition(struct yx_req *r)
                  reason ? reason : "");
         reason = why;
     }
+    rc = yx_visit_set_state(r, v.id, v.state, to, reason, bypassed);
+    return rc ? rc : answer_visit(r, 200, v.id);
+}
+
+int yx_visit_set_state(struct yx_req *r, int64_t visit, const char *from, const char *to, const char *reason,
+                       int bypassed)
+{
+    struct yx_rows *rows = NULL;
     int64_t now = yx_now_ms();
-    rc = YX_DB_Q(r->db, NULL,
-                 "UPDATE visits SET state = ?, updated_at = ?, consent_bypassed = consent_bypassed + ?, "
-                 "started_at = CASE WHEN ? = 'in_progress' THEN ? ELSE started_at END, "
-                 "ended_at = CASE WHEN ? IN ('finished', 'cancelled', 'no_show') THEN ? ELSE ended_at END "
-                 "WHERE id = ? AND state = ?",
-                 YX_PT(to), YX_PI(now), YX_PI(bypassed), YX_PT(to), YX_PI(now), YX_PT(to), YX_PI(now),
-                 YX_PI(v.id), YX_PT(v.state));
+    int ends = yx_one_of(to, (const char *const[]){"finished", "cancelled", "no_show", NULL});
+    int rc = YX_DB_Q(r->db, &rows,
+                     "UPDATE visits SET state = ?, updated_at = ?, consent_bypassed = consent_bypassed + ?, "
+                     "started_at = CASE WHEN ? = 'in_progress' THEN ? ELSE started_at END, "
+                     "ended_at = CASE WHEN ? = 1 THEN ? ELSE ended_at END "
+                     "WHERE id = ? AND state = ? RETURNING id",
+                     YX_PT(to), YX_PI(now), YX_PI(bypassed), YX_PT(to), YX_PI(now), YX_PI(ends), YX_PI(now),
+                     YX_PI(visit), YX_PT(from));
+    if (rc == 0 && rows->nrows != 1)
+        rc = yx_fail_code(r, YX_ECONFLICT, "visit_state", NULL,
+                          "Lượt khám vừa được người khác thay đổi / someone else changed the visit just now; "
+                          "reload it.");
+    yx_rows_free(rows);
     if (rc == 0)
-        rc = yx_visit_event(r, v.id, v.state, to, reason);
+        rc = yx_visit_event(r, visit, from, to, reason);
+    /* The doctor's facility read the patient for the sake of this visit: that ends with it. The
+     * doctor keeps reading the visit itself (its own record) as its party. */
+    if (rc == 0 && ends)
+        rc = yx_patient_unshare(r->db, "visit", visit);
     /* A visit that will not happen is not announced. */
-    if (rc == 0 && (strcmp(to, "cancelled") == 0 || strcmp(to, "no_show") == 0))
+    if (rc == 0 && ends && strcmp(to, "finished") != 0)
         rc = YX_DB_Q(r->db, NULL,
                      "UPDATE notifications SET status = 'not_needed' WHERE visit_id = ? AND kind = "
                      "'visit_starting' AND pushed_at IS NULL",
-                     YX_PI(v.id));
-    return rc ? rc : answer_visit(r, 200, v.id);
+                     YX_PI(visit));
+    return rc;
 }
 
 /* GET /api/v1/doctors?facility_id&q — the doctors a clinician can plan a visit with: by default

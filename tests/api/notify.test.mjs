@@ -71,7 +71,8 @@ test('the booking SMS arrives signed after two failed attempts; the reminder goe
   const last = mine[2];
   const msg = JSON.parse(last.body);
   assert.deepEqual([msg.channel, msg.to, msg.kind, msg.appointment_id], ['sms', '0912000111', 'booked', b.body.id]);
-  assert.match(msg.text, /Giàng Seo Páo có lịch khám từ xa \(gọi thoại\) lúc 08:00 ngày .* với bác sĩ Nguyễn Văn An/);
+  assert.match(msg.text, /^ytexa: Lịch khám từ xa \(gọi thoại\) lúc 08:00 ngày .* với bác sĩ Nguyễn Văn An/);
+  assert.doesNotMatch(msg.text, /Giàng|Páo/, 'an SMS never names the patient');
   assert.doesNotMatch(msg.text, /huyết áp/, 'no clinical detail in an SMS');
   assert.equal(last.headers['x-ytexa-signature'], 'sha256=' + createHmac('sha256', SECRET).update(last.body).digest('hex'));
   assert.equal(last.headers['x-ytexa-delivery'], id);

@@ -185,7 +185,8 @@ test('a doctor publishes weekly availability on screen; the patient books, moves
     await p.getByLabel(/14:30 · Gọi thoại/).check();
     await p.locator('#breason').fill('Hỏi về thuốc huyết áp');
     await p.getByRole('button', { name: 'Đặt lịch khám từ xa' }).click();
-    await p.getByText(/có lịch khám từ xa \(gọi thoại\) lúc 14:30/).waitFor();
+    // The notification shows in the list (and for a moment as a toast too).
+    await p.getByRole('region', { name: 'Thông báo' }).getByText(/Lịch khám từ xa \(gọi thoại\) lúc 14:30/).waitFor();
     // Shown in Vietnam time, and the slot is no longer offered.
     await p.locator('section.card h2', { hasText: /^14:30 .*Đã lên lịch/ }).first().waitFor();
     assert.equal(await p.getByLabel(/14:30 · Gọi thoại/).count(), 0);
