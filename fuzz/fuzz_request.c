@@ -14,11 +14,11 @@ static int ok(struct yx_req *r)
 }
 
 static const struct yx_route routes[] = {
-    {"GET", "/api/v1/users", ok, 0, NULL, NULL},
-    {"GET", "/api/v1/users/:id", ok, 0, NULL, NULL},
-    {"POST", "/api/v1/users/:id/password", ok, 0, NULL, NULL},
-    {"GET", "/api/v1/a/:x/b/:y/c/:z/d/:w", ok, 0, NULL, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"GET", "/api/v1/users", ok, 0, NULL, NULL, 0, NULL},
+    {"GET", "/api/v1/users/:id", ok, 0, NULL, NULL, 0, NULL},
+    {"POST", "/api/v1/users/:id/password", ok, 0, NULL, NULL, 0, NULL},
+    {"GET", "/api/v1/a/:x/b/:y/c/:z/d/:w", ok, 0, NULL, NULL, 0, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
 
 static const struct yx_field fields[] = {

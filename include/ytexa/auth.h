@@ -64,6 +64,13 @@ struct yx_resource {
  * principal may not even know the resource exists (another facility's data), YX_EFORBIDDEN when
  * it may see it but may not do this (its role, or a share that lets it read only). */
 int yx_authorize(const struct yx_principal *who, enum yx_action act, const struct yx_resource *res);
+/* The role's YX_ROLE_… bit (include/ytexa/http.h), or 0 for an unknown role. YX_ROLES lists the
+ * roles in the order of the bits. */
+unsigned yx_role_bit(const char *role);
+/* May r's principal call r's route at all, by the roles the route declares? 0, or 403 "your role
+ * may not do this": the same for every record, so it tells nothing of any. The dispatcher asks
+ * before every handler; yx_authorize() then decides on the record itself. */
+int yx_route_permits(struct yx_req *r);
 /* Answers a refusal of yx_authorize() (or a forced YX_EFORBIDDEN) with the message that fits:
  * 404 "not found" (yx_not_found) or 403 "your role may not do this". Returns the code. */
 int yx_deny(struct yx_req *r, int rc);

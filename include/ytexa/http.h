@@ -91,6 +91,7 @@ struct yx_req {
 };
 
 typedef int (*yx_handler)(struct yx_req *r);
+struct yx_field;
 
 enum {
     YX_R_PUBLIC = 1, /* no session needed */
@@ -103,6 +104,31 @@ enum {
     YX_R_BATCH = 32,
 };
 
+/* The roles, as bits: who may call a route. The names are those of include/ytexa/auth.h. */
+enum {
+    YX_ROLE_HEALTH_WORKER = 1 << 0,
+    YX_ROLE_DOCTOR = 1 << 1,
+    YX_ROLE_SPECIALIST = 1 << 2,
+    YX_ROLE_TRAINER = 1 << 3,
+    YX_ROLE_FACILITY_ADMIN = 1 << 4,
+    YX_ROLE_PROVINCE_ADMIN = 1 << 5,
+    YX_ROLE_MINISTRY_ADMIN = 1 << 6,
+    YX_ROLE_PATIENT = 1 << 7,
+};
+#define YX_DOCTORS (YX_ROLE_DOCTOR | YX_ROLE_SPECIALIST)
+#define YX_CLINICIANS (YX_ROLE_HEALTH_WORKER | YX_DOCTORS)
+#define YX_ADMINS (YX_ROLE_FACILITY_ADMIN | YX_ROLE_PROVINCE_ADMIN | YX_ROLE_MINISTRY_ADMIN)
+#define YX_STAFF (YX_CLINICIANS | YX_ROLE_TRAINER | YX_ADMINS)
+#define YX_ANYONE (YX_STAFF | YX_ROLE_PATIENT)
+/* Who may make and run a course: its trainers (trainers, doctors and specialists named on it) and
+ * the administrators over its facility. */
+#define YX_COURSE_MAKERS (YX_DOCTORS | YX_ROLE_TRAINER | YX_ADMINS)
+
+/* A route, as a workflow declares it. roles says who may call it at all: the dispatcher refuses
+ * every other role with 403 before the handler runs (the handler then decides, with
+ * yx_authorize(), on the record itself). fields is the JSON body it takes, the table yx_body()
+ * checks (NULL: no JSON body). `ytexa routes --json` prints the whole table, and the route matrix
+ * test (tests/api/matrix.test.mjs) calls every route from it. */
 struct yx_route {
     const char *method;
     const char *pattern; /* "/api/v1/facilities/:id" */
@@ -110,6 +136,8 @@ struct yx_route {
     int flags;
     const char *audit; /* the audit action ("user.create"), or NULL when not audited */
     const char *resource_type;
+    unsigned roles;                /* YX_ROLE_… bits; ignored (anyone) for YX_R_PUBLIC */
+    const struct yx_field *fields; /* the body's fields, or NULL */
 };
 
 /* The largest raw body a YX_R_RAW route takes (a chunk of a resumable upload). */
@@ -168,7 +196,7 @@ int yx_http_status(int code);
 /* Validation of a JSON object against a table of expected fields. Unknown fields, a missing
  * required field, a wrong type, a string out of its length bounds (counted in characters) or an
  * integer out of its bounds fail with YX_EINVAL and a message naming the field. */
-enum yx_ftype { YX_F_STRING, YX_F_INT, YX_F_BOOL, YX_F_ARRAY, YX_F_OBJECT, YX_F_ANY };
+enum yx_ftype { YX_F_STRING, YX_F_INT, YX_F_BOOL, YX_F_ARRAY, YX_F_OBJECT, YX_F_ANY, YX_F_NUMBER };
 struct yx_field {
     const char *name;
     enum yx_ftype type;
@@ -176,7 +204,9 @@ struct yx_field {
     int64_t min, max; /* string length in characters, or integer value; 0,0 means no bound */
 };
 int yx_validate(struct yx_req *r, const json_t *obj, const struct yx_field *fields);
-/* The body as an object validated against fields (fails when there is no body). */
+/* The body as an object validated against fields (fails when there is no body). fields must be the
+ * table the route declares (struct yx_route.fields): a handler that checks another is a bug, and
+ * the request fails with 500. */
 int yx_body(struct yx_req *r, const struct yx_field *fields);
 /* For routes that take no input: refuses a body with any field. */
 int yx_no_body(struct yx_req *r);

@@ -38,8 +38,8 @@ static int ws_open(struct yx_req *r)
 }
 
 const struct yx_route yx_health_routes[] = {
-    {"GET", "/healthz", healthz, YX_R_PUBLIC | YX_R_LOOP, NULL, NULL},
-    {"GET", "/readyz", readyz, YX_R_PUBLIC, NULL, NULL},
-    {"GET", "/ws", ws_open, 0, NULL, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"GET", "/healthz", healthz, YX_R_PUBLIC | YX_R_LOOP, NULL, NULL, 0, NULL},
+    {"GET", "/readyz", readyz, YX_R_PUBLIC, NULL, NULL, 0, NULL},
+    {"GET", "/ws", ws_open, 0, NULL, NULL, YX_ANYONE, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -19,6 +19,7 @@
 
 int yx_demo_load(struct yx_db *db, const char *password, FILE *report);
 int yx_user_add_cli(struct yx_db *db, int argc, char **argv);
+int yx_app_routes_print(FILE *out);
 
 static void usage(void)
 {
@@ -30,7 +31,8 @@ static void usage(void)
                     "  demo           load the demo network and demo accounts (on an empty database)\n"
                     "  user add       create an account: user add USERNAME --name NAME --role ROLE [--facility CODE]\n"
                     "                 [--licence NO]; the password is read from YTEXA_PASSWORD or one line of stdin\n"
-                    "  audit verify   check the audit trail's hash chain; exit 1 at the first broken link\n\n"
+                    "  audit verify   check the audit trail's hash chain; exit 1 at the first broken link\n"
+                    "  routes --json  print every route: method, path, who may call it, the body's fields\n\n"
                     "Run `ytexa <command> --help` for the options.\n");
 }
 
@@ -165,6 +167,8 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     int argi = 2;
+    if (strcmp(cmd, "routes") == 0)
+        return argc == 3 && strcmp(argv[2], "--json") == 0 && yx_app_routes_print(stdout) == 0 ? 0 : 2;
     if ((strcmp(cmd, "user") == 0 && argc > 2 && strcmp(argv[2], "add") == 0) ||
         (strcmp(cmd, "audit") == 0 && argc > 2 && strcmp(argv[2], "verify") == 0))
         argi = 3;

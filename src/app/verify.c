@@ -25,6 +25,6 @@ static int verify(struct yx_req *r)
 }
 
 const struct yx_route yx_verify_routes[] = {
-    {"GET", "/api/v1/verify/:code", verify, YX_R_PUBLIC, NULL, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"GET", "/api/v1/verify/:code", verify, YX_R_PUBLIC, NULL, NULL, 0, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

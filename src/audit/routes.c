@@ -77,6 +77,6 @@ static int audit_list(struct yx_req *r)
 }
 
 const struct yx_route yx_audit_routes[] = {
-    {"GET", "/api/v1/audit", audit_list, 0, "audit.read", "audit"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"GET", "/api/v1/audit", audit_list, 0, "audit.read", "audit", YX_ADMINS, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

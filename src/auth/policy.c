@@ -110,6 +110,23 @@ int yx_authorize(const struct yx_principal *who, enum yx_action act, const struc
     return YX_EFORBIDDEN;
 }
 
+unsigned yx_role_bit(const char *role)
+{
+    for (int i = 0; role && roles[i]; i++)
+        if (strcmp(role, roles[i]) == 0)
+            return 1u << i;
+    return 0;
+}
+
+int yx_route_permits(struct yx_req *r)
+{
+    const struct yx_route *rt = r->route;
+    if (!rt || (rt->flags & YX_R_PUBLIC) || (rt->roles & yx_role_bit(r->who.role)))
+        return 0;
+    /* The refusal depends on no record, so it tells nothing of any: the role may not do this. */
+    return yx_deny(r, YX_EFORBIDDEN);
+}
+
 int yx_admin_over(const struct yx_principal *w, int64_t facility, int64_t province)
 {
     struct yx_resource person = {YX_RES_USER, facility, province, 0, 0, 0};

@@ -239,18 +239,19 @@ static void session_cookie(struct yx_req *r, const char *value, int max_age)
     yx_set_cookie(r, c);
 }
 
+static const struct yx_field login_fields[] = {
+    {"username", YX_F_STRING, 1, 1, 64},
+    {"password", YX_F_STRING, 1, 1, 1024},
+    {NULL, 0, 0, 0, 0},
+};
+
 static int login(struct yx_req *r)
 {
-    static const struct yx_field fields[] = {
-        {"username", YX_F_STRING, 1, 1, 64},
-        {"password", YX_F_STRING, 1, 1, 1024},
-        {NULL, 0, 0, 0, 0},
-    };
     struct yx_rows *rows = NULL;
     char token[64], csrf[48], when[32];
     int64_t expires;
     int rc;
-    if ((rc = yx_body(r, fields)) != 0)
+    if ((rc = yx_body(r, login_fields)) != 0)
         return rc;
     const char *username = yx_json_str(r->json, "username"), *password = yx_json_str(r->json, "password");
     r->audit_resource_id = username;
@@ -314,8 +315,9 @@ static int me(struct yx_req *r)
 }
 
 const struct yx_route yx_auth_routes[] = {
-    {"POST", "/api/v1/auth/login", login, YX_R_PUBLIC | YX_R_HEAVY | YX_R_NOTX, "auth.login", "session"},
-    {"POST", "/api/v1/auth/logout", logout, 0, "auth.logout", "session"},
-    {"GET", "/api/v1/me", me, 0, NULL, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"POST", "/api/v1/auth/login", login, YX_R_PUBLIC | YX_R_HEAVY | YX_R_NOTX, "auth.login", "session", 0,
+     login_fields},
+    {"POST", "/api/v1/auth/logout", logout, 0, "auth.logout", "session", YX_ANYONE, NULL},
+    {"GET", "/api/v1/me", me, 0, NULL, NULL, YX_ANYONE, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -372,10 +372,11 @@ static int user_list(struct yx_req *r)
     return rc;
 }
 
+static const struct yx_field password_fields[] = {{"password", YX_F_STRING, 1, 8, 128}, {NULL, 0, 0, 0, 0}};
+
 /* POST /api/v1/users/:id/password: an administrator sets a new password; the user's sessions end. */
 static int user_set_password(struct yx_req *r)
 {
-    static const struct yx_field fields[] = {{"password", YX_F_STRING, 1, 8, 128}, {NULL, 0, 0, 0, 0}};
     int64_t id;
     struct yx_resource res;
     char hash[128];
@@ -384,7 +385,7 @@ static int user_set_password(struct yx_req *r)
         return rc;
     if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &res)) != 0)
         return yx_deny(r, rc);
-    if ((rc = yx_body(r, fields)) != 0)
+    if ((rc = yx_body(r, password_fields)) != 0)
         return rc;
     if ((rc = yx_password_hash(yx_json_str(r->json, "password"), hash)) != 0)
         return rc;
@@ -405,11 +406,11 @@ static int user_set_password(struct yx_req *r)
 }
 
 const struct yx_route yx_user_routes[] = {
-    {"GET", "/api/v1/users", user_list, 0, NULL, NULL},
-    {"POST", "/api/v1/users", user_create, YX_R_HEAVY | YX_R_NOTX, "user.create", "user"},
-    {"GET", "/api/v1/users/:id", user_get, 0, NULL, NULL},
-    {"PATCH", "/api/v1/users/:id", user_patch, 0, "user.update", "user"},
+    {"GET", "/api/v1/users", user_list, 0, NULL, NULL, YX_STAFF, NULL},
+    {"POST", "/api/v1/users", user_create, YX_R_HEAVY | YX_R_NOTX, "user.create", "user", YX_ADMINS, user_fields},
+    {"GET", "/api/v1/users/:id", user_get, 0, NULL, NULL, YX_ANYONE, NULL},
+    {"PATCH", "/api/v1/users/:id", user_patch, 0, "user.update", "user", YX_ADMINS, patch_fields},
     {"POST", "/api/v1/users/:id/password", user_set_password, YX_R_HEAVY | YX_R_NOTX, "user.set_password",
-     "user"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+     "user", YX_ADMINS, password_fields},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

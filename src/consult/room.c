@@ -327,6 +327,9 @@ static int room_record(struct yx_req *r)
     return yx_reply(r, 200, room_json(r->db, c.id, &room));
 }
 
+static const struct yx_field consent_fields[] = {{"recording_consent", YX_F_BOOL, 1, 0, 0},
+                                                 {NULL, 0, 0, 0, 0}};
+
 /* PUT /api/v1/consults/:id/room/consent {recording_consent} — someone who entered the room gives
  * or withdraws their consent to recording; withdrawing it while the room records stops the
  * recording. */
@@ -335,8 +338,7 @@ static int room_consent(struct yx_req *r)
     struct yx_consult c;
     struct yx_room room;
     int rc;
-    static const struct yx_field fields[] = {{"recording_consent", YX_F_BOOL, 1, 0, 0}, {NULL, 0, 0, 0, 0}};
-    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_body(r, fields)) != 0 ||
+    if ((rc = yx_consult_load(r, &c)) != 0 || (rc = yx_body(r, consent_fields)) != 0 ||
         (rc = yx_room_find(r->db, c.id, &room)) != 0)
         return rc;
     if ((rc = yx_room_consent(r, &room, "rtc_room_people", "user_id", r->who.user_id)) != 0)
@@ -371,10 +373,14 @@ static int room_close(struct yx_req *r)
 }
 
 const struct yx_route yx_consult_room_routes[] = {
-    {"POST", "/api/v1/consults/:id/room", room_enter, YX_R_NOTX, "consult.room_enter", "consult"},
-    {"GET", "/api/v1/consults/:id/room", room_get, 0, "consult.room_read", "consult"},
-    {"POST", "/api/v1/consults/:id/room/recording", room_record, YX_R_NOTX, "consult.room_record", "consult"},
-    {"PUT", "/api/v1/consults/:id/room/consent", room_consent, YX_R_NOTX, "consult.room_consent", "consult"},
-    {"DELETE", "/api/v1/consults/:id/room", room_close, YX_R_NOTX, "consult.room_close", "consult"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"POST", "/api/v1/consults/:id/room", room_enter, YX_R_NOTX, "consult.room_enter", "consult",
+     YX_CLINICIANS, enter_fields},
+    {"GET", "/api/v1/consults/:id/room", room_get, 0, "consult.room_read", "consult", YX_CLINICIANS, NULL},
+    {"POST", "/api/v1/consults/:id/room/recording", room_record, YX_R_NOTX, "consult.room_record", "consult",
+     YX_CLINICIANS, record_fields},
+    {"PUT", "/api/v1/consults/:id/room/consent", room_consent, YX_R_NOTX, "consult.room_consent", "consult",
+     YX_CLINICIANS, consent_fields},
+    {"DELETE", "/api/v1/consults/:id/room", room_close, YX_R_NOTX, "consult.room_close", "consult",
+     YX_CLINICIANS, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -80,20 +80,21 @@ static int body_facility(struct yx_req *r, const char *field, struct yx_resource
     return rc;
 }
 
+static const struct yx_field link_fields[] = {
+    {"hub_id", YX_F_INT, 1, 1, INT64_MAX},
+    {"site_id", YX_F_INT, 1, 1, INT64_MAX},
+    {"specialty", YX_F_STRING, 1, 1, 40},
+    {NULL, 0, 0, 0, 0},
+};
+
 /* POST /api/v1/support-links {"hub_id","site_id","specialty"} */
 static int link_create(struct yx_req *r)
 {
-    static const struct yx_field fields[] = {
-        {"hub_id", YX_F_INT, 1, 1, INT64_MAX},
-        {"site_id", YX_F_INT, 1, 1, INT64_MAX},
-        {"specialty", YX_F_STRING, 1, 1, 40},
-        {NULL, 0, 0, 0, 0},
-    };
     struct yx_resource hub, site;
     struct yx_rows *rows = NULL;
     char hub_level[16], site_level[16];
     int rc;
-    if ((rc = yx_network_admin_any(r)) != 0 || (rc = yx_body(r, fields)) != 0)
+    if ((rc = yx_network_admin_any(r)) != 0 || (rc = yx_body(r, link_fields)) != 0)
         return rc;
     if ((rc = body_facility(r, "hub_id", &hub, hub_level)) != 0 ||
         (rc = body_facility(r, "site_id", &site, site_level)))
@@ -158,8 +159,10 @@ static int link_delete(struct yx_req *r)
 }
 
 const struct yx_route yx_network_routes[] = {
-    {"GET", "/api/v1/facilities/:id/network", network_get, 0, NULL, NULL},
-    {"POST", "/api/v1/support-links", link_create, 0, "network.link", "support_link"},
-    {"DELETE", "/api/v1/support-links/:id", link_delete, 0, "network.unlink", "support_link"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"GET", "/api/v1/facilities/:id/network", network_get, 0, NULL, NULL, YX_ANYONE, NULL},
+    {"POST", "/api/v1/support-links", link_create, 0, "network.link", "support_link",
+     YX_ROLE_PROVINCE_ADMIN | YX_ROLE_MINISTRY_ADMIN, link_fields},
+    {"DELETE", "/api/v1/support-links/:id", link_delete, 0, "network.unlink", "support_link",
+     YX_ROLE_PROVINCE_ADMIN | YX_ROLE_MINISTRY_ADMIN, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -127,8 +127,8 @@ static int specialties_list(struct yx_req *r)
 }
 
 const struct yx_route yx_unit_routes[] = {
-    {"GET", "/api/v1/admin-units", units_list, 0, NULL, NULL},
-    {"GET", "/api/v1/admin-units/:id", unit_get, 0, NULL, NULL},
-    {"GET", "/api/v1/specialties", specialties_list, 0, NULL, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"GET", "/api/v1/admin-units", units_list, 0, NULL, NULL, YX_ANYONE, NULL},
+    {"GET", "/api/v1/admin-units/:id", unit_get, 0, NULL, NULL, YX_ANYONE, NULL},
+    {"GET", "/api/v1/specialties", specialties_list, 0, NULL, NULL, YX_ANYONE, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

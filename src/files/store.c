@@ -345,9 +345,9 @@ static int file_meta(struct yx_req *r)
 }
 
 const struct yx_route yx_file_routes[] = {
-    {"GET", "/api/v1/files/:id", file_get, 0, "file.read", "file"},
-    {"GET", "/api/v1/files/:id/meta", file_meta, 0, "file.read", "file"},
-    {"GET", "/api/v1/files/:id/thumbnail", file_thumbnail, 0, "file.read", "file"},
-    {"GET", "/api/v1/files/:id/preview", file_preview, 0, "file.read", "file"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"GET", "/api/v1/files/:id", file_get, 0, "file.read", "file", YX_STAFF, NULL},
+    {"GET", "/api/v1/files/:id/meta", file_meta, 0, "file.read", "file", YX_STAFF, NULL},
+    {"GET", "/api/v1/files/:id/thumbnail", file_thumbnail, 0, "file.read", "file", YX_STAFF, NULL},
+    {"GET", "/api/v1/files/:id/preview", file_preview, 0, "file.read", "file", YX_STAFF, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -319,14 +319,14 @@ static int tus_options(struct yx_req *r)
 }
 
 const struct yx_route yx_upload_routes[] = {
-    {"OPTIONS", "/api/v1/files", tus_options, YX_R_PUBLIC | YX_R_LOOP, NULL, NULL},
-    {"POST", "/api/v1/files", upload_create, YX_R_RAW, "upload.create", "upload"},
-    {"HEAD", "/api/v1/files/uploads/:id", upload_head, 0, NULL, NULL},
+    {"OPTIONS", "/api/v1/files", tus_options, YX_R_PUBLIC | YX_R_LOOP, NULL, NULL, 0, NULL},
+    {"POST", "/api/v1/files", upload_create, YX_R_RAW, "upload.create", "upload", YX_STAFF, NULL},
+    {"HEAD", "/api/v1/files/uploads/:id", upload_head, 0, NULL, NULL, YX_STAFF, NULL},
     /* Its own transaction (record_chunk): the disk work stays outside the database's write lock. */
-    {"PATCH", "/api/v1/files/uploads/:id", upload_patch, YX_R_RAW | YX_R_NOTX, "upload.append", "upload"},
-    {"DELETE", "/api/v1/files/uploads/:id", upload_delete, 0, "upload.delete", "upload"},
-    {"GET", "/api/v1/files/uploads/:id", upload_get, 0, NULL, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"PATCH", "/api/v1/files/uploads/:id", upload_patch, YX_R_RAW | YX_R_NOTX, "upload.append", "upload", YX_STAFF, NULL},
+    {"DELETE", "/api/v1/files/uploads/:id", upload_delete, 0, "upload.delete", "upload", YX_STAFF, NULL},
+    {"GET", "/api/v1/files/uploads/:id", upload_get, 0, NULL, NULL, YX_STAFF, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
 
 /* Uploads that were never finished are given up after UPLOAD_TTL_MS: the sweeper removes their

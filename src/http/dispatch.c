@@ -98,16 +98,21 @@ static int run_handler(struct yx_req *r, const struct yx_route *rt)
     int rc;
     if (idem && strlen(r->idempotency_key) > 200)
         return yx_fail(r, YX_EINVAL, "The Idempotency-Key header is longer than 200 characters.");
+    /* A role the route does not name is refused before anything is read or written; the refusal
+     * is audited like any other. */
+    if ((rc = yx_route_permits(r)) != 0)
+        tx = 0;
     if (tx && (rc = yx_db_begin(r->db)) != 0)
         return rc;
-    if (idem && (rc = idempotent_replay(r)) != 0) {
+    if (rc == 0 && idem && (rc = idempotent_replay(r)) != 0) {
         if (tx && rc == 1)
             rc = yx_db_commit(r->db);
         else if (tx)
             yx_db_rollback(r->db);
         return rc == 1 ? 0 : rc;
     }
-    rc = rt->fn(r);
+    if (rc == 0)
+        rc = rt->fn(r);
     if (rc == 0 && tx && rt->audit)
         rc = yx_audit_request(r, "ok");
     if (rc == 0 && idem)

@@ -129,6 +129,6 @@ static int metrics(struct yx_req *r)
 }
 
 const struct yx_route yx_metrics_routes[] = {
-    {"GET", "/metrics", metrics, YX_R_PUBLIC | YX_R_LOOP, NULL, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"GET", "/metrics", metrics, YX_R_PUBLIC | YX_R_LOOP, NULL, NULL, 0, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

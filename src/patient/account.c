@@ -67,6 +67,6 @@ static int patient_account(struct yx_req *r)
 
 const struct yx_route yx_patient_account_routes[] = {
     {"POST", "/api/v1/patients/:id/account", patient_account, YX_R_HEAVY | YX_R_NOTX, "patient.account",
-     "patient"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+     "patient", YX_CLINICIANS, account_fields},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

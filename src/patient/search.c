@@ -177,6 +177,6 @@ static int patient_search(struct yx_req *r)
 }
 
 const struct yx_route yx_patient_search_routes[] = {
-    {"GET", "/api/v1/patients", patient_search, YX_R_BATCH, "patient.search", "patient"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"GET", "/api/v1/patients", patient_search, YX_R_BATCH, "patient.search", "patient", YX_CLINICIANS, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -109,6 +109,6 @@ static int ice_servers(struct yx_req *r)
 }
 
 const struct yx_route yx_rtc_routes[] = {
-    {"GET", "/api/v1/rtc/ice-servers", ice_servers, 0, NULL, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"GET", "/api/v1/rtc/ice-servers", ice_servers, 0, NULL, NULL, YX_ANYONE, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

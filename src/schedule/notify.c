@@ -143,7 +143,7 @@ static int notification_read(struct yx_req *r)
 }
 
 const struct yx_route yx_notification_routes[] = {
-    {"GET", "/api/v1/notifications", notification_list, 0, NULL, NULL},
-    {"POST", "/api/v1/notifications/:id/read", notification_read, 0, NULL, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"GET", "/api/v1/notifications", notification_list, 0, NULL, NULL, YX_ANYONE, NULL},
+    {"POST", "/api/v1/notifications/:id/read", notification_read, 0, NULL, NULL, YX_ANYONE, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

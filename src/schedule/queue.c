@@ -164,10 +164,10 @@ static int queue_skip(struct yx_req *r)
 }
 
 const struct yx_route yx_queue_routes[] = {
-    {"POST", "/api/v1/queue", queue_add, 0, "queue.add", "queue"},
-    {"GET", "/api/v1/queue", queue_list, 0, "queue.list", "queue"},
-    {"POST", "/api/v1/queue/:id/call", queue_call, 0, "queue.call", "queue"},
-    {"POST", "/api/v1/queue/:id/done", queue_done, 0, "queue.done", "queue"},
-    {"POST", "/api/v1/queue/:id/skip", queue_skip, 0, "queue.skip", "queue"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"POST", "/api/v1/queue", queue_add, 0, "queue.add", "queue", YX_CLINICIANS, enqueue_fields},
+    {"GET", "/api/v1/queue", queue_list, 0, "queue.list", "queue", YX_CLINICIANS, NULL},
+    {"POST", "/api/v1/queue/:id/call", queue_call, 0, "queue.call", "queue", YX_CLINICIANS, NULL},
+    {"POST", "/api/v1/queue/:id/done", queue_done, 0, "queue.done", "queue", YX_CLINICIANS, NULL},
+    {"POST", "/api/v1/queue/:id/skip", queue_skip, 0, "queue.skip", "queue", YX_CLINICIANS, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

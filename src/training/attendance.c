@@ -529,11 +529,11 @@ int yx_training_span_close(struct yx_db *db, int64_t span_id, int64_t at)
 }
 
 const struct yx_route yx_attendance_routes[] = {
-    {"GET", "/api/v1/sessions/:sid/attendance", attendance_get, 0, NULL, NULL},
-    {"GET", "/api/v1/sessions/:sid/site-attendance", site_get, 0, NULL, NULL},
+    {"GET", "/api/v1/sessions/:sid/attendance", attendance_get, 0, NULL, NULL, YX_COURSE_MAKERS, NULL},
+    {"GET", "/api/v1/sessions/:sid/site-attendance", site_get, 0, NULL, NULL, YX_STAFF, NULL},
     {"POST", "/api/v1/sessions/:sid/site-attendance", site_record, 0, "training.site_record",
-     "course_session"},
+     "course_session", YX_CLINICIANS | YX_ROLE_FACILITY_ADMIN, site_fields},
     {"POST", "/api/v1/sessions/:sid/site-attendance/confirm", site_confirm, 0, "training.site_confirm",
-     "course_session"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+     "course_session", YX_DOCTORS | YX_ROLE_FACILITY_ADMIN, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

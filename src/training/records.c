@@ -215,7 +215,7 @@ static int summary(struct yx_req *r)
 }
 
 const struct yx_route yx_training_record_routes[] = {
-    {"GET", "/api/v1/training/records", records, 0, "training.records", "user"},
-    {"GET", "/api/v1/training/summary", summary, 0, NULL, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"GET", "/api/v1/training/records", records, 0, "training.records", "user", YX_STAFF, NULL},
+    {"GET", "/api/v1/training/summary", summary, 0, NULL, NULL, YX_ADMINS, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -63,24 +63,28 @@ static const struct vital_range {
     {"glucose", 1, 40, 0},      {NULL, 0, 0, 0},
 };
 
+/* The body's fields, in the order of vital_ranges: numbers, each checked against its range by
+ * read_vitals() (the table holds whole-number bounds only). */
+static const struct yx_field vitals_fields[] = {
+    {"systolic", YX_F_NUMBER, 0, 0, 0},    {"diastolic", YX_F_NUMBER, 0, 0, 0},
+    {"pulse", YX_F_NUMBER, 0, 0, 0},       {"respiratory_rate", YX_F_NUMBER, 0, 0, 0},
+    {"temperature", YX_F_NUMBER, 0, 0, 0}, {"spo2", YX_F_NUMBER, 0, 0, 0},
+    {"weight", YX_F_NUMBER, 0, 0, 0},      {"height", YX_F_NUMBER, 0, 0, 0},
+    {"glucose", YX_F_NUMBER, 0, 0, 0},     {NULL, 0, 0, 0, 0},
+};
+
 static int read_vitals(struct yx_req *r, double val[9], int set[9])
 {
-    const char *key;
-    json_t *x;
-    int any = 0;
-    json_object_foreach(r->json, key, x)
-    {
-        int k = 0;
-        while (vital_ranges[k].name && strcmp(vital_ranges[k].name, key) != 0)
-            k++;
-        if (!vital_ranges[k].name)
-            return yx_fail_field(r, YX_EINVAL, yx_arena_strdup(&r->arena, key), "Unknown field '%.40s'.",
-                                 key);
-        const struct vital_range *g = &vital_ranges[k];
-        if (json_is_null(x))
+    int any = 0, rc;
+    if ((rc = yx_body(r, vitals_fields)) != 0)
+        return rc;
+    for (int k = 0; vital_ranges[k].name; k++) {
+        json_t *x = json_object_get(r->json, vital_ranges[k].name);
+        if (!x || json_is_null(x))
             continue;
+        const struct vital_range *g = &vital_ranges[k];
         double d = json_number_value(x);
-        if (!json_is_number(x) || (g->whole && !json_is_integer(x) && d != floor(d)))
+        if (g->whole && !json_is_integer(x) && d != floor(d))
             return yx_fail_field(r, YX_EINVAL, g->name, "'%s' must be a %s.", g->name,
                                  g->whole ? "whole number" : "number");
         if (!(d >= g->min && d <= g->max))
@@ -114,10 +118,6 @@ static int visit_vitals(struct yx_req *r)
         return rc;
     if (r->who.user_id != v.doctor_id && r->who.facility_id != v.facility_id)
         return yx_visit_doctor_only(r, &v);
-    if (!r->json)
-        return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
-    if (!json_is_object(r->json))
-        return yx_fail(r, YX_EINVAL, "The body must be a JSON object.");
     if ((rc = read_vitals(r, val, set)) != 0 || (rc = yx_visit_state_in(r, &v, in_progress)) != 0)
         return rc;
     struct yx_param p[13] = {YX_PI(v.id), YX_PI(r->who.user_id), YX_PI(yx_now_ms())};
@@ -330,11 +330,16 @@ static int visit_summary(struct yx_req *r)
 }
 
 const struct yx_route yx_visit_record_routes[] = {
-    {"PUT", "/api/v1/visits/:id/notes", visit_notes, 0, "visit.notes", "visit"},
-    {"POST", "/api/v1/visits/:id/vitals", visit_vitals, 0, "visit.vitals", "visit"},
-    {"POST", "/api/v1/visits/:id/diagnoses", visit_diagnosis, 0, "visit.diagnosis", "visit"},
-    {"PUT", "/api/v1/visits/:id/follow-up", visit_follow_up, 0, "visit.follow_up", "visit"},
-    {"POST", "/api/v1/visits/:id/referral", visit_referral, 0, "visit.referral", "visit"},
-    {"GET", "/api/v1/visits/:id/summary", visit_summary, 0, "visit.summary", "visit"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"PUT", "/api/v1/visits/:id/notes", visit_notes, 0, "visit.notes", "visit", YX_DOCTORS, notes_fields},
+    {"POST", "/api/v1/visits/:id/vitals", visit_vitals, 0, "visit.vitals", "visit", YX_CLINICIANS,
+     vitals_fields},
+    {"POST", "/api/v1/visits/:id/diagnoses", visit_diagnosis, 0, "visit.diagnosis", "visit", YX_DOCTORS,
+     diagnosis_fields},
+    {"PUT", "/api/v1/visits/:id/follow-up", visit_follow_up, 0, "visit.follow_up", "visit", YX_DOCTORS,
+     follow_fields},
+    {"POST", "/api/v1/visits/:id/referral", visit_referral, 0, "visit.referral", "visit", YX_DOCTORS,
+     referral_fields},
+    {"GET", "/api/v1/visits/:id/summary", visit_summary, 0, "visit.summary", "visit",
+     YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

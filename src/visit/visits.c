@@ -585,10 +585,10 @@ static int doctor_list(struct yx_req *r)
 }
 
 const struct yx_route yx_visit_routes[] = {
-    {"GET", "/api/v1/doctors", doctor_list, 0, NULL, NULL},
-    {"POST", "/api/v1/visits", visit_create, 0, "visit.create", "visit"},
-    {"GET", "/api/v1/visits", visit_list, 0, "visit.list", "visit"},
-    {"GET", "/api/v1/visits/:id", visit_get, 0, "visit.read", "visit"},
-    {"POST", "/api/v1/visits/:id/transitions", visit_transition, 0, "visit.transition", "visit"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"GET", "/api/v1/doctors", doctor_list, 0, NULL, NULL, YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
+    {"POST", "/api/v1/visits", visit_create, 0, "visit.create", "visit", YX_CLINICIANS, create_fields},
+    {"GET", "/api/v1/visits", visit_list, 0, "visit.list", "visit", YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
+    {"GET", "/api/v1/visits/:id", visit_get, 0, "visit.read", "visit", YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
+    {"POST", "/api/v1/visits/:id/transitions", visit_transition, 0, "visit.transition", "visit", YX_CLINICIANS, transition_fields},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

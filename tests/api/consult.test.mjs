@@ -87,7 +87,7 @@ test('the whole case: X-ray from the commune, routed, accepted, opinions, conclu
     assertError(await as('demo.specialist', 'GET', path), 404);
   assertError(await as('demo.specialist', 'POST', `/api/v1/consults/${id}/accept`, {}), 404);
   // The station's health worker cannot accept its own case; only the hub's doctor can.
-  assertError(await as('demo.commune', 'POST', `/api/v1/consults/${id}/accept`, {}), 403, 'not_your_part');
+  assertError(await as('demo.commune', 'POST', `/api/v1/consults/${id}/accept`, {}), 403, 'forbidden');
 
   const acc = await as('demo.doctor', 'POST', `/api/v1/consults/${id}/accept`, {});
   assert.equal(acc.status, 200, JSON.stringify(acc.body));
@@ -201,7 +201,7 @@ test('the whole case: X-ray from the commune, routed, accepted, opinions, conclu
   assert.ok(ex.body.deidentification.warnings.some((w) => w.includes('faces')));
   assert.equal(ex.body.questions[0].conclusion, CONCLUSION);
   assert.notEqual(ex.body.requested_at.slice(0, 10), closed.body.requested_at.slice(0, 10), 'dates shifted');
-  assertError(await as('demo.trainer', 'GET', `/api/v1/consults/${id}/export`), 404);
+  assertError(await as('demo.trainer', 'GET', `/api/v1/consults/${id}/export`), 403);
 });
 
 test('no one accepts in time: the case escalates one level up, then says there is nowhere higher', async () => {
@@ -384,7 +384,8 @@ test('who may not: other roles, logged out, another facility; a retried creation
   for (const who of ['demo.trainer', 'demo.facility-admin', 'demo.province-admin', 'demo.ministry-admin', 'demo.patient']) {
     await refused(as(who, 'POST', '/api/v1/consults', { patient_id: p.id, ...CASE }), 403, null, who);
     assertError(await as(who, 'GET', '/api/v1/consults'), 403);
-    assertError(await as(who, 'GET', `/api/v1/consults/${c.id}`), 404);
+    // Roles that never take part in a case are refused whatever the case (no record is looked at).
+    assertError(await as(who, 'GET', `/api/v1/consults/${c.id}`), 403);
   }
   for (const [method, path] of [['GET', '/api/v1/consults'], ['POST', '/api/v1/consults'], ['GET', `/api/v1/consults/${c.id}`],
     ['POST', `/api/v1/consults/${c.id}/accept`], ['POST', `/api/v1/consults/${c.id}/opinions`], ['GET', '/api/v1/consult-deadlines']])

@@ -220,9 +220,10 @@ test('an image gets a thumbnail and a preview for slow links: small JPEGs withou
   assertError(await api(srv, 'GET', `/api/v1/files/${doc}/thumbnail`, { token: S['demo.commune'].token }), 409, 'not_an_image');
   const fake = await upload('demo.commune', jpeg(4000), 'hong.jpg');
   assertError(await api(srv, 'GET', `/api/v1/files/${fake}/preview`, { token: S['demo.commune'].token }), 409, 'unreadable_image');
-  for (const who of ['demo.doctor', 'demo.patient']) {
-    assertError(await api(srv, 'GET', `/api/v1/files/${id}/thumbnail`, { token: S[who].token }), 404);
-    assertError(await api(srv, 'GET', `/api/v1/files/${id}/preview`, { token: S[who].token }), 404);
+  // Another facility's doctor: no such file; a patient's role reads no files at all.
+  for (const [who, status] of [['demo.doctor', 404], ['demo.patient', 403]]) {
+    assertError(await api(srv, 'GET', `/api/v1/files/${id}/thumbnail`, { token: S[who].token }), status);
+    assertError(await api(srv, 'GET', `/api/v1/files/${id}/preview`, { token: S[who].token }), status);
   }
   assertError(await api(srv, 'GET', `/api/v1/files/${id}/preview`), 401);
 });
@@ -303,8 +304,9 @@ test('who may upload, resume and read: the uploader\'s own upload, the facility\
   // The file: its facility's staff; a foreign facility guessing the id gets 404.
   assert.equal((await getBytes('demo.commune', `/api/v1/files/${id}`)).status, 200);
   for (const who of ['demo.doctor', 'demo.specialist', 'demo.patient', 'demo.ministry-admin']) {
-    assertError(await api(srv, 'GET', `/api/v1/files/${id}`, { token: S[who].token }), 404);
-    assertError(await api(srv, 'GET', `/api/v1/files/${id}/meta`, { token: S[who].token }), 404);
+    const status = who === 'demo.patient' ? 403 : 404;
+    assertError(await api(srv, 'GET', `/api/v1/files/${id}`, { token: S[who].token }), status);
+    assertError(await api(srv, 'GET', `/api/v1/files/${id}/meta`, { token: S[who].token }), status);
   }
   assertError(await api(srv, 'GET', `/api/v1/files/${id}`), 401);
   assertError(await api(srv, 'GET', '/api/v1/files/999999', { token: S['demo.commune'].token }), 404);

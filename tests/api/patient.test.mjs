@@ -196,10 +196,11 @@ test('who may see a patient: the home facility, a facility it is shared with, th
   assertError(await get(path, 'demo.specialist'), 404);
   assertError(await get(path, 'demo.doctor'), 404);
   for (const who of ['demo.trainer', 'demo.facility-admin', 'demo.province-admin', 'demo.ministry-admin', 'demo.patient']) {
-    assertError(await get(path, who), 404, undefined);
+    // Roles that read no charts are refused whatever the record; a patient's account finds no other patient.
+    assertError(await get(path, who), who === 'demo.patient' ? 404 : 403, undefined);
     await refused(get('/api/v1/patients?q=a', who), 403, null, who);
     await refused(as(who, 'POST', '/api/v1/patients', person()), 403, null, who);
-    await refused(as(who, 'PATCH', path, { phone: '0912000999' }), 404, null, who);
+    await refused(as(who, 'PATCH', path, { phone: '0912000999' }), 403, null, who);
   }
   assert.deepEqual((await get(`/api/v1/patients?q=${encodeURIComponent(p.full_name)}`, 'demo.specialist')).body.items, []);
   // Shared by a visit with the specialist's hospital: readable there, but the registry record stays the station's.
@@ -254,7 +255,7 @@ test('consent: explicit, for a purpose, recorded how and by whom, withdrawable; 
   await refused(give({ purpose: 'remote_care', method: 'paper_signed', given_by: 'guardian', document_ref: 'x' }), 400, 'given_by');
   await refused(give({ purpose: 'remote_care', method: 'paper_signed', given_by: 'patient', document_ref: 'x', extra: 1 }), 400, 'extra');
   await refused(give({ purpose: 'remote_care', method: 'verbal_witnessed', given_by: 'patient', witness_name: 'Lò Văn Sử' }, 'demo.specialist'), 404);
-  await refused(give({ purpose: 'remote_care', method: 'verbal_witnessed', given_by: 'patient', witness_name: 'Lò Văn Sử' }, 'demo.facility-admin'), 404);
+  await refused(give({ purpose: 'remote_care', method: 'verbal_witnessed', given_by: 'patient', witness_name: 'Lò Văn Sử' }, 'demo.facility-admin'), 403);
   assertError(await api(srv, 'POST', base, { body: { purpose: 'remote_care' } }), 401);
 
   const care = await give({ purpose: 'remote_care', method: 'verbal_witnessed', given_by: 'patient', witness_name: 'Lò Văn Sử', note: 'Giải thích bằng tiếng Mông' });

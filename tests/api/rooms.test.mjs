@@ -103,11 +103,13 @@ test('not before the hub accepts; then the first one in opens the room on Janus,
 
 test('who may not enter: another facility, a trainer, a patient, the logged-out; bad input', async () => {
   for (const who of ['dongvan.doctor', 'demo.trainer', 'demo.patient', 'demo.province-admin']) {
-    await refused(as(who, 'POST', `/api/v1/consults/${caseId}/room`, {}), 404);
-    await refused(as(who, 'GET', `/api/v1/consults/${caseId}/room`), 404);
-    await refused(as(who, 'PUT', `/api/v1/consults/${caseId}/room/consent`, { recording_consent: true }), 404);
-    await refused(as(who, 'POST', `/api/v1/consults/${caseId}/room/recording`, { record: true }), 404);
-    await refused(as(who, 'DELETE', `/api/v1/consults/${caseId}/room`), 404);
+    // Another facility's doctor: no such case; roles that never take part: refused whatever the case.
+    const status = who === 'dongvan.doctor' ? 404 : 403;
+    await refused(as(who, 'POST', `/api/v1/consults/${caseId}/room`, {}), status);
+    await refused(as(who, 'GET', `/api/v1/consults/${caseId}/room`), status);
+    await refused(as(who, 'PUT', `/api/v1/consults/${caseId}/room/consent`, { recording_consent: true }), status);
+    await refused(as(who, 'POST', `/api/v1/consults/${caseId}/room/recording`, { record: true }), status);
+    await refused(as(who, 'DELETE', `/api/v1/consults/${caseId}/room`), status);
   }
   await refused(api(srv, 'POST', `/api/v1/consults/${caseId}/room`, { body: {} }), 401);
   await refused(api(srv, 'GET', `/api/v1/consults/${caseId}/room`), 401);
@@ -166,7 +168,7 @@ test('guests: a family member invited by the station enters with a code and noth
   const gcounts = () => srv.sql('SELECT COUNT(*) FROM rtc_guests');
   // Who may invite: the requesting station, the chair, the secretary.
   assertError(await as('demo.specialist', 'POST', G, { name: 'Thào A Páo', relation: 'family' }), 403, 'not_your_part');
-  for (const who of ['dongvan.doctor', 'demo.patient', 'demo.trainer']) assertError(await as(who, 'POST', G, { name: 'Thào A Páo', relation: 'family' }), 404);
+  for (const who of ['dongvan.doctor', 'demo.patient', 'demo.trainer']) assertError(await as(who, 'POST', G, { name: 'Thào A Páo', relation: 'family' }), who === 'dongvan.doctor' ? 404 : 403);
   assertError(await api(srv, 'POST', G, { body: { name: 'Thào A Páo', relation: 'family' } }), 401);
   for (const [body, field] of [[{ name: 'Thào A Páo', relation: 'cousin' }, 'relation'], [{ relation: 'family' }, 'name'],
     [{ name: 'x', relation: 'family' }, 'name'], [{ name: 'Thào A Páo', relation: 'family', phone: '0912345678' }, 'phone']]) {
@@ -178,7 +180,7 @@ test('guests: a family member invited by the station enters with a code and noth
   const inv = await as('demo.commune', 'POST', G, { name: 'Thào A Páo', relation: 'family' });
   assert.equal(inv.status, 201, JSON.stringify(inv.body));
   assert.ok(inv.body.code.length >= 20);
-  for (const who of ['dongvan.doctor', 'demo.patient', 'demo.trainer']) assertError(await as(who, 'GET', G), 404);
+  for (const who of ['dongvan.doctor', 'demo.patient', 'demo.trainer']) assertError(await as(who, 'GET', G), who === 'dongvan.doctor' ? 404 : 403);
   assertError(await api(srv, 'GET', G), 401);
   const list = await as('demo.doctor', 'GET', G);
   assert.deepEqual(list.body.items.map((x) => [x.name, x.relation, x.entered_at]), [['Thào A Páo', 'family', null]]);

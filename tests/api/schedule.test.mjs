@@ -120,7 +120,7 @@ test('booking: a slot becomes a planned visit; one slot, one booking, even under
   await refused(book({}), 409, null, 'taken');
   await refused(book({ patient_id: 99999999 }), 404);
   await refused(as('demo.specialist', 'POST', '/api/v1/appointments', { slot_id: first.id, patient_id: p.id, reason: 'x y' }), 404);
-  await refused(as('demo.trainer', 'POST', '/api/v1/appointments', { slot_id: first.id, patient_id: p.id, reason: 'x y' }), 404);
+  await refused(as('demo.trainer', 'POST', '/api/v1/appointments', { slot_id: first.id, patient_id: p.id, reason: 'x y' }), 403);
   assertError(await api(srv, 'POST', '/api/v1/appointments', { body: {} }), 401);
 });
 
@@ -186,8 +186,9 @@ test('cancelling frees the slot and the visit; rescheduling moves in one step or
   assert.equal(withdrawn.body.cancelled, true);
   assert.deepEqual(await freeSlots(day), []);
   // A block the caller may not withdraw answers exactly as one that does not exist.
-  const foreign = await refused(as('demo.commune', 'POST', `/api/v1/schedules/${sched.id}/cancel`), 404);
-  const absent = await refused(as('demo.commune', 'POST', '/api/v1/schedules/99999999/cancel'), 404);
+  const foreign = await refused(as('demo.specialist', 'POST', `/api/v1/schedules/${sched.id}/cancel`), 404);
+  const absent = await refused(as('demo.specialist', 'POST', '/api/v1/schedules/99999999/cancel'), 404);
+  await refused(as('demo.commune', 'POST', `/api/v1/schedules/${sched.id}/cancel`), 403);
   assert.deepEqual(foreign.body, absent.body);
   await refused(as('demo.doctor', 'POST', '/api/v1/schedules/99999999/cancel'), 404);
 });

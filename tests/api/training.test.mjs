@@ -135,10 +135,11 @@ test('a course with a PDF lecture, published, enrolled: the station reads it, an
   assert.deepEqual((await as('demo.commune', 'GET', '/api/v1/courses?scope=available')).body.items, [], 'already enrolled');
   // Another facility's doctor, a patient: nothing.
   for (const who of ['dongvan.doctor', 'demo.patient', 'laocai.trainer']) {
-    assertError(await as(who, 'GET', `/api/v1/courses/${course.id}`), 404);
-    assertError(await as(who, 'GET', `/api/v1/files/${pdfId}`), 404);
+    const status = who === 'demo.patient' ? 403 : 404;
+    assertError(await as(who, 'GET', `/api/v1/courses/${course.id}`), status);
+    assertError(await as(who, 'GET', `/api/v1/files/${pdfId}`), status);
   }
-  assert.deepEqual((await as('demo.patient', 'GET', '/api/v1/courses?scope=available')).body.items, []);
+  assertError(await as('demo.patient', 'GET', '/api/v1/courses?scope=available'), 403);
 
   // A material removed, and the course changed.
   const del = await as('demo.trainer', 'DELETE', `/api/v1/courses/${course.id}/materials/${link.body.id}`);
@@ -155,23 +156,26 @@ test('a course with a PDF lecture, published, enrolled: the station reads it, an
 
 test('who may not: a health worker makes no course, another facility changes nothing, the logged-out, a patient', async () => {
   const id = course.id;
-  assertError(await refused(as('demo.commune', 'POST', '/api/v1/courses', COURSE), 403), 403, 'not_your_part');
-  assertError(await refused(as('demo.doctor', 'POST', '/api/v1/courses', COURSE), 403), 403, 'not_your_part');
-  assertError(await refused(as('demo.patient', 'POST', '/api/v1/courses', COURSE), 403), 403, 'not_your_part');
+  assertError(await refused(as('demo.commune', 'POST', '/api/v1/courses', COURSE), 403), 403, 'forbidden');
+  assertError(await refused(as('demo.doctor', 'POST', '/api/v1/courses', COURSE), 403), 403, 'forbidden');
+  assertError(await refused(as('demo.patient', 'POST', '/api/v1/courses', COURSE), 403), 403, 'forbidden');
   // Another facility's trainer does not even see it.
+  // (A patient's role takes no part in training at all: refused whatever the course.)
   for (const who of ['laocai.trainer', 'dongvan.doctor', 'demo.patient']) {
-    await refused(as(who, 'PATCH', `/api/v1/courses/${id}`, { title: 'Khoá học của tôi' }), 404);
-    await refused(as(who, 'POST', `/api/v1/courses/${id}/archive`, {}), 404);
-    await refused(as(who, 'POST', `/api/v1/courses/${id}/materials`, { title: 'x', url: 'https://example.org/x' }), 404);
-    await refused(as(who, 'POST', `/api/v1/courses/${id}/sessions`, { kind: 'self_paced', title: 'Tự học', minutes: 30 }), 404);
-    await refused(as(who, 'POST', `/api/v1/courses/${id}/enrolments`, {}), 404);
-    await refused(as(who, 'GET', `/api/v1/courses/${id}/enrolments`), 404);
+    const st = who === 'demo.patient' ? 403 : 404;
+    await refused(as(who, 'PATCH', `/api/v1/courses/${id}`, { title: 'Khoá học của tôi' }), st);
+    await refused(as(who, 'POST', `/api/v1/courses/${id}/archive`, {}), st);
+    await refused(as(who, 'POST', `/api/v1/courses/${id}/materials`, { title: 'x', url: 'https://example.org/x' }), st);
+    await refused(as(who, 'POST', `/api/v1/courses/${id}/sessions`, { kind: 'self_paced', title: 'Tự học', minutes: 30 }), st);
+    await refused(as(who, 'POST', `/api/v1/courses/${id}/enrolments`, {}), st);
+    await refused(as(who, 'GET', `/api/v1/courses/${id}/enrolments`), st);
   }
   // The enrolled see it, and change nothing.
   for (const [method, path, body] of [['PATCH', '', { title: 'Đổi tên' }], ['POST', '/publish', {}], ['POST', '/archive', {}],
     ['POST', '/materials', { title: 'x', url: 'https://example.org/x' }], ['POST', '/sessions', { kind: 'self_paced', title: 'Tự học', minutes: 30 }],
     ['GET', '/enrolments'], ['DELETE', `/materials/${course.materials[0].id}`]]) {
-    assertError(await refused(as('demo.commune', method, `/api/v1/courses/${id}${path}`, body), 403), 403, 'not_your_part');
+    // A health worker's role makes no course: refused before the course is looked at.
+    assertError(await refused(as('demo.commune', method, `/api/v1/courses/${id}${path}`, body), 403), 403, 'forbidden');
   }
   // A health worker enrols herself only; a site's administrator only her own site.
   assertError(await refused(as('meovac.hw', 'POST', `/api/v1/courses/${id}/enrolments`, { facility_id: facilityId('TYT-MEOVAC') }), 403), 403, 'not_your_part');
@@ -256,8 +260,9 @@ test('bad input to every endpoint is refused and writes nothing', async () => {
   ]) await refused(sess(body), 400, field, JSON.stringify(body));
   for (const path of ['start', 'join', 'end', 'cancel', 'attendance', 'case', 'site-attendance']) {
     const method = path === 'attendance' || path === 'case' ? 'GET' : 'POST';
-    await refused(as('demo.trainer', method, `/api/v1/sessions/99999999/${path}`, method === 'GET' ? undefined : {}), 404);
-    await refused(as('demo.trainer', method, `/api/v1/sessions/x/${path}`, method === 'GET' ? undefined : {}), 404);
+    // A trainer records no site attendance at all (a site's clinicians do): refused whatever the session.
+    await refused(as('demo.trainer', method, `/api/v1/sessions/99999999/${path}`, method === 'GET' ? undefined : {}), path === 'site-attendance' ? 403 : 404);
+    await refused(as('demo.trainer', method, `/api/v1/sessions/x/${path}`, method === 'GET' ? undefined : {}), path === 'site-attendance' ? 403 : 404);
   }
 });
 
@@ -275,7 +280,7 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   assertError(await refused(as('demo.trainer', 'POST', p('end'), {}), 409), 409, 'session_state');
   assertError(await refused(as('demo.trainer', 'GET', p('attendance')), 409), 409, 'session_state');
   assertError(await refused(as('demo.commune', 'POST', p('site-attendance'), { user_ids: [userId('lungcu.nurse')] }), 409), 409, 'session_state');
-  assertError(await refused(as('demo.commune', 'POST', p('start'), {}), 403), 403, 'not_your_part');
+  assertError(await refused(as('demo.commune', 'POST', p('start'), {}), 403), 403, 'forbidden');
   await refused(as('dongvan.doctor', 'POST', p('start'), {}), 404);
   await refused(as('demo.trainer', 'POST', p('start'), { room: 1 }), 400);
 
@@ -305,7 +310,7 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   assertError(await refused(as('meovac.hw', 'POST', p('join'), {}), 403), 403, 'not_your_part');
   assertError(await refused(as('lungcu.admin', 'POST', p('join'), {}), 403), 403, 'not_your_part');
   await refused(as('dongvan.doctor', 'POST', p('join'), {}), 404);
-  await refused(as('demo.patient', 'POST', p('join'), {}), 404);
+  await refused(as('demo.patient', 'POST', p('join'), {}), 403);
   await refused(as('demo.commune', 'POST', p('join'), { role: 'presenter' }), 400);
 
   // Janus has the room, private; the presenter's pin lets a browser in.
@@ -338,7 +343,7 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   await refused(site('demo.commune', { user_ids: [userId('lungcu.nurse')], note: 'x' }), 400, 'note');
   assertError(await refused(site('meovac.hw', { user_ids: [userId('meovac.hw')] }), 403), 403, 'not_your_part');
   await refused(site('dongvan.doctor', { user_ids: [userId('dongvan.doctor')] }), 404);
-  await refused(site('demo.patient', { user_ids: [userId('demo.patient')] }), 404);
+  await refused(site('demo.patient', { user_ids: [userId('demo.patient')] }), 403);
   assertError(await refused(as('lungcu.admin', 'POST', p('site-attendance/confirm'), {}), 404), 404);
   const rec = await site('demo.commune', { user_ids: [userId('lungcu.nurse')] });
   assert.equal(rec.status, 201, JSON.stringify(rec.body));
@@ -362,9 +367,9 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   assert.equal(before.body.record.confirmed_at, null);
   assertError(await as('dongvan.doctor', 'GET', p('site-attendance')), 404);
   // Not by who recorded it, nor a health worker; by the station's lead.
-  assertError(await refused(as('demo.commune', 'POST', p('site-attendance/confirm'), {}), 403), 403, 'not_your_part');
-  assertError(await refused(as('lungcu.nurse', 'POST', p('site-attendance/confirm'), {}), 403), 403, 'not_your_part');
-  assertError(await refused(as('meovac.hw', 'POST', p('site-attendance/confirm'), {}), 403), 403, 'not_your_part');
+  assertError(await refused(as('demo.commune', 'POST', p('site-attendance/confirm'), {}), 403), 403, 'forbidden');
+  assertError(await refused(as('lungcu.nurse', 'POST', p('site-attendance/confirm'), {}), 403), 403, 'forbidden');
+  assertError(await refused(as('meovac.hw', 'POST', p('site-attendance/confirm'), {}), 403), 403, 'forbidden');
   await refused(as('lungcu.admin', 'POST', p('site-attendance/confirm'), { ok: true }), 400);
   const conf = await as('lungcu.admin', 'POST', p('site-attendance/confirm'), {});
   assert.equal(conf.status, 200, JSON.stringify(conf.body));
@@ -395,9 +400,9 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   assert.ok(mai.seconds >= 95 && mai.seconds <= 110, JSON.stringify(mai));
   assert.equal(mai.user.facility.name, 'Trạm Y tế xã Lũng Cú');
   assert.equal(during.body.items.find((x) => x.user.id === userId('demo.doctor')).present, false);
-  assertError(await refused(as('demo.commune', 'GET', p('attendance')), 403), 403, 'not_your_part');
+  assertError(await refused(as('demo.commune', 'GET', p('attendance')), 403), 403, 'forbidden');
 
-  assertError(await refused(as('demo.commune', 'POST', p('end'), {}), 403), 403, 'not_your_part');
+  assertError(await refused(as('demo.commune', 'POST', p('end'), {}), 403), 403, 'forbidden');
   await refused(as('dongvan.doctor', 'POST', p('end'), {}), 404);
   await refused(api(srv, 'POST', p('end'), { body: {} }), 401);
   await refused(as('demo.trainer', 'POST', p('end'), { x: 1 }), 400);
@@ -496,7 +501,7 @@ test('enrolled people are told 15 minutes before a live session; later enrolment
   assert.equal(again.status, 201, JSON.stringify(again.body));
 
   // Cancelled: nobody is told.
-  assertError(await refused(as('demo.commune', 'POST', `/api/v1/sessions/${later.body.id}/cancel`, {}), 403), 403, 'not_your_part');
+  assertError(await refused(as('demo.commune', 'POST', `/api/v1/sessions/${later.body.id}/cancel`, {}), 403), 403, 'forbidden');
   await refused(as('dongvan.doctor', 'POST', `/api/v1/sessions/${later.body.id}/cancel`, {}), 404);
   await refused(api(srv, 'POST', `/api/v1/sessions/${later.body.id}/cancel`, { body: {} }), 401);
   await refused(as('demo.trainer', 'POST', `/api/v1/sessions/${later.body.id}/cancel`, { x: 1 }), 400);
@@ -537,7 +542,7 @@ test('a case session shows a concluded consultation de-identified to the course,
   assert.equal((await as('demo.trainer', 'GET', `/api/v1/sessions/${c.body.id}/case`)).status, 200);
   assertError(await refused(as('lungcu.admin', 'GET', `/api/v1/sessions/${c.body.id}/case`), 403), 403, 'not_your_part');
   await refused(as('dongvan.doctor', 'GET', `/api/v1/sessions/${c.body.id}/case`), 404);
-  await refused(as('demo.patient', 'GET', `/api/v1/sessions/${c.body.id}/case`), 404);
+  await refused(as('demo.patient', 'GET', `/api/v1/sessions/${c.body.id}/case`), 403);
   assertError(await refused(as('demo.commune', 'GET', `/api/v1/sessions/${live.id}/case`), 409), 409, 'session_kind');
   // The trail names the patient whose record the export was made from.
   assert.ok(Number(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'training.session_case' AND patient_id = ${pt.id}`)) >= 1);
@@ -602,9 +607,9 @@ test("a course's makers pick a case from the concluded consultations of its faci
     assertError(await refused(as('demo.trainer', 'GET', `${path}?${q}`), 400), 400, 'invalid_input');
   }
   await refused(as('demo.trainer', 'GET', '/api/v1/courses/99999999/cases'), 404);
-  assertError(await refused(as('demo.commune', 'GET', path), 403), 403, 'not_your_part');
+  assertError(await refused(as('demo.commune', 'GET', path), 403), 403, 'forbidden');
   await refused(as('laocai.trainer', 'GET', path), 404);
-  await refused(as('demo.patient', 'GET', path), 404);
+  await refused(as('demo.patient', 'GET', path), 403);
   await refused(api(srv, 'GET', path), 401);
 });
 

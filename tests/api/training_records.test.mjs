@@ -60,8 +60,8 @@ test('the trainer sets the quiz; learners never see the answers; bad quizzes and
   const path = `/api/v1/courses/${course}/quiz`;
   await refused(as('demo.commune', 'PUT', path, QUIZ), 403, null, 'a learner');
   await refused(as('demo.doctor', 'PUT', path, QUIZ), 403, null, 'a learner');
-  assertError(await as('demo.patient', 'PUT', path, QUIZ), 404);
-  assertError(await as('demo.patient', 'GET', path), 404);
+  assertError(await as('demo.patient', 'PUT', path, QUIZ), 403);
+  assertError(await as('demo.patient', 'GET', path), 403);
   await refused(as('demo.trainer', 'PUT', '/api/v1/courses/999999/quiz', QUIZ), 404);
   const q0 = QUIZ.questions[0];
   for (const [body, field, what] of [
@@ -110,7 +110,7 @@ test('attempts: scored rounded down, numbered without gaps when sent at once, li
   await refused(as('demo.commune', 'POST', path, {}), 400, 'answers');
   await refused(as('demo.commune', 'POST', path, { answers: [1, 1, 1], score: 100 }), 400, 'score');
   await refused(as('demo.trainer', 'POST', path, { answers: [1, 1, 1] }), 403, null, 'the trainer is not enrolled');
-  assertError(await as('demo.patient', 'POST', path, { answers: [1, 1, 1] }), 404);
+  assertError(await as('demo.patient', 'POST', path, { answers: [1, 1, 1] }), 403);
 
   const a1 = await as('demo.commune', 'POST', path, { answers: [1, 0, 0] });
   assert.equal(a1.status, 201, JSON.stringify(a1.body));
@@ -166,10 +166,11 @@ test('credits by hand: the same rules, with what is missing; a health worker can
     { kind: 'session', session: { id: session, title: 'Bài giảng trực tuyến' }, pct: null },
     { kind: 'quiz', attempts: 3 },
   ]);
+  // A health worker's role runs no course: refused before any course is looked at.
   const hw = await refused(as('demo.commune', 'POST', path, { user_id: doctor }), 403, null, 'a health worker');
-  assert.equal(hw.body.error.code, 'not_your_part');
+  assert.equal(hw.body.error.code, 'forbidden');
   await refused(as('demo.doctor', 'POST', path, { user_id: doctor }), 403, null, 'a learner awarding himself');
-  assertError(await as('demo.patient', 'POST', path, { user_id: doctor }), 404);
+  assertError(await as('demo.patient', 'POST', path, { user_id: doctor }), 403);
   await refused(as('demo.trainer', 'POST', path, {}), 400, 'user_id');
   await refused(as('demo.trainer', 'POST', path, { user_id: 'An' }), 400, 'user_id');
   await refused(as('demo.trainer', 'POST', path, { user_id: userId('demo.ministry-admin') }), 400, 'user_id', 'not enrolled');
@@ -218,7 +219,7 @@ test('training records: the person, administrators in scope, the course\'s train
   assertError(other, 403, 'not_your_part');
   assertError(await as('demo.facility-admin', 'GET', `/api/v1/training/records?user_id=${commune}`), 403);
   assertError(await as('demo.doctor', 'GET', `/api/v1/training/records?user_id=${commune}`), 404);
-  assertError(await as('demo.patient', 'GET', `/api/v1/training/records?user_id=${commune}`), 404);
+  assertError(await as('demo.patient', 'GET', `/api/v1/training/records?user_id=${commune}`), 403);
   assertError(await as('demo.ministry-admin', 'GET', '/api/v1/training/records?user_id=999999'), 404);
 });
 
@@ -273,9 +274,9 @@ test('certificates: issued once, the PDF in Vietnamese with a QR code, verified 
   const credit = Number(one(`SELECT id FROM credits WHERE user_id = ${userId('demo.commune')}`));
   const path = `/api/v1/credits/${credit}/certificate`;
   const hw = await refused(as('demo.commune', 'POST', path), 403, null, 'the holder herself');
-  assert.equal(hw.body.error.code, 'not_your_part');
+  assert.equal(hw.body.error.code, 'forbidden');
   await refused(as('demo.doctor', 'POST', path), 403, null, 'another learner');
-  assertError(await as('demo.patient', 'POST', path), 404);
+  assertError(await as('demo.patient', 'POST', path), 403);
   await refused(as('demo.trainer', 'POST', '/api/v1/credits/999999/certificate'), 404);
   await refused(as('demo.trainer', 'POST', path, { holder: 'Ai đó' }), 400);
 
@@ -305,7 +306,7 @@ test('certificates: issued once, the PDF in Vietnamese with a QR code, verified 
   for (const who of ['demo.trainer', 'demo.province-admin', 'demo.ministry-admin'])
     assert.equal((await as(who, 'GET', cert.pdf_url)).status, 200, who);
   for (const who of ['demo.doctor', 'demo.facility-admin', 'demo.patient', 'demo.specialist'])
-    assertError(await as(who, 'GET', cert.pdf_url), 404);
+    assertError(await as(who, 'GET', cert.pdf_url), who === 'demo.patient' ? 403 : 404);
   assertError(await as('demo.trainer', 'GET', '/api/v1/certificates/999999/pdf'), 404);
 
   // Anyone holding the paper checks it, without logging in.
@@ -324,7 +325,7 @@ test('certificates: issued once, the PDF in Vietnamese with a QR code, verified 
   // Revoked: by the course's trainer, with a reason; the verification says so.
   const rpath = `/api/v1/certificates/${cert.id}/revoke`;
   const byHolder = await refused(as('demo.commune', 'POST', rpath, { reason: 'Tự thu hồi' }), 403, null, 'the holder');
-  assert.equal(byHolder.body.error.code, 'not_your_part');
+  assert.equal(byHolder.body.error.code, 'forbidden');
   await refused(as('demo.province-admin', 'POST', rpath, { reason: 'Sai sót' }), 403, null, 'an administrator over the holder');
   assertError(await as('demo.doctor', 'POST', rpath, { reason: 'Sai sót' }), 404);
   await refused(as('demo.trainer', 'POST', rpath, {}), 400, 'reason');

@@ -158,7 +158,7 @@ test('deactivating an account ends its sessions; changes are audited', async () 
   assert.equal(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'user.update' AND resource_id = '${created.body.id}'`), '1');
   const before = count();
   assertError(await api(srv, 'PATCH', `/api/v1/users/${created.body.id}`, { token: admin, body: { active: 'no' } }), 400);
-  assertError(await api(srv, 'PATCH', `/api/v1/users/${created.body.id}`, { token: S['demo.doctor'].token, body: { active: true } }), 404);
+  assertError(await api(srv, 'PATCH', `/api/v1/users/${created.body.id}`, { token: S['demo.doctor'].token, body: { active: true } }), 403);
   assert.equal(count(), before);
 });
 

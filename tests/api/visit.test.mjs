@@ -328,9 +328,11 @@ test('who may act on a visit: its facilities and its doctor; everyone else is re
   for (const path of [V, `${V}/summary`, '/api/v1/visits']) assertError(await api(srv, 'GET', path), 401);
   assertError(await api(srv, 'POST', '/api/v1/visits', { body: { patient_id: p.id } }), 401);
   for (const who of ['demo.specialist', 'demo.trainer', 'demo.facility-admin', 'demo.province-admin', 'demo.ministry-admin']) {
-    assertError(await get(V, who), 404);
-    await refused(as(who, 'POST', `${V}/transitions`, { to: 'finished' }), 404, null, who);
-    await refused(as(who, 'POST', `${V}/vitals`, { pulse: 80 }), 404, null, who);
+    // Another hospital's specialist: no such visit; roles that read no charts: refused whatever the visit.
+    const status = who === 'demo.specialist' ? 404 : 403;
+    assertError(await get(V, who), status);
+    await refused(as(who, 'POST', `${V}/transitions`, { to: 'finished' }), status, null, who);
+    await refused(as(who, 'POST', `${V}/vitals`, { pulse: 80 }), status, null, who);
   }
   for (const who of ['demo.trainer', 'demo.facility-admin', 'demo.ministry-admin']) await refused(get('/api/v1/visits', who), 403, null, who);
   // The station records vitals but not the doctor's notes, diagnoses or prescriptions.

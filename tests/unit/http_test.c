@@ -17,12 +17,12 @@ static int h(struct yx_req *r)
 }
 
 static const struct yx_route routes[] = {
-    {"GET", "/api/v1/users", h, 0, NULL, NULL},
-    {"POST", "/api/v1/users", h, 0, NULL, NULL},
-    {"GET", "/api/v1/users/:id", h, 0, NULL, NULL},
-    {"POST", "/api/v1/users/:id/password", h, 0, NULL, NULL},
-    {"GET", "/api/v1/a/:x/b/:y", h, 0, NULL, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {"GET", "/api/v1/users", h, 0, NULL, NULL, 0, NULL},
+    {"POST", "/api/v1/users", h, 0, NULL, NULL, 0, NULL},
+    {"GET", "/api/v1/users/:id", h, 0, NULL, NULL, 0, NULL},
+    {"POST", "/api/v1/users/:id/password", h, 0, NULL, NULL, 0, NULL},
+    {"GET", "/api/v1/a/:x/b/:y", h, 0, NULL, NULL, 0, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
 
 static const struct yx_route *route(struct yx_req *r, const char *method, const char *path, int *code)
