@@ -74,6 +74,23 @@ int yx_route_permits(struct yx_req *r);
 /* Answers a refusal of yx_authorize() (or a forced YX_EFORBIDDEN) with the message that fits:
  * 404 "not found" (yx_not_found) or 403 "your role may not do this". Returns the code. */
 int yx_deny(struct yx_req *r, int rc);
+/* An account as the account rule sees it. The strings are not owned. */
+struct yx_account {
+    int64_t user_id;     /* 0: an account being created */
+    const char *role;    /* its role (after the change, for a change of role) */
+    int64_t facility_id; /* where it works (0: nowhere, as ministry administrators and patients) */
+    int64_t province_id; /* that facility's province */
+};
+/* The account rule, asked by every route that reads, creates or changes an account (docs/api.md,
+ * "Who may act on an account"). A read: one's own account always, others as yx_authorize() says.
+ * Any other act (create, change, deactivate, set the password): never one's own account; the
+ * account must be in the caller's administrative scope (yx_authorize(), YX_A_ADMIN), and the
+ * caller's role must rank above the account's role (ministry > province > facility administrator
+ * > everyone else), except that a ministry administrator acts on another, having nobody above.
+ * A change of role or facility asks twice: for the account as it is, then as it will be.
+ * Returns 0; YX_ENOTFOUND when the account is outside what the caller may know of (answer it
+ * like an absent one); YX_EFORBIDDEN when the caller may know of it but not do this; YX_EAUTH. */
+int yx_authorize_account(const struct yx_principal *who, enum yx_action act, const struct yx_account *acct);
 /* Is the role an administrator of some scope (facility, province, ministry)? */
 int yx_role_is_admin(const char *role);
 /* Is the principal an administrator whose scope holds a person (or a course) of facility, in

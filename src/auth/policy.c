@@ -45,7 +45,8 @@ static int network_decision(const struct yx_principal *w, enum yx_action act, co
 }
 
 /* Accounts and the audit trail are seen only inside the administrator's scope; outside it they
- * do not exist for the caller. Clinicians see their own facility's colleagues. */
+ * do not exist for the caller. Clinicians see their own facility's colleagues. Acting on an
+ * account also needs the rank of yx_authorize_account(), which asks here for the scope. */
 static int scoped_decision(const struct yx_principal *w, enum yx_action act, const struct yx_resource *res)
 {
     if (is(w, "ministry_admin"))
@@ -125,6 +126,40 @@ int yx_route_permits(struct yx_req *r)
         return 0;
     /* The refusal depends on no record, so it tells nothing of any: the role may not do this. */
     return yx_deny(r, YX_EFORBIDDEN);
+}
+
+/* How wide a role's administrative scope is: the country, a province, a facility, or nothing. */
+static int rank(const char *role)
+{
+    if (strcmp(role, "ministry_admin") == 0)
+        return 3;
+    if (strcmp(role, "province_admin") == 0)
+        return 2;
+    return strcmp(role, "facility_admin") == 0 ? 1 : 0;
+}
+
+/* Acting on an account is acting as its holder (a new password lets one sign in as them), so it
+ * takes a rank above the account's: a facility administrator does not act on another facility
+ * administrator, nor on the province administrator who works at the same facility. Ministry
+ * administrators, with nobody above them, act on each other. */
+static int outranks(const struct yx_principal *w, const char *role)
+{
+    return rank(w->role) > rank(role) || (is(w, "ministry_admin") && strcmp(role, "ministry_admin") == 0);
+}
+
+int yx_authorize_account(const struct yx_principal *who, enum yx_action act, const struct yx_account *acct)
+{
+    if (!who || !who->user_id)
+        return YX_EAUTH;
+    /* One's own account is read always and changed only from above: a stolen session cannot set a
+     * new password and keep the account, nor an administrator raise, move or deactivate itself. */
+    if (acct->user_id && acct->user_id == who->user_id)
+        return act == YX_A_READ ? 0 : YX_EFORBIDDEN;
+    struct yx_resource res = {YX_RES_USER, acct->facility_id, acct->province_id, 0, 0, 0};
+    int rc = yx_authorize(who, act == YX_A_READ ? YX_A_READ : YX_A_ADMIN, &res);
+    if (rc || act == YX_A_READ)
+        return rc;
+    return yx_role_valid(acct->role) && outranks(who, acct->role) ? 0 : YX_EFORBIDDEN;
 }
 
 int yx_admin_over(const struct yx_principal *w, int64_t facility, int64_t province)

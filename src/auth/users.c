@@ -1,6 +1,7 @@
 /* Accounts: administrators create, read, change and deactivate users within their scope
- * (ministry: all; province: its province; facility: its facility). Accounts are never deleted:
- * the audit trail and signed records point at them. */
+ * (ministry: all; province: its province; facility: its facility) and below their own rank; every
+ * route here asks the one account rule, yx_authorize_account() in policy.c. Accounts are never
+ * deleted: the audit trail and signed records point at them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,70 +52,59 @@ json_t *yx_user_json(struct yx_db *db, int64_t user_id)
     return out;
 }
 
-/* The scope of a user record for the authorization decision. */
-static int user_resource(struct yx_req *r, int64_t user_id, struct yx_resource *res)
+/* The account that id names, as the account rule sees it, and whether the caller may do act to it
+ * (yx_authorize_account). An absent account answers exactly as one the caller may not know of:
+ * the same 404, the same message, so that ids cannot be probed. */
+static int account_check(struct yx_req *r, enum yx_action act, int64_t id, struct yx_account *a)
 {
     struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(
-        r->db, &rows,
-        "SELECT u.facility_id, f.province_id FROM users u LEFT JOIN facilities f ON f.id = u.facility_id "
-        "WHERE u.id = ?",
-        YX_PI(user_id));
+    int rc = YX_DB_Q(r->db, &rows,
+                     "SELECT u.role, u.facility_id, f.province_id FROM users u "
+                     "LEFT JOIN facilities f ON f.id = u.facility_id WHERE u.id = ?",
+                     YX_PI(id));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy tài khoản / no such account.");
-    if (rc == 0)
-        *res = (struct yx_resource){YX_RES_USER, yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), 0, 0, 0};
+        rc = yx_deny(r, YX_ENOTFOUND);
+    if (rc == 0) {
+        *a = (struct yx_account){id, yx_arena_strdup(&r->arena, yx_rows_get(rows, 0, 0)),
+                                 yx_rows_int(rows, 0, 1), yx_rows_int(rows, 0, 2)};
+        rc = a->role ? yx_authorize_account(&r->who, act, a) : YX_ENOMEM;
+        if (rc && rc != YX_ENOMEM)
+            rc = yx_deny(r, rc);
+    }
     yx_rows_free(rows);
     return rc;
 }
 
-static int facility_resource(struct yx_req *r, int64_t facility_id, struct yx_resource *res)
+/* Checks the role and facility an account is created with or changed to: a known role, a facility
+ * where the role needs one, and the account rule for the account as it will be. Facilities are
+ * public (the network), so one outside the caller's scope is refused with 403, not hidden. */
+static int check_placement(struct yx_req *r, int64_t user_id, const char *role, int64_t facility_id)
 {
     struct yx_rows *rows = NULL;
-    *res = (struct yx_resource){YX_RES_USER, 0, 0, 0, 0, 0};
-    if (!facility_id)
-        return 0;
-    int rc = YX_DB_Q(r->db, &rows, "SELECT province_id FROM facilities WHERE id = ?", YX_PI(facility_id));
-    if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail_field(r, YX_EINVAL, "facility_id", "No facility has id %lld.", (long long)facility_id);
-    if (rc == 0)
-        *res = (struct yx_resource){YX_RES_USER, facility_id, yx_rows_int(rows, 0, 0), 0, 0, 0};
-    yx_rows_free(rows);
-    return rc;
-}
-
-/* Which roles an administrator may hand out: never a wider scope than its own. */
-static int may_grant(const struct yx_principal *w, const char *role)
-{
-    if (strcmp(w->role, "ministry_admin") == 0)
-        return 1;
-    if (strcmp(role, "ministry_admin") == 0)
-        return 0;
-    if (strcmp(w->role, "province_admin") == 0)
-        return 1;
-    return strcmp(role, "province_admin") != 0;
-}
-
-/* Checks role and facility of a new or changed account. */
-static int check_placement(struct yx_req *r, const char *role, int64_t facility_id)
-{
-    struct yx_resource res;
-    int rc;
+    struct yx_account to = {user_id, role, facility_id, 0};
+    int rc = 0;
     if (!yx_role_valid(role))
         return yx_fail_field(r, YX_EINVAL, "role", "Unknown role '%.40s'.", role);
     int needs_facility = strcmp(role, "ministry_admin") != 0 && strcmp(role, "patient") != 0;
     if (needs_facility && !facility_id)
         return yx_fail_field(r, YX_EINVAL, "facility_id",
                              "A %s works at a facility: facility_id is required.", role);
-    if ((rc = facility_resource(r, facility_id, &res)) != 0)
-        return rc;
-    if (!facility_id && strcmp(r->who.role, "ministry_admin") != 0)
-        return yx_deny(r, YX_EFORBIDDEN);
-    if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &res)) != 0)
-        return yx_deny(r, rc == YX_ENOTFOUND ? YX_EFORBIDDEN : rc);
-    if (!may_grant(&r->who, role))
-        return yx_fail_field(r, YX_EFORBIDDEN, "role", "You may not grant the role %s.", role);
-    return 0;
+    if (facility_id) {
+        rc = YX_DB_Q(r->db, &rows, "SELECT province_id FROM facilities WHERE id = ?", YX_PI(facility_id));
+        if (rc == 0 && rows->nrows != 1)
+            rc = yx_fail_field(r, YX_EINVAL, "facility_id", "No facility has id %lld.",
+                               (long long)facility_id);
+        if (rc == 0)
+            to.province_id = yx_rows_int(rows, 0, 0);
+        yx_rows_free(rows);
+        if (rc)
+            return rc;
+    }
+    rc = yx_authorize_account(&r->who, YX_A_ADMIN, &to);
+    if (rc == YX_EFORBIDDEN && yx_role_is_admin(r->who.role))
+        return yx_fail_field(r, YX_EFORBIDDEN, "role",
+                             "Bạn không được trao vai trò %s / you may not grant the role %s.", role, role);
+    return rc ? yx_deny(r, rc == YX_ENOTFOUND ? YX_EFORBIDDEN : rc) : 0;
 }
 
 static const struct yx_field user_fields[] = {
@@ -229,7 +219,7 @@ static int user_create(struct yx_req *r)
     };
     if (!yx_username_ok(u.username))
         return yx_fail_field(r, YX_EINVAL, "username", "A username has only a-z, 0-9, '.', '-' and '_'.");
-    if ((rc = check_placement(r, u.role, u.facility_id)) != 0)
+    if ((rc = check_placement(r, 0, u.role, u.facility_id)) != 0)
         return rc;
     rc = yx_user_insert(r->db, &u, &id);
     if (rc == YX_ECONFLICT)
@@ -248,12 +238,10 @@ static int user_create(struct yx_req *r)
 static int user_get(struct yx_req *r)
 {
     int64_t id;
-    struct yx_resource res;
+    struct yx_account a;
     int rc;
-    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = user_resource(r, id, &res)) != 0)
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = account_check(r, YX_A_READ, id, &a)) != 0)
         return rc;
-    if (id != r->who.user_id && (rc = yx_authorize(&r->who, YX_A_READ, &res)) != 0)
-        return yx_deny(r, rc);
     json_t *u = yx_user_json(r->db, id);
     return u ? yx_reply(r, 200, u) : YX_EDB;
 }
@@ -271,63 +259,50 @@ static const struct yx_field patch_fields[] = {
     {NULL, 0, 0, 0, 0},
 };
 
-/* PATCH /api/v1/users/:id: the changed fields only. Deactivating ends the user's sessions. */
+/* PATCH /api/v1/users/:id: the changed fields only. The account rule is asked for the account as
+ * it is and, with its new role and facility, as it will be. Deactivating ends the user's sessions. */
 static int user_patch(struct yx_req *r)
 {
     int64_t id;
-    struct yx_resource res;
-    struct yx_rows *cur = NULL;
+    struct yx_account cur;
     char *folded = NULL, *scope = NULL;
     int rc;
-    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = user_resource(r, id, &res)) != 0)
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = account_check(r, YX_A_ADMIN, id, &cur)) != 0)
         return rc;
-    if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &res)) != 0)
-        return yx_deny(r, rc);
     if ((rc = yx_body(r, patch_fields)) != 0 || (rc = practice_scope_in(r, &scope)) != 0)
         return rc;
-    if ((rc = YX_DB_Q(r->db, &cur, "SELECT role, facility_id, full_name FROM users WHERE id = ?",
-                      YX_PI(id))) != 0)
-        goto out;
-    const char *role = yx_json_str(r->json, "role") ? yx_json_str(r->json, "role") : yx_rows_get(cur, 0, 0);
-    int64_t facility_id = yx_json_int(r->json, "facility_id", yx_rows_int(cur, 0, 1));
-    if (!may_grant(&r->who, yx_rows_get(cur, 0, 0))) {
-        rc = yx_deny(r, YX_EFORBIDDEN);
-        goto out;
-    }
-    if ((rc = check_placement(r, role, facility_id)) != 0)
-        goto out;
-    const char *name =
-        yx_json_str(r->json, "full_name") ? yx_json_str(r->json, "full_name") : yx_rows_get(cur, 0, 2);
-    if (!(folded = yx_fold(name, strlen(name)))) {
-        rc = yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
-        goto out;
-    }
+    const char *role = yx_json_str(r->json, "role") ? yx_json_str(r->json, "role") : cur.role;
+    int64_t facility_id = yx_json_int(r->json, "facility_id", cur.facility_id);
+    if ((rc = check_placement(r, id, role, facility_id)) != 0)
+        return rc;
+    const char *name = yx_json_str(r->json, "full_name");
+    if (name && !(folded = yx_fold(name, strlen(name))))
+        return yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
     json_t *active = json_object_get(r->json, "active");
     r->auth_changed = 1;
-    rc = YX_DB_Q(r->db, NULL,
-                 "UPDATE users SET full_name = ?, full_name_folded = ?, role = ?, facility_id = ?, "
-                 "licence_no = COALESCE(?, licence_no), scope_of_practice = COALESCE(?, scope_of_practice), "
-                 "practice_scope = CASE WHEN ? = 1 THEN ? ELSE practice_scope END, phone = COALESCE(?, phone), "
-                 "email = COALESCE(?, email), active = COALESCE(?, active), "
-                 "updated_at = ? "
-                 "WHERE id = ?",
-                 YX_PT(name), YX_PT(folded), YX_PT(role), facility_id ? YX_PI(facility_id) : YX_PN,
-                 YX_PT(yx_json_str(r->json, "licence_no")), YX_PT(yx_json_str(r->json, "scope_of_practice")),
-                 YX_PI(scope != NULL), YX_PT(scope && *scope ? scope : NULL), YX_PT(yx_json_str(r->json, "phone")),
-                 YX_PT(yx_json_str(r->json, "email")),
-                 active ? YX_PI(json_is_true(active)) : YX_PN, YX_PI(yx_now_ms()), YX_PI(id));
+    rc = YX_DB_Q(
+        r->db, NULL,
+        "UPDATE users SET full_name = COALESCE(?, full_name), "
+        "full_name_folded = COALESCE(?, full_name_folded), role = ?, facility_id = ?, "
+        "licence_no = COALESCE(?, licence_no), scope_of_practice = COALESCE(?, scope_of_practice), "
+        "practice_scope = CASE WHEN ? = 1 THEN ? ELSE practice_scope END, phone = COALESCE(?, phone), "
+        "email = COALESCE(?, email), active = COALESCE(?, active), "
+        "updated_at = ? "
+        "WHERE id = ?",
+        YX_PT(name), YX_PT(folded), YX_PT(role), facility_id ? YX_PI(facility_id) : YX_PN,
+        YX_PT(yx_json_str(r->json, "licence_no")), YX_PT(yx_json_str(r->json, "scope_of_practice")),
+        YX_PI(scope != NULL), YX_PT(scope && *scope ? scope : NULL), YX_PT(yx_json_str(r->json, "phone")),
+        YX_PT(yx_json_str(r->json, "email")), active ? YX_PI(json_is_true(active)) : YX_PN,
+        YX_PI(yx_now_ms()), YX_PI(id));
     if (rc == 0 && active && !json_is_true(active))
         rc = YX_DB_Q(r->db, NULL,
                      "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
                      YX_PI(yx_now_ms()), YX_PI(id));
-    if (rc == 0) {
-        json_t *u = yx_user_json(r->db, id);
-        rc = u ? yx_reply(r, 200, u) : YX_EDB;
-    }
-out:
-    yx_rows_free(cur);
     free(folded);
-    return rc;
+    if (rc)
+        return rc;
+    json_t *u = yx_user_json(r->db, id);
+    return u ? yx_reply(r, 200, u) : YX_EDB;
 }
 
 /* GET /api/v1/users: the accounts in the caller's scope, newest id last, by cursor. */
@@ -374,17 +349,16 @@ static int user_list(struct yx_req *r)
 
 static const struct yx_field password_fields[] = {{"password", YX_F_STRING, 1, 8, 128}, {NULL, 0, 0, 0, 0}};
 
-/* POST /api/v1/users/:id/password: an administrator sets a new password; the user's sessions end. */
+/* POST /api/v1/users/:id/password: an administrator above the account sets a new password (the
+ * account rule: setting it is signing in as its holder); the user's sessions end. */
 static int user_set_password(struct yx_req *r)
 {
     int64_t id;
-    struct yx_resource res;
+    struct yx_account a;
     char hash[128];
     int rc;
-    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = user_resource(r, id, &res)) != 0)
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = account_check(r, YX_A_ADMIN, id, &a)) != 0)
         return rc;
-    if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &res)) != 0)
-        return yx_deny(r, rc);
     if ((rc = yx_body(r, password_fields)) != 0)
         return rc;
     if ((rc = yx_password_hash(yx_json_str(r->json, "password"), hash)) != 0)

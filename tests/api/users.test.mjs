@@ -179,6 +179,17 @@ test('a health worker moved to another station stops reading the old station\'s 
   assert.equal(me.body.user.facility.id, facilityId('TYT-DATMUI'));
 });
 
+test('a new name is stored with its folded form; a change without a name keeps the old one', async () => {
+  const admin = S['demo.ministry-admin'].token;
+  const created = await api(srv, 'POST', '/api/v1/users', { token: admin, body: newUser() });
+  const renamed = await api(srv, 'PATCH', `/api/v1/users/${created.body.id}`, { token: admin, body: { full_name: 'Nguyễn Thị Đào' } });
+  assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
+  assert.equal(renamed.body.full_name, 'Nguyễn Thị Đào');
+  const kept = await api(srv, 'PATCH', `/api/v1/users/${created.body.id}`, { token: admin, body: { email: 'dao@example.vn' } });
+  assert.equal(kept.body.full_name, 'Nguyễn Thị Đào');
+  assert.equal(srv.sql(`SELECT full_name_folded FROM users WHERE id = ${created.body.id}`), 'nguyen thi dao');
+});
+
 test('an administrator resets a password; the old sessions end', async () => {
   const admin = S['demo.facility-admin'].token;
   const body = newUser({ facility_id: facilityId('BVDK-HAGIANG') });
@@ -208,4 +219,55 @@ test('a retried create with the same Idempotency-Key makes one account', async (
   const c = await api(srv, 'PATCH', `/api/v1/users/${a.body.id}`, { token: admin, body: { phone: '0987654321' }, headers: { 'idempotency-key': 'patch-1' } });
   assert.deepEqual(c.body, b.body);
   assert.equal(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'user.update' AND resource_id = '${a.body.id}'`), '1');
+});
+
+// The accounts and sessions rows: what a refused account action must leave as it was.
+const accountRows = () => srv.sql(
+  "SELECT 'u' || CAST(id AS TEXT) || '|' || role || '|' || COALESCE(CAST(facility_id AS TEXT), '-') || '|' || " +
+  "CAST(active AS TEXT) || '|' || password_hash || '|' || CAST(updated_at AS TEXT) FROM users UNION ALL " +
+  "SELECT 's' || CAST(id AS TEXT) || '|' || CAST(user_id AS TEXT) || '|' || COALESCE(CAST(revoked_at AS TEXT), '-') " +
+  'FROM sessions ORDER BY 1');
+
+test('hole 1: a facility admin of the Sở Y tế cannot take over its province administrator', async () => {
+  const body = newUser({ role: 'facility_admin', facility_id: facilityId('SYT-TUYENQUANG') });
+  const created = await api(srv, 'POST', '/api/v1/users', { token: S['demo.ministry-admin'].token, body });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const fa = await login(srv, body.username, body.password);
+  const pa = S['demo.province-admin'];
+  assert.equal(pa.user.facility.id, facilityId('SYT-TUYENQUANG'), 'both work at the same facility');
+  // The province administrator is in the facility admin's scope (same facility) but ranks above it.
+  assert.equal((await api(srv, 'GET', `/api/v1/users/${pa.user.id}`, { token: fa.token })).status, 200);
+  const before = accountRows();
+  assertError(await api(srv, 'POST', `/api/v1/users/${pa.user.id}/password`, { token: fa.token, body: { password: 'chiem-tai-khoan-tinh' } }), 403, 'forbidden');
+  assertError(await api(srv, 'PATCH', `/api/v1/users/${pa.user.id}`, { token: fa.token, body: { active: false } }), 403, 'forbidden');
+  assertError(await api(srv, 'PATCH', `/api/v1/users/${pa.user.id}`, { token: fa.token, body: { phone: '0912000111' } }), 403, 'forbidden');
+  assert.equal(accountRows(), before, 'the refused takeover changed an account or a session');
+  // The province administrator's session and password still work; the attacker's does not.
+  assert.equal((await api(srv, 'GET', '/api/v1/me', { token: pa.token })).status, 200);
+  assertError(await api(srv, 'POST', '/api/v1/auth/login', { body: { username: 'demo.province-admin', password: 'chiem-tai-khoan-tinh' } }), 401);
+  await login(srv, 'demo.province-admin');
+});
+
+test('hole 6: an account outside the caller\'s scope answers exactly like an absent one', async () => {
+  const foreign = S['demo.specialist'].user.id; // at Bạch Mai, Hà Nội: nobody below the ministry here holds it
+  const absent = Number(srv.sql('SELECT MAX(id) FROM users')) + 100000;
+  const routes = [
+    ['GET', '', undefined], ['PATCH', '', { phone: '0912000111' }], ['PATCH', '', { active: false }],
+    ['POST', '/password', { password: 'mot-mat-khau-moi' }],
+  ];
+  const before = accountRows();
+  let compared = 0;
+  for (const who of ['demo.commune', 'demo.doctor', 'demo.facility-admin', 'demo.province-admin', 'demo.patient']) {
+    for (const [method, suffix, body] of routes) {
+      const a = await api(srv, method, `/api/v1/users/${foreign}${suffix}`, { token: S[who].token, body });
+      const b = await api(srv, method, `/api/v1/users/${absent}${suffix}`, { token: S[who].token, body });
+      // Roles that change no accounts are refused by the route's declaration, whatever the id.
+      const admin = who.endsWith('-admin');
+      assertError(a, method === 'GET' || admin ? 404 : 403, method === 'GET' || admin ? 'not_found' : 'forbidden');
+      assert.deepEqual({ status: a.status, body: a.body }, { status: b.status, body: b.body }, `${who} ${method} …${suffix}`);
+      compared++;
+    }
+  }
+  assert.equal(compared, 20);
+  assert.equal(accountRows(), before);
 });
