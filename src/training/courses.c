@@ -1,7 +1,7 @@
 /* Courses: a hub's trainers or administrators make one (a draft), change it, publish it for the
- * roles and facility levels it is for, and archive it; its materials are files the hub stored
- * (slides, short videos) or https links. Enrolled people read the files through the files
- * workflow, which asks yx_course_file_readable(). */
+ * roles and facility levels it is for, and archive it; its materials are course-material files the
+ * hub stored (slides, short videos) or https links. Enrolled people read the files through the
+ * files workflow, which asks the course owner (yx_course_file_owner) registered by src/app. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
