@@ -495,3 +495,30 @@ test('a clinical file never becomes course material, and a course material is no
   assertError(notCare, 409, 'not_clinical');
   assert.equal(srv.sql(`SELECT COUNT(*) FROM consult_files WHERE file_id = ${slides}`), '0');
 });
+
+test('an attachment follows its case: a hub that passes the case on no longer reads what it attached, its uploader included', async () => {
+  const c = await newCase({ specialty: 'internal', kind: 'general' });
+  assert.equal(c.assigned.id, facilityId('TTYT-DONGVAN'));
+  const tus = { 'tus-resumable': '1.0.0' };
+  const ecg = png(64, 48);
+  const up = await api(srv, 'POST', '/api/v1/files', { token: S['dongvan.doctor'].token, headers: { ...tus, 'upload-length': String(ecg.length), 'upload-metadata': `filename ${Buffer.from('Điện tim đọc lại.png').toString('base64')}` } });
+  const loc = up.headers.get('location');
+  const done = await api(srv, 'PATCH', loc, { token: S['dongvan.doctor'].token, raw: ecg, headers: { ...tus, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } });
+  const file = Number(done.headers.get('ytexa-file-id'));
+  assert.equal((await as('dongvan.doctor', 'POST', `/api/v1/consults/${c.id}/files`, { file_id: file })).status, 200);
+  assert.equal((await as('dongvan.doctor', 'GET', loc)).body.file.id, file);
+  assert.equal((await as('dongvan.doctor', 'POST', `/api/v1/consults/${c.id}/decline`, { reason: 'Không có bác sĩ nội trực hôm nay' })).status, 200);
+  // The case is Hà Giang's now: its doctor reads the ECG; Đồng Văn, which made it, no longer does.
+  assert.equal((await as('demo.doctor', 'GET', `/api/v1/files/${file}`)).status, 200);
+  assert.equal((await as('demo.commune', 'GET', `/api/v1/files/${file}`)).status, 200);
+  const absentFile = await as('dongvan.doctor', 'GET', '/api/v1/files/99999999');
+  const absentUpload = await as('dongvan.doctor', 'GET', `/api/v1/files/uploads/${'0'.repeat(32)}`);
+  for (const route of ['', '/meta', '/thumbnail', '/preview']) {
+    const r = await as('dongvan.doctor', 'GET', `/api/v1/files/${file}${route}`);
+    assert.deepEqual([r.status, r.body], [404, (await as('dongvan.doctor', 'GET', `/api/v1/files/99999999${route}`)).body]);
+  }
+  const gone = await as('dongvan.doctor', 'GET', loc);
+  assert.deepEqual([gone.status, gone.body], [absentUpload.status, absentUpload.body]);
+  assert.equal(absentFile.status, 404);
+  assert.equal((await api(srv, 'HEAD', loc, { token: S['dongvan.doctor'].token, headers: tus })).status, 404);
+});
