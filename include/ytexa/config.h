@@ -17,6 +17,7 @@ struct yx_config {
     int cookie_secure;            /* Secure cookies: on with TLS or behind a TLS proxy */
     int trust_proxy;              /* take the client address from X-Forwarded-For (behind nginx) */
     int hash_concurrency;         /* password hashes computed at once */
+    int image_concurrency;        /* thumbnails and previews made at once */
     int max_body;                 /* bytes of a JSON body */
     int login_fail_user;          /* failed logins an account may have in an hour */
     int login_fail_addr;          /* failed logins an address may have in an hour */

@@ -12,9 +12,10 @@ int yx_consult_escalator_start(void);
 void yx_consult_escalator_stop(void);
 
 struct yx_req;
-/* May the caller read this file through a consultation that shows it? Sets *yes (the files
- * workflow asks, for a file another facility stored). */
-int yx_consult_file_readable(struct yx_req *r, int64_t file_id, int *yes);
+/* The owner of clinical files (include/ytexa/files.h): a file attached to consultations is read by
+ * exactly those who may read one of them. src/app registers it with the files workflow. */
+struct yx_file_owner;
+extern const struct yx_file_owner yx_consult_file_owner;
 
 /* May r's principal see consultation id (its case, its chat, its room)? 0 with *patient_id set,
  * or YX_ENOTFOUND with r's error set. The real-time hub asks this before a socket joins. */

@@ -102,6 +102,9 @@ enum {
     /* A quick audited read (a few indexed queries, a small answer): run in batches by the reads
      * thread, whose events are committed together, instead of one worker hop each. */
     YX_R_BATCH = 32,
+    /* Image work (thumbnails, previews): like YX_R_HEAVY but counted apart, --image-concurrency
+     * at once, so images never wait on password hashes nor hold the workers. */
+    YX_R_IMAGE = 64,
 };
 
 /* The roles, as bits: who may call a route. The names are those of include/ytexa/auth.h. */
@@ -167,6 +170,15 @@ int yx_reply_raw(struct yx_req *r, int status, const char *type, char *data, siz
  * machine only), set before serving; and one answered request, counted from the loop. */
 void yx_metrics_configure(const char *token);
 void yx_metrics_observe(int status, uint64_t ns);
+/* A figure a workflow keeps and /metrics shows (Prometheus's text format): its name, "counter" or
+ * "gauge", a help line, and how to read it (called on the loop at each scrape: it must not block). */
+struct yx_metric {
+    const char *name, *type, *help;
+    double (*value)(void);
+};
+/* Adds the figures of table (ended by a NULL name; not copied, so static) to /metrics. Called by
+ * src/app before serving; at most 8 tables. */
+void yx_metrics_register(const struct yx_metric *table);
 /* The type of every JSON answer. */
 #define YX_JSON_TYPE "application/json; charset=utf-8"
 /* Answers with JSON text a handler wrote itself (where building jansson objects only to print

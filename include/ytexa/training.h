@@ -23,10 +23,11 @@ int yx_training_span_open(struct yx_db *db, int64_t session_id, int64_t user_id,
                           int64_t *span_id);
 int yx_training_span_close(struct yx_db *db, int64_t span_id, int64_t at);
 
-/* May the caller read this file through a course it is a material of (enrolled in the course,
- * its trainers and administrators)? Sets *yes (the files workflow asks, for a file another
- * facility stored). */
-int yx_course_file_readable(struct yx_req *r, int64_t file_id, int *yes);
+/* The owner of course materials (include/ytexa/files.h): a file that is a course's material is
+ * read by the course's trainers, the administrators over its facility and those enrolled.
+ * src/app registers it with the files workflow. */
+struct yx_file_owner;
+extern const struct yx_file_owner yx_course_file_owner;
 
 /* GET /api/v1/verify/:code for training certificates (src/app/verify.c asks each kind of
  * document): 0 with the answer set when code (as printed, XXXXX-XXXXX) is a certificate's;

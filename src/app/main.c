@@ -11,29 +11,37 @@
 #include "ytexa/auth.h"
 #include "ytexa/config.h"
 #include "ytexa/consult.h"
-#include "ytexa/realtime.h"
 #include "ytexa/files.h"
-#include "ytexa/notify.h"
 #include "ytexa/http.h"
+#include "ytexa/notify.h"
+#include "ytexa/realtime.h"
 #include "ytexa/store.h"
+#include "ytexa/training.h"
 
 int yx_demo_load(struct yx_db *db, const char *password, FILE *report);
 int yx_user_add_cli(struct yx_db *db, int argc, char **argv);
 int yx_app_routes_print(FILE *out);
 
+/* The workflows that attach stored files and say who reads them (include/ytexa/files.h):
+ * consultations take clinical files, courses take course materials. */
+static const struct yx_file_owner *const file_owners[] = {&yx_consult_file_owner, &yx_course_file_owner,
+                                                          NULL};
+
 static void usage(void)
 {
-    fprintf(stderr, "ytexa — telehealth server (y tế từ xa)\n\n"
-                    "Usage: ytexa <command> [options]\n\n"
-                    "Commands:\n"
-                    "  serve          migrate the database, then serve HTTP, WebSocket and the web app\n"
-                    "  migrate        apply the database migrations and exit\n"
-                    "  demo           load the demo network and demo accounts (on an empty database)\n"
-                    "  user add       create an account: user add USERNAME --name NAME --role ROLE [--facility CODE]\n"
-                    "                 [--licence NO]; the password is read from YTEXA_PASSWORD or one line of stdin\n"
-                    "  audit verify   check the audit trail's hash chain; exit 1 at the first broken link\n"
-                    "  routes --json  print every route: method, path, who may call it, the body's fields\n\n"
-                    "Run `ytexa <command> --help` for the options.\n");
+    fprintf(
+        stderr,
+        "ytexa — telehealth server (y tế từ xa)\n\n"
+        "Usage: ytexa <command> [options]\n\n"
+        "Commands:\n"
+        "  serve          migrate the database, then serve HTTP, WebSocket and the web app\n"
+        "  migrate        apply the database migrations and exit\n"
+        "  demo           load the demo network and demo accounts (on an empty database)\n"
+        "  user add       create an account: user add USERNAME --name NAME --role ROLE [--facility CODE]\n"
+        "                 [--licence NO]; the password is read from YTEXA_PASSWORD or one line of stdin\n"
+        "  audit verify   check the audit trail's hash chain; exit 1 at the first broken link\n"
+        "  routes --json  print every route: method, path, who may call it, the body's fields\n\n"
+        "Run `ytexa <command> --help` for the options.\n");
 }
 
 static int open_db(const struct yx_config *cfg, struct yx_db **db)
@@ -73,13 +81,15 @@ static int cmd_serve(struct yx_config *cfg)
         nofile.rlim_cur = nofile.rlim_max;
         setrlimit(RLIMIT_NOFILE, &nofile);
     }
-    struct yx_auth_settings s = {cfg->session_idle_s, cfg->session_max_s, cfg->cookie_secure, cfg->login_fail_user,
-                                 cfg->login_fail_addr};
+    struct yx_auth_settings s = {cfg->session_idle_s, cfg->session_max_s, cfg->cookie_secure,
+                                 cfg->login_fail_user, cfg->login_fail_addr};
     yx_auth_configure(&s);
     if (yx_files_configure(cfg->data_dir, (int64_t)cfg->file_quota_mb * 1024 * 1024) != 0) {
         fprintf(stderr, "ytexa: cannot create the file folders in %s\n", cfg->data_dir);
         return 1;
     }
+    yx_files_owners(file_owners);
+    yx_metrics_register(yx_files_metrics());
     if (yx_notify_sender_start(cfg) != 0) {
         fprintf(stderr, "ytexa: cannot start the notification sender\n");
         return 1;
@@ -127,8 +137,8 @@ static int cmd_audit_verify(struct yx_config *cfg)
         return 0;
     }
     if (rc == YX_ECONFLICT)
-        printf("audit chain BROKEN at event %lld: %s (%lld events before it are whole)\n", (long long)bad, why,
-               (long long)checked);
+        printf("audit chain BROKEN at event %lld: %s (%lld events before it are whole)\n", (long long)bad,
+               why, (long long)checked);
     else
         fprintf(stderr, "ytexa: cannot read the audit trail: %s\n", yx_err_name(rc));
     return rc == YX_ECONFLICT ? 1 : 2;

@@ -110,7 +110,7 @@ const struct yx_route *yx_app_routes(void)
 /* One route as JSON: method, path, flags, audit action, who may call it, the body's fields. */
 static json_t *route_json(const struct yx_route *r)
 {
-    static const char *const flag_names[] = {"public", "heavy", "loop", "notx", "raw", "batch"};
+    static const char *const flag_names[] = {"public", "heavy", "loop", "notx", "raw", "batch", "image"};
     static const char *const role_names[] = {YX_ROLES};
     static const char *const types[] = {"string", "int", "bool", "array", "object", "any", "number"};
     json_t *flags = json_array(), *roles = json_array(), *fields = json_null();

@@ -105,7 +105,9 @@ int yx_consult_may_see(struct yx_req *r, int64_t id, int64_t *patient_id)
     return rc;
 }
 
-int yx_consult_file_readable(struct yx_req *r, int64_t file_id, int *yes)
+/* A clinical file attached to consultations is read by exactly those who read one of them: the
+ * decision of yx_consult_load(), nobody else. */
+static int reads_file(struct yx_req *r, int64_t file_id, int *attached, int *yes)
 {
     struct yx_rows *rows = NULL;
     struct yx_consult c;
@@ -113,11 +115,18 @@ int yx_consult_file_readable(struct yx_req *r, int64_t file_id, int *yes)
     int rc =
         YX_DB_Q(r->db, &rows, "SELECT consult_id FROM consult_files WHERE file_id = ? ORDER BY consult_id",
                 YX_PI(file_id));
-    for (int i = 0; rc == 0 && i < rows->nrows && !*yes; i++)
-        *yes = load_quiet(r, yx_rows_int(rows, i, 0), &c) == 0;
+    *attached = rc == 0 && rows->nrows > 0;
+    for (int i = 0; rc == 0 && i < rows->nrows && !*yes; i++) {
+        int seen = load_quiet(r, yx_rows_int(rows, i, 0), &c);
+        if (seen != 0 && seen != YX_ENOTFOUND && seen != YX_EAUTH)
+            rc = seen;
+        *yes = seen == 0;
+    }
     yx_rows_free(rows);
     return rc;
 }
+
+const struct yx_file_owner yx_consult_file_owner = {"clinical", reads_file};
 
 int yx_consult_side(struct yx_req *r, const struct yx_consult *c, int sides, const char *who_may)
 {

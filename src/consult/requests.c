@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "consult.h"
+#include "ytexa/files.h"
 #include "ytexa/patient.h"
 
 static const char *const urgencies[] = {"routine", "urgent", "emergency", NULL};
@@ -69,18 +70,22 @@ static int put_questions(struct yx_req *r, int64_t id)
     return rc;
 }
 
-/* Attaches a file the caller's facility stored. */
+/* Attaches a clinical file the caller's facility stored and the caller may read (their own
+ * upload, a colleague's not yet attached, or one of a case they read). A file the caller may not
+ * read answers like one that does not exist; a course material is never part of a case. */
 static int attach(struct yx_req *r, int64_t id, int64_t file, const char *field)
 {
-    struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(r->db, &rows, "SELECT 1 FROM files WHERE id = ? AND facility_id = ?", YX_PI(file),
-                     YX_PI(r->who.facility_id));
-    int mine = rc == 0 && rows->nrows == 1;
-    yx_rows_free(rows);
-    if (rc == 0 && !mine)
-        rc = yx_fail_field(r, YX_EINVAL, field,
-                           "Không có tệp %lld của cơ sở bạn / no file %lld uploaded by your facility.",
-                           (long long)file, (long long)file);
+    struct yx_file_ref f;
+    int rc = yx_file_readable(r, file, &f);
+    if ((rc == 0 && f.facility_id != r->who.facility_id) || rc == YX_ENOTFOUND)
+        return yx_fail_field(r, YX_EINVAL, field,
+                             "Không có tệp %lld của cơ sở bạn / no file %lld uploaded by your facility.",
+                             (long long)file, (long long)file);
+    if (rc == 0 && strcmp(f.purpose, "clinical") != 0)
+        return yx_fail_code(r, YX_ECONFLICT, "not_clinical", json_pack("{s:s}", "field", field),
+                            "Tệp %lld là tài liệu khoá học, không phải tệp chuyên môn của người bệnh / file "
+                            "%lld was uploaded as course material, not as part of a patient's care.",
+                            (long long)file, (long long)file);
     if (rc == 0)
         rc =
             YX_DB_Q(r->db, NULL,

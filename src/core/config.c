@@ -30,6 +30,7 @@ static const struct opt opts[] = {
     {"cookie-secure", K_BOOL, S(cookie_secure), "mark cookies Secure (on with TLS)"},
     {"trust-proxy", K_BOOL, S(trust_proxy), "client address from the last X-Forwarded-For entry"},
     {"hash-concurrency", K_INT, S(hash_concurrency), "password hashes at once (2)"},
+    {"image-concurrency", K_INT, S(image_concurrency), "thumbnails and previews made at once (1)"},
     {"max-body", K_INT, S(max_body), "largest JSON body in bytes (65536)"},
     {"login-fail-user", K_INT, S(login_fail_user), "failed logins per account per hour (20)"},
     {"login-fail-addr", K_INT, S(login_fail_addr), "failed logins per address per hour (100)"},
@@ -144,6 +145,7 @@ static void defaults(struct yx_config *cfg)
     cfg->session_idle_s = 1800;
     cfg->session_max_s = 12 * 3600;
     cfg->hash_concurrency = 2;
+    cfg->image_concurrency = 1;
     cfg->max_body = 64 * 1024;
     cfg->login_fail_user = 20;
     cfg->login_fail_addr = 100;

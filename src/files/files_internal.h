@@ -16,17 +16,32 @@ struct yx_blob {
     const char *mime, *kind, *meta; /* meta: JSON text or NULL */
     int64_t size;
 };
-/* Reads the complete upload back and checks it against the allow list and the type's size limit
- * (4xx otherwise). No database: it runs before the upload's transaction. */
+/* The checks a file's first n bytes allow, for a file of size bytes: its type against the allow
+ * list (415 type_not_allowed), its size against the type's limit (413 file_too_large) and, for an
+ * image whose header is among them, its pixels (413 image_too_large; *sized says the header was
+ * there). Sets *mime and *kind. The refusals are YX_EMEDIA and YX_ETOOBIG, with r's answer set. */
+int yx_files_check_head(struct yx_req *r, const unsigned char *head, size_t n, int64_t size,
+                        const char **mime, const char **kind, int *sized);
+/* 0 when an image of w × h pixels may be stored and scaled; otherwise image_too_large, answered
+ * with code (YX_ETOOBIG for an upload, YX_ECONFLICT for a stored file). */
+int yx_files_pixels_ok(struct yx_req *r, int code, uint32_t w, uint32_t h);
+/* The size the image file at path declares (yx_image_size() over its first MiB at most). */
+int yx_files_image_size(const char *path, uint32_t *w, uint32_t *h);
+/* Reads the complete upload back and checks it as yx_files_check_head() does, the image's header
+ * looked for further when it was not in the first bytes (4xx otherwise). No database: it runs
+ * before the upload's transaction. */
 int yx_files_examine(struct yx_req *r, const char *upload_id, int64_t size, struct yx_blob *b);
-/* Inside the upload's transaction: the quota, the blob's name in the store, the files row. */
+/* Inside the upload's transaction: the quota, the blob's name in the store, the files row (with
+ * the purpose the upload was created for). */
 int yx_files_store(struct yx_req *r, const char *upload_id, const struct yx_blob *b, const char *name,
-                   int64_t *file_id);
+                   const char *purpose, int64_t *file_id);
 
 /* A whole file read into a malloc'd buffer, or NULL. */
 char *yx_files_read_all(const char *path, size_t *len);
 /* A JPEG copy of the image blob at most px pixels on its longer side (quality q), made once and
- * kept in derived_dir by sha; *out is malloc'd. */
+ * kept in derived_dir by sha — once even when asked for by several requests at a time, on this
+ * instance or another sharing the folder; *out is malloc'd. The caller has checked the image's
+ * pixels. */
 int yx_files_scaled(const char *blob, const char *derived_dir, const char *sha, int px, int q, char **out,
                     size_t *len);
 

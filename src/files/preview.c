@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vips/vips.h>
 
 #include "files_internal.h"
+#include "ytexa/http.h"
 
 /* libvips is loaded the first time an image is scaled, not when the server starts: linked, it
  * and the libraries it brings (image codecs, librsvg, ICU and more: 114 libraries in the process
@@ -62,7 +64,27 @@ static void vips_start(void)
     V.cache_set_max(0);
 }
 
-/* The copy at most px pixels on its longer side, JPEG quality q, written to dest (atomically). */
+/* Images scaled since the server started (each derived image should be made once). */
+static uint64_t renders;
+
+static double renders_total(void)
+{
+    return (double)__atomic_load_n(&renders, __ATOMIC_RELAXED);
+}
+
+const struct yx_metric *yx_files_metrics(void)
+{
+    static const struct yx_metric table[] = {
+        {"ytexa_image_renders_total", "counter",
+         "Thumbnails and previews made with libvips (each image's once, however many ask at a time).",
+         renders_total},
+        {NULL, NULL, NULL, NULL},
+    };
+    return table;
+}
+
+/* The copy at most px pixels on its longer side, JPEG quality q, written to dest (atomically).
+ * YX_EMEDIA when libvips cannot decode the image, YX_EINTERNAL when something else failed. */
 static int make_copy(const char *src, const char *dest, int px, int q)
 {
     VipsImage *img = NULL;
@@ -72,9 +94,12 @@ static int make_copy(const char *src, const char *dest, int px, int q)
     pthread_once(&once, vips_start);
     if (!vips_ready)
         return rc;
-    if (V.thumbnail(src, &img, px, "height", px, "size", VIPS_SIZE_DOWN, NULL) == 0 &&
-        V.jpegsave_buffer(img, &buf, &len, "Q", q, "strip", TRUE, NULL) == 0) {
-        /* Two workers may make the same copy at once: each writes its own temporary file. */
+    __atomic_add_fetch(&renders, 1, __ATOMIC_RELAXED);
+    if (V.thumbnail(src, &img, px, "height", px, "size", VIPS_SIZE_DOWN, NULL) != 0 ||
+        V.jpegsave_buffer(img, &buf, &len, "Q", q, "strip", TRUE, NULL) != 0) {
+        rc = YX_EMEDIA;
+    } else {
+        /* Written under a name of its own, then renamed: a reader never sees half a copy. */
         static unsigned long seq;
         char tmp[800];
         unsigned long n = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
@@ -95,15 +120,57 @@ static int make_copy(const char *src, const char *dest, int px, int q)
     return rc;
 }
 
+/* Takes the lock of dest's making (dest.lock, flock): one request makes a derived image, on any
+ * instance sharing the folder, and those asking meanwhile wait and find it made. Its holder removes
+ * the lock file before letting go; a waiter that then holds the removed file's lock (its inode is
+ * no longer the path's) tries again on the new one. */
+static int lock_making(const char *lock, int *fd)
+{
+    for (int tries = 0; tries < 100; tries++) {
+        struct stat held, now;
+        int f = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+        if (f < 0)
+            return YX_EINTERNAL;
+        if (flock(f, LOCK_EX) == 0 && fstat(f, &held) == 0 && stat(lock, &now) == 0 &&
+            held.st_ino == now.st_ino && held.st_dev == now.st_dev) {
+            *fd = f;
+            return 0;
+        }
+        close(f);
+    }
+    return YX_EINTERNAL;
+}
+
+/* The copy at dest if it was made, YX_EMEDIA if it was tried and the image could not be decoded
+ * (dest.bad remembers it, so an undecodable image is tried once, not at every request), and 1 if
+ * neither. */
+static int made(const char *dest, const char *bad)
+{
+    return access(dest, R_OK) == 0 ? 0 : access(bad, F_OK) == 0 ? YX_EMEDIA : 1;
+}
+
 int yx_files_scaled(const char *blob, const char *derived_dir, const char *sha, int px, int q, char **out,
                     size_t *len)
 {
-    char dest[760];
+    char dest[760], lock[780], bad[780];
+    int fd = -1, rc;
     if (mkdir(derived_dir, 0750) != 0 && errno != EEXIST)
         return YX_EINTERNAL;
     snprintf(dest, sizeof dest, "%s/%s-%d.jpg", derived_dir, sha, px);
-    if (access(dest, R_OK) != 0 && make_copy(blob, dest, px, q) != 0)
-        return YX_EINTERNAL;
+    snprintf(lock, sizeof lock, "%s.lock", dest);
+    snprintf(bad, sizeof bad, "%s.bad", dest);
+    if ((rc = made(dest, bad)) == 1 && (rc = lock_making(lock, &fd)) == 0) {
+        /* Made (or tried) by the one that held the lock before? */
+        if ((rc = made(dest, bad)) == 1)
+            rc = make_copy(blob, dest, px, q);
+        int mark = rc == YX_EMEDIA ? open(bad, O_WRONLY | O_CREAT | O_CLOEXEC, 0640) : -1;
+        if (mark >= 0)
+            close(mark);
+        unlink(lock);
+        close(fd);
+    }
+    if (rc)
+        return rc;
     *out = yx_files_read_all(dest, len);
     return *out ? 0 : YX_EINTERNAL;
 }

@@ -1,9 +1,12 @@
 /* Resumable uploads, tus 1.0 (https://tus.io/protocols/resumable-upload): creation, HEAD for the
  * offset, PATCH to append, termination. A chunk is on disk (fdatasync) before the offset moves,
  * and the offset is in the database, so a client cut off — or a server killed — goes on from the
- * last acknowledged byte. The last chunk turns the upload into a file: SHA-256, type from the
- * content against the allow list, size limit per type, the facility's quota. Writing and hashing
- * happen outside the database's write transaction, under a lock on the upload's own file. */
+ * last acknowledged byte. The chunk that brings the file's first bytes is checked before it is
+ * written: type from the content against the allow list, the declared length against the type's
+ * limit, an image's pixels; a refused upload's bytes are dropped at once. The last chunk turns
+ * the upload into a file: SHA-256, the same checks over the whole file, the facility's quota.
+ * Writing and hashing happen outside the database's write transaction, under a lock on the
+ * upload's own file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -22,7 +25,8 @@
 struct upload {
     char id[33];
     int64_t length, received, file_id;
-    char name[201];
+    char name[201], purpose[16];
+    char refused[32]; /* why the upload was refused, or "" */
 };
 
 static int tus_version(struct yx_req *r)
@@ -43,35 +47,69 @@ static int64_t header_int(struct yx_req *r, const char *name)
     return strtoll(v, NULL, 10);
 }
 
-/* The "filename" pair of Upload-Metadata ("key base64,key base64"), decoded into name. */
-static int metadata_name(struct yx_req *r, char name[201])
+/* The value of key in Upload-Metadata ("key base64,key base64"), decoded into out (at most cap - 1
+ * bytes, NUL-terminated): 1 when found, 0 when the key is absent, -1 when its value is not base64
+ * or too long. */
+static int metadata_value(struct yx_req *r, const char *key, char *out, size_t cap)
 {
     const char *m = yx_header(r, "upload-metadata");
+    size_t k = strlen(key);
     for (const char *p = m ? m : ""; *p; p += strspn(p, ", ")) {
         size_t n = strcspn(p, ",");
-        if (n > 9 && strncmp(p, "filename ", 9) == 0) {
+        if (n > k + 1 && strncmp(p, key, k) == 0 && p[k] == ' ') {
             size_t len = 0;
-            if (n - 9 > 400 || sodium_base642bin((unsigned char *)name, 200, p + 9, n - 9, NULL, &len, NULL,
-                                                 sodium_base64_VARIANT_ORIGINAL) != 0)
-                break;
-            name[len] = '\0';
-            if (!yx_file_name_ok(name))
-                return yx_fail_field(
-                    r, YX_EINVAL, "filename",
-                    "Tên tệp không hợp lệ (không chứa đường dẫn, tối đa 200 byte) / the file "
-                    "name must be plain text without a path, at most 200 bytes.");
-            return 0;
+            if (n - k - 1 > 2 * cap ||
+                sodium_base642bin((unsigned char *)out, cap - 1, p + k + 1, n - k - 1, NULL, &len, NULL,
+                                  sodium_base64_VARIANT_ORIGINAL) != 0)
+                return -1;
+            out[len] = '\0';
+            return 1;
         }
         p += n;
     }
-    return yx_fail_field(r, YX_EINVAL, "filename",
-                         "Upload-Metadata must carry the file name: filename <base64 of the name>.");
+    return 0;
+}
+
+/* The "filename" of Upload-Metadata, into name. */
+static int metadata_name(struct yx_req *r, char name[201])
+{
+    int found = metadata_value(r, "filename", name, 201);
+    if (found > 0 && !yx_file_name_ok(name))
+        return yx_fail_field(r, YX_EINVAL, "filename",
+                             "Tên tệp không hợp lệ (không chứa đường dẫn, tối đa 200 byte) / the file "
+                             "name must be plain text without a path, at most 200 bytes.");
+    if (found <= 0)
+        return yx_fail_field(r, YX_EINVAL, "filename",
+                             "Upload-Metadata must carry the file name: filename <base64 of the name>.");
+    return 0;
+}
+
+/* The "purpose" of Upload-Metadata: what the file is for, which decides who may read it
+ * (src/files/README.md). "clinical" when absent. A course material is uploaded by those who may
+ * make or teach a course: trainers, doctors and specialists (a course may name them its trainers)
+ * and administrators — not by a health worker. */
+static int metadata_purpose(struct yx_req *r, char purpose[16])
+{
+    static const char *const makers[] = {"trainer",        "doctor",         "specialist", "facility_admin",
+                                         "province_admin", "ministry_admin", NULL};
+    int found = metadata_value(r, "purpose", purpose, 16);
+    if (found == 0)
+        snprintf(purpose, 16, "clinical");
+    if (found < 0 || (strcmp(purpose, "clinical") != 0 && strcmp(purpose, "course_material") != 0))
+        return yx_fail_field(r, YX_EINVAL, "purpose",
+                             "Mục đích của tệp là clinical hoặc course_material / purpose (base64 in "
+                             "Upload-Metadata) is clinical or course_material.");
+    if (strcmp(purpose, "course_material") == 0 && !yx_one_of(r->who.role, makers))
+        return yx_fail_field(r, YX_EFORBIDDEN, "purpose",
+                             "Chỉ người soạn hoặc dạy khoá học gửi tài liệu khoá học / only those who make "
+                             "or teach courses upload course materials.");
+    return 0;
 }
 
 /* POST /api/v1/files — tus creation. */
 static int upload_create(struct yx_req *r)
 {
-    char name[201], id[33], path[700];
+    char name[201], purpose[16], id[33], path[700];
     unsigned char raw[16];
     int rc;
     if ((rc = tus_version(r)) != 0 || (rc = yx_files_uploader(r)) != 0)
@@ -85,7 +123,8 @@ static int upload_create(struct yx_req *r)
     if (length > MAX_UPLOAD)
         return yx_fail_field(r, YX_ETOOBIG, "upload-length", "A file is at most %lld MiB.",
                              MAX_UPLOAD / 1024 / 1024);
-    if ((rc = metadata_name(r, name)) != 0 || (rc = yx_files_quota(r, length)) != 0)
+    if ((rc = metadata_name(r, name)) != 0 || (rc = metadata_purpose(r, purpose)) != 0 ||
+        (rc = yx_files_quota(r, length)) != 0)
         return rc;
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(id, sizeof id, raw, sizeof raw);
@@ -97,10 +136,10 @@ static int upload_create(struct yx_req *r)
     int64_t now = yx_now_ms();
     rc = YX_DB_Q(
         r->db, NULL,
-        "INSERT INTO uploads (id, facility_id, user_id, length, received, name, created_at, expires_at) "
-        "VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
+        "INSERT INTO uploads (id, facility_id, user_id, length, received, name, created_at, expires_at, "
+        "purpose) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)",
         YX_PT(id), YX_PI(r->who.facility_id), YX_PI(r->who.user_id), YX_PI(length), YX_PT(name), YX_PI(now),
-        YX_PI(now + UPLOAD_TTL_MS));
+        YX_PI(now + UPLOAD_TTL_MS), YX_PT(purpose));
     if (rc) {
         unlink(path);
         return rc;
@@ -110,33 +149,55 @@ static int upload_create(struct yx_req *r)
     r->audit_resource_id = yx_arena_strdup(&r->arena, id);
     yx_reply_header(r, "location", location);
     return yx_reply(r, 201,
-                    json_pack("{s:s,s:s,s:I,s:I}", "id", id, "location", location, "offset", (json_int_t)0,
-                              "length", (json_int_t)length));
+                    json_pack("{s:s,s:s,s:I,s:I,s:s}", "id", id, "location", location, "offset",
+                              (json_int_t)0, "length", (json_int_t)length, "purpose", purpose));
 }
 
-/* The caller's own upload named in the path; anyone else's is 404. */
+/* The caller's own upload named in the path; anyone else's is 404, and so is one whose file the
+ * caller may no longer read (attached since to a consultation they do not see): an upload is read
+ * under its file's rule. */
 static int load_upload(struct yx_req *r, struct upload *u)
 {
     struct yx_rows *rows = NULL;
+    struct yx_file_ref f;
     const char *id = r->params[0];
     if (strlen(id) != 32 || strspn(id, "0123456789abcdef") != 32)
         return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / no such upload.");
     int rc = YX_DB_Q(r->db, &rows,
-                     "SELECT length, received, name, file_id FROM uploads WHERE id = ? AND user_id = ? AND "
-                     "expires_at > ?",
+                     "SELECT length, received, name, file_id, purpose, refused FROM uploads WHERE id = ? AND "
+                     "user_id = ? AND expires_at > ?",
                      YX_PT(id), YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / no such upload.");
+        rc = YX_ENOTFOUND;
     if (rc == 0) {
         snprintf(u->id, sizeof u->id, "%s", id);
         u->length = yx_rows_int(rows, 0, 0);
         u->received = yx_rows_int(rows, 0, 1);
         snprintf(u->name, sizeof u->name, "%s", yx_rows_get(rows, 0, 2));
         u->file_id = yx_rows_isnull(rows, 0, 3) ? 0 : yx_rows_int(rows, 0, 3);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, id);
+        snprintf(u->purpose, sizeof u->purpose, "%s", yx_rows_get(rows, 0, 4));
+        snprintf(u->refused, sizeof u->refused, "%s",
+                 yx_rows_isnull(rows, 0, 5) ? "" : yx_rows_get(rows, 0, 5));
     }
     yx_rows_free(rows);
+    if (rc == 0 && u->file_id)
+        rc = yx_file_readable(r, u->file_id, &f);
+    if (rc == YX_ENOTFOUND)
+        return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / no such upload.");
+    if (rc == 0)
+        r->audit_resource_id = yx_arena_strdup(&r->arena, id);
     return rc;
+}
+
+/* 409 upload_refused for an upload whose first bytes were refused (its bytes are gone). */
+static int not_refused(struct yx_req *r, const struct upload *u)
+{
+    if (!u->refused[0])
+        return 0;
+    return yx_fail_code(r, YX_ECONFLICT, "upload_refused", json_pack("{s:s}", "reason", u->refused),
+                        "Tệp này đã bị từ chối (%s) và đã xoá; hãy gửi một tệp khác / this upload was "
+                        "refused (%s) and its bytes deleted; start a new upload.",
+                        u->refused, u->refused);
 }
 
 static void offset_headers(struct yx_req *r, const struct upload *u)
@@ -159,7 +220,7 @@ static int upload_head(struct yx_req *r)
 {
     struct upload u;
     int rc;
-    if ((rc = tus_version(r)) != 0 || (rc = load_upload(r, &u)) != 0)
+    if ((rc = tus_version(r)) != 0 || (rc = load_upload(r, &u)) != 0 || (rc = not_refused(r, &u)) != 0)
         return rc;
     offset_headers(r, &u);
     return empty_reply(r, 200);
@@ -168,13 +229,18 @@ static int upload_head(struct yx_req *r)
 /* The part file, open for writing and locked, so an upload takes one PATCH at a time (also
  * across instances sharing the folder); another one meanwhile gets 409 upload_busy. Closing the
  * descriptor releases the lock. */
-static int lock_part(struct yx_req *r, const char *id, int *fd)
+static int lock_part(struct yx_req *r, struct upload *u, int *fd)
 {
     char path[700];
-    yx_files_part_path(id, path, sizeof path);
-    *fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (*fd < 0)
-        return yx_fail(r, YX_EINTERNAL, "The upload's bytes are missing on the server.");
+    yx_files_part_path(u->id, path, sizeof path);
+    *fd = open(path, O_RDWR | O_CLOEXEC);
+    if (*fd < 0) {
+        /* Gone since load_upload(): refused, or dropped, by a request that just ended? */
+        int gone = errno == ENOENT, rc = 0;
+        if (gone && (rc = load_upload(r, u)) == 0)
+            rc = not_refused(r, u);
+        return rc ? rc : yx_fail(r, YX_EINTERNAL, "The upload's bytes are missing on the server.");
+    }
     if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
         return 0;
     close(*fd);
@@ -222,6 +288,41 @@ static int write_chunk(struct yx_req *r, int fd, const struct upload *u)
                : yx_fail(r, YX_EUNAVAIL, "The server could not store the chunk; send it again.");
 }
 
+/* The checks the file's first bytes allow (yx_files_check_head), made by the chunk that brings the
+ * first YX_SNIFF_BYTES of them (or all of them, for a smaller file) before it is written: a chunk
+ * smaller than that waits for the next. The bytes looked at are those already written and the
+ * chunk's, up to 64 KiB. */
+static int check_first_bytes(struct yx_req *r, int fd, const struct upload *u)
+{
+    int64_t need = u->length < YX_SNIFF_BYTES ? u->length : YX_SNIFF_BYTES;
+    if (u->received >= need || u->received + (int64_t)r->body_len < need)
+        return 0;
+    size_t have = (size_t)u->received, cap = 64 * 1024;
+    size_t take = r->body_len < cap - have ? r->body_len : cap - have;
+    unsigned char *head = yx_arena_alloc(&r->arena, cap);
+    const char *mime, *kind;
+    int sized;
+    if (!head)
+        return YX_ENOMEM;
+    if (have && pread(fd, head, have, 0) != (ssize_t)have)
+        return yx_fail(r, YX_EINTERNAL, "The upload's bytes cannot be read back.");
+    memcpy(head + have, r->body, take);
+    return yx_files_check_head(r, head, have + take, u->length, &mime, &kind, &sized);
+}
+
+/* An upload whose content was refused (r's answer says why) takes no more bytes: it is marked
+ * refused, then its bytes are deleted at once rather than after UPLOAD_TTL_MS. Outside any
+ * transaction (PATCH has none of its own), so it holds although the request fails. */
+static void refuse_upload(struct yx_req *r, const struct upload *u)
+{
+    char part[700];
+    if (YX_DB_Q(r->db, NULL, "UPDATE uploads SET refused = ?, received = 0 WHERE id = ?",
+                YX_PT(r->err_code ? r->err_code : "refused"), YX_PT(u->id)) != 0)
+        yx_log(YX_LOG_ERROR, "files: upload %s refused, but not marked so", u->id);
+    yx_files_part_path(u->id, part, sizeof part);
+    unlink(part);
+}
+
 /* The new offset and, after the last chunk, the file (b), in one short transaction: the chunk's
  * write and fdatasync and the hashing of the whole file happen before it, so they never hold up
  * other writers. */
@@ -229,7 +330,7 @@ static int record_chunk(struct yx_req *r, const struct upload *u, const struct y
 {
     int rc = yx_db_begin(r->db);
     if (rc == 0 && b)
-        rc = yx_files_store(r, u->id, b, u->name, file_id);
+        rc = yx_files_store(r, u->id, b, u->name, u->purpose, file_id);
     if (rc == 0)
         rc = YX_DB_Q(r->db, NULL, "UPDATE uploads SET received = ?, file_id = ? WHERE id = ?",
                      YX_PI(u->received), *file_id ? YX_PI(*file_id) : YX_PN, YX_PT(u->id));
@@ -252,14 +353,23 @@ static int upload_patch(struct yx_req *r)
     struct yx_blob b;
     int64_t file_id = 0;
     int fd = -1, rc;
-    if ((rc = tus_version(r)) != 0 || (rc = load_upload(r, &u)) != 0 || (rc = lock_part(r, u.id, &fd)) != 0)
+    if ((rc = tus_version(r)) != 0 || (rc = load_upload(r, &u)) != 0 || (rc = not_refused(r, &u)) != 0 ||
+        (rc = lock_part(r, &u, &fd)) != 0)
         return rc;
-    /* Read again under the lock: a PATCH that just ended may have moved the offset. */
-    if ((rc = load_upload(r, &u)) == 0 && (rc = check_chunk(r, &u)) == 0 &&
-        (rc = write_chunk(r, fd, &u)) == 0) {
-        u.received += (int64_t)r->body_len;
-        int last = u.received == u.length;
-        if (!last || (rc = yx_files_examine(r, u.id, u.length, &b)) == 0)
+    /* Read again under the lock: a PATCH that just ended may have moved the offset, or refused it. */
+    if ((rc = load_upload(r, &u)) == 0 && (rc = not_refused(r, &u)) == 0 && (rc = check_chunk(r, &u)) == 0) {
+        int last = u.received + (int64_t)r->body_len == u.length;
+        rc = check_first_bytes(r, fd, &u);
+        if (rc == 0 && (rc = write_chunk(r, fd, &u)) == 0) {
+            u.received += (int64_t)r->body_len;
+            if (last)
+                rc = yx_files_examine(r, u.id, u.length, &b);
+        }
+        /* The content refused (its type, its size for the type, its pixels): the upload can never
+         * succeed, so its bytes go at once. A full quota is not the content's fault: it stays. */
+        if (rc == YX_EMEDIA || rc == YX_ETOOBIG)
+            refuse_upload(r, &u);
+        else if (rc == 0)
             rc = record_chunk(r, &u, last ? &b : NULL, &file_id);
     }
     close(fd);
@@ -282,6 +392,7 @@ static int upload_delete(struct yx_req *r)
     int rc;
     if ((rc = tus_version(r)) != 0 || (rc = load_upload(r, &u)) != 0)
         return rc;
+    /* A refused upload may be dropped too (its bytes are already gone). */
     if (u.file_id)
         return yx_fail_code(r, YX_ECONFLICT, "complete", NULL,
                             "This upload is complete: the file is kept (records are never deleted).");
@@ -301,9 +412,10 @@ static int upload_get(struct yx_req *r)
         return rc;
     json_t *file = u.file_id ? yx_files_json(r->db, u.file_id) : json_null();
     return yx_reply(r, 200,
-                    json_pack("{s:s,s:s,s:I,s:I,s:o}", "id", u.id, "name", u.name, "offset",
-                              (json_int_t)u.received, "length", (json_int_t)u.length, "file",
-                              file ? file : json_null()));
+                    json_pack("{s:s,s:s,s:s,s:I,s:I,s:o,s:o}", "id", u.id, "name", u.name, "purpose",
+                              u.purpose, "offset", (json_int_t)u.received, "length", (json_int_t)u.length,
+                              "file", file ? file : json_null(), "refused",
+                              u.refused[0] ? json_string(u.refused) : json_null()));
 }
 
 /* OPTIONS /api/v1/files — what this tus server supports. */

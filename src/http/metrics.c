@@ -24,7 +24,15 @@ static struct {
     double sum_s;
     uint64_t started_ms;
     char token[128];
+    const struct yx_metric *owned[8]; /* the workflows' figures (yx_metrics_register) */
+    int nowned;
 } M;
+
+void yx_metrics_register(const struct yx_metric *table)
+{
+    if (M.nowned < (int)(sizeof M.owned / sizeof M.owned[0]))
+        M.owned[M.nowned++] = table;
+}
 
 void yx_metrics_configure(const char *token)
 {
@@ -119,6 +127,9 @@ static int metrics(struct yx_req *r)
         one(&b, "ytexa_process_resident_memory_bytes", "gauge", "Resident memory.",
             (double)resident_bytes()) ||
         one(&b, "ytexa_process_open_fds", "gauge", "Open file descriptors.", (double)open_fds());
+    for (int i = 0; !bad && i < M.nowned; i++)
+        for (const struct yx_metric *m = M.owned[i]; !bad && m->name; m++)
+            bad = one(&b, m->name, m->type, m->help, m->value());
     if (bad) {
         yx_buf_release(&b);
         return YX_ENOMEM;

@@ -33,11 +33,23 @@ struct job {
     char *answer;
     size_t answer_len;
     int status;
-    struct job *next; /* in the queue of heavy jobs, or of jobs whose audit event is durable */
+    struct job *next; /* in a gate's queue, or among the jobs whose audit event is durable */
     /* An audited read waits for its event to be committed by the audit writer (guarded by
      * S.audit_mu): done once committed, parked once the worker has finished with the job. */
     int audit_wait, audit_done, audit_rc, parked;
 };
+
+/* CPU-bound work is rationed by its kind: password hashing (YX_R_HEAVY) and image scaling
+ * (YX_R_IMAGE) each run at most their limit of requests at once; the others wait in the gate's
+ * FIFO here on the loop, not in the worker pool, so a burst of one kind never holds the workers
+ * every other request needs. */
+struct gate {
+    int flag;      /* the route flag that sends a request through this gate */
+    int queue_max; /* waiting beyond this: 503 with Retry-After */
+    int running, queued;
+    struct job *head, *tail;
+};
+enum { GATE_HASH, GATE_IMAGE, GATES };
 
 static struct {
     uv_loop_t *loop;
@@ -52,8 +64,7 @@ static struct {
     int shutting_down;
     uint64_t shutdown_at;
     int inflight;
-    int heavy_running, heavy_queued;
-    struct job *heavy_head, *heavy_tail;
+    struct gate gates[GATES];
     uint32_t instance;
     uint64_t counter;
     uv_async_t audit_async; /* wakes the loop when parked jobs' audit events are durable */
@@ -573,18 +584,42 @@ static void reads_stop(void)
 
 static void start_job(struct job *j);
 
+/* The gate a route's requests go through, or NULL. */
+static struct gate *gate_of(const struct yx_route *rt)
+{
+    for (int g = 0; g < GATES; g++)
+        if (rt->flags & S.gates[g].flag)
+            return &S.gates[g];
+    return NULL;
+}
+
+static int gate_limit(const struct gate *g)
+{
+    int n = g == &S.gates[GATE_HASH] ? S.cfg->hash_concurrency : S.cfg->image_concurrency;
+    return n > 0 ? n : 1;
+}
+
+static int gates_queued(void)
+{
+    int n = 0;
+    for (int g = 0; g < GATES; g++)
+        n += S.gates[g].queued;
+    return n;
+}
+
 static void on_work_done(uv_work_t *w, int status)
 {
     (void)status;
     struct job *j = w->data;
-    if (j->r.route->flags & YX_R_HEAVY) {
-        S.heavy_running--;
-        if (S.heavy_head) {
-            struct job *next = S.heavy_head;
-            S.heavy_head = next->next;
-            if (!S.heavy_head)
-                S.heavy_tail = NULL;
-            S.heavy_queued--;
+    struct gate *g = gate_of(j->r.route);
+    if (g) {
+        g->running--;
+        if (g->head) {
+            struct job *next = g->head;
+            g->head = next->next;
+            if (!g->head)
+                g->tail = NULL;
+            g->queued--;
             S.inflight--; /* start_job counts it again */
             start_job(next);
         }
@@ -603,13 +638,14 @@ static void on_work_done(uv_work_t *w, int status)
 static void start_job(struct job *j)
 {
     S.inflight++;
-    if (j->r.route->flags & YX_R_HEAVY) {
-        if (S.heavy_running >= S.cfg->hash_concurrency) {
-            fifo_push(&S.heavy_head, &S.heavy_tail, j);
-            S.heavy_queued++;
+    struct gate *g = gate_of(j->r.route);
+    if (g) {
+        if (g->running >= gate_limit(g)) {
+            fifo_push(&g->head, &g->tail, j);
+            g->queued++;
             return;
         }
-        S.heavy_running++;
+        g->running++;
     }
     if ((j->r.route->flags & YX_R_BATCH) && yx_audit_writer_running() && reads_queue(j) == 0)
         return;
@@ -735,8 +771,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         finish(j);
         return 0;
     }
-    if (S.heavy_queued >= 256 && (j->r.route->flags & YX_R_HEAVY)) {
-        yx_fail(&j->r, YX_EUNAVAIL, "The server is busy; try again in a few seconds.");
+    struct gate *g = gate_of(j->r.route);
+    if (g && g->queued >= g->queue_max) {
+        yx_reply_header(&j->r, "retry-after", "2");
+        yx_fail(&j->r, YX_EUNAVAIL,
+                "Máy chủ đang bận; thử lại sau vài giây / the server is busy; try again in a few "
+                "seconds.");
         char *a = yx_render_answer(&j->r, &j->status, &j->answer_len);
         send_answer(req, &j->r, j->status, a ? a : "{}", a ? j->answer_len : 2, j->start);
         free(a);
@@ -768,7 +808,7 @@ static void on_accept(uv_stream_t *listener, int status)
 static void on_drain_tick(uv_timer_t *t)
 {
     /* Exit when nothing is in flight, or after 20 s whatever is left. */
-    if ((S.inflight == 0 && S.heavy_queued == 0 && uv_hrtime() - S.shutdown_at > 200000000ull) ||
+    if ((S.inflight == 0 && gates_queued() == 0 && uv_hrtime() - S.shutdown_at > 200000000ull) ||
         uv_hrtime() - S.shutdown_at > 20000000000ull) {
         uv_timer_stop(t);
         uv_stop(S.loop);
@@ -861,6 +901,10 @@ int yx_server_run(const struct yx_config *cfg)
     struct sockaddr_storage addr;
     memset(&S, 0, sizeof S);
     S.cfg = cfg;
+    S.gates[GATE_HASH] = (struct gate){.flag = YX_R_HEAVY, .queue_max = 256};
+    /* A scaled image takes up to a second or so: beyond 32 waiting the answer comes too late to
+     * be worth waiting for. */
+    S.gates[GATE_IMAGE] = (struct gate){.flag = YX_R_IMAGE, .queue_max = 32};
     S.routes = yx_app_routes();
     yx_metrics_configure(cfg->metrics_token);
     yx_random(&S.instance, sizeof S.instance);

@@ -1,13 +1,14 @@
 /* Courses: a hub's trainers or administrators make one (a draft), change it, publish it for the
- * roles and facility levels it is for, and archive it; its materials are files the hub stored
- * (slides, short videos) or https links. Enrolled people read the files through the files
- * workflow, which asks yx_course_file_readable(). */
+ * roles and facility levels it is for, and archive it; its materials are course-material files the
+ * hub stored (slides, short videos) or https links. Enrolled people read the files through the
+ * files workflow, which asks the course owner (yx_course_file_owner) registered by src/app. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "training.h"
+#include "ytexa/files.h"
 #include "ytexa/training.h"
 
 static const char *const target_roles[] = {"health_worker", "doctor", "specialist", NULL};
@@ -553,6 +554,30 @@ static int url_ok(const char *u)
     return 1;
 }
 
+/* A file a course may take: stored by the course's facility as course material, and readable by
+ * the caller (their own upload, or a material of a course they run). A file the caller may not
+ * read — a consultation's X-ray among them — answers like one that does not exist; a clinical
+ * file the caller may read is refused by name: it can never become course material. */
+static int material_file(struct yx_req *r, const struct yx_course *c, int64_t file)
+{
+    struct yx_file_ref f;
+    int rc = yx_file_readable(r, file, &f);
+    if ((rc == 0 && f.facility_id != c->facility_id) || rc == YX_ENOTFOUND)
+        return yx_fail_field(r, YX_EINVAL, "file_id",
+                             "Không có tệp %lld do cơ sở mở khoá lưu / no file %lld stored by the course's "
+                             "facility.",
+                             (long long)file, (long long)file);
+    if (rc == 0 && strcmp(f.purpose, "course_material") != 0)
+        return yx_fail_code(
+            r, YX_ECONFLICT, "not_course_material", json_pack("{s:s}", "field", "file_id"),
+            "Tệp %lld là tệp chuyên môn của người bệnh, không dùng làm tài liệu khoá học; hãy "
+            "tải lên tài liệu với purpose course_material / file %lld is part of a patient's "
+            "care and can never be course material: upload the material with purpose "
+            "course_material.",
+            (long long)file, (long long)file);
+    return rc;
+}
+
 /* POST /api/v1/courses/:id/materials {title, file_id | url} */
 static int material_add(struct yx_req *r)
 {
@@ -572,21 +597,8 @@ static int material_add(struct yx_req *r)
             "file_id or a url.");
     if (url && !url_ok(url))
         return yx_fail_field(r, YX_EINVAL, "url", "url: an https:// link without spaces.");
-    if (file) {
-        rc = YX_DB_Q(r->db, &rows, "SELECT 1 FROM files WHERE id = ? AND facility_id = ?", YX_PI(file),
-                     YX_PI(c.facility_id));
-        int ours = rc == 0 && rows->nrows == 1;
-        yx_rows_free(rows);
-        rows = NULL;
-        if (rc)
-            return rc;
-        if (!ours)
-            return yx_fail_field(
-                r, YX_EINVAL, "file_id",
-                "Không có tệp %lld do cơ sở mở khoá lưu / no file %lld stored by the course's "
-                "facility.",
-                (long long)file, (long long)file);
-    }
+    if (file && (rc = material_file(r, &c, file)) != 0)
+        return rc;
     rc = YX_DB_Q(
         r->db, &rows,
         "INSERT INTO course_materials (course_id, position, title, file_id, url, added_by, added_at) "
@@ -632,7 +644,9 @@ static int material_delete(struct yx_req *r)
     return rc ? rc : yx_reply(r, 200, json_pack("{s:I,s:b}", "id", (json_int_t)mid, "deleted", 1));
 }
 
-int yx_course_file_readable(struct yx_req *r, int64_t file_id, int *yes)
+/* A course material is read by the people of a course it belongs to: its trainers, the
+ * administrators over its facility and those enrolled, wherever they work. */
+static int reads_file(struct yx_req *r, int64_t file_id, int *attached, int *yes)
 {
     struct yx_rows *rows = NULL;
     struct yx_course c;
@@ -640,12 +654,18 @@ int yx_course_file_readable(struct yx_req *r, int64_t file_id, int *yes)
     int rc = YX_DB_Q(r->db, &rows,
                      "SELECT DISTINCT course_id FROM course_materials WHERE file_id = ? ORDER BY course_id",
                      YX_PI(file_id));
-    for (int i = 0; rc == 0 && i < rows->nrows && !*yes; i++)
-        *yes = yx_course_find(r, yx_rows_int(rows, i, 0), &c) == 0 &&
-               (c.relation & (YX_COURSE_TRAINER | YX_COURSE_ADMIN | YX_COURSE_ENROLLED)) != 0;
+    *attached = rc == 0 && rows->nrows > 0;
+    for (int i = 0; rc == 0 && i < rows->nrows && !*yes; i++) {
+        int found = yx_course_find(r, yx_rows_int(rows, i, 0), &c);
+        if (found != 0 && found != YX_ENOTFOUND)
+            rc = found;
+        *yes = found == 0 && (c.relation & (YX_COURSE_TRAINER | YX_COURSE_ADMIN | YX_COURSE_ENROLLED)) != 0;
+    }
     yx_rows_free(rows);
     return rc;
 }
+
+const struct yx_file_owner yx_course_file_owner = {"course_material", reads_file};
 
 const struct yx_route yx_course_routes[] = {
     {"POST", "/api/v1/courses", course_create, 0, "training.course_create", "course", YX_ROLE_TRAINER | YX_ROLE_FACILITY_ADMIN, create_fields},

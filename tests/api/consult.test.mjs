@@ -416,3 +416,111 @@ test('who may not: other roles, logged out, another facility; a retried creation
   const page2 = await as('demo.commune', 'GET', `/api/v1/consults?box=outbox&limit=2&cursor=${outbox.body.next_cursor}`);
   assert.ok(page2.body.items.every((i) => i.id < outbox.body.items[1].id));
 });
+
+// A case accepted by the hub with Bạch Mai's specialist invited, and three images attached: the
+// station's X-ray, the hub doctor's annotated copy, the specialist's comparison (made once).
+let attached;
+async function caseWithImages() {
+  if (attached) return attached;
+  const p = await newPatient();
+  const xray = await tusUpload(srv, S['demo.commune'].token, png(64, 48), 'X-quang ngực trạm chụp.png');
+  const c = await newCase({ patient_id: p.id, file_ids: [xray] });
+  assert.equal((await as('demo.doctor', 'POST', `/api/v1/consults/${c.id}/accept`, {})).status, 200);
+  assert.equal((await as('demo.doctor', 'POST', `/api/v1/consults/${c.id}/participants`, { user_id: userId('demo.specialist'), role: 'specialist' })).status, 200);
+  // The hub's doctor and Bạch Mai's specialist each add an image of their own.
+  const annotated = await tusUpload(srv, S['demo.doctor'].token, png(64, 48), 'Phim có chú thích của tuyến tỉnh.png');
+  assert.equal((await as('demo.doctor', 'POST', `/api/v1/consults/${c.id}/files`, { file_id: annotated })).status, 200);
+  const second = await tusUpload(srv, S['demo.specialist'].token, png(64, 48), 'Ảnh so sánh Bạch Mai.png');
+  assert.equal((await as('demo.specialist', 'POST', `/api/v1/consults/${c.id}/files`, { file_id: second })).status, 200);
+  attached = { c, p, xray, annotated, second };
+  return attached;
+}
+
+test('a case\'s attachments are read exactly by the case\'s readers: not by the trainers or administrators of the facility that stored them', async () => {
+  const ROUTES = ['', '/meta', '/thumbnail', '/preview'];
+  const { c, p, xray, annotated, second } = await caseWithImages();
+  // The case's readers read every one of them, wherever it was stored.
+  for (const who of ['demo.commune', 'demo.doctor', 'demo.specialist'])
+    for (const f of [xray, annotated, second])
+      for (const route of ROUTES)
+        assert.equal((await as(who, 'GET', `/api/v1/files/${f}${route}`)).status, 200, `${who} reads ${f}${route}`);
+  // The hub's administrator and Bạch Mai's trainer do not read the chart, nor its attachments —
+  // not even those their own facility stored: each answer is the absent file's, byte for byte.
+  for (const [who, theirs] of [['demo.facility-admin', annotated], ['demo.trainer', second]]) {
+    // (Their roles take no part in cases or charts at all: refused whatever the id.)
+    assertError(await as(who, 'GET', `/api/v1/consults/${c.id}`), 403);
+    assertError(await as(who, 'GET', `/api/v1/patients/${p.id}`), 403);
+    for (const f of [theirs, xray])
+      for (const route of ROUTES) {
+        const r = await as(who, 'GET', `/api/v1/files/${f}${route}`);
+        const absent = await as(who, 'GET', `/api/v1/files/99999999${route}`);
+        assertError(r, 404);
+        assert.deepEqual([r.status, r.body], [absent.status, absent.body], `${who} ${f}${route}`);
+      }
+  }
+});
+
+test('a clinical file never becomes course material, and a course material is no part of a case', async () => {
+  const { c, annotated, second } = await caseWithImages();
+  // No course takes a case's images. Bạch Mai's trainer cannot even name the specialist's image: the same
+  // answer as a file that does not exist.
+  const course = await as('demo.trainer', 'POST', '/api/v1/courses', {
+    title: 'Đọc phim X-quang ngực cho tuyến xã', specialty: 'imaging', target_roles: ['health_worker'], target_levels: ['commune'], credit_hours: 1,
+  });
+  assert.equal(course.status, 201, JSON.stringify(course.body));
+  const material = (who, courseId, file) => as(who, 'POST', `/api/v1/courses/${courseId}/materials`, { title: 'Phim minh hoạ', file_id: file });
+  const materials = () => srv.sql('SELECT COUNT(*) FROM course_materials');
+  const before = materials();
+  const foreign = await material('demo.trainer', course.body.id, second);
+  const absent = await material('demo.trainer', course.body.id, 99999999);
+  assertError(foreign, 400);
+  assert.equal(foreign.body.error.field, 'file_id');
+  const same = (r, id) => JSON.stringify(r.body).replaceAll(String(id), 'N');
+  assert.equal(same(foreign, second), same(absent, 99999999), 'like an absent file');
+  // Her own clinical upload she may read, but it is part of a patient's care: refused by name.
+  const own = await tusUpload(srv, S['demo.trainer'].token, png(64, 48), 'Ảnh chụp tại khoa.png');
+  const named = await material('demo.trainer', course.body.id, own);
+  assertError(named, 409, 'not_course_material');
+  assert.equal(named.body.error.field, 'file_id');
+  // A hub doctor named a course's trainer reads the case's image, and still cannot publish it.
+  const hubCourse = await as('demo.facility-admin', 'POST', '/api/v1/courses', {
+    title: 'Ca khó chẩn đoán hình ảnh của tỉnh', specialty: 'imaging', target_roles: ['health_worker', 'doctor'], target_levels: ['commune', 'district'],
+    credit_hours: 1, trainer_ids: [userId('demo.doctor')],
+  });
+  assert.equal(hubCourse.status, 201, JSON.stringify(hubCourse.body));
+  assertError(await material('demo.doctor', hubCourse.body.id, annotated), 409, 'not_course_material');
+  assertError(await material('demo.facility-admin', hubCourse.body.id, annotated), 400);
+  assert.equal(materials(), before, 'nothing added');
+  // And a course material is no part of a case.
+  const slides = await tusUpload(srv, S['demo.doctor'].token, png(64, 48), 'Bài giảng.png', { purpose: 'course_material' });
+  const notCare = await as('demo.doctor', 'POST', `/api/v1/consults/${c.id}/files`, { file_id: slides });
+  assertError(notCare, 409, 'not_clinical');
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM consult_files WHERE file_id = ${slides}`), '0');
+});
+
+test('an attachment follows its case: a hub that passes the case on no longer reads what it attached, its uploader included', async () => {
+  const c = await newCase({ specialty: 'internal', kind: 'general' });
+  assert.equal(c.assigned.id, facilityId('TTYT-DONGVAN'));
+  const tus = { 'tus-resumable': '1.0.0' };
+  const ecg = png(64, 48);
+  const up = await api(srv, 'POST', '/api/v1/files', { token: S['dongvan.doctor'].token, headers: { ...tus, 'upload-length': String(ecg.length), 'upload-metadata': `filename ${Buffer.from('Điện tim đọc lại.png').toString('base64')}` } });
+  const loc = up.headers.get('location');
+  const done = await api(srv, 'PATCH', loc, { token: S['dongvan.doctor'].token, raw: ecg, headers: { ...tus, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } });
+  const file = Number(done.headers.get('ytexa-file-id'));
+  assert.equal((await as('dongvan.doctor', 'POST', `/api/v1/consults/${c.id}/files`, { file_id: file })).status, 200);
+  assert.equal((await as('dongvan.doctor', 'GET', loc)).body.file.id, file);
+  assert.equal((await as('dongvan.doctor', 'POST', `/api/v1/consults/${c.id}/decline`, { reason: 'Không có bác sĩ nội trực hôm nay' })).status, 200);
+  // The case is Hà Giang's now: its doctor reads the ECG; Đồng Văn, which made it, no longer does.
+  assert.equal((await as('demo.doctor', 'GET', `/api/v1/files/${file}`)).status, 200);
+  assert.equal((await as('demo.commune', 'GET', `/api/v1/files/${file}`)).status, 200);
+  const absentFile = await as('dongvan.doctor', 'GET', '/api/v1/files/99999999');
+  const absentUpload = await as('dongvan.doctor', 'GET', `/api/v1/files/uploads/${'0'.repeat(32)}`);
+  for (const route of ['', '/meta', '/thumbnail', '/preview']) {
+    const r = await as('dongvan.doctor', 'GET', `/api/v1/files/${file}${route}`);
+    assert.deepEqual([r.status, r.body], [404, (await as('dongvan.doctor', 'GET', `/api/v1/files/99999999${route}`)).body]);
+  }
+  const gone = await as('dongvan.doctor', 'GET', loc);
+  assert.deepEqual([gone.status, gone.body], [absentUpload.status, absentUpload.body]);
+  assert.equal(absentFile.status, 404);
+  assert.equal((await api(srv, 'HEAD', loc, { token: S['dongvan.doctor'].token, headers: tus })).status, 404);
+});

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import http from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSignedIn, api, login, assertError, ROLES, refuser } from './lib/server.mjs';
-import { png, tusUpload } from './lib/files.mjs';
+import { png, pngBomb, metric, tusUpload } from './lib/files.mjs';
 
 let srv;
 const S = {};
@@ -259,13 +259,17 @@ test('bad uploads are refused with a clear error and write nothing', async () =>
   assert.deepEqual(both.map((x) => x.status).sort(), [204, 409], JSON.stringify(both.map((x) => x.body)));
   assert.match(both.find((x) => x.status === 409).body.error.code, /^(upload_busy|offset_mismatch)$/);
   assert.equal((await head('demo.commune', cc)).headers.get('upload-offset'), String(8 << 20));
-  // A file too big for its type, found when the content says what it is.
+  // A file too big for its type: known from the first chunk (its content says JPEG, its
+  // Upload-Length says 31 MiB), not after 31 MiB have come up.
   const big = jpeg(31 * 1024 * 1024);
   const bl = (await create('demo.commune', big.length, 'to.jpg')).headers.get('location');
-  for (let o = 0; o < 24 << 20; o += 8 << 20) assert.equal((await patch('demo.commune', bl, o, big.subarray(o, o + (8 << 20)))).status, 204);
-  assertError(await patch('demo.commune', bl, 24 << 20, big.subarray(24 << 20)), 413, 'file_too_large');
+  const tooBig = await patch('demo.commune', bl, 0, big.subarray(0, 8 << 20));
+  assertError(tooBig, 413, 'file_too_large');
+  assert.equal(tooBig.body.error.max, 30 * 1024 * 1024);
+  assert.equal(existsSync(join(srv.dir, 'uploads', `${bl.split('/').pop()}.part`)), false, 'its bytes are dropped');
   // A chunk over the per-request limit.
-  await refused(patch('demo.commune', bl, 24 << 20, Buffer.alloc((8 << 20) + 1)), 413);
+  const cl = (await create('demo.commune', 16 << 20, 'lon.jpg')).headers.get('location');
+  await refused(patch('demo.commune', cl, 0, Buffer.alloc((8 << 20) + 1)), 413);
 });
 
 test('a facility over its quota cannot start or finish an upload', async () => {
@@ -316,4 +320,181 @@ test('who may upload, resume and read: the uploader\'s own upload, the facility\
   assert.equal((await api(srv, 'DELETE', t, { token: S['demo.commune'].token, headers: TUS })).status, 204);
   assert.equal((await head('demo.commune', t)).status, 404);
   assertError(await api(srv, 'DELETE', loc, { token: S['demo.commune'].token, headers: TUS }), 409, 'complete');
+});
+
+// The four routes that read a stored file; a foreign file must answer each exactly as an absent one.
+const FILE_ROUTES = ['', '/meta', '/thumbnail', '/preview'];
+async function unreadable(who, id, what) {
+  for (const route of FILE_ROUTES) {
+    const r = await api(srv, 'GET', `/api/v1/files/${id}${route}`, { token: S[who].token });
+    const absent = await api(srv, 'GET', `/api/v1/files/99999999${route}`, { token: S[who].token });
+    // A patient's role reads no stored files at all: refused whatever the id.
+    assertError(r, S[who].user.role === 'patient' ? 403 : 404);
+    assert.deepEqual([r.status, r.body], [absent.status, absent.body], `${who} ${route || 'GET'} of ${what}: like an absent file`);
+  }
+}
+async function readable(who, id, what) {
+  for (const route of FILE_ROUTES)
+    assert.equal((await getBytes(who, `/api/v1/files/${id}${route}`)).status, 200, `${who} ${route || 'GET'} of ${what}`);
+}
+
+test('a clinical file attached to nothing is read by its uploader and its facility\'s clinicians, not by the facility\'s trainers or administrators', async () => {
+  const PW = 'Tệp đính kèm 2026 mật khẩu';
+  const station = srv.sql("SELECT id FROM facilities WHERE code = 'TYT-LUNGCU'");
+  for (const [username, role] of [['lungcu.nurse', 'health_worker'], ['lungcu.admin', 'facility_admin'], ['lungcu.trainer', 'trainer']]) {
+    const u = await api(srv, 'POST', '/api/v1/users', { token: S['demo.ministry-admin'].token, body: { username, full_name: 'Giàng Thị Súa', password: PW, role, facility_id: Number(station) } });
+    assert.equal(u.status, 201, JSON.stringify(u.body));
+    S[username] = await login(srv, username, PW);
+  }
+  const xray = await upload('demo.commune', png(64, 48), 'X-quang chưa gửi.png');
+  await readable('demo.commune', xray, 'her own upload');
+  await readable('lungcu.nurse', xray, 'a colleague\'s upload');
+  for (const who of ['lungcu.admin', 'lungcu.trainer', 'demo.doctor', 'demo.patient']) await unreadable(who, xray, 'the station\'s X-ray');
+  // Bạch Mai: the specialist's upload, not its trainer's to read; the hub's, not its administrator's.
+  const skin = await upload('demo.specialist', png(64, 48), 'Ảnh da.png');
+  await readable('demo.specialist', skin, 'her own upload');
+  await unreadable('demo.trainer', skin, 'the specialist\'s photo');
+  const hub = await upload('demo.doctor', png(64, 48), 'Phim chụp lại.png');
+  await unreadable('demo.facility-admin', hub, 'the hub doctor\'s image');
+});
+
+test('what a file is for is said at upload: a course material only by those who make or teach courses, read by its uploader until a course takes it', async () => {
+  const meta = (purpose) => `filename ${b64('bai-giang.pdf')},purpose ${b64(purpose)}`;
+  await refused(create('demo.commune', 100, 'x', { 'upload-metadata': meta('course_material') }), 403, 'purpose');
+  await refused(create('demo.trainer', 100, 'x', { 'upload-metadata': meta('teaching') }), 400, 'purpose');
+  await refused(create('demo.trainer', 100, 'x', { 'upload-metadata': `filename ${b64('a.pdf')},purpose !!` }), 400, 'purpose');
+  const c = await create('demo.trainer', 4000, 'x', { 'upload-metadata': meta('course_material') });
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  assert.equal(c.body.purpose, 'course_material');
+  const id = Number((await patch('demo.trainer', c.headers.get('location'), 0, pdf(4000))).headers.get('ytexa-file-id'));
+  const m = await api(srv, 'GET', `/api/v1/files/${id}/meta`, { token: S['demo.trainer'].token });
+  assert.equal(m.body.purpose, 'course_material');
+  // Not a clinician's of the same facility: it is no patient's, and no course has it yet.
+  assertError(await api(srv, 'GET', `/api/v1/files/${id}`, { token: S['demo.specialist'].token }), 404);
+  // Clinical when nothing is said.
+  const plain = await upload('demo.commune', pdf(3000), 'kq.pdf');
+  assert.equal((await api(srv, 'GET', `/api/v1/files/${plain}/meta`, { token: S['demo.commune'].token })).body.purpose, 'clinical');
+});
+
+test('the type is known at the first chunk: a refused upload is dropped at once, bytes and all; a slow allowed one goes on chunk by chunk', async () => {
+  const part = (loc) => join(srv.dir, 'uploads', `${loc.split('/').pop()}.part`);
+  const exe = Buffer.concat([Buffer.from('MZ\x90\x00'), randomBytes(2 << 20)]);
+  const loc = (await create('demo.commune', exe.length, 'bao-cao.jpg')).headers.get('location');
+  assert.ok(existsSync(part(loc)));
+  const before = snapshot();
+  assertError(await patch('demo.commune', loc, 0, exe.subarray(0, 1 << 20)), 415, 'type_not_allowed');
+  assert.equal(existsSync(part(loc)), false, 'the part file is gone after the first chunk');
+  assert.equal(snapshot(), before, 'no file, nothing received');
+  assert.equal(srv.sql(`SELECT refused FROM uploads WHERE id = '${loc.split('/').pop()}'`), 'type_not_allowed');
+  // It takes nothing more, wherever the client goes on from, and says why.
+  for (const [offset, bytes] of [[0, exe.subarray(0, 1 << 20)], [1 << 20, exe.subarray(1 << 20)]]) {
+    const r = await patch('demo.commune', loc, offset, bytes);
+    assertError(r, 409, 'upload_refused');
+    assert.equal(r.body.error.reason, 'type_not_allowed');
+  }
+  assert.equal((await head('demo.commune', loc)).status, 409);
+  const g = await api(srv, 'GET', loc, { token: S['demo.commune'].token });
+  assert.deepEqual([g.status, g.body.refused, g.body.offset, g.body.file], [200, 'type_not_allowed', 0, null]);
+  assert.equal(existsSync(part(loc)), false, 'and never comes back');
+  assert.equal(snapshot(), before);
+  assert.equal((await api(srv, 'DELETE', loc, { token: S['demo.commune'].token, headers: TUS })).status, 204);
+  assert.equal((await head('demo.commune', loc)).status, 404);
+
+  // A first chunk shorter than the type needs (a DICOM file says so at byte 132): decided once
+  // enough bytes are there.
+  const exe2 = Buffer.concat([Buffer.from('MZ'), randomBytes(998)]);
+  const l2 = (await create('demo.commune', exe2.length, 'ngan.dcm')).headers.get('location');
+  assert.equal((await patch('demo.commune', l2, 0, exe2.subarray(0, 100))).status, 204);
+  assertError(await patch('demo.commune', l2, 100, exe2.subarray(100, 300)), 415, 'type_not_allowed');
+  assert.equal(existsSync(part(l2)), false);
+  // A file smaller than that is decided by its last byte.
+  const tiny = (await create('demo.commune', 40, 'nho.png')).headers.get('location');
+  assertError(await patch('demo.commune', tiny, 0, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>').subarray(0, 40)), 415, 'type_not_allowed');
+
+  // A slow link: a DICOM file 50 bytes a chunk (its magic completes in the third), then the rest.
+  const d = dicom(70000);
+  const l3 = (await create('demo.commune', d.length, 'CT chậm.dcm')).headers.get('location');
+  let off = 0;
+  for (const n of [50, 50, 50, 50, 30000]) {
+    const r = await patch('demo.commune', l3, off, d.subarray(off, off + n));
+    assert.equal(r.status, 204, JSON.stringify(r.body));
+    off += n;
+    assert.equal(Number((await head('demo.commune', l3)).headers.get('upload-offset')), off);
+  }
+  const last = await patch('demo.commune', l3, off, d.subarray(off));
+  assert.equal(last.status, 204, JSON.stringify(last.body));
+  const meta = await api(srv, 'GET', `/api/v1/files/${last.headers.get('ytexa-file-id')}/meta`, { token: S['demo.commune'].token });
+  assert.equal(meta.body.kind, 'dicom');
+  assert.equal(meta.body.sha256, sha(d));
+});
+
+test('an image bomb is refused from its header, at upload or at preview, never decoded; a normal image still previews', async () => {
+  const part = (loc) => join(srv.dir, 'uploads', `${loc.split('/').pop()}.part`);
+  const bomb = pngBomb(30000, 30000);
+  assert.ok(bomb.length < 2000, `${bomb.length} bytes on the wire`);
+  const loc = (await create('demo.commune', bomb.length, 'bom.png')).headers.get('location');
+  const r = await patch('demo.commune', loc, 0, bomb);
+  assertError(r, 413, 'image_too_large');
+  assert.deepEqual([r.body.error.width, r.body.error.height, r.body.error.max_pixels], [30000, 30000, 64000000]);
+  assert.match(r.body.error.message, /64/, 'the limit is in the message');
+  assert.equal(existsSync(part(loc)), false);
+  // A JPEG whose frame header comes after 128 KB of metadata, in the upload's second chunk: the
+  // first chunk cannot tell, the last one does.
+  const seg = (marker, body) => { const h = Buffer.from([0xff, marker, 0, 0]); h.writeUInt16BE(body.length + 2, 2); return Buffer.concat([h, body]); };
+  const sof = Buffer.from([8, 0x75, 0x30, 0x75, 0x30, 1, 1, 0x11, 0]); // 30000 × 30000
+  const jpg = Buffer.concat([Buffer.from([0xff, 0xd8]), seg(0xe1, randomBytes(65000)), seg(0xe2, randomBytes(65000)), seg(0xc0, sof), seg(0xda, Buffer.alloc(10)), randomBytes(5000)]);
+  const jl = (await create('demo.commune', jpg.length, 'bom.jpg')).headers.get('location');
+  assert.equal((await patch('demo.commune', jl, 0, jpg.subarray(0, 64 << 10))).status, 204);
+  assertError(await patch('demo.commune', jl, 64 << 10, jpg.subarray(64 << 10)), 413, 'image_too_large');
+  assert.equal(existsSync(part(jl)), false);
+  // One stored before uploads were checked: no thumbnail, no preview, nothing decoded.
+  const hash = sha(bomb);
+  mkdirSync(join(srv.dir, 'files', hash.slice(0, 2)), { recursive: true });
+  writeFileSync(join(srv.dir, 'files', hash.slice(0, 2), hash), bomb);
+  srv.sql(`INSERT INTO files (sha256, size, mime, kind, name, facility_id, uploaded_by, created_at) VALUES ('${hash}', ${bomb.length}, 'image/png', 'image', 'cu.png', ` +
+    `(SELECT id FROM facilities WHERE code = 'TYT-LUNGCU'), (SELECT id FROM users WHERE username = 'demo.commune'), 0)`);
+  const old = srv.sql(`SELECT MAX(id) FROM files WHERE sha256 = '${hash}'`);
+  const renders = await metric(srv, 'ytexa_image_renders_total');
+  for (const route of ['thumbnail', 'preview']) {
+    const p = await api(srv, 'GET', `/api/v1/files/${old}/${route}`, { token: S['demo.commune'].token });
+    assertError(p, 409, 'image_too_large');
+  }
+  assert.equal((await getBytes('demo.commune', `/api/v1/files/${old}`)).status, 200, 'the original is still there to download');
+  assert.equal(await metric(srv, 'ytexa_image_renders_total'), renders, 'nothing was decoded');
+  // A real photo's size passes.
+  const ok = await upload('demo.commune', png(1600, 1200), 'Ảnh bình thường.png');
+  const p = await getBytes('demo.commune', `/api/v1/files/${ok}/preview`);
+  assert.equal(p.status, 200);
+  assert.deepEqual(jpegSize(p.body), [1280, 960]);
+});
+
+test('concurrent previews of one image are made once, even with several image workers', async () => {
+  // Four image requests at a time, so that it is the single-flight lock, not the queue, that
+  // keeps the six requests below to one render.
+  await srv.stop();
+  srv.args.push('--image-concurrency', '4');
+  await srv.restart();
+  try {
+    for (const u of Object.keys(ROLES)) S[u] = await login(srv, u);
+    const img = png(2400, 1600, true);
+    const id = await upload('demo.commune', img, 'Nhiều người cùng xem.png');
+    const before = await metric(srv, 'ytexa_image_renders_total');
+    const all = await Promise.all(Array.from({ length: 6 }, () => getBytes('demo.commune', `/api/v1/files/${id}/preview`)));
+    for (const r of all) {
+      assert.equal(r.status, 200);
+      assert.ok(r.body.equals(all[0].body), 'the same bytes for everyone');
+    }
+    assert.equal(await metric(srv, 'ytexa_image_renders_total'), before + 1, 'one render for six requests');
+    const derived = join(srv.dir, 'files', 'derived', `${sha(img)}-1280.jpg`);
+    const made = statSync(derived).ino;
+    assert.equal((await getBytes('demo.commune', `/api/v1/files/${id}/preview`)).status, 200);
+    assert.equal(statSync(derived).ino, made, 'kept, not made again');
+    assert.equal(existsSync(`${derived}.lock`), false, 'no lock left behind');
+    assert.equal(await metric(srv, 'ytexa_image_renders_total'), before + 1);
+  } finally {
+    await srv.stop();
+    srv.args.splice(srv.args.indexOf('--image-concurrency'), 2);
+    await srv.restart();
+    for (const u of Object.keys(ROLES)) S[u] = await login(srv, u);
+  }
 });

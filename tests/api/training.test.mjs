@@ -83,7 +83,7 @@ test('a course with a PDF lecture, published, enrolled: the station reads it, an
   // A draft is its makers' business.
   assertError(await as('demo.commune', 'GET', `/api/v1/courses/${course.id}`), 404);
 
-  pdfId = await tusUpload(srv, S['demo.trainer'].token, PDF, 'Bài giảng sốt xuất huyết.pdf');
+  pdfId = await tusUpload(srv, S['demo.trainer'].token, PDF, 'Bài giảng sốt xuất huyết.pdf', { purpose: 'course_material' });
   const m = await as('demo.trainer', 'POST', `/api/v1/courses/${course.id}/materials`, { title: 'Bài giảng (PDF)', file_id: pdfId });
   assert.equal(m.status, 201, JSON.stringify(m.body));
   assert.deepEqual(m.body, { id: m.body.id, title: 'Bài giảng (PDF)', file_id: pdfId, url: null, download_url: `/api/v1/files/${pdfId}` });
@@ -674,4 +674,25 @@ test('archived: no more enrolments or sessions, still readable by those related 
   assertError(await refused(as('demo.trainer', 'PATCH', `/api/v1/courses/${course.id}`, { title: 'Khoá mới' }), 409), 409, 'course_state');
   assert.equal((await as('demo.commune', 'GET', `/api/v1/courses/${course.id}`)).status, 200);
   assert.deepEqual((await as('meovac.hw', 'GET', '/api/v1/courses?scope=available')).body.items, []);
+});
+
+test('a course material is read by the course\'s people, wherever they work, and by no one else — not even the storing hospital\'s clinicians', async () => {
+  const c = await as('demo.trainer', 'POST', '/api/v1/courses', { ...COURSE, title: 'Chăm sóc vết thương tại trạm y tế xã' });
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  const slides = await tusUpload(srv, S['demo.trainer'].token, PDF, 'Chăm sóc vết thương.pdf', { purpose: 'course_material' });
+  // Before a course takes it: its uploader only.
+  assert.equal((await as('demo.trainer', 'GET', `/api/v1/files/${slides}`)).status, 200);
+  assertError(await as('demo.specialist', 'GET', `/api/v1/files/${slides}`), 404);
+  assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${c.body.id}/materials`, { title: 'Bài giảng', file_id: slides })).status, 201);
+  assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${c.body.id}/publish`, {})).status, 200);
+  // A health worker of another province enrols herself, and then reads it.
+  assertError(await as('meovac.hw', 'GET', `/api/v1/files/${slides}`), 404);
+  assert.equal((await as('meovac.hw', 'POST', `/api/v1/courses/${c.body.id}/enrolments`, {})).status, 201);
+  const dl = await as('meovac.hw', 'GET', `/api/v1/files/${slides}`);
+  assert.equal(dl.status, 200);
+  assert.match(dl.body, /^%PDF-1\.4/);
+  // Not enrolled: another facility's people, and Bạch Mai's own specialist, who stored nothing of it.
+  for (const who of ['demo.specialist', 'dongvan.doctor', 'laocai.trainer', 'demo.patient'])
+    for (const route of ['', '/meta'])
+      assertError(await as(who, 'GET', `/api/v1/files/${slides}${route}`), who === 'demo.patient' ? 403 : 404);
 });

@@ -235,7 +235,7 @@ function Materials({ c, maker, onChange }) {
     const body = { title: v.title.trim() };
     if (v.kind === 'file') {
       if (!v.file) throw new Error(t('tr_pick_file'));
-      body.file_id = await upload(v.file);
+      body.file_id = await upload(v.file, undefined, { purpose: 'course_material' });
     } else body.url = v.url.trim();
     await call('POST', `/api/v1/courses/${c.id}/materials`, body);
     onChange();

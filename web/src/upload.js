@@ -6,7 +6,7 @@ import { csrfHeader } from './api.js';
 
 const CHUNK = 512 * 1024;
 const TUS = { 'tus-resumable': '1.0.0' };
-const keyOf = (f) => `ytexa.upload:${f.name}:${f.size}:${f.lastModified}`;
+const keyOf = (f, purpose) => `ytexa.upload:${purpose}:${f.name}:${f.size}:${f.lastModified}`;
 const b64 = (s) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -19,10 +19,10 @@ async function errorOf(r) {
   return new UploadError(r.status, body.error?.message || r.statusText);
 }
 
-async function create(file) {
+async function create(file, purpose) {
   const r = await fetch('/api/v1/files', {
     method: 'POST', credentials: 'same-origin',
-    headers: { ...TUS, ...csrfHeader(), 'upload-length': String(file.size), 'upload-metadata': `filename ${b64(file.name)}` },
+    headers: { ...TUS, ...csrfHeader(), 'upload-length': String(file.size), 'upload-metadata': `filename ${b64(file.name)},purpose ${b64(purpose)}` },
   });
   if (r.status !== 201) throw await errorOf(r);
   return r.headers.get('location');
@@ -30,19 +30,22 @@ async function create(file) {
 
 async function offsetOf(url) {
   const r = await fetch(url, { method: 'HEAD', credentials: 'same-origin', headers: TUS });
-  if (r.status === 404 || r.status === 410) return null; // gone: start again
+  // Gone, or refused earlier (409 upload_refused; its bytes were dropped): start again.
+  if (r.status === 404 || r.status === 410 || r.status === 409) return null;
   if (!r.ok) throw new UploadError(r.status, r.statusText);
   return Number(r.headers.get('upload-offset'));
 }
 
 // Sends file; onProgress(sentBytes, totalBytes, state) with state 'sending' | 'retrying'.
+// purpose: 'clinical' (part of a patient's care, the default) or 'course_material' (a course's
+// slides or lecture); it decides who may read the file and cannot change later.
 // Resolves to the stored file's id. Errors the user must act on (type, size, quota) are thrown.
-export async function upload(file, onProgress = () => {}) {
-  const key = keyOf(file);
+export async function upload(file, onProgress = () => {}, { purpose = 'clinical' } = {}) {
+  const key = keyOf(file, purpose);
   let url = localStorage.getItem(key);
   let offset = url ? await offsetOf(url).catch(() => null) : null;
   if (offset === null) {
-    url = await create(file);
+    url = await create(file, purpose);
     localStorage.setItem(key, url);
     offset = 0;
   }
@@ -65,8 +68,10 @@ export async function upload(file, onProgress = () => {}) {
         }
         continue;
       }
-      // Refusals about the file itself (wrong type, too big, over quota) will not pass on retry.
-      if (r.status >= 400 && r.status < 500 && r.status !== 409) {
+      // Refusals about the file itself (wrong type, too big, over quota) will not pass on retry;
+      // a 409 is a retry (another request wrote first) unless the upload was refused.
+      const refusal = r.status === 409 ? await r.clone().json().then((b) => b.error?.code === 'upload_refused', () => false) : true;
+      if (r.status >= 400 && r.status < 500 && refusal) {
         localStorage.removeItem(key);
         throw await errorOf(r);
       }
