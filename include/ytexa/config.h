@@ -15,7 +15,7 @@ struct yx_config {
     int session_idle_s;           /* an idle session ends after this */
     int session_max_s;            /* and any session after this */
     int cookie_secure;            /* Secure cookies: on with TLS or behind a TLS proxy */
-    int trust_proxy;              /* take the client address from X-Forwarded-For (behind nginx) */
+    int trust_proxy;              /* client address and scheme from X-Forwarded-For/-Proto (nginx) */
     int hash_concurrency;         /* password hashes computed at once */
     int image_concurrency;        /* thumbnails and previews made at once */
     int max_body;                 /* bytes of a JSON body */

@@ -46,8 +46,11 @@ struct yx_req {
     const char *cookie_token; /* the session cookie */
     const char *csrf_header;  /* X-CSRF-Token */
     const char *idempotency_key;
-    const char *origin;
-    const char *host;
+    const char *origin; /* the Origin header, or NULL */
+    const char *host;   /* the Host header (HTTP/2: :authority), or NULL when the client sent none */
+    /* "https" or "http": the scheme the client used to reach the site — TLS here, or the
+     * X-Forwarded-Proto of a proxy trusted with --trust-proxy (nginx ending TLS in front). */
+    const char *scheme;
     const char *ws_protocol; /* Sec-WebSocket-Protocol, for /ws */
     /* The request's "Tus-*" and "Upload-*" headers (resumable uploads), names in lower case. */
     const char *xhdr[6][2];
@@ -145,6 +148,13 @@ struct yx_route {
 
 /* The largest raw body a YX_R_RAW route takes (a chunk of a resumable upload). */
 #define YX_RAW_BODY_MAX (8 * 1024 * 1024)
+
+/* Is origin (an Origin header) exactly the site's own origin, scheme://host (a Host header) as
+ * reached over scheme? Compares the scheme, the host without regard to case and the port, a
+ * missing port being the scheme's default (http://h = http://h:80, https://h = https://h:443).
+ * "null", a path, user info, a scheme other than http(s) or anything that does not parse is 0;
+ * so is a missing origin or host. */
+int yx_same_origin(const char *origin, const char *scheme, const char *host);
 
 /* A request header of the Tus-* / Upload-* family by its lower-case name, or NULL. */
 const char *yx_header(const struct yx_req *r, const char *name);

@@ -150,7 +150,8 @@ static const struct yx_field conclusion_fields[] = {
     {NULL, 0, 0, 0, 0},
 };
 
-/* Writes each {question_id, conclusion} of answers; every question of the case must be answered. */
+/* Writes each {question_id, conclusion} of answers; the case must have questions, and every one of
+ * them must be answered. */
 static int put_answers(struct yx_req *r, const struct yx_consult *c)
 {
     json_t *answers = json_object_get(r->json, "answers"), *a;
@@ -178,13 +179,18 @@ static int put_answers(struct yx_req *r, const struct yx_consult *c)
             return yx_fail_field(r, YX_EINVAL, "answers", "Question %lld is not one of this case's.",
                                  (long long)json_integer_value(q));
     }
+    /* "Every question answered" would hold over a case with none: a conclusion needs a question. */
     if ((rc = YX_DB_Q(r->db, &rows,
-                      "SELECT position FROM consult_questions WHERE consult_id = ? AND conclusion IS NULL "
-                      "ORDER BY position LIMIT 1",
+                      "SELECT COUNT(*), MIN(CASE WHEN conclusion IS NULL THEN position END) FROM "
+                      "consult_questions WHERE consult_id = ?",
                       YX_PI(c->id))) != 0)
         return rc;
-    int64_t open = rows->nrows ? yx_rows_int(rows, 0, 0) : 0;
+    int64_t asked = yx_rows_int(rows, 0, 0), open = yx_rows_isnull(rows, 0, 1) ? 0 : yx_rows_int(rows, 0, 1);
     yx_rows_free(rows);
+    if (!asked)
+        return yx_fail_code(r, YX_ECONFLICT, "no_questions", NULL,
+                            "Ca hội chẩn không có câu hỏi nào để kết luận / the case has no question to "
+                            "conclude.");
     if (open)
         return yx_fail_code(r, YX_EINVAL, "question_unanswered",
                             json_pack("{s:I}", "position", (json_int_t)open),

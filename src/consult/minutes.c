@@ -107,6 +107,22 @@ static json_t *minutes_body(struct yx_db *db, int64_t id)
     return body;
 }
 
+/* Do the minutes say what was concluded: at least one question, each with its conclusion, and the
+ * recommendation? "Every question concluded" alone would hold for a case without questions. */
+static int has_conclusion(json_t *body)
+{
+    json_t *questions = json_object_get(body, "questions"), *q;
+    size_t i;
+    if (json_array_size(questions) == 0 || !json_is_string(json_object_get(body, "recommendation")))
+        return 0;
+    json_array_foreach(questions, i, q)
+    {
+        if (!json_is_string(json_object_get(q, "conclusion")))
+            return 0;
+    }
+    return 1;
+}
+
 static const char *const signature_keys[] = {
     "version", "replaces_version", "amendment_reason", "signed_at", "signer", "signer_licence", NULL};
 
@@ -116,7 +132,8 @@ static const struct yx_field sign_fields[] = {
 };
 
 /* POST /api/v1/consults/:id/minutes {amendment_reason?} — the chair signs the minutes of a
- * concluded case; a second signature is an amendment and needs a reason and a change. */
+ * concluded case (409 "conclusion_missing" unless they hold a conclusion for each of its questions
+ * and a recommendation); a second signature is an amendment and needs a reason and a change. */
 static int minutes_sign(struct yx_req *r)
 {
     static const char *const ok[] = {"concluded", "outcome_recorded", NULL};
@@ -131,6 +148,12 @@ static int minutes_sign(struct yx_req *r)
     json_t *body = minutes_body(r->db, c.id);
     if (!body)
         return YX_EDB;
+    if (!has_conclusion(body)) {
+        json_decref(body);
+        return yx_fail_code(r, YX_ECONFLICT, "conclusion_missing", NULL,
+                            "Biên bản chưa có kết luận cho từng câu hỏi và hướng xử trí / the minutes lack a "
+                            "conclusion: every question answered, and a recommendation.");
+    }
     rc = YX_DB_Q(
         r->db, &prev,
         "SELECT id, version, content FROM consult_minutes WHERE consult_id = ? ORDER BY version DESC LIMIT 1",

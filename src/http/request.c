@@ -1,9 +1,11 @@
 /* Helpers handlers use to read a request and shape the answer; the code-to-status table. */
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -88,6 +90,79 @@ int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detai
 int yx_not_found(struct yx_req *r)
 {
     return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / not found.");
+}
+
+/* An origin's parts: host in lower case, port with the scheme's default filled in. */
+struct origin {
+    char host[256];
+    int port;
+};
+
+/* Parses host[:port] (a Host header, or what follows "scheme://" in an Origin) of n bytes. The
+ * host is a name or IPv4 address, or an IPv6 address in brackets; the port 1 to 65535, or none
+ * for default_port. Returns 0, or -1 for anything else (a path, user info, an empty port …). */
+static int parse_authority(const char *s, size_t n, int default_port, struct origin *o)
+{
+    const char *end = s + n, *p = s;
+    size_t len = 0;
+    int bracket = n > 0 && *p == '[';
+    for (; p < end && (bracket || *p != ':'); p++) {
+        unsigned char c = (unsigned char)*p;
+        int ok = isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+                 (bracket && (c == ':' || c == '[' || c == ']'));
+        if (!ok || len + 1 >= sizeof o->host)
+            return -1;
+        o->host[len++] = (char)tolower(c);
+        if (bracket && c == ']') {
+            p++;
+            break;
+        }
+    }
+    o->host[len] = '\0';
+    if (len == 0 || (bracket && o->host[len - 1] != ']'))
+        return -1;
+    if (p == end) {
+        o->port = default_port;
+        return 0;
+    }
+    if (*p++ != ':' || p == end || end - p > 5)
+        return -1;
+    int port = 0;
+    for (; p < end; p++) {
+        if (!isdigit((unsigned char)*p))
+            return -1;
+        port = port * 10 + (*p - '0');
+    }
+    if (port < 1 || port > 65535)
+        return -1;
+    o->port = port;
+    return 0;
+}
+
+/* 80 for http, 443 for https (either case), 0 for any other scheme of n bytes. */
+static int default_port(const char *scheme, size_t n)
+{
+    if (n == 4 && strncasecmp(scheme, "http", 4) == 0)
+        return 80;
+    if (n == 5 && strncasecmp(scheme, "https", 5) == 0)
+        return 443;
+    return 0;
+}
+
+int yx_same_origin(const char *origin, const char *scheme, const char *host)
+{
+    struct origin theirs, ours;
+    if (!origin || !scheme || !host)
+        return 0;
+    const char *sep = strstr(origin, "://");
+    int their_default = sep ? default_port(origin, (size_t)(sep - origin)) : 0;
+    int our_default = default_port(scheme, strlen(scheme));
+    if (!their_default || !our_default || their_default != our_default)
+        return 0;
+    if (parse_authority(sep + 3, strlen(sep + 3), their_default, &theirs) != 0 ||
+        parse_authority(host, strlen(host), our_default, &ours) != 0)
+        return 0;
+    return theirs.port == ours.port && strcmp(theirs.host, ours.host) == 0;
 }
 
 const char *yx_header(const struct yx_req *r, const char *name)

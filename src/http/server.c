@@ -670,6 +670,24 @@ static const char *header(h2o_req_t *req, struct yx_req *r, const char *name, si
     return yx_arena_strndup(&r->arena, v.base, v.len);
 }
 
+/* The scheme the client reached the site with: https when this server speaks TLS; behind a proxy
+ * trusted with --trust-proxy, the last entry of its X-Forwarded-Proto (nginx ending TLS sets it);
+ * http otherwise. An untrusted X-Forwarded-Proto is ignored: anyone could send one. */
+static const char *request_scheme(h2o_req_t *req, struct yx_req *r)
+{
+    if (S.accept_ctx.ssl_ctx)
+        return "https";
+    const char *xfp = S.cfg->trust_proxy ? header(req, r, H2O_STRLIT("x-forwarded-proto")) : NULL;
+    if (!xfp)
+        return "http";
+    const char *last = strrchr(xfp, ',');
+    last = last ? last + 1 : xfp;
+    while (*last == ' ')
+        last++;
+    size_t n = strcspn(last, " ");
+    return n == 5 && strncasecmp(last, "https", 5) == 0 ? "https" : "http";
+}
+
 static void fill_request(h2o_req_t *req, struct yx_req *r)
 {
     r->method = yx_arena_strndup(&r->arena, req->method.base, req->method.len);
@@ -681,8 +699,10 @@ static void fill_request(h2o_req_t *req, struct yx_req *r)
     r->csrf_header = header(req, r, H2O_STRLIT("x-csrf-token"));
     r->idempotency_key = header(req, r, H2O_STRLIT("idempotency-key"));
     r->origin = header(req, r, H2O_STRLIT("origin"));
-    r->host =
-        req->authority.base ? yx_arena_strndup(&r->arena, req->authority.base, req->authority.len) : NULL;
+    /* Without a Host header h2o fills in the name of our one host configuration ("default"), and
+     * that would pass for a Host: the same bytes, so the same pointer, mean the client sent none. */
+    int no_host = !req->authority.base || req->authority.base == S.config.hosts[0]->authority.hostport.base;
+    r->host = no_host ? NULL : yx_arena_strndup(&r->arena, req->authority.base, req->authority.len);
     r->ws_protocol = header(req, r, H2O_STRLIT("sec-websocket-protocol"));
     for (size_t i = 0; i < req->headers.size; i++) {
         h2o_iovec_t n = *req->headers.entries[i].name, v = req->headers.entries[i].value;
@@ -716,6 +736,7 @@ static void fill_request(h2o_req_t *req, struct yx_req *r)
      * trusted when configured, or anyone could choose the address their rate limit counts. */
     const char *xff = header(req, r, H2O_STRLIT("x-forwarded-for"));
     r->proxied = xff != NULL;
+    r->scheme = request_scheme(req, r);
     if (!S.cfg->trust_proxy)
         xff = NULL;
     if (xff) {

@@ -356,26 +356,48 @@ static int check_attendees(struct yx_req *r, const struct yx_course *c, json_t *
     return 0;
 }
 
-/* Stores the site-confirmed attendance of the record's people in an ended session and awards
+/* The people of site record site (of facility) who are still enrolled in the course — an
+ * enrolment, theirs or their facility's, may have been withdrawn since the list was recorded —
+ * into *ids (malloc'd, ascending), *n of them. */
+static int site_enrolled(struct yx_db *db, const struct yx_course *c, int64_t facility, int64_t site,
+                         int64_t **ids, int *n)
+{
+    struct yx_rows *named = NULL, *people = NULL;
+    *ids = NULL;
+    *n = 0;
+    int rc = YX_DB_Q(db, &named,
+                     "SELECT user_id FROM site_attendees WHERE site_attendance_id = ? ORDER BY user_id",
+                     YX_PI(site));
+    if (rc == 0)
+        rc = yx_course_people(db, c->id, facility, 0, 0, &people);
+    if (rc == 0 && !(*ids = malloc(sizeof **ids * (size_t)(named->nrows + 1))))
+        rc = YX_ENOMEM;
+    /* Both lists are in id order: walk them together. */
+    for (int i = 0, j = 0; rc == 0 && i < named->nrows; i++) {
+        int64_t id = yx_rows_int(named, i, 0);
+        while (j < people->nrows && yx_rows_int(people, j, 0) < id)
+            j++;
+        if (j < people->nrows && yx_rows_int(people, j, 0) == id)
+            (*ids)[(*n)++] = id;
+    }
+    yx_rows_free(named);
+    yx_rows_free(people);
+    return rc;
+}
+
+/* Stores the site-confirmed attendance of the n people of ids in an ended session and awards
  * credits where due (a late confirmation). */
 static int site_late(struct yx_db *db, const struct yx_course *c, const struct yx_course_session *s,
-                     int64_t site)
+                     const int64_t *ids, int n)
 {
-    struct yx_rows *rows = NULL;
-    struct yx_param *p = NULL;
     int64_t duration = s->ended_at - s->started_at, now = yx_now_ms();
-    int rc =
-        YX_DB_Q(db, &rows, "SELECT user_id FROM site_attendees WHERE site_attendance_id = ? ORDER BY user_id",
-                YX_PI(site));
-    if (rc == 0 && !(p = calloc((size_t)rows->nrows * ATTENDANCE_COLS + 1, sizeof *p)))
-        rc = YX_ENOMEM;
-    for (int i = 0; rc == 0 && i < rows->nrows; i++)
-        attendance_row(p + (size_t)i * ATTENDANCE_COLS, s->id, yx_rows_int(rows, i, 0), duration / 1000, 100,
-                       "site", 1, now);
-    if (rc == 0)
-        rc = store_and_award(db, c, s, p, rows->nrows);
+    struct yx_param *p = calloc((size_t)n * ATTENDANCE_COLS + 1, sizeof *p);
+    if (!p)
+        return YX_ENOMEM;
+    for (int i = 0; i < n; i++)
+        attendance_row(p + (size_t)i * ATTENDANCE_COLS, s->id, ids[i], duration / 1000, 100, "site", 1, now);
+    int rc = store_and_award(db, c, s, p, n);
     free(p);
-    yx_rows_free(rows);
     return rc;
 }
 
@@ -439,7 +461,8 @@ static int site_record(struct yx_req *r)
 }
 
 /* POST /api/v1/sessions/:sid/site-attendance/confirm — the site's lead (its facility
- * administrator, or a doctor of it who did not record it) confirms: those named count as present. */
+ * administrator, or a doctor of it who did not record it) confirms: those named who are still
+ * enrolled count as present; 409 "no_attendees" when none of them is. */
 static int site_confirm(struct yx_req *r)
 {
     static const char *const leads[] = {"facility_admin", "doctor", "specialist", NULL};
@@ -463,17 +486,26 @@ static int site_confirm(struct yx_req *r)
             "site's lead confirms: its administrator, or a doctor other than who recorded it.");
     if (confirmed)
         return already_confirmed(r);
-    rc = YX_DB_Q(
-        r->db, &rows,
-        "UPDATE site_attendance SET confirmed_by = ?, confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL "
-        "RETURNING id",
-        YX_PI(r->who.user_id), YX_PI(yx_now_ms()), YX_PI(id));
+    /* A list whose people are none of them enrolled any more confirms nobody: refused rather than
+     * recorded as a confirmation that counts no one. */
+    int64_t *ids = NULL;
+    int n = 0;
+    if ((rc = site_enrolled(r->db, &c, r->who.facility_id, id, &ids, &n)) == 0 && n == 0)
+        rc = yx_fail_code(r, YX_ECONFLICT, "no_attendees", NULL,
+                          "Không ai trong danh sách còn ghi danh khoá học; hãy ghi lại danh sách / nobody on "
+                          "the list is still enrolled in the course: record the list again.");
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, &rows,
+                     "UPDATE site_attendance SET confirmed_by = ?, confirmed_at = ? WHERE id = ? AND "
+                     "confirmed_at IS NULL RETURNING id",
+                     YX_PI(r->who.user_id), YX_PI(yx_now_ms()), YX_PI(id));
     int done = rc == 0 && rows->nrows == 1;
     yx_rows_free(rows);
     if (rc == 0 && !done)
         rc = already_confirmed(r);
     if (rc == 0 && strcmp(s.state, "ended") == 0)
-        rc = site_late(r->db, &c, &s, id);
+        rc = site_late(r->db, &c, &s, ids, n);
+    free(ids);
     json_t *out = rc == 0 ? site_json(r->db, id) : NULL;
     return out ? yx_reply(r, 200, out) : rc ? rc : YX_EDB;
 }

@@ -153,7 +153,8 @@ static int issue(struct yx_req *r, const struct yx_rows *credit, int64_t *id)
 }
 
 /* POST /api/v1/credits/:id/certificate — the course's trainers and administrators issue the
- * certificate of a credit: 201 the first time, 200 with the same certificate after. */
+ * certificate of a credit: 201 the first time, 200 with the same certificate after; 409 (as for a
+ * credit by hand) while the credit's rule does not hold. */
 static int certificate_issue(struct yx_req *r)
 {
     struct yx_rows *credit = NULL, *had = NULL;
@@ -179,6 +180,17 @@ static int certificate_issue(struct yx_req *r)
                           YX_COURSE_RUNS_WHO, YX_COURSE_RUNS_WHO);
     if (rc == 0)
         rc = YX_DB_Q(r->db, &had, "SELECT id FROM certificates WHERE credit_id = ?", YX_PI(id));
+    /* A certificate proves a credit earned under the rule: a credit the rule does not hold for (one
+     * given by an older version over a course with nothing done yet, or a course changed since)
+     * gets none until it holds. */
+    json_t *missing = NULL;
+    if (rc == 0 && had->nrows == 0)
+        rc = yx_credit_requirements(r->db, yx_rows_int(credit, 0, 1), yx_rows_int(credit, 0, 2), &missing);
+    if (rc == 0 && had->nrows == 0 && json_array_size(missing) > 0) {
+        rc = yx_credit_refuse(r, missing);
+        missing = NULL;
+    }
+    json_decref(missing);
     if (rc == 0 && had->nrows == 0)
         rc = issue(r, credit, &cert);
     yx_rows_free(credit);

@@ -375,7 +375,8 @@ static int session_end(struct yx_req *r)
     return rc ? rc : answer_session(r, 200, s.id);
 }
 
-/* POST /api/v1/sessions/:sid/cancel — planned → cancelled; nobody is called to it any more. */
+/* POST /api/v1/sessions/:sid/cancel — planned → cancelled; nobody is called to it any more, and
+ * credits the session held back are awarded. */
 static int session_cancel(struct yx_req *r)
 {
     static const char *const planned[] = {"planned", NULL};
@@ -401,6 +402,9 @@ static int session_cancel(struct yx_req *r)
                      "UPDATE notifications SET status = 'not_needed' WHERE session_id = ? AND kind = "
                      "'session_starting' AND pushed_at IS NULL",
                      YX_PI(s.id));
+    /* A cancelled session is no longer required: whoever had done the rest has the credit now. */
+    if (rc == 0)
+        rc = yx_training_award_course(r->db, c.id);
     return rc ? rc : answer_session(r, 200, s.id);
 }
 

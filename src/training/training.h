@@ -46,13 +46,24 @@ int yx_course_relation(struct yx_req *r, const struct yx_course *c, int relation
 /* Is user (of facility, role) enrolled in course (by name or with their facility)? */
 int yx_course_enrolled(struct yx_db *db, int64_t course_id, int64_t user_id, int *yes);
 
-/* After attendance or a quiz changed: awards the course's credit to user when every live or case
- * session of the course that has ended was attended (attendance.passed) and the quiz, if the
- * course has one, was passed. *credit is the user's credit in the course now (new or already
- * there), or 0. */
+/* The rule of a course's credit is in credits.c (MISSING): every live or case session not cancelled
+ * ended and passed, self-paced sessions checked by a quiz, the quiz passed when there is one, and
+ * something to complete at all. */
+
+/* After attendance or a quiz changed: awards the course's credit to user when the rule holds.
+ * *credit is the user's credit in the course now (new or already there), or 0. */
 int yx_training_award(struct yx_db *db, int64_t course_id, int64_t user_id, int64_t *credit);
 /* The same for everyone with an attendance of session_id (at the session's end), in one statement. */
 int yx_training_award_session(struct yx_db *db, int64_t course_id, int64_t session_id);
+/* The same for everyone with an attendance in the course or a passed quiz (a session cancelled:
+ * what was left may now be done), in one statement. */
+int yx_training_award_course(struct yx_db *db, int64_t course_id);
+/* What user still lacks for course's credit: *missing is a new array of {"kind": "session" |
+ * "self_paced" | "quiz" | "nothing_to_complete", …} (empty when the credit is earned). */
+int yx_credit_requirements(struct yx_db *db, int64_t course_id, int64_t user_id, json_t **missing);
+/* Answers 409 for a non-empty missing (which it takes): "nothing_to_complete" when the course has
+ * nothing to complete, "requirements_not_met" with missing otherwise. */
+int yx_credit_refuse(struct yx_req *r, json_t *missing);
 
 /* Credits, quiz, records, certificates (credits.c, quiz.c, records.c, certificates.c). */
 

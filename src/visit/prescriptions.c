@@ -129,12 +129,12 @@ static int within_scope(struct yx_req *r, const char *scope, const char *code)
                      "ORDER BY code_from LIMIT 1",
                      YX_PT(code), YX_PT(code));
     if (rc == 0 && rows->nrows == 1 && !yx_word_in(scope, yx_rows_get(rows, 0, 0)))
-        rc = yx_fail_code(r, YX_EFORBIDDEN, "outside_scope",
-                          json_pack("{s:s,s:s}", "icd10", code, "needs", yx_rows_get(rows, 0, 0)),
-                          "Bệnh %s (%s) ngoài phạm vi hành nghề của bác sĩ: cần chuyên khoa %s / %s is outside "
-                          "the prescriber's scope of practice: it needs the specialty %s.",
-                          code, yx_rows_get(rows, 0, 1), yx_rows_get(rows, 0, 0), code,
-                          yx_rows_get(rows, 0, 0));
+        rc = yx_fail_code(
+            r, YX_EFORBIDDEN, "outside_scope",
+            json_pack("{s:s,s:s}", "icd10", code, "needs", yx_rows_get(rows, 0, 0)),
+            "Bệnh %s (%s) ngoài phạm vi hành nghề của bác sĩ: cần chuyên khoa %s / %s is outside "
+            "the prescriber's scope of practice: it needs the specialty %s.",
+            code, yx_rows_get(rows, 0, 1), yx_rows_get(rows, 0, 0), code, yx_rows_get(rows, 0, 0));
     yx_rows_free(rows);
     return rc;
 }
@@ -270,17 +270,36 @@ static int content_hash(struct yx_req *r, const struct rx *p, const struct yx_vi
     return 0;
 }
 
-/* POST /api/v1/prescriptions/:id/sign */
+/* How many items the stored prescription holds (0 when its items are not a list). */
+static int count_items(struct yx_db *db, int64_t id, size_t *n)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(db, &rows, "SELECT items FROM prescriptions WHERE id = ?", YX_PI(id));
+    json_t *items = rc == 0 && rows->nrows == 1 ? json_loads(yx_rows_get(rows, 0, 0), 0, NULL) : NULL;
+    *n = json_is_array(items) ? json_array_size(items) : 0;
+    json_decref(items);
+    yx_rows_free(rows);
+    return rc;
+}
+
+/* POST /api/v1/prescriptions/:id/sign — the doctor signs a draft that prescribes something: 409
+ * "no_items" for one with no item (create, update and revise never store one, but a signature is
+ * what the pharmacy trusts, so it checks what it signs). */
 static int rx_sign(struct yx_req *r)
 {
     struct rx p;
     struct yx_visit v;
     struct yx_rows *rows = NULL;
     char hash[65];
+    size_t items = 0;
     int rc;
     if ((rc = rx_load(r, YX_A_WRITE, &p, &v)) != 0 || (rc = yx_visit_doctor_only(r, &v)) != 0 ||
-        (rc = yx_no_body(r)) != 0 || (rc = refuse_signed(r, &p)) != 0 || (rc = may_prescribe(r, &v)) != 0)
+        (rc = yx_no_body(r)) != 0 || (rc = refuse_signed(r, &p)) != 0 || (rc = may_prescribe(r, &v)) != 0 ||
+        (rc = count_items(r->db, p.id, &items)) != 0)
         return rc;
+    if (items == 0)
+        return yx_fail_code(r, YX_ECONFLICT, "no_items", NULL,
+                            "Đơn thuốc chưa có thuốc nào để ký / the prescription has no item to sign.");
     if ((rc = YX_DB_Q(r->db, &rows, "SELECT full_name, licence_no FROM users WHERE id = ?",
                       YX_PI(r->who.user_id))) != 0)
         return rc;

@@ -204,6 +204,54 @@ test('the whole case: X-ray from the commune, routed, accepted, opinions, conclu
   assertError(await as('demo.trainer', 'GET', `/api/v1/consults/${id}/export`), 403);
 });
 
+// Hole 11's shape: "every question answered" holds over a case with none, and "every question of
+// the minutes concluded" over minutes with none. The API never stores a case without questions (1
+// to 10 at creation and on every change), so these are cases changed outside it (an import, a
+// repair): the conclusion and the signature check what they conclude and sign.
+async function discussed() {
+  const c = await newCase();
+  assert.equal((await as('demo.doctor', 'POST', `/api/v1/consults/${c.id}/accept`, {})).status, 200);
+  assert.equal((await as('demo.doctor', 'POST', `/api/v1/consults/${c.id}/opinions`, { opinion: 'Nghĩ đến lao phổi, cần xét nghiệm đờm.' })).status, 200);
+  return c;
+}
+const answersFor = (c, text = 'Nghĩ nhiều đến lao phổi.') => c.questions.map((q) => ({ question_id: q.id, conclusion: text }));
+
+test('a case with no question is not concluded: 409 no_questions; nor a case made without questions', async () => {
+  await refused(as('demo.commune', 'POST', '/api/v1/consults', { patient_id: (await newPatient()).id, ...CASE, questions: [] }), 400, 'questions', 'created without questions');
+  const c = await discussed();
+  srv.sql(`DELETE FROM consult_questions WHERE consult_id = ${c.id}`);
+  const none = await refused(as('demo.doctor', 'POST', `/api/v1/consults/${c.id}/conclusion`, { answers: [], recommendation: 'transfer' }), 409, null, 'no question');
+  assert.equal(none.body.error.code, 'no_questions');
+  assert.equal(none.body.error.message, 'Ca hội chẩn không có câu hỏi nào để kết luận / the case has no question to conclude.');
+  assert.equal(srv.sql(`SELECT state || ' ' || COALESCE(recommendation, '-') FROM consults WHERE id = ${c.id}`), 'answered -');
+});
+
+test('minutes with no conclusion are not signed: 409 conclusion_missing — no question, a question unanswered, no recommendation', async () => {
+  const c = await discussed();
+  const con = await as('demo.doctor', 'POST', `/api/v1/consults/${c.id}/conclusion`, { answers: answersFor(c), recommendation: 'more_tests' });
+  assert.equal(con.status, 200, JSON.stringify(con.body));
+  const sign = () => as('demo.doctor', 'POST', `/api/v1/consults/${c.id}/minutes`, {});
+  const saved = srv.sql(`SELECT id || ':' || conclusion FROM consult_questions WHERE consult_id = ${c.id} ORDER BY id`);
+  for (const [tamper, what] of [
+    [`UPDATE consult_questions SET conclusion = NULL WHERE id = ${c.questions[1].id}`, 'a question without its conclusion'],
+    [`DELETE FROM consult_questions WHERE consult_id = ${c.id}`, 'no question at all'],
+    [`UPDATE consults SET recommendation = NULL WHERE id = ${c.id}`, 'no recommendation'],
+  ]) {
+    srv.sql(tamper);
+    const r = await refused(sign(), 409, null, what);
+    assert.equal(r.body.error.code, 'conclusion_missing', what);
+    assert.match(r.body.error.message, /^Biên bản chưa có kết luận .* \/ the minutes lack a conclusion/);
+    // Put back as it was concluded.
+    srv.sql(`DELETE FROM consult_questions WHERE consult_id = ${c.id}`);
+    c.questions.forEach((q, i) => srv.sql(`INSERT INTO consult_questions (id, consult_id, position, question, conclusion)
+      VALUES (${q.id}, ${c.id}, ${i + 1}, '${q.question}', '${saved.split('\n')[i].split(':').slice(1).join(':')}')`));
+    srv.sql(`UPDATE consults SET recommendation = 'more_tests' WHERE id = ${c.id}`);
+  }
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM consult_minutes WHERE consult_id = ${c.id}`), '0');
+  const ok = await sign();
+  assert.equal(ok.status, 201, JSON.stringify(ok.body));
+});
+
 test('no one accepts in time: the case escalates one level up, then says there is nowhere higher', async () => {
   const c = await newCase({ urgency: 'emergency' });
   assert.equal(c.assigned.id, facilityId('BVDK-HAGIANG'));

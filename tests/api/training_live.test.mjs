@@ -106,3 +106,35 @@ test('attendance is the time each person was in the session\'s channel, stays ad
     for (const c of [trainer, doctor, outsider]) await c.close();
   }
 });
+
+// Hole 11 at a session's end: the rules award credits when a session ends, and used to look only at
+// the sessions that had ended — so the end of the first of two lectures gave the whole course's
+// hours to whoever watched it. And a lecture that ends with nobody present awards nothing.
+test('the end of the first of two lectures awards no credit; a lecture ended with nobody present awards nothing either', async () => {
+  const { course, session } = await liveSession();
+  const second = await as('demo.trainer', 'POST', `/api/v1/courses/${course}/sessions`, {
+    kind: 'live', title: 'Buổi 2: bù dịch', starts_at: new Date(Date.now() + 7200e3).toISOString(), minutes: 60,
+  });
+  assert.equal(second.status, 201, JSON.stringify(second.body));
+  assert.equal((await as('demo.trainer', 'POST', `/api/v1/sessions/${session}/start`, {})).status, 200);
+  // Lò Thị Mai is there from the start to the end (a stay the hub would have written); the doctor never comes.
+  const started = srv.sql(`SELECT started_at FROM course_sessions WHERE id = ${session}`);
+  srv.sql(`INSERT INTO attendance_spans (session_id, user_id, joined_at) VALUES (${session}, ${userId('demo.commune')}, ${started})`);
+  await sleep(200);
+  assert.equal((await as('demo.trainer', 'POST', `/api/v1/sessions/${session}/end`, {})).status, 200);
+  assert.equal(srv.sql(`SELECT passed FROM attendance WHERE session_id = ${session} AND user_id = ${userId('demo.commune')}`), '1');
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM credits WHERE course_id = ${course}`), '0', 'the second lecture has not taken place');
+  const early = await as('demo.trainer', 'POST', `/api/v1/courses/${course}/credits`, { user_id: userId('demo.commune') });
+  assert.equal(early.status, 409, JSON.stringify(early.body));
+  assert.deepEqual(early.body.error.missing, [{ kind: 'session', session: { id: second.body.id, title: 'Buổi 2: bù dịch', state: 'planned' }, pct: null }]);
+
+  // The second lecture starts and ends with nobody in it: everyone's attendance 0 %, no credit.
+  assert.equal((await as('demo.trainer', 'POST', `/api/v1/sessions/${second.body.id}/start`, {})).status, 200);
+  await sleep(200);
+  assert.equal((await as('demo.trainer', 'POST', `/api/v1/sessions/${second.body.id}/end`, {})).status, 200);
+  assert.equal(srv.sql(`SELECT COUNT(*) || ' ' || MAX(pct) || ' ' || MAX(passed) FROM attendance WHERE session_id = ${second.body.id}`), '2 0 0');
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM credits WHERE course_id = ${course}`), '0', 'nobody attended the second');
+  const none = await as('demo.trainer', 'POST', `/api/v1/courses/${course}/credits`, { user_id: userId('demo.commune') });
+  assert.equal(none.status, 409);
+  assert.deepEqual(none.body.error.missing.map((m) => [m.session.id, m.session.state, m.pct]), [[second.body.id, 'ended', 0]]);
+});

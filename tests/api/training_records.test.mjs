@@ -160,10 +160,10 @@ test('credits by hand: the same rules, with what is missing; a health worker can
   const doctor = userId('demo.doctor'), specialist = userId('demo.specialist');
   const missing = await refused(as('demo.trainer', 'POST', path, { user_id: doctor }), 409, null, 'attendance failed');
   assert.equal(missing.body.error.code, 'requirements_not_met');
-  assert.deepEqual(missing.body.error.missing, [{ kind: 'session', session: { id: session, title: 'Bài giảng trực tuyến' }, pct: 33 }]);
+  assert.deepEqual(missing.body.error.missing, [{ kind: 'session', session: { id: session, title: 'Bài giảng trực tuyến', state: 'ended' }, pct: 33 }]);
   const both = await refused(as('demo.trainer', 'POST', path, { user_id: specialist }), 409);
   assert.deepEqual(both.body.error.missing, [
-    { kind: 'session', session: { id: session, title: 'Bài giảng trực tuyến' }, pct: null },
+    { kind: 'session', session: { id: session, title: 'Bài giảng trực tuyến', state: 'ended' }, pct: null },
     { kind: 'quiz', attempts: 3 },
   ]);
   // A health worker's role runs no course: refused before any course is looked at.
@@ -355,6 +355,149 @@ test('certificates: issued once, the PDF in Vietnamese with a QR code, verified 
   const tampered = await api(srv, 'GET', `/api/v1/verify/${d.body.verify_code}`);
   assert.equal(tampered.body.intact, false);
   assert.equal(tampered.body.valid, false);
+});
+
+// Hole 11: a rule that held over an empty set. The rule looked only at sessions that had ended, so
+// with none ended (or none at all) everyone qualified: a trainer could award the full hours and a
+// certificate before anything of the course took place. Each course below is made directly in the
+// database, published, by Bạch Mai, with Lò Thị Mai enrolled.
+let seq = 0;
+function newCourse(what) {
+  const now = Date.now();
+  const id = Number(one(`INSERT INTO courses (title, description, target_roles, target_levels, credit_minutes,
+    attendance_pass_pct, quiz_pass_pct, quiz_max_attempts, facility_id, state, created_by, created_at, updated_at)
+    VALUES ('Khoá ${++seq}: ${what}', '', '["health_worker","doctor","specialist"]', '[]', 120, 80, 70, 3,
+    ${facilityId('BV-BACHMAI')}, 'published', ${userId('demo.trainer')}, ${now}, ${now}) RETURNING id`));
+  enrol(id, 'demo.commune');
+  return id;
+}
+function enrol(course, who) {
+  return Number(one(`INSERT INTO enrolments (course_id, user_id, enrolled_by, enrolled_at)
+    VALUES (${course}, ${userId(who)}, ${userId('demo.trainer')}, ${Date.now()}) RETURNING id`));
+}
+// A session in a state: planned (tomorrow), live (since an hour), ended (an hour, two hours ago) or
+// cancelled; self-paced ones have no start.
+function addSession(course, kind, state, title) {
+  const now = Date.now(), H = 3600e3;
+  const starts = kind === 'self_paced' ? 'NULL' : state === 'planned' || state === 'cancelled' ? now + 24 * H : now - 2 * H;
+  const started = state === 'live' || state === 'ended' ? now - 2 * H : 'NULL';
+  const ended = state === 'ended' ? now - H : 'NULL';
+  return Number(one(`INSERT INTO course_sessions (course_id, kind, title, starts_at, minutes, state, started_at, ended_at,
+    created_by, created_at) VALUES (${course}, '${kind}', '${title}', ${starts}, 60, '${state}', ${started}, ${ended},
+    ${userId('demo.trainer')}, ${now}) RETURNING id`));
+}
+function attended(session, who, pct) {
+  srv.sql(`INSERT INTO attendance (session_id, user_id, seconds, pct, source, passed, computed_at)
+    VALUES (${session}, ${userId(who)}, ${pct * 36}, ${pct}, 'online', ${pct >= 80 ? 1 : 0}, ${Date.now()})`);
+}
+const byHand = (course, who = 'demo.commune') => as('demo.trainer', 'POST', `/api/v1/courses/${course}/credits`, { user_id: userId(who) });
+const creditsOf = (course) => srv.sql(`SELECT COUNT(*) FROM credits WHERE course_id = ${course}`);
+
+test('hole 11: a lecture planned or still live is not done yet — no credit by hand; once ended and passed, the credit', async () => {
+  const course = newCourse('bài giảng chưa diễn ra');
+  const lecture = addSession(course, 'live', 'planned', 'Bài giảng 1');
+  const planned = await refused(byHand(course), 409, null, 'nothing has taken place');
+  assert.equal(planned.body.error.code, 'requirements_not_met');
+  assert.deepEqual(planned.body.error.missing, [{ kind: 'session', session: { id: lecture, title: 'Bài giảng 1', state: 'planned' }, pct: null }]);
+  assert.match(planned.body.error.message, / \/ /);
+  // A case session counts like a lecture; live is not ended.
+  const kase = addSession(course, 'case', 'live', 'Ca bệnh 1');
+  const live = await refused(byHand(course), 409, null, 'a session still live');
+  assert.deepEqual(live.body.error.missing.map((m) => [m.kind, m.session.id, m.session.state]), [['session', lecture, 'planned'], ['session', kase, 'live']]);
+  // Both take place and she passes both: now the rule holds.
+  srv.sql(`UPDATE course_sessions SET state = 'ended', started_at = ${Date.now() - 7200e3}, ended_at = ${Date.now() - 3600e3} WHERE course_id = ${course}`);
+  attended(lecture, 'demo.commune', 95);
+  attended(kase, 'demo.commune', 85);
+  const ok = await byHand(course);
+  assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  assert.equal(ok.body.attendance_pct, 85);
+  assert.equal(creditsOf(course), '1');
+});
+
+test('hole 11: a course with nothing to complete — no session, or only cancelled ones, and no quiz — gives no credit', async () => {
+  const course = newCourse('không có gì để học');
+  const none = await refused(byHand(course), 409, null, 'an empty course');
+  assert.equal(none.body.error.code, 'nothing_to_complete');
+  assert.match(none.body.error.message, /^Khoá học chưa có .* \/ the course has nothing to complete/);
+  addSession(course, 'live', 'cancelled', 'Buổi đã huỷ');
+  assertError(await refused(byHand(course), 409, null, 'only a cancelled session'), 409, 'nothing_to_complete');
+  // Nor by the rules: a passed quiz is what would award it, and there is none to pass.
+  const attempt = await refused(as('demo.commune', 'POST', `/api/v1/courses/${course}/quiz/attempts`, { answers: [] }), 409, null, 'no quiz');
+  assert.equal(attempt.body.error.code, 'no_quiz');
+  assert.equal(creditsOf(course), '0');
+});
+
+test('hole 11: self-paced work is checked by the quiz — without one it is never done; with one, passing it earns the credit', async () => {
+  const course = newCourse('tự học');
+  const self = addSession(course, 'self_paced', 'planned', 'Tự học: tài liệu');
+  const noQuiz = await refused(byHand(course), 409, null, 'self-paced, no quiz');
+  assert.equal(noQuiz.body.error.code, 'requirements_not_met');
+  assert.deepEqual(noQuiz.body.error.missing, [{ kind: 'self_paced', session: { id: self, title: 'Tự học: tài liệu', state: 'planned' } }]);
+  const quiz = { questions: [{ question: 'Bù dịch đường uống bằng gì?', choices: ['Oresol', 'Nước ngọt'], correct: 0 }] };
+  assert.equal((await as('demo.trainer', 'PUT', `/api/v1/courses/${course}/quiz`, quiz)).status, 200);
+  const notYet = await refused(byHand(course), 409, null, 'quiz not passed');
+  assert.deepEqual(notYet.body.error.missing, [{ kind: 'quiz', attempts: 0 }]);
+  const pass = await as('demo.commune', 'POST', `/api/v1/courses/${course}/quiz/attempts`, { answers: [0] });
+  assert.equal(pass.status, 201, JSON.stringify(pass.body));
+  assert.equal(pass.body.credit?.minutes, 120, 'the rules award it on the pass: ' + JSON.stringify(pass.body));
+  assert.equal(pass.body.credit.attendance_pct, 100, 'no lecture: nothing to have missed');
+});
+
+test('hole 11: a cancelled session is not required — cancelling the one left awards what it held back, by the rules', async () => {
+  const course = newCourse('một buổi bị huỷ');
+  const first = addSession(course, 'live', 'ended', 'Buổi 1');
+  attended(first, 'demo.commune', 90);
+  const second = addSession(course, 'live', 'planned', 'Buổi 2');
+  const held = await refused(byHand(course), 409, null, 'the second lecture has not taken place');
+  assert.deepEqual(held.body.error.missing.map((m) => m.session.id), [second]);
+  const cancel = await as('demo.trainer', 'POST', `/api/v1/sessions/${second}/cancel`, {});
+  assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
+  assert.equal(srv.sql(`SELECT minutes || '|' || attendance_pct || '|' || COALESCE(awarded_by, 0) FROM credits WHERE course_id = ${course}`), '120|90|0',
+    'awarded by the rules when the session was cancelled');
+});
+
+test('hole 11: a certificate only for a credit the rule holds for — not one given over a course where nothing took place', async () => {
+  const course = newCourse('chứng nhận sớm');
+  addSession(course, 'live', 'planned', 'Bài giảng chưa diễn ra');
+  // The credit the old rule gave (nothing ended, so nothing missing), as an older version stored it.
+  const credit = Number(one(`INSERT INTO credits (course_id, user_id, minutes, attendance_pct, earned_at, awarded_by)
+    VALUES (${course}, ${userId('demo.commune')}, 120, 100, ${Date.now()}, ${userId('demo.trainer')}) RETURNING id`));
+  const cert = await refused(as('demo.trainer', 'POST', `/api/v1/credits/${credit}/certificate`), 409, null, 'early certificate');
+  assert.equal(cert.body.error.code, 'requirements_not_met');
+  assert.equal(cert.body.error.missing[0].session.state, 'planned');
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM certificates WHERE credit_id = ${credit}`), '0');
+  // And with nothing at all to complete.
+  const empty = newCourse('chứng nhận khoá rỗng');
+  const c2 = Number(one(`INSERT INTO credits (course_id, user_id, minutes, attendance_pct, earned_at, awarded_by)
+    VALUES (${empty}, ${userId('demo.commune')}, 120, 100, ${Date.now()}, ${userId('demo.trainer')}) RETURNING id`));
+  assertError(await refused(as('demo.trainer', 'POST', `/api/v1/credits/${c2}/certificate`), 409, null, 'empty course'), 409, 'nothing_to_complete');
+});
+
+test('hole 11: a site list whose people are no longer enrolled confirms nobody; those still enrolled count', async () => {
+  // Hà Giang's hospital watched two ended lectures together: the doctor recorded the lists, its
+  // administrator (enrolled too) confirms them — after the doctor was withdrawn from the course.
+  const course = newCourse('điểm danh tại chỗ');
+  const one1 = addSession(course, 'live', 'ended', 'Bài giảng A');
+  const two = addSession(course, 'live', 'ended', 'Bài giảng B');
+  const doctor = enrol(course, 'demo.doctor');
+  enrol(course, 'demo.facility-admin');
+  const list = (sid, who) => as('demo.doctor', 'POST', `/api/v1/sessions/${sid}/site-attendance`, { user_ids: who.map(userId) });
+  assert.equal((await list(one1, ['demo.doctor'])).status, 201);
+  assert.equal((await list(two, ['demo.doctor', 'demo.facility-admin'])).status, 201);
+  assert.equal((await as('demo.trainer', 'DELETE', `/api/v1/courses/${course}/enrolments/${doctor}`)).status, 200);
+  const state = (sid) => srv.sql(`SELECT COUNT(*) FROM site_attendance WHERE session_id = ${sid} AND confirmed_at IS NOT NULL`) +
+    '/' + srv.sql(`SELECT COUNT(*) FROM attendance WHERE session_id = ${sid}`);
+
+  const nobody = await refused(as('demo.facility-admin', 'POST', `/api/v1/sessions/${one1}/site-attendance/confirm`, {}), 409, null, 'nobody left on the list');
+  assert.equal(nobody.body.error.code, 'no_attendees');
+  assert.match(nobody.body.error.message, / \/ nobody on the list is still enrolled/);
+  assert.equal(state(one1), '0/0', 'not confirmed, no attendance stored');
+
+  const some = await as('demo.facility-admin', 'POST', `/api/v1/sessions/${two}/site-attendance/confirm`, {});
+  assert.equal(some.status, 200, JSON.stringify(some.body));
+  assert.equal(state(two), '1/1', 'confirmed; attendance only for the one still enrolled');
+  assert.equal(srv.sql(`SELECT user_id || ' ' || pct || ' ' || source FROM attendance WHERE session_id = ${two}`), `${userId('demo.facility-admin')} 100 site`);
+  assert.equal(creditsOf(course), '0', 'lecture A is not done by anyone');
 });
 
 test('the QR reader is installed (scripts/setup.sh)', () => {

@@ -272,6 +272,28 @@ test('a signed prescription never changes; a correction is a new version', async
   assert.equal(srv.sql(`SELECT items, content_hash, signed_at FROM prescriptions WHERE id = ${d.id}`), before);
 });
 
+// Hole 11's shape: "every item checked" holds over none. Create, update and revise refuse an empty
+// list (1 to 30 items), so a stored prescription has items — unless the row was changed outside
+// the API (an import, a repair): the signature, which a pharmacy trusts, checks what it signs.
+test('a prescription with no item is not signed: 409 no_items; every way to write one refuses an empty list', async () => {
+  const { v } = await started();
+  await as('demo.doctor', 'POST', `/api/v1/visits/${v.id}/diagnoses`, { icd10: 'E11', primary: true });
+  await refused(as('demo.doctor', 'POST', `/api/v1/visits/${v.id}/prescriptions`, { items: [] }), 400, 'items', 'created empty');
+  const d = (await as('demo.doctor', 'POST', `/api/v1/visits/${v.id}/prescriptions`, { items: ITEMS })).body;
+  await refused(as('demo.doctor', 'PUT', `/api/v1/prescriptions/${d.id}`, { items: [] }), 400, 'items', 'emptied');
+  srv.sql(`UPDATE prescriptions SET items = '[]' WHERE id = ${d.id}`);
+  const empty = await refused(as('demo.doctor', 'POST', `/api/v1/prescriptions/${d.id}/sign`), 409, null, 'nothing to sign');
+  assert.equal(empty.body.error.code, 'no_items');
+  assert.equal(empty.body.error.message, 'Đơn thuốc chưa có thuốc nào để ký / the prescription has no item to sign.');
+  assert.equal(srv.sql(`SELECT status || ' ' || COALESCE(content_hash, '-') FROM prescriptions WHERE id = ${d.id}`), 'draft -');
+  srv.sql(`UPDATE prescriptions SET items = '{}' WHERE id = ${d.id}`);
+  assertError(await refused(as('demo.doctor', 'POST', `/api/v1/prescriptions/${d.id}/sign`), 409, null, 'not a list'), 409, 'no_items');
+  // Put right through the API, it signs; a revision of it cannot be emptied either.
+  assert.equal((await as('demo.doctor', 'PUT', `/api/v1/prescriptions/${d.id}`, { items: ITEMS })).status, 200);
+  assert.equal((await as('demo.doctor', 'POST', `/api/v1/prescriptions/${d.id}/sign`)).status, 200);
+  await refused(as('demo.doctor', 'POST', `/api/v1/prescriptions/${d.id}/revise`, { items: [] }), 400, 'items', 'revised empty');
+});
+
 test('bad input is refused with the field named and nothing written', async () => {
   const { p, v } = await started();
   const V = `/api/v1/visits/${v.id}`;

@@ -149,16 +149,68 @@ static void errors_render_as_json(void **state)
     size_t len;
     char *s = yx_render_answer(&r, &status, &len);
     assert_int_equal(status, 400);
-    assert_string_equal(s, "{\"error\":{\"code\":\"invalid_input\",\"message\":\"Field 'name' is bad.\",\"field\":\"name\"}}");
+    assert_string_equal(
+        s,
+        "{\"error\":{\"code\":\"invalid_input\",\"message\":\"Field 'name' is bad.\",\"field\":\"name\"}}");
     free(s);
+}
+
+/* The Origin of a WebSocket handshake against the site's own origin (src/app/health.c). */
+static void origins_compare_whole(void **state)
+{
+    (void)state;
+    /* The same origin, however written: default ports, the host's case, the scheme's case. */
+    assert_true(yx_same_origin("http://ytexa.example.vn", "http", "ytexa.example.vn"));
+    assert_true(yx_same_origin("http://ytexa.example.vn:80", "http", "ytexa.example.vn"));
+    assert_true(yx_same_origin("http://ytexa.example.vn", "http", "ytexa.example.vn:80"));
+    assert_true(yx_same_origin("https://ytexa.example.vn", "https", "ytexa.example.vn:443"));
+    assert_true(yx_same_origin("https://YTEXA.Example.vn:443", "https", "ytexa.example.VN"));
+    assert_true(yx_same_origin("HTTPS://ytexa.example.vn", "https", "ytexa.example.vn"));
+    assert_true(yx_same_origin("http://127.0.0.1:8080", "http", "127.0.0.1:8080"));
+    assert_true(yx_same_origin("http://[::1]:8080", "http", "[::1]:8080"));
+    assert_true(yx_same_origin("http://[::1]", "http", "[::1]:80"));
+    /* Another scheme, port or host. */
+    assert_false(yx_same_origin("https://ytexa.example.vn", "http", "ytexa.example.vn"));
+    assert_false(yx_same_origin("http://ytexa.example.vn", "https", "ytexa.example.vn"));
+    assert_false(yx_same_origin("https://ytexa.example.vn:80", "http", "ytexa.example.vn:80"));
+    assert_false(yx_same_origin("http://ytexa.example.vn:8080", "http", "ytexa.example.vn"));
+    assert_false(yx_same_origin("http://ytexa.example.vn", "http", "ytexa.example.vn:8080"));
+    assert_false(yx_same_origin("http://evil.example", "http", "ytexa.example.vn"));
+    assert_false(yx_same_origin("http://ytexa.example.vn.evil.example", "http", "ytexa.example.vn"));
+    assert_false(yx_same_origin("http://[::1]:8080", "http", "[::2]:8080"));
+    /* Not an origin of ours at all. */
+    assert_false(yx_same_origin("null", "http", "ytexa.example.vn"));
+    assert_false(yx_same_origin("", "http", "ytexa.example.vn"));
+    assert_false(yx_same_origin("ytexa.example.vn", "http", "ytexa.example.vn"));
+    assert_false(yx_same_origin("ws://ytexa.example.vn", "http", "ytexa.example.vn"));
+    assert_false(yx_same_origin("file://ytexa.example.vn", "http", "ytexa.example.vn"));
+    assert_false(yx_same_origin("http://ytexa.example.vn/", "http", "ytexa.example.vn"));
+    assert_false(yx_same_origin("http://user@ytexa.example.vn", "http", "ytexa.example.vn"));
+    assert_false(yx_same_origin("http://ytexa.example.vn:", "http", "ytexa.example.vn"));
+    assert_false(yx_same_origin("http://ytexa.example.vn:0", "http", "ytexa.example.vn:0"));
+    assert_false(yx_same_origin("http://ytexa.example.vn:65536", "http", "ytexa.example.vn:65536"));
+    assert_false(yx_same_origin("http://ytexa.example.vn:123456", "http", "ytexa.example.vn:123456"));
+    assert_false(yx_same_origin("http://ytexa.example.vn:8o", "http", "ytexa.example.vn:8o"));
+    assert_false(yx_same_origin("http://", "http", ""));
+    assert_false(yx_same_origin("http://[::1", "http", "[::1"));
+    assert_false(yx_same_origin("http://ytexa example.vn", "http", "ytexa example.vn"));
+    /* Nothing to compare with. */
+    assert_false(yx_same_origin(NULL, "http", "ytexa.example.vn"));
+    assert_false(yx_same_origin("http://ytexa.example.vn", "http", NULL));
+    assert_false(yx_same_origin("http://ytexa.example.vn", NULL, "ytexa.example.vn"));
+    assert_false(yx_same_origin("gopher://ytexa.example.vn", "gopher", "ytexa.example.vn"));
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(router_matches_and_captures), cmocka_unit_test(router_refuses_near_misses),
-        cmocka_unit_test(query_decodes),               cmocka_unit_test(validation_names_the_field),
-        cmocka_unit_test(statuses_map_in_one_place),   cmocka_unit_test(errors_render_as_json),
+        cmocka_unit_test(router_matches_and_captures),
+        cmocka_unit_test(router_refuses_near_misses),
+        cmocka_unit_test(query_decodes),
+        cmocka_unit_test(validation_names_the_field),
+        cmocka_unit_test(statuses_map_in_one_place),
+        cmocka_unit_test(errors_render_as_json),
+        cmocka_unit_test(origins_compare_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
