@@ -85,8 +85,12 @@ test('administrative units: cursor paging reaches every unit once; filters', asy
   assert.ok(communes.length >= 4 && communes.every((c) => c.parent.id === tq && c.parent.name === 'Tuyên Quang'));
   for (const name of ['Xã Lũng Cú', 'Xã Đồng Văn', 'Xã Mèo Vạc']) assert.ok(communes.some((c) => c.name === name), name);
   const nowCommunes = (await get(`/api/v1/admin-units?level=commune&current=1&limit=200`)).body.items;
+  assert.equal(nowCommunes.length, 200, 'a full page: there are hundreds of current communes');
   assert.ok(!nowCommunes.some((c) => c.valid_to && c.valid_to <= new Date().toISOString().slice(0, 10)));
-  assert.ok(!nowCommunes.some((c) => c.code === '00715'), 'the pre-2025 commune is not current');
+  // Lũng Cú before the reform (00715) is found without the filter, and not with it.
+  const lungCu = (current) => get(`/api/v1/admin-units?level=commune&q=lung%20cu${current}`).then((r) => r.body.items.map((c) => c.code));
+  assert.ok((await lungCu('')).includes('00715'));
+  assert.ok(!(await lungCu('&current=1')).includes('00715'), 'the pre-2025 commune is not current');
 
   for (const q of ['ha giang', 'HÀ GIANG', 'Ha\u0300 Giang']) {
     const r = (await get(`/api/v1/admin-units?q=${encodeURIComponent(q)}`)).body.items;
@@ -211,6 +215,7 @@ test('facility filters and cursor paging reach every facility once', async () =>
     if (!cursor) break;
   }
   assert.equal(seen.size, Number(srv.sql('SELECT COUNT(*) FROM facilities')));
+  assert.ok(seen.size > 8, 'several pages of four');
   const def = (await get('/api/v1/facilities')).body;
   assert.ok(def.items.length <= 50);
   const tq = unit('2025-08');

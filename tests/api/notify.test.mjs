@@ -84,9 +84,13 @@ test('the booking SMS arrives signed after two failed attempts; the reminder goe
   await srv.stop();
   srv.env.YTEXA_CLOCK_OFFSET_MS = String(due - Date.now() + 2000);
   await srv.restart();
-  await until('the reminder', () => received.slice(before).find((x) => JSON.parse(x.body).kind === 'reminder'));
+  // Every reminder of the appointment is due at the new time (the one a day before too).
+  const reminders = Number(srv.sql(`SELECT COUNT(*) FROM notifications WHERE appointment_id = ${b.body.id} AND channel = 'sms' AND kind = 'reminder' AND due_at <= ${due}`));
+  assert.ok(reminders >= 1);
+  await until('the reminders', () => received.slice(before).filter((x) => JSON.parse(x.body).kind === 'reminder').length >= reminders);
   await new Promise((r) => setTimeout(r, 1500));
   const after = received.slice(before).map((x) => JSON.parse(x.body));
+  assert.equal(after.length, reminders, `the reminders and nothing else after the restart: ${JSON.stringify(after)}`);
   assert.ok(after.every((m) => m.kind === 'reminder'), `only reminders after the restart: ${JSON.stringify(after)}`);
   assert.match(after[0].text, /Nhắc lịch khám từ xa \(gọi thoại\) lúc 08:00/);
   assert.equal(new Set(after.map((m) => m.id)).size, after.length, 'each reminder once');

@@ -83,8 +83,13 @@ test('not before the hub accepts; then the first one in opens the room on Janus,
   // Janus has it, private; the pin is what lets a browser in.
   const jr = await janusVideoroom(janus.url, a.body.janus.token);
   assert.equal((await jr.sync({ request: 'exists', room: a.body.janus_room })).exists, true);
+  // A public room beside it is listed, so the list is one that would show the consultation's.
+  const pub = await jr.sync({ request: 'create', admin_key: ADMIN_KEY, room: 990001, is_private: false, description: 'public' });
+  assert.equal(pub.videoroom, 'created', JSON.stringify(pub));
   const listed = await jr.sync({ request: 'list' });
+  assert.ok(listed.list.some((x) => x.room === 990001), JSON.stringify(listed));
   assert.ok(!listed.list.some((x) => x.room === a.body.janus_room), 'a private room is not listed');
+  assert.equal((await jr.sync({ request: 'destroy', admin_key: ADMIN_KEY, room: 990001 })).videoroom, 'destroyed');
   const wrong = await jr.async({ request: 'join', ptype: 'publisher', room: a.body.janus_room, pin: 'đoán-bừa', display: 'x' });
   assert.equal(wrong.error_code, 433, JSON.stringify(wrong));
   const ok = await jr.async({ request: 'join', ptype: 'publisher', room: a.body.janus_room, pin: a.body.pin, display: a.body.display });

@@ -642,16 +642,27 @@ test('available courses come in full pages: the ones the caller is in already ar
   for (const id of made)
     assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${id}/enrolments`, { facility_id: facilityId('TYT-MEOVAC') })).status, 201);
   const after = (await as('meovac.hw', 'GET', '/api/v1/courses?scope=available&limit=100')).body.items.map((x) => x.id);
+  assert.deepEqual(after, all.filter((id) => !made.includes(id)), 'the same list less the three');
   assert.ok(made.every((id) => !after.includes(id)), JSON.stringify(after));
   for (const id of made)
     assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${id}/archive`, {})).status, 200);
 });
 
 test('a course in the list is the course itself: the page is read in a few queries, not a few a course', async () => {
+  // A published course nobody is in yet, so that the stations' "available" pages are not empty.
+  const open = await as('demo.trainer', 'POST', '/api/v1/courses', { ...COURSE, title: 'Phòng chống sốt rét tại thôn bản' });
+  assert.equal(open.status, 201, JSON.stringify(open.body));
+  assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${open.body.id}/materials`, { title: 'Tài liệu', url: 'https://vncdc.gov.vn/sot-ret' })).status, 201);
+  assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${open.body.id}/publish`, {})).status, 200);
+  // Each page that must hold something; the doctor and the trainer may have nothing available.
+  const nonEmpty = ['demo.trainer mine', 'demo.commune mine', 'demo.commune available', 'lungcu.nurse mine', 'lungcu.nurse available', 'demo.doctor mine'];
   for (const who of ['demo.trainer', 'demo.commune', 'lungcu.nurse', 'demo.doctor']) {
     for (const scope of ['mine', 'available']) {
       const list = await as(who, 'GET', `/api/v1/courses?scope=${scope}&limit=200`);
       assert.equal(list.status, 200, JSON.stringify(list.body));
+      if (nonEmpty.includes(`${who} ${scope}`)) assert.ok(list.body.items.length > 0, `${who} ${scope}: an empty page compares nothing`);
+      if (scope === 'available' && who !== 'demo.doctor' && who !== 'demo.trainer')
+        assert.ok(list.body.items.some((c) => c.id === open.body.id), `${who}: the open course is available`);
       for (const item of list.body.items) {
         const one = await as(who, 'GET', `/api/v1/courses/${item.id}`);
         assert.equal(one.status, 200);
@@ -663,6 +674,7 @@ test('a course in the list is the course itself: the page is read in a few queri
       }
     }
   }
+  assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${open.body.id}/archive`, {})).status, 200);
 });
 
 test('archived: no more enrolments or sessions, still readable by those related to it', async () => {
