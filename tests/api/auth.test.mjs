@@ -92,7 +92,7 @@ test('login bad inputs get 4xx JSON and write nothing', async () => {
   for (const [opts, status] of cases) {
     const r = await api(srv, 'POST', '/api/v1/auth/login', opts);
     assert.equal(r.status, status, `${JSON.stringify(opts).slice(0, 80)} → ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
-    if (typeof r.body === 'object') assert.equal(typeof r.body.error.code, 'string');
+    assert.equal(typeof r.body?.error?.code, 'string', `a JSON error: ${String(r.body).slice(0, 100)}`);
   }
   assert.equal(srv.sql('SELECT COUNT(*) FROM sessions'), sessions);
   assert.equal((await api(srv, 'GET', '/healthz')).status, 200);
