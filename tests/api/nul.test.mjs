@@ -5,6 +5,7 @@
 // request without the NUL, which succeeds, so the test fails if the refusal came from elsewhere.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { startSignedIn, api, assertError, refuser } from './lib/server.mjs';
 import { registerPatient } from './lib/patients.mjs';
 import { openWs } from './lib/ws.mjs';
@@ -73,6 +74,22 @@ test('a NUL in the URL path or query is 400 JSON: never a shorter id, path or se
   }
   // Logged out it is still refused for what it is, before anything else reads the path.
   assertError(await api(srv, 'GET', `/api/v1/patients/${p.id}%00`), 400, 'invalid_input');
+});
+
+test('a NUL in a header is not HTTP: refused before the request is read', async () => {
+  // node's HTTP client will not send one; a socket does. The same request without it is answered.
+  const send = (header) => new Promise((resolve, reject) => {
+    const sock = net.connect(srv.port, '127.0.0.1');
+    let text = '';
+    sock.on('error', reject);
+    sock.on('data', (d) => { text += d; });
+    sock.on('end', () => resolve(Number(text.split(' ')[1])));
+    sock.write(`GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\n${header}\r\nConnection: close\r\n\r\n`);
+  });
+  const token = S['demo.commune'].token;
+  assert.equal(await send(`Authorization: Bearer ${token}`), 200);
+  for (const header of [`Authorization: Bearer ${token}\u0000`, `Authorization: Bearer ${token}\r\nIdempotency-Key: a\u0000b`, `Authorization: Bearer ${token}\r\nX-A\u0000: b`])
+    assert.equal(await send(header), 400, JSON.stringify(header));
 });
 
 test('a NUL in a WebSocket message is refused as not JSON, and no chat message is stored', async () => {
