@@ -322,7 +322,6 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   assert.equal(viewer.body.publisher_token, undefined);
   const joined = await jr.async({ request: 'join', ptype: 'publisher', room: presenter.body.janus_room, pin: presenter.body.pin, display: presenter.body.display, token: presenter.body.publisher_token });
   assert.equal(joined.videoroom, 'joined', JSON.stringify(joined));
-  await jr.close();
   const jv = await janusVideoroom(janus.url, viewer.body.janus.token);
   const wrong = await jv.async({ request: 'join', ptype: 'publisher', room: viewer.body.janus_room, pin: 'đoán-bừa', display: 'x' });
   assert.equal(wrong.error_code, 433, JSON.stringify(wrong));
@@ -330,8 +329,11 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   const jv2 = await janusVideoroom(janus.url, viewer.body.janus.token);
   const stage = await jv2.async({ request: 'join', ptype: 'publisher', room: viewer.body.janus_room, pin: viewer.body.pin, display: 'Lò Thị Mai' });
   assert.equal(stage.error_code, 433, `a viewer with the pin cannot publish: ${JSON.stringify(stage)}`);
-  assert.ok(Array.isArray((await jv2.sync({ request: 'listparticipants', room: viewer.body.janus_room })).participants), 'but may see who presents');
+  // ...but sees who is in the room: the presenter, still there (an empty list would prove nothing).
+  const inRoom = (await jv2.sync({ request: 'listparticipants', room: viewer.body.janus_room })).participants;
+  assert.deepEqual(inRoom.map((x) => x.display), [presenter.body.display], JSON.stringify(inRoom));
   await jv2.close();
+  await jr.close();
 
   // The station watched together too: the nurse was in front of its screen.
   const site = (who, body) => as(who, 'POST', p('site-attendance'), body);
