@@ -48,8 +48,8 @@ static int64_t header_int(struct yx_req *r, const char *name)
 }
 
 /* The value of key in Upload-Metadata ("key base64,key base64"), decoded into out (at most cap - 1
- * bytes, NUL-terminated): 1 when found, 0 when the key is absent, -1 when its value is not base64
- * or too long. */
+ * bytes, NUL-terminated): 1 when found, 0 when the key is absent, -1 when its value is not base64,
+ * is too long or holds a NUL (which would end the name early: "scan.png\0.exe" read as "scan.png"). */
 static int metadata_value(struct yx_req *r, const char *key, char *out, size_t cap)
 {
     const char *m = yx_header(r, "upload-metadata");
@@ -60,7 +60,8 @@ static int metadata_value(struct yx_req *r, const char *key, char *out, size_t c
             size_t len = 0;
             if (n - k - 1 > 2 * cap ||
                 sodium_base642bin((unsigned char *)out, cap - 1, p + k + 1, n - k - 1, NULL, &len, NULL,
-                                  sodium_base64_VARIANT_ORIGINAL) != 0)
+                                  sodium_base64_VARIANT_ORIGINAL) != 0 ||
+                memchr(out, '\0', len))
                 return -1;
             out[len] = '\0';
             return 1;
@@ -74,11 +75,11 @@ static int metadata_value(struct yx_req *r, const char *key, char *out, size_t c
 static int metadata_name(struct yx_req *r, char name[201])
 {
     int found = metadata_value(r, "filename", name, 201);
-    if (found > 0 && !yx_file_name_ok(name))
+    if (found < 0 || (found > 0 && !yx_file_name_ok(name)))
         return yx_fail_field(r, YX_EINVAL, "filename",
                              "Tên tệp không hợp lệ (không chứa đường dẫn, tối đa 200 byte) / the file "
                              "name must be plain text without a path, at most 200 bytes.");
-    if (found <= 0)
+    if (found == 0)
         return yx_fail_field(r, YX_EINVAL, "filename",
                              "Upload-Metadata must carry the file name: filename <base64 of the name>.");
     return 0;
@@ -435,7 +436,8 @@ const struct yx_route yx_upload_routes[] = {
     {"POST", "/api/v1/files", upload_create, YX_R_RAW, "upload.create", "upload", YX_STAFF, NULL},
     {"HEAD", "/api/v1/files/uploads/:id", upload_head, 0, NULL, NULL, YX_STAFF, NULL},
     /* Its own transaction (record_chunk): the disk work stays outside the database's write lock. */
-    {"PATCH", "/api/v1/files/uploads/:id", upload_patch, YX_R_RAW | YX_R_NOTX, "upload.append", "upload", YX_STAFF, NULL},
+    {"PATCH", "/api/v1/files/uploads/:id", upload_patch, YX_R_RAW | YX_R_NOTX, "upload.append", "upload",
+     YX_STAFF, NULL},
     {"DELETE", "/api/v1/files/uploads/:id", upload_delete, 0, "upload.delete", "upload", YX_STAFF, NULL},
     {"GET", "/api/v1/files/uploads/:id", upload_get, 0, NULL, NULL, YX_STAFF, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},

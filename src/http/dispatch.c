@@ -12,7 +12,7 @@ static int safe_method(const char *m)
     return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
 }
 
-static int parse_body(struct yx_req *r, size_t max)
+int yx_parse_body(struct yx_req *r, size_t max)
 {
     if (r->body_len == 0)
         return 0;
@@ -24,7 +24,9 @@ static int parse_body(struct yx_req *r, size_t max)
     if (strncmp(ct, "application/json", 16) != 0 && strncmp(ct, "application/fhir+json", 21) != 0)
         return yx_fail(r, YX_EMEDIA, "Send the body as application/json.");
     json_error_t e;
-    /* Jansson rejects invalid UTF-8; duplicate keys are refused so a field cannot be smuggled. */
+    /* Jansson rejects invalid UTF-8, and \u0000 in a string or a key without JSON_ALLOW_NUL, which
+     * is never given: no NUL reaches a handler or the database. Duplicate keys are refused so a
+     * field cannot be smuggled. */
     r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
     if (!r->json)
         return yx_fail(r, YX_EINVAL, "The body is not valid JSON: %s (line %d, column %d).", e.text, e.line,
@@ -148,7 +150,7 @@ void yx_dispatch(struct yx_req *r, size_t max_body)
             rc = yx_fail(r, YX_ETOOBIG, "Send at most %d bytes a request.", YX_RAW_BODY_MAX);
             goto out;
         }
-    } else if ((rc = parse_body(r, max_body)) != 0) {
+    } else if ((rc = yx_parse_body(r, max_body)) != 0) {
         goto out;
     }
     if (!(rt->flags & YX_R_PUBLIC) && (rc = yx_auth_resolve(r)) != 0)

@@ -6,6 +6,9 @@
 
 /* Runs r through body parsing, authentication, transaction, handler and audit. */
 void yx_dispatch(struct yx_req *r, size_t max_body);
+/* Parses r's body into r->json (a JSON object, at most max bytes, no duplicate keys, no NUL in a
+ * string or a key); 0, or the refusal already answered in r. No body is no JSON and no error. */
+int yx_parse_body(struct yx_req *r, size_t max);
 /* Serialises the answer of r (error or body); the caller frees the string. */
 char *yx_render_answer(struct yx_req *r, int *status, size_t *len);
 /* The route table the program serves (src/app/routes.c). */

@@ -303,8 +303,8 @@ int yx_param_id(struct yx_req *r, int i, int64_t *out)
 
 static const char *type_name(enum yx_ftype t)
 {
-    static const char *names[] = {"a string", "a whole number", "true or false", "a list",
-                                  "an object", "a value",       "a number"};
+    static const char *names[] = {"a string",  "a whole number", "true or false", "a list",
+                                  "an object", "a value",        "a number"};
     return names[t];
 }
 
@@ -361,13 +361,15 @@ int yx_validate(struct yx_req *r, const json_t *obj, const struct yx_field *fiel
         if (!type_ok(v, f->type))
             return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' must be %s.", f->name,
                                  type_name(f->type));
+        /* Every string, bounded or not: the body parser refuses \u0000, but a value validated here
+         * may come from elsewhere, and a NUL would end the string early in C and in the database. */
+        if (f->type == YX_F_STRING && memchr(json_string_value(v), '\0', json_string_length(v)))
+            return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' contains a NUL character.", f->name);
         if (f->type == YX_F_STRING && (f->min || f->max)) {
             int64_t n = utf8_chars(json_string_value(v), json_string_length(v));
             if (n < f->min || (f->max && n > f->max))
                 return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' must have %lld to %lld characters.",
                                      f->name, (long long)f->min, (long long)f->max);
-            if (memchr(json_string_value(v), '\0', json_string_length(v)))
-                return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' contains a NUL character.", f->name);
         }
         if (f->type == YX_F_INT && (f->min || f->max)) {
             json_int_t n = json_integer_value(v);
@@ -385,7 +387,7 @@ int yx_body(struct yx_req *r, const struct yx_field *fields)
      * checking another one here would make both lie. */
     if (r->route && r->route->fields != fields) {
         yx_log(YX_LOG_ERROR, "route %s %s checks a body table it does not declare", r->route->method,
-                     r->route->pattern);
+               r->route->pattern);
         return YX_EINTERNAL;
     }
     if (!r->json)

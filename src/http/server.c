@@ -750,6 +750,19 @@ static void fill_request(h2o_req_t *req, struct yx_req *r)
     snprintf(r->id, sizeof r->id, "%08x-%llx", S.instance, (unsigned long long)++S.counter);
 }
 
+/* Whether the query string carries a NUL (%00, the only way one can arrive there). */
+static int query_has_nul(h2o_req_t *req)
+{
+    if (req->query_at == SIZE_MAX)
+        return 0;
+    const char *q = req->path.base + req->query_at;
+    size_t n = req->path.len - req->query_at;
+    for (size_t i = 0; i + 2 < n; i++)
+        if (q[i] == '%' && q[i + 1] == '0' && q[i + 2] == '0')
+            return 1;
+    return 0;
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     (void)self;
@@ -759,6 +772,15 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         h2o_memis(p.base, p.len, H2O_STRLIT("/healthz")) || h2o_memis(p.base, p.len, H2O_STRLIT("/readyz")) ||
         h2o_memis(p.base, p.len, H2O_STRLIT("/metrics")) || h2o_memis(p.base, p.len, H2O_STRLIT("/ws")) ||
         h2o_memis(p.base, p.len, H2O_STRLIT("/api"));
+    /* h2o decodes %00 into the normalised path, and everything after it treats the path as a C
+     * string: a file name or an id would end at the NUL and the rest be dropped without a word
+     * (/index.html%00.js was the page served as JavaScript, /patients/7%00x patient 7). Refused
+     * here, before any handler reads the path; the query's values are decoded as C strings too. */
+    int nul = memchr(p.base, '\0', p.len) != NULL || (api && query_has_nul(req));
+    if (nul && !api) {
+        h2o_send_error_400(req, "Bad Request", "The path contains a NUL character.", 0);
+        return 0;
+    }
     if (!api)
         return -1; /* the web app's files */
     struct job *j = calloc(1, sizeof *j);
@@ -767,10 +789,13 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     j->start = uv_hrtime();
     fill_request(req, &j->r);
     int code = 0;
-    j->r.route = yx_route_match(S.routes, &j->r, &code);
+    j->r.route = nul ? NULL : yx_route_match(S.routes, &j->r, &code);
     if (!j->r.route || S.shutting_down) {
         if (S.shutting_down)
             yx_fail(&j->r, YX_EUNAVAIL, "The server is restarting; try again in a moment.");
+        else if (nul)
+            yx_fail(&j->r, YX_EINVAL,
+                    "Đường dẫn chứa ký tự NUL (%%00) / the URL contains a NUL character (%%00).");
         else if (code == YX_EMETHOD)
             yx_fail(&j->r, code, "%s is not allowed on %s.", j->r.method, j->r.path);
         else
@@ -891,6 +916,9 @@ static void register_static(h2o_hostconf_t *host, const struct yx_config *cfg)
     h2o_expires_args_t year = {H2O_EXPIRES_MODE_MAX_AGE, {.max_age = 31536000}};
     char assets_dir[600];
     snprintf(assets_dir, sizeof assets_dir, "%s/assets", web_dir);
+    /* Ahead of the files here too, for its refusal of a NUL in the path; it passes the rest on. */
+    h2o_handler_t *guard = h2o_create_handler(assets, sizeof *guard);
+    guard->on_req = on_req;
     h2o_file_register(assets, assets_dir, index_files, NULL, 0);
     h2o_expires_register(assets, &year);
     h2o_pathconf_t *root = h2o_config_register_path(host, "/", 0);

@@ -172,7 +172,12 @@ static int sq_exec(struct yx_db *db, const char *sql, const struct yx_param *p, 
         int brc;
         if (p[i].type == YX_PINT)
             brc = sqlite3_bind_int64(st, i + 1, p[i].i);
-        else if (p[i].type == YX_PTEXT)
+        else if (p[i].type == YX_PTEXT && p[i].s && memchr(p[i].s, '\0', p[i].len)) {
+            /* PostgreSQL's text cannot hold a NUL; SQLite's could, and C would read the value only
+             * up to it. Refused alike on both engines, as bad input. */
+            rc = YX_EINVAL;
+            goto out;
+        } else if (p[i].type == YX_PTEXT)
             brc = sqlite3_bind_text(st, i + 1, p[i].s ? p[i].s : "", (int)p[i].len, SQLITE_TRANSIENT);
         else
             brc = sqlite3_bind_null(st, i + 1);

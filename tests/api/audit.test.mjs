@@ -60,10 +60,17 @@ test('only administrators read the trail, each within its scope', async () => {
   }
   assertError(await api(srv, 'GET', '/api/v1/audit'), 401);
   const fa = await login(srv, 'demo.facility-admin');
+  const fid = fa.user.facility.id;
+  // The trail holds other facilities' events, for the scope to leave out.
+  const others = Number(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE actor_facility_id IS NULL OR actor_facility_id <> ${fid}`));
+  assert.ok(others >= 5, `${others} events of other facilities`);
   const r = await api(srv, 'GET', '/api/v1/audit?limit=500', { token: fa.token });
   assert.equal(r.status, 200);
-  assert.ok(r.body.items.length > 0);
-  assert.ok(r.body.items.every((e) => e.actor_facility_id === fa.user.facility.id));
+  // Exactly its own facility's events, newest first (its own read of the trail comes after).
+  const own = srv.sql(`SELECT id FROM audit_events WHERE actor_facility_id = ${fid} AND id <= ${r.body.items[0]?.id ?? 0} ORDER BY id DESC`).split('\n').map(Number);
+  assert.ok(own.length >= 2, 'at least its administrator\'s two logins');
+  assert.deepEqual(r.body.items.map((e) => e.id), own);
+  assert.ok(r.body.items.every((e) => e.actor_facility_id === fid));
   for (const q of ['limit=0', 'limit=501', 'limit=x', 'cursor=-1', 'cursor=abc', 'patient_id=0', "patient_id=1'--", 'actor_id=0', 'actor_id=x', 'actor_id=-2'])
     assertError(await api(srv, 'GET', `/api/v1/audit?${q}`, { token: admin.token }), 400);
 });

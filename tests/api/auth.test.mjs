@@ -16,8 +16,11 @@ test('each demo role logs in and /me tells who and where', async () => {
     assert.equal(me.status, 200);
     assert.equal(me.body.user.username, username);
     assert.equal(me.body.user.role, role);
-    assert.equal(typeof me.body.csrf, 'string');
-    if (!['ministry_admin', 'patient'].includes(role)) assert.ok(me.body.user.facility.name);
+    assert.equal(me.body.csrf, s.csrf, 'the session\'s CSRF token, as login gave it');
+    assert.match(s.csrf, /^[A-Za-z0-9_-]{20,}$/);
+    // Everyone works at a facility but the ministry and a patient, who have none.
+    if (!['ministry_admin', 'patient'].includes(role)) assert.match(me.body.user.facility.name, /\S{3}/, username);
+    else assert.equal(me.body.user.facility, null, username);
   }
 });
 
@@ -92,7 +95,7 @@ test('login bad inputs get 4xx JSON and write nothing', async () => {
   for (const [opts, status] of cases) {
     const r = await api(srv, 'POST', '/api/v1/auth/login', opts);
     assert.equal(r.status, status, `${JSON.stringify(opts).slice(0, 80)} → ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
-    if (typeof r.body === 'object') assert.equal(typeof r.body.error.code, 'string');
+    assert.equal(typeof r.body?.error?.code, 'string', `a JSON error: ${String(r.body).slice(0, 100)}`);
   }
   assert.equal(srv.sql('SELECT COUNT(*) FROM sessions'), sessions);
   assert.equal((await api(srv, 'GET', '/healthz')).status, 200);

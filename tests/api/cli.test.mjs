@@ -59,6 +59,20 @@ test('migrate is idempotent; demo loads once; user add creates a working account
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
+// How many failed logins an account may have on a server started with opts: the wrong password
+// is answered 401 that many times, then 429.
+async function failedLoginsAllowed(opts) {
+  const srv = await startServer(opts);
+  try {
+    for (let n = 0; n < 6; n++) {
+      const r = await api(srv, 'POST', '/api/v1/auth/login', { body: { username: 'demo.doctor', password: 'wrong-password' } });
+      if (r.status === 429) return n;
+      assert.equal(r.status, 401, JSON.stringify(r.body));
+    }
+    return null;
+  } finally { await srv.stop(); srv.cleanup(); }
+}
+
 test('configuration: file, then environment, then flags', async () => {
   const dir = tmp();
   try {
@@ -67,12 +81,12 @@ test('configuration: file, then environment, then flags', async () => {
     assert.match(run(['migrate', '--config', join(dir, 'bad.conf'), '--data', dir]).stderr, /expected key = value/);
     writeFileSync(join(dir, 'unknown.conf'), `colour = blue\n`);
     assert.match(run(['migrate', '--config', join(dir, 'unknown.conf'), '--data', dir]).stderr, /unknown key/);
-    // login-fail-user comes from the file (3), overridden by the environment (2).
-    const srv = await startServer({ extraArgs: ['--config', join(dir, 'ytexa.conf')], env: { YTEXA_LOGIN_FAIL_USER: '2' } });
-    try {
-      for (let i = 0; i < 2; i++) await api(srv, 'POST', '/api/v1/auth/login', { body: { username: 'demo.doctor', password: 'wrong-password' } });
-      assert.equal((await api(srv, 'POST', '/api/v1/auth/login', { body: { username: 'demo.doctor', password: 'demo-password' } })).status, 429);
-    } finally { await srv.stop(); srv.cleanup(); }
+    // login-fail-user comes from the file (3), the environment overrides it (2), a flag both (1):
+    // each level is seen to count, so that none of them could be ignored unnoticed.
+    const conf = ['--config', join(dir, 'ytexa.conf')];
+    assert.equal(await failedLoginsAllowed({ extraArgs: conf }), 3, 'from the file');
+    assert.equal(await failedLoginsAllowed({ extraArgs: conf, env: { YTEXA_LOGIN_FAIL_USER: '2' } }), 2, 'the environment over the file');
+    assert.equal(await failedLoginsAllowed({ extraArgs: [...conf, '--login-fail-user', '1'], env: { YTEXA_LOGIN_FAIL_USER: '2' } }), 1, 'a flag over both');
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 

@@ -442,7 +442,11 @@ test('who may not: other roles, logged out, another facility; a retried creation
   for (const path of ['accept', 'decline', 'reassign', 'opinions', 'participants', 'session', 'conclusion', 'minutes', 'outcome', 'close', 'cancel', 'files', 'submit'])
     assertError(await as('demo.specialist', 'POST', `/api/v1/consults/${c.id}/${path}`, {}), 404);
   assertError(await as('demo.specialist', 'GET', `/api/v1/consults/${c.id}/export`), 404);
-  assert.ok(!(await as('demo.specialist', 'GET', '/api/v1/consults?box=inbox')).body.items.some((i) => i.id === c.id));
+  const inbox = (who) => as(who, 'GET', '/api/v1/consults?box=inbox&limit=200');
+  assert.ok((await inbox('demo.doctor')).body.items.some((i) => i.id === c.id), 'the hub\'s inbox lists it');
+  const elsewhere = await inbox('demo.specialist');
+  assert.equal(elsewhere.status, 200);
+  assert.ok(!elsewhere.body.items.some((i) => i.id === c.id));
   // The hub may not edit or cancel the requester's case, nor write the outcome.
   assertError(await as('demo.doctor', 'PATCH', `/api/v1/consults/${c.id}`, { summary: 'Tóm tắt mới của tuyến trên' }), 403);
   assertError(await as('demo.doctor', 'POST', `/api/v1/consults/${c.id}/cancel`, { reason: 'Không cần nữa' }), 403);
@@ -454,14 +458,19 @@ test('who may not: other roles, logged out, another facility; a retried creation
   assert.equal(a.status, 201);
   assert.equal(b.body.id, a.body.id);
   assert.equal(Number(srv.sql('SELECT COUNT(*) FROM consults')), Number(before) + 1);
+  assert.ok((await inbox('demo.doctor')).body.items.some((i) => i.id === a.body.id), 'listed while it is open');
   // The requester cancels with a reason; the hub's inbox no longer lists it.
   const x = await as('demo.commune', 'POST', `/api/v1/consults/${a.body.id}/cancel`, { reason: 'Bệnh nhân đã tự chuyển viện' });
   assert.equal(x.body.state, 'cancelled');
-  assert.ok(!(await as('demo.doctor', 'GET', '/api/v1/consults?box=inbox')).body.items.some((i) => i.id === a.body.id));
+  assert.ok(!(await inbox('demo.doctor')).body.items.some((i) => i.id === a.body.id));
   const outbox = await as('demo.commune', 'GET', '/api/v1/consults?box=outbox&limit=2');
   assert.equal(outbox.body.items.length, 2);
   assert.ok(outbox.body.next_cursor);
   const page2 = await as('demo.commune', 'GET', `/api/v1/consults?box=outbox&limit=2&cursor=${outbox.body.next_cursor}`);
+  // The second page goes on where the first stopped: the same ids as one page of four.
+  const four = await as('demo.commune', 'GET', '/api/v1/consults?box=outbox&limit=4');
+  assert.ok(four.body.items.length >= 3, JSON.stringify(four.body.items.map((i) => i.id)));
+  assert.deepEqual([...outbox.body.items, ...page2.body.items].map((i) => i.id), four.body.items.map((i) => i.id));
   assert.ok(page2.body.items.every((i) => i.id < outbox.body.items[1].id));
 });
 

@@ -240,6 +240,8 @@ test('bad uploads are refused with a clear error and write nothing', async () =>
   await refused(create('demo.commune', 100, '..'), 400, 'filename');
   await refused(create('demo.commune', 100, 'a\\b.jpg'), 400, 'filename');
   await refused(create('demo.commune', 100, 'x\u0001.jpg'), 400, 'filename');
+  // A NUL would end the name early: "scan.png\0.exe" read as "scan.png".
+  await refused(create('demo.commune', 100, 'scan.png\u0000.exe'), 400, 'filename');
   await refused(create('demo.commune', 100, 'ok.jpg', { 'upload-metadata': 'filetype aW1hZ2U=' }), 400, 'filename');
   await refused(create('demo.commune', 100, 'ok.jpg', { 'upload-metadata': 'filename !!!notbase64' }), 400, 'filename');
   // PATCH: the protocol's rules.
@@ -363,6 +365,7 @@ test('what a file is for is said at upload: a course material only by those who 
   await refused(create('demo.commune', 100, 'x', { 'upload-metadata': meta('course_material') }), 403, 'purpose');
   await refused(create('demo.trainer', 100, 'x', { 'upload-metadata': meta('teaching') }), 400, 'purpose');
   await refused(create('demo.trainer', 100, 'x', { 'upload-metadata': `filename ${b64('a.pdf')},purpose !!` }), 400, 'purpose');
+  await refused(create('demo.trainer', 100, 'x', { 'upload-metadata': meta('clinical\u0000x') }), 400, 'purpose');
   const c = await create('demo.trainer', 4000, 'x', { 'upload-metadata': meta('course_material') });
   assert.equal(c.status, 201, JSON.stringify(c.body));
   assert.equal(c.body.purpose, 'course_material');

@@ -57,7 +57,36 @@ test('requests are counted by status class and in the latency histogram', async 
   assert.ok(b.get('ytexa_process_open_fds') > 3);
   assert.ok(Math.abs(b.get('ytexa_process_start_time_seconds') - Date.now() / 1000) < 600);
   assert.equal(b.get('ytexa_audit_queue'), 0);
-  assert.ok(b.get('ytexa_sqlite_paced_writebacks_total') >= 0);
+  assert.ok(b.has('ytexa_sqlite_paced_writebacks_total'));
+});
+
+// The checkpointer copies the WAL back into the SQLite file four times a second, and the file's
+// writes go to the disk in groups of at most 64 pages (src/store/sqlite_pace.c): a checkpoint of N
+// new pages is at least N / 64 groups. On PostgreSQL nothing is paced and the counter stays 0.
+test('a big checkpoint is written back in paced groups on SQLite; none on PostgreSQL', async () => {
+  const name = 'ytexa_sqlite_paced_writebacks_total';
+  const before = (await scrape(local)).get(name);
+  if (local.pg) {
+    for (let i = 0; i < 3; i++) assert.equal((await api(local, 'POST', '/api/v1/auth/login', { body: { username: 'demo.doctor', password: 'demo-password' } })).status, 200);
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(before, 0);
+    assert.equal((await scrape(local)).get(name), 0);
+    return;
+  }
+  // About 2 MiB in one transaction from another connection that does not checkpoint itself: only
+  // the server's checkpointer copies it into the file.
+  const pages = () => Number(local.sql('PRAGMA page_count'));
+  const was = pages();
+  local.sql('PRAGMA wal_autocheckpoint = 0; CREATE TABLE pace_probe AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) SELECT i, randomblob(4000) AS b FROM n;');
+  const grown = pages() - was;
+  assert.ok(grown >= 500, `the database grew by ${grown} pages`);
+  let now = before;
+  for (let i = 0; i < 100 && now - before < Math.floor(grown / 64); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    now = (await scrape(local)).get(name);
+  }
+  assert.ok(now - before >= Math.floor(grown / 64), `${grown} pages checkpointed in ${now - before} groups of at most 64`);
+  local.sql('DROP TABLE pace_probe');
 });
 
 test('open WebSockets are a gauge', async () => {

@@ -87,6 +87,13 @@ test('the booking SMS arrives signed after two failed attempts; the reminder goe
   await until('the reminder', () => received.slice(before).find((x) => JSON.parse(x.body).kind === 'reminder'));
   await new Promise((r) => setTimeout(r, 1500));
   const after = received.slice(before).map((x) => JSON.parse(x.body));
+  // What arrived is exactly the reminders the database says went out (a reminder hours overdue,
+  // the day-before one, is dropped instead), each once, and nothing else.
+  const sms = `appointment_id = ${b.body.id} AND channel = 'sms' AND kind = 'reminder'`;
+  const delivered = srv.sql(`SELECT id FROM notifications WHERE ${sms} AND status = 'delivered' ORDER BY id`).split('\n').filter(Boolean).map(Number);
+  assert.ok(delivered.length >= 1);
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM notifications WHERE ${sms} AND status NOT IN ('delivered', 'not_needed')`), '0');
+  assert.deepEqual(after.map((m) => m.id).sort((x, y) => x - y), delivered, `the reminders and nothing else after the restart: ${JSON.stringify(after)}`);
   assert.ok(after.every((m) => m.kind === 'reminder'), `only reminders after the restart: ${JSON.stringify(after)}`);
   assert.match(after[0].text, /Nhắc lịch khám từ xa \(gọi thoại\) lúc 08:00/);
   assert.equal(new Set(after.map((m) => m.id)).size, after.length, 'each reminder once');

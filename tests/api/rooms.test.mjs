@@ -24,7 +24,8 @@ before(async () => {
   const port = await freePort();
   janus = await startJanus({ port, tokenSecret: TOKEN_SECRET, adminKey: ADMIN_KEY, rtpPort: 43000 });
   srv = await startSignedIn(S, {
-    extraArgs: ['--janus-url', janus.url, '--janus-public-url', janus.url, '--janus-token-secret', TOKEN_SECRET, '--janus-admin-key', ADMIN_KEY],
+    extraArgs: ['--janus-url', janus.url, '--janus-public-url', janus.url, '--janus-token-secret', TOKEN_SECRET, '--janus-admin-key', ADMIN_KEY,
+      '--stun-urls', 'stun:127.0.0.1:3478'],
   });
   S['dongvan.doctor'] = await (async () => {
     const fid = Number(srv.sql("SELECT id FROM facilities WHERE code = 'TTYT-DONGVAN'"));
@@ -83,8 +84,13 @@ test('not before the hub accepts; then the first one in opens the room on Janus,
   // Janus has it, private; the pin is what lets a browser in.
   const jr = await janusVideoroom(janus.url, a.body.janus.token);
   assert.equal((await jr.sync({ request: 'exists', room: a.body.janus_room })).exists, true);
+  // A public room beside it is listed, so the list is one that would show the consultation's.
+  const pub = await jr.sync({ request: 'create', admin_key: ADMIN_KEY, room: 990001, is_private: false, description: 'public' });
+  assert.equal(pub.videoroom, 'created', JSON.stringify(pub));
   const listed = await jr.sync({ request: 'list' });
+  assert.ok(listed.list.some((x) => x.room === 990001), JSON.stringify(listed));
   assert.ok(!listed.list.some((x) => x.room === a.body.janus_room), 'a private room is not listed');
+  assert.equal((await jr.sync({ request: 'destroy', admin_key: ADMIN_KEY, room: 990001 })).videoroom, 'destroyed');
   const wrong = await jr.async({ request: 'join', ptype: 'publisher', room: a.body.janus_room, pin: 'đoán-bừa', display: 'x' });
   assert.equal(wrong.error_code, 433, JSON.stringify(wrong));
   const ok = await jr.async({ request: 'join', ptype: 'publisher', room: a.body.janus_room, pin: a.body.pin, display: a.body.display });
@@ -198,7 +204,8 @@ test('guests: a family member invited by the station enters with a code and noth
   const doctorPass = await as('demo.doctor', 'POST', `/api/v1/consults/${caseId}/room`, {});
   assert.equal(g.body.pin, doctorPass.body.pin);
   assert.equal(g.body.janus_room, doctorPass.body.janus_room);
-  assert.ok(Array.isArray(g.body.ice.ice_servers));
+  // The guest's browser is given the servers configured (an empty list would pass for a list).
+  assert.deepEqual(g.body.ice.ice_servers, [{ urls: ['stun:127.0.0.1:3478'] }]);
   assert.doesNotMatch(JSON.stringify(g.body), /Thào Thị Dợ|ruột thừa|patient/, 'nothing of the case or the patient');
   const jr = await janusVideoroom(janus.url, g.body.janus.token);
   assert.equal((await jr.sync({ request: 'exists', room: g.body.janus_room })).exists, true);

@@ -93,7 +93,9 @@ test('a weekly block: the same hours on the same weekday for several weeks, all 
 test('booking: a slot becomes a planned visit; one slot, one booking, even under concurrent requests', async () => {
   const day = vnDay(5);
   await publish(day, '14:00', '15:00');
-  const [first, second] = await freeSlots(day);
+  const free = await freeSlots(day);
+  assert.equal(free.length, 4);
+  const [first, second] = free;
   const p = await newPatient();
   const b = await as('demo.commune', 'POST', '/api/v1/appointments', { slot_id: first.id, patient_id: p.id, reason: 'Tái khám tăng huyết áp' });
   assert.equal(b.status, 201, JSON.stringify(b.body));
@@ -102,13 +104,13 @@ test('booking: a slot becomes a planned visit; one slot, one booking, even under
   const v = (await get(`/api/v1/visits/${b.body.visit_id}`)).body;
   assert.deepEqual([v.state, v.mode, v.scheduled_at, v.reason], ['planned', 'video', first.start, 'Tái khám tăng huyết áp']);
   assert.equal((await get(`/api/v1/patients/${p.id}`, 'demo.doctor')).status, 200, 'the doctor now sees the patient');
-  assert.ok(!(await freeSlots(day)).some((x) => x.id === first.id));
+  assert.deepEqual((await freeSlots(day)).map((x) => x.id), free.slice(1).map((x) => x.id), 'the booked slot is no longer free, the others are');
   // Eight stations' clicks on one slot at once: exactly one wins.
   const patients = [];
   for (let i = 0; i < 8; i++) patients.push(await newPatient());
   const results = await Promise.all(patients.map((x) => as('demo.commune', 'POST', '/api/v1/appointments', { slot_id: second.id, patient_id: x.id, reason: 'Khám' })));
   assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409]);
-  assert.ok(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'slot_taken'));
+  assert.deepEqual(results.filter((r) => r.status === 409).map((r) => r.body.error.code), Array(7).fill('slot_taken'));
   assert.equal(srv.sql(`SELECT COUNT(*) FROM appointments WHERE slot_id = ${second.id} AND status = 'booked'`), '1');
   assert.equal(srv.sql(`SELECT COUNT(*) FROM visits WHERE scheduled_at = ${Date.parse(second.start)}`), '1', 'the losers left no visit behind');
   // Bad input.
@@ -147,8 +149,12 @@ test('the patient books for themself, reads the notification, and may not book f
   // The reminder an hour before is not shown before its time.
   assert.ok(!n.body.items.some((x) => x.appointment_id === b.body.id && x.kind === 'reminder'));
   assert.equal(srv.sql(`SELECT COUNT(*) FROM notifications WHERE appointment_id = ${b.body.id} AND kind = 'reminder' AND channel = 'sms'`), '2');
+  // The patient's list holds their booking and nobody else's, though the station's holds others.
   const mineList = await get('/api/v1/appointments', 'demo.patient');
+  assert.equal(mineList.status, 200);
+  assert.ok(mineList.body.items.some((a) => a.id === b.body.id), JSON.stringify(mineList.body));
   assert.ok(mineList.body.items.every((a) => a.patient.id === own));
+  assert.ok((await get('/api/v1/appointments')).body.items.some((a) => a.patient.id !== own), 'the station books for others too');
 });
 
 test('cancelling frees the slot and the visit; rescheduling moves in one step or not at all', async () => {

@@ -42,14 +42,19 @@ test('unknown endpoints and methods get JSON errors', async () => {
   assertError(await api(srv, 'GET', '/api/v1/no-such-thing'), 404, 'not_found');
   assertError(await api(srv, 'DELETE', '/api/v1/me'), 405, 'method_not_allowed');
   assertError(await api(srv, 'GET', '/api/v2/me'), 404, 'not_found');
-  assertError(await api(srv, 'GET', '/api/v1/users/%00'), 404);
+  // A NUL in the path is refused for what it is (it used to end the path: /api/v1/users/).
+  assertError(await api(srv, 'GET', '/api/v1/users/%00'), 400, 'invalid_input');
   assertError(await api(srv, 'GET', '/api/v1/users/../../etc/passwd'), 404);
 });
 
 test('a GET with a body is refused', async () => {
+  // fetch() will not send a GET with a body (this test used to send a POST, and saw the 405 of
+  // the method): node:http does.
   const s = await login(srv, 'demo.doctor');
-  const r = await fetch(srv.url + '/api/v1/me', { method: 'POST', headers: { authorization: `Bearer ${s.token}` } });
-  assert.equal(r.status, 405);
+  const r = await api(srv, 'GET', '/api/v1/me', { token: s.token, body: { full_name: 'x' } });
+  assertError(r, 400, 'invalid_input');
+  assert.match(r.body.error.message, /A GET request takes no body/);
+  assert.equal((await api(srv, 'GET', '/api/v1/me', { token: s.token })).status, 200, 'without the body it is answered');
 });
 
 test('WebSocket: refused without a session, greeted with one, answers ping', async () => {

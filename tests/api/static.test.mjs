@@ -1,21 +1,47 @@
 // The web app's files: index without caching, hashed assets cached for a year, security headers,
-// and API paths never fall through to files.
+// API paths never fall through to files, and no path reaches a file outside the web folder.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './lib/server.mjs';
 
-let srv, web;
+// The web folder sits in a folder of its own beside a canary file and a sibling folder whose name
+// starts like the web folder's: a path that climbs out of the web folder would bring one back.
+const CANARY = 'canary-' + Math.random().toString(36).slice(2);
+let srv, root, web;
 before(async () => {
-  web = mkdtempSync(join(tmpdir(), 'ytexa-web-'));
-  mkdirSync(join(web, 'assets'));
+  root = mkdtempSync(join(tmpdir(), 'ytexa-webroot-'));
+  web = join(root, 'web');
+  mkdirSync(join(web, 'assets'), { recursive: true });
+  mkdirSync(join(root, 'web2'));
   writeFileSync(join(web, 'index.html'), '<!doctype html><html lang="vi"><title>ytexa</title>');
   writeFileSync(join(web, 'assets', 'app-3f2a1b.js'), 'console.log("xin chào")');
+  writeFileSync(join(root, 'canary.txt'), CANARY);
+  writeFileSync(join(root, 'web2', 'canary.txt'), CANARY);
   srv = await startServer({ extraArgs: ['--web', web] });
 });
-after(async () => { await srv.stop(); srv.cleanup(); rmSync(web, { recursive: true, force: true }); });
+after(async () => { await srv.stop(); srv.cleanup(); rmSync(root, { recursive: true, force: true }); });
+
+// Sends the request line's target exactly as given (fetch and node's http would normalise or
+// refuse it first) and reads the whole answer: { status, text }.
+function rawGet(target) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(srv.port, '127.0.0.1');
+    const chunks = [];
+    sock.on('error', reject);
+    sock.on('data', (d) => chunks.push(d));
+    sock.on('end', () => {
+      const text = Buffer.concat(chunks).toString('latin1');
+      const m = text.match(/^HTTP\/1\.1 (\d{3}) /);
+      resolve({ status: m ? Number(m[1]) : 0, text });
+    });
+    sock.write(Buffer.concat([Buffer.from('GET '), Buffer.from(target, 'latin1'),
+      Buffer.from(' HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')]));
+  });
+}
 
 test('index.html is served and revalidated', async () => {
   const r = await fetch(srv.url + '/');
@@ -37,8 +63,48 @@ test('hashed assets are cached for a year', async () => {
 
 test('missing files are 404 and API paths never fall through to files', async () => {
   assert.equal((await fetch(srv.url + '/nope.js')).status, 404);
-  assert.equal((await fetch(srv.url + '/../../etc/passwd')).status, 404);
   const r = await fetch(srv.url + '/api/v1/index.html');
   assert.equal(r.status, 404);
   assert.match(r.headers.get('content-type'), /application\/json/);
+});
+
+test('no path, however written, reaches a file outside the web folder', async () => {
+  // The raw requests do reach files: these are served, so a refusal below is not the sender's.
+  for (const target of ['/assets/app-3f2a1b.js', '/assets/./app-3f2a1b.js', '/assets/x/../app-3f2a1b.js', '/%61ssets/app-3f2a1b.js']) {
+    const r = await rawGet(target);
+    assert.equal(r.status, 200, `${target}: ${r.text.slice(0, 200)}`);
+    assert.ok(r.text.includes('console.log("xin ch'), target);
+  }
+  const targets = [
+    '/../canary.txt', '/../../canary.txt', '/../web2/canary.txt', '/./../canary.txt', '//../canary.txt',
+    '/assets/../../canary.txt', '/static/../../canary.txt', '/api/../../canary.txt', '/index.html/../../canary.txt',
+    '/%2e%2e/canary.txt', '/%2E%2E/canary.txt', '/.%2e/canary.txt', '/%2e./canary.txt', '/..%2fcanary.txt', '/..%2Fcanary.txt',
+    '/%2e%2e%2fcanary.txt', '/assets/%2e%2e/%2e%2e/canary.txt', '/assets/..%2f..%2fcanary.txt', '/%2e%2e/web2/canary.txt',
+    '/%252e%252e/canary.txt', '/..%252fcanary.txt',
+    '/..\\canary.txt', '/..%5ccanary.txt', '/%5c..%5ccanary.txt', '/assets\\..\\..\\canary.txt',
+    '/..%00/canary.txt', '/index.html%00/../../canary.txt', '/../canary.txt%00', '/../canary.txt%00.js',
+    '/..;/canary.txt', '/..%c0%afcanary.txt', '/%c0%ae%c0%ae/canary.txt',
+    '/../../../../../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+    '../canary.txt', 'http://127.0.0.1/../canary.txt',
+  ];
+  for (const target of targets) {
+    const r = await rawGet(target);
+    assert.ok(!r.text.includes(CANARY), `${target} answered a file outside the web folder:\n${r.text.slice(0, 300)}`);
+    assert.ok(!/root:.*:0:0:/.test(r.text), `${target} answered /etc/passwd`);
+    assert.ok(r.status >= 400 && r.status < 500, `${target}: ${r.status}\n${r.text.slice(0, 300)}`);
+  }
+});
+
+test('a NUL in the path is refused: a file name does not end early', async () => {
+  // Before, h2o's decoded path ended at the NUL when the file was opened: /index.html%00.js was
+  // the page served as JavaScript, and a script could be served as a page.
+  for (const target of ['/index.html%00', '/index.html%00.js', '/assets/app-3f2a1b.js%00.html', '/%00', '/assets/%00']) {
+    const r = await rawGet(target);
+    assert.equal(r.status, 400, `${target}: ${r.text.slice(0, 300)}`);
+    assert.ok(!r.text.includes('<title>ytexa') && !r.text.includes('console.log'), target);
+  }
+  // A raw NUL byte in the request line is not HTTP.
+  const raw = await rawGet('/index.html\x00.js');
+  assert.equal(raw.status, 400, raw.text.slice(0, 300));
+  assert.equal((await rawGet('/index.html')).status, 200);
 });

@@ -322,7 +322,6 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   assert.equal(viewer.body.publisher_token, undefined);
   const joined = await jr.async({ request: 'join', ptype: 'publisher', room: presenter.body.janus_room, pin: presenter.body.pin, display: presenter.body.display, token: presenter.body.publisher_token });
   assert.equal(joined.videoroom, 'joined', JSON.stringify(joined));
-  await jr.close();
   const jv = await janusVideoroom(janus.url, viewer.body.janus.token);
   const wrong = await jv.async({ request: 'join', ptype: 'publisher', room: viewer.body.janus_room, pin: 'đoán-bừa', display: 'x' });
   assert.equal(wrong.error_code, 433, JSON.stringify(wrong));
@@ -330,8 +329,11 @@ test('a live session on Janus: started, joined as presenter and viewer, attendan
   const jv2 = await janusVideoroom(janus.url, viewer.body.janus.token);
   const stage = await jv2.async({ request: 'join', ptype: 'publisher', room: viewer.body.janus_room, pin: viewer.body.pin, display: 'Lò Thị Mai' });
   assert.equal(stage.error_code, 433, `a viewer with the pin cannot publish: ${JSON.stringify(stage)}`);
-  assert.ok(Array.isArray((await jv2.sync({ request: 'listparticipants', room: viewer.body.janus_room })).participants), 'but may see who presents');
+  // ...but sees who is in the room: the presenter, still there (an empty list would prove nothing).
+  const inRoom = (await jv2.sync({ request: 'listparticipants', room: viewer.body.janus_room })).participants;
+  assert.deepEqual(inRoom.map((x) => x.display), [presenter.body.display], JSON.stringify(inRoom));
   await jv2.close();
+  await jr.close();
 
   // The station watched together too: the nurse was in front of its screen.
   const site = (who, body) => as(who, 'POST', p('site-attendance'), body);
@@ -642,16 +644,27 @@ test('available courses come in full pages: the ones the caller is in already ar
   for (const id of made)
     assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${id}/enrolments`, { facility_id: facilityId('TYT-MEOVAC') })).status, 201);
   const after = (await as('meovac.hw', 'GET', '/api/v1/courses?scope=available&limit=100')).body.items.map((x) => x.id);
+  assert.deepEqual(after, all.filter((id) => !made.includes(id)), 'the same list less the three');
   assert.ok(made.every((id) => !after.includes(id)), JSON.stringify(after));
   for (const id of made)
     assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${id}/archive`, {})).status, 200);
 });
 
 test('a course in the list is the course itself: the page is read in a few queries, not a few a course', async () => {
+  // A published course nobody is in yet, so that the stations' "available" pages are not empty.
+  const open = await as('demo.trainer', 'POST', '/api/v1/courses', { ...COURSE, title: 'Phòng chống sốt rét tại thôn bản' });
+  assert.equal(open.status, 201, JSON.stringify(open.body));
+  assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${open.body.id}/materials`, { title: 'Tài liệu', url: 'https://vncdc.gov.vn/sot-ret' })).status, 201);
+  assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${open.body.id}/publish`, {})).status, 200);
+  // Each page that must hold something; the doctor and the trainer may have nothing available.
+  const nonEmpty = ['demo.trainer mine', 'demo.commune mine', 'demo.commune available', 'lungcu.nurse mine', 'lungcu.nurse available', 'demo.doctor mine'];
   for (const who of ['demo.trainer', 'demo.commune', 'lungcu.nurse', 'demo.doctor']) {
     for (const scope of ['mine', 'available']) {
       const list = await as(who, 'GET', `/api/v1/courses?scope=${scope}&limit=200`);
       assert.equal(list.status, 200, JSON.stringify(list.body));
+      if (nonEmpty.includes(`${who} ${scope}`)) assert.ok(list.body.items.length > 0, `${who} ${scope}: an empty page compares nothing`);
+      if (scope === 'available' && who !== 'demo.doctor' && who !== 'demo.trainer')
+        assert.ok(list.body.items.some((c) => c.id === open.body.id), `${who}: the open course is available`);
       for (const item of list.body.items) {
         const one = await as(who, 'GET', `/api/v1/courses/${item.id}`);
         assert.equal(one.status, 200);
@@ -663,9 +676,12 @@ test('a course in the list is the course itself: the page is read in a few queri
       }
     }
   }
+  assert.equal((await as('demo.trainer', 'POST', `/api/v1/courses/${open.body.id}/archive`, {})).status, 200);
 });
 
 test('archived: no more enrolments or sessions, still readable by those related to it', async () => {
+  const available = async () => (await as('meovac.hw', 'GET', '/api/v1/courses?scope=available')).body.items.map((x) => x.id);
+  assert.deepEqual(await available(), [course.id], 'available until it is archived');
   const a = await as('demo.trainer', 'POST', `/api/v1/courses/${course.id}/archive`, {});
   assert.equal(a.status, 200, JSON.stringify(a.body));
   assert.equal(a.body.state, 'archived');
@@ -673,7 +689,7 @@ test('archived: no more enrolments or sessions, still readable by those related 
   assertError(await refused(as('demo.trainer', 'POST', `/api/v1/courses/${course.id}/sessions`, { kind: 'self_paced', title: 'Tự học', minutes: 30 }), 409), 409, 'course_state');
   assertError(await refused(as('demo.trainer', 'PATCH', `/api/v1/courses/${course.id}`, { title: 'Khoá mới' }), 409), 409, 'course_state');
   assert.equal((await as('demo.commune', 'GET', `/api/v1/courses/${course.id}`)).status, 200);
-  assert.deepEqual((await as('meovac.hw', 'GET', '/api/v1/courses?scope=available')).body.items, []);
+  assert.deepEqual(await available(), []);
 });
 
 test('a course material is read by the course\'s people, wherever they work, and by no one else — not even the storing hospital\'s clinicians', async () => {

@@ -136,6 +136,10 @@ test('lists are paged by cursor and scoped', async () => {
   const fid = S['demo.facility-admin'].user.facility.id;
   assert.ok(fa.body.items.length >= 2);
   assert.ok(fa.body.items.every((u) => u.facility?.id === fid));
+  // Exactly the facility's accounts, while there are others elsewhere to leave out.
+  const own = srv.sql(`SELECT id FROM users WHERE facility_id = ${fid} ORDER BY id`).split('\n').map(Number);
+  assert.deepEqual(fa.body.items.map((u) => u.id).sort((a, b) => a - b), own);
+  assert.ok(seen.size > own.length + 2, 'accounts of other facilities exist');
   assertError(await api(srv, 'GET', '/api/v1/users?limit=0', { token: t }), 400);
   assertError(await api(srv, 'GET', '/api/v1/users?limit=201', { token: t }), 400);
   assertError(await api(srv, 'GET', '/api/v1/users?cursor=-5', { token: t }), 400);

@@ -147,8 +147,9 @@ test('the patient reads their visits, summary and signed prescriptions, never dr
   const draft = (await as('demo.doctor', 'POST', `/api/v1/prescriptions/${a.id}/revise`, { items: ITEMS.slice(0, 1) })).body;
   const mine = await get('/api/v1/visits', 'demo.patient');
   assert.equal(mine.status, 200);
-  assert.ok(mine.body.items.length >= 1);
+  assert.ok(mine.body.items.some((x) => x.id === v.id), 'the patient\'s own visit is listed');
   assert.ok(mine.body.items.every((x) => x.patient.id === own));
+  assert.ok((await get('/api/v1/visits', 'demo.doctor')).body.items.some((x) => x.patient.id !== own), 'there are others\' visits to leave out');
   const seen = await get(`/api/v1/visits/${v.id}`, 'demo.patient');
   assert.deepEqual(seen.body.prescriptions.map((x) => [x.id, x.status]), [[a.id, 'signed']]);
   assert.equal((await get(`/api/v1/prescriptions/${a.id}`, 'demo.patient')).status, 200);
