@@ -89,6 +89,17 @@ static const char *outcome_of(int rc)
     }
 }
 
+/* The body against the fields the route declares, before the handler and before any record is
+ * looked at: bad input gets the same 400 naming the field whatever the record, its owner or its
+ * state, and writes nothing. A route that declares no fields takes none. A missing body is the
+ * handler's to judge (a few take an optional one). */
+static int declared_body(struct yx_req *r, const struct yx_route *rt)
+{
+    if (!r->json || (rt->flags & YX_R_RAW) || safe_method(r->method))
+        return 0;
+    return rt->fields ? yx_validate(r, r->json, rt->fields) : yx_no_body(r);
+}
+
 static int run_handler(struct yx_req *r, const struct yx_route *rt)
 {
     int write = !safe_method(r->method);
@@ -100,9 +111,9 @@ static int run_handler(struct yx_req *r, const struct yx_route *rt)
     int rc;
     if (idem && strlen(r->idempotency_key) > 200)
         return yx_fail(r, YX_EINVAL, "The Idempotency-Key header is longer than 200 characters.");
-    /* A role the route does not name is refused before anything is read or written; the refusal
-     * is audited like any other. */
-    if ((rc = yx_route_permits(r)) != 0)
+    /* A role the route does not name, or a body its table refuses, is refused before anything is
+     * read or written; the refusal is audited like any other. */
+    if ((rc = yx_route_permits(r)) != 0 || (rc = declared_body(r, rt)) != 0)
         tx = 0;
     if (tx && (rc = yx_db_begin(r->db)) != 0)
         return rc;

@@ -1,65 +1,171 @@
-// Every endpoint that takes a body, fed the same malformed inputs: each gets a 4xx JSON error,
-// the server stays up, and no table changes. Endpoints of later workflows are added to WRITES.
+// Bad input to every write route, generated from the routes themselves (`ytexa routes --json`: each
+// route's field table) rather than written by hand: malformed bodies, and for each field of each
+// table a missing required field, a wrong type, a string too long or too short, a number out of
+// range, SQL metacharacters where a value of another type is due, plus an unknown field and a NUL.
+// Every answer must be a 4xx JSON error with a code (naming the field when one field is wrong),
+// the server must stay up, and not one row of any table may change. Each request comes from a
+// caller whose role the route names, with valid path ids of records that do not exist, so that a
+// check missed anywhere would show as a 404 (or a write) instead of the 400 of the field.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api, login } from './lib/server.mjs';
+import { execFileSync } from 'node:child_process';
+import { startServer, api, BIN } from './lib/server.mjs';
+import { buildWorld, CALLERS, ids, snapshot, changedTables } from './lib/world.mjs';
+import { ROUTES, pathFor } from './lib/routes.mjs';
 
-let srv, admin;
-const WRITES = [
-  ['POST', '/api/v1/auth/login', { public: true }],
-  ['POST', '/api/v1/auth/logout'],
-  ['POST', '/api/v1/users'],
-  ['PATCH', '/api/v1/users/1'],
-  ['POST', '/api/v1/users/1/password'],
-  ['POST', '/api/v1/facilities'],
-  ['PATCH', '/api/v1/facilities/1'],
-  ['POST', '/api/v1/support-links'],
-];
-const TABLES = ['users', 'sessions', 'facilities', 'facility_specialties', 'support_links', 'admin_units',
-  'idempotency_keys', 'login_failures'];
+const all = JSON.parse(execFileSync(BIN, ['routes', '--json'], { encoding: 'utf8' }));
+const WRITES = all.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method) && !r.flags.includes('raw'));
+const key = (r) => `${r.method} ${r.path}`;
+const JSON_TYPE = { 'content-type': 'application/json' };
+const SQL = "x' OR '1'='1'; DROP TABLE patients; --";
 
-const snapshot = () => TABLES.map((t) => `${t}=${srv.sql(`SELECT COUNT(*) FROM ${t}`)}`).join(' ');
-const json = { 'content-type': 'application/json' };
-const BAD = [
-  ['truncated JSON', { raw: '{"name": "Trạm', headers: json }],
-  ['not JSON', { raw: 'hello', headers: json }],
-  ['a JSON array', { raw: '[1,2,3]', headers: json }],
-  ['a JSON string', { raw: '"x"', headers: json }],
-  ['null', { raw: 'null', headers: json }],
-  ['invalid UTF-8', { raw: Buffer.from('{"name":"\xff\xfe\xfd"}', 'latin1'), headers: json }],
-  ['overlong UTF-8', { raw: Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xc0, 0xaf, 0x22, 0x7d]), headers: json }],
-  ['NUL escaped', { raw: '{"name":"a\\u0000b"}', headers: json }],
-  ['duplicate keys', { raw: '{"name":"a","name":"b"}', headers: json }],
-  ['unknown field', { body: { definitely_not_a_field: 1 } }],
-  ['wrong types everywhere', { body: { name: 1, code: [], level: {}, username: false, password: 3, unit_id: 'x', hub_id: 'x', active: 'yes' } }],
-  ['SQL metacharacters', { body: { name: "'; DROP TABLE users; --", code: "' OR 1=1 --", username: "a' --", password: "x' OR '1'='1" } }],
-  ['huge string', { body: { name: 'ă'.repeat(50000) } }],
-  ['deep nesting', { raw: '['.repeat(5000) + ']'.repeat(5000), headers: json }],
+// Malformed bodies, the same for every route.
+const MALFORMED = [
+  ['truncated JSON', { raw: '{"name": "Trạm', headers: JSON_TYPE }],
+  ['not JSON', { raw: 'hello', headers: JSON_TYPE }],
+  ['a JSON array', { raw: '[1,2,3]', headers: JSON_TYPE }],
+  ['a JSON string', { raw: '"x"', headers: JSON_TYPE }],
+  ['null', { raw: 'null', headers: JSON_TYPE }],
+  ['invalid UTF-8', { raw: Buffer.from('{"name":"\xff\xfe\xfd"}', 'latin1'), headers: JSON_TYPE }],
+  ['overlong UTF-8', { raw: Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xc0, 0xaf, 0x22, 0x7d]), headers: JSON_TYPE }],
+  ['NUL escaped', { raw: '{"name":"a\\u0000b"}', headers: JSON_TYPE }],
+  ['duplicate keys', { raw: '{"name":"a","name":"b"}', headers: JSON_TYPE }],
+  ['deep nesting', { raw: '['.repeat(5000) + ']'.repeat(5000), headers: JSON_TYPE }],
   ['form encoded', { raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
   ['no content type', { raw: '{"name":"x"}', headers: {} }],
-  ['oversize body', { raw: '{"name":"' + 'x'.repeat(3 * 1024 * 1024) + '"}', headers: json }],
+  ['oversize body', { raw: '{"name":"' + 'x'.repeat(3 * 1024 * 1024) + '"}', headers: JSON_TYPE }],
+  ['an Idempotency-Key of 201 characters', { body: {}, headers: { 'idempotency-key': 'k'.repeat(201) } }],
 ];
 
-before(async () => {
-  srv = await startServer();
-  admin = await login(srv, 'demo.ministry-admin');
-});
-after(async () => { await srv.stop(); srv.cleanup(); });
+// A value of another type than t (strings get a number, the rest SQL text).
+const WRONG = { string: 12345, int: SQL, bool: SQL, array: SQL, object: SQL, number: SQL };
+const SAFE_MAX = 2 ** 53;
 
-for (const [method, path, opts = {}] of WRITES) {
-  test(`${method} ${path}: malformed input → 4xx JSON, nothing written`, async () => {
-    const before = snapshot();
-    for (const [what, req] of BAD) {
-      const r = await api(srv, method, path, { token: opts.public ? undefined : admin.token, ...req });
-      assert.ok(r.status >= 400 && r.status < 500, `${what}: got ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
-      assert.equal(typeof r.body?.error?.code, 'string', `${what}: error body ${String(r.body).slice(0, 100)}`);
+// The bad bodies made from one route's table, each with the field it must be refused for.
+function generated(route, valid) {
+  const out = [[`an unknown field`, { ...valid, zz_not_a_field: 1 }, 'zz_not_a_field']];
+  for (const f of route.fields) {
+    const base = { ...valid };
+    if (f.required) {
+      const { [f.name]: _, ...without } = base;
+      out.push([`${f.name} missing`, without, f.name]);
     }
-    // Logging in with bad input is not a failed login of anyone: no count changes at all.
-    assert.equal(snapshot(), before);
-    assert.equal((await api(srv, 'GET', '/healthz')).status, 200);
-  });
+    if (WRONG[f.type] !== undefined) out.push([`${f.name} of another type`, { ...base, [f.name]: WRONG[f.type] }, f.name]);
+    if (f.type === 'string' && f.max > 0) {
+      out.push([`${f.name} one character too long`, { ...base, [f.name]: 'ă'.repeat(f.max + 1) }, f.name]);
+      out.push([`${f.name} SQL metacharacters, too long`, { ...base, [f.name]: SQL.repeat(Math.ceil((f.max + 1) / SQL.length)) }, f.name]);
+    }
+    if (f.type === 'string' && f.min > 1) out.push([`${f.name} one character too short`, { ...base, [f.name]: 'ă'.repeat(f.min - 1) }, f.name]);
+    if (f.type === 'string') out.push([`${f.name} with a NUL`, { ...base, [f.name]: 'a\u0000b' }, null]);
+    if (f.type === 'int' && (f.min || f.max)) {
+      out.push([`${f.name} below its range`, { ...base, [f.name]: f.min - 1 }, f.name]);
+      if (f.max < SAFE_MAX) out.push([`${f.name} above its range`, { ...base, [f.name]: f.max + 1 }, f.name]);
+    }
+    if (f.type === 'int') out.push([`${f.name} a fraction`, { ...base, [f.name]: 1.5 }, f.name]);
+  }
+  return out;
 }
 
-test('the session survived all of it', async () => {
-  assert.equal((await api(srv, 'GET', '/api/v1/me', { token: admin.token })).status, 200);
+let srv, W, before0;
+before(async () => {
+  srv = await startServer();
+  W = await buildWorld(srv);
+  before0 = snapshot(srv);
+});
+after(async () => {
+  const now = srv && before0 ? snapshot(srv) : before0;
+  await srv?.close();
+  assert.deepEqual(changedTables(before0, now), [], 'bad input changed the database');
+});
+
+// A caller the route lets through its role gate, or nobody for a public route.
+const callerOf = (r) => (r.flags.includes('public') ? null : CALLERS.find((c) => r.roles.includes(c.role)));
+function send(r, caller, req, path) {
+  const token = caller ? W.S[caller.name].token : undefined;
+  return api(srv, r.method, path ?? pathFor(r, ids(W, 'absent')), { token, ...req });
+}
+
+async function pool(items, n, fn) {
+  let i = 0;
+  await Promise.all(Array.from({ length: n }, async () => { while (i < items.length) await fn(items[i++]); }));
+}
+
+test('every write route with a field table has a valid body to start from', () => {
+  assert.ok(WRITES.length >= 80, `${WRITES.length} write routes`);
+  const none = WRITES.filter((r) => r.fields && !ROUTES[key(r)]?.body).map(key);
+  assert.deepEqual(none, []);
+});
+
+test('malformed bodies: a 4xx JSON error with a code, on every write route', async () => {
+  const wrong = [];
+  await pool(WRITES.flatMap((r) => MALFORMED.map((m) => [r, m])), 4, async ([r, [what, req]]) => {
+    const a = await send(r, callerOf(r), req);
+    if (!(a.status >= 400 && a.status < 500) || typeof a.body?.error?.code !== 'string' || typeof a.body.error.message !== 'string')
+      wrong.push(`${key(r)}, ${what}: ${a.status} ${JSON.stringify(a.body).slice(0, 200)}`);
+  });
+  assert.deepEqual(wrong, []);
+});
+
+test('each field of each table, wrong: 400 naming the field, on every write route', async () => {
+  const wrong = [];
+  const cases = [];
+  for (const r of WRITES) {
+    const valid = ROUTES[key(r)].body?.(ids(W, 'absent'), W) ?? {};
+    // A route that takes no body refuses any field.
+    const list = r.fields ? generated(r, valid) : [['a field where none is taken', { zz_not_a_field: 1 }, null]];
+    for (const [what, body, field] of list) cases.push([r, what, body, field]);
+  }
+  await pool(cases, 4, async ([r, what, body, field]) => {
+    const a = await send(r, callerOf(r), { body });
+    const e = a.body?.error;
+    if (a.status !== 400 || e?.code !== 'invalid_input' || (field && e.field !== field))
+      wrong.push(`${key(r)}, ${what}: ${a.status} ${JSON.stringify(a.body).slice(0, 200)}`);
+  });
+  assert.deepEqual(wrong, []);
+  assert.ok(cases.length > 500, `${cases.length} cases`);
+});
+
+test('SQL metacharacters in a path id: 404 JSON, nothing else', async () => {
+  const wrong = [];
+  const withIds = WRITES.filter((r) => r.path.includes(':'));
+  await pool(withIds, 4, async (r) => {
+    const path = r.path.replace(/:[a-z]+/, encodeURIComponent("1' OR '1'='1")).replace(/:[a-z]+/g, '1');
+    const body = ROUTES[key(r)].body?.(ids(W, 'absent'), W);
+    const a = await send(r, callerOf(r), body ? { body } : {}, path);
+    if (a.status !== 404 || a.body?.error?.code !== 'not_found') wrong.push(`${key(r)}: ${a.status} ${JSON.stringify(a.body).slice(0, 200)}`);
+  });
+  assert.deepEqual(wrong, []);
+  assert.ok(withIds.length > 60);
+});
+
+test('resumable uploads: bad tus headers answered 4xx JSON', async () => {
+  const tus = { 'tus-resumable': '1.0.0' };
+  const name = `filename ${Buffer.from('a.png').toString('base64')}`;
+  const token = W.S['demo.commune'].token;
+  const create = (headers) => api(srv, 'POST', '/api/v1/files', { token, headers });
+  const patch = (headers, raw = 'abc') => api(srv, 'PATCH', `/api/v1/files/uploads/${W.A.upload}`, { token, raw, headers });
+  const chunk = { ...tus, 'content-type': 'application/offset+octet-stream' };
+  const cases = [
+    ['no Tus-Resumable', create({ 'upload-length': '100', 'upload-metadata': name })],
+    ['no length', create({ ...tus, 'upload-metadata': name })],
+    ['a length that is not a number', create({ ...tus, 'upload-length': 'abc', 'upload-metadata': name })],
+    ['a negative length', create({ ...tus, 'upload-length': '-1', 'upload-metadata': name })],
+    ['an enormous length', create({ ...tus, 'upload-length': '100000000000000000000', 'upload-metadata': name })],
+    ['metadata not base64', create({ ...tus, 'upload-length': '100', 'upload-metadata': 'filename ***' })],
+    ['a file name with a path', create({ ...tus, 'upload-length': '100', 'upload-metadata': `filename ${Buffer.from('../../etc/passwd').toString('base64')}` })],
+    ['a purpose that is none', create({ ...tus, 'upload-length': '100', 'upload-metadata': `${name},purpose ${Buffer.from(SQL).toString('base64')}` })],
+    ['a chunk at the wrong offset', patch({ ...chunk, 'upload-offset': '7' })],
+    ['an offset that is not a number', patch({ ...chunk, 'upload-offset': SQL })],
+    ['a chunk not sent as octets', patch({ ...tus, 'upload-offset': '0', 'content-type': 'application/json' })],
+  ];
+  for (const [what, p] of cases) {
+    const a = await p;
+    assert.ok(a.status >= 400 && a.status < 500, `${what}: ${a.status}`);
+    assert.equal(typeof a.body?.error?.code, 'string', `${what}: ${JSON.stringify(a.body)}`);
+  }
+});
+
+test('the server is still up, and every session still works', async () => {
+  assert.equal((await api(srv, 'GET', '/healthz')).status, 200);
+  for (const c of CALLERS) assert.equal((await api(srv, 'GET', '/api/v1/me', { token: W.S[c.name].token })).status, 200, c.name);
 });

@@ -180,7 +180,7 @@ test('the whole case: X-ray from the commune, routed, accepted, opinions, conclu
   const out = await as('demo.commune', 'POST', `/api/v1/consults/${id}/outcome`, { outcome: 'transferred', note: 'Đã chuyển BV Phổi Hà Giang ngày 24/11.' });
   assert.equal(out.status, 200, JSON.stringify(out.body));
   assert.equal(out.body.outcome.kind, 'transferred');
-  assertError(await as('demo.commune', 'POST', `/api/v1/consults/${id}/cancel`, { reason: 'Nhầm' }), 409, 'consult_state');
+  assertError(await as('demo.commune', 'POST', `/api/v1/consults/${id}/cancel`, { reason: 'Nhầm ca bệnh' }), 409, 'consult_state');
   const closed = await as('demo.doctor', 'POST', `/api/v1/consults/${id}/close`);
   assert.equal(closed.body.state, 'closed');
   // Every step is in the history, with when and by whom.
@@ -439,8 +439,13 @@ test('who may not: other roles, logged out, another facility; a retried creation
     ['POST', `/api/v1/consults/${c.id}/accept`], ['POST', `/api/v1/consults/${c.id}/opinions`], ['GET', '/api/v1/consult-deadlines']])
     assertError(await api(srv, method, path, { body: method === 'POST' ? {} : undefined }), 401);
   // Bạch Mai's specialist is not part of it: every action is "no such case".
-  for (const path of ['accept', 'decline', 'reassign', 'opinions', 'participants', 'session', 'conclusion', 'minutes', 'outcome', 'close', 'cancel', 'files', 'submit'])
-    assertError(await as('demo.specialist', 'POST', `/api/v1/consults/${c.id}/${path}`, {}), 404);
+  // (Each with a body its route takes: a body it refuses is answered 400 before any case is looked at.)
+  const at = new Date(Date.now() + 86400e3).toISOString();
+  for (const [path, body] of [['accept', {}], ['decline', { reason: 'Không đủ chuyên môn' }], ['reassign', { facility_id: 1, reason: 'Cần tuyến trên' }],
+    ['opinions', { opinion: 'Ý kiến của tôi' }], ['participants', { user_id: 1, role: 'observer' }], ['session', { at }],
+    ['conclusion', { answers: [], recommendation: 'transfer' }], ['minutes', {}], ['outcome', { outcome: 'stable' }], ['close', {}],
+    ['cancel', { reason: 'Nhầm ca bệnh' }], ['files', { file_id: 1 }], ['submit', {}]])
+    assertError(await as('demo.specialist', 'POST', `/api/v1/consults/${c.id}/${path}`, body), 404);
   assertError(await as('demo.specialist', 'GET', `/api/v1/consults/${c.id}/export`), 404);
   const inbox = (who) => as(who, 'GET', '/api/v1/consults?box=inbox&limit=200');
   assert.ok((await inbox('demo.doctor')).body.items.some((i) => i.id === c.id), 'the hub\'s inbox lists it');

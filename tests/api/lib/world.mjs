@@ -14,6 +14,7 @@
 // A's health worker; the C-pole's are C's, taken by C's health worker. Each pole also has a draft
 // course, which nobody outside its facility may know of.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { api, login } from './server.mjs';
 import { png, tusUpload } from './files.mjs';
 
@@ -162,3 +163,21 @@ export function ids(W, pole) {
   if (pole === 'absent') return new Proxy({}, { get: (_, kind) => (kind === 'upload' ? 'f'.repeat(32) : ABSENT) });
   return W[pole];
 }
+
+// A digest of every table's rows, to show that refused requests changed nothing. Apart: the audit
+// trail (which records the refusals), and rows that time moves by itself (a session's last
+// activity, a notification pushed when due), of which only the count must stay.
+const VOLATILE = ['sessions', 'notifications'];
+export function snapshot(srv) {
+  const tables = (srv.pg
+    ? srv.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
+    : srv.sql("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1")).split('\n')
+    .filter((t) => !['audit_events', 'audit_head'].includes(t));
+  return tables.map((t) => {
+    if (VOLATILE.includes(t)) return `${t}=${srv.sql(`SELECT COUNT(*) FROM ${t}`)}`;
+    const rows = srv.sql(srv.pg ? `SELECT md5(COALESCE(string_agg(x::text, ',' ORDER BY x::text), '')) FROM ${t} x` : `SELECT * FROM ${t} ORDER BY 1`);
+    return `${t}=${createHash('sha256').update(rows).digest('hex').slice(0, 16)}`;
+  });
+}
+// The tables whose digest differs between two snapshots.
+export const changedTables = (a, b) => b.filter((t) => !a.includes(t)).map((t) => t.split('=')[0]);
