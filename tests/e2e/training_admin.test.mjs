@@ -175,6 +175,21 @@ test('a learner opens the case without the patient\'s name, and the self-study w
   await self.getByRole('link', { name: 'Hướng dẫn chẩn đoán, điều trị Dengue' }).waitFor();
 }));
 
+test('a certificate asked for too early says what still holds the credit back', () => showing(async () => {
+  // Lò Thị Mai watched 40 % of the lecture; the case session has not taken place; the self-study
+  // has no quiz to check it. The trainer is told each of these, and nothing is stored.
+  const p = await open('demo.trainer', `/training/${F.course}`);
+  const t = p.locator(`li[data-session="${F.lecture}"]`);
+  await t.getByRole('button', { name: 'Điểm danh', exact: true }).click();
+  const row = t.locator(`.attendance tr[data-user="${userId('demo.commune')}"]`);
+  await row.getByRole('button', { name: 'Cấp giấy chứng nhận: Lò Thị Mai' }).click();
+  await row.locator('.error').filter({ hasText: 'Chưa đủ điều kiện' }).waitFor();
+  assert.equal((await row.locator('.error').innerText()).trim(), 'Chưa đủ điều kiện: “Buổi 1: phân độ”: chưa đạt điểm danh (40%); '
+    + '“Ca bệnh: sốt xuất huyết có dấu hiệu cảnh báo”: chưa diễn ra; '
+    + '“Tự học: bù dịch đường uống”: tự học chỉ được tính qua bài kiểm tra, khóa học chưa có bài kiểm tra.');
+  assert.equal(one(`SELECT COUNT(*) FROM credits WHERE course_id = ${F.course}`), '0');
+}));
+
 test('the station records who watched together, its lead confirms, and the trainer reads 100 % on site', () => showing(async () => {
   // The credit earned below is the lecture's alone: the case session and the self-study added above
   // would hold it back (a session neither ended nor cancelled is not done yet, and self-study is

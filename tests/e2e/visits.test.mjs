@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api } from '../api/lib/server.mjs';
+import { api, login } from '../api/lib/server.mjs';
+import { registerPatient } from '../api/lib/patients.mjs';
 import { startWithBrowser, closeAll, session as signIn, OUT } from './lib.mjs';
 
 let srv, chrome;
@@ -228,4 +229,55 @@ test('a doctor publishes weekly availability on screen; the patient books, moves
   } finally { await pat2.ctx.close(); }
   assert.equal(bookedAt(`${nextWeek}T14:00:00+07:00`), '0');
   assert.equal(srv.sql(`SELECT cancel_reason FROM appointments WHERE patient_id = ${patientId} AND status = 'cancelled' ORDER BY id DESC LIMIT 1`), 'Đã đỡ, đi làm nương');
+});
+
+test('the hospital reads a station\'s patient through a booked visit without planning, booking or consent actions; a colleague of the doctor reads the visit without its chat', async () => {
+  // A share lets the doctor's hospital read the patient, never act for the station (docs/api.md);
+  // of the hospital, only the visit's doctor takes part in the visit, the others only read it.
+  const S = {};
+  for (const u of ['demo.commune', 'demo.doctor', 'demo.ministry-admin']) S[u] = await login(srv, u);
+  const ok = async (who, method, path, body) => {
+    const r = await api(srv, method, path, { token: S[who].token, body });
+    assert.ok(r.status === 200 || r.status === 201, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  await ok('demo.ministry-admin', 'POST', '/api/v1/users', {
+    username: 'hg.doctor2', full_name: 'Vàng Văn Hải', password: 'mat-khau-dai-9', role: 'doctor', licence_no: '000555/HG-CCHN',
+    practice_scope: ['general'], facility_id: Number(srv.sql("SELECT id FROM facilities WHERE code = 'BVDK-HAGIANG'")),
+  });
+  const patient = await registerPatient(srv, S['demo.commune'].token, { full_name: 'Lý Thị Pà', birth_year: 1979, sex: 'female' });
+  const day = new Date(Date.now() + 7 * 3600e3 + 5 * 86400e3).toISOString().slice(0, 10);
+  await ok('demo.doctor', 'POST', '/api/v1/schedules', { start: `${day}T07:00:00+07:00`, end: `${day}T08:00:00+07:00`, slot_minutes: 30, mode: 'video' });
+  const doctorId = Number(srv.sql("SELECT id FROM users WHERE username = 'demo.doctor'"));
+  const slot = (await ok('demo.commune', 'GET', `/api/v1/slots?doctor_id=${doctorId}&date=${day}&free=1`)).items[0];
+  const booked = await ok('demo.commune', 'POST', '/api/v1/appointments', { slot_id: slot.id, patient_id: patient.id, reason: 'Tái khám tăng huyết áp' });
+
+  const doctor = await session('demo.doctor');
+  try {
+    const p = doctor.p;
+    await p.goto(`${srv.url}/#/patients/${patient.id}`);
+    await p.getByRole('heading', { name: 'Lý Thị Pà' }).waitFor();
+    // What the record holds is there to read: the appointment and both consents in force.
+    await p.locator('li.appt', { hasText: 'Tái khám tăng huyết áp' }).waitFor();
+    await p.locator('.consents li', { hasText: 'Còn hiệu lực' }).nth(1).waitFor();
+    // What only the station does is not offered.
+    for (const [role, name] of [['link', 'Lên lịch khám từ xa'], ['button', 'Rút đồng ý'], ['button', 'Dời lịch'], ['button', 'Hủy hẹn'],
+      ['button', 'Lấy số thứ tự'], ['link', 'Gửi ca hội chẩn'], ['button', 'Tạo tài khoản cho người bệnh']])
+      assert.equal(await p.getByRole(role, { name }).count(), 0, `the hospital is offered "${name}"`);
+    await p.getByText('Hồ sơ của cơ sở khác, được chia sẻ để xem').waitFor();
+    // The visit's own doctor takes part in it: its chat is his.
+    await p.goto(`${srv.url}/#/visits/${booked.visit_id}`);
+    await p.locator('#chat').getByRole('button', { name: 'Gửi' }).waitFor();
+  } finally { await doctor.ctx.close(); }
+
+  const colleague = await signIn(chrome, srv.url, 'hg.doctor2', { password: 'mat-khau-dai-9' });
+  try {
+    const p = colleague.p;
+    await p.goto(`${srv.url}/#/visits/${booked.visit_id}`);
+    await p.getByRole('heading', { name: 'Lý Thị Pà' }).waitFor();
+    assert.equal(await p.locator('#chat').count(), 0, 'a colleague is offered the visit\'s chat');
+    for (const name of ['Gửi', 'Bắt đầu khám', 'Người bệnh đã đến', 'Hủy lượt khám', 'Lưu chỉ số'])
+      assert.equal(await p.getByRole('button', { name }).count(), 0, `a colleague is offered "${name}"`);
+    await p.getByText('Bạn chỉ được xem lượt khám này').waitFor();
+  } finally { await colleague.ctx.close(); }
 });

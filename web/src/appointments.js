@@ -26,7 +26,7 @@ export function SlotPicker({ doctor, name, slot, setSlot, version = 0 }) {
       <input type="radio" name=${name} checked=${slot === x.id} onChange=${() => setSlot(x.id)} /> ${hhmm(x.start)} · ${t('mode_' + x.mode)}</label>`)}</div>`}`;
 }
 
-function Appointment({ a, onChange }) {
+function Appointment({ a, readOnly, onChange }) {
   const [mode, setMode] = useState(null); // null, 'cancel' or 'move'
   const [reason, setReason] = useState('');
   const [slot, setSlot] = useState(null);
@@ -43,7 +43,7 @@ function Appointment({ a, onChange }) {
   return html`<li class="appt">
     <strong>${when(a.start)}</strong> · ${a.doctor.full_name} (${a.doctor.facility}) · ${t('mode_' + a.mode)}
     <div class="muted">${a.patient.full_name} — ${a.reason}</div>
-    ${mode === null && html`<div class="actions">
+    ${mode === null && !readOnly && html`<div class="actions">
       <button type="button" onClick=${() => setMode('move')}>${t('reschedule')}</button>
       <button type="button" class="danger" onClick=${() => setMode('cancel')}>${t('cancel_appt')}</button></div>`}
     ${mode === 'cancel' && html`<form class="form" onSubmit=${(e) => act(e, 'cancel', { reason: reason.trim() })}>
@@ -59,8 +59,9 @@ function Appointment({ a, onChange }) {
   </li>`;
 }
 
-// The coming appointments of one patient (patientId), or the caller's own as a patient.
-export function Appointments({ patientId, version = 0, onChange = () => {} }) {
+// The coming appointments of one patient (patientId), or the caller's own as a patient. readOnly:
+// the caller reads them without moving or cancelling (a facility the patient is shared with).
+export function Appointments({ patientId, readOnly = false, version = 0, onChange = () => {} }) {
   const [items, setItems] = useState([]);
   const [msg, setMsg] = useState(null);
   const load = () => call('GET', `/api/v1/appointments?limit=100${patientId ? '&patient_id=' + patientId : ''}`)
@@ -71,6 +72,6 @@ export function Appointments({ patientId, version = 0, onChange = () => {} }) {
   return html`<section class="card" aria-label=${t('appointments')}><h2>${t('appointments')}</h2>
     ${msg && html`<p role="status">${msg}</p>`}
     ${items.length === 0 ? html`<p class="muted">${t('no_appointments')}</p>`
-      : html`<ul class="links">${items.map((a) => html`<${Appointment} key=${a.id} a=${a} onChange=${changed} />`)}</ul>`}
+      : html`<ul class="links">${items.map((a) => html`<${Appointment} key=${a.id} a=${a} readOnly=${readOnly} onChange=${changed} />`)}</ul>`}
   </section>`;
 }

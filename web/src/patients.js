@@ -236,7 +236,7 @@ function AccountForm({ patient, onDone }) {
   </form>`;
 }
 
-function ConsentList({ patient, onChange }) {
+function ConsentList({ patient, canWithdraw, onChange }) {
   const [items, setItems] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
@@ -258,7 +258,7 @@ function ConsentList({ patient, onChange }) {
     ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? html`<p class="muted">${t('none')}</p>` : html`
       <ul class="links consents">${items.map((c) => html`<li>
         <strong>${t('purpose_' + c.purpose)}</strong> · ${t('method_' + c.method)} · ${when(c.granted_at)} · ${c.recorded_by.name}
-        ${c.active ? html` <span class="ok">${t('in_force')}</span> <button class="link" onClick=${() => withdraw(c)}>${t('withdraw')}</button>`
+        ${c.active ? html` <span class="ok">${t('in_force')}</span>${canWithdraw && html` <button class="link" onClick=${() => withdraw(c)}>${t('withdraw')}</button>`}`
           : html` <span class="muted">${t('withdrawn')} ${when(c.withdrawn_at)}: ${c.withdraw_reason}</span>`}
       </li>`)}</ul>`}
   </section>`;
@@ -278,6 +278,11 @@ export function PatientPage({ id, self, user }) {
     [t('languages'), p.languages.map((l) => t('lang_' + l)).join(', ') + (p.needs_interpreter ? ' — ' + t('needs_interpreter') : '')],
     [t('home_facility'), p.facility.name],
   ].filter(([, v]) => v);
+  // The patient's own facility keeps the record: it plans visits, books, queues and records or
+  // withdraws consent. Another facility that reads the patient through a share (a visit's doctor,
+  // a hub with a case) only reads it, and the server refuses it the rest (docs/api.md); the
+  // patient's own account consents and withdraws for themself.
+  const home = !self && user && p.facility.id === user.facility?.id;
   return html`<main class="page">
     ${!self && html`<a class="back" href="#/patients">← ${t('back')}</a>`}
     <section class="card">
@@ -288,13 +293,14 @@ export function PatientPage({ id, self, user }) {
       <p class=${p.consent.remote_care && p.consent.data_processing ? 'ok' : 'error'}>
         ${p.consent.remote_care && p.consent.data_processing ? t('consent_ok') : t('consent_missing')}</p>
     </section>
-    ${!self && html`<div class="actions"><a class="button" href=${'#/visits/new/' + p.id}>${t('plan_visit')}</a></div>`}
-    ${!self && user && p.facility.id === user.facility?.id && html`<${QueueButton} patient=${p} />`}
-    ${!self && user && p.facility.id === user.facility?.id && html`<a class="button" href=${'#/consults/new/' + p.id}>${t('consult_new')}</a>`}
-    ${!self && html`<${Appointments} patientId=${p.id} />`}
-    <${ConsentForm} patient=${p} self=${self} onDone=${load} />
-    <${ConsentList} patient=${p} onChange=${load} />
-    ${!self && user && p.facility.id === user.facility?.id && (p.has_account
+    ${!self && !home && html`<p class="card muted" role="note">${t('shared_record')}</p>`}
+    ${home && html`<div class="actions"><a class="button" href=${'#/visits/new/' + p.id}>${t('plan_visit')}</a></div>`}
+    ${home && html`<${QueueButton} patient=${p} />`}
+    ${home && html`<a class="button" href=${'#/consults/new/' + p.id}>${t('consult_new')}</a>`}
+    ${!self && html`<${Appointments} patientId=${p.id} readOnly=${!home} />`}
+    ${(self || home) && html`<${ConsentForm} patient=${p} self=${self} onDone=${load} />`}
+    <${ConsentList} patient=${p} canWithdraw=${self || home} onChange=${load} />
+    ${home && (p.has_account
       ? html`<p class="card ok">${t('account_exists')}</p>` : html`<${AccountForm} patient=${p} onDone=${load} />`)}
   </main>`;
 }

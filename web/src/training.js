@@ -339,6 +339,21 @@ function Attendance({ sid, courseId, every = 0, version = 0 }) {
   </div>`;
 }
 
+// One requirement that still holds a person's credit back, from the server's `missing` (docs/
+// training.md, "The credit rule"): a session not held or not ended yet, attendance not passed,
+// self-study without a quiz to check it, the quiz not passed.
+const missingText = (m) => {
+  if (m.kind === 'quiz') return t('tr_missing_quiz');
+  const title = `“${m.session.title}”`;
+  if (m.kind === 'self_paced') return `${title}: ${t('tr_missing_self')}`;
+  if (m.session.state === 'ended') return `${title}: ${t('tr_missing_attendance')}${m.pct === null ? '' : ` (${m.pct}%)`}`;
+  return `${title}: ${t(m.session.state === 'live' ? 'tr_missing_live' : 'tr_missing_planned')}`;
+};
+const requirementsText = (e) => {
+  const missing = (e.detail?.missing || []).map(missingText);
+  return missing.length ? `${t('tr_requirements_not_met')}: ${missing.join('; ')}.` : `${t('tr_requirements_not_met')}.`;
+};
+
 // Issues (or shows) a person's certificate for the course: their credit from the training records,
 // awarded by hand when the rules hold but none is there yet, then its certificate.
 function Certify({ courseId, userId, name }) {
@@ -354,7 +369,7 @@ function Certify({ courseId, userId, name }) {
       if (!credit) credit = await call('POST', `/api/v1/courses/${courseId}/credits`, { user_id: userId });
       setCert(await call('POST', `/api/v1/credits/${credit.id}/certificate`));
     } catch (e) {
-      setError(e.code === 'requirements_not_met' ? t('tr_requirements_not_met') : errorText(e));
+      setError(e.code === 'requirements_not_met' ? requirementsText(e) : errorText(e));
     } finally { setBusy(false); }
   };
   if (cert) return html`<span class="cert"><a href=${cert.pdf_url} download>PDF</a> <code>${cert.verify_code}</code>

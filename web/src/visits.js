@@ -236,6 +236,10 @@ function VisitScreen({ id, user }) {
   if (!v) return html`<main class="page">${error ? html`<p class="error" role="alert">${error}</p>` : html`<p>${t('loading')}</p>`}</main>`;
   const isDoctor = user.id === v.doctor.id;
   const atStation = user.facility?.id === v.facility.id;
+  // The visit's people: its doctor and the patient's station (the patient has My visits). Anyone
+  // else who reads it (the doctor's colleagues while it is open, a facility the patient is shared
+  // with) reads the record only; the server keeps them out of its chat and call (docs/realtime.md).
+  const party = isDoctor || atStation;
   const live = v.state === 'in_progress';
   const move = async (to) => {
     const body = { to };
@@ -254,13 +258,14 @@ function VisitScreen({ id, user }) {
       <p><strong class="state">${t('state_' + v.state)}</strong> · ${t('doctor')}: ${v.doctor.full_name} (${v.doctor.facility.name})</p>
       <p class="muted">${v.reason}${v.emergency_reason ? ' · ' + t('emergency') + ': ' + v.emergency_reason : ''}</p>
       ${error && html`<p class="error" role="alert">${error}</p>`}
-      ${(isDoctor || atStation) && NEXT[v.state] && html`<div class="actions">${NEXT[v.state].map((to) => html`<button class=${to === 'cancelled' || to === 'no_show' ? 'link' : ''} onClick=${() => move(to)}>${t('to_' + to)}</button>`)}</div>`}
+      ${party && NEXT[v.state] && html`<div class="actions">${NEXT[v.state].map((to) => html`<button class=${to === 'cancelled' || to === 'no_show' ? 'link' : ''} onClick=${() => move(to)}>${t('to_' + to)}</button>`)}</div>`}
       ${atStation && html`<p><a href=${'#/patients/' + v.patient.id}>${t('open_record')}</a></p>`}
+      ${!party && html`<p class="muted" role="note">${t('visit_onlooker')}</p>`}
     </section>
-    ${(live || v.state === 'arrived') && v.mode !== 'chat' && html`<${Call} channel=${'visit:' + v.id} video=${v.mode === 'video' || v.mode === 'assisted'} />`}
-    ${v.state !== 'cancelled' && html`<div id="chat"><${Chat} channel=${'visit:' + v.id} /></div>`}
+    ${party && (live || v.state === 'arrived') && v.mode !== 'chat' && html`<${Call} channel=${'visit:' + v.id} video=${v.mode === 'video' || v.mode === 'assisted'} />`}
+    ${party && v.state !== 'cancelled' && html`<div id="chat"><${Chat} channel=${'visit:' + v.id} /></div>`}
     <${History} v=${v} />
-    <${Vitals} v=${v} canWrite=${live && (isDoctor || atStation)} onSaved=${load} />
+    <${Vitals} v=${v} canWrite=${live && party} onSaved=${load} />
     ${isDoctor && live && html`<${Notes} v=${v} onSaved=${load} />`}
     <${Diagnoses} v=${v} canWrite=${isDoctor && live} onSaved=${load} />
     ${isDoctor && (live || v.state === 'finished') && html`<${Prescription} v=${v} onSaved=${load} />`}
