@@ -130,8 +130,9 @@ test('SQL metacharacters in a path id: 404 JSON, nothing else', async () => {
   const withIds = WRITES.filter((r) => r.path.includes(':'));
   await pool(withIds, 4, async (r) => {
     const path = r.path.replace(/:[a-z]+/, encodeURIComponent("1' OR '1'='1")).replace(/:[a-z]+/g, '1');
-    const body = ROUTES[key(r)].body?.(ids(W, 'absent'), W);
-    const a = await send(r, callerOf(r), body ? { body } : {}, path);
+    const fx = ROUTES[key(r)];
+    const body = fx.body?.(ids(W, 'absent'), W);
+    const a = await send(r, callerOf(r), { ...(body ? { body } : {}), headers: fx.headers?.() ?? {} }, path);
     if (a.status !== 404 || a.body?.error?.code !== 'not_found') wrong.push(`${key(r)}: ${a.status} ${JSON.stringify(a.body).slice(0, 200)}`);
   });
   assert.deepEqual(wrong, []);
