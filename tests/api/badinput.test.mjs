@@ -9,8 +9,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, api, BIN } from './lib/server.mjs';
-import { buildWorld, CALLERS, ids, snapshot, changedTables } from './lib/world.mjs';
+import { api, BIN } from './lib/server.mjs';
+import { CALLERS, ids, pool, startWorld, stopWorld } from './lib/world.mjs';
 import { ROUTES, pathFor } from './lib/routes.mjs';
 
 const all = JSON.parse(execFileSync(BIN, ['routes', '--json'], { encoding: 'utf8' }));
@@ -66,28 +66,18 @@ function generated(route, valid) {
   return out;
 }
 
-let srv, W, before0;
+let srv, W, world;
 before(async () => {
-  srv = await startServer();
-  W = await buildWorld(srv);
-  before0 = snapshot(srv);
+  world = await startWorld();
+  ({ srv, W } = world);
 });
-after(async () => {
-  const now = srv && before0 ? snapshot(srv) : before0;
-  await srv?.close();
-  assert.deepEqual(changedTables(before0, now), [], 'bad input changed the database');
-});
+after(() => stopWorld(world, 'bad input changed the database'));
 
 // A caller the route lets through its role gate, or nobody for a public route.
 const callerOf = (r) => (r.flags.includes('public') ? null : CALLERS.find((c) => r.roles.includes(c.role)));
 function send(r, caller, req, path) {
   const token = caller ? W.S[caller.name].token : undefined;
   return api(srv, r.method, path ?? pathFor(r, ids(W, 'absent')), { token, ...req });
-}
-
-async function pool(items, n, fn) {
-  let i = 0;
-  await Promise.all(Array.from({ length: n }, async () => { while (i < items.length) await fn(items[i++]); }));
 }
 
 test('every write route with a field table has a valid body to start from', () => {

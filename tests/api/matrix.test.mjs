@@ -12,8 +12,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, api, BIN } from './lib/server.mjs';
-import { buildWorld, CALLERS, ids, snapshot, changedTables } from './lib/world.mjs';
+import { api, BIN } from './lib/server.mjs';
+import { CALLERS, ids, pool, startWorld, stopWorld } from './lib/world.mjs';
 import { ROUTES, pathFor } from './lib/routes.mjs';
 
 const routes = JSON.parse(execFileSync(BIN, ['routes', '--json'], { encoding: 'utf8' }));
@@ -24,19 +24,12 @@ const isPublic = (r) => r.flags.includes('public');
 // the ministry may see anywhere.
 const ministryRelated = (kinds) => kinds.some((k) => ['user', 'course', 'session', 'material', 'enrolment', 'credit', 'certificate'].includes(k));
 
-let srv, W, before0;
-
+let srv, W, world;
 before(async () => {
-  srv = await startServer();
-  W = await buildWorld(srv);
-  before0 = snapshot(srv);
+  world = await startWorld();
+  ({ srv, W } = world);
 });
-after(async () => {
-  // Nothing any of it did changed anything but the audit trail.
-  const now = srv && before0 ? snapshot(srv) : before0;
-  await srv?.close();
-  assert.deepEqual(changedTables(before0, now), [], 'a refused call changed the database');
-});
+after(() => stopWorld(world, 'a refused call changed the database'));
 
 function call(caller, route, x) {
   const fx = fixture(route);
@@ -48,12 +41,6 @@ function call(caller, route, x) {
   return api(srv, route.method, pathFor(route, x), opts);
 }
 const short = (r) => `${r.status} ${JSON.stringify(r.body).slice(0, 160)}`;
-
-// Runs fn over items, n at a time.
-async function pool(items, n, fn) {
-  let i = 0;
-  await Promise.all(Array.from({ length: n }, async () => { while (i < items.length) await fn(items[i++]); }));
-}
 
 test('every route is in the table and declares who may call it; nothing in the table is stale', () => {
   assert.ok(routes.length >= 140, `${routes.length} routes`);

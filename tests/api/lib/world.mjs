@@ -15,7 +15,7 @@
 // course, which nobody outside its facility may know of.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { api, login } from './server.mjs';
+import { api, login, startServer } from './server.mjs';
 import { png, tusUpload } from './files.mjs';
 
 const PW = 'ma-tran-quyen-2026';
@@ -168,7 +168,7 @@ export function ids(W, pole) {
 // trail (which records the refusals), and rows that time moves by itself (a session's last
 // activity, a notification pushed when due), of which only the count must stay.
 const VOLATILE = ['sessions', 'notifications'];
-export function snapshot(srv) {
+function snapshot(srv) {
   const tables = (srv.pg
     ? srv.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
     : srv.sql("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1")).split('\n')
@@ -179,5 +179,24 @@ export function snapshot(srv) {
     return `${t}=${createHash('sha256').update(rows).digest('hex').slice(0, 16)}`;
   });
 }
-// The tables whose digest differs between two snapshots.
-export const changedTables = (a, b) => b.filter((t) => !a.includes(t)).map((t) => t.split('=')[0]);
+
+// A server with the world built, and the digest of its tables taken then. Every call a test file
+// makes there is one that must be refused; stopWorld() stops the server and asserts that not one
+// row of any table changed meanwhile.
+export async function startWorld() {
+  const srv = await startServer();
+  const W = await buildWorld(srv);
+  return { srv, W, tables: snapshot(srv) };
+}
+export async function stopWorld(w, what) {
+  if (!w) return;
+  const now = snapshot(w.srv);
+  await w.srv.close();
+  assert.deepEqual(now.filter((t) => !w.tables.includes(t)).map((t) => t.split('=')[0]), [], what);
+}
+
+// Runs fn over items, n at a time.
+export async function pool(items, n, fn) {
+  let i = 0;
+  await Promise.all(Array.from({ length: n }, async () => { while (i < items.length) await fn(items[i++]); }));
+}
