@@ -65,6 +65,22 @@ test('an urgent case with an X-ray goes up from the commune, is answered, signed
   const stored = srv.sql(`SELECT f.size, f.kind FROM consult_files cf JOIN files f ON f.id = cf.file_id WHERE cf.consult_id = ${caseId}`);
   assert.match(stored, /^\d+\|image$/);
 
+  // A health worker of the hub reads the case but is offered none of a doctor's acts (the server
+  // would refuse them: accepting and opinions are a doctor's).
+  const admin = await login(srv, 'demo.ministry-admin');
+  const hub = Number(srv.sql("SELECT id FROM facilities WHERE code = 'BVDK-HAGIANG'"));
+  const nurse = await api(srv, 'POST', '/api/v1/users', { token: admin.token, body: { username: 'hg.dieuduong', full_name: 'Hoàng Thị Nụ', password: 'mat-khau-dai-9', role: 'health_worker', facility_id: hub } });
+  assert.equal(nurse.status, 201, JSON.stringify(nurse.body));
+  const hw2 = await signIn(chrome, srv.url, 'hg.dieuduong', { password: 'mat-khau-dai-9' });
+  try {
+    const p = hw2.p;
+    await p.goto(`${srv.url}/#/consults/${caseId}`);
+    await p.getByText('Chờ nhận', { exact: true }).waitFor();
+    await p.getByText('Giàng Thị Dợ').first().waitFor();
+    assert.equal(await p.getByRole('button', { name: 'Nhận ca' }).count(), 0, 'a health worker is not offered to accept');
+    assert.equal(await p.getByText('Từ chối ca').count(), 0, 'nor to decline');
+  } finally { await hw2.ctx.close(); }
+
   const doctor = await session('demo.doctor');
   try {
     const p = doctor.p;

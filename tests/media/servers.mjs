@@ -3,6 +3,7 @@
 // rooms in the network-namespace browser test).
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdtempSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,14 +25,25 @@ function stunAnswers(ip, port) {
   });
 }
 
-// A UDP port for a server of the test: random in 30000–39999 and answered by nobody (a coturn
-// left over from an earlier run, or another test's, would answer the STUN probe below).
+// Can a TCP listener take ip:port now? (coturn listens on TCP too, and fails when it cannot.)
+function tcpFree(ip, port) {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, ip, () => s.close(() => resolve(true)));
+  });
+}
+
+// A port for a server of the test: random in 20000–29999, below the kernel's ephemeral range
+// (32768–60999), so no client connection of any process takes it meanwhile (one did: coturn
+// could not bind its TCP listener), free for TCP and answered by nobody on UDP (a coturn left over
+// from an earlier run, or another test's, would answer the STUN probe below).
 async function quietPort(ip) {
   for (let i = 0; i < 50; i++) {
-    const port = 30000 + 10 * Math.floor(Math.random() * 1000);
-    if (!(await stunAnswers(ip, port))) return port;
+    const port = 20000 + 10 * Math.floor(Math.random() * 1000);
+    if ((await tcpFree(ip, port)) && !(await stunAnswers(ip, port))) return port;
   }
-  throw new Error('no free UDP port for coturn');
+  throw new Error('no free port for coturn');
 }
 
 export async function startCoturn({ ip = '127.0.0.1', port, secret }) {

@@ -255,20 +255,22 @@ function Reassign({ c, onDone }) {
     fields=${[{ name: 'facility_id', label: t('consult_reassign_to'), options, number: true }, { name: 'reason', label: t('reason'), long: true }]} onDone=${onDone} />`;
 }
 
-// What the caller may do now, from the case's state and their part in it.
-function Actions({ c, setC }) {
+// What the caller may do now, from the case's state, their part in it and their role: accepting,
+// declining and opinions are a doctor's (the server refuses a health worker).
+function Actions({ c, setC, user }) {
   const s = c.state, me = c.my_side || {};
+  const doctor = ['doctor', 'specialist'].includes(user?.role);
   const discussing = ['accepted', 'scheduled', 'answered'].includes(s);
   const out = [];
   if (me.requester && s === 'draft') out.push(html`<${ActionForm} id=${c.id} action="submit" label=${t('consult_send')} fields=${[]} onDone=${setC} />`);
-  if (me.hub && s === 'requested') {
+  if (me.hub && doctor && s === 'requested') {
     out.push(html`<${ActionForm} id=${c.id} action="accept" label=${t('consult_accept')} fields=${[]} onDone=${setC} />`);
     out.push(html`<details><summary>${t('consult_decline')}</summary><${ActionForm} id=${c.id} action="decline" label=${t('consult_decline')}
       fields=${[{ name: 'reason', label: t('reason'), long: true }]} onDone=${setC} danger /></details>`);
   }
   if ((me.hub && ['requested', 'accepted'].includes(s)) || (me.requester && s === 'requested')) out.push(html`<details><summary>${t('consult_reassign')}</summary>
     <${Reassign} c=${c} onDone=${setC} /></details>`);
-  if ((me.hub || me.participant) && discussing) out.push(html`<${ActionForm} id=${c.id} action="opinions" label=${t('consult_give_opinion')}
+  if ((me.hub || me.participant) && doctor && discussing) out.push(html`<${ActionForm} id=${c.id} action="opinions" label=${t('consult_give_opinion')}
     fields=${[{ name: 'opinion', label: t('consult_opinion'), long: true }]} onDone=${setC} />`);
   if ((me.chair || me.secretary) && ['accepted', 'answered', 'scheduled'].includes(s)) out.push(html`<details><summary>${t('consult_schedule')}</summary>
     <${ActionForm} id=${c.id} action="session" label=${t('consult_schedule')} fields=${[{ name: 'at', label: t('consult_session_at'), time: true }]} onDone=${setC} /></details>`);
@@ -286,7 +288,7 @@ function Actions({ c, setC }) {
   return out.length ? html`<section class="card"><h2>${t('consult_next')}</h2>${out}</section>` : '';
 }
 
-export function ConsultPage({ id }) {
+export function ConsultPage({ id, user }) {
   const [c, setC] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => { call('GET', `/api/v1/consults/${id}`).then(setC).catch((e) => setError(errorText(e))); }, [id]);
@@ -317,7 +319,7 @@ export function ConsultPage({ id }) {
     ${c.minutes.length > 0 && html`<section class="card"><h2>${t('consult_minutes')}</h2><ul class="links">
       ${c.minutes.map((m) => html`<li><a href=${m.pdf_url} download>${t('consult_minutes')} ${t('version')} ${m.version} (PDF)</a>
         <span class="muted"> · ${m.signer_name} · ${when(m.signed_at)} · ${t('verify_code')} <code>${m.verify_code}</code>${m.superseded ? ' · ' + t('superseded') : ''}</span></li>`)}</ul></section>`}
-    <${Actions} c=${c} setC=${setC} />
+    <${Actions} c=${c} setC=${setC} user=${user} />
     ${['accepted', 'scheduled', 'answered'].includes(c.state) && html`<${Room} consultId=${c.id} chair=${!!(c.my_side?.chair || c.my_side?.secretary)}
       canInvite=${!!(c.my_side?.requester || c.my_side?.chair || c.my_side?.secretary)} />`}
     ${c.state !== 'draft' && html`<div id="chat"><${Chat} channel=${'consult:' + c.id} /></div>`}

@@ -112,7 +112,7 @@ function Consults({ user }) {
     return () => window.removeEventListener('hashchange', on);
   }, []);
   return r.page === 'new' ? html`<${NewConsult} patientId=${r.patient} />`
-    : r.page === 'case' ? html`<${ConsultPage} id=${r.id} />` : html`<${ConsultList} user=${user} />`;
+    : r.page === 'case' ? html`<${ConsultPage} id=${r.id} user=${user} />` : html`<${ConsultList} user=${user} />`;
 }
 
 // Notifications pushed by the hub while the app is open (a case waiting, a message missed), shown
