@@ -13,6 +13,10 @@ foreach(src ${UNIT_TESTS})
 endforeach()
 
 find_program(NODE node)
+# The folders of src/ include each other only downwards (docs/architecture.md).
+if(NODE)
+  add_test(NAME unit.layers COMMAND ${NODE} --test --test-reporter=spec ${CMAKE_SOURCE_DIR}/tests/layers.test.mjs)
+endif()
 if(YX_API_TESTS AND NODE)
   file(GLOB API_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/api/*.test.mjs)
   foreach(t ${API_TESTS})
