@@ -22,7 +22,7 @@ static const struct yx_route routes[] = {
 };
 
 static const struct yx_field fields[] = {
-    {"username", YX_F_STRING, 1, 3, 64}, {"age", YX_F_INT, 0, 0, 150}, {"active", YX_F_BOOL, 0, 0, 0},
+    {"username", YX_F_STRING, 1, 3, 64}, {"age", YX_F_INT, 0, 0, 150},  {"active", YX_F_BOOL, 0, 0, 0},
     {"list", YX_F_ARRAY, 0, 0, 0},       {"obj", YX_F_OBJECT, 0, 0, 0}, {NULL, 0, 0, 0, 0},
 };
 

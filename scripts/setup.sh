@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(
-  # build
-  gcc make cmake pkg-config clang
+  # build (clang-format: the tree's format is checked in make test, tests/format.sh)
+  gcc make cmake pkg-config clang clang-format
   # libraries (Debian's, never vendored)
   libh2o-dev libuv1-dev libwslay-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev
   libutf8proc-dev libcmocka-dev libcairo2-dev libpango1.0-dev libqrencode-dev libcurl4-openssl-dev libvips-dev

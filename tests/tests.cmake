@@ -13,6 +13,11 @@ foreach(src ${UNIT_TESTS})
 endforeach()
 
 find_program(NODE node)
+# The C tree is formatted as .clang-format says.
+find_program(CLANG_FORMAT clang-format)
+if(CLANG_FORMAT)
+  add_test(NAME unit.format COMMAND bash ${CMAKE_SOURCE_DIR}/tests/format.sh)
+endif()
 # The folders of src/ include each other only downwards (docs/architecture.md).
 if(NODE)
   add_test(NAME unit.layers COMMAND ${NODE} --test --test-reporter=spec ${CMAKE_SOURCE_DIR}/tests/layers.test.mjs)

@@ -26,7 +26,8 @@ int yx_user_add_cli(struct yx_db *db, int argc, char **argv)
         i += 2;
     }
     if (!username || !name || !role) {
-        fprintf(stderr, "ytexa: user add USERNAME --name NAME --role ROLE [--facility CODE] [--licence NO]\n");
+        fprintf(stderr,
+                "ytexa: user add USERNAME --name NAME --role ROLE [--facility CODE] [--licence NO]\n");
         return -1;
     }
     if (!yx_role_valid(role)) {

@@ -43,8 +43,9 @@ static void print_accounts(FILE *report, const char *password)
 {
     fprintf(report, "Demo accounts (password: %s):\n", password);
     for (size_t i = 0; i < sizeof accounts / sizeof accounts[0]; i++)
-        fprintf(report, "  %-22s %-15s %s%s%s\n", accounts[i].username, accounts[i].role, accounts[i].full_name,
-                accounts[i].facility_code ? " @ " : "", accounts[i].facility_code ? accounts[i].facility_code : "");
+        fprintf(report, "  %-22s %-15s %s%s%s\n", accounts[i].username, accounts[i].role,
+                accounts[i].full_name, accounts[i].facility_code ? " @ " : "",
+                accounts[i].facility_code ? accounts[i].facility_code : "");
 }
 
 int yx_demo_load(struct yx_db *db, const char *password, FILE *report)
@@ -71,8 +72,8 @@ int yx_demo_load(struct yx_db *db, const char *password, FILE *report)
             fprintf(stderr, "ytexa: demo facility %s is missing\n", a->facility_code);
             return rc;
         }
-        struct yx_new_user u = {a->username, a->full_name, password, a->role, fid, a->licence, a->scope_text,
-                                a->scope, NULL, NULL, 0};
+        struct yx_new_user u = {a->username,   a->full_name, password, a->role, fid, a->licence,
+                                a->scope_text, a->scope,     NULL,     NULL,    0};
         if ((rc = yx_user_insert(db, &u, &uid)) != 0) {
             fprintf(stderr, "ytexa: cannot create %s: %s\n", a->username, yx_err_name(rc));
             return rc;

@@ -11,13 +11,20 @@ static json_t *event_json(const struct yx_rows *r, int i)
     char at[32];
     yx_time_format(yx_rows_int(r, i, 1), at);
     json_t *o = json_object();
-    static const char *names[] = {"id", "at", "request_id", "actor_id", "actor_role", "actor_facility_id", "action",
-                                  "resource_type", "resource_id", "patient_id", "addr", "outcome", "detail", "hash"};
+    static const char *names[] = {"id",          "at",
+                                  "request_id",  "actor_id",
+                                  "actor_role",  "actor_facility_id",
+                                  "action",      "resource_type",
+                                  "resource_id", "patient_id",
+                                  "addr",        "outcome",
+                                  "detail",      "hash"};
     static const int numeric[] = {1, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0};
     for (int c = 0; c < 14; c++) {
         const char *v = yx_rows_get(r, i, c);
-        json_t *j = !v ? json_null() : c == 1 ? json_string(at) : numeric[c] ? json_integer(strtoll(v, NULL, 10))
-                                                                            : json_string(v);
+        json_t *j = !v           ? json_null()
+                    : c == 1     ? json_string(at)
+                    : numeric[c] ? json_integer(strtoll(v, NULL, 10))
+                                 : json_string(v);
         json_object_set_new(o, names[c], j);
     }
     return o;
@@ -29,8 +36,8 @@ static int audit_list(struct yx_req *r)
     struct yx_resource res = {YX_RES_AUDIT, r->who.facility_id, r->who.province_id, 0, 0, 0};
     if (!yx_role_is_admin(r->who.role) || yx_authorize(&r->who, YX_A_READ, &res) != 0)
         return yx_fail(r, YX_EFORBIDDEN, "Only administrators read the audit trail.");
-    const char *cursor = yx_query(r, "cursor"), *limit_s = yx_query(r, "limit"), *patient = yx_query(r, "patient_id"),
-               *actor = yx_query(r, "actor_id");
+    const char *cursor = yx_query(r, "cursor"), *limit_s = yx_query(r, "limit"),
+               *patient = yx_query(r, "patient_id"), *actor = yx_query(r, "actor_id");
     char *end = NULL;
     int64_t before = cursor ? strtoll(cursor, &end, 10) : INT64_MAX;
     if (cursor && (*end || before <= 0))
@@ -60,12 +67,14 @@ static int audit_list(struct yx_req *r)
                                : " AND ? = 0 AND (? = 0 OR ? = 0)";
     int64_t first = pid ? pid : aid, other = pid ? aid : 0;
     char sql[1024];
-    yx_snprintf(sql, sizeof sql,
-                "SELECT id, at, request_id, actor_id, actor_role, actor_facility_id, action, resource_type, resource_id, "
-                "patient_id, addr, outcome, detail, hash FROM audit_events WHERE id < ?%s%s ORDER BY id DESC LIMIT ?",
-                filter, scope);
-    int rc = YX_DB_Q(r->db, &rows, sql, YX_PI(before), YX_PI(first), YX_PI(other), YX_PI(other), YX_PI(scope_id),
-                     YX_PI(limit + 1));
+    yx_snprintf(
+        sql, sizeof sql,
+        "SELECT id, at, request_id, actor_id, actor_role, actor_facility_id, action, resource_type, "
+        "resource_id, "
+        "patient_id, addr, outcome, detail, hash FROM audit_events WHERE id < ?%s%s ORDER BY id DESC LIMIT ?",
+        filter, scope);
+    int rc = YX_DB_Q(r->db, &rows, sql, YX_PI(before), YX_PI(first), YX_PI(other), YX_PI(other),
+                     YX_PI(scope_id), YX_PI(limit + 1));
     if (rc)
         return rc;
     json_t *items = json_array();

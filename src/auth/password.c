@@ -10,7 +10,8 @@
 
 int yx_password_hash(const char *password, char out[128])
 {
-    if (crypto_pwhash_str_alg(out, password, strlen(password), ARGON_OPS, ARGON_MEM, crypto_pwhash_ALG_ARGON2ID13) != 0)
+    if (crypto_pwhash_str_alg(out, password, strlen(password), ARGON_OPS, ARGON_MEM,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0)
         return YX_ENOMEM;
     return 0;
 }

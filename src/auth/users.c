@@ -31,14 +31,13 @@ static json_t *user_row_json(const struct yx_rows *r, int i)
         json_array_append_new(scope, json_stringn(p, n));
         p += n;
     }
-    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0),
-                     "username", yx_rows_get(r, i, 1), "full_name", yx_rows_get(r, i, 2), "role",
-                     yx_rows_get(r, i, 3), "licence_no", yx_json_str_or_null(yx_rows_get(r, i, 4)),
-                     "scope_of_practice", yx_json_str_or_null(yx_rows_get(r, i, 5)), "practice_scope", scope,
-                     "phone",
-                     yx_json_str_or_null(yx_rows_get(r, i, 6)), "email",
-                     yx_json_str_or_null(yx_rows_get(r, i, 7)), "active", (int)yx_rows_int(r, i, 8),
-                     "facility", fac ? fac : json_null(), "patient_id", patient);
+    return json_pack(
+        "{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0),
+        "username", yx_rows_get(r, i, 1), "full_name", yx_rows_get(r, i, 2), "role", yx_rows_get(r, i, 3),
+        "licence_no", yx_json_str_or_null(yx_rows_get(r, i, 4)), "scope_of_practice",
+        yx_json_str_or_null(yx_rows_get(r, i, 5)), "practice_scope", scope, "phone",
+        yx_json_str_or_null(yx_rows_get(r, i, 6)), "email", yx_json_str_or_null(yx_rows_get(r, i, 7)),
+        "active", (int)yx_rows_int(r, i, 8), "facility", fac ? fac : json_null(), "patient_id", patient);
 }
 
 json_t *yx_user_json(struct yx_db *db, int64_t user_id)
@@ -136,7 +135,8 @@ static int practice_scope_in(struct yx_req *r, char **out)
     if (!s)
         return YX_ENOMEM;
     *s = '\0';
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         const char *code = json_string_value(v);
         struct yx_rows *rows = NULL;
         int rc = code && strlen(code) <= 32 && strspn(code, "abcdefghijklmnopqrstuvwxyz_") == strlen(code)
@@ -175,18 +175,18 @@ int yx_user_insert(struct yx_db *db, const struct yx_new_user *u, int64_t *id)
     if (!(folded = yx_fold(u->full_name, strlen(u->full_name))))
         return YX_EINVAL;
     int64_t now = yx_now_ms();
-    rc = YX_DB_Q(
-        db, &rows,
-        "INSERT INTO users (username, full_name, full_name_folded, password_hash, role, "
-        "facility_id, licence_no, "
-        "scope_of_practice, practice_scope, phone, email, created_at, updated_at, patient_id) VALUES (?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "RETURNING id",
-        YX_PT(u->username), YX_PT(u->full_name), YX_PT(folded), YX_PT(hash), YX_PT(u->role),
-        u->facility_id ? YX_PI(u->facility_id) : YX_PN, YX_PT(u->licence_no), YX_PT(u->scope_of_practice),
-        YX_PT(u->practice_scope && *u->practice_scope ? u->practice_scope : NULL),
-        YX_PT(u->phone), YX_PT(u->email), YX_PI(now), YX_PI(now),
-        u->patient_id ? YX_PI(u->patient_id) : YX_PN);
+    rc = YX_DB_Q(db, &rows,
+                 "INSERT INTO users (username, full_name, full_name_folded, password_hash, role, "
+                 "facility_id, licence_no, "
+                 "scope_of_practice, practice_scope, phone, email, created_at, updated_at, patient_id) "
+                 "VALUES (?, ?, ?, "
+                 "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                 "RETURNING id",
+                 YX_PT(u->username), YX_PT(u->full_name), YX_PT(folded), YX_PT(hash), YX_PT(u->role),
+                 u->facility_id ? YX_PI(u->facility_id) : YX_PN, YX_PT(u->licence_no),
+                 YX_PT(u->scope_of_practice),
+                 YX_PT(u->practice_scope && *u->practice_scope ? u->practice_scope : NULL), YX_PT(u->phone),
+                 YX_PT(u->email), YX_PI(now), YX_PI(now), u->patient_id ? YX_PI(u->patient_id) : YX_PN);
     if (rc == 0)
         *id = yx_rows_int(rows, 0, 0);
     yx_rows_free(rows);
@@ -381,7 +381,8 @@ static int user_set_password(struct yx_req *r)
 
 const struct yx_route yx_user_routes[] = {
     {"GET", "/api/v1/users", user_list, 0, NULL, NULL, YX_STAFF, NULL},
-    {"POST", "/api/v1/users", user_create, YX_R_HEAVY | YX_R_NOTX, "user.create", "user", YX_ADMINS, user_fields},
+    {"POST", "/api/v1/users", user_create, YX_R_HEAVY | YX_R_NOTX, "user.create", "user", YX_ADMINS,
+     user_fields},
     {"GET", "/api/v1/users/:id", user_get, 0, NULL, NULL, YX_ANYONE, NULL},
     {"PATCH", "/api/v1/users/:id", user_patch, 0, "user.update", "user", YX_ADMINS, patch_fields},
     {"POST", "/api/v1/users/:id/password", user_set_password, YX_R_HEAVY | YX_R_NOTX, "user.set_password",

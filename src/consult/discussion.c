@@ -292,10 +292,14 @@ static int consult_close(struct yx_req *r)
 const struct yx_route yx_consult_discussion_routes[] = {
     {"POST", "/api/v1/consults/:id/participants", consult_participant_add, 0, "consult.participant",
      "consult", YX_CLINICIANS, participant_fields},
-    {"POST", "/api/v1/consults/:id/session", consult_session, 0, "consult.session", "consult", YX_CLINICIANS, session_fields},
-    {"POST", "/api/v1/consults/:id/opinions", consult_opinion, 0, "consult.opinion", "consult", YX_DOCTORS, opinion_fields},
-    {"POST", "/api/v1/consults/:id/conclusion", consult_conclude, 0, "consult.conclude", "consult", YX_DOCTORS, conclusion_fields},
-    {"POST", "/api/v1/consults/:id/outcome", consult_outcome, 0, "consult.outcome", "consult", YX_CLINICIANS, outcome_fields},
+    {"POST", "/api/v1/consults/:id/session", consult_session, 0, "consult.session", "consult", YX_CLINICIANS,
+     session_fields},
+    {"POST", "/api/v1/consults/:id/opinions", consult_opinion, 0, "consult.opinion", "consult", YX_DOCTORS,
+     opinion_fields},
+    {"POST", "/api/v1/consults/:id/conclusion", consult_conclude, 0, "consult.conclude", "consult",
+     YX_DOCTORS, conclusion_fields},
+    {"POST", "/api/v1/consults/:id/outcome", consult_outcome, 0, "consult.outcome", "consult", YX_CLINICIANS,
+     outcome_fields},
     {"POST", "/api/v1/consults/:id/close", consult_close, 0, "consult.close", "consult", YX_CLINICIANS, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

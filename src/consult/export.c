@@ -218,6 +218,7 @@ static int consult_export(struct yx_req *r)
 }
 
 const struct yx_route yx_consult_export_routes[] = {
-    {"GET", "/api/v1/consults/:id/export", consult_export, 0, "consult.export", "consult", YX_CLINICIANS, NULL},
+    {"GET", "/api/v1/consults/:id/export", consult_export, 0, "consult.export", "consult", YX_CLINICIANS,
+     NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -234,10 +234,14 @@ static int guest_state(struct yx_req *r)
 
 const struct yx_route yx_consult_guest_routes[] = {
     {"POST", "/api/v1/guest/room/state", guest_state, YX_R_PUBLIC, NULL, NULL, 0, state_fields},
-    {"POST", "/api/v1/consults/:id/room/guests", guest_invite, 0, "consult.guest_invite", "consult", YX_CLINICIANS, invite_fields},
-    {"GET", "/api/v1/consults/:id/room/guests", guest_list, 0, "consult.guest_list", "consult", YX_CLINICIANS, NULL},
-    {"DELETE", "/api/v1/consults/:id/room/guests/:guest", guest_revoke, 0, "consult.guest_revoke", "consult", YX_CLINICIANS, NULL},
-    {"POST", "/api/v1/guest/room", guest_enter, YX_R_PUBLIC | YX_R_NOTX, "consult.guest_enter", "consult", 0, enter_fields},
+    {"POST", "/api/v1/consults/:id/room/guests", guest_invite, 0, "consult.guest_invite", "consult",
+     YX_CLINICIANS, invite_fields},
+    {"GET", "/api/v1/consults/:id/room/guests", guest_list, 0, "consult.guest_list", "consult", YX_CLINICIANS,
+     NULL},
+    {"DELETE", "/api/v1/consults/:id/room/guests/:guest", guest_revoke, 0, "consult.guest_revoke", "consult",
+     YX_CLINICIANS, NULL},
+    {"POST", "/api/v1/guest/room", guest_enter, YX_R_PUBLIC | YX_R_NOTX, "consult.guest_enter", "consult", 0,
+     enter_fields},
     {"PUT", "/api/v1/guest/room/consent", guest_consent, YX_R_PUBLIC | YX_R_NOTX, "consult.guest_consent",
      "consult", 0, consent_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},

@@ -384,7 +384,9 @@ int yx_consult_verify(struct yx_req *r, const char *code)
 }
 
 const struct yx_route yx_consult_minutes_routes[] = {
-    {"POST", "/api/v1/consults/:id/minutes", minutes_sign, 0, "consult.sign", "consult", YX_DOCTORS, sign_fields},
-    {"GET", "/api/v1/consults/:id/minutes/:version/pdf", minutes_pdf, 0, "consult.minutes_pdf", "consult", YX_CLINICIANS, NULL},
+    {"POST", "/api/v1/consults/:id/minutes", minutes_sign, 0, "consult.sign", "consult", YX_DOCTORS,
+     sign_fields},
+    {"GET", "/api/v1/consults/:id/minutes/:version/pdf", minutes_pdf, 0, "consult.minutes_pdf", "consult",
+     YX_CLINICIANS, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -372,12 +372,17 @@ static int consult_list(struct yx_req *r)
 }
 
 const struct yx_route yx_consult_request_routes[] = {
-    {"POST", "/api/v1/consults", consult_create, 0, "consult.create", "consult", YX_CLINICIANS, create_fields},
+    {"POST", "/api/v1/consults", consult_create, 0, "consult.create", "consult", YX_CLINICIANS,
+     create_fields},
     {"GET", "/api/v1/consults", consult_list, 0, "consult.list", "consult", YX_CLINICIANS, NULL},
     {"GET", "/api/v1/consults/:id", consult_get, 0, "consult.read", "consult", YX_CLINICIANS, NULL},
-    {"PATCH", "/api/v1/consults/:id", consult_patch, 0, "consult.update", "consult", YX_CLINICIANS, patch_fields},
-    {"POST", "/api/v1/consults/:id/submit", consult_submit, 0, "consult.submit", "consult", YX_CLINICIANS, NULL},
-    {"POST", "/api/v1/consults/:id/cancel", consult_cancel, 0, "consult.cancel", "consult", YX_CLINICIANS, reason_fields},
-    {"POST", "/api/v1/consults/:id/files", consult_attach, 0, "consult.attach", "consult", YX_CLINICIANS, file_fields},
+    {"PATCH", "/api/v1/consults/:id", consult_patch, 0, "consult.update", "consult", YX_CLINICIANS,
+     patch_fields},
+    {"POST", "/api/v1/consults/:id/submit", consult_submit, 0, "consult.submit", "consult", YX_CLINICIANS,
+     NULL},
+    {"POST", "/api/v1/consults/:id/cancel", consult_cancel, 0, "consult.cancel", "consult", YX_CLINICIANS,
+     reason_fields},
+    {"POST", "/api/v1/consults/:id/files", consult_attach, 0, "consult.attach", "consult", YX_CLINICIANS,
+     file_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -382,10 +382,14 @@ static int deadlines_put(struct yx_req *r)
 }
 
 const struct yx_route yx_consult_routing_routes[] = {
-    {"POST", "/api/v1/consults/:id/accept", consult_accept, 0, "consult.accept", "consult", YX_DOCTORS, accept_fields},
-    {"POST", "/api/v1/consults/:id/decline", consult_decline, 0, "consult.decline", "consult", YX_DOCTORS, reason_fields},
-    {"POST", "/api/v1/consults/:id/reassign", consult_reassign, 0, "consult.reassign", "consult", YX_CLINICIANS, reassign_fields},
+    {"POST", "/api/v1/consults/:id/accept", consult_accept, 0, "consult.accept", "consult", YX_DOCTORS,
+     accept_fields},
+    {"POST", "/api/v1/consults/:id/decline", consult_decline, 0, "consult.decline", "consult", YX_DOCTORS,
+     reason_fields},
+    {"POST", "/api/v1/consults/:id/reassign", consult_reassign, 0, "consult.reassign", "consult",
+     YX_CLINICIANS, reassign_fields},
     {"GET", "/api/v1/consult-deadlines", deadlines_get, 0, NULL, NULL, YX_STAFF, NULL},
-    {"PUT", "/api/v1/consult-deadlines", deadlines_put, 0, "consult.deadlines", "consult_deadlines", YX_ROLE_MINISTRY_ADMIN, deadline_fields},
+    {"PUT", "/api/v1/consult-deadlines", deadlines_put, 0, "consult.deadlines", "consult_deadlines",
+     YX_ROLE_MINISTRY_ADMIN, deadline_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -1,4 +1,5 @@
 /* Error names, time, randomness, hashing, logging and Unicode folding. */
+#include <errno.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <pthread.h>
@@ -6,11 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 #include <sys/time.h>
 #include <sys/uio.h>
-#include <unistd.h>
 #include <time.h>
+#include <unistd.h>
 #include <utf8proc.h>
 
 #include "ytexa/core.h"
@@ -18,21 +18,36 @@
 const char *yx_err_name(int code)
 {
     switch (code) {
-    case YX_OK: return "ok";
-    case YX_EINVAL: return "invalid_input";
-    case YX_EAUTH: return "unauthenticated";
-    case YX_EFORBIDDEN: return "forbidden";
-    case YX_ENOTFOUND: return "not_found";
-    case YX_EMETHOD: return "method_not_allowed";
-    case YX_ECONFLICT: return "conflict";
-    case YX_ETOOBIG: return "too_large";
-    case YX_EMEDIA: return "unsupported_media_type";
-    case YX_ERATELIMIT: return "rate_limited";
-    case YX_EUNAVAIL: return "unavailable";
-    case YX_ENOMEM: return "out_of_memory";
-    case YX_EDB: return "database_error";
-    case YX_EPRECOND: return "precondition_failed";
-    default: return "internal_error";
+    case YX_OK:
+        return "ok";
+    case YX_EINVAL:
+        return "invalid_input";
+    case YX_EAUTH:
+        return "unauthenticated";
+    case YX_EFORBIDDEN:
+        return "forbidden";
+    case YX_ENOTFOUND:
+        return "not_found";
+    case YX_EMETHOD:
+        return "method_not_allowed";
+    case YX_ECONFLICT:
+        return "conflict";
+    case YX_ETOOBIG:
+        return "too_large";
+    case YX_EMEDIA:
+        return "unsupported_media_type";
+    case YX_ERATELIMIT:
+        return "rate_limited";
+    case YX_EUNAVAIL:
+        return "unavailable";
+    case YX_ENOMEM:
+        return "out_of_memory";
+    case YX_EDB:
+        return "database_error";
+    case YX_EPRECOND:
+        return "precondition_failed";
+    default:
+        return "internal_error";
     }
 }
 
@@ -213,7 +228,8 @@ void yx_log(int level, const char *fmt, ...)
     esc[j] = '\0';
     yx_time_format(yx_now_ms(), ts);
     char line[2200];
-    int n = snprintf(line, sizeof line, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"}", ts, names[level], esc);
+    int n =
+        snprintf(line, sizeof line, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"}", ts, names[level], esc);
     if (n > 0)
         yx_log_json_line(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
@@ -223,7 +239,8 @@ int yx_utf8_valid(const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        utf8proc_ssize_t k =
+            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
         if (k <= 0 || cp == 0)
             return 0;
         i += (size_t)k;
@@ -328,8 +345,8 @@ int yx_time_parse(const char *s, int64_t *ms)
     int offset = 0;
     if (*p == 'Z') {
         p++;
-    } else if ((*p == '+' || *p == '-') && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && p[3] == ':' &&
-               p[4] >= '0' && p[4] <= '9' && p[5] >= '0' && p[5] <= '9') {
+    } else if ((*p == '+' || *p == '-') && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
+               p[3] == ':' && p[4] >= '0' && p[4] <= '9' && p[5] >= '0' && p[5] <= '9') {
         offset = ((p[1] - '0') * 10 + (p[2] - '0')) * 60 + (p[4] - '0') * 10 + (p[5] - '0');
         if (*p == '-')
             offset = -offset;
@@ -343,7 +360,8 @@ int yx_time_parse(const char *s, int64_t *ms)
         return YX_EINVAL;
     if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
         return YX_EINVAL;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = sec};
+    struct tm tm = {
+        .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = sec};
     *ms = ((int64_t)timegm(&tm) - (int64_t)offset * 60) * 1000 + frac;
     return 0;
 }

@@ -386,8 +386,10 @@ static int facility_patch(struct yx_req *r)
 
 const struct yx_route yx_facility_routes[] = {
     {"GET", "/api/v1/facilities", facility_list, 0, NULL, NULL, YX_ANYONE, NULL},
-    {"POST", "/api/v1/facilities", facility_create, 0, "facility.create", "facility", YX_ROLE_PROVINCE_ADMIN | YX_ROLE_MINISTRY_ADMIN, create_fields},
+    {"POST", "/api/v1/facilities", facility_create, 0, "facility.create", "facility",
+     YX_ROLE_PROVINCE_ADMIN | YX_ROLE_MINISTRY_ADMIN, create_fields},
     {"GET", "/api/v1/facilities/:id", facility_get, 0, NULL, NULL, YX_ANYONE, NULL},
-    {"PATCH", "/api/v1/facilities/:id", facility_patch, 0, "facility.update", "facility", YX_ADMINS, patch_fields},
+    {"PATCH", "/api/v1/facilities/:id", facility_patch, 0, "facility.update", "facility", YX_ADMINS,
+     patch_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

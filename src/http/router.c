@@ -42,7 +42,8 @@ const struct yx_route *yx_route_match(const struct yx_route *routes, struct yx_r
     for (const struct yx_route *rt = routes; rt->pattern; rt++) {
         if (!match(rt->pattern, r->path, r))
             continue;
-        if (strcmp(rt->method, r->method) == 0 || (strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0))
+        if (strcmp(rt->method, r->method) == 0 ||
+            (strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0))
             return rt;
         path_found = 1;
     }

@@ -194,8 +194,10 @@ static int consent_withdraw(struct yx_req *r)
 }
 
 const struct yx_route yx_consent_routes[] = {
-    {"POST", "/api/v1/patients/:id/consents", consent_create, 0, "consent.create", "consent", YX_CLINICIANS | YX_ROLE_PATIENT, consent_fields},
-    {"GET", "/api/v1/patients/:id/consents", consent_list, 0, "consent.list", "consent", YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
+    {"POST", "/api/v1/patients/:id/consents", consent_create, 0, "consent.create", "consent",
+     YX_CLINICIANS | YX_ROLE_PATIENT, consent_fields},
+    {"GET", "/api/v1/patients/:id/consents", consent_list, 0, "consent.list", "consent",
+     YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
     {"POST", "/api/v1/patients/:id/consents/:cid/withdraw", consent_withdraw, 0, "consent.withdraw",
      "consent", YX_CLINICIANS | YX_ROLE_PATIENT, withdraw_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},

@@ -472,9 +472,12 @@ static int ethnicity_list(struct yx_req *r)
 }
 
 const struct yx_route yx_patient_routes[] = {
-    {"POST", "/api/v1/patients", patient_create, 0, "patient.create", "patient", YX_CLINICIANS, create_fields},
-    {"GET", "/api/v1/patients/:id", patient_get, YX_R_BATCH, "patient.read", "patient", YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
-    {"PATCH", "/api/v1/patients/:id", patient_patch, 0, "patient.update", "patient", YX_CLINICIANS, patch_fields},
+    {"POST", "/api/v1/patients", patient_create, 0, "patient.create", "patient", YX_CLINICIANS,
+     create_fields},
+    {"GET", "/api/v1/patients/:id", patient_get, YX_R_BATCH, "patient.read", "patient",
+     YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
+    {"PATCH", "/api/v1/patients/:id", patient_patch, 0, "patient.update", "patient", YX_CLINICIANS,
+     patch_fields},
     {"GET", "/api/v1/ethnicities", ethnicity_list, 0, NULL, NULL, YX_ANYONE, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

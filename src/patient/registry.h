@@ -63,5 +63,4 @@ int yx_patient_read(struct yx_req *r, int64_t id, struct yx_buf *out);
 /* The patient as the API shows it, with its consent in force, or NULL when there is none. */
 json_t *yx_patient_json(struct yx_db *db, int64_t id);
 
-
 #endif

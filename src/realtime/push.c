@@ -25,7 +25,8 @@ static void push_due(struct yx_db *db, void *unused)
         YX_DB_Q(db, &rows,
                 "UPDATE notifications SET pushed_at = ? WHERE id IN (SELECT id FROM notifications WHERE "
                 "pushed_at IS NULL AND due_at <= ? ORDER BY id LIMIT 200) AND pushed_at IS NULL RETURNING "
-                "id, user_id, kind, text_vi, due_at, consult_id, visit_id, appointment_id, channel, status, session_id",
+                "id, user_id, kind, text_vi, due_at, consult_id, visit_id, appointment_id, channel, status, "
+                "session_id",
                 YX_PI(now), YX_PI(now)) != 0) {
         yx_rows_free(rows);
         return;

@@ -303,9 +303,12 @@ static int appointment_list(struct yx_req *r)
 }
 
 const struct yx_route yx_appointment_routes[] = {
-    {"POST", "/api/v1/appointments", appointment_book, 0, "appointment.create", "appointment", YX_CLINICIANS | YX_ROLE_PATIENT, book_fields},
-    {"GET", "/api/v1/appointments", appointment_list, 0, "appointment.list", "appointment", YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
-    {"POST", "/api/v1/appointments/:id/cancel", appointment_cancel, 0, "appointment.cancel", "appointment", YX_CLINICIANS | YX_ROLE_PATIENT, cancel_fields},
+    {"POST", "/api/v1/appointments", appointment_book, 0, "appointment.create", "appointment",
+     YX_CLINICIANS | YX_ROLE_PATIENT, book_fields},
+    {"GET", "/api/v1/appointments", appointment_list, 0, "appointment.list", "appointment",
+     YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
+    {"POST", "/api/v1/appointments/:id/cancel", appointment_cancel, 0, "appointment.cancel", "appointment",
+     YX_CLINICIANS | YX_ROLE_PATIENT, cancel_fields},
     {"POST", "/api/v1/appointments/:id/reschedule", appointment_reschedule, 0, "appointment.reschedule",
      "appointment", YX_CLINICIANS | YX_ROLE_PATIENT, reschedule_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},

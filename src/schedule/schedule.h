@@ -8,7 +8,6 @@
 #include "ytexa/http.h"
 #include "ytexa/patient.h"
 
-
 /* Records the notifications of an appointment event (kind "booked", "rescheduled",
  * "cancelled"): in the app for the patient's own account, outward by SMS when the patient (or
  * guardian) has a phone, and for a booking the reminders 24 h and 1 h before, when still ahead.

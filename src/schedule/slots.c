@@ -265,8 +265,11 @@ static int slot_list(struct yx_req *r)
 }
 
 const struct yx_route yx_schedule_routes[] = {
-    {"POST", "/api/v1/schedules", schedule_create, 0, "schedule.create", "schedule", YX_DOCTORS | YX_ROLE_FACILITY_ADMIN, schedule_fields},
-    {"POST", "/api/v1/schedules/:id/cancel", schedule_cancel, 0, "schedule.cancel", "schedule", YX_DOCTORS | YX_ROLE_FACILITY_ADMIN, NULL},
-    {"GET", "/api/v1/slots", slot_list, 0, NULL, NULL, YX_CLINICIANS | YX_ROLE_FACILITY_ADMIN | YX_ROLE_PATIENT, NULL},
+    {"POST", "/api/v1/schedules", schedule_create, 0, "schedule.create", "schedule",
+     YX_DOCTORS | YX_ROLE_FACILITY_ADMIN, schedule_fields},
+    {"POST", "/api/v1/schedules/:id/cancel", schedule_cancel, 0, "schedule.cancel", "schedule",
+     YX_DOCTORS | YX_ROLE_FACILITY_ADMIN, NULL},
+    {"GET", "/api/v1/slots", slot_list, 0, NULL, NULL,
+     YX_CLINICIANS | YX_ROLE_FACILITY_ADMIN | YX_ROLE_PATIENT, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

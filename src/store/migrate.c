@@ -41,7 +41,8 @@ int yx_db_migrate(struct yx_db *db, int *applied)
             break;
         rc = db->engine->script(db, m->sql);
         if (rc == 0)
-            rc = YX_DB_Q(db, NULL, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+            rc = YX_DB_Q(db, NULL,
+                         "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                          YX_PI(m->version), YX_PT(m->name), YX_PI(yx_now_ms()));
         if (rc != 0) {
             yx_log(YX_LOG_ERROR, "migration %s failed: %s", m->name, yx_db_error(db));

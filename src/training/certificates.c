@@ -364,8 +364,10 @@ int yx_training_verify(struct yx_req *r, const char *code)
 }
 
 const struct yx_route yx_training_certificate_routes[] = {
-    {"POST", "/api/v1/credits/:id/certificate", certificate_issue, 0, "training.certificate_issue", "credit", YX_COURSE_MAKERS, NULL},
-    {"GET", "/api/v1/certificates/:id/pdf", certificate_pdf, 0, "training.certificate_pdf", "certificate", YX_STAFF, NULL},
+    {"POST", "/api/v1/credits/:id/certificate", certificate_issue, 0, "training.certificate_issue", "credit",
+     YX_COURSE_MAKERS, NULL},
+    {"GET", "/api/v1/certificates/:id/pdf", certificate_pdf, 0, "training.certificate_pdf", "certificate",
+     YX_STAFF, NULL},
     {"POST", "/api/v1/certificates/:id/revoke", certificate_revoke, 0, "training.certificate_revoke",
      "certificate", YX_COURSE_MAKERS, revoke_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},

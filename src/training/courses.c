@@ -668,14 +668,19 @@ static int reads_file(struct yx_req *r, int64_t file_id, int *attached, int *yes
 const struct yx_file_owner yx_course_file_owner = {"course_material", reads_file};
 
 const struct yx_route yx_course_routes[] = {
-    {"POST", "/api/v1/courses", course_create, 0, "training.course_create", "course", YX_ROLE_TRAINER | YX_ROLE_FACILITY_ADMIN, create_fields},
+    {"POST", "/api/v1/courses", course_create, 0, "training.course_create", "course",
+     YX_ROLE_TRAINER | YX_ROLE_FACILITY_ADMIN, create_fields},
     {"GET", "/api/v1/courses", course_list, 0, NULL, NULL, YX_STAFF, NULL},
     {"GET", "/api/v1/courses/:id", course_get, 0, NULL, NULL, YX_STAFF, NULL},
-    {"PATCH", "/api/v1/courses/:id", course_change, 0, "training.course_change", "course", YX_COURSE_MAKERS, change_fields},
-    {"POST", "/api/v1/courses/:id/publish", course_publish, 0, "training.course_publish", "course", YX_COURSE_MAKERS, NULL},
-    {"POST", "/api/v1/courses/:id/archive", course_archive, 0, "training.course_archive", "course", YX_COURSE_MAKERS, NULL},
-    {"POST", "/api/v1/courses/:id/materials", material_add, 0, "training.material_add", "course", YX_COURSE_MAKERS, material_fields},
-    {"DELETE", "/api/v1/courses/:id/materials/:mid", material_delete, 0, "training.material_delete",
-     "course", YX_COURSE_MAKERS, NULL},
+    {"PATCH", "/api/v1/courses/:id", course_change, 0, "training.course_change", "course", YX_COURSE_MAKERS,
+     change_fields},
+    {"POST", "/api/v1/courses/:id/publish", course_publish, 0, "training.course_publish", "course",
+     YX_COURSE_MAKERS, NULL},
+    {"POST", "/api/v1/courses/:id/archive", course_archive, 0, "training.course_archive", "course",
+     YX_COURSE_MAKERS, NULL},
+    {"POST", "/api/v1/courses/:id/materials", material_add, 0, "training.material_add", "course",
+     YX_COURSE_MAKERS, material_fields},
+    {"DELETE", "/api/v1/courses/:id/materials/:mid", material_delete, 0, "training.material_delete", "course",
+     YX_COURSE_MAKERS, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

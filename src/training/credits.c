@@ -232,6 +232,7 @@ static int credit_award(struct yx_req *r)
 }
 
 const struct yx_route yx_training_credit_routes[] = {
-    {"POST", "/api/v1/courses/:id/credits", credit_award, 0, "training.credit_award", "course", YX_COURSE_MAKERS, award_fields},
+    {"POST", "/api/v1/courses/:id/credits", credit_award, 0, "training.credit_award", "course",
+     YX_COURSE_MAKERS, award_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -328,8 +328,10 @@ static int enrolment_delete(struct yx_req *r)
 }
 
 const struct yx_route yx_enrolment_routes[] = {
-    {"POST", "/api/v1/courses/:id/enrolments", enrolment_create, 0, "training.enrol", "course", YX_STAFF, enrol_fields},
+    {"POST", "/api/v1/courses/:id/enrolments", enrolment_create, 0, "training.enrol", "course", YX_STAFF,
+     enrol_fields},
     {"GET", "/api/v1/courses/:id/enrolments", enrolment_list, 0, NULL, NULL, YX_COURSE_MAKERS, NULL},
-    {"DELETE", "/api/v1/courses/:id/enrolments/:eid", enrolment_delete, 0, "training.withdraw", "course", YX_STAFF, NULL},
+    {"DELETE", "/api/v1/courses/:id/enrolments/:eid", enrolment_delete, 0, "training.withdraw", "course",
+     YX_STAFF, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -272,8 +272,10 @@ static int quiz_attempt(struct yx_req *r)
 }
 
 const struct yx_route yx_training_quiz_routes[] = {
-    {"PUT", "/api/v1/courses/:id/quiz", quiz_put, 0, "training.quiz_set", "course", YX_COURSE_MAKERS, quiz_fields},
+    {"PUT", "/api/v1/courses/:id/quiz", quiz_put, 0, "training.quiz_set", "course", YX_COURSE_MAKERS,
+     quiz_fields},
     {"GET", "/api/v1/courses/:id/quiz", quiz_get, 0, NULL, NULL, YX_STAFF, NULL},
-    {"POST", "/api/v1/courses/:id/quiz/attempts", quiz_attempt, 0, "training.quiz_attempt", "course", YX_STAFF, attempt_fields},
+    {"POST", "/api/v1/courses/:id/quiz/attempts", quiz_attempt, 0, "training.quiz_attempt", "course",
+     YX_STAFF, attempt_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

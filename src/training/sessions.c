@@ -452,14 +452,19 @@ int yx_training_may_join(struct yx_req *r, int64_t session_id)
 }
 
 const struct yx_route yx_session_routes[] = {
-    {"POST", "/api/v1/courses/:id/sessions", session_create, 0, "training.session_create", "course", YX_COURSE_MAKERS, create_fields},
-    {"GET", "/api/v1/courses/:id/cases", course_cases, 0, "training.course_cases", "course", YX_COURSE_MAKERS, NULL},
+    {"POST", "/api/v1/courses/:id/sessions", session_create, 0, "training.session_create", "course",
+     YX_COURSE_MAKERS, create_fields},
+    {"GET", "/api/v1/courses/:id/cases", course_cases, 0, "training.course_cases", "course", YX_COURSE_MAKERS,
+     NULL},
     {"POST", "/api/v1/sessions/:sid/start", session_start, YX_R_NOTX, "training.session_start",
      "course_session", YX_COURSE_MAKERS, NULL},
-    {"POST", "/api/v1/sessions/:sid/join", session_join, YX_R_NOTX, "training.session_join",
-     "course_session", YX_STAFF, NULL},
-    {"POST", "/api/v1/sessions/:sid/end", session_end, YX_R_NOTX, "training.session_end", "course_session", YX_COURSE_MAKERS, NULL},
-    {"POST", "/api/v1/sessions/:sid/cancel", session_cancel, 0, "training.session_cancel", "course_session", YX_COURSE_MAKERS, NULL},
-    {"GET", "/api/v1/sessions/:sid/case", session_case, 0, "training.session_case", "course_session", YX_STAFF, NULL},
+    {"POST", "/api/v1/sessions/:sid/join", session_join, YX_R_NOTX, "training.session_join", "course_session",
+     YX_STAFF, NULL},
+    {"POST", "/api/v1/sessions/:sid/end", session_end, YX_R_NOTX, "training.session_end", "course_session",
+     YX_COURSE_MAKERS, NULL},
+    {"POST", "/api/v1/sessions/:sid/cancel", session_cancel, 0, "training.session_cancel", "course_session",
+     YX_COURSE_MAKERS, NULL},
+    {"GET", "/api/v1/sessions/:sid/case", session_case, 0, "training.session_case", "course_session",
+     YX_STAFF, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

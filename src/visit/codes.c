@@ -139,6 +139,7 @@ static int remote_set_put(struct yx_req *r)
 const struct yx_route yx_code_routes[] = {
     {"GET", "/api/v1/icd10", icd10_search, 0, NULL, NULL, YX_ANYONE, NULL},
     {"GET", "/api/v1/value-sets/remote-care", remote_set_get, 0, NULL, NULL, YX_ANYONE, NULL},
-    {"PUT", "/api/v1/value-sets/remote-care", remote_set_put, 0, "valueset.update", "value_set", YX_ROLE_MINISTRY_ADMIN, set_fields},
+    {"PUT", "/api/v1/value-sets/remote-care", remote_set_put, 0, "valueset.update", "value_set",
+     YX_ROLE_MINISTRY_ADMIN, set_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

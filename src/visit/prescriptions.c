@@ -397,11 +397,17 @@ static int rx_pdf(struct yx_req *r)
 }
 
 const struct yx_route yx_prescription_routes[] = {
-    {"POST", "/api/v1/visits/:id/prescriptions", rx_create, 0, "prescription.create", "prescription", YX_DOCTORS, body_fields},
-    {"GET", "/api/v1/prescriptions/:id", rx_get, 0, "prescription.read", "prescription", YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
-    {"PUT", "/api/v1/prescriptions/:id", rx_update, 0, "prescription.update", "prescription", YX_DOCTORS, body_fields},
-    {"POST", "/api/v1/prescriptions/:id/sign", rx_sign, 0, "prescription.sign", "prescription", YX_DOCTORS, NULL},
-    {"POST", "/api/v1/prescriptions/:id/revise", rx_revise, 0, "prescription.revise", "prescription", YX_DOCTORS, revise_fields},
-    {"GET", "/api/v1/prescriptions/:id/pdf", rx_pdf, 0, "prescription.pdf", "prescription", YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
+    {"POST", "/api/v1/visits/:id/prescriptions", rx_create, 0, "prescription.create", "prescription",
+     YX_DOCTORS, body_fields},
+    {"GET", "/api/v1/prescriptions/:id", rx_get, 0, "prescription.read", "prescription",
+     YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
+    {"PUT", "/api/v1/prescriptions/:id", rx_update, 0, "prescription.update", "prescription", YX_DOCTORS,
+     body_fields},
+    {"POST", "/api/v1/prescriptions/:id/sign", rx_sign, 0, "prescription.sign", "prescription", YX_DOCTORS,
+     NULL},
+    {"POST", "/api/v1/prescriptions/:id/revise", rx_revise, 0, "prescription.revise", "prescription",
+     YX_DOCTORS, revise_fields},
+    {"GET", "/api/v1/prescriptions/:id/pdf", rx_pdf, 0, "prescription.pdf", "prescription",
+     YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

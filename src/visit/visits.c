@@ -589,6 +589,7 @@ const struct yx_route yx_visit_routes[] = {
     {"POST", "/api/v1/visits", visit_create, 0, "visit.create", "visit", YX_CLINICIANS, create_fields},
     {"GET", "/api/v1/visits", visit_list, 0, "visit.list", "visit", YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
     {"GET", "/api/v1/visits/:id", visit_get, 0, "visit.read", "visit", YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
-    {"POST", "/api/v1/visits/:id/transitions", visit_transition, 0, "visit.transition", "visit", YX_CLINICIANS, transition_fields},
+    {"POST", "/api/v1/visits/:id/transitions", visit_transition, 0, "visit.transition", "visit",
+     YX_CLINICIANS, transition_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
