@@ -251,12 +251,6 @@ static void sqlite_facts(struct yx_db *db, struct facts *f)
     qsort(f->v, f->n, sizeof *f->v, cmp_str);
 }
 
-/* The columns, named as the engine reports them, of an index or a constraint (key: an int2vector
- * or an array of attribute numbers). */
-#define PG_NAMES(rel, key)                                                                                   \
-    "(SELECT string_agg(a.attname, ', ' ORDER BY k.n) FROM unnest(" key ") WITH ORDINALITY AS k(att, n) "    \
-    "JOIN pg_attribute a ON a.attrelid = " rel " AND a.attnum = k.att)"
-
 static void pg_facts(struct yx_db *db, struct facts *f)
 {
     char dflt[512], pred[512];
@@ -331,13 +325,17 @@ static void pg_facts(struct yx_db *db, struct facts *f)
     }
     yx_rows_free(r);
 
-    r = query(db,
-              "SELECT t.relname, " PG_NAMES("o.conrelid", "o.conkey") ", d.relname, " PG_NAMES(
-                  "o.confrelid", "o.confkey") " FROM pg_constraint o JOIN pg_class t ON t.oid = o.conrelid "
-                                              "JOIN pg_class d ON d.oid = o.confrelid "
-                                              "JOIN pg_namespace n ON n.oid = t.relnamespace "
-                                              "WHERE o.contype = 'f' AND n.nspname = current_schema()",
-              NULL);
+    /* Each side's columns in the constraint's order (conkey and confkey are arrays of attnums). */
+    r = query(
+        db,
+        "SELECT t.relname, (SELECT string_agg(a.attname, ', ' ORDER BY k.n) FROM unnest(o.conkey) "
+        " WITH ORDINALITY AS k(att, n) JOIN pg_attribute a ON a.attrelid = o.conrelid AND a.attnum = k.att), "
+        "d.relname, (SELECT string_agg(a.attname, ', ' ORDER BY k.n) FROM unnest(o.confkey) "
+        " WITH ORDINALITY AS k(att, n) JOIN pg_attribute a ON a.attrelid = o.confrelid AND a.attnum = k.att) "
+        "FROM pg_constraint o JOIN pg_class t ON t.oid = o.conrelid JOIN pg_class d ON d.oid = o.confrelid "
+        "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE o.contype = 'f' AND n.nspname = "
+        "current_schema()",
+        NULL);
     for (int i = 0; i < r->nrows; i++)
         fact_add(f, "foreign key %s (%s) references %s (%s)", yx_rows_get(r, i, 0), yx_rows_get(r, i, 1),
                  yx_rows_get(r, i, 2), yx_rows_get(r, i, 3));
