@@ -1,6 +1,7 @@
 # Turns the numbered SQL migrations into a C file: one table per dialect, in version order.
-# Invoked at build time: cmake -DSRC=<migrations dir> -DOUT=<file.c> -P embed.cmake
-set(body "/* Generated from src/store/migrations by cmake/embed.cmake; do not edit. */\n#include <stddef.h>\n#include \"migrations.h\"\n")
+# Invoked at build time on the scripts cmake/derive_migrations.c wrote from src/store/migrations:
+# cmake -DSRC=<dir with sqlite/ and postgres/> -DOUT=<file.c> -P embed.cmake
+set(body "/* Generated from src/store/migrations by cmake/derive_migrations.c and cmake/embed.cmake; do not edit. */\n#include <stddef.h>\n#include \"migrations.h\"\n")
 foreach(dialect sqlite postgres)
   file(GLOB files "${SRC}/${dialect}/*.sql")
   list(SORT files)

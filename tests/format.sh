@@ -10,7 +10,7 @@ while IFS= read -r f; do
     echo "not formatted: $f"
     bad=$((bad + 1))
   fi
-done < <(git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'tests/unit/*.c' 'fuzz/*.c' 'bench/*.c' 2>/dev/null ||
-         find src include tests/unit fuzz bench -name '*.[ch]')
+done < <(git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'tests/unit/*.c' 'fuzz/*.c' 'bench/*.c' 'cmake/*.c' 2>/dev/null ||
+         find src include tests/unit fuzz bench cmake -name '*.[ch]')
 echo "$((n - bad)) passed, $bad failed (clang-format over $n files)"
 [[ $n -gt 100 && $bad -eq 0 ]]

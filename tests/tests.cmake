@@ -12,6 +12,11 @@ foreach(src ${UNIT_TESTS})
   add_test(NAME unit.${name} COMMAND ${name})
 endforeach()
 
+# The migration generator's rules and refusals (cmake/derive_migrations.c) on sample files.
+add_test(NAME unit.derive_migrations
+         COMMAND ${CMAKE_COMMAND} -DGEN=$<TARGET_FILE:ytexa_derive_migrations>
+                 -DDIR=${CMAKE_SOURCE_DIR}/tests/unit/migrations -P ${CMAKE_SOURCE_DIR}/tests/unit/migrations/check.cmake)
+
 find_program(NODE node)
 # The C tree is formatted as .clang-format says.
 find_program(CLANG_FORMAT clang-format)

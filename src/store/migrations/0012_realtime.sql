@@ -40,7 +40,9 @@ CREATE TABLE chat_marks (
 );
 CREATE INDEX chat_marks_user ON chat_marks(user_id);
 
--- SQLite cannot change a CHECK: the table is rebuilt with the same rows.
+-- Notifications gain kinds, two references and pushed_at (set to due_at for the rows already
+-- there). SQLite cannot change a CHECK: it rebuilds the table with the same rows.
+-- @sqlite
 CREATE TABLE notifications_new (
   id INTEGER PRIMARY KEY,
   user_id INTEGER REFERENCES users(id),
@@ -77,4 +79,13 @@ CREATE INDEX notifications_user ON notifications(user_id, id);
 CREATE INDEX notifications_patient ON notifications(patient_id, id);
 CREATE INDEX notifications_due ON notifications(status, next_attempt_at);
 CREATE INDEX notifications_appointment ON notifications(appointment_id);
+-- @postgres
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN ('booked', 'rescheduled',
+  'cancelled', 'reminder', 'consult_assigned', 'consult_escalated', 'visit_starting', 'chat_message'));
+ALTER TABLE notifications ADD COLUMN consult_id BIGINT REFERENCES consults(id);
+ALTER TABLE notifications ADD COLUMN visit_id BIGINT REFERENCES visits(id);
+ALTER TABLE notifications ADD COLUMN pushed_at BIGINT;
+UPDATE notifications SET pushed_at = due_at;
+-- @end
 CREATE INDEX notifications_push ON notifications(pushed_at, due_at);

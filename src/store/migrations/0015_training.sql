@@ -174,7 +174,8 @@ CREATE TABLE certificates (
 );
 
 -- Live sessions are announced before they start: a notification kind and a column. SQLite cannot
--- change a CHECK: the table is rebuilt with the same rows.
+-- change a CHECK: it rebuilds the table with the same rows.
+-- @sqlite
 CREATE TABLE notifications_new (
   id INTEGER PRIMARY KEY,
   user_id INTEGER REFERENCES users(id),
@@ -214,3 +215,10 @@ CREATE INDEX notifications_patient ON notifications(patient_id, id);
 CREATE INDEX notifications_due ON notifications(status, next_attempt_at);
 CREATE INDEX notifications_appointment ON notifications(appointment_id);
 CREATE INDEX notifications_push ON notifications(pushed_at, due_at);
+-- @postgres
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN ('booked', 'rescheduled',
+  'cancelled', 'reminder', 'consult_assigned', 'consult_escalated', 'visit_starting', 'chat_message',
+  'session_starting'));
+ALTER TABLE notifications ADD COLUMN session_id BIGINT REFERENCES course_sessions(id);
+-- @end

@@ -1,0 +1,2 @@
+-- expect: INSERT OR: only INSERT OR IGNORE has a rule
+INSERT OR REPLACE INTO t VALUES (1);

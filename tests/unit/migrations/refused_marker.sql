@@ -1,0 +1,4 @@
+-- expect: unknown marker
+-- @postgresql
+SELECT 1;
+-- @end

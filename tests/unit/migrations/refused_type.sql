@@ -1,0 +1,4 @@
+-- expect: BIGINT: PostgreSQL's type
+CREATE TABLE t (
+  id BIGINT
+);
