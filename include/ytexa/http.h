@@ -209,6 +209,10 @@ int yx_reply(struct yx_req *r, int status, json_t *body);
 int yx_set_cookie(struct yx_req *r, const char *cookie);
 /* A decoded query parameter, or NULL. The value lives in the request's arena. */
 const char *yx_query(struct yx_req *r, const char *name);
+/* Names record id (its decimal text, in the arena) as what the request's audit event is about
+ * (r->audit_resource_id). Without it the event names the first path parameter. The event itself
+ * is written by the request pipeline, not here. */
+void yx_audit_target(struct yx_req *r, int64_t id);
 /* Parses path parameter i as a positive id; fails with 404 (an id that cannot exist). */
 int yx_param_id(struct yx_req *r, int i, int64_t *out);
 

@@ -228,9 +228,7 @@ static int user_create(struct yx_req *r)
         return yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
     if (rc)
         return rc;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    yx_audit_target(r, id);
     json_t *out = yx_user_json(r->db, id);
     return out ? yx_reply(r, 201, out) : YX_EDB;
 }

@@ -89,9 +89,7 @@ int yx_consult_load(struct yx_req *r, struct yx_consult *c)
     if (rc == 0)
         rc = load_for(r, id, c);
     if (rc == 0) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)c->id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+        yx_audit_target(r, c->id);
         r->audit_patient_id = c->patient_id;
     }
     return rc;

@@ -202,9 +202,7 @@ static int consult_create(struct yx_req *r)
         rc = submit(r, &c);
     if (rc)
         return rc;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    yx_audit_target(r, id);
     return yx_consult_answer(r, 201, id);
 }
 

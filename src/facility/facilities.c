@@ -294,9 +294,7 @@ static int facility_create(struct yx_req *r)
     yx_rows_free(rows);
     if ((rc = save_specialties(r, id)) != 0)
         return rc;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    yx_audit_target(r, id);
     json_t *f = yx_facility_json(r->db, id);
     return f ? yx_reply(r, 201, f) : YX_EDB;
 }

@@ -378,11 +378,8 @@ static int readable_file(struct yx_req *r, struct stored *f)
         rc = may_read(r, f, &yes);
     if ((rc == 0 && !yes) || rc == YX_ENOTFOUND)
         return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy tệp / no such file.");
-    if (rc == 0) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)f->id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
-    }
+    if (rc == 0)
+        yx_audit_target(r, f->id);
     return rc;
 }
 

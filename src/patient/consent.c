@@ -37,9 +37,7 @@ static int answer_consent(struct yx_req *r, int status, int64_t id)
     struct yx_rows *rows = NULL;
     int rc = YX_DB_Q(r->db, &rows, CONSENT_SELECT "WHERE c.id = ?", YX_PI(id));
     if (rc == 0 && rows->nrows == 1) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+        yx_audit_target(r, id);
         rc = yx_reply(r, status, consent_row(rows, 0));
     } else if (rc == 0) {
         rc = YX_EDB;

@@ -98,9 +98,7 @@ static int answer_appointment(struct yx_req *r, int status, int64_t id)
     struct yx_rows *rows = NULL;
     int rc = YX_DB_Q(r->db, &rows, APPOINTMENT_SELECT "WHERE a.id = ?", YX_PI(id));
     if (rc == 0 && rows->nrows == 1) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+        yx_audit_target(r, id);
         rc = yx_reply(r, status, appointment_row(r, rows, 0));
     } else if (rc == 0) {
         rc = YX_EDB;

@@ -144,11 +144,8 @@ int yx_course_load_id(struct yx_req *r, int64_t id, struct yx_course *c)
     int rc = yx_course_find(r, id, c);
     if (rc == YX_ENOTFOUND)
         return yx_fail(r, YX_ENOTFOUND, "Không có khoá học này / no such course.");
-    if (rc == 0) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)c->id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
-    }
+    if (rc == 0)
+        yx_audit_target(r, c->id);
     return rc;
 }
 

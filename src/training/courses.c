@@ -363,9 +363,7 @@ static int course_create(struct yx_req *r)
         rc = put_trainers(r, id, trainer ? r->who.user_id : 0);
     if (rc)
         return rc;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    yx_audit_target(r, id);
     return answer_course(r, 201, id);
 }
 

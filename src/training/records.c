@@ -103,9 +103,7 @@ static int records(struct yx_req *r)
                                       yx_rows_get(person, 0, 3))));
         json_object_set_new(out, "total_minutes", json_integer(minutes));
         json_object_set_new(out, "total_hours", json_real((double)minutes / 60.0));
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)user);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+        yx_audit_target(r, user);
         rc = yx_reply(r, 200, out);
     }
     yx_rows_free(person);

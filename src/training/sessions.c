@@ -66,11 +66,8 @@ int yx_session_load(struct yx_req *r, int param, struct yx_course_session *s, st
         rc = yx_course_find(r, s->course_id, c);
     if (rc == YX_ENOTFOUND)
         return yx_fail(r, YX_ENOTFOUND, "Không có buổi học này / no such session.");
-    if (rc == 0) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)s->id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
-    }
+    if (rc == 0)
+        yx_audit_target(r, s->id);
     return rc;
 }
 

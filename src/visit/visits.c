@@ -180,11 +180,8 @@ int yx_visit_load_id(struct yx_req *r, int64_t id, enum yx_action act, struct yx
      * the doctor's colleagues only read it, while the visit shares the patient with them. */
     if (rc == 0)
         rc = yx_patient_access_party(r, v->patient_id, act, r->who.user_id == v->doctor_id);
-    if (rc == 0 && !r->audit_resource_id) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)v->id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
-    }
+    if (rc == 0 && !r->audit_resource_id)
+        yx_audit_target(r, v->id);
     return rc;
 }
 
@@ -361,9 +358,7 @@ static int visit_create(struct yx_req *r)
         (rc = yx_visit_doctor_facility(r, p.doctor_id, "doctor_id", &p.doctor_facility_id)) != 0 ||
         (rc = yx_visit_insert(r, &p, &id)) != 0)
         return rc;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    yx_audit_target(r, id);
     return answer_visit(r, 201, id);
 }
 
