@@ -134,14 +134,6 @@ int yx_consult_side(struct yx_req *r, const struct yx_consult *c, int sides, con
                         who_may, who_may);
 }
 
-int yx_consult_doctor_only(struct yx_req *r, const char *what_vi, const char *what_en)
-{
-    if (strcmp(r->who.role, "doctor") == 0 || strcmp(r->who.role, "specialist") == 0)
-        return 0;
-    return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL, "Chỉ bác sĩ %s / only a doctor may %s.",
-                        what_vi, what_en);
-}
-
 int yx_consult_state_in(struct yx_req *r, const struct yx_consult *c, const char *const *states)
 {
     if (yx_one_of(c->state, states))

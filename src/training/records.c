@@ -131,9 +131,6 @@ static int summary_scope(struct yx_req *r, struct scope *s)
         return rc;
     if (facility && province)
         return yx_fail_field(r, YX_EINVAL, "province_id", "Give facility_id or province_id, not both.");
-    if (!yx_role_is_admin(w->role))
-        return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL,
-                            "Báo cáo đào tạo dành cho quản trị / training summaries are for administrators.");
     if (facility)
         rc = YX_DB_Q(r->db, &rows, "SELECT province_id FROM facilities WHERE id = ?", YX_PI(facility));
     else if (province)
