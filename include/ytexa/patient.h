@@ -24,9 +24,11 @@ int yx_patient_resource(struct yx_req *r, int64_t patient_id, struct yx_resource
  * names the patient (r->audit_patient_id) when the caller may see it; a 404 names none, so that
  * the trail does not tell an administrator which ids exist elsewhere. */
 int yx_patient_access(struct yx_req *r, int64_t patient_id, enum yx_action act);
-/* The same, for someone who takes part in what is acted on (party: the visit's own doctor), who
- * acts on it as the home facility does. */
-int yx_patient_access_party(struct yx_req *r, int64_t patient_id, enum yx_action act, int party);
+/* The same for patient data of a kind with rules of its own (YX_RES_VISIT, YX_RES_CONSENT,
+ * YX_RES_APPOINTMENT: include/ytexa/auth.h), party: the caller takes part in what is acted on (the
+ * visit's own doctor) and acts on it as the home facility does. */
+int yx_patient_access_as(struct yx_req *r, int64_t patient_id, enum yx_action act, enum yx_resource_kind kind,
+                         int party);
 
 /* Is consent for purpose ("remote_care" or "data_processing") in force for the patient?
  * Sets *active to 1 or 0. Returns 0 or a YX_E code from the database. */

@@ -73,7 +73,8 @@ static int body_facility(struct yx_req *r, const char *field, struct yx_resource
         rc = yx_fail_field(r, YX_EINVAL, field, "Cơ sở đã ngừng hoạt động / facility %lld is deactivated.",
                            (long long)id);
     if (rc == 0) {
-        *res = (struct yx_resource){YX_RES_NETWORK, id, yx_rows_int(rows, 0, 0), 0, 0, 0};
+        *res = (struct yx_resource){
+            .kind = YX_RES_NETWORK, .facility_id = id, .province_id = yx_rows_int(rows, 0, 0)};
         snprintf(level, 16, "%s", yx_rows_get(rows, 0, 1));
     }
     yx_rows_free(rows);

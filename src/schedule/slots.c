@@ -44,9 +44,12 @@ static int may_manage(struct yx_req *r, int64_t doctor, int64_t *facility)
     if (rc == 0)
         *facility = yx_rows_int(rows, 0, 0);
     yx_rows_free(rows);
-    if (rc == 0 && r->who.user_id != doctor &&
-        !(strcmp(r->who.role, "facility_admin") == 0 && r->who.facility_id == *facility))
-        rc = YX_EFORBIDDEN;
+    if (rc == 0) {
+        struct yx_resource availability = {
+            .kind = YX_RES_SCHEDULE, .facility_id = *facility, .party = r->who.user_id == doctor};
+        if (yx_authorize(&r->who, YX_A_WRITE, &availability) != 0)
+            rc = YX_EFORBIDDEN;
+    }
     return rc;
 }
 

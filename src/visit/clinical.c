@@ -116,7 +116,9 @@ static int visit_vitals(struct yx_req *r)
     int set[9] = {0}, rc;
     if ((rc = yx_visit_load(r, YX_A_WRITE, &v)) != 0)
         return rc;
-    if (r->who.user_id != v.doctor_id && r->who.facility_id != v.facility_id)
+    struct yx_resource record = {
+        .kind = YX_RES_VISIT_RECORD, .facility_id = v.facility_id, .party = r->who.user_id == v.doctor_id};
+    if (yx_authorize(&r->who, YX_A_WRITE, &record) != 0)
         return yx_visit_doctor_only(r, &v);
     if ((rc = read_vitals(r, val, set)) != 0 || (rc = yx_visit_state_in(r, &v, in_progress)) != 0)
         return rc;

@@ -108,7 +108,8 @@ static int rx_load(struct yx_req *r, enum yx_action act, struct rx *p, struct yx
     yx_rows_free(rows);
     if (rc == 0)
         rc = yx_visit_load_id(r, p->visit_id, act, v);
-    if (rc == 0 && strcmp(r->who.role, "patient") == 0 && strcmp(p->status, "signed") != 0)
+    struct yx_resource rx = {.kind = YX_RES_PRESCRIPTION, .state = p->status};
+    if (rc == 0 && yx_authorize(&r->who, act, &rx) != 0)
         rc = yx_not_found(r);
     return rc;
 }

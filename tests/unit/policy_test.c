@@ -23,14 +23,15 @@ static struct yx_principal who(const char *role, int64_t facility, int64_t provi
 
 /* Facility 10 in province 1; facility 20 in province 2. */
 /* Patients 7 and 8 belong to facility 10, patient 9 to facility 20. */
-static const struct yx_resource fac10 = {YX_RES_FACILITY, 10, 1, 0, 0, 0},
-                                user10 = {YX_RES_USER, 10, 1, 0, 0, 0},
-                                user20 = {YX_RES_USER, 20, 2, 0, 0, 0},
-                                pat10 = {YX_RES_PATIENT, 10, 1, 0, 7, 0},
-                                pat20 = {YX_RES_PATIENT, 20, 2, 0, 9, 0},
-                                pat20shared = {YX_RES_PATIENT, 20, 2, 1, 9, 0},
-                                pat20party = {YX_RES_PATIENT, 20, 2, 0, 9, 1},
-                                pat10other = {YX_RES_PATIENT, 10, 1, 0, 8, 0};
+static const struct yx_resource
+    fac10 = {.kind = YX_RES_FACILITY, .facility_id = 10, .province_id = 1},
+    user10 = {.kind = YX_RES_USER, .facility_id = 10, .province_id = 1},
+    user20 = {.kind = YX_RES_USER, .facility_id = 20, .province_id = 2},
+    pat10 = {.kind = YX_RES_PATIENT, .facility_id = 10, .province_id = 1, .patient_id = 7},
+    pat20 = {.kind = YX_RES_PATIENT, .facility_id = 20, .province_id = 2, .patient_id = 9},
+    pat20shared = {.kind = YX_RES_PATIENT, .facility_id = 20, .province_id = 2, .shared = 1, .patient_id = 9},
+    pat20party = {.kind = YX_RES_PATIENT, .facility_id = 20, .province_id = 2, .patient_id = 9, .party = 1},
+    pat10other = {.kind = YX_RES_PATIENT, .facility_id = 10, .province_id = 1, .patient_id = 8};
 
 static void everyone_reads_the_network(void **state)
 {
@@ -192,6 +193,241 @@ static void roles_are_a_closed_list(void **state)
     assert_false(yx_role_valid(NULL));
 }
 
+/* Patient data of a kind with rules of its own: the patient's own account joins its visit's call,
+ * gives its consent and books its visits, though it only reads its record. */
+static void a_patient_acts_on_its_own_visits_consents_and_bookings(void **state)
+{
+    struct yx_principal pt = who("patient", 0, 0), hw = who("health_worker", 10, 1),
+                        d20 = who("doctor", 20, 2);
+    pt.patient_id = 7;
+    struct yx_resource
+        visit = {.kind = YX_RES_VISIT, .facility_id = 10, .province_id = 1, .patient_id = 7},
+        consent = {.kind = YX_RES_CONSENT, .facility_id = 10, .province_id = 1, .patient_id = 7},
+        booking = {.kind = YX_RES_APPOINTMENT, .facility_id = 10, .province_id = 1, .patient_id = 7},
+        other = {.kind = YX_RES_APPOINTMENT, .facility_id = 10, .province_id = 1, .patient_id = 8};
+    assert_int_equal(yx_authorize(&pt, YX_A_JOIN, &visit), 0);
+    assert_int_equal(yx_authorize(&pt, YX_A_WRITE, &visit), YX_EFORBIDDEN);
+    assert_int_equal(yx_authorize(&pt, YX_A_WRITE, &consent), 0);
+    assert_int_equal(yx_authorize(&pt, YX_A_WRITE, &booking), 0);
+    assert_int_equal(yx_authorize(&pt, YX_A_WRITE, &other), YX_ENOTFOUND);
+    /* For everyone else joining the call is acting on the visit: a share reads, a party acts. */
+    assert_int_equal(yx_authorize(&hw, YX_A_JOIN, &visit), 0);
+    visit.shared = 1;
+    assert_int_equal(yx_authorize(&d20, YX_A_JOIN, &visit), YX_EFORBIDDEN);
+    visit.party = 1;
+    assert_int_equal(yx_authorize(&d20, YX_A_JOIN, &visit), 0);
+    assert_true(yx_patient_self(&pt, 7));
+    assert_false(yx_patient_self(&pt, 8));
+    assert_false(yx_patient_self(&hw, 7));
+}
+
+static void a_visit_record_is_its_doctors_and_a_draft_prescription_not_its_patients(void **state)
+{
+    struct yx_principal doc = who("doctor", 20, 2), hw = who("health_worker", 10, 1),
+                        pt = who("patient", 0, 0);
+    pt.patient_id = 7;
+    struct yx_resource notes = {.kind = YX_RES_VISIT_RECORD, .party = 1},
+                       vitals = {.kind = YX_RES_VISIT_RECORD, .facility_id = 10};
+    assert_int_equal(yx_authorize(&doc, YX_A_WRITE, &notes), 0);
+    notes.party = 0;
+    assert_int_equal(yx_authorize(&hw, YX_A_WRITE, &notes), YX_EFORBIDDEN);
+    assert_int_equal(yx_authorize(&hw, YX_A_WRITE, &vitals), 0);
+    assert_int_equal(yx_authorize(&doc, YX_A_WRITE, &vitals), YX_EFORBIDDEN);
+    struct yx_resource draft = {.kind = YX_RES_PRESCRIPTION, .state = "draft"},
+                       signed_rx = {.kind = YX_RES_PRESCRIPTION, .state = "signed"};
+    assert_int_equal(yx_authorize(&pt, YX_A_READ, &draft), YX_ENOTFOUND);
+    assert_int_equal(yx_authorize(&pt, YX_A_READ, &signed_rx), 0);
+    assert_int_equal(yx_authorize(&doc, YX_A_READ, &draft), 0);
+}
+
+static void availability_is_the_doctors_or_their_facility_admins(void **state)
+{
+    struct yx_principal doc = who("doctor", 10, 1), other = who("doctor", 10, 1),
+                        fa10 = who("facility_admin", 10, 1), fa20 = who("facility_admin", 20, 2);
+    struct yx_resource mine = {.kind = YX_RES_SCHEDULE, .facility_id = 10, .party = 1},
+                       theirs = {.kind = YX_RES_SCHEDULE, .facility_id = 10};
+    assert_int_equal(yx_authorize(&doc, YX_A_WRITE, &mine), 0);
+    assert_int_equal(yx_authorize(&other, YX_A_WRITE, &theirs), YX_EFORBIDDEN);
+    assert_int_equal(yx_authorize(&fa10, YX_A_WRITE, &theirs), 0);
+    assert_int_equal(yx_authorize(&fa20, YX_A_WRITE, &theirs), YX_EFORBIDDEN);
+}
+
+static void course_materials_are_uploaded_by_those_who_make_courses(void **state)
+{
+    struct yx_principal hw = who("health_worker", 10, 1), doc = who("doctor", 10, 1),
+                        t = who("trainer", 10, 1), m = who("ministry_admin", 0, 0);
+    struct yx_resource clinical = {.kind = YX_RES_FILE, .facility_id = 10, .state = "clinical"},
+                       material = {.kind = YX_RES_FILE, .facility_id = 10, .state = "course_material"},
+                       nowhere = {.kind = YX_RES_FILE};
+    assert_int_equal(yx_authorize(&hw, YX_A_WRITE, &clinical), 0);
+    assert_int_equal(yx_authorize(&hw, YX_A_WRITE, &material), YX_EFORBIDDEN);
+    assert_int_equal(yx_authorize(&doc, YX_A_WRITE, &material), 0);
+    assert_int_equal(yx_authorize(&t, YX_A_WRITE, &material), 0);
+    /* Files are kept by a facility: staff without one upload nothing. */
+    assert_int_equal(yx_authorize(&m, YX_A_WRITE, &nowhere), YX_EFORBIDDEN);
+}
+
+/* A published course of facility 10 (province 1) for doctors of district hospitals. */
+static struct yx_course_facts course10(void)
+{
+    return (struct yx_course_facts){.facility_id = 10,
+                                    .province_id = 1,
+                                    .state = "published",
+                                    .target_roles = "[\"doctor\"]",
+                                    .target_levels = "[\"district\"]",
+                                    .level = "district"};
+}
+
+static void the_relation_to_a_course_comes_from_role_facility_and_enrolment(void **state)
+{
+    struct yx_principal t10 = who("trainer", 10, 1), t20 = who("trainer", 20, 2),
+                        fa10 = who("facility_admin", 10, 1), fa20 = who("facility_admin", 20, 2),
+                        p1 = who("province_admin", 11, 1), m = who("ministry_admin", 0, 0),
+                        d20 = who("doctor", 20, 2), hw20 = who("health_worker", 20, 2),
+                        pt = who("patient", 0, 0);
+    struct yx_course_facts c = course10();
+    assert_int_equal(yx_course_relation(&t10, &c), YX_COURSE_TRAINER);
+    assert_int_equal(yx_course_relation(&t20, &c), 0);
+    c.named_trainer = 1;
+    assert_int_equal(yx_course_relation(&t20, &c), YX_COURSE_TRAINER);
+    c.named_trainer = 0;
+    assert_int_equal(yx_course_relation(&fa10, &c), YX_COURSE_ADMIN);
+    assert_int_equal(yx_course_relation(&p1, &c), YX_COURSE_ADMIN);
+    assert_int_equal(yx_course_relation(&m, &c), YX_COURSE_ADMIN);
+    assert_int_equal(yx_course_relation(&d20, &c), YX_COURSE_ELIGIBLE);
+    assert_int_equal(yx_course_relation(&hw20, &c), 0);
+    assert_int_equal(yx_course_relation(&fa20, &c), YX_COURSE_SITE_ADMIN);
+    assert_int_equal(yx_course_relation(&pt, &c), 0);
+    /* Facility 20 enrolled as a whole: its doctors are enrolled, all of its people are the site. */
+    c.site_enrolled = 1;
+    assert_int_equal(yx_course_relation(&d20, &c), YX_COURSE_ENROLLED | YX_COURSE_ELIGIBLE | YX_COURSE_SITE);
+    assert_int_equal(yx_course_relation(&hw20, &c), YX_COURSE_SITE);
+    /* A draft is for nobody to enrol in. */
+    c = course10();
+    c.state = "draft";
+    assert_int_equal(yx_course_relation(&d20, &c), 0);
+    assert_int_equal(yx_course_relation(&fa20, &c), 0);
+    assert_true(yx_runs_facility_courses(&t10) && yx_runs_facility_courses(&fa10));
+    assert_false(yx_runs_facility_courses(&p1) || yx_runs_facility_courses(&d20));
+    assert_true(yx_enrols_facility(&fa20));
+    assert_false(yx_enrols_facility(&p1));
+}
+
+static void a_course_is_seen_by_its_people_and_run_by_its_trainers(void **state)
+{
+    struct yx_principal d = who("doctor", 20, 2), t10 = who("trainer", 10, 1), t20 = who("trainer", 20, 2);
+    struct yx_resource learner = {.kind = YX_RES_COURSE,
+                                  .facility_id = 10,
+                                  .state = "published",
+                                  .relation = YX_COURSE_ENROLLED},
+                       stranger = {.kind = YX_RES_COURSE, .facility_id = 10, .state = "published"},
+                       trainer = {.kind = YX_RES_COURSE,
+                                  .facility_id = 10,
+                                  .state = "draft",
+                                  .relation = YX_COURSE_TRAINER};
+    assert_int_equal(yx_authorize(&d, YX_A_READ, &learner), 0);
+    assert_int_equal(yx_authorize(&d, YX_A_WRITE, &learner), YX_EFORBIDDEN);
+    learner.need = YX_COURSE_ENROLLED;
+    assert_int_equal(yx_authorize(&d, YX_A_WRITE, &learner), 0);
+    assert_int_equal(yx_authorize(&d, YX_A_READ, &stranger), YX_ENOTFOUND);
+    assert_int_equal(yx_authorize(&t10, YX_A_WRITE, &trainer), 0);
+    /* A draft is its makers' business. */
+    learner.state = "draft";
+    assert_int_equal(yx_authorize(&d, YX_A_READ, &learner), YX_ENOTFOUND);
+    /* A course is made at one's own facility. */
+    struct yx_resource at10 = {.kind = YX_RES_COURSE, .facility_id = 10};
+    assert_int_equal(yx_authorize(&t10, YX_A_ADMIN, &at10), 0);
+    assert_int_equal(yx_authorize(&t20, YX_A_ADMIN, &at10), YX_EFORBIDDEN);
+}
+
+static void enrolment_site_attendance_credits_and_certificates(void **state)
+{
+    struct yx_principal fa20 = who("facility_admin", 20, 2), d20 = who("doctor", 20, 2),
+                        t10 = who("trainer", 10, 1), p2 = who("province_admin", 20, 2),
+                        d30 = who("doctor", 30, 3);
+    struct yx_resource site = {
+        .kind = YX_RES_ENROLMENT, .state = "published", .relation = YX_COURSE_SITE_ADMIN, .facility_id = 20};
+    assert_int_equal(yx_authorize(&fa20, YX_A_WRITE, &site), 0);
+    site.facility_id = 30;
+    assert_int_equal(yx_authorize(&fa20, YX_A_WRITE, &site), YX_EFORBIDDEN);
+    struct yx_resource self = {
+        .kind = YX_RES_ENROLMENT, .state = "published", .relation = YX_COURSE_ENROLLED, .party = 1};
+    assert_int_equal(yx_authorize(&d20, YX_A_WRITE, &self), 0);
+    struct yx_resource att = {
+        .kind = YX_RES_SITE_ATTENDANCE, .state = "published", .relation = YX_COURSE_SITE};
+    assert_int_equal(yx_authorize(&d20, YX_A_WRITE, &att), 0);
+    assert_int_equal(yx_authorize(&d20, YX_A_ADMIN, &att), 0);
+    att.party = 1; /* whoever recorded it does not confirm it */
+    assert_int_equal(yx_authorize(&d20, YX_A_ADMIN, &att), YX_EFORBIDDEN);
+    att.relation = YX_COURSE_ELIGIBLE;
+    assert_int_equal(yx_authorize(&d20, YX_A_WRITE, &att), YX_EFORBIDDEN);
+    /* A credit's holder who may not see the course is told it is not theirs to issue; others it is
+     * not there. */
+    struct yx_resource credit = {.kind = YX_RES_CREDIT, .party = 1};
+    assert_int_equal(yx_authorize(&d20, YX_A_WRITE, &credit), YX_EFORBIDDEN);
+    credit.party = 0;
+    assert_int_equal(yx_authorize(&d20, YX_A_WRITE, &credit), YX_ENOTFOUND);
+    credit.relation = YX_COURSE_TRAINER;
+    assert_int_equal(yx_authorize(&t10, YX_A_WRITE, &credit), 0);
+    /* A certificate is read by the administrators over its holder, revoked by the course's people. */
+    struct yx_resource cert = {.kind = YX_RES_CERTIFICATE, .facility_id = 20, .province_id = 2};
+    assert_int_equal(yx_authorize(&p2, YX_A_READ, &cert), 0);
+    assert_int_equal(yx_authorize(&p2, YX_A_WRITE, &cert), YX_EFORBIDDEN);
+    assert_int_equal(yx_authorize(&d30, YX_A_READ, &cert), YX_ENOTFOUND);
+    cert.relation = YX_COURSE_ADMIN;
+    assert_int_equal(yx_authorize(&p2, YX_A_WRITE, &cert), 0);
+}
+
+static void a_list_shows_the_scope_of_its_reader(void **state)
+{
+    struct yx_principal m = who("ministry_admin", 0, 0), p1 = who("province_admin", 10, 1),
+                        f10 = who("facility_admin", 10, 1), d10 = who("doctor", 10, 1),
+                        t10 = who("trainer", 10, 1), pt = who("patient", 0, 0), nobody;
+    memset(&nobody, 0, sizeof nobody);
+    pt.patient_id = 7;
+    struct yx_scope s;
+    assert_int_equal(yx_scope(&m, YX_RES_USER, &s), 0);
+    assert_int_equal(s.kind, YX_SCOPE_ALL);
+    assert_int_equal(yx_scope(&p1, YX_RES_AUDIT, &s), 0);
+    assert_int_equal(s.kind, YX_SCOPE_PROVINCE);
+    assert_int_equal(s.id, 1);
+    assert_int_equal(yx_scope(&f10, YX_RES_CREDIT, &s), 0);
+    assert_int_equal(s.kind, YX_SCOPE_FACILITY);
+    assert_int_equal(s.id, 10);
+    assert_int_equal(yx_scope(&d10, YX_RES_USER, &s), 0);
+    assert_int_equal(s.kind, YX_SCOPE_FACILITY);
+    assert_int_equal(yx_scope(&d10, YX_RES_AUDIT, &s), YX_EFORBIDDEN);
+    assert_int_equal(yx_scope(&pt, YX_RES_USER, &s), YX_EFORBIDDEN);
+    assert_int_equal(yx_scope(&pt, YX_RES_VISIT, &s), 0);
+    assert_int_equal(s.kind, YX_SCOPE_PATIENT);
+    assert_int_equal(s.id, 7);
+    assert_int_equal(yx_scope(&pt, YX_RES_CONSULT, &s), YX_EFORBIDDEN);
+    assert_int_equal(yx_scope(&d10, YX_RES_PATIENT, &s), 0);
+    assert_int_equal(s.kind, YX_SCOPE_FACILITY);
+    assert_int_equal(yx_scope(&t10, YX_RES_PATIENT, &s), YX_EFORBIDDEN);
+    assert_int_equal(yx_scope(&nobody, YX_RES_USER, &s), YX_EAUTH);
+}
+
+/* The YX_ROLE_… bits a route declares and the roles a session has are the same list. */
+static void role_bits_follow_the_list_of_roles(void **state)
+{
+    const char *roles[] = {YX_ROLES};
+    unsigned all = 0;
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        assert_int_equal(yx_role_bit(roles[i]), 1u << i);
+        all |= yx_role_bit(roles[i]);
+    }
+    assert_int_equal(all, YX_ANYONE);
+    assert_int_equal(yx_role_bit("root"), 0);
+    assert_int_equal(yx_role_bit("doctor"), YX_ROLE_DOCTOR);
+    assert_int_equal(yx_role_bit("patient"), YX_ROLE_PATIENT);
+    assert_true(yx_role_is_admin("province_admin"));
+    assert_false(yx_role_is_admin("trainer"));
+    assert_true(yx_role_needs_facility("trainer"));
+    assert_false(yx_role_needs_facility("ministry_admin"));
+    assert_false(yx_role_needs_facility("patient"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +441,15 @@ int main(void)
         cmocka_unit_test(ones_own_account_is_read_and_never_changed),
         cmocka_unit_test(nothing_matches_nothing),
         cmocka_unit_test(roles_are_a_closed_list),
+        cmocka_unit_test(a_patient_acts_on_its_own_visits_consents_and_bookings),
+        cmocka_unit_test(a_visit_record_is_its_doctors_and_a_draft_prescription_not_its_patients),
+        cmocka_unit_test(availability_is_the_doctors_or_their_facility_admins),
+        cmocka_unit_test(course_materials_are_uploaded_by_those_who_make_courses),
+        cmocka_unit_test(the_relation_to_a_course_comes_from_role_facility_and_enrolment),
+        cmocka_unit_test(a_course_is_seen_by_its_people_and_run_by_its_trainers),
+        cmocka_unit_test(enrolment_site_attendance_credits_and_certificates),
+        cmocka_unit_test(a_list_shows_the_scope_of_its_reader),
+        cmocka_unit_test(role_bits_follow_the_list_of_roles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
