@@ -50,4 +50,9 @@ int yx_patient_registry_role(struct yx_req *r);
  * records; NULL when there is none. */
 json_t *yx_patient_brief(struct yx_db *db, int64_t patient_id);
 
+/* The patient's age band in the year of at_ms ("35-39", "90+"): what a de-identified record (a
+ * consultation exported for teaching, a case shown in a training session) gives instead of the
+ * birth year. */
+void yx_age_band(int64_t at_ms, int64_t birth_year, char out[16]);
+
 #endif
