@@ -146,6 +146,12 @@ struct yx_route {
     const struct yx_field *fields; /* the body's fields, or NULL */
 };
 
+/* Does the route table (ended by a NULL pattern) hold what matching relies on: every route has a
+ * method, a handler and a path, and roles unless it is public; no two routes of one method have
+ * patterns of one shape ("/x/:id" and "/x/:sid"), of which the second could never be matched?
+ * 1, or 0 with *bad (may be NULL) the first route at fault. */
+int yx_routes_valid(const struct yx_route *routes, const struct yx_route **bad);
+
 /* The largest raw body a YX_R_RAW route takes (a chunk of a resumable upload). */
 #define YX_RAW_BODY_MAX (8 * 1024 * 1024)
 

@@ -79,6 +79,9 @@ static int read_vitals(struct yx_req *r, double val[9], int set[9])
     if ((rc = yx_body(r, vitals_fields)) != 0)
         return rc;
     for (int k = 0; vital_ranges[k].name; k++) {
+        /* The field table and the ranges list the measurements in one order (val[] and the
+         * columns of the insert follow it). */
+        YX_ASSERT(vitals_fields[k].name && strcmp(vitals_fields[k].name, vital_ranges[k].name) == 0);
         json_t *x = json_object_get(r->json, vital_ranges[k].name);
         if (!x || json_is_null(x))
             continue;

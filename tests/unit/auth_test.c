@@ -1,4 +1,4 @@
-/* Unit tests of the one authorization decision (src/auth/policy.c). */
+/* Unit tests of src/auth: the one authorization decision (policy.c) and its role table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
