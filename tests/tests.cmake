@@ -11,6 +11,8 @@ foreach(src ${UNIT_TESTS})
   target_link_libraries(${name} PRIVATE ytexa_core PkgConfig::CMOCKA)
   add_test(NAME unit.${name} COMMAND ${name})
 endforeach()
+# Under LeakSanitizer: fontconfig's caches live as long as the process (tests/unit/lsan.supp).
+set_tests_properties(unit.pdf_test PROPERTIES ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/unit/lsan.supp")
 
 # The migration generator's rules and refusals (cmake/derive_migrations.c) on sample files.
 add_test(NAME unit.derive_migrations

@@ -38,7 +38,9 @@ const struct yx_auth_settings *yx_auth_settings(void);
 enum yx_action {
     YX_A_READ,
     YX_A_WRITE,
-    YX_A_ADMIN, /* create or change accounts, facilities, the network */
+    YX_A_ADMIN, /* create or change accounts, facilities, the network; make a course; confirm what
+                   another recorded */
+    YX_A_JOIN,  /* take part in its live channel: a visit's chat and call */
 };
 enum yx_resource_kind {
     YX_RES_FACILITY, /* a facility record itself */
@@ -47,7 +49,32 @@ enum yx_resource_kind {
     YX_RES_AUDIT,    /* the audit trail */
     YX_RES_PATIENT,  /* patient data (owned by facility_id, or shared through a case) */
     YX_RES_CONSULT,  /* a consultation case (facility_id: the requester; shared: the caller's
-                        facility is the hub that has it or takes part) */
+                        facility is the hub that has it or takes part; relation: the caller's sides
+                        of it, the workflow's bits, and need for an act other than a read) */
+    /* Patient data of a particular kind: the patient rule, with what the kind adds. */
+    YX_RES_VISIT,        /* a visit (party: the caller is its own doctor); YX_A_JOIN: its chat and
+                            call, which its patient's own account joins too */
+    YX_RES_VISIT_RECORD, /* what is written into a visit's record, asked after the visit (party: the
+                            caller is its doctor; facility_id: a facility whose clinicians also write
+                            it, as vitals measured at the station, or 0) */
+    YX_RES_PRESCRIPTION, /* a prescription, asked after its visit (state: its status) */
+    YX_RES_CONSENT,      /* a patient's consent, which the patient's own account also gives */
+    YX_RES_APPOINTMENT,  /* a booking, which the patient's own account also makes for itself */
+    YX_RES_SCHEDULE,     /* a doctor's availability (party: the caller is the doctor; facility_id: the
+                            doctor's facility) */
+    YX_RES_FILE,         /* an upload (facility_id: where it is kept; state: its purpose, "clinical"
+                            or "course_material") */
+    /* Training: relation is the caller's relation to the course (yx_course_relation()). */
+    YX_RES_COURSE,          /* a course with its sessions, materials and quiz (state: its state; need:
+                               for an act other than a read, the relations that may do it — 0: those
+                               who run it; YX_A_ADMIN: make a course of facility_id) */
+    YX_RES_ENROLMENT,       /* an enrolment (facility_id: the facility enrolled, or the person's;
+                               party: the person is the caller) */
+    YX_RES_SITE_ATTENDANCE, /* a site's attendance of a session (party: the caller recorded it) */
+    YX_RES_CREDIT,          /* a credit, to issue its certificate (party: the caller holds it;
+                               relation 0: the caller may not see the course) */
+    YX_RES_CERTIFICATE,     /* a certificate (party: the caller holds it; facility_id, province_id:
+                               the holder's facility and province) */
 };
 struct yx_resource {
     enum yx_resource_kind kind;
@@ -55,14 +82,76 @@ struct yx_resource {
     int64_t province_id; /* that facility's province */
     int shared;          /* a live share (visit, consultation, referral) lets the principal's facility
                             read it: read only, never write, never widen */
-    int64_t patient_id;  /* the patient the data is about (YX_RES_PATIENT) */
+    int64_t patient_id;  /* the patient the data is about (patient data) */
     int party;           /* the principal takes part in what is acted on (the visit's own doctor): acts
                             on it like its home facility, whether or not a share is live */
+    const char *state;   /* the record's state where the rule depends on it (NULL: none) */
+    int relation;        /* the principal's relation to it: YX_COURSE_… bits, or a workflow's own */
+    int need;            /* the relations that may do the act (see the kind) */
 };
 
-/* The one authorization decision of the program. Returns 0 when allowed; YX_ENOTFOUND when the
+/* The principal's relation to a course (bits), decided by yx_course_relation(). */
+enum {
+    YX_COURSE_TRAINER = 1,  /* named among its trainers, or a trainer of its facility */
+    YX_COURSE_ADMIN = 2,    /* an administrator over its facility (facility, province, ministry) */
+    YX_COURSE_ENROLLED = 4, /* enrolled: by name, or with their whole facility (and of a target role) */
+    YX_COURSE_ELIGIBLE = 8, /* may enrol themselves: published, of a target role and facility level */
+    YX_COURSE_SITE = 16,    /* works at a facility enrolled as a whole (any role): records site attendance */
+    YX_COURSE_SITE_ADMIN = 32, /* administrator of another facility, course not a draft, their facility of a
+                                  target level or enrolled: enrols their facility or its staff */
+};
+/* The relations that run a course: its trainers and the administrators over its facility. */
+#define YX_COURSE_RUNS (YX_COURSE_TRAINER | YX_COURSE_ADMIN)
+/* What the training workflow found of a course and the principal; the strings are not owned. */
+struct yx_course_facts {
+    int64_t facility_id, province_id;         /* the course's facility and its province */
+    const char *state;                        /* draft, published, archived */
+    const char *target_roles, *target_levels; /* JSON arrays (text); an empty one means any */
+    const char *level;                        /* the principal's facility's level ("" when none) */
+    int named_trainer;                        /* the principal is named among its trainers */
+    int named_enrolled;                       /* the principal is enrolled by name */
+    int site_enrolled;                        /* the principal's facility is enrolled as a whole */
+};
+/* What the principal is to the course: YX_COURSE_… bits, 0 for nothing. A draft is seen only by
+ * those who run it; yx_authorize() with YX_RES_COURSE says so. */
+int yx_course_relation(const struct yx_principal *who, const struct yx_course_facts *c);
+/* Does the principal run every course of its own facility by its role (a trainer, or the
+ * facility's administrator)? What a person's training record shows it of courses it is not named
+ * on. */
+int yx_runs_facility_courses(const struct yx_principal *who);
+/* Does the principal enrol its facility as a whole in courses of other facilities (its
+ * administrator: YX_COURSE_SITE_ADMIN)? What a list of courses open to it looks among. */
+int yx_enrols_facility(const struct yx_principal *who);
+
+/* Which records of a kind a list shows the principal, and where it makes new ones. */
+enum yx_scope_kind {
+    YX_SCOPE_ALL,      /* every one (the ministry) */
+    YX_SCOPE_PROVINCE, /* those of the facilities of province id */
+    YX_SCOPE_FACILITY, /* those of facility id */
+    YX_SCOPE_PATIENT,  /* those of patient id: a patient's own account (id 0: no record yet) */
+};
+struct yx_scope {
+    enum yx_scope_kind kind;
+    int64_t id;
+};
+/* The principal's scope for records of kind: YX_RES_USER and YX_RES_AUDIT (an administrator's
+ * scope; a user's own facility for accounts), YX_RES_CREDIT and YX_RES_COURSE (the people and the
+ * courses an administrator oversees), patient data (YX_RES_PATIENT, YX_RES_VISIT, YX_RES_APPOINTMENT: a
+ * clinician's facility, a patient's own record), YX_RES_CONSULT (a clinician's facility). Returns 0, or
+ * YX_EFORBIDDEN when it has none (its role works with none of them, or it has no facility), or
+ * YX_EAUTH. */
+int yx_scope(const struct yx_principal *who, enum yx_resource_kind kind, struct yx_scope *s);
+/* Is the principal the patient's own account (it reads its own record, gives its consent in the
+ * app, books its own visits)? */
+int yx_patient_self(const struct yx_principal *who, int64_t patient_id);
+
+/* The one authorization decision of the program: may the principal do act to the record res
+ * describes? Every decision that depends on a record is made here (a route's roles have already
+ * said whether the principal's role may call the route at all); handlers fill res with what they
+ * found and answer a refusal with their own message. Returns 0 when allowed; YX_ENOTFOUND when the
  * principal may not even know the resource exists (another facility's data), YX_EFORBIDDEN when
- * it may see it but may not do this (its role, or a share that lets it read only). */
+ * it may see it but may not do this (its role, its part in it, or a share that lets it read
+ * only); YX_EAUTH without a principal. */
 int yx_authorize(const struct yx_principal *who, enum yx_action act, const struct yx_resource *res);
 /* The role's YX_ROLE_… bit (include/ytexa/http.h), or 0 for an unknown role. YX_ROLES lists the
  * roles in the order of the bits. */
@@ -93,6 +182,8 @@ struct yx_account {
 int yx_authorize_account(const struct yx_principal *who, enum yx_action act, const struct yx_account *acct);
 /* Is the role an administrator of some scope (facility, province, ministry)? */
 int yx_role_is_admin(const char *role);
+/* Does an account of the role work at a facility (every role but the ministry's and a patient's)? */
+int yx_role_needs_facility(const char *role);
 /* Is the principal an administrator whose scope holds a person (or a course) of facility, in
  * province: the facility's administrator, the province's, or the ministry's? yx_authorize()
  * decides it, as for an account of that facility. */

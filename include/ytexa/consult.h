@@ -32,8 +32,4 @@ int yx_consult_verify(struct yx_req *r, const char *code);
 struct yx_db;
 json_t *yx_consult_deidentified(struct yx_db *db, int64_t id);
 
-/* The patient's age band in the year of at_ms ("35-39", "90+"), as a de-identified case gives it
- * instead of the birth year. */
-void yx_age_band(int64_t at_ms, int64_t birth_year, char out[16]);
-
 #endif

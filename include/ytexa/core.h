@@ -116,6 +116,17 @@ void yx_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 void yx_log_json_line(const char *line, size_t len);
 void yx_log_lines(const char *lines, size_t len);
 
+/* An invariant the code relies on (a table that agrees with another, an arena that stays in its
+ * block): checked in debug builds, where a broken one logs the condition and where it is, then
+ * aborts; compiled out, condition and all, in release builds (NDEBUG, as CMake's Release and
+ * RelWithDebInfo set). Not for input from outside, which is validated and refused. */
+#ifdef NDEBUG
+#define YX_ASSERT(cond) ((void)0)
+#else
+#define YX_ASSERT(cond) ((cond) ? (void)0 : yx_assert_fail(#cond, __FILE__, __LINE__, __func__))
+#endif
+_Noreturn void yx_assert_fail(const char *cond, const char *file, int line, const char *func);
+
 /* Unicode helpers (utf8proc): is the slice valid UTF-8; NFC-normalise and fold case and
  * diacritics (đ → d as well) into a newly malloc'd string. */
 int yx_utf8_valid(const char *s, size_t n);

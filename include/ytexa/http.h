@@ -146,6 +146,12 @@ struct yx_route {
     const struct yx_field *fields; /* the body's fields, or NULL */
 };
 
+/* Does the route table (ended by a NULL pattern) hold what matching relies on: every route has a
+ * method, a handler and a path, and roles unless it is public; no two routes of one method have
+ * patterns of one shape ("/x/:id" and "/x/:sid"), of which the second could never be matched?
+ * 1, or 0 with *bad (may be NULL) the first route at fault. */
+int yx_routes_valid(const struct yx_route *routes, const struct yx_route **bad);
+
 /* The largest raw body a YX_R_RAW route takes (a chunk of a resumable upload). */
 #define YX_RAW_BODY_MAX (8 * 1024 * 1024)
 
@@ -209,6 +215,10 @@ int yx_reply(struct yx_req *r, int status, json_t *body);
 int yx_set_cookie(struct yx_req *r, const char *cookie);
 /* A decoded query parameter, or NULL. The value lives in the request's arena. */
 const char *yx_query(struct yx_req *r, const char *name);
+/* Names record id (its decimal text, in the arena) as what the request's audit event is about
+ * (r->audit_resource_id). Without it the event names the first path parameter. The event itself
+ * is written by the request pipeline, not here. */
+void yx_audit_target(struct yx_req *r, int64_t id);
 /* Parses path parameter i as a positive id; fails with 404 (an id that cannot exist). */
 int yx_param_id(struct yx_req *r, int i, int64_t *out);
 

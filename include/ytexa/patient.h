@@ -24,9 +24,11 @@ int yx_patient_resource(struct yx_req *r, int64_t patient_id, struct yx_resource
  * names the patient (r->audit_patient_id) when the caller may see it; a 404 names none, so that
  * the trail does not tell an administrator which ids exist elsewhere. */
 int yx_patient_access(struct yx_req *r, int64_t patient_id, enum yx_action act);
-/* The same, for someone who takes part in what is acted on (party: the visit's own doctor), who
- * acts on it as the home facility does. */
-int yx_patient_access_party(struct yx_req *r, int64_t patient_id, enum yx_action act, int party);
+/* The same for patient data of a kind with rules of its own (YX_RES_VISIT, YX_RES_CONSENT,
+ * YX_RES_APPOINTMENT: include/ytexa/auth.h), party: the caller takes part in what is acted on (the
+ * visit's own doctor) and acts on it as the home facility does. */
+int yx_patient_access_as(struct yx_req *r, int64_t patient_id, enum yx_action act, enum yx_resource_kind kind,
+                         int party);
 
 /* Is consent for purpose ("remote_care" or "data_processing") in force for the patient?
  * Sets *active to 1 or 0. Returns 0 or a YX_E code from the database. */
@@ -47,5 +49,10 @@ int yx_patient_registry_role(struct yx_req *r);
 /* {"id","full_name","birth_year","sex","facility_id"} of a patient, for embedding in other
  * records; NULL when there is none. */
 json_t *yx_patient_brief(struct yx_db *db, int64_t patient_id);
+
+/* The patient's age band in the year of at_ms ("35-39", "90+"): what a de-identified record (a
+ * consultation exported for teaching, a case shown in a training session) gives instead of the
+ * birth year. */
+void yx_age_band(int64_t at_ms, int64_t birth_year, char out[16]);
 
 #endif

@@ -104,6 +104,7 @@ const struct yx_route *yx_app_routes(void)
     for (int t = 0; tables[t]; t++)
         for (const struct yx_route *r = tables[t]; r->pattern; r++)
             all[n++] = *r;
+    YX_ASSERT(yx_routes_valid(all, NULL));
     return all;
 }
 

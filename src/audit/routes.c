@@ -33,8 +33,8 @@ static json_t *event_json(const struct yx_rows *r, int i)
 static int audit_list(struct yx_req *r)
 {
     struct yx_rows *rows = NULL;
-    struct yx_resource res = {YX_RES_AUDIT, r->who.facility_id, r->who.province_id, 0, 0, 0};
-    if (!yx_role_is_admin(r->who.role) || yx_authorize(&r->who, YX_A_READ, &res) != 0)
+    struct yx_scope s;
+    if (yx_scope(&r->who, YX_RES_AUDIT, &s) != 0)
         return yx_fail(r, YX_EFORBIDDEN, "Only administrators read the audit trail.");
     const char *cursor = yx_query(r, "cursor"), *limit_s = yx_query(r, "limit"),
                *patient = yx_query(r, "patient_id"), *actor = yx_query(r, "actor_id");
@@ -51,15 +51,10 @@ static int audit_list(struct yx_req *r)
     int64_t aid = actor ? strtoll(actor, &end, 10) : 0;
     if (actor && (*end || aid <= 0))
         return yx_fail_field(r, YX_EINVAL, "actor_id", "actor_id must be a positive id.");
-    const char *scope = " AND ? = 0";
-    int64_t scope_id = 0;
-    if (strcmp(r->who.role, "province_admin") == 0) {
-        scope = " AND actor_facility_id IN (SELECT id FROM facilities WHERE province_id = ?)";
-        scope_id = r->who.province_id;
-    } else if (strcmp(r->who.role, "facility_admin") == 0) {
-        scope = " AND actor_facility_id = ?";
-        scope_id = r->who.facility_id;
-    }
+    const char *scope = s.kind == YX_SCOPE_PROVINCE
+                            ? " AND actor_facility_id IN (SELECT id FROM facilities WHERE province_id = ?)"
+                        : s.kind == YX_SCOPE_FACILITY ? " AND actor_facility_id = ?"
+                                                      : " AND ? = 0";
     /* By patient or by actor the events are found through that column's index (an OR of the two
      * filters would leave the chain read backwards to its start for a patient seen rarely). */
     const char *filter = pid   ? " AND patient_id = ? AND (? = 0 OR actor_id = ?)"
@@ -73,8 +68,8 @@ static int audit_list(struct yx_req *r)
         "resource_id, "
         "patient_id, addr, outcome, detail, hash FROM audit_events WHERE id < ?%s%s ORDER BY id DESC LIMIT ?",
         filter, scope);
-    int rc = YX_DB_Q(r->db, &rows, sql, YX_PI(before), YX_PI(first), YX_PI(other), YX_PI(other),
-                     YX_PI(scope_id), YX_PI(limit + 1));
+    int rc = YX_DB_Q(r->db, &rows, sql, YX_PI(before), YX_PI(first), YX_PI(other), YX_PI(other), YX_PI(s.id),
+                     YX_PI(limit + 1));
     if (rc)
         return rc;
     json_t *items = json_array();

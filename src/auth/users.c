@@ -84,7 +84,7 @@ static int check_placement(struct yx_req *r, int64_t user_id, const char *role, 
     int rc = 0;
     if (!yx_role_valid(role))
         return yx_fail_field(r, YX_EINVAL, "role", "Unknown role '%.40s'.", role);
-    int needs_facility = strcmp(role, "ministry_admin") != 0 && strcmp(role, "patient") != 0;
+    int needs_facility = yx_role_needs_facility(role);
     if (needs_facility && !facility_id)
         return yx_fail_field(r, YX_EINVAL, "facility_id",
                              "A %s works at a facility: facility_id is required.", role);
@@ -228,9 +228,7 @@ static int user_create(struct yx_req *r)
         return yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
     if (rc)
         return rc;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    yx_audit_target(r, id);
     json_t *out = yx_user_json(r->db, id);
     return out ? yx_reply(r, 201, out) : YX_EDB;
 }
@@ -315,23 +313,17 @@ static int user_list(struct yx_req *r)
         return yx_fail_field(r, YX_EINVAL, "limit", "limit must be between 1 and 200.");
     if (after < 0)
         return yx_fail_field(r, YX_EINVAL, "cursor", "The cursor is not one this server gave.");
-    const char *scope;
-    int64_t scope_id = 0;
-    if (strcmp(r->who.role, "ministry_admin") == 0) {
-        scope = " AND ? = 0";
-    } else if (strcmp(r->who.role, "province_admin") == 0) {
-        scope = " AND f.province_id = ?";
-        scope_id = r->who.province_id;
-    } else if (r->who.facility_id) {
-        scope = " AND u.facility_id = ?";
-        scope_id = r->who.facility_id;
-    } else {
-        return yx_deny(r, YX_EFORBIDDEN);
-    }
+    struct yx_scope s;
+    int rc = yx_scope(&r->who, YX_RES_USER, &s);
+    if (rc)
+        return yx_deny(r, rc);
+    const char *scope = s.kind == YX_SCOPE_PROVINCE   ? " AND f.province_id = ?"
+                        : s.kind == YX_SCOPE_FACILITY ? " AND u.facility_id = ?"
+                                                      : " AND ? = 0";
     char sql[1024];
     yx_snprintf(sql, sizeof sql, "SELECT " USER_COLUMNS USER_FROM " WHERE u.id > ?%s ORDER BY u.id LIMIT ?",
                 scope);
-    int rc = YX_DB_Q(r->db, &rows, sql, YX_PI(after), YX_PI(scope_id), YX_PI(limit + 1));
+    rc = YX_DB_Q(r->db, &rows, sql, YX_PI(after), YX_PI(s.id), YX_PI(limit + 1));
     if (rc)
         return rc;
     json_t *items = json_array();

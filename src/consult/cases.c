@@ -44,6 +44,18 @@ int yx_consult_load_db(struct yx_db *db, int64_t id, struct yx_consult *c)
     return load_row(db, id, 0, 0, c, &participant);
 }
 
+/* The case as yx_authorize() decides on it: the caller's sides of it as its relation, need the
+ * sides an act needs. */
+static struct yx_resource consult_resource(const struct yx_consult *c, int need)
+{
+    return (struct yx_resource){.kind = YX_RES_CONSULT,
+                                .facility_id = c->requester,
+                                .shared = (c->side & (YX_SIDE_HUB | YX_SIDE_PARTICIPANT)) != 0,
+                                .patient_id = c->patient_id,
+                                .relation = c->side,
+                                .need = need};
+}
+
 /* The caller's relation to the case, and the resource yx_authorize() decides on. */
 static void caller_side(const struct yx_principal *w, struct yx_consult *c, int participant,
                         struct yx_resource *res)
@@ -53,12 +65,7 @@ static void caller_side(const struct yx_principal *w, struct yx_consult *c, int 
               (fac && w->facility_id == c->assigned ? YX_SIDE_HUB : 0) |
               (participant ? YX_SIDE_PARTICIPANT : 0) | (c->chair_id == w->user_id ? YX_SIDE_CHAIR : 0) |
               (c->secretary_id == w->user_id ? YX_SIDE_SECRETARY : 0);
-    *res = (struct yx_resource){YX_RES_CONSULT,
-                                c->requester,
-                                0,
-                                (c->side & (YX_SIDE_HUB | YX_SIDE_PARTICIPANT)) != 0,
-                                c->patient_id,
-                                0};
+    *res = consult_resource(c, 0);
 }
 
 /* Loads the case with the caller's side and asks yx_authorize(); no answer is set. */
@@ -89,9 +96,7 @@ int yx_consult_load(struct yx_req *r, struct yx_consult *c)
     if (rc == 0)
         rc = load_for(r, id, c);
     if (rc == 0) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)c->id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+        yx_audit_target(r, c->id);
         r->audit_patient_id = c->patient_id;
     }
     return rc;
@@ -130,18 +135,12 @@ const struct yx_file_owner yx_consult_file_owner = {"clinical", reads_file};
 
 int yx_consult_side(struct yx_req *r, const struct yx_consult *c, int sides, const char *who_may)
 {
-    if (c->side & sides)
-        return 0;
+    struct yx_resource res = consult_resource(c, sides);
+    int rc = yx_authorize(&r->who, YX_A_WRITE, &res);
+    if (rc != YX_EFORBIDDEN)
+        return rc ? yx_deny(r, rc) : 0;
     return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL, "Việc này do %s làm / this is done by %s.",
                         who_may, who_may);
-}
-
-int yx_consult_doctor_only(struct yx_req *r, const char *what_vi, const char *what_en)
-{
-    if (strcmp(r->who.role, "doctor") == 0 || strcmp(r->who.role, "specialist") == 0)
-        return 0;
-    return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL, "Chỉ bác sĩ %s / only a doctor may %s.",
-                        what_vi, what_en);
 }
 
 int yx_consult_state_in(struct yx_req *r, const struct yx_consult *c, const char *const *states)

@@ -31,12 +31,9 @@ int yx_consult_load(struct yx_req *r, struct yx_consult *c);
 /* Loads a case by id without a caller (the escalator); YX_ENOTFOUND when there is none. */
 int yx_consult_load_db(struct yx_db *db, int64_t id, struct yx_consult *c);
 
-/* 403 unless the caller is on one of the sides (bits); message names what is needed. */
+/* 403 "not_your_part" unless the caller is on one of the sides (bits), as yx_authorize() decides;
+ * who_may names them for the message. */
 int yx_consult_side(struct yx_req *r, const struct yx_consult *c, int sides, const char *who_may);
-
-/* 403 "not_your_part" unless the caller is a doctor or specialist; what_vi_en says what only a
- * doctor does ("nhận ca / accept a consultation"). */
-int yx_consult_doctor_only(struct yx_req *r, const char *what_vi, const char *what_en);
 
 /* 409 "consult_state" unless the case is in one of the states (NULL-terminated). */
 int yx_consult_state_in(struct yx_req *r, const struct yx_consult *c, const char *const *states);

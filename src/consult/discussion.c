@@ -122,8 +122,6 @@ static int consult_opinion(struct yx_req *r)
                               "bác sĩ tham gia hội chẩn / a doctor taking part")) != 0 ||
         (rc = yx_consult_state_in(r, &c, discussing)) != 0 || (rc = yx_body(r, opinion_fields)) != 0)
         return rc;
-    if ((rc = yx_consult_doctor_only(r, "ghi ý kiến chuyên môn", "give an opinion")) != 0)
-        return rc;
     int64_t now = yx_now_ms();
     rc = YX_DB_Q(
         r->db, NULL,

@@ -11,6 +11,7 @@
 
 #include "consult.h"
 #include "ytexa/consult.h"
+#include "ytexa/patient.h"
 
 static int letter(unsigned char c)
 {
@@ -73,19 +74,6 @@ static json_t *shifted(const struct deid *d, const struct yx_rows *r, int i, int
         return json_null();
     yx_time_format(yx_rows_int(r, i, c) + d->shift_ms, t);
     return json_string(t);
-}
-
-void yx_age_band(int64_t at_ms, int64_t birth_year, char out[16])
-{
-    char year[32];
-    yx_time_format(at_ms, year);
-    year[4] = '\0';
-    int64_t age = atoi(year) - birth_year;
-    age = age < 0 ? 0 : age;
-    if (age >= 90)
-        snprintf(out, 16, "90+");
-    else
-        snprintf(out, 16, "%lld-%lld", (long long)(age / 5 * 5), (long long)(age / 5 * 5 + 4));
 }
 
 static json_t *case_part(struct yx_db *db, int64_t id, const struct deid *d)

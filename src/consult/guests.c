@@ -133,9 +133,7 @@ static int guest_by_code(struct yx_req *r, struct guest *g)
                             !yx_rows_isnull(rows, 0, 4)};
         yx_snprintf(g->name, sizeof g->name, "%s", yx_rows_get(rows, 0, 2));
         yx_snprintf(g->relation, sizeof g->relation, "%s", yx_rows_get(rows, 0, 3));
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)g->consult_id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+        yx_audit_target(r, g->consult_id);
     }
     yx_rows_free(rows);
     return rc;

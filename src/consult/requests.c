@@ -11,11 +11,11 @@
 static const char *const urgencies[] = {"routine", "urgent", "emergency", NULL};
 static const char *const kinds[] = {"general", "imaging", "pathology", "surgical", "ecg", NULL};
 
-/* Clinicians of a facility open and read cases; others have no business with them. */
+/* Clinicians of a facility open and read cases (yx_scope()); others have no business with them. */
 static int clinician(struct yx_req *r)
 {
-    static const char *const roles[] = {"health_worker", "doctor", "specialist", NULL};
-    if (r->who.facility_id && yx_one_of(r->who.role, roles))
+    struct yx_scope s;
+    if (yx_scope(&r->who, YX_RES_CONSULT, &s) == 0)
         return 0;
     return yx_fail(r, YX_EFORBIDDEN,
                    "Vai trò của bạn không làm việc với ca hội chẩn / your role does not work "
@@ -202,9 +202,7 @@ static int consult_create(struct yx_req *r)
         rc = submit(r, &c);
     if (rc)
         return rc;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    yx_audit_target(r, id);
     return yx_consult_answer(r, 201, id);
 }
 

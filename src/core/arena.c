@@ -34,6 +34,8 @@ void *yx_arena_alloc(struct yx_arena *a, size_t n)
     }
     void *p = c->mem + c->used;
     c->used += n;
+    /* The chunk chosen has room for n: what is handed out never runs past its block. */
+    YX_ASSERT(c->used <= c->size);
     return p;
 }
 

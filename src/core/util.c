@@ -234,6 +234,13 @@ void yx_log(int level, const char *fmt, ...)
         yx_log_json_line(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
+void yx_assert_fail(const char *cond, const char *file, int line, const char *func)
+{
+    /* Logged at the level nothing filters out, before the core dump that abort() may leave. */
+    yx_log(YX_LOG_ERROR, "invariant broken: %s (%s:%d, %s)", cond, file, line, func);
+    abort();
+}
+
 int yx_utf8_valid(const char *s, size_t n)
 {
     size_t i = 0;

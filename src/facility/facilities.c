@@ -76,7 +76,7 @@ int yx_facility_resource(struct yx_req *r, int64_t id, enum yx_resource_kind kin
     if (rc == 0 && rows->nrows != 1)
         rc = yx_fail(r, YX_ENOTFOUND, "Không tìm thấy cơ sở / no such facility.");
     if (rc == 0) {
-        *res = (struct yx_resource){kind, id, yx_rows_int(rows, 0, 0), 0, 0, 0};
+        *res = (struct yx_resource){.kind = kind, .facility_id = id, .province_id = yx_rows_int(rows, 0, 0)};
         if (level)
             snprintf(level, 16, "%s", yx_rows_get(rows, 0, 1));
     }
@@ -265,7 +265,7 @@ static int facility_create(struct yx_req *r)
         return rc;
     if ((rc = unit_province(r, yx_json_int(r->json, "unit_id", 0), &province)) != 0)
         return rc;
-    struct yx_resource res = {YX_RES_FACILITY, 0, province, 0, 0, 0};
+    struct yx_resource res = {.kind = YX_RES_FACILITY, .province_id = province};
     if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &res)) != 0)
         return yx_deny(r, YX_EFORBIDDEN);
     const char *name = yx_json_str(r->json, "name"), *profile = yx_json_str(r->json, "site_profile");
@@ -294,9 +294,7 @@ static int facility_create(struct yx_req *r)
     yx_rows_free(rows);
     if ((rc = save_specialties(r, id)) != 0)
         return rc;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    yx_audit_target(r, id);
     json_t *f = yx_facility_json(r->db, id);
     return f ? yx_reply(r, 201, f) : YX_EDB;
 }
@@ -350,7 +348,7 @@ static int facility_patch(struct yx_req *r)
     if (unit) {
         if ((rc = unit_province(r, unit, &province)) != 0)
             return rc;
-        struct yx_resource to = {YX_RES_FACILITY, id, province, 0, 0, 0};
+        struct yx_resource to = {.kind = YX_RES_FACILITY, .facility_id = id, .province_id = province};
         if ((rc = yx_authorize(&r->who, YX_A_ADMIN, &to)) != 0)
             return yx_deny(r, YX_EFORBIDDEN);
     }

@@ -73,7 +73,8 @@ static int body_facility(struct yx_req *r, const char *field, struct yx_resource
         rc = yx_fail_field(r, YX_EINVAL, field, "Cơ sở đã ngừng hoạt động / facility %lld is deactivated.",
                            (long long)id);
     if (rc == 0) {
-        *res = (struct yx_resource){YX_RES_NETWORK, id, yx_rows_int(rows, 0, 0), 0, 0, 0};
+        *res = (struct yx_resource){
+            .kind = YX_RES_NETWORK, .facility_id = id, .province_id = yx_rows_int(rows, 0, 0)};
         snprintf(level, 16, "%s", yx_rows_get(rows, 0, 1));
     }
     yx_rows_free(rows);
@@ -121,9 +122,7 @@ static int link_create(struct yx_req *r)
         rc = yx_fail_field(r, YX_EINVAL, "specialty",
                            "Không có chuyên khoa '%.40s' / unknown specialty '%.40s'.", spec, spec);
     if (rc == 0) {
-        char id[24];
-        snprintf(id, sizeof id, "%lld", (long long)yx_rows_int(rows, 0, 0));
-        r->audit_resource_id = yx_arena_strdup(&r->arena, id);
+        yx_audit_target(r, yx_rows_int(rows, 0, 0));
         rc = yx_reply(r, 201,
                       json_pack("{s:I,s:I,s:I,s:s}", "id", (json_int_t)yx_rows_int(rows, 0, 0), "hub_id",
                                 (json_int_t)hub.facility_id, "site_id", (json_int_t)site.facility_id,

@@ -9,7 +9,8 @@
 
 int yx_network_admin_any(struct yx_req *r)
 {
-    struct yx_resource own = {YX_RES_NETWORK, r->who.facility_id, r->who.province_id, 0, 0, 0};
+    struct yx_resource own = {
+        .kind = YX_RES_NETWORK, .facility_id = r->who.facility_id, .province_id = r->who.province_id};
     return yx_authorize(&r->who, YX_A_ADMIN, &own) == 0 ? 0 : yx_deny(r, YX_EFORBIDDEN);
 }
 

@@ -6,7 +6,8 @@
 #include "ytexa/http.h"
 
 void yx_files_part_path(const char *upload_id, char *out, size_t n);
-/* Clinicians and administrators of a facility upload; patients and facility-less roles do not. */
+/* Staff of a facility upload (yx_authorize(), YX_RES_FILE); patients (the route's roles) and the
+ * roles without a facility do not. */
 int yx_files_uploader(struct yx_req *r);
 /* 413 quota_exceeded when the caller's facility cannot store `more` bytes more. */
 int yx_files_quota(struct yx_req *r, int64_t more);

@@ -50,9 +50,8 @@ static void blob_path(const char *sha, char *out, size_t n, int make_dir)
 
 int yx_files_uploader(struct yx_req *r)
 {
-    static const char *const roles[] = {"health_worker",  "doctor",         "specialist",     "trainer",
-                                        "facility_admin", "province_admin", "ministry_admin", NULL};
-    if (!r->who.facility_id || !yx_one_of(r->who.role, roles))
+    struct yx_resource file = {.kind = YX_RES_FILE, .facility_id = r->who.facility_id};
+    if (yx_authorize(&r->who, YX_A_WRITE, &file) != 0)
         return yx_fail(r, YX_EFORBIDDEN,
                        "Chỉ nhân viên của một cơ sở gửi tệp / only staff of a facility upload files.");
     return 0;
@@ -344,7 +343,7 @@ static int may_read(struct yx_req *r, const struct stored *f, int *yes)
     if (strcmp(f->purpose, "course_material") == 0) {
         *yes = uploader;
     } else if (!attached) {
-        struct yx_resource chart = {YX_RES_PATIENT, f->facility_id, 0, 0, 0, 0};
+        struct yx_resource chart = {.kind = YX_RES_PATIENT, .facility_id = f->facility_id};
         *yes = uploader || yx_authorize(&r->who, YX_A_READ, &chart) == 0;
     }
     return 0;
@@ -378,11 +377,8 @@ static int readable_file(struct yx_req *r, struct stored *f)
         rc = may_read(r, f, &yes);
     if ((rc == 0 && !yes) || rc == YX_ENOTFOUND)
         return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy tệp / no such file.");
-    if (rc == 0) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)f->id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
-    }
+    if (rc == 0)
+        yx_audit_target(r, f->id);
     return rc;
 }
 

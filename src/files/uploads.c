@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "files_internal.h"
+#include "ytexa/auth.h"
 
 #define MAX_UPLOAD (500LL * 1024 * 1024)
 #define UPLOAD_TTL_MS (7 * 24 * 3600 * 1000LL)
@@ -87,12 +88,9 @@ static int metadata_name(struct yx_req *r, char name[201])
 
 /* The "purpose" of Upload-Metadata: what the file is for, which decides who may read it
  * (src/files/README.md). "clinical" when absent. A course material is uploaded by those who may
- * make or teach a course: trainers, doctors and specialists (a course may name them its trainers)
- * and administrators — not by a health worker. */
+ * make or teach a course (yx_authorize(), YX_RES_FILE) — not by a health worker. */
 static int metadata_purpose(struct yx_req *r, char purpose[16])
 {
-    static const char *const makers[] = {"trainer",        "doctor",         "specialist", "facility_admin",
-                                         "province_admin", "ministry_admin", NULL};
     int found = metadata_value(r, "purpose", purpose, 16);
     if (found == 0)
         snprintf(purpose, 16, "clinical");
@@ -100,7 +98,8 @@ static int metadata_purpose(struct yx_req *r, char purpose[16])
         return yx_fail_field(r, YX_EINVAL, "purpose",
                              "Mục đích của tệp là clinical hoặc course_material / purpose (base64 in "
                              "Upload-Metadata) is clinical or course_material.");
-    if (strcmp(purpose, "course_material") == 0 && !yx_one_of(r->who.role, makers))
+    struct yx_resource file = {.kind = YX_RES_FILE, .facility_id = r->who.facility_id, .state = purpose};
+    if (yx_authorize(&r->who, YX_A_WRITE, &file) != 0)
         return yx_fail_field(r, YX_EFORBIDDEN, "purpose",
                              "Chỉ người soạn hoặc dạy khoá học gửi tài liệu khoá học / only those who make "
                              "or teach courses upload course materials.");

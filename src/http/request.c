@@ -92,6 +92,13 @@ int yx_not_found(struct yx_req *r)
     return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / not found.");
 }
 
+void yx_audit_target(struct yx_req *r, int64_t id)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%lld", (long long)id);
+    r->audit_resource_id = yx_arena_strdup(&r->arena, text);
+}
+
 /* An origin's parts: host in lower case, port with the scheme's default filled in. */
 struct origin {
     char host[256];

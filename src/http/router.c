@@ -36,6 +36,39 @@ static int match(const char *pat, const char *path, struct yx_req *r)
     return 1;
 }
 
+/* Do two patterns have one shape: the same segments, a parameter where the other has a parameter,
+ * whatever either is called? Then the first of two routes of one method would always be matched. */
+static int same_shape(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a == ':' && *b == ':') {
+            a += strcspn(a, "/");
+            b += strcspn(b, "/");
+            continue;
+        }
+        if (*a != *b)
+            return 0;
+        a++;
+        b++;
+    }
+    return !*a && !*b;
+}
+
+int yx_routes_valid(const struct yx_route *routes, const struct yx_route **bad)
+{
+    for (const struct yx_route *rt = routes; rt->pattern; rt++) {
+        int ok = rt->method && rt->fn && rt->pattern[0] == '/' && ((rt->flags & YX_R_PUBLIC) || rt->roles);
+        for (const struct yx_route *o = rt + 1; ok && o->pattern; o++)
+            ok = strcmp(rt->method, o->method) != 0 || !same_shape(rt->pattern, o->pattern);
+        if (!ok) {
+            if (bad)
+                *bad = rt;
+            return 0;
+        }
+    }
+    return 1;
+}
+
 const struct yx_route *yx_route_match(const struct yx_route *routes, struct yx_req *r, int *code)
 {
     int path_found = 0;

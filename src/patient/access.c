@@ -18,22 +18,23 @@ int yx_patient_resource(struct yx_req *r, int64_t patient_id, struct yx_resource
     if (rc == 0 && rows->nrows != 1)
         rc = yx_not_found(r);
     if (rc == 0)
-        *res = (struct yx_resource){YX_RES_PATIENT,
-                                    yx_rows_int(rows, 0, 0),
-                                    yx_rows_int(rows, 0, 1),
-                                    yx_rows_int(rows, 0, 2) != 0,
-                                    patient_id,
-                                    0};
+        *res = (struct yx_resource){.kind = YX_RES_PATIENT,
+                                    .facility_id = yx_rows_int(rows, 0, 0),
+                                    .province_id = yx_rows_int(rows, 0, 1),
+                                    .shared = yx_rows_int(rows, 0, 2) != 0,
+                                    .patient_id = patient_id};
     yx_rows_free(rows);
     return rc;
 }
 
-int yx_patient_access_party(struct yx_req *r, int64_t patient_id, enum yx_action act, int party)
+int yx_patient_access_as(struct yx_req *r, int64_t patient_id, enum yx_action act, enum yx_resource_kind kind,
+                         int party)
 {
     struct yx_resource res;
     int rc = yx_patient_resource(r, patient_id, &res);
     if (rc)
         return rc;
+    res.kind = kind;
     res.party = party;
     rc = yx_authorize(&r->who, act, &res);
     /* The audit event names the patient when the caller may know of it, also when refused (403):
@@ -47,7 +48,7 @@ int yx_patient_access_party(struct yx_req *r, int64_t patient_id, enum yx_action
 
 int yx_patient_access(struct yx_req *r, int64_t patient_id, enum yx_action act)
 {
-    return yx_patient_access_party(r, patient_id, act, 0);
+    return yx_patient_access_as(r, patient_id, act, YX_RES_PATIENT, 0);
 }
 
 int yx_consent_active(struct yx_db *db, int64_t patient_id, const char *purpose, int *active)

@@ -37,9 +37,7 @@ static int answer_consent(struct yx_req *r, int status, int64_t id)
     struct yx_rows *rows = NULL;
     int rc = YX_DB_Q(r->db, &rows, CONSENT_SELECT "WHERE c.id = ?", YX_PI(id));
     if (rc == 0 && rows->nrows == 1) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+        yx_audit_target(r, id);
         rc = yx_reply(r, status, consent_row(rows, 0));
     } else if (rc == 0) {
         rc = YX_EDB;
@@ -51,8 +49,7 @@ static int answer_consent(struct yx_req *r, int status, int64_t id)
 /* A patient may act on their own consent (in the app); clinicians on their facility's patients. */
 static int consent_access(struct yx_req *r, int64_t patient_id, enum yx_action act)
 {
-    int own = strcmp(r->who.role, "patient") == 0 && r->who.patient_id == patient_id;
-    return yx_patient_access(r, patient_id, own ? YX_A_READ : act);
+    return yx_patient_access_as(r, patient_id, act, YX_RES_CONSENT, 0);
 }
 
 static const struct yx_field consent_fields[] = {
@@ -85,11 +82,13 @@ static int check_consent(struct yx_req *r, int64_t patient_id)
         return yx_fail_field(
             r, YX_EINVAL, "document_ref",
             "Đồng ý trên giấy cần số/mã văn bản đã ký / signed paper consent needs document_ref.");
-    if (strcmp(r->who.role, "patient") == 0 && (strcmp(method, "in_app") != 0 || strcmp(by, "patient") != 0))
+    /* Asked once consent_access() let the caller act: a patient here acts on its own record. */
+    int self = yx_patient_self(&r->who, patient_id);
+    if (self && (strcmp(method, "in_app") != 0 || strcmp(by, "patient") != 0))
         return yx_fail_field(r, YX_EINVAL, "method",
                              "In the app a patient gives consent themself: method in_app, "
                              "given_by patient.");
-    if (strcmp(r->who.role, "patient") != 0 && strcmp(method, "in_app") == 0)
+    if (!self && strcmp(method, "in_app") == 0)
         return yx_fail_field(r, YX_EINVAL, "method",
                              "in_app consent is given by the patient from their own account.");
     int rc = YX_DB_Q(r->db, &rows, "SELECT birth_date, birth_year, guardian_name FROM patients WHERE id = ?",

@@ -349,9 +349,7 @@ static int write_patient(struct yx_req *r, const struct patient_in *in, const ch
 
 static int answer_patient(struct yx_req *r, int status, int64_t id)
 {
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    yx_audit_target(r, id);
     r->audit_patient_id = id;
     json_t *p = yx_patient_json(r->db, id);
     return p ? yx_reply(r, status, p) : YX_EDB;
@@ -399,9 +397,7 @@ static int patient_get(struct yx_req *r)
         yx_buf_release(&b);
         return rc;
     }
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    yx_audit_target(r, id);
     return yx_reply_text(r, 200, &b);
 }
 

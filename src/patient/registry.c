@@ -154,12 +154,11 @@ int yx_patient_read(struct yx_req *r, int64_t id, struct yx_buf *out)
     if (rc == 0 && rows->nrows != 1)
         rc = yx_not_found(r);
     if (rc == 0) {
-        struct yx_resource res = {YX_RES_PATIENT,
-                                  yx_rows_int(rows, 0, 1),
-                                  yx_rows_int(rows, 0, 26),
-                                  yx_rows_int(rows, 0, 27) > 0,
-                                  id,
-                                  0};
+        struct yx_resource res = {.kind = YX_RES_PATIENT,
+                                  .facility_id = yx_rows_int(rows, 0, 1),
+                                  .province_id = yx_rows_int(rows, 0, 26),
+                                  .shared = yx_rows_int(rows, 0, 27) > 0,
+                                  .patient_id = id};
         /* As in yx_patient_access(): a refusal as absent names no patient in the trail. */
         if ((rc = yx_authorize(&r->who, YX_A_READ, &res)) != YX_ENOTFOUND)
             r->audit_patient_id = id;
@@ -174,10 +173,8 @@ int yx_patient_read(struct yx_req *r, int64_t id, struct yx_buf *out)
 
 int yx_patient_registry_role(struct yx_req *r)
 {
-    const char *role = r->who.role;
-    if ((strcmp(role, "health_worker") == 0 || strcmp(role, "doctor") == 0 ||
-         strcmp(role, "specialist") == 0) &&
-        r->who.facility_id)
+    struct yx_scope s;
+    if (yx_scope(&r->who, YX_RES_PATIENT, &s) == 0 && s.kind == YX_SCOPE_FACILITY)
         return 0;
     return yx_fail(r, YX_EFORBIDDEN,
                    "Chỉ nhân viên y tế của cơ sở mới tra cứu sổ người bệnh / "

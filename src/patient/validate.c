@@ -129,6 +129,19 @@ int yx_age_years(const char *birth_date, int64_t birth_year)
     return age < 0 ? 0 : age;
 }
 
+void yx_age_band(int64_t at_ms, int64_t birth_year, char out[16])
+{
+    char year[32];
+    yx_time_format(at_ms, year);
+    year[4] = '\0';
+    int64_t age = atoi(year) - birth_year;
+    age = age < 0 ? 0 : age;
+    if (age >= 90)
+        snprintf(out, 16, "90+");
+    else
+        snprintf(out, 16, "%lld-%lld", (long long)(age / 5 * 5), (long long)(age / 5 * 5 + 4));
+}
+
 char *yx_name_keys(const char *full_name)
 {
     char *f = yx_fold(full_name, strlen(full_name));

@@ -39,11 +39,7 @@ static int open_slot(struct yx_req *r, int64_t id, struct slot *s)
  * it), or the patient's own account. */
 static int booking_access(struct yx_req *r, int64_t patient_id)
 {
-    if (strcmp(r->who.role, "patient") == 0 && r->who.patient_id == patient_id)
-        return yx_patient_access(r, patient_id, YX_A_READ);
-    if (strcmp(r->who.role, "patient") == 0)
-        return yx_not_found(r);
-    return yx_patient_access(r, patient_id, YX_A_WRITE);
+    return yx_patient_access_as(r, patient_id, YX_A_WRITE, YX_RES_APPOINTMENT, 0);
 }
 
 /* Inserts the booking; a slot already booked answers 409 slot_taken (the unique index). */
@@ -98,9 +94,7 @@ static int answer_appointment(struct yx_req *r, int status, int64_t id)
     struct yx_rows *rows = NULL;
     int rc = YX_DB_Q(r->db, &rows, APPOINTMENT_SELECT "WHERE a.id = ?", YX_PI(id));
     if (rc == 0 && rows->nrows == 1) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+        yx_audit_target(r, id);
         rc = yx_reply(r, status, appointment_row(r, rows, 0));
     } else if (rc == 0) {
         rc = YX_EDB;
@@ -269,7 +263,9 @@ static int appointment_list(struct yx_req *r)
     int64_t after, limit, patient, doctor, from = 0, to = 0;
     struct yx_rows *rows = NULL;
     char iso[40];
-    int rc, self = strcmp(r->who.role, "patient") == 0;
+    struct yx_scope s;
+    int rc = yx_scope(&r->who, YX_RES_APPOINTMENT, &s);
+    int self = rc == 0 && s.kind == YX_SCOPE_PATIENT;
     if (!self && (rc = yx_patient_registry_role(r)) != 0)
         return rc;
     if ((rc = yx_page(r, &after, &limit)) != 0 || (rc = yx_query_id(r, "patient_id", &patient)) != 0 ||

@@ -1,6 +1,8 @@
-/* Who is what to a course: its trainers, the administrators over its facility, the people
- * enrolled (by name, or with their whole facility when their role is one the course is for), and
- * the people who may enrol themselves. Every course handler starts from yx_course_load(). */
+/* A course and what the caller is to it: the facts of the course and of the caller found here in
+ * one query, the relation decided by yx_course_relation() (src/auth/policy.c: its trainers, the
+ * administrators over its facility, the people enrolled, those who may enrol themselves …) and
+ * what the caller may do asked of yx_authorize(). Every course handler starts from
+ * yx_course_load(). */
 #include <stdio.h>
 #include <string.h>
 
@@ -35,25 +37,6 @@ enum {
     C_LEVEL
 };
 
-/* Is s one of the strings of the JSON array text (an empty array means any)? */
-static int listed(const char *array_text, const char *s)
-{
-    json_t *a = json_loads(array_text ? array_text : "[]", 0, NULL);
-    size_t i;
-    json_t *v;
-    int yes = json_array_size(a) == 0;
-    json_array_foreach(a, i, v) yes |= s && json_is_string(v) && strcmp(json_string_value(v), s) == 0;
-    json_decref(a);
-    return yes;
-}
-
-/* The enrolment rule (ENROLLED_PEOPLE in enrol.c says it in SQL): by name, or with the whole
- * facility when the course is for the person's role (target_roles, JSON text). */
-static int enrolled_by(int64_t by_name, int64_t facility, const char *target_roles, const char *role)
-{
-    return by_name > 0 || (facility > 0 && listed(target_roles, role));
-}
-
 int yx_course_enrolled(struct yx_db *db, int64_t course_id, int64_t user_id, int *yes)
 {
     struct yx_rows *rows = NULL;
@@ -62,20 +45,26 @@ int yx_course_enrolled(struct yx_db *db, int64_t course_id, int64_t user_id, int
         db, &rows,
         "SELECT u.role, c.target_roles, (SELECT COUNT(*) FROM enrolments e WHERE e.course_id = c.id "
         "AND e.withdrawn_at IS NULL AND e.user_id = u.id), (SELECT COUNT(*) FROM enrolments e WHERE "
-        "e.course_id = c.id AND e.withdrawn_at IS NULL AND e.facility_id = u.facility_id) FROM users u, "
-        "courses c WHERE u.id = ? AND c.id = ? AND u.active = 1",
+        "e.course_id = c.id AND e.withdrawn_at IS NULL AND e.facility_id = u.facility_id), u.facility_id "
+        "FROM users u, courses c WHERE u.id = ? AND c.id = ? AND u.active = 1",
         YX_PI(user_id), YX_PI(course_id));
-    if (rc == 0 && rows->nrows == 1)
-        *yes = enrolled_by(yx_rows_int(rows, 0, 2), yx_rows_int(rows, 0, 3), yx_rows_get(rows, 0, 1),
-                           yx_rows_get(rows, 0, 0));
+    if (rc == 0 && rows->nrows == 1) {
+        /* The person as a principal: their relation to the course says whether they are enrolled. */
+        struct yx_principal p = {.user_id = user_id, .facility_id = yx_rows_int(rows, 0, 4)};
+        yx_snprintf(p.role, sizeof p.role, "%s", yx_rows_get(rows, 0, 0));
+        struct yx_course_facts f = {.target_roles = yx_rows_get(rows, 0, 1),
+                                    .named_enrolled = yx_rows_int(rows, 0, 2) > 0,
+                                    .site_enrolled = yx_rows_int(rows, 0, 3) > 0};
+        *yes = (yx_course_relation(&p, &f) & YX_COURSE_ENROLLED) != 0;
+    }
     yx_rows_free(rows);
     return rc;
 }
 
-/* The course of row i, with the caller's relation to it (c->relation). */
+/* The course of row i, with the caller's relation to it (c->relation), which yx_course_relation()
+ * decides from what the row says of the course and of the caller. */
 static void course_from_row(const struct yx_req *r, const struct yx_rows *rows, int i, struct yx_course *c)
 {
-    const struct yx_principal *w = &r->who;
     *c = (struct yx_course){yx_rows_int(rows, i, C_ID),
                             yx_rows_int(rows, i, C_FACILITY),
                             yx_rows_int(rows, i, C_PROVINCE),
@@ -88,22 +77,33 @@ static void course_from_row(const struct yx_req *r, const struct yx_rows *rows, 
                             ""};
     yx_snprintf(c->state, sizeof c->state, "%s", yx_rows_get(rows, i, C_STATE));
     yx_snprintf(c->title, sizeof c->title, "%s", yx_rows_get(rows, i, C_TITLE));
-    const char *roles = yx_rows_get(rows, i, C_ROLES), *levels = yx_rows_get(rows, i, C_LEVELS);
-    const char *level = yx_rows_get(rows, i, C_LEVEL) ? yx_rows_get(rows, i, C_LEVEL) : "";
-    int site = w->facility_id && yx_rows_int(rows, i, C_SITE) > 0;
-    int enrolled = enrolled_by(yx_rows_int(rows, i, C_NAMED_ENROLLED), site, roles, w->role);
-    int trainer = yx_rows_int(rows, i, C_NAMED_TRAINER) > 0 ||
-                  (strcmp(w->role, "trainer") == 0 && w->facility_id == c->facility_id);
-    int admin = yx_admin_over(w, c->facility_id, c->province_id);
-    int eligible = strcmp(c->state, "published") == 0 && w->facility_id && listed(roles, w->role) &&
-                   listed(levels, level) && strcmp(w->role, "patient") != 0;
-    /* Another facility's administrator enrols their facility in a course made for its level. */
-    int site_admin = strcmp(w->role, "facility_admin") == 0 && w->facility_id &&
-                     w->facility_id != c->facility_id && strcmp(c->state, "draft") != 0 &&
-                     (site || listed(levels, level));
-    c->relation = (trainer ? YX_COURSE_TRAINER : 0) | (admin ? YX_COURSE_ADMIN : 0) |
-                  (enrolled ? YX_COURSE_ENROLLED : 0) | (eligible ? YX_COURSE_ELIGIBLE : 0) |
-                  (site ? YX_COURSE_SITE : 0) | (site_admin ? YX_COURSE_SITE_ADMIN : 0);
+    const char *level = yx_rows_get(rows, i, C_LEVEL);
+    struct yx_course_facts f = {.facility_id = c->facility_id,
+                                .province_id = c->province_id,
+                                .state = c->state,
+                                .target_roles = yx_rows_get(rows, i, C_ROLES),
+                                .target_levels = yx_rows_get(rows, i, C_LEVELS),
+                                .level = level ? level : "",
+                                .named_trainer = yx_rows_int(rows, i, C_NAMED_TRAINER) > 0,
+                                .named_enrolled = yx_rows_int(rows, i, C_NAMED_ENROLLED) > 0,
+                                .site_enrolled = yx_rows_int(rows, i, C_SITE) > 0};
+    c->relation = yx_course_relation(&r->who, &f);
+}
+
+struct yx_resource yx_course_resource(const struct yx_course *c, int need)
+{
+    return (struct yx_resource){.kind = YX_RES_COURSE,
+                                .facility_id = c->facility_id,
+                                .province_id = c->province_id,
+                                .state = c->state,
+                                .relation = c->relation,
+                                .need = need};
+}
+
+int yx_course_may(const struct yx_req *r, const struct yx_course *c, int relations)
+{
+    struct yx_resource res = yx_course_resource(c, relations);
+    return yx_authorize(&r->who, YX_A_WRITE, &res) == 0;
 }
 
 int yx_course_find_many(struct yx_req *r, const int64_t *ids, int n, struct yx_course *out, int *found)
@@ -122,9 +122,8 @@ int yx_course_find_many(struct yx_req *r, const int64_t *ids, int n, struct yx_c
                 continue;
             struct yx_course *c = &out[*found];
             course_from_row(r, rows, i, c);
-            /* A draft is its makers' business; an archived course stays visible to those related to it. */
-            int makers = c->relation & (YX_COURSE_TRAINER | YX_COURSE_ADMIN);
-            if (c->relation && (strcmp(c->state, "draft") != 0 || makers))
+            struct yx_resource res = yx_course_resource(c, 0);
+            if (yx_authorize(&r->who, YX_A_READ, &res) == 0)
                 (*found)++;
             break;
         }
@@ -144,11 +143,8 @@ int yx_course_load_id(struct yx_req *r, int64_t id, struct yx_course *c)
     int rc = yx_course_find(r, id, c);
     if (rc == YX_ENOTFOUND)
         return yx_fail(r, YX_ENOTFOUND, "Không có khoá học này / no such course.");
-    if (rc == 0) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)c->id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
-    }
+    if (rc == 0)
+        yx_audit_target(r, c->id);
     return rc;
 }
 
@@ -160,10 +156,12 @@ int yx_course_load(struct yx_req *r, int param, struct yx_course *c)
     return rc ? rc : yx_course_load_id(r, id, c);
 }
 
-int yx_course_relation(struct yx_req *r, const struct yx_course *c, int relations, const char *who_may)
+int yx_course_require(struct yx_req *r, const struct yx_course *c, int relations, const char *who_may)
 {
-    if (c->relation & relations)
-        return 0;
+    struct yx_resource res = yx_course_resource(c, relations);
+    int rc = yx_authorize(&r->who, YX_A_WRITE, &res);
+    if (rc != YX_EFORBIDDEN)
+        return rc ? yx_deny(r, rc) : 0;
     return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL, "Việc này do %s làm / this is done by %s.",
                         who_may, who_may);
 }

@@ -210,9 +210,8 @@ static int attendance_get(struct yx_req *r)
     int64_t after, limit;
     int rc;
     if ((rc = yx_session_load(r, 0, &s, &c)) != 0 ||
-        (rc = yx_course_relation(r, &c, YX_COURSE_TRAINER | YX_COURSE_ADMIN,
-                                 "giảng viên hoặc quản trị / the course's trainers or administrators")) !=
-            0 ||
+        (rc = yx_course_require(r, &c, YX_COURSE_TRAINER | YX_COURSE_ADMIN,
+                                "giảng viên hoặc quản trị / the course's trainers or administrators")) != 0 ||
         (rc = yx_session_state_in(r, &s, states)) != 0 || (rc = yx_page(r, &after, &limit)) != 0)
         return rc;
     json_t *items = json_array();
@@ -306,14 +305,26 @@ static int already_confirmed(struct yx_req *r)
                         "Danh sách đã được xác nhận / the site's attendance is already confirmed.");
 }
 
-/* The session and course for site attendance: a live or ended lecture, and a caller at a facility. */
+/* May the caller do act to its site's attendance of a session of course c (yx_authorize())?
+ * recorded: the caller recorded it. */
+static int site_may(struct yx_req *r, const struct yx_course *c, enum yx_action act, int recorded)
+{
+    struct yx_resource res = yx_course_resource(c, 0);
+    res.kind = YX_RES_SITE_ATTENDANCE;
+    res.party = recorded;
+    return yx_authorize(&r->who, act, &res);
+}
+
+/* The session and course for site attendance: a live or ended lecture, and a caller of a site. */
 static int load_site(struct yx_req *r, struct yx_course_session *s, struct yx_course *c)
 {
     static const char *const states[] = {"live", "ended", NULL}, *const kinds[] = {"live", "case", NULL};
     int rc;
     if ((rc = yx_session_load(r, 0, s, c)) != 0)
         return rc;
-    if (!r->who.facility_id || !(c->relation & (YX_COURSE_SITE | YX_COURSE_ENROLLED)))
+    if ((rc = site_may(r, c, YX_A_WRITE, 0)) != 0 && rc != YX_EFORBIDDEN)
+        return yx_deny(r, rc);
+    if (rc)
         return yx_fail_code(
             r, YX_EFORBIDDEN, "not_your_part", NULL,
             "Chỉ điểm cầu đã ghi danh ghi nhận điểm danh tại chỗ / only an enrolled site records "
@@ -410,7 +421,6 @@ static const struct yx_field site_fields[] = {
  * watched together there (again, replacing it, until it is confirmed). */
 static int site_record(struct yx_req *r)
 {
-    static const char *const recorders[] = {"health_worker", "doctor", "specialist", "facility_admin", NULL};
     struct yx_course_session s;
     struct yx_course c;
     struct yx_rows *rows = NULL;
@@ -418,9 +428,6 @@ static int site_record(struct yx_req *r)
     int confirmed, rc;
     if ((rc = load_site(r, &s, &c)) != 0)
         return rc;
-    if (!yx_one_of(r->who.role, recorders))
-        return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL,
-                            "Nhân viên y tế của điểm cầu ghi nhận / a clinician of the site records this.");
     if ((rc = yx_body(r, site_fields)) != 0 ||
         (rc = check_attendees(r, &c, json_object_get(r->json, "user_ids"))) ||
         (rc = site_find(r->db, s.id, r->who.facility_id, &id, &recorder, &confirmed)) != 0)
@@ -465,7 +472,6 @@ static int site_record(struct yx_req *r)
  * enrolled count as present; 409 "no_attendees" when none of them is. */
 static int site_confirm(struct yx_req *r)
 {
-    static const char *const leads[] = {"facility_admin", "doctor", "specialist", NULL};
     struct yx_course_session s;
     struct yx_course c;
     struct yx_rows *rows = NULL;
@@ -479,7 +485,7 @@ static int site_confirm(struct yx_req *r)
             r, YX_ENOTFOUND,
             "Điểm cầu của bạn chưa ghi nhận điểm danh buổi này / your site recorded no attendance for "
             "this session.");
-    if (!yx_one_of(r->who.role, leads) || recorder == r->who.user_id)
+    if (site_may(r, &c, YX_A_ADMIN, recorder == r->who.user_id) != 0)
         return yx_fail_code(
             r, YX_EFORBIDDEN, "not_your_part", NULL,
             "Trưởng điểm cầu (quản trị cơ sở, hoặc một bác sĩ không phải người ghi) xác nhận / the "

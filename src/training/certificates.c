@@ -170,12 +170,16 @@ static int certificate_issue(struct yx_req *r)
              "cr.course_id JOIN facilities f ON f.id = co.facility_id WHERE cr.id = ?",
              YX_PI(id))) != 0)
         return rc;
-    if (credit->nrows == 1)
-        rc = yx_course_find(r, yx_rows_int(credit, 0, 1), &c);
-    int holder = credit->nrows == 1 && yx_rows_int(credit, 0, 2) == r->who.user_id;
-    if (credit->nrows != 1 || (rc == YX_ENOTFOUND && !holder))
+    struct yx_resource res = {.kind = YX_RES_CREDIT};
+    if (credit->nrows == 1 && (rc = yx_course_find(r, yx_rows_int(credit, 0, 1), &c)) == 0)
+        res.relation = c.relation;
+    res.party = credit->nrows == 1 && yx_rows_int(credit, 0, 2) == r->who.user_id;
+    if (rc == YX_ENOTFOUND)
+        rc = 0;
+    int may = rc == 0 ? yx_authorize(&r->who, YX_A_WRITE, &res) : 0;
+    if (rc == 0 && (credit->nrows != 1 || may == YX_ENOTFOUND))
         rc = yx_fail(r, YX_ENOTFOUND, "Không có tín chỉ này / no such credit.");
-    else if (rc == YX_ENOTFOUND || (rc == 0 && !(c.relation & YX_COURSE_RUNS)))
+    else if (rc == 0 && may)
         rc = yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL, "Việc này do %s làm / this is done by %s.",
                           YX_COURSE_RUNS_WHO, YX_COURSE_RUNS_WHO);
     if (rc == 0)
@@ -198,27 +202,28 @@ static int certificate_issue(struct yx_req *r)
     return rc ? rc : answer(r, cert ? 201 : 200, 0, id);
 }
 
-/* Loads certificate :id; *may_read: the holder, the course's trainers and administrators, the
- * administrators over the holder; *runs: the course's trainers and administrators. 404 for anyone
- * else. */
-static int certificate_load(struct yx_req *r, struct yx_rows **row, int *runs)
+/* Loads certificate :id for a caller who may read it (yx_authorize(), YX_RES_CERTIFICATE: the
+ * holder, the course's trainers and administrators, the administrators over the holder); *res is
+ * the certificate as the decision sees it. 404 for anyone else. */
+static int certificate_load(struct yx_req *r, struct yx_rows **row, struct yx_resource *res)
 {
-    const struct yx_principal *w = &r->who;
     struct yx_course c;
     int64_t id;
     int rc;
-    *runs = 0;
+    *res = (struct yx_resource){.kind = YX_RES_CERTIFICATE};
     if ((rc = yx_param_id(r, 0, &id)) != 0 ||
         (rc = YX_DB_Q(r->db, row, CERT_SELECT " WHERE ce.id = ?", YX_PI(id))) != 0)
         return rc;
     if ((*row)->nrows == 1 && (rc = yx_course_find(r, yx_rows_int(*row, 0, C_COURSE_ID), &c)) == 0)
-        *runs = (c.relation & YX_COURSE_RUNS) != 0;
+        res->relation = c.relation;
     if (rc && rc != YX_ENOTFOUND)
         return rc;
-    int64_t facility = yx_rows_int(*row, 0, C_USER_FACILITY),
-            province = yx_rows_int(*row, 0, C_USER_PROVINCE);
-    int over = yx_admin_over(w, facility, province);
-    if ((*row)->nrows != 1 || !(*runs || over || yx_rows_int(*row, 0, C_USER) == w->user_id))
+    if ((*row)->nrows == 1) {
+        res->facility_id = yx_rows_int(*row, 0, C_USER_FACILITY);
+        res->province_id = yx_rows_int(*row, 0, C_USER_PROVINCE);
+        res->party = yx_rows_int(*row, 0, C_USER) == r->who.user_id;
+    }
+    if ((*row)->nrows != 1 || yx_authorize(&r->who, YX_A_READ, res) != 0)
         return yx_fail(r, YX_ENOTFOUND, "Không có giấy chứng nhận này / no such certificate.");
     return 0;
 }
@@ -276,7 +281,8 @@ static int certificate_pdf(struct yx_req *r)
     struct yx_pdf p;
     char *pdf = NULL;
     size_t len;
-    int runs, rc = certificate_load(r, &row, &runs);
+    struct yx_resource cert;
+    int rc = certificate_load(r, &row, &cert);
     if (rc == 0) {
         yx_pdf_begin(&p, YX_PDF_A4_H, YX_PDF_A4_W, 56);
         draw(&p, row);
@@ -303,13 +309,14 @@ static const struct yx_field revoke_fields[] = {
 static int certificate_revoke(struct yx_req *r)
 {
     struct yx_rows *row = NULL, *done = NULL;
-    int runs, rc = certificate_load(r, &row, &runs);
+    struct yx_resource cert;
+    int rc = certificate_load(r, &row, &cert);
     int64_t id = rc == 0 ? yx_rows_int(row, 0, C_ID) : 0;
     int revoked = rc == 0 && !yx_rows_isnull(row, 0, C_REVOKED);
     yx_rows_free(row);
     if (rc)
         return rc;
-    if (!runs)
+    if (yx_authorize(&r->who, YX_A_WRITE, &cert) != 0)
         return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL,
                             "Việc này do %s làm / this is done by %s.", YX_COURSE_RUNS_WHO,
                             YX_COURSE_RUNS_WHO);

@@ -335,8 +335,8 @@ static int course_create(struct yx_req *r)
     struct course_input in;
     struct yx_rows *rows = NULL;
     int rc;
-    int trainer = strcmp(r->who.role, "trainer") == 0;
-    if (!r->who.facility_id || (!trainer && strcmp(r->who.role, "facility_admin") != 0))
+    struct yx_resource home = {.kind = YX_RES_COURSE, .facility_id = r->who.facility_id};
+    if (yx_authorize(&r->who, YX_A_ADMIN, &home) != 0)
         return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL,
                             "Chỉ giảng viên hoặc quản trị cơ sở mở khoá học / only a trainer or a facility "
                             "administrator makes courses.");
@@ -358,14 +358,15 @@ static int course_create(struct yx_req *r)
     yx_rows_free(rows);
     if (rc == 0 && !id)
         rc = YX_EDB;
-    /* The trainer who made it is named among its trainers, whatever trainer_ids says. */
+    /* The trainer who made it is named among its trainers, whatever trainer_ids says: a maker who is
+     * a trainer of the course without being named. */
+    struct yx_course_facts made = {.facility_id = r->who.facility_id, .state = "draft"};
+    int trainer = (yx_course_relation(&r->who, &made) & YX_COURSE_TRAINER) != 0;
     if (rc == 0)
         rc = put_trainers(r, id, trainer ? r->who.user_id : 0);
     if (rc)
         return rc;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    yx_audit_target(r, id);
     return answer_course(r, 201, id);
 }
 
@@ -385,7 +386,7 @@ static int course_change(struct yx_req *r)
     struct yx_course c;
     struct course_input in;
     int rc;
-    if ((rc = yx_course_load(r, 0, &c)) != 0 || (rc = yx_course_relation(r, &c, makers, MAKERS)) != 0 ||
+    if ((rc = yx_course_load(r, 0, &c)) != 0 || (rc = yx_course_require(r, &c, makers, MAKERS)) != 0 ||
         (rc = yx_body(r, change_fields)) != 0 || (rc = yx_course_state_in(r, &c, open_states)) != 0 ||
         (rc = check_course(r, c.facility_id, &in)) != 0)
         return rc;
@@ -421,7 +422,7 @@ static int course_move(struct yx_req *r, const char *from, const char *to)
     struct yx_course c;
     struct yx_rows *rows = NULL;
     int rc;
-    if ((rc = yx_course_load(r, 0, &c)) != 0 || (rc = yx_course_relation(r, &c, makers, MAKERS)) != 0 ||
+    if ((rc = yx_course_load(r, 0, &c)) != 0 || (rc = yx_course_require(r, &c, makers, MAKERS)) != 0 ||
         (rc = yx_no_body(r)) != 0 || (rc = yx_course_state_in(r, &c, states)) != 0)
         return rc;
     rc = YX_DB_Q(r->db, &rows,
@@ -479,32 +480,38 @@ static int course_list(struct yx_req *r)
     const struct yx_principal *w = &r->who;
     snprintf(role_like, sizeof role_like, "%%\"%s\"%%", w->role);
     snprintf(level_like, sizeof level_like, "%%\"%s\"%%", level);
+    /* The candidates are found by what yx_course_relation() then decides on: the courses of the
+     * caller's facility when it runs them, those of an administrator's scope, those its facility
+     * may enrol in. */
+    int runs = yx_runs_facility_courses(w), site = yx_enrols_facility(w);
+    struct yx_scope over = {YX_SCOPE_FACILITY, 0};
+    if (yx_scope(w, YX_RES_COURSE, &over) != 0)
+        over = (struct yx_scope){YX_SCOPE_FACILITY, 0};
     /* Available leaves out, in the query so that a page is full, what the caller is in already:
      * their facility's enrolment, or their own (unless they could still enrol their facility). */
     if (available)
-        rc = YX_DB_Q(
-            r->db, &rows,
-            "SELECT c.id FROM courses c WHERE c.id > ? AND c.state = 'published' AND ? > 0 AND "
-            "(c.target_levels = '[]' OR c.target_levels LIKE ?) AND (c.target_roles = '[]' OR "
-            "c.target_roles LIKE ? OR ? = 'facility_admin') AND NOT EXISTS (SELECT 1 FROM enrolments e "
-            "WHERE e.course_id = c.id AND e.facility_id = ? AND e.withdrawn_at IS NULL) AND (? = "
-            "'facility_admin' OR NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.course_id = c.id AND "
-            "e.user_id = ? AND e.withdrawn_at IS NULL)) ORDER BY c.id LIMIT ?",
-            YX_PI(after), YX_PI(w->facility_id), YX_PT(level_like), YX_PT(role_like), YX_PT(w->role),
-            YX_PI(w->facility_id), YX_PT(w->role), YX_PI(w->user_id), YX_PI(limit + 1));
+        rc = YX_DB_Q(r->db, &rows,
+                     "SELECT c.id FROM courses c WHERE c.id > ? AND c.state = 'published' AND ? > 0 AND "
+                     "(c.target_levels = '[]' OR c.target_levels LIKE ?) AND (c.target_roles = '[]' OR "
+                     "c.target_roles LIKE ? OR ? = 1) AND NOT EXISTS (SELECT 1 FROM enrolments e "
+                     "WHERE e.course_id = c.id AND e.facility_id = ? AND e.withdrawn_at IS NULL) AND (? = 1 "
+                     "OR NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.course_id = c.id AND "
+                     "e.user_id = ? AND e.withdrawn_at IS NULL)) ORDER BY c.id LIMIT ?",
+                     YX_PI(after), YX_PI(w->facility_id), YX_PT(level_like), YX_PT(role_like), YX_PI(site),
+                     YX_PI(w->facility_id), YX_PI(site), YX_PI(w->user_id), YX_PI(limit + 1));
     else
         rc = YX_DB_Q(
             r->db, &rows,
             "SELECT c.id FROM courses c JOIN facilities f ON f.id = c.facility_id WHERE c.id > ? AND (EXISTS "
             "(SELECT 1 FROM course_trainers t WHERE t.course_id = c.id AND t.user_id = ?) OR (c.facility_id "
             "= "
-            "? AND ? IN ('trainer', 'facility_admin')) OR ? = 'ministry_admin' OR (? = 'province_admin' AND "
+            "? AND ? = 1) OR ? = 1 OR (? = 1 AND "
             "f.province_id = ?) OR (c.state <> 'draft' AND EXISTS (SELECT 1 FROM enrolments e WHERE "
             "e.course_id = c.id AND e.withdrawn_at IS NULL AND (e.user_id = ? OR e.facility_id = ?)))) ORDER "
             "BY c.id LIMIT ?",
-            YX_PI(after), YX_PI(w->user_id), YX_PI(w->facility_id), YX_PT(w->role), YX_PT(w->role),
-            YX_PT(w->role), YX_PI(w->province_id), YX_PI(w->user_id), YX_PI(w->facility_id),
-            YX_PI(limit + 1));
+            YX_PI(after), YX_PI(w->user_id), YX_PI(w->facility_id), YX_PI(runs),
+            YX_PI(over.kind == YX_SCOPE_ALL), YX_PI(over.kind == YX_SCOPE_PROVINCE), YX_PI(over.id),
+            YX_PI(w->user_id), YX_PI(w->facility_id), YX_PI(limit + 1));
     if (rc)
         return rc;
     struct yx_course *kept = calloc((size_t)limit + 1, sizeof *kept);
@@ -585,7 +592,7 @@ static int material_add(struct yx_req *r)
     struct yx_course c;
     struct yx_rows *rows = NULL;
     int rc;
-    if ((rc = yx_course_load(r, 0, &c)) != 0 || (rc = yx_course_relation(r, &c, makers, MAKERS)) != 0 ||
+    if ((rc = yx_course_load(r, 0, &c)) != 0 || (rc = yx_course_require(r, &c, makers, MAKERS)) != 0 ||
         (rc = yx_body(r, material_fields)) != 0 || (rc = yx_course_state_in(r, &c, open_states)) != 0)
         return rc;
     int64_t file = yx_json_int(r->json, "file_id", 0);
@@ -629,7 +636,7 @@ static int material_delete(struct yx_req *r)
     struct yx_rows *rows = NULL;
     int64_t mid;
     int rc;
-    if ((rc = yx_course_load(r, 0, &c)) != 0 || (rc = yx_course_relation(r, &c, makers, MAKERS)) != 0 ||
+    if ((rc = yx_course_load(r, 0, &c)) != 0 || (rc = yx_course_require(r, &c, makers, MAKERS)) != 0 ||
         (rc = yx_param_id(r, 1, &mid)) != 0 || (rc = yx_no_body(r)) != 0)
         return rc;
     rc = YX_DB_Q(r->db, &rows, "DELETE FROM course_materials WHERE id = ? AND course_id = ? RETURNING id",
@@ -659,7 +666,7 @@ static int reads_file(struct yx_req *r, int64_t file_id, int *attached, int *yes
         int found = yx_course_find(r, yx_rows_int(rows, i, 0), &c);
         if (found != 0 && found != YX_ENOTFOUND)
             rc = found;
-        *yes = found == 0 && (c.relation & (YX_COURSE_TRAINER | YX_COURSE_ADMIN | YX_COURSE_ENROLLED)) != 0;
+        *yes = found == 0 && yx_course_may(r, &c, YX_COURSE_TRAINER | YX_COURSE_ADMIN | YX_COURSE_ENROLLED);
     }
     yx_rows_free(rows);
     return rc;

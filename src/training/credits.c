@@ -210,7 +210,7 @@ static int credit_award(struct yx_req *r)
     int rc, enrolled = 0;
     int64_t id = 0, created = 0;
     if ((rc = yx_course_load(r, 0, &c)) != 0 ||
-        (rc = yx_course_relation(r, &c, YX_COURSE_RUNS, YX_COURSE_RUNS_WHO)) != 0 ||
+        (rc = yx_course_require(r, &c, YX_COURSE_RUNS, YX_COURSE_RUNS_WHO)) != 0 ||
         (rc = yx_body(r, award_fields)) != 0)
         return rc;
     int64_t user = yx_json_int(r->json, "user_id", 0);

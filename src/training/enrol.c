@@ -182,6 +182,17 @@ static int enrollable_person(struct yx_req *r, int64_t user, int64_t *facility)
     return rc;
 }
 
+/* May the caller enrol, or withdraw, people of facility (the facility itself, or a person working
+ * there; self: the caller themselves) in course c (yx_authorize(), YX_RES_ENROLMENT)? 1 or 0. */
+static int may_enrol(struct yx_req *r, const struct yx_course *c, int64_t facility, int self)
+{
+    struct yx_resource res = yx_course_resource(c, 0);
+    res.kind = YX_RES_ENROLMENT;
+    res.facility_id = facility;
+    res.party = self;
+    return yx_authorize(&r->who, YX_A_WRITE, &res) == 0;
+}
+
 static int not_yours(struct yx_req *r)
 {
     return yx_fail_code(
@@ -207,7 +218,7 @@ static int enrolment_create(struct yx_req *r)
     if ((rc = yx_course_load(r, 0, &c)) != 0 || (rc = yx_body(r, enrol_fields)) != 0)
         return rc;
     int64_t user = yx_json_int(r->json, "user_id", 0), facility = yx_json_int(r->json, "facility_id", 0);
-    int maker = (c.relation & makers) != 0, site_admin = (c.relation & YX_COURSE_SITE_ADMIN) != 0;
+    int maker = yx_course_may(r, &c, makers);
     if (user && facility)
         return yx_fail_field(
             r, YX_EINVAL, "facility_id",
@@ -217,7 +228,7 @@ static int enrolment_create(struct yx_req *r)
         return rc;
     if (facility) {
         struct yx_rows *rows = NULL;
-        if (!maker && !(site_admin && facility == r->who.facility_id))
+        if (!may_enrol(r, &c, facility, 0))
             return not_yours(r);
         rc = YX_DB_Q(r->db, &rows, "SELECT 1 FROM facilities WHERE id = ?", YX_PI(facility));
         int known = rc == 0 && rows->nrows == 1;
@@ -229,11 +240,12 @@ static int enrolment_create(struct yx_req *r)
     } else if (user) {
         int64_t home = 0;
         int yes = 0;
-        if (!maker && !site_admin)
+        /* Someone of the caller's own facility, at least, before the person is looked up. */
+        if (!may_enrol(r, &c, r->who.facility_id, 0))
             return not_yours(r);
         if ((rc = enrollable_person(r, user, &home)) != 0)
             return rc;
-        if (!maker && home != r->who.facility_id)
+        if (!may_enrol(r, &c, home, 0))
             return not_yours(r);
         if ((rc = yx_course_enrolled(r->db, c.id, user, &yes)) != 0)
             return rc;
@@ -241,7 +253,7 @@ static int enrolment_create(struct yx_req *r)
     } else {
         if (c.relation & YX_COURSE_ENROLLED)
             return already(r);
-        if (!(c.relation & YX_COURSE_ELIGIBLE))
+        if (!yx_course_may(r, &c, YX_COURSE_ELIGIBLE))
             return yx_fail_code(
                 r, YX_EFORBIDDEN, "not_your_part", NULL,
                 "Khoá học này không dành cho vai trò hoặc tuyến của bạn / this course is not for "
@@ -261,8 +273,8 @@ static int enrolment_list(struct yx_req *r)
     int64_t after, limit;
     int rc;
     if ((rc = yx_course_load(r, 0, &c)) != 0 ||
-        (rc = yx_course_relation(
-             r, &c, makers, "giảng viên hoặc quản trị / the course's trainers or administrators")) != 0 ||
+        (rc = yx_course_require(r, &c, makers,
+                                "giảng viên hoặc quản trị / the course's trainers or administrators")) != 0 ||
         (rc = yx_page(r, &after, &limit)) != 0)
         return rc;
     rc = YX_DB_Q(r->db, &rows,
@@ -303,9 +315,7 @@ static int enrolment_delete(struct yx_req *r)
         return rc;
     if (!found)
         return yx_fail(r, YX_ENOTFOUND, "Không có lượt ghi danh này / no such enrolment.");
-    int mine = user && user == r->who.user_id;
-    int site = (c.relation & YX_COURSE_SITE_ADMIN) && facility == r->who.facility_id;
-    if (!(c.relation & makers) && !mine && !site)
+    if (!may_enrol(r, &c, facility, user && user == r->who.user_id))
         return not_yours(r);
     int64_t now = yx_now_ms();
     rc = YX_DB_Q(r->db, NULL, "UPDATE enrolments SET withdrawn_at = ? WHERE id = ?", YX_PI(now), YX_PI(eid));

@@ -24,7 +24,7 @@ static int questions(struct yx_db *db, int64_t course_id, struct yx_rows **rows)
 static int quiz_answer(struct yx_req *r, const struct yx_course *c, int status)
 {
     struct yx_rows *qs = NULL, *mine = NULL;
-    int staff = (c->relation & YX_COURSE_RUNS) != 0;
+    int staff = yx_course_may(r, c, YX_COURSE_RUNS);
     int rc = questions(r->db, c->id, &qs);
     if (rc == 0)
         rc = YX_DB_Q(
@@ -66,9 +66,8 @@ static int quiz_get(struct yx_req *r)
     struct yx_course c;
     int rc;
     if ((rc = yx_course_load(r, 0, &c)) != 0 ||
-        (rc = yx_course_relation(r, &c, YX_COURSE_ENROLLED | YX_COURSE_RUNS,
-                                 "người học đã ghi danh hoặc giảng viên / people enrolled and trainers")) !=
-            0)
+        (rc = yx_course_require(r, &c, YX_COURSE_ENROLLED | YX_COURSE_RUNS,
+                                "người học đã ghi danh hoặc giảng viên / people enrolled and trainers")) != 0)
         return rc;
     return quiz_answer(r, &c, 200);
 }
@@ -130,7 +129,7 @@ static int quiz_put(struct yx_req *r)
     size_t i;
     int rc;
     if ((rc = yx_course_load(r, 0, &c)) != 0 ||
-        (rc = yx_course_relation(r, &c, YX_COURSE_RUNS, YX_COURSE_RUNS_WHO)) != 0 ||
+        (rc = yx_course_require(r, &c, YX_COURSE_RUNS, YX_COURSE_RUNS_WHO)) != 0 ||
         (rc = yx_course_state_in(r, &c, open_states)) != 0 || (rc = yx_body(r, quiz_fields)) != 0 ||
         (rc = check_questions(r, json_object_get(r->json, "questions"))) != 0)
         return rc;
@@ -210,8 +209,7 @@ static int quiz_attempt(struct yx_req *r)
     int rc, correct = 0;
     int64_t credit = 0;
     if ((rc = yx_course_load(r, 0, &c)) != 0 ||
-        (rc = yx_course_relation(r, &c, YX_COURSE_ENROLLED, "người học đã ghi danh / people enrolled")) !=
-            0 ||
+        (rc = yx_course_require(r, &c, YX_COURSE_ENROLLED, "người học đã ghi danh / people enrolled")) != 0 ||
         (rc = yx_course_state_in(r, &c, learner_states)) != 0 || (rc = yx_body(r, attempt_fields)) != 0 ||
         (rc = questions(r->db, c.id, &qs)) != 0)
         return rc;

@@ -38,11 +38,12 @@ static int period(struct yx_req *r, int64_t *from, int64_t *to)
 }
 
 /* Which of a person's credits the caller sees: all of them (first parameter 1: the person, or an
- * administrator over them), or those of courses the caller runs (named among the trainers, or a
- * trainer or administrator of the course's facility). Then the caller's id, facility and role. */
+ * administrator over them), or those of courses the caller runs (named among the trainers, or of
+ * the caller's facility when it runs its facility's courses: yx_runs_facility_courses()). Then the
+ * caller's id, facility and whether it runs its facility's courses. */
 #define VISIBLE                                                                                              \
     " AND (? = 1 OR c.course_id IN (SELECT course_id FROM course_trainers WHERE user_id = ?) OR "            \
-    "(co.facility_id = ? AND ? IN ('trainer', 'facility_admin')))"
+    "(co.facility_id = ? AND ? = 1))"
 
 /* GET /api/v1/training/records?user_id&from&to&cursor&limit — a person's credits, newest first,
  * with the total hours of the period. */
@@ -64,7 +65,7 @@ static int records(struct yx_req *r)
     int found = person->nrows == 1;
     int all = found &&
               (user == w->user_id || yx_admin_over(w, yx_rows_int(person, 0, 2), yx_rows_int(person, 0, 4)));
-#define SEEN YX_PI(all), YX_PI(w->user_id), YX_PI(w->facility_id), YX_PT(w->role)
+#define SEEN YX_PI(all), YX_PI(w->user_id), YX_PI(w->facility_id), YX_PI(yx_runs_facility_courses(w))
     if (found)
         rc = YX_DB_Q(r->db, &rows,
                      YX_CREDIT_SELECT
@@ -103,9 +104,7 @@ static int records(struct yx_req *r)
                                       yx_rows_get(person, 0, 3))));
         json_object_set_new(out, "total_minutes", json_integer(minutes));
         json_object_set_new(out, "total_hours", json_real((double)minutes / 60.0));
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)user);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+        yx_audit_target(r, user);
         rc = yx_reply(r, 200, out);
     }
     yx_rows_free(person);
@@ -120,11 +119,13 @@ struct scope {
     int by_province;
 };
 
-/* Reads facility_id / province_id and checks them against the caller's scope. */
+/* Reads facility_id / province_id and checks them against the caller's scope (yx_scope(): the
+ * people an administrator oversees). */
 static int summary_scope(struct yx_req *r, struct scope *s)
 {
     const struct yx_principal *w = &r->who;
     struct yx_rows *rows = NULL;
+    struct yx_scope mine;
     int64_t facility, province, unit_province = 0;
     int rc;
     *s = (struct scope){0};
@@ -133,9 +134,8 @@ static int summary_scope(struct yx_req *r, struct scope *s)
         return rc;
     if (facility && province)
         return yx_fail_field(r, YX_EINVAL, "province_id", "Give facility_id or province_id, not both.");
-    if (!yx_role_is_admin(w->role))
-        return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL,
-                            "Báo cáo đào tạo dành cho quản trị / training summaries are for administrators.");
+    if ((rc = yx_scope(w, YX_RES_CREDIT, &mine)) != 0)
+        return yx_deny(r, rc);
     if (facility)
         rc = YX_DB_Q(r->db, &rows, "SELECT province_id FROM facilities WHERE id = ?", YX_PI(facility));
     else if (province)
@@ -150,14 +150,12 @@ static int summary_scope(struct yx_req *r, struct scope *s)
     yx_rows_free(rows);
     if (rc)
         return rc;
-    int fa = strcmp(w->role, "facility_admin") == 0, pa = strcmp(w->role, "province_admin") == 0;
-    int outside = (fa && (province || (facility && facility != w->facility_id))) ||
-                  (pa && (facility || province) && unit_province != w->province_id);
-    if (outside)
+    /* The facility or province asked for is the caller's to see when it oversees its people. */
+    if ((facility || province) && !yx_admin_over(w, facility, facility ? unit_province : province))
         return yx_fail_code(r, YX_EFORBIDDEN, "not_your_part", NULL,
                             "Ngoài phạm vi quản lý của bạn / outside your scope.");
-    s->facility = fa ? w->facility_id : facility;
-    s->province = pa && !facility ? w->province_id : province;
+    s->facility = facility ? facility : mine.kind == YX_SCOPE_FACILITY ? mine.id : 0;
+    s->province = facility ? 0 : province ? province : mine.kind == YX_SCOPE_PROVINCE ? mine.id : 0;
     s->by_province = !s->facility && !s->province;
     return 0;
 }

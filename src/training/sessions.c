@@ -11,6 +11,7 @@
 
 #include "training.h"
 #include "ytexa/consult.h"
+#include "ytexa/patient.h"
 #include "ytexa/realtime.h"
 #include "ytexa/training.h"
 
@@ -66,11 +67,8 @@ int yx_session_load(struct yx_req *r, int param, struct yx_course_session *s, st
         rc = yx_course_find(r, s->course_id, c);
     if (rc == YX_ENOTFOUND)
         return yx_fail(r, YX_ENOTFOUND, "Không có buổi học này / no such session.");
-    if (rc == 0) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)s->id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
-    }
+    if (rc == 0)
+        yx_audit_target(r, s->id);
     return rc;
 }
 
@@ -141,7 +139,7 @@ static int course_cases(struct yx_req *r)
     struct yx_rows *rows = NULL;
     int64_t after, limit;
     int rc;
-    if ((rc = yx_course_load(r, 0, &c)) != 0 || (rc = yx_course_relation(r, &c, makers, MAKERS)) != 0 ||
+    if ((rc = yx_course_load(r, 0, &c)) != 0 || (rc = yx_course_require(r, &c, makers, MAKERS)) != 0 ||
         (rc = yx_page(r, &after, &limit)) != 0)
         return rc;
     if ((rc = YX_DB_Q(
@@ -182,7 +180,7 @@ static int session_create(struct yx_req *r)
     struct yx_rows *rows = NULL;
     int64_t starts = 0;
     int rc;
-    if ((rc = yx_course_load(r, 0, &c)) != 0 || (rc = yx_course_relation(r, &c, makers, MAKERS)) != 0 ||
+    if ((rc = yx_course_load(r, 0, &c)) != 0 || (rc = yx_course_require(r, &c, makers, MAKERS)) != 0 ||
         (rc = yx_body(r, create_fields)) != 0)
         return rc;
     const char *kind = yx_json_str(r->json, "kind"), *at = yx_json_str(r->json, "starts_at");
@@ -243,7 +241,7 @@ static int load_for_change(struct yx_req *r, struct yx_course_session *s, struct
                            const char *const *states)
 {
     int rc;
-    if ((rc = yx_session_load(r, 0, s, c)) != 0 || (rc = yx_course_relation(r, c, makers, MAKERS)) != 0 ||
+    if ((rc = yx_session_load(r, 0, s, c)) != 0 || (rc = yx_course_require(r, c, makers, MAKERS)) != 0 ||
         (rc = yx_no_body(r)) != 0 || (rc = live_kind(r, s)) != 0 ||
         (rc = yx_session_state_in(r, s, states)) != 0)
         return rc;
@@ -299,13 +297,13 @@ static int session_join(struct yx_req *r)
     struct yx_site_caps caps;
     int rc;
     if ((rc = yx_session_load(r, 0, &s, &c)) != 0 ||
-        (rc = yx_course_relation(
+        (rc = yx_course_require(
              r, &c, YX_COURSE_TRAINER | YX_COURSE_ENROLLED,
              "giảng viên hoặc người đã ghi danh / the course's trainers or the people enrolled")) != 0 ||
         (rc = yx_no_body(r)) != 0 || (rc = live_kind(r, &s)) != 0 ||
         (rc = yx_session_state_in(r, &s, live)) != 0)
         return rc;
-    int presenter = (c.relation & YX_COURSE_TRAINER) != 0;
+    int presenter = yx_course_may(r, &c, YX_COURSE_TRAINER);
     /* Janus forgets rooms when it restarts: the room is made again with the same pin. */
     if ((rc = ensure_room(r, &s)) != 0 ||
         (rc = yx_rtc_site_caps(r->db, r->who.facility_id, SESSION_BITRATE_KBPS, &caps)) != 0)
@@ -384,7 +382,7 @@ static int session_cancel(struct yx_req *r)
     struct yx_course c;
     struct yx_rows *rows = NULL;
     int rc;
-    if ((rc = yx_session_load(r, 0, &s, &c)) != 0 || (rc = yx_course_relation(r, &c, makers, MAKERS)) != 0 ||
+    if ((rc = yx_session_load(r, 0, &s, &c)) != 0 || (rc = yx_course_require(r, &c, makers, MAKERS)) != 0 ||
         (rc = yx_no_body(r)) != 0 || (rc = yx_session_state_in(r, &s, planned)) != 0)
         return rc;
     rc = YX_DB_Q(
@@ -417,9 +415,9 @@ static int session_case(struct yx_req *r)
     struct yx_rows *rows = NULL;
     int rc;
     if ((rc = yx_session_load(r, 0, &s, &c)) != 0 ||
-        (rc = yx_course_relation(
-             r, &c, makers | YX_COURSE_ENROLLED,
-             "người đã ghi danh hoặc giảng viên / the people enrolled or the trainers")) != 0)
+        (rc = yx_course_require(r, &c, makers | YX_COURSE_ENROLLED,
+                                "người đã ghi danh hoặc giảng viên / the people enrolled or the trainers")) !=
+            0)
         return rc;
     if (strcmp(s.kind, "case") != 0)
         return yx_fail_code(r, YX_ECONFLICT, "session_kind", json_pack("{s:s}", "kind", s.kind),
@@ -444,7 +442,8 @@ int yx_training_may_join(struct yx_req *r, int64_t session_id)
     int rc = yx_session_load_db(r->db, session_id, &s);
     if (rc == 0)
         rc = yx_course_find(r, s.course_id, &c);
-    if (rc == 0 && (strcmp(s.state, "live") != 0 || !(c.relation & (YX_COURSE_TRAINER | YX_COURSE_ENROLLED))))
+    if (rc == 0 &&
+        (strcmp(s.state, "live") != 0 || !yx_course_may(r, &c, YX_COURSE_TRAINER | YX_COURSE_ENROLLED)))
         rc = YX_ENOTFOUND;
     if (rc == YX_ENOTFOUND)
         return yx_fail(r, YX_ENOTFOUND, "Không có buổi học trực tuyến này / no such live session.");

@@ -9,17 +9,6 @@
 #include "ytexa/auth.h"
 #include "ytexa/http.h"
 
-/* The caller's relation to a course (bits). */
-enum {
-    YX_COURSE_TRAINER = 1,  /* named among its trainers, or a trainer of its facility */
-    YX_COURSE_ADMIN = 2,    /* an administrator over its facility (facility, province, ministry) */
-    YX_COURSE_ENROLLED = 4, /* enrolled: by name, or with their whole facility (and of a target role) */
-    YX_COURSE_ELIGIBLE = 8, /* may enrol themselves: published, of a target role and facility level */
-    YX_COURSE_SITE = 16,    /* works at a facility enrolled as a whole (any role): records site attendance */
-    YX_COURSE_SITE_ADMIN = 32, /* administrator of another facility, course not a draft, their facility of a
-                                  target level or enrolled: enrols their facility or its staff */
-};
-
 struct yx_course {
     int64_t id, facility_id, province_id;
     int relation;
@@ -40,9 +29,14 @@ int yx_course_find(struct yx_req *r, int64_t id, struct yx_course *c);
 /* The visible ones of n courses (ids) with the caller's relation, in the order of ids, into out
  * (room for n); *found says how many. One query for all of them (the course list). */
 int yx_course_find_many(struct yx_req *r, const int64_t *ids, int n, struct yx_course *out, int *found);
+/* The course as yx_authorize() sees it (YX_RES_COURSE): the caller's relation and its state; need,
+ * the relations (YX_COURSE_… bits, include/ytexa/auth.h) an act needs (0: those who run it). */
+struct yx_resource yx_course_resource(const struct yx_course *c, int need);
+/* May the caller do what needs one of the relations (bits) to the course (yx_authorize())? 1 or 0. */
+int yx_course_may(const struct yx_req *r, const struct yx_course *c, int relations);
 /* 403 "not_your_part" unless the caller has one of the relations (bits); who_may names them in
  * Vietnamese and English for the message. */
-int yx_course_relation(struct yx_req *r, const struct yx_course *c, int relations, const char *who_may);
+int yx_course_require(struct yx_req *r, const struct yx_course *c, int relations, const char *who_may);
 /* Is user (of facility, role) enrolled in course (by name or with their facility)? */
 int yx_course_enrolled(struct yx_db *db, int64_t course_id, int64_t user_id, int *yes);
 
@@ -67,9 +61,7 @@ int yx_credit_refuse(struct yx_req *r, json_t *missing);
 
 /* Credits, quiz, records, certificates (credits.c, quiz.c, records.c, certificates.c). */
 
-/* The relations that run a course (its trainers, the administrators over its facility) and their
- * names for a refusal's message. */
-#define YX_COURSE_RUNS (YX_COURSE_TRAINER | YX_COURSE_ADMIN)
+/* The names of the relations that run a course (YX_COURSE_RUNS) for a refusal's message. */
 #define YX_COURSE_RUNS_WHO                                                                                   \
     "giảng viên hoặc quản trị của cơ sở mở khoá / the course's trainers or administrators"
 /* A credit's columns for yx_credit_row_json(); add the WHERE clause. */

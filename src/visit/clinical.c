@@ -79,6 +79,9 @@ static int read_vitals(struct yx_req *r, double val[9], int set[9])
     if ((rc = yx_body(r, vitals_fields)) != 0)
         return rc;
     for (int k = 0; vital_ranges[k].name; k++) {
+        /* The field table and the ranges list the measurements in one order (val[] and the
+         * columns of the insert follow it). */
+        YX_ASSERT(vitals_fields[k].name && strcmp(vitals_fields[k].name, vital_ranges[k].name) == 0);
         json_t *x = json_object_get(r->json, vital_ranges[k].name);
         if (!x || json_is_null(x))
             continue;
@@ -116,7 +119,9 @@ static int visit_vitals(struct yx_req *r)
     int set[9] = {0}, rc;
     if ((rc = yx_visit_load(r, YX_A_WRITE, &v)) != 0)
         return rc;
-    if (r->who.user_id != v.doctor_id && r->who.facility_id != v.facility_id)
+    struct yx_resource record = {
+        .kind = YX_RES_VISIT_RECORD, .facility_id = v.facility_id, .party = r->who.user_id == v.doctor_id};
+    if (yx_authorize(&r->who, YX_A_WRITE, &record) != 0)
         return yx_visit_doctor_only(r, &v);
     if ((rc = read_vitals(r, val, set)) != 0 || (rc = yx_visit_state_in(r, &v, in_progress)) != 0)
         return rc;

@@ -107,9 +107,6 @@ static int remote_set_put(struct yx_req *r)
     json_t *codes, *c;
     size_t i;
     int rc;
-    if (strcmp(r->who.role, "ministry_admin") != 0)
-        return yx_fail(r, YX_EFORBIDDEN,
-                       "Chỉ Bộ Y tế thay danh mục này / only the ministry changes this list.");
     if ((rc = yx_body(r, set_fields)) != 0)
         return rc;
     codes = json_object_get(r->json, "codes");

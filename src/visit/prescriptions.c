@@ -84,9 +84,7 @@ static json_t *rx_json(struct yx_db *db, int64_t id)
 
 static int answer_rx(struct yx_req *r, int status, int64_t id)
 {
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    yx_audit_target(r, id);
     json_t *p = rx_json(r->db, id);
     return p ? yx_reply(r, status, p) : YX_EDB;
 }
@@ -110,7 +108,8 @@ static int rx_load(struct yx_req *r, enum yx_action act, struct rx *p, struct yx
     yx_rows_free(rows);
     if (rc == 0)
         rc = yx_visit_load_id(r, p->visit_id, act, v);
-    if (rc == 0 && strcmp(r->who.role, "patient") == 0 && strcmp(p->status, "signed") != 0)
+    struct yx_resource rx = {.kind = YX_RES_PRESCRIPTION, .state = p->status};
+    if (rc == 0 && yx_authorize(&r->who, act, &rx) != 0)
         rc = yx_not_found(r);
     return rc;
 }
@@ -390,9 +389,7 @@ static int rx_pdf(struct yx_req *r)
                             "Đơn chưa ký chưa in được / a prescription is printed once it is signed.");
     if ((rc = yx_prescription_pdf(r->db, p.id, &pdf, &len)) != 0)
         return rc;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)p.id);
-    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    yx_audit_target(r, p.id);
     return yx_reply_raw(r, 200, "application/pdf", pdf, len);
 }
 

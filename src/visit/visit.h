@@ -24,8 +24,13 @@ int yx_visit_load(struct yx_req *r, enum yx_action act, struct yx_visit *v);
 /* The same for the visit with this id. */
 int yx_visit_load_id(struct yx_req *r, int64_t id, enum yx_action act, struct yx_visit *v);
 
-/* Only the visit's doctor writes its clinical record; 403 otherwise. */
+/* Only the visit's doctor writes its clinical record (yx_authorize(), YX_RES_VISIT_RECORD); 403
+ * otherwise. */
 int yx_visit_doctor_only(struct yx_req *r, const struct yx_visit *v);
+
+/* Does the caller see prescriptions before they are signed (everyone who sees the visit but its
+ * patient: yx_authorize(), YX_RES_PRESCRIPTION)? */
+int yx_visit_sees_drafts(const struct yx_req *r);
 
 /* The visit must be in one of the states (a NULL-terminated list); 409 code "visit_state". */
 int yx_visit_state_in(struct yx_req *r, const struct yx_visit *v, const char *const *states);

@@ -179,29 +179,24 @@ int yx_visit_load_id(struct yx_req *r, int64_t id, enum yx_action act, struct yx
     /* The visit's own doctor acts on it as the patient's facility does, with or without a share;
      * the doctor's colleagues only read it, while the visit shares the patient with them. */
     if (rc == 0)
-        rc = yx_patient_access_party(r, v->patient_id, act, r->who.user_id == v->doctor_id);
-    if (rc == 0 && !r->audit_resource_id) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)v->id);
-        r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
-    }
+        rc = yx_patient_access_as(r, v->patient_id, act, YX_RES_VISIT, r->who.user_id == v->doctor_id);
+    if (rc == 0 && !r->audit_resource_id)
+        yx_audit_target(r, v->id);
     return rc;
 }
 
 int yx_visit_may_join(struct yx_req *r, int64_t id, int64_t *patient_id)
 {
     struct yx_visit v;
-    /* A patient's own account may read, not write, its record in the policy; its visit's chat and
-     * call are its own to take part in. */
-    int patient = strcmp(r->who.role, "patient") == 0;
-    int rc = yx_visit_load_id(r, id, patient ? YX_A_READ : YX_A_WRITE, &v);
+    int rc = yx_visit_load_id(r, id, YX_A_JOIN, &v);
     *patient_id = rc == 0 ? v.patient_id : 0;
     return rc;
 }
 
 int yx_visit_doctor_only(struct yx_req *r, const struct yx_visit *v)
 {
-    if (r->who.user_id == v->doctor_id)
+    struct yx_resource record = {.kind = YX_RES_VISIT_RECORD, .party = r->who.user_id == v->doctor_id};
+    if (yx_authorize(&r->who, YX_A_WRITE, &record) == 0)
         return 0;
     return yx_fail(
         r, YX_EFORBIDDEN,
@@ -253,9 +248,15 @@ int yx_visit_event(struct yx_req *r, int64_t visit, const char *from, const char
                    YX_PT(reason));
 }
 
+int yx_visit_sees_drafts(const struct yx_req *r)
+{
+    struct yx_resource draft = {.kind = YX_RES_PRESCRIPTION, .state = "draft"};
+    return yx_authorize(&r->who, YX_A_READ, &draft) == 0;
+}
+
 static int answer_visit(struct yx_req *r, int status, int64_t id)
 {
-    json_t *v = yx_visit_json(r->db, id, strcmp(r->who.role, "patient") == 0);
+    json_t *v = yx_visit_json(r->db, id, !yx_visit_sees_drafts(r));
     return v ? yx_reply(r, status, v) : YX_EDB;
 }
 
@@ -340,8 +341,9 @@ static int visit_create(struct yx_req *r)
 {
     struct yx_visit_plan p = {0};
     int64_t id = 0;
+    struct yx_scope s;
     int rc;
-    if (strcmp(r->who.role, "patient") == 0 || !r->who.facility_id)
+    if (yx_scope(&r->who, YX_RES_VISIT, &s) != 0 || s.kind != YX_SCOPE_FACILITY)
         return yx_fail(r, YX_EFORBIDDEN,
                        "Vai trò của bạn không được làm việc này / your role may not plan visits.");
     if ((rc = yx_body(r, create_fields)) != 0)
@@ -361,9 +363,7 @@ static int visit_create(struct yx_req *r)
         (rc = yx_visit_doctor_facility(r, p.doctor_id, "doctor_id", &p.doctor_facility_id)) != 0 ||
         (rc = yx_visit_insert(r, &p, &id)) != 0)
         return rc;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    r->audit_resource_id = yx_arena_strdup(&r->arena, ids);
+    yx_audit_target(r, id);
     return answer_visit(r, 201, id);
 }
 
@@ -382,8 +382,9 @@ static int visit_list(struct yx_req *r)
 {
     int64_t after, limit, patient, doctor, from = 0, to = 0;
     struct yx_rows *rows = NULL;
-    int rc;
-    int self = strcmp(r->who.role, "patient") == 0;
+    struct yx_scope s;
+    int rc = yx_scope(&r->who, YX_RES_VISIT, &s);
+    int self = rc == 0 && s.kind == YX_SCOPE_PATIENT;
     if (!self && (rc = yx_patient_registry_role(r)) != 0)
         return rc;
     if ((rc = yx_page(r, &after, &limit)) != 0 || (rc = yx_query_id(r, "patient_id", &patient)) != 0 ||
@@ -540,11 +541,11 @@ static int doctor_list(struct yx_req *r)
 {
     int64_t facility, limit, home = r->who.facility_id;
     struct yx_rows *rows = NULL;
-    int rc;
+    struct yx_scope s;
+    int rc = yx_scope(&r->who, YX_RES_PATIENT, &s);
     /* A patient books with the doctors of their station and of the hubs that support it. */
-    if (strcmp(r->who.role, "patient") == 0 && r->who.patient_id) {
-        if ((rc = YX_DB_Q(r->db, &rows, "SELECT facility_id FROM patients WHERE id = ?",
-                          YX_PI(r->who.patient_id))) != 0)
+    if (rc == 0 && s.kind == YX_SCOPE_PATIENT && s.id) {
+        if ((rc = YX_DB_Q(r->db, &rows, "SELECT facility_id FROM patients WHERE id = ?", YX_PI(s.id))) != 0)
             return rc;
         home = rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 0;
         yx_rows_free(rows);

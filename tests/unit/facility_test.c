@@ -1,4 +1,6 @@
-/* Unit tests of src/facility's shared helpers: the folded LIKE pattern, query ids, paging. */
+/* Unit tests of src/facility on a real database (tests/unit/testdb.h): the demo network loads
+ * whole — provinces before and after the 2025 reform, facilities, support links that point up the
+ * levels of care — and a facility reads back as the API shows it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,88 +11,75 @@
 #include <cmocka.h>
 
 #include "facility/facility.h"
+#include "testdb.h"
 
-static struct yx_req req(const char *query)
+int yx_network_demo(struct yx_db *db, FILE *report);
+
+static struct yx_db *db;
+
+static int setup(void **state)
 {
-    struct yx_req r;
-    memset(&r, 0, sizeof r);
-    r.query = query;
-    return r;
+    yx_log_set_level(YX_LOG_ERROR);
+    FILE *quiet = fopen("/dev/null", "w");
+    int rc = testdb_open("facility_test", &db) == 0 && quiet && yx_network_demo(db, quiet) == 0 ? 0 : -1;
+    if (quiet)
+        fclose(quiet);
+    return rc;
 }
 
-static void search_text_is_folded_and_wildcards_are_plain(void **state)
+static int teardown(void **state)
 {
-    (void)state;
-    struct yx_req r = req("");
-    assert_string_equal(yx_like_folded(&r, "Lũng Cú"), "%lung cu%");
-    assert_string_equal(yx_like_folded(&r, "LU\xcc\x83NG CU\xcc\x81"), "%lung cu%"); /* NFD input */
-    assert_string_equal(yx_like_folded(&r, "Đồng Văn"), "%dong van%");
-    assert_string_equal(yx_like_folded(&r, "50%_a\\b"), "%50\\%\\_a\\\\b%");
-    assert_string_equal(yx_like_folded(&r, ""), "%%");
-    yx_arena_release(&r.arena);
+    return testdb_close(db);
 }
 
-static void query_ids_are_positive_whole_numbers(void **state)
+static void the_demo_network_loads_whole(void **state)
 {
-    (void)state;
-    const char *bad[] = {"parent_id=0",  "parent_id=-1", "parent_id=x",
-                         "parent_id=5x", "parent_id=",   "parent_id=9999999999999999999",
-                         "parent_id"};
-    int64_t v = -1;
-    struct yx_req r = req("a=1&parent_id=42");
-    assert_int_equal(yx_query_id(&r, "parent_id", &v), 0);
-    assert_int_equal(v, 42);
-    yx_arena_release(&r.arena);
-    r = req("a=1");
-    assert_int_equal(yx_query_id(&r, "parent_id", &v), 0);
-    assert_int_equal(v, 0);
-    yx_arena_release(&r.arena);
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        r = req(bad[i]);
-        assert_int_equal(yx_query_id(&r, "parent_id", &v), YX_EINVAL);
-        assert_string_equal(r.err_field, "parent_id");
-        yx_arena_release(&r.arena);
-    }
+    assert_int_equal(
+        testdb_int(db,
+                   "SELECT COUNT(*) FROM admin_units WHERE level = 'province' AND valid_from < '2025-07-01'"),
+        63);
+    assert_int_equal(
+        testdb_int(db, "SELECT COUNT(*) FROM admin_units WHERE level = 'province' AND valid_to IS NULL"), 34);
+    assert_true(testdb_int(db, "SELECT COUNT(*) FROM admin_units WHERE level = 'commune'") > 1000);
+    assert_true(testdb_int(db, "SELECT COUNT(*) FROM facilities") >= 20);
+    assert_true(testdb_int(db, "SELECT COUNT(*) FROM support_links") > 0);
+    /* Every facility is in a province of today's map. */
+    assert_int_equal(testdb_int(db, "SELECT COUNT(*) FROM facilities f LEFT JOIN admin_units p ON p.id = "
+                                    "f.province_id WHERE p.id IS NULL OR p.valid_to IS NOT NULL"),
+                     0);
 }
 
-static void paging_defaults_and_bounds(void **state)
+/* Support goes up the levels of care: a commune station is supported by a district centre or a
+ * hospital, never the other way round. */
+static void support_links_point_up(void **state)
 {
-    (void)state;
-    int64_t after, limit;
-    struct yx_req r = req("");
-    assert_int_equal(yx_page(&r, &after, &limit), 0);
-    assert_int_equal(after, 0);
-    assert_int_equal(limit, 50);
-    r = req("cursor=17&limit=200");
-    assert_int_equal(yx_page(&r, &after, &limit), 0);
-    assert_int_equal(after, 17);
-    assert_int_equal(limit, 200);
-    yx_arena_release(&r.arena);
-    const char *bad[] = {"limit=0", "limit=201", "limit=", "cursor=-1", "cursor=1.5", "cursor="};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        r = req(bad[i]);
-        assert_int_equal(yx_page(&r, &after, &limit), YX_EINVAL);
-        yx_arena_release(&r.arena);
-    }
+    assert_int_equal(
+        testdb_int(
+            db, "SELECT COUNT(*) FROM support_links l JOIN facilities h ON h.id = l.hub_id JOIN facilities s "
+                "ON s.id = l.site_id WHERE (CASE h.level WHEN 'commune' THEN 0 WHEN 'district' THEN 1 WHEN "
+                "'provincial' THEN 2 ELSE 3 END) <= (CASE s.level WHEN 'commune' THEN 0 WHEN 'district' "
+                "THEN 1 WHEN 'provincial' THEN 2 ELSE 3 END)"),
+        0);
 }
 
-static void next_cursor_only_when_there_is_more(void **state)
+static void a_facility_reads_back_as_the_api_shows_it(void **state)
 {
-    (void)state;
-    json_t *a = yx_page_json(json_array(), 1, 99), *b = yx_page_json(json_array(), 0, 0);
-    assert_string_equal(json_string_value(json_object_get(a, "next_cursor")), "99");
-    assert_true(json_is_null(json_object_get(b, "next_cursor")));
-    json_decref(a);
-    json_decref(b);
+    int64_t id = testdb_int(db, "SELECT id FROM facilities WHERE code = 'TYT-LUNGCU'");
+    assert_true(id > 0);
+    json_t *f = yx_facility_json(db, id);
+    assert_non_null(f);
+    assert_string_equal(json_string_value(json_object_get(f, "name")), "Trạm Y tế xã Lũng Cú");
+    assert_string_equal(json_string_value(json_object_get(f, "level")), "commune");
+    json_decref(f);
+    assert_null(yx_facility_json(db, 999999));
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(search_text_is_folded_and_wildcards_are_plain),
-        cmocka_unit_test(query_ids_are_positive_whole_numbers),
-        cmocka_unit_test(paging_defaults_and_bounds),
-        cmocka_unit_test(next_cursor_only_when_there_is_more),
+        cmocka_unit_test(the_demo_network_loads_whole),
+        cmocka_unit_test(support_links_point_up),
+        cmocka_unit_test(a_facility_reads_back_as_the_api_shows_it),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

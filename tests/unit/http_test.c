@@ -1,4 +1,5 @@
-/* Unit tests of src/http: routing, query parsing, validation against field tables, statuses. */
+/* Unit tests of src/http: routing and the route table, query parsing and paging, search text,
+ * validation against field tables, statuses, the audit target. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,11 +18,11 @@ static int h(struct yx_req *r)
 }
 
 static const struct yx_route routes[] = {
-    {"GET", "/api/v1/users", h, 0, NULL, NULL, 0, NULL},
-    {"POST", "/api/v1/users", h, 0, NULL, NULL, 0, NULL},
-    {"GET", "/api/v1/users/:id", h, 0, NULL, NULL, 0, NULL},
-    {"POST", "/api/v1/users/:id/password", h, 0, NULL, NULL, 0, NULL},
-    {"GET", "/api/v1/a/:x/b/:y", h, 0, NULL, NULL, 0, NULL},
+    {"GET", "/api/v1/users", h, 0, NULL, NULL, YX_ANYONE, NULL},
+    {"POST", "/api/v1/users", h, 0, NULL, NULL, YX_ANYONE, NULL},
+    {"GET", "/api/v1/users/:id", h, 0, NULL, NULL, YX_ANYONE, NULL},
+    {"POST", "/api/v1/users/:id/password", h, 0, NULL, NULL, YX_ANYONE, NULL},
+    {"GET", "/api/v1/a/:x/b/:y", h, 0, NULL, NULL, YX_ANYONE, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
 
@@ -253,6 +254,119 @@ static void origins_compare_whole(void **state)
     assert_false(yx_same_origin("gopher://ytexa.example.vn", "gopher", "ytexa.example.vn"));
 }
 
+static struct yx_req req(const char *query)
+{
+    struct yx_req r;
+    memset(&r, 0, sizeof r);
+    r.query = query;
+    return r;
+}
+
+static void search_text_is_folded_and_wildcards_are_plain(void **state)
+{
+    (void)state;
+    struct yx_req r = req("");
+    assert_string_equal(yx_like_folded(&r, "Lũng Cú"), "%lung cu%");
+    assert_string_equal(yx_like_folded(&r, "LU\xcc\x83NG CU\xcc\x81"), "%lung cu%"); /* NFD input */
+    assert_string_equal(yx_like_folded(&r, "Đồng Văn"), "%dong van%");
+    assert_string_equal(yx_like_folded(&r, "50%_a\\b"), "%50\\%\\_a\\\\b%");
+    assert_string_equal(yx_like_folded(&r, ""), "%%");
+    yx_arena_release(&r.arena);
+}
+
+static void query_ids_are_positive_whole_numbers(void **state)
+{
+    (void)state;
+    const char *bad[] = {"parent_id=0",  "parent_id=-1", "parent_id=x",
+                         "parent_id=5x", "parent_id=",   "parent_id=9999999999999999999",
+                         "parent_id"};
+    int64_t v = -1;
+    struct yx_req r = req("a=1&parent_id=42");
+    assert_int_equal(yx_query_id(&r, "parent_id", &v), 0);
+    assert_int_equal(v, 42);
+    yx_arena_release(&r.arena);
+    r = req("a=1");
+    assert_int_equal(yx_query_id(&r, "parent_id", &v), 0);
+    assert_int_equal(v, 0);
+    yx_arena_release(&r.arena);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = req(bad[i]);
+        assert_int_equal(yx_query_id(&r, "parent_id", &v), YX_EINVAL);
+        assert_string_equal(r.err_field, "parent_id");
+        yx_arena_release(&r.arena);
+    }
+}
+
+static void paging_defaults_and_bounds(void **state)
+{
+    (void)state;
+    int64_t after, limit;
+    struct yx_req r = req("");
+    assert_int_equal(yx_page(&r, &after, &limit), 0);
+    assert_int_equal(after, 0);
+    assert_int_equal(limit, 50);
+    r = req("cursor=17&limit=200");
+    assert_int_equal(yx_page(&r, &after, &limit), 0);
+    assert_int_equal(after, 17);
+    assert_int_equal(limit, 200);
+    yx_arena_release(&r.arena);
+    const char *bad[] = {"limit=0", "limit=201", "limit=", "cursor=-1", "cursor=1.5", "cursor="};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = req(bad[i]);
+        assert_int_equal(yx_page(&r, &after, &limit), YX_EINVAL);
+        yx_arena_release(&r.arena);
+    }
+}
+
+static void next_cursor_only_when_there_is_more(void **state)
+{
+    (void)state;
+    json_t *a = yx_page_json(json_array(), 1, 99), *b = yx_page_json(json_array(), 0, 0);
+    assert_string_equal(json_string_value(json_object_get(a, "next_cursor")), "99");
+    assert_true(json_is_null(json_object_get(b, "next_cursor")));
+    json_decref(a);
+    json_decref(b);
+}
+
+/* The record an audited request names is the id's decimal text, in the request's arena. */
+static void the_audit_target_is_the_ids_text(void **state)
+{
+    struct yx_req r = req("");
+    assert_null(r.audit_resource_id);
+    yx_audit_target(&r, 42);
+    assert_string_equal(r.audit_resource_id, "42");
+    yx_audit_target(&r, 9007199254740993LL);
+    assert_string_equal(r.audit_resource_id, "9007199254740993");
+    yx_arena_release(&r.arena);
+}
+
+/* A route table is refused when a route would shadow another or says nothing of who may call it. */
+static void a_route_table_has_no_shadowed_route(void **state)
+{
+    const struct yx_route *bad = NULL;
+    assert_true(yx_routes_valid(routes, &bad));
+    static const struct yx_route twins[] = {
+        {"GET", "/api/v1/a/:id", h, 0, NULL, NULL, YX_ANYONE, NULL},
+        {"POST", "/api/v1/a/:id", h, 0, NULL, NULL, YX_ANYONE, NULL},
+        {"GET", "/api/v1/a/:sid", h, 0, NULL, NULL, YX_ANYONE, NULL},
+        {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+    };
+    assert_false(yx_routes_valid(twins, &bad));
+    assert_ptr_equal(bad, &twins[0]);
+    static const struct yx_route nobody[] = {
+        {"GET", "/api/v1/b", h, 0, NULL, NULL, 0, NULL},
+        {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+    };
+    assert_false(yx_routes_valid(nobody, &bad));
+    static const struct yx_route shapes[] = {
+        {"GET", "/api/v1/a/:id", h, 0, NULL, NULL, YX_ANYONE, NULL},
+        {"GET", "/api/v1/a/search", h, YX_R_PUBLIC, NULL, NULL, 0, NULL},
+        {"GET", "/api/v1/a/:id/b", h, 0, NULL, NULL, YX_ANYONE, NULL},
+        {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+    };
+    assert_true(yx_routes_valid(shapes, NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +378,12 @@ int main(void)
         cmocka_unit_test(statuses_map_in_one_place),
         cmocka_unit_test(errors_render_as_json),
         cmocka_unit_test(origins_compare_whole),
+        cmocka_unit_test(search_text_is_folded_and_wildcards_are_plain),
+        cmocka_unit_test(query_ids_are_positive_whole_numbers),
+        cmocka_unit_test(paging_defaults_and_bounds),
+        cmocka_unit_test(next_cursor_only_when_there_is_more),
+        cmocka_unit_test(the_audit_target_is_the_ids_text),
+        cmocka_unit_test(a_route_table_has_no_shadowed_route),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -108,12 +108,35 @@ static void age_counts_whole_years(void **state)
         assert_int_equal(yx_age_years(birthday, 0), 10);
 }
 
+/* A de-identified record gives five-year bands, counted in the year of the event. */
+static void age_bands_of_five_years(void **state)
+{
+    char band[16];
+    int64_t jan2026 = 1767225600000LL; /* 2026-01-01T00:00:00Z */
+    yx_age_band(jan2026, 1990, band);
+    assert_string_equal(band, "35-39");
+    yx_age_band(jan2026, 1991, band);
+    assert_string_equal(band, "35-39");
+    yx_age_band(jan2026, 1986, band);
+    assert_string_equal(band, "40-44");
+    yx_age_band(jan2026, 2026, band);
+    assert_string_equal(band, "0-4");
+    yx_age_band(jan2026, 2030, band); /* a birth year after the event: no negative ages */
+    assert_string_equal(band, "0-4");
+    yx_age_band(jan2026, 1936, band);
+    assert_string_equal(band, "90+");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(cccd_province_century_sex_and_year), cmocka_unit_test(bhyt_card_or_number),
-        cmocka_unit_test(phones_become_ten_digits),           cmocka_unit_test(calendar_dates),
-        cmocka_unit_test(name_keys_start_at_every_word),      cmocka_unit_test(age_counts_whole_years),
+        cmocka_unit_test(cccd_province_century_sex_and_year),
+        cmocka_unit_test(bhyt_card_or_number),
+        cmocka_unit_test(phones_become_ten_digits),
+        cmocka_unit_test(calendar_dates),
+        cmocka_unit_test(name_keys_start_at_every_word),
+        cmocka_unit_test(age_counts_whole_years),
+        cmocka_unit_test(age_bands_of_five_years),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,10 @@
 /* Unit tests of the storage interface (src/store/), run on the engine YTEXA_TEST_DB names: unset,
  * a SQLite file in a temp folder; a postgres:// URL, a fresh database on that server, dropped at
- * the end. The tables are the real schema's, made by yx_db_migrate. */
+ * the end. The tables are the real schema's, made by yx_db_migrate. Then the hub's bus
+ * (src/store/bus.c) without a database of its own: it does nothing for SQLite; with a PostgreSQL
+ * that cannot be reached, what is published is bounded (the oldest dropped and counted) and
+ * stopping does not wait for the connection. The messages themselves crossing between instances
+ * are tested in tests/api/realtime_cluster.test.mjs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "store/migrations.h"
+#include "ytexa/bus.h"
 #include "ytexa/store.h"
 
 static struct yx_db *db;
@@ -443,6 +449,53 @@ static void many_rows_in_one_call(void **state)
     assert_int_equal(YX_DB_Q0(db, NULL, "DROP TABLE rows_probe"), 0);
 }
 
+static int received;
+
+static void on_message(const char *channel, int64_t to_user, const char *text, void *arg)
+{
+    (void)channel, (void)to_user, (void)text, (void)arg;
+    received++;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void bus_does_nothing_for_sqlite(void **state)
+{
+    (void)state;
+    assert_int_equal(yx_bus_start("/tmp/ytexa-test.db", on_message, NULL), 0);
+    assert_false(yx_bus_active());
+    yx_bus_publish("visit:1", 0, "{\"type\":\"chat\"}");
+    assert_int_equal(yx_bus_dropped(), 0);
+    yx_bus_stop();
+    yx_bus_stop();
+}
+
+static void bus_queue_is_bounded_while_the_database_is_unreachable(void **state)
+{
+    (void)state;
+    yx_log_set_level(YX_LOG_ERROR); /* the bus says each failed attempt */
+    /* Port 1 on loopback refuses at once: the bus keeps trying, and meanwhile the queue fills. */
+    assert_int_equal(yx_bus_start("postgres://ytexa@127.0.0.1:1/ytexa?connect_timeout=1", on_message, NULL),
+                     0);
+    assert_true(yx_bus_active());
+    for (int i = 0; i < 5000; i++)
+        yx_bus_publish("visit:1", i % 3, "{\"type\":\"presence\",\"status\":\"online\"}");
+    assert_int_equal(yx_bus_dropped(), 5000 - 4096);
+    int64_t t0 = mono_ms();
+    yx_bus_stop();
+    assert_true(mono_ms() - t0 < 2000);
+    assert_false(yx_bus_active());
+    assert_int_equal(yx_bus_dropped(), 5000);
+    yx_bus_publish("visit:1", 0, "{}");
+    assert_int_equal(yx_bus_dropped(), 5000);
+    assert_int_equal(received, 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, wipe)
@@ -459,6 +512,8 @@ int main(void)
         T(many_parameters),
         T(checkpoint_writes_back_in_groups),
         T(many_rows_in_one_call),
+        cmocka_unit_test(bus_does_nothing_for_sqlite),
+        cmocka_unit_test(bus_queue_is_bounded_while_the_database_is_unreachable),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,5 +1,6 @@
-/* PDF documents with cairo and pango (include/ytexa/pdf.h). The bytes are collected in memory:
- * documents are a few pages and are sent as the answer. */
+/* PDF documents with cairo and pango (include/ytexa/pdf.h): the one folder that draws with them,
+ * so that core depends on neither. The bytes are collected in memory: documents are a few pages
+ * and are sent as the answer. */
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 #include <qrencode.h>
