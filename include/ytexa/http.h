@@ -295,16 +295,4 @@ void yx_ws_close(struct yx_ws *ws, int code, const char *reason);
 void yx_ws_hold(struct yx_ws *ws);
 void yx_ws_release(struct yx_ws *ws);
 
-/* The event loop's helpers. yx_loop_work (from the loop) runs work(db, arg) on a worker thread
- * with that thread's database connection (NULL when the database cannot be reached), then
- * done(arg) on the loop. yx_loop_post (from any thread) has fn(arg) run on the loop soon, posts
- * from one thread in order. Both return 0, or YX_ENOMEM / YX_EUNAVAIL (the server is not
- * running) without running anything. */
-int yx_loop_work(void (*work)(struct yx_db *db, void *arg), void (*done)(void *arg), void *arg);
-int yx_loop_post(void (*fn)(void *arg), void *arg);
-
-/* Server entry: runs until SIGTERM/SIGINT, then drains and returns 0. */
-struct yx_config;
-int yx_server_run(const struct yx_config *cfg);
-
 #endif

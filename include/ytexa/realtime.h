@@ -17,8 +17,8 @@ struct yx_config;
 void yx_hub_opened(struct yx_ws *ws);
 void yx_hub_received(struct yx_ws *ws, const char *text, size_t len);
 void yx_hub_closed(struct yx_ws *ws);
-/* How many WebSockets are open on this instance (on the loop). */
-int yx_hub_sockets(void);
+/* The hub's figures for /metrics (yx_metrics_register): the WebSockets open on this instance. */
+const struct yx_metric *yx_hub_metrics(void);
 
 /* Delivers msg (taken) to every socket that joined channel ("user:12", "visit:7"), on this
  * instance and the others attached to the same PostgreSQL, from any thread. Call it only for
@@ -26,9 +26,10 @@ int yx_hub_sockets(void);
 void yx_hub_publish(const char *channel, json_t *msg);
 
 /* Connects the hub to the other instances on the same PostgreSQL (for any other database it does
- * nothing): what one delivers to a channel, the others deliver to their sockets too. The server
- * attaches once the loop takes posts (yx_loop_post) and detaches before it stops taking them. 0,
- * or a YX_E… code when the bus could not start. */
+ * nothing): what one delivers to a channel, the others deliver to their sockets too. Attach
+ * once the loop takes posts (yx_loop_post: the server's start hook, include/ytexa/server.h) and
+ * detach before it stops taking them (its stop hook). Attaching also starts the re-check of the
+ * sockets' channels on the loop. 0, or a YX_E… code when the bus could not start. */
 int yx_hub_attach(const char *db_url);
 void yx_hub_detach(void);
 

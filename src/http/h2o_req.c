@@ -276,7 +276,7 @@ int yx_on_request(h2o_handler_t *self, h2o_req_t *req)
     if (h2o_memis(p.base, p.len, H2O_STRLIT("/ws")) && h2o_is_websocket_handshake(req, &j->ws_key) != 0)
         j->ws_key = NULL;
     if (j->r.route->flags & YX_R_LOOP) {
-        yx_dispatch(&j->r, (size_t)yx_srv.cfg->max_body);
+        yx_dispatch(&j->r, &yx_srv.setup->pipeline, (size_t)yx_srv.cfg->max_body);
         j->answer = yx_render_answer(&j->r, &j->status, &j->answer_len);
         j->hreq = req;
         struct job *slot = j;

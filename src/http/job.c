@@ -4,16 +4,14 @@
  * loop, where it is sent at once or, for an audited read, once its event is durable. */
 #include "dispatch.h"
 #include "server_internal.h"
-#include "ytexa/audit.h"
 #include "ytexa/config.h"
 
-int yx_job_run(struct job *j, struct yx_audit_event *ev)
+int yx_job_run(struct job *j)
 {
-    yx_dispatch(&j->r, (size_t)yx_srv.cfg->max_body);
+    yx_dispatch(&j->r, &yx_srv.setup->pipeline, (size_t)yx_srv.cfg->max_body);
     j->answer = yx_render_answer(&j->r, &j->status, &j->answer_len);
     if (!j->r.audit_deferred)
         return 0;
-    yx_audit_request_event(&j->r, j->r.audit_outcome, ev);
     j->audit_wait = 1;
     return 1;
 }
@@ -21,8 +19,9 @@ int yx_job_run(struct job *j, struct yx_audit_event *ev)
 static void on_work(uv_work_t *w)
 {
     struct job *j = w->data;
-    struct yx_audit_event ev;
-    if (yx_job_run(j, &ev) && yx_audit_enqueue(&ev, yx_audited_done, j) != 0)
+    struct yx_req *r = &j->r;
+    void *arg = j;
+    if (yx_job_run(j) && yx_srv.setup->pipeline.defer(&r, 1, yx_audited_done, &arg) != 0)
         yx_audited_done(j, YX_EUNAVAIL);
 }
 
@@ -41,7 +40,7 @@ void yx_job_start(struct job *j)
     yx_srv.inflight++;
     if (yx_gate_enter(j))
         return;
-    if ((j->r.route->flags & YX_R_BATCH) && yx_audit_writer_running() && yx_reads_queue(j) == 0)
+    if ((j->r.route->flags & YX_R_BATCH) && yx_srv.deferrable() && yx_reads_queue(j) == 0)
         return;
     j->work.data = j;
     uv_queue_work(yx_srv.loop, &j->work, on_work, on_work_done);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "server_internal.h"
+#include "ytexa/loop.h"
 
 /* What other threads post to the loop. Apart from the server's state: background jobs may post
  * before the server starts or after it stopped, and are refused then. */
@@ -112,4 +113,51 @@ void yx_loop_close(void)
     pthread_mutex_unlock(&P.mu);
     on_post_async(NULL); /* what was posted before the door closed still runs */
     uv_close((uv_handle_t *)&P.async, NULL);
+}
+
+/* Timers on the loop (yx_loop_every): a few, kept here rather than by their owners so that their
+ * owners need not know libuv. A cancelled timer's place is free again once libuv has closed it. */
+#define TIMERS_MAX 8
+static struct loop_timer {
+    uv_timer_t t;
+    void (*fn)(void *arg);
+    void *arg;
+    int used; /* 1 running, 2 closing */
+} T[TIMERS_MAX];
+
+static void on_timer(uv_timer_t *t)
+{
+    struct loop_timer *lt = t->data;
+    lt->fn(lt->arg);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    ((struct loop_timer *)h->data)->used = 0;
+}
+
+int yx_loop_every(uint64_t interval_ms, void (*fn)(void *arg), void *arg)
+{
+    if (!yx_srv.loop)
+        return YX_EUNAVAIL;
+    for (int i = 0; i < TIMERS_MAX; i++) {
+        struct loop_timer *lt = &T[i];
+        if (lt->used)
+            continue;
+        *lt = (struct loop_timer){.fn = fn, .arg = arg, .used = 1};
+        uv_timer_init(yx_srv.loop, &lt->t);
+        lt->t.data = lt;
+        uv_timer_start(&lt->t, on_timer, interval_ms, interval_ms);
+        uv_unref((uv_handle_t *)&lt->t);
+        return i;
+    }
+    return YX_ENOMEM;
+}
+
+void yx_loop_cancel(int id)
+{
+    if (id < 0 || id >= TIMERS_MAX || T[id].used != 1)
+        return;
+    T[id].used = 2;
+    uv_close((uv_handle_t *)&T[id].t, on_timer_closed);
 }

@@ -6,7 +6,6 @@
 #include <pthread.h>
 
 #include "server_internal.h"
-#include "ytexa/audit.h"
 #include "ytexa/config.h"
 
 #define READS_THREADS_MAX 4
@@ -26,18 +25,20 @@ static struct {
  * once; a job with no event to wait for goes straight back to the loop. */
 static void reads_run(struct job *batch)
 {
-    struct yx_audit_event evs[READS_BATCH];
+    struct yx_req *reqs[READS_BATCH];
     void *args[READS_BATCH];
     size_t n = 0;
     for (struct job *j = batch, *next; j; j = next) {
         next = j->next;
         j->parked = 1;
-        if (yx_job_run(j, &evs[n]))
+        if (yx_job_run(j)) {
+            reqs[n] = &j->r;
             args[n++] = j;
-        else
+        } else {
             yx_audited_done(j, 0);
+        }
     }
-    if (n && yx_audit_enqueue_many(evs, n, yx_audited_done, args) != 0)
+    if (n && yx_srv.setup->pipeline.defer(reqs, n, yx_audited_done, args) != 0)
         for (size_t i = 0; i < n; i++)
             yx_audited_done(args[i], YX_EUNAVAIL);
 }

@@ -2,6 +2,7 @@
  * the signals that stop it, and the drain of what is in flight. API requests are taken by
  * h2o_req.c and run off the loop (job.c); the web app's files (static.c) and WebSockets
  * (websocket.c) are served on the same port. */
+#include <assert.h>
 #include <h2o.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -10,11 +11,8 @@
 #include <string.h>
 #include <uv.h>
 
-#include "dispatch.h"
 #include "server_internal.h"
-#include "ytexa/audit.h"
 #include "ytexa/config.h"
-#include "ytexa/realtime.h"
 
 struct yx_http_server yx_srv;
 
@@ -101,14 +99,25 @@ static int listen_on(const struct yx_config *cfg)
     return 0;
 }
 
-int yx_server_run(const struct yx_config *cfg)
+static int never(void)
+{
+    return 0;
+}
+
+int yx_server_run(const struct yx_config *cfg, const struct yx_server_setup *setup)
 {
     int rc = YX_EINTERNAL;
+    const struct yx_pipeline *p = &setup->pipeline;
+    /* The pipeline cannot do without these; group commit needs both of its hooks or neither. */
+    assert(setup->routes && p->authenticate && p->permit && p->sessions_changed && p->audit);
+    assert(!p->deferrable == !p->defer);
     memset(&S, 0, sizeof S);
     memset(&yx_srv, 0, sizeof yx_srv);
     yx_srv.cfg = cfg;
+    yx_srv.setup = setup;
+    yx_srv.deferrable = p->deferrable ? p->deferrable : never;
     yx_gates_init(cfg);
-    yx_srv.routes = yx_app_routes();
+    yx_srv.routes = setup->routes;
     yx_metrics_configure(cfg->metrics_token);
     yx_random(&yx_srv.instance, sizeof yx_srv.instance);
     yx_srv.loop = uv_default_loop();
@@ -138,28 +147,27 @@ int yx_server_run(const struct yx_config *cfg)
     yx_access_log_init(yx_srv.loop);
     yx_loop_open(yx_srv.loop);
     yx_ws_init(yx_srv.loop, cfg->ws_rate, cfg->ws_burst);
-    /* The bus posts the other instances' messages to the loop: it starts once posts are taken,
-     * and stops when the loop has, before posts are refused. */
-    if (yx_hub_attach(cfg->db_url) != 0) {
-        yx_log(YX_LOG_ERROR, "cannot start the hub's bus");
+    if (setup->start && setup->start(cfg) != 0) {
+        yx_log(YX_LOG_ERROR, "cannot start what serving needs");
         goto out;
     }
-    if (yx_audit_writer_start() != 0 || yx_reads_start(cfg) != 0) {
-        yx_log(YX_LOG_ERROR, "cannot start the audit writer and the reads thread");
+    if (yx_reads_start(cfg) != 0) {
+        yx_log(YX_LOG_ERROR, "cannot start the reads thread");
         yx_reads_stop();
-        yx_audit_writer_stop();
-        yx_hub_detach();
+        if (setup->stop)
+            setup->stop();
         goto out;
     }
     yx_log(YX_LOG_INFO, "listening on %s://%s:%d", yx_srv.accept_ctx.ssl_ctx ? "https" : "http", cfg->host,
            cfg->port);
     uv_run(yx_srv.loop, UV_RUN_DEFAULT);
-    yx_hub_detach();
     uv_close((uv_handle_t *)&S.sigterm, NULL);
     uv_close((uv_handle_t *)&S.sigint, NULL);
     uv_close((uv_handle_t *)&S.drain_timer, NULL);
+    /* The reads still queued run and hand their events to the writer before it stops. */
     yx_reads_stop();
-    yx_audit_writer_stop();
+    if (setup->stop)
+        setup->stop();
     yx_audited_fini();
     yx_loop_close();
     yx_ws_fini();

@@ -21,8 +21,9 @@
 
 #include "ytexa/http.h"
 
+#include "ytexa/server.h"
+
 struct yx_config;
-struct yx_audit_event;
 
 /* One API request on its way: the request as handlers see it, the h2o request it answers, and
  * where it waits. */
@@ -51,6 +52,8 @@ struct yx_http_server {
     h2o_accept_ctx_t accept_ctx;
     const struct yx_route *routes;
     const struct yx_config *cfg;
+    const struct yx_server_setup *setup;
+    int (*deferrable)(void); /* the pipeline's, or one that says no when it has none */
     int shutting_down;
     int inflight;      /* requests and loop work not finished: the drain waits for 0 */
     uint32_t instance; /* random, in every request id of this instance */
@@ -68,9 +71,9 @@ void yx_job_free(struct job *j);
 
 /* job.c. Sends j on its way: through its gate, to the reads thread or to a worker. */
 void yx_job_start(struct job *j);
-/* Runs j's request and renders its answer, on any thread but the loop. 1 with *ev filled when the
- * answer must wait for its audit event to be durable. */
-int yx_job_run(struct job *j, struct yx_audit_event *ev);
+/* Runs j's request and renders its answer, on any thread but the loop. 1 when the answer must wait
+ * for its audit event to be durable: the caller hands the request to the pipeline's defer. */
+int yx_job_run(struct job *j);
 
 /* gate.c. The gates' limits come from cfg. */
 void yx_gates_init(const struct yx_config *cfg);

@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uv.h>
 
 #include "hub.h"
 #include "ytexa/bus.h"
+#include "ytexa/loop.h"
 #include "ytexa/realtime.h"
 #include "ytexa/training.h"
 
@@ -63,13 +63,22 @@ static struct {
     struct client *clients, *cursor; /* every socket; where the next re-check round starts */
     int nclients;
     uint64_t joins; /* memberships made so far */
-    uv_timer_t timer;
-    int timer_on;
-} R;
+    int timer;      /* the re-check's (yx_loop_every), or -1 */
+} R = {.timer = -1};
 
-int yx_hub_sockets(void)
+/* On the loop, as /metrics is answered. */
+static double sockets(void)
 {
     return R.nclients;
+}
+
+const struct yx_metric *yx_hub_metrics(void)
+{
+    static const struct yx_metric table[] = {
+        {"ytexa_websockets", "gauge", "WebSockets open on this instance.", sockets},
+        {NULL, NULL, NULL, NULL},
+    };
+    return table;
 }
 
 static unsigned hash(const char *s)
@@ -859,9 +868,9 @@ static void recheck_start(struct hub_recheck *batch)
 /* Every RECHECK_INTERVAL_MS: the sockets in a visit's or a case's channel, RECHECK_BATCH to a
  * worker job, at most RECHECK_MAX a round so that many sockets do not flood the workers; a round
  * starts where the last one stopped, so every socket has its turn. */
-static void on_recheck(uv_timer_t *t)
+static void on_recheck(void *unused)
 {
-    (void)t;
+    (void)unused;
     struct hub_recheck *batch = NULL;
     int budget = RECHECK_MAX;
     for (int seen = 0; seen < R.nclients && budget > 0; seen++) {
@@ -883,20 +892,14 @@ static void on_recheck(uv_timer_t *t)
         recheck_start(batch);
 }
 
-void yx_hub_recheck_start(void)
+int yx_hub_recheck_start(void)
 {
-    /* The server runs its sockets on libuv's default loop (server.c). The timer does not keep the
-     * loop running when the server stops. */
-    uv_timer_init(uv_default_loop(), &R.timer);
-    uv_timer_start(&R.timer, on_recheck, RECHECK_INTERVAL_MS, RECHECK_INTERVAL_MS);
-    uv_unref((uv_handle_t *)&R.timer);
-    R.timer_on = 1;
+    R.timer = yx_loop_every(RECHECK_INTERVAL_MS, on_recheck, NULL);
+    return R.timer < 0 ? R.timer : 0;
 }
 
 void yx_hub_recheck_stop(void)
 {
-    if (!R.timer_on)
-        return;
-    uv_close((uv_handle_t *)&R.timer, NULL);
-    R.timer_on = 0;
+    yx_loop_cancel(R.timer);
+    R.timer = -1;
 }

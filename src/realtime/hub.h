@@ -63,8 +63,8 @@ struct hub_recheck {
 void yx_chat_recheck(struct yx_db *db, struct hub_recheck *batch);
 
 /* Starts and stops the timer of those re-checks on the server's loop (relay.c, when the hub is
- * attached and detached). */
-void yx_hub_recheck_start(void);
+ * attached and detached). start: 0 or YX_EUNAVAIL / YX_ENOMEM. */
+int yx_hub_recheck_start(void);
 void yx_hub_recheck_stop(void);
 
 /* Parses "visit:12" / "consult:5" / "session:4" / "user:3" into its kind and id; 0, or YX_EINVAL
