@@ -14,7 +14,6 @@ import { join } from 'node:path';
 const ROOT = new URL('../', import.meta.url).pathname;
 const KNOWN = [
   'core -> core/pdf.h needs cairo and pango (core depends on nothing but libc, OpenSSL and jansson)',
-  'http -> realtime',
   'realtime -> consult', 'realtime -> training', 'realtime -> visit',
 ];
 

@@ -11,12 +11,9 @@
 
 struct yx_config;
 
-/* What the server tells the hub about a socket, on the loop: it opened (after the handshake), a
- * text message arrived (not NUL-terminated), it closed (the hub lets go of it; the socket is
- * freed once no one holds it). */
-void yx_hub_opened(struct yx_ws *ws);
-void yx_hub_received(struct yx_ws *ws, const char *text, size_t len);
-void yx_hub_closed(struct yx_ws *ws);
+/* The hub as the owner of the sockets of /ws (yx_ws_accept, include/ytexa/http.h): what a socket
+ * says is a message of docs/realtime.md. */
+extern const struct yx_ws_handler yx_hub_ws;
 /* The hub's figures for /metrics (yx_metrics_register): the WebSockets open on this instance. */
 const struct yx_metric *yx_hub_metrics(void);
 

@@ -622,8 +622,9 @@ static void dispatch(struct client *cl, json_t *msg)
     }
 }
 
-void yx_hub_received(struct yx_ws *ws, const char *text, size_t len)
+static void hub_received(struct yx_ws *ws, const char *text, size_t len, void *unused)
 {
+    (void)unused;
     struct client *cl = yx_ws_data(ws);
     json_error_t e;
     json_t *msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
@@ -638,8 +639,9 @@ void yx_hub_received(struct yx_ws *ws, const char *text, size_t len)
     json_decref(msg);
 }
 
-void yx_hub_opened(struct yx_ws *ws)
+static void hub_opened(struct yx_ws *ws, void *unused)
 {
+    (void)unused;
     struct client *cl = calloc(1, sizeof *cl);
     if (!cl) {
         yx_ws_close(ws, 1011, "out of memory");
@@ -666,8 +668,9 @@ void yx_hub_opened(struct yx_ws *ws)
                                   "role", w->role, "channel", own));
 }
 
-void yx_hub_closed(struct yx_ws *ws)
+static void hub_closed(struct yx_ws *ws, void *unused)
 {
+    (void)unused;
     struct client *cl = yx_ws_data(ws);
     if (!cl)
         return;
@@ -685,6 +688,8 @@ void yx_hub_closed(struct yx_ws *ws)
     yx_ws_set_data(ws, NULL);
     free(cl);
 }
+
+const struct yx_ws_handler yx_hub_ws = {hub_opened, hub_received, hub_closed, NULL};
 
 /* A member and its place in the channel, to find each person's first socket by sorting. */
 struct placed {
