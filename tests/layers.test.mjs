@@ -14,7 +14,6 @@ import { join } from 'node:path';
 const ROOT = new URL('../', import.meta.url).pathname;
 const KNOWN = [
   'core -> core/pdf.h needs cairo and pango (core depends on nothing but libc, OpenSSL and jansson)',
-  'realtime -> consult', 'realtime -> training', 'realtime -> visit',
 ];
 
 // The table of docs/architecture.md: "| layer | folders | headers |" rows, lowest first.

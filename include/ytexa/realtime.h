@@ -11,6 +11,41 @@
 
 struct yx_config;
 
+/* A kind of channel that sockets join, "<name>:<id>": a record of a workflow that its people share
+ * live (a visit, a consultation, a lecture). The workflow defines one; src/app hands the list to
+ * yx_hub_kinds() before serving; the hub asks the kind and never names a workflow. Its callbacks
+ * run on worker threads, with r's session resolved again for the message (r->db, r->who). */
+struct yx_channel_kind {
+    const char *name; /* "visit": its channels are "visit:<id>" (lower-case letters, unique) */
+    /* May r's principal be in channel name:id? 0 with *patient set to the patient the channel is
+     * about, for the audit (it is 0 when called; left so when none), or the refusal (404/403)
+     * with r's error set. Asked at each join, chat, sync and receipt, and every 30 s for the
+     * sockets in the channel: a refusal then takes them out ("left", "access_revoked"). */
+    int (*may_join)(struct yx_req *r, int64_t id, int64_t *patient);
+    /* 1: the channel has a chat (messages stored with gapless numbers, sync, receipts, the
+     * notification of messages missed while away); 0: only join, leave and signal, and a chat,
+     * sync or receipt is refused with no_chat ("no_chat", the message as sent). */
+    int keeps_chat;
+    const char *no_chat;
+    /* A chat's record, for a kind that keeps one: the column of chat_threads and notifications
+     * that names it ("visit_id"); SQL selecting the ids of the people its messages are for before
+     * they open the chat (notified of what they miss), one ? for the record's id; and what the
+     * record is called in that notification ("lượt khám"). */
+    const char *chat_column;
+    const char *chat_people;
+    const char *chat_label_vi;
+    /* A socket's stay, for a kind that keeps no chat (NULL: nothing is counted). on_join, after
+     * may_join allowed it: 0 with *stay set (0: nothing to end), or the refusal with r's error set.
+     * on_leave(db, stay, at) once the socket leaves the channel or closes (at: ms since the
+     * epoch); 0, or a YX_E… code, which is logged. */
+    int (*on_join)(struct yx_req *r, int64_t id, int64_t *stay);
+    int (*on_leave)(struct yx_db *db, int64_t stay, int64_t at);
+};
+/* The kinds (a NULL-terminated list, not copied: static; at most 8), besides the hub's own "user"
+ * channel (a person's notifications). Their order is the one the hub names them in when a channel
+ * is unknown. Call once before serving and before yx_hub_start(). */
+void yx_hub_kinds(const struct yx_channel_kind *const *kinds);
+
 /* The hub as the owner of the sockets of /ws (yx_ws_accept, include/ytexa/http.h): what a socket
  * says is a message of docs/realtime.md. */
 extern const struct yx_ws_handler yx_hub_ws;

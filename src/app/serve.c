@@ -14,11 +14,16 @@
 #include "ytexa/realtime.h"
 #include "ytexa/server.h"
 #include "ytexa/training.h"
+#include "ytexa/visit.h"
 
 /* The workflows that attach stored files and say who reads them (include/ytexa/files.h):
  * consultations take clinical files, courses take course materials. */
 static const struct yx_file_owner *const file_owners[] = {&yx_consult_file_owner, &yx_course_file_owner,
                                                           NULL};
+/* The channels of the real-time hub (include/ytexa/realtime.h): a visit's and a case's chat and
+ * calls, a live lecture's room. Their order is the one the hub names them in. */
+static const struct yx_channel_kind *const channel_kinds[] = {&yx_visit_channel, &yx_consult_channel,
+                                                              &yx_training_channel, NULL};
 
 /* What lives exactly as long as the server's loop, started on the loop's thread. The bus posts
  * the other instances' messages to the loop: it starts once posts are taken, and stops when the
@@ -54,6 +59,7 @@ static int configure(const struct yx_config *cfg)
         return YX_EINTERNAL;
     }
     yx_files_owners(file_owners);
+    yx_hub_kinds(channel_kinds);
     yx_metrics_register(yx_hub_metrics());
     yx_metrics_register(yx_audit_metrics());
     yx_metrics_register(yx_files_metrics());
