@@ -10,6 +10,7 @@
 #include "ytexa/config.h"
 #include "ytexa/consult.h"
 #include "ytexa/files.h"
+#include "ytexa/media.h"
 #include "ytexa/notify.h"
 #include "ytexa/realtime.h"
 #include "ytexa/server.h"
@@ -58,6 +59,7 @@ static int configure(const struct yx_config *cfg)
         fprintf(stderr, "ytexa: cannot create the file folders in %s\n", cfg->data_dir);
         return YX_EINTERNAL;
     }
+    yx_janus_configure(cfg);
     yx_files_owners(file_owners);
     yx_hub_kinds(channel_kinds);
     yx_metrics_register(yx_hub_metrics());

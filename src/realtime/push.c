@@ -103,7 +103,6 @@ static void away_tick(struct yx_db *db, void *unused)
 int yx_hub_start(const struct yx_config *cfg)
 {
     yx_rtc_configure(cfg);
-    yx_janus_configure(cfg);
     H.away_ms = (int64_t)cfg->chat_notify_after_s * 1000;
     H.pusher = (struct yx_db_job){.tick = push_due, .interval_ms = 500};
     H.away = (struct yx_db_job){.tick = away_tick, .interval_ms = 1000};

@@ -11,6 +11,7 @@
 
 #include "training.h"
 #include "ytexa/consult.h"
+#include "ytexa/media.h"
 #include "ytexa/realtime.h"
 #include "ytexa/training.h"
 
