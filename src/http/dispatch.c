@@ -1,5 +1,7 @@
 /* The middle of every API request, on a worker thread: database connection, body, session,
- * transaction, Idempotency-Key, the handler, the audit event, the JSON answer. */
+ * transaction, Idempotency-Key, the handler, the audit event, the JSON answer. The session, the
+ * route's permission and the audit event are asked of the hooks the server was given
+ * (struct yx_pipeline, include/ytexa/server.h): http names no session store and no audit trail. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,6 +1,6 @@
-/* The event loop's helpers for the rest of the program: work handed to a worker thread and
- * answered on the loop (yx_loop_work), and functions posted to the loop from other threads
- * (yx_loop_post). */
+/* The event loop's helpers for the rest of the program (include/ytexa/loop.h): work handed to a
+ * worker thread and answered on the loop (yx_loop_work), functions posted to the loop from other
+ * threads (yx_loop_post), and timers on the loop (yx_loop_every). */
 #include <pthread.h>
 #include <stdlib.h>
 
