@@ -13,8 +13,6 @@ import { join } from 'node:path';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const KNOWN = [
-  'http -> auth', 'http -> audit', 'http -> realtime',
-  'realtime -> consult', 'realtime -> training', 'realtime -> visit',
 ];
 
 // The table of docs/architecture.md: "| layer | folders | headers |" rows, lowest first.

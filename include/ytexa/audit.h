@@ -49,6 +49,13 @@ int yx_audit_enqueue(const struct yx_audit_event *ev, void (*done)(void *arg, in
 /* The same for n events at once (one lock, one wake-up): done(args[i], rc) for each. */
 int yx_audit_enqueue_many(const struct yx_audit_event *evs, size_t n, void (*done)(void *arg, int rc),
                           void *const *args);
+/* The pipeline's group commit (struct yx_pipeline.defer, include/ytexa/server.h): queues the
+ * events of n audited reads (n at most YX_AUDIT_DEFER_MAX), each with its request's
+ * audit_outcome, as yx_audit_enqueue_many() does. */
+#define YX_AUDIT_DEFER_MAX 256
+int yx_audit_defer(struct yx_req *const *reqs, size_t n, void (*done)(void *arg, int rc), void *const *args);
+/* The audit trail's figures for /metrics (yx_metrics_register): events waiting for the writer. */
+const struct yx_metric *yx_audit_metrics(void);
 /* Walks the chain; returns 0 when whole. On a break, *bad_id is the first event that does not fit
  * (or the position where one is missing) and why says what is wrong. */
 int yx_audit_verify(struct yx_db *db, int64_t *checked, int64_t *bad_id, char *why, size_t whylen);

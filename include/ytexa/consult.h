@@ -17,9 +17,11 @@ struct yx_req;
 struct yx_file_owner;
 extern const struct yx_file_owner yx_consult_file_owner;
 
-/* May r's principal see consultation id (its case, its chat, its room)? 0 with *patient_id set,
- * or YX_ENOTFOUND with r's error set. The real-time hub asks this before a socket joins. */
-int yx_consult_may_see(struct yx_req *r, int64_t id, int64_t *patient_id);
+/* The channel "consult:<id>" (include/ytexa/realtime.h), the case's chat and calls: for those who
+ * may see the case; its author and its chair are told of messages they miss. src/app registers it
+ * with the hub. */
+struct yx_channel_kind;
+extern const struct yx_channel_kind yx_consult_channel;
 
 /* GET /api/v1/verify/:code for signed minutes (src/app/verify.c asks each kind of document): 0
  * with the answer set when code (as printed, XXXXX-XXXXX) is one of them; YX_ENOTFOUND, with no

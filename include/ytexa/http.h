@@ -31,6 +31,8 @@ struct yx_principal {
 #define YX_MAX_PARAMS 4
 #define YX_MAX_COOKIES 3
 
+struct yx_ws_handler;
+
 struct yx_req {
     struct yx_arena arena;
     const char *method;                /* "GET", "POST" … */
@@ -79,7 +81,8 @@ struct yx_req {
     const char *err_field;
     const char *err_code; /* a precise code ("consent_required") instead of the status's name */
     json_t *err_detail;   /* more members of the error object ({"candidates": […]}), owned */
-    int upgrade_ws;       /* set by the /ws handler when the socket may be upgraded */
+    /* Set by yx_ws_accept(): the socket is upgraded and handed to this owner. */
+    const struct yx_ws_handler *upgrade_ws;
     /* More response headers (Location, Upload-Offset, Content-Disposition …), in the arena. */
     const char *out_hdr[8][2];
     int nout_hdr;
@@ -277,12 +280,27 @@ int yx_reply_code_list(struct yx_req *r, const char *sql);
 /* Is v one of the strings of the NULL-terminated list (v may be NULL)? */
 int yx_one_of(const char *v, const char *const *list);
 
-/* WebSockets (src/http/websocket.c). A struct yx_ws is one open socket on /ws. It lives on the
- * event loop: call these functions from the loop's thread only. The server owns it; whoever keeps
- * the pointer past the current callback (a worker job) holds a reference (yx_ws_hold) and gives
- * it back (yx_ws_release), and checks yx_ws_alive() before using it again. What the socket says
- * goes to the real-time hub (include/ytexa/realtime.h). */
+/* WebSockets (src/http/websocket.c). A struct yx_ws is one open socket. It lives on the event
+ * loop: call these functions from the loop's thread only (include/ytexa/loop.h has the way there).
+ * The server owns it; whoever keeps the pointer past the current callback (a worker job) holds a
+ * reference (yx_ws_hold) and gives it back (yx_ws_release), and checks yx_ws_alive() before using
+ * it again. What the socket says goes to the owner its route handed it to (yx_ws_accept), as
+ * h2o_upgrade_to_websocket() hands a socket to a callback with its user data. */
 struct yx_ws;
+/* The owner of the sockets a route accepts: its callbacks, on the loop, each given data back.
+ * opened: the handshake is done and the socket may be sent to. received: a text message within
+ * the socket's limits (size, rate), not NUL-terminated. closed: the socket ended (the peer left,
+ * an error, a close or the keepalive gave up); let go of it: it is freed once nobody holds it. */
+struct yx_ws_handler {
+    void (*opened)(struct yx_ws *ws, void *data);
+    void (*received)(struct yx_ws *ws, const char *text, size_t len, void *data);
+    void (*closed)(struct yx_ws *ws, void *data);
+    void *data;
+};
+/* From a handler of a GET route: when it returns 0 and the request is a WebSocket handshake, the
+ * socket is opened and handed to h (not copied: static), with the session the request resolved
+ * (yx_ws_who); otherwise the answer the handler set is sent as usual. */
+void yx_ws_accept(struct yx_req *r, const struct yx_ws_handler *h);
 /* Who opened the socket, as their session resolved at the handshake. */
 const struct yx_principal *yx_ws_who(const struct yx_ws *ws);
 /* The session token the socket was opened with, to resolve the session again on a worker. */
@@ -290,7 +308,7 @@ const char *yx_ws_token(const struct yx_ws *ws);
 /* Where its upgrade request came from (the peer's address, or with --trust-proxy the address the
  * proxy appended), as the API's audit records it. */
 const char *yx_ws_addr(const struct yx_ws *ws);
-/* The hub's state of this socket. */
+/* The owner's state of this socket. */
 void *yx_ws_data(const struct yx_ws *ws);
 void yx_ws_set_data(struct yx_ws *ws, void *data);
 /* Is the socket still open (not closed, not closing)? */
@@ -304,17 +322,5 @@ int yx_ws_send_json(struct yx_ws *ws, json_t *msg);
 void yx_ws_close(struct yx_ws *ws, int code, const char *reason);
 void yx_ws_hold(struct yx_ws *ws);
 void yx_ws_release(struct yx_ws *ws);
-
-/* The event loop's helpers. yx_loop_work (from the loop) runs work(db, arg) on a worker thread
- * with that thread's database connection (NULL when the database cannot be reached), then
- * done(arg) on the loop. yx_loop_post (from any thread) has fn(arg) run on the loop soon, posts
- * from one thread in order. Both return 0, or YX_ENOMEM / YX_EUNAVAIL (the server is not
- * running) without running anything. */
-int yx_loop_work(void (*work)(struct yx_db *db, void *arg), void (*done)(void *arg), void *arg);
-int yx_loop_post(void (*fn)(void *arg), void *arg);
-
-/* Server entry: runs until SIGTERM/SIGINT, then drains and returns 0. */
-struct yx_config;
-int yx_server_run(const struct yx_config *cfg);
 
 #endif

@@ -11,14 +11,46 @@
 
 struct yx_config;
 
-/* What the server tells the hub about a socket, on the loop: it opened (after the handshake), a
- * text message arrived (not NUL-terminated), it closed (the hub lets go of it; the socket is
- * freed once no one holds it). */
-void yx_hub_opened(struct yx_ws *ws);
-void yx_hub_received(struct yx_ws *ws, const char *text, size_t len);
-void yx_hub_closed(struct yx_ws *ws);
-/* How many WebSockets are open on this instance (on the loop). */
-int yx_hub_sockets(void);
+/* A kind of channel that sockets join, "<name>:<id>": a record of a workflow that its people share
+ * live (a visit, a consultation, a lecture). The workflow defines one; src/app hands the list to
+ * yx_hub_kinds() before serving; the hub asks the kind and never names a workflow. Its callbacks
+ * run on worker threads, with r's session resolved again for the message (r->db, r->who). */
+struct yx_channel_kind {
+    const char *name; /* "visit": its channels are "visit:<id>" (lower-case letters, unique) */
+    /* May r's principal be in channel name:id? 0 with *patient set to the patient the channel is
+     * about, for the audit (it is 0 when called; left so when none), or the refusal (404/403)
+     * with r's error set. Asked at each join, chat, sync and receipt, and every 30 s for the
+     * sockets in the channel: a refusal then takes them out ("left", "access_revoked"). */
+    int (*may_join)(struct yx_req *r, int64_t id, int64_t *patient);
+    /* 1: the channel has a chat (messages stored with gapless numbers, sync, receipts, the
+     * notification of messages missed while away); 0: only join, leave and signal, and a chat,
+     * sync or receipt is refused with no_chat ("no_chat", the message as sent). */
+    int keeps_chat;
+    const char *no_chat;
+    /* A chat's record, for a kind that keeps one: the column of chat_threads and notifications
+     * that names it ("visit_id"); SQL selecting the ids of the people its messages are for before
+     * they open the chat (notified of what they miss), one ? for the record's id; and what the
+     * record is called in that notification ("lượt khám"). */
+    const char *chat_column;
+    const char *chat_people;
+    const char *chat_label_vi;
+    /* A socket's stay, for a kind that keeps no chat (NULL: nothing is counted). on_join, after
+     * may_join allowed it: 0 with *stay set (0: nothing to end), or the refusal with r's error set.
+     * on_leave(db, stay, at) once the socket leaves the channel or closes (at: ms since the
+     * epoch); 0, or a YX_E… code, which is logged. */
+    int (*on_join)(struct yx_req *r, int64_t id, int64_t *stay);
+    int (*on_leave)(struct yx_db *db, int64_t stay, int64_t at);
+};
+/* The kinds (a NULL-terminated list, not copied: static; at most 8), besides the hub's own "user"
+ * channel (a person's notifications). Their order is the one the hub names them in when a channel
+ * is unknown. Call once before serving and before yx_hub_start(). */
+void yx_hub_kinds(const struct yx_channel_kind *const *kinds);
+
+/* The hub as the owner of the sockets of /ws (yx_ws_accept, include/ytexa/http.h): what a socket
+ * says is a message of docs/realtime.md. */
+extern const struct yx_ws_handler yx_hub_ws;
+/* The hub's figures for /metrics (yx_metrics_register): the WebSockets open on this instance. */
+const struct yx_metric *yx_hub_metrics(void);
 
 /* Delivers msg (taken) to every socket that joined channel ("user:12", "visit:7"), on this
  * instance and the others attached to the same PostgreSQL, from any thread. Call it only for
@@ -26,9 +58,10 @@ int yx_hub_sockets(void);
 void yx_hub_publish(const char *channel, json_t *msg);
 
 /* Connects the hub to the other instances on the same PostgreSQL (for any other database it does
- * nothing): what one delivers to a channel, the others deliver to their sockets too. The server
- * attaches once the loop takes posts (yx_loop_post) and detaches before it stops taking them. 0,
- * or a YX_E… code when the bus could not start. */
+ * nothing): what one delivers to a channel, the others deliver to their sockets too. Attach
+ * once the loop takes posts (yx_loop_post: the server's start hook, include/ytexa/server.h) and
+ * detach before it stops taking them (its stop hook). Attaching also starts the re-check of the
+ * sockets' channels on the loop. 0, or a YX_E… code when the bus could not start. */
 int yx_hub_attach(const char *db_url);
 void yx_hub_detach(void);
 
@@ -56,35 +89,5 @@ struct yx_site_caps {
 };
 struct yx_db;
 int yx_rtc_site_caps(struct yx_db *db, int64_t facility_id, int ceiling_kbps, struct yx_site_caps *caps);
-
-/* Multi-site rooms on Janus's VideoRoom plugin (src/realtime/janus.c). Calls block: use them on
- * request workers. They return 0, or YX_EUNAVAIL when Janus cannot be reached or refuses (logged). */
-void yx_janus_configure(const struct yx_config *cfg);
-/* Is a Janus configured (--janus-url)? */
-int yx_janus_enabled(void);
-/* Janus's HTTP API as browsers reach it (--janus-public-url). */
-const char *yx_janus_public_url(void);
-/* A token a browser presents to Janus ("<expiry>,janus,janus.plugin.videoroom:<signature>", see
- * Janus's token_auth_secret), and when it expires (unix seconds). */
-int yx_janus_token(char *out, size_t outlen, int64_t *expires_s);
-
-struct yx_janus_room {
-    int64_t room;            /* Janus's number for it */
-    const char *pin;         /* needed to join: given only to people ytexa lets in */
-    const char *secret;      /* needed to record or destroy it: never leaves the server */
-    const char *description; /* for Janus's logs ("consult:12"): no patient data */
-    int publishers;          /* how many may send video at once */
-    int bitrate_kbps;        /* the most a publisher sends */
-    const char *allowed;     /* when set, only a join with this token may publish (a lecture's
-                              * presenters); anyone with the pin may still watch */
-};
-/* The answer when Janus did not do what was asked: 503 media_unavailable (returns its code). */
-int yx_janus_fail(struct yx_req *r);
-/* Creates the room unless Janus has it already (Janus forgets rooms when it restarts). */
-int yx_janus_room_ensure(const struct yx_janus_room *room);
-/* Starts or stops recording every publisher of the room (into --janus-rec-dir). */
-int yx_janus_room_record(int64_t room, const char *secret, int on);
-/* Destroys the room: everyone in it is sent away. A room Janus does not have counts as done. */
-int yx_janus_room_destroy(int64_t room, const char *secret);
 
 #endif

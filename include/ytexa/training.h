@@ -8,20 +8,12 @@
 struct yx_req;
 struct yx_db;
 
-/* May r's principal be in the real-time channel "session:<session_id>"? 0 when the session is
- * live and they are one of its course's trainers or enrolled in the course; YX_ENOTFOUND
- * otherwise, with r's error set (404). The real-time hub asks this before a socket joins. */
-int yx_training_may_join(struct yx_req *r, int64_t session_id);
-
-/* Attendance is taken from the channel: the hub opens a span when a socket joins
- * "session:<id>" (at: ms since the epoch) and closes it when the socket leaves or closes.
- * span_open sets *span_id; YX_ECONFLICT when the session is not live (nothing written).
- * span_close does nothing to a span already closed (the session's end closes those left open);
- * a leave before the join counts as a stay of no length. Each is one statement: atomic by itself,
- * safe outside a transaction. */
-int yx_training_span_open(struct yx_db *db, int64_t session_id, int64_t user_id, int64_t at,
-                          int64_t *span_id);
-int yx_training_span_close(struct yx_db *db, int64_t span_id, int64_t at);
+/* The channel "session:<session_id>" of a live session (include/ytexa/realtime.h): for its
+ * course's trainers and those enrolled, while the session is live. It keeps no chat (questions go
+ * as signals); attendance is taken from it, a socket's stay being a span. src/app registers it
+ * with the hub. */
+struct yx_channel_kind;
+extern const struct yx_channel_kind yx_training_channel;
 
 /* The owner of course materials (include/ytexa/files.h): a file that is a course's material is
  * read by the course's trainers, the administrators over its facility and those enrolled.

@@ -30,11 +30,12 @@ int yx_visit_event(struct yx_req *r, int64_t visit, const char *from, const char
 int yx_visit_set_state(struct yx_req *r, int64_t visit, const char *from, const char *to, const char *reason,
                        int bypassed);
 
-/* Does r's principal take part in visit id, so that it may be in its channel (its chat and its
- * call)? The patient's own account, the clinicians of the patient's facility and the visit's
- * doctor do; the doctor's colleagues, who may read the visit while it is open, do not. 0 with
- * *patient_id set, or the visit's 404/403 with r's error set. The real-time hub asks this before
- * a socket joins the channel, for every message, and again when it re-checks open sockets. */
-int yx_visit_may_join(struct yx_req *r, int64_t id, int64_t *patient_id);
+/* The channel "visit:<id>" (include/ytexa/realtime.h), its chat and its call: for those who take
+ * part in the visit — the patient's own account, the clinicians of the patient's facility and the
+ * visit's doctor; the doctor's colleagues, who may read the visit while it is open, do not. The
+ * visit's doctor and whoever planned it are told of messages they miss. src/app registers it with
+ * the hub. */
+struct yx_channel_kind;
+extern const struct yx_channel_kind yx_visit_channel;
 
 #endif

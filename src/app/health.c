@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ytexa/http.h"
+#include "ytexa/realtime.h"
 
 static int healthz(struct yx_req *r)
 {
@@ -23,7 +24,8 @@ static int readyz(struct yx_req *r)
                               (json_int_t)v));
 }
 
-/* The WebSocket endpoint: authorised like any API request, upgraded on the loop.
+/* The WebSocket endpoint: authorised like any API request, upgraded on the loop and handed to the
+ * real-time hub.
  *
  * A browser's page must come from the site's own origin: its scheme, host and port, as the client
  * reached us (r->scheme, r->host). Otherwise a page of another site could open a socket carrying
@@ -44,7 +46,7 @@ static int ws_open(struct yx_req *r)
     if (r->origin && !yx_same_origin(r->origin, r->scheme, r->host))
         return yx_fail(r, YX_EFORBIDDEN,
                        "Kết nối WebSocket từ nguồn khác bị từ chối / WebSocket from another origin refused.");
-    r->upgrade_ws = 1;
+    yx_ws_accept(r, &yx_hub_ws);
     return yx_reply(
         r, 400,
         json_pack("{s:{s:s,s:s}}", "error", "code", "invalid_input", "message", "Open /ws as a WebSocket."));

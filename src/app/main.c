@@ -7,25 +7,10 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "app.h"
 #include "ytexa/audit.h"
-#include "ytexa/auth.h"
 #include "ytexa/config.h"
-#include "ytexa/consult.h"
-#include "ytexa/files.h"
-#include "ytexa/http.h"
-#include "ytexa/notify.h"
-#include "ytexa/realtime.h"
 #include "ytexa/store.h"
-#include "ytexa/training.h"
-
-int yx_demo_load(struct yx_db *db, const char *password, FILE *report);
-int yx_user_add_cli(struct yx_db *db, int argc, char **argv);
-int yx_app_routes_print(FILE *out);
-
-/* The workflows that attach stored files and say who reads them (include/ytexa/files.h):
- * consultations take clinical files, courses take course materials. */
-static const struct yx_file_owner *const file_owners[] = {&yx_consult_file_owner, &yx_course_file_owner,
-                                                          NULL};
 
 static void usage(void)
 {
@@ -81,34 +66,7 @@ static int cmd_serve(struct yx_config *cfg)
         nofile.rlim_cur = nofile.rlim_max;
         setrlimit(RLIMIT_NOFILE, &nofile);
     }
-    struct yx_auth_settings s = {cfg->session_idle_s, cfg->session_max_s, cfg->cookie_secure,
-                                 cfg->login_fail_user, cfg->login_fail_addr};
-    yx_auth_configure(&s);
-    if (yx_files_configure(cfg->data_dir, (int64_t)cfg->file_quota_mb * 1024 * 1024) != 0) {
-        fprintf(stderr, "ytexa: cannot create the file folders in %s\n", cfg->data_dir);
-        return 1;
-    }
-    yx_files_owners(file_owners);
-    yx_metrics_register(yx_files_metrics());
-    if (yx_notify_sender_start(cfg) != 0) {
-        fprintf(stderr, "ytexa: cannot start the notification sender\n");
-        return 1;
-    }
-    if (yx_consult_escalator_start() != 0 || yx_files_sweeper_start() != 0 || yx_hub_start(cfg) != 0 ||
-        yx_db_checkpointer_start() != 0) {
-        fprintf(stderr, "ytexa: cannot start the background jobs\n");
-        yx_files_sweeper_stop();
-        yx_consult_escalator_stop();
-        yx_notify_sender_stop();
-        return 1;
-    }
-    int rc = yx_server_run(cfg);
-    yx_files_previews_stop();
-    yx_db_checkpointer_stop();
-    yx_hub_stop();
-    yx_files_sweeper_stop();
-    yx_consult_escalator_stop();
-    yx_notify_sender_stop();
+    int rc = yx_app_serve(cfg);
     yx_db_thread_close();
     return rc ? 1 : 0;
 }

@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "ytexa/auth.h"
-
-#include "../http/dispatch.h"
 
 extern const struct yx_route yx_health_routes[];
 extern const struct yx_route yx_metrics_routes[];

@@ -159,3 +159,28 @@ size_t yx_audit_writer_pending(void)
     pthread_mutex_unlock(&W.mu);
     return n;
 }
+
+int yx_audit_defer(struct yx_req *const *reqs, size_t n, void (*done)(void *arg, int rc), void *const *args)
+{
+    struct yx_audit_event evs[YX_AUDIT_DEFER_MAX];
+    if (n > YX_AUDIT_DEFER_MAX)
+        return YX_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        yx_audit_request_event(reqs[i], reqs[i]->audit_outcome, &evs[i]);
+    return yx_audit_enqueue_many(evs, n, done, args);
+}
+
+static double pending(void)
+{
+    return (double)yx_audit_writer_pending();
+}
+
+const struct yx_metric *yx_audit_metrics(void)
+{
+    static const struct yx_metric table[] = {
+        {"ytexa_audit_queue", "gauge", "Audit events of reads waiting for the audit writer's commit.",
+         pending},
+        {NULL, NULL, NULL, NULL},
+    };
+    return table;
+}

@@ -8,6 +8,7 @@
 #include "ytexa/consult.h"
 #include "ytexa/files.h"
 #include "ytexa/patient.h"
+#include "ytexa/realtime.h"
 
 #define CASE_LOAD                                                                                            \
     "SELECT c.id, c.patient_id, c.requester_facility_id, c.assigned_facility_id, c.chair_id, "               \
@@ -102,13 +103,25 @@ int yx_consult_load(struct yx_req *r, struct yx_consult *c)
     return rc;
 }
 
-int yx_consult_may_see(struct yx_req *r, int64_t id, int64_t *patient_id)
+/* Its channel is for those who may see the case (the API's decision). */
+static int may_join(struct yx_req *r, int64_t id, int64_t *patient_id)
 {
     struct yx_consult c;
     int rc = load_for(r, id, &c);
     *patient_id = rc == 0 ? c.patient_id : 0;
     return rc;
 }
+
+const struct yx_channel_kind yx_consult_channel = {
+    .name = "consult",
+    .may_join = may_join,
+    .keeps_chat = 1,
+    .chat_column = "consult_id",
+    /* The case's author and its chair hear of messages they miss. */
+    .chat_people =
+        "SELECT u.id FROM consults c JOIN users u ON u.id IN (c.created_by, c.chair_id) WHERE c.id = ?",
+    .chat_label_vi = "ca hội chẩn",
+};
 
 /* A clinical file attached to consultations is read by exactly those who read one of them: the
  * decision of yx_consult_load(), nobody else. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "consult.h"
+#include "ytexa/media.h"
 #include "ytexa/realtime.h"
 
 /* A code is good for a day: enough for a session planned for this afternoon or tomorrow morning. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "consult.h"
+#include "ytexa/media.h"
 #include "ytexa/realtime.h"
 
 /* What a room may carry: a few sites sending video at once. */

@@ -1,11 +1,11 @@
 /* The middle of every API request, on a worker thread: database connection, body, session,
- * transaction, Idempotency-Key, the handler, the audit event, the JSON answer. */
+ * transaction, Idempotency-Key, the handler, the audit event, the JSON answer. The session, the
+ * route's permission and the audit event are asked of the hooks the server was given
+ * (struct yx_pipeline, include/ytexa/server.h): http names no session store and no audit trail. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "dispatch.h"
-#include "ytexa/audit.h"
-#include "ytexa/auth.h"
 
 static int safe_method(const char *m)
 {
@@ -100,12 +100,12 @@ static int declared_body(struct yx_req *r, const struct yx_route *rt)
     return rt->fields ? yx_validate(r, r->json, rt->fields) : yx_no_body(r);
 }
 
-static int run_handler(struct yx_req *r, const struct yx_route *rt)
+static int run_handler(struct yx_req *r, const struct yx_route *rt, const struct yx_pipeline *p)
 {
     int write = !safe_method(r->method);
     /* An audited read needs no transaction of its own: its event goes to the audit writer, which
      * commits the events of many reads at once, and the server answers when it is durable. */
-    int defer = !write && rt->audit && !(rt->flags & YX_R_LOOP) && yx_audit_writer_running();
+    int defer = !write && rt->audit && !(rt->flags & YX_R_LOOP) && p->deferrable && p->deferrable();
     int tx = !(rt->flags & (YX_R_NOTX | YX_R_LOOP)) && (write || (rt->audit && !defer));
     int idem = write && r->authed && r->idempotency_key && *r->idempotency_key;
     int rc;
@@ -113,7 +113,7 @@ static int run_handler(struct yx_req *r, const struct yx_route *rt)
         return yx_fail(r, YX_EINVAL, "The Idempotency-Key header is longer than 200 characters.");
     /* A role the route does not name, or a body its table refuses, is refused before anything is
      * read or written; the refusal is audited like any other. */
-    if ((rc = yx_route_permits(r)) != 0 || (rc = declared_body(r, rt)) != 0)
+    if ((rc = p->permit(r)) != 0 || (rc = declared_body(r, rt)) != 0)
         tx = 0;
     if (tx && (rc = yx_db_begin(r->db)) != 0)
         return rc;
@@ -127,7 +127,7 @@ static int run_handler(struct yx_req *r, const struct yx_route *rt)
     if (rc == 0)
         rc = rt->fn(r);
     if (rc == 0 && tx && rt->audit)
-        rc = yx_audit_request(r, "ok");
+        rc = p->audit(r, "ok");
     if (rc == 0 && idem)
         rc = idempotent_store(r);
     if (tx) {
@@ -137,18 +137,18 @@ static int run_handler(struct yx_req *r, const struct yx_route *rt)
             yx_db_rollback(r->db);
     }
     if (r->auth_changed)
-        yx_auth_forget();
+        p->sessions_changed();
     if (defer && (r->authed || rc == 0 || (rt->flags & YX_R_PUBLIC))) {
         r->audit_deferred = 1;
         r->audit_outcome = rc == 0 ? "ok" : outcome_of(rc);
     } else if (rt->audit && (rc != 0 || !tx) && r->db &&
                (r->authed || rc == 0 || (rt->flags & YX_R_PUBLIC))) {
-        yx_audit_request(r, rc == 0 ? "ok" : outcome_of(rc));
+        p->audit(r, rc == 0 ? "ok" : outcome_of(rc));
     }
     return rc;
 }
 
-void yx_dispatch(struct yx_req *r, size_t max_body)
+void yx_dispatch(struct yx_req *r, const struct yx_pipeline *p, size_t max_body)
 {
     const struct yx_route *rt = r->route;
     int rc;
@@ -164,9 +164,9 @@ void yx_dispatch(struct yx_req *r, size_t max_body)
     } else if ((rc = yx_parse_body(r, max_body)) != 0) {
         goto out;
     }
-    if (!(rt->flags & YX_R_PUBLIC) && (rc = yx_auth_resolve(r)) != 0)
+    if (!(rt->flags & YX_R_PUBLIC) && (rc = p->authenticate(r)) != 0)
         goto out;
-    rc = run_handler(r, rt);
+    rc = run_handler(r, rt, p);
 out:
     if (rc != 0 && !r->err)
         yx_fail(r, rc, "Something went wrong on the server (request %s).", r->id);

@@ -9,9 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ytexa/audit.h"
 #include "ytexa/http.h"
-#include "ytexa/realtime.h"
 #include "ytexa/store.h"
 
 /* Upper bounds of the latency buckets, in milliseconds (the last, +Inf, is implied). */
@@ -114,22 +112,20 @@ static int metrics(struct yx_req *r)
     }
     bad =
         bad || yx_buf_printf(&b, "ytexa_http_request_duration_seconds_sum %.6f\n", M.sum_s) ||
-        yx_buf_printf(&b, "ytexa_http_request_duration_seconds_count %llu\n",
-                      (unsigned long long)cumulative) ||
-        one(&b, "ytexa_websockets", "gauge", "WebSockets open on this instance.", yx_hub_sockets()) ||
-        one(&b, "ytexa_audit_queue", "gauge", "Audit events of reads waiting for the audit writer's commit.",
-            (double)yx_audit_writer_pending()) ||
-        one(&b, "ytexa_sqlite_paced_writebacks_total", "counter",
-            "Groups of checkpoint pages written back to the SQLite file (0 on PostgreSQL).",
-            (double)yx_db_paced_writebacks()) ||
-        one(&b, "ytexa_process_start_time_seconds", "gauge", "When this instance started, in Unix time.",
-            (double)M.started_ms / 1000) ||
-        one(&b, "ytexa_process_resident_memory_bytes", "gauge", "Resident memory.",
-            (double)resident_bytes()) ||
-        one(&b, "ytexa_process_open_fds", "gauge", "Open file descriptors.", (double)open_fds());
+        yx_buf_printf(&b, "ytexa_http_request_duration_seconds_count %llu\n", (unsigned long long)cumulative);
+    /* The figures of the parts that registered them (the hub's sockets, the audit queue …). */
     for (int i = 0; !bad && i < M.nowned; i++)
         for (const struct yx_metric *m = M.owned[i]; !bad && m->name; m++)
             bad = one(&b, m->name, m->type, m->help, m->value());
+    bad = bad ||
+          one(&b, "ytexa_sqlite_paced_writebacks_total", "counter",
+              "Groups of checkpoint pages written back to the SQLite file (0 on PostgreSQL).",
+              (double)yx_db_paced_writebacks()) ||
+          one(&b, "ytexa_process_start_time_seconds", "gauge", "When this instance started, in Unix time.",
+              (double)M.started_ms / 1000) ||
+          one(&b, "ytexa_process_resident_memory_bytes", "gauge", "Resident memory.",
+              (double)resident_bytes()) ||
+          one(&b, "ytexa_process_open_fds", "gauge", "Open file descriptors.", (double)open_fds());
     if (bad) {
         yx_buf_release(&b);
         return YX_ENOMEM;

@@ -1,8 +1,8 @@
-/* WebSocket connections on the server's port (h2o + wslay). The /ws route authorizes the socket
- * on a worker thread like any API request; the upgrade itself happens on the loop. What a client
- * says goes to the real-time hub (src/realtime/); this file keeps the sockets themselves: their
- * limits (message size, messages per second, bytes waiting for a slow reader), keepalive pings,
- * and closing.
+/* WebSocket connections on the server's port (h2o + wslay). The route that accepts a socket
+ * (yx_ws_accept) authorizes it on a worker thread like any API request; the upgrade itself happens
+ * on the loop. What a client says goes to the socket's owner, the struct yx_ws_handler its route
+ * named (the real-time hub for /ws); this file keeps the sockets themselves: their limits (message
+ * size, messages per second, bytes waiting for a slow reader), keepalive pings, and closing.
  *
  * h2o runs wslay from h2o_websocket_proceed(), and a message arrives inside it, so sending to a
  * socket from there must not call proceed again. A send only queues the message in wslay and
@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "server_internal.h"
-#include "ytexa/realtime.h"
 
 #define WS_MAX_MESSAGE (64 * 1024)  /* larger messages close the socket with 1009 */
 #define WS_MAX_QUEUED (1024 * 1024) /* bytes a slow reader may have waiting before it is closed */
@@ -28,6 +27,7 @@ struct yx_ws {
     int dirty, refs, closing;
     int close_code; /* a close waiting for the messages queued before it to go out */
     char close_reason[64];
+    const struct yx_ws_handler *owner;
     struct yx_principal who;
     char token[128];
     char addr[64]; /* the upgrade request's, as the API's audit has it (--trust-proxy respected) */
@@ -101,7 +101,7 @@ static void mark_dirty(struct yx_ws *ws)
     W.dirty = ws;
 }
 
-/* The connection ended (the peer left, an error, or we dropped it): the hub lets go, and the
+/* The connection ended (the peer left, an error, or we dropped it): the owner lets go, and the
  * connection's own reference goes. */
 static void gone(struct yx_ws *ws)
 {
@@ -112,7 +112,7 @@ static void gone(struct yx_ws *ws)
     if (ws->next)
         ws->next->prev = ws->prev;
     ws->conn = NULL;
-    yx_hub_closed(ws);
+    ws->owner->closed(ws, ws->owner->data);
     yx_ws_release(ws);
 }
 
@@ -259,7 +259,12 @@ static void on_ws_message(h2o_websocket_conn_t *conn, const struct wslay_event_o
         return;
     }
     if (within_rate(ws))
-        yx_hub_received(ws, (const char *)arg->msg, arg->msg_length);
+        ws->owner->received(ws, (const char *)arg->msg, arg->msg_length, ws->owner->data);
+}
+
+void yx_ws_accept(struct yx_req *r, const struct yx_ws_handler *h)
+{
+    r->upgrade_ws = h;
 }
 
 void yx_ws_upgrade(h2o_req_t *req, const char *client_key, struct yx_req *r)
@@ -268,6 +273,7 @@ void yx_ws_upgrade(h2o_req_t *req, const char *client_key, struct yx_req *r)
     if (!ws)
         return;
     ws->refs = 1; /* the connection's */
+    ws->owner = r->upgrade_ws;
     ws->who = r->who;
     const char *token = r->bearer ? r->bearer : r->cookie_token;
     if (token)
@@ -281,7 +287,7 @@ void yx_ws_upgrade(h2o_req_t *req, const char *client_key, struct yx_req *r)
     if (W.open)
         W.open->prev = ws;
     W.open = ws;
-    yx_hub_opened(ws);
+    ws->owner->opened(ws, ws->owner->data);
 }
 
 void yx_ws_init(uv_loop_t *loop, int rate, int burst)

@@ -1,9 +1,9 @@
-/* The chat of a visit or a consultation, on worker threads: joining a channel, storing a
- * message, sending what a client missed, receipts. Each job resolves the socket's session again
- * and asks the visit or consultation workflow whether the person may see it, so access taken
- * away (a case moved to another hub, a session logged out) takes effect at the next message, as it
- * does for the API; the hub's periodic re-check asks the same for sockets that only listen.
- * Reading and writing the chat is audited like the record it belongs to. */
+/* The chat of a channel, on worker threads: joining a channel, storing a message, sending what a
+ * client missed, receipts. Each job resolves the socket's session again and asks the channel's
+ * kind (the workflow that registered it: include/ytexa/realtime.h) whether the person may see it,
+ * so access taken away (a case moved to another hub, a session logged out) takes effect at the
+ * next message, as it does for the API; the hub's periodic re-check asks the same for sockets that
+ * only listen. Reading and writing the chat is audited like the record it belongs to. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,32 +11,8 @@
 #include "hub.h"
 #include "ytexa/audit.h"
 #include "ytexa/auth.h"
-#include "ytexa/consult.h"
-#include "ytexa/training.h"
-#include "ytexa/visit.h"
 
 #define HISTORY_MAX 200
-
-int yx_channel_parse(const char *channel, const char **kind, int64_t *id)
-{
-    static const char *const kinds[] = {"visit", "consult", "session", "user"};
-    const char *colon = channel ? strchr(channel, ':') : NULL;
-    if (!colon || colon[1] < '1' || colon[1] > '9')
-        return YX_EINVAL;
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        size_t n = strlen(kinds[i]);
-        if ((size_t)(colon - channel) != n || strncmp(channel, kinds[i], n) != 0)
-            continue;
-        char *end;
-        long long v = strtoll(colon + 1, &end, 10);
-        if (*end || v <= 0 || end - colon > 16)
-            return YX_EINVAL;
-        *kind = kinds[i];
-        *id = v;
-        return 0;
-    }
-    return YX_EINVAL;
-}
 
 /* A request standing for a socket's message, before its session is resolved. */
 static void request_init(struct yx_req *r, struct yx_db *db, const char *token)
@@ -66,28 +42,23 @@ static int open_request(struct yx_db *db, struct hub_job *j, struct yx_req *r)
     return rc;
 }
 
-/* May the caller be in the channel of a visit (its people: yx_visit_may_join), a consultation or
- * a lecture? Sets the patient for the audit. */
-static int may_see(struct yx_req *r, const char *channel, int64_t *patient, const char **kind, int64_t *id)
+/* May the caller be in the channel (its kind decides)? Sets the patient for the audit. */
+static int may_see(struct yx_req *r, const char *channel, int64_t *patient,
+                   const struct yx_channel_kind **kind, int64_t *id)
 {
-    if (yx_channel_parse(channel, kind, id) != 0 || strcmp(*kind, "user") == 0)
+    *kind = yx_channel_parse(channel, id);
+    if (!*kind || *kind == &yx_user_channel)
         return yx_fail_field(r, YX_EINVAL, "channel", "Unknown channel %s.", channel);
     *patient = 0;
-    if (strcmp(*kind, "visit") == 0)
-        return yx_visit_may_join(r, *id, patient);
-    if (strcmp(*kind, "session") == 0)
-        return yx_training_may_join(r, *id);
-    return yx_consult_may_see(r, *id, patient);
+    return (*kind)->may_join(r, *id, patient);
 }
 
-/* A live lecture's channel: the join opens the person's attendance span (docs/training.md); it
- * has no stored chat (questions go as signals, raised hands too). */
-static int lecture_join(struct yx_req *r, struct hub_job *j, int64_t session)
+/* The join of a channel that keeps no chat (a live lecture's): its kind begins the socket's stay
+ * (an attendance span), which the hub ends when the socket leaves. */
+static int join_without_chat(struct yx_req *r, struct hub_job *j, const struct yx_channel_kind *kind,
+                             int64_t id)
 {
-    int rc = yx_training_span_open(r->db, session, r->who.user_id, yx_now_ms(), &j->span_id);
-    if (rc == YX_ECONFLICT)
-        return yx_fail_code(r, YX_ECONFLICT, "session_not_live", NULL,
-                            "Buổi học chưa bắt đầu hoặc đã kết thúc / the session is not live.");
+    int rc = kind->on_join ? kind->on_join(r, id, &j->stay) : 0;
     if (rc == 0)
         j->reply = json_pack("{s:s,s:s,s:i,s:i,s:i}", "type", "joined", "channel", j->channel, "last_seq", 0,
                              "delivered_seq", 0, "read_seq", 0);
@@ -111,16 +82,14 @@ static int audit(struct yx_req *r, const char *action, const char *channel, int6
 }
 
 /* The thread of the channel (made on first use) and its last number. */
-static int thread_of(struct yx_db *db, const char *channel, const char *kind, int64_t id, int64_t *thread,
-                     int64_t *last)
+static int thread_of(struct yx_db *db, const char *channel, const struct yx_channel_kind *kind, int64_t id,
+                     int64_t *thread, int64_t *last)
 {
     struct yx_rows *rows = NULL;
-    int visit = strcmp(kind, "visit") == 0;
-    int rc =
-        YX_DB_Q(db, NULL,
-                "INSERT INTO chat_threads (channel, visit_id, consult_id, created_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (channel) DO NOTHING",
-                YX_PT(channel), visit ? YX_PI(id) : YX_PN, visit ? YX_PN : YX_PI(id), YX_PI(yx_now_ms()));
+    const struct yx_chat_sql *sql = yx_chat_sql(kind);
+    if (!sql)
+        return YX_EINTERNAL; /* the hub lets no chat through to a kind that keeps none */
+    int rc = YX_DB_Q(db, NULL, sql->thread, YX_PT(channel), YX_PI(id), YX_PI(yx_now_ms()));
     if (rc == 0)
         rc = YX_DB_Q(db, &rows, "SELECT id, last_seq FROM chat_threads WHERE channel = ?", YX_PT(channel));
     if (rc == 0 && rows->nrows != 1)
@@ -130,18 +99,11 @@ static int thread_of(struct yx_db *db, const char *channel, const char *kind, in
         *last = yx_rows_int(rows, 0, 1);
     }
     yx_rows_free(rows);
-    /* The people a message is for even before they open the chat: the visit's doctor and whoever
-     * planned it; the case's author and its chair. They are notified of what they miss. */
+    /* The people a message is for even before they open the chat, as the kind names them (a
+     * visit's doctor and whoever planned it; a case's author and its chair). They are notified of
+     * what they miss. */
     if (rc == 0)
-        rc =
-            YX_DB_Q(db, NULL,
-                    visit ? "INSERT INTO chat_marks (thread_id, user_id, notified_seq, updated_at) SELECT ?, "
-                            "u.id, ?, ? FROM visits v JOIN users u ON u.id IN (v.doctor_id, v.created_by) "
-                            "WHERE v.id = ? ON CONFLICT (thread_id, user_id) DO NOTHING"
-                          : "INSERT INTO chat_marks (thread_id, user_id, notified_seq, updated_at) SELECT ?, "
-                            "u.id, ?, ? FROM consults c JOIN users u ON u.id IN (c.created_by, c.chair_id) "
-                            "WHERE c.id = ? ON CONFLICT (thread_id, user_id) DO NOTHING",
-                    YX_PI(*thread), YX_PI(*last), YX_PI(yx_now_ms()), YX_PI(id));
+        rc = YX_DB_Q(db, NULL, sql->people, YX_PI(*thread), YX_PI(*last), YX_PI(yx_now_ms()), YX_PI(id));
     return rc;
 }
 
@@ -187,11 +149,11 @@ static int64_t msg_int(const json_t *msg, const char *name, int64_t dflt)
  * answer says where the thread is and, with "after", what came since. */
 static int chat_join(struct yx_req *r, struct hub_job *j)
 {
-    const char *kind;
+    const struct yx_channel_kind *kind;
     int64_t id, patient, thread, last;
     int rc = may_see(r, j->channel, &patient, &kind, &id);
-    if (rc == 0 && strcmp(kind, "session") == 0)
-        return lecture_join(r, j, id);
+    if (rc == 0 && !kind->keeps_chat)
+        return join_without_chat(r, j, kind, id);
     if (rc == 0)
         rc = thread_of(r->db, j->channel, kind, id, &thread, &last);
     if (rc == 0)
@@ -226,7 +188,7 @@ static int chat_join(struct yx_req *r, struct hub_job *j)
 /* sync: what came after seq "after" (a client that reconnects). */
 static int chat_sync(struct yx_req *r, struct hub_job *j)
 {
-    const char *kind;
+    const struct yx_channel_kind *kind;
     int64_t id, patient, thread, last;
     json_t *items = NULL;
     int more = 0;
@@ -251,7 +213,8 @@ static int chat_sync(struct yx_req *r, struct hub_job *j)
  * see the first answer) is not stored twice: the first one is answered. */
 static int chat_send(struct yx_req *r, struct hub_job *j)
 {
-    const char *kind, *client_id = yx_json_str(j->msg, "client_id"), *text = yx_json_str(j->msg, "text");
+    const struct yx_channel_kind *kind;
+    const char *client_id = yx_json_str(j->msg, "client_id"), *text = yx_json_str(j->msg, "text");
     int64_t id, patient, thread, last, now = yx_now_ms();
     struct yx_rows *rows = NULL;
     int rc = may_see(r, j->channel, &patient, &kind, &id);
@@ -312,7 +275,8 @@ static int chat_send(struct yx_req *r, struct hub_job *j)
  * receipt goes to everyone in the channel, so it needs the same access as a message. */
 static int chat_receipt(struct yx_req *r, struct hub_job *j)
 {
-    const char *kind = yx_json_str(j->msg, "kind"), *channel_kind;
+    const char *kind = yx_json_str(j->msg, "kind");
+    const struct yx_channel_kind *channel_kind;
     int64_t seq = msg_int(j->msg, "seq", 0), now = yx_now_ms(), id, patient;
     struct yx_rows *rows = NULL;
     int read = strcmp(kind, "read") == 0;
@@ -386,7 +350,7 @@ static void recheck_socket(struct yx_db *db, struct hub_recheck_socket *s)
     int rc = yx_auth_resolve(&r);
     s->ended = rc == YX_EAUTH;
     for (int i = 0; rc == 0 && i < s->nchannels; i++) {
-        const char *kind;
+        const struct yx_channel_kind *kind;
         int64_t id, patient;
         int seen = may_see(&r, s->channels[i], &patient, &kind, &id);
         /* Only a refusal takes the channel away; a database that fails decides nothing. */

@@ -1,21 +1,21 @@
 /* The real-time hub, on the event loop: which socket joined which channel, presence, call
  * signaling, and the messages of docs/realtime.md. Messages that need the database (join, chat,
  * sync, receipt) go to a worker through yx_loop_work() and are answered when it is done; the rest
- * (ping, leave, presence, signal) is answered here at once. A socket joins a visit's or a
- * consultation's channel only when the same check as the API's says the person may see it, the
- * check is run again every 30 s for the sockets in such channels (a case moves, an account is
- * deactivated), and each socket is in its own user's channel from the start (notifications). What
+ * (ping, leave, presence, signal) is answered here at once. A socket joins a workflow's channel
+ * (a visit's, a consultation's: the kinds registered, channels.c) only when the kind's check —
+ * the API's — says the person may see it; the check is run again every 30 s for the sockets in
+ * such channels (a case moves, an account is deactivated), and each socket is in its own user's
+ * channel from the start (notifications). What
  * the hub delivers to a channel also goes to the other instances on the same PostgreSQL
  * (ytexa/bus.h, relay.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uv.h>
 
 #include "hub.h"
 #include "ytexa/bus.h"
+#include "ytexa/loop.h"
 #include "ytexa/realtime.h"
-#include "ytexa/training.h"
 
 #define NBUCKETS 4096
 #define RECHECK_INTERVAL_MS 30000 /* how often the sockets' channels are checked again */
@@ -32,13 +32,14 @@ struct member {
     struct member *cl_next;           /* the channels of the client */
     int64_t covered; /* the chat messages up to this seq were in the join's answer: not sent again */
     uint64_t gen;    /* when it was made (joins counted), so an older re-check leaves it alone */
-    int64_t span_id; /* a lecture's channel: the attendance span its join opened */
+    int64_t stay;    /* the stay its join began (its kind's on_join), ended when it leaves */
 };
 
-static void close_span(int64_t span_id);
+static void end_stay(const struct yx_channel_kind *kind, int64_t stay);
 
 struct channel {
     struct channel *hnext;
+    const struct yx_channel_kind *kind;
     struct member *members;
     int pending;      /* joins on their way: the channel is kept for them, with last_seq */
     int64_t last_seq; /* the highest chat seq this instance has delivered in it */
@@ -63,13 +64,22 @@ static struct {
     struct client *clients, *cursor; /* every socket; where the next re-check round starts */
     int nclients;
     uint64_t joins; /* memberships made so far */
-    uv_timer_t timer;
-    int timer_on;
-} R;
+    int timer;      /* the re-check's (yx_loop_every), or -1 */
+} R = {.timer = -1};
 
-int yx_hub_sockets(void)
+/* On the loop, as /metrics is answered. */
+static double sockets(void)
 {
     return R.nclients;
+}
+
+const struct yx_metric *yx_hub_metrics(void)
+{
+    static const struct yx_metric table[] = {
+        {"ytexa_websockets", "gauge", "WebSockets open on this instance.", sockets},
+        {NULL, NULL, NULL, NULL},
+    };
+    return table;
 }
 
 static unsigned hash(const char *s)
@@ -94,6 +104,8 @@ static struct channel *channel_get(const char *name)
     if (c || !(c = calloc(1, sizeof *c)))
         return c;
     yx_snprintf(c->name, sizeof c->name, "%s", name);
+    int64_t id;
+    c->kind = yx_channel_parse(name, &id);
     unsigned h = hash(name);
     c->hnext = buckets[h];
     buckets[h] = c;
@@ -111,6 +123,12 @@ static void channel_drop_if_empty(struct channel *c)
             free(c);
             return;
         }
+}
+
+/* A person's own channel of notifications: no presence, no re-check. */
+static int is_user(const struct channel *c)
+{
+    return c->kind == &yx_user_channel;
 }
 
 static int64_t uid(const struct client *cl)
@@ -232,7 +250,7 @@ static struct member *join(struct client *cl, const char *name)
         return NULL;
     }
     /* A user channel has no presence (and may hold thousands of one person's sockets). */
-    int first = strncmp(name, "user:", 5) != 0 && sockets_of(c, uid(cl), cl) == 0;
+    int first = !is_user(c) && sockets_of(c, uid(cl), cl) == 0;
     *m = (struct member){c, cl, NULL, c->members, cl->joined, 0, ++R.joins, 0};
     if (c->members)
         c->members->ch_prev = m;
@@ -253,7 +271,7 @@ static void leave(struct client *cl, struct member *m)
             break;
         }
     cl->njoined--;
-    close_span(m->span_id);
+    end_stay(c->kind, m->stay);
     if (m->ch_prev)
         m->ch_prev->ch_next = m->ch_next;
     else
@@ -263,7 +281,7 @@ static void leave(struct client *cl, struct member *m)
     free(m);
     /* The others see the person go when their last socket leaves: the doctor sees the health
      * worker drop off. */
-    if (strncmp(c->name, "user:", 5) != 0 && sockets_of(c, uid(cl), NULL) == 0)
+    if (!is_user(c) && sockets_of(c, uid(cl), NULL) == 0)
         deliver_json(c->name, 0, NULL, presence_json(c->name, cl, "offline"));
     channel_drop_if_empty(c);
 }
@@ -329,18 +347,18 @@ static void on_joined(struct client *cl, struct hub_job *j)
     int fresh = !m;
     if (fresh && cl->njoined >= MAX_CHANNELS_PER_SOCKET) {
         too_many_channels(cl, j->ref);
-        close_span(j->span_id);
+        end_stay(j->kind, j->stay);
         return;
     }
     if (!m && !(m = join(cl, j->channel))) {
         send_error(cl, "out_of_memory", "Lỗi máy chủ / server error.", NULL, j->ref);
-        close_span(j->span_id);
+        end_stay(j->kind, j->stay);
         return;
     }
-    if (!m->span_id)
-        m->span_id = j->span_id;
+    if (!m->stay)
+        m->stay = j->stay;
     else
-        close_span(j->span_id); /* joined twice: one stay */
+        end_stay(j->kind, j->stay); /* joined twice: one stay */
     json_t *items = json_object_get(j->reply, "items");
     size_t n = json_array_size(items);
     int64_t has = yx_json_int(j->reply, "last_seq", 0), top = n ? chat_seq(json_array_get(items, n - 1)) : 0;
@@ -370,10 +388,10 @@ static void on_job_done(void *arg)
     if (cl && j->counted)
         cl->joining--;
     if (!cl) {
-        /* The socket went away meanwhile. A stored message still goes to the others; a lecture's
-         * stay it opened ends. */
+        /* The socket went away meanwhile. A stored message still goes to the others; a stay its
+         * join began ends. */
         if (is_join && j->rc == 0)
-            close_span(j->span_id);
+            end_stay(j->kind, j->stay);
     } else if (j->rc == YX_EAUTH) {
         send_error(cl, "session_ended", j->err_msg, NULL, j->ref);
         yx_ws_close(j->ws, 4401, "session ended");
@@ -410,36 +428,38 @@ static void on_job(struct yx_db *db, void *arg)
     yx_chat_run(db, arg);
 }
 
-/* A socket's stay in a lecture ends: written on a worker, on its own (the socket may be gone). */
-struct span_close {
-    int64_t span_id, at;
+/* A socket's stay in a channel ends (its kind's on_leave): written on a worker, on its own (the
+ * socket may be gone). */
+struct stay_end {
+    const struct yx_channel_kind *kind;
+    int64_t stay, at;
     int rc;
 };
 
-static void on_span_close(struct yx_db *db, void *arg)
+static void on_stay_end(struct yx_db *db, void *arg)
 {
-    struct span_close *c = arg;
-    c->rc = db ? yx_training_span_close(db, c->span_id, c->at) : YX_EUNAVAIL;
+    struct stay_end *e = arg;
+    e->rc = db ? e->kind->on_leave(db, e->stay, e->at) : YX_EUNAVAIL;
 }
 
-static void on_span_closed(void *arg)
+static void on_stay_ended(void *arg)
 {
-    struct span_close *c = arg;
-    if (c->rc)
-        yx_log(YX_LOG_WARN, "attendance span %lld not closed: %s (the session's end closes it)",
-               (long long)c->span_id, yx_err_name(c->rc));
-    free(c);
+    struct stay_end *e = arg;
+    if (e->rc)
+        yx_log(YX_LOG_WARN, "stay %lld in a %s channel not ended: %s", (long long)e->stay, e->kind->name,
+               yx_err_name(e->rc));
+    free(e);
 }
 
-/* A socket left a lecture's channel (or closed): its attendance span ends now. */
-static void close_span(int64_t span_id)
+/* A socket left a channel (or closed): the stay its join began ends now. */
+static void end_stay(const struct yx_channel_kind *kind, int64_t stay)
 {
-    struct span_close *c = span_id ? malloc(sizeof *c) : NULL;
-    if (!c)
+    struct stay_end *e = stay && kind && kind->on_leave ? malloc(sizeof *e) : NULL;
+    if (!e)
         return;
-    *c = (struct span_close){span_id, yx_now_ms(), 0};
-    if (yx_loop_work(on_span_close, on_span_closed, c) != 0)
-        free(c);
+    *e = (struct stay_end){kind, stay, yx_now_ms(), 0};
+    if (yx_loop_work(on_stay_end, on_stay_ended, e) != 0)
+        free(e);
 }
 
 /* Hands a message that needs the database to a worker (msg taken). Each gets a request id of its
@@ -460,6 +480,8 @@ static int start_job(struct client *cl, const char *type, const char *channel, c
     yx_snprintf(j->token, sizeof j->token, "%s", yx_ws_token(cl->ws));
     yx_snprintf(j->addr, sizeof j->addr, "%s", yx_ws_addr(cl->ws));
     yx_snprintf(j->rid, sizeof j->rid, "ws-%s-%llx", cl->id, (unsigned long long)++cl->nmsg);
+    int64_t id;
+    j->kind = yx_channel_parse(channel, &id);
     j->counted = counted;
     j->msg = msg;
     yx_ws_hold(cl->ws);
@@ -500,8 +522,8 @@ static void start_join(struct client *cl, const char *channel, const char *ref, 
 }
 
 /* Relays a call signal (offer, answer, ICE candidate, hang-up) to the other people of the call:
- * only to sockets that joined the same channel, so only between people who may see the visit or
- * consultation. The hub does not look inside data. */
+ * only to sockets that joined the same channel, so only between people its kind lets in. The hub
+ * does not look inside data. */
 static void on_signal(struct client *cl, const char *channel, json_t *msg, const char *ref)
 {
     const struct yx_principal *w = yx_ws_who(cl->ws);
@@ -523,7 +545,7 @@ static void on_presence(struct client *cl, const char *status, const char *ref)
     }
     yx_snprintf(cl->status, sizeof cl->status, "%s", status);
     for (struct member *m = cl->joined; m; m = m->cl_next)
-        if (strncmp(m->ch->name, "user:", 5) != 0)
+        if (!is_user(m->ch))
             deliver_json(m->ch->name, 0, cl, presence_json(m->ch->name, cl, status));
 }
 
@@ -564,7 +586,8 @@ static void dispatch(struct client *cl, json_t *msg)
     }
     if (validate(cl, msg, fields, ref) != 0)
         return;
-    const char *channel = yx_json_str(msg, "channel"), *kind;
+    const char *channel = yx_json_str(msg, "channel");
+    const struct yx_channel_kind *kind;
     int64_t id;
     if (strcmp(type, "ping") == 0) {
         send_to(cl, json_pack("{s:s,s:I}", "type", "pong", "ts", (json_int_t)yx_now_ms()), ref);
@@ -574,29 +597,25 @@ static void dispatch(struct client *cl, json_t *msg)
         on_presence(cl, yx_json_str(msg, "status"), ref);
         return;
     }
-    if (yx_channel_parse(channel, &kind, &id) != 0) {
-        send_error(cl, "unknown_channel",
-                   "Channels are visit:<id>, consult:<id>, session:<id> and user:<id>.", "channel", ref);
+    if (!(kind = yx_channel_parse(channel, &id))) {
+        send_error(cl, "unknown_channel", yx_channel_names(), "channel", ref);
         return;
     }
     struct member *m = membership(cl, channel);
     if (strcmp(type, "receipt") == 0 &&
         !yx_one_of(yx_json_str(msg, "kind"), (const char *const[]){"delivered", "read", NULL})) {
         send_error(cl, "invalid_input", "kind: delivered or read.", "kind", ref);
-    } else if (strcmp(kind, "user") == 0 && strcmp(type, "join") != 0) {
+    } else if (kind == &yx_user_channel && strcmp(type, "join") != 0) {
         send_error(cl, "forbidden", "A user channel only receives notifications.", "channel", ref);
-    } else if (strcmp(kind, "user") == 0) {
+    } else if (kind == &yx_user_channel) {
         if (id != uid(cl))
             send_error(cl, "not_found", "Không tìm thấy kênh / no such channel.", "channel", ref);
         else
             send_to(cl, json_pack("{s:s,s:s}", "type", "joined", "channel", channel), ref);
-    } else if (strcmp(kind, "session") == 0 && strcmp(type, "join") != 0 && strcmp(type, "leave") != 0 &&
+    } else if (!kind->keeps_chat && strcmp(type, "join") != 0 && strcmp(type, "leave") != 0 &&
                strcmp(type, "signal") != 0) {
-        /* A lecture keeps no chat: refused here, with no worker and no query. */
-        send_error(
-            cl, "no_chat",
-            "Kênh buổi học không lưu tin nhắn: dùng signal / a session's channel keeps no chat: use signal.",
-            "channel", ref);
+        /* A channel that keeps no chat: refused here, with no worker and no query. */
+        send_error(cl, "no_chat", kind->no_chat, "channel", ref);
     } else if (strcmp(type, "join") == 0) {
         start_join(cl, channel, ref, json_incref(msg));
     } else if (strcmp(type, "sync") == 0) {
@@ -613,8 +632,9 @@ static void dispatch(struct client *cl, json_t *msg)
     }
 }
 
-void yx_hub_received(struct yx_ws *ws, const char *text, size_t len)
+static void hub_received(struct yx_ws *ws, const char *text, size_t len, void *unused)
 {
+    (void)unused;
     struct client *cl = yx_ws_data(ws);
     json_error_t e;
     json_t *msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
@@ -629,8 +649,9 @@ void yx_hub_received(struct yx_ws *ws, const char *text, size_t len)
     json_decref(msg);
 }
 
-void yx_hub_opened(struct yx_ws *ws)
+static void hub_opened(struct yx_ws *ws, void *unused)
 {
+    (void)unused;
     struct client *cl = calloc(1, sizeof *cl);
     if (!cl) {
         yx_ws_close(ws, 1011, "out of memory");
@@ -657,8 +678,9 @@ void yx_hub_opened(struct yx_ws *ws)
                                   "role", w->role, "channel", own));
 }
 
-void yx_hub_closed(struct yx_ws *ws)
+static void hub_closed(struct yx_ws *ws, void *unused)
 {
+    (void)unused;
     struct client *cl = yx_ws_data(ws);
     if (!cl)
         return;
@@ -676,6 +698,8 @@ void yx_hub_closed(struct yx_ws *ws)
     yx_ws_set_data(ws, NULL);
     free(cl);
 }
+
+const struct yx_ws_handler yx_hub_ws = {hub_opened, hub_received, hub_closed, NULL};
 
 /* A member and its place in the channel, to find each person's first socket by sorting. */
 struct placed {
@@ -774,7 +798,9 @@ static int deliver_echoes(const char *channel, int64_t to_user, const json_t *ms
 void yx_hub_deliver(const char *channel, int64_t to_user, const char *text)
 {
     int64_t seq = 0;
-    const struct channel *c = strncmp(channel, "user:", 5) != 0 ? channel_find(channel) : NULL;
+    const struct channel *c = channel_find(channel);
+    if (c && is_user(c))
+        c = NULL;
     json_t *msg = c ? json_loads(text, 0, NULL) : NULL;
     if (deliver_echoes(channel, to_user, msg)) {
         json_decref(msg);
@@ -827,11 +853,11 @@ static void on_recheck_job(struct yx_db *db, void *arg)
     yx_chat_recheck(db, arg);
 }
 
-/* Is the socket in a visit's or a case's channel? Only those are re-checked. */
+/* Is the socket in a workflow's channel (any but its user channel)? Only those are re-checked. */
 static int in_shared_channel(const struct client *cl)
 {
     for (const struct member *m = cl->joined; m; m = m->cl_next)
-        if (strncmp(m->ch->name, "user:", 5) != 0)
+        if (!is_user(m->ch))
             return 1;
     return 0;
 }
@@ -843,7 +869,7 @@ static void recheck_add(struct hub_recheck *batch, struct client *cl)
     yx_ws_hold(cl->ws);
     yx_snprintf(s->token, sizeof s->token, "%s", yx_ws_token(cl->ws));
     for (struct member *m = cl->joined; m && s->nchannels < MAX_CHANNELS_PER_SOCKET; m = m->cl_next)
-        if (strncmp(m->ch->name, "user:", 5) != 0)
+        if (!is_user(m->ch))
             yx_snprintf(s->channels[s->nchannels++], sizeof s->channels[0], "%s", m->ch->name);
     cl->rechecking = 1;
 }
@@ -856,12 +882,12 @@ static void recheck_start(struct hub_recheck *batch)
         on_recheck_done(batch);
 }
 
-/* Every RECHECK_INTERVAL_MS: the sockets in a visit's or a case's channel, RECHECK_BATCH to a
+/* Every RECHECK_INTERVAL_MS: the sockets in a workflow's channel, RECHECK_BATCH to a
  * worker job, at most RECHECK_MAX a round so that many sockets do not flood the workers; a round
  * starts where the last one stopped, so every socket has its turn. */
-static void on_recheck(uv_timer_t *t)
+static void on_recheck(void *unused)
 {
-    (void)t;
+    (void)unused;
     struct hub_recheck *batch = NULL;
     int budget = RECHECK_MAX;
     for (int seen = 0; seen < R.nclients && budget > 0; seen++) {
@@ -883,20 +909,14 @@ static void on_recheck(uv_timer_t *t)
         recheck_start(batch);
 }
 
-void yx_hub_recheck_start(void)
+int yx_hub_recheck_start(void)
 {
-    /* The server runs its sockets on libuv's default loop (server.c). The timer does not keep the
-     * loop running when the server stops. */
-    uv_timer_init(uv_default_loop(), &R.timer);
-    uv_timer_start(&R.timer, on_recheck, RECHECK_INTERVAL_MS, RECHECK_INTERVAL_MS);
-    uv_unref((uv_handle_t *)&R.timer);
-    R.timer_on = 1;
+    R.timer = yx_loop_every(RECHECK_INTERVAL_MS, on_recheck, NULL);
+    return R.timer < 0 ? R.timer : 0;
 }
 
 void yx_hub_recheck_stop(void)
 {
-    if (!R.timer_on)
-        return;
-    uv_close((uv_handle_t *)&R.timer, NULL);
-    R.timer_on = 0;
+    yx_loop_cancel(R.timer);
+    R.timer = -1;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "ytexa/http.h"
+#include "ytexa/realtime.h"
 
 /* The channels a socket may be in at once, its own user channel included. */
 #define MAX_CHANNELS_PER_SOCKET 16
@@ -23,7 +24,8 @@ struct hub_job {
     char rid[24];    /* the request id of this message, for the audit ("ws-<socket>-<n>") */
     int counted;     /* a join counted in the socket's joins on their way (hub.c) */
     json_t *msg;     /* the message, validated (owned) */
-    int64_t span_id; /* a lecture's channel: the attendance span the join opened */
+    const struct yx_channel_kind *kind; /* the channel's */
+    int64_t stay;                       /* a join: the stay its kind's on_join began (0: none) */
 
     /* The answer. */
     int rc;             /* 0, or the YX_E… code of the error */
@@ -63,14 +65,25 @@ struct hub_recheck {
 void yx_chat_recheck(struct yx_db *db, struct hub_recheck *batch);
 
 /* Starts and stops the timer of those re-checks on the server's loop (relay.c, when the hub is
- * attached and detached). */
-void yx_hub_recheck_start(void);
+ * attached and detached). start: 0 or YX_EUNAVAIL / YX_ENOMEM. */
+int yx_hub_recheck_start(void);
 void yx_hub_recheck_stop(void);
 
-/* Parses "visit:12" / "consult:5" / "session:4" / "user:3" into its kind and id; 0, or YX_EINVAL
- * when channel is not one of those in canonical form. kind is "visit", "consult", "session" (a
- * live training session: attendance, no stored chat) or "user". */
-int yx_channel_parse(const char *channel, const char **kind, int64_t *id);
+/* The hub's own kind of channel: "user:<id>", a person's notifications (channels.c). */
+extern const struct yx_channel_kind yx_user_channel;
+/* Parses a channel's name ("visit:12") into its kind and id: a registered kind or the user
+ * channel, or NULL when channel is none of those in canonical form. */
+const struct yx_channel_kind *yx_channel_parse(const char *channel, int64_t *id);
+/* What an unknown channel is answered with: "Channels are visit:<id>, … and user:<id>." */
+const char *yx_channel_names(void);
+/* The statements of the chat of a kind that keeps one, built from what the kind names when it was
+ * registered (NULL for any other kind). thread: a channel's thread made on first use (channel,
+ * id, now); people: the people its messages are for from the start (thread, last seq, now, id);
+ * notify: the notification of missed messages (user, id, text, then the time four times). */
+struct yx_chat_sql {
+    char thread[256], people[768], notify[384];
+};
+const struct yx_chat_sql *yx_chat_sql(const struct yx_channel_kind *kind);
 
 /* Sends text to this instance's sockets in channel (only user's when to_user is not 0), on the
  * loop: a message published from another thread or by another instance (relay.c). */

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hub.h"
 #include "ytexa/config.h"
-#include "ytexa/realtime.h"
 #include "ytexa/store.h"
 
 static struct {
@@ -50,16 +50,20 @@ static void push_due(struct yx_db *db, void *unused)
     yx_rows_free(rows);
 }
 
-/* One person of one thread has n messages they did not receive: one notification for them. */
+/* One person of one thread has n messages they did not receive: one notification for them, about
+ * the record the thread's channel is (its kind names it and its column). */
 static void notify_away(struct yx_db *db, const struct yx_rows *rows, int i)
 {
     int64_t thread = yx_rows_int(rows, i, 0), user = yx_rows_int(rows, i, 1), last = yx_rows_int(rows, i, 2);
-    int64_t unseen = last - yx_rows_int(rows, i, 3), now = yx_now_ms();
-    int visit = !yx_rows_isnull(rows, i, 4);
+    int64_t unseen = last - yx_rows_int(rows, i, 3), now = yx_now_ms(), id;
+    const struct yx_channel_kind *kind = yx_channel_parse(yx_rows_get(rows, i, 4), &id);
+    const struct yx_chat_sql *sql = kind ? yx_chat_sql(kind) : NULL;
     char text[200];
     struct yx_rows *claimed = NULL;
-    snprintf(text, sizeof text, "%lld tin nhắn mới trong %s #%lld.", (long long)unseen,
-             visit ? "lượt khám" : "ca hội chẩn", (long long)yx_rows_int(rows, i, visit ? 4 : 5));
+    if (!sql)
+        return; /* a kind no longer registered, or one without chat: nobody to tell of it */
+    snprintf(text, sizeof text, "%lld tin nhắn mới trong %s #%lld.", (long long)unseen, kind->chat_label_vi,
+             (long long)id);
     if (yx_db_begin(db) != 0)
         return;
     int rc =
@@ -70,14 +74,8 @@ static void notify_away(struct yx_db *db, const struct yx_rows *rows, int i)
     int mine = rc == 0 && claimed->nrows == 1;
     yx_rows_free(claimed);
     if (mine)
-        rc = YX_DB_Q(
-            db, NULL,
-            "INSERT INTO notifications (user_id, visit_id, consult_id, channel, kind, text_vi, due_at, "
-            "created_at, status, next_attempt_at, delivered_at) VALUES (?, ?, ?, 'app', 'chat_message', "
-            "?, ?, ?, 'delivered', ?, ?)",
-            YX_PI(user), visit ? YX_PI(yx_rows_int(rows, i, 4)) : YX_PN,
-            visit ? YX_PN : YX_PI(yx_rows_int(rows, i, 5)), YX_PT(text), YX_PI(now), YX_PI(now), YX_PI(now),
-            YX_PI(now));
+        rc = YX_DB_Q(db, NULL, sql->notify, YX_PI(user), YX_PI(id), YX_PT(text), YX_PI(now), YX_PI(now),
+                     YX_PI(now), YX_PI(now));
     if (rc == 0 && mine)
         yx_db_commit(db);
     else
@@ -90,7 +88,7 @@ static void away_tick(struct yx_db *db, void *unused)
     struct yx_rows *rows = NULL;
     if (!db ||
         YX_DB_Q(db, &rows,
-                "SELECT k.thread_id, k.user_id, t.last_seq, k.delivered_seq, t.visit_id, t.consult_id FROM "
+                "SELECT k.thread_id, k.user_id, t.last_seq, k.delivered_seq, t.channel FROM "
                 "chat_marks k JOIN chat_threads t ON t.id = k.thread_id WHERE k.notified_seq < t.last_seq "
                 "AND k.delivered_seq < t.last_seq AND t.last_at <= ? ORDER BY t.last_at LIMIT 200",
                 YX_PI(yx_now_ms() - H.away_ms)) != 0) {
@@ -105,7 +103,6 @@ static void away_tick(struct yx_db *db, void *unused)
 int yx_hub_start(const struct yx_config *cfg)
 {
     yx_rtc_configure(cfg);
-    yx_janus_configure(cfg);
     H.away_ms = (int64_t)cfg->chat_notify_after_s * 1000;
     H.pusher = (struct yx_db_job){.tick = push_due, .interval_ms = 500};
     H.away = (struct yx_db_job){.tick = away_tick, .interval_ms = 1000};

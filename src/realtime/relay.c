@@ -7,6 +7,7 @@
 
 #include "hub.h"
 #include "ytexa/bus.h"
+#include "ytexa/loop.h"
 #include "ytexa/realtime.h"
 
 /* A message on its way to the loop. */
@@ -60,8 +61,8 @@ void yx_hub_publish(const char *channel, json_t *msg)
 int yx_hub_attach(const char *db_url)
 {
     int rc = yx_bus_start(db_url, on_bus_message, NULL);
-    if (rc == 0)
-        yx_hub_recheck_start();
+    if (rc == 0 && (rc = yx_hub_recheck_start()) != 0)
+        yx_bus_stop();
     return rc;
 }
 

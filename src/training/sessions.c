@@ -11,6 +11,7 @@
 
 #include "training.h"
 #include "ytexa/consult.h"
+#include "ytexa/media.h"
 #include "ytexa/patient.h"
 #include "ytexa/realtime.h"
 #include "ytexa/training.h"
@@ -435,8 +436,11 @@ static int session_case(struct yx_req *r)
     return yx_reply(r, 200, out);
 }
 
-int yx_training_may_join(struct yx_req *r, int64_t session_id)
+/* May r's principal be in the session's channel? When the session is live and they are one of its
+ * course's trainers or enrolled in the course; 404 otherwise. */
+static int may_join(struct yx_req *r, int64_t session_id, int64_t *patient)
 {
+    (void)patient; /* a lecture is about no patient */
     struct yx_course_session s;
     struct yx_course c;
     int rc = yx_session_load_db(r->db, session_id, &s);
@@ -449,6 +453,27 @@ int yx_training_may_join(struct yx_req *r, int64_t session_id)
         return yx_fail(r, YX_ENOTFOUND, "Không có buổi học trực tuyến này / no such live session.");
     return rc;
 }
+
+/* Attendance is taken from the channel: a socket's stay in it is a span (docs/training.md). */
+static int lecture_join(struct yx_req *r, int64_t session, int64_t *span)
+{
+    int rc = yx_training_span_open(r->db, session, r->who.user_id, yx_now_ms(), span);
+    if (rc == YX_ECONFLICT)
+        return yx_fail_code(r, YX_ECONFLICT, "session_not_live", NULL,
+                            "Buổi học chưa bắt đầu hoặc đã kết thúc / the session is not live.");
+    return rc;
+}
+
+const struct yx_channel_kind yx_training_channel = {
+    .name = "session",
+    .may_join = may_join,
+    /* Questions and raised hands go as signals. */
+    .keeps_chat = 0,
+    .no_chat =
+        "Kênh buổi học không lưu tin nhắn: dùng signal / a session's channel keeps no chat: use signal.",
+    .on_join = lecture_join,
+    .on_leave = yx_training_span_close,
+};
 
 const struct yx_route yx_session_routes[] = {
     {"POST", "/api/v1/courses/:id/sessions", session_create, 0, "training.session_create", "course",

@@ -9,6 +9,16 @@
 #include "ytexa/auth.h"
 #include "ytexa/http.h"
 
+/* Attendance is taken from the session's channel (yx_training_channel): a span opens when a socket
+ * joins "session:<id>" (at: ms since the epoch) and closes when the socket leaves or closes.
+ * span_open sets *span_id; YX_ECONFLICT when the session is not live (nothing written).
+ * span_close does nothing to a span already closed (the session's end closes those left open);
+ * a leave before the join counts as a stay of no length. Each is one statement: atomic by itself,
+ * safe outside a transaction. */
+int yx_training_span_open(struct yx_db *db, int64_t session_id, int64_t user_id, int64_t at,
+                          int64_t *span_id);
+int yx_training_span_close(struct yx_db *db, int64_t span_id, int64_t at);
+
 struct yx_course {
     int64_t id, facility_id, province_id;
     int relation;

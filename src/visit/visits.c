@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "visit.h"
+#include "ytexa/realtime.h"
 #include "ytexa/visit.h"
 
 #define VISIT_COLUMNS                                                                                        \
@@ -185,13 +186,27 @@ int yx_visit_load_id(struct yx_req *r, int64_t id, enum yx_action act, struct yx
     return rc;
 }
 
-int yx_visit_may_join(struct yx_req *r, int64_t id, int64_t *patient_id)
+/* Does r's principal take part in visit id, so that it may be in its channel (its chat and its
+ * call)? The patient's own account, the clinicians of the patient's facility and the visit's
+ * doctor do; the doctor's colleagues, who may read the visit while it is open, do not. */
+static int may_join(struct yx_req *r, int64_t id, int64_t *patient_id)
 {
     struct yx_visit v;
     int rc = yx_visit_load_id(r, id, YX_A_JOIN, &v);
     *patient_id = rc == 0 ? v.patient_id : 0;
     return rc;
 }
+
+const struct yx_channel_kind yx_visit_channel = {
+    .name = "visit",
+    .may_join = may_join,
+    .keeps_chat = 1,
+    .chat_column = "visit_id",
+    /* The visit's doctor and whoever planned it hear of messages they miss. */
+    .chat_people =
+        "SELECT u.id FROM visits v JOIN users u ON u.id IN (v.doctor_id, v.created_by) WHERE v.id = ?",
+    .chat_label_vi = "lượt khám",
+};
 
 int yx_visit_doctor_only(struct yx_req *r, const struct yx_visit *v)
 {

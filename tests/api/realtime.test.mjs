@@ -78,6 +78,8 @@ test('chat in a visit: ordered ids, presence, receipts, stored with the record a
   assert.equal(again.duplicate, true);
   assert.equal(again.seq, 1);
   assert.equal(srv.sql(`SELECT COUNT(*) FROM chat_messages m JOIN chat_threads t ON t.id = m.thread_id WHERE t.channel = '${ch}'`), '2');
+  assert.equal(srv.sql(`SELECT CAST(visit_id AS TEXT) || '/' || COALESCE(CAST(consult_id AS TEXT), '-') FROM chat_threads WHERE channel = '${ch}'`), `${v.id}/-`,
+    'the thread names its visit');
   assert.equal(srv.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'chat.send'") >= 2, true);
 
   // The doctor drops off: the station sees it.
@@ -147,6 +149,7 @@ test('only people who may see the visit or the case get into its channel', async
     [`user:${userId('demo.doctor')}`, 'not_found']]) {
     const r = await c.ask({ type: 'join', channel });
     assert.deepEqual([r.type, r.code], ['error', code], `${channel}: ${JSON.stringify(r)}`);
+    if (code === 'unknown_channel') assert.equal(r.message, 'Channels are visit:<id>, consult:<id>, session:<id> and user:<id>.');
   }
   const own = await c.ask({ type: 'join', channel: `user:${userId('demo.commune')}` });
   assert.equal(own.type, 'joined');
@@ -223,9 +226,17 @@ test('notifications are pushed: a case assigned to the hub, a chat message misse
   station.send({ type: 'chat', channel: ch, text: 'Bệnh nhân ho ra máu sáng nay.', client_id: 'n-2' });
   const missed = await doctor.next((m) => m.type === 'notification' && m.kind === 'chat_message' && m.consult_id === r.body.id, 'the missed chat', 8000);
   assert.equal(missed.consult_id, r.body.id);
-  assert.match(missed.text, /2 tin nhắn mới/);
+  assert.equal(missed.text, `2 tin nhắn mới trong ca hội chẩn #${r.body.id}.`);
+  assert.equal(missed.visit_id, null);
   await sleep(2500);
   assert.equal(srv.sql(`SELECT COUNT(*) FROM notifications WHERE kind = 'chat_message' AND consult_id = ${r.body.id}`), '1', 'one notification for the two');
+  // A visit's chat: its doctor, not in the channel, is told of a message too.
+  const v = await newVisit();
+  assert.equal((await station.ask({ type: 'join', channel: `visit:${v.id}` })).type, 'joined');
+  station.send({ type: 'chat', channel: `visit:${v.id}`, text: 'Bệnh nhân đã đến trạm.', client_id: 'n-3' });
+  const visitMissed = await doctor.next((m) => m.type === 'notification' && m.kind === 'chat_message' && m.visit_id === v.id, 'the missed visit chat', 8000);
+  assert.equal(visitMissed.text, `1 tin nhắn mới trong lượt khám #${v.id}.`);
+  assert.equal(visitMissed.consult_id, null);
   await station.close();
   await doctor.close();
 });

@@ -66,7 +66,8 @@ test('attendance is the time each person was in the session\'s channel, stays ad
     assert.equal(srv.sql(`SELECT COUNT(*) FROM attendance_spans WHERE session_id = ${session}`), '3');
 
     // No stored chat in a lecture: a question goes as a signal, a raised hand too.
-    assert.equal((await station.ask({ type: 'chat', channel: ch, text: 'Em hỏi ạ', client_id: 'q1' })).code, 'no_chat');
+    const noChat = await station.ask({ type: 'chat', channel: ch, text: 'Em hỏi ạ', client_id: 'q1' });
+    assert.deepEqual([noChat.code, noChat.message], ['no_chat', 'Kênh buổi học không lưu tin nhắn: dùng signal / a session\'s channel keeps no chat: use signal.']);
     station.send({ type: 'signal', channel: ch, data: { kind: 'hand', raised: true } });
     const hand = await trainer.next((m) => m.type === 'signal' && m.data.kind === 'hand', 'the raised hand');
     assert.equal(hand.from_name, 'Lò Thị Mai');

@@ -367,6 +367,91 @@ static void a_route_table_has_no_shadowed_route(void **state)
     assert_true(yx_routes_valid(shapes, NULL));
 }
 
+/* The request pipeline asks the hooks it is given (include/ytexa/server.h), in its order, and
+ * names no session store or audit trail of its own. Loop routes: no database is needed. */
+static struct {
+    int authenticated, permitted, handled, forgotten;
+    int authenticate_rc, permit_rc;
+} P;
+
+static int stub_authenticate(struct yx_req *r)
+{
+    P.authenticated++;
+    if (P.authenticate_rc)
+        return yx_fail(r, P.authenticate_rc, "no session");
+    r->authed = 1;
+    return 0;
+}
+
+static int stub_permit(struct yx_req *r)
+{
+    P.permitted++;
+    return P.permit_rc ? yx_fail(r, P.permit_rc, "not your role") : 0;
+}
+
+static void stub_forget(void)
+{
+    P.forgotten++;
+}
+
+static int stub_audit(struct yx_req *r, const char *outcome)
+{
+    fail_msg("a loop route writes no audit event (%s)", outcome);
+    return 0;
+}
+
+static int counted_handler(struct yx_req *r)
+{
+    P.handled++;
+    r->auth_changed = 1;
+    return yx_reply(r, 200, json_object());
+}
+
+static int dispatched(int flags)
+{
+    static const struct yx_pipeline pipeline = {stub_authenticate, stub_permit, stub_forget,
+                                                stub_audit,        NULL,        NULL};
+    struct yx_route rt = {"GET", "/x", counted_handler, YX_R_LOOP | flags, NULL, NULL, YX_ANYONE, NULL};
+    struct yx_req r;
+    memset(&r, 0, sizeof r);
+    r.method = "GET";
+    r.path = "/x";
+    r.route = &rt;
+    yx_dispatch(&r, &pipeline, 1024);
+    int status;
+    size_t len;
+    free(yx_render_answer(&r, &status, &len));
+    json_decref(r.out);
+    yx_arena_release(&r.arena);
+    return status;
+}
+
+static void pipeline_asks_its_hooks(void **state)
+{
+    (void)state;
+    memset(&P, 0, sizeof P);
+    assert_int_equal(dispatched(0), 200);
+    assert_int_equal(P.authenticated, 1);
+    assert_int_equal(P.permitted, 1);
+    assert_int_equal(P.handled, 1);
+    assert_int_equal(P.forgotten, 1); /* the handler changed an account */
+    /* A public route asks for no session, but still for the permission. */
+    assert_int_equal(dispatched(YX_R_PUBLIC), 200);
+    assert_int_equal(P.authenticated, 1);
+    assert_int_equal(P.permitted, 2);
+    /* No session: 401, and nothing else is asked. */
+    P.authenticate_rc = YX_EAUTH;
+    assert_int_equal(dispatched(0), 401);
+    assert_int_equal(P.permitted, 2);
+    assert_int_equal(P.handled, 2);
+    /* A role the route does not name: 403 before the handler. */
+    P.authenticate_rc = 0;
+    P.permit_rc = YX_EFORBIDDEN;
+    assert_int_equal(dispatched(0), 403);
+    assert_int_equal(P.handled, 2);
+    assert_int_equal(P.forgotten, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +469,7 @@ int main(void)
         cmocka_unit_test(next_cursor_only_when_there_is_more),
         cmocka_unit_test(the_audit_target_is_the_ids_text),
         cmocka_unit_test(a_route_table_has_no_shadowed_route),
+        cmocka_unit_test(pipeline_asks_its_hooks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "ytexa/config.h"
-#include "ytexa/realtime.h"
+#include "ytexa/http.h"
+#include "ytexa/media.h"
 
 /* A browser's token lives this long: longer than any consultation meeting, short enough that a
  * leaked one is soon worthless (and useless without a room's pin). */

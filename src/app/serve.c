@@ -1,0 +1,109 @@
+/* `ytexa serve`: the one place where the parts of the program are put together. The HTTP server
+ * is given its routes and the request pipeline's hooks (sessions and permissions from src/auth,
+ * events from src/audit); the figures of /metrics and the workflows' seams are registered; every
+ * background job starts before serving and stops after. */
+#include <stdio.h>
+
+#include "app.h"
+#include "ytexa/audit.h"
+#include "ytexa/auth.h"
+#include "ytexa/config.h"
+#include "ytexa/consult.h"
+#include "ytexa/files.h"
+#include "ytexa/media.h"
+#include "ytexa/notify.h"
+#include "ytexa/realtime.h"
+#include "ytexa/server.h"
+#include "ytexa/training.h"
+#include "ytexa/visit.h"
+
+/* The workflows that attach stored files and say who reads them (include/ytexa/files.h):
+ * consultations take clinical files, courses take course materials. */
+static const struct yx_file_owner *const file_owners[] = {&yx_consult_file_owner, &yx_course_file_owner,
+                                                          NULL};
+/* The channels of the real-time hub (include/ytexa/realtime.h): a visit's and a case's chat and
+ * calls, a live lecture's room. Their order is the one the hub names them in. */
+static const struct yx_channel_kind *const channel_kinds[] = {&yx_visit_channel, &yx_consult_channel,
+                                                              &yx_training_channel, NULL};
+
+/* What lives exactly as long as the server's loop, started on the loop's thread. The bus posts
+ * the other instances' messages to the loop: it starts once posts are taken, and stops when the
+ * loop has, before posts are refused. The audit writer takes the events of audited reads. */
+static int serving_start(const struct yx_config *cfg)
+{
+    if (yx_hub_attach(cfg->db_url) != 0) {
+        yx_log(YX_LOG_ERROR, "cannot start the hub's bus");
+        return YX_EINTERNAL;
+    }
+    if (yx_audit_writer_start() != 0) {
+        yx_log(YX_LOG_ERROR, "cannot start the audit writer");
+        yx_audit_writer_stop();
+        yx_hub_detach();
+        return YX_EINTERNAL;
+    }
+    return 0;
+}
+
+static void serving_stop(void)
+{
+    yx_hub_detach();
+    yx_audit_writer_stop();
+}
+
+static int configure(const struct yx_config *cfg)
+{
+    struct yx_auth_settings s = {cfg->session_idle_s, cfg->session_max_s, cfg->cookie_secure,
+                                 cfg->login_fail_user, cfg->login_fail_addr};
+    yx_auth_configure(&s);
+    if (yx_files_configure(cfg->data_dir, (int64_t)cfg->file_quota_mb * 1024 * 1024) != 0) {
+        fprintf(stderr, "ytexa: cannot create the file folders in %s\n", cfg->data_dir);
+        return YX_EINTERNAL;
+    }
+    yx_janus_configure(cfg);
+    yx_files_owners(file_owners);
+    yx_hub_kinds(channel_kinds);
+    yx_metrics_register(yx_hub_metrics());
+    yx_metrics_register(yx_audit_metrics());
+    yx_metrics_register(yx_files_metrics());
+    return 0;
+}
+
+int yx_app_serve(const struct yx_config *cfg)
+{
+    static struct yx_server_setup setup = {
+        .pipeline =
+            {
+                .authenticate = yx_auth_resolve,
+                .permit = yx_route_permits,
+                .sessions_changed = yx_auth_forget,
+                .audit = yx_audit_request,
+                .deferrable = yx_audit_writer_running,
+                .defer = yx_audit_defer,
+            },
+        .start = serving_start,
+        .stop = serving_stop,
+    };
+    setup.routes = yx_app_routes();
+    if (configure(cfg) != 0)
+        return YX_EINTERNAL;
+    if (yx_notify_sender_start(cfg) != 0) {
+        fprintf(stderr, "ytexa: cannot start the notification sender\n");
+        return YX_EINTERNAL;
+    }
+    if (yx_consult_escalator_start() != 0 || yx_files_sweeper_start() != 0 || yx_hub_start(cfg) != 0 ||
+        yx_db_checkpointer_start() != 0) {
+        fprintf(stderr, "ytexa: cannot start the background jobs\n");
+        yx_files_sweeper_stop();
+        yx_consult_escalator_stop();
+        yx_notify_sender_stop();
+        return YX_EINTERNAL;
+    }
+    int rc = yx_server_run(cfg, &setup);
+    yx_files_previews_stop();
+    yx_db_checkpointer_stop();
+    yx_hub_stop();
+    yx_files_sweeper_stop();
+    yx_consult_escalator_stop();
+    yx_notify_sender_stop();
+    return rc;
+}
