@@ -1,5 +1,7 @@
 /* The PostgreSQL engine (libpq). SQL arrives with `?` placeholders, rewritten once per
- * connection to $1, $2 … and cached; parameters and results travel as text.
+ * connection to $1, $2 … and prepared there as a named statement the first time it runs, so the
+ * server parses and analyses it once per connection rather than on every call (as the SQLite
+ * engine keeps its prepared statements); parameters and results travel as text.
  *
  * The rewrite knows literals ('' and E''), quoted identifiers and comments, but not
  * dollar-quoted strings nor the jsonb `?` operators: callers write neither. */
@@ -11,7 +13,9 @@
 
 #include "ytexa/store.h"
 
-#define SQL_CACHE 64
+/* Statements kept prepared per connection: more than the distinct statements a worker runs in a
+ * day's mix of requests, so they stay (each costs the server a few KB of plan cache). */
+#define SQL_CACHE 256
 #define STACK_PARAMS 16
 #define MAX_PARAMS 65535 /* the protocol's limit */
 
@@ -21,6 +25,7 @@ struct pg_db {
     const char *note; /* an error found by the engine rather than by libpq */
     struct {
         char *sql, *rewritten;
+        int prepared; /* prepared on this connection as "s<slot>" (0 after a reset) */
     } cache[SQL_CACHE];
 };
 
@@ -127,9 +132,10 @@ static char *rewrite(const char *sql)
     return b.len ? yx_buf_detach(&b, NULL) : strdup("");
 }
 
-/* The rewritten text of sql from the connection's cache; when the cache's probe window is full
- * the text is rewritten for this call only and handed back in *owned. */
-static const char *cached_rewrite(struct pg_db *g, const char *sql, char **owned)
+/* The cache slot of sql on this connection (its text rewritten on first use), or -1 when the
+ * cache's probe window is full: the text is then rewritten for this call only and handed back in
+ * *owned (NULL and -1 when out of memory). */
+static int cached(struct pg_db *g, const char *sql, char **owned)
 {
     size_t h = 5381;
     *owned = NULL;
@@ -138,20 +144,29 @@ static const char *cached_rewrite(struct pg_db *g, const char *sql, char **owned
     for (int k = 0; k < 8; k++) {
         int i = (int)((h + (size_t)k) % SQL_CACHE);
         if (g->cache[i].sql && strcmp(g->cache[i].sql, sql) == 0)
-            return g->cache[i].rewritten;
+            return i;
         if (!g->cache[i].sql) {
             char *r = rewrite(sql), *copy = strdup(sql);
             if (!r || !copy) {
                 free(r);
                 free(copy);
-                return NULL;
+                return -1;
             }
             g->cache[i].sql = copy;
             g->cache[i].rewritten = r;
-            return r;
+            g->cache[i].prepared = 0;
+            return i;
         }
     }
-    return *owned = rewrite(sql);
+    *owned = rewrite(sql);
+    return -1;
+}
+
+/* A connection that was reset lost its prepared statements with its session. */
+static void forget_prepared(struct pg_db *g)
+{
+    for (int i = 0; i < SQL_CACHE; i++)
+        g->cache[i].prepared = 0;
 }
 
 static int map_error(PGconn *conn, const PGresult *res)
@@ -217,6 +232,7 @@ static int ensure_connected(struct pg_db *g)
     if (g->base.in_tx)
         return YX_EUNAVAIL;
     PQreset(g->conn);
+    forget_prepared(g);
     return PQstatus(g->conn) == CONNECTION_OK ? 0 : YX_EUNAVAIL;
 }
 
@@ -262,9 +278,30 @@ static int pg_exec(struct yx_db *db, const char *sql, const struct yx_param *p, 
     if ((rc = ensure_connected(g)) != 0)
         goto out;
     rc = YX_ENOMEM;
-    if (!(text = cached_rewrite(g, sql, &owned)))
+    int slot = cached(g, sql, &owned);
+    if (slot < 0 && !owned)
         goto out;
-    res = PQexecParams(g->conn, text, np, NULL, values, lengths, NULL, 0);
+    text = slot >= 0 ? g->cache[slot].rewritten : owned;
+    if (slot >= 0) {
+        char name[16];
+        yx_snprintf(name, sizeof name, "s%d", slot);
+        /* Prepared once per connection; a statement whose preparation fails (bad SQL) is tried
+         * again next time and fails the same way, as the plain execution would. */
+        if (!g->cache[slot].prepared) {
+            res = PQprepare(g->conn, name, text, np, NULL);
+            st = PQresultStatus(res);
+            if (st != PGRES_COMMAND_OK) {
+                rc = map_error(g->conn, res);
+                goto out;
+            }
+            PQclear(res);
+            res = NULL;
+            g->cache[slot].prepared = 1;
+        }
+        res = PQexecPrepared(g->conn, name, np, values, lengths, NULL, 0);
+    } else {
+        res = PQexecParams(g->conn, text, np, NULL, values, lengths, NULL, 0);
+    }
     st = PQresultStatus(res);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         rc = map_error(g->conn, res);
