@@ -1,6 +1,9 @@
 /* The audit trail: every read or write of patient data and every administrative action. Events
- * form a hash chain (each stores SHA-256 of its content and of the previous event), so editing,
- * deleting or reordering rows is detected by yx_audit_verify(). No API changes or deletes them. */
+ * form a hash chain (each stores SHA-256 of its content and of the previous event, and its
+ * position `seq`), so editing, deleting or reordering rows is detected by yx_audit_verify(). No
+ * API changes or deletes them. On SQLite an event takes its place in the chain in the transaction
+ * that records it; on PostgreSQL it is recorded unsealed and the sealer places it a moment later
+ * (src/audit/audit.c says why). */
 #ifndef YTEXA_AUDIT_H
 #define YTEXA_AUDIT_H
 
@@ -25,8 +28,9 @@ struct yx_audit_event {
     const char *detail;
 };
 
-/* Appends an event to the chain. Call inside a transaction to make the event part of the write it
- * records; outside one it makes its own. */
+/* Appends an event to the trail (sealed at once on SQLite, recorded for the sealer on PostgreSQL).
+ * Call inside a transaction to make the event part of the write it records; outside one it makes
+ * its own. */
 int yx_audit_append(struct yx_db *db, const struct yx_audit_event *ev);
 /* The same for n events at once, read and move the chain's head once (the audit writer's batch). */
 int yx_audit_append_many(struct yx_db *db, const struct yx_audit_event *const *evs, size_t n);
@@ -56,8 +60,38 @@ int yx_audit_enqueue_many(const struct yx_audit_event *evs, size_t n, void (*don
 int yx_audit_defer(struct yx_req *const *reqs, size_t n, void (*done)(void *arg, int rc), void *const *args);
 /* The audit trail's figures for /metrics (yx_metrics_register): events waiting for the writer. */
 const struct yx_metric *yx_audit_metrics(void);
-/* Walks the chain; returns 0 when whole. On a break, *bad_id is the first event that does not fit
- * (or the position where one is missing) and why says what is wrong. */
-int yx_audit_verify(struct yx_db *db, int64_t *checked, int64_t *bad_id, char *why, size_t whylen);
+/* The chain's head: the last position sealed (0 for none) and its hash. */
+struct yx_audit_chain {
+    int64_t seq;
+    char hash[65];
+};
+int yx_audit_head(struct yx_db *db, struct yx_audit_chain *c);
+
+/* Records n events unsealed, in the caller's transaction, whatever the engine: what
+ * yx_audit_append does on PostgreSQL (tests use it to make unsealed events on SQLite too). */
+int yx_audit_record(struct yx_db *db, const struct yx_audit_event *const *evs, size_t n);
+
+/* The sealer (src/audit/seal.c). yx_audit_seal gives up to max unsealed events, oldest id first,
+ * the chain's next places in one transaction of its own; *sealed says how many (0 as well when
+ * another instance's sealer holds the chain just then). yx_audit_seal_locked is its step inside
+ * a transaction that already has the chain to itself. The server runs a sealer thread that seals
+ * every YX_AUDIT_SEAL_EVERY_MS while there is anything to seal. */
+#define YX_AUDIT_SEAL_EVERY_MS 50
+int yx_audit_seal(struct yx_db *db, int max, int *sealed);
+int yx_audit_seal_locked(struct yx_db *db, int max, int *sealed);
+int yx_audit_sealer_start(void);
+void yx_audit_sealer_stop(void);
+
+/* What yx_audit_verify found: events checked along the chain, events still unsealed, and on a
+ * break the first event that does not fit (its id; for a missing one its position) and why. */
+struct yx_audit_verdict {
+    int64_t checked, unsealed, bad_id;
+    char why[300];
+};
+/* An event left unsealed longer than this was never sealed: verify names it. */
+#define YX_AUDIT_SEAL_GRACE_MS 60000
+/* Walks the chain by position, then the head, then the unsealed events; returns 0 when whole,
+ * YX_ECONFLICT on a break. */
+int yx_audit_verify(struct yx_db *db, struct yx_audit_verdict *v);
 
 #endif

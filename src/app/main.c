@@ -84,19 +84,21 @@ static int cmd_demo(struct yx_config *cfg)
 static int cmd_audit_verify(struct yx_config *cfg)
 {
     struct yx_db *db;
-    int64_t checked = 0, bad = 0;
-    char why[256] = "";
+    struct yx_audit_verdict v;
     if (open_db(cfg, &db))
         return 1;
-    int rc = yx_audit_verify(db, &checked, &bad, why, sizeof why);
+    int rc = yx_audit_verify(db, &v);
     yx_db_close(db);
     if (rc == 0) {
-        printf("audit chain whole: %lld events checked\n", (long long)checked);
+        printf("audit chain whole: %lld events checked", (long long)v.checked);
+        if (v.unsealed)
+            printf(", %lld recorded in the last minute still to be sealed", (long long)v.unsealed);
+        printf("\n");
         return 0;
     }
     if (rc == YX_ECONFLICT)
-        printf("audit chain BROKEN at event %lld: %s (%lld events before it are whole)\n", (long long)bad,
-               why, (long long)checked);
+        printf("audit chain BROKEN at event %lld: %s (%lld events before it are whole)\n",
+               (long long)v.bad_id, v.why, (long long)v.checked);
     else
         fprintf(stderr, "ytexa: cannot read the audit trail: %s\n", yx_err_name(rc));
     return rc == YX_ECONFLICT ? 1 : 2;

@@ -28,16 +28,18 @@ static const struct yx_channel_kind *const channel_kinds[] = {&yx_visit_channel,
 
 /* What lives exactly as long as the server's loop, started on the loop's thread. The bus posts
  * the other instances' messages to the loop: it starts once posts are taken, and stops when the
- * loop has, before posts are refused. The audit writer takes the events of audited reads. */
+ * loop has, before posts are refused. The audit writer takes the events of audited reads; the
+ * sealer places recorded events in the chain, and on stopping seals what the writer wrote last. */
 static int serving_start(const struct yx_config *cfg)
 {
     if (yx_hub_attach(cfg->db_url) != 0) {
         yx_log(YX_LOG_ERROR, "cannot start the hub's bus");
         return YX_EINTERNAL;
     }
-    if (yx_audit_writer_start() != 0) {
-        yx_log(YX_LOG_ERROR, "cannot start the audit writer");
+    if (yx_audit_writer_start() != 0 || yx_audit_sealer_start() != 0) {
+        yx_log(YX_LOG_ERROR, "cannot start the audit writer and sealer");
         yx_audit_writer_stop();
+        yx_audit_sealer_stop();
         yx_hub_detach();
         return YX_EINTERNAL;
     }
@@ -48,6 +50,7 @@ static void serving_stop(void)
 {
     yx_hub_detach();
     yx_audit_writer_stop();
+    yx_audit_sealer_stop();
 }
 
 static int configure(const struct yx_config *cfg)

@@ -1,7 +1,15 @@
 /* The audit trail as a hash chain. An event's hash covers every field of it and the hash of the
- * event before; audit_head holds the newest id and hash so that removing the last events is seen
- * too. Appends are serialised (SQLite: the write transaction; PostgreSQL: an advisory lock held
- * to the end of the transaction), so the chain has no forks even with several instances. */
+ * event before it in the chain; `seq` is its position there (1, 2, 3 … without gaps), and
+ * audit_head holds the last position and its hash, so that removing the last events is seen too.
+ *
+ * Where an event gets its place depends on the engine. SQLite has one writer at a time anyway:
+ * the event is sealed at once, in the transaction of the write it records. On PostgreSQL several
+ * workers and instances write at once, and a chain built inside their transactions made every
+ * write of every instance wait for the one before to commit (one lock to the end of each
+ * transaction): there an event is recorded unsealed (seq NULL, no hashes) in the write's
+ * transaction, and the sealer (src/audit/seal.c) gives the recorded events their places in
+ * batches, one sealer at a time across instances. Either way the event is durable when the write
+ * is, and the chain is the same shape, so yx_audit_verify() reads both alike. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +17,12 @@
 #include "ytexa/audit.h"
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* The recorded events' columns, as the INSERTs write them and the sealer and verify read them. */
+#define EVENT_COLUMNS                                                                                        \
+    "at, request_id, actor_id, actor_role, actor_facility_id, action, resource_type, resource_id, "          \
+    "patient_id, addr, outcome, detail"
+#define EVENT_PARAMS 12
 
 /* Each field is written as <length>:<bytes>| so no two different events hash the same text. */
 static int put(struct yx_buf *b, const char *s)
@@ -19,7 +33,9 @@ static int put(struct yx_buf *b, const char *s)
     return yx_buf_append(b, len, (size_t)k) || yx_buf_append(b, s ? s : "", n) || yx_buf_append(b, "|", 1);
 }
 
-/* The text hashed for an event: f[] holds its fields in table order, from id to detail. */
+/* The text hashed for an event: f[] holds its fields in table order, from id to detail, and a
+ * NULL (a field the first version reserved). The position is not hashed: the chain's links
+ * (prev) fix the order, and an event moved to another position no longer follows its prev. */
 static int event_hash(const char *const f[14], const char *prev, char out[65])
 {
     struct yx_buf b;
@@ -35,12 +51,61 @@ static int event_hash(const char *const f[14], const char *prev, char out[65])
     return rc ? YX_ENOMEM : 0;
 }
 
-/* Inserts ev as event *id + 1 after the hash prev; on success *id and prev are the new head. */
-static int insert_event(struct yx_db *db, const struct yx_audit_event *ev, int64_t *id, char prev[65])
+/* The hashed fields of a recorded event read back from a result whose columns are id followed by
+ * EVENT_COLUMNS. */
+static void row_fields(const struct yx_rows *rows, int i, const char *f[14])
 {
-    char hash[65], ids[24], at[24], actor[24], fac[24], patient[24];
-    int64_t next = *id + 1;
-    snprintf(ids, sizeof ids, "%lld", (long long)next);
+    for (int c = 0; c < 13; c++)
+        f[c] = yx_rows_get(rows, i, c);
+    f[13] = NULL;
+}
+
+int yx_audit_head(struct yx_db *db, struct yx_audit_chain *c)
+{
+    struct yx_rows *r = NULL;
+    *c = (struct yx_audit_chain){0, GENESIS};
+    int rc = YX_DB_Q0(db, &r, "SELECT last_seq, last_hash FROM audit_head WHERE one = 1");
+    if (rc == 0 && r->nrows == 1) {
+        c->seq = yx_rows_int(r, 0, 0);
+        snprintf(c->hash, sizeof c->hash, "%s", yx_rows_get(r, 0, 1));
+    }
+    yx_rows_free(r);
+    return rc;
+}
+
+static int write_head(struct yx_db *db, const struct yx_audit_chain *c)
+{
+    return YX_DB_Q(
+        db, NULL,
+        "INSERT INTO audit_head (one, last_seq, last_hash) VALUES (1, ?, ?) "
+        "ON CONFLICT (one) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
+        YX_PI(c->seq), YX_PT(c->hash));
+}
+
+/* The twelve parameters of ev, in EVENT_COLUMNS' order, from p[0]. */
+static void event_params(const struct yx_audit_event *ev, struct yx_param *p)
+{
+    struct yx_param q[EVENT_PARAMS] = {YX_PI(ev->at),
+                                       YX_PT(ev->request_id),
+                                       YX_PI(ev->actor_id),
+                                       YX_PT(ev->actor_role),
+                                       YX_PI(ev->actor_facility_id),
+                                       YX_PT(ev->action),
+                                       YX_PT(ev->resource_type),
+                                       YX_PT(ev->resource_id),
+                                       YX_PI(ev->patient_id),
+                                       YX_PT(ev->addr),
+                                       YX_PT(ev->outcome),
+                                       YX_PT(ev->detail)};
+    memcpy(p, q, sizeof q);
+}
+
+/* Sealed at once (SQLite): the event takes the next id and the chain's next place. */
+static int insert_sealed(struct yx_db *db, const struct yx_audit_event *ev, int64_t id,
+                         struct yx_audit_chain *c)
+{
+    char ids[24], at[24], actor[24], fac[24], patient[24], hash[65];
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
     snprintf(at, sizeof at, "%lld", (long long)ev->at);
     snprintf(actor, sizeof actor, "%lld", (long long)ev->actor_id);
     snprintf(fac, sizeof fac, "%lld", (long long)ev->actor_facility_id);
@@ -59,45 +124,72 @@ static int insert_event(struct yx_db *db, const struct yx_audit_event *ev, int64
                          ev->outcome,
                          ev->detail,
                          NULL};
-    int rc = event_hash(f, prev, hash);
-    if (rc == 0)
-        rc = YX_DB_Q(
-            db, NULL,
-            "INSERT INTO audit_events (id, at, request_id, actor_id, actor_role, actor_facility_id, action, "
-            "resource_type, resource_id, patient_id, addr, outcome, detail, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            YX_PI(next), YX_PI(ev->at), YX_PT(ev->request_id), YX_PI(ev->actor_id), YX_PT(ev->actor_role),
-            YX_PI(ev->actor_facility_id), YX_PT(ev->action), YX_PT(ev->resource_type), YX_PT(ev->resource_id),
-            YX_PI(ev->patient_id), YX_PT(ev->addr), YX_PT(ev->outcome), YX_PT(ev->detail), YX_PT(prev),
-            YX_PT(hash));
+    struct yx_param p[EVENT_PARAMS + 4];
+    int rc = event_hash(f, c->hash, hash);
+    if (rc)
+        return rc;
+    p[0] = YX_PI(id);
+    event_params(ev, p + 1);
+    p[EVENT_PARAMS + 1] = YX_PI(c->seq + 1);
+    p[EVENT_PARAMS + 2] = YX_PT(c->hash);
+    p[EVENT_PARAMS + 3] = YX_PT(hash);
+    rc = yx_db_exec(db,
+                    "INSERT INTO audit_events (id, " EVENT_COLUMNS ", seq, prev_hash, hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    p, EVENT_PARAMS + 4, NULL);
     if (rc == 0) {
-        *id = next;
-        memcpy(prev, hash, 65);
+        c->seq++;
+        memcpy(c->hash, hash, sizeof hash);
     }
     return rc;
 }
 
-/* Appends n events after the chain's head, in the caller's transaction, and moves the head once. */
-static int append_locked(struct yx_db *db, const struct yx_audit_event *const *evs, size_t n)
+static int append_sealed(struct yx_db *db, const struct yx_audit_event *const *evs, size_t n)
 {
+    struct yx_audit_chain c;
     struct yx_rows *r = NULL;
-    char prev[65] = GENESIS;
-    int64_t id = 0;
-    int rc = YX_DB_Q0(db, &r, "SELECT last_id, last_hash FROM audit_head WHERE one = 1");
-    if (rc == 0 && r->nrows == 1) {
-        id = yx_rows_int(r, 0, 0);
-        snprintf(prev, sizeof prev, "%s", yx_rows_get(r, 0, 1));
-    }
+    int rc = yx_audit_head(db, &c);
+    if (rc == 0)
+        rc = YX_DB_Q0(db, &r, "SELECT COALESCE(MAX(id), 0) FROM audit_events");
+    int64_t id = rc == 0 ? yx_rows_int(r, 0, 0) : 0;
     yx_rows_free(r);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = insert_event(db, evs[i], &id, prev);
-    if (rc == 0)
-        rc = YX_DB_Q(
-            db, NULL,
-            "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, ?, ?) "
-            "ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash",
-            YX_PI(id), YX_PT(prev));
+        rc = insert_sealed(db, evs[i], ++id, &c);
+    return rc == 0 ? write_head(db, &c) : rc;
+}
+
+/* Up to ROWS_AT_ONCE unsealed events in one INSERT, so a batch of the audit writer is a few round
+ * trips rather than one an event. The statement's text for k rows is built once per k. */
+#define ROWS_AT_ONCE 32
+static int insert_unsealed(struct yx_db *db, const struct yx_audit_event *const *evs, size_t n)
+{
+    static const char head[] = "INSERT INTO audit_events (" EVENT_COLUMNS ", prev_hash, hash) VALUES ";
+    static const char row[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '')";
+    static char sql[ROWS_AT_ONCE][sizeof head + ROWS_AT_ONCE * sizeof row];
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    struct yx_param p[ROWS_AT_ONCE * EVENT_PARAMS];
+    int rc = 0;
+    for (size_t done = 0; rc == 0 && done < n;) {
+        size_t k = n - done < ROWS_AT_ONCE ? n - done : ROWS_AT_ONCE;
+        pthread_mutex_lock(&mu);
+        if (!sql[k - 1][0]) {
+            char *w = sql[k - 1];
+            w += sprintf(w, "%s", head);
+            for (size_t i = 0; i < k; i++)
+                w += sprintf(w, "%s%s", i ? ", " : "", row);
+        }
+        pthread_mutex_unlock(&mu);
+        for (size_t i = 0; i < k; i++)
+            event_params(evs[done + i], p + i * EVENT_PARAMS);
+        rc = yx_db_exec(db, sql[k - 1], p, (int)(k * EVENT_PARAMS), NULL);
+        done += k;
+    }
     return rc;
+}
+
+int yx_audit_record(struct yx_db *db, const struct yx_audit_event *const *evs, size_t n)
+{
+    return n ? insert_unsealed(db, evs, n) : 0;
 }
 
 int yx_audit_append_many(struct yx_db *db, const struct yx_audit_event *const *evs, size_t n)
@@ -105,11 +197,7 @@ int yx_audit_append_many(struct yx_db *db, const struct yx_audit_event *const *e
     int own = !db->in_tx, rc;
     if (own && (rc = yx_db_begin(db)) != 0)
         return rc;
-    if (yx_db_dialect(db) == YX_POSTGRES &&
-        (rc = YX_DB_Q0(db, NULL, "SELECT pg_advisory_xact_lock(7746602)")) != 0)
-        goto out;
-    rc = append_locked(db, evs, n);
-out:
+    rc = yx_db_dialect(db) == YX_POSTGRES ? insert_unsealed(db, evs, n) : append_sealed(db, evs, n);
     if (own) {
         if (rc == 0)
             rc = yx_db_commit(db);
@@ -125,6 +213,35 @@ out:
 int yx_audit_append(struct yx_db *db, const struct yx_audit_event *ev)
 {
     return yx_audit_append_many(db, &ev, 1);
+}
+
+/* The sealer's step (its thread and its lock are in src/audit/seal.c): the recorded events after
+ * the head, oldest id first, take the next places. Updated ROWS_AT_ONCE at a time. */
+int yx_audit_seal_locked(struct yx_db *db, int max, int *sealed)
+{
+    struct yx_audit_chain c;
+    struct yx_rows *rows = NULL;
+    *sealed = 0;
+    int rc = yx_audit_head(db, &c);
+    if (rc == 0)
+        rc = YX_DB_Q(db, &rows,
+                     "SELECT id, " EVENT_COLUMNS " FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT ?",
+                     YX_PI(max));
+    for (int i = 0; rc == 0 && i < rows->nrows; i++) {
+        const char *f[14];
+        char hash[65];
+        row_fields(rows, i, f);
+        if ((rc = event_hash(f, c.hash, hash)) == 0)
+            rc = YX_DB_Q(db, NULL, "UPDATE audit_events SET seq = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                         YX_PI(c.seq + 1), YX_PT(c.hash), YX_PT(hash), YX_PI(yx_rows_int(rows, i, 0)));
+        if (rc == 0) {
+            c.seq++;
+            memcpy(c.hash, hash, sizeof hash);
+            (*sealed)++;
+        }
+    }
+    yx_rows_free(rows);
+    return rc == 0 && *sealed ? write_head(db, &c) : rc;
 }
 
 void yx_audit_request_event(struct yx_req *r, const char *outcome, struct yx_audit_event *ev)
@@ -156,14 +273,14 @@ int yx_audit_request(struct yx_req *r, const char *outcome)
     return yx_audit_append(r->db, &ev);
 }
 
+/* Checks the sealed event at row i (columns: id, EVENT_COLUMNS, seq, prev_hash, hash) against
+ * the hash of the event before it (prev), and moves prev on. */
 static int check_row(const struct yx_rows *rows, int i, char prev[65], char *why, size_t whylen)
 {
     const char *f[14];
     char hash[65];
-    for (int c = 0; c < 13; c++)
-        f[c] = yx_rows_get(rows, i, c);
-    f[13] = NULL;
-    const char *stored_prev = yx_rows_get(rows, i, 13), *stored = yx_rows_get(rows, i, 14);
+    row_fields(rows, i, f);
+    const char *stored_prev = yx_rows_get(rows, i, 14), *stored = yx_rows_get(rows, i, 15);
     if (!stored_prev || strcmp(stored_prev, prev) != 0) {
         yx_snprintf(why, whylen, "does not follow the event before it (an event was removed or reordered)");
         return YX_ECONFLICT;
@@ -178,57 +295,95 @@ static int check_row(const struct yx_rows *rows, int i, char prev[65], char *why
     return 0;
 }
 
-int yx_audit_verify(struct yx_db *db, int64_t *checked, int64_t *bad_id, char *why, size_t whylen)
+/* Walks the sealed events by position; on a break *bad_id is the event's id, or the position
+ * where one is missing. */
+static int verify_sealed(struct yx_db *db, struct yx_audit_verdict *v, char prev[65], int64_t *next_seq)
 {
-    char prev[65] = GENESIS;
-    int64_t after = 0, expect_id = 1;
+    int64_t after = 0, expect = 1;
     int rc = 0;
-    *checked = 0;
-    *bad_id = 0;
     for (;;) {
         struct yx_rows *rows = NULL;
-        rc = YX_DB_Q(
-            db, &rows,
-            "SELECT id, at, request_id, actor_id, actor_role, actor_facility_id, action, resource_type, "
-            "resource_id, patient_id, addr, outcome, detail, prev_hash, hash FROM audit_events "
-            "WHERE id > ? ORDER BY id LIMIT 1000",
-            YX_PI(after));
+        rc = YX_DB_Q(db, &rows,
+                     "SELECT id, " EVENT_COLUMNS ", seq, prev_hash, hash FROM audit_events "
+                     "WHERE seq > ? ORDER BY seq LIMIT 1000",
+                     YX_PI(after));
         if (rc)
             return rc;
         for (int i = 0; i < rows->nrows && rc == 0; i++) {
-            int64_t id = yx_rows_int(rows, i, 0);
-            if (id != expect_id) {
-                *bad_id = expect_id;
-                yx_snprintf(why, whylen, "event %lld is missing", (long long)expect_id);
+            int64_t seq = yx_rows_int(rows, i, 13);
+            if (seq != expect) {
+                v->bad_id = expect;
+                yx_snprintf(v->why, sizeof v->why,
+                            "event %lld of the chain is missing (an event was removed or reordered)",
+                            (long long)expect);
                 rc = YX_ECONFLICT;
-            } else if ((rc = check_row(rows, i, prev, why, whylen)) != 0) {
-                *bad_id = id;
+            } else if ((rc = check_row(rows, i, prev, v->why, sizeof v->why)) != 0) {
+                v->bad_id = yx_rows_int(rows, i, 0);
             }
-            after = id;
-            expect_id = id + 1;
+            after = seq;
+            expect = seq + 1;
             if (rc == 0)
-                (*checked)++;
+                v->checked++;
         }
         int n = rows->nrows;
         yx_rows_free(rows);
         if (rc || n < 1000)
             break;
     }
+    *next_seq = expect;
+    return rc;
+}
+
+/* The head must name the last sealed event, so that events cut from the end are seen. */
+static int verify_head(struct yx_db *db, struct yx_audit_verdict *v, const char *prev, int64_t next_seq)
+{
+    struct yx_audit_chain head;
+    int rc = yx_audit_head(db, &head);
     if (rc)
         return rc;
-    struct yx_rows *head = NULL;
-    if ((rc = YX_DB_Q0(db, &head, "SELECT last_id, last_hash FROM audit_head WHERE one = 1")) != 0)
-        return rc;
-    int64_t last = head->nrows ? yx_rows_int(head, 0, 0) : 0;
-    const char *last_hash = head->nrows ? yx_rows_get(head, 0, 1) : GENESIS;
-    if (last != expect_id - 1 || strcmp(last_hash, prev) != 0) {
-        *bad_id = last > expect_id - 1 ? expect_id : last;
-        yx_snprintf(why, whylen,
+    if (head.seq != next_seq - 1 || strcmp(head.hash, prev) != 0) {
+        v->bad_id = head.seq > next_seq - 1 ? next_seq : head.seq;
+        yx_snprintf(v->why, sizeof v->why,
                     "the chain ends at event %lld but the head records event %lld (events were removed "
                     "from the end)",
-                    (long long)(expect_id - 1), (long long)last);
-        rc = YX_ECONFLICT;
+                    (long long)(next_seq - 1), (long long)head.seq);
+        return YX_ECONFLICT;
     }
-    yx_rows_free(head);
+    return 0;
+}
+
+/* Events waiting for the sealer: a few for a moment are normal; one waiting longer than
+ * YX_AUDIT_SEAL_GRACE_MS was never sealed (no sealer ran, or it was slipped in past it). */
+static int verify_unsealed(struct yx_db *db, struct yx_audit_verdict *v, int64_t now)
+{
+    struct yx_rows *r = NULL;
+    int rc = YX_DB_Q0(db, &r, "SELECT id, at FROM audit_events WHERE seq IS NULL ORDER BY id");
+    if (rc)
+        return rc;
+    v->unsealed = r->nrows;
+    for (int i = 0; i < r->nrows && rc == 0; i++) {
+        if (yx_rows_int(r, i, 1) < now - YX_AUDIT_SEAL_GRACE_MS) {
+            v->bad_id = yx_rows_int(r, i, 0);
+            yx_snprintf(v->why, sizeof v->why,
+                        "it was recorded %lld s ago and never sealed into the chain (no sealer has run, "
+                        "or it was added past the sealer)",
+                        (long long)((now - yx_rows_int(r, i, 1)) / 1000));
+            rc = YX_ECONFLICT;
+        }
+    }
+    yx_rows_free(r);
+    return rc;
+}
+
+int yx_audit_verify(struct yx_db *db, struct yx_audit_verdict *v)
+{
+    char prev[65] = GENESIS;
+    int64_t next_seq = 1;
+    *v = (struct yx_audit_verdict){0};
+    int rc = verify_sealed(db, v, prev, &next_seq);
+    if (rc == 0)
+        rc = verify_head(db, v, prev, next_seq);
+    if (rc == 0)
+        rc = verify_unsealed(db, v, yx_now_ms());
     return rc;
 }

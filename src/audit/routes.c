@@ -17,9 +17,10 @@ static json_t *event_json(const struct yx_rows *r, int i)
                                   "action",      "resource_type",
                                   "resource_id", "patient_id",
                                   "addr",        "outcome",
-                                  "detail",      "hash"};
-    static const int numeric[] = {1, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0};
-    for (int c = 0; c < 14; c++) {
+                                  "detail",      "hash",
+                                  "seq"};
+    static const int numeric[] = {1, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1};
+    for (int c = 0; c < 15; c++) {
         const char *v = yx_rows_get(r, i, c);
         json_t *j = !v           ? json_null()
                     : c == 1     ? json_string(at)
@@ -62,12 +63,12 @@ static int audit_list(struct yx_req *r)
                                : " AND ? = 0 AND (? = 0 OR ? = 0)";
     int64_t first = pid ? pid : aid, other = pid ? aid : 0;
     char sql[1024];
-    yx_snprintf(
-        sql, sizeof sql,
-        "SELECT id, at, request_id, actor_id, actor_role, actor_facility_id, action, resource_type, "
-        "resource_id, "
-        "patient_id, addr, outcome, detail, hash FROM audit_events WHERE id < ?%s%s ORDER BY id DESC LIMIT ?",
-        filter, scope);
+    yx_snprintf(sql, sizeof sql,
+                "SELECT id, at, request_id, actor_id, actor_role, actor_facility_id, action, resource_type, "
+                "resource_id, "
+                "patient_id, addr, outcome, detail, NULLIF(hash, '') AS hash, seq FROM audit_events WHERE id "
+                "< ?%s%s ORDER BY id DESC LIMIT ?",
+                filter, scope);
     int rc = YX_DB_Q(r->db, &rows, sql, YX_PI(before), YX_PI(first), YX_PI(other), YX_PI(other), YX_PI(s.id),
                      YX_PI(limit + 1));
     if (rc)

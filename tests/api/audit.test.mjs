@@ -23,6 +23,16 @@ function verify() {
   }
 }
 
+// Waits until the sealer has placed every recorded event in the chain (PostgreSQL records events
+// for it; SQLite places them as they are written).
+async function sealed(on = srv) {
+  for (let i = 0; i < 100; i++) {
+    if (on.sql('SELECT COUNT(*) FROM audit_events WHERE seq IS NULL') === '0') return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.fail('events left unsealed for 5 s');
+}
+
 // Runs a tampering, checks verify names the event, then puts the rows back.
 function tamper(sql, restore, expectId, reason) {
   const saved = srv.sql('SELECT COUNT(*) FROM audit_events');
@@ -37,6 +47,7 @@ function tamper(sql, restore, expectId, reason) {
 }
 
 test('logins, failed logins and admin reads are audited with who, where and outcome', async () => {
+  await sealed();
   const r = await api(srv, 'GET', '/api/v1/audit?limit=50', { token: admin.token });
   assert.equal(r.status, 200);
   const failed = r.body.items.find((e) => e.action === 'auth.login' && e.outcome === 'denied');
@@ -113,7 +124,49 @@ test('no API changes or deletes audit events', async () => {
   assert.ok([404, 405].includes((await api(srv, 'DELETE', '/api/v1/audit/1', { token: admin.token })).status));
 });
 
-test('verify passes on the untouched chain', () => {
+test('two instances writing at once on one database keep one chain', async () => {
+  const second = await startServer({ share: srv });
+  try {
+    const before = Number(srv.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.login'"));
+    const logins = [];
+    for (let i = 0; i < 20; i++)
+      for (const on of [srv, second])
+        logins.push(api(on, 'POST', '/api/v1/auth/login', { body: { username: 'demo.doctor', password: 'demo-password' } }));
+    for (const r of await Promise.all(logins)) assert.equal(r.status, 200);
+    await sealed();
+    assert.equal(Number(srv.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.login'")), before + 40);
+    const v = verify();
+    assert.equal(v.code, 0, v.out);
+    const events = Number(srv.sql('SELECT COUNT(*) FROM audit_events'));
+    assert.match(v.out, new RegExp(`audit chain whole: ${events} events checked\n`));
+    assert.equal(srv.sql('SELECT COUNT(DISTINCT seq) FROM audit_events'), String(events));
+  } finally {
+    await second.stop();
+    second.cleanup();
+  }
+});
+
+test('an event recorded but never sealed is named', async () => {
+  await sealed();
+  const stale = Date.now() - 3600 * 1000;
+  // Slipped in past a stopped sealer: written as the sealer would find it, an hour old.
+  await srv.stop();
+  try {
+    srv.sql(`INSERT INTO audit_events (at, action, resource_type, outcome, prev_hash, hash) VALUES (${stale}, 'patient.read', 'patient', 'ok', '', '')`);
+    const id = srv.sql('SELECT MAX(id) FROM audit_events');
+    const v = verify();
+    assert.equal(v.code, 1, v.out);
+    assert.match(v.out, new RegExp(`BROKEN at event ${id}\\b.*never sealed`));
+  } finally {
+    await srv.restart();
+  }
+  // The sealer places it once it runs again; the chain is whole.
+  await sealed();
+  assert.equal(verify().code, 0);
+});
+
+test('verify passes on the untouched chain', async () => {
+  await sealed();
   const v = verify();
   assert.equal(v.code, 0, v.out);
   assert.match(v.out, /audit chain whole: \d+ events checked/);
@@ -137,10 +190,17 @@ test('a deleted event with the ids renumbered to hide it is found', () => {
   srv.sql('DROP TABLE saved_events');
 });
 
+// The chain's order is its positions (seq): events swapped there no longer follow each other.
+// Swapping their ids instead leaves each out of line with its hash.
 test('reordered events are found', () => {
   srv.sql('CREATE TABLE saved_events AS SELECT * FROM audit_events');
-  tamper('UPDATE audit_events SET id = -id WHERE id IN (2, 3); UPDATE audit_events SET id = 3 WHERE id = -2; UPDATE audit_events SET id = 2 WHERE id = -3',
-    'DELETE FROM audit_events; INSERT INTO audit_events SELECT * FROM saved_events', 2, /reordered|edited/);
+  const third = srv.sql('SELECT id FROM audit_events WHERE seq = 3');
+  tamper('UPDATE audit_events SET seq = -seq WHERE seq IN (2, 3); UPDATE audit_events SET seq = 3 WHERE seq = -2; UPDATE audit_events SET seq = 2 WHERE seq = -3',
+    'DELETE FROM audit_events; INSERT INTO audit_events SELECT * FROM saved_events', third, /reordered/);
+  const second = srv.sql('SELECT id FROM audit_events WHERE seq = 2');
+  tamper('UPDATE audit_events SET id = -id WHERE seq IN (2, 3); UPDATE audit_events SET id = (SELECT -id FROM audit_events WHERE seq = 3) WHERE seq = 2; UPDATE audit_events SET id = (SELECT id FROM saved_events WHERE seq = 2) WHERE seq = 3',
+    'DELETE FROM audit_events; INSERT INTO audit_events SELECT * FROM saved_events', third, /edited/);
+  assert.notEqual(second, third);
   srv.sql('DROP TABLE saved_events');
 });
 
