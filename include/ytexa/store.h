@@ -60,11 +60,14 @@ struct yx_db_engine {
     /* Runs a script of several statements without parameters (migrations). */
     int (*script)(struct yx_db *db, const char *sql);
     const char *(*last_error)(struct yx_db *db);
+    /* Is a transaction open on the connection (the engine's own view, which an error that rolls
+     * back by itself, e.g. SQLite's SQLITE_FULL, has changed behind yx_db_begin's back)? */
+    int (*tx_open)(struct yx_db *db);
 };
 
 struct yx_db {
     const struct yx_db_engine *engine;
-    int in_tx;
+    int in_tx; /* transactions open: 1 the outermost, 2 and more savepoints inside it */
 };
 
 /* Is url a PostgreSQL one (postgres:// or postgresql://)? Anything else is a SQLite file. */
@@ -107,10 +110,18 @@ int yx_db_exec_in(struct yx_db *db, const char *head, const char *tail, const st
 long yx_db_paced_writebacks(void);
 
 /* Transactions. begin takes the write lock at once on SQLite (BEGIN IMMEDIATE) so two writers
- * never deadlock upgrading a read lock. commit is durable when it returns 0. */
+ * never deadlock upgrading a read lock. commit is durable when it returns 0.
+ *
+ * They nest: begin inside a transaction opens a savepoint, whose commit releases it into the
+ * transaction around it (durable only with that one's commit) and whose rollback undoes its own
+ * statements alone. Group commit (src/http/writes.c) runs each request in a savepoint of one
+ * transaction that many requests share. */
 int yx_db_begin(struct yx_db *db);
 int yx_db_commit(struct yx_db *db);
 void yx_db_rollback(struct yx_db *db);
+/* Is the outermost transaction still open? 0 once an error has made the engine roll it back by
+ * itself: what its savepoints did is lost. */
+int yx_db_tx_alive(struct yx_db *db);
 
 /* Applies the numbered migrations not yet applied; returns how many ran in *applied. */
 int yx_db_migrate(struct yx_db *db, int *applied);

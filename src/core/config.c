@@ -33,6 +33,8 @@ static const struct opt opts[] = {
     {"hash-concurrency", K_INT, S(hash_concurrency), "password hashes at once (2)"},
     {"image-concurrency", K_INT, S(image_concurrency), "thumbnails and previews made at once (1)"},
     {"max-body", K_INT, S(max_body), "largest JSON body in bytes (65536)"},
+    {"group-commit", K_INT, S(group_commit),
+     "SQLite: writes committed together at most, one sync for them all (64; 0: each its own)"},
     {"login-fail-user", K_INT, S(login_fail_user), "failed logins per account per hour (20)"},
     {"login-fail-addr", K_INT, S(login_fail_addr), "failed logins per address per hour (100)"},
     {"notify-webhook-url", K_STR, S(notify_webhook_url),
@@ -148,6 +150,7 @@ static void defaults(struct yx_config *cfg)
     cfg->hash_concurrency = 2;
     cfg->image_concurrency = 1;
     cfg->max_body = 64 * 1024;
+    cfg->group_commit = 64;
     cfg->login_fail_user = 20;
     cfg->login_fail_addr = 100;
     cfg->file_quota_mb = 10240;

@@ -35,6 +35,11 @@ static struct gate *gate_of(const struct yx_route *rt)
     return NULL;
 }
 
+int yx_gated(const struct yx_route *rt)
+{
+    return gate_of(rt) != NULL;
+}
+
 int yx_gate_full(const struct job *j)
 {
     const struct gate *g = gate_of(j->r.route);

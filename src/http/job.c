@@ -1,7 +1,8 @@
 /* A request's trip off the loop and back. The loop sends an API request through its gate (if its
  * route has one), then to the reads thread (YX_R_BATCH) or to libuv's worker pool, where
  * yx_dispatch() runs it with the worker's own database connection; the answer comes back to the
- * loop, where it is sent at once or, for an audited read, once its event is durable. */
+ * loop, where it is sent at once or, for an audited read, once its event is durable. Writes on
+ * SQLite go to the writes thread (writes.c), which commits them in groups. */
 #include "dispatch.h"
 #include "server_internal.h"
 #include "ytexa/config.h"
@@ -41,6 +42,8 @@ void yx_job_start(struct job *j)
     if (yx_gate_enter(j))
         return;
     if ((j->r.route->flags & YX_R_BATCH) && yx_srv.deferrable() && yx_reads_queue(j) == 0)
+        return;
+    if (yx_writes_take(j) && yx_writes_queue(j) == 0)
         return;
     j->work.data = j;
     uv_queue_work(yx_srv.loop, &j->work, on_work, on_work_done);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "server_internal.h"
 #include "ytexa/http.h"
 #include "ytexa/store.h"
 
@@ -117,7 +118,14 @@ static int metrics(struct yx_req *r)
     for (int i = 0; !bad && i < M.nowned; i++)
         for (const struct yx_metric *m = M.owned[i]; !bad && m->name; m++)
             bad = one(&b, m->name, m->type, m->help, m->value());
+    double groups, writes;
+    yx_writes_counts(&groups, &writes);
     bad = bad ||
+          one(&b, "ytexa_write_groups_total", "counter",
+              "Transactions the writes thread committed, each for a group of write requests (SQLite).",
+              groups) ||
+          one(&b, "ytexa_writes_grouped_total", "counter", "Write requests run in those groups (SQLite).",
+              writes) ||
           one(&b, "ytexa_sqlite_paced_writebacks_total", "counter",
               "Groups of checkpoint pages written back to the SQLite file (0 on PostgreSQL).",
               (double)yx_db_paced_writebacks()) ||

@@ -151,9 +151,10 @@ int yx_server_run(const struct yx_config *cfg, const struct yx_server_setup *set
         yx_log(YX_LOG_ERROR, "cannot start what serving needs");
         goto out;
     }
-    if (yx_reads_start(cfg) != 0) {
-        yx_log(YX_LOG_ERROR, "cannot start the reads thread");
+    if (yx_reads_start(cfg) != 0 || yx_writes_start(cfg) != 0) {
+        yx_log(YX_LOG_ERROR, "cannot start the reads and writes threads");
         yx_reads_stop();
+        yx_writes_stop();
         if (setup->stop)
             setup->stop();
         goto out;
@@ -164,8 +165,10 @@ int yx_server_run(const struct yx_config *cfg, const struct yx_server_setup *set
     uv_close((uv_handle_t *)&S.sigterm, NULL);
     uv_close((uv_handle_t *)&S.sigint, NULL);
     uv_close((uv_handle_t *)&S.drain_timer, NULL);
-    /* The reads still queued run and hand their events to the writer before it stops. */
+    /* The reads still queued run and hand their events to the writer before it stops; the writes
+     * still queued are committed. */
     yx_reads_stop();
+    yx_writes_stop();
     if (setup->stop)
         setup->stop();
     yx_audited_fini();

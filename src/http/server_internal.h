@@ -5,6 +5,7 @@
  *   job.c         a request's trip from the loop to a worker (or the reads thread) and back
  *   gate.c        the FIFO gates of CPU-bound routes (hashing, images)
  *   reads.c       the reads thread (YX_R_BATCH routes)
+ *   writes.c      the writes thread: group commit of write requests on SQLite
  *   audited.c     answers of audited reads, parked until their events are durable
  *   access_log.c  the access log, one write a turn of the loop
  *   file_send.c   a file as an answer's body, with byte ranges
@@ -84,6 +85,8 @@ int yx_gate_full(const struct job *j);
 int yx_gate_enter(struct job *j);
 /* Gives back the place j held and starts the next job that waited for it. */
 void yx_gate_leave(struct job *j);
+/* Does rt's requests pass a gate? */
+int yx_gated(const struct yx_route *rt);
 /* How many requests wait in the gates. */
 int yx_gates_queued(void);
 
@@ -92,6 +95,16 @@ int yx_gates_queued(void);
 int yx_reads_start(const struct yx_config *cfg);
 void yx_reads_stop(void);
 int yx_reads_queue(struct job *j);
+
+/* writes.c. Group commit of writes on SQLite: one thread runs the queued write requests in one
+ * transaction. take (on the loop): does j go there? queue: 0 when j was queued. stop runs what is
+ * queued, then ends the thread. */
+int yx_writes_start(const struct yx_config *cfg);
+void yx_writes_stop(void);
+int yx_writes_take(const struct job *j);
+int yx_writes_queue(struct job *j);
+/* Groups committed and write requests run by the writes thread so far. */
+void yx_writes_counts(double *groups, double *writes);
 
 /* audited.c. Answers of audited reads wait here for their event. */
 void yx_audited_init(uv_loop_t *loop);

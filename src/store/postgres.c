@@ -337,6 +337,12 @@ static int pg_script(struct yx_db *db, const char *sql)
     return rc;
 }
 
+static int pg_tx_open(struct yx_db *db)
+{
+    PGTransactionStatusType t = PQtransactionStatus(((struct pg_db *)db)->conn);
+    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
 const struct yx_db_engine yx_postgres_engine = {
     .name = "postgres",
     .dialect = YX_POSTGRES,
@@ -345,4 +351,5 @@ const struct yx_db_engine yx_postgres_engine = {
     .exec = pg_exec,
     .script = pg_script,
     .last_error = pg_last_error,
+    .tx_open = pg_tx_open,
 };

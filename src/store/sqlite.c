@@ -237,6 +237,11 @@ static int sq_script(struct yx_db *db, const char *sql)
     return sqlite3_exec(s->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : YX_EDB;
 }
 
+static int sq_tx_open(struct yx_db *db)
+{
+    return !sqlite3_get_autocommit(((struct sqlite_db *)db)->h);
+}
+
 const struct yx_db_engine yx_sqlite_engine = {
     .name = "sqlite",
     .dialect = YX_SQLITE,
@@ -245,4 +250,5 @@ const struct yx_db_engine yx_sqlite_engine = {
     .exec = sq_exec,
     .script = sq_script,
     .last_error = sq_last_error,
+    .tx_open = sq_tx_open,
 };

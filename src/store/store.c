@@ -116,8 +116,22 @@ static void writer_release(struct yx_db *db)
     db->in_tx = 0;
 }
 
+/* A savepoint's name: its depth, so each level has its own. */
+static void savepoint_sql(char *out, size_t n, const char *verb, int depth)
+{
+    yx_snprintf(out, n, "%s yx_%d", verb, depth);
+}
+
 int yx_db_begin(struct yx_db *db)
 {
+    char sql[48];
+    if (db->in_tx) {
+        savepoint_sql(sql, sizeof sql, "SAVEPOINT", db->in_tx + 1);
+        int rc = YX_DB_Q0(db, NULL, sql);
+        if (rc == 0)
+            db->in_tx++;
+        return rc;
+    }
     int sqlite = db->engine->dialect == YX_SQLITE;
     if (sqlite)
         pthread_mutex_lock(&sqlite_writer);
@@ -131,6 +145,17 @@ int yx_db_begin(struct yx_db *db)
 
 int yx_db_commit(struct yx_db *db)
 {
+    char sql[48];
+    if (db->in_tx > 1) {
+        savepoint_sql(sql, sizeof sql, "RELEASE", db->in_tx);
+        int rc = YX_DB_Q0(db, NULL, sql);
+        if (rc != 0) {
+            yx_db_rollback(db);
+            return rc;
+        }
+        db->in_tx--;
+        return 0;
+    }
     int rc = YX_DB_Q0(db, NULL, "COMMIT");
     if (rc != 0)
         yx_db_rollback(db);
@@ -140,9 +165,24 @@ int yx_db_commit(struct yx_db *db)
 
 void yx_db_rollback(struct yx_db *db)
 {
+    char sql[48];
+    if (db->in_tx > 1) {
+        /* Undone and released: the transaction around it goes on as before the savepoint. */
+        savepoint_sql(sql, sizeof sql, "ROLLBACK TO", db->in_tx);
+        YX_DB_Q0(db, NULL, sql);
+        savepoint_sql(sql, sizeof sql, "RELEASE", db->in_tx);
+        YX_DB_Q0(db, NULL, sql);
+        db->in_tx--;
+        return;
+    }
     if (db->in_tx)
         YX_DB_Q0(db, NULL, "ROLLBACK");
     writer_release(db);
+}
+
+int yx_db_tx_alive(struct yx_db *db)
+{
+    return db->in_tx && db->engine->tx_open(db);
 }
 
 const char *yx_rows_get(const struct yx_rows *r, int row, int col)

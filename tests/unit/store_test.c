@@ -289,6 +289,41 @@ static void rollback_leaves_nothing(void **state)
     assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 1);
 }
 
+/* Group commit's footing: a transaction inside a transaction is a savepoint. Rolled back, it
+ * undoes its own statements alone (a failed statement's included, on PostgreSQL too, where it
+ * would otherwise doom the whole transaction); released, its rows commit or roll back with the
+ * transaction around it. */
+static void nested_transactions_are_savepoints(void **state)
+{
+    assert_int_equal(yx_db_tx_alive(db), 0);
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(add_unit(1, "01", "province", YX_PN), 0);
+    assert_int_equal(yx_db_begin(db), 0); /* a request that fails */
+    assert_int_equal(db->in_tx, 2);
+    assert_int_equal(add_unit(2, "02", "province", YX_PN), 0);
+    assert_int_equal(add_unit(3, "01", "province", YX_PN), YX_ECONFLICT);
+    yx_db_rollback(db);
+    assert_int_equal(db->in_tx, 1);
+    assert_int_equal(yx_db_tx_alive(db), 1);
+    assert_int_equal(yx_db_begin(db), 0); /* one that succeeds */
+    assert_int_equal(add_unit(4, "04", "province", YX_PN), 0);
+    assert_int_equal(yx_db_commit(db), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 2);
+    assert_int_equal(yx_db_commit(db), 0);
+    assert_int_equal(db->in_tx, 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units WHERE id IN (1, 4)"), 2);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units WHERE id IN (2, 3)"), 0);
+
+    /* A released savepoint is undone with the transaction around it. */
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(add_unit(5, "05", "province", YX_PN), 0);
+    assert_int_equal(yx_db_commit(db), 0);
+    yx_db_rollback(db);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units WHERE id = 5"), 0);
+    assert_int_equal(yx_db_tx_alive(db), 0);
+}
+
 static void commit_after_a_failure_is_not_success(void **state)
 {
     if (!is_pg())
@@ -506,6 +541,7 @@ int main(void)
         T(duplicates_are_conflicts),
         T(broken_rules_are_invalid_input),
         T(rollback_leaves_nothing),
+        T(nested_transactions_are_savepoints),
         T(commit_after_a_failure_is_not_success),
         T(dropped_connection_is_reopened_outside_transactions),
         T(update_reports_changed_rows),
