@@ -25,6 +25,7 @@ struct yx_config {
     char notify_secret[128];      /* key of the HMAC-SHA256 signature of each POST */
     int file_quota_mb;            /* storage a facility may use for files, unless its own is set */
     int ws_rate, ws_burst;        /* messages a WebSocket may send per second, and in a burst */
+    int workers;                  /* the worker pool's threads; 0: by the engine (src/http/server.c) */
     int group_commit;             /* SQLite: writes per commit at most (src/http/writes.c); 0 off */
     int chat_notify_after_s;      /* a chat message not received by then becomes a notification */
     char stun_urls[512];          /* STUN servers offered to browsers, space-separated */

@@ -40,7 +40,18 @@ int yx_parse_body(struct yx_req *r, size_t max)
 static int idempotent_replay(struct yx_req *r)
 {
     struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(r->db, &rows,
+    int rc = 0;
+    /* A retry sent while the first is still running must wait for it and then replay its answer.
+     * SQLite's one writer (or the group's one transaction) orders them already; on PostgreSQL both
+     * would find no key and both run, the second failing on what the first created. A lock on the
+     * account's key, to the end of the transaction, orders them there. */
+    if (yx_db_dialect(r->db) == YX_POSTGRES)
+        rc = YX_DB_Q(
+            r->db, NULL,
+            "SELECT pg_advisory_xact_lock(hashtextextended(CAST(? AS TEXT) || ':' || CAST(? AS TEXT), 0))",
+            YX_PI(r->who.user_id), YX_PT(r->idempotency_key));
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, &rows,
                      "SELECT method, path, status, body FROM idempotency_keys WHERE user_id = ? AND key = ?",
                      YX_PI(r->who.user_id), YX_PT(r->idempotency_key));
     if (rc == 0 && rows->nrows == 1) {

@@ -104,6 +104,24 @@ static int never(void)
     return 0;
 }
 
+/* The worker pool is libuv's, sized by UV_THREADPOOL_SIZE when it first runs work. On SQLite one
+ * writer at a time and reads that never wait on the network need few threads: 4 (libuv's
+ * default). On PostgreSQL each statement waits for a round trip and each commit for the server's
+ * log flush, so more requests must be in flight to keep both cores busy: 16 (bench/README.md,
+ * "Workers on PostgreSQL"). The workers setting, or UV_THREADPOOL_SIZE in the environment when
+ * that is not set, says otherwise. */
+static void size_workers(const struct yx_config *cfg)
+{
+    char n[16];
+    if (cfg->workers <= 0 && getenv("UV_THREADPOOL_SIZE"))
+        return;
+    snprintf(n, sizeof n, "%d",
+             cfg->workers > 0                     ? cfg->workers
+             : yx_db_url_is_postgres(cfg->db_url) ? 16
+                                                  : 4);
+    setenv("UV_THREADPOOL_SIZE", n, 1);
+}
+
 int yx_server_run(const struct yx_config *cfg, const struct yx_server_setup *setup)
 {
     int rc = YX_EINTERNAL;
@@ -115,6 +133,7 @@ int yx_server_run(const struct yx_config *cfg, const struct yx_server_setup *set
     memset(&yx_srv, 0, sizeof yx_srv);
     yx_srv.cfg = cfg;
     yx_srv.setup = setup;
+    size_workers(cfg);
     yx_srv.deferrable = p->deferrable ? p->deferrable : never;
     yx_gates_init(cfg);
     yx_srv.routes = setup->routes;
