@@ -158,12 +158,20 @@ int yx_audit_request(struct yx_req *r, const char *outcome)
 
 static int check_row(const struct yx_rows *rows, int i, char prev[65], char *why, size_t whylen)
 {
+    /* The hashed fields, in the hash's order. */
+    static const char *const fields[13] = {"id",          "at",
+                                           "request_id",  "actor_id",
+                                           "actor_role",  "actor_facility_id",
+                                           "action",      "resource_type",
+                                           "resource_id", "patient_id",
+                                           "addr",        "outcome",
+                                           "detail"};
     const char *f[14];
     char hash[65];
     for (int c = 0; c < 13; c++)
-        f[c] = yx_rows_get(rows, i, c);
+        f[c] = yx_rows_str(rows, i, fields[c]);
     f[13] = NULL;
-    const char *stored_prev = yx_rows_get(rows, i, 13), *stored = yx_rows_get(rows, i, 14);
+    const char *stored_prev = yx_rows_str(rows, i, "prev_hash"), *stored = yx_rows_str(rows, i, "hash");
     if (!stored_prev || strcmp(stored_prev, prev) != 0) {
         yx_snprintf(why, whylen, "does not follow the event before it (an event was removed or reordered)");
         return YX_ECONFLICT;
@@ -196,7 +204,7 @@ int yx_audit_verify(struct yx_db *db, int64_t *checked, int64_t *bad_id, char *w
         if (rc)
             return rc;
         for (int i = 0; i < rows->nrows && rc == 0; i++) {
-            int64_t id = yx_rows_int(rows, i, 0);
+            int64_t id = yx_rows_i64(rows, i, "id");
             if (id != expect_id) {
                 *bad_id = expect_id;
                 yx_snprintf(why, whylen, "event %lld is missing", (long long)expect_id);
