@@ -266,10 +266,10 @@ json_t *yx_page_json(json_t *items, int more, int64_t last_id);
 
 /* A JSON string, or null for NULL (a new reference). */
 json_t *yx_json_str_or_null(const char *s);
-/* Column c of row i as an integer (an id), or null. */
-json_t *yx_json_id_or_null(const struct yx_rows *r, int i, int c);
-/* Column c of row i as an ISO time (it holds ms since the epoch), or null. */
-json_t *yx_json_time_or_null(const struct yx_rows *r, int i, int c);
+/* Row i's column called col (yx_rows_col) as an integer (an id), or null. */
+json_t *yx_json_id_or_null(const struct yx_rows *r, int i, const char *col);
+/* Row i's column called col as an ISO time (it holds ms since the epoch), or null. */
+json_t *yx_json_time_or_null(const struct yx_rows *r, int i, const char *col);
 /* The rows of sql (one ? for id: a visit's vitals, a case's opinions …) as an array of what
  * fill() makes of each; an empty array when the query fails. */
 json_t *yx_json_rows(struct yx_db *db, const char *sql, int64_t id,

@@ -33,18 +33,48 @@ static inline struct yx_param yx_param_text(const char *s)
 #define YX_PS(sl) ((struct yx_param){YX_PTEXT, 0, (sl).ptr, (sl).len})
 #define YX_PN ((struct yx_param){YX_PNULL, 0, NULL, 0})
 
-/* A result: nrows × ncols cells, each NULL (SQL NULL) or a NUL-terminated string. */
+/* A result: nrows × ncols cells, each NULL (SQL NULL) or a NUL-terminated string, and each
+ * column's name as the engine reports it.
+ *
+ * Read a row by its columns' names, not by their positions, wherever the SELECT has more than
+ * three columns: yx_rows_str(r, i, "full_name"), not yx_rows_get(r, i, 3). A column added to or
+ * taken from the SELECT then moves nothing that reads the others. One to three columns ("SELECT
+ * id FROM …", a count, a pair) may be read by position. The names are the engines':
+ *
+ *   p.full_name             "full_name" on both (a column: its name, without the table)
+ *   f.name AS facility_name "facility_name" (an alias: the alias; write aliases in lower case,
+ *                           since PostgreSQL folds them and SQLite does not)
+ *   COUNT(*)                SQLite "COUNT(*)", PostgreSQL "count": an expression, a literal or a
+ *                           parameter needs an alias (PostgreSQL names many "?column?")
+ *   u.id, f.id              "id" twice: alias all but one of two columns of the same name
+ *
+ * Names are string literals: a result remembers which column each name it was asked for is, keyed
+ * by the name's address, so only the first read of a name in a result looks for it (a page of 20
+ * patients looks each column up once, not 20 times). A name that is not in the result, or that
+ * two columns share, is a bug: debug builds say which and stop (YX_ASSERT); release builds read a
+ * missing one as NULL. A result is read by one thread at a time, as it always was. */
+struct yx_rows_names;
 struct yx_rows {
     int nrows, ncols;
     char **cells;
     char **names;
-    int64_t changes;      /* rows changed by an INSERT/UPDATE/DELETE */
-    struct yx_arena text; /* the cells' and names' text: a few blocks, not a malloc a cell (a
-                             30-column row was 30 mallocs and frees, and 20 such rows a search) */
+    int64_t changes;               /* rows changed by an INSERT/UPDATE/DELETE */
+    struct yx_arena text;          /* the cells' and names' text: a few blocks, not a malloc a cell (a
+                                      30-column row was 30 mallocs and frees, and 20 such rows a search) */
+    struct yx_rows_names *by_name; /* the columns of the names read so far (src/store/store.c) */
 };
+/* By position: cell (row, col), NULL for SQL NULL or outside the result. */
 const char *yx_rows_get(const struct yx_rows *r, int row, int col);
 int64_t yx_rows_int(const struct yx_rows *r, int row, int col); /* 0 for NULL */
 int yx_rows_isnull(const struct yx_rows *r, int row, int col);
+/* The column called name (a string literal, or a string that lives and stays unchanged as long as
+ * r), or -1 when there is none (a debug build stops there: a bug), or when r is NULL. */
+int yx_rows_col(const struct yx_rows *r, const char *name);
+/* By name: the cell of row in the column called name (yx_rows_col), as text (NULL for SQL NULL),
+ * as an integer (0 for NULL), or whether it is NULL. */
+const char *yx_rows_str(const struct yx_rows *r, int row, const char *name);
+int64_t yx_rows_i64(const struct yx_rows *r, int row, const char *name);
+int yx_rows_null(const struct yx_rows *r, int row, const char *name);
 void yx_rows_free(struct yx_rows *r);
 
 struct yx_db;

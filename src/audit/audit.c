@@ -55,8 +55,15 @@ static int event_hash(const char *const f[14], const char *prev, char out[65])
  * EVENT_COLUMNS. */
 static void row_fields(const struct yx_rows *rows, int i, const char *f[14])
 {
+    static const char *const names[13] = {"id",          "at",
+                                          "request_id",  "actor_id",
+                                          "actor_role",  "actor_facility_id",
+                                          "action",      "resource_type",
+                                          "resource_id", "patient_id",
+                                          "addr",        "outcome",
+                                          "detail"};
     for (int c = 0; c < 13; c++)
-        f[c] = yx_rows_get(rows, i, c);
+        f[c] = yx_rows_str(rows, i, names[c]);
     f[13] = NULL;
 }
 
@@ -233,7 +240,7 @@ int yx_audit_seal_locked(struct yx_db *db, int max, int *sealed)
         row_fields(rows, i, f);
         if ((rc = event_hash(f, c.hash, hash)) == 0)
             rc = YX_DB_Q(db, NULL, "UPDATE audit_events SET seq = ?, prev_hash = ?, hash = ? WHERE id = ?",
-                         YX_PI(c.seq + 1), YX_PT(c.hash), YX_PT(hash), YX_PI(yx_rows_int(rows, i, 0)));
+                         YX_PI(c.seq + 1), YX_PT(c.hash), YX_PT(hash), YX_PI(yx_rows_i64(rows, i, "id")));
         if (rc == 0) {
             c.seq++;
             memcpy(c.hash, hash, sizeof hash);
@@ -280,7 +287,7 @@ static int check_row(const struct yx_rows *rows, int i, char prev[65], char *why
     const char *f[14];
     char hash[65];
     row_fields(rows, i, f);
-    const char *stored_prev = yx_rows_get(rows, i, 14), *stored = yx_rows_get(rows, i, 15);
+    const char *stored_prev = yx_rows_str(rows, i, "prev_hash"), *stored = yx_rows_str(rows, i, "hash");
     if (!stored_prev || strcmp(stored_prev, prev) != 0) {
         yx_snprintf(why, whylen, "does not follow the event before it (an event was removed or reordered)");
         return YX_ECONFLICT;
@@ -310,7 +317,7 @@ static int verify_sealed(struct yx_db *db, struct yx_audit_verdict *v, char prev
         if (rc)
             return rc;
         for (int i = 0; i < rows->nrows && rc == 0; i++) {
-            int64_t seq = yx_rows_int(rows, i, 13);
+            int64_t seq = yx_rows_i64(rows, i, "seq");
             if (seq != expect) {
                 v->bad_id = expect;
                 yx_snprintf(v->why, sizeof v->why,
@@ -318,7 +325,7 @@ static int verify_sealed(struct yx_db *db, struct yx_audit_verdict *v, char prev
                             (long long)expect);
                 rc = YX_ECONFLICT;
             } else if ((rc = check_row(rows, i, prev, v->why, sizeof v->why)) != 0) {
-                v->bad_id = yx_rows_int(rows, i, 0);
+                v->bad_id = yx_rows_i64(rows, i, "id");
             }
             after = seq;
             expect = seq + 1;

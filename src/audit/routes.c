@@ -9,19 +9,19 @@
 static json_t *event_json(const struct yx_rows *r, int i)
 {
     char at[32];
-    yx_time_format(yx_rows_int(r, i, 1), at);
+    yx_time_format(yx_rows_i64(r, i, "at"), at);
     json_t *o = json_object();
-    static const char *names[] = {"id",          "at",
-                                  "request_id",  "actor_id",
-                                  "actor_role",  "actor_facility_id",
-                                  "action",      "resource_type",
-                                  "resource_id", "patient_id",
-                                  "addr",        "outcome",
-                                  "detail",      "hash",
-                                  "seq"};
+    static const char *const names[] = {"id",          "at",
+                                        "request_id",  "actor_id",
+                                        "actor_role",  "actor_facility_id",
+                                        "action",      "resource_type",
+                                        "resource_id", "patient_id",
+                                        "addr",        "outcome",
+                                        "detail",      "hash",
+                                        "seq"};
     static const int numeric[] = {1, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1};
     for (int c = 0; c < 15; c++) {
-        const char *v = yx_rows_get(r, i, c);
+        const char *v = yx_rows_str(r, i, names[c]);
         json_t *j = !v           ? json_null()
                     : c == 1     ? json_string(at)
                     : numeric[c] ? json_integer(strtoll(v, NULL, 10))
@@ -76,7 +76,7 @@ static int audit_list(struct yx_req *r)
     json_t *items = json_array();
     for (int i = 0; i < rows->nrows && i < limit; i++)
         json_array_append_new(items, event_json(rows, i));
-    json_t *next = rows->nrows > limit ? json_string(yx_rows_get(rows, (int)limit - 1, 0)) : json_null();
+    json_t *next = rows->nrows > limit ? json_string(yx_rows_str(rows, (int)limit - 1, "id")) : json_null();
     yx_rows_free(rows);
     return yx_reply(r, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
 }

@@ -88,33 +88,34 @@ static int session_load(struct yx_req *r, const char *hash, int64_t now, struct 
     struct yx_rows *rows = NULL;
     int rc = YX_DB_Q(
         r->db, &rows,
-        "SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at, u.id, u.username, u.role, "
+        "SELECT s.id AS session_id, s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at, "
+        "u.id AS user_id, u.username, u.role, "
         "u.facility_id, f.province_id, u.full_name, u.active, u.patient_id FROM sessions s JOIN users u "
         "ON u.id = s.user_id LEFT JOIN facilities f ON f.id = u.facility_id WHERE s.token_hash = ?",
         YX_PT(hash));
     if (rc)
         goto out;
-    if (rows->nrows != 1 || !yx_rows_isnull(rows, 0, 4) || !yx_rows_int(rows, 0, 11)) {
+    if (rows->nrows != 1 || !yx_rows_null(rows, 0, "revoked_at") || !yx_rows_i64(rows, 0, "active")) {
         rc = yx_fail(r, YX_EAUTH, "Phiên đã kết thúc / the session has ended; please log in again.");
         goto out;
     }
-    c->last_seen = yx_rows_int(rows, 0, 2);
-    c->expires = yx_rows_int(rows, 0, 3);
+    c->last_seen = yx_rows_i64(rows, 0, "last_seen_at");
+    c->expires = yx_rows_i64(rows, 0, "expires_at");
     if (now > c->expires || now - c->last_seen > (int64_t)settings.idle_s * 1000) {
         rc = yx_fail(r, YX_EAUTH, "Phiên đã hết hạn / the session expired; please log in again.");
         goto out;
     }
     struct yx_principal *w = &c->who;
     memset(w, 0, sizeof *w);
-    w->session_id = yx_rows_int(rows, 0, 0);
-    copy_field(w->csrf, sizeof w->csrf, yx_rows_get(rows, 0, 1));
-    w->user_id = yx_rows_int(rows, 0, 5);
-    copy_field(w->username, sizeof w->username, yx_rows_get(rows, 0, 6));
-    copy_field(w->role, sizeof w->role, yx_rows_get(rows, 0, 7));
-    w->facility_id = yx_rows_int(rows, 0, 8);
-    w->province_id = yx_rows_int(rows, 0, 9);
-    copy_field(w->full_name, sizeof w->full_name, yx_rows_get(rows, 0, 10));
-    w->patient_id = yx_rows_int(rows, 0, 12);
+    w->session_id = yx_rows_i64(rows, 0, "session_id");
+    copy_field(w->csrf, sizeof w->csrf, yx_rows_str(rows, 0, "csrf_token"));
+    w->user_id = yx_rows_i64(rows, 0, "user_id");
+    copy_field(w->username, sizeof w->username, yx_rows_str(rows, 0, "username"));
+    copy_field(w->role, sizeof w->role, yx_rows_str(rows, 0, "role"));
+    w->facility_id = yx_rows_i64(rows, 0, "facility_id");
+    w->province_id = yx_rows_i64(rows, 0, "province_id");
+    copy_field(w->full_name, sizeof w->full_name, yx_rows_str(rows, 0, "full_name"));
+    w->patient_id = yx_rows_i64(rows, 0, "patient_id");
 out:
     yx_rows_free(rows);
     return rc;

@@ -10,7 +10,8 @@
 
 #define USER_COLUMNS                                                                                         \
     "u.id, u.username, u.full_name, u.role, u.licence_no, u.scope_of_practice, u.phone, u.email, u.active, " \
-    "f.id, f.name, f.level, p.id, p.name, u.created_at, u.patient_id, u.practice_scope"
+    "f.id AS facility_id, f.name AS facility_name, f.level AS facility_level, p.id AS province_id, "         \
+    "p.name AS province_name, u.created_at, u.patient_id, u.practice_scope"
 #define USER_FROM                                                                                            \
     " FROM users u LEFT JOIN facilities f ON f.id = u.facility_id LEFT JOIN admin_units p ON p.id = "        \
     "f.province_id"
@@ -18,26 +19,29 @@
 static json_t *user_row_json(const struct yx_rows *r, int i)
 {
     json_t *fac = json_null();
-    if (!yx_rows_isnull(r, i, 9))
-        fac = json_pack("{s:I,s:s,s:s,s:{s:I,s:s}}", "id", (json_int_t)yx_rows_int(r, i, 9), "name",
-                        yx_rows_get(r, i, 10), "level", yx_rows_get(r, i, 11), "province", "id",
-                        (json_int_t)yx_rows_int(r, i, 12), "name",
-                        yx_rows_get(r, i, 13) ? yx_rows_get(r, i, 13) : "");
-    json_t *patient = yx_rows_isnull(r, i, 15) ? json_null() : json_integer(yx_rows_int(r, i, 15));
+    if (!yx_rows_null(r, i, "facility_id"))
+        fac =
+            json_pack("{s:I,s:s,s:s,s:{s:I,s:s}}", "id", (json_int_t)yx_rows_i64(r, i, "facility_id"), "name",
+                      yx_rows_str(r, i, "facility_name"), "level", yx_rows_str(r, i, "facility_level"),
+                      "province", "id", (json_int_t)yx_rows_i64(r, i, "province_id"), "name",
+                      yx_rows_str(r, i, "province_name") ? yx_rows_str(r, i, "province_name") : "");
+    json_t *patient =
+        yx_rows_null(r, i, "patient_id") ? json_null() : json_integer(yx_rows_i64(r, i, "patient_id"));
     json_t *scope = json_array();
-    const char *codes = yx_rows_get(r, i, 16) ? yx_rows_get(r, i, 16) : "";
+    const char *codes = yx_rows_str(r, i, "practice_scope") ? yx_rows_str(r, i, "practice_scope") : "";
     for (const char *p = codes; *p; p += strspn(p, " ")) {
         size_t n = strcspn(p, " ");
         json_array_append_new(scope, json_stringn(p, n));
         p += n;
     }
     return json_pack(
-        "{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0),
-        "username", yx_rows_get(r, i, 1), "full_name", yx_rows_get(r, i, 2), "role", yx_rows_get(r, i, 3),
-        "licence_no", yx_json_str_or_null(yx_rows_get(r, i, 4)), "scope_of_practice",
-        yx_json_str_or_null(yx_rows_get(r, i, 5)), "practice_scope", scope, "phone",
-        yx_json_str_or_null(yx_rows_get(r, i, 6)), "email", yx_json_str_or_null(yx_rows_get(r, i, 7)),
-        "active", (int)yx_rows_int(r, i, 8), "facility", fac ? fac : json_null(), "patient_id", patient);
+        "{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id", (json_int_t)yx_rows_i64(r, i, "id"),
+        "username", yx_rows_str(r, i, "username"), "full_name", yx_rows_str(r, i, "full_name"), "role",
+        yx_rows_str(r, i, "role"), "licence_no", yx_json_str_or_null(yx_rows_str(r, i, "licence_no")),
+        "scope_of_practice", yx_json_str_or_null(yx_rows_str(r, i, "scope_of_practice")), "practice_scope",
+        scope, "phone", yx_json_str_or_null(yx_rows_str(r, i, "phone")), "email",
+        yx_json_str_or_null(yx_rows_str(r, i, "email")), "active", (int)yx_rows_i64(r, i, "active"),
+        "facility", fac ? fac : json_null(), "patient_id", patient);
 }
 
 json_t *yx_user_json(struct yx_db *db, int64_t user_id)
@@ -331,7 +335,7 @@ static int user_list(struct yx_req *r)
         json_array_append_new(items, user_row_json(rows, i));
     char next[24];
     if (rows->nrows > limit)
-        snprintf(next, sizeof next, "%lld", (long long)yx_rows_int(rows, (int)limit - 1, 0));
+        snprintf(next, sizeof next, "%lld", (long long)yx_rows_i64(rows, (int)limit - 1, "id"));
     rc = yx_reply(r, 200,
                   json_pack("{s:o,s:o}", "items", items, "next_cursor",
                             rows->nrows > limit ? json_string(next) : json_null()));

@@ -14,7 +14,7 @@
     "SELECT c.id, c.patient_id, c.requester_facility_id, c.assigned_facility_id, c.chair_id, "               \
     "c.secretary_id, c.state, c.urgency, c.specialty, "                                                      \
     "(SELECT COUNT(*) FROM consult_participants p WHERE p.consult_id = c.id AND (p.user_id = ? OR "          \
-    "(p.user_id IS NULL AND p.facility_id = ?))) FROM consults c WHERE c.id = ?"
+    "(p.user_id IS NULL AND p.facility_id = ?))) AS participant FROM consults c WHERE c.id = ?"
 
 static int load_row(struct yx_db *db, int64_t id, int64_t user, int64_t facility, struct yx_consult *c,
                     int *participant)
@@ -24,16 +24,16 @@ static int load_row(struct yx_db *db, int64_t id, int64_t user, int64_t facility
     if (rc == 0 && rows->nrows != 1)
         rc = YX_ENOTFOUND;
     if (rc == 0) {
-        *c = (struct yx_consult){.id = yx_rows_int(rows, 0, 0),
-                                 .patient_id = yx_rows_int(rows, 0, 1),
-                                 .requester = yx_rows_int(rows, 0, 2),
-                                 .assigned = yx_rows_int(rows, 0, 3),
-                                 .chair_id = yx_rows_int(rows, 0, 4),
-                                 .secretary_id = yx_rows_int(rows, 0, 5)};
-        snprintf(c->state, sizeof c->state, "%s", yx_rows_get(rows, 0, 6));
-        snprintf(c->urgency, sizeof c->urgency, "%s", yx_rows_get(rows, 0, 7));
-        snprintf(c->specialty, sizeof c->specialty, "%s", yx_rows_get(rows, 0, 8));
-        *participant = yx_rows_int(rows, 0, 9) > 0;
+        *c = (struct yx_consult){.id = yx_rows_i64(rows, 0, "id"),
+                                 .patient_id = yx_rows_i64(rows, 0, "patient_id"),
+                                 .requester = yx_rows_i64(rows, 0, "requester_facility_id"),
+                                 .assigned = yx_rows_i64(rows, 0, "assigned_facility_id"),
+                                 .chair_id = yx_rows_i64(rows, 0, "chair_id"),
+                                 .secretary_id = yx_rows_i64(rows, 0, "secretary_id")};
+        snprintf(c->state, sizeof c->state, "%s", yx_rows_str(rows, 0, "state"));
+        snprintf(c->urgency, sizeof c->urgency, "%s", yx_rows_str(rows, 0, "urgency"));
+        snprintf(c->specialty, sizeof c->specialty, "%s", yx_rows_str(rows, 0, "specialty"));
+        *participant = yx_rows_i64(rows, 0, "participant") > 0;
     }
     yx_rows_free(rows);
     return rc;
@@ -230,69 +230,76 @@ int yx_consult_participant_add(struct yx_db *db, const struct yx_consult *c, int
     return rc;
 }
 
-/* A {id, name} pair from two columns, or null when the id is NULL. */
-static json_t *ref(const struct yx_rows *r, int i, int c, const char *label)
+/* A {id, <label>: name} pair from two columns, or null when the id is NULL. */
+static json_t *ref(const struct yx_rows *r, int i, const char *id, const char *name, const char *label)
 {
-    if (yx_rows_isnull(r, i, c))
+    if (yx_rows_null(r, i, id))
         return json_null();
-    return json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, c), label, yx_rows_get(r, i, c + 1));
+    return json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_i64(r, i, id), label, yx_rows_str(r, i, name));
 }
 
 static json_t *question_row(const struct yx_rows *r, int i)
 {
-    return json_pack("{s:I,s:I,s:s,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "position",
-                     (json_int_t)yx_rows_int(r, i, 1), "question", yx_rows_get(r, i, 2), "conclusion",
-                     yx_json_str_or_null(yx_rows_get(r, i, 3)));
+    return json_pack("{s:I,s:I,s:s,s:o}", "id", (json_int_t)yx_rows_i64(r, i, "id"), "position",
+                     (json_int_t)yx_rows_i64(r, i, "position"), "question", yx_rows_str(r, i, "question"),
+                     "conclusion", yx_json_str_or_null(yx_rows_str(r, i, "conclusion")));
 }
 
 static json_t *event_row(const struct yx_rows *r, int i)
 {
-    return json_pack("{s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o}", "action", yx_rows_get(r, i, 0), "from_state",
-                     yx_json_str_or_null(yx_rows_get(r, i, 1)), "to_state", yx_rows_get(r, i, 2),
-                     "from_facility", ref(r, i, 3, "name"), "to_facility", ref(r, i, 5, "name"), "at",
-                     yx_json_time_or_null(r, i, 7), "by", ref(r, i, 8, "full_name"), "reason",
-                     yx_json_str_or_null(yx_rows_get(r, i, 10)));
+    return json_pack("{s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o}", "action", yx_rows_str(r, i, "action"), "from_state",
+                     yx_json_str_or_null(yx_rows_str(r, i, "from_state")), "to_state",
+                     yx_rows_str(r, i, "to_state"), "from_facility",
+                     ref(r, i, "from_facility_id", "from_facility_name", "name"), "to_facility",
+                     ref(r, i, "to_facility_id", "to_facility_name", "name"), "at",
+                     yx_json_time_or_null(r, i, "at"), "by", ref(r, i, "by_user", "full_name", "full_name"),
+                     "reason", yx_json_str_or_null(yx_rows_str(r, i, "reason")));
 }
 
 static json_t *participant_row(const struct yx_rows *r, int i)
 {
-    json_t *user =
-        yx_rows_isnull(r, i, 1)
-            ? json_null()
-            : json_pack("{s:I,s:s,s:o}", "id", (json_int_t)yx_rows_int(r, i, 1), "full_name",
-                        yx_rows_get(r, i, 2), "licence_no", yx_json_str_or_null(yx_rows_get(r, i, 3)));
-    return json_pack("{s:I,s:s,s:o,s:{s:I,s:s,s:o}}", "id", (json_int_t)yx_rows_int(r, i, 0), "role",
-                     yx_rows_get(r, i, 4), "user", user, "facility", "id", (json_int_t)yx_rows_int(r, i, 5),
-                     "name", yx_rows_get(r, i, 6), "site_name", yx_json_str_or_null(yx_rows_get(r, i, 7)));
+    json_t *user = yx_rows_null(r, i, "user_id")
+                       ? json_null()
+                       : json_pack("{s:I,s:s,s:o}", "id", (json_int_t)yx_rows_i64(r, i, "user_id"),
+                                   "full_name", yx_rows_str(r, i, "full_name"), "licence_no",
+                                   yx_json_str_or_null(yx_rows_str(r, i, "licence_no")));
+    return json_pack("{s:I,s:s,s:o,s:{s:I,s:s,s:o}}", "id", (json_int_t)yx_rows_i64(r, i, "id"), "role",
+                     yx_rows_str(r, i, "role"), "user", user, "facility", "id",
+                     (json_int_t)yx_rows_i64(r, i, "facility_id"), "name", yx_rows_str(r, i, "name"),
+                     "site_name", yx_json_str_or_null(yx_rows_str(r, i, "site_name")));
 }
 
 static json_t *opinion_row(const struct yx_rows *r, int i)
 {
-    return json_pack("{s:I,s:o,s:o,s:s,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "author",
-                     ref(r, i, 1, "full_name"), "facility", ref(r, i, 3, "name"), "opinion",
-                     yx_rows_get(r, i, 5), "created_at", yx_json_time_or_null(r, i, 6), "updated_at",
-                     yx_json_time_or_null(r, i, 7));
+    return json_pack("{s:I,s:o,s:o,s:s,s:o,s:o}", "id", (json_int_t)yx_rows_i64(r, i, "id"), "author",
+                     ref(r, i, "author_id", "full_name", "full_name"), "facility",
+                     ref(r, i, "facility_id", "name", "name"), "opinion", yx_rows_str(r, i, "opinion"),
+                     "created_at", yx_json_time_or_null(r, i, "created_at"), "updated_at",
+                     yx_json_time_or_null(r, i, "updated_at"));
 }
 
 static json_t *minutes_row(const struct yx_rows *r, int i)
 {
     char url[96];
-    snprintf(url, sizeof url, "/api/v1/consults/%lld/minutes/%lld/pdf", (long long)yx_rows_int(r, i, 7),
-             (long long)yx_rows_int(r, i, 1));
-    return json_pack("{s:I,s:I,s:o,s:s,s:s,s:s,s:o,s:o,s:s}", "id", (json_int_t)yx_rows_int(r, i, 0),
-                     "version", (json_int_t)yx_rows_int(r, i, 1), "amendment_reason",
-                     yx_json_str_or_null(yx_rows_get(r, i, 2)), "content_hash", yx_rows_get(r, i, 3),
-                     "verify_code", yx_rows_get(r, i, 4), "signer_name", yx_rows_get(r, i, 5), "signed_at",
-                     yx_json_time_or_null(r, i, 6), "superseded", json_boolean(yx_rows_int(r, i, 8) > 0),
-                     "pdf_url", url);
+    snprintf(url, sizeof url, "/api/v1/consults/%lld/minutes/%lld/pdf",
+             (long long)yx_rows_i64(r, i, "consult_id"), (long long)yx_rows_i64(r, i, "version"));
+    return json_pack("{s:I,s:I,s:o,s:s,s:s,s:s,s:o,s:o,s:s}", "id", (json_int_t)yx_rows_i64(r, i, "id"),
+                     "version", (json_int_t)yx_rows_i64(r, i, "version"), "amendment_reason",
+                     yx_json_str_or_null(yx_rows_str(r, i, "amendment_reason")), "content_hash",
+                     yx_rows_str(r, i, "content_hash"), "verify_code", yx_rows_str(r, i, "verify_code"),
+                     "signer_name", yx_rows_str(r, i, "signer_name"), "signed_at",
+                     yx_json_time_or_null(r, i, "signed_at"), "superseded",
+                     json_boolean(yx_rows_i64(r, i, "superseded") > 0), "pdf_url", url);
 }
 
 #define CASE_JSON                                                                                            \
-    "SELECT c.id, c.state, c.urgency, c.specialty, s.name_vi, c.kind, c.summary, c.requester_facility_id, "  \
-    "rf.name, c.assigned_facility_id, af.name, af.level, c.escalation_level, c.accept_due_at, c.chair_id, "  \
-    "ch.full_name, c.secretary_id, se.full_name, c.session_at, c.recommendation, c.recommendation_note, "    \
-    "c.outcome, c.outcome_note, c.requested_at, c.accepted_at, c.concluded_at, c.outcome_at, c.closed_at, "  \
-    "c.created_at, c.updated_at, c.patient_id, c.created_by, cb.full_name "                                  \
+    "SELECT c.id, c.state, c.urgency, c.specialty, s.name_vi AS specialty_name, c.kind, c.summary, "         \
+    "c.requester_facility_id, rf.name AS requester_name, c.assigned_facility_id, af.name AS assigned_name, " \
+    "af.level AS assigned_level, c.escalation_level, c.accept_due_at, c.chair_id, ch.full_name AS "          \
+    "chair_name, c.secretary_id, se.full_name AS secretary_name, c.session_at, c.recommendation, "           \
+    "c.recommendation_note, c.outcome, c.outcome_note, c.requested_at, c.accepted_at, c.concluded_at, "      \
+    "c.outcome_at, c.closed_at, c.created_at, c.updated_at, c.patient_id, c.created_by, "                    \
+    "cb.full_name AS created_by_name "                                                                       \
     "FROM consults c JOIN specialties s ON s.code = c.specialty JOIN facilities rf ON rf.id = "              \
     "c.requester_facility_id LEFT JOIN facilities af ON af.id = c.assigned_facility_id LEFT JOIN users ch "  \
     "ON ch.id = c.chair_id LEFT JOIN users se ON se.id = c.secretary_id JOIN users cb ON cb.id = "           \
@@ -300,31 +307,36 @@ static json_t *minutes_row(const struct yx_rows *r, int i)
 
 static json_t *case_head(struct yx_db *db, const struct yx_rows *r)
 {
-    json_t *assigned = yx_rows_isnull(r, 0, 9)
-                           ? json_null()
-                           : json_pack("{s:I,s:s,s:s}", "id", (json_int_t)yx_rows_int(r, 0, 9), "name",
-                                       yx_rows_get(r, 0, 10), "level", yx_rows_get(r, 0, 11));
-    json_t *patient = yx_patient_brief(db, yx_rows_int(r, 0, 30));
+    json_t *assigned =
+        yx_rows_null(r, 0, "assigned_facility_id")
+            ? json_null()
+            : json_pack("{s:I,s:s,s:s}", "id", (json_int_t)yx_rows_i64(r, 0, "assigned_facility_id"), "name",
+                        yx_rows_str(r, 0, "assigned_name"), "level", yx_rows_str(r, 0, "assigned_level"));
+    json_t *patient = yx_patient_brief(db, yx_rows_i64(r, 0, "patient_id"));
     json_t *c =
         json_pack("{s:I,s:s,s:s,s:{s:s,s:s},s:s,s:s,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o}", "id",
-                  (json_int_t)yx_rows_int(r, 0, 0), "state", yx_rows_get(r, 0, 1), "urgency",
-                  yx_rows_get(r, 0, 2), "specialty", "code", yx_rows_get(r, 0, 3), "name_vi",
-                  yx_rows_get(r, 0, 4), "kind", yx_rows_get(r, 0, 5), "summary", yx_rows_get(r, 0, 6),
-                  "patient", patient ? patient : json_null(), "requester", ref(r, 0, 7, "name"), "assigned",
-                  assigned, "escalation_level", (json_int_t)yx_rows_int(r, 0, 12), "accept_due_at",
-                  yx_json_time_or_null(r, 0, 13), "chair", ref(r, 0, 14, "full_name"), "secretary",
-                  ref(r, 0, 16, "full_name"), "created_by", ref(r, 0, 31, "full_name"));
-    json_object_set_new(c, "session_at", yx_json_time_or_null(r, 0, 18));
+                  (json_int_t)yx_rows_i64(r, 0, "id"), "state", yx_rows_str(r, 0, "state"), "urgency",
+                  yx_rows_str(r, 0, "urgency"), "specialty", "code", yx_rows_str(r, 0, "specialty"),
+                  "name_vi", yx_rows_str(r, 0, "specialty_name"), "kind", yx_rows_str(r, 0, "kind"),
+                  "summary", yx_rows_str(r, 0, "summary"), "patient", patient ? patient : json_null(),
+                  "requester", ref(r, 0, "requester_facility_id", "requester_name", "name"), "assigned",
+                  assigned, "escalation_level", (json_int_t)yx_rows_i64(r, 0, "escalation_level"),
+                  "accept_due_at", yx_json_time_or_null(r, 0, "accept_due_at"), "chair",
+                  ref(r, 0, "chair_id", "chair_name", "full_name"), "secretary",
+                  ref(r, 0, "secretary_id", "secretary_name", "full_name"), "created_by",
+                  ref(r, 0, "created_by", "created_by_name", "full_name"));
+    json_object_set_new(c, "session_at", yx_json_time_or_null(r, 0, "session_at"));
     json_object_set_new(c, "recommendation",
-                        json_pack("{s:o,s:o}", "kind", yx_json_str_or_null(yx_rows_get(r, 0, 19)), "note",
-                                  yx_json_str_or_null(yx_rows_get(r, 0, 20))));
+                        json_pack("{s:o,s:o}", "kind",
+                                  yx_json_str_or_null(yx_rows_str(r, 0, "recommendation")), "note",
+                                  yx_json_str_or_null(yx_rows_str(r, 0, "recommendation_note"))));
     json_object_set_new(c, "outcome",
-                        json_pack("{s:o,s:o}", "kind", yx_json_str_or_null(yx_rows_get(r, 0, 21)), "note",
-                                  yx_json_str_or_null(yx_rows_get(r, 0, 22))));
+                        json_pack("{s:o,s:o}", "kind", yx_json_str_or_null(yx_rows_str(r, 0, "outcome")),
+                                  "note", yx_json_str_or_null(yx_rows_str(r, 0, "outcome_note"))));
     static const char *const times[] = {"requested_at", "accepted_at", "concluded_at", "outcome_at",
                                         "closed_at",    "created_at",  "updated_at"};
     for (int k = 0; k < 7; k++)
-        json_object_set_new(c, times[k], yx_json_time_or_null(r, 0, 23 + k));
+        json_object_set_new(c, times[k], yx_json_time_or_null(r, 0, times[k]));
     return c;
 }
 
@@ -362,8 +374,9 @@ json_t *yx_consult_json(struct yx_db *db, int64_t id)
         c, "events",
         yx_json_rows(
             db,
-            "SELECT e.action, e.from_state, e.to_state, e.from_facility_id, ff.name, e.to_facility_id, "
-            "tf.name, e.at, e.by_user, u.full_name, e.reason FROM consult_events e LEFT JOIN facilities "
+            "SELECT e.action, e.from_state, e.to_state, e.from_facility_id, ff.name AS from_facility_name, "
+            "e.to_facility_id, tf.name AS to_facility_name, e.at, e.by_user, u.full_name, e.reason "
+            "FROM consult_events e LEFT JOIN facilities "
             "ff ON ff.id = e.from_facility_id LEFT JOIN facilities tf ON tf.id = e.to_facility_id LEFT "
             "JOIN users u ON u.id = e.by_user WHERE e.consult_id = ? ORDER BY e.id",
             id, event_row));
@@ -373,7 +386,7 @@ json_t *yx_consult_json(struct yx_db *db, int64_t id)
             db,
             "SELECT m.id, m.version, m.amendment_reason, m.content_hash, m.verify_code, m.signer_name, "
             "m.signed_at, m.consult_id, (SELECT COUNT(*) FROM consult_minutes n WHERE n.replaces_id = "
-            "m.id) FROM consult_minutes m WHERE m.consult_id = ? ORDER BY m.version",
+            "m.id) AS superseded FROM consult_minutes m WHERE m.consult_id = ? ORDER BY m.version",
             id, minutes_row));
     struct yx_rows *files = NULL;
     json_t *list = json_array();

@@ -67,12 +67,12 @@ static json_t *text(const struct deid *d, const char *s)
     return out;
 }
 
-static json_t *shifted(const struct deid *d, const struct yx_rows *r, int i, int c)
+static json_t *shifted(const struct deid *d, const struct yx_rows *r, int i, const char *col)
 {
     char t[32];
-    if (yx_rows_isnull(r, i, c))
+    if (yx_rows_null(r, i, col))
         return json_null();
-    yx_time_format(yx_rows_int(r, i, c) + d->shift_ms, t);
+    yx_time_format(yx_rows_i64(r, i, col) + d->shift_ms, t);
     return json_string(t);
 }
 
@@ -80,26 +80,27 @@ static json_t *case_part(struct yx_db *db, int64_t id, const struct deid *d)
 {
     struct yx_rows *r = NULL;
     json_t *out = NULL;
-    if (YX_DB_Q(
-            db, &r,
-            "SELECT c.urgency, c.specialty, c.kind, c.summary, c.recommendation, c.recommendation_note, "
-            "c.outcome, c.requested_at, c.accepted_at, c.concluded_at, p.sex, p.birth_year, rf.level, "
-            "af.name, "
-            "af.level FROM consults c JOIN patients p ON p.id = c.patient_id JOIN facilities rf ON rf.id = "
-            "c.requester_facility_id JOIN facilities af ON af.id = c.assigned_facility_id WHERE c.id = ?",
-            YX_PI(id)) == 0 &&
+    if (YX_DB_Q(db, &r,
+                "SELECT c.urgency, c.specialty, c.kind, c.summary, c.recommendation, c.recommendation_note, "
+                "c.outcome, c.requested_at, c.accepted_at, c.concluded_at, p.sex, p.birth_year, "
+                "rf.level AS requester_level, af.name AS hub_name, af.level AS hub_level "
+                "FROM consults c JOIN patients p ON p.id = c.patient_id JOIN facilities rf ON rf.id = "
+                "c.requester_facility_id JOIN facilities af ON af.id = c.assigned_facility_id WHERE c.id = ?",
+                YX_PI(id)) == 0 &&
         r->nrows == 1) {
         char band[16];
-        yx_age_band(yx_rows_int(r, 0, 7), yx_rows_int(r, 0, 11), band);
+        yx_age_band(yx_rows_i64(r, 0, "requested_at"), yx_rows_i64(r, 0, "birth_year"), band);
         out = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:s},s:{s:s},s:{s:s,s:s},s:{s:o,s:o},s:o,s:o,s:o,s:o}",
-                        "urgency", yx_rows_get(r, 0, 0), "specialty", yx_rows_get(r, 0, 1), "kind",
-                        yx_rows_get(r, 0, 2), "summary", text(d, yx_rows_get(r, 0, 3)), "patient", "sex",
-                        yx_rows_get(r, 0, 10), "age_band", band, "requester", "level", yx_rows_get(r, 0, 12),
-                        "hub", "name", yx_rows_get(r, 0, 13), "level", yx_rows_get(r, 0, 14),
-                        "recommendation", "kind", yx_json_str_or_null(yx_rows_get(r, 0, 4)), "note",
-                        text(d, yx_rows_get(r, 0, 5)), "outcome", yx_json_str_or_null(yx_rows_get(r, 0, 6)),
-                        "requested_at", shifted(d, r, 0, 7), "accepted_at", shifted(d, r, 0, 8),
-                        "concluded_at", shifted(d, r, 0, 9));
+                        "urgency", yx_rows_str(r, 0, "urgency"), "specialty", yx_rows_str(r, 0, "specialty"),
+                        "kind", yx_rows_str(r, 0, "kind"), "summary", text(d, yx_rows_str(r, 0, "summary")),
+                        "patient", "sex", yx_rows_str(r, 0, "sex"), "age_band", band, "requester", "level",
+                        yx_rows_str(r, 0, "requester_level"), "hub", "name", yx_rows_str(r, 0, "hub_name"),
+                        "level", yx_rows_str(r, 0, "hub_level"), "recommendation", "kind",
+                        yx_json_str_or_null(yx_rows_str(r, 0, "recommendation")), "note",
+                        text(d, yx_rows_str(r, 0, "recommendation_note")), "outcome",
+                        yx_json_str_or_null(yx_rows_str(r, 0, "outcome")), "requested_at",
+                        shifted(d, r, 0, "requested_at"), "accepted_at", shifted(d, r, 0, "accepted_at"),
+                        "concluded_at", shifted(d, r, 0, "concluded_at"));
     }
     yx_rows_free(r);
     return out;

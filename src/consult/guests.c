@@ -63,11 +63,12 @@ static int guest_invite(struct yx_req *r)
 
 static json_t *guest_json(const struct yx_rows *rows, int i)
 {
-    return json_pack("{s:I,s:s,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)yx_rows_int(rows, i, 0), "name",
-                     yx_rows_get(rows, i, 1), "relation", yx_rows_get(rows, i, 2), "invited_at",
-                     yx_json_time_or_null(rows, i, 3), "expires_at", yx_json_time_or_null(rows, i, 4),
-                     "revoked_at", yx_json_time_or_null(rows, i, 5), "entered_at",
-                     yx_json_time_or_null(rows, i, 6));
+    return json_pack("{s:I,s:s,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)yx_rows_i64(rows, i, "id"), "name",
+                     yx_rows_str(rows, i, "name"), "relation", yx_rows_str(rows, i, "relation"), "invited_at",
+                     yx_json_time_or_null(rows, i, "invited_at"), "expires_at",
+                     yx_json_time_or_null(rows, i, "expires_at"), "revoked_at",
+                     yx_json_time_or_null(rows, i, "revoked_at"), "entered_at",
+                     yx_json_time_or_null(rows, i, "entered_at"));
 }
 
 /* GET /api/v1/consults/:id/room/guests — who was invited (never their codes). */
@@ -130,10 +131,10 @@ static int guest_by_code(struct yx_req *r, struct guest *g)
         rc = yx_fail(r, YX_ENOTFOUND,
                      "Mã mời không đúng hoặc đã hết hạn / the invitation code is wrong or expired.");
     if (rc == 0) {
-        *g = (struct guest){yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), "", "",
-                            !yx_rows_isnull(rows, 0, 4)};
-        yx_snprintf(g->name, sizeof g->name, "%s", yx_rows_get(rows, 0, 2));
-        yx_snprintf(g->relation, sizeof g->relation, "%s", yx_rows_get(rows, 0, 3));
+        *g = (struct guest){yx_rows_i64(rows, 0, "id"), yx_rows_i64(rows, 0, "consult_id"), "", "",
+                            !yx_rows_null(rows, 0, "recording_consent_at")};
+        yx_snprintf(g->name, sizeof g->name, "%s", yx_rows_str(rows, 0, "name"));
+        yx_snprintf(g->relation, sizeof g->relation, "%s", yx_rows_str(rows, 0, "relation"));
         yx_audit_target(r, g->consult_id);
     }
     yx_rows_free(rows);

@@ -12,7 +12,7 @@
 #include "ytexa/consult.h"
 #include "ytexa/pdf.h"
 
-/* Rows of sql (one ? for the case id) as objects with the given member names. */
+/* Rows of sql (one ? for the case id) as objects of the columns called names, by those names. */
 static json_t *rows_as(struct yx_db *db, const char *sql, int64_t id, const char *const *names)
 {
     struct yx_rows *rows = NULL;
@@ -21,7 +21,7 @@ static json_t *rows_as(struct yx_db *db, const char *sql, int64_t id, const char
         for (int i = 0; i < rows->nrows; i++) {
             json_t *o = json_object();
             for (int k = 0; names[k]; k++)
-                json_object_set_new(o, names[k], yx_json_str_or_null(yx_rows_get(rows, i, k)));
+                json_object_set_new(o, names[k], yx_json_str_or_null(yx_rows_str(rows, i, names[k])));
             json_array_append_new(out, o);
         }
     yx_rows_free(rows);
@@ -54,9 +54,10 @@ static json_t *minutes_body(struct yx_db *db, int64_t id)
     static const char *const opinions[] = {"author", "facility", "opinion", NULL};
     json_t *rows = rows_as(
         db,
-        "SELECT rf.name, rf.site_name, af.name, af.site_name, s.name_vi, c.urgency, c.kind, c.summary, "
-        "c.session_at, c.concluded_at, p.full_name, p.birth_year, p.sex, c.recommendation, "
-        "c.recommendation_note "
+        "SELECT rf.name AS requester, rf.site_name AS requester_site, af.name AS hub, af.site_name AS "
+        "hub_site, "
+        "s.name_vi AS specialty, c.urgency, c.kind, c.summary, c.session_at, c.concluded_at, "
+        "p.full_name AS patient_name, p.birth_year, p.sex, c.recommendation, c.recommendation_note "
         "FROM consults c JOIN facilities rf ON rf.id = c.requester_facility_id JOIN facilities af ON af.id = "
         "c.assigned_facility_id JOIN specialties s ON s.code = c.specialty JOIN patients p ON p.id = "
         "c.patient_id "
@@ -68,18 +69,20 @@ static json_t *minutes_body(struct yx_db *db, int64_t id)
         return NULL;
     json_object_set_new(
         body, "participants",
-        rows_as(db,
-                "SELECT u.full_name, u.licence_no, p.role, f.name FROM consult_participants p JOIN "
-                "users u ON u.id = p.user_id JOIN facilities f ON f.id = p.facility_id WHERE "
-                "p.consult_id = ? ORDER BY CASE p.role WHEN 'chair' THEN 0 WHEN 'secretary' THEN 1 "
-                "ELSE 2 END, p.id",
-                id, parts));
+        rows_as(
+            db,
+            "SELECT u.full_name, u.licence_no, p.role, f.name AS facility FROM consult_participants p JOIN "
+            "users u ON u.id = p.user_id JOIN facilities f ON f.id = p.facility_id WHERE "
+            "p.consult_id = ? ORDER BY CASE p.role WHEN 'chair' THEN 0 WHEN 'secretary' THEN 1 "
+            "ELSE 2 END, p.id",
+            id, parts));
     json_object_set_new(
         body, "sites",
-        rows_as(db,
-                "SELECT f.name, f.site_name FROM consult_participants p JOIN facilities f ON f.id = "
-                "p.facility_id WHERE p.consult_id = ? AND p.user_id IS NULL ORDER BY p.id",
-                id, sites));
+        rows_as(
+            db,
+            "SELECT f.name AS facility, f.site_name FROM consult_participants p JOIN facilities f ON f.id = "
+            "p.facility_id WHERE p.consult_id = ? AND p.user_id IS NULL ORDER BY p.id",
+            id, sites));
     json_object_set_new(
         body, "questions",
         rows_as(db,
@@ -89,7 +92,8 @@ static json_t *minutes_body(struct yx_db *db, int64_t id)
     json_object_set_new(
         body, "opinions",
         rows_as(db,
-                "SELECT u.full_name, f.name, o.opinion FROM consult_opinions o JOIN users u ON "
+                "SELECT u.full_name AS author, f.name AS facility, o.opinion FROM consult_opinions o JOIN "
+                "users u ON "
                 "u.id = o.author_id JOIN facilities f ON f.id = o.facility_id WHERE o.consult_id = ? "
                 "ORDER BY o.id",
                 id, opinions));
@@ -356,8 +360,9 @@ int yx_consult_verify(struct yx_req *r, const char *code)
     int rc = YX_DB_Q(
         r->db, &rows,
         "SELECT m.version, m.signer_name, m.signer_licence, m.signed_at, m.content_hash, m.content, "
-        "rf.name, af.name, (SELECT MAX(n.version) FROM consult_minutes n WHERE n.consult_id = "
-        "m.consult_id), m.consult_id FROM consult_minutes m JOIN consults c ON c.id = m.consult_id JOIN "
+        "rf.name AS requester_name, af.name AS hub_name, (SELECT MAX(n.version) FROM consult_minutes n "
+        "WHERE n.consult_id = m.consult_id) AS latest_version, m.consult_id FROM consult_minutes m JOIN "
+        "consults c ON c.id = m.consult_id JOIN "
         "facilities rf ON rf.id = c.requester_facility_id JOIN facilities af ON af.id = "
         "c.assigned_facility_id WHERE m.verify_code = ?",
         YX_PT(code));
@@ -367,18 +372,21 @@ int yx_consult_verify(struct yx_req *r, const char *code)
         yx_rows_free(rows);
         return rc;
     }
-    const char *content = yx_rows_get(rows, 0, 5);
+    const char *content = yx_rows_str(rows, 0, "content");
     yx_sha256_hex(content, strlen(content), hash);
-    int64_t version = yx_rows_int(rows, 0, 0), latest = yx_rows_int(rows, 0, 8);
+    int64_t version = yx_rows_i64(rows, 0, "version"), latest = yx_rows_i64(rows, 0, "latest_version");
     json_t *out = json_pack(
         "{s:s,s:s,s:I,s:I,s:b,s:b,s:I,s:o,s:{s:s,s:o},s:s,s:s,s:s}", "kind", "consult_minutes", "code", code,
-        "consult_id", (json_int_t)yx_rows_int(rows, 0, 9), "version", (json_int_t)version, "intact",
-        strcmp(hash, yx_rows_get(rows, 0, 4)) == 0, "current", version == latest, "latest_version",
-        (json_int_t)latest, "signed_at", yx_json_time_or_null(rows, 0, 3), "signer", "name",
-        yx_rows_get(rows, 0, 1), "licence_no", yx_json_str_or_null(yx_rows_get(rows, 0, 2)), "requester",
-        yx_rows_get(rows, 0, 6), "hub", yx_rows_get(rows, 0, 7), "content_hash", yx_rows_get(rows, 0, 4));
+        "consult_id", (json_int_t)yx_rows_i64(rows, 0, "consult_id"), "version", (json_int_t)version,
+        "intact", strcmp(hash, yx_rows_str(rows, 0, "content_hash")) == 0, "current", version == latest,
+        "latest_version", (json_int_t)latest, "signed_at", yx_json_time_or_null(rows, 0, "signed_at"),
+        "signer", "name", yx_rows_str(rows, 0, "signer_name"), "licence_no",
+        yx_json_str_or_null(yx_rows_str(rows, 0, "signer_licence")), "requester",
+        yx_rows_str(rows, 0, "requester_name"), "hub", yx_rows_str(rows, 0, "hub_name"), "content_hash",
+        yx_rows_str(rows, 0, "content_hash"));
     if (given)
-        json_object_set_new(out, "matches", json_boolean(strcasecmp(given, yx_rows_get(rows, 0, 4)) == 0));
+        json_object_set_new(out, "matches",
+                            json_boolean(strcasecmp(given, yx_rows_str(rows, 0, "content_hash")) == 0));
     yx_rows_free(rows);
     return yx_reply(r, 200, out);
 }

@@ -297,28 +297,34 @@ static int consult_get(struct yx_req *r)
 
 #define LIST_COLUMNS                                                                                         \
     "SELECT c.id, c.state, c.urgency, c.specialty, c.kind, c.summary, c.patient_id, p.full_name, "           \
-    "p.birth_year, p.sex, c.requester_facility_id, rf.name, c.assigned_facility_id, af.name, "               \
+    "p.birth_year, p.sex, c.requester_facility_id, rf.name AS requester_name, c.assigned_facility_id, "      \
+    "af.name AS assigned_name, "                                                                             \
     "c.requested_at, c.accept_due_at, c.escalation_level, c.updated_at FROM consults c JOIN patients p ON "  \
     "p.id = c.patient_id JOIN facilities rf ON rf.id = c.requester_facility_id LEFT JOIN facilities af ON "  \
     "af.id = c.assigned_facility_id "
 
 static json_t *list_item(const struct yx_rows *r, int i, int64_t now)
 {
-    int waiting = strcmp(yx_rows_get(r, i, 1), "requested") == 0 && !yx_rows_isnull(r, i, 14);
+    int waiting = strcmp(yx_rows_str(r, i, "state"), "requested") == 0 && !yx_rows_null(r, i, "requested_at");
     json_t *assigned =
-        yx_rows_isnull(r, i, 12)
+        yx_rows_null(r, i, "assigned_facility_id")
             ? json_null()
-            : json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, 12), "name", yx_rows_get(r, i, 13));
-    return json_pack(
-        "{s:I,s:s,s:s,s:s,s:s,s:s,s:{s:I,s:s,s:I,s:s},s:{s:I,s:s},s:o,s:o,s:o,s:o,s:I,s:o}", "id",
-        (json_int_t)yx_rows_int(r, i, 0), "state", yx_rows_get(r, i, 1), "urgency", yx_rows_get(r, i, 2),
-        "specialty", yx_rows_get(r, i, 3), "kind", yx_rows_get(r, i, 4), "summary", yx_rows_get(r, i, 5),
-        "patient", "id", (json_int_t)yx_rows_int(r, i, 6), "full_name", yx_rows_get(r, i, 7), "birth_year",
-        (json_int_t)yx_rows_int(r, i, 8), "sex", yx_rows_get(r, i, 9), "requester", "id",
-        (json_int_t)yx_rows_int(r, i, 10), "name", yx_rows_get(r, i, 11), "assigned", assigned,
-        "requested_at", yx_json_time_or_null(r, i, 14), "accept_due_at", yx_json_time_or_null(r, i, 15),
-        "waiting_minutes", waiting ? json_integer((now - yx_rows_int(r, i, 14)) / 60000) : json_null(),
-        "escalation_level", (json_int_t)yx_rows_int(r, i, 16), "updated_at", yx_json_time_or_null(r, i, 17));
+            : json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_i64(r, i, "assigned_facility_id"), "name",
+                        yx_rows_str(r, i, "assigned_name"));
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:{s:I,s:s,s:I,s:s},s:{s:I,s:s},s:o,s:o,s:o,s:o,s:I,s:o}",
+                     "id", (json_int_t)yx_rows_i64(r, i, "id"), "state", yx_rows_str(r, i, "state"),
+                     "urgency", yx_rows_str(r, i, "urgency"), "specialty", yx_rows_str(r, i, "specialty"),
+                     "kind", yx_rows_str(r, i, "kind"), "summary", yx_rows_str(r, i, "summary"), "patient",
+                     "id", (json_int_t)yx_rows_i64(r, i, "patient_id"), "full_name",
+                     yx_rows_str(r, i, "full_name"), "birth_year",
+                     (json_int_t)yx_rows_i64(r, i, "birth_year"), "sex", yx_rows_str(r, i, "sex"),
+                     "requester", "id", (json_int_t)yx_rows_i64(r, i, "requester_facility_id"), "name",
+                     yx_rows_str(r, i, "requester_name"), "assigned", assigned, "requested_at",
+                     yx_json_time_or_null(r, i, "requested_at"), "accept_due_at",
+                     yx_json_time_or_null(r, i, "accept_due_at"), "waiting_minutes",
+                     waiting ? json_integer((now - yx_rows_i64(r, i, "requested_at")) / 60000) : json_null(),
+                     "escalation_level", (json_int_t)yx_rows_i64(r, i, "escalation_level"), "updated_at",
+                     yx_json_time_or_null(r, i, "updated_at"));
 }
 
 /* GET /api/v1/consults?box=inbox|outbox&state&cursor&limit — the hub's inbox (open cases it has,
@@ -362,7 +368,7 @@ static int consult_list(struct yx_req *r)
     for (int i = 0; i < rows->nrows && i < limit; i++)
         json_array_append_new(items, list_item(rows, i, now));
     int more = rows->nrows > limit;
-    int64_t last = more && strcmp(box, "outbox") == 0 ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    int64_t last = more && strcmp(box, "outbox") == 0 ? yx_rows_i64(rows, (int)limit - 1, "id") : 0;
     yx_rows_free(rows);
     json_t *out = yx_page_json(items, more && last, last);
     json_object_set_new(out, "more", json_boolean(more));

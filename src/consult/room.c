@@ -28,11 +28,11 @@ int yx_room_find(struct yx_db *db, int64_t consult_id, struct yx_room *room)
                      YX_PI(consult_id));
     *room = (struct yx_room){0};
     if (rc == 0 && rows->nrows == 1) {
-        room->id = yx_rows_int(rows, 0, 0);
-        room->janus_room = yx_rows_int(rows, 0, 1);
-        yx_snprintf(room->pin, sizeof room->pin, "%s", yx_rows_get(rows, 0, 2));
-        yx_snprintf(room->secret, sizeof room->secret, "%s", yx_rows_get(rows, 0, 3));
-        room->recording = (int)yx_rows_int(rows, 0, 4);
+        room->id = yx_rows_i64(rows, 0, "id");
+        room->janus_room = yx_rows_i64(rows, 0, "janus_room");
+        yx_snprintf(room->pin, sizeof room->pin, "%s", yx_rows_str(rows, 0, "pin"));
+        yx_snprintf(room->secret, sizeof room->secret, "%s", yx_rows_str(rows, 0, "secret"));
+        room->recording = (int)yx_rows_i64(rows, 0, "recording");
     }
     yx_rows_free(rows);
     return rc;
@@ -98,13 +98,14 @@ static void extend(json_t *a, json_t *more)
 /* Who entered a room (users, then guests as {guest_id, relation}) and whether they consented. */
 static json_t *person_json(const struct yx_rows *rows, int i)
 {
-    json_t *p = json_pack("{s:s,s:s?,s:o,s:o}", "name", yx_rows_get(rows, i, 1), "facility",
-                          yx_rows_get(rows, i, 2), "entered_at", yx_json_time_or_null(rows, i, 3),
-                          "recording_consent_at", yx_json_time_or_null(rows, i, 4));
-    int guest = yx_rows_get(rows, i, 5) != NULL;
-    json_object_set_new(p, guest ? "guest_id" : "user_id", json_integer(yx_rows_int(rows, i, 0)));
+    json_t *p =
+        json_pack("{s:s,s:s?,s:o,s:o}", "name", yx_rows_str(rows, i, "name"), "facility",
+                  yx_rows_str(rows, i, "facility"), "entered_at", yx_json_time_or_null(rows, i, "entered_at"),
+                  "recording_consent_at", yx_json_time_or_null(rows, i, "recording_consent_at"));
+    int guest = yx_rows_str(rows, i, "relation") != NULL;
+    json_object_set_new(p, guest ? "guest_id" : "user_id", json_integer(yx_rows_i64(rows, i, "id")));
     if (guest)
-        json_object_set_new(p, "relation", json_string(yx_rows_get(rows, i, 5)));
+        json_object_set_new(p, "relation", json_string(yx_rows_str(rows, i, "relation")));
     return p;
 }
 
@@ -112,14 +113,16 @@ static json_t *people_json(struct yx_db *db, int64_t room_id)
 {
     json_t *people =
         yx_json_rows(db,
-                     "SELECT u.id, u.full_name, f.name, p.first_at, p.recording_consent_at, NULL FROM "
+                     "SELECT u.id, u.full_name AS name, f.name AS facility, p.first_at AS entered_at, "
+                     "p.recording_consent_at, NULL AS relation FROM "
                      "rtc_room_people p JOIN users u ON u.id = p.user_id LEFT JOIN facilities f ON "
                      "f.id = u.facility_id WHERE p.room_id = ? ORDER BY p.first_at, u.id",
                      room_id, person_json);
-    extend(people, yx_json_rows(db,
-                                "SELECT id, name, NULL, entered_at, recording_consent_at, relation "
-                                "FROM rtc_guests WHERE room_id = ? ORDER BY entered_at, id",
-                                room_id, person_json));
+    extend(people,
+           yx_json_rows(db,
+                        "SELECT id, name, NULL AS facility, entered_at, recording_consent_at, relation "
+                        "FROM rtc_guests WHERE room_id = ? ORDER BY entered_at, id",
+                        room_id, person_json));
     return people;
 }
 
@@ -262,10 +265,10 @@ int yx_room_not_open(struct yx_req *r)
 
 static json_t *consent_json(const struct yx_rows *rows, int i)
 {
-    json_t *c =
-        json_pack("{s:s,s:o}", "name", yx_rows_get(rows, i, 1), "at", yx_json_time_or_null(rows, i, 2));
-    json_object_set_new(c, yx_rows_int(rows, i, 3) ? "guest_id" : "user_id",
-                        json_integer(yx_rows_int(rows, i, 0)));
+    json_t *c = json_pack("{s:s,s:o}", "name", yx_rows_str(rows, i, "name"), "at",
+                          yx_json_time_or_null(rows, i, "recording_consent_at"));
+    json_object_set_new(c, yx_rows_i64(rows, i, "guest") ? "guest_id" : "user_id",
+                        json_integer(yx_rows_i64(rows, i, "id")));
     return c;
 }
 
@@ -276,16 +279,18 @@ static json_t *consents_json(struct yx_db *db, int64_t room_id, int missing)
 {
     json_t *out =
         yx_json_rows(db,
-                     missing ? "SELECT u.id, u.full_name, p.recording_consent_at, 0 FROM rtc_room_people p "
+                     missing ? "SELECT u.id, u.full_name AS name, p.recording_consent_at, 0 AS guest "
+                               "FROM rtc_room_people p "
                                "JOIN users u ON u.id = p.user_id WHERE p.room_id = ? AND "
                                "p.recording_consent_at IS NULL ORDER BY u.id"
-                             : "SELECT u.id, u.full_name, p.recording_consent_at, 0 FROM rtc_room_people p "
+                             : "SELECT u.id, u.full_name AS name, p.recording_consent_at, 0 AS guest "
+                               "FROM rtc_room_people p "
                                "JOIN users u ON u.id = p.user_id WHERE p.room_id = ? ORDER BY u.id",
                      room_id, consent_json);
     extend(out, yx_json_rows(db,
-                             missing ? "SELECT id, name, recording_consent_at, 1 FROM rtc_guests "
+                             missing ? "SELECT id, name, recording_consent_at, 1 AS guest FROM rtc_guests "
                                        "WHERE room_id = ? AND recording_consent_at IS NULL ORDER BY id"
-                                     : "SELECT id, name, recording_consent_at, 1 FROM rtc_guests "
+                                     : "SELECT id, name, recording_consent_at, 1 AS guest FROM rtc_guests "
                                        "WHERE room_id = ? ORDER BY id",
                              room_id, consent_json));
     return out;

@@ -8,7 +8,8 @@
 #include "facility.h"
 
 #define FACILITY_SELECT                                                                                      \
-    "SELECT f.id, f.code, f.name, f.level, u.id, u.name, p.id, p.name, f.address, f.phone, f.site_name, "    \
+    "SELECT f.id, f.code, f.name, f.level, u.id AS unit_id, u.name AS unit_name, p.id AS province_id, "      \
+    "p.name AS province_name, f.address, f.phone, f.site_name, "                                             \
     "f.site_bandwidth_kbps, f.site_profile, f.active "                                                       \
     "FROM facilities f JOIN admin_units u ON u.id = f.unit_id JOIN admin_units p ON p.id = f.province_id "
 
@@ -16,13 +17,15 @@ static json_t *facility_row(const struct yx_rows *r, int i)
 {
     return json_pack(
         "{s:I,s:s,s:s,s:s,s:{s:I,s:s},s:{s:I,s:s},s:o,s:o,s:{s:o,s:I,s:s},s:[],s:b}", "id",
-        (json_int_t)yx_rows_int(r, i, 0), "code", yx_rows_get(r, i, 1), "name", yx_rows_get(r, i, 2), "level",
-        yx_rows_get(r, i, 3), "unit", "id", (json_int_t)yx_rows_int(r, i, 4), "name", yx_rows_get(r, i, 5),
-        "province", "id", (json_int_t)yx_rows_int(r, i, 6), "name", yx_rows_get(r, i, 7), "address",
-        yx_json_str_or_null(yx_rows_get(r, i, 8)), "phone", yx_json_str_or_null(yx_rows_get(r, i, 9)), "site",
-        "name", yx_json_str_or_null(yx_rows_get(r, i, 10)), "bandwidth_kbps",
-        (json_int_t)yx_rows_int(r, i, 11), "profile", yx_rows_get(r, i, 12), "specialties", "active",
-        (int)yx_rows_int(r, i, 13));
+        (json_int_t)yx_rows_i64(r, i, "id"), "code", yx_rows_str(r, i, "code"), "name",
+        yx_rows_str(r, i, "name"), "level", yx_rows_str(r, i, "level"), "unit", "id",
+        (json_int_t)yx_rows_i64(r, i, "unit_id"), "name", yx_rows_str(r, i, "unit_name"), "province", "id",
+        (json_int_t)yx_rows_i64(r, i, "province_id"), "name", yx_rows_str(r, i, "province_name"), "address",
+        yx_json_str_or_null(yx_rows_str(r, i, "address")), "phone",
+        yx_json_str_or_null(yx_rows_str(r, i, "phone")), "site", "name",
+        yx_json_str_or_null(yx_rows_str(r, i, "site_name")), "bandwidth_kbps",
+        (json_int_t)yx_rows_i64(r, i, "site_bandwidth_kbps"), "profile", yx_rows_str(r, i, "site_profile"),
+        "specialties", "active", (int)yx_rows_i64(r, i, "active"));
 }
 
 /* Fills the "specialties" arrays of items (ordered by id) with one query over their id range. */
@@ -118,7 +121,7 @@ static int facility_list(struct yx_req *r)
     for (int i = 0; i < rows->nrows && i < limit; i++)
         json_array_append_new(items, facility_row(rows, i));
     int more = rows->nrows > limit;
-    int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    int64_t last = more ? yx_rows_i64(rows, (int)limit - 1, "id") : 0;
     yx_rows_free(rows);
     if ((rc = attach_specialties(r->db, items)) != 0) {
         json_decref(items);

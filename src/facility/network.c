@@ -11,11 +11,11 @@ static json_t *links_json(const struct yx_rows *r)
 {
     json_t *a = json_array();
     for (int i = 0; i < r->nrows; i++)
-        json_array_append_new(a, json_pack("{s:I,s:{s:I,s:s,s:s,s:s},s:s}", "id",
-                                           (json_int_t)yx_rows_int(r, i, 0), "facility", "id",
-                                           (json_int_t)yx_rows_int(r, i, 1), "code", yx_rows_get(r, i, 2),
-                                           "name", yx_rows_get(r, i, 3), "level", yx_rows_get(r, i, 4),
-                                           "specialty", yx_rows_get(r, i, 5)));
+        json_array_append_new(
+            a, json_pack("{s:I,s:{s:I,s:s,s:s,s:s},s:s}", "id", (json_int_t)yx_rows_i64(r, i, "id"),
+                         "facility", "id", (json_int_t)yx_rows_i64(r, i, "facility_id"), "code",
+                         yx_rows_str(r, i, "code"), "name", yx_rows_str(r, i, "name"), "level",
+                         yx_rows_str(r, i, "level"), "specialty", yx_rows_str(r, i, "specialty")));
     return a;
 }
 
@@ -29,16 +29,16 @@ static int network_get(struct yx_req *r)
     if ((rc = yx_param_id(r, 0, &id)) != 0 ||
         (rc = yx_facility_resource(r, id, YX_RES_NETWORK, &res, NULL)) != 0)
         return rc;
-    rc = YX_DB_Q(
-        r->db, &up,
-        "SELECT l.id, f.id, f.code, f.name, f.level, l.specialty FROM support_links l JOIN facilities f "
-        "ON f.id = l.hub_id WHERE l.site_id = ? ORDER BY l.specialty, f.id",
-        YX_PI(id));
+    rc =
+        YX_DB_Q(r->db, &up,
+                "SELECT l.id, f.id AS facility_id, f.code, f.name, f.level, l.specialty FROM support_links l "
+                "JOIN facilities f ON f.id = l.hub_id WHERE l.site_id = ? ORDER BY l.specialty, f.id",
+                YX_PI(id));
     if (rc == 0)
         rc = YX_DB_Q(
             r->db, &down,
-            "SELECT l.id, f.id, f.code, f.name, f.level, l.specialty FROM support_links l JOIN facilities f "
-            "ON f.id = l.site_id WHERE l.hub_id = ? ORDER BY f.id, l.specialty",
+            "SELECT l.id, f.id AS facility_id, f.code, f.name, f.level, l.specialty FROM support_links l "
+            "JOIN facilities f ON f.id = l.site_id WHERE l.hub_id = ? ORDER BY f.id, l.specialty",
             YX_PI(id));
     if (rc == 0)
         rc = yx_reply(r, 200,

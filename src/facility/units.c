@@ -14,24 +14,27 @@ int yx_network_admin_any(struct yx_req *r)
     return yx_authorize(&r->who, YX_A_ADMIN, &own) == 0 ? 0 : yx_deny(r, YX_EFORBIDDEN);
 }
 
-static json_t *ref(const struct yx_rows *r, int i, int c)
+static json_t *ref(const struct yx_rows *r, int i, const char *id, const char *name)
 {
-    if (yx_rows_isnull(r, i, c))
+    if (yx_rows_null(r, i, id))
         return json_null();
-    return json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, c), "name", yx_rows_get(r, i, c + 1));
+    return json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_i64(r, i, id), "name", yx_rows_str(r, i, name));
 }
 
 #define UNIT_SELECT                                                                                          \
-    "SELECT u.id, u.code, u.name, u.level, p.id, p.name, u.valid_from, u.valid_to, s.id, s.name "            \
+    "SELECT u.id, u.code, u.name, u.level, p.id AS parent_id, p.name AS parent_name, u.valid_from, "         \
+    "u.valid_to, s.id AS successor_id, s.name AS successor_name "                                            \
     "FROM admin_units u "                                                                                    \
     "LEFT JOIN admin_units p ON p.id = u.parent_id LEFT JOIN admin_units s ON s.id = u.successor_id "
 
 static json_t *unit_json(const struct yx_rows *r, int i)
 {
-    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:s,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "code",
-                     yx_rows_get(r, i, 1), "name", yx_rows_get(r, i, 2), "level", yx_rows_get(r, i, 3),
-                     "parent", ref(r, i, 4), "valid_from", yx_rows_get(r, i, 6), "valid_to",
-                     yx_json_str_or_null(yx_rows_get(r, i, 7)), "successor", ref(r, i, 8));
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:s,s:o,s:o}", "id", (json_int_t)yx_rows_i64(r, i, "id"), "code",
+                     yx_rows_str(r, i, "code"), "name", yx_rows_str(r, i, "name"), "level",
+                     yx_rows_str(r, i, "level"), "parent", ref(r, i, "parent_id", "parent_name"),
+                     "valid_from", yx_rows_str(r, i, "valid_from"), "valid_to",
+                     yx_json_str_or_null(yx_rows_str(r, i, "valid_to")), "successor",
+                     ref(r, i, "successor_id", "successor_name"));
 }
 
 /* GET /api/v1/admin-units?level&parent_id&q&current=1&cursor&limit */
@@ -64,7 +67,7 @@ static int units_list(struct yx_req *r)
     for (int i = 0; i < rows->nrows && i < limit; i++)
         json_array_append_new(items, unit_json(rows, i));
     int more = rows->nrows > limit;
-    int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    int64_t last = more ? yx_rows_i64(rows, (int)limit - 1, "id") : 0;
     yx_rows_free(rows);
     return yx_reply(r, 200, yx_page_json(items, more, last));
 }
@@ -84,12 +87,12 @@ static int current_unit(struct yx_req *r, int64_t id, json_t **out)
                      YX_PI(id));
         id = 0;
         if (rc == 0 && s->nrows == 1) {
-            const char *to = yx_rows_get(s, 0, 2);
+            const char *to = yx_rows_str(s, 0, "valid_to");
             if (!to || strcmp(to, today) > 0)
-                *out = json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(s, 0, 0), "name",
-                                 yx_rows_get(s, 0, 1));
+                *out = json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_i64(s, 0, "id"), "name",
+                                 yx_rows_str(s, 0, "name"));
             else
-                id = yx_rows_int(s, 0, 3);
+                id = yx_rows_i64(s, 0, "successor_id");
         }
         yx_rows_free(s);
     }

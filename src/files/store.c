@@ -265,18 +265,19 @@ json_t *yx_files_json(struct yx_db *db, int64_t id)
                 "f.id = ?",
                 YX_PI(id)) == 0 &&
         rows->nrows == 1) {
-        yx_time_format(yx_rows_int(rows, 0, 8), t);
-        out =
-            json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "id", (json_int_t)yx_rows_int(rows, 0, 0),
-                      "sha256", yx_rows_get(rows, 0, 1), "size", (json_int_t)yx_rows_int(rows, 0, 2), "mime",
-                      yx_rows_get(rows, 0, 3), "kind", yx_rows_get(rows, 0, 4), "name",
-                      yx_rows_get(rows, 0, 5), "facility_id", (json_int_t)yx_rows_int(rows, 0, 6),
-                      "uploaded_by", yx_rows_get(rows, 0, 7), "created_at", t, "url", "");
+        yx_time_format(yx_rows_i64(rows, 0, "created_at"), t);
+        out = json_pack(
+            "{s:I,s:s,s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "id", (json_int_t)yx_rows_i64(rows, 0, "id"),
+            "sha256", yx_rows_str(rows, 0, "sha256"), "size", (json_int_t)yx_rows_i64(rows, 0, "size"),
+            "mime", yx_rows_str(rows, 0, "mime"), "kind", yx_rows_str(rows, 0, "kind"), "name",
+            yx_rows_str(rows, 0, "name"), "facility_id", (json_int_t)yx_rows_i64(rows, 0, "facility_id"),
+            "uploaded_by", yx_rows_str(rows, 0, "full_name"), "created_at", t, "url", "");
         char url[64];
-        snprintf(url, sizeof url, "/api/v1/files/%lld", (long long)yx_rows_int(rows, 0, 0));
+        snprintf(url, sizeof url, "/api/v1/files/%lld", (long long)yx_rows_i64(rows, 0, "id"));
         json_object_set_new(out, "url", json_string(url));
-        json_object_set_new(out, "purpose", json_string(yx_rows_get(rows, 0, 10)));
-        json_t *meta = yx_rows_get(rows, 0, 9) ? json_loads(yx_rows_get(rows, 0, 9), 0, NULL) : NULL;
+        json_object_set_new(out, "purpose", json_string(yx_rows_str(rows, 0, "purpose")));
+        json_t *meta =
+            yx_rows_str(rows, 0, "meta") ? json_loads(yx_rows_str(rows, 0, "meta"), 0, NULL) : NULL;
         json_object_set_new(out, "dicom", meta ? meta : json_null());
     }
     yx_rows_free(rows);
@@ -300,13 +301,13 @@ static int load_file(struct yx_db *db, int64_t id, struct stored *f)
         rc = YX_ENOTFOUND;
     if (rc == 0) {
         f->id = id;
-        f->facility_id = yx_rows_int(rows, 0, 3);
-        f->uploaded_by = yx_rows_int(rows, 0, 5);
-        snprintf(f->sha, sizeof f->sha, "%s", yx_rows_get(rows, 0, 0));
-        snprintf(f->mime, sizeof f->mime, "%s", yx_rows_get(rows, 0, 1));
-        snprintf(f->name, sizeof f->name, "%s", yx_rows_get(rows, 0, 2));
-        snprintf(f->kind, sizeof f->kind, "%s", yx_rows_get(rows, 0, 4));
-        snprintf(f->purpose, sizeof f->purpose, "%s", yx_rows_get(rows, 0, 6));
+        f->facility_id = yx_rows_i64(rows, 0, "facility_id");
+        f->uploaded_by = yx_rows_i64(rows, 0, "uploaded_by");
+        snprintf(f->sha, sizeof f->sha, "%s", yx_rows_str(rows, 0, "sha256"));
+        snprintf(f->mime, sizeof f->mime, "%s", yx_rows_str(rows, 0, "mime"));
+        snprintf(f->name, sizeof f->name, "%s", yx_rows_str(rows, 0, "name"));
+        snprintf(f->kind, sizeof f->kind, "%s", yx_rows_str(rows, 0, "kind"));
+        snprintf(f->purpose, sizeof f->purpose, "%s", yx_rows_str(rows, 0, "purpose"));
     }
     yx_rows_free(rows);
     return rc;

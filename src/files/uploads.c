@@ -171,13 +171,13 @@ static int load_upload(struct yx_req *r, struct upload *u)
         rc = YX_ENOTFOUND;
     if (rc == 0) {
         snprintf(u->id, sizeof u->id, "%s", id);
-        u->length = yx_rows_int(rows, 0, 0);
-        u->received = yx_rows_int(rows, 0, 1);
-        snprintf(u->name, sizeof u->name, "%s", yx_rows_get(rows, 0, 2));
-        u->file_id = yx_rows_isnull(rows, 0, 3) ? 0 : yx_rows_int(rows, 0, 3);
-        snprintf(u->purpose, sizeof u->purpose, "%s", yx_rows_get(rows, 0, 4));
+        u->length = yx_rows_i64(rows, 0, "length");
+        u->received = yx_rows_i64(rows, 0, "received");
+        snprintf(u->name, sizeof u->name, "%s", yx_rows_str(rows, 0, "name"));
+        u->file_id = yx_rows_null(rows, 0, "file_id") ? 0 : yx_rows_i64(rows, 0, "file_id");
+        snprintf(u->purpose, sizeof u->purpose, "%s", yx_rows_str(rows, 0, "purpose"));
         snprintf(u->refused, sizeof u->refused, "%s",
-                 yx_rows_isnull(rows, 0, 5) ? "" : yx_rows_get(rows, 0, 5));
+                 yx_rows_null(rows, 0, "refused") ? "" : yx_rows_str(rows, 0, "refused"));
     }
     yx_rows_free(rows);
     if (rc == 0 && u->file_id)

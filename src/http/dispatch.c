@@ -55,12 +55,12 @@ static int idempotent_replay(struct yx_req *r)
                      "SELECT method, path, status, body FROM idempotency_keys WHERE user_id = ? AND key = ?",
                      YX_PI(r->who.user_id), YX_PT(r->idempotency_key));
     if (rc == 0 && rows->nrows == 1) {
-        if (strcmp(yx_rows_get(rows, 0, 0), r->method) != 0 ||
-            strcmp(yx_rows_get(rows, 0, 1), r->path) != 0) {
+        if (strcmp(yx_rows_str(rows, 0, "method"), r->method) != 0 ||
+            strcmp(yx_rows_str(rows, 0, "path"), r->path) != 0) {
             rc = yx_fail(r, YX_ECONFLICT, "This Idempotency-Key was used for another request.");
         } else {
-            json_t *body = json_loads(yx_rows_get(rows, 0, 3), 0, NULL);
-            yx_reply(r, (int)yx_rows_int(rows, 0, 2), body ? body : json_object());
+            json_t *body = json_loads(yx_rows_str(rows, 0, "body"), 0, NULL);
+            yx_reply(r, (int)yx_rows_i64(rows, 0, "status"), body ? body : json_object());
             rc = 1;
         }
     }

@@ -505,14 +505,16 @@ json_t *yx_json_str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-json_t *yx_json_id_or_null(const struct yx_rows *r, int i, int c)
+json_t *yx_json_id_or_null(const struct yx_rows *r, int i, const char *col)
 {
+    int c = yx_rows_col(r, col);
     return yx_rows_isnull(r, i, c) ? json_null() : json_integer(yx_rows_int(r, i, c));
 }
 
-json_t *yx_json_time_or_null(const struct yx_rows *r, int i, int c)
+json_t *yx_json_time_or_null(const struct yx_rows *r, int i, const char *col)
 {
     char t[32];
+    int c = yx_rows_col(r, col);
     if (yx_rows_isnull(r, i, c))
         return json_null();
     yx_time_format(yx_rows_int(r, i, c), t);

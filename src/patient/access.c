@@ -89,9 +89,10 @@ json_t *yx_patient_brief(struct yx_db *db, int64_t patient_id)
     if (YX_DB_Q(db, &rows, "SELECT id, full_name, birth_year, sex, facility_id FROM patients WHERE id = ?",
                 YX_PI(patient_id)) == 0 &&
         rows->nrows == 1)
-        out = json_pack("{s:I,s:s,s:I,s:s,s:I}", "id", (json_int_t)yx_rows_int(rows, 0, 0), "full_name",
-                        yx_rows_get(rows, 0, 1), "birth_year", (json_int_t)yx_rows_int(rows, 0, 2), "sex",
-                        yx_rows_get(rows, 0, 3), "facility_id", (json_int_t)yx_rows_int(rows, 0, 4));
+        out = json_pack("{s:I,s:s,s:I,s:s,s:I}", "id", (json_int_t)yx_rows_i64(rows, 0, "id"), "full_name",
+                        yx_rows_str(rows, 0, "full_name"), "birth_year",
+                        (json_int_t)yx_rows_i64(rows, 0, "birth_year"), "sex", yx_rows_str(rows, 0, "sex"),
+                        "facility_id", (json_int_t)yx_rows_i64(rows, 0, "facility_id"));
     yx_rows_free(rows);
     return out;
 }

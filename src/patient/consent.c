@@ -18,18 +18,19 @@ static const char *const methods[] = {"paper_signed", "verbal_witnessed", "in_ap
 
 static json_t *consent_row(const struct yx_rows *r, int i)
 {
-    return json_pack("{s:I,s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:{s:I,s:s},s:o,s:o,s:b,s:o,s:o,s:o}", "id",
-                     (json_int_t)yx_rows_int(r, i, 0), "patient_id", (json_int_t)yx_rows_int(r, i, 1),
-                     "purpose", yx_rows_get(r, i, 2), "method", yx_rows_get(r, i, 3), "given_by",
-                     yx_rows_get(r, i, 4), "witness_name", yx_json_str_or_null(yx_rows_get(r, i, 5)),
-                     "document_ref", yx_json_str_or_null(yx_rows_get(r, i, 6)), "note",
-                     yx_json_str_or_null(yx_rows_get(r, i, 7)), "recorded_by", "id",
-                     (json_int_t)yx_rows_int(r, i, 8), "name", yx_rows_get(r, i, 9), "facility_id",
-                     yx_rows_isnull(r, i, 10) ? json_null() : json_integer(yx_rows_int(r, i, 10)),
-                     "granted_at", yx_json_time_or_null(r, i, 11), "active", yx_rows_isnull(r, i, 12),
-                     "withdrawn_at", yx_json_time_or_null(r, i, 12), "withdrawn_by",
-                     yx_rows_isnull(r, i, 13) ? json_null() : json_integer(yx_rows_int(r, i, 13)),
-                     "withdraw_reason", yx_json_str_or_null(yx_rows_get(r, i, 14)));
+    return json_pack(
+        "{s:I,s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:{s:I,s:s},s:o,s:o,s:b,s:o,s:o,s:o}", "id",
+        (json_int_t)yx_rows_i64(r, i, "id"), "patient_id", (json_int_t)yx_rows_i64(r, i, "patient_id"),
+        "purpose", yx_rows_str(r, i, "purpose"), "method", yx_rows_str(r, i, "method"), "given_by",
+        yx_rows_str(r, i, "given_by"), "witness_name", yx_json_str_or_null(yx_rows_str(r, i, "witness_name")),
+        "document_ref", yx_json_str_or_null(yx_rows_str(r, i, "document_ref")), "note",
+        yx_json_str_or_null(yx_rows_str(r, i, "note")), "recorded_by", "id",
+        (json_int_t)yx_rows_i64(r, i, "recorded_by"), "name", yx_rows_str(r, i, "full_name"), "facility_id",
+        yx_rows_null(r, i, "facility_id") ? json_null() : json_integer(yx_rows_i64(r, i, "facility_id")),
+        "granted_at", yx_json_time_or_null(r, i, "granted_at"), "active", yx_rows_null(r, i, "withdrawn_at"),
+        "withdrawn_at", yx_json_time_or_null(r, i, "withdrawn_at"), "withdrawn_by",
+        yx_rows_null(r, i, "withdrawn_by") ? json_null() : json_integer(yx_rows_i64(r, i, "withdrawn_by")),
+        "withdraw_reason", yx_json_str_or_null(yx_rows_str(r, i, "withdraw_reason")));
 }
 
 static int answer_consent(struct yx_req *r, int status, int64_t id)
@@ -157,7 +158,7 @@ static int consent_list(struct yx_req *r)
     for (int i = 0; i < rows->nrows && i < limit; i++)
         json_array_append_new(items, consent_row(rows, i));
     int more = rows->nrows > limit;
-    int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    int64_t last = more ? yx_rows_i64(rows, (int)limit - 1, "id") : 0;
     yx_rows_free(rows);
     return yx_reply(r, 200, yx_page_json(items, more, last));
 }

@@ -237,7 +237,7 @@ static int find_duplicates(struct yx_req *r, const struct patient_in *in, const 
         *found = json_array();
         for (int i = 0; i < rows->nrows; i++) {
             json_t *p = yx_patient_row(rows, i);
-            const char *b = yx_rows_get(rows, i, 10);
+            const char *b = yx_rows_str(rows, i, "bhyt");
             int by_card = in->bhyt && b && strstr(b, in->bhxh);
             json_object_set_new(p, "match", json_string(by_card ? "bhyt" : "name_birth_year_commune"));
             json_array_append_new(*found, p);
@@ -404,23 +404,23 @@ static int patient_get(struct yx_req *r)
 /* Reads the stored record into in; rows must outlive in. */
 static void stored_record(const struct yx_rows *s, struct patient_in *in)
 {
-    *in = (struct patient_in){.full_name = yx_rows_get(s, 0, 3),
-                              .birth_date = yx_rows_get(s, 0, 4),
-                              .birth_year = yx_rows_int(s, 0, 5),
-                              .sex = yx_rows_get(s, 0, 6),
-                              .ethnicity = yx_rows_get(s, 0, 7),
-                              .cccd = yx_rows_get(s, 0, 9),
-                              .bhyt = yx_rows_get(s, 0, 10),
-                              .phone = yx_rows_get(s, 0, 11),
-                              .unit_id = yx_rows_int(s, 0, 12),
-                              .address = yx_rows_get(s, 0, 14),
-                              .g_name = yx_rows_get(s, 0, 19),
-                              .g_phone = yx_rows_get(s, 0, 20),
-                              .g_relation = yx_rows_get(s, 0, 21),
-                              .languages = (char *)yx_rows_get(s, 0, 22),
-                              .notify_channel = yx_rows_get(s, 0, 25)};
+    *in = (struct patient_in){.full_name = yx_rows_str(s, 0, "full_name"),
+                              .birth_date = yx_rows_str(s, 0, "birth_date"),
+                              .birth_year = yx_rows_i64(s, 0, "birth_year"),
+                              .sex = yx_rows_str(s, 0, "sex"),
+                              .ethnicity = yx_rows_str(s, 0, "ethnicity"),
+                              .cccd = yx_rows_str(s, 0, "cccd"),
+                              .bhyt = yx_rows_str(s, 0, "bhyt"),
+                              .phone = yx_rows_str(s, 0, "phone"),
+                              .unit_id = yx_rows_i64(s, 0, "unit_id"),
+                              .address = yx_rows_str(s, 0, "address"),
+                              .g_name = yx_rows_str(s, 0, "guardian_name"),
+                              .g_phone = yx_rows_str(s, 0, "guardian_phone"),
+                              .g_relation = yx_rows_str(s, 0, "guardian_relation"),
+                              .languages = (char *)yx_rows_str(s, 0, "languages"),
+                              .notify_channel = yx_rows_str(s, 0, "notify_channel")};
     for (int k = 0; k < 4; k++)
-        in->flags[k] = (int)yx_rows_int(s, 0, 15 + k);
+        in->flags[k] = (int)yx_rows_i64(s, 0, flag_names[k]);
 }
 
 /* PATCH /api/v1/patients/:id — only the home facility corrects the registry record. */
@@ -435,7 +435,7 @@ static int patient_patch(struct yx_req *r)
         return rc;
     if ((rc = YX_DB_Q(r->db, &stored, YX_PATIENT_SELECT "WHERE p.id = ?", YX_PI(id))) != 0)
         goto out;
-    if (yx_rows_int(stored, 0, 1) != r->who.facility_id) {
+    if (yx_rows_i64(stored, 0, "facility_id") != r->who.facility_id) {
         rc = yx_fail(r, YX_EFORBIDDEN,
                      "Chỉ cơ sở quản lý người bệnh sửa hồ sơ / only the patient's own facility "
                      "corrects the registry record.");

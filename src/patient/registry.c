@@ -27,23 +27,23 @@ static int put_bool(struct yx_buf *b, const char *key, int v)
     return yx_buf_puts(b, key) || yx_buf_puts(b, v ? "true" : "false");
 }
 
-/* {"<key>": column c, "name": column c + 1}, or null when column c is. */
-static int put_ref(struct yx_buf *b, const char *key, const struct yx_rows *r, int i, int c,
-                   const char *inner)
+/* {"<key>": column code, "name": column name}, or null when column code is. */
+static int put_ref(struct yx_buf *b, const char *key, const struct yx_rows *r, int i, const char *code,
+                   const char *name, const char *inner)
 {
-    if (yx_rows_isnull(r, i, c))
+    if (yx_rows_null(r, i, code))
         return yx_buf_puts(b, key) || yx_buf_puts(b, "null");
-    return yx_buf_puts(b, key) || yx_buf_puts(b, inner) || yx_buf_json_str(b, yx_rows_get(r, i, c)) ||
-           put_str(b, ",\"name\":", yx_rows_get(r, i, c + 1)) || yx_buf_puts(b, "}");
+    return yx_buf_puts(b, key) || yx_buf_puts(b, inner) || yx_buf_json_str(b, yx_rows_str(r, i, code)) ||
+           put_str(b, ",\"name\":", yx_rows_str(r, i, name)) || yx_buf_puts(b, "}");
 }
 
 /* The flags recorded, then those the record implies. */
 static int put_vulnerable(struct yx_buf *b, const struct yx_rows *r, int i, int age)
 {
-    const char *eth = yx_rows_get(r, i, 7), *sep = "";
+    const char *eth = yx_rows_str(r, i, "ethnicity"), *sep = "";
     int rc = yx_buf_puts(b, ",\"vulnerable\":[");
     for (int k = 0; stored_flags[k]; k++)
-        if (yx_rows_int(r, i, 15 + k)) {
+        if (yx_rows_i64(r, i, stored_flags[k])) {
             rc |= yx_buf_puts(b, sep) || yx_buf_json_str(b, stored_flags[k]);
             sep = ",";
         }
@@ -61,38 +61,39 @@ static int put_vulnerable(struct yx_buf *b, const struct yx_rows *r, int i, int 
 int yx_patient_row_text(struct yx_buf *b, const struct yx_rows *r, int i)
 {
     char created[32], updated[32];
-    const char *birth_date = yx_rows_get(r, i, 4), *langs = yx_rows_get(r, i, 22);
-    int age = yx_age_years(birth_date, yx_rows_int(r, i, 5));
+    const char *birth_date = yx_rows_str(r, i, "birth_date"), *langs = yx_rows_str(r, i, "languages");
+    int age = yx_age_years(birth_date, yx_rows_i64(r, i, "birth_year"));
     /* languages is stored as the JSON array the API took in (["hmn","vi"]). */
     if (!langs || langs[0] != '[')
         langs = "[]";
-    yx_time_format(yx_rows_int(r, i, 23), created);
-    yx_time_format(yx_rows_int(r, i, 24), updated);
-    int rc =
-        put_int(b, "{\"id\":", yx_rows_int(r, i, 0)) ||
-        put_int(b, ",\"facility\":{\"id\":", yx_rows_int(r, i, 1)) ||
-        put_str(b, ",\"name\":", yx_rows_get(r, i, 2)) ||
-        put_str(b, "},\"full_name\":", yx_rows_get(r, i, 3)) || put_str(b, ",\"birth_date\":", birth_date) ||
-        put_int(b, ",\"birth_year\":", yx_rows_int(r, i, 5)) || put_int(b, ",\"age\":", age) ||
-        put_str(b, ",\"sex\":", yx_rows_get(r, i, 6)) ||
-        put_ref(b, ",\"ethnicity\":", r, i, 7, "{\"code\":") ||
-        put_str(b, ",\"cccd\":", yx_rows_get(r, i, 9)) || put_str(b, ",\"bhyt\":", yx_rows_get(r, i, 10)) ||
-        put_str(b, ",\"phone\":", yx_rows_get(r, i, 11));
-    if (yx_rows_isnull(r, i, 12))
+    yx_time_format(yx_rows_i64(r, i, "created_at"), created);
+    yx_time_format(yx_rows_i64(r, i, "updated_at"), updated);
+    int rc = put_int(b, "{\"id\":", yx_rows_i64(r, i, "id")) ||
+             put_int(b, ",\"facility\":{\"id\":", yx_rows_i64(r, i, "facility_id")) ||
+             put_str(b, ",\"name\":", yx_rows_str(r, i, "facility_name")) ||
+             put_str(b, "},\"full_name\":", yx_rows_str(r, i, "full_name")) ||
+             put_str(b, ",\"birth_date\":", birth_date) ||
+             put_int(b, ",\"birth_year\":", yx_rows_i64(r, i, "birth_year")) ||
+             put_int(b, ",\"age\":", age) || put_str(b, ",\"sex\":", yx_rows_str(r, i, "sex")) ||
+             put_ref(b, ",\"ethnicity\":", r, i, "ethnicity", "ethnicity_name", "{\"code\":") ||
+             put_str(b, ",\"cccd\":", yx_rows_str(r, i, "cccd")) ||
+             put_str(b, ",\"bhyt\":", yx_rows_str(r, i, "bhyt")) ||
+             put_str(b, ",\"phone\":", yx_rows_str(r, i, "phone"));
+    if (yx_rows_null(r, i, "unit_id"))
         rc |= yx_buf_puts(b, ",\"unit\":null");
     else
-        rc |= put_int(b, ",\"unit\":{\"id\":", yx_rows_int(r, i, 12)) ||
-              put_str(b, ",\"name\":", yx_rows_get(r, i, 13)) || yx_buf_puts(b, "}");
-    rc |= put_str(b, ",\"address\":", yx_rows_get(r, i, 14)) || put_vulnerable(b, r, i, age);
-    if (yx_rows_isnull(r, i, 19))
+        rc |= put_int(b, ",\"unit\":{\"id\":", yx_rows_i64(r, i, "unit_id")) ||
+              put_str(b, ",\"name\":", yx_rows_str(r, i, "unit_name")) || yx_buf_puts(b, "}");
+    rc |= put_str(b, ",\"address\":", yx_rows_str(r, i, "address")) || put_vulnerable(b, r, i, age);
+    if (yx_rows_null(r, i, "guardian_name"))
         rc |= yx_buf_puts(b, ",\"guardian\":null");
     else
-        rc |= put_str(b, ",\"guardian\":{\"name\":", yx_rows_get(r, i, 19)) ||
-              put_str(b, ",\"phone\":", yx_rows_get(r, i, 20)) ||
-              put_str(b, ",\"relation\":", yx_rows_get(r, i, 21)) || yx_buf_puts(b, "}");
+        rc |= put_str(b, ",\"guardian\":{\"name\":", yx_rows_str(r, i, "guardian_name")) ||
+              put_str(b, ",\"phone\":", yx_rows_str(r, i, "guardian_phone")) ||
+              put_str(b, ",\"relation\":", yx_rows_str(r, i, "guardian_relation")) || yx_buf_puts(b, "}");
     rc |= yx_buf_puts(b, ",\"languages\":") || yx_buf_puts(b, langs) ||
           put_bool(b, ",\"needs_interpreter\":", strstr(langs, "\"vi\"") == NULL) ||
-          put_str(b, ",\"notify_channel\":", yx_rows_get(r, i, 25)) ||
+          put_str(b, ",\"notify_channel\":", yx_rows_str(r, i, "notify_channel")) ||
           put_str(b, ",\"created_at\":", created) || put_str(b, ",\"updated_at\":", updated);
     return rc ? YX_ENOMEM : 0;
 }
@@ -118,21 +119,21 @@ json_t *yx_patient_row(const struct yx_rows *r, int i)
 #define FULL_SELECT                                                                                          \
     "SELECT " YX_PATIENT_COLUMNS ", f.province_id, "                                                         \
     "(SELECT COUNT(*) FROM patient_shares s WHERE s.patient_id = p.id AND s.facility_id = ? "                \
-    "AND " YX_SHARE_LIVE "), "                                                                               \
+    "AND " YX_SHARE_LIVE ") AS shared, "                                                                     \
     "(SELECT COUNT(*) FROM consents c WHERE c.patient_id = p.id AND c.purpose = 'remote_care' "              \
-    "AND c.withdrawn_at IS NULL), "                                                                          \
+    "AND c.withdrawn_at IS NULL) AS remote_care, "                                                           \
     "(SELECT COUNT(*) FROM consents c WHERE c.patient_id = p.id AND c.purpose = 'data_processing' "          \
-    "AND c.withdrawn_at IS NULL), "                                                                          \
-    "(SELECT COUNT(*) FROM users a WHERE a.patient_id = p.id) FROM patients p" YX_PATIENT_JOINS              \
-    "WHERE p.id = ?"
+    "AND c.withdrawn_at IS NULL) AS data_processing, "                                                       \
+    "(SELECT COUNT(*) FROM users a WHERE a.patient_id = p.id) AS has_account FROM patients "                 \
+    "p" YX_PATIENT_JOINS "WHERE p.id = ?"
 
 /* The whole record, closing brace included: the row, the consents in force, an app account. */
 static int full_text(struct yx_buf *b, const struct yx_rows *r)
 {
     int rc = yx_patient_row_text(b, r, 0) ||
-             put_bool(b, ",\"consent\":{\"remote_care\":", yx_rows_int(r, 0, 28) > 0) ||
-             put_bool(b, ",\"data_processing\":", yx_rows_int(r, 0, 29) > 0) ||
-             put_bool(b, "},\"has_account\":", yx_rows_int(r, 0, 30) > 0) || yx_buf_puts(b, "}");
+             put_bool(b, ",\"consent\":{\"remote_care\":", yx_rows_i64(r, 0, "remote_care") > 0) ||
+             put_bool(b, ",\"data_processing\":", yx_rows_i64(r, 0, "data_processing") > 0) ||
+             put_bool(b, "},\"has_account\":", yx_rows_i64(r, 0, "has_account") > 0) || yx_buf_puts(b, "}");
     return rc ? YX_ENOMEM : 0;
 }
 
@@ -155,9 +156,9 @@ int yx_patient_read(struct yx_req *r, int64_t id, struct yx_buf *out)
         rc = yx_not_found(r);
     if (rc == 0) {
         struct yx_resource res = {.kind = YX_RES_PATIENT,
-                                  .facility_id = yx_rows_int(rows, 0, 1),
-                                  .province_id = yx_rows_int(rows, 0, 26),
-                                  .shared = yx_rows_int(rows, 0, 27) > 0,
+                                  .facility_id = yx_rows_i64(rows, 0, "facility_id"),
+                                  .province_id = yx_rows_i64(rows, 0, "province_id"),
+                                  .shared = yx_rows_i64(rows, 0, "shared") > 0,
                                   .patient_id = id};
         /* As in yx_patient_access(): a refusal as absent names no patient in the trail. */
         if ((rc = yx_authorize(&r->who, YX_A_READ, &res)) != YX_ENOTFOUND)

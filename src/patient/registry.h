@@ -35,10 +35,11 @@ int yx_age_years(const char *birth_date, int64_t birth_year);
  * ("nguyen van an\nvan an\nan"); malloc'd, NULL when the name is not text. */
 char *yx_name_keys(const char *full_name);
 
-/* The columns yx_patient_row() reads, and the joins of patients p that they name. */
+/* The columns yx_patient_row() reads (by name), and the joins of patients p that they name. */
 #define YX_PATIENT_COLUMNS                                                                                   \
-    "p.id, p.facility_id, f.name, p.full_name, p.birth_date, p.birth_year, p.sex, p.ethnicity, e.name_vi, "  \
-    "p.cccd, p.bhyt, p.phone, p.unit_id, u.name, p.address, p.poor_household, p.near_poor_household, "       \
+    "p.id, p.facility_id, f.name AS facility_name, p.full_name, p.birth_date, p.birth_year, p.sex, "         \
+    "p.ethnicity, e.name_vi AS ethnicity_name, p.cccd, p.bhyt, p.phone, p.unit_id, u.name AS unit_name, "    \
+    "p.address, p.poor_household, p.near_poor_household, "                                                   \
     "p.disability, p.pregnant, p.guardian_name, p.guardian_phone, p.guardian_relation, p.languages, "        \
     "p.created_at, p.updated_at, p.notify_channel"
 #define YX_PATIENT_JOINS                                                                                     \

@@ -56,9 +56,9 @@ static int reply_page(struct yx_req *r, const struct yx_rows *rows, int64_t limi
     yx_buf_init(&b, 16 << 20);
     int rc = yx_buf_puts(&b, "{\"items\":[");
     for (int i = 0; rc == 0 && i < rows->nrows && i < limit; i++) {
-        int64_t id = yx_rows_int(rows, i, 0), seen = 0;
+        int64_t id = yx_rows_i64(rows, i, "id"), seen = 0;
         for (int j = 0; j < i && !seen; j++)
-            seen = yx_rows_int(rows, j, 0) == id;
+            seen = yx_rows_i64(rows, j, "id") == id;
         if (!seen)
             rc = yx_buf_puts(&b, b.data[b.len - 1] == '[' ? "" : ",") || yx_patient_row_text(&b, rows, i) ||
                  yx_buf_puts(&b, "}");
@@ -101,8 +101,8 @@ static int search_name(struct yx_req *r, const char *q, int64_t limit)
     if (rc)
         goto out;
     const char *next = NULL;
-    if (rows->nrows > limit &&
-        !(next = key_cursor(r, yx_rows_get(rows, (int)limit - 1, 26), yx_rows_int(rows, (int)limit - 1, 0))))
+    if (rows->nrows > limit && !(next = key_cursor(r, yx_rows_str(rows, (int)limit - 1, "name_key"),
+                                                   yx_rows_i64(rows, (int)limit - 1, "id"))))
         rc = YX_ENOMEM;
     if (rc == 0)
         rc = reply_page(r, rows, limit, next);
@@ -135,7 +135,7 @@ static int search_exact(struct yx_req *r, const char *where, const char *value, 
         return rc;
     char next[24];
     if (rows->nrows > limit)
-        snprintf(next, sizeof next, "%lld", (long long)yx_rows_int(rows, (int)limit - 1, 0));
+        snprintf(next, sizeof next, "%lld", (long long)yx_rows_i64(rows, (int)limit - 1, "id"));
     rc = reply_page(r, rows, limit, rows->nrows > limit ? next : NULL);
     yx_rows_free(rows);
     return rc;

@@ -110,16 +110,18 @@ static int thread_of(struct yx_db *db, const char *channel, const struct yx_chan
 static json_t *message_json(const struct yx_rows *rows, int i, const char *channel)
 {
     char at[32];
-    yx_time_format(yx_rows_int(rows, i, 6), at);
+    yx_time_format(yx_rows_i64(rows, i, "created_at"), at);
     return json_pack("{s:s,s:s,s:I,s:I,s:{s:I,s:s,s:s},s:s,s:s,s:s}", "type", "chat", "channel", channel,
-                     "id", (json_int_t)yx_rows_int(rows, i, 0), "seq", (json_int_t)yx_rows_int(rows, i, 1),
-                     "from", "id", (json_int_t)yx_rows_int(rows, i, 2), "name", yx_rows_get(rows, i, 3),
-                     "role", yx_rows_get(rows, i, 4), "text", yx_rows_get(rows, i, 5), "at", at, "client_id",
-                     yx_rows_get(rows, i, 7));
+                     "id", (json_int_t)yx_rows_i64(rows, i, "id"), "seq",
+                     (json_int_t)yx_rows_i64(rows, i, "seq"), "from", "id",
+                     (json_int_t)yx_rows_i64(rows, i, "sender_id"), "name", yx_rows_str(rows, i, "full_name"),
+                     "role", yx_rows_str(rows, i, "role"), "text", yx_rows_str(rows, i, "body"), "at", at,
+                     "client_id", yx_rows_str(rows, i, "client_id"));
 }
 
 #define MESSAGE_COLUMNS                                                                                      \
-    "m.id, m.seq, u.id, u.full_name, u.role, m.body, m.created_at, m.client_id FROM chat_messages m JOIN "   \
+    "m.id, m.seq, u.id AS sender_id, u.full_name, u.role, m.body, m.created_at, m.client_id "                \
+    "FROM chat_messages m JOIN "                                                                             \
     "users u ON u.id = m.sender_id "
 
 /* The messages after seq `after`, oldest first, at most limit; *more when others follow. */

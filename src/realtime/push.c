@@ -33,19 +33,20 @@ static void push_due(struct yx_db *db, void *unused)
     }
     for (int i = 0; i < rows->nrows; i++) {
         /* Outward rows (SMS, Zalo) are the sender's; a patient without an account has no socket. */
-        if (yx_rows_isnull(rows, i, 1) || strcmp(yx_rows_get(rows, i, 8), "app") != 0 ||
-            strcmp(yx_rows_get(rows, i, 9), "delivered") != 0)
+        if (yx_rows_null(rows, i, "user_id") || strcmp(yx_rows_str(rows, i, "channel"), "app") != 0 ||
+            strcmp(yx_rows_str(rows, i, "status"), "delivered") != 0)
             continue;
         char channel[32], at[32];
-        yx_snprintf(channel, sizeof channel, "user:%lld", (long long)yx_rows_int(rows, i, 1));
-        yx_time_format(yx_rows_int(rows, i, 4), at);
+        yx_snprintf(channel, sizeof channel, "user:%lld", (long long)yx_rows_i64(rows, i, "user_id"));
+        yx_time_format(yx_rows_i64(rows, i, "due_at"), at);
         yx_hub_publish(channel,
                        json_pack("{s:s,s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "type", "notification", "id",
-                                 (json_int_t)yx_rows_int(rows, i, 0), "kind", yx_rows_get(rows, i, 2), "text",
-                                 yx_rows_get(rows, i, 3), "at", at, "consult_id",
-                                 yx_json_id_or_null(rows, i, 5), "visit_id", yx_json_id_or_null(rows, i, 6),
-                                 "appointment_id", yx_json_id_or_null(rows, i, 7), "session_id",
-                                 yx_json_id_or_null(rows, i, 10)));
+                                 (json_int_t)yx_rows_i64(rows, i, "id"), "kind", yx_rows_str(rows, i, "kind"),
+                                 "text", yx_rows_str(rows, i, "text_vi"), "at", at, "consult_id",
+                                 yx_json_id_or_null(rows, i, "consult_id"), "visit_id",
+                                 yx_json_id_or_null(rows, i, "visit_id"), "appointment_id",
+                                 yx_json_id_or_null(rows, i, "appointment_id"), "session_id",
+                                 yx_json_id_or_null(rows, i, "session_id")));
     }
     yx_rows_free(rows);
 }
@@ -54,9 +55,10 @@ static void push_due(struct yx_db *db, void *unused)
  * the record the thread's channel is (its kind names it and its column). */
 static void notify_away(struct yx_db *db, const struct yx_rows *rows, int i)
 {
-    int64_t thread = yx_rows_int(rows, i, 0), user = yx_rows_int(rows, i, 1), last = yx_rows_int(rows, i, 2);
-    int64_t unseen = last - yx_rows_int(rows, i, 3), now = yx_now_ms(), id;
-    const struct yx_channel_kind *kind = yx_channel_parse(yx_rows_get(rows, i, 4), &id);
+    int64_t thread = yx_rows_i64(rows, i, "thread_id"), user = yx_rows_i64(rows, i, "user_id"),
+            last = yx_rows_i64(rows, i, "last_seq");
+    int64_t unseen = last - yx_rows_i64(rows, i, "delivered_seq"), now = yx_now_ms(), id;
+    const struct yx_channel_kind *kind = yx_channel_parse(yx_rows_str(rows, i, "channel"), &id);
     const struct yx_chat_sql *sql = kind ? yx_chat_sql(kind) : NULL;
     char text[200];
     struct yx_rows *claimed = NULL;

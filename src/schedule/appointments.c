@@ -23,12 +23,13 @@ static int open_slot(struct yx_req *r, int64_t id, struct slot *s)
                      YX_PI(id));
     if (rc == 0 && rows->nrows != 1)
         rc = yx_fail_field(r, YX_EINVAL, "slot_id", "No slot has id %lld.", (long long)id);
-    else if (rc == 0 && (yx_rows_int(rows, 0, 4) || yx_rows_int(rows, 0, 2) < yx_now_ms()))
+    else if (rc == 0 && (yx_rows_i64(rows, 0, "cancelled") || yx_rows_i64(rows, 0, "start_at") < yx_now_ms()))
         rc = yx_fail_code(r, YX_ECONFLICT, "slot_closed", NULL,
                           "Khung giờ này đã qua hoặc đã bị hủy / this slot is past or withdrawn.");
     if (rc == 0) {
-        *s = (struct slot){yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), yx_rows_int(rows, 0, 2), ""};
-        snprintf(s->mode, sizeof s->mode, "%s", yx_rows_get(rows, 0, 3));
+        *s = (struct slot){yx_rows_i64(rows, 0, "id"), yx_rows_i64(rows, 0, "doctor_id"),
+                           yx_rows_i64(rows, 0, "start_at"), ""};
+        snprintf(s->mode, sizeof s->mode, "%s", yx_rows_str(rows, 0, "mode"));
     }
     yx_rows_free(rows);
     return rc;
@@ -66,8 +67,8 @@ static int insert_booking(struct yx_req *r, const struct slot *s, int64_t patien
 }
 
 #define APPOINTMENT_SELECT                                                                                   \
-    "SELECT a.id, a.slot_id, a.patient_id, p.full_name, a.doctor_id, u.full_name, f.name, s.start_at, "      \
-    "s.end_at, "                                                                                             \
+    "SELECT a.id, a.slot_id, a.patient_id, p.full_name AS patient_name, a.doctor_id, "                       \
+    "u.full_name AS doctor_name, f.name AS facility_name, s.start_at, s.end_at, "                            \
     "s.mode, a.reason, a.status, a.visit_id, a.cancel_reason, a.replaced_by, a.created_at FROM "             \
     "appointments a "                                                                                        \
     "JOIN patients p ON p.id = a.patient_id JOIN users u ON u.id = a.doctor_id JOIN slots s ON s.id = "      \
@@ -78,15 +79,19 @@ static json_t *appointment_row(struct yx_req *r, const struct yx_rows *x, int i)
 {
     return json_pack(
         "{s:I,s:I,s:{s:I,s:s},s:{s:I,s:s,s:s},s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:s}", "id",
-        (json_int_t)yx_rows_int(x, i, 0), "slot_id", (json_int_t)yx_rows_int(x, i, 1), "patient", "id",
-        (json_int_t)yx_rows_int(x, i, 2), "full_name", yx_rows_get(x, i, 3), "doctor", "id",
-        (json_int_t)yx_rows_int(x, i, 4), "full_name", yx_rows_get(x, i, 5), "facility", yx_rows_get(x, i, 6),
-        "start", yx_iso(r, yx_rows_int(x, i, 7)), "end", yx_iso(r, yx_rows_int(x, i, 8)), "mode",
-        yx_rows_get(x, i, 9), "reason", yx_rows_get(x, i, 10), "status", yx_rows_get(x, i, 11), "visit_id",
-        yx_rows_isnull(x, i, 12) ? json_null() : json_integer(yx_rows_int(x, i, 12)), "cancel_reason",
-        yx_rows_get(x, i, 13) ? json_string(yx_rows_get(x, i, 13)) : json_null(), "replaced_by",
-        yx_rows_isnull(x, i, 14) ? json_null() : json_integer(yx_rows_int(x, i, 14)), "created_at",
-        yx_iso(r, yx_rows_int(x, i, 15)));
+        (json_int_t)yx_rows_i64(x, i, "id"), "slot_id", (json_int_t)yx_rows_i64(x, i, "slot_id"), "patient",
+        "id", (json_int_t)yx_rows_i64(x, i, "patient_id"), "full_name", yx_rows_str(x, i, "patient_name"),
+        "doctor", "id", (json_int_t)yx_rows_i64(x, i, "doctor_id"), "full_name",
+        yx_rows_str(x, i, "doctor_name"), "facility", yx_rows_str(x, i, "facility_name"), "start",
+        yx_iso(r, yx_rows_i64(x, i, "start_at")), "end", yx_iso(r, yx_rows_i64(x, i, "end_at")), "mode",
+        yx_rows_str(x, i, "mode"), "reason", yx_rows_str(x, i, "reason"), "status",
+        yx_rows_str(x, i, "status"), "visit_id",
+        yx_rows_null(x, i, "visit_id") ? json_null() : json_integer(yx_rows_i64(x, i, "visit_id")),
+        "cancel_reason",
+        yx_rows_str(x, i, "cancel_reason") ? json_string(yx_rows_str(x, i, "cancel_reason")) : json_null(),
+        "replaced_by",
+        yx_rows_null(x, i, "replaced_by") ? json_null() : json_integer(yx_rows_i64(x, i, "replaced_by")),
+        "created_at", yx_iso(r, yx_rows_i64(x, i, "created_at")));
 }
 
 static int answer_appointment(struct yx_req *r, int status, int64_t id)
@@ -155,8 +160,9 @@ static int load_booked(struct yx_req *r, struct booked *b)
     if (rc == 0 && rows->nrows != 1)
         rc = yx_not_found(r);
     if (rc == 0) {
-        *b = (struct booked){yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), yx_rows_int(rows, 0, 2), ""};
-        snprintf(b->status, sizeof b->status, "%s", yx_rows_get(rows, 0, 3));
+        *b = (struct booked){yx_rows_i64(rows, 0, "id"), yx_rows_i64(rows, 0, "patient_id"),
+                             yx_rows_i64(rows, 0, "visit_id"), ""};
+        snprintf(b->status, sizeof b->status, "%s", yx_rows_str(rows, 0, "status"));
     }
     yx_rows_free(rows);
     if (rc == 0)
@@ -293,7 +299,7 @@ static int appointment_list(struct yx_req *r)
     for (int i = 0; i < rows->nrows && i < limit; i++)
         json_array_append_new(items, appointment_row(r, rows, i));
     int more = rows->nrows > limit;
-    int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    int64_t last = more ? yx_rows_i64(rows, (int)limit - 1, "id") : 0;
     yx_rows_free(rows);
     return yx_reply(r, 200, yx_page_json(items, more, last));
 }

@@ -30,23 +30,25 @@ int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *
 {
     struct yx_rows *rows = NULL;
     char when[32], text[600];
-    int rc =
-        YX_DB_Q(db, &rows,
-                "SELECT a.patient_id, COALESCE(p.phone, p.guardian_phone), u.full_name, f.name, "
-                "s.start_at, "
-                "s.mode, p.notify_channel FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN "
-                "users u ON u.id = "
-                "a.doctor_id "
-                "JOIN facilities f ON f.id = u.facility_id JOIN slots s ON s.id = a.slot_id WHERE a.id = ?",
-                YX_PI(appointment_id));
+    int rc = YX_DB_Q(
+        db, &rows,
+        "SELECT a.patient_id, COALESCE(p.phone, p.guardian_phone) AS phone, u.full_name AS doctor_name, "
+        "f.name AS facility_name, "
+        "s.start_at, "
+        "s.mode, p.notify_channel FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN "
+        "users u ON u.id = "
+        "a.doctor_id "
+        "JOIN facilities f ON f.id = u.facility_id JOIN slots s ON s.id = a.slot_id WHERE a.id = ?",
+        YX_PI(appointment_id));
     if (rc || rows->nrows != 1) {
         yx_rows_free(rows);
         return rc ? rc : YX_ENOTFOUND;
     }
-    int64_t patient = yx_rows_int(rows, 0, 0), start = yx_rows_int(rows, 0, 4), now = yx_now_ms();
-    const char *mode = yx_rows_get(rows, 0, 5), *channel = yx_rows_get(rows, 0, 6);
+    int64_t patient = yx_rows_i64(rows, 0, "patient_id"), start = yx_rows_i64(rows, 0, "start_at"),
+            now = yx_now_ms();
+    const char *mode = yx_rows_str(rows, 0, "mode"), *channel = yx_rows_str(rows, 0, "notify_channel");
     /* Outward only to a phone, and only on the channel the patient chose ("none": the app only). */
-    const char *phone = strcmp(channel, "none") == 0 ? NULL : yx_rows_get(rows, 0, 1);
+    const char *phone = strcmp(channel, "none") == 0 ? NULL : yx_rows_str(rows, 0, "phone");
     const char *how = strcmp(mode, "video") == 0   ? "gọi video"
                       : strcmp(mode, "audio") == 0 ? "gọi thoại"
                       : strcmp(mode, "chat") == 0  ? "nhắn tin"
@@ -62,10 +64,10 @@ int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *
     if (rc == 0 && strcmp(kind, "cancelled_silently") != 0) {
         if (strcmp(kind, "cancelled") == 0)
             snprintf(text, sizeof text, "ytexa: Lịch khám từ xa lúc %s với bác sĩ %s đã được hủy.", when,
-                     yx_rows_get(rows, 0, 2));
+                     yx_rows_str(rows, 0, "doctor_name"));
         else
             snprintf(text, sizeof text, "ytexa: Lịch khám từ xa (%s) lúc %s với bác sĩ %s, %s.%s", how, when,
-                     yx_rows_get(rows, 0, 2), yx_rows_get(rows, 0, 3),
+                     yx_rows_str(rows, 0, "doctor_name"), yx_rows_str(rows, 0, "facility_name"),
                      strcmp(kind, "rescheduled") == 0 ? " Lịch đã được đổi." : "");
         rc = add(db, appointment_id, patient, "app", kind, NULL, text, now);
         if (rc == 0 && phone)
@@ -81,7 +83,7 @@ int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *
         snprintf(text, sizeof text,
                  "ytexa: Nhắc lịch khám từ xa (%s) lúc %s với bác sĩ %s. Đến trạm hoặc mở ứng dụng "
                  "trước giờ hẹn 10 phút.",
-                 how, when, yx_rows_get(rows, 0, 2));
+                 how, when, yx_rows_str(rows, 0, "doctor_name"));
         rc = add(db, appointment_id, patient, channel, "reminder", phone, text, start - before[i]);
         if (rc == 0)
             rc = add(db, appointment_id, patient, "app", "reminder", NULL, text, start - before[i]);
@@ -108,16 +110,19 @@ static int notification_list(struct yx_req *r)
         return rc;
     json_t *items = json_array();
     for (int i = 0; i < rows->nrows && i < limit; i++)
-        json_array_append_new(
-            items, json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)yx_rows_int(rows, i, 0),
-                             "kind", yx_rows_get(rows, i, 1), "text", yx_rows_get(rows, i, 2), "at",
-                             yx_iso(r, yx_rows_int(rows, i, 3)), "read_at",
-                             yx_rows_isnull(rows, i, 4) ? json_null()
-                                                        : json_string(yx_iso(r, yx_rows_int(rows, i, 4))),
-                             "appointment_id", yx_json_id_or_null(rows, i, 5), "consult_id",
-                             yx_json_id_or_null(rows, i, 6), "visit_id", yx_json_id_or_null(rows, i, 7)));
+        json_array_append_new(items,
+                              json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "id",
+                                        (json_int_t)yx_rows_i64(rows, i, "id"), "kind",
+                                        yx_rows_str(rows, i, "kind"), "text", yx_rows_str(rows, i, "text_vi"),
+                                        "at", yx_iso(r, yx_rows_i64(rows, i, "due_at")), "read_at",
+                                        yx_rows_null(rows, i, "read_at")
+                                            ? json_null()
+                                            : json_string(yx_iso(r, yx_rows_i64(rows, i, "read_at"))),
+                                        "appointment_id", yx_json_id_or_null(rows, i, "appointment_id"),
+                                        "consult_id", yx_json_id_or_null(rows, i, "consult_id"), "visit_id",
+                                        yx_json_id_or_null(rows, i, "visit_id")));
     int more = rows->nrows > limit;
-    int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    int64_t last = more ? yx_rows_i64(rows, (int)limit - 1, "id") : 0;
     yx_rows_free(rows);
     return yx_reply(r, 200, yx_page_json(items, more, last));
 }

@@ -17,13 +17,16 @@ static const char *const priorities[] = {"emergency", "pregnant", "child", "elde
 static json_t *entry_row(struct yx_req *r, const struct yx_rows *x, int i)
 {
     return json_pack(
-        "{s:I,s:s,s:I,s:{s:I,s:s,s:I},s:s,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)yx_rows_int(x, i, 0),
-        "day", yx_rows_get(x, i, 1), "token", (json_int_t)yx_rows_int(x, i, 2), "patient", "id",
-        (json_int_t)yx_rows_int(x, i, 3), "full_name", yx_rows_get(x, i, 4), "birth_year",
-        (json_int_t)yx_rows_int(x, i, 5), "reason", yx_rows_get(x, i, 6), "priority", yx_rows_get(x, i, 7),
-        "status", yx_rows_get(x, i, 8), "created_at", yx_iso(r, yx_rows_int(x, i, 9)), "called_at",
-        yx_rows_isnull(x, i, 10) ? json_null() : json_string(yx_iso(r, yx_rows_int(x, i, 10))), "done_at",
-        yx_rows_isnull(x, i, 11) ? json_null() : json_string(yx_iso(r, yx_rows_int(x, i, 11))));
+        "{s:I,s:s,s:I,s:{s:I,s:s,s:I},s:s,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)yx_rows_i64(x, i, "id"),
+        "day", yx_rows_str(x, i, "day"), "token", (json_int_t)yx_rows_i64(x, i, "token"), "patient", "id",
+        (json_int_t)yx_rows_i64(x, i, "patient_id"), "full_name", yx_rows_str(x, i, "full_name"),
+        "birth_year", (json_int_t)yx_rows_i64(x, i, "birth_year"), "reason", yx_rows_str(x, i, "reason"),
+        "priority", yx_rows_str(x, i, "priority"), "status", yx_rows_str(x, i, "status"), "created_at",
+        yx_iso(r, yx_rows_i64(x, i, "created_at")), "called_at",
+        yx_rows_null(x, i, "called_at") ? json_null()
+                                        : json_string(yx_iso(r, yx_rows_i64(x, i, "called_at"))),
+        "done_at",
+        yx_rows_null(x, i, "done_at") ? json_null() : json_string(yx_iso(r, yx_rows_i64(x, i, "done_at"))));
 }
 
 static int answer_entry(struct yx_req *r, int status, int64_t id)

@@ -99,12 +99,13 @@ static void send_due(struct yx_db *db, CURL *curl)
         return;
     }
     for (int i = 0; i < rows->nrows; i++) {
-        int64_t id = yx_rows_int(rows, i, 0), attempts = yx_rows_int(rows, i, 6) + 1;
-        json_t *msg =
-            json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)id, "channel", yx_rows_get(rows, i, 1),
-                      "to", yx_rows_get(rows, i, 2) ? yx_rows_get(rows, i, 2) : "", "kind",
-                      yx_rows_get(rows, i, 3), "text", yx_rows_get(rows, i, 4), "appointment_id",
-                      yx_rows_isnull(rows, i, 5) ? json_null() : json_integer(yx_rows_int(rows, i, 5)));
+        int64_t id = yx_rows_i64(rows, i, "id"), attempts = yx_rows_i64(rows, i, "attempts") + 1;
+        json_t *msg = json_pack(
+            "{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)id, "channel", yx_rows_str(rows, i, "channel"),
+            "to", yx_rows_str(rows, i, "phone") ? yx_rows_str(rows, i, "phone") : "", "kind",
+            yx_rows_str(rows, i, "kind"), "text", yx_rows_str(rows, i, "text_vi"), "appointment_id",
+            yx_rows_null(rows, i, "appointment_id") ? json_null()
+                                                    : json_integer(yx_rows_i64(rows, i, "appointment_id")));
         char *body = msg ? json_dumps(msg, JSON_COMPACT) : NULL, why[200] = "";
         json_decref(msg);
         int ok = body && post(curl, body, id, why, sizeof why) == 0;

@@ -69,22 +69,23 @@ static json_t *schedule_json(struct yx_req *r, int64_t id)
 {
     struct yx_rows *rows = NULL;
     json_t *out = NULL;
-    if (YX_DB_Q(
-            r->db, &rows,
-            "SELECT s.id, s.doctor_id, u.full_name, s.facility_id, f.name, s.start_at, s.end_at, "
-            "s.slot_minutes, "
-            "s.mode, s.cancelled_at, (SELECT COUNT(*) FROM slots WHERE schedule_id = s.id) FROM schedules s "
-            "JOIN users u ON u.id = s.doctor_id JOIN facilities f ON f.id = s.facility_id WHERE s.id = ?",
-            YX_PI(id)) == 0 &&
+    if (YX_DB_Q(r->db, &rows,
+                "SELECT s.id, s.doctor_id, u.full_name, s.facility_id, f.name AS facility_name, s.start_at, "
+                "s.end_at, s.slot_minutes, s.mode, s.cancelled_at, "
+                "(SELECT COUNT(*) FROM slots WHERE schedule_id = s.id) AS slot_count FROM schedules s "
+                "JOIN users u ON u.id = s.doctor_id JOIN facilities f ON f.id = s.facility_id WHERE s.id = ?",
+                YX_PI(id)) == 0 &&
         rows->nrows == 1)
-        out = json_pack("{s:I,s:{s:I,s:s,s:{s:I,s:s}},s:s,s:s,s:I,s:s,s:b,s:I}", "id",
-                        (json_int_t)yx_rows_int(rows, 0, 0), "doctor", "id",
-                        (json_int_t)yx_rows_int(rows, 0, 1), "full_name", yx_rows_get(rows, 0, 2), "facility",
-                        "id", (json_int_t)yx_rows_int(rows, 0, 3), "name", yx_rows_get(rows, 0, 4), "start",
-                        yx_iso(r, yx_rows_int(rows, 0, 5)), "end", yx_iso(r, yx_rows_int(rows, 0, 6)),
-                        "slot_minutes", (json_int_t)yx_rows_int(rows, 0, 7), "mode", yx_rows_get(rows, 0, 8),
-                        "cancelled", !yx_rows_isnull(rows, 0, 9), "slots",
-                        (json_int_t)yx_rows_int(rows, 0, 10));
+        out = json_pack(
+            "{s:I,s:{s:I,s:s,s:{s:I,s:s}},s:s,s:s,s:I,s:s,s:b,s:I}", "id",
+            (json_int_t)yx_rows_i64(rows, 0, "id"), "doctor", "id",
+            (json_int_t)yx_rows_i64(rows, 0, "doctor_id"), "full_name", yx_rows_str(rows, 0, "full_name"),
+            "facility", "id", (json_int_t)yx_rows_i64(rows, 0, "facility_id"), "name",
+            yx_rows_str(rows, 0, "facility_name"), "start", yx_iso(r, yx_rows_i64(rows, 0, "start_at")),
+            "end", yx_iso(r, yx_rows_i64(rows, 0, "end_at")), "slot_minutes",
+            (json_int_t)yx_rows_i64(rows, 0, "slot_minutes"), "mode", yx_rows_str(rows, 0, "mode"),
+            "cancelled", !yx_rows_null(rows, 0, "cancelled_at"), "slots",
+            (json_int_t)yx_rows_i64(rows, 0, "slot_count"));
     yx_rows_free(rows);
     return out;
 }
@@ -239,7 +240,8 @@ static int slot_list(struct yx_req *r)
         r->db, &rows,
         "SELECT s.id, s.start_at, s.end_at, s.mode, (SELECT COUNT(*) FROM appointments a WHERE a.slot_id = "
         "s.id "
-        "AND a.status = 'booked') FROM slots s WHERE s.doctor_id = ? AND s.cancelled = 0 AND s.start_at >= ? "
+        "AND a.status = 'booked') AS booked FROM slots s WHERE s.doctor_id = ? AND s.cancelled = 0 AND "
+        "s.start_at >= ? "
         "AND s.start_at < ? ORDER BY s.start_at LIMIT 200",
         YX_PI(doctor), YX_PI(from), YX_PI(to));
     if (rc)
@@ -247,13 +249,14 @@ static int slot_list(struct yx_req *r)
     json_t *items = json_array();
     int64_t now = yx_now_ms();
     for (int i = 0; i < rows->nrows; i++) {
-        int booked = yx_rows_int(rows, i, 4) > 0, past = yx_rows_int(rows, i, 1) < now;
+        int booked = yx_rows_i64(rows, i, "booked") > 0, past = yx_rows_i64(rows, i, "start_at") < now;
         if (free_only && (booked || past))
             continue;
-        json_array_append_new(
-            items, json_pack("{s:I,s:s,s:s,s:s,s:b,s:b}", "id", (json_int_t)yx_rows_int(rows, i, 0), "start",
-                             yx_iso(r, yx_rows_int(rows, i, 1)), "end", yx_iso(r, yx_rows_int(rows, i, 2)),
-                             "mode", yx_rows_get(rows, i, 3), "booked", booked, "past", past));
+        json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:s,s:b,s:b}", "id",
+                                               (json_int_t)yx_rows_i64(rows, i, "id"), "start",
+                                               yx_iso(r, yx_rows_i64(rows, i, "start_at")), "end",
+                                               yx_iso(r, yx_rows_i64(rows, i, "end_at")), "mode",
+                                               yx_rows_str(rows, i, "mode"), "booked", booked, "past", past));
     }
     yx_rows_free(rows);
     return yx_reply(r, 200, json_pack("{s:o}", "items", items));

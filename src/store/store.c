@@ -203,6 +203,112 @@ int yx_rows_isnull(const struct yx_rows *r, int row, int col)
     return yx_rows_get(r, row, col) == NULL;
 }
 
+/* Which column each name asked for is, by the name's address (open addressing, at most half
+ * full). Callers pass string literals, so after a result's first row a read by name costs a
+ * multiplication and a comparison, not a strcmp over the columns. */
+struct yx_rows_names {
+    unsigned shift, used, next; /* next: where the next search starts, the column after the last
+                                   found, since rows are mostly read in the SELECT's order */
+    struct {
+        const char *name;
+        int col;
+    } slot[];
+};
+
+static unsigned name_slot(const struct yx_rows_names *ix, const char *name)
+{
+    /* Fibonacci hashing: the top bits of the address times 2^64 / φ. */
+    return (unsigned)(((uint64_t)(uintptr_t)name * UINT64_C(0x9E3779B97F4A7C15)) >> ix->shift);
+}
+
+/* The column called name, looking from column from on; -1 when there is none. */
+static int name_find(const struct yx_rows *r, const char *name, int from)
+{
+    for (int k = 0, c = from; k < r->ncols; k++, c = c + 1 < r->ncols ? c + 1 : 0)
+        if (strcmp(r->names[c], name) == 0)
+            return c;
+    return -1;
+}
+
+/* A name no column has, or two columns share, is the caller's bug (docs: store.h): a debug build
+ * says which and stops. */
+static void name_check(const struct yx_rows *r, const char *name, int col)
+{
+#ifndef NDEBUG
+    int again = col >= 0 ? name_find(r, name, col + 1 < r->ncols ? col + 1 : 0) : -1;
+    if (col < 0)
+        yx_log(YX_LOG_ERROR, "store: no column \"%s\" in the result (%d columns)", name, r->ncols);
+    else if (again != col)
+        yx_log(YX_LOG_ERROR, "store: columns %d and %d are both \"%s\": alias one", col, again, name);
+    YX_ASSERT(col >= 0 && again == col);
+#else
+    (void)r, (void)name, (void)col;
+#endif
+}
+
+static struct yx_rows_names *names_index(struct yx_rows *r)
+{
+    unsigned bits = 4;
+    while ((1u << bits) < 2u * (unsigned)r->ncols)
+        bits++;
+    size_t size = sizeof(struct yx_rows_names) + ((size_t)1 << bits) * sizeof r->by_name->slot[0];
+    struct yx_rows_names *ix = yx_arena_alloc(&r->text, size);
+    if (ix) {
+        memset(ix, 0, size);
+        ix->shift = 64 - bits;
+    }
+    return r->by_name = ix;
+}
+
+int yx_rows_col(const struct yx_rows *r, const char *name)
+{
+    if (!r || !name)
+        return -1;
+    /* The index is the result's memory, not its value: reading by name through a const pointer
+     * may fill it, as a result is read by one thread at a time. */
+    struct yx_rows *w = (struct yx_rows *)r;
+    struct yx_rows_names *ix = w->by_name ? w->by_name : names_index(w);
+    if (!ix) {
+        int col = name_find(r, name, 0); /* out of memory: look every time */
+        name_check(r, name, col);
+        return col;
+    }
+    unsigned mask = (1u << (64 - ix->shift)) - 1, h = name_slot(ix, name);
+    for (; ix->slot[h].name; h = (h + 1) & mask)
+        if (ix->slot[h].name == name) {
+            /* The same address with other text: a name that was not a literal and has changed. */
+            YX_ASSERT(ix->slot[h].col < 0 || strcmp(r->names[ix->slot[h].col], name) == 0);
+            return ix->slot[h].col;
+        }
+    int col = name_find(r, name, (int)ix->next);
+    name_check(r, name, col);
+    if (col >= 0)
+        ix->next = col + 1 < r->ncols ? (unsigned)col + 1 : 0;
+    /* Names that are not literals (the same text at new addresses) could fill it: past half, the
+     * names are looked for each time. */
+    if (ix->used < (mask + 1) / 2) {
+        ix->slot[h].name = name;
+        ix->slot[h].col = col;
+        ix->used++;
+    }
+    return col;
+}
+
+const char *yx_rows_str(const struct yx_rows *r, int row, const char *name)
+{
+    return yx_rows_get(r, row, yx_rows_col(r, name));
+}
+
+int64_t yx_rows_i64(const struct yx_rows *r, int row, const char *name)
+{
+    return yx_rows_int(r, row, yx_rows_col(r, name));
+}
+
+int yx_rows_null(const struct yx_rows *r, int row, const char *name)
+{
+    return yx_rows_get(r, row, yx_rows_col(r, name)) == NULL;
+}
+
 void yx_rows_free(struct yx_rows *r)
 {
     if (!r)

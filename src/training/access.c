@@ -15,10 +15,11 @@
 #define COURSE_HEAD                                                                                          \
     "SELECT c.id, c.facility_id, f.province_id, c.credit_minutes, c.attendance_pass_pct, c.quiz_pass_pct, "  \
     "c.quiz_max_attempts, c.state, c.title, c.target_roles, c.target_levels, (SELECT COUNT(*) FROM "         \
-    "course_trainers t WHERE t.course_id = c.id AND t.user_id = ?), (SELECT COUNT(*) FROM enrolments e "     \
-    "WHERE e.course_id = c.id AND e.facility_id = ? AND e.withdrawn_at IS NULL), (SELECT COUNT(*) FROM "     \
-    "enrolments e WHERE e.course_id = c.id AND e.user_id = ? AND e.withdrawn_at IS NULL), (SELECT level "    \
-    "FROM facilities WHERE id = ?) FROM courses c JOIN facilities f ON f.id = c.facility_id WHERE c.id IN ("
+    "course_trainers t WHERE t.course_id = c.id AND t.user_id = ?) AS named_trainer, (SELECT COUNT(*) FROM " \
+    "enrolments e WHERE e.course_id = c.id AND e.facility_id = ? AND e.withdrawn_at IS NULL) AS "            \
+    "site_enrolled, (SELECT COUNT(*) FROM enrolments e WHERE e.course_id = c.id AND e.user_id = ? AND "      \
+    "e.withdrawn_at IS NULL) AS named_enrolled, (SELECT level FROM facilities WHERE id = ?) AS "             \
+    "caller_level FROM courses c JOIN facilities f ON f.id = c.facility_id WHERE c.id IN ("
 enum {
     C_ID,
     C_FACILITY,
@@ -44,17 +45,18 @@ int yx_course_enrolled(struct yx_db *db, int64_t course_id, int64_t user_id, int
     int rc = YX_DB_Q(
         db, &rows,
         "SELECT u.role, c.target_roles, (SELECT COUNT(*) FROM enrolments e WHERE e.course_id = c.id "
-        "AND e.withdrawn_at IS NULL AND e.user_id = u.id), (SELECT COUNT(*) FROM enrolments e WHERE "
-        "e.course_id = c.id AND e.withdrawn_at IS NULL AND e.facility_id = u.facility_id), u.facility_id "
+        "AND e.withdrawn_at IS NULL AND e.user_id = u.id) AS named_enrolled, (SELECT COUNT(*) FROM "
+        "enrolments e WHERE e.course_id = c.id AND e.withdrawn_at IS NULL AND e.facility_id = u.facility_id) "
+        "AS site_enrolled, u.facility_id "
         "FROM users u, courses c WHERE u.id = ? AND c.id = ? AND u.active = 1",
         YX_PI(user_id), YX_PI(course_id));
     if (rc == 0 && rows->nrows == 1) {
         /* The person as a principal: their relation to the course says whether they are enrolled. */
-        struct yx_principal p = {.user_id = user_id, .facility_id = yx_rows_int(rows, 0, 4)};
-        yx_snprintf(p.role, sizeof p.role, "%s", yx_rows_get(rows, 0, 0));
-        struct yx_course_facts f = {.target_roles = yx_rows_get(rows, 0, 1),
-                                    .named_enrolled = yx_rows_int(rows, 0, 2) > 0,
-                                    .site_enrolled = yx_rows_int(rows, 0, 3) > 0};
+        struct yx_principal p = {.user_id = user_id, .facility_id = yx_rows_i64(rows, 0, "facility_id")};
+        yx_snprintf(p.role, sizeof p.role, "%s", yx_rows_str(rows, 0, "role"));
+        struct yx_course_facts f = {.target_roles = yx_rows_str(rows, 0, "target_roles"),
+                                    .named_enrolled = yx_rows_i64(rows, 0, "named_enrolled") > 0,
+                                    .site_enrolled = yx_rows_i64(rows, 0, "site_enrolled") > 0};
         *yes = (yx_course_relation(&p, &f) & YX_COURSE_ENROLLED) != 0;
     }
     yx_rows_free(rows);
@@ -65,28 +67,28 @@ int yx_course_enrolled(struct yx_db *db, int64_t course_id, int64_t user_id, int
  * decides from what the row says of the course and of the caller. */
 static void course_from_row(const struct yx_req *r, const struct yx_rows *rows, int i, struct yx_course *c)
 {
-    *c = (struct yx_course){yx_rows_int(rows, i, C_ID),
-                            yx_rows_int(rows, i, C_FACILITY),
-                            yx_rows_int(rows, i, C_PROVINCE),
+    *c = (struct yx_course){yx_rows_i64(rows, i, "id"),
+                            yx_rows_i64(rows, i, "facility_id"),
+                            yx_rows_i64(rows, i, "province_id"),
                             0,
-                            (int)yx_rows_int(rows, i, C_MINUTES),
-                            (int)yx_rows_int(rows, i, C_ATT_PCT),
-                            (int)yx_rows_int(rows, i, C_QUIZ_PCT),
-                            (int)yx_rows_int(rows, i, C_QUIZ_MAX),
+                            (int)yx_rows_i64(rows, i, "credit_minutes"),
+                            (int)yx_rows_i64(rows, i, "attendance_pass_pct"),
+                            (int)yx_rows_i64(rows, i, "quiz_pass_pct"),
+                            (int)yx_rows_i64(rows, i, "quiz_max_attempts"),
                             "",
                             ""};
-    yx_snprintf(c->state, sizeof c->state, "%s", yx_rows_get(rows, i, C_STATE));
-    yx_snprintf(c->title, sizeof c->title, "%s", yx_rows_get(rows, i, C_TITLE));
-    const char *level = yx_rows_get(rows, i, C_LEVEL);
+    yx_snprintf(c->state, sizeof c->state, "%s", yx_rows_str(rows, i, "state"));
+    yx_snprintf(c->title, sizeof c->title, "%s", yx_rows_str(rows, i, "title"));
+    const char *level = yx_rows_str(rows, i, "caller_level");
     struct yx_course_facts f = {.facility_id = c->facility_id,
                                 .province_id = c->province_id,
                                 .state = c->state,
-                                .target_roles = yx_rows_get(rows, i, C_ROLES),
-                                .target_levels = yx_rows_get(rows, i, C_LEVELS),
+                                .target_roles = yx_rows_str(rows, i, "target_roles"),
+                                .target_levels = yx_rows_str(rows, i, "target_levels"),
                                 .level = level ? level : "",
-                                .named_trainer = yx_rows_int(rows, i, C_NAMED_TRAINER) > 0,
-                                .named_enrolled = yx_rows_int(rows, i, C_NAMED_ENROLLED) > 0,
-                                .site_enrolled = yx_rows_int(rows, i, C_SITE) > 0};
+                                .named_trainer = yx_rows_i64(rows, i, "named_trainer") > 0,
+                                .named_enrolled = yx_rows_i64(rows, i, "named_enrolled") > 0,
+                                .site_enrolled = yx_rows_i64(rows, i, "site_enrolled") > 0};
     c->relation = yx_course_relation(&r->who, &f);
 }
 
@@ -118,7 +120,7 @@ int yx_course_find_many(struct yx_req *r, const int64_t *ids, int n, struct yx_c
     int rc = yx_db_exec_in(r->db, COURSE_HEAD, ")", pre, 4, ids, n, &rows);
     for (int k = 0; rc == 0 && k < n; k++)
         for (int i = 0; i < rows->nrows; i++) {
-            if (yx_rows_int(rows, i, C_ID) != ids[k])
+            if (yx_rows_i64(rows, i, "id") != ids[k])
                 continue;
             struct yx_course *c = &out[*found];
             course_from_row(r, rows, i, c);

@@ -64,7 +64,7 @@ struct tally {
     int present, site;
 };
 
-/* The tallies of the people (rows of yx_course_people, column 0 the id, ascending) of session s
+/* The tallies of the people (rows of yx_course_people, by id ascending) of session s
  * up to end: their stays (open ones count to end) and whether a confirmed site attendance names
  * them. out has people->nrows entries. */
 static int tally_people(struct yx_db *db, const struct yx_course_session *s, const struct yx_rows *people,
@@ -73,7 +73,7 @@ static int tally_people(struct yx_db *db, const struct yx_course_session *s, con
     struct yx_rows *spans = NULL, *site = NULL;
     if (people->nrows == 0)
         return 0;
-    int64_t first = yx_rows_int(people, 0, 0), last = yx_rows_int(people, people->nrows - 1, 0);
+    int64_t first = yx_rows_i64(people, 0, "id"), last = yx_rows_i64(people, people->nrows - 1, "id");
     int rc =
         YX_DB_Q(db, &spans,
                 "SELECT user_id, joined_at, left_at FROM attendance_spans WHERE session_id = ? AND user_id "
@@ -91,7 +91,7 @@ static int tally_people(struct yx_db *db, const struct yx_course_session *s, con
         rc = YX_ENOMEM;
     /* Both lists are in user order: walk them along the people. */
     for (int p = 0, k = 0, j = 0; rc == 0 && p < people->nrows; p++) {
-        int64_t user = yx_rows_int(people, p, 0);
+        int64_t user = yx_rows_i64(people, p, "id");
         size_t n = 0;
         out[p] = (struct tally){0};
         while (k < spans->nrows && yx_rows_int(spans, k, 0) < user)
@@ -159,7 +159,7 @@ int yx_session_attendance_store(struct yx_db *db, const struct yx_course *c,
     for (int i = 0; rc == 0 && i < people->nrows; i++) {
         int pct = t[i].site ? 100 : yx_attendance_pct(t[i].ms, duration);
         int64_t ms = t[i].site ? duration : t[i].ms;
-        attendance_row(p + (size_t)i * ATTENDANCE_COLS, s->id, yx_rows_int(people, i, 0), ms / 1000, pct,
+        attendance_row(p + (size_t)i * ATTENDANCE_COLS, s->id, yx_rows_i64(people, i, "id"), ms / 1000, pct,
                        t[i].site ? "site" : "online", pct >= c->attendance_pass_pct, now);
     }
     if (rc == 0)
@@ -173,13 +173,14 @@ int yx_session_attendance_store(struct yx_db *db, const struct yx_course *c,
 static json_t *person_json(const struct yx_rows *r, int i, int64_t seconds, int pct, int passed,
                            const char *source, int present)
 {
-    json_t *facility =
-        yx_rows_isnull(r, i, 2)
-            ? json_null()
-            : json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, 2), "name", yx_rows_get(r, i, 3));
-    return json_pack("{s:{s:I,s:s,s:o},s:I,s:i,s:b,s:s,s:b}", "user", "id", (json_int_t)yx_rows_int(r, i, 0),
-                     "full_name", yx_rows_get(r, i, 1), "facility", facility, "seconds", (json_int_t)seconds,
-                     "pct", pct, "passed", passed, "source", source, "present", present);
+    json_t *facility = yx_rows_null(r, i, "facility_id")
+                           ? json_null()
+                           : json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_i64(r, i, "facility_id"),
+                                       "name", yx_rows_str(r, i, "facility_name"));
+    return json_pack("{s:{s:I,s:s,s:o},s:I,s:i,s:b,s:s,s:b}", "user", "id",
+                     (json_int_t)yx_rows_i64(r, i, "id"), "full_name", yx_rows_str(r, i, "full_name"),
+                     "facility", facility, "seconds", (json_int_t)seconds, "pct", pct, "passed", passed,
+                     "source", source, "present", present);
 }
 
 /* The page of a live session's attendance, counted up to now. */
@@ -221,18 +222,19 @@ static int attendance_get(struct yx_req *r)
     else
         rc = YX_DB_Q(
             r->db, &rows,
-            "SELECT a.user_id, u.full_name, u.facility_id, f.name, a.seconds, a.pct, a.passed, a.source "
+            "SELECT a.user_id AS id, u.full_name, u.facility_id, f.name AS facility_name, a.seconds, a.pct, "
+            "a.passed, a.source "
             "FROM attendance a JOIN users u ON u.id = a.user_id LEFT JOIN facilities f ON f.id = "
             "u.facility_id WHERE a.session_id = ? AND a.user_id > ? ORDER BY a.user_id LIMIT ?",
             YX_PI(s.id), YX_PI(after), YX_PI(limit + 1));
     if (rc == 0 && live)
         rc = live_items(r, &c, &s, rows, (int)limit, items);
     for (int i = 0; rc == 0 && !live && i < rows->nrows && i < limit; i++)
-        json_array_append_new(items,
-                              person_json(rows, i, yx_rows_int(rows, i, 4), (int)yx_rows_int(rows, i, 5),
-                                          yx_rows_int(rows, i, 6) != 0, yx_rows_get(rows, i, 7), 0));
+        json_array_append_new(
+            items, person_json(rows, i, yx_rows_i64(rows, i, "seconds"), (int)yx_rows_i64(rows, i, "pct"),
+                               yx_rows_i64(rows, i, "passed") != 0, yx_rows_str(rows, i, "source"), 0));
     int more = rc == 0 && rows->nrows > limit;
-    int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    int64_t last = more ? yx_rows_i64(rows, (int)limit - 1, "id") : 0;
     yx_rows_free(rows);
     if (rc) {
         json_decref(items);
@@ -254,23 +256,26 @@ static json_t *site_json(struct yx_db *db, int64_t id)
     json_t *out = NULL;
     if (YX_DB_Q(
             db, &rows,
-            "SELECT t.id, t.session_id, t.facility_id, f.name, t.recorded_by, rb.full_name, t.recorded_at, "
-            "t.confirmed_by, cb.full_name, t.confirmed_at FROM site_attendance t JOIN facilities f ON f.id = "
+            "SELECT t.id, t.session_id, t.facility_id, f.name AS facility_name, t.recorded_by, "
+            "rb.full_name AS recorder_name, t.recorded_at, t.confirmed_by, cb.full_name AS confirmer_name, "
+            "t.confirmed_at FROM site_attendance t JOIN facilities f ON f.id = "
             "t.facility_id JOIN users rb ON rb.id = t.recorded_by LEFT JOIN users cb ON cb.id = "
             "t.confirmed_by "
             "WHERE t.id = ?",
             YX_PI(id)) == 0 &&
         rows->nrows == 1)
         out = json_pack(
-            "{s:I,s:I,s:{s:I,s:s},s:{s:I,s:s},s:o,s:o,s:o}", "id", (json_int_t)yx_rows_int(rows, 0, 0),
-            "session_id", (json_int_t)yx_rows_int(rows, 0, 1), "facility", "id",
-            (json_int_t)yx_rows_int(rows, 0, 2), "name", yx_rows_get(rows, 0, 3), "recorded_by", "id",
-            (json_int_t)yx_rows_int(rows, 0, 4), "full_name", yx_rows_get(rows, 0, 5), "recorded_at",
-            yx_json_time_or_null(rows, 0, 6), "confirmed_by",
-            yx_rows_isnull(rows, 0, 7) ? json_null()
-                                       : json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(rows, 0, 7),
-                                                   "full_name", yx_rows_get(rows, 0, 8)),
-            "confirmed_at", yx_json_time_or_null(rows, 0, 9));
+            "{s:I,s:I,s:{s:I,s:s},s:{s:I,s:s},s:o,s:o,s:o}", "id", (json_int_t)yx_rows_i64(rows, 0, "id"),
+            "session_id", (json_int_t)yx_rows_i64(rows, 0, "session_id"), "facility", "id",
+            (json_int_t)yx_rows_i64(rows, 0, "facility_id"), "name", yx_rows_str(rows, 0, "facility_name"),
+            "recorded_by", "id", (json_int_t)yx_rows_i64(rows, 0, "recorded_by"), "full_name",
+            yx_rows_str(rows, 0, "recorder_name"), "recorded_at",
+            yx_json_time_or_null(rows, 0, "recorded_at"), "confirmed_by",
+            yx_rows_null(rows, 0, "confirmed_by")
+                ? json_null()
+                : json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_i64(rows, 0, "confirmed_by"), "full_name",
+                            yx_rows_str(rows, 0, "confirmer_name")),
+            "confirmed_at", yx_json_time_or_null(rows, 0, "confirmed_at"));
     yx_rows_free(rows);
     if (out)
         json_object_set_new(
@@ -386,9 +391,9 @@ static int site_enrolled(struct yx_db *db, const struct yx_course *c, int64_t fa
     /* Both lists are in id order: walk them together. */
     for (int i = 0, j = 0; rc == 0 && i < named->nrows; i++) {
         int64_t id = yx_rows_int(named, i, 0);
-        while (j < people->nrows && yx_rows_int(people, j, 0) < id)
+        while (j < people->nrows && yx_rows_i64(people, j, "id") < id)
             j++;
-        if (j < people->nrows && yx_rows_int(people, j, 0) == id)
+        if (j < people->nrows && yx_rows_i64(people, j, "id") == id)
             (*ids)[(*n)++] = id;
     }
     yx_rows_free(named);
@@ -533,9 +538,9 @@ static int site_get(struct yx_req *r)
         return rc;
     json_t *people = json_array();
     for (int i = 0; i < rows->nrows; i++)
-        json_array_append_new(people, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)yx_rows_int(rows, i, 0),
-                                                "full_name", yx_rows_get(rows, i, 1), "role",
-                                                yx_rows_get(rows, i, 4)));
+        json_array_append_new(people, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)yx_rows_i64(rows, i, "id"),
+                                                "full_name", yx_rows_str(rows, i, "full_name"), "role",
+                                                yx_rows_str(rows, i, "role")));
     yx_rows_free(rows);
     json_t *record = id ? site_json(r->db, id) : json_null();
     if (!record) {

@@ -47,10 +47,10 @@ struct content {
 
 static struct content content_row(const struct yx_rows *row)
 {
-    return (struct content){yx_rows_get(row, 0, C_CODE),      yx_rows_get(row, 0, C_HOLDER),
-                            yx_rows_get(row, 0, C_COURSE),    yx_rows_get(row, 0, C_ISSUER),
-                            yx_rows_int(row, 0, C_CREDIT),    yx_rows_int(row, 0, C_MINUTES),
-                            yx_rows_int(row, 0, C_ISSUER_ID), yx_rows_int(row, 0, C_ISSUED)};
+    return (struct content){yx_rows_str(row, 0, "verify_code"),        yx_rows_str(row, 0, "holder_name"),
+                            yx_rows_str(row, 0, "course_title"),       yx_rows_str(row, 0, "issuer_name"),
+                            yx_rows_i64(row, 0, "credit_id"),          yx_rows_i64(row, 0, "minutes"),
+                            yx_rows_i64(row, 0, "issuer_facility_id"), yx_rows_i64(row, 0, "issued_at")};
 }
 
 /* Its SHA-256 over canonical JSON (sorted keys, compact, UTF-8): 0, or YX_ENOMEM. */
@@ -94,19 +94,20 @@ static void day_text(int64_t ms, char out[16])
 static json_t *certificate_json(const struct yx_rows *row)
 {
     char url[64];
-    snprintf(url, sizeof url, "/api/v1/certificates/%lld/pdf", (long long)yx_rows_int(row, 0, C_ID));
-    int64_t minutes = yx_rows_int(row, 0, C_MINUTES);
+    snprintf(url, sizeof url, "/api/v1/certificates/%lld/pdf", (long long)yx_rows_i64(row, 0, "id"));
+    int64_t minutes = yx_rows_i64(row, 0, "minutes");
     return json_pack(
         "{s:I,s:I,s:s,s:s,s:{s:I,s:s},s:{s:I,s:s},s:I,s:f,s:o,s:{s:I,s:s},s:s,s:o,s:o}", "id",
-        (json_int_t)yx_rows_int(row, 0, C_ID), "credit_id", (json_int_t)yx_rows_int(row, 0, C_CREDIT),
-        "verify_code", yx_rows_get(row, 0, C_CODE), "pdf_url", url, "holder", "id",
-        (json_int_t)yx_rows_int(row, 0, C_USER), "full_name", yx_rows_get(row, 0, C_HOLDER), "course", "id",
-        (json_int_t)yx_rows_int(row, 0, C_COURSE_ID), "title", yx_rows_get(row, 0, C_COURSE), "minutes",
-        (json_int_t)minutes, "hours", (double)minutes / 60.0, "issued_at",
-        yx_json_time_or_null(row, 0, C_ISSUED), "issuer", "id", (json_int_t)yx_rows_int(row, 0, C_ISSUER_ID),
-        "name", yx_rows_get(row, 0, C_ISSUER), "content_hash", yx_rows_get(row, 0, C_HASH), "revoked_at",
-        yx_json_time_or_null(row, 0, C_REVOKED), "revoke_reason",
-        yx_json_str_or_null(yx_rows_get(row, 0, C_REASON)));
+        (json_int_t)yx_rows_i64(row, 0, "id"), "credit_id", (json_int_t)yx_rows_i64(row, 0, "credit_id"),
+        "verify_code", yx_rows_str(row, 0, "verify_code"), "pdf_url", url, "holder", "id",
+        (json_int_t)yx_rows_i64(row, 0, "user_id"), "full_name", yx_rows_str(row, 0, "holder_name"), "course",
+        "id", (json_int_t)yx_rows_i64(row, 0, "course_id"), "title", yx_rows_str(row, 0, "course_title"),
+        "minutes", (json_int_t)minutes, "hours", (double)minutes / 60.0, "issued_at",
+        yx_json_time_or_null(row, 0, "issued_at"), "issuer", "id",
+        (json_int_t)yx_rows_i64(row, 0, "issuer_facility_id"), "name", yx_rows_str(row, 0, "issuer_name"),
+        "content_hash", yx_rows_str(row, 0, "content_hash"), "revoked_at",
+        yx_json_time_or_null(row, 0, "revoked_at"), "revoke_reason",
+        yx_json_str_or_null(yx_rows_str(row, 0, "revoke_reason")));
 }
 
 /* Answers with the certificate of credit (or of id when credit is 0). */
@@ -131,12 +132,12 @@ static int issue(struct yx_req *r, const struct yx_rows *credit, int64_t *id)
     char code[12], hash[65];
     yx_verify_code(code);
     struct content k = {code,
-                        yx_rows_get(credit, 0, 3),
-                        yx_rows_get(credit, 0, 4),
-                        yx_rows_get(credit, 0, 7),
-                        yx_rows_int(credit, 0, 0),
-                        yx_rows_int(credit, 0, 5),
-                        yx_rows_int(credit, 0, 6),
+                        yx_rows_str(credit, 0, "full_name"),
+                        yx_rows_str(credit, 0, "title"),
+                        yx_rows_str(credit, 0, "facility_name"),
+                        yx_rows_i64(credit, 0, "id"),
+                        yx_rows_i64(credit, 0, "minutes"),
+                        yx_rows_i64(credit, 0, "facility_id"),
                         yx_now_ms()};
     if (content_hash(&k, hash) != 0)
         return YX_ENOMEM;
@@ -147,7 +148,7 @@ static int issue(struct yx_req *r, const struct yx_rows *credit, int64_t *id)
         "?, ?, ?, ?) ON CONFLICT (credit_id) DO NOTHING RETURNING id",
         YX_PI(k.credit_id), YX_PT(k.code), YX_PT(k.holder), YX_PT(k.course), YX_PI(k.minutes),
         YX_PI(k.issuer_facility_id), YX_PT(k.issuer), YX_PI(r->who.user_id), YX_PI(k.issued_at), YX_PT(hash));
-    *id = rc == 0 && row->nrows == 1 ? yx_rows_int(row, 0, 0) : 0;
+    *id = rc == 0 && row->nrows == 1 ? yx_rows_i64(row, 0, "id") : 0;
     yx_rows_free(row);
     return rc;
 }
@@ -166,14 +167,15 @@ static int certificate_issue(struct yx_req *r)
     if ((rc = YX_DB_Q(
              r->db, &credit,
              "SELECT cr.id, cr.course_id, cr.user_id, u.full_name, co.title, cr.minutes, co.facility_id, "
-             "f.name FROM credits cr JOIN users u ON u.id = cr.user_id JOIN courses co ON co.id = "
+             "f.name AS facility_name FROM credits cr JOIN users u ON u.id = cr.user_id JOIN courses co ON "
+             "co.id = "
              "cr.course_id JOIN facilities f ON f.id = co.facility_id WHERE cr.id = ?",
              YX_PI(id))) != 0)
         return rc;
     struct yx_resource res = {.kind = YX_RES_CREDIT};
-    if (credit->nrows == 1 && (rc = yx_course_find(r, yx_rows_int(credit, 0, 1), &c)) == 0)
+    if (credit->nrows == 1 && (rc = yx_course_find(r, yx_rows_i64(credit, 0, "course_id"), &c)) == 0)
         res.relation = c.relation;
-    res.party = credit->nrows == 1 && yx_rows_int(credit, 0, 2) == r->who.user_id;
+    res.party = credit->nrows == 1 && yx_rows_i64(credit, 0, "user_id") == r->who.user_id;
     if (rc == YX_ENOTFOUND)
         rc = 0;
     int may = rc == 0 ? yx_authorize(&r->who, YX_A_WRITE, &res) : 0;
@@ -189,7 +191,8 @@ static int certificate_issue(struct yx_req *r)
      * gets none until it holds. */
     json_t *missing = NULL;
     if (rc == 0 && had->nrows == 0)
-        rc = yx_credit_requirements(r->db, yx_rows_int(credit, 0, 1), yx_rows_int(credit, 0, 2), &missing);
+        rc = yx_credit_requirements(r->db, yx_rows_i64(credit, 0, "course_id"),
+                                    yx_rows_i64(credit, 0, "user_id"), &missing);
     if (rc == 0 && had->nrows == 0 && json_array_size(missing) > 0) {
         rc = yx_credit_refuse(r, missing);
         missing = NULL;
@@ -214,14 +217,14 @@ static int certificate_load(struct yx_req *r, struct yx_rows **row, struct yx_re
     if ((rc = yx_param_id(r, 0, &id)) != 0 ||
         (rc = YX_DB_Q(r->db, row, CERT_SELECT " WHERE ce.id = ?", YX_PI(id))) != 0)
         return rc;
-    if ((*row)->nrows == 1 && (rc = yx_course_find(r, yx_rows_int(*row, 0, C_COURSE_ID), &c)) == 0)
+    if ((*row)->nrows == 1 && (rc = yx_course_find(r, yx_rows_i64(*row, 0, "course_id"), &c)) == 0)
         res->relation = c.relation;
     if (rc && rc != YX_ENOTFOUND)
         return rc;
     if ((*row)->nrows == 1) {
-        res->facility_id = yx_rows_int(*row, 0, C_USER_FACILITY);
-        res->province_id = yx_rows_int(*row, 0, C_USER_PROVINCE);
-        res->party = yx_rows_int(*row, 0, C_USER) == r->who.user_id;
+        res->facility_id = yx_rows_i64(*row, 0, "facility_id");
+        res->province_id = yx_rows_i64(*row, 0, "province_id");
+        res->party = yx_rows_i64(*row, 0, "user_id") == r->who.user_id;
     }
     if ((*row)->nrows != 1 || yx_authorize(&r->who, YX_A_READ, res) != 0)
         return yx_fail(r, YX_ENOTFOUND, "Không có giấy chứng nhận này / no such certificate.");
@@ -231,18 +234,18 @@ static int certificate_load(struct yx_req *r, struct yx_rows **row, struct yx_re
 static void draw(struct yx_pdf *p, const struct yx_rows *row)
 {
     char hours[24], day[16], line[600];
-    const char *code = yx_rows_get(row, 0, C_CODE);
-    hours_text(yx_rows_int(row, 0, C_MINUTES), hours);
-    day_text(yx_rows_int(row, 0, C_ISSUED), day);
+    const char *code = yx_rows_str(row, 0, "verify_code");
+    hours_text(yx_rows_i64(row, 0, "minutes"), hours);
+    day_text(yx_rows_i64(row, 0, "issued_at"), day);
     yx_pdf_rect(p, 18, 18, p->w - 36, p->h - 36, 2.5);
     yx_pdf_rect(p, 26, 26, p->w - 52, p->h - 52, 0.6);
     yx_pdf_text_center(p, "Noto Sans Bold 11", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM");
     yx_pdf_text_center(p, "Noto Sans 10", "Độc lập – Tự do – Hạnh phúc");
-    yx_pdf_text_center(p, "Noto Sans 10", yx_rows_get(row, 0, C_ISSUER));
-    if (!yx_rows_isnull(row, 0, C_REVOKED)) {
+    yx_pdf_text_center(p, "Noto Sans 10", yx_rows_str(row, 0, "issuer_name"));
+    if (!yx_rows_null(row, 0, "revoked_at")) {
         char revoked[16];
-        day_text(yx_rows_int(row, 0, C_REVOKED), revoked);
-        snprintf(line, sizeof line, "ĐÃ THU HỒI ngày %s — %s", revoked, yx_rows_get(row, 0, C_REASON));
+        day_text(yx_rows_i64(row, 0, "revoked_at"), revoked);
+        snprintf(line, sizeof line, "ĐÃ THU HỒI ngày %s — %s", revoked, yx_rows_str(row, 0, "revoke_reason"));
         yx_pdf_text_center(p, "Noto Sans Bold 12", line);
     }
     yx_pdf_gap(p, 14);
@@ -250,14 +253,14 @@ static void draw(struct yx_pdf *p, const struct yx_rows *row)
     yx_pdf_text_center(p, "Noto Sans 13", "ĐÀO TẠO LIÊN TỤC");
     yx_pdf_gap(p, 12);
     yx_pdf_text_center(p, "Noto Sans 12", "Chứng nhận Ông/Bà");
-    yx_pdf_text_center(p, "Noto Sans Bold 22", yx_rows_get(row, 0, C_HOLDER));
+    yx_pdf_text_center(p, "Noto Sans Bold 22", yx_rows_str(row, 0, "holder_name"));
     yx_pdf_text_center(p, "Noto Sans 12", "đã hoàn thành khoá học");
-    yx_pdf_text_center(p, "Noto Sans Bold 15", yx_rows_get(row, 0, C_COURSE));
+    yx_pdf_text_center(p, "Noto Sans Bold 15", yx_rows_str(row, 0, "course_title"));
     yx_pdf_gap(p, 6);
     snprintf(line, sizeof line, "Số giờ đào tạo liên tục: %s giờ (%lld phút)", hours,
-             (long long)yx_rows_int(row, 0, C_MINUTES));
+             (long long)yx_rows_i64(row, 0, "minutes"));
     yx_pdf_text_center(p, "Noto Sans 12", line);
-    snprintf(line, sizeof line, "Cơ sở đào tạo: %s", yx_rows_get(row, 0, C_ISSUER));
+    snprintf(line, sizeof line, "Cơ sở đào tạo: %s", yx_rows_str(row, 0, "issuer_name"));
     yx_pdf_text_center(p, "Noto Sans 12", line);
     snprintf(line, sizeof line, "Ngày cấp: %s", day);
     yx_pdf_text_center(p, "Noto Sans 12", line);
@@ -270,7 +273,7 @@ static void draw(struct yx_pdf *p, const struct yx_rows *row)
     snprintf(line, sizeof line, "Quét mã QR hoặc mở /api/v1/verify/%s để kiểm tra giấy chứng nhận này.",
              code);
     h += yx_pdf_text_box(p, "Noto Sans 9", line, tx, y + 18 + h, 560, YX_PDF_LEFT);
-    snprintf(line, sizeof line, "SHA-256: %s", yx_rows_get(row, 0, C_HASH));
+    snprintf(line, sizeof line, "SHA-256: %s", yx_rows_str(row, 0, "content_hash"));
     yx_pdf_text_box(p, "Noto Sans Mono 7", line, tx, y + 24 + h, 460, YX_PDF_LEFT);
 }
 
@@ -291,7 +294,7 @@ static int certificate_pdf(struct yx_req *r)
     char disposition[96];
     if (rc == 0)
         snprintf(disposition, sizeof disposition, "inline; filename=\"chung-nhan-%s.pdf\"",
-                 yx_rows_get(row, 0, C_CODE));
+                 yx_rows_str(row, 0, "verify_code"));
     yx_rows_free(row);
     if (rc)
         return rc;
@@ -311,8 +314,8 @@ static int certificate_revoke(struct yx_req *r)
     struct yx_rows *row = NULL, *done = NULL;
     struct yx_resource cert;
     int rc = certificate_load(r, &row, &cert);
-    int64_t id = rc == 0 ? yx_rows_int(row, 0, C_ID) : 0;
-    int revoked = rc == 0 && !yx_rows_isnull(row, 0, C_REVOKED);
+    int64_t id = rc == 0 ? yx_rows_i64(row, 0, "id") : 0;
+    int revoked = rc == 0 && !yx_rows_null(row, 0, "revoked_at");
     yx_rows_free(row);
     if (rc)
         return rc;
@@ -353,19 +356,20 @@ int yx_training_verify(struct yx_req *r, const char *code)
         yx_rows_free(row);
         return rc;
     }
-    int intact = strcmp(hash, yx_rows_get(row, 0, C_HASH)) == 0, revoked = !yx_rows_isnull(row, 0, C_REVOKED);
-    int64_t minutes = yx_rows_int(row, 0, C_MINUTES);
-    json_t *out =
-        json_pack("{s:s,s:s,s:s,s:s,s:I,s:f,s:o,s:s,s:b,s:b,s:o,s:o,s:s}", "kind", "certificate", "code",
-                  code, "holder", yx_rows_get(row, 0, C_HOLDER), "course", yx_rows_get(row, 0, C_COURSE),
-                  "minutes", (json_int_t)minutes, "hours", (double)minutes / 60.0, "issued_at",
-                  yx_json_time_or_null(row, 0, C_ISSUED), "issuer", yx_rows_get(row, 0, C_ISSUER), "valid",
-                  intact && !revoked, "intact", intact, "revoked_at", yx_json_time_or_null(row, 0, C_REVOKED),
-                  "revoke_reason", yx_json_str_or_null(yx_rows_get(row, 0, C_REASON)), "content_hash",
-                  yx_rows_get(row, 0, C_HASH));
+    int intact = strcmp(hash, yx_rows_str(row, 0, "content_hash")) == 0,
+        revoked = !yx_rows_null(row, 0, "revoked_at");
+    int64_t minutes = yx_rows_i64(row, 0, "minutes");
+    json_t *out = json_pack("{s:s,s:s,s:s,s:s,s:I,s:f,s:o,s:s,s:b,s:b,s:o,s:o,s:s}", "kind", "certificate",
+                            "code", code, "holder", yx_rows_str(row, 0, "holder_name"), "course",
+                            yx_rows_str(row, 0, "course_title"), "minutes", (json_int_t)minutes, "hours",
+                            (double)minutes / 60.0, "issued_at", yx_json_time_or_null(row, 0, "issued_at"),
+                            "issuer", yx_rows_str(row, 0, "issuer_name"), "valid", intact && !revoked,
+                            "intact", intact, "revoked_at", yx_json_time_or_null(row, 0, "revoked_at"),
+                            "revoke_reason", yx_json_str_or_null(yx_rows_str(row, 0, "revoke_reason")),
+                            "content_hash", yx_rows_str(row, 0, "content_hash"));
     if (given)
         json_object_set_new(out, "matches",
-                            json_boolean(strcasecmp(given, yx_rows_get(row, 0, C_HASH)) == 0));
+                            json_boolean(strcasecmp(given, yx_rows_str(row, 0, "content_hash")) == 0));
     yx_rows_free(row);
     return yx_reply(r, 200, out);
 }

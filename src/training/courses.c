@@ -25,23 +25,24 @@ static json_t *trainer_row(const struct yx_rows *r, int i)
 static json_t *material_row(const struct yx_rows *r, int i)
 {
     char url[64];
-    int file = !yx_rows_isnull(r, i, 2);
+    int file = !yx_rows_null(r, i, "file_id");
     if (file)
-        snprintf(url, sizeof url, "/api/v1/files/%lld", (long long)yx_rows_int(r, i, 2));
-    return json_pack("{s:I,s:s,s:o,s:o,s:s}", "id", (json_int_t)yx_rows_int(r, i, 0), "title",
-                     yx_rows_get(r, i, 1), "file_id", yx_json_id_or_null(r, i, 2), "url",
-                     yx_json_str_or_null(yx_rows_get(r, i, 3)), "download_url",
-                     file ? url : yx_rows_get(r, i, 3));
+        snprintf(url, sizeof url, "/api/v1/files/%lld", (long long)yx_rows_i64(r, i, "file_id"));
+    return json_pack("{s:I,s:s,s:o,s:o,s:s}", "id", (json_int_t)yx_rows_i64(r, i, "id"), "title",
+                     yx_rows_str(r, i, "title"), "file_id", yx_json_id_or_null(r, i, "file_id"), "url",
+                     yx_json_str_or_null(yx_rows_str(r, i, "url")), "download_url",
+                     file ? url : yx_rows_str(r, i, "url"));
 }
 
 json_t *yx_session_row(const struct yx_rows *r, int i)
 {
-    return json_pack("{s:I,s:I,s:s,s:s,s:o,s:i,s:s,s:o,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0),
-                     "course_id", (json_int_t)yx_rows_int(r, i, 9), "kind", yx_rows_get(r, i, 1), "title",
-                     yx_rows_get(r, i, 2), "starts_at", yx_json_time_or_null(r, i, 3), "minutes",
-                     (int)yx_rows_int(r, i, 4), "state", yx_rows_get(r, i, 5), "started_at",
-                     yx_json_time_or_null(r, i, 6), "ended_at", yx_json_time_or_null(r, i, 7), "consult_id",
-                     yx_json_id_or_null(r, i, 8));
+    return json_pack(
+        "{s:I,s:I,s:s,s:s,s:o,s:i,s:s,s:o,s:o,s:o}", "id", (json_int_t)yx_rows_i64(r, i, "id"), "course_id",
+        (json_int_t)yx_rows_i64(r, i, "course_id"), "kind", yx_rows_str(r, i, "kind"), "title",
+        yx_rows_str(r, i, "title"), "starts_at", yx_json_time_or_null(r, i, "starts_at"), "minutes",
+        (int)yx_rows_i64(r, i, "minutes"), "state", yx_rows_str(r, i, "state"), "started_at",
+        yx_json_time_or_null(r, i, "started_at"), "ended_at", yx_json_time_or_null(r, i, "ended_at"),
+        "consult_id", yx_json_id_or_null(r, i, "consult_id"));
 }
 
 static json_t *json_array_text(const char *text)
@@ -51,16 +52,17 @@ static json_t *json_array_text(const char *text)
 }
 
 /* Several courses' JSON is read with four queries, not four a course (yx_db_exec_in). */
-/* {"<course id>": [fill(row) …]} from the rows of the courses ids; key_col holds the course id. */
+/* {"<course id>": [fill(row) …]} from the rows of the courses ids; the column key holds the course
+ * id. */
 static json_t *grouped(struct yx_db *db, const char *head, const char *tail, const int64_t *ids, int n,
-                       int key_col, json_t *(*fill)(const struct yx_rows *, int))
+                       const char *key, json_t *(*fill)(const struct yx_rows *, int))
 {
     struct yx_rows *rows = NULL;
     json_t *by = json_object();
     if (by && yx_db_exec_in(db, head, tail, NULL, 0, ids, n, &rows) == 0)
         for (int i = 0; i < rows->nrows; i++) {
-            json_t *list = json_object_get(by, yx_rows_get(rows, i, key_col));
-            if (!list && json_object_set_new(by, yx_rows_get(rows, i, key_col), list = json_array()) != 0)
+            json_t *list = json_object_get(by, yx_rows_str(rows, i, key));
+            if (!list && json_object_set_new(by, yx_rows_str(rows, i, key), list = json_array()) != 0)
                 break;
             json_array_append_new(list, fill(rows, i));
         }
@@ -80,17 +82,20 @@ static json_t *part(json_t *by, int64_t id)
 static json_t *course_json(const struct yx_course *c, const struct yx_rows *rows, int i, json_t *trainers,
                            json_t *materials, json_t *sessions)
 {
-    int64_t questions = yx_rows_int(rows, i, 14);
+    int64_t questions = yx_rows_i64(rows, i, "questions");
     json_t *out = json_pack(
         "{s:I,s:s,s:s,s:o,s:o,s:o,s:f,s:i,s:i,s:i,s:{s:I,s:s},s:s,s:o,s:o}", "id", (json_int_t)c->id, "title",
-        yx_rows_get(rows, i, 0), "description", yx_rows_get(rows, i, 1), "specialty",
-        yx_json_str_or_null(yx_rows_get(rows, i, 2)), "target_roles",
-        json_array_text(yx_rows_get(rows, i, 3)), "target_levels", json_array_text(yx_rows_get(rows, i, 4)),
-        "credit_hours", yx_rows_int(rows, i, 5) / 60.0, "attendance_pass_pct", (int)yx_rows_int(rows, i, 6),
-        "quiz_pass_pct", (int)yx_rows_int(rows, i, 7), "quiz_max_attempts", (int)yx_rows_int(rows, i, 8),
-        "facility", "id", (json_int_t)yx_rows_int(rows, i, 9), "name", yx_rows_get(rows, i, 10), "state",
-        yx_rows_get(rows, i, 11), "created_at", yx_json_time_or_null(rows, i, 12), "updated_at",
-        yx_json_time_or_null(rows, i, 13));
+        yx_rows_str(rows, i, "title"), "description", yx_rows_str(rows, i, "description"), "specialty",
+        yx_json_str_or_null(yx_rows_str(rows, i, "specialty")), "target_roles",
+        json_array_text(yx_rows_str(rows, i, "target_roles")), "target_levels",
+        json_array_text(yx_rows_str(rows, i, "target_levels")), "credit_hours",
+        yx_rows_i64(rows, i, "credit_minutes") / 60.0, "attendance_pass_pct",
+        (int)yx_rows_i64(rows, i, "attendance_pass_pct"), "quiz_pass_pct",
+        (int)yx_rows_i64(rows, i, "quiz_pass_pct"), "quiz_max_attempts",
+        (int)yx_rows_i64(rows, i, "quiz_max_attempts"), "facility", "id",
+        (json_int_t)yx_rows_i64(rows, i, "facility_id"), "name", yx_rows_str(rows, i, "facility_name"),
+        "state", yx_rows_str(rows, i, "state"), "created_at", yx_json_time_or_null(rows, i, "created_at"),
+        "updated_at", yx_json_time_or_null(rows, i, "updated_at"));
     if (!out) {
         json_decref(trainers);
         json_decref(materials);
@@ -125,27 +130,28 @@ static json_t *courses_json(struct yx_req *r, const struct yx_course *cs, int n)
     if (yx_db_exec_in(
             r->db,
             "SELECT c.title, c.description, c.specialty, c.target_roles, c.target_levels, c.credit_minutes, "
-            "c.attendance_pass_pct, c.quiz_pass_pct, c.quiz_max_attempts, c.facility_id, f.name, c.state, "
-            "c.created_at, c.updated_at, (SELECT COUNT(*) FROM quiz_questions q WHERE q.course_id = c.id), "
+            "c.attendance_pass_pct, c.quiz_pass_pct, c.quiz_max_attempts, c.facility_id, "
+            "f.name AS facility_name, c.state, c.created_at, c.updated_at, "
+            "(SELECT COUNT(*) FROM quiz_questions q WHERE q.course_id = c.id) AS questions, "
             "c.id FROM courses c JOIN facilities f ON f.id = c.facility_id WHERE c.id IN (",
             ")", NULL, 0, ids, n, &rows) != 0)
         return NULL;
     json_t *trainers = grouped(r->db,
                                "SELECT u.id, u.full_name, t.course_id FROM course_trainers t JOIN users u ON "
                                "u.id = t.user_id WHERE t.course_id IN (",
-                               ") ORDER BY t.course_id, u.id", ids, n, 2, trainer_row);
+                               ") ORDER BY t.course_id, u.id", ids, n, "course_id", trainer_row);
     json_t *materials =
         grouped(r->db,
                 "SELECT id, title, file_id, url, course_id FROM course_materials WHERE course_id "
                 "IN (",
-                ") ORDER BY course_id, position, id", ids, n, 4, material_row);
-    json_t *sessions =
-        grouped(r->db, "SELECT " YX_SESSION_COLUMNS " FROM course_sessions WHERE course_id IN (",
-                ") ORDER BY course_id, COALESCE(starts_at, created_at), id", ids, n, 9, yx_session_row);
+                ") ORDER BY course_id, position, id", ids, n, "course_id", material_row);
+    json_t *sessions = grouped(
+        r->db, "SELECT " YX_SESSION_COLUMNS " FROM course_sessions WHERE course_id IN (",
+        ") ORDER BY course_id, COALESCE(starts_at, created_at), id", ids, n, "course_id", yx_session_row);
     json_t *out = json_array();
     for (int k = 0; k < n && out; k++)
         for (int i = 0; i < rows->nrows; i++)
-            if (yx_rows_int(rows, i, 15) == cs[k].id) {
+            if (yx_rows_i64(rows, i, "id") == cs[k].id) {
                 json_t *one = course_json(&cs[k], rows, i, part(trainers, cs[k].id),
                                           part(materials, cs[k].id), part(sessions, cs[k].id));
                 if (one)

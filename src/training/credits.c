@@ -21,15 +21,16 @@
 #include "training.h"
 
 /* What person u still lacks in course c, one row a requirement not met (none: the credit is
- * earned), in the columns ord, kind, session id, session title, session state, attendance pct,
- * quiz attempts. It names c.id and u.id: award() puts it under NOT EXISTS in a query over courses
+ * earned), in the columns ord, kind, session_id, title, state (the session's), pct (attendance),
+ * attempts (the quiz's). It names c.id and u.id: award() puts it under NOT EXISTS in a query over courses
  * c and users u; yx_credit_requirements() reads its rows for one person, c and u being one-row
  * tables then. FROM is what comes first in each branch's FROM clause ("" or "c CROSS JOIN u CROSS
  * JOIN "). The four branches are the rules 1 to 4 above, in order. The first gives every column
  * its type: PostgreSQL types a UNION pair by pair, and NULL with NULL would be text against the
  * attempts' COUNT. */
 #define MISSING(FROM)                                                                                        \
-    "SELECT 0, 'session', s.id, s.title, s.state, a.pct, CAST(NULL AS BIGINT) FROM " FROM                    \
+    "SELECT 0 AS ord, 'session' AS kind, s.id AS session_id, s.title, s.state, a.pct, "                      \
+    "CAST(NULL AS BIGINT) AS attempts FROM " FROM                                                            \
     "course_sessions s LEFT JOIN attendance a ON a.session_id = s.id AND a.user_id = u.id WHERE "            \
     "s.course_id = c.id AND s.kind IN ('live', 'case') AND s.state <> 'cancelled' AND (s.state <> 'ended' "  \
     "OR a.passed IS NULL OR a.passed = 0) "                                                                  \
@@ -49,18 +50,17 @@ enum { M_ORD, M_KIND, M_SESSION, M_TITLE, M_STATE, M_PCT, M_ATTEMPTS };
 
 static json_t *missing_json(const struct yx_rows *rows, int i)
 {
-    const char *kind = yx_rows_get(rows, i, M_KIND);
+    const char *kind = yx_rows_str(rows, i, "kind");
     if (strcmp(kind, "quiz") == 0)
-        return json_pack("{s:s,s:I}", "kind", kind, "attempts", (json_int_t)yx_rows_int(rows, i, M_ATTEMPTS));
+        return json_pack("{s:s,s:I}", "kind", kind, "attempts", (json_int_t)yx_rows_i64(rows, i, "attempts"));
     if (strcmp(kind, "nothing_to_complete") == 0)
         return json_pack("{s:s}", "kind", kind);
     json_t *o = json_pack("{s:s,s:{s:I,s:s,s:s}}", "kind", kind, "session", "id",
-                          (json_int_t)yx_rows_int(rows, i, M_SESSION), "title", yx_rows_get(rows, i, M_TITLE),
-                          "state", yx_rows_get(rows, i, M_STATE));
+                          (json_int_t)yx_rows_i64(rows, i, "session_id"), "title",
+                          yx_rows_str(rows, i, "title"), "state", yx_rows_str(rows, i, "state"));
     if (o && strcmp(kind, "session") == 0)
-        json_object_set_new(o, "pct",
-                            yx_rows_isnull(rows, i, M_PCT) ? json_null()
-                                                           : json_integer(yx_rows_int(rows, i, M_PCT)));
+        json_object_set_new(
+            o, "pct", yx_rows_null(rows, i, "pct") ? json_null() : json_integer(yx_rows_i64(rows, i, "pct")));
     return o;
 }
 
@@ -169,25 +169,30 @@ json_t *yx_credit_json(struct yx_db *db, int64_t credit_id)
 
 json_t *yx_credit_row_json(const struct yx_rows *rows, int i)
 {
-    int64_t minutes = yx_rows_int(rows, i, 7);
+    int64_t minutes = yx_rows_i64(rows, i, "minutes");
     json_t *o = json_pack(
         "{s:I,s:{s:I,s:s,s:{s:I,s:s}},s:{s:I,s:s},s:I,s:f,s:I,s:o,s:o,s:o}", "id",
-        (json_int_t)yx_rows_int(rows, i, 0), "course", "id", (json_int_t)yx_rows_int(rows, i, 1), "title",
-        yx_rows_get(rows, i, 2), "facility", "id", (json_int_t)yx_rows_int(rows, i, 3), "name",
-        yx_rows_get(rows, i, 4), "user", "id", (json_int_t)yx_rows_int(rows, i, 5), "full_name",
-        yx_rows_get(rows, i, 6), "minutes", (json_int_t)minutes, "hours", (double)minutes / 60.0,
-        "attendance_pct", (json_int_t)yx_rows_int(rows, i, 8), "quiz_score_pct",
-        yx_rows_isnull(rows, i, 9) ? json_null() : json_integer(yx_rows_int(rows, i, 9)), "earned_at",
-        yx_json_time_or_null(rows, i, 10), "awarded_by",
-        yx_rows_isnull(rows, i, 11) ? json_null()
-                                    : json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(rows, i, 11),
-                                                "full_name", yx_rows_get(rows, i, 12)));
+        (json_int_t)yx_rows_i64(rows, i, "id"), "course", "id", (json_int_t)yx_rows_i64(rows, i, "course_id"),
+        "title", yx_rows_str(rows, i, "title"), "facility", "id",
+        (json_int_t)yx_rows_i64(rows, i, "facility_id"), "name", yx_rows_str(rows, i, "facility_name"),
+        "user", "id", (json_int_t)yx_rows_i64(rows, i, "user_id"), "full_name",
+        yx_rows_str(rows, i, "full_name"), "minutes", (json_int_t)minutes, "hours", (double)minutes / 60.0,
+        "attendance_pct", (json_int_t)yx_rows_i64(rows, i, "attendance_pct"), "quiz_score_pct",
+        yx_rows_null(rows, i, "quiz_score_pct") ? json_null()
+                                                : json_integer(yx_rows_i64(rows, i, "quiz_score_pct")),
+        "earned_at", yx_json_time_or_null(rows, i, "earned_at"), "awarded_by",
+        yx_rows_null(rows, i, "awarded_by")
+            ? json_null()
+            : json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_i64(rows, i, "awarded_by"), "full_name",
+                        yx_rows_str(rows, i, "awarded_by_name")));
     json_t *cert = json_null();
-    if (o && !yx_rows_isnull(rows, i, 13)) {
+    if (o && !yx_rows_null(rows, i, "certificate_id")) {
         char url[64];
-        snprintf(url, sizeof url, "/api/v1/certificates/%lld/pdf", (long long)yx_rows_int(rows, i, 13));
-        cert = json_pack("{s:I,s:s,s:s,s:b}", "id", (json_int_t)yx_rows_int(rows, i, 13), "verify_code",
-                         yx_rows_get(rows, i, 14), "pdf_url", url, "revoked", !yx_rows_isnull(rows, i, 15));
+        snprintf(url, sizeof url, "/api/v1/certificates/%lld/pdf",
+                 (long long)yx_rows_i64(rows, i, "certificate_id"));
+        cert = json_pack("{s:I,s:s,s:s,s:b}", "id", (json_int_t)yx_rows_i64(rows, i, "certificate_id"),
+                         "verify_code", yx_rows_str(rows, i, "verify_code"), "pdf_url", url, "revoked",
+                         !yx_rows_null(rows, i, "revoked_at"));
     }
     if (o)
         json_object_set_new(o, "certificate", cert);

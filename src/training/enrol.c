@@ -49,29 +49,29 @@ int yx_course_people(struct yx_db *db, int64_t course_id, int64_t facility_id, i
     int rc = course_roles(db, course_id, &t);
     if (rc)
         return rc;
-    return YX_DB_Q(db, rows,
-                   "SELECT u.id, u.full_name, u.facility_id, f.name, u.role FROM users u LEFT JOIN "
-                   "facilities f ON f.id = "
-                   "u.facility_id WHERE u.id > ? AND (? = 0 OR u.facility_id = ?) AND " ENROLLED_PEOPLE
-                   " ORDER BY u.id "
-                   "LIMIT ?",
-                   YX_PI(after), YX_PI(facility_id), YX_PI(facility_id), YX_PI(course_id), YX_PI(course_id),
-                   YX_PI(t.any), YX_PT(t.role[0]), YX_PT(t.role[1]), YX_PT(t.role[2]),
-                   YX_PI(limit > 0 ? limit : INT64_MAX));
+    return YX_DB_Q(
+        db, rows,
+        "SELECT u.id, u.full_name, u.facility_id, f.name AS facility_name, u.role FROM users u LEFT JOIN "
+        "facilities f ON f.id = "
+        "u.facility_id WHERE u.id > ? AND (? = 0 OR u.facility_id = ?) AND " ENROLLED_PEOPLE " ORDER BY u.id "
+        "LIMIT ?",
+        YX_PI(after), YX_PI(facility_id), YX_PI(facility_id), YX_PI(course_id), YX_PI(course_id),
+        YX_PI(t.any), YX_PT(t.role[0]), YX_PT(t.role[1]), YX_PT(t.role[2]),
+        YX_PI(limit > 0 ? limit : INT64_MAX));
 }
 
 /* One session's notices, to everyone enrolled who has none for it yet. */
 static int announce_one(struct yx_db *db, const struct target_roles *t, int64_t course_id,
                         const struct yx_rows *s, int i)
 {
-    int64_t now = yx_now_ms(), starts = yx_rows_int(s, i, 1), due = starts - STARTING_LEAD_MS;
+    int64_t now = yx_now_ms(), starts = yx_rows_i64(s, i, "starts_at"), due = starts - STARTING_LEAD_MS;
     char text[2048], when[32]; /* two titles of 200 characters, up to 4 bytes each */
     yx_time_vn(starts, "%H:%M ngày %d/%m", when, sizeof when);
-    yx_snprintf(text, sizeof text, "Buổi học \"%s\" (khoá \"%s\") bắt đầu lúc %s.", yx_rows_get(s, i, 2),
-                yx_rows_get(s, i, 3), when);
+    yx_snprintf(text, sizeof text, "Buổi học \"%s\" (khoá \"%s\") bắt đầu lúc %s.",
+                yx_rows_str(s, i, "title"), yx_rows_str(s, i, "course_title"), when);
     if (due < now)
         due = now;
-    int64_t sid = yx_rows_int(s, i, 0);
+    int64_t sid = yx_rows_i64(s, i, "id");
     return YX_DB_Q(
         db, NULL,
         "INSERT INTO notifications (user_id, session_id, channel, kind, text_vi, due_at, created_at, "
@@ -88,12 +88,12 @@ int yx_course_announce(struct yx_db *db, int64_t course_id, int64_t session_id)
     struct yx_rows *rows = NULL;
     int rc = course_roles(db, course_id, &t);
     if (rc == 0)
-        rc = YX_DB_Q(
-            db, &rows,
-            "SELECT s.id, s.starts_at, s.title, c.title FROM course_sessions s JOIN courses c ON c.id = "
-            "s.course_id WHERE s.course_id = ? AND (? = 0 OR s.id = ?) AND s.state = 'planned' AND "
-            "s.starts_at > ? ORDER BY s.id",
-            YX_PI(course_id), YX_PI(session_id), YX_PI(session_id), YX_PI(yx_now_ms()));
+        rc = YX_DB_Q(db, &rows,
+                     "SELECT s.id, s.starts_at, s.title, c.title AS course_title FROM course_sessions s JOIN "
+                     "courses c ON c.id = "
+                     "s.course_id WHERE s.course_id = ? AND (? = 0 OR s.id = ?) AND s.state = 'planned' AND "
+                     "s.starts_at > ? ORDER BY s.id",
+                     YX_PI(course_id), YX_PI(session_id), YX_PI(session_id), YX_PI(yx_now_ms()));
     for (int i = 0; rc == 0 && i < rows->nrows; i++)
         rc = announce_one(db, &t, course_id, rows, i);
     yx_rows_free(rows);
@@ -102,25 +102,26 @@ int yx_course_announce(struct yx_db *db, int64_t course_id, int64_t session_id)
 
 static json_t *enrolment_row(const struct yx_rows *r, int i)
 {
-    json_t *e = json_pack(
-        "{s:I,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "enrolled_at", yx_json_time_or_null(r, i, 5),
-        "enrolled_by",
-        json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, 6), "full_name", yx_rows_get(r, i, 7)));
-    if (!yx_rows_isnull(r, i, 1))
+    json_t *e = json_pack("{s:I,s:o,s:o}", "id", (json_int_t)yx_rows_i64(r, i, "id"), "enrolled_at",
+                          yx_json_time_or_null(r, i, "enrolled_at"), "enrolled_by",
+                          json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_i64(r, i, "enrolled_by"),
+                                    "full_name", yx_rows_str(r, i, "enrolled_by_name")));
+    if (!yx_rows_null(r, i, "user_id"))
         json_object_set_new(e, "user",
-                            json_pack("{s:I,s:s,s:o}", "id", (json_int_t)yx_rows_int(r, i, 1), "full_name",
-                                      yx_rows_get(r, i, 2), "facility_id", yx_json_id_or_null(r, i, 8)));
+                            json_pack("{s:I,s:s,s:o}", "id", (json_int_t)yx_rows_i64(r, i, "user_id"),
+                                      "full_name", yx_rows_str(r, i, "full_name"), "facility_id",
+                                      yx_json_id_or_null(r, i, "user_facility_id")));
     else
-        json_object_set_new(
-            e, "facility",
-            json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(r, i, 3), "name", yx_rows_get(r, i, 4)));
+        json_object_set_new(e, "facility",
+                            json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_i64(r, i, "facility_id"), "name",
+                                      yx_rows_str(r, i, "facility_name")));
     return e;
 }
 
 #define ENROLMENT_SELECT                                                                                     \
-    "SELECT e.id, e.user_id, u.full_name, e.facility_id, f.name, e.enrolled_at, e.enrolled_by, "             \
-    "b.full_name, "                                                                                          \
-    "u.facility_id FROM enrolments e LEFT JOIN users u ON u.id = e.user_id LEFT JOIN facilities f ON f.id "  \
+    "SELECT e.id, e.user_id, u.full_name, e.facility_id, f.name AS facility_name, e.enrolled_at, "           \
+    "e.enrolled_by, b.full_name AS enrolled_by_name, u.facility_id AS user_facility_id "                     \
+    "FROM enrolments e LEFT JOIN users u ON u.id = e.user_id LEFT JOIN facilities f ON f.id "                \
     "= "                                                                                                     \
     "e.facility_id JOIN users b ON b.id = e.enrolled_by "
 
@@ -287,7 +288,7 @@ static int enrolment_list(struct yx_req *r)
     for (int i = 0; i < rows->nrows && i < limit; i++)
         json_array_append_new(items, enrolment_row(rows, i));
     int more = rows->nrows > limit;
-    int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    int64_t last = more ? yx_rows_i64(rows, (int)limit - 1, "id") : 0;
     yx_rows_free(rows);
     return yx_reply(r, 200, yx_page_json(items, more, last));
 }

@@ -34,18 +34,19 @@ static int quiz_answer(struct yx_req *r, const struct yx_course *c, int status)
             YX_PI(c->id), YX_PI(r->who.user_id));
     json_t *items = json_array(), *attempts = json_array();
     for (int i = 0; rc == 0 && i < qs->nrows; i++) {
-        json_t *q = json_pack("{s:I,s:s,s:o}", "position", (json_int_t)yx_rows_int(qs, i, 0), "question",
-                              yx_rows_get(qs, i, 1), "choices", json_loads(yx_rows_get(qs, i, 2), 0, NULL));
+        json_t *q = json_pack("{s:I,s:s,s:o}", "position", (json_int_t)yx_rows_i64(qs, i, "position"),
+                              "question", yx_rows_str(qs, i, "question"), "choices",
+                              json_loads(yx_rows_str(qs, i, "choices"), 0, NULL));
         if (q && staff)
-            json_object_set_new(q, "correct", json_integer(yx_rows_int(qs, i, 3)));
+            json_object_set_new(q, "correct", json_integer(yx_rows_i64(qs, i, "correct")));
         json_array_append_new(items, q);
     }
     for (int i = 0; rc == 0 && i < mine->nrows; i++)
-        json_array_append_new(attempts,
-                              json_pack("{s:I,s:I,s:b,s:o}", "attempt", (json_int_t)yx_rows_int(mine, i, 0),
-                                        "score_pct", (json_int_t)yx_rows_int(mine, i, 1), "passed",
-                                        (int)yx_rows_int(mine, i, 2), "submitted_at",
-                                        yx_json_time_or_null(mine, i, 3)));
+        json_array_append_new(attempts, json_pack("{s:I,s:I,s:b,s:o}", "attempt",
+                                                  (json_int_t)yx_rows_i64(mine, i, "attempt"), "score_pct",
+                                                  (json_int_t)yx_rows_i64(mine, i, "score_pct"), "passed",
+                                                  (int)yx_rows_i64(mine, i, "passed"), "submitted_at",
+                                                  yx_json_time_or_null(mine, i, "submitted_at")));
     yx_rows_free(qs);
     yx_rows_free(mine);
     if (rc) {
@@ -175,14 +176,15 @@ static int score(struct yx_req *r, const struct yx_rows *qs, json_t *answers, in
         return yx_fail_field(r, YX_EINVAL, "answers",
                              "Give one answer (a choice's index) for each of the %d questions.", qs->nrows);
     for (int i = 0; i < qs->nrows; i++) {
-        json_t *a = json_array_get(answers, (size_t)i), *choices = json_loads(yx_rows_get(qs, i, 2), 0, NULL);
+        json_t *a = json_array_get(answers, (size_t)i),
+               *choices = json_loads(yx_rows_str(qs, i, "choices"), 0, NULL);
         size_t n = json_array_size(choices);
         json_decref(choices);
         if (!json_is_integer(a) || json_integer_value(a) < 0 || (size_t)json_integer_value(a) >= n)
             return yx_fail_field(r, YX_EINVAL, "answers",
                                  "Answer %d is the index (from 0) of one of the question's %zu choices.",
                                  i + 1, n);
-        *correct += json_integer_value(a) == yx_rows_int(qs, i, 3);
+        *correct += json_integer_value(a) == yx_rows_i64(qs, i, "correct");
     }
     return 0;
 }

@@ -58,13 +58,14 @@ static int records(struct yx_req *r)
         return rc;
     user = user ? user : w->user_id;
     if ((rc = YX_DB_Q(r->db, &person,
-                      "SELECT u.id, u.full_name, u.facility_id, f.name, f.province_id FROM users u LEFT JOIN "
+                      "SELECT u.id, u.full_name, u.facility_id, f.name AS facility_name, f.province_id "
+                      "FROM users u LEFT JOIN "
                       "facilities f ON f.id = u.facility_id WHERE u.id = ?",
                       YX_PI(user))) != 0)
         return rc;
     int found = person->nrows == 1;
-    int all = found &&
-              (user == w->user_id || yx_admin_over(w, yx_rows_int(person, 0, 2), yx_rows_int(person, 0, 4)));
+    int all = found && (user == w->user_id || yx_admin_over(w, yx_rows_i64(person, 0, "facility_id"),
+                                                            yx_rows_i64(person, 0, "province_id")));
 #define SEEN YX_PI(all), YX_PI(w->user_id), YX_PI(w->facility_id), YX_PI(yx_runs_facility_courses(w))
     if (found)
         rc = YX_DB_Q(r->db, &rows,
@@ -93,15 +94,15 @@ static int records(struct yx_req *r)
         for (int i = 0; i < rows->nrows && i < limit; i++)
             json_array_append_new(items, yx_credit_row_json(rows, i));
         int64_t minutes = yx_rows_int(sum, 0, 1);
-        json_t *out = yx_page_json(items, more, more ? yx_rows_int(rows, (int)limit - 1, 0) : 0);
+        json_t *out = yx_page_json(items, more, more ? yx_rows_i64(rows, (int)limit - 1, "id") : 0);
         json_object_set_new(
             out, "user",
-            json_pack("{s:I,s:s,s:o}", "id", (json_int_t)user, "full_name", yx_rows_get(person, 0, 1),
-                      "facility",
-                      yx_rows_isnull(person, 0, 2)
+            json_pack("{s:I,s:s,s:o}", "id", (json_int_t)user, "full_name",
+                      yx_rows_str(person, 0, "full_name"), "facility",
+                      yx_rows_null(person, 0, "facility_id")
                           ? json_null()
-                          : json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_int(person, 0, 2), "name",
-                                      yx_rows_get(person, 0, 3))));
+                          : json_pack("{s:I,s:s}", "id", (json_int_t)yx_rows_i64(person, 0, "facility_id"),
+                                      "name", yx_rows_str(person, 0, "facility_name"))));
         json_object_set_new(out, "total_minutes", json_integer(minutes));
         json_object_set_new(out, "total_hours", json_real((double)minutes / 60.0));
         yx_audit_target(r, user);
@@ -174,7 +175,8 @@ static int summary(struct yx_req *r)
     if (s.by_province)
         rc = YX_DB_Q(
             r->db, &rows,
-            "SELECT p.id, p.name, COUNT(DISTINCT c.user_id), COUNT(*), SUM(c.minutes) FROM credits c "
+            "SELECT p.id, p.name, COUNT(DISTINCT c.user_id) AS people, COUNT(*) AS credits, "
+            "SUM(c.minutes) AS minutes FROM credits c "
             "JOIN users u ON u.id = c.user_id JOIN facilities f ON f.id = u.facility_id JOIN admin_units "
             "p ON p.id = f.province_id WHERE c.earned_at >= ? AND c.earned_at <= ? GROUP BY p.id, p.name "
             "ORDER BY 5 DESC, p.id LIMIT 1000",
@@ -182,7 +184,8 @@ static int summary(struct yx_req *r)
     else
         rc = YX_DB_Q(
             r->db, &rows,
-            "SELECT f.id, f.name, COUNT(DISTINCT c.user_id), COUNT(*), SUM(c.minutes) FROM credits c "
+            "SELECT f.id, f.name, COUNT(DISTINCT c.user_id) AS people, COUNT(*) AS credits, "
+            "SUM(c.minutes) AS minutes FROM credits c "
             "JOIN users u ON u.id = c.user_id JOIN facilities f ON f.id = u.facility_id WHERE "
             "c.earned_at >= ? AND c.earned_at <= ? AND (? = 0 OR f.id = ?) AND (? = 0 OR f.province_id "
             "= ?) GROUP BY f.id, f.name ORDER BY 5 DESC, f.id LIMIT 1000",
@@ -193,15 +196,15 @@ static int summary(struct yx_req *r)
     json_t *items = json_array();
     int64_t people = 0, credits = 0, minutes = 0;
     for (int i = 0; i < rows->nrows; i++) {
-        int64_t m = yx_rows_int(rows, i, 4);
+        int64_t m = yx_rows_i64(rows, i, "minutes");
         json_array_append_new(
-            items,
-            json_pack("{s:{s:I,s:s},s:I,s:I,s:I,s:f}", s.by_province ? "province" : "facility", "id",
-                      (json_int_t)yx_rows_int(rows, i, 0), "name", yx_rows_get(rows, i, 1), "people",
-                      (json_int_t)yx_rows_int(rows, i, 2), "credits", (json_int_t)yx_rows_int(rows, i, 3),
-                      "minutes", (json_int_t)m, "hours", (double)m / 60.0));
-        people += yx_rows_int(rows, i, 2);
-        credits += yx_rows_int(rows, i, 3);
+            items, json_pack("{s:{s:I,s:s},s:I,s:I,s:I,s:f}", s.by_province ? "province" : "facility", "id",
+                             (json_int_t)yx_rows_i64(rows, i, "id"), "name", yx_rows_str(rows, i, "name"),
+                             "people", (json_int_t)yx_rows_i64(rows, i, "people"), "credits",
+                             (json_int_t)yx_rows_i64(rows, i, "credits"), "minutes", (json_int_t)m, "hours",
+                             (double)m / 60.0));
+        people += yx_rows_i64(rows, i, "people");
+        credits += yx_rows_i64(rows, i, "credits");
         minutes += m;
     }
     yx_rows_free(rows);

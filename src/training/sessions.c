@@ -38,20 +38,21 @@ int yx_session_load_db(struct yx_db *db, int64_t id, struct yx_course_session *s
     if (rc == 0 && rows->nrows != 1)
         rc = YX_ENOTFOUND;
     if (rc == 0) {
-        *s = (struct yx_course_session){.id = yx_rows_int(rows, 0, 0),
-                                        .course_id = yx_rows_int(rows, 0, 1),
-                                        .starts_at = yx_rows_int(rows, 0, 4),
-                                        .minutes = (int)yx_rows_int(rows, 0, 5),
-                                        .consult_id = yx_rows_int(rows, 0, 6),
-                                        .started_at = yx_rows_int(rows, 0, 8),
-                                        .ended_at = yx_rows_int(rows, 0, 9),
-                                        .janus_room = yx_rows_int(rows, 0, 10)};
-        yx_snprintf(s->kind, sizeof s->kind, "%s", yx_rows_get(rows, 0, 2));
-        yx_snprintf(s->title, sizeof s->title, "%s", yx_rows_get(rows, 0, 3));
-        yx_snprintf(s->state, sizeof s->state, "%s", yx_rows_get(rows, 0, 7));
-        yx_snprintf(s->pin, sizeof s->pin, "%s", yx_rows_isnull(rows, 0, 11) ? "" : yx_rows_get(rows, 0, 11));
+        *s = (struct yx_course_session){.id = yx_rows_i64(rows, 0, "id"),
+                                        .course_id = yx_rows_i64(rows, 0, "course_id"),
+                                        .starts_at = yx_rows_i64(rows, 0, "starts_at"),
+                                        .minutes = (int)yx_rows_i64(rows, 0, "minutes"),
+                                        .consult_id = yx_rows_i64(rows, 0, "consult_id"),
+                                        .started_at = yx_rows_i64(rows, 0, "started_at"),
+                                        .ended_at = yx_rows_i64(rows, 0, "ended_at"),
+                                        .janus_room = yx_rows_i64(rows, 0, "janus_room")};
+        yx_snprintf(s->kind, sizeof s->kind, "%s", yx_rows_str(rows, 0, "kind"));
+        yx_snprintf(s->title, sizeof s->title, "%s", yx_rows_str(rows, 0, "title"));
+        yx_snprintf(s->state, sizeof s->state, "%s", yx_rows_str(rows, 0, "state"));
+        yx_snprintf(s->pin, sizeof s->pin, "%s",
+                    yx_rows_null(rows, 0, "pin") ? "" : yx_rows_str(rows, 0, "pin"));
         yx_snprintf(s->secret, sizeof s->secret, "%s",
-                    yx_rows_isnull(rows, 0, 12) ? "" : yx_rows_get(rows, 0, 12));
+                    yx_rows_null(rows, 0, "secret") ? "" : yx_rows_str(rows, 0, "secret"));
     }
     yx_rows_free(rows);
     return rc;
@@ -145,9 +146,11 @@ static int course_cases(struct yx_req *r)
         return rc;
     if ((rc = YX_DB_Q(
              r->db, &rows,
-             "SELECT c.id, c.specialty, s.name_vi, c.urgency, c.kind, c.concluded_at, p.sex, "
+             "SELECT c.id, c.specialty, s.name_vi AS specialty_name, c.urgency, c.kind, c.concluded_at, "
+             "p.sex, "
              "p.birth_year, c.requested_at, (SELECT COUNT(*) FROM course_sessions cs WHERE "
-             "cs.course_id = ? AND cs.consult_id = c.id AND cs.state <> 'cancelled') FROM consults c "
+             "cs.course_id = ? AND cs.consult_id = c.id AND cs.state <> 'cancelled') AS in_course FROM "
+             "consults c "
              "JOIN specialties s ON s.code = c.specialty JOIN patients p ON p.id = c.patient_id WHERE "
              "(c.requester_facility_id = ? OR c.assigned_facility_id = ?) AND c.state IN "
              "('concluded', 'outcome_recorded', 'closed') AND (? = 0 OR c.id < ?) ORDER BY c.id DESC "
@@ -158,17 +161,19 @@ static int course_cases(struct yx_req *r)
     json_t *items = json_array();
     for (int i = 0; i < rows->nrows && i < limit; i++) {
         char band[16];
-        yx_age_band(yx_rows_int(rows, i, 8), yx_rows_int(rows, i, 7), band);
-        json_array_append_new(
-            items,
-            json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:{s:s,s:s},s:b}", "id", (json_int_t)yx_rows_int(rows, i, 0),
-                      "specialty", yx_rows_get(rows, i, 1), "specialty_name", yx_rows_get(rows, i, 2),
-                      "urgency", yx_rows_get(rows, i, 3), "kind", yx_rows_get(rows, i, 4), "concluded_at",
-                      yx_json_time_or_null(rows, i, 5), "patient", "sex", yx_rows_get(rows, i, 6), "age_band",
-                      band, "in_course", yx_rows_int(rows, i, 9) > 0));
+        yx_age_band(yx_rows_i64(rows, i, "requested_at"), yx_rows_i64(rows, i, "birth_year"), band);
+        json_array_append_new(items,
+                              json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:{s:s,s:s},s:b}", "id",
+                                        (json_int_t)yx_rows_i64(rows, i, "id"), "specialty",
+                                        yx_rows_str(rows, i, "specialty"), "specialty_name",
+                                        yx_rows_str(rows, i, "specialty_name"), "urgency",
+                                        yx_rows_str(rows, i, "urgency"), "kind", yx_rows_str(rows, i, "kind"),
+                                        "concluded_at", yx_json_time_or_null(rows, i, "concluded_at"),
+                                        "patient", "sex", yx_rows_str(rows, i, "sex"), "age_band", band,
+                                        "in_course", yx_rows_i64(rows, i, "in_course") > 0));
     }
     int more = rows->nrows > limit;
-    int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    int64_t last = more ? yx_rows_i64(rows, (int)limit - 1, "id") : 0;
     yx_rows_free(rows);
     return yx_reply(r, 200, yx_page_json(items, more, last));
 }

@@ -76,9 +76,9 @@ int yx_credit_refuse(struct yx_req *r, json_t *missing);
     "giảng viên hoặc quản trị của cơ sở mở khoá / the course's trainers or administrators"
 /* A credit's columns for yx_credit_row_json(); add the WHERE clause. */
 #define YX_CREDIT_SELECT                                                                                     \
-    "SELECT c.id, c.course_id, co.title, f.id, f.name, c.user_id, u.full_name, c.minutes, "                  \
-    "c.attendance_pct, "                                                                                     \
-    "c.quiz_score_pct, c.earned_at, c.awarded_by, b.full_name, ce.id, ce.verify_code, ce.revoked_at FROM "   \
+    "SELECT c.id, c.course_id, co.title, f.id AS facility_id, f.name AS facility_name, c.user_id, "          \
+    "u.full_name, c.minutes, c.attendance_pct, c.quiz_score_pct, c.earned_at, c.awarded_by, "                \
+    "b.full_name AS awarded_by_name, ce.id AS certificate_id, ce.verify_code, ce.revoked_at FROM "           \
     "credits c JOIN courses co ON co.id = c.course_id JOIN facilities f ON f.id = co.facility_id JOIN "      \
     "users "                                                                                                 \
     "u ON u.id = c.user_id LEFT JOIN users b ON b.id = c.awarded_by LEFT JOIN certificates ce ON "           \
@@ -97,7 +97,7 @@ json_t *yx_course_json(struct yx_req *r, const struct yx_course *c);
 int yx_course_state_in(struct yx_req *r, const struct yx_course *c, const char *const *states);
 
 /* The people enrolled in a course, active, of one facility (facility_id 0: any), with id > after,
- * by id, at most limit (0: all): columns id, full_name, facility_id, facility name, role. */
+ * by id, at most limit (0: all): columns id, full_name, facility_id, facility_name, role. */
 int yx_course_people(struct yx_db *db, int64_t course_id, int64_t facility_id, int64_t after, int64_t limit,
                      struct yx_rows **rows);
 /* Announces each planned session of the course that starts later (session_id 0: all of them, or

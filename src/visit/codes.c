@@ -62,17 +62,17 @@ static int icd10_search(struct yx_req *r)
     like = like ? like : "%";
     rc = YX_DB_Q(r->db, &rows,
                  "SELECT i.code, i.name_vi, i.name_en, (SELECT COUNT(*) FROM remote_care_conditions c "
-                 "WHERE c.code = i.code OR c.code = substr(i.code, 1, 3)) FROM icd10 i "
+                 "WHERE c.code = i.code OR c.code = substr(i.code, 1, 3)) AS remote_treatable FROM icd10 i "
                  "WHERE i.name_folded LIKE ? ESCAPE '\\' ORDER BY i.code LIMIT ?",
                  YX_PT(like), YX_PI(limit));
     if (rc)
         return rc;
     json_t *items = json_array();
     for (int i = 0; i < rows->nrows; i++)
-        json_array_append_new(items,
-                              json_pack("{s:s,s:s,s:s,s:b}", "code", yx_rows_get(rows, i, 0), "name_vi",
-                                        yx_rows_get(rows, i, 1), "name_en", yx_rows_get(rows, i, 2),
-                                        "remote_treatable", yx_rows_int(rows, i, 3) > 0));
+        json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:b}", "code", yx_rows_str(rows, i, "code"),
+                                               "name_vi", yx_rows_str(rows, i, "name_vi"), "name_en",
+                                               yx_rows_str(rows, i, "name_en"), "remote_treatable",
+                                               yx_rows_i64(rows, i, "remote_treatable") > 0));
     yx_rows_free(rows);
     return yx_reply(r, 200, json_pack("{s:o}", "items", items));
 }

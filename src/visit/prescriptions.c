@@ -54,29 +54,32 @@ static int check_items(struct yx_req *r)
     "SELECT p.id, p.visit_id, p.patient_id, p.version, p.replaces_id, p.status, p.items, p.note, "           \
     "p.created_at, "                                                                                         \
     "p.signed_by, p.signer_name, p.signer_licence, p.signed_at, p.content_hash, "                            \
-    "(SELECT n.id FROM prescriptions n WHERE n.replaces_id = p.id) FROM prescriptions p "
+    "(SELECT n.id FROM prescriptions n WHERE n.replaces_id = p.id) AS replaced_by FROM prescriptions p "
 
 static json_t *rx_json(struct yx_db *db, int64_t id)
 {
     struct yx_rows *r = NULL;
     json_t *out = NULL;
     if (YX_DB_Q(db, &r, RX_SELECT "WHERE p.id = ?", YX_PI(id)) == 0 && r->nrows == 1) {
-        json_t *items = json_loads(yx_rows_get(r, 0, 6), 0, NULL);
+        json_t *items = json_loads(yx_rows_str(r, 0, "items"), 0, NULL);
         json_t *signature =
-            yx_rows_isnull(r, 0, 12)
+            yx_rows_null(r, 0, "signed_at")
                 ? json_null()
-                : json_pack("{s:I,s:s,s:o,s:o,s:s}", "by", (json_int_t)yx_rows_int(r, 0, 9), "name",
-                            yx_rows_get(r, 0, 10), "licence_no", yx_json_str_or_null(yx_rows_get(r, 0, 11)),
-                            "at", yx_json_time_or_null(r, 0, 12), "sha256", yx_rows_get(r, 0, 13));
-        out =
-            json_pack("{s:I,s:I,s:I,s:I,s:o,s:s,s:o,s:o,s:o,s:o,s:o}", "id", (json_int_t)yx_rows_int(r, 0, 0),
-                      "visit_id", (json_int_t)yx_rows_int(r, 0, 1), "patient_id",
-                      (json_int_t)yx_rows_int(r, 0, 2), "version", (json_int_t)yx_rows_int(r, 0, 3),
-                      "replaces", yx_rows_isnull(r, 0, 4) ? json_null() : json_integer(yx_rows_int(r, 0, 4)),
-                      "status", yx_rows_get(r, 0, 5), "items", items ? items : json_array(), "note",
-                      yx_json_str_or_null(yx_rows_get(r, 0, 7)), "created_at", yx_json_time_or_null(r, 0, 8),
-                      "signature", signature, "replaced_by",
-                      yx_rows_isnull(r, 0, 14) ? json_null() : json_integer(yx_rows_int(r, 0, 14)));
+                : json_pack("{s:I,s:s,s:o,s:o,s:s}", "by", (json_int_t)yx_rows_i64(r, 0, "signed_by"), "name",
+                            yx_rows_str(r, 0, "signer_name"), "licence_no",
+                            yx_json_str_or_null(yx_rows_str(r, 0, "signer_licence")), "at",
+                            yx_json_time_or_null(r, 0, "signed_at"), "sha256",
+                            yx_rows_str(r, 0, "content_hash"));
+        out = json_pack(
+            "{s:I,s:I,s:I,s:I,s:o,s:s,s:o,s:o,s:o,s:o,s:o}", "id", (json_int_t)yx_rows_i64(r, 0, "id"),
+            "visit_id", (json_int_t)yx_rows_i64(r, 0, "visit_id"), "patient_id",
+            (json_int_t)yx_rows_i64(r, 0, "patient_id"), "version", (json_int_t)yx_rows_i64(r, 0, "version"),
+            "replaces",
+            yx_rows_null(r, 0, "replaces_id") ? json_null() : json_integer(yx_rows_i64(r, 0, "replaces_id")),
+            "status", yx_rows_str(r, 0, "status"), "items", items ? items : json_array(), "note",
+            yx_json_str_or_null(yx_rows_str(r, 0, "note")), "created_at",
+            yx_json_time_or_null(r, 0, "created_at"), "signature", signature, "replaced_by",
+            yx_rows_null(r, 0, "replaced_by") ? json_null() : json_integer(yx_rows_i64(r, 0, "replaced_by")));
     }
     yx_rows_free(r);
     return out;
@@ -102,8 +105,9 @@ static int rx_load(struct yx_req *r, enum yx_action act, struct rx *p, struct yx
     if (rc == 0 && rows->nrows != 1)
         rc = yx_not_found(r);
     if (rc == 0) {
-        *p = (struct rx){yx_rows_int(rows, 0, 0), yx_rows_int(rows, 0, 1), yx_rows_int(rows, 0, 2), ""};
-        snprintf(p->status, sizeof p->status, "%s", yx_rows_get(rows, 0, 3));
+        *p = (struct rx){yx_rows_i64(rows, 0, "id"), yx_rows_i64(rows, 0, "visit_id"),
+                         yx_rows_i64(rows, 0, "version"), ""};
+        snprintf(p->status, sizeof p->status, "%s", yx_rows_str(rows, 0, "status"));
     }
     yx_rows_free(rows);
     if (rc == 0)

@@ -13,12 +13,14 @@
 
 #define RX_PDF_SELECT                                                                                        \
     "SELECT p.items, p.note, p.version, p.signer_name, p.signer_licence, p.signed_at, p.content_hash, "      \
-    "pt.full_name, pt.birth_year, pt.sex, pt.cccd, pt.bhyt, f.name, df.name, "                               \
+    "pt.full_name, pt.birth_year, pt.sex, pt.cccd, pt.bhyt, f.name AS facility_name, "                       \
+    "df.name AS doctor_facility_name, "                                                                      \
     "(SELECT d.code FROM visit_diagnoses d WHERE d.visit_id = v.id AND d.is_primary = 1 ORDER BY d.id DESC " \
-    "LIMIT 1), "                                                                                             \
+    "LIMIT 1) AS diagnosis_code, "                                                                           \
     "(SELECT i.name_vi FROM visit_diagnoses d JOIN icd10 i ON i.code = d.code OR i.code = substr(d.code, "   \
     "1, 3) "                                                                                                 \
-    " WHERE d.visit_id = v.id AND d.is_primary = 1 ORDER BY d.id DESC, length(i.code) DESC LIMIT 1), "       \
+    " WHERE d.visit_id = v.id AND d.is_primary = 1 ORDER BY d.id DESC, length(i.code) DESC LIMIT 1) "        \
+    "AS diagnosis_name, "                                                                                    \
     "v.follow_up_date, p.id "                                                                                \
     "FROM prescriptions p JOIN visits v ON v.id = p.visit_id JOIN patients pt ON pt.id = p.patient_id "      \
     "JOIN facilities f ON f.id = v.facility_id JOIN facilities df ON df.id = v.doctor_facility_id WHERE "    \
@@ -27,27 +29,27 @@
 static void draw(struct yx_pdf *p, const struct yx_rows *row)
 {
     char when[32];
-    const char *sex = yx_rows_get(row, 0, 9), *cccd = yx_rows_get(row, 0, 10),
-               *bhyt = yx_rows_get(row, 0, 11), *dx = yx_rows_get(row, 0, 15),
-               *code = yx_rows_get(row, 0, 14);
-    yx_pdf_text(p, "Noto Sans 8", yx_rows_get(row, 0, 13));
+    const char *sex = yx_rows_str(row, 0, "sex"), *cccd = yx_rows_str(row, 0, "cccd"),
+               *bhyt = yx_rows_str(row, 0, "bhyt"), *dx = yx_rows_str(row, 0, "diagnosis_name"),
+               *code = yx_rows_str(row, 0, "diagnosis_code");
+    yx_pdf_text(p, "Noto Sans 8", yx_rows_str(row, 0, "doctor_facility_name"));
     yx_pdf_gap(p, 6);
     yx_pdf_text(p, "Noto Sans Bold 16", "ĐƠN THUỐC");
-    yx_pdf_textf(p, "Noto Sans 8", "Khám từ xa qua ytexa · số %s, bản %s", yx_rows_get(row, 0, 17),
-                 yx_rows_get(row, 0, 2));
+    yx_pdf_textf(p, "Noto Sans 8", "Khám từ xa qua ytexa · số %s, bản %s", yx_rows_str(row, 0, "id"),
+                 yx_rows_str(row, 0, "version"));
     yx_pdf_gap(p, 8);
-    yx_pdf_textf(p, "Noto Sans 10", "Họ tên: %s    Năm sinh: %s    Giới tính: %s", yx_rows_get(row, 0, 7),
-                 yx_rows_get(row, 0, 8),
+    yx_pdf_textf(p, "Noto Sans 10", "Họ tên: %s    Năm sinh: %s    Giới tính: %s",
+                 yx_rows_str(row, 0, "full_name"), yx_rows_str(row, 0, "birth_year"),
                  strcmp(sex, "male") == 0     ? "Nam"
                  : strcmp(sex, "female") == 0 ? "Nữ"
                                               : "Khác");
     if (cccd || bhyt)
         yx_pdf_textf(p, "Noto Sans 10", "%s%s%s%s", cccd ? "CCCD: " : "", cccd ? cccd : "",
                      bhyt ? "    Thẻ BHYT: " : "", bhyt ? bhyt : "");
-    yx_pdf_textf(p, "Noto Sans 10", "Nơi quản lý: %s", yx_rows_get(row, 0, 12));
+    yx_pdf_textf(p, "Noto Sans 10", "Nơi quản lý: %s", yx_rows_str(row, 0, "facility_name"));
     yx_pdf_textf(p, "Noto Sans 10", "Chẩn đoán: %s%s%s%s", dx ? dx : "", dx ? " (" : "", code ? code : "—",
                  dx ? ")" : "");
-    json_t *items = json_loads(yx_rows_get(row, 0, 0), 0, NULL), *it;
+    json_t *items = json_loads(yx_rows_str(row, 0, "items"), 0, NULL), *it;
     size_t i;
     yx_pdf_gap(p, 6);
     json_array_foreach(items, i, it)
@@ -62,21 +64,22 @@ static void draw(struct yx_pdf *p, const struct yx_rows *row)
                      yx_json_str(it, "instructions") ? yx_json_str(it, "instructions") : "");
     }
     json_decref(items);
-    if (yx_rows_get(row, 0, 1)) {
+    if (yx_rows_str(row, 0, "note")) {
         yx_pdf_gap(p, 4);
-        yx_pdf_textf(p, "Noto Sans 9", "Lời dặn: %s", yx_rows_get(row, 0, 1));
+        yx_pdf_textf(p, "Noto Sans 9", "Lời dặn: %s", yx_rows_str(row, 0, "note"));
     }
-    if (yx_rows_get(row, 0, 16)) {
-        const char *d = yx_rows_get(row, 0, 16);
+    if (yx_rows_str(row, 0, "follow_up_date")) {
+        const char *d = yx_rows_str(row, 0, "follow_up_date");
         yx_pdf_textf(p, "Noto Sans 9", "Hẹn tái khám: %.2s/%.2s/%.4s", d + 8, d + 5, d);
     }
-    yx_time_format(yx_rows_int(row, 0, 5), when);
+    yx_time_format(yx_rows_i64(row, 0, "signed_at"), when);
     yx_pdf_gap(p, 10);
     yx_pdf_room(p, 70);
     yx_pdf_textf(p, "Noto Sans 10", "Bác sĩ kê đơn: %s\nSố CCHN: %s\nKý lúc: %s (UTC)",
-                 yx_rows_get(row, 0, 3), yx_rows_get(row, 0, 4) ? yx_rows_get(row, 0, 4) : "—", when);
+                 yx_rows_str(row, 0, "signer_name"),
+                 yx_rows_str(row, 0, "signer_licence") ? yx_rows_str(row, 0, "signer_licence") : "—", when);
     yx_pdf_gap(p, 4);
-    yx_pdf_textf(p, "Noto Sans Mono 6", "Mã kiểm tra (SHA-256): %s", yx_rows_get(row, 0, 6));
+    yx_pdf_textf(p, "Noto Sans Mono 6", "Mã kiểm tra (SHA-256): %s", yx_rows_str(row, 0, "content_hash"));
 }
 
 int yx_prescription_pdf(struct yx_db *db, int64_t id, char **pdf, size_t *len)

@@ -12,9 +12,9 @@
 #include "ytexa/visit.h"
 
 #define VISIT_COLUMNS                                                                                        \
-    "v.id, v.patient_id, v.facility_id, f.name, v.doctor_id, d.full_name, d.licence_no, "                    \
-    "v.doctor_facility_id, "                                                                                 \
-    "df.name, v.mode, v.state, v.reason, v.scheduled_at, v.emergency_reason, v.consent_bypassed, "           \
+    "v.id, v.patient_id, v.facility_id, f.name AS facility_name, v.doctor_id, d.full_name AS doctor_name, "  \
+    "d.licence_no, v.doctor_facility_id, df.name AS doctor_facility_name, v.mode, v.state, v.reason, "       \
+    "v.scheduled_at, v.emergency_reason, v.consent_bypassed, "                                               \
     "v.subjective, "                                                                                         \
     "v.objective, v.assessment, v.plan, v.follow_up_date, v.follow_up_note, v.started_at, v.ended_at, "      \
     "v.created_at, v.updated_at "
@@ -24,52 +24,60 @@
 
 static json_t *visit_row(struct yx_db *db, const struct yx_rows *r, int i)
 {
-    json_t *follow = yx_rows_isnull(r, i, 19) ? json_null()
-                                              : json_pack("{s:s,s:o}", "date", yx_rows_get(r, i, 19), "note",
-                                                          yx_json_str_or_null(yx_rows_get(r, i, 20)));
-    json_t *patient = yx_patient_brief(db, yx_rows_int(r, i, 1));
+    json_t *follow = yx_rows_null(r, i, "follow_up_date")
+                         ? json_null()
+                         : json_pack("{s:s,s:o}", "date", yx_rows_str(r, i, "follow_up_date"), "note",
+                                     yx_json_str_or_null(yx_rows_str(r, i, "follow_up_note")));
+    json_t *patient = yx_patient_brief(db, yx_rows_i64(r, i, "patient_id"));
     return json_pack(
         "{s:I,s:o,s:{s:I,s:s},s:{s:I,s:s,s:o,s:{s:I,s:s}},s:s,s:s,s:s,s:o,s:o,s:b,s:{s:o,s:o,s:o,s:o},s:o,s:"
         "o,s:o,s:o,s:o}",
-        "id", (json_int_t)yx_rows_int(r, i, 0), "patient", patient ? patient : json_null(), "facility", "id",
-        (json_int_t)yx_rows_int(r, i, 2), "name", yx_rows_get(r, i, 3), "doctor", "id",
-        (json_int_t)yx_rows_int(r, i, 4), "full_name", yx_rows_get(r, i, 5), "licence_no",
-        yx_json_str_or_null(yx_rows_get(r, i, 6)), "facility", "id", (json_int_t)yx_rows_int(r, i, 7), "name",
-        yx_rows_get(r, i, 8), "mode", yx_rows_get(r, i, 9), "state", yx_rows_get(r, i, 10), "reason",
-        yx_rows_get(r, i, 11), "scheduled_at", yx_json_time_or_null(r, i, 12), "emergency_reason",
-        yx_json_str_or_null(yx_rows_get(r, i, 13)), "consent_bypassed", (int)yx_rows_int(r, i, 14), "notes",
-        "subjective", yx_json_str_or_null(yx_rows_get(r, i, 15)), "objective",
-        yx_json_str_or_null(yx_rows_get(r, i, 16)), "assessment", yx_json_str_or_null(yx_rows_get(r, i, 17)),
-        "plan", yx_json_str_or_null(yx_rows_get(r, i, 18)), "follow_up", follow, "started_at",
-        yx_json_time_or_null(r, i, 21), "ended_at", yx_json_time_or_null(r, i, 22), "created_at",
-        yx_json_time_or_null(r, i, 23), "updated_at", yx_json_time_or_null(r, i, 24));
+        "id", (json_int_t)yx_rows_i64(r, i, "id"), "patient", patient ? patient : json_null(), "facility",
+        "id", (json_int_t)yx_rows_i64(r, i, "facility_id"), "name", yx_rows_str(r, i, "facility_name"),
+        "doctor", "id", (json_int_t)yx_rows_i64(r, i, "doctor_id"), "full_name",
+        yx_rows_str(r, i, "doctor_name"), "licence_no", yx_json_str_or_null(yx_rows_str(r, i, "licence_no")),
+        "facility", "id", (json_int_t)yx_rows_i64(r, i, "doctor_facility_id"), "name",
+        yx_rows_str(r, i, "doctor_facility_name"), "mode", yx_rows_str(r, i, "mode"), "state",
+        yx_rows_str(r, i, "state"), "reason", yx_rows_str(r, i, "reason"), "scheduled_at",
+        yx_json_time_or_null(r, i, "scheduled_at"), "emergency_reason",
+        yx_json_str_or_null(yx_rows_str(r, i, "emergency_reason")), "consent_bypassed",
+        (int)yx_rows_i64(r, i, "consent_bypassed"), "notes", "subjective",
+        yx_json_str_or_null(yx_rows_str(r, i, "subjective")), "objective",
+        yx_json_str_or_null(yx_rows_str(r, i, "objective")), "assessment",
+        yx_json_str_or_null(yx_rows_str(r, i, "assessment")), "plan",
+        yx_json_str_or_null(yx_rows_str(r, i, "plan")), "follow_up", follow, "started_at",
+        yx_json_time_or_null(r, i, "started_at"), "ended_at", yx_json_time_or_null(r, i, "ended_at"),
+        "created_at", yx_json_time_or_null(r, i, "created_at"), "updated_at",
+        yx_json_time_or_null(r, i, "updated_at"));
 }
 
 static json_t *event_row(const struct yx_rows *r, int i)
 {
-    return json_pack("{s:o,s:s,s:o,s:{s:I,s:s},s:o}", "from", yx_json_str_or_null(yx_rows_get(r, i, 0)), "to",
-                     yx_rows_get(r, i, 1), "at", yx_json_time_or_null(r, i, 2), "by", "id",
-                     (json_int_t)yx_rows_int(r, i, 3), "name", yx_rows_get(r, i, 4), "reason",
-                     yx_json_str_or_null(yx_rows_get(r, i, 5)));
+    return json_pack("{s:o,s:s,s:o,s:{s:I,s:s},s:o}", "from",
+                     yx_json_str_or_null(yx_rows_str(r, i, "from_state")), "to",
+                     yx_rows_str(r, i, "to_state"), "at", yx_json_time_or_null(r, i, "at"), "by", "id",
+                     (json_int_t)yx_rows_i64(r, i, "by_user"), "name", yx_rows_str(r, i, "full_name"),
+                     "reason", yx_json_str_or_null(yx_rows_str(r, i, "reason")));
 }
 
-static json_t *num_or_null(const struct yx_rows *r, int i, int c)
+static json_t *num_or_null(const struct yx_rows *r, int i, const char *col)
 {
-    return yx_rows_isnull(r, i, c) ? json_null() : json_real(strtod(yx_rows_get(r, i, c), NULL));
+    return yx_rows_null(r, i, col) ? json_null() : json_real(strtod(yx_rows_str(r, i, col), NULL));
 }
 
 static json_t *vitals_row(const struct yx_rows *r, int i)
 {
     static const char *const names[] = {"systolic", "diastolic", "pulse",  "respiratory_rate", "temperature",
                                         "spo2",     "weight",    "height", "glucose",          NULL};
-    json_t *o = json_pack("{s:I,s:o,s:{s:I,s:s}}", "id", (json_int_t)yx_rows_int(r, i, 0), "at",
-                          yx_json_time_or_null(r, i, 1), "recorded_by", "id",
-                          (json_int_t)yx_rows_int(r, i, 2), "name", yx_rows_get(r, i, 3));
+    json_t *o =
+        json_pack("{s:I,s:o,s:{s:I,s:s}}", "id", (json_int_t)yx_rows_i64(r, i, "id"), "at",
+                  yx_json_time_or_null(r, i, "at"), "recorded_by", "id",
+                  (json_int_t)yx_rows_i64(r, i, "recorded_by"), "name", yx_rows_str(r, i, "full_name"));
     for (int k = 0; names[k]; k++) {
-        json_t *v = num_or_null(r, i, 4 + k);
+        json_t *v = num_or_null(r, i, names[k]);
         /* Whole-number measures are shown as integers. */
         if (json_is_real(v) && k != 4 && k < 6)
-            v = (json_decref(v), json_integer(yx_rows_int(r, i, 4 + k)));
+            v = (json_decref(v), json_integer(yx_rows_i64(r, i, names[k])));
         json_object_set_new(o, names[k], v);
     }
     return o;
@@ -77,25 +85,27 @@ static json_t *vitals_row(const struct yx_rows *r, int i)
 
 static json_t *diagnosis_row(const struct yx_rows *r, int i)
 {
-    return json_pack("{s:I,s:s,s:o,s:o,s:b,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "code",
-                     yx_rows_get(r, i, 1), "name_vi", yx_json_str_or_null(yx_rows_get(r, i, 2)), "name_en",
-                     yx_json_str_or_null(yx_rows_get(r, i, 3)), "primary", (int)yx_rows_int(r, i, 4), "note",
-                     yx_json_str_or_null(yx_rows_get(r, i, 5)));
+    return json_pack("{s:I,s:s,s:o,s:o,s:b,s:o}", "id", (json_int_t)yx_rows_i64(r, i, "id"), "code",
+                     yx_rows_str(r, i, "code"), "name_vi", yx_json_str_or_null(yx_rows_str(r, i, "name_vi")),
+                     "name_en", yx_json_str_or_null(yx_rows_str(r, i, "name_en")), "primary",
+                     (int)yx_rows_i64(r, i, "is_primary"), "note",
+                     yx_json_str_or_null(yx_rows_str(r, i, "note")));
 }
 
 static json_t *prescription_ref(const struct yx_rows *r, int i)
 {
-    return json_pack("{s:I,s:I,s:s,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "version",
-                     (json_int_t)yx_rows_int(r, i, 1), "status", yx_rows_get(r, i, 2), "signed_at",
-                     yx_json_time_or_null(r, i, 3));
+    return json_pack("{s:I,s:I,s:s,s:o}", "id", (json_int_t)yx_rows_i64(r, i, "id"), "version",
+                     (json_int_t)yx_rows_i64(r, i, "version"), "status", yx_rows_str(r, i, "status"),
+                     "signed_at", yx_json_time_or_null(r, i, "signed_at"));
 }
 
 static json_t *referral_row(const struct yx_rows *r, int i)
 {
-    return json_pack("{s:I,s:{s:I,s:s},s:o,s:s,s:o}", "id", (json_int_t)yx_rows_int(r, i, 0), "to_facility",
-                     "id", (json_int_t)yx_rows_int(r, i, 1), "name", yx_rows_get(r, i, 2), "specialty",
-                     yx_json_str_or_null(yx_rows_get(r, i, 3)), "reason", yx_rows_get(r, i, 4), "created_at",
-                     yx_json_time_or_null(r, i, 5));
+    return json_pack("{s:I,s:{s:I,s:s},s:o,s:s,s:o}", "id", (json_int_t)yx_rows_i64(r, i, "id"),
+                     "to_facility", "id", (json_int_t)yx_rows_i64(r, i, "to_facility_id"), "name",
+                     yx_rows_str(r, i, "name"), "specialty",
+                     yx_json_str_or_null(yx_rows_str(r, i, "specialty")), "reason",
+                     yx_rows_str(r, i, "reason"), "created_at", yx_json_time_or_null(r, i, "created_at"));
 }
 
 json_t *yx_visit_json(struct yx_db *db, int64_t id, int for_patient)
@@ -125,7 +135,8 @@ json_t *yx_visit_json(struct yx_db *db, int64_t id, int for_patient)
     json_object_set_new(
         v, "diagnoses",
         yx_json_rows(db,
-                     "SELECT d.id, d.code, COALESCE(c.name_vi, k.name_vi), COALESCE(c.name_en, k.name_en), "
+                     "SELECT d.id, d.code, COALESCE(c.name_vi, k.name_vi) AS name_vi, "
+                     "COALESCE(c.name_en, k.name_en) AS name_en, "
                      "d.is_primary, d.note FROM visit_diagnoses d LEFT JOIN icd10 c ON c.code = d.code "
                      "LEFT JOIN icd10 k ON k.code = substr(d.code, 1, 3) WHERE d.visit_id = ? "
                      "ORDER BY d.is_primary DESC, d.id",
@@ -166,15 +177,15 @@ int yx_visit_load_id(struct yx_req *r, int64_t id, enum yx_action act, struct yx
     if (rc == 0 && rows->nrows != 1)
         rc = yx_not_found(r);
     if (rc == 0) {
-        *v = (struct yx_visit){yx_rows_int(rows, 0, 0),
-                               yx_rows_int(rows, 0, 1),
-                               yx_rows_int(rows, 0, 2),
-                               yx_rows_int(rows, 0, 3),
-                               yx_rows_int(rows, 0, 4),
+        *v = (struct yx_visit){yx_rows_i64(rows, 0, "id"),
+                               yx_rows_i64(rows, 0, "patient_id"),
+                               yx_rows_i64(rows, 0, "facility_id"),
+                               yx_rows_i64(rows, 0, "doctor_id"),
+                               yx_rows_i64(rows, 0, "doctor_facility_id"),
                                "",
                                ""};
-        snprintf(v->state, sizeof v->state, "%s", yx_rows_get(rows, 0, 5));
-        snprintf(v->mode, sizeof v->mode, "%s", yx_rows_get(rows, 0, 6));
+        snprintf(v->state, sizeof v->state, "%s", yx_rows_str(rows, 0, "state"));
+        snprintf(v->mode, sizeof v->mode, "%s", yx_rows_str(rows, 0, "mode"));
     }
     yx_rows_free(rows);
     /* The visit's own doctor acts on it as the patient's facility does, with or without a share;
@@ -432,7 +443,7 @@ static int visit_list(struct yx_req *r)
     for (int i = 0; i < rows->nrows && i < limit; i++)
         json_array_append_new(items, visit_row(r->db, rows, i));
     int more = rows->nrows > limit;
-    int64_t last = more ? yx_rows_int(rows, (int)limit - 1, 0) : 0;
+    int64_t last = more ? yx_rows_i64(rows, (int)limit - 1, "id") : 0;
     yx_rows_free(rows);
     return yx_reply(r, 200, yx_page_json(items, more, last));
 }
@@ -576,7 +587,8 @@ static int doctor_list(struct yx_req *r)
     like = like ? like : "%";
     rc = YX_DB_Q(
         r->db, &rows,
-        "SELECT u.id, u.full_name, u.role, u.licence_no, u.scope_of_practice, f.id, f.name, f.level "
+        "SELECT u.id, u.full_name, u.role, u.licence_no, u.scope_of_practice, f.id AS facility_id, "
+        "f.name AS facility_name, f.level AS facility_level "
         "FROM users u JOIN facilities f ON f.id = u.facility_id "
         "WHERE u.active = 1 AND u.role IN ('doctor', 'specialist') AND u.full_name_folded LIKE ? ESCAPE '\\' "
         "AND ((? > 0 AND u.facility_id = ?) OR (? = 0 AND (u.facility_id = ? OR u.facility_id IN "
@@ -588,14 +600,15 @@ static int doctor_list(struct yx_req *r)
         return rc;
     json_t *items = json_array();
     for (int i = 0; i < rows->nrows; i++)
-        json_array_append_new(items,
-                              json_pack("{s:I,s:s,s:s,s:o,s:o,s:{s:I,s:s,s:s}}", "id",
-                                        (json_int_t)yx_rows_int(rows, i, 0), "full_name",
-                                        yx_rows_get(rows, i, 1), "role", yx_rows_get(rows, i, 2),
-                                        "licence_no", yx_json_str_or_null(yx_rows_get(rows, i, 3)),
-                                        "scope_of_practice", yx_json_str_or_null(yx_rows_get(rows, i, 4)),
-                                        "facility", "id", (json_int_t)yx_rows_int(rows, i, 5), "name",
-                                        yx_rows_get(rows, i, 6), "level", yx_rows_get(rows, i, 7)));
+        json_array_append_new(
+            items,
+            json_pack("{s:I,s:s,s:s,s:o,s:o,s:{s:I,s:s,s:s}}", "id", (json_int_t)yx_rows_i64(rows, i, "id"),
+                      "full_name", yx_rows_str(rows, i, "full_name"), "role", yx_rows_str(rows, i, "role"),
+                      "licence_no", yx_json_str_or_null(yx_rows_str(rows, i, "licence_no")),
+                      "scope_of_practice", yx_json_str_or_null(yx_rows_str(rows, i, "scope_of_practice")),
+                      "facility", "id", (json_int_t)yx_rows_i64(rows, i, "facility_id"), "name",
+                      yx_rows_str(rows, i, "facility_name"), "level",
+                      yx_rows_str(rows, i, "facility_level")));
     yx_rows_free(rows);
     return yx_reply(r, 200, json_pack("{s:o}", "items", items));
 }

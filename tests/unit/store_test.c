@@ -6,12 +6,14 @@
  * stopping does not wait for the connection. The messages themselves crossing between instances
  * are tested in tests/api/realtime_cluster.test.mjs. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -226,6 +228,153 @@ static void nulls_go_in_and_come_out(void **state)
     assert_int_equal(YX_DB_Q(db, &r, "SELECT code FROM admin_units WHERE code = ?", YX_PT("none")), 0);
     assert_int_equal(r->nrows, 0);
     assert_int_equal(r->ncols, 1);
+    yx_rows_free(r);
+}
+
+/* Reads by name: columns, aliases of columns, aliased expressions and parameters, two tables'
+ * columns of one name told apart by an alias, the same rows read in any order and more than
+ * once. */
+static void rows_are_read_by_name(void **state)
+{
+    (void)state;
+    assert_int_equal(add_unit(1, "01", "province", YX_PN), 0);
+    assert_int_equal(add_unit(2, "001", "commune", YX_PI(1)), 0);
+    assert_int_equal(add_unit(3, "002", "commune", YX_PI(1)), 0);
+    struct yx_rows *r = NULL;
+    assert_int_equal(
+        YX_DB_Q(db, &r,
+                "SELECT u.id, u.code, u.level, p.id AS parent, p.name AS parent_name, u.valid_to, "
+                "(SELECT COUNT(*) FROM admin_units c WHERE c.parent_id = u.id) AS children, "
+                "u.id * 10 AS tenfold, ? AS asked FROM admin_units u "
+                "LEFT JOIN admin_units p ON p.id = u.parent_id ORDER BY u.id",
+                YX_PT("x")),
+        0);
+    assert_int_equal(r->nrows, 3);
+    assert_int_equal(yx_rows_col(r, "id"), 0);
+    assert_int_equal(yx_rows_col(r, "parent"), 3);
+    assert_int_equal(yx_rows_col(r, "asked"), 8);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(yx_rows_i64(r, i, "id"), i + 1);
+        assert_int_equal(yx_rows_i64(r, i, "tenfold"), (i + 1) * 10);
+        assert_string_equal(yx_rows_str(r, i, "asked"), "x");
+        assert_true(yx_rows_null(r, i, "valid_to"));
+        assert_false(yx_rows_null(r, i, "level"));
+    }
+    assert_true(yx_rows_null(r, 0, "parent"));
+    assert_null(yx_rows_str(r, 0, "parent_name"));
+    assert_int_equal(yx_rows_i64(r, 0, "parent"), 0);
+    assert_int_equal(yx_rows_i64(r, 0, "children"), 2);
+    assert_int_equal(yx_rows_i64(r, 1, "children"), 0);
+    assert_int_equal(yx_rows_i64(r, 1, "parent"), 1);
+    assert_string_equal(yx_rows_str(r, 2, "parent_name"), "01");
+    assert_string_equal(yx_rows_str(r, 1, "code"), "001");
+    assert_string_equal(yx_rows_str(r, 0, "level"), "province");
+    /* The same name at another address is the same column. */
+    char level[] = "level";
+    assert_int_equal(yx_rows_col(r, level), 2);
+    assert_string_equal(yx_rows_str(r, 2, level), "commune");
+    /* Past the last row, NULL as by position. */
+    assert_null(yx_rows_str(r, 3, "code"));
+    assert_int_equal(yx_rows_i64(r, -1, "id"), 0);
+    yx_rows_free(r);
+    r = NULL;
+
+    /* Names are known without rows; RETURNING names its columns too. */
+    assert_int_equal(YX_DB_Q(db, &r, "SELECT id, code, name, level FROM admin_units WHERE id = ?", YX_PI(9)),
+                     0);
+    assert_int_equal(r->nrows, 0);
+    assert_int_equal(yx_rows_col(r, "level"), 3);
+    assert_null(yx_rows_str(r, 0, "level"));
+    yx_rows_free(r);
+    r = NULL;
+    assert_int_equal(
+        YX_DB_Q(db, &r, "UPDATE admin_units SET note = ? WHERE id = ? RETURNING id, note, code AS unit_code",
+                YX_PT("n"), YX_PI(2)),
+        0);
+    assert_string_equal(yx_rows_str(r, 0, "unit_code"), "001");
+    assert_string_equal(yx_rows_str(r, 0, "note"), "n");
+    yx_rows_free(r);
+    r = NULL;
+    assert_int_equal(yx_rows_col(NULL, "id"), -1);
+    assert_null(yx_rows_str(NULL, 0, "id"));
+    assert_int_equal(yx_rows_i64(NULL, 0, "id"), 0);
+
+    /* A wide result, read backwards and then forwards: every name finds its own column. */
+    char sql[1024];
+    size_t at = (size_t)snprintf(sql, sizeof sql, "SELECT 0 AS c0");
+    for (int k = 1; k < 40; k++)
+        at += (size_t)snprintf(sql + at, sizeof sql - at, ", %d AS c%d", k * 3, k);
+    assert_true(at < sizeof sql);
+    static const char *const wide[] = {"c0",  "c1",  "c2",  "c3",  "c4",  "c5",  "c6",  "c7",  "c8",  "c9",
+                                       "c10", "c11", "c12", "c13", "c14", "c15", "c16", "c17", "c18", "c19",
+                                       "c20", "c21", "c22", "c23", "c24", "c25", "c26", "c27", "c28", "c29",
+                                       "c30", "c31", "c32", "c33", "c34", "c35", "c36", "c37", "c38", "c39"};
+    assert_int_equal(YX_DB_Q0(db, &r, sql), 0);
+    for (int k = 39; k >= 0; k--)
+        assert_int_equal(yx_rows_i64(r, 0, wide[k]), k * 3);
+    for (int k = 0; k < 40; k++)
+        assert_int_equal(yx_rows_col(r, wide[k]), k);
+    yx_rows_free(r);
+}
+
+/* What the engines call a column that has no alias: why an expression is read by name only through
+ * one, and aliases are written in lower case. */
+static void engines_name_expressions_differently(void **state)
+{
+    (void)state;
+    assert_int_equal(add_unit(1, "01", "province", YX_PN), 0);
+    struct yx_rows *r = NULL;
+    assert_int_equal(
+        YX_DB_Q0(db, &r,
+                 "SELECT COUNT(*), 1 + 1, MAX(u.code), u.level AS Level FROM admin_units u GROUP BY u.level"),
+        0);
+    assert_int_equal(r->ncols, 4);
+    assert_string_equal(r->names[0], is_pg() ? "count" : "COUNT(*)");
+    assert_string_equal(r->names[1], is_pg() ? "?column?" : "1 + 1");
+    assert_string_equal(r->names[2], is_pg() ? "max" : "MAX(u.code)");
+    assert_string_equal(r->names[3], is_pg() ? "level" : "Level");
+    yx_rows_free(r);
+}
+
+/* What yx_rows_col(r, name) answers in a child process: its exit status is the column + 1 (0 when
+ * there is none), or it was stopped by a signal. */
+static int col_in_child(const struct yx_rows *r, const char *name)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(yx_rows_col(r, name) + 1);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+/* A name the result does not have, or that two of its columns share, is a bug: a debug build
+ * stops there (YX_ASSERT); a release build reads it as missing, or as the first of the two. */
+static void a_missing_or_shared_name_is_a_bug(void **state)
+{
+    (void)state;
+    assert_int_equal(add_unit(1, "01", "province", YX_PN), 0);
+    struct yx_rows *r = NULL;
+    assert_int_equal(YX_DB_Q0(db, &r,
+                              "SELECT u.id, u.code, p.id, u.name FROM admin_units u "
+                              "LEFT JOIN admin_units p ON p.id = u.parent_id"),
+                     0);
+    int missing = col_in_child(r, "full_name"), shared = col_in_child(r, "id");
+#ifdef NDEBUG
+    assert_true(WIFEXITED(missing) && WEXITSTATUS(missing) == 0);
+    assert_true(WIFEXITED(shared) && WEXITSTATUS(shared) == 1);
+    assert_int_equal(yx_rows_col(r, "full_name"), -1);
+    assert_null(yx_rows_str(r, 0, "full_name"));
+    assert_int_equal(yx_rows_i64(r, 0, "full_name"), 0);
+    assert_true(yx_rows_null(r, 0, "full_name"));
+#else
+    assert_true(WIFSIGNALED(missing) && WTERMSIG(missing) == SIGABRT);
+    assert_true(WIFSIGNALED(shared) && WTERMSIG(shared) == SIGABRT);
+#endif
+    /* The others read as ever. */
+    assert_string_equal(yx_rows_str(r, 0, "code"), "01");
+    assert_string_equal(yx_rows_str(r, 0, "name"), "01");
     yx_rows_free(r);
 }
 
@@ -538,6 +687,9 @@ int main(void)
         T(migrate_applies_once),
         T(text_round_trips_verbatim),
         T(nulls_go_in_and_come_out),
+        T(rows_are_read_by_name),
+        T(engines_name_expressions_differently),
+        T(a_missing_or_shared_name_is_a_bug),
         T(duplicates_are_conflicts),
         T(broken_rules_are_invalid_input),
         T(rollback_leaves_nothing),
