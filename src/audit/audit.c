@@ -165,32 +165,22 @@ static int append_sealed(struct yx_db *db, const struct yx_audit_event *const *e
     return rc == 0 ? write_head(db, &c) : rc;
 }
 
-/* Up to ROWS_AT_ONCE unsealed events in one INSERT, so a batch of the audit writer is a few round
- * trips rather than one an event. The statement's text for k rows is built once per k. */
-#define ROWS_AT_ONCE 32
+/* Unsealed events, as few statements as yx_db_exec_rows makes of them (a batch of the audit
+ * writer is a few round trips rather than one an event). */
 static int insert_unsealed(struct yx_db *db, const struct yx_audit_event *const *evs, size_t n)
 {
-    static const char head[] = "INSERT INTO audit_events (" EVENT_COLUMNS ", prev_hash, hash) VALUES ";
-    static const char row[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '')";
-    static char sql[ROWS_AT_ONCE][sizeof head + ROWS_AT_ONCE * sizeof row];
-    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-    struct yx_param p[ROWS_AT_ONCE * EVENT_PARAMS];
-    int rc = 0;
-    for (size_t done = 0; rc == 0 && done < n;) {
-        size_t k = n - done < ROWS_AT_ONCE ? n - done : ROWS_AT_ONCE;
-        pthread_mutex_lock(&mu);
-        if (!sql[k - 1][0]) {
-            char *w = sql[k - 1];
-            w += sprintf(w, "%s", head);
-            for (size_t i = 0; i < k; i++)
-                w += sprintf(w, "%s%s", i ? ", " : "", row);
-        }
-        pthread_mutex_unlock(&mu);
-        for (size_t i = 0; i < k; i++)
-            event_params(evs[done + i], p + i * EVENT_PARAMS);
-        rc = yx_db_exec(db, sql[k - 1], p, (int)(k * EVENT_PARAMS), NULL);
-        done += k;
+    enum { COLS = EVENT_PARAMS + 2 };
+    struct yx_param *p = calloc(n * COLS, sizeof *p);
+    if (!p)
+        return YX_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        event_params(evs[i], p + i * COLS);
+        p[i * COLS + EVENT_PARAMS] = YX_PT("");
+        p[i * COLS + EVENT_PARAMS + 1] = YX_PT("");
     }
+    int rc = yx_db_exec_rows(db, "INSERT INTO audit_events (" EVENT_COLUMNS ", prev_hash, hash) VALUES ", "",
+                             p, COLS, (int)n);
+    free(p);
     return rc;
 }
 
@@ -222,33 +212,61 @@ int yx_audit_append(struct yx_db *db, const struct yx_audit_event *ev)
     return yx_audit_append_many(db, &ev, 1);
 }
 
+/* The places given to the sealed events, in one statement a group of rows: id, seq, prev, hash. */
+static int write_places(struct yx_db *db, const struct yx_param *p, int n)
+{
+    return n ? yx_db_exec_rows(
+                   db,
+                   "UPDATE audit_events SET seq = CAST(v.column2 AS BIGINT), prev_hash = v.column3, "
+                   "hash = v.column4 FROM (VALUES ",
+                   ") AS v WHERE audit_events.id = CAST(v.column1 AS BIGINT)", p, 4, n)
+             : 0;
+}
+
 /* The sealer's step (its thread and its lock are in src/audit/seal.c): the recorded events after
- * the head, oldest id first, take the next places. Updated ROWS_AT_ONCE at a time. */
+ * the head, oldest id first, take the next places. */
 int yx_audit_seal_locked(struct yx_db *db, int max, int *sealed)
 {
     struct yx_audit_chain c;
     struct yx_rows *rows = NULL;
+    struct yx_param *p = NULL;
+    char(*text)[2][65] = NULL; /* each row's seq and hash as text, for the parameters */
+    char(*prev)[65] = NULL;
     *sealed = 0;
     int rc = yx_audit_head(db, &c);
     if (rc == 0)
         rc = YX_DB_Q(db, &rows,
                      "SELECT id, " EVENT_COLUMNS " FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT ?",
                      YX_PI(max));
-    for (int i = 0; rc == 0 && i < rows->nrows; i++) {
+    int n = rc == 0 ? rows->nrows : 0;
+    if (n && (!(p = calloc((size_t)n * 4, sizeof *p)) || !(text = calloc((size_t)n, sizeof *text)) ||
+              !(prev = calloc((size_t)n, sizeof *prev))))
+        rc = YX_ENOMEM;
+    for (int i = 0; rc == 0 && i < n; i++) {
         const char *f[14];
-        char hash[65];
         row_fields(rows, i, f);
-        if ((rc = event_hash(f, c.hash, hash)) == 0)
-            rc = YX_DB_Q(db, NULL, "UPDATE audit_events SET seq = ?, prev_hash = ?, hash = ? WHERE id = ?",
-                         YX_PI(c.seq + 1), YX_PT(c.hash), YX_PT(hash), YX_PI(yx_rows_i64(rows, i, "id")));
-        if (rc == 0) {
-            c.seq++;
-            memcpy(c.hash, hash, sizeof hash);
-            (*sealed)++;
-        }
+        memcpy(prev[i], c.hash, 65);
+        if ((rc = event_hash(f, c.hash, text[i][1])) != 0)
+            break;
+        c.seq++;
+        memcpy(c.hash, text[i][1], 65);
+        snprintf(text[i][0], 65, "%lld", (long long)c.seq);
+        p[i * 4] = YX_PT(f[0]);
+        p[i * 4 + 1] = YX_PT(text[i][0]);
+        p[i * 4 + 2] = YX_PT(prev[i]);
+        p[i * 4 + 3] = YX_PT(text[i][1]);
     }
+    if (rc == 0 && (rc = write_places(db, p, n)) == 0)
+        *sealed = n;
+    if (rc == 0 && n)
+        rc = write_head(db, &c);
+    free(p);
+    free(text);
+    free(prev);
     yx_rows_free(rows);
-    return rc == 0 && *sealed ? write_head(db, &c) : rc;
+    if (rc)
+        *sealed = 0;
+    return rc;
 }
 
 void yx_audit_request_event(struct yx_req *r, const char *outcome, struct yx_audit_event *ev)

@@ -34,7 +34,7 @@ static const struct opt opts[] = {
     {"image-concurrency", K_INT, S(image_concurrency), "thumbnails and previews made at once (1)"},
     {"max-body", K_INT, S(max_body), "largest JSON body in bytes (65536)"},
     {"workers", K_INT, S(workers),
-     "threads that run requests, each with a database connection (4 on SQLite, 16 on PostgreSQL)"},
+     "threads that run requests, each with a database connection (4; on PostgreSQL twice the cores)"},
     {"group-commit", K_INT, S(group_commit),
      "SQLite: writes committed together at most, one sync for them all (64; 0: each its own)"},
     {"login-fail-user", K_INT, S(login_fail_user), "failed logins per account per hour (20)"},

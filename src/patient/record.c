@@ -247,28 +247,46 @@ static int find_duplicates(struct yx_req *r, const struct patient_in *in, const 
     return rc;
 }
 
-int yx_patient_save_keys(struct yx_db *db, int64_t id, int64_t facility, const char *full_name)
+/* Inserts the search keys of full_name for patient id, all in one statement (a name has a few:
+ * one a word and the whole). YX_EINVAL when the name is not text. */
+static int insert_keys(struct yx_db *db, int64_t id, int64_t facility, const char *full_name)
 {
     char *keys = yx_name_keys(full_name);
+    struct yx_param *p = NULL;
+    int n = 0, rc = YX_ENOMEM;
     if (!keys)
         return YX_EINVAL;
-    int rc = YX_DB_Q(db, NULL, "DELETE FROM patient_name_keys WHERE patient_id = ?", YX_PI(id));
-    for (char *k = keys, *next; rc == 0 && k; k = next) {
-        next = strchr(k, '\n');
-        if (next)
+    for (const char *k = keys; k; k = strchr(k, '\n'), k = k ? k + 1 : NULL)
+        n++;
+    if (!(p = calloc((size_t)n * 3, sizeof *p)))
+        goto out;
+    n = 0;
+    for (char *k = keys, *next; k; k = next, n++) {
+        if ((next = strchr(k, '\n')) != NULL)
             *next++ = '\0';
-        rc = YX_DB_Q(db, NULL,
-                     "INSERT INTO patient_name_keys (facility_id, name_key, patient_id) VALUES (?, ?, ?) "
-                     "ON CONFLICT DO NOTHING",
-                     YX_PI(facility), YX_PT(k), YX_PI(id));
+        p[n * 3] = YX_PI(facility);
+        p[n * 3 + 1] = YX_PT(k);
+        p[n * 3 + 2] = YX_PI(id);
     }
+    rc = yx_db_exec_rows(db, "INSERT INTO patient_name_keys (facility_id, name_key, patient_id) VALUES ",
+                         " ON CONFLICT DO NOTHING", p, 3, n);
+out:
+    free(p);
     free(keys);
     return rc;
 }
 
-static int save_name_keys(struct yx_req *r, int64_t id, int64_t facility, const char *full_name)
+int yx_patient_save_keys(struct yx_db *db, int64_t id, int64_t facility, const char *full_name)
 {
-    int rc = yx_patient_save_keys(r->db, id, facility, full_name);
+    int rc = YX_DB_Q(db, NULL, "DELETE FROM patient_name_keys WHERE patient_id = ?", YX_PI(id));
+    return rc ? rc : insert_keys(db, id, facility, full_name);
+}
+
+/* The keys of a patient just created (fresh: it has none to replace) or renamed. */
+static int save_name_keys(struct yx_req *r, int64_t id, int64_t facility, const char *full_name, int fresh)
+{
+    int rc = fresh ? insert_keys(r->db, id, facility, full_name)
+                   : yx_patient_save_keys(r->db, id, facility, full_name);
     return rc == YX_EINVAL ? yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.") : rc;
 }
 
@@ -381,7 +399,7 @@ static int patient_create(struct yx_req *r)
     if (rc == 0)
         rc = write_patient(r, &in, folded, &id);
     if (rc == 0)
-        rc = save_name_keys(r, id, r->who.facility_id, in.full_name);
+        rc = save_name_keys(r, id, r->who.facility_id, in.full_name, 1);
     free(folded);
     return rc ? rc : answer_patient(r, 201, id);
 }
@@ -454,7 +472,7 @@ static int patient_patch(struct yx_req *r)
         goto out;
     }
     if ((rc = write_patient(r, &in, folded, &id)) == 0 && json_object_get(r->json, "full_name"))
-        rc = save_name_keys(r, id, r->who.facility_id, in.full_name);
+        rc = save_name_keys(r, id, r->who.facility_id, in.full_name, 0);
 out:
     free(folded);
     yx_rows_free(stored);
