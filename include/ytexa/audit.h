@@ -28,9 +28,9 @@ struct yx_audit_event {
     const char *detail;
 };
 
-/* Appends an event to the trail (sealed at once on SQLite, recorded for the sealer on PostgreSQL).
- * Call inside a transaction to make the event part of the write it records; outside one it makes
- * its own. */
+/* Appends an event to the trail. Call inside a transaction to make the event part of the write it
+ * records (sealed at once on SQLite, recorded for the sealer on PostgreSQL); outside one it makes
+ * its own, and the event is sealed at once on both. */
 int yx_audit_append(struct yx_db *db, const struct yx_audit_event *ev);
 /* The same for n events at once, read and move the chain's head once (the audit writer's batch). */
 int yx_audit_append_many(struct yx_db *db, const struct yx_audit_event *const *evs, size_t n);
@@ -77,6 +77,9 @@ int yx_audit_record(struct yx_db *db, const struct yx_audit_event *const *evs, s
  * a transaction that already has the chain to itself. The server runs a sealer thread that seals
  * every YX_AUDIT_SEAL_EVERY_MS while there is anything to seal. */
 #define YX_AUDIT_SEAL_EVERY_MS 50
+/* The chain's advisory lock on PostgreSQL: sealers and transactions that append sealed events take
+ * it; no request's transaction does. */
+#define YX_AUDIT_CHAIN_LOCK "7746602"
 int yx_audit_seal(struct yx_db *db, int max, int *sealed);
 int yx_audit_seal_locked(struct yx_db *db, int max, int *sealed);
 int yx_audit_sealer_start(void);

@@ -6,10 +6,12 @@
  * the event is sealed at once, in the transaction of the write it records. On PostgreSQL several
  * workers and instances write at once, and a chain built inside their transactions made every
  * write of every instance wait for the one before to commit (one lock to the end of each
- * transaction): there an event is recorded unsealed (seq NULL, no hashes) in the write's
- * transaction, and the sealer (src/audit/seal.c) gives the recorded events their places in
- * batches, one sealer at a time across instances. Either way the event is durable when the write
- * is, and the chain is the same shape, so yx_audit_verify() reads both alike. */
+ * transaction): there an event of a write is recorded unsealed (seq NULL, no hashes) in the
+ * write's transaction, and the sealer (src/audit/seal.c) gives the recorded events their places
+ * in batches, one sealer at a time across instances. Events appended in a transaction of their
+ * own — the audit writer's batches of reads, most events by far — are sealed at once under the
+ * chain's lock, which that short transaction alone holds. Either way the event is durable when
+ * the write is, and the chain is the same shape, so yx_audit_verify() reads both alike. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,62 +109,76 @@ static void event_params(const struct yx_audit_event *ev, struct yx_param *p)
     memcpy(p, q, sizeof q);
 }
 
-/* Sealed at once (SQLite): the event takes the next id and the chain's next place. */
-static int insert_sealed(struct yx_db *db, const struct yx_audit_event *ev, int64_t id,
-                         struct yx_audit_chain *c)
+/* The ids of n new events: SQLite numbers them after the largest (its one writer holds the lock);
+ * PostgreSQL takes them from the identity's sequence, which writers recording unsealed events
+ * draw from at the same time. */
+static int new_ids(struct yx_db *db, size_t n, int64_t *ids)
 {
-    char ids[24], at[24], actor[24], fac[24], patient[24], hash[65];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    snprintf(at, sizeof at, "%lld", (long long)ev->at);
-    snprintf(actor, sizeof actor, "%lld", (long long)ev->actor_id);
-    snprintf(fac, sizeof fac, "%lld", (long long)ev->actor_facility_id);
-    snprintf(patient, sizeof patient, "%lld", (long long)ev->patient_id);
-    const char *f[14] = {ids,
-                         at,
-                         ev->request_id,
-                         actor,
-                         ev->actor_role,
-                         fac,
-                         ev->action,
-                         ev->resource_type,
-                         ev->resource_id,
-                         patient,
-                         ev->addr,
-                         ev->outcome,
-                         ev->detail,
-                         NULL};
-    struct yx_param p[EVENT_PARAMS + 4];
-    int rc = event_hash(f, c->hash, hash);
-    if (rc)
-        return rc;
-    p[0] = YX_PI(id);
-    event_params(ev, p + 1);
-    p[EVENT_PARAMS + 1] = YX_PI(c->seq + 1);
-    p[EVENT_PARAMS + 2] = YX_PT(c->hash);
-    p[EVENT_PARAMS + 3] = YX_PT(hash);
-    rc = yx_db_exec(db,
-                    "INSERT INTO audit_events (id, " EVENT_COLUMNS ", seq, prev_hash, hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    p, EVENT_PARAMS + 4, NULL);
-    if (rc == 0) {
-        c->seq++;
-        memcpy(c->hash, hash, sizeof hash);
-    }
+    struct yx_rows *r = NULL;
+    int pg = yx_db_dialect(db) == YX_POSTGRES;
+    int rc =
+        pg ? YX_DB_Q(
+                 db, &r,
+                 "SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, ?)",
+                 YX_PI((int64_t)n))
+           : YX_DB_Q0(db, &r, "SELECT COALESCE(MAX(id), 0) FROM audit_events");
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        ids[i] = pg ? yx_rows_int(r, (int)i, 0) : yx_rows_int(r, 0, 0) + (int64_t)i + 1;
+    yx_rows_free(r);
     return rc;
 }
 
+/* One event sealed at once: its fields as text, and its place. */
+struct sealed_row {
+    char id[24], at[24], actor[24], fac[24], patient[24], seq[24], prev[65], hash[65];
+};
+
+/* Sealed at once: each event takes a new id and the chain's next place, all in one INSERT, under
+ * the lock the caller holds (SQLite's write lock; on PostgreSQL the chain's advisory lock). */
 static int append_sealed(struct yx_db *db, const struct yx_audit_event *const *evs, size_t n)
 {
+    enum { COLS = EVENT_PARAMS + 4 };
     struct yx_audit_chain c;
-    struct yx_rows *r = NULL;
-    int rc = yx_audit_head(db, &c);
+    struct sealed_row *t = calloc(n, sizeof *t);
+    struct yx_param *p = calloc(n * COLS, sizeof *p);
+    int64_t *ids = calloc(n, sizeof *ids);
+    int rc = t && p && ids ? yx_audit_head(db, &c) : YX_ENOMEM;
     if (rc == 0)
-        rc = YX_DB_Q0(db, &r, "SELECT COALESCE(MAX(id), 0) FROM audit_events");
-    int64_t id = rc == 0 ? yx_rows_int(r, 0, 0) : 0;
-    yx_rows_free(r);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = insert_sealed(db, evs[i], ++id, &c);
-    return rc == 0 ? write_head(db, &c) : rc;
+        rc = new_ids(db, n, ids);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const struct yx_audit_event *ev = evs[i];
+        snprintf(t[i].id, sizeof t[i].id, "%lld", (long long)ids[i]);
+        snprintf(t[i].at, sizeof t[i].at, "%lld", (long long)ev->at);
+        snprintf(t[i].actor, sizeof t[i].actor, "%lld", (long long)ev->actor_id);
+        snprintf(t[i].fac, sizeof t[i].fac, "%lld", (long long)ev->actor_facility_id);
+        snprintf(t[i].patient, sizeof t[i].patient, "%lld", (long long)ev->patient_id);
+        const char *f[14] = {t[i].id,         t[i].at,      ev->request_id, t[i].actor,
+                             ev->actor_role,  t[i].fac,     ev->action,     ev->resource_type,
+                             ev->resource_id, t[i].patient, ev->addr,       ev->outcome,
+                             ev->detail,      NULL};
+        memcpy(t[i].prev, c.hash, sizeof c.hash);
+        if ((rc = event_hash(f, c.hash, t[i].hash)) != 0)
+            break;
+        c.seq++;
+        memcpy(c.hash, t[i].hash, sizeof c.hash);
+        snprintf(t[i].seq, sizeof t[i].seq, "%lld", (long long)c.seq);
+        struct yx_param *q = p + i * COLS;
+        q[0] = YX_PT(t[i].id);
+        event_params(ev, q + 1);
+        q[EVENT_PARAMS + 1] = YX_PT(t[i].seq);
+        q[EVENT_PARAMS + 2] = YX_PT(t[i].prev);
+        q[EVENT_PARAMS + 3] = YX_PT(t[i].hash);
+    }
+    if (rc == 0)
+        rc = yx_db_exec_rows(db,
+                             "INSERT INTO audit_events (id, " EVENT_COLUMNS ", seq, prev_hash, hash) VALUES ",
+                             "", p, COLS, (int)n);
+    if (rc == 0)
+        rc = write_head(db, &c);
+    free(t);
+    free(p);
+    free(ids);
+    return rc;
 }
 
 /* Unsealed events, as few statements as yx_db_exec_rows makes of them (a batch of the audit
@@ -194,7 +210,16 @@ int yx_audit_append_many(struct yx_db *db, const struct yx_audit_event *const *e
     int own = !db->in_tx, rc;
     if (own && (rc = yx_db_begin(db)) != 0)
         return rc;
-    rc = yx_db_dialect(db) == YX_POSTGRES ? insert_unsealed(db, evs, n) : append_sealed(db, evs, n);
+    /* In a request's transaction on PostgreSQL the event waits for the sealer: a lock there would
+     * be held to the request's commit. In a transaction of its own (the audit writer's batch of
+     * reads, an event outside any write) the lock lasts only that short transaction, so the
+     * events are sealed at once, saving the sealer's second write of each. */
+    if (yx_db_dialect(db) == YX_SQLITE)
+        rc = append_sealed(db, evs, n);
+    else if (!own)
+        rc = insert_unsealed(db, evs, n);
+    else if ((rc = YX_DB_Q0(db, NULL, "SELECT pg_advisory_xact_lock(" YX_AUDIT_CHAIN_LOCK ")")) == 0)
+        rc = append_sealed(db, evs, n);
     if (own) {
         if (rc == 0)
             rc = yx_db_commit(db);

@@ -1,12 +1,12 @@
 /* The audit sealer: gives recorded events their places in the chain (src/audit/audit.c says why
  * PostgreSQL's events wait for it). One sealer at a time across every instance on the database:
- * each takes a transaction-scoped advisory lock, and an instance that finds it taken leaves the
- * round to the other. Only sealers take that lock, so no request ever waits on it. */
+ * each takes the chain's transaction-scoped advisory lock, and an instance that finds it taken
+ * leaves the round to the other. Only sealers and the audit writers' short transactions take that
+ * lock, so no request's transaction ever holds or waits on it. */
 #include <string.h>
 
 #include "ytexa/audit.h"
 
-#define SEAL_LOCK "7746602" /* the chain's advisory lock, as before issue 18 */
 #define SEAL_BATCH 1000
 
 int yx_audit_seal(struct yx_db *db, int max, int *sealed)
@@ -18,7 +18,7 @@ int yx_audit_seal(struct yx_db *db, int max, int *sealed)
         return rc;
     int mine = 1;
     if (yx_db_dialect(db) == YX_POSTGRES) {
-        rc = YX_DB_Q0(db, &r, "SELECT pg_try_advisory_xact_lock(" SEAL_LOCK ")::int");
+        rc = YX_DB_Q0(db, &r, "SELECT pg_try_advisory_xact_lock(" YX_AUDIT_CHAIN_LOCK ")::int");
         mine = rc == 0 && yx_rows_int(r, 0, 0) == 1;
         yx_rows_free(r);
     }

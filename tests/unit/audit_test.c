@@ -54,12 +54,19 @@ static void events_form_one_chain(void **state)
     const struct yx_audit_event *batch[] = {&b, &c};
     assert_int_equal(yx_audit_append_many(db, batch, 2), 0);
     int sealed = 0;
-    /* PostgreSQL records them for the sealer; SQLite has sealed them already. */
+    /* Appended in transactions of their own, they are sealed at once on both engines. */
     assert_int_equal(yx_audit_seal(db, 1000, &sealed), 0);
-    assert_int_equal(sealed, yx_db_dialect(db) == YX_POSTGRES ? 3 : 0);
+    assert_int_equal(sealed, 0);
+    /* In a caller's transaction PostgreSQL leaves the event to the sealer; SQLite seals it. */
+    struct yx_audit_event d = event(4, "patient.update", "7");
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(yx_audit_append(db, &d), 0);
+    assert_int_equal(yx_db_commit(db), 0);
+    assert_int_equal(yx_audit_seal(db, 1000, &sealed), 0);
+    assert_int_equal(sealed, yx_db_dialect(db) == YX_POSTGRES ? 1 : 0);
     assert_int_equal(yx_audit_verify(db, &v), 0);
-    assert_int_equal(v.checked, 3);
-    assert_int_equal(testdb_int(db, "SELECT last_seq FROM audit_head WHERE one = 1"), 3);
+    assert_int_equal(v.checked, 4);
+    assert_int_equal(testdb_int(db, "SELECT last_seq FROM audit_head WHERE one = 1"), 4);
 }
 
 static void an_edited_event_is_named(void **state)
@@ -76,9 +83,9 @@ static void an_edited_event_is_named(void **state)
 static void an_event_cut_from_the_end_is_noticed(void **state)
 {
     struct yx_audit_verdict v;
-    assert_int_equal(YX_DB_Q0(db, NULL, "DELETE FROM audit_events WHERE id = 3"), 0);
+    assert_int_equal(YX_DB_Q0(db, NULL, "DELETE FROM audit_events WHERE seq = 4"), 0);
     assert_int_equal(yx_audit_verify(db, &v), YX_ECONFLICT);
-    assert_int_equal(v.bad_id, 3);
+    assert_int_equal(v.bad_id, 4);
     assert_non_null(strstr(v.why, "removed"));
 }
 
