@@ -147,7 +147,7 @@ int yx_writes_queue(struct job *j)
 
 int yx_writes_start(const struct yx_config *cfg)
 {
-    if (yx_db_url_is_postgres(cfg->db_url) || cfg->group_commit == 0)
+    if (yx_db_url_is_postgres(cfg->db_url) || cfg->group_commit <= 0)
         return 0;
     WR.stopping = 0;
     WR.batch = cfg->group_commit;

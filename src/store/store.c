@@ -74,6 +74,18 @@ int yx_db_exec_rows(struct yx_db *db, const char *head, const char *tail, const 
     if (ncols < 1 || nrows < 0)
         return YX_EINVAL;
     int rc = 0;
+    if (db->engine->dialect == YX_SQLITE) {
+        /* No round trips to save: the one-row statement, prepared once and cached, run for each
+         * row costs least (building and binding a statement of 128 rows cost the audit writer's
+         * batches a tenth of the patient read's rate). */
+        char *sql = nrows ? placeholders(head, tail, ncols, 1) : NULL;
+        if (nrows && !sql)
+            return YX_ENOMEM;
+        for (int i = 0; rc == 0 && i < nrows; i++)
+            rc = yx_db_exec(db, sql, p + (size_t)i * (size_t)ncols, ncols, NULL);
+        free(sql);
+        return rc;
+    }
     for (int done = 0, n; rc == 0 && done < nrows; done += n) {
         for (n = ROWS_MAX; n > nrows - done; n /= 2)
             ;
