@@ -7,7 +7,7 @@
 
 #include "dispatch.h"
 
-static int safe_method(const char *m)
+int yx_safe_method(const char *m)
 {
     return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
 }
@@ -16,7 +16,7 @@ int yx_parse_body(struct yx_req *r, size_t max)
 {
     if (r->body_len == 0)
         return 0;
-    if (safe_method(r->method))
+    if (yx_safe_method(r->method))
         return yx_fail(r, YX_EINVAL, "A %s request takes no body.", r->method);
     if (r->body_len > max)
         return yx_fail(r, YX_ETOOBIG, "The body is larger than %zu bytes.", max);
@@ -106,14 +106,14 @@ static const char *outcome_of(int rc)
  * handler's to judge (a few take an optional one). */
 static int declared_body(struct yx_req *r, const struct yx_route *rt)
 {
-    if (!r->json || (rt->flags & YX_R_RAW) || safe_method(r->method))
+    if (!r->json || (rt->flags & YX_R_RAW) || yx_safe_method(r->method))
         return 0;
     return rt->fields ? yx_validate(r, r->json, rt->fields) : yx_no_body(r);
 }
 
 static int run_handler(struct yx_req *r, const struct yx_route *rt, const struct yx_pipeline *p)
 {
-    int write = !safe_method(r->method);
+    int write = !yx_safe_method(r->method);
     /* An audited read needs no transaction of its own: its event goes to the audit writer, which
      * commits the events of many reads at once, and the server answers when it is durable. */
     int defer = !write && rt->audit && !(rt->flags & YX_R_LOOP) && p->deferrable && p->deferrable();

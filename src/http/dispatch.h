@@ -13,6 +13,9 @@ void yx_dispatch(struct yx_req *r, const struct yx_pipeline *p, size_t max_body)
 int yx_parse_body(struct yx_req *r, size_t max);
 /* Serialises the answer of r (error or body); the caller frees the string. */
 char *yx_render_answer(struct yx_req *r, int *status, size_t *len);
+/* GET, HEAD and OPTIONS: methods that change nothing (no transaction of their own, no body
+ * checked, never a write group). */
+int yx_safe_method(const char *m);
 /* Matches method and path against the routes. Returns the route, or NULL with *code set to
  * YX_ENOTFOUND or YX_EMETHOD. Path parameters go to r->params. */
 const struct yx_route *yx_route_match(const struct yx_route *routes, struct yx_req *r, int *code);

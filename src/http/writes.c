@@ -121,9 +121,7 @@ void yx_writes_counts(double *groups, double *writes)
 int yx_writes_take(const struct job *j)
 {
     const struct yx_route *rt = j->r.route;
-    const char *m = j->r.method;
-    int write = strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
-    return WR.running && write && !j->ws_key &&
+    return WR.running && !yx_safe_method(j->r.method) && !j->ws_key &&
            !(rt->flags & (YX_R_NOTX | YX_R_LOOP | YX_R_RAW | YX_R_BATCH)) && !yx_gated(rt);
 }
 
