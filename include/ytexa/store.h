@@ -30,6 +30,7 @@ static inline struct yx_param yx_param_text(const char *s)
     return (struct yx_param){s ? YX_PTEXT : YX_PNULL, 0, s, s ? strlen(s) : 0};
 }
 #define YX_PT(v) yx_param_text(v)
+/* A slice whose text ends with a NUL at its length (libpq reads text parameters to the NUL). */
 #define YX_PS(sl) ((struct yx_param){YX_PTEXT, 0, (sl).ptr, (sl).len})
 #define YX_PN ((struct yx_param){YX_PNULL, 0, NULL, 0})
 
@@ -93,6 +94,9 @@ struct yx_db_engine {
     /* Is a transaction open on the connection (the engine's own view, which an error that rolls
      * back by itself, e.g. SQLite's SQLITE_FULL, has changed behind yx_db_begin's back)? */
     int (*tx_open)(struct yx_db *db);
+    /* Optional: runs a statement whose answer the caller does not need with the next one that
+     * needs an answer (PostgreSQL's pipeline); exec when absent. */
+    int (*exec_later)(struct yx_db *db, const char *sql, const struct yx_param *p, int np);
 };
 
 struct yx_db {
@@ -125,6 +129,20 @@ int yx_db_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int 
  * statement for each row. Wrap it in a transaction for all or nothing. */
 int yx_db_exec_rows(struct yx_db *db, const char *head, const char *tail, const struct yx_param *p, int ncols,
                     int nrows);
+/* A statement inside a transaction whose only answer the caller needs is "it worked": an audit
+ * event, a search key, a savepoint. On PostgreSQL it waits and goes with the next statement that
+ * needs an answer, or with the COMMIT, in one round trip (libpq's pipeline; a transaction's BEGIN
+ * waits so too); its error is then reported by that statement, and the transaction is lost, so
+ * the caller gives up on any error as it would on this one's. Outside a transaction, and on
+ * SQLite, it runs at once. Never for a statement whose failure the caller tells apart (a unique
+ * key's YX_ECONFLICT meant as "taken"): that one's error would surface elsewhere. */
+int yx_db_exec_later(struct yx_db *db, const char *sql, const struct yx_param *p, int np);
+#define YX_DB_LATER(db, sql, ...)                                                                            \
+    yx_db_exec_later((db), (sql), (const struct yx_param[]){__VA_ARGS__},                                    \
+                     (int)(sizeof((const struct yx_param[]){__VA_ARGS__}) / sizeof(struct yx_param)))
+/* yx_db_exec_rows whose statements are sent later (yx_db_exec_later). */
+int yx_db_exec_rows_later(struct yx_db *db, const char *head, const char *tail, const struct yx_param *p,
+                          int ncols, int nrows);
 
 /* A statement over a list of ids: head, npre parameters pre, then "?, ?, …" for ids, then tail
  * ("SELECT … WHERE c.id IN (" … ")"). The list is padded to a power of two with the last id, so

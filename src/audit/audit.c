@@ -82,10 +82,11 @@ int yx_audit_head(struct yx_db *db, struct yx_audit_chain *c)
     return rc;
 }
 
+/* Goes with the COMMIT on PostgreSQL (yx_db_exec_later), as do the events' INSERT and UPDATE. */
 static int write_head(struct yx_db *db, const struct yx_audit_chain *c)
 {
-    return YX_DB_Q(
-        db, NULL,
+    return YX_DB_LATER(
+        db,
         "INSERT INTO audit_head (one, last_seq, last_hash) VALUES (1, ?, ?) "
         "ON CONFLICT (one) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
         YX_PI(c->seq), YX_PT(c->hash));
@@ -170,9 +171,9 @@ static int append_sealed(struct yx_db *db, const struct yx_audit_event *const *e
         q[EVENT_PARAMS + 3] = YX_PT(t[i].hash);
     }
     if (rc == 0)
-        rc = yx_db_exec_rows(db,
-                             "INSERT INTO audit_events (id, " EVENT_COLUMNS ", seq, prev_hash, hash) VALUES ",
-                             "", p, COLS, (int)n);
+        rc = yx_db_exec_rows_later(
+            db, "INSERT INTO audit_events (id, " EVENT_COLUMNS ", seq, prev_hash, hash) VALUES ", "", p, COLS,
+            (int)n);
     if (rc == 0)
         rc = write_head(db, &c);
     free(t);
@@ -194,8 +195,9 @@ static int insert_unsealed(struct yx_db *db, const struct yx_audit_event *const 
         p[i * COLS + EVENT_PARAMS] = YX_PT("");
         p[i * COLS + EVENT_PARAMS + 1] = YX_PT("");
     }
-    int rc = yx_db_exec_rows(db, "INSERT INTO audit_events (" EVENT_COLUMNS ", prev_hash, hash) VALUES ", "",
-                             p, COLS, (int)n);
+    /* In a request's transaction it goes with the COMMIT (or the next statement) on PostgreSQL. */
+    int rc = yx_db_exec_rows_later(
+        db, "INSERT INTO audit_events (" EVENT_COLUMNS ", prev_hash, hash) VALUES ", "", p, COLS, (int)n);
     free(p);
     return rc;
 }
@@ -218,7 +220,8 @@ int yx_audit_append_many(struct yx_db *db, const struct yx_audit_event *const *e
         rc = append_sealed(db, evs, n);
     else if (!own)
         rc = insert_unsealed(db, evs, n);
-    else if ((rc = YX_DB_Q0(db, NULL, "SELECT pg_advisory_xact_lock(" YX_AUDIT_CHAIN_LOCK ")")) == 0)
+    else if ((rc = yx_db_exec_later(db, "SELECT pg_advisory_xact_lock(" YX_AUDIT_CHAIN_LOCK ")", NULL, 0)) ==
+             0)
         rc = append_sealed(db, evs, n);
     if (own) {
         if (rc == 0)
@@ -240,7 +243,7 @@ int yx_audit_append(struct yx_db *db, const struct yx_audit_event *ev)
 /* The places given to the sealed events, in one statement a group of rows: id, seq, prev, hash. */
 static int write_places(struct yx_db *db, const struct yx_param *p, int n)
 {
-    return n ? yx_db_exec_rows(
+    return n ? yx_db_exec_rows_later(
                    db,
                    "UPDATE audit_events SET seq = CAST(v.column2 AS BIGINT), prev_hash = v.column3, "
                    "hash = v.column4 FROM (VALUES ",

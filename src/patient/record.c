@@ -268,8 +268,9 @@ static int insert_keys(struct yx_db *db, int64_t id, int64_t facility, const cha
         p[n * 3 + 1] = YX_PT(k);
         p[n * 3 + 2] = YX_PI(id);
     }
-    rc = yx_db_exec_rows(db, "INSERT INTO patient_name_keys (facility_id, name_key, patient_id) VALUES ",
-                         " ON CONFLICT DO NOTHING", p, 3, n);
+    rc =
+        yx_db_exec_rows_later(db, "INSERT INTO patient_name_keys (facility_id, name_key, patient_id) VALUES ",
+                              " ON CONFLICT DO NOTHING", p, 3, n);
 out:
     free(p);
     free(keys);
@@ -278,7 +279,7 @@ out:
 
 int yx_patient_save_keys(struct yx_db *db, int64_t id, int64_t facility, const char *full_name)
 {
-    int rc = YX_DB_Q(db, NULL, "DELETE FROM patient_name_keys WHERE patient_id = ?", YX_PI(id));
+    int rc = YX_DB_LATER(db, "DELETE FROM patient_name_keys WHERE patient_id = ?", YX_PI(id));
     return rc ? rc : insert_keys(db, id, facility, full_name);
 }
 

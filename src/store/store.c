@@ -47,6 +47,16 @@ int yx_db_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int 
     return rc;
 }
 
+int yx_db_exec_later(struct yx_db *db, const char *sql, const struct yx_param *p, int np)
+{
+    if (!db->engine->exec_later)
+        return yx_db_exec(db, sql, p, np, NULL);
+    int rc = db->engine->exec_later(db, sql, p, np);
+    if (rc == YX_EDB)
+        yx_log(YX_LOG_ERROR, "db: %s (in: %.120s)", yx_db_error(db), sql);
+    return rc;
+}
+
 #define ROWS_MAX 128
 
 /* head, n groups of placeholders, tail: "(?, ?), (?, ?)" for rows of ncols, or "?, ?" (ncols 0)
@@ -68,8 +78,8 @@ static char *placeholders(const char *head, const char *tail, int ncols, int n)
     return text;
 }
 
-int yx_db_exec_rows(struct yx_db *db, const char *head, const char *tail, const struct yx_param *p, int ncols,
-                    int nrows)
+static int exec_rows(struct yx_db *db, const char *head, const char *tail, const struct yx_param *p,
+                     int ncols, int nrows, int later)
 {
     if (ncols < 1 || nrows < 0)
         return YX_EINVAL;
@@ -90,10 +100,25 @@ int yx_db_exec_rows(struct yx_db *db, const char *head, const char *tail, const 
         for (n = ROWS_MAX; n > nrows - done; n /= 2)
             ;
         char *sql = placeholders(head, tail, ncols, n);
-        rc = sql ? yx_db_exec(db, sql, p + (size_t)done * (size_t)ncols, n * ncols, NULL) : YX_ENOMEM;
+        const struct yx_param *q = p + (size_t)done * (size_t)ncols;
+        rc = !sql    ? YX_ENOMEM
+             : later ? yx_db_exec_later(db, sql, q, n * ncols)
+                     : yx_db_exec(db, sql, q, n * ncols, NULL);
         free(sql);
     }
     return rc;
+}
+
+int yx_db_exec_rows(struct yx_db *db, const char *head, const char *tail, const struct yx_param *p, int ncols,
+                    int nrows)
+{
+    return exec_rows(db, head, tail, p, ncols, nrows, 0);
+}
+
+int yx_db_exec_rows_later(struct yx_db *db, const char *head, const char *tail, const struct yx_param *p,
+                          int ncols, int nrows)
+{
+    return exec_rows(db, head, tail, p, ncols, nrows, 1);
 }
 
 int yx_db_exec_in(struct yx_db *db, const char *head, const char *tail, const struct yx_param *pre, int npre,
@@ -139,7 +164,7 @@ int yx_db_begin(struct yx_db *db)
     char sql[48];
     if (db->in_tx) {
         savepoint_sql(sql, sizeof sql, "SAVEPOINT", db->in_tx + 1);
-        int rc = YX_DB_Q0(db, NULL, sql);
+        int rc = yx_db_exec_later(db, sql, NULL, 0);
         if (rc == 0)
             db->in_tx++;
         return rc;
@@ -160,7 +185,7 @@ int yx_db_commit(struct yx_db *db)
     char sql[48];
     if (db->in_tx > 1) {
         savepoint_sql(sql, sizeof sql, "RELEASE", db->in_tx);
-        int rc = YX_DB_Q0(db, NULL, sql);
+        int rc = yx_db_exec_later(db, sql, NULL, 0);
         if (rc != 0) {
             yx_db_rollback(db);
             return rc;

@@ -473,6 +473,93 @@ static void nested_transactions_are_savepoints(void **state)
     assert_int_equal(yx_db_tx_alive(db), 0);
 }
 
+/* add_unit, sent later (yx_db_exec_later). */
+static int add_unit_later(int64_t id, const char *code)
+{
+    return YX_DB_LATER(db,
+                       "INSERT INTO admin_units (id, code, name, name_folded, level, parent_id, valid_from) "
+                       "VALUES (?, ?, ?, ?, 'province', NULL, '2025-07-01')",
+                       YX_PI(id), YX_PT(code), YX_PT(code), YX_PT(code));
+}
+
+/* Statements sent later: on PostgreSQL they wait for the next statement that needs an answer (or
+ * the COMMIT) and go with it in one round trip, their error reported there; on SQLite they run at
+ * once. Either way what a transaction holds is all or nothing. */
+static void later_statements_go_with_the_next(void **state)
+{
+    /* Seen by the transaction's next statement, kept by its commit. */
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(add_unit_later(1, "01"), 0);
+    assert_int_equal(add_unit_later(2, "02"), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 2);
+    assert_int_equal(add_unit_later(3, "03"), 0);
+    assert_int_equal(yx_db_commit(db), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 3);
+
+    /* A failure is reported by the next statement (PostgreSQL) or at once (SQLite). */
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(add_unit_later(4, "04"), 0);
+    int rc = add_unit_later(5, "01");
+    if (is_pg()) {
+        assert_int_equal(rc, 0);
+        struct yx_rows *r = NULL;
+        assert_int_equal(YX_DB_Q0(db, &r, "SELECT COUNT(*) FROM admin_units"), YX_ECONFLICT);
+        assert_null(r);
+    } else {
+        assert_int_equal(rc, YX_ECONFLICT);
+    }
+    yx_db_rollback(db);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 3);
+
+    /* ... or by the COMMIT, which then keeps nothing. */
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(add_unit_later(6, "06"), 0);
+    rc = add_unit_later(7, "02");
+    assert_int_equal(rc, is_pg() ? 0 : YX_ECONFLICT);
+    if (rc == 0)
+        assert_int_not_equal(yx_db_commit(db), 0);
+    else
+        yx_db_rollback(db);
+    assert_int_equal(db->in_tx, 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 3);
+
+    /* A rollback drops what waits; a transaction with nothing in it commits. */
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(add_unit_later(8, "08"), 0);
+    yx_db_rollback(db);
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(yx_db_commit(db), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units WHERE id = 8"), 0);
+
+    /* A savepoint's rollback undoes a failure that waited inside it; the transaction goes on. */
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(add_unit_later(9, "09"), 0);
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(add_unit_later(10, "10"), 0);
+    (void)add_unit_later(11, "09");
+    yx_db_rollback(db);
+    assert_int_equal(yx_db_tx_alive(db), 1);
+    assert_int_equal(yx_db_commit(db), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units WHERE id >= 9"), 1);
+
+    /* More than wait at once (64 on PostgreSQL) are sent in turn; outside a transaction a later
+     * statement runs at once; bad text is refused before anything is sent. */
+    assert_int_equal(yx_db_begin(db), 0);
+    char code[16];
+    for (int i = 100; i < 250; i++) {
+        yx_snprintf(code, sizeof code, "%d", i);
+        assert_int_equal(add_unit_later(i, code), 0);
+    }
+    assert_int_equal(yx_db_commit(db), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units WHERE id >= 100"), 150);
+    assert_int_equal(add_unit_later(12, "12"), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units WHERE id = 12"), 1);
+    struct yx_param nul = {YX_PTEXT, 0, "a\0b", 3};
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(yx_db_exec_later(db, "SELECT ?", &nul, 1), YX_EINVAL);
+    yx_db_rollback(db);
+}
+
 static void commit_after_a_failure_is_not_success(void **state)
 {
     if (!is_pg())
@@ -694,6 +781,7 @@ int main(void)
         T(broken_rules_are_invalid_input),
         T(rollback_leaves_nothing),
         T(nested_transactions_are_savepoints),
+        T(later_statements_go_with_the_next),
         T(commit_after_a_failure_is_not_success),
         T(dropped_connection_is_reopened_outside_transactions),
         T(update_reports_changed_rows),
