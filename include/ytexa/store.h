@@ -157,6 +157,10 @@ int yx_db_exec_in(struct yx_db *db, const char *head, const char *tail, const st
  * written back since the process started: more than zero once a checkpoint has copied 64 pages,
  * unless the database file could not be paced; 0 on PostgreSQL. */
 long yx_db_paced_writebacks(void);
+/* PostgreSQL's round trips (a pipeline of several statements is one) and statements run since
+ * the process started; 0 on SQLite. */
+long yx_db_round_trips(void);
+long yx_db_statements(void);
 
 /* Transactions. begin takes the write lock at once on SQLite (BEGIN IMMEDIATE) so two writers
  * never deadlock upgrading a read lock. commit is durable when it returns 0.

@@ -129,6 +129,11 @@ static int metrics(struct yx_req *r)
           one(&b, "ytexa_sqlite_paced_writebacks_total", "counter",
               "Groups of checkpoint pages written back to the SQLite file (0 on PostgreSQL).",
               (double)yx_db_paced_writebacks()) ||
+          one(&b, "ytexa_db_round_trips_total", "counter",
+              "Round trips to PostgreSQL (statements sent together count once; 0 on SQLite).",
+              (double)yx_db_round_trips()) ||
+          one(&b, "ytexa_db_statements_total", "counter", "Statements run on PostgreSQL (0 on SQLite).",
+              (double)yx_db_statements()) ||
           one(&b, "ytexa_process_start_time_seconds", "gauge", "When this instance started, in Unix time.",
               (double)M.started_ms / 1000) ||
           one(&b, "ytexa_process_resident_memory_bytes", "gauge", "Resident memory.",

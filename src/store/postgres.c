@@ -43,6 +43,20 @@ struct pg_db {
 };
 
 extern const struct yx_db_engine yx_postgres_engine;
+
+/* Round trips to the server and statements run, since the process started (/metrics). */
+static long round_trips, statements;
+#define COUNT(var, n) __atomic_fetch_add(&(var), (n), __ATOMIC_RELAXED)
+
+long yx_db_round_trips(void)
+{
+    return __atomic_load_n(&round_trips, __ATOMIC_RELAXED);
+}
+
+long yx_db_statements(void)
+{
+    return __atomic_load_n(&statements, __ATOMIC_RELAXED);
+}
 static void later_free(struct pg_db *g);
 static int pg_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int np, struct yx_rows **out);
 
@@ -362,6 +376,8 @@ static int pipeline(struct pg_db *g, const struct pg_stmt *last, PGresult **res)
     }
     if (!PQpipelineSync(g->conn) && rc == 0)
         rc = YX_EUNAVAIL;
+    COUNT(round_trips, 1);
+    COUNT(statements, sent);
     g->tx_sent = g->tx_sent || g->base.in_tx;
     for (int i = 0, q = 0; i < ncmd; i++) {
         PGresult *r = PQgetResult(g->conn);
@@ -521,6 +537,7 @@ static int pg_exec(struct yx_db *db, const char *sql, const struct yx_param *p, 
              * tried again next time and fails the same way, as the plain execution would. */
             if (!g->cache[slot].prepared) {
                 res = PQprepare(g->conn, name, slot_text(g, &s), np, NULL);
+                COUNT(round_trips, 1);
                 st = PQresultStatus(res);
                 if (st != PGRES_COMMAND_OK) {
                     rc = map_error(g->conn, res);
@@ -535,6 +552,8 @@ static int pg_exec(struct yx_db *db, const char *sql, const struct yx_param *p, 
             res = PQexecParams(g->conn, owned, np, NULL, values, lengths, NULL, 0);
         }
         g->tx_sent = g->tx_sent || g->base.in_tx;
+        COUNT(round_trips, 1);
+        COUNT(statements, 1);
         st = PQresultStatus(res);
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
             rc = map_error(g->conn, res);
@@ -575,6 +594,7 @@ static int pg_script(struct yx_db *db, const char *sql)
     if ((rc = ensure_connected(g)) != 0)
         return rc;
     res = PQexec(g->conn, sql);
+    COUNT(round_trips, 1);
     ExecStatusType st = PQresultStatus(res);
     rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY ? 0
                                                                                     : map_error(g->conn, res);

@@ -185,6 +185,40 @@ static void events_swapped_in_the_sequence_are_named(void **state)
     assert_int_equal(yx_audit_verify(db, &v), 0);
 }
 
+/* While another instance holds the chain's lock (PostgreSQL), a sealer seals nothing and leaves
+ * the round to it; once the lock is let go, the same call seals. */
+static void a_sealer_leaves_a_held_chain_alone(void **state)
+{
+    struct yx_db *other = NULL;
+    struct yx_rows *r = NULL;
+    struct yx_audit_verdict v;
+    char err[256];
+    int sealed = -1;
+    if (yx_db_dialect(db) != YX_POSTGRES)
+        skip(); /* SQLite's one writer seals every event as it is written */
+    fresh();
+    record(db, 2, 0);
+    assert_int_equal(yx_db_open(testdb.url, &other, err, sizeof err), 0);
+    assert_int_equal(yx_db_begin(other), 0);
+    assert_int_equal(YX_DB_Q0(other, &r, "SELECT pg_try_advisory_xact_lock(" YX_AUDIT_CHAIN_LOCK ")::int"),
+                     0);
+    assert_int_equal(yx_rows_int(r, 0, 0), 1);
+    yx_rows_free(r);
+    /* Checked after the lock is let go, so that a failure does not leave the next test waiting. */
+    int rc = yx_audit_seal(db, 1000, &sealed), vrc = yx_audit_verify(db, &v);
+    yx_db_rollback(other);
+    yx_db_close(other);
+    assert_int_equal(rc, 0);
+    assert_int_equal(sealed, 0);
+    assert_int_equal(vrc, 0);
+    assert_int_equal(v.unsealed, 2);
+    assert_int_equal(yx_audit_seal(db, 1000, &sealed), 0);
+    assert_int_equal(sealed, 2);
+    assert_int_equal(yx_audit_verify(db, &v), 0);
+    assert_int_equal(v.unsealed, 0);
+    assert_int_equal(v.checked, 2);
+}
+
 /* Two writers, each with its connection, record and seal at once (two instances on one
  * database): every event gets exactly one place and the chain stays one line. */
 #define WRITES 150
@@ -238,6 +272,7 @@ int main(void)
         cmocka_unit_test(an_event_never_sealed_is_named),
         cmocka_unit_test(a_gap_in_the_sequence_is_named),
         cmocka_unit_test(events_swapped_in_the_sequence_are_named),
+        cmocka_unit_test(a_sealer_leaves_a_held_chain_alone),
         cmocka_unit_test(two_writers_and_sealers_at_once_keep_one_chain),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
