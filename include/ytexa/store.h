@@ -123,10 +123,10 @@ int yx_db_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int 
 
 /* A multi-row statement: head (e.g. "INSERT INTO t (a, b) VALUES "), nrows groups of ncols
  * placeholders, then tail (e.g. an ON CONFLICT clause, or ""). p holds the nrows × ncols values
- * row after row. Runs as few statements as the sizes allow (groups of 128, 64 … 1 rows, so that
- * the statement caches see at most eight shapes), stopping at the first error. One round trip a
- * group instead of one a row on PostgreSQL; SQLite, which has no round trips, runs the one-row
- * statement for each row. Wrap it in a transaction for all or nothing. */
+ * row after row. Runs as few statements as the sizes allow (up to 8 rows in one statement, more in
+ * groups of 128, 64 … 16, 8, so that the statement caches see at most twelve shapes), stopping at the first
+ * error. One round trip a group instead of one a row on PostgreSQL; SQLite, which has no round trips, runs
+ * the one-row statement for each row. Wrap it in a transaction for all or nothing. */
 int yx_db_exec_rows(struct yx_db *db, const char *head, const char *tail, const struct yx_param *p, int ncols,
                     int nrows);
 /* A statement inside a transaction whose only answer the caller needs is "it worked": an audit

@@ -58,6 +58,7 @@ int yx_db_exec_later(struct yx_db *db, const char *sql, const struct yx_param *p
 }
 
 #define ROWS_MAX 128
+#define ROWS_EXACT 8
 
 /* head, n groups of placeholders, tail: "(?, ?), (?, ?)" for rows of ncols, or "?, ?" (ncols 0)
  * for an IN list. NULL when out of memory. */
@@ -97,8 +98,13 @@ static int exec_rows(struct yx_db *db, const char *head, const char *tail, const
         return rc;
     }
     for (int done = 0, n; rc == 0 && done < nrows; done += n) {
-        for (n = ROWS_MAX; n > nrows - done; n /= 2)
-            ;
+        /* Up to ROWS_EXACT rows in one statement of their own count (a name's few search keys in
+         * one, not 4 + 1); beyond, powers of two. */
+        if (nrows - done <= ROWS_EXACT)
+            n = nrows - done;
+        else
+            for (n = ROWS_MAX; n > nrows - done; n /= 2)
+                ;
         char *sql = placeholders(head, tail, ncols, n);
         const struct yx_param *q = p + (size_t)done * (size_t)ncols;
         rc = !sql    ? YX_ENOMEM

@@ -89,6 +89,30 @@ test('a big checkpoint is written back in paced groups on SQLite; none on Postgr
   local.sql('DROP TABLE pace_probe');
 });
 
+// PostgreSQL: the statements of a write that need no answer go with the next one in one round trip
+// (docs/architecture.md, "Statements sent later"), so registering patients runs more statements
+// than round trips (4 trips for 7 statements each, once prepared). SQLite has no round trips: both stay 0.
+test('writes on PostgreSQL send several statements a round trip; none on SQLite', async () => {
+  const { token } = await login(local, 'demo.doctor');
+  const a = await scrape(local);
+  for (let i = 0; i < 10; i++) {
+    const r = await api(local, 'POST', '/api/v1/patients', { token, body: { full_name: `Lò Văn Đếm ${'ABCDEFGHIJ'[i]}`, birth_year: 1980 + i, sex: 'male' } });
+    assert.equal(r.status, 201);
+  }
+  const b = await scrape(local);
+  const trips = b.get('ytexa_db_round_trips_total') - a.get('ytexa_db_round_trips_total');
+  const statements = b.get('ytexa_db_statements_total') - a.get('ytexa_db_statements_total');
+  if (!local.pg) {
+    assert.equal(b.get('ytexa_db_round_trips_total'), 0);
+    assert.equal(b.get('ytexa_db_statements_total'), 0);
+    return;
+  }
+  assert.ok(statements >= 10 * 7, `${statements} statements for 10 registrations`);
+  // One by one, each statement would be a trip of its own (and its first preparation another):
+  // statements <= trips. The background jobs' polls, one statement a trip, only pull towards 1.
+  assert.ok(statements > 1.2 * trips, `${statements} statements in ${trips} round trips`);
+});
+
 test('open WebSockets are a gauge', async () => {
   const s = await login(local, 'demo.doctor');
   const before = (await scrape(local)).get('ytexa_websockets');
