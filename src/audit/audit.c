@@ -131,7 +131,7 @@ static int new_ids(struct yx_db *db, size_t n, int64_t *ids)
 
 /* One event sealed at once: its fields as text, and its place. */
 struct sealed_row {
-    char id[24], at[24], actor[24], fac[24], patient[24], seq[24], prev[65], hash[65];
+    char id[24], at[24], actor[24], fac[24], patient[24], prev[65], hash[65];
 };
 
 /* Sealed at once: each event takes a new id and the chain's next place, all in one INSERT, under
@@ -162,11 +162,10 @@ static int append_sealed(struct yx_db *db, const struct yx_audit_event *const *e
             break;
         c.seq++;
         memcpy(c.hash, t[i].hash, sizeof c.hash);
-        snprintf(t[i].seq, sizeof t[i].seq, "%lld", (long long)c.seq);
         struct yx_param *q = p + i * COLS;
-        q[0] = YX_PT(t[i].id);
+        q[0] = YX_PI(ids[i]); /* integers bound as such: SQLite need not convert text */
         event_params(ev, q + 1);
-        q[EVENT_PARAMS + 1] = YX_PT(t[i].seq);
+        q[EVENT_PARAMS + 1] = YX_PI(c.seq);
         q[EVENT_PARAMS + 2] = YX_PT(t[i].prev);
         q[EVENT_PARAMS + 3] = YX_PT(t[i].hash);
     }
