@@ -445,7 +445,8 @@ static int queue(struct pg_db *g, const char *sql, const struct yx_param *p, int
         l->values[i] = NULL;
         l->lengths[i] = 0;
         if (p[i].type == YX_PINT) {
-            l->lengths[i] = yx_snprintf(text, 24, "%lld", (long long)p[i].i);
+            yx_snprintf(text, 24, "%lld", (long long)p[i].i);
+            l->lengths[i] = (int)strlen(text);
             l->values[i] = text;
             text += 24;
         } else if (p[i].type == YX_PTEXT) {
