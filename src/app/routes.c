@@ -46,6 +46,7 @@ extern const struct yx_route yx_training_quiz_routes[];
 extern const struct yx_route yx_training_credit_routes[];
 extern const struct yx_route yx_training_record_routes[];
 extern const struct yx_route yx_training_certificate_routes[];
+extern const struct yx_route yx_report_routes[];
 
 const struct yx_route *yx_app_routes(void)
 {
@@ -88,6 +89,7 @@ const struct yx_route *yx_app_routes(void)
                                               yx_training_credit_routes,
                                               yx_training_record_routes,
                                               yx_training_certificate_routes,
+                                              yx_report_routes,
                                               NULL};
     static struct yx_route *all;
     if (all)

@@ -308,6 +308,23 @@ static int certificate_decision(const struct yx_principal *w, enum yx_action act
     return act == YX_A_READ || runs ? 0 : YX_EFORBIDDEN;
 }
 
+/* Reports are read by the administrators over the place they cover: the ministry everywhere, a
+ * province administrator their province and the facilities in it, a facility administrator their
+ * facility. Another place does not exist for them (404, as an absent one), so that ids cannot be
+ * probed; every other role reads none (403). Reports are counts, never a patient. */
+static int report_decision(const struct yx_principal *w, enum yx_action act, const struct yx_resource *res)
+{
+    if (act != YX_A_READ)
+        return YX_EFORBIDDEN;
+    if (is(w, "ministry_admin"))
+        return 0;
+    if (is(w, "province_admin"))
+        return w->province_id && res->province_id == w->province_id ? 0 : YX_ENOTFOUND;
+    if (is(w, "facility_admin"))
+        return w->facility_id && res->facility_id == w->facility_id ? 0 : YX_ENOTFOUND;
+    return YX_EFORBIDDEN;
+}
+
 int yx_authorize(const struct yx_principal *who, enum yx_action act, const struct yx_resource *res)
 {
     if (!who || !who->user_id)
@@ -344,6 +361,8 @@ int yx_authorize(const struct yx_principal *who, enum yx_action act, const struc
         return credit_decision(who, act, res);
     case YX_RES_CERTIFICATE:
         return certificate_decision(who, act, res);
+    case YX_RES_REPORT:
+        return report_decision(who, act, res);
     }
     return YX_EFORBIDDEN;
 }
@@ -370,6 +389,7 @@ int yx_scope(const struct yx_principal *w, enum yx_resource_kind kind, struct yx
     case YX_RES_AUDIT:
     case YX_RES_CREDIT:
     case YX_RES_COURSE:
+    case YX_RES_REPORT:
         if (r == 3)
             return scope_is(s, YX_SCOPE_ALL, 0);
         if (r == 2 && w->province_id)

@@ -1,0 +1,280 @@
+/* The consultation indicators (docs/reports.md, "Consultations"): how many cases were requested,
+ * accepted, concluded, cancelled, declined and escalated in a period, how long acceptance and
+ * conclusion took, how many were accepted within their urgency's deadline and what the hubs
+ * recommended. A case belongs to the place of the facility that asked (where the patient is).
+ *
+ * One query returns each case touched in the period once, ordered by the group asked for; the
+ * figures are added up here. Medians and 90th percentiles are computed in C from the durations
+ * of that result: SQLite has no percentile function and PostgreSQL's percentile_disc is not
+ * portable, while the rows are already bounded by the period (at most YX_REPORT_MAX_DAYS days of
+ * one place's cases) and fetched anyway for the counts. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+/* The columns, in the order of the answer. Counts add up over rows; the minutes and the
+ * percentage are computed over each row's cases and again over all of them for the totals. */
+enum {
+    REQUESTED,
+    ACCEPTED,
+    CONCLUDED,
+    CANCELLED,
+    DECLINED,
+    ESCALATED,
+    IN_TIME,
+    TREAT_LOCALLY,
+    TRANSFER,
+    MORE_TESTS,
+    ANOTHER_CONSULT,
+    NCOUNTS
+};
+static const struct yx_report_column columns[] = {
+    {"requested", "Yêu cầu hội chẩn", "requested", YX_REPORT_COUNT},
+    {"accepted", "Được tiếp nhận", "accepted", YX_REPORT_COUNT},
+    {"concluded", "Có kết luận", "concluded", YX_REPORT_COUNT},
+    {"cancelled", "Bị huỷ", "cancelled", YX_REPORT_COUNT},
+    {"declined", "Lượt từ chối", "declines", YX_REPORT_COUNT},
+    {"escalated", "Lượt chuyển tuyến trên", "escalations", YX_REPORT_COUNT},
+    {"accepted_in_time", "Tiếp nhận đúng hạn", "accepted within the deadline", YX_REPORT_COUNT},
+    {"outcome_treat_locally", "Điều trị tại chỗ", "treated locally", YX_REPORT_COUNT},
+    {"outcome_transfer", "Chuyển viện", "transferred", YX_REPORT_COUNT},
+    {"outcome_more_tests", "Làm thêm xét nghiệm", "more tests", YX_REPORT_COUNT},
+    {"outcome_another_consult", "Hội chẩn tiếp", "another consultation", YX_REPORT_COUNT},
+    {"accepted_in_time_pct", "% tiếp nhận đúng hạn", "% accepted within the deadline", YX_REPORT_PERCENT},
+    {"accept_median_min", "Trung vị thời gian đến tiếp nhận (phút)", "median minutes to acceptance",
+     YX_REPORT_MINUTES},
+    {"accept_p90_min", "Bách phân vị 90 thời gian đến tiếp nhận (phút)",
+     "90th percentile minutes to acceptance", YX_REPORT_MINUTES},
+    {"conclude_median_min", "Trung vị thời gian đến kết luận (phút)", "median minutes to conclusion",
+     YX_REPORT_MINUTES},
+    {"conclude_p90_min", "Bách phân vị 90 thời gian đến kết luận (phút)",
+     "90th percentile minutes to conclusion", YX_REPORT_MINUTES},
+    {NULL, NULL, NULL, 0},
+};
+
+/* The recommendations a hub concludes with, in the order of the outcome counts. */
+static const char *const outcomes[] = {"treat_locally", "transfer", "more_tests", "another_consult", NULL};
+
+/* The groupings: what the rows are keyed by (fixed SQL, chosen from this table, never from the
+ * query's text), whether the key is a number, and its name. */
+static const struct grouping {
+    const char *by, *key, *name;
+    int numeric;
+} groupings[] = {
+    {"facility", "rf.id", "rf.name", 1},
+    {"province", "rf.province_id", "p.name", 1},
+    {"level_pair", "rf.level || '>' || COALESCE(hf.level, 'none')", "rf.level", 0},
+    {"urgency", "c.urgency", "c.urgency", 0},
+    {"specialty", "c.specialty", "COALESCE(s.name_vi, c.specialty)", 0},
+    {"kind", "c.kind", "c.kind", 0},
+};
+static const char *const bys[] = {"facility", "province", "level_pair", "urgency", "specialty", "kind", NULL};
+
+/* Names of the codes a key is made of, Vietnamese then English. */
+static const char *const code_names[][2] = {
+    {"emergency", "Cấp cứu / emergency"},
+    {"urgent", "Khẩn / urgent"},
+    {"routine", "Thường quy / routine"},
+    {"general", "Tổng quát / general"},
+    {"imaging", "Chẩn đoán hình ảnh / imaging"},
+    {"pathology", "Giải phẫu bệnh / pathology"},
+    {"surgical", "Ngoại khoa / surgical"},
+    {"ecg", "Điện tim / ECG"},
+    {"central", "Trung ương / central"},
+    {"provincial", "Tỉnh / provincial"},
+    {"district", "Huyện / district"},
+    {"commune", "Xã / commune"},
+    {"private", "Tư nhân / private"},
+    {"none", "Chưa có nơi nhận / no hub yet"},
+};
+
+static const char *code_name(const char *code)
+{
+    for (size_t i = 0; i < sizeof code_names / sizeof code_names[0]; i++)
+        if (strcmp(code_names[i][0], code) == 0)
+            return code_names[i][1];
+    return code;
+}
+
+/* What one group (or all of them) adds up to: the counts, and its durations in ms, which are a
+ * stretch of the shared arrays (the rows of a group come together). */
+struct tally {
+    int64_t n[NCOUNTS];
+    int64_t *accept, *conclude;
+    size_t naccept, nconclude;
+};
+
+/* A duration column: the percentile in minutes, or null when there is nothing to measure. */
+static json_t *minutes(int64_t *v, size_t n, int p)
+{
+    return n ? json_real((double)yx_report_percentile(v, n, p) / 60000.0) : json_null();
+}
+
+/* The values of a tally. Sorts its durations. */
+static json_t *values_json(struct tally *t)
+{
+    json_t *v = json_object();
+    for (int i = 0; i < NCOUNTS; i++)
+        json_object_set_new(v, columns[i].key, json_integer(t->n[i]));
+    json_object_set_new(v, "accepted_in_time_pct",
+                        t->n[ACCEPTED]
+                            ? json_real(round(1000.0 * (double)t->n[IN_TIME] / (double)t->n[ACCEPTED]) / 10.0)
+                            : json_null());
+    yx_report_sort(t->accept, t->naccept);
+    yx_report_sort(t->conclude, t->nconclude);
+    json_object_set_new(v, "accept_median_min", minutes(t->accept, t->naccept, 50));
+    json_object_set_new(v, "accept_p90_min", minutes(t->accept, t->naccept, 90));
+    json_object_set_new(v, "conclude_median_min", minutes(t->conclude, t->nconclude, 50));
+    json_object_set_new(v, "conclude_p90_min", minutes(t->conclude, t->nconclude, 90));
+    return v;
+}
+
+/* Is ms (a column of row i, maybe NULL) inside the period? */
+static int within(const struct yx_rows *rows, int i, const char *col, const struct yx_report_period *p)
+{
+    if (yx_rows_null(rows, i, col))
+        return 0;
+    int64_t at = yx_rows_i64(rows, i, col);
+    return at >= p->from_ms && at < p->until_ms;
+}
+
+/* Adds case i to t (and its durations to the shared arrays at t's end). */
+static void count_case(const struct yx_rows *rows, int i, const struct yx_report_period *p, struct tally *t)
+{
+    int64_t requested = yx_rows_i64(rows, i, "requested_at");
+    t->n[REQUESTED] += within(rows, i, "requested_at", p);
+    t->n[CANCELLED] += within(rows, i, "cancelled_at", p);
+    t->n[DECLINED] += yx_rows_i64(rows, i, "declines");
+    t->n[ESCALATED] += yx_rows_i64(rows, i, "escalations");
+    if (within(rows, i, "accepted_at", p)) {
+        int64_t wait = yx_rows_i64(rows, i, "accepted_at") - requested;
+        t->n[ACCEPTED]++;
+        t->n[IN_TIME] += wait <= yx_rows_i64(rows, i, "accept_minutes") * 60000;
+        t->accept[t->naccept++] = wait;
+    }
+    if (within(rows, i, "concluded_at", p)) {
+        const char *rec = yx_rows_str(rows, i, "recommendation");
+        t->n[CONCLUDED]++;
+        t->conclude[t->nconclude++] = yx_rows_i64(rows, i, "concluded_at") - requested;
+        for (int o = 0; rec && outcomes[o]; o++)
+            t->n[TREAT_LOCALLY + o] += strcmp(rec, outcomes[o]) == 0;
+    }
+}
+
+/* A row's key: {id, name}. */
+static json_t *key_json(const struct grouping *g, const struct yx_rows *rows, int i)
+{
+    const char *id = yx_rows_str(rows, i, "gid"), *name = yx_rows_str(rows, i, "gname");
+    if (g->numeric)
+        return json_pack("{s:I,s:s}", "id", (json_int_t)strtoll(id, NULL, 10), "name", name);
+    if (strcmp(g->by, "level_pair") == 0) {
+        const char *arrow = strchr(id, '>');
+        char from[16] = "", to[16] = "", shown[120];
+        if (arrow && (size_t)(arrow - id) < sizeof from) {
+            memcpy(from, id, (size_t)(arrow - id));
+            yx_snprintf(to, sizeof to, "%s", arrow + 1);
+        }
+        yx_snprintf(shown, sizeof shown, "%s → %s", code_name(from), code_name(to));
+        return json_pack("{s:s,s:s}", "id", id, "name", shown);
+    }
+    return json_pack("{s:s,s:s}", "id", id, "name", strcmp(g->by, "specialty") == 0 ? name : code_name(name));
+}
+
+/* Every case requested by a facility of the place and touched in the period: requested,
+ * accepted, concluded, cancelled, declined or escalated in it, once, ordered by its group. The
+ * two %s are the group's key and name, from the groupings table. */
+static const char cases_sql[] =
+    "SELECT %s AS gid, %s AS gname, c.requested_at, c.accepted_at, c.concluded_at, c.recommendation, "
+    "COALESCE(d.accept_minutes, 1440) AS accept_minutes, "
+    "(SELECT MIN(e.at) FROM consult_events e WHERE e.consult_id = c.id AND e.action = 'cancelled') AS "
+    "cancelled_at, "
+    "(SELECT COUNT(*) FROM consult_events e WHERE e.consult_id = c.id AND e.action = 'declined' AND e.at >= "
+    "? "
+    "AND e.at < ?) AS declines, "
+    "(SELECT COUNT(*) FROM consult_events e WHERE e.consult_id = c.id AND e.action = 'escalated' AND e.at >= "
+    "? "
+    "AND e.at < ?) AS escalations "
+    "FROM consults c JOIN facilities rf ON rf.id = c.requester_facility_id JOIN admin_units p ON p.id = "
+    "rf.province_id LEFT JOIN facilities hf ON hf.id = c.assigned_facility_id LEFT JOIN consult_deadlines d "
+    "ON "
+    "d.urgency = c.urgency LEFT JOIN specialties s ON s.code = c.specialty "
+    "WHERE c.requested_at IS NOT NULL AND (? = 0 OR rf.id = ?) AND (? = 0 OR rf.province_id = ?) AND "
+    "((c.requested_at >= ? AND c.requested_at < ?) OR (c.accepted_at >= ? AND c.accepted_at < ?) OR "
+    "(c.concluded_at >= ? AND c.concluded_at < ?) OR EXISTS (SELECT 1 FROM consult_events e WHERE "
+    "e.consult_id = c.id AND e.action IN ('cancelled', 'declined', 'escalated') AND e.at >= ? AND e.at < ?)) "
+    "ORDER BY 1, c.id";
+
+/* GET /api/v1/reports/consultations?period|from&to&by&province|facility */
+static int consultations(struct yx_req *r)
+{
+    struct yx_report_period p;
+    struct yx_report_place place;
+    struct yx_rows *rows = NULL;
+    struct tally all = {.naccept = 0}, group;
+    const struct grouping *g = NULL;
+    const char *by;
+    char sql[sizeof cases_sql + 200];
+    json_t *out = NULL;
+    int rc;
+    if ((rc = yx_report_period_read(r, &p)) != 0 || (rc = yx_report_by_read(r, bys, &by)) != 0 ||
+        (rc = yx_report_place_read(r, &place)) != 0)
+        return rc;
+    for (size_t i = 0; by && i < sizeof groupings / sizeof groupings[0]; i++)
+        if (strcmp(groupings[i].by, by) == 0)
+            g = &groupings[i];
+    if ((rc = yx_snprintf(sql, sizeof sql, cases_sql, g ? g->key : "''", g ? g->name : "''")) != 0)
+        goto out;
+#define SPAN YX_PI(p.from_ms), YX_PI(p.until_ms)
+    struct yx_param params[] = {SPAN,
+                                SPAN,
+                                YX_PI(place.facility),
+                                YX_PI(place.facility),
+                                YX_PI(place.province),
+                                YX_PI(place.province),
+                                SPAN,
+                                SPAN,
+                                SPAN,
+                                SPAN};
+#undef SPAN
+    if ((rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0)
+        goto out;
+    rc = YX_ENOMEM;
+    size_t n = rows->nrows ? (size_t)rows->nrows : 1;
+    all.accept = malloc(n * sizeof *all.accept);
+    all.conclude = malloc(n * sizeof *all.conclude);
+    out = yx_report_new("consultations", &p, &place, by, columns);
+    if (!all.accept || !all.conclude || !out)
+        goto out;
+    json_t *list = json_object_get(out, "rows");
+    for (int i = 0; i < rows->nrows;) {
+        /* One group: the rows of one key, which the ORDER BY brings together. */
+        int start = i;
+        group = (struct tally){.accept = all.accept + all.naccept, .conclude = all.conclude + all.nconclude};
+        for (; i < rows->nrows && strcmp(yx_rows_str(rows, i, "gid"), yx_rows_str(rows, start, "gid")) == 0;
+             i++)
+            count_case(rows, i, &p, &group);
+        for (int c = 0; c < NCOUNTS; c++)
+            all.n[c] += group.n[c];
+        all.naccept += group.naccept;
+        all.nconclude += group.nconclude;
+        if (g)
+            json_array_append_new(
+                list, json_pack("{s:o,s:o}", "key", key_json(g, rows, start), "values", values_json(&group)));
+    }
+    json_object_set_new(out, "totals", values_json(&all));
+    rc = yx_reply(r, 200, out);
+    out = NULL;
+out:
+    json_decref(out);
+    free(all.accept);
+    free(all.conclude);
+    yx_rows_free(rows);
+    return rc;
+}
+
+const struct yx_route yx_report_routes[] = {
+    {"GET", "/api/v1/reports/consultations", consultations, 0, NULL, "report", YX_ADMINS, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+};

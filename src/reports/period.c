@@ -1,0 +1,181 @@
+/* A report's period, in Vietnam's calendar (UTC+7 all year, no daylight saving): a day, an ISO
+ * week, a month, a quarter, a year or a range of days. Days are counted with the civil-calendar
+ * arithmetic of Howard Hinnant's days_from_civil, so no time zone database or timegm() is needed
+ * and the same text gives the same interval on every machine. */
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+
+#define DAY_MS (24LL * 3600 * 1000)
+/* Vietnam is seven hours ahead of UTC: its midnight is 17:00 UTC the day before. */
+#define VN_OFFSET_MS (7LL * 3600 * 1000)
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The civil date of a day number (the inverse of days_from_civil). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* Reads exactly n decimal digits at s into *out. */
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return YX_EINVAL;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* Years a report may ask for: wide enough for any record, narrow enough that no arithmetic
+ * overflows and no typo such as 0206 passes silently. */
+static int year_ok(int y)
+{
+    return y >= 2000 && y <= 2100;
+}
+
+/* "YYYY-MM-DD" (exactly) as a day number; YX_EINVAL for anything else, 30 February included. */
+static int day_parse(const char *s, int64_t *day)
+{
+    int y, m, d, y2, m2, d2;
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, &y) || digits(s + 5, 2, &m) ||
+        digits(s + 8, 2, &d) || !year_ok(y) || m < 1 || m > 12 || d < 1)
+        return YX_EINVAL;
+    *day = days_from_civil(y, m, d);
+    civil_from_days(*day, &y2, &m2, &d2);
+    return y2 == y && m2 == m && d2 == d ? 0 : YX_EINVAL;
+}
+
+/* Fills p from day numbers first and last (inclusive). */
+static void period_set(struct yx_report_period *p, int64_t first, int64_t last)
+{
+    int y, m, d;
+    civil_from_days(first, &y, &m, &d);
+    snprintf(p->from, sizeof p->from, "%04d-%02d-%02d", y, m, d);
+    civil_from_days(last, &y, &m, &d);
+    snprintf(p->to, sizeof p->to, "%04d-%02d-%02d", y, m, d);
+    p->from_ms = first * DAY_MS - VN_OFFSET_MS;
+    p->until_ms = (last + 1) * DAY_MS - VN_OFFSET_MS;
+}
+
+/* The Monday of ISO week 1 of year y: the week that holds 4 January. */
+static int64_t iso_week1(int y)
+{
+    int64_t jan4 = days_from_civil(y, 1, 4);
+    /* Day 0 (1970-01-01) was a Thursday: (days + 3) mod 7 is 0 on Mondays. */
+    int64_t weekday = ((jan4 + 3) % 7 + 7) % 7;
+    return jan4 - weekday;
+}
+
+int yx_report_period_days(const char *from, const char *to, struct yx_report_period *p)
+{
+    int64_t first, last;
+    if (day_parse(from, &first) != 0 || day_parse(to, &last) != 0 || last < first)
+        return YX_EINVAL;
+    if (last - first + 1 > YX_REPORT_MAX_DAYS)
+        return YX_ETOOBIG;
+    period_set(p, first, last);
+    return 0;
+}
+
+int yx_report_period_parse(const char *text, struct yx_report_period *p)
+{
+    const char *colon = text ? strchr(text, ':') : NULL;
+    if (!colon)
+        return YX_EINVAL;
+    size_t klen = (size_t)(colon - text), vlen = strlen(colon + 1);
+    const char *v = colon + 1;
+    int y, n;
+    int64_t first;
+#define KIND(k) (klen == sizeof k - 1 && memcmp(text, k, klen) == 0)
+    if (KIND("day") && day_parse(v, &first) == 0) {
+        period_set(p, first, first);
+        return 0;
+    }
+    if (KIND("year") && vlen == 4 && digits(v, 4, &y) == 0 && year_ok(y)) {
+        period_set(p, days_from_civil(y, 1, 1), days_from_civil(y, 12, 31));
+        return 0;
+    }
+    if (vlen < 6 || v[4] != '-' || digits(v, 4, &y) != 0 || !year_ok(y))
+        return YX_EINVAL;
+    if (KIND("month") && vlen == 7 && digits(v + 5, 2, &n) == 0 && n >= 1 && n <= 12) {
+        period_set(p, days_from_civil(y, n, 1),
+                   days_from_civil(n == 12 ? y + 1 : y, n == 12 ? 1 : n + 1, 1) - 1);
+        return 0;
+    }
+    if (KIND("quarter") && vlen == 7 && v[5] == 'Q' && digits(v + 6, 1, &n) == 0 && n >= 1 && n <= 4) {
+        int m = 3 * (n - 1) + 1;
+        period_set(p, days_from_civil(y, m, 1),
+                   days_from_civil(n == 4 ? y + 1 : y, n == 4 ? 1 : m + 3, 1) - 1);
+        return 0;
+    }
+    /* An ISO year has 52 or 53 weeks: week n exists when its Monday comes before week 1 of the
+     * next year. */
+    if (KIND("week") && vlen == 8 && v[5] == 'W' && digits(v + 6, 2, &n) == 0 && n >= 1) {
+        first = iso_week1(y) + 7 * (int64_t)(n - 1);
+        if (first >= iso_week1(y + 1))
+            return YX_EINVAL;
+        period_set(p, first, first + 6);
+        return 0;
+    }
+#undef KIND
+    return YX_EINVAL;
+}
+
+int yx_report_period_read(struct yx_req *r, struct yx_report_period *p)
+{
+    const char *period = yx_query(r, "period"), *from = yx_query(r, "from"), *to = yx_query(r, "to");
+    if (period && (from || to))
+        return yx_fail_field(
+            r, YX_EINVAL, "period",
+            "Chọn period hoặc from/to, không cả hai / give period or from and to, not both.");
+    if (period) {
+        if (strlen(period) > 20 || yx_report_period_parse(period, p) != 0)
+            return yx_fail_field(r, YX_EINVAL, "period",
+                                 "Kỳ báo cáo không hợp lệ / period is day:2026-11-30, week:2026-W48, "
+                                 "month:2026-11, quarter:2026-Q4 or year:2026.");
+        return 0;
+    }
+    if (from || to) {
+        int64_t day;
+        if (!from || day_parse(from, &day) != 0)
+            return yx_fail_field(r, YX_EINVAL, "from", "from là một ngày / from is a day (2026-11-01).");
+        if (!to || day_parse(to, &day) != 0)
+            return yx_fail_field(r, YX_EINVAL, "to", "to là một ngày / to is a day (2026-11-30).");
+        int rc = yx_report_period_days(from, to, p);
+        if (rc == YX_ETOOBIG)
+            return yx_fail_field(r, YX_EINVAL, "to",
+                                 "Kỳ báo cáo dài tối đa %d ngày / a period is at most %d days.",
+                                 YX_REPORT_MAX_DAYS, YX_REPORT_MAX_DAYS);
+        if (rc != 0)
+            return yx_fail_field(r, YX_EINVAL, "to", "to không được trước from / to comes before from.");
+        return 0;
+    }
+    /* No period asked: this month, as Vietnam's calendar shows it today. */
+    char today[11], month[16];
+    yx_today_vn(today);
+    snprintf(month, sizeof month, "month:%.7s", today);
+    return yx_report_period_parse(month, p) == 0 ? 0 : yx_fail(r, YX_EINTERNAL, "Lỗi lịch / calendar error.");
+}

@@ -1,0 +1,70 @@
+/* Internal to src/reports: what every indicator's report shares — the period (Vietnam time), the
+ * place the caller may read (yx_authorize(), YX_RES_REPORT), the grouping, nearest-rank
+ * percentiles and the one JSON shape (docs/reports.md). An indicator (consultations.c, later
+ * visits, reach, training) reads these, runs its query and fills columns. */
+#ifndef YTEXA_REPORTS_INTERNAL_H
+#define YTEXA_REPORTS_INTERNAL_H
+
+#include <stdint.h>
+
+#include "ytexa/auth.h"
+#include "ytexa/http.h"
+
+/* The longest period a report covers: a year, leap day included. */
+#define YX_REPORT_MAX_DAYS 366
+
+/* A period: days from and to (inclusive, YYYY-MM-DD, Vietnam's calendar) and the same as a
+ * half-open interval of ms since the epoch, [from_ms, until_ms). */
+struct yx_report_period {
+    char from[11], to[11];
+    int64_t from_ms, until_ms;
+};
+
+/* Reads `period` (day:2026-11-30, week:2026-W48, month:2026-11, quarter:2026-Q4, year:2026) or
+ * `from` and `to` (YYYY-MM-DD, inclusive, at most YX_REPORT_MAX_DAYS days); neither: this month in
+ * Vietnam. 400 naming the parameter at fault. */
+int yx_report_period_read(struct yx_req *r, struct yx_report_period *p);
+
+/* Parses a period's text (the value of `period`) into p; YX_EINVAL when it is not one. Pure, for
+ * unit tests and for the query parser. */
+int yx_report_period_parse(const char *text, struct yx_report_period *p);
+/* Fills p from two days (inclusive); YX_EINVAL when either is not a day or to is before from,
+ * YX_ETOOBIG when the range is longer than YX_REPORT_MAX_DAYS. */
+int yx_report_period_days(const char *from, const char *to, struct yx_report_period *p);
+
+/* The place a report covers, as the caller may read it. */
+struct yx_report_place {
+    const char *kind;           /* "country", "province", "facility" */
+    int64_t id;                 /* 0 for the country */
+    const char *name;           /* in the request's arena */
+    int64_t facility, province; /* the filters a query applies (0: none) */
+};
+
+/* Reads `province` or `facility` (ids) and decides, with yx_authorize() (YX_RES_REPORT), whether
+ * the caller reads that place; without either, the caller's own scope (yx_scope()). Another
+ * administrator's place answers 404 exactly as an absent one. */
+int yx_report_place_read(struct yx_req *r, struct yx_report_place *place);
+
+/* Reads `by`, which must be one of the NULL-terminated list allowed (NULL when absent). */
+int yx_report_by_read(struct yx_req *r, const char *const *allowed, const char **by);
+
+/* The nearest-rank p-th percentile (0 < p <= 100) of the n sorted values: the value at rank
+ * ceil(p * n / 100). The median is the 50th, the lower of the two middle values when n is even. */
+int64_t yx_report_percentile(const int64_t *sorted, size_t n, int p);
+/* Sorts n values in place (ascending). */
+void yx_report_sort(int64_t *v, size_t n);
+
+/* How a column adds up: counts are summed over rows into the totals; minutes and percentages are
+ * computed again over the whole set. */
+enum yx_report_kind { YX_REPORT_COUNT, YX_REPORT_MINUTES, YX_REPORT_PERCENT };
+struct yx_report_column {
+    const char *key, *label_vi, *label_en;
+    enum yx_report_kind kind;
+};
+
+/* {"report", "period", "scope", "by", "columns", "rows": [], "totals": null}: the shape every
+ * report answers with; the indicator appends rows ({"key", "values"}) and sets totals. */
+json_t *yx_report_new(const char *name, const struct yx_report_period *p, const struct yx_report_place *place,
+                      const char *by, const struct yx_report_column *columns);
+
+#endif

@@ -1,0 +1,286 @@
+// The consultation report (docs/reports.md): a known set of cases is written straight into the
+// database with controlled times (the API stamps every time with "now", and a report is about
+// periods that have passed), then every figure is checked against numbers worked out by hand from
+// the seed list below — never by the report's own SQL: counts, the median and 90th percentile
+// (nearest rank) of the time to acceptance and to conclusion, the share accepted within the
+// urgency's deadline, the month boundary in Vietnam time, the empty period, rows that add up to
+// the totals, who may read which place, and bad input.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSignedIn, api, assertError } from './lib/server.mjs';
+
+let srv;
+const S = {};
+const REPORT = '/api/v1/reports/consultations';
+const get = (who, query = '') => api(srv, 'GET', REPORT + query, { token: who && S[who].token });
+const one = (q) => srv.sql(q).split('\n')[0];
+const F = {}; // facility ids by code
+const MIN = 60 * 1000;
+const at = (iso) => Date.parse(iso);
+
+// The seed: who asked, the hub that has the case, urgency, specialty, kind, when it was requested,
+// accepted and concluded (minutes after the request), the recommendation, and its state. The
+// deadlines are the defaults: emergency 15, urgent 120, routine 1,440 minutes.
+const CASES = [
+  { name: 'c1', from: 'TYT-LUNGCU', hub: 'TTYT-DONGVAN', urgency: 'urgent', specialty: 'internal', kind: 'general', req: '2026-11-02T01:00:00Z', acc: 30, con: 300, rec: 'treat_locally', state: 'concluded' },
+  { name: 'c2', from: 'TYT-LUNGCU', hub: 'BVDK-HAGIANG', urgency: 'emergency', specialty: 'cardiology', kind: 'ecg', req: '2026-11-05T02:00:00Z', acc: 10, con: 120, rec: 'transfer', state: 'concluded' },
+  { name: 'c3', from: 'TYT-MEOVAC', hub: 'TTYT-DONGVAN', urgency: 'routine', specialty: 'internal', kind: 'imaging', req: '2026-11-10T03:00:00Z', acc: 1500, con: 3000, rec: 'more_tests', state: 'concluded' },
+  { name: 'c4', from: 'TYT-MEOVAC', hub: 'BVDK-HAGIANG', urgency: 'urgent', specialty: 'cardiology', kind: 'general', req: '2026-11-12T04:00:00Z', acc: 200, state: 'accepted' },
+  { name: 'c5', from: 'TTYT-DONGVAN', hub: 'BVDK-HAGIANG', urgency: 'urgent', specialty: 'internal', kind: 'general', req: '2026-11-15T05:00:00Z', acc: 60, con: 600, rec: 'another_consult', state: 'concluded' },
+  { name: 'c6', from: 'TYT-LUNGCU', hub: 'TTYT-DONGVAN', urgency: 'routine', specialty: 'internal', kind: 'general', req: '2026-11-20T06:00:00Z', cancelled: '2026-11-21T06:00:00Z', state: 'cancelled' },
+  { name: 'c7', from: 'TYT-YTY', hub: 'BVDK-LAOCAI', urgency: 'routine', specialty: 'internal', kind: 'general', req: '2026-11-03T07:00:00Z', acc: 20, con: 90, rec: 'treat_locally', state: 'concluded' },
+  // The month boundary: 23:59 on 30 November in Vietnam is November; midnight is December.
+  { name: 'c8', from: 'TYT-LUNGCU', hub: 'TTYT-DONGVAN', urgency: 'routine', specialty: 'internal', kind: 'general', req: '2026-11-30T16:59:00Z', state: 'requested' },
+  { name: 'c9', from: 'TYT-LUNGCU', hub: 'TTYT-DONGVAN', urgency: 'routine', specialty: 'internal', kind: 'general', req: '2026-11-30T17:00:00Z', state: 'requested' },
+  // Requested and accepted in October, concluded at 07:00 on 1 November in Vietnam.
+  { name: 'c10', from: 'TYT-LUNGCU', hub: 'TTYT-DONGVAN', urgency: 'routine', specialty: 'internal', kind: 'general', req: '2026-10-20T00:00:00Z', acc: 60, con: 12 * 1440, rec: 'transfer', state: 'concluded' },
+  // Escalated from Đồng Văn to Hà Giang after 15 minutes, declined by Hà Giang to Bạch Mai, which
+  // accepted it 40 minutes after the request.
+  { name: 'c11', from: 'TYT-LUNGCU', hub: 'BV-BACHMAI', urgency: 'emergency', specialty: 'cardiology', kind: 'ecg', req: '2026-11-25T00:00:00Z', acc: 40, state: 'accepted',
+    events: [['escalated', 'TTYT-DONGVAN', 'BVDK-HAGIANG', 15], ['declined', 'BVDK-HAGIANG', 'BV-BACHMAI', 20]] },
+  { name: 'c12', from: 'TYT-LUNGCU', hub: null, urgency: 'routine', specialty: 'internal', kind: 'general', req: null, state: 'draft' },
+  { name: 'c13', from: 'BVDK-HAGIANG', hub: 'BV-BACHMAI', urgency: 'routine', specialty: 'cardiology', kind: 'imaging', req: '2026-11-18T08:00:00Z', state: 'requested' },
+];
+
+const ZERO = {
+  requested: 0, accepted: 0, concluded: 0, cancelled: 0, declined: 0, escalated: 0, accepted_in_time: 0,
+  outcome_treat_locally: 0, outcome_transfer: 0, outcome_more_tests: 0, outcome_another_consult: 0,
+  accepted_in_time_pct: null, accept_median_min: null, accept_p90_min: null, conclude_median_min: null, conclude_p90_min: null,
+};
+const COUNTS = Object.keys(ZERO).filter((k) => ZERO[k] === 0);
+
+before(async () => {
+  srv = await startSignedIn(S);
+  for (const code of ['TYT-LUNGCU', 'TYT-MEOVAC', 'TTYT-DONGVAN', 'BVDK-HAGIANG', 'TYT-YTY', 'BVDK-LAOCAI', 'BV-BACHMAI'])
+    F[code] = Number(one(`SELECT id FROM facilities WHERE code = '${code}'`));
+  const patient = one('SELECT MIN(id) FROM patients');
+  const user = one("SELECT id FROM users WHERE username = 'demo.commune'");
+  const ms = (c, minutes) => (minutes === undefined ? 'NULL' : at(c.req) + minutes * MIN);
+  const sql = [];
+  for (const c of CASES) {
+    const created = c.req ? at(c.req) : at('2026-11-10T00:00:00Z');
+    sql.push(`INSERT INTO consults (patient_id, requester_facility_id, created_by, summary, urgency, specialty, kind, state, ` +
+      `assigned_facility_id, requested_at, accepted_at, concluded_at, recommendation, created_at, updated_at) VALUES (${patient}, ` +
+      `${F[c.from]}, ${user}, 'seed ${c.name}', '${c.urgency}', '${c.specialty}', '${c.kind}', '${c.state}', ${c.hub ? F[c.hub] : 'NULL'}, ` +
+      `${c.req ? at(c.req) : 'NULL'}, ${ms(c, c.acc)}, ${ms(c, c.con)}, ${c.rec ? `'${c.rec}'` : 'NULL'}, ${created}, ${created});`);
+    const id = `(SELECT id FROM consults WHERE summary = 'seed ${c.name}')`;
+    if (c.cancelled)
+      sql.push(`INSERT INTO consult_events (consult_id, action, from_state, to_state, at) VALUES (${id}, 'cancelled', 'requested', 'cancelled', ${at(c.cancelled)});`);
+    for (const [action, from, to, minutes] of c.events || [])
+      sql.push(`INSERT INTO consult_events (consult_id, action, from_state, to_state, from_facility_id, to_facility_id, at) ` +
+        `VALUES (${id}, '${action}', 'requested', 'requested', ${F[from]}, ${F[to]}, ${at(c.req) + minutes * MIN});`);
+  }
+  srv.sql(sql.join('\n'));
+});
+
+after(() => srv?.close());
+
+// November 2026 for the whole country, worked out by hand from CASES:
+// requested: c1 c2 c3 c4 c5 c6 c7 c8 c11 c13 (not c9: December; c10: October; c12: a draft) = 10
+// accepted: c1 c2 c3 c4 c5 c7 c11 = 7, waiting 30 10 1500 200 60 20 40 minutes; sorted
+//   10 20 30 40 60 200 1500: median = rank ceil(0.5·7) = 4th = 40, p90 = rank ceil(0.9·7) = 7th = 1500
+// within the deadline: c1 (30 ≤ 120), c2 (10 ≤ 15), c5 (60 ≤ 120), c7 (20 ≤ 1440) = 4 of 7 = 57.1 %
+//   (late: c3 1500 > 1440, c4 200 > 120, c11 40 > 15)
+// concluded: c1 c2 c3 c5 c7 c10 = 6, taking 300 120 3000 600 90 17280 minutes from the request;
+//   sorted 90 120 300 600 3000 17280: median = 3rd = 300, p90 = rank ceil(5.4) = 6th = 17280
+// recommendations of those: treat locally c1 c7, transfer c2 c10, more tests c3, another consult c5
+const NOVEMBER = {
+  requested: 10, accepted: 7, concluded: 6, cancelled: 1, declined: 1, escalated: 1, accepted_in_time: 4,
+  outcome_treat_locally: 2, outcome_transfer: 2, outcome_more_tests: 1, outcome_another_consult: 1,
+  accepted_in_time_pct: 57.1, accept_median_min: 40, accept_p90_min: 1500, conclude_median_min: 300, conclude_p90_min: 17280,
+};
+
+test('November for the country: every figure as worked out by hand, in the one report shape', async () => {
+  const r = await get('demo.ministry-admin', '?period=month:2026-11');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.report, 'consultations');
+  assert.deepEqual(r.body.period, { from: '2026-11-01', to: '2026-11-30', tz: 'Asia/Ho_Chi_Minh' });
+  assert.deepEqual(r.body.scope, { kind: 'country', id: null, name: 'Việt Nam' });
+  assert.equal(r.body.by, null);
+  assert.deepEqual(r.body.rows, []);
+  assert.deepEqual(r.body.columns.map((c) => c.key).sort(), Object.keys(ZERO).sort());
+  for (const c of r.body.columns) assert.ok(c.label_vi && c.label_en, c.key);
+  assert.deepEqual(r.body.totals, NOVEMBER);
+  // The same month as a range of days, and as a quarter that holds only these cases and c10's
+  // October (its request and acceptance): one more request, one more acceptance (60 minutes).
+  assert.deepEqual((await get('demo.ministry-admin', '?from=2026-11-01&to=2026-11-30')).body.totals, NOVEMBER);
+  const q4 = (await get('demo.ministry-admin', '?period=quarter:2026-Q4')).body;
+  assert.deepEqual(q4.period, { from: '2026-10-01', to: '2026-12-31', tz: 'Asia/Ho_Chi_Minh' });
+  assert.equal(q4.totals.requested, 12); // + c9 (December) + c10 (October)
+  assert.equal(q4.totals.accepted, 8);
+  // 10 20 30 40 60 60 200 1500: median = 4th = 40, p90 = rank ceil(7.2) = 8th = 1500
+  assert.equal(q4.totals.accept_median_min, 40);
+  assert.equal(q4.totals.accepted_in_time, 5); // c10: 60 ≤ 1440
+});
+
+test('the month boundary is Vietnam midnight: 16:59 UTC on 30 November is November, 17:00 is December', async () => {
+  const dec = (await get('demo.ministry-admin', '?period=month:2026-12')).body;
+  assert.equal(dec.totals.requested, 1); // c9 alone
+  const lastDay = (await get('demo.ministry-admin', '?period=day:2026-11-30')).body;
+  assert.deepEqual(lastDay.period, { from: '2026-11-30', to: '2026-11-30', tz: 'Asia/Ho_Chi_Minh' });
+  assert.equal(lastDay.totals.requested, 1); // c8
+  assert.equal((await get('demo.ministry-admin', '?period=day:2026-12-01')).body.totals.requested, 1); // c9
+  // c10 concluded at 00:00 UTC on 1 November, 07:00 in Vietnam: in November, not in October.
+  const oct = (await get('demo.ministry-admin', '?period=month:2026-10')).body.totals;
+  assert.equal(oct.requested, 1);
+  assert.equal(oct.concluded, 0);
+  // ISO weeks: week 48 of 2026 is Monday 23 to Sunday 29 November; 2026 has a week 53.
+  const w48 = (await get('demo.ministry-admin', '?period=week:2026-W48')).body;
+  assert.deepEqual(w48.period, { from: '2026-11-23', to: '2026-11-29', tz: 'Asia/Ho_Chi_Minh' });
+  assert.equal(w48.totals.requested, 1); // c11
+  assert.equal(w48.totals.escalated, 1);
+  assert.equal(w48.totals.declined, 1);
+  assert.deepEqual((await get('demo.ministry-admin', '?period=week:2026-W53')).body.period,
+    { from: '2026-12-28', to: '2027-01-03', tz: 'Asia/Ho_Chi_Minh' });
+  assert.deepEqual((await get('demo.ministry-admin', '?period=year:2026')).body.period,
+    { from: '2026-01-01', to: '2026-12-31', tz: 'Asia/Ho_Chi_Minh' });
+});
+
+test('an empty period: every count zero, every median, percentile and share null', async () => {
+  const r = await get('demo.ministry-admin', '?period=month:2025-01&by=facility');
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.body.rows, []);
+  assert.deepEqual(r.body.totals, ZERO);
+});
+
+// The expected figures of a set of cases, in plain JS over CASES (counts only: the medians of the
+// rows are checked below against hand-worked numbers).
+function counted(cases, from, until) {
+  const inside = (t) => t !== null && t >= at(from) && t < at(until);
+  const out = Object.fromEntries(COUNTS.map((k) => [k, 0]));
+  for (const c of cases) {
+    if (!c.req) continue;
+    const req = at(c.req);
+    if (inside(req)) out.requested++;
+    if (c.acc !== undefined && inside(req + c.acc * MIN)) {
+      out.accepted++;
+      if (c.acc <= { emergency: 15, urgent: 120, routine: 1440 }[c.urgency]) out.accepted_in_time++;
+    }
+    if (c.con !== undefined && inside(req + c.con * MIN)) {
+      out.concluded++;
+      out[`outcome_${c.rec}`]++;
+    }
+    if (c.cancelled && inside(at(c.cancelled))) out.cancelled++;
+    for (const [action, , , minutes] of c.events || []) if (inside(req + minutes * MIN)) out[action]++;
+  }
+  return out;
+}
+const NOV = ['2026-10-31T17:00:00Z', '2026-11-30T17:00:00Z'];
+
+test('by facility: one row per asking facility, rows add up to the totals, medians over the whole set', async () => {
+  const r = await get('demo.ministry-admin', '?period=month:2026-11&by=facility');
+  assert.equal(r.status, 200);
+  assert.equal(r.body.by, 'facility');
+  assert.deepEqual(r.body.totals, NOVEMBER);
+  const codes = ['TYT-LUNGCU', 'TYT-MEOVAC', 'TTYT-DONGVAN', 'BVDK-HAGIANG', 'TYT-YTY'];
+  assert.deepEqual(r.body.rows.map((x) => x.key.id).sort((a, b) => a - b), codes.map((c) => F[c]).sort((a, b) => a - b));
+  for (const row of r.body.rows) {
+    const code = codes.find((c) => F[c] === row.key.id);
+    assert.equal(row.key.name, one(`SELECT name FROM facilities WHERE id = ${row.key.id}`));
+    const mine = counted(CASES.filter((c) => c.from === code), ...NOV);
+    for (const k of COUNTS) assert.equal(row.values[k], mine[k], `${code} ${k}`);
+  }
+  for (const k of COUNTS) assert.equal(r.body.rows.reduce((s, x) => s + x.values[k], 0), NOVEMBER[k], `sum of ${k}`);
+  // Lũng Cú accepted c1 (30), c2 (10), c11 (40): median 30, p90 40; concluded c1 (300), c2 (120),
+  // c10 (17280): median 300, p90 17280. Mèo Vạc accepted c3 (1500), c4 (200): median 200.
+  const lungcu = r.body.rows.find((x) => x.key.id === F['TYT-LUNGCU']).values;
+  assert.deepEqual([lungcu.accept_median_min, lungcu.accept_p90_min, lungcu.conclude_median_min, lungcu.conclude_p90_min], [30, 40, 300, 17280]);
+  assert.equal(lungcu.accepted_in_time_pct, 66.7); // c1, c2 of 3
+  const meovac = r.body.rows.find((x) => x.key.id === F['TYT-MEOVAC']).values;
+  assert.deepEqual([meovac.accept_median_min, meovac.accept_p90_min, meovac.accepted_in_time_pct], [200, 1500, 0]);
+  // Hà Giang only asked (c13, not accepted): nothing to measure.
+  const hagiang = r.body.rows.find((x) => x.key.id === F['BVDK-HAGIANG']).values;
+  assert.deepEqual([hagiang.requested, hagiang.accept_median_min, hagiang.accepted_in_time_pct], [1, null, null]);
+});
+
+test('by level pair, urgency, specialty, kind and province: rows add up to the totals', async () => {
+  const pairs = (await get('demo.ministry-admin', '?period=month:2026-11&by=level_pair')).body;
+  const requested = Object.fromEntries(pairs.rows.map((x) => [x.key.id, x.values.requested]));
+  // c1 c3 c6 c8 to the district; c2 c4 c7 to a province; c11 (ended at Bạch Mai) to the centre;
+  // c5 from the district; c13 from the province.
+  assert.deepEqual(requested, {
+    'commune>district': 4, 'commune>provincial': 3, 'commune>central': 1, 'district>provincial': 1, 'provincial>central': 1,
+  });
+  assert.equal(pairs.rows.find((x) => x.key.id === 'commune>district').key.name, 'Xã / commune → Huyện / district');
+  const urgency = (await get('demo.ministry-admin', '?period=month:2026-11&by=urgency')).body;
+  assert.deepEqual(Object.fromEntries(urgency.rows.map((x) => [x.key.id, x.values.requested])), { emergency: 2, urgent: 3, routine: 5 });
+  // Emergencies accepted: c2 (10), c11 (40): median 10, p90 40, one of two in time.
+  const emergency = urgency.rows.find((x) => x.key.id === 'emergency').values;
+  assert.deepEqual([emergency.accept_median_min, emergency.accept_p90_min, emergency.accepted_in_time_pct], [10, 40, 50]);
+  for (const by of ['level_pair', 'urgency', 'specialty', 'kind', 'province']) {
+    const r = (await get('demo.ministry-admin', `?period=month:2026-11&by=${by}`)).body;
+    assert.deepEqual(r.totals, NOVEMBER, by);
+    for (const k of COUNTS) assert.equal(r.rows.reduce((s, x) => s + x.values[k], 0), NOVEMBER[k], `${by}: sum of ${k}`);
+  }
+  const specialty = (await get('demo.ministry-admin', '?period=month:2026-11&by=specialty')).body;
+  assert.deepEqual(specialty.rows.find((x) => x.key.id === 'cardiology').key,
+    { id: 'cardiology', name: one("SELECT name_vi FROM specialties WHERE code = 'cardiology'") });
+});
+
+test('who reads which place: own facility and province yes; another is 404 like an absent one; others 403; logged out 401', async () => {
+  const tq = Number(one(`SELECT province_id FROM facilities WHERE id = ${F['BVDK-HAGIANG']}`));
+  const laocai = Number(one(`SELECT province_id FROM facilities WHERE id = ${F['TYT-YTY']}`));
+  const absentFacility = Number(one('SELECT MAX(id) FROM facilities')) + 1000;
+  const absentProvince = Number(one('SELECT MAX(id) FROM admin_units')) + 1000;
+
+  // The province administrator (Sở Y tế Tuyên Quang): its province by default, c7 of Lào Cai left out.
+  const province = await get('demo.province-admin', '?period=month:2026-11');
+  assert.equal(province.status, 200);
+  assert.deepEqual(province.body.scope, { kind: 'province', id: tq, name: one(`SELECT name FROM admin_units WHERE id = ${tq}`) });
+  assert.deepEqual(Object.fromEntries(COUNTS.map((k) => [k, province.body.totals[k]])),
+    counted(CASES.filter((c) => c.from !== 'TYT-YTY'), ...NOV));
+  assert.equal(province.body.totals.requested, 9);
+  // A facility of its province, drilled into.
+  const lungcu = await get('demo.province-admin', `?period=month:2026-11&facility=${F['TYT-LUNGCU']}`);
+  assert.equal(lungcu.status, 200);
+  assert.equal(lungcu.body.totals.requested, 5); // c1 c2 c6 c8 c11
+  // The facility administrator (BVĐK Hà Giang): its own facility.
+  const own = await get('demo.facility-admin', `?period=month:2026-11&facility=${F['BVDK-HAGIANG']}`);
+  assert.equal(own.status, 200);
+  assert.equal(own.body.totals.requested, 1); // c13
+  assert.deepEqual((await get('demo.facility-admin', '?period=month:2026-11')).body.totals, own.body.totals);
+
+  // Outside: the same 404, byte for byte, as a place that does not exist.
+  const absent = await get('demo.facility-admin', `?facility=${absentFacility}`);
+  assertError(absent, 404);
+  for (const [who, query, like] of [
+    ['demo.facility-admin', `?facility=${F['TYT-LUNGCU']}`, `?facility=${absentFacility}`],
+    ['demo.facility-admin', `?province=${tq}`, `?province=${absentProvince}`],
+    ['demo.province-admin', `?province=${laocai}`, `?province=${absentProvince}`],
+    ['demo.province-admin', `?facility=${F['TYT-YTY']}`, `?facility=${absentFacility}`],
+  ]) {
+    const other = await get(who, query), none = await get(who, like);
+    assertError(other, 404);
+    assert.deepEqual(other.body, none.body, `${who} ${query}`);
+    assert.deepEqual(other.body, absent.body);
+  }
+  // The ministry reads any place.
+  assert.equal((await get('demo.ministry-admin', `?province=${laocai}&period=month:2026-11`)).body.totals.requested, 1);
+  assertError(await get('demo.ministry-admin', `?province=${absentProvince}`), 404);
+
+  for (const who of ['demo.doctor', 'demo.specialist', 'demo.commune', 'demo.trainer', 'demo.patient'])
+    assertError(await get(who, '?period=month:2026-11'), 403);
+  assertError(await get(null, '?period=month:2026-11'), 401);
+});
+
+test('bad input: 400 naming the parameter, for each', async () => {
+  const before = srv.sql('SELECT COUNT(*) FROM consults') + '/' + srv.sql('SELECT COUNT(*) FROM consult_events');
+  for (const [query, field] of [
+    ['?period=month:2026-13', 'period'], ['?period=month:2026-1', 'period'], ['?period=week:2026-W54', 'period'],
+    ['?period=week:2027-W53', 'period'], ['?period=day:2026-02-29', 'period'], ['?period=quarter:2026-Q5', 'period'],
+    ['?period=decade:2020', 'period'], ['?period=year:1999', 'period'], ['?period=2026-11', 'period'],
+    ['?period=month:2026-11&from=2026-11-01&to=2026-11-30', 'period'],
+    ['?from=2026-02-30&to=2026-03-01', 'from'], ['?from=2026-11-01', 'to'], ['?to=2026-11-01', 'from'],
+    ['?from=2026-11-02&to=2026-11-01', 'to'], ['?from=2026-01-01&to=2027-01-02', 'to'],
+    ['?by=patient', 'by'], ['?by=', 'by'], ['?facility=abc', 'facility'], ['?facility=-3', 'facility'],
+    ['?province=1.5', 'province'], [`?facility=${F['TYT-LUNGCU']}&province=1`, 'province'],
+  ]) {
+    const r = await get('demo.ministry-admin', query);
+    assertError(r, 400);
+    assert.equal(r.body.error.field, field, `${query}: ${JSON.stringify(r.body)}`);
+  }
+  // The longest periods pass: 366 days of a leap year, 365 of another.
+  assert.equal((await get('demo.ministry-admin', '?from=2028-01-01&to=2028-12-31')).status, 200);
+  assert.equal((await get('demo.ministry-admin', '?from=2026-01-01&to=2026-12-31')).status, 200);
+  assert.equal(srv.sql('SELECT COUNT(*) FROM consults') + '/' + srv.sql('SELECT COUNT(*) FROM consult_events'), before);
+});
