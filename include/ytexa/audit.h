@@ -58,14 +58,6 @@ int yx_audit_enqueue_many(const struct yx_audit_event *evs, size_t n, void (*don
  * audit_outcome, as yx_audit_enqueue_many() does. */
 #define YX_AUDIT_DEFER_MAX 256
 int yx_audit_defer(struct yx_req *const *reqs, size_t n, void (*done)(void *arg, int rc), void *const *args);
-/* The writes thread's group commit (struct yx_pipeline.join, include/ytexa/server.h), so that
- * SQLite's one writer commits reads' events and writes together: join appends the events waiting
- * for the writer in db's open transaction (in a savepoint of their own) and returns them, or NULL
- * when none waited or they could not be appended (they stay for the writer). joined, after the
- * transaction's commit, tells their reads (rc 0) or, when it failed, gives them back to the
- * writer. */
-void *yx_audit_writer_join(struct yx_db *db);
-void yx_audit_writer_joined(void *joined, int rc);
 /* The audit trail's figures for /metrics (yx_metrics_register): events waiting for the writer. */
 const struct yx_metric *yx_audit_metrics(void);
 /* The chain's head: the last position sealed (0 for none) and its hash. */

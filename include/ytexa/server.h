@@ -39,12 +39,6 @@ struct yx_pipeline {
      * audited read writes its event through audit, in a transaction of its own. */
     int (*deferrable)(void);
     int (*defer)(struct yx_req *const *reqs, size_t n, void (*done)(void *arg, int rc), void *const *args);
-    /* The writes thread's group (SQLite): join, before the group's COMMIT, may add to db's open
-     * transaction work that waits elsewhere for a commit of its own (the reads' audit events) and
-     * returns a handle for joined, which is told the COMMIT's outcome (0: durable). Both NULL:
-     * nothing joins. */
-    void *(*join)(struct yx_db *db);
-    void (*joined)(void *handle, int rc);
 };
 
 struct yx_server_setup {

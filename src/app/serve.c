@@ -82,8 +82,6 @@ int yx_app_serve(const struct yx_config *cfg)
                 .audit = yx_audit_request,
                 .deferrable = yx_audit_writer_running,
                 .defer = yx_audit_defer,
-                .join = yx_audit_writer_join,
-                .joined = yx_audit_writer_joined,
             },
         .start = serving_start,
         .stop = serving_stop,

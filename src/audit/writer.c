@@ -25,12 +25,14 @@ static struct {
     struct pending *head, *tail;
     size_t pending; /* events queued */
     int running, stopping;
-    _Atomic unsigned long long joined; /* events written by a group of writes (/metrics) */
 } W = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
-/* Takes up to BATCH_MAX events off the queue (W.mu held); NULL when it is empty. */
-static struct pending *take_locked(void)
+/* Takes up to BATCH_MAX events off the queue, waiting for one; NULL when stopping and empty. */
+static struct pending *take_batch(void)
 {
+    pthread_mutex_lock(&W.mu);
+    while (!W.head && !W.stopping)
+        pthread_cond_wait(&W.cv, &W.mu);
     struct pending *batch = W.head, *last = W.head;
     size_t n = last ? 1 : 0;
     for (; last && last->next && n < BATCH_MAX; n++)
@@ -42,44 +44,8 @@ static struct pending *take_locked(void)
             W.tail = NULL;
         last->next = NULL;
     }
-    return batch;
-}
-
-/* Takes up to BATCH_MAX events off the queue, waiting for one; NULL when stopping and empty. */
-static struct pending *take_batch(void)
-{
-    pthread_mutex_lock(&W.mu);
-    while (!W.head && !W.stopping)
-        pthread_cond_wait(&W.cv, &W.mu);
-    struct pending *batch = take_locked();
     pthread_mutex_unlock(&W.mu);
     return batch;
-}
-
-/* Puts a batch taken by a group of writes back at the front of the queue, for the writer; when it
- * has stopped, the batch fails with rc. */
-static void give_back(struct pending *batch, int rc)
-{
-    struct pending *last = batch;
-    size_t n = 1;
-    for (; last->next; n++)
-        last = last->next;
-    pthread_mutex_lock(&W.mu);
-    int running = W.running;
-    if (running) {
-        last->next = W.head;
-        W.head = batch;
-        if (!W.tail)
-            W.tail = last;
-        W.pending += n;
-        pthread_cond_signal(&W.cv);
-    }
-    pthread_mutex_unlock(&W.mu);
-    for (struct pending *p = batch, *next; !running && p; p = next) {
-        next = p->next;
-        p->done(p->arg, rc);
-        free(p);
-    }
 }
 
 /* Appends the batch in one transaction. If that fails, each event is tried on its own, so one
@@ -95,47 +61,6 @@ static void write_batch(struct yx_db *db, struct pending *batch)
         next = p->next;
         int one = rc == 0 ? 0 : db && n > 1 ? yx_audit_append(db, &p->ev) : rc;
         p->done(p->arg, one);
-        free(p);
-    }
-}
-
-void *yx_audit_writer_join(struct yx_db *db)
-{
-    const struct yx_audit_event *evs[BATCH_MAX];
-    size_t n = 0;
-    pthread_mutex_lock(&W.mu);
-    struct pending *batch = W.running ? take_locked() : NULL;
-    pthread_mutex_unlock(&W.mu);
-    if (!batch)
-        return NULL;
-    for (struct pending *p = batch; p; p = p->next)
-        evs[n++] = &p->ev;
-    /* In a savepoint: events the database refuses leave the group's writes alone. */
-    int rc = yx_db_begin(db);
-    if (rc == 0 && (rc = yx_audit_append_many(db, evs, n)) == 0)
-        rc = yx_db_commit(db);
-    else if (rc == 0)
-        yx_db_rollback(db);
-    if (rc) {
-        give_back(batch, rc);
-        return NULL;
-    }
-    return batch;
-}
-
-void yx_audit_writer_joined(void *joined, int rc)
-{
-    struct pending *batch = joined;
-    if (!batch)
-        return;
-    if (rc) {
-        give_back(batch, rc); /* the group's transaction was lost: the writer writes them */
-        return;
-    }
-    for (struct pending *p = batch, *next; p; p = next) {
-        next = p->next;
-        W.joined++;
-        p->done(p->arg, 0);
         free(p);
     }
 }
@@ -250,19 +175,11 @@ static double pending(void)
     return (double)yx_audit_writer_pending();
 }
 
-static double joined(void)
-{
-    return (double)W.joined;
-}
-
 const struct yx_metric *yx_audit_metrics(void)
 {
     static const struct yx_metric table[] = {
         {"ytexa_audit_queue", "gauge", "Audit events of reads waiting for the audit writer's commit.",
          pending},
-        {"ytexa_audit_joined_total", "counter",
-         "Audit events of reads written in a group of writes' transaction instead of the writer's (SQLite).",
-         joined},
         {NULL, NULL, NULL, NULL},
     };
     return table;

@@ -133,7 +133,6 @@ int yx_server_run(const struct yx_config *cfg, const struct yx_server_setup *set
     /* The pipeline cannot do without these; group commit needs both of its hooks or neither. */
     assert(setup->routes && p->authenticate && p->permit && p->sessions_changed && p->audit);
     assert(!p->deferrable == !p->defer);
-    assert(!p->join == !p->joined);
     memset(&S, 0, sizeof S);
     memset(&yx_srv, 0, sizeof yx_srv);
     yx_srv.cfg = cfg;

@@ -73,17 +73,10 @@ static void writes_run(struct job *batch)
             open = yx_db_begin(db) == 0;
         }
     }
-    /* The reads' audit events waiting for their writer go in this commit too: SQLite has one
-     * writer, and the two committing in turn made both wait (bench/README.md, the mix). */
-    const struct yx_pipeline *p = &yx_srv.setup->pipeline;
-    void *joined = open && group && p->join ? p->join(db) : NULL;
-    int rc = open && group ? yx_db_commit(db) : 0;
-    if (rc)
+    if (open && group && yx_db_commit(db) != 0)
         lost(group, NULL);
     else if (open && !group)
         yx_db_rollback(db);
-    if (joined)
-        p->joined(joined, rc);
     WR.groups++;
     /* Sessions forgotten at each request's release may have been read again before the commit. */
     if (auth_changed)

@@ -77,36 +77,3 @@ test('a retry with the same Idempotency-Key in the same burst is answered once',
   assert.equal(ids.size, 1);
   assert.equal(count("code = 'GC-IDEM-1'"), 1);
 });
-
-// SQLite has one writer: the reads' audit events, waiting for the audit writer's commit, go into
-// the writes thread's group instead when one commits first (src/audit/writer.c, join), so the two
-// do not commit in turn. Every read is still answered only once its event is durable: each read
-// has its event, and the chain is whole.
-test('reads beside writes: their audit events ride in the writes’ commits (SQLite)', async () => {
-  const doctor = await login(srv, 'demo.doctor');
-  const ids = [];
-  for (const full_name of ['Sùng Thị Mỷ', 'Giàng A Pháy']) {
-    const r = await api(srv, 'POST', '/api/v1/patients', { token: doctor.token, body: { full_name, birth_year: 1990, sex: 'female' } });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    ids.push(r.body.id);
-  }
-  const before = await metric('ytexa_audit_joined_total');
-  const readsBefore = Number(srv.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'patient.read' AND outcome = 'ok'"));
-  let joined = 0, reads = 0;
-  for (let round = 0; round < 20 && joined === 0; round++) {
-    const calls = [];
-    for (let i = 0; i < 24; i++) {
-      calls.push(api(srv, 'POST', '/api/v1/facilities', { token: admin.token, body: facility(`GC-MIX-${round}-${i}`) }).then((r) => assert.equal(r.status, 201)));
-      for (let k = 0; k < 4; k++)
-        calls.push(api(srv, 'GET', `/api/v1/patients/${ids[(i + k) % ids.length]}`, { token: doctor.token }).then((r) => { assert.equal(r.status, 200); reads++; }));
-    }
-    await Promise.all(calls);
-    joined = (await metric('ytexa_audit_joined_total')) - before;
-  }
-  const readsAfter = Number(srv.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'patient.read' AND outcome = 'ok'"));
-  assert.equal(readsAfter - readsBefore, reads, 'every read answered has its event');
-  if (srv.pg) assert.equal(joined, 0, 'PostgreSQL writes stay on the workers: nothing joins');
-  else assert.ok(joined > 0, `no read's event rode in a group of writes in ${reads} reads`);
-  const v = execFileSync(BIN, ['audit', 'verify', '--data', srv.dir, '--db', srv.dbUrl], { encoding: 'utf8' });
-  assert.match(v, /audit chain whole/);
-});
