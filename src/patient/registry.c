@@ -115,17 +115,23 @@ json_t *yx_patient_row(const struct yx_rows *r, int i)
 }
 
 /* The record with what the authorization decision and the answer need beyond it, in one query:
- * the province, whether it is shared with facility, the consents in force, an app account. */
+ * the province, whether it is shared with facility, the consents in force, an app account. Each
+ * of those is 1 or 0 (CASE WHEN EXISTS: the lookup stops at the first row, where COUNT read them
+ * all, and both engines answer an integer). */
+#define FLAG(q) "CASE WHEN EXISTS (" q ") THEN 1 ELSE 0 END"
+#define SHARED                                                                                               \
+    "SELECT 1 FROM patient_shares s WHERE s.patient_id = p.id AND s.facility_id = ? AND " YX_SHARE_LIVE
+#define CONSENT(purpose)                                                                                     \
+    "SELECT 1 FROM consents c WHERE c.patient_id = p.id AND c.purpose = '" purpose "' "                      \
+    "AND c.withdrawn_at IS NULL"
+#define ACCOUNT "SELECT 1 FROM users a WHERE a.patient_id = p.id"
+#define FLAGS                                                                                                \
+    FLAG(SHARED)                                                                                             \
+    " AS shared, " FLAG(CONSENT("remote_care")) " AS remote_care, " FLAG(                                    \
+        CONSENT("data_processing")) " AS data_processing, " FLAG(ACCOUNT) " AS has_account"
 #define FULL_SELECT                                                                                          \
-    "SELECT " YX_PATIENT_COLUMNS ", f.province_id, "                                                         \
-    "(SELECT COUNT(*) FROM patient_shares s WHERE s.patient_id = p.id AND s.facility_id = ? "                \
-    "AND " YX_SHARE_LIVE ") AS shared, "                                                                     \
-    "(SELECT COUNT(*) FROM consents c WHERE c.patient_id = p.id AND c.purpose = 'remote_care' "              \
-    "AND c.withdrawn_at IS NULL) AS remote_care, "                                                           \
-    "(SELECT COUNT(*) FROM consents c WHERE c.patient_id = p.id AND c.purpose = 'data_processing' "          \
-    "AND c.withdrawn_at IS NULL) AS data_processing, "                                                       \
-    "(SELECT COUNT(*) FROM users a WHERE a.patient_id = p.id) AS has_account FROM patients "                 \
-    "p" YX_PATIENT_JOINS "WHERE p.id = ?"
+    "SELECT " YX_PATIENT_COLUMNS ", f.province_id, " FLAGS " FROM patients p" YX_PATIENT_JOINS               \
+    "WHERE p.id = ?"
 
 /* The whole record, closing brace included: the row, the consents in force, an app account. */
 static int full_text(struct yx_buf *b, const struct yx_rows *r)
