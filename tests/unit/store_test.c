@@ -604,6 +604,29 @@ static void dropped_connection_is_reopened_outside_transactions(void **state)
     assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 0);
 }
 
+/* A transaction whose BEGIN still waits has sent nothing: the statement that finds the connection
+ * gone fails (it may not be retried blindly), the connection is opened again, and the next
+ * transaction, statements sent later and all, commits. */
+static void a_waiting_begin_meets_a_dropped_connection(void **state)
+{
+    char sql[128];
+    if (!is_pg())
+        skip();
+    int64_t pid = count("SELECT pg_backend_pid()");
+    assert_int_equal(yx_db_begin(db), 0);
+    yx_snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld, 5000)", (long long)pid);
+    assert_int_equal(admin_sql(sql), 0);
+    assert_int_equal(add_unit_later(1, "01"), 0);
+    assert_int_equal(add_unit(2, "02", "province", YX_PN), YX_EUNAVAIL);
+    yx_db_rollback(db);
+    assert_int_equal(db->in_tx, 0);
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(add_unit_later(3, "03"), 0);
+    assert_int_equal(yx_db_commit(db), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 1);
+    assert_int_equal(count("SELECT COUNT(*) FROM admin_units WHERE id = 3"), 1);
+}
+
 static void update_reports_changed_rows(void **state)
 {
     const char *codes[] = {"da-lieu", "mat", "rang-ham-mat", "noi"};
@@ -788,6 +811,7 @@ int main(void)
         T(later_statements_go_with_the_next),
         T(commit_after_a_failure_is_not_success),
         T(dropped_connection_is_reopened_outside_transactions),
+        T(a_waiting_begin_meets_a_dropped_connection),
         T(update_reports_changed_rows),
         T(many_parameters),
         T(checkpoint_writes_back_in_groups),
