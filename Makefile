@@ -39,9 +39,14 @@ test-asan: setup
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j$(JOBS)
 
-# The unit and API tests on a PostgreSQL server of their own (started and stopped here).
+# The unit and API tests on a PostgreSQL server of their own (started and stopped here); then,
+# when `make test` has built it, the unit tests of the sanitized build on PostgreSQL too (the
+# PostgreSQL engine's own code, its pipeline, runs under AddressSanitizer and UBSan only there).
 test-postgres: build
 	@bash scripts/test-postgres.sh $(BUILD)
+	@if [ -x $(ASAN_BUILD)/store_test ]; then \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		YTEXA_TEST_REGEX='^unit\.' bash scripts/test-postgres.sh $(ASAN_BUILD); fi
 
 bench: build
 	@bash bench/run.sh
