@@ -32,6 +32,8 @@ const PEOPLE = [
   { name: 'p8', fac: 'TYT-LUNGCU', born: '1990-01-01', eth: '01', created: '2026-11-30T17:00:00Z' },
   { name: 'p9', fac: 'TYT-YTY', born: '1980-01-01', eth: '09', created: '2026-01-01T00:00:00Z', consent: ['2026-01-01T00:00:00Z'], visits: ['2026-11-08T03:00:00Z'] },
   { name: 'p10', fac: 'TYT-LUNGCU', year: 2021, eth: '01', created: '2026-02-01T00:00:00Z', consults: ['2026-10-30T03:00:00Z'] },
+  // Born in 2020, year only: 6 on 1 January 2026, so not under 6 at the end of November.
+  { name: 'p11', fac: 'TYT-YTY', year: 2020, eth: '01', created: '2026-01-01T00:00:00Z' },
 ];
 
 before(async () => {
@@ -68,10 +70,10 @@ const COUNTS = ['registered', 'new', 'consented', 'reached'];
 const fig = (registered, nw, consented, reached, per) => ({ registered, new: nw, consented, reached, reached_per_1000: per });
 
 // November 2026, the country, by hand:
-// registered by its end: p1–p7, p9, p10 = 9 (p8: December); new: p2 p4 p7 = 3
+// registered by its end: p1–p7, p9, p10, p11 = 10 (p8: December); new: p2 p4 p7 = 3
 // consented at its end: p1 p4 p9 = 3 (p2 withdrew on the 20th; p6 consented in December)
-// reached: p1, p2 (two visits, once), p3 (a consultation), p7, p9 = 5 (p5, p10: October) → 5 × 1000 / 9 = 555.6
-const NOVEMBER = fig(9, 3, 3, 5, 555.6);
+// reached: p1, p2 (two visits, once), p3 (a consultation), p7, p9 = 5 (p5, p10: October) → 5 × 1000 / 10 = 500
+const NOVEMBER = fig(10, 3, 3, 5, 500);
 
 test('November for the country: every figure as worked out by hand', async () => {
   const r = await get('demo.ministry-admin', '?period=month:2026-11');
@@ -92,7 +94,7 @@ test('by group: minorities and each ethnicity, ages at the period end, household
     'ethnicity:08': fig(2, 1, 0, 2, 1000), // p2 p3
     'ethnicity:09': fig(1, 0, 1, 1, 1000), // p9
     age_60_plus: fig(3, 1, 1, 2, 666.7), // p1 (66), p2 (60 on the last day), p6 (born 1966, year only); not p3 (59)
-    under_6: fig(2, 1, 1, 0, 0), // p4 (5), p10 (born 2021, year only); not p5 (6 on the last day)
+    under_6: fig(2, 1, 1, 0, 0), // p4 (5), p10 (born 2021, year only); not p5 (6 on the last day), nor p11 (2020)
     pregnant: fig(1, 1, 0, 1, 1000), // p7
     poor: fig(1, 0, 0, 1, 1000), // p3
     near_poor: fig(1, 0, 0, 0, 0), // p5
@@ -109,9 +111,9 @@ test('by facility and province: rows add up to the totals; a province administra
   }
   const r = (await get('demo.ministry-admin', '?period=month:2026-11&by=facility')).body;
   assert.deepEqual(r.rows.find((x) => x.key.id === F['TYT-LUNGCU']).values, fig(8, 3, 2, 4, 500));
-  assert.deepEqual(r.rows.find((x) => x.key.id === F['TYT-YTY']).values, fig(1, 0, 1, 1, 1000));
+  assert.deepEqual(r.rows.find((x) => x.key.id === F['TYT-YTY']).values, fig(2, 0, 1, 1, 500)); // p9, p11
   const province = await get('demo.province-admin', '?period=month:2026-11');
-  assert.deepEqual(province.body.totals, fig(8, 3, 2, 4, 500)); // Lào Cai's p9 left out
+  assert.deepEqual(province.body.totals, fig(8, 3, 2, 4, 500)); // Lào Cai's p9 and p11 left out
 });
 
 test('the month boundary is Vietnam midnight, and the empty period is zeros and a null rate', async () => {
@@ -152,8 +154,8 @@ test('CSV: people counted 1 to 4 are "<5", and so is a rate over 1 to 4 people',
   const lines = r.body.slice(1).split('\r\n').filter(Boolean).map((l) => l.split(',').map((c) => c.replace(/^"(.*)"$/, '$1')));
   assert.deepEqual(lines[0], ['Nhóm', ...json.columns.map((c) => c.label_vi)]);
   assert.equal(lines.length, json.rows.length + 2);
-  // Totals: 9 registered, 3 new → "<5", 3 consented → "<5", 5 reached, 555.6 per 1,000 over 9.
-  assert.deepEqual(lines.at(-1), ['Tổng cộng', '9', '<5', '<5', '5', '555.6']);
+  // Totals: 10 registered, 3 new → "<5", 3 consented → "<5", 5 reached, 500 per 1,000 over 10.
+  assert.deepEqual(lines.at(-1), ['Tổng cộng', '10', '<5', '<5', '5', '500']);
   // Minorities: 4 registered, 2 new, 2 consented, 3 reached: all "<5", the rate over 4 people too.
   assert.deepEqual(lines[1], ['Dân tộc thiểu số / ethnic minorities', '<5', '<5', '<5', '<5', '<5']);
   // Tày: none reached — 0 stays 0; its rate (0 of 1 person) is still a figure over 1 person.
