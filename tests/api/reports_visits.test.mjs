@@ -35,6 +35,9 @@ const VISITS = [
   // a November start that waited 11 days 17½ hours = 16,890 minutes.
   { name: 'v9', fac: 'TYT-LUNGCU', mode: 'video', booked: '2026-10-20T00:00:00Z', start: 16890, end: 16900, state: 'finished', dx: [['A09', 16895]] },
   { name: 'v10', fac: 'TYT-LUNGCU', mode: 'audio', booked: '2026-11-10T07:00:00Z', start: 45, end: 60, state: 'finished', dx: [['I10', 50]], rx: [['signed', 55]] },
+  // June: the edges of the ICD-10 chapters, and codes in the gaps between WHO's ranges.
+  { name: 'v11', fac: 'TYT-YTY', mode: 'chat', booked: '2026-06-10T03:00:00Z', state: 'planned',
+    dx: [['B99', 1], ['C00', 1], ['D48', 1], ['D49', 1], ['D50', 1], ['H59', 1], ['H60', 1], ['H96', 1], ['T98', 1], ['U07.1', 1], ['V01', 1], ['Y98', 1], ['Z99', 1]] },
 ];
 
 const CHAPTERS = Array.from({ length: 22 }, (_, i) => `icd_ch${String(i + 1).padStart(2, '0')}`);
@@ -93,6 +96,14 @@ test('November for the country: every figure as worked out by hand, the chapters
   // I10 three times, then the codes seen once in code order.
   assert.deepEqual(r.body.top_icd10.map((x) => [x.code, x.count]), [['I10', 3], ['A09', 1], ['E11.9', 1], ['J06', 1], ['K29', 1], ['Z00', 1]]);
   assert.equal(r.body.top_icd10[0].name_vi, one("SELECT name_vi FROM icd10 WHERE code = 'I10'"));
+});
+
+test('ICD-10 chapters (WHO 2019): the edges, and codes in the gaps fall in the chapter before them', async () => {
+  const june = (await get('demo.ministry-admin', '?period=month:2026-06')).body.totals;
+  // B99 I; C00 D48 D49 II; D50 III; H59 VII; H60 H96 VIII; T98 XIX; U07.1 XXII; V01 Y98 XX; Z99 XXI.
+  assert.deepEqual(Object.fromEntries(CHAPTERS.map((k) => [k, june[k]]).filter(([, n]) => n)),
+    { icd_ch01: 1, icd_ch02: 3, icd_ch03: 1, icd_ch07: 1, icd_ch08: 2, icd_ch19: 1, icd_ch20: 2, icd_ch21: 1, icd_ch22: 1 });
+  assert.equal(june.diagnoses, 13);
 });
 
 test('the month boundary is Vietnam midnight, and the empty period is zeros and nulls', async () => {
