@@ -54,6 +54,9 @@ struct yx_req {
      * X-Forwarded-Proto of a proxy trusted with --trust-proxy (nginx ending TLS in front). */
     const char *scheme;
     const char *ws_protocol; /* Sec-WebSocket-Protocol, for /ws */
+    /* Accept and Accept-Language, for the few answers that come in more than one type or
+     * language (reports as CSV); NULL when absent. */
+    const char *accept, *accept_language;
     /* The request's "Tus-*" and "Upload-*" headers (resumable uploads), names in lower case. */
     const char *xhdr[6][2];
     int nxhdr;

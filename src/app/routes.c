@@ -47,6 +47,8 @@ extern const struct yx_route yx_training_credit_routes[];
 extern const struct yx_route yx_training_record_routes[];
 extern const struct yx_route yx_training_certificate_routes[];
 extern const struct yx_route yx_report_routes[];
+extern const struct yx_route yx_report_visit_routes[];
+extern const struct yx_route yx_report_reach_routes[];
 
 const struct yx_route *yx_app_routes(void)
 {
@@ -90,6 +92,8 @@ const struct yx_route *yx_app_routes(void)
                                               yx_training_record_routes,
                                               yx_training_certificate_routes,
                                               yx_report_routes,
+                                              yx_report_visit_routes,
+                                              yx_report_reach_routes,
                                               NULL};
     static struct yx_route *all;
     if (all)

@@ -171,6 +171,8 @@ static void fill_request(h2o_req_t *req, struct yx_req *r)
         !req->authority.base || req->authority.base == yx_srv.config.hosts[0]->authority.hostport.base;
     r->host = no_host ? NULL : yx_arena_strndup(&r->arena, req->authority.base, req->authority.len);
     r->ws_protocol = header(req, r, H2O_STRLIT("sec-websocket-protocol"));
+    r->accept = header(req, r, H2O_STRLIT("accept"));
+    r->accept_language = header(req, r, H2O_STRLIT("accept-language"));
     for (size_t i = 0; i < req->headers.size; i++) {
         h2o_iovec_t n = *req->headers.entries[i].name, v = req->headers.entries[i].value;
         int ours = (n.len > 4 && strncasecmp(n.base, "tus-", 4) == 0) ||

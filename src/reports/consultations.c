@@ -31,27 +31,28 @@ enum {
     NCOUNTS
 };
 static const struct yx_report_column columns[] = {
-    {"requested", "Yêu cầu hội chẩn", "requested", YX_REPORT_COUNT},
-    {"accepted", "Được tiếp nhận", "accepted", YX_REPORT_COUNT},
-    {"concluded", "Có kết luận", "concluded", YX_REPORT_COUNT},
-    {"cancelled", "Bị huỷ", "cancelled", YX_REPORT_COUNT},
-    {"declined", "Lượt từ chối", "declines", YX_REPORT_COUNT},
-    {"escalated", "Lượt chuyển tuyến trên", "escalations", YX_REPORT_COUNT},
-    {"accepted_in_time", "Tiếp nhận đúng hạn", "accepted within the deadline", YX_REPORT_COUNT},
-    {"outcome_treat_locally", "Điều trị tại chỗ", "treated locally", YX_REPORT_COUNT},
-    {"outcome_transfer", "Chuyển viện", "transferred", YX_REPORT_COUNT},
-    {"outcome_more_tests", "Làm thêm xét nghiệm", "more tests", YX_REPORT_COUNT},
-    {"outcome_another_consult", "Hội chẩn tiếp", "another consultation", YX_REPORT_COUNT},
-    {"accepted_in_time_pct", "% tiếp nhận đúng hạn", "% accepted within the deadline", YX_REPORT_PERCENT},
+    {"requested", "Yêu cầu hội chẩn", "requested", YX_REPORT_COUNT, NULL},
+    {"accepted", "Được tiếp nhận", "accepted", YX_REPORT_COUNT, NULL},
+    {"concluded", "Có kết luận", "concluded", YX_REPORT_COUNT, NULL},
+    {"cancelled", "Bị huỷ", "cancelled", YX_REPORT_COUNT, NULL},
+    {"declined", "Lượt từ chối", "declines", YX_REPORT_COUNT, NULL},
+    {"escalated", "Lượt chuyển tuyến trên", "escalations", YX_REPORT_COUNT, NULL},
+    {"accepted_in_time", "Tiếp nhận đúng hạn", "accepted within the deadline", YX_REPORT_COUNT, NULL},
+    {"outcome_treat_locally", "Điều trị tại chỗ", "treated locally", YX_REPORT_COUNT, NULL},
+    {"outcome_transfer", "Chuyển viện", "transferred", YX_REPORT_COUNT, NULL},
+    {"outcome_more_tests", "Làm thêm xét nghiệm", "more tests", YX_REPORT_COUNT, NULL},
+    {"outcome_another_consult", "Hội chẩn tiếp", "another consultation", YX_REPORT_COUNT, NULL},
+    {"accepted_in_time_pct", "% tiếp nhận đúng hạn", "% accepted within the deadline", YX_REPORT_PERCENT,
+     "accepted"},
     {"accept_median_min", "Trung vị thời gian đến tiếp nhận (phút)", "median minutes to acceptance",
-     YX_REPORT_MINUTES},
+     YX_REPORT_MINUTES, "accepted"},
     {"accept_p90_min", "Bách phân vị 90 thời gian đến tiếp nhận (phút)",
-     "90th percentile minutes to acceptance", YX_REPORT_MINUTES},
+     "90th percentile minutes to acceptance", YX_REPORT_MINUTES, "accepted"},
     {"conclude_median_min", "Trung vị thời gian đến kết luận (phút)", "median minutes to conclusion",
-     YX_REPORT_MINUTES},
+     YX_REPORT_MINUTES, "concluded"},
     {"conclude_p90_min", "Bách phân vị 90 thời gian đến kết luận (phút)",
-     "90th percentile minutes to conclusion", YX_REPORT_MINUTES},
-    {NULL, NULL, NULL, 0},
+     "90th percentile minutes to conclusion", YX_REPORT_MINUTES, "concluded"},
+    {NULL, NULL, NULL, 0, NULL},
 };
 
 /* The recommendations a hub concludes with, in the order of the outcome counts. */
@@ -206,7 +207,7 @@ static const char cases_sql[] =
     "e.consult_id = c.id AND e.action IN ('cancelled', 'declined', 'escalated') AND e.at >= ? AND e.at < ?)) "
     "ORDER BY 1, c.id";
 
-/* GET /api/v1/reports/consultations?period|from&to&by&province|facility */
+/* GET /api/v1/reports/consultations?period|from&to&by&province|facility&format */
 static int consultations(struct yx_req *r)
 {
     struct yx_report_period p;
@@ -217,9 +218,9 @@ static int consultations(struct yx_req *r)
     const char *by;
     char sql[sizeof cases_sql + 200];
     json_t *out = NULL;
-    int rc;
-    if ((rc = yx_report_period_read(r, &p)) != 0 || (rc = yx_report_by_read(r, bys, &by)) != 0 ||
-        (rc = yx_report_place_read(r, &place)) != 0)
+    int rc, csv;
+    if ((rc = yx_report_format_read(r, &csv)) != 0 || (rc = yx_report_period_read(r, &p)) != 0 ||
+        (rc = yx_report_by_read(r, bys, &by)) != 0 || (rc = yx_report_place_read(r, &place)) != 0)
         return rc;
     for (size_t i = 0; by && i < sizeof groupings / sizeof groupings[0]; i++)
         if (strcmp(groupings[i].by, by) == 0)
@@ -264,7 +265,7 @@ static int consultations(struct yx_req *r)
                 list, json_pack("{s:o,s:o}", "key", key_json(g, rows, start), "values", values_json(&group)));
     }
     json_object_set_new(out, "totals", values_json(&all));
-    rc = yx_reply(r, 200, out);
+    rc = yx_report_reply(r, out, columns, "hoi-chan", csv);
     out = NULL;
 out:
     json_decref(out);

@@ -2,6 +2,9 @@
  * the grouping asked for, nearest-rank percentiles, and the one JSON shape of docs/reports.md. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <stdio.h>
 
 #include "report.h"
 
@@ -62,13 +65,14 @@ int yx_report_place_read(struct yx_req *r, struct yx_report_place *place)
 
 int yx_report_by_read(struct yx_req *r, const char *const *allowed, const char **by)
 {
+    char list[200] = "";
     *by = yx_query(r, "by");
     if (!*by || yx_one_of(*by, allowed))
         return 0;
-    return yx_fail_field(
-        r, YX_EINVAL, "by",
-        "Nhóm theo không hợp lệ / by is facility, province, level_pair, urgency, specialty or "
-        "kind.");
+    /* The message names the groupings of this report, from its own list. */
+    for (size_t i = 0, used = 0; allowed[i] && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", allowed[i]);
+    return yx_fail_field(r, YX_EINVAL, "by", "Nhóm theo không hợp lệ / by is one of %s.", list);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -101,4 +105,125 @@ json_t *yx_report_new(const char *name, const struct yx_report_period *p, const 
                      "from", p->from, "to", p->to, "tz", "Asia/Ho_Chi_Minh", "scope", "kind", place->kind,
                      "id", place->id ? json_integer(place->id) : json_null(), "name", place->name, "by",
                      yx_json_str_or_null(by), "columns", cols, "rows", "totals");
+}
+
+json_t *yx_report_minutes(const int64_t *sorted, size_t n, int p)
+{
+    return n ? json_real((double)yx_report_percentile(sorted, n, p) / 60000.0) : json_null();
+}
+
+int yx_report_format_read(struct yx_req *r, int *csv)
+{
+    const char *format = yx_query(r, "format");
+    if (!format) {
+        *csv = r->accept && strstr(r->accept, "text/csv") != NULL;
+        return 0;
+    }
+    if (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0)
+        return yx_fail_field(r, YX_EINVAL, "format", "Định dạng là json hoặc csv / format is json or csv.");
+    *csv = strcmp(format, "csv") == 0;
+    return 0;
+}
+
+/* A CSV cell of text: always quoted, quotes doubled (RFC 4180). */
+static int csv_text(struct yx_buf *b, const char *s)
+{
+    int rc = yx_buf_puts(b, "\"");
+    for (const char *q; rc == 0 && s && (q = strchr(s, '"')) != NULL; s = q + 1)
+        if ((rc = yx_buf_append(b, s, (size_t)(q - s))) == 0)
+            rc = yx_buf_puts(b, "\"\"");
+    if (rc == 0 && s)
+        rc = yx_buf_puts(b, s);
+    return rc ? rc : yx_buf_puts(b, "\"");
+}
+
+/* Small cells: a count from 1 to 4 — of people, visits or cases, which in a commune can point at a
+ * person — leaves the system as "<5"; so does a median or share computed over 1 to 4 of them. */
+static int small(json_t *v)
+{
+    return json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 4;
+}
+
+/* A CSV cell of a figure: plain numbers with a dot (the server runs in the C locale), empty for
+ * null, "<5" for a small cell. */
+static int csv_value(struct yx_buf *b, const struct yx_report_column *c, json_t *values)
+{
+    json_t *v = json_object_get(values, c->key);
+    if (small(c->base ? json_object_get(values, c->base) : v))
+        return yx_buf_puts(b, "<5");
+    if (json_is_integer(v))
+        return yx_buf_printf(b, "%lld", (long long)json_integer_value(v));
+    if (json_is_real(v))
+        return yx_buf_printf(b, "%.10g", json_real_value(v));
+    return 0;
+}
+
+static int csv_line(struct yx_buf *b, const char *name, const struct yx_report_column *columns,
+                    json_t *values)
+{
+    int rc = csv_text(b, name);
+    for (const struct yx_report_column *c = columns; rc == 0 && c->key; c++)
+        if ((rc = yx_buf_puts(b, ",")) == 0)
+            rc = csv_value(b, c, values);
+    return rc ? rc : yx_buf_puts(b, "\r\n");
+}
+
+/* The period in a file name: 2026-11 for a whole month, the day for one day, else from_to. */
+static void period_slug(json_t *period, char *out, size_t size)
+{
+    const char *from = json_string_value(json_object_get(period, "from"));
+    const char *to = json_string_value(json_object_get(period, "to"));
+    struct yx_report_period month;
+    char text[16];
+    snprintf(text, sizeof text, "month:%.7s", from);
+    if (strcmp(from, to) == 0)
+        snprintf(out, size, "%s", from);
+    else if (yx_report_period_parse(text, &month) == 0 && strcmp(month.from, from) == 0 &&
+             strcmp(month.to, to) == 0)
+        snprintf(out, size, "%.7s", from);
+    else
+        snprintf(out, size, "%s_%s", from, to);
+}
+
+int yx_report_reply(struct yx_req *r, json_t *out, const struct yx_report_column *columns, const char *stem,
+                    int csv)
+{
+    if (!csv)
+        return yx_reply(r, 200, out);
+    struct yx_buf b;
+    char slug[32], disposition[120];
+    int en = r->accept_language && strncasecmp(r->accept_language, "en", 2) == 0;
+    const char *by = json_string_value(json_object_get(out, "by"));
+    size_t i;
+    json_t *row;
+    /* A year of a province by facility is a few hundred lines; 8 MiB is far above any of them. */
+    yx_buf_init(&b, 8u << 20);
+    int rc = yx_buf_puts(&b, "\xEF\xBB\xBF"); /* the BOM: Excel then reads UTF-8 */
+    if (rc == 0)
+        rc = csv_text(&b, en ? (by ? by : "place") : (by ? "Nhóm" : "Nơi"));
+    for (const struct yx_report_column *c = columns; rc == 0 && c->key; c++)
+        if ((rc = yx_buf_puts(&b, ",")) == 0)
+            rc = csv_text(&b, en ? c->label_en : c->label_vi);
+    if (rc == 0)
+        rc = yx_buf_puts(&b, "\r\n");
+    json_array_foreach(json_object_get(out, "rows"), i, row)
+    {
+        if (rc == 0)
+            rc = csv_line(&b, json_string_value(json_object_get(json_object_get(row, "key"), "name")),
+                          columns, json_object_get(row, "values"));
+    }
+    if (rc == 0)
+        rc = csv_line(&b, en ? "Total" : "Tổng cộng", columns, json_object_get(out, "totals"));
+    period_slug(json_object_get(out, "period"), slug, sizeof slug);
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"bao-cao-%s-%s.csv\"", stem, slug);
+    if (rc == 0)
+        rc = yx_reply_header(r, "Content-Disposition", disposition);
+    json_decref(out);
+    if (rc != 0) {
+        yx_buf_release(&b);
+        return rc;
+    }
+    size_t len;
+    char *data = yx_buf_detach(&b, &len);
+    return data ? yx_reply_raw(r, 200, "text/csv; charset=utf-8", data, len) : YX_ENOMEM;
 }

@@ -60,7 +60,25 @@ enum yx_report_kind { YX_REPORT_COUNT, YX_REPORT_MINUTES, YX_REPORT_PERCENT };
 struct yx_report_column {
     const char *key, *label_vi, *label_en;
     enum yx_report_kind kind;
+    /* For minutes and percentages: the count column they are computed over. In CSV a figure
+     * over fewer than 5 cases is suppressed like the count itself (docs/reports.md, "Small
+     * cells"); NULL for counts. */
+    const char *base;
 };
+
+/* The median or a percentile of n sorted durations (ms) in minutes; null when n is 0. */
+json_t *yx_report_minutes(const int64_t *sorted, size_t n, int p);
+
+/* Reads `format` (json, csv; absent: CSV when the Accept header asks for text/csv, else JSON) into
+ * *csv. 400 naming format otherwise. Read before any work. */
+int yx_report_format_read(struct yx_req *r, int *csv);
+
+/* Answers with the report out (taken): as it is, or as CSV when csv is set — UTF-8 with a BOM, a
+ * header of the labels (English when Accept-Language starts with en), one line per row and a
+ * totals line, counts of 1 to 4 written "<5" — as an attachment named
+ * "bao-cao-<stem>-<period>.csv" (stem is ASCII, e.g. "hoi-chan"). */
+int yx_report_reply(struct yx_req *r, json_t *out, const struct yx_report_column *columns, const char *stem,
+                    int csv);
 
 /* {"report", "period", "scope", "by", "columns", "rows": [], "totals": null}: the shape every
  * report answers with; the indicator appends rows ({"key", "values"}) and sets totals. */

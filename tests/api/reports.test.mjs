@@ -284,3 +284,30 @@ test('bad input: 400 naming the parameter, for each', async () => {
   assert.equal((await get('demo.ministry-admin', '?from=2026-01-01&to=2026-12-31')).status, 200);
   assert.equal(srv.sql('SELECT COUNT(*) FROM consults') + '/' + srv.sql('SELECT COUNT(*) FROM consult_events'), before);
 });
+
+test('CSV: the same figures as the JSON, small cells "<5", decimals with a dot, its own file name', async () => {
+  const json = (await get('demo.ministry-admin', '?period=month:2026-11&by=urgency')).body;
+  const r = await get('demo.ministry-admin', '?period=month:2026-11&by=urgency&format=csv');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-disposition'), 'attachment; filename="bao-cao-hoi-chan-2026-11.csv"');
+  assert.equal(r.body.charCodeAt(0), 0xfeff, 'the BOM');
+  const lines = r.body.slice(1).split('\r\n');
+  assert.equal(lines.pop(), '');
+  const cells = lines.map((l) => l.split(',').map((c) => c.replace(/^"(.*)"$/, '$1')));
+  assert.deepEqual(cells[0], ['Nhóm', ...json.columns.map((c) => c.label_vi)]);
+  assert.equal(cells.length, 1 + json.rows.length + 1);
+  const col = (key) => 1 + json.columns.findIndex((c) => c.key === key);
+  // Totals by hand (NOVEMBER): requested 10, accepted 7, concluded 6; accepted in time 4 → "<5";
+  // 57.1 % and the medians over 7 and 6 cases are shown; cancelled 1 → "<5".
+  const total = cells.at(-1);
+  assert.equal(total[0], 'Tổng cộng');
+  assert.deepEqual(['requested', 'accepted', 'concluded', 'accepted_in_time', 'cancelled', 'accepted_in_time_pct', 'accept_median_min', 'conclude_p90_min'].map((k) => total[col(k)]),
+    ['10', '7', '6', '<5', '<5', '57.1', '40', '17280']);
+  // Urgent: requested c1 c4 c5 = 3 → "<5", accepted 3 → its median and share "<5" too; routine
+  // requested 5 stays 5; emergencies declined 1 → "<5"; outcomes of urgent: none of more tests → 0.
+  const row = (id) => cells[1 + json.rows.findIndex((x) => x.key.id === id)];
+  assert.deepEqual([row('urgent')[col('requested')], row('urgent')[col('accept_median_min')], row('urgent')[col('accepted_in_time_pct')], row('urgent')[col('outcome_more_tests')]], ['<5', '<5', '<5', '0']);
+  assert.equal(row('routine')[col('requested')], '5');
+  assertError(await get('demo.ministry-admin', '?format=xml'), 400);
+  assert.equal((await get('demo.ministry-admin', '?format=xml')).body.error.field, 'format');
+});
