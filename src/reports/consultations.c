@@ -132,30 +132,21 @@ static json_t *values_json(struct tally *t)
     return v;
 }
 
-/* Is ms (a column of row i, maybe NULL) inside the period? */
-static int within(const struct yx_rows *rows, int i, const char *col, const struct yx_report_period *p)
-{
-    if (yx_rows_null(rows, i, col))
-        return 0;
-    int64_t at = yx_rows_i64(rows, i, col);
-    return at >= p->from_ms && at < p->until_ms;
-}
-
 /* Adds case i to t (and its durations to the shared arrays at t's end). */
 static void count_case(const struct yx_rows *rows, int i, const struct yx_report_period *p, struct tally *t)
 {
     int64_t requested = yx_rows_i64(rows, i, "requested_at");
-    t->n[REQUESTED] += within(rows, i, "requested_at", p);
-    t->n[CANCELLED] += within(rows, i, "cancelled_at", p);
+    t->n[REQUESTED] += yx_report_within(rows, i, "requested_at", p);
+    t->n[CANCELLED] += yx_report_within(rows, i, "cancelled_at", p);
     t->n[DECLINED] += yx_rows_i64(rows, i, "declines");
     t->n[ESCALATED] += yx_rows_i64(rows, i, "escalations");
-    if (within(rows, i, "accepted_at", p)) {
+    if (yx_report_within(rows, i, "accepted_at", p)) {
         int64_t wait = yx_rows_i64(rows, i, "accepted_at") - requested;
         t->n[ACCEPTED]++;
         t->n[IN_TIME] += wait <= yx_rows_i64(rows, i, "accept_minutes") * 60000;
         t->accept[t->naccept++] = wait;
     }
-    if (within(rows, i, "concluded_at", p)) {
+    if (yx_report_within(rows, i, "concluded_at", p)) {
         const char *rec = yx_rows_str(rows, i, "recommendation");
         t->n[CONCLUDED]++;
         t->conclude[t->nconclude++] = yx_rows_i64(rows, i, "concluded_at") - requested;
@@ -219,8 +210,7 @@ static int consultations(struct yx_req *r)
     char sql[sizeof cases_sql + 200];
     json_t *out = NULL;
     int rc, csv;
-    if ((rc = yx_report_format_read(r, &csv)) != 0 || (rc = yx_report_period_read(r, &p)) != 0 ||
-        (rc = yx_report_by_read(r, bys, &by)) != 0 || (rc = yx_report_place_read(r, &place)) != 0)
+    if ((rc = yx_report_request_read(r, bys, &csv, &p, &by, &place)) != 0)
         return rc;
     for (size_t i = 0; by && i < sizeof groupings / sizeof groupings[0]; i++)
         if (strcmp(groupings[i].by, by) == 0)

@@ -157,8 +157,7 @@ static int reach(struct yx_req *r)
     int64_t all[NFIG] = {0};
     json_t *out = NULL;
     int rc, csv;
-    if ((rc = yx_report_format_read(r, &csv)) != 0 || (rc = yx_report_period_read(r, &p)) != 0 ||
-        (rc = yx_report_by_read(r, bys, &by)) != 0 || (rc = yx_report_place_read(r, &place)) != 0)
+    if ((rc = yx_report_request_read(r, bys, &csv, &p, &by, &place)) != 0)
         return rc;
     for (size_t i = 0; by && i < sizeof groupings / sizeof groupings[0]; i++)
         if (strcmp(groupings[i].by, by) == 0)

@@ -227,3 +227,21 @@ int yx_report_reply(struct yx_req *r, json_t *out, const struct yx_report_column
     char *data = yx_buf_detach(&b, &len);
     return data ? yx_reply_raw(r, 200, "text/csv; charset=utf-8", data, len) : YX_ENOMEM;
 }
+
+int yx_report_request_read(struct yx_req *r, const char *const *allowed, int *csv, struct yx_report_period *p,
+                           const char **by, struct yx_report_place *place)
+{
+    int rc;
+    if ((rc = yx_report_format_read(r, csv)) != 0 || (rc = yx_report_period_read(r, p)) != 0 ||
+        (rc = yx_report_by_read(r, allowed, by)) != 0)
+        return rc;
+    return yx_report_place_read(r, place);
+}
+
+int yx_report_within(const struct yx_rows *rows, int i, const char *col, const struct yx_report_period *p)
+{
+    if (yx_rows_null(rows, i, col))
+        return 0;
+    int64_t at = yx_rows_i64(rows, i, col);
+    return at >= p->from_ms && at < p->until_ms;
+}

@@ -48,6 +48,12 @@ int yx_report_place_read(struct yx_req *r, struct yx_report_place *place);
 /* Reads `by`, which must be one of the NULL-terminated list allowed (NULL when absent). */
 int yx_report_by_read(struct yx_req *r, const char *const *allowed, const char **by);
 
+/* What every report's request says, read in this order before any work, each refusal naming what
+ * is wrong: `format` (yx_report_format_read), the period, `by` (one of allowed) and the place. */
+int yx_report_request_read(struct yx_req *r, const char *const *allowed, int *csv, struct yx_report_period *p,
+                           const char **by, struct yx_report_place *place);
+/* Is the time (ms) in column col of row i inside the period? No when it is NULL. */
+int yx_report_within(const struct yx_rows *rows, int i, const char *col, const struct yx_report_period *p);
 /* The nearest-rank p-th percentile (0 < p <= 100) of the n sorted values: the value at rank
  * ceil(p * n / 100). The median is the 50th, the lower of the two middle values when n is even. */
 int64_t yx_report_percentile(const int64_t *sorted, size_t n, int p);

@@ -150,24 +150,16 @@ static json_t *values_json(struct tally *t)
     return v;
 }
 
-static int within(const struct yx_rows *rows, int i, const char *col, const struct yx_report_period *p)
-{
-    if (yx_rows_null(rows, i, col))
-        return 0;
-    int64_t at = yx_rows_i64(rows, i, col);
-    return at >= p->from_ms && at < p->until_ms;
-}
-
 /* Adds visit i to t. A visit ends once — finished, cancelled or missed — at ended_at. */
 static void count_visit(const struct yx_rows *rows, int i, const struct yx_report_period *p, struct tally *t)
 {
     const char *state = yx_rows_str(rows, i, "state");
-    t->n[BOOKED] += within(rows, i, "created_at", p);
-    if (within(rows, i, "started_at", p)) {
+    t->n[BOOKED] += yx_report_within(rows, i, "created_at", p);
+    if (yx_report_within(rows, i, "started_at", p)) {
         t->n[STARTED]++;
         t->wait[t->nwait++] = yx_rows_i64(rows, i, "started_at") - yx_rows_i64(rows, i, "created_at");
     }
-    if (within(rows, i, "ended_at", p)) {
+    if (yx_report_within(rows, i, "ended_at", p)) {
         t->n[COMPLETED] += strcmp(state, "finished") == 0;
         t->n[NO_SHOW] += strcmp(state, "no_show") == 0;
         t->n[CANCELLED] += strcmp(state, "cancelled") == 0;
@@ -241,8 +233,7 @@ static int visits(struct yx_req *r)
     char sql[sizeof visits_sql + 200];
     json_t *out = NULL;
     int rc, csv, d = 0;
-    if ((rc = yx_report_format_read(r, &csv)) != 0 || (rc = yx_report_period_read(r, &p)) != 0 ||
-        (rc = yx_report_by_read(r, bys, &by)) != 0 || (rc = yx_report_place_read(r, &place)) != 0)
+    if ((rc = yx_report_request_read(r, bys, &csv, &p, &by, &place)) != 0)
         return rc;
     for (size_t i = 0; by && i < sizeof groupings / sizeof groupings[0]; i++)
         if (strcmp(groupings[i].by, by) == 0)

@@ -8,6 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSignedIn, api, assertError } from './lib/server.mjs';
+import { otherPlacesAnswerLikeAbsent } from './lib/reports.mjs';
 
 let srv;
 const S = {};
@@ -241,19 +242,7 @@ test('who reads which place: own facility and province yes; another is 404 like 
   assert.deepEqual((await get('demo.facility-admin', '?period=month:2026-11')).body.totals, own.body.totals);
 
   // Outside: the same 404, byte for byte, as a place that does not exist.
-  const absent = await get('demo.facility-admin', `?facility=${absentFacility}`);
-  assertError(absent, 404);
-  for (const [who, query, like] of [
-    ['demo.facility-admin', `?facility=${F['TYT-LUNGCU']}`, `?facility=${absentFacility}`],
-    ['demo.facility-admin', `?province=${tq}`, `?province=${absentProvince}`],
-    ['demo.province-admin', `?province=${laocai}`, `?province=${absentProvince}`],
-    ['demo.province-admin', `?facility=${F['TYT-YTY']}`, `?facility=${absentFacility}`],
-  ]) {
-    const other = await get(who, query), none = await get(who, like);
-    assertError(other, 404);
-    assert.deepEqual(other.body, none.body, `${who} ${query}`);
-    assert.deepEqual(other.body, absent.body);
-  }
+  await otherPlacesAnswerLikeAbsent(get, { F, tq, laocai, absentFacility, absentProvince });
   // The ministry reads any place.
   assert.equal((await get('demo.ministry-admin', `?province=${laocai}&period=month:2026-11`)).body.totals.requested, 1);
   assertError(await get('demo.ministry-admin', `?province=${absentProvince}`), 404);

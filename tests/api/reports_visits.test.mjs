@@ -8,6 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSignedIn, api, assertError } from './lib/server.mjs';
+import { otherPlacesAnswerLikeAbsent } from './lib/reports.mjs';
 
 let srv;
 const S = {};
@@ -156,19 +157,7 @@ test('who reads which place: own facility and province yes; another is 404 like 
   assert.equal(own.status, 200);
   assert.deepEqual(own.body.scope.id, F['BVDK-HAGIANG']);
   assert.equal(own.body.totals.booked, 0);
-  const absent = await get('demo.facility-admin', `?facility=${absentFacility}`);
-  assertError(absent, 404);
-  for (const [who, query, like] of [
-    ['demo.facility-admin', `?facility=${F['TYT-LUNGCU']}`, `?facility=${absentFacility}`],
-    ['demo.facility-admin', `?province=${tq}`, `?province=${absentProvince}`],
-    ['demo.province-admin', `?province=${laocai}`, `?province=${absentProvince}`],
-    ['demo.province-admin', `?facility=${F['TYT-YTY']}`, `?facility=${absentFacility}`],
-  ]) {
-    const other = await get(who, query), none = await get(who, like);
-    assertError(other, 404);
-    assert.deepEqual(other.body, none.body, `${who} ${query}`);
-    assert.deepEqual(other.body, absent.body);
-  }
+  await otherPlacesAnswerLikeAbsent(get, { F, tq, laocai, absentFacility, absentProvince });
   for (const who of ['demo.doctor', 'demo.commune', 'demo.patient'])
     assertError(await get(who, '?period=month:2026-11'), 403);
   assertError(await get(null, '?period=month:2026-11'), 401);

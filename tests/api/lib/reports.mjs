@@ -1,0 +1,22 @@
+// Shared checks of the report tests (tests/api/reports*.test.mjs).
+import assert from 'node:assert/strict';
+import { assertError } from './server.mjs';
+
+// Another administrator's place answers 404 exactly as a place that does not exist, byte for byte:
+// a facility administrator asking for another facility or a province, a province administrator
+// for another province or a facility outside theirs. get(who, query) calls the report's route.
+export async function otherPlacesAnswerLikeAbsent(get, { F, tq, laocai, absentFacility, absentProvince }) {
+  const absent = await get('demo.facility-admin', `?facility=${absentFacility}`);
+  assertError(absent, 404);
+  for (const [who, query, like] of [
+    ['demo.facility-admin', `?facility=${F['TYT-LUNGCU']}`, `?facility=${absentFacility}`],
+    ['demo.facility-admin', `?province=${tq}`, `?province=${absentProvince}`],
+    ['demo.province-admin', `?province=${laocai}`, `?province=${absentProvince}`],
+    ['demo.province-admin', `?facility=${F['TYT-YTY']}`, `?facility=${absentFacility}`],
+  ]) {
+    const other = await get(who, query), none = await get(who, like);
+    assertError(other, 404);
+    assert.deepEqual(other.body, none.body, `${who} ${query}`);
+    assert.deepEqual(other.body, absent.body);
+  }
+}
