@@ -49,6 +49,7 @@ extern const struct yx_route yx_training_certificate_routes[];
 extern const struct yx_route yx_report_routes[];
 extern const struct yx_route yx_report_visit_routes[];
 extern const struct yx_route yx_report_reach_routes[];
+extern const struct yx_route yx_report_site_routes[];
 
 const struct yx_route *yx_app_routes(void)
 {
@@ -94,6 +95,7 @@ const struct yx_route *yx_app_routes(void)
                                               yx_report_routes,
                                               yx_report_visit_routes,
                                               yx_report_reach_routes,
+                                              yx_report_site_routes,
                                               NULL};
     static struct yx_route *all;
     if (all)
