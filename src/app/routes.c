@@ -49,6 +49,8 @@ extern const struct yx_route yx_training_certificate_routes[];
 extern const struct yx_route yx_report_routes[];
 extern const struct yx_route yx_report_visit_routes[];
 extern const struct yx_route yx_report_reach_routes[];
+extern const struct yx_route yx_report_site_routes[];
+extern const struct yx_route yx_report_training_routes[];
 
 const struct yx_route *yx_app_routes(void)
 {
@@ -94,6 +96,8 @@ const struct yx_route *yx_app_routes(void)
                                               yx_report_routes,
                                               yx_report_visit_routes,
                                               yx_report_reach_routes,
+                                              yx_report_site_routes,
+                                              yx_report_training_routes,
                                               NULL};
     static struct yx_route *all;
     if (all)

@@ -149,7 +149,7 @@ static int small(json_t *v)
 static int csv_value(struct yx_buf *b, const struct yx_report_column *c, json_t *values)
 {
     json_t *v = json_object_get(values, c->key);
-    if (small(c->base ? json_object_get(values, c->base) : v))
+    if (c->kind != YX_REPORT_THINGS && small(c->base ? json_object_get(values, c->base) : v))
         return yx_buf_puts(b, "<5");
     if (json_is_integer(v))
         return yx_buf_printf(b, "%lld", (long long)json_integer_value(v));

@@ -61,8 +61,10 @@ int64_t yx_report_percentile(const int64_t *sorted, size_t n, int p);
 void yx_report_sort(int64_t *v, size_t n);
 
 /* How a column adds up: counts are summed over rows into the totals; minutes and percentages are
- * computed again over the whole set. */
-enum yx_report_kind { YX_REPORT_COUNT, YX_REPORT_MINUTES, YX_REPORT_PERCENT };
+ * computed again over the whole set. A count of things rather than people or their cases
+ * (facilities, courses, sessions: YX_REPORT_THINGS) adds up like a count but is never a small
+ * cell: a facility or a course points at no one. */
+enum yx_report_kind { YX_REPORT_COUNT, YX_REPORT_MINUTES, YX_REPORT_PERCENT, YX_REPORT_THINGS };
 struct yx_report_column {
     const char *key, *label_vi, *label_en;
     enum yx_report_kind kind;

@@ -1,0 +1,144 @@
+/* Connection sites (docs/reports.md, "Connection sites"): of the facilities of the place, how many
+ * were active in the period — a remote visit started there, a consultation's video room opened
+ * with it taking part, or a training session attended by one of its staff — and how many have never
+ * been active up to the period's end.
+ *
+ * A facility is one row of the query, with two 0/1 flags worked out by the database over the
+ * union of every facility's events; a province holds a few hundred facilities, so C adds the rows
+ * up by group. Every facility of the place gets a row in by=facility, active or not: the point of
+ * the report is to show the ones that are not. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+enum { SITES, ACTIVE, NEVER, NFIG };
+static const struct yx_report_column columns[] = {
+    {"sites", "Điểm kết nối", "connection sites", YX_REPORT_THINGS, NULL},
+    {"active", "Điểm hoạt động trong kỳ", "active in the period", YX_REPORT_THINGS, NULL},
+    {"never_active", "Điểm chưa từng hoạt động", "never active", YX_REPORT_THINGS, NULL},
+    {"active_pct", "Tỷ lệ điểm hoạt động (%)", "% active", YX_REPORT_PERCENT, NULL},
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+static const struct grouping {
+    const char *by, *key, *name;
+    int numeric;
+} groupings[] = {
+    {"facility", "f.id", "f.name", 1},
+    {"level", "f.level", "f.level", 0},
+    {"province", "f.province_id", "p.name", 1},
+};
+static const char *const bys[] = {"facility", "level", "province", NULL};
+
+static const char *const level_names[][2] = {
+    {"central", "Trung ương / central"}, {"provincial", "Tỉnh / provincial"},
+    {"district", "Huyện / district"},    {"commune", "Xã / commune"},
+    {"private", "Tư nhân / private"},
+};
+
+/* Every event that makes a facility active, with its moment (docs/reports.md): a remote visit
+ * started, for the patient's facility and the doctor's; a consultation's video room opened, for
+ * the facility that asked, the hub that has it and every facility taking part; a training session
+ * attended (some time present) by someone of the facility, at the session's start (a self-paced
+ * one at the time its attendance was worked out). */
+#define EVENTS_SQL                                                                                           \
+    "SELECT v.facility_id AS fid, v.started_at AS at FROM visits v WHERE v.started_at IS NOT NULL "          \
+    "UNION ALL SELECT v.doctor_facility_id, v.started_at FROM visits v WHERE v.started_at IS NOT NULL "      \
+    "UNION ALL SELECT k.requester_facility_id, m.created_at FROM rtc_rooms m JOIN consults k ON k.id = "     \
+    "m.consult_id "                                                                                          \
+    "UNION ALL SELECT k.assigned_facility_id, m.created_at FROM rtc_rooms m JOIN consults k ON k.id = "      \
+    "m.consult_id WHERE k.assigned_facility_id IS NOT NULL "                                                 \
+    "UNION ALL SELECT cp.facility_id, m.created_at FROM rtc_rooms m JOIN consult_participants cp ON "        \
+    "cp.consult_id = m.consult_id "                                                                          \
+    "UNION ALL SELECT u.facility_id, COALESCE(s.started_at, a.computed_at) FROM attendance a JOIN "          \
+    "course_sessions s ON s.id = a.session_id JOIN users u ON u.id = a.user_id WHERE a.seconds > 0 AND "     \
+    "u.facility_id IS NOT NULL"
+
+/* One row a facility of the place (in service today), ordered by its group; the two %s are the
+ * group's key and name. */
+static const char sites_sql[] =
+    "SELECT %s AS gid, %s AS gname, MAX(CASE WHEN e.at >= ? AND e.at < ? THEN 1 ELSE 0 END) AS act, "
+    "MAX(CASE WHEN e.at < ? THEN 1 ELSE 0 END) AS ever FROM facilities f JOIN admin_units p ON p.id = "
+    "f.province_id LEFT JOIN (" EVENTS_SQL ") e ON e.fid = f.id WHERE f.active = 1 AND (? = 0 OR f.id = ?) "
+    "AND (? = 0 OR f.province_id = ?) GROUP BY f.id, f.name, f.level, f.province_id, p.name ORDER BY 1, f.id";
+
+static json_t *values_json(const int64_t *n)
+{
+    json_t *v = json_object();
+    json_object_set_new(v, "sites", json_integer(n[SITES]));
+    json_object_set_new(v, "active", json_integer(n[ACTIVE]));
+    json_object_set_new(v, "never_active", json_integer(n[NEVER]));
+    json_object_set_new(v, "active_pct",
+                        n[SITES] ? json_real(round(1000.0 * (double)n[ACTIVE] / (double)n[SITES]) / 10.0)
+                                 : json_null());
+    return v;
+}
+
+static json_t *key_json(const struct grouping *g, const struct yx_rows *rows, int i)
+{
+    const char *id = yx_rows_str(rows, i, "gid"), *name = yx_rows_str(rows, i, "gname");
+    if (g->numeric)
+        return json_pack("{s:I,s:s}", "id", (json_int_t)strtoll(id, NULL, 10), "name", name);
+    for (size_t l = 0; l < sizeof level_names / sizeof level_names[0]; l++)
+        if (strcmp(level_names[l][0], id) == 0)
+            name = level_names[l][1];
+    return json_pack("{s:s,s:s}", "id", id, "name", name);
+}
+
+/* GET /api/v1/reports/sites?period|from&to&by&province|facility&format */
+static int sites(struct yx_req *r)
+{
+    struct yx_report_period p;
+    struct yx_report_place place;
+    struct yx_rows *rows = NULL;
+    const struct grouping *g = NULL;
+    const char *by;
+    char sql[sizeof sites_sql + 200];
+    int64_t all[NFIG] = {0};
+    json_t *out = NULL;
+    int rc, csv;
+    if ((rc = yx_report_request_read(r, bys, &csv, &p, &by, &place)) != 0)
+        return rc;
+    for (size_t i = 0; by && i < sizeof groupings / sizeof groupings[0]; i++)
+        if (strcmp(groupings[i].by, by) == 0)
+            g = &groupings[i];
+    struct yx_param params[] = {YX_PI(p.from_ms),      YX_PI(p.until_ms),     YX_PI(p.until_ms),
+                                YX_PI(place.facility), YX_PI(place.facility), YX_PI(place.province),
+                                YX_PI(place.province)};
+    if ((rc = yx_snprintf(sql, sizeof sql, sites_sql, g ? g->key : "''", g ? g->name : "''")) != 0 ||
+        (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0)
+        goto out;
+    rc = YX_ENOMEM;
+    if (!(out = yx_report_new("sites", &p, &place, by, columns)))
+        goto out;
+    json_t *list = json_object_get(out, "rows");
+    for (int i = 0; i < rows->nrows;) {
+        int start = i;
+        int64_t n[NFIG] = {0};
+        for (; i < rows->nrows && strcmp(yx_rows_str(rows, i, "gid"), yx_rows_str(rows, start, "gid")) == 0;
+             i++) {
+            n[SITES]++;
+            n[ACTIVE] += yx_rows_i64(rows, i, "act");
+            n[NEVER] += !yx_rows_i64(rows, i, "ever");
+        }
+        for (int f = 0; f < NFIG; f++)
+            all[f] += n[f];
+        if (g)
+            json_array_append_new(
+                list, json_pack("{s:o,s:o}", "key", key_json(g, rows, start), "values", values_json(n)));
+    }
+    json_object_set_new(out, "totals", values_json(all));
+    rc = yx_report_reply(r, out, columns, "diem-ket-noi", csv);
+    out = NULL;
+out:
+    json_decref(out);
+    yx_rows_free(rows);
+    return rc;
+}
+
+const struct yx_route yx_report_site_routes[] = {
+    {"GET", "/api/v1/reports/sites", sites, 0, NULL, "report", YX_ADMINS, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+};

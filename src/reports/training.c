@@ -1,0 +1,235 @@
+/* Training (docs/reports.md, "Training"): the courses published and the sessions held by the
+ * facilities of the place, and what its health workers did — attendances, people who earned a
+ * credit, credit hours and certificates. Courses and sessions belong to the hosting facility
+ * (courses.facility_id); every other figure to the trainee's facility (users.facility_id).
+ *
+ * Each figure is one query, grouped by the database (GROUP BY the group's key); the answers are
+ * merged here by key. A query returns at most one row a group (a few hundred facilities of a
+ * province, seven roles), so the merge is bounded by the place, not by the period's activity. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+enum { COURSES, LIVE, SELF_PACED, CASE, ATTENDANCES, TRAINED, CERTIFICATES, NCOUNTS };
+static const struct yx_report_column columns[] = {
+    {"courses", "Khoá học đang mở", "courses published", YX_REPORT_THINGS, NULL},
+    {"sessions_live", "Buổi học trực tuyến", "live sessions", YX_REPORT_THINGS, NULL},
+    {"sessions_self_paced", "Buổi tự học", "self-paced sessions", YX_REPORT_THINGS, NULL},
+    {"sessions_case", "Buổi trình bày ca bệnh", "case sessions", YX_REPORT_THINGS, NULL},
+    {"attendances", "Lượt tham dự", "attendances", YX_REPORT_COUNT, NULL},
+    {"trained", "Người được đào tạo", "people trained", YX_REPORT_COUNT, NULL},
+    /* Hours add up over rows like a count; they are the hours of the people trained, so a CSV
+     * cell over 1 to 4 of them is a small cell too. */
+    {"credit_hours", "Số giờ tín chỉ", "credit hours earned", YX_REPORT_COUNT, "trained"},
+    {"certificates", "Chứng chỉ đã cấp", "certificates issued", YX_REPORT_COUNT, NULL},
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+/* The groupings: the key and name over the facility (f), its province (p) and, for the trainee's
+ * figures, the person (u). Courses and sessions have no role: by=role leaves them out of the rows
+ * (null) and counts them in the totals only. */
+static const struct grouping {
+    const char *by, *key, *name;
+    int numeric, has_courses;
+} groupings[] = {
+    {"facility", "f.id", "f.name", 1, 1},
+    {"level", "f.level", "f.level", 0, 1},
+    {"province", "f.province_id", "p.name", 1, 1},
+    {"role", "u.role", "u.role", 0, 0},
+};
+static const char *const bys[] = {"role", "level", "facility", "province", NULL};
+
+static const char *const code_names[][2] = {
+    {"central", "Trung ương / central"},
+    {"provincial", "Tỉnh / provincial"},
+    {"district", "Huyện / district"},
+    {"commune", "Xã / commune"},
+    {"private", "Tư nhân / private"},
+    {"health_worker", "Nhân viên y tế / health worker"},
+    {"doctor", "Bác sĩ / doctor"},
+    {"specialist", "Bác sĩ chuyên khoa / specialist"},
+    {"trainer", "Giảng viên / trainer"},
+    {"facility_admin", "Quản trị cơ sở / facility administrator"},
+    {"province_admin", "Quản trị tỉnh / province administrator"},
+    {"ministry_admin", "Quản trị Bộ Y tế / ministry administrator"},
+};
+
+#define PLACE_SQL " AND (? = 0 OR f.id = ?) AND (? = 0 OR f.province_id = ?)"
+#define FACILITY_SQL " JOIN facilities f ON f.id = u.facility_id JOIN admin_units p ON p.id = f.province_id "
+
+/* The queries, each returning gid, gname and figures; the %s are the group's key and name. The
+ * first two are of the hosting facility, the others of the trainee's. */
+static const char courses_sql[] =
+    "SELECT %s AS gid, %s AS gname, COUNT(*) FROM courses c JOIN facilities f ON f.id = c.facility_id JOIN "
+    "admin_units p ON p.id = f.province_id WHERE c.state = 'published' AND c.created_at < ?" PLACE_SQL
+    " GROUP BY 1, 2";
+/* A live or case session is held at its start; a self-paced one has none and counts when it was
+ * made available (created). A cancelled session is held by no one. */
+static const char sessions_sql[] =
+    "SELECT %s AS gid, %s AS gname, SUM(CASE WHEN s.kind = 'live' THEN 1 ELSE 0 END), SUM(CASE WHEN s.kind = "
+    "'self_paced' THEN 1 ELSE 0 END), SUM(CASE WHEN s.kind = 'case' THEN 1 ELSE 0 END) FROM course_sessions "
+    "s "
+    "JOIN courses c ON c.id = s.course_id JOIN facilities f ON f.id = c.facility_id JOIN admin_units p ON "
+    "p.id "
+    "= f.province_id WHERE s.state <> 'cancelled' AND ((s.kind <> 'self_paced' AND s.started_at >= ? AND "
+    "s.started_at < ?) OR (s.kind = 'self_paced' AND s.created_at >= ? AND s.created_at < ?))" PLACE_SQL
+    " GROUP BY 1, 2";
+/* An attendance: a person present for some time (online or at a site), at the session's start
+ * (a self-paced session's: when the attendance was worked out), as for connection sites. */
+static const char attendances_sql[] =
+    "SELECT %s AS gid, %s AS gname, COUNT(*) FROM attendance a JOIN course_sessions s ON s.id = a.session_id "
+    "JOIN users u ON u.id = a.user_id" FACILITY_SQL
+    "WHERE a.seconds > 0 AND COALESCE(s.started_at, a.computed_at) >= ? AND COALESCE(s.started_at, "
+    "a.computed_at) < ?" PLACE_SQL " GROUP BY 1, 2";
+/* A person is in one group of any grouping, so the people of the rows add up to the total. */
+static const char credits_sql[] =
+    "SELECT %s AS gid, %s AS gname, COUNT(DISTINCT k.user_id), SUM(k.minutes) FROM credits k JOIN users u ON "
+    "u.id = k.user_id" FACILITY_SQL "WHERE k.earned_at >= ? AND k.earned_at < ?" PLACE_SQL " GROUP BY 1, 2";
+/* Issued in the period, revoked later or not: the issue happened. */
+static const char certificates_sql[] =
+    "SELECT %s AS gid, %s AS gname, COUNT(*) FROM certificates x JOIN credits k ON k.id = x.credit_id JOIN "
+    "users u ON u.id = k.user_id" FACILITY_SQL "WHERE x.issued_at >= ? AND x.issued_at < ?" PLACE_SQL
+    " GROUP BY 1, 2";
+
+struct group {
+    const char *gid, *gname; /* in the rows they came from */
+    int64_t n[NCOUNTS], minutes;
+};
+
+struct tally {
+    struct group *groups, all;
+    size_t ngroups, cap;
+};
+
+/* The group of key gid, added when new (cap is the number of rows fetched, so it never fills). */
+static struct group *group_of(struct tally *t, const char *gid, const char *gname)
+{
+    for (size_t i = 0; i < t->ngroups; i++)
+        if (strcmp(t->groups[i].gid, gid) == 0)
+            return &t->groups[i];
+    YX_ASSERT(t->ngroups < t->cap);
+    t->groups[t->ngroups] = (struct group){.gid = gid, .gname = gname};
+    return &t->groups[t->ngroups++];
+}
+
+/* Adds each row's figures (result columns 2 …) to counts first … of the totals and, when grouped,
+ * of the row's group; with minutes set, the last figure is minutes of credit. */
+static void merge(struct tally *t, const struct yx_rows *rows, int first, int nfig, int grouped, int minutes)
+{
+    for (int i = 0; i < rows->nrows; i++) {
+        struct group *g =
+            grouped ? group_of(t, yx_rows_str(rows, i, "gid"), yx_rows_str(rows, i, "gname")) : NULL;
+        for (int f = 0; f < nfig; f++) {
+            const char *s = yx_rows_get(rows, i, 2 + f);
+            int64_t v = s ? strtoll(s, NULL, 10) : 0;
+            int64_t *slot = minutes && f == nfig - 1 ? &t->all.minutes : &t->all.n[first + f];
+            *slot += v;
+            if (g)
+                *(minutes && f == nfig - 1 ? &g->minutes : &g->n[first + f]) += v;
+        }
+    }
+}
+
+/* The keys of the counts, in the order of the enum. */
+static const char *const count_keys[NCOUNTS] = {"courses",       "sessions_live", "sessions_self_paced",
+                                                "sessions_case", "attendances",   "trained",
+                                                "certificates"};
+
+static json_t *values_json(const struct group *g, int has_courses)
+{
+    json_t *v = json_object();
+    for (int i = 0; i < NCOUNTS; i++)
+        json_object_set_new(v, count_keys[i],
+                            i <= CASE && !has_courses ? json_null() : json_integer(g->n[i]));
+    /* Hours to two decimals: minutes are whole, so 1/60 h is the finest step anyway. */
+    json_object_set_new(v, "credit_hours", json_real(round((double)g->minutes * 100.0 / 60.0) / 100.0));
+    return v;
+}
+
+static json_t *key_json(const struct grouping *g, const struct group *x)
+{
+    if (g->numeric)
+        return json_pack("{s:I,s:s}", "id", (json_int_t)strtoll(x->gid, NULL, 10), "name", x->gname);
+    const char *name = x->gname;
+    for (size_t i = 0; i < sizeof code_names / sizeof code_names[0]; i++)
+        if (strcmp(code_names[i][0], x->gid) == 0)
+            name = code_names[i][1];
+    return json_pack("{s:s,s:s}", "id", x->gid, "name", name);
+}
+
+static int cmp_groups(const void *a, const void *b)
+{
+    const struct group *x = a, *y = b;
+    long long i = strtoll(x->gid, NULL, 10), j = strtoll(y->gid, NULL, 10);
+    return i != j ? (i > j) - (i < j) : strcmp(x->gid, y->gid);
+}
+
+/* GET /api/v1/reports/training?period|from&to&by&province|facility&format */
+static int training(struct yx_req *r)
+{
+    struct yx_report_period p;
+    struct yx_report_place place;
+    enum { QCOURSES, QSESSIONS, QATTEND, QCREDITS, QCERTS, NQ };
+    struct yx_rows *rows[NQ] = {NULL};
+    struct tally t = {.ngroups = 0};
+    const struct grouping *g = NULL;
+    const char *by;
+    char sql[1200];
+    json_t *out = NULL;
+    int rc, csv;
+    if ((rc = yx_report_request_read(r, bys, &csv, &p, &by, &place)) != 0)
+        return rc;
+    for (size_t i = 0; by && i < sizeof groupings / sizeof groupings[0]; i++)
+        if (strcmp(groupings[i].by, by) == 0)
+            g = &groupings[i];
+    static const char *const queries[NQ] = {courses_sql, sessions_sql, attendances_sql, credits_sql,
+                                            certificates_sql};
+    for (int q = 0; q < NQ; q++) {
+        /* Courses and sessions have no role: by=role asks for their totals only. */
+        int grouped = g && (q > QSESSIONS || g->has_courses);
+        struct yx_param before[] = {YX_PI(p.until_ms), YX_PI(place.facility), YX_PI(place.facility),
+                                    YX_PI(place.province), YX_PI(place.province)};
+        struct yx_param twice[] = {YX_PI(p.from_ms),      YX_PI(p.until_ms),     YX_PI(p.from_ms),
+                                   YX_PI(p.until_ms),     YX_PI(place.facility), YX_PI(place.facility),
+                                   YX_PI(place.province), YX_PI(place.province)};
+        struct yx_param *params = q == QCOURSES ? before : twice + (q == QSESSIONS ? 0 : 2);
+        int nparams = q == QCOURSES ? 5 : q == QSESSIONS ? 8 : 6;
+        if ((rc = yx_snprintf(sql, sizeof sql, queries[q], grouped ? g->key : "''",
+                              grouped ? g->name : "''")) != 0 ||
+            (rc = yx_db_exec(r->db, sql, params, nparams, &rows[q])) != 0)
+            goto out;
+        t.cap += (size_t)rows[q]->nrows;
+    }
+    rc = YX_ENOMEM;
+    t.groups = calloc(t.cap ? t.cap : 1, sizeof *t.groups);
+    out = yx_report_new("training", &p, &place, by, columns);
+    if (!t.groups || !out)
+        goto out;
+    merge(&t, rows[QCOURSES], COURSES, 1, g && g->has_courses, 0);
+    merge(&t, rows[QSESSIONS], LIVE, 3, g && g->has_courses, 0);
+    merge(&t, rows[QATTEND], ATTENDANCES, 1, g != NULL, 0);
+    merge(&t, rows[QCREDITS], TRAINED, 2, g != NULL, 1);
+    merge(&t, rows[QCERTS], CERTIFICATES, 1, g != NULL, 0);
+    if (t.ngroups > 1)
+        qsort(t.groups, t.ngroups, sizeof *t.groups, cmp_groups);
+    json_t *list = json_object_get(out, "rows");
+    for (size_t i = 0; g && i < t.ngroups; i++)
+        json_array_append_new(list, json_pack("{s:o,s:o}", "key", key_json(g, &t.groups[i]), "values",
+                                              values_json(&t.groups[i], g->has_courses)));
+    json_object_set_new(out, "totals", values_json(&t.all, 1));
+    rc = yx_report_reply(r, out, columns, "dao-tao", csv);
+    out = NULL;
+out:
+    json_decref(out);
+    free(t.groups);
+    for (int q = 0; q < NQ; q++)
+        yx_rows_free(rows[q]);
+    return rc;
+}
+
+const struct yx_route yx_report_training_routes[] = {
+    {"GET", "/api/v1/reports/training", training, 0, NULL, "report", YX_ADMINS, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+};
