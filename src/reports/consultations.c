@@ -60,44 +60,15 @@ static const char *const outcomes[] = {"treat_locally", "transfer", "more_tests"
 
 /* The groupings: what the rows are keyed by (fixed SQL, chosen from this table, never from the
  * query's text), whether the key is a number, and its name. */
-static const struct grouping {
-    const char *by, *key, *name;
-    int numeric;
-} groupings[] = {
+static const struct yx_report_grouping groupings[] = {
     {"facility", "rf.id", "rf.name", 1},
     {"province", "rf.province_id", "p.name", 1},
     {"level_pair", "rf.level || '>' || COALESCE(hf.level, 'none')", "rf.level", 0},
     {"urgency", "c.urgency", "c.urgency", 0},
     {"specialty", "c.specialty", "COALESCE(s.name_vi, c.specialty)", 0},
     {"kind", "c.kind", "c.kind", 0},
+    {NULL, NULL, NULL, 0},
 };
-static const char *const bys[] = {"facility", "province", "level_pair", "urgency", "specialty", "kind", NULL};
-
-/* Names of the codes a key is made of, Vietnamese then English. */
-static const char *const code_names[][2] = {
-    {"emergency", "Cấp cứu / emergency"},
-    {"urgent", "Khẩn / urgent"},
-    {"routine", "Thường quy / routine"},
-    {"general", "Tổng quát / general"},
-    {"imaging", "Chẩn đoán hình ảnh / imaging"},
-    {"pathology", "Giải phẫu bệnh / pathology"},
-    {"surgical", "Ngoại khoa / surgical"},
-    {"ecg", "Điện tim / ECG"},
-    {"central", "Trung ương / central"},
-    {"provincial", "Tỉnh / provincial"},
-    {"district", "Huyện / district"},
-    {"commune", "Xã / commune"},
-    {"private", "Tư nhân / private"},
-    {"none", "Chưa có nơi nhận / no hub yet"},
-};
-
-static const char *code_name(const char *code)
-{
-    for (size_t i = 0; i < sizeof code_names / sizeof code_names[0]; i++)
-        if (strcmp(code_names[i][0], code) == 0)
-            return code_names[i][1];
-    return code;
-}
 
 /* What one group (or all of them) adds up to: the counts, and its durations in ms, which are a
  * stretch of the shared arrays (the rows of a group come together). */
@@ -155,12 +126,10 @@ static void count_case(const struct yx_rows *rows, int i, const struct yx_report
     }
 }
 
-/* A row's key: {id, name}. */
-static json_t *key_json(const struct grouping *g, const struct yx_rows *rows, int i)
+/* A row's key: {id, name}; a level pair is named from both ends, a specialty by its own name. */
+static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows *rows, int i)
 {
     const char *id = yx_rows_str(rows, i, "gid"), *name = yx_rows_str(rows, i, "gname");
-    if (g->numeric)
-        return json_pack("{s:I,s:s}", "id", (json_int_t)strtoll(id, NULL, 10), "name", name);
     if (strcmp(g->by, "level_pair") == 0) {
         const char *arrow = strchr(id, '>');
         char from[16] = "", to[16] = "", shown[120];
@@ -168,10 +137,12 @@ static json_t *key_json(const struct grouping *g, const struct yx_rows *rows, in
             memcpy(from, id, (size_t)(arrow - id));
             yx_snprintf(to, sizeof to, "%s", arrow + 1);
         }
-        yx_snprintf(shown, sizeof shown, "%s → %s", code_name(from), code_name(to));
+        yx_snprintf(shown, sizeof shown, "%s → %s", yx_report_code_name(from, from),
+                    yx_report_code_name(to, to));
         return json_pack("{s:s,s:s}", "id", id, "name", shown);
     }
-    return json_pack("{s:s,s:s}", "id", id, "name", strcmp(g->by, "specialty") == 0 ? name : code_name(name));
+    return strcmp(g->by, "specialty") == 0 ? json_pack("{s:s,s:s}", "id", id, "name", name)
+                                           : yx_report_key(g, id, name);
 }
 
 /* Every case requested by a facility of the place and touched in the period: requested,
@@ -205,17 +176,15 @@ static int consultations(struct yx_req *r)
     struct yx_report_place place;
     struct yx_rows *rows = NULL;
     struct tally all = {.naccept = 0}, group;
-    const struct grouping *g = NULL;
-    const char *by;
+    const struct yx_report_grouping *g = NULL;
     char sql[sizeof cases_sql + 200];
     json_t *out = NULL;
     int rc, csv;
-    if ((rc = yx_report_request_read(r, bys, &csv, &p, &by, &place)) != 0)
+    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0)
         return rc;
-    for (size_t i = 0; by && i < sizeof groupings / sizeof groupings[0]; i++)
-        if (strcmp(groupings[i].by, by) == 0)
-            g = &groupings[i];
-    if ((rc = yx_snprintf(sql, sizeof sql, cases_sql, g ? g->key : "''", g ? g->name : "''")) != 0)
+    const char *by = g ? g->by : NULL;
+    if ((rc = yx_snprintf(sql, sizeof sql, cases_sql, g && g->key ? g->key : "''",
+                          g && g->name ? g->name : "''")) != 0)
         goto out;
 #define SPAN YX_PI(p.from_ms), YX_PI(p.until_ms)
     struct yx_param params[] = {SPAN,

@@ -42,13 +42,12 @@ static const char *const groups[NGROUP][2] = {
     {"disability", "Người khuyết tật / disability"},
 };
 
-static const struct grouping {
-    const char *by, *key, *name;
-} groupings[] = {
-    {"facility", "f.id", "f.name"},
-    {"province", "f.province_id", "p.name"},
+static const struct yx_report_grouping groupings[] = {
+    {"facility", "f.id", "f.name", 1},
+    {"province", "f.province_id", "p.name", 1},
+    {"group", NULL, NULL, 0}, /* added up in C (group_rows) */
+    {NULL, NULL, NULL, 0},
 };
-static const char *const bys[] = {"facility", "province", "group", NULL};
 
 /* Per person: whether they are in each group, were registered in the period, had consent to
  * remote care in force at its end and had a remote visit started or a consultation requested in
@@ -151,17 +150,14 @@ static int reach(struct yx_req *r)
     struct yx_report_period p;
     struct yx_report_place place;
     struct yx_rows *rows = NULL;
-    const struct grouping *g = NULL;
-    const char *by;
+    const struct yx_report_grouping *g = NULL;
     char sql[sizeof reach_sql + 200], old[32], young[32];
     int64_t all[NFIG] = {0};
     json_t *out = NULL;
     int rc, csv;
-    if ((rc = yx_report_request_read(r, bys, &csv, &p, &by, &place)) != 0)
+    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0)
         return rc;
-    for (size_t i = 0; by && i < sizeof groupings / sizeof groupings[0]; i++)
-        if (strcmp(groupings[i].by, by) == 0)
-            g = &groupings[i];
+    const char *by = g ? g->by : NULL;
     /* Ages at the period's last day: 60 or over when born on or before that day 60 years
      * earlier; under 6 when born after that day 6 years earlier. ISO dates compare as text. With
      * only a birth year, the person is taken as born on 1 January of it. */
@@ -184,7 +180,8 @@ static int reach(struct yx_req *r)
                                 YX_PI(place.province),
                                 YX_PI(place.province),
                                 YX_PI(p.until_ms)};
-    if ((rc = yx_snprintf(sql, sizeof sql, reach_sql, g ? g->key : "''", g ? g->name : "''")) != 0 ||
+    if ((rc = yx_snprintf(sql, sizeof sql, reach_sql, g && g->key ? g->key : "''",
+                          g && g->name ? g->name : "''")) != 0 ||
         (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0)
         goto out;
     rc = YX_ENOMEM;
@@ -199,14 +196,12 @@ static int reach(struct yx_req *r)
             add(rows, i, EVERYONE, n);
         for (int f = 0; f < NFIG; f++)
             all[f] += n[f];
-        if (g)
+        if (g && g->key) /* a place's row; the groups' rows are added up below */
             append_row(list,
-                       json_pack("{s:I,s:s}", "id",
-                                 (json_int_t)strtoll(yx_rows_str(rows, start, "gid"), NULL, 10), "name",
-                                 yx_rows_str(rows, start, "gname")),
+                       yx_report_key(g, yx_rows_str(rows, start, "gid"), yx_rows_str(rows, start, "gname")),
                        n);
     }
-    if (by && strcmp(by, "group") == 0)
+    if (g && !g->key)
         group_rows(rows, list);
     json_object_set_new(out, "totals", values_json(all));
     rc = yx_report_reply(r, out, columns, "tiep-can", csv);

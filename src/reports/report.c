@@ -63,16 +63,66 @@ int yx_report_place_read(struct yx_req *r, struct yx_report_place *place)
     return place_lookup(r, place);
 }
 
-int yx_report_by_read(struct yx_req *r, const char *const *allowed, const char **by)
+int yx_report_by_read(struct yx_req *r, const struct yx_report_grouping *groupings,
+                      const struct yx_report_grouping **g)
 {
     char list[200] = "";
-    *by = yx_query(r, "by");
-    if (!*by || yx_one_of(*by, allowed))
+    const char *by = yx_query(r, "by");
+    *g = NULL;
+    for (size_t i = 0; by && groupings[i].by; i++)
+        if (strcmp(groupings[i].by, by) == 0)
+            *g = &groupings[i];
+    if (!by || *g)
         return 0;
-    /* The message names the groupings of this report, from its own list. */
-    for (size_t i = 0, used = 0; allowed[i] && used < sizeof list; i++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", allowed[i]);
+    /* The message names the groupings of this report, from its own table. */
+    for (size_t i = 0, used = 0; groupings[i].by && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", groupings[i].by);
     return yx_fail_field(r, YX_EINVAL, "by", "Nhóm theo không hợp lệ / by is one of %s.", list);
+}
+
+/* The codes a report's rows are keyed by, named Vietnamese then English: facility levels, roles,
+ * visit modes, consultation urgencies and kinds, and a case no hub has yet. */
+static const char *const code_names[][2] = {
+    {"emergency", "Cấp cứu / emergency"},
+    {"urgent", "Khẩn / urgent"},
+    {"routine", "Thường quy / routine"},
+    {"general", "Tổng quát / general"},
+    {"imaging", "Chẩn đoán hình ảnh / imaging"},
+    {"pathology", "Giải phẫu bệnh / pathology"},
+    {"surgical", "Ngoại khoa / surgical"},
+    {"ecg", "Điện tim / ECG"},
+    {"central", "Trung ương / central"},
+    {"provincial", "Tỉnh / provincial"},
+    {"district", "Huyện / district"},
+    {"commune", "Xã / commune"},
+    {"private", "Tư nhân / private"},
+    {"none", "Chưa có nơi nhận / no hub yet"},
+    {"health_worker", "Nhân viên y tế / health worker"},
+    {"doctor", "Bác sĩ / doctor"},
+    {"specialist", "Bác sĩ chuyên khoa / specialist"},
+    {"trainer", "Giảng viên / trainer"},
+    {"facility_admin", "Quản trị cơ sở / facility administrator"},
+    {"province_admin", "Quản trị tỉnh / province administrator"},
+    {"ministry_admin", "Quản trị Bộ Y tế / ministry administrator"},
+    {"video", "Gọi video / video"},
+    {"audio", "Gọi thoại / audio"},
+    {"chat", "Nhắn tin / chat"},
+    {"assisted", "Tại trạm, có nhân viên y tế hỗ trợ / at a station with a health worker"},
+};
+
+const char *yx_report_code_name(const char *code, const char *otherwise)
+{
+    for (size_t i = 0; i < sizeof code_names / sizeof code_names[0]; i++)
+        if (strcmp(code_names[i][0], code) == 0)
+            return code_names[i][1];
+    return otherwise;
+}
+
+json_t *yx_report_key(const struct yx_report_grouping *g, const char *id, const char *name)
+{
+    if (g->numeric)
+        return json_pack("{s:I,s:s}", "id", (json_int_t)strtoll(id, NULL, 10), "name", name);
+    return json_pack("{s:s,s:s}", "id", id, "name", yx_report_code_name(id, name));
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -228,12 +278,13 @@ int yx_report_reply(struct yx_req *r, json_t *out, const struct yx_report_column
     return data ? yx_reply_raw(r, 200, "text/csv; charset=utf-8", data, len) : YX_ENOMEM;
 }
 
-int yx_report_request_read(struct yx_req *r, const char *const *allowed, int *csv, struct yx_report_period *p,
-                           const char **by, struct yx_report_place *place)
+int yx_report_request_read(struct yx_req *r, const struct yx_report_grouping *groupings, int *csv,
+                           struct yx_report_period *p, const struct yx_report_grouping **g,
+                           struct yx_report_place *place)
 {
     int rc;
     if ((rc = yx_report_format_read(r, csv)) != 0 || (rc = yx_report_period_read(r, p)) != 0 ||
-        (rc = yx_report_by_read(r, allowed, by)) != 0)
+        (rc = yx_report_by_read(r, groupings, g)) != 0)
         return rc;
     return yx_report_place_read(r, place);
 }

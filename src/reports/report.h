@@ -45,13 +45,28 @@ struct yx_report_place {
  * administrator's place answers 404 exactly as an absent one. */
 int yx_report_place_read(struct yx_req *r, struct yx_report_place *place);
 
-/* Reads `by`, which must be one of the NULL-terminated list allowed (NULL when absent). */
-int yx_report_by_read(struct yx_req *r, const char *const *allowed, const char **by);
+/* A grouping a report offers (`by`): the SQL of its key and of its name — fixed text from the
+ * report's own table, never from the query — and whether the key is a number (a facility's or a
+ * province's id) or a code. A table ends with an entry whose by is NULL; a grouping the report
+ * adds up in C has NULL key and name. */
+struct yx_report_grouping {
+    const char *by, *key, *name;
+    int numeric;
+};
+/* Reads `by`, which must name one of groupings (*g NULL when absent); the 400 lists them. */
+int yx_report_by_read(struct yx_req *r, const struct yx_report_grouping *groupings,
+                      const struct yx_report_grouping **g);
+/* The name of a code rows are keyed by (a facility level, a role, a visit mode, an urgency, a
+ * kind), Vietnamese then English, or otherwise when it is not one. */
+const char *yx_report_code_name(const char *code, const char *otherwise);
+/* A row's key {id, name}: the id as a number with the row's name, or the code with its name. */
+json_t *yx_report_key(const struct yx_report_grouping *g, const char *id, const char *name);
 
 /* What every report's request says, read in this order before any work, each refusal naming what
- * is wrong: `format` (yx_report_format_read), the period, `by` (one of allowed) and the place. */
-int yx_report_request_read(struct yx_req *r, const char *const *allowed, int *csv, struct yx_report_period *p,
-                           const char **by, struct yx_report_place *place);
+ * is wrong: `format` (yx_report_format_read), the period, `by` (one of groupings) and the place. */
+int yx_report_request_read(struct yx_req *r, const struct yx_report_grouping *groupings, int *csv,
+                           struct yx_report_period *p, const struct yx_report_grouping **g,
+                           struct yx_report_place *place);
 /* Is the time (ms) in column col of row i inside the period? No when it is NULL. */
 int yx_report_within(const struct yx_rows *rows, int i, const char *col, const struct yx_report_period *p);
 /* The nearest-rank p-th percentile (0 < p <= 100) of the n sorted values: the value at rank

@@ -22,20 +22,11 @@ static const struct yx_report_column columns[] = {
     {NULL, NULL, NULL, 0, NULL},
 };
 
-static const struct grouping {
-    const char *by, *key, *name;
-    int numeric;
-} groupings[] = {
+static const struct yx_report_grouping groupings[] = {
     {"facility", "f.id", "f.name", 1},
     {"level", "f.level", "f.level", 0},
     {"province", "f.province_id", "p.name", 1},
-};
-static const char *const bys[] = {"facility", "level", "province", NULL};
-
-static const char *const level_names[][2] = {
-    {"central", "Trung ương / central"}, {"provincial", "Tỉnh / provincial"},
-    {"district", "Huyện / district"},    {"commune", "Xã / commune"},
-    {"private", "Tư nhân / private"},
+    {NULL, NULL, NULL, 0},
 };
 
 /* Every event that makes a facility active, with its moment (docs/reports.md): a remote visit
@@ -76,15 +67,9 @@ static json_t *values_json(const int64_t *n)
     return v;
 }
 
-static json_t *key_json(const struct grouping *g, const struct yx_rows *rows, int i)
+static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows *rows, int i)
 {
-    const char *id = yx_rows_str(rows, i, "gid"), *name = yx_rows_str(rows, i, "gname");
-    if (g->numeric)
-        return json_pack("{s:I,s:s}", "id", (json_int_t)strtoll(id, NULL, 10), "name", name);
-    for (size_t l = 0; l < sizeof level_names / sizeof level_names[0]; l++)
-        if (strcmp(level_names[l][0], id) == 0)
-            name = level_names[l][1];
-    return json_pack("{s:s,s:s}", "id", id, "name", name);
+    return yx_report_key(g, yx_rows_str(rows, i, "gid"), yx_rows_str(rows, i, "gname"));
 }
 
 /* GET /api/v1/reports/sites?period|from&to&by&province|facility&format */
@@ -93,21 +78,19 @@ static int sites(struct yx_req *r)
     struct yx_report_period p;
     struct yx_report_place place;
     struct yx_rows *rows = NULL;
-    const struct grouping *g = NULL;
-    const char *by;
+    const struct yx_report_grouping *g = NULL;
     char sql[sizeof sites_sql + 200];
     int64_t all[NFIG] = {0};
     json_t *out = NULL;
     int rc, csv;
-    if ((rc = yx_report_request_read(r, bys, &csv, &p, &by, &place)) != 0)
+    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0)
         return rc;
-    for (size_t i = 0; by && i < sizeof groupings / sizeof groupings[0]; i++)
-        if (strcmp(groupings[i].by, by) == 0)
-            g = &groupings[i];
+    const char *by = g ? g->by : NULL;
     struct yx_param params[] = {YX_PI(p.from_ms),      YX_PI(p.until_ms),     YX_PI(p.until_ms),
                                 YX_PI(place.facility), YX_PI(place.facility), YX_PI(place.province),
                                 YX_PI(place.province)};
-    if ((rc = yx_snprintf(sql, sizeof sql, sites_sql, g ? g->key : "''", g ? g->name : "''")) != 0 ||
+    if ((rc = yx_snprintf(sql, sizeof sql, sites_sql, g && g->key ? g->key : "''",
+                          g && g->name ? g->name : "''")) != 0 ||
         (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0)
         goto out;
     rc = YX_ENOMEM;

@@ -30,31 +30,20 @@ static const struct yx_report_column columns[] = {
 /* The groupings: the key and name over the facility (f), its province (p) and, for the trainee's
  * figures, the person (u). Courses and sessions have no role: by=role leaves them out of the rows
  * (null) and counts them in the totals only. */
-static const struct grouping {
-    const char *by, *key, *name;
-    int numeric, has_courses;
-} groupings[] = {
-    {"facility", "f.id", "f.name", 1, 1},
-    {"level", "f.level", "f.level", 0, 1},
-    {"province", "f.province_id", "p.name", 1, 1},
-    {"role", "u.role", "u.role", 0, 0},
+static const struct yx_report_grouping groupings[] = {
+    {"role", "u.role", "u.role", 0},
+    {"level", "f.level", "f.level", 0},
+    {"facility", "f.id", "f.name", 1},
+    {"province", "f.province_id", "p.name", 1},
+    {NULL, NULL, NULL, 0},
 };
-static const char *const bys[] = {"role", "level", "facility", "province", NULL};
 
-static const char *const code_names[][2] = {
-    {"central", "Trung ương / central"},
-    {"provincial", "Tỉnh / provincial"},
-    {"district", "Huyện / district"},
-    {"commune", "Xã / commune"},
-    {"private", "Tư nhân / private"},
-    {"health_worker", "Nhân viên y tế / health worker"},
-    {"doctor", "Bác sĩ / doctor"},
-    {"specialist", "Bác sĩ chuyên khoa / specialist"},
-    {"trainer", "Giảng viên / trainer"},
-    {"facility_admin", "Quản trị cơ sở / facility administrator"},
-    {"province_admin", "Quản trị tỉnh / province administrator"},
-    {"ministry_admin", "Quản trị Bộ Y tế / ministry administrator"},
-};
+/* Courses and sessions belong to a facility, not to a role: grouped by role they are in the
+ * totals only. */
+static int has_courses(const struct yx_report_grouping *g)
+{
+    return g && strcmp(g->by, "role") != 0;
+}
 
 #define PLACE_SQL " AND (? = 0 OR f.id = ?) AND (? = 0 OR f.province_id = ?)"
 #define FACILITY_SQL " JOIN facilities f ON f.id = u.facility_id JOIN admin_units p ON p.id = f.province_id "
@@ -148,15 +137,9 @@ static json_t *values_json(const struct group *g, int has_courses)
     return v;
 }
 
-static json_t *key_json(const struct grouping *g, const struct group *x)
+static json_t *key_json(const struct yx_report_grouping *g, const struct group *x)
 {
-    if (g->numeric)
-        return json_pack("{s:I,s:s}", "id", (json_int_t)strtoll(x->gid, NULL, 10), "name", x->gname);
-    const char *name = x->gname;
-    for (size_t i = 0; i < sizeof code_names / sizeof code_names[0]; i++)
-        if (strcmp(code_names[i][0], x->gid) == 0)
-            name = code_names[i][1];
-    return json_pack("{s:s,s:s}", "id", x->gid, "name", name);
+    return yx_report_key(g, x->gid, x->gname);
 }
 
 static int cmp_groups(const void *a, const void *b)
@@ -174,21 +157,18 @@ static int training(struct yx_req *r)
     enum { QCOURSES, QSESSIONS, QATTEND, QCREDITS, QCERTS, NQ };
     struct yx_rows *rows[NQ] = {NULL};
     struct tally t = {.ngroups = 0};
-    const struct grouping *g = NULL;
-    const char *by;
+    const struct yx_report_grouping *g = NULL;
     char sql[1200];
     json_t *out = NULL;
     int rc, csv;
-    if ((rc = yx_report_request_read(r, bys, &csv, &p, &by, &place)) != 0)
+    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0)
         return rc;
-    for (size_t i = 0; by && i < sizeof groupings / sizeof groupings[0]; i++)
-        if (strcmp(groupings[i].by, by) == 0)
-            g = &groupings[i];
+    const char *by = g ? g->by : NULL;
     static const char *const queries[NQ] = {courses_sql, sessions_sql, attendances_sql, credits_sql,
                                             certificates_sql};
     for (int q = 0; q < NQ; q++) {
         /* Courses and sessions have no role: by=role asks for their totals only. */
-        int grouped = g && (q > QSESSIONS || g->has_courses);
+        int grouped = g && (q > QSESSIONS || has_courses(g));
         struct yx_param before[] = {YX_PI(p.until_ms), YX_PI(place.facility), YX_PI(place.facility),
                                     YX_PI(place.province), YX_PI(place.province)};
         struct yx_param twice[] = {YX_PI(p.from_ms),      YX_PI(p.until_ms),     YX_PI(p.from_ms),
@@ -207,8 +187,8 @@ static int training(struct yx_req *r)
     out = yx_report_new("training", &p, &place, by, columns);
     if (!t.groups || !out)
         goto out;
-    merge(&t, rows[QCOURSES], COURSES, 1, g && g->has_courses, 0);
-    merge(&t, rows[QSESSIONS], LIVE, 3, g && g->has_courses, 0);
+    merge(&t, rows[QCOURSES], COURSES, 1, has_courses(g), 0);
+    merge(&t, rows[QSESSIONS], LIVE, 3, has_courses(g), 0);
     merge(&t, rows[QATTEND], ATTENDANCES, 1, g != NULL, 0);
     merge(&t, rows[QCREDITS], TRAINED, 2, g != NULL, 1);
     merge(&t, rows[QCERTS], CERTIFICATES, 1, g != NULL, 0);
@@ -217,7 +197,7 @@ static int training(struct yx_req *r)
     json_t *list = json_object_get(out, "rows");
     for (size_t i = 0; g && i < t.ngroups; i++)
         json_array_append_new(list, json_pack("{s:o,s:o}", "key", key_json(g, &t.groups[i]), "values",
-                                              values_json(&t.groups[i], g->has_courses)));
+                                              values_json(&t.groups[i], has_courses(g))));
     json_object_set_new(out, "totals", values_json(&t.all, 1));
     rc = yx_report_reply(r, out, columns, "dao-tao", csv);
     out = NULL;

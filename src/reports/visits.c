@@ -103,33 +103,16 @@ static const struct yx_report_column columns[] = {
 };
 
 /* The groupings: fixed SQL chosen from this table, never from the query's text. */
-static const struct grouping {
-    const char *by, *key, *name;
-    int numeric;
-} groupings[] = {
+static const struct yx_report_grouping groupings[] = {
     {"facility", "f.id", "f.name", 1},
     {"province", "f.province_id", "p.name", 1},
     {"mode", "v.mode", "v.mode", 0},
-};
-static const char *const bys[] = {"facility", "province", "mode", NULL};
-
-/* The modes ytexa records (visits.mode), named Vietnamese then English. */
-static const char *const mode_names[][2] = {
-    {"video", "Gọi video / video"},
-    {"audio", "Gọi thoại / audio"},
-    {"chat", "Nhắn tin / chat"},
-    {"assisted", "Tại trạm, có nhân viên y tế hỗ trợ / at a station with a health worker"},
+    {NULL, NULL, NULL, 0},
 };
 
-static json_t *key_json(const struct grouping *g, const struct yx_rows *rows, int i)
+static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows *rows, int i)
 {
-    const char *id = yx_rows_str(rows, i, "gid"), *name = yx_rows_str(rows, i, "gname");
-    if (g->numeric)
-        return json_pack("{s:I,s:s}", "id", (json_int_t)strtoll(id, NULL, 10), "name", name);
-    for (size_t m = 0; m < sizeof mode_names / sizeof mode_names[0]; m++)
-        if (strcmp(mode_names[m][0], id) == 0)
-            name = mode_names[m][1];
-    return json_pack("{s:s,s:s}", "id", id, "name", name);
+    return yx_report_key(g, yx_rows_str(rows, i, "gid"), yx_rows_str(rows, i, "gname"));
 }
 
 /* What one group (or all) adds up to; its waits are a stretch of the shared array. */
@@ -228,21 +211,19 @@ static int visits(struct yx_req *r)
     struct yx_report_place place;
     struct yx_rows *rows = NULL, *dx = NULL;
     struct tally all = {.nwait = 0}, group;
-    const struct grouping *g = NULL;
-    const char *by;
+    const struct yx_report_grouping *g = NULL;
     char sql[sizeof visits_sql + 200];
     json_t *out = NULL;
     int rc, csv, d = 0;
-    if ((rc = yx_report_request_read(r, bys, &csv, &p, &by, &place)) != 0)
+    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0)
         return rc;
-    for (size_t i = 0; by && i < sizeof groupings / sizeof groupings[0]; i++)
-        if (strcmp(groupings[i].by, by) == 0)
-            g = &groupings[i];
+    const char *by = g ? g->by : NULL;
     struct yx_param params[] = {SPAN(p), PLACE_PARAMS(place), SPAN(p), SPAN(p), SPAN(p), SPAN(p), SPAN(p)};
     struct yx_param dx_params[] = {PLACE_PARAMS(place), SPAN(p)};
-    if ((rc = yx_snprintf(sql, sizeof sql, visits_sql, g ? g->key : "''", g ? g->name : "''")) != 0 ||
+    if ((rc = yx_snprintf(sql, sizeof sql, visits_sql, g && g->key ? g->key : "''",
+                          g && g->name ? g->name : "''")) != 0 ||
         (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0 ||
-        (rc = yx_snprintf(sql, sizeof sql, diagnoses_sql, g ? g->key : "''")) != 0 ||
+        (rc = yx_snprintf(sql, sizeof sql, diagnoses_sql, g && g->key ? g->key : "''")) != 0 ||
         (rc = yx_db_exec(r->db, sql, dx_params, (int)(sizeof dx_params / sizeof dx_params[0]), &dx)) != 0)
         goto out;
     rc = YX_ENOMEM;
