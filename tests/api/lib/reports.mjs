@@ -20,3 +20,13 @@ export async function otherPlacesAnswerLikeAbsent(get, { F, tq, laocai, absentFa
     assert.deepEqual(other.body, absent.body);
   }
 }
+
+// Each [query, field] is refused 400 naming field, asked by the ministry (who may read anything).
+export async function badQueriesNameTheirField(get, cases) {
+  assert.ok(cases.length > 0);
+  for (const [query, field] of cases) {
+    const r = await get('demo.ministry-admin', query);
+    assertError(r, 400);
+    assert.equal(r.body.error.field, field, `${query}: ${JSON.stringify(r.body)}`);
+  }
+}
