@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The reports at province scale (issue 19): every dashboard request's p50/p99 warm, and the
+# patient read's rate alone and while an administrator's dashboard keeps asking, in one run.
+#
+#   bash bench/reports.sh DATA_DIR [DB_URL]
+#
+# DATA_DIR holds a ytexa.db (or, with DB_URL=postgres://…, only the server's files) that already
+# has the demo, the patients (bench/gen_patients.c) and the events (bench/gen_events.sh).
+# ROUNDS (20) times each request; READ_SECONDS (10) per patient-read run; BUILD (build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIR=${1:?usage: reports.sh DATA_DIR [DB_URL]}
+DB=${2:-$DIR/ytexa.db}
+B=${BUILD:-build}
+PORT=${PORT:-18191}
+URL=http://127.0.0.1:$PORT
+q() { if [[ $DB == postgres* ]]; then psql -qtA "$DB" -c "$1"; else sqlite3 "$DB" "$1"; fi; }
+H=$(q "SELECT facility_id FROM users WHERE username = 'demo.doctor'")
+export BENCH_FIRST_ID=$(q "SELECT MIN(id) FROM patients WHERE facility_id = $H")
+export BENCH_LAST_ID=$(q "SELECT MAX(id) FROM patients WHERE facility_id = $H")
+echo "reports bench on ${DB%%:*}: patients $(q 'SELECT COUNT(*) FROM patients'), visits $(q 'SELECT COUNT(*) FROM visits'),"\
+  "consultations $(q 'SELECT COUNT(*) FROM consults'), attendance $(q 'SELECT COUNT(*) FROM attendance'); commit $(git rev-parse --short HEAD)"
+"$B/ytexa" serve --data "$DIR" --db "$DB" --port "$PORT" --log-level warn --web "$DIR/none" 2>"$DIR/reports-bench.log" &
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
+login() {
+  curl -sf -X POST "$URL/api/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"demo-password\"}" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
+}
+ADMIN=$(login demo.ministry-admin)
+export YTEXA_TOKEN=$(login demo.doctor)
+[[ -n $ADMIN && -n $YTEXA_TOKEN ]] || { echo "bench: login failed" >&2; exit 1; }
+read_rate() { wrk -t1 -c32 -d"${READ_SECONDS:-10}s" -s bench/patient_get.lua "$URL" | awk '/Requests\/sec/ {printf "%.0f", $2}'; }
+wrk -t1 -c32 -d2s -s bench/patient_get.lua "$URL" >/dev/null
+echo "patient read alone: $(read_rate) req/s"
+node bench/reports.mjs "$URL" "$ADMIN"
+# The read again while one administrator's dashboard asks without pause.
+( while kill -0 $PID 2>/dev/null; do ROUNDS=1 PERIODS=month:2026-11 BYS=,province node bench/reports.mjs "$URL" "$ADMIN" >/dev/null 2>&1 || break; done ) &
+LOOP=$!
+sleep 1
+echo "patient read with a dashboard asking: $(read_rate) req/s"
+kill $LOOP 2>/dev/null || true
