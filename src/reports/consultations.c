@@ -164,12 +164,13 @@ static const char cases_sql[] =
     "ON "
     "d.urgency = c.urgency LEFT JOIN specialties s ON s.code = c.specialty "
     "WHERE c.requested_at IS NOT NULL AND (? = 0 OR rf.id = ?) AND (? = 0 OR rf.province_id = ?) AND "
+    "(? = '' OR rf.level = ?) AND (? = '' OR c.specialty = ?) AND "
     "((c.requested_at >= ? AND c.requested_at < ?) OR (c.accepted_at >= ? AND c.accepted_at < ?) OR "
     "(c.concluded_at >= ? AND c.concluded_at < ?) OR EXISTS (SELECT 1 FROM consult_events e WHERE "
     "e.consult_id = c.id AND e.action IN ('cancelled', 'declined', 'escalated') AND e.at >= ? AND e.at < ?)) "
     "ORDER BY 1, c.id";
 
-/* GET /api/v1/reports/consultations?period|from&to&by&province|facility&format */
+/* GET /api/v1/reports/consultations?period|from&to&by&province|facility&level&specialty&format */
 static int consultations(struct yx_req *r)
 {
     struct yx_report_period p;
@@ -180,7 +181,9 @@ static int consultations(struct yx_req *r)
     char sql[sizeof cases_sql + 200];
     json_t *out = NULL;
     int rc, csv;
-    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0)
+    struct yx_report_filters filters;
+    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0 ||
+        (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL | YX_REPORT_BY_SPECIALTY, &filters)) != 0)
         return rc;
     const char *by = g ? g->by : NULL;
     if ((rc = yx_snprintf(sql, sizeof sql, cases_sql, g && g->key ? g->key : "''",
@@ -193,6 +196,10 @@ static int consultations(struct yx_req *r)
                                 YX_PI(place.facility),
                                 YX_PI(place.province),
                                 YX_PI(place.province),
+                                YX_PT(filters.level),
+                                YX_PT(filters.level),
+                                YX_PT(filters.specialty),
+                                YX_PT(filters.specialty),
                                 SPAN,
                                 SPAN,
                                 SPAN,

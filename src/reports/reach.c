@@ -72,7 +72,7 @@ static const char reach_sql[] =
     "< ?) OR EXISTS (SELECT 1 FROM consults k WHERE k.patient_id = pt.id AND k.requested_at >= ? AND "
     "k.requested_at < ?) THEN 1 ELSE 0 END AS rch "
     "FROM patients pt JOIN facilities f0 ON f0.id = pt.facility_id WHERE (? = 0 OR f0.id = ?) AND (? = 0 OR "
-    "f0.province_id = ?) AND pt.created_at < ?) q "
+    "f0.province_id = ?) AND (? = '' OR f0.level = ?) AND pt.created_at < ?) q "
     "JOIN facilities f ON f.id = q.facility_id JOIN admin_units p ON p.id = f.province_id LEFT JOIN ethnicities e "
     "ON e.code = q.ethnicity GROUP BY 1, 2, 3 ORDER BY 1, 3";
 /* clang-format on */
@@ -144,7 +144,7 @@ static void group_rows(const struct yx_rows *rows, json_t *list)
         append_row(list, json_pack("{s:s,s:s}", "id", groups[g][0], "name", groups[g][1]), sum[g]);
 }
 
-/* GET /api/v1/reports/reach?period|from&to&by&province|facility&format */
+/* GET /api/v1/reports/reach?period|from&to&by&province|facility&level&format */
 static int reach(struct yx_req *r)
 {
     struct yx_report_period p;
@@ -155,7 +155,9 @@ static int reach(struct yx_req *r)
     int64_t all[NFIG] = {0};
     json_t *out = NULL;
     int rc, csv;
-    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0)
+    struct yx_report_filters filters;
+    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0 ||
+        (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL, &filters)) != 0)
         return rc;
     const char *by = g ? g->by : NULL;
     /* Ages at the period's last day: 60 or over when born on or before that day 60 years
@@ -179,6 +181,8 @@ static int reach(struct yx_req *r)
                                 YX_PI(place.facility),
                                 YX_PI(place.province),
                                 YX_PI(place.province),
+                                YX_PT(filters.level),
+                                YX_PT(filters.level),
                                 YX_PI(p.until_ms)};
     if ((rc = yx_snprintf(sql, sizeof sql, reach_sql, g && g->key ? g->key : "''",
                           g && g->name ? g->name : "''")) != 0 ||

@@ -289,6 +289,51 @@ int yx_report_request_read(struct yx_req *r, const struct yx_report_grouping *gr
     return yx_report_place_read(r, place);
 }
 
+/* The levels a facility has (the CHECK of facilities.level): the only values `level` takes. */
+static const char *const levels[] = {"central", "provincial", "district", "commune", "private", NULL};
+
+/* The longest specialty code looked up; the specialties table's codes are short words. */
+#define SPECIALTY_MAX 40
+
+int yx_report_filters_read(struct yx_req *r, unsigned offered, struct yx_report_filters *f)
+{
+    const char *level = yx_query(r, "level"), *specialty = yx_query(r, "specialty");
+    struct yx_rows *rows = NULL;
+    int rc, known = 0;
+    *f = (struct yx_report_filters){"", ""};
+    if (level && !(offered & YX_REPORT_BY_LEVEL))
+        return yx_fail_field(r, YX_EINVAL, "level",
+                             "Báo cáo này không lọc theo tuyến / this report has no level filter.");
+    if (specialty && !(offered & YX_REPORT_BY_SPECIALTY))
+        return yx_fail_field(r, YX_EINVAL, "specialty",
+                             "Báo cáo này không lọc theo chuyên khoa / this report has no specialty filter.");
+    for (size_t i = 0; level && levels[i]; i++)
+        known |= strcmp(levels[i], level) == 0;
+    if (level && !known)
+        return yx_fail_field(r, YX_EINVAL, "level",
+                             "Tuyến không hợp lệ / level is one of central, provincial, district, commune, "
+                             "private.");
+    if (level)
+        f->level = level;
+    if (!specialty)
+        return 0;
+    /* The list is the specialties table; a code longer than any of them is not looked up. */
+    if (!*specialty || strlen(specialty) > SPECIALTY_MAX)
+        rc = YX_ENOTFOUND;
+    else if ((rc = YX_DB_Q(r->db, &rows, "SELECT code FROM specialties WHERE code = ?", YX_PT(specialty))) ==
+                 0 &&
+             rows->nrows != 1)
+        rc = YX_ENOTFOUND;
+    yx_rows_free(rows);
+    if (rc == YX_ENOTFOUND)
+        return yx_fail_field(
+            r, YX_EINVAL, "specialty",
+            "Chuyên khoa không có trong danh mục / specialty is not a known specialty code.");
+    if (rc == 0)
+        f->specialty = specialty;
+    return rc;
+}
+
 int yx_report_within(const struct yx_rows *rows, int i, const char *col, const struct yx_report_period *p)
 {
     if (yx_rows_null(rows, i, col))

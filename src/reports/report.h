@@ -67,6 +67,16 @@ json_t *yx_report_key(const struct yx_report_grouping *g, const char *id, const 
 int yx_report_request_read(struct yx_req *r, const struct yx_report_grouping *groupings, int *csv,
                            struct yx_report_period *p, const struct yx_report_grouping **g,
                            struct yx_report_place *place);
+/* The filters a report may offer besides its place: `level`, the level of the facility a figure
+ * belongs to (one of the five of facilities.level), and `specialty`, a consultation's (a code of the
+ * specialties table). Each is "" when not asked for, so a query binds it as (? = '' OR x = ?). */
+enum { YX_REPORT_BY_LEVEL = 1, YX_REPORT_BY_SPECIALTY = 2 };
+struct yx_report_filters {
+    const char *level, *specialty;
+};
+/* Reads the filters into f; offered is the report's YX_REPORT_BY_… set. 400 naming the filter when
+ * its value is not on the list or the report does not offer it. Read after the place. */
+int yx_report_filters_read(struct yx_req *r, unsigned offered, struct yx_report_filters *f);
 /* Is the time (ms) in column col of row i inside the period? No when it is NULL. */
 int yx_report_within(const struct yx_rows *rows, int i, const char *col, const struct yx_report_period *p);
 /* The nearest-rank p-th percentile (0 < p <= 100) of the n sorted values: the value at rank

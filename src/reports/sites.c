@@ -53,7 +53,8 @@ static const char sites_sql[] =
     "SELECT %s AS gid, %s AS gname, MAX(CASE WHEN e.at >= ? AND e.at < ? THEN 1 ELSE 0 END) AS act, "
     "MAX(CASE WHEN e.at < ? THEN 1 ELSE 0 END) AS ever FROM facilities f JOIN admin_units p ON p.id = "
     "f.province_id LEFT JOIN (" EVENTS_SQL ") e ON e.fid = f.id WHERE f.active = 1 AND (? = 0 OR f.id = ?) "
-    "AND (? = 0 OR f.province_id = ?) GROUP BY f.id, f.name, f.level, f.province_id, p.name ORDER BY 1, f.id";
+    "AND (? = 0 OR f.province_id = ?) AND (? = '' OR f.level = ?) GROUP BY f.id, f.name, f.level, "
+    "f.province_id, p.name ORDER BY 1, f.id";
 
 static json_t *values_json(const int64_t *n)
 {
@@ -72,7 +73,7 @@ static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows
     return yx_report_key(g, yx_rows_str(rows, i, "gid"), yx_rows_str(rows, i, "gname"));
 }
 
-/* GET /api/v1/reports/sites?period|from&to&by&province|facility&format */
+/* GET /api/v1/reports/sites?period|from&to&by&province|facility&level&format */
 static int sites(struct yx_req *r)
 {
     struct yx_report_period p;
@@ -83,12 +84,14 @@ static int sites(struct yx_req *r)
     int64_t all[NFIG] = {0};
     json_t *out = NULL;
     int rc, csv;
-    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0)
+    struct yx_report_filters filters;
+    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0 ||
+        (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL, &filters)) != 0)
         return rc;
     const char *by = g ? g->by : NULL;
     struct yx_param params[] = {YX_PI(p.from_ms),      YX_PI(p.until_ms),     YX_PI(p.until_ms),
                                 YX_PI(place.facility), YX_PI(place.facility), YX_PI(place.province),
-                                YX_PI(place.province)};
+                                YX_PI(place.province), YX_PT(filters.level),  YX_PT(filters.level)};
     if ((rc = yx_snprintf(sql, sizeof sql, sites_sql, g && g->key ? g->key : "''",
                           g && g->name ? g->name : "''")) != 0 ||
         (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0)

@@ -45,7 +45,9 @@ static int has_courses(const struct yx_report_grouping *g)
     return g && strcmp(g->by, "role") != 0;
 }
 
-#define PLACE_SQL " AND (? = 0 OR f.id = ?) AND (? = 0 OR f.province_id = ?)"
+/* The place and the level, of the hosting facility for courses and sessions and of the trainee's
+ * for the rest, as by=level groups them. */
+#define PLACE_SQL " AND (? = 0 OR f.id = ?) AND (? = 0 OR f.province_id = ?) AND (? = '' OR f.level = ?)"
 #define FACILITY_SQL " JOIN facilities f ON f.id = u.facility_id JOIN admin_units p ON p.id = f.province_id "
 
 /* The queries, each returning gid, gname and figures; the %s are the group's key and name. The
@@ -149,7 +151,7 @@ static int cmp_groups(const void *a, const void *b)
     return i != j ? (i > j) - (i < j) : strcmp(x->gid, y->gid);
 }
 
-/* GET /api/v1/reports/training?period|from&to&by&province|facility&format */
+/* GET /api/v1/reports/training?period|from&to&by&province|facility&level&format */
 static int training(struct yx_req *r)
 {
     struct yx_report_period p;
@@ -161,7 +163,9 @@ static int training(struct yx_req *r)
     char sql[1200];
     json_t *out = NULL;
     int rc, csv;
-    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0)
+    struct yx_report_filters filters;
+    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0 ||
+        (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL, &filters)) != 0)
         return rc;
     const char *by = g ? g->by : NULL;
     static const char *const queries[NQ] = {courses_sql, sessions_sql, attendances_sql, credits_sql,
@@ -169,13 +173,15 @@ static int training(struct yx_req *r)
     for (int q = 0; q < NQ; q++) {
         /* Courses and sessions have no role: by=role asks for their totals only. */
         int grouped = g && (q > QSESSIONS || has_courses(g));
-        struct yx_param before[] = {YX_PI(p.until_ms), YX_PI(place.facility), YX_PI(place.facility),
-                                    YX_PI(place.province), YX_PI(place.province)};
+        struct yx_param before[] = {YX_PI(p.until_ms),     YX_PI(place.facility), YX_PI(place.facility),
+                                    YX_PI(place.province), YX_PI(place.province), YX_PT(filters.level),
+                                    YX_PT(filters.level)};
         struct yx_param twice[] = {YX_PI(p.from_ms),      YX_PI(p.until_ms),     YX_PI(p.from_ms),
                                    YX_PI(p.until_ms),     YX_PI(place.facility), YX_PI(place.facility),
-                                   YX_PI(place.province), YX_PI(place.province)};
+                                   YX_PI(place.province), YX_PI(place.province), YX_PT(filters.level),
+                                   YX_PT(filters.level)};
         struct yx_param *params = q == QCOURSES ? before : twice + (q == QSESSIONS ? 0 : 2);
-        int nparams = q == QCOURSES ? 5 : q == QSESSIONS ? 8 : 6;
+        int nparams = q == QCOURSES ? 7 : q == QSESSIONS ? 10 : 8;
         if ((rc = yx_snprintf(sql, sizeof sql, queries[q], grouped ? g->key : "''",
                               grouped ? g->name : "''")) != 0 ||
             (rc = yx_db_exec(r->db, sql, params, nparams, &rows[q])) != 0)

@@ -150,11 +150,12 @@ static void count_visit(const struct yx_rows *rows, int i, const struct yx_repor
     t->n[SIGNED] += yx_rows_i64(rows, i, "signed");
 }
 
-/* The place's filter, shared by the three queries: (? = 0 OR f.id = ?) AND (? = 0 OR
- * f.province_id = ?). */
-#define PLACE_SQL "(? = 0 OR f.id = ?) AND (? = 0 OR f.province_id = ?)"
-#define PLACE_PARAMS(pl)                                                                                     \
-    YX_PI((pl).facility), YX_PI((pl).facility), YX_PI((pl).province), YX_PI((pl).province)
+/* The place's filter and the level's, shared by the three queries: (? = 0 OR f.id = ?) AND (? = 0
+ * OR f.province_id = ?) AND (? = '' OR f.level = ?). */
+#define PLACE_SQL "(? = 0 OR f.id = ?) AND (? = 0 OR f.province_id = ?) AND (? = '' OR f.level = ?)"
+#define PLACE_PARAMS(pl, fl)                                                                                 \
+    YX_PI((pl).facility), YX_PI((pl).facility), YX_PI((pl).province), YX_PI((pl).province),                  \
+        YX_PT((fl).level), YX_PT((fl).level)
 #define SPAN(p) YX_PI((p).from_ms), YX_PI((p).until_ms)
 
 /* Every visit of a patient registered at a facility of the place, touched in the period: booked,
@@ -188,10 +189,10 @@ static const char top_sql[] =
     "ORDER BY n DESC, d.code LIMIT 10";
 
 static int top_codes(struct yx_req *r, const struct yx_report_period *p, const struct yx_report_place *place,
-                     json_t *out)
+                     const struct yx_report_filters *f, json_t *out)
 {
     struct yx_rows *rows = NULL;
-    struct yx_param params[] = {PLACE_PARAMS(*place), SPAN(*p)};
+    struct yx_param params[] = {PLACE_PARAMS(*place, *f), SPAN(*p)};
     int rc = yx_db_exec(r->db, top_sql, params, (int)(sizeof params / sizeof params[0]), &rows);
     json_t *list = json_array();
     for (int i = 0; rc == 0 && i < rows->nrows; i++)
@@ -204,7 +205,7 @@ static int top_codes(struct yx_req *r, const struct yx_report_period *p, const s
     return rc;
 }
 
-/* GET /api/v1/reports/visits?period|from&to&by&province|facility&format */
+/* GET /api/v1/reports/visits?period|from&to&by&province|facility&level&format */
 static int visits(struct yx_req *r)
 {
     struct yx_report_period p;
@@ -215,11 +216,14 @@ static int visits(struct yx_req *r)
     char sql[sizeof visits_sql + 200];
     json_t *out = NULL;
     int rc, csv, d = 0;
-    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0)
+    struct yx_report_filters filters;
+    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0 ||
+        (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL, &filters)) != 0)
         return rc;
     const char *by = g ? g->by : NULL;
-    struct yx_param params[] = {SPAN(p), PLACE_PARAMS(place), SPAN(p), SPAN(p), SPAN(p), SPAN(p), SPAN(p)};
-    struct yx_param dx_params[] = {PLACE_PARAMS(place), SPAN(p)};
+    struct yx_param params[] = {SPAN(p), PLACE_PARAMS(place, filters), SPAN(p), SPAN(p), SPAN(p), SPAN(p),
+                                SPAN(p)};
+    struct yx_param dx_params[] = {PLACE_PARAMS(place, filters), SPAN(p)};
     if ((rc = yx_snprintf(sql, sizeof sql, visits_sql, g && g->key ? g->key : "''",
                           g && g->name ? g->name : "''")) != 0 ||
         (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0 ||
@@ -254,7 +258,7 @@ static int visits(struct yx_req *r)
                 list, json_pack("{s:o,s:o}", "key", key_json(g, rows, start), "values", values_json(&group)));
     }
     json_object_set_new(out, "totals", values_json(&all));
-    if ((rc = top_codes(r, &p, &place, out)) != 0)
+    if ((rc = top_codes(r, &p, &place, &filters, out)) != 0)
         goto out;
     rc = yx_report_reply(r, out, columns, "kham-tu-xa", csv);
     out = NULL;

@@ -296,3 +296,41 @@ test('CSV: the same figures as the JSON, small cells "<5", decimals with a dot, 
   assertError(await get('demo.ministry-admin', '?format=xml'), 400);
   assert.equal((await get('demo.ministry-admin', '?format=xml')).body.error.field, 'format');
 });
+
+test('filters: level (of the asking facility) and specialty narrow every figure; together they meet', async () => {
+  // November by the asking facility's level (Lũng Cú, Mèo Vạc, Y Tý are commune stations, Đồng Văn
+  // a district centre, BVĐK Hà Giang a provincial hospital, Bạch Mai central):
+  // commune requested c1 c2 c3 c4 c6 c7 c8 c11 = 8; district c5 = 1; provincial c13 = 1; central 0.
+  const requested = async (q) => (await get('demo.ministry-admin', `?period=month:2026-11${q}`)).body.totals.requested;
+  assert.equal(await requested('&level=commune'), 8);
+  assert.equal(await requested('&level=district'), 1);
+  assert.equal(await requested('&level=provincial'), 1);
+  const central = await get('demo.ministry-admin', '?period=month:2026-11&level=central&by=facility');
+  assert.equal(central.status, 200);
+  assert.deepEqual(central.body.rows, []);
+  assert.deepEqual(central.body.totals, ZERO);
+  // Cardiology: c2 c4 c11 c13 requested = 4; accepted c2 (10), c4 (200), c11 (40): median 40;
+  // concluded c2 alone (120 minutes). From commune stations: c2 c4 c11 = 3.
+  const cardio = (await get('demo.ministry-admin', '?period=month:2026-11&specialty=cardiology')).body.totals;
+  assert.deepEqual([cardio.requested, cardio.accepted, cardio.accept_median_min, cardio.concluded, cardio.conclude_median_min],
+    [4, 3, 40, 1, 120]);
+  assert.equal(await requested('&specialty=cardiology&level=commune'), 3);
+  // Grouped by facility, the commune rows are the three stations only, and add up.
+  const communes = (await get('demo.ministry-admin', '?period=month:2026-11&level=commune&by=facility')).body;
+  assert.deepEqual(communes.rows.map((x) => x.key.id).sort((a, b) => a - b),
+    [F['TYT-LUNGCU'], F['TYT-MEOVAC'], F['TYT-YTY']].sort((a, b) => a - b));
+  // A province administrator's filter stays inside its province: Y Tý (Lào Cai) drops out, 8 - 1 = 7.
+  assert.equal((await get('demo.province-admin', '?period=month:2026-11&level=commune')).body.totals.requested, 7);
+  // The CSV carries the filter too: 4 cardiology cases → "<5".
+  const csv = await get('demo.ministry-admin', '?period=month:2026-11&specialty=cardiology&format=csv');
+  assert.equal(csv.status, 200);
+  assert.match(csv.body, /"Tổng cộng",<5,/);
+});
+
+test('filters: a value off the list, or empty, is 400 naming it; nothing else changes', async () => {
+  await badQueriesNameTheirField(get, [
+    ['?level=hamlet', 'level'], ['?level=', 'level'], ['?level=Commune', 'level'],
+    ['?specialty=astrology', 'specialty'], ['?specialty=', 'specialty'], [`?specialty=${'x'.repeat(500)}`, 'specialty'],
+    ["?specialty=cardiology'--", 'specialty'], ['?level=commune&specialty=nope', 'specialty'],
+  ]);
+});

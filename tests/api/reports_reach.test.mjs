@@ -158,3 +158,13 @@ test('CSV: people counted 1 to 4 are "<5", and so is a rate over 1 to 4 people',
   // Tày: none reached — 0 stays 0; its rate (0 of 1 person) is still a figure over 1 person.
   assert.deepEqual(lines.find((l) => l[0].endsWith('/ Tay')).slice(1), ['<5', '<5', '<5', '0', '<5']);
 });
+
+test('level: people by the level of the facility that registered them; 400 off the list', async () => {
+  // Everyone seeded is registered at a commune station (Lũng Cú, Y Tý).
+  assert.deepEqual((await get('demo.ministry-admin', '?period=month:2026-11&level=commune')).body.totals, NOVEMBER);
+  const provincial = await get('demo.ministry-admin', '?period=month:2026-11&level=provincial&by=facility');
+  assert.equal(provincial.status, 200);
+  assert.deepEqual(provincial.body.rows, []);
+  assert.deepEqual(provincial.body.totals, fig(0, 0, 0, 0, null));
+  await badQueriesNameTheirField(get, [['?level=thon', 'level'], ['?specialty=cardiology', 'specialty']]);
+});

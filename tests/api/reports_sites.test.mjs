@@ -171,3 +171,16 @@ test('CSV: the same figures as the JSON; sites are facilities, never small cells
     ['Total', ...json.columns.map((c) => cell(json.totals[c.key]))]]);
   assert.ok(lines.some((l) => l[2] === '2'), 'an active count of 2 is written as 2');
 });
+
+test('level: only the sites of that level, the same figures as its by=level row; 400 off the list', async () => {
+  const commune = await get('demo.ministry-admin', '?period=month:2026-11&level=commune');
+  assert.equal(commune.status, 200);
+  assert.deepEqual(commune.body.totals, fig(sitesOf("level = 'commune'"), ACTIVE_NOV, EVER_BY_NOV_END));
+  assert.equal(commune.body.totals.active, 2); // Lũng Cú, Y Tý
+  const byFacility = (await get('demo.ministry-admin', '?period=month:2026-11&level=district&by=facility')).body;
+  assert.deepEqual(byFacility.rows.map((x) => x.key.id).sort((a, b) => a - b), sitesOf("level = 'district'").sort((a, b) => a - b));
+  assert.equal(byFacility.totals.active, 2); // Đồng Văn, Mù Cang Chải
+  // The province administrator's district sites: Đồng Văn only is active.
+  assert.equal((await get('demo.province-admin', '?period=month:2026-11&level=district')).body.totals.active, 1);
+  await badQueriesNameTheirField(get, [['?level=village', 'level'], ['?specialty=cardiology', 'specialty']]);
+});

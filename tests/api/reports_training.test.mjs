@@ -163,3 +163,19 @@ test('CSV: the figures of the JSON; people counted 1 to 4 and their hours are "<
   // Totals by hand: 2 courses, 1, 1, 1 sessions as they are; 5 attendances; 2 trained, their hours, 2 certificates "<5".
   assert.deepEqual(lines.at(-1), ['Tổng cộng', '2', '1', '1', '1', '5', '<5', '<5', '<5']);
 });
+
+test('level: courses and sessions by the host\'s level, the rest by the trainee\'s; 400 off the list', async () => {
+  const totals = async (level) => (await get('demo.ministry-admin', `?period=month:2026-11&level=${level}`)).body.totals;
+  // Commune: no course is hosted by a commune station; trainees u1 (Lũng Cú), u2 (Mèo Vạc), u4 (Y Tý):
+  // attendances u1 s1, u2 s1, u4 s1, u1 s3 = 4; trained u1, u4 = 2; hours (60 + 90 + 60) / 60 = 3.5;
+  // certificates x1, x2 = 2.
+  assert.deepEqual(await totals('commune'), { courses: 0, sessions_live: 0, sessions_self_paced: 0, sessions_case: 0,
+    attendances: 4, trained: 2, credit_hours: 3.5, certificates: 2 });
+  // Central: Bạch Mai hosts c1 and held s1 (live); no central trainee.
+  assert.deepEqual(await totals('central'), { courses: 1, sessions_live: 1, sessions_self_paced: 0, sessions_case: 0,
+    attendances: 0, trained: 0, credit_hours: 0, certificates: 0 });
+  // District: u3 (Đồng Văn) present in self-paced s4 = 1 attendance, no credit.
+  assert.deepEqual(await totals('district'), { courses: 0, sessions_live: 0, sessions_self_paced: 0, sessions_case: 0,
+    attendances: 1, trained: 0, credit_hours: 0, certificates: 0 });
+  await badQueriesNameTheirField(get, [['?level=ward', 'level'], ['?specialty=cardiology', 'specialty']]);
+});

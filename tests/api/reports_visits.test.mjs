@@ -228,3 +228,17 @@ test('CSV: BOM, Vietnamese labels (English on request), one line per row and the
   const range = await get('demo.ministry-admin', '?from=2026-11-03&to=2026-11-09&format=csv');
   assert.equal(range.headers.get('content-disposition'), 'attachment; filename="bao-cao-kham-tu-xa-2026-11-03_2026-11-09.csv"');
 });
+
+test('level: the patient\'s facility\'s level filters the visits, the diagnoses and the top codes; 400 off the list', async () => {
+  // Every seeded visit is of a commune station (Lũng Cú, Mèo Vạc, Y Tý): commune is November whole,
+  // any other level is empty — the chapters and the top codes too.
+  const commune = (await get('demo.ministry-admin', '?period=month:2026-11&level=commune')).body;
+  assert.deepEqual(commune.totals, NOVEMBER);
+  assert.equal(commune.top_icd10[0].code, 'I10');
+  const district = await get('demo.ministry-admin', '?period=month:2026-11&level=district&by=facility');
+  assert.equal(district.status, 200);
+  assert.deepEqual(district.body.rows, []);
+  assert.deepEqual(district.body.totals, ZERO);
+  assert.deepEqual(district.body.top_icd10, []);
+  await badQueriesNameTheirField(get, [['?level=xa', 'level'], ['?specialty=cardiology', 'specialty']]);
+});

@@ -24,12 +24,14 @@ const TILES = {
   ministry_admin: ['reports', 'training_hours', 'users', 'network'],
   patient: ['my_record', 'my_visits', 'network'],
 };
-const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits', 'queue', 'schedule', 'consult', 'training', 'training_hours']);
+const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits', 'queue', 'schedule', 'consult', 'training', 'training_hours', 'reports']);
+// Who reads reports (the API's YX_ADMINS): the page is theirs alone.
+const REPORT_READERS = new Set(['facility_admin', 'province_admin', 'ministry_admin']);
 const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult: 'consults', training_hours: 'training/hours' };
 
 // Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue,
-// #/schedule, #/consults, #/training; anything else is home (or login without a session).
-const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits', 'queue', 'schedule', 'consults', 'training', 'guest']);
+// #/schedule, #/consults, #/training, #/reports; anything else is home (or login without a session).
+const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits', 'queue', 'schedule', 'consults', 'training', 'reports', 'guest']);
 const route = () => {
   const r = location.hash.replace(/^#\/?/, '').split('/')[0];
   return ROUTES.has(r) ? r : 'home';
@@ -115,6 +117,15 @@ function Consults({ user }) {
     : r.page === 'case' ? html`<${ConsultPage} id=${r.id} user=${user} />` : html`<${ConsultList} user=${user} />`;
 }
 
+// The dashboard and its chart library are loaded only when an administrator opens it.
+function ReportsPage({ user }) {
+  const [Page, setPage] = useState(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => { import('./reports.js').then((m) => setPage(() => m.Reports)).catch(() => setFailed(true)); }, []);
+  if (failed) return html`<p class="error" role="alert">${t('network_error')}</p>`;
+  return Page ? html`<${Page} user=${user} />` : html`<p class="loading">${t('loading')}</p>`;
+}
+
 // Notifications pushed by the hub while the app is open (a case waiting, a message missed), shown
 // for a minute with a link to what they are about.
 function Notices() {
@@ -193,6 +204,7 @@ function App() {
       : page === 'queue' ? html`<${Queue} />`
       : page === 'consults' ? html`<${Consults} user=${user} />`
       : page === 'training' ? html`<${Training} user=${user} />`
+      : page === 'reports' && REPORT_READERS.has(user.role) ? html`<${ReportsPage} user=${user} />`
       : html`<${Home} user=${user} />`}`;
 }
 

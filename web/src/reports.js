@@ -1,0 +1,304 @@
+// The administrators' dashboard (#/reports, docs/reports.md "The dashboard"): headline figures of
+// a period with their change against the period before, trends by month, a table by place that
+// drills from the country to a province to a facility, filters and the downloads. Everything is
+// read from the five report routes; nothing is computed here but the change and the layout.
+// Loaded on demand (main.js imports it when the page is opened), with its chart library.
+import { useState, useEffect, useRef } from 'preact/hooks';
+import { html } from 'htm/preact';
+import { LineChart } from 'chartist';
+import 'chartist/dist/index.css';
+import { call } from './api.js';
+import { t, getLang } from './i18n.js';
+
+const REPORTS = ['consultations', 'visits', 'reach', 'sites', 'training'];
+const LEVELS = ['central', 'provincial', 'district', 'commune', 'private'];
+// The report requests in flight at once: the trends alone are 24 requests.
+const IN_FLIGHT = 4;
+
+// A queue that runs at most n promises at a time; each call returns the task's promise.
+function pool(n) {
+  let running = 0;
+  const waiting = [];
+  const next = () => {
+    if (running >= n || !waiting.length) return;
+    const { task, ok, fail } = waiting.shift();
+    running++;
+    task().then(ok, fail).finally(() => { running--; next(); });
+  };
+  return (task) => new Promise((ok, fail) => { waiting.push({ task, ok, fail }); next(); });
+}
+
+// Periods. The value of each kind: month "YYYY-MM", quarter "YYYY-Qn", year "YYYY", custom
+// { from, to } (days, both included).
+const pad = (n) => String(n).padStart(2, '0');
+const day = (d) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+// Today in Vietnam (UTC+7, no daylight saving).
+const vnNow = () => new Date(Date.now() + 7 * 3600e3);
+function defaults() {
+  const now = vnNow(), y = now.getUTCFullYear(), m = now.getUTCMonth() + 1;
+  return { month: `${y}-${pad(m)}`, quarter: `${y}-Q${Math.ceil(m / 3)}`, year: String(y),
+    from: day(new Date(Date.UTC(y, m - 1, 1))), to: day(now) };
+}
+// The query of a period, and of the period of the same kind just before it.
+function periodQuery(kind, v) {
+  if (kind === 'custom') return { from: v.from, to: v.to };
+  return { period: `${kind}:${v[kind]}` };
+}
+function previous(kind, v) {
+  if (kind === 'month') {
+    const [y, m] = v.month.split('-').map(Number);
+    return { ...v, month: m === 1 ? `${y - 1}-12` : `${y}-${pad(m - 1)}` };
+  }
+  if (kind === 'quarter') {
+    const [y, q] = v.quarter.split('-Q').map(Number);
+    return { ...v, quarter: q === 1 ? `${y - 1}-Q4` : `${y}-Q${q - 1}` };
+  }
+  if (kind === 'year') return { ...v, year: String(Number(v.year) - 1) };
+  // As many days, ending the day before.
+  const from = Date.parse(v.from + 'T00:00:00Z'), to = Date.parse(v.to + 'T00:00:00Z');
+  const days = Math.round((to - from) / 86400e3);
+  return { ...v, from: day(new Date(from - (days + 1) * 86400e3)), to: day(new Date(from - 86400e3)) };
+}
+// The twelve months that end with the month of the period's last day.
+function lastMonths(kind, v) {
+  let y, m;
+  if (kind === 'month') [y, m] = v.month.split('-').map(Number);
+  else if (kind === 'quarter') { const [yy, q] = v.quarter.split('-Q').map(Number); y = yy; m = q * 3; }
+  else if (kind === 'year') { y = Number(v.year); m = 12; }
+  else [y, m] = v.to.split('-').map(Number);
+  const out = [];
+  for (let i = 11; i >= 0; i--) {
+    const d = new Date(Date.UTC(y, m - 1 - i, 1));
+    out.push(`${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}`);
+  }
+  return out;
+}
+const validPeriod = (kind, v) => (kind === 'custom' ? /^\d{4}-\d\d-\d\d$/.test(v.from) && /^\d{4}-\d\d-\d\d$/.test(v.to) && v.from <= v.to
+  : kind === 'month' ? /^\d{4}-\d\d$/.test(v.month) : kind === 'quarter' ? /^\d{4}-Q[1-4]$/.test(v.quarter) : /^\d{4}$/.test(v.year));
+
+// The query of a report: the period, the place, the filters (specialty only where offered), `by`.
+function reportQuery(name, period, place, filters, by) {
+  const q = new URLSearchParams(period);
+  if (place?.kind === 'province') q.set('province', place.id);
+  if (place?.kind === 'facility') q.set('facility', place.id);
+  if (filters.level) q.set('level', filters.level);
+  if (filters.specialty && name === 'consultations') q.set('specialty', filters.specialty);
+  if (by) q.set('by', by);
+  return q;
+}
+const get = (name, q) => call('GET', `/api/v1/reports/${name}?${q}`);
+
+// The grouping of the table at a place: the provinces of the country, the facilities of a
+// province; a facility is one row of itself. Before the first answer the place is the caller's
+// own (null), which only the ministry reads as the country.
+const byAt = (place, user) => ((place ? place.kind : user.role === 'ministry_admin' ? 'country' : 'other') === 'country' ? 'province' : 'facility');
+
+const fmt = (v, digits = 1) => (v === null || v === undefined ? '—'
+  : new Intl.NumberFormat(getLang() === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: digits }).format(v));
+
+// The headline figures: [label key, report, column, digits].
+const HEADLINES = [
+  ['rp_requested', 'consultations', 'requested', 0],
+  ['rp_concluded', 'consultations', 'concluded', 0],
+  ['rp_conclude_median', 'consultations', 'conclude_median_min', 0],
+  ['rp_visits_completed', 'visits', 'completed', 0],
+  ['rp_reached', 'reach', 'reached_per_1000', 1],
+  ['rp_sites_active', 'sites', 'active_pct', 1],
+  ['rp_trained', 'training', 'trained', 0],
+];
+// The columns of the table by place, the same figures but the median.
+const TABLE = HEADLINES.filter(([k]) => k !== 'rp_conclude_median');
+// The trends: [title key, report, [series label key, column]…].
+const TRENDS = [
+  ['rp_trend_consults', 'consultations', [['rp_requested', 'requested'], ['rp_concluded', 'concluded']]],
+  ['rp_trend_visits', 'visits', [['rp_visits_completed', 'completed']]],
+];
+
+function change(cur, prev, digits) {
+  if (cur === null || cur === undefined || prev === null || prev === undefined) return { text: t('rp_no_change_data'), dir: 'none' };
+  const d = cur - prev;
+  const sign = d > 0 ? '+' : d < 0 ? '−' : '±';
+  const pct = prev ? ` (${sign}${fmt(Math.abs((100 * d) / prev), 1)} %)` : '';
+  return { text: `${sign}${fmt(Math.abs(d), digits)}${pct} ${t('rp_vs_previous')} (${fmt(prev, digits)})`, dir: d > 0 ? 'up' : d < 0 ? 'down' : 'same' };
+}
+
+function Headline({ label, value, prev, digits, unit }) {
+  const c = change(value, prev, digits);
+  return html`<li class="kpi">
+    <h3>${label}</h3>
+    <p class="value">${fmt(value, digits)}${unit && value !== null && value !== undefined ? html` <small>${unit}</small>` : ''}</p>
+    <p class=${'delta ' + c.dir}>${c.text}</p>
+  </li>`;
+}
+
+// A chart with its table view: the same numbers, the table for screen readers and for reading.
+function Trend({ title, months, series }) {
+  const [asTable, setAsTable] = useState(false);
+  const box = useRef(null);
+  useEffect(() => {
+    if (asTable || !box.current || !series.length) return undefined;
+    const chart = new LineChart(box.current, { labels: months.map((m) => m.slice(5) + '/' + m.slice(2, 4)), series: series.map((s) => s.values.map((v) => v ?? null)) },
+      { height: '220px', fullWidth: true, chartPadding: { right: 12 }, axisY: { onlyInteger: true }, low: 0 });
+    return () => chart.detach();
+  }, [asTable, months.join(), JSON.stringify(series)]);
+  const summary = series.map((s) => `${s.label}: ${s.values.map((v) => fmt(v)).join(', ')}`).join('; ');
+  return html`<section class="card trend">
+    <div class="title-row"><h3>${title}</h3>
+      <button class="link" aria-pressed=${asTable} onClick=${() => setAsTable(!asTable)}>${asTable ? t('rp_show_chart') : t('rp_show_table')}</button></div>
+    ${asTable ? html`<div class="scroll"><table aria-label=${title}>
+        <thead><tr><th scope="col">${t('rp_month')}</th>${series.map((s) => html`<th scope="col">${s.label}</th>`)}</tr></thead>
+        <tbody>${months.map((m, i) => html`<tr><th scope="row">${m.slice(5)}/${m.slice(0, 4)}</th>${series.map((s) => html`<td>${fmt(s.values[i])}</td>`)}</tr>`)}</tbody>
+      </table></div>`
+      : html`<div class="chart" ref=${box} role="img" aria-label=${title + '. ' + summary}></div>
+        <ul class="legend">${series.map((s, i) => html`<li class=${'s' + i}>${s.label}</li>`)}</ul>`}
+  </section>`;
+}
+
+function PeriodPicker({ kind, value, onKind, onValue }) {
+  const now = vnNow().getUTCFullYear();
+  const years = Array.from({ length: 6 }, (_, i) => String(now - i));
+  const quarters = years.flatMap((y) => [4, 3, 2, 1].map((q) => `${y}-Q${q}`));
+  return html`<div>
+    <label for="rp-kind">${t('rp_period')}</label>
+    <select id="rp-kind" value=${kind} onChange=${(e) => onKind(e.target.value)}>
+      ${['month', 'quarter', 'year', 'custom'].map((k) => html`<option value=${k}>${t('rp_kind_' + k)}</option>`)}
+    </select>
+  </div>
+  ${kind === 'month' && html`<div><label for="rp-month">${t('rp_kind_month')}</label>
+    <input id="rp-month" type="month" value=${value.month} onChange=${(e) => onValue({ month: e.target.value })} /></div>`}
+  ${kind === 'quarter' && html`<div><label for="rp-quarter">${t('rp_kind_quarter')}</label>
+    <select id="rp-quarter" value=${value.quarter} onChange=${(e) => onValue({ quarter: e.target.value })}>
+      ${quarters.map((q) => html`<option value=${q}>${q.replace('-Q', ' – Q')}</option>`)}</select></div>`}
+  ${kind === 'year' && html`<div><label for="rp-year">${t('rp_kind_year')}</label>
+    <select id="rp-year" value=${value.year} onChange=${(e) => onValue({ year: e.target.value })}>
+      ${years.map((y) => html`<option value=${y}>${y}</option>`)}</select></div>`}
+  ${kind === 'custom' && html`<div><label for="rp-from">${t('rp_from')}</label>
+    <input id="rp-from" type="date" value=${value.from} onChange=${(e) => onValue({ from: e.target.value })} /></div>
+    <div><label for="rp-to">${t('rp_to')}</label>
+    <input id="rp-to" type="date" value=${value.to} onChange=${(e) => onValue({ to: e.target.value })} /></div>`}`;
+}
+
+export function Reports({ user }) {
+  const [kind, setKind] = useState('month');
+  const [value, setValue] = useState(defaults);
+  const [filters, setFilters] = useState({ level: '', specialty: '' });
+  const [specialties, setSpecialties] = useState([]);
+  const [trail, setTrail] = useState([]); // the places drilled into; [] is the caller's own
+  const [data, setData] = useState(null); // { current: {name: report}, previous: {…}, trends: {name: [report…]} }
+  const [error, setError] = useState(null);
+  const generation = useRef(0);
+  const place = trail.length ? trail[trail.length - 1] : null;
+  // The place asked for: none (the caller's own) at the root of the trail.
+  const asked = trail.length > 1 ? place : null;
+
+  useEffect(() => {
+    call('GET', '/api/v1/specialties').then((r) => setSpecialties(r.items)).catch(() => {});
+  }, []);
+
+  useEffect(() => {
+    if (!validPeriod(kind, value)) return;
+    const mine = ++generation.current;
+    const run = pool(IN_FLIGHT);
+    const by = byAt(asked, user);
+    const period = periodQuery(kind, value), before = periodQuery(kind, previous(kind, value));
+    const months = lastMonths(kind, value);
+    setError(null);
+    setData(null);
+    const ask = (name, p, grouped) => run(() => get(name, reportQuery(name, p, asked, filters, grouped ? by : null)));
+    Promise.all([
+      Promise.all(REPORTS.map((n) => ask(n, period, true))),
+      Promise.all(REPORTS.map((n) => ask(n, before, false))),
+      Promise.all(TRENDS.map(([, n]) => Promise.all(months.map((m) => ask(n, { period: `month:${m}` }, false))))),
+    ]).then(([cur, prev, trends]) => {
+      if (mine !== generation.current) return;
+      const current = Object.fromEntries(REPORTS.map((n, i) => [n, cur[i]]));
+      // The first answer names the caller's own place: the root of the breadcrumb.
+      if (!trail.length) setTrail([current.consultations.scope]);
+      setData({ current, previous: Object.fromEntries(REPORTS.map((n, i) => [n, prev[i]])), trends: Object.fromEntries(TRENDS.map(([, n], i) => [n, trends[i]])), months });
+    }).catch((e) => { if (mine === generation.current) setError(e.status === 0 ? t('network_error') : e.message); });
+  }, [kind, JSON.stringify(value), filters.level, filters.specialty, asked?.kind, asked?.id]);
+
+  const drillable = place && place.kind !== 'facility';
+  const rows = new Map(); // the table: a row a place, from every report's rows
+  if (data) {
+    for (const n of REPORTS) {
+      for (const r of data.current[n].rows) {
+        if (!rows.has(r.key.id)) rows.set(r.key.id, { key: r.key, values: {} });
+        rows.get(r.key.id).values[n] = r.values;
+      }
+    }
+  }
+  const sorted = [...rows.values()].sort((a, b) => a.key.name.localeCompare(b.key.name, 'vi'));
+  const nextKind = place?.kind === 'country' ? 'province' : 'facility';
+  const downloadQuery = (name, format) => {
+    const q = reportQuery(name, periodQuery(kind, value), asked, filters, byAt(asked, user));
+    q.set('format', format);
+    return `/api/v1/reports/${name}?${q}`;
+  };
+
+  return html`<main class="page reports">
+    <h1>${t('rp_title')}</h1>
+    <section class="card">
+      <h2 class="sr">${t('rp_filters')}</h2>
+      <div class="rp-filters">
+        <${PeriodPicker} kind=${kind} value=${value} onKind=${setKind} onValue=${(v) => setValue({ ...value, ...v })} />
+        <div><label for="rp-level">${t('rp_level')}</label>
+          <select id="rp-level" value=${filters.level} onChange=${(e) => setFilters({ ...filters, level: e.target.value })}>
+            <option value="">${t('rp_all_levels')}</option>
+            ${LEVELS.map((l) => html`<option value=${l}>${t('level_' + l)}</option>`)}</select></div>
+        <div><label for="rp-specialty">${t('rp_specialty')}</label>
+          <select id="rp-specialty" value=${filters.specialty} onChange=${(e) => setFilters({ ...filters, specialty: e.target.value })}>
+            <option value="">${t('rp_all_specialties')}</option>
+            ${specialties.map((s) => html`<option value=${s.code}>${getLang() === 'en' ? s.name_en : s.name_vi}</option>`)}</select></div>
+      </div>
+      ${filters.specialty && html`<p class="muted">${t('rp_specialty_note')}</p>`}
+      ${!validPeriod(kind, value) && html`<p class="error" role="alert">${t('rp_bad_period')}</p>`}
+    </section>
+
+    <nav class="crumbs" aria-label=${t('rp_places')}><ol>
+      ${trail.map((p, i) => html`<li>${i < trail.length - 1
+        ? html`<button class="link" onClick=${() => setTrail(trail.slice(0, i + 1))}>${p.name}</button>`
+        : html`<span aria-current="page">${p.name}</span>`}</li>`)}
+    </ol></nav>
+
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${!data && !error && html`<p class="loading">${t('loading')}</p>`}
+    ${data && html`
+      <p class="muted">${t('rp_period_shown')}: ${data.current.consultations.period.from} – ${data.current.consultations.period.to}</p>
+      <ul class="kpis" aria-label=${t('rp_headlines')}>
+        ${HEADLINES.map(([k, n, col, digits]) => html`<${Headline} label=${t(k)} value=${data.current[n].totals[col]} prev=${data.previous[n].totals[col]}
+          digits=${digits} unit=${col.endsWith('_min') ? t('rp_minutes') : col.endsWith('_pct') ? '%' : ''} />`)}
+      </ul>
+
+      <h2>${t('rp_trends')}</h2>
+      <div class="trends">
+        ${TRENDS.map(([k, n, series]) => html`<${Trend} title=${t(k)} months=${data.months}
+          series=${series.map(([label, col]) => ({ label: t(label), values: data.trends[n].map((r) => r.totals[col]) }))} />`)}
+      </div>
+
+      <h2>${t('rp_by_place')}</h2>
+      <div class="scroll card">
+        <table class="by-place" aria-label=${t('rp_by_place')}>
+          <thead><tr><th scope="col">${t(nextKind === 'province' ? 'province' : 'rp_facility')}</th>
+            ${TABLE.map(([k]) => html`<th scope="col">${t(k)}</th>`)}</tr></thead>
+          <tbody>
+            ${sorted.length === 0 && html`<tr><td colspan=${TABLE.length + 1} class="muted">${t('rp_no_rows')}</td></tr>`}
+            ${sorted.map((r) => html`<tr>
+              <th scope="row">${drillable
+                ? html`<button class="link" onClick=${() => setTrail([...trail, { kind: nextKind, id: r.key.id, name: r.key.name }])}>${r.key.name}</button>`
+                : r.key.name}</th>
+              ${TABLE.map(([, n, col, digits]) => html`<td>${fmt(r.values[n]?.[col] ?? (n === 'sites' || n === 'reach' ? null : 0), digits)}</td>`)}
+            </tr>`)}
+          </tbody>
+        </table>
+      </div>
+
+      <h2>${t('rp_downloads')}</h2>
+      <ul class="downloads">
+        ${REPORTS.map((n) => html`<li><span>${t('rp_report_' + n)}</span>
+          <a href=${downloadQuery(n, 'csv')} download>CSV</a>
+          <a href=${downloadQuery(n, 'xlsx')} download>XLSX</a>
+          <a href=${downloadQuery(n, 'dhis2')} download>DHIS2</a></li>`)}
+      </ul>`}
+  </main>`;
+}
