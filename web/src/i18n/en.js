@@ -404,4 +404,12 @@ export default {
   tr_hours_col: 'Hours',
   tr_total: 'Total',
   tr_person_record: "A person's training record",
+  today_title: 'Today', today_loading: "Loading today's numbers…", today_failed: "Today's numbers could not be loaded.",
+  today_min: 'min', today_h: 'h', today_days: 'days', today_cases: 'cases', today_oldest: 'Longest wait',
+  today_queue: "Today's queue", today_waiting: 'waiting to be called', today_in_progress: 'being seen',
+  today_visits: "Today's visits", today_my_visits: 'My visits today', today_booked: 'booked', today_completed: 'completed',
+  today_sent: 'Consultations sent', today_sent_d: 'waiting for a hub to accept',
+  today_inbox: 'Cases to accept', today_open: 'Cases I accepted', today_open_d: 'not yet concluded',
+  today_turnaround: 'Time to accept (median)', today_turnaround_d: 'from request to my acceptance, last',
+  today_sessions: 'Sessions this week', today_week: 'Week', today_attendances: 'attendances',
 };

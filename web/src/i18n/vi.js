@@ -404,4 +404,12 @@ export default {
   tr_hours_col: 'Số giờ',
   tr_total: 'Tổng cộng',
   tr_person_record: 'Hồ sơ đào tạo của một người',
+  today_title: 'Hôm nay', today_loading: 'Đang tải số liệu hôm nay…', today_failed: 'Chưa tải được số liệu hôm nay.',
+  today_min: 'phút', today_h: 'giờ', today_days: 'ngày', today_cases: 'ca', today_oldest: 'Chờ lâu nhất',
+  today_queue: 'Hàng đợi hôm nay', today_waiting: 'đang chờ gọi', today_in_progress: 'đang khám',
+  today_visits: 'Lượt khám hôm nay', today_my_visits: 'Lượt khám của tôi hôm nay', today_booked: 'đã hẹn', today_completed: 'đã khám xong',
+  today_sent: 'Ca hội chẩn đã gửi', today_sent_d: 'chờ tuyến trên nhận',
+  today_inbox: 'Ca chờ nhận', today_open: 'Ca tôi đã nhận', today_open_d: 'chưa kết luận',
+  today_turnaround: 'Thời gian nhận ca (trung vị)', today_turnaround_d: 'từ lúc gửi đến lúc tôi nhận,',
+  today_sessions: 'Buổi học tuần này', today_week: 'Tuần', today_attendances: 'lượt tham dự',
 };
