@@ -11,6 +11,7 @@ import { ConsultList, NewConsult, ConsultPage, consultRoute } from './consults.j
 import { onNotification } from './live.js';
 import { Room } from './room.js';
 import { Training } from './training.js';
+import { TodayCards } from './today.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
@@ -27,6 +28,8 @@ const TILES = {
 const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits', 'queue', 'schedule', 'consult', 'training', 'training_hours', 'reports']);
 // Who reads reports (the API's YX_ADMINS): the page is theirs alone.
 const REPORT_READERS = new Set(['facility_admin', 'province_admin', 'ministry_admin']);
+// Who has a day of numbers above the tiles (GET /api/v1/me/today); administrators read the reports.
+const TODAY = new Set(['health_worker', 'doctor', 'specialist', 'trainer']);
 const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult: 'consults', training_hours: 'training/hours' };
 
 // Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue,
@@ -96,6 +99,7 @@ function Header({ user, onLogout }) {
 function Home({ user }) {
   return html`<main class="home">
     <h1>${t('hello')}, ${user.full_name}</h1>
+    ${TODAY.has(user.role) && html`<${TodayCards} />`}
     <h2>${t('your_work')}</h2>
     <ul class="tiles">
       ${(TILES[user.role] || ['network']).map((k) => READY.has(k)

@@ -138,7 +138,7 @@ export const ROUTES = {
   'POST /api/v1/courses': { body: () => ({ title: 'Khoá học thử', target_roles: ['health_worker'], target_levels: ['commune'], credit_hours: 1 }) },
   'GET /api/v1/courses': {}, 'GET /api/v1/training/records': {}, 'GET /api/v1/training/summary': {},
   'GET /api/v1/reports/consultations': {}, 'GET /api/v1/reports/visits': {}, 'GET /api/v1/reports/reach': {},
-  'GET /api/v1/reports/sites': {}, 'GET /api/v1/reports/training': {},
+  'GET /api/v1/reports/sites': {}, 'GET /api/v1/reports/training': {}, 'GET /api/v1/me/today': {},
   'GET /api/v1/courses/:id': { on: ['course'], training: true },
   'PATCH /api/v1/courses/:id': { on: ['course'], training: true, body: () => ({ title: 'Đổi tên khoá học' }) },
   'POST /api/v1/courses/:id/publish': { on: ['course'], training: true },
