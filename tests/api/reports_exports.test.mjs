@@ -280,3 +280,42 @@ test('DHIS2 refuses a range that is not one of its periods, and the country with
   }
   assertError(await get(null, '?format=xlsx'), 401);
 });
+
+// Every report and every grouping it offers answers as XLSX (a workbook with its labels) and as
+// DHIS2 (codes of the report's prefix, units and combinations as codes), for the year of the demo.
+test('every report in XLSX and DHIS2, each grouping', async () => {
+  const reports = {
+    consultations: ['YX_CONS', 'hoi-chan', ['facility', 'province', 'level_pair', 'urgency', 'specialty', 'kind']],
+    visits: ['YX_VISITS', 'kham-tu-xa', ['facility', 'province', 'mode']],
+    reach: ['YX_REACH', 'tiep-can', ['facility', 'province', 'group']],
+    sites: ['YX_SITES', 'diem-ket-noi', ['facility', 'level', 'province']],
+    training: ['YX_TRAIN', 'dao-tao', ['role', 'level', 'facility', 'province']],
+  };
+  const token = S['demo.ministry-admin'].token;
+  for (const [name, [prefix, stem, groupings]] of Object.entries(reports)) {
+    const path = `/api/v1/reports/${name}?period=year:2026&province=${F.HAGIANG}`;
+    const json = (await api(srv, 'GET', path, { token })).body;
+    const res = await fetch(`${srv.url}${path}&format=xlsx`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200, name);
+    assert.equal(res.headers.get('content-disposition'), `attachment; filename="bao-cao-${stem}-2026-01-01_2026-12-31.xlsx"`);
+    const file = join(dir, `${name}.xlsx`);
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const sheet = cells(execFileSync('unzip', ['-p', file, 'xl/worksheets/sheet1.xml'], { encoding: 'utf8' }),
+      execFileSync('unzip', ['-p', file, 'xl/sharedStrings.xml'], { encoding: 'utf8' }));
+    json.columns.forEach((c, i) => assert.equal(sheet[`${colName(i + 1)}1`].v, c.label_vi, `${name} ${c.key}`));
+    let sent = 0;
+    for (const by of [null, ...groupings]) {
+      const r = await api(srv, 'GET', `${path}${by ? `&by=${by}` : ''}&format=dhis2`, { token });
+      sent += r.body.dataValues?.length ?? 0;
+      assert.equal(r.status, 200, `${name} by=${by}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.period, '2026');
+      for (const d of r.body.dataValues) {
+        assert.ok(d.dataElement.startsWith(`${prefix}_`) && /^[A-Z0-9_]{1,50}$/.test(d.dataElement), d.dataElement);
+        assert.match(d.value, /^-?\d+(\.\d+)?$/, `${name} ${d.dataElement}`);
+        assert.equal(d.orgUnit, by === 'facility' ? d.orgUnit : F.HAGIANG_CODE, `${name} by=${by}`);
+        if (by && by !== 'facility' && by !== 'province') assert.match(d.categoryOptionCombo, /^YX_[A-Z0-9_]{1,47}$/, `${name} by=${by}`);
+      }
+    }
+    assert.ok(sent > 0, `${name}: some values`);
+  }
+});
