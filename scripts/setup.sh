@@ -11,12 +11,15 @@ PACKAGES=(
   # libraries (Debian's, never vendored)
   libh2o-dev libuv1-dev libwslay-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev
   libutf8proc-dev libcmocka-dev libcairo2-dev libpango1.0-dev libqrencode-dev libcurl4-openssl-dev libvips-dev
+  libxlsxwriter-dev
   # tools the tests and the benchmark use: sqlite3 and psql to look into the database, a
   # PostgreSQL server for the PostgreSQL run, wrk for bench/, chromium for the browser tests,
   # pdftotext and pdftoppm to read the PDFs ytexa renders and zbarimg their QR codes; coturn
   # and Janus for the call tests (started by the tests from tests/media/, never as system
-  # services); iproute2 for the network namespace of the room test
+  # services); iproute2 for the network namespace of the room test; unzip to read the reports'
+  # XLSX workbooks
   sqlite3 postgresql postgresql-client wrk curl chromium fonts-noto-core poppler-utils zbar-tools coturn janus iproute2
+  unzip
 )
 
 missing=()

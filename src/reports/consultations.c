@@ -70,6 +70,9 @@ static const struct yx_report_grouping groupings[] = {
     {NULL, NULL, NULL, 0},
 };
 
+/* The file names and DHIS2 codes of the exports (docs/reports.md, "Exports"). */
+static const struct yx_report_names names = {"hoi-chan", "YX_CONS"};
+
 /* What one group (or all of them) adds up to: the counts, and its durations in ms, which are a
  * stretch of the shared arrays (the rows of a group come together). */
 struct tally {
@@ -180,9 +183,10 @@ static int consultations(struct yx_req *r)
     const struct yx_report_grouping *g = NULL;
     char sql[sizeof cases_sql + 200];
     json_t *out = NULL;
-    int rc, csv;
+    enum yx_report_format format;
+    int rc;
     struct yx_report_filters filters;
-    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0 ||
+    if ((rc = yx_report_request_read(r, groupings, &format, &p, &g, &place)) != 0 ||
         (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL | YX_REPORT_BY_SPECIALTY, &filters)) != 0)
         return rc;
     const char *by = g ? g->by : NULL;
@@ -231,7 +235,7 @@ static int consultations(struct yx_req *r)
                 list, json_pack("{s:o,s:o}", "key", key_json(g, rows, start), "values", values_json(&group)));
     }
     json_object_set_new(out, "totals", values_json(&all));
-    rc = yx_report_reply(r, out, columns, "hoi-chan", csv);
+    rc = yx_report_reply(r, out, columns, &names, format);
     out = NULL;
 out:
     json_decref(out);

@@ -179,3 +179,38 @@ int yx_report_period_read(struct yx_req *r, struct yx_report_period *p)
     snprintf(month, sizeof month, "month:%.7s", today);
     return yx_report_period_parse(month, p) == 0 ? 0 : yx_fail(r, YX_EINTERNAL, "Lỗi lịch / calendar error.");
 }
+
+int yx_report_dhis2_period(const struct yx_report_period *p, char out[16])
+{
+    int64_t first, last;
+    int y, m, d, y2, m2, d2;
+    if (day_parse(p->from, &first) != 0 || day_parse(p->to, &last) != 0 || last < first)
+        return YX_EINVAL;
+    civil_from_days(first, &y, &m, &d);
+    civil_from_days(last + 1, &y2, &m2, &d2); /* the day after the period */
+    if (first == last) {
+        snprintf(out, 16, "%04d%02d%02d", y, m, d);
+        return 0;
+    }
+    /* An ISO week: Monday to Sunday. Its year is the year of its Thursday, which for the days
+     * around New Year is not the year of its Monday (2026-12-28 starts 2026W53, 2024-12-30 2025W1). */
+    if (last - first == 6 && ((first + 3) % 7 + 7) % 7 == 0) {
+        int ty, tm, td;
+        civil_from_days(first + 3, &ty, &tm, &td);
+        snprintf(out, 16, "%04dW%d", ty, (int)((first - iso_week1(ty)) / 7 + 1));
+        return 0;
+    }
+    /* Months, quarters and years start on the 1st and end the day before another 1st. */
+    if (d != 1 || d2 != 1)
+        return YX_EINVAL;
+    int months = (y2 - y) * 12 + (m2 - m);
+    if (months == 1)
+        snprintf(out, 16, "%04d%02d", y, m);
+    else if (months == 3 && (m - 1) % 3 == 0)
+        snprintf(out, 16, "%04dQ%d", y, (m - 1) / 3 + 1);
+    else if (months == 12 && m == 1)
+        snprintf(out, 16, "%04d", y);
+    else
+        return YX_EINVAL;
+    return 0;
+}

@@ -49,6 +49,9 @@ static const struct yx_report_grouping groupings[] = {
     {NULL, NULL, NULL, 0},
 };
 
+/* The file names and DHIS2 codes of the exports (docs/reports.md, "Exports"). */
+static const struct yx_report_names names = {"tiep-can", "YX_REACH"};
+
 /* Per person: whether they are in each group, were registered in the period, had consent to
  * remote care in force at its end and had a remote visit started or a consultation requested in
  * it. Then, by place and ethnicity (Kinh and unknown as ''), the sums of each figure for each
@@ -154,9 +157,10 @@ static int reach(struct yx_req *r)
     char sql[sizeof reach_sql + 200], old[32], young[32];
     int64_t all[NFIG] = {0};
     json_t *out = NULL;
-    int rc, csv;
+    enum yx_report_format format;
+    int rc;
     struct yx_report_filters filters;
-    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0 ||
+    if ((rc = yx_report_request_read(r, groupings, &format, &p, &g, &place)) != 0 ||
         (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL, &filters)) != 0)
         return rc;
     const char *by = g ? g->by : NULL;
@@ -208,7 +212,7 @@ static int reach(struct yx_req *r)
     if (g && !g->key)
         group_rows(rows, list);
     json_object_set_new(out, "totals", values_json(all));
-    rc = yx_report_reply(r, out, columns, "tiep-can", csv);
+    rc = yx_report_reply(r, out, columns, &names, format);
     out = NULL;
 out:
     json_decref(out);

@@ -162,17 +162,25 @@ json_t *yx_report_minutes(const int64_t *sorted, size_t n, int p)
     return n ? json_real((double)yx_report_percentile(sorted, n, p) / 60000.0) : json_null();
 }
 
-int yx_report_format_read(struct yx_req *r, int *csv)
+int yx_report_format_read(struct yx_req *r, enum yx_report_format *format)
 {
-    const char *format = yx_query(r, "format");
-    if (!format) {
-        *csv = r->accept && strstr(r->accept, "text/csv") != NULL;
+    static const char *const names[] = {"json", "csv", "xlsx", "dhis2"};
+    const char *asked = yx_query(r, "format");
+    if (!asked) {
+        *format = YX_REPORT_JSON;
+        if (r->accept && strstr(r->accept, "text/csv") != NULL)
+            *format = YX_REPORT_CSV;
+        else if (r->accept && strstr(r->accept, YX_REPORT_XLSX_TYPE) != NULL)
+            *format = YX_REPORT_XLSX;
         return 0;
     }
-    if (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0)
-        return yx_fail_field(r, YX_EINVAL, "format", "Định dạng là json hoặc csv / format is json or csv.");
-    *csv = strcmp(format, "csv") == 0;
-    return 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(asked, names[i]) == 0) {
+            *format = (enum yx_report_format)i;
+            return 0;
+        }
+    return yx_fail_field(r, YX_EINVAL, "format",
+                         "Định dạng là json, csv, xlsx hoặc dhis2 / format is json, csv, xlsx or dhis2.");
 }
 
 /* A CSV cell of text: always quoted, quotes doubled (RFC 4180). */
@@ -194,12 +202,18 @@ static int small(json_t *v)
     return json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 4;
 }
 
+int yx_report_small(const struct yx_report_column *c, json_t *values)
+{
+    return c->kind != YX_REPORT_THINGS &&
+           small(c->base ? json_object_get(values, c->base) : json_object_get(values, c->key));
+}
+
 /* A CSV cell of a figure: plain numbers with a dot (the server runs in the C locale), empty for
  * null, "<5" for a small cell. */
 static int csv_value(struct yx_buf *b, const struct yx_report_column *c, json_t *values)
 {
     json_t *v = json_object_get(values, c->key);
-    if (c->kind != YX_REPORT_THINGS && small(c->base ? json_object_get(values, c->base) : v))
+    if (yx_report_small(c, values))
         return yx_buf_puts(b, "<5");
     if (json_is_integer(v))
         return yx_buf_printf(b, "%lld", (long long)json_integer_value(v));
@@ -235,11 +249,38 @@ static void period_slug(json_t *period, char *out, size_t size)
         snprintf(out, size, "%s_%s", from, to);
 }
 
-int yx_report_reply(struct yx_req *r, json_t *out, const struct yx_report_column *columns, const char *stem,
-                    int csv)
+/* The XLSX answer: one report's workbook, as an attachment. */
+static int xlsx_reply(struct yx_req *r, json_t *out, const struct yx_report_column *columns, const char *stem)
 {
-    if (!csv)
+    char slug[32], disposition[120], *data = NULL;
+    size_t len = 0;
+    int en = r->accept_language && strncasecmp(r->accept_language, "en", 2) == 0;
+    int rc = yx_report_xlsx(&out, 1, &columns, en, &data, &len);
+    if (rc == YX_EINTERNAL)
+        rc = yx_fail(r, rc, "Không tạo được tệp XLSX / the XLSX file could not be made.");
+    period_slug(json_object_get(out, "period"), slug, sizeof slug);
+    json_decref(out);
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"bao-cao-%s-%s.xlsx\"", stem, slug);
+    if (rc == 0)
+        rc = yx_reply_header(r, "Content-Disposition", disposition);
+    if (rc == 0) {
+        rc = yx_reply_raw(r, 200, YX_REPORT_XLSX_TYPE, data, len);
+        data = NULL;
+    }
+    free(data);
+    return rc;
+}
+
+int yx_report_reply(struct yx_req *r, json_t *out, const struct yx_report_column *columns,
+                    const struct yx_report_names *names, enum yx_report_format format)
+{
+    if (format == YX_REPORT_JSON)
         return yx_reply(r, 200, out);
+    if (format == YX_REPORT_XLSX)
+        return xlsx_reply(r, out, columns, names->stem);
+    if (format == YX_REPORT_DHIS2)
+        return yx_report_dhis2_reply(r, out, columns, names->dhis2);
+    const char *stem = names->stem;
     struct yx_buf b;
     char slug[32], disposition[120];
     int en = r->accept_language && strncasecmp(r->accept_language, "en", 2) == 0;
@@ -278,15 +319,28 @@ int yx_report_reply(struct yx_req *r, json_t *out, const struct yx_report_column
     return data ? yx_reply_raw(r, 200, "text/csv; charset=utf-8", data, len) : YX_ENOMEM;
 }
 
-int yx_report_request_read(struct yx_req *r, const struct yx_report_grouping *groupings, int *csv,
-                           struct yx_report_period *p, const struct yx_report_grouping **g,
-                           struct yx_report_place *place)
+int yx_report_request_read(struct yx_req *r, const struct yx_report_grouping *groupings,
+                           enum yx_report_format *format, struct yx_report_period *p,
+                           const struct yx_report_grouping **g, struct yx_report_place *place)
 {
+    char dhis2[16];
     int rc;
-    if ((rc = yx_report_format_read(r, csv)) != 0 || (rc = yx_report_period_read(r, p)) != 0 ||
-        (rc = yx_report_by_read(r, groupings, g)) != 0)
+    if ((rc = yx_report_format_read(r, format)) != 0 || (rc = yx_report_period_read(r, p)) != 0)
         return rc;
-    return yx_report_place_read(r, place);
+    if (*format == YX_REPORT_DHIS2 && yx_report_dhis2_period(p, dhis2) != 0)
+        return yx_fail_field(r, YX_EINVAL, "period",
+                             "DHIS2 chỉ nhận kỳ ngày, tuần, tháng, quý hoặc năm / DHIS2 takes a day, week, "
+                             "month, quarter or year, not a range of days.");
+    if ((rc = yx_report_by_read(r, groupings, g)) != 0 || (rc = yx_report_place_read(r, place)) != 0)
+        return rc;
+    /* DHIS2 files every value under an organisation unit's code; the country has none in ytexa. */
+    if (*format == YX_REPORT_DHIS2 && place->kind && strcmp(place->kind, "country") == 0 &&
+        !(*g && (strcmp((*g)->by, "facility") == 0 || strcmp((*g)->by, "province") == 0)))
+        return yx_fail_field(r, YX_EINVAL, "province",
+                             "DHIS2 cần một đơn vị có mã: chọn province, facility hoặc by=province / DHIS2 "
+                             "needs a unit with a code: give province or facility, or by=province or "
+                             "by=facility.");
+    return 0;
 }
 
 /* The levels a facility has (the CHECK of facilities.level): the only values `level` takes. */

@@ -28,6 +28,10 @@ int yx_report_period_read(struct yx_req *r, struct yx_report_period *p);
 /* Parses a period's text (the value of `period`) into p; YX_EINVAL when it is not one. Pure, for
  * unit tests and for the query parser. */
 int yx_report_period_parse(const char *text, struct yx_report_period *p);
+/* The period in DHIS2's format when it is one of DHIS2's periods — a day (20261130), an ISO week
+ * (2026W48, the ISO year's), a month (202611), a quarter (2026Q4) or a year (2026) — whether it was
+ * asked as `period` or as the same days through from and to; YX_EINVAL for any other range. Pure. */
+int yx_report_dhis2_period(const struct yx_report_period *p, char out[16]);
 /* Fills p from two days (inclusive); YX_EINVAL when either is not a day or to is before from,
  * YX_ETOOBIG when the range is longer than YX_REPORT_MAX_DAYS. */
 int yx_report_period_days(const char *from, const char *to, struct yx_report_period *p);
@@ -62,11 +66,17 @@ const char *yx_report_code_name(const char *code, const char *otherwise);
 /* A row's key {id, name}: the id as a number with the row's name, or the code with its name. */
 json_t *yx_report_key(const struct yx_report_grouping *g, const char *id, const char *name);
 
+/* The formats a report answers in (docs/reports.md): the JSON shape, CSV, an XLSX workbook, and
+ * DHIS2's dataValueSets JSON. */
+enum yx_report_format { YX_REPORT_JSON, YX_REPORT_CSV, YX_REPORT_XLSX, YX_REPORT_DHIS2 };
+
 /* What every report's request says, read in this order before any work, each refusal naming what
- * is wrong: `format` (yx_report_format_read), the period, `by` (one of groupings) and the place. */
-int yx_report_request_read(struct yx_req *r, const struct yx_report_grouping *groupings, int *csv,
-                           struct yx_report_period *p, const struct yx_report_grouping **g,
-                           struct yx_report_place *place);
+ * is wrong: `format` (yx_report_format_read), the period (for DHIS2 one of its periods), `by` (one
+ * of groupings) and the place (for DHIS2 one with a code: not the whole country unless grouped by
+ * facility or province). */
+int yx_report_request_read(struct yx_req *r, const struct yx_report_grouping *groupings,
+                           enum yx_report_format *format, struct yx_report_period *p,
+                           const struct yx_report_grouping **g, struct yx_report_place *place);
 /* The filters a report may offer besides its place: `level`, the level of the facility a figure
  * belongs to (one of the five of facilities.level), and `specialty`, a consultation's (a code of the
  * specialties table). Each is "" when not asked for, so a query binds it as (? = '' OR x = ?). */
@@ -102,16 +112,48 @@ struct yx_report_column {
 /* The median or a percentile of n sorted durations (ms) in minutes; null when n is 0. */
 json_t *yx_report_minutes(const int64_t *sorted, size_t n, int p);
 
-/* Reads `format` (json, csv; absent: CSV when the Accept header asks for text/csv, else JSON) into
- * *csv. 400 naming format otherwise. Read before any work. */
-int yx_report_format_read(struct yx_req *r, int *csv);
+/* Reads `format` (json, csv, xlsx, dhis2; absent: CSV when the Accept header asks for text/csv,
+ * XLSX when it asks for YX_REPORT_XLSX_TYPE, else JSON). 400 naming format otherwise. Read before
+ * any work. */
+int yx_report_format_read(struct yx_req *r, enum yx_report_format *format);
 
-/* Answers with the report out (taken): as it is, or as CSV when csv is set — UTF-8 with a BOM, a
- * header of the labels (English when Accept-Language starts with en), one line per row and a
- * totals line, counts of 1 to 4 written "<5" — as an attachment named
- * "bao-cao-<stem>-<period>.csv" (stem is ASCII, e.g. "hoi-chan"). */
-int yx_report_reply(struct yx_req *r, json_t *out, const struct yx_report_column *columns, const char *stem,
-                    int csv);
+#define YX_REPORT_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+/* Is the figure of column c in values a small cell, which leaves the system as "<5" (CSV, XLSX)
+ * or not at all (DHIS2)? A count from 1 to 4 of people or their cases, or a median or share
+ * computed over 1 to 4 of them (docs/reports.md, "Small cells"). */
+int yx_report_small(const struct yx_report_column *c, json_t *values);
+
+/* The names a report's exports use: the ASCII stem of the file name ("hoi-chan" gives
+ * bao-cao-hoi-chan-2026-11.csv) and the prefix of its DHIS2 data element codes ("YX_CONS" gives
+ * YX_CONS_REQUESTED for the column requested). */
+struct yx_report_names {
+    const char *stem, *dhis2;
+};
+
+/* Answers with the report out (taken) in format: as it is; as CSV — UTF-8 with a BOM, a header of
+ * the labels (English when Accept-Language starts with en), one line per row and a totals line,
+ * small cells written "<5" — or as XLSX (yx_report_xlsx), each as an attachment named
+ * "bao-cao-<stem>-<period>.<csv|xlsx>"; or as DHIS2's dataValueSets (export.c). */
+int yx_report_reply(struct yx_req *r, json_t *out, const struct yx_report_column *columns,
+                    const struct yx_report_names *names, enum yx_report_format format);
+
+/* The workbook of n reports (yx_report_new's shape, each with its columns): one sheet per report
+ * with a header of the labels, a row per row and a totals row — counts as integers, minutes and
+ * percentages as numbers with one decimal shown, small cells the text "<5", as in the CSV — and a
+ * sheet "Thông tin" ("About" when en) with each report's name, period (Vietnam time), place,
+ * grouping, the time it was made and the note on small cells. *out is malloc'd (the caller frees
+ * it). YX_EINVAL when n is 0, YX_EINTERNAL when libxlsxwriter fails. */
+int yx_report_xlsx(json_t *const *reports, size_t n, const struct yx_report_column *const *columns, int en,
+                   char **out, size_t *len);
+
+/* The DHIS2 answer (export.c): out (taken) as dataValueSets JSON, data element codes prefix_KEY. */
+int yx_report_dhis2_reply(struct yx_req *r, json_t *out, const struct yx_report_column *columns,
+                          const char *prefix);
+
+/* A DHIS2 code from text: upper case, every run of characters other than A-Z and 0-9 one "_"
+ * ("level_pair", "commune>district" give LEVEL_PAIR, COMMUNE_DISTRICT); appended to b. */
+int yx_report_dhis2_code(struct yx_buf *b, const char *text);
 
 /* {"report", "period", "scope", "by", "columns", "rows": [], "totals": null}: the shape every
  * report answers with; the indicator appends rows ({"key", "values"}) and sets totals. */

@@ -29,6 +29,9 @@ static const struct yx_report_grouping groupings[] = {
     {NULL, NULL, NULL, 0},
 };
 
+/* The file names and DHIS2 codes of the exports (docs/reports.md, "Exports"). */
+static const struct yx_report_names names = {"diem-ket-noi", "YX_SITES"};
+
 /* Every event that makes a facility active, with its moment (docs/reports.md): a remote visit
  * started, for the patient's facility and the doctor's; a consultation's video room opened, for
  * the facility that asked, the hub that has it and every facility taking part; a training session
@@ -83,9 +86,10 @@ static int sites(struct yx_req *r)
     char sql[sizeof sites_sql + 200];
     int64_t all[NFIG] = {0};
     json_t *out = NULL;
-    int rc, csv;
+    enum yx_report_format format;
+    int rc;
     struct yx_report_filters filters;
-    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0 ||
+    if ((rc = yx_report_request_read(r, groupings, &format, &p, &g, &place)) != 0 ||
         (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL, &filters)) != 0)
         return rc;
     const char *by = g ? g->by : NULL;
@@ -116,7 +120,7 @@ static int sites(struct yx_req *r)
                 list, json_pack("{s:o,s:o}", "key", key_json(g, rows, start), "values", values_json(n)));
     }
     json_object_set_new(out, "totals", values_json(all));
-    rc = yx_report_reply(r, out, columns, "diem-ket-noi", csv);
+    rc = yx_report_reply(r, out, columns, &names, format);
     out = NULL;
 out:
     json_decref(out);

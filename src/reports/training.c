@@ -38,6 +38,9 @@ static const struct yx_report_grouping groupings[] = {
     {NULL, NULL, NULL, 0},
 };
 
+/* The file names and DHIS2 codes of the exports (docs/reports.md, "Exports"). */
+static const struct yx_report_names names = {"dao-tao", "YX_TRAIN"};
+
 /* Courses and sessions belong to a facility, not to a role: grouped by role they are in the
  * totals only. */
 static int has_courses(const struct yx_report_grouping *g)
@@ -162,9 +165,10 @@ static int training(struct yx_req *r)
     const struct yx_report_grouping *g = NULL;
     char sql[1200];
     json_t *out = NULL;
-    int rc, csv;
+    enum yx_report_format format;
+    int rc;
     struct yx_report_filters filters;
-    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0 ||
+    if ((rc = yx_report_request_read(r, groupings, &format, &p, &g, &place)) != 0 ||
         (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL, &filters)) != 0)
         return rc;
     const char *by = g ? g->by : NULL;
@@ -205,7 +209,7 @@ static int training(struct yx_req *r)
         json_array_append_new(list, json_pack("{s:o,s:o}", "key", key_json(g, &t.groups[i]), "values",
                                               values_json(&t.groups[i], has_courses(g))));
     json_object_set_new(out, "totals", values_json(&t.all, 1));
-    rc = yx_report_reply(r, out, columns, "dao-tao", csv);
+    rc = yx_report_reply(r, out, columns, &names, format);
     out = NULL;
 out:
     json_decref(out);

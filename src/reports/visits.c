@@ -110,6 +110,9 @@ static const struct yx_report_grouping groupings[] = {
     {NULL, NULL, NULL, 0},
 };
 
+/* The file names and DHIS2 codes of the exports (docs/reports.md, "Exports"). */
+static const struct yx_report_names names = {"kham-tu-xa", "YX_VISITS"};
+
 static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows *rows, int i)
 {
     return yx_report_key(g, yx_rows_str(rows, i, "gid"), yx_rows_str(rows, i, "gname"));
@@ -215,9 +218,10 @@ static int visits(struct yx_req *r)
     const struct yx_report_grouping *g = NULL;
     char sql[sizeof visits_sql + 200];
     json_t *out = NULL;
-    int rc, csv, d = 0;
+    enum yx_report_format format;
+    int rc, d = 0;
     struct yx_report_filters filters;
-    if ((rc = yx_report_request_read(r, groupings, &csv, &p, &g, &place)) != 0 ||
+    if ((rc = yx_report_request_read(r, groupings, &format, &p, &g, &place)) != 0 ||
         (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL, &filters)) != 0)
         return rc;
     const char *by = g ? g->by : NULL;
@@ -260,7 +264,7 @@ static int visits(struct yx_req *r)
     json_object_set_new(out, "totals", values_json(&all));
     if ((rc = top_codes(r, &p, &place, &filters, out)) != 0)
         goto out;
-    rc = yx_report_reply(r, out, columns, "kham-tu-xa", csv);
+    rc = yx_report_reply(r, out, columns, &names, format);
     out = NULL;
 out:
     json_decref(out);

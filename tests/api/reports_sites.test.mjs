@@ -156,7 +156,7 @@ test('who reads which place, and bad input', async () => {
   for (const who of ['demo.doctor', 'demo.commune', 'demo.patient']) assertError(await get(who, '?period=month:2026-11'), 403);
   assertError(await get(null, '?period=month:2026-11'), 401);
   await badQueriesNameTheirField(get, [['?period=month:2026-13', 'period'], ['?from=2026-01-01&to=2027-06-01', 'to'],
-    ['?by=urgency', 'by'], ['?province=x', 'province'], ['?facility=1.5', 'facility'], ['?format=xlsx', 'format']]);
+    ['?by=urgency', 'by'], ['?province=x', 'province'], ['?facility=1.5', 'facility'], ['?format=xls', 'format']]);
 });
 
 test('CSV: the same figures as the JSON; sites are facilities, never small cells', async () => {

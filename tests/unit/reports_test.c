@@ -1,10 +1,12 @@
-/* Unit tests of src/reports: the period's calendar (ISO weeks, leap years, Vietnam midnight) and
- * nearest-rank percentiles, each against dates and ranks worked out by hand. */
+/* Unit tests of src/reports: the period's calendar (ISO weeks, leap years, Vietnam midnight),
+ * nearest-rank percentiles, DHIS2's periods and codes, each against dates and ranks worked out by
+ * hand, and a workbook of several reports. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -92,12 +94,119 @@ static void percentiles_are_nearest_rank(void **state)
     assert_int_equal(yx_report_percentile(ten, 1, 90), 1);
 }
 
+/* The DHIS2 period of a period's text, or "" when it is none of DHIS2's. */
+static void dhis2(const char *text, const char *want)
+{
+    struct yx_report_period p;
+    char got[16] = "";
+    assert_int_equal(yx_report_period_parse(text, &p), 0);
+    if (yx_report_dhis2_period(&p, got) != 0)
+        got[0] = '\0';
+    assert_string_equal(got, want);
+}
+
+static void dhis2_range(const char *from, const char *to, const char *want)
+{
+    struct yx_report_period p;
+    char got[16] = "";
+    assert_int_equal(yx_report_period_days(from, to, &p), 0);
+    if (yx_report_dhis2_period(&p, got) != 0)
+        got[0] = '\0';
+    assert_string_equal(got, want);
+}
+
+static void dhis2_periods(void **state)
+{
+    (void)state;
+    dhis2("day:2026-11-30", "20261130");
+    dhis2("week:2026-W48", "2026W48");
+    dhis2("week:2026-W01", "2026W1");  /* starts 2025-12-29: the week is 2026's */
+    dhis2("week:2026-W53", "2026W53"); /* ends 2027-01-03: still 2026's */
+    dhis2("week:2020-W53", "2020W53");
+    dhis2("month:2026-11", "202611");
+    dhis2("month:2028-02", "202802");
+    dhis2("quarter:2026-Q4", "2026Q4");
+    dhis2("quarter:2026-Q1", "2026Q1");
+    dhis2("year:2026", "2026");
+    /* The same days through from and to are the same periods. */
+    dhis2_range("2026-11-23", "2026-11-29", "2026W48");
+    dhis2_range("2024-12-30", "2025-01-05", "2025W1");
+    dhis2_range("2026-02-01", "2026-02-28", "202602");
+    dhis2_range("2026-04-01", "2026-06-30", "2026Q2");
+    dhis2_range("2026-01-01", "2026-12-31", "2026");
+    /* Ranges that are none of them. */
+    dhis2_range("2026-11-24", "2026-11-30", ""); /* seven days from a Tuesday */
+    dhis2_range("2026-11-23", "2026-11-28", ""); /* six days */
+    dhis2_range("2026-11-01", "2026-11-29", ""); /* a month less a day */
+    dhis2_range("2026-11-02", "2026-12-01", ""); /* a month's length, not a month */
+    dhis2_range("2026-02-01", "2026-04-30", ""); /* three months, not a quarter */
+    dhis2_range("2026-07-01", "2027-06-30", ""); /* a year's length, not a year */
+    dhis2_range("2026-11-01", "2026-12-31", "");
+}
+
+static void dhis2_codes(void **state)
+{
+    (void)state;
+    const char *cases[][2] = {
+        {"level_pair", "LEVEL_PAIR"},
+        {"commune>district", "COMMUNE_DISTRICT"},
+        {"wait_p90_min", "WAIT_P90_MIN"},
+        {"__a--b__", "A_B"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct yx_buf b;
+        yx_buf_init(&b, 64);
+        assert_int_equal(yx_report_dhis2_code(&b, cases[i][0]), 0);
+        assert_int_equal(b.len, strlen(cases[i][1]));
+        if (b.len)
+            assert_memory_equal(b.data, cases[i][1], b.len);
+        yx_buf_release(&b);
+    }
+}
+
+/* Two reports make one workbook (a zip); no report is refused. */
+static void workbook_of_several_reports(void **state)
+{
+    (void)state;
+    static const struct yx_report_column cols[] = {
+        {"n", "Số ca", "cases", YX_REPORT_COUNT, NULL},
+        {"m", "Trung vị (phút)", "median minutes", YX_REPORT_MINUTES, "n"},
+        {NULL, NULL, NULL, 0, NULL},
+    };
+    struct yx_report_period p;
+    struct yx_report_place place = {"province", 7, "Hà Giang", 0, 7};
+    assert_int_equal(yx_report_period_parse("month:2026-11", &p), 0);
+    json_t *a = yx_report_new("a", &p, &place, NULL, cols),
+           *b = yx_report_new("b", &p, &place, "facility", cols);
+    json_object_set_new(a, "totals", json_pack("{s:i,s:f}", "n", 12, "m", 3.5));
+    json_array_append_new(json_object_get(b, "rows"),
+                          json_pack("{s:{s:i,s:s},s:{s:i,s:f}}", "key", "id", 1, "name",
+                                    "Trạm Y tế xã Lũng Cú", "values", "n", 3, "m", 2.0));
+    json_object_set_new(b, "totals", json_pack("{s:i,s:n}", "n", 0, "m"));
+    json_t *const reports[] = {a, b};
+    const struct yx_report_column *const columns[] = {cols, cols};
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(yx_report_xlsx(reports, 2, columns, 0, &out, &len), 0);
+    assert_true(len > 1000);
+    assert_memory_equal(out, "PK\x03\x04", 4);
+    free(out);
+    assert_int_equal(yx_report_xlsx(reports, 0, columns, 0, &out, &len), YX_EINVAL);
+    assert_null(out);
+    json_decref(a);
+    json_decref(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(periods_are_vietnam_days),
         cmocka_unit_test(ranges_are_bounded),
         cmocka_unit_test(percentiles_are_nearest_rank),
+        cmocka_unit_test(dhis2_periods),
+        cmocka_unit_test(dhis2_codes),
+        cmocka_unit_test(workbook_of_several_reports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
