@@ -296,3 +296,16 @@ int yx_report_within(const struct yx_rows *rows, int i, const char *col, const s
     int64_t at = yx_rows_i64(rows, i, col);
     return at >= p->from_ms && at < p->until_ms;
 }
+
+int yx_report_serve(struct yx_req *r, const struct yx_report_source *s)
+{
+    struct yx_report_period p;
+    struct yx_report_place place;
+    const struct yx_report_grouping *g = NULL;
+    json_t *out = NULL;
+    int rc, csv;
+    if ((rc = yx_report_request_read(r, s->groupings, &csv, &p, &g, &place)) != 0 ||
+        (rc = s->build(r, &p, g, &place, &out)) != 0)
+        return rc;
+    return yx_report_reply(r, out, s->columns, s->stem, csv);
+}

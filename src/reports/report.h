@@ -108,4 +108,21 @@ int yx_report_reply(struct yx_req *r, json_t *out, const struct yx_report_column
 json_t *yx_report_new(const char *name, const struct yx_report_period *p, const struct yx_report_place *place,
                       const char *by, const struct yx_report_column *columns);
 
+/* A report as C builds it, without a request of its own: the monthly report puts the five
+ * together. build answers the place in the period, grouped by g (one of groupings, or NULL for
+ * the totals only), with *out in the shape of yx_report_new(); r gives the database and the
+ * arena, never the query. stem names the CSV file. */
+struct yx_report_source {
+    const char *name, *stem;
+    const struct yx_report_column *columns;
+    const struct yx_report_grouping *groupings;
+    int (*build)(struct yx_req *r, const struct yx_report_period *p, const struct yx_report_grouping *g,
+                 const struct yx_report_place *place, json_t **out);
+};
+extern const struct yx_report_source yx_report_consultations, yx_report_visits, yx_report_reach,
+    yx_report_sites, yx_report_training;
+
+/* Answers a report's request: reads it (yx_report_request_read), builds and replies (JSON or CSV). */
+int yx_report_serve(struct yx_req *r, const struct yx_report_source *s);
+
 #endif
