@@ -194,18 +194,24 @@ static int small(json_t *v)
     return json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 4;
 }
 
-/* A CSV cell of a figure: plain numbers with a dot (the server runs in the C locale), empty for
- * null, "<5" for a small cell. */
-static int csv_value(struct yx_buf *b, const struct yx_report_column *c, json_t *values)
+int yx_report_cell(const struct yx_report_column *c, json_t *values, char *out, size_t size)
 {
     json_t *v = json_object_get(values, c->key);
     if (c->kind != YX_REPORT_THINGS && small(c->base ? json_object_get(values, c->base) : v))
-        return yx_buf_puts(b, "<5");
+        return yx_snprintf(out, size, "<5");
     if (json_is_integer(v))
-        return yx_buf_printf(b, "%lld", (long long)json_integer_value(v));
+        return yx_snprintf(out, size, "%lld", (long long)json_integer_value(v));
     if (json_is_real(v))
-        return yx_buf_printf(b, "%.10g", json_real_value(v));
-    return 0;
+        return yx_snprintf(out, size, "%.10g", json_real_value(v));
+    return yx_snprintf(out, size, "%s", "");
+}
+
+/* A CSV cell of a figure (yx_report_cell). */
+static int csv_value(struct yx_buf *b, const struct yx_report_column *c, json_t *values)
+{
+    char cell[64];
+    int rc = yx_report_cell(c, values, cell, sizeof cell);
+    return rc ? rc : yx_buf_puts(b, cell);
 }
 
 static int csv_line(struct yx_buf *b, const char *name, const struct yx_report_column *columns,

@@ -96,6 +96,10 @@ json_t *yx_report_minutes(const int64_t *sorted, size_t n, int p);
  * *csv. 400 naming format otherwise. Read before any work. */
 int yx_report_format_read(struct yx_req *r, int *csv);
 
+/* A figure as it leaves the system (CSV, PDF): plain numbers with a dot (the server runs in the C
+ * locale), empty for null, "<5" for a small cell (docs/reports.md, "Small cells"). */
+int yx_report_cell(const struct yx_report_column *c, json_t *values, char *out, size_t size);
+
 /* Answers with the report out (taken): as it is, or as CSV when csv is set — UTF-8 with a BOM, a
  * header of the labels (English when Accept-Language starts with en), one line per row and a
  * totals line, counts of 1 to 4 written "<5" — as an attachment named
