@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSignedIn, api, assertError } from './lib/server.mjs';
@@ -111,6 +111,7 @@ async function pdf(path, who, query) {
   const dir = mkdtempSync(join(tmpdir(), 'ytexa-report-'));
   writeFileSync(join(dir, 'r.pdf'), bytes);
   const text = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', join(dir, 'r.pdf'), '-'], { encoding: 'utf8' });
+  rmSync(dir, { recursive: true });
   return { text, file: r.headers.get('content-disposition') };
 }
 // The figures on the line of the PDF that begins with label (after any spaces), as written.
@@ -184,6 +185,9 @@ test('the monthly report of a province: each section by facility, as each report
   const { text } = await pdf(MONTHLY, 'demo.province-admin', '?period=month:2026-11&format=pdf');
   assert.ok(text.includes('Báo cáo tháng 11/2026 — Tuyên Quang'), text);
   assert.ok(text.includes('Lũng Cú'), text);
+  // The province's totals, then Lũng Cú's column, the only facility with cases in November.
+  assert.deepEqual(line(text, 'Yêu cầu hội chẩn'), ['6', '6']);
+  assert.deepEqual(line(text, 'Có kết luận'), ['<5', '<5']);
 });
 
 test('the empty month: zeros in JSON and on paper', async () => {
