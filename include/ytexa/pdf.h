@@ -13,6 +13,10 @@ struct yx_pdf {
     struct yx_buf buf;
     int failed;
     double w, h, margin, y;
+    /* Page numbers: when footer is set, each page ends with it and "Trang n/pages" (or
+     * "Trang n" while pages is 0) in its bottom margin. page counts the pages begun. */
+    const char *footer;
+    int page, pages;
 };
 
 /* Page sizes in points (portrait; swap them for landscape). */
@@ -42,6 +46,10 @@ void yx_pdf_rect(struct yx_pdf *p, double x, double y, double w, double h, doubl
  * modules) in a square of size points whose top left corner is (x, y). The flow does not move.
  * YX_EINVAL when the text cannot be encoded (too long). */
 int yx_pdf_qr(struct yx_pdf *p, double x, double y, double size, const char *text);
+/* Writes one row of a table at the flow: n cells side by side, cell i wrapped in a box widths[i]
+ * points wide, the first aligned left and the others right (they are figures); on a new page
+ * when the tallest cell does not fit; a hairline under it. The flow moves below the row. */
+void yx_pdf_row(struct yx_pdf *p, const char *font, const char *const *cells, const double *widths, int n);
 /* Moves down by pts. */
 void yx_pdf_gap(struct yx_pdf *p, double pts);
 /* Starts a new page unless need points are left on this one. */

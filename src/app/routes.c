@@ -52,6 +52,8 @@ extern const struct yx_route yx_report_reach_routes[];
 extern const struct yx_route yx_report_site_routes[];
 extern const struct yx_route yx_report_training_routes[];
 extern const struct yx_route yx_today_routes[];
+extern const struct yx_route yx_report_monthly_routes[];
+extern const struct yx_route yx_report_hub_routes[];
 
 const struct yx_route *yx_app_routes(void)
 {
@@ -100,6 +102,8 @@ const struct yx_route *yx_app_routes(void)
                                               yx_report_site_routes,
                                               yx_report_training_routes,
                                               yx_today_routes,
+                                              yx_report_monthly_routes,
+                                              yx_report_hub_routes,
                                               NULL};
     static struct yx_route *all;
     if (all)

@@ -22,7 +22,7 @@ static cairo_status_t collect(void *closure, const unsigned char *data, unsigned
 
 int yx_pdf_begin(struct yx_pdf *p, double w, double h, double margin)
 {
-    *p = (struct yx_pdf){.w = w, .h = h, .margin = margin, .y = margin};
+    *p = (struct yx_pdf){.w = w, .h = h, .margin = margin, .y = margin, .page = 1};
     yx_buf_init(&p->buf, 16 * 1024 * 1024);
     p->surface = cairo_pdf_surface_create_for_stream(collect, p, w, h);
     p->cr = cairo_create(p->surface);
@@ -30,11 +30,30 @@ int yx_pdf_begin(struct yx_pdf *p, double w, double h, double margin)
     return 0;
 }
 
+static double lay_out(struct yx_pdf *p, const char *font, const char *s, double w, int align);
+
+/* The page's footer, in its bottom margin, when the document has one. */
+static void footer(struct yx_pdf *p)
+{
+    char line[600];
+    if (!p->footer)
+        return;
+    if (p->pages)
+        snprintf(line, sizeof line, "%s · Trang %d/%d", p->footer, p->page, p->pages);
+    else
+        snprintf(line, sizeof line, "%s · Trang %d", p->footer, p->page);
+    lay_out(p, "Noto Sans 7", line, p->w - 2 * p->margin, 2);
+    cairo_move_to(p->cr, p->margin, p->h - p->margin + 8);
+    pango_cairo_show_layout(p->cr, p->layout);
+}
+
 void yx_pdf_room(struct yx_pdf *p, double need)
 {
     if (p->y + need <= p->h - p->margin)
         return;
+    footer(p);
     cairo_show_page(p->cr);
+    p->page++;
     p->y = p->margin;
 }
 
@@ -130,6 +149,28 @@ int yx_pdf_qr(struct yx_pdf *p, double x, double y, double size, const char *tex
     return 0;
 }
 
+void yx_pdf_row(struct yx_pdf *p, const char *font, const char *const *cells, const double *widths, int n)
+{
+    double tallest = 0, x = p->margin;
+    for (int i = 0; i < n; i++) {
+        double h = lay_out(p, font, cells[i] ? cells[i] : "", widths[i] - 4, i ? YX_PDF_RIGHT : YX_PDF_LEFT);
+        tallest = h > tallest ? h : tallest;
+    }
+    yx_pdf_room(p, tallest + 4);
+    for (int i = 0; i < n; i++) {
+        yx_pdf_text_box(p, font, cells[i] ? cells[i] : "", x + 2, p->y + 1, widths[i] - 4,
+                        i ? YX_PDF_RIGHT : YX_PDF_LEFT);
+        x += widths[i];
+    }
+    cairo_save(p->cr);
+    cairo_set_line_width(p->cr, 0.3);
+    cairo_move_to(p->cr, p->margin, p->y + tallest + 2.5);
+    cairo_line_to(p->cr, x, p->y + tallest + 2.5);
+    cairo_stroke(p->cr);
+    cairo_restore(p->cr);
+    p->y += tallest + 4;
+}
+
 void yx_pdf_textf(struct yx_pdf *p, const char *font, const char *fmt, ...)
 {
     char line[4096];
@@ -142,6 +183,7 @@ void yx_pdf_textf(struct yx_pdf *p, const char *font, const char *fmt, ...)
 
 int yx_pdf_end(struct yx_pdf *p, char **out, size_t *len)
 {
+    footer(p);
     g_object_unref(p->layout);
     cairo_destroy(p->cr);
     cairo_surface_finish(p->surface);

@@ -173,22 +173,18 @@ static const char cases_sql[] =
     "e.consult_id = c.id AND e.action IN ('cancelled', 'declined', 'escalated') AND e.at >= ? AND e.at < ?)) "
     "ORDER BY 1, c.id";
 
-/* GET /api/v1/reports/consultations?period|from&to&by&province|facility&level&specialty&format */
-static int consultations(struct yx_req *r)
+/* The report of the place in the period, grouped by g (NULL: totals only), into *result. */
+static int build(struct yx_req *r, const struct yx_report_period *period, const struct yx_report_grouping *g,
+                 const struct yx_report_place *where, const struct yx_report_filters *only, json_t **result)
 {
-    struct yx_report_period p;
-    struct yx_report_place place;
+    const struct yx_report_period p = *period;
+    const struct yx_report_place place = *where;
     struct yx_rows *rows = NULL;
     struct tally all = {.naccept = 0}, group;
-    const struct yx_report_grouping *g = NULL;
     char sql[sizeof cases_sql + 200];
     json_t *out = NULL;
-    enum yx_report_format format;
     int rc;
-    struct yx_report_filters filters;
-    if ((rc = yx_report_request_read(r, groupings, &format, &p, &g, &place)) != 0 ||
-        (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL | YX_REPORT_BY_SPECIALTY, &filters)) != 0)
-        return rc;
+    const struct yx_report_filters filters = *only;
     const char *by = g ? g->by : NULL;
     if ((rc = yx_snprintf(sql, sizeof sql, cases_sql, g && g->key ? g->key : "''",
                           g && g->name ? g->name : "''")) != 0)
@@ -235,14 +231,24 @@ static int consultations(struct yx_req *r)
                 list, json_pack("{s:o,s:o}", "key", key_json(g, rows, start), "values", values_json(&group)));
     }
     json_object_set_new(out, "totals", values_json(&all));
-    rc = yx_report_reply(r, out, columns, &names, format);
+    *result = out;
     out = NULL;
+    rc = 0;
 out:
     json_decref(out);
     free(all.accept);
     free(all.conclude);
     yx_rows_free(rows);
     return rc;
+}
+
+const struct yx_report_source yx_report_consultations = {
+    "consultations", &names, columns, groupings, YX_REPORT_BY_LEVEL | YX_REPORT_BY_SPECIALTY, build};
+
+/* GET /api/v1/reports/consultations?period|from&to&by&province|facility&format */
+static int consultations(struct yx_req *r)
+{
+    return yx_report_serve(r, &yx_report_consultations);
 }
 
 const struct yx_route yx_report_routes[] = {

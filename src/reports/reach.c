@@ -147,22 +147,18 @@ static void group_rows(const struct yx_rows *rows, json_t *list)
         append_row(list, json_pack("{s:s,s:s}", "id", groups[g][0], "name", groups[g][1]), sum[g]);
 }
 
-/* GET /api/v1/reports/reach?period|from&to&by&province|facility&level&format */
-static int reach(struct yx_req *r)
+/* The report of the place in the period, grouped by g (NULL: totals only), into *result. */
+static int build(struct yx_req *r, const struct yx_report_period *period, const struct yx_report_grouping *g,
+                 const struct yx_report_place *where, const struct yx_report_filters *only, json_t **result)
 {
-    struct yx_report_period p;
-    struct yx_report_place place;
+    const struct yx_report_period p = *period;
+    const struct yx_report_place place = *where;
     struct yx_rows *rows = NULL;
-    const struct yx_report_grouping *g = NULL;
     char sql[sizeof reach_sql + 200], old[32], young[32];
     int64_t all[NFIG] = {0};
     json_t *out = NULL;
-    enum yx_report_format format;
     int rc;
-    struct yx_report_filters filters;
-    if ((rc = yx_report_request_read(r, groupings, &format, &p, &g, &place)) != 0 ||
-        (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL, &filters)) != 0)
-        return rc;
+    const struct yx_report_filters filters = *only;
     const char *by = g ? g->by : NULL;
     /* Ages at the period's last day: 60 or over when born on or before that day 60 years
      * earlier; under 6 when born after that day 6 years earlier. ISO dates compare as text. With
@@ -212,12 +208,22 @@ static int reach(struct yx_req *r)
     if (g && !g->key)
         group_rows(rows, list);
     json_object_set_new(out, "totals", values_json(all));
-    rc = yx_report_reply(r, out, columns, &names, format);
+    *result = out;
     out = NULL;
+    rc = 0;
 out:
     json_decref(out);
     yx_rows_free(rows);
     return rc;
+}
+
+const struct yx_report_source yx_report_reach = {"reach", &names, columns, groupings, YX_REPORT_BY_LEVEL,
+                                                 build};
+
+/* GET /api/v1/reports/reach?period|from&to&by&province|facility&format */
+static int reach(struct yx_req *r)
+{
+    return yx_report_serve(r, &yx_report_reach);
 }
 
 const struct yx_route yx_report_reach_routes[] = {

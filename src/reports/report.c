@@ -208,18 +208,24 @@ int yx_report_small(const struct yx_report_column *c, json_t *values)
            small(c->base ? json_object_get(values, c->base) : json_object_get(values, c->key));
 }
 
-/* A CSV cell of a figure: plain numbers with a dot (the server runs in the C locale), empty for
- * null, "<5" for a small cell. */
-static int csv_value(struct yx_buf *b, const struct yx_report_column *c, json_t *values)
+int yx_report_cell(const struct yx_report_column *c, json_t *values, char *out, size_t size)
 {
     json_t *v = json_object_get(values, c->key);
     if (yx_report_small(c, values))
-        return yx_buf_puts(b, "<5");
+        return yx_snprintf(out, size, "<5");
     if (json_is_integer(v))
-        return yx_buf_printf(b, "%lld", (long long)json_integer_value(v));
+        return yx_snprintf(out, size, "%lld", (long long)json_integer_value(v));
     if (json_is_real(v))
-        return yx_buf_printf(b, "%.10g", json_real_value(v));
-    return 0;
+        return yx_snprintf(out, size, "%.10g", json_real_value(v));
+    return yx_snprintf(out, size, "%s", "");
+}
+
+/* A CSV cell of a figure (yx_report_cell). */
+static int csv_value(struct yx_buf *b, const struct yx_report_column *c, json_t *values)
+{
+    char cell[64];
+    int rc = yx_report_cell(c, values, cell, sizeof cell);
+    return rc ? rc : yx_buf_puts(b, cell);
 }
 
 static int csv_line(struct yx_buf *b, const char *name, const struct yx_report_column *columns,
@@ -394,4 +400,20 @@ int yx_report_within(const struct yx_rows *rows, int i, const char *col, const s
         return 0;
     int64_t at = yx_rows_i64(rows, i, col);
     return at >= p->from_ms && at < p->until_ms;
+}
+
+int yx_report_serve(struct yx_req *r, const struct yx_report_source *s)
+{
+    struct yx_report_period p;
+    struct yx_report_place place;
+    struct yx_report_filters filters;
+    const struct yx_report_grouping *g = NULL;
+    enum yx_report_format format;
+    json_t *out = NULL;
+    int rc;
+    if ((rc = yx_report_request_read(r, s->groupings, &format, &p, &g, &place)) != 0 ||
+        (rc = yx_report_filters_read(r, s->filters, &filters)) != 0 ||
+        (rc = s->build(r, &p, g, &place, &filters, &out)) != 0)
+        return rc;
+    return yx_report_reply(r, out, s->columns, s->names, format);
 }

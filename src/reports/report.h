@@ -155,9 +155,33 @@ int yx_report_dhis2_reply(struct yx_req *r, json_t *out, const struct yx_report_
  * ("level_pair", "commune>district" give LEVEL_PAIR, COMMUNE_DISTRICT); appended to b. */
 int yx_report_dhis2_code(struct yx_buf *b, const char *text);
 
+/* A figure as it leaves the system (CSV, PDF): plain numbers with a dot (the server runs in the C
+ * locale), empty for null, "<5" for a small cell (docs/reports.md, "Small cells"). */
+int yx_report_cell(const struct yx_report_column *c, json_t *values, char *out, size_t size);
+
 /* {"report", "period", "scope", "by", "columns", "rows": [], "totals": null}: the shape every
  * report answers with; the indicator appends rows ({"key", "values"}) and sets totals. */
 json_t *yx_report_new(const char *name, const struct yx_report_period *p, const struct yx_report_place *place,
                       const char *by, const struct yx_report_column *columns);
+
+/* A report as C builds it, without a request of its own: the monthly report puts the five
+ * together. build answers the place in the period, grouped by g (one of groupings, or NULL for
+ * the totals only), with *out in the shape of yx_report_new(); r gives the database and the
+ * arena, never the query. stem names the CSV file. */
+struct yx_report_source {
+    const char *name;
+    const struct yx_report_names *names;
+    const struct yx_report_column *columns;
+    const struct yx_report_grouping *groupings;
+    unsigned filters; /* the YX_REPORT_BY_… filters it offers */
+    int (*build)(struct yx_req *r, const struct yx_report_period *p, const struct yx_report_grouping *g,
+                 const struct yx_report_place *place, const struct yx_report_filters *filters, json_t **out);
+};
+extern const struct yx_report_source yx_report_consultations, yx_report_visits, yx_report_reach,
+    yx_report_sites, yx_report_training;
+
+/* Answers a report's request: reads it (yx_report_request_read, then its filters), builds and
+ * replies in the format asked for (yx_report_reply). */
+int yx_report_serve(struct yx_req *r, const struct yx_report_source *s);
 
 #endif

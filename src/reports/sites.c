@@ -76,22 +76,18 @@ static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows
     return yx_report_key(g, yx_rows_str(rows, i, "gid"), yx_rows_str(rows, i, "gname"));
 }
 
-/* GET /api/v1/reports/sites?period|from&to&by&province|facility&level&format */
-static int sites(struct yx_req *r)
+/* The report of the place in the period, grouped by g (NULL: totals only), into *result. */
+static int build(struct yx_req *r, const struct yx_report_period *period, const struct yx_report_grouping *g,
+                 const struct yx_report_place *where, const struct yx_report_filters *only, json_t **result)
 {
-    struct yx_report_period p;
-    struct yx_report_place place;
+    const struct yx_report_period p = *period;
+    const struct yx_report_place place = *where;
     struct yx_rows *rows = NULL;
-    const struct yx_report_grouping *g = NULL;
     char sql[sizeof sites_sql + 200];
     int64_t all[NFIG] = {0};
     json_t *out = NULL;
-    enum yx_report_format format;
     int rc;
-    struct yx_report_filters filters;
-    if ((rc = yx_report_request_read(r, groupings, &format, &p, &g, &place)) != 0 ||
-        (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL, &filters)) != 0)
-        return rc;
+    const struct yx_report_filters filters = *only;
     const char *by = g ? g->by : NULL;
     struct yx_param params[] = {YX_PI(p.from_ms),      YX_PI(p.until_ms),     YX_PI(p.until_ms),
                                 YX_PI(place.facility), YX_PI(place.facility), YX_PI(place.province),
@@ -120,12 +116,22 @@ static int sites(struct yx_req *r)
                 list, json_pack("{s:o,s:o}", "key", key_json(g, rows, start), "values", values_json(n)));
     }
     json_object_set_new(out, "totals", values_json(all));
-    rc = yx_report_reply(r, out, columns, &names, format);
+    *result = out;
     out = NULL;
+    rc = 0;
 out:
     json_decref(out);
     yx_rows_free(rows);
     return rc;
+}
+
+const struct yx_report_source yx_report_sites = {"sites", &names, columns, groupings, YX_REPORT_BY_LEVEL,
+                                                 build};
+
+/* GET /api/v1/reports/sites?period|from&to&by&province|facility&format */
+static int sites(struct yx_req *r)
+{
+    return yx_report_serve(r, &yx_report_sites);
 }
 
 const struct yx_route yx_report_site_routes[] = {

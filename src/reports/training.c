@@ -154,23 +154,19 @@ static int cmp_groups(const void *a, const void *b)
     return i != j ? (i > j) - (i < j) : strcmp(x->gid, y->gid);
 }
 
-/* GET /api/v1/reports/training?period|from&to&by&province|facility&level&format */
-static int training(struct yx_req *r)
+/* The report of the place in the period, grouped by g (NULL: totals only), into *result. */
+static int build(struct yx_req *r, const struct yx_report_period *period, const struct yx_report_grouping *g,
+                 const struct yx_report_place *where, const struct yx_report_filters *only, json_t **result)
 {
-    struct yx_report_period p;
-    struct yx_report_place place;
+    const struct yx_report_period p = *period;
+    const struct yx_report_place place = *where;
     enum { QCOURSES, QSESSIONS, QATTEND, QCREDITS, QCERTS, NQ };
     struct yx_rows *rows[NQ] = {NULL};
     struct tally t = {.ngroups = 0};
-    const struct yx_report_grouping *g = NULL;
     char sql[1200];
     json_t *out = NULL;
-    enum yx_report_format format;
     int rc;
-    struct yx_report_filters filters;
-    if ((rc = yx_report_request_read(r, groupings, &format, &p, &g, &place)) != 0 ||
-        (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL, &filters)) != 0)
-        return rc;
+    const struct yx_report_filters filters = *only;
     const char *by = g ? g->by : NULL;
     static const char *const queries[NQ] = {courses_sql, sessions_sql, attendances_sql, credits_sql,
                                             certificates_sql};
@@ -209,14 +205,24 @@ static int training(struct yx_req *r)
         json_array_append_new(list, json_pack("{s:o,s:o}", "key", key_json(g, &t.groups[i]), "values",
                                               values_json(&t.groups[i], has_courses(g))));
     json_object_set_new(out, "totals", values_json(&t.all, 1));
-    rc = yx_report_reply(r, out, columns, &names, format);
+    *result = out;
     out = NULL;
+    rc = 0;
 out:
     json_decref(out);
     free(t.groups);
     for (int q = 0; q < NQ; q++)
         yx_rows_free(rows[q]);
     return rc;
+}
+
+const struct yx_report_source yx_report_training = {"training",         &names, columns, groupings,
+                                                    YX_REPORT_BY_LEVEL, build};
+
+/* GET /api/v1/reports/training?period|from&to&by&province|facility&format */
+static int training(struct yx_req *r)
+{
+    return yx_report_serve(r, &yx_report_training);
 }
 
 const struct yx_route yx_report_training_routes[] = {

@@ -208,22 +208,18 @@ static int top_codes(struct yx_req *r, const struct yx_report_period *p, const s
     return rc;
 }
 
-/* GET /api/v1/reports/visits?period|from&to&by&province|facility&level&format */
-static int visits(struct yx_req *r)
+/* The report of the place in the period, grouped by g (NULL: totals only), into *result. */
+static int build(struct yx_req *r, const struct yx_report_period *period, const struct yx_report_grouping *g,
+                 const struct yx_report_place *where, const struct yx_report_filters *only, json_t **result)
 {
-    struct yx_report_period p;
-    struct yx_report_place place;
+    const struct yx_report_period p = *period;
+    const struct yx_report_place place = *where;
     struct yx_rows *rows = NULL, *dx = NULL;
     struct tally all = {.nwait = 0}, group;
-    const struct yx_report_grouping *g = NULL;
     char sql[sizeof visits_sql + 200];
     json_t *out = NULL;
-    enum yx_report_format format;
     int rc, d = 0;
-    struct yx_report_filters filters;
-    if ((rc = yx_report_request_read(r, groupings, &format, &p, &g, &place)) != 0 ||
-        (rc = yx_report_filters_read(r, YX_REPORT_BY_LEVEL, &filters)) != 0)
-        return rc;
+    const struct yx_report_filters filters = *only;
     const char *by = g ? g->by : NULL;
     struct yx_param params[] = {SPAN(p), PLACE_PARAMS(place, filters), SPAN(p), SPAN(p), SPAN(p), SPAN(p),
                                 SPAN(p)};
@@ -264,14 +260,24 @@ static int visits(struct yx_req *r)
     json_object_set_new(out, "totals", values_json(&all));
     if ((rc = top_codes(r, &p, &place, &filters, out)) != 0)
         goto out;
-    rc = yx_report_reply(r, out, columns, &names, format);
+    *result = out;
     out = NULL;
+    rc = 0;
 out:
     json_decref(out);
     free(all.wait);
     yx_rows_free(rows);
     yx_rows_free(dx);
     return rc;
+}
+
+const struct yx_report_source yx_report_visits = {"visits",           &names, columns, groupings,
+                                                  YX_REPORT_BY_LEVEL, build};
+
+/* GET /api/v1/reports/visits?period|from&to&by&province|facility&format */
+static int visits(struct yx_req *r)
+{
+    return yx_report_serve(r, &yx_report_visits);
 }
 
 const struct yx_route yx_report_visit_routes[] = {

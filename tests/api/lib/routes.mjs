@@ -139,6 +139,7 @@ export const ROUTES = {
   'GET /api/v1/courses': {}, 'GET /api/v1/training/records': {}, 'GET /api/v1/training/summary': {},
   'GET /api/v1/reports/consultations': {}, 'GET /api/v1/reports/visits': {}, 'GET /api/v1/reports/reach': {},
   'GET /api/v1/reports/sites': {}, 'GET /api/v1/reports/training': {}, 'GET /api/v1/me/today': {},
+  'GET /api/v1/reports/monthly': {}, 'GET /api/v1/reports/hub': {},
   'GET /api/v1/courses/:id': { on: ['course'], training: true },
   'PATCH /api/v1/courses/:id': { on: ['course'], training: true, body: () => ({ title: 'Đổi tên khoá học' }) },
   'POST /api/v1/courses/:id/publish': { on: ['course'], training: true },
