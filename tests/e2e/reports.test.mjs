@@ -6,12 +6,13 @@
 //   October:  2 asked by Lũng Cú → the country's previous month 2, a change of +7.
 // The ministry's administrator opens Báo cáo, picks November, reads 9 requested (+7 on October's
 // 2), drills country → Tuyên Quang (7) → Lũng Cú (6) and back, turns the consultations chart into
-// its table (6 in 11/2026) and downloads the CSV, which holds the same 6. Tuyên Quang's
+// its table (6 in 11/2026) and downloads the CSV and the XLSX, which hold the same 6. Tuyên Quang's
 // administrator lands on Tuyên Quang; a doctor has no Báo cáo tile and #/reports is not theirs;
 // at 360 px the page does not scroll sideways.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { startWithBrowser, closeAll, session } from './lib.mjs';
 
 let env;
@@ -102,6 +103,21 @@ test('the ministry: November\'s headline, the drill country → province → fac
   assert.match(lines[0], /^"Nhóm","Yêu cầu hội chẩn",/);
   assert.match(lines.find((l) => l.startsWith('"Tổng cộng"')), /^"Tổng cộng",6,/);
   assert.match(lines.find((l) => l.startsWith(`"${lungcu}"`)), new RegExp(`^"${lungcu}",6,`));
+
+  // The XLSX of the same page: its totals row holds 6 requested, as a number cell.
+  const xlsxLink = p.locator('.downloads li').filter({ hasText: 'Hội chẩn từ xa' }).getByRole('link', { name: 'XLSX' });
+  const [book] = await Promise.all([p.waitForEvent('download'), xlsxLink.click()]);
+  assert.equal(book.suggestedFilename(), 'bao-cao-hoi-chan-2026-11.xlsx');
+  const bookPath = await book.path();
+  const part = (name) => execFileSync('unzip', ['-p', bookPath, name], { encoding: 'utf8' });
+  const strings = [...part('xl/sharedStrings.xml').matchAll(/<si><t[^>]*>([^<]*)<\/t><\/si>/g)].map((m) => m[1]);
+  const rows = [...part('xl/worksheets/sheet1.xml').matchAll(/<row [^>]*>(.*?)<\/row>/g)].map((m) =>
+    [...m[1].matchAll(/<c ([^>]*?)(?:\/>|>(?:<v>([^<]*)<\/v>)?<\/c>)/g)].map((c) => (/t="s"/.test(c[1]) ? strings[Number(c[2])] : /t="/.test(c[1]) ? `text:${c[2]}` : Number(c[2]))));
+  assert.equal(rows[0][1], 'Yêu cầu hội chẩn');
+  const totals = rows.find((r) => r[0] === 'Tổng cộng');
+  assert.ok(totals, 'a totals row in the workbook');
+  assert.equal(totals[1], 6);
+  assert.equal(rows.find((r) => r[0] === lungcu)[1], 6);
 
   // Back to the country by the breadcrumb.
   await p.locator('.crumbs').getByRole('button', { name: 'Việt Nam' }).click();
