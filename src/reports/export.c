@@ -173,6 +173,24 @@ static int read_all(int fd, char **out, size_t *len)
     return 0;
 }
 
+/* A report's short title for a sheet's name (at most 27 bytes, so "NN. " fits in 31 characters). */
+static const char *sheet_title(const char *report, int en)
+{
+    static const struct {
+        const char *report, *vi, *en;
+    } titles[] = {
+        {"consultations", "Hội chẩn", "Consultations"},
+        {"visits", "Khám từ xa", "Remote visits"},
+        {"reach", "Tiếp cận", "Reach"},
+        {"sites", "Điểm kết nối", "Sites"},
+        {"training", "Đào tạo", "Training"},
+    };
+    for (size_t i = 0; report && i < sizeof titles / sizeof titles[0]; i++)
+        if (strcmp(titles[i].report, report) == 0)
+            return en ? titles[i].en : titles[i].vi;
+    return en ? "Report" : "Báo cáo";
+}
+
 int yx_report_xlsx(json_t *const *reports, size_t n, const struct yx_report_column *const *columns, int en,
                    char **out, size_t *len)
 {
@@ -198,11 +216,13 @@ int yx_report_xlsx(json_t *const *reports, size_t n, const struct yx_report_colu
     xlsx_formats_init(wb, &f);
     lxw_error err = LXW_NO_ERROR;
     for (size_t k = 0; k < n && err == LXW_NO_ERROR; k++) {
-        /* Sheet names are unique and at most 31 characters: "Báo cáo", or "Báo cáo 2" and on. */
+        /* Sheet names are unique and at most 31 characters: "Báo cáo" for one report; for several,
+         * "1. Hội chẩn", "2. Khám từ xa" … (numbered, so that two of a kind stay apart). */
         if (n == 1)
             snprintf(sheet, sizeof sheet, "%s", en ? "Report" : "Báo cáo");
         else
-            snprintf(sheet, sizeof sheet, "%s %zu", en ? "Report" : "Báo cáo", k + 1);
+            snprintf(sheet, sizeof sheet, "%zu. %s", k + 1,
+                     sheet_title(json_string_value(json_object_get(reports[k], "report")), en));
         err = xlsx_table(wb, sheet, reports[k], columns[k], en, &f);
     }
     if (err == LXW_NO_ERROR)

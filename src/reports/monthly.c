@@ -80,9 +80,13 @@ static int monthly(struct yx_req *r)
     const char *period = yx_query(r, "period");
     json_t *doc = NULL, *list, *one;
     char footer[400], file[64];
-    int rc, pdf;
-    if ((rc = yx_report_document_format(r, &pdf)) != 0)
-        return rc;
+    int rc;
+    /* The document's json or pdf, or a workbook with one sheet a section. */
+    const char *format = yx_query(r, "format");
+    int xlsx = format && strcmp(format, "xlsx") == 0, pdf = format && strcmp(format, "pdf") == 0;
+    if (format && !xlsx && !pdf && strcmp(format, "json") != 0)
+        return yx_fail_field(r, YX_EINVAL, "format",
+                             "Định dạng là json, pdf hoặc xlsx / format is json, pdf or xlsx.");
     if (yx_query(r, "from") || yx_query(r, "to") || (period && strncmp(period, "month:", 6) != 0))
         return yx_fail_field(r, YX_EINVAL, "period",
                              "Báo cáo tháng nhận period=month:YYYY-MM / the monthly report takes a "
@@ -102,6 +106,16 @@ static int monthly(struct yx_req *r)
         if ((rc = s->build(r, &p, grouping_for(s, &place), &place, &none, &one)) != 0 ||
             (rc = json_array_append_new(list, one) == 0 ? 0 : YX_ENOMEM) != 0)
             goto out;
+    }
+    if (xlsx) {
+        json_t *books[NSECTIONS];
+        const struct yx_report_column *columns[NSECTIONS];
+        for (size_t i = 0; i < NSECTIONS; i++) {
+            books[i] = json_array_get(list, i);
+            columns[i] = sections[i].source->columns;
+        }
+        rc = yx_report_xlsx_reply(r, books, columns, NSECTIONS, "thang");
+        goto out;
     }
     if (!pdf) {
         rc = yx_reply(r, 200, doc);

@@ -255,25 +255,33 @@ static void period_slug(json_t *period, char *out, size_t size)
         snprintf(out, size, "%s_%s", from, to);
 }
 
-/* The XLSX answer: one report's workbook, as an attachment. */
-static int xlsx_reply(struct yx_req *r, json_t *out, const struct yx_report_column *columns, const char *stem)
+int yx_report_xlsx_reply(struct yx_req *r, json_t *const *reports,
+                         const struct yx_report_column *const *columns, size_t n, const char *stem)
 {
     char slug[32], disposition[120], *data = NULL;
     size_t len = 0;
     int en = r->accept_language && strncasecmp(r->accept_language, "en", 2) == 0;
-    int rc = yx_report_xlsx(&out, 1, &columns, en, &data, &len);
+    int rc = yx_report_xlsx(reports, n, columns, en, &data, &len);
     if (rc == YX_EINTERNAL)
         rc = yx_fail(r, rc, "Không tạo được tệp XLSX / the XLSX file could not be made.");
-    period_slug(json_object_get(out, "period"), slug, sizeof slug);
-    json_decref(out);
-    snprintf(disposition, sizeof disposition, "attachment; filename=\"bao-cao-%s-%s.xlsx\"", stem, slug);
-    if (rc == 0)
+    if (rc == 0) {
+        period_slug(json_object_get(reports[0], "period"), slug, sizeof slug);
+        snprintf(disposition, sizeof disposition, "attachment; filename=\"bao-cao-%s-%s.xlsx\"", stem, slug);
         rc = yx_reply_header(r, "Content-Disposition", disposition);
+    }
     if (rc == 0) {
         rc = yx_reply_raw(r, 200, YX_REPORT_XLSX_TYPE, data, len);
         data = NULL;
     }
     free(data);
+    return rc;
+}
+
+/* The XLSX answer of one report (taken). */
+static int xlsx_reply(struct yx_req *r, json_t *out, const struct yx_report_column *columns, const char *stem)
+{
+    int rc = yx_report_xlsx_reply(r, &out, &columns, 1, stem);
+    json_decref(out);
     return rc;
 }
 

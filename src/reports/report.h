@@ -147,6 +147,11 @@ int yx_report_reply(struct yx_req *r, json_t *out, const struct yx_report_column
 int yx_report_xlsx(json_t *const *reports, size_t n, const struct yx_report_column *const *columns, int en,
                    char **out, size_t *len);
 
+/* Answers the workbook of n reports (yx_report_xlsx; the caller keeps them) as an attachment
+ * named "bao-cao-<stem>-<period of the first>.xlsx". */
+int yx_report_xlsx_reply(struct yx_req *r, json_t *const *reports,
+                         const struct yx_report_column *const *columns, size_t n, const char *stem);
+
 /* The DHIS2 answer (export.c): out (taken) as dataValueSets JSON, data element codes prefix_KEY. */
 int yx_report_dhis2_reply(struct yx_req *r, json_t *out, const struct yx_report_column *columns,
                           const char *prefix);

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSignedIn, api, assertError } from './lib/server.mjs';
-import { otherPlacesAnswerLikeAbsent, badQueriesNameTheirField } from './lib/reports.mjs';
+import { otherPlacesAnswerLikeAbsent, badQueriesNameTheirField, cells, colName } from './lib/reports.mjs';
 
 let srv;
 const S = {};
@@ -151,6 +151,38 @@ test('the monthly report of a commune: the five reports of its month, by hand, a
   const own = await monthly('demo.facility-admin', '?period=month:2026-11');
   assert.equal(own.status, 200);
   assert.equal(own.body.scope.name, 'Bệnh viện Đa khoa tỉnh Hà Giang');
+});
+
+test('the monthly report of a commune as XLSX: a sheet a section in the order of the document, the same totals', async () => {
+  const q = `?period=month:2026-11&facility=${F['TYT-LUNGCU']}`;
+  const json = (await monthly('demo.ministry-admin', q)).body;
+  const r = await fetch(srv.url + MONTHLY + q + '&format=xlsx', { headers: { authorization: `Bearer ${S['demo.ministry-admin'].token}` } });
+  const bytes = Buffer.from(await r.arrayBuffer());
+  assert.equal(r.status, 200, bytes.toString());
+  assert.equal(r.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  assert.equal(r.headers.get('content-disposition'), 'attachment; filename="bao-cao-thang-2026-11.xlsx"');
+  const dir = mkdtempSync(join(tmpdir(), 'ytexa-report-'));
+  const file = join(dir, 'r.xlsx');
+  writeFileSync(file, bytes);
+  const part = (name) => execFileSync('unzip', ['-p', file, name], { encoding: 'utf8' });
+  const names = [...part('xl/workbook.xml').matchAll(/<sheet name="([^"]*)"/g)].map((m) => m[1]);
+  assert.deepEqual(names, ['1. Hội chẩn', '2. Khám từ xa', '3. Tiếp cận', '4. Điểm kết nối', '5. Đào tạo', 'Thông tin']);
+  // Each section's totals row (a facility's month has no other row: header, totals) holds its
+  // totals as the JSON does — small cells (1 to 4) as "<5", the rest as number cells.
+  const shared = part('xl/sharedStrings.xml');
+  for (const [k, section] of json.sections.entries()) {
+    const sheet = cells(part(`xl/worksheets/sheet${k + 1}.xml`), shared);
+    assert.equal(sheet.A2.v, 'Tổng cộng', section.report);
+    section.columns.forEach((c, i) => {
+      const cell = sheet[colName(i + 1) + '2'], v = section.totals[c.key];
+      if (v === null) assert.equal(cell, undefined, `${section.report}.${c.key}`);
+      else if (cell.type === 's') assert.equal(cell.v, '<5', `${section.report}.${c.key}`);
+      else assert.equal(cell.v, v, `${section.report}.${c.key}`);
+    });
+  }
+  const consults = cells(part('xl/worksheets/sheet1.xml'), shared);
+  assert.deepEqual([consults.B2, consults.C2, consults.D2].map((c) => c.v), [6, 5, '<5']); // requested, accepted, concluded 4
+  rmSync(dir, { recursive: true });
 });
 
 test('the monthly report of a commune as PDF: its title, the same figures, <5 for a small cell, page numbers', async () => {

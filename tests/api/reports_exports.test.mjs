@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSignedIn, api, assertError } from './lib/server.mjs';
-import { badQueriesNameTheirField } from './lib/reports.mjs';
+import { badQueriesNameTheirField, cells, colName } from './lib/reports.mjs';
 
 let srv, dir;
 const S = {};
@@ -81,20 +81,6 @@ test('JSON: the seeded figures by hand', async () => {
   expected(r.body.totals, TOTALS);
   assert.equal(r.body.totals.cancelled, 0);
 });
-
-// The cells of a worksheet: { A1: { type: 'n' | 's', v } }, strings looked up in sharedStrings.
-function cells(sheetXml, sharedXml) {
-  const unescape = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
-  const shared = [...sharedXml.matchAll(/<si>(.*?)<\/si>/gs)].map((m) => unescape([...m[1].matchAll(/<t[^>]*>(.*?)<\/t>/gs)].map((t) => t[1]).join('')));
-  const out = {};
-  for (const m of sheetXml.matchAll(/<c r="([A-Z]+\d+)"([^>]*?)(?:\/>|>(.*?)<\/c>)/gs)) {
-    const v = /<v>(.*?)<\/v>/s.exec(m[3] || '')?.[1];
-    if (v === undefined) continue;
-    out[m[1]] = /t="s"/.test(m[2]) ? { type: 's', v: shared[Number(v)] } : { type: 'n', v: Number(v), xml: m[0] };
-  }
-  return out;
-}
-const colName = (i) => (i < 26 ? String.fromCharCode(65 + i) : String.fromCharCode(64 + Math.floor(i / 26)) + String.fromCharCode(65 + (i % 26)));
 
 async function fetchXlsx(query, headers = {}) {
   const res = await fetch(srv.url + REPORT + query, { headers: { authorization: `Bearer ${S['demo.ministry-admin'].token}`, ...headers } });

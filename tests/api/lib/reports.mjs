@@ -30,3 +30,18 @@ export async function badQueriesNameTheirField(get, cases) {
     assert.equal(r.body.error.field, field, `${query}: ${JSON.stringify(r.body)}`);
   }
 }
+
+// The cells of an XLSX sheet by reference ("B3"): shared strings as {type: 's', v}, numbers as
+// {type: 'n', v, xml} (the cell's XML, to check its style); cells without a value are left out.
+export function cells(sheetXml, sharedXml) {
+  const unescape = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  const shared = [...sharedXml.matchAll(/<si>(.*?)<\/si>/gs)].map((m) => unescape([...m[1].matchAll(/<t[^>]*>(.*?)<\/t>/gs)].map((t) => t[1]).join('')));
+  const out = {};
+  for (const m of sheetXml.matchAll(/<c r="([A-Z]+\d+)"([^>]*?)(?:\/>|>(.*?)<\/c>)/gs)) {
+    const v = /<v>(.*?)<\/v>/s.exec(m[3] || '')?.[1];
+    if (v === undefined) continue;
+    out[m[1]] = /t="s"/.test(m[2]) ? { type: 's', v: shared[Number(v)] } : { type: 'n', v: Number(v), xml: m[0] };
+  }
+  return out;
+}
+export const colName = (i) => (i < 26 ? String.fromCharCode(65 + i) : String.fromCharCode(64 + Math.floor(i / 26)) + String.fromCharCode(65 + (i % 26)));
