@@ -132,7 +132,7 @@ WHERE c.summary = 'bench' AND c.accepted_at IS NOT NULL AND c.id % 4 = 0;
 -- Training: courses at the hubs, sessions 6 live, 2 self-paced, 2 case, 100 attendees each, credits
 -- and certificates.
 INSERT INTO courses (title, description, credit_minutes, facility_id, state, created_by, created_at, updated_at)
-SELECT 'Khoá học ' || s.g, 'bench', 60, h.id, 'published', k.admin, $T0 - 30 * $DAY, $T0 - 30 * $DAY
+SELECT 'Khoá học ' || s.g, 'bench', 60, h.id, 'published', k.admin, $((T0 - 30 * DAY)), $((T0 - 30 * DAY))
 FROM $(series "$COURSES") JOIN gen_k k ON 1 = 1 JOIN gen_hub h ON h.n = s.g % k.nh;
 CREATE TEMP TABLE gen_course AS SELECT ROW_NUMBER() OVER (ORDER BY id) - 1 AS n, id FROM courses WHERE description = 'bench';
 INSERT INTO course_sessions (course_id, kind, title, starts_at, minutes, state, started_at, ended_at, created_by, created_at)
