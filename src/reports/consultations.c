@@ -3,11 +3,13 @@
  * conclusion took, how many were accepted within their urgency's deadline and what the hubs
  * recommended. A case belongs to the place of the facility that asked (where the patient is).
  *
- * One query returns each case touched in the period once, ordered by the group asked for; the
- * figures are added up here. Medians and 90th percentiles are computed in C from the durations
- * of that result: SQLite has no percentile function and PostgreSQL's percentile_disc is not
- * portable, while the rows are already bounded by the period (at most YX_REPORT_MAX_DAYS days of
- * one place's cases) and fetched anyway for the counts. */
+ * One query counts the cases of each group in SQL, ordered by the group asked for: the cases
+ * requested, accepted and concluded in the period as three index ranges (a case touched in several
+ * ways counts once in each count, as before), and the events of the period. A second query fetches
+ * only the durations, one integer a case, in the same order of groups: medians and 90th
+ * percentiles are computed in C from them, since SQLite has no percentile function and
+ * PostgreSQL's percentile_disc is not portable (docs/reports.md, "How it is computed, and its
+ * bound"). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,9 +56,6 @@ static const struct yx_report_column columns[] = {
      "90th percentile minutes to conclusion", YX_REPORT_MINUTES, "concluded"},
     {NULL, NULL, NULL, 0, NULL},
 };
-
-/* The recommendations a hub concludes with, in the order of the outcome counts. */
-static const char *const outcomes[] = {"treat_locally", "transfer", "more_tests", "another_consult", NULL};
 
 /* The groupings: what the rows are keyed by (fixed SQL, chosen from this table, never from the
  * query's text), whether the key is a number, and its name. */
@@ -106,29 +105,6 @@ static json_t *values_json(struct tally *t)
     return v;
 }
 
-/* Adds case i to t (and its durations to the shared arrays at t's end). */
-static void count_case(const struct yx_rows *rows, int i, const struct yx_report_period *p, struct tally *t)
-{
-    int64_t requested = yx_rows_i64(rows, i, "requested_at");
-    t->n[REQUESTED] += yx_report_within(rows, i, "requested_at", p);
-    t->n[CANCELLED] += yx_report_within(rows, i, "cancelled_at", p);
-    t->n[DECLINED] += yx_rows_i64(rows, i, "declines");
-    t->n[ESCALATED] += yx_rows_i64(rows, i, "escalations");
-    if (yx_report_within(rows, i, "accepted_at", p)) {
-        int64_t wait = yx_rows_i64(rows, i, "accepted_at") - requested;
-        t->n[ACCEPTED]++;
-        t->n[IN_TIME] += wait <= yx_rows_i64(rows, i, "accept_minutes") * 60000;
-        t->accept[t->naccept++] = wait;
-    }
-    if (yx_report_within(rows, i, "concluded_at", p)) {
-        const char *rec = yx_rows_str(rows, i, "recommendation");
-        t->n[CONCLUDED]++;
-        t->conclude[t->nconclude++] = yx_rows_i64(rows, i, "concluded_at") - requested;
-        for (int o = 0; rec && outcomes[o]; o++)
-            t->n[TREAT_LOCALLY + o] += strcmp(rec, outcomes[o]) == 0;
-    }
-}
-
 /* A row's key: {id, name}; a level pair is named from both ends, a specialty by its own name. */
 static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows *rows, int i)
 {
@@ -148,30 +124,62 @@ static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows
                                            : yx_report_key(g, id, name);
 }
 
-/* Every case requested by a facility of the place and touched in the period: requested,
- * accepted, concluded, cancelled, declined or escalated in it, once, ordered by its group. The
- * two %s are the group's key and name, from the groupings table. */
-static const char cases_sql[] =
-    "SELECT %s AS gid, %s AS gname, c.requested_at, c.accepted_at, c.concluded_at, c.recommendation, "
-    "COALESCE(d.accept_minutes, 1440) AS accept_minutes, "
-    "(SELECT MIN(e.at) FROM consult_events e WHERE e.consult_id = c.id AND e.action = 'cancelled') AS "
-    "cancelled_at, "
-    "(SELECT COUNT(*) FROM consult_events e WHERE e.consult_id = c.id AND e.action = 'declined' AND e.at >= "
-    "? "
-    "AND e.at < ?) AS declines, "
-    "(SELECT COUNT(*) FROM consult_events e WHERE e.consult_id = c.id AND e.action = 'escalated' AND e.at >= "
-    "? "
-    "AND e.at < ?) AS escalations "
-    "FROM consults c JOIN facilities rf ON rf.id = c.requester_facility_id JOIN admin_units p ON p.id = "
-    "rf.province_id LEFT JOIN facilities hf ON hf.id = c.assigned_facility_id LEFT JOIN consult_deadlines d "
+/* The tables a grouping's key, its name and the place's filters may name, and the filters. Each
+ * part of the queries below starts from one moment of a case: its request, acceptance or
+ * conclusion, each a range an index serves (migration 0020), or its events in the period. */
+#define CASES_FROM                                                                                           \
+    "FROM consults c JOIN facilities rf ON rf.id = c.requester_facility_id JOIN admin_units p ON p.id = "    \
+    "rf.province_id LEFT JOIN facilities hf ON hf.id = c.assigned_facility_id LEFT JOIN consult_deadlines "  \
+    "d "                                                                                                     \
+    "ON d.urgency = c.urgency LEFT JOIN specialties s ON s.code = c.specialty "
+#define CASES_WHERE                                                                                          \
+    "WHERE c.requested_at IS NOT NULL AND (? = 0 OR rf.id = ?) AND (? = 0 OR rf.province_id = ?) AND "       \
+    "(? = '' OR rf.level = ?) AND (? = '' OR c.specialty = ?) "
+
+/* The counts of each group, ordered by its key: the cases requested, accepted and concluded in the
+ * period (three index ranges rather than one ORed condition no index serves), and the events of
+ * the period: a case counts as cancelled when its first cancellation falls in the period (as
+ * MIN(at) said before), declines and escalations count each event. Every %s pair is the group's
+ * key and name, from the groupings table. */
+static const char counts_sql[] =
+    "SELECT gid, gname, SUM(req) AS requested, SUM(acc) AS accepted, SUM(intime) AS in_time, SUM(conc) AS "
+    "concluded, SUM(tl) AS treat_locally, SUM(tr) AS transfer, SUM(mt) AS more_tests, SUM(ac) AS "
+    "another_consult, SUM(canc) AS cancelled, SUM(decl) AS declines, SUM(esc) AS escalations FROM ("
+    "SELECT %s AS gid, %s AS gname, COUNT(*) AS req, 0 AS acc, 0 AS intime, 0 AS conc, 0 AS tl, 0 AS tr, "
+    "0 AS mt, 0 AS ac, 0 AS canc, 0 AS decl, 0 AS esc " CASES_FROM CASES_WHERE
+    "AND c.requested_at >= ? AND c.requested_at < ? GROUP BY 1, 2 UNION ALL "
+    "SELECT %s, %s, 0, COUNT(*), SUM(CASE WHEN c.accepted_at - c.requested_at <= COALESCE(d.accept_minutes, "
+    "1440) * 60000 THEN 1 ELSE 0 END), 0, 0, 0, 0, 0, 0, 0, 0 " CASES_FROM CASES_WHERE
+    "AND c.accepted_at >= ? AND c.accepted_at < ? GROUP BY 1, 2 UNION ALL "
+    "SELECT %s, %s, 0, 0, 0, COUNT(*), SUM(CASE WHEN c.recommendation = 'treat_locally' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN c.recommendation = 'transfer' THEN 1 ELSE 0 END), SUM(CASE WHEN c.recommendation = "
+    "'more_tests' THEN 1 ELSE 0 END), SUM(CASE WHEN c.recommendation = 'another_consult' THEN 1 ELSE 0 END), "
+    "0, 0, 0 " CASES_FROM CASES_WHERE
+    "AND c.concluded_at >= ? AND c.concluded_at < ? GROUP BY 1, 2 UNION ALL "
+    "SELECT %s, %s, 0, 0, 0, 0, 0, 0, 0, 0, SUM(CASE WHEN e.action = 'cancelled' AND NOT EXISTS (SELECT 1 "
+    "FROM consult_events x WHERE x.consult_id = e.consult_id AND x.action = 'cancelled' AND (x.at < e.at OR "
+    "(x.at = e.at AND x.id < e.id))) THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'declined' THEN 1 ELSE 0 "
+    "END), SUM(CASE WHEN e.action = 'escalated' THEN 1 ELSE 0 END) "
+    "FROM consult_events e JOIN consults c ON c.id = e.consult_id JOIN facilities rf ON rf.id = "
+    "c.requester_facility_id JOIN admin_units p ON p.id = rf.province_id LEFT JOIN facilities hf ON hf.id = "
+    "c.assigned_facility_id LEFT JOIN consult_deadlines d ON d.urgency = c.urgency LEFT JOIN specialties s "
     "ON "
-    "d.urgency = c.urgency LEFT JOIN specialties s ON s.code = c.specialty "
-    "WHERE c.requested_at IS NOT NULL AND (? = 0 OR rf.id = ?) AND (? = 0 OR rf.province_id = ?) AND "
-    "(? = '' OR rf.level = ?) AND (? = '' OR c.specialty = ?) AND "
-    "((c.requested_at >= ? AND c.requested_at < ?) OR (c.accepted_at >= ? AND c.accepted_at < ?) OR "
-    "(c.concluded_at >= ? AND c.concluded_at < ?) OR EXISTS (SELECT 1 FROM consult_events e WHERE "
-    "e.consult_id = c.id AND e.action IN ('cancelled', 'declined', 'escalated') AND e.at >= ? AND e.at < ?)) "
-    "ORDER BY 1, c.id";
+    "s.code = c.specialty " CASES_WHERE
+    "AND e.action IN ('cancelled', 'declined', 'escalated') AND e.at >= ? AND e.at < ? GROUP BY 1, 2"
+    ") t GROUP BY 1, 2 ORDER BY 1";
+
+/* The durations the medians and percentiles need (ms), kind 0 to acceptance and 1 to conclusion,
+ * ordered by the same key as the counts so that each group's come together in the same order. */
+static const char durations_sql[] =
+    "SELECT gid, kind, ms FROM (SELECT %s AS gid, 0 AS kind, c.accepted_at - c.requested_at AS ms " CASES_FROM
+        CASES_WHERE "AND c.accepted_at >= ? AND c.accepted_at < ? UNION ALL "
+    "SELECT %s, 1, c.concluded_at - c.requested_at " CASES_FROM CASES_WHERE
+    "AND c.concluded_at >= ? AND c.concluded_at < ?) t ORDER BY 1";
+
+/* The counts of row i of the counts query, in the order of the columns. */
+static const char *const count_names[NCOUNTS] = {
+    "requested", "accepted",      "concluded", "cancelled",  "declines",       "escalations",
+    "in_time",   "treat_locally", "transfer",  "more_tests", "another_consult"};
 
 /* The report of the place in the period, grouped by g (NULL: totals only), into *result. */
 static int build(struct yx_req *r, const struct yx_report_period *period, const struct yx_report_grouping *g,
@@ -179,56 +187,53 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
 {
     const struct yx_report_period p = *period;
     const struct yx_report_place place = *where;
-    struct yx_rows *rows = NULL;
+    struct yx_rows *rows = NULL, *times = NULL;
     struct tally all = {.naccept = 0}, group;
-    char sql[sizeof cases_sql + 200];
+    char sql[sizeof counts_sql + 1200];
     json_t *out = NULL;
     int rc;
     const struct yx_report_filters filters = *only;
     const char *by = g ? g->by : NULL;
-    if ((rc = yx_snprintf(sql, sizeof sql, cases_sql, g && g->key ? g->key : "''",
-                          g && g->name ? g->name : "''")) != 0)
-        goto out;
-#define SPAN YX_PI(p.from_ms), YX_PI(p.until_ms)
-    struct yx_param params[] = {SPAN,
-                                SPAN,
-                                YX_PI(place.facility),
-                                YX_PI(place.facility),
-                                YX_PI(place.province),
-                                YX_PI(place.province),
-                                YX_PT(filters.level),
-                                YX_PT(filters.level),
-                                YX_PT(filters.specialty),
-                                YX_PT(filters.specialty),
-                                SPAN,
-                                SPAN,
-                                SPAN,
-                                SPAN};
-#undef SPAN
-    if ((rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0)
+    const char *key = g && g->key ? g->key : "''", *name = g && g->name ? g->name : "''";
+#define PLACE                                                                                                \
+    YX_PI(place.facility), YX_PI(place.facility), YX_PI(place.province), YX_PI(place.province),              \
+        YX_PT(filters.level), YX_PT(filters.level), YX_PT(filters.specialty), YX_PT(filters.specialty),      \
+        YX_PI(p.from_ms), YX_PI(p.until_ms)
+    struct yx_param params[] = {PLACE, PLACE, PLACE, PLACE};
+#undef PLACE
+    if ((rc = yx_snprintf(sql, sizeof sql, counts_sql, key, name, key, name, key, name, key, name)) != 0 ||
+        (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0 ||
+        (rc = yx_snprintf(sql, sizeof sql, durations_sql, key, key)) != 0 ||
+        (rc = yx_db_exec(r->db, sql, params, 20, &times)) != 0)
         goto out;
     rc = YX_ENOMEM;
-    size_t n = rows->nrows ? (size_t)rows->nrows : 1;
+    size_t n = times->nrows ? (size_t)times->nrows : 1;
     all.accept = malloc(n * sizeof *all.accept);
     all.conclude = malloc(n * sizeof *all.conclude);
     out = yx_report_new("consultations", &p, &place, by, columns);
     if (!all.accept || !all.conclude || !out)
         goto out;
     json_t *list = json_object_get(out, "rows");
-    for (int i = 0; i < rows->nrows;) {
-        /* One group: the rows of one key, which the ORDER BY brings together. */
-        int start = i;
+    for (int i = 0, t = 0; i < rows->nrows; i++) {
+        /* One group: its counts, then its durations, which come in the same order of keys (a group
+         * with none has no durations rows). */
+        const char *gid = yx_rows_str(rows, i, "gid");
         group = (struct tally){.accept = all.accept + all.naccept, .conclude = all.conclude + all.nconclude};
-        for (; i < rows->nrows && strcmp(yx_rows_str(rows, i, "gid"), yx_rows_str(rows, start, "gid")) == 0;
-             i++)
-            count_case(rows, i, &p, &group);
+        for (int c = 0; c < NCOUNTS; c++)
+            group.n[c] = yx_rows_i64(rows, i, count_names[c]);
+        for (; t < times->nrows && strcmp(yx_rows_str(times, t, "gid"), gid) == 0; t++) {
+            if (yx_rows_i64(times, t, "kind") == 0)
+                group.accept[group.naccept++] = yx_rows_i64(times, t, "ms");
+            else
+                group.conclude[group.nconclude++] = yx_rows_i64(times, t, "ms");
+        }
         for (int c = 0; c < NCOUNTS; c++)
             all.n[c] += group.n[c];
         all.naccept += group.naccept;
         all.nconclude += group.nconclude;
         if (g)
             json_array_append_new(
-                list, json_pack("{s:o,s:o}", "key", key_json(g, rows, start), "values", values_json(&group)));
+                list, json_pack("{s:o,s:o}", "key", key_json(g, rows, i), "values", values_json(&group)));
     }
     json_object_set_new(out, "totals", values_json(&all));
     *result = out;
@@ -239,6 +244,7 @@ out:
     free(all.accept);
     free(all.conclude);
     yx_rows_free(rows);
+    yx_rows_free(times);
     return rc;
 }
 

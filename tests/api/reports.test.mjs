@@ -334,3 +334,35 @@ test('filters: a value off the list, or empty, is 400 naming it; nothing else ch
     ["?specialty=cardiology'--", 'specialty'], ['?level=commune&specialty=nope', 'specialty'],
   ]);
 });
+
+// The counts come from one range a moment (requested, accepted, concluded) and one of the events,
+// so a case's events in the period must still count as before: a case is cancelled in the period of
+// its first cancellation, once however many follow, while each decline counts. Seeded in 2025,
+// away from the other tests' months:
+// x1 requested 3 March 2025, cancelled 4 and 5 March → March: requested 1, cancelled 1 (not 2)
+// x2 requested 20 February, cancelled 25 February and again 2 March → cancelled in February only
+// x3 requested 10 March, declined twice on 11 March → declined 2
+test('a case cancelled twice counts once, in the month of its first cancellation; each decline counts', async () => {
+  const patient = one('SELECT MIN(id) FROM patients');
+  const user = one("SELECT id FROM users WHERE username = 'demo.commune'");
+  const seed = [
+    ['x1', '2025-03-03T01:00:00Z', [['cancelled', '2025-03-04T01:00:00Z'], ['cancelled', '2025-03-05T01:00:00Z']]],
+    ['x2', '2025-02-20T01:00:00Z', [['cancelled', '2025-02-25T01:00:00Z'], ['cancelled', '2025-03-02T01:00:00Z']]],
+    ['x3', '2025-03-10T01:00:00Z', [['declined', '2025-03-11T01:00:00Z'], ['declined', '2025-03-11T02:00:00Z']]],
+  ];
+  const sql = [];
+  for (const [name, req, events] of seed) {
+    sql.push(`INSERT INTO consults (patient_id, requester_facility_id, created_by, summary, urgency, specialty, kind, state, ` +
+      `assigned_facility_id, requested_at, created_at, updated_at) VALUES (${patient}, ${F['TYT-LUNGCU']}, ${user}, 'seed ${name}', ` +
+      `'routine', 'internal', 'general', 'cancelled', ${F['TTYT-DONGVAN']}, ${at(req)}, ${at(req)}, ${at(req)});`);
+    for (const [action, when] of events)
+      sql.push(`INSERT INTO consult_events (consult_id, action, from_state, to_state, at) VALUES ` +
+        `((SELECT id FROM consults WHERE summary = 'seed ${name}'), '${action}', 'requested', 'cancelled', ${at(when)});`);
+  }
+  srv.sql(sql.join('\n'));
+  const march = (await get('demo.ministry-admin', '?period=month:2025-03&by=facility')).body;
+  assert.deepEqual([march.totals.requested, march.totals.cancelled, march.totals.declined], [2, 1, 2]);
+  assert.deepEqual(march.rows.map((r) => [r.key.id, r.values.cancelled, r.values.declined]), [[F['TYT-LUNGCU'], 1, 2]]);
+  const feb = (await get('demo.ministry-admin', '?period=month:2025-02')).body.totals;
+  assert.deepEqual([feb.requested, feb.cancelled, feb.declined], [1, 1, 0]);
+});
