@@ -168,3 +168,46 @@ test('level: people by the level of the facility that registered them; 400 off t
   assert.deepEqual(provincial.body.totals, fig(0, 0, 0, 0, null));
   await badQueriesNameTheirField(get, [['?level=thon', 'level'], ['?specialty=cardiology', 'specialty']]);
 });
+
+// The database first groups people who are alike — same place, ethnicity and whether new,
+// consented and reached — and then adds the groups up (src/reports/reach.c). People alike but for
+// one of those flags must land in different groups: March 2027 at TYT-YTY, five new Kinh people.
+test('people alike but for consent or reach are each counted in their own figures', async () => {
+  const doctor = one("SELECT id FROM users WHERE username = 'demo.doctor'");
+  const doctorFacility = one(`SELECT facility_id FROM users WHERE id = ${doctor}`);
+  const created = at('2027-03-02T00:00:00Z');
+  const sql = [];
+  const MARCH = [
+    { name: 'q1', born: '1950-01-01', consent: '2027-03-03T00:00:00Z', visits: ['2027-03-05T03:00:00Z'] },
+    { name: 'q2', born: '1950-01-01', consent: '2027-03-03T00:00:00Z' },
+    { name: 'q3', born: '1950-01-01', consults: ['2027-03-10T03:00:00Z'] },
+    { name: 'q4', born: '1990-01-01', poor: 1, visits: ['2027-03-06T03:00:00Z'], consults: ['2027-03-07T03:00:00Z'] },
+    { name: 'q5', born: '1990-01-01', poor: 1 },
+  ];
+  for (const p of MARCH) {
+    sql.push(`INSERT INTO patients (facility_id, full_name, name_folded, birth_date, birth_year, sex, ethnicity, poor_household, ` +
+      `created_by, created_at, updated_at) VALUES (${F['TYT-YTY']}, 'Seed ${p.name}', 'seed ${p.name}', '${p.born}', ` +
+      `${p.born.slice(0, 4)}, 'male', '01', ${p.poor ?? 0}, ${doctor}, ${created}, ${created});`);
+    const id = `(SELECT id FROM patients WHERE full_name = 'Seed ${p.name}')`;
+    if (p.consent)
+      sql.push(`INSERT INTO consents (patient_id, purpose, method, given_by, recorded_by, granted_at) VALUES ` +
+        `(${id}, 'remote_care', 'paper_signed', 'patient', ${doctor}, ${at(p.consent)});`);
+    for (const v of p.visits || [])
+      sql.push(`INSERT INTO visits (patient_id, facility_id, doctor_id, doctor_facility_id, created_by, mode, state, reason, started_at, ` +
+        `created_at, updated_at) VALUES (${id}, ${F['TYT-YTY']}, ${doctor}, ${doctorFacility}, ${doctor}, 'video', 'in_progress', 'seed', ${at(v)}, ${at(v)}, ${at(v)});`);
+    for (const c of p.consults || [])
+      sql.push(`INSERT INTO consults (patient_id, requester_facility_id, created_by, summary, urgency, specialty, kind, state, requested_at, ` +
+        `created_at, updated_at) VALUES (${id}, ${F['TYT-YTY']}, ${doctor}, 'seed', 'routine', 'internal', 'general', 'requested', ${at(c)}, ${at(c)}, ${at(c)});`);
+  }
+  srv.sql(sql.join('\n'));
+  const r = (await get('demo.ministry-admin', `?period=month:2027-03&by=group&facility=${F['TYT-YTY']}`)).body;
+  // TYT-YTY at the end of March 2027: p9, p11, q1–q5 = 7; new: q1–q5 = 5; consented: p9, q1, q2 = 3;
+  // reached: q1 (a visit), q3 (a consultation), q4 (both, once) = 3 → 3 × 1000 / 7 = 428.6.
+  assert.deepEqual(r.totals, fig(7, 5, 3, 3, 428.6));
+  assert.deepEqual(Object.fromEntries(r.rows.map((x) => [x.key.id, x.values])), {
+    ethnic_minority: fig(1, 0, 1, 0, 0), // p9 (Dao)
+    'ethnicity:09': fig(1, 0, 1, 0, 0),
+    age_60_plus: fig(3, 3, 2, 2, 666.7), // q1 q2 q3; consented q1 q2; reached q1 q3
+    poor: fig(2, 2, 0, 1, 500), // q4 q5; reached q4
+  });
+});
