@@ -13,15 +13,17 @@
 CREATE INDEX visits_facility_started ON visits(facility_id, started_at);
 CREATE INDEX visits_doctor_facility_started ON visits(doctor_facility_id, started_at);
 
--- Sites: the rooms opened in a range, with their consultation, read from the index alone.
-CREATE INDEX rtc_rooms_created ON rtc_rooms(created_at, consult_id);
--- Sites: the facilities taking part in a consultation. Its two unique indexes are partial (people,
--- sites), so without this one SQLite builds an automatic index of every participant per request.
-CREATE INDEX consult_participants_consult ON consult_participants(consult_id, facility_id);
+-- Sites: whether any room was opened in a range (asked once a request), and whether a
+-- consultation of a facility had its room opened in it.
+CREATE INDEX rtc_rooms_created ON rtc_rooms(created_at);
+CREATE INDEX rtc_rooms_consult_created ON rtc_rooms(consult_id, created_at);
+
+-- Sites: whether someone of a facility attended a session in a range, through the person.
+CREATE INDEX attendance_user ON attendance(user_id, session_id);
 
 -- Training and sites: the sessions started in a range (and those with no start, which count by
 -- their attendances' time); the attendances of a session, or of one with no start those worked
--- out in a range, with what the count needs, so that they are read from the index alone.
+-- out in a range, with what training's count needs, so that they are read from the index alone.
 CREATE INDEX course_sessions_started ON course_sessions(started_at);
 CREATE INDEX attendance_session_computed ON attendance(session_id, computed_at, seconds, user_id);
 
