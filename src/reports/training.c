@@ -71,12 +71,18 @@ static const char sessions_sql[] =
     "s.started_at < ?) OR (s.kind = 'self_paced' AND s.created_at >= ? AND s.created_at < ?))" PLACE_SQL
     " GROUP BY 1, 2";
 /* An attendance: a person present for some time (online or at a site), at the session's start
- * (a self-paced session's: when the attendance was worked out), as for connection sites. */
+ * (a self-paced session's: when the attendance was worked out), as for connection sites. The two
+ * moments are two ranges, each served by an index: the sessions started in the period and their
+ * attendances, and the sessions with no start and their attendances worked out in the period. A
+ * session has a start or not, so no attendance is in both. Each branch counts by person before the
+ * join, so the facilities are looked up once a person rather than once an attendance. */
 static const char attendances_sql[] =
-    "SELECT %s AS gid, %s AS gname, COUNT(*) FROM attendance a JOIN course_sessions s ON s.id = a.session_id "
-    "JOIN users u ON u.id = a.user_id" FACILITY_SQL
-    "WHERE a.seconds > 0 AND COALESCE(s.started_at, a.computed_at) >= ? AND COALESCE(s.started_at, "
-    "a.computed_at) < ?" PLACE_SQL " GROUP BY 1, 2";
+    "SELECT %s AS gid, %s AS gname, SUM(x.n) FROM (SELECT a.user_id AS uid, COUNT(*) AS n FROM "
+    "course_sessions s JOIN attendance a ON a.session_id = s.id WHERE s.started_at >= ? AND s.started_at < ? "
+    "AND a.seconds > 0 GROUP BY a.user_id UNION ALL SELECT a.user_id, COUNT(*) FROM course_sessions s JOIN "
+    "attendance a ON a.session_id = s.id WHERE s.started_at IS NULL AND a.computed_at >= ? AND "
+    "a.computed_at < ? AND a.seconds > 0 GROUP BY a.user_id) x JOIN users u ON u.id = x.uid" FACILITY_SQL
+    "WHERE 1 = 1" PLACE_SQL " GROUP BY 1, 2";
 /* A person is in one group of any grouping, so the people of the rows add up to the total. */
 static const char credits_sql[] =
     "SELECT %s AS gid, %s AS gname, COUNT(DISTINCT k.user_id), SUM(k.minutes) FROM credits k JOIN users u ON "
@@ -180,8 +186,10 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
                                    YX_PI(p.until_ms),     YX_PI(place.facility), YX_PI(place.facility),
                                    YX_PI(place.province), YX_PI(place.province), YX_PT(filters.level),
                                    YX_PT(filters.level)};
-        struct yx_param *params = q == QCOURSES ? before : twice + (q == QSESSIONS ? 0 : 2);
-        int nparams = q == QCOURSES ? 7 : q == QSESSIONS ? 10 : 8;
+        /* Sessions and attendances have two ranges of the period, the others one. */
+        int two = q == QSESSIONS || q == QATTEND;
+        struct yx_param *params = q == QCOURSES ? before : twice + (two ? 0 : 2);
+        int nparams = q == QCOURSES ? 7 : two ? 10 : 8;
         if ((rc = yx_snprintf(sql, sizeof sql, queries[q], grouped ? g->key : "''",
                               grouped ? g->name : "''")) != 0 ||
             (rc = yx_db_exec(r->db, sql, params, nparams, &rows[q])) != 0)

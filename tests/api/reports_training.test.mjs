@@ -137,6 +137,17 @@ test('the month boundary is Vietnam midnight, and the empty period is zeros', as
   assert.deepEqual(empty.body.totals, fig(0, 0, 0, 0, 0, 0, 0, 0));
 });
 
+test('an attendance counts at its session\'s start, never when it was worked out', async () => {
+  // December by hand: courses c1, c2, c4 = 3; live s6 (1 December) = 1; attendances: u5 at s6 = 1 —
+  // u1, u2, u4 at s1, u1 at s3 and u2 at s2 were worked out on 5 December too, but their sessions
+  // started in October and November; trained u5 (90 min) = 1, 1.5 h; no certificate.
+  assert.deepEqual((await get('demo.ministry-admin', '?period=month:2026-12')).body.totals, fig(3, 1, 0, 0, 1, 1, 1.5, 0));
+  // A self-paced session has no start: u3's attendance at s4 counts when it was worked out (7 November),
+  // not when s4 was made available (5 November).
+  assert.equal((await get('demo.ministry-admin', '?period=day:2026-11-07')).body.totals.attendances, 1);
+  assert.equal((await get('demo.ministry-admin', '?period=day:2026-11-05')).body.totals.attendances, 0);
+});
+
 test('who reads which place, and bad input', async () => {
   const tq = Number(one(`SELECT province_id FROM facilities WHERE id = ${F['TYT-LUNGCU']}`));
   const laocai = Number(one(`SELECT province_id FROM facilities WHERE id = ${F['TYT-YTY']}`));
