@@ -4,11 +4,12 @@
  * frequent codes. A visit belongs to the place of the facility where the patient is registered
  * (visits.facility_id), as a consultation belongs to the facility that asked.
  *
- * One query returns each visit touched in the period once, ordered by its group; a second the
- * diagnoses recorded in the period in the same order, so the two are walked side by side; a third
- * the top codes. Medians and 90th percentiles are taken in C from the fetched waits, for the
- * reason consultations.c gives, bounded by the period (at most YX_REPORT_MAX_DAYS days of one
- * place's visits). */
+ * The database adds up: one query counts each figure on its own moment's index range and the
+ * diagnoses by code, by group; a second returns the waits of the visits started in the period as
+ * (wait, how many) in the same order of groups, so the two are walked side by side; a third the
+ * top codes. Medians and 90th percentiles are taken in C from those pairs, for the reason
+ * consultations.c gives, bounded by the period (at most YX_REPORT_MAX_DAYS days of one place's
+ * visits). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,84 +119,112 @@ static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows
     return yx_report_key(g, yx_rows_str(rows, i, "gid"), yx_rows_str(rows, i, "gname"));
 }
 
-/* What one group (or all) adds up to; its waits are a stretch of the shared array. */
+/* A wait (ms from booking to start) and how many started visits waited exactly that long. */
+struct wait {
+    int64_t ms, n;
+};
+
+/* What one group (or all) adds up to; its waits are a stretch of the shared array, ascending. */
 struct tally {
     int64_t n[NCOUNTS];
-    int64_t *wait;
+    struct wait *wait;
     size_t nwait;
 };
 
-static json_t *values_json(struct tally *t)
+static int wait_cmp(const void *a, const void *b)
+{
+    const struct wait *x = a, *y = b;
+    return (x->ms > y->ms) - (x->ms < y->ms);
+}
+
+/* The nearest-rank p-th percentile of the waits, as yx_report_percentile takes it from the list of
+ * every wait, but from (wait, count) pairs in ascending order: the wait at rank ceil(p * n / 100). */
+static json_t *wait_minutes(const struct wait *w, size_t nw, int p)
+{
+    int64_t n = 0, seen = 0;
+    for (size_t i = 0; i < nw; i++)
+        n += w[i].n;
+    if (n == 0)
+        return json_null();
+    int64_t rank = ((int64_t)p * n + 99) / 100;
+    for (size_t i = 0; i < nw; i++)
+        if ((seen += w[i].n) >= rank)
+            return json_real((double)w[i].ms / 60000.0);
+    return json_null();
+}
+
+static json_t *values_json(const struct tally *t)
 {
     json_t *v = json_object();
     for (int i = 0; i < NCOUNTS; i++)
         json_object_set_new(v, columns[i].key, json_integer(t->n[i]));
-    yx_report_sort(t->wait, t->nwait);
-    json_object_set_new(v, "wait_median_min", yx_report_minutes(t->wait, t->nwait, 50));
-    json_object_set_new(v, "wait_p90_min", yx_report_minutes(t->wait, t->nwait, 90));
+    json_object_set_new(v, "wait_median_min", wait_minutes(t->wait, t->nwait, 50));
+    json_object_set_new(v, "wait_p90_min", wait_minutes(t->wait, t->nwait, 90));
     return v;
 }
 
-/* Adds visit i to t. A visit ends once — finished, cancelled or missed — at ended_at. */
-static void count_visit(const struct yx_rows *rows, int i, const struct yx_report_period *p, struct tally *t)
-{
-    const char *state = yx_rows_str(rows, i, "state");
-    t->n[BOOKED] += yx_report_within(rows, i, "created_at", p);
-    if (yx_report_within(rows, i, "started_at", p)) {
-        t->n[STARTED]++;
-        t->wait[t->nwait++] = yx_rows_i64(rows, i, "started_at") - yx_rows_i64(rows, i, "created_at");
-    }
-    if (yx_report_within(rows, i, "ended_at", p)) {
-        t->n[COMPLETED] += strcmp(state, "finished") == 0;
-        t->n[NO_SHOW] += strcmp(state, "no_show") == 0;
-        t->n[CANCELLED] += strcmp(state, "cancelled") == 0;
-    }
-    t->n[SIGNED] += yx_rows_i64(rows, i, "signed");
-}
-
-/* The place's filter and the level's, shared by the three queries: (? = 0 OR f.id = ?) AND (? = 0
- * OR f.province_id = ?) AND (? = '' OR f.level = ?). */
+/* The place's filter and the level's, shared by the queries: (? = 0 OR f.id = ?) AND (? = 0 OR
+ * f.province_id = ?) AND (? = '' OR f.level = ?). */
 #define PLACE_SQL "(? = 0 OR f.id = ?) AND (? = 0 OR f.province_id = ?) AND (? = '' OR f.level = ?)"
 #define PLACE_PARAMS(pl, fl)                                                                                 \
     YX_PI((pl).facility), YX_PI((pl).facility), YX_PI((pl).province), YX_PI((pl).province),                  \
         YX_PT((fl).level), YX_PT((fl).level)
 #define SPAN(p) YX_PI((p).from_ms), YX_PI((p).until_ms)
 
-/* Every visit of a patient registered at a facility of the place, touched in the period: booked,
- * started or ended in it, or with a prescription signed or a diagnosis recorded in it; once,
- * ordered by its group. The two %s are the group's key and name. */
-static const char visits_sql[] =
-    "SELECT %s AS gid, %s AS gname, v.state, v.created_at, v.started_at, v.ended_at, "
-    "(SELECT COUNT(*) FROM prescriptions x WHERE x.visit_id = v.id AND x.status = 'signed' AND x.signed_at "
-    ">= ? "
-    "AND x.signed_at < ?) AS signed "
-    "FROM visits v JOIN facilities f ON f.id = v.facility_id JOIN admin_units p ON p.id = f.province_id "
-    "WHERE " PLACE_SQL
-    " AND ((v.created_at >= ? AND v.created_at < ?) OR (v.started_at >= ? AND v.started_at < "
-    "?) OR (v.ended_at >= ? AND v.ended_at < ?) OR EXISTS (SELECT 1 FROM prescriptions x WHERE x.visit_id = "
-    "v.id AND x.status = 'signed' AND x.signed_at >= ? AND x.signed_at < ?) OR EXISTS (SELECT 1 FROM "
-    "visit_diagnoses d WHERE d.visit_id = v.id AND d.created_at >= ? AND d.created_at < ?)) "
-    "ORDER BY 1, v.id";
+/* Each figure is counted where its own moment falls, one index range a moment (migration 0021):
+ * booked on created_at, started on started_at, ended on ended_at, signed on the prescription's
+ * signed_at, diagnosed on the diagnosis's created_at. Each range is first added up by the
+ * visit's facility and mode, a few thousand rows at most, and only those are joined to the
+ * facilities for the place and the group: ORing the ranges in one WHERE (as this report once did)
+ * let no index serve it, and joining every visit of a year to its facility cost more than
+ * counting it. A visit touched in several ways adds to each figure once, as before; a group is
+ * listed when any of its figures is. The diagnoses come by code (code is NULL on the other
+ * rows), so C adds them up by chapter. The two %s are the group's key and name. */
+static const char counts_sql[] =
+    "SELECT %s AS gid, %s AS gname, v.code, SUM(v.booked) AS booked, SUM(v.started) AS started, "
+    "SUM(v.completed) AS completed, SUM(v.no_show) AS no_show, SUM(v.cancelled) AS cancelled, SUM(v.signed) "
+    "AS signed, SUM(v.diagnoses) AS diagnoses FROM ("
+    "SELECT facility_id, mode, NULL AS code, COUNT(*) AS booked, 0 AS started, 0 AS completed, 0 AS no_show, "
+    "0 AS cancelled, 0 AS signed, 0 AS diagnoses FROM visits WHERE created_at >= ? AND created_at < ? GROUP "
+    "BY facility_id, mode "
+    "UNION ALL SELECT facility_id, mode, NULL, 0, COUNT(*), 0, 0, 0, 0, 0 FROM visits WHERE started_at >= ? "
+    "AND started_at < ? GROUP BY facility_id, mode "
+    "UNION ALL SELECT facility_id, mode, NULL, 0, 0, SUM(CASE WHEN state = 'finished' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN state = 'no_show' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'cancelled' THEN 1 ELSE 0 "
+    "END), 0, 0 FROM visits WHERE ended_at >= ? AND ended_at < ? GROUP BY facility_id, mode "
+    "UNION ALL SELECT x.facility_id, x.mode, NULL, 0, 0, 0, 0, 0, COUNT(*), 0 FROM prescriptions s JOIN "
+    "visits x ON x.id = s.visit_id WHERE s.status = 'signed' AND s.signed_at >= ? AND s.signed_at < ? GROUP "
+    "BY x.facility_id, x.mode "
+    "UNION ALL SELECT x.facility_id, x.mode, d.code, 0, 0, 0, 0, 0, 0, COUNT(*) FROM visit_diagnoses d JOIN "
+    "visits x ON x.id = d.visit_id WHERE d.created_at >= ? AND d.created_at < ? GROUP BY x.facility_id, "
+    "x.mode, d.code"
+    ") v JOIN facilities f ON f.id = v.facility_id JOIN admin_units p ON p.id = f.province_id "
+    "WHERE " PLACE_SQL " GROUP BY 1, 2, 3 ORDER BY 1";
 
-/* The diagnoses recorded in the period on those visits, in the same order of groups. */
-static const char diagnoses_sql[] =
-    "SELECT %s AS gid, d.code FROM visit_diagnoses d JOIN visits v ON v.id = d.visit_id JOIN facilities f ON "
-    "f.id = v.facility_id JOIN admin_units p ON p.id = f.province_id WHERE " PLACE_SQL
-    " AND d.created_at >= ? AND d.created_at < ? ORDER BY 1, d.id";
+/* The waits from booking to start of the visits started in the period, as (wait, how many) in
+ * ascending order within each group, in the same order of groups: the percentiles need every
+ * wait, but not once per visit when many waited as long. */
+static const char waits_sql[] =
+    "SELECT %s AS gid, v.wait, SUM(v.n) AS n FROM (SELECT facility_id, mode, started_at - created_at AS "
+    "wait, "
+    "COUNT(*) AS n FROM visits WHERE started_at >= ? AND started_at < ? GROUP BY facility_id, mode, "
+    "started_at "
+    "- created_at) v JOIN facilities f ON f.id = v.facility_id JOIN admin_units p ON p.id = f.province_id "
+    "WHERE " PLACE_SQL " GROUP BY 1, 2 ORDER BY 1, 2";
 
 /* The ten codes recorded most often in the period (ties by code), with their names. */
 static const char top_sql[] =
     "SELECT d.code, MIN(i.name_vi) AS name_vi, MIN(i.name_en) AS name_en, COUNT(*) AS n FROM visit_diagnoses "
     "d "
     "JOIN visits v ON v.id = d.visit_id JOIN facilities f ON f.id = v.facility_id LEFT JOIN icd10 i ON "
-    "i.code = d.code WHERE " PLACE_SQL " AND d.created_at >= ? AND d.created_at < ? GROUP BY d.code "
+    "i.code = d.code WHERE d.created_at >= ? AND d.created_at < ? AND " PLACE_SQL " GROUP BY d.code "
     "ORDER BY n DESC, d.code LIMIT 10";
 
 static int top_codes(struct yx_req *r, const struct yx_report_period *p, const struct yx_report_place *place,
                      const struct yx_report_filters *f, json_t *out)
 {
     struct yx_rows *rows = NULL;
-    struct yx_param params[] = {PLACE_PARAMS(*place, *f), SPAN(*p)};
+    struct yx_param params[] = {SPAN(*p), PLACE_PARAMS(*place, *f)};
     int rc = yx_db_exec(r->db, top_sql, params, (int)(sizeof params / sizeof params[0]), &rows);
     json_t *list = json_array();
     for (int i = 0; rc == 0 && i < rows->nrows; i++)
@@ -208,30 +237,33 @@ static int top_codes(struct yx_req *r, const struct yx_report_period *p, const s
     return rc;
 }
 
+/* The figures of the count columns, in the order of the enum, as counts_sql names them. */
+static const char *const count_cols[] = {"booked",    "started", "completed", "no_show",
+                                         "cancelled", "signed",  "diagnoses"};
+
 /* The report of the place in the period, grouped by g (NULL: totals only), into *result. */
 static int build(struct yx_req *r, const struct yx_report_period *period, const struct yx_report_grouping *g,
                  const struct yx_report_place *where, const struct yx_report_filters *only, json_t **result)
 {
     const struct yx_report_period p = *period;
     const struct yx_report_place place = *where;
-    struct yx_rows *rows = NULL, *dx = NULL;
+    struct yx_rows *rows = NULL, *ws = NULL;
     struct tally all = {.nwait = 0}, group;
-    char sql[sizeof visits_sql + 200];
+    char sql[sizeof counts_sql + 200];
     json_t *out = NULL;
-    int rc, d = 0;
+    int rc, w = 0;
     const struct yx_report_filters filters = *only;
     const char *by = g ? g->by : NULL;
-    struct yx_param params[] = {SPAN(p), PLACE_PARAMS(place, filters), SPAN(p), SPAN(p), SPAN(p), SPAN(p),
-                                SPAN(p)};
-    struct yx_param dx_params[] = {PLACE_PARAMS(place, filters), SPAN(p)};
-    if ((rc = yx_snprintf(sql, sizeof sql, visits_sql, g && g->key ? g->key : "''",
-                          g && g->name ? g->name : "''")) != 0 ||
+    const char *key = g && g->key ? g->key : "''", *name = g && g->name ? g->name : "''";
+    struct yx_param params[] = {SPAN(p), SPAN(p), SPAN(p), SPAN(p), SPAN(p), PLACE_PARAMS(place, filters)};
+    struct yx_param ws_params[] = {SPAN(p), PLACE_PARAMS(place, filters)};
+    if ((rc = yx_snprintf(sql, sizeof sql, counts_sql, key, name)) != 0 ||
         (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0 ||
-        (rc = yx_snprintf(sql, sizeof sql, diagnoses_sql, g && g->key ? g->key : "''")) != 0 ||
-        (rc = yx_db_exec(r->db, sql, dx_params, (int)(sizeof dx_params / sizeof dx_params[0]), &dx)) != 0)
+        (rc = yx_snprintf(sql, sizeof sql, waits_sql, key)) != 0 ||
+        (rc = yx_db_exec(r->db, sql, ws_params, (int)(sizeof ws_params / sizeof ws_params[0]), &ws)) != 0)
         goto out;
     rc = YX_ENOMEM;
-    all.wait = malloc((rows->nrows ? (size_t)rows->nrows : 1) * sizeof *all.wait);
+    all.wait = malloc((ws->nrows ? (size_t)ws->nrows : 1) * sizeof *all.wait);
     out = yx_report_new("visits", &p, &place, by, columns);
     if (!all.wait || !out)
         goto out;
@@ -240,16 +272,17 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
         int start = i;
         const char *gid = yx_rows_str(rows, start, "gid");
         group = (struct tally){.wait = all.wait + all.nwait};
-        for (; i < rows->nrows && strcmp(yx_rows_str(rows, i, "gid"), gid) == 0; i++)
-            count_visit(rows, i, &p, &group);
-        /* The group's diagnoses come next in dx: a diagnosis in the period touches its visit, so
-         * its group is one of these, in the same order. */
-        for (; d < dx->nrows && strcmp(yx_rows_str(dx, d, "gid"), gid) == 0; d++) {
-            int chapter = icd10_chapter(yx_rows_str(dx, d, "code"));
-            group.n[DIAGNOSES]++;
+        for (; i < rows->nrows && strcmp(yx_rows_str(rows, i, "gid"), gid) == 0; i++) {
+            for (int c = 0; c <= DIAGNOSES; c++)
+                group.n[c] += yx_rows_i64(rows, i, count_cols[c]);
+            int chapter = yx_rows_null(rows, i, "code") ? 0 : icd10_chapter(yx_rows_str(rows, i, "code"));
             if (chapter)
-                group.n[CHAPTER1 + chapter - 1]++;
+                group.n[CHAPTER1 + chapter - 1] += yx_rows_i64(rows, i, "diagnoses");
         }
+        /* The group's waits come next in ws: a visit started in the period is counted in started,
+         * so its group is one of these, in the same order. */
+        for (; w < ws->nrows && strcmp(yx_rows_str(ws, w, "gid"), gid) == 0; w++)
+            group.wait[group.nwait++] = (struct wait){yx_rows_i64(ws, w, "wait"), yx_rows_i64(ws, w, "n")};
         for (int c = 0; c < NCOUNTS; c++)
             all.n[c] += group.n[c];
         all.nwait += group.nwait;
@@ -257,6 +290,8 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
             json_array_append_new(
                 list, json_pack("{s:o,s:o}", "key", key_json(g, rows, start), "values", values_json(&group)));
     }
+    /* The groups' waits, each ascending, become the totals' once sorted together. */
+    qsort(all.wait, all.nwait, sizeof *all.wait, wait_cmp);
     json_object_set_new(out, "totals", values_json(&all));
     if ((rc = top_codes(r, &p, &place, &filters, out)) != 0)
         goto out;
@@ -267,7 +302,7 @@ out:
     json_decref(out);
     free(all.wait);
     yx_rows_free(rows);
-    yx_rows_free(dx);
+    yx_rows_free(ws);
     return rc;
 }
 

@@ -39,6 +39,14 @@ const VISITS = [
   // June: the edges of the ICD-10 chapters, and codes in the gaps between WHO's ranges.
   { name: 'v11', fac: 'TYT-YTY', mode: 'chat', booked: '2026-06-10T03:00:00Z', state: 'planned',
     dx: [['B99', 1], ['C00', 1], ['D48', 1], ['D49', 1], ['D50', 1], ['H59', 1], ['H60', 1], ['H96', 1], ['T98', 1], ['U07.1', 1], ['V01', 1], ['Y98', 1], ['Z99', 1]] },
+  // March: waits shared by several visits (10, 50, 50, 50, 50 minutes), and a visit booked and
+  // started in February whose only March figure is a diagnosis.
+  { name: 'v12', fac: 'TYT-LUNGCU', mode: 'video', booked: '2026-03-02T01:00:00Z', start: 10, end: 20, state: 'finished' },
+  { name: 'v13', fac: 'TYT-LUNGCU', mode: 'video', booked: '2026-03-03T01:00:00Z', start: 50, end: 60, state: 'finished' },
+  { name: 'v14', fac: 'TYT-LUNGCU', mode: 'audio', booked: '2026-03-04T01:00:00Z', start: 50, end: 60, state: 'finished' },
+  { name: 'v15', fac: 'TYT-MEOVAC', mode: 'video', booked: '2026-03-05T01:00:00Z', start: 50, end: 60, state: 'finished' },
+  { name: 'v16', fac: 'TYT-MEOVAC', mode: 'video', booked: '2026-03-06T01:00:00Z', start: 50, end: 60, state: 'finished' },
+  { name: 'v17', fac: 'TYT-YTY', mode: 'chat', booked: '2026-02-20T01:00:00Z', start: 5, end: 15, state: 'finished', dx: [['J06', 14 * 24 * 60]] },
 ];
 
 const CHAPTERS = Array.from({ length: 22 }, (_, i) => `icd_ch${String(i + 1).padStart(2, '0')}`);
@@ -241,4 +249,22 @@ test('level: the patient\'s facility\'s level filters the visits, the diagnoses 
   assert.deepEqual(district.body.totals, ZERO);
   assert.deepEqual(district.body.top_icd10, []);
   await badQueriesNameTheirField(get, [['?level=xa', 'level'], ['?specialty=cardiology', 'specialty']]);
+});
+
+// March 2026, by hand from VISITS: started v12 10, v13 50, v14 50, v15 50, v16 50; sorted 10 50 50
+// 50 50: median = rank ceil(2.5) = 3rd = 50, p90 = rank ceil(4.5) = 5th = 50. By facility:
+// TYT-LUNGCU 10 50 50 → median 2nd = 50, p90 3rd = 50; TYT-MEOVAC 50 50 → 50, 50. v17 was booked,
+// started and ended in February; its J06 of 6 March makes TYT-YTY a row with that diagnosis only.
+test('March: waits many visits share count once each in the percentiles; a row with only a diagnosis in the period', async () => {
+  const r = await get('demo.ministry-admin', '?period=month:2026-03&by=facility');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.body.totals, { ...ZERO, booked: 5, started: 5, completed: 5, diagnoses: 1, icd_ch10: 1, wait_median_min: 50, wait_p90_min: 50 });
+  const row = (code) => r.body.rows.find((x) => x.key.id === F[code])?.values;
+  assert.deepEqual(r.body.rows.map((x) => x.key.id), [F['TYT-LUNGCU'], F['TYT-MEOVAC'], F['TYT-YTY']].sort((a, b) => a - b));
+  assert.deepEqual(row('TYT-LUNGCU'), { ...ZERO, booked: 3, started: 3, completed: 3, wait_median_min: 50, wait_p90_min: 50 });
+  assert.deepEqual(row('TYT-MEOVAC'), { ...ZERO, booked: 2, started: 2, completed: 2, wait_median_min: 50, wait_p90_min: 50 });
+  assert.deepEqual(row('TYT-YTY'), { ...ZERO, diagnoses: 1, icd_ch10: 1 });
+  const byMode = await get('demo.ministry-admin', '?period=month:2026-03&by=mode');
+  assert.deepEqual(byMode.body.rows.map((x) => [x.key.id, x.values.started, x.values.wait_median_min, x.values.diagnoses]),
+    [['audio', 1, 50, 0], ['chat', 0, null, 1], ['video', 4, 50, 0]]);
 });
