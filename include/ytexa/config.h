@@ -18,6 +18,7 @@ struct yx_config {
     int trust_proxy;              /* client address and scheme from X-Forwarded-For/-Proto (nginx) */
     int hash_concurrency;         /* password hashes computed at once */
     int image_concurrency;        /* thumbnails and previews made at once */
+    int report_concurrency;       /* reports computed at once */
     int max_body;                 /* bytes of a JSON body */
     int login_fail_user;          /* failed logins an account may have in an hour */
     int login_fail_addr;          /* failed logins an address may have in an hour */

@@ -114,6 +114,10 @@ enum {
     /* Image work (thumbnails, previews): like YX_R_HEAVY but counted apart, --image-concurrency
      * at once, so images never wait on password hashes nor hold the workers. */
     YX_R_IMAGE = 64,
+    /* A report over a period's events (src/reports): seconds of work at province scale, so like
+     * YX_R_HEAVY counted apart, --report-concurrency at once, so that administrators' dashboards
+     * never hold the workers the clinical writes and reads need. */
+    YX_R_REPORT = 128,
 };
 
 /* The roles, as bits: who may call a route. The names are those of include/ytexa/auth.h. */
@@ -201,6 +205,9 @@ struct yx_metric {
 /* Adds the figures of table (ended by a NULL name; not copied, so static) to /metrics. Called by
  * src/app before serving; at most 8 tables. */
 void yx_metrics_register(const struct yx_metric *table);
+/* The gates' figures for /metrics (src/http/gate.c): reports waiting now and the most that ran at
+ * once since the server started. */
+const struct yx_metric *yx_gate_metrics(void);
 /* The type of every JSON answer. */
 #define YX_JSON_TYPE "application/json; charset=utf-8"
 /* Answers with JSON text a handler wrote itself (where building jansson objects only to print

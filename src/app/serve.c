@@ -68,6 +68,7 @@ static int configure(const struct yx_config *cfg)
     yx_metrics_register(yx_hub_metrics());
     yx_metrics_register(yx_audit_metrics());
     yx_metrics_register(yx_files_metrics());
+    yx_metrics_register(yx_gate_metrics());
     return 0;
 }
 

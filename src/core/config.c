@@ -32,6 +32,7 @@ static const struct opt opts[] = {
      "client address and scheme from the last X-Forwarded-For / X-Forwarded-Proto entries"},
     {"hash-concurrency", K_INT, S(hash_concurrency), "password hashes at once (2)"},
     {"image-concurrency", K_INT, S(image_concurrency), "thumbnails and previews made at once (1)"},
+    {"report-concurrency", K_INT, S(report_concurrency), "reports computed at once (1)"},
     {"max-body", K_INT, S(max_body), "largest JSON body in bytes (65536)"},
     {"workers", K_INT, S(workers),
      "threads that run requests, each with a database connection (4; on PostgreSQL twice the cores)"},
@@ -151,6 +152,7 @@ static void defaults(struct yx_config *cfg)
     cfg->session_max_s = 12 * 3600;
     cfg->hash_concurrency = 2;
     cfg->image_concurrency = 1;
+    cfg->report_concurrency = 1;
     cfg->max_body = 64 * 1024;
     cfg->group_commit = 64;
     cfg->login_fail_user = 20;

@@ -1,5 +1,6 @@
-/* The gates of CPU-bound work. Password hashing (YX_R_HEAVY) and image scaling (YX_R_IMAGE) each
- * run at most their limit of requests at once (--hash-concurrency, --image-concurrency); the
+/* The gates of CPU-bound work. Password hashing (YX_R_HEAVY), image scaling (YX_R_IMAGE) and
+ * reports (YX_R_REPORT) each run at most their limit of requests at once (--hash-concurrency,
+ * --image-concurrency, --report-concurrency); the
  * others wait in the gate's FIFO here on the loop, not in the worker pool, so a burst of one kind
  * never holds the workers every other request needs. A full queue is answered 503. */
 #include "server_internal.h"
@@ -10,9 +11,10 @@ struct gate {
     int queue_max; /* waiting beyond this: 503 with Retry-After */
     int limit;     /* running at once */
     int running, queued;
+    int peak; /* the most that ran at once since the start (for /metrics) */
     struct job *head, *tail;
 };
-enum { GATE_HASH, GATE_IMAGE, GATES };
+enum { GATE_HASH, GATE_IMAGE, GATE_REPORT, GATES };
 
 static struct gate G[GATES];
 
@@ -22,7 +24,10 @@ void yx_gates_init(const struct yx_config *cfg)
     /* A scaled image takes up to a second or so: beyond 32 waiting the answer comes too late to
      * be worth waiting for. */
     G[GATE_IMAGE] = (struct gate){.flag = YX_R_IMAGE, .queue_max = 32};
+    /* A dashboard sends a page's requests at most 4 at a time; 64 waiting is a dozen of them. */
+    G[GATE_REPORT] = (struct gate){.flag = YX_R_REPORT, .queue_max = 64};
     G[GATE_HASH].limit = cfg->hash_concurrency > 0 ? cfg->hash_concurrency : 1;
+    G[GATE_REPORT].limit = cfg->report_concurrency > 0 ? cfg->report_concurrency : 1;
     G[GATE_IMAGE].limit = cfg->image_concurrency > 0 ? cfg->image_concurrency : 1;
 }
 
@@ -61,7 +66,8 @@ int yx_gate_enter(struct job *j)
         g->queued++;
         return 1;
     }
-    g->running++;
+    if (++g->running > g->peak)
+        g->peak = g->running;
     return 0;
 }
 
@@ -88,4 +94,27 @@ int yx_gates_queued(void)
     for (int g = 0; g < GATES; g++)
         n += G[g].queued;
     return n;
+}
+
+/* /metrics runs on the loop (YX_R_LOOP), the thread that changes the gates: plain reads. */
+static double reports_waiting(void)
+{
+    return (double)G[GATE_REPORT].queued;
+}
+
+static double reports_peak(void)
+{
+    return (double)G[GATE_REPORT].peak;
+}
+
+const struct yx_metric *yx_gate_metrics(void)
+{
+    static const struct yx_metric table[] = {
+        {"ytexa_reports_waiting", "gauge", "Report requests waiting for their turn (--report-concurrency).",
+         reports_waiting},
+        {"ytexa_reports_running_peak", "gauge", "The most report requests computed at once since the start.",
+         reports_peak},
+        {NULL, NULL, NULL, NULL},
+    };
+    return table;
 }

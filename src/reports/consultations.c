@@ -258,6 +258,6 @@ static int consultations(struct yx_req *r)
 }
 
 const struct yx_route yx_report_routes[] = {
-    {"GET", "/api/v1/reports/consultations", consultations, 0, NULL, "report", YX_ADMINS, NULL},
+    {"GET", "/api/v1/reports/consultations", consultations, YX_R_REPORT, NULL, "report", YX_ADMINS, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -412,6 +412,6 @@ out:
 }
 
 const struct yx_route yx_report_hub_routes[] = {
-    {"GET", "/api/v1/reports/hub", hub_report, 0, NULL, "report", YX_ADMINS, NULL},
+    {"GET", "/api/v1/reports/hub", hub_report, YX_R_REPORT, NULL, "report", YX_ADMINS, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

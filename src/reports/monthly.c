@@ -131,6 +131,6 @@ out:
 }
 
 const struct yx_route yx_report_monthly_routes[] = {
-    {"GET", "/api/v1/reports/monthly", monthly, 0, NULL, "report", YX_ADMINS, NULL},
+    {"GET", "/api/v1/reports/monthly", monthly, YX_R_REPORT, NULL, "report", YX_ADMINS, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

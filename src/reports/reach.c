@@ -222,6 +222,6 @@ static int reach(struct yx_req *r)
 }
 
 const struct yx_route yx_report_reach_routes[] = {
-    {"GET", "/api/v1/reports/reach", reach, 0, NULL, "report", YX_ADMINS, NULL},
+    {"GET", "/api/v1/reports/reach", reach, YX_R_REPORT, NULL, "report", YX_ADMINS, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

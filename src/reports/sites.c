@@ -171,6 +171,6 @@ static int sites(struct yx_req *r)
 }
 
 const struct yx_route yx_report_site_routes[] = {
-    {"GET", "/api/v1/reports/sites", sites, 0, NULL, "report", YX_ADMINS, NULL},
+    {"GET", "/api/v1/reports/sites", sites, YX_R_REPORT, NULL, "report", YX_ADMINS, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -234,6 +234,6 @@ static int training(struct yx_req *r)
 }
 
 const struct yx_route yx_report_training_routes[] = {
-    {"GET", "/api/v1/reports/training", training, 0, NULL, "report", YX_ADMINS, NULL},
+    {"GET", "/api/v1/reports/training", training, YX_R_REPORT, NULL, "report", YX_ADMINS, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -316,6 +316,6 @@ static int visits(struct yx_req *r)
 }
 
 const struct yx_route yx_report_visit_routes[] = {
-    {"GET", "/api/v1/reports/visits", visits, 0, NULL, "report", YX_ADMINS, NULL},
+    {"GET", "/api/v1/reports/visits", visits, YX_R_REPORT, NULL, "report", YX_ADMINS, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
