@@ -212,11 +212,14 @@ static const char waits_sql[] =
     "- created_at) v JOIN facilities f ON f.id = v.facility_id JOIN admin_units p ON p.id = f.province_id "
     "WHERE " PLACE_SQL " GROUP BY 1, 2 ORDER BY 1, 2";
 
-/* The ten codes recorded most often in the period (ties by code), with their names. */
+/* The ten codes recorded most often in the period (ties by code), with their names. The unary + on
+ * v.facility_id keeps the planner on the period's diagnoses (visit_diagnoses_created): with the
+ * facility index of migration 0023 SQLite walked every facility's visits instead, 15 s for a month
+ * at province scale (0.6 s this way; bench/README.md, session 13). */
 static const char top_sql[] =
     "SELECT d.code, MIN(i.name_vi) AS name_vi, MIN(i.name_en) AS name_en, COUNT(*) AS n FROM visit_diagnoses "
     "d "
-    "JOIN visits v ON v.id = d.visit_id JOIN facilities f ON f.id = v.facility_id LEFT JOIN icd10 i ON "
+    "JOIN visits v ON v.id = d.visit_id JOIN facilities f ON f.id = +v.facility_id LEFT JOIN icd10 i ON "
     "i.code = d.code WHERE d.created_at >= ? AND d.created_at < ? AND " PLACE_SQL " GROUP BY d.code "
     "ORDER BY n DESC, d.code LIMIT 10";
 
