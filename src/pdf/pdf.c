@@ -42,7 +42,7 @@ static void footer(struct yx_pdf *p)
         snprintf(line, sizeof line, "%s · Trang %d/%d", p->footer, p->page, p->pages);
     else
         snprintf(line, sizeof line, "%s · Trang %d", p->footer, p->page);
-    lay_out(p, "Noto Sans 7", line, p->w - 2 * p->margin, 2);
+    lay_out(p, "Noto Sans 7", line, p->w - 2 * p->margin, YX_PDF_CENTER);
     cairo_move_to(p->cr, p->margin, p->h - p->margin + 8);
     pango_cairo_show_layout(p->cr, p->layout);
 }

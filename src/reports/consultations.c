@@ -80,12 +80,6 @@ struct tally {
     size_t naccept, nconclude;
 };
 
-/* A duration column: the percentile in minutes, or null when there is nothing to measure. */
-static json_t *minutes(int64_t *v, size_t n, int p)
-{
-    return n ? json_real((double)yx_report_percentile(v, n, p) / 60000.0) : json_null();
-}
-
 /* The values of a tally. Sorts its durations. */
 static json_t *values_json(struct tally *t)
 {
@@ -98,10 +92,10 @@ static json_t *values_json(struct tally *t)
                             : json_null());
     yx_report_sort(t->accept, t->naccept);
     yx_report_sort(t->conclude, t->nconclude);
-    json_object_set_new(v, "accept_median_min", minutes(t->accept, t->naccept, 50));
-    json_object_set_new(v, "accept_p90_min", minutes(t->accept, t->naccept, 90));
-    json_object_set_new(v, "conclude_median_min", minutes(t->conclude, t->nconclude, 50));
-    json_object_set_new(v, "conclude_p90_min", minutes(t->conclude, t->nconclude, 90));
+    json_object_set_new(v, "accept_median_min", yx_report_minutes(t->accept, t->naccept, 50));
+    json_object_set_new(v, "accept_p90_min", yx_report_minutes(t->accept, t->naccept, 90));
+    json_object_set_new(v, "conclude_median_min", yx_report_minutes(t->conclude, t->nconclude, 50));
+    json_object_set_new(v, "conclude_p90_min", yx_report_minutes(t->conclude, t->nconclude, 90));
     return v;
 }
 
@@ -127,11 +121,12 @@ static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows
 /* The tables a grouping's key, its name and the place's filters may name, and the filters. Each
  * part of the queries below starts from one moment of a case: its request, acceptance or
  * conclusion, each a range an index serves (migration 0020), or its events in the period. */
-#define CASES_FROM                                                                                           \
-    "FROM consults c JOIN facilities rf ON rf.id = c.requester_facility_id JOIN admin_units p ON p.id = "    \
-    "rf.province_id LEFT JOIN facilities hf ON hf.id = c.assigned_facility_id LEFT JOIN consult_deadlines "  \
-    "d "                                                                                                     \
-    "ON d.urgency = c.urgency LEFT JOIN specialties s ON s.code = c.specialty "
+#define CASES_JOINS                                                                                          \
+    "JOIN facilities rf ON rf.id = c.requester_facility_id JOIN admin_units p ON p.id = rf.province_id "     \
+    "LEFT JOIN facilities hf ON hf.id = c.assigned_facility_id LEFT JOIN consult_deadlines d ON d.urgency "  \
+    "= "                                                                                                     \
+    "c.urgency LEFT JOIN specialties s ON s.code = c.specialty "
+#define CASES_FROM "FROM consults c " CASES_JOINS
 #define CASES_WHERE                                                                                          \
     "WHERE c.requested_at IS NOT NULL AND (? = 0 OR rf.id = ?) AND (? = 0 OR rf.province_id = ?) AND "       \
     "(? = '' OR rf.level = ?) AND (? = '' OR c.specialty = ?) "
@@ -160,11 +155,7 @@ static const char counts_sql[] =
     "FROM consult_events x WHERE x.consult_id = e.consult_id AND x.action = 'cancelled' AND (x.at < e.at OR "
     "(x.at = e.at AND x.id < e.id))) THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'declined' THEN 1 ELSE 0 "
     "END), SUM(CASE WHEN e.action = 'escalated' THEN 1 ELSE 0 END) "
-    "FROM consult_events e JOIN consults c ON c.id = e.consult_id JOIN facilities rf ON rf.id = "
-    "c.requester_facility_id JOIN admin_units p ON p.id = rf.province_id LEFT JOIN facilities hf ON hf.id = "
-    "c.assigned_facility_id LEFT JOIN consult_deadlines d ON d.urgency = c.urgency LEFT JOIN specialties s "
-    "ON "
-    "s.code = c.specialty " CASES_WHERE
+    "FROM consult_events e JOIN consults c ON c.id = e.consult_id " CASES_JOINS CASES_WHERE
     "AND e.action IN ('cancelled', 'declined', 'escalated') AND e.at >= ? AND e.at < ? GROUP BY 1, 2"
     ") t GROUP BY 1, 2 ORDER BY 1";
 
@@ -199,12 +190,14 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     YX_PI(place.facility), YX_PI(place.facility), YX_PI(place.province), YX_PI(place.province),              \
         YX_PT(filters.level), YX_PT(filters.level), YX_PT(filters.specialty), YX_PT(filters.specialty),      \
         YX_PI(p.from_ms), YX_PI(p.until_ms)
+    /* Each part of a query takes one PLACE: four for the counts, the first two for the durations. */
     struct yx_param params[] = {PLACE, PLACE, PLACE, PLACE};
+    enum { NPLACE = sizeof params / sizeof params[0] / 4 };
 #undef PLACE
     if ((rc = yx_snprintf(sql, sizeof sql, counts_sql, key, name, key, name, key, name, key, name)) != 0 ||
         (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0 ||
         (rc = yx_snprintf(sql, sizeof sql, durations_sql, key, key)) != 0 ||
-        (rc = yx_db_exec(r->db, sql, params, 20, &times)) != 0)
+        (rc = yx_db_exec(r->db, sql, params, 2 * NPLACE, &times)) != 0)
         goto out;
     rc = YX_ENOMEM;
     size_t n = times->nrows ? (size_t)times->nrows : 1;

@@ -62,21 +62,19 @@ int yx_report_document_reply(struct yx_req *r, void (*draw)(struct yx_pdf *, jso
     struct yx_pdf p;
     char *pdf = NULL, disposition[160];
     size_t len = 0;
-    int pages, rc;
+    int pages = 0, rc;
     /* Drawn twice: the first time only to count the pages, so that each page can say "n/N". */
-    yx_pdf_begin(&p, YX_PDF_A4_W, YX_PDF_A4_H, 40);
-    p.footer = footer;
-    draw(&p, doc);
-    pages = p.page;
-    if ((rc = yx_pdf_end(&p, &pdf, &len)) != 0)
-        return rc;
-    free(pdf);
-    yx_pdf_begin(&p, YX_PDF_A4_W, YX_PDF_A4_H, 40);
-    p.footer = footer;
-    p.pages = pages;
-    draw(&p, doc);
-    if ((rc = yx_pdf_end(&p, &pdf, &len)) != 0)
-        return rc;
+    for (int pass = 0; pass < 2; pass++) {
+        free(pdf);
+        pdf = NULL;
+        yx_pdf_begin(&p, YX_PDF_A4_W, YX_PDF_A4_H, 40);
+        p.footer = footer;
+        p.pages = pages;
+        draw(&p, doc);
+        pages = p.page;
+        if ((rc = yx_pdf_end(&p, &pdf, &len)) != 0)
+            return rc;
+    }
     if ((rc = yx_snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename)) != 0 ||
         (rc = yx_reply_header(r, "Content-Disposition", disposition)) != 0) {
         free(pdf);

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <xlsxwriter.h>
@@ -100,15 +99,6 @@ static lxw_error xlsx_table(lxw_workbook *wb, const char *sheet, json_t *report,
     return err;
 }
 
-/* The time the workbook was made, in Vietnam (UTC+7 all year). */
-static void made_at(char *out, size_t size)
-{
-    time_t t = (time_t)(yx_now_ms() / 1000) + 7 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, size, "%Y-%m-%d %H:%M", &tm);
-}
-
 /* The sheet that says what the tables are: for each report its name, period, place, grouping, the
  * time it was made and the note on small cells. */
 static lxw_error xlsx_about(lxw_workbook *wb, json_t *const *reports, size_t n, int en,
@@ -118,7 +108,7 @@ static lxw_error xlsx_about(lxw_workbook *wb, json_t *const *reports, size_t n, 
     if (!ws)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
     char now[32], period[64], when[64];
-    made_at(now, sizeof now);
+    yx_time_vn(yx_now_ms(), "%Y-%m-%d %H:%M", now, sizeof now);
     snprintf(when, sizeof when, "%s (%s)", now, en ? "Vietnam time, UTC+7" : "giờ Việt Nam, UTC+7");
     worksheet_set_column(ws, 0, 0, 24, NULL);
     worksheet_set_column(ws, 1, 1, 90, NULL);
@@ -293,10 +283,8 @@ static int dhis2_values(struct yx_req *r, json_t *list, const struct yx_report_c
         json_t *v = json_object_get(values, c->key);
         if (!json_is_number(v) || yx_report_small(c, values))
             continue;
-        if (json_is_integer(v))
-            snprintf(number, sizeof number, "%lld", (long long)json_integer_value(v));
-        else
-            snprintf(number, sizeof number, "%.10g", json_real_value(v));
+        if ((rc = yx_report_cell(c, values, number, sizeof number)) != 0)
+            break;
         b.len = 0;
         const char *element = NULL;
         if (yx_buf_puts(&b, prefix) == 0 && yx_buf_puts(&b, "_") == 0 &&

@@ -125,15 +125,6 @@ static json_t *support_values(const struct site *s)
                      (double)llround((double)s->minutes * 100.0 / 60.0) / 100.0);
 }
 
-static json_t *columns_json(const struct yx_report_column *columns)
-{
-    json_t *cols = json_array();
-    for (const struct yx_report_column *c = columns; c->key; c++)
-        json_array_append_new(cols, json_pack("{s:s,s:s,s:s}", "key", c->key, "label_vi", c->label_vi,
-                                              "label_en", c->label_en));
-    return cols;
-}
-
 /* The consultations table (rows by facility and specialty) into out; each facility's
  * conclusions into sites. */
 static int consultations(struct yx_req *r, int64_t hub, const struct yx_report_period *p, struct sites *sites,
@@ -184,8 +175,8 @@ static int consultations(struct yx_req *r, int64_t hub, const struct yx_report_p
     }
     if (rc == 0)
         rc = json_object_set_new(out, "consultations",
-                                 json_pack("{s:o,s:o,s:o}", "columns", columns_json(case_columns), "rows",
-                                           list, "totals", case_values(all, durations, nd))) == 0
+                                 json_pack("{s:o,s:o,s:o}", "columns", yx_report_columns_json(case_columns),
+                                           "rows", list, "totals", case_values(all, durations, nd))) == 0
                  ? 0
                  : YX_ENOMEM;
     else
@@ -246,8 +237,8 @@ static int support(struct yx_req *r, int64_t hub, const struct yx_report_period 
     if (rows[QTOTAL]->nrows == 1)
         all.n[S_SESSIONS] = yx_rows_int(rows[QTOTAL], 0, 0);
     rc = json_object_set_new(out, "support",
-                             json_pack("{s:o,s:o,s:o}", "columns", columns_json(support_columns), "rows",
-                                       list, "totals", support_values(&all))) == 0
+                             json_pack("{s:o,s:o,s:o}", "columns", yx_report_columns_json(support_columns),
+                                       "rows", list, "totals", support_values(&all))) == 0
              ? 0
              : YX_ENOMEM;
 out:

@@ -94,10 +94,8 @@ static int monthly(struct yx_req *r)
     if ((rc = yx_report_period_read(r, &p)) != 0 || (rc = yx_report_place_read(r, &place)) != 0)
         return rc;
     rc = YX_ENOMEM;
-    doc = json_pack("{s:s,s:{s:s,s:s,s:s},s:{s:s,s:o,s:s},s:[]}", "report", "monthly", "period", "from",
-                    p.from, "to", p.to, "tz", "Asia/Ho_Chi_Minh", "scope", "kind", place.kind, "id",
-                    place.id ? json_integer(place.id) : json_null(), "name", place.name, "sections");
-    if (!doc)
+    if (!(doc = yx_report_head("monthly", &p, &place)) ||
+        json_object_set_new(doc, "sections", json_array()) != 0)
         goto out;
     list = json_object_get(doc, "sections");
     for (size_t i = 0; i < NSECTIONS; i++) {

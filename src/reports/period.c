@@ -89,6 +89,26 @@ static int64_t iso_week1(int y)
     return jan4 - weekday;
 }
 
+/* The ISO week whose Monday is monday: its year (that of its Thursday, which around New Year is not
+ * the Monday's: 2026-12-28 starts 2026W53, 2024-12-30 2025W1) and its number. */
+static void iso_week(int64_t monday, int *year, int *number)
+{
+    int m, d;
+    civil_from_days(monday + 3, year, &m, &d);
+    *number = (int)((monday - iso_week1(*year)) / 7 + 1);
+}
+
+void yx_report_day_week(int64_t ms, struct yx_report_period *day, struct yx_report_period *week,
+                        char label[9])
+{
+    int64_t today = (ms + VN_OFFSET_MS) / DAY_MS, monday = today - ((today + 3) % 7 + 7) % 7;
+    int year, number;
+    period_set(day, today, today);
+    period_set(week, monday, monday + 6);
+    iso_week(monday, &year, &number);
+    snprintf(label, 9, "%04d-W%02d", year, number);
+}
+
 int yx_report_period_days(const char *from, const char *to, struct yx_report_period *p)
 {
     int64_t first, last;
@@ -192,12 +212,11 @@ int yx_report_dhis2_period(const struct yx_report_period *p, char out[16])
         snprintf(out, 16, "%04d%02d%02d", y, m, d);
         return 0;
     }
-    /* An ISO week: Monday to Sunday. Its year is the year of its Thursday, which for the days
-     * around New Year is not the year of its Monday (2026-12-28 starts 2026W53, 2024-12-30 2025W1). */
+    /* An ISO week: Monday to Sunday, named by its ISO year (iso_week). */
     if (last - first == 6 && ((first + 3) % 7 + 7) % 7 == 0) {
-        int ty, tm, td;
-        civil_from_days(first + 3, &ty, &tm, &td);
-        snprintf(out, 16, "%04dW%d", ty, (int)((first - iso_week1(ty)) / 7 + 1));
+        int year, number;
+        iso_week(first, &year, &number);
+        snprintf(out, 16, "%04dW%d", year, number);
         return 0;
     }
     /* Months, quarters and years start on the 1st and end the day before another 1st. */

@@ -144,17 +144,34 @@ int64_t yx_report_percentile(const int64_t *sorted, size_t n, int p)
     return sorted[rank - 1];
 }
 
-json_t *yx_report_new(const char *name, const struct yx_report_period *p, const struct yx_report_place *place,
-                      const char *by, const struct yx_report_column *columns)
+json_t *yx_report_columns_json(const struct yx_report_column *columns)
 {
     json_t *cols = json_array();
     for (const struct yx_report_column *c = columns; c->key; c++)
         json_array_append_new(cols, json_pack("{s:s,s:s,s:s}", "key", c->key, "label_vi", c->label_vi,
                                               "label_en", c->label_en));
-    return json_pack("{s:s,s:{s:s,s:s,s:s},s:{s:s,s:o,s:s},s:o,s:o,s:[],s:n}", "report", name, "period",
-                     "from", p->from, "to", p->to, "tz", "Asia/Ho_Chi_Minh", "scope", "kind", place->kind,
-                     "id", place->id ? json_integer(place->id) : json_null(), "name", place->name, "by",
-                     yx_json_str_or_null(by), "columns", cols, "rows", "totals");
+    return cols;
+}
+
+json_t *yx_report_head(const char *name, const struct yx_report_period *p,
+                       const struct yx_report_place *place)
+{
+    return json_pack("{s:s,s:{s:s,s:s,s:s},s:{s:s,s:o,s:s}}", "report", name, "period", "from", p->from, "to",
+                     p->to, "tz", "Asia/Ho_Chi_Minh", "scope", "kind", place->kind, "id",
+                     place->id ? json_integer(place->id) : json_null(), "name", place->name);
+}
+
+json_t *yx_report_new(const char *name, const struct yx_report_period *p, const struct yx_report_place *place,
+                      const char *by, const struct yx_report_column *columns)
+{
+    json_t *out = yx_report_head(name, p, place);
+    if (out &&
+        json_object_update_new(out, json_pack("{s:o,s:o,s:[],s:n}", "by", yx_json_str_or_null(by), "columns",
+                                              yx_report_columns_json(columns), "rows", "totals")) != 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
 }
 
 json_t *yx_report_minutes(const int64_t *sorted, size_t n, int p)

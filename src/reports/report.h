@@ -32,6 +32,10 @@ int yx_report_period_parse(const char *text, struct yx_report_period *p);
  * (2026W48, the ISO year's), a month (202611), a quarter (2026Q4) or a year (2026) — whether it was
  * asked as `period` or as the same days through from and to; YX_EINVAL for any other range. Pure. */
 int yx_report_dhis2_period(const struct yx_report_period *p, char out[16]);
+/* The day and the ISO week (Monday to Sunday) in Vietnam that hold the moment ms (after 1970), and
+ * the week's label "2026-W50" (its ISO year and number, two digits). Pure. */
+void yx_report_day_week(int64_t ms, struct yx_report_period *day, struct yx_report_period *week,
+                        char label[9]);
 /* Fills p from two days (inclusive); YX_EINVAL when either is not a day or to is before from,
  * YX_ETOOBIG when the range is longer than YX_REPORT_MAX_DAYS. */
 int yx_report_period_days(const char *from, const char *to, struct yx_report_period *p);
@@ -164,6 +168,11 @@ int yx_report_dhis2_code(struct yx_buf *b, const char *text);
  * locale), empty for null, "<5" for a small cell (docs/reports.md, "Small cells"). */
 int yx_report_cell(const struct yx_report_column *c, json_t *values, char *out, size_t size);
 
+/* The columns as the JSON shape lists them: [{"key", "label_vi", "label_en"}]. */
+json_t *yx_report_columns_json(const struct yx_report_column *columns);
+/* {"report", "period", "scope"}: what a report and a document built of reports begin with. */
+json_t *yx_report_head(const char *name, const struct yx_report_period *p,
+                       const struct yx_report_place *place);
 /* {"report", "period", "scope", "by", "columns", "rows": [], "totals": null}: the shape every
  * report answers with; the indicator appends rows ({"key", "values"}) and sets totals. */
 json_t *yx_report_new(const char *name, const struct yx_report_period *p, const struct yx_report_place *place,

@@ -16,7 +16,6 @@
 #include "report.h"
 
 #define DAY_MS (86400LL * 1000)
-#define VN_OFFSET_MS (7LL * 3600 * 1000)
 /* The window of a hub doctor's own turnaround. */
 #define TURNAROUND_DAYS 30
 /* The most cases a turnaround is taken over: a doctor accepts a few a day, so this is far above
@@ -212,24 +211,20 @@ static int level_fits(const char *want, const char *level)
     return strcmp(want, level) == 0;
 }
 
-/* Today and this ISO week in Vietnam: days counted from 1970-01-01, a Thursday. */
+/* Today and this ISO week in Vietnam, as the reports' calendar reckons them. */
 static int today_init(struct today *d, const struct yx_principal *who)
 {
+    struct yx_report_period day, week;
     d->now = yx_now_ms();
-    int64_t day = (d->now + VN_OFFSET_MS) / DAY_MS;
-    int64_t monday = day - (day + 3) % 7;
-    d->day_from = day * DAY_MS - VN_OFFSET_MS;
-    d->day_until = d->day_from + DAY_MS;
-    d->week_from = monday * DAY_MS - VN_OFFSET_MS;
-    d->week_until = d->week_from + 7 * DAY_MS;
+    yx_report_day_week(d->now, &day, &week, d->week);
+    d->day_from = day.from_ms;
+    d->day_until = day.until_ms;
+    d->week_from = week.from_ms;
+    d->week_until = week.until_ms;
+    memcpy(d->day, day.from, sizeof d->day);
     d->facility = who->facility_id;
     d->user = who->user_id;
-    yx_today_vn(d->day);
-    /* The ISO week's year is that of its Thursday; its number counts from the year's first one. */
-    char thursday[11];
-    yx_time_vn((monday + 3) * DAY_MS - VN_OFFSET_MS, "%Y-%j", thursday, sizeof thursday);
-    int year = atoi(thursday), yday = atoi(thursday + 5);
-    return yx_snprintf(d->week, sizeof d->week, "%04d-W%02d", year, (yday - 1) / 7 + 1);
+    return 0;
 }
 
 /* GET /api/v1/me/today */

@@ -165,6 +165,32 @@ static void dhis2_codes(void **state)
     }
 }
 
+/* The day and ISO week holding a moment, in Vietnam: 16:59:59.999 UTC is still the day before
+ * in Vietnam's evening, 17:00 UTC the next day; the ISO year of a week around New Year. */
+static void the_day_and_week_of_a_moment(void **state)
+{
+    (void)state;
+    struct yx_report_period day, week;
+    char label[9];
+    const int64_t dec28 = 1798390800000LL; /* 2026-12-28 00:00 in Vietnam (27 Dec 17:00 UTC), a Monday */
+    yx_report_day_week(dec28 - 1, &day, &week, label);
+    assert_string_equal(day.from, "2026-12-27");
+    assert_string_equal(week.from, "2026-12-21");
+    assert_string_equal(week.to, "2026-12-27");
+    assert_string_equal(label, "2026-W52");
+    yx_report_day_week(dec28, &day, &week, label);
+    assert_string_equal(day.from, "2026-12-28");
+    assert_int_equal(day.from_ms, dec28);
+    assert_int_equal(day.until_ms, dec28 + 86400000LL);
+    assert_string_equal(week.to, "2027-01-03");
+    assert_int_equal(week.until_ms, dec28 + 7 * 86400000LL);
+    assert_string_equal(label, "2026-W53");
+    /* 2024-12-30, a Monday, begins the ISO year 2025. */
+    yx_report_day_week(1735491600000LL + 3600000, &day, &week, label);
+    assert_string_equal(day.from, "2024-12-30");
+    assert_string_equal(label, "2025-W01");
+}
+
 /* Two reports make one workbook (a zip); no report is refused. */
 static void workbook_of_several_reports(void **state)
 {
@@ -202,6 +228,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(periods_are_vietnam_days),
+        cmocka_unit_test(the_day_and_week_of_a_moment),
         cmocka_unit_test(ranges_are_bounded),
         cmocka_unit_test(percentiles_are_nearest_rank),
         cmocka_unit_test(dhis2_periods),
