@@ -47,10 +47,6 @@ extern const struct yx_route yx_training_credit_routes[];
 extern const struct yx_route yx_training_record_routes[];
 extern const struct yx_route yx_training_certificate_routes[];
 extern const struct yx_route yx_report_routes[];
-extern const struct yx_route yx_report_visit_routes[];
-extern const struct yx_route yx_report_reach_routes[];
-extern const struct yx_route yx_report_site_routes[];
-extern const struct yx_route yx_report_training_routes[];
 extern const struct yx_route yx_today_routes[];
 extern const struct yx_route yx_report_monthly_routes[];
 extern const struct yx_route yx_report_hub_routes[];
@@ -97,10 +93,6 @@ const struct yx_route *yx_app_routes(void)
                                               yx_training_record_routes,
                                               yx_training_certificate_routes,
                                               yx_report_routes,
-                                              yx_report_visit_routes,
-                                              yx_report_reach_routes,
-                                              yx_report_site_routes,
-                                              yx_report_training_routes,
                                               yx_today_routes,
                                               yx_report_monthly_routes,
                                               yx_report_hub_routes,

@@ -242,15 +242,11 @@ out:
 }
 
 const struct yx_report_source yx_report_consultations = {
-    "consultations", &names, columns, groupings, YX_REPORT_BY_LEVEL | YX_REPORT_BY_SPECIALTY, build};
-
-/* GET /api/v1/reports/consultations?period|from&to&by&province|facility&format */
-static int consultations(struct yx_req *r)
-{
-    return yx_report_serve(r, &yx_report_consultations);
-}
-
-const struct yx_route yx_report_routes[] = {
-    {"GET", "/api/v1/reports/consultations", consultations, YX_R_REPORT, NULL, "report", YX_ADMINS, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+    .name = "consultations",
+    .title = "Hội chẩn từ xa",
+    .names = &names,
+    .columns = columns,
+    .groupings = groupings,
+    .filters = YX_REPORT_BY_LEVEL | YX_REPORT_BY_SPECIALTY,
+    .build = build,
 };

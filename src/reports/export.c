@@ -350,11 +350,9 @@ int yx_report_dhis2_reply(struct yx_req *r, json_t *out, const struct yx_report_
     /* Grouped by unit, each row is filed under its unit and DHIS2 adds them up the hierarchy; by
      * another grouping, each row is a category option combination of the place; ungrouped, the
      * totals are the place's values. */
-    if (!by) {
+    if (!by)
         rc = dhis2_values(r, list, columns, prefix, json_object_get(out, "totals"), period, own, NULL);
-        goto done;
-    }
-    json_array_foreach(json_object_get(out, "rows"), i, row)
+    json_array_foreach(by ? json_object_get(out, "rows") : NULL, i, row)
     {
         json_t *key = json_object_get(row, "key"), *id = json_object_get(key, "id");
         const char *unit = units ? unit_code(codes, json_integer_value(id)) : own;
@@ -367,7 +365,6 @@ int yx_report_dhis2_reply(struct yx_req *r, json_t *out, const struct yx_report_
                                combo)) != 0)
             goto out;
     }
-done:
     if (rc != 0)
         goto out;
     answer = json_pack("{s:s,s:O}", "period", period, "dataValues", list);

@@ -7,16 +7,8 @@
 
 #include "document.h"
 
-/* The sections, in the order of the document, with the heading each has on paper. */
-static const struct {
-    const struct yx_report_source *source;
-    const char *title;
-} sections[] = {
-    {&yx_report_consultations, "1. Hội chẩn từ xa"},    {&yx_report_visits, "2. Khám, chữa bệnh từ xa"},
-    {&yx_report_reach, "3. Tiếp cận người dân"},        {&yx_report_sites, "4. Điểm kết nối"},
-    {&yx_report_training, "5. Đào tạo, chỉ đạo tuyến"},
-};
-#define NSECTIONS (sizeof sections / sizeof sections[0])
+/* The sections: the five reports, in the order of yx_report_sources. */
+#define NSECTIONS YX_REPORT_NSOURCES
 
 /* A PDF shows a section's rows beside its totals when there are at most this many: a province of
  * a dozen facilities fits on a few pages, a province of three hundred communes does not. */
@@ -63,9 +55,9 @@ static void draw(struct yx_pdf *p, json_t *doc)
     yx_pdf_gap(p, 6);
     for (size_t i = 0; i < NSECTIONS; i++) {
         yx_pdf_room(p, 80);
-        yx_pdf_text(p, "Noto Sans Bold 11", sections[i].title);
+        yx_pdf_textf(p, "Noto Sans Bold 11", "%zu. %s", i + 1, yx_report_sources[i]->title);
         yx_report_document_table(p, json_array_get(json_object_get(doc, "sections"), i),
-                                 sections[i].source->columns, MAX_GROUPS);
+                                 yx_report_sources[i]->columns, MAX_GROUPS);
         yx_pdf_gap(p, 8);
     }
 }
@@ -99,7 +91,7 @@ static int monthly(struct yx_req *r)
         goto out;
     list = json_object_get(doc, "sections");
     for (size_t i = 0; i < NSECTIONS; i++) {
-        const struct yx_report_source *s = sections[i].source;
+        const struct yx_report_source *s = yx_report_sources[i];
         one = NULL;
         if ((rc = s->build(r, &p, grouping_for(s, &place), &place, &none, &one)) != 0 ||
             (rc = json_array_append_new(list, one) == 0 ? 0 : YX_ENOMEM) != 0)
@@ -110,7 +102,7 @@ static int monthly(struct yx_req *r)
         const struct yx_report_column *columns[NSECTIONS];
         for (size_t i = 0; i < NSECTIONS; i++) {
             books[i] = json_array_get(list, i);
-            columns[i] = sections[i].source->columns;
+            columns[i] = yx_report_sources[i]->columns;
         }
         rc = yx_report_xlsx_reply(r, books, columns, NSECTIONS, "thang");
         goto out;

@@ -212,16 +212,12 @@ out:
     return rc;
 }
 
-const struct yx_report_source yx_report_reach = {"reach", &names, columns, groupings, YX_REPORT_BY_LEVEL,
-                                                 build};
-
-/* GET /api/v1/reports/reach?period|from&to&by&province|facility&format */
-static int reach(struct yx_req *r)
-{
-    return yx_report_serve(r, &yx_report_reach);
-}
-
-const struct yx_route yx_report_reach_routes[] = {
-    {"GET", "/api/v1/reports/reach", reach, YX_R_REPORT, NULL, "report", YX_ADMINS, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+const struct yx_report_source yx_report_reach = {
+    .name = "reach",
+    .title = "Tiếp cận người dân",
+    .names = &names,
+    .columns = columns,
+    .groupings = groupings,
+    .filters = YX_REPORT_BY_LEVEL,
+    .build = build,
 };

@@ -63,8 +63,9 @@ int yx_report_place_read(struct yx_req *r, struct yx_report_place *place)
     return place_lookup(r, place);
 }
 
-int yx_report_by_read(struct yx_req *r, const struct yx_report_grouping *groupings,
-                      const struct yx_report_grouping **g)
+/* Reads `by`, which must name one of groupings (*g NULL when absent); the 400 lists them. */
+static int by_read(struct yx_req *r, const struct yx_report_grouping *groupings,
+                   const struct yx_report_grouping **g)
 {
     char list[200] = "";
     const char *by = yx_query(r, "by");
@@ -179,7 +180,9 @@ json_t *yx_report_minutes(const int64_t *sorted, size_t n, int p)
     return n ? json_real((double)yx_report_percentile(sorted, n, p) / 60000.0) : json_null();
 }
 
-int yx_report_format_read(struct yx_req *r, enum yx_report_format *format)
+/* Reads `format` (json, csv, xlsx, dhis2; absent: CSV when the Accept header asks for text/csv,
+ * XLSX when it asks for YX_REPORT_XLSX_TYPE, else JSON). 400 naming format otherwise. */
+static int format_read(struct yx_req *r, enum yx_report_format *format)
 {
     static const char *const names[] = {"json", "csv", "xlsx", "dhis2"};
     const char *asked = yx_query(r, "format");
@@ -198,6 +201,12 @@ int yx_report_format_read(struct yx_req *r, enum yx_report_format *format)
         }
     return yx_fail_field(r, YX_EINVAL, "format",
                          "Định dạng là json, csv, xlsx hoặc dhis2 / format is json, csv, xlsx or dhis2.");
+}
+
+/* Does the caller read English (Accept-Language starting with en)? Vietnamese otherwise. */
+static int english(const struct yx_req *r)
+{
+    return r->accept_language && strncasecmp(r->accept_language, "en", 2) == 0;
 }
 
 /* A CSV cell of text: always quoted, quotes doubled (RFC 4180). */
@@ -277,7 +286,7 @@ int yx_report_xlsx_reply(struct yx_req *r, json_t *const *reports,
 {
     char slug[32], disposition[120], *data = NULL;
     size_t len = 0;
-    int en = r->accept_language && strncasecmp(r->accept_language, "en", 2) == 0;
+    int en = english(r);
     int rc = yx_report_xlsx(reports, n, columns, en, &data, &len);
     if (rc == YX_EINTERNAL)
         rc = yx_fail(r, rc, "Không tạo được tệp XLSX / the XLSX file could not be made.");
@@ -302,9 +311,15 @@ static int xlsx_reply(struct yx_req *r, json_t *out, const struct yx_report_colu
     return rc;
 }
 
-int yx_report_reply(struct yx_req *r, json_t *out, const struct yx_report_column *columns,
-                    const struct yx_report_names *names, enum yx_report_format format)
+/* Answers with the report out (taken) of source s in format: as it is; as CSV — UTF-8 with a BOM, a
+ * header of the labels (English when Accept-Language starts with en), one line per row and a
+ * totals line, small cells written "<5" — or as XLSX (yx_report_xlsx), each as an attachment named
+ * "bao-cao-<stem>-<period>.<csv|xlsx>"; or as DHIS2's dataValueSets (export.c). */
+static int reply(struct yx_req *r, json_t *out, const struct yx_report_source *s,
+                 enum yx_report_format format)
 {
+    const struct yx_report_column *columns = s->columns;
+    const struct yx_report_names *names = s->names;
     if (format == YX_REPORT_JSON)
         return yx_reply(r, 200, out);
     if (format == YX_REPORT_XLSX)
@@ -314,7 +329,7 @@ int yx_report_reply(struct yx_req *r, json_t *out, const struct yx_report_column
     const char *stem = names->stem;
     struct yx_buf b;
     char slug[32], disposition[120];
-    int en = r->accept_language && strncasecmp(r->accept_language, "en", 2) == 0;
+    int en = english(r);
     const char *by = json_string_value(json_object_get(out, "by"));
     size_t i;
     json_t *row;
@@ -356,13 +371,13 @@ int yx_report_request_read(struct yx_req *r, const struct yx_report_grouping *gr
 {
     char dhis2[16];
     int rc;
-    if ((rc = yx_report_format_read(r, format)) != 0 || (rc = yx_report_period_read(r, p)) != 0)
+    if ((rc = format_read(r, format)) != 0 || (rc = yx_report_period_read(r, p)) != 0)
         return rc;
     if (*format == YX_REPORT_DHIS2 && yx_report_dhis2_period(p, dhis2) != 0)
         return yx_fail_field(r, YX_EINVAL, "period",
                              "DHIS2 chỉ nhận kỳ ngày, tuần, tháng, quý hoặc năm / DHIS2 takes a day, week, "
                              "month, quarter or year, not a range of days.");
-    if ((rc = yx_report_by_read(r, groupings, g)) != 0 || (rc = yx_report_place_read(r, place)) != 0)
+    if ((rc = by_read(r, groupings, g)) != 0 || (rc = yx_report_place_read(r, place)) != 0)
         return rc;
     /* DHIS2 files every value under an organisation unit's code; the country has none in ytexa. */
     if (*format == YX_REPORT_DHIS2 && place->kind && strcmp(place->kind, "country") == 0 &&
@@ -440,5 +455,30 @@ int yx_report_serve(struct yx_req *r, const struct yx_report_source *s)
         (rc = yx_report_filters_read(r, s->filters, &filters)) != 0 ||
         (rc = s->build(r, &p, g, &place, &filters, &out)) != 0)
         return rc;
-    return yx_report_reply(r, out, s->columns, s->names, format);
+    return reply(r, out, s, format);
 }
+
+const struct yx_report_source *const yx_report_sources[YX_REPORT_NSOURCES + 1] = {
+    &yx_report_consultations, &yx_report_visits,   &yx_report_reach,
+    &yx_report_sites,         &yx_report_training, NULL,
+};
+
+/* GET /api/v1/reports/<name>?period|from&to&by&province|facility&level&specialty&format: the report
+ * whose name ends the route's path. */
+static int report_route(struct yx_req *r)
+{
+    const char *name = strrchr(r->route->pattern, '/') + 1;
+    for (size_t i = 0; yx_report_sources[i]; i++)
+        if (strcmp(yx_report_sources[i]->name, name) == 0)
+            return yx_report_serve(r, yx_report_sources[i]);
+    return yx_fail(r, YX_EINTERNAL, "Không có báo cáo này / no such report.");
+}
+
+#define REPORT_ROUTE(name)                                                                                   \
+    {                                                                                                        \
+        "GET", "/api/v1/reports/" name, report_route, YX_R_REPORT, NULL, "report", YX_ADMINS, NULL           \
+    }
+const struct yx_route yx_report_routes[] = {
+    REPORT_ROUTE("consultations"), REPORT_ROUTE("visits"),   REPORT_ROUTE("reach"),
+    REPORT_ROUTE("sites"),         REPORT_ROUTE("training"), {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+};

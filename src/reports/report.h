@@ -61,9 +61,6 @@ struct yx_report_grouping {
     const char *by, *key, *name;
     int numeric;
 };
-/* Reads `by`, which must name one of groupings (*g NULL when absent); the 400 lists them. */
-int yx_report_by_read(struct yx_req *r, const struct yx_report_grouping *groupings,
-                      const struct yx_report_grouping **g);
 /* The name of a code rows are keyed by (a facility level, a role, a visit mode, an urgency, a
  * kind), Vietnamese then English, or otherwise when it is not one. */
 const char *yx_report_code_name(const char *code, const char *otherwise);
@@ -75,7 +72,7 @@ json_t *yx_report_key(const struct yx_report_grouping *g, const char *id, const 
 enum yx_report_format { YX_REPORT_JSON, YX_REPORT_CSV, YX_REPORT_XLSX, YX_REPORT_DHIS2 };
 
 /* What every report's request says, read in this order before any work, each refusal naming what
- * is wrong: `format` (yx_report_format_read), the period (for DHIS2 one of its periods), `by` (one
+ * is wrong: `format` (json, csv, xlsx, dhis2), the period (for DHIS2 one of its periods), `by` (one
  * of groupings) and the place (for DHIS2 one with a code: not the whole country unless grouped by
  * facility or province). */
 int yx_report_request_read(struct yx_req *r, const struct yx_report_grouping *groupings,
@@ -116,11 +113,6 @@ struct yx_report_column {
 /* The median or a percentile of n sorted durations (ms) in minutes; null when n is 0. */
 json_t *yx_report_minutes(const int64_t *sorted, size_t n, int p);
 
-/* Reads `format` (json, csv, xlsx, dhis2; absent: CSV when the Accept header asks for text/csv,
- * XLSX when it asks for YX_REPORT_XLSX_TYPE, else JSON). 400 naming format otherwise. Read before
- * any work. */
-int yx_report_format_read(struct yx_req *r, enum yx_report_format *format);
-
 #define YX_REPORT_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 /* Is the figure of column c in values a small cell, which leaves the system as "<5" (CSV, XLSX)
@@ -134,13 +126,6 @@ int yx_report_small(const struct yx_report_column *c, json_t *values);
 struct yx_report_names {
     const char *stem, *dhis2;
 };
-
-/* Answers with the report out (taken) in format: as it is; as CSV — UTF-8 with a BOM, a header of
- * the labels (English when Accept-Language starts with en), one line per row and a totals line,
- * small cells written "<5" — or as XLSX (yx_report_xlsx), each as an attachment named
- * "bao-cao-<stem>-<period>.<csv|xlsx>"; or as DHIS2's dataValueSets (export.c). */
-int yx_report_reply(struct yx_req *r, json_t *out, const struct yx_report_column *columns,
-                    const struct yx_report_names *names, enum yx_report_format format);
 
 /* The workbook of n reports (yx_report_new's shape, each with its columns): one sheet per report
  * with a header of the labels, a row per row and a totals row — counts as integers, minutes and
@@ -184,6 +169,7 @@ json_t *yx_report_new(const char *name, const struct yx_report_period *p, const 
  * arena, never the query. stem names the CSV file. */
 struct yx_report_source {
     const char *name;
+    const char *title; /* its heading in a document (Vietnamese): "Hội chẩn từ xa" */
     const struct yx_report_names *names;
     const struct yx_report_column *columns;
     const struct yx_report_grouping *groupings;
@@ -193,9 +179,13 @@ struct yx_report_source {
 };
 extern const struct yx_report_source yx_report_consultations, yx_report_visits, yx_report_reach,
     yx_report_sites, yx_report_training;
+/* The five, in the order a document lists them, ended by NULL; each has the route
+ * GET /api/v1/reports/<name> (yx_report_routes). */
+#define YX_REPORT_NSOURCES 5
+extern const struct yx_report_source *const yx_report_sources[YX_REPORT_NSOURCES + 1];
 
 /* Answers a report's request: reads it (yx_report_request_read, then its filters), builds and
- * replies in the format asked for (yx_report_reply). */
+ * replies in the format asked for (JSON, CSV, XLSX or DHIS2). */
 int yx_report_serve(struct yx_req *r, const struct yx_report_source *s);
 
 #endif

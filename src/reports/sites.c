@@ -161,16 +161,12 @@ out:
     return rc;
 }
 
-const struct yx_report_source yx_report_sites = {"sites", &names, columns, groupings, YX_REPORT_BY_LEVEL,
-                                                 build};
-
-/* GET /api/v1/reports/sites?period|from&to&by&province|facility&format */
-static int sites(struct yx_req *r)
-{
-    return yx_report_serve(r, &yx_report_sites);
-}
-
-const struct yx_route yx_report_site_routes[] = {
-    {"GET", "/api/v1/reports/sites", sites, YX_R_REPORT, NULL, "report", YX_ADMINS, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+const struct yx_report_source yx_report_sites = {
+    .name = "sites",
+    .title = "Điểm kết nối",
+    .names = &names,
+    .columns = columns,
+    .groupings = groupings,
+    .filters = YX_REPORT_BY_LEVEL,
+    .build = build,
 };

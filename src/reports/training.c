@@ -224,16 +224,12 @@ out:
     return rc;
 }
 
-const struct yx_report_source yx_report_training = {"training",         &names, columns, groupings,
-                                                    YX_REPORT_BY_LEVEL, build};
-
-/* GET /api/v1/reports/training?period|from&to&by&province|facility&format */
-static int training(struct yx_req *r)
-{
-    return yx_report_serve(r, &yx_report_training);
-}
-
-const struct yx_route yx_report_training_routes[] = {
-    {"GET", "/api/v1/reports/training", training, YX_R_REPORT, NULL, "report", YX_ADMINS, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+const struct yx_report_source yx_report_training = {
+    .name = "training",
+    .title = "Đào tạo, chỉ đạo tuyến",
+    .names = &names,
+    .columns = columns,
+    .groupings = groupings,
+    .filters = YX_REPORT_BY_LEVEL,
+    .build = build,
 };

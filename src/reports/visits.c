@@ -309,16 +309,12 @@ out:
     return rc;
 }
 
-const struct yx_report_source yx_report_visits = {"visits",           &names, columns, groupings,
-                                                  YX_REPORT_BY_LEVEL, build};
-
-/* GET /api/v1/reports/visits?period|from&to&by&province|facility&format */
-static int visits(struct yx_req *r)
-{
-    return yx_report_serve(r, &yx_report_visits);
-}
-
-const struct yx_route yx_report_visit_routes[] = {
-    {"GET", "/api/v1/reports/visits", visits, YX_R_REPORT, NULL, "report", YX_ADMINS, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+const struct yx_report_source yx_report_visits = {
+    .name = "visits",
+    .title = "Khám, chữa bệnh từ xa",
+    .names = &names,
+    .columns = columns,
+    .groupings = groupings,
+    .filters = YX_REPORT_BY_LEVEL,
+    .build = build,
 };
