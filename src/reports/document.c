@@ -7,12 +7,19 @@
 
 #include "document.h"
 
-int yx_report_document_format(struct yx_req *r, int *pdf)
+int yx_report_document_format(struct yx_req *r, int xlsx_too, enum yx_report_format *format)
 {
-    const char *format = yx_query(r, "format");
-    *pdf = format && strcmp(format, "pdf") == 0;
-    if (format && !*pdf && strcmp(format, "json") != 0)
-        return yx_fail_field(r, YX_EINVAL, "format", "Định dạng là json hoặc pdf / format is json or pdf.");
+    const char *asked = yx_query(r, "format");
+    if (!asked || strcmp(asked, "json") == 0)
+        *format = YX_REPORT_JSON;
+    else if (strcmp(asked, "pdf") == 0)
+        *format = YX_REPORT_PDF;
+    else if (xlsx_too && strcmp(asked, "xlsx") == 0)
+        *format = YX_REPORT_XLSX;
+    else
+        return yx_fail_field(r, YX_EINVAL, "format", "%s",
+                             xlsx_too ? "Định dạng là json, pdf hoặc xlsx / format is json, pdf or xlsx."
+                                      : "Định dạng là json hoặc pdf / format is json or pdf.");
     return 0;
 }
 

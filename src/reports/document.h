@@ -5,8 +5,8 @@
 #include "report.h"
 #include "ytexa/pdf.h"
 
-/* Reads `format`: json (absent) or pdf into *pdf; 400 naming format otherwise. */
-int yx_report_document_format(struct yx_req *r, int *pdf);
+/* Reads `format`: json (absent), pdf, or xlsx when xlsx_too; 400 naming format otherwise. */
+int yx_report_document_format(struct yx_req *r, int xlsx_too, enum yx_report_format *format);
 
 /* Draws a report (the shape of yx_report_new()) as tables: a line per column (its Vietnamese
  * label), the totals and, when it has at most max_groups rows, each group beside them, three at a

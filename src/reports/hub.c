@@ -363,8 +363,9 @@ static int hub_report(struct yx_req *r)
     const char *year = yx_query(r, "year");
     char text[16], footer[300], file[64];
     json_t *doc = NULL;
-    int rc, pdf, hub;
-    if ((rc = yx_report_document_format(r, &pdf)) != 0)
+    enum yx_report_format format;
+    int rc, hub;
+    if ((rc = yx_report_document_format(r, 0, &format)) != 0)
         return rc;
     if (!year || strlen(year) != 4 || yx_snprintf(text, sizeof text, "year:%s", year) != 0 ||
         yx_report_period_parse(text, &p) != 0)
@@ -387,7 +388,7 @@ static int hub_report(struct yx_req *r)
     if ((rc = consultations(r, place.facility, &p, &sites, doc)) != 0 ||
         (rc = support(r, place.facility, &p, &sites, doc)) != 0)
         goto out;
-    if (!pdf) {
+    if (format == YX_REPORT_JSON) {
         rc = yx_reply(r, 200, doc);
         doc = NULL;
         goto out;

@@ -62,7 +62,7 @@ static void draw(struct yx_pdf *p, json_t *doc)
     }
 }
 
-/* GET /api/v1/reports/monthly?period=month:YYYY-MM&province|facility&format=json|pdf */
+/* GET /api/v1/reports/monthly?period=month:YYYY-MM&province|facility&format=json|pdf|xlsx */
 static int monthly(struct yx_req *r)
 {
     struct yx_report_period p;
@@ -74,11 +74,9 @@ static int monthly(struct yx_req *r)
     char footer[400], file[64];
     int rc;
     /* The document's json or pdf, or a workbook with one sheet a section. */
-    const char *format = yx_query(r, "format");
-    int xlsx = format && strcmp(format, "xlsx") == 0, pdf = format && strcmp(format, "pdf") == 0;
-    if (format && !xlsx && !pdf && strcmp(format, "json") != 0)
-        return yx_fail_field(r, YX_EINVAL, "format",
-                             "Định dạng là json, pdf hoặc xlsx / format is json, pdf or xlsx.");
+    enum yx_report_format format;
+    if ((rc = yx_report_document_format(r, 1, &format)) != 0)
+        return rc;
     if (yx_query(r, "from") || yx_query(r, "to") || (period && strncmp(period, "month:", 6) != 0))
         return yx_fail_field(r, YX_EINVAL, "period",
                              "Báo cáo tháng nhận period=month:YYYY-MM / the monthly report takes a "
@@ -97,7 +95,7 @@ static int monthly(struct yx_req *r)
             (rc = json_array_append_new(list, one) == 0 ? 0 : YX_ENOMEM) != 0)
             goto out;
     }
-    if (xlsx) {
+    if (format == YX_REPORT_XLSX) {
         json_t *books[NSECTIONS];
         const struct yx_report_column *columns[NSECTIONS];
         for (size_t i = 0; i < NSECTIONS; i++) {
@@ -107,7 +105,7 @@ static int monthly(struct yx_req *r)
         rc = yx_report_xlsx_reply(r, books, columns, NSECTIONS, "thang");
         goto out;
     }
-    if (!pdf) {
+    if (format == YX_REPORT_JSON) {
         rc = yx_reply(r, 200, doc);
         doc = NULL;
         goto out;

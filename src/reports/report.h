@@ -68,8 +68,9 @@ const char *yx_report_code_name(const char *code, const char *otherwise);
 json_t *yx_report_key(const struct yx_report_grouping *g, const char *id, const char *name);
 
 /* The formats a report answers in (docs/reports.md): the JSON shape, CSV, an XLSX workbook, and
- * DHIS2's dataValueSets JSON. */
-enum yx_report_format { YX_REPORT_JSON, YX_REPORT_CSV, YX_REPORT_XLSX, YX_REPORT_DHIS2 };
+ * DHIS2's dataValueSets JSON; a document built of reports (monthly.c, hub.c) JSON, PDF and, for
+ * the monthly one, XLSX. */
+enum yx_report_format { YX_REPORT_JSON, YX_REPORT_CSV, YX_REPORT_XLSX, YX_REPORT_DHIS2, YX_REPORT_PDF };
 
 /* What every report's request says, read in this order before any work, each refusal naming what
  * is wrong: `format` (json, csv, xlsx, dhis2), the period (for DHIS2 one of its periods), `by` (one

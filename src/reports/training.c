@@ -12,7 +12,8 @@
 
 #include "report.h"
 
-enum { COURSES, LIVE, SELF_PACED, CASE, ATTENDANCES, TRAINED, CERTIFICATES, NCOUNTS };
+/* The figures as the queries return them; MINUTES (of credit) is answered as credit_hours. */
+enum { COURSES, LIVE, SELF_PACED, CASE, ATTENDANCES, TRAINED, MINUTES, CERTIFICATES, NFIG };
 static const struct yx_report_column columns[] = {
     {"courses", "Khoá học đang mở", "courses published", YX_REPORT_THINGS, NULL},
     {"sessions_live", "Buổi học trực tuyến", "live sessions", YX_REPORT_THINGS, NULL},
@@ -95,7 +96,7 @@ static const char certificates_sql[] =
 
 struct group {
     const char *gid, *gname; /* in the rows they came from */
-    int64_t n[NCOUNTS], minutes;
+    int64_t n[NFIG];
 };
 
 struct tally {
@@ -114,9 +115,9 @@ static struct group *group_of(struct tally *t, const char *gid, const char *gnam
     return &t->groups[t->ngroups++];
 }
 
-/* Adds each row's figures (result columns 2 …) to counts first … of the totals and, when grouped,
- * of the row's group; with minutes set, the last figure is minutes of credit. */
-static void merge(struct tally *t, const struct yx_rows *rows, int first, int nfig, int grouped, int minutes)
+/* Adds each row's figures (result columns 2 …) to figures first … of the totals and, when
+ * grouped, of the row's group. */
+static void merge(struct tally *t, const struct yx_rows *rows, int first, int nfig, int grouped)
 {
     for (int i = 0; i < rows->nrows; i++) {
         struct group *g =
@@ -124,27 +125,27 @@ static void merge(struct tally *t, const struct yx_rows *rows, int first, int nf
         for (int f = 0; f < nfig; f++) {
             const char *s = yx_rows_get(rows, i, 2 + f);
             int64_t v = s ? strtoll(s, NULL, 10) : 0;
-            int64_t *slot = minutes && f == nfig - 1 ? &t->all.minutes : &t->all.n[first + f];
-            *slot += v;
+            t->all.n[first + f] += v;
             if (g)
-                *(minutes && f == nfig - 1 ? &g->minutes : &g->n[first + f]) += v;
+                g->n[first + f] += v;
         }
     }
 }
 
-/* The keys of the counts, in the order of the enum. */
-static const char *const count_keys[NCOUNTS] = {"courses",       "sessions_live", "sessions_self_paced",
-                                                "sessions_case", "attendances",   "trained",
-                                                "certificates"};
+/* The keys of the counts, in the order of the enum (minutes are answered as hours). */
+static const char *const count_keys[NFIG] = {
+    "courses", "sessions_live", "sessions_self_paced", "sessions_case", "attendances", "trained",
+    NULL,      "certificates"};
 
 static json_t *values_json(const struct group *g, int has_courses)
 {
     json_t *v = json_object();
-    for (int i = 0; i < NCOUNTS; i++)
-        json_object_set_new(v, count_keys[i],
-                            i <= CASE && !has_courses ? json_null() : json_integer(g->n[i]));
+    for (int i = 0; i < NFIG; i++)
+        if (count_keys[i])
+            json_object_set_new(v, count_keys[i],
+                                i <= CASE && !has_courses ? json_null() : json_integer(g->n[i]));
     /* Hours to two decimals: minutes are whole, so 1/60 h is the finest step anyway. */
-    json_object_set_new(v, "credit_hours", json_real(round((double)g->minutes * 100.0 / 60.0) / 100.0));
+    json_object_set_new(v, "credit_hours", json_real(round((double)g->n[MINUTES] * 100.0 / 60.0) / 100.0));
     return v;
 }
 
@@ -201,11 +202,11 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     out = yx_report_new("training", &p, &place, by, columns);
     if (!t.groups || !out)
         goto out;
-    merge(&t, rows[QCOURSES], COURSES, 1, has_courses(g), 0);
-    merge(&t, rows[QSESSIONS], LIVE, 3, has_courses(g), 0);
-    merge(&t, rows[QATTEND], ATTENDANCES, 1, g != NULL, 0);
-    merge(&t, rows[QCREDITS], TRAINED, 2, g != NULL, 1);
-    merge(&t, rows[QCERTS], CERTIFICATES, 1, g != NULL, 0);
+    merge(&t, rows[QCOURSES], COURSES, 1, has_courses(g));
+    merge(&t, rows[QSESSIONS], LIVE, 3, has_courses(g));
+    merge(&t, rows[QATTEND], ATTENDANCES, 1, g != NULL);
+    merge(&t, rows[QCREDITS], TRAINED, 2, g != NULL); /* people trained, then their minutes */
+    merge(&t, rows[QCERTS], CERTIFICATES, 1, g != NULL);
     if (t.ngroups > 1)
         qsort(t.groups, t.ngroups, sizeof *t.groups, cmp_groups);
     json_t *list = json_object_get(out, "rows");
