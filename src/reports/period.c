@@ -109,6 +109,34 @@ void yx_report_day_week(int64_t ms, struct yx_report_period *day, struct yx_repo
     snprintf(label, 9, "%04d-W%02d", year, number);
 }
 
+int64_t yx_report_vn_month(int64_t ms)
+{
+    int y, m, d;
+    civil_from_days(YX_REPORT_VN_DAY(ms), &y, &m, &d);
+    return (int64_t)y * 12 + m - 1;
+}
+
+/* The first day of month number mo (y * 12 + m - 1). */
+static int64_t month_first_day(int64_t mo)
+{
+    return days_from_civil((int)(mo / 12), (int)(mo % 12) + 1, 1);
+}
+
+void yx_report_spans(const struct yx_report_period *p, struct yx_report_spans *s)
+{
+    int64_t first = YX_REPORT_VN_DAY(p->from_ms), until = YX_REPORT_VN_DAY(p->until_ms);
+    /* The first month that begins on or after the first day, and the month the end falls in: the
+     * whole months are those from the one to the other. */
+    int64_t m0 = yx_report_vn_month(p->from_ms), m1 = yx_report_vn_month(p->until_ms);
+    if (month_first_day(m0) < first)
+        m0++;
+    if (m0 >= m1) {
+        *s = (struct yx_report_spans){first, until, 0, 0, 0, 0};
+        return;
+    }
+    *s = (struct yx_report_spans){first, month_first_day(m0), m0, m1, month_first_day(m1), until};
+}
+
 int yx_report_period_days(const char *from, const char *to, struct yx_report_period *p)
 {
     int64_t first, last;

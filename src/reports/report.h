@@ -40,6 +40,32 @@ void yx_report_day_week(int64_t ms, struct yx_report_period *day, struct yx_repo
  * YX_ETOOBIG when the range is longer than YX_REPORT_MAX_DAYS. */
 int yx_report_period_days(const char *from, const char *to, struct yx_report_period *p);
 
+/* A period as the rollup tables read it (docs/reports.md, "Rollups"): the whole months it holds
+ * and the days before and after them, each a half-open range. Days are Vietnam day numbers (days
+ * since 1970-01-01 in Vietnam's calendar: (ms + 7 h) / 1 day, YX_REPORT_VN_DAY), months y * 12 +
+ * m - 1 of Vietnam's calendar. A rollup row is (grain, span, …) with grain YX_REPORT_GRAIN_DAY and
+ * span a day, or YX_REPORT_GRAIN_MONTH and span a month; a period reads its lead days, its months
+ * and its tail days, at most 12 months and 60 days however long it is. A period with no whole
+ * month is all lead days (months and tail empty). */
+enum { YX_REPORT_GRAIN_DAY = 1, YX_REPORT_GRAIN_MONTH = 2 };
+#define YX_REPORT_VN_DAY(ms) (((ms) + 25200000LL) / 86400000LL)
+struct yx_report_spans {
+    int64_t lead_from, lead_until;   /* days */
+    int64_t month_from, month_until; /* months */
+    int64_t tail_from, tail_until;   /* days */
+};
+void yx_report_spans(const struct yx_report_period *p, struct yx_report_spans *s);
+/* The month (y * 12 + m - 1) of Vietnam's calendar that holds the moment ms. Pure. */
+int64_t yx_report_vn_month(int64_t ms);
+/* The three ranges of a period in a rollup table aliased t, for a WHERE clause, and their six
+ * parameters in order. Each range is one stretch of the table's (grain, span, …) key. */
+#define YX_REPORT_SPANS_SQL(t)                                                                               \
+    "((" t ".grain = 1 AND " t ".span >= ? AND " t ".span < ?) OR (" t ".grain = 2 AND " t                   \
+    ".span >= ? AND " t ".span < ?) OR (" t ".grain = 1 AND " t ".span >= ? AND " t ".span < ?))"
+#define YX_REPORT_SPANS_PARAMS(s)                                                                            \
+    YX_PI((s).lead_from), YX_PI((s).lead_until), YX_PI((s).month_from), YX_PI((s).month_until),              \
+        YX_PI((s).tail_from), YX_PI((s).tail_until)
+
 /* The place a report covers, as the caller may read it. */
 struct yx_report_place {
     const char *kind;           /* "country", "province", "facility" */

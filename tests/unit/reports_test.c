@@ -192,6 +192,49 @@ static void the_day_and_week_of_a_moment(void **state)
 }
 
 /* Two reports make one workbook (a zip); no report is refused. */
+/* The spans of a period (its text, or from and to when to is not NULL): lead days, months and tail
+ * days, as numbers worked out by hand (2026-11-01 is day 20758 since 1970-01-01; November 2026 is
+ * month 2026 * 12 + 10 = 24322). */
+static void spans_of(const char *text, const char *to, int64_t lf, int64_t lu, int64_t mf, int64_t mu,
+                     int64_t tf, int64_t tu)
+{
+    struct yx_report_period p;
+    struct yx_report_spans s;
+    if (to)
+        assert_int_equal(yx_report_period_days(text, to, &p), 0);
+    else
+        assert_int_equal(yx_report_period_parse(text, &p), 0);
+    yx_report_spans(&p, &s);
+    assert_int_equal(s.lead_from, lf);
+    assert_int_equal(s.lead_until, lu);
+    assert_int_equal(s.month_from, mf);
+    assert_int_equal(s.month_until, mu);
+    assert_int_equal(s.tail_from, tf);
+    assert_int_equal(s.tail_until, tu);
+}
+
+static void periods_as_rollup_spans(void **state)
+{
+    (void)state;
+    /* A month is one month and no day. */
+    spans_of("month:2026-11", NULL, 20758, 20758, 24322, 24323, 20788, 20788);
+    /* A day and an ISO week (2026-W48: 23 to 29 November) inside a month are days only. */
+    spans_of("day:2026-11-30", NULL, 20787, 20788, 0, 0, 0, 0);
+    spans_of("week:2026-W48", NULL, 20780, 20787, 0, 0, 0, 0);
+    /* A year: twelve months (January 2026 is 24312, 2026-01-01 day 20454), no day. */
+    spans_of("year:2026", NULL, 20454, 20454, 24312, 24324, 20819, 20819);
+    spans_of("quarter:2026-Q4", NULL, 20727, 20727, 24321, 24324, 20819, 20819);
+    /* 2026-10-15 to 2027-01-10: 17 days of October, two months, 10 days of January. */
+    spans_of("2026-10-15", "2027-01-10", 20741, 20758, 24322, 24324, 20819, 20829);
+    /* Across a month's end without a whole month: all lead days. */
+    spans_of("2026-10-15", "2026-11-14", 20741, 20772, 0, 0, 0, 0);
+    /* Vietnam's midnight: 2026-11-30 17:00 UTC is 1 December in Vietnam. */
+    assert_int_equal(yx_report_vn_month(1796058000000LL - 1), 24322);
+    assert_int_equal(yx_report_vn_month(1796058000000LL), 24323);
+    assert_int_equal(YX_REPORT_VN_DAY(1796058000000LL), 20788);
+    assert_int_equal(YX_REPORT_VN_DAY(1796058000000LL - 1), 20787);
+}
+
 static void workbook_of_several_reports(void **state)
 {
     (void)state;
@@ -233,6 +276,7 @@ int main(void)
         cmocka_unit_test(percentiles_are_nearest_rank),
         cmocka_unit_test(dhis2_periods),
         cmocka_unit_test(dhis2_codes),
+        cmocka_unit_test(periods_as_rollup_spans),
         cmocka_unit_test(workbook_of_several_reports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
