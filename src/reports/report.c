@@ -180,6 +180,33 @@ json_t *yx_report_minutes(const int64_t *sorted, size_t n, int p)
     return n ? json_real((double)yx_report_percentile(sorted, n, p) / 60000.0) : json_null();
 }
 
+int64_t yx_report_wait_bucket(int64_t ms)
+{
+    if (ms < 0)
+        return 0;
+    if (ms < 7200000)
+        return ms / 60000;
+    if (ms < 86400000)
+        return ms / 600000 * 10;
+    if (ms < 604800000)
+        return ms / 3600000 * 60;
+    return ms / 86400000 * 1440;
+}
+
+json_t *yx_report_wait_percentile(const struct yx_report_wait *w, size_t nw, int p)
+{
+    int64_t total = 0, seen = 0;
+    for (size_t i = 0; i < nw; i++)
+        total += w[i].n;
+    if (total == 0)
+        return json_null();
+    int64_t rank = ((int64_t)p * total + 99) / 100;
+    for (size_t i = 0; i < nw; i++)
+        if ((seen += w[i].n) >= rank)
+            return json_real((double)w[i].minutes);
+    return json_null();
+}
+
 /* Reads `format` (json, csv, xlsx, dhis2; absent: CSV when the Accept header asks for text/csv,
  * XLSX when it asks for YX_REPORT_XLSX_TYPE, else JSON). 400 naming format otherwise. */
 static int format_read(struct yx_req *r, enum yx_report_format *format)

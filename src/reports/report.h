@@ -140,6 +140,22 @@ struct yx_report_column {
 /* The median or a percentile of n sorted durations (ms) in minutes; null when n is 0. */
 json_t *yx_report_minutes(const int64_t *sorted, size_t n, int p);
 
+/* Waits as the rollup tables keep them (docs/reports.md, "Rollups"): in whole minutes, rounded
+ * down (a negative wait, from clocks out of step, is 0), then put in a bucket named by its first
+ * minute — the minute itself below two hours, ten minutes below a day, an hour below a week, then a
+ * day — so that a year's histogram of a facility stays a few hundred rows however many visits or
+ * cases it had. The migrations' triggers compute the same in SQL:
+ *   CASE WHEN d < 0 THEN 0 WHEN d < 7200000 THEN d / 60000 WHEN d < 86400000 THEN d / 600000 * 10
+ *        WHEN d < 604800000 THEN d / 3600000 * 60 ELSE d / 86400000 * 1440 END   (d in ms) */
+int64_t yx_report_wait_bucket(int64_t ms);
+/* A bucket of waits and how many fell in it; a histogram is a list of them by ascending minutes. */
+struct yx_report_wait {
+    int64_t minutes, n;
+};
+/* The nearest-rank p-th percentile (0 < p <= 100) of a histogram of nw buckets in ascending order,
+ * in minutes: the bucket that holds rank ceil(p * total / 100); null when it is empty. */
+json_t *yx_report_wait_percentile(const struct yx_report_wait *w, size_t nw, int p);
+
 #define YX_REPORT_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 /* Is the figure of column c in values a small cell, which leaves the system as "<5" (CSV, XLSX)

@@ -235,6 +235,37 @@ static void periods_as_rollup_spans(void **state)
     assert_int_equal(YX_REPORT_VN_DAY(1796058000000LL - 1), 20787);
 }
 
+/* Waits in the rollups' buckets, worked out by hand: 59 s is minute 0, 1 h 59 min 59 s minute
+ * 119, 2 h 5 min the bucket of 120, 23 h 59 min that of 1430, 6 days 23 h 30 min that of 167 h = 10020, 9
+ * days 5 h that of 9 × 1440 = 12960. */
+static void waits_in_buckets(void **state)
+{
+    (void)state;
+    const int64_t min = 60000;
+    assert_int_equal(yx_report_wait_bucket(-5000), 0);
+    assert_int_equal(yx_report_wait_bucket(59000), 0);
+    assert_int_equal(yx_report_wait_bucket(119 * min + 59000), 119);
+    assert_int_equal(yx_report_wait_bucket(125 * min), 120);
+    assert_int_equal(yx_report_wait_bucket(1439 * min), 1430);
+    assert_int_equal(yx_report_wait_bucket((6 * 24 + 23) * 60 * min + 30 * min), 10020);
+    assert_int_equal(yx_report_wait_bucket((9 * 24 + 5) * 60 * min), 12960);
+    /* Ten waits: 3 of 5 min, 4 of 20, 2 of 120, 1 of 1440. The median is rank 5 (20 min), the 90th
+     * percentile rank 9 (120), the 100th rank 10 (1440); an empty histogram has none. */
+    const struct yx_report_wait w[] = {{5, 3}, {20, 4}, {120, 2}, {1440, 1}};
+    json_t *v = yx_report_wait_percentile(w, 4, 50);
+    assert_true(json_real_value(v) == 20.0);
+    json_decref(v);
+    v = yx_report_wait_percentile(w, 4, 90);
+    assert_true(json_real_value(v) == 120.0);
+    json_decref(v);
+    v = yx_report_wait_percentile(w, 4, 100);
+    assert_true(json_real_value(v) == 1440.0);
+    json_decref(v);
+    v = yx_report_wait_percentile(w, 0, 50);
+    assert_true(json_is_null(v));
+    json_decref(v);
+}
+
 static void workbook_of_several_reports(void **state)
 {
     (void)state;
@@ -277,6 +308,7 @@ int main(void)
         cmocka_unit_test(dhis2_periods),
         cmocka_unit_test(dhis2_codes),
         cmocka_unit_test(periods_as_rollup_spans),
+        cmocka_unit_test(waits_in_buckets),
         cmocka_unit_test(workbook_of_several_reports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
