@@ -87,6 +87,20 @@ test('the ministry: November\'s headline, the drill country → province → fac
   await requestedIs(p, 6);
   assert.equal(await p.locator('.crumbs [aria-current="page"]').textContent(), lungcu);
 
+  // The view is in the address: a reload opens Lũng Cú in November again, the breadcrumb named
+  // from the answers; Back climbs to the province, Forward returns.
+  assert.match(p.url(), new RegExp(`#/reports\\?period=month%3A2026-11&province=\\d+&facility=${F['TYT-LUNGCU']}$`));
+  await p.reload();
+  await requestedIs(p, 6);
+  await until(async () => (await p.locator('.crumbs li').allTextContents()).join(' / ') === `Việt Nam / ${province} / ${lungcu}`, 'the breadcrumb after a reload');
+  assert.equal(await p.getByLabel('Tháng', { exact: true }).inputValue(), '2026-11');
+  await p.goBack();
+  await requestedIs(p, 7);
+  assert.equal(await p.locator('.crumbs [aria-current="page"]').textContent(), province);
+  await p.goForward();
+  await requestedIs(p, 6);
+  assert.equal(await p.locator('.crumbs [aria-current="page"]').textContent(), lungcu);
+
   // The consultations chart as its table: November's row holds the 6.
   const trend = p.locator('.trend').filter({ has: p.getByRole('heading', { name: 'Hội chẩn theo tháng' }) });
   await trend.locator('.ct-line').first().waitFor();

@@ -36,7 +36,7 @@ const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult
 // #/schedule, #/consults, #/training, #/reports; anything else is home (or login without a session).
 const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits', 'queue', 'schedule', 'consults', 'training', 'reports', 'guest']);
 const route = () => {
-  const r = location.hash.replace(/^#\/?/, '').split('/')[0];
+  const r = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0];
   return ROUTES.has(r) ? r : 'home';
 };
 const go = (r) => { if (location.hash !== '#/' + r) location.hash = '#/' + r; };

@@ -76,6 +76,28 @@ function lastMonths(kind, v) {
 const validPeriod = (kind, v) => (kind === 'custom' ? /^\d{4}-\d\d-\d\d$/.test(v.from) && /^\d{4}-\d\d-\d\d$/.test(v.to) && v.from <= v.to
   : kind === 'month' ? /^\d{4}-\d\d$/.test(v.month) : kind === 'quarter' ? /^\d{4}-Q[1-4]$/.test(v.quarter) : /^\d{4}$/.test(v.year));
 
+// The dashboard's state in the address — #/reports?period=month:2026-11&level=commune&province=7&facility=6,
+// the API's own parameter names — so that a reload or a shared link opens the same view and Back
+// climbs the drill. The places are those drilled into below the caller's own, by id; their names
+// come from the answers.
+function readHash() {
+  const q = new URLSearchParams(location.hash.split('?')[1] || '');
+  const s = { kind: 'month', value: defaults(), filters: { level: q.get('level') || '', specialty: q.get('specialty') || '' }, places: [] };
+  const m = /^(month|quarter|year):(.+)$/.exec(q.get('period') || '');
+  if (m) { s.kind = m[1]; s.value = { ...s.value, [m[1]]: m[2] }; }
+  else if (q.get('from') && q.get('to')) { s.kind = 'custom'; s.value = { ...s.value, from: q.get('from'), to: q.get('to') }; }
+  for (const kind of ['province', 'facility']) if (/^\d+$/.test(q.get(kind) || '')) s.places.push({ kind, id: Number(q.get(kind)) });
+  return s;
+}
+function hashOf(kind, value, filters, places) {
+  const q = new URLSearchParams(periodQuery(kind, value));
+  if (filters.level) q.set('level', filters.level);
+  if (filters.specialty) q.set('specialty', filters.specialty);
+  for (const p of places) q.set(p.kind, p.id);
+  return '#/reports?' + q;
+}
+const placeIds = (places) => places.map((p) => `${p.kind}:${p.id}`).join();
+
 // The query of a report: the period, the place, the filters (specialty only where offered), `by`.
 function reportQuery(name, period, place, filters, by) {
   const q = new URLSearchParams(period);
@@ -179,11 +201,14 @@ function PeriodPicker({ kind, value, onKind, onValue }) {
 }
 
 export function Reports({ user }) {
-  const [kind, setKind] = useState('month');
-  const [value, setValue] = useState(defaults);
-  const [filters, setFilters] = useState({ level: '', specialty: '' });
+  const [initial] = useState(readHash);
+  const [kind, setKind] = useState(initial.kind);
+  const [value, setValue] = useState(initial.value);
+  const [filters, setFilters] = useState(initial.filters);
   const [specialties, setSpecialties] = useState([]);
-  const [trail, setTrail] = useState([]); // the places drilled into; [] is the caller's own
+  // The places drilled into, the caller's own first; [] before the first answer names it. A place
+  // read from the address has no name until an answer gives it.
+  const [trail, setTrail] = useState(initial.places.length ? [{ kind: 'own' }, ...initial.places] : []);
   const [data, setData] = useState(null); // { current: {name: report}, previous: {…}, trends: {name: [report…]} }
   const [error, setError] = useState(null);
   const generation = useRef(0);
@@ -194,6 +219,42 @@ export function Reports({ user }) {
   useEffect(() => {
     call('GET', '/api/v1/specialties').then((r) => setSpecialties(r.items)).catch(() => {});
   }, []);
+
+  // The address follows the view: a drill is a step Back can undo, a change of period or filter
+  // replaces the address. Back or an edited address sets the view again.
+  const places = trail.slice(1);
+  useEffect(() => {
+    if (!validPeriod(kind, value)) return;
+    const h = hashOf(kind, value, filters, places);
+    if (h === location.hash) return;
+    if (placeIds(places) !== placeIds(readHash().places)) location.hash = h;
+    else history.replaceState(null, '', h);
+  }, [kind, JSON.stringify(value), filters.level, filters.specialty, placeIds(places)]);
+  useEffect(() => {
+    const on = () => {
+      if (!location.hash.startsWith('#/reports')) return;
+      const s = readHash();
+      setKind(s.kind);
+      setValue(s.value);
+      setFilters(s.filters);
+      setTrail((t) => {
+        if (placeIds(s.places) === placeIds(t.slice(1))) return t;
+        // Keep the names already known for the places still on the way.
+        const known = new Map(t.map((p) => [`${p.kind}:${p.id}`, p]));
+        return [t[0] || { kind: 'own' }, ...s.places.map((p) => known.get(`${p.kind}:${p.id}`) || p)];
+      });
+    };
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  // The names of places read from the address: the place's own answer (one small report) names it.
+  useEffect(() => {
+    trail.forEach((p, i) => {
+      if (p.name) return;
+      const q = reportQuery('sites', periodQuery(kind, value), p.kind === 'own' ? null : p, { level: '', specialty: '' }, null);
+      get('sites', q).then((r) => setTrail((t) => t.map((x, j) => (j === i && !x.name ? r.scope : x)))).catch(() => {});
+    });
+  }, [placeIds(trail), trail.some((p) => !p.name)]);
 
   useEffect(() => {
     if (!validPeriod(kind, value)) return;
@@ -257,8 +318,8 @@ export function Reports({ user }) {
 
     <nav class="crumbs" aria-label=${t('rp_places')}><ol>
       ${trail.map((p, i) => html`<li>${i < trail.length - 1
-        ? html`<button class="link" onClick=${() => setTrail(trail.slice(0, i + 1))}>${p.name}</button>`
-        : html`<span aria-current="page">${p.name}</span>`}</li>`)}
+        ? html`<button class="link" onClick=${() => setTrail(trail.slice(0, i + 1))}>${p.name || '…'}</button>`
+        : html`<span aria-current="page">${p.name || '…'}</span>`}</li>`)}
     </ol></nav>
 
     ${error && html`<p class="error" role="alert">${error}</p>`}
