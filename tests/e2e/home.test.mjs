@@ -40,7 +40,7 @@ test('the health worker sees the seeded queue and cases, and the queue card open
     assert.equal(await card(p, 'queue').locator('.stat-value').textContent(), '2');
     assert.match(await card(p, 'queue').textContent(), /Hàng đợi hôm nay.*đang chờ gọi.*1 đang khám/);
     assert.equal(await card(p, 'sent').locator('.stat-value').textContent(), '2');
-    assert.match(await card(p, 'sent').textContent(), /Chờ lâu nhất: 95 phút/);
+    assert.match(await card(p, 'sent').textContent(), /Chờ lâu nhất: 1 giờ 35 phút/);
     assert.equal(await card(p, 'visits').locator('.stat-value').textContent(), '0');
     assert.ok(await p.locator('.tiles').isVisible());
     await card(p, 'queue').click();

@@ -8,7 +8,7 @@ import { html } from 'htm/preact';
 import { Chat } from './chat.js';
 import { Room } from './room.js';
 import { call } from './api.js';
-import { t, getLang } from './i18n.js';
+import { t, getLang, duration } from './i18n.js';
 import { when as at } from './appointments.js';
 import { upload } from './upload.js';
 
@@ -24,11 +24,6 @@ export const consultRoute = () => {
 };
 
 const Urgency = ({ u }) => html`<span class=${'urgency u-' + u}>${t('urgency_' + u)}</span>`;
-
-function waited(minutes) {
-  if (minutes === null || minutes === undefined) return '';
-  return minutes < 60 ? `${minutes} ${t('minutes')}` : `${Math.floor(minutes / 60)} ${t('hours')} ${minutes % 60} ${t('minutes')}`;
-}
 
 export function ConsultList({ user }) {
   const hub = user.role === 'doctor' || user.role === 'specialist';
@@ -50,7 +45,7 @@ export function ConsultList({ user }) {
       <ul class="facilities consults">${items.map((c) => html`<li><a class="facility" href=${'#/consults/' + c.id}>
         <strong><${Urgency} u=${c.urgency} /> ${c.patient.full_name} · ${t('ckind_' + c.kind)}</strong>
         <span class="muted">${box === 'inbox' ? c.requester.name : c.assigned?.name || t('consult_not_sent')} · ${t('cstate_' + c.state)}
-          ${c.waiting_minutes !== null ? html` · <b class="waiting">${t('consult_waiting')} ${waited(c.waiting_minutes)}</b>` : ''}
+          ${c.waiting_minutes !== null ? html` · <b class="waiting">${t('consult_waiting')} ${duration(c.waiting_minutes)}</b>` : ''}
           ${c.escalation_level ? html` · ${t('consult_escalated')}` : ''}</span>
         <span class="muted clip">${c.summary}</span>
       </a></li>`)}</ul>`}

@@ -12,3 +12,11 @@ export function setLang(l) {
   document.documentElement.lang = lang;
 }
 export const t = (key) => tables[lang][key] ?? tables.vi[key] ?? key;
+// A wait or a duration in whole minutes as people say it: "45 phút", "1 giờ 35 phút", "3 giờ";
+// the same on every page (the home page's cards, the consultation inbox).
+export function duration(minutes) {
+  if (minutes === null || minutes === undefined) return '';
+  if (minutes < 60) return `${minutes} ${t('minutes')}`;
+  const h = Math.floor(minutes / 60), m = minutes % 60;
+  return m ? `${h} ${t('hours')} ${m} ${t('minutes')}` : `${h} ${t('hours')}`;
+}

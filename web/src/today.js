@@ -5,9 +5,8 @@
 import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { call } from './api.js';
-import { t } from './i18n.js';
+import { t, duration } from './i18n.js';
 
-const minutes = (m) => (m == null ? null : m < 120 ? `${m} ${t('today_min')}` : `${Math.floor(m / 60)} ${t('today_h')} ${m % 60} ${t('today_min')}`);
 
 // One card: a title, a big number, the details under it, and where it leads.
 function Card({ id, href, title, value, details }) {
@@ -25,15 +24,15 @@ function cards(d) {
     out.push({ id: 'queue', href: '#/queue', title: t('today_queue'), value: s.queue_waiting, details: [`${t('today_waiting')}`, `${s.queue_in_progress} ${t('today_in_progress')}`] });
     out.push({ id: 'visits', href: '#/visits', title: t('today_visits'), value: s.visits_booked, details: [t('today_booked'), `${s.visits_completed} ${t('today_completed')}`] });
     out.push({ id: 'sent', href: '#/consults', title: t('today_sent'), value: s.consults_waiting, details: [t('today_sent_d'),
-      s.consults_oldest_wait_min != null && `${t('today_oldest')}: ${minutes(s.consults_oldest_wait_min)}`] });
+      s.consults_oldest_wait_min != null && `${t('today_oldest')}: ${duration(s.consults_oldest_wait_min)}`] });
   }
   if (d.hub) {
     const h = d.hub;
     out.push({ id: 'inbox', href: '#/consults', title: t('today_inbox'), value: h.inbox.total, details: [
       ['emergency', 'urgent', 'routine'].map((u) => `${t('urgency_' + u)} ${h.inbox[u]}`).join(' · '),
-      h.inbox_oldest_wait_min != null && `${t('today_oldest')}: ${minutes(h.inbox_oldest_wait_min)}`] });
+      h.inbox_oldest_wait_min != null && `${t('today_oldest')}: ${duration(h.inbox_oldest_wait_min)}`] });
     out.push({ id: 'open', href: '#/consults', title: t('today_open'), value: h.accepted_open, details: [t('today_open_d')] });
-    out.push({ id: 'turnaround', href: '#/consults', title: t('today_turnaround'), value: h.turnaround_median_min == null ? '—' : minutes(h.turnaround_median_min),
+    out.push({ id: 'turnaround', href: '#/consults', title: t('today_turnaround'), value: h.turnaround_median_min == null ? '—' : duration(h.turnaround_median_min),
       details: [`${t('today_turnaround_d')} ${h.turnaround_days} ${t('today_days')}`, `${h.turnaround_cases} ${t('today_cases')}`] });
     out.push({ id: 'visits', href: '#/visits', title: t('today_my_visits'), value: h.visits_booked, details: [t('today_booked'), `${h.visits_completed} ${t('today_completed')}`] });
   }

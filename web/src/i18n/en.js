@@ -419,7 +419,7 @@ export default {
   rp_downloads: 'Downloads', rp_report_consultations: 'Consultations', rp_report_visits: 'Remote visits', rp_report_reach: 'Reach',
   rp_report_sites: 'Connection sites', rp_report_training: 'Training',
   today_title: 'Today', today_loading: "Loading today's numbers…", today_failed: "Today's numbers could not be loaded.",
-  today_min: 'min', today_h: 'h', today_days: 'days', today_cases: 'cases', today_oldest: 'Longest wait',
+  today_days: 'days', today_cases: 'cases', today_oldest: 'Longest wait',
   today_queue: "Today's queue", today_waiting: 'waiting to be called', today_in_progress: 'being seen',
   today_visits: "Today's visits", today_my_visits: 'My visits today', today_booked: 'booked', today_completed: 'completed',
   today_sent: 'Consultations sent', today_sent_d: 'waiting for a hub to accept',

@@ -419,7 +419,7 @@ export default {
   rp_downloads: 'Tải về', rp_report_consultations: 'Hội chẩn từ xa', rp_report_visits: 'Khám từ xa', rp_report_reach: 'Tiếp cận',
   rp_report_sites: 'Điểm kết nối', rp_report_training: 'Đào tạo',
   today_title: 'Hôm nay', today_loading: 'Đang tải số liệu hôm nay…', today_failed: 'Chưa tải được số liệu hôm nay.',
-  today_min: 'phút', today_h: 'giờ', today_days: 'ngày', today_cases: 'ca', today_oldest: 'Chờ lâu nhất',
+  today_days: 'ngày', today_cases: 'ca', today_oldest: 'Chờ lâu nhất',
   today_queue: 'Hàng đợi hôm nay', today_waiting: 'đang chờ gọi', today_in_progress: 'đang khám',
   today_visits: 'Lượt khám hôm nay', today_my_visits: 'Lượt khám của tôi hôm nay', today_booked: 'đã hẹn', today_completed: 'đã khám xong',
   today_sent: 'Ca hội chẩn đã gửi', today_sent_d: 'chờ tuyến trên nhận',
