@@ -26,6 +26,7 @@ int yx_report_document_format(struct yx_req *r, int xlsx_too, enum yx_report_for
 void yx_report_document_table(struct yx_pdf *p, json_t *report, const struct yx_report_column *columns,
                               size_t max_groups)
 {
+    yx_report_mask(report, columns);
     json_t *rows = json_object_get(report, "rows"), *totals = json_object_get(report, "totals");
     size_t nrows = json_array_size(rows), shown = nrows <= max_groups ? nrows : 0;
     /* The label, the totals and up to three groups side by side; more groups repeat the table

@@ -60,8 +60,9 @@ static lxw_error xlsx_line(lxw_worksheet *ws, lxw_row_t row, const char *name,
         int whole = c->kind == YX_REPORT_COUNT || c->kind == YX_REPORT_THINGS;
         lxw_format *fmt =
             whole ? (total ? f->total_integer : f->integer) : (total ? f->total_decimal : f->decimal);
-        if (yx_report_small(c, values))
-            err = worksheet_write_string(ws, row, col, "<5", f->small);
+        int hidden = yx_report_small(c, values);
+        if (hidden)
+            err = worksheet_write_string(ws, row, col, hidden == YX_REPORT_SMALL ? "<5" : "x", f->small);
         else if (json_is_number(v))
             err = worksheet_write_number(ws, row, col, json_number_value(v), fmt);
     }
@@ -72,6 +73,7 @@ static lxw_error xlsx_line(lxw_worksheet *ws, lxw_row_t row, const char *name,
 static lxw_error xlsx_table(lxw_workbook *wb, const char *sheet, json_t *report,
                             const struct yx_report_column *columns, int en, const struct xlsx_formats *f)
 {
+    yx_report_mask(report, columns);
     lxw_worksheet *ws = workbook_add_worksheet(wb, sheet);
     if (!ws)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;

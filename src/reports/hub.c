@@ -275,6 +275,7 @@ static void table(struct yx_pdf *p, const char *first, json_t *t, const struct y
     int n = 1;
     size_t i;
     json_t *row;
+    yx_report_mask(t, columns);
     cells[0] = first;
     for (const struct yx_report_column *c = columns; c->key && n < MAXCOLS; c++)
         cells[n++] = c->label_vi;

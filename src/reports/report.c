@@ -257,15 +257,60 @@ static int small(json_t *v)
 
 int yx_report_small(const struct yx_report_column *c, json_t *values)
 {
-    return c->kind != YX_REPORT_THINGS &&
-           small(c->base ? json_object_get(values, c->base) : json_object_get(values, c->key));
+    if (c->kind == YX_REPORT_THINGS)
+        return YX_REPORT_SHOWN;
+    if (small(c->base ? json_object_get(values, c->base) : json_object_get(values, c->key)))
+        return YX_REPORT_SMALL;
+    return json_is_true(json_object_get(json_object_get(values, "_masked"), c->key)) ? YX_REPORT_MASKED
+                                                                                     : YX_REPORT_SHOWN;
+}
+
+/* Marks the figure of column key in values as masked. */
+static void mask(json_t *values, const char *key)
+{
+    json_t *m = json_object_get(values, "_masked");
+    if (!m && json_object_set_new(values, "_masked", m = json_object()) != 0)
+        return;
+    json_object_set_new(m, key, json_true());
+}
+
+void yx_report_mask(json_t *report, const struct yx_report_column *columns)
+{
+    json_t *rows = json_object_get(report, "rows"), *totals = json_object_get(report, "totals");
+    size_t n = json_array_size(rows);
+    if (!json_is_object(totals) || n < 2)
+        return;
+    for (const struct yx_report_column *c = columns; c->key; c++) {
+        if (c->kind != YX_REPORT_COUNT || yx_report_small(c, totals))
+            continue;
+        size_t hidden = 0, pick = n;
+        json_int_t least = 0;
+        for (size_t i = 0; i < n; i++) {
+            json_t *values = json_object_get(json_array_get(rows, i), "values");
+            json_t *v = json_object_get(values, c->key);
+            if (yx_report_small(c, values))
+                hidden++;
+            else if (json_is_integer(v) && json_integer_value(v) > 0 &&
+                     (pick == n || json_integer_value(v) < least)) {
+                pick = i;
+                least = json_integer_value(v);
+            }
+        }
+        if (hidden != 1)
+            continue;
+        if (pick < n)
+            mask(json_object_get(json_array_get(rows, pick), "values"), c->key);
+        else
+            mask(totals, c->key);
+    }
 }
 
 int yx_report_cell(const struct yx_report_column *c, json_t *values, char *out, size_t size)
 {
     json_t *v = json_object_get(values, c->key);
-    if (yx_report_small(c, values))
-        return yx_snprintf(out, size, "<5");
+    int hidden = yx_report_small(c, values);
+    if (hidden)
+        return yx_snprintf(out, size, "%s", hidden == YX_REPORT_SMALL ? "<5" : "x");
     if (json_is_integer(v))
         return yx_snprintf(out, size, "%lld", (long long)json_integer_value(v));
     if (json_is_real(v))
@@ -349,6 +394,7 @@ static int reply(struct yx_req *r, json_t *out, const struct yx_report_source *s
     const struct yx_report_names *names = s->names;
     if (format == YX_REPORT_JSON)
         return yx_reply(r, 200, out);
+    yx_report_mask(out, columns);
     if (format == YX_REPORT_XLSX)
         return xlsx_reply(r, out, columns, names->stem);
     if (format == YX_REPORT_DHIS2)

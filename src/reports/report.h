@@ -158,10 +158,19 @@ json_t *yx_report_wait_percentile(const struct yx_report_wait *w, size_t nw, int
 
 #define YX_REPORT_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-/* Is the figure of column c in values a small cell, which leaves the system as "<5" (CSV, XLSX)
- * or not at all (DHIS2)? A count from 1 to 4 of people or their cases, or a median or share
- * computed over 1 to 4 of them (docs/reports.md, "Small cells"). */
+/* Is the figure of column c in values hidden when it leaves the system? YX_REPORT_SHOWN (0), or
+ * YX_REPORT_SMALL: a count from 1 to 4 of people or their cases, or a median or share computed over
+ * 1 to 4 of them, written "<5" (CSV, XLSX, PDF) or left out (DHIS2); or YX_REPORT_MASKED: a figure
+ * hidden by yx_report_mask() so that a small cell cannot be worked out from its total, written "x"
+ * or left out (docs/reports.md, "Small cells"). */
+enum { YX_REPORT_SHOWN, YX_REPORT_SMALL, YX_REPORT_MASKED };
 int yx_report_small(const struct yx_report_column *c, json_t *values);
+/* Secondary suppression, run by every writer of data that leaves the system before it writes
+ * report (the JSON shape, or any {"rows": [{"values"}], "totals"}): in each count column whose rows
+ * add up to the totals, a small cell alone among the rows would be the total minus the others, so
+ * the smallest other figure above zero is masked too (the total when there is none). The masks are
+ * kept in each values object under "_masked"; calling it again changes nothing. */
+void yx_report_mask(json_t *report, const struct yx_report_column *columns);
 
 /* The names a report's exports use: the ASCII stem of the file name ("hoi-chan" gives
  * bao-cao-hoi-chan-2026-11.csv) and the prefix of its DHIS2 data element codes ("YX_CONS" gives

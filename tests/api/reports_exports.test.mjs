@@ -36,6 +36,9 @@ const SEED = [
 ];
 const LUNGCU = { booked: 6, started: 6, completed: 6, wait_median_min: 30, wait_p90_min: 60 };
 const MEOVAC = { booked: '<5', started: '<5', completed: '<5', wait_median_min: '<5', wait_p90_min: '<5' };
+// In the exports Lũng Cú's counts are masked: with the totals (8) they would give Mèo Vạc's 2 away
+// (secondary suppression, docs/reports.md "Small cells"); its waits are not counts and stay.
+const LUNGCU_OUT = { booked: 'x', started: 'x', completed: 'x', wait_median_min: 30, wait_p90_min: 60 };
 const TOTALS = { booked: 8, started: 8, completed: 8, wait_median_min: 20, wait_p90_min: 60 };
 const QUERY = () => `?period=month:2026-11&province=${F.HAGIANG}&by=facility`;
 
@@ -109,8 +112,8 @@ test('XLSX: sheet "Báo cáo" with labels, rows and totals; numbers as numbers, 
   // Lũng Cú on row 2, its name with its diacritics; counts as integers, minutes as numbers.
   assert.deepEqual(sheet.A2, { type: 's', v: NAME['TYT-LUNGCU'] });
   assert.match(NAME['TYT-LUNGCU'], /Lũng Cú/);
-  for (const [key, v] of Object.entries(LUNGCU)) assert.deepEqual([at(2, key).type, at(2, key).v], ['n', v], key);
-  assert.match(at(2, 'booked').xml, /^<c r="[A-Z]+2" s="\d+"><v>6<\/v><\/c>$/, 'a number cell: no t="s"');
+  for (const [key, v] of Object.entries(LUNGCU_OUT)) assert.deepEqual([at(2, key).type, at(2, key).v], [typeof v === 'number' ? 'n' : 's', v], key);
+  assert.match(at(2, 'wait_median_min').xml, /^<c r="[A-Z]+2" s="\d+"><v>30<\/v><\/c>$/, 'a number cell: no t="s"');
   assert.equal(at(2, 'cancelled').v, 0);
   // Mèo Vạc: small cells are the text "<5".
   assert.deepEqual(sheet.A3, { type: 's', v: NAME['TYT-MEOVAC'] });
@@ -128,7 +131,7 @@ test('XLSX: sheet "Báo cáo" with labels, rows and totals; numbers as numbers, 
     return id === '1' ? '0' : custom[id];
   };
   assert.equal(fmtOf(at(2, 'wait_median_min')), '0.0');
-  assert.equal(fmtOf(at(2, 'booked')), '0');
+  assert.equal(fmtOf(at(4, 'booked')), '0');
 
   // The sheet "Thông tin": report, period, place, when it was made, the note on small cells.
   const about = Object.values(cells(part('xl/worksheets/sheet2.xml'), shared)).map((c) => c.v);
@@ -161,7 +164,7 @@ test('CSV carries the same numbers', async () => {
   const lines = r.body.slice(1).trim().split('\r\n').map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
   const json = (await get('demo.ministry-admin', QUERY())).body;
   const col = (key) => 1 + json.columns.findIndex((c) => c.key === key);
-  for (const [i, hand] of [[1, LUNGCU], [2, MEOVAC], [3, TOTALS]])
+  for (const [i, hand] of [[1, LUNGCU_OUT], [2, MEOVAC], [3, TOTALS]])
     for (const [key, v] of Object.entries(hand)) assert.equal(lines[i][col(key)], String(v), `${lines[i][0]} ${key}`);
   assert.equal(lines[1][0], NAME['TYT-LUNGCU']);
 });
@@ -180,9 +183,8 @@ test('DHIS2 by facility: data element and org unit codes, values as text, small 
     assert.equal(d.categoryOptionCombo, undefined);
   }
   const v = valuesOf(r.body);
-  assert.equal(v['TYT-LUNGCU|YX_VISITS_BOOKED|'], '6');
-  assert.equal(v['TYT-LUNGCU|YX_VISITS_STARTED|'], '6');
-  assert.equal(v['TYT-LUNGCU|YX_VISITS_COMPLETED|'], '6');
+  // Lũng Cú's counts are masked (they and the total would give Mèo Vạc's away): left out too.
+  for (const key of ['BOOKED', 'STARTED', 'COMPLETED']) assert.equal(v[`TYT-LUNGCU|YX_VISITS_${key}|`], undefined, key);
   assert.equal(v['TYT-LUNGCU|YX_VISITS_WAIT_MEDIAN_MIN|'], '30');
   assert.equal(v['TYT-LUNGCU|YX_VISITS_WAIT_P90_MIN|'], '60');
   assert.equal(v['TYT-LUNGCU|YX_VISITS_CANCELLED|'], '0');
@@ -194,7 +196,7 @@ test('DHIS2 by facility: data element and org unit codes, values as text, small 
   // Only the two facilities with visits, no totals: DHIS2 adds facilities up its hierarchy.
   assert.deepEqual([...new Set(r.body.dataValues.map((d) => d.orgUnit))].sort(), ['TYT-LUNGCU', 'TYT-MEOVAC']);
   const json = (await get('demo.ministry-admin', QUERY())).body;
-  assert.equal(r.body.dataValues.length, json.columns.length + (json.columns.length - 5));
+  assert.equal(r.body.dataValues.length, json.columns.length - 3 + (json.columns.length - 5));
 });
 
 test('DHIS2 of one place: the totals under its code; another grouping as category option combination', async () => {
@@ -208,7 +210,7 @@ test('DHIS2 of one place: the totals under its code; another grouping as categor
   const byMode = await get('demo.ministry-admin', `?period=month:2026-11&province=${F.HAGIANG}&by=mode&format=dhis2`);
   assert.equal(byMode.status, 200, JSON.stringify(byMode.body));
   const m = valuesOf(byMode.body);
-  assert.equal(m[`${F.HAGIANG_CODE}|YX_VISITS_BOOKED|YX_MODE_VIDEO`], '6');
+  assert.equal(m[`${F.HAGIANG_CODE}|YX_VISITS_BOOKED|YX_MODE_VIDEO`], undefined, 'masked against the audio 2');
   assert.equal(m[`${F.HAGIANG_CODE}|YX_VISITS_WAIT_MEDIAN_MIN|YX_MODE_VIDEO`], '30');
   assert.equal(m[`${F.HAGIANG_CODE}|YX_VISITS_BOOKED|YX_MODE_AUDIO`], undefined, 'small');
   assert.equal(m[`${F.HAGIANG_CODE}|YX_VISITS_NO_SHOW|YX_MODE_AUDIO`], '0');

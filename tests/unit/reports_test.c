@@ -266,6 +266,54 @@ static void waits_in_buckets(void **state)
     json_decref(v);
 }
 
+/* The text of column c's figure in values, as the exports write it. */
+static const char *cell_of(const struct yx_report_column *c, json_t *values)
+{
+    static char out[32];
+    assert_int_equal(yx_report_cell(c, values, out, sizeof out), 0);
+    return out;
+}
+
+/* Secondary suppression, by hand: column a has one small row (3) among 3, 12, 20, 0 with the total
+ * 35 — 35 − 12 − 20 − 0 would give the 3 away, so the smallest other figure above zero, 12, is
+ * masked; column b has two small rows (2 and 3), which the total cannot separate, so nothing more
+ * is; column c counts things (never small, never masked); column d has one small row but its
+ * total is itself small, so the total gives nothing away. Masking twice changes nothing. */
+static void small_cells_are_masked_against_their_total(void **state)
+{
+    (void)state;
+    static const struct yx_report_column cols[] = {
+        {"a", "a", "a", YX_REPORT_COUNT, NULL},
+        {"b", "b", "b", YX_REPORT_COUNT, NULL},
+        {"c", "c", "c", YX_REPORT_THINGS, NULL},
+        {"d", "d", "d", YX_REPORT_COUNT, NULL},
+        {NULL, NULL, NULL, 0, NULL},
+    };
+    json_t *report = json_pack("{s:[{s:{s:i,s:i,s:i,s:i}},{s:{s:i,s:i,s:i,s:i}},{s:{s:i,s:i,s:i,s:i}},"
+                               "{s:{s:i,s:i,s:i,s:i}}],s:{s:i,s:i,s:i,s:i}}",
+                               "rows", "values", "a", 3, "b", 2, "c", 1, "d", 2, "values", "a", 12, "b", 3,
+                               "c", 30, "d", 0, "values", "a", 20, "b", 20, "c", 2, "d", 0, "values", "a", 0,
+                               "b", 0, "c", 0, "d", 0, "totals", "a", 35, "b", 25, "c", 33, "d", 2);
+    assert_non_null(report);
+    for (int twice = 0; twice < 2; twice++) {
+        yx_report_mask(report, cols);
+        json_t *rows = json_object_get(report, "rows"), *totals = json_object_get(report, "totals");
+        const char *want_a[] = {"<5", "x", "20", "0"}, *want_b[] = {"<5", "<5", "20", "0"},
+                   *want_c[] = {"1", "30", "2", "0"};
+        for (size_t i = 0; i < 4; i++) {
+            json_t *values = json_object_get(json_array_get(rows, i), "values");
+            assert_string_equal(cell_of(&cols[0], values), want_a[i]);
+            assert_string_equal(cell_of(&cols[1], values), want_b[i]);
+            assert_string_equal(cell_of(&cols[2], values), want_c[i]);
+        }
+        assert_string_equal(cell_of(&cols[0], totals), "35");
+        assert_string_equal(cell_of(&cols[1], totals), "25");
+        assert_string_equal(cell_of(&cols[3], totals), "<5");
+        assert_string_equal(cell_of(&cols[3], json_object_get(json_array_get(rows, 1), "values")), "0");
+    }
+    json_decref(report);
+}
+
 static void workbook_of_several_reports(void **state)
 {
     (void)state;
@@ -309,6 +357,7 @@ int main(void)
         cmocka_unit_test(dhis2_codes),
         cmocka_unit_test(periods_as_rollup_spans),
         cmocka_unit_test(waits_in_buckets),
+        cmocka_unit_test(small_cells_are_masked_against_their_total),
         cmocka_unit_test(workbook_of_several_reports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
