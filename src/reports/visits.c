@@ -106,7 +106,7 @@ static const struct yx_report_column columns[] = {
 /* The groupings: fixed SQL chosen from this table, never from the query's text. */
 static const struct yx_report_grouping groupings[] = {
     {"facility", "f.id", "f.name", 1},
-    {"province", "f.province_id", "p.name", 1},
+    YX_REPORT_BY_PROVINCE,
     {"mode", "v.mode", "v.mode", 0},
     {NULL, NULL, NULL, 0},
 };
@@ -163,9 +163,10 @@ static json_t *values_json(const struct tally *t)
     return v;
 }
 
-/* The place's filter and the level's, shared by the queries: (? = 0 OR f.id = ?) AND (? = 0 OR
- * f.province_id = ?) AND (? = '' OR f.level = ?). */
-#define PLACE_SQL "(? = 0 OR f.id = ?) AND (? = 0 OR f.province_id = ?) AND (? = '' OR f.level = ?)"
+/* The place's filter and the level's, shared by the queries: (? = 0 OR f.id = ?) AND (? = 0 OR the
+ * facility is in the province, today's or before the reform: report.h) AND (? = '' OR f.level = ?). */
+#define PLACE_SQL                                                                                            \
+    "(? = 0 OR f.id = ?) AND (? = 0 OR " YX_REPORT_IN_PROVINCE("fp") ") AND (? = '' OR f.level = ?)"
 #define PLACE_PARAMS(pl, fl)                                                                                 \
     YX_PI((pl).facility), YX_PI((pl).facility), YX_PI((pl).province), YX_PI((pl).province),                  \
         YX_PT((fl).level), YX_PT((fl).level)
@@ -198,8 +199,8 @@ static const char counts_sql[] =
     "UNION ALL SELECT x.facility_id, x.mode, d.code, 0, 0, 0, 0, 0, 0, COUNT(*) FROM visit_diagnoses d JOIN "
     "visits x ON x.id = d.visit_id WHERE d.created_at >= ? AND d.created_at < ? GROUP BY x.facility_id, "
     "x.mode, d.code"
-    ") v JOIN facilities f ON f.id = v.facility_id JOIN admin_units p ON p.id = f.province_id "
-    "WHERE " PLACE_SQL " GROUP BY 1, 2, 3 ORDER BY 1";
+    ") v JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
+        "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2, 3 ORDER BY 1";
 
 /* The waits from booking to start of the visits started in the period, as (wait, how many) in
  * ascending order within each group, in the same order of groups: the percentiles need every
@@ -209,8 +210,8 @@ static const char waits_sql[] =
     "wait, "
     "COUNT(*) AS n FROM visits WHERE started_at >= ? AND started_at < ? GROUP BY facility_id, mode, "
     "started_at "
-    "- created_at) v JOIN facilities f ON f.id = v.facility_id JOIN admin_units p ON p.id = f.province_id "
-    "WHERE " PLACE_SQL " GROUP BY 1, 2 ORDER BY 1, 2";
+    "- created_at) v JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
+        "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2 ORDER BY 1, 2";
 
 /* The ten codes recorded most often in the period (ties by code), with their names. The unary + on
  * v.facility_id keeps the planner on the period's diagnoses (visit_diagnoses_created): with the
@@ -219,9 +220,11 @@ static const char waits_sql[] =
 static const char top_sql[] =
     "SELECT d.code, MIN(i.name_vi) AS name_vi, MIN(i.name_en) AS name_en, COUNT(*) AS n FROM visit_diagnoses "
     "d "
-    "JOIN visits v ON v.id = d.visit_id JOIN facilities f ON f.id = +v.facility_id LEFT JOIN icd10 i ON "
-    "i.code = d.code WHERE d.created_at >= ? AND d.created_at < ? AND " PLACE_SQL " GROUP BY d.code "
-    "ORDER BY n DESC, d.code LIMIT 10";
+    "JOIN visits v ON v.id = d.visit_id JOIN facilities f ON f.id = +v.facility_id" YX_REPORT_PLACE_JOIN(
+        "fp", "f") "LEFT JOIN icd10 i ON "
+                   "i.code = d.code WHERE d.created_at >= ? AND d.created_at < ? AND " PLACE_SQL
+                   " GROUP BY d.code "
+                   "ORDER BY n DESC, d.code LIMIT 10";
 
 static int top_codes(struct yx_req *r, const struct yx_report_period *p, const struct yx_report_place *place,
                      const struct yx_report_filters *f, json_t *out)
