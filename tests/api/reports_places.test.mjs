@@ -135,3 +135,18 @@ test('as on every report: 400 naming it when it is neither 2025 nor pre2025; an 
   assert.deepEqual(empty.body.rows, []);
   assert.equal(empty.body.totals.started, 0);
 });
+
+test('the copy follows its facility: a facility moved to an old commune of Yên Bái is counted there and in today\'s Lào Cai', async () => {
+  const commune = one(`SELECT MIN(id) FROM admin_units WHERE level = 'commune' AND parent_id = ${U['15']}`);
+  srv.sql(`UPDATE facilities SET unit_id = ${commune}, province_id = ${U['15']} WHERE id = ${F[SEED]};`);
+  const today = await get('demo.ministry-admin', 'visits', `${NOV}&by=province`);
+  assert.deepEqual(rows(today.body), { [U['2025-08']]: ['Tuyên Quang', 3], [U['2025-15']]: ['Lào Cai', 8] });
+  const old = await get('demo.ministry-admin', 'visits', `${NOV}&by=province&as=pre2025`);
+  assert.deepEqual(rows(old.body), {
+    [U['02']]: ['Hà Giang', 2], [U['08']]: ['Tuyên Quang', 1], [U['10']]: ['Lào Cai', 4], [U['15']]: ['Yên Bái', 4],
+  });
+  // A unit renamed: the name every report shows follows it.
+  srv.sql(`UPDATE admin_units SET name = 'Yên Bái (cũ)' WHERE id = ${U['15']};`);
+  const renamed = await get('demo.ministry-admin', 'visits', `${NOV}&by=province&as=pre2025`);
+  assert.deepEqual(rows(renamed.body)[U['15']], ['Yên Bái (cũ)', 4]);
+});
