@@ -97,6 +97,10 @@ struct yx_req {
      * (group commit) and answers once it is durable. */
     int audit_deferred;
     const char *audit_outcome;
+    /* A record the request keeps although it fails (yx_keep_on_failure): written after the
+     * request's own writes are rolled back, in a transaction of its own. */
+    int (*kept)(struct yx_req *r, void *arg);
+    void *kept_arg;
 };
 
 typedef int (*yx_handler)(struct yx_req *r);
@@ -186,6 +190,11 @@ int yx_fail_field(struct yx_req *r, int code, const char *field, const char *fmt
  * an object, its members added to the error object (the reference is taken). */
 int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detail, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Asks that fn(r, arg) run once the request has failed and its writes are rolled back, in a
+ * transaction of its own (on SQLite a savepoint of the group commit, durable with it): a refusal
+ * the law asks to count (Circular 30) is kept although the request writes nothing else. arg lives
+ * in the request's arena; fn's failure is logged, never the answer. The last call wins. */
+void yx_keep_on_failure(struct yx_req *r, int (*fn)(struct yx_req *r, void *arg), void *arg);
 /* 404 with the one message every record that is absent — or that the caller may not know of —
  * answers with, byte for byte, so that ids cannot be probed. Returns YX_ENOTFOUND. */
 int yx_not_found(struct yx_req *r);

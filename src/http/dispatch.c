@@ -111,6 +111,23 @@ static int declared_body(struct yx_req *r, const struct yx_route *rt)
     return rt->fields ? yx_validate(r, r->json, rt->fields) : yx_no_body(r);
 }
 
+/* The record a failed request keeps (yx_keep_on_failure), in a transaction of its own; its
+ * failure does not change the answer, which already says why the request failed. */
+static void keep_on_failure(struct yx_req *r)
+{
+    int rc = yx_db_begin(r->db);
+    if (rc == 0) {
+        if ((rc = r->kept(r, r->kept_arg)) == 0)
+            rc = yx_db_commit(r->db);
+        else
+            yx_db_rollback(r->db);
+    }
+    if (rc != 0)
+        yx_log(YX_LOG_ERROR, "request %s: the record kept on failure was not written: %s", r->id,
+               yx_err_name(rc));
+    r->kept = NULL;
+}
+
 static int run_handler(struct yx_req *r, const struct yx_route *rt, const struct yx_pipeline *p)
 {
     int write = !yx_safe_method(r->method);
@@ -147,6 +164,8 @@ static int run_handler(struct yx_req *r, const struct yx_route *rt, const struct
         else
             yx_db_rollback(r->db);
     }
+    if (rc != 0 && r->kept && r->db)
+        keep_on_failure(r);
     if (r->auth_changed)
         p->sessions_changed();
     if (defer && (r->authed || rc == 0 || (rt->flags & YX_R_PUBLIC))) {

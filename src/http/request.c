@@ -87,6 +87,12 @@ int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detai
     return code;
 }
 
+void yx_keep_on_failure(struct yx_req *r, int (*fn)(struct yx_req *r, void *arg), void *arg)
+{
+    r->kept = fn;
+    r->kept_arg = arg;
+}
+
 int yx_not_found(struct yx_req *r)
 {
     return yx_fail(r, YX_ENOTFOUND, "Không tìm thấy / not found.");

@@ -61,7 +61,7 @@ static const struct yx_report_column columns[] = {
  * query's text), whether the key is a number, and its name. */
 static const struct yx_report_grouping groupings[] = {
     {"facility", "rf.id", "rf.name", 1},
-    {"province", "rf.province_id", "p.name", 1},
+    YX_REPORT_BY_PROVINCE,
     {"level_pair", "rf.level || '>' || COALESCE(hf.level, 'none')", "rf.level", 0},
     {"urgency", "c.urgency", "c.urgency", 0},
     {"specialty", "c.specialty", "COALESCE(s.name_vi, c.specialty)", 0},
@@ -122,14 +122,16 @@ static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows
  * part of the queries below starts from one moment of a case: its request, acceptance or
  * conclusion, each a range an index serves (migration 0020), or its events in the period. */
 #define CASES_JOINS                                                                                          \
-    "JOIN facilities rf ON rf.id = c.requester_facility_id JOIN admin_units p ON p.id = rf.province_id "     \
-    "LEFT JOIN facilities hf ON hf.id = c.assigned_facility_id LEFT JOIN consult_deadlines d ON d.urgency "  \
-    "= "                                                                                                     \
-    "c.urgency LEFT JOIN specialties s ON s.code = c.specialty "
+    "JOIN facilities rf ON rf.id = c.requester_facility_id " YX_REPORT_PLACE_JOIN(                           \
+        "fp", "rf") "LEFT JOIN facilities hf ON hf.id = c.assigned_facility_id LEFT JOIN consult_deadlines " \
+                    "d ON d.urgency "                                                                        \
+                    "= "                                                                                     \
+                    "c.urgency LEFT JOIN specialties s ON s.code = c.specialty "
 #define CASES_FROM "FROM consults c " CASES_JOINS
 #define CASES_WHERE                                                                                          \
-    "WHERE c.requested_at IS NOT NULL AND (? = 0 OR rf.id = ?) AND (? = 0 OR rf.province_id = ?) AND "       \
-    "(? = '' OR rf.level = ?) AND (? = '' OR c.specialty = ?) "
+    "WHERE c.requested_at IS NOT NULL AND (? = 0 OR rf.id = ?) AND (? = 0 OR " YX_REPORT_IN_PROVINCE(        \
+        "fp") ") AND "                                                                                       \
+              "(? = '' OR rf.level = ?) AND (? = '' OR c.specialty = ?) "
 
 /* The counts of each group, ordered by its key: the cases requested, accepted and concluded in the
  * period (three index ranges rather than one ORed condition no index serves), and the events of

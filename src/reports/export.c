@@ -335,7 +335,10 @@ int yx_report_dhis2_reply(struct yx_req *r, json_t *out, const struct yx_report_
     if (units && strcmp(by, "province") == 0)
         rc = YX_DB_Q0(r->db, &codes, "SELECT id, code FROM admin_units WHERE level = 'province'");
     else if (units && strcmp(kind, "province") == 0)
-        rc = YX_DB_Q(r->db, &codes, "SELECT id, code FROM facilities WHERE province_id = ?", YX_PI(place));
+        rc = YX_DB_Q(r->db, &codes,
+                     "SELECT f.id, f.code FROM facilities f" YX_REPORT_PLACE_JOIN(
+                         "fp", "f") "WHERE " YX_REPORT_IN_PROVINCE("fp"),
+                     YX_PI(place));
     else if (units && strcmp(kind, "country") == 0)
         rc = YX_DB_Q0(r->db, &codes, "SELECT id, code FROM facilities");
     else if (strcmp(kind, "facility") == 0)

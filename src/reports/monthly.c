@@ -24,7 +24,7 @@ static const struct yx_report_grouping *grouping_for(const struct yx_report_sour
                                                             : NULL;
     for (const struct yx_report_grouping *g = s->groupings; by && g->by; g++)
         if (strcmp(g->by, by) == 0)
-            return g;
+            return yx_report_grouping_as(g, place);
     return NULL;
 }
 

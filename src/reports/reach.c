@@ -44,7 +44,7 @@ static const char *const groups[NGROUP][2] = {
 
 static const struct yx_report_grouping groupings[] = {
     {"facility", "f.id", "f.name", 1},
-    {"province", "f.province_id", "p.name", 1},
+    YX_REPORT_BY_PROVINCE,
     {"group", NULL, NULL, 0}, /* added up in C (group_rows) */
     {NULL, NULL, NULL, 0},
 };
@@ -81,9 +81,9 @@ static const char reach_sql[] =
     "pt.birth_year > ?) THEN 1 ELSE 0 END) AS young, "
     "SUM(pt.pregnant) AS pregnant, SUM(pt.poor_household) AS poor, SUM(pt.near_poor_household) AS near_poor, "
     "SUM(pt.disability) AS disability "
-    "FROM patients pt JOIN facilities f0 ON f0.id = pt.facility_id WHERE (? = 0 OR f0.id = ?) AND (? = 0 OR "
-    "f0.province_id = ?) AND (? = '' OR f0.level = ?) AND pt.created_at < ? GROUP BY 1, 2, 3, 4, 5) q "
-    "JOIN facilities f ON f.id = q.facility_id JOIN admin_units p ON p.id = f.province_id LEFT JOIN ethnicities e "
+    "FROM patients pt JOIN facilities f0 ON f0.id = pt.facility_id" YX_REPORT_PLACE_JOIN("fp0", "f0") "WHERE (? = 0 OR f0.id = ?) AND (? = 0 OR "
+    YX_REPORT_IN_PROVINCE("fp0") ") AND (? = '' OR f0.level = ?) AND pt.created_at < ? GROUP BY 1, 2, 3, 4, 5) q "
+    "JOIN facilities f ON f.id = q.facility_id " YX_REPORT_PLACE_JOIN("fp", "f") "LEFT JOIN ethnicities e "
     "ON e.code = NULLIF(q.eth, '') GROUP BY 1, 2, 3 ORDER BY 1, 3";
 /* clang-format on */
 

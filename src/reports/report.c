@@ -13,11 +13,18 @@
 static int place_lookup(struct yx_req *r, struct yx_report_place *place)
 {
     struct yx_rows *rows = NULL;
-    int rc = place->facility ? YX_DB_Q(r->db, &rows, "SELECT name, province_id FROM facilities WHERE id = ?",
-                                       YX_PI(place->facility))
-                             : YX_DB_Q(r->db, &rows,
-                                       "SELECT name, id FROM admin_units WHERE id = ? AND level = 'province'",
-                                       YX_PI(place->province));
+    /* A place is authorized as part of today's province: a facility filed under an abolished
+     * province and an old province itself belong to its successor. */
+    int rc =
+        place->facility
+            ? YX_DB_Q(r->db, &rows,
+                      "SELECT f.name, fp.province_id FROM facilities f" YX_REPORT_PLACE_JOIN(
+                          "fp", "f") "WHERE f.id = ?",
+                      YX_PI(place->facility))
+            : YX_DB_Q(r->db, &rows,
+                      "SELECT name, COALESCE(successor_id, id) FROM admin_units WHERE id = ? AND level = "
+                      "'province'",
+                      YX_PI(place->province));
     if (rc == 0 && rows->nrows != 1)
         rc = YX_ENOTFOUND;
     if (rc == 0) {
@@ -41,6 +48,12 @@ int yx_report_place_read(struct yx_req *r, struct yx_report_place *place)
     if ((rc = yx_query_id(r, "facility", &facility)) != 0 ||
         (rc = yx_query_id(r, "province", &province)) != 0)
         return rc;
+    const char *as = yx_query(r, "as");
+    if (as && strcmp(as, "pre2025") != 0 && strcmp(as, "2025") != 0)
+        return yx_fail_field(r, YX_EINVAL, "as",
+                             "Địa giới là 2025 (hiện nay) hoặc pre2025 (trước sắp xếp 2025) / as is 2025 "
+                             "(today's provinces) or pre2025 (the 63 before the 2025 reform).");
+    int pre2025 = as && strcmp(as, "pre2025") == 0;
     if (facility && province)
         return yx_fail_field(
             r, YX_EINVAL, "province",
@@ -50,7 +63,7 @@ int yx_report_place_read(struct yx_req *r, struct yx_report_place *place)
     /* Nothing asked: the caller's own place. */
     if (!facility && !province) {
         if (mine.kind == YX_SCOPE_ALL) {
-            *place = (struct yx_report_place){"country", 0, "Việt Nam", 0, 0};
+            *place = (struct yx_report_place){"country", 0, "Việt Nam", 0, 0, pre2025};
             return 0;
         }
         facility = mine.kind == YX_SCOPE_FACILITY ? mine.id : 0;
@@ -60,6 +73,7 @@ int yx_report_place_read(struct yx_req *r, struct yx_report_place *place)
     place->id = facility ? facility : province;
     place->facility = facility;
     place->province = province;
+    place->pre2025 = pre2025;
     return place_lookup(r, place);
 }
 
@@ -79,6 +93,17 @@ static int by_read(struct yx_req *r, const struct yx_report_grouping *groupings,
     for (size_t i = 0, used = 0; groupings[i].by && used < sizeof list; i++)
         used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", groupings[i].by);
     return yx_fail_field(r, YX_EINVAL, "by", "Nhóm theo không hợp lệ / by is one of %s.", list);
+}
+
+const struct yx_report_grouping *yx_report_grouping_as(const struct yx_report_grouping *g,
+                                                       const struct yx_report_place *place)
+{
+    static const struct yx_report_grouping current = YX_REPORT_BY_PROVINCE;
+    static const struct yx_report_grouping pre2025 = {"province", "fp.old_province_id",
+                                                      "fp.old_province_name", 1};
+    if (g && g->key && place->pre2025 && strcmp(g->key, current.key) == 0)
+        return &pre2025;
+    return g;
 }
 
 /* The codes a report's rows are keyed by, named Vietnamese then English: facility levels, roles,
@@ -157,9 +182,10 @@ json_t *yx_report_columns_json(const struct yx_report_column *columns)
 json_t *yx_report_head(const char *name, const struct yx_report_period *p,
                        const struct yx_report_place *place)
 {
-    return json_pack("{s:s,s:{s:s,s:s,s:s},s:{s:s,s:o,s:s}}", "report", name, "period", "from", p->from, "to",
-                     p->to, "tz", "Asia/Ho_Chi_Minh", "scope", "kind", place->kind, "id",
-                     place->id ? json_integer(place->id) : json_null(), "name", place->name);
+    return json_pack("{s:s,s:{s:s,s:s,s:s},s:{s:s,s:o,s:s},s:s}", "report", name, "period", "from", p->from,
+                     "to", p->to, "tz", "Asia/Ho_Chi_Minh", "scope", "kind", place->kind, "id",
+                     place->id ? json_integer(place->id) : json_null(), "name", place->name, "as",
+                     place->pre2025 ? "pre2025" : "2025");
 }
 
 json_t *yx_report_new(const char *name, const struct yx_report_period *p, const struct yx_report_place *place,
@@ -452,6 +478,7 @@ int yx_report_request_read(struct yx_req *r, const struct yx_report_grouping *gr
                              "month, quarter or year, not a range of days.");
     if ((rc = by_read(r, groupings, g)) != 0 || (rc = yx_report_place_read(r, place)) != 0)
         return rc;
+    *g = yx_report_grouping_as(*g, place);
     /* DHIS2 files every value under an organisation unit's code; the country has none in ytexa. */
     if (*format == YX_REPORT_DHIS2 && place->kind && strcmp(place->kind, "country") == 0 &&
         !(*g && (strcmp((*g)->by, "facility") == 0 || strcmp((*g)->by, "province") == 0)))

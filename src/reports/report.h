@@ -72,11 +72,30 @@ struct yx_report_place {
     int64_t id;                 /* 0 for the country */
     const char *name;           /* in the request's arena */
     int64_t facility, province; /* the filters a query applies (0: none) */
+    int pre2025;                /* `as=pre2025`: provinces as they were before the 2025 reform */
 };
 
-/* Reads `province` or `facility` (ids) and decides, with yx_authorize() (YX_RES_REPORT), whether
- * the caller reads that place; without either, the caller's own scope (yx_scope()). Another
- * administrator's place answers 404 exactly as an absent one. */
+/* The province of a facility as every report reads it (migration 0027, docs/reports.md
+ * "Provinces"): facility_places, one row a facility with today's province (province_id,
+ * province_name: an abolished province's successor) and the one before the 2025 reform
+ * (old_province_id, old_province_name). A report joins it as fp to its facility's alias f, filters
+ * the place's province with YX_REPORT_IN_PROVINCE — today's or an old one, bound twice as
+ * `(? = 0 OR " YX_REPORT_IN_PROVINCE("fp") ")` — and offers YX_REPORT_BY_PROVINCE, which
+ * yx_report_request_read() turns into the old provinces for `as=pre2025`. An unchanged province is
+ * the same unit in both views, an abolished one is only ever old and a merged new one only today's,
+ * so one id matches either column without counting a facility twice. */
+#define YX_REPORT_PLACE_JOIN(fp, f) " JOIN facility_places " fp " ON " fp ".facility_id = " f ".id "
+#define YX_REPORT_IN_PROVINCE(fp) "? IN (" fp ".province_id, " fp ".old_province_id)"
+#define YX_REPORT_BY_PROVINCE                                                                                \
+    {                                                                                                        \
+        "province", "fp.province_id", "fp.province_name", 1                                                  \
+    }
+
+/* Reads `province` or `facility` (ids) and `as` (2025, the default, or pre2025) and decides, with
+ * yx_authorize() (YX_RES_REPORT), whether the caller reads that place; without either, the
+ * caller's own scope (yx_scope()). An old province is read as part of its successor: a province
+ * administrator reads the old provinces merged into theirs. Another administrator's place answers
+ * 404 exactly as an absent one. */
 int yx_report_place_read(struct yx_req *r, struct yx_report_place *place);
 
 /* A grouping a report offers (`by`): the SQL of its key and of its name — fixed text from the
@@ -87,6 +106,10 @@ struct yx_report_grouping {
     const char *by, *key, *name;
     int numeric;
 };
+/* The grouping g as the place's view asks: YX_REPORT_BY_PROVINCE becomes the provinces before the
+ * 2025 reform when place->pre2025; any other is g. */
+const struct yx_report_grouping *yx_report_grouping_as(const struct yx_report_grouping *g,
+                                                       const struct yx_report_place *place);
 /* The name of a code rows are keyed by (a facility level, a role, a visit mode, an urgency, a
  * kind), Vietnamese then English, or otherwise when it is not one. */
 const char *yx_report_code_name(const char *code, const char *otherwise);
@@ -207,10 +230,10 @@ int yx_report_cell(const struct yx_report_column *c, json_t *values, char *out, 
 
 /* The columns as the JSON shape lists them: [{"key", "label_vi", "label_en"}]. */
 json_t *yx_report_columns_json(const struct yx_report_column *columns);
-/* {"report", "period", "scope"}: what a report and a document built of reports begin with. */
+/* {"report", "period", "scope", "as"}: what a report and a document built of reports begin with. */
 json_t *yx_report_head(const char *name, const struct yx_report_period *p,
                        const struct yx_report_place *place);
-/* {"report", "period", "scope", "by", "columns", "rows": [], "totals": null}: the shape every
+/* {"report", "period", "scope", "as", "by", "columns", "rows": [], "totals": null}: the shape every
  * report answers with; the indicator appends rows ({"key", "values"}) and sets totals. */
 json_t *yx_report_new(const char *name, const struct yx_report_period *p, const struct yx_report_place *place,
                       const char *by, const struct yx_report_column *columns);

@@ -25,7 +25,7 @@ static const struct yx_report_column columns[] = {
 static const struct yx_report_grouping groupings[] = {
     {"facility", "f.id", "f.name", 1},
     {"level", "f.level", "f.level", 0},
-    {"province", "f.province_id", "p.name", 1},
+    YX_REPORT_BY_PROVINCE,
     {NULL, NULL, NULL, 0},
 };
 
@@ -80,8 +80,8 @@ enum { NKINDS = 11 };
  * group's key and name. Active: an event in the period; ever: one before the period's end. */
 static const char sites_sql[] =
     "SELECT %s AS gid, %s AS gname, " HAD_EVENT_SQL(IN_PERIOD) " AS act, " HAD_EVENT_SQL(BEFORE_END) " AS ever "
-    "FROM facilities f JOIN admin_units p ON p.id = f.province_id WHERE f.active = 1 AND (? = 0 OR f.id = ?) "
-    "AND (? = 0 OR f.province_id = ?) AND (? = '' OR f.level = ?) ORDER BY 1, f.id";
+    "FROM facilities f " YX_REPORT_PLACE_JOIN("fp", "f") "WHERE f.active = 1 AND (? = 0 OR f.id = ?) "
+    "AND (? = 0 OR " YX_REPORT_IN_PROVINCE("fp") ") AND (? = '' OR f.level = ?) ORDER BY 1, f.id";
 /* clang-format on */
 
 static json_t *values_json(const int64_t *n)

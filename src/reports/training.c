@@ -35,7 +35,7 @@ static const struct yx_report_grouping groupings[] = {
     {"role", "u.role", "u.role", 0},
     {"level", "f.level", "f.level", 0},
     {"facility", "f.id", "f.name", 1},
-    {"province", "f.province_id", "p.name", 1},
+    YX_REPORT_BY_PROVINCE,
     {NULL, NULL, NULL, 0},
 };
 
@@ -51,26 +51,26 @@ static int has_courses(const struct yx_report_grouping *g)
 
 /* The place and the level, of the hosting facility for courses and sessions and of the trainee's
  * for the rest, as by=level groups them. */
-#define PLACE_SQL " AND (? = 0 OR f.id = ?) AND (? = 0 OR f.province_id = ?) AND (? = '' OR f.level = ?)"
-#define FACILITY_SQL " JOIN facilities f ON f.id = u.facility_id JOIN admin_units p ON p.id = f.province_id "
+#define PLACE_SQL                                                                                            \
+    " AND (? = 0 OR f.id = ?) AND (? = 0 OR " YX_REPORT_IN_PROVINCE("fp") ") AND (? = '' OR f.level = ?)"
+#define FACILITY_SQL " JOIN facilities f ON f.id = u.facility_id " YX_REPORT_PLACE_JOIN("fp", "f")
 
 /* The queries, each returning gid, gname and figures; the %s are the group's key and name. The
  * first two are of the hosting facility, the others of the trainee's. */
 static const char courses_sql[] =
-    "SELECT %s AS gid, %s AS gname, COUNT(*) FROM courses c JOIN facilities f ON f.id = c.facility_id JOIN "
-    "admin_units p ON p.id = f.province_id WHERE c.state = 'published' AND c.created_at < ?" PLACE_SQL
-    " GROUP BY 1, 2";
+    "SELECT %s AS gid, %s AS gname, COUNT(*) FROM courses c JOIN facilities f ON f.id = "
+    "c.facility_id " YX_REPORT_PLACE_JOIN(
+        "fp", "f") "WHERE c.state = 'published' AND c.created_at < ?" PLACE_SQL " GROUP BY 1, 2";
 /* A live or case session is held at its start; a self-paced one has none and counts when it was
  * made available (created). A cancelled session is held by no one. */
 static const char sessions_sql[] =
     "SELECT %s AS gid, %s AS gname, SUM(CASE WHEN s.kind = 'live' THEN 1 ELSE 0 END), SUM(CASE WHEN s.kind = "
     "'self_paced' THEN 1 ELSE 0 END), SUM(CASE WHEN s.kind = 'case' THEN 1 ELSE 0 END) FROM course_sessions "
     "s "
-    "JOIN courses c ON c.id = s.course_id JOIN facilities f ON f.id = c.facility_id JOIN admin_units p ON "
-    "p.id "
-    "= f.province_id WHERE s.state <> 'cancelled' AND ((s.kind <> 'self_paced' AND s.started_at >= ? AND "
-    "s.started_at < ?) OR (s.kind = 'self_paced' AND s.created_at >= ? AND s.created_at < ?))" PLACE_SQL
-    " GROUP BY 1, 2";
+    "JOIN courses c ON c.id = s.course_id JOIN facilities f ON f.id = c.facility_id" YX_REPORT_PLACE_JOIN(
+        "fp", "f") "WHERE s.state <> 'cancelled' AND ((s.kind <> 'self_paced' AND s.started_at >= ? AND "
+                   "s.started_at < ?) OR (s.kind = 'self_paced' AND s.created_at >= ? AND s.created_at < "
+                   "?))" PLACE_SQL " GROUP BY 1, 2";
 /* An attendance: a person present for some time (online or at a site), at the session's start
  * (a self-paced session's: when the attendance was worked out), as for connection sites. The two
  * moments are two ranges, each served by an index: the sessions started in the period and their

@@ -10,6 +10,7 @@
  * top codes. Medians and 90th percentiles are taken in C from those pairs, for the reason
  * consultations.c gives, bounded by the period (at most YX_REPORT_MAX_DAYS days of one place's
  * visits). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,13 +101,17 @@ static const struct yx_report_column columns[] = {
      "median minutes from booking to start", YX_REPORT_MINUTES, "started"},
     {"wait_p90_min", "Bách phân vị 90 thời gian chờ từ đặt đến bắt đầu (phút)",
      "90th percentile minutes from booking to start", YX_REPORT_MINUTES, "started"},
+    {"prescriptions_refused", "Đơn bị từ chối do ngoài danh mục Thông tư 30",
+     "prescriptions refused (not on Circular 30's list)", YX_REPORT_COUNT, NULL},
+    {"refused_pct", "Tỷ lệ đơn bị từ chối (%)", "% of prescriptions refused", YX_REPORT_PERCENT,
+     "prescriptions_refused"},
     {NULL, NULL, NULL, 0, NULL},
 };
 
 /* The groupings: fixed SQL chosen from this table, never from the query's text. */
 static const struct yx_report_grouping groupings[] = {
     {"facility", "f.id", "f.name", 1},
-    {"province", "f.province_id", "p.name", 1},
+    YX_REPORT_BY_PROVINCE,
     {"mode", "v.mode", "v.mode", 0},
     {NULL, NULL, NULL, 0},
 };
@@ -163,9 +168,10 @@ static json_t *values_json(const struct tally *t)
     return v;
 }
 
-/* The place's filter and the level's, shared by the queries: (? = 0 OR f.id = ?) AND (? = 0 OR
- * f.province_id = ?) AND (? = '' OR f.level = ?). */
-#define PLACE_SQL "(? = 0 OR f.id = ?) AND (? = 0 OR f.province_id = ?) AND (? = '' OR f.level = ?)"
+/* The place's filter and the level's, shared by the queries: (? = 0 OR f.id = ?) AND (? = 0 OR the
+ * facility is in the province, today's or before the reform: report.h) AND (? = '' OR f.level = ?). */
+#define PLACE_SQL                                                                                            \
+    "(? = 0 OR f.id = ?) AND (? = 0 OR " YX_REPORT_IN_PROVINCE("fp") ") AND (? = '' OR f.level = ?)"
 #define PLACE_PARAMS(pl, fl)                                                                                 \
     YX_PI((pl).facility), YX_PI((pl).facility), YX_PI((pl).province), YX_PI((pl).province),                  \
         YX_PT((fl).level), YX_PT((fl).level)
@@ -198,8 +204,8 @@ static const char counts_sql[] =
     "UNION ALL SELECT x.facility_id, x.mode, d.code, 0, 0, 0, 0, 0, 0, COUNT(*) FROM visit_diagnoses d JOIN "
     "visits x ON x.id = d.visit_id WHERE d.created_at >= ? AND d.created_at < ? GROUP BY x.facility_id, "
     "x.mode, d.code"
-    ") v JOIN facilities f ON f.id = v.facility_id JOIN admin_units p ON p.id = f.province_id "
-    "WHERE " PLACE_SQL " GROUP BY 1, 2, 3 ORDER BY 1";
+    ") v JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
+        "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2, 3 ORDER BY 1";
 
 /* The waits from booking to start of the visits started in the period, as (wait, how many) in
  * ascending order within each group, in the same order of groups: the percentiles need every
@@ -209,8 +215,8 @@ static const char waits_sql[] =
     "wait, "
     "COUNT(*) AS n FROM visits WHERE started_at >= ? AND started_at < ? GROUP BY facility_id, mode, "
     "started_at "
-    "- created_at) v JOIN facilities f ON f.id = v.facility_id JOIN admin_units p ON p.id = f.province_id "
-    "WHERE " PLACE_SQL " GROUP BY 1, 2 ORDER BY 1, 2";
+    "- created_at) v JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
+        "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2 ORDER BY 1, 2";
 
 /* The ten codes recorded most often in the period (ties by code), with their names. The unary + on
  * v.facility_id keeps the planner on the period's diagnoses (visit_diagnoses_created): with the
@@ -219,9 +225,11 @@ static const char waits_sql[] =
 static const char top_sql[] =
     "SELECT d.code, MIN(i.name_vi) AS name_vi, MIN(i.name_en) AS name_en, COUNT(*) AS n FROM visit_diagnoses "
     "d "
-    "JOIN visits v ON v.id = d.visit_id JOIN facilities f ON f.id = +v.facility_id LEFT JOIN icd10 i ON "
-    "i.code = d.code WHERE d.created_at >= ? AND d.created_at < ? AND " PLACE_SQL " GROUP BY d.code "
-    "ORDER BY n DESC, d.code LIMIT 10";
+    "JOIN visits v ON v.id = d.visit_id JOIN facilities f ON f.id = +v.facility_id" YX_REPORT_PLACE_JOIN(
+        "fp", "f") "LEFT JOIN icd10 i ON "
+                   "i.code = d.code WHERE d.created_at >= ? AND d.created_at < ? AND " PLACE_SQL
+                   " GROUP BY d.code "
+                   "ORDER BY n DESC, d.code LIMIT 10";
 
 static int top_codes(struct yx_req *r, const struct yx_report_period *p, const struct yx_report_place *place,
                      const struct yx_report_filters *f, json_t *out)
@@ -238,6 +246,85 @@ static int top_codes(struct yx_req *r, const struct yx_report_period *p, const s
     json_object_set_new(out, "top_icd10", list);
     yx_rows_free(rows);
     return rc;
+}
+
+/* Circular 30's refusals (migration 0028) kept in the period, by group: a query of its own, merged
+ * into the rows and totals by the group's key (merge_refusals), so that the other figures' queries
+ * may change without it. The two %s are the group's key and name. */
+static const char refused_sql[] =
+    "SELECT %s AS gid, %s AS gname, COUNT(*) AS n FROM prescription_refusals x JOIN "
+    "visits v ON v.id = x.visit_id JOIN facilities f ON f.id = v.facility_id" YX_REPORT_PLACE_JOIN(
+        "fp", "f") "WHERE x.refused_at >= ? AND x.refused_at < ? AND " PLACE_SQL " GROUP BY 1, 2 ORDER BY 1";
+
+/* prescriptions_refused and refused_pct, refused ÷ (signed + refused) to one decimal, of values. */
+static void set_refused(json_t *values, int64_t refused)
+{
+    int64_t all = json_integer_value(json_object_get(values, "prescriptions_signed")) + refused;
+    json_object_set_new(values, "prescriptions_refused", json_integer(refused));
+    json_object_set_new(values, "refused_pct",
+                        all ? json_real(round(1000.0 * (double)refused / (double)all) / 10.0) : json_null());
+}
+
+/* Does key a come before key b in the rows' order (ids as numbers, codes as text)? */
+static int key_before(json_t *a, json_t *b)
+{
+    json_t *x = json_object_get(a, "id"), *y = json_object_get(b, "id");
+    if (json_is_integer(x) && json_is_integer(y))
+        return json_integer_value(x) < json_integer_value(y);
+    return strcmp(json_string_value(x) ? json_string_value(x) : "",
+                  json_string_value(y) ? json_string_value(y) : "") < 0;
+}
+
+/* Adds the period's refusals to out (the report as build made it, grouped by g or not): each row
+ * and the totals get their count and share; a group with refusals and no other figure gets a row
+ * of its own, in its place among the others. */
+static int merge_refusals(struct yx_req *r, const struct yx_report_period *p,
+                          const struct yx_report_grouping *g, const struct yx_report_place *place,
+                          const struct yx_report_filters *f, json_t *out)
+{
+    struct yx_rows *rows = NULL;
+    char sql[sizeof refused_sql + 200];
+    struct yx_param params[] = {SPAN(*p), PLACE_PARAMS(*place, *f)};
+    json_t *list = json_object_get(out, "rows"), *row;
+    int64_t total = 0;
+    size_t k;
+    int rc =
+        yx_snprintf(sql, sizeof sql, refused_sql, g && g->key ? g->key : "''", g && g->name ? g->name : "''");
+    if (rc == 0)
+        rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows);
+    if (rc != 0)
+        return rc;
+    json_array_foreach(list, k, row) set_refused(json_object_get(row, "values"), 0);
+    for (int i = 0; i < rows->nrows; i++) {
+        int64_t n = yx_rows_i64(rows, i, "n");
+        total += n;
+        if (!g)
+            continue;
+        json_t *key = key_json(g, rows, i), *found = NULL;
+        size_t at = json_array_size(list);
+        json_array_foreach(list, k, row)
+        {
+            json_t *id = json_object_get(json_object_get(row, "key"), "id");
+            if (json_equal(id, json_object_get(key, "id"))) {
+                found = row;
+                break;
+            }
+            if (at == json_array_size(list) && key_before(key, json_object_get(row, "key")))
+                at = k;
+        }
+        if (found) {
+            set_refused(json_object_get(found, "values"), n);
+            json_decref(key);
+            continue;
+        }
+        struct tally none = {.nwait = 0};
+        json_t *values = values_json(&none);
+        set_refused(values, n);
+        json_array_insert_new(list, at, json_pack("{s:o,s:o}", "key", key, "values", values));
+    }
+    set_refused(json_object_get(out, "totals"), total);
+    yx_rows_free(rows);
+    return 0;
 }
 
 /* The figures of the count columns, in the order of the enum, as counts_sql names them. */
@@ -296,7 +383,8 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     /* The groups' waits, each ascending, become the totals' once sorted together. */
     qsort(all.wait, all.nwait, sizeof *all.wait, wait_cmp);
     json_object_set_new(out, "totals", values_json(&all));
-    if ((rc = top_codes(r, &p, &place, &filters, out)) != 0)
+    if ((rc = top_codes(r, &p, &place, &filters, out)) != 0 ||
+        (rc = merge_refusals(r, &p, g, &place, &filters, out)) != 0)
         goto out;
     *result = out;
     out = NULL;

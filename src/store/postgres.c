@@ -86,11 +86,16 @@ static void ignore_notice(void *arg, const char *message)
 
 static int pg_open(const char *url, struct yx_db **out, char *err, size_t errlen)
 {
-    /* The URL may override the timeout and the application name, never the encoding: every
-     * string this program hands over or reads back is UTF-8. Without a timeout an unreachable
-     * host would hold a worker thread for minutes. */
-    const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", "client_encoding", NULL};
-    const char *vals[] = {"10", "ytexa", url, "UTF8", NULL};
+    /* The URL may override the timeout, the application name and the server options, never the
+     * encoding: every string this program hands over or reads back is UTF-8. Without a timeout an
+     * unreachable host would hold a worker thread for minutes. JIT is off: ytexa's queries are
+     * index walks of milliseconds, and PostgreSQL compiles a query whenever the planner's cost
+     * passes jit_above_cost, which correlated subplans that never run inflate — the connection
+     * sites report at province scale spent 2.2 s compiling for 40–55 ms of work (bench/README.md,
+     * session 14). */
+    const char *keys[] = {"connect_timeout", "fallback_application_name", "options",
+                          "dbname",          "client_encoding",           NULL};
+    const char *vals[] = {"10", "ytexa", "-c jit=off", url, "UTF8", NULL};
     int rc = YX_EUNAVAIL;
     struct pg_db *g = calloc(1, sizeof *g);
     if (!g)

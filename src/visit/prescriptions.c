@@ -142,8 +142,27 @@ static int within_scope(struct yx_req *r, const char *scope, const char *code)
     return rc;
 }
 
+/* A refusal kept for the visits report (migration 0028): which visit, for which diagnosis. */
+struct refusal {
+    int64_t visit_id;
+    const char *icd10;
+};
+
+/* Writes the refusal once the refused request has rolled back (yx_keep_on_failure); the same
+ * visit and diagnosis refused again is the same refusal. */
+static int keep_refusal(struct yx_req *r, void *arg)
+{
+    const struct refusal *f = arg;
+    return YX_DB_Q(
+        r->db, NULL,
+        "INSERT INTO prescription_refusals (visit_id, code, icd10, refused_at, by_user) VALUES (?, "
+        "'not_remote_treatable', ?, ?, ?) ON CONFLICT (visit_id, code, icd10) DO NOTHING",
+        YX_PI(f->visit_id), YX_PT(f->icd10), YX_PI(yx_now_ms()), YX_PI(r->who.user_id));
+}
+
 /* Circular 30, the practitioner's licence and scope: may this doctor prescribe remotely on this
- * visit? */
+ * visit? A refusal because the condition is not on the list is kept (keep_refusal): the visits
+ * report counts it. */
 static int may_prescribe(struct yx_req *r, const struct yx_visit *v)
 {
     struct yx_rows *rows = NULL;
@@ -168,12 +187,19 @@ static int may_prescribe(struct yx_req *r, const struct yx_visit *v)
             "Ghi chẩn đoán chính (ICD-10) trước khi kê đơn / record a primary ICD-10 diagnosis first.");
     else
         rc = within_scope(r, yx_rows_get(rows, 0, 1), code);
-    if (rc == 0 && (rc = yx_remote_treatable(r->db, code, &treatable)) == 0 && !treatable)
+    if (rc == 0 && (rc = yx_remote_treatable(r->db, code, &treatable)) == 0 && !treatable) {
+        struct refusal *f = yx_arena_alloc(&r->arena, sizeof *f);
+        if (f) {
+            *f = (struct refusal){v->id, yx_arena_strdup(&r->arena, code)};
+            if (f->icd10)
+                yx_keep_on_failure(r, keep_refusal, f);
+        }
         rc = yx_fail_code(
             r, YX_ECONFLICT, "not_remote_treatable", json_pack("{s:s}", "icd10", code),
             "Bệnh %s không thuộc danh mục được kê đơn từ xa (Thông tư 30/2023/TT-BYT): tư vấn và chuyển "
             "tuyến / %s is not on the list of conditions treatable remotely: advise and refer instead.",
             code, code);
+    }
     yx_rows_free(rows);
     return rc;
 }

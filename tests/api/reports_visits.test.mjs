@@ -53,6 +53,7 @@ const CHAPTERS = Array.from({ length: 22 }, (_, i) => `icd_ch${String(i + 1).pad
 const ZERO = {
   booked: 0, started: 0, completed: 0, no_show: 0, cancelled: 0, prescriptions_signed: 0, diagnoses: 0,
   ...Object.fromEntries(CHAPTERS.map((k) => [k, 0])), wait_median_min: null, wait_p90_min: null,
+  prescriptions_refused: 0, refused_pct: null,
 };
 const COUNTS = Object.keys(ZERO).filter((k) => ZERO[k] === 0);
 
@@ -89,7 +90,7 @@ after(() => srv?.close());
 // signed: v1 v2 v4 v10 = 4 (v4's draft is not signed)
 // diagnoses: I10 ×3 (IX), E11.9 (IV), J06 (X), K29 (XI), Z00 (XXI), A09 (I) = 8
 const NOVEMBER = {
-  ...ZERO, booked: 8, started: 6, completed: 6, no_show: 1, cancelled: 1, prescriptions_signed: 4, diagnoses: 8,
+  ...ZERO, booked: 8, started: 6, completed: 6, no_show: 1, cancelled: 1, prescriptions_signed: 4, refused_pct: 0, diagnoses: 8,
   icd_ch09: 3, icd_ch04: 1, icd_ch10: 1, icd_ch11: 1, icd_ch21: 1, icd_ch01: 1, wait_median_min: 30, wait_p90_min: 16890,
 };
 
@@ -136,9 +137,9 @@ test('by facility, province and mode: rows add up to the totals, waits over each
   assert.equal(r.rows.length, 3);
   // Lũng Cú: booked v1 v2 v3 v7 v10; started v1 30, v2 10, v9 16890, v10 45 (median 2nd = 30,
   // p90 rank ceil(3.6) = 4th = 16890); signed v1 v2 v10; diagnoses I10 E11.9 J06 A09 I10.
-  assert.deepEqual(row('TYT-LUNGCU'), { ...ZERO, booked: 5, started: 4, completed: 4, no_show: 1, prescriptions_signed: 3, diagnoses: 5,
+  assert.deepEqual(row('TYT-LUNGCU'), { ...ZERO, booked: 5, started: 4, completed: 4, no_show: 1, prescriptions_signed: 3, refused_pct: 0, diagnoses: 5,
     icd_ch09: 2, icd_ch04: 1, icd_ch10: 1, icd_ch01: 1, wait_median_min: 30, wait_p90_min: 16890 });
-  assert.deepEqual(row('TYT-MEOVAC'), { ...ZERO, booked: 2, started: 1, completed: 1, cancelled: 1, prescriptions_signed: 1, diagnoses: 1,
+  assert.deepEqual(row('TYT-MEOVAC'), { ...ZERO, booked: 2, started: 1, completed: 1, cancelled: 1, prescriptions_signed: 1, refused_pct: 0, diagnoses: 1,
     icd_ch09: 1, wait_median_min: 120, wait_p90_min: 120 });
   assert.deepEqual(row('TYT-YTY'), { ...ZERO, booked: 1, started: 1, completed: 1, diagnoses: 2, icd_ch11: 1, icd_ch21: 1, wait_median_min: 5, wait_p90_min: 5 });
   for (const by of ['facility', 'province', 'mode']) {

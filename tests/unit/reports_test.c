@@ -323,7 +323,7 @@ static void workbook_of_several_reports(void **state)
         {NULL, NULL, NULL, 0, NULL},
     };
     struct yx_report_period p;
-    struct yx_report_place place = {"province", 7, "Hà Giang", 0, 7};
+    struct yx_report_place place = {"province", 7, "Hà Giang", 0, 7, 0};
     assert_int_equal(yx_report_period_parse("month:2026-11", &p), 0);
     json_t *a = yx_report_new("a", &p, &place, NULL, cols),
            *b = yx_report_new("b", &p, &place, "facility", cols);
