@@ -171,6 +171,7 @@ test('bad input, refusals and the logged out: OperationOutcome, nothing written'
     [await hw('POST', '/fhir/Patient', { body: patient('Quách Sai', 'female', '1990-13') }), 400, 'invalid', 'Patient.birthDate'],
     [await hw('POST', '/fhir/Patient', { body: patient('Quách Sai', 'female', '1990', { identifier: [{ system: CCCD, value: '123' }] }) }), 400, 'invalid', 'Patient.identifier'],
     [await hw('POST', '/fhir/Patient', { body: patient('Quách Sai', 'female', '1990', { identifier: [{ system: BHXH, value: 'abc' }] }) }), 400, 'invalid', 'Patient.identifier'],
+    [await hw('POST', '/fhir/Patient', { body: patient('Quách Bản Sao', 'male', '1990', { identifier: [{ system: CCCD, value: '001090000777' }] }) }), 409, 'conflict'],
     [await hw('GET', '/fhir/Patient?family=quach&_sort=name'), 400, 'invalid', '_sort'],
     [await hw('GET', '/fhir/Patient?birthdate=sa1990'), 400, 'invalid', 'birthdate'],
     [await hw('PUT', `/fhir/Patient/${created.lan.id}`, { body: { ...created.lan, id: '1' } }), 400, 'invalid', 'Patient.id'],
