@@ -37,7 +37,7 @@ if ((${#missing[@]})); then
 fi
 
 # npm packages, only when the lockfile changed since the last install.
-for dir in web tests/e2e; do
+for dir in web tests/e2e tests/api; do
   [[ -f $dir/package-lock.json ]] || continue
   stamp=$dir/node_modules/.ytexa-lock
   if [[ ! -f $stamp ]] || ! cmp -s "$dir/package-lock.json" "$stamp"; then

@@ -11,20 +11,21 @@
  * statuses in exactly one place (src/http/response.c). */
 enum {
     YX_OK = 0,
-    YX_EINVAL = -1,     /* the input is malformed or breaks a rule: 400 */
-    YX_EAUTH = -2,      /* not logged in, or the session expired: 401 */
-    YX_EFORBIDDEN = -3, /* logged in, but this role may not do this: 403 */
-    YX_ENOTFOUND = -4,  /* no such thing, or not one the caller may see: 404 */
-    YX_EMETHOD = -5,    /* the path exists, the method does not: 405 */
-    YX_ECONFLICT = -6,  /* duplicate or out-of-state: 409 */
-    YX_ETOOBIG = -7,    /* body over the limit: 413 */
-    YX_EMEDIA = -8,     /* wrong Content-Type: 415 */
-    YX_ERATELIMIT = -9, /* too many attempts: 429 */
-    YX_EUNAVAIL = -10,  /* overloaded or shutting down, try again: 503 */
-    YX_ENOMEM = -11,    /* out of memory: 500 */
-    YX_EDB = -12,       /* the database failed: 500 (never for bad input) */
-    YX_EINTERNAL = -13, /* a bug: 500 */
-    YX_EPRECOND = -14,  /* a protocol precondition does not hold (Tus-Resumable): 412 */
+    YX_EINVAL = -1,      /* the input is malformed or breaks a rule: 400 */
+    YX_EAUTH = -2,       /* not logged in, or the session expired: 401 */
+    YX_EFORBIDDEN = -3,  /* logged in, but this role may not do this: 403 */
+    YX_ENOTFOUND = -4,   /* no such thing, or not one the caller may see: 404 */
+    YX_EMETHOD = -5,     /* the path exists, the method does not: 405 */
+    YX_ECONFLICT = -6,   /* duplicate or out-of-state: 409 */
+    YX_ETOOBIG = -7,     /* body over the limit: 413 */
+    YX_EMEDIA = -8,      /* wrong Content-Type: 415 */
+    YX_ERATELIMIT = -9,  /* too many attempts: 429 */
+    YX_EUNAVAIL = -10,   /* overloaded or shutting down, try again: 503 */
+    YX_ENOMEM = -11,     /* out of memory: 500 */
+    YX_EDB = -12,        /* the database failed: 500 (never for bad input) */
+    YX_EINTERNAL = -13,  /* a bug: 500 */
+    YX_EPRECOND = -14,   /* a protocol precondition does not hold (Tus-Resumable): 412 */
+    YX_ENOTACCEPT = -15, /* the answer cannot be in the format asked for (FHIR's _format=xml): 406 */
 };
 
 /* A short stable name for a code, used as error.code in API answers ("invalid_input" ...). */

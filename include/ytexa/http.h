@@ -32,6 +32,20 @@ struct yx_principal {
 #define YX_MAX_COOKIES 3
 
 struct yx_ws_handler;
+struct yx_req;
+
+/* How the answers under a path prefix are written when they are not the API's own JSON: FHIR's
+ * routes answer application/fhir+json and their errors as an OperationOutcome. The server is given
+ * the dialects (struct yx_server_setup) and picks one by the request's path, also for a path no
+ * route matches, so every answer under the prefix speaks it; the error's code, message and field
+ * are still set by yx_fail…, in the one place they are (yx_render_answer). */
+struct yx_api_dialect {
+    const char *prefix; /* "/fhir/" */
+    const char *type;   /* the content type of its JSON answers, errors included */
+    /* The error of r (r->err, r->err_msg, r->err_field, r->err_code, r->err_detail) as the body
+     * to send with status; a new reference, or NULL for the API's own shape. */
+    json_t *(*error)(const struct yx_req *r, int status);
+};
 
 struct yx_req {
     struct yx_arena arena;
@@ -57,8 +71,9 @@ struct yx_req {
     /* Accept and Accept-Language, for the few answers that come in more than one type or
      * language (reports as CSV); NULL when absent. */
     const char *accept, *accept_language;
-    /* The request's "Tus-*" and "Upload-*" headers (resumable uploads), names in lower case. */
-    const char *xhdr[6][2];
+    /* The request's "Tus-*" and "Upload-*" headers (resumable uploads), and "Prefer" and
+     * "If-Match" (FHIR's writes), names in lower case. */
+    const char *xhdr[8][2];
     int nxhdr;
     char addr[64];
     int proxied; /* it came with X-Forwarded-For: through a proxy, whatever addr says */
@@ -69,6 +84,7 @@ struct yx_req {
     int no_touch;     /* resolve the session without counting it as activity (a check nobody asked for) */
     int auth_changed; /* the handler ended a session or changed an account: see yx_auth_forget() */
     const struct yx_route *route;
+    const struct yx_api_dialect *dialect; /* the dialect of r->path, or NULL: the API's JSON */
 
     /* The answer. */
     int status;
@@ -274,6 +290,10 @@ char *yx_like_folded(struct yx_req *r, const char *q);
 /* The query's "q" (at most 100 bytes) as a LIKE pattern by yx_like_folded, or NULL when there is
  * none; 400 naming "q" when it is too long or not text. */
 int yx_query_like(struct yx_req *r, const char **like);
+/* The i-th parameter of the query (from 0), its name and value decoded into the arena: 1, or 0
+ * when there are fewer; YX_EINVAL (400 naming it) when one is not valid percent-encoded UTF-8. For
+ * searches that take a parameter more than once (FHIR's birthdate=ge…&birthdate=le…). */
+int yx_query_at(struct yx_req *r, int i, const char **name, const char **value);
 /* Reads query parameter name as a positive id into *out (0 when absent); 400 naming it otherwise. */
 int yx_query_id(struct yx_req *r, const char *name, int64_t *out);
 /* Reads limit (1..200, default 50) from the query. */

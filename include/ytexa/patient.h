@@ -30,6 +30,19 @@ int yx_patient_access(struct yx_req *r, int64_t patient_id, enum yx_action act);
 int yx_patient_access_as(struct yx_req *r, int64_t patient_id, enum yx_action act, enum yx_resource_kind kind,
                          int party);
 
+/* Registers a patient at the caller's facility from b, an object in the shape POST
+ * /api/v1/patients takes (docs/api.md), with every check that route makes: the caller a clinician
+ * of a facility, the field table, the record's rules, ethnicity and commune, a CCCD taken (409
+ * duplicate_cccd), likely duplicates (409 possible_duplicate unless b says allow_duplicate). Fills
+ * *id and names it in the request's audit event. For other ways in (FHIR) that map onto the same
+ * record. */
+int yx_patient_register(struct yx_req *r, const json_t *b, int64_t *id);
+/* Corrects patient id from b, an object in the shape PATCH /api/v1/patients/:id takes (only what
+ * changes; null clears an optional field), with the same checks: the home facility only (404 or
+ * 403 as yx_patient_access() answers), the field table, the record's rules. The patient's version
+ * goes up by one. */
+int yx_patient_correct(struct yx_req *r, int64_t id, const json_t *b);
+
 /* Is consent for purpose ("remote_care" or "data_processing") in force for the patient?
  * Sets *active to 1 or 0. Returns 0 or a YX_E code from the database. */
 int yx_consent_active(struct yx_db *db, int64_t patient_id, const char *purpose, int *active);

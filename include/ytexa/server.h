@@ -51,6 +51,9 @@ struct yx_server_setup {
      * request answered, or dropped after 20 s), while posts are still taken. Either may be NULL. */
     int (*start)(const struct yx_config *cfg);
     void (*stop)(void);
+    /* The dialects of path prefixes (struct yx_api_dialect, include/ytexa/http.h), ended by NULL; NULL
+     * when every answer is the API's JSON. Not copied. */
+    const struct yx_api_dialect *const *dialects;
 };
 
 /* Serves setup on cfg's address until SIGTERM/SIGINT, then drains and returns 0; YX_EINTERNAL

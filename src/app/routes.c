@@ -6,6 +6,7 @@
 
 #include "app.h"
 #include "ytexa/auth.h"
+#include "ytexa/fhir.h"
 
 extern const struct yx_route yx_health_routes[];
 extern const struct yx_route yx_metrics_routes[];
@@ -96,6 +97,9 @@ const struct yx_route *yx_app_routes(void)
                                               yx_today_routes,
                                               yx_report_monthly_routes,
                                               yx_report_hub_routes,
+                                              yx_fhir_metadata_routes,
+                                              yx_fhir_patient_routes,
+                                              yx_fhir_organization_routes,
                                               NULL};
     static struct yx_route *all;
     if (all)

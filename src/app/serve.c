@@ -9,6 +9,7 @@
 #include "ytexa/auth.h"
 #include "ytexa/config.h"
 #include "ytexa/consult.h"
+#include "ytexa/fhir.h"
 #include "ytexa/files.h"
 #include "ytexa/media.h"
 #include "ytexa/notify.h"
@@ -72,6 +73,9 @@ static int configure(const struct yx_config *cfg)
     return 0;
 }
 
+/* Every answer under /fhir/ is FHIR's JSON, its errors OperationOutcomes (src/fhir/outcome.c). */
+static const struct yx_api_dialect *const dialects[] = {&yx_fhir_dialect, NULL};
+
 int yx_app_serve(const struct yx_config *cfg)
 {
     static struct yx_server_setup setup = {
@@ -86,6 +90,7 @@ int yx_app_serve(const struct yx_config *cfg)
             },
         .start = serving_start,
         .stop = serving_stop,
+        .dialects = dialects,
     };
     setup.routes = yx_app_routes();
     if (configure(cfg) != 0)

@@ -46,6 +46,8 @@ const char *yx_err_name(int code)
         return "database_error";
     case YX_EPRECOND:
         return "precondition_failed";
+    case YX_ENOTACCEPT:
+        return "not_acceptable";
     default:
         return "internal_error";
     }

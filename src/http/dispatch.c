@@ -94,6 +94,7 @@ static const char *outcome_of(int rc)
     case YX_ETOOBIG:
     case YX_EMEDIA:
     case YX_EPRECOND:
+    case YX_ENOTACCEPT:
         return "invalid";
     default:
         return "error";
@@ -214,7 +215,9 @@ out:
 char *yx_render_answer(struct yx_req *r, int *status, size_t *len)
 {
     json_t *body;
-    if (r->err) {
+    if (r->err && r->dialect && r->dialect->error && (body = r->dialect->error(r, yx_http_status(r->err)))) {
+        *status = yx_http_status(r->err);
+    } else if (r->err) {
         *status = yx_http_status(r->err);
         json_t *e = json_pack("{s:s,s:s}", "code", r->err_code ? r->err_code : yx_err_name(r->err), "message",
                               r->err_msg);

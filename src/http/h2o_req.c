@@ -48,6 +48,8 @@ static const char *reason_of(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
     case 409:
         return "Conflict";
     case 412:
@@ -80,6 +82,8 @@ static void send_answer(h2o_req_t *req, struct yx_req *r, int status, const char
     /* yx_send_file() names a file's type itself. */
     if (!file && r->out_type && !r->err)
         add_header(req, H2O_TOKEN_CONTENT_TYPE, r->out_type, strlen(r->out_type));
+    else if (!file && r->dialect)
+        add_header(req, H2O_TOKEN_CONTENT_TYPE, r->dialect->type, strlen(r->dialect->type));
     else if (!file)
         add_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT(YX_JSON_TYPE));
     add_header(req, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"));
@@ -176,7 +180,9 @@ static void fill_request(h2o_req_t *req, struct yx_req *r)
     for (size_t i = 0; i < req->headers.size; i++) {
         h2o_iovec_t n = *req->headers.entries[i].name, v = req->headers.entries[i].value;
         int ours = (n.len > 4 && strncasecmp(n.base, "tus-", 4) == 0) ||
-                   (n.len > 7 && strncasecmp(n.base, "upload-", 7) == 0);
+                   (n.len > 7 && strncasecmp(n.base, "upload-", 7) == 0) ||
+                   (n.len == 6 && strncasecmp(n.base, "prefer", 6) == 0) ||
+                   (n.len == 8 && strncasecmp(n.base, "if-match", 8) == 0);
         if (ours && r->nxhdr < (int)(sizeof r->xhdr / sizeof r->xhdr[0])) {
             char *name = yx_arena_strndup(&r->arena, n.base, n.len);
             for (char *c = name; c && *c; c++)
@@ -257,6 +263,9 @@ int yx_on_request(h2o_handler_t *self, h2o_req_t *req)
         return -1;
     j->start = uv_hrtime();
     fill_request(req, &j->r);
+    for (const struct yx_api_dialect *const *d = yx_srv.setup->dialects; d && *d && !j->r.dialect; d++)
+        if (p.len >= strlen((*d)->prefix) && memcmp(p.base, (*d)->prefix, strlen((*d)->prefix)) == 0)
+            j->r.dialect = *d;
     int code = 0;
     j->r.route = nul ? NULL : yx_route_match(yx_srv.routes, &j->r, &code);
     if (!j->r.route || yx_srv.shutting_down) {

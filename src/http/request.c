@@ -34,6 +34,8 @@ int yx_http_status(int code)
         return 415;
     case YX_EPRECOND:
         return 412;
+    case YX_ENOTACCEPT:
+        return 406;
     case YX_ERATELIMIT:
         return 429;
     case YX_EUNAVAIL:
@@ -299,6 +301,30 @@ const char *yx_query(struct yx_req *r, const char *name)
         p = amp ? amp + 1 : NULL;
     }
     return NULL;
+}
+
+int yx_query_at(struct yx_req *r, int i, const char **name, const char **value)
+{
+    const char *p = r->query;
+    for (int k = 0; p && *p; k++) {
+        const char *amp = strchr(p, '&');
+        size_t seg = amp ? (size_t)(amp - p) : strlen(p);
+        if (k == i) {
+            const char *eq = memchr(p, '=', seg);
+            size_t nl = eq ? (size_t)(eq - p) : seg;
+            char *n = url_decode(&r->arena, p, nl);
+            char *v = eq ? url_decode(&r->arena, eq + 1, seg - nl - 1) : yx_arena_strdup(&r->arena, "");
+            if (!n || !v || !yx_utf8_valid(n, strlen(n)) || !yx_utf8_valid(v, strlen(v)))
+                return yx_fail_field(r, YX_EINVAL, n && yx_utf8_valid(n, strlen(n)) ? n : "query",
+                                     "Tham số không hợp lệ / a query parameter is not valid UTF-8 or "
+                                     "percent-encoding.");
+            *name = n;
+            *value = v;
+            return 1;
+        }
+        p = amp ? amp + 1 : NULL;
+    }
+    return 0;
 }
 
 int yx_param_id(struct yx_req *r, int i, int64_t *out)

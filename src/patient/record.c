@@ -57,9 +57,8 @@ static const struct yx_field guardian_fields[] = {
 };
 
 /* Copies the fields present in the body over in (a null clears an optional field). */
-static int overlay(struct yx_req *r, struct patient_in *in)
+static int overlay(struct yx_req *r, const json_t *b, struct patient_in *in)
 {
-    const json_t *b = r->json;
     json_t *v;
 #define TAKE(name, dst)                                                                                      \
     if ((v = json_object_get(b, name)) != NULL)                                                              \
@@ -131,7 +130,7 @@ static int overlay(struct yx_req *r, struct patient_in *in)
 }
 
 /* The rules across fields, after the overlay: dates, identity numbers, flags that need each other. */
-static int check_record(struct yx_req *r, struct patient_in *in)
+static int check_record(struct yx_req *r, const json_t *b, struct patient_in *in)
 {
     int y, m, d;
     if (!in->full_name || !yx_name_ok(in->full_name))
@@ -149,7 +148,7 @@ static int check_record(struct yx_req *r, struct patient_in *in)
             return yx_fail_field(
                 r, YX_EINVAL, "birth_date",
                 "Ngày sinh không hợp lệ / birth_date is a past date YYYY-MM-DD from 1900 on.");
-        if (json_object_get(r->json, "birth_year") && in->birth_year != y)
+        if (json_object_get(b, "birth_year") && in->birth_year != y)
             return yx_fail_field(r, YX_EINVAL, "birth_year", "birth_year does not match birth_date.");
         in->birth_year = y;
     }
@@ -348,7 +347,7 @@ static int write_patient(struct yx_req *r, const struct patient_in *in, const ch
             "poor_household = ?, near_poor_household = ?, disability = ?, pregnant = ?, "
             "guardian_name = ?, guardian_phone = ?, guardian_relation = ?, languages = ?, notify_channel = "
             "?, "
-            "updated_at = ? WHERE id = ?",
+            "updated_at = ?, version = version + 1 WHERE id = ?",
             p, 23, NULL);
     else
         rc = yx_db_exec(
@@ -374,23 +373,22 @@ static int answer_patient(struct yx_req *r, int status, int64_t id)
     return p ? yx_reply(r, status, p) : YX_EDB;
 }
 
-/* POST /api/v1/patients */
-static int patient_create(struct yx_req *r)
+int yx_patient_register(struct yx_req *r, const json_t *b, int64_t *out)
 {
     struct patient_in in = {0};
     json_t *dups = NULL;
     char *folded = NULL;
     int64_t id = 0;
     int rc;
-    if ((rc = yx_patient_registry_role(r)) != 0 || (rc = yx_body(r, create_fields)) != 0 ||
-        (rc = overlay(r, &in)) != 0 || (rc = check_record(r, &in)) != 0 ||
+    /* The body is checked here against the REST API's own table, whoever calls: a FHIR create
+     * goes through every rule a REST create does. */
+    if ((rc = yx_patient_registry_role(r)) != 0 || (rc = yx_validate(r, b, create_fields)) != 0 ||
+        (rc = overlay(r, b, &in)) != 0 || (rc = check_record(r, b, &in)) != 0 ||
         (rc = check_references(r, &in)) != 0 || (rc = cccd_taken(r, in.cccd, 0)) != 0)
         return rc;
     if (!(folded = yx_fold(in.full_name, strlen(in.full_name))))
         return yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
-    rc = json_is_true(json_object_get(r->json, "allow_duplicate"))
-             ? 0
-             : find_duplicates(r, &in, folded, 0, &dups);
+    rc = json_is_true(json_object_get(b, "allow_duplicate")) ? 0 : find_duplicates(r, &in, folded, 0, &dups);
     if (rc == 0 && dups)
         rc = yx_fail_code(
             r, YX_ECONFLICT, "possible_duplicate", json_pack("{s:o}", "candidates", dups),
@@ -402,6 +400,21 @@ static int patient_create(struct yx_req *r)
     if (rc == 0)
         rc = save_name_keys(r, id, r->who.facility_id, in.full_name, 1);
     free(folded);
+    if (rc == 0) {
+        *out = id;
+        yx_audit_target(r, id);
+        r->audit_patient_id = id;
+    }
+    return rc;
+}
+
+/* POST /api/v1/patients */
+static int patient_create(struct yx_req *r)
+{
+    int64_t id = 0;
+    int rc = yx_body(r, create_fields);
+    if (rc == 0)
+        rc = yx_patient_register(r, r->json, &id);
     return rc ? rc : answer_patient(r, 201, id);
 }
 
@@ -442,16 +455,16 @@ static void stored_record(const struct yx_rows *s, struct patient_in *in)
         in->flags[k] = (int)yx_rows_i64(s, 0, flag_names[k]);
 }
 
-/* PATCH /api/v1/patients/:id — only the home facility corrects the registry record. */
-static int patient_patch(struct yx_req *r)
+int yx_patient_correct(struct yx_req *r, int64_t id, const json_t *b)
 {
     struct yx_rows *stored = NULL;
     struct patient_in in;
     char *folded = NULL;
-    int64_t id;
     int rc;
-    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = yx_patient_access(r, id, YX_A_WRITE)) != 0)
+    if ((rc = yx_patient_access(r, id, YX_A_WRITE)) != 0)
         return rc;
+    if (!b)
+        return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
     if ((rc = YX_DB_Q(r->db, &stored, YX_PATIENT_SELECT "WHERE p.id = ?", YX_PI(id))) != 0)
         goto out;
     if (yx_rows_i64(stored, 0, "facility_id") != r->who.facility_id) {
@@ -461,23 +474,33 @@ static int patient_patch(struct yx_req *r)
         goto out;
     }
     stored_record(stored, &in);
-    if ((rc = yx_body(r, patch_fields)) != 0)
+    if ((rc = yx_validate(r, b, patch_fields)) != 0)
         goto out;
-    if (yx_json_str(r->json, "birth_date") && !json_object_get(r->json, "birth_year"))
+    if (yx_json_str(b, "birth_date") && !json_object_get(b, "birth_year"))
         in.birth_year = 0; /* taken from the new date */
-    if ((rc = overlay(r, &in)) != 0 || (rc = check_record(r, &in)) != 0 ||
+    if ((rc = overlay(r, b, &in)) != 0 || (rc = check_record(r, b, &in)) != 0 ||
         (rc = check_references(r, &in)) != 0 || (rc = cccd_taken(r, in.cccd, id)) != 0)
         goto out;
     if (!(folded = yx_fold(in.full_name, strlen(in.full_name)))) {
         rc = yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
         goto out;
     }
-    if ((rc = write_patient(r, &in, folded, &id)) == 0 && json_object_get(r->json, "full_name"))
+    if ((rc = write_patient(r, &in, folded, &id)) == 0 && json_object_get(b, "full_name"))
         rc = save_name_keys(r, id, r->who.facility_id, in.full_name, 0);
 out:
     free(folded);
     yx_rows_free(stored);
-    return rc ? rc : answer_patient(r, 200, id);
+    return rc;
+}
+
+/* PATCH /api/v1/patients/:id — only the home facility corrects the registry record. */
+static int patient_patch(struct yx_req *r)
+{
+    int64_t id;
+    int rc;
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = yx_patient_correct(r, id, r->json)) != 0)
+        return rc;
+    return answer_patient(r, 200, id);
 }
 
 /* GET /api/v1/ethnicities: the 54 groups, for forms. */

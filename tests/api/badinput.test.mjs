@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { api, BIN } from './lib/server.mjs';
+import { api, BIN, errorOf } from './lib/server.mjs';
 import { CALLERS, ids, pool, startWorld, stopWorld } from './lib/world.mjs';
 import { ROUTES, pathFor } from './lib/routes.mjs';
 
@@ -90,7 +90,7 @@ test('malformed bodies: a 4xx JSON error with a code, on every write route', asy
   const wrong = [];
   await pool(WRITES.flatMap((r) => MALFORMED.map((m) => [r, m])), 4, async ([r, [what, req]]) => {
     const a = await send(r, callerOf(r), req);
-    if (!(a.status >= 400 && a.status < 500) || typeof a.body?.error?.code !== 'string' || typeof a.body.error.message !== 'string')
+    if (!(a.status >= 400 && a.status < 500) || typeof errorOf(a.body)?.code !== 'string' || typeof errorOf(a.body).message !== 'string')
       wrong.push(`${key(r)}, ${what}: ${a.status} ${JSON.stringify(a.body).slice(0, 200)}`);
   });
   assert.deepEqual(wrong, []);
@@ -107,7 +107,7 @@ test('each field of each table, wrong: 400 naming the field, on every write rout
   }
   await pool(cases, 4, async ([r, what, body, field]) => {
     const a = await send(r, callerOf(r), { body });
-    const e = a.body?.error;
+    const e = errorOf(a.body);
     if (a.status !== 400 || e?.code !== 'invalid_input' || (field && e.field !== field))
       wrong.push(`${key(r)}, ${what}: ${a.status} ${JSON.stringify(a.body).slice(0, 200)}`);
   });
@@ -123,7 +123,7 @@ test('SQL metacharacters in a path id: 404 JSON, nothing else', async () => {
     const fx = ROUTES[key(r)];
     const body = fx.body?.(ids(W, 'absent'), W);
     const a = await send(r, callerOf(r), { ...(body ? { body } : {}), headers: fx.headers?.() ?? {} }, path);
-    if (a.status !== 404 || a.body?.error?.code !== 'not_found') wrong.push(`${key(r)}: ${a.status} ${JSON.stringify(a.body).slice(0, 200)}`);
+    if (a.status !== 404 || errorOf(a.body)?.code !== 'not_found') wrong.push(`${key(r)}: ${a.status} ${JSON.stringify(a.body).slice(0, 200)}`);
   });
   assert.deepEqual(wrong, []);
   assert.ok(withIds.length > 60);

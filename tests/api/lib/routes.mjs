@@ -54,6 +54,13 @@ export const ROUTES = {
   'GET /api/v1/patients/:id/consents': { on: ['patient'], share: 'read' },
   'POST /api/v1/patients/:id/consents/:cid/withdraw': { on: ['patient', 'consent'], share: 'none', body: () => ({ reason: 'Người bệnh đổi ý' }) },
 
+  // FHIR (docs/fhir.md): the same records through the same decisions.
+  'GET /fhir/metadata': {}, 'GET /fhir/Patient': {}, 'GET /fhir/Organization': {},
+  'GET /fhir/Patient/:id': { on: ['patient'], share: 'read' },
+  'POST /fhir/Patient': { body: () => ({ resourceType: 'Patient', name: [{ text: 'Người Thử Ma Trận' }], gender: 'male', birthDate: '1980' }) },
+  'PUT /fhir/Patient/:id': { on: ['patient'], share: 'none', body: (x) => ({ resourceType: 'Patient', id: String(x.patient), name: [{ text: 'Người Thử Ma Trận' }], gender: 'male', birthDate: '1980' }) },
+  'GET /fhir/Organization/:id': { public: true, on: ['facility'] },
+
   // Visits and prescriptions.
   'GET /api/v1/doctors': {}, 'GET /api/v1/visits': {}, 'GET /api/v1/icd10': {}, 'GET /api/v1/value-sets/remote-care': {},
   'PUT /api/v1/value-sets/remote-care': { body: () => ({ codes: ['I10', 'E11'] }) },

@@ -180,6 +180,14 @@ export async function login(srv, username, password = DEMO_PASSWORD) {
   return { token: r.body.token, csrf: r.body.csrf, cookie, user: r.body.user };
 }
 
+// The error of an answer as {code, message, field}: the API's {"error": …}, or the first issue of a
+// FHIR route's OperationOutcome (its details code, diagnostics and expression).
+export function errorOf(body) {
+  if (body?.resourceType !== 'OperationOutcome') return body?.error;
+  const i = body.issue?.[0];
+  return { code: i?.details?.coding?.[0]?.code, message: i?.diagnostics, ...(i?.expression ? { field: i.expression[0] } : {}) };
+}
+
 // Asserts the shape of an error answer.
 export function assertError(r, status, code) {
   assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${JSON.stringify(r.body)}`);

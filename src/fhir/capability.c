@@ -1,0 +1,94 @@
+/* GET /fhir/metadata: the CapabilityStatement, built from the FHIR route tables themselves (each
+ * route's method and path is an interaction: GET /fhir/T/:id read, GET /fhir/T search-type, POST
+ * create, PUT update) and the search parameters each search checks its query against, so that it
+ * lists exactly what is served and cannot drift from it. */
+#include <string.h>
+
+#include "fhir.h"
+
+const struct yx_fhir_type yx_fhir_types[] = {
+    {"Organization", yx_fhir_organization_params},
+    {"Patient", yx_fhir_patient_params},
+    {NULL, NULL},
+};
+
+static const struct yx_route *const route_tables[] = {yx_fhir_patient_routes, yx_fhir_organization_routes,
+                                                      NULL};
+
+/* The interaction a route is for resource type t, or NULL when it is not one of t's. */
+static const char *interaction(const struct yx_route *rt, const char *t)
+{
+    size_t n = strlen(t);
+    if (strncmp(rt->pattern, "/fhir/", 6) != 0 || strncmp(rt->pattern + 6, t, n) != 0)
+        return NULL;
+    const char *rest = rt->pattern + 6 + n;
+    int instance = strcmp(rest, "/:id") == 0;
+    if (!instance && *rest)
+        return NULL;
+    if (strcmp(rt->method, "GET") == 0)
+        return instance ? "read" : "search-type";
+    if (strcmp(rt->method, "POST") == 0 && !instance)
+        return "create";
+    if (strcmp(rt->method, "PUT") == 0 && instance)
+        return "update";
+    return NULL;
+}
+
+static json_t *resource_entry(const struct yx_fhir_type *t)
+{
+    json_t *ints = json_array(), *params = json_array();
+    int update = 0;
+    for (int k = 0; route_tables[k]; k++)
+        for (const struct yx_route *rt = route_tables[k]; rt->pattern; rt++) {
+            const char *i = interaction(rt, t->name);
+            if (i)
+                json_array_append_new(ints, json_pack("{s:s}", "code", i));
+            update |= i && strcmp(i, "update") == 0;
+        }
+    for (const struct yx_fhir_param *p = t->params; p->name; p++)
+        json_array_append_new(
+            params, json_pack("{s:s,s:s,s:s}", "name", p->name, "type", p->type, "documentation", p->doc));
+    json_t *e = json_pack("{s:s,s:o,s:s}", "type", t->name, "interaction", ints, "versioning",
+                          update ? "versioned-update" : "no-version");
+    if (update) {
+        json_object_set_new(e, "readHistory", json_false());
+        json_object_set_new(e, "updateCreate", json_false());
+    }
+    if (json_array_size(params))
+        json_object_set_new(e, "searchParam", params);
+    else
+        json_decref(params);
+    return e;
+}
+
+/* GET /fhir/metadata */
+static int metadata(struct yx_req *r)
+{
+    int rc = yx_fhir_begin(r);
+    if (rc)
+        return rc;
+    json_t *resources = json_array();
+    for (const struct yx_fhir_type *t = yx_fhir_types; t->name; t++)
+        json_array_append_new(resources, resource_entry(t));
+    char now[32];
+    yx_time_format(yx_now_ms(), now);
+    json_t *cs = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s},s:s,s:[s],s:[{s:s,s:{s:[{s:[{s:s,s:s}],s:s}],s:s},s:o}]}",
+        "resourceType", "CapabilityStatement", "status", "active", "date", now, "kind", "instance", "name",
+        "YtexaFhirServer", "title", "ytexa FHIR R4 API", "implementation", "description",
+        "ytexa: khám chữa bệnh từ xa / telehealth (docs/fhir.md)", "fhirVersion", "4.0.1", "format", "json",
+        "rest", "mode", "server", "security", "service", "coding", "system",
+        "http://terminology.hl7.org/CodeSystem/restful-security-service", "code", "OAuth", "text",
+        "Bearer session token", "description",
+        "A user's session (POST /api/v1/auth/login), as Authorization: Bearer; the same roles, facility "
+        "rules and audit as the REST API.",
+        "resource", resources);
+    if (cs)
+        json_object_set_new(json_object_get(cs, "implementation"), "url", json_string(yx_fhir_base(r)));
+    return cs ? yx_reply(r, 200, cs) : YX_ENOMEM;
+}
+
+const struct yx_route yx_fhir_metadata_routes[] = {
+    {"GET", "/fhir/metadata", metadata, YX_R_PUBLIC, NULL, NULL, 0, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+};

@@ -1,0 +1,78 @@
+/* Internal to src/fhir: what its files share — the identifier systems and extensions of the
+ * mapping, the request's format, answers with their headers, and the search parameters each
+ * resource takes (which the CapabilityStatement is built from as well as the searches). */
+#ifndef YTEXA_FHIR_INTERNAL_H
+#define YTEXA_FHIR_INTERNAL_H
+
+#include <stdint.h>
+
+#include "ytexa/fhir.h"
+#include "ytexa/http.h"
+
+/* Vietnam's draft VN Core IG (fhir.hl7.org.vn, 0.x; docs/fhir.md says where each was found). */
+#define YX_FHIR_SID_CCCD "http://fhir.hl7.org.vn/core/sid/cccd"
+#define YX_FHIR_SID_BHYT "http://fhir.hl7.org.vn/core/sid/bhyt"
+#define YX_FHIR_SID_BHXH "http://fhir.hl7.org.vn/core/sid/bhxh"
+#define YX_FHIR_EXT_ETHNICITY "http://fhir.hl7.org.vn/core/StructureDefinition/vn-ext-ethnicity"
+/* The 54 groups' codes of the General Statistics Office, as the Ministry's 2021 IG names them. */
+#define YX_FHIR_CS_ETHNICITY "http://fhir.ehealth.gov.vn/core/CodeSystem/vn-core-race"
+/* ytexa's own namespace, for what no published system names (docs/fhir.md, "Identifier systems"). */
+#define YX_FHIR_NS "urn:ytexa:fhir:"
+#define YX_FHIR_SID_FACILITY YX_FHIR_NS "sid:facility-code"
+#define YX_FHIR_CS_LEVEL YX_FHIR_NS "CodeSystem:facility-level"
+#define YX_FHIR_CS_ERROR YX_FHIR_NS "CodeSystem:error"
+
+/* A search parameter a resource takes: its name and FHIR type ("token", "string", "date"), and a
+ * line for the CapabilityStatement. */
+struct yx_fhir_param {
+    const char *name, *type, *doc;
+};
+/* A resource type the API serves and the search parameters it takes (NULL name ends them). */
+struct yx_fhir_type {
+    const char *name;
+    const struct yx_fhir_param *params;
+};
+/* Every type served, ended by a NULL name: what the CapabilityStatement lists beside the routes. */
+extern const struct yx_fhir_type yx_fhir_types[];
+extern const struct yx_fhir_param yx_fhir_patient_params[];
+extern const struct yx_fhir_param yx_fhir_organization_params[];
+
+/* Checks what every FHIR request must: the format asked for (_format, Accept) is JSON (406
+ * otherwise). 0 or the refusal. */
+int yx_fhir_begin(struct yx_req *r);
+/* The server's base, "<scheme>://<host>/fhir", in the arena (host "localhost" when none came). */
+const char *yx_fhir_base(struct yx_req *r);
+/* Answers resource with status, its ETag (W/"version") and, for a creation, its Location; with
+ * Prefer: return=minimal an empty body. Takes the reference. */
+int yx_fhir_reply_resource(struct yx_req *r, int status, json_t *resource, const char *type, int64_t id,
+                           int64_t version, int created);
+/* meta {versionId, lastUpdated} for a version and a time in ms. */
+json_t *yx_fhir_meta(int64_t version, int64_t updated_ms);
+
+/* The search request: the parameters the type takes checked (an unknown one is 400, or left out
+ * with Prefer: handling=lenient), _count (1..100, default 20) and the cursor (_cursor, the last
+ * id of the page before). Each accepted parameter is handed to take(), which adds its condition
+ * or refuses the value. */
+struct yx_fhir_search {
+    int64_t count, after;
+    struct yx_buf link; /* the accepted parameters, re-encoded, for the Bundle's links */
+};
+int yx_fhir_search_parse(struct yx_req *r, const struct yx_fhir_param *params, struct yx_fhir_search *s,
+                         int (*take)(struct yx_req *r, const char *name, const char *value, void *ctx),
+                         void *ctx);
+/* Answers a searchset Bundle of entries (taken), with self and, when more, next links. */
+int yx_fhir_reply_bundle(struct yx_req *r, const char *type, struct yx_fhir_search *s, json_t *entries,
+                         int more, int64_t last_id);
+/* An entry of a searchset: fullUrl, the resource (taken), search.mode match. */
+json_t *yx_fhir_entry(struct yx_req *r, const char *type, int64_t id, json_t *resource);
+
+/* A date search value "[prefix]YYYY[-MM[-DD]]" as its prefix ("eq" when none) and the first and
+ * last day of the range it names, "YYYY-MM-DD" (the last of a month may be "-31" whatever the
+ * month: it compares as text). 0 or YX_EINVAL (400 naming the parameter). */
+int yx_fhir_date_range(struct yx_req *r, const char *name, const char *v, char prefix[3], char lo[11],
+                       char hi[11]);
+
+/* Is b's element a JSON text and the request's id path parameter the same id? */
+int yx_fhir_same_id(const json_t *b, int64_t id);
+
+#endif

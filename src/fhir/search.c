@@ -1,0 +1,203 @@
+/* What every FHIR search shares: its parameters checked against the type's table (FHIR's handling
+ * rules: an unknown one is refused, or left out under Prefer: handling=lenient), the page size
+ * and the cursor, the searchset Bundle with its links, and the ranges of date parameters. Pages
+ * are keyed on the resource's id (the cursor is the last id shown), so a row added between two
+ * pages neither repeats nor hides another: each match is on exactly one page. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fhir.h"
+
+/* Outside input has a ceiling before any of it is looked at. */
+#define MAX_PARAMS 20
+#define MAX_VALUE 200
+#define COUNT_DEFAULT 20
+#define COUNT_MAX 100
+
+/* Appends s percent-encoded (RFC 3986 unreserved characters kept) for a link's query. */
+static int put_encoded(struct yx_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    int rc = 0;
+    for (const unsigned char *c = (const unsigned char *)s; rc == 0 && *c; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+            strchr("-._~", *c)) {
+            rc = yx_buf_append(b, c, 1);
+        } else {
+            char e[3] = {'%', hex[*c >> 4], hex[*c & 15]};
+            rc = yx_buf_append(b, e, 3);
+        }
+    }
+    return rc;
+}
+
+static const struct yx_fhir_param *find_param(const struct yx_fhir_param *params, const char *name)
+{
+    for (const struct yx_fhir_param *p = params; p->name; p++)
+        if (strcmp(p->name, name) == 0)
+            return p;
+    return NULL;
+}
+
+static int lenient(struct yx_req *r)
+{
+    const char *p = yx_header(r, "prefer");
+    return p && strstr(p, "handling=lenient") != NULL;
+}
+
+static int read_positive(struct yx_req *r, const char *name, const char *v, int64_t *out)
+{
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (!*v || *end || n <= 0 || strspn(v, "0123456789") != strlen(v))
+        return yx_fail_field(r, YX_EINVAL, name, "%s là số nguyên dương / %s is a positive whole number.",
+                             name, name);
+    *out = n;
+    return 0;
+}
+
+static int parse(struct yx_req *r, const struct yx_fhir_param *params, struct yx_fhir_search *s,
+                 int (*take)(struct yx_req *r, const char *name, const char *value, void *ctx), void *ctx)
+{
+    const char *name, *value;
+    int rc, got, i;
+    for (i = 0; (got = yx_query_at(r, i, &name, &value)) == 1; i++) {
+        if (i >= MAX_PARAMS)
+            return yx_fail(r, YX_EINVAL, "Tối đa %d tham số / at most %d search parameters.", MAX_PARAMS,
+                           MAX_PARAMS);
+        if (strlen(value) > MAX_VALUE)
+            return yx_fail_field(r, YX_EINVAL, name, "Giá trị quá dài / a value is longer than %d bytes.",
+                                 MAX_VALUE);
+        if (strcmp(name, "_format") == 0)
+            continue; /* checked by yx_fhir_begin */
+        if (strcmp(name, "_count") == 0) {
+            if ((rc = read_positive(r, name, value, &s->count)) != 0)
+                return rc;
+            if (s->count > COUNT_MAX)
+                s->count = COUNT_MAX; /* FHIR lets a server give fewer than asked */
+            continue;
+        }
+        if (strcmp(name, "_cursor") == 0) {
+            if ((rc = read_positive(r, name, value, &s->after)) != 0)
+                return rc;
+            continue;
+        }
+        if (!find_param(params, name)) {
+            if (lenient(r))
+                continue;
+            return yx_fail_field(
+                r, YX_EINVAL, name,
+                "Không hỗ trợ tham số tìm kiếm \"%.60s\" (xem /fhir/metadata) / the search "
+                "parameter \"%.60s\" is not supported here (see /fhir/metadata); send Prefer: "
+                "handling=lenient to have it ignored.",
+                name, name);
+        }
+        if ((rc = take(r, name, value, ctx)) != 0)
+            return rc;
+        if (yx_buf_puts(&s->link, s->link.len ? "&" : "") || put_encoded(&s->link, name) ||
+            yx_buf_puts(&s->link, "=") || put_encoded(&s->link, value))
+            return YX_ENOMEM;
+    }
+    return got < 0 ? got : 0;
+}
+
+int yx_fhir_search_parse(struct yx_req *r, const struct yx_fhir_param *params, struct yx_fhir_search *s,
+                         int (*take)(struct yx_req *r, const char *name, const char *value, void *ctx),
+                         void *ctx)
+{
+    s->count = COUNT_DEFAULT;
+    s->after = 0;
+    yx_buf_init(&s->link, 64 * 1024);
+    int rc = parse(r, params, s, take, ctx);
+    if (rc)
+        yx_buf_release(&s->link);
+    return rc;
+}
+
+/* The URL of a page of this search: base/type?params&_count=n[&_cursor=after]. */
+static json_t *page_link(struct yx_req *r, const char *relation, const char *type, struct yx_fhir_search *s,
+                         int64_t after)
+{
+    struct yx_buf b;
+    const char *base = yx_fhir_base(r);
+    yx_buf_init(&b, 128 * 1024);
+    json_t *out = NULL;
+    if (base && yx_buf_printf(&b, "%s/%s?", base, type) == 0 &&
+        yx_buf_append(&b, s->link.data ? s->link.data : "", s->link.len) == 0 &&
+        yx_buf_printf(&b, "%s_count=%lld", s->link.len ? "&" : "", (long long)s->count) == 0 &&
+        (after == 0 || yx_buf_printf(&b, "&_cursor=%lld", (long long)after) == 0))
+        out = json_pack("{s:s,s:s%}", "relation", relation, "url", b.data, b.len);
+    yx_buf_release(&b);
+    return out;
+}
+
+int yx_fhir_reply_bundle(struct yx_req *r, const char *type, struct yx_fhir_search *s, json_t *entries,
+                         int more, int64_t last_id)
+{
+    json_t *links = json_array();
+    json_array_append_new(links, page_link(r, "self", type, s, s->after));
+    if (more)
+        json_array_append_new(links, page_link(r, "next", type, s, last_id));
+    json_t *bundle = json_pack("{s:s,s:s,s:o}", "resourceType", "Bundle", "type", "searchset", "link", links);
+    /* FHIR allows no empty arrays: an empty page has no entry at all. */
+    if (bundle && json_array_size(entries))
+        json_object_set(bundle, "entry", entries);
+    json_decref(entries);
+    yx_buf_release(&s->link);
+    return bundle ? yx_reply(r, 200, bundle) : YX_ENOMEM;
+}
+
+json_t *yx_fhir_entry(struct yx_req *r, const char *type, int64_t id, json_t *resource)
+{
+    char url[512];
+    const char *base = yx_fhir_base(r);
+    if (!base || yx_snprintf(url, sizeof url, "%s/%s/%lld", base, type, (long long)id) != 0) {
+        json_decref(resource);
+        return NULL;
+    }
+    return json_pack("{s:s,s:o,s:{s:s}}", "fullUrl", url, "resource", resource, "search", "mode", "match");
+}
+
+static int digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+int yx_fhir_date_range(struct yx_req *r, const char *name, const char *v, char prefix[3], char lo[11],
+                       char hi[11])
+{
+    static const char *const prefixes[] = {"eq", "ne", "gt", "lt", "ge", "le", NULL};
+    memcpy(prefix, "eq", 3);
+    if (v[0] >= 'a' && v[0] <= 'z' && v[1] >= 'a' && v[1] <= 'z') {
+        memcpy(prefix, v, 2);
+        prefix[2] = '\0';
+        v += 2;
+        if (!yx_one_of(prefix, prefixes))
+            return yx_fail_field(
+                r, YX_EINVAL, name,
+                "Tiền tố ngày là eq, ne, gt, lt, ge hoặc le / a date prefix is eq, ne, gt, lt, ge "
+                "or le (sa, eb and ap are not supported).");
+    }
+    size_t n = strlen(v);
+    int y, m, d;
+    int ok = (n == 4 || n == 7 || n == 10) && digits(v, 4) && (n < 7 || (v[4] == '-' && digits(v + 5, 2))) &&
+             (n < 10 || (v[7] == '-' && digits(v + 8, 2)));
+    if (ok && n == 10)
+        ok = sscanf(v, "%4d-%2d-%2d", &y, &m, &d) == 3 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+    if (ok && n == 7)
+        ok = sscanf(v, "%4d-%2d", &y, &m) == 2 && m >= 1 && m <= 12;
+    if (!ok)
+        return yx_fail_field(
+            r, YX_EINVAL, name,
+            "Ngày dạng YYYY, YYYY-MM hoặc YYYY-MM-DD, có thể kèm tiền tố / a date is YYYY, YYYY-MM "
+            "or YYYY-MM-DD, with an optional prefix (ge1980).");
+    /* The range the value names: a year is its first to its last day, a month likewise (day 31
+     * stands for its last day: these compare as text). */
+    snprintf(lo, 11, "%.4s-%.2s-%.2s", v, n >= 7 ? v + 5 : "01", n >= 10 ? v + 8 : "01");
+    snprintf(hi, 11, "%.4s-%.2s-%.2s", v, n >= 7 ? v + 5 : "12", n >= 10 ? v + 8 : "31");
+    return 0;
+}
