@@ -431,3 +431,13 @@ $$;
 CREATE TRIGGER visits_rollup_move AFTER UPDATE OF facility_id, mode ON visits
   FOR EACH ROW WHEN (OLD.facility_id IS DISTINCT FROM NEW.facility_id OR OLD.mode IS DISTINCT FROM NEW.mode) EXECUTE FUNCTION visits_rollup_move();
 -- @end
+
+-- The indexes of migration 0021 served only the visits report's live ranges, which it no longer
+-- reads (the hub's visits use visits_doctor_facility_started, the sites report visits(facility_id,
+-- started_at), reach visits_patient_started): dropped, so that a visit's write keeps the three
+-- rollup rows up to date instead of three index entries nobody reads.
+DROP INDEX visits_created;
+DROP INDEX visits_started;
+DROP INDEX visits_ended;
+DROP INDEX prescriptions_signed;
+DROP INDEX visit_diagnoses_created;
