@@ -48,7 +48,8 @@ CREATE TABLE visit_rollup_wait (
 
 -- The backfill, so that an upgraded database answers as before: the days from the rows already
 -- there, then the months from the days. On the bench copy (5 M visits, bench/README.md "Session
--- 14: visits") it took BACKFILL_TIME on SQLite; the server answers once it is done.
+-- 14: visits") it took 2 min 47 s on SQLite (56 s of CPU, the
+-- machine shared with other work); the server answers once it is done.
 INSERT INTO visit_rollup (grain, span, facility_id, mode, booked, started, completed, no_show, cancelled, signed)
   SELECT 1, day, facility_id, mode, SUM(booked), SUM(started), SUM(completed), SUM(no_show), SUM(cancelled),
          SUM(signed) FROM (
