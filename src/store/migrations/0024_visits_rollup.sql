@@ -330,7 +330,7 @@ END IF;
 RETURN NULL;
 END;
 $$;
-CREATE TRIGGER visits_rollup_insert AFTER INSERT OR DELETE ON visits
+CREATE TRIGGER visits_rollup_insert_delete AFTER INSERT OR DELETE ON visits
   FOR EACH ROW EXECUTE FUNCTION visits_rollup();
 CREATE TRIGGER visits_rollup_update AFTER UPDATE OF facility_id, mode, state, created_at, started_at, ended_at ON visits
   FOR EACH ROW WHEN (OLD.facility_id IS DISTINCT FROM NEW.facility_id OR OLD.mode IS DISTINCT FROM NEW.mode OR OLD.state IS DISTINCT FROM NEW.state OR OLD.created_at IS DISTINCT FROM NEW.created_at OR OLD.started_at IS DISTINCT FROM NEW.started_at OR OLD.ended_at IS DISTINCT FROM NEW.ended_at) EXECUTE FUNCTION visits_rollup();
@@ -366,7 +366,7 @@ END IF;
 RETURN NULL;
 END;
 $$;
-CREATE TRIGGER prescriptions_rollup_insert AFTER INSERT OR DELETE ON prescriptions
+CREATE TRIGGER prescriptions_rollup_insert_delete AFTER INSERT OR DELETE ON prescriptions
   FOR EACH ROW EXECUTE FUNCTION prescriptions_rollup();
 CREATE TRIGGER prescriptions_rollup_update AFTER UPDATE OF visit_id, status, signed_at ON prescriptions
   FOR EACH ROW WHEN (OLD.visit_id IS DISTINCT FROM NEW.visit_id OR OLD.status IS DISTINCT FROM NEW.status OR OLD.signed_at IS DISTINCT FROM NEW.signed_at) EXECUTE FUNCTION prescriptions_rollup();
@@ -402,7 +402,7 @@ END IF;
 RETURN NULL;
 END;
 $$;
-CREATE TRIGGER visit_diagnoses_rollup_insert AFTER INSERT OR DELETE ON visit_diagnoses
+CREATE TRIGGER visit_diagnoses_rollup_insert_delete AFTER INSERT OR DELETE ON visit_diagnoses
   FOR EACH ROW EXECUTE FUNCTION visit_diagnoses_rollup();
 CREATE TRIGGER visit_diagnoses_rollup_update AFTER UPDATE OF visit_id, code, created_at ON visit_diagnoses
   FOR EACH ROW WHEN (OLD.visit_id IS DISTINCT FROM NEW.visit_id OR OLD.code IS DISTINCT FROM NEW.code OR OLD.created_at IS DISTINCT FROM NEW.created_at) EXECUTE FUNCTION visit_diagnoses_rollup();
