@@ -4,9 +4,10 @@
  * recommended. A case belongs to the place of the facility that asked (where the patient is).
  *
  * The figures come from the rollups of migration 0025, kept by triggers on consults and
- * consult_events (docs/reports.md, "Rollups"): one query sums the counts of each group over the
- * period's spans (lead days, whole months, tail days), ordered by the group asked for; a second
- * fetches the waits' histograms in the same order of groups, whose medians and 90th percentiles are
+ * consult_events (docs/reports.md, "Rollups") — by facility for by=facility and a facility's own
+ * report, else by province and requesting level, one dimension at a time: one query sums the counts of each
+ * group over the period's spans (lead days, whole months, tail days), ordered by the group asked for; a
+ * second fetches the waits' histograms in the same order of groups, whose medians and 90th percentiles are
  * the buckets that hold their ranks (yx_report_wait_percentile). A year reads 12 month rows a key
  * however many cases it had. */
 #include <math.h>
@@ -144,6 +145,37 @@ static const char waits_sql[] =
     "SELECT %s AS gid, t.what AS what, t.minutes AS minutes, SUM(t.n) AS n FROM "
     "consult_waits t " ROLLUP_JOINS ROLLUP_WHERE "GROUP BY 1, 2, 3 HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3";
 
+/* The same from the rollups without the facility (consult_rollup_by, consult_waits_by), for a
+ * province or the country asked for anything but by=facility: the rows of one dimension (dim) by
+ * the requesting facility's province (p) and level, the specialty (s) and the dimension's value. */
+#define BY_JOINS "JOIN admin_units p ON p.id = t.province_id LEFT JOIN specialties s ON s.code = t.specialty "
+#define BY_WHERE                                                                                             \
+    "WHERE " YX_REPORT_SPANS_SQL("t") " AND t.dim = ? AND (? = 0 OR t.province_id = ?) AND (? = '' OR "      \
+                                      "t.level = ?) AND (? = '' OR t.specialty = ?) "
+static const char by_counts_sql[] =
+    "SELECT %s AS gid, %s AS gname, SUM(t.requested) AS requested, SUM(t.accepted) AS accepted, "
+    "SUM(t.in_time) "
+    "AS in_time, SUM(t.concluded) AS concluded, SUM(t.treat_locally) AS treat_locally, SUM(t.transfer) AS "
+    "transfer, SUM(t.more_tests) AS more_tests, SUM(t.another_consult) AS another_consult, SUM(t.cancelled) "
+    "AS "
+    "cancelled, SUM(t.declined) AS declines, SUM(t.escalated) AS escalations FROM consult_rollup_by "
+    "t " BY_JOINS BY_WHERE "GROUP BY 1, 2 HAVING SUM(t.requested) + SUM(t.accepted) + SUM(t.concluded) + "
+    "SUM(t.cancelled) + SUM(t.declined) + SUM(t.escalated) > 0 ORDER BY 1";
+static const char by_waits_sql[] =
+    "SELECT %s AS gid, t.what AS what, t.minutes AS minutes, SUM(t.n) AS n FROM "
+    "consult_waits_by t " BY_JOINS BY_WHERE "GROUP BY 1, 2, 3 HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3";
+/* Each grouping's dimension, key and name there (NULL by: the totals). */
+static const struct {
+    const char *by, *dim, *key, *name;
+} by_groupings[] = {
+    {NULL, "all", "''", "''"},
+    {"province", "all", "t.province_id", "p.name"},
+    {"level_pair", "hub", "t.level || '>' || t.value", "t.level"},
+    {"urgency", "urgency", "t.value", "t.value"},
+    {"specialty", "all", "t.specialty", "COALESCE(s.name_vi, t.specialty)"},
+    {"kind", "kind", "t.value", "t.value"},
+};
+
 /* The counts of row i of the counts query, in the order of the columns. */
 static const char *const count_names[NCOUNTS] = {
     "requested", "accepted",      "concluded", "cancelled",  "declines",       "escalations",
@@ -171,15 +203,32 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     const char *by = g ? g->by : NULL;
     const char *key = g && g->key ? g->key : "''", *name = g && g->name ? g->name : "''";
     yx_report_spans(&p, &spans);
+    /* A province or the country, grouped by anything but facility: the rollups without the
+     * facility, one dimension's rows. */
+    int coarse = !place.facility && !(g && strcmp(g->by, "facility") == 0);
+    const char *dim = NULL;
+    for (size_t i = 0; coarse && i < sizeof by_groupings / sizeof by_groupings[0]; i++)
+        if (by ? by_groupings[i].by && strcmp(by_groupings[i].by, by) == 0 : !by_groupings[i].by) {
+            dim = by_groupings[i].dim;
+            key = by_groupings[i].key;
+            name = by_groupings[i].name;
+        }
+    YX_ASSERT(!coarse || dim);
+    struct yx_param by_params[] = {YX_REPORT_SPANS_PARAMS(spans), YX_PT(dim),
+                                   YX_PI(place.province),         YX_PI(place.province),
+                                   YX_PT(filters.level),          YX_PT(filters.level),
+                                   YX_PT(filters.specialty),      YX_PT(filters.specialty)};
     struct yx_param params[] = {
         YX_REPORT_SPANS_PARAMS(spans), YX_PI(place.facility),    YX_PI(place.facility),
         YX_PI(place.province),         YX_PI(place.province),    YX_PT(filters.level),
         YX_PT(filters.level),          YX_PT(filters.specialty), YX_PT(filters.specialty)};
-    int nparams = (int)(sizeof params / sizeof params[0]);
-    if ((rc = yx_snprintf(sql, sizeof sql, counts_sql, key, name)) != 0 ||
-        (rc = yx_db_exec(r->db, sql, params, nparams, &rows)) != 0 ||
-        (rc = yx_snprintf(sql, sizeof sql, waits_sql, key)) != 0 ||
-        (rc = yx_db_exec(r->db, sql, params, nparams, &waits)) != 0)
+    struct yx_param *bound = coarse ? by_params : params;
+    int nparams =
+        coarse ? (int)(sizeof by_params / sizeof by_params[0]) : (int)(sizeof params / sizeof params[0]);
+    if ((rc = yx_snprintf(sql, sizeof sql, coarse ? by_counts_sql : counts_sql, key, name)) != 0 ||
+        (rc = yx_db_exec(r->db, sql, bound, nparams, &rows)) != 0 ||
+        (rc = yx_snprintf(sql, sizeof sql, coarse ? by_waits_sql : waits_sql, key)) != 0 ||
+        (rc = yx_db_exec(r->db, sql, bound, nparams, &waits)) != 0)
         goto out;
     rc = YX_ENOMEM;
     size_t n = waits->nrows ? (size_t)waits->nrows : 1;
