@@ -13,12 +13,15 @@
 -- Rows a move left at zero stay; the reports skip them.
 --
 -- The backfill at the end of each block fills the tables from the rows already there: on the
--- bench copy (0.5 M consultations, 1.55 M events, 2 M attendances, 300 k credits) it took BACKFILL.
+-- bench copy (0.5 M consultations, 1.55 M events, 2 M attendances, 300 k credits) it took 3 min 26 s
+-- of wall time on the shared 2-core machine (78 s of CPU), most of it the consultations.
+-- It also makes an upgraded database answer as a new one written through the triggers would.
 
--- Consultations by facility (for by=facility and a facility's own report), by the requesting facility, the level of the hub that has the case now ('none'
--- before any), urgency, specialty and kind: the cases requested, accepted (and within the deadline
--- of their urgency at that moment), concluded (and what the hub recommended), first cancelled,
--- and the declines and escalations, each at its own moment.
+-- Consultations (read for by=facility and a facility's own report), by the requesting facility,
+-- the level of the hub that has the case now ('none' before any), urgency, specialty and kind: the
+-- cases requested, accepted (and within the deadline of their urgency at that moment), concluded
+-- (and what the hub recommended), first cancelled, and the declines and escalations, each at its
+-- own moment.
 CREATE TABLE consult_rollup (
   grain INTEGER NOT NULL,
   span INTEGER NOT NULL,
