@@ -97,7 +97,7 @@ static const char live_sql[] =
  *   fig 4 (reached): the one row of the period's span (grain 1 day, 2 month, 3 week, 4 quarter,
  *     5 year). */
 /* clang-format off */
-#define SUMS "SUM(n) AS n, SUM(old) AS old, SUM(young) AS young, SUM(pregnant) AS pregnant, SUM(poor) AS poor, " \
+#define SUMS "SUM(n) AS n, SUM(over60) AS over60, SUM(under6) AS under6, SUM(pregnant) AS pregnant, SUM(poor) AS poor, " \
     "SUM(near_poor) AS near_poor, SUM(disability) AS disability"
 #define UPTO(fig) "SELECT fig, facility_id, eth, " SUMS " FROM reach_tally WHERE fig = " fig " AND grain = 2 AND " \
     "span < ? GROUP BY fig, facility_id, eth UNION ALL SELECT fig, facility_id, eth, " SUMS " FROM reach_tally " \
@@ -108,7 +108,7 @@ static const char live_sql[] =
     "SUM(CASE WHEN t.fig = 3 THEN " c " ELSE 0 END), SUM(CASE WHEN t.fig = 4 THEN " c " ELSE 0 END)"
 static const char rollup_sql[] =
     "SELECT %s AS gid, %s AS gname, t.eth AS eth, MIN(e.name_vi) AS eth_vi, MIN(e.name_en) AS eth_en, "
-    FIGS("t.n") ", " FIGS("t.old") ", " FIGS("t.young") ", " FIGS("t.pregnant") ", " FIGS("t.poor") ", "
+    FIGS("t.n") ", " FIGS("t.over60") ", " FIGS("t.under6") ", " FIGS("t.pregnant") ", " FIGS("t.poor") ", "
     FIGS("t.near_poor") ", " FIGS("t.disability") " "
     "FROM (" UPTO("1") " UNION ALL " UPTO("3") " UNION ALL " RANGE("1") " UNION ALL " RANGE("2") " UNION ALL "
     RANGE("1") " UNION ALL SELECT fig, facility_id, eth, " SUMS " FROM reach_tally WHERE fig = 4 AND grain = ? AND "

@@ -34,8 +34,8 @@ CREATE TABLE reach_tally (
   facility_id INTEGER NOT NULL,
   eth TEXT NOT NULL,
   n INTEGER NOT NULL,
-  old INTEGER NOT NULL,
-  young INTEGER NOT NULL,
+  over60 INTEGER NOT NULL,
+  under6 INTEGER NOT NULL,
   pregnant INTEGER NOT NULL,
   poor INTEGER NOT NULL,
   near_poor INTEGER NOT NULL,
@@ -66,8 +66,8 @@ CREATE VIEW reach_consent_span AS SELECT p.*, MAX((c.granted_at + 25200000) / 86
   FROM reach_person p JOIN consents c ON c.patient_id = p.patient_id AND c.purpose = 'remote_care';
 -- Every event of figures 1-3 (see the top of this file), one row each.
 CREATE VIEW reach_events AS
-SELECT 1 AS fig, patient_id, cday AS day, facility_id, eth, 1 AS n, CASE WHEN t60 <= cday THEN 1 ELSE 0 END AS old,
-  CASE WHEN t6 > cday THEN 1 ELSE 0 END AS young, pregnant, poor, near_poor, disability FROM reach_person
+SELECT 1 AS fig, patient_id, cday AS day, facility_id, eth, 1 AS n, CASE WHEN t60 <= cday THEN 1 ELSE 0 END AS over60,
+  CASE WHEN t6 > cday THEN 1 ELSE 0 END AS under6, pregnant, poor, near_poor, disability FROM reach_person
 UNION ALL SELECT 1, patient_id, t60, facility_id, eth, 0, 1, 0, 0, 0, 0, 0 FROM reach_person WHERE t60 > cday
 UNION ALL SELECT 1, patient_id, t6, facility_id, eth, 0, 0, -1, 0, 0, 0, 0 FROM reach_person WHERE t6 > cday
 UNION ALL SELECT 2, patient_id, cday, facility_id, eth, 1, CASE WHEN t60 <= cday THEN 1 ELSE 0 END,
@@ -85,17 +85,17 @@ UNION ALL SELECT 3, patient_id, CASE WHEN e < t6 THEN e ELSE t6 END, facility_id
   FROM reach_consent_span WHERE t6 > s AND (e IS NULL OR e > s);
 -- Each mark as the person counts in it: registered by the span's last day, their groups on it.
 CREATE VIEW reach_mark_events AS SELECT m.patient_id, m.grain, m.span, p.facility_id, p.eth,
-  CASE WHEN p.t60 <= m.last_day THEN 1 ELSE 0 END AS old, CASE WHEN p.t6 > m.last_day THEN 1 ELSE 0 END AS young,
+  CASE WHEN p.t60 <= m.last_day THEN 1 ELSE 0 END AS over60, CASE WHEN p.t6 > m.last_day THEN 1 ELSE 0 END AS under6,
   p.pregnant, p.poor, p.near_poor, p.disability
   FROM reach_marks m JOIN reach_person p ON p.patient_id = m.patient_id WHERE p.cday <= m.last_day;
 -- The backfill: every figure from the rows already there, then the marks of every started visit
 -- and requested consultation, then their counts.
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, SUM(n), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE true
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, SUM(n), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE true
     GROUP BY fig, day, facility_id, eth
-  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, SUM(n), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE true
+  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, SUM(n), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE true
     GROUP BY fig, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 CREATE TABLE reach_backfill_days AS SELECT patient_id, (started_at + 25200000) / 86400000 AS d FROM visits WHERE started_at IS NOT NULL
   UNION SELECT patient_id, (requested_at + 25200000) / 86400000 FROM consults WHERE requested_at IS NOT NULL;
 INSERT OR IGNORE INTO reach_marks (patient_id, grain, span, last_day)
@@ -105,10 +105,10 @@ INSERT OR IGNORE INTO reach_marks (patient_id, grain, span, last_day)
   UNION ALL SELECT patient_id, 4, y * 4 + (m - 1) / 3, CAST(julianday(date(d * 86400, 'unixepoch', 'start of month', '+' || (2 - (m - 1) % 3) || ' months', '+1 month', '-1 day')) - 2440587.5 AS INTEGER) FROM (SELECT patient_id, d, CAST(strftime('%Y', d * 86400, 'unixepoch') AS INTEGER) AS y, CAST(strftime('%m', d * 86400, 'unixepoch') AS INTEGER) AS m FROM reach_backfill_days) x
   UNION ALL SELECT patient_id, 5, y, CAST(julianday(printf('%04d-12-31', y)) - 2440587.5 AS INTEGER) FROM (SELECT patient_id, d, CAST(strftime('%Y', d * 86400, 'unixepoch') AS INTEGER) AS y, CAST(strftime('%m', d * 86400, 'unixepoch') AS INTEGER) AS m FROM reach_backfill_days) x) q ORDER BY 1, 2, 3;
 DROP TABLE reach_backfill_days;
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT 4, grain, span, facility_id, eth, COUNT(*), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_mark_events
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT 4, grain, span, facility_id, eth, COUNT(*), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_mark_events
     WHERE true GROUP BY grain, span, facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 -- Where a visit starts or a consultation is requested, the person's marks of that day: an insert
 -- into this view, which holds nothing, runs the trigger below.
 CREATE VIEW reach_hit AS SELECT 0 AS patient_id, 0 AS day WHERE 0;
@@ -123,81 +123,81 @@ INSERT OR IGNORE INTO reach_marks (patient_id, grain, span, last_day)
 END;
 CREATE TRIGGER reach_marks_count AFTER INSERT ON reach_marks
 BEGIN
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT 4, grain, span, facility_id, eth, COUNT(*), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_mark_events
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT 4, grain, span, facility_id, eth, COUNT(*), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_mark_events
     WHERE patient_id = NEW.patient_id AND grain = NEW.grain AND span = NEW.span GROUP BY grain, span, facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 END;
 CREATE TRIGGER reach_patients_insert AFTER INSERT ON patients
 BEGIN
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, SUM(n), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = NEW.id AND fig IN (1, 2)
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, SUM(n), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = NEW.id AND fig IN (1, 2)
     GROUP BY fig, day, facility_id, eth
-  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, SUM(n), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = NEW.id AND fig IN (1, 2)
+  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, SUM(n), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = NEW.id AND fig IN (1, 2)
     GROUP BY fig, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 END;
 CREATE TRIGGER reach_patients_take BEFORE UPDATE OF facility_id, ethnicity, birth_date, birth_year, created_at, pregnant, poor_household, near_poor_household, disability ON patients WHEN OLD.facility_id IS NOT NEW.facility_id OR OLD.ethnicity IS NOT NEW.ethnicity OR OLD.birth_date IS NOT NEW.birth_date OR OLD.birth_year IS NOT NEW.birth_year OR OLD.created_at IS NOT NEW.created_at OR OLD.pregnant IS NOT NEW.pregnant OR OLD.poor_household IS NOT NEW.poor_household OR OLD.near_poor_household IS NOT NEW.near_poor_household OR OLD.disability IS NOT NEW.disability
 BEGIN
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, -SUM(n), -SUM(old), -SUM(young), -SUM(pregnant), -SUM(poor), -SUM(near_poor), -SUM(disability) FROM reach_events WHERE patient_id = OLD.id AND fig IN (1, 2, 3)
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, -SUM(n), -SUM(over60), -SUM(under6), -SUM(pregnant), -SUM(poor), -SUM(near_poor), -SUM(disability) FROM reach_events WHERE patient_id = OLD.id AND fig IN (1, 2, 3)
     GROUP BY fig, day, facility_id, eth
-  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, -SUM(n), -SUM(old), -SUM(young), -SUM(pregnant), -SUM(poor), -SUM(near_poor), -SUM(disability) FROM reach_events WHERE patient_id = OLD.id AND fig IN (1, 2, 3)
+  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, -SUM(n), -SUM(over60), -SUM(under6), -SUM(pregnant), -SUM(poor), -SUM(near_poor), -SUM(disability) FROM reach_events WHERE patient_id = OLD.id AND fig IN (1, 2, 3)
     GROUP BY fig, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT 4, grain, span, facility_id, eth, -COUNT(*), -SUM(old), -SUM(young), -SUM(pregnant), -SUM(poor), -SUM(near_poor), -SUM(disability) FROM reach_mark_events
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT 4, grain, span, facility_id, eth, -COUNT(*), -SUM(over60), -SUM(under6), -SUM(pregnant), -SUM(poor), -SUM(near_poor), -SUM(disability) FROM reach_mark_events
     WHERE patient_id = OLD.id GROUP BY grain, span, facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 END;
 CREATE TRIGGER reach_patients_put AFTER UPDATE OF facility_id, ethnicity, birth_date, birth_year, created_at, pregnant, poor_household, near_poor_household, disability ON patients WHEN OLD.facility_id IS NOT NEW.facility_id OR OLD.ethnicity IS NOT NEW.ethnicity OR OLD.birth_date IS NOT NEW.birth_date OR OLD.birth_year IS NOT NEW.birth_year OR OLD.created_at IS NOT NEW.created_at OR OLD.pregnant IS NOT NEW.pregnant OR OLD.poor_household IS NOT NEW.poor_household OR OLD.near_poor_household IS NOT NEW.near_poor_household OR OLD.disability IS NOT NEW.disability
 BEGIN
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, SUM(n), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = NEW.id AND fig IN (1, 2, 3)
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, SUM(n), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = NEW.id AND fig IN (1, 2, 3)
     GROUP BY fig, day, facility_id, eth
-  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, SUM(n), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = NEW.id AND fig IN (1, 2, 3)
+  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, SUM(n), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = NEW.id AND fig IN (1, 2, 3)
     GROUP BY fig, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT 4, grain, span, facility_id, eth, COUNT(*), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_mark_events
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT 4, grain, span, facility_id, eth, COUNT(*), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_mark_events
     WHERE patient_id = NEW.id GROUP BY grain, span, facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 END;
 CREATE TRIGGER reach_consents_insert_take BEFORE INSERT ON consents WHEN NEW.purpose = 'remote_care'
 BEGIN
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, -SUM(n), -SUM(old), -SUM(young), -SUM(pregnant), -SUM(poor), -SUM(near_poor), -SUM(disability) FROM reach_events WHERE patient_id = NEW.patient_id AND fig IN (3)
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, -SUM(n), -SUM(over60), -SUM(under6), -SUM(pregnant), -SUM(poor), -SUM(near_poor), -SUM(disability) FROM reach_events WHERE patient_id = NEW.patient_id AND fig IN (3)
     GROUP BY fig, day, facility_id, eth
-  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, -SUM(n), -SUM(old), -SUM(young), -SUM(pregnant), -SUM(poor), -SUM(near_poor), -SUM(disability) FROM reach_events WHERE patient_id = NEW.patient_id AND fig IN (3)
+  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, -SUM(n), -SUM(over60), -SUM(under6), -SUM(pregnant), -SUM(poor), -SUM(near_poor), -SUM(disability) FROM reach_events WHERE patient_id = NEW.patient_id AND fig IN (3)
     GROUP BY fig, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 END;
 CREATE TRIGGER reach_consents_insert_put AFTER INSERT ON consents WHEN NEW.purpose = 'remote_care'
 BEGIN
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, SUM(n), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = NEW.patient_id AND fig IN (3)
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, SUM(n), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = NEW.patient_id AND fig IN (3)
     GROUP BY fig, day, facility_id, eth
-  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, SUM(n), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = NEW.patient_id AND fig IN (3)
+  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, SUM(n), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = NEW.patient_id AND fig IN (3)
     GROUP BY fig, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 END;
 CREATE TRIGGER reach_consents_update_take BEFORE UPDATE OF granted_at, withdrawn_at, purpose ON consents WHEN (OLD.purpose = 'remote_care' OR NEW.purpose = 'remote_care') AND (OLD.granted_at IS NOT NEW.granted_at OR OLD.withdrawn_at IS NOT NEW.withdrawn_at OR OLD.purpose IS NOT NEW.purpose)
 BEGIN
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, -SUM(n), -SUM(old), -SUM(young), -SUM(pregnant), -SUM(poor), -SUM(near_poor), -SUM(disability) FROM reach_events WHERE patient_id = OLD.patient_id AND fig IN (3)
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, -SUM(n), -SUM(over60), -SUM(under6), -SUM(pregnant), -SUM(poor), -SUM(near_poor), -SUM(disability) FROM reach_events WHERE patient_id = OLD.patient_id AND fig IN (3)
     GROUP BY fig, day, facility_id, eth
-  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, -SUM(n), -SUM(old), -SUM(young), -SUM(pregnant), -SUM(poor), -SUM(near_poor), -SUM(disability) FROM reach_events WHERE patient_id = OLD.patient_id AND fig IN (3)
+  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, -SUM(n), -SUM(over60), -SUM(under6), -SUM(pregnant), -SUM(poor), -SUM(near_poor), -SUM(disability) FROM reach_events WHERE patient_id = OLD.patient_id AND fig IN (3)
     GROUP BY fig, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 END;
 CREATE TRIGGER reach_consents_update_put AFTER UPDATE OF granted_at, withdrawn_at, purpose ON consents WHEN (OLD.purpose = 'remote_care' OR NEW.purpose = 'remote_care') AND (OLD.granted_at IS NOT NEW.granted_at OR OLD.withdrawn_at IS NOT NEW.withdrawn_at OR OLD.purpose IS NOT NEW.purpose)
 BEGIN
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, SUM(n), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = OLD.patient_id AND fig IN (3)
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, SUM(n), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = OLD.patient_id AND fig IN (3)
     GROUP BY fig, day, facility_id, eth
-  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, SUM(n), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = OLD.patient_id AND fig IN (3)
+  UNION ALL SELECT fig, 2, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth, SUM(n), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE patient_id = OLD.patient_id AND fig IN (3)
     GROUP BY fig, (CAST(strftime('%Y', (day) * 86400, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', (day) * 86400, 'unixepoch') AS INTEGER) - 1), facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 END;
 CREATE TRIGGER reach_visits_insert AFTER INSERT ON visits WHEN NEW.started_at IS NOT NULL
 BEGIN
@@ -230,8 +230,8 @@ CREATE VIEW reach_consent_span AS SELECT p.*, GREATEST((c.granted_at + 25200000)
   FROM reach_person p JOIN consents c ON c.patient_id = p.patient_id AND c.purpose = 'remote_care';
 -- Every event of figures 1-3 (see the top of this file), one row each.
 CREATE VIEW reach_events AS
-SELECT 1 AS fig, patient_id, cday AS day, facility_id, eth, 1 AS n, CASE WHEN t60 <= cday THEN 1 ELSE 0 END AS old,
-  CASE WHEN t6 > cday THEN 1 ELSE 0 END AS young, pregnant, poor, near_poor, disability FROM reach_person
+SELECT 1 AS fig, patient_id, cday AS day, facility_id, eth, 1 AS n, CASE WHEN t60 <= cday THEN 1 ELSE 0 END AS over60,
+  CASE WHEN t6 > cday THEN 1 ELSE 0 END AS under6, pregnant, poor, near_poor, disability FROM reach_person
 UNION ALL SELECT 1, patient_id, t60, facility_id, eth, 0, 1, 0, 0, 0, 0, 0 FROM reach_person WHERE t60 > cday
 UNION ALL SELECT 1, patient_id, t6, facility_id, eth, 0, 0, -1, 0, 0, 0, 0 FROM reach_person WHERE t6 > cday
 UNION ALL SELECT 2, patient_id, cday, facility_id, eth, 1, CASE WHEN t60 <= cday THEN 1 ELSE 0 END,
@@ -249,17 +249,17 @@ UNION ALL SELECT 3, patient_id, CASE WHEN e < t6 THEN e ELSE t6 END, facility_id
   FROM reach_consent_span WHERE t6 > s AND (e IS NULL OR e > s);
 -- Each mark as the person counts in it: registered by the span's last day, their groups on it.
 CREATE VIEW reach_mark_events AS SELECT m.patient_id, m.grain, m.span, p.facility_id, p.eth,
-  CASE WHEN p.t60 <= m.last_day THEN 1 ELSE 0 END AS old, CASE WHEN p.t6 > m.last_day THEN 1 ELSE 0 END AS young,
+  CASE WHEN p.t60 <= m.last_day THEN 1 ELSE 0 END AS over60, CASE WHEN p.t6 > m.last_day THEN 1 ELSE 0 END AS under6,
   p.pregnant, p.poor, p.near_poor, p.disability
   FROM reach_marks m JOIN reach_person p ON p.patient_id = m.patient_id WHERE p.cday <= m.last_day;
 -- The backfill: every figure from the rows already there, then the marks of every started visit
 -- and requested consultation, then their counts.
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, SUM(n), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE true
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, SUM(n), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE true
     GROUP BY fig, day, facility_id, eth
-  UNION ALL SELECT fig, 2, (EXTRACT(YEAR FROM DATE '1970-01-01' + (day)::int) * 12 + EXTRACT(MONTH FROM DATE '1970-01-01' + (day)::int) - 1)::bigint, facility_id, eth, SUM(n), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE true
+  UNION ALL SELECT fig, 2, (EXTRACT(YEAR FROM DATE '1970-01-01' + (day)::int) * 12 + EXTRACT(MONTH FROM DATE '1970-01-01' + (day)::int) - 1)::bigint, facility_id, eth, SUM(n), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_events WHERE true
     GROUP BY fig, (EXTRACT(YEAR FROM DATE '1970-01-01' + (day)::int) * 12 + EXTRACT(MONTH FROM DATE '1970-01-01' + (day)::int) - 1)::bigint, facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 CREATE TEMP TABLE reach_backfill_days AS SELECT patient_id, (started_at + 25200000) / 86400000 AS d FROM visits WHERE started_at IS NOT NULL
   UNION SELECT patient_id, (requested_at + 25200000) / 86400000 FROM consults WHERE requested_at IS NOT NULL;
 INSERT INTO reach_marks (patient_id, grain, span, last_day)
@@ -269,10 +269,10 @@ INSERT INTO reach_marks (patient_id, grain, span, last_day)
   UNION ALL SELECT patient_id, 4, y * 4 + (m - 1) / 3, ((date_trunc('quarter', (DATE '1970-01-01' + d::int)) + interval '3 months - 1 day')::date - DATE '1970-01-01')::bigint FROM (SELECT patient_id, d, EXTRACT(YEAR FROM (DATE '1970-01-01' + d::int))::bigint AS y, EXTRACT(MONTH FROM (DATE '1970-01-01' + d::int))::bigint AS m FROM reach_backfill_days) x
   UNION ALL SELECT patient_id, 5, y, (make_date(y::int, 12, 31) - DATE '1970-01-01')::bigint FROM (SELECT patient_id, d, EXTRACT(YEAR FROM (DATE '1970-01-01' + d::int))::bigint AS y, EXTRACT(MONTH FROM (DATE '1970-01-01' + d::int))::bigint AS m FROM reach_backfill_days) x) q ORDER BY 1, 2, 3 ON CONFLICT DO NOTHING;
 DROP TABLE reach_backfill_days;
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT 4, grain, span, facility_id, eth, COUNT(*), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_mark_events
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT 4, grain, span, facility_id, eth, COUNT(*), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_mark_events
     WHERE true GROUP BY grain, span, facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 CREATE FUNCTION reach_hit(p bigint, day bigint) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
 INSERT INTO reach_marks (patient_id, grain, span, last_day)
@@ -285,28 +285,28 @@ END;
 $$;
 CREATE FUNCTION reach_tally_patient(p bigint, sg bigint, figs bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, sg * SUM(n), sg * SUM(old), sg * SUM(young), sg * SUM(pregnant), sg * SUM(poor), sg * SUM(near_poor), sg * SUM(disability) FROM reach_events WHERE patient_id = p AND fig IN (SELECT unnest(figs))
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT fig, 1, day, facility_id, eth, sg * SUM(n), sg * SUM(over60), sg * SUM(under6), sg * SUM(pregnant), sg * SUM(poor), sg * SUM(near_poor), sg * SUM(disability) FROM reach_events WHERE patient_id = p AND fig IN (SELECT unnest(figs))
     GROUP BY fig, day, facility_id, eth
-  UNION ALL SELECT fig, 2, (EXTRACT(YEAR FROM DATE '1970-01-01' + (day)::int) * 12 + EXTRACT(MONTH FROM DATE '1970-01-01' + (day)::int) - 1)::bigint, facility_id, eth, sg * SUM(n), sg * SUM(old), sg * SUM(young), sg * SUM(pregnant), sg * SUM(poor), sg * SUM(near_poor), sg * SUM(disability) FROM reach_events WHERE patient_id = p AND fig IN (SELECT unnest(figs))
+  UNION ALL SELECT fig, 2, (EXTRACT(YEAR FROM DATE '1970-01-01' + (day)::int) * 12 + EXTRACT(MONTH FROM DATE '1970-01-01' + (day)::int) - 1)::bigint, facility_id, eth, sg * SUM(n), sg * SUM(over60), sg * SUM(under6), sg * SUM(pregnant), sg * SUM(poor), sg * SUM(near_poor), sg * SUM(disability) FROM reach_events WHERE patient_id = p AND fig IN (SELECT unnest(figs))
     GROUP BY fig, (EXTRACT(YEAR FROM DATE '1970-01-01' + (day)::int) * 12 + EXTRACT(MONTH FROM DATE '1970-01-01' + (day)::int) - 1)::bigint, facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 END;
 $$;
 CREATE FUNCTION reach_tally_marks(p bigint, sg bigint) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT 4, grain, span, facility_id, eth, sg * COUNT(*), sg * SUM(old), sg * SUM(young), sg * SUM(pregnant), sg * SUM(poor), sg * SUM(near_poor), sg * SUM(disability) FROM reach_mark_events
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT 4, grain, span, facility_id, eth, sg * COUNT(*), sg * SUM(over60), sg * SUM(under6), sg * SUM(pregnant), sg * SUM(poor), sg * SUM(near_poor), sg * SUM(disability) FROM reach_mark_events
     WHERE patient_id = p GROUP BY grain, span, facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 END;
 $$;
 CREATE FUNCTION reach_marks_count() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, old, young, pregnant, poor, near_poor, disability)
-  SELECT * FROM (SELECT 4, grain, span, facility_id, eth, COUNT(*), SUM(old), SUM(young), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_mark_events
+INSERT INTO reach_tally (fig, grain, span, facility_id, eth, n, over60, under6, pregnant, poor, near_poor, disability)
+  SELECT * FROM (SELECT 4, grain, span, facility_id, eth, COUNT(*), SUM(over60), SUM(under6), SUM(pregnant), SUM(poor), SUM(near_poor), SUM(disability) FROM reach_mark_events
     WHERE patient_id = NEW.patient_id AND grain = NEW.grain AND span = NEW.span GROUP BY grain, span, facility_id, eth) q WHERE true
-  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, old = reach_tally.old + excluded.old, young = reach_tally.young + excluded.young, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
+  ON CONFLICT (fig, grain, span, facility_id, eth) DO UPDATE SET n = reach_tally.n + excluded.n, over60 = reach_tally.over60 + excluded.over60, under6 = reach_tally.under6 + excluded.under6, pregnant = reach_tally.pregnant + excluded.pregnant, poor = reach_tally.poor + excluded.poor, near_poor = reach_tally.near_poor + excluded.near_poor, disability = reach_tally.disability + excluded.disability;
 RETURN NULL;
 END;
 $$;
