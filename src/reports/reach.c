@@ -238,12 +238,12 @@ static int mark_span(const struct yx_report_period *p, int *grain, int64_t *span
     } else if (strchr(d, 'W')) { /* an ISO week: its Monday */
         *grain = 3;
         *span = YX_REPORT_VN_DAY(p->from_ms);
+    } else if (strchr(d, 'Q')) { /* 2026Q4, six characters like a month */
+        *grain = 4;
+        *span = (int64_t)year * 4 + (d[5] - '1');
     } else if (len == 6) { /* 202611 */
         *grain = 2;
         *span = yx_report_vn_month(p->from_ms);
-    } else if (strchr(d, 'Q')) { /* 2026Q4 */
-        *grain = 4;
-        *span = (int64_t)year * 4 + (d[5] - '1');
     } else { /* 2026 */
         *grain = 5;
         *span = year;
