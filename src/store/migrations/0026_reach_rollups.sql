@@ -60,8 +60,17 @@ CREATE VIEW reach_person AS SELECT id AS patient_id, facility_id,
   (created_at + 25200000) / 86400000 AS cday, CAST(julianday(printf('%04d', CAST(substr(COALESCE(birth_date, printf('%04d-01-01', birth_year)), 1, 4) AS INTEGER) + 60) || substr(COALESCE(birth_date, printf('%04d-01-01', birth_year)), 5)) - 2440587.5 AS INTEGER) AS t60, CAST(julianday(printf('%04d', CAST(substr(COALESCE(birth_date, printf('%04d-01-01', birth_year)), 1, 4) AS INTEGER) + 6) || substr(COALESCE(birth_date, printf('%04d-01-01', birth_year)), 5)) - 2440587.5 AS INTEGER) AS t6,
   pregnant, poor_household AS poor, near_poor_household AS near_poor, disability FROM patients;
 -- Each consent to remote care as days [s, e): from when it was given or the person registered, to
--- when it was withdrawn (NULL: in force).
-CREATE VIEW reach_consent_span AS SELECT p.*, MAX((c.granted_at + 25200000) / 86400000, p.cday) AS s,
+-- when it was withdrawn (NULL: in force). A person counts once however many consents they hold at
+-- once (the API refuses a second while one is in force, but imported or generated rows may not):
+-- a consent starts only where every earlier one (by start, then id) has ended, which cuts the
+-- union of a person's consents into pieces that do not overlap; one after a consent never
+-- withdrawn is empty.
+CREATE VIEW reach_consent_span AS SELECT p.*,
+  MAX(MAX((c.granted_at + 25200000) / 86400000, p.cday), COALESCE((SELECT MAX(COALESCE((c2.withdrawn_at + 25200000) /
+    86400000, 1000000000)) FROM consents c2 WHERE c2.patient_id = c.patient_id AND c2.purpose = 'remote_care' AND
+    (MAX((c2.granted_at + 25200000) / 86400000, p.cday) < MAX((c.granted_at + 25200000) / 86400000, p.cday) OR
+    (MAX((c2.granted_at + 25200000) / 86400000, p.cday) = MAX((c.granted_at + 25200000) / 86400000, p.cday) AND
+    c2.id < c.id))), 0)) AS s,
   (c.withdrawn_at + 25200000) / 86400000 AS e
   FROM reach_person p JOIN consents c ON c.patient_id = p.patient_id AND c.purpose = 'remote_care';
 -- Every event of figures 1-3 (see the top of this file), one row each.
@@ -224,8 +233,17 @@ CREATE VIEW reach_person AS SELECT id AS patient_id, facility_id,
   (created_at + 25200000) / 86400000 AS cday, ((make_date(substr(COALESCE(birth_date, lpad(birth_year::text, 4, '0') || '-01-01'), 1, 4)::int + 60, substr(COALESCE(birth_date, lpad(birth_year::text, 4, '0') || '-01-01'), 6, 2)::int, 1) + (substr(COALESCE(birth_date, lpad(birth_year::text, 4, '0') || '-01-01'), 9, 2)::int - 1)) - DATE '1970-01-01')::bigint AS t60, ((make_date(substr(COALESCE(birth_date, lpad(birth_year::text, 4, '0') || '-01-01'), 1, 4)::int + 6, substr(COALESCE(birth_date, lpad(birth_year::text, 4, '0') || '-01-01'), 6, 2)::int, 1) + (substr(COALESCE(birth_date, lpad(birth_year::text, 4, '0') || '-01-01'), 9, 2)::int - 1)) - DATE '1970-01-01')::bigint AS t6,
   pregnant, poor_household AS poor, near_poor_household AS near_poor, disability FROM patients;
 -- Each consent to remote care as days [s, e): from when it was given or the person registered, to
--- when it was withdrawn (NULL: in force).
-CREATE VIEW reach_consent_span AS SELECT p.*, GREATEST((c.granted_at + 25200000) / 86400000, p.cday) AS s,
+-- when it was withdrawn (NULL: in force). A person counts once however many consents they hold at
+-- once (the API refuses a second while one is in force, but imported or generated rows may not):
+-- a consent starts only where every earlier one (by start, then id) has ended, which cuts the
+-- union of a person's consents into pieces that do not overlap; one after a consent never
+-- withdrawn is empty.
+CREATE VIEW reach_consent_span AS SELECT p.*,
+  GREATEST(GREATEST((c.granted_at + 25200000) / 86400000, p.cday), COALESCE((SELECT MAX(COALESCE((c2.withdrawn_at + 25200000) /
+    86400000, 1000000000)) FROM consents c2 WHERE c2.patient_id = c.patient_id AND c2.purpose = 'remote_care' AND
+    (GREATEST((c2.granted_at + 25200000) / 86400000, p.cday) < GREATEST((c.granted_at + 25200000) / 86400000, p.cday) OR
+    (GREATEST((c2.granted_at + 25200000) / 86400000, p.cday) = GREATEST((c.granted_at + 25200000) / 86400000, p.cday) AND
+    c2.id < c.id))), 0)) AS s,
   (c.withdrawn_at + 25200000) / 86400000 AS e
   FROM reach_person p JOIN consents c ON c.patient_id = p.patient_id AND c.purpose = 'remote_care';
 -- Every event of figures 1-3 (see the top of this file), one row each.
