@@ -159,18 +159,24 @@ test('a patient moved to another facility and ethnicity takes every figure along
 
 test('a person holding two consents at once counts once, and while either is in force', async () => {
   // r7, registered on 1 July 2029: a consent from that day, never withdrawn, and a second from the
-  // 10th to 1 September. The API refuses the second while the first is in force; imported rows may not.
-  const consent = (from, until) => `INSERT INTO consents (patient_id, purpose, method, given_by, recorded_by, granted_at, withdrawn_at) ` +
-    `VALUES (${id('r7')}, 'remote_care', 'paper_signed', 'patient', ${doctor}, ${at(from)}, ${until ? at(until) : 'NULL'});`;
-  srv.sql(`INSERT INTO patients (facility_id, full_name, name_folded, birth_date, birth_year, sex, ethnicity, created_by, created_at, ` +
-    `updated_at) VALUES (${F['TYT-YTY']}, 'Seed r7', 'seed r7', '1990-01-01', 1990, 'male', '01', ${doctor}, ` +
-    `${at('2029-07-01T00:00:00Z')}, ${at('2029-07-01T00:00:00Z')});` +
-    consent('2029-07-01T00:00:00Z', null) + consent('2029-07-10T00:00:00Z', '2029-09-01T00:00:00Z'));
-  // TYT-YTY's only consent in force from July on is r7's (r2 withdrew on 15 June).
-  assert.equal((await yty('?period=month:2029-07')).body.totals.consented, 1);
-  // The first withdrawn on 1 August: the second keeps r7 consented until 1 September.
+  // 10th to 1 September; r8, registered the same day, two never withdrawn (the 1st and the 5th). The
+  // API refuses a second consent while one is in force; imported rows may not.
+  const consent = (who, from, until) => `INSERT INTO consents (patient_id, purpose, method, given_by, recorded_by, granted_at, ` +
+    `withdrawn_at) VALUES (${id(who)}, 'remote_care', 'paper_signed', 'patient', ${doctor}, ${at(from)}, ${until ? at(until) : 'NULL'});`;
+  for (const who of ['r7', 'r8'])
+    srv.sql(`INSERT INTO patients (facility_id, full_name, name_folded, birth_date, birth_year, sex, ethnicity, created_by, ` +
+      `created_at, updated_at) VALUES (${F['TYT-YTY']}, 'Seed ${who}', 'seed ${who}', '1990-01-01', 1990, 'male', '01', ${doctor}, ` +
+      `${at('2029-07-01T00:00:00Z')}, ${at('2029-07-01T00:00:00Z')});`);
+  srv.sql(consent('r7', '2029-07-01T00:00:00Z', null) + consent('r7', '2029-07-10T00:00:00Z', '2029-09-01T00:00:00Z') +
+    consent('r8', '2029-07-01T00:00:00Z', null) + consent('r8', '2029-07-05T00:00:00Z', null));
+  // TYT-YTY's consents in force from July on are r7's and r8's (r2 withdrew on 15 June): 2 people.
+  assert.equal((await yty('?period=month:2029-07')).body.totals.consented, 2);
+  // r7's first withdrawn on 1 August: the second keeps r7 consented until 1 September.
   srv.sql(`UPDATE consents SET withdrawn_at = ${at('2029-08-01T00:00:00Z')} WHERE patient_id = ${id('r7')} AND withdrawn_at IS NULL;`);
-  assert.equal((await yty('?period=month:2029-07')).body.totals.consented, 1);
-  assert.equal((await yty('?period=day:2029-08-31')).body.totals.consented, 1);
-  assert.equal((await yty('?period=day:2029-09-01')).body.totals.consented, 0);
+  assert.equal((await yty('?period=month:2029-07')).body.totals.consented, 2);
+  assert.equal((await yty('?period=day:2029-08-31')).body.totals.consented, 2);
+  assert.equal((await yty('?period=day:2029-09-01')).body.totals.consented, 1); // r8
+  // r8's first withdrawn on 1 October: the second is still in force.
+  srv.sql(`UPDATE consents SET withdrawn_at = ${at('2029-10-01T00:00:00Z')} WHERE patient_id = ${id('r8')} AND granted_at = ${at('2029-07-01T00:00:00Z')};`);
+  assert.equal((await yty('?period=year:2029')).body.totals.consented, 1);
 });

@@ -64,7 +64,7 @@ CREATE VIEW reach_person AS SELECT id AS patient_id, facility_id,
 -- once (the API refuses a second while one is in force, but imported or generated rows may not):
 -- a consent starts only where every earlier one (by start, then id) has ended, which cuts the
 -- union of a person's consents into pieces that do not overlap; one after a consent never
--- withdrawn is empty.
+-- withdrawn starts at day 1000000000 (never), and reach_events leaves it out.
 CREATE VIEW reach_consent_span AS SELECT p.*,
   MAX(MAX((c.granted_at + 25200000) / 86400000, p.cday), COALESCE((SELECT MAX(COALESCE((c2.withdrawn_at + 25200000) /
     86400000, 1000000000)) FROM consents c2 WHERE c2.patient_id = c.patient_id AND c2.purpose = 'remote_care' AND
@@ -82,16 +82,16 @@ UNION ALL SELECT 1, patient_id, t6, facility_id, eth, 0, 0, -1, 0, 0, 0, 0 FROM 
 UNION ALL SELECT 2, patient_id, cday, facility_id, eth, 1, CASE WHEN t60 <= cday THEN 1 ELSE 0 END,
   CASE WHEN t6 > cday THEN 1 ELSE 0 END, pregnant, poor, near_poor, disability FROM reach_person
 UNION ALL SELECT 3, patient_id, s, facility_id, eth, 1, 0, 0, pregnant, poor, near_poor, disability
-  FROM reach_consent_span WHERE e IS NULL OR e > s
+  FROM reach_consent_span WHERE s < 1000000000 AND (e IS NULL OR e > s)
 UNION ALL SELECT 3, patient_id, e, facility_id, eth, -1, 0, 0, -pregnant, -poor, -near_poor, -disability
-  FROM reach_consent_span WHERE e > s
+  FROM reach_consent_span WHERE s < 1000000000 AND (e > s)
 UNION ALL SELECT 3, patient_id, MAX(s, t60), facility_id, eth, 0, 1, 0, 0, 0, 0, 0
-  FROM reach_consent_span WHERE e IS NULL OR e > MAX(s, t60)
-UNION ALL SELECT 3, patient_id, e, facility_id, eth, 0, -1, 0, 0, 0, 0, 0 FROM reach_consent_span WHERE e > MAX(s, t60)
+  FROM reach_consent_span WHERE s < 1000000000 AND (e IS NULL OR e > MAX(s, t60))
+UNION ALL SELECT 3, patient_id, e, facility_id, eth, 0, -1, 0, 0, 0, 0, 0 FROM reach_consent_span WHERE s < 1000000000 AND (e > MAX(s, t60))
 UNION ALL SELECT 3, patient_id, s, facility_id, eth, 0, 0, 1, 0, 0, 0, 0
-  FROM reach_consent_span WHERE t6 > s AND (e IS NULL OR e > s)
+  FROM reach_consent_span WHERE s < 1000000000 AND (t6 > s AND (e IS NULL OR e > s))
 UNION ALL SELECT 3, patient_id, CASE WHEN e < t6 THEN e ELSE t6 END, facility_id, eth, 0, 0, -1, 0, 0, 0, 0
-  FROM reach_consent_span WHERE t6 > s AND (e IS NULL OR e > s);
+  FROM reach_consent_span WHERE s < 1000000000 AND (t6 > s AND (e IS NULL OR e > s));
 -- Each mark as the person counts in it: registered by the span's last day, their groups on it.
 CREATE VIEW reach_mark_events AS SELECT m.patient_id, m.grain, m.span, p.facility_id, p.eth,
   CASE WHEN p.t60 <= m.last_day THEN 1 ELSE 0 END AS over60, CASE WHEN p.t6 > m.last_day THEN 1 ELSE 0 END AS under6,
@@ -237,7 +237,7 @@ CREATE VIEW reach_person AS SELECT id AS patient_id, facility_id,
 -- once (the API refuses a second while one is in force, but imported or generated rows may not):
 -- a consent starts only where every earlier one (by start, then id) has ended, which cuts the
 -- union of a person's consents into pieces that do not overlap; one after a consent never
--- withdrawn is empty.
+-- withdrawn starts at day 1000000000 (never), and reach_events leaves it out.
 CREATE VIEW reach_consent_span AS SELECT p.*,
   GREATEST(GREATEST((c.granted_at + 25200000) / 86400000, p.cday), COALESCE((SELECT MAX(COALESCE((c2.withdrawn_at + 25200000) /
     86400000, 1000000000)) FROM consents c2 WHERE c2.patient_id = c.patient_id AND c2.purpose = 'remote_care' AND
@@ -255,16 +255,16 @@ UNION ALL SELECT 1, patient_id, t6, facility_id, eth, 0, 0, -1, 0, 0, 0, 0 FROM 
 UNION ALL SELECT 2, patient_id, cday, facility_id, eth, 1, CASE WHEN t60 <= cday THEN 1 ELSE 0 END,
   CASE WHEN t6 > cday THEN 1 ELSE 0 END, pregnant, poor, near_poor, disability FROM reach_person
 UNION ALL SELECT 3, patient_id, s, facility_id, eth, 1, 0, 0, pregnant, poor, near_poor, disability
-  FROM reach_consent_span WHERE e IS NULL OR e > s
+  FROM reach_consent_span WHERE s < 1000000000 AND (e IS NULL OR e > s)
 UNION ALL SELECT 3, patient_id, e, facility_id, eth, -1, 0, 0, -pregnant, -poor, -near_poor, -disability
-  FROM reach_consent_span WHERE e > s
+  FROM reach_consent_span WHERE s < 1000000000 AND (e > s)
 UNION ALL SELECT 3, patient_id, GREATEST(s, t60), facility_id, eth, 0, 1, 0, 0, 0, 0, 0
-  FROM reach_consent_span WHERE e IS NULL OR e > GREATEST(s, t60)
-UNION ALL SELECT 3, patient_id, e, facility_id, eth, 0, -1, 0, 0, 0, 0, 0 FROM reach_consent_span WHERE e > GREATEST(s, t60)
+  FROM reach_consent_span WHERE s < 1000000000 AND (e IS NULL OR e > GREATEST(s, t60))
+UNION ALL SELECT 3, patient_id, e, facility_id, eth, 0, -1, 0, 0, 0, 0, 0 FROM reach_consent_span WHERE s < 1000000000 AND (e > GREATEST(s, t60))
 UNION ALL SELECT 3, patient_id, s, facility_id, eth, 0, 0, 1, 0, 0, 0, 0
-  FROM reach_consent_span WHERE t6 > s AND (e IS NULL OR e > s)
+  FROM reach_consent_span WHERE s < 1000000000 AND (t6 > s AND (e IS NULL OR e > s))
 UNION ALL SELECT 3, patient_id, CASE WHEN e < t6 THEN e ELSE t6 END, facility_id, eth, 0, 0, -1, 0, 0, 0, 0
-  FROM reach_consent_span WHERE t6 > s AND (e IS NULL OR e > s);
+  FROM reach_consent_span WHERE s < 1000000000 AND (t6 > s AND (e IS NULL OR e > s));
 -- Each mark as the person counts in it: registered by the span's last day, their groups on it.
 CREATE VIEW reach_mark_events AS SELECT m.patient_id, m.grain, m.span, p.facility_id, p.eth,
   CASE WHEN p.t60 <= m.last_day THEN 1 ELSE 0 END AS over60, CASE WHEN p.t6 > m.last_day THEN 1 ELSE 0 END AS under6,
