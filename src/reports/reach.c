@@ -120,11 +120,14 @@ static const char rollup_sql[] =
  * registered; the period's answer wants them on its last day. The people who differ registered in
  * the period and turned 60, or 6, after registering and by its last day: born in the one or two
  * years 60 (or 6) before the period's, a thin slice of the registry (patients_reach_birth). Their
- * birth and registration come to C, which counts them (new_ages). */
+ * birth and registration come to C, which counts them (new_ages). The unary pluses keep SQLite
+ * from walking patients_reach by facility and registration instead (every person registered in the
+ * period: on the bench copy, where the whole registry was registered in one day, 0.4 s against
+ * 17 ms); PostgreSQL reads them as the same values. */
 static const char slice_sql[] =
     "SELECT pt.birth_date, pt.birth_year, pt.created_at FROM patients pt JOIN facilities f0 ON f0.id = "
-    "pt.facility_id WHERE ((pt.birth_year >= ? AND pt.birth_year <= ?) OR (pt.birth_year >= ? AND pt.birth_year "
-    "<= ?)) AND pt.created_at >= ? AND pt.created_at < ? AND (? = 0 OR f0.id = ?) AND (? = 0 OR f0.province_id = "
+    "+pt.facility_id WHERE ((pt.birth_year >= ? AND pt.birth_year <= ?) OR (pt.birth_year >= ? AND pt.birth_year "
+    "<= ?)) AND +pt.created_at >= ? AND +pt.created_at < ? AND (? = 0 OR f0.id = ?) AND (? = 0 OR f0.province_id = "
     "?) AND (? = '' OR f0.level = ?)";
 /* clang-format on */
 
