@@ -4,9 +4,10 @@
  * vulnerable groups the registry records. A person belongs to the place of the facility that
  * registered them (patients.facility_id) and counts once however many visits they had.
  *
- * Unlike visits and consultations, a registry is large (a province holds hundreds of thousands of
- * people), so the database adds the people up: one query, grouped by the place asked for and the
- * person's ethnicity, returns for each group sums of 0/1 flags computed per person. */
+ * A registry is large (a province holds hundreds of thousands of people), so a day, week, month,
+ * quarter or year is read from the rollups that migration 0026's triggers keep (rollup_sql); any
+ * other range of days from the registry itself, the database adding the people up (live_sql). Both
+ * return, grouped by the place asked for and the person's ethnicity, the same sums. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
