@@ -185,7 +185,7 @@ static const char counts_sql[] =
                  "t") " GROUP BY t.facility_id, t.mode) v "
                       "JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
                           "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2 HAVING SUM(v.booked) <> 0 OR "
-                                                        "SUM(v.started) <> 0 OR SUM(v.completed) <> 0 OR "
+                                     "SUM(v.started) <> 0 OR SUM(v.completed) <> 0 OR "
                                      "SUM(v.no_show) <> 0 OR SUM(v.cancelled) <> 0 OR SUM(v.signed) <> 0 OR "
                                      "SUM(v.diagnoses) <> 0 ORDER BY 1";
 
@@ -364,6 +364,15 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
         if (by ? by_keys[i].by && strcmp(by_keys[i].by, by) == 0 : !by_keys[i].by)
             by_key = by_keys[i].key;
     YX_ASSERT(!coarse || by_key);
+    /* The top codes are the whole place's whatever the grouping, and today's view and the one
+     * before the reform hold the same facilities for any place but an old province: the codes
+     * come from the rollup without the facility for the country or one of today's provinces, even
+     * by facility or as=pre2025. */
+    struct yx_report_place today = place;
+    int top_coarse;
+    today.pre2025 = 0;
+    if ((rc = yx_report_coarse(r, &today, NULL, &top_coarse)) != 0)
+        return rc;
     if ((rc = yx_snprintf(sql, sizeof sql, counts_sql, key, name)) != 0 ||
         (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0 ||
         (rc = yx_snprintf(sql, sizeof sql, coarse ? by_waits_sql : waits_sql, coarse ? by_key : key)) != 0 ||
@@ -400,7 +409,7 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     /* The groups' waits, each ascending, become the totals' once sorted together. */
     qsort(all.wait, all.nwait, sizeof *all.wait, wait_cmp);
     json_object_set_new(out, "totals", values_json(&all));
-    if ((rc = top_codes(r, &spans, &place, &filters, coarse, out)) != 0 ||
+    if ((rc = top_codes(r, &spans, &place, &filters, top_coarse, out)) != 0 ||
         (rc = merge_refusals(r, &p, g, &place, &filters, out)) != 0)
         goto out;
     *result = out;

@@ -168,6 +168,10 @@ test('visits: the waits and top codes of a facility filed under an abolished pro
   assert.deepEqual(top((await get('demo.ministry-admin', 'visits', `${SEP}&province=${U['08']}&as=pre2025`)).body), []);
   const byFacility = await get('demo.ministry-admin', 'visits', `${SEP}&province=${U['2025-08']}&by=facility`);
   assert.deepEqual(waits(byFacility.body), { [F[SEED]]: [2, 30, 40] });
+  // The top codes are the place's whatever the grouping or the view (read without the facility).
+  assert.deepEqual(top(byFacility.body), [['J06', 2]]);
+  assert.deepEqual(top(old.body), [['J06', 2], ['I10', 1]]);
+  assert.deepEqual(top((await get('demo.ministry-admin', 'visits', `${SEP}&province=${U['2025-15']}&by=province&as=pre2025`)).body), [['I10', 1]]);
 });
 
 test('the province administrator: its province today, the old provinces merged into it, nothing of others', async () => {
