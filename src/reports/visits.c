@@ -356,23 +356,22 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     struct yx_param params[] = {YX_REPORT_SPANS_PARAMS(spans), PLACE_PARAMS(place, filters)};
     struct yx_param ws_params[] = {YX_REPORT_SPANS_PARAMS(spans), PLACE_PARAMS(place, filters)};
     struct yx_param by_params[] = {BY_PARAMS(spans, place, filters)};
-    int coarse;
+    /* The rollups without the facility answer for the country or one of today's provinces
+     * (yx_report_coarse): the top codes whatever the grouping, the waits unless grouped by facility
+     * or, as=pre2025, by the old provinces. Today's view and the one before the reform hold the
+     * same facilities for any place but an old province, which reads by facility. */
+    struct yx_report_place today = place;
+    int top_coarse, coarse;
     const char *by_key = NULL;
-    if ((rc = yx_report_coarse(r, &place, g, &coarse)) != 0)
+    today.pre2025 = 0;
+    if ((rc = yx_report_coarse(r, &today, NULL, &top_coarse)) != 0)
         return rc;
+    coarse = top_coarse &&
+             !(by && (strcmp(by, "facility") == 0 || (place.pre2025 && strcmp(by, "province") == 0)));
     for (size_t i = 0; coarse && i < sizeof by_keys / sizeof by_keys[0]; i++)
         if (by ? by_keys[i].by && strcmp(by_keys[i].by, by) == 0 : !by_keys[i].by)
             by_key = by_keys[i].key;
     YX_ASSERT(!coarse || by_key);
-    /* The top codes are the whole place's whatever the grouping, and today's view and the one
-     * before the reform hold the same facilities for any place but an old province: the codes
-     * come from the rollup without the facility for the country or one of today's provinces, even
-     * by facility or as=pre2025. */
-    struct yx_report_place today = place;
-    int top_coarse;
-    today.pre2025 = 0;
-    if ((rc = yx_report_coarse(r, &today, NULL, &top_coarse)) != 0)
-        return rc;
     if ((rc = yx_snprintf(sql, sizeof sql, counts_sql, key, name)) != 0 ||
         (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0 ||
         (rc = yx_snprintf(sql, sizeof sql, coarse ? by_waits_sql : waits_sql, coarse ? by_key : key)) != 0 ||

@@ -162,6 +162,10 @@ test('visits: the waits and top codes of a facility filed under an abolished pro
   assert.deepEqual([laocai.body.totals.wait_median_min, laocai.body.totals.wait_p90_min, top(laocai.body)], [5, 5, [['I10', 1]]]);
   const old = await get('demo.ministry-admin', 'visits', `${SEP}&by=province&as=pre2025`);
   assert.deepEqual(waits(old.body), { [U['02']]: [2, 30, 40], [U['10']]: [1, 5, 5] });
+  // Before the reform the country by mode holds the same visits (read without the facility).
+  const oldModes = await get('demo.ministry-admin', 'visits', `${SEP}&by=mode&as=pre2025`);
+  assert.deepEqual(waits(oldModes.body), { video: [3, 30, 40] });
+  assert.deepEqual(top(oldModes.body), [['J06', 2], ['I10', 1]]);
   const hg = await get('demo.ministry-admin', 'visits', `${SEP}&province=${U['02']}&by=mode`);
   assert.deepEqual(waits(hg.body), { video: [2, 30, 40] });
   assert.deepEqual(top(hg.body), [['J06', 2]]);
