@@ -4,13 +4,15 @@
  * frequent codes. A visit belongs to the place of the facility where the patient is registered
  * (visits.facility_id), as a consultation belongs to the facility that asked.
  *
- * The database adds up, from the rollup tables of migration 0024 only (never the visits
- * themselves): one query the figures and the diagnoses by code, by group; a second the waits of
+ * The database adds up, from the rollup tables of migrations 0024 and 0029 only (never the visits
+ * themselves): one query the figures and the diagnoses by chapter, by group; a second the waits of
  * the visits started in the period as a histogram of (bucket, how many) in the same order of
- * groups, so the two are walked side by side; a third the top codes. Medians and 90th percentiles
- * are taken in C from the histogram (yx_report_wait_percentile), for the reason consultations.c
- * gives. The work is bounded by the rollup rows of the period's spans — at most 12 months and 60
- * days of (facility, mode) keys — not by how many visits the place had. */
+ * groups, so the two are walked side by side; a third the top codes. The waits and the codes come
+ * from the rollups without the facility (by filed province, level and mode) where the place and
+ * the grouping allow it (build), else from those by facility. Medians and 90th percentiles are
+ * taken in C from the histogram (yx_report_wait_percentile), for the reason consultations.c gives.
+ * The work is bounded by the rollup rows of the period's spans — at most 12 months and 60 days of
+ * keys — not by how many visits the place had. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
