@@ -154,13 +154,11 @@ static const char waits_sql[] =
  * The filed province counts as today's (its successor when the 2025 reform abolished it, p0 → ps),
  * as facility_places does; the provinces before the reform depend on each facility's commune, so
  * as=pre2025 and an old province as the place read the tables by facility instead. */
-#define BY_JOINS                                                                                             \
-    "JOIN admin_units p0 ON p0.id = t.province_id LEFT JOIN admin_units ps ON ps.id = p0.successor_id LEFT " \
-    "JOIN specialties s ON s.code = t.specialty "
+#define BY_JOINS YX_REPORT_FILED_JOIN("t") "LEFT JOIN specialties s ON s.code = t.specialty "
 #define BY_WHERE                                                                                             \
-    "WHERE " YX_REPORT_SPANS_SQL(                                                                            \
-        "t") " AND t.dim = ? AND (? = 0 OR COALESCE(ps.id, p0.id) = ?) AND (? = '' OR "                      \
-             "t.level = ?) AND (? = '' OR t.specialty = ?) "
+    "WHERE " YX_REPORT_SPANS_SQL("t") " AND t.dim = ? AND (? = 0 OR " YX_REPORT_FILED_PROVINCE               \
+                                      " = ?) AND (? = '' OR "                                                \
+                                      "t.level = ?) AND (? = '' OR t.specialty = ?) "
 static const char by_counts_sql[] =
     "SELECT %s AS gid, %s AS gname, SUM(t.requested) AS requested, SUM(t.accepted) AS accepted, "
     "SUM(t.in_time) "
@@ -178,7 +176,7 @@ static const struct {
     const char *by, *dim, *key, *name;
 } by_groupings[] = {
     {NULL, "all", "''", "''"},
-    {"province", "all", "COALESCE(ps.id, p0.id)", "COALESCE(ps.name, p0.name)"},
+    {"province", "all", YX_REPORT_FILED_PROVINCE, YX_REPORT_FILED_PROVINCE_NAME},
     {"level_pair", "hub", "t.level || '>' || t.value", "t.level"},
     {"urgency", "urgency", "t.value", "t.value"},
     {"specialty", "all", "t.specialty", "COALESCE(s.name_vi, t.specialty)"},
@@ -194,18 +192,6 @@ static int cmp_waits(const void *a, const void *b)
 {
     const struct yx_report_wait *x = a, *y = b;
     return (x->minutes > y->minutes) - (x->minutes < y->minutes);
-}
-
-/* Clears *coarse when the province id is one the 2025 reform abolished (it has a successor). */
-static int abolished(struct yx_req *r, int64_t province, int *coarse)
-{
-    struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(r->db, &rows, "SELECT 1 FROM admin_units WHERE id = ? AND successor_id IS NOT NULL",
-                     YX_PI(province));
-    if (rc == 0 && rows->nrows)
-        *coarse = 0;
-    yx_rows_free(rows);
-    return rc;
 }
 
 /* The report of the place in the period, grouped by g (NULL: totals only), into *result. */
@@ -226,8 +212,8 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     yx_report_spans(&p, &spans);
     /* A province or the country, grouped by anything but facility: the rollups without the
      * facility, one dimension's rows. */
-    int coarse = !place.facility && !place.pre2025 && !(g && strcmp(g->by, "facility") == 0);
-    if (coarse && place.province && (rc = abolished(r, place.province, &coarse)) != 0)
+    int coarse;
+    if ((rc = yx_report_coarse(r, &place, g, &coarse)) != 0)
         return rc;
     const char *dim = NULL;
     for (size_t i = 0; coarse && i < sizeof by_groupings / sizeof by_groupings[0]; i++)

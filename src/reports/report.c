@@ -95,6 +95,22 @@ static int by_read(struct yx_req *r, const struct yx_report_grouping *groupings,
     return yx_fail_field(r, YX_EINVAL, "by", "Nhóm theo không hợp lệ / by is one of %s.", list);
 }
 
+int yx_report_coarse(struct yx_req *r, const struct yx_report_place *place,
+                     const struct yx_report_grouping *g, int *coarse)
+{
+    struct yx_rows *rows = NULL;
+    int rc = 0;
+    *coarse = !place->facility && !place->pre2025 && !(g && g->by && strcmp(g->by, "facility") == 0);
+    if (!*coarse || !place->province)
+        return 0;
+    rc = YX_DB_Q(r->db, &rows, "SELECT 1 FROM admin_units WHERE id = ? AND successor_id IS NOT NULL",
+                 YX_PI(place->province));
+    if (rc == 0 && rows->nrows)
+        *coarse = 0;
+    yx_rows_free(rows);
+    return rc;
+}
+
 const struct yx_report_grouping *yx_report_grouping_as(const struct yx_report_grouping *g,
                                                        const struct yx_report_place *place)
 {

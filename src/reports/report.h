@@ -94,6 +94,25 @@ struct yx_report_place {
         "province", "fp.province_id", "fp.province_name", 1                                                  \
     }
 
+/* The ICD-10 chapter (1–22) of a code such as "E11.9" (src/reports/visits.c's table); 0 for a code
+ * that is not letter-digit-digit. */
+int yx_report_icd10_chapter(const char *code);
+/* The rollups without the facility (consultations' 0025, visits' 0029) are keyed by the facility's
+ * filed province, which counts as today's: its successor when the 2025 reform abolished it, as
+ * facility_places does. A query reads them as t and joins the filed province (p0) and its
+ * successor (ps) with YX_REPORT_FILED_JOIN; YX_REPORT_FILED_PROVINCE and _NAME are today's. */
+#define YX_REPORT_FILED_JOIN(t)                                                                              \
+    "JOIN admin_units p0 ON p0.id = " t ".province_id LEFT JOIN admin_units ps ON ps.id = p0.successor_id "
+#define YX_REPORT_FILED_PROVINCE "COALESCE(ps.id, p0.id)"
+#define YX_REPORT_FILED_PROVINCE_NAME "COALESCE(ps.name, p0.name)"
+/* Sets *coarse when the report of place grouped by g (NULL: totals) may read the rollups without
+ * the facility: the country or one of today's provinces, grouped by anything but facility. A
+ * facility's own report, by=facility, as=pre2025 and an old province (one the reform abolished)
+ * need each facility's place, so they read the rollups by facility. 0 or a YX_E… code. */
+struct yx_report_grouping;
+int yx_report_coarse(struct yx_req *r, const struct yx_report_place *place,
+                     const struct yx_report_grouping *g, int *coarse);
+
 /* Reads `province` or `facility` (ids) and `as` (2025, the default, or pre2025) and decides, with
  * yx_authorize() (YX_RES_REPORT), whether the caller reads that place; without either, the
  * caller's own scope (yx_scope()). An old province is read as part of its successor: a province

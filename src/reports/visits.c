@@ -4,13 +4,15 @@
  * frequent codes. A visit belongs to the place of the facility where the patient is registered
  * (visits.facility_id), as a consultation belongs to the facility that asked.
  *
- * The database adds up, from the rollup tables of migration 0024 only (never the visits
- * themselves): one query the figures and the diagnoses by code, by group; a second the waits of
+ * The database adds up, from the rollup tables of migrations 0024 and 0029 only (never the visits
+ * themselves): one query the figures and the diagnoses by chapter, by group; a second the waits of
  * the visits started in the period as a histogram of (bucket, how many) in the same order of
- * groups, so the two are walked side by side; a third the top codes. Medians and 90th percentiles
- * are taken in C from the histogram (yx_report_wait_percentile), for the reason consultations.c
- * gives. The work is bounded by the rollup rows of the period's spans — at most 12 months and 60
- * days of (facility, mode) keys — not by how many visits the place had. */
+ * groups, so the two are walked side by side; a third the top codes. The waits and the codes come
+ * from the rollups without the facility (by filed province, level and mode) where the place and
+ * the grouping allow it (build), else from those by facility. Medians and 90th percentiles are
+ * taken in C from the histogram (yx_report_wait_percentile), for the reason consultations.c gives.
+ * The work is bounded by the rollup rows of the period's spans — at most 12 months and 60 days of
+ * keys — not by how many visits the place had. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +32,10 @@ static const struct chapter {
     {"Q00", 17}, {"R00", 18}, {"S00", 19}, {"U00", 22}, {"V00", 20}, {"Z00", 21},
 };
 
-/* The chapter (1–22) of a code such as "E11.9": the last chapter that begins at or before its
- * category; 0 for a code that is not letter-digit-digit. */
-static int icd10_chapter(const char *code)
+/* The chapter of a code: the last chapter that begins at or before its category. Migration 0029
+ * computes the same in SQL for visit_rollup's chapter columns; tests/unit/reports_test.c checks
+ * that the two agree on every boundary of this table. */
+int yx_report_icd10_chapter(const char *code)
 {
     if (!code || code[0] < 'A' || code[0] > 'Z' || code[1] < '0' || code[1] > '9' || code[2] < '0' ||
         code[2] > '9')
@@ -157,34 +160,36 @@ static json_t *values_json(const struct tally *t)
     YX_PI((pl).facility), YX_PI((pl).facility), YX_PI((pl).province), YX_PI((pl).province),                  \
         YX_PT((fl).level), YX_PT((fl).level)
 
-/* Every figure comes from the rollups of migration 0024, kept by triggers in the transaction of
- * each write: visit_rollup (booked, started, completed, no-shows, cancelled, signed) and
- * visit_rollup_dx (diagnoses by code), each keyed by (grain, span, the visit's facility, its mode),
- * read over the period's lead days, whole months and tail days (yx_report_spans): a year is 12
- * month rows a key. The rows of a span are added up by facility and mode, a few thousand rows at
- * most, before they are joined to the facilities for the place and the group. The diagnoses come
- * by code (code is NULL on the other rows), so C adds them up by chapter. A row whose figures are
- * all 0 (an update moved its counts to another key) lists no group: a group is listed when any
- * of its figures is. The two %s are the group's key and name. */
+/* Every figure comes from the rollups kept by triggers in the transaction of each write: the counts
+ * from visit_rollup (booked, started, completed, no-shows, cancelled, signed, and since migration
+ * 0029 the diagnoses and their 22 chapters as columns), keyed by (grain, span, the visit's
+ * facility, its mode), read over the period's lead days, whole months and tail days
+ * (yx_report_spans): a year is 12 month rows a key. The rows of a span are added up by facility
+ * and mode, a few thousand rows at most, before they are joined to the facilities for the place
+ * and the group. A row whose figures are all 0 (an update moved its counts to another key) lists
+ * no group: a group is listed when any of its figures is. The two %s are the group's key and
+ * name. */
+#define CHAPTER_SUMS(t)                                                                                      \
+    "SUM(" t ".ch01) AS ch01, SUM(" t ".ch02) AS ch02, SUM(" t ".ch03) AS ch03, SUM(" t ".ch04) AS ch04, "   \
+    "SUM(" t ".ch05) AS ch05, SUM(" t ".ch06) AS ch06, SUM(" t ".ch07) AS ch07, SUM(" t ".ch08) AS ch08, "   \
+    "SUM(" t ".ch09) AS ch09, SUM(" t ".ch10) AS ch10, SUM(" t ".ch11) AS ch11, SUM(" t ".ch12) AS ch12, "   \
+    "SUM(" t ".ch13) AS ch13, SUM(" t ".ch14) AS ch14, SUM(" t ".ch15) AS ch15, SUM(" t ".ch16) AS ch16, "   \
+    "SUM(" t ".ch17) AS ch17, SUM(" t ".ch18) AS ch18, SUM(" t ".ch19) AS ch19, SUM(" t ".ch20) AS ch20, "   \
+    "SUM(" t ".ch21) AS ch21, SUM(" t ".ch22) AS ch22"
 static const char counts_sql[] =
-    "SELECT %s AS gid, %s AS gname, v.code, SUM(v.booked) AS booked, SUM(v.started) AS started, "
-    "SUM(v.completed) AS completed, SUM(v.no_show) AS no_show, SUM(v.cancelled) AS cancelled, SUM(v.signed) "
-    "AS signed, SUM(v.diagnoses) AS diagnoses FROM ("
-    "SELECT t.facility_id, t.mode, NULL AS code, SUM(t.booked) AS booked, SUM(t.started) AS started, "
-    "SUM(t.completed) AS completed, SUM(t.no_show) AS no_show, SUM(t.cancelled) AS cancelled, SUM(t.signed) "
-    "AS signed, 0 AS diagnoses FROM visit_rollup t WHERE " YX_REPORT_SPANS_SQL(
-        "t") " GROUP BY t.facility_id, "
-             "t.mode "
-             "UNION ALL SELECT t.facility_id, t.mode, t.code, 0, 0, 0, 0, 0, 0, SUM(t.n) FROM "
-             "visit_rollup_dx t WHERE " YX_REPORT_SPANS_SQL(
-                 "t") " GROUP BY t.facility_id, t.mode, t.code"
-                      ") v JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
-                          "fp",
-                          "f") "WHERE " PLACE_SQL
-                               " GROUP BY 1, 2, 3 HAVING SUM(v.booked) <> 0 OR SUM(v.started) <> 0 OR "
-                               "SUM(v.completed) <> 0 OR SUM(v.no_show) <> 0 OR SUM(v.cancelled) <> 0 OR "
-                               "SUM(v.signed) <> 0 OR "
-                               "SUM(v.diagnoses) <> 0 ORDER BY 1";
+    "SELECT %s AS gid, %s AS gname, SUM(v.booked) AS booked, SUM(v.started) AS started, SUM(v.completed) AS "
+    "completed, SUM(v.no_show) AS no_show, SUM(v.cancelled) AS cancelled, SUM(v.signed) AS signed, "
+    "SUM(v.diagnoses) AS diagnoses, " CHAPTER_SUMS(
+        "v") " FROM (SELECT t.facility_id, t.mode, SUM(t.booked) AS "
+             "booked, SUM(t.started) AS started, SUM(t.completed) AS completed, SUM(t.no_show) AS no_show, "
+             "SUM(t.cancelled) AS cancelled, SUM(t.signed) AS signed, SUM(t.diagnoses) AS "
+             "diagnoses, " CHAPTER_SUMS("t") " FROM visit_rollup t WHERE " YX_REPORT_SPANS_SQL(
+                 "t") " GROUP BY t.facility_id, t.mode) v "
+                      "JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
+                          "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2 HAVING SUM(v.booked) <> 0 OR "
+                                     "SUM(v.started) <> 0 OR SUM(v.completed) <> 0 OR "
+                                     "SUM(v.no_show) <> 0 OR SUM(v.cancelled) <> 0 OR SUM(v.signed) <> 0 OR "
+                                     "SUM(v.diagnoses) <> 0 ORDER BY 1";
 
 /* The waits from booking to start of the visits started in the period, from the histogram
  * visit_rollup_wait, as (bucket, how many) in ascending order within each group, in the same order
@@ -200,19 +205,44 @@ static const char waits_sql[] =
  * diagnoses' rollup. */
 static const char top_sql[] =
     "SELECT t.code, MIN(i.name_vi) AS name_vi, MIN(i.name_en) AS name_en, SUM(t.n) AS n FROM visit_rollup_dx "
-    "t "
-    "JOIN facilities f ON f.id = t.facility_id " YX_REPORT_PLACE_JOIN(
-        "fp", "f") "LEFT JOIN icd10 i ON i.code = t.code "
-                   "WHERE " YX_REPORT_SPANS_SQL(
-                       "t") " AND " PLACE_SQL " GROUP BY t.code HAVING SUM(t.n) <> 0 ORDER BY n DESC, t.code "
-                            "LIMIT 10";
+    "t JOIN facilities f ON f.id = t.facility_id " YX_REPORT_PLACE_JOIN(
+        "fp",
+        "f") "LEFT JOIN icd10 i ON i.code = t.code WHERE " YX_REPORT_SPANS_SQL("t") " AND " PLACE_SQL
+                                                                                    " GROUP BY t.code HAVING "
+                                                                                    "SUM(t.n) <> 0 ORDER BY "
+                                                                                    "n DESC, t.code LIMIT 10";
+
+/* The same waits and codes from the rollups without the facility of migration 0029 (visit_waits_by,
+ * visit_dx_by), for the country or one of today's provinces asked for anything but by=facility
+ * (yx_report_coarse): keyed by the filed province (today's, YX_REPORT_FILED_JOIN), the level and
+ * the mode, a few thousand rows a year for a province instead of nearly one an event. */
+#define BY_WHERE                                                                                             \
+    "WHERE " YX_REPORT_SPANS_SQL("t") " AND (? = 0 OR " YX_REPORT_FILED_PROVINCE " = ?) AND (? = '' OR "     \
+                                      "t.level = ?) "
+#define BY_PARAMS(s, pl, fl)                                                                                 \
+    YX_REPORT_SPANS_PARAMS(s), YX_PI((pl).province), YX_PI((pl).province), YX_PT((fl).level),                \
+        YX_PT((fl).level)
+static const char by_waits_sql[] =
+    "SELECT %s AS gid, t.minutes, SUM(t.n) AS n FROM visit_waits_by t " YX_REPORT_FILED_JOIN("t") BY_WHERE
+    "GROUP BY 1, 2 HAVING SUM(t.n) <> 0 ORDER BY 1, 2";
+static const char by_top_sql[] =
+    "SELECT t.code, MIN(i.name_vi) AS name_vi, MIN(i.name_en) AS name_en, SUM(t.n) AS n FROM visit_dx_by "
+    "t " YX_REPORT_FILED_JOIN("t") "LEFT JOIN icd10 i ON i.code = t.code " BY_WHERE
+                                   "GROUP BY t.code HAVING SUM(t.n) <> 0 ORDER BY n DESC, t.code LIMIT 10";
+/* Each coarse grouping's key there (NULL by: the totals), in the order the counts come in. */
+static const struct {
+    const char *by, *key;
+} by_keys[] = {{NULL, "''"}, {"province", YX_REPORT_FILED_PROVINCE}, {"mode", "t.mode"}};
 
 static int top_codes(struct yx_req *r, const struct yx_report_spans *s, const struct yx_report_place *place,
-                     const struct yx_report_filters *f, json_t *out)
+                     const struct yx_report_filters *f, int coarse, json_t *out)
 {
     struct yx_rows *rows = NULL;
     struct yx_param params[] = {YX_REPORT_SPANS_PARAMS(*s), PLACE_PARAMS(*place, *f)};
-    int rc = yx_db_exec(r->db, top_sql, params, (int)(sizeof params / sizeof params[0]), &rows);
+    struct yx_param by_params[] = {BY_PARAMS(*s, *place, *f)};
+    int rc = coarse ? yx_db_exec(r->db, by_top_sql, by_params, (int)(sizeof by_params / sizeof by_params[0]),
+                                 &rows)
+                    : yx_db_exec(r->db, top_sql, params, (int)(sizeof params / sizeof params[0]), &rows);
     json_t *list = json_array();
     for (int i = 0; rc == 0 && i < rows->nrows; i++)
         json_array_append_new(list, json_pack("{s:s,s:o,s:o,s:I}", "code", yx_rows_str(rows, i, "code"),
@@ -304,8 +334,10 @@ static int merge_refusals(struct yx_req *r, const struct yx_report_period *p,
 }
 
 /* The figures of the count columns, in the order of the enum, as counts_sql names them. */
-static const char *const count_cols[] = {"booked",    "started", "completed", "no_show",
-                                         "cancelled", "signed",  "diagnoses"};
+static const char *const count_cols[NCOUNTS] = {
+    "booked", "started", "completed", "no_show", "cancelled", "signed", "diagnoses", "ch01", "ch02", "ch03",
+    "ch04",   "ch05",    "ch06",      "ch07",    "ch08",      "ch09",   "ch10",      "ch11", "ch12", "ch13",
+    "ch14",   "ch15",    "ch16",      "ch17",    "ch18",      "ch19",   "ch20",      "ch21", "ch22"};
 
 /* The report of the place in the period, grouped by g (NULL: totals only), into *result. */
 static int build(struct yx_req *r, const struct yx_report_period *period, const struct yx_report_grouping *g,
@@ -323,13 +355,31 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     const char *key = g && g->key ? g->key : "''", *name = g && g->name ? g->name : "''";
     struct yx_report_spans spans;
     yx_report_spans(&p, &spans);
-    struct yx_param params[] = {YX_REPORT_SPANS_PARAMS(spans), YX_REPORT_SPANS_PARAMS(spans),
-                                PLACE_PARAMS(place, filters)};
+    struct yx_param params[] = {YX_REPORT_SPANS_PARAMS(spans), PLACE_PARAMS(place, filters)};
     struct yx_param ws_params[] = {YX_REPORT_SPANS_PARAMS(spans), PLACE_PARAMS(place, filters)};
+    struct yx_param by_params[] = {BY_PARAMS(spans, place, filters)};
+    /* The rollups without the facility answer for the country or one of today's provinces
+     * (yx_report_coarse): the top codes whatever the grouping, the waits unless grouped by facility
+     * or, as=pre2025, by the old provinces. Today's view and the one before the reform hold the
+     * same facilities for any place but an old province, which reads by facility. */
+    struct yx_report_place today = place;
+    int top_coarse, coarse;
+    const char *by_key = NULL;
+    today.pre2025 = 0;
+    if ((rc = yx_report_coarse(r, &today, NULL, &top_coarse)) != 0)
+        return rc;
+    coarse = top_coarse &&
+             !(by && (strcmp(by, "facility") == 0 || (place.pre2025 && strcmp(by, "province") == 0)));
+    for (size_t i = 0; coarse && i < sizeof by_keys / sizeof by_keys[0]; i++)
+        if (by ? by_keys[i].by && strcmp(by_keys[i].by, by) == 0 : !by_keys[i].by)
+            by_key = by_keys[i].key;
+    YX_ASSERT(!coarse || by_key);
     if ((rc = yx_snprintf(sql, sizeof sql, counts_sql, key, name)) != 0 ||
         (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0 ||
-        (rc = yx_snprintf(sql, sizeof sql, waits_sql, key)) != 0 ||
-        (rc = yx_db_exec(r->db, sql, ws_params, (int)(sizeof ws_params / sizeof ws_params[0]), &ws)) != 0)
+        (rc = yx_snprintf(sql, sizeof sql, coarse ? by_waits_sql : waits_sql, coarse ? by_key : key)) != 0 ||
+        (rc = coarse ? yx_db_exec(r->db, sql, by_params, (int)(sizeof by_params / sizeof by_params[0]), &ws)
+                     : yx_db_exec(r->db, sql, ws_params, (int)(sizeof ws_params / sizeof ws_params[0]),
+                                  &ws)) != 0)
         goto out;
     rc = YX_ENOMEM;
     all.wait = malloc((ws->nrows ? (size_t)ws->nrows : 1) * sizeof *all.wait);
@@ -342,11 +392,8 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
         const char *gid = yx_rows_str(rows, start, "gid");
         group = (struct tally){.wait = all.wait + all.nwait};
         for (; i < rows->nrows && strcmp(yx_rows_str(rows, i, "gid"), gid) == 0; i++) {
-            for (int c = 0; c <= DIAGNOSES; c++)
+            for (int c = 0; c < NCOUNTS; c++)
                 group.n[c] += yx_rows_i64(rows, i, count_cols[c]);
-            int chapter = yx_rows_null(rows, i, "code") ? 0 : icd10_chapter(yx_rows_str(rows, i, "code"));
-            if (chapter)
-                group.n[CHAPTER1 + chapter - 1] += yx_rows_i64(rows, i, "diagnoses");
         }
         /* The group's waits come next in ws: a visit started in the period is counted in started,
          * so its group is one of these, in the same order. */
@@ -363,7 +410,7 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     /* The groups' waits, each ascending, become the totals' once sorted together. */
     qsort(all.wait, all.nwait, sizeof *all.wait, wait_cmp);
     json_object_set_new(out, "totals", values_json(&all));
-    if ((rc = top_codes(r, &spans, &place, &filters, out)) != 0 ||
+    if ((rc = top_codes(r, &spans, &place, &filters, top_coarse, out)) != 0 ||
         (rc = merge_refusals(r, &p, g, &place, &filters, out)) != 0)
         goto out;
     *result = out;

@@ -126,6 +126,58 @@ test('consultations: a case of a facility filed under an abolished province is t
   assert.equal((await get('demo.ministry-admin', 'consultations', `${NOV}&province=${U['15']}&as=pre2025`)).body.totals.requested, 0);
 });
 
+// The visits' waits and top codes come from rollups without the facility for the country or one of
+// today's provinces (migration 0029, by the facility's filed province counted as its successor),
+// and from the rollups by facility for by=facility, as=pre2025 and an old province as the place.
+// Seeded in September 2026 (no other visit then): the seed (filed under abolished Hà Giang) 2
+// visits started 30 and 40 minutes after booking, each with J06; Yên Tỵ (Lào Cai) 1 visit started
+// after 5 minutes, with I10. By hand (nearest rank): today Tuyên Quang median 30 (rank 1 of 2),
+// p90 40 (rank 2), top J06 ×2; Lào Cai 5 and 5, I10 ×1; all three: median 30 (rank 2 of 3), p90 40
+// (rank 3). Before the reform the same figures are Hà Giang's and old Lào Cai's.
+test('visits: the waits and top codes of a facility filed under an abolished province are its successor\'s today, and the old province\'s with as=pre2025', async () => {
+  const patient = one('SELECT MIN(id) FROM patients');
+  const doctor = one("SELECT id FROM users WHERE username = 'demo.doctor'");
+  const sql = [];
+  [[SEED, 30, 'J06'], [SEED, 40, 'J06'], ['TYT-YTY', 5, 'I10']].forEach(([code, wait, icd], i) => {
+    const t = at('2026-09-15T03:00:00Z') + 3600000 * i;
+    sql.push(`INSERT INTO visits (patient_id, facility_id, doctor_id, doctor_facility_id, created_by, mode, state, reason, ` +
+      `started_at, created_at, updated_at) VALUES (${patient}, ${F[code]}, ${doctor}, ${F[code]}, ${doctor}, 'video', ` +
+      `'in_progress', 'waits ${i}', ${t + wait * 60000}, ${t}, ${t});`);
+    sql.push(`INSERT INTO visit_diagnoses (visit_id, code, is_primary, created_by, created_at) SELECT id, '${icd}', 1, ` +
+      `${doctor}, ${t + wait * 60000} FROM visits WHERE reason = 'waits ${i}';`);
+  });
+  srv.sql(sql.join('\n'));
+  const SEP = '?period=month:2026-09';
+  const waits = (body) => Object.fromEntries(body.rows.map((x) => [x.key.id, [x.values.started, x.values.wait_median_min, x.values.wait_p90_min]]));
+  const top = (body) => body.top_icd10.map((c) => [c.code, c.count]);
+  const today = await get('demo.ministry-admin', 'visits', `${SEP}&by=province`);
+  assert.equal(today.status, 200, JSON.stringify(today.body));
+  assert.deepEqual(waits(today.body), { [U['2025-08']]: [2, 30, 40], [U['2025-15']]: [1, 5, 5] });
+  assert.deepEqual([today.body.totals.wait_median_min, today.body.totals.wait_p90_min], [30, 40]);
+  assert.deepEqual(top(today.body), [['J06', 2], ['I10', 1]]);
+  const tq = await get('demo.ministry-admin', 'visits', `${SEP}&province=${U['2025-08']}&by=mode`);
+  assert.deepEqual(waits(tq.body), { video: [2, 30, 40] });
+  assert.deepEqual(top(tq.body), [['J06', 2]]);
+  const laocai = await get('demo.ministry-admin', 'visits', `${SEP}&province=${U['2025-15']}`);
+  assert.deepEqual([laocai.body.totals.wait_median_min, laocai.body.totals.wait_p90_min, top(laocai.body)], [5, 5, [['I10', 1]]]);
+  const old = await get('demo.ministry-admin', 'visits', `${SEP}&by=province&as=pre2025`);
+  assert.deepEqual(waits(old.body), { [U['02']]: [2, 30, 40], [U['10']]: [1, 5, 5] });
+  // Before the reform the country by mode holds the same visits (read without the facility).
+  const oldModes = await get('demo.ministry-admin', 'visits', `${SEP}&by=mode&as=pre2025`);
+  assert.deepEqual(waits(oldModes.body), { video: [3, 30, 40] });
+  assert.deepEqual(top(oldModes.body), [['J06', 2], ['I10', 1]]);
+  const hg = await get('demo.ministry-admin', 'visits', `${SEP}&province=${U['02']}&by=mode`);
+  assert.deepEqual(waits(hg.body), { video: [2, 30, 40] });
+  assert.deepEqual(top(hg.body), [['J06', 2]]);
+  assert.deepEqual(top((await get('demo.ministry-admin', 'visits', `${SEP}&province=${U['08']}&as=pre2025`)).body), []);
+  const byFacility = await get('demo.ministry-admin', 'visits', `${SEP}&province=${U['2025-08']}&by=facility`);
+  assert.deepEqual(waits(byFacility.body), { [F[SEED]]: [2, 30, 40] });
+  // The top codes are the place's whatever the grouping or the view (read without the facility).
+  assert.deepEqual(top(byFacility.body), [['J06', 2]]);
+  assert.deepEqual(top(old.body), [['J06', 2], ['I10', 1]]);
+  assert.deepEqual(top((await get('demo.ministry-admin', 'visits', `${SEP}&province=${U['2025-15']}&by=province&as=pre2025`)).body), [['I10', 1]]);
+});
+
 test('the province administrator: its province today, the old provinces merged into it, nothing of others', async () => {
   const own = await get('demo.province-admin', 'visits', `${NOV}&by=province&as=pre2025`);
   assert.equal(own.status, 200, JSON.stringify(own.body));

@@ -1,6 +1,7 @@
 /* Unit tests of src/reports: the period's calendar (ISO weeks, leap years, Vietnam midnight),
  * nearest-rank percentiles, DHIS2's periods and codes, each against dates and ranks worked out by
- * hand, and a workbook of several reports. */
+ * hand, and a workbook of several reports; on a real database (tests/unit/testdb.h), that migration
+ * 0029's ICD-10 chapter in SQL agrees with the C table on every chapter's boundary. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,9 @@
 #include <cmocka.h>
 
 #include "reports/report.h"
+#include "testdb.h"
+
+int yx_network_demo(struct yx_db *db, FILE *report);
 
 /* 2026-11-30T17:00:00Z and 2026-10-31T17:00:00Z in ms: Vietnam's midnights around November. */
 #define DEC1_VN 1796058000000LL
@@ -346,6 +350,94 @@ static void workbook_of_several_reports(void **state)
     json_decref(b);
 }
 
+/* The one value of a one-row query (an INSERT … RETURNING id), or -1. */
+static int64_t one_int(struct yx_db *db, const char *sql, const struct yx_param *p, int n)
+{
+    struct yx_rows *r = NULL;
+    int64_t v = yx_db_exec(db, sql, p, n, &r) == 0 && r->nrows == 1 ? yx_rows_int(r, 0, 0) : -1;
+    yx_rows_free(r);
+    return v;
+}
+
+/* Migration 0029 counts the diagnoses by chapter in SQL, by the same contiguous table as visits.c.
+ * Each code below is the first of a chapter in the C table or the last before it (B99 | C00,
+ * D49 | D50, T99 | U00, U99 | V00, Y99 | Z00 …), plus the ends and codes that are not
+ * letter-digit-digit (chapter 0: counted in diagnoses only). Each is recorded on a day of its own
+ * in one visit; the day's rollup row must hold it in the chapter yx_report_icd10_chapter() gives. */
+static void chapters_in_sql_agree_with_c(void **state)
+{
+    (void)state;
+    static const char *const codes[] = {
+        "A00", "A00.1", "B99", "C00", "D48", "D49", "D50", "D89", "E00", "E90", "E91", "F00", "F99",
+        "G00", "G99",   "H00", "H59", "H60", "H95", "H96", "I00", "I99", "J00", "K00", "K93", "L00",
+        "M00", "N00",   "O00", "P00", "P96", "Q00", "R00", "R99", "S00", "T98", "T99", "U00", "U85",
+        "U99", "V00",   "V01", "Y98", "Y99", "Z00", "Z99", "e11", "E1",  "1AB", "",    "Z9",  "EE1"};
+    struct yx_db *db = NULL;
+    FILE *quiet = fopen("/dev/null", "w");
+    yx_log_set_level(YX_LOG_ERROR);
+    assert_non_null(quiet);
+    assert_int_equal(testdb_open("reports_test", &db), 0);
+    assert_int_equal(yx_network_demo(db, quiet), 0);
+    fclose(quiet);
+    int64_t fac = testdb_int(db, "SELECT id FROM facilities WHERE code = 'TYT-LUNGCU'");
+    struct yx_param pf[] = {YX_PI(fac)};
+    int64_t doctor = one_int(db,
+                             "INSERT INTO users (username, full_name, full_name_folded, password_hash, role, "
+                             "facility_id, created_at, updated_at) VALUES ('bs.chuong', 'Vàng Thị Chương', "
+                             "'vang thi chuong', 'x', 'doctor', ?, 0, 0) RETURNING id",
+                             pf, 1);
+    struct yx_param pp[] = {YX_PI(fac), YX_PI(doctor)};
+    int64_t patient = one_int(db,
+                              "INSERT INTO patients (facility_id, full_name, name_folded, birth_year, sex, "
+                              "created_by, created_at, updated_at) VALUES (?, 'Sùng Mí Páo', 'sung mi pao', "
+                              "1970, 'male', ?, 0, 0) RETURNING id",
+                              pp, 2);
+    struct yx_param pv[] = {YX_PI(patient), YX_PI(fac), YX_PI(doctor), YX_PI(fac), YX_PI(doctor)};
+    int64_t visit = one_int(db,
+                            "INSERT INTO visits (patient_id, facility_id, doctor_id, doctor_facility_id, "
+                            "created_by, mode, state, reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
+                            "'video', 'planned', 'Khám', 0, 0) RETURNING id",
+                            pv, 5);
+    assert_true(doctor > 0 && patient > 0 && visit > 0);
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        /* Day 1000 + i, at noon in Vietnam. */
+        int64_t day = 1000 + (int64_t)i, at = day * 86400000LL + 5 * 3600000LL;
+        assert_int_equal(YX_DB_Q(db, NULL,
+                                 "INSERT INTO visit_diagnoses (visit_id, code, is_primary, created_by, "
+                                 "created_at) VALUES (?, ?, 0, ?, ?)",
+                                 YX_PI(visit), YX_PT(codes[i]), YX_PI(doctor), YX_PI(at)),
+                         0);
+        struct yx_rows *r = NULL;
+        assert_int_equal(
+            YX_DB_Q(db, &r,
+                    "SELECT diagnoses, ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, "
+                    "ch11, ch12, ch13, ch14, ch15, ch16, ch17, ch18, ch19, ch20, ch21, ch22 FROM "
+                    "visit_rollup WHERE grain = 1 AND span = ? AND facility_id = ?",
+                    YX_PI(day), YX_PI(fac)),
+            0);
+        assert_int_equal(r->nrows, 1);
+        assert_int_equal(yx_rows_int(r, 0, 0), 1);
+        int in_sql = 0, columns = 0;
+        for (int c = 1; c <= 22; c++)
+            if (yx_rows_int(r, 0, c)) {
+                in_sql = c;
+                columns++;
+            }
+        yx_rows_free(r);
+        if (in_sql != yx_report_icd10_chapter(codes[i]) || columns > 1)
+            fail_msg("%s: chapter %d in SQL (%d columns), %d in C", codes[i], in_sql, columns,
+                     yx_report_icd10_chapter(codes[i]));
+    }
+    /* The table's own boundaries, by hand: the chapters the WHO ranges put them in. */
+    assert_int_equal(yx_report_icd10_chapter("D49"), 2);
+    assert_int_equal(yx_report_icd10_chapter("H96"), 8);
+    assert_int_equal(yx_report_icd10_chapter("U99"), 22);
+    assert_int_equal(yx_report_icd10_chapter("V00"), 20);
+    assert_int_equal(yx_report_icd10_chapter("Z99"), 21);
+    assert_int_equal(yx_report_icd10_chapter("e11"), 0);
+    assert_int_equal(testdb_close(db), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +451,7 @@ int main(void)
         cmocka_unit_test(waits_in_buckets),
         cmocka_unit_test(small_cells_are_masked_against_their_total),
         cmocka_unit_test(workbook_of_several_reports),
+        cmocka_unit_test(chapters_in_sql_agree_with_c),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
