@@ -7,12 +7,23 @@
 #include "fhir.h"
 
 const struct yx_fhir_type yx_fhir_types[] = {
+    {"Condition", yx_fhir_condition_params},
+    {"Encounter", yx_fhir_encounter_params},
+    {"MedicationRequest", yx_fhir_medication_request_params},
+    {"Observation", yx_fhir_observation_params},
     {"Organization", yx_fhir_organization_params},
     {"Patient", yx_fhir_patient_params},
+    {"Practitioner", yx_fhir_practitioner_params},
+    {"PractitionerRole", yx_fhir_practitioner_role_params},
     {NULL, NULL},
 };
 
-static const struct yx_route *const route_tables[] = {yx_fhir_patient_routes, yx_fhir_organization_routes,
+static const struct yx_route *const route_tables[] = {yx_fhir_patient_routes,
+                                                      yx_fhir_organization_routes,
+                                                      yx_fhir_practitioner_routes,
+                                                      yx_fhir_encounter_routes,
+                                                      yx_fhir_observation_routes,
+                                                      yx_fhir_medication_routes,
                                                       NULL};
 
 /* The interaction a route is for resource type t, or NULL when it is not one of t's. */

@@ -124,14 +124,8 @@ static void add_unit_address(struct yx_db *db, int64_t unit, const char *street,
         add_unit_address(db, successor, street, out, depth + 1);
 }
 
-/* Row i of a SELECT as a FHIR Patient. */
-static json_t *patient_resource(struct yx_db *db, const struct yx_rows *rows, int i)
+json_t *yx_fhir_human_name(const char *full)
 {
-    char id[24], org[40];
-    int64_t pid = yx_rows_i64(rows, i, "id");
-    yx_snprintf(id, sizeof id, "%lld", (long long)pid);
-    yx_snprintf(org, sizeof org, "Organization/%lld", (long long)yx_rows_i64(rows, i, "facility_id"));
-    const char *full = yx_rows_str(rows, i, "full_name");
     /* Vietnamese names are written family first: "Giàng Seo Páo" is family Giàng, given Seo Páo. */
     json_t *name = json_pack("{s:s,s:s}", "use", "official", "text", full);
     const char *sp = strchr(full, ' ');
@@ -152,6 +146,17 @@ static json_t *patient_resource(struct yx_db *db, const struct yx_rows *rows, in
         else
             json_decref(given);
     }
+    return name;
+}
+
+/* Row i of a SELECT as a FHIR Patient. */
+static json_t *patient_resource(struct yx_db *db, const struct yx_rows *rows, int i)
+{
+    char id[24], org[40];
+    int64_t pid = yx_rows_i64(rows, i, "id");
+    yx_snprintf(id, sizeof id, "%lld", (long long)pid);
+    yx_snprintf(org, sizeof org, "Organization/%lld", (long long)yx_rows_i64(rows, i, "facility_id"));
+    json_t *name = yx_fhir_human_name(yx_rows_str(rows, i, "full_name"));
     json_t *p = json_pack("{s:s,s:s,s:o,s:b,s:[o],s:s}", "resourceType", "Patient", "id", id, "meta",
                           yx_fhir_meta(yx_rows_i64(rows, i, "version"), yx_rows_i64(rows, i, "updated_at")),
                           "active", 1, "name", name, "gender", yx_rows_str(rows, i, "sex"));
