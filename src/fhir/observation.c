@@ -32,25 +32,19 @@ static const struct measure {
     "t.id AS vitals_id, t.visit_id, t.at, t.recorded_by, t.systolic, t.diastolic, t.pulse, "                 \
     "t.respiratory_rate, t.temperature, t.spo2, t.weight, t.height, t.glucose FROM vitals t WHERE t."
 #define ONE(k, col) "SELECT t.id * 16 + " #k " AS id, " #k " AS k, " COLS col " IS NOT NULL"
-#define OBS_FROM                                                                                                                        \
-    "SELECT o.*, v.patient_id, pa.full_name AS patient_name FROM (" ONE(1, "systolic") " UNION ALL " ONE(2, "pulse") " UNION ALL " ONE( \
-        3,                                                                                                                              \
-        "respiratory_rate") " UNION ALL " ONE(4,                                                                                        \
-                                              "temperature") " UNION "                                                                  \
-                                                             "ALL " ONE(5, "spo2") " UNION ALL " ONE(6, "we"                            \
-                                                                                                        "ig"                            \
-                                                                                                        "h"                             \
-                                                                                                        "t") " UNION ALL " ONE(         \
-                                                                 7,                                                                     \
-                                                                 "height") " "                                                          \
-                                                                           "UNION ALL " ONE(                                            \
-                                                                               8,                                                       \
-                                                                               "glucose") ") o JOIN visits "                            \
-                                                                                          "v ON v.id = "                                \
-                                                                                          "o.visit_id JOIN "                            \
-                                                                                          "patients "                                   \
-                                                                                          "pa ON pa.id = "                              \
-                                                                                          "v.patient_id "
+/* One row a measurement taken, numbered as the table above. */
+#define M1 ONE(1, "systolic")
+#define M2 ONE(2, "pulse")
+#define M3 ONE(3, "respiratory_rate")
+#define M4 ONE(4, "temperature")
+#define M5 ONE(5, "spo2")
+#define M6 ONE(6, "weight")
+#define M7 ONE(7, "height")
+#define M8 ONE(8, "glucose")
+#define ALL " UNION ALL "
+#define OBS_FROM                                                                                             \
+    "SELECT o.*, v.patient_id, pa.full_name AS patient_name FROM (" M1 ALL M2 ALL M3 ALL M4 ALL M5 ALL M6    \
+        ALL M7 ALL M8 ") o JOIN visits v ON v.id = o.visit_id JOIN patients pa ON pa.id = v.patient_id "
 
 const struct yx_fhir_param yx_fhir_observation_params[] = {
     {"_id", "token", "The Observation's id."},
