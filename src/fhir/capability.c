@@ -56,15 +56,23 @@ static json_t *resource_entry(const struct yx_fhir_type *t)
                 json_array_append_new(ints, json_pack("{s:s}", "code", i));
             update |= i && strcmp(i, "update") == 0;
         }
+    json_t *includes = json_array();
     for (const struct yx_fhir_param *p = t->params; p->name; p++)
-        json_array_append_new(
-            params, json_pack("{s:s,s:s,s:s}", "name", p->name, "type", p->type, "documentation", p->doc));
+        if (strcmp(p->type, "include") == 0)
+            json_array_append_new(includes, json_string(p->doc));
+        else
+            json_array_append_new(params, json_pack("{s:s,s:s,s:s}", "name", p->name, "type", p->type,
+                                                    "documentation", p->doc));
     json_t *e = json_pack("{s:s,s:o,s:s}", "type", t->name, "interaction", ints, "versioning",
                           update ? "versioned-update" : "no-version");
     if (update) {
         json_object_set_new(e, "readHistory", json_false());
         json_object_set_new(e, "updateCreate", json_false());
     }
+    if (json_array_size(includes))
+        json_object_set_new(e, "searchInclude", includes);
+    else
+        json_decref(includes);
     if (json_array_size(params))
         json_object_set_new(e, "searchParam", params);
     else

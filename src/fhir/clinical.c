@@ -12,6 +12,20 @@ void yx_fhir_query_init(struct yx_fhir_query *q)
 {
     yx_buf_init(&q->sql, 16 * 1024);
     q->n = 0;
+    q->include_patient = 0;
+}
+
+int yx_fhir_take_include(struct yx_req *r, struct yx_fhir_query *q, const char *type, const char *v)
+{
+    size_t n = strlen(type);
+    if (strncmp(v, type, n) == 0 &&
+        (strcmp(v + n, ":patient") == 0 || strcmp(v + n, ":patient:Patient") == 0)) {
+        q->include_patient = 1;
+        return 0;
+    }
+    return yx_fail_field(r, YX_EINVAL, "_include",
+                         "Chỉ hỗ trợ _include=%s:patient / only _include=%s:patient is supported here.", type,
+                         type);
 }
 
 int yx_fhir_where(struct yx_req *r, struct yx_fhir_query *q, const char *sql, int np, ...)
@@ -131,13 +145,21 @@ int yx_fhir_run_search(struct yx_req *r, const char *type, struct yx_fhir_search
         return rc;
     }
     json_t *entries = json_array();
-    int64_t last = 0;
+    int64_t last = 0, patients[128];
+    int np = 0;
     for (int i = 0; i < rows->nrows && i < s->count; i++) {
         last = yx_rows_i64(rows, i, "id");
         json_array_append_new(entries, yx_fhir_entry(r, type, last, make(r, rows, i)));
+        if (q->include_patient && np < (int)(sizeof patients / sizeof patients[0]))
+            patients[np++] = yx_rows_i64(rows, i, "patient_id");
     }
     int more = rows->nrows > s->count;
     yx_rows_free(rows);
+    if (np && (rc = yx_fhir_include_patients(r, entries, patients, np)) != 0) {
+        json_decref(entries);
+        yx_buf_release(&s->link);
+        return rc;
+    }
     return yx_fhir_reply_bundle(r, type, s, entries, more, last);
 }
 

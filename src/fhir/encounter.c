@@ -30,6 +30,7 @@ const struct yx_fhir_param yx_fhir_encounter_params[] = {
      "else the time it is planned for, else its creation."},
     {"status", "token", "planned, arrived, in-progress, finished, cancelled (a no-show is cancelled)."},
     {"_lastUpdated", "date", "eq, ne, gt, lt, ge, le on YYYY, YYYY-MM or YYYY-MM-DD (Vietnam time)."},
+    {"_include", "include", "Encounter:patient"},
     {NULL, NULL, NULL},
 };
 
@@ -40,6 +41,7 @@ const struct yx_fhir_param yx_fhir_condition_params[] = {
     {"code", "token", "An ICD-10 code (system " YX_FHIR_SID_ICD10 "), exactly."},
     {"category", "token", "encounter-diagnosis (every diagnosis ytexa holds is one)."},
     {"recorded-date", "date", "eq, ne, gt, lt, ge, le on YYYY, YYYY-MM or YYYY-MM-DD (Vietnam time)."},
+    {"_include", "include", "Condition:patient"},
     {NULL, NULL, NULL},
 };
 
@@ -180,6 +182,8 @@ static int condition_read(struct yx_req *r)
 static int take_encounter(struct yx_req *r, const char *name, const char *v, void *ctx)
 {
     struct yx_fhir_query *q = ctx;
+    if (strcmp(name, "_include") == 0)
+        return yx_fhir_take_include(r, q, "Encounter", v);
     if (strcmp(name, "_id") == 0 || strcmp(name, "patient") == 0) {
         int64_t id = yx_fhir_ref_id(v, name[0] == '_' ? "Encounter" : "Patient");
         return !id              ? yx_fhir_nobody(q)
@@ -208,6 +212,8 @@ static int take_encounter(struct yx_req *r, const char *name, const char *v, voi
 static int take_condition(struct yx_req *r, const char *name, const char *v, void *ctx)
 {
     struct yx_fhir_query *q = ctx;
+    if (strcmp(name, "_include") == 0)
+        return yx_fhir_take_include(r, q, "Condition", v);
     if (strcmp(name, "_id") == 0 || strcmp(name, "patient") == 0 || strcmp(name, "encounter") == 0) {
         const char *type = name[0] == '_' ? "Condition" : name[0] == 'p' ? "Patient" : "Encounter";
         const char *sql = name[0] == '_'   ? "x.id = ?"

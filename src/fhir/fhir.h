@@ -32,7 +32,9 @@
 #define YX_FHIR_UCUM "http://unitsofmeasure.org"
 
 /* A search parameter a resource takes: its name and FHIR type ("token", "string", "date"), and a
- * line for the CapabilityStatement. */
+ * line for the CapabilityStatement. An _include the search serves is the type "include" with the
+ * value it takes as its line ("Encounter:patient"), which the CapabilityStatement lists as a
+ * searchInclude. */
 struct yx_fhir_param {
     const char *name, *type, *doc;
 };
@@ -92,10 +94,17 @@ struct yx_fhir_query {
     struct yx_buf sql; /* " AND …" each */
     struct yx_param p[40];
     int n;
+    int include_patient; /* _include=<Type>:patient was asked */
 };
 void yx_fhir_query_init(struct yx_fhir_query *q);
 /* Adds " AND sql" with its np parameters (struct yx_param each); a 400 when a search has too many. */
 int yx_fhir_where(struct yx_req *r, struct yx_fhir_query *q, const char *sql, int np, ...);
+/* Takes _include=<type>:patient (or <type>:patient:Patient) into q; 400 for any other value. */
+int yx_fhir_take_include(struct yx_req *r, struct yx_fhir_query *q, const char *type, const char *v);
+/* Appends to entries, as search.mode "include", the patients of ids (n of them, repeats allowed)
+ * that the caller may read — each asked of yx_authorize() as a Patient read, from one query. */
+int yx_fhir_include_patients(struct yx_req *r, json_t *entries, const int64_t *ids, int n);
+
 /* Adds a condition that nobody matches (a value naming something ytexa does not hold). */
 int yx_fhir_nobody(struct yx_fhir_query *q);
 /* A reference search value, "Type/123" or "123", as the id; 0 when it cannot name one of type's
@@ -112,7 +121,8 @@ int yx_fhir_instant_cond(struct yx_req *r, struct yx_fhir_query *q, const char *
 typedef json_t *(*yx_fhir_make)(struct yx_req *r, const struct yx_rows *rows, int i);
 /* Runs a search and answers its page: select is "SELECT … FROM … WHERE <scope>" whose column "id"
  * is key; the query's conditions, the cursor and the page size are added, rows ordered by key.
- * Releases q. */
+ * With q->include_patient, the patients of the page (column "patient_id") follow as included
+ * entries, from one more query. Releases q. */
 int yx_fhir_run_search(struct yx_req *r, const char *type, struct yx_fhir_search *s, struct yx_fhir_query *q,
                        const char *select, const struct yx_param *scope, int nscope, const char *key,
                        yx_fhir_make make);

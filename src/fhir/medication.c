@@ -27,6 +27,7 @@ const struct yx_fhir_param yx_fhir_medication_request_params[] = {
     {"status", "token", "active (signed), stopped (replaced by a signed revision)."},
     {"authoredon", "date",
      "eq, ne, gt, lt, ge, le on YYYY, YYYY-MM or YYYY-MM-DD (Vietnam time): when it was signed."},
+    {"_include", "include", "MedicationRequest:patient"},
     {NULL, NULL, NULL},
 };
 
@@ -114,6 +115,8 @@ static int take(struct yx_req *r, const char *name, const char *v, void *ctx)
 {
     struct rx_query *x = ctx;
     struct yx_fhir_query *q = &x->q;
+    if (strcmp(name, "_include") == 0)
+        return yx_fhir_take_include(r, q, "MedicationRequest", v);
     if (strcmp(name, "_id") == 0) {
         int64_t id = yx_fhir_ref_id(v, "MedicationRequest");
         if (!id || (x->item_id && x->item_id != id))
@@ -181,8 +184,8 @@ static int medication_search(struct yx_req *r)
         return rc;
     }
     json_t *entries = json_array();
-    int64_t last = 0;
-    int more = 0;
+    int64_t last = 0, patients[128];
+    int more = 0, np = 0;
     for (int i = 0; i < rows->nrows && !more; i++) {
         json_t *items = json_loads(yx_rows_str(rows, i, "items"), 0, NULL), *it;
         size_t k;
@@ -196,12 +199,19 @@ static int medication_search(struct yx_req *r)
                 break;
             }
             last = id;
+            if (x.q.include_patient && np < (int)(sizeof patients / sizeof patients[0]))
+                patients[np++] = yx_rows_i64(rows, i, "patient_id");
             json_array_append_new(
                 entries, yx_fhir_entry(r, "MedicationRequest", id, medication_request(rows, i, it, k)));
         }
         json_decref(items);
     }
     yx_rows_free(rows);
+    if (np && (rc = yx_fhir_include_patients(r, entries, patients, np)) != 0) {
+        json_decref(entries);
+        yx_buf_release(&s.link);
+        return rc;
+    }
     return yx_fhir_reply_bundle(r, "MedicationRequest", &s, entries, more, last);
 }
 

@@ -56,6 +56,7 @@ const struct yx_fhir_param yx_fhir_observation_params[] = {
      "height, 15074-8 blood glucose."},
     {"category", "token", "vital-signs (all but glucose) or laboratory (glucose)."},
     {"date", "date", "eq, ne, gt, lt, ge, le on YYYY, YYYY-MM or YYYY-MM-DD (Vietnam time)."},
+    {"_include", "include", "Observation:patient"},
     {NULL, NULL, NULL},
 };
 
@@ -160,6 +161,8 @@ static int observation_read(struct yx_req *r)
 static int take(struct yx_req *r, const char *name, const char *v, void *ctx)
 {
     struct yx_fhir_query *q = ctx;
+    if (strcmp(name, "_include") == 0)
+        return yx_fhir_take_include(r, q, "Observation", v);
     if (strcmp(name, "_id") == 0 || strcmp(name, "patient") == 0 || strcmp(name, "encounter") == 0) {
         const char *type = name[0] == '_' ? "Observation" : name[0] == 'p' ? "Patient" : "Encounter";
         const char *sql = name[0] == '_'   ? "o.id = ?"

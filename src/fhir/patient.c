@@ -242,6 +242,50 @@ static int load(struct yx_req *r, int64_t id, json_t **out, int64_t *version)
     return rc;
 }
 
+int yx_fhir_include_patients(struct yx_req *r, json_t *entries, const int64_t *ids, int n)
+{
+    struct yx_param p[132];
+    struct yx_buf sql;
+    struct yx_rows *rows = NULL;
+    int np = 0, rc = 0;
+    if (n > 128)
+        n = 128;
+    p[np++] = YX_PI(r->who.facility_id);
+    p[np++] = YX_PI(yx_now_ms());
+    yx_buf_init(&sql, 64 * 1024);
+    /* The home facility and the live share of the caller's facility, for yx_authorize(), with the
+     * record: one query for the page. */
+    if (yx_buf_puts(&sql,
+                    "SELECT " COLUMNS ", pf.province_id AS home_province, (SELECT COUNT(*) FROM "
+                    "patient_shares s WHERE s.patient_id = p.id AND s.facility_id = ? AND " YX_SHARE_LIVE
+                    ") AS shared FROM patients p JOIN facilities f ON f.id = p.facility_id "
+                    "JOIN facilities pf ON pf.id = p.facility_id LEFT JOIN ethnicities e ON e.code = "
+                    "p.ethnicity WHERE p.id IN (") != 0)
+        rc = YX_ENOMEM;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        p[np++] = YX_PI(ids[i]);
+        rc = yx_buf_puts(&sql, i ? ", ?" : "?");
+    }
+    if (rc == 0 && (rc = yx_buf_puts(&sql, ") ORDER BY p.id")) == 0)
+        rc = yx_db_exec(r->db, sql.data, p, np, &rows);
+    yx_buf_release(&sql);
+    for (int i = 0; rc == 0 && i < rows->nrows; i++) {
+        struct yx_resource res = {.kind = YX_RES_PATIENT,
+                                  .facility_id = yx_rows_i64(rows, i, "facility_id"),
+                                  .province_id = yx_rows_i64(rows, i, "home_province"),
+                                  .shared = yx_rows_i64(rows, i, "shared") != 0,
+                                  .patient_id = yx_rows_i64(rows, i, "id")};
+        if (yx_authorize(&r->who, YX_A_READ, &res) != 0)
+            continue; /* not the caller's to read: left out, as a search leaves it out */
+        json_t *e = yx_fhir_entry(r, "Patient", res.patient_id, patient_resource(r->db, rows, i));
+        if (e)
+            json_object_set_new(json_object_get(e, "search"), "mode", json_string("include"));
+        json_array_append_new(entries, e);
+    }
+    yx_rows_free(rows);
+    return rc;
+}
+
 /* GET /fhir/Patient/:id */
 static int patient_read(struct yx_req *r)
 {

@@ -84,6 +84,8 @@ test('metadata lists exactly the types and interactions served, read-only for th
   assert.deepEqual(res.Condition.searchParam.map((p) => p.name).sort(), ['_id', 'category', 'code', 'encounter', 'patient', 'recorded-date']);
   assert.deepEqual(res.MedicationRequest.searchParam.map((p) => p.name).sort(), ['_id', 'authoredon', 'encounter', 'patient', 'status']);
   assert.deepEqual(res.PractitionerRole.searchParam.map((p) => p.name).sort(), ['_id', 'organization', 'practitioner', 'specialty']);
+  for (const t of ['Condition', 'Encounter', 'MedicationRequest', 'Observation']) assert.deepEqual(res[t].searchInclude, [`${t}:patient`], t);
+  assert.equal(res.Practitioner.searchInclude, undefined);
 });
 
 test('Encounter: class VR with the mode, status, period, subject, participant, serviceProvider, reason, ranked diagnoses', async () => {
@@ -283,6 +285,31 @@ test('Practitioner and PractitionerRole: licence, name, scope; the users rule', 
   assert.equal((await as('demo.commune', 'GET', `/fhir/Practitioner?_id=${doctor}`)).body.entry, undefined);
 });
 
+test('_include=<Type>:patient: the page\'s patients once each, as include, only those the caller may read', async () => {
+  for (const [type, q] of [['Encounter', `patient=${W.p.id}`], ['Observation', `patient=${W.p.id}`], ['Condition', `patient=${W.p.id}`], ['MedicationRequest', `patient=${W.p.id}`]]) {
+    const r = await as('demo.commune', 'GET', `/fhir/${type}?${q}&_include=${type}:patient`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const inc = r.body.entry.filter((e) => e.search.mode === 'include');
+    assert.ok(r.body.entry.filter((e) => e.search.mode === 'match').length >= 1, type);
+    assert.deepEqual(inc.map((e) => [e.resource.resourceType, e.resource.id, e.fullUrl.endsWith(`/Patient/${W.p.id}`)]), [['Patient', String(W.p.id), true]], type);
+    assert.ok(r.body.link[0].url.includes(`_include=${type}%3Apatient`), r.body.link[0].url);
+    // Without it, no patient.
+    assert.ok((await as('demo.commune', 'GET', `/fhir/${type}?${q}`)).body.entry.every((e) => e.search.mode === 'match'));
+  }
+  // A visit the doctor ran and finished: he still reads the Encounter (his own), but the visit's
+  // share of the patient has ended, so the Patient is not included (GET /fhir/Patient/:id is a 404).
+  const p3 = await registerPatient(srv, S['demo.commune'].token, { full_name: 'Sùng Thị Dợ', birth_year: 1980, sex: 'female' });
+  const v3 = await ok('demo.commune', 'POST', '/api/v1/visits', { patient_id: p3.id, doctor_id: uid('demo.doctor'), mode: 'audio', reason: 'Sốt' });
+  await ok('demo.commune', 'POST', `/api/v1/visits/${v3.id}/transitions`, { to: 'in_progress' });
+  const open = await as('demo.doctor', 'GET', `/fhir/Encounter?_id=${v3.id}&_include=Encounter:patient`);
+  assert.deepEqual(open.body.entry.map((e) => e.search.mode), ['match', 'include']);
+  await ok('demo.doctor', 'POST', `/api/v1/visits/${v3.id}/transitions`, { to: 'finished' });
+  assert.equal((await as('demo.doctor', 'GET', `/fhir/Patient/${p3.id}`)).status, 404);
+  const closed = await as('demo.doctor', 'GET', `/fhir/Encounter?_id=${v3.id}&_include=Encounter:patient`);
+  assert.deepEqual(closed.body.entry.map((e) => [e.search.mode, e.resource.id]), [['match', String(v3.id)]]);
+  assert.equal(closed.body.entry[0].resource.status, 'finished');
+});
+
 test("another facility's clinical resources are the same 404 as absent ones; its searches find nothing", async () => {
   const paths = [`Encounter/${W.v.id}`, `Observation/${W.vitals * 16 + 1}`, `Condition/${W.dx1}`, `MedicationRequest/${W.rx * 32}`];
   const absent = { Encounter: 99999999, Observation: 99999999 * 16 + 1, Condition: 99999999, MedicationRequest: 99999999 * 32 };
@@ -305,6 +332,8 @@ test('bad input: OperationOutcome naming the parameter, nothing written', async 
     ['/fhir/Encounter?status=bogus', 'status'], ['/fhir/Encounter?date=sa2020', 'date'], ['/fhir/Observation?date=2020-13', 'date'],
     ['/fhir/Condition?onset-date=2020', 'onset-date'], ['/fhir/MedicationRequest?status=x', 'status'], ['/fhir/MedicationRequest?authoredon=20', 'authoredon'],
     ['/fhir/Practitioner?name=%25', 'name'], ['/fhir/Observation?_count=0', '_count'],
+    ['/fhir/Encounter?_include=Encounter:practitioner', '_include'], ['/fhir/Observation?_include=Encounter:patient', '_include'],
+    ['/fhir/Practitioner?_include=Practitioner:patient', '_include'],
   ]) {
     const r = await as('demo.commune', 'GET', path);
     assert.equal(r.status, 400, `${path}: ${JSON.stringify(r.body)}`);
