@@ -95,6 +95,9 @@ static int medication_read(struct yx_req *r)
         items = json_loads(yx_rows_str(rows, 0, "items"), 0, NULL);
     if (!json_array_get(items, (size_t)(id % PER_RX)))
         rc = yx_not_found(r);
+    /* The audit names the prescription (as the REST read does), not the visit. */
+    if (rc == 0)
+        yx_audit_target(r, id / PER_RX);
     if (rc == 0)
         rc = yx_visit_access(r, yx_rows_i64(rows, 0, "visit_id"), YX_A_READ);
     if (rc == 0)

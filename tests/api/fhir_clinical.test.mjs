@@ -101,6 +101,7 @@ test('Encounter: class VR with the mode, status, period, subject, participant, s
   assert.equal(e.participant[0].individual.reference, `Practitioner/${uid('demo.doctor')}`);
   assert.equal(e.serviceProvider.reference, `Organization/${W.v.doctor.facility.id}`);
   assert.equal(e.reasonCode[0].text, 'Đau đầu, chóng mặt');
+  assert.ok(Number(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'visit.read' AND resource_id = '${W.v.id}' AND patient_id = ${W.p.id} AND outcome = 'ok'`)) >= 1);
   assert.deepEqual(e.diagnosis, [{ condition: { reference: `Condition/${W.dx1}` }, rank: 1 }, { condition: { reference: `Condition/${W.dx2}` }, rank: 2 }]);
   const planned = (await as('demo.commune', 'GET', `/fhir/Encounter/${W.v2.id}`)).body;
   assert.equal(planned.status, 'planned');
@@ -229,6 +230,8 @@ test('MedicationRequest: one per item of a signed prescription, grouped, active,
   assert.deepEqual(a.dispenseRequest.quantity, { value: 30, unit: 'viên' });
   assert.equal(b.medicationCodeableConcept.text, 'Paracetamol 500 mg');
   assert.deepEqual((await as('demo.commune', 'GET', `/fhir/MedicationRequest/${b.id}`)).body, b);
+  // Audited as the REST read: the prescription, with its patient.
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'prescription.read' AND resource_id = '${W.rx}' AND patient_id = ${W.p.id} AND outcome = 'ok'`), '1');
   // A draft of the same visit: nothing.
   const draft = await ok('demo.doctor', 'POST', `/api/v1/visits/${W.v.id}/prescriptions`, { items: ITEMS.slice(0, 1) });
   assert.equal((await as('demo.commune', 'GET', `/fhir/MedicationRequest/${draft.id * 32}`)).status, 404);
