@@ -45,6 +45,8 @@ before(async () => {
   await ok('demo.doctor', 'POST', `/api/v1/visits/${W.v.id}/diagnoses`, { icd10: 'I10', primary: true });
   await ok('demo.doctor', 'POST', `/api/v1/visits/${W.v.id}/diagnoses`, { icd10: 'E11.65', note: 'theo dõi' });
   [W.dx1, W.dx2] = srv.sql(`SELECT id FROM visit_diagnoses WHERE visit_id = ${W.v.id} ORDER BY id`).split('\n').map(Number);
+  // A draft first, so that the signed prescription's id is not the visit's (the audit test tells them apart).
+  await ok('demo.doctor', 'POST', `/api/v1/visits/${W.v.id}/prescriptions`, { items: ITEMS.slice(1) });
   const rx = await ok('demo.doctor', 'POST', `/api/v1/visits/${W.v.id}/prescriptions`, { items: ITEMS, note: 'Tái khám khi hết thuốc' });
   W.rx = (await ok('demo.doctor', 'POST', `/api/v1/prescriptions/${rx.id}/sign`)).id;
   // A draft that is never signed (not shown), and a planned chat visit of the other patient.
@@ -231,6 +233,7 @@ test('MedicationRequest: one per item of a signed prescription, grouped, active,
   assert.equal(b.medicationCodeableConcept.text, 'Paracetamol 500 mg');
   assert.deepEqual((await as('demo.commune', 'GET', `/fhir/MedicationRequest/${b.id}`)).body, b);
   // Audited as the REST read: the prescription, with its patient.
+  assert.notEqual(W.rx, W.v.id);
   assert.equal(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'prescription.read' AND resource_id = '${W.rx}' AND patient_id = ${W.p.id} AND outcome = 'ok'`), '1');
   // A draft of the same visit: nothing.
   const draft = await ok('demo.doctor', 'POST', `/api/v1/visits/${W.v.id}/prescriptions`, { items: ITEMS.slice(0, 1) });
