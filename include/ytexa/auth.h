@@ -20,6 +20,26 @@ int yx_auth_resolve(struct yx_req *r);
  * an account or a facility in a way that changes who a session's principal is). */
 void yx_auth_forget(void);
 
+/* Registered systems (SMART Backend Services, docs/fhir.md "Access for systems"). A system's
+ * access token is this prefix and 43 base64url characters (256 random bits): a session token is
+ * 43 characters, so the two never take each other's shape. */
+#define YX_SYSTEM_TOKEN_PREFIX "smart-"
+int yx_system_token_shape(const char *token);
+/* Resolves a system's access token into r->who (system_id, role "system", its places and granted
+ * scopes in the arena) and sets r->authed. YX_EAUTH when the token is unknown, expired, or its
+ * system revoked. yx_auth_resolve() calls it for a token of that shape on /fhir/. */
+int yx_system_resolve(struct yx_req *r, const char *token);
+/* May the system call the route (method, pattern)? Only FHIR reads its granted scopes name: GET
+ * /fhir/<Type>/:id (r) and GET /fhir/<Type> (s). 0 or YX_EFORBIDDEN. */
+int yx_system_permits(const struct yx_principal *who, const char *method, const char *pattern);
+/* Is a record of facility (in province) among the system's places? */
+int yx_system_in_places(const struct yx_principal *who, int64_t facility_id, int64_t province_id);
+/* POST /fhir/auth/token answers RFC 6749's errors ({"error", "error_description"}), not the FHIR
+ * dialect's OperationOutcome: the server is given this dialect for that path before FHIR's. */
+extern const struct yx_api_dialect yx_oauth_dialect;
+/* /fhir/.well-known/smart-configuration is plain JSON, not FHIR's. */
+extern const struct yx_api_dialect yx_smart_discovery_dialect;
+
 /* Argon2id via libsodium (19 MiB or more, 2 passes or more). Hashing is slow on purpose: call it
  * only from a route marked YX_R_HEAVY or from the command line. */
 int yx_password_hash(const char *password, char out[128]);
@@ -131,6 +151,8 @@ enum yx_scope_kind {
     YX_SCOPE_PROVINCE, /* those of the facilities of province id */
     YX_SCOPE_FACILITY, /* those of facility id */
     YX_SCOPE_PATIENT,  /* those of patient id: a patient's own account (id 0: no record yet) */
+    YX_SCOPE_SYSTEM,   /* those of the places a registered system is registered for (the principal's
+                          places; id: the system) */
 };
 struct yx_scope {
     enum yx_scope_kind kind;
@@ -144,6 +166,11 @@ struct yx_scope {
  * YX_EFORBIDDEN when it has none (its role works with none of them, or it has no facility), or
  * YX_EAUTH. */
 int yx_scope(const struct yx_principal *who, enum yx_resource_kind kind, struct yx_scope *s);
+/* The condition a list's query adds for a YX_SCOPE_SYSTEM scope: "(<facility_col> IN (…) OR
+ * <province_col> IN (…))" over the principal's places (ids written as numbers: they come from the
+ * database, never from the request), or "1 = 0" when it has none. In the arena; NULL when out of
+ * memory. */
+const char *yx_scope_places_sql(struct yx_req *r, const char *facility_col, const char *province_col);
 /* Is the principal the patient's own account (it reads its own record, gives its consent in the
  * app, books its own visits)? */
 int yx_patient_self(const struct yx_principal *who, int64_t patient_id);

@@ -15,7 +15,15 @@
 #include "ytexa/core.h"
 #include "ytexa/store.h"
 
-/* The logged-in user a request acts for. province_id is the province of the user's facility. */
+/* A place a registered system may read (docs/fhir.md, "Access for systems"): a facility, or a
+ * province (facility_id 0). */
+struct yx_place {
+    int64_t facility_id, province_id;
+};
+
+/* The logged-in user a request acts for. province_id is the province of the user's facility. A
+ * registered system (SMART Backend Services) is a principal of its own kind: system_id set,
+ * user_id 0, role "system", its places and granted scopes instead of a facility. */
 struct yx_principal {
     int64_t user_id;
     int64_t session_id;
@@ -26,6 +34,10 @@ struct yx_principal {
     char role[24];
     char full_name[160];
     char csrf[48];
+    int64_t system_id;             /* a registered system's id (systems.id), 0 for a user */
+    const struct yx_place *places; /* a system's places, in the request's arena (nplaces of them) */
+    int nplaces;
+    const char *scope; /* a system's granted scopes ("system/Patient.rs …"), in the arena */
 };
 
 #define YX_MAX_PARAMS 4

@@ -12,6 +12,8 @@ extern const struct yx_route yx_health_routes[];
 extern const struct yx_route yx_metrics_routes[];
 extern const struct yx_route yx_auth_routes[];
 extern const struct yx_route yx_user_routes[];
+extern const struct yx_route yx_system_routes[];
+extern const struct yx_route yx_smart_routes[];
 extern const struct yx_route yx_facility_routes[];
 extern const struct yx_route yx_unit_routes[];
 extern const struct yx_route yx_network_routes[];
@@ -58,6 +60,8 @@ const struct yx_route *yx_app_routes(void)
                                               yx_metrics_routes,
                                               yx_auth_routes,
                                               yx_user_routes,
+                                              yx_system_routes,
+                                              yx_smart_routes,
                                               yx_facility_routes,
                                               yx_unit_routes,
                                               yx_network_routes,

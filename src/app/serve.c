@@ -73,8 +73,11 @@ static int configure(const struct yx_config *cfg)
     return 0;
 }
 
-/* Every answer under /fhir/ is FHIR's JSON, its errors OperationOutcomes (src/fhir/outcome.c). */
-static const struct yx_api_dialect *const dialects[] = {&yx_fhir_dialect, NULL};
+/* Every answer under /fhir/ is FHIR's JSON, its errors OperationOutcomes (src/fhir/outcome.c), but
+ * for the SMART token endpoint's, which are OAuth's, and SMART's discovery (src/auth/smart.c): the first
+ * prefix that matches is the request's dialect. */
+static const struct yx_api_dialect *const dialects[] = {&yx_oauth_dialect, &yx_smart_discovery_dialect,
+                                                        &yx_fhir_dialect, NULL};
 
 int yx_app_serve(const struct yx_config *cfg)
 {

@@ -305,7 +305,8 @@ void yx_audit_request_event(struct yx_req *r, const char *outcome, struct yx_aud
     *ev = (struct yx_audit_event){
         .at = yx_now_ms(),
         .request_id = r->id,
-        .actor_id = r->who.user_id,
+        /* A registered system acts as itself: its id, with the role "system" saying whose id. */
+        .actor_id = r->who.system_id ? r->who.system_id : r->who.user_id,
         .actor_role = r->who.role[0] ? r->who.role : NULL,
         .actor_facility_id = r->who.facility_id,
         .action = rt->audit,

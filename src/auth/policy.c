@@ -325,10 +325,38 @@ static int report_decision(const struct yx_principal *w, enum yx_action act, con
     return YX_EFORBIDDEN;
 }
 
+/* A registered system reads the patient data of the places it is registered for (facilities,
+ * provinces) and the facility network; it writes nothing. Patient data elsewhere does not exist
+ * for it (404, as an absent record), and a share never widens it: shares are between facilities.
+ * A prescription is read once signed, as its patient reads it. Nothing else is a system's. */
+static int system_decision(const struct yx_principal *w, enum yx_action act, const struct yx_resource *res)
+{
+    switch (res->kind) {
+    case YX_RES_FACILITY:
+    case YX_RES_NETWORK:
+        return act == YX_A_READ ? 0 : YX_EFORBIDDEN;
+    case YX_RES_PATIENT:
+    case YX_RES_VISIT:
+    case YX_RES_VISIT_RECORD:
+    case YX_RES_PRESCRIPTION:
+    case YX_RES_CONSENT:
+    case YX_RES_APPOINTMENT:
+        if (!yx_system_in_places(w, res->facility_id, res->province_id))
+            return YX_ENOTFOUND;
+        if (res->kind == YX_RES_PRESCRIPTION && (!res->state || strcmp(res->state, "signed") != 0))
+            return YX_ENOTFOUND;
+        return act == YX_A_READ ? 0 : YX_EFORBIDDEN;
+    default:
+        return YX_ENOTFOUND;
+    }
+}
+
 int yx_authorize(const struct yx_principal *who, enum yx_action act, const struct yx_resource *res)
 {
-    if (!who || !who->user_id)
+    if (!who || (!who->user_id && !who->system_id))
         return YX_EAUTH;
+    if (who->system_id)
+        return system_decision(who, act, res);
     switch (res->kind) {
     case YX_RES_FACILITY:
     case YX_RES_NETWORK:
@@ -375,8 +403,13 @@ static int scope_is(struct yx_scope *s, enum yx_scope_kind kind, int64_t id)
 
 int yx_scope(const struct yx_principal *w, enum yx_resource_kind kind, struct yx_scope *s)
 {
-    if (!w || !w->user_id)
+    if (!w || (!w->user_id && !w->system_id))
         return YX_EAUTH;
+    /* A system's lists show the patient data of its places (system_decision()). */
+    if (w->system_id)
+        return kind == YX_RES_PATIENT || kind == YX_RES_VISIT || kind == YX_RES_APPOINTMENT
+                   ? scope_is(s, YX_SCOPE_SYSTEM, w->system_id)
+                   : YX_EFORBIDDEN;
     int r = rank(w->role);
     switch (kind) {
     case YX_RES_USER:
@@ -414,7 +447,17 @@ int yx_scope(const struct yx_principal *w, enum yx_resource_kind kind, struct yx
 int yx_route_permits(struct yx_req *r)
 {
     const struct yx_route *rt = r->route;
-    if (!rt || (rt->flags & YX_R_PUBLIC) || (rt->roles & yx_role_bit(r->who.role)))
+    if (!rt || (rt->flags & YX_R_PUBLIC))
+        return 0;
+    /* A system has no role: the scopes its token was granted say which FHIR interactions it may
+     * call (SMART's system/<Type>.rs). */
+    if (r->who.system_id)
+        return yx_system_permits(&r->who, rt->method, rt->pattern) == 0
+                   ? 0
+                   : yx_fail_code(r, YX_EFORBIDDEN, "insufficient_scope", NULL,
+                                  "Phạm vi của mã truy cập không gồm việc này / the token's scopes do not "
+                                  "grant this interaction.");
+    if (rt->roles & yx_role_bit(r->who.role))
         return 0;
     /* The refusal depends on no record, so it tells nothing of any: the role may not do this. */
     return yx_deny(r, YX_EFORBIDDEN);

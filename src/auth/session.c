@@ -136,6 +136,13 @@ int yx_auth_resolve(struct yx_req *r)
     int rc;
     if (!token)
         return yx_fail(r, YX_EAUTH, "Bạn chưa đăng nhập / please log in.");
+    /* A registered system's token opens the FHIR API only; the rest of the API is for people. */
+    if (r->bearer && yx_system_token_shape(r->bearer))
+        return strncmp(r->path, "/fhir/", 6) == 0
+                   ? yx_system_resolve(r, r->bearer)
+                   : yx_fail(r, YX_EAUTH,
+                             "Mã truy cập của hệ thống chỉ dùng cho /fhir/ / a system's access "
+                             "token is for the FHIR API only; people sign in.");
     if (!token_shape_ok(token))
         return yx_fail(r, YX_EAUTH, "The session token is malformed; please log in again.");
     yx_sha256_hex(token, strlen(token), hash);

@@ -80,6 +80,8 @@ static json_t *resource_entry(const struct yx_fhir_type *t)
     return e;
 }
 
+#define SECURITY_SERVICE "http://terminology.hl7.org/CodeSystem/restful-security-service"
+
 /* GET /fhir/metadata */
 static int metadata(struct yx_req *r)
 {
@@ -91,19 +93,32 @@ static int metadata(struct yx_req *r)
         json_array_append_new(resources, resource_entry(t));
     char now[32];
     yx_time_format(yx_now_ms(), now);
-    json_t *cs = json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s},s:s,s:[s],s:[{s:s,s:{s:[{s:[{s:s,s:s}],s:s}],s:s},s:o}]}",
-        "resourceType", "CapabilityStatement", "status", "active", "date", now, "kind", "instance", "name",
-        "YtexaFhirServer", "title", "ytexa FHIR R4 API", "implementation", "description",
-        "ytexa: khám chữa bệnh từ xa / telehealth (docs/fhir.md)", "fhirVersion", "4.0.1", "format", "json",
-        "rest", "mode", "server", "security", "service", "coding", "system",
-        "http://terminology.hl7.org/CodeSystem/restful-security-service", "code", "OAuth", "text",
-        "Bearer session token", "description",
-        "A user's session (POST /api/v1/auth/login), as Authorization: Bearer; the same roles, facility "
-        "rules and audit as the REST API.",
-        "resource", resources);
+    /* SMART Backend Services for systems (the token endpoint in the oauth-uris extension SMART
+     * defines), a user's session for people. */
+    char token[600];
+    const char *base = yx_fhir_base(r);
+    if (!base || yx_snprintf(token, sizeof token, "%s/auth/token", base) != 0) {
+        json_decref(resources);
+        return YX_ENOMEM;
+    }
+    json_t *security = json_pack(
+        "{s:[{s:s,s:[{s:s,s:s}]}],s:[{s:[{s:s,s:s}],s:s},{s:[{s:s,s:s}],s:s}],s:s}", "extension", "url",
+        "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris", "extension", "url", "token",
+        "valueUri", token, "service", "coding", "system", SECURITY_SERVICE, "code", "SMART-on-FHIR", "text",
+        "SMART Backend Services (client_credentials, private_key_jwt)", "coding", "system", SECURITY_SERVICE,
+        "code", "OAuth", "text", "Bearer session token", "description",
+        "Systems: SMART Backend Services, a JWT signed RS384 or ES384 by a registered key for a token of "
+        "scopes system/<Type>.rs within the places the system is registered for "
+        "(/.well-known/smart-configuration). People: a session (POST /api/v1/auth/login), as "
+        "Authorization: Bearer; the same roles, facility rules and audit as the REST API.");
+    json_t *cs =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s},s:s,s:[s],s:[{s:s,s:o,s:o}]}", "resourceType",
+                  "CapabilityStatement", "status", "active", "date", now, "kind", "instance", "name",
+                  "YtexaFhirServer", "title", "ytexa FHIR R4 API", "implementation", "description",
+                  "ytexa: khám chữa bệnh từ xa / telehealth (docs/fhir.md)", "fhirVersion", "4.0.1", "format",
+                  "json", "rest", "mode", "server", "security", security, "resource", resources);
     if (cs)
-        json_object_set_new(json_object_get(cs, "implementation"), "url", json_string(yx_fhir_base(r)));
+        json_object_set_new(json_object_get(cs, "implementation"), "url", json_string(base));
     return cs ? yx_reply(r, 200, cs) : YX_ENOMEM;
 }
 

@@ -474,29 +474,37 @@ static int take_param(struct yx_req *r, const char *name, const char *v, void *c
                : rc;
 }
 
-/* GET /fhir/Patient: the caller's facility's registry, as the REST search. */
+/* GET /fhir/Patient: the caller's facility's registry, as the REST search; a system's places. */
 static int patient_search(struct yx_req *r)
 {
     struct conditions c = {.n = 0};
     struct yx_fhir_search s;
     struct yx_rows *rows = NULL;
     struct yx_param p[52];
-    int rc;
+    int rc = 0;
     yx_buf_init(&c.sql, 16 * 1024);
-    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_patient_registry_role(r)) != 0 ||
+    struct yx_scope scope;
+    const char *where = "p.facility_id = ?";
+    /* A clinician searches their facility's registry; a registered system the registries of the
+     * places it is registered for (yx_scope()). */
+    int system = yx_scope(&r->who, YX_RES_PATIENT, &scope) == 0 && scope.kind == YX_SCOPE_SYSTEM;
+    if (system && !(where = yx_scope_places_sql(r, "p.facility_id", "f.province_id")))
+        rc = YX_ENOMEM;
+    if (rc || (rc = yx_fhir_begin(r)) != 0 || (!system && (rc = yx_patient_registry_role(r)) != 0) ||
         (rc = yx_fhir_search_parse(r, yx_fhir_patient_params, &s, take_param, &c)) != 0) {
         yx_buf_release(&c.sql);
         return rc;
     }
-    char *sql = yx_arena_alloc(&r->arena, c.sql.len + 1024);
+    size_t size = c.sql.len + strlen(where) + 1024;
+    char *sql = yx_arena_alloc(&r->arena, size);
     int n = 0;
-    p[n++] = YX_PI(r->who.facility_id);
+    if (!system)
+        p[n++] = YX_PI(r->who.facility_id);
     p[n++] = YX_PI(s.after);
     for (int i = 0; i < c.n; i++)
         p[n++] = c.p[i];
     p[n++] = YX_PI(s.count + 1);
-    if (!sql || yx_snprintf(sql, c.sql.len + 1024,
-                            SELECT "WHERE p.facility_id = ? AND p.id > ?%.*s ORDER BY p.id LIMIT ?",
+    if (!sql || yx_snprintf(sql, size, SELECT "WHERE %s AND p.id > ?%.*s ORDER BY p.id LIMIT ?", where,
                             (int)c.sql.len, c.sql.data ? c.sql.data : "") != 0)
         rc = YX_ENOMEM;
     yx_buf_release(&c.sql);

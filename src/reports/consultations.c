@@ -3,13 +3,13 @@
  * conclusion took, how many were accepted within their urgency's deadline and what the hubs
  * recommended. A case belongs to the place of the facility that asked (where the patient is).
  *
- * One query counts the cases of each group in SQL, ordered by the group asked for: the cases
- * requested, accepted and concluded in the period as three index ranges (a case touched in several
- * ways counts once in each count, as before), and the events of the period. A second query fetches
- * only the durations, one integer a case, in the same order of groups: medians and 90th
- * percentiles are computed in C from them, since SQLite has no percentile function and
- * PostgreSQL's percentile_disc is not portable (docs/reports.md, "How it is computed, and its
- * bound"). */
+ * The figures come from the rollups of migration 0025, kept by triggers on consults and
+ * consult_events (docs/reports.md, "Rollups") — by facility for by=facility and a facility's own
+ * report, else by province and requesting level, one dimension at a time: one query sums the counts of each
+ * group over the period's spans (lead days, whole months, tail days), ordered by the group asked for; a
+ * second fetches the waits' histograms in the same order of groups, whose medians and 90th percentiles are
+ * the buckets that hold their ranks (yx_report_wait_percentile). A year reads 12 month rows a key
+ * however many cases it had. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,25 +62,25 @@ static const struct yx_report_column columns[] = {
 static const struct yx_report_grouping groupings[] = {
     {"facility", "rf.id", "rf.name", 1},
     YX_REPORT_BY_PROVINCE,
-    {"level_pair", "rf.level || '>' || COALESCE(hf.level, 'none')", "rf.level", 0},
-    {"urgency", "c.urgency", "c.urgency", 0},
-    {"specialty", "c.specialty", "COALESCE(s.name_vi, c.specialty)", 0},
-    {"kind", "c.kind", "c.kind", 0},
+    {"level_pair", "rf.level || '>' || t.hub_level", "rf.level", 0},
+    {"urgency", "t.urgency", "t.urgency", 0},
+    {"specialty", "t.specialty", "COALESCE(s.name_vi, t.specialty)", 0},
+    {"kind", "t.kind", "t.kind", 0},
     {NULL, NULL, NULL, 0},
 };
 
 /* The file names and DHIS2 codes of the exports (docs/reports.md, "Exports"). */
 static const struct yx_report_names names = {"hoi-chan", "YX_CONS"};
 
-/* What one group (or all of them) adds up to: the counts, and its durations in ms, which are a
+/* What one group (or all of them) adds up to: the counts, and its waits' histograms, which are a
  * stretch of the shared arrays (the rows of a group come together). */
 struct tally {
     int64_t n[NCOUNTS];
-    int64_t *accept, *conclude;
+    struct yx_report_wait *accept, *conclude;
     size_t naccept, nconclude;
 };
 
-/* The values of a tally. Sorts its durations. */
+/* The values of a tally, its histograms in ascending order of minutes. */
 static json_t *values_json(struct tally *t)
 {
     json_t *v = json_object();
@@ -90,12 +90,10 @@ static json_t *values_json(struct tally *t)
                         t->n[ACCEPTED]
                             ? json_real(round(1000.0 * (double)t->n[IN_TIME] / (double)t->n[ACCEPTED]) / 10.0)
                             : json_null());
-    yx_report_sort(t->accept, t->naccept);
-    yx_report_sort(t->conclude, t->nconclude);
-    json_object_set_new(v, "accept_median_min", yx_report_minutes(t->accept, t->naccept, 50));
-    json_object_set_new(v, "accept_p90_min", yx_report_minutes(t->accept, t->naccept, 90));
-    json_object_set_new(v, "conclude_median_min", yx_report_minutes(t->conclude, t->nconclude, 50));
-    json_object_set_new(v, "conclude_p90_min", yx_report_minutes(t->conclude, t->nconclude, 90));
+    json_object_set_new(v, "accept_median_min", yx_report_wait_percentile(t->accept, t->naccept, 50));
+    json_object_set_new(v, "accept_p90_min", yx_report_wait_percentile(t->accept, t->naccept, 90));
+    json_object_set_new(v, "conclude_median_min", yx_report_wait_percentile(t->conclude, t->nconclude, 50));
+    json_object_set_new(v, "conclude_p90_min", yx_report_wait_percentile(t->conclude, t->nconclude, 90));
     return v;
 }
 
@@ -118,61 +116,97 @@ static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows
                                            : yx_report_key(g, id, name);
 }
 
-/* The tables a grouping's key, its name and the place's filters may name, and the filters. Each
- * part of the queries below starts from one moment of a case: its request, acceptance or
- * conclusion, each a range an index serves (migration 0020), or its events in the period. */
-#define CASES_JOINS                                                                                          \
-    "JOIN facilities rf ON rf.id = c.requester_facility_id " YX_REPORT_PLACE_JOIN(                           \
-        "fp", "rf") "LEFT JOIN facilities hf ON hf.id = c.assigned_facility_id LEFT JOIN consult_deadlines " \
-                    "d ON d.urgency "                                                                        \
-                    "= "                                                                                     \
-                    "c.urgency LEFT JOIN specialties s ON s.code = c.specialty "
-#define CASES_FROM "FROM consults c " CASES_JOINS
-#define CASES_WHERE                                                                                          \
-    "WHERE c.requested_at IS NOT NULL AND (? = 0 OR rf.id = ?) AND (? = 0 OR " YX_REPORT_IN_PROVINCE(        \
+/* The rollups (migration 0025) with the tables a grouping's key, its name and the place's filters
+ * may name, and the filters: the requesting facility (rf) and its province, the specialty. */
+#define ROLLUP_JOINS                                                                                         \
+    "JOIN facilities rf ON rf.id = t.facility_id " YX_REPORT_PLACE_JOIN("fp",                                \
+                                                                        "rf") "LEFT JOIN "                   \
+                                                                              "specialties s ON s.code = "   \
+                                                                              "t.specialty "
+#define ROLLUP_WHERE                                                                                         \
+    "WHERE " YX_REPORT_SPANS_SQL("t") " AND (? = 0 OR rf.id = ?) AND (? = 0 OR " YX_REPORT_IN_PROVINCE(      \
         "fp") ") AND "                                                                                       \
-              "(? = '' OR rf.level = ?) AND (? = '' OR c.specialty = ?) "
+              "(? = '' OR rf.level = ?) AND (? = '' OR t.specialty = ?) "
 
-/* The counts of each group, ordered by its key: the cases requested, accepted and concluded in the
- * period (three index ranges rather than one ORed condition no index serves), and the events of
- * the period: a case counts as cancelled when its first cancellation falls in the period (as
- * MIN(at) said before), declines and escalations count each event. Every %s pair is the group's
- * key and name, from the groupings table. */
+/* The counts of each group in the period, ordered by its key (the %s pair: key and name, from the
+ * groupings table). Rows a case's move between keys left at zero are skipped, so a group shows
+ * when something of it happened in the period. */
 static const char counts_sql[] =
-    "SELECT gid, gname, SUM(req) AS requested, SUM(acc) AS accepted, SUM(intime) AS in_time, SUM(conc) AS "
-    "concluded, SUM(tl) AS treat_locally, SUM(tr) AS transfer, SUM(mt) AS more_tests, SUM(ac) AS "
-    "another_consult, SUM(canc) AS cancelled, SUM(decl) AS declines, SUM(esc) AS escalations FROM ("
-    "SELECT %s AS gid, %s AS gname, COUNT(*) AS req, 0 AS acc, 0 AS intime, 0 AS conc, 0 AS tl, 0 AS tr, "
-    "0 AS mt, 0 AS ac, 0 AS canc, 0 AS decl, 0 AS esc " CASES_FROM CASES_WHERE
-    "AND c.requested_at >= ? AND c.requested_at < ? GROUP BY 1, 2 UNION ALL "
-    "SELECT %s, %s, 0, COUNT(*), SUM(CASE WHEN c.accepted_at - c.requested_at <= COALESCE(d.accept_minutes, "
-    "1440) * 60000 THEN 1 ELSE 0 END), 0, 0, 0, 0, 0, 0, 0, 0 " CASES_FROM CASES_WHERE
-    "AND c.accepted_at >= ? AND c.accepted_at < ? GROUP BY 1, 2 UNION ALL "
-    "SELECT %s, %s, 0, 0, 0, COUNT(*), SUM(CASE WHEN c.recommendation = 'treat_locally' THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN c.recommendation = 'transfer' THEN 1 ELSE 0 END), SUM(CASE WHEN c.recommendation = "
-    "'more_tests' THEN 1 ELSE 0 END), SUM(CASE WHEN c.recommendation = 'another_consult' THEN 1 ELSE 0 END), "
-    "0, 0, 0 " CASES_FROM CASES_WHERE
-    "AND c.concluded_at >= ? AND c.concluded_at < ? GROUP BY 1, 2 UNION ALL "
-    "SELECT %s, %s, 0, 0, 0, 0, 0, 0, 0, 0, SUM(CASE WHEN e.action = 'cancelled' AND NOT EXISTS (SELECT 1 "
-    "FROM consult_events x WHERE x.consult_id = e.consult_id AND x.action = 'cancelled' AND (x.at < e.at OR "
-    "(x.at = e.at AND x.id < e.id))) THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'declined' THEN 1 ELSE 0 "
-    "END), SUM(CASE WHEN e.action = 'escalated' THEN 1 ELSE 0 END) "
-    "FROM consult_events e JOIN consults c ON c.id = e.consult_id " CASES_JOINS CASES_WHERE
-    "AND e.action IN ('cancelled', 'declined', 'escalated') AND e.at >= ? AND e.at < ? GROUP BY 1, 2"
-    ") t GROUP BY 1, 2 ORDER BY 1";
+    "SELECT %s AS gid, %s AS gname, SUM(t.requested) AS requested, SUM(t.accepted) AS accepted, "
+    "SUM(t.in_time) "
+    "AS in_time, SUM(t.concluded) AS concluded, SUM(t.treat_locally) AS treat_locally, SUM(t.transfer) AS "
+    "transfer, SUM(t.more_tests) AS more_tests, SUM(t.another_consult) AS another_consult, SUM(t.cancelled) "
+    "AS "
+    "cancelled, SUM(t.declined) AS declines, SUM(t.escalated) AS escalations FROM consult_rollup "
+    "t " ROLLUP_JOINS ROLLUP_WHERE
+    "GROUP BY 1, 2 HAVING SUM(t.requested) + SUM(t.accepted) + SUM(t.concluded) + "
+    "SUM(t.cancelled) + SUM(t.declined) + SUM(t.escalated) > 0 ORDER BY 1";
 
-/* The durations the medians and percentiles need (ms), kind 0 to acceptance and 1 to conclusion,
- * ordered by the same key as the counts so that each group's come together in the same order. */
-static const char durations_sql[] =
-    "SELECT gid, kind, ms FROM (SELECT %s AS gid, 0 AS kind, c.accepted_at - c.requested_at AS ms " CASES_FROM
-        CASES_WHERE "AND c.accepted_at >= ? AND c.accepted_at < ? UNION ALL "
-    "SELECT %s, 1, c.concluded_at - c.requested_at " CASES_FROM CASES_WHERE
-    "AND c.concluded_at >= ? AND c.concluded_at < ?) t ORDER BY 1";
+/* The waits' histograms, what 0 to acceptance and 1 to conclusion, by the same key and in the
+ * same order as the counts, each group's buckets by ascending minutes. */
+static const char waits_sql[] =
+    "SELECT %s AS gid, t.what AS what, t.minutes AS minutes, SUM(t.n) AS n FROM "
+    "consult_waits t " ROLLUP_JOINS ROLLUP_WHERE "GROUP BY 1, 2, 3 HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3";
+
+/* The same from the rollups without the facility (consult_rollup_by, consult_waits_by), for a
+ * province or the country asked for anything but by=facility: the rows of one dimension (dim) by
+ * the requesting facility's filed province and level, the specialty (s) and the dimension's value.
+ * The filed province counts as today's (its successor when the 2025 reform abolished it, p0 → ps),
+ * as facility_places does; the provinces before the reform depend on each facility's commune, so
+ * as=pre2025 and an old province as the place read the tables by facility instead. */
+#define BY_JOINS                                                                                             \
+    "JOIN admin_units p0 ON p0.id = t.province_id LEFT JOIN admin_units ps ON ps.id = p0.successor_id LEFT " \
+    "JOIN specialties s ON s.code = t.specialty "
+#define BY_WHERE                                                                                             \
+    "WHERE " YX_REPORT_SPANS_SQL(                                                                            \
+        "t") " AND t.dim = ? AND (? = 0 OR COALESCE(ps.id, p0.id) = ?) AND (? = '' OR "                      \
+             "t.level = ?) AND (? = '' OR t.specialty = ?) "
+static const char by_counts_sql[] =
+    "SELECT %s AS gid, %s AS gname, SUM(t.requested) AS requested, SUM(t.accepted) AS accepted, "
+    "SUM(t.in_time) "
+    "AS in_time, SUM(t.concluded) AS concluded, SUM(t.treat_locally) AS treat_locally, SUM(t.transfer) AS "
+    "transfer, SUM(t.more_tests) AS more_tests, SUM(t.another_consult) AS another_consult, SUM(t.cancelled) "
+    "AS "
+    "cancelled, SUM(t.declined) AS declines, SUM(t.escalated) AS escalations FROM consult_rollup_by "
+    "t " BY_JOINS BY_WHERE "GROUP BY 1, 2 HAVING SUM(t.requested) + SUM(t.accepted) + SUM(t.concluded) + "
+    "SUM(t.cancelled) + SUM(t.declined) + SUM(t.escalated) > 0 ORDER BY 1";
+static const char by_waits_sql[] =
+    "SELECT %s AS gid, t.what AS what, t.minutes AS minutes, SUM(t.n) AS n FROM "
+    "consult_waits_by t " BY_JOINS BY_WHERE "GROUP BY 1, 2, 3 HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3";
+/* Each grouping's dimension, key and name there (NULL by: the totals). */
+static const struct {
+    const char *by, *dim, *key, *name;
+} by_groupings[] = {
+    {NULL, "all", "''", "''"},
+    {"province", "all", "COALESCE(ps.id, p0.id)", "COALESCE(ps.name, p0.name)"},
+    {"level_pair", "hub", "t.level || '>' || t.value", "t.level"},
+    {"urgency", "urgency", "t.value", "t.value"},
+    {"specialty", "all", "t.specialty", "COALESCE(s.name_vi, t.specialty)"},
+    {"kind", "kind", "t.value", "t.value"},
+};
 
 /* The counts of row i of the counts query, in the order of the columns. */
 static const char *const count_names[NCOUNTS] = {
     "requested", "accepted",      "concluded", "cancelled",  "declines",       "escalations",
     "in_time",   "treat_locally", "transfer",  "more_tests", "another_consult"};
+
+static int cmp_waits(const void *a, const void *b)
+{
+    const struct yx_report_wait *x = a, *y = b;
+    return (x->minutes > y->minutes) - (x->minutes < y->minutes);
+}
+
+/* Clears *coarse when the province id is one the 2025 reform abolished (it has a successor). */
+static int abolished(struct yx_req *r, int64_t province, int *coarse)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(r->db, &rows, "SELECT 1 FROM admin_units WHERE id = ? AND successor_id IS NOT NULL",
+                     YX_PI(province));
+    if (rc == 0 && rows->nrows)
+        *coarse = 0;
+    yx_rows_free(rows);
+    return rc;
+}
 
 /* The report of the place in the period, grouped by g (NULL: totals only), into *result. */
 static int build(struct yx_req *r, const struct yx_report_period *period, const struct yx_report_grouping *g,
@@ -180,29 +214,47 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
 {
     const struct yx_report_period p = *period;
     const struct yx_report_place place = *where;
-    struct yx_rows *rows = NULL, *times = NULL;
+    struct yx_rows *rows = NULL, *waits = NULL;
     struct tally all = {.naccept = 0}, group;
-    char sql[sizeof counts_sql + 1200];
+    struct yx_report_spans spans;
+    char sql[sizeof counts_sql + 400];
     json_t *out = NULL;
     int rc;
     const struct yx_report_filters filters = *only;
     const char *by = g ? g->by : NULL;
     const char *key = g && g->key ? g->key : "''", *name = g && g->name ? g->name : "''";
-#define PLACE                                                                                                \
-    YX_PI(place.facility), YX_PI(place.facility), YX_PI(place.province), YX_PI(place.province),              \
-        YX_PT(filters.level), YX_PT(filters.level), YX_PT(filters.specialty), YX_PT(filters.specialty),      \
-        YX_PI(p.from_ms), YX_PI(p.until_ms)
-    /* Each part of a query takes one PLACE: four for the counts, the first two for the durations. */
-    struct yx_param params[] = {PLACE, PLACE, PLACE, PLACE};
-    enum { NPLACE = sizeof params / sizeof params[0] / 4 };
-#undef PLACE
-    if ((rc = yx_snprintf(sql, sizeof sql, counts_sql, key, name, key, name, key, name, key, name)) != 0 ||
-        (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0 ||
-        (rc = yx_snprintf(sql, sizeof sql, durations_sql, key, key)) != 0 ||
-        (rc = yx_db_exec(r->db, sql, params, 2 * NPLACE, &times)) != 0)
+    yx_report_spans(&p, &spans);
+    /* A province or the country, grouped by anything but facility: the rollups without the
+     * facility, one dimension's rows. */
+    int coarse = !place.facility && !place.pre2025 && !(g && strcmp(g->by, "facility") == 0);
+    if (coarse && place.province && (rc = abolished(r, place.province, &coarse)) != 0)
+        return rc;
+    const char *dim = NULL;
+    for (size_t i = 0; coarse && i < sizeof by_groupings / sizeof by_groupings[0]; i++)
+        if (by ? by_groupings[i].by && strcmp(by_groupings[i].by, by) == 0 : !by_groupings[i].by) {
+            dim = by_groupings[i].dim;
+            key = by_groupings[i].key;
+            name = by_groupings[i].name;
+        }
+    YX_ASSERT(!coarse || dim);
+    struct yx_param by_params[] = {YX_REPORT_SPANS_PARAMS(spans), YX_PT(dim),
+                                   YX_PI(place.province),         YX_PI(place.province),
+                                   YX_PT(filters.level),          YX_PT(filters.level),
+                                   YX_PT(filters.specialty),      YX_PT(filters.specialty)};
+    struct yx_param params[] = {
+        YX_REPORT_SPANS_PARAMS(spans), YX_PI(place.facility),    YX_PI(place.facility),
+        YX_PI(place.province),         YX_PI(place.province),    YX_PT(filters.level),
+        YX_PT(filters.level),          YX_PT(filters.specialty), YX_PT(filters.specialty)};
+    struct yx_param *bound = coarse ? by_params : params;
+    int nparams =
+        coarse ? (int)(sizeof by_params / sizeof by_params[0]) : (int)(sizeof params / sizeof params[0]);
+    if ((rc = yx_snprintf(sql, sizeof sql, coarse ? by_counts_sql : counts_sql, key, name)) != 0 ||
+        (rc = yx_db_exec(r->db, sql, bound, nparams, &rows)) != 0 ||
+        (rc = yx_snprintf(sql, sizeof sql, coarse ? by_waits_sql : waits_sql, key)) != 0 ||
+        (rc = yx_db_exec(r->db, sql, bound, nparams, &waits)) != 0)
         goto out;
     rc = YX_ENOMEM;
-    size_t n = times->nrows ? (size_t)times->nrows : 1;
+    size_t n = waits->nrows ? (size_t)waits->nrows : 1;
     all.accept = malloc(n * sizeof *all.accept);
     all.conclude = malloc(n * sizeof *all.conclude);
     out = yx_report_new("consultations", &p, &place, by, columns);
@@ -210,17 +262,18 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
         goto out;
     json_t *list = json_object_get(out, "rows");
     for (int i = 0, t = 0; i < rows->nrows; i++) {
-        /* One group: its counts, then its durations, which come in the same order of keys (a group
-         * with none has no durations rows). */
+        /* One group: its counts, then its buckets, which come in the same order of keys (a group
+         * with no wait has no buckets). */
         const char *gid = yx_rows_str(rows, i, "gid");
         group = (struct tally){.accept = all.accept + all.naccept, .conclude = all.conclude + all.nconclude};
         for (int c = 0; c < NCOUNTS; c++)
             group.n[c] = yx_rows_i64(rows, i, count_names[c]);
-        for (; t < times->nrows && strcmp(yx_rows_str(times, t, "gid"), gid) == 0; t++) {
-            if (yx_rows_i64(times, t, "kind") == 0)
-                group.accept[group.naccept++] = yx_rows_i64(times, t, "ms");
+        for (; t < waits->nrows && strcmp(yx_rows_str(waits, t, "gid"), gid) == 0; t++) {
+            struct yx_report_wait w = {yx_rows_i64(waits, t, "minutes"), yx_rows_i64(waits, t, "n")};
+            if (yx_rows_i64(waits, t, "what") == 0)
+                group.accept[group.naccept++] = w;
             else
-                group.conclude[group.nconclude++] = yx_rows_i64(times, t, "ms");
+                group.conclude[group.nconclude++] = w;
         }
         for (int c = 0; c < NCOUNTS; c++)
             all.n[c] += group.n[c];
@@ -230,6 +283,9 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
             json_array_append_new(
                 list, json_pack("{s:o,s:o}", "key", key_json(g, rows, i), "values", values_json(&group)));
     }
+    /* The totals' histograms are every group's buckets, put back in order of minutes. */
+    qsort(all.accept, all.naccept, sizeof *all.accept, cmp_waits);
+    qsort(all.conclude, all.nconclude, sizeof *all.conclude, cmp_waits);
     json_object_set_new(out, "totals", values_json(&all));
     *result = out;
     out = NULL;
@@ -239,7 +295,7 @@ out:
     free(all.accept);
     free(all.conclude);
     yx_rows_free(rows);
-    yx_rows_free(times);
+    yx_rows_free(waits);
     return rc;
 }
 

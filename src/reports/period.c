@@ -109,6 +109,11 @@ void yx_report_day_week(int64_t ms, struct yx_report_period *day, struct yx_repo
     snprintf(label, 9, "%04d-W%02d", year, number);
 }
 
+int64_t yx_report_civil_day(int y, int m, int d)
+{
+    return days_from_civil(y, m, d);
+}
+
 int64_t yx_report_vn_month(int64_t ms)
 {
     int y, m, d;

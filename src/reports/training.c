@@ -1,7 +1,8 @@
 /* Training (docs/reports.md, "Training"): the courses published and the sessions held by the
  * facilities of the place, and what its health workers did — attendances, people who earned a
  * credit, credit hours and certificates. Courses and sessions belong to the hosting facility
- * (courses.facility_id); every other figure to the trainee's facility (users.facility_id).
+ * (courses.facility_id); every other figure to the trainee's facility and role (users) when it
+ * happened, as the rollups of migration 0025 keep them.
  *
  * Each figure is one query, grouped by the database (GROUP BY the group's key); the answers are
  * merged here by key. A query returns at most one row a group (a few hundred facilities of a
@@ -32,7 +33,7 @@ static const struct yx_report_column columns[] = {
  * figures, the person (u). Courses and sessions have no role: by=role leaves them out of the rows
  * (null) and counts them in the totals only. */
 static const struct yx_report_grouping groupings[] = {
-    {"role", "u.role", "u.role", 0},
+    {"role", "t.role", "t.role", 0},
     {"level", "f.level", "f.level", 0},
     {"facility", "f.id", "f.name", 1},
     YX_REPORT_BY_PROVINCE,
@@ -53,10 +54,15 @@ static int has_courses(const struct yx_report_grouping *g)
  * for the rest, as by=level groups them. */
 #define PLACE_SQL                                                                                            \
     " AND (? = 0 OR f.id = ?) AND (? = 0 OR " YX_REPORT_IN_PROVINCE("fp") ") AND (? = '' OR f.level = ?)"
-#define FACILITY_SQL " JOIN facilities f ON f.id = u.facility_id " YX_REPORT_PLACE_JOIN("fp", "f")
+#define ROLLUP_SQL(table)                                                                                    \
+    " FROM " table " t JOIN facilities f ON f.id = t.facility_id " YX_REPORT_PLACE_JOIN(                     \
+        "fp", "f") "WHERE " YX_REPORT_SPANS_SQL("t") PLACE_SQL " GROUP BY 1, 2"
 
 /* The queries, each returning gid, gname and figures; the %s are the group's key and name. The
- * first two are of the hosting facility, the others of the trainee's. */
+ * first two are of the hosting facility, the others of the trainee's. Courses published are the
+ * state at the period's end, a few hundred rows read live; the rest come from the rollups of
+ * migration 0025, kept by triggers (docs/reports.md, "Rollups"), over the period's spans. A group
+ * whose rows a correction left at zero is skipped. */
 static const char courses_sql[] =
     "SELECT %s AS gid, %s AS gname, COUNT(*) FROM courses c JOIN facilities f ON f.id = "
     "c.facility_id " YX_REPORT_PLACE_JOIN(
@@ -64,35 +70,23 @@ static const char courses_sql[] =
 /* A live or case session is held at its start; a self-paced one has none and counts when it was
  * made available (created). A cancelled session is held by no one. */
 static const char sessions_sql[] =
-    "SELECT %s AS gid, %s AS gname, SUM(CASE WHEN s.kind = 'live' THEN 1 ELSE 0 END), SUM(CASE WHEN s.kind = "
-    "'self_paced' THEN 1 ELSE 0 END), SUM(CASE WHEN s.kind = 'case' THEN 1 ELSE 0 END) FROM course_sessions "
-    "s "
-    "JOIN courses c ON c.id = s.course_id JOIN facilities f ON f.id = c.facility_id" YX_REPORT_PLACE_JOIN(
-        "fp", "f") "WHERE s.state <> 'cancelled' AND ((s.kind <> 'self_paced' AND s.started_at >= ? AND "
-                   "s.started_at < ?) OR (s.kind = 'self_paced' AND s.created_at >= ? AND s.created_at < "
-                   "?))" PLACE_SQL " GROUP BY 1, 2";
+    "SELECT %s AS gid, %s AS gname, SUM(t.live), SUM(t.self_paced), SUM(t.kase)" ROLLUP_SQL(
+        "training_session_rollup") " HAVING SUM(t.live) + SUM(t.self_paced) + SUM(t.kase) > 0";
 /* An attendance: a person present for some time (online or at a site), at the session's start
- * (a self-paced session's: when the attendance was worked out), as for connection sites. The two
- * moments are two ranges, each served by an index: the sessions started in the period and their
- * attendances, and the sessions with no start and their attendances worked out in the period. A
- * session has a start or not, so no attendance is in both. Each branch counts by person before the
- * join, so the facilities are looked up once a person rather than once an attendance. */
+ * (a self-paced session's: when the attendance was worked out), as for connection sites; a
+ * certificate when it was issued (revoked later or not: the issue happened). Both by the
+ * trainee's facility and role at that moment. */
 static const char attendances_sql[] =
-    "SELECT %s AS gid, %s AS gname, SUM(x.n) FROM (SELECT a.user_id AS uid, COUNT(*) AS n FROM "
-    "course_sessions s JOIN attendance a ON a.session_id = s.id WHERE s.started_at >= ? AND s.started_at < ? "
-    "AND a.seconds > 0 GROUP BY a.user_id UNION ALL SELECT a.user_id, COUNT(*) FROM course_sessions s JOIN "
-    "attendance a ON a.session_id = s.id WHERE s.started_at IS NULL AND a.computed_at >= ? AND "
-    "a.computed_at < ? AND a.seconds > 0 GROUP BY a.user_id) x JOIN users u ON u.id = x.uid" FACILITY_SQL
-    "WHERE 1 = 1" PLACE_SQL " GROUP BY 1, 2";
-/* A person is in one group of any grouping, so the people of the rows add up to the total. */
+    "SELECT %s AS gid, %s AS gname, SUM(t.attendances), SUM(t.certificates)" ROLLUP_SQL(
+        "training_rollup") " HAVING SUM(t.attendances) + SUM(t.certificates) > 0";
+/* A person counts once however many credits in the period: a distinct count over the marks of
+ * the period's days and months (one a person and span). A person is in one group of any grouping
+ * unless they moved facility or role within the period. */
 static const char credits_sql[] =
-    "SELECT %s AS gid, %s AS gname, COUNT(DISTINCT k.user_id), SUM(k.minutes) FROM credits k JOIN users u ON "
-    "u.id = k.user_id" FACILITY_SQL "WHERE k.earned_at >= ? AND k.earned_at < ?" PLACE_SQL " GROUP BY 1, 2";
-/* Issued in the period, revoked later or not: the issue happened. */
-static const char certificates_sql[] =
-    "SELECT %s AS gid, %s AS gname, COUNT(*) FROM certificates x JOIN credits k ON k.id = x.credit_id JOIN "
-    "users u ON u.id = k.user_id" FACILITY_SQL "WHERE x.issued_at >= ? AND x.issued_at < ?" PLACE_SQL
-    " GROUP BY 1, 2";
+    "SELECT %s AS gid, %s AS gname, COUNT(DISTINCT t.user_id), SUM(t.minutes) FROM training_people t JOIN "
+    "facilities f ON f.id = t.facility_id " YX_REPORT_PLACE_JOIN(
+        "fp", "f") "WHERE "
+                   "t.credits > 0 AND " YX_REPORT_SPANS_SQL("t") PLACE_SQL " GROUP BY 1, 2";
 
 struct group {
     const char *gid, *gname; /* in the rows they came from */
@@ -115,15 +109,15 @@ static struct group *group_of(struct tally *t, const char *gid, const char *gnam
     return &t->groups[t->ngroups++];
 }
 
-/* Adds each row's figures (result columns 2 …) to figures first … of the totals and, when
+/* Adds each row's figures (result columns col …) to figures first … of the totals and, when
  * grouped, of the row's group. */
-static void merge(struct tally *t, const struct yx_rows *rows, int first, int nfig, int grouped)
+static void merge(struct tally *t, const struct yx_rows *rows, int col, int first, int nfig, int grouped)
 {
     for (int i = 0; i < rows->nrows; i++) {
         struct group *g =
             grouped ? group_of(t, yx_rows_str(rows, i, "gid"), yx_rows_str(rows, i, "gname")) : NULL;
         for (int f = 0; f < nfig; f++) {
-            const char *s = yx_rows_get(rows, i, 2 + f);
+            const char *s = yx_rows_get(rows, i, col + f);
             int64_t v = s ? strtoll(s, NULL, 10) : 0;
             t->all.n[first + f] += v;
             if (g)
@@ -167,30 +161,30 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
 {
     const struct yx_report_period p = *period;
     const struct yx_report_place place = *where;
-    enum { QCOURSES, QSESSIONS, QATTEND, QCREDITS, QCERTS, NQ };
+    enum { QCOURSES, QSESSIONS, QATTEND, QCREDITS, NQ };
     struct yx_rows *rows[NQ] = {NULL};
     struct tally t = {.ngroups = 0};
+    struct yx_report_spans spans;
     char sql[1200];
     json_t *out = NULL;
     int rc;
     const struct yx_report_filters filters = *only;
     const char *by = g ? g->by : NULL;
-    static const char *const queries[NQ] = {courses_sql, sessions_sql, attendances_sql, credits_sql,
-                                            certificates_sql};
+    static const char *const queries[NQ] = {courses_sql, sessions_sql, attendances_sql, credits_sql};
+    yx_report_spans(&p, &spans);
     for (int q = 0; q < NQ; q++) {
         /* Courses and sessions have no role: by=role asks for their totals only. */
         int grouped = g && (q > QSESSIONS || has_courses(g));
         struct yx_param before[] = {YX_PI(p.until_ms),     YX_PI(place.facility), YX_PI(place.facility),
                                     YX_PI(place.province), YX_PI(place.province), YX_PT(filters.level),
                                     YX_PT(filters.level)};
-        struct yx_param twice[] = {YX_PI(p.from_ms),      YX_PI(p.until_ms),     YX_PI(p.from_ms),
-                                   YX_PI(p.until_ms),     YX_PI(place.facility), YX_PI(place.facility),
-                                   YX_PI(place.province), YX_PI(place.province), YX_PT(filters.level),
-                                   YX_PT(filters.level)};
-        /* Sessions and attendances have two ranges of the period, the others one. */
-        int two = q == QSESSIONS || q == QATTEND;
-        struct yx_param *params = q == QCOURSES ? before : twice + (two ? 0 : 2);
-        int nparams = q == QCOURSES ? 7 : two ? 10 : 8;
+        struct yx_param spanned[] = {YX_REPORT_SPANS_PARAMS(spans), YX_PI(place.facility),
+                                     YX_PI(place.facility),         YX_PI(place.province),
+                                     YX_PI(place.province),         YX_PT(filters.level),
+                                     YX_PT(filters.level)};
+        /* Courses are counted at the period's end, the others over its spans. */
+        struct yx_param *params = q == QCOURSES ? before : spanned;
+        int nparams = q == QCOURSES ? 7 : 12;
         if ((rc = yx_snprintf(sql, sizeof sql, queries[q], grouped ? g->key : "''",
                               grouped ? g->name : "''")) != 0 ||
             (rc = yx_db_exec(r->db, sql, params, nparams, &rows[q])) != 0)
@@ -202,11 +196,11 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     out = yx_report_new("training", &p, &place, by, columns);
     if (!t.groups || !out)
         goto out;
-    merge(&t, rows[QCOURSES], COURSES, 1, has_courses(g));
-    merge(&t, rows[QSESSIONS], LIVE, 3, has_courses(g));
-    merge(&t, rows[QATTEND], ATTENDANCES, 1, g != NULL);
-    merge(&t, rows[QCREDITS], TRAINED, 2, g != NULL); /* people trained, then their minutes */
-    merge(&t, rows[QCERTS], CERTIFICATES, 1, g != NULL);
+    merge(&t, rows[QCOURSES], 2, COURSES, 1, has_courses(g));
+    merge(&t, rows[QSESSIONS], 2, LIVE, 3, has_courses(g));
+    merge(&t, rows[QATTEND], 2, ATTENDANCES, 1, g != NULL); /* attendances, then certificates */
+    merge(&t, rows[QATTEND], 3, CERTIFICATES, 1, g != NULL);
+    merge(&t, rows[QCREDITS], 2, TRAINED, 2, g != NULL); /* people trained, then their minutes */
     if (t.ngroups > 1)
         qsort(t.groups, t.ngroups, sizeof *t.groups, cmp_groups);
     json_t *list = json_object_get(out, "rows");

@@ -4,12 +4,13 @@
  * frequent codes. A visit belongs to the place of the facility where the patient is registered
  * (visits.facility_id), as a consultation belongs to the facility that asked.
  *
- * The database adds up: one query counts each figure on its own moment's index range and the
- * diagnoses by code, by group; a second returns the waits of the visits started in the period as
- * (wait, how many) in the same order of groups, so the two are walked side by side; a third the
- * top codes. Medians and 90th percentiles are taken in C from those pairs, for the reason
- * consultations.c gives, bounded by the period (at most YX_REPORT_MAX_DAYS days of one place's
- * visits). */
+ * The database adds up, from the rollup tables of migration 0024 only (never the visits
+ * themselves): one query the figures and the diagnoses by code, by group; a second the waits of
+ * the visits started in the period as a histogram of (bucket, how many) in the same order of
+ * groups, so the two are walked side by side; a third the top codes. Medians and 90th percentiles
+ * are taken in C from the histogram (yx_report_wait_percentile), for the reason consultations.c
+ * gives. The work is bounded by the rollup rows of the period's spans — at most 12 months and 60
+ * days of (facility, mode) keys — not by how many visits the place had. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,38 +125,18 @@ static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows
     return yx_report_key(g, yx_rows_str(rows, i, "gid"), yx_rows_str(rows, i, "gname"));
 }
 
-/* A wait (ms from booking to start) and how many started visits waited exactly that long. */
-struct wait {
-    int64_t ms, n;
-};
-
-/* What one group (or all) adds up to; its waits are a stretch of the shared array, ascending. */
+/* What one group (or all) adds up to; its waits are a stretch of the shared array of buckets,
+ * ascending. */
 struct tally {
     int64_t n[NCOUNTS];
-    struct wait *wait;
+    struct yx_report_wait *wait;
     size_t nwait;
 };
 
 static int wait_cmp(const void *a, const void *b)
 {
-    const struct wait *x = a, *y = b;
-    return (x->ms > y->ms) - (x->ms < y->ms);
-}
-
-/* The nearest-rank p-th percentile of the waits, as yx_report_percentile takes it from the list of
- * every wait, but from (wait, count) pairs in ascending order: the wait at rank ceil(p * n / 100). */
-static json_t *wait_minutes(const struct wait *w, size_t nw, int p)
-{
-    int64_t n = 0, seen = 0;
-    for (size_t i = 0; i < nw; i++)
-        n += w[i].n;
-    if (n == 0)
-        return json_null();
-    int64_t rank = ((int64_t)p * n + 99) / 100;
-    for (size_t i = 0; i < nw; i++)
-        if ((seen += w[i].n) >= rank)
-            return json_real((double)w[i].ms / 60000.0);
-    return json_null();
+    const struct yx_report_wait *x = a, *y = b;
+    return (x->minutes > y->minutes) - (x->minutes < y->minutes);
 }
 
 static json_t *values_json(const struct tally *t)
@@ -163,8 +144,8 @@ static json_t *values_json(const struct tally *t)
     json_t *v = json_object();
     for (int i = 0; i < NCOUNTS; i++)
         json_object_set_new(v, columns[i].key, json_integer(t->n[i]));
-    json_object_set_new(v, "wait_median_min", wait_minutes(t->wait, t->nwait, 50));
-    json_object_set_new(v, "wait_p90_min", wait_minutes(t->wait, t->nwait, 90));
+    json_object_set_new(v, "wait_median_min", yx_report_wait_percentile(t->wait, t->nwait, 50));
+    json_object_set_new(v, "wait_p90_min", yx_report_wait_percentile(t->wait, t->nwait, 90));
     return v;
 }
 
@@ -175,67 +156,62 @@ static json_t *values_json(const struct tally *t)
 #define PLACE_PARAMS(pl, fl)                                                                                 \
     YX_PI((pl).facility), YX_PI((pl).facility), YX_PI((pl).province), YX_PI((pl).province),                  \
         YX_PT((fl).level), YX_PT((fl).level)
-#define SPAN(p) YX_PI((p).from_ms), YX_PI((p).until_ms)
 
-/* Each figure is counted where its own moment falls, one index range a moment (migration 0021):
- * booked on created_at, started on started_at, ended on ended_at, signed on the prescription's
- * signed_at, diagnosed on the diagnosis's created_at. Each range is first added up by the
- * visit's facility and mode, a few thousand rows at most, and only those are joined to the
- * facilities for the place and the group: ORing the ranges in one WHERE (as this report once did)
- * let no index serve it, and joining every visit of a year to its facility cost more than
- * counting it. A visit touched in several ways adds to each figure once, as before; a group is
- * listed when any of its figures is. The diagnoses come by code (code is NULL on the other
- * rows), so C adds them up by chapter. The two %s are the group's key and name. */
+/* Every figure comes from the rollups of migration 0024, kept by triggers in the transaction of
+ * each write: visit_rollup (booked, started, completed, no-shows, cancelled, signed) and
+ * visit_rollup_dx (diagnoses by code), each keyed by (grain, span, the visit's facility, its mode),
+ * read over the period's lead days, whole months and tail days (yx_report_spans): a year is 12
+ * month rows a key. The rows of a span are added up by facility and mode, a few thousand rows at
+ * most, before they are joined to the facilities for the place and the group. The diagnoses come
+ * by code (code is NULL on the other rows), so C adds them up by chapter. A row whose figures are
+ * all 0 (an update moved its counts to another key) lists no group: a group is listed when any
+ * of its figures is. The two %s are the group's key and name. */
 static const char counts_sql[] =
     "SELECT %s AS gid, %s AS gname, v.code, SUM(v.booked) AS booked, SUM(v.started) AS started, "
     "SUM(v.completed) AS completed, SUM(v.no_show) AS no_show, SUM(v.cancelled) AS cancelled, SUM(v.signed) "
     "AS signed, SUM(v.diagnoses) AS diagnoses FROM ("
-    "SELECT facility_id, mode, NULL AS code, COUNT(*) AS booked, 0 AS started, 0 AS completed, 0 AS no_show, "
-    "0 AS cancelled, 0 AS signed, 0 AS diagnoses FROM visits WHERE created_at >= ? AND created_at < ? GROUP "
-    "BY facility_id, mode "
-    "UNION ALL SELECT facility_id, mode, NULL, 0, COUNT(*), 0, 0, 0, 0, 0 FROM visits WHERE started_at >= ? "
-    "AND started_at < ? GROUP BY facility_id, mode "
-    "UNION ALL SELECT facility_id, mode, NULL, 0, 0, SUM(CASE WHEN state = 'finished' THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN state = 'no_show' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'cancelled' THEN 1 ELSE 0 "
-    "END), 0, 0 FROM visits WHERE ended_at >= ? AND ended_at < ? GROUP BY facility_id, mode "
-    "UNION ALL SELECT x.facility_id, x.mode, NULL, 0, 0, 0, 0, 0, COUNT(*), 0 FROM prescriptions s JOIN "
-    "visits x ON x.id = s.visit_id WHERE s.status = 'signed' AND s.signed_at >= ? AND s.signed_at < ? GROUP "
-    "BY x.facility_id, x.mode "
-    "UNION ALL SELECT x.facility_id, x.mode, d.code, 0, 0, 0, 0, 0, 0, COUNT(*) FROM visit_diagnoses d JOIN "
-    "visits x ON x.id = d.visit_id WHERE d.created_at >= ? AND d.created_at < ? GROUP BY x.facility_id, "
-    "x.mode, d.code"
-    ") v JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
-        "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2, 3 ORDER BY 1";
+    "SELECT t.facility_id, t.mode, NULL AS code, SUM(t.booked) AS booked, SUM(t.started) AS started, "
+    "SUM(t.completed) AS completed, SUM(t.no_show) AS no_show, SUM(t.cancelled) AS cancelled, SUM(t.signed) "
+    "AS signed, 0 AS diagnoses FROM visit_rollup t WHERE " YX_REPORT_SPANS_SQL(
+        "t") " GROUP BY t.facility_id, "
+             "t.mode "
+             "UNION ALL SELECT t.facility_id, t.mode, t.code, 0, 0, 0, 0, 0, 0, SUM(t.n) FROM "
+             "visit_rollup_dx t WHERE " YX_REPORT_SPANS_SQL(
+                 "t") " GROUP BY t.facility_id, t.mode, t.code"
+                      ") v JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
+                          "fp",
+                          "f") "WHERE " PLACE_SQL
+                               " GROUP BY 1, 2, 3 HAVING SUM(v.booked) <> 0 OR SUM(v.started) <> 0 OR "
+                               "SUM(v.completed) <> 0 OR SUM(v.no_show) <> 0 OR SUM(v.cancelled) <> 0 OR "
+                               "SUM(v.signed) <> 0 OR "
+                               "SUM(v.diagnoses) <> 0 ORDER BY 1";
 
-/* The waits from booking to start of the visits started in the period, as (wait, how many) in
- * ascending order within each group, in the same order of groups: the percentiles need every
- * wait, but not once per visit when many waited as long. */
+/* The waits from booking to start of the visits started in the period, from the histogram
+ * visit_rollup_wait, as (bucket, how many) in ascending order within each group, in the same order
+ * of groups. */
 static const char waits_sql[] =
-    "SELECT %s AS gid, v.wait, SUM(v.n) AS n FROM (SELECT facility_id, mode, started_at - created_at AS "
-    "wait, "
-    "COUNT(*) AS n FROM visits WHERE started_at >= ? AND started_at < ? GROUP BY facility_id, mode, "
-    "started_at "
-    "- created_at) v JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
-        "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2 ORDER BY 1, 2";
+    "SELECT %s AS gid, v.minutes, SUM(v.n) AS n FROM (SELECT t.facility_id, t.mode, t.minutes, SUM(t.n) AS n "
+    "FROM visit_rollup_wait t WHERE " YX_REPORT_SPANS_SQL(
+        "t") " GROUP BY t.facility_id, t.mode, t.minutes) v "
+             "JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
+                 "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2 HAVING SUM(v.n) <> 0 ORDER BY 1, 2";
 
-/* The ten codes recorded most often in the period (ties by code), with their names. The unary + on
- * v.facility_id keeps the planner on the period's diagnoses (visit_diagnoses_created): with the
- * facility index of migration 0023 SQLite walked every facility's visits instead, 15 s for a month
- * at province scale (0.6 s this way; bench/README.md, session 13). */
+/* The ten codes recorded most often in the period (ties by code), with their names, from the
+ * diagnoses' rollup. */
 static const char top_sql[] =
-    "SELECT d.code, MIN(i.name_vi) AS name_vi, MIN(i.name_en) AS name_en, COUNT(*) AS n FROM visit_diagnoses "
-    "d "
-    "JOIN visits v ON v.id = d.visit_id JOIN facilities f ON f.id = +v.facility_id" YX_REPORT_PLACE_JOIN(
-        "fp", "f") "LEFT JOIN icd10 i ON "
-                   "i.code = d.code WHERE d.created_at >= ? AND d.created_at < ? AND " PLACE_SQL
-                   " GROUP BY d.code "
-                   "ORDER BY n DESC, d.code LIMIT 10";
+    "SELECT t.code, MIN(i.name_vi) AS name_vi, MIN(i.name_en) AS name_en, SUM(t.n) AS n FROM visit_rollup_dx "
+    "t "
+    "JOIN facilities f ON f.id = t.facility_id " YX_REPORT_PLACE_JOIN(
+        "fp", "f") "LEFT JOIN icd10 i ON i.code = t.code "
+                   "WHERE " YX_REPORT_SPANS_SQL(
+                       "t") " AND " PLACE_SQL " GROUP BY t.code HAVING SUM(t.n) <> 0 ORDER BY n DESC, t.code "
+                            "LIMIT 10";
 
-static int top_codes(struct yx_req *r, const struct yx_report_period *p, const struct yx_report_place *place,
+static int top_codes(struct yx_req *r, const struct yx_report_spans *s, const struct yx_report_place *place,
                      const struct yx_report_filters *f, json_t *out)
 {
     struct yx_rows *rows = NULL;
-    struct yx_param params[] = {SPAN(*p), PLACE_PARAMS(*place, *f)};
+    struct yx_param params[] = {YX_REPORT_SPANS_PARAMS(*s), PLACE_PARAMS(*place, *f)};
     int rc = yx_db_exec(r->db, top_sql, params, (int)(sizeof params / sizeof params[0]), &rows);
     json_t *list = json_array();
     for (int i = 0; rc == 0 && i < rows->nrows; i++)
@@ -284,7 +260,7 @@ static int merge_refusals(struct yx_req *r, const struct yx_report_period *p,
 {
     struct yx_rows *rows = NULL;
     char sql[sizeof refused_sql + 200];
-    struct yx_param params[] = {SPAN(*p), PLACE_PARAMS(*place, *f)};
+    struct yx_param params[] = {YX_PI(p->from_ms), YX_PI(p->until_ms), PLACE_PARAMS(*place, *f)};
     json_t *list = json_object_get(out, "rows"), *row;
     int64_t total = 0;
     size_t k;
@@ -345,8 +321,11 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     const struct yx_report_filters filters = *only;
     const char *by = g ? g->by : NULL;
     const char *key = g && g->key ? g->key : "''", *name = g && g->name ? g->name : "''";
-    struct yx_param params[] = {SPAN(p), SPAN(p), SPAN(p), SPAN(p), SPAN(p), PLACE_PARAMS(place, filters)};
-    struct yx_param ws_params[] = {SPAN(p), PLACE_PARAMS(place, filters)};
+    struct yx_report_spans spans;
+    yx_report_spans(&p, &spans);
+    struct yx_param params[] = {YX_REPORT_SPANS_PARAMS(spans), YX_REPORT_SPANS_PARAMS(spans),
+                                PLACE_PARAMS(place, filters)};
+    struct yx_param ws_params[] = {YX_REPORT_SPANS_PARAMS(spans), PLACE_PARAMS(place, filters)};
     if ((rc = yx_snprintf(sql, sizeof sql, counts_sql, key, name)) != 0 ||
         (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0 ||
         (rc = yx_snprintf(sql, sizeof sql, waits_sql, key)) != 0 ||
@@ -372,7 +351,8 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
         /* The group's waits come next in ws: a visit started in the period is counted in started,
          * so its group is one of these, in the same order. */
         for (; w < ws->nrows && strcmp(yx_rows_str(ws, w, "gid"), gid) == 0; w++)
-            group.wait[group.nwait++] = (struct wait){yx_rows_i64(ws, w, "wait"), yx_rows_i64(ws, w, "n")};
+            group.wait[group.nwait++] =
+                (struct yx_report_wait){yx_rows_i64(ws, w, "minutes"), yx_rows_i64(ws, w, "n")};
         for (int c = 0; c < NCOUNTS; c++)
             all.n[c] += group.n[c];
         all.nwait += group.nwait;
@@ -383,7 +363,7 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     /* The groups' waits, each ascending, become the totals' once sorted together. */
     qsort(all.wait, all.nwait, sizeof *all.wait, wait_cmp);
     json_object_set_new(out, "totals", values_json(&all));
-    if ((rc = top_codes(r, &p, &place, &filters, out)) != 0 ||
+    if ((rc = top_codes(r, &spans, &place, &filters, out)) != 0 ||
         (rc = merge_refusals(r, &p, g, &place, &filters, out)) != 0)
         goto out;
     *result = out;

@@ -95,6 +95,37 @@ test('places: today\'s province holds the facility filed under an abolished one;
   assert.ok(!sitesToday.body.rows.some((x) => x.key.id === U['02']), 'an abolished province is no row of today\'s view');
 });
 
+// Consultations read rollups without the facility for a province or the country (by the requesting
+// facility's filed province, counted as its successor today): the seed, filed under abolished Hà
+// Giang, must land in today's Tuyên Quang there too, and in old Hà Giang before the reform (read
+// from the rollups by facility). Seeded: 2 cases asked by the seed, 1 by Yên Tỵ (Lào Cai), in
+// November. By hand: today Tuyên Quang 2, Lào Cai 1; before the reform Hà Giang 2, Lào Cai 1.
+test('consultations: a case of a facility filed under an abolished province is today\'s successor\'s, and the old province\'s with as=pre2025', async () => {
+  const patient = one('SELECT MIN(id) FROM patients');
+  const user = one("SELECT id FROM users WHERE username = 'demo.doctor'");
+  const sql = [];
+  [[SEED, 0], [SEED, 1], ['TYT-YTY', 2]].forEach(([code, i]) => {
+    const t = at('2026-11-12T03:00:00Z') + 60000 * i;
+    sql.push(`INSERT INTO consults (patient_id, requester_facility_id, created_by, summary, urgency, specialty, kind, state, ` +
+      `requested_at, created_at, updated_at) VALUES (${patient}, ${F[code]}, ${user}, 'places ${i}', 'routine', 'internal', ` +
+      `'general', 'requested', ${t}, ${t}, ${t});`);
+  });
+  srv.sql(sql.join('\n'));
+  const req = (body) => Object.fromEntries(body.rows.map((x) => [x.key.id, x.values.requested]));
+  const today = await get('demo.ministry-admin', 'consultations', `${NOV}&by=province`);
+  assert.equal(today.status, 200, JSON.stringify(today.body));
+  assert.deepEqual(req(today.body), { [U['2025-08']]: 2, [U['2025-15']]: 1 });
+  assert.deepEqual(today.body.rows.map((x) => x.key.name).sort(), ['Lào Cai', 'Tuyên Quang']);
+  const old = await get('demo.ministry-admin', 'consultations', `${NOV}&by=province&as=pre2025`);
+  assert.deepEqual(req(old.body), { [U['02']]: 2, [U['10']]: 1 });
+  // Today's Tuyên Quang as a place (no facility), by urgency: the same 2; old Hà Giang as a place: 2.
+  const tq = await get('demo.ministry-admin', 'consultations', `${NOV}&province=${U['2025-08']}&by=urgency`);
+  assert.equal(tq.body.totals.requested, 2);
+  assert.equal(tq.body.rows.find((x) => x.key.id === 'routine').values.requested, 2);
+  assert.equal((await get('demo.ministry-admin', 'consultations', `${NOV}&province=${U['02']}`)).body.totals.requested, 2);
+  assert.equal((await get('demo.ministry-admin', 'consultations', `${NOV}&province=${U['15']}&as=pre2025`)).body.totals.requested, 0);
+});
+
 test('the province administrator: its province today, the old provinces merged into it, nothing of others', async () => {
   const own = await get('demo.province-admin', 'visits', `${NOV}&by=province&as=pre2025`);
   assert.equal(own.status, 200, JSON.stringify(own.body));

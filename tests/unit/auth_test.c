@@ -408,6 +408,58 @@ static void a_list_shows_the_scope_of_its_reader(void **state)
     assert_int_equal(yx_scope(&nobody, YX_RES_USER, &s), YX_EAUTH);
 }
 
+/* A registered system (SMART Backend Services): its places — facility 10, and province 2 — decide
+ * which patient data exists for it; it reads and never writes; its token's scopes say which FHIR
+ * routes it calls; its lists are of its places. */
+static void a_system_reads_the_patient_data_of_its_places(void **state)
+{
+    static const struct yx_place places[] = {{10, 0}, {0, 2}};
+    struct yx_principal sys;
+    memset(&sys, 0, sizeof sys);
+    sys.system_id = 3;
+    snprintf(sys.role, sizeof sys.role, "system");
+    sys.places = places;
+    sys.nplaces = 2;
+    sys.scope = "system/Patient.rs system/Organization.r";
+    const struct yx_resource
+        pat30 = {.kind = YX_RES_PATIENT, .facility_id = 30, .province_id = 3, .patient_id = 5},
+        pat30shared = {.kind = YX_RES_PATIENT, .facility_id = 30, .province_id = 3, .shared = 1},
+        draft = {.kind = YX_RES_PRESCRIPTION, .facility_id = 10, .province_id = 1, .state = "draft"},
+        signed_ = {.kind = YX_RES_PRESCRIPTION, .facility_id = 10, .province_id = 1, .state = "signed"},
+        report = {.kind = YX_RES_REPORT, .facility_id = 10, .province_id = 1};
+    assert_int_equal(yx_authorize(&sys, YX_A_READ, &pat10), 0);
+    assert_int_equal(yx_authorize(&sys, YX_A_READ, &pat20), 0); /* facility 20 is in province 2 */
+    assert_int_equal(yx_authorize(&sys, YX_A_READ, &pat30), YX_ENOTFOUND);
+    assert_int_equal(yx_authorize(&sys, YX_A_READ, &pat30shared), YX_ENOTFOUND);
+    assert_int_equal(yx_authorize(&sys, YX_A_WRITE, &pat10), YX_EFORBIDDEN);
+    assert_int_equal(yx_authorize(&sys, YX_A_WRITE, &pat30), YX_ENOTFOUND);
+    assert_int_equal(yx_authorize(&sys, YX_A_READ, &draft), YX_ENOTFOUND);
+    assert_int_equal(yx_authorize(&sys, YX_A_READ, &signed_), 0);
+    assert_int_equal(yx_authorize(&sys, YX_A_READ, &fac10), 0);
+    assert_int_equal(yx_authorize(&sys, YX_A_WRITE, &fac10), YX_EFORBIDDEN);
+    assert_int_equal(yx_authorize(&sys, YX_A_READ, &user10), YX_ENOTFOUND);
+    assert_int_equal(yx_authorize(&sys, YX_A_READ, &report), YX_ENOTFOUND);
+    struct yx_scope s;
+    assert_int_equal(yx_scope(&sys, YX_RES_PATIENT, &s), 0);
+    assert_int_equal(s.kind, YX_SCOPE_SYSTEM);
+    assert_int_equal(s.id, 3);
+    assert_int_equal(yx_scope(&sys, YX_RES_USER, &s), YX_EFORBIDDEN);
+    assert_int_equal(yx_system_permits(&sys, "GET", "/fhir/Patient/:id"), 0);
+    assert_int_equal(yx_system_permits(&sys, "GET", "/fhir/Patient"), 0);
+    assert_int_equal(yx_system_permits(&sys, "GET", "/fhir/Organization/:id"), 0);
+    assert_int_equal(yx_system_permits(&sys, "GET", "/fhir/Organization"), YX_EFORBIDDEN); /* .r only */
+    assert_int_equal(yx_system_permits(&sys, "GET", "/fhir/Encounter/:id"), YX_EFORBIDDEN);
+    assert_int_equal(yx_system_permits(&sys, "GET", "/fhir/Patient/:id/_history"), YX_EFORBIDDEN);
+    assert_int_equal(yx_system_permits(&sys, "POST", "/fhir/Patient"), YX_EFORBIDDEN);
+    assert_int_equal(yx_system_permits(&sys, "PUT", "/fhir/Patient/:id"), YX_EFORBIDDEN);
+    assert_int_equal(yx_system_permits(&sys, "GET", "/api/v1/patients/:id"), YX_EFORBIDDEN);
+    sys.scope = "system/*.rs";
+    assert_int_equal(yx_system_permits(&sys, "GET", "/fhir/Encounter"), 0);
+    assert_true(yx_system_token_shape("smart-0123456789012345678901234567890123456789abc"));
+    assert_false(yx_system_token_shape("smart-0123456789"));
+    assert_false(yx_system_token_shape("0123456789012345678901234567890123456789abc"));
+}
+
 /* The YX_ROLE_… bits a route declares and the roles a session has are the same list. */
 static void role_bits_follow_the_list_of_roles(void **state)
 {
@@ -450,6 +502,7 @@ int main(void)
         cmocka_unit_test(enrolment_site_attendance_credits_and_certificates),
         cmocka_unit_test(a_list_shows_the_scope_of_its_reader),
         cmocka_unit_test(role_bits_follow_the_list_of_roles),
+        cmocka_unit_test(a_system_reads_the_patient_data_of_its_places),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,9 +14,13 @@
 //   training the record is reached through a course (the draft course of the other pole is the
 //           one nobody else may know of).
 //   raw, headers  a request that is not JSON (tus).
+import { generateKeyPairSync } from 'node:crypto';
+
 const FUTURE = () => new Date(Date.now() + 7 * 3600e3 + 3 * 86400e3).toISOString().slice(0, 10);
 const ITEMS = [{ medicine: 'Amlodipin', strength: '5 mg', dose: '1 viên', frequency: '1 lần/ngày', duration_days: 30, quantity: 30 }];
 const TUS = { 'tus-resumable': '1.0.0' };
+// A public key a system registers (an EC P-384 key made for the tests).
+const SYSTEM_JWK = { ...generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' }), kid: 'ma-tran-1', alg: 'ES384' };
 
 export const ROUTES = {
   // The server itself, signing in, the socket.
@@ -67,6 +71,15 @@ export const ROUTES = {
   'GET /fhir/Observation/:id': { on: ['observation'], share: 'read' },
   'GET /fhir/Condition/:id': { on: ['diagnosis'], share: 'read' },
   'GET /fhir/MedicationRequest/:id': { on: ['medication'], share: 'read' },
+  // SMART Backend Services (docs/fhir.md, "Access for systems"): registered systems are the
+  // ministry's, of no place (1: an id, whatever is there); the token endpoint is public and form
+  // encoded (a call without a real assertion is refused invalid_client).
+  'GET /fhir/.well-known/smart-configuration': {}, 'GET /.well-known/smart-configuration': {},
+  'POST /fhir/auth/token': { raw: 'grant_type=client_credentials&scope=system%2FPatient.rs', headers: () => ({ 'content-type': 'application/x-www-form-urlencoded' }) },
+  'GET /api/v1/systems': {},
+  'POST /api/v1/systems': { body: (x, W) => ({ client_id: 'he.thong.ma.tran', name: 'Hệ thống thử', facility_ids: [W.fac('A')], scopes: 'system/Patient.rs', jwks: { keys: [SYSTEM_JWK] } }) },
+  'POST /api/v1/systems/:id/revoke': { public: true, on: ['one'] },
+  'PUT /api/v1/systems/:id/keys': { public: true, on: ['one'], body: () => ({ jwks: { keys: [SYSTEM_JWK] } }) },
 
   // Visits and prescriptions.
   'GET /api/v1/doctors': {}, 'GET /api/v1/visits': {}, 'GET /api/v1/icd10': {}, 'GET /api/v1/value-sets/remote-care': {},
