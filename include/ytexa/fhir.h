@@ -10,6 +10,10 @@
 extern const struct yx_route yx_fhir_metadata_routes[];
 extern const struct yx_route yx_fhir_patient_routes[];
 extern const struct yx_route yx_fhir_organization_routes[];
+extern const struct yx_route yx_fhir_practitioner_routes[];
+extern const struct yx_route yx_fhir_encounter_routes[];
+extern const struct yx_route yx_fhir_observation_routes[];
+extern const struct yx_route yx_fhir_medication_routes[];
 extern const struct yx_api_dialect yx_fhir_dialect;
 
 #endif

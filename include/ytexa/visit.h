@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "ytexa/auth.h"
 #include "ytexa/http.h"
 
 struct yx_visit_plan {
@@ -19,6 +20,12 @@ int yx_visit_insert(struct yx_req *r, const struct yx_visit_plan *p, int64_t *id
 
 /* The facility of an active doctor or specialist; a 400 naming field otherwise. */
 int yx_visit_doctor_facility(struct yx_req *r, int64_t doctor_id, const char *field, int64_t *facility);
+
+/* May r's principal do act (read) to visit id, as the REST visit routes decide (the patient's
+ * facility, the visit's doctor, a facility a live share lets read the patient)? 0, or the same 404
+ * for a visit that is not the caller's business as for an absent one. Sets the audit patient and
+ * target. For the FHIR mapping of visits and their records (src/fhir). */
+int yx_visit_access(struct yx_req *r, int64_t id, enum yx_action act);
 
 /* Records a change of state of a visit (from may be NULL), by r's principal. */
 int yx_visit_event(struct yx_req *r, int64_t visit, const char *from, const char *to, const char *reason);

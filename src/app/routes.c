@@ -104,6 +104,10 @@ const struct yx_route *yx_app_routes(void)
                                               yx_fhir_metadata_routes,
                                               yx_fhir_patient_routes,
                                               yx_fhir_organization_routes,
+                                              yx_fhir_practitioner_routes,
+                                              yx_fhir_encounter_routes,
+                                              yx_fhir_observation_routes,
+                                              yx_fhir_medication_routes,
                                               NULL};
     static struct yx_route *all;
     if (all)

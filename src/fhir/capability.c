@@ -7,12 +7,23 @@
 #include "fhir.h"
 
 const struct yx_fhir_type yx_fhir_types[] = {
+    {"Condition", yx_fhir_condition_params},
+    {"Encounter", yx_fhir_encounter_params},
+    {"MedicationRequest", yx_fhir_medication_request_params},
+    {"Observation", yx_fhir_observation_params},
     {"Organization", yx_fhir_organization_params},
     {"Patient", yx_fhir_patient_params},
+    {"Practitioner", yx_fhir_practitioner_params},
+    {"PractitionerRole", yx_fhir_practitioner_role_params},
     {NULL, NULL},
 };
 
-static const struct yx_route *const route_tables[] = {yx_fhir_patient_routes, yx_fhir_organization_routes,
+static const struct yx_route *const route_tables[] = {yx_fhir_patient_routes,
+                                                      yx_fhir_organization_routes,
+                                                      yx_fhir_practitioner_routes,
+                                                      yx_fhir_encounter_routes,
+                                                      yx_fhir_observation_routes,
+                                                      yx_fhir_medication_routes,
                                                       NULL};
 
 /* The interaction a route is for resource type t, or NULL when it is not one of t's. */
@@ -45,15 +56,23 @@ static json_t *resource_entry(const struct yx_fhir_type *t)
                 json_array_append_new(ints, json_pack("{s:s}", "code", i));
             update |= i && strcmp(i, "update") == 0;
         }
+    json_t *includes = json_array();
     for (const struct yx_fhir_param *p = t->params; p->name; p++)
-        json_array_append_new(
-            params, json_pack("{s:s,s:s,s:s}", "name", p->name, "type", p->type, "documentation", p->doc));
+        if (strcmp(p->type, "include") == 0)
+            json_array_append_new(includes, json_string(p->doc));
+        else
+            json_array_append_new(params, json_pack("{s:s,s:s,s:s}", "name", p->name, "type", p->type,
+                                                    "documentation", p->doc));
     json_t *e = json_pack("{s:s,s:o,s:s}", "type", t->name, "interaction", ints, "versioning",
                           update ? "versioned-update" : "no-version");
     if (update) {
         json_object_set_new(e, "readHistory", json_false());
         json_object_set_new(e, "updateCreate", json_false());
     }
+    if (json_array_size(includes))
+        json_object_set_new(e, "searchInclude", includes);
+    else
+        json_decref(includes);
     if (json_array_size(params))
         json_object_set_new(e, "searchParam", params);
     else

@@ -21,9 +21,20 @@
 #define YX_FHIR_SID_FACILITY YX_FHIR_NS "sid:facility-code"
 #define YX_FHIR_CS_LEVEL YX_FHIR_NS "CodeSystem:facility-level"
 #define YX_FHIR_CS_ERROR YX_FHIR_NS "CodeSystem:error"
+#define YX_FHIR_SID_LICENCE YX_FHIR_NS "sid:practising-licence"
+#define YX_FHIR_SID_PRESCRIPTION YX_FHIR_NS "sid:prescription"
+#define YX_FHIR_CS_ROLE YX_FHIR_NS "CodeSystem:role"
+#define YX_FHIR_CS_SPECIALTY YX_FHIR_NS "CodeSystem:specialty"
+#define YX_FHIR_CS_VISIT_MODE YX_FHIR_NS "CodeSystem:visit-mode"
+/* Published systems the clinical resources use. */
+#define YX_FHIR_SID_ICD10 "http://hl7.org/fhir/sid/icd-10"
+#define YX_FHIR_LOINC "http://loinc.org"
+#define YX_FHIR_UCUM "http://unitsofmeasure.org"
 
 /* A search parameter a resource takes: its name and FHIR type ("token", "string", "date"), and a
- * line for the CapabilityStatement. */
+ * line for the CapabilityStatement. An _include the search serves is the type "include" with the
+ * value it takes as its line ("Encounter:patient"), which the CapabilityStatement lists as a
+ * searchInclude. */
 struct yx_fhir_param {
     const char *name, *type, *doc;
 };
@@ -36,6 +47,12 @@ struct yx_fhir_type {
 extern const struct yx_fhir_type yx_fhir_types[];
 extern const struct yx_fhir_param yx_fhir_patient_params[];
 extern const struct yx_fhir_param yx_fhir_organization_params[];
+extern const struct yx_fhir_param yx_fhir_practitioner_params[];
+extern const struct yx_fhir_param yx_fhir_practitioner_role_params[];
+extern const struct yx_fhir_param yx_fhir_encounter_params[];
+extern const struct yx_fhir_param yx_fhir_condition_params[];
+extern const struct yx_fhir_param yx_fhir_observation_params[];
+extern const struct yx_fhir_param yx_fhir_medication_request_params[];
 
 /* Checks what every FHIR request must: the format asked for (_format, Accept) is JSON (406
  * otherwise). 0 or the refusal. */
@@ -71,6 +88,57 @@ json_t *yx_fhir_entry(struct yx_req *r, const char *type, int64_t id, json_t *re
  * month: it compares as text). 0 or YX_EINVAL (400 naming the parameter). */
 int yx_fhir_date_range(struct yx_req *r, const char *name, const char *v, char prefix[3], char lo[11],
                        char hi[11]);
+
+/* The conditions of a search, added as its parameters are read (src/fhir/clinical.c). */
+struct yx_fhir_query {
+    struct yx_buf sql; /* " AND …" each */
+    struct yx_param p[40];
+    int n;
+    int include_patient; /* _include=<Type>:patient was asked */
+};
+void yx_fhir_query_init(struct yx_fhir_query *q);
+/* Adds " AND sql" with its np parameters (struct yx_param each); a 400 when a search has too many. */
+int yx_fhir_where(struct yx_req *r, struct yx_fhir_query *q, const char *sql, int np, ...);
+/* Takes _include=<type>:patient (or <type>:patient:Patient) into q; 400 for any other value. */
+int yx_fhir_take_include(struct yx_req *r, struct yx_fhir_query *q, const char *type, const char *v);
+/* Appends to entries, as search.mode "include", the patients of ids (n of them, repeats allowed)
+ * that the caller may read — each asked of yx_authorize() as a Patient read, from one query. */
+int yx_fhir_include_patients(struct yx_req *r, json_t *entries, const int64_t *ids, int n);
+
+/* Adds a condition that nobody matches (a value naming something ytexa does not hold). */
+int yx_fhir_nobody(struct yx_fhir_query *q);
+/* A reference search value, "Type/123" or "123", as the id; 0 when it cannot name one of type's
+ * (the search then matches nobody). */
+int64_t yx_fhir_ref_id(const char *v, const char *type);
+/* A token search value "[system|]code": the code when the system is absent, empty or system;
+ * NULL when it names another system. In the arena. */
+const char *yx_fhir_token(struct yx_req *r, const char *v, const char *system);
+/* A date search on a column of ms instants: eq, ne, gt, lt, ge, le on YYYY, YYYY-MM or
+ * YYYY-MM-DD, a Vietnam (UTC+7) calendar range. 400 naming the parameter when malformed. */
+int yx_fhir_instant_cond(struct yx_req *r, struct yx_fhir_query *q, const char *name, const char *v,
+                         const char *column);
+/* Row i of a search's rows as its resource. */
+typedef json_t *(*yx_fhir_make)(struct yx_req *r, const struct yx_rows *rows, int i);
+/* Runs a search and answers its page: select is "SELECT … FROM … WHERE <scope>" whose column "id"
+ * is key; the query's conditions, the cursor and the page size are added, rows ordered by key.
+ * With q->include_patient, the patients of the page (column "patient_id") follow as included
+ * entries, from one more query. Releases q. */
+int yx_fhir_run_search(struct yx_req *r, const char *type, struct yx_fhir_search *s, struct yx_fhir_query *q,
+                       const char *select, const struct yx_param *scope, int nscope, const char *key,
+                       yx_fhir_make make);
+/* The visits a clinician's searches cover, as the REST visit list (v the visits' alias): those of
+ * the facility's patients, the caller's own as their doctor, and the open ones its doctors run. Three
+ * parameters, from yx_fhir_visit_scope_params. */
+#define YX_FHIR_VISIT_SCOPE                                                                                  \
+    "(v.facility_id = ? OR v.doctor_id = ? OR (v.doctor_facility_id = ? AND v.state IN ('planned', "         \
+    "'arrived', 'in_progress')))"
+void yx_fhir_visit_scope_params(const struct yx_req *r, struct yx_param p[3]);
+/* {reference, display} for Type/id. */
+json_t *yx_fhir_ref(const char *type, int64_t id, const char *display);
+/* A person's name as a HumanName: text, family the first word, given the others (Vietnamese order). */
+json_t *yx_fhir_human_name(const char *full);
+/* meta {lastUpdated} alone, for resources ytexa keeps no version of. */
+json_t *yx_fhir_meta_updated(int64_t updated_ms);
 
 /* Is b's element a JSON text and the request's id path parameter the same id? */
 int yx_fhir_same_id(const json_t *b, int64_t id);

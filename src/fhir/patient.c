@@ -124,14 +124,8 @@ static void add_unit_address(struct yx_db *db, int64_t unit, const char *street,
         add_unit_address(db, successor, street, out, depth + 1);
 }
 
-/* Row i of a SELECT as a FHIR Patient. */
-static json_t *patient_resource(struct yx_db *db, const struct yx_rows *rows, int i)
+json_t *yx_fhir_human_name(const char *full)
 {
-    char id[24], org[40];
-    int64_t pid = yx_rows_i64(rows, i, "id");
-    yx_snprintf(id, sizeof id, "%lld", (long long)pid);
-    yx_snprintf(org, sizeof org, "Organization/%lld", (long long)yx_rows_i64(rows, i, "facility_id"));
-    const char *full = yx_rows_str(rows, i, "full_name");
     /* Vietnamese names are written family first: "Giàng Seo Páo" is family Giàng, given Seo Páo. */
     json_t *name = json_pack("{s:s,s:s}", "use", "official", "text", full);
     const char *sp = strchr(full, ' ');
@@ -152,6 +146,17 @@ static json_t *patient_resource(struct yx_db *db, const struct yx_rows *rows, in
         else
             json_decref(given);
     }
+    return name;
+}
+
+/* Row i of a SELECT as a FHIR Patient. */
+static json_t *patient_resource(struct yx_db *db, const struct yx_rows *rows, int i)
+{
+    char id[24], org[40];
+    int64_t pid = yx_rows_i64(rows, i, "id");
+    yx_snprintf(id, sizeof id, "%lld", (long long)pid);
+    yx_snprintf(org, sizeof org, "Organization/%lld", (long long)yx_rows_i64(rows, i, "facility_id"));
+    json_t *name = yx_fhir_human_name(yx_rows_str(rows, i, "full_name"));
     json_t *p = json_pack("{s:s,s:s,s:o,s:b,s:[o],s:s}", "resourceType", "Patient", "id", id, "meta",
                           yx_fhir_meta(yx_rows_i64(rows, i, "version"), yx_rows_i64(rows, i, "updated_at")),
                           "active", 1, "name", name, "gender", yx_rows_str(rows, i, "sex"));
@@ -232,6 +237,50 @@ static int load(struct yx_req *r, int64_t id, json_t **out, int64_t *version)
         *out = patient_resource(r->db, rows, 0);
         *version = yx_rows_i64(rows, 0, "version");
         rc = *out ? 0 : YX_ENOMEM;
+    }
+    yx_rows_free(rows);
+    return rc;
+}
+
+int yx_fhir_include_patients(struct yx_req *r, json_t *entries, const int64_t *ids, int n)
+{
+    struct yx_param p[132];
+    struct yx_buf sql;
+    struct yx_rows *rows = NULL;
+    int np = 0, rc = 0;
+    if (n > 128)
+        n = 128;
+    p[np++] = YX_PI(r->who.facility_id);
+    p[np++] = YX_PI(yx_now_ms());
+    yx_buf_init(&sql, 64 * 1024);
+    /* The home facility and the live share of the caller's facility, for yx_authorize(), with the
+     * record: one query for the page. */
+    if (yx_buf_puts(&sql,
+                    "SELECT " COLUMNS ", pf.province_id AS home_province, (SELECT COUNT(*) FROM "
+                    "patient_shares s WHERE s.patient_id = p.id AND s.facility_id = ? AND " YX_SHARE_LIVE
+                    ") AS shared FROM patients p JOIN facilities f ON f.id = p.facility_id "
+                    "JOIN facilities pf ON pf.id = p.facility_id LEFT JOIN ethnicities e ON e.code = "
+                    "p.ethnicity WHERE p.id IN (") != 0)
+        rc = YX_ENOMEM;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        p[np++] = YX_PI(ids[i]);
+        rc = yx_buf_puts(&sql, i ? ", ?" : "?");
+    }
+    if (rc == 0 && (rc = yx_buf_puts(&sql, ") ORDER BY p.id")) == 0)
+        rc = yx_db_exec(r->db, sql.data, p, np, &rows);
+    yx_buf_release(&sql);
+    for (int i = 0; rc == 0 && i < rows->nrows; i++) {
+        struct yx_resource res = {.kind = YX_RES_PATIENT,
+                                  .facility_id = yx_rows_i64(rows, i, "facility_id"),
+                                  .province_id = yx_rows_i64(rows, i, "home_province"),
+                                  .shared = yx_rows_i64(rows, i, "shared") != 0,
+                                  .patient_id = yx_rows_i64(rows, i, "id")};
+        if (yx_authorize(&r->who, YX_A_READ, &res) != 0)
+            continue; /* not the caller's to read: left out, as a search leaves it out */
+        json_t *e = yx_fhir_entry(r, "Patient", res.patient_id, patient_resource(r->db, rows, i));
+        if (e)
+            json_object_set_new(json_object_get(e, "search"), "mode", json_string("include"));
+        json_array_append_new(entries, e);
     }
     yx_rows_free(rows);
     return rc;

@@ -197,6 +197,12 @@ int yx_visit_load_id(struct yx_req *r, int64_t id, enum yx_action act, struct yx
     return rc;
 }
 
+int yx_visit_access(struct yx_req *r, int64_t id, enum yx_action act)
+{
+    struct yx_visit v;
+    return yx_visit_load_id(r, id, act, &v);
+}
+
 /* Does r's principal take part in visit id, so that it may be in its channel (its chat and its
  * call)? The patient's own account, the clinicians of the patient's facility and the visit's
  * doctor do; the doctor's colleagues, who may read the visit while it is open, do not. */

@@ -64,6 +64,13 @@ export const ROUTES = {
   'POST /fhir/Patient': { body: () => ({ resourceType: 'Patient', name: [{ text: 'Người Thử Ma Trận' }], gender: 'male', birthDate: '1980' }) },
   'PUT /fhir/Patient/:id': { on: ['patient'], share: 'none', body: (x) => ({ resourceType: 'Patient', id: String(x.patient), name: [{ text: 'Người Thử Ma Trận' }], gender: 'male', birthDate: '1980' }) },
   'GET /fhir/Organization/:id': { public: true, on: ['facility'] },
+  'GET /fhir/Practitioner': {}, 'GET /fhir/PractitionerRole': {}, 'GET /fhir/Encounter': {}, 'GET /fhir/Observation': {},
+  'GET /fhir/Condition': {}, 'GET /fhir/MedicationRequest': {},
+  'GET /fhir/Practitioner/:id': { on: ['user'] }, 'GET /fhir/PractitionerRole/:id': { on: ['user'] },
+  'GET /fhir/Encounter/:id': { on: ['visit'], share: 'read' },
+  'GET /fhir/Observation/:id': { on: ['observation'], share: 'read' },
+  'GET /fhir/Condition/:id': { on: ['diagnosis'], share: 'read' },
+  'GET /fhir/MedicationRequest/:id': { on: ['medication'], share: 'read' },
   // SMART Backend Services (docs/fhir.md, "Access for systems"): registered systems are the
   // ministry's, of no place (1: an id, whatever is there); the token endpoint is public and form
   // encoded (a call without a real assertion is refused invalid_client).

@@ -84,10 +84,16 @@ export async function buildWorld(srv) {
     await ok(who, 'POST', `/api/v1/visits/${v.id}/transitions`, { to: 'in_progress' });
     await ok(doctor, 'POST', `/api/v1/visits/${v.id}/diagnoses`, { icd10: 'I10', primary: true });
     const rx = await ok(doctor, 'POST', `/api/v1/visits/${v.id}/prescriptions`, { items: [{ medicine: 'Amlodipin', strength: '5 mg', dose: '1 viên', frequency: '1 lần/ngày', duration_days: 30, quantity: 30 }] });
-    return [v.id, rx.id];
+    // For FHIR: a pulse taken (Observation id = vitals id × 16 + 2) and a signed prescription
+    // (MedicationRequest id = its id × 32 + the item's place).
+    await ok(who, 'POST', `/api/v1/visits/${v.id}/vitals`, { pulse: 80 });
+    const signed = await ok(doctor, 'POST', `/api/v1/visits/${v.id}/prescriptions`, { items: [{ medicine: 'Metformin', strength: '500 mg', dose: '1 viên', frequency: '2 lần/ngày', duration_days: 30, quantity: 60 }] });
+    await ok(doctor, 'POST', `/api/v1/prescriptions/${signed.id}/sign`);
+    return [v.id, rx.id, id(`SELECT MAX(id) FROM vitals WHERE visit_id = ${v.id}`) * 16 + 2,
+      id(`SELECT MIN(id) FROM visit_diagnoses WHERE visit_id = ${v.id}`), signed.id * 32];
   };
-  [A.visit, A.prescription] = await visit('demo.commune', A.patient, 'demo.doctor');
-  [C.visit, C.prescription] = await visit('demo.specialist', C.patient, 'c.doctor');
+  [A.visit, A.prescription, A.observation, A.diagnosis, A.medication] = await visit('demo.commune', A.patient, 'demo.doctor');
+  [C.visit, C.prescription, C.observation, C.diagnosis, C.medication] = await visit('demo.specialist', C.patient, 'c.doctor');
 
   // Availability and bookings: H's doctor's block, booked by A for its patient; C's doctor's, by C.
   const day = vnDay(6);

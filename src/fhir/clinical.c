@@ -1,0 +1,181 @@
+/* What the clinical resources' searches share (Practitioner, Encounter, Observation, Condition,
+ * MedicationRequest): their conditions, reference and token values, dates on instants, the run of
+ * a search over the one cursor and Bundle of search.c, and the visits a clinician's search covers.
+ * The parameters themselves are read by yx_fhir_search_parse(), the one parser. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fhir.h"
+
+void yx_fhir_query_init(struct yx_fhir_query *q)
+{
+    yx_buf_init(&q->sql, 16 * 1024);
+    q->n = 0;
+    q->include_patient = 0;
+}
+
+int yx_fhir_take_include(struct yx_req *r, struct yx_fhir_query *q, const char *type, const char *v)
+{
+    size_t n = strlen(type);
+    if (strncmp(v, type, n) == 0 &&
+        (strcmp(v + n, ":patient") == 0 || strcmp(v + n, ":patient:Patient") == 0)) {
+        q->include_patient = 1;
+        return 0;
+    }
+    return yx_fail_field(r, YX_EINVAL, "_include",
+                         "Chỉ hỗ trợ _include=%s:patient / only _include=%s:patient is supported here.", type,
+                         type);
+}
+
+int yx_fhir_where(struct yx_req *r, struct yx_fhir_query *q, const char *sql, int np, ...)
+{
+    if (q->n + np > (int)(sizeof q->p / sizeof q->p[0]))
+        return yx_fail(r, YX_EINVAL, "Quá nhiều điều kiện / too many search conditions.");
+    va_list ap;
+    va_start(ap, np);
+    for (int i = 0; i < np; i++)
+        q->p[q->n++] = va_arg(ap, struct yx_param);
+    va_end(ap);
+    return yx_buf_printf(&q->sql, " AND %s", sql);
+}
+
+int yx_fhir_nobody(struct yx_fhir_query *q)
+{
+    return yx_buf_puts(&q->sql, " AND 1 = 0");
+}
+
+int64_t yx_fhir_ref_id(const char *v, const char *type)
+{
+    size_t n = strlen(type);
+    if (strncmp(v, type, n) == 0 && v[n] == '/')
+        v += n + 1;
+    if (!*v || strlen(v) > 18 || strspn(v, "0123456789") != strlen(v))
+        return 0;
+    return strtoll(v, NULL, 10);
+}
+
+const char *yx_fhir_token(struct yx_req *r, const char *v, const char *system)
+{
+    const char *bar = strchr(v, '|');
+    if (!bar)
+        return yx_arena_strdup(&r->arena, v);
+    if (bar != v && ((size_t)(bar - v) != strlen(system) || strncmp(v, system, strlen(system)) != 0))
+        return NULL;
+    return yx_arena_strdup(&r->arena, bar + 1);
+}
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+#define VN_OFFSET_MS (7 * 3600 * 1000LL)
+
+int yx_fhir_instant_cond(struct yx_req *r, struct yx_fhir_query *q, const char *name, const char *v,
+                         const char *column)
+{
+    char prefix[3], lo[11], hi[11], sql[256];
+    int rc = yx_fhir_date_range(r, name, v, prefix, lo, hi);
+    if (rc)
+        return rc;
+    /* The range [from, to) in ms: from the first day's midnight in Vietnam to the midnight after
+     * the range (a year, a month or a day as the value names it). */
+    size_t n = strlen(v[0] >= 'a' && v[0] <= 'z' ? v + 2 : v); /* yx_fhir_date_range read the prefix */
+    int64_t y = atoi(lo), m = atoi(lo + 5), d = atoi(lo + 8);
+    int64_t from = days_from_civil(y, m, d) * 86400000LL - VN_OFFSET_MS, to;
+    if (n == 4)
+        to = days_from_civil(y + 1, 1, 1);
+    else if (n == 7)
+        to = m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1);
+    else
+        to = days_from_civil(y, m, d) + 1;
+    to = to * 86400000LL - VN_OFFSET_MS;
+    (void)hi;
+    if (strcmp(prefix, "eq") == 0 || strcmp(prefix, "ne") == 0) {
+        if (yx_snprintf(sql, sizeof sql, "%s(%s >= ? AND %s < ?)", prefix[0] == 'n' ? "NOT " : "", column,
+                        column) != 0)
+            return YX_ENOMEM;
+        return yx_fhir_where(r, q, sql, 2, YX_PI(from), YX_PI(to));
+    }
+    /* gt: after the range; lt: before it; ge: from its start; le: up to its end. */
+    const char *op = strcmp(prefix, "gt") == 0 || strcmp(prefix, "ge") == 0 ? ">=" : "<";
+    int64_t at = strcmp(prefix, "gt") == 0 || strcmp(prefix, "le") == 0 ? to : from;
+    if (yx_snprintf(sql, sizeof sql, "%s %s ?", column, op) != 0)
+        return YX_ENOMEM;
+    return yx_fhir_where(r, q, sql, 1, YX_PI(at));
+}
+
+void yx_fhir_visit_scope_params(const struct yx_req *r, struct yx_param p[3])
+{
+    p[0] = YX_PI(r->who.facility_id);
+    p[1] = YX_PI(r->who.user_id);
+    p[2] = YX_PI(r->who.facility_id);
+}
+
+int yx_fhir_run_search(struct yx_req *r, const char *type, struct yx_fhir_search *s, struct yx_fhir_query *q,
+                       const char *select, const struct yx_param *scope, int nscope, const char *key,
+                       yx_fhir_make make)
+{
+    struct yx_rows *rows = NULL;
+    struct yx_param p[64];
+    int n = 0, rc = 0;
+    size_t cap = strlen(select) + q->sql.len + 256;
+    char *sql = yx_arena_alloc(&r->arena, cap);
+    for (int i = 0; i < nscope; i++)
+        p[n++] = scope[i];
+    p[n++] = YX_PI(s->after);
+    for (int i = 0; i < q->n; i++)
+        p[n++] = q->p[i];
+    p[n++] = YX_PI(s->count + 1);
+    if (!sql || yx_snprintf(sql, cap, "%s AND %s > ?%.*s ORDER BY %s LIMIT ?", select, key, (int)q->sql.len,
+                            q->sql.data ? q->sql.data : "", key) != 0)
+        rc = YX_ENOMEM;
+    yx_buf_release(&q->sql);
+    if (rc == 0)
+        rc = yx_db_exec(r->db, sql, p, n, &rows);
+    if (rc) {
+        yx_buf_release(&s->link);
+        return rc;
+    }
+    json_t *entries = json_array();
+    int64_t last = 0, patients[128];
+    int np = 0;
+    for (int i = 0; i < rows->nrows && i < s->count; i++) {
+        last = yx_rows_i64(rows, i, "id");
+        json_array_append_new(entries, yx_fhir_entry(r, type, last, make(r, rows, i)));
+        if (q->include_patient && np < (int)(sizeof patients / sizeof patients[0]))
+            patients[np++] = yx_rows_i64(rows, i, "patient_id");
+    }
+    int more = rows->nrows > s->count;
+    yx_rows_free(rows);
+    if (np && (rc = yx_fhir_include_patients(r, entries, patients, np)) != 0) {
+        json_decref(entries);
+        yx_buf_release(&s->link);
+        return rc;
+    }
+    return yx_fhir_reply_bundle(r, type, s, entries, more, last);
+}
+
+json_t *yx_fhir_ref(const char *type, int64_t id, const char *display)
+{
+    char ref[64];
+    yx_snprintf(ref, sizeof ref, "%s/%lld", type, (long long)id);
+    json_t *o = json_pack("{s:s}", "reference", ref);
+    if (display && *display)
+        json_object_set_new(o, "display", json_string(display));
+    return o;
+}
+
+json_t *yx_fhir_meta_updated(int64_t updated_ms)
+{
+    char at[32];
+    yx_time_format(updated_ms, at);
+    return json_pack("{s:s}", "lastUpdated", at);
+}

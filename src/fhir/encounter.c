@@ -1,0 +1,275 @@
+/* FHIR Encounter and Condition (docs/fhir.md, "Encounter", "Condition"): remote visits and their
+ * ICD-10 diagnoses, read-only. Reading asks yx_visit_access() as the REST visit read does (the
+ * patient's facility, the visit's doctor, a facility a live share lets read); searching covers the
+ * visits the REST visit list covers (YX_FHIR_VISIT_SCOPE). */
+#include <string.h>
+
+#include "fhir.h"
+#include "ytexa/patient.h"
+#include "ytexa/visit.h"
+
+#define ENC_FROM                                                                                             \
+    "SELECT v.id, v.patient_id, pa.full_name AS patient_name, v.doctor_id, d.full_name AS doctor_name, "     \
+    "v.doctor_facility_id, df.name AS doctor_facility_name, v.mode, v.state, v.reason, v.started_at, "       \
+    "v.ended_at, v.updated_at FROM visits v JOIN patients pa ON pa.id = v.patient_id JOIN users d ON d.id "  \
+    "= v.doctor_id JOIN facilities df ON df.id = v.doctor_facility_id "
+#define COND_FROM                                                                                            \
+    "SELECT x.id, x.visit_id, x.code, x.is_primary, x.note, x.created_by, cu.full_name AS recorder_name, "   \
+    "x.created_at, COALESCE(i.name_vi, c.name_vi) AS code_name, v.patient_id, pa.full_name AS patient_name " \
+    "FROM visit_diagnoses x JOIN visits v ON v.id = x.visit_id JOIN patients pa ON pa.id = v.patient_id "    \
+    "JOIN users cu ON cu.id = x.created_by LEFT JOIN icd10 i ON i.code = x.code LEFT JOIN icd10 c ON "       \
+    "c.code = SUBSTR(x.code, 1, 3) "
+/* When a visit happens, for a date search: its start, else when it is planned for, else its making. */
+#define ENC_DATE "COALESCE(v.started_at, v.scheduled_at, v.created_at)"
+
+const struct yx_fhir_param yx_fhir_encounter_params[] = {
+    {"_id", "token", "The visit's id."},
+    {"patient", "reference", "Patient/<id>."},
+    {"date", "date",
+     "eq, ne, gt, lt, ge, le on YYYY, YYYY-MM or YYYY-MM-DD (Vietnam time), on the visit's start, "
+     "else the time it is planned for, else its creation."},
+    {"status", "token", "planned, arrived, in-progress, finished, cancelled (a no-show is cancelled)."},
+    {"_lastUpdated", "date", "eq, ne, gt, lt, ge, le on YYYY, YYYY-MM or YYYY-MM-DD (Vietnam time)."},
+    {"_include", "include", "Encounter:patient"},
+    {NULL, NULL, NULL},
+};
+
+const struct yx_fhir_param yx_fhir_condition_params[] = {
+    {"_id", "token", "The diagnosis's id."},
+    {"patient", "reference", "Patient/<id>."},
+    {"encounter", "reference", "Encounter/<id>: the visit."},
+    {"code", "token", "An ICD-10 code (system " YX_FHIR_SID_ICD10 "), exactly."},
+    {"category", "token", "encounter-diagnosis (every diagnosis ytexa holds is one)."},
+    {"recorded-date", "date", "eq, ne, gt, lt, ge, le on YYYY, YYYY-MM or YYYY-MM-DD (Vietnam time)."},
+    {"_include", "include", "Condition:patient"},
+    {NULL, NULL, NULL},
+};
+
+/* ytexa's visit states as Encounter.status; R4 has no no-show for an encounter (Appointment has),
+ * so a visit the patient did not come to is cancelled. */
+static const char *const statuses[][2] = {
+    {"planned", "planned"},   {"arrived", "arrived"},     {"in_progress", "in-progress"},
+    {"finished", "finished"}, {"cancelled", "cancelled"}, {"no_show", "cancelled"},
+};
+
+static const char *status_of(const char *state)
+{
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+        if (strcmp(statuses[i][0], state) == 0)
+            return statuses[i][1];
+    return "unknown";
+}
+
+static const char *mode_display(const char *mode)
+{
+    return strcmp(mode, "chat") == 0    ? "Nhắn tin / chat"
+           : strcmp(mode, "audio") == 0 ? "Gọi thoại / audio call"
+           : strcmp(mode, "video") == 0 ? "Gọi video / video call"
+                                        : "Có nhân viên y tế tại trạm hỗ trợ / assisted by a health worker";
+}
+
+static json_t *encounter(struct yx_req *r, const struct yx_rows *rows, int i)
+{
+    char id[24], at[32];
+    int64_t vid = yx_rows_i64(rows, i, "id");
+    yx_snprintf(id, sizeof id, "%lld", (long long)vid);
+    const char *mode = yx_rows_str(rows, i, "mode");
+    json_t *e = json_pack(
+        "{s:s,s:s,s:o,s:s,s:{s:s,s:s,s:s},s:[{s:[{s:s,s:s,s:s}],s:s}],s:o,s:[{s:[{s:[{s:s,s:s,s:s}]}],s:o}],"
+        "s:o,s:[{s:s}]}",
+        "resourceType", "Encounter", "id", id, "meta",
+        yx_fhir_meta_updated(yx_rows_i64(rows, i, "updated_at")), "status",
+        status_of(yx_rows_str(rows, i, "state")), "class", "system",
+        "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code", "VR", "display", "virtual", "type",
+        "coding", "system", YX_FHIR_CS_VISIT_MODE, "code", mode, "display", mode_display(mode), "text",
+        mode_display(mode), "subject",
+        yx_fhir_ref("Patient", yx_rows_i64(rows, i, "patient_id"), yx_rows_str(rows, i, "patient_name")),
+        "participant", "type", "coding", "system",
+        "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code", "PPRF", "display",
+        "primary performer", "individual",
+        yx_fhir_ref("Practitioner", yx_rows_i64(rows, i, "doctor_id"), yx_rows_str(rows, i, "doctor_name")),
+        "serviceProvider",
+        yx_fhir_ref("Organization", yx_rows_i64(rows, i, "doctor_facility_id"),
+                    yx_rows_str(rows, i, "doctor_facility_name")),
+        "reasonCode", "text", yx_rows_str(rows, i, "reason"));
+    if (!e)
+        return NULL;
+    if (!yx_rows_null(rows, i, "started_at")) {
+        json_t *period = json_object();
+        yx_time_format(yx_rows_i64(rows, i, "started_at"), at);
+        json_object_set_new(period, "start", json_string(at));
+        if (!yx_rows_null(rows, i, "ended_at")) {
+            yx_time_format(yx_rows_i64(rows, i, "ended_at"), at);
+            json_object_set_new(period, "end", json_string(at));
+        }
+        json_object_set_new(e, "period", period);
+    }
+    /* The diagnoses, the primary one ranked first (Condition has no rank in R4; the encounter's
+     * diagnosis list does). */
+    struct yx_rows *dx = NULL;
+    if (YX_DB_Q(r->db, &dx, "SELECT id, is_primary FROM visit_diagnoses WHERE visit_id = ? ORDER BY id",
+                YX_PI(vid)) == 0 &&
+        dx->nrows > 0) {
+        json_t *list = json_array();
+        for (int k = 0; k < dx->nrows; k++)
+            json_array_append_new(list, json_pack("{s:o,s:i}", "condition",
+                                                  yx_fhir_ref("Condition", yx_rows_i64(dx, k, "id"), NULL),
+                                                  "rank", yx_rows_i64(dx, k, "is_primary") ? 1 : 2));
+        json_object_set_new(e, "diagnosis", list);
+    }
+    yx_rows_free(dx);
+    return e;
+}
+
+static json_t *condition(struct yx_req *r, const struct yx_rows *rows, int i)
+{
+    (void)r;
+    char id[24], at[32];
+    yx_snprintf(id, sizeof id, "%lld", (long long)yx_rows_i64(rows, i, "id"));
+    yx_time_format(yx_rows_i64(rows, i, "created_at"), at);
+    const char *code = yx_rows_str(rows, i, "code"), *name = yx_rows_str(rows, i, "code_name");
+    json_t *coding = json_pack("{s:s,s:s}", "system", YX_FHIR_SID_ICD10, "code", code);
+    if (name)
+        json_object_set_new(coding, "display", json_string(name));
+    json_t *c = json_pack(
+        "{s:s,s:s,s:o,s:[{s:[{s:s,s:s,s:s}]}],s:{s:[o],s:s},s:o,s:o,s:s,s:o}", "resourceType", "Condition",
+        "id", id, "meta", yx_fhir_meta_updated(yx_rows_i64(rows, i, "created_at")), "category", "coding",
+        "system", "http://terminology.hl7.org/CodeSystem/condition-category", "code", "encounter-diagnosis",
+        "display", "Encounter Diagnosis", "code", "coding", coding, "text", name ? name : code, "subject",
+        yx_fhir_ref("Patient", yx_rows_i64(rows, i, "patient_id"), yx_rows_str(rows, i, "patient_name")),
+        "encounter", yx_fhir_ref("Encounter", yx_rows_i64(rows, i, "visit_id"), NULL), "recordedDate", at,
+        "recorder",
+        yx_fhir_ref("Practitioner", yx_rows_i64(rows, i, "created_by"),
+                    yx_rows_str(rows, i, "recorder_name")));
+    const char *note = yx_rows_str(rows, i, "note");
+    if (c && note && *note)
+        json_object_set_new(c, "note", json_pack("[{s:s}]", "text", note));
+    return c;
+}
+
+/* Reads the row of select "… WHERE <alias>.id = ?" and answers it if the caller may read its visit. */
+static int read_one(struct yx_req *r, const char *select, yx_fhir_make make, const char *visit_column)
+{
+    int64_t id;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_param_id(r, 0, &id)) != 0 ||
+        (rc = YX_DB_Q(r->db, &rows, select, YX_PI(id))) != 0)
+        return rc;
+    if (rows->nrows != 1)
+        rc = yx_not_found(r);
+    if (rc == 0)
+        rc = yx_visit_access(r, yx_rows_i64(rows, 0, visit_column), YX_A_READ);
+    json_t *o = rc == 0 ? make(r, rows, 0) : NULL;
+    yx_rows_free(rows);
+    if (rc)
+        return rc;
+    return o ? yx_reply(r, 200, o) : YX_ENOMEM;
+}
+
+/* GET /fhir/Encounter/:id */
+static int encounter_read(struct yx_req *r)
+{
+    return read_one(r, ENC_FROM "WHERE v.id = ?", encounter, "id");
+}
+
+/* GET /fhir/Condition/:id */
+static int condition_read(struct yx_req *r)
+{
+    return read_one(r, COND_FROM "WHERE x.id = ?", condition, "visit_id");
+}
+
+static int take_encounter(struct yx_req *r, const char *name, const char *v, void *ctx)
+{
+    struct yx_fhir_query *q = ctx;
+    if (strcmp(name, "_include") == 0)
+        return yx_fhir_take_include(r, q, "Encounter", v);
+    if (strcmp(name, "_id") == 0 || strcmp(name, "patient") == 0) {
+        int64_t id = yx_fhir_ref_id(v, name[0] == '_' ? "Encounter" : "Patient");
+        return !id              ? yx_fhir_nobody(q)
+               : name[0] == '_' ? yx_fhir_where(r, q, "v.id = ?", 1, YX_PI(id))
+                                : yx_fhir_where(r, q, "v.patient_id = ?", 1, YX_PI(id));
+    }
+    if (strcmp(name, "status") == 0) {
+        static const char *const others[] = {"triaged", "onleave", "entered-in-error", "unknown", NULL};
+        if (strcmp(v, "cancelled") == 0)
+            return yx_fhir_where(r, q, "v.state IN ('cancelled', 'no_show')", 0);
+        for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+            if (strcmp(statuses[i][1], v) == 0)
+                return yx_fhir_where(r, q, "v.state = ?", 1, YX_PT(statuses[i][0]));
+        if (yx_one_of(v, others))
+            return yx_fhir_nobody(q); /* an R4 status no visit of ytexa has */
+        return yx_fail_field(
+            r, YX_EINVAL, name,
+            "status là planned, arrived, in-progress, finished hoặc cancelled / status is "
+            "an Encounter status of R4 (planned, arrived, in-progress, finished, cancelled).");
+    }
+    if (strcmp(name, "date") == 0)
+        return yx_fhir_instant_cond(r, q, name, v, ENC_DATE);
+    return yx_fhir_instant_cond(r, q, name, v, "v.updated_at"); /* _lastUpdated */
+}
+
+static int take_condition(struct yx_req *r, const char *name, const char *v, void *ctx)
+{
+    struct yx_fhir_query *q = ctx;
+    if (strcmp(name, "_include") == 0)
+        return yx_fhir_take_include(r, q, "Condition", v);
+    if (strcmp(name, "_id") == 0 || strcmp(name, "patient") == 0 || strcmp(name, "encounter") == 0) {
+        const char *type = name[0] == '_' ? "Condition" : name[0] == 'p' ? "Patient" : "Encounter";
+        const char *sql = name[0] == '_'   ? "x.id = ?"
+                          : name[0] == 'p' ? "v.patient_id = ?"
+                                           : "x.visit_id = ?";
+        int64_t id = yx_fhir_ref_id(v, type);
+        return id ? yx_fhir_where(r, q, sql, 1, YX_PI(id)) : yx_fhir_nobody(q);
+    }
+    if (strcmp(name, "code") == 0) {
+        const char *code = yx_fhir_token(r, v, YX_FHIR_SID_ICD10);
+        return code && *code ? yx_fhir_where(r, q, "x.code = ?", 1, YX_PT(code)) : yx_fhir_nobody(q);
+    }
+    if (strcmp(name, "category") == 0) {
+        const char *cat = yx_fhir_token(r, v, "http://terminology.hl7.org/CodeSystem/condition-category");
+        return cat && strcmp(cat, "encounter-diagnosis") == 0 ? 0 : yx_fhir_nobody(q);
+    }
+    return yx_fhir_instant_cond(r, q, name, v, "x.created_at"); /* recorded-date */
+}
+
+static int search(struct yx_req *r, const char *type, const struct yx_fhir_param *params,
+                  int (*take)(struct yx_req *, const char *, const char *, void *), const char *select,
+                  const char *key, yx_fhir_make make)
+{
+    struct yx_fhir_query q;
+    struct yx_fhir_search s;
+    struct yx_param scope[3];
+    int rc;
+    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_patient_registry_role(r)) != 0)
+        return rc;
+    yx_fhir_query_init(&q);
+    if ((rc = yx_fhir_search_parse(r, params, &s, take, &q)) != 0) {
+        yx_buf_release(&q.sql);
+        return rc;
+    }
+    yx_fhir_visit_scope_params(r, scope);
+    return yx_fhir_run_search(r, type, &s, &q, select, scope, 3, key, make);
+}
+
+/* GET /fhir/Encounter */
+static int encounter_search(struct yx_req *r)
+{
+    return search(r, "Encounter", yx_fhir_encounter_params, take_encounter,
+                  ENC_FROM "WHERE " YX_FHIR_VISIT_SCOPE, "v.id", encounter);
+}
+
+/* GET /fhir/Condition */
+static int condition_search(struct yx_req *r)
+{
+    return search(r, "Condition", yx_fhir_condition_params, take_condition,
+                  COND_FROM "WHERE " YX_FHIR_VISIT_SCOPE, "x.id", condition);
+}
+
+const struct yx_route yx_fhir_encounter_routes[] = {
+    {"GET", "/fhir/Encounter/:id", encounter_read, 0, "visit.read", "visit", YX_CLINICIANS, NULL},
+    {"GET", "/fhir/Encounter", encounter_search, 0, "visit.list", "visit", YX_CLINICIANS, NULL},
+    {"GET", "/fhir/Condition/:id", condition_read, 0, "visit.read", "visit", YX_CLINICIANS, NULL},
+    {"GET", "/fhir/Condition", condition_search, 0, "visit.list", "visit", YX_CLINICIANS, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+};
