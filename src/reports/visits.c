@@ -256,11 +256,14 @@ static int top_codes(struct yx_req *r, const struct yx_report_spans *s, const st
 
 /* Circular 30's refusals (migration 0028) kept in the period, by group: a query of its own, merged
  * into the rows and totals by the group's key (merge_refusals), so that the other figures' queries
- * may change without it. The two %s are the group's key and name. */
+ * may change without it. The two %s are the group's key and name. The refusals of the period are
+ * counted by the visit's facility and mode first, on their own index (0031): joined straight to the
+ * facilities, SQLite walked every facility's visits instead (0.45 s a request at province scale). */
 static const char refused_sql[] =
-    "SELECT %s AS gid, %s AS gname, COUNT(*) AS n FROM prescription_refusals x JOIN "
-    "visits v ON v.id = x.visit_id JOIN facilities f ON f.id = v.facility_id" YX_REPORT_PLACE_JOIN(
-        "fp", "f") "WHERE x.refused_at >= ? AND x.refused_at < ? AND " PLACE_SQL " GROUP BY 1, 2 ORDER BY 1";
+    "SELECT %s AS gid, %s AS gname, SUM(v.n) AS n FROM (SELECT w.facility_id, w.mode, COUNT(*) AS n FROM "
+    "prescription_refusals r JOIN visits w ON w.id = r.visit_id WHERE r.refused_at >= ? AND r.refused_at < ? "
+    "GROUP BY w.facility_id, w.mode) v JOIN facilities f ON f.id = v.facility_id" YX_REPORT_PLACE_JOIN(
+        "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2 ORDER BY 1";
 
 /* prescriptions_refused and refused_pct, refused ÷ (signed + refused) to one decimal, of values. */
 static void set_refused(json_t *values, int64_t refused)
