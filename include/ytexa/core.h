@@ -90,6 +90,13 @@ void yx_today(char out[11]);
 void yx_time_vn(int64_t ms, const char *fmt, char *out, size_t outlen);
 /* Today in Vietnam (UTC+7), YYYY-MM-DD: the day of a station's queue. */
 void yx_today_vn(char out[11]);
+/* Days since 1970-01-01 of a civil date of the proleptic Gregorian calendar, and back (Howard
+ * Hinnant's days_from_civil and civil_from_days): calendar arithmetic without a time zone database
+ * or timegm(), the same on every machine — the reports' periods, FHIR's date searches. A day past
+ * the month's end runs on into the next month (29 February of a common year is 1 March): reach's
+ * birthdays rely on it. */
+int64_t yx_days_from_civil(int y, int m, int d);
+void yx_civil_from_days(int64_t z, int *y, int *m, int *d);
 
 /* Random bytes from libsodium; hex and base64url encoders. */
 void yx_random(void *p, size_t n);

@@ -65,17 +65,6 @@ const char *yx_fhir_token(struct yx_req *r, const char *v, const char *system)
     return yx_arena_strdup(&r->arena, bar + 1);
 }
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 #define VN_OFFSET_MS (7 * 3600 * 1000LL)
 
 int yx_fhir_instant_cond(struct yx_req *r, struct yx_fhir_query *q, const char *name, const char *v,
@@ -88,14 +77,14 @@ int yx_fhir_instant_cond(struct yx_req *r, struct yx_fhir_query *q, const char *
     /* The range [from, to) in ms: from the first day's midnight in Vietnam to the midnight after
      * the range (a year, a month or a day as the value names it). */
     size_t n = strlen(v[0] >= 'a' && v[0] <= 'z' ? v + 2 : v); /* yx_fhir_date_range read the prefix */
-    int64_t y = atoi(lo), m = atoi(lo + 5), d = atoi(lo + 8);
-    int64_t from = days_from_civil(y, m, d) * 86400000LL - VN_OFFSET_MS, to;
+    int y = atoi(lo), m = atoi(lo + 5), d = atoi(lo + 8);
+    int64_t from = yx_days_from_civil(y, m, d) * 86400000LL - VN_OFFSET_MS, to;
     if (n == 4)
-        to = days_from_civil(y + 1, 1, 1);
+        to = yx_days_from_civil(y + 1, 1, 1);
     else if (n == 7)
-        to = m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1);
+        to = m == 12 ? yx_days_from_civil(y + 1, 1, 1) : yx_days_from_civil(y, m + 1, 1);
     else
-        to = days_from_civil(y, m, d) + 1;
+        to = yx_days_from_civil(y, m, d) + 1;
     to = to * 86400000LL - VN_OFFSET_MS;
     (void)hi;
     if (strcmp(prefix, "eq") == 0 || strcmp(prefix, "ne") == 0) {

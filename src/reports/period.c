@@ -11,31 +11,6 @@
 /* Vietnam is seven hours ahead of UTC: its midnight is 17:00 UTC the day before. */
 #define VN_OFFSET_MS (7LL * 3600 * 1000)
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* The civil date of a day number (the inverse of days_from_civil). */
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* Reads exactly n decimal digits at s into *out. */
 static int digits(const char *s, int n, int *out)
 {
@@ -63,8 +38,8 @@ static int day_parse(const char *s, int64_t *day)
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, &y) || digits(s + 5, 2, &m) ||
         digits(s + 8, 2, &d) || !year_ok(y) || m < 1 || m > 12 || d < 1)
         return YX_EINVAL;
-    *day = days_from_civil(y, m, d);
-    civil_from_days(*day, &y2, &m2, &d2);
+    *day = yx_days_from_civil(y, m, d);
+    yx_civil_from_days(*day, &y2, &m2, &d2);
     return y2 == y && m2 == m && d2 == d ? 0 : YX_EINVAL;
 }
 
@@ -72,9 +47,9 @@ static int day_parse(const char *s, int64_t *day)
 static void period_set(struct yx_report_period *p, int64_t first, int64_t last)
 {
     int y, m, d;
-    civil_from_days(first, &y, &m, &d);
+    yx_civil_from_days(first, &y, &m, &d);
     snprintf(p->from, sizeof p->from, "%04d-%02d-%02d", y, m, d);
-    civil_from_days(last, &y, &m, &d);
+    yx_civil_from_days(last, &y, &m, &d);
     snprintf(p->to, sizeof p->to, "%04d-%02d-%02d", y, m, d);
     p->from_ms = first * DAY_MS - VN_OFFSET_MS;
     p->until_ms = (last + 1) * DAY_MS - VN_OFFSET_MS;
@@ -83,7 +58,7 @@ static void period_set(struct yx_report_period *p, int64_t first, int64_t last)
 /* The Monday of ISO week 1 of year y: the week that holds 4 January. */
 static int64_t iso_week1(int y)
 {
-    int64_t jan4 = days_from_civil(y, 1, 4);
+    int64_t jan4 = yx_days_from_civil(y, 1, 4);
     /* Day 0 (1970-01-01) was a Thursday: (days + 3) mod 7 is 0 on Mondays. */
     int64_t weekday = ((jan4 + 3) % 7 + 7) % 7;
     return jan4 - weekday;
@@ -94,7 +69,7 @@ static int64_t iso_week1(int y)
 static void iso_week(int64_t monday, int *year, int *number)
 {
     int m, d;
-    civil_from_days(monday + 3, year, &m, &d);
+    yx_civil_from_days(monday + 3, year, &m, &d);
     *number = (int)((monday - iso_week1(*year)) / 7 + 1);
 }
 
@@ -109,22 +84,17 @@ void yx_report_day_week(int64_t ms, struct yx_report_period *day, struct yx_repo
     snprintf(label, 9, "%04d-W%02d", year, number);
 }
 
-int64_t yx_report_civil_day(int y, int m, int d)
-{
-    return days_from_civil(y, m, d);
-}
-
 int64_t yx_report_vn_month(int64_t ms)
 {
     int y, m, d;
-    civil_from_days(YX_REPORT_VN_DAY(ms), &y, &m, &d);
+    yx_civil_from_days(YX_REPORT_VN_DAY(ms), &y, &m, &d);
     return (int64_t)y * 12 + m - 1;
 }
 
 /* The first day of month number mo (y * 12 + m - 1). */
 static int64_t month_first_day(int64_t mo)
 {
-    return days_from_civil((int)(mo / 12), (int)(mo % 12) + 1, 1);
+    return yx_days_from_civil((int)(mo / 12), (int)(mo % 12) + 1, 1);
 }
 
 void yx_report_spans(const struct yx_report_period *p, struct yx_report_spans *s)
@@ -168,20 +138,20 @@ int yx_report_period_parse(const char *text, struct yx_report_period *p)
         return 0;
     }
     if (KIND("year") && vlen == 4 && digits(v, 4, &y) == 0 && year_ok(y)) {
-        period_set(p, days_from_civil(y, 1, 1), days_from_civil(y, 12, 31));
+        period_set(p, yx_days_from_civil(y, 1, 1), yx_days_from_civil(y, 12, 31));
         return 0;
     }
     if (vlen < 6 || v[4] != '-' || digits(v, 4, &y) != 0 || !year_ok(y))
         return YX_EINVAL;
     if (KIND("month") && vlen == 7 && digits(v + 5, 2, &n) == 0 && n >= 1 && n <= 12) {
-        period_set(p, days_from_civil(y, n, 1),
-                   days_from_civil(n == 12 ? y + 1 : y, n == 12 ? 1 : n + 1, 1) - 1);
+        period_set(p, yx_days_from_civil(y, n, 1),
+                   yx_days_from_civil(n == 12 ? y + 1 : y, n == 12 ? 1 : n + 1, 1) - 1);
         return 0;
     }
     if (KIND("quarter") && vlen == 7 && v[5] == 'Q' && digits(v + 6, 1, &n) == 0 && n >= 1 && n <= 4) {
         int m = 3 * (n - 1) + 1;
-        period_set(p, days_from_civil(y, m, 1),
-                   days_from_civil(n == 4 ? y + 1 : y, n == 4 ? 1 : m + 3, 1) - 1);
+        period_set(p, yx_days_from_civil(y, m, 1),
+                   yx_days_from_civil(n == 4 ? y + 1 : y, n == 4 ? 1 : m + 3, 1) - 1);
         return 0;
     }
     /* An ISO year has 52 or 53 weeks: week n exists when its Monday comes before week 1 of the
@@ -239,8 +209,8 @@ int yx_report_dhis2_period(const struct yx_report_period *p, char out[16])
     int y, m, d, y2, m2, d2;
     if (day_parse(p->from, &first) != 0 || day_parse(p->to, &last) != 0 || last < first)
         return YX_EINVAL;
-    civil_from_days(first, &y, &m, &d);
-    civil_from_days(last + 1, &y2, &m2, &d2); /* the day after the period */
+    yx_civil_from_days(first, &y, &m, &d);
+    yx_civil_from_days(last + 1, &y2, &m2, &d2); /* the day after the period */
     if (first == last) {
         snprintf(out, 16, "%04d%02d%02d", y, m, d);
         return 0;

@@ -281,7 +281,7 @@ static int new_ages(struct yx_req *r, const struct yx_report_period *p, const st
         /* The day a person turns 60 (or 6) is the first on which the live rule counts them so: a
          * 29 February of a common year is 1 March there too. */
         int64_t registered = YX_REPORT_VN_DAY(yx_rows_int(rows, i, 2)),
-                sixty = yx_report_civil_day(y + 60, m, d), six = yx_report_civil_day(y + 6, m, d);
+                sixty = yx_days_from_civil(y + 60, m, d), six = yx_days_from_civil(y + 6, m, d);
         aged[0] += registered < sixty && sixty <= last;
         aged[1] += registered < six && six <= last;
     }
@@ -299,7 +299,7 @@ static int rollup_rows(struct yx_req *r, const struct yx_report_period *p, const
     yx_report_spans(p, &s);
     /* The last day's month, its first day, and the day after the last. */
     int64_t until = YX_REPORT_VN_DAY(p->until_ms), month = yx_report_vn_month(p->until_ms - 1),
-            first = yx_report_civil_day((int)(month / 12), (int)(month % 12) + 1, 1);
+            first = yx_days_from_civil((int)(month / 12), (int)(month % 12) + 1, 1);
     struct yx_param params[] = {YX_PI(month),           YX_PI(first),
                                 YX_PI(until),           YX_PI(month),
                                 YX_PI(first),           YX_PI(until),

@@ -55,9 +55,6 @@ struct yx_report_spans {
     int64_t tail_from, tail_until;   /* days */
 };
 void yx_report_spans(const struct yx_report_period *p, struct yx_report_spans *s);
-/* Days since 1970-01-01 of a civil date; a day past the month's end runs on into the next month
- * (29 February of a common year is 1 March). Pure. */
-int64_t yx_report_civil_day(int y, int m, int d);
 /* The month (y * 12 + m - 1) of Vietnam's calendar that holds the moment ms. Pure. */
 int64_t yx_report_vn_month(int64_t ms);
 /* The three ranges of a period in a rollup table aliased t, for a WHERE clause, and their six
