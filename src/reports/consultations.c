@@ -123,10 +123,11 @@ static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows
                                                                         "rf") "LEFT JOIN "                   \
                                                                               "specialties s ON s.code = "   \
                                                                               "t.specialty "
-#define ROLLUP_WHERE                                                                                         \
-    "WHERE " YX_REPORT_SPANS_SQL("t") " AND (? = 0 OR rf.id = ?) AND (? = 0 OR " YX_REPORT_IN_PROVINCE(      \
-        "fp") ") AND "                                                                                       \
-              "(? = '' OR rf.level = ?) AND (? = '' OR t.specialty = ?) "
+#define ROLLUP_FILTERS                                                                                       \
+    " AND (? = 0 OR rf.id = ?) AND (? = 0 OR " YX_REPORT_IN_PROVINCE(                                        \
+        "fp") ") AND (? = '' OR rf.level = ?) "                                                              \
+              "AND (? = '' OR t.specialty = ?) "
+#define ROLLUP_WHERE "WHERE " YX_REPORT_SPANS_SQL("t") ROLLUP_FILTERS
 
 /* The counts of each group in the period, ordered by its key (the %s pair: key and name, from the
  * groupings table). Rows a case's move between keys left at zero are skipped, so a group shows
@@ -144,9 +145,9 @@ static const char counts_sql[] =
 
 /* The waits' histograms, what 0 to acceptance and 1 to conclusion, by the same key and in the
  * same order as the counts, each group's buckets by ascending minutes. */
-static const char waits_sql[] =
-    "SELECT %s AS gid, t.what AS what, t.minutes AS minutes, SUM(t.n) AS n FROM "
-    "consult_waits t " ROLLUP_JOINS ROLLUP_WHERE "GROUP BY 1, 2, 3 HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3";
+static const char waits_sql[] = "SELECT %s AS gid, t.what AS what, t.minutes AS minutes, SUM(t.n) AS n FROM "
+                                "consult_waits t " ROLLUP_JOINS "WHERE " YX_REPORT_SPANS_Y_SQL("t")
+                                    ROLLUP_FILTERS "GROUP BY 1, 2, 3 HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3";
 
 /* The same from the rollups without the facility (consult_rollup_by, consult_waits_by), for a
  * province or the country asked for anything but by=facility: the rows of one dimension (dim) by
@@ -231,13 +232,28 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
         YX_REPORT_SPANS_PARAMS(spans), YX_PI(place.facility),    YX_PI(place.facility),
         YX_PI(place.province),         YX_PI(place.province),    YX_PT(filters.level),
         YX_PT(filters.level),          YX_PT(filters.specialty), YX_PT(filters.specialty)};
+    /* The per-facility waits of a whole calendar year read its year rows (migration 0033). */
+    struct yx_report_spans yspans = spans;
+    int64_t year;
+    yx_report_spans_years(&yspans, &year);
+    struct yx_param wparams[] = {YX_REPORT_SPANS_Y_PARAMS(yspans, year),
+                                 YX_PI(place.facility),
+                                 YX_PI(place.facility),
+                                 YX_PI(place.province),
+                                 YX_PI(place.province),
+                                 YX_PT(filters.level),
+                                 YX_PT(filters.level),
+                                 YX_PT(filters.specialty),
+                                 YX_PT(filters.specialty)};
     struct yx_param *bound = coarse ? by_params : params;
     int nparams =
         coarse ? (int)(sizeof by_params / sizeof by_params[0]) : (int)(sizeof params / sizeof params[0]);
     if ((rc = yx_snprintf(sql, sizeof sql, coarse ? by_counts_sql : counts_sql, key, name)) != 0 ||
         (rc = yx_db_exec(r->db, sql, bound, nparams, &rows)) != 0 ||
         (rc = yx_snprintf(sql, sizeof sql, coarse ? by_waits_sql : waits_sql, key)) != 0 ||
-        (rc = yx_db_exec(r->db, sql, bound, nparams, &waits)) != 0)
+        (rc = coarse
+                  ? yx_db_exec(r->db, sql, bound, nparams, &waits)
+                  : yx_db_exec(r->db, sql, wparams, (int)(sizeof wparams / sizeof wparams[0]), &waits)) != 0)
         goto out;
     rc = YX_ENOMEM;
     size_t n = waits->nrows ? (size_t)waits->nrows : 1;

@@ -84,6 +84,15 @@ void yx_report_day_week(int64_t ms, struct yx_report_period *day, struct yx_repo
     snprintf(label, 9, "%04d-W%02d", year, number);
 }
 
+void yx_report_spans_years(struct yx_report_spans *s, int64_t *year)
+{
+    *year = -1;
+    if (s->month_until - s->month_from == 12 && s->month_from % 12 == 0) {
+        *year = s->month_from / 12;
+        s->month_from = s->month_until = 0;
+    }
+}
+
 int64_t yx_report_vn_month(int64_t ms)
 {
     int y, m, d;

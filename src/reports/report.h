@@ -65,6 +65,14 @@ int64_t yx_report_vn_month(int64_t ms);
 #define YX_REPORT_SPANS_PARAMS(s)                                                                            \
     YX_PI((s).lead_from), YX_PI((s).lead_until), YX_PI((s).month_from), YX_PI((s).month_until),              \
         YX_PI((s).tail_from), YX_PI((s).tail_until)
+/* The same for a table that also has calendar-year rows (grain 3, span the year: the per-facility
+ * wait histograms, migration 0033): yx_report_spans_years() moves months that make one whole
+ * calendar year out of the month range into *year (-1 when none), and the SQL reads that year's
+ * row with a seventh parameter. */
+#define YX_REPORT_GRAIN_YEAR 3
+void yx_report_spans_years(struct yx_report_spans *s, int64_t *year);
+#define YX_REPORT_SPANS_Y_SQL(t) "(" YX_REPORT_SPANS_SQL(t) " OR (" t ".grain = 3 AND " t ".span = ?))"
+#define YX_REPORT_SPANS_Y_PARAMS(s, year) YX_REPORT_SPANS_PARAMS(s), YX_PI(year)
 
 /* The place a report covers, as the caller may read it. */
 struct yx_report_place {

@@ -196,7 +196,7 @@ static const char counts_sql[] =
  * of groups. */
 static const char waits_sql[] =
     "SELECT %s AS gid, v.minutes, SUM(v.n) AS n FROM (SELECT t.facility_id, t.mode, t.minutes, SUM(t.n) AS n "
-    "FROM visit_rollup_wait t WHERE " YX_REPORT_SPANS_SQL(
+    "FROM visit_rollup_wait t WHERE " YX_REPORT_SPANS_Y_SQL(
         "t") " GROUP BY t.facility_id, t.mode, t.minutes) v "
              "JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
                  "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2 HAVING SUM(v.n) <> 0 ORDER BY 1, 2";
@@ -359,7 +359,11 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     struct yx_report_spans spans;
     yx_report_spans(&p, &spans);
     struct yx_param params[] = {YX_REPORT_SPANS_PARAMS(spans), PLACE_PARAMS(place, filters)};
-    struct yx_param ws_params[] = {YX_REPORT_SPANS_PARAMS(spans), PLACE_PARAMS(place, filters)};
+    /* The per-facility waits of a whole calendar year read its year rows (migration 0033). */
+    struct yx_report_spans yspans = spans;
+    int64_t year;
+    yx_report_spans_years(&yspans, &year);
+    struct yx_param ws_params[] = {YX_REPORT_SPANS_Y_PARAMS(yspans, year), PLACE_PARAMS(place, filters)};
     struct yx_param by_params[] = {BY_PARAMS(spans, place, filters)};
     /* The rollups without the facility answer for the country or one of today's provinces
      * (yx_report_coarse): the top codes whatever the grouping, the waits unless grouped by facility

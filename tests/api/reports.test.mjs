@@ -192,6 +192,13 @@ test('by facility: one row per asking facility, rows add up to the totals, media
   // Hà Giang only asked (c13, not accepted): nothing to measure.
   const hagiang = r.body.rows.find((x) => x.key.id === F['BVDK-HAGIANG']).values;
   assert.deepEqual([hagiang.requested, hagiang.accept_median_min, hagiang.accepted_in_time_pct], [1, null, null]);
+  // A whole calendar year by facility reads the waits' year rows (migration 0033); 2 January to 31
+  // December reads days and months. No case of 2026 moved on 1 January, so both must agree.
+  const year = (await get('demo.ministry-admin', '?period=year:2026&by=facility')).body;
+  const range = (await get('demo.ministry-admin', '?from=2026-01-02&to=2026-12-31&by=facility')).body;
+  assert.ok(year.rows.some((x) => x.values.accepted > 1), 'a facility with several waits');
+  assert.deepEqual(year.rows, range.rows);
+  assert.deepEqual(year.totals, range.totals);
 });
 
 test('by level pair, urgency, specialty, kind and province: rows add up to the totals', async () => {
