@@ -55,6 +55,20 @@ int64_t yx_fhir_ref_id(const char *v, const char *type)
     return strtoll(v, NULL, 10);
 }
 
+const struct yx_fhir_ref *yx_fhir_ref_of(const struct yx_fhir_ref *refs, const char *name)
+{
+    for (; refs->name; refs++)
+        if (strcmp(refs->name, name) == 0)
+            return refs;
+    return NULL;
+}
+
+int yx_fhir_ref_where(struct yx_req *r, struct yx_fhir_query *q, const struct yx_fhir_ref *ref, const char *v)
+{
+    int64_t id = yx_fhir_ref_id(v, ref->type);
+    return id ? yx_fhir_where(r, q, ref->sql, 1, YX_PI(id)) : yx_fhir_nobody(q);
+}
+
 const char *yx_fhir_token(struct yx_req *r, const char *v, const char *system)
 {
     const char *bar = strchr(v, '|');

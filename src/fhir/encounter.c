@@ -179,17 +179,26 @@ static int condition_read(struct yx_req *r)
     return read_one(r, COND_FROM "WHERE x.id = ?", condition, "visit_id");
 }
 
+static const struct yx_fhir_ref encounter_refs[] = {
+    {"_id", "Encounter", "v.id = ?"},
+    {"patient", "Patient", "v.patient_id = ?"},
+    {NULL, NULL, NULL},
+};
+static const struct yx_fhir_ref condition_refs[] = {
+    {"_id", "Condition", "x.id = ?"},
+    {"patient", "Patient", "v.patient_id = ?"},
+    {"encounter", "Encounter", "x.visit_id = ?"},
+    {NULL, NULL, NULL},
+};
+
 static int take_encounter(struct yx_req *r, const char *name, const char *v, void *ctx)
 {
     struct yx_fhir_query *q = ctx;
+    const struct yx_fhir_ref *ref = yx_fhir_ref_of(encounter_refs, name);
+    if (ref)
+        return yx_fhir_ref_where(r, q, ref, v);
     if (strcmp(name, "_include") == 0)
         return yx_fhir_take_include(r, q, "Encounter", v);
-    if (strcmp(name, "_id") == 0 || strcmp(name, "patient") == 0) {
-        int64_t id = yx_fhir_ref_id(v, name[0] == '_' ? "Encounter" : "Patient");
-        return !id              ? yx_fhir_nobody(q)
-               : name[0] == '_' ? yx_fhir_where(r, q, "v.id = ?", 1, YX_PI(id))
-                                : yx_fhir_where(r, q, "v.patient_id = ?", 1, YX_PI(id));
-    }
     if (strcmp(name, "status") == 0) {
         static const char *const others[] = {"triaged", "onleave", "entered-in-error", "unknown", NULL};
         if (strcmp(v, "cancelled") == 0)
@@ -212,16 +221,11 @@ static int take_encounter(struct yx_req *r, const char *name, const char *v, voi
 static int take_condition(struct yx_req *r, const char *name, const char *v, void *ctx)
 {
     struct yx_fhir_query *q = ctx;
+    const struct yx_fhir_ref *ref = yx_fhir_ref_of(condition_refs, name);
+    if (ref)
+        return yx_fhir_ref_where(r, q, ref, v);
     if (strcmp(name, "_include") == 0)
         return yx_fhir_take_include(r, q, "Condition", v);
-    if (strcmp(name, "_id") == 0 || strcmp(name, "patient") == 0 || strcmp(name, "encounter") == 0) {
-        const char *type = name[0] == '_' ? "Condition" : name[0] == 'p' ? "Patient" : "Encounter";
-        const char *sql = name[0] == '_'   ? "x.id = ?"
-                          : name[0] == 'p' ? "v.patient_id = ?"
-                                           : "x.visit_id = ?";
-        int64_t id = yx_fhir_ref_id(v, type);
-        return id ? yx_fhir_where(r, q, sql, 1, YX_PI(id)) : yx_fhir_nobody(q);
-    }
     if (strcmp(name, "code") == 0) {
         const char *code = yx_fhir_token(r, v, YX_FHIR_SID_ICD10);
         return code && *code ? yx_fhir_where(r, q, "x.code = ?", 1, YX_PT(code)) : yx_fhir_nobody(q);

@@ -92,7 +92,7 @@ int yx_fhir_date_range(struct yx_req *r, const char *name, const char *v, char p
 /* The conditions of a search, added as its parameters are read (src/fhir/clinical.c). */
 struct yx_fhir_query {
     struct yx_buf sql; /* " AND …" each */
-    struct yx_param p[40];
+    struct yx_param p[48];
     int n;
     int include_patient; /* _include=<Type>:patient was asked */
 };
@@ -110,6 +110,16 @@ int yx_fhir_nobody(struct yx_fhir_query *q);
 /* A reference search value, "Type/123" or "123", as the id; 0 when it cannot name one of type's
  * (the search then matches nobody). */
 int64_t yx_fhir_ref_id(const char *v, const char *type);
+/* A reference parameter of a type's search (_id, patient, encounter …): its name, the type its
+ * value names and the condition on that id. A type's table ends with a NULL name. */
+struct yx_fhir_ref {
+    const char *name, *type, *sql;
+};
+/* The row of refs for the parameter name, or NULL when it is not one of them. */
+const struct yx_fhir_ref *yx_fhir_ref_of(const struct yx_fhir_ref *refs, const char *name);
+/* Adds ref's condition on the id v names to q; nobody matches when v names none of ref's type. */
+int yx_fhir_ref_where(struct yx_req *r, struct yx_fhir_query *q, const struct yx_fhir_ref *ref,
+                      const char *v);
 /* A token search value "[system|]code": the code when the system is absent, empty or system;
  * NULL when it names another system. In the arena. */
 const char *yx_fhir_token(struct yx_req *r, const char *v, const char *system);

@@ -127,11 +127,14 @@ static int take(struct yx_req *r, const char *name, const char *v, void *ctx)
         x->item_id = id;
         return yx_fhir_where(r, q, "p.id = ?", 1, YX_PI(id / PER_RX));
     }
-    if (strcmp(name, "patient") == 0 || strcmp(name, "encounter") == 0) {
-        int64_t id = yx_fhir_ref_id(v, name[0] == 'p' ? "Patient" : "Encounter");
-        return id ? yx_fhir_where(r, q, name[0] == 'p' ? "v.patient_id = ?" : "p.visit_id = ?", 1, YX_PI(id))
-                  : yx_fhir_nobody(q);
-    }
+    static const struct yx_fhir_ref refs[] = {
+        {"patient", "Patient", "v.patient_id = ?"},
+        {"encounter", "Encounter", "p.visit_id = ?"},
+        {NULL, NULL, NULL},
+    };
+    const struct yx_fhir_ref *ref = yx_fhir_ref_of(refs, name);
+    if (ref)
+        return yx_fhir_ref_where(r, q, ref, v);
     if (strcmp(name, "status") == 0) {
         static const char *const others[] = {"on-hold", "cancelled", "completed", "entered-in-error",
                                              "draft",   "unknown",   NULL};

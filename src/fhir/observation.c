@@ -158,19 +158,21 @@ static int observation_read(struct yx_req *r)
     return o ? yx_reply(r, 200, o) : YX_ENOMEM;
 }
 
+static const struct yx_fhir_ref refs[] = {
+    {"_id", "Observation", "o.id = ?"},
+    {"patient", "Patient", "v.patient_id = ?"},
+    {"encounter", "Encounter", "o.visit_id = ?"},
+    {NULL, NULL, NULL},
+};
+
 static int take(struct yx_req *r, const char *name, const char *v, void *ctx)
 {
     struct yx_fhir_query *q = ctx;
+    const struct yx_fhir_ref *ref = yx_fhir_ref_of(refs, name);
+    if (ref)
+        return yx_fhir_ref_where(r, q, ref, v);
     if (strcmp(name, "_include") == 0)
         return yx_fhir_take_include(r, q, "Observation", v);
-    if (strcmp(name, "_id") == 0 || strcmp(name, "patient") == 0 || strcmp(name, "encounter") == 0) {
-        const char *type = name[0] == '_' ? "Observation" : name[0] == 'p' ? "Patient" : "Encounter";
-        const char *sql = name[0] == '_'   ? "o.id = ?"
-                          : name[0] == 'p' ? "v.patient_id = ?"
-                                           : "o.visit_id = ?";
-        int64_t id = yx_fhir_ref_id(v, type);
-        return id ? yx_fhir_where(r, q, sql, 1, YX_PI(id)) : yx_fhir_nobody(q);
-    }
     if (strcmp(name, "code") == 0) {
         const char *code = yx_fhir_token(r, v, YX_FHIR_LOINC);
         for (int i = 0; code && i < NMEASURES; i++)

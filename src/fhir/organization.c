@@ -86,76 +86,49 @@ static int organization_read(struct yx_req *r)
     return o ? yx_reply(r, 200, o) : YX_ENOMEM;
 }
 
-struct conditions {
-    struct yx_buf sql;
-    const char *v[16];
-    int n;
-};
-
 static int take_param(struct yx_req *r, const char *name, const char *v, void *ctx)
 {
-    struct conditions *c = ctx;
-    const char *sql = NULL, *val = yx_arena_strdup(&r->arena, v);
-    if (c->n >= 16)
+    struct yx_fhir_query *q = ctx;
+    if (q->n >= 16)
         return yx_fail(r, YX_EINVAL, "Quá nhiều điều kiện / too many search conditions.");
     if (strcmp(name, "_id") == 0) {
         if (!*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 18)
-            return yx_buf_puts(&c->sql, " AND 1 = 0");
-        sql = "f.id = CAST(? AS INTEGER)";
-    } else if (strcmp(name, "identifier") == 0 || strcmp(name, "type") == 0) {
-        const char *bar = strchr(v, '|');
-        const char *sys = strcmp(name, "type") == 0 ? YX_FHIR_CS_LEVEL : YX_FHIR_SID_FACILITY;
-        if (bar && bar != v && ((size_t)(bar - v) != strlen(sys) || strncmp(v, sys, strlen(sys)) != 0))
-            return yx_buf_puts(&c->sql, " AND 1 = 0");
-        val = yx_arena_strdup(&r->arena, bar ? bar + 1 : v);
-        sql = strcmp(name, "type") == 0 ? "f.level = ?" : "f.code = ?";
-    } else { /* name */
-        if (!(val = yx_like_folded(r, v)) || strcmp(val, "%%") == 0)
-            return yx_fail_field(r, YX_EINVAL, name, "Nhập ít nhất một chữ / type at least one letter.");
-        sql = "f.name_folded LIKE ? ESCAPE '\\'";
+            return yx_fhir_nobody(q);
+        return yx_fhir_where(r, q, "f.id = CAST(? AS INTEGER)", 1, YX_PT(yx_arena_strdup(&r->arena, v)));
     }
-    c->v[c->n++] = val;
-    return yx_buf_printf(&c->sql, " AND %s", sql);
+    if (strcmp(name, "identifier") == 0 || strcmp(name, "type") == 0) {
+        int type = strcmp(name, "type") == 0;
+        const char *code = yx_fhir_token(r, v, type ? YX_FHIR_CS_LEVEL : YX_FHIR_SID_FACILITY);
+        if (!code)
+            return yx_fhir_nobody(q);
+        return yx_fhir_where(r, q, type ? "f.level = ?" : "f.code = ?", 1, YX_PT(code));
+    }
+    /* name */
+    const char *like = yx_like_folded(r, v);
+    if (!like || strcmp(like, "%%") == 0)
+        return yx_fail_field(r, YX_EINVAL, name, "Nhập ít nhất một chữ / type at least one letter.");
+    return yx_fhir_where(r, q, "f.name_folded LIKE ? ESCAPE '\\'", 1, YX_PT(like));
+}
+
+static json_t *search_row(struct yx_req *r, const struct yx_rows *rows, int i)
+{
+    (void)r;
+    return organization(rows, i);
 }
 
 /* GET /fhir/Organization */
 static int organization_search(struct yx_req *r)
 {
-    struct conditions c = {.n = 0};
+    struct yx_fhir_query q;
     struct yx_fhir_search s;
-    struct yx_rows *rows = NULL;
-    struct yx_param p[20];
-    int rc, n = 0;
-    yx_buf_init(&c.sql, 8192);
+    int rc;
+    yx_fhir_query_init(&q);
     if ((rc = yx_fhir_begin(r)) != 0 ||
-        (rc = yx_fhir_search_parse(r, yx_fhir_organization_params, &s, take_param, &c)) != 0) {
-        yx_buf_release(&c.sql);
+        (rc = yx_fhir_search_parse(r, yx_fhir_organization_params, &s, take_param, &q)) != 0) {
+        yx_buf_release(&q.sql);
         return rc;
     }
-    char *sql = yx_arena_alloc(&r->arena, c.sql.len + 1024);
-    p[n++] = YX_PI(s.after);
-    for (int i = 0; i < c.n; i++)
-        p[n++] = YX_PT(c.v[i]);
-    p[n++] = YX_PI(s.count + 1);
-    if (!sql || yx_snprintf(sql, c.sql.len + 1024, SELECT "WHERE f.id > ?%.*s ORDER BY f.id LIMIT ?",
-                            (int)c.sql.len, c.sql.data ? c.sql.data : "") != 0)
-        rc = YX_ENOMEM;
-    yx_buf_release(&c.sql);
-    if (rc == 0)
-        rc = yx_db_exec(r->db, sql, p, n, &rows);
-    if (rc) {
-        yx_buf_release(&s.link);
-        return rc;
-    }
-    json_t *entries = json_array();
-    int64_t last = 0;
-    for (int i = 0; i < rows->nrows && i < s.count; i++) {
-        last = yx_rows_i64(rows, i, "id");
-        json_array_append_new(entries, yx_fhir_entry(r, "Organization", last, organization(rows, i)));
-    }
-    int more = rows->nrows > s.count;
-    yx_rows_free(rows);
-    return yx_fhir_reply_bundle(r, "Organization", &s, entries, more, last);
+    return yx_fhir_run_search(r, "Organization", &s, &q, SELECT "WHERE 1 = 1", NULL, 0, "f.id", search_row);
 }
 
 const struct yx_route yx_fhir_organization_routes[] = {

@@ -299,13 +299,6 @@ static int patient_read(struct yx_req *r)
     return yx_fhir_reply_resource(r, 200, p, "Patient", id, version, 0);
 }
 
-/* The conditions of a search, added as its parameters are read. */
-struct conditions {
-    struct yx_buf sql;
-    struct yx_param p[48];
-    int n;
-};
-
 static char *arena_fold(struct yx_req *r, const char *v)
 {
     char *f = yx_fold(v, strlen(v));
@@ -325,19 +318,7 @@ static char *ceiling_of(struct yx_req *r, const char *folded)
     return u;
 }
 
-/* Adds one condition with up to four text parameters (NULL ends them). */
-static int cond(struct conditions *c, const char *sql, const char *a, const char *b, const char *d,
-                const char *e)
-{
-    const char *v[] = {a, b, d, e};
-    if (c->n + 4 > (int)(sizeof c->p / sizeof c->p[0]))
-        return YX_EINVAL;
-    for (int i = 0; i < 4 && v[i]; i++)
-        c->p[c->n++] = YX_PT(v[i]);
-    return yx_buf_printf(&c->sql, " AND %s", sql);
-}
-
-static int date_cond(struct yx_req *r, struct conditions *c, const char *name, const char *v)
+static int date_cond(struct yx_req *r, struct yx_fhir_query *q, const char *name, const char *v)
 {
     char prefix[3], lo[11], hi[11];
     int rc = yx_fhir_date_range(r, name, v, prefix, lo, hi);
@@ -348,22 +329,22 @@ static int date_cond(struct yx_req *r, struct conditions *c, const char *name, c
 #define TLO "COALESCE(p.birth_date, CAST(p.birth_year AS TEXT) || '-01-01')"
 #define THI "COALESCE(p.birth_date, CAST(p.birth_year AS TEXT) || '-12-31')"
     if (strcmp(prefix, "eq") == 0)
-        return cond(c, "(" TLO " >= ? AND " THI " <= ?)", l, h, NULL, NULL);
+        return yx_fhir_where(r, q, "(" TLO " >= ? AND " THI " <= ?)", 2, YX_PT(l), YX_PT(h));
     if (strcmp(prefix, "ne") == 0)
-        return cond(c, "NOT (" TLO " >= ? AND " THI " <= ?)", l, h, NULL, NULL);
+        return yx_fhir_where(r, q, "NOT (" TLO " >= ? AND " THI " <= ?)", 2, YX_PT(l), YX_PT(h));
     if (strcmp(prefix, "gt") == 0)
-        return cond(c, THI " > ?", h, NULL, NULL, NULL);
+        return yx_fhir_where(r, q, THI " > ?", 1, YX_PT(h));
     if (strcmp(prefix, "lt") == 0)
-        return cond(c, TLO " < ?", l, NULL, NULL, NULL);
+        return yx_fhir_where(r, q, TLO " < ?", 1, YX_PT(l));
     if (strcmp(prefix, "ge") == 0)
-        return cond(c, THI " >= ?", l, NULL, NULL, NULL);
-    return cond(c, TLO " <= ?", h, NULL, NULL, NULL); /* le */
+        return yx_fhir_where(r, q, THI " >= ?", 1, YX_PT(l));
+    return yx_fhir_where(r, q, TLO " <= ?", 1, YX_PT(h)); /* le */
 #undef TLO
 #undef THI
 }
 
 /* _lastUpdated: a day of Vietnam time or an instant; the record's time is a point in it. */
-static int updated_cond(struct yx_req *r, struct conditions *c, const char *v)
+static int updated_cond(struct yx_req *r, struct yx_fhir_query *q, const char *v)
 {
     char prefix[3] = "eq", when[48];
     int64_t lo, hi;
@@ -386,8 +367,6 @@ static int updated_cond(struct yx_req *r, struct conditions *c, const char *v)
             "_lastUpdated là một ngày YYYY-MM-DD hoặc thời điểm có múi giờ, có thể kèm tiền tố / "
             "_lastUpdated is a day YYYY-MM-DD or an instant with its offset, with an optional "
             "prefix (eq, ne, gt, lt, ge, le).");
-    if (c->n + 2 > (int)(sizeof c->p / sizeof c->p[0]))
-        return YX_EINVAL;
     const char *sql = strcmp(prefix, "eq") == 0   ? "(p.updated_at >= ? AND p.updated_at <= ?)"
                       : strcmp(prefix, "ne") == 0 ? "NOT (p.updated_at >= ? AND p.updated_at <= ?)"
                       : strcmp(prefix, "gt") == 0 ? "p.updated_at > ?"
@@ -396,13 +375,11 @@ static int updated_cond(struct yx_req *r, struct conditions *c, const char *v)
                                                   : "p.updated_at <= ?";
     int two = prefix[0] == 'e' || prefix[0] == 'n';
     int64_t first = strcmp(prefix, "gt") == 0 || strcmp(prefix, "le") == 0 ? hi : lo;
-    c->p[c->n++] = YX_PI(first);
-    if (two)
-        c->p[c->n++] = YX_PI(hi);
-    return yx_buf_printf(&c->sql, " AND %s", sql);
+    return two ? yx_fhir_where(r, q, sql, 2, YX_PI(first), YX_PI(hi))
+               : yx_fhir_where(r, q, sql, 1, YX_PI(first));
 }
 
-static int identifier_cond(struct yx_req *r, struct conditions *c, const char *v)
+static int identifier_cond(struct yx_req *r, struct yx_fhir_query *q, const char *v)
 {
     const char *bar = strchr(v, '|');
     const char *value = bar ? bar + 1 : v;
@@ -415,36 +392,37 @@ static int identifier_cond(struct yx_req *r, struct conditions *c, const char *v
             strncmp(v, YX_FHIR_SID_BHYT "|", strlen(YX_FHIR_SID_BHYT) + 1) == 0)
             *ch = (char)(*ch - 32);
     if (!bar || bar == v)
-        return cond(c, "(p.cccd = ? OR p.bhyt = ? OR p.bhxh_no = ?)", val, val, val, NULL);
+        return yx_fhir_where(r, q, "(p.cccd = ? OR p.bhyt = ? OR p.bhxh_no = ?)", 3, YX_PT(val), YX_PT(val),
+                             YX_PT(val));
     size_t sl = (size_t)(bar - v);
     if (sl == strlen(YX_FHIR_SID_CCCD) && strncmp(v, YX_FHIR_SID_CCCD, sl) == 0)
-        return cond(c, "p.cccd = ?", val, NULL, NULL, NULL);
+        return yx_fhir_where(r, q, "p.cccd = ?", 1, YX_PT(val));
     if (sl == strlen(YX_FHIR_SID_BHYT) && strncmp(v, YX_FHIR_SID_BHYT, sl) == 0)
-        return cond(c, "(p.bhyt = ? AND LENGTH(p.bhyt) = 15)", val, NULL, NULL, NULL);
+        return yx_fhir_where(r, q, "(p.bhyt = ? AND LENGTH(p.bhyt) = 15)", 1, YX_PT(val));
     if (sl == strlen(YX_FHIR_SID_BHXH) && strncmp(v, YX_FHIR_SID_BHXH, sl) == 0)
-        return cond(c, "p.bhxh_no = ?", val, NULL, NULL, NULL);
-    return yx_buf_puts(&c->sql, " AND 1 = 0"); /* a system ytexa keeps nothing of: nobody */
+        return yx_fhir_where(r, q, "p.bhxh_no = ?", 1, YX_PT(val));
+    return yx_fhir_nobody(q); /* a system ytexa keeps nothing of: nobody */
 }
 
 static int take_param(struct yx_req *r, const char *name, const char *v, void *ctx)
 {
-    struct conditions *c = ctx;
+    struct yx_fhir_query *q = ctx;
     int rc = 0;
     if (strcmp(name, "_id") == 0) {
         rc = strspn(v, "0123456789") == strlen(v) && *v && strlen(v) < 19
-                 ? cond(c, "p.id = CAST(? AS INTEGER)", yx_arena_strdup(&r->arena, v), NULL, NULL, NULL)
-                 : yx_buf_puts(&c->sql, " AND 1 = 0");
+                 ? yx_fhir_where(r, q, "p.id = CAST(? AS INTEGER)", 1, YX_PT(yx_arena_strdup(&r->arena, v)))
+                 : yx_fhir_nobody(q);
     } else if (strcmp(name, "identifier") == 0) {
-        rc = identifier_cond(r, c, v);
+        rc = identifier_cond(r, q, v);
     } else if (strcmp(name, "gender") == 0) {
         static const char *const genders[] = {"male", "female", "other", "unknown", NULL};
         if (!yx_one_of(v, genders))
             return yx_fail_field(r, YX_EINVAL, "gender", "gender là male, female, other hoặc unknown.");
-        rc = cond(c, "p.sex = ?", yx_arena_strdup(&r->arena, v), NULL, NULL, NULL);
+        rc = yx_fhir_where(r, q, "p.sex = ?", 1, YX_PT(yx_arena_strdup(&r->arena, v)));
     } else if (strcmp(name, "birthdate") == 0) {
-        rc = date_cond(r, c, name, v);
+        rc = date_cond(r, q, name, v);
     } else if (strcmp(name, "_lastUpdated") == 0) {
-        rc = updated_cond(r, c, v);
+        rc = updated_cond(r, q, v);
     } else {
         char *f = arena_fold(r, v), *up = f ? ceiling_of(r, f) : NULL;
         if (!f || !up)
@@ -453,76 +431,59 @@ static int take_param(struct yx_req *r, const char *name, const char *v, void *c
             if (strchr(f, ' '))
                 return yx_fail_field(r, YX_EINVAL, name,
                                      "Họ là một chữ / family is one word (the first of the name).");
-            rc = cond(c, "p.name_folded >= ? AND p.name_folded < ?", f, up, NULL, NULL);
+            rc = yx_fhir_where(r, q, "p.name_folded >= ? AND p.name_folded < ?", 2, YX_PT(f), YX_PT(up));
         } else if (strcmp(name, "given") == 0) {
             /* A key that is not the whole name starts at a word after the first. */
-            rc = cond(
-                c,
+            rc = yx_fhir_where(
+                r, q,
                 "EXISTS (SELECT 1 FROM patient_name_keys k WHERE k.patient_id = p.id AND k.name_key >= ? "
                 "AND k.name_key < ? AND k.name_key <> p.name_folded)",
-                f, up, NULL, NULL);
+                2, YX_PT(f), YX_PT(up));
         } else { /* name */
-            rc = cond(
-                c,
+            rc = yx_fhir_where(
+                r, q,
                 "p.id IN (SELECT k.patient_id FROM patient_name_keys k WHERE k.facility_id = p.facility_id "
                 "AND k.name_key >= ? AND k.name_key < ?)",
-                f, up, NULL, NULL);
+                2, YX_PT(f), YX_PT(up));
         }
     }
-    return rc == YX_EINVAL && !r->err
-               ? yx_fail(r, YX_EINVAL, "Quá nhiều điều kiện / too many search conditions.")
-               : rc;
+    return rc;
+}
+
+/* A search's row as its resource. */
+static json_t *search_row(struct yx_req *r, const struct yx_rows *rows, int i)
+{
+    return patient_resource(r->db, rows, i);
 }
 
 /* GET /fhir/Patient: the caller's facility's registry, as the REST search; a system's places. */
 static int patient_search(struct yx_req *r)
 {
-    struct conditions c = {.n = 0};
+    struct yx_fhir_query q;
     struct yx_fhir_search s;
-    struct yx_rows *rows = NULL;
-    struct yx_param p[52];
-    int rc = 0;
-    yx_buf_init(&c.sql, 16 * 1024);
     struct yx_scope scope;
     const char *where = "p.facility_id = ?";
+    int rc = 0;
+    yx_fhir_query_init(&q);
     /* A clinician searches their facility's registry; a registered system the registries of the
      * places it is registered for (yx_scope()). */
     int system = yx_scope(&r->who, YX_RES_PATIENT, &scope) == 0 && scope.kind == YX_SCOPE_SYSTEM;
     if (system && !(where = yx_scope_places_sql(r, "p.facility_id", "f.province_id")))
         rc = YX_ENOMEM;
     if (rc || (rc = yx_fhir_begin(r)) != 0 || (!system && (rc = yx_patient_registry_role(r)) != 0) ||
-        (rc = yx_fhir_search_parse(r, yx_fhir_patient_params, &s, take_param, &c)) != 0) {
-        yx_buf_release(&c.sql);
+        (rc = yx_fhir_search_parse(r, yx_fhir_patient_params, &s, take_param, &q)) != 0) {
+        yx_buf_release(&q.sql);
         return rc;
     }
-    size_t size = c.sql.len + strlen(where) + 1024;
-    char *sql = yx_arena_alloc(&r->arena, size);
-    int n = 0;
-    if (!system)
-        p[n++] = YX_PI(r->who.facility_id);
-    p[n++] = YX_PI(s.after);
-    for (int i = 0; i < c.n; i++)
-        p[n++] = c.p[i];
-    p[n++] = YX_PI(s.count + 1);
-    if (!sql || yx_snprintf(sql, size, SELECT "WHERE %s AND p.id > ?%.*s ORDER BY p.id LIMIT ?", where,
-                            (int)c.sql.len, c.sql.data ? c.sql.data : "") != 0)
-        rc = YX_ENOMEM;
-    yx_buf_release(&c.sql);
-    if (rc == 0)
-        rc = yx_db_exec(r->db, sql, p, n, &rows);
-    if (rc) {
+    size_t size = strlen(where) + sizeof SELECT + 16;
+    char *select = yx_arena_alloc(&r->arena, size);
+    if (!select || yx_snprintf(select, size, SELECT "WHERE %s", where) != 0) {
+        yx_buf_release(&q.sql);
         yx_buf_release(&s.link);
-        return rc;
+        return YX_ENOMEM;
     }
-    json_t *entries = json_array();
-    int64_t last = 0;
-    for (int i = 0; i < rows->nrows && i < s.count; i++) {
-        last = yx_rows_i64(rows, i, "id");
-        json_array_append_new(entries, yx_fhir_entry(r, "Patient", last, patient_resource(r->db, rows, i)));
-    }
-    int more = rows->nrows > s.count;
-    yx_rows_free(rows);
-    return yx_fhir_reply_bundle(r, "Patient", &s, entries, more, last);
+    struct yx_param mine = YX_PI(r->who.facility_id);
+    return yx_fhir_run_search(r, "Patient", &s, &q, select, &mine, system ? 0 : 1, "p.id", search_row);
 }
 
 /* The resource's elements as the REST API's body (full: every mapped field present, null when

@@ -179,14 +179,16 @@ static const char *pattern(struct yx_req *r, const char *pre, const char *v, con
 static int take(struct yx_req *r, const char *name, const char *v, void *ctx)
 {
     struct yx_fhir_query *q = ctx;
-    if (strcmp(name, "_id") == 0 || strcmp(name, "practitioner") == 0) {
-        int64_t id = yx_fhir_ref_id(v, "Practitioner");
-        return id ? yx_fhir_where(r, q, "u.id = ?", 1, YX_PI(id)) : yx_fhir_nobody(q);
-    }
-    if (strcmp(name, "organization") == 0) {
-        int64_t id = yx_fhir_ref_id(v, "Organization");
-        return id ? yx_fhir_where(r, q, "u.facility_id = ?", 1, YX_PI(id)) : yx_fhir_nobody(q);
-    }
+    /* A PractitionerRole is its practitioner's: the same id. */
+    static const struct yx_fhir_ref refs[] = {
+        {"_id", "Practitioner", "u.id = ?"},
+        {"practitioner", "Practitioner", "u.id = ?"},
+        {"organization", "Organization", "u.facility_id = ?"},
+        {NULL, NULL, NULL},
+    };
+    const struct yx_fhir_ref *ref = yx_fhir_ref_of(refs, name);
+    if (ref)
+        return yx_fhir_ref_where(r, q, ref, v);
     if (strcmp(name, "identifier") == 0) {
         const char *val = yx_fhir_token(r, v, YX_FHIR_SID_LICENCE);
         return val && *val ? yx_fhir_where(r, q, "u.licence_no = ?", 1, YX_PT(val)) : yx_fhir_nobody(q);
