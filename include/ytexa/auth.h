@@ -24,6 +24,8 @@ void yx_auth_forget(void);
  * access token is this prefix and 43 base64url characters (256 random bits): a session token is
  * 43 characters, so the two never take each other's shape. */
 #define YX_SYSTEM_TOKEN_PREFIX "smart-"
+/* The token endpoint's path; its URL (yx_req_url) is also the audience an assertion must name. */
+#define YX_SMART_TOKEN_PATH "/fhir/auth/token"
 int yx_system_token_shape(const char *token);
 /* Resolves a system's access token into r->who (system_id, role "system", its places and granted
  * scopes in the arena) and sets r->authed. YX_EAUTH when the token is unknown, expired, or its

@@ -265,6 +265,10 @@ int yx_reply(struct yx_req *r, int status, json_t *body);
 int yx_set_cookie(struct yx_req *r, const char *cookie);
 /* A decoded query parameter, or NULL. The value lives in the request's arena. */
 const char *yx_query(struct yx_req *r, const char *name);
+/* This site's URL of path ("/fhir") as the client reached it — scheme://Host (localhost without a
+ * Host) — in the request's arena; NULL when out of memory. What the FHIR links and the SMART token
+ * endpoint's audience are made of, so the two agree. */
+const char *yx_req_url(struct yx_req *r, const char *path);
 /* Names record id (its decimal text, in the arena) as what the request's audit event is about
  * (r->audit_resource_id). Without it the event names the first path parameter. The event itself
  * is written by the request pipeline, not here. */

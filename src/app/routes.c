@@ -101,28 +101,25 @@ const struct yx_route *yx_app_routes(void)
                                               yx_today_routes,
                                               yx_report_monthly_routes,
                                               yx_report_hub_routes,
-                                              yx_fhir_metadata_routes,
-                                              yx_fhir_patient_routes,
-                                              yx_fhir_organization_routes,
-                                              yx_fhir_practitioner_routes,
-                                              yx_fhir_encounter_routes,
-                                              yx_fhir_observation_routes,
-                                              yx_fhir_medication_routes,
                                               NULL};
+    /* The workflows' tables, then FHIR's as its one list. */
+    static const struct yx_route *const *const lists[] = {tables, yx_fhir_route_tables, NULL};
     static struct yx_route *all;
     if (all)
         return all;
     size_t n = 0;
-    for (int t = 0; tables[t]; t++)
-        for (const struct yx_route *r = tables[t]; r->pattern; r++)
-            n++;
+    for (int l = 0; lists[l]; l++)
+        for (int t = 0; lists[l][t]; t++)
+            for (const struct yx_route *r = lists[l][t]; r->pattern; r++)
+                n++;
     all = calloc(n + 1, sizeof *all);
     if (!all)
         abort();
     n = 0;
-    for (int t = 0; tables[t]; t++)
-        for (const struct yx_route *r = tables[t]; r->pattern; r++)
-            all[n++] = *r;
+    for (int l = 0; lists[l]; l++)
+        for (int t = 0; lists[l][t]; t++)
+            for (const struct yx_route *r = lists[l][t]; r->pattern; r++)
+                all[n++] = *r;
     YX_ASSERT(yx_routes_valid(all, NULL));
     return all;
 }

@@ -133,12 +133,7 @@ static int aud_names(const json_t *aud, const char *url)
 
 static const char *token_url(struct yx_req *r)
 {
-    const char *host = r->host ? r->host : "localhost";
-    size_t n = strlen(host) + 40;
-    char *u = yx_arena_alloc(&r->arena, n);
-    if (u && yx_snprintf(u, n, "%s://%s/fhir/auth/token", r->scheme ? r->scheme : "http", host) != 0)
-        return NULL;
-    return u;
+    return yx_req_url(r, YX_SMART_TOKEN_PATH);
 }
 
 /* The scopes asked for, each within the system's registered scopes, written back in v2's form. */
@@ -320,7 +315,7 @@ static int smart_configuration(struct yx_req *r)
 }
 
 const struct yx_route yx_smart_routes[] = {
-    {"POST", "/fhir/auth/token", token, YX_R_PUBLIC | YX_R_RAW, "system.token", "system", 0, NULL},
+    {"POST", YX_SMART_TOKEN_PATH, token, YX_R_PUBLIC | YX_R_RAW, "system.token", "system", 0, NULL},
     /* SMART places it under the FHIR base; the server's root has it too, for a client that looks
      * there. */
     {"GET", "/fhir/.well-known/smart-configuration", smart_configuration, YX_R_PUBLIC, NULL, NULL, 0, NULL},

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fhir.h"
+#include "ytexa/auth.h"
 
 const struct yx_fhir_type yx_fhir_types[] = {
     {"Condition", yx_fhir_condition_params},
@@ -18,13 +19,11 @@ const struct yx_fhir_type yx_fhir_types[] = {
     {NULL, NULL},
 };
 
-static const struct yx_route *const route_tables[] = {yx_fhir_patient_routes,
-                                                      yx_fhir_organization_routes,
-                                                      yx_fhir_practitioner_routes,
-                                                      yx_fhir_encounter_routes,
-                                                      yx_fhir_observation_routes,
-                                                      yx_fhir_medication_routes,
-                                                      NULL};
+const struct yx_route *const yx_fhir_route_tables[] = {
+    yx_fhir_metadata_routes,     yx_fhir_patient_routes,
+    yx_fhir_organization_routes, yx_fhir_practitioner_routes,
+    yx_fhir_encounter_routes,    yx_fhir_observation_routes,
+    yx_fhir_medication_routes,   NULL};
 
 /* The interaction a route is for resource type t, or NULL when it is not one of t's. */
 static const char *interaction(const struct yx_route *rt, const char *t)
@@ -49,8 +48,8 @@ static json_t *resource_entry(const struct yx_fhir_type *t)
 {
     json_t *ints = json_array(), *params = json_array();
     int update = 0;
-    for (int k = 0; route_tables[k]; k++)
-        for (const struct yx_route *rt = route_tables[k]; rt->pattern; rt++) {
+    for (int k = 0; yx_fhir_route_tables[k]; k++)
+        for (const struct yx_route *rt = yx_fhir_route_tables[k]; rt->pattern; rt++) {
             const char *i = interaction(rt, t->name);
             if (i)
                 json_array_append_new(ints, json_pack("{s:s}", "code", i));
@@ -95,9 +94,8 @@ static int metadata(struct yx_req *r)
     yx_time_format(yx_now_ms(), now);
     /* SMART Backend Services for systems (the token endpoint in the oauth-uris extension SMART
      * defines), a user's session for people. */
-    char token[600];
-    const char *base = yx_fhir_base(r);
-    if (!base || yx_snprintf(token, sizeof token, "%s/auth/token", base) != 0) {
+    const char *base = yx_fhir_base(r), *token = yx_req_url(r, YX_SMART_TOKEN_PATH);
+    if (!base || !token) {
         json_decref(resources);
         return YX_ENOMEM;
     }

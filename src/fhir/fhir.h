@@ -9,6 +9,14 @@
 #include "ytexa/fhir.h"
 #include "ytexa/http.h"
 
+extern const struct yx_route yx_fhir_metadata_routes[];
+extern const struct yx_route yx_fhir_patient_routes[];
+extern const struct yx_route yx_fhir_organization_routes[];
+extern const struct yx_route yx_fhir_practitioner_routes[];
+extern const struct yx_route yx_fhir_encounter_routes[];
+extern const struct yx_route yx_fhir_observation_routes[];
+extern const struct yx_route yx_fhir_medication_routes[];
+
 /* Vietnam's draft VN Core IG (fhir.hl7.org.vn, 0.x; docs/fhir.md says where each was found). */
 #define YX_FHIR_SID_CCCD "http://fhir.hl7.org.vn/core/sid/cccd"
 #define YX_FHIR_SID_BHYT "http://fhir.hl7.org.vn/core/sid/bhyt"

@@ -88,12 +88,7 @@ int yx_fhir_begin(struct yx_req *r)
 
 const char *yx_fhir_base(struct yx_req *r)
 {
-    const char *host = r->host ? r->host : "localhost";
-    size_t n = strlen(host) + 32;
-    char *b = yx_arena_alloc(&r->arena, n);
-    if (b && yx_snprintf(b, n, "%s://%s/fhir", r->scheme ? r->scheme : "http", host) != 0)
-        return NULL;
-    return b;
+    return yx_req_url(r, "/fhir");
 }
 
 json_t *yx_fhir_meta(int64_t version, int64_t updated_ms)

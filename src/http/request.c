@@ -285,6 +285,16 @@ static char *url_decode(struct yx_arena *a, const char *s, size_t n)
     return out;
 }
 
+const char *yx_req_url(struct yx_req *r, const char *path)
+{
+    const char *host = r->host ? r->host : "localhost";
+    size_t n = strlen(host) + strlen(path) + 16;
+    char *u = yx_arena_alloc(&r->arena, n);
+    if (u && yx_snprintf(u, n, "%s://%s%s", r->scheme ? r->scheme : "http", host, path) != 0)
+        return NULL;
+    return u;
+}
+
 const char *yx_query(struct yx_req *r, const char *name)
 {
     size_t nl = strlen(name);
