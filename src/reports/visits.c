@@ -131,7 +131,7 @@ static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows
 /* What one group (or all) adds up to; its waits are a stretch of the shared array of buckets,
  * ascending. */
 struct tally {
-    int64_t n[NCOUNTS];
+    int64_t n[NCOUNTS], refused;
     struct yx_report_wait *wait;
     size_t nwait;
 };
@@ -142,6 +142,15 @@ static int wait_cmp(const void *a, const void *b)
     return (x->minutes > y->minutes) - (x->minutes < y->minutes);
 }
 
+/* prescriptions_refused and refused_pct, refused ÷ (signed + refused) to one decimal, of values. */
+static void set_refused(json_t *values, int64_t refused)
+{
+    int64_t all = json_integer_value(json_object_get(values, "prescriptions_signed")) + refused;
+    json_object_set_new(values, "prescriptions_refused", json_integer(refused));
+    json_object_set_new(values, "refused_pct",
+                        all ? json_real(round(1000.0 * (double)refused / (double)all) / 10.0) : json_null());
+}
+
 static json_t *values_json(const struct tally *t)
 {
     json_t *v = json_object();
@@ -149,6 +158,7 @@ static json_t *values_json(const struct tally *t)
         json_object_set_new(v, columns[i].key, json_integer(t->n[i]));
     json_object_set_new(v, "wait_median_min", yx_report_wait_percentile(t->wait, t->nwait, 50));
     json_object_set_new(v, "wait_p90_min", yx_report_wait_percentile(t->wait, t->nwait, 90));
+    set_refused(v, t->refused);
     return v;
 }
 
@@ -167,8 +177,11 @@ static json_t *values_json(const struct tally *t)
  * (yx_report_spans): a year is 12 month rows a key. The rows of a span are added up by facility
  * and mode, a few thousand rows at most, before they are joined to the facilities for the place
  * and the group. A row whose figures are all 0 (an update moved its counts to another key) lists
- * no group: a group is listed when any of its figures is. The two %s are the group's key and
- * name. */
+ * no group: a group is listed when any of its figures is. Circular 30's refusals (migration 0028)
+ * are one more branch, counted by the visit's facility and mode on their own index (0031) — joined
+ * straight to the facilities, SQLite walked every facility's visits for them. The two %s are the
+ * group's key and name. */
+#define CHAPTER_ZEROS "0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0"
 #define CHAPTER_SUMS(t)                                                                                      \
     "SUM(" t ".ch01) AS ch01, SUM(" t ".ch02) AS ch02, SUM(" t ".ch03) AS ch03, SUM(" t ".ch04) AS ch04, "   \
     "SUM(" t ".ch05) AS ch05, SUM(" t ".ch06) AS ch06, SUM(" t ".ch07) AS ch07, SUM(" t ".ch08) AS ch08, "   \
@@ -180,16 +193,19 @@ static const char counts_sql[] =
     "SELECT %s AS gid, %s AS gname, SUM(v.booked) AS booked, SUM(v.started) AS started, SUM(v.completed) AS "
     "completed, SUM(v.no_show) AS no_show, SUM(v.cancelled) AS cancelled, SUM(v.signed) AS signed, "
     "SUM(v.diagnoses) AS diagnoses, " CHAPTER_SUMS(
-        "v") " FROM (SELECT t.facility_id, t.mode, SUM(t.booked) AS "
+        "v") ", SUM(v.refused) AS refused FROM (SELECT t.facility_id, t.mode, SUM(t.booked) AS "
              "booked, SUM(t.started) AS started, SUM(t.completed) AS completed, SUM(t.no_show) AS no_show, "
              "SUM(t.cancelled) AS cancelled, SUM(t.signed) AS signed, SUM(t.diagnoses) AS "
-             "diagnoses, " CHAPTER_SUMS("t") " FROM visit_rollup t WHERE " YX_REPORT_SPANS_SQL(
-                 "t") " GROUP BY t.facility_id, t.mode) v "
+             "diagnoses, " CHAPTER_SUMS("t") ", 0 AS refused FROM visit_rollup t WHERE " YX_REPORT_SPANS_SQL(
+                 "t") " GROUP BY t.facility_id, t.mode UNION ALL SELECT w.facility_id, w.mode, 0, 0, 0, 0, "
+                      "0, 0, 0, " CHAPTER_ZEROS
+                      ", COUNT(*) FROM prescription_refusals x JOIN visits w ON w.id = x.visit_id WHERE "
+                      "x.refused_at >= ? AND x.refused_at < ? GROUP BY w.facility_id, w.mode) v "
                       "JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
                           "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2 HAVING SUM(v.booked) <> 0 OR "
                                      "SUM(v.started) <> 0 OR SUM(v.completed) <> 0 OR "
                                      "SUM(v.no_show) <> 0 OR SUM(v.cancelled) <> 0 OR SUM(v.signed) <> 0 OR "
-                                     "SUM(v.diagnoses) <> 0 ORDER BY 1";
+                                     "SUM(v.diagnoses) <> 0 OR SUM(v.refused) <> 0 ORDER BY 1";
 
 /* The waits from booking to start of the visits started in the period, from the histogram
  * visit_rollup_wait, as (bucket, how many) in ascending order within each group, in the same order
@@ -254,88 +270,6 @@ static int top_codes(struct yx_req *r, const struct yx_report_spans *s, const st
     return rc;
 }
 
-/* Circular 30's refusals (migration 0028) kept in the period, by group: a query of its own, merged
- * into the rows and totals by the group's key (merge_refusals), so that the other figures' queries
- * may change without it. The two %s are the group's key and name. The refusals of the period are
- * counted by the visit's facility and mode first, on their own index (0031): joined straight to the
- * facilities, SQLite walked every facility's visits instead (0.45 s a request at province scale). */
-static const char refused_sql[] =
-    "SELECT %s AS gid, %s AS gname, SUM(v.n) AS n FROM (SELECT w.facility_id, w.mode, COUNT(*) AS n FROM "
-    "prescription_refusals r JOIN visits w ON w.id = r.visit_id WHERE r.refused_at >= ? AND r.refused_at < ? "
-    "GROUP BY w.facility_id, w.mode) v JOIN facilities f ON f.id = v.facility_id" YX_REPORT_PLACE_JOIN(
-        "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2 ORDER BY 1";
-
-/* prescriptions_refused and refused_pct, refused ÷ (signed + refused) to one decimal, of values. */
-static void set_refused(json_t *values, int64_t refused)
-{
-    int64_t all = json_integer_value(json_object_get(values, "prescriptions_signed")) + refused;
-    json_object_set_new(values, "prescriptions_refused", json_integer(refused));
-    json_object_set_new(values, "refused_pct",
-                        all ? json_real(round(1000.0 * (double)refused / (double)all) / 10.0) : json_null());
-}
-
-/* Does key a come before key b in the rows' order (ids as numbers, codes as text)? */
-static int key_before(json_t *a, json_t *b)
-{
-    json_t *x = json_object_get(a, "id"), *y = json_object_get(b, "id");
-    if (json_is_integer(x) && json_is_integer(y))
-        return json_integer_value(x) < json_integer_value(y);
-    return strcmp(json_string_value(x) ? json_string_value(x) : "",
-                  json_string_value(y) ? json_string_value(y) : "") < 0;
-}
-
-/* Adds the period's refusals to out (the report as build made it, grouped by g or not): each row
- * and the totals get their count and share; a group with refusals and no other figure gets a row
- * of its own, in its place among the others. */
-static int merge_refusals(struct yx_req *r, const struct yx_report_period *p,
-                          const struct yx_report_grouping *g, const struct yx_report_place *place,
-                          const struct yx_report_filters *f, json_t *out)
-{
-    struct yx_rows *rows = NULL;
-    char sql[sizeof refused_sql + 200];
-    struct yx_param params[] = {YX_PI(p->from_ms), YX_PI(p->until_ms), PLACE_PARAMS(*place, *f)};
-    json_t *list = json_object_get(out, "rows"), *row;
-    int64_t total = 0;
-    size_t k;
-    int rc =
-        yx_snprintf(sql, sizeof sql, refused_sql, g && g->key ? g->key : "''", g && g->name ? g->name : "''");
-    if (rc == 0)
-        rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows);
-    if (rc != 0)
-        return rc;
-    json_array_foreach(list, k, row) set_refused(json_object_get(row, "values"), 0);
-    for (int i = 0; i < rows->nrows; i++) {
-        int64_t n = yx_rows_i64(rows, i, "n");
-        total += n;
-        if (!g)
-            continue;
-        json_t *key = key_json(g, rows, i), *found = NULL;
-        size_t at = json_array_size(list);
-        json_array_foreach(list, k, row)
-        {
-            json_t *id = json_object_get(json_object_get(row, "key"), "id");
-            if (json_equal(id, json_object_get(key, "id"))) {
-                found = row;
-                break;
-            }
-            if (at == json_array_size(list) && key_before(key, json_object_get(row, "key")))
-                at = k;
-        }
-        if (found) {
-            set_refused(json_object_get(found, "values"), n);
-            json_decref(key);
-            continue;
-        }
-        struct tally none = {.nwait = 0};
-        json_t *values = values_json(&none);
-        set_refused(values, n);
-        json_array_insert_new(list, at, json_pack("{s:o,s:o}", "key", key, "values", values));
-    }
-    set_refused(json_object_get(out, "totals"), total);
-    yx_rows_free(rows);
-    return 0;
-}
-
 /* The figures of the count columns, in the order of the enum, as counts_sql names them. */
 static const char *const count_cols[NCOUNTS] = {
     "booked", "started", "completed", "no_show", "cancelled", "signed", "diagnoses", "ch01", "ch02", "ch03",
@@ -358,7 +292,8 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     const char *key = g && g->key ? g->key : "''", *name = g && g->name ? g->name : "''";
     struct yx_report_spans spans;
     yx_report_spans(&p, &spans);
-    struct yx_param params[] = {YX_REPORT_SPANS_PARAMS(spans), PLACE_PARAMS(place, filters)};
+    struct yx_param params[] = {YX_REPORT_SPANS_PARAMS(spans), YX_PI(p.from_ms), YX_PI(p.until_ms),
+                                PLACE_PARAMS(place, filters)};
     /* The per-facility waits of a whole calendar year read its year rows (migration 0033). */
     struct yx_report_spans yspans = spans;
     int64_t year;
@@ -394,14 +329,12 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     if (!all.wait || !out)
         goto out;
     json_t *list = json_object_get(out, "rows");
-    for (int i = 0; i < rows->nrows;) {
-        int start = i;
-        const char *gid = yx_rows_str(rows, start, "gid");
-        group = (struct tally){.wait = all.wait + all.nwait};
-        for (; i < rows->nrows && strcmp(yx_rows_str(rows, i, "gid"), gid) == 0; i++) {
-            for (int c = 0; c < NCOUNTS; c++)
-                group.n[c] += yx_rows_i64(rows, i, count_cols[c]);
-        }
+    for (int i = 0; i < rows->nrows; i++) {
+        /* One row a group (the query groups by its key), in the order of keys. */
+        const char *gid = yx_rows_str(rows, i, "gid");
+        group = (struct tally){.wait = all.wait + all.nwait, .refused = yx_rows_i64(rows, i, "refused")};
+        for (int c = 0; c < NCOUNTS; c++)
+            group.n[c] = yx_rows_i64(rows, i, count_cols[c]);
         /* The group's waits come next in ws: a visit started in the period is counted in started,
          * so its group is one of these, in the same order. */
         for (; w < ws->nrows && strcmp(yx_rows_str(ws, w, "gid"), gid) == 0; w++)
@@ -409,16 +342,16 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
                 (struct yx_report_wait){yx_rows_i64(ws, w, "minutes"), yx_rows_i64(ws, w, "n")};
         for (int c = 0; c < NCOUNTS; c++)
             all.n[c] += group.n[c];
+        all.refused += group.refused;
         all.nwait += group.nwait;
         if (g)
             json_array_append_new(
-                list, json_pack("{s:o,s:o}", "key", key_json(g, rows, start), "values", values_json(&group)));
+                list, json_pack("{s:o,s:o}", "key", key_json(g, rows, i), "values", values_json(&group)));
     }
     /* The groups' waits, each ascending, become the totals' once sorted together. */
     qsort(all.wait, all.nwait, sizeof *all.wait, wait_cmp);
     json_object_set_new(out, "totals", values_json(&all));
-    if ((rc = top_codes(r, &spans, &place, &filters, top_coarse, out)) != 0 ||
-        (rc = merge_refusals(r, &p, g, &place, &filters, out)) != 0)
+    if ((rc = top_codes(r, &spans, &place, &filters, top_coarse, out)) != 0)
         goto out;
     *result = out;
     out = NULL;
