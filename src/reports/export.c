@@ -318,6 +318,7 @@ int yx_report_dhis2_reply(struct yx_req *r, json_t *out, const struct yx_report_
     int units = by && (strcmp(by, "facility") == 0 || strcmp(by, "province") == 0);
     int rc = YX_ENOMEM;
     size_t i;
+    yx_report_mask(out, columns);
     yx_buf_init(&b, 256);
     if (!list)
         goto out;

@@ -436,11 +436,12 @@ static int reply(struct yx_req *r, json_t *out, const struct yx_report_source *s
     const struct yx_report_names *names = s->names;
     if (format == YX_REPORT_JSON)
         return yx_reply(r, 200, out);
-    yx_report_mask(out, columns);
     if (format == YX_REPORT_XLSX)
         return xlsx_reply(r, out, columns, names->stem);
     if (format == YX_REPORT_DHIS2)
         return yx_report_dhis2_reply(r, out, columns, names->dhis2);
+    /* Each writer of data that leaves the system masks first: the CSV here, the others in theirs. */
+    yx_report_mask(out, columns);
     const char *stem = names->stem;
     struct yx_buf b;
     char slug[32], disposition[120];
