@@ -17,8 +17,14 @@ export function SlotPicker({ doctor, name, slot, setSlot, version = 0 }) {
   const [slots, setSlots] = useState([]);
   useEffect(() => {
     setSlot(null);
-    if (!doctor) { setSlots([]); return; }
-    call('GET', `/api/v1/slots?doctor_id=${doctor}&date=${day}&free=1`).then((r) => setSlots(r.items)).catch(() => setSlots([]));
+    if (!doctor) { setSlots([]); return undefined; }
+    // An answer for a day no longer chosen is dropped: the first day's slots, still on their way
+    // when another day is picked, would otherwise replace that day's.
+    let current = true;
+    call('GET', `/api/v1/slots?doctor_id=${doctor}&date=${day}&free=1`)
+      .then((r) => { if (current) setSlots(r.items); })
+      .catch(() => { if (current) setSlots([]); });
+    return () => { current = false; };
   }, [doctor, day, version]);
   return html`<label for=${name + 'day'}>${t('day')}</label>
     <input id=${name + 'day'} type="date" value=${day} onChange=${(e) => setDay(e.target.value || vnToday())} />
