@@ -127,7 +127,7 @@ static json_t *audit_event(struct yx_req *r, const struct yx_rows *rows, int i)
     /* The record acted on, as ytexa names it ("consult/12"), and the patient it concerns. */
     json_t *entities = json_array();
     const char *type = yx_rows_str(rows, i, "resource_type"), *rid = yx_rows_str(rows, i, "resource_id");
-    if (type && *type && yx_snprintf(what, sizeof what, "%s/%s", type, rid ? rid : "") == 0)
+    if (type && *type && rid && *rid && yx_snprintf(what, sizeof what, "%s/%s", type, rid) == 0)
         json_array_append_new(entities, json_pack("{s:{s:{s:s,s:s}}}", "what", "identifier", "system",
                                                   YX_FHIR_SID_AUDIT_RESOURCE, "value", what));
     if (!yx_rows_null(rows, i, "patient_id") && yx_rows_i64(rows, i, "patient_id") > 0)

@@ -320,8 +320,11 @@ static int read_case(struct yx_req *r, yx_fhir_make make)
         (rc = yx_consult_access(r, id)) != 0 ||
         (rc = YX_DB_Q(r->db, &rows, CASE_FROM "WHERE c.id = ?", YX_PI(id))) != 0)
         return rc;
-    json_t *o = rows->nrows == 1 ? make(r, rows, 0) : NULL;
+    int found = rows->nrows == 1;
+    json_t *o = found ? make(r, rows, 0) : NULL;
     yx_rows_free(rows);
+    if (!found)
+        return yx_not_found(r);
     return o ? yx_reply(r, 200, o) : YX_ENOMEM;
 }
 

@@ -408,6 +408,11 @@ test('AuditEvent search: each parameter, result by result, paged over the cursor
   const mine = await all('demo.facility-admin', '/fhir/AuditEvent?_count=100');
   const facilityOf = new Map(srv.sql(`SELECT id, actor_facility_id FROM audit_events`).split('\n').map((l) => l.split('|').map(Number)));
   for (const x of mine) assert.equal(facilityOf.get(Number(x.id)), W.hagiang, `event ${x.id}`);
+  // A list names no record: no entity for it, rather than "consult/" with no id.
+  const list = mine.find((x) => x.subtype[0].code === 'consult.list');
+  assert.ok(list, 'a consult.list event of the hub');
+  assert.equal(list.entity, undefined);
+  for (const x of mine) for (const y of x.entity ?? []) if (y.what.identifier) assert.match(y.what.identifier.value, /^[a-z_]+\/.+/, `event ${x.id}`);
 });
 
 test('bad input: 400 naming the parameter, as an OperationOutcome', async () => {
