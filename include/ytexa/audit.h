@@ -97,4 +97,10 @@ struct yx_audit_verdict {
  * YX_ECONFLICT on a break. */
 int yx_audit_verify(struct yx_db *db, struct yx_audit_verdict *v);
 
+/* The events an administrator reads (GET /api/v1/audit, FHIR AuditEvent): " AND <condition>" on
+ * audit_events' columns for the scope yx_scope(YX_RES_AUDIT) gave — the ministry all, a province
+ * the acts of users of its facilities, a facility its own users' acts — with one parameter, s->id. */
+struct yx_scope;
+const char *yx_audit_scope_sql(const struct yx_scope *s);
+
 #endif

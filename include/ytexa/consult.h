@@ -3,6 +3,7 @@
 #define YTEXA_CONSULT_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The escalator: a background job that moves every case nobody accepted in time one level up the
@@ -33,5 +34,22 @@ int yx_consult_verify(struct yx_req *r, const char *code);
  * Training's case sessions show it to a course's people (who do not see the case itself). */
 struct yx_db;
 json_t *yx_consult_deidentified(struct yx_db *db, int64_t id);
+
+/* For the FHIR mapping of cases (src/fhir): may r's principal read case id, as GET
+ * /api/v1/consults/:id decides (yx_authorize, YX_RES_CONSULT)? 0, or the same 404 for a case that
+ * is not the caller's business as for an absent one. Names the case and its patient in the audit
+ * event, as the REST read does. */
+int yx_consult_access(struct yx_req *r, int64_t id);
+/* The cases a clinician reads, as a condition on consults aliased c: the requesting facility's,
+ * the hub's that has it now, and those the caller or its facility takes part in (what
+ * yx_consult_access allows, for a list). Four parameters: the facility, the facility, the user,
+ * the facility. */
+#define YX_CONSULT_SEEN_BY                                                                                   \
+    "(c.requester_facility_id = ? OR c.assigned_facility_id = ? OR EXISTS (SELECT 1 FROM "                   \
+    "consult_participants cp WHERE cp.consult_id = c.id AND (cp.user_id = ? OR (cp.user_id IS NULL AND "     \
+    "cp.facility_id = ?))))"
+/* Renders signed minutes (consult_minutes.id) as the PDF GET /api/v1/consults/:id/minutes/:version/pdf
+ * answers, byte for byte; *pdf is malloc'd. YX_ENOTFOUND when there are none. */
+int yx_consult_minutes_pdf(struct yx_db *db, int64_t minutes_id, char **pdf, size_t *len);
 
 #endif

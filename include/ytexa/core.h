@@ -102,6 +102,10 @@ void yx_civil_from_days(int64_t z, int *y, int *m, int *d);
 void yx_random(void *p, size_t n);
 void yx_hex(const uint8_t *p, size_t n, char *out /* 2n+1 */);
 void yx_sha256_hex(const void *p, size_t n, char out[65]);
+/* base64(SHA-1(p)), as FHIR's Attachment.hash is given (28 characters and a NUL). */
+void yx_sha1_base64(const void *p, size_t n, char out[29]);
+/* p as base64 (with padding), malloc'd and NUL-terminated; NULL when out of memory. */
+char *yx_base64(const void *p, size_t n);
 /* Is given (may be NULL) the secret want? In time that does not depend on where they differ. */
 int yx_secret_eq(const char *given, const char *want);
 /* A random id for requests and tokens: `bytes` random bytes, base64url, no padding. */

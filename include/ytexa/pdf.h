@@ -27,6 +27,10 @@ struct yx_pdf {
 
 /* Starts a document of w × h points with the margin all round. */
 int yx_pdf_begin(struct yx_pdf *p, double w, double h, double margin);
+/* Dates the document at ms (its signing, say) instead of the moment it is drawn, so that the same
+ * document is the same bytes each time it is drawn: a hash given for it (a FHIR DocumentReference's)
+ * then holds for every copy. */
+void yx_pdf_set_date(struct yx_pdf *p, int64_t ms);
 /* Writes s (UTF-8) in the font ("Noto Sans Bold 12") across the page width, then 4 points. */
 void yx_pdf_text(struct yx_pdf *p, const char *font, const char *s);
 /* printf-style yx_pdf_text. */

@@ -3,6 +3,7 @@
 #ifndef YTEXA_VISIT_PUBLIC_H
 #define YTEXA_VISIT_PUBLIC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ytexa/auth.h"
@@ -26,6 +27,10 @@ int yx_visit_doctor_facility(struct yx_req *r, int64_t doctor_id, const char *fi
  * for a visit that is not the caller's business as for an absent one. Sets the audit patient and
  * target. For the FHIR mapping of visits and their records (src/fhir). */
 int yx_visit_access(struct yx_req *r, int64_t id, enum yx_action act);
+
+/* Renders a signed prescription as the PDF GET /api/v1/prescriptions/:id/pdf answers, byte for
+ * byte (cairo + pango); *pdf is malloc'd. For that route and the FHIR Binary of it. */
+int yx_prescription_pdf(struct yx_db *db, int64_t id, char **pdf, size_t *len);
 
 /* Records a change of state of a visit (from may be NULL), by r's principal. */
 int yx_visit_event(struct yx_req *r, int64_t visit, const char *from, const char *to, const char *reason);

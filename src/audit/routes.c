@@ -31,6 +31,14 @@ static json_t *event_json(const struct yx_rows *r, int i)
     return o;
 }
 
+const char *yx_audit_scope_sql(const struct yx_scope *s)
+{
+    return s->kind == YX_SCOPE_PROVINCE
+               ? " AND actor_facility_id IN (SELECT id FROM facilities WHERE province_id = ?)"
+           : s->kind == YX_SCOPE_FACILITY ? " AND actor_facility_id = ?"
+                                          : " AND ? = 0";
+}
+
 static int audit_list(struct yx_req *r)
 {
     struct yx_rows *rows = NULL;
@@ -52,10 +60,7 @@ static int audit_list(struct yx_req *r)
     int64_t aid = actor ? strtoll(actor, &end, 10) : 0;
     if (actor && (*end || aid <= 0))
         return yx_fail_field(r, YX_EINVAL, "actor_id", "actor_id must be a positive id.");
-    const char *scope = s.kind == YX_SCOPE_PROVINCE
-                            ? " AND actor_facility_id IN (SELECT id FROM facilities WHERE province_id = ?)"
-                        : s.kind == YX_SCOPE_FACILITY ? " AND actor_facility_id = ?"
-                                                      : " AND ? = 0";
+    const char *scope = yx_audit_scope_sql(&s);
     /* By patient or by actor the events are found through that column's index (an OR of the two
      * filters would leave the chain read backwards to its start for a patient seen rarely). */
     const char *filter = pid   ? " AND patient_id = ? AND (? = 0 OR actor_id = ?)"

@@ -103,6 +103,17 @@ int yx_consult_load(struct yx_req *r, struct yx_consult *c)
     return rc;
 }
 
+int yx_consult_access(struct yx_req *r, int64_t id)
+{
+    struct yx_consult c;
+    int rc = load_for(r, id, &c);
+    if (rc == 0) {
+        yx_audit_target(r, c.id);
+        r->audit_patient_id = c.patient_id;
+    }
+    return rc;
+}
+
 /* Its channel is for those who may see the case (the API's decision). */
 static int may_join(struct yx_req *r, int64_t id, int64_t *patient_id)
 {

@@ -303,18 +303,19 @@ static void draw_minutes(struct yx_pdf *p, json_t *m, const char *hash, const ch
     yx_pdf_textf(p, "Noto Sans Mono 7", "SHA-256: %s", hash);
 }
 
-/* The PDF of a stored version. */
-static int render_pdf(struct yx_db *db, int64_t minutes_id, char **pdf, size_t *len)
+int yx_consult_minutes_pdf(struct yx_db *db, int64_t minutes_id, char **pdf, size_t *len)
 {
     struct yx_rows *row = NULL;
     struct yx_pdf p;
-    int rc = YX_DB_Q(db, &row, "SELECT content, content_hash, verify_code FROM consult_minutes WHERE id = ?",
+    int rc = YX_DB_Q(db, &row,
+                     "SELECT content, content_hash, verify_code, signed_at FROM consult_minutes WHERE id = ?",
                      YX_PI(minutes_id));
     json_t *m = rc == 0 && row->nrows == 1 ? json_loads(yx_rows_get(row, 0, 0), 0, NULL) : NULL;
     if (rc == 0 && !m)
         rc = YX_ENOTFOUND;
     if (rc == 0) {
         yx_pdf_begin(&p, YX_PDF_A4_W, YX_PDF_A4_H, 48);
+        yx_pdf_set_date(&p, yx_rows_i64(row, 0, "signed_at"));
         draw_minutes(&p, m, yx_rows_get(row, 0, 1), yx_rows_get(row, 0, 2));
         rc = yx_pdf_end(&p, pdf, len);
     }
@@ -340,7 +341,7 @@ static int minutes_pdf(struct yx_req *r)
     yx_rows_free(rows);
     if (!id)
         return yx_not_found(r);
-    if ((rc = render_pdf(r->db, id, &pdf, &len)) != 0)
+    if ((rc = yx_consult_minutes_pdf(r->db, id, &pdf, &len)) != 0)
         return rc;
     char disposition[96];
     snprintf(disposition, sizeof disposition, "inline; filename=\"bien-ban-hoi-chan-%lld-v%lld.pdf\"",

@@ -151,6 +151,26 @@ void yx_random_token(char *out, size_t outsize, size_t bytes)
     sodium_bin2base64(out, outsize, raw, bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
+void yx_sha1_base64(const void *p, size_t n, char out[29])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (!EVP_Digest(p, n, md, &mdlen, EVP_sha1(), NULL) || mdlen != 20) {
+        out[0] = '\0';
+        return;
+    }
+    sodium_bin2base64(out, 29, md, mdlen, sodium_base64_VARIANT_ORIGINAL);
+}
+
+char *yx_base64(const void *p, size_t n)
+{
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    char *out = malloc(cap);
+    if (out)
+        sodium_bin2base64(out, cap, p, n, sodium_base64_VARIANT_ORIGINAL);
+    return out;
+}
+
 int yx_hmac_sha1_base64(const char *key, const char *data, char *out, size_t outlen)
 {
     unsigned char mac[EVP_MAX_MD_SIZE];

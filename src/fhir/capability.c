@@ -16,14 +16,20 @@ const struct yx_fhir_type yx_fhir_types[] = {
     {"Patient", yx_fhir_patient_params},
     {"Practitioner", yx_fhir_practitioner_params},
     {"PractitionerRole", yx_fhir_practitioner_role_params},
+    /* Consultations, their documents, the audit trail. */
+    {"ServiceRequest", yx_fhir_service_request_params},
+    {"Task", yx_fhir_task_params},
+    {"DocumentReference", yx_fhir_document_reference_params},
+    {"Binary", yx_fhir_no_params},
+    {"AuditEvent", yx_fhir_audit_event_params},
     {NULL, NULL},
 };
 
 const struct yx_route *const yx_fhir_route_tables[] = {
-    yx_fhir_metadata_routes,     yx_fhir_patient_routes,
-    yx_fhir_organization_routes, yx_fhir_practitioner_routes,
-    yx_fhir_encounter_routes,    yx_fhir_observation_routes,
-    yx_fhir_medication_routes,   NULL};
+    yx_fhir_metadata_routes, yx_fhir_patient_routes, yx_fhir_organization_routes, yx_fhir_practitioner_routes,
+    yx_fhir_encounter_routes, yx_fhir_observation_routes, yx_fhir_medication_routes,
+    /* Consultations, their documents, the audit trail. */
+    yx_fhir_consult_routes, yx_fhir_document_routes, yx_fhir_audit_event_routes, NULL};
 
 /* The interaction a route is for resource type t, or NULL when it is not one of t's. */
 static const char *interaction(const struct yx_route *rt, const char *t)

@@ -16,6 +16,10 @@ extern const struct yx_route yx_fhir_practitioner_routes[];
 extern const struct yx_route yx_fhir_encounter_routes[];
 extern const struct yx_route yx_fhir_observation_routes[];
 extern const struct yx_route yx_fhir_medication_routes[];
+/* Consultations, their documents and the audit trail (consult.c, document.c, audit_event.c). */
+extern const struct yx_route yx_fhir_consult_routes[];
+extern const struct yx_route yx_fhir_document_routes[];
+extern const struct yx_route yx_fhir_audit_event_routes[];
 
 /* Vietnam's draft VN Core IG (fhir.hl7.org.vn, 0.x; docs/fhir.md says where each was found). */
 #define YX_FHIR_SID_CCCD "http://fhir.hl7.org.vn/core/sid/cccd"
@@ -34,6 +38,18 @@ extern const struct yx_route yx_fhir_medication_routes[];
 #define YX_FHIR_CS_ROLE YX_FHIR_NS "CodeSystem:role"
 #define YX_FHIR_CS_SPECIALTY YX_FHIR_NS "CodeSystem:specialty"
 #define YX_FHIR_CS_VISIT_MODE YX_FHIR_NS "CodeSystem:visit-mode"
+/* Consultations and their documents (consult.c, document.c), the audit trail (audit_event.c). */
+#define YX_FHIR_CS_CONSULT_KIND YX_FHIR_NS "CodeSystem:consult-kind"
+#define YX_FHIR_CS_CONSULT_STATE YX_FHIR_NS "CodeSystem:consult-state"
+#define YX_FHIR_CS_CONSULT_ACTION YX_FHIR_NS "CodeSystem:consult-action"
+#define YX_FHIR_CS_CONSULT_RECOMMENDATION YX_FHIR_NS "CodeSystem:consult-recommendation"
+#define YX_FHIR_SID_VERIFY_CODE YX_FHIR_NS "sid:verify-code"
+#define YX_FHIR_CS_AUDIT_ACTION YX_FHIR_NS "CodeSystem:audit-action"
+#define YX_FHIR_SID_AUDIT_RESOURCE YX_FHIR_NS "sid:audit-resource"
+#define YX_FHIR_SID_USER YX_FHIR_NS "sid:user"
+/* A DocumentReference (and its Binary) is signed minutes, id = the minutes' id × 2, or a signed
+ * prescription, id = its id × 2 + 1. */
+#define YX_FHIR_DOC_KINDS 2
 /* Published systems the clinical resources use. */
 #define YX_FHIR_SID_ICD10 "http://hl7.org/fhir/sid/icd-10"
 #define YX_FHIR_LOINC "http://loinc.org"
@@ -61,6 +77,12 @@ extern const struct yx_fhir_param yx_fhir_encounter_params[];
 extern const struct yx_fhir_param yx_fhir_condition_params[];
 extern const struct yx_fhir_param yx_fhir_observation_params[];
 extern const struct yx_fhir_param yx_fhir_medication_request_params[];
+extern const struct yx_fhir_param yx_fhir_service_request_params[];
+extern const struct yx_fhir_param yx_fhir_task_params[];
+extern const struct yx_fhir_param yx_fhir_document_reference_params[];
+extern const struct yx_fhir_param yx_fhir_audit_event_params[];
+/* A type served without a search (Binary): no parameters. */
+extern const struct yx_fhir_param yx_fhir_no_params[];
 
 /* Checks what every FHIR request must: the format asked for (_format, Accept) is JSON (406
  * otherwise). 0 or the refusal. */

@@ -30,6 +30,17 @@ int yx_pdf_begin(struct yx_pdf *p, double w, double h, double margin)
     return 0;
 }
 
+void yx_pdf_set_date(struct yx_pdf *p, int64_t ms)
+{
+    char at[32];
+    yx_time_format(ms, at);
+    /* cairo takes ISO 8601 to the second and writes it as the PDF date; without one it writes the
+     * time now. */
+    at[19] = 'Z';
+    at[20] = '\0';
+    cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_CREATE_DATE, at);
+}
+
 static double lay_out(struct yx_pdf *p, const char *font, const char *s, double w, int align);
 
 /* The page's footer, in its bottom margin, when the document has one. */

@@ -91,6 +91,7 @@ int yx_prescription_pdf(struct yx_db *db, int64_t id, char **pdf, size_t *len)
         rc = YX_ENOTFOUND;
     if (rc == 0) {
         yx_pdf_begin(&p, YX_PDF_A5_W, YX_PDF_A5_H, MARGIN);
+        yx_pdf_set_date(&p, yx_rows_i64(row, 0, "signed_at"));
         draw(&p, row);
         rc = yx_pdf_end(&p, pdf, len);
     }

@@ -7,6 +7,7 @@
 #include "ytexa/auth.h"
 #include "ytexa/http.h"
 #include "ytexa/patient.h"
+#include "ytexa/visit.h"
 
 /* A visit as the checks need it. */
 struct yx_visit {
@@ -52,8 +53,5 @@ int yx_remote_treatable(struct yx_db *db, const char *code, int *yes);
 
 /* A Vietnam calendar day (UTC+7) "YYYY-MM-DD" as [from, to) in ms; YX_EINVAL when malformed. */
 int yx_vn_day(const char *day, int64_t *from, int64_t *to);
-
-/* Renders a signed prescription as PDF (cairo + pango); *pdf is malloc'd. */
-int yx_prescription_pdf(struct yx_db *db, int64_t id, char **pdf, size_t *len);
 
 #endif

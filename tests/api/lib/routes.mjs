@@ -71,6 +71,13 @@ export const ROUTES = {
   'GET /fhir/Observation/:id': { on: ['observation'], share: 'read' },
   'GET /fhir/Condition/:id': { on: ['diagnosis'], share: 'read' },
   'GET /fhir/MedicationRequest/:id': { on: ['medication'], share: 'read' },
+  // Consultations, their documents (the signed prescription's: id × 2 + 1) and the audit trail.
+  'GET /fhir/ServiceRequest': {}, 'GET /fhir/Task': {}, 'GET /fhir/DocumentReference': {}, 'GET /fhir/AuditEvent': {},
+  'GET /fhir/ServiceRequest/:id': { on: ['consult'], share: 'read' },
+  'GET /fhir/Task/:id': { on: ['consult'], share: 'read' },
+  'GET /fhir/DocumentReference/:id': { on: ['document'], share: 'read' },
+  'GET /fhir/Binary/:id': { on: ['document'], share: 'read' },
+  'GET /fhir/AuditEvent/:id': { on: ['auditevent'] },
   // SMART Backend Services (docs/fhir.md, "Access for systems"): registered systems are the
   // ministry's, of no place (1: an id, whatever is there); the token endpoint is public and form
   // encoded (a call without a real assertion is refused invalid_client).

@@ -161,6 +161,12 @@ export async function buildWorld(srv) {
   A.unit = C.unit = unit;
   A.link = C.link = id('SELECT MIN(id) FROM support_links');
   A.code = C.code = 'AAAAA-AAAAA';
+  // FHIR: the signed prescription as a DocumentReference (its id × 2 + 1), and an audit event of an
+  // act of a user of the pole's facility.
+  A.document = (A.medication / 32) * 2 + 1;
+  C.document = (C.medication / 32) * 2 + 1;
+  A.auditevent = id(`SELECT MAX(id) FROM audit_events WHERE actor_facility_id = ${fac('A')}`);
+  C.auditevent = id(`SELECT MAX(id) FROM audit_events WHERE actor_facility_id = ${fac('C')}`);
   return { S, A, C, uid, fac, as, unit };
 }
 
