@@ -7,6 +7,7 @@
 #include "ytexa/auth.h"
 #include "ytexa/http.h"
 #include "ytexa/patient.h"
+#include "ytexa/visit.h"
 
 /* A visit as the checks need it. */
 struct yx_visit {
