@@ -276,6 +276,15 @@ test('Prefer: return=minimal leaves the resources out of the response entries', 
   assert.match(r.body.entry[0].response.location, /\/fhir\/Observation\/\d+$/);
 });
 
+test('metadata: transaction and batch at system level, create for Observation and Condition', async () => {
+  const r = await fhir(srv, 'GET', '/fhir/metadata');
+  assert.deepEqual(r.body.rest[0].interaction.map((i) => i.code), ['transaction', 'batch']);
+  const res = Object.fromEntries(r.body.rest[0].resource.map((x) => [x.type, x.interaction.map((i) => i.code).sort()]));
+  assert.deepEqual(res.Observation, ['create', 'read', 'search-type']);
+  assert.deepEqual(res.Condition, ['create', 'read', 'search-type']);
+  assert.deepEqual(res.Encounter, ['read', 'search-type']);
+});
+
 test('fhir-kit-client posts a transaction and a batch', async () => {
   const c = new Client({ baseUrl: `${srv.url}/fhir`, customHeaders: { authorization: `Bearer ${S['demo.doctor'].token}` } });
   const res = await c.transaction({ body: bundle('transaction', [post(patient('Bundle Qua Thư Viện', 'female', '2001-01-01')), post(pulse(W.v.id, 90))]) });
