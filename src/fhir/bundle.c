@@ -88,11 +88,15 @@ static int entry_url(struct yx_req *r, int i, const char *url, const char **out)
         url += bl + 1;
     size_t pl = strcspn(url, "?");
     int bad = *url == '\0' || *url == '/' || *url == '?' || strstr(url, "://") != NULL;
-    for (const char *s = url; !bad && s < url + pl; s += strcspn(s, "/") + (s[strcspn(s, "/")] ? 1 : 0)) {
-        size_t seg = strcspn(s, "/");
-        bad = seg == 0 || (seg <= 2 && strncmp(s, "..", seg) == 0 && s[0] == '.');
-        if (!s[seg])
+    /* Each segment of the path something: not empty, not "." nor "..". */
+    for (const char *s = url; !bad && s < url + pl;) {
+        size_t seg = strcspn(s, "/?");
+        bad = seg == 0 || (seg <= 2 && strncmp(s, "..", seg) == 0);
+        s += seg;
+        if (*s != '/')
             break;
+        s++;
+        bad |= s == url + pl; /* a trailing slash */
     }
     if (bad)
         return yx_fail_field(r, YX_EINVAL, entry_path(r, i, "request.url"),

@@ -289,7 +289,7 @@ out:
         yx_fail(sub, rc, "Something went wrong on the server (request %s).", sub->id);
     parent->auth_changed |= sub->auth_changed;
     return_arena(parent, sub);
-    if (rc != 0 && p && sub->route) {
+    if (rc != 0 && p) {
         if (all_or_nothing)
             yx_keep_on_failure(parent, sub_failed_kept, sub);
         else
