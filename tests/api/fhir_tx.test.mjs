@@ -174,6 +174,15 @@ test('a batch keeps its good entries and answers the bad one in its own response
   assert.equal(r.body.entry[1].resource, undefined);
   assert.equal(r.body.entry[3].resource.id, String(W.v.id));
   assert.deepEqual(await counts(), { vitals: before.vitals + 1, diagnoses: before.diagnoses, patients: before.patients + 1 });
+  // An entry refused after its handler wrote (the subject is checked once the visit is known to be
+  // the caller's) is rolled back alone: its row of vitals is not kept, the next entry's is.
+  const mid = await counts();
+  const s = await as('demo.doctor', 'POST', '/fhir', { body: bundle('batch', [post(pulse(W.v.id, 61, { subject: { reference: `Patient/${W.p.id + 1000}` } })), post(pulse(W.v.id, 62))]) });
+  assert.deepEqual(s.body.entry.map((e) => e.response.status), ['400', '201']);
+  assert.equal(s.body.entry[0].response.outcome.issue[0].expression[0], 'Observation.subject');
+  assert.deepEqual(await counts(), { ...mid, vitals: mid.vitals + 1 });
+  const v = await ok('demo.commune', 'GET', `/api/v1/visits/${W.v.id}`);
+  assert.ok(!v.vitals.some((x) => x.pulse === 61) && v.vitals.some((x) => x.pulse === 62));
 });
 
 test("another facility's visit or patient in an entry is the 404 of an absent one, and nothing is written", async () => {
