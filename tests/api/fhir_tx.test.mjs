@@ -267,6 +267,21 @@ test('each entry has its own audit event, with the Bundle request id; a failed t
   assert.deepEqual((await events(t.headers.get('x-request-id'))).map((e) => [e.action, e.outcome]), [['visit.diagnosis', 'invalid']]);
 });
 
+test("request.ifMatch is the entry's If-Match: a stale version is 412, the current one updates", async () => {
+  const made = await as('demo.doctor', 'POST', '/fhir/Patient', { body: patient('Bundle Phiên Bản', 'male', '1991-01-01') });
+  const put = (birthDate, ifMatch) => ({ resource: { ...made.body, birthDate }, request: { method: 'PUT', url: `Patient/${made.body.id}`, ifMatch } });
+  const ok1 = await as('demo.doctor', 'POST', '/fhir', { body: bundle('transaction', [put('1991-01-02', 'W/"1"')]) });
+  assert.equal(ok1.status, 200, JSON.stringify(ok1.body));
+  assert.equal(ok1.body.entry[0].response.etag, 'W/"2"');
+  assert.equal(ok1.body.entry[0].resource.birthDate, '1991-01-02');
+  const stale = await as('demo.doctor', 'POST', '/fhir', { body: bundle('transaction', [put('1991-01-03', 'W/"1"')]) });
+  assert.equal(stale.status, 412, JSON.stringify(stale.body));
+  assert.equal(stale.body.issue[0].expression[0], 'Bundle.entry[0]');
+  const b = await as('demo.doctor', 'POST', '/fhir', { body: bundle('batch', [put('1991-01-04', 'W/"1"'), put('1991-01-05', 'W/"2"')]) });
+  assert.deepEqual(b.body.entry.map((e) => e.response.status), ['412', '200']);
+  assert.equal((await as('demo.doctor', 'GET', `/fhir/Patient/${made.body.id}`)).body.birthDate, '1991-01-05');
+});
+
 test('Idempotency-Key: a Bundle sent twice is applied once and answered the same', async () => {
   const before = await counts();
   const body = bundle('transaction', [post(pulse(W.v.id, 77))]);
