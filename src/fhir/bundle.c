@@ -43,7 +43,7 @@ struct entry {
     const char *if_match; /* request.ifMatch, or NULL */
     json_t *resource;     /* borrowed from the Bundle, or NULL */
     const char *created;  /* "Type/id" once a POST has created it */
-    int order, done, rc, ran;
+    int order, rc, ran;
     struct yx_req sub;
 };
 
@@ -87,7 +87,10 @@ static int entry_url(struct yx_req *r, int i, const char *url, const char **out)
     if (base && strncmp(url, base, bl) == 0 && url[bl] == '/')
         url += bl + 1;
     size_t pl = strcspn(url, "?");
-    int bad = *url == '\0' || *url == '/' || *url == '?' || strstr(url, "://") != NULL;
+    /* A NUL decoded from %00 would end the path or a query value early, as the server refuses it
+     * in a request's own URL (src/http/h2o_req.c). */
+    int bad = *url == '\0' || *url == '/' || *url == '?' || strstr(url, "://") != NULL ||
+              strstr(url, "%00") != NULL;
     /* Each segment of the path something: not empty, not "." nor "..". */
     for (const char *s = url; !bad && s < url + pl;) {
         size_t seg = strcspn(s, "/?");

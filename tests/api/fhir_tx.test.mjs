@@ -231,6 +231,7 @@ test('ceilings and malformed Bundles are refused before any entry runs', async (
     [bundle('transaction', [post(pulse(W.v.id, 70)), { request: { method: 'GET', url: '/api/v1/patients' } }]), 400, 'Bundle.entry[1].request.url'],
     [bundle('transaction', [post(pulse(W.v.id, 70)), { request: { method: 'GET', url: 'http://elsewhere.example/fhir/Patient' } }]), 400, 'Bundle.entry[1].request.url'],
     [bundle('transaction', [post(pulse(W.v.id, 70)), { request: { method: 'GET', url: 'Patient/../../api/v1/users' } }]), 400, 'Bundle.entry[1].request.url'],
+    [bundle('transaction', [post(pulse(W.v.id, 70)), { request: { method: 'GET', url: 'Patient?name=a%00b' } }]), 400, 'Bundle.entry[1].request.url'],
     [bundle('transaction', [post(pulse(W.v.id, 70)), { request: { method: 'PATCH', url: 'Patient/1' } }]), 400, 'Bundle.entry[1].request.method'],
     [bundle('transaction', [post(pulse(W.v.id, 70)), { request: { method: 'GET', url: 'Patient', ifNoneExist: 'x' } }]), 400, 'Bundle.entry[1].request.ifNoneExist'],
     [bundle('transaction', [{ ...post(pulse(W.v.id, 70)), search: { mode: 'match' } }]), 400, 'Bundle.entry[0].search'],
