@@ -287,6 +287,12 @@ int yx_subrequest(struct yx_req *parent, struct yx_req *sub, const char *method,
 out:
     if (rc != 0 && !sub->err)
         yx_fail(sub, rc, "Something went wrong on the server (request %s).", sub->id);
+    /* As for a request of its own (yx_dispatch): the cause is in the log, the entry's outcome says
+     * only what to quote to an operator. */
+    if (rc == YX_EDB || rc == YX_EINTERNAL || rc == YX_ENOMEM) {
+        sub->err_field = sub->err_code = NULL;
+        yx_snprintf(sub->err_msg, sizeof sub->err_msg, "Lỗi máy chủ / server error (request %s).", sub->id);
+    }
     parent->auth_changed |= sub->auth_changed;
     return_arena(parent, sub);
     if (rc != 0 && p) {
