@@ -223,6 +223,22 @@ int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detai
  * the law asks to count (Circular 30) is kept although the request writes nothing else. arg lives
  * in the request's arena; fn's failure is logged, never the answer. The last call wins. */
 void yx_keep_on_failure(struct yx_req *r, int (*fn)(struct yx_req *r, void *arg), void *arg);
+/* Runs method url (a path under this server, with its query: "/fhir/Patient?name=x") as a request
+ * of its own inside parent — an entry of a FHIR transaction or batch Bundle — through the steps a
+ * request of its own takes: the route table, the route's permission (the principal is parent's),
+ * its declared body fields (body, borrowed, is the entry's resource), the handler, which asks
+ * yx_authorize() as always, and its own audit event; all in a savepoint of parent's transaction,
+ * rolled back alone when it fails. The answer is in sub (status, out, out_raw, out_hdr; err …):
+ * 0 or the sub-request's failure. Routes with a transaction, body, thread or queue of their own
+ * (login, uploads, reports) and parent's own route are refused 400. if_match (may be NULL) is its
+ * If-Match; parent's Prefer holds for it. A failure's audit event (and any record its handler
+ * keeps on failure) is written at once in parent's transaction, or — all_or_nothing, when parent
+ * is to fail with it — after parent's rollback; then sub, which must live until parent ends (in
+ * its arena), is released by the pipeline and not by the caller. Otherwise the caller releases
+ * it with yx_subrequest_release(). */
+int yx_subrequest(struct yx_req *parent, struct yx_req *sub, const char *method, const char *url,
+                  json_t *body, const char *if_match, int all_or_nothing);
+void yx_subrequest_release(struct yx_req *sub);
 /* 404 with the one message every record that is absent — or that the caller may not know of —
  * answers with, byte for byte, so that ids cannot be probed. Returns YX_ENOTFOUND. */
 int yx_not_found(struct yx_req *r);

@@ -42,6 +42,32 @@ int yx_visit_event(struct yx_req *r, int64_t visit, const char *from, const char
 int yx_visit_set_state(struct yx_req *r, int64_t visit, const char *from, const char *to, const char *reason,
                        int bypassed);
 
+/* The vital signs of one measuring: value k, in the order of yx_vital_names, when set[k]. Units:
+ * mmHg, beats and breaths a minute, °C, %, kg, cm, mmol/L. */
+#define YX_VITALS 9
+struct yx_vitals {
+    double val[YX_VITALS];
+    int set[YX_VITALS];
+};
+/* systolic, diastolic, pulse, respiratory_rate, temperature, spo2, weight, height, glucose: the
+ * REST body's fields and the columns of vitals. */
+extern const char *const yx_vital_names[YX_VITALS];
+
+/* Records vital signs on visit, measured at at (ms; 0 now), as POST /api/v1/visits/:id/vitals does
+ * and with its rules: the visit's doctor or a clinician of the patient's facility (otherwise the
+ * 404 of an absent visit, or 403), the visit in progress (409 visit_state), each value within its
+ * plausible range (400 naming the measurement as yx_vital_names does), blood pressure both numbers
+ * or neither. *id is the new row of vitals. Serves the REST route and FHIR's Observation create. */
+int yx_visit_record_vitals(struct yx_req *r, int64_t visit, const struct yx_vitals *m, int64_t at,
+                           int64_t *id);
+
+/* Adds an ICD-10 diagnosis to visit, as POST /api/v1/visits/:id/diagnoses does: only the visit's
+ * doctor, the visit in progress, a well-formed code (400 naming "icd10"); a primary one demotes the
+ * previous primary. note may be NULL. *id is the new row of visit_diagnoses. Serves the REST route
+ * and FHIR's Condition create. */
+int yx_visit_add_diagnosis(struct yx_req *r, int64_t visit, const char *icd10, int primary, const char *note,
+                           int64_t *id);
+
 /* The channel "visit:<id>" (include/ytexa/realtime.h), its chat and its call: for those who take
  * part in the visit — the patient's own account, the clinicians of the patient's facility and the
  * visit's doctor; the doctor's colleagues, who may read the visit while it is open, do not. The

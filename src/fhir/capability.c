@@ -27,7 +27,7 @@ const struct yx_fhir_type yx_fhir_types[] = {
 
 const struct yx_route *const yx_fhir_route_tables[] = {
     yx_fhir_metadata_routes, yx_fhir_patient_routes, yx_fhir_organization_routes, yx_fhir_practitioner_routes,
-    yx_fhir_encounter_routes, yx_fhir_observation_routes, yx_fhir_medication_routes,
+    yx_fhir_encounter_routes, yx_fhir_observation_routes, yx_fhir_medication_routes, yx_fhir_bundle_routes,
     /* Consultations, their documents, the audit trail. */
     yx_fhir_consult_routes, yx_fhir_document_routes, yx_fhir_audit_event_routes, NULL};
 
@@ -123,6 +123,18 @@ static int metadata(struct yx_req *r)
                   "json", "rest", "mode", "server", "security", security, "resource", resources);
     if (cs)
         json_object_set_new(json_object_get(cs, "implementation"), "url", json_string(base));
+    /* The system's interactions, from the routes too: a POST on the base takes transaction and
+     * batch Bundles (src/fhir/bundle.c). */
+    json_t *sys = json_array();
+    for (int k = 0; yx_fhir_route_tables[k]; k++)
+        for (const struct yx_route *rt = yx_fhir_route_tables[k]; rt->pattern; rt++)
+            if (strcmp(rt->method, "POST") == 0 && strcmp(rt->pattern, "/fhir") == 0) {
+                json_array_append_new(sys, json_pack("{s:s}", "code", "transaction"));
+                json_array_append_new(sys, json_pack("{s:s}", "code", "batch"));
+            }
+    if (cs && json_array_size(sys))
+        json_object_set(json_array_get(json_object_get(cs, "rest"), 0), "interaction", sys);
+    json_decref(sys);
     return cs ? yx_reply(r, 200, cs) : YX_ENOMEM;
 }
 

@@ -182,3 +182,78 @@ json_t *yx_fhir_meta_updated(int64_t updated_ms)
     yx_time_format(updated_ms, at);
     return json_pack("{s:s}", "lastUpdated", at);
 }
+
+int yx_fhir_validate_at(struct yx_req *r, const json_t *o, const struct yx_field *fields, const char *path)
+{
+    if (!json_is_object(o))
+        return yx_fail_field(r, YX_EINVAL, path, "%s phải là một đối tượng / %s must be an object.", path,
+                             path);
+    int rc = yx_validate(r, o, fields);
+    if (rc && r->err_field) {
+        size_t n = strlen(path) + strlen(r->err_field) + 2;
+        char *f = yx_arena_alloc(&r->arena, n);
+        if (f && yx_snprintf(f, n, "%s.%s", path, r->err_field) == 0)
+            r->err_field = f;
+    }
+    return rc;
+}
+
+static const struct yx_field reference_fields[] = {
+    {"reference", YX_F_STRING, 1, 1, 256},
+    {"display", YX_F_STRING, 0, 0, 400},
+    {NULL, 0, 0, 0, 0},
+};
+
+int yx_fhir_ref_in(struct yx_req *r, const json_t *ref, const char *type, const char *path, int64_t *id)
+{
+    int rc = yx_fhir_validate_at(r, ref, reference_fields, path);
+    if (rc)
+        return rc;
+    const char *v = yx_json_str(ref, "reference");
+    size_t n = strlen(type);
+    *id = strncmp(v, type, n) == 0 && v[n] == '/' ? yx_fhir_ref_id(v, type) : 0;
+    if (*id <= 0)
+        return yx_fail_field(r, YX_EINVAL, path, "%s là tham chiếu %s/<id> / %s must reference %s/<id>.",
+                             path, type, path, type);
+    return 0;
+}
+
+static const struct yx_field coding_fields[] = {
+    {"system", YX_F_STRING, 1, 1, 256},
+    {"code", YX_F_STRING, 1, 1, 64},
+    {"display", YX_F_STRING, 0, 0, 400},
+    {NULL, 0, 0, 0, 0},
+};
+static const struct yx_field concept_fields[] = {
+    {"coding", YX_F_ARRAY, 1, 0, 0},
+    {"text", YX_F_STRING, 0, 0, 400},
+    {NULL, 0, 0, 0, 0},
+};
+
+const char *yx_fhir_code_in(struct yx_req *r, const json_t *concept, const char *system, const char *path,
+                            int *rc)
+{
+    if ((*rc = yx_fhir_validate_at(r, concept, concept_fields, path)) != 0)
+        return NULL;
+    const json_t *codings = json_object_get(concept, "coding");
+    size_t n = strlen(path) + 16;
+    char *at = yx_arena_alloc(&r->arena, n);
+    if (!at || yx_snprintf(at, n, "%s.coding", path) != 0) {
+        *rc = YX_ENOMEM;
+        return NULL;
+    }
+    if (json_array_size(codings) != 1) {
+        *rc = yx_fail_field(r, YX_EINVAL, at, "%s có đúng một mã / %s takes exactly one coding (system %s).",
+                            at, at, system);
+        return NULL;
+    }
+    const json_t *c = json_array_get(codings, 0);
+    if ((*rc = yx_fhir_validate_at(r, c, coding_fields, at)) != 0)
+        return NULL;
+    if (strcmp(yx_json_str(c, "system"), system) != 0) {
+        *rc = yx_fail_field(r, YX_EINVAL, at, "%s.system phải là %s / %s.system must be %s.", at, system, at,
+                            system);
+        return NULL;
+    }
+    return yx_json_str(c, "code");
+}

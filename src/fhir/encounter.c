@@ -179,6 +179,93 @@ static int condition_read(struct yx_req *r)
     return read_one(r, COND_FROM "WHERE x.id = ?", condition, "visit_id");
 }
 
+/* What a Condition create takes (docs/fhir.md, "Condition create"); any other element is refused,
+ * naming it. */
+static const struct yx_field condition_fields[] = {
+    {"resourceType", YX_F_STRING, 1, 1, 40},
+    {"id", YX_F_STRING, 0, 1, 64},
+    {"meta", YX_F_OBJECT, 0, 0, 0},
+    {"text", YX_F_OBJECT, 0, 0, 0},
+    {"category", YX_F_ARRAY, 0, 0, 0},
+    {"code", YX_F_OBJECT, 1, 0, 0},
+    {"subject", YX_F_OBJECT, 0, 0, 0},
+    {"encounter", YX_F_OBJECT, 1, 0, 0},
+    {"recorder", YX_F_OBJECT, 0, 0, 0},
+    {"note", YX_F_ARRAY, 0, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+static const struct yx_field note_fields[] = {
+    {"text", YX_F_STRING, 1, 1, 500},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* POST /fhir/Condition: an ICD-10 diagnosis of a visit in progress, added through
+ * yx_visit_add_diagnosis() with the REST route's rules (the visit's doctor, its state, the code's
+ * form). A secondary diagnosis: R4's Condition has no rank; the primary one is chosen in the app. */
+static int condition_create(struct yx_req *r)
+{
+    const json_t *b = r->json;
+    int64_t visit = 0, patient = 0, who = 0, id = 0;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if ((rc = yx_fhir_begin(r)) != 0)
+        return rc;
+    if (!b || strcmp(yx_json_str(b, "resourceType"), "Condition") != 0)
+        return yx_fail_field(r, YX_EINVAL, "Condition.resourceType", "Cần một Condition / send a Condition.");
+    const char *code =
+        yx_fhir_code_in(r, json_object_get(b, "code"), YX_FHIR_SID_ICD10, "Condition.code", &rc);
+    if (!code)
+        return rc;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(b, "category"), i, c)
+    {
+        const char *cat = yx_fhir_code_in(r, c, "http://terminology.hl7.org/CodeSystem/condition-category",
+                                          "Condition.category", &rc);
+        if (!cat)
+            return rc;
+        if (strcmp(cat, "encounter-diagnosis") != 0)
+            return yx_fail_field(r, YX_EINVAL, "Condition.category",
+                                 "ytexa ghi chẩn đoán của lượt khám: encounter-diagnosis / ytexa records "
+                                 "encounter diagnoses (encounter-diagnosis).");
+    }
+    const json_t *notes = json_object_get(b, "note");
+    if (json_array_size(notes) > 1)
+        return yx_fail_field(r, YX_EINVAL, "Condition.note", "Một ghi chú / one note at most.");
+    if ((json_array_size(notes) == 1 &&
+         (rc = yx_fhir_validate_at(r, json_array_get(notes, 0), note_fields, "Condition.note[0]")) != 0) ||
+        (rc = yx_fhir_ref_in(r, json_object_get(b, "encounter"), "Encounter", "Condition.encounter",
+                             &visit)) != 0 ||
+        (json_object_get(b, "subject") && (rc = yx_fhir_ref_in(r, json_object_get(b, "subject"), "Patient",
+                                                               "Condition.subject", &patient)) != 0) ||
+        (json_object_get(b, "recorder") &&
+         (rc = yx_fhir_ref_in(r, json_object_get(b, "recorder"), "Practitioner", "Condition.recorder",
+                              &who)) != 0))
+        return rc;
+    if (who && who != r->who.user_id)
+        return yx_fail_field(r, YX_EINVAL, "Condition.recorder",
+                             "Người ghi là người gửi / the recorder is who records it: Practitioner/%lld.",
+                             (long long)r->who.user_id);
+    const char *note = yx_json_str(json_array_get(notes, 0), "text");
+    rc = yx_visit_add_diagnosis(r, visit, code, 0, note, &id);
+    if (rc && r->err_field && strcmp(r->err_field, "icd10") == 0)
+        r->err_field = "Condition.code";
+    if (rc || (rc = YX_DB_Q(r->db, &rows, COND_FROM "WHERE x.id = ?", YX_PI(id))) != 0)
+        return rc;
+    json_t *o = rows->nrows == 1 ? condition(r, rows, 0) : NULL;
+    /* Checked once the visit is known to be the caller's: before, a wrong subject would tell a visit
+     * of another facility from an absent one. */
+    if (o && patient && yx_rows_i64(rows, 0, "patient_id") != patient)
+        rc = yx_fail_field(r, YX_EINVAL, "Condition.subject",
+                           "subject là bệnh nhân của lượt khám / subject must be the visit's patient.");
+    yx_rows_free(rows);
+    if (rc || !o) {
+        json_decref(o);
+        return rc ? rc : YX_ENOMEM;
+    }
+    return yx_fhir_reply_resource(r, 201, o, "Condition", id, 0, 1);
+}
+
 static const struct yx_fhir_ref encounter_refs[] = {
     {"_id", "Encounter", "v.id = ?"},
     {"patient", "Patient", "v.patient_id = ?"},
@@ -275,5 +362,7 @@ const struct yx_route yx_fhir_encounter_routes[] = {
     {"GET", "/fhir/Encounter", encounter_search, 0, "visit.list", "visit", YX_CLINICIANS, NULL},
     {"GET", "/fhir/Condition/:id", condition_read, 0, "visit.read", "visit", YX_CLINICIANS, NULL},
     {"GET", "/fhir/Condition", condition_search, 0, "visit.list", "visit", YX_CLINICIANS, NULL},
+    {"POST", "/fhir/Condition", condition_create, 0, "visit.diagnosis", "visit", YX_DOCTORS,
+     condition_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

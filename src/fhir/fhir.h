@@ -20,6 +20,7 @@ extern const struct yx_route yx_fhir_medication_routes[];
 extern const struct yx_route yx_fhir_consult_routes[];
 extern const struct yx_route yx_fhir_document_routes[];
 extern const struct yx_route yx_fhir_audit_event_routes[];
+extern const struct yx_route yx_fhir_bundle_routes[];
 
 /* Vietnam's draft VN Core IG (fhir.hl7.org.vn, 0.x; docs/fhir.md says where each was found). */
 #define YX_FHIR_SID_CCCD "http://fhir.hl7.org.vn/core/sid/cccd"
@@ -89,7 +90,8 @@ extern const struct yx_fhir_param yx_fhir_no_params[];
 int yx_fhir_begin(struct yx_req *r);
 /* The server's base, "<scheme>://<host>/fhir", in the arena (host "localhost" when none came). */
 const char *yx_fhir_base(struct yx_req *r);
-/* Answers resource with status, its ETag (W/"version") and, for a creation, its Location; with
+/* Answers resource with status, its ETag (W/"version"; none when version is 0, a resource ytexa
+ * keeps no version of) and, for a creation, its Location; with
  * Prefer: return=minimal an empty body. Takes the reference. */
 int yx_fhir_reply_resource(struct yx_req *r, int status, json_t *resource, const char *type, int64_t id,
                            int64_t version, int created);
@@ -179,6 +181,16 @@ json_t *yx_fhir_ref(const char *type, int64_t id, const char *display);
 json_t *yx_fhir_human_name(const char *full);
 /* meta {lastUpdated} alone, for resources ytexa keeps no version of. */
 json_t *yx_fhir_meta_updated(int64_t updated_ms);
+
+/* Writes (Observation, Condition create; src/fhir/clinical.c). o checked against fields as
+ * yx_validate() does, a refusal naming path.<field> (path itself when o is not an object). */
+int yx_fhir_validate_at(struct yx_req *r, const json_t *o, const struct yx_field *fields, const char *path);
+/* A Reference element {reference, display?} that must name type/<id>: *id, or a 400 naming path. */
+int yx_fhir_ref_in(struct yx_req *r, const json_t *ref, const char *type, const char *path, int64_t *id);
+/* A CodeableConcept {coding: [one {system, code, display?}], text?} whose one coding is of system:
+ * its code, or NULL with *rc the 400 naming path (or the element within it). */
+const char *yx_fhir_code_in(struct yx_req *r, const json_t *concept, const char *system, const char *path,
+                            int *rc);
 
 /* Is b's element a JSON text and the request's id path parameter the same id? */
 int yx_fhir_same_id(const json_t *b, int64_t id);

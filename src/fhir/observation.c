@@ -122,14 +122,12 @@ static json_t *observation(struct yx_req *r, const struct yx_rows *rows, int i)
     return o;
 }
 
-/* GET /fhir/Observation/:id: the row id / 16, its measurement id % 16 (absent: the same 404). */
-static int observation_read(struct yx_req *r)
+/* Observation id as the caller may read it (its visit's access, as a REST visit read): *o, or the
+ * 404 of an absent one. */
+static int observation_load(struct yx_req *r, int64_t id, json_t **o)
 {
-    int64_t id;
     struct yx_rows *rows = NULL;
     int rc;
-    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_param_id(r, 0, &id)) != 0)
-        return rc;
     const struct measure *m = measure_of(id % 16);
     if (!m)
         return yx_not_found(r);
@@ -151,11 +149,238 @@ static int observation_read(struct yx_req *r)
         rc = yx_not_found(r);
     if (rc == 0)
         rc = yx_visit_access(r, yx_rows_i64(rows, 0, "visit_id"), YX_A_READ);
-    json_t *o = rc == 0 ? observation(r, rows, 0) : NULL;
+    *o = rc == 0 ? observation(r, rows, 0) : NULL;
     yx_rows_free(rows);
+    return rc == 0 && !*o ? YX_ENOMEM : rc;
+}
+
+/* GET /fhir/Observation/:id: the row id / 16, its measurement id % 16 (absent: the same 404). */
+static int observation_read(struct yx_req *r)
+{
+    int64_t id;
+    json_t *o = NULL;
+    int rc;
+    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_param_id(r, 0, &id)) != 0 ||
+        (rc = observation_load(r, id, &o)) != 0)
+        return rc;
+    return yx_reply(r, 200, o);
+}
+
+/* What an Observation create takes (docs/fhir.md, "Observation create"); any other element is
+ * refused, naming it. */
+static const struct yx_field observation_fields[] = {
+    {"resourceType", YX_F_STRING, 1, 1, 40}, {"id", YX_F_STRING, 0, 1, 64},
+    {"meta", YX_F_OBJECT, 0, 0, 0},          {"text", YX_F_OBJECT, 0, 0, 0},
+    {"status", YX_F_STRING, 1, 1, 20},       {"category", YX_F_ARRAY, 0, 0, 0},
+    {"code", YX_F_OBJECT, 1, 0, 0},          {"subject", YX_F_OBJECT, 0, 0, 0},
+    {"encounter", YX_F_OBJECT, 1, 0, 0},     {"effectiveDateTime", YX_F_STRING, 0, 10, 40},
+    {"performer", YX_F_ARRAY, 0, 0, 0},      {"valueQuantity", YX_F_OBJECT, 0, 0, 0},
+    {"component", YX_F_ARRAY, 0, 0, 0},      {NULL, 0, 0, 0, 0},
+};
+static const struct yx_field quantity_fields[] = {
+    {"value", YX_F_NUMBER, 1, 0, 0},
+    {"unit", YX_F_STRING, 0, 0, 40},
+    {"system", YX_F_STRING, 0, 1, 256},
+    {"code", YX_F_STRING, 0, 1, 40},
+    {NULL, 0, 0, 0, 0},
+};
+static const struct yx_field component_fields[] = {
+    {"code", YX_F_OBJECT, 1, 0, 0},
+    {"valueQuantity", YX_F_OBJECT, 1, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* The place of a measurement's column in struct yx_vitals. */
+static int vital_index(const char *column)
+{
+    for (int k = 0; k < YX_VITALS; k++)
+        if (strcmp(yx_vital_names[k], column) == 0)
+            return k;
+    return -1;
+}
+
+/* A valueQuantity at path in m's unit (UCUM; the system and code may be left out, not changed)
+ * into slot k of v. */
+static int quantity_in(struct yx_req *r, const json_t *q, const struct measure *m, const char *column,
+                       const char *path, struct yx_vitals *v)
+{
+    int rc = yx_fhir_validate_at(r, q, quantity_fields, path);
     if (rc)
         return rc;
-    return o ? yx_reply(r, 200, o) : YX_ENOMEM;
+    const char *sys = yx_json_str(q, "system"), *code = yx_json_str(q, "code");
+    if ((sys && strcmp(sys, YX_FHIR_UCUM) != 0) || (code && strcmp(code, m->ucum) != 0))
+        return yx_fail_field(r, YX_EINVAL, path,
+                             "%s tính bằng %s (UCUM) / %s must be in %s (UCUM, system %s).", path, m->ucum,
+                             path, m->ucum, YX_FHIR_UCUM);
+    int k = vital_index(column);
+    YX_ASSERT(k >= 0);
+    v->val[k] = json_number_value(json_object_get(q, "value"));
+    v->set[k] = 1;
+    return 0;
+}
+
+/* Blood pressure: its two components, systolic and diastolic, each once. */
+static int components_in(struct yx_req *r, const json_t *list, struct yx_vitals *v)
+{
+    static const struct measure parts[] = {
+        {1, "systolic", "8480-6", "Systolic blood pressure", "mm[Hg]", "mmHg", NULL},
+        {1, "diastolic", "8462-4", "Diastolic blood pressure", "mm[Hg]", "mmHg", NULL},
+    };
+    if (json_array_size(list) != 2)
+        return yx_fail_field(
+            r, YX_EINVAL, "Observation.component",
+            "Huyết áp có hai thành phần 8480-6 và 8462-4 / blood pressure takes two components, "
+            "8480-6 and 8462-4.");
+    for (size_t i = 0; i < 2; i++) {
+        char at[48];
+        int rc;
+        const json_t *c = json_array_get(list, i);
+        yx_snprintf(at, sizeof at, "Observation.component[%zu]", i);
+        const char *path = yx_arena_strdup(&r->arena, at);
+        if ((rc = yx_fhir_validate_at(r, c, component_fields, path)) != 0)
+            return rc;
+        yx_snprintf(at, sizeof at, "Observation.component[%zu].code", i);
+        const char *code = yx_fhir_code_in(r, json_object_get(c, "code"), YX_FHIR_LOINC,
+                                           yx_arena_strdup(&r->arena, at), &rc);
+        if (!code)
+            return rc;
+        const struct measure *p = strcmp(code, parts[0].loinc) == 0   ? &parts[0]
+                                  : strcmp(code, parts[1].loinc) == 0 ? &parts[1]
+                                                                      : NULL;
+        if (!p || v->set[vital_index(p->column)])
+            return yx_fail_field(
+                r, YX_EINVAL, yx_arena_strdup(&r->arena, at),
+                "Thành phần là 8480-6 (tâm thu) và 8462-4 (tâm trương), mỗi thứ một lần / the "
+                "components are 8480-6 (systolic) and 8462-4 (diastolic), once each.");
+        yx_snprintf(at, sizeof at, "Observation.component[%zu].valueQuantity", i);
+        if ((rc = quantity_in(r, json_object_get(c, "valueQuantity"), p, p->column,
+                              yx_arena_strdup(&r->arena, at), v)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* category, when given: observation-category's vital-signs (laboratory for glucose), as the read
+ * side says. */
+static int category_in(struct yx_req *r, const json_t *list, const struct measure *m)
+{
+    const char *want = m->profile ? "vital-signs" : "laboratory";
+    size_t i;
+    json_t *c;
+    json_array_foreach(list, i, c)
+    {
+        int rc;
+        const char *code = yx_fhir_code_in(r, c, "http://terminology.hl7.org/CodeSystem/observation-category",
+                                           "Observation.category", &rc);
+        if (!code)
+            return rc;
+        if (strcmp(code, want) != 0)
+            return yx_fail_field(r, YX_EINVAL, "Observation.category",
+                                 "Loại của %s là %s / the category of LOINC %s is %s.", m->loinc, want,
+                                 m->loinc, want);
+    }
+    return 0;
+}
+
+/* When the measurement was taken: a dateTime with its time and zone, at most a day ago and not in
+ * the future (5 minutes for clocks); none is now. */
+static int effective_in(struct yx_req *r, const char *v, int64_t *at)
+{
+    int64_t now = yx_now_ms();
+    *at = 0;
+    if (!v)
+        return 0;
+    if (strlen(v) < 20 || yx_time_parse(v, at) != 0 || *at > now + 300000 || *at < now - 86400000LL)
+        return yx_fail_field(r, YX_EINVAL, "Observation.effectiveDateTime",
+                             "effectiveDateTime là thời điểm đo (có giờ và múi giờ) trong 24 giờ qua / "
+                             "effectiveDateTime is when it was measured, with time and zone, within the last "
+                             "24 hours.");
+    return 0;
+}
+
+/* Where a refusal of the visit's rules about a measurement is in the Observation. */
+static int observation_path_of_error(struct yx_req *r, int rc, const struct measure *m)
+{
+    if (rc && r->err_field && vital_index(r->err_field) >= 0)
+        r->err_field = m->k == 1 ? "Observation.component" : "Observation.valueQuantity";
+    return rc;
+}
+
+/* POST /fhir/Observation: one measurement of vital signs on a visit in progress, recorded through
+ * yx_visit_record_vitals() with the REST route's rules (who, the visit's state, plausible ranges). */
+static int observation_create(struct yx_req *r)
+{
+    const json_t *b = r->json;
+    struct yx_vitals v = {{0}, {0}};
+    int64_t visit = 0, patient = 0, who = 0, at = 0, row = 0;
+    const struct measure *m = NULL;
+    json_t *o = NULL;
+    int rc;
+    if ((rc = yx_fhir_begin(r)) != 0)
+        return rc;
+    if (!b || strcmp(yx_json_str(b, "resourceType"), "Observation") != 0)
+        return yx_fail_field(r, YX_EINVAL, "Observation.resourceType",
+                             "Cần một Observation / send an Observation.");
+    if (strcmp(yx_json_str(b, "status"), "final") != 0)
+        return yx_fail_field(
+            r, YX_EINVAL, "Observation.status",
+            "ytexa ghi số đo đã xong: status final / ytexa records finished measurements: status "
+            "final.");
+    const char *code = yx_fhir_code_in(r, json_object_get(b, "code"), YX_FHIR_LOINC, "Observation.code", &rc);
+    if (!code)
+        return rc;
+    for (int i = 0; i < NMEASURES && !m; i++)
+        m = strcmp(measures[i].loinc, code) == 0 ? &measures[i] : NULL;
+    if (!m)
+        return yx_fail_field(r, YX_EINVAL, "Observation.code",
+                             "LOINC %s không phải một chỉ số ytexa ghi / LOINC %s is not a measurement ytexa "
+                             "records (docs/fhir.md).",
+                             code, code);
+    const json_t *value = json_object_get(b, "valueQuantity"), *comp = json_object_get(b, "component");
+    if ((rc = category_in(r, json_object_get(b, "category"), m)) != 0 ||
+        (rc = yx_fhir_ref_in(r, json_object_get(b, "encounter"), "Encounter", "Observation.encounter",
+                             &visit)) != 0 ||
+        (json_object_get(b, "subject") && (rc = yx_fhir_ref_in(r, json_object_get(b, "subject"), "Patient",
+                                                               "Observation.subject", &patient)) != 0) ||
+        (rc = effective_in(r, yx_json_str(b, "effectiveDateTime"), &at)) != 0)
+        return rc;
+    const json_t *perf = json_object_get(b, "performer");
+    if (json_array_size(perf) > 1 ||
+        (json_array_size(perf) == 1 && (rc = yx_fhir_ref_in(r, json_array_get(perf, 0), "Practitioner",
+                                                            "Observation.performer", &who)) != 0))
+        return rc ? rc
+                  : yx_fail_field(r, YX_EINVAL, "Observation.performer",
+                                  "Người đo là người ghi / the performer is who records it (one).");
+    if (who && who != r->who.user_id)
+        return yx_fail_field(r, YX_EINVAL, "Observation.performer",
+                             "Người đo là người ghi / the performer is who records it: Practitioner/%lld.",
+                             (long long)r->who.user_id);
+    if (m->k == 1 ? value != NULL : comp != NULL)
+        return yx_fail_field(
+            r, YX_EINVAL, m->k == 1 ? "Observation.valueQuantity" : "Observation.component",
+            "Huyết áp ghi bằng component, chỉ số khác bằng valueQuantity / blood pressure is "
+            "given as components, other measurements as valueQuantity.");
+    if (m->k == 1)
+        rc = components_in(r, comp, &v);
+    else if (!value)
+        rc = yx_fail_field(r, YX_EINVAL, "Observation.valueQuantity",
+                           "Cần valueQuantity / valueQuantity is required.");
+    else
+        rc = quantity_in(r, value, m, m->column, "Observation.valueQuantity", &v);
+    if (rc || (rc = observation_path_of_error(r, yx_visit_record_vitals(r, visit, &v, at, &row), m)) != 0 ||
+        (rc = observation_load(r, row * 16 + m->k, &o)) != 0)
+        return rc;
+    /* Checked once the visit is known to be the caller's: before, a wrong subject would tell a visit
+     * of another facility from an absent one. */
+    const char *subject = json_string_value(json_object_get(json_object_get(o, "subject"), "reference"));
+    char want[32];
+    yx_snprintf(want, sizeof want, "Patient/%lld", (long long)patient);
+    if (patient && (!subject || strcmp(subject, want) != 0)) {
+        json_decref(o);
+        return yx_fail_field(r, YX_EINVAL, "Observation.subject",
+                             "subject là bệnh nhân của lượt khám / subject must be the visit's patient.");
+    }
+    return yx_fhir_reply_resource(r, 201, o, "Observation", row * 16 + m->k, 0, 1);
 }
 
 static const struct yx_fhir_ref refs[] = {
@@ -213,5 +438,7 @@ static int observation_search(struct yx_req *r)
 const struct yx_route yx_fhir_observation_routes[] = {
     {"GET", "/fhir/Observation/:id", observation_read, 0, "visit.read", "visit", YX_CLINICIANS, NULL},
     {"GET", "/fhir/Observation", observation_search, 0, "visit.list", "visit", YX_CLINICIANS, NULL},
+    {"POST", "/fhir/Observation", observation_create, 0, "visit.vitals", "visit", YX_CLINICIANS,
+     observation_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

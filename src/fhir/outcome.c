@@ -64,7 +64,7 @@ static json_t *outcome(const struct yx_req *r, int status)
     return json_pack("{s:s,s:o}", "resourceType", "OperationOutcome", "issue", issues);
 }
 
-const struct yx_api_dialect yx_fhir_dialect = {"/fhir/", "application/fhir+json; charset=utf-8", outcome};
+const struct yx_api_dialect yx_fhir_dialect = {"/fhir", "application/fhir+json; charset=utf-8", outcome};
 
 /* Does a media type list (Accept, _format) name JSON, FHIR's or plain, or anything? */
 static int names_json(const char *v)
@@ -113,14 +113,17 @@ int yx_fhir_reply_resource(struct yx_req *r, int status, json_t *resource, const
     if (!resource)
         return YX_ENOMEM;
     yx_snprintf(etag, sizeof etag, "W/\"%lld\"", (long long)version);
-    int rc = yx_reply_header(r, "etag", etag);
+    /* A resource ytexa keeps no version of (an Observation, a Condition) has no ETag, and its
+     * Location names no version. */
+    int rc = version > 0 ? yx_reply_header(r, "etag", etag) : 0;
     if (rc == 0 && created) {
         const char *base = yx_fhir_base(r);
         size_t n = (base ? strlen(base) : 0) + strlen(type) + 64;
         char *loc = yx_arena_alloc(&r->arena, n);
         if (!base || !loc ||
-            yx_snprintf(loc, n, "%s/%s/%lld/_history/%lld", base, type, (long long)id, (long long)version) !=
-                0)
+            (version > 0 ? yx_snprintf(loc, n, "%s/%s/%lld/_history/%lld", base, type, (long long)id,
+                                       (long long)version)
+                         : yx_snprintf(loc, n, "%s/%s/%lld", base, type, (long long)id)) != 0)
             rc = YX_ENOMEM;
         else
             rc = yx_reply_header(r, "location", loc);

@@ -4,8 +4,10 @@
  * (struct yx_pipeline, include/ytexa/server.h): http names no session store and no audit trail. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dispatch.h"
+#include "server_internal.h"
 
 int yx_safe_method(const char *m)
 {
@@ -177,6 +179,144 @@ static int run_handler(struct yx_req *r, const struct yx_route *rt, const struct
         p->audit(r, rc == 0 ? "ok" : outcome_of(rc));
     }
     return rc;
+}
+
+/* Sub-requests (a FHIR transaction's or batch's entries). The sub-request borrows its parent's
+ * arena while it runs and hands it back after, so what it allocates lives as long as the parent
+ * and nothing of it needs releasing but its JSON. */
+static void borrow_arena(struct yx_req *parent, struct yx_req *sub)
+{
+    sub->arena = parent->arena;
+    parent->arena.head = NULL;
+}
+
+static void return_arena(struct yx_req *parent, struct yx_req *sub)
+{
+    parent->arena = sub->arena;
+    sub->arena.head = NULL;
+}
+
+/* Writes the refusal of a failed sub-request: the record its handler asked to keep, then its audit
+ * event. In the parent's transaction (a batch keeps its other entries), or after its rollback (a
+ * transaction's failure, run as the parent's record kept on failure). */
+static void sub_failed(struct yx_req *parent, struct yx_req *sub)
+{
+    const struct yx_pipeline *p = &yx_srv.setup->pipeline;
+    borrow_arena(parent, sub);
+    if (sub->kept)
+        keep_on_failure(sub);
+    if (sub->route && sub->route->audit && (sub->authed || (sub->route->flags & YX_R_PUBLIC)))
+        p->audit(sub, outcome_of(sub->err ? sub->err : YX_EINTERNAL));
+    return_arena(parent, sub);
+}
+
+static int sub_failed_kept(struct yx_req *parent, void *arg)
+{
+    sub_failed(parent, arg);
+    yx_subrequest_release(arg);
+    return 0;
+}
+
+int yx_subrequest(struct yx_req *parent, struct yx_req *sub, const char *method, const char *url,
+                  json_t *body, const char *if_match, int all_or_nothing)
+{
+    const struct yx_pipeline *p = yx_srv.setup ? &yx_srv.setup->pipeline : NULL;
+    int rc, code = YX_ENOTFOUND;
+    *sub = (struct yx_req){0};
+    borrow_arena(parent, sub);
+    const char *q = strchr(url, '?');
+    sub->method = yx_arena_strdup(&sub->arena, method);
+    sub->path = q ? yx_arena_strndup(&sub->arena, url, (size_t)(q - url)) : yx_arena_strdup(&sub->arena, url);
+    sub->query = q ? yx_arena_strdup(&sub->arena, q + 1) : "";
+    sub->json = json_incref(body);
+    sub->content_type = body ? "application/fhir+json" : NULL;
+    sub->host = parent->host;
+    sub->scheme = parent->scheme;
+    sub->accept_language = parent->accept_language;
+    memcpy(sub->addr, parent->addr, sizeof sub->addr);
+    sub->proxied = parent->proxied;
+    /* The entries' audit events carry the request id of the request that brought them. */
+    memcpy(sub->id, parent->id, sizeof sub->id);
+    sub->db = parent->db;
+    sub->who = parent->who;
+    sub->authed = parent->authed;
+    sub->dialect = parent->dialect;
+    /* Prefer (return=minimal, handling=lenient) holds for every entry; If-Match is the entry's own. */
+    const char *prefer = yx_header(parent, "prefer");
+    if (prefer) {
+        sub->xhdr[sub->nxhdr][0] = "prefer";
+        sub->xhdr[sub->nxhdr++][1] = prefer;
+    }
+    if (if_match) {
+        sub->xhdr[sub->nxhdr][0] = "if-match";
+        sub->xhdr[sub->nxhdr++][1] = yx_arena_strdup(&sub->arena, if_match);
+    }
+    if (!p || !sub->method || !sub->path || !sub->query) {
+        rc = YX_ENOMEM;
+        goto out;
+    }
+    const struct yx_route *rt = sub->route = yx_route_match(yx_srv.routes, sub, &code);
+    if (!rt) {
+        rc = code == YX_EMETHOD
+                 ? yx_fail(sub, YX_EMETHOD, "Không có thao tác %s ở %s / %s is not served on %s.", method,
+                           sub->path, method, sub->path)
+                 : yx_not_found(sub);
+        goto out;
+    }
+    /* What has its own transaction, its own body, its own thread or its own queue (a login, an
+     * upload, a report, a Bundle itself) runs only as a request of its own. */
+    if ((parent->route && rt->fn == parent->route->fn) || (rt->flags & (YX_R_NOTX | YX_R_RAW | YX_R_LOOP)) ||
+        yx_gated(rt)) {
+        rc =
+            yx_fail(sub, YX_EINVAL, "%s %s không đi trong một Bundle / %s %s cannot be an entry of a Bundle.",
+                    method, sub->path, method, sub->path);
+        goto out;
+    }
+    if ((rc = p->permit(sub)) != 0 || (rc = declared_body(sub, rt)) != 0)
+        goto out;
+    /* Its own savepoint in the parent's transaction: a failed entry undoes its own writes alone. */
+    if ((rc = yx_db_begin(sub->db)) != 0)
+        goto out;
+    rc = rt->fn(sub);
+    if (rc == 0 && rt->audit)
+        rc = p->audit(sub, "ok");
+    if (rc == 0)
+        rc = yx_db_commit(sub->db);
+    else
+        yx_db_rollback(sub->db);
+out:
+    if (rc != 0 && !sub->err)
+        yx_fail(sub, rc, "Something went wrong on the server (request %s).", sub->id);
+    /* As for a request of its own (yx_dispatch): the cause is in the log, the entry's outcome says
+     * only what to quote to an operator. */
+    if (rc == YX_EDB || rc == YX_EINTERNAL || rc == YX_ENOMEM) {
+        sub->err_field = sub->err_code = NULL;
+        yx_snprintf(sub->err_msg, sizeof sub->err_msg, "Lỗi máy chủ / server error (request %s).", sub->id);
+    }
+    parent->auth_changed |= sub->auth_changed;
+    return_arena(parent, sub);
+    if (rc != 0 && p) {
+        if (all_or_nothing)
+            yx_keep_on_failure(parent, sub_failed_kept, sub);
+        else
+            sub_failed(parent, sub);
+    }
+    return rc;
+}
+
+void yx_subrequest_release(struct yx_req *sub)
+{
+    json_decref(sub->json);
+    json_decref(sub->out);
+    json_decref(sub->err_detail);
+    free(sub->out_raw);
+    if (sub->out_file) {
+        close(sub->out_file->fd);
+        free(sub->out_file);
+    }
+    sub->json = sub->out = sub->err_detail = NULL;
+    sub->out_raw = NULL;
+    sub->out_file = NULL;
 }
 
 void yx_dispatch(struct yx_req *r, const struct yx_pipeline *p, size_t max_body)

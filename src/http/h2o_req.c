@@ -244,9 +244,9 @@ int yx_on_request(h2o_handler_t *self, h2o_req_t *req)
     h2o_iovec_t p = req->path_normalized;
     int api =
         (p.len >= 5 && memcmp(p.base, "/api/", 5) == 0) || (p.len >= 6 && memcmp(p.base, "/fhir/", 6) == 0) ||
-        h2o_memis(p.base, p.len, H2O_STRLIT("/healthz")) || h2o_memis(p.base, p.len, H2O_STRLIT("/readyz")) ||
-        h2o_memis(p.base, p.len, H2O_STRLIT("/metrics")) || h2o_memis(p.base, p.len, H2O_STRLIT("/ws")) ||
-        h2o_memis(p.base, p.len, H2O_STRLIT("/api")) ||
+        h2o_memis(p.base, p.len, H2O_STRLIT("/fhir")) || h2o_memis(p.base, p.len, H2O_STRLIT("/healthz")) ||
+        h2o_memis(p.base, p.len, H2O_STRLIT("/readyz")) || h2o_memis(p.base, p.len, H2O_STRLIT("/metrics")) ||
+        h2o_memis(p.base, p.len, H2O_STRLIT("/ws")) || h2o_memis(p.base, p.len, H2O_STRLIT("/api")) ||
         h2o_memis(p.base, p.len, H2O_STRLIT("/.well-known/smart-configuration"));
     /* h2o decodes %00 into the normalised path, and everything after it treats the path as a C
      * string: a file name or an id would end at the NUL and the rest be dropped without a word

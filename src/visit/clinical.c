@@ -73,21 +73,25 @@ static const struct yx_field vitals_fields[] = {
     {"glucose", YX_F_NUMBER, 0, 0, 0},     {NULL, 0, 0, 0, 0},
 };
 
-static int read_vitals(struct yx_req *r, double val[9], int set[9])
+const char *const yx_vital_names[YX_VITALS] = {"systolic",         "diastolic",   "pulse",
+                                               "respiratory_rate", "temperature", "spo2",
+                                               "weight",           "height",      "glucose"};
+
+/* The measurements against their plausible ranges (a 400 naming the measurement), at least one,
+ * and blood pressure as both of its numbers, systolic above diastolic. */
+static int check_vitals(struct yx_req *r, const struct yx_vitals *m)
 {
-    int any = 0, rc;
-    if ((rc = yx_body(r, vitals_fields)) != 0)
-        return rc;
+    int any = 0;
     for (int k = 0; vital_ranges[k].name; k++) {
-        /* The field table and the ranges list the measurements in one order (val[] and the
-         * columns of the insert follow it). */
-        YX_ASSERT(vitals_fields[k].name && strcmp(vitals_fields[k].name, vital_ranges[k].name) == 0);
-        json_t *x = json_object_get(r->json, vital_ranges[k].name);
-        if (!x || json_is_null(x))
+        /* The names, the field table and the ranges list the measurements in one order (struct
+         * yx_vitals and the columns of the insert follow it). */
+        YX_ASSERT(k < YX_VITALS && strcmp(yx_vital_names[k], vital_ranges[k].name) == 0 &&
+                  strcmp(vitals_fields[k].name, vital_ranges[k].name) == 0);
+        if (!m->set[k])
             continue;
         const struct vital_range *g = &vital_ranges[k];
-        double d = json_number_value(x);
-        if (g->whole && !json_is_integer(x) && d != floor(d))
+        double d = m->val[k];
+        if (g->whole && d != floor(d))
             return yx_fail_field(r, YX_EINVAL, g->name, "'%s' must be a %s.", g->name,
                                  g->whole ? "whole number" : "number");
         if (!(d >= g->min && d <= g->max))
@@ -95,51 +99,72 @@ static int read_vitals(struct yx_req *r, double val[9], int set[9])
                 r, YX_EINVAL, g->name,
                 "Giá trị '%s' ngoài khoảng hợp lý %g–%g / '%s' is outside the plausible range %g–%g.",
                 g->name, g->min, g->max, g->name, g->min, g->max);
-        val[k] = d;
-        set[k] = any = 1;
+        any = 1;
     }
     if (!any)
         return yx_fail(r, YX_EINVAL, "Nhập ít nhất một chỉ số / send at least one measurement.");
-    if (set[0] && set[1] && val[0] <= val[1])
+    if (m->set[0] && m->set[1] && m->val[0] <= m->val[1])
         return yx_fail_field(r, YX_EINVAL, "diastolic",
                              "Huyết áp tâm trương phải thấp hơn tâm thu / diastolic must be below systolic.");
-    if (set[0] != set[1])
+    if (m->set[0] != m->set[1])
         return yx_fail_field(
-            r, YX_EINVAL, set[0] ? "diastolic" : "systolic",
+            r, YX_EINVAL, m->set[0] ? "diastolic" : "systolic",
             "Huyết áp cần cả tâm thu và tâm trương / blood pressure needs systolic and diastolic.");
     return 0;
+}
+
+int yx_visit_record_vitals(struct yx_req *r, int64_t visit, const struct yx_vitals *m, int64_t at,
+                           int64_t *id)
+{
+    struct yx_visit v;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if ((rc = yx_visit_load_id(r, visit, YX_A_WRITE, &v)) != 0)
+        return rc;
+    struct yx_resource record = {
+        .kind = YX_RES_VISIT_RECORD, .facility_id = v.facility_id, .party = r->who.user_id == v.doctor_id};
+    if (yx_authorize(&r->who, YX_A_WRITE, &record) != 0)
+        return yx_visit_doctor_only(r, &v);
+    if ((rc = check_vitals(r, m)) != 0 || (rc = yx_visit_state_in(r, &v, in_progress)) != 0)
+        return rc;
+    struct yx_param p[12] = {YX_PI(v.id), YX_PI(r->who.user_id), YX_PI(at ? at : yx_now_ms())};
+    char text[YX_VITALS][32];
+    for (int k = 0; k < YX_VITALS; k++) {
+        p[3 + k] = !m->set[k] ? YX_PN : vital_ranges[k].whole ? YX_PI((int64_t)m->val[k]) : YX_PN;
+        if (m->set[k] && !vital_ranges[k].whole) {
+            snprintf(text[k], sizeof text[k], "%.2f", m->val[k]);
+            p[3 + k] = YX_PT(text[k]);
+        }
+    }
+    rc = yx_db_exec(
+        r->db,
+        "INSERT INTO vitals (visit_id, recorded_by, at, systolic, diastolic, pulse, respiratory_rate, "
+        "temperature, spo2, weight, height, glucose) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "
+        "id",
+        p, 12, &rows);
+    *id = rc == 0 && rows->nrows == 1 ? yx_rows_i64(rows, 0, "id") : 0;
+    yx_rows_free(rows);
+    return rc;
 }
 
 /* POST /api/v1/visits/:id/vitals — the doctor, or a clinician of the patient's facility (who
  * measures them at the station). */
 static int visit_vitals(struct yx_req *r)
 {
-    struct yx_visit v;
-    double val[9] = {0};
-    int set[9] = {0}, rc;
-    if ((rc = yx_visit_load(r, YX_A_WRITE, &v)) != 0)
+    struct yx_vitals m = {{0}, {0}};
+    int64_t visit, row;
+    int rc;
+    if ((rc = yx_param_id(r, 0, &visit)) != 0)
         return rc;
-    struct yx_resource record = {
-        .kind = YX_RES_VISIT_RECORD, .facility_id = v.facility_id, .party = r->who.user_id == v.doctor_id};
-    if (yx_authorize(&r->who, YX_A_WRITE, &record) != 0)
-        return yx_visit_doctor_only(r, &v);
-    if ((rc = read_vitals(r, val, set)) != 0 || (rc = yx_visit_state_in(r, &v, in_progress)) != 0)
-        return rc;
-    struct yx_param p[13] = {YX_PI(v.id), YX_PI(r->who.user_id), YX_PI(yx_now_ms())};
-    for (int k = 0; k < 9; k++)
-        p[3 + k] = !set[k] ? YX_PN : vital_ranges[k].whole ? YX_PI((int64_t)val[k]) : YX_PN;
-    char text[9][32];
-    for (int k = 0; k < 9; k++)
-        if (set[k] && !vital_ranges[k].whole) {
-            snprintf(text[k], sizeof text[k], "%.2f", val[k]);
-            p[3 + k] = YX_PT(text[k]);
+    for (int k = 0; k < YX_VITALS; k++) {
+        json_t *x = json_object_get(r->json, yx_vital_names[k]);
+        if (x && !json_is_null(x)) {
+            m.val[k] = json_number_value(x);
+            m.set[k] = 1;
         }
-    rc = yx_db_exec(
-        r->db,
-        "INSERT INTO vitals (visit_id, recorded_by, at, systolic, diastolic, pulse, respiratory_rate, "
-        "temperature, spo2, weight, height, glucose) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        p, 12, NULL);
-    return rc ? rc : answer(r, 201, v.id);
+    }
+    rc = yx_visit_record_vitals(r, visit, &m, 0, &row);
+    return rc ? rc : answer(r, 201, visit);
 }
 
 static const struct yx_field diagnosis_fields[] = {
@@ -149,33 +174,47 @@ static const struct yx_field diagnosis_fields[] = {
     {NULL, 0, 0, 0, 0},
 };
 
-/* POST /api/v1/visits/:id/diagnoses — a new primary diagnosis demotes the previous one. */
-static int visit_diagnosis(struct yx_req *r)
+int yx_visit_add_diagnosis(struct yx_req *r, int64_t visit, const char *icd10, int primary, const char *note,
+                           int64_t *id)
 {
     struct yx_visit v;
+    struct yx_rows *rows = NULL;
     char code[8];
     int rc;
-    if ((rc = yx_visit_load(r, YX_A_WRITE, &v)) != 0 || (rc = yx_visit_doctor_only(r, &v)) != 0 ||
-        (rc = yx_body(r, diagnosis_fields)) != 0)
+    if ((rc = yx_visit_load_id(r, visit, YX_A_WRITE, &v)) != 0 || (rc = yx_visit_doctor_only(r, &v)) != 0)
         return rc;
-    if (!yx_icd10_wellformed(yx_json_str(r->json, "icd10"), code))
+    if (!yx_icd10_wellformed(icd10, code))
         return yx_fail_field(
             r, YX_EINVAL, "icd10",
             "Mã ICD-10 gồm một chữ cái, hai chữ số, có thể thêm dấu chấm và 1-2 ký tự (vd. I10, "
             "J18.9) / an ICD-10 code is a letter, two digits and optionally '.' and 1-2 more.");
     if ((rc = yx_visit_state_in(r, &v, in_progress)) != 0)
         return rc;
-    int primary = json_is_true(json_object_get(r->json, "primary"));
     if (primary)
         rc =
             YX_DB_Q(r->db, NULL, "UPDATE visit_diagnoses SET is_primary = 0 WHERE visit_id = ?", YX_PI(v.id));
     if (rc == 0)
-        rc = YX_DB_Q(r->db, NULL,
+        rc = YX_DB_Q(r->db, &rows,
                      "INSERT INTO visit_diagnoses (visit_id, code, is_primary, note, created_by, created_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?)",
-                     YX_PI(v.id), YX_PT(code), YX_PI(primary), YX_PT(yx_json_str(r->json, "note")),
-                     YX_PI(r->who.user_id), YX_PI(yx_now_ms()));
-    return rc ? rc : answer(r, 201, v.id);
+                     "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                     YX_PI(v.id), YX_PT(code), YX_PI(primary), YX_PT(note), YX_PI(r->who.user_id),
+                     YX_PI(yx_now_ms()));
+    *id = rc == 0 && rows->nrows == 1 ? yx_rows_i64(rows, 0, "id") : 0;
+    yx_rows_free(rows);
+    return rc;
+}
+
+/* POST /api/v1/visits/:id/diagnoses — a new primary diagnosis demotes the previous one. */
+static int visit_diagnosis(struct yx_req *r)
+{
+    int64_t visit, id;
+    int rc;
+    if ((rc = yx_param_id(r, 0, &visit)) != 0 || (rc = yx_body(r, diagnosis_fields)) != 0)
+        return rc;
+    rc = yx_visit_add_diagnosis(r, visit, yx_json_str(r->json, "icd10"),
+                                json_is_true(json_object_get(r->json, "primary")),
+                                yx_json_str(r->json, "note"), &id);
+    return rc ? rc : answer(r, 201, visit);
 }
 
 static const struct yx_field follow_fields[] = {

@@ -75,12 +75,14 @@ async function searches(type, cases, who) {
   }
 }
 
-test('metadata lists exactly the types and interactions served, read-only for the clinical ones', async () => {
+test('metadata lists exactly the types and interactions served: read and search, create for Observation and Condition', async () => {
   const r = await as(null, 'GET', '/fhir/metadata');
   const res = Object.fromEntries(r.body.rest[0].resource.map((x) => [x.type, x]));
   assert.deepEqual(Object.keys(res).sort(), ['AuditEvent', 'Binary', 'Condition', 'DocumentReference', 'Encounter', 'MedicationRequest', 'Observation', 'Organization', 'Patient', 'Practitioner', 'PractitionerRole', 'ServiceRequest', 'Task']);
-  for (const t of ['Condition', 'Encounter', 'MedicationRequest', 'Observation', 'Practitioner', 'PractitionerRole'])
+  for (const t of ['Encounter', 'MedicationRequest', 'Practitioner', 'PractitionerRole'])
     assert.deepEqual(res[t].interaction.map((i) => i.code).sort(), ['read', 'search-type'], t);
+  // Vital signs and diagnoses are written through FHIR too (tests/api/fhir_tx.test.mjs).
+  for (const t of ['Condition', 'Observation']) assert.deepEqual(res[t].interaction.map((i) => i.code).sort(), ['create', 'read', 'search-type'], t);
   assert.deepEqual(res.Encounter.searchParam.map((p) => p.name).sort(), ['_id', '_lastUpdated', 'date', 'patient', 'status']);
   assert.deepEqual(res.Observation.searchParam.map((p) => p.name).sort(), ['_id', 'category', 'code', 'date', 'encounter', 'patient']);
   assert.deepEqual(res.Condition.searchParam.map((p) => p.name).sort(), ['_id', 'category', 'code', 'encounter', 'patient', 'recorded-date']);

@@ -53,7 +53,10 @@ export const checked = { n: 0 };
 // Asserts resource (and each resource of a Bundle) is valid for all three.
 export function assertValid(resource, what = '') {
   const errors = validationErrors(resource);
-  if (resource?.resourceType === 'Bundle') for (const e of resource.entry ?? []) errors.push(...validationErrors(e.resource));
+  // A transaction's or batch's response entry may hold no resource (Prefer: return=minimal, a failed
+  // entry), and a failed one its OperationOutcome in response.outcome.
+  if (resource?.resourceType === 'Bundle')
+    for (const e of resource.entry ?? []) for (const r of [e.resource, e.response?.outcome]) if (r) errors.push(...validationErrors(r));
   checked.n++;
   if (errors.length) throw new Error(`${what} ${resource?.resourceType} is not valid FHIR R4:\n  ${errors.join('\n  ')}\n${JSON.stringify(resource)}`);
 }

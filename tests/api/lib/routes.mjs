@@ -78,6 +78,12 @@ export const ROUTES = {
   'GET /fhir/DocumentReference/:id': { on: ['document'], share: 'read' },
   'GET /fhir/Binary/:id': { on: ['document'], share: 'read' },
   'GET /fhir/AuditEvent/:id': { on: ['auditevent'] },
+  // FHIR transaction and batch Bundles (issue 20; each entry is checked as its own route), and the
+  // vital signs and diagnoses written on a visit.
+  'POST /fhir': { body: () => ({ resourceType: 'Bundle', type: 'batch', entry: [] }) },
+  'POST /fhir/': { body: () => ({ resourceType: 'Bundle', type: 'batch', entry: [] }) },
+  'POST /fhir/Observation': { on: ['visit'], inBody: true, share: 'party', body: (x) => ({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] }, encounter: { reference: `Encounter/${x.visit}` }, valueQuantity: { value: 80, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' } }) },
+  'POST /fhir/Condition': { on: ['visit'], inBody: true, share: 'party', body: (x) => ({ resourceType: 'Condition', code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'I10' }] }, encounter: { reference: `Encounter/${x.visit}` } }) },
   // SMART Backend Services (docs/fhir.md, "Access for systems"): registered systems are the
   // ministry's, of no place (1: an id, whatever is there); the token endpoint is public and form
   // encoded (a call without a real assertion is refused invalid_client).
