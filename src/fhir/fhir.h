@@ -16,6 +16,11 @@ extern const struct yx_route yx_fhir_practitioner_routes[];
 extern const struct yx_route yx_fhir_encounter_routes[];
 extern const struct yx_route yx_fhir_observation_routes[];
 extern const struct yx_route yx_fhir_medication_routes[];
+/* Scheduling and consent (docs/fhir.md, "Appointment" … "Consent"). */
+extern const struct yx_route yx_fhir_schedule_routes[];
+extern const struct yx_route yx_fhir_appointment_routes[];
+extern const struct yx_route yx_fhir_location_routes[];
+extern const struct yx_route yx_fhir_consent_routes[];
 
 /* Vietnam's draft VN Core IG (fhir.hl7.org.vn, 0.x; docs/fhir.md says where each was found). */
 #define YX_FHIR_SID_CCCD "http://fhir.hl7.org.vn/core/sid/cccd"
@@ -34,6 +39,14 @@ extern const struct yx_route yx_fhir_medication_routes[];
 #define YX_FHIR_CS_ROLE YX_FHIR_NS "CodeSystem:role"
 #define YX_FHIR_CS_SPECIALTY YX_FHIR_NS "CodeSystem:specialty"
 #define YX_FHIR_CS_VISIT_MODE YX_FHIR_NS "CodeSystem:visit-mode"
+/* Scheduling and consent: a site's connection, how a consent was given and who recorded it. */
+#define YX_FHIR_EXT_SITE_PROFILE YX_FHIR_NS "StructureDefinition:site-profile"
+#define YX_FHIR_CS_SITE_PROFILE YX_FHIR_NS "CodeSystem:site-profile"
+#define YX_FHIR_EXT_SITE_BANDWIDTH YX_FHIR_NS "StructureDefinition:site-bandwidth-kbps"
+#define YX_FHIR_CS_CONSENT_PURPOSE YX_FHIR_NS "CodeSystem:consent-purpose"
+#define YX_FHIR_EXT_CONSENT_METHOD YX_FHIR_NS "StructureDefinition:consent-method"
+#define YX_FHIR_EXT_CONSENT_WITNESS YX_FHIR_NS "StructureDefinition:consent-witness"
+#define YX_FHIR_EXT_CONSENT_RECORDER YX_FHIR_NS "StructureDefinition:consent-recorder"
 /* Published systems the clinical resources use. */
 #define YX_FHIR_SID_ICD10 "http://hl7.org/fhir/sid/icd-10"
 #define YX_FHIR_LOINC "http://loinc.org"
@@ -61,6 +74,11 @@ extern const struct yx_fhir_param yx_fhir_encounter_params[];
 extern const struct yx_fhir_param yx_fhir_condition_params[];
 extern const struct yx_fhir_param yx_fhir_observation_params[];
 extern const struct yx_fhir_param yx_fhir_medication_request_params[];
+extern const struct yx_fhir_param yx_fhir_schedule_params[];
+extern const struct yx_fhir_param yx_fhir_slot_params[];
+extern const struct yx_fhir_param yx_fhir_appointment_params[];
+extern const struct yx_fhir_param yx_fhir_location_params[];
+extern const struct yx_fhir_param yx_fhir_consent_params[];
 
 /* Checks what every FHIR request must: the format asked for (_format, Accept) is JSON (406
  * otherwise). 0 or the refusal. */
@@ -157,6 +175,12 @@ json_t *yx_fhir_ref(const char *type, int64_t id, const char *display);
 json_t *yx_fhir_human_name(const char *full);
 /* meta {lastUpdated} alone, for resources ytexa keeps no version of. */
 json_t *yx_fhir_meta_updated(int64_t updated_ms);
+
+/* A visit's or a slot's mode (video, audio, chat, assisted) as a list of one CodeableConcept
+ * (Appointment.serviceType, Schedule.serviceType, Slot.serviceType). */
+json_t *yx_fhir_visit_mode(const char *mode);
+/* A facility's address (columns address, unit_name, province_name of row i) as an Address. */
+json_t *yx_fhir_facility_address(const struct yx_rows *rows, int i);
 
 /* Is b's element a JSON text and the request's id path parameter the same id? */
 int yx_fhir_same_id(const json_t *b, int64_t id);
