@@ -281,7 +281,8 @@ static int to_booking(struct yx_req *r, const json_t *b, json_t *out)
         struct yx_rows *rows = NULL;
         if ((rc = YX_DB_Q(r->db, &rows, "SELECT doctor_id FROM slots WHERE id = ?", YX_PI(slot))) != 0)
             return rc;
-        int same = rows->nrows == 1 && yx_rows_int(rows, 0, 0) == doctor;
+        /* An absent slot is the booking's to refuse, naming the slot. */
+        int same = rows->nrows != 1 || yx_rows_int(rows, 0, 0) == doctor;
         yx_rows_free(rows);
         if (!same)
             return yx_fail_field(r, YX_EINVAL, "Appointment.participant",
