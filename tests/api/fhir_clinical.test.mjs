@@ -78,7 +78,7 @@ async function searches(type, cases, who) {
 test('metadata lists exactly the types and interactions served, read-only for the clinical ones', async () => {
   const r = await as(null, 'GET', '/fhir/metadata');
   const res = Object.fromEntries(r.body.rest[0].resource.map((x) => [x.type, x]));
-  assert.deepEqual(Object.keys(res).sort(), ['Condition', 'Encounter', 'MedicationRequest', 'Observation', 'Organization', 'Patient', 'Practitioner', 'PractitionerRole']);
+  assert.deepEqual(Object.keys(res).sort(), ['Appointment', 'Condition', 'Consent', 'Encounter', 'Location', 'MedicationRequest', 'Observation', 'Organization', 'Patient', 'Practitioner', 'PractitionerRole', 'Schedule', 'Slot']);
   for (const t of ['Condition', 'Encounter', 'MedicationRequest', 'Observation', 'Practitioner', 'PractitionerRole'])
     assert.deepEqual(res[t].interaction.map((i) => i.code).sort(), ['read', 'search-type'], t);
   assert.deepEqual(res.Encounter.searchParam.map((p) => p.name).sort(), ['_id', '_lastUpdated', 'date', 'patient', 'status']);
