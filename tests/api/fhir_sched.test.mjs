@@ -170,6 +170,8 @@ test('Slot: free, busy where booked, busy-unavailable when withdrawn; searched b
   assert.equal((await as('demo.commune', 'GET', '/fhir/Slot/99999999')).status, 404);
   await searches('Slot', [
     [`schedule=Schedule/${W.block.id}`, (x) => x.schedule.reference === ref('Schedule', W.block.id), W.slots],
+    [`_id=${W.slots[2]}`, (x) => x.id === String(W.slots[2]), [W.slots[2]]],
+    ['_id=99999999', () => false, []],
     [`schedule=${W.gone.id}&status=busy-unavailable`, (x) => x.status === 'busy-unavailable', W.goneSlots],
     [`schedule=${W.block.id}&status=free`, (x) => x.status === 'free', [W.slots[1], W.slots[2], W.slots[3]]],
     [`schedule=${W.block.id}&status=busy`, (x) => x.status === 'busy' && x.id === String(W.slots[0]), [W.slots[0]]],
@@ -308,6 +310,8 @@ test('Appointment: searched by patient, practitioner, date, status and _lastUpda
     ['status=arrived', (x) => x.status === 'arrived', [W.a1.id]],
     ['status=cancelled', (x) => x.status === 'cancelled', [W.a4.id]],
     ['status=waitlist', () => false, []],
+    [`_id=${W.a4.id}`, (x) => x.id === String(W.a4.id), [W.a4.id]],
+    ['_id=Appointment/99999999', () => false, []],
     [`_lastUpdated=${today}`, () => true, ids],
     [`_lastUpdated=lt${today}`, () => false, []],
     ['patient=Patient/99999999', () => false, []],
@@ -438,6 +442,8 @@ test('Consent: read (inactive once withdrawn), searched by patient, status, cate
     [`patient=${W.pc2.id}`, () => false, []],
     ['patient=Patient/99999999', () => false, []],
     [`patient=${W.pc.id}&status=draft`, () => false, []],
+    [`_id=${W.c2}`, (x) => x.id === String(W.c2), [W.c2]],
+    ['_id=99999999', () => false, []],
   ]);
   // Through the share, the hub's search finds it too; another facility's finds nothing.
   await searches('Consent', [[`patient=${W.pc.id}`, mine, [W.c1, W.c2]]], 'hub.colleague');
