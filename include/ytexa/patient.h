@@ -47,6 +47,13 @@ int yx_patient_correct(struct yx_req *r, int64_t id, const json_t *b);
  * Sets *active to 1 or 0. Returns 0 or a YX_E code from the database. */
 int yx_consent_active(struct yx_db *db, int64_t patient_id, const char *purpose, int *active);
 
+/* Records a consent of the patient from b, an object in the shape POST
+ * /api/v1/patients/:id/consents takes, with every check that route makes: the caller may write
+ * the patient's consent (404 or 403 as yx_patient_access_as() answers), the field table, how it
+ * was given (a witness, a document, in the app only by the patient), a child's by the guardian,
+ * one in force a purpose (409 consent_active). Fills *id and names it in the audit event. */
+int yx_consent_record(struct yx_req *r, int64_t patient_id, const json_t *b, int64_t *id);
+
 /* Lets facility_id read the patient because of a visit, consultation or referral (reason
  * "visit", "consult" or "referral", ref_id its id), until expires_at (ms; 0: until the reason ends
  * and yx_patient_unshare() is called). Sharing twice is harmless. */

@@ -22,14 +22,34 @@ const struct yx_fhir_type yx_fhir_types[] = {
     {"DocumentReference", yx_fhir_document_reference_params},
     {"Binary", yx_fhir_no_params},
     {"AuditEvent", yx_fhir_audit_event_params},
+    {"Appointment", yx_fhir_appointment_params},
+    {"Consent", yx_fhir_consent_params},
+    {"Location", yx_fhir_location_params},
+    {"Schedule", yx_fhir_schedule_params},
+    {"Slot", yx_fhir_slot_params},
     {NULL, NULL},
 };
 
 const struct yx_route *const yx_fhir_route_tables[] = {
-    yx_fhir_metadata_routes, yx_fhir_patient_routes, yx_fhir_organization_routes, yx_fhir_practitioner_routes,
-    yx_fhir_encounter_routes, yx_fhir_observation_routes, yx_fhir_medication_routes, yx_fhir_bundle_routes,
+    yx_fhir_metadata_routes,
+    yx_fhir_patient_routes,
+    yx_fhir_organization_routes,
+    yx_fhir_practitioner_routes,
+    yx_fhir_encounter_routes,
+    yx_fhir_observation_routes,
+    yx_fhir_medication_routes,
+    yx_fhir_bundle_routes,
     /* Consultations, their documents, the audit trail. */
-    yx_fhir_consult_routes, yx_fhir_document_routes, yx_fhir_audit_event_routes, NULL};
+    yx_fhir_consult_routes,
+    yx_fhir_document_routes,
+    yx_fhir_audit_event_routes,
+    /* Scheduling and consent. */
+    yx_fhir_schedule_routes,
+    yx_fhir_appointment_routes,
+    yx_fhir_location_routes,
+    yx_fhir_consent_routes,
+    NULL,
+};
 
 /* The interaction a route is for resource type t, or NULL when it is not one of t's. */
 static const char *interaction(const struct yx_route *rt, const char *t)

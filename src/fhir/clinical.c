@@ -84,7 +84,7 @@ const char *yx_fhir_token(struct yx_req *r, const char *v, const char *system)
 int yx_fhir_instant_cond(struct yx_req *r, struct yx_fhir_query *q, const char *name, const char *v,
                          const char *column)
 {
-    char prefix[3], lo[11], hi[11], sql[256];
+    char prefix[3], lo[11], hi[11], sql[1024]; /* a column may be an expression (Appointment's) */
     int rc = yx_fhir_date_range(r, name, v, prefix, lo, hi);
     if (rc)
         return rc;

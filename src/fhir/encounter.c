@@ -118,6 +118,17 @@ static json_t *encounter(struct yx_req *r, const struct yx_rows *rows, int i)
         json_object_set_new(e, "diagnosis", list);
     }
     yx_rows_free(dx);
+    /* The bookings the visit came from (Encounter.appointment is R4's link; Appointment has none
+     * back): the one booked, and those it was moved from. */
+    struct yx_rows *ap = NULL;
+    if (YX_DB_Q(r->db, &ap, "SELECT id FROM appointments WHERE visit_id = ? ORDER BY id", YX_PI(vid)) == 0 &&
+        ap->nrows > 0) {
+        json_t *list = json_array();
+        for (int k = 0; k < ap->nrows; k++)
+            json_array_append_new(list, yx_fhir_ref("Appointment", yx_rows_i64(ap, k, "id"), NULL));
+        json_object_set_new(e, "appointment", list);
+    }
+    yx_rows_free(ap);
     return e;
 }
 

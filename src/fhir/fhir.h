@@ -21,6 +21,11 @@ extern const struct yx_route yx_fhir_consult_routes[];
 extern const struct yx_route yx_fhir_document_routes[];
 extern const struct yx_route yx_fhir_audit_event_routes[];
 extern const struct yx_route yx_fhir_bundle_routes[];
+/* Scheduling and consent (docs/fhir.md, "Appointment" … "Consent"). */
+extern const struct yx_route yx_fhir_schedule_routes[];
+extern const struct yx_route yx_fhir_appointment_routes[];
+extern const struct yx_route yx_fhir_location_routes[];
+extern const struct yx_route yx_fhir_consent_routes[];
 
 /* Vietnam's draft VN Core IG (fhir.hl7.org.vn, 0.x; docs/fhir.md says where each was found). */
 #define YX_FHIR_SID_CCCD "http://fhir.hl7.org.vn/core/sid/cccd"
@@ -51,6 +56,14 @@ extern const struct yx_route yx_fhir_bundle_routes[];
 /* A DocumentReference (and its Binary) is signed minutes, id = the minutes' id × 2, or a signed
  * prescription, id = its id × 2 + 1. */
 #define YX_FHIR_DOC_KINDS 2
+/* Scheduling and consent: a site's connection, how a consent was given and who recorded it. */
+#define YX_FHIR_EXT_SITE_PROFILE YX_FHIR_NS "StructureDefinition:site-profile"
+#define YX_FHIR_CS_SITE_PROFILE YX_FHIR_NS "CodeSystem:site-profile"
+#define YX_FHIR_EXT_SITE_BANDWIDTH YX_FHIR_NS "StructureDefinition:site-bandwidth-kbps"
+#define YX_FHIR_CS_CONSENT_PURPOSE YX_FHIR_NS "CodeSystem:consent-purpose"
+#define YX_FHIR_EXT_CONSENT_METHOD YX_FHIR_NS "StructureDefinition:consent-method"
+#define YX_FHIR_EXT_CONSENT_WITNESS YX_FHIR_NS "StructureDefinition:consent-witness"
+#define YX_FHIR_EXT_CONSENT_RECORDER YX_FHIR_NS "StructureDefinition:consent-recorder"
 /* Published systems the clinical resources use. */
 #define YX_FHIR_SID_ICD10 "http://hl7.org/fhir/sid/icd-10"
 #define YX_FHIR_LOINC "http://loinc.org"
@@ -84,6 +97,11 @@ extern const struct yx_fhir_param yx_fhir_document_reference_params[];
 extern const struct yx_fhir_param yx_fhir_audit_event_params[];
 /* A type served without a search (Binary): no parameters. */
 extern const struct yx_fhir_param yx_fhir_no_params[];
+extern const struct yx_fhir_param yx_fhir_schedule_params[];
+extern const struct yx_fhir_param yx_fhir_slot_params[];
+extern const struct yx_fhir_param yx_fhir_appointment_params[];
+extern const struct yx_fhir_param yx_fhir_location_params[];
+extern const struct yx_fhir_param yx_fhir_consent_params[];
 
 /* Checks what every FHIR request must: the format asked for (_format, Accept) is JSON (406
  * otherwise). 0 or the refusal. */
@@ -191,6 +209,11 @@ int yx_fhir_ref_in(struct yx_req *r, const json_t *ref, const char *type, const 
  * its code, or NULL with *rc the 400 naming path (or the element within it). */
 const char *yx_fhir_code_in(struct yx_req *r, const json_t *concept, const char *system, const char *path,
                             int *rc);
+/* A visit's or a slot's mode (video, audio, chat, assisted) as a list of one CodeableConcept
+ * (Appointment.serviceType, Schedule.serviceType, Slot.serviceType). */
+json_t *yx_fhir_visit_mode(const char *mode);
+/* A facility's address (columns address, unit_name, province_name of row i) as an Address. */
+json_t *yx_fhir_facility_address(const struct yx_rows *rows, int i);
 
 /* Is b's element a JSON text and the request's id path parameter the same id? */
 int yx_fhir_same_id(const json_t *b, int64_t id);

@@ -34,6 +34,22 @@ static const char *level_display(const char *level)
     return level;
 }
 
+json_t *yx_fhir_facility_address(const struct yx_rows *rows, int i)
+{
+    const char *street = yx_rows_str(rows, i, "address");
+    struct yx_buf t;
+    yx_buf_init(&t, 4096);
+    yx_buf_printf(&t, "%s%s%s, %s", street && *street ? street : "", street && *street ? ", " : "",
+                  yx_rows_str(rows, i, "unit_name"), yx_rows_str(rows, i, "province_name"));
+    json_t *a = json_pack("{s:s,s:s%,s:s,s:s,s:s}", "use", "work", "text", t.data ? t.data : "", t.len,
+                          "city", yx_rows_str(rows, i, "unit_name"), "state",
+                          yx_rows_str(rows, i, "province_name"), "country", "VN");
+    yx_buf_release(&t);
+    if (street && *street)
+        json_object_set_new(a, "line", json_pack("[s]", street));
+    return a;
+}
+
 static json_t *organization(const struct yx_rows *rows, int i)
 {
     char id[24];
@@ -53,17 +69,7 @@ static json_t *organization(const struct yx_rows *rows, int i)
     if (phone && *phone)
         json_object_set_new(o, "telecom",
                             json_pack("[{s:s,s:s,s:s}]", "system", "phone", "value", phone, "use", "work"));
-    const char *street = yx_rows_str(rows, i, "address");
-    struct yx_buf t;
-    yx_buf_init(&t, 4096);
-    yx_buf_printf(&t, "%s%s%s, %s", street && *street ? street : "", street && *street ? ", " : "",
-                  yx_rows_str(rows, i, "unit_name"), yx_rows_str(rows, i, "province_name"));
-    json_t *a = json_pack("{s:s,s:s%,s:s,s:s,s:s}", "use", "work", "text", t.data ? t.data : "", t.len,
-                          "city", yx_rows_str(rows, i, "unit_name"), "state",
-                          yx_rows_str(rows, i, "province_name"), "country", "VN");
-    yx_buf_release(&t);
-    if (street && *street)
-        json_object_set_new(a, "line", json_pack("[s]", street));
+    json_t *a = yx_fhir_facility_address(rows, i);
     json_object_set_new(o, "address", json_pack("[o]", a));
     return o;
 }

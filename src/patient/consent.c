@@ -64,10 +64,10 @@ static const struct yx_field consent_fields[] = {
 };
 
 /* How it was given decides what must come with it; a child's consent is the guardian's. */
-static int check_consent(struct yx_req *r, int64_t patient_id)
+static int check_consent(struct yx_req *r, const json_t *b, int64_t patient_id)
 {
-    const char *purpose = yx_json_str(r->json, "purpose"), *method = yx_json_str(r->json, "method");
-    const char *by = yx_json_str(r->json, "given_by");
+    const char *purpose = yx_json_str(b, "purpose"), *method = yx_json_str(b, "method");
+    const char *by = yx_json_str(b, "given_by");
     struct yx_rows *rows = NULL;
     if (!yx_one_of(purpose, purposes))
         return yx_fail_field(r, YX_EINVAL, "purpose", "purpose is remote_care or data_processing.");
@@ -75,11 +75,11 @@ static int check_consent(struct yx_req *r, int64_t patient_id)
         return yx_fail_field(r, YX_EINVAL, "method", "method is paper_signed, verbal_witnessed or in_app.");
     if (strcmp(by, "patient") != 0 && strcmp(by, "guardian") != 0)
         return yx_fail_field(r, YX_EINVAL, "given_by", "given_by is patient or guardian.");
-    if (strcmp(method, "verbal_witnessed") == 0 && !yx_json_str(r->json, "witness_name"))
+    if (strcmp(method, "verbal_witnessed") == 0 && !yx_json_str(b, "witness_name"))
         return yx_fail_field(
             r, YX_EINVAL, "witness_name",
             "Đồng ý bằng lời cần tên người làm chứng / verbal consent needs the witness's name.");
-    if (strcmp(method, "paper_signed") == 0 && !yx_json_str(r->json, "document_ref"))
+    if (strcmp(method, "paper_signed") == 0 && !yx_json_str(b, "document_ref"))
         return yx_fail_field(
             r, YX_EINVAL, "document_ref",
             "Đồng ý trên giấy cần số/mã văn bản đã ký / signed paper consent needs document_ref.");
@@ -118,27 +118,40 @@ static int check_consent(struct yx_req *r, int64_t patient_id)
     return 0;
 }
 
-/* POST /api/v1/patients/:id/consents */
-static int consent_create(struct yx_req *r)
+int yx_consent_record(struct yx_req *r, int64_t patient_id, const json_t *b, int64_t *id)
 {
-    int64_t patient_id;
     struct yx_rows *rows = NULL;
     int rc;
-    if ((rc = yx_param_id(r, 0, &patient_id)) != 0 || (rc = consent_access(r, patient_id, YX_A_WRITE)) != 0)
-        return rc;
-    if ((rc = yx_body(r, consent_fields)) != 0 || (rc = check_consent(r, patient_id)) != 0)
+    /* The body is checked here against the REST API's own table, whoever calls: a FHIR Consent
+     * goes through every rule a REST one does. */
+    if ((rc = consent_access(r, patient_id, YX_A_WRITE)) != 0 ||
+        (rc = yx_validate(r, b, consent_fields)) != 0 || (rc = check_consent(r, b, patient_id)) != 0)
         return rc;
     rc = YX_DB_Q(
         r->db, &rows,
         "INSERT INTO consents (patient_id, purpose, method, given_by, witness_name, document_ref, note, "
         "recorded_by, facility_id, granted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        YX_PI(patient_id), YX_PT(yx_json_str(r->json, "purpose")), YX_PT(yx_json_str(r->json, "method")),
-        YX_PT(yx_json_str(r->json, "given_by")), YX_PT(yx_json_str(r->json, "witness_name")),
-        YX_PT(yx_json_str(r->json, "document_ref")), YX_PT(yx_json_str(r->json, "note")),
-        YX_PI(r->who.user_id), r->who.facility_id ? YX_PI(r->who.facility_id) : YX_PN, YX_PI(yx_now_ms()));
-    int64_t id = rc == 0 ? yx_rows_int(rows, 0, 0) : 0;
+        YX_PI(patient_id), YX_PT(yx_json_str(b, "purpose")), YX_PT(yx_json_str(b, "method")),
+        YX_PT(yx_json_str(b, "given_by")), YX_PT(yx_json_str(b, "witness_name")),
+        YX_PT(yx_json_str(b, "document_ref")), YX_PT(yx_json_str(b, "note")), YX_PI(r->who.user_id),
+        r->who.facility_id ? YX_PI(r->who.facility_id) : YX_PN, YX_PI(yx_now_ms()));
+    if (rc == 0) {
+        *id = yx_rows_int(rows, 0, 0);
+        yx_audit_target(r, *id);
+    }
     yx_rows_free(rows);
-    return rc ? rc : answer_consent(r, 201, id);
+    return rc;
+}
+
+/* POST /api/v1/patients/:id/consents */
+static int consent_create(struct yx_req *r)
+{
+    int64_t patient_id, id = 0;
+    int rc;
+    if ((rc = yx_param_id(r, 0, &patient_id)) != 0 || (rc = consent_access(r, patient_id, YX_A_WRITE)) != 0 ||
+        (rc = yx_body(r, consent_fields)) != 0 || (rc = yx_consent_record(r, patient_id, r->json, &id)) != 0)
+        return rc;
+    return answer_consent(r, 201, id);
 }
 
 /* GET /api/v1/patients/:id/consents: every consent, in force or withdrawn, oldest first. */

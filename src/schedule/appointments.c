@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "schedule.h"
+#include "ytexa/schedule.h"
 #include "ytexa/visit.h"
 
 struct slot {
@@ -124,21 +125,33 @@ static const struct yx_field book_fields[] = {
     {NULL, 0, 0, 0, 0},
 };
 
+int yx_appointment_book(struct yx_req *r, const json_t *b, int64_t *id)
+{
+    struct slot s;
+    int64_t visit = 0;
+    int rc;
+    /* The body is checked here against the REST API's own table, whoever calls: a FHIR booking
+     * goes through every rule a REST booking does. */
+    if ((rc = yx_validate(r, b, book_fields)) != 0)
+        return rc;
+    int64_t patient = yx_json_int(b, "patient_id", 0);
+    const char *reason = yx_json_str(b, "reason");
+    if ((rc = booking_access(r, patient)) != 0 ||
+        (rc = open_slot(r, yx_json_int(b, "slot_id", 0), &s)) != 0 ||
+        (rc = plan_visit(r, &s, patient, reason, &visit)) != 0 ||
+        (rc = insert_booking(r, &s, patient, reason, visit, id)) != 0 ||
+        (rc = yx_notify_appointment(r->db, *id, "booked")) != 0)
+        return rc;
+    yx_audit_target(r, *id);
+    return 0;
+}
+
 /* POST /api/v1/appointments {slot_id, patient_id, reason} */
 static int appointment_book(struct yx_req *r)
 {
-    struct slot s;
-    int64_t visit = 0, id = 0;
+    int64_t id = 0;
     int rc;
-    if ((rc = yx_body(r, book_fields)) != 0)
-        return rc;
-    int64_t patient = yx_json_int(r->json, "patient_id", 0);
-    const char *reason = yx_json_str(r->json, "reason");
-    if ((rc = booking_access(r, patient)) != 0 ||
-        (rc = open_slot(r, yx_json_int(r->json, "slot_id", 0), &s)) != 0 ||
-        (rc = plan_visit(r, &s, patient, reason, &visit)) != 0 ||
-        (rc = insert_booking(r, &s, patient, reason, visit, &id)) != 0 ||
-        (rc = yx_notify_appointment(r->db, id, "booked")) != 0)
+    if ((rc = yx_body(r, book_fields)) != 0 || (rc = yx_appointment_book(r, r->json, &id)) != 0)
         return rc;
     return answer_appointment(r, 201, id);
 }
@@ -148,14 +161,11 @@ struct booked {
     char status[16];
 };
 
-/* Loads appointment :id for a change: the caller books for its patient, it is still booked. */
-static int load_booked(struct yx_req *r, struct booked *b)
+/* Loads appointment id for a change: the caller books for its patient, it is still booked. */
+static int load_booked(struct yx_req *r, int64_t id, struct booked *b)
 {
     struct yx_rows *rows = NULL;
-    int64_t id;
-    int rc = yx_param_id(r, 0, &id);
-    if (rc == 0)
-        rc = YX_DB_Q(r->db, &rows, "SELECT id, patient_id, visit_id, status FROM appointments WHERE id = ?",
+    int rc = YX_DB_Q(r->db, &rows, "SELECT id, patient_id, visit_id, status FROM appointments WHERE id = ?",
                      YX_PI(id));
     if (rc == 0 && rows->nrows != 1)
         rc = yx_not_found(r);
@@ -189,14 +199,17 @@ static const struct yx_field cancel_fields[] = {
     {NULL, 0, 0, 0, 0},
 };
 
-/* POST /api/v1/appointments/:id/cancel {reason} */
-static int appointment_cancel(struct yx_req *r)
+int yx_appointment_cancel(struct yx_req *r, int64_t id, const json_t *body)
 {
     struct booked b;
     int rc;
-    if ((rc = load_booked(r, &b)) != 0 || (rc = yx_body(r, cancel_fields)) != 0)
+    if ((rc = load_booked(r, id, &b)) != 0)
         return rc;
-    const char *reason = yx_json_str(r->json, "reason");
+    if (!body)
+        return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
+    if ((rc = yx_validate(r, body, cancel_fields)) != 0)
+        return rc;
+    const char *reason = yx_json_str(body, "reason");
     rc = YX_DB_Q(
         r->db, NULL,
         "UPDATE appointments SET status = 'cancelled', cancelled_at = ?, cancel_reason = ? WHERE id = ? "
@@ -206,7 +219,19 @@ static int appointment_cancel(struct yx_req *r)
         rc = cancel_visit(r, b.visit_id, reason);
     if (rc == 0)
         rc = yx_notify_appointment(r->db, b.id, "cancelled");
-    return rc ? rc : answer_appointment(r, 200, b.id);
+    if (rc == 0)
+        yx_audit_target(r, b.id);
+    return rc;
+}
+
+/* POST /api/v1/appointments/:id/cancel {reason} */
+static int appointment_cancel(struct yx_req *r)
+{
+    int64_t id;
+    int rc;
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = yx_appointment_cancel(r, id, r->json)) != 0)
+        return rc;
+    return answer_appointment(r, 200, id);
 }
 
 static const struct yx_field reschedule_fields[] = {
@@ -221,9 +246,10 @@ static int appointment_reschedule(struct yx_req *r)
     struct booked b;
     struct slot s;
     struct yx_rows *rows = NULL;
-    int64_t id = 0, facility = 0;
+    int64_t id = 0, facility = 0, old;
     int rc;
-    if ((rc = load_booked(r, &b)) != 0 || (rc = yx_body(r, reschedule_fields)) != 0 ||
+    if ((rc = yx_param_id(r, 0, &old)) != 0 || (rc = load_booked(r, old, &b)) != 0 ||
+        (rc = yx_body(r, reschedule_fields)) != 0 ||
         (rc = open_slot(r, yx_json_int(r->json, "slot_id", 0), &s)) != 0 ||
         (rc = yx_visit_doctor_facility(r, s.doctor_id, "slot_id", &facility)) != 0)
         return rc;

@@ -45,7 +45,7 @@ test('metadata: a CapabilityStatement of R4 4.0.1 listing exactly what is served
   assert.match(r.headers.get('content-type'), /^application\/fhir\+json/);
   assert.equal(r.body.fhirVersion, '4.0.1');
   const res = Object.fromEntries(r.body.rest[0].resource.map((x) => [x.type, x]));
-  assert.deepEqual(Object.keys(res).sort(), ['AuditEvent', 'Binary', 'Condition', 'DocumentReference', 'Encounter', 'MedicationRequest', 'Observation', 'Organization', 'Patient', 'Practitioner', 'PractitionerRole', 'ServiceRequest', 'Task']);
+  assert.deepEqual(Object.keys(res).sort(), ['Appointment', 'AuditEvent', 'Binary', 'Condition', 'Consent', 'DocumentReference', 'Encounter', 'Location', 'MedicationRequest', 'Observation', 'Organization', 'Patient', 'Practitioner', 'PractitionerRole', 'Schedule', 'ServiceRequest', 'Slot', 'Task']);
   assert.deepEqual(res.Patient.interaction.map((i) => i.code).sort(), ['create', 'read', 'search-type', 'update']);
   assert.deepEqual(res.Organization.interaction.map((i) => i.code).sort(), ['read', 'search-type']);
   assert.deepEqual(res.Patient.searchParam.map((p) => p.name).sort(), ['_id', '_lastUpdated', 'birthdate', 'family', 'gender', 'given', 'identifier', 'name']);

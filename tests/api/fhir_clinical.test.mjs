@@ -78,7 +78,7 @@ async function searches(type, cases, who) {
 test('metadata lists exactly the types and interactions served: read and search, create for Observation and Condition', async () => {
   const r = await as(null, 'GET', '/fhir/metadata');
   const res = Object.fromEntries(r.body.rest[0].resource.map((x) => [x.type, x]));
-  assert.deepEqual(Object.keys(res).sort(), ['AuditEvent', 'Binary', 'Condition', 'DocumentReference', 'Encounter', 'MedicationRequest', 'Observation', 'Organization', 'Patient', 'Practitioner', 'PractitionerRole', 'ServiceRequest', 'Task']);
+  assert.deepEqual(Object.keys(res).sort(), ['Appointment', 'AuditEvent', 'Binary', 'Condition', 'Consent', 'DocumentReference', 'Encounter', 'Location', 'MedicationRequest', 'Observation', 'Organization', 'Patient', 'Practitioner', 'PractitionerRole', 'Schedule', 'ServiceRequest', 'Slot', 'Task']);
   for (const t of ['Encounter', 'MedicationRequest', 'Practitioner', 'PractitionerRole'])
     assert.deepEqual(res[t].interaction.map((i) => i.code).sort(), ['read', 'search-type'], t);
   // Vital signs and diagnoses are written through FHIR too (tests/api/fhir_tx.test.mjs).

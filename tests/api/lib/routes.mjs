@@ -84,6 +84,16 @@ export const ROUTES = {
   'POST /fhir/': { body: () => ({ resourceType: 'Bundle', type: 'batch', entry: [] }) },
   'POST /fhir/Observation': { on: ['visit'], inBody: true, share: 'party', body: (x) => ({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] }, encounter: { reference: `Encounter/${x.visit}` }, valueQuantity: { value: 80, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' } }) },
   'POST /fhir/Condition': { on: ['visit'], inBody: true, share: 'party', body: (x) => ({ resourceType: 'Condition', code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'I10' }] }, encounter: { reference: `Encounter/${x.visit}` } }) },
+  // FHIR scheduling and consent (docs/fhir.md, "Schedule" … "Consent"): availability and sites are
+  // the network's (no secret); bookings and consents are patient data, written by the home facility.
+  'GET /fhir/Schedule': {}, 'GET /fhir/Slot': {}, 'GET /fhir/Location': {}, 'GET /fhir/Appointment': {}, 'GET /fhir/Consent': {},
+  'GET /fhir/Schedule/:id': { public: true, on: ['schedule'] }, 'GET /fhir/Slot/:id': { public: true, on: ['slot'] },
+  'GET /fhir/Location/:id': { public: true, on: ['facility'] },
+  'GET /fhir/Appointment/:id': { on: ['appointment'], share: 'read' },
+  'POST /fhir/Appointment': { on: ['patient'], inBody: true, share: 'none', body: (x, W) => ({ resourceType: 'Appointment', status: 'booked', slot: [{ reference: `Slot/${W.A.slot}` }], participant: [{ actor: { reference: `Patient/${x.patient}` }, status: 'accepted' }], reasonCode: [{ text: 'Tái khám' }] }) },
+  'PUT /fhir/Appointment/:id': { on: ['appointment'], share: 'none', body: (x, W) => ({ resourceType: 'Appointment', id: String(x.appointment), status: 'cancelled', cancelationReason: { text: 'Đã khỏi' }, slot: [{ reference: `Slot/${W.A.slot}` }], participant: [{ actor: { reference: `Patient/${x.patient}` }, status: 'accepted' }] }) },
+  'GET /fhir/Consent/:id': { on: ['consent'], share: 'read' },
+  'POST /fhir/Consent': { on: ['patient'], inBody: true, share: 'none', body: (x) => ({ resourceType: 'Consent', status: 'active', scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'treatment' }] }, category: [{ coding: [{ system: 'urn:ytexa:fhir:CodeSystem:consent-purpose', code: 'remote_care' }] }], patient: { reference: `Patient/${x.patient}` }, performer: [{ reference: `Patient/${x.patient}` }], extension: [{ url: 'urn:ytexa:fhir:StructureDefinition:consent-method', valueCode: 'verbal_witnessed' }, { url: 'urn:ytexa:fhir:StructureDefinition:consent-witness', valueString: 'Lò Văn Sử' }] }) },
   // SMART Backend Services (docs/fhir.md, "Access for systems"): registered systems are the
   // ministry's, of no place (1: an id, whatever is there); the token endpoint is public and form
   // encoded (a call without a real assertion is refused invalid_client).
