@@ -68,6 +68,13 @@ static const char *mode_display(const char *mode)
                                         : "Có nhân viên y tế tại trạm hỗ trợ / assisted by a health worker";
 }
 
+/* The mode as Encounter.type, and as Appointment, Schedule and Slot serviceType. */
+json_t *yx_fhir_visit_mode(const char *mode)
+{
+    return json_pack("[{s:[{s:s,s:s,s:s}],s:s}]", "coding", "system", YX_FHIR_CS_VISIT_MODE, "code", mode,
+                     "display", mode_display(mode), "text", mode_display(mode));
+}
+
 static json_t *encounter(struct yx_req *r, const struct yx_rows *rows, int i)
 {
     char id[24], at[32];
@@ -75,14 +82,13 @@ static json_t *encounter(struct yx_req *r, const struct yx_rows *rows, int i)
     yx_snprintf(id, sizeof id, "%lld", (long long)vid);
     const char *mode = yx_rows_str(rows, i, "mode");
     json_t *e = json_pack(
-        "{s:s,s:s,s:o,s:s,s:{s:s,s:s,s:s},s:[{s:[{s:s,s:s,s:s}],s:s}],s:o,s:[{s:[{s:[{s:s,s:s,s:s}]}],s:o}],"
+        "{s:s,s:s,s:o,s:s,s:{s:s,s:s,s:s},s:o,s:o,s:[{s:[{s:[{s:s,s:s,s:s}]}],s:o}],"
         "s:o,s:[{s:s}]}",
         "resourceType", "Encounter", "id", id, "meta",
         yx_fhir_meta_updated(yx_rows_i64(rows, i, "updated_at")), "status",
         status_of(yx_rows_str(rows, i, "state")), "class", "system",
         "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code", "VR", "display", "virtual", "type",
-        "coding", "system", YX_FHIR_CS_VISIT_MODE, "code", mode, "display", mode_display(mode), "text",
-        mode_display(mode), "subject",
+        yx_fhir_visit_mode(mode), "subject",
         yx_fhir_ref("Patient", yx_rows_i64(rows, i, "patient_id"), yx_rows_str(rows, i, "patient_name")),
         "participant", "type", "coding", "system",
         "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code", "PPRF", "display",

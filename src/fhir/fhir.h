@@ -210,7 +210,7 @@ int yx_fhir_ref_in(struct yx_req *r, const json_t *ref, const char *type, const 
 const char *yx_fhir_code_in(struct yx_req *r, const json_t *concept, const char *system, const char *path,
                             int *rc);
 /* A visit's or a slot's mode (video, audio, chat, assisted) as a list of one CodeableConcept
- * (Appointment.serviceType, Schedule.serviceType, Slot.serviceType). */
+ * (Encounter.type; Appointment, Schedule and Slot serviceType); encounter.c. */
 json_t *yx_fhir_visit_mode(const char *mode);
 /* A facility's address (columns address, unit_name, province_name of row i) as an Address. */
 json_t *yx_fhir_facility_address(const struct yx_rows *rows, int i);

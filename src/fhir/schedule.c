@@ -38,20 +38,6 @@ const struct yx_fhir_param yx_fhir_slot_params[] = {
     {NULL, NULL, NULL},
 };
 
-static const char *mode_display(const char *mode)
-{
-    return strcmp(mode, "chat") == 0    ? "Nhắn tin / chat"
-           : strcmp(mode, "audio") == 0 ? "Gọi thoại / audio call"
-           : strcmp(mode, "video") == 0 ? "Gọi video / video call"
-                                        : "Có nhân viên y tế tại trạm hỗ trợ / assisted by a health worker";
-}
-
-json_t *yx_fhir_visit_mode(const char *mode)
-{
-    return json_pack("[{s:[{s:s,s:s,s:s}],s:s}]", "coding", "system", YX_FHIR_CS_VISIT_MODE, "code", mode,
-                     "display", mode_display(mode), "text", mode_display(mode));
-}
-
 static json_t *schedule(struct yx_req *r, const struct yx_rows *rows, int i)
 {
     (void)r;
