@@ -7,7 +7,8 @@
 // months that hold nothing else.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSignedIn, api } from './lib/server.mjs';
+import { execFileSync } from 'node:child_process';
+import { startSignedIn, api, BIN } from './lib/server.mjs';
 
 let srv;
 const S = {};
@@ -22,7 +23,7 @@ const get = async (report, query) => {
   return r.body;
 };
 const as = (who, method, path, body) => api(srv, method, path, { token: S[who].token, csrf: S[who].csrf, body });
-let fac, patient, doctor, user;
+let fac, hub, patient, doctor, user;
 
 before(async () => {
   srv = await startSignedIn(S);
@@ -36,7 +37,7 @@ before(async () => {
     { code: 'TYT-DICHUYEN', name: 'Trạm Y tế xã Sà Phìn (di chuyển)', level: 'commune', unit_id: U['2025-00733'] });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   fac = r.body.id;
-  const hub = one("SELECT id FROM facilities WHERE code = 'BVDK-HAGIANG'");
+  hub = one("SELECT id FROM facilities WHERE code = 'BVDK-HAGIANG'");
   const sql = [];
   // Visits, video: booked 02:00Z, started 30, 50 and 70 minutes later, each with one diagnosis.
   [['2022-03-10', 30, 'J06'], ['2022-03-11', 50, 'J06'], ['2022-04-05', 70, 'I10']].forEach(([day, wait, icd], i) => {
@@ -125,4 +126,28 @@ test('moved to another province and another level, its visits and consultations 
   // An edit of anything else moves nothing.
   assert.equal((await as('demo.ministry-admin', 'PATCH', `/api/v1/facilities/${fac}`, { phone: '0219 388 0001' })).status, 200);
   check(await readAll(), TQ, CM, 'commune', 'district');
+});
+
+// What `ytexa reports check` says of the rollups: its summary line (docs/operations.md).
+const check = () => execFileSync(BIN, ['reports', 'check', '--data', srv.dir, '--db', srv.dbUrl], { encoding: 'utf8' }).trim().split('\n').at(-1);
+
+test('a hub whose level changes takes its cases to the new level pair; the rollups agree with the events after every move', async () => {
+  assert.match(check(), / 0 differ$/);
+  const pairs = async () => Object.fromEntries((await get('consultations', '&by=level_pair')).rows.map((x) => [x.key.id, x.values.requested]));
+  // The station is a commune one again (the test above moved it back); the hub is provincial.
+  assert.equal(one(`SELECT level FROM facilities WHERE id = ${hub}`), 'provincial');
+  assert.deepEqual(await pairs(), { 'commune>provincial': 3 });
+  const m = await as('demo.ministry-admin', 'PATCH', `/api/v1/facilities/${hub}`, { level: 'central' });
+  assert.equal(m.status, 200, JSON.stringify(m.body));
+  assert.deepEqual(await pairs(), { 'commune>central': 3 });
+  // By facility (the rollups by facility) the same, and the accepted case's wait under the new pair.
+  const byFacility = await get('consultations', '&by=facility');
+  assert.deepEqual(byFacility.rows.map((x) => [x.key.id, x.values.requested, x.values.accept_median_min]), [[fac, 3, 45]]);
+  assert.equal((await get('consultations', '&by=level_pair')).rows[0].values.accept_median_min, 45);
+  assert.match(check(), / 0 differ$/);
+  // The station moved once more, province and level at once, with the hub as it is now.
+  assert.equal((await as('demo.ministry-admin', 'PATCH', `/api/v1/facilities/${fac}`, { unit_id: U['2025-32248'], level: 'district' })).status, 200);
+  assert.deepEqual(await pairs(), { 'district>central': 3 });
+  assert.equal((await get('consultations', `&province=${U['2025-96']}`)).totals.requested, 3);
+  assert.match(check(), / 0 differ$/);
 });
