@@ -66,6 +66,7 @@ static const struct yx_report_grouping groupings[] = {
     {"urgency", "t.urgency", "t.urgency", 0},
     {"specialty", "t.specialty", "COALESCE(s.name_vi, t.specialty)", 0},
     {"kind", "t.kind", "t.kind", 0},
+    YX_REPORT_BY_MONTH,
     {NULL, NULL, NULL, 0},
 };
 

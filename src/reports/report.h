@@ -206,6 +206,27 @@ struct yx_report_wait {
  * in minutes: the bucket that holds rank ceil(p * total / 100); null when it is empty. */
 json_t *yx_report_wait_percentile(const struct yx_report_wait *w, size_t nw, int p);
 
+/* Trends in one request (`by=month`, docs/reports.md "Trends"): a report whose groupings include
+ * YX_REPORT_BY_MONTH answers one row a Vietnam month of the period, each the report's totals over
+ * that month's part of the period (a whole month reads the rollups' month rows, a part of one its
+ * day rows: yx_report_spans), a month without events a row of zeros; the totals and anything else
+ * the report answers (the top codes …) are the whole period's. A from/to range then covers up to
+ * YX_REPORT_MAX_MONTHS calendar months (yx_report_period_months; more is a 400 naming `by`). The
+ * builds never see the grouping: yx_report_serve() builds the months itself. No DHIS2. */
+#define YX_REPORT_MAX_MONTHS 36
+#define YX_REPORT_BY_MONTH                                                                                   \
+    {                                                                                                        \
+        "month", NULL, NULL, 0                                                                               \
+    }
+/* Fills p from two days (inclusive) that touch at most YX_REPORT_MAX_MONTHS calendar months;
+ * YX_EINVAL as yx_report_period_days, YX_ETOOBIG for more months. */
+int yx_report_period_months(const char *from, const char *to, struct yx_report_period *p);
+struct yx_report_source;
+/* Builds report s of the place over p by month, as above, into *out (yx_report_new's shape). */
+int yx_report_months(struct yx_req *r, const struct yx_report_source *s, const struct yx_report_period *p,
+                     const struct yx_report_place *place, const struct yx_report_filters *filters,
+                     json_t **out);
+
 #define YX_REPORT_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 /* Is the figure of column c in values hidden when it leaves the system? YX_REPORT_SHOWN (0), or

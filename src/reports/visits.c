@@ -117,6 +117,7 @@ static const struct yx_report_grouping groupings[] = {
     {"facility", "f.id", "f.name", 1},
     YX_REPORT_BY_PROVINCE,
     {"mode", "v.mode", "v.mode", 0},
+    YX_REPORT_BY_MONTH,
     {NULL, NULL, NULL, 0},
 };
 
