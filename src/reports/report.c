@@ -301,7 +301,10 @@ int yx_report_small(const struct yx_report_column *c, json_t *values)
 {
     if (c->kind == YX_REPORT_THINGS)
         return YX_REPORT_SHOWN;
-    if (small(c->base ? json_object_get(values, c->base) : json_object_get(values, c->key)))
+    /* A figure computed over people or cases (a median, a share, credit hours) is as small as they
+     * are; a part is a count of its own. */
+    int over_base = c->base && c->kind != YX_REPORT_PART;
+    if (small(json_object_get(values, over_base ? c->base : c->key)))
         return YX_REPORT_SMALL;
     return json_is_true(json_object_get(json_object_get(values, "_masked"), c->key)) ? YX_REPORT_MASKED
                                                                                      : YX_REPORT_SHOWN;
@@ -316,14 +319,15 @@ static void mask(json_t *values, const char *key)
     json_object_set_new(m, key, json_true());
 }
 
-void yx_report_mask(json_t *report, const struct yx_report_column *columns)
+/* The column rule: a small cell alone among the rows of a count column. 1 when it masked one. */
+static int mask_columns(json_t *rows, json_t *totals, const struct yx_report_column *columns)
 {
-    json_t *rows = json_object_get(report, "rows"), *totals = json_object_get(report, "totals");
     size_t n = json_array_size(rows);
-    if (!json_is_object(totals) || n < 2)
-        return;
+    int masked = 0;
+    if (n < 2)
+        return 0;
     for (const struct yx_report_column *c = columns; c->key; c++) {
-        if (c->kind != YX_REPORT_COUNT || yx_report_small(c, totals))
+        if ((c->kind != YX_REPORT_COUNT && c->kind != YX_REPORT_PART) || yx_report_small(c, totals))
             continue;
         size_t hidden = 0, pick = n;
         json_int_t least = 0;
@@ -340,9 +344,80 @@ void yx_report_mask(json_t *report, const struct yx_report_column *columns)
         }
         if (hidden != 1)
             continue;
-        if (pick < n)
-            mask(json_object_get(json_array_get(rows, pick), "values"), c->key);
-        else
+        mask(pick < n ? json_object_get(json_array_get(rows, pick), "values") : totals, c->key);
+        masked = 1;
+    }
+    return masked;
+}
+
+/* The row rule in one values object: a small part alone among the parts of its base. 1 when it
+ * masked one. */
+static int mask_parts(json_t *values, const struct yx_report_column *columns)
+{
+    int masked = 0;
+    for (const struct yx_report_column *t = columns; t->key; t++) {
+        const struct yx_report_column *pick = NULL;
+        size_t hidden = 0, parts = 0;
+        json_int_t least = 0;
+        for (const struct yx_report_column *c = columns; c->key; c++) {
+            if (c->kind != YX_REPORT_PART || !c->base || strcmp(c->base, t->key) != 0)
+                continue;
+            json_t *v = json_object_get(values, c->key);
+            parts++;
+            if (yx_report_small(c, values))
+                hidden++;
+            else if (json_is_integer(v) && json_integer_value(v) > 0 &&
+                     (!pick || json_integer_value(v) < least)) {
+                pick = c;
+                least = json_integer_value(v);
+            }
+        }
+        if (parts < 2 || hidden != 1 || yx_report_small(t, values))
+            continue;
+        mask(values, pick ? pick->key : t->key);
+        masked = 1;
+    }
+    return masked;
+}
+
+/* Is the rate c of values to be masked: its base masked, or a part of its base hidden? */
+static int rate_gives_away(const struct yx_report_column *columns, const struct yx_report_column *c,
+                           json_t *values)
+{
+    if (yx_report_small(c, values) != YX_REPORT_SHOWN)
+        return 0;
+    for (const struct yx_report_column *b = columns; b->key; b++)
+        if ((strcmp(b->key, c->base) == 0 ||
+             (b->kind == YX_REPORT_PART && b->base && strcmp(b->base, c->base) == 0)) &&
+            yx_report_small(b, values) != YX_REPORT_SHOWN)
+            return 1;
+    return 0;
+}
+
+void yx_report_mask(json_t *report, const struct yx_report_column *columns)
+{
+    json_t *rows = json_object_get(report, "rows"), *totals = json_object_get(report, "totals"), *row;
+    size_t i;
+    int again = 1;
+    if (!json_is_object(totals))
+        return;
+    /* Each round masks at least one more cell, so this ends within the number of cells. */
+    while (again) {
+        again = mask_columns(rows, totals, columns);
+        json_array_foreach(rows, i, row) again |= mask_parts(json_object_get(row, "values"), columns);
+        again |= mask_parts(totals, columns);
+    }
+    /* A rate beside a hidden numerator or base: the one is the other times or over the rate. */
+    for (const struct yx_report_column *c = columns; c->key; c++) {
+        if (c->kind != YX_REPORT_PERCENT || !c->base)
+            continue;
+        json_array_foreach(rows, i, row)
+        {
+            json_t *values = json_object_get(row, "values");
+            if (rate_gives_away(columns, c, values))
+                mask(values, c->key);
+        }
+        if (rate_gives_away(columns, c, totals))
             mask(totals, c->key);
     }
 }

@@ -176,14 +176,25 @@ void yx_report_sort(int64_t *v, size_t n);
 /* How a column adds up: counts are summed over rows into the totals; minutes and percentages are
  * computed again over the whole set. A count of things rather than people or their cases
  * (facilities, courses, sessions: YX_REPORT_THINGS) adds up like a count but is never a small
- * cell: a facility or a course points at no one. */
-enum yx_report_kind { YX_REPORT_COUNT, YX_REPORT_MINUTES, YX_REPORT_PERCENT, YX_REPORT_THINGS };
+ * cell: a facility or a course points at no one. A part (YX_REPORT_PART) is a count of some of the
+ * cases of another count column of the same row, its base: an ICD-10 chapter of the diagnoses, an
+ * outcome of the conclusions, the acceptances in time of the acceptances. Two or more parts of one
+ * base add up to it (they split it), and a rate's numerator is declared a part of the rate's base;
+ * yx_report_mask() reads both. */
+enum yx_report_kind {
+    YX_REPORT_COUNT,
+    YX_REPORT_MINUTES,
+    YX_REPORT_PERCENT,
+    YX_REPORT_THINGS,
+    YX_REPORT_PART
+};
 struct yx_report_column {
     const char *key, *label_vi, *label_en;
     enum yx_report_kind kind;
-    /* For minutes and percentages: the count column they are computed over. In CSV a figure
-     * over fewer than 5 cases is suppressed like the count itself (docs/reports.md, "Small
-     * cells"); NULL for counts. */
+    /* For minutes, percentages and a count computed over people (credit hours): the count column
+     * they are computed over. In CSV a figure over fewer than 5 cases is suppressed like the count
+     * itself (docs/reports.md, "Small cells"). For a part: the count it is a part of. NULL for
+     * other counts. */
     const char *base;
 };
 
@@ -237,10 +248,20 @@ int yx_report_months(struct yx_req *r, const struct yx_report_source *s, const s
 enum { YX_REPORT_SHOWN, YX_REPORT_SMALL, YX_REPORT_MASKED };
 int yx_report_small(const struct yx_report_column *c, json_t *values);
 /* Secondary suppression, run by every writer of data that leaves the system before it writes
- * report (the JSON shape, or any {"rows": [{"values"}], "totals"}): in each count column whose rows
- * add up to the totals, a small cell alone among the rows would be the total minus the others, so
- * the smallest other figure above zero is masked too (the total when there is none). The masks are
- * kept in each values object under "_masked"; calling it again changes nothing. */
+ * report (the JSON shape, or any {"rows": [{"values"}], "totals"}), so that no small cell can be
+ * worked out from the figures shown (docs/reports.md, "Small cells"):
+ * - in each count column whose rows add up to the totals, a small cell alone among the rows would
+ *   be the total minus the others, so the smallest other figure above zero is masked too (the
+ *   total when there is none);
+ * - in each row and in the totals, the parts of one base (YX_REPORT_PART): where there are two
+ *   or more, a small part alone among them would be the base minus the others, so the smallest
+ *   other part above zero is masked too (the base when there is none), unless the base is itself
+ *   hidden;
+ * - the two rules again until neither masks anything more (a mask one makes can call for the
+ *   other);
+ * - then each rate (YX_REPORT_PERCENT) whose base is masked, or a part of whose base (its
+ *   numerator) is small or masked: rate × base would give it away.
+ * The masks are kept in each values object under "_masked"; calling it again changes nothing. */
 void yx_report_mask(json_t *report, const struct yx_report_column *columns);
 
 /* The names a report's exports use: the ASCII stem of the file name ("hoi-chan" gives
