@@ -24,9 +24,9 @@
 -- requested and took as hub moves once. This costs the hub's cases, read through the facts view:
 -- a level changes rarely, and only then does it run.
 --
--- Nothing to backfill: a database upgraded to this migration has had no move counted since 0029
--- (facility_places answered the province, the rollups kept the old key), and `ytexa reports
--- rebuild` (docs/operations.md) mends one that has.
+-- Nothing is backfilled: a facility moved before this migration left its past under the old key,
+-- which `ytexa reports check` finds and `ytexa reports rebuild` mends (docs/operations.md, "Report
+-- rollups").
 -- @sqlite
 CREATE TRIGGER facilities_hub_level_take BEFORE UPDATE OF level ON facilities WHEN OLD.level IS NOT NEW.level BEGIN
   INSERT INTO consult_rollup (grain, span, facility_id, hub_level, urgency, specialty, kind, requested, accepted, in_time, concluded, treat_locally, transfer, more_tests, another_consult, cancelled, declined, escalated) SELECT g.grain, CASE WHEN g.grain = 1 THEN f.day ELSE f.month END, f.facility_id, f.hub_level, f.urgency, f.specialty, f.kind, -SUM(f.requested), -SUM(f.accepted), -SUM(f.in_time), -SUM(f.concluded), -SUM(f.treat_locally), -SUM(f.transfer), -SUM(f.more_tests), -SUM(f.another_consult), -SUM(f.cancelled), -SUM(f.declined), -SUM(f.escalated) FROM consult_rollup_facts f CROSS JOIN (SELECT 1 AS grain UNION ALL SELECT 2) g WHERE f.consult_id IN (SELECT hc.id FROM consults hc WHERE hc.assigned_facility_id = OLD.id) GROUP BY 1, 2, 3, 4, 5, 6, 7 ON CONFLICT (grain, span, facility_id, hub_level, urgency, specialty, kind) DO UPDATE SET requested = consult_rollup.requested + excluded.requested, accepted = consult_rollup.accepted + excluded.accepted, in_time = consult_rollup.in_time + excluded.in_time, concluded = consult_rollup.concluded + excluded.concluded, treat_locally = consult_rollup.treat_locally + excluded.treat_locally, transfer = consult_rollup.transfer + excluded.transfer, more_tests = consult_rollup.more_tests + excluded.more_tests, another_consult = consult_rollup.another_consult + excluded.another_consult, cancelled = consult_rollup.cancelled + excluded.cancelled, declined = consult_rollup.declined + excluded.declined, escalated = consult_rollup.escalated + excluded.escalated;
