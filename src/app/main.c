@@ -1,4 +1,4 @@
-/* The ytexa command: serve, migrate, demo, user add, audit verify. */
+/* The ytexa command: serve, migrate, demo, user add, audit verify, reports check and rebuild. */
 #include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "../reports/rollups.h"
 #include "app.h"
 #include "ytexa/audit.h"
 #include "ytexa/config.h"
@@ -25,6 +26,10 @@ static void usage(void)
         "  user add       create an account: user add USERNAME --name NAME --role ROLE [--facility CODE]\n"
         "                 [--licence NO]; the password is read from YTEXA_PASSWORD or one line of stdin\n"
         "  audit verify   check the audit trail's hash chain; exit 1 at the first broken link\n"
+        "  reports check  recompute the report rollups from the events and print the keys that differ;\n"
+        "                 exit 1 if any [--table NAME]\n"
+        "  reports rebuild  replace the report rollups with the recomputed rows, a table a\n"
+        "                 transaction [--table NAME]\n"
         "  routes --json  print every route: method, path, who may call it, the body's fields\n\n"
         "Run `ytexa <command> --help` for the options.\n");
 }
@@ -104,6 +109,24 @@ static int cmd_audit_verify(struct yx_config *cfg)
     return rc == YX_ECONFLICT ? 1 : 2;
 }
 
+/* `ytexa reports check` and `ytexa reports rebuild` (docs/operations.md, "Report rollups"): 0 when
+ * every table checked agrees or was rebuilt, 1 when a check found a difference or the database
+ * failed, 2 for a table that is not a rollup. */
+static int cmd_reports(struct yx_config *cfg, int rebuild, const char *table)
+{
+    struct yx_db *db;
+    long differ = 0;
+    if (open_db(cfg, &db))
+        return 1;
+    int rc = rebuild ? yx_report_rollups_rebuild(db, table, stdout)
+                     : yx_report_rollups_check(db, table, stdout, &differ);
+    if (rc != 0 && rc != YX_ENOTFOUND)
+        fprintf(stderr, "ytexa: the rollups could not be %s: %s (%s)\n", rebuild ? "rebuilt" : "checked",
+                yx_err_name(rc), yx_db_error(db));
+    yx_db_close(db);
+    return rc == YX_ENOTFOUND ? 2 : rc != 0 || differ > 0 ? 1 : 0;
+}
+
 static int wants_help(int argc, char **argv, int from)
 {
     for (int i = from; i < argc; i++)
@@ -135,14 +158,19 @@ int main(int argc, char **argv)
         usage();
         return argc < 2 ? 2 : 0;
     }
-    const char *cmd = argv[1];
-    int argi = 2;
+    const char *cmd = argv[1], *table = NULL;
+    int argi = 2, rebuild = 0;
     if (strcmp(cmd, "routes") == 0)
         return argc == 3 && strcmp(argv[2], "--json") == 0 && yx_app_routes_print(stdout) == 0 ? 0 : 2;
     if ((strcmp(cmd, "user") == 0 && argc > 2 && strcmp(argv[2], "add") == 0) ||
         (strcmp(cmd, "audit") == 0 && argc > 2 && strcmp(argv[2], "verify") == 0))
         argi = 3;
-    else if (strcmp(cmd, "serve") && strcmp(cmd, "migrate") && strcmp(cmd, "demo")) {
+    else if (strcmp(cmd, "reports") == 0 && argc > 2 &&
+             (strcmp(argv[2], "check") == 0 || (rebuild = strcmp(argv[2], "rebuild") == 0) != 0)) {
+        argi = 3;
+        if (argc > 4 && strcmp(argv[3], "--table") == 0)
+            table = argv[4], argi = 5;
+    } else if (strcmp(cmd, "serve") && strcmp(cmd, "migrate") && strcmp(cmd, "demo")) {
         fprintf(stderr, "ytexa: unknown command '%s'\n\n", cmd);
         usage();
         return 2;
@@ -190,6 +218,8 @@ int main(int argc, char **argv)
         return cmd_demo(&cfg);
     if (strcmp(cmd, "audit") == 0)
         return cmd_audit_verify(&cfg);
+    if (strcmp(cmd, "reports") == 0)
+        return cmd_reports(&cfg, rebuild, table);
     struct yx_db *db;
     if (open_db(&cfg, &db))
         return 1;

@@ -57,7 +57,7 @@ static lxw_error xlsx_line(lxw_worksheet *ws, lxw_row_t row, const char *name,
     lxw_col_t col = 1;
     for (const struct yx_report_column *c = columns; err == LXW_NO_ERROR && c->key; c++, col++) {
         json_t *v = json_object_get(values, c->key);
-        int whole = c->kind == YX_REPORT_COUNT || c->kind == YX_REPORT_THINGS;
+        int whole = c->kind == YX_REPORT_COUNT || c->kind == YX_REPORT_THINGS || c->kind == YX_REPORT_PART;
         lxw_format *fmt =
             whole ? (total ? f->total_integer : f->integer) : (total ? f->total_decimal : f->decimal);
         int hidden = yx_report_small(c, values);

@@ -132,6 +132,20 @@ int yx_report_period_days(const char *from, const char *to, struct yx_report_per
     return 0;
 }
 
+int yx_report_period_months(const char *from, const char *to, struct yx_report_period *p)
+{
+    int64_t first, last;
+    int y0, m0, y1, m1, d;
+    if (day_parse(from, &first) != 0 || day_parse(to, &last) != 0 || last < first)
+        return YX_EINVAL;
+    yx_civil_from_days(first, &y0, &m0, &d);
+    yx_civil_from_days(last, &y1, &m1, &d);
+    if ((y1 * 12 + m1) - (y0 * 12 + m0) + 1 > YX_REPORT_MAX_MONTHS)
+        return YX_ETOOBIG;
+    period_set(p, first, last);
+    return 0;
+}
+
 int yx_report_period_parse(const char *text, struct yx_report_period *p)
 {
     const char *colon = text ? strchr(text, ':') : NULL;
@@ -196,7 +210,15 @@ int yx_report_period_read(struct yx_req *r, struct yx_report_period *p)
             return yx_fail_field(r, YX_EINVAL, "from", "from là một ngày / from is a day (2026-11-01).");
         if (!to || day_parse(to, &day) != 0)
             return yx_fail_field(r, YX_EINVAL, "to", "to là một ngày / to is a day (2026-11-30).");
-        int rc = yx_report_period_days(from, to, p);
+        /* A trend (by=month) covers up to YX_REPORT_MAX_MONTHS months; any other report a year. */
+        const char *by = yx_query(r, "by");
+        int rc = by && strcmp(by, "month") == 0 ? yx_report_period_months(from, to, p)
+                                                : yx_report_period_days(from, to, p);
+        if (rc == YX_ETOOBIG && by && strcmp(by, "month") == 0)
+            return yx_fail_field(
+                r, YX_EINVAL, "by",
+                "Xu hướng theo tháng dài tối đa %d tháng / by=month covers at most %d months.",
+                YX_REPORT_MAX_MONTHS, YX_REPORT_MAX_MONTHS);
         if (rc == YX_ETOOBIG)
             return yx_fail_field(r, YX_EINVAL, "to",
                                  "Kỳ báo cáo dài tối đa %d ngày / a period is at most %d days.",

@@ -24,7 +24,7 @@ static const struct yx_report_column columns[] = {
     {"consented", "Đồng ý khám chữa bệnh từ xa (cuối kỳ)",
      "with consent to remote care (at the period's end)", YX_REPORT_COUNT, NULL},
     {"reached", "Người được khám hoặc hội chẩn từ xa trong kỳ", "people with a remote visit or consultation",
-     YX_REPORT_COUNT, NULL},
+     YX_REPORT_PART, "registered"},
     {"reached_per_1000", "Số người được khám từ xa trên 1.000 người đăng ký", "reached per 1,000 registered",
      YX_REPORT_PERCENT, "registered"},
     {NULL, NULL, NULL, 0, NULL},

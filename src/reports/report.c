@@ -301,7 +301,10 @@ int yx_report_small(const struct yx_report_column *c, json_t *values)
 {
     if (c->kind == YX_REPORT_THINGS)
         return YX_REPORT_SHOWN;
-    if (small(c->base ? json_object_get(values, c->base) : json_object_get(values, c->key)))
+    /* A figure computed over people or cases (a median, a share, credit hours) is as small as they
+     * are; a part is a count of its own. */
+    int over_base = c->base && c->kind != YX_REPORT_PART;
+    if (small(json_object_get(values, over_base ? c->base : c->key)))
         return YX_REPORT_SMALL;
     return json_is_true(json_object_get(json_object_get(values, "_masked"), c->key)) ? YX_REPORT_MASKED
                                                                                      : YX_REPORT_SHOWN;
@@ -316,14 +319,15 @@ static void mask(json_t *values, const char *key)
     json_object_set_new(m, key, json_true());
 }
 
-void yx_report_mask(json_t *report, const struct yx_report_column *columns)
+/* The column rule: a small cell alone among the rows of a count column. 1 when it masked one. */
+static int mask_columns(json_t *rows, json_t *totals, const struct yx_report_column *columns)
 {
-    json_t *rows = json_object_get(report, "rows"), *totals = json_object_get(report, "totals");
     size_t n = json_array_size(rows);
-    if (!json_is_object(totals) || n < 2)
-        return;
+    int masked = 0;
+    if (n < 2)
+        return 0;
     for (const struct yx_report_column *c = columns; c->key; c++) {
-        if (c->kind != YX_REPORT_COUNT || yx_report_small(c, totals))
+        if ((c->kind != YX_REPORT_COUNT && c->kind != YX_REPORT_PART) || yx_report_small(c, totals))
             continue;
         size_t hidden = 0, pick = n;
         json_int_t least = 0;
@@ -340,9 +344,80 @@ void yx_report_mask(json_t *report, const struct yx_report_column *columns)
         }
         if (hidden != 1)
             continue;
-        if (pick < n)
-            mask(json_object_get(json_array_get(rows, pick), "values"), c->key);
-        else
+        mask(pick < n ? json_object_get(json_array_get(rows, pick), "values") : totals, c->key);
+        masked = 1;
+    }
+    return masked;
+}
+
+/* The row rule in one values object: a small part alone among the parts of its base. 1 when it
+ * masked one. */
+static int mask_parts(json_t *values, const struct yx_report_column *columns)
+{
+    int masked = 0;
+    for (const struct yx_report_column *t = columns; t->key; t++) {
+        const struct yx_report_column *pick = NULL;
+        size_t hidden = 0, parts = 0;
+        json_int_t least = 0;
+        for (const struct yx_report_column *c = columns; c->key; c++) {
+            if (c->kind != YX_REPORT_PART || !c->base || strcmp(c->base, t->key) != 0)
+                continue;
+            json_t *v = json_object_get(values, c->key);
+            parts++;
+            if (yx_report_small(c, values))
+                hidden++;
+            else if (json_is_integer(v) && json_integer_value(v) > 0 &&
+                     (!pick || json_integer_value(v) < least)) {
+                pick = c;
+                least = json_integer_value(v);
+            }
+        }
+        if (parts < 2 || hidden != 1 || yx_report_small(t, values))
+            continue;
+        mask(values, pick ? pick->key : t->key);
+        masked = 1;
+    }
+    return masked;
+}
+
+/* Is the rate c of values to be masked: its base masked, or a part of its base hidden? */
+static int rate_gives_away(const struct yx_report_column *columns, const struct yx_report_column *c,
+                           json_t *values)
+{
+    if (yx_report_small(c, values) != YX_REPORT_SHOWN)
+        return 0;
+    for (const struct yx_report_column *b = columns; b->key; b++)
+        if ((strcmp(b->key, c->base) == 0 ||
+             (b->kind == YX_REPORT_PART && b->base && strcmp(b->base, c->base) == 0)) &&
+            yx_report_small(b, values) != YX_REPORT_SHOWN)
+            return 1;
+    return 0;
+}
+
+void yx_report_mask(json_t *report, const struct yx_report_column *columns)
+{
+    json_t *rows = json_object_get(report, "rows"), *totals = json_object_get(report, "totals"), *row;
+    size_t i;
+    int again = 1;
+    if (!json_is_object(totals))
+        return;
+    /* Each round masks at least one more cell, so this ends within the number of cells. */
+    while (again) {
+        again = mask_columns(rows, totals, columns);
+        json_array_foreach(rows, i, row) again |= mask_parts(json_object_get(row, "values"), columns);
+        again |= mask_parts(totals, columns);
+    }
+    /* A rate beside a hidden numerator or base: the one is the other times or over the rate. */
+    for (const struct yx_report_column *c = columns; c->key; c++) {
+        if (c->kind != YX_REPORT_PERCENT || !c->base)
+            continue;
+        json_array_foreach(rows, i, row)
+        {
+            json_t *values = json_object_get(row, "values");
+            if (rate_gives_away(columns, c, values))
+                mask(values, c->key);
+        }
+        if (rate_gives_away(columns, c, totals))
             mask(totals, c->key);
     }
 }
@@ -495,6 +570,10 @@ int yx_report_request_read(struct yx_req *r, const struct yx_report_grouping *gr
                              "month, quarter or year, not a range of days.");
     if ((rc = by_read(r, groupings, g)) != 0 || (rc = yx_report_place_read(r, place)) != 0)
         return rc;
+    if (*format == YX_REPORT_DHIS2 && *g && strcmp((*g)->by, "month") == 0)
+        return yx_fail_field(r, YX_EINVAL, "by",
+                             "DHIS2 nhận từng tháng một, không theo tháng / DHIS2 takes one month at a "
+                             "time: ask period=month:… instead of by=month.");
     *g = yx_report_grouping_as(*g, place);
     /* DHIS2 files every value under an organisation unit's code; the country has none in ytexa. */
     if (*format == YX_REPORT_DHIS2 && place->kind && strcmp(place->kind, "country") == 0 &&
@@ -569,10 +648,64 @@ int yx_report_serve(struct yx_req *r, const struct yx_report_source *s)
     json_t *out = NULL;
     int rc;
     if ((rc = yx_report_request_read(r, s->groupings, &format, &p, &g, &place)) != 0 ||
-        (rc = yx_report_filters_read(r, s->filters, &filters)) != 0 ||
-        (rc = s->build(r, &p, g, &place, &filters, &out)) != 0)
+        (rc = yx_report_filters_read(r, s->filters, &filters)) != 0)
         return rc;
-    return reply(r, out, s, format);
+    rc = g && strcmp(g->by, "month") == 0 ? yx_report_months(r, s, &p, &place, &filters, &out)
+                                          : s->build(r, &p, g, &place, &filters, &out);
+    return rc ? rc : reply(r, out, s, format);
+}
+
+/* Trends: by=month (report.h, YX_REPORT_BY_MONTH). */
+
+/* The number of days of month m (1-12) of year y. */
+static int month_days(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : days[m - 1];
+}
+
+int yx_report_months(struct yx_req *r, const struct yx_report_source *s, const struct yx_report_period *p,
+                     const struct yx_report_place *place, const struct yx_report_filters *filters,
+                     json_t **out)
+{
+    json_t *whole = NULL, *part = NULL, *rows;
+    int y0, m0, y1, m1, rc;
+    *out = NULL;
+    /* The whole period first: its totals, and whatever else the report answers, are the period's. */
+    if ((rc = s->build(r, p, NULL, place, filters, &whole)) != 0)
+        goto out;
+    rc = YX_EINTERNAL;
+    if (sscanf(p->from, "%4d-%2d", &y0, &m0) != 2 || sscanf(p->to, "%4d-%2d", &y1, &m1) != 2 ||
+        !(rows = json_object_get(whole, "rows")) || json_array_clear(rows) != 0 ||
+        json_object_set_new(whole, "by", json_string("month")) != 0)
+        goto out;
+    rc = 0;
+    for (int mo = y0 * 12 + m0 - 1; rc == 0 && mo <= y1 * 12 + m1 - 1; mo++) {
+        int y = mo / 12, m = mo % 12 + 1;
+        char first[11], last[11], id[8], name[8];
+        struct yx_report_period sub;
+        /* The month's part of the period: all of it but at the period's two ends. */
+        if ((rc = yx_snprintf(first, sizeof first, "%04d-%02d-01", y, m)) != 0 ||
+            (rc = yx_snprintf(last, sizeof last, "%04d-%02d-%02d", y, m, month_days(y, m))) != 0 ||
+            (rc = yx_snprintf(id, sizeof id, "%04d-%02d", y, m)) != 0 ||
+            (rc = yx_snprintf(name, sizeof name, "%02d/%04d", m, y)) != 0 ||
+            (rc = yx_report_period_days(strcmp(first, p->from) < 0 ? p->from : first,
+                                        strcmp(last, p->to) > 0 ? p->to : last, &sub)) != 0 ||
+            (rc = s->build(r, &sub, NULL, place, filters, &part)) != 0)
+            break;
+        json_t *values = json_object_get(part, "totals");
+        if (!values || json_array_append_new(rows, json_pack("{s:{s:s,s:s},s:O}", "key", "id", id, "name",
+                                                             name, "values", values)) != 0)
+            rc = YX_EINTERNAL;
+        json_decref(part);
+        part = NULL;
+    }
+out:
+    if (rc == 0)
+        *out = whole;
+    else
+        json_decref(whole);
+    return rc;
 }
 
 const struct yx_report_source *const yx_report_sources[YX_REPORT_NSOURCES + 1] = {

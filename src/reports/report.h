@@ -176,14 +176,25 @@ void yx_report_sort(int64_t *v, size_t n);
 /* How a column adds up: counts are summed over rows into the totals; minutes and percentages are
  * computed again over the whole set. A count of things rather than people or their cases
  * (facilities, courses, sessions: YX_REPORT_THINGS) adds up like a count but is never a small
- * cell: a facility or a course points at no one. */
-enum yx_report_kind { YX_REPORT_COUNT, YX_REPORT_MINUTES, YX_REPORT_PERCENT, YX_REPORT_THINGS };
+ * cell: a facility or a course points at no one. A part (YX_REPORT_PART) is a count of some of the
+ * cases of another count column of the same row, its base: an ICD-10 chapter of the diagnoses, an
+ * outcome of the conclusions, the acceptances in time of the acceptances. Two or more parts of one
+ * base add up to it (they split it), and a rate's numerator is declared a part of the rate's base;
+ * yx_report_mask() reads both. */
+enum yx_report_kind {
+    YX_REPORT_COUNT,
+    YX_REPORT_MINUTES,
+    YX_REPORT_PERCENT,
+    YX_REPORT_THINGS,
+    YX_REPORT_PART
+};
 struct yx_report_column {
     const char *key, *label_vi, *label_en;
     enum yx_report_kind kind;
-    /* For minutes and percentages: the count column they are computed over. In CSV a figure
-     * over fewer than 5 cases is suppressed like the count itself (docs/reports.md, "Small
-     * cells"); NULL for counts. */
+    /* For minutes, percentages and a count computed over people (credit hours): the count column
+     * they are computed over. In CSV a figure over fewer than 5 cases is suppressed like the count
+     * itself (docs/reports.md, "Small cells"). For a part: the count it is a part of. NULL for
+     * other counts. */
     const char *base;
 };
 
@@ -206,6 +217,27 @@ struct yx_report_wait {
  * in minutes: the bucket that holds rank ceil(p * total / 100); null when it is empty. */
 json_t *yx_report_wait_percentile(const struct yx_report_wait *w, size_t nw, int p);
 
+/* Trends in one request (`by=month`, docs/reports.md "Trends"): a report whose groupings include
+ * YX_REPORT_BY_MONTH answers one row a Vietnam month of the period, each the report's totals over
+ * that month's part of the period (a whole month reads the rollups' month rows, a part of one its
+ * day rows: yx_report_spans), a month without events a row of zeros; the totals and anything else
+ * the report answers (the top codes …) are the whole period's. A from/to range then covers up to
+ * YX_REPORT_MAX_MONTHS calendar months (yx_report_period_months; more is a 400 naming `by`). The
+ * builds never see the grouping: yx_report_serve() builds the months itself. No DHIS2. */
+#define YX_REPORT_MAX_MONTHS 36
+#define YX_REPORT_BY_MONTH                                                                                   \
+    {                                                                                                        \
+        "month", NULL, NULL, 0                                                                               \
+    }
+/* Fills p from two days (inclusive) that touch at most YX_REPORT_MAX_MONTHS calendar months;
+ * YX_EINVAL as yx_report_period_days, YX_ETOOBIG for more months. */
+int yx_report_period_months(const char *from, const char *to, struct yx_report_period *p);
+struct yx_report_source;
+/* Builds report s of the place over p by month, as above, into *out (yx_report_new's shape). */
+int yx_report_months(struct yx_req *r, const struct yx_report_source *s, const struct yx_report_period *p,
+                     const struct yx_report_place *place, const struct yx_report_filters *filters,
+                     json_t **out);
+
 #define YX_REPORT_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 /* Is the figure of column c in values hidden when it leaves the system? YX_REPORT_SHOWN (0), or
@@ -216,10 +248,20 @@ json_t *yx_report_wait_percentile(const struct yx_report_wait *w, size_t nw, int
 enum { YX_REPORT_SHOWN, YX_REPORT_SMALL, YX_REPORT_MASKED };
 int yx_report_small(const struct yx_report_column *c, json_t *values);
 /* Secondary suppression, run by every writer of data that leaves the system before it writes
- * report (the JSON shape, or any {"rows": [{"values"}], "totals"}): in each count column whose rows
- * add up to the totals, a small cell alone among the rows would be the total minus the others, so
- * the smallest other figure above zero is masked too (the total when there is none). The masks are
- * kept in each values object under "_masked"; calling it again changes nothing. */
+ * report (the JSON shape, or any {"rows": [{"values"}], "totals"}), so that no small cell can be
+ * worked out from the figures shown (docs/reports.md, "Small cells"):
+ * - in each count column whose rows add up to the totals, a small cell alone among the rows would
+ *   be the total minus the others, so the smallest other figure above zero is masked too (the
+ *   total when there is none);
+ * - in each row and in the totals, the parts of one base (YX_REPORT_PART): where there are two
+ *   or more, a small part alone among them would be the base minus the others, so the smallest
+ *   other part above zero is masked too (the base when there is none), unless the base is itself
+ *   hidden;
+ * - the two rules again until neither masks anything more (a mask one makes can call for the
+ *   other);
+ * - then each rate (YX_REPORT_PERCENT) whose base is masked, or a part of whose base (its
+ *   numerator) is small or masked: rate × base would give it away.
+ * The masks are kept in each values object under "_masked"; calling it again changes nothing. */
 void yx_report_mask(json_t *report, const struct yx_report_column *columns);
 
 /* The names a report's exports use: the ASCII stem of the file name ("hoi-chan" gives

@@ -290,11 +290,12 @@ test('CSV: the same figures as the JSON, small cells "<5", decimals with a dot, 
   assert.equal(cells.length, 1 + json.rows.length + 1);
   const col = (key) => 1 + json.columns.findIndex((c) => c.key === key);
   // Totals by hand (NOVEMBER): requested 10, accepted 7, concluded 6; accepted in time 4 → "<5";
-  // 57.1 % and the medians over 7 and 6 cases are shown; cancelled 1 → "<5".
+  // 57.1 % of 7 would give the 4 back (0.571 × 7), so it is masked "x"; the medians over 7 and 6
+  // cases are shown; cancelled 1 → "<5".
   const total = cells.at(-1);
   assert.equal(total[0], 'Tổng cộng');
   assert.deepEqual(['requested', 'accepted', 'concluded', 'accepted_in_time', 'cancelled', 'accepted_in_time_pct', 'accept_median_min', 'conclude_p90_min'].map((k) => total[col(k)]),
-    ['10', '7', '6', '<5', '<5', '57.1', '40', '17280']);
+    ['10', '7', '6', '<5', '<5', 'x', '40', '17280']);
   // Urgent: requested c1 c4 c5 = 3 → "<5", accepted 3 → its median and share "<5" too; routine
   // requested 5 stays 5; emergencies declined 1 → "<5"; outcomes of urgent: none of more tests → 0.
   const row = (id) => cells[1 + json.rows.findIndex((x) => x.key.id === id)];

@@ -311,3 +311,45 @@ test('every report in XLSX and DHIS2, each grouping', async () => {
     assert.ok(sent > 0, `${name}: some values`);
   }
 });
+
+// Secondary suppression within a row and beside a rate (docs/reports.md, "Small cells"), May 2023,
+// which holds nothing else. Lũng Cú: 8 visits, diagnoses J06 ×6 (chapter X) and I10 ×2 (chapter
+// IX), 6 prescriptions refused; Mèo Vạc: 2 visits, 2 refused, no diagnoses. By hand, as exported:
+//  Lũng Cú  chapter IX 2 → "<5"; its chapters add up to its 8 diagnoses, so chapter X (6) would
+//           give the 2 away (8 − 6): masked "x". Refused 6 is masked "x" by its column (with the
+//           total 8 it would give Mèo Vạc's 2 away), and so is its refused share (100 % of the
+//           refused and signed: the share and the signed count would give the 6 back).
+//  Mèo Vạc  refused 2 → "<5", its share over 2 → "<5"; chapters 0.
+//  totals   chapter IX 2 → "<5"; chapter X 6 masked "x" (Lũng Cú's, the only other, is masked);
+//           diagnoses 8, refused 8 and its share 100 shown.
+test('within a row and beside a rate: the second chapter and the share are masked, in the CSV and the XLSX', async () => {
+  const fac = F['TYT-LUNGCU'], mv = F['TYT-MEOVAC'];
+  const patient = one('SELECT MIN(id) FROM patients'), doctor = one("SELECT id FROM users WHERE username = 'demo.doctor'");
+  const sql = [];
+  for (let i = 0; i < 10; i++) {
+    const f = i < 8 ? fac : mv, t = Date.parse(`2023-05-${String(i + 2).padStart(2, '0')}T02:00:00Z`);
+    sql.push(`INSERT INTO visits (patient_id, facility_id, doctor_id, doctor_facility_id, created_by, mode, state, reason, started_at, ended_at, created_at, updated_at) ` +
+      `VALUES (${patient}, ${f}, ${doctor}, ${f}, ${doctor}, 'video', 'finished', 'mask ${i}', ${t + 10 * MIN}, ${t + 20 * MIN}, ${t}, ${t});`);
+    if (i < 8) sql.push(`INSERT INTO visit_diagnoses (visit_id, code, is_primary, created_by, created_at) SELECT id, '${i < 6 ? 'J06' : 'I10'}', 1, ${doctor}, ${t + 15 * MIN} FROM visits WHERE reason = 'mask ${i}';`);
+    if (i < 6 || i >= 8) sql.push(`INSERT INTO prescription_refusals (visit_id, code, icd10, refused_at, by_user) SELECT id, 'not_remote_treatable', 'J06', ${t + 16 * MIN}, ${doctor} FROM visits WHERE reason = 'mask ${i}';`);
+  }
+  srv.sql(sql.join('\n'));
+  const query = `?period=month:2023-05&province=${F.HAGIANG}&by=facility`;
+  const json = (await get('demo.ministry-admin', query)).body;
+  // The JSON (not an export) keeps every figure.
+  assert.deepEqual(json.rows.map((r) => [r.key.id, r.values.icd_ch09, r.values.icd_ch10, r.values.prescriptions_refused, r.values.refused_pct]),
+    [[fac, 2, 6, 6, 100], [mv, 0, 0, 2, 100]]);
+  const KEYS = ['icd_ch09', 'icd_ch10', 'diagnoses', 'prescriptions_refused', 'refused_pct'];
+  const WANT = { [NAME['TYT-LUNGCU']]: ['<5', 'x', '8', 'x', 'x'], [NAME['TYT-MEOVAC']]: ['0', '0', '0', '<5', '<5'], 'Tổng cộng': ['<5', 'x', '8', '8', '100'] };
+  const col = (key) => 1 + json.columns.findIndex((c) => c.key === key);
+  const csv = (await get('demo.ministry-admin', query + '&format=csv')).body.slice(1).trim().split('\r\n')
+    .map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
+  assert.equal(csv.length, 4);
+  for (const line of csv.slice(1)) assert.deepEqual(KEYS.map((k) => line[col(k)]), WANT[line[0]], line[0]);
+  const { part } = await fetchXlsx(query + '&format=xlsx');
+  const sheet = cells(part('xl/worksheets/sheet1.xml'), part('xl/sharedStrings.xml'));
+  for (const row of [2, 3, 4]) {
+    const got = KEYS.map((k) => sheet[`${colName(col(k))}${row}`]).map((c) => (c.type === 's' ? c.v : String(c.v)));
+    assert.deepEqual(got, WANT[sheet[`A${row}`].v], sheet[`A${row}`].v);
+  }
+});

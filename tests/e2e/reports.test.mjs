@@ -69,8 +69,19 @@ async function november(p) {
 
 test('the ministry: November\'s headline, the drill country → province → facility, a chart as a table, the CSV', async () => {
   const p = await open('demo.ministry-admin');
+  // The reports the page asks for: the trends are one request each (by=month), not one a month.
+  const asked = [];
+  p.on('request', (q) => { if (q.url().includes('/api/v1/reports/')) asked.push(new URL(q.url())); });
   await november(p);
   await requestedIs(p, 9);
+  await until(async () => asked.filter((u) => u.searchParams.get('by') === 'month').length >= 2, 'the two trends asked');
+  const trends = asked.filter((u) => u.searchParams.get('by') === 'month' && u.searchParams.get('to') === '2026-11-30');
+  assert.deepEqual(trends.map((u) => [u.pathname, u.searchParams.get('from')]).sort(),
+    [['/api/v1/reports/consultations', '2025-12-01'], ['/api/v1/reports/visits', '2025-12-01']]);
+  // Months asked one at a time are only a period shown (the month the page opens on, November)
+  // and the one before it, never the twelve of a trend.
+  const single = new Set(asked.map((u) => u.searchParams.get('period')).filter((x) => /^month:/.test(x ?? '')));
+  assert.ok(single.size <= 3, [...single].join(' '));
   assert.match(await headline(p, 'Yêu cầu hội chẩn').locator('.delta').textContent(), /^\+7 \(\+350 %\) so với kỳ trước \(2\)$/);
   assert.equal(await p.locator('.crumbs [aria-current="page"]').textContent(), 'Việt Nam');
 

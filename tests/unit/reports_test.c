@@ -318,6 +318,115 @@ static void small_cells_are_masked_against_their_total(void **state)
     json_decref(report);
 }
 
+/* The row rule, by hand: parts p1, p2, p3 of the base t (as the ICD-10 chapters of the
+ * diagnoses), chosen so that no column alone calls for a mask (p1 is small in every row, p2 in two).
+ * Row 1: t 20 = 3 + 12 + 5; p1 (3) is the row's one small part, and 20 − 12 − 5 would give it
+ * away, so the smallest other part above zero, p3 (5), is masked. That mask is then alone in its
+ * column, where 43 − 9 − 29 would give it back: the column rule masks row 2's 9, the smallest other.
+ * Row 2 (two small parts, 2 and 4) and row 3 (1 and 3) need nothing of their own; the totals (68 =
+ * 6 + 19 + 43) have no small part. A totals-only report (no rows) follows the same rule; an empty
+ * one hides nothing. Masking twice changes nothing. */
+static void small_parts_are_masked_within_their_row(void **state)
+{
+    (void)state;
+    static const struct yx_report_column cols[] = {
+        {"t", "t", "t", YX_REPORT_COUNT, NULL},
+        {"p1", "p1", "p1", YX_REPORT_PART, "t"},
+        {"p2", "p2", "p2", YX_REPORT_PART, "t"},
+        {"p3", "p3", "p3", YX_REPORT_PART, "t"},
+        {NULL, NULL, NULL, 0, NULL},
+    };
+    json_t *report = json_pack("{s:[{s:{s:i,s:i,s:i,s:i}},{s:{s:i,s:i,s:i,s:i}},{s:{s:i,s:i,s:i,s:i}}],"
+                               "s:{s:i,s:i,s:i,s:i}}",
+                               "rows", "values", "t", 20, "p1", 3, "p2", 12, "p3", 5, "values", "t", 15, "p1",
+                               2, "p2", 4, "p3", 9, "values", "t", 33, "p1", 1, "p2", 3, "p3", 29, "totals",
+                               "t", 68, "p1", 6, "p2", 19, "p3", 43);
+    assert_non_null(report);
+    for (int twice = 0; twice < 2; twice++) {
+        yx_report_mask(report, cols);
+        json_t *rows = json_object_get(report, "rows");
+        const char *want[4][4] = {{"20", "<5", "12", "x"},
+                                  {"15", "<5", "<5", "x"},
+                                  {"33", "<5", "<5", "29"},
+                                  {"68", "6", "19", "43"}};
+        for (size_t i = 0; i < 4; i++)
+            for (size_t k = 0; k < 4; k++)
+                assert_string_equal(cell_of(&cols[k], i < 3
+                                                          ? json_object_get(json_array_get(rows, i), "values")
+                                                          : json_object_get(report, "totals")),
+                                    want[i][k]);
+    }
+    json_decref(report);
+    /* No rows: the totals alone, one small part (2) beside 7 and 0 of the base 9: 7 is masked. */
+    report = json_pack("{s:[],s:{s:i,s:i,s:i,s:i}}", "rows", "totals", "t", 9, "p1", 2, "p2", 7, "p3", 0);
+    yx_report_mask(report, cols);
+    json_t *totals = json_object_get(report, "totals");
+    assert_string_equal(cell_of(&cols[0], totals), "9");
+    assert_string_equal(cell_of(&cols[1], totals), "<5");
+    assert_string_equal(cell_of(&cols[2], totals), "x");
+    assert_string_equal(cell_of(&cols[3], totals), "0");
+    json_decref(report);
+    /* Empty: no rows, every figure 0: nothing is hidden. */
+    report = json_pack("{s:[],s:{s:i,s:i,s:i,s:i}}", "rows", "totals", "t", 0, "p1", 0, "p2", 0, "p3", 0);
+    yx_report_mask(report, cols);
+    for (size_t k = 0; k < 4; k++)
+        assert_string_equal(cell_of(&cols[k], json_object_get(report, "totals")), "0");
+    json_decref(report);
+}
+
+/* The rate rule, by hand: pct = in_time / accepted (its base), in_time declared a part of the
+ * base. Row 1: 4 of 7 in time → "<5", and 57.1 % × 7 would give the 4 back: the share is masked
+ * "x". Row 2: 6 of 12, nothing small: shown. Rows 3 and 4: bases 3 and 2 → their shares are "<5"
+ * already (a figure over fewer than 5 cases). No column calls for a mask (two small cells in each).
+ * Then a report where the base is masked: row 2's 3 accepted is alone in its column, so row 1's
+ * 10 is masked, and its 80 % beside the 8 in time (also masked, against row 2's 3) would give both
+ * back: masked. Empty: a share of null stays empty. */
+static void rates_beside_a_hidden_numerator_are_masked(void **state)
+{
+    (void)state;
+    static const struct yx_report_column cols[] = {
+        {"accepted", "a", "a", YX_REPORT_COUNT, NULL},
+        {"in_time", "i", "i", YX_REPORT_PART, "accepted"},
+        {"pct", "%", "%", YX_REPORT_PERCENT, "accepted"},
+        {NULL, NULL, NULL, 0, NULL},
+    };
+    json_t *report = json_pack("{s:[{s:{s:i,s:i,s:f}},{s:{s:i,s:i,s:f}},{s:{s:i,s:i,s:f}},{s:{s:i,s:i,s:f}}],"
+                               "s:{s:i,s:i,s:f}}",
+                               "rows", "values", "accepted", 7, "in_time", 4, "pct", 57.1, "values",
+                               "accepted", 12, "in_time", 6, "pct", 50.0, "values", "accepted", 3, "in_time",
+                               0, "pct", 0.0, "values", "accepted", 2, "in_time", 1, "pct", 50.0, "totals",
+                               "accepted", 24, "in_time", 11, "pct", 45.8);
+    assert_non_null(report);
+    for (int twice = 0; twice < 2; twice++) {
+        yx_report_mask(report, cols);
+        json_t *rows = json_object_get(report, "rows");
+        const char *want[5][3] = {
+            {"7", "<5", "x"}, {"12", "6", "50"}, {"<5", "0", "<5"}, {"<5", "<5", "<5"}, {"24", "11", "45.8"}};
+        for (size_t i = 0; i < 5; i++)
+            for (size_t k = 0; k < 3; k++)
+                assert_string_equal(cell_of(&cols[k], i < 4
+                                                          ? json_object_get(json_array_get(rows, i), "values")
+                                                          : json_object_get(report, "totals")),
+                                    want[i][k]);
+    }
+    json_decref(report);
+    report = json_pack("{s:[{s:{s:i,s:i,s:f}},{s:{s:i,s:i,s:f}}],s:{s:i,s:i,s:f}}", "rows", "values",
+                       "accepted", 10, "in_time", 8, "pct", 80.0, "values", "accepted", 3, "in_time", 3,
+                       "pct", 100.0, "totals", "accepted", 13, "in_time", 11, "pct", 84.6);
+    yx_report_mask(report, cols);
+    json_t *r1 = json_object_get(json_array_get(json_object_get(report, "rows"), 0), "values");
+    assert_string_equal(cell_of(&cols[0], r1), "x");
+    assert_string_equal(cell_of(&cols[1], r1), "x");
+    assert_string_equal(cell_of(&cols[2], r1), "x");
+    assert_string_equal(cell_of(&cols[2], json_object_get(report, "totals")), "84.6");
+    json_decref(report);
+    report = json_pack("{s:[],s:{s:i,s:i,s:n}}", "rows", "totals", "accepted", 0, "in_time", 0, "pct");
+    yx_report_mask(report, cols);
+    assert_string_equal(cell_of(&cols[0], json_object_get(report, "totals")), "0");
+    assert_string_equal(cell_of(&cols[2], json_object_get(report, "totals")), "");
+    json_decref(report);
+}
+
 static void workbook_of_several_reports(void **state)
 {
     (void)state;
@@ -450,6 +559,8 @@ int main(void)
         cmocka_unit_test(periods_as_rollup_spans),
         cmocka_unit_test(waits_in_buckets),
         cmocka_unit_test(small_cells_are_masked_against_their_total),
+        cmocka_unit_test(small_parts_are_masked_within_their_row),
+        cmocka_unit_test(rates_beside_a_hidden_numerator_are_masked),
         cmocka_unit_test(workbook_of_several_reports),
         cmocka_unit_test(chapters_in_sql_agree_with_c),
     };

@@ -73,6 +73,11 @@ function lastMonths(kind, v) {
   }
   return out;
 }
+// The days of months (YYYY-MM, in order) as one from/to range.
+function monthsQuery(months) {
+  const [y, m] = months[months.length - 1].split('-').map(Number);
+  return { from: `${months[0]}-01`, to: `${months[months.length - 1]}-${pad(new Date(Date.UTC(y, m, 0)).getUTCDate())}` };
+}
 const validPeriod = (kind, v) => (kind === 'custom' ? /^\d{4}-\d\d-\d\d$/.test(v.from) && /^\d{4}-\d\d-\d\d$/.test(v.to) && v.from <= v.to
   : kind === 'month' ? /^\d{4}-\d\d$/.test(v.month) : kind === 'quarter' ? /^\d{4}-Q[1-4]$/.test(v.quarter) : /^\d{4}$/.test(v.year));
 
@@ -269,13 +274,14 @@ export function Reports({ user }) {
     Promise.all([
       Promise.all(REPORTS.map((n) => ask(n, period, true))),
       Promise.all(REPORTS.map((n) => ask(n, before, false))),
-      Promise.all(TRENDS.map(([, n]) => Promise.all(months.map((m) => ask(n, { period: `month:${m}` }, false))))),
+      // A trend is one request: the twelve months by month (by=month), a row a month.
+      Promise.all(TRENDS.map(([, n]) => run(() => get(n, reportQuery(n, monthsQuery(months), asked, filters, 'month'))))),
     ]).then(([cur, prev, trends]) => {
       if (mine !== generation.current) return;
       const current = Object.fromEntries(REPORTS.map((n, i) => [n, cur[i]]));
       // The first answer names the caller's own place: the root of the breadcrumb.
       if (!trail.length) setTrail([current.consultations.scope]);
-      setData({ current, previous: Object.fromEntries(REPORTS.map((n, i) => [n, prev[i]])), trends: Object.fromEntries(TRENDS.map(([, n], i) => [n, trends[i]])), months });
+      setData({ current, previous: Object.fromEntries(REPORTS.map((n, i) => [n, prev[i]])), trends: Object.fromEntries(TRENDS.map(([, n], i) => [n, months.map((m) => trends[i].rows.find((r) => r.key.id === m)?.values ?? {})])), months });
     }).catch((e) => { if (mine === generation.current) setError(e.status === 0 ? t('network_error') : e.message); });
   }, [kind, JSON.stringify(value), filters.level, filters.specialty, asked?.kind, asked?.id]);
 
@@ -334,7 +340,7 @@ export function Reports({ user }) {
       <h2>${t('rp_trends')}</h2>
       <div class="trends">
         ${TRENDS.map(([k, n, series]) => html`<${Trend} title=${t(k)} months=${data.months}
-          series=${series.map(([label, col]) => ({ label: t(label), values: data.trends[n].map((r) => r.totals[col]) }))} />`)}
+          series=${series.map(([label, col]) => ({ label: t(label), values: data.trends[n].map((v) => v[col]) }))} />`)}
       </div>
 
       <h2>${t('rp_by_place')}</h2>
