@@ -32,7 +32,7 @@ SELECT 1, f.id, 2, 'bench rollup', CASE c.x % 3 WHEN 0 THEN 'routine' WHEN 1 THE
 FROM c JOIN facilities f ON f.id = 1 + c.x * 37 % 1000;
 UPDATE consults SET state = 'accepted', accepted_at = requested_at + (id * 104729 % 600) * 60000 WHERE summary = 'bench rollup' AND id > (SELECT MAX(id) - $N FROM consults);
 "
-CTE="WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < $N)"
+CTE="WITH RECURSIVE c(x) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT x + 1 FROM c WHERE x < $N)"
 WRITES=${WRITES//FROM c JOIN/FROM ($CTE SELECT x FROM c) c JOIN}
 run() { # $1: with or without
   local drops=""
