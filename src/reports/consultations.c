@@ -5,11 +5,11 @@
  *
  * The figures come from the rollups of migration 0025, kept by triggers on consults and
  * consult_events (docs/reports.md, "Rollups") — by facility for by=facility and a facility's own
- * report, else by province and requesting level, one dimension at a time: one query sums the counts of each
- * group over the period's spans (lead days, whole months, tail days), ordered by the group asked for; a
- * second fetches the waits' histograms in the same order of groups, whose medians and 90th percentiles are
- * the buckets that hold their ranks (yx_report_wait_percentile). A year reads 12 month rows a key
- * however many cases it had. */
+ * report (by facility alone, migration 0034, over whole months without a specialty filter), else by province
+ * and requesting level, one dimension at a time: one query sums the counts of each group over the period's
+ * spans (lead days, whole months, tail days), ordered by the group asked for; a second fetches the waits'
+ * histograms in the same order of groups, whose medians and 90th percentiles are the buckets that hold their
+ * ranks (yx_report_wait_percentile). A year reads 12 month rows a key however many cases it had. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

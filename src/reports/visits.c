@@ -9,10 +9,11 @@
  * the visits started in the period as a histogram of (bucket, how many) in the same order of
  * groups, so the two are walked side by side; a third the top codes. The waits and the codes come
  * from the rollups without the facility (by filed province, level and mode) where the place and
- * the grouping allow it (build), else from those by facility. Medians and 90th percentiles are
- * taken in C from the histogram (yx_report_wait_percentile), for the reason consultations.c gives.
- * The work is bounded by the rollup rows of the period's spans — at most 12 months and 60 days of
- * keys — not by how many visits the place had. */
+ * the grouping allow it (build), else from those by facility — over whole months with nothing
+ * finer than the facility asked, from the histogram by facility alone (migration 0034). Medians and 90th
+ * percentiles are taken in C from the histogram (yx_report_wait_percentile), for the reason consultations.c
+ * gives. The work is bounded by the rollup rows of the period's spans — at most 12 months and 60 days of keys
+ * — not by how many visits the place had. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
