@@ -5,11 +5,11 @@
  *
  * The figures come from the rollups of migration 0025, kept by triggers on consults and
  * consult_events (docs/reports.md, "Rollups") — by facility for by=facility and a facility's own
- * report, else by province and requesting level, one dimension at a time: one query sums the counts of each
- * group over the period's spans (lead days, whole months, tail days), ordered by the group asked for; a
- * second fetches the waits' histograms in the same order of groups, whose medians and 90th percentiles are
- * the buckets that hold their ranks (yx_report_wait_percentile). A year reads 12 month rows a key
- * however many cases it had. */
+ * report (by facility alone, migration 0034, over whole months without a specialty filter), else by province
+ * and requesting level, one dimension at a time: one query sums the counts of each group over the period's
+ * spans (lead days, whole months, tail days), ordered by the group asked for; a second fetches the waits'
+ * histograms in the same order of groups, whose medians and 90th percentiles are the buckets that hold their
+ * ranks (yx_report_wait_percentile). A year reads 12 month rows a key however many cases it had. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +173,27 @@ static const char by_counts_sql[] =
 static const char by_waits_sql[] =
     "SELECT %s AS gid, t.what AS what, t.minutes AS minutes, SUM(t.n) AS n FROM "
     "consult_waits_by t " BY_JOINS BY_WHERE "GROUP BY 1, 2, 3 HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3";
+/* The same from the rollups by facility alone (migration 0034: consult_rollup_fac,
+ * consult_waits_fac; months, quarters and years), when nothing finer than the requesting facility
+ * is asked over whole months (yx_report_facility_alone): a year is one count row a facility and
+ * its buckets, in the key's order, where consult_rollup and consult_waits hold a row for each hub
+ * level, urgency, specialty and kind the facility had. */
+#define FAC_JOINS "JOIN facilities rf ON rf.id = t.facility_id " YX_REPORT_PLACE_JOIN("fp", "rf")
+#define FAC_WHERE                                                                                            \
+    "WHERE " YX_REPORT_QUARTERS_SQL("t") " AND (? = 0 OR rf.id = ?) AND (? = 0 OR " YX_REPORT_IN_PROVINCE(   \
+        "fp") ") AND (? = '' OR rf.level = ?) "
+static const char fac_counts_sql[] =
+    "SELECT %s AS gid, %s AS gname, SUM(t.requested) AS requested, SUM(t.accepted) AS accepted, "
+    "SUM(t.in_time) AS in_time, SUM(t.concluded) AS concluded, SUM(t.treat_locally) AS treat_locally, "
+    "SUM(t.transfer) AS transfer, SUM(t.more_tests) AS more_tests, SUM(t.another_consult) AS "
+    "another_consult, SUM(t.cancelled) AS cancelled, SUM(t.declined) AS declines, SUM(t.escalated) AS "
+    "escalations FROM consult_rollup_fac t " FAC_JOINS FAC_WHERE
+    "GROUP BY 1, 2 HAVING SUM(t.requested) + SUM(t.accepted) + SUM(t.concluded) + SUM(t.cancelled) + "
+    "SUM(t.declined) + SUM(t.escalated) > 0 ORDER BY 1";
+static const char fac_waits_sql[] =
+    "SELECT %s AS gid, t.what AS what, t.minutes AS minutes, SUM(t.n) AS n FROM consult_waits_fac "
+    "t " FAC_JOINS FAC_WHERE "GROUP BY 1, 2, 3 HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3";
+
 /* Each grouping's dimension, key and name there (NULL by: the totals). */
 static const struct {
     const char *by, *dim, *key, *name;
@@ -246,13 +267,25 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
                                  YX_PT(filters.level),
                                  YX_PT(filters.specialty),
                                  YX_PT(filters.specialty)};
-    struct yx_param *bound = coarse ? by_params : params;
-    int nparams =
-        coarse ? (int)(sizeof by_params / sizeof by_params[0]) : (int)(sizeof params / sizeof params[0]);
-    if ((rc = yx_snprintf(sql, sizeof sql, coarse ? by_counts_sql : counts_sql, key, name)) != 0 ||
+    struct yx_report_quarters quarters;
+    int alone = !coarse && yx_report_facility_alone(&p, g, &filters, &quarters);
+    struct yx_param fac_params[] = {YX_REPORT_QUARTERS_PARAMS(quarters),
+                                    YX_PI(place.facility),
+                                    YX_PI(place.facility),
+                                    YX_PI(place.province),
+                                    YX_PI(place.province),
+                                    YX_PT(filters.level),
+                                    YX_PT(filters.level)};
+    struct yx_param *bound = coarse ? by_params : alone ? fac_params : params;
+    int nparams = coarse  ? (int)(sizeof by_params / sizeof by_params[0])
+                  : alone ? (int)(sizeof fac_params / sizeof fac_params[0])
+                          : (int)(sizeof params / sizeof params[0]);
+    const char *counts = coarse ? by_counts_sql : alone ? fac_counts_sql : counts_sql;
+    const char *wsql = coarse ? by_waits_sql : alone ? fac_waits_sql : waits_sql;
+    if ((rc = yx_snprintf(sql, sizeof sql, counts, key, name)) != 0 ||
         (rc = yx_db_exec(r->db, sql, bound, nparams, &rows)) != 0 ||
-        (rc = yx_snprintf(sql, sizeof sql, coarse ? by_waits_sql : waits_sql, key)) != 0 ||
-        (rc = coarse
+        (rc = yx_snprintf(sql, sizeof sql, wsql, key)) != 0 ||
+        (rc = coarse || alone
                   ? yx_db_exec(r->db, sql, bound, nparams, &waits)
                   : yx_db_exec(r->db, sql, wparams, (int)(sizeof wparams / sizeof wparams[0]), &waits)) != 0)
         goto out;

@@ -93,6 +93,24 @@ void yx_report_spans_years(struct yx_report_spans *s, int64_t *year)
     }
 }
 
+void yx_report_spans_quarters(const struct yx_report_spans *s, struct yx_report_quarters *q)
+{
+    struct yx_report_spans months = *s;
+    int64_t year;
+    yx_report_spans_years(&months, &year);
+    /* The first quarter that begins in the range and the last that ends in it; a range of whole
+     * months that holds none (two months, or straddling a quarter's end) is all months before. */
+    int64_t first = (months.month_from + 2) / 3, last = months.month_until / 3;
+    *q = (struct yx_report_quarters){months.month_from, months.month_until, 0, 0, 0, 0, year};
+    if (first < last) {
+        q->before_until = first * 3;
+        q->quarter_from = first;
+        q->quarter_until = last;
+        q->after_from = last * 3;
+        q->after_until = months.month_until;
+    }
+}
+
 int64_t yx_report_vn_month(int64_t ms)
 {
     int y, m, d;

@@ -111,6 +111,20 @@ int yx_report_coarse(struct yx_req *r, const struct yx_report_place *place,
     return rc;
 }
 
+int yx_report_facility_alone(const struct yx_report_period *p, const struct yx_report_grouping *g,
+                             const struct yx_report_filters *f, struct yx_report_quarters *q)
+{
+    struct yx_report_spans s;
+    yx_report_spans(p, &s);
+    yx_report_spans_quarters(&s, q);
+    /* The rollups by facility alone keep months, quarters and years only: a period with days
+     * besides its whole months reads the rollups with days, as does anything finer than the
+     * facility. */
+    if (s.lead_from != s.lead_until || s.tail_from != s.tail_until || (f->specialty && *f->specialty))
+        return 0;
+    return !g || !g->by || strcmp(g->by, "facility") == 0 || strcmp(g->by, "province") == 0;
+}
+
 const struct yx_report_grouping *yx_report_grouping_as(const struct yx_report_grouping *g,
                                                        const struct yx_report_place *place)
 {

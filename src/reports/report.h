@@ -332,4 +332,35 @@ extern const struct yx_report_source *const yx_report_sources[YX_REPORT_NSOURCES
  * replies in the format asked for (JSON, CSV, XLSX or DHIS2). */
 int yx_report_serve(struct yx_req *r, const struct yx_report_source *s);
 
+/* Session 15: the rollups by facility alone (migration 0034) — the wait histograms of visits and
+ * consultations and the consultations' counts without the keys a grouping or filter other than
+ * the facility may ask for — by month (grain 2), calendar quarter (grain 4, span y * 4 + q - 1) and
+ * calendar year (grain 3), with no day rows. yx_report_spans_quarters() extends
+ * yx_report_spans_years() to quarters: it reads the whole months of the period's spans (which must
+ * have no lead or tail days) as one year's row when they are a calendar year, else as the months
+ * before the first whole quarter, the whole quarters, and the months after the last. */
+#define YX_REPORT_GRAIN_QUARTER 4
+struct yx_report_quarters {
+    int64_t before_from, before_until;   /* months */
+    int64_t quarter_from, quarter_until; /* quarters */
+    int64_t after_from, after_until;     /* months */
+    int64_t year;                        /* -1: none */
+};
+void yx_report_spans_quarters(const struct yx_report_spans *s, struct yx_report_quarters *q);
+#define YX_REPORT_QUARTERS_SQL(t)                                                                            \
+    "((" t ".grain = 2 AND " t ".span >= ? AND " t ".span < ?) OR (" t ".grain = 4 AND " t                   \
+    ".span >= ? AND " t ".span < ?) OR (" t ".grain = 2 AND " t ".span >= ? AND " t ".span < ?) OR (" t      \
+    ".grain = 3 AND " t ".span = ?))"
+#define YX_REPORT_QUARTERS_PARAMS(q)                                                                         \
+    YX_PI((q).before_from), YX_PI((q).before_until), YX_PI((q).quarter_from), YX_PI((q).quarter_until),      \
+        YX_PI((q).after_from), YX_PI((q).after_until), YX_PI((q).year)
+/* Does the rollup by facility alone answer the report of period p grouped by g (NULL: totals) with
+ * filters f, and which of its rows (*q)? Yes when nothing finer than the facility is asked — no
+ * grouping, by=facility or by=province (today's or before the reform: both a facility's) — no
+ * specialty filter (the level filter is the facility's), and p is whole months (no day rows).
+ * The caller has already chosen the rollups by facility (yx_report_coarse() said no, or the
+ * grouping needs each facility's place). Pure. */
+int yx_report_facility_alone(const struct yx_report_period *p, const struct yx_report_grouping *g,
+                             const struct yx_report_filters *f, struct yx_report_quarters *q);
+
 #endif

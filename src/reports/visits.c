@@ -9,10 +9,11 @@
  * the visits started in the period as a histogram of (bucket, how many) in the same order of
  * groups, so the two are walked side by side; a third the top codes. The waits and the codes come
  * from the rollups without the facility (by filed province, level and mode) where the place and
- * the grouping allow it (build), else from those by facility. Medians and 90th percentiles are
- * taken in C from the histogram (yx_report_wait_percentile), for the reason consultations.c gives.
- * The work is bounded by the rollup rows of the period's spans — at most 12 months and 60 days of
- * keys — not by how many visits the place had. */
+ * the grouping allow it (build), else from those by facility — over whole months with nothing
+ * finer than the facility asked, from the histogram by facility alone (migration 0034). Medians and 90th
+ * percentiles are taken in C from the histogram (yx_report_wait_percentile), for the reason consultations.c
+ * gives. The work is bounded by the rollup rows of the period's spans — at most 12 months and 60 days of keys
+ * — not by how many visits the place had. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,14 @@ static const char waits_sql[] =
              "JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
                  "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2 HAVING SUM(v.n) <> 0 ORDER BY 1, 2";
 
+/* The same waits from the histogram by facility alone (migration 0034: no mode, months, quarters
+ * and years), when nothing finer than the facility is asked over whole months
+ * (yx_report_facility_alone): a year is one row a facility and bucket, already in the key's order. */
+static const char fac_waits_sql[] =
+    "SELECT %s AS gid, t.minutes, SUM(t.n) AS n FROM visit_waits_fac t JOIN facilities f ON f.id = "
+    "t.facility_id " YX_REPORT_PLACE_JOIN("fp", "f") "WHERE " YX_REPORT_QUARTERS_SQL(
+        "t") " AND " PLACE_SQL " GROUP BY 1, 2 HAVING SUM(t.n) <> 0 ORDER BY 1, 2";
+
 /* The ten codes recorded most often in the period (ties by code), with their names, from the
  * diagnoses' rollup. */
 static const char top_sql[] =
@@ -303,6 +312,9 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     yx_report_spans_years(&yspans, &year);
     struct yx_param ws_params[] = {YX_REPORT_SPANS_Y_PARAMS(yspans, year), PLACE_PARAMS(place, filters)};
     struct yx_param by_params[] = {BY_PARAMS(spans, place, filters)};
+    struct yx_report_quarters quarters;
+    int alone = yx_report_facility_alone(&p, g, &filters, &quarters);
+    struct yx_param fac_params[] = {YX_REPORT_QUARTERS_PARAMS(quarters), PLACE_PARAMS(place, filters)};
     /* The rollups without the facility answer for the country or one of today's provinces
      * (yx_report_coarse): the top codes whatever the grouping, the waits unless grouped by facility
      * or, as=pre2025, by the old provinces. Today's view and the one before the reform hold the
@@ -321,10 +333,19 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     YX_ASSERT(!coarse || by_key);
     if ((rc = yx_snprintf(sql, sizeof sql, counts_sql, key, name)) != 0 ||
         (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0 ||
-        (rc = yx_snprintf(sql, sizeof sql, coarse ? by_waits_sql : waits_sql, coarse ? by_key : key)) != 0 ||
-        (rc = coarse ? yx_db_exec(r->db, sql, by_params, (int)(sizeof by_params / sizeof by_params[0]), &ws)
-                     : yx_db_exec(r->db, sql, ws_params, (int)(sizeof ws_params / sizeof ws_params[0]),
-                                  &ws)) != 0)
+        (rc = yx_snprintf(sql, sizeof sql,
+                          coarse  ? by_waits_sql
+                          : alone ? fac_waits_sql
+                                  : waits_sql,
+                          coarse ? by_key : key)) != 0)
+        goto out;
+    if (coarse)
+        rc = yx_db_exec(r->db, sql, by_params, (int)(sizeof by_params / sizeof by_params[0]), &ws);
+    else if (alone)
+        rc = yx_db_exec(r->db, sql, fac_params, (int)(sizeof fac_params / sizeof fac_params[0]), &ws);
+    else
+        rc = yx_db_exec(r->db, sql, ws_params, (int)(sizeof ws_params / sizeof ws_params[0]), &ws);
+    if (rc != 0)
         goto out;
     rc = YX_ENOMEM;
     all.wait = malloc((ws->nrows ? (size_t)ws->nrows : 1) * sizeof *all.wait);

@@ -239,6 +239,65 @@ static void periods_as_rollup_spans(void **state)
     assert_int_equal(YX_REPORT_VN_DAY(1796058000000LL - 1), 20787);
 }
 
+/* The whole months of a period (text, or text to to) as the rollups by facility alone read them
+ * (migration 0034): months before the first whole quarter, quarters (y * 4 + q - 1), months after
+ * the last, or one calendar year. */
+static void quarters_of(const char *text, const char *to, int64_t bf, int64_t bu, int64_t qf, int64_t qu,
+                        int64_t af, int64_t au, int64_t year)
+{
+    struct yx_report_period p;
+    struct yx_report_spans s;
+    struct yx_report_quarters q;
+    if (to)
+        assert_int_equal(yx_report_period_days(text, to, &p), 0);
+    else
+        assert_int_equal(yx_report_period_parse(text, &p), 0);
+    yx_report_spans(&p, &s);
+    yx_report_spans_quarters(&s, &q);
+    assert_int_equal(q.before_from, bf);
+    assert_int_equal(q.before_until, bu);
+    assert_int_equal(q.quarter_from, qf);
+    assert_int_equal(q.quarter_until, qu);
+    assert_int_equal(q.after_from, af);
+    assert_int_equal(q.after_until, au);
+    assert_int_equal(q.year, year);
+}
+
+static void long_periods_as_quarters(void **state)
+{
+    (void)state;
+    /* A calendar year is its year's row. */
+    quarters_of("year:2026", NULL, 0, 0, 0, 0, 0, 0, 2026);
+    /* Q4 2026 (months 24321 to 24323) is quarter 2026 * 4 + 3 = 8107. */
+    quarters_of("quarter:2026-Q4", NULL, 24321, 24321, 8107, 8108, 24324, 24324, -1);
+    /* February to November 2026: February and March, Q2 and Q3, October and November. */
+    quarters_of("2026-02-01", "2026-11-30", 24313, 24315, 8105, 8107, 24321, 24323, -1);
+    /* December 2025 to November 2026: twelve months but not a calendar year. */
+    quarters_of("2025-12-01", "2026-11-30", 24311, 24312, 8104, 8107, 24321, 24323, -1);
+    /* March and April straddle a quarter's end: months only; a month alone likewise. */
+    quarters_of("2026-03-01", "2026-04-30", 24314, 24316, 0, 0, 0, 0, -1);
+    quarters_of("month:2026-11", NULL, 24322, 24323, 0, 0, 0, 0, -1);
+
+    /* The rollups by facility alone answer nothing finer than a facility, over whole months. */
+    static const struct yx_report_grouping facility = {"facility", "f.id", "f.name", 1},
+                                           province = YX_REPORT_BY_PROVINCE,
+                                           mode = {"mode", "v.mode", "v.mode", 0};
+    struct yx_report_filters none = {"", ""}, level = {"commune", ""}, specialty = {"", "cardiology"};
+    struct yx_report_period year, week, days;
+    struct yx_report_quarters q;
+    assert_int_equal(yx_report_period_parse("year:2026", &year), 0);
+    assert_int_equal(yx_report_period_parse("week:2026-W48", &week), 0);
+    assert_int_equal(yx_report_period_days("2026-01-15", "2026-03-31", &days), 0);
+    assert_true(yx_report_facility_alone(&year, NULL, &none, &q));
+    assert_int_equal(q.year, 2026);
+    assert_true(yx_report_facility_alone(&year, &facility, &level, &q));
+    assert_true(yx_report_facility_alone(&year, &province, &none, &q));
+    assert_false(yx_report_facility_alone(&year, &mode, &none, &q));
+    assert_false(yx_report_facility_alone(&year, &facility, &specialty, &q));
+    assert_false(yx_report_facility_alone(&week, &facility, &none, &q));
+    assert_false(yx_report_facility_alone(&days, &facility, &none, &q));
+}
+
 /* Waits in the rollups' buckets, worked out by hand: 59 s is minute 0, 1 h 59 min 59 s minute
  * 119, 2 h 5 min the bucket of 120, 23 h 59 min that of 1430, 6 days 23 h 30 min that of 167 h = 10020, 9
  * days 5 h that of 9 × 1440 = 12960. */
@@ -557,6 +616,7 @@ int main(void)
         cmocka_unit_test(dhis2_periods),
         cmocka_unit_test(dhis2_codes),
         cmocka_unit_test(periods_as_rollup_spans),
+        cmocka_unit_test(long_periods_as_quarters),
         cmocka_unit_test(waits_in_buckets),
         cmocka_unit_test(small_cells_are_masked_against_their_total),
         cmocka_unit_test(small_parts_are_masked_within_their_row),
