@@ -50,7 +50,19 @@ struct rollup {
     const char *facts;   /* SELECT day, <keys>, <figures>: what each event adds, on its Vietnam day */
     const char *spans;   /* NULL, or SELECT grain, span, <keys>, <figures> of rows not made of days */
     int years;           /* grain-3 rows follow the month rows through a trigger (0033) */
+    /* NULL, or the table whose month, quarter and year rows follow this table's month rows through a
+     * trigger (0034): emptied with this one before a rebuild, which writes it again through that
+     * trigger (it has no delete path: month rows are never deleted while serving). */
+    const char *derived;
 };
+
+/* The rows of a table of 0034 from the month rows of table `from`, keyed by the columns `keys` of both. */
+#define FAC_SPANS(keys, sums, from)                                                                          \
+    "SELECT g.grain, CASE g.grain WHEN 2 THEN w.span WHEN 3 THEN w.span / 12 ELSE w.span / 3 END AS "        \
+    "span, " keys ", " sums " FROM " from                                                                    \
+    " w CROSS JOIN (SELECT 2 AS grain UNION ALL SELECT 3 UNION ALL SELECT 4) g "                             \
+    "WHERE w.grain = 2 GROUP BY g.grain, CASE g.grain WHEN 2 THEN w.span WHEN 3 THEN w.span / 12 ELSE "      \
+    "w.span / 3 END, " keys
 
 static const struct rollup rollups[] = {
     {"visit_rollup", "facility_id, mode",
@@ -83,40 +95,40 @@ static const struct rollup rollups[] = {
                                                                             "x.facility_id, x.mode, 0, 0, 0, "
                                                                             "0, 0, 0, 1, " CHAPTERS
                                                                             " FROM visit_dx_facts x",
-     NULL, 0},
+     NULL, 0, NULL},
     {"visit_rollup_dx", "facility_id, mode, code", "n",
-     "SELECT day, facility_id, mode, code, 1 AS n FROM visit_dx_facts", NULL, 0},
+     "SELECT day, facility_id, mode, code, 1 AS n FROM visit_dx_facts", NULL, 0, NULL},
     {"visit_rollup_wait", "facility_id, mode, minutes", "n",
-     "SELECT day, facility_id, mode, minutes, 1 AS n FROM visit_wait_facts", NULL, 1},
+     "SELECT day, facility_id, mode, minutes, 1 AS n FROM visit_wait_facts", NULL, 1, "visit_waits_fac"},
     {"visit_dx_by", "province_id, level, mode, code", "n",
-     "SELECT day, province_id, level, mode, code, 1 AS n FROM visit_dx_facts", NULL, 0},
+     "SELECT day, province_id, level, mode, code, 1 AS n FROM visit_dx_facts", NULL, 0, NULL},
     {"visit_waits_by", "province_id, level, mode, minutes", "n",
-     "SELECT day, province_id, level, mode, minutes, 1 AS n FROM visit_wait_facts", NULL, 0},
+     "SELECT day, province_id, level, mode, minutes, 1 AS n FROM visit_wait_facts", NULL, 0, NULL},
     {"consult_rollup", "facility_id, hub_level, urgency, specialty, kind", CONSULT_FIGURES,
      "SELECT day, facility_id, hub_level, urgency, specialty, kind, " CONSULT_FIGURES
      " FROM consult_rollup_facts",
-     NULL, 0},
+     NULL, 0, "consult_rollup_fac"},
     {"consult_waits", "facility_id, hub_level, urgency, specialty, kind, what, minutes", "n",
      "SELECT day, facility_id, hub_level, urgency, specialty, kind, what, minutes, 1 AS n FROM "
      "consult_rollup_facts WHERE what IS NOT NULL",
-     NULL, 1},
+     NULL, 1, "consult_waits_fac"},
     {"consult_rollup_by", "province_id, level, specialty, dim, value", CONSULT_FIGURES,
      "SELECT f.day, f.province_id, f.level, f.specialty, d.dim, " CONSULT_DIM_VALUE " AS value, f.requested, "
      "f.accepted, f.in_time, f.concluded, f.treat_locally, f.transfer, f.more_tests, f.another_consult, "
      "f.cancelled, f.declined, f.escalated " CONSULT_DIMS,
-     NULL, 0},
+     NULL, 0, NULL},
     {"consult_waits_by", "province_id, level, specialty, dim, value, what, minutes", "n",
      "SELECT f.day, f.province_id, f.level, f.specialty, d.dim, " CONSULT_DIM_VALUE " AS value, f.what, "
      "f.minutes, 1 AS n " CONSULT_DIMS " WHERE f.what IS NOT NULL",
-     NULL, 0},
+     NULL, 0, NULL},
     {"training_session_rollup", "facility_id", "live, self_paced, kase",
-     "SELECT day, facility_id, live, self_paced, kase FROM training_session_facts", NULL, 0},
+     "SELECT day, facility_id, live, self_paced, kase FROM training_session_facts", NULL, 0, NULL},
     {"training_rollup", "facility_id, role", "attendances, certificates",
      "SELECT day, facility_id, role, attendances, certificates FROM training_attendance_facts UNION ALL "
      "SELECT day, facility_id, role, attendances, certificates FROM training_certificate_facts",
-     NULL, 0},
+     NULL, 0, NULL},
     {"training_people", "user_id, facility_id, role", "credits, minutes",
-     "SELECT day, user_id, facility_id, role, credits, minutes FROM training_credit_facts", NULL, 0},
+     "SELECT day, user_id, facility_id, role, credits, minutes FROM training_credit_facts", NULL, 0, NULL},
     /* Figures 1–3 from the events of 0026; figure 4 (people reached) from the marks, one a person
      * and span, which are checked here as the tally's source, not recomputed. */
     {"reach_tally", "fig, facility_id, eth", "n, over60, under6, pregnant, poor, near_poor, disability",
@@ -125,7 +137,22 @@ static const struct rollup rollups[] = {
      "SELECT grain, span, 4 AS fig, facility_id, eth, COUNT(*) AS n, SUM(over60) AS over60, SUM(under6) AS "
      "under6, SUM(pregnant) AS pregnant, SUM(poor) AS poor, SUM(near_poor) AS near_poor, SUM(disability) AS "
      "disability FROM reach_mark_events GROUP BY grain, span, facility_id, eth",
-     0},
+     0, NULL},
+    /* 0034: the month rows of the tables by facility summed by facility alone, by month (2), year
+     * (3, span / 12) and quarter (4, span / 3 = y * 4 + q - 1) — what their triggers keep. */
+    {"visit_waits_fac", "facility_id, minutes", "n", NULL,
+     FAC_SPANS("facility_id, minutes", "SUM(w.n) AS n", "visit_rollup_wait"), 0, NULL},
+    {"consult_waits_fac", "facility_id, what, minutes", "n", NULL,
+     FAC_SPANS("facility_id, what, minutes", "SUM(w.n) AS n", "consult_waits"), 0, NULL},
+    {"consult_rollup_fac", "facility_id", CONSULT_FIGURES, NULL,
+     FAC_SPANS(
+         "facility_id",
+         "SUM(w.requested) AS requested, SUM(w.accepted) AS accepted, SUM(w.in_time) AS in_time, "
+         "SUM(w.concluded) AS concluded, SUM(w.treat_locally) AS treat_locally, SUM(w.transfer) AS transfer, "
+         "SUM(w.more_tests) AS more_tests, SUM(w.another_consult) AS another_consult, SUM(w.cancelled) AS "
+         "cancelled, SUM(w.declined) AS declined, SUM(w.escalated) AS escalated",
+         "consult_rollup"),
+     0, NULL},
 };
 #define NROLLUPS (sizeof rollups / sizeof rollups[0])
 
@@ -183,6 +210,8 @@ static const char *month_of_day(const struct yx_db *db)
 static int expected_sql(const struct yx_db *db, const struct rollup *t, int with_years, struct yx_buf *b)
 {
     const char *month = month_of_day(db);
+    if (!t->facts) /* a table of other tables' rows (0034) */
+        return yx_buf_printf(b, "(%s)", t->spans);
     int rc = yx_buf_puts(b, "(WITH d AS (SELECT day, ");
     if (rc == 0 && (rc = yx_buf_printf(b, "%s, ", t->keys)) == 0 &&
         (rc = each(b, t->figures, "SUM(%1$s) AS %1$s")) == 0)
@@ -308,6 +337,9 @@ static int rebuild_one(struct yx_db *db, const struct rollup *t, FILE *out)
     if (yx_db_dialect(db) == YX_POSTGRES &&
         ((rc = yx_snprintf(sql, sizeof sql, "LOCK TABLE %s IN EXCLUSIVE MODE", t->table)) != 0 ||
          (rc = YX_DB_Q0(db, NULL, sql)) != 0))
+        goto out;
+    if (t->derived && ((rc = yx_snprintf(sql, sizeof sql, "DELETE FROM %s", t->derived)) != 0 ||
+                       (rc = YX_DB_Q0(db, NULL, sql)) != 0))
         goto out;
     if ((rc = yx_snprintf(sql, sizeof sql, "DELETE FROM %s", t->table)) != 0 ||
         (rc = YX_DB_Q0(db, NULL, sql)) != 0 || (rc = yx_db_exec(db, b.data, NULL, 0, NULL)) != 0 ||

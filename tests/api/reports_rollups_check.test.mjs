@@ -20,7 +20,7 @@ const reports = (...args) => {
   }
 };
 const summary = (out) => out.trim().split('\n').at(-1);
-const TABLES = 13;
+const TABLES = 16;
 
 before(async () => {
   srv = await startSignedIn(S);
