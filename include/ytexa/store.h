@@ -101,7 +101,8 @@ struct yx_db_engine {
 
 struct yx_db {
     const struct yx_db_engine *engine;
-    int in_tx; /* transactions open: 1 the outermost, 2 and more savepoints inside it */
+    int in_tx;     /* transactions open: 1 the outermost, 2 and more savepoints inside it */
+    int plan_each; /* yx_db_plan_each */
 };
 
 /* Is url a PostgreSQL one (postgres:// or postgresql://)? Anything else is a SQLite file. */
@@ -112,6 +113,13 @@ int yx_db_open(const char *url, struct yx_db **out, char *err, size_t errlen);
 void yx_db_close(struct yx_db *db);
 enum yx_dialect yx_db_dialect(const struct yx_db *db);
 const char *yx_db_error(struct yx_db *db);
+
+/* While on is 1, each statement is planned with its own values (PostgreSQL: sent unnamed, never
+ * prepared), for statements whose best plan depends on them: the reports' filters that are either
+ * off or one value ("? = 0 OR f.id = ?"), which a prepared statement's generic plan — chosen after
+ * five executions — turns into a loop over every facility (minutes instead of a second). SQLite
+ * plans each statement with its values anyway. Set it around such statements, then back to 0. */
+void yx_db_plan_each(struct yx_db *db, int on);
 
 /* Runs sql with params. Unique-constraint violations return YX_ECONFLICT, other failures YX_EDB
  * (the engine's message is logged, never shown to a user). */

@@ -91,7 +91,7 @@ static int monthly(struct yx_req *r)
     for (size_t i = 0; i < NSECTIONS; i++) {
         const struct yx_report_source *s = yx_report_sources[i];
         one = NULL;
-        if ((rc = s->build(r, &p, grouping_for(s, &place), &place, &none, &one)) != 0 ||
+        if ((rc = yx_report_build(r, s, &p, grouping_for(s, &place), &place, &none, &one)) != 0 ||
             (rc = json_array_append_new(list, one) == 0 ? 0 : YX_ENOMEM) != 0)
             goto out;
     }

@@ -652,6 +652,16 @@ int yx_report_within(const struct yx_rows *rows, int i, const char *col, const s
     return at >= p->from_ms && at < p->until_ms;
 }
 
+int yx_report_build(struct yx_req *r, const struct yx_report_source *s, const struct yx_report_period *p,
+                    const struct yx_report_grouping *g, const struct yx_report_place *place,
+                    const struct yx_report_filters *filters, json_t **out)
+{
+    yx_db_plan_each(r->db, 1);
+    int rc = s->build(r, p, g, place, filters, out);
+    yx_db_plan_each(r->db, 0);
+    return rc;
+}
+
 int yx_report_serve(struct yx_req *r, const struct yx_report_source *s)
 {
     struct yx_report_period p;
@@ -665,7 +675,7 @@ int yx_report_serve(struct yx_req *r, const struct yx_report_source *s)
         (rc = yx_report_filters_read(r, s->filters, &filters)) != 0)
         return rc;
     rc = g && strcmp(g->by, "month") == 0 ? yx_report_months(r, s, &p, &place, &filters, &out)
-                                          : s->build(r, &p, g, &place, &filters, &out);
+                                          : yx_report_build(r, s, &p, g, &place, &filters, &out);
     return rc ? rc : reply(r, out, s, format);
 }
 
@@ -686,7 +696,7 @@ int yx_report_months(struct yx_req *r, const struct yx_report_source *s, const s
     int y0, m0, y1, m1, rc;
     *out = NULL;
     /* The whole period first: its totals, and whatever else the report answers, are the period's. */
-    if ((rc = s->build(r, p, NULL, place, filters, &whole)) != 0)
+    if ((rc = yx_report_build(r, s, p, NULL, place, filters, &whole)) != 0)
         goto out;
     rc = YX_EINTERNAL;
     if (sscanf(p->from, "%4d-%2d", &y0, &m0) != 2 || sscanf(p->to, "%4d-%2d", &y1, &m1) != 2 ||
@@ -705,7 +715,7 @@ int yx_report_months(struct yx_req *r, const struct yx_report_source *s, const s
             (rc = yx_snprintf(name, sizeof name, "%02d/%04d", m, y)) != 0 ||
             (rc = yx_report_period_days(strcmp(first, p->from) < 0 ? p->from : first,
                                         strcmp(last, p->to) > 0 ? p->to : last, &sub)) != 0 ||
-            (rc = s->build(r, &sub, NULL, place, filters, &part)) != 0)
+            (rc = yx_report_build(r, s, &sub, NULL, place, filters, &part)) != 0)
             break;
         json_t *values = json_object_get(part, "totals");
         if (!values || json_array_append_new(rows, json_pack("{s:{s:s,s:s},s:O}", "key", "id", id, "name",

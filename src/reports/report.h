@@ -321,6 +321,12 @@ struct yx_report_source {
     int (*build)(struct yx_req *r, const struct yx_report_period *p, const struct yx_report_grouping *g,
                  const struct yx_report_place *place, const struct yx_report_filters *filters, json_t **out);
 };
+/* Runs s's build with the connection planning each statement with its values (yx_db_plan_each):
+ * the reports' statements filter on "? = 0 OR x = ?", which PostgreSQL's generic plan of a prepared
+ * statement turns into a loop over every facility. Every report is built through this. */
+int yx_report_build(struct yx_req *r, const struct yx_report_source *s, const struct yx_report_period *p,
+                    const struct yx_report_grouping *g, const struct yx_report_place *place,
+                    const struct yx_report_filters *filters, json_t **out);
 extern const struct yx_report_source yx_report_consultations, yx_report_visits, yx_report_reach,
     yx_report_sites, yx_report_training;
 /* The five, in the order a document lists them, ended by NULL; each has the route

@@ -168,12 +168,16 @@ static char *rewrite(const char *sql)
 }
 
 /* The cache slot of sql on this connection (its text rewritten on first use), or -1 when the
- * cache's probe window is full: the text is then rewritten for this call only and handed back in
- * *owned (NULL and -1 when out of memory). */
+ * cache's probe window is full or the connection plans each statement (yx_db_plan_each): the text
+ * is then rewritten for this call only and handed back in *owned (NULL and -1 when out of memory). */
 static int cached(struct pg_db *g, const char *sql, char **owned)
 {
     size_t h = 5381;
     *owned = NULL;
+    if (g->base.plan_each) {
+        *owned = rewrite(sql);
+        return -1;
+    }
     for (const char *s = sql; *s; s++)
         h = h * 33 + (unsigned char)*s;
     for (int k = 0; k < 8; k++) {

@@ -37,6 +37,11 @@ const char *yx_db_error(struct yx_db *db)
     return db->engine->last_error(db);
 }
 
+void yx_db_plan_each(struct yx_db *db, int on)
+{
+    db->plan_each = on;
+}
+
 int yx_db_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int np, struct yx_rows **out)
 {
     if (out)

@@ -794,6 +794,33 @@ static void bus_queue_is_bounded_while_the_database_is_unreachable(void **state)
     assert_int_equal(received, 0);
 }
 
+/* A statement run while the connection plans each one with its values is never prepared, so
+ * PostgreSQL never swaps in a generic plan after its fifth run; the same statement outside is
+ * prepared once and kept. Each run answers alike either way. */
+static void statements_planned_with_their_values_are_not_prepared(void **state)
+{
+    static const char sql[] = "SELECT COUNT(*) FROM specialties WHERE CAST(? AS TEXT) = '' OR code = ?";
+    static const char seen[] = "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE "
+                               "'SELECT COUNT(*) FROM specialties WHERE CAST($1 AS TEXT)%'";
+    (void)state;
+    assert_int_equal(YX_DB_Q(db, NULL, "INSERT INTO specialties (code, name_vi, name_en) VALUES (?, ?, ?)",
+                             YX_PT("mat"), YX_PT("Mắt"), YX_PT("eyes")),
+                     0);
+    yx_db_plan_each(db, 1);
+    for (int i = 0; i < 7; i++) {
+        struct yx_rows *r = NULL;
+        assert_int_equal(YX_DB_Q(db, &r, sql, YX_PT(i % 2 ? "" : "x"), YX_PT("none")), 0);
+        assert_int_equal(yx_rows_int(r, 0, 0), i % 2 ? count("SELECT COUNT(*) FROM specialties") : 0);
+        yx_rows_free(r);
+    }
+    yx_db_plan_each(db, 0);
+    if (!is_pg())
+        return;
+    assert_int_equal(count(seen), 0);
+    assert_int_equal(YX_DB_Q(db, NULL, sql, YX_PT("x"), YX_PT("mat")), 0);
+    assert_int_equal(count(seen), 1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, wipe)
@@ -816,6 +843,7 @@ int main(void)
         T(many_parameters),
         T(checkpoint_writes_back_in_groups),
         T(many_rows_in_one_call),
+        T(statements_planned_with_their_values_are_not_prepared),
         cmocka_unit_test(bus_does_nothing_for_sqlite),
         cmocka_unit_test(bus_queue_is_bounded_while_the_database_is_unreachable),
     };
