@@ -20,10 +20,10 @@ const struct yx_fhir_type yx_fhir_types[] = {
 };
 
 const struct yx_route *const yx_fhir_route_tables[] = {
-    yx_fhir_metadata_routes,     yx_fhir_patient_routes,
-    yx_fhir_organization_routes, yx_fhir_practitioner_routes,
-    yx_fhir_encounter_routes,    yx_fhir_observation_routes,
-    yx_fhir_medication_routes,   NULL};
+    yx_fhir_metadata_routes,
+    /* Bulk Data's before Patient's: /fhir/Patient/$export would otherwise be a read of id $export. */
+    yx_fhir_export_routes, yx_fhir_patient_routes, yx_fhir_organization_routes, yx_fhir_practitioner_routes,
+    yx_fhir_encounter_routes, yx_fhir_observation_routes, yx_fhir_medication_routes, NULL};
 
 /* The interaction a route is for resource type t, or NULL when it is not one of t's. */
 static const char *interaction(const struct yx_route *rt, const char *t)

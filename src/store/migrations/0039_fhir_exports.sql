@@ -1,0 +1,31 @@
+-- ytexa 0039: FHIR Bulk Data exports (issue 20, `$export`; docs/fhir.md "Bulk Data"). A kick-off
+-- writes a job here and answers at once; the exporter thread (src/fhir/export.c) takes the job,
+-- writes one NDJSON file a type under the data folder and marks it complete only once the files
+-- are durable. The row is what survives a restart: a job left running by a server that stopped
+-- has a lease that runs out (lease_until), and the next exporter takes it again from the start.
+-- client names who asked ('system:<id>' or 'user:<id>'): only it reads the job and its files,
+-- and it has one job queued or running at a time (the partial unique index).
+CREATE TABLE fhir_exports (
+  id INTEGER PRIMARY KEY,
+  client TEXT NOT NULL,
+  system_id INTEGER REFERENCES systems(id),
+  user_id INTEGER REFERENCES users(id),
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'complete', 'failed', 'cancelled')),
+  request TEXT NOT NULL,
+  types TEXT NOT NULL,
+  facility_ids TEXT,
+  since INTEGER,
+  transaction_time INTEGER,
+  progress TEXT,
+  output TEXT,
+  error TEXT,
+  error_code TEXT,
+  lease_until INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  completed_at INTEGER,
+  expires_at INTEGER
+);
+CREATE UNIQUE INDEX fhir_exports_one_running ON fhir_exports(client) WHERE state IN ('queued', 'running');
+CREATE INDEX fhir_exports_state ON fhir_exports(state, lease_until);
+CREATE INDEX fhir_exports_expires ON fhir_exports(expires_at);
