@@ -640,11 +640,11 @@ static int export_type(struct run *x, const struct yx_fhir_export *src, const ch
         return YX_ENOMEM;
     r->db = x->db;
     if (yx_snprintf(path, sizeof path, "%s/%s.ndjson", dir, src->type) != 0 ||
-        yx_snprintf(sql, sizeof sql, "%s%s%s%s%s AND %s > ?%s%s%s ORDER BY %s LIMIT ?", src->select,
+        yx_snprintf(sql, sizeof sql, "%s%s%s%s%s%s AND %s > ?%s%s%s ORDER BY %s LIMIT ?", src->select,
                     x->facilities ? " AND " : "", x->facilities ? src->facility : "",
-                    x->facilities ? " IN (" : "", x->facilities ? x->facilities : "", src->key,
-                    x->since ? " AND " : "", x->since ? src->updated : "", x->since ? " > ?" : "",
-                    src->key) != 0)
+                    x->facilities ? " IN (" : "", x->facilities ? x->facilities : "",
+                    x->facilities ? ")" : "", src->key, x->since ? " AND " : "", x->since ? src->updated : "",
+                    x->since ? " > ?" : "", src->key) != 0)
         goto out;
     if (x->facilities && !*x->facilities) {
         rc = 0; /* no facility: nothing to write */

@@ -21,8 +21,8 @@ const key = (r) => `${r.method} ${r.path}`;
 const fixture = (r) => ROUTES[key(r)];
 const isPublic = (r) => r.flags.includes('public');
 // Kinds whose records are known to everyone (the network) or reached through a course, and those
-// the ministry may see anywhere.
-const ministryRelated = (kinds) => kinds.some((k) => ['user', 'course', 'session', 'material', 'enrolment', 'credit', 'certificate'].includes(k));
+// the ministry may see anywhere (a Group: any facility's or province's export is the ministry's).
+const ministryRelated = (kinds) => kinds.some((k) => ['user', 'course', 'session', 'material', 'enrolment', 'credit', 'certificate', 'group'].includes(k));
 
 let srv, W, world;
 before(async () => {
