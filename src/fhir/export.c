@@ -324,8 +324,7 @@ static int kickoff(struct yx_req *r, enum level level)
     if (!(client = client_of(r)))
         return YX_ENOMEM;
     /* One job a client at a time; the unique index holds it also against two kick-offs at once. */
-    rc = YX_DB_Q(r->db, &rows,
-                 "SELECT id FROM fhir_exports WHERE client = ? AND state IN ('queued', 'running')",
+    rc = YX_DB_Q(r->db, &rows, "SELECT id FROM fhir_exports WHERE client = ? AND ended_at IS NULL",
                  YX_PT(client));
     int busy = rc == 0 && rows->nrows > 0;
     yx_rows_free(rows);
@@ -481,8 +480,9 @@ static int export_cancel(struct yx_req *r)
     int64_t now = yx_now_ms();
     if ((rc = YX_DB_Q(
              r->db, NULL,
-             "UPDATE fhir_exports SET state = 'cancelled', expires_at = ?, updated_at = ? WHERE id = ?",
-             YX_PI(now), YX_PI(now), YX_PI(id))) != 0)
+             "UPDATE fhir_exports SET state = 'cancelled', expires_at = ?, ended_at = COALESCE(ended_at, ?), "
+             "updated_at = ? WHERE id = ?",
+             YX_PI(now), YX_PI(now), YX_PI(now), YX_PI(id))) != 0)
         return rc;
     wake();
     return reply_info(r, 202, "Đã huỷ lần xuất / the export was cancelled; its files are removed.");
@@ -627,24 +627,77 @@ static int write_line(struct run *x, FILE *f, json_t *o)
     return rc;
 }
 
+/* The keys of the next page after last, as "k1, k2, …" in keys (emptied first), read from the
+ * key's own table alone with the place and _since (keysql, its parameters last, since, limit): a
+ * page walks the key whatever the engine's planner makes of the mapping's joins. *n is how many. */
+static int page_keys(struct run *x, const char *keysql, int64_t last, struct yx_buf *keys, int *n,
+                     int64_t *last_key)
+{
+    struct yx_rows *rows = NULL;
+    struct yx_param p[3];
+    int np = 0, rc;
+    p[np++] = YX_PI(last);
+    if (x->since)
+        p[np++] = YX_PI(x->since);
+    p[np++] = YX_PI(PAGE_ROWS);
+    keys->len = 0;
+    if ((rc = yx_db_exec(x->db, keysql, p, np, &rows)) != 0)
+        return rc;
+    for (int i = 0; rc == 0 && i < rows->nrows; i++) {
+        *last_key = yx_rows_int(rows, i, 0);
+        rc = yx_buf_printf(keys, "%s%lld", i ? ", " : "", (long long)*last_key);
+    }
+    *n = rows->nrows;
+    yx_rows_free(rows);
+    return rc;
+}
+
+/* Writes a page's rows as lines. */
+static int write_rows(struct run *x, const struct yx_fhir_export *src, struct yx_req *r, FILE *f,
+                      const struct yx_rows *rows, int64_t *count)
+{
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < rows->nrows; i++) {
+        if (src->make) {
+            rc = write_line(x, f, src->make(r, rows, i));
+            ++*count;
+            continue;
+        }
+        json_t *many = json_array(), *o;
+        size_t j;
+        rc = many ? src->emit(r, rows, i, many) : YX_ENOMEM;
+        json_array_foreach(many, j, o)
+        {
+            if (rc == 0)
+                rc = write_line(x, f, json_incref(o));
+            ++*count;
+        }
+        json_decref(many);
+    }
+    return rc;
+}
+
 /* Writes the type's file, page by page; its count is added to x->output (a type with no resource
  * has no file, as the IG asks). */
 static int export_type(struct run *x, const struct yx_fhir_export *src, const char *dir, int k, int ntypes)
 {
-    char path[800], sql[64 * 1024 + 2048];
+    char path[800];
     struct yx_req *r = calloc(1, sizeof *r);
+    struct yx_buf keysql, keys, sql;
     FILE *f = NULL;
     int64_t count = 0, last = 0;
-    int rc = YX_ENOMEM;
+    int rc = YX_ENOMEM, n = 0;
+    yx_buf_init(&keysql, 4 * 1024 * 1024);
+    yx_buf_init(&keys, 64 * 1024);
+    yx_buf_init(&sql, 64 * 1024);
     if (!r)
-        return YX_ENOMEM;
+        goto out;
     r->db = x->db;
     if (yx_snprintf(path, sizeof path, "%s/%s.ndjson", dir, src->type) != 0 ||
-        yx_snprintf(sql, sizeof sql, "%s%s%s%s%s%s AND %s > ?%s%s%s ORDER BY %s LIMIT ?", src->select,
-                    x->facilities ? " AND " : "", x->facilities ? src->facility : "",
-                    x->facilities ? " IN (" : "", x->facilities ? x->facilities : "",
-                    x->facilities ? ")" : "", src->key, x->since ? " AND " : "", x->since ? src->updated : "",
-                    x->since ? " > ?" : "", src->key) != 0)
+        yx_buf_printf(&keysql, "SELECT %s FROM %s WHERE %s > ?", src->key, src->from, src->key) ||
+        (x->facilities && yx_buf_printf(&keysql, " AND %s IN (%s)", src->facility, x->facilities)) ||
+        (x->since && yx_buf_printf(&keysql, " AND %s > ?", src->updated)) ||
+        yx_buf_printf(&keysql, " ORDER BY %s LIMIT ?", src->key))
         goto out;
     if (x->facilities && !*x->facilities) {
         rc = 0; /* no facility: nothing to write */
@@ -659,33 +712,17 @@ static int export_type(struct run *x, const struct yx_fhir_export *src, const ch
     setvbuf(f, NULL, _IOFBF, 1 << 20);
     for (rc = 0; rc == 0;) {
         struct yx_rows *rows = NULL;
-        struct yx_param p[3];
-        int np = 0;
-        p[np++] = YX_PI(last);
-        if (x->since)
-            p[np++] = YX_PI(x->since);
-        p[np++] = YX_PI(PAGE_ROWS);
-        if ((rc = yx_db_exec(x->db, sql, p, np, &rows)) != 0)
+        if ((rc = page_keys(x, keysql.data, last, &keys, &n, &last)) != 0 || n == 0)
             break;
-        for (int i = 0; rc == 0 && i < rows->nrows; i++) {
-            last = yx_rows_i64(rows, i, src->key_col);
-            if (src->make) {
-                rc = write_line(x, f, src->make(r, rows, i));
-                count++;
-                continue;
-            }
-            json_t *many = json_array(), *o;
-            size_t j;
-            rc = many ? src->emit(r, rows, i, many) : YX_ENOMEM;
-            json_array_foreach(many, j, o)
-            {
-                if (rc == 0)
-                    rc = write_line(x, f, json_incref(o));
-                count++;
-            }
-            json_decref(many);
+        /* The page's rows by their keys, with the type's own select and mapping. */
+        sql.len = 0;
+        if (yx_buf_printf(&sql, "%s AND %s IN (%s) ORDER BY %s", src->select, src->key, keys.data,
+                          src->key) ||
+            (rc = yx_db_exec(x->db, sql.data, NULL, 0, &rows)) != 0) {
+            rc = rc ? rc : YX_ENOMEM;
+            break;
         }
-        int done = rows->nrows < PAGE_ROWS;
+        rc = write_rows(x, src, r, f, rows, &count);
         yx_rows_free(rows);
         yx_arena_release(&r->arena);
         if (rc)
@@ -701,15 +738,15 @@ static int export_type(struct run *x, const struct yx_fhir_export *src, const ch
             rc = YX_ETOOBIG;
             break;
         }
-        if ((rc = renew(x, src->type, count, k, ntypes)) != 0 || done)
+        if ((rc = renew(x, src->type, count, k, ntypes)) != 0 || n < PAGE_ROWS)
             break;
     }
-    if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0)) {
+    if (rc == 0 && f && (fflush(f) != 0 || fsync(fileno(f)) != 0)) {
         snprintf(x->error, sizeof x->error, "Không ghi được tệp / a file could not be synced: %s",
                  strerror(errno));
         rc = YX_EINTERNAL;
     }
-    if (rc == 0) {
+    if (rc == 0 && f) {
         x->bytes += ftello(f);
         if (count)
             json_array_append_new(x->output,
@@ -720,7 +757,11 @@ out:
         rc = YX_EINTERNAL;
     if (rc == 0 && f && count == 0)
         unlink(path);
-    yx_arena_release(&r->arena);
+    if (r)
+        yx_arena_release(&r->arena);
+    yx_buf_release(&keysql);
+    yx_buf_release(&keys);
+    yx_buf_release(&sql);
     free(r);
     return rc;
 }
@@ -770,11 +811,10 @@ static void run_job(struct yx_db *db, int64_t id)
     int64_t now = yx_now_ms();
     char *output = json_dumps(x.output, JSON_COMPACT);
     if (rc == 0 && output)
-        rc = YX_DB_Q(
-            db, NULL,
-            "UPDATE fhir_exports SET state = 'complete', output = ?, progress = NULL, completed_at = ?, "
-            "expires_at = ?, lease_until = 0, updated_at = ? WHERE id = ? AND state = 'running'",
-            YX_PT(output), YX_PI(now), YX_PI(now + KEEP_MS), YX_PI(now), YX_PI(id));
+        rc = YX_DB_Q(db, NULL,
+                     "UPDATE fhir_exports SET state = 'complete', output = ?, progress = NULL, ended_at = ?, "
+                     "expires_at = ?, lease_until = 0, updated_at = ? WHERE id = ? AND state = 'running'",
+                     YX_PT(output), YX_PI(now), YX_PI(now + KEEP_MS), YX_PI(now), YX_PI(id));
     if (rc == YX_EUNAVAIL) {
         /* The server stops: the job is left to the next exporter, which takes it at once. */
         YX_DB_Q(db, NULL, "UPDATE fhir_exports SET lease_until = 0 WHERE id = ? AND state = 'running'",
@@ -788,10 +828,10 @@ static void run_job(struct yx_db *db, int64_t id)
         yx_log(YX_LOG_ERROR, "fhir export %lld failed: %s", (long long)id, x.error);
         YX_DB_Q(db, NULL,
                 "UPDATE fhir_exports SET state = 'failed', error = ?, error_code = ?, progress = NULL, "
-                "expires_at "
-                "= ?, lease_until = 0, updated_at = ? WHERE id = ? AND state = 'running'",
+                "expires_at = ?, ended_at = ?, lease_until = 0, updated_at = ? WHERE id = ? AND state = "
+                "'running'",
                 YX_PT(x.error), YX_PT(x.error_code ? x.error_code : "export_failed"), YX_PI(now + KEEP_MS),
-                YX_PI(now), YX_PI(id));
+                YX_PI(now), YX_PI(now), YX_PI(id));
         remove_files(id);
     } else if (rc == YX_ECONFLICT) {
         remove_files(id); /* cancelled while it ran */

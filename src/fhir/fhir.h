@@ -174,11 +174,14 @@ int yx_fhir_same_id(const json_t *b, int64_t id);
  * the type's own mapping (the read's and the search's). */
 struct yx_fhir_export {
     const char *type;
-    const char *select;   /* "SELECT … FROM … WHERE <cond>": the exporter adds " AND …" */
+    const char *select;   /* "SELECT … FROM … WHERE <cond>": the exporter adds " AND <key> IN (…)" */
     const char *key;      /* the key the pages follow ("p.id"), ascending */
     const char *key_col;  /* the key's column in the rows ("id") */
-    const char *facility; /* the facility a row belongs to, which the export's places filter */
-    const char *updated;  /* the ms instant _since compares (the resource's meta.lastUpdated) */
+    const char *from;     /* the key's own table and alias ("patients p"), which a page's keys are read
+                             from alone: no join for a planner to start from, so a page walks the key */
+    const char *facility; /* the facility a row belongs to, an expression on that table alone, which
+                             the export's places filter ("+p.facility_id": the + keeps it off an index) */
+    const char *updated;  /* the ms instant _since compares (the resource's meta.lastUpdated), ditto */
     int compartment;      /* in the Patient compartment: Patient- and Group-level exports take it */
     yx_fhir_make make;    /* row i as its resource; or NULL and emit */
     /* Appends row i's resources (a row that holds several) to out; 0 or YX_ENOMEM. */

@@ -247,4 +247,13 @@ static int emit_items(struct yx_req *r, const struct yx_rows *rows, int i, json_
 }
 
 const struct yx_fhir_export yx_fhir_medication_request_export = {
-    "MedicationRequest", RX_FROM, "p.id", "rx_id", "pa.facility_id", "p.signed_at", 1, NULL, emit_items};
+    "MedicationRequest",
+    RX_FROM,
+    "p.id",
+    "rx_id",
+    "prescriptions p",
+    "(SELECT pa.facility_id FROM visits v JOIN patients pa ON pa.id = v.patient_id WHERE v.id = p.visit_id)",
+    "+p.signed_at",
+    1,
+    NULL,
+    emit_items};

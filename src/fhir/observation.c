@@ -243,8 +243,9 @@ const struct yx_fhir_export yx_fhir_observation_export = {
     "WHERE 1 = 1",
     "t.id",
     "id",
-    "pa.facility_id",
-    "t.at",
+    "vitals t",
+    "(SELECT pa.facility_id FROM visits v JOIN patients pa ON pa.id = v.patient_id WHERE v.id = t.visit_id)",
+    "+t.at",
     1,
     NULL,
     emit_vitals};

@@ -4,7 +4,8 @@
 -- are durable. The row is what survives a restart: a job left running by a server that stopped
 -- has a lease that runs out (lease_until), and the next exporter takes it again from the start.
 -- client names who asked ('system:<id>' or 'user:<id>'): only it reads the job and its files,
--- and it has one job queued or running at a time (the partial unique index).
+-- and it has one job queued or running at a time (the partial unique index: ended_at is set when
+-- a job completes, fails or is cancelled).
 CREATE TABLE fhir_exports (
   id INTEGER PRIMARY KEY,
   client TEXT NOT NULL,
@@ -23,9 +24,9 @@ CREATE TABLE fhir_exports (
   lease_until INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
-  completed_at INTEGER,
+  ended_at INTEGER,
   expires_at INTEGER
 );
-CREATE UNIQUE INDEX fhir_exports_one_running ON fhir_exports(client) WHERE state IN ('queued', 'running');
+CREATE UNIQUE INDEX fhir_exports_one_running ON fhir_exports(client) WHERE ended_at IS NULL;
 CREATE INDEX fhir_exports_state ON fhir_exports(state, lease_until);
 CREATE INDEX fhir_exports_expires ON fhir_exports(expires_at);
