@@ -30,3 +30,10 @@ CREATE TABLE fhir_exports (
 CREATE UNIQUE INDEX fhir_exports_one_running ON fhir_exports(client) WHERE ended_at IS NULL;
 CREATE INDEX fhir_exports_state ON fhir_exports(state, lease_until);
 CREATE INDEX fhir_exports_expires ON fhir_exports(expires_at);
+
+-- A MedicationRequest is "stopped" when a signed revision replaces its prescription: the mapping
+-- asks that of every prescription it writes (EXISTS … WHERE n.replaces_id = p.id), which without
+-- this index read every prescription each time — a page of an export of 1.5 M prescriptions did
+-- not finish in 7 minutes, and each search page read them 20 times. (On the bench copy: 1.5 M
+-- prescriptions, the index made in 0.5 s.)
+CREATE INDEX prescriptions_replaces ON prescriptions(replaces_id);
