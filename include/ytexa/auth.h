@@ -32,7 +32,9 @@ int yx_system_token_shape(const char *token);
  * system revoked. yx_auth_resolve() calls it for a token of that shape on /fhir/. */
 int yx_system_resolve(struct yx_req *r, const char *token);
 /* May the system call the route (method, pattern)? Only FHIR reads its granted scopes name: GET
- * /fhir/<Type>/:id (r) and GET /fhir/<Type> (s). 0 or YX_EFORBIDDEN. */
+ * /fhir/<Type>/:id (r) and GET /fhir/<Type> (s); and Bulk Data's routes (a kick-off, which asks each
+ * type it exports of the scopes itself, and its job's status, files and cancellation, which are
+ * only its requester's). 0 or YX_EFORBIDDEN. */
 int yx_system_permits(const struct yx_principal *who, const char *method, const char *pattern);
 /* Is a record of facility (in province) among the system's places? */
 int yx_system_in_places(const struct yx_principal *who, int64_t facility_id, int64_t province_id);
