@@ -32,7 +32,9 @@ int yx_system_token_shape(const char *token);
  * system revoked. yx_auth_resolve() calls it for a token of that shape on /fhir/. */
 int yx_system_resolve(struct yx_req *r, const char *token);
 /* May the system call the route (method, pattern)? Only FHIR reads its granted scopes name: GET
- * /fhir/<Type>/:id (r) and GET /fhir/<Type> (s). 0 or YX_EFORBIDDEN. */
+ * /fhir/<Type>/:id (r) and GET /fhir/<Type> (s); and Bulk Data's routes (a kick-off, which asks each
+ * type it exports of the scopes itself, and its job's status, files and cancellation, which are
+ * only its requester's). 0 or YX_EFORBIDDEN. */
 int yx_system_permits(const struct yx_principal *who, const char *method, const char *pattern);
 /* Is a record of facility (in province) among the system's places? */
 int yx_system_in_places(const struct yx_principal *who, int64_t facility_id, int64_t province_id);
@@ -97,8 +99,12 @@ enum yx_resource_kind {
                                relation 0: the caller may not see the course) */
     YX_RES_CERTIFICATE,     /* a certificate (party: the caller holds it; facility_id, province_id:
                                the holder's facility and province) */
-    YX_RES_REPORT,          /* a report's place: one facility (facility_id and its province_id), one
-                               province (province_id, facility_id 0) or the country (both 0) */
+    YX_RES_REPORT,
+    /* a report's place: one facility (facility_id and its province_id), one
+       province (province_id, facility_id 0) or the country (both 0) */
+    YX_RES_EXPORT, /* a FHIR bulk export of a place's records ($export): one facility
+(facility_id and its province_id), one province (province_id,
+facility_id 0), or everything the principal reads (both 0) */
 };
 struct yx_resource {
     enum yx_resource_kind kind;
@@ -164,7 +170,8 @@ struct yx_scope {
  * scope; a user's own facility for accounts), YX_RES_CREDIT and YX_RES_COURSE (the people and the
  * courses an administrator oversees), patient data (YX_RES_PATIENT, YX_RES_VISIT, YX_RES_APPOINTMENT: a
  * clinician's facility, a patient's own record), YX_RES_CONSULT (a clinician's facility), YX_RES_REPORT
- * (the place an administrator's reports cover when none is asked). Returns 0, or
+ * (the place an administrator's reports cover when none is asked), YX_RES_EXPORT (the place an
+ * administrator's bulk export covers, as its reports; a system's places). Returns 0, or
  * YX_EFORBIDDEN when it has none (its role works with none of them, or it has no facility), or
  * YX_EAUTH. */
 int yx_scope(const struct yx_principal *who, enum yx_resource_kind kind, struct yx_scope *s);

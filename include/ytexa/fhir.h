@@ -11,4 +11,11 @@
 extern const struct yx_route *const yx_fhir_route_tables[];
 extern const struct yx_api_dialect yx_fhir_dialect;
 
+/* The Bulk Data exporter ($export, docs/fhir.md "Bulk Data"): a thread that runs the export jobs
+ * one at a time, writing their files under data_dir/exports, and removes expired and cancelled
+ * jobs' files. Started before serving, stopped after; a job it leaves unfinished is taken again
+ * from its start by the next exporter. */
+int yx_fhir_exporter_start(const char *data_dir);
+void yx_fhir_exporter_stop(void);
+
 #endif

@@ -103,14 +103,16 @@ int yx_app_serve(const struct yx_config *cfg)
         return YX_EINTERNAL;
     }
     if (yx_consult_escalator_start() != 0 || yx_files_sweeper_start() != 0 || yx_hub_start(cfg) != 0 ||
-        yx_db_checkpointer_start() != 0) {
+        yx_db_checkpointer_start() != 0 || yx_fhir_exporter_start(cfg->data_dir) != 0) {
         fprintf(stderr, "ytexa: cannot start the background jobs\n");
+        yx_fhir_exporter_stop();
         yx_files_sweeper_stop();
         yx_consult_escalator_stop();
         yx_notify_sender_stop();
         return YX_EINTERNAL;
     }
     int rc = yx_server_run(cfg, &setup);
+    yx_fhir_exporter_stop();
     yx_files_previews_stop();
     yx_db_checkpointer_stop();
     yx_hub_stop();

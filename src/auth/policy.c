@@ -346,6 +346,13 @@ static int system_decision(const struct yx_principal *w, enum yx_action act, con
         if (res->kind == YX_RES_PRESCRIPTION && (!res->state || strcmp(res->state, "signed") != 0))
             return YX_ENOTFOUND;
         return act == YX_A_READ ? 0 : YX_EFORBIDDEN;
+    case YX_RES_EXPORT:
+        /* Its bulk export covers its places: all of them (no place named), or one of them. */
+        if (act != YX_A_READ)
+            return YX_EFORBIDDEN;
+        if (!res->facility_id && !res->province_id)
+            return 0;
+        return yx_system_in_places(w, res->facility_id, res->province_id) ? 0 : YX_ENOTFOUND;
     default:
         return YX_ENOTFOUND;
     }
@@ -391,6 +398,10 @@ int yx_authorize(const struct yx_principal *who, enum yx_action act, const struc
         return certificate_decision(who, act, res);
     case YX_RES_REPORT:
         return report_decision(who, act, res);
+    case YX_RES_EXPORT:
+        /* A bulk export is read by the administrators a report of the place is read by: the
+         * ministry's everywhere, a province's and a facility's in their own (docs/fhir.md). */
+        return report_decision(who, act, res);
     }
     return YX_EFORBIDDEN;
 }
@@ -407,7 +418,8 @@ int yx_scope(const struct yx_principal *w, enum yx_resource_kind kind, struct yx
         return YX_EAUTH;
     /* A system's lists show the patient data of its places (system_decision()). */
     if (w->system_id)
-        return kind == YX_RES_PATIENT || kind == YX_RES_VISIT || kind == YX_RES_APPOINTMENT
+        return kind == YX_RES_PATIENT || kind == YX_RES_VISIT || kind == YX_RES_APPOINTMENT ||
+                       kind == YX_RES_EXPORT
                    ? scope_is(s, YX_SCOPE_SYSTEM, w->system_id)
                    : YX_EFORBIDDEN;
     int r = rank(w->role);
@@ -423,6 +435,7 @@ int yx_scope(const struct yx_principal *w, enum yx_resource_kind kind, struct yx
     case YX_RES_CREDIT:
     case YX_RES_COURSE:
     case YX_RES_REPORT:
+    case YX_RES_EXPORT:
         if (r == 3)
             return scope_is(s, YX_SCOPE_ALL, 0);
         if (r == 2 && w->province_id)

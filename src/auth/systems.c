@@ -383,8 +383,17 @@ int yx_system_permits(const struct yx_principal *w, const char *method, const ch
     int n;
     /* A system calls the FHIR API only, and there reads what its scopes name: GET /fhir/<Type>/:id
      * is a read (r), GET /fhir/<Type> a search (s). */
-    if (strncmp(pattern, "/fhir/", 6) != 0 || strcmp(method, "GET") != 0 ||
-        yx_smart_scopes_parse(w->scope, have, &n, &why) != 0)
+    if (strncmp(pattern, "/fhir/", 6) != 0 || yx_smart_scopes_parse(w->scope, have, &n, &why) != 0)
+        return YX_EFORBIDDEN;
+    /* Bulk Data ($export): the kick-off asks each type it exports of the scopes itself (a read, r,
+     * of each), and a job, its status and its files are only its requester's, which cancels it. */
+    size_t plen = strlen(pattern);
+    if (strcmp(method, "GET") == 0 && plen > 8 && strcmp(pattern + plen - 8, "/$export") == 0)
+        return 0;
+    if ((strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0) &&
+        strncmp(pattern, "/fhir/bulkstatus/", 17) == 0)
+        return 0;
+    if (strcmp(method, "GET") != 0)
         return YX_EFORBIDDEN;
     size_t len = strcspn(type, "/");
     if (len == 0 || len >= sizeof name)

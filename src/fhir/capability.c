@@ -32,6 +32,8 @@ const struct yx_fhir_type yx_fhir_types[] = {
 
 const struct yx_route *const yx_fhir_route_tables[] = {
     yx_fhir_metadata_routes,
+    /* Bulk Data's before Patient's: /fhir/Patient/$export would otherwise be a read of id $export. */
+    yx_fhir_export_routes,
     yx_fhir_patient_routes,
     yx_fhir_organization_routes,
     yx_fhir_practitioner_routes,
@@ -50,6 +52,9 @@ const struct yx_route *const yx_fhir_route_tables[] = {
     yx_fhir_consent_routes,
     NULL,
 };
+
+/* The Bulk Data IG's canonical URLs (src/fhir/export.c). */
+#define BULK_DATA "http://hl7.org/fhir/uv/bulkdata/"
 
 /* The interaction a route is for resource type t, or NULL when it is not one of t's. */
 static const char *interaction(const struct yx_route *rt, const char *t)
@@ -102,6 +107,15 @@ static json_t *resource_entry(const struct yx_fhir_type *t)
         json_object_set_new(e, "searchParam", params);
     else
         json_decref(params);
+    /* Bulk Data's $export at the type's level (GET /fhir/Patient/$export), from the routes too. */
+    char op[96];
+    if (yx_snprintf(op, sizeof op, "/fhir/%s/$export", t->name) == 0)
+        for (int k = 0; yx_fhir_route_tables[k]; k++)
+            for (const struct yx_route *rt = yx_fhir_route_tables[k]; rt->pattern; rt++)
+                if (strcmp(rt->pattern, op) == 0)
+                    json_object_set_new(e, "operation",
+                                        json_pack("[{s:s,s:s}]", "name", "export", "definition",
+                                                  BULK_DATA "OperationDefinition/patient-export"));
     return e;
 }
 
@@ -155,6 +169,17 @@ static int metadata(struct yx_req *r)
     if (cs && json_array_size(sys))
         json_object_set(json_array_get(json_object_get(cs, "rest"), 0), "interaction", sys);
     json_decref(sys);
+    /* The system-level $export when the route tables serve it: the IG's operation and its
+     * CapabilityStatement, which this one then instantiates. */
+    for (int k = 0; cs && yx_fhir_route_tables[k]; k++)
+        for (const struct yx_route *rt = yx_fhir_route_tables[k]; rt->pattern; rt++)
+            if (strcmp(rt->pattern, "/fhir/$export") == 0) {
+                json_object_set_new(json_array_get(json_object_get(cs, "rest"), 0), "operation",
+                                    json_pack("[{s:s,s:s}]", "name", "export", "definition",
+                                              BULK_DATA "OperationDefinition/export"));
+                json_object_set_new(cs, "instantiates",
+                                    json_pack("[s]", BULK_DATA "CapabilityStatement/bulk-data"));
+            }
     return cs ? yx_reply(r, 200, cs) : YX_ENOMEM;
 }
 

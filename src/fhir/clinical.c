@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "fhir.h"
+#include "ytexa/auth.h"
+#include "ytexa/patient.h"
 
 void yx_fhir_query_init(struct yx_fhir_query *q)
 {
@@ -120,6 +122,34 @@ void yx_fhir_visit_scope_params(const struct yx_req *r, struct yx_param p[3])
     p[0] = YX_PI(r->who.facility_id);
     p[1] = YX_PI(r->who.user_id);
     p[2] = YX_PI(r->who.facility_id);
+}
+
+int yx_fhir_visit_select(struct yx_req *r, const char *from, const char **select, struct yx_param p[3],
+                         int *np)
+{
+    struct yx_scope s;
+    const char *where = YX_FHIR_VISIT_SCOPE;
+    int rc;
+    *np = 0;
+    if (yx_scope(&r->who, YX_RES_VISIT, &s) == 0 && s.kind == YX_SCOPE_SYSTEM) {
+        /* A system reads a visit's record where it reads the patient (yx_visit_access() asks the
+         * patient's facility), so its searches filter on the patient's facility and province. */
+        where = yx_scope_places_sql(
+            r, "pa.facility_id", "(SELECT pf.province_id FROM facilities pf WHERE pf.id = pa.facility_id)");
+        if (!where)
+            return YX_ENOMEM;
+    } else if ((rc = yx_patient_registry_role(r)) != 0) {
+        return rc;
+    } else {
+        yx_fhir_visit_scope_params(r, p);
+        *np = 3;
+    }
+    size_t n = strlen(from) + strlen(where) + 16;
+    char *sql = yx_arena_alloc(&r->arena, n);
+    if (!sql || yx_snprintf(sql, n, "%sWHERE %s", from, where) != 0)
+        return YX_ENOMEM;
+    *select = sql;
+    return 0;
 }
 
 int yx_fhir_run_search(struct yx_req *r, const char *type, struct yx_fhir_search *s, struct yx_fhir_query *q,

@@ -342,36 +342,34 @@ static int take_condition(struct yx_req *r, const char *name, const char *v, voi
 }
 
 static int search(struct yx_req *r, const char *type, const struct yx_fhir_param *params,
-                  int (*take)(struct yx_req *, const char *, const char *, void *), const char *select,
+                  int (*take)(struct yx_req *, const char *, const char *, void *), const char *from,
                   const char *key, yx_fhir_make make)
 {
     struct yx_fhir_query q;
     struct yx_fhir_search s;
     struct yx_param scope[3];
-    int rc;
-    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_patient_registry_role(r)) != 0)
+    const char *select;
+    int rc, n;
+    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_fhir_visit_select(r, from, &select, scope, &n)) != 0)
         return rc;
     yx_fhir_query_init(&q);
     if ((rc = yx_fhir_search_parse(r, params, &s, take, &q)) != 0) {
         yx_buf_release(&q.sql);
         return rc;
     }
-    yx_fhir_visit_scope_params(r, scope);
-    return yx_fhir_run_search(r, type, &s, &q, select, scope, 3, key, make);
+    return yx_fhir_run_search(r, type, &s, &q, select, scope, n, key, make);
 }
 
 /* GET /fhir/Encounter */
 static int encounter_search(struct yx_req *r)
 {
-    return search(r, "Encounter", yx_fhir_encounter_params, take_encounter,
-                  ENC_FROM "WHERE " YX_FHIR_VISIT_SCOPE, "v.id", encounter);
+    return search(r, "Encounter", yx_fhir_encounter_params, take_encounter, ENC_FROM, "v.id", encounter);
 }
 
 /* GET /fhir/Condition */
 static int condition_search(struct yx_req *r)
 {
-    return search(r, "Condition", yx_fhir_condition_params, take_condition,
-                  COND_FROM "WHERE " YX_FHIR_VISIT_SCOPE, "x.id", condition);
+    return search(r, "Condition", yx_fhir_condition_params, take_condition, COND_FROM, "x.id", condition);
 }
 
 const struct yx_route yx_fhir_encounter_routes[] = {
@@ -383,3 +381,23 @@ const struct yx_route yx_fhir_encounter_routes[] = {
      condition_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
+
+/* $export's Encounter and Condition: the searches' rows and mappings, every visit of the export's
+ * places (the patient's facility, as a system's search). */
+const struct yx_fhir_export yx_fhir_encounter_export = {
+    "Encounter",     ENC_FROM "WHERE 1 = 1",
+    "v.id",          "id",
+    "visits v",      "(SELECT pa.facility_id FROM patients pa WHERE pa.id = v.patient_id)",
+    "+v.updated_at", 1,
+    encounter,       NULL};
+const struct yx_fhir_export yx_fhir_condition_export = {
+    "Condition",
+    COND_FROM "WHERE 1 = 1",
+    "x.id",
+    "id",
+    "visit_diagnoses x",
+    "(SELECT pa.facility_id FROM visits v JOIN patients pa ON pa.id = v.patient_id WHERE v.id = x.visit_id)",
+    "+x.created_at",
+    1,
+    condition,
+    NULL};

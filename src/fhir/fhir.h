@@ -26,6 +26,7 @@ extern const struct yx_route yx_fhir_schedule_routes[];
 extern const struct yx_route yx_fhir_appointment_routes[];
 extern const struct yx_route yx_fhir_location_routes[];
 extern const struct yx_route yx_fhir_consent_routes[];
+extern const struct yx_route yx_fhir_export_routes[];
 
 /* Vietnam's draft VN Core IG (fhir.hl7.org.vn, 0.x; docs/fhir.md says where each was found). */
 #define YX_FHIR_SID_CCCD "http://fhir.hl7.org.vn/core/sid/cccd"
@@ -193,6 +194,13 @@ int yx_fhir_run_search(struct yx_req *r, const char *type, struct yx_fhir_search
     "(v.facility_id = ? OR v.doctor_id = ? OR (v.doctor_facility_id = ? AND v.state IN ('planned', "         \
     "'arrived', 'in_progress')))"
 void yx_fhir_visit_scope_params(const struct yx_req *r, struct yx_param p[3]);
+/* The visits r's principal's searches cover, as "SELECT … WHERE <scope>" made of from (which ends
+ * before its WHERE and names the visit's patient pa): a clinician's YX_FHIR_VISIT_SCOPE with its
+ * three parameters, a registered system's the visits of the patients of its places (the patient's
+ * facility, the rule a Patient read and search of a system follow; no parameter). *np is the
+ * number of parameters put in p; the 403 of yx_patient_registry_role() for anyone else. */
+int yx_fhir_visit_select(struct yx_req *r, const char *from, const char **select, struct yx_param p[3],
+                         int *np);
 /* {reference, display} for Type/id. */
 json_t *yx_fhir_ref(const char *type, int64_t id, const char *display);
 /* A person's name as a HumanName: text, family the first word, given the others (Vietnamese order). */
@@ -217,5 +225,30 @@ json_t *yx_fhir_facility_address(const struct yx_rows *rows, int i);
 
 /* Is b's element a JSON text and the request's id path parameter the same id? */
 int yx_fhir_same_id(const json_t *b, int64_t id);
+
+/* Bulk Data ($export, src/fhir/export.c): where a type's resources come from, for the exporter
+ * thread, which pages them on the key as a search does and writes each as a line of NDJSON with
+ * the type's own mapping (the read's and the search's). */
+struct yx_fhir_export {
+    const char *type;
+    const char *select;   /* "SELECT … FROM … WHERE <cond>": the exporter adds " AND <key> IN (…)" */
+    const char *key;      /* the key the pages follow ("p.id"), ascending */
+    const char *key_col;  /* the key's column in the rows ("id") */
+    const char *from;     /* the key's own table and alias ("patients p"), which a page's keys are read
+                             from alone: no join for a planner to start from, so a page walks the key */
+    const char *facility; /* the facility a row belongs to, an expression on that table alone, which
+                             the export's places filter ("+p.facility_id": the + keeps it off an index) */
+    const char *updated;  /* the ms instant _since compares (the resource's meta.lastUpdated), ditto */
+    int compartment;      /* in the Patient compartment: Patient- and Group-level exports take it */
+    yx_fhir_make make;    /* row i as its resource; or NULL and emit */
+    /* Appends row i's resources (a row that holds several) to out; 0 or YX_ENOMEM. */
+    int (*emit)(struct yx_req *r, const struct yx_rows *rows, int i, json_t *out);
+};
+extern const struct yx_fhir_export yx_fhir_patient_export;
+extern const struct yx_fhir_export yx_fhir_encounter_export;
+extern const struct yx_fhir_export yx_fhir_condition_export;
+extern const struct yx_fhir_export yx_fhir_observation_export;
+extern const struct yx_fhir_export yx_fhir_medication_request_export;
+extern const struct yx_fhir_export yx_fhir_organization_export;
 
 #endif

@@ -14,11 +14,11 @@
 
 #define PER_RX 32
 #define SUPERSEDED "EXISTS (SELECT 1 FROM prescriptions n WHERE n.replaces_id = p.id AND n.status = 'signed')"
-#define RX_FROM                                                                                              \
+#define RX_BASE                                                                                              \
     "SELECT p.id AS rx_id, p.visit_id, p.items, p.note, p.signed_by, p.signer_name, p.signed_at, "           \
     "v.patient_id, pa.full_name AS patient_name, CASE WHEN " SUPERSEDED " THEN 1 ELSE 0 END AS superseded "  \
-    "FROM prescriptions p JOIN visits v ON v.id = p.visit_id JOIN patients pa ON pa.id = v.patient_id "      \
-    "WHERE p.status = 'signed' "
+    "FROM prescriptions p JOIN visits v ON v.id = p.visit_id JOIN patients pa ON pa.id = v.patient_id "
+#define RX_FROM RX_BASE "WHERE p.status = 'signed' "
 
 const struct yx_fhir_param yx_fhir_medication_request_params[] = {
     {"_id", "token", "The MedicationRequest's id."},
@@ -162,25 +162,23 @@ static int medication_search(struct yx_req *r)
     struct yx_fhir_search s;
     struct yx_rows *rows = NULL;
     struct yx_param p[48];
+    const char *select;
     int rc, n = 0;
-    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_patient_registry_role(r)) != 0)
+    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_fhir_visit_select(r, RX_BASE, &select, p, &n)) != 0)
         return rc;
     yx_fhir_query_init(&x.q);
     if ((rc = yx_fhir_search_parse(r, yx_fhir_medication_request_params, &s, take, &x)) != 0) {
         yx_buf_release(&x.q.sql);
         return rc;
     }
-    yx_fhir_visit_scope_params(r, p);
-    n = 3;
     p[n++] = YX_PI(s.after / PER_RX);
     for (int i = 0; i < x.q.n; i++)
         p[n++] = x.q.p[i];
     p[n++] = YX_PI(s.count + 2);
-    size_t cap = x.q.sql.len + sizeof RX_FROM + 512;
+    size_t cap = x.q.sql.len + strlen(select) + 512;
     char *sql = yx_arena_alloc(&r->arena, cap);
-    if (!sql ||
-        yx_snprintf(sql, cap, RX_FROM "AND " YX_FHIR_VISIT_SCOPE " AND p.id >= ?%.*s ORDER BY p.id LIMIT ?",
-                    (int)x.q.sql.len, x.q.sql.data ? x.q.sql.data : "") != 0)
+    if (!sql || yx_snprintf(sql, cap, "%s AND p.status = 'signed' AND p.id >= ?%.*s ORDER BY p.id LIMIT ?",
+                            select, (int)x.q.sql.len, x.q.sql.data ? x.q.sql.data : "") != 0)
         rc = YX_ENOMEM;
     yx_buf_release(&x.q.sql);
     if (rc == 0)
@@ -227,3 +225,35 @@ const struct yx_route yx_fhir_medication_routes[] = {
     {"GET", "/fhir/MedicationRequest", medication_search, 0, "visit.list", "visit", YX_CLINICIANS, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
+
+/* $export's MedicationRequest: signed prescriptions a page, each written as its items with the
+ * search's mapping. */
+static int emit_items(struct yx_req *r, const struct yx_rows *rows, int i, json_t *out)
+{
+    (void)r;
+    json_t *items = json_loads(yx_rows_str(rows, i, "items"), 0, NULL), *it;
+    size_t k;
+    int rc = 0;
+    json_array_foreach(items, k, it)
+    {
+        json_t *m = medication_request(rows, i, it, k);
+        if (!m || json_array_append_new(out, m) != 0) {
+            rc = YX_ENOMEM;
+            break;
+        }
+    }
+    json_decref(items);
+    return rc;
+}
+
+const struct yx_fhir_export yx_fhir_medication_request_export = {
+    "MedicationRequest",
+    RX_FROM,
+    "p.id",
+    "rx_id",
+    "prescriptions p",
+    "(SELECT pa.facility_id FROM visits v JOIN patients pa ON pa.id = v.patient_id WHERE v.id = p.visit_id)",
+    "+p.signed_at",
+    1,
+    NULL,
+    emit_items};

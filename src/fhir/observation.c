@@ -80,12 +80,9 @@ static json_t *loinc(const char *code, const char *name)
                      name, "text", name);
 }
 
-static json_t *observation(struct yx_req *r, const struct yx_rows *rows, int i)
+/* Measurement m of row i of vitals as its Observation. */
+static json_t *observation_of(const struct yx_rows *rows, int i, const struct measure *m)
 {
-    (void)r;
-    const struct measure *m = measure_of(yx_rows_i64(rows, i, "k"));
-    if (!m)
-        return NULL;
     char id[24], at[32], profile[96];
     yx_snprintf(id, sizeof id, "%lld", (long long)(yx_rows_i64(rows, i, "vitals_id") * 16 + m->k));
     yx_time_format(yx_rows_i64(rows, i, "at"), at);
@@ -120,6 +117,13 @@ static json_t *observation(struct yx_req *r, const struct yx_rows *rows, int i)
         json_object_set_new(o, "valueQuantity", quantity(rows, i, m->column, m));
     }
     return o;
+}
+
+static json_t *observation(struct yx_req *r, const struct yx_rows *rows, int i)
+{
+    (void)r;
+    const struct measure *m = measure_of(yx_rows_i64(rows, i, "k"));
+    return m ? observation_of(rows, i, m) : NULL;
 }
 
 /* Observation id as the caller may read it (its visit's access, as a REST visit read): *o, or the
@@ -422,17 +426,16 @@ static int observation_search(struct yx_req *r)
     struct yx_fhir_query q;
     struct yx_fhir_search s;
     struct yx_param scope[3];
-    int rc;
-    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_patient_registry_role(r)) != 0)
+    const char *select;
+    int rc, n;
+    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_fhir_visit_select(r, OBS_FROM, &select, scope, &n)) != 0)
         return rc;
     yx_fhir_query_init(&q);
     if ((rc = yx_fhir_search_parse(r, yx_fhir_observation_params, &s, take, &q)) != 0) {
         yx_buf_release(&q.sql);
         return rc;
     }
-    yx_fhir_visit_scope_params(r, scope);
-    return yx_fhir_run_search(r, "Observation", &s, &q, OBS_FROM "WHERE " YX_FHIR_VISIT_SCOPE, scope, 3,
-                              "o.id", observation);
+    return yx_fhir_run_search(r, "Observation", &s, &q, select, scope, n, "o.id", observation);
 }
 
 const struct yx_route yx_fhir_observation_routes[] = {
@@ -442,3 +445,34 @@ const struct yx_route yx_fhir_observation_routes[] = {
      observation_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
+
+/* $export's Observation: a page of rows of vitals (not of the search's union of eight, which a
+ * page on its computed id would read whole), each written as its measurements' Observations with
+ * the search's mapping. */
+static int emit_vitals(struct yx_req *r, const struct yx_rows *rows, int i, json_t *out)
+{
+    (void)r;
+    for (int k = 0; k < NMEASURES; k++) {
+        if (yx_rows_null(rows, i, measures[k].column))
+            continue;
+        json_t *o = observation_of(rows, i, &measures[k]);
+        if (!o || json_array_append_new(out, o) != 0)
+            return YX_ENOMEM;
+    }
+    return 0;
+}
+
+const struct yx_fhir_export yx_fhir_observation_export = {
+    "Observation",
+    "SELECT t.id, t.id AS vitals_id, t.visit_id, t.at, t.recorded_by, t.systolic, t.diastolic, t.pulse, "
+    "t.respiratory_rate, t.temperature, t.spo2, t.weight, t.height, t.glucose, v.patient_id, pa.full_name AS "
+    "patient_name FROM vitals t JOIN visits v ON v.id = t.visit_id JOIN patients pa ON pa.id = v.patient_id "
+    "WHERE 1 = 1",
+    "t.id",
+    "id",
+    "vitals t",
+    "(SELECT pa.facility_id FROM visits v JOIN patients pa ON pa.id = v.patient_id WHERE v.id = t.visit_id)",
+    "+t.at",
+    1,
+    NULL,
+    emit_vitals};

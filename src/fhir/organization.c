@@ -142,3 +142,9 @@ const struct yx_route yx_fhir_organization_routes[] = {
     {"GET", "/fhir/Organization", organization_search, 0, NULL, NULL, YX_ANYONE, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
+
+/* $export's Organization: the export's places' facilities (the network is public; an export names
+ * the facilities its patients are managed by). */
+const struct yx_fhir_export yx_fhir_organization_export = {
+    "Organization", SELECT "WHERE 1 = 1", "f.id", "id",       "facilities f",
+    "+f.id",        "+f.updated_at",      0,      search_row, NULL};

@@ -715,3 +715,8 @@ const struct yx_route yx_fhir_patient_routes[] = {
      patient_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
+
+/* $export's Patient: the search's rows and mapping, the registries of the export's places. */
+const struct yx_fhir_export yx_fhir_patient_export = {
+    "Patient",        SELECT "WHERE 1 = 1", "p.id", "id",       "patients p",
+    "+p.facility_id", "+p.updated_at",      1,      search_row, NULL};

@@ -36,6 +36,8 @@ static const char *reason_of(int status)
         return "OK";
     case 201:
         return "Created";
+    case 202:
+        return "Accepted";
     case 204:
         return "No Content";
     case 400:
@@ -63,7 +65,7 @@ static const char *reason_of(int status)
     case 503:
         return "Service Unavailable";
     default:
-        return status < 500 ? "Client Error" : "Internal Server Error";
+        return status < 300 ? "OK" : status < 500 ? "Client Error" : "Internal Server Error";
     }
 }
 

@@ -21,8 +21,8 @@ const key = (r) => `${r.method} ${r.path}`;
 const fixture = (r) => ROUTES[key(r)];
 const isPublic = (r) => r.flags.includes('public');
 // Kinds whose records are known to everyone (the network) or reached through a course, and those
-// the ministry may see anywhere (the audit trail: all of it).
-const ministryRelated = (kinds) => kinds.some((k) => ['user', 'course', 'session', 'material', 'enrolment', 'credit', 'certificate', 'auditevent'].includes(k));
+// the ministry may see anywhere (the audit trail: all of it; a Group: any facility's or province's export).
+const ministryRelated = (kinds) => kinds.some((k) => ['user', 'course', 'session', 'material', 'enrolment', 'credit', 'certificate', 'auditevent', 'group'].includes(k));
 
 let srv, W, world;
 before(async () => {

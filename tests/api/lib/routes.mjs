@@ -99,6 +99,14 @@ export const ROUTES = {
   // encoded (a call without a real assertion is refused invalid_client).
   'GET /fhir/.well-known/smart-configuration': {}, 'GET /.well-known/smart-configuration': {},
   'POST /fhir/auth/token': { raw: 'grant_type=client_credentials&scope=system%2FPatient.rs', headers: () => ({ 'content-type': 'application/x-www-form-urlencoded' }) },
+  // FHIR Bulk Data ($export, docs/fhir.md "Bulk Data"): administrators (and systems, by their scopes);
+  // a Group is a facility or a province; a job, its status and files are only its requester's.
+  'GET /fhir/$export': { headers: () => ({ prefer: 'respond-async' }) },
+  'GET /fhir/Patient/$export': { headers: () => ({ prefer: 'respond-async' }) },
+  'GET /fhir/Group/:id/$export': { on: ['group'], headers: () => ({ prefer: 'respond-async' }) },
+  'GET /fhir/bulkstatus/:id': { on: ['export'] },
+  'DELETE /fhir/bulkstatus/:id': { on: ['export'] },
+  'GET /fhir/bulkstatus/:id/files/:name': { on: ['export', 'exportfile'] },
   'GET /api/v1/systems': {},
   'POST /api/v1/systems': { body: (x, W) => ({ client_id: 'he.thong.ma.tran', name: 'Hệ thống thử', facility_ids: [W.fac('A')], scopes: 'system/Patient.rs', jwks: { keys: [SYSTEM_JWK] } }) },
   'POST /api/v1/systems/:id/revoke': { public: true, on: ['one'] },

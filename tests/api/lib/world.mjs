@@ -167,6 +167,18 @@ export async function buildWorld(srv) {
   C.document = (C.medication / 32) * 2 + 1;
   A.auditevent = id(`SELECT MAX(id) FROM audit_events WHERE actor_facility_id = ${fac('A')}`);
   C.auditevent = id(`SELECT MAX(id) FROM audit_events WHERE actor_facility_id = ${fac('C')}`);
+
+  // FHIR Bulk Data: each pole's facility as a Group, and an export of its patients by its
+  // administrator, finished before the digest is taken (the exporter writes its row until then).
+  for (const [P, who] of [[A, 'a.admin'], [C, 'c.admin']]) {
+    P.group = `facility-${P.facility}`;
+    const k = await api(srv, 'GET', '/fhir/$export?_type=Patient', { token: S[who].token, headers: { prefer: 'respond-async' } });
+    assert.equal(k.status, 202, `world: ${who} $export: ${k.status} ${JSON.stringify(k.body)}`);
+    P.export = Number(k.headers.get('content-location').split('/').pop());
+    P.exportfile = 'Patient.ndjson';
+    for (let i = 0; i < 200 && (await api(srv, 'GET', `/fhir/bulkstatus/${P.export}`, { token: S[who].token })).status !== 200; i++)
+      await new Promise((r) => setTimeout(r, 50));
+  }
   return { S, A, C, uid, fac, as, unit };
 }
 
