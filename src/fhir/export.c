@@ -1,7 +1,7 @@
 /* FHIR Bulk Data Access ($export, the IG's v2 asynchronous request pattern; docs/fhir.md "Bulk
  * Data"). A kick-off is checked and authorized at once — its place through yx_authorize()
  * (YX_RES_EXPORT), each type a system asks for against its token's scopes — and written as a job
- * (fhir_exports, migration 0039); the answer is 202 with the job's status URL. The exporter thread
+ * (fhir_exports, migration 0038); the answer is 202 with the job's status URL. The exporter thread
  * takes the jobs one at a time: each type's rows are read in pages on its key, as a search pages
  * them, and each resource is written as a line with the type's own mapping (struct yx_fhir_export,
  * beside the type's read and search), so memory holds a page, never the export. Files are synced

@@ -1,4 +1,4 @@
--- ytexa 0039: FHIR Bulk Data exports (issue 20, `$export`; docs/fhir.md "Bulk Data"). A kick-off
+-- ytexa 0038: FHIR Bulk Data exports (issue 20, `$export`; docs/fhir.md "Bulk Data"). A kick-off
 -- writes a job here and answers at once; the exporter thread (src/fhir/export.c) takes the job,
 -- writes one NDJSON file a type under the data folder and marks it complete only once the files
 -- are durable. The row is what survives a restart: a job left running by a server that stopped
