@@ -194,18 +194,12 @@ static int take_param(struct yx_req *r, const char *name, const char *v, void *c
 /* GET /fhir/Appointment */
 static int appointment_search(struct yx_req *r)
 {
-    struct yx_fhir_query q;
-    struct yx_fhir_search s;
     struct yx_param scope[3] = {YX_PI(r->who.facility_id), YX_PI(r->who.user_id), YX_PI(r->who.facility_id)};
     int rc;
-    yx_fhir_query_init(&q);
-    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_patient_registry_role(r)) != 0 ||
-        (rc = yx_fhir_search_parse(r, yx_fhir_appointment_params, &s, take_param, &q)) != 0) {
-        yx_buf_release(&q.sql);
+    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_patient_registry_role(r)) != 0)
         return rc;
-    }
-    return yx_fhir_run_search(r, "Appointment", &s, &q, APPT_FROM "WHERE " APPT_SCOPE, scope, 3, "a.id",
-                              appointment);
+    return yx_fhir_search(r, "Appointment", yx_fhir_appointment_params, take_param,
+                          APPT_FROM "WHERE " APPT_SCOPE, scope, 3, "a.id", appointment);
 }
 
 /* Where each field of the REST body is in the resource, for an error's expression. */

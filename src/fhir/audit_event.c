@@ -209,8 +209,6 @@ static int take(struct yx_req *r, const char *name, const char *v, void *ctx)
  * shown); by patient or by agent through those columns' indexes. */
 static int audit_event_search(struct yx_req *r)
 {
-    struct yx_fhir_query q;
-    struct yx_fhir_search s;
     struct yx_scope scope;
     char select[512];
     int rc;
@@ -218,13 +216,8 @@ static int audit_event_search(struct yx_req *r)
         return rc;
     if (yx_snprintf(select, sizeof select, EVENT_FROM "%s", yx_audit_scope_sql(&scope)) != 0)
         return YX_ENOMEM;
-    yx_fhir_query_init(&q);
-    if ((rc = yx_fhir_search_parse(r, yx_fhir_audit_event_params, &s, take, &q)) != 0) {
-        yx_buf_release(&q.sql);
-        return rc;
-    }
     struct yx_param p[1] = {YX_PI(scope.id)};
-    return yx_fhir_run_search(r, "AuditEvent", &s, &q, select, p, 1, "id", audit_event);
+    return yx_fhir_search(r, "AuditEvent", yx_fhir_audit_event_params, take, select, p, 1, "id", audit_event);
 }
 
 const struct yx_route yx_fhir_audit_event_routes[] = {

@@ -196,6 +196,22 @@ int yx_fhir_run_search(struct yx_req *r, const char *type, struct yx_fhir_search
     return yx_fhir_reply_bundle(r, type, s, entries, more, last);
 }
 
+int yx_fhir_search(struct yx_req *r, const char *type, const struct yx_fhir_param *params,
+                   int (*take)(struct yx_req *r, const char *name, const char *value, void *ctx),
+                   const char *select, const struct yx_param *scope, int nscope, const char *key,
+                   yx_fhir_make make)
+{
+    struct yx_fhir_query q;
+    struct yx_fhir_search s;
+    yx_fhir_query_init(&q);
+    int rc = yx_fhir_search_parse(r, params, &s, take, &q);
+    if (rc != 0) {
+        yx_buf_release(&q.sql);
+        return rc;
+    }
+    return yx_fhir_run_search(r, type, &s, &q, select, scope, nscope, key, make);
+}
+
 json_t *yx_fhir_ref(const char *type, int64_t id, const char *display)
 {
     char ref[64];

@@ -200,18 +200,12 @@ static int take_param(struct yx_req *r, const char *name, const char *v, void *c
 /* GET /fhir/Consent */
 static int consent_search(struct yx_req *r)
 {
-    struct yx_fhir_query q;
-    struct yx_fhir_search s;
     struct yx_param scope[3] = {YX_PI(r->who.facility_id), YX_PI(r->who.facility_id), YX_PI(yx_now_ms())};
     int rc;
-    yx_fhir_query_init(&q);
-    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_patient_registry_role(r)) != 0 ||
-        (rc = yx_fhir_search_parse(r, yx_fhir_consent_params, &s, take_param, &q)) != 0) {
-        yx_buf_release(&q.sql);
+    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_patient_registry_role(r)) != 0)
         return rc;
-    }
-    return yx_fhir_run_search(r, "Consent", &s, &q, CONSENT_FROM "WHERE " CONSENT_SCOPE, scope, 3, "c.id",
-                              consent);
+    return yx_fhir_search(r, "Consent", yx_fhir_consent_params, take_param,
+                          CONSENT_FROM "WHERE " CONSENT_SCOPE, scope, 3, "c.id", consent);
 }
 
 /* The code of the first coding of concept in system, or NULL. */

@@ -448,8 +448,6 @@ static int take_task(struct yx_req *r, const char *name, const char *v, void *ct
 static int search(struct yx_req *r, const char *type, const struct yx_fhir_param *params,
                   int (*take)(struct yx_req *, const char *, const char *, void *), yx_fhir_make make)
 {
-    struct yx_fhir_query q;
-    struct yx_fhir_search s;
     struct yx_scope scope;
     int rc = yx_fhir_begin(r);
     if (rc)
@@ -459,14 +457,9 @@ static int search(struct yx_req *r, const char *type, const struct yx_fhir_param
         return yx_fail(r, YX_EFORBIDDEN,
                        "Vai trò của bạn không làm việc với ca hội chẩn / your role does not work "
                        "with consultations.");
-    yx_fhir_query_init(&q);
-    if ((rc = yx_fhir_search_parse(r, params, &s, take, &q)) != 0) {
-        yx_buf_release(&q.sql);
-        return rc;
-    }
     struct yx_param p[4] = {YX_PI(r->who.facility_id), YX_PI(r->who.facility_id), YX_PI(r->who.user_id),
                             YX_PI(r->who.facility_id)};
-    return yx_fhir_run_search(r, type, &s, &q, CASE_FROM "WHERE " YX_CONSULT_SEEN_BY, p, 4, "c.id", make);
+    return yx_fhir_search(r, type, params, take, CASE_FROM "WHERE " YX_CONSULT_SEEN_BY, p, 4, "c.id", make);
 }
 
 /* GET /fhir/ServiceRequest */

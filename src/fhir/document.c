@@ -260,24 +260,17 @@ static int take(struct yx_req *r, const char *name, const char *v, void *ctx)
  * reading the DocumentReference gives them. */
 static int document_search(struct yx_req *r)
 {
-    struct yx_fhir_query q;
-    struct yx_fhir_search s;
     struct yx_param p[7];
     int rc;
     if ((rc = yx_fhir_begin(r)) != 0)
         return rc;
-    yx_fhir_query_init(&q);
-    if ((rc = yx_fhir_search_parse(r, yx_fhir_document_reference_params, &s, take, &q)) != 0) {
-        yx_buf_release(&q.sql);
-        return rc;
-    }
     p[0] = p[1] = p[3] = YX_PI(r->who.facility_id);
     p[2] = YX_PI(r->who.user_id);
     yx_fhir_visit_scope_params(r, p + 4);
-    return yx_fhir_run_search(r, "DocumentReference", &s, &q,
-                              "SELECT * FROM (" MIN_COLS "WHERE " YX_CONSULT_SEEN_BY " UNION ALL " RX_COLS
-                              "AND " YX_FHIR_VISIT_SCOPE ") d WHERE 1 = 1",
-                              p, 7, "d.id", document_entry);
+    return yx_fhir_search(r, "DocumentReference", yx_fhir_document_reference_params, take,
+                          "SELECT * FROM (" MIN_COLS "WHERE " YX_CONSULT_SEEN_BY " UNION ALL " RX_COLS
+                          "AND " YX_FHIR_VISIT_SCOPE ") d WHERE 1 = 1",
+                          p, 7, "d.id", document_entry);
 }
 
 const struct yx_route yx_fhir_document_routes[] = {

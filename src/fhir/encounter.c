@@ -345,19 +345,12 @@ static int search(struct yx_req *r, const char *type, const struct yx_fhir_param
                   int (*take)(struct yx_req *, const char *, const char *, void *), const char *from,
                   const char *key, yx_fhir_make make)
 {
-    struct yx_fhir_query q;
-    struct yx_fhir_search s;
     struct yx_param scope[3];
     const char *select;
     int rc, n;
     if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_fhir_visit_select(r, from, &select, scope, &n)) != 0)
         return rc;
-    yx_fhir_query_init(&q);
-    if ((rc = yx_fhir_search_parse(r, params, &s, take, &q)) != 0) {
-        yx_buf_release(&q.sql);
-        return rc;
-    }
-    return yx_fhir_run_search(r, type, &s, &q, select, scope, n, key, make);
+    return yx_fhir_search(r, type, params, take, select, scope, n, key, make);
 }
 
 /* GET /fhir/Encounter */

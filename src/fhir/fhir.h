@@ -187,6 +187,12 @@ typedef json_t *(*yx_fhir_make)(struct yx_req *r, const struct yx_rows *rows, in
 int yx_fhir_run_search(struct yx_req *r, const char *type, struct yx_fhir_search *s, struct yx_fhir_query *q,
                        const char *select, const struct yx_param *scope, int nscope, const char *key,
                        yx_fhir_make make);
+/* A type's search from the request to its answer: the parameters checked and handed to take (its
+ * conditions go into a query take gets as ctx), then yx_fhir_run_search with the rest. */
+int yx_fhir_search(struct yx_req *r, const char *type, const struct yx_fhir_param *params,
+                   int (*take)(struct yx_req *r, const char *name, const char *value, void *ctx),
+                   const char *select, const struct yx_param *scope, int nscope, const char *key,
+                   yx_fhir_make make);
 /* The visits a clinician's searches cover, as the REST visit list (v the visits' alias): those of
  * the facility's patients, the caller's own as their doctor, and the open ones its doctors run. Three
  * parameters, from yx_fhir_visit_scope_params. */

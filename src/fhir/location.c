@@ -92,16 +92,11 @@ static int take_param(struct yx_req *r, const char *name, const char *v, void *c
 /* GET /fhir/Location */
 static int location_search(struct yx_req *r)
 {
-    struct yx_fhir_query q;
-    struct yx_fhir_search s;
     int rc;
-    yx_fhir_query_init(&q);
-    if ((rc = yx_fhir_begin(r)) != 0 ||
-        (rc = yx_fhir_search_parse(r, yx_fhir_location_params, &s, take_param, &q)) != 0) {
-        yx_buf_release(&q.sql);
+    if ((rc = yx_fhir_begin(r)) != 0)
         return rc;
-    }
-    return yx_fhir_run_search(r, "Location", &s, &q, SELECT "WHERE 1 = 1", NULL, 0, "f.id", location);
+    return yx_fhir_search(r, "Location", yx_fhir_location_params, take_param, SELECT "WHERE 1 = 1", NULL, 0,
+                          "f.id", location);
 }
 
 const struct yx_route yx_fhir_location_routes[] = {

@@ -423,19 +423,13 @@ static int take(struct yx_req *r, const char *name, const char *v, void *ctx)
 /* GET /fhir/Observation */
 static int observation_search(struct yx_req *r)
 {
-    struct yx_fhir_query q;
-    struct yx_fhir_search s;
     struct yx_param scope[3];
     const char *select;
     int rc, n;
     if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_fhir_visit_select(r, OBS_FROM, &select, scope, &n)) != 0)
         return rc;
-    yx_fhir_query_init(&q);
-    if ((rc = yx_fhir_search_parse(r, yx_fhir_observation_params, &s, take, &q)) != 0) {
-        yx_buf_release(&q.sql);
-        return rc;
-    }
-    return yx_fhir_run_search(r, "Observation", &s, &q, select, scope, n, "o.id", observation);
+    return yx_fhir_search(r, "Observation", yx_fhir_observation_params, take, select, scope, n, "o.id",
+                          observation);
 }
 
 const struct yx_route yx_fhir_observation_routes[] = {

@@ -125,16 +125,11 @@ static json_t *search_row(struct yx_req *r, const struct yx_rows *rows, int i)
 /* GET /fhir/Organization */
 static int organization_search(struct yx_req *r)
 {
-    struct yx_fhir_query q;
-    struct yx_fhir_search s;
     int rc;
-    yx_fhir_query_init(&q);
-    if ((rc = yx_fhir_begin(r)) != 0 ||
-        (rc = yx_fhir_search_parse(r, yx_fhir_organization_params, &s, take_param, &q)) != 0) {
-        yx_buf_release(&q.sql);
+    if ((rc = yx_fhir_begin(r)) != 0)
         return rc;
-    }
-    return yx_fhir_run_search(r, "Organization", &s, &q, SELECT "WHERE 1 = 1", NULL, 0, "f.id", search_row);
+    return yx_fhir_search(r, "Organization", yx_fhir_organization_params, take_param, SELECT "WHERE 1 = 1",
+                          NULL, 0, "f.id", search_row);
 }
 
 const struct yx_route yx_fhir_organization_routes[] = {

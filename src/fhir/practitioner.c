@@ -215,25 +215,18 @@ static int take(struct yx_req *r, const char *name, const char *v, void *ctx)
 static int search_as(struct yx_req *r, const char *type, const struct yx_fhir_param *params,
                      yx_fhir_make make)
 {
-    struct yx_fhir_query q;
-    struct yx_fhir_search s;
     struct yx_scope sc;
     int rc;
     if ((rc = yx_fhir_begin(r)) != 0)
         return rc;
     if ((rc = yx_scope(&r->who, YX_RES_USER, &sc)) != 0)
         return yx_deny(r, rc);
-    yx_fhir_query_init(&q);
-    if ((rc = yx_fhir_search_parse(r, params, &s, take, &q)) != 0) {
-        yx_buf_release(&q.sql);
-        return rc;
-    }
     const char *select = sc.kind == YX_SCOPE_PROVINCE   ? SELECT "AND f.province_id = ?"
                          : sc.kind == YX_SCOPE_FACILITY ? SELECT "AND u.facility_id = ?"
                                                         : SELECT "AND ? = 0";
     struct yx_param scope[1] = {
         YX_PI(sc.kind == YX_SCOPE_PROVINCE || sc.kind == YX_SCOPE_FACILITY ? sc.id : 0)};
-    return yx_fhir_run_search(r, type, &s, &q, select, scope, 1, "u.id", make);
+    return yx_fhir_search(r, type, params, take, select, scope, 1, "u.id", make);
 }
 
 /* GET /fhir/Practitioner */

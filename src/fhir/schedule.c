@@ -165,15 +165,10 @@ static int search(struct yx_req *r, const char *type, const struct yx_fhir_param
                   int (*take)(struct yx_req *, const char *, const char *, void *), const char *select,
                   const char *key, yx_fhir_make make)
 {
-    struct yx_fhir_query q;
-    struct yx_fhir_search s;
     int rc;
-    yx_fhir_query_init(&q);
-    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_fhir_search_parse(r, params, &s, take, &q)) != 0) {
-        yx_buf_release(&q.sql);
+    if ((rc = yx_fhir_begin(r)) != 0)
         return rc;
-    }
-    return yx_fhir_run_search(r, type, &s, &q, select, NULL, 0, key, make);
+    return yx_fhir_search(r, type, params, take, select, NULL, 0, key, make);
 }
 
 /* GET /fhir/Schedule */
