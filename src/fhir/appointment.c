@@ -203,19 +203,10 @@ static int appointment_search(struct yx_req *r)
 }
 
 /* Where each field of the REST body is in the resource, for an error's expression. */
-static int fhir_path_of_error(struct yx_req *r, int rc)
-{
-    static const char *const paths[][2] = {{"slot_id", "Appointment.slot"},
-                                           {"patient_id", "Appointment.participant"},
-                                           {"reason", "Appointment.reasonCode"},
-                                           {NULL, NULL}};
-    for (int i = 0; r->err_field && paths[i][0]; i++)
-        if (strcmp(r->err_field, paths[i][0]) == 0) {
-            r->err_field = paths[i][1];
-            break;
-        }
-    return rc;
-}
+static const char *const field_paths[][2] = {{"slot_id", "Appointment.slot"},
+                                             {"patient_id", "Appointment.participant"},
+                                             {"reason", "Appointment.reasonCode"},
+                                             {NULL, NULL}};
 
 /* The id of a reference "Type/id" in ref (a Reference object); 0 when it names none of type's. */
 static int64_t ref_id(const json_t *ref, const char *type)
@@ -306,7 +297,7 @@ static int appointment_create(struct yx_req *r)
         goto out;
     }
     if ((rc = to_booking(r, r->json, body)) != 0 ||
-        (rc = fhir_path_of_error(r, yx_appointment_book(r, body, &id))) != 0)
+        (rc = yx_fhir_field_paths(r, yx_appointment_book(r, body, &id), field_paths)) != 0)
         goto out;
     rc = answer(r, 201, id);
 out:

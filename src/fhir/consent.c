@@ -285,21 +285,12 @@ static int to_rest(struct yx_req *r, const json_t *b, json_t *out, int64_t *pati
 }
 
 /* Where each field of the REST body is in the resource, for an error's expression. */
-static int fhir_path_of_error(struct yx_req *r, int rc)
-{
-    static const char *const paths[][2] = {{"purpose", "Consent.category"},
-                                           {"method", "Consent.extension"},
-                                           {"witness_name", "Consent.extension"},
-                                           {"given_by", "Consent.performer"},
-                                           {"document_ref", "Consent.sourceAttachment"},
-                                           {NULL, NULL}};
-    for (int i = 0; r->err_field && paths[i][0]; i++)
-        if (strcmp(r->err_field, paths[i][0]) == 0) {
-            r->err_field = paths[i][1];
-            break;
-        }
-    return rc;
-}
+static const char *const field_paths[][2] = {{"purpose", "Consent.category"},
+                                             {"method", "Consent.extension"},
+                                             {"witness_name", "Consent.extension"},
+                                             {"given_by", "Consent.performer"},
+                                             {"document_ref", "Consent.sourceAttachment"},
+                                             {NULL, NULL}};
 
 /* POST /fhir/Consent */
 static int consent_create(struct yx_req *r)
@@ -314,7 +305,7 @@ static int consent_create(struct yx_req *r)
         goto out;
     }
     if ((rc = to_rest(r, r->json, body, &patient)) != 0 ||
-        (rc = fhir_path_of_error(r, yx_consent_record(r, patient, body, &id))) != 0)
+        (rc = yx_fhir_field_paths(r, yx_consent_record(r, patient, body, &id), field_paths)) != 0)
         goto out;
     rc = answer(r, 201, id, 0);
 out:

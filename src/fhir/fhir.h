@@ -107,6 +107,10 @@ extern const struct yx_fhir_param yx_fhir_consent_params[];
 /* Checks what every FHIR request must: the format asked for (_format, Accept) is JSON (406
  * otherwise). 0 or the refusal. */
 int yx_fhir_begin(struct yx_req *r);
+/* rc, after r's error field (a REST body's field, e.g. "full_name") is renamed to where it is in the
+ * resource ("Patient.name") by paths, pairs of {field, path} ended by {NULL, NULL}: a write through a
+ * workflow's own function names the FHIR element in its OperationOutcome. */
+int yx_fhir_field_paths(struct yx_req *r, int rc, const char *const paths[][2]);
 /* The server's base, "<scheme>://<host>/fhir", in the arena (host "localhost" when none came). */
 const char *yx_fhir_base(struct yx_req *r);
 /* Answers resource with status, its ETag (W/"version"; none when version is 0, a resource ytexa

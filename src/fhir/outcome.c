@@ -72,6 +72,16 @@ static int names_json(const char *v)
     return strstr(v, "json") != NULL || strstr(v, "*/*") != NULL || strstr(v, "application/*") != NULL;
 }
 
+int yx_fhir_field_paths(struct yx_req *r, int rc, const char *const paths[][2])
+{
+    for (int i = 0; r->err_field && paths[i][0]; i++)
+        if (strcmp(r->err_field, paths[i][0]) == 0) {
+            r->err_field = paths[i][1];
+            break;
+        }
+    return rc;
+}
+
 int yx_fhir_begin(struct yx_req *r)
 {
     const char *f = yx_query(r, "_format");

@@ -62,16 +62,6 @@ static const char *const field_paths[][2] = {
     {NULL, NULL},
 };
 
-static int fhir_path_of_error(struct yx_req *r, int rc)
-{
-    for (int i = 0; r->err_field && field_paths[i][0]; i++)
-        if (strcmp(r->err_field, field_paths[i][0]) == 0) {
-            r->err_field = field_paths[i][1];
-            break;
-        }
-    return rc;
-}
-
 /* Appends an address for unit (a commune) to out: the commune as city, its district (a unit
  * before 2025) and province from its parents, the street as line. A commune that was merged away
  * is marked "old" with the day it ended, and its successor follows as today's address. */
@@ -632,7 +622,7 @@ static int patient_create(struct yx_req *r)
         goto out;
     }
     if ((rc = to_rest(r, r->json, body, 0, r->who.facility_id)) != 0 ||
-        (rc = fhir_path_of_error(r, yx_patient_register(r, body, &id))) != 0 ||
+        (rc = yx_fhir_field_paths(r, yx_patient_register(r, body, &id), field_paths)) != 0 ||
         (rc = load(r, id, &p, &version)) != 0)
         goto out;
     rc = yx_fhir_reply_resource(r, 201, p, "Patient", id, version, 1);
@@ -686,7 +676,7 @@ static int patient_update(struct yx_req *r)
         goto out;
     }
     if ((rc = to_rest(r, r->json, body, 1, r->who.facility_id)) != 0 ||
-        (rc = fhir_path_of_error(r, yx_patient_correct(r, id, body))) != 0 ||
+        (rc = yx_fhir_field_paths(r, yx_patient_correct(r, id, body), field_paths)) != 0 ||
         (rc = load(r, id, &p, &version)) != 0)
         goto out;
     /* Two updates of one version at once: the second waited for the first's row and went on from
