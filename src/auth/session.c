@@ -138,7 +138,7 @@ int yx_auth_resolve(struct yx_req *r)
         return yx_fail(r, YX_EAUTH, "Bạn chưa đăng nhập / please log in.");
     /* A registered system's token opens the FHIR API only; the rest of the API is for people. */
     if (r->bearer && yx_system_token_shape(r->bearer))
-        return strncmp(r->path, "/fhir/", 6) == 0
+        return strncmp(r->path, "/fhir", 5) == 0 && (r->path[5] == '/' || r->path[5] == 0)
                    ? yx_system_resolve(r, r->bearer)
                    : yx_fail(r, YX_EAUTH,
                              "Mã truy cập của hệ thống chỉ dùng cho /fhir/ / a system's access "

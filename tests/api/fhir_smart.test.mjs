@@ -206,6 +206,14 @@ test('a system writes nothing and its token opens nothing outside /fhir/', async
   const token = await tokenOf('his.lungcu', K.rsa);
   assertError2(await fhir(srv, 'POST', '/fhir/Patient', { token, body: patient('Hệ Thống Ghi') }), 403);
   assertError2(await fhir(srv, 'PUT', `/fhir/Patient/${P.lungcu.id}`, { token, body: P.lungcu }), 403);
+  // Nor through a Bundle, whose entries would each be a write (or a read outside its scopes).
+  const before = srv.sql('SELECT COUNT(*) FROM patients');
+  for (const path of ['/fhir', '/fhir/']) {
+    for (const type of ['transaction', 'batch'])
+      assertError2(await fhir(srv, 'POST', path, { token, body: { resourceType: 'Bundle', type,
+        entry: [{ fullUrl: 'urn:uuid:6f1d2a3e-0000-4000-8000-000000000001', resource: patient('Hệ Thống Gói'), request: { method: 'POST', url: 'Patient' } }] } }), 403);
+  }
+  assert.equal(srv.sql('SELECT COUNT(*) FROM patients'), before);
   assertError(await api(srv, 'GET', '/api/v1/me', { token }), 401);
   assertError(await api(srv, 'GET', `/api/v1/patients/${P.lungcu.id}`, { token }), 401);
   assertError(await api(srv, 'GET', '/api/v1/patients', { token }), 401);
