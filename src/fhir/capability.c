@@ -34,6 +34,8 @@ const struct yx_route *const yx_fhir_route_tables[] = {
     yx_fhir_metadata_routes,
     /* Bulk Data's before Patient's: /fhir/Patient/$export would otherwise be a read of id $export. */
     yx_fhir_export_routes,
+    /* Bulk import ($import). */
+    yx_fhir_import_routes,
     yx_fhir_patient_routes,
     yx_fhir_organization_routes,
     yx_fhir_practitioner_routes,
