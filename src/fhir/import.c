@@ -54,7 +54,7 @@ static int target(struct yx_req *r, struct yx_resource *res)
 /* Is the body NDJSON (application/fhir+ndjson or application/ndjson)? */
 static int ndjson(struct yx_req *r)
 {
-    const char *t = yx_header(r, "content-type");
+    const char *t = r->content_type;
     size_t n = t ? strcspn(t, ";") : 0;
     while (n && t[n - 1] == ' ')
         n--;
