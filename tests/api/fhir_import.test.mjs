@@ -5,6 +5,7 @@
 // Every answer's lines go through lib/fhir.mjs's three validators.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, sign, randomUUID } from 'node:crypto';
 import { startSignedIn, api, errorOf } from './lib/server.mjs';
 import { registerPatient } from './lib/patients.mjs';
 import { fhir, assertValid } from './lib/fhir.mjs';
@@ -161,7 +162,7 @@ test('a file with bad lines: the good lines are kept, each bad one reported with
   assert.match(outcomeOf(r.issues[1]).text, /: Ngày sinh|: ytexa giữ ngày sinh đủ/);
 });
 
-test('who may import: another facility is absent, a clinician and a patient 403, a system without a write scope 403', async () => {
+test('who may import: another facility is absent, a clinician and a patient 403, a registered system 403 insufficient_scope', async () => {
   const before = rows(B);
   const line = JSON.stringify({ resourceType: 'Patient', name: [{ text: 'Cháng Seo Pủ' }], gender: 'male', birthDate: '1980' }) + '\n';
   // The facility admin of 4 naming Lũng Cú (12): the same 404 as a facility that does not exist.
@@ -176,6 +177,24 @@ test('who may import: another facility is absent, a clinician and a patient 403,
     assert.equal(r.status, 403, who);
     assert.equal(r.body.resourceType, 'OperationOutcome');
   }
+  // A registered system of the hospital, even one granted everything a system may be granted
+  // (reads and searches: ytexa's scopes have no write yet), is refused its scope.
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'import-1', alg: 'ES384' };
+  const reg = await api(B, 'POST', '/api/v1/systems', {
+    token: SB['demo.ministry-admin'].token,
+    body: { client_id: 'his.import', name: 'Hệ thống nhập', facility_ids: [4], scopes: 'system/*.rs', jwks: { keys: [jwk] } },
+  });
+  assert.equal(reg.status, 201, JSON.stringify(reg.body));
+  const b64u = (x) => Buffer.from(JSON.stringify(x)).toString('base64url');
+  const data = `${b64u({ alg: 'ES384', kid: 'import-1', typ: 'JWT' })}.${b64u({ iss: 'his.import', sub: 'his.import', aud: `${B.url}/fhir/auth/token`, exp: Math.floor(Date.now() / 1000) + 240, jti: randomUUID() })}`;
+  const sig = sign('sha384', Buffer.from(data), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  const form = new URLSearchParams({ grant_type: 'client_credentials', scope: 'system/*.rs', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: `${data}.${sig}` });
+  const tok = await api(B, 'POST', '/fhir/auth/token', { raw: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(tok.status, 200, JSON.stringify(tok.body));
+  const sys = await importFile(B, tok.body.access_token, 4, line);
+  assert.equal(sys.status, 403);
+  assert.equal(errorOf(sys.body).code, 'insufficient_scope');
   assert.equal(rows(B), before);
 });
 
