@@ -105,6 +105,8 @@ enum yx_resource_kind {
     YX_RES_EXPORT, /* a FHIR bulk export of a place's records ($export): one facility
 (facility_id and its province_id), one province (province_id,
 facility_id 0), or everything the principal reads (both 0) */
+    YX_RES_IMPORT, /* a FHIR bulk import into a facility's registry ($import): written by the
+                      administrators over the facility (yx_authorize() with YX_A_WRITE) */
 };
 struct yx_resource {
     enum yx_resource_kind kind;

@@ -43,6 +43,17 @@ int yx_patient_register(struct yx_req *r, const json_t *b, int64_t *id);
  * goes up by one. */
 int yx_patient_correct(struct yx_req *r, int64_t id, const json_t *b);
 
+/* What an imported record did to the registry. */
+enum yx_patient_imported { YX_IMPORT_CREATED, YX_IMPORT_UPDATED, YX_IMPORT_UNCHANGED };
+/* Imports b, an object in the shape PATCH /api/v1/patients/:id takes with every mapped field
+ * present (null: absent), into facility's registry: a record of the facility with b's CCCD or
+ * BHYT number is corrected as yx_patient_correct() corrects it (left as it is, its version too,
+ * when nothing changes), otherwise b is registered as yx_patient_register() registers it (likely
+ * duplicates refused 409 possible_duplicate). Every rule of the record holds; who may import into
+ * facility is the caller's to ask of yx_authorize() first (YX_RES_IMPORT). Fills *what and *id. */
+int yx_patient_import(struct yx_req *r, int64_t facility, const json_t *b, enum yx_patient_imported *what,
+                      int64_t *id);
+
 /* Is consent for purpose ("remote_care" or "data_processing") in force for the patient?
  * Sets *active to 1 or 0. Returns 0 or a YX_E code from the database. */
 int yx_consent_active(struct yx_db *db, int64_t patient_id, const char *purpose, int *active);

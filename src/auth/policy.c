@@ -358,6 +358,22 @@ static int system_decision(const struct yx_principal *w, enum yx_action act, con
     }
 }
 
+/* The administrators over a facility write a bulk import into its registry: the ministry any,
+ * a province administrator those of its province, a facility administrator its own. Other roles
+ * import nothing (403), and a place outside the administrator's is absent (404). */
+static int import_decision(const struct yx_principal *w, enum yx_action act, const struct yx_resource *res)
+{
+    if (act != YX_A_WRITE)
+        return YX_EFORBIDDEN;
+    if (is(w, "ministry_admin"))
+        return 0;
+    if (is(w, "province_admin"))
+        return w->province_id && res->province_id == w->province_id ? 0 : YX_ENOTFOUND;
+    if (is(w, "facility_admin"))
+        return w->facility_id && res->facility_id == w->facility_id ? 0 : YX_ENOTFOUND;
+    return YX_EFORBIDDEN;
+}
+
 int yx_authorize(const struct yx_principal *who, enum yx_action act, const struct yx_resource *res)
 {
     if (!who || (!who->user_id && !who->system_id))
@@ -402,6 +418,10 @@ int yx_authorize(const struct yx_principal *who, enum yx_action act, const struc
         /* A bulk export is read by the administrators a report of the place is read by: the
          * ministry's everywhere, a province's and a facility's in their own (docs/fhir.md). */
         return report_decision(who, act, res);
+    case YX_RES_IMPORT:
+        /* A bulk import into a facility's registry is written by the same administrators, over
+         * the same places; another place does not exist for them (404). */
+        return import_decision(who, act, res);
     }
     return YX_EFORBIDDEN;
 }

@@ -34,6 +34,8 @@ const struct yx_route *const yx_fhir_route_tables[] = {
     yx_fhir_metadata_routes,
     /* Bulk Data's before Patient's: /fhir/Patient/$export would otherwise be a read of id $export. */
     yx_fhir_export_routes,
+    /* Bulk import ($import). */
+    yx_fhir_import_routes,
     yx_fhir_patient_routes,
     yx_fhir_organization_routes,
     yx_fhir_practitioner_routes,
@@ -170,16 +172,23 @@ static int metadata(struct yx_req *r)
         json_object_set(json_array_get(json_object_get(cs, "rest"), 0), "interaction", sys);
     json_decref(sys);
     /* The system-level $export when the route tables serve it: the IG's operation and its
-     * CapabilityStatement, which this one then instantiates. */
+     * CapabilityStatement, which this one then instantiates. $import, whose IG is still a draft
+     * with no published definition, is named by ytexa's own (docs/fhir.md "Bulk import"). */
+    json_t *ops = json_array();
     for (int k = 0; cs && yx_fhir_route_tables[k]; k++)
         for (const struct yx_route *rt = yx_fhir_route_tables[k]; rt->pattern; rt++)
             if (strcmp(rt->pattern, "/fhir/$export") == 0) {
-                json_object_set_new(json_array_get(json_object_get(cs, "rest"), 0), "operation",
-                                    json_pack("[{s:s,s:s}]", "name", "export", "definition",
-                                              BULK_DATA "OperationDefinition/export"));
+                json_array_append_new(ops, json_pack("{s:s,s:s}", "name", "export", "definition",
+                                                     BULK_DATA "OperationDefinition/export"));
                 json_object_set_new(cs, "instantiates",
                                     json_pack("[s]", BULK_DATA "CapabilityStatement/bulk-data"));
+            } else if (strcmp(rt->pattern, "/fhir/$import") == 0) {
+                json_array_append_new(ops, json_pack("{s:s,s:s}", "name", "import", "definition",
+                                                     YX_FHIR_NS "OperationDefinition:import"));
             }
+    if (cs && json_array_size(ops))
+        json_object_set(json_array_get(json_object_get(cs, "rest"), 0), "operation", ops);
+    json_decref(ops);
     return cs ? yx_reply(r, 200, cs) : YX_ENOMEM;
 }
 

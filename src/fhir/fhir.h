@@ -8,6 +8,7 @@
 
 #include "ytexa/fhir.h"
 #include "ytexa/http.h"
+#include "ytexa/patient.h"
 
 extern const struct yx_route yx_fhir_metadata_routes[];
 extern const struct yx_route yx_fhir_patient_routes[];
@@ -260,5 +261,13 @@ extern const struct yx_fhir_export yx_fhir_condition_export;
 extern const struct yx_fhir_export yx_fhir_observation_export;
 extern const struct yx_fhir_export yx_fhir_medication_request_export;
 extern const struct yx_fhir_export yx_fhir_organization_export;
+
+/* Bulk import ($import, src/fhir/import.c): one Patient of an NDJSON line into facility's registry,
+ * mapped as a create is (the same element table and checks) and matched by its CCCD or BHYT card
+ * (yx_patient_import()); its managingOrganization is not read (the import names the facility).
+ * Fills *what and *id; a refusal is r's error, its field the element's FHIR path. */
+int yx_fhir_patient_import(struct yx_req *r, const json_t *res, int64_t facility,
+                           enum yx_patient_imported *what, int64_t *id);
+extern const struct yx_route yx_fhir_import_routes[];
 
 #endif

@@ -631,6 +631,28 @@ out:
     return rc;
 }
 
+int yx_fhir_patient_import(struct yx_req *r, const json_t *res, int64_t facility,
+                           enum yx_patient_imported *what, int64_t *id)
+{
+    json_t *body = json_object(), *copy = NULL;
+    int rc;
+    if (!body)
+        return YX_ENOMEM;
+    /* The file's managingOrganization may name the source's organization; the import's facility
+     * is the one named (docs/fhir.md "Bulk import"), so it is checked without it. */
+    if (!(copy = json_copy((json_t *)res))) {
+        rc = YX_ENOMEM;
+        goto out;
+    }
+    json_object_del(copy, "managingOrganization");
+    if ((rc = yx_validate(r, copy, patient_fields)) == 0 && (rc = to_rest(r, copy, body, 1, facility)) == 0)
+        rc = yx_fhir_field_paths(r, yx_patient_import(r, facility, body, what, id), field_paths);
+out:
+    json_decref(copy);
+    json_decref(body);
+    return rc;
+}
+
 /* If-Match: W/"n" (or "n"): the version the client read; 0 when it sent none. */
 static int if_match(struct yx_req *r, int64_t *want)
 {

@@ -220,8 +220,8 @@ static int check_references(struct yx_req *r, const struct patient_in *in)
  * year of birth in the same commune (or anywhere, when no commune is given). A CCCD is unique per
  * facility by itself; the database refuses a second one. Each half is one index lookup
  * (patients_bhxh, patients_name_year). */
-static int find_duplicates(struct yx_req *r, const struct patient_in *in, const char *folded, int64_t self,
-                           json_t **found)
+static int find_duplicates(struct yx_req *r, int64_t facility, const struct patient_in *in,
+                           const char *folded, int64_t self, json_t **found)
 {
     struct yx_rows *rows = NULL;
     int rc = YX_DB_Q(
@@ -229,8 +229,8 @@ static int find_duplicates(struct yx_req *r, const struct patient_in *in, const 
         YX_PATIENT_SELECT "WHERE p.facility_id = ? AND p.id <> ? AND p.bhxh_no = ? UNION " YX_PATIENT_SELECT
                           "WHERE p.facility_id = ? AND p.id <> ? AND p.name_folded = ? AND p.birth_year = ? "
                           "AND (? = 0 OR p.unit_id = ?) ORDER BY 1 LIMIT 10",
-        YX_PI(r->who.facility_id), YX_PI(self), YX_PT(in->bhyt ? in->bhxh : NULL), YX_PI(r->who.facility_id),
-        YX_PI(self), YX_PT(folded), YX_PI(in->birth_year), YX_PI(in->unit_id), YX_PI(in->unit_id));
+        YX_PI(facility), YX_PI(self), YX_PT(in->bhyt ? in->bhxh : NULL), YX_PI(facility), YX_PI(self),
+        YX_PT(folded), YX_PI(in->birth_year), YX_PI(in->unit_id), YX_PI(in->unit_id));
     *found = NULL;
     if (rc == 0 && rows->nrows > 0) {
         *found = json_array();
@@ -291,13 +291,13 @@ static int save_name_keys(struct yx_req *r, int64_t id, int64_t facility, const 
 }
 
 /* Refuses a CCCD already registered at this facility, naming the record that has it. */
-static int cccd_taken(struct yx_req *r, const char *cccd, int64_t self)
+static int cccd_taken(struct yx_req *r, int64_t facility, const char *cccd, int64_t self)
 {
     struct yx_rows *rows = NULL;
     if (!cccd)
         return 0;
     int rc = YX_DB_Q(r->db, &rows, "SELECT id FROM patients WHERE facility_id = ? AND cccd = ? AND id <> ?",
-                     YX_PI(r->who.facility_id), YX_PT(cccd), YX_PI(self));
+                     YX_PI(facility), YX_PT(cccd), YX_PI(self));
     if (rc == 0 && rows->nrows > 0)
         rc = yx_fail_code(r, YX_ECONFLICT, "duplicate_cccd",
                           json_pack("{s:I}", "patient_id", (json_int_t)yx_rows_int(rows, 0, 0)),
@@ -308,8 +308,9 @@ static int cccd_taken(struct yx_req *r, const char *cccd, int64_t self)
     return rc;
 }
 
-/* Inserts or updates (id != 0) the row from in; the folded name is passed in. */
-static int write_patient(struct yx_req *r, const struct patient_in *in, const char *folded, int64_t *id)
+/* Inserts (at facility) or updates (id != 0) the row from in; the folded name is passed in. */
+static int write_patient(struct yx_req *r, int64_t facility, const struct patient_in *in, const char *folded,
+                         int64_t *id)
 {
     struct yx_rows *rows = NULL;
     int64_t now = yx_now_ms();
@@ -335,7 +336,7 @@ static int write_patient(struct yx_req *r, const struct patient_in *in, const ch
                            YX_PT(in->languages ? in->languages : "[\"vi\"]"),
                            YX_PT(in->notify_channel ? in->notify_channel : "sms"),
                            YX_PI(now),
-                           YX_PI(*id ? *id : r->who.facility_id),
+                           YX_PI(*id ? *id : facility),
                            YX_PI(r->who.user_id),
                            YX_PI(now)};
     int rc;
@@ -373,22 +374,23 @@ static int answer_patient(struct yx_req *r, int status, int64_t id)
     return p ? yx_reply(r, status, p) : YX_EDB;
 }
 
-int yx_patient_register(struct yx_req *r, const json_t *b, int64_t *out)
+/* Registers b in facility's registry with every rule of the record; who may is the caller's. */
+static int register_in(struct yx_req *r, int64_t facility, const json_t *b, int64_t *out)
 {
     struct patient_in in = {0};
     json_t *dups = NULL;
     char *folded = NULL;
     int64_t id = 0;
     int rc;
-    /* The body is checked here against the REST API's own table, whoever calls: a FHIR create
-     * goes through every rule a REST create does. */
-    if ((rc = yx_patient_registry_role(r)) != 0 || (rc = yx_validate(r, b, create_fields)) != 0 ||
-        (rc = overlay(r, b, &in)) != 0 || (rc = check_record(r, b, &in)) != 0 ||
-        (rc = check_references(r, &in)) != 0 || (rc = cccd_taken(r, in.cccd, 0)) != 0)
+    if ((rc = yx_validate(r, b, create_fields)) != 0 || (rc = overlay(r, b, &in)) != 0 ||
+        (rc = check_record(r, b, &in)) != 0 || (rc = check_references(r, &in)) != 0 ||
+        (rc = cccd_taken(r, facility, in.cccd, 0)) != 0)
         return rc;
     if (!(folded = yx_fold(in.full_name, strlen(in.full_name))))
         return yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
-    rc = json_is_true(json_object_get(b, "allow_duplicate")) ? 0 : find_duplicates(r, &in, folded, 0, &dups);
+    rc = json_is_true(json_object_get(b, "allow_duplicate"))
+             ? 0
+             : find_duplicates(r, facility, &in, folded, 0, &dups);
     if (rc == 0 && dups)
         rc = yx_fail_code(
             r, YX_ECONFLICT, "possible_duplicate", json_pack("{s:o}", "candidates", dups),
@@ -396,9 +398,9 @@ int yx_patient_register(struct yx_req *r, const json_t *b, int64_t *out)
             "\"allow_duplicate\": true / this person may already be registered: check the candidates, "
             "or send again with \"allow_duplicate\": true.");
     if (rc == 0)
-        rc = write_patient(r, &in, folded, &id);
+        rc = write_patient(r, facility, &in, folded, &id);
     if (rc == 0)
-        rc = save_name_keys(r, id, r->who.facility_id, in.full_name, 1);
+        rc = save_name_keys(r, id, facility, in.full_name, 1);
     free(folded);
     if (rc == 0) {
         *out = id;
@@ -406,6 +408,14 @@ int yx_patient_register(struct yx_req *r, const json_t *b, int64_t *out)
         r->audit_patient_id = id;
     }
     return rc;
+}
+
+int yx_patient_register(struct yx_req *r, const json_t *b, int64_t *out)
+{
+    /* The body is checked against the REST API's own table, whoever calls: a FHIR create goes
+     * through every rule a REST create does. */
+    int rc = yx_patient_registry_role(r);
+    return rc ? rc : register_in(r, r->who.facility_id, b, out);
 }
 
 /* POST /api/v1/patients */
@@ -455,19 +465,50 @@ static void stored_record(const struct yx_rows *s, struct patient_in *in)
         in->flags[k] = (int)yx_rows_i64(s, 0, flag_names[k]);
 }
 
-int yx_patient_correct(struct yx_req *r, int64_t id, const json_t *b)
+/* Does in, as write_patient() would write it, hold what the stored row s holds? */
+static int same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int unchanged(const struct patient_in *in, const struct yx_rows *s)
+{
+    int same =
+        same_text(in->full_name, yx_rows_str(s, 0, "full_name")) &&
+        same_text(in->birth_date, yx_rows_str(s, 0, "birth_date")) &&
+        in->birth_year == yx_rows_i64(s, 0, "birth_year") && same_text(in->sex, yx_rows_str(s, 0, "sex")) &&
+        same_text(in->ethnicity, yx_rows_str(s, 0, "ethnicity")) &&
+        same_text(in->cccd, yx_rows_str(s, 0, "cccd")) &&
+        same_text(in->bhyt ? in->bhyt_code : NULL, yx_rows_str(s, 0, "bhyt")) &&
+        same_text(in->phone ? in->phone_norm : NULL, yx_rows_str(s, 0, "phone")) &&
+        in->unit_id == yx_rows_i64(s, 0, "unit_id") && same_text(in->address, yx_rows_str(s, 0, "address")) &&
+        same_text(in->g_name, yx_rows_str(s, 0, "guardian_name")) &&
+        same_text(in->g_phone ? in->g_phone_norm : NULL, yx_rows_str(s, 0, "guardian_phone")) &&
+        same_text(in->g_relation, yx_rows_str(s, 0, "guardian_relation")) &&
+        same_text(in->languages, yx_rows_str(s, 0, "languages")) &&
+        same_text(in->notify_channel, yx_rows_str(s, 0, "notify_channel"));
+    for (int k = 0; same && k < 4; k++)
+        same = in->flags[k] == (int)yx_rows_i64(s, 0, flag_names[k]);
+    return same;
+}
+
+/* Corrects patient id of facility's registry from b with every rule of the record. With changed,
+ * a correction that changes nothing writes nothing and keeps the version (*changed 0): an import
+ * run again leaves its records as they are. Without it every correction is written, and the
+ * version goes up (a FHIR update's If-Match counts on it). Who may is the caller's. */
+static int correct_in(struct yx_req *r, int64_t facility, int64_t id, const json_t *b, int *changed)
 {
     struct yx_rows *stored = NULL;
     struct patient_in in;
     char *folded = NULL;
     int rc;
-    if ((rc = yx_patient_access(r, id, YX_A_WRITE)) != 0)
-        return rc;
+    if (changed)
+        *changed = 0;
     if (!b)
         return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
     if ((rc = YX_DB_Q(r->db, &stored, YX_PATIENT_SELECT "WHERE p.id = ?", YX_PI(id))) != 0)
         goto out;
-    if (yx_rows_i64(stored, 0, "facility_id") != r->who.facility_id) {
+    if (stored->nrows != 1 || yx_rows_i64(stored, 0, "facility_id") != facility) {
         rc = yx_fail(r, YX_EFORBIDDEN,
                      "Chỉ cơ sở quản lý người bệnh sửa hồ sơ / only the patient's own facility "
                      "corrects the registry record.");
@@ -479,17 +520,86 @@ int yx_patient_correct(struct yx_req *r, int64_t id, const json_t *b)
     if (yx_json_str(b, "birth_date") && !json_object_get(b, "birth_year"))
         in.birth_year = 0; /* taken from the new date */
     if ((rc = overlay(r, b, &in)) != 0 || (rc = check_record(r, b, &in)) != 0 ||
-        (rc = check_references(r, &in)) != 0 || (rc = cccd_taken(r, in.cccd, id)) != 0)
+        (rc = check_references(r, &in)) != 0 || (rc = cccd_taken(r, facility, in.cccd, id)) != 0)
         goto out;
+    if (changed && unchanged(&in, stored))
+        goto out;
+    if (changed)
+        *changed = 1;
     if (!(folded = yx_fold(in.full_name, strlen(in.full_name)))) {
         rc = yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
         goto out;
     }
-    if ((rc = write_patient(r, &in, folded, &id)) == 0 && json_object_get(b, "full_name"))
-        rc = save_name_keys(r, id, r->who.facility_id, in.full_name, 0);
+    if ((rc = write_patient(r, facility, &in, folded, &id)) == 0 && json_object_get(b, "full_name"))
+        rc = save_name_keys(r, id, facility, in.full_name, 0);
 out:
     free(folded);
     yx_rows_free(stored);
+    return rc;
+}
+
+int yx_patient_correct(struct yx_req *r, int64_t id, const json_t *b)
+{
+    int rc = yx_patient_access(r, id, YX_A_WRITE);
+    return rc ? rc : correct_in(r, r->who.facility_id, id, b, NULL);
+}
+
+/* The record of facility that b's CCCD or BHYT number names, in *id (0: none). Two records, one
+ * by each, are refused: the line cannot say which of them it is. */
+static int import_match(struct yx_req *r, int64_t facility, const json_t *b, int64_t *id)
+{
+    struct yx_rows *rows = NULL;
+    char code[16], bhxh[11];
+    const char *cccd = yx_json_str(b, "cccd"), *bhyt = yx_json_str(b, "bhyt");
+    int by_card = bhyt && yx_bhyt_parse(bhyt, code, bhxh) == 0;
+    *id = 0;
+    if (!cccd && !by_card)
+        return 0;
+    int rc = YX_DB_Q(r->db, &rows,
+                     "SELECT id FROM patients WHERE facility_id = ? AND cccd = ? UNION "
+                     "SELECT id FROM patients WHERE facility_id = ? AND bhxh_no = ? ORDER BY 1 LIMIT 2",
+                     YX_PI(facility), YX_PT(cccd), YX_PI(facility), YX_PT(by_card ? bhxh : NULL));
+    if (rc == 0 && rows->nrows > 1)
+        rc = yx_fail_code(
+            r, YX_ECONFLICT, "identifiers_disagree", NULL,
+            "CCCD và thẻ BHYT thuộc hai người bệnh khác nhau (%lld, %lld) / the CCCD and the BHYT "
+            "card belong to two different patients (%lld, %lld).",
+            (long long)yx_rows_int(rows, 0, 0), (long long)yx_rows_int(rows, 1, 0),
+            (long long)yx_rows_int(rows, 0, 0), (long long)yx_rows_int(rows, 1, 0));
+    else if (rc == 0 && rows->nrows == 1)
+        *id = yx_rows_int(rows, 0, 0);
+    yx_rows_free(rows);
+    return rc;
+}
+
+int yx_patient_import(struct yx_req *r, int64_t facility, const json_t *b, enum yx_patient_imported *what,
+                      int64_t *id)
+{
+    int changed = 0, rc;
+    json_t *fresh = NULL;
+    if (!json_is_object(b))
+        return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
+    if ((rc = import_match(r, facility, b, id)) != 0)
+        return rc;
+    if (*id) {
+        if ((rc = correct_in(r, facility, *id, b, &changed)) == 0)
+            *what = changed ? YX_IMPORT_UPDATED : YX_IMPORT_UNCHANGED;
+        return rc;
+    }
+    /* A new record takes only what is there: the nulls that clear a correction's fields are not a
+     * registration's. */
+    if (!(fresh = json_object()))
+        return YX_ENOMEM;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)b, k, v)
+    {
+        if (!json_is_null(v))
+            json_object_set(fresh, k, v);
+    }
+    if ((rc = register_in(r, facility, fresh, id)) == 0)
+        *what = YX_IMPORT_CREATED;
+    json_decref(fresh);
     return rc;
 }
 

@@ -156,6 +156,42 @@ test('resumable uploads: bad tus headers answered 4xx JSON', async () => {
   }
 });
 
+test('$import: a malformed request is 4xx; malformed lines are refused one by one; nothing is written', async () => {
+  const token = W.S['demo.ministry-admin'].token;
+  const NDJSON = { 'content-type': 'application/fhir+ndjson' };
+  const send = (raw, q = `?facility=${W.A.facility}`, headers = NDJSON) => api(srv, 'POST', `/fhir/$import${q}`, { token, raw, headers });
+  const requests = [
+    ['no facility', send('{}\n', '')],
+    ['a facility of SQL', send('{}\n', `?facility=${encodeURIComponent(SQL)}`)],
+    ['a facility that is absent', send('{}\n', '?facility=99999999')],
+    ['an empty file', send('')],
+    ['JSON, not NDJSON', send('{"resourceType":"Patient"}', undefined, JSON_TYPE)],
+    ['no content type', send('{"resourceType":"Patient"}', undefined, {})],
+    ['10 001 lines', send('{}\n'.repeat(10001))],
+  ];
+  for (const [what, p] of requests) {
+    const a = await p;
+    assert.ok(a.status >= 400 && a.status < 500, `${what}: ${a.status}`);
+    assert.equal(typeof errorOf(a.body)?.code, 'string', `${what}: ${JSON.stringify(a.body)}`);
+  }
+  // Every bad body of the JSON routes, and a Patient's bad elements, as lines of one file: each
+  // refused with its line number, none written.
+  const lines = [
+    ...MALFORMED.map(([, m]) => m.raw).filter((raw) => raw !== undefined && raw.length < 60000 && !raw.includes('\n')),
+    JSON.stringify({ resourceType: 'Patient', name: [{ text: SQL }], gender: SQL, birthDate: '1980' }),
+    JSON.stringify({ resourceType: 'Patient', name: [{ text: 'Người Thử' }], gender: 'male', birthDate: SQL }),
+    JSON.stringify({ resourceType: 'Patient', name: [{ text: 'a\u0000b' }], gender: 'male', birthDate: '1980' }),
+    JSON.stringify({ resourceType: 'Patient', name: [{ text: 'Người Thử' }], gender: 'male', birthDate: '1980', zz_not_a_field: 1 }),
+  ].map((l) => (Buffer.isBuffer(l) ? l : Buffer.from(l)));
+  assert.ok(lines.length >= 14, `${lines.length} lines`);
+  const a = await send(Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
+  assert.equal(a.status, 200, JSON.stringify(a.body));
+  const out = a.body.trimEnd().split('\n').map((l) => JSON.parse(l));
+  const sum = Object.fromEntries(out[0].parameter.map((p) => [p.name, p.valueInteger]));
+  assert.deepEqual(sum, { created: 0, updated: 0, unchanged: 0, refused: lines.length });
+  assert.deepEqual(out.slice(1).map((o) => o.extension[0].valueInteger), lines.map((_, i) => i + 1));
+});
+
 test('the server is still up, and every session still works', async () => {
   assert.equal((await api(srv, 'GET', '/healthz')).status, 200);
   for (const c of CALLERS) assert.equal((await api(srv, 'GET', '/api/v1/me', { token: W.S[c.name].token })).status, 200, c.name);

@@ -107,6 +107,9 @@ export const ROUTES = {
   'GET /fhir/bulkstatus/:id': { on: ['export'] },
   'DELETE /fhir/bulkstatus/:id': { on: ['export'] },
   'GET /fhir/bulkstatus/:id/files/:name': { on: ['export', 'exportfile'] },
+  // FHIR bulk import ($import, docs/fhir.md "Bulk import"): administrators over the facility named
+  // by ?facility= (absent here: 400 for the roles the route names).
+  'POST /fhir/$import': { raw: '{"resourceType":"Patient","name":[{"text":"Người Thử Ma Trận"}],"gender":"male","birthDate":"1980"}\n', headers: () => ({ 'content-type': 'application/fhir+ndjson' }) },
   'GET /api/v1/systems': {},
   'POST /api/v1/systems': { body: (x, W) => ({ client_id: 'he.thong.ma.tran', name: 'Hệ thống thử', facility_ids: [W.fac('A')], scopes: 'system/Patient.rs', jwks: { keys: [SYSTEM_JWK] } }) },
   'POST /api/v1/systems/:id/revoke': { public: true, on: ['one'] },
