@@ -308,13 +308,15 @@ static int certificate_decision(const struct yx_principal *w, enum yx_action act
     return act == YX_A_READ || runs ? 0 : YX_EFORBIDDEN;
 }
 
-/* Reports are read by the administrators over the place they cover: the ministry everywhere, a
- * province administrator their province and the facilities in it, a facility administrator their
- * facility. Another place does not exist for them (404, as an absent one), so that ids cannot be
- * probed; every other role reads none (403). Reports are counts, never a patient. */
-static int report_decision(const struct yx_principal *w, enum yx_action act, const struct yx_resource *res)
+/* The administrators over a place act on what covers it — a report read, a bulk export read, a
+ * bulk import written (`act`, the one action the kind takes): the ministry everywhere, a province
+ * administrator their province and the facilities in it, a facility administrator their facility.
+ * Another place does not exist for them (404, as an absent one), so that ids cannot be probed; every
+ * other role may not (403). Reports are counts, never a patient. */
+static int admin_place_decision(const struct yx_principal *w, enum yx_action act, enum yx_action only,
+                                const struct yx_resource *res)
 {
-    if (act != YX_A_READ)
+    if (act != only)
         return YX_EFORBIDDEN;
     if (is(w, "ministry_admin"))
         return 0;
@@ -358,22 +360,6 @@ static int system_decision(const struct yx_principal *w, enum yx_action act, con
     }
 }
 
-/* The administrators over a facility write a bulk import into its registry: the ministry any,
- * a province administrator those of its province, a facility administrator its own. Other roles
- * import nothing (403), and a place outside the administrator's is absent (404). */
-static int import_decision(const struct yx_principal *w, enum yx_action act, const struct yx_resource *res)
-{
-    if (act != YX_A_WRITE)
-        return YX_EFORBIDDEN;
-    if (is(w, "ministry_admin"))
-        return 0;
-    if (is(w, "province_admin"))
-        return w->province_id && res->province_id == w->province_id ? 0 : YX_ENOTFOUND;
-    if (is(w, "facility_admin"))
-        return w->facility_id && res->facility_id == w->facility_id ? 0 : YX_ENOTFOUND;
-    return YX_EFORBIDDEN;
-}
-
 int yx_authorize(const struct yx_principal *who, enum yx_action act, const struct yx_resource *res)
 {
     if (!who || (!who->user_id && !who->system_id))
@@ -413,15 +399,11 @@ int yx_authorize(const struct yx_principal *who, enum yx_action act, const struc
     case YX_RES_CERTIFICATE:
         return certificate_decision(who, act, res);
     case YX_RES_REPORT:
-        return report_decision(who, act, res);
     case YX_RES_EXPORT:
-        /* A bulk export is read by the administrators a report of the place is read by: the
-         * ministry's everywhere, a province's and a facility's in their own (docs/fhir.md). */
-        return report_decision(who, act, res);
+        return admin_place_decision(who, act, YX_A_READ, res);
     case YX_RES_IMPORT:
-        /* A bulk import into a facility's registry is written by the same administrators, over
-         * the same places; another place does not exist for them (404). */
-        return import_decision(who, act, res);
+        /* Written into a facility's registry (docs/fhir.md, "Bulk import"). */
+        return admin_place_decision(who, act, YX_A_WRITE, res);
     }
     return YX_EFORBIDDEN;
 }
