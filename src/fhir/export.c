@@ -89,12 +89,6 @@ static int reads_type(struct yx_req *r, const char *type)
            yx_system_permits(&r->who, "GET", pattern) == 0;
 }
 
-static int lenient(struct yx_req *r)
-{
-    const char *p = yx_header(r, "prefer");
-    return p && strstr(p, "handling=lenient") != NULL;
-}
-
 static const char *client_of(struct yx_req *r)
 {
     char c[40];
@@ -133,42 +127,27 @@ static int take_types(struct yx_req *r, const char *v, struct kickoff *k)
     return 0;
 }
 
-static int take_params(struct yx_req *r, struct kickoff *k)
+/* One parameter of the kick-off: _type, _since, _outputFormat (any other is unknown). */
+static int take_param(struct yx_req *r, const char *name, const char *value, void *ctx)
 {
-    const char *name, *value;
-    int got, i, rc;
-    for (i = 0; (got = yx_query_at(r, i, &name, &value)) == 1; i++) {
-        if (i >= MAX_PARAMS)
-            return yx_fail(r, YX_EINVAL, "Tối đa %d tham số / at most %d parameters.", MAX_PARAMS,
-                           MAX_PARAMS);
-        if (strlen(value) > MAX_VALUE)
-            return yx_fail_field(r, YX_EINVAL, name, "Giá trị quá dài / a value is longer than %d bytes.",
-                                 MAX_VALUE);
-        if (strcmp(name, "_format") == 0)
-            continue; /* checked by yx_fhir_begin */
-        if (strcmp(name, "_type") == 0) {
-            if ((rc = take_types(r, value, k)) != 0)
-                return rc;
-        } else if (strcmp(name, "_since") == 0) {
-            if (yx_time_parse(value, &k->since) != 0 || k->since <= 0)
-                return yx_fail_field(r, YX_EINVAL, name,
-                                     "_since là một thời điểm có múi giờ / _since is an instant with its "
-                                     "offset (2026-11-23T09:00:00+07:00, the + sent as %%2B).");
-        } else if (strcmp(name, "_outputFormat") == 0) {
-            static const char *const ndjson[] = {"application/fhir+ndjson", "application/ndjson", "ndjson",
-                                                 NULL};
-            if (!yx_one_of(value, ndjson))
-                return yx_fail_field(r, YX_EINVAL, name,
-                                     "Chỉ xuất ndjson / the only output format is application/fhir+ndjson.");
-        } else if (!lenient(r)) {
+    struct kickoff *k = ctx;
+    if (strcmp(name, "_type") == 0)
+        return take_types(r, value, k);
+    if (strcmp(name, "_since") == 0) {
+        if (yx_time_parse(value, &k->since) != 0 || k->since <= 0)
             return yx_fail_field(r, YX_EINVAL, name,
-                                 "$export không hỗ trợ tham số \"%.60s\" / $export does not support the "
-                                 "parameter \"%.60s\" (only _type, _since, _outputFormat); send Prefer: "
-                                 "handling=lenient to have it ignored.",
-                                 name, name);
-        }
+                                 "_since là một thời điểm có múi giờ / _since is an instant with its "
+                                 "offset (2026-11-23T09:00:00+07:00, the + sent as %%2B).");
+        return 0;
     }
-    return got < 0 ? got : 0;
+    if (strcmp(name, "_outputFormat") == 0) {
+        static const char *const ndjson[] = {"application/fhir+ndjson", "application/ndjson", "ndjson", NULL};
+        return yx_one_of(value, ndjson) ? 0
+                                        : yx_fail_field(r, YX_EINVAL, name,
+                                                        "Chỉ xuất ndjson / the only output format is "
+                                                        "application/fhir+ndjson.");
+    }
+    return YX_FHIR_UNKNOWN;
 }
 
 /* The place a Group names: "facility-<id>" or "province-<id>" (docs/fhir.md). 404 for any other
@@ -318,7 +297,8 @@ static int kickoff(struct yx_req *r, enum level level)
         return yx_fail_field(r, YX_EINVAL, "Prefer",
                              "$export cần Prefer: respond-async / $export needs the header Prefer: "
                              "respond-async (it answers 202 and runs in the background).");
-    if ((rc = take_params(r, &k)) != 0 || (rc = export_place(r, level, &res, &facilities)) != 0 ||
+    if ((rc = yx_fhir_params_each(r, MAX_PARAMS, MAX_VALUE, take_param, &k)) != 0 ||
+        (rc = export_place(r, level, &res, &facilities)) != 0 ||
         (rc = export_types(r, level, &k, &types)) != 0)
         return rc;
     if (!(client = client_of(r)))

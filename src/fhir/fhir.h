@@ -130,6 +130,14 @@ struct yx_fhir_search {
     int64_t count, after;
     struct yx_buf link; /* the accepted parameters, re-encoded, for the Bundle's links */
 };
+/* Each parameter of r's query handed to take, after the ceilings before any is looked at (at most
+ * max_params, each value at most max_value bytes) and FHIR's handling rules: _format is
+ * yx_fhir_begin's; a name take answers YX_FHIR_UNKNOWN for is refused 400 naming it, or left out
+ * under Prefer: handling=lenient. A search's parameters and $export's go through it. */
+#define YX_FHIR_UNKNOWN 1
+int yx_fhir_params_each(struct yx_req *r, int max_params, size_t max_value,
+                        int (*take)(struct yx_req *r, const char *name, const char *value, void *ctx),
+                        void *ctx);
 int yx_fhir_search_parse(struct yx_req *r, const struct yx_fhir_param *params, struct yx_fhir_search *s,
                          int (*take)(struct yx_req *r, const char *name, const char *value, void *ctx),
                          void *ctx);

@@ -57,49 +57,67 @@ static int read_positive(struct yx_req *r, const char *name, const char *v, int6
     return 0;
 }
 
-static int parse(struct yx_req *r, const struct yx_fhir_param *params, struct yx_fhir_search *s,
-                 int (*take)(struct yx_req *r, const char *name, const char *value, void *ctx), void *ctx)
+int yx_fhir_params_each(struct yx_req *r, int max_params, size_t max_value,
+                        int (*take)(struct yx_req *r, const char *name, const char *value, void *ctx),
+                        void *ctx)
 {
     const char *name, *value;
     int rc, got, i;
     for (i = 0; (got = yx_query_at(r, i, &name, &value)) == 1; i++) {
-        if (i >= MAX_PARAMS)
-            return yx_fail(r, YX_EINVAL, "Tối đa %d tham số / at most %d search parameters.", MAX_PARAMS,
-                           MAX_PARAMS);
-        if (strlen(value) > MAX_VALUE)
-            return yx_fail_field(r, YX_EINVAL, name, "Giá trị quá dài / a value is longer than %d bytes.",
-                                 MAX_VALUE);
+        if (i >= max_params)
+            return yx_fail(r, YX_EINVAL, "Tối đa %d tham số / at most %d parameters.", max_params,
+                           max_params);
+        if (strlen(value) > max_value)
+            return yx_fail_field(r, YX_EINVAL, name, "Giá trị quá dài / a value is longer than %zu bytes.",
+                                 max_value);
         if (strcmp(name, "_format") == 0)
             continue; /* checked by yx_fhir_begin */
-        if (strcmp(name, "_count") == 0) {
-            if ((rc = read_positive(r, name, value, &s->count)) != 0)
-                return rc;
-            if (s->count > COUNT_MAX)
-                s->count = COUNT_MAX; /* FHIR lets a server give fewer than asked */
-            continue;
-        }
-        if (strcmp(name, "_cursor") == 0) {
-            if ((rc = read_positive(r, name, value, &s->after)) != 0)
-                return rc;
-            continue;
-        }
-        if (!find_param(params, name)) {
+        if ((rc = take(r, name, value, ctx)) == YX_FHIR_UNKNOWN) {
             if (lenient(r))
                 continue;
             return yx_fail_field(
                 r, YX_EINVAL, name,
-                "Không hỗ trợ tham số tìm kiếm \"%.60s\" (xem /fhir/metadata) / the search "
-                "parameter \"%.60s\" is not supported here (see /fhir/metadata); send Prefer: "
-                "handling=lenient to have it ignored.",
+                "Không hỗ trợ tham số \"%.60s\" (xem /fhir/metadata) / the parameter \"%.60s\" is not "
+                "supported here (see /fhir/metadata); send Prefer: handling=lenient to have it ignored.",
                 name, name);
         }
-        if ((rc = take(r, name, value, ctx)) != 0)
+        if (rc != 0)
             return rc;
-        if (yx_buf_puts(&s->link, s->link.len ? "&" : "") || put_encoded(&s->link, name) ||
-            yx_buf_puts(&s->link, "=") || put_encoded(&s->link, value))
-            return YX_ENOMEM;
     }
     return got < 0 ? got : 0;
+}
+
+/* A search's parameters: _count, _cursor, and those of the type's table, each handed to the
+ * type's take and re-encoded for the Bundle's links. */
+struct search_params {
+    const struct yx_fhir_param *params;
+    struct yx_fhir_search *s;
+    int (*take)(struct yx_req *r, const char *name, const char *value, void *ctx);
+    void *ctx;
+};
+
+static int take_search(struct yx_req *r, const char *name, const char *value, void *arg)
+{
+    struct search_params *sp = arg;
+    struct yx_fhir_search *s = sp->s;
+    int rc;
+    if (strcmp(name, "_count") == 0) {
+        if ((rc = read_positive(r, name, value, &s->count)) != 0)
+            return rc;
+        if (s->count > COUNT_MAX)
+            s->count = COUNT_MAX; /* FHIR lets a server give fewer than asked */
+        return 0;
+    }
+    if (strcmp(name, "_cursor") == 0)
+        return read_positive(r, name, value, &s->after);
+    if (!find_param(sp->params, name))
+        return YX_FHIR_UNKNOWN;
+    if ((rc = sp->take(r, name, value, sp->ctx)) != 0)
+        return rc;
+    if (yx_buf_puts(&s->link, s->link.len ? "&" : "") || put_encoded(&s->link, name) ||
+        yx_buf_puts(&s->link, "=") || put_encoded(&s->link, value))
+        return YX_ENOMEM;
+    return 0;
 }
 
 int yx_fhir_search_parse(struct yx_req *r, const struct yx_fhir_param *params, struct yx_fhir_search *s,
@@ -109,7 +127,8 @@ int yx_fhir_search_parse(struct yx_req *r, const struct yx_fhir_param *params, s
     s->count = COUNT_DEFAULT;
     s->after = 0;
     yx_buf_init(&s->link, 64 * 1024);
-    int rc = parse(r, params, s, take, ctx);
+    struct search_params sp = {params, s, take, ctx};
+    int rc = yx_fhir_params_each(r, MAX_PARAMS, MAX_VALUE, take_search, &sp);
     if (rc)
         yx_buf_release(&s->link);
     return rc;
