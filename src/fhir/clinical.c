@@ -196,6 +196,22 @@ int yx_fhir_run_search(struct yx_req *r, const char *type, struct yx_fhir_search
     return yx_fhir_reply_bundle(r, type, s, entries, more, last);
 }
 
+int yx_fhir_read_one(struct yx_req *r, const char *select, yx_fhir_make make)
+{
+    int64_t id;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_param_id(r, 0, &id)) != 0 ||
+        (rc = YX_DB_Q(r->db, &rows, select, YX_PI(id))) != 0)
+        return rc;
+    int found = rows->nrows == 1;
+    json_t *o = found ? make(r, rows, 0) : NULL;
+    yx_rows_free(rows);
+    if (!found)
+        return yx_not_found(r);
+    return o ? yx_reply(r, 200, o) : YX_ENOMEM;
+}
+
 int yx_fhir_search(struct yx_req *r, const char *type, const struct yx_fhir_param *params,
                    int (*take)(struct yx_req *r, const char *name, const char *value, void *ctx),
                    const char *select, const struct yx_param *scope, int nscope, const char *key,

@@ -56,18 +56,7 @@ static json_t *location(struct yx_req *r, const struct yx_rows *rows, int i)
 /* GET /fhir/Location/:id */
 static int location_read(struct yx_req *r)
 {
-    int64_t id;
-    struct yx_rows *rows = NULL;
-    int rc;
-    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_param_id(r, 0, &id)) != 0 ||
-        (rc = YX_DB_Q(r->db, &rows, SELECT "WHERE f.id = ?", YX_PI(id))) != 0)
-        return rc;
-    int found = rows->nrows == 1;
-    json_t *o = found ? location(r, rows, 0) : NULL;
-    yx_rows_free(rows);
-    if (!found)
-        return yx_not_found(r);
-    return o ? yx_reply(r, 200, o) : YX_ENOMEM;
+    return yx_fhir_read_one(r, SELECT "WHERE f.id = ?", location);
 }
 
 static const struct yx_fhir_ref location_refs[] = {

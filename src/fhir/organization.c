@@ -74,22 +74,17 @@ static json_t *organization(const struct yx_rows *rows, int i)
     return o;
 }
 
+/* Row i as its Organization (for the read and the search). */
+static json_t *organization_row(struct yx_req *r, const struct yx_rows *rows, int i)
+{
+    (void)r;
+    return organization(rows, i);
+}
+
 /* GET /fhir/Organization/:id */
 static int organization_read(struct yx_req *r)
 {
-    int64_t id;
-    struct yx_rows *rows = NULL;
-    int rc;
-    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_param_id(r, 0, &id)) != 0 ||
-        (rc = YX_DB_Q(r->db, &rows, SELECT "WHERE f.id = ?", YX_PI(id))) != 0)
-        return rc;
-    if (rows->nrows != 1) {
-        yx_rows_free(rows);
-        return yx_not_found(r);
-    }
-    json_t *o = organization(rows, 0);
-    yx_rows_free(rows);
-    return o ? yx_reply(r, 200, o) : YX_ENOMEM;
+    return yx_fhir_read_one(r, SELECT "WHERE f.id = ?", organization_row);
 }
 
 static int take_param(struct yx_req *r, const char *name, const char *v, void *ctx)
@@ -116,12 +111,6 @@ static int take_param(struct yx_req *r, const char *name, const char *v, void *c
     return yx_fhir_where(r, q, "f.name_folded LIKE ? ESCAPE '\\'", 1, YX_PT(like));
 }
 
-static json_t *search_row(struct yx_req *r, const struct yx_rows *rows, int i)
-{
-    (void)r;
-    return organization(rows, i);
-}
-
 /* GET /fhir/Organization */
 static int organization_search(struct yx_req *r)
 {
@@ -129,7 +118,7 @@ static int organization_search(struct yx_req *r)
     if ((rc = yx_fhir_begin(r)) != 0)
         return rc;
     return yx_fhir_search(r, "Organization", yx_fhir_organization_params, take_param, SELECT "WHERE 1 = 1",
-                          NULL, 0, "f.id", search_row);
+                          NULL, 0, "f.id", organization_row);
 }
 
 const struct yx_route yx_fhir_organization_routes[] = {
@@ -140,6 +129,8 @@ const struct yx_route yx_fhir_organization_routes[] = {
 
 /* $export's Organization: the export's places' facilities (the network is public; an export names
  * the facilities its patients are managed by). */
-const struct yx_fhir_export yx_fhir_organization_export = {
-    "Organization", SELECT "WHERE 1 = 1", "f.id", "id",       "facilities f",
-    "+f.id",        "+f.updated_at",      0,      search_row, NULL};
+const struct yx_fhir_export yx_fhir_organization_export = {"Organization",   SELECT "WHERE 1 = 1",
+                                                           "f.id",           "id",
+                                                           "facilities f",   "+f.id",
+                                                           "+f.updated_at",  0,
+                                                           organization_row, NULL};

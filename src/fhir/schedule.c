@@ -78,32 +78,16 @@ static json_t *slot(struct yx_req *r, const struct yx_rows *rows, int i)
                      slot_status(rows, i, yx_now_ms()), "start", start, "end", end);
 }
 
-static int read_one(struct yx_req *r, const char *select, yx_fhir_make make)
-{
-    int64_t id;
-    struct yx_rows *rows = NULL;
-    int rc;
-    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_param_id(r, 0, &id)) != 0 ||
-        (rc = YX_DB_Q(r->db, &rows, select, YX_PI(id))) != 0)
-        return rc;
-    json_t *o = rows->nrows == 1 ? make(r, rows, 0) : NULL;
-    int found = rows->nrows == 1;
-    yx_rows_free(rows);
-    if (!found)
-        return yx_not_found(r);
-    return o ? yx_reply(r, 200, o) : YX_ENOMEM;
-}
-
 /* GET /fhir/Schedule/:id */
 static int schedule_read(struct yx_req *r)
 {
-    return read_one(r, SCHEDULE_FROM "WHERE s.id = ?", schedule);
+    return yx_fhir_read_one(r, SCHEDULE_FROM "WHERE s.id = ?", schedule);
 }
 
 /* GET /fhir/Slot/:id */
 static int slot_read(struct yx_req *r)
 {
-    return read_one(r, SLOT_FROM "WHERE sl.id = ?", slot);
+    return yx_fhir_read_one(r, SLOT_FROM "WHERE sl.id = ?", slot);
 }
 
 static const struct yx_fhir_ref schedule_refs[] = {
