@@ -358,11 +358,9 @@ static int appointment_update(struct yx_req *r)
         json_string_value(json_object_get(json_object_get(r->json, "cancelationReason"), "text"));
     if (why)
         json_object_set_new(body, "reason", json_string(why));
-    if ((rc = yx_appointment_cancel(r, id, body)) != 0) {
-        if (r->err_field && strcmp(r->err_field, "reason") == 0)
-            r->err_field = "Appointment.cancelationReason";
+    static const char *const cancel_paths[][2] = {{"reason", "Appointment.cancelationReason"}, {NULL, NULL}};
+    if ((rc = yx_fhir_field_paths(r, yx_appointment_cancel(r, id, body), cancel_paths)) != 0)
         goto out;
-    }
     rc = answer(r, 200, id);
 out:
     yx_rows_free(rows);
