@@ -13,21 +13,13 @@ DIR=${1:?usage: reports.sh DATA_DIR [DB_URL]}
 DB=${2:-$DIR/ytexa.db}
 B=${BUILD:-build}
 PORT=${PORT:-18191}
-URL=http://127.0.0.1:$PORT
-q() { if [[ $DB == postgres* ]]; then psql -qtA "$DB" -c "$1"; else sqlite3 "$DB" "$1"; fi; }
+. bench/lib.sh
 H=$(q "SELECT facility_id FROM users WHERE username = 'demo.doctor'")
 export BENCH_FIRST_ID=$(q "SELECT MIN(id) FROM patients WHERE facility_id = $H")
 export BENCH_LAST_ID=$(q "SELECT MAX(id) FROM patients WHERE facility_id = $H")
 echo "reports bench on ${DB%%:*}: patients $(q 'SELECT COUNT(*) FROM patients'), visits $(q 'SELECT COUNT(*) FROM visits'),"\
   "consultations $(q 'SELECT COUNT(*) FROM consults'), attendance $(q 'SELECT COUNT(*) FROM attendance'); commit $(git rev-parse --short HEAD)"
-"$B/ytexa" serve --data "$DIR" --db "$DB" --port "$PORT" --log-level warn --web "$DIR/none" 2>"$DIR/reports-bench.log" &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
-login() {
-  curl -sf -X POST "$URL/api/v1/auth/login" -H 'content-type: application/json' \
-    -d "{\"username\":\"$1\",\"password\":\"demo-password\"}" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
-}
+bench_serve reports-bench.log
 ADMIN=$(login demo.ministry-admin)
 export YTEXA_TOKEN=$(login demo.doctor)
 [[ -n $ADMIN && -n $YTEXA_TOKEN ]] || { echo "bench: login failed" >&2; exit 1; }

@@ -12,14 +12,10 @@ DIR=${1:?usage: reports_cpu.sh DATA_DIR [DB_URL]}
 DB=${2:-$DIR/ytexa.db}
 B=${BUILD:-build}
 PORT=${PORT:-18195}
-URL=http://127.0.0.1:$PORT
 ROUNDS=${ROUNDS:-10}
-"$B/ytexa" serve --data "$DIR" --db "$DB" --port "$PORT" --log-level warn --web "$DIR/none" 2>"$DIR/reports-cpu.log" &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
-for _ in $(seq 300); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
-TOKEN=$(curl -sf -X POST "$URL/api/v1/auth/login" -H 'content-type: application/json' \
-  -d '{"username":"demo.ministry-admin","password":"demo-password"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+. bench/lib.sh
+bench_serve reports-cpu.log
+TOKEN=$(login demo.ministry-admin)
 TICK=$(getconf CLK_TCK)
 PM=
 if [[ $DB == postgres* ]]; then

@@ -41,19 +41,14 @@ DIR=${3:?usage: reports_diff.sh save OUT DATA_DIR [DB_URL]}
 DB=${4:-$DIR/ytexa.db}
 B=${BUILD:-build}
 PORT=${PORT:-18193}
-URL=http://127.0.0.1:$PORT
-q() { if [[ $DB == postgres* ]]; then psql -qtA "$DB" -c "$1"; else sqlite3 "$DB" "$1"; fi; }
+. bench/lib.sh
 # The demo doctor's facility, its province today and before the 2025 reform.
 H=$(q "SELECT facility_id FROM users WHERE username = 'demo.doctor'")
 P=$(q "SELECT province_id FROM facility_places WHERE facility_id = $H")
 OLD=$(q "SELECT old_province_id FROM facility_places WHERE facility_id = $H")
 mkdir -p "$OUT"
-"$B/ytexa" serve --data "$DIR" --db "$DB" --port "$PORT" --log-level warn --web "$DIR/none" 2>"$DIR/reports-diff.log" &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
-for _ in $(seq 300); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
-TOKEN=$(curl -sf -X POST "$URL/api/v1/auth/login" -H 'content-type: application/json' \
-  -d '{"username":"demo.ministry-admin","password":"demo-password"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+bench_serve reports-diff.log
+TOKEN=$(login demo.ministry-admin)
 [[ -n $TOKEN ]] || { echo "reports_diff: login failed" >&2; exit 1; }
 n=0
 ask() {
