@@ -162,6 +162,10 @@ enum {
     YX_ROLE_PROVINCE_ADMIN = 1 << 5,
     YX_ROLE_MINISTRY_ADMIN = 1 << 6,
     YX_ROLE_PATIENT = 1 << 7,
+    /* Not a role of an account: a registered system's token (SMART Backend Services). A route
+     * that carries it may be called by a system, and then only within its token's scopes
+     * (yx_route_permits); a route without it refuses every system, whatever its scopes name. */
+    YX_ROLE_SYSTEM = 1 << 8,
 };
 #define YX_DOCTORS (YX_ROLE_DOCTOR | YX_ROLE_SPECIALIST)
 #define YX_CLINICIANS (YX_ROLE_HEALTH_WORKER | YX_DOCTORS)

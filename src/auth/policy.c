@@ -464,10 +464,10 @@ int yx_route_permits(struct yx_req *r)
     const struct yx_route *rt = r->route;
     if (!rt || (rt->flags & YX_R_PUBLIC))
         return 0;
-    /* A system has no role: the scopes its token was granted say which FHIR interactions it may
-     * call (SMART's system/<Type>.rs). */
+    /* A system has no role: the route says whether systems may call it at all, and the scopes
+     * its token was granted which of those FHIR interactions it may (SMART's system/<Type>.rs). */
     if (r->who.system_id)
-        return yx_system_permits(&r->who, rt->method, rt->pattern) == 0
+        return (rt->roles & YX_ROLE_SYSTEM) && yx_system_permits(&r->who, rt->method, rt->pattern) == 0
                    ? 0
                    : yx_fail_code(r, YX_EFORBIDDEN, "insufficient_scope", NULL,
                                   "Phạm vi của mã truy cập không gồm việc này / the token's scopes do not "

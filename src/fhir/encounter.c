@@ -366,10 +366,14 @@ static int condition_search(struct yx_req *r)
 }
 
 const struct yx_route yx_fhir_encounter_routes[] = {
-    {"GET", "/fhir/Encounter/:id", encounter_read, 0, "visit.read", "visit", YX_CLINICIANS, NULL},
-    {"GET", "/fhir/Encounter", encounter_search, 0, "visit.list", "visit", YX_CLINICIANS, NULL},
-    {"GET", "/fhir/Condition/:id", condition_read, 0, "visit.read", "visit", YX_CLINICIANS, NULL},
-    {"GET", "/fhir/Condition", condition_search, 0, "visit.list", "visit", YX_CLINICIANS, NULL},
+    {"GET", "/fhir/Encounter/:id", encounter_read, 0, "visit.read", "visit", YX_CLINICIANS | YX_ROLE_SYSTEM,
+     NULL},
+    {"GET", "/fhir/Encounter", encounter_search, 0, "visit.list", "visit", YX_CLINICIANS | YX_ROLE_SYSTEM,
+     NULL},
+    {"GET", "/fhir/Condition/:id", condition_read, 0, "visit.read", "visit", YX_CLINICIANS | YX_ROLE_SYSTEM,
+     NULL},
+    {"GET", "/fhir/Condition", condition_search, 0, "visit.list", "visit", YX_CLINICIANS | YX_ROLE_SYSTEM,
+     NULL},
     {"POST", "/fhir/Condition", condition_create, 0, "visit.diagnosis", "visit", YX_DOCTORS,
      condition_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},

@@ -500,12 +500,16 @@ static int export_file(struct yx_req *r)
 }
 
 const struct yx_route yx_fhir_export_routes[] = {
-    {"GET", "/fhir/$export", export_system, 0, "export.start", "export", YX_ADMINS, NULL},
-    {"GET", "/fhir/Patient/$export", export_patients, 0, "export.start", "export", YX_ADMINS, NULL},
-    {"GET", "/fhir/Group/:id/$export", export_group, 0, "export.start", "export", YX_ADMINS, NULL},
-    {"GET", "/fhir/bulkstatus/:id", export_status, 0, NULL, NULL, YX_ADMINS, NULL},
-    {"DELETE", "/fhir/bulkstatus/:id", export_cancel, 0, "export.cancel", "export", YX_ADMINS, NULL},
-    {"GET", "/fhir/bulkstatus/:id/files/:name", export_file, 0, "export.download", "export", YX_ADMINS, NULL},
+    {"GET", "/fhir/$export", export_system, 0, "export.start", "export", YX_ADMINS | YX_ROLE_SYSTEM, NULL},
+    {"GET", "/fhir/Patient/$export", export_patients, 0, "export.start", "export", YX_ADMINS | YX_ROLE_SYSTEM,
+     NULL},
+    {"GET", "/fhir/Group/:id/$export", export_group, 0, "export.start", "export", YX_ADMINS | YX_ROLE_SYSTEM,
+     NULL},
+    {"GET", "/fhir/bulkstatus/:id", export_status, 0, NULL, NULL, YX_ADMINS | YX_ROLE_SYSTEM, NULL},
+    {"DELETE", "/fhir/bulkstatus/:id", export_cancel, 0, "export.cancel", "export",
+     YX_ADMINS | YX_ROLE_SYSTEM, NULL},
+    {"GET", "/fhir/bulkstatus/:id/files/:name", export_file, 0, "export.download", "export",
+     YX_ADMINS | YX_ROLE_SYSTEM, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
 

@@ -221,8 +221,9 @@ static int medication_search(struct yx_req *r)
 
 const struct yx_route yx_fhir_medication_routes[] = {
     {"GET", "/fhir/MedicationRequest/:id", medication_read, 0, "prescription.read", "prescription",
-     YX_CLINICIANS, NULL},
-    {"GET", "/fhir/MedicationRequest", medication_search, 0, "visit.list", "visit", YX_CLINICIANS, NULL},
+     YX_CLINICIANS | YX_ROLE_SYSTEM, NULL},
+    {"GET", "/fhir/MedicationRequest", medication_search, 0, "visit.list", "visit",
+     YX_CLINICIANS | YX_ROLE_SYSTEM, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
 

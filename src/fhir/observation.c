@@ -433,8 +433,10 @@ static int observation_search(struct yx_req *r)
 }
 
 const struct yx_route yx_fhir_observation_routes[] = {
-    {"GET", "/fhir/Observation/:id", observation_read, 0, "visit.read", "visit", YX_CLINICIANS, NULL},
-    {"GET", "/fhir/Observation", observation_search, 0, "visit.list", "visit", YX_CLINICIANS, NULL},
+    {"GET", "/fhir/Observation/:id", observation_read, 0, "visit.read", "visit",
+     YX_CLINICIANS | YX_ROLE_SYSTEM, NULL},
+    {"GET", "/fhir/Observation", observation_search, 0, "visit.list", "visit", YX_CLINICIANS | YX_ROLE_SYSTEM,
+     NULL},
     {"POST", "/fhir/Observation", observation_create, 0, "visit.vitals", "visit", YX_CLINICIANS,
      observation_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},

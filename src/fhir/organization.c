@@ -122,8 +122,8 @@ static int organization_search(struct yx_req *r)
 }
 
 const struct yx_route yx_fhir_organization_routes[] = {
-    {"GET", "/fhir/Organization/:id", organization_read, 0, NULL, NULL, YX_ANYONE, NULL},
-    {"GET", "/fhir/Organization", organization_search, 0, NULL, NULL, YX_ANYONE, NULL},
+    {"GET", "/fhir/Organization/:id", organization_read, 0, NULL, NULL, YX_ANYONE | YX_ROLE_SYSTEM, NULL},
+    {"GET", "/fhir/Organization", organization_search, 0, NULL, NULL, YX_ANYONE | YX_ROLE_SYSTEM, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
 

@@ -720,8 +720,10 @@ out:
 }
 
 const struct yx_route yx_fhir_patient_routes[] = {
-    {"GET", "/fhir/Patient/:id", patient_read, 0, "patient.read", "patient", YX_CLINICIANS, NULL},
-    {"GET", "/fhir/Patient", patient_search, 0, "patient.search", "patient", YX_CLINICIANS, NULL},
+    {"GET", "/fhir/Patient/:id", patient_read, 0, "patient.read", "patient", YX_CLINICIANS | YX_ROLE_SYSTEM,
+     NULL},
+    {"GET", "/fhir/Patient", patient_search, 0, "patient.search", "patient", YX_CLINICIANS | YX_ROLE_SYSTEM,
+     NULL},
     {"POST", "/fhir/Patient", patient_create, 0, "patient.create", "patient", YX_CLINICIANS, patient_fields},
     {"PUT", "/fhir/Patient/:id", patient_update, 0, "patient.update", "patient", YX_CLINICIANS,
      patient_fields},

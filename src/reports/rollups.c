@@ -356,6 +356,15 @@ out:
     return rc;
 }
 
+/* Is t written by another rollup's trigger (0034), so that rebuilding that one rebuilds t? */
+static int derived(const struct rollup *t)
+{
+    for (size_t i = 0; i < NROLLUPS; i++)
+        if (rollups[i].derived && strcmp(rollups[i].derived, t->table) == 0)
+            return 1;
+    return 0;
+}
+
 int yx_report_rollups_rebuild(struct yx_db *db, const char *only, FILE *out)
 {
     const struct rollup *one = only ? find(only, out) : NULL;
@@ -363,7 +372,7 @@ int yx_report_rollups_rebuild(struct yx_db *db, const char *only, FILE *out)
     if (only && !one)
         return YX_ENOTFOUND;
     for (size_t i = 0; i < NROLLUPS && rc == 0; i++)
-        if (!one || one == &rollups[i])
+        if (one ? one == &rollups[i] : !derived(&rollups[i]))
             rc = rebuild_one(db, &rollups[i], out);
     return rc;
 }

@@ -184,6 +184,21 @@ test("a system reads and searches the clinical resources of its places; elsewher
   assert.equal((await fhir(srv, 'GET', '/fhir/Encounter', { token: rt })).status, 401);
 });
 
+test('a system calls only the routes that admit systems, whatever its scopes name: system/*.rs opens no document, case, booking, consent, schedule, site, account or audit event', async () => {
+  const t = W.allToken;
+  const before = srv.sql(`SELECT COUNT(*) FROM audit_events WHERE actor_role = 'system' AND actor_id = ${SYS.all.id} AND outcome = 'ok'`);
+  // The signed prescription of Lũng Cú's visit, within the system's place, as a document and its
+  // PDF; Lũng Cú's own site; then every search of the routes that do not admit systems.
+  const paths = [`DocumentReference/${W.rx1 * 2 + 1}`, `Binary/${W.rx1 * 2 + 1}`, 'Location/12', 'Practitioner/1', 'PractitionerRole/1',
+    'DocumentReference', 'ServiceRequest', 'Task', 'AuditEvent', 'Appointment', 'Consent', 'Schedule', 'Slot', 'Location', 'Practitioner', 'PractitionerRole'];
+  for (const p of paths) {
+    const r = await fhir(srv, 'GET', `/fhir/${p}`, { token: t });
+    assert.equal(r.status, 403, `${p}: ${r.status} ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.issue[0].details.coding[0].code, 'insufficient_scope', p);
+  }
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE actor_role = 'system' AND actor_id = ${SYS.all.id} AND outcome = 'ok'`), before);
+});
+
 test("a facility's export by its system: every line valid, the counts of its searches, nothing of another facility", async () => {
   const e = await exported(W.allToken, '/fhir/$export');
   // By hand: Lũng Cú's eight patients, one visit, two measurements, one diagnosis, two items, and
