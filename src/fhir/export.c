@@ -377,8 +377,9 @@ static int load_job(struct yx_req *r, struct yx_rows **rows, int64_t *id)
     if ((rc = yx_param_id(r, 0, id)) != 0 ||
         (rc = YX_DB_Q(r->db, rows,
                       "SELECT id, state, request, progress, output, error, error_code, transaction_time FROM "
-                      "fhir_exports WHERE id = ? AND client = ? AND state <> 'cancelled'",
-                      YX_PI(*id), YX_PT(client))) != 0)
+                      "fhir_exports WHERE id = ? AND client = ? AND state <> 'cancelled' AND (expires_at IS "
+                      "NULL OR expires_at > ?)",
+                      YX_PI(*id), YX_PT(client), YX_PI(yx_now_ms()))) != 0)
         return rc;
     if ((*rows)->nrows != 1) {
         yx_rows_free(*rows);

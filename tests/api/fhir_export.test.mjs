@@ -289,6 +289,20 @@ test("cancel: 202, then the job and its files are gone; another client's job is 
   assert.equal(srv.sql(`SELECT COUNT(*) FROM fhir_exports WHERE id = ${e.id}`), '0');
 });
 
+test('a job past its expiry is the 404 of an absent one at once, before the sweep removes it', async () => {
+  const e = await exported(W.allToken, '/fhir/$export?_type=Patient');
+  const file = pathOf(e.manifest.output[0].url);
+  assert.equal((await api(srv, 'GET', pathOf(e.location), { token: W.allToken })).status, 200);
+  srv.sql(`UPDATE fhir_exports SET expires_at = ${Date.now() - 1000} WHERE id = ${e.id}`);
+  const absent = '/fhir/bulkstatus/987654321';
+  for (const [method, path, like] of [['GET', pathOf(e.location), absent], ['GET', file, `${absent}/files/Patient.ndjson`], ['DELETE', pathOf(e.location), absent]]) {
+    const o = await fhir(srv, method, path, { token: W.allToken });
+    const a = await fhir(srv, method, like, { token: W.allToken });
+    assert.equal(o.status, 404, `${method} ${path}`);
+    assert.equal(JSON.stringify(o.body), JSON.stringify(a.body));
+  }
+});
+
 test('one job a client at a time (429, Retry-After); a job whose lease ran out (its server stopped) is taken again and finishes', async () => {
   const client = `system:${SYS.all.id}`;
   const now = Date.now();
