@@ -382,16 +382,19 @@ const struct yx_route yx_fhir_encounter_routes[] = {
 /* $export's Encounter and Condition: the searches' rows and mappings, every visit of the export's
  * places (the patient's facility, as a system's search). */
 const struct yx_fhir_export yx_fhir_encounter_export = {
-    "Encounter",     ENC_FROM "WHERE 1 = 1",
-    "v.id",          "id",
-    "visits v",      "(SELECT pa.facility_id FROM patients pa WHERE pa.id = v.patient_id)",
-    "+v.updated_at", 1,
-    encounter,       NULL};
+    "Encounter",
+    ENC_FROM "WHERE 1 = 1",
+    "v.id",
+    "visits v",
+    "(SELECT pa.facility_id FROM patients pa WHERE pa.id = v.patient_id)",
+    "+v.updated_at",
+    1,
+    encounter,
+    NULL};
 const struct yx_fhir_export yx_fhir_condition_export = {
     "Condition",
     COND_FROM "WHERE 1 = 1",
     "x.id",
-    "id",
     "visit_diagnoses x",
     "(SELECT pa.facility_id FROM visits v JOIN patients pa ON pa.id = v.patient_id WHERE v.id = x.visit_id)",
     "+x.created_at",

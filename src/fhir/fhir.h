@@ -255,7 +255,6 @@ struct yx_fhir_export {
     const char *type;
     const char *select;   /* "SELECT … FROM … WHERE <cond>": the exporter adds " AND <key> IN (…)" */
     const char *key;      /* the key the pages follow ("p.id"), ascending */
-    const char *key_col;  /* the key's column in the rows ("id") */
     const char *from;     /* the key's own table and alias ("patients p"), which a page's keys are read
                              from alone: no join for a planner to start from, so a page walks the key */
     const char *facility; /* the facility a row belongs to, an expression on that table alone, which

@@ -251,7 +251,6 @@ const struct yx_fhir_export yx_fhir_medication_request_export = {
     "MedicationRequest",
     RX_FROM,
     "p.id",
-    "rx_id",
     "prescriptions p",
     "(SELECT pa.facility_id FROM visits v JOIN patients pa ON pa.id = v.patient_id WHERE v.id = p.visit_id)",
     "+p.signed_at",

@@ -465,7 +465,6 @@ const struct yx_fhir_export yx_fhir_observation_export = {
     "patient_name FROM vitals t JOIN visits v ON v.id = t.visit_id JOIN patients pa ON pa.id = v.patient_id "
     "WHERE 1 = 1",
     "t.id",
-    "id",
     "vitals t",
     "(SELECT pa.facility_id FROM visits v JOIN patients pa ON pa.id = v.patient_id WHERE v.id = t.visit_id)",
     "+t.at",

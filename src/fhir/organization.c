@@ -129,8 +129,12 @@ const struct yx_route yx_fhir_organization_routes[] = {
 
 /* $export's Organization: the export's places' facilities (the network is public; an export names
  * the facilities its patients are managed by). */
-const struct yx_fhir_export yx_fhir_organization_export = {"Organization",   SELECT "WHERE 1 = 1",
-                                                           "f.id",           "id",
-                                                           "facilities f",   "+f.id",
-                                                           "+f.updated_at",  0,
-                                                           organization_row, NULL};
+const struct yx_fhir_export yx_fhir_organization_export = {"Organization",
+                                                           SELECT "WHERE 1 = 1",
+                                                           "f.id",
+                                                           "facilities f",
+                                                           "+f.id",
+                                                           "+f.updated_at",
+                                                           0,
+                                                           organization_row,
+                                                           NULL};

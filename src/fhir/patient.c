@@ -732,5 +732,5 @@ const struct yx_route yx_fhir_patient_routes[] = {
 
 /* $export's Patient: the search's rows and mapping, the registries of the export's places. */
 const struct yx_fhir_export yx_fhir_patient_export = {
-    "Patient",        SELECT "WHERE 1 = 1", "p.id", "id",       "patients p",
-    "+p.facility_id", "+p.updated_at",      1,      search_row, NULL};
+    "Patient", SELECT "WHERE 1 = 1", "p.id", "patients p", "+p.facility_id", "+p.updated_at",
+    1,         search_row,           NULL};
