@@ -150,6 +150,10 @@ enum {
      * YX_R_HEAVY counted apart, --report-concurrency at once, so that administrators' dashboards
      * never hold the workers the clinical writes and reads need. */
     YX_R_REPORT = 128,
+    /* A GET that records something (a bulk export's job): run as a write — in a transaction
+     * together with its audit event, on the writes' path — so that what it recorded and the
+     * event that it was asked commit together or not at all. */
+    YX_R_WRITES = 256,
 };
 
 /* The roles, as bits: who may call a route. The names are those of include/ytexa/auth.h. */

@@ -127,7 +127,8 @@ const struct yx_route *yx_app_routes(void)
 /* One route as JSON: method, path, flags, audit action, who may call it, the body's fields. */
 static json_t *route_json(const struct yx_route *r)
 {
-    static const char *const flag_names[] = {"public", "heavy", "loop", "notx", "raw", "batch", "image"};
+    static const char *const flag_names[] = {"public", "heavy", "loop",   "notx",  "raw",
+                                             "batch",  "image", "report", "writes"};
     static const char *const role_names[] = {YX_ROLES};
     static const char *const types[] = {"string", "int", "bool", "array", "object", "any", "number"};
     json_t *flags = json_array(), *roles = json_array(), *fields = json_null();
@@ -137,6 +138,9 @@ static json_t *route_json(const struct yx_route *r)
     for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
         if (!(r->flags & YX_R_PUBLIC) && (r->roles & yx_role_bit(role_names[i])))
             json_array_append_new(roles, json_string(role_names[i]));
+    /* Registered systems are no role of an account, but the route admits them (YX_ROLE_SYSTEM). */
+    if (!(r->flags & YX_R_PUBLIC) && (r->roles & YX_ROLE_SYSTEM))
+        json_array_append_new(roles, json_string("system"));
     if (r->fields) {
         fields = json_array();
         for (const struct yx_field *f = r->fields; f->name; f++)

@@ -303,29 +303,21 @@ static int kickoff(struct yx_req *r, enum level level)
         return rc;
     if (!(client = client_of(r)))
         return YX_ENOMEM;
-    /* One job a client at a time; the unique index holds it also against two kick-offs at once. */
-    rc = YX_DB_Q(r->db, &rows, "SELECT id FROM fhir_exports WHERE client = ? AND ended_at IS NULL",
-                 YX_PT(client));
-    int busy = rc == 0 && rows->nrows > 0;
-    yx_rows_free(rows);
-    rows = NULL;
-    if (rc)
-        return rc;
     const char *url = yx_req_url(r, r->path);
     size_t n = (url ? strlen(url) : 0) + strlen(r->query) + 2;
     char *request = yx_arena_alloc(&r->arena, n);
     if (!url || !request || yx_snprintf(request, n, "%s%s%s", url, *r->query ? "?" : "", r->query) != 0)
         return YX_ENOMEM;
     int64_t now = yx_now_ms();
-    if (!busy)
-        rc = YX_DB_Q(
-            r->db, &rows,
-            "INSERT INTO fhir_exports (client, system_id, user_id, state, request, types, facility_ids, "
-            "since, created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) RETURNING id",
-            YX_PT(client), r->who.system_id ? YX_PI(r->who.system_id) : YX_PN,
-            r->who.system_id ? YX_PN : YX_PI(r->who.user_id), YX_PT(request), YX_PT(types),
-            facilities ? YX_PT(facilities) : YX_PN, k.since ? YX_PI(k.since) : YX_PN, YX_PI(now), YX_PI(now));
-    if (busy || rc == YX_ECONFLICT) {
+    /* One job a client at a time: the unique index on a client's open job refuses a second. */
+    rc = YX_DB_Q(r->db, &rows,
+                 "INSERT INTO fhir_exports (client, system_id, user_id, state, request, types, facility_ids, "
+                 "since, created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) RETURNING id",
+                 YX_PT(client), r->who.system_id ? YX_PI(r->who.system_id) : YX_PN,
+                 r->who.system_id ? YX_PN : YX_PI(r->who.user_id), YX_PT(request), YX_PT(types),
+                 facilities ? YX_PT(facilities) : YX_PN, k.since ? YX_PI(k.since) : YX_PN, YX_PI(now),
+                 YX_PI(now));
+    if (rc == YX_ECONFLICT) {
         yx_rows_free(rows);
         yx_reply_header(r, "retry-after", RETRY_BUSY);
         return yx_fail_code(r, YX_ERATELIMIT, "export_running", NULL,
@@ -501,11 +493,12 @@ static int export_file(struct yx_req *r)
 }
 
 const struct yx_route yx_fhir_export_routes[] = {
-    {"GET", "/fhir/$export", export_system, 0, "export.start", "export", YX_ADMINS | YX_ROLE_SYSTEM, NULL},
-    {"GET", "/fhir/Patient/$export", export_patients, 0, "export.start", "export", YX_ADMINS | YX_ROLE_SYSTEM,
+    {"GET", "/fhir/$export", export_system, YX_R_WRITES, "export.start", "export", YX_ADMINS | YX_ROLE_SYSTEM,
      NULL},
-    {"GET", "/fhir/Group/:id/$export", export_group, 0, "export.start", "export", YX_ADMINS | YX_ROLE_SYSTEM,
-     NULL},
+    {"GET", "/fhir/Patient/$export", export_patients, YX_R_WRITES, "export.start", "export",
+     YX_ADMINS | YX_ROLE_SYSTEM, NULL},
+    {"GET", "/fhir/Group/:id/$export", export_group, YX_R_WRITES, "export.start", "export",
+     YX_ADMINS | YX_ROLE_SYSTEM, NULL},
     {"GET", "/fhir/bulkstatus/:id", export_status, 0, NULL, NULL, YX_ADMINS | YX_ROLE_SYSTEM, NULL},
     {"DELETE", "/fhir/bulkstatus/:id", export_cancel, 0, "export.cancel", "export",
      YX_ADMINS | YX_ROLE_SYSTEM, NULL},

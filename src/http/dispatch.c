@@ -103,6 +103,11 @@ static const char *outcome_of(int rc)
     }
 }
 
+int yx_route_writes(const struct yx_req *r, const struct yx_route *rt)
+{
+    return !yx_safe_method(r->method) || (rt->flags & YX_R_WRITES);
+}
+
 /* The body against the fields the route declares, before the handler and before any record is
  * looked at: bad input gets the same 400 naming the field whatever the record, its owner or its
  * state, and writes nothing. A route that declares no fields takes none. A missing body is the
@@ -133,7 +138,7 @@ static void keep_on_failure(struct yx_req *r)
 
 static int run_handler(struct yx_req *r, const struct yx_route *rt, const struct yx_pipeline *p)
 {
-    int write = !yx_safe_method(r->method);
+    int write = yx_route_writes(r, rt);
     /* An audited read needs no transaction of its own: its event goes to the audit writer, which
      * commits the events of many reads at once, and the server answers when it is durable. */
     int defer = !write && rt->audit && !(rt->flags & YX_R_LOOP) && p->deferrable && p->deferrable();

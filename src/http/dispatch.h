@@ -16,6 +16,9 @@ char *yx_render_answer(struct yx_req *r, int *status, size_t *len);
 /* GET, HEAD and OPTIONS: methods that change nothing (no transaction of their own, no body
  * checked, never a write group). */
 int yx_safe_method(const char *m);
+/* Does the request write: a method other than GET, HEAD and OPTIONS, or a route that says so
+ * (YX_R_WRITES)? */
+int yx_route_writes(const struct yx_req *r, const struct yx_route *rt);
 /* Matches method and path against the routes. Returns the route, or NULL with *code set to
  * YX_ENOTFOUND or YX_EMETHOD. Path parameters go to r->params. */
 const struct yx_route *yx_route_match(const struct yx_route *routes, struct yx_req *r, int *code);

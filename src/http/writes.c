@@ -121,7 +121,7 @@ void yx_writes_counts(double *groups, double *writes)
 int yx_writes_take(const struct job *j)
 {
     const struct yx_route *rt = j->r.route;
-    return WR.running && !yx_safe_method(j->r.method) && !j->ws_key &&
+    return WR.running && yx_route_writes(&j->r, rt) && !j->ws_key &&
            !(rt->flags & (YX_R_NOTX | YX_R_LOOP | YX_R_RAW | YX_R_BATCH)) && !yx_gated(rt);
 }
 
