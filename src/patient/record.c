@@ -402,11 +402,8 @@ static int register_in(struct yx_req *r, int64_t facility, const json_t *b, int6
     if (rc == 0)
         rc = save_name_keys(r, id, facility, in.full_name, 1);
     free(folded);
-    if (rc == 0) {
+    if (rc == 0)
         *out = id;
-        yx_audit_target(r, id);
-        r->audit_patient_id = id;
-    }
     return rc;
 }
 
@@ -415,7 +412,12 @@ int yx_patient_register(struct yx_req *r, const json_t *b, int64_t *out)
     /* The body is checked against the REST API's own table, whoever calls: a FHIR create goes
      * through every rule a REST create does. */
     int rc = yx_patient_registry_role(r);
-    return rc ? rc : register_in(r, r->who.facility_id, b, out);
+    if (rc == 0 && (rc = register_in(r, r->who.facility_id, b, out)) == 0) {
+        /* The request's audit event names the record it made (an import's names its facility). */
+        yx_audit_target(r, *out);
+        r->audit_patient_id = *out;
+    }
+    return rc;
 }
 
 /* POST /api/v1/patients */

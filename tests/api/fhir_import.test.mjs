@@ -46,15 +46,16 @@ const outcomeOf = (o) => ({
   text: o.issue[0].diagnostics,
 });
 
-// A's Lũng Cú Patient file, from a Group-level $export by the ministry's administrator.
-async function exportLungCu() {
-  const k = await fhir(A, 'GET', '/fhir/Group/facility-12/$export?_type=Patient', { token: SA['demo.ministry-admin'].token, headers: { prefer: 'respond-async' } });
+// A facility's Patient file, from a Group-level $export by the ministry's administrator (A's
+// Lũng Cú by default).
+async function exportLungCu(srv = A, S = SA, facility = 12) {
+  const k = await fhir(srv, 'GET', `/fhir/Group/facility-${facility}/$export?_type=Patient`, { token: S['demo.ministry-admin'].token, headers: { prefer: 'respond-async' } });
   assert.equal(k.status, 202, JSON.stringify(k.body));
-  const status = k.headers.get('content-location').slice(A.url.length);
+  const status = k.headers.get('content-location').slice(srv.url.length);
   for (let i = 0; i < 400; i++) {
-    const s = await api(A, 'GET', status, { token: SA['demo.ministry-admin'].token });
+    const s = await api(srv, 'GET', status, { token: S['demo.ministry-admin'].token });
     if (s.status === 200) {
-      const f = await api(A, 'GET', s.body.output[0].url.slice(A.url.length), { token: SA['demo.ministry-admin'].token });
+      const f = await api(srv, 'GET', s.body.output[0].url.slice(srv.url.length), { token: S['demo.ministry-admin'].token });
       assert.equal(f.status, 200);
       return f.body;
     }
@@ -128,6 +129,23 @@ test('an exported facility imported into an empty registry is the same registry,
   assert.deepEqual(u.summary, { created: 0, updated: 1, unchanged: 0, refused: 0 });
   assert.equal(B.sql(`SELECT phone || ':' || version FROM patients WHERE id = ${id}`), `0987654321:${v + 1}`);
   assert.equal(B.sql(`SELECT COUNT(*) FROM audit_events WHERE action = 'patient.update' AND patient_id = ${id}`), '1');
+});
+
+test('a file of more than a group of lines (200) and an export of more than a page (1 000): every line committed, every record exported once', async () => {
+  // 1 001 people of distinct names and years, none with an identifier, into B's Bạch Mai (1).
+  const syl = ['An', 'Bình', 'Chiến', 'Dũng', 'Đức', 'Giang', 'Hải', 'Hùng', 'Khoa', 'Lâm', 'Long', 'Mạnh', 'Nam', 'Nghĩa', 'Phong', 'Quang', 'Sơn', 'Tâm', 'Thắng', 'Toàn', 'Trung', 'Tuấn', 'Việt', 'Vinh', 'Xuân', 'Yên', 'Bảo', 'Cường', 'Định', 'Hiếu', 'Kiên', 'Lộc'];
+  const lines = [];
+  for (let i = 0; i < 1001; i++)
+    lines.push(JSON.stringify({ resourceType: 'Patient', name: [{ family: 'Lò', given: ['Văn', syl[i % 32], syl[Math.floor(i / 32) % 32]] }], gender: 'male', birthDate: String(1930 + (i % 90)) }));
+  const before = Number(B.sql('SELECT COUNT(*) FROM patients WHERE facility_id = 1'));
+  const r = await importFile(B, SB['demo.ministry-admin'].token, 1, lines.join('\n') + '\n');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.summary, { created: 1001, updated: 0, unchanged: 0, refused: 0 }, JSON.stringify(r.issues.slice(0, 3)));
+  assert.equal(Number(B.sql('SELECT COUNT(*) FROM patients WHERE facility_id = 1')), before + 1001);
+  assert.equal(B.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'patient.create' AND resource_id IN (SELECT CAST(id AS TEXT) FROM patients WHERE facility_id = 1 AND full_name LIKE 'Lò Văn %')"), '1001');
+  const out = (await exportLungCu(B, SB, 1)).trimEnd().split('\n').map((l) => JSON.parse(l).id);
+  assert.equal(out.length, before + 1001);
+  assert.equal(new Set(out).size, out.length, 'each record once');
 });
 
 test('a file with bad lines: the good lines are kept, each bad one reported with its line number and element', async () => {
