@@ -153,12 +153,7 @@ static int refused_line(struct yx_req *r, int n, struct yx_buf *out)
     }
     free(text);
     json_decref(o);
-    r->err = 0;
-    r->err_msg[0] = '\0';
-    r->err_field = NULL;
-    r->err_code = NULL;
-    json_decref(r->err_detail);
-    r->err_detail = NULL;
+    yx_clear_error(r);
     return rc;
 }
 

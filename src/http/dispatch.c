@@ -103,6 +103,20 @@ static const char *outcome_of(int rc)
     }
 }
 
+/* The error a failed request (or Bundle entry) answers: the handler's own, or the server's when it
+ * set none; a failure of the server itself says only what to quote to an operator (the cause is
+ * in the log), whatever the handler had set before it. */
+static void settle_error(struct yx_req *r, int rc)
+{
+    if (rc != 0 && !r->err)
+        yx_fail(r, rc, "Something went wrong on the server (request %s).", r->id);
+    if (rc == YX_EDB || rc == YX_EINTERNAL || rc == YX_ENOMEM) {
+        yx_clear_error(r);
+        r->err = rc;
+        yx_snprintf(r->err_msg, sizeof r->err_msg, "Lỗi máy chủ / server error (request %s).", r->id);
+    }
+}
+
 int yx_route_writes(const struct yx_req *r, const struct yx_route *rt)
 {
     return !yx_safe_method(r->method) || (rt->flags & YX_R_WRITES);
@@ -290,14 +304,7 @@ int yx_subrequest(struct yx_req *parent, struct yx_req *sub, const char *method,
     else
         yx_db_rollback(sub->db);
 out:
-    if (rc != 0 && !sub->err)
-        yx_fail(sub, rc, "Something went wrong on the server (request %s).", sub->id);
-    /* As for a request of its own (yx_dispatch): the cause is in the log, the entry's outcome says
-     * only what to quote to an operator. */
-    if (rc == YX_EDB || rc == YX_EINTERNAL || rc == YX_ENOMEM) {
-        sub->err_field = sub->err_code = NULL;
-        yx_snprintf(sub->err_msg, sizeof sub->err_msg, "Lỗi máy chủ / server error (request %s).", sub->id);
-    }
+    settle_error(sub, rc);
     parent->auth_changed |= sub->auth_changed;
     return_arena(parent, sub);
     if (rc != 0 && p) {
@@ -344,17 +351,7 @@ void yx_dispatch(struct yx_req *r, const struct yx_pipeline *p, size_t max_body)
         goto out;
     rc = run_handler(r, rt, p);
 out:
-    if (rc != 0 && !r->err)
-        yx_fail(r, rc, "Something went wrong on the server (request %s).", r->id);
-    if (rc == YX_EDB || rc == YX_EINTERNAL || rc == YX_ENOMEM) {
-        /* The cause is in the log; the user gets something to quote to an operator. */
-        r->err = rc;
-        r->err_field = NULL;
-        r->err_code = NULL;
-        json_decref(r->err_detail);
-        r->err_detail = NULL;
-        yx_snprintf(r->err_msg, sizeof r->err_msg, "Lỗi máy chủ / server error (request %s).", r->id);
-    }
+    settle_error(r, rc);
 }
 
 char *yx_render_answer(struct yx_req *r, int *status, size_t *len)

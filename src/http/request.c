@@ -56,6 +56,16 @@ static int vfail(struct yx_req *r, int code, const char *field, const char *fmt,
     return code;
 }
 
+void yx_clear_error(struct yx_req *r)
+{
+    r->err = 0;
+    r->err_msg[0] = '\0';
+    r->err_field = NULL;
+    r->err_code = NULL;
+    json_decref(r->err_detail);
+    r->err_detail = NULL;
+}
+
 int yx_fail(struct yx_req *r, int code, const char *fmt, ...)
 {
     va_list ap;
