@@ -79,6 +79,19 @@ static int configure(const struct yx_config *cfg)
 static const struct yx_api_dialect *const dialects[] = {&yx_oauth_dialect, &yx_smart_discovery_dialect,
                                                         &yx_fhir_dialect, NULL};
 
+/* Stops every background job, in the reverse order of their start; each stop is harmless for a
+ * job that never started (a start that failed midway). */
+static void stop_jobs(void)
+{
+    yx_fhir_exporter_stop();
+    yx_files_previews_stop();
+    yx_db_checkpointer_stop();
+    yx_hub_stop();
+    yx_files_sweeper_stop();
+    yx_consult_escalator_stop();
+    yx_notify_sender_stop();
+}
+
 int yx_app_serve(const struct yx_config *cfg)
 {
     static struct yx_server_setup setup = {
@@ -105,19 +118,10 @@ int yx_app_serve(const struct yx_config *cfg)
     if (yx_consult_escalator_start() != 0 || yx_files_sweeper_start() != 0 || yx_hub_start(cfg) != 0 ||
         yx_db_checkpointer_start() != 0 || yx_fhir_exporter_start(cfg->data_dir) != 0) {
         fprintf(stderr, "ytexa: cannot start the background jobs\n");
-        yx_fhir_exporter_stop();
-        yx_files_sweeper_stop();
-        yx_consult_escalator_stop();
-        yx_notify_sender_stop();
+        stop_jobs();
         return YX_EINTERNAL;
     }
     int rc = yx_server_run(cfg, &setup);
-    yx_fhir_exporter_stop();
-    yx_files_previews_stop();
-    yx_db_checkpointer_stop();
-    yx_hub_stop();
-    yx_files_sweeper_stop();
-    yx_consult_escalator_stop();
-    yx_notify_sender_stop();
+    stop_jobs();
     return rc;
 }

@@ -250,14 +250,19 @@ static const char *rewrite_url(struct yx_req *r, const char *url, struct entry *
     return out ? out : url;
 }
 
+/* The first value of the answer header name of sub (a lowercase name), or NULL. */
+static const char *header_of(const struct yx_req *sub, const char *name)
+{
+    for (int i = 0; i < sub->nout_hdr; i++)
+        if (strcmp(sub->out_hdr[i][0], name) == 0)
+            return sub->out_hdr[i][1];
+    return NULL;
+}
+
 /* "Type/id" of what a POST created, from its Location ("<base>/Type/id/_history/n"). */
 static const char *created_ref(struct yx_req *r, const struct yx_req *sub)
 {
-    const char *loc = NULL;
-    for (int i = 0; i < sub->nout_hdr; i++)
-        if (strcmp(sub->out_hdr[i][0], "location") == 0)
-            loc = sub->out_hdr[i][1];
-    const char *base = yx_fhir_base(r);
+    const char *loc = header_of(sub, "location"), *base = yx_fhir_base(r);
     if (!loc || !base || strncmp(loc, base, strlen(base)) != 0)
         return NULL;
     loc += strlen(base) + 1;
@@ -288,14 +293,6 @@ static struct entry *next_entry(struct entry *es, int n, int tx, int *cycle)
         if (!tx)
             break;
     }
-    return NULL;
-}
-
-static const char *header_of(const struct yx_req *sub, const char *name)
-{
-    for (int i = 0; i < sub->nout_hdr; i++)
-        if (strcmp(sub->out_hdr[i][0], name) == 0)
-            return sub->out_hdr[i][1];
     return NULL;
 }
 

@@ -252,6 +252,16 @@ test('ceilings and malformed Bundles are refused before any entry runs', async (
   assert.deepEqual(await counts(), before);
 });
 
+test('a route with its own transaction, raw body or gate ($import) is no entry: its entry is refused 400, the others of a batch kept', async () => {
+  const r = await as('demo.doctor', 'POST', '/fhir', {
+    body: bundle('batch', [post(pulse(W.v.id, 77)), { resource: { resourceType: 'Parameters' }, request: { method: 'POST', url: '$import?facility=12' } }]),
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.match(r.body.entry[0].response.status, /^201/);
+  assert.match(r.body.entry[1].response.status, /^400/);
+  assert.match(r.body.entry[1].response.outcome.issue[0].diagnostics, /cannot be an entry of a Bundle/);
+});
+
 test('each entry has its own audit event, with the Bundle request id; a failed transaction keeps only its refusal', async () => {
   const admin = S['demo.ministry-admin'];
   const events = async (rid) => (await api(srv, 'GET', '/api/v1/audit?limit=500', { token: admin.token })).body.items.filter((e) => e.request_id === rid);
