@@ -114,11 +114,14 @@ void yx_db_close(struct yx_db *db);
 enum yx_dialect yx_db_dialect(const struct yx_db *db);
 const char *yx_db_error(struct yx_db *db);
 
-/* While on is 1, each statement is planned with its own values (PostgreSQL: sent unnamed, never
- * prepared), for statements whose best plan depends on them: the reports' filters that are either
- * off or one value ("? = 0 OR f.id = ?"), which a prepared statement's generic plan — chosen after
- * five executions — turns into a loop over every facility (minutes instead of a second). SQLite
- * plans each statement with its values anyway. Set it around such statements, then back to 0. */
+/* While on is 1, each statement is planned with its own values and not kept among the
+ * connection's prepared statements (PostgreSQL: sent unnamed; SQLite: prepared for the one call).
+ * For statements whose best plan depends on their values — the reports' filters that are either off
+ * or one value ("? = 0 OR f.id = ?"), which a prepared statement's generic plan, chosen after five
+ * executions, turns into a loop over every facility (minutes instead of a second) — and for texts
+ * used once (an export page's keys written in it). Not the connection's default: planning every
+ * statement (plan_cache_mode = force_custom_plan) cut PostgreSQL's patient reads from 2.9 k to 1.1 k
+ * a second (bench/README.md, session 15 review). Set it around such statements, then back to 0. */
 void yx_db_plan_each(struct yx_db *db, int on);
 
 /* Runs sql with params. Unique-constraint violations return YX_ECONFLICT, other failures YX_EDB

@@ -695,11 +695,17 @@ static int export_type(struct run *x, const struct yx_fhir_export *src, const ch
         /* The page's rows by their keys, with the type's own select and mapping. */
         sql.len = 0;
         if (yx_buf_printf(&sql, "%s AND %s IN (%s) ORDER BY %s", src->select, src->key, keys.data,
-                          src->key) ||
-            (rc = yx_db_exec(x->db, sql.data, NULL, 0, &rows)) != 0) {
-            rc = rc ? rc : YX_ENOMEM;
+                          src->key)) {
+            rc = YX_ENOMEM;
             break;
         }
+        /* Its text (its keys written in it) is used once: not kept among the prepared statements,
+         * where each page would take a place its own recurring statements need. */
+        yx_db_plan_each(x->db, 1);
+        rc = yx_db_exec(x->db, sql.data, NULL, 0, &rows);
+        yx_db_plan_each(x->db, 0);
+        if (rc)
+            break;
         rc = write_rows(x, src, r, f, rows, &count);
         yx_rows_free(rows);
         yx_arena_release(&r->arena);

@@ -91,7 +91,7 @@ static size_t sql_hash(const char *sql)
 static sqlite3_stmt *stmt_get(struct sqlite_db *s, const char *sql, int *cached)
 {
     size_t h = sql_hash(sql);
-    for (int k = 0; k < 8; k++) {
+    for (int k = 0; k < 8 && !s->base.plan_each; k++) {
         int i = (int)((h + (size_t)k) % STMT_CACHE);
         if (s->cache[i].sql && strcmp(s->cache[i].sql, sql) == 0) {
             *cached = 1;

@@ -35,8 +35,10 @@ static void flags_and_audit_agree(void **state)
         assert_true(!(r->flags & YX_R_LOOP) || !(r->flags & (YX_R_HEAVY | YX_R_IMAGE | YX_R_BATCH)));
         /* Bytes, not JSON: a raw route declares no body fields. */
         assert_true(!(r->flags & YX_R_RAW) || !r->fields);
-        /* No role outside the list of roles. */
-        assert_int_equal(r->roles & ~(unsigned)YX_ANYONE, 0);
+        /* No role outside the list of roles, and registered systems. */
+        assert_int_equal(r->roles & ~(unsigned)(YX_ANYONE | YX_ROLE_SYSTEM), 0);
+        /* A system calls the FHIR API only. */
+        assert_true(!(r->roles & YX_ROLE_SYSTEM) || strncmp(r->pattern, "/fhir/", 6) == 0);
     }
     assert_true(n > 100);
 }
