@@ -394,15 +394,32 @@ static int mask_parts(json_t *values, const struct yx_report_column *columns)
     return masked;
 }
 
-/* Is the rate c of values to be masked: its base masked, or a part of its base hidden? */
+/* The column named key, or NULL. */
+static const struct yx_report_column *column_named(const struct yx_report_column *columns, const char *key)
+{
+    for (const struct yx_report_column *c = columns; c->key; c++)
+        if (strcmp(c->key, key) == 0)
+            return c;
+    return NULL;
+}
+
+/* Is the rate c of values to be masked: its base masked, or a part of its base hidden? And when
+ * its base is itself a part (a share of the whole its parts make up, refused_pct), another part of
+ * that whole hidden: the rate gives it back from the part shown, unless it is 0, which says only
+ * that its numerator is 0. */
 static int rate_gives_away(const struct yx_report_column *columns, const struct yx_report_column *c,
                            json_t *values)
 {
     if (yx_report_small(c, values) != YX_REPORT_SHOWN)
         return 0;
+    const struct yx_report_column *share = column_named(columns, c->base);
+    json_t *rate = json_object_get(values, c->key);
+    if (share && (share->kind != YX_REPORT_PART || !share->base || json_number_value(rate) == 0.0))
+        share = NULL;
     for (const struct yx_report_column *b = columns; b->key; b++)
         if ((strcmp(b->key, c->base) == 0 ||
-             (b->kind == YX_REPORT_PART && b->base && strcmp(b->base, c->base) == 0)) &&
+             (b->kind == YX_REPORT_PART && b->base &&
+              (strcmp(b->base, c->base) == 0 || (share && strcmp(b->base, share->base) == 0)))) &&
             yx_report_small(b, values) != YX_REPORT_SHOWN)
             return 1;
     return 0;

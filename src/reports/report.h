@@ -180,7 +180,10 @@ void yx_report_sort(int64_t *v, size_t n);
  * cases of another count column of the same row, its base: an ICD-10 chapter of the diagnoses, an
  * outcome of the conclusions, the acceptances in time of the acceptances. Two or more parts of one
  * base add up to it (they split it), and a rate's numerator is declared a part of the rate's base;
- * yx_report_mask() reads both. */
+ * yx_report_mask() reads both. A base may be a total no column shows: a rate that is one part's
+ * share of it names that part as its base (refused_pct, refused ÷ (signed + refused), over
+ * prescriptions_refused, which with prescriptions_signed is a part of "prescriptions"), and is
+ * masked beside any other part hidden. */
 enum yx_report_kind {
     YX_REPORT_COUNT,
     YX_REPORT_MINUTES,
@@ -260,7 +263,9 @@ int yx_report_small(const struct yx_report_column *c, json_t *values);
  * - the two rules again until neither masks anything more (a mask one makes can call for the
  *   other);
  * - then each rate (YX_REPORT_PERCENT) whose base is masked, or a part of whose base (its
- *   numerator) is small or masked: rate × base would give it away.
+ *   numerator) is small or masked: rate × base would give it away; and a rate above 0 whose base
+ *   is a part, beside another part of the same base small or masked (refused_pct beside a hidden
+ *   prescriptions_signed: 10 refused at 83.3 % give 2 signed back).
  * The masks are kept in each values object under "_masked"; calling it again changes nothing. */
 void yx_report_mask(json_t *report, const struct yx_report_column *columns);
 

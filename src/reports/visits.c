@@ -55,7 +55,9 @@ static const struct yx_report_column columns[] = {
     {"completed", "Lượt khám hoàn thành", "visits completed", YX_REPORT_COUNT, NULL},
     {"no_show", "Không đến", "no-shows", YX_REPORT_COUNT, NULL},
     {"cancelled", "Bị huỷ", "visits cancelled", YX_REPORT_COUNT, NULL},
-    {"prescriptions_signed", "Đơn thuốc đã ký", "prescriptions signed", YX_REPORT_COUNT, NULL},
+    /* Signed and refused are the two parts of the prescriptions decided, a total no column shows:
+     * refused_pct, refused's share of it, would give a hidden signed count back (report.h). */
+    {"prescriptions_signed", "Đơn thuốc đã ký", "prescriptions signed", YX_REPORT_PART, "prescriptions"},
     {"diagnoses", "Chẩn đoán", "diagnoses", YX_REPORT_COUNT, NULL},
     {"icd_ch01", "Chương I: bệnh nhiễm trùng và ký sinh trùng (A00–B99)",
      "Chapter I: infectious and parasitic diseases (A00–B99)", YX_REPORT_PART, "diagnoses"},
@@ -109,7 +111,7 @@ static const struct yx_report_column columns[] = {
     {"wait_p90_min", "Bách phân vị 90 thời gian chờ từ đặt đến bắt đầu (phút)",
      "90th percentile minutes from booking to start", YX_REPORT_MINUTES, "started"},
     {"prescriptions_refused", "Đơn bị từ chối do ngoài danh mục Thông tư 30",
-     "prescriptions refused (not on Circular 30's list)", YX_REPORT_COUNT, NULL},
+     "prescriptions refused (not on Circular 30's list)", YX_REPORT_PART, "prescriptions"},
     {"refused_pct", "Tỷ lệ đơn bị từ chối (%)", "% of prescriptions refused", YX_REPORT_PERCENT,
      "prescriptions_refused"},
     {NULL, NULL, NULL, 0, NULL},

@@ -484,6 +484,42 @@ static void rates_beside_a_hidden_numerator_are_masked(void **state)
     assert_string_equal(cell_of(&cols[0], json_object_get(report, "totals")), "0");
     assert_string_equal(cell_of(&cols[2], json_object_get(report, "totals")), "");
     json_decref(report);
+    /* refused_pct is refused ÷ (signed + refused) (visits.c): beside a small prescriptions_signed it
+     * would give the signed back (10 refused at 83.3 % leave 2 signed), so it is masked; over 1 to 4
+     * refusals it is small as before; at 0 % it says only that none was refused. */
+    const struct yx_report_column *vc = yx_report_visits.columns, *signed_col = NULL, *refused_col = NULL,
+                                  *pct_col = NULL;
+    for (const struct yx_report_column *c = vc; c->key; c++) {
+        if (strcmp(c->key, "prescriptions_signed") == 0)
+            signed_col = c;
+        else if (strcmp(c->key, "prescriptions_refused") == 0)
+            refused_col = c;
+        else if (strcmp(c->key, "refused_pct") == 0)
+            pct_col = c;
+    }
+    assert_non_null(signed_col);
+    assert_non_null(refused_col);
+    assert_non_null(pct_col);
+    static const struct {
+        int signed_n, refused;
+        double pct;
+        const char *want[3]; /* signed, refused, refused_pct */
+    } cases[] = {
+        {2, 10, 83.3, {"<5", "10", "x"}},     {0, 2, 100.0, {"0", "<5", "<5"}},
+        {100, 2, 2.0, {"100", "<5", "<5"}},   {3, 0, 0.0, {"<5", "0", "0"}},
+        {20, 10, 33.3, {"20", "10", "33.3"}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        report =
+            json_pack("{s:[],s:{s:i,s:i,s:f}}", "rows", "totals", "prescriptions_signed", cases[i].signed_n,
+                      "prescriptions_refused", cases[i].refused, "refused_pct", cases[i].pct);
+        yx_report_mask(report, vc);
+        json_t *totals = json_object_get(report, "totals");
+        assert_string_equal(cell_of(signed_col, totals), cases[i].want[0]);
+        assert_string_equal(cell_of(refused_col, totals), cases[i].want[1]);
+        assert_string_equal(cell_of(pct_col, totals), cases[i].want[2]);
+        json_decref(report);
+    }
 }
 
 static void workbook_of_several_reports(void **state)
