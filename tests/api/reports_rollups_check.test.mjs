@@ -93,16 +93,33 @@ test('a broken row is found and named, rebuild mends it, the check passes', asyn
 });
 
 test('a rollup deleted whole is rebuilt to the same report, its year rows too', async () => {
-  const get = async () => (await api(srv, 'GET', '/api/v1/reports/consultations?period=year:2024&by=facility', { token: S['demo.ministry-admin'].token })).body;
-  const was = await get();
+  const get = async (q) => (await api(srv, 'GET', `/api/v1/reports/consultations?${q}`, { token: S['demo.ministry-admin'].token })).body;
+  // A whole year by facility reads the rollups by facility alone (0034), which the delete leaves;
+  // one facility's days from March to July by urgency read consult_rollup and consult_waits
+  // themselves (lead and tail days, a grouping finer than the facility), the tables deleted here.
+  const fac = one("SELECT id FROM facilities WHERE code = 'TYT-LUNGCU'");
+  const YEAR = 'period=year:2024&by=facility', DAYS = `from=2024-03-05&to=2024-07-20&facility=${fac}&by=urgency`;
+  const was = await get(YEAR), wasDays = await get(DAYS);
   assert.equal(was.totals.requested, 4);
+  assert.equal(wasDays.totals.requested, 4);
+  assert.equal(wasDays.totals.concluded, 4);
+  assert.deepEqual(wasDays.rows.map((r) => [r.key.id, r.values.requested]), [['routine', 2], ['urgent', 2]]);
+  assert.notEqual(wasDays.totals.conclude_median_min, null);
   const years = one('SELECT COUNT(*) FROM consult_waits WHERE grain = 3');
   srv.sql('DELETE FROM consult_waits; DELETE FROM consult_rollup;');
+  // The report over consult_rollup sees the delete (no cases, no waits); the one by facility alone does not.
+  const gone = await get(DAYS);
+  assert.notDeepEqual(gone.rows, wasDays.rows);
+  assert.equal(gone.totals.requested, 0);
+  assert.equal(gone.totals.conclude_median_min, null);
+  assert.deepEqual((await get(YEAR)).rows, was.rows);
   assert.match(summary(reports('check').out), /, [1-9]\d* differ$/);
   assert.equal(reports('rebuild', '--table', 'consult_waits').code, 0);
   assert.equal(reports('rebuild', '--table', 'consult_rollup').code, 0);
   assert.equal(one('SELECT COUNT(*) FROM consult_waits WHERE grain = 3'), years);
-  assert.deepEqual((await get()).rows, was.rows);
+  assert.deepEqual((await get(YEAR)).rows, was.rows);
+  const back = await get(DAYS);
+  assert.deepEqual([back.rows, back.totals], [wasDays.rows, wasDays.totals]);
   assert.equal(reports('check').code, 0);
 });
 
