@@ -45,8 +45,10 @@ int yx_report_period_days(const char *from, const char *to, struct yx_report_per
  * since 1970-01-01 in Vietnam's calendar: (ms + 7 h) / 1 day, YX_REPORT_VN_DAY), months y * 12 +
  * m - 1 of Vietnam's calendar. A rollup row is (grain, span, …) with grain YX_REPORT_GRAIN_DAY and
  * span a day, or YX_REPORT_GRAIN_MONTH and span a month; a period reads its lead days, its months
- * and its tail days, at most 12 months and 60 days however long it is. A period with no whole
- * month is all lead days (months and tail empty). */
+ * and its tail days: at most 12 months and 60 days for a period of up to YX_REPORT_MAX_DAYS, and
+ * at most YX_REPORT_MAX_MONTHS (36) months and 60 days for the from/to range by=month allows
+ * (yx_report_period_months), however many events they hold. A period with no whole month is all
+ * lead days (months and tail empty). */
 enum { YX_REPORT_GRAIN_DAY = 1, YX_REPORT_GRAIN_MONTH = 2 };
 #define YX_REPORT_VN_DAY(ms) (((ms) + 25200000LL) / 86400000LL)
 struct yx_report_spans {

@@ -12,8 +12,8 @@
  * the grouping allow it (build), else from those by facility — over whole months with nothing
  * finer than the facility asked, from the histogram by facility alone (migration 0034). Medians and 90th
  * percentiles are taken in C from the histogram (yx_report_wait_percentile), for the reason consultations.c
- * gives. The work is bounded by the rollup rows of the period's spans — at most 12 months and 60 days of keys
- * — not by how many visits the place had. */
+ * gives. The work is bounded by the rollup rows of the period's spans — at most 12 months and 60 days of
+ * keys, 36 months and 60 days for a by=month range (report.h) — not by how many visits the place had. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
