@@ -382,7 +382,7 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     /* The groups' waits, each ascending, become the totals' once sorted together. */
     qsort(all.wait, all.nwait, sizeof *all.wait, wait_cmp);
     json_object_set_new(out, "totals", values_json(&all));
-    if ((rc = top_codes(r, &spans, &place, &filters, top_coarse, out)) != 0)
+    if (!filters.totals_only && (rc = top_codes(r, &spans, &place, &filters, top_coarse, out)) != 0)
         goto out;
     *result = out;
     out = NULL;

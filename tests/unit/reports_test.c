@@ -82,6 +82,41 @@ static void ranges_are_bounded(void **state)
     assert_int_equal(p.until_ms, DEC1_VN);
 }
 
+/* The part of a period inside a month: the whole month inside it, cut at the period's two ends,
+ * February by the leap-year rule of the civil calendar, and nothing for a month outside it. */
+static void parts_of_a_period_by_month(void **state)
+{
+    (void)state;
+    struct yx_report_period p, part, same;
+    static const struct {
+        const char *period_from, *period_to;
+        int y, m;
+        const char *from, *to;
+    } want[] = {
+        {"2024-01-15", "2024-03-10", 2024, 1, "2024-01-15", "2024-01-31"},
+        {"2024-01-15", "2024-03-10", 2024, 2, "2024-02-01", "2024-02-29"},
+        {"2024-01-15", "2024-03-10", 2024, 3, "2024-03-01", "2024-03-10"},
+        {"2024-11-15", "2025-03-10", 2024, 12, "2024-12-01", "2024-12-31"},
+        {"2024-11-15", "2025-03-10", 2025, 2, "2025-02-01", "2025-02-28"},
+        {"2100-02-01", "2100-02-28", 2100, 2, "2100-02-01", "2100-02-28"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_int_equal(yx_report_period_days(want[i].period_from, want[i].period_to, &p), 0);
+        assert_int_equal(yx_report_period_month_part(&p, want[i].y * 12 + want[i].m - 1, &part), 0);
+        assert_string_equal(part.from, want[i].from);
+        assert_string_equal(part.to, want[i].to);
+        assert_int_equal(yx_report_period_days(want[i].from, want[i].to, &same), 0);
+        assert_true(part.from_ms == same.from_ms && part.until_ms == same.until_ms);
+    }
+    assert_int_equal(yx_report_period_days("2024-11-15", "2025-03-10", &p), 0);
+    assert_int_equal(yx_report_period_month_part(&p, 2024 * 12 + 9, &part), YX_EINVAL);
+    assert_int_equal(yx_report_period_month_part(&p, 2025 * 12 + 3, &part), YX_EINVAL);
+    assert_int_equal(yx_report_period_parse("day:2026-11-30", &p), 0);
+    assert_int_equal(yx_report_period_month_part(&p, 2026 * 12 + 10, &part), 0);
+    assert_string_equal(part.from, "2026-11-30");
+    assert_string_equal(part.to, "2026-11-30");
+}
+
 static void percentiles_are_nearest_rank(void **state)
 {
     (void)state;
@@ -282,7 +317,8 @@ static void long_periods_as_quarters(void **state)
     static const struct yx_report_grouping facility = {"facility", "f.id", "f.name", 1},
                                            province = YX_REPORT_BY_PROVINCE,
                                            mode = {"mode", "v.mode", "v.mode", 0};
-    struct yx_report_filters none = {"", ""}, level = {"commune", ""}, specialty = {"", "cardiology"};
+    struct yx_report_filters none = {"", "", 0}, level = {"commune", "", 0},
+                             specialty = {"", "cardiology", 0};
     struct yx_report_period year, week, days;
     struct yx_report_quarters q;
     assert_int_equal(yx_report_period_parse("year:2026", &year), 0);
@@ -648,6 +684,7 @@ int main(void)
         cmocka_unit_test(periods_are_vietnam_days),
         cmocka_unit_test(the_day_and_week_of_a_moment),
         cmocka_unit_test(ranges_are_bounded),
+        cmocka_unit_test(parts_of_a_period_by_month),
         cmocka_unit_test(percentiles_are_nearest_rank),
         cmocka_unit_test(dhis2_periods),
         cmocka_unit_test(dhis2_codes),
