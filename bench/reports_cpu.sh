@@ -2,8 +2,11 @@
 # The server's CPU time per report request (user + system, from /proc), which a machine shared
 # with other work changes much less than the wall time bench/reports.sh measures: each request
 # warmed once, then asked ROUNDS times (default 10) one after another; prints the mean CPU ms and
-# the median wall ms of each. On PostgreSQL (a server on this machine) the CPU of every backend
-# of that server is counted too: the database's work runs there.
+# the median wall ms of each. On PostgreSQL (a server on this machine) the CPU of every child of
+# its postmaster is counted too, since the database's work runs in the backends: that is every
+# backend of every database and every client, and the autovacuum workers, checkpointer,
+# background writer and WAL writer as well, so run it on a quiet PostgreSQL and read the figures
+# as an upper bound of the report's own work (a child that exits between two readings drops out).
 #
 #   BUILD=build REPORTS=visits,consultations PERIODS=year:2026 BYS=,facility bash bench/reports_cpu.sh DATA_DIR [DB_URL]
 set -euo pipefail
@@ -21,7 +24,7 @@ PM=
 if [[ $DB == postgres* ]]; then
   PM=$(head -1 "$(psql -qtA "$DB" -c 'SHOW data_directory')/postmaster.pid")
 fi
-# The server's CPU ticks, and its database's backends' when PostgreSQL.
+# The server's CPU ticks, and when PostgreSQL every child of the postmaster's (see above).
 cpu() {
   local pids=$PID
   [[ -n $PM ]] && pids+=" $(pgrep -P "$PM" | tr '\n' ' ')"

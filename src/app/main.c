@@ -111,20 +111,55 @@ static int cmd_audit_verify(struct yx_config *cfg)
 
 /* `ytexa reports check` and `ytexa reports rebuild` (docs/operations.md, "Report rollups"): 0 when
  * every table checked agrees or was rebuilt, 1 when a check found a difference or the database
- * failed, 2 for a table that is not a rollup. */
+ * failed, 2 for a table that is not a rollup. The check only reads: it runs no migration, so that a
+ * newer binary may check the database of an older server still serving it. A rebuild writes the
+ * rollups as this binary's triggers keep them, so it first brings the schema to the newest. */
 static int cmd_reports(struct yx_config *cfg, int rebuild, const char *table)
 {
     struct yx_db *db;
+    char err[512];
     long differ = 0;
-    if (open_db(cfg, &db))
+    if (rebuild && open_db(cfg, &db))
         return 1;
+    if (!rebuild) {
+        yx_db_set_url(cfg->db_url);
+        if (yx_db_open(cfg->db_url, &db, err, sizeof err) != 0) {
+            fprintf(stderr, "ytexa: cannot open the database: %s\n", err);
+            return 1;
+        }
+    }
     int rc = rebuild ? yx_report_rollups_rebuild(db, table, stdout)
                      : yx_report_rollups_check(db, table, stdout, &differ);
-    if (rc != 0 && rc != YX_ENOTFOUND)
+    if (rc == YX_EDB)
         fprintf(stderr, "ytexa: the rollups could not be %s: %s (%s)\n", rebuild ? "rebuilt" : "checked",
                 yx_err_name(rc), yx_db_error(db));
+    else if (rc != 0 && rc != YX_ENOTFOUND)
+        fprintf(stderr, "ytexa: the rollups could not be %s: %s\n", rebuild ? "rebuilt" : "checked",
+                yx_err_name(rc));
     yx_db_close(db);
     return rc == YX_ENOTFOUND ? 2 : rc != 0 || differ > 0 ? 1 : 0;
+}
+
+/* Takes `--table T` (or `--table=T`) out of the options of `ytexa reports check|rebuild`, wherever
+ * it stands among them, so that the rest are the usual options; *table stays NULL without it. 0, or
+ * -1 (said on stderr) when it has no value or comes twice. */
+static int take_table(int *argc, char **argv, int from, const char **table)
+{
+    for (int i = from; i < *argc;) {
+        int eq = strncmp(argv[i], "--table=", 8) == 0, n = eq ? 1 : 2;
+        if (!eq && strcmp(argv[i], "--table") != 0) {
+            i++;
+            continue;
+        }
+        if (*table || (!eq && i + 1 >= *argc)) {
+            fprintf(stderr, "ytexa: %s\n", *table ? "--table given twice" : "--table needs a table's name");
+            return -1;
+        }
+        *table = eq ? argv[i] + 8 : argv[i + 1];
+        memmove(argv + i, argv + i + n, (size_t)(*argc - i - n + 1) * sizeof *argv);
+        *argc -= n;
+    }
+    return 0;
 }
 
 static int wants_help(int argc, char **argv, int from)
@@ -168,8 +203,8 @@ int main(int argc, char **argv)
     else if (strcmp(cmd, "reports") == 0 && argc > 2 &&
              (strcmp(argv[2], "check") == 0 || (rebuild = strcmp(argv[2], "rebuild") == 0) != 0)) {
         argi = 3;
-        if (argc > 4 && strcmp(argv[3], "--table") == 0)
-            table = argv[4], argi = 5;
+        if (take_table(&argc, argv, argi, &table) != 0)
+            return 2;
     } else if (strcmp(cmd, "serve") && strcmp(cmd, "migrate") && strcmp(cmd, "demo")) {
         fprintf(stderr, "ytexa: unknown command '%s'\n\n", cmd);
         usage();

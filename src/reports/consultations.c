@@ -130,25 +130,27 @@ static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows
               "AND (? = '' OR t.specialty = ?) "
 #define ROLLUP_WHERE "WHERE " YX_REPORT_SPANS_SQL("t") ROLLUP_FILTERS
 
-/* The counts of each group in the period, ordered by its key (the %s pair: key and name, from the
- * groupings table). Rows a case's move between keys left at zero are skipped, so a group shows
- * when something of it happened in the period. */
-static const char counts_sql[] =
-    "SELECT %s AS gid, %s AS gname, SUM(t.requested) AS requested, SUM(t.accepted) AS accepted, "
-    "SUM(t.in_time) "
-    "AS in_time, SUM(t.concluded) AS concluded, SUM(t.treat_locally) AS treat_locally, SUM(t.transfer) AS "
-    "transfer, SUM(t.more_tests) AS more_tests, SUM(t.another_consult) AS another_consult, SUM(t.cancelled) "
-    "AS "
-    "cancelled, SUM(t.declined) AS declines, SUM(t.escalated) AS escalations FROM consult_rollup "
-    "t " ROLLUP_JOINS ROLLUP_WHERE
-    "GROUP BY 1, 2 HAVING SUM(t.requested) + SUM(t.accepted) + SUM(t.concluded) + "
-    "SUM(t.cancelled) + SUM(t.declined) + SUM(t.escalated) > 0 ORDER BY 1";
+/* Every counts query sums the same eleven counts over a rollup t and lists a group when any case
+ * of it moved in the period (rows a case's move between keys left at zero are skipped); every
+ * waits query reads the histograms, what 0 to acceptance and 1 to conclusion, by the same key and
+ * in the same order as the counts, each group's buckets by ascending minutes. The %s are the
+ * group's key and name (the counts) or key (the waits), from the groupings table. */
+#define COUNTS_SQL(table, joins, where)                                                                      \
+    "SELECT %s AS gid, %s AS gname, SUM(t.requested) AS requested, SUM(t.accepted) AS accepted, "            \
+    "SUM(t.in_time) AS in_time, SUM(t.concluded) AS concluded, SUM(t.treat_locally) AS treat_locally, "      \
+    "SUM(t.transfer) AS transfer, SUM(t.more_tests) AS more_tests, SUM(t.another_consult) AS "               \
+    "another_consult, SUM(t.cancelled) AS cancelled, SUM(t.declined) AS declines, SUM(t.escalated) AS "      \
+    "escalations FROM " table " t " joins where "GROUP BY 1, 2 HAVING SUM(t.requested) + SUM(t.accepted) + " \
+    "SUM(t.concluded) + SUM(t.cancelled) + SUM(t.declined) + SUM(t.escalated) > 0 ORDER BY 1"
+#define WAITS_SQL(table, joins, where)                                                                       \
+    "SELECT %s AS gid, t.what AS what, t.minutes AS minutes, SUM(t.n) AS n FROM " table " t " joins where    \
+    "GROUP BY 1, 2, 3 HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3"
 
-/* The waits' histograms, what 0 to acceptance and 1 to conclusion, by the same key and in the
- * same order as the counts, each group's buckets by ascending minutes. */
-static const char waits_sql[] = "SELECT %s AS gid, t.what AS what, t.minutes AS minutes, SUM(t.n) AS n FROM "
-                                "consult_waits t " ROLLUP_JOINS "WHERE " YX_REPORT_SPANS_Y_SQL("t")
-                                    ROLLUP_FILTERS "GROUP BY 1, 2, 3 HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3";
+/* The counts and waits of each group in the period by facility (migration 0025); the per-facility
+ * waits of a whole calendar year read its year rows (migration 0033). */
+static const char counts_sql[] = COUNTS_SQL("consult_rollup", ROLLUP_JOINS, ROLLUP_WHERE);
+static const char waits_sql[] =
+    WAITS_SQL("consult_waits", ROLLUP_JOINS, "WHERE " YX_REPORT_SPANS_Y_SQL("t") ROLLUP_FILTERS);
 
 /* The same from the rollups without the facility (consult_rollup_by, consult_waits_by), for a
  * province or the country asked for anything but by=facility: the rows of one dimension (dim) by
@@ -161,18 +163,8 @@ static const char waits_sql[] = "SELECT %s AS gid, t.what AS what, t.minutes AS 
     "WHERE " YX_REPORT_SPANS_SQL("t") " AND t.dim = ? AND (? = 0 OR " YX_REPORT_FILED_PROVINCE               \
                                       " = ?) AND (? = '' OR "                                                \
                                       "t.level = ?) AND (? = '' OR t.specialty = ?) "
-static const char by_counts_sql[] =
-    "SELECT %s AS gid, %s AS gname, SUM(t.requested) AS requested, SUM(t.accepted) AS accepted, "
-    "SUM(t.in_time) "
-    "AS in_time, SUM(t.concluded) AS concluded, SUM(t.treat_locally) AS treat_locally, SUM(t.transfer) AS "
-    "transfer, SUM(t.more_tests) AS more_tests, SUM(t.another_consult) AS another_consult, SUM(t.cancelled) "
-    "AS "
-    "cancelled, SUM(t.declined) AS declines, SUM(t.escalated) AS escalations FROM consult_rollup_by "
-    "t " BY_JOINS BY_WHERE "GROUP BY 1, 2 HAVING SUM(t.requested) + SUM(t.accepted) + SUM(t.concluded) + "
-    "SUM(t.cancelled) + SUM(t.declined) + SUM(t.escalated) > 0 ORDER BY 1";
-static const char by_waits_sql[] =
-    "SELECT %s AS gid, t.what AS what, t.minutes AS minutes, SUM(t.n) AS n FROM "
-    "consult_waits_by t " BY_JOINS BY_WHERE "GROUP BY 1, 2, 3 HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3";
+static const char by_counts_sql[] = COUNTS_SQL("consult_rollup_by", BY_JOINS, BY_WHERE);
+static const char by_waits_sql[] = WAITS_SQL("consult_waits_by", BY_JOINS, BY_WHERE);
 /* The same from the rollups by facility alone (migration 0034: consult_rollup_fac,
  * consult_waits_fac; months, quarters and years), when nothing finer than the requesting facility
  * is asked over whole months (yx_report_facility_alone): a year is one count row a facility and
@@ -182,17 +174,20 @@ static const char by_waits_sql[] =
 #define FAC_WHERE                                                                                            \
     "WHERE " YX_REPORT_QUARTERS_SQL("t") " AND (? = 0 OR rf.id = ?) AND (? = 0 OR " YX_REPORT_IN_PROVINCE(   \
         "fp") ") AND (? = '' OR rf.level = ?) "
-static const char fac_counts_sql[] =
-    "SELECT %s AS gid, %s AS gname, SUM(t.requested) AS requested, SUM(t.accepted) AS accepted, "
-    "SUM(t.in_time) AS in_time, SUM(t.concluded) AS concluded, SUM(t.treat_locally) AS treat_locally, "
-    "SUM(t.transfer) AS transfer, SUM(t.more_tests) AS more_tests, SUM(t.another_consult) AS "
-    "another_consult, SUM(t.cancelled) AS cancelled, SUM(t.declined) AS declines, SUM(t.escalated) AS "
-    "escalations FROM consult_rollup_fac t " FAC_JOINS FAC_WHERE
-    "GROUP BY 1, 2 HAVING SUM(t.requested) + SUM(t.accepted) + SUM(t.concluded) + SUM(t.cancelled) + "
-    "SUM(t.declined) + SUM(t.escalated) > 0 ORDER BY 1";
-static const char fac_waits_sql[] =
-    "SELECT %s AS gid, t.what AS what, t.minutes AS minutes, SUM(t.n) AS n FROM consult_waits_fac "
-    "t " FAC_JOINS FAC_WHERE "GROUP BY 1, 2, 3 HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3";
+static const char fac_counts_sql[] = COUNTS_SQL("consult_rollup_fac", FAC_JOINS, FAC_WHERE);
+static const char fac_waits_sql[] = WAITS_SQL("consult_waits_fac", FAC_JOINS, FAC_WHERE);
+
+/* A query and its values; a report runs two, its counts and its waits, from one of the three
+ * families of rollups chosen once (build). */
+struct query {
+    const char *sql;
+    const struct yx_param *params;
+    int n;
+};
+#define QUERY(sql, params)                                                                                   \
+    {                                                                                                        \
+        sql, params, (int)(sizeof params / sizeof params[0])                                                 \
+    }
 
 /* Each grouping's dimension, key and name there (NULL by: the totals). */
 static const struct {
@@ -276,18 +271,17 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
                                     YX_PI(place.province),
                                     YX_PT(filters.level),
                                     YX_PT(filters.level)};
-    struct yx_param *bound = coarse ? by_params : alone ? fac_params : params;
-    int nparams = coarse  ? (int)(sizeof by_params / sizeof by_params[0])
-                  : alone ? (int)(sizeof fac_params / sizeof fac_params[0])
-                          : (int)(sizeof params / sizeof params[0]);
-    const char *counts = coarse ? by_counts_sql : alone ? fac_counts_sql : counts_sql;
-    const char *wsql = coarse ? by_waits_sql : alone ? fac_waits_sql : waits_sql;
-    if ((rc = yx_snprintf(sql, sizeof sql, counts, key, name)) != 0 ||
-        (rc = yx_db_exec(r->db, sql, bound, nparams, &rows)) != 0 ||
-        (rc = yx_snprintf(sql, sizeof sql, wsql, key)) != 0 ||
-        (rc = coarse || alone
-                  ? yx_db_exec(r->db, sql, bound, nparams, &waits)
-                  : yx_db_exec(r->db, sql, wparams, (int)(sizeof wparams / sizeof wparams[0]), &waits)) != 0)
+    /* Which rollups answer: without the facility, by facility alone, or by facility. */
+    const struct query family[3][2] = {
+        {QUERY(by_counts_sql, by_params), QUERY(by_waits_sql, by_params)},
+        {QUERY(fac_counts_sql, fac_params), QUERY(fac_waits_sql, fac_params)},
+        {QUERY(counts_sql, params), QUERY(waits_sql, wparams)},
+    };
+    const struct query *counts = family[coarse ? 0 : alone ? 1 : 2], *wq = counts + 1;
+    if ((rc = yx_snprintf(sql, sizeof sql, counts->sql, key, name)) != 0 ||
+        (rc = yx_db_exec(r->db, sql, counts->params, counts->n, &rows)) != 0 ||
+        (rc = yx_snprintf(sql, sizeof sql, wq->sql, key)) != 0 ||
+        (rc = yx_db_exec(r->db, sql, wq->params, wq->n, &waits)) != 0)
         goto out;
     rc = YX_ENOMEM;
     size_t n = waits->nrows ? (size_t)waits->nrows : 1;

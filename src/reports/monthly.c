@@ -68,7 +68,7 @@ static int monthly(struct yx_req *r)
     struct yx_report_period p;
     struct yx_report_place place;
     /* The month of the whole place: no filter (the monthly report takes none). */
-    const struct yx_report_filters none = {"", ""};
+    const struct yx_report_filters none = {"", "", 0};
     const char *period = yx_query(r, "period");
     json_t *doc = NULL, *list, *one;
     char footer[400], file[64];

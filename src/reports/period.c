@@ -150,7 +150,24 @@ int yx_report_period_days(const char *from, const char *to, struct yx_report_per
     return 0;
 }
 
-int yx_report_period_months(const char *from, const char *to, struct yx_report_period *p)
+int yx_report_period_month_part(const struct yx_report_period *p, int64_t mo, struct yx_report_period *part)
+{
+    int64_t first = YX_REPORT_VN_DAY(p->from_ms), last = YX_REPORT_VN_DAY(p->until_ms) - 1;
+    int64_t from = month_first_day(mo), to = month_first_day(mo + 1) - 1;
+    if (from < first)
+        from = first;
+    if (to > last)
+        to = last;
+    if (to < from)
+        return YX_EINVAL;
+    period_set(part, from, to);
+    return 0;
+}
+
+/* Fills p from two days (inclusive) that touch at most YX_REPORT_MAX_MONTHS calendar months, the
+ * range a by=month report may cover; YX_EINVAL as yx_report_period_days, YX_ETOOBIG for more
+ * months. */
+static int period_months(const char *from, const char *to, struct yx_report_period *p)
 {
     int64_t first, last;
     int y0, m0, y1, m1, d;
@@ -230,8 +247,8 @@ int yx_report_period_read(struct yx_req *r, struct yx_report_period *p)
             return yx_fail_field(r, YX_EINVAL, "to", "to là một ngày / to is a day (2026-11-30).");
         /* A trend (by=month) covers up to YX_REPORT_MAX_MONTHS months; any other report a year. */
         const char *by = yx_query(r, "by");
-        int rc = by && strcmp(by, "month") == 0 ? yx_report_period_months(from, to, p)
-                                                : yx_report_period_days(from, to, p);
+        int rc =
+            by && strcmp(by, "month") == 0 ? period_months(from, to, p) : yx_report_period_days(from, to, p);
         if (rc == YX_ETOOBIG && by && strcmp(by, "month") == 0)
             return yx_fail_field(
                 r, YX_EINVAL, "by",

@@ -394,15 +394,32 @@ static int mask_parts(json_t *values, const struct yx_report_column *columns)
     return masked;
 }
 
-/* Is the rate c of values to be masked: its base masked, or a part of its base hidden? */
+/* The column named key, or NULL. */
+static const struct yx_report_column *column_named(const struct yx_report_column *columns, const char *key)
+{
+    for (const struct yx_report_column *c = columns; c->key; c++)
+        if (strcmp(c->key, key) == 0)
+            return c;
+    return NULL;
+}
+
+/* Is the rate c of values to be masked: its base masked, or a part of its base hidden? And when
+ * its base is itself a part (a share of the whole its parts make up, refused_pct), another part of
+ * that whole hidden: the rate gives it back from the part shown, unless it is 0, which says only
+ * that its numerator is 0. */
 static int rate_gives_away(const struct yx_report_column *columns, const struct yx_report_column *c,
                            json_t *values)
 {
     if (yx_report_small(c, values) != YX_REPORT_SHOWN)
         return 0;
+    const struct yx_report_column *share = column_named(columns, c->base);
+    json_t *rate = json_object_get(values, c->key);
+    if (share && (share->kind != YX_REPORT_PART || !share->base || json_number_value(rate) == 0.0))
+        share = NULL;
     for (const struct yx_report_column *b = columns; b->key; b++)
         if ((strcmp(b->key, c->base) == 0 ||
-             (b->kind == YX_REPORT_PART && b->base && strcmp(b->base, c->base) == 0)) &&
+             (b->kind == YX_REPORT_PART && b->base &&
+              (strcmp(b->base, c->base) == 0 || (share && strcmp(b->base, share->base) == 0)))) &&
             yx_report_small(b, values) != YX_REPORT_SHOWN)
             return 1;
     return 0;
@@ -610,7 +627,7 @@ int yx_report_filters_read(struct yx_req *r, unsigned offered, struct yx_report_
     const char *level = yx_query(r, "level"), *specialty = yx_query(r, "specialty");
     struct yx_rows *rows = NULL;
     int rc, known = 0;
-    *f = (struct yx_report_filters){"", ""};
+    *f = (struct yx_report_filters){"", "", 0};
     if (level && !(offered & YX_REPORT_BY_LEVEL))
         return yx_fail_field(r, YX_EINVAL, "level",
                              "Báo cáo này không lọc theo tuyến / this report has no level filter.");
@@ -662,60 +679,37 @@ int yx_report_build(struct yx_req *r, const struct yx_report_source *s, const st
     return rc;
 }
 
-int yx_report_serve(struct yx_req *r, const struct yx_report_source *s)
-{
-    struct yx_report_period p;
-    struct yx_report_place place;
-    struct yx_report_filters filters;
-    const struct yx_report_grouping *g = NULL;
-    enum yx_report_format format;
-    json_t *out = NULL;
-    int rc;
-    if ((rc = yx_report_request_read(r, s->groupings, &format, &p, &g, &place)) != 0 ||
-        (rc = yx_report_filters_read(r, s->filters, &filters)) != 0)
-        return rc;
-    rc = g && strcmp(g->by, "month") == 0 ? yx_report_months(r, s, &p, &place, &filters, &out)
-                                          : yx_report_build(r, s, &p, g, &place, &filters, &out);
-    return rc ? rc : reply(r, out, s, format);
-}
-
 /* Trends: by=month (report.h, YX_REPORT_BY_MONTH). */
 
-/* The number of days of month m (1-12) of year y. */
-static int month_days(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : days[m - 1];
-}
-
-int yx_report_months(struct yx_req *r, const struct yx_report_source *s, const struct yx_report_period *p,
-                     const struct yx_report_place *place, const struct yx_report_filters *filters,
-                     json_t **out)
+/* Builds report s of the place over p by month (report.h, YX_REPORT_BY_MONTH) into *out
+ * (yx_report_new's shape): the whole period's report with one row a month of it, each the totals
+ * over that month's part of the period. */
+static int build_months(struct yx_req *r, const struct yx_report_source *s, const struct yx_report_period *p,
+                        const struct yx_report_place *place, const struct yx_report_filters *filters,
+                        json_t **out)
 {
     json_t *whole = NULL, *part = NULL, *rows;
-    int y0, m0, y1, m1, rc;
+    struct yx_report_filters month = *filters;
+    int rc;
     *out = NULL;
+    month.totals_only = 1;
     /* The whole period first: its totals, and whatever else the report answers, are the period's. */
     if ((rc = yx_report_build(r, s, p, NULL, place, filters, &whole)) != 0)
         goto out;
     rc = YX_EINTERNAL;
-    if (sscanf(p->from, "%4d-%2d", &y0, &m0) != 2 || sscanf(p->to, "%4d-%2d", &y1, &m1) != 2 ||
-        !(rows = json_object_get(whole, "rows")) || json_array_clear(rows) != 0 ||
+    if (!(rows = json_object_get(whole, "rows")) || json_array_clear(rows) != 0 ||
         json_object_set_new(whole, "by", json_string("month")) != 0)
         goto out;
     rc = 0;
-    for (int mo = y0 * 12 + m0 - 1; rc == 0 && mo <= y1 * 12 + m1 - 1; mo++) {
-        int y = mo / 12, m = mo % 12 + 1;
-        char first[11], last[11], id[8], name[8];
+    for (int64_t mo = yx_report_vn_month(p->from_ms); rc == 0 && mo <= yx_report_vn_month(p->until_ms - 1);
+         mo++) {
+        int y = (int)(mo / 12), m = (int)(mo % 12) + 1;
+        char id[8], name[8];
         struct yx_report_period sub;
-        /* The month's part of the period: all of it but at the period's two ends. */
-        if ((rc = yx_snprintf(first, sizeof first, "%04d-%02d-01", y, m)) != 0 ||
-            (rc = yx_snprintf(last, sizeof last, "%04d-%02d-%02d", y, m, month_days(y, m))) != 0 ||
-            (rc = yx_snprintf(id, sizeof id, "%04d-%02d", y, m)) != 0 ||
+        if ((rc = yx_snprintf(id, sizeof id, "%04d-%02d", y, m)) != 0 ||
             (rc = yx_snprintf(name, sizeof name, "%02d/%04d", m, y)) != 0 ||
-            (rc = yx_report_period_days(strcmp(first, p->from) < 0 ? p->from : first,
-                                        strcmp(last, p->to) > 0 ? p->to : last, &sub)) != 0 ||
-            (rc = yx_report_build(r, s, &sub, NULL, place, filters, &part)) != 0)
+            (rc = yx_report_period_month_part(p, mo, &sub)) != 0 ||
+            (rc = yx_report_build(r, s, &sub, NULL, place, &month, &part)) != 0)
             break;
         json_t *values = json_object_get(part, "totals");
         if (!values || json_array_append_new(rows, json_pack("{s:{s:s,s:s},s:O}", "key", "id", id, "name",
@@ -730,6 +724,23 @@ out:
     else
         json_decref(whole);
     return rc;
+}
+
+int yx_report_serve(struct yx_req *r, const struct yx_report_source *s)
+{
+    struct yx_report_period p;
+    struct yx_report_place place;
+    struct yx_report_filters filters;
+    const struct yx_report_grouping *g = NULL;
+    enum yx_report_format format;
+    json_t *out = NULL;
+    int rc;
+    if ((rc = yx_report_request_read(r, s->groupings, &format, &p, &g, &place)) != 0 ||
+        (rc = yx_report_filters_read(r, s->filters, &filters)) != 0)
+        return rc;
+    rc = g && strcmp(g->by, "month") == 0 ? build_months(r, s, &p, &place, &filters, &out)
+                                          : yx_report_build(r, s, &p, g, &place, &filters, &out);
+    return rc ? rc : reply(r, out, s, format);
 }
 
 const struct yx_report_source *const yx_report_sources[YX_REPORT_NSOURCES + 1] = {

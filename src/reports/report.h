@@ -45,8 +45,10 @@ int yx_report_period_days(const char *from, const char *to, struct yx_report_per
  * since 1970-01-01 in Vietnam's calendar: (ms + 7 h) / 1 day, YX_REPORT_VN_DAY), months y * 12 +
  * m - 1 of Vietnam's calendar. A rollup row is (grain, span, …) with grain YX_REPORT_GRAIN_DAY and
  * span a day, or YX_REPORT_GRAIN_MONTH and span a month; a period reads its lead days, its months
- * and its tail days, at most 12 months and 60 days however long it is. A period with no whole
- * month is all lead days (months and tail empty). */
+ * and its tail days: at most 12 months and 60 days for a period of up to YX_REPORT_MAX_DAYS, and
+ * at most YX_REPORT_MAX_MONTHS (36) months and 60 days for the from/to range by=month allows
+ * (yx_report_period_read), however many events they hold. A period with no whole month is all
+ * lead days (months and tail empty). */
 enum { YX_REPORT_GRAIN_DAY = 1, YX_REPORT_GRAIN_MONTH = 2 };
 #define YX_REPORT_VN_DAY(ms) (((ms) + 25200000LL) / 86400000LL)
 struct yx_report_spans {
@@ -161,6 +163,9 @@ int yx_report_request_read(struct yx_req *r, const struct yx_report_grouping *gr
 enum { YX_REPORT_BY_LEVEL = 1, YX_REPORT_BY_SPECIALTY = 2 };
 struct yx_report_filters {
     const char *level, *specialty;
+    /* Set for by=month's builds of each month, whose totals alone are kept: a report may then skip
+     * what it answers besides its figures (visits' top codes). Never read from the query. */
+    int totals_only;
 };
 /* Reads the filters into f; offered is the report's YX_REPORT_BY_… set. 400 naming the filter when
  * its value is not on the list or the report does not offer it. Read after the place. */
@@ -180,7 +185,10 @@ void yx_report_sort(int64_t *v, size_t n);
  * cases of another count column of the same row, its base: an ICD-10 chapter of the diagnoses, an
  * outcome of the conclusions, the acceptances in time of the acceptances. Two or more parts of one
  * base add up to it (they split it), and a rate's numerator is declared a part of the rate's base;
- * yx_report_mask() reads both. */
+ * yx_report_mask() reads both. A base may be a total no column shows: a rate that is one part's
+ * share of it names that part as its base (refused_pct, refused ÷ (signed + refused), over
+ * prescriptions_refused, which with prescriptions_signed is a part of "prescriptions"), and is
+ * masked beside any other part hidden. */
 enum yx_report_kind {
     YX_REPORT_COUNT,
     YX_REPORT_MINUTES,
@@ -222,21 +230,17 @@ json_t *yx_report_wait_percentile(const struct yx_report_wait *w, size_t nw, int
  * that month's part of the period (a whole month reads the rollups' month rows, a part of one its
  * day rows: yx_report_spans), a month without events a row of zeros; the totals and anything else
  * the report answers (the top codes …) are the whole period's. A from/to range then covers up to
- * YX_REPORT_MAX_MONTHS calendar months (yx_report_period_months; more is a 400 naming `by`). The
+ * YX_REPORT_MAX_MONTHS calendar months (yx_report_period_read; more is a 400 naming `by`). The
  * builds never see the grouping: yx_report_serve() builds the months itself. No DHIS2. */
 #define YX_REPORT_MAX_MONTHS 36
 #define YX_REPORT_BY_MONTH                                                                                   \
     {                                                                                                        \
         "month", NULL, NULL, 0                                                                               \
     }
-/* Fills p from two days (inclusive) that touch at most YX_REPORT_MAX_MONTHS calendar months;
- * YX_EINVAL as yx_report_period_days, YX_ETOOBIG for more months. */
-int yx_report_period_months(const char *from, const char *to, struct yx_report_period *p);
-struct yx_report_source;
-/* Builds report s of the place over p by month, as above, into *out (yx_report_new's shape). */
-int yx_report_months(struct yx_req *r, const struct yx_report_source *s, const struct yx_report_period *p,
-                     const struct yx_report_place *place, const struct yx_report_filters *filters,
-                     json_t **out);
+/* The part of period p inside month mo (y * 12 + m - 1 of Vietnam's calendar, as
+ * yx_report_vn_month) into *part: the whole month but at the period's two ends. YX_EINVAL when
+ * none of the month is in p. Pure. */
+int yx_report_period_month_part(const struct yx_report_period *p, int64_t mo, struct yx_report_period *part);
 
 #define YX_REPORT_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -260,7 +264,9 @@ int yx_report_small(const struct yx_report_column *c, json_t *values);
  * - the two rules again until neither masks anything more (a mask one makes can call for the
  *   other);
  * - then each rate (YX_REPORT_PERCENT) whose base is masked, or a part of whose base (its
- *   numerator) is small or masked: rate × base would give it away.
+ *   numerator) is small or masked: rate × base would give it away; and a rate above 0 whose base
+ *   is a part, beside another part of the same base small or masked (refused_pct beside a hidden
+ *   prescriptions_signed: 10 refused at 83.3 % give 2 signed back).
  * The masks are kept in each values object under "_masked"; calling it again changes nothing. */
 void yx_report_mask(json_t *report, const struct yx_report_column *columns);
 
@@ -345,7 +351,6 @@ int yx_report_serve(struct yx_req *r, const struct yx_report_source *s);
  * yx_report_spans_years() to quarters: it reads the whole months of the period's spans (which must
  * have no lead or tail days) as one year's row when they are a calendar year, else as the months
  * before the first whole quarter, the whole quarters, and the months after the last. */
-#define YX_REPORT_GRAIN_QUARTER 4
 struct yx_report_quarters {
     int64_t before_from, before_until;   /* months */
     int64_t quarter_from, quarter_until; /* quarters */

@@ -12,6 +12,7 @@
  * table of a database written through the API and the triggers against it. */
 #include <string.h>
 
+#include "report.h"
 #include "rollups.h"
 #include "ytexa/core.h"
 #include "ytexa/store.h"
@@ -217,8 +218,9 @@ static int expected_sql(const struct yx_db *db, const struct rollup *t, int with
         (rc = each(b, t->figures, "SUM(%1$s) AS %1$s")) == 0)
         rc = yx_buf_printf(b, " FROM (%s) f GROUP BY day, %s) SELECT 1 AS grain, day AS span, %s, %s FROM d",
                            t->facts, t->keys, t->keys, t->figures);
-    for (int grain = 2; rc == 0 && grain <= (with_years && t->years ? 3 : 2); grain++) {
-        const char *per = grain == 3 ? " / 12" : "";
+    int last = with_years && t->years ? YX_REPORT_GRAIN_YEAR : YX_REPORT_GRAIN_MONTH;
+    for (int grain = YX_REPORT_GRAIN_MONTH; rc == 0 && grain <= last; grain++) {
+        const char *per = grain == YX_REPORT_GRAIN_YEAR ? " / 12" : "";
         if ((rc = yx_buf_printf(b, " UNION ALL SELECT %d, %s%s, %s, ", grain, month, per, t->keys)) == 0 &&
             (rc = each(b, t->figures, "SUM(%1$s)")) == 0)
             rc = yx_buf_printf(b, " FROM d GROUP BY %s%s, %s", month, per, t->keys);

@@ -12,8 +12,8 @@
  * the grouping allow it (build), else from those by facility — over whole months with nothing
  * finer than the facility asked, from the histogram by facility alone (migration 0034). Medians and 90th
  * percentiles are taken in C from the histogram (yx_report_wait_percentile), for the reason consultations.c
- * gives. The work is bounded by the rollup rows of the period's spans — at most 12 months and 60 days of keys
- * — not by how many visits the place had. */
+ * gives. The work is bounded by the rollup rows of the period's spans — at most 12 months and 60 days of
+ * keys, 36 months and 60 days for a by=month range (report.h) — not by how many visits the place had. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +55,9 @@ static const struct yx_report_column columns[] = {
     {"completed", "Lượt khám hoàn thành", "visits completed", YX_REPORT_COUNT, NULL},
     {"no_show", "Không đến", "no-shows", YX_REPORT_COUNT, NULL},
     {"cancelled", "Bị huỷ", "visits cancelled", YX_REPORT_COUNT, NULL},
-    {"prescriptions_signed", "Đơn thuốc đã ký", "prescriptions signed", YX_REPORT_COUNT, NULL},
+    /* Signed and refused are the two parts of the prescriptions decided, a total no column shows:
+     * refused_pct, refused's share of it, would give a hidden signed count back (report.h). */
+    {"prescriptions_signed", "Đơn thuốc đã ký", "prescriptions signed", YX_REPORT_PART, "prescriptions"},
     {"diagnoses", "Chẩn đoán", "diagnoses", YX_REPORT_COUNT, NULL},
     {"icd_ch01", "Chương I: bệnh nhiễm trùng và ký sinh trùng (A00–B99)",
      "Chapter I: infectious and parasitic diseases (A00–B99)", YX_REPORT_PART, "diagnoses"},
@@ -109,7 +111,7 @@ static const struct yx_report_column columns[] = {
     {"wait_p90_min", "Bách phân vị 90 thời gian chờ từ đặt đến bắt đầu (phút)",
      "90th percentile minutes from booking to start", YX_REPORT_MINUTES, "started"},
     {"prescriptions_refused", "Đơn bị từ chối do ngoài danh mục Thông tư 30",
-     "prescriptions refused (not on Circular 30's list)", YX_REPORT_COUNT, NULL},
+     "prescriptions refused (not on Circular 30's list)", YX_REPORT_PART, "prescriptions"},
     {"refused_pct", "Tỷ lệ đơn bị từ chối (%)", "% of prescriptions refused", YX_REPORT_PERCENT,
      "prescriptions_refused"},
     {NULL, NULL, NULL, 0, NULL},
@@ -282,6 +284,18 @@ static int top_codes(struct yx_req *r, const struct yx_report_spans *s, const st
     return rc;
 }
 
+/* A query and its values: the waits come from one of three families of rollups, chosen once
+ * (build). */
+struct query {
+    const char *sql;
+    const struct yx_param *params;
+    int n;
+};
+#define QUERY(sql, params)                                                                                   \
+    {                                                                                                        \
+        sql, params, (int)(sizeof params / sizeof params[0])                                                 \
+    }
+
 /* The figures of the count columns, in the order of the enum, as counts_sql names them. */
 static const char *const count_cols[NCOUNTS] = {
     "booked", "started", "completed", "no_show", "cancelled", "signed", "diagnoses", "ch01", "ch02", "ch03",
@@ -331,21 +345,14 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
         if (by ? by_keys[i].by && strcmp(by_keys[i].by, by) == 0 : !by_keys[i].by)
             by_key = by_keys[i].key;
     YX_ASSERT(!coarse || by_key);
+    /* The waits from the rollups without the facility, by facility alone, or by facility. */
+    const struct query waits[3] = {QUERY(by_waits_sql, by_params), QUERY(fac_waits_sql, fac_params),
+                                   QUERY(waits_sql, ws_params)};
+    const struct query *wq = &waits[coarse ? 0 : alone ? 1 : 2];
     if ((rc = yx_snprintf(sql, sizeof sql, counts_sql, key, name)) != 0 ||
         (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0 ||
-        (rc = yx_snprintf(sql, sizeof sql,
-                          coarse  ? by_waits_sql
-                          : alone ? fac_waits_sql
-                                  : waits_sql,
-                          coarse ? by_key : key)) != 0)
-        goto out;
-    if (coarse)
-        rc = yx_db_exec(r->db, sql, by_params, (int)(sizeof by_params / sizeof by_params[0]), &ws);
-    else if (alone)
-        rc = yx_db_exec(r->db, sql, fac_params, (int)(sizeof fac_params / sizeof fac_params[0]), &ws);
-    else
-        rc = yx_db_exec(r->db, sql, ws_params, (int)(sizeof ws_params / sizeof ws_params[0]), &ws);
-    if (rc != 0)
+        (rc = yx_snprintf(sql, sizeof sql, wq->sql, coarse ? by_key : key)) != 0 ||
+        (rc = yx_db_exec(r->db, sql, wq->params, wq->n, &ws)) != 0)
         goto out;
     rc = YX_ENOMEM;
     all.wait = malloc((ws->nrows ? (size_t)ws->nrows : 1) * sizeof *all.wait);
@@ -375,7 +382,7 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     /* The groups' waits, each ascending, become the totals' once sorted together. */
     qsort(all.wait, all.nwait, sizeof *all.wait, wait_cmp);
     json_object_set_new(out, "totals", values_json(&all));
-    if ((rc = top_codes(r, &spans, &place, &filters, top_coarse, out)) != 0)
+    if (!filters.totals_only && (rc = top_codes(r, &spans, &place, &filters, top_coarse, out)) != 0)
         goto out;
     *result = out;
     out = NULL;

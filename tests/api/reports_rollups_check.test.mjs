@@ -2,7 +2,8 @@
 // "Report rollups"), run beside a serving server as an operator would: the demo database, written
 // through the API and the triggers, agrees with what its events say; a rollup row broken by hand is
 // found and named with its figures, rebuilt, and the check passes again; a rollup deleted
-// whole is rebuilt to the same report; an unknown table is refused naming the rollups.
+// whole is rebuilt to the same report; --table stands anywhere among the options, and check
+// migrates nothing; an unknown table is refused naming the rollups.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -93,17 +94,66 @@ test('a broken row is found and named, rebuild mends it, the check passes', asyn
 });
 
 test('a rollup deleted whole is rebuilt to the same report, its year rows too', async () => {
-  const get = async () => (await api(srv, 'GET', '/api/v1/reports/consultations?period=year:2024&by=facility', { token: S['demo.ministry-admin'].token })).body;
-  const was = await get();
+  const get = async (q) => (await api(srv, 'GET', `/api/v1/reports/consultations?${q}`, { token: S['demo.ministry-admin'].token })).body;
+  // A whole year by facility reads the rollups by facility alone (0034), which the delete leaves;
+  // one facility's days from March to July by urgency read consult_rollup and consult_waits
+  // themselves (lead and tail days, a grouping finer than the facility), the tables deleted here.
+  const fac = one("SELECT id FROM facilities WHERE code = 'TYT-LUNGCU'");
+  const YEAR = 'period=year:2024&by=facility', DAYS = `from=2024-03-05&to=2024-07-20&facility=${fac}&by=urgency`;
+  const was = await get(YEAR), wasDays = await get(DAYS);
   assert.equal(was.totals.requested, 4);
+  assert.equal(wasDays.totals.requested, 4);
+  assert.equal(wasDays.totals.concluded, 4);
+  assert.deepEqual(wasDays.rows.map((r) => [r.key.id, r.values.requested]), [['routine', 2], ['urgent', 2]]);
+  assert.notEqual(wasDays.totals.conclude_median_min, null);
   const years = one('SELECT COUNT(*) FROM consult_waits WHERE grain = 3');
   srv.sql('DELETE FROM consult_waits; DELETE FROM consult_rollup;');
+  // The report over consult_rollup sees the delete (no cases, no waits); the one by facility alone does not.
+  const gone = await get(DAYS);
+  assert.notDeepEqual(gone.rows, wasDays.rows);
+  assert.equal(gone.totals.requested, 0);
+  assert.equal(gone.totals.conclude_median_min, null);
+  assert.deepEqual((await get(YEAR)).rows, was.rows);
   assert.match(summary(reports('check').out), /, [1-9]\d* differ$/);
   assert.equal(reports('rebuild', '--table', 'consult_waits').code, 0);
   assert.equal(reports('rebuild', '--table', 'consult_rollup').code, 0);
   assert.equal(one('SELECT COUNT(*) FROM consult_waits WHERE grain = 3'), years);
-  assert.deepEqual((await get()).rows, was.rows);
+  assert.deepEqual((await get(YEAR)).rows, was.rows);
+  const back = await get(DAYS);
+  assert.deepEqual([back.rows, back.totals], [wasDays.rows, wasDays.totals]);
   assert.equal(reports('check').code, 0);
+});
+
+test('--table is read anywhere among the options; check runs no migration', () => {
+  const run = (...args) => {
+    try {
+      return { code: 0, out: execFileSync(BIN, ['reports', ...args], { encoding: 'utf8', stdio: 'pipe' }) };
+    } catch (e) {
+      return { code: e.status, out: String(e.stdout) + String(e.stderr) };
+    }
+  };
+  const after = run('check', '--data', srv.dir, '--db', srv.dbUrl, '--table', 'visit_dx_by');
+  assert.equal(after.code, 0, after.out);
+  assert.match(summary(after.out), /^1 tables, \d+ rows, 0 differ$/);
+  const between = run('check', '--data', srv.dir, '--table=visit_rollup', '--db', srv.dbUrl);
+  assert.equal(between.code, 0, between.out);
+  assert.match(summary(between.out), /^1 tables, \d+ rows, 0 differ$/);
+  const rebuilt = run('rebuild', '--db', srv.dbUrl, '--data', srv.dir, '--table', 'reach_tally');
+  assert.equal(rebuilt.code, 0, rebuilt.out);
+  assert.match(rebuilt.out, /^reach_tally: \d+ rows written\n$/);
+  assert.equal(run('check', '--data', srv.dir, '--db', srv.dbUrl, '--table').code, 2);
+  assert.equal(run('check', '--table', 'visit_rollup', '--data', srv.dir, '--db', srv.dbUrl, '--table', 'reach_tally').code, 2);
+  // The newest migration taken back, as a database an older server serves: check reads it as it
+  // is and leaves the schema alone.
+  const [version, name, at] = one('SELECT version, name, applied_at FROM schema_migrations ORDER BY version DESC LIMIT 1').split('|');
+  srv.sql(`DELETE FROM schema_migrations WHERE version = ${version}`);
+  try {
+    const r = run('check', '--data', srv.dir, '--db', srv.dbUrl);
+    assert.equal(r.code, 0, r.out);
+    assert.equal(one(`SELECT COUNT(*) FROM schema_migrations WHERE version = ${version}`), '0');
+  } finally {
+    srv.sql(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${version}, '${name}', ${at})`);
+  }
 });
 
 test('a table that is not a rollup is refused, naming the rollups', () => {

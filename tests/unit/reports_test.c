@@ -82,6 +82,41 @@ static void ranges_are_bounded(void **state)
     assert_int_equal(p.until_ms, DEC1_VN);
 }
 
+/* The part of a period inside a month: the whole month inside it, cut at the period's two ends,
+ * February by the leap-year rule of the civil calendar, and nothing for a month outside it. */
+static void parts_of_a_period_by_month(void **state)
+{
+    (void)state;
+    struct yx_report_period p, part, same;
+    static const struct {
+        const char *period_from, *period_to;
+        int y, m;
+        const char *from, *to;
+    } want[] = {
+        {"2024-01-15", "2024-03-10", 2024, 1, "2024-01-15", "2024-01-31"},
+        {"2024-01-15", "2024-03-10", 2024, 2, "2024-02-01", "2024-02-29"},
+        {"2024-01-15", "2024-03-10", 2024, 3, "2024-03-01", "2024-03-10"},
+        {"2024-11-15", "2025-03-10", 2024, 12, "2024-12-01", "2024-12-31"},
+        {"2024-11-15", "2025-03-10", 2025, 2, "2025-02-01", "2025-02-28"},
+        {"2100-02-01", "2100-02-28", 2100, 2, "2100-02-01", "2100-02-28"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_int_equal(yx_report_period_days(want[i].period_from, want[i].period_to, &p), 0);
+        assert_int_equal(yx_report_period_month_part(&p, want[i].y * 12 + want[i].m - 1, &part), 0);
+        assert_string_equal(part.from, want[i].from);
+        assert_string_equal(part.to, want[i].to);
+        assert_int_equal(yx_report_period_days(want[i].from, want[i].to, &same), 0);
+        assert_true(part.from_ms == same.from_ms && part.until_ms == same.until_ms);
+    }
+    assert_int_equal(yx_report_period_days("2024-11-15", "2025-03-10", &p), 0);
+    assert_int_equal(yx_report_period_month_part(&p, 2024 * 12 + 9, &part), YX_EINVAL);
+    assert_int_equal(yx_report_period_month_part(&p, 2025 * 12 + 3, &part), YX_EINVAL);
+    assert_int_equal(yx_report_period_parse("day:2026-11-30", &p), 0);
+    assert_int_equal(yx_report_period_month_part(&p, 2026 * 12 + 10, &part), 0);
+    assert_string_equal(part.from, "2026-11-30");
+    assert_string_equal(part.to, "2026-11-30");
+}
+
 static void percentiles_are_nearest_rank(void **state)
 {
     (void)state;
@@ -282,7 +317,8 @@ static void long_periods_as_quarters(void **state)
     static const struct yx_report_grouping facility = {"facility", "f.id", "f.name", 1},
                                            province = YX_REPORT_BY_PROVINCE,
                                            mode = {"mode", "v.mode", "v.mode", 0};
-    struct yx_report_filters none = {"", ""}, level = {"commune", ""}, specialty = {"", "cardiology"};
+    struct yx_report_filters none = {"", "", 0}, level = {"commune", "", 0},
+                             specialty = {"", "cardiology", 0};
     struct yx_report_period year, week, days;
     struct yx_report_quarters q;
     assert_int_equal(yx_report_period_parse("year:2026", &year), 0);
@@ -484,6 +520,42 @@ static void rates_beside_a_hidden_numerator_are_masked(void **state)
     assert_string_equal(cell_of(&cols[0], json_object_get(report, "totals")), "0");
     assert_string_equal(cell_of(&cols[2], json_object_get(report, "totals")), "");
     json_decref(report);
+    /* refused_pct is refused ÷ (signed + refused) (visits.c): beside a small prescriptions_signed it
+     * would give the signed back (10 refused at 83.3 % leave 2 signed), so it is masked; over 1 to 4
+     * refusals it is small as before; at 0 % it says only that none was refused. */
+    const struct yx_report_column *vc = yx_report_visits.columns, *signed_col = NULL, *refused_col = NULL,
+                                  *pct_col = NULL;
+    for (const struct yx_report_column *c = vc; c->key; c++) {
+        if (strcmp(c->key, "prescriptions_signed") == 0)
+            signed_col = c;
+        else if (strcmp(c->key, "prescriptions_refused") == 0)
+            refused_col = c;
+        else if (strcmp(c->key, "refused_pct") == 0)
+            pct_col = c;
+    }
+    assert_non_null(signed_col);
+    assert_non_null(refused_col);
+    assert_non_null(pct_col);
+    static const struct {
+        int signed_n, refused;
+        double pct;
+        const char *want[3]; /* signed, refused, refused_pct */
+    } cases[] = {
+        {2, 10, 83.3, {"<5", "10", "x"}},     {0, 2, 100.0, {"0", "<5", "<5"}},
+        {100, 2, 2.0, {"100", "<5", "<5"}},   {3, 0, 0.0, {"<5", "0", "0"}},
+        {20, 10, 33.3, {"20", "10", "33.3"}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        report =
+            json_pack("{s:[],s:{s:i,s:i,s:f}}", "rows", "totals", "prescriptions_signed", cases[i].signed_n,
+                      "prescriptions_refused", cases[i].refused, "refused_pct", cases[i].pct);
+        yx_report_mask(report, vc);
+        json_t *totals = json_object_get(report, "totals");
+        assert_string_equal(cell_of(signed_col, totals), cases[i].want[0]);
+        assert_string_equal(cell_of(refused_col, totals), cases[i].want[1]);
+        assert_string_equal(cell_of(pct_col, totals), cases[i].want[2]);
+        json_decref(report);
+    }
 }
 
 static void workbook_of_several_reports(void **state)
@@ -612,6 +684,7 @@ int main(void)
         cmocka_unit_test(periods_are_vietnam_days),
         cmocka_unit_test(the_day_and_week_of_a_moment),
         cmocka_unit_test(ranges_are_bounded),
+        cmocka_unit_test(parts_of_a_period_by_month),
         cmocka_unit_test(percentiles_are_nearest_rank),
         cmocka_unit_test(dhis2_periods),
         cmocka_unit_test(dhis2_codes),
