@@ -4,7 +4,6 @@
  * a facility a live share lets read); searching covers what GET /api/v1/appointments lists; a
  * booking and a cancellation go through yx_appointment_book() / yx_appointment_cancel(), the
  * functions the REST routes call, so no rule is written twice. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "fhir.h"
@@ -305,23 +304,6 @@ out:
     return rc;
 }
 
-/* If-Match: W/"n" (or "n"): the version the client read; 0 when it sent none. */
-static int if_match(struct yx_req *r, int64_t *want)
-{
-    const char *m = yx_header(r, "if-match");
-    char *end = NULL;
-    *want = 0;
-    if (!m)
-        return 0;
-    if (strncmp(m, "W/", 2) == 0)
-        m += 2;
-    long long v = *m == '"' ? strtoll(m + 1, &end, 10) : 0;
-    if (v <= 0 || *end != '"' || end[1])
-        return yx_fail(r, YX_EINVAL, "If-Match là W/\"phiên bản\" / If-Match is W/\"<versionId>\".");
-    *want = v;
-    return 0;
-}
-
 /* PUT /fhir/Appointment/:id: cancels it — the one change of a booking the update takes (status
  * cancelled, the reason as cancelationReason's text); moving it is the REST reschedule's. */
 static int appointment_update(struct yx_req *r)
@@ -332,7 +314,7 @@ static int appointment_update(struct yx_req *r)
     int rc;
     if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_param_id(r, 0, &id)) != 0 ||
         (rc = load(r, id, &rows)) != 0 || (rc = access(r, rows, YX_A_WRITE)) != 0 ||
-        (rc = if_match(r, &want)) != 0)
+        (rc = yx_fhir_if_match(r, &want)) != 0)
         goto out;
     if (!r->json || (rc = is_appointment(r, r->json)) != 0 || !yx_fhir_same_id(r->json, id)) {
         rc = rc ? rc

@@ -247,6 +247,9 @@ json_t *yx_fhir_facility_address(const struct yx_rows *rows, int i);
 
 /* Is b's element a JSON text and the request's id path parameter the same id? */
 int yx_fhir_same_id(const json_t *b, int64_t id);
+/* An update's If-Match, W/"n" (or "n"): *want is the version the client read, 0 when it sent none;
+ * another form is r's 400. */
+int yx_fhir_if_match(struct yx_req *r, int64_t *want);
 
 /* Bulk Data ($export, src/fhir/export.c): where a type's resources come from, for the exporter
  * thread, which pages them on the key as a search does and writes each as a line of NDJSON with
