@@ -119,17 +119,22 @@ static int load(struct yx_req *r, int64_t id, struct yx_rows **rows)
     return rc;
 }
 
-/* Answers appointment id as the caller may read it (status 200 or 201). */
+/* Answers the appointment of rows' first row (status 200 or 201). */
+static int reply(struct yx_req *r, int status, const struct yx_rows *rows)
+{
+    int64_t id = yx_rows_i64(rows, 0, "id"), version = version_of(yx_rows_str(rows, 0, "status"));
+    yx_audit_target(r, id);
+    return yx_fhir_reply_resource(r, status, appointment(r, rows, 0), "Appointment", id, version,
+                                  status == 201);
+}
+
+/* Answers appointment id, as it is after a change (status 200 or 201). */
 static int answer(struct yx_req *r, int status, int64_t id)
 {
     struct yx_rows *rows = NULL;
     int rc = load(r, id, &rows);
-    if (rc == 0) {
-        int64_t version = version_of(yx_rows_str(rows, 0, "status"));
-        yx_audit_target(r, id);
-        rc = yx_fhir_reply_resource(r, status, appointment(r, rows, 0), "Appointment", id, version,
-                                    status == 201);
-    }
+    if (rc == 0)
+        rc = reply(r, status, rows);
     yx_rows_free(rows);
     return rc;
 }
@@ -149,13 +154,11 @@ static int appointment_read(struct yx_req *r)
     int64_t id;
     struct yx_rows *rows = NULL;
     int rc;
-    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_param_id(r, 0, &id)) != 0 ||
-        (rc = load(r, id, &rows)) != 0 || (rc = access(r, rows, YX_A_READ)) != 0) {
-        yx_rows_free(rows);
-        return rc;
-    }
+    if ((rc = yx_fhir_begin(r)) == 0 && (rc = yx_param_id(r, 0, &id)) == 0 &&
+        (rc = load(r, id, &rows)) == 0 && (rc = access(r, rows, YX_A_READ)) == 0)
+        rc = reply(r, 200, rows);
     yx_rows_free(rows);
-    return answer(r, 200, id);
+    return rc;
 }
 
 static const struct yx_fhir_ref appointment_refs[] = {
