@@ -264,10 +264,9 @@ static int condition_create(struct yx_req *r)
                              "Người ghi là người gửi / the recorder is who records it: Practitioner/%lld.",
                              (long long)r->who.user_id);
     const char *note = yx_json_str(json_array_get(notes, 0), "text");
-    rc = yx_visit_add_diagnosis(r, visit, code, 0, note, &id);
-    if (rc && r->err_field && strcmp(r->err_field, "icd10") == 0)
-        r->err_field = "Condition.code";
-    if (rc || (rc = YX_DB_Q(r->db, &rows, COND_FROM "WHERE x.id = ?", YX_PI(id))) != 0)
+    static const char *const paths[][2] = {{"icd10", "Condition.code"}, {NULL, NULL}};
+    if ((rc = yx_fhir_field_paths(r, yx_visit_add_diagnosis(r, visit, code, 0, note, &id), paths)) != 0 ||
+        (rc = YX_DB_Q(r->db, &rows, COND_FROM "WHERE x.id = ?", YX_PI(id))) != 0)
         return rc;
     json_t *o = rows->nrows == 1 ? condition(r, rows, 0) : NULL;
     /* Checked once the visit is known to be the caller's: before, a wrong subject would tell a visit
