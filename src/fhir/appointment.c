@@ -26,11 +26,6 @@
     " AS updated_at FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN users u ON u.id = "      \
     "a.doctor_id JOIN slots sl ON sl.id = a.slot_id JOIN facilities f ON f.id = a.facility_id LEFT JOIN "    \
     "visits v ON v.id = a.visit_id "
-/* What the REST list shows a clinician: its facility's patients', its own as their doctor, and
- * those with its facility's doctors while their visit is open (the share that visit makes). */
-#define APPT_SCOPE                                                                                           \
-    "(a.facility_id = ? OR a.doctor_id = ? OR (u.facility_id = ? AND a.status = 'booked' AND v.state IN "    \
-    "('planned', 'arrived', 'in_progress')))"
 
 const struct yx_fhir_param yx_fhir_appointment_params[] = {
     {"_id", "token", "The appointment's id."},
@@ -201,7 +196,7 @@ static int appointment_search(struct yx_req *r)
     if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_patient_registry_role(r)) != 0)
         return rc;
     return yx_fhir_search(r, "Appointment", yx_fhir_appointment_params, take_param,
-                          APPT_FROM "WHERE " APPT_SCOPE, scope, 3, "a.id", appointment);
+                          APPT_FROM "WHERE " YX_APPOINTMENT_SEEN_BY, scope, 3, "a.id", appointment);
 }
 
 /* Where each field of the REST body is in the resource, for an error's expression. */

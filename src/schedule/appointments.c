@@ -311,10 +311,8 @@ static int appointment_list(struct yx_req *r)
         to = from + 86400000LL;
     rc = YX_DB_Q(r->db, &rows,
                  APPOINTMENT_SELECT
-                 "WHERE a.id > ? AND ((? = 1 AND a.patient_id = ?) OR (? = 0 AND (a.facility_id = ? OR "
-                 "a.doctor_id = ? OR (u.facility_id = ? AND a.status = 'booked' AND EXISTS (SELECT 1 FROM "
-                 "visits v WHERE v.id = a.visit_id AND v.state IN ('planned', 'arrived', 'in_progress')))))) "
-                 "AND (? = 0 OR a.patient_id = ?) AND (? = 0 OR a.doctor_id = ?) "
+                 "WHERE a.id > ? AND ((? = 1 AND a.patient_id = ?) OR (? = 0 AND " YX_APPOINTMENT_SEEN_BY "))"
+                 " AND (? = 0 OR a.patient_id = ?) AND (? = 0 OR a.doctor_id = ?) "
                  "AND (? = 0 OR (s.start_at >= ? AND s.start_at < ?)) ORDER BY a.id LIMIT ?",
                  YX_PI(after), YX_PI(self), YX_PI(r->who.patient_id), YX_PI(self), YX_PI(r->who.facility_id),
                  YX_PI(r->who.user_id), YX_PI(r->who.facility_id), YX_PI(patient), YX_PI(patient),
