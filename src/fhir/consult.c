@@ -448,15 +448,10 @@ static int take_task(struct yx_req *r, const char *name, const char *v, void *ct
 static int search(struct yx_req *r, const char *type, const struct yx_fhir_param *params,
                   int (*take)(struct yx_req *, const char *, const char *, void *), yx_fhir_make make)
 {
-    struct yx_scope scope;
-    int rc = yx_fhir_begin(r);
-    if (rc)
-        return rc;
+    int rc;
     /* Clinicians of a facility work with cases, as the REST case list says. */
-    if (yx_scope(&r->who, YX_RES_CONSULT, &scope) != 0)
-        return yx_fail(r, YX_EFORBIDDEN,
-                       "Vai trò của bạn không làm việc với ca hội chẩn / your role does not work "
-                       "with consultations.");
+    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_consult_clinician(r)) != 0)
+        return rc;
     struct yx_param p[4] = {YX_PI(r->who.facility_id), YX_PI(r->who.facility_id), YX_PI(r->who.user_id),
                             YX_PI(r->who.facility_id)};
     return yx_fhir_search(r, type, params, take, CASE_FROM "WHERE " YX_CONSULT_SEEN_BY, p, 4, "c.id", make);
