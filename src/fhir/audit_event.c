@@ -105,7 +105,9 @@ static json_t *audit_event(struct yx_req *r, const struct yx_rows *rows, int i)
     if (!yx_rows_null(rows, i, "actor_id"))
         json_object_set_new(
             who, "identifier",
-            json_pack("{s:s,s:s}", "system", YX_FHIR_SID_USER, "value", yx_rows_str(rows, i, "actor_id")));
+            json_pack("{s:s,s:s}", "system",
+                      role && strcmp(role, "system") == 0 ? YX_FHIR_SID_SYSTEM : YX_FHIR_SID_USER, "value",
+                      yx_rows_str(rows, i, "actor_id")));
     json_object_set_new(who, "display", json_string(role ? role : "không đăng nhập / not signed in"));
     json_t *agent = json_pack("{s:o,s:b}", "who", who, "requestor", 1);
     if (agent && yx_rows_str(rows, i, "addr"))
@@ -178,7 +180,8 @@ static int take(struct yx_req *r, const char *name, const char *v, void *ctx)
     struct yx_fhir_query *q = ctx;
     static const struct yx_fhir_ref refs[] = {
         {"_id", "AuditEvent", "id = ?"},
-        {"agent", "Practitioner", "actor_id = ?"},
+        /* A system's events carry its own id (systems.id) as actor_id: not user n's. */
+        {"agent", "Practitioner", "actor_id = ? AND actor_role <> 'system'"},
         {"patient", "Patient", "patient_id = ?"},
         {NULL, NULL, NULL},
     };

@@ -55,6 +55,8 @@ extern const struct yx_route yx_fhir_export_routes[];
 #define YX_FHIR_CS_AUDIT_ACTION YX_FHIR_NS "CodeSystem:audit-action"
 #define YX_FHIR_SID_AUDIT_RESOURCE YX_FHIR_NS "sid:audit-resource"
 #define YX_FHIR_SID_USER YX_FHIR_NS "sid:user"
+/* A registered system (systems.id), an AuditEvent agent that is no account. */
+#define YX_FHIR_SID_SYSTEM YX_FHIR_NS "sid:system"
 /* A DocumentReference (and its Binary) is signed minutes, id = the minutes' id × 2, or a signed
  * prescription, id = its id × 2 + 1. */
 #define YX_FHIR_DOC_KINDS 2
