@@ -99,6 +99,8 @@ extern const struct yx_fhir_param yx_fhir_service_request_params[];
 extern const struct yx_fhir_param yx_fhir_task_params[];
 extern const struct yx_fhir_param yx_fhir_document_reference_params[];
 extern const struct yx_fhir_param yx_fhir_audit_event_params[];
+/* R4's AuditEvent.action (C, R, U, D or E) of ytexa's audit act ("prescription.pdf"). */
+const char *yx_fhir_audit_action(const char *act);
 /* A type served without a search (Binary): no parameters. */
 extern const struct yx_fhir_param yx_fhir_no_params[];
 extern const struct yx_fhir_param yx_fhir_schedule_params[];
