@@ -208,9 +208,7 @@ static const char *const field_paths[][2] = {{"slot_id", "Appointment.slot"},
 /* The id of a reference "Type/id" in ref (a Reference object); 0 when it names none of type's. */
 static int64_t ref_id(const json_t *ref, const char *type)
 {
-    const char *s = json_string_value(json_object_get(ref, "reference"));
-    size_t n = strlen(type);
-    return s && strncmp(s, type, n) == 0 && s[n] == '/' ? yx_fhir_ref_id(s, type) : 0;
+    return yx_fhir_ref_typed(json_string_value(json_object_get(ref, "reference")), type);
 }
 
 static int is_appointment(struct yx_req *r, const json_t *b)

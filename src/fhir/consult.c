@@ -344,15 +344,11 @@ static int task_read(struct yx_req *r)
 static int two_refs(struct yx_req *r, struct yx_fhir_query *q, const char *name, const char *v,
                     const char *t1, const char *sql1, const char *t2, const char *sql2)
 {
-    size_t n1 = strlen(t1), n2 = strlen(t2);
-    if (strncmp(v, t1, n1) == 0 && v[n1] == '/') {
-        int64_t id = yx_fhir_ref_id(v, t1);
-        return id ? yx_fhir_where(r, q, sql1, 1, YX_PI(id)) : yx_fhir_nobody(q);
-    }
-    if (strncmp(v, t2, n2) == 0 && v[n2] == '/') {
-        int64_t id = yx_fhir_ref_id(v, t2);
-        return id ? yx_fhir_where(r, q, sql2, 1, YX_PI(id)) : yx_fhir_nobody(q);
-    }
+    int64_t id;
+    if (yx_fhir_ref_is(v, t1))
+        return (id = yx_fhir_ref_typed(v, t1)) ? yx_fhir_where(r, q, sql1, 1, YX_PI(id)) : yx_fhir_nobody(q);
+    if (yx_fhir_ref_is(v, t2))
+        return (id = yx_fhir_ref_typed(v, t2)) ? yx_fhir_where(r, q, sql2, 1, YX_PI(id)) : yx_fhir_nobody(q);
     return yx_fail_field(r, YX_EINVAL, name,
                          "Tham chiếu dạng %s/<id> hoặc %s/<id> / a reference is %s/<id> or %s/<id>.", t1, t2,
                          t1, t2);

@@ -178,6 +178,11 @@ int yx_fhir_nobody(struct yx_fhir_query *q);
 /* A reference search value, "Type/123" or "123", as the id; 0 when it cannot name one of type's
  * (the search then matches nobody). */
 int64_t yx_fhir_ref_id(const char *v, const char *type);
+/* Does v (may be NULL) read "Type/…", naming type? */
+int yx_fhir_ref_is(const char *v, const char *type);
+/* The id of v (may be NULL) when it is a reference "Type/123" of type's, else 0: a bare id or
+ * another type's is none (a resource's reference, where a search value may be bare). */
+int64_t yx_fhir_ref_typed(const char *v, const char *type);
 /* A reference parameter of a type's search (_id, patient, encounter …): its name, the type its
  * value names and the condition on that id. A type's table ends with a NULL name. */
 struct yx_fhir_ref {
