@@ -40,6 +40,9 @@ json_t *yx_consult_deidentified(struct yx_db *db, int64_t id);
  * is not the caller's business as for an absent one. Names the case and its patient in the audit
  * event, as the REST read does. */
 int yx_consult_access(struct yx_req *r, int64_t id);
+/* Is the caller a clinician of a facility, who opens and reads cases (yx_scope())? 0, or r's 403:
+ * others have no business with consultations (the REST case list and create, FHIR's searches). */
+int yx_consult_clinician(struct yx_req *r);
 /* The cases a clinician reads, as a condition on consults aliased c: the requesting facility's,
  * the hub's that has it now, and those the caller or its facility takes part in (what
  * yx_consult_access allows, for a list). Four parameters: the facility, the facility, the user,

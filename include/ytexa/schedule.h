@@ -7,6 +7,15 @@
 
 #include "ytexa/http.h"
 
+/* The appointments a clinician's list shows (GET /api/v1/appointments, FHIR's Appointment search),
+ * a condition on appointments a and the doctor's users u: its facility's patients', its own as
+ * their doctor, and those with its facility's doctors while booked and their visit is open (the
+ * share that visit makes). Three parameters: the facility, the user, the facility. */
+#define YX_APPOINTMENT_SEEN_BY                                                                               \
+    "(a.facility_id = ? OR a.doctor_id = ? OR (u.facility_id = ? AND a.status = 'booked' AND EXISTS "        \
+    "(SELECT 1 FROM visits ov WHERE ov.id = a.visit_id AND ov.state IN ('planned', 'arrived', "              \
+    "'in_progress'))))"
+
 /* Books a slot from b, an object in the shape POST /api/v1/appointments takes ({slot_id,
  * patient_id, reason}), with every check that route makes: the field table, the caller may write
  * the patient's record (its home facility, or the patient's own account; a share only reads), the

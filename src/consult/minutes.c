@@ -310,13 +310,13 @@ int yx_consult_minutes_pdf(struct yx_db *db, int64_t minutes_id, char **pdf, siz
     int rc = YX_DB_Q(db, &row,
                      "SELECT content, content_hash, verify_code, signed_at FROM consult_minutes WHERE id = ?",
                      YX_PI(minutes_id));
-    json_t *m = rc == 0 && row->nrows == 1 ? json_loads(yx_rows_get(row, 0, 0), 0, NULL) : NULL;
+    json_t *m = rc == 0 && row->nrows == 1 ? json_loads(yx_rows_str(row, 0, "content"), 0, NULL) : NULL;
     if (rc == 0 && !m)
         rc = YX_ENOTFOUND;
     if (rc == 0) {
         yx_pdf_begin(&p, YX_PDF_A4_W, YX_PDF_A4_H, 48);
         yx_pdf_set_date(&p, yx_rows_i64(row, 0, "signed_at"));
-        draw_minutes(&p, m, yx_rows_get(row, 0, 1), yx_rows_get(row, 0, 2));
+        draw_minutes(&p, m, yx_rows_str(row, 0, "content_hash"), yx_rows_str(row, 0, "verify_code"));
         rc = yx_pdf_end(&p, pdf, len);
     }
     json_decref(m);

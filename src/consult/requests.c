@@ -11,8 +11,7 @@
 static const char *const urgencies[] = {"routine", "urgent", "emergency", NULL};
 static const char *const kinds[] = {"general", "imaging", "pathology", "surgical", "ecg", NULL};
 
-/* Clinicians of a facility open and read cases (yx_scope()); others have no business with them. */
-static int clinician(struct yx_req *r)
+int yx_consult_clinician(struct yx_req *r)
 {
     struct yx_scope s;
     if (yx_scope(&r->who, YX_RES_CONSULT, &s) == 0)
@@ -171,7 +170,7 @@ static int consult_create(struct yx_req *r)
     struct yx_rows *rows = NULL;
     struct yx_consult c;
     int rc;
-    if ((rc = clinician(r)) != 0 || (rc = yx_body(r, create_fields)) != 0 ||
+    if ((rc = yx_consult_clinician(r)) != 0 || (rc = yx_body(r, create_fields)) != 0 ||
         (rc = check_case_fields(r)) != 0 ||
         (rc = yx_patient_access(r, yx_json_int(r->json, "patient_id", 0), YX_A_WRITE)) != 0)
         return rc;
@@ -338,7 +337,7 @@ static int consult_list(struct yx_req *r)
     struct yx_rows *rows = NULL;
     int64_t after, limit;
     int rc;
-    if ((rc = clinician(r)) != 0 || (rc = yx_page(r, &after, &limit)) != 0)
+    if ((rc = yx_consult_clinician(r)) != 0 || (rc = yx_page(r, &after, &limit)) != 0)
         return rc;
     const char *box = yx_query(r, "box"), *state = yx_query(r, "state");
     box = box ? box : "inbox";

@@ -4,7 +4,6 @@
  * a facility a live share lets read); searching covers what GET /api/v1/appointments lists; a
  * booking and a cancellation go through yx_appointment_book() / yx_appointment_cancel(), the
  * functions the REST routes call, so no rule is written twice. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "fhir.h"
@@ -27,11 +26,6 @@
     " AS updated_at FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN users u ON u.id = "      \
     "a.doctor_id JOIN slots sl ON sl.id = a.slot_id JOIN facilities f ON f.id = a.facility_id LEFT JOIN "    \
     "visits v ON v.id = a.visit_id "
-/* What the REST list shows a clinician: its facility's patients', its own as their doctor, and
- * those with its facility's doctors while their visit is open (the share that visit makes). */
-#define APPT_SCOPE                                                                                           \
-    "(a.facility_id = ? OR a.doctor_id = ? OR (u.facility_id = ? AND a.status = 'booked' AND v.state IN "    \
-    "('planned', 'arrived', 'in_progress')))"
 
 const struct yx_fhir_param yx_fhir_appointment_params[] = {
     {"_id", "token", "The appointment's id."},
@@ -120,17 +114,22 @@ static int load(struct yx_req *r, int64_t id, struct yx_rows **rows)
     return rc;
 }
 
-/* Answers appointment id as the caller may read it (status 200 or 201). */
+/* Answers the appointment of rows' first row (status 200 or 201). */
+static int reply(struct yx_req *r, int status, const struct yx_rows *rows)
+{
+    int64_t id = yx_rows_i64(rows, 0, "id"), version = version_of(yx_rows_str(rows, 0, "status"));
+    yx_audit_target(r, id);
+    return yx_fhir_reply_resource(r, status, appointment(r, rows, 0), "Appointment", id, version,
+                                  status == 201);
+}
+
+/* Answers appointment id, as it is after a change (status 200 or 201). */
 static int answer(struct yx_req *r, int status, int64_t id)
 {
     struct yx_rows *rows = NULL;
     int rc = load(r, id, &rows);
-    if (rc == 0) {
-        int64_t version = version_of(yx_rows_str(rows, 0, "status"));
-        yx_audit_target(r, id);
-        rc = yx_fhir_reply_resource(r, status, appointment(r, rows, 0), "Appointment", id, version,
-                                    status == 201);
-    }
+    if (rc == 0)
+        rc = reply(r, status, rows);
     yx_rows_free(rows);
     return rc;
 }
@@ -150,13 +149,11 @@ static int appointment_read(struct yx_req *r)
     int64_t id;
     struct yx_rows *rows = NULL;
     int rc;
-    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_param_id(r, 0, &id)) != 0 ||
-        (rc = load(r, id, &rows)) != 0 || (rc = access(r, rows, YX_A_READ)) != 0) {
-        yx_rows_free(rows);
-        return rc;
-    }
+    if ((rc = yx_fhir_begin(r)) == 0 && (rc = yx_param_id(r, 0, &id)) == 0 &&
+        (rc = load(r, id, &rows)) == 0 && (rc = access(r, rows, YX_A_READ)) == 0)
+        rc = reply(r, 200, rows);
     yx_rows_free(rows);
-    return answer(r, 200, id);
+    return rc;
 }
 
 static const struct yx_fhir_ref appointment_refs[] = {
@@ -199,7 +196,7 @@ static int appointment_search(struct yx_req *r)
     if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_patient_registry_role(r)) != 0)
         return rc;
     return yx_fhir_search(r, "Appointment", yx_fhir_appointment_params, take_param,
-                          APPT_FROM "WHERE " APPT_SCOPE, scope, 3, "a.id", appointment);
+                          APPT_FROM "WHERE " YX_APPOINTMENT_SEEN_BY, scope, 3, "a.id", appointment);
 }
 
 /* Where each field of the REST body is in the resource, for an error's expression. */
@@ -211,9 +208,7 @@ static const char *const field_paths[][2] = {{"slot_id", "Appointment.slot"},
 /* The id of a reference "Type/id" in ref (a Reference object); 0 when it names none of type's. */
 static int64_t ref_id(const json_t *ref, const char *type)
 {
-    const char *s = json_string_value(json_object_get(ref, "reference"));
-    size_t n = strlen(type);
-    return s && strncmp(s, type, n) == 0 && s[n] == '/' ? yx_fhir_ref_id(s, type) : 0;
+    return yx_fhir_ref_typed(json_string_value(json_object_get(ref, "reference")), type);
 }
 
 static int is_appointment(struct yx_req *r, const json_t *b)
@@ -305,23 +300,6 @@ out:
     return rc;
 }
 
-/* If-Match: W/"n" (or "n"): the version the client read; 0 when it sent none. */
-static int if_match(struct yx_req *r, int64_t *want)
-{
-    const char *m = yx_header(r, "if-match");
-    char *end = NULL;
-    *want = 0;
-    if (!m)
-        return 0;
-    if (strncmp(m, "W/", 2) == 0)
-        m += 2;
-    long long v = *m == '"' ? strtoll(m + 1, &end, 10) : 0;
-    if (v <= 0 || *end != '"' || end[1])
-        return yx_fail(r, YX_EINVAL, "If-Match là W/\"phiên bản\" / If-Match is W/\"<versionId>\".");
-    *want = v;
-    return 0;
-}
-
 /* PUT /fhir/Appointment/:id: cancels it — the one change of a booking the update takes (status
  * cancelled, the reason as cancelationReason's text); moving it is the REST reschedule's. */
 static int appointment_update(struct yx_req *r)
@@ -332,7 +310,7 @@ static int appointment_update(struct yx_req *r)
     int rc;
     if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_param_id(r, 0, &id)) != 0 ||
         (rc = load(r, id, &rows)) != 0 || (rc = access(r, rows, YX_A_WRITE)) != 0 ||
-        (rc = if_match(r, &want)) != 0)
+        (rc = yx_fhir_if_match(r, &want)) != 0)
         goto out;
     if (!r->json || (rc = is_appointment(r, r->json)) != 0 || !yx_fhir_same_id(r->json, id)) {
         rc = rc ? rc

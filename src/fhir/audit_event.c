@@ -25,8 +25,10 @@ const struct yx_fhir_param yx_fhir_audit_event_params[] = {
     {NULL, NULL, NULL},
 };
 
-/* R4's AuditEvent.action from the verb of ytexa's act ("prescription.pdf" → pdf): reading, making,
- * changing, deleting; every other act (accept, submit, login …) is E, execute. */
+/* R4's AuditEvent.action from the verb of ytexa's act ("prescription.pdf" → pdf), or from the act
+ * itself where the verb means more than one thing ("export.cancel"): reading (a bulk export's
+ * start and its files too), making (an import), changing, deleting; every other act (accept,
+ * submit, login …) is E, execute. */
 static const char *const verbs[][2] = {
     {"read", "R"},
     {"list", "R"},
@@ -41,6 +43,8 @@ static const char *const verbs[][2] = {
     {"room_read", "R"},
     {"course_cases", "R"},
     {"session_case", "R"},
+    {"start", "R"},
+    {"download", "R"},
     {"create", "C"},
     {"add", "C"},
     {"attach", "C"},
@@ -60,6 +64,7 @@ static const char *const verbs[][2] = {
     {"credit_award", "C"},
     {"account", "C"},
     {"link", "C"},
+    {"import", "C"},
     {"update", "U"},
     {"append", "U"},
     {"course_change", "U"},
@@ -75,15 +80,16 @@ static const char *const verbs[][2] = {
     {"unlink", "D"},
     {"material_delete", "D"},
     {"guest_revoke", "D"},
+    {"export.cancel", "D"}, /* the job and its files go; another cancel (a booking's) is E */
 };
 #define NVERBS (sizeof verbs / sizeof verbs[0])
 
-static const char *action_of(const char *act)
+const char *yx_fhir_audit_action(const char *act)
 {
     const char *dot = strrchr(act, '.');
     const char *verb = dot ? dot + 1 : act;
     for (size_t i = 0; i < NVERBS; i++)
-        if (strcmp(verbs[i][0], verb) == 0)
+        if (strcmp(verbs[i][0], strchr(verbs[i][0], '.') ? act : verb) == 0)
             return verbs[i][1];
     return "E";
 }
@@ -105,7 +111,9 @@ static json_t *audit_event(struct yx_req *r, const struct yx_rows *rows, int i)
     if (!yx_rows_null(rows, i, "actor_id"))
         json_object_set_new(
             who, "identifier",
-            json_pack("{s:s,s:s}", "system", YX_FHIR_SID_USER, "value", yx_rows_str(rows, i, "actor_id")));
+            json_pack("{s:s,s:s}", "system",
+                      role && strcmp(role, "system") == 0 ? YX_FHIR_SID_SYSTEM : YX_FHIR_SID_USER, "value",
+                      yx_rows_str(rows, i, "actor_id")));
     json_object_set_new(who, "display", json_string(role ? role : "không đăng nhập / not signed in"));
     json_t *agent = json_pack("{s:o,s:b}", "who", who, "requestor", 1);
     if (agent && yx_rows_str(rows, i, "addr"))
@@ -116,8 +124,8 @@ static json_t *audit_event(struct yx_req *r, const struct yx_rows *rows, int i)
         "resourceType", "AuditEvent", "id", id, "meta", yx_fhir_meta_updated(yx_rows_i64(rows, i, "at")),
         "type", "system", "http://terminology.hl7.org/CodeSystem/audit-event-type", "code", "rest", "display",
         "RESTful Operation", "subtype", "system", YX_FHIR_CS_AUDIT_ACTION, "code", act, "action",
-        action_of(act), "recorded", at, "outcome", outcome_of(yx_rows_str(rows, i, "outcome")), "agent",
-        agent, "source", "observer", "display", "ytexa", "type", "system",
+        yx_fhir_audit_action(act), "recorded", at, "outcome", outcome_of(yx_rows_str(rows, i, "outcome")),
+        "agent", agent, "source", "observer", "display", "ytexa", "type", "system",
         "http://terminology.hl7.org/CodeSystem/security-source-type", "code", "4", "display",
         "Application Server");
     if (!e)
@@ -178,7 +186,8 @@ static int take(struct yx_req *r, const char *name, const char *v, void *ctx)
     struct yx_fhir_query *q = ctx;
     static const struct yx_fhir_ref refs[] = {
         {"_id", "AuditEvent", "id = ?"},
-        {"agent", "Practitioner", "actor_id = ?"},
+        /* A system's events carry its own id (systems.id) as actor_id: not user n's. */
+        {"agent", "Practitioner", "actor_id = ? AND actor_role <> 'system'"},
         {"patient", "Patient", "patient_id = ?"},
         {NULL, NULL, NULL},
     };
@@ -194,12 +203,15 @@ static int take(struct yx_req *r, const char *name, const char *v, void *ctx)
         if (!yx_one_of(v, letters))
             return yx_fail_field(r, YX_EINVAL, name,
                                  "action là C, R, U, D hoặc E / action is C, R, U, D or E.");
-        /* The verbs of the letter (for E: none of the others'), as suffixes of the act. */
+        /* The verbs of the letter (for E: none of the others'), as suffixes of the act; an act
+         * of the table as itself. */
         int e = strcmp(v, "E") == 0;
         int rc = yx_buf_puts(&q->sql, e ? " AND NOT (1 = 0" : " AND (1 = 0");
         for (size_t i = 0; rc == 0 && i < NVERBS; i++)
             if (e || strcmp(verbs[i][1], v) == 0)
-                rc = yx_buf_printf(&q->sql, " OR action LIKE '%%.%s'", verbs[i][0]);
+                rc = yx_buf_printf(&q->sql,
+                                   strchr(verbs[i][0], '.') ? " OR action = '%s'" : " OR action LIKE '%%.%s'",
+                                   verbs[i][0]);
         return rc ? rc : yx_buf_puts(&q->sql, ")");
     }
     return yx_fhir_instant_cond(r, q, name, v, "at"); /* date */

@@ -47,11 +47,21 @@ int yx_fhir_nobody(struct yx_fhir_query *q)
     return yx_buf_puts(&q->sql, " AND 1 = 0");
 }
 
-int64_t yx_fhir_ref_id(const char *v, const char *type)
+int yx_fhir_ref_is(const char *v, const char *type)
 {
     size_t n = strlen(type);
-    if (strncmp(v, type, n) == 0 && v[n] == '/')
-        v += n + 1;
+    return v && strncmp(v, type, n) == 0 && v[n] == '/';
+}
+
+int64_t yx_fhir_ref_typed(const char *v, const char *type)
+{
+    return yx_fhir_ref_is(v, type) ? yx_fhir_ref_id(v, type) : 0;
+}
+
+int64_t yx_fhir_ref_id(const char *v, const char *type)
+{
+    if (yx_fhir_ref_is(v, type))
+        v += strlen(type) + 1;
     if (!*v || strlen(v) > 18 || strspn(v, "0123456789") != strlen(v))
         return 0;
     return strtoll(v, NULL, 10);
@@ -271,9 +281,7 @@ int yx_fhir_ref_in(struct yx_req *r, const json_t *ref, const char *type, const 
     int rc = yx_fhir_validate_at(r, ref, reference_fields, path);
     if (rc)
         return rc;
-    const char *v = yx_json_str(ref, "reference");
-    size_t n = strlen(type);
-    *id = strncmp(v, type, n) == 0 && v[n] == '/' ? yx_fhir_ref_id(v, type) : 0;
+    *id = yx_fhir_ref_typed(yx_json_str(ref, "reference"), type);
     if (*id <= 0)
         return yx_fail_field(r, YX_EINVAL, path, "%s là tham chiếu %s/<id> / %s must reference %s/<id>.",
                              path, type, path, type);

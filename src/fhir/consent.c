@@ -237,7 +237,7 @@ static int to_rest(struct yx_req *r, const json_t *b, json_t *out, int64_t *pati
         return yx_fail_field(r, YX_EINVAL, "Consent.status",
                              "Ghi nhận đồng ý với status active / a consent is recorded with status active.");
     const char *pref = json_string_value(json_object_get(json_object_get(b, "patient"), "reference"));
-    *patient = pref && strncmp(pref, "Patient/", 8) == 0 ? yx_fhir_ref_id(pref, "Patient") : 0;
+    *patient = yx_fhir_ref_typed(pref, "Patient");
     if (!*patient)
         return yx_fail_field(r, YX_EINVAL, "Consent.patient", "Cần Patient/<id> / patient is Patient/<id>.");
     const char *purpose = NULL;
@@ -270,9 +270,9 @@ static int to_rest(struct yx_req *r, const json_t *b, json_t *out, int64_t *pati
     const char *type = json_string_value(json_object_get(p, "type"));
     if (json_array_size(json_object_get(b, "performer")) > 1)
         return yx_fail_field(r, YX_EINVAL, "Consent.performer", "Một người đồng ý / one performer.");
-    if ((who && strncmp(who, "RelatedPerson/", 14) == 0) || (type && strcmp(type, "RelatedPerson") == 0))
+    if (yx_fhir_ref_is(who, "RelatedPerson") || (type && strcmp(type, "RelatedPerson") == 0))
         json_object_set_new(out, "given_by", json_string("guardian"));
-    else if (who && yx_fhir_ref_id(who, "Patient") == *patient && strncmp(who, "Patient/", 8) == 0)
+    else if (yx_fhir_ref_typed(who, "Patient") == *patient)
         json_object_set_new(out, "given_by", json_string("patient"));
     else if (p)
         return yx_fail_field(r, YX_EINVAL, "Consent.performer",

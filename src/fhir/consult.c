@@ -344,15 +344,11 @@ static int task_read(struct yx_req *r)
 static int two_refs(struct yx_req *r, struct yx_fhir_query *q, const char *name, const char *v,
                     const char *t1, const char *sql1, const char *t2, const char *sql2)
 {
-    size_t n1 = strlen(t1), n2 = strlen(t2);
-    if (strncmp(v, t1, n1) == 0 && v[n1] == '/') {
-        int64_t id = yx_fhir_ref_id(v, t1);
-        return id ? yx_fhir_where(r, q, sql1, 1, YX_PI(id)) : yx_fhir_nobody(q);
-    }
-    if (strncmp(v, t2, n2) == 0 && v[n2] == '/') {
-        int64_t id = yx_fhir_ref_id(v, t2);
-        return id ? yx_fhir_where(r, q, sql2, 1, YX_PI(id)) : yx_fhir_nobody(q);
-    }
+    int64_t id;
+    if (yx_fhir_ref_is(v, t1))
+        return (id = yx_fhir_ref_typed(v, t1)) ? yx_fhir_where(r, q, sql1, 1, YX_PI(id)) : yx_fhir_nobody(q);
+    if (yx_fhir_ref_is(v, t2))
+        return (id = yx_fhir_ref_typed(v, t2)) ? yx_fhir_where(r, q, sql2, 1, YX_PI(id)) : yx_fhir_nobody(q);
     return yx_fail_field(r, YX_EINVAL, name,
                          "Tham chiếu dạng %s/<id> hoặc %s/<id> / a reference is %s/<id> or %s/<id>.", t1, t2,
                          t1, t2);
@@ -448,15 +444,10 @@ static int take_task(struct yx_req *r, const char *name, const char *v, void *ct
 static int search(struct yx_req *r, const char *type, const struct yx_fhir_param *params,
                   int (*take)(struct yx_req *, const char *, const char *, void *), yx_fhir_make make)
 {
-    struct yx_scope scope;
-    int rc = yx_fhir_begin(r);
-    if (rc)
-        return rc;
+    int rc;
     /* Clinicians of a facility work with cases, as the REST case list says. */
-    if (yx_scope(&r->who, YX_RES_CONSULT, &scope) != 0)
-        return yx_fail(r, YX_EFORBIDDEN,
-                       "Vai trò của bạn không làm việc với ca hội chẩn / your role does not work "
-                       "with consultations.");
+    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_consult_clinician(r)) != 0)
+        return rc;
     struct yx_param p[4] = {YX_PI(r->who.facility_id), YX_PI(r->who.facility_id), YX_PI(r->who.user_id),
                             YX_PI(r->who.facility_id)};
     return yx_fhir_search(r, type, params, take, CASE_FROM "WHERE " YX_CONSULT_SEEN_BY, p, 4, "c.id", make);

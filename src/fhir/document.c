@@ -240,11 +240,11 @@ static int take(struct yx_req *r, const char *name, const char *v, void *ctx)
     }
     if (strcmp(name, "related") == 0) {
         int64_t id;
-        if (strncmp(v, "ServiceRequest/", 15) == 0 && (id = yx_fhir_ref_id(v, "ServiceRequest")) != 0)
+        if ((id = yx_fhir_ref_typed(v, "ServiceRequest")) != 0)
             return yx_fhir_where(r, q, "d.rx = 0 AND d.ref_id = ?", 1, YX_PI(id));
-        if (strncmp(v, "Encounter/", 10) == 0 && (id = yx_fhir_ref_id(v, "Encounter")) != 0)
+        if ((id = yx_fhir_ref_typed(v, "Encounter")) != 0)
             return yx_fhir_where(r, q, "d.rx = 1 AND d.ref_id = ?", 1, YX_PI(id));
-        if (strncmp(v, "ServiceRequest/", 15) == 0 || strncmp(v, "Encounter/", 10) == 0)
+        if (yx_fhir_ref_is(v, "ServiceRequest") || yx_fhir_ref_is(v, "Encounter"))
             return yx_fhir_nobody(q);
         return yx_fail_field(
             r, YX_EINVAL, name,

@@ -11,8 +11,10 @@
 #define ENC_FROM                                                                                             \
     "SELECT v.id, v.patient_id, pa.full_name AS patient_name, v.doctor_id, d.full_name AS doctor_name, "     \
     "v.doctor_facility_id, df.name AS doctor_facility_name, v.mode, v.state, v.reason, v.started_at, "       \
-    "v.ended_at, v.updated_at FROM visits v JOIN patients pa ON pa.id = v.patient_id JOIN users d ON d.id "  \
-    "= v.doctor_id JOIN facilities df ON df.id = v.doctor_facility_id "
+    "v.ended_at, v.updated_at, (SELECT COUNT(*) FROM appointments ea WHERE ea.visit_id = v.id) AS "          \
+    "appointments, (SELECT MIN(ea.id) FROM appointments ea WHERE ea.visit_id = v.id) AS appointment_id "     \
+    "FROM visits v JOIN patients pa ON pa.id = v.patient_id JOIN users d ON d.id = v.doctor_id JOIN "        \
+    "facilities df ON df.id = v.doctor_facility_id "
 #define COND_FROM                                                                                            \
     "SELECT x.id, x.visit_id, x.code, x.is_primary, x.note, x.created_by, cu.full_name AS recorder_name, "   \
     "x.created_at, COALESCE(i.name_vi, c.name_vi) AS code_name, v.patient_id, pa.full_name AS patient_name " \
@@ -125,9 +127,16 @@ static json_t *encounter(struct yx_req *r, const struct yx_rows *rows, int i)
     }
     yx_rows_free(dx);
     /* The bookings the visit came from (Encounter.appointment is R4's link; Appointment has none
-     * back): the one booked, and those it was moved from. */
+     * back): the one booked, and those it was moved from. The row counts them and names the first
+     * (migration 0036's index, no query a row); only a moved booking's visit asks for the list. */
+    int64_t booked = yx_rows_i64(rows, i, "appointments");
+    if (booked == 1)
+        json_object_set_new(
+            e, "appointment",
+            json_pack("[o]", yx_fhir_ref("Appointment", yx_rows_i64(rows, i, "appointment_id"), NULL)));
     struct yx_rows *ap = NULL;
-    if (YX_DB_Q(r->db, &ap, "SELECT id FROM appointments WHERE visit_id = ? ORDER BY id", YX_PI(vid)) == 0 &&
+    if (booked > 1 &&
+        YX_DB_Q(r->db, &ap, "SELECT id FROM appointments WHERE visit_id = ? ORDER BY id", YX_PI(vid)) == 0 &&
         ap->nrows > 0) {
         json_t *list = json_array();
         for (int k = 0; k < ap->nrows; k++)
@@ -264,10 +273,9 @@ static int condition_create(struct yx_req *r)
                              "Người ghi là người gửi / the recorder is who records it: Practitioner/%lld.",
                              (long long)r->who.user_id);
     const char *note = yx_json_str(json_array_get(notes, 0), "text");
-    rc = yx_visit_add_diagnosis(r, visit, code, 0, note, &id);
-    if (rc && r->err_field && strcmp(r->err_field, "icd10") == 0)
-        r->err_field = "Condition.code";
-    if (rc || (rc = YX_DB_Q(r->db, &rows, COND_FROM "WHERE x.id = ?", YX_PI(id))) != 0)
+    static const char *const paths[][2] = {{"icd10", "Condition.code"}, {NULL, NULL}};
+    if ((rc = yx_fhir_field_paths(r, yx_visit_add_diagnosis(r, visit, code, 0, note, &id), paths)) != 0 ||
+        (rc = YX_DB_Q(r->db, &rows, COND_FROM "WHERE x.id = ?", YX_PI(id))) != 0)
         return rc;
     json_t *o = rows->nrows == 1 ? condition(r, rows, 0) : NULL;
     /* Checked once the visit is known to be the caller's: before, a wrong subject would tell a visit

@@ -55,6 +55,8 @@ extern const struct yx_route yx_fhir_export_routes[];
 #define YX_FHIR_CS_AUDIT_ACTION YX_FHIR_NS "CodeSystem:audit-action"
 #define YX_FHIR_SID_AUDIT_RESOURCE YX_FHIR_NS "sid:audit-resource"
 #define YX_FHIR_SID_USER YX_FHIR_NS "sid:user"
+/* A registered system (systems.id), an AuditEvent agent that is no account. */
+#define YX_FHIR_SID_SYSTEM YX_FHIR_NS "sid:system"
 /* A DocumentReference (and its Binary) is signed minutes, id = the minutes' id × 2, or a signed
  * prescription, id = its id × 2 + 1. */
 #define YX_FHIR_DOC_KINDS 2
@@ -97,6 +99,8 @@ extern const struct yx_fhir_param yx_fhir_service_request_params[];
 extern const struct yx_fhir_param yx_fhir_task_params[];
 extern const struct yx_fhir_param yx_fhir_document_reference_params[];
 extern const struct yx_fhir_param yx_fhir_audit_event_params[];
+/* R4's AuditEvent.action (C, R, U, D or E) of ytexa's audit act ("prescription.pdf"). */
+const char *yx_fhir_audit_action(const char *act);
 /* A type served without a search (Binary): no parameters. */
 extern const struct yx_fhir_param yx_fhir_no_params[];
 extern const struct yx_fhir_param yx_fhir_schedule_params[];
@@ -174,6 +178,11 @@ int yx_fhir_nobody(struct yx_fhir_query *q);
 /* A reference search value, "Type/123" or "123", as the id; 0 when it cannot name one of type's
  * (the search then matches nobody). */
 int64_t yx_fhir_ref_id(const char *v, const char *type);
+/* Does v (may be NULL) read "Type/…", naming type? */
+int yx_fhir_ref_is(const char *v, const char *type);
+/* The id of v (may be NULL) when it is a reference "Type/123" of type's, else 0: a bare id or
+ * another type's is none (a resource's reference, where a search value may be bare). */
+int64_t yx_fhir_ref_typed(const char *v, const char *type);
 /* A reference parameter of a type's search (_id, patient, encounter …): its name, the type its
  * value names and the condition on that id. A type's table ends with a NULL name. */
 struct yx_fhir_ref {
@@ -247,6 +256,9 @@ json_t *yx_fhir_facility_address(const struct yx_rows *rows, int i);
 
 /* Is b's element a JSON text and the request's id path parameter the same id? */
 int yx_fhir_same_id(const json_t *b, int64_t id);
+/* An update's If-Match, W/"n" (or "n"): *want is the version the client read, 0 when it sent none;
+ * another form is r's 400. */
+int yx_fhir_if_match(struct yx_req *r, int64_t *want);
 
 /* Bulk Data ($export, src/fhir/export.c): where a type's resources come from, for the exporter
  * thread, which pages them on the key as a search does and writes each as a line of NDJSON with

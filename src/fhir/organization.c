@@ -87,16 +87,17 @@ static int organization_read(struct yx_req *r)
     return yx_fhir_read_one(r, SELECT "WHERE f.id = ?", organization_row);
 }
 
+static const struct yx_fhir_ref organization_refs[] = {
+    {"_id", "Organization", "f.id = ?"},
+    {NULL, NULL, NULL},
+};
+
 static int take_param(struct yx_req *r, const char *name, const char *v, void *ctx)
 {
     struct yx_fhir_query *q = ctx;
-    if (q->n >= 16)
-        return yx_fail(r, YX_EINVAL, "Quá nhiều điều kiện / too many search conditions.");
-    if (strcmp(name, "_id") == 0) {
-        if (!*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 18)
-            return yx_fhir_nobody(q);
-        return yx_fhir_where(r, q, "f.id = CAST(? AS INTEGER)", 1, YX_PT(yx_arena_strdup(&r->arena, v)));
-    }
+    const struct yx_fhir_ref *ref = yx_fhir_ref_of(organization_refs, name);
+    if (ref)
+        return yx_fhir_ref_where(r, q, ref, v);
     if (strcmp(name, "identifier") == 0 || strcmp(name, "type") == 0) {
         int type = strcmp(name, "type") == 0;
         const char *code = yx_fhir_token(r, v, type ? YX_FHIR_CS_LEVEL : YX_FHIR_SID_FACILITY);

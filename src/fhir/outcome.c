@@ -157,3 +157,19 @@ int yx_fhir_same_id(const json_t *b, int64_t id)
     yx_snprintf(want, sizeof want, "%lld", (long long)id);
     return s && strcmp(s, want) == 0;
 }
+
+int yx_fhir_if_match(struct yx_req *r, int64_t *want)
+{
+    const char *m = yx_header(r, "if-match");
+    char *end = NULL;
+    *want = 0;
+    if (!m)
+        return 0;
+    if (strncmp(m, "W/", 2) == 0)
+        m += 2;
+    long long v = *m == '"' ? strtoll(m + 1, &end, 10) : 0;
+    if (v <= 0 || *end != '"' || end[1])
+        return yx_fail(r, YX_EINVAL, "If-Match là W/\"phiên bản\" / If-Match is W/\"<versionId>\".");
+    *want = v;
+    return 0;
+}

@@ -653,23 +653,6 @@ out:
     return rc;
 }
 
-/* If-Match: W/"n" (or "n"): the version the client read; 0 when it sent none. */
-static int if_match(struct yx_req *r, int64_t *want)
-{
-    const char *m = yx_header(r, "if-match");
-    *want = 0;
-    if (!m)
-        return 0;
-    if (strncmp(m, "W/", 2) == 0)
-        m += 2;
-    char *end;
-    long long v = *m == '"' ? strtoll(m + 1, &end, 10) : 0;
-    if (v <= 0 || *end != '"' || end[1])
-        return yx_fail(r, YX_EINVAL, "If-Match là W/\"phiên bản\" / If-Match is W/\"<versionId>\".");
-    *want = v;
-    return 0;
-}
-
 /* PUT /fhir/Patient/:id: the mapped elements replace the record's; what the mapping does not carry
  * (commune, vulnerable groups, guardian, notification channel) stays as it is. */
 static int patient_update(struct yx_req *r)
@@ -679,7 +662,7 @@ static int patient_update(struct yx_req *r)
     struct yx_rows *rows = NULL;
     int rc;
     if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_param_id(r, 0, &id)) != 0 ||
-        (rc = yx_patient_access(r, id, YX_A_WRITE)) != 0 || (rc = if_match(r, &want)) != 0)
+        (rc = yx_patient_access(r, id, YX_A_WRITE)) != 0 || (rc = yx_fhir_if_match(r, &want)) != 0)
         goto out;
     if (!r->json || !yx_fhir_same_id(r->json, id)) {
         rc = yx_fail_field(

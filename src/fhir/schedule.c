@@ -110,8 +110,8 @@ static int take_schedule(struct yx_req *r, const char *name, const char *v, void
     if (ref)
         return yx_fhir_ref_where(r, q, ref, v);
     if (strcmp(name, "actor") == 0)
-        return yx_fhir_ref_where(r, q,
-                                 strncmp(v, "Location/", 9) == 0 ? &actor_location : &actor_practitioner, v);
+        return yx_fhir_ref_where(r, q, yx_fhir_ref_is(v, "Location") ? &actor_location : &actor_practitioner,
+                                 v);
     if (strcmp(name, "active") == 0) {
         if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
             return yx_fail_field(r, YX_EINVAL, name, "active là true hoặc false / active is true or false.");

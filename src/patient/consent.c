@@ -124,8 +124,11 @@ int yx_consent_record(struct yx_req *r, int64_t patient_id, const json_t *b, int
     int rc;
     /* The body is checked here against the REST API's own table, whoever calls: a FHIR Consent
      * goes through every rule a REST one does. */
-    if ((rc = consent_access(r, patient_id, YX_A_WRITE)) != 0 ||
-        (rc = yx_validate(r, b, consent_fields)) != 0 || (rc = check_consent(r, b, patient_id)) != 0)
+    if ((rc = consent_access(r, patient_id, YX_A_WRITE)) != 0)
+        return rc;
+    if (!b)
+        return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
+    if ((rc = yx_validate(r, b, consent_fields)) != 0 || (rc = check_consent(r, b, patient_id)) != 0)
         return rc;
     rc = YX_DB_Q(
         r->db, &rows,
@@ -148,8 +151,10 @@ static int consent_create(struct yx_req *r)
 {
     int64_t patient_id, id = 0;
     int rc;
-    if ((rc = yx_param_id(r, 0, &patient_id)) != 0 || (rc = consent_access(r, patient_id, YX_A_WRITE)) != 0 ||
-        (rc = yx_body(r, consent_fields)) != 0 || (rc = yx_consent_record(r, patient_id, r->json, &id)) != 0)
+    /* yx_consent_record() asks the access and checks the body against consent_fields, the route's
+     * table. */
+    if ((rc = yx_param_id(r, 0, &patient_id)) != 0 ||
+        (rc = yx_consent_record(r, patient_id, r->json, &id)) != 0)
         return rc;
     return answer_consent(r, 201, id);
 }

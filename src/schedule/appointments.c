@@ -132,6 +132,8 @@ int yx_appointment_book(struct yx_req *r, const json_t *b, int64_t *id)
     int rc;
     /* The body is checked here against the REST API's own table, whoever calls: a FHIR booking
      * goes through every rule a REST booking does. */
+    if (!b)
+        return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
     if ((rc = yx_validate(r, b, book_fields)) != 0)
         return rc;
     int64_t patient = yx_json_int(b, "patient_id", 0);
@@ -151,7 +153,8 @@ static int appointment_book(struct yx_req *r)
 {
     int64_t id = 0;
     int rc;
-    if ((rc = yx_body(r, book_fields)) != 0 || (rc = yx_appointment_book(r, r->json, &id)) != 0)
+    /* yx_appointment_book() checks the body against book_fields, the route's table. */
+    if ((rc = yx_appointment_book(r, r->json, &id)) != 0)
         return rc;
     return answer_appointment(r, 201, id);
 }
@@ -311,10 +314,8 @@ static int appointment_list(struct yx_req *r)
         to = from + 86400000LL;
     rc = YX_DB_Q(r->db, &rows,
                  APPOINTMENT_SELECT
-                 "WHERE a.id > ? AND ((? = 1 AND a.patient_id = ?) OR (? = 0 AND (a.facility_id = ? OR "
-                 "a.doctor_id = ? OR (u.facility_id = ? AND a.status = 'booked' AND EXISTS (SELECT 1 FROM "
-                 "visits v WHERE v.id = a.visit_id AND v.state IN ('planned', 'arrived', 'in_progress')))))) "
-                 "AND (? = 0 OR a.patient_id = ?) AND (? = 0 OR a.doctor_id = ?) "
+                 "WHERE a.id > ? AND ((? = 1 AND a.patient_id = ?) OR (? = 0 AND " YX_APPOINTMENT_SEEN_BY "))"
+                 " AND (? = 0 OR a.patient_id = ?) AND (? = 0 OR a.doctor_id = ?) "
                  "AND (? = 0 OR (s.start_at >= ? AND s.start_at < ?)) ORDER BY a.id LIMIT ?",
                  YX_PI(after), YX_PI(self), YX_PI(r->who.patient_id), YX_PI(self), YX_PI(r->who.facility_id),
                  YX_PI(r->who.user_id), YX_PI(r->who.facility_id), YX_PI(patient), YX_PI(patient),

@@ -159,6 +159,15 @@ test('Organization: read and search by name, type, identifier', async () => {
     assert.ok(got.length > 0 && got.every(ok), q);
     assert.ok(got.some((o) => `Organization/${o.id}` === org), `${q}: the station is missing`);
   }
+  // _id as every type takes it: the id, or the reference Organization/<id>; another type's matches nothing.
+  const id = org.split('/')[1];
+  for (const [q, want] of [[`_id=${id}`, [id]], [`_id=${org}`, [id]], [`_id=Patient/${id}`, []], ['_id=x', []]])
+    assert.deepEqual((await all(`/fhir/Organization?${q}`)).map((o) => o.id), want, q);
+  // More than 16 conditions: the searches' common ceilings (20 parameters), not one of its own.
+  const many = Array.from({ length: 18 }, () => 'name=lung').join('&');
+  const r19 = await hw('GET', `/fhir/Organization?${many}&_id=${id}`);
+  assert.equal(r19.status, 200, JSON.stringify(r19.body));
+  assert.deepEqual(r19.body.entry.map((e) => e.resource.id), [id]);
 });
 
 test('bad input, refusals and the logged out: OperationOutcome, nothing written', async () => {

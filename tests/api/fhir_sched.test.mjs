@@ -454,3 +454,20 @@ test('Consent: read (inactive once withdrawn), searched by patient, status, cate
   assert.equal(bad.status, 400);
   assert.deepEqual(bad.body.issue[0].expression, ['status']);
 });
+
+test('Encounter.appointment of a moved booking: the booking it was moved from, then the one it is, read and searched alike', async () => {
+  const day = vnDay(7);
+  const block = await ok('demo.doctor', 'POST', '/api/v1/schedules', { start: `${day}T08:00:00+07:00`, end: `${day}T08:30:00+07:00`, slot_minutes: 15, mode: 'video' });
+  const [s1, s2] = srv.sql(`SELECT id FROM slots WHERE schedule_id = ${block.id} ORDER BY id`).split('\n').map(Number);
+  const first = await ok('demo.commune', 'POST', '/api/v1/appointments', { slot_id: s1, patient_id: W.p3.id, reason: 'Đau đầu' });
+  const moved = await ok('demo.commune', 'POST', `/api/v1/appointments/${first.id}/reschedule`, { slot_id: s2 });
+  const want = [{ reference: ref('Appointment', first.id) }, { reference: ref('Appointment', moved.id) }];
+  const read = await as('demo.commune', 'GET', `/fhir/Encounter/${first.visit_id}`);
+  assert.equal(read.status, 200, JSON.stringify(read.body));
+  assert.deepEqual(read.body.appointment, want);
+  const found = await as('demo.commune', 'GET', `/fhir/Encounter?_id=${first.visit_id}`);
+  assert.deepEqual(found.body.entry.map((e) => e.resource.appointment), [want]);
+  // One booking, not moved: itself alone, in a search too.
+  const one = await as('demo.commune', 'GET', `/fhir/Encounter?_id=${W.a1.visit_id}`);
+  assert.deepEqual(one.body.entry.map((e) => e.resource.appointment), [[{ reference: ref('Appointment', W.a1.id) }]]);
+});

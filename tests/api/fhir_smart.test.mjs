@@ -169,6 +169,30 @@ test('RS384: a token reads and searches Patient within its facility, and each us
   assert.equal(events.filter((e) => e === `patient.search system ${id}`).length, 2, events.join('; '));
 });
 
+test("AuditEvent: a system's events name the system, and agent=Practitioner/<n> is user n's, not system n's", async () => {
+  const id = SYS.his.id;
+  // A user with the system's number, who has acted (the demo accounts log in).
+  const userActs = Number(srv.sql(`SELECT COUNT(*) FROM audit_events WHERE actor_id = ${id} AND actor_role <> 'system'`));
+  assert.ok(userActs > 0, `user ${id} has acted`);
+  const ev = Number(srv.sql(`SELECT MAX(id) FROM audit_events WHERE actor_role = 'system' AND actor_id = ${id} AND action = 'patient.read'`));
+  const r = await admin('GET', `/fhir/AuditEvent/${ev}`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.body.agent[0].who.identifier, { system: 'urn:ytexa:fhir:sid:system', value: String(id) });
+  assert.equal(r.body.agent[0].who.display, 'system');
+  let url = `/fhir/AuditEvent?agent=Practitioner/${id}&_count=100`;
+  const got = [];
+  while (url) {
+    const page = await admin('GET', url);
+    assert.equal(page.status, 200, JSON.stringify(page.body));
+    got.push(...(page.body.entry ?? []).map((e) => e.resource));
+    const next = page.body.link.find((l) => l.relation === 'next');
+    url = next ? next.url.slice(srv.url.length) : null;
+  }
+  assert.equal(got.length, userActs);
+  for (const x of got) assert.deepEqual(x.agent[0].who.identifier, { system: 'urn:ytexa:fhir:sid:user', value: String(id) }, `event ${x.id}`);
+  assert.ok(!got.some((x) => Number(x.id) === ev), 'the system event is not the user\'s');
+});
+
 test('ES384 (r||s signature): a token of the registered EC key reads too', async () => {
   const token = await tokenOf('his.lungcu', K.ec, 'system/Patient.r');
   assert.equal((await asSystem(token, `/fhir/Patient/${P.lungcu.id}`)).status, 200);

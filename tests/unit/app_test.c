@@ -14,6 +14,7 @@
 
 const struct yx_route *yx_app_routes(void);
 int yx_app_routes_print(FILE *out);
+const char *yx_fhir_audit_action(const char *act);
 
 static void no_route_shadows_another_and_each_names_its_callers(void **state)
 {
@@ -43,6 +44,22 @@ static void flags_and_audit_agree(void **state)
     assert_true(n > 100);
 }
 
+/* Every audited read is an R in FHIR's AuditEvent.action (src/fhir/audit_event.c's verbs[]), so a
+ * new read's verb cannot fall to E, execute, unnoticed. */
+static void each_audited_read_is_an_r(void **state)
+{
+    size_t n = 0;
+    for (const struct yx_route *r = yx_app_routes(); r->pattern; r++) {
+        if (!r->audit || strcmp(r->method, "GET") != 0)
+            continue;
+        if (strcmp(yx_fhir_audit_action(r->audit), "R") != 0)
+            fprintf(stderr, "GET %s: %s is %s\n", r->pattern, r->audit, yx_fhir_audit_action(r->audit));
+        assert_string_equal(yx_fhir_audit_action(r->audit), "R");
+        n++;
+    }
+    assert_true(n > 50);
+}
+
 static void the_table_prints_as_json(void **state)
 {
     char *text = NULL;
@@ -66,6 +83,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(no_route_shadows_another_and_each_names_its_callers),
         cmocka_unit_test(flags_and_audit_agree),
+        cmocka_unit_test(each_audited_read_is_an_r),
         cmocka_unit_test(the_table_prints_as_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
