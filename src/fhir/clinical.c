@@ -206,13 +206,14 @@ int yx_fhir_run_search(struct yx_req *r, const char *type, struct yx_fhir_search
     return yx_fhir_reply_bundle(r, type, s, entries, more, last);
 }
 
-int yx_fhir_read_one(struct yx_req *r, const char *select, yx_fhir_make make)
+int yx_fhir_read_one(struct yx_req *r, int (*access)(struct yx_req *r, int64_t id), const char *select,
+                     yx_fhir_make make)
 {
     int64_t id;
     struct yx_rows *rows = NULL;
     int rc;
     if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_param_id(r, 0, &id)) != 0 ||
-        (rc = YX_DB_Q(r->db, &rows, select, YX_PI(id))) != 0)
+        (access && (rc = access(r, id)) != 0) || (rc = YX_DB_Q(r->db, &rows, select, YX_PI(id))) != 0)
         return rc;
     int found = rows->nrows == 1;
     json_t *o = found ? make(r, rows, 0) : NULL;

@@ -313,19 +313,7 @@ static json_t *task(struct yx_req *r, const struct yx_rows *rows, int i)
 
 static int read_case(struct yx_req *r, yx_fhir_make make)
 {
-    int64_t id;
-    struct yx_rows *rows = NULL;
-    int rc;
-    if ((rc = yx_fhir_begin(r)) != 0 || (rc = yx_param_id(r, 0, &id)) != 0 ||
-        (rc = yx_consult_access(r, id)) != 0 ||
-        (rc = YX_DB_Q(r->db, &rows, CASE_FROM "WHERE c.id = ?", YX_PI(id))) != 0)
-        return rc;
-    int found = rows->nrows == 1;
-    json_t *o = found ? make(r, rows, 0) : NULL;
-    yx_rows_free(rows);
-    if (!found)
-        return yx_not_found(r);
-    return o ? yx_reply(r, 200, o) : YX_ENOMEM;
+    return yx_fhir_read_one(r, yx_consult_access, CASE_FROM "WHERE c.id = ?", make);
 }
 
 /* GET /fhir/ServiceRequest/:id */

@@ -209,9 +209,11 @@ typedef json_t *(*yx_fhir_make)(struct yx_req *r, const struct yx_rows *rows, in
 int yx_fhir_run_search(struct yx_req *r, const char *type, struct yx_fhir_search *s, struct yx_fhir_query *q,
                        const char *select, const struct yx_param *scope, int nscope, const char *key,
                        yx_fhir_make make);
-/* GET /fhir/<Type>/:id of what anyone the route lets in may read (the network: sites, schedules):
- * select's one row for the id (its one parameter) as make maps it, or the 404 of an absent one. */
-int yx_fhir_read_one(struct yx_req *r, const char *select, yx_fhir_make make);
+/* GET /fhir/<Type>/:id: access (NULL: what anyone the route lets in may read, the network's sites
+ * and schedules) asked of the id first — its refusal, e.g. the 404 of an absent one, is the answer —
+ * then select's one row for the id (its one parameter) as make maps it, or the 404 of an absent one. */
+int yx_fhir_read_one(struct yx_req *r, int (*access)(struct yx_req *r, int64_t id), const char *select,
+                     yx_fhir_make make);
 /* A type's search from the request to its answer: the parameters checked and handed to take (its
  * conditions go into a query take gets as ctx), then yx_fhir_run_search with the rest. */
 int yx_fhir_search(struct yx_req *r, const char *type, const struct yx_fhir_param *params,

@@ -56,7 +56,7 @@ static json_t *location(struct yx_req *r, const struct yx_rows *rows, int i)
 /* GET /fhir/Location/:id */
 static int location_read(struct yx_req *r)
 {
-    return yx_fhir_read_one(r, SELECT "WHERE f.id = ?", location);
+    return yx_fhir_read_one(r, NULL, SELECT "WHERE f.id = ?", location);
 }
 
 static const struct yx_fhir_ref location_refs[] = {

@@ -84,7 +84,7 @@ static json_t *organization_row(struct yx_req *r, const struct yx_rows *rows, in
 /* GET /fhir/Organization/:id */
 static int organization_read(struct yx_req *r)
 {
-    return yx_fhir_read_one(r, SELECT "WHERE f.id = ?", organization_row);
+    return yx_fhir_read_one(r, NULL, SELECT "WHERE f.id = ?", organization_row);
 }
 
 static const struct yx_fhir_ref organization_refs[] = {

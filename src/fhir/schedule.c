@@ -81,13 +81,13 @@ static json_t *slot(struct yx_req *r, const struct yx_rows *rows, int i)
 /* GET /fhir/Schedule/:id */
 static int schedule_read(struct yx_req *r)
 {
-    return yx_fhir_read_one(r, SCHEDULE_FROM "WHERE s.id = ?", schedule);
+    return yx_fhir_read_one(r, NULL, SCHEDULE_FROM "WHERE s.id = ?", schedule);
 }
 
 /* GET /fhir/Slot/:id */
 static int slot_read(struct yx_req *r)
 {
-    return yx_fhir_read_one(r, SLOT_FROM "WHERE sl.id = ?", slot);
+    return yx_fhir_read_one(r, NULL, SLOT_FROM "WHERE sl.id = ?", slot);
 }
 
 static const struct yx_fhir_ref schedule_refs[] = {

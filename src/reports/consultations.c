@@ -177,18 +177,6 @@ static const char by_waits_sql[] = WAITS_SQL("consult_waits_by", BY_JOINS, BY_WH
 static const char fac_counts_sql[] = COUNTS_SQL("consult_rollup_fac", FAC_JOINS, FAC_WHERE);
 static const char fac_waits_sql[] = WAITS_SQL("consult_waits_fac", FAC_JOINS, FAC_WHERE);
 
-/* A query and its values; a report runs two, its counts and its waits, from one of the three
- * families of rollups chosen once (build). */
-struct query {
-    const char *sql;
-    const struct yx_param *params;
-    int n;
-};
-#define QUERY(sql, params)                                                                                   \
-    {                                                                                                        \
-        sql, params, (int)(sizeof params / sizeof params[0])                                                 \
-    }
-
 /* Each grouping's dimension, key and name there (NULL by: the totals). */
 static const struct {
     const char *by, *dim, *key, *name;
@@ -272,12 +260,12 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
                                     YX_PT(filters.level),
                                     YX_PT(filters.level)};
     /* Which rollups answer: without the facility, by facility alone, or by facility. */
-    const struct query family[3][2] = {
-        {QUERY(by_counts_sql, by_params), QUERY(by_waits_sql, by_params)},
-        {QUERY(fac_counts_sql, fac_params), QUERY(fac_waits_sql, fac_params)},
-        {QUERY(counts_sql, params), QUERY(waits_sql, wparams)},
+    const struct yx_report_query family[3][2] = {
+        {YX_REPORT_QUERY(by_counts_sql, by_params), YX_REPORT_QUERY(by_waits_sql, by_params)},
+        {YX_REPORT_QUERY(fac_counts_sql, fac_params), YX_REPORT_QUERY(fac_waits_sql, fac_params)},
+        {YX_REPORT_QUERY(counts_sql, params), YX_REPORT_QUERY(waits_sql, wparams)},
     };
-    const struct query *counts = family[coarse ? 0 : alone ? 1 : 2], *wq = counts + 1;
+    const struct yx_report_query *counts = family[coarse ? 0 : alone ? 1 : 2], *wq = counts + 1;
     if ((rc = yx_snprintf(sql, sizeof sql, counts->sql, key, name)) != 0 ||
         (rc = yx_db_exec(r->db, sql, counts->params, counts->n, &rows)) != 0 ||
         (rc = yx_snprintf(sql, sizeof sql, wq->sql, key)) != 0 ||

@@ -327,6 +327,18 @@ struct yx_report_source {
     int (*build)(struct yx_req *r, const struct yx_report_period *p, const struct yx_report_grouping *g,
                  const struct yx_report_place *place, const struct yx_report_filters *filters, json_t **out);
 };
+/* A query and its values: a report reads its counts and its waits from one of three families of
+ * rollups (without the facility, by facility alone, by facility and every key), chosen once. */
+struct yx_report_query {
+    const char *sql;
+    const struct yx_param *params;
+    int n;
+};
+#define YX_REPORT_QUERY(sql, params)                                                                         \
+    {                                                                                                        \
+        sql, params, (int)(sizeof params / sizeof params[0])                                                 \
+    }
+
 /* Runs s's build with the connection planning each statement with its values (yx_db_plan_each):
  * the reports' statements filter on "? = 0 OR x = ?", which PostgreSQL's generic plan of a prepared
  * statement turns into a loop over every facility. Every report is built through this. */

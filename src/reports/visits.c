@@ -284,18 +284,6 @@ static int top_codes(struct yx_req *r, const struct yx_report_spans *s, const st
     return rc;
 }
 
-/* A query and its values: the waits come from one of three families of rollups, chosen once
- * (build). */
-struct query {
-    const char *sql;
-    const struct yx_param *params;
-    int n;
-};
-#define QUERY(sql, params)                                                                                   \
-    {                                                                                                        \
-        sql, params, (int)(sizeof params / sizeof params[0])                                                 \
-    }
-
 /* The figures of the count columns, in the order of the enum, as counts_sql names them. */
 static const char *const count_cols[NCOUNTS] = {
     "booked", "started", "completed", "no_show", "cancelled", "signed", "diagnoses", "ch01", "ch02", "ch03",
@@ -346,9 +334,10 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
             by_key = by_keys[i].key;
     YX_ASSERT(!coarse || by_key);
     /* The waits from the rollups without the facility, by facility alone, or by facility. */
-    const struct query waits[3] = {QUERY(by_waits_sql, by_params), QUERY(fac_waits_sql, fac_params),
-                                   QUERY(waits_sql, ws_params)};
-    const struct query *wq = &waits[coarse ? 0 : alone ? 1 : 2];
+    const struct yx_report_query waits[3] = {YX_REPORT_QUERY(by_waits_sql, by_params),
+                                             YX_REPORT_QUERY(fac_waits_sql, fac_params),
+                                             YX_REPORT_QUERY(waits_sql, ws_params)};
+    const struct yx_report_query *wq = &waits[coarse ? 0 : alone ? 1 : 2];
     if ((rc = yx_snprintf(sql, sizeof sql, counts_sql, key, name)) != 0 ||
         (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0 ||
         (rc = yx_snprintf(sql, sizeof sql, wq->sql, coarse ? by_key : key)) != 0 ||
