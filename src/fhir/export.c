@@ -767,9 +767,10 @@ static void run_job(struct yx_db *db, int64_t id)
         types = json_loads(yx_rows_str(rows, 0, "types"), 0, NULL);
         /* NULL is every facility; a list that does not read back is no job to run, never every
          * facility. */
-        if (!yx_rows_null(rows, 0, "facility_ids") &&
-            !json_is_array(fac = json_loads(yx_rows_str(rows, 0, "facility_ids"), 0, NULL)))
-            rc = YX_EINTERNAL;
+        if (!yx_rows_null(rows, 0, "facility_ids"))
+            fac = json_loads(yx_rows_str(rows, 0, "facility_ids"), 0, NULL);
+        if (!yx_rows_null(rows, 0, "facility_ids") && !json_is_array(fac))
+            rc = YX_EINTERNAL; /* json_is_array is a macro: its argument is evaluated twice */
         x.since = yx_rows_i64(rows, 0, "since");
         size_t i;
         json_t *v;
