@@ -19,10 +19,11 @@ static const struct yx_field notes_fields[] = {
     {NULL, 0, 0, 0, 0},
 };
 
-/* Answers with the visit, and tells the visit's open pages what changed (once committed). */
+/* Answers with the visit, and tells the visit's open pages what changed (once committed), unless
+ * what is NULL: then the shared function that wrote told them. */
 static int answer(struct yx_req *r, int status, int64_t id, const char *what)
 {
-    int rc = yx_live_changed(r->db, "visit", id, what);
+    int rc = what ? yx_live_changed(r->db, "visit", id, what) : 0;
     if (rc)
         return rc;
     json_t *v = yx_visit_json(r->db, id, 0);
@@ -149,7 +150,8 @@ int yx_visit_record_vitals(struct yx_req *r, int64_t visit, const struct yx_vita
         p, 12, &rows);
     *id = rc == 0 && rows->nrows == 1 ? yx_rows_i64(rows, 0, "id") : 0;
     yx_rows_free(rows);
-    return rc;
+    /* The REST route and a FHIR Observation both record here, so both tell the visit's pages. */
+    return rc ? rc : yx_live_changed(r->db, "visit", visit, "vitals");
 }
 
 /* POST /api/v1/visits/:id/vitals — the doctor, or a clinician of the patient's facility (who
@@ -169,7 +171,7 @@ static int visit_vitals(struct yx_req *r)
         }
     }
     rc = yx_visit_record_vitals(r, visit, &m, 0, &row);
-    return rc ? rc : answer(r, 201, visit, "vitals");
+    return rc ? rc : answer(r, 201, visit, NULL);
 }
 
 static const struct yx_field diagnosis_fields[] = {
@@ -206,7 +208,7 @@ int yx_visit_add_diagnosis(struct yx_req *r, int64_t visit, const char *icd10, i
                      YX_PI(yx_now_ms()));
     *id = rc == 0 && rows->nrows == 1 ? yx_rows_i64(rows, 0, "id") : 0;
     yx_rows_free(rows);
-    return rc;
+    return rc ? rc : yx_live_changed(r->db, "visit", v.id, "diagnosis");
 }
 
 /* POST /api/v1/visits/:id/diagnoses — a new primary diagnosis demotes the previous one. */
@@ -219,7 +221,7 @@ static int visit_diagnosis(struct yx_req *r)
     rc = yx_visit_add_diagnosis(r, visit, yx_json_str(r->json, "icd10"),
                                 json_is_true(json_object_get(r->json, "primary")),
                                 yx_json_str(r->json, "note"), &id);
-    return rc ? rc : answer(r, 201, visit, "diagnosis");
+    return rc ? rc : answer(r, 201, visit, NULL);
 }
 
 static const struct yx_field follow_fields[] = {
