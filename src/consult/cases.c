@@ -178,21 +178,27 @@ int yx_consult_state_in(struct yx_req *r, const struct yx_consult *c, const char
 }
 
 /* Every change of a case records an event here, so here its open pages are told of it: the case's
- * channel gets the action, and the inbox of the hub that has the case now (and of the one it
- * left, when it moved) is told to refetch. Sent only once committed (yx_live_changed). */
+ * channel gets the action; the inbox of the hub that has the case now (and of the one it left, when
+ * it moved) and the requesting facility's list of sent cases are told to refetch. Sent only once
+ * committed (yx_live_changed). */
 static int tell_pages(struct yx_db *db, int64_t id, const struct yx_consult_event *e)
 {
     struct yx_rows *rows = NULL;
     int rc = yx_live_changed(db, "consult", id, e->action);
     if (rc == 0)
-        rc = YX_DB_Q(db, &rows, "SELECT COALESCE(assigned_facility_id, 0) FROM consults WHERE id = ?",
-                     YX_PI(id));
+        rc = YX_DB_Q(
+            db, &rows,
+            "SELECT COALESCE(assigned_facility_id, 0), requester_facility_id FROM consults WHERE id = ?",
+            YX_PI(id));
     int64_t hub = rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 0;
+    int64_t requester = rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 1) : 0;
     yx_rows_free(rows);
     if (rc == 0 && hub)
         rc = yx_live_changed(db, "facility", hub, "inbox");
     if (rc == 0 && e->from_facility && e->from_facility != hub)
         rc = yx_live_changed(db, "facility", e->from_facility, "inbox");
+    if (rc == 0 && requester)
+        rc = yx_live_changed(db, "facility", requester, "outbox");
     return rc;
 }
 

@@ -14,6 +14,8 @@ let retry = 0;
 let refs = 0;
 let pinger = null;
 let userId = null;
+let facilityId; // undefined until hello: then the person's facility, or null
+const helloHandlers = new Set();
 
 // A thread's messages come in pages of at most PAGE; a page keeps asking for the next one until
 // it has them all, but after PAGES pages in a row it stops and lets the user ask for more (a
@@ -77,7 +79,11 @@ function deliver(m) {
     clearTimeout(w.timer);
     w.resolve(m);
   }
-  if (m.type === 'hello') userId = m.user;
+  if (m.type === 'hello') {
+    userId = m.user;
+    facilityId = m.facility ?? null;
+    for (const h of helloHandlers) h();
+  }
   if (m.type === 'notification') for (const h of noticeHandlers) h(m);
   const th = m.channel && threads.get(m.channel);
   if (th && (m.type === 'joined' || m.type === 'history') && m.items) track(th, m.items);
@@ -178,6 +184,42 @@ export function onConnection(h) {
 }
 
 export const myUserId = () => userId;
+
+// Keeps a page's record fresh: calls refresh when the server says the record changed ({"type":
+// "changed"} on channel, docs/realtime.md, "Records that change" — only what, never the record
+// itself: the page refetches it through the API), and once after every reconnect, for what changed
+// while the link was down. Several events close together make one refresh (ms). what, when given,
+// is the list of changes the page cares about. Returns the function that stops.
+export function onChanged(channel, refresh, { what = null, ms = 400 } = {}) {
+  let timer = null;
+  let seen = false;
+  let down = true;
+  const later = () => { clearTimeout(timer); timer = setTimeout(refresh, ms); };
+  const stop = listen(channel, (m) => {
+    if (m.type === 'changed' && (!what || what.includes(m.what))) later();
+  });
+  const stopState = onConnection((o) => {
+    if (o && seen && down) later();
+    if (o) seen = true;
+    down = !o;
+  });
+  return () => { clearTimeout(timer); stop(); stopState(); };
+}
+
+// The same for the person's own facility (facility:<id>: its inbox and its queue), once the socket
+// has said which that is; nothing for a person of no facility.
+export function onFacilityChanged(what, refresh, opts = {}) {
+  let stop = null;
+  let done = false;
+  const start = () => {
+    if (stop || done || !facilityId) return;
+    stop = onChanged(`facility:${facilityId}`, refresh, { ...opts, what });
+  };
+  helloHandlers.add(start);
+  if (facilityId !== undefined) start();
+  else connect();
+  return () => { done = true; helloHandlers.delete(start); if (stop) stop(); };
+}
 // Goes on fetching a thread whose loading paused (the "more" of a backlog event).
 export function loadMore(channel) {
   const th = threads.get(channel);
