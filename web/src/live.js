@@ -4,6 +4,7 @@
 // pings every 10 s so the others see quickly when this device drops off, and tells them "away"
 // while the page is hidden. Protocol: docs/realtime.md.
 const listeners = new Map(); // channel -> Set of handlers
+const watchers = new Map(); // channel -> Set of handlers of its "changed" events only (onChanged)
 const threads = new Map(); // channel -> the chat numbers this page has: see thread()
 const waiting = new Map(); // ref -> { resolve, timer }
 const noticeHandlers = new Set();
@@ -89,6 +90,7 @@ function deliver(m) {
   if (th && (m.type === 'joined' || m.type === 'history') && m.items) track(th, m.items);
   if (th && m.type === 'chat') track(th, [m]);
   if (m.channel && listeners.has(m.channel)) for (const h of listeners.get(m.channel)) h(m);
+  if (m.type === 'changed' && watchers.has(m.channel)) for (const h of watchers.get(m.channel)) h(m);
   if (!th) return;
   if (m.type === 'joined' && m.items) {
     // The join brought the first page; the rest, if any, come by sync.
@@ -117,6 +119,7 @@ function connect() {
     retry = 0;
     setOpen(true);
     for (const ch of listeners.keys()) rejoin(ch);
+    for (const ch of watchers.keys()) if (!listeners.has(ch)) send({ type: 'join', channel: ch });
     if (document.hidden) send({ type: 'presence', status: 'away' });
     clearInterval(pinger);
     pinger = setInterval(() => send({ type: 'ping' }), 10000);
@@ -132,7 +135,7 @@ function connect() {
     for (const w of waiting.values()) { clearTimeout(w.timer); w.resolve(null); }
     waiting.clear();
     if (e.code === 4401) { window.dispatchEvent(new Event('ytexa-unauth')); return; }
-    if (!listeners.size && !noticeHandlers.size) return;
+    if (!listeners.size && !watchers.size && !noticeHandlers.size) return;
     retry = Math.min(retry + 1, 6);
     setTimeout(connect, 500 * 2 ** (retry - 1) * (0.75 + Math.random() / 2));
   };
@@ -166,7 +169,7 @@ export function listen(channel, handler) {
     if (!set.size) {
       listeners.delete(channel);
       threads.delete(channel);
-      send({ type: 'leave', channel });
+      if (!watchers.has(channel)) send({ type: 'leave', channel });
     }
   };
 }
@@ -195,9 +198,20 @@ export function onChanged(channel, refresh, { what = null, ms = 400 } = {}) {
   let seen = false;
   let down = true;
   const later = () => { clearTimeout(timer); timer = setTimeout(refresh, ms); };
-  const stop = listen(channel, (m) => {
-    if (m.type === 'changed' && (!what || what.includes(m.what))) later();
-  });
+  // A watcher joins the channel without asking for its chat: a chat panel that listens to the
+  // same channel later joins it again for its messages (joining twice is harmless).
+  const h = (m) => { if (!what || what.includes(m.what)) later(); };
+  if (!watchers.has(channel)) watchers.set(channel, new Set());
+  const set = watchers.get(channel);
+  set.add(h);
+  if (set.size === 1 && open && !listeners.has(channel)) send({ type: 'join', channel });
+  connect();
+  const stop = () => {
+    set.delete(h);
+    if (set.size) return;
+    watchers.delete(channel);
+    if (!listeners.has(channel)) send({ type: 'leave', channel });
+  };
   const stopState = onConnection((o) => {
     if (o && seen && down) later();
     if (o) seen = true;
