@@ -64,7 +64,8 @@ enum yx_action {
     YX_A_WRITE,
     YX_A_ADMIN, /* create or change accounts, facilities, the network; make a course; confirm what
                    another recorded */
-    YX_A_JOIN,  /* take part in its live channel: a visit's chat and call */
+    YX_A_JOIN,  /* take part in its live channel: a visit's chat and call; a facility's own channel
+                   (its inbox and queue changing: its people only) */
 };
 enum yx_resource_kind {
     YX_RES_FACILITY, /* a facility record itself */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "ytexa/http.h"
+#include "ytexa/store.h"
 
 struct yx_config;
 
@@ -56,6 +57,18 @@ const struct yx_metric *yx_hub_metrics(void);
  * instance and the others attached to the same PostgreSQL, from any thread. Call it only for
  * what is already committed. */
 void yx_hub_publish(const char *channel, json_t *msg);
+
+/* The same for a message already written out (text, copied): what yx_db_publish hands on once a
+ * transaction commits (src/app sets it as the store's publisher). */
+void yx_hub_publish_text(const char *channel, const char *text);
+
+/* Announces that record id of a channel kind ("consult", "visit", "facility") changed, once db's
+ * transaction commits (yx_db_publish: nothing when it rolls back): {"type":"changed","channel":
+ * "<kind>:<id>","id","what","version"} to everyone in that channel, on every instance. what says
+ * what happened ("accepted", "inbox"), from the workflow's own short list; version is the time of
+ * the change (ms), which grows with each change. Never clinical content: the pages refetch through
+ * the API, so every read stays behind the API's rule. 0, or YX_ENOMEM / YX_EINVAL. */
+int yx_live_changed(struct yx_db *db, const char *kind, int64_t id, const char *what);
 
 /* Connects the hub to the other instances on the same PostgreSQL (for any other database it does
  * nothing): what one delivers to a channel, the others deliver to their sockets too. Attach

@@ -101,8 +101,9 @@ struct yx_db_engine {
 
 struct yx_db {
     const struct yx_db_engine *engine;
-    int in_tx;     /* transactions open: 1 the outermost, 2 and more savepoints inside it */
-    int plan_each; /* yx_db_plan_each */
+    int in_tx;                  /* transactions open: 1 the outermost, 2 and more savepoints inside it */
+    int plan_each;              /* yx_db_plan_each */
+    struct yx_db_event *events; /* yx_db_publish: waiting for the commit, newest first */
 };
 
 /* Is url a PostgreSQL one (postgres:// or postgresql://)? Anything else is a SQLite file. */
@@ -186,6 +187,18 @@ void yx_db_rollback(struct yx_db *db);
 /* Is the outermost transaction still open? 0 once an error has made the engine roll it back by
  * itself: what its savepoints did is lost. */
 int yx_db_tx_alive(struct yx_db *db);
+
+/* Live events that wait for a commit (docs/realtime.md, "Records that change"). A change another
+ * person's page shows is announced only once it is committed: a reader refetching on the event
+ * must find it, and a change rolled back must announce nothing. publish queues text (copied) for
+ * channel ("consult:12") on db's transaction: a savepoint's rollback drops what was queued in it,
+ * its release hands it to the transaction around it, and the outermost commit hands everything to
+ * the publisher, in the order queued; its rollback (or a failed commit) drops everything. Outside
+ * a transaction the text goes to the publisher at once. 0, or YX_ENOMEM. */
+int yx_db_publish(struct yx_db *db, const char *channel, const char *text);
+/* Who receives what commits announce: the real-time hub (src/app sets it before serving; called on
+ * the committing thread). NULL, the default: the events are dropped. */
+void yx_db_set_publisher(void (*publish)(const char *channel, const char *text));
 
 /* Applies the numbered migrations not yet applied; returns how many ran in *applied. */
 int yx_db_migrate(struct yx_db *db, int *applied);

@@ -23,9 +23,11 @@
 static const struct yx_file_owner *const file_owners[] = {&yx_consult_file_owner, &yx_course_file_owner,
                                                           NULL};
 /* The channels of the real-time hub (include/ytexa/realtime.h): a visit's and a case's chat and
- * calls, a live lecture's room. Their order is the one the hub names them in. */
-static const struct yx_channel_kind *const channel_kinds[] = {&yx_visit_channel, &yx_consult_channel,
-                                                              &yx_training_channel, NULL};
+ * calls, a live lecture's room, a facility's own (its inbox and queue changing; src/facility).
+ * Their order is the one the hub names them in. */
+extern const struct yx_channel_kind yx_facility_channel;
+static const struct yx_channel_kind *const channel_kinds[] = {
+    &yx_visit_channel, &yx_consult_channel, &yx_training_channel, &yx_facility_channel, NULL};
 
 /* What lives exactly as long as the server's loop, started on the loop's thread. The bus posts
  * the other instances' messages to the loop: it starts once posts are taken, and stops when the
@@ -66,6 +68,8 @@ static int configure(const struct yx_config *cfg)
     yx_janus_configure(cfg);
     yx_files_owners(file_owners);
     yx_hub_kinds(channel_kinds);
+    /* What a commit announces (yx_live_changed) goes to the hub once the commit is done. */
+    yx_db_set_publisher(yx_hub_publish_text);
     yx_metrics_register(yx_hub_metrics());
     yx_metrics_register(yx_audit_metrics());
     yx_metrics_register(yx_files_metrics());

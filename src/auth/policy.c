@@ -102,6 +102,12 @@ int yx_patient_self(const struct yx_principal *w, int64_t patient_id)
  * facility admin for its own facility's record. */
 static int network_decision(const struct yx_principal *w, enum yx_action act, const struct yx_resource *res)
 {
+    /* A facility's live channel (its inbox and its queue changing) is its own people's, as the
+     * inbox and the queue in the API are: for anyone else it does not exist. */
+    if (act == YX_A_JOIN)
+        return res->kind == YX_RES_FACILITY && w->facility_id && res->facility_id == w->facility_id
+                   ? 0
+                   : YX_ENOTFOUND;
     if (act == YX_A_READ || is(w, "ministry_admin"))
         return 0;
     if (is(w, "province_admin"))

@@ -177,15 +177,41 @@ int yx_consult_state_in(struct yx_req *r, const struct yx_consult *c, const char
                         c->state, c->state);
 }
 
+/* Every change of a case records an event here, so here its open pages are told of it: the case's
+ * channel gets the action; the inbox of the hub that has the case now (and of the one it left, when
+ * it moved) and the requesting facility's list of sent cases are told to refetch. Sent only once
+ * committed (yx_live_changed). */
+static int tell_pages(struct yx_db *db, int64_t id, const struct yx_consult_event *e)
+{
+    struct yx_rows *rows = NULL;
+    int rc = yx_live_changed(db, "consult", id, e->action);
+    if (rc == 0)
+        rc = YX_DB_Q(
+            db, &rows,
+            "SELECT COALESCE(assigned_facility_id, 0), requester_facility_id FROM consults WHERE id = ?",
+            YX_PI(id));
+    int64_t hub = rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 0) : 0;
+    int64_t requester = rc == 0 && rows->nrows == 1 ? yx_rows_int(rows, 0, 1) : 0;
+    yx_rows_free(rows);
+    if (rc == 0 && hub)
+        rc = yx_live_changed(db, "facility", hub, "inbox");
+    if (rc == 0 && e->from_facility && e->from_facility != hub)
+        rc = yx_live_changed(db, "facility", e->from_facility, "inbox");
+    if (rc == 0 && requester)
+        rc = yx_live_changed(db, "facility", requester, "outbox");
+    return rc;
+}
+
 int yx_consult_event(struct yx_db *db, int64_t id, const struct yx_consult_event *e)
 {
-    return YX_DB_Q(db, NULL,
-                   "INSERT INTO consult_events (consult_id, action, from_state, to_state, from_facility_id, "
-                   "to_facility_id, at, by_user, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   YX_PI(id), YX_PT(e->action), YX_PT(e->from_state), YX_PT(e->to_state),
-                   e->from_facility ? YX_PI(e->from_facility) : YX_PN,
-                   e->to_facility ? YX_PI(e->to_facility) : YX_PN, YX_PI(yx_now_ms()),
-                   e->by ? YX_PI(e->by) : YX_PN, YX_PT(e->reason));
+    int rc = YX_DB_Q(
+        db, NULL,
+        "INSERT INTO consult_events (consult_id, action, from_state, to_state, from_facility_id, "
+        "to_facility_id, at, by_user, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        YX_PI(id), YX_PT(e->action), YX_PT(e->from_state), YX_PT(e->to_state),
+        e->from_facility ? YX_PI(e->from_facility) : YX_PN, e->to_facility ? YX_PI(e->to_facility) : YX_PN,
+        YX_PI(yx_now_ms()), e->by ? YX_PI(e->by) : YX_PN, YX_PT(e->reason));
+    return rc ? rc : tell_pages(db, id, e);
 }
 
 int yx_consult_set_state(struct yx_req *r, struct yx_consult *c, const char *action, const char *to,

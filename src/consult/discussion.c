@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "consult.h"
+#include "ytexa/realtime.h"
 
 /* The number sql (SELECT COUNT(*) … WHERE consult_id = ?) counts for the case. */
 static int count(struct yx_db *db, const char *sql, int64_t id, int64_t *n)
@@ -135,6 +136,9 @@ static int consult_opinion(struct yx_req *r)
                                         r->who.user_id);
     if (rc == 0 && strcmp(c.state, "accepted") == 0)
         rc = yx_consult_set_state(r, &c, "answered", "answered", NULL);
+    /* A second opinion changes no state and records no event: its pages are told here. */
+    else if (rc == 0)
+        rc = yx_live_changed(r->db, "consult", c.id, "opinion");
     return rc ? rc : yx_consult_answer(r, 200, c.id);
 }
 

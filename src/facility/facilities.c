@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "facility.h"
+#include "ytexa/realtime.h"
 
 #define FACILITY_SELECT                                                                                      \
     "SELECT f.id, f.code, f.name, f.level, u.id AS unit_id, u.name AS unit_name, p.id AS province_id, "      \
@@ -393,4 +394,23 @@ const struct yx_route yx_facility_routes[] = {
     {"PATCH", "/api/v1/facilities/:id", facility_patch, 0, "facility.update", "facility", YX_ADMINS,
      patch_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
+};
+
+/* A facility's own channel, "facility:<id>": its pages are told there when a case enters or
+ * leaves its inbox and when its queue changes (yx_live_changed); the events say only that, and
+ * the pages refetch through the API. Its people only (yx_authorize, YX_A_JOIN): another facility's
+ * channel answers like one that does not exist. It keeps no chat. */
+static int may_join(struct yx_req *r, int64_t id, int64_t *patient)
+{
+    (void)patient;
+    struct yx_resource res = {.kind = YX_RES_FACILITY, .facility_id = id};
+    int rc = yx_authorize(&r->who, YX_A_JOIN, &res);
+    return rc ? yx_deny(r, rc) : 0;
+}
+
+const struct yx_channel_kind yx_facility_channel = {
+    .name = "facility",
+    .may_join = may_join,
+    .keeps_chat = 0,
+    .no_chat = "Kênh của cơ sở không có tin nhắn / a facility's channel keeps no chat.",
 };

@@ -674,8 +674,11 @@ static void hub_opened(struct yx_ws *ws, void *unused)
     char own[32];
     yx_snprintf(own, sizeof own, "user:%lld", (long long)w->user_id);
     join(cl, own);
-    yx_ws_send_json(ws, json_pack("{s:s,s:I,s:s,s:s}", "type", "hello", "user", (json_int_t)w->user_id,
-                                  "role", w->role, "channel", own));
+    /* The person's facility (null for none), whose channel its pages listen to for its inbox and
+     * queue changing (facility:<id>). */
+    yx_ws_send_json(ws, json_pack("{s:s,s:I,s:s,s:s,s:o}", "type", "hello", "user", (json_int_t)w->user_id,
+                                  "role", w->role, "channel", own, "facility",
+                                  w->facility_id ? json_integer(w->facility_id) : json_null()));
 }
 
 static void hub_closed(struct yx_ws *ws, void *unused)

@@ -45,15 +45,34 @@ static void on_bus_message(const char *channel, int64_t to_user, const char *tex
     post_to_loop(channel, to_user, text);
 }
 
+void yx_hub_publish_text(const char *channel, const char *text)
+{
+    yx_bus_publish(channel, 0, text);
+    post_to_loop(channel, 0, text);
+}
+
 void yx_hub_publish(const char *channel, json_t *msg)
 {
     char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
     json_decref(msg);
     if (!text)
         return;
-    yx_bus_publish(channel, 0, text);
-    post_to_loop(channel, 0, text);
+    yx_hub_publish_text(channel, text);
     free(text);
+}
+
+int yx_live_changed(struct yx_db *db, const char *kind, int64_t id, const char *what)
+{
+    char channel[40];
+    if (yx_snprintf(channel, sizeof channel, "%s:%lld", kind, (long long)id) != 0)
+        return YX_EINVAL;
+    json_t *msg = json_pack("{s:s,s:s,s:I,s:s,s:I}", "type", "changed", "channel", channel, "id",
+                            (json_int_t)id, "what", what, "version", (json_int_t)yx_now_ms());
+    char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    json_decref(msg);
+    int rc = text ? yx_db_publish(db, channel, text) : YX_ENOMEM;
+    free(text);
+    return rc;
 }
 
 /* Attaching is also when the hub starts its own timer on the loop (the re-check of the sockets'

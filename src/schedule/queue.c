@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "schedule.h"
+#include "ytexa/realtime.h"
 
 static const char *const priorities[] = {"emergency", "pregnant", "child", "elderly", "normal", NULL};
 
@@ -84,6 +85,9 @@ static int queue_add(struct yx_req *r)
                      YX_PI(yx_now_ms()));
     int64_t id = rc == 0 ? yx_rows_int(rows, 0, 0) : 0;
     yx_rows_free(rows);
+    /* The station's other open queue pages refetch (the event names no patient). */
+    if (rc == 0)
+        rc = yx_live_changed(r->db, "facility", r->who.facility_id, "queue");
     return rc ? rc : answer_entry(r, 201, id);
 }
 
@@ -145,6 +149,8 @@ static int queue_move(struct yx_req *r, const char *to, const char *const *from)
                      "called_at END, "
                      "done_at = CASE WHEN ? <> 'called' THEN ? ELSE done_at END WHERE id = ?",
                      YX_PT(to), YX_PT(to), YX_PI(yx_now_ms()), YX_PT(to), YX_PI(yx_now_ms()), YX_PI(id));
+    if (rc == 0)
+        rc = yx_live_changed(r->db, "facility", r->who.facility_id, "queue");
     return rc ? rc : answer_entry(r, 200, id);
 }
 

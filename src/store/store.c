@@ -19,10 +19,93 @@ int yx_db_open(const char *url, struct yx_db **out, char *err, size_t errlen)
     return e->open(url, out, err, errlen);
 }
 
+/* An event waiting for its transaction's commit (yx_db_publish), at the nesting level it was
+ * queued in or released into. */
+struct yx_db_event {
+    struct yx_db_event *next;
+    int level;
+    char *channel, *text;
+};
+
+static void (*publisher)(const char *channel, const char *text);
+
+void yx_db_set_publisher(void (*publish)(const char *channel, const char *text))
+{
+    publisher = publish;
+}
+
+/* Drops the events queued at level or deeper (a rollback of that level). */
+static void events_drop(struct yx_db *db, int level)
+{
+    struct yx_db_event **at = &db->events;
+    while (*at) {
+        struct yx_db_event *e = *at;
+        if (e->level < level) {
+            at = &e->next;
+            continue;
+        }
+        *at = e->next;
+        free(e->channel);
+        free(e->text);
+        free(e);
+    }
+}
+
+/* A savepoint released: its events now belong to the transaction around it. */
+static void events_release(struct yx_db *db, int level)
+{
+    for (struct yx_db_event *e = db->events; e; e = e->next)
+        if (e->level == level)
+            e->level = level - 1;
+}
+
+/* The outermost transaction committed: every event goes out, oldest first (the list is newest
+ * first, so it is reversed before). */
+static void events_send(struct yx_db *db)
+{
+    struct yx_db_event *old = NULL;
+    while (db->events) {
+        struct yx_db_event *e = db->events;
+        db->events = e->next;
+        e->next = old;
+        old = e;
+    }
+    for (struct yx_db_event *e = old, *next; e; e = next) {
+        next = e->next;
+        if (publisher)
+            publisher(e->channel, e->text);
+        free(e->channel);
+        free(e->text);
+        free(e);
+    }
+}
+
+int yx_db_publish(struct yx_db *db, const char *channel, const char *text)
+{
+    if (!db->in_tx) {
+        if (publisher)
+            publisher(channel, text);
+        return 0;
+    }
+    struct yx_db_event *e = calloc(1, sizeof *e);
+    if (!e || !(e->channel = strdup(channel)) || !(e->text = strdup(text))) {
+        if (e)
+            free(e->channel);
+        free(e);
+        return YX_ENOMEM;
+    }
+    e->level = db->in_tx;
+    e->next = db->events;
+    db->events = e;
+    return 0;
+}
+
 void yx_db_close(struct yx_db *db)
 {
     if (db && db->in_tx)
         yx_db_rollback(db);
+    if (db)
+        events_drop(db, 0);
     if (db)
         db->engine->close(db);
 }
@@ -201,6 +284,7 @@ int yx_db_commit(struct yx_db *db)
             yx_db_rollback(db);
             return rc;
         }
+        events_release(db, db->in_tx);
         db->in_tx--;
         return 0;
     }
@@ -208,6 +292,8 @@ int yx_db_commit(struct yx_db *db)
     if (rc != 0)
         yx_db_rollback(db);
     writer_release(db);
+    if (rc == 0)
+        events_send(db);
     return rc;
 }
 
@@ -220,11 +306,13 @@ void yx_db_rollback(struct yx_db *db)
         YX_DB_Q0(db, NULL, sql);
         savepoint_sql(sql, sizeof sql, "RELEASE", db->in_tx);
         YX_DB_Q0(db, NULL, sql);
+        events_drop(db, db->in_tx);
         db->in_tx--;
         return;
     }
     if (db->in_tx)
         YX_DB_Q0(db, NULL, "ROLLBACK");
+    events_drop(db, 0);
     writer_release(db);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "visit.h"
+#include "ytexa/realtime.h"
 
 static const char *const in_progress[] = {"in_progress", NULL};
 static const char *const open_or_done[] = {"in_progress", "finished", NULL};
@@ -18,8 +19,13 @@ static const struct yx_field notes_fields[] = {
     {NULL, 0, 0, 0, 0},
 };
 
-static int answer(struct yx_req *r, int status, int64_t id)
+/* Answers with the visit, and tells the visit's open pages what changed (once committed), unless
+ * what is NULL: then the shared function that wrote told them. */
+static int answer(struct yx_req *r, int status, int64_t id, const char *what)
 {
+    int rc = what ? yx_live_changed(r->db, "visit", id, what) : 0;
+    if (rc)
+        return rc;
     json_t *v = yx_visit_json(r->db, id, 0);
     return v ? yx_reply(r, status, v) : YX_EDB;
 }
@@ -46,7 +52,7 @@ static int visit_notes(struct yx_req *r)
                  YX_PT(yx_json_str(b, "assessment")), YX_PI(KEEP("plan")), YX_PT(yx_json_str(b, "plan")),
                  YX_PI(yx_now_ms()), YX_PI(v.id));
 #undef KEEP
-    return rc ? rc : answer(r, 200, v.id);
+    return rc ? rc : answer(r, 200, v.id, "notes");
 }
 
 /* Plausible ranges: a value outside is a typing mistake, not a patient. Units: mmHg, beats and
@@ -144,7 +150,8 @@ int yx_visit_record_vitals(struct yx_req *r, int64_t visit, const struct yx_vita
         p, 12, &rows);
     *id = rc == 0 && rows->nrows == 1 ? yx_rows_i64(rows, 0, "id") : 0;
     yx_rows_free(rows);
-    return rc;
+    /* The REST route and a FHIR Observation both record here, so both tell the visit's pages. */
+    return rc ? rc : yx_live_changed(r->db, "visit", visit, "vitals");
 }
 
 /* POST /api/v1/visits/:id/vitals — the doctor, or a clinician of the patient's facility (who
@@ -164,7 +171,7 @@ static int visit_vitals(struct yx_req *r)
         }
     }
     rc = yx_visit_record_vitals(r, visit, &m, 0, &row);
-    return rc ? rc : answer(r, 201, visit);
+    return rc ? rc : answer(r, 201, visit, NULL);
 }
 
 static const struct yx_field diagnosis_fields[] = {
@@ -201,7 +208,7 @@ int yx_visit_add_diagnosis(struct yx_req *r, int64_t visit, const char *icd10, i
                      YX_PI(yx_now_ms()));
     *id = rc == 0 && rows->nrows == 1 ? yx_rows_i64(rows, 0, "id") : 0;
     yx_rows_free(rows);
-    return rc;
+    return rc ? rc : yx_live_changed(r->db, "visit", v.id, "diagnosis");
 }
 
 /* POST /api/v1/visits/:id/diagnoses — a new primary diagnosis demotes the previous one. */
@@ -214,7 +221,7 @@ static int visit_diagnosis(struct yx_req *r)
     rc = yx_visit_add_diagnosis(r, visit, yx_json_str(r->json, "icd10"),
                                 json_is_true(json_object_get(r->json, "primary")),
                                 yx_json_str(r->json, "note"), &id);
-    return rc ? rc : answer(r, 201, visit);
+    return rc ? rc : answer(r, 201, visit, NULL);
 }
 
 static const struct yx_field follow_fields[] = {
@@ -243,7 +250,7 @@ static int visit_follow_up(struct yx_req *r)
     rc = YX_DB_Q(r->db, NULL,
                  "UPDATE visits SET follow_up_date = ?, follow_up_note = ?, updated_at = ? WHERE id = ?",
                  YX_PT(date), YX_PT(yx_json_str(r->json, "note")), YX_PI(yx_now_ms()), YX_PI(v.id));
-    return rc ? rc : answer(r, 200, v.id);
+    return rc ? rc : answer(r, 200, v.id, "follow_up");
 }
 
 static const struct yx_field referral_fields[] = {
@@ -296,7 +303,7 @@ static int visit_referral(struct yx_req *r)
     if (rc == 0)
         rc = yx_patient_share(r->db, v.patient_id, to, "referral", referral,
                               yx_now_ms() + REFERRAL_SHARE_DAYS * 86400000LL);
-    return rc ? rc : answer(r, 201, v.id);
+    return rc ? rc : answer(r, 201, v.id, "referral");
 }
 
 /* Appends the medicines of the visit's newest signed prescription, one line each. */

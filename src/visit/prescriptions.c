@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "visit.h"
+#include "ytexa/realtime.h"
 
 struct rx {
     int64_t id, visit_id, version;
@@ -343,6 +344,9 @@ static int rx_sign(struct yx_req *r)
         "UPDATE prescriptions SET status = 'signed', signed_by = ?, signer_name = ?, signer_licence = ?, "
         "signed_at = ?, content_hash = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
         YX_PI(r->who.user_id), YX_PT(name), YX_PT(licence), YX_PI(at), YX_PT(hash), YX_PI(at), YX_PI(p.id));
+    /* The station's open visit page shows the signed prescription without a reload. */
+    if (rc == 0)
+        rc = yx_live_changed(r->db, "visit", v.id, "prescription_signed");
     return rc ? rc : answer_rx(r, 200, p.id);
 }
 

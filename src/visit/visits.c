@@ -273,11 +273,13 @@ static const struct yx_field create_fields[] = {
 
 int yx_visit_event(struct yx_req *r, int64_t visit, const char *from, const char *to, const char *reason)
 {
-    return YX_DB_Q(r->db, NULL,
-                   "INSERT INTO visit_events (visit_id, from_state, to_state, at, by_user, reason) VALUES "
-                   "(?, ?, ?, ?, ?, ?)",
-                   YX_PI(visit), YX_PT(from), YX_PT(to), YX_PI(yx_now_ms()), YX_PI(r->who.user_id),
-                   YX_PT(reason));
+    int rc = YX_DB_Q(r->db, NULL,
+                     "INSERT INTO visit_events (visit_id, from_state, to_state, at, by_user, reason) VALUES "
+                     "(?, ?, ?, ?, ?, ?)",
+                     YX_PI(visit), YX_PT(from), YX_PT(to), YX_PI(yx_now_ms()), YX_PI(r->who.user_id),
+                     YX_PT(reason));
+    /* Every change of state is told to the visit's open pages (the state's name, nothing else). */
+    return rc ? rc : yx_live_changed(r->db, "visit", visit, to);
 }
 
 int yx_visit_sees_drafts(const struct yx_req *r)

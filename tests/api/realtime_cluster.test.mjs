@@ -172,3 +172,21 @@ test('the bus connects again after its connection is cut', { skip }, async () =>
   await station.close();
   await doctor.close();
 });
+
+test('a record\'s change made on one instance reaches the pages on the other, after its commit', { skip }, async () => {
+  const v = await newVisit();
+  const ch = `visit:${v.id}`;
+  const station = await openWs(A, S.station);
+  assert.equal((await station.ask({ type: 'join', channel: ch })).type, 'joined');
+  // The station marks the patient arrived on A; the doctor, on B, starts the visit.
+  assert.equal((await api(A, 'POST', `/api/v1/visits/${v.id}/transitions`, { token: S.station.token, body: { to: 'arrived' } })).status, 200);
+  await station.next((m) => m.type === 'changed' && m.what === 'arrived', 'arrived, from its own instance');
+  const go = await api(B, 'POST', `/api/v1/visits/${v.id}/transitions`, { token: S.doctor.token, body: { to: 'in_progress' } });
+  assert.equal(go.status, 200, JSON.stringify(go.body));
+  const ev = await station.next((m) => m.type === 'changed' && m.what === 'in_progress', 'in_progress, from B over the bus');
+  assert.deepEqual([ev.channel, ev.id], [ch, v.id]);
+  assert.equal((await api(A, 'GET', `/api/v1/visits/${v.id}`, { token: S.station.token })).body.state, 'in_progress');
+  await sleep(300);
+  assert.equal(station.msgs.filter((m) => m.type === 'changed').length, 0, 'each event once');
+  await station.close();
+});

@@ -576,6 +576,56 @@ static void commit_after_a_failure_is_not_success(void **state)
     assert_int_equal(count("SELECT COUNT(*) FROM admin_units"), 0);
 }
 
+/* What yx_db_publish handed on, in order ("channel=text;" each). */
+static char published[256];
+static void record_published(const char *channel, const char *text)
+{
+    size_t at = strlen(published);
+    snprintf(published + at, sizeof published - at, "%s=%s;", channel, text);
+}
+
+/* A live event goes out only once its transaction commits: a reader refetching on it must find the
+ * change, and a change undone must announce nothing. A savepoint's events go with the transaction
+ * around it; a failed commit announces nothing (PostgreSQL: a failed statement dooms it). */
+static void events_wait_for_the_commit(void **state)
+{
+    yx_db_set_publisher(record_published);
+    published[0] = 0;
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(yx_db_publish(db, "consult:1", "a"), 0);
+    assert_int_equal(yx_db_begin(db), 0); /* a request of a group that fails */
+    assert_int_equal(yx_db_publish(db, "consult:2", "b"), 0);
+    yx_db_rollback(db);
+    assert_int_equal(yx_db_begin(db), 0); /* one that succeeds */
+    assert_int_equal(yx_db_publish(db, "visit:3", "c"), 0);
+    assert_int_equal(yx_db_commit(db), 0);
+    assert_string_equal(published, ""); /* nothing before the COMMIT */
+    assert_int_equal(yx_db_commit(db), 0);
+    assert_string_equal(published, "consult:1=a;visit:3=c;");
+
+    published[0] = 0;
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(yx_db_begin(db), 0);
+    assert_int_equal(yx_db_publish(db, "visit:4", "d"), 0);
+    assert_int_equal(yx_db_commit(db), 0);
+    yx_db_rollback(db); /* the group's transaction is lost: its released savepoints too */
+    assert_string_equal(published, "");
+
+    if (is_pg()) {
+        assert_int_equal(yx_db_begin(db), 0);
+        assert_int_equal(yx_db_publish(db, "visit:5", "e"), 0);
+        assert_int_equal(add_unit(1, "01", "province", YX_PN), 0);
+        assert_int_equal(add_unit(2, "01", "province", YX_PN), YX_ECONFLICT);
+        assert_int_not_equal(yx_db_commit(db), 0);
+        assert_string_equal(published, "");
+    }
+
+    /* Outside a transaction the statement before it is committed already. */
+    assert_int_equal(yx_db_publish(db, "facility:6", "f"), 0);
+    assert_string_equal(published, "facility:6=f;");
+    yx_db_set_publisher(NULL);
+}
+
 static void terminate_own_backend(void)
 {
     char sql[128];
@@ -837,6 +887,7 @@ int main(void)
         T(nested_transactions_are_savepoints),
         T(later_statements_go_with_the_next),
         T(commit_after_a_failure_is_not_success),
+        T(events_wait_for_the_commit),
         T(dropped_connection_is_reopened_outside_transactions),
         T(a_waiting_begin_meets_a_dropped_connection),
         T(update_reports_changed_rows),

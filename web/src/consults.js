@@ -11,6 +11,7 @@ import { call } from './api.js';
 import { t, getLang, duration } from './i18n.js';
 import { when as at } from './appointments.js';
 import { upload } from './upload.js';
+import { onChanged, onFacilityChanged } from './live.js';
 
 const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
 const when = (iso) => at(iso) || '—';
@@ -35,6 +36,9 @@ export function ConsultList({ user }) {
     call('GET', `/api/v1/consults?box=${box}&limit=100`).then((r) => { setItems(r.items); setError(null); })
       .catch((e) => { setItems([]); setError(errorText(e)); });
   }, [box]);
+  // A case entering or leaving this facility's box refetches the list in place (no loading line).
+  useEffect(() => onFacilityChanged([box], () => call('GET', `/api/v1/consults?box=${box}&limit=100`)
+    .then((r) => { setItems(r.items); setError(null); }).catch(() => {})), [box]);
   return html`<main class="page">
     <div class="title-row"><h1>${t('consults_title')}</h1><a class="button" href="#/consults/new">${t('consult_new')}</a></div>
     <div class="tabs" role="tablist">
@@ -287,6 +291,9 @@ export function ConsultPage({ id, user }) {
   const [c, setC] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => { call('GET', `/api/v1/consults/${id}`).then(setC).catch((e) => setError(errorText(e))); }, [id]);
+  // Accepted, an opinion, the conclusion, the minutes signed elsewhere: refetched in place; a form
+  // being filled keeps what was typed. A failed refetch keeps what is shown.
+  useEffect(() => onChanged(`consult:${id}`, () => call('GET', `/api/v1/consults/${id}`).then(setC).catch(() => {})), [id]);
   if (error) return html`<main class="page"><a class="back" href="#/consults">← ${t('consults_title')}</a><p class="error" role="alert">${error}</p></main>`;
   if (!c) return html`<p class="loading">${t('loading')}</p>`;
   return html`<main class="page consult">

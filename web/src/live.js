@@ -4,6 +4,7 @@
 // pings every 10 s so the others see quickly when this device drops off, and tells them "away"
 // while the page is hidden. Protocol: docs/realtime.md.
 const listeners = new Map(); // channel -> Set of handlers
+const watchers = new Map(); // channel -> Set of handlers of its "changed" events only (onChanged)
 const threads = new Map(); // channel -> the chat numbers this page has: see thread()
 const waiting = new Map(); // ref -> { resolve, timer }
 const noticeHandlers = new Set();
@@ -14,6 +15,8 @@ let retry = 0;
 let refs = 0;
 let pinger = null;
 let userId = null;
+let facilityId; // undefined until hello: then the person's facility, or null
+const helloHandlers = new Set();
 
 // A thread's messages come in pages of at most PAGE; a page keeps asking for the next one until
 // it has them all, but after PAGES pages in a row it stops and lets the user ask for more (a
@@ -77,12 +80,17 @@ function deliver(m) {
     clearTimeout(w.timer);
     w.resolve(m);
   }
-  if (m.type === 'hello') userId = m.user;
+  if (m.type === 'hello') {
+    userId = m.user;
+    facilityId = m.facility ?? null;
+    for (const h of helloHandlers) h();
+  }
   if (m.type === 'notification') for (const h of noticeHandlers) h(m);
   const th = m.channel && threads.get(m.channel);
   if (th && (m.type === 'joined' || m.type === 'history') && m.items) track(th, m.items);
   if (th && m.type === 'chat') track(th, [m]);
   if (m.channel && listeners.has(m.channel)) for (const h of listeners.get(m.channel)) h(m);
+  if (m.type === 'changed' && watchers.has(m.channel)) for (const h of watchers.get(m.channel)) h(m);
   if (!th) return;
   if (m.type === 'joined' && m.items) {
     // The join brought the first page; the rest, if any, come by sync.
@@ -111,6 +119,7 @@ function connect() {
     retry = 0;
     setOpen(true);
     for (const ch of listeners.keys()) rejoin(ch);
+    for (const ch of watchers.keys()) if (!listeners.has(ch)) send({ type: 'join', channel: ch });
     if (document.hidden) send({ type: 'presence', status: 'away' });
     clearInterval(pinger);
     pinger = setInterval(() => send({ type: 'ping' }), 10000);
@@ -126,7 +135,7 @@ function connect() {
     for (const w of waiting.values()) { clearTimeout(w.timer); w.resolve(null); }
     waiting.clear();
     if (e.code === 4401) { window.dispatchEvent(new Event('ytexa-unauth')); return; }
-    if (!listeners.size && !noticeHandlers.size) return;
+    if (!listeners.size && !watchers.size && !noticeHandlers.size) return;
     retry = Math.min(retry + 1, 6);
     setTimeout(connect, 500 * 2 ** (retry - 1) * (0.75 + Math.random() / 2));
   };
@@ -160,7 +169,7 @@ export function listen(channel, handler) {
     if (!set.size) {
       listeners.delete(channel);
       threads.delete(channel);
-      send({ type: 'leave', channel });
+      if (!watchers.has(channel)) send({ type: 'leave', channel });
     }
   };
 }
@@ -178,6 +187,53 @@ export function onConnection(h) {
 }
 
 export const myUserId = () => userId;
+
+// Keeps a page's record fresh: calls refresh when the server says the record changed ({"type":
+// "changed"} on channel, docs/realtime.md, "Records that change" — only what, never the record
+// itself: the page refetches it through the API), and once after every reconnect, for what changed
+// while the link was down. Several events close together make one refresh (ms). what, when given,
+// is the list of changes the page cares about. Returns the function that stops.
+export function onChanged(channel, refresh, { what = null, ms = 400 } = {}) {
+  let timer = null;
+  let seen = false;
+  let down = true;
+  const later = () => { clearTimeout(timer); timer = setTimeout(refresh, ms); };
+  // A watcher joins the channel without asking for its chat: a chat panel that listens to the
+  // same channel later joins it again for its messages (joining twice is harmless).
+  const h = (m) => { if (!what || what.includes(m.what)) later(); };
+  if (!watchers.has(channel)) watchers.set(channel, new Set());
+  const set = watchers.get(channel);
+  set.add(h);
+  if (set.size === 1 && open && !listeners.has(channel)) send({ type: 'join', channel });
+  connect();
+  const stop = () => {
+    set.delete(h);
+    if (set.size) return;
+    watchers.delete(channel);
+    if (!listeners.has(channel)) send({ type: 'leave', channel });
+  };
+  const stopState = onConnection((o) => {
+    if (o && seen && down) later();
+    if (o) seen = true;
+    down = !o;
+  });
+  return () => { clearTimeout(timer); stop(); stopState(); };
+}
+
+// The same for the person's own facility (facility:<id>: its inbox and its queue), once the socket
+// has said which that is; nothing for a person of no facility.
+export function onFacilityChanged(what, refresh, opts = {}) {
+  let stop = null;
+  let done = false;
+  const start = () => {
+    if (stop || done || !facilityId) return;
+    stop = onChanged(`facility:${facilityId}`, refresh, { ...opts, what });
+  };
+  helloHandlers.add(start);
+  if (facilityId !== undefined) start();
+  else connect();
+  return () => { done = true; helloHandlers.delete(start); if (stop) stop(); };
+}
 // Goes on fetching a thread whose loading paused (the "more" of a backlog event).
 export function loadMore(channel) {
   const th = threads.get(channel);

@@ -4,6 +4,7 @@ import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { call } from './api.js';
 import { t } from './i18n.js';
+import { onFacilityChanged } from './live.js';
 
 const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
 
@@ -11,7 +12,9 @@ export function Queue() {
   const [q, setQ] = useState(null);
   const [error, setError] = useState(null);
   const load = () => call('GET', '/api/v1/queue').then(setQ).catch((e) => setError(errorText(e)));
-  useEffect(() => { load(); const timer = setInterval(load, 15000); return () => clearInterval(timer); }, []);
+  // A patient taking a number at another desk, or called there, shows here at once (the facility's
+  // channel says when; no polling).
+  useEffect(() => { load(); return onFacilityChanged(['queue'], load); }, []);
   const act = async (id, what) => {
     try { await call('POST', `/api/v1/queue/${id}/${what}`); await load(); } catch (e) { setError(errorText(e)); }
   };

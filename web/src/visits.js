@@ -7,6 +7,7 @@ import { html } from 'htm/preact';
 import { Chat } from './chat.js';
 import { Call } from './call.js';
 import { call } from './api.js';
+import { onChanged } from './live.js';
 import { t, getLang } from './i18n.js';
 import { Appointments, SlotPicker, when, vnToday } from './appointments.js';
 
@@ -233,6 +234,9 @@ function VisitScreen({ id, user }) {
   const [error, setError] = useState(null);
   const load = () => call('GET', `/api/v1/visits/${id}`).then((x) => { setV(x); setError(null); }).catch((e) => setError(errorText(e)));
   useEffect(() => { setV(null); load(); window.scrollTo(0, 0); }, [id]);
+  // Started, notes saved, the prescription signed by the other side: refetched in place (the
+  // forms below keep what is typed in them). Only the visit's people get into its channel.
+  useEffect(() => onChanged(`visit:${id}`, () => call('GET', `/api/v1/visits/${id}`).then((x) => { setV(x); setError(null); }).catch(() => {})), [id]);
   if (!v) return html`<main class="page">${error ? html`<p class="error" role="alert">${error}</p>` : html`<p>${t('loading')}</p>`}</main>`;
   const isDoctor = user.id === v.doctor.id;
   const atStation = user.facility?.id === v.facility.id;
