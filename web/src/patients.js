@@ -7,6 +7,7 @@ import { call } from './api.js';
 import { t, getLang } from './i18n.js';
 import { QueueButton } from './queue.js';
 import { Appointments } from './appointments.js';
+import { parts, idOf, useRoute, go } from './router.js';
 
 // Languages a station meets most, as ISO 639 codes (the API takes any 2-3 letter code).
 const LANGS = ['vi', 'hmn', 'tyz', 'nut', 'blt', 'ium', 'mtq', 'km', 'zh'];
@@ -21,9 +22,10 @@ const ageLine = (p) => [p.birth_date ? p.birth_date.split('-').reverse().join('/
 const Chips = ({ items }) => (items?.length ? html`<ul class="chips">${items.map((v) => html`<li>${t('vul_' + v)}</li>`)}</ul>` : '');
 const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
 
+// #/patients, #/patients/new, #/patients/<id>.
 export const patientRoute = () => {
-  const m = /^#\/patients\/?(new|\d+)?/.exec(location.hash);
-  return m ? (m[1] === 'new' ? 'new' : m[1] ? Number(m[1]) : 'list') : 'list';
+  const what = parts()[1];
+  return what === 'new' ? 'new' : idOf(what) || 'list';
 };
 
 function PatientList() {
@@ -105,7 +107,7 @@ function Register() {
       const body = toBody(form);
       if (allowDuplicate) body.allow_duplicate = true;
       const p = await call('POST', '/api/v1/patients', body);
-      location.hash = '#/patients/' + p.id;
+      go('patients/' + p.id);
     } catch (e) {
       if (e.code === 'possible_duplicate') setDups(e.detail.candidates);
       else setError(errorText(e) + (e.field ? ` (${t('field')}: ${e.field})` : ''));
@@ -306,12 +308,7 @@ export function PatientPage({ id, self, user }) {
 }
 
 export function Patients({ user }) {
-  const [r, setR] = useState(patientRoute());
-  useEffect(() => {
-    const onHash = () => setR(patientRoute());
-    window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
-  }, []);
+  const r = useRoute(patientRoute);
   if (r === 'new') return html`<${Register} />`;
   if (typeof r === 'number') return html`<${PatientPage} id=${r} user=${user} />`;
   return html`<${PatientList} />`;
