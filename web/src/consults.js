@@ -7,7 +7,7 @@ import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { Chat } from './chat.js';
 import { parts, idOf, useRoute, go } from './router.js';
-import { lazy } from './loader.js';
+import { lazy, Pending } from './loader.js';
 import { call } from './api.js';
 import { t, getLang, duration } from './i18n.js';
 import { when as at } from './appointments.js';
@@ -293,7 +293,7 @@ export function ConsultPage({ id, user }) {
   const [error, setError] = useState(null);
   useEffect(() => { call('GET', `/api/v1/consults/${id}`).then(setC).catch((e) => setError(errorText(e))); }, [id]);
   if (error) return html`<main class="page"><a class="back" href="#/consults">← ${t('consults_title')}</a><p class="error" role="alert">${error}</p></main>`;
-  if (!c) return html`<p class="loading">${t('loading')}</p>`;
+  if (!c) return html`<${Pending} />`;
   return html`<main class="page consult">
     <a class="back" href="#/consults">← ${t('consults_title')}</a>
     <section class="card">

@@ -7,7 +7,7 @@ import { Network } from './network.js';
 import { onNotification } from './live.js';
 import { TodayCards } from './today.js';
 import { parts, useRoute, go } from './router.js';
-import { lazy } from './loader.js';
+import { lazy, Pending } from './loader.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
@@ -187,7 +187,7 @@ function App() {
       <button onClick=${restore}>${t('retry')}</button></div><${LangSwitch} /></main>`;
   }
   if (page === 'guest') return html`<${GuestRoom} code=${parts()[1] || ''} />`;
-  if (user === undefined) return html`<p class="loading">${t('loading')}</p>`;
+  if (user === undefined) return html`<${Pending} />`;
   if (!user) return html`<${Login} onLogin=${(u) => { setUser(u); go('home'); }} />`;
   const onLogout = async () => {
     await api.logout().catch(() => {});

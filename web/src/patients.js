@@ -8,6 +8,7 @@ import { t, getLang } from './i18n.js';
 import { QueueButton } from './queue.js';
 import { Appointments } from './appointments.js';
 import { parts, idOf, useRoute, go } from './router.js';
+import { Pending } from './loader.js';
 
 // Languages a station meets most, as ISO 639 codes (the API takes any 2-3 letter code).
 const LANGS = ['vi', 'hmn', 'tyz', 'nut', 'blt', 'ium', 'mtq', 'km', 'zh'];
@@ -272,7 +273,7 @@ export function PatientPage({ id, self, user }) {
   const load = () => call('GET', `/api/v1/patients/${id}`).then(setP).catch((e) => setError(errorText(e)));
   useEffect(() => { setP(null); load(); window.scrollTo(0, 0); }, [id]);
   if (error) return html`<main class="page"><p class="error" role="alert">${error}</p></main>`;
-  if (!p) return html`<main class="page"><p>${t('loading')}</p></main>`;
+  if (!p) return html`<main class="page"><${Pending} /></main>`;
   const rows = [
     [t('ethnicity'), p.ethnicity?.name], ['CCCD', p.cccd], [t('bhyt'), p.bhyt], [t('phone'), p.phone],
     [t('address'), [p.address, p.unit?.name].filter(Boolean).join(', ')],

@@ -13,7 +13,7 @@ import { t, getLang } from './i18n.js';
 import { when } from './appointments.js';
 import { upload } from './upload.js';
 import { parts, idOf, useRoute, go } from './router.js';
-import { errorText, useLoad } from './loader.js';
+import { errorText, useLoad, Pending } from './loader.js';
 import { listen, send } from './live.js';
 import { janusSession, gathered, feedSubscriber, Tile } from './room.js';
 // training_admin.js imports this module's helpers back; neither uses the other's exports at load time.
@@ -184,7 +184,7 @@ function CoursePage({ id, user }) {
   const [actError, setActError] = useState(null);
   const [recVersion, setRecVersion] = useState(0);
   if (error && !c) return html`<main class="page"><a class="back" href="#/training">← ${t('tr_title')}</a><${Err} e=${error} /></main>`;
-  if (!c) return html`<p class="loading">${t('loading')}</p>`;
+  if (!c) return html`<${Pending} />`;
   const maker = c.my.trainer || c.my.admin;
   const enrolled = c.my.enrolled || c.my.site;
   const act = (method, path, body) => call(method, path, body).then(setC).catch((e) => setActError(errorText(e)));
@@ -315,7 +315,7 @@ function Attendance({ sid, courseId, every = 0, version = 0 }) {
     const i = every ? setInterval(load, every) : null;
     return () => { stop = true; clearInterval(i); };
   }, [sid, every, version]);
-  if (!items) return html`<${Err} e=${error} />${!error && html`<p>${t('loading')}</p>`}`;
+  if (!items) return html`<${Pending} error=${error} />`;
   return html`<div class="attendance" aria-label=${t('tr_attendance')}><${Err} e=${error} />
     ${items.length === 0 ? html`<p class="muted">${t('tr_nobody')}</p>` : html`<table><thead><tr>
       <th>${t('tr_person')}</th><th>${t('tr_time_present')}</th><th>%</th><th>${t('tr_result')}</th></tr></thead>

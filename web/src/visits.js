@@ -6,7 +6,7 @@ import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { Chat } from './chat.js';
 import { parts, idOf, useRoute, go } from './router.js';
-import { lazy } from './loader.js';
+import { lazy, Pending } from './loader.js';
 import { call } from './api.js';
 import { t, getLang } from './i18n.js';
 import { Appointments, SlotPicker, when, vnToday } from './appointments.js';
@@ -236,7 +236,7 @@ function VisitScreen({ id, user }) {
   const [error, setError] = useState(null);
   const load = () => call('GET', `/api/v1/visits/${id}`).then((x) => { setV(x); setError(null); }).catch((e) => setError(errorText(e)));
   useEffect(() => { setV(null); load(); window.scrollTo(0, 0); }, [id]);
-  if (!v) return html`<main class="page">${error ? html`<p class="error" role="alert">${error}</p>` : html`<p>${t('loading')}</p>`}</main>`;
+  if (!v) return html`<main class="page">${error ? html`<p class="error" role="alert">${error}</p>` : html`<${Pending} />`}</main>`;
   const isDoctor = user.id === v.doctor.id;
   const atStation = user.facility?.id === v.facility.id;
   // The visit's people: its doctor and the patient's station (the patient has My visits). Anyone
