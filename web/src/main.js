@@ -50,7 +50,7 @@ const MySchedule = lazy(() => import('./visits.js'), 'MySchedule');
 const Queue = lazy(() => import('./queue.js'), 'Queue');
 const Consults = lazy(() => import('./consults.js'), 'Consults');
 // Once the home page is up, the code of the role's tiles is fetched in the background, so a tile
-// opens at once and the service worker has it for a day without network.
+// opens at once and the service worker keeps it for a day without a network.
 const PAGES = { queue: [Queue], patients: [Patients], my_record: [PatientPage], visit: [Visits], my_visits: [MyVisits],
   schedule: [MySchedule], consult: [Consults, Room], training: [Training], training_hours: [Training], reports: [Reports] };
 const preloadRole = (role) => (TILES[role] || []).forEach((k) => (PAGES[k] || []).forEach((c) => c.preload()));
