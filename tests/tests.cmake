@@ -29,6 +29,13 @@ endif()
 if(NODE)
   add_test(NAME unit.layers COMMAND ${NODE} --test --test-reporter=spec ${CMAKE_SOURCE_DIR}/tests/layers.test.mjs)
 endif()
+# The web app's linter and formatter (web/eslint.config.js, web/.prettierrc.json), from the
+# devDependencies that scripts/setup.sh installs into web/node_modules.
+find_program(NPM npm)
+if(NPM)
+  add_test(NAME web.lint COMMAND bash -c "${NPM} run --silent lint && ${NPM} run --silent format:check"
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/web)
+endif()
 if(YX_API_TESTS AND NODE)
   file(GLOB API_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/api/*.test.mjs)
   foreach(t ${API_TESTS})

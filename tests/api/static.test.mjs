@@ -1,9 +1,12 @@
 // The web app's files: index without caching, hashed assets cached for a year, security headers,
-// API paths never fall through to files, and no path reaches a file outside the web folder.
+// API paths never fall through to files, no path reaches a file outside the web folder, and the
+// build's .br/.gz copies are sent to browsers that accept them (plain otherwise).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
+import { gzipSync, brotliCompressSync, gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './lib/server.mjs';
@@ -11,6 +14,8 @@ import { startServer } from './lib/server.mjs';
 // The web folder sits in a folder of its own beside a canary file and a sibling folder whose name
 // starts like the web folder's: a path that climbs out of the web folder would bring one back.
 const CANARY = 'canary-' + Math.random().toString(36).slice(2);
+// Text that compresses well, with Vietnamese in it: the bytes must come back exactly.
+const SCRIPT = Buffer.from(Array.from({ length: 400 }, (_, i) => `export const m${i} = 'Nguyễn Thị Hồng — trạm y tế xã ${i}';\n`).join(''));
 let srv, root, web;
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'ytexa-webroot-'));
@@ -19,6 +24,11 @@ before(async () => {
   mkdirSync(join(root, 'web2'));
   writeFileSync(join(web, 'index.html'), '<!doctype html><html lang="vi"><title>ytexa</title>');
   writeFileSync(join(web, 'assets', 'app-3f2a1b.js'), 'console.log("xin chào")');
+  // A built script with its precompressed copies, as web/scripts/precompress.mjs writes them.
+  writeFileSync(join(web, 'assets', 'main-9c1d.js'), SCRIPT);
+  writeFileSync(join(web, 'assets', 'main-9c1d.js.gz'), gzipSync(SCRIPT, { level: 9 }));
+  writeFileSync(join(web, 'assets', 'main-9c1d.js.br'), brotliCompressSync(SCRIPT));
+  writeFileSync(join(web, 'index.html.br'), brotliCompressSync(readFileSync(join(web, 'index.html'))));
   writeFileSync(join(root, 'canary.txt'), CANARY);
   writeFileSync(join(root, 'web2', 'canary.txt'), CANARY);
   srv = await startServer({ extraArgs: ['--web', web] });
@@ -107,4 +117,106 @@ test('a NUL in the path is refused: a file name does not end early', async () =>
   const raw = await rawGet('/index.html\x00.js');
   assert.equal(raw.status, 400, raw.text.slice(0, 300));
   assert.equal((await rawGet('/index.html')).status, 200);
+});
+
+// A request as a browser's network stack sends it, without fetch's own Accept-Encoding and
+// decompression: { status, headers, body } with the bytes as they came over the wire.
+function get(path, headers = {}, method = 'GET') {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: srv.port, path, method, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('a browser that accepts brotli gets the .br copy, and it decompresses to the script', async () => {
+  for (const ae of ['br', 'gzip, deflate, br, zstd', 'gzip, deflate, br', 'br, gzip;q=0.8']) {
+    const r = await get('/assets/main-9c1d.js', { 'accept-encoding': ae });
+    assert.equal(r.status, 200, ae);
+    assert.equal(r.headers['content-encoding'], 'br', ae);
+    assert.match(r.headers['content-type'], /javascript/, ae);
+    assert.match(r.headers.vary, /accept-encoding/i, ae);
+    assert.match(r.headers['cache-control'], /max-age=31536000/, ae);
+    assert.ok(r.body.length < SCRIPT.length / 4, `${ae}: ${r.body.length} bytes of ${SCRIPT.length}`);
+    assert.equal(Number(r.headers['content-length']), r.body.length, ae);
+    assert.ok(brotliDecompressSync(r.body).equals(SCRIPT), ae);
+  }
+});
+
+test('gzip only: the .gz copy; brotli refused with q=0: gzip too', async () => {
+  for (const ae of ['gzip', 'gzip, deflate', 'br;q=0, gzip']) {
+    const r = await get('/assets/main-9c1d.js', { 'accept-encoding': ae });
+    assert.equal(r.status, 200, ae);
+    assert.equal(r.headers['content-encoding'], 'gzip', ae);
+    assert.match(r.headers.vary, /accept-encoding/i, ae);
+    assert.ok(gunzipSync(r.body).equals(SCRIPT), ae);
+  }
+});
+
+test('no Accept-Encoding, identity, or an unknown coding: the plain file', async () => {
+  // h2o takes a coding with any q-value as refused (browsers send none): the plain file, never a
+  // coding the client did not ask for.
+  for (const headers of [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'compress' }, { 'accept-encoding': '' },
+    { 'accept-encoding': 'br;q=0.9, gzip;q=0.8' }]) {
+    const r = await get('/assets/main-9c1d.js', headers);
+    assert.equal(r.status, 200, JSON.stringify(headers));
+    assert.equal(r.headers['content-encoding'], undefined, JSON.stringify(headers));
+    // Even the plain answer says it varies: a cache in between must not give it to a browser
+    // that accepts brotli, nor the brotli copy to one that does not.
+    assert.match(r.headers.vary, /accept-encoding/i, JSON.stringify(headers));
+    assert.ok(r.body.equals(SCRIPT), JSON.stringify(headers));
+  }
+  // A file the build left without copies (an image, the test's older script) is plain to everyone.
+  const r = await get('/assets/app-3f2a1b.js', { 'accept-encoding': 'br, gzip' });
+  assert.equal(r.headers['content-encoding'], undefined);
+  assert.equal(r.body.toString(), 'console.log("xin chào")');
+});
+
+test('each coding has its own ETag, and a revalidation answers 304 for its own', async () => {
+  const br = await get('/assets/main-9c1d.js', { 'accept-encoding': 'br' });
+  const gz = await get('/assets/main-9c1d.js', { 'accept-encoding': 'gzip' });
+  const plain = await get('/assets/main-9c1d.js');
+  const tags = [br, gz, plain].map((r) => r.headers.etag);
+  assert.ok(tags.every(Boolean), JSON.stringify(tags));
+  assert.equal(new Set(tags).size, 3, JSON.stringify(tags));
+  const again = await get('/assets/main-9c1d.js', { 'accept-encoding': 'br', 'if-none-match': br.headers.etag });
+  assert.equal(again.status, 304);
+  assert.equal(again.body.length, 0);
+});
+
+test('HEAD says what GET would send, without the body', async () => {
+  const r = await get('/assets/main-9c1d.js', { 'accept-encoding': 'br' }, 'HEAD');
+  const full = await get('/assets/main-9c1d.js', { 'accept-encoding': 'br' });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-encoding'], 'br');
+  assert.equal(r.headers['content-length'], String(full.body.length));
+  assert.equal(r.body.length, 0);
+});
+
+test('a Range request is answered from the representation the coding chose', async () => {
+  const whole = await get('/assets/main-9c1d.js', { 'accept-encoding': 'br' });
+  const part = await get('/assets/main-9c1d.js', { 'accept-encoding': 'br', range: 'bytes=0-99' });
+  assert.equal(part.status, 206);
+  assert.equal(part.headers['content-encoding'], 'br');
+  assert.equal(part.headers['content-range'], `bytes 0-99/${whole.body.length}`);
+  assert.ok(part.body.equals(whole.body.subarray(0, 100)));
+  const plain = await get('/assets/main-9c1d.js', { range: 'bytes=100-199' });
+  assert.equal(plain.status, 206);
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.equal(plain.headers['content-range'], `bytes 100-199/${SCRIPT.length}`);
+  assert.ok(plain.body.equals(SCRIPT.subarray(100, 200)));
+});
+
+test('the page itself is sent compressed too, with its security headers', async () => {
+  const r = await get('/', { 'accept-encoding': 'br' });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-encoding'], 'br');
+  assert.match(r.headers['content-type'], /text\/html/);
+  assert.equal(r.headers['cache-control'], 'no-cache');
+  assert.match(r.headers['content-security-policy'], /default-src 'self'/);
+  assert.match(brotliDecompressSync(r.body).toString(), /<title>ytexa<\/title>/);
 });

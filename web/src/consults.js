@@ -6,7 +6,8 @@
 import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { Chat } from './chat.js';
-import { Room } from './room.js';
+import { parts, idOf, useRoute, go } from './router.js';
+import { lazy, Pending } from './loader.js';
 import { call } from './api.js';
 import { t, getLang, duration } from './i18n.js';
 import { when as at } from './appointments.js';
@@ -18,10 +19,14 @@ const when = (iso) => at(iso) || '—';
 const URGENCIES = ['emergency', 'urgent', 'routine'];
 const KINDS = ['imaging', 'general', 'ecg', 'pathology', 'surgical'];
 
+// The video room is fetched when a case that has one is opened.
+const Room = lazy(() => import('./room.js'), 'Room');
+
+// The consultation pages follow the address: #/consults, #/consults/new[/<patient id>], #/consults/<id>.
 export const consultRoute = () => {
-  const m = /^#\/consults\/?(new|\d+)?\/?(\d+)?/.exec(location.hash);
-  if (!m || !m[1]) return { page: 'list' };
-  return m[1] === 'new' ? { page: 'new', patient: m[2] ? Number(m[2]) : null } : { page: 'case', id: Number(m[1]) };
+  const [, what, patient] = parts();
+  if (what === 'new') return { page: 'new', patient: idOf(patient) };
+  return idOf(what) ? { page: 'case', id: idOf(what) } : { page: 'list' };
 };
 
 const Urgency = ({ u }) => html`<span class=${'urgency u-' + u}>${t('urgency_' + u)}</span>`;
@@ -114,7 +119,7 @@ export function NewConsult({ patientId }) {
       const body = { patient_id: patient.id, summary: form.summary.trim(), urgency: form.urgency, specialty: form.specialty,
         kind: form.kind, questions: form.questions.map((q) => q.trim()).filter(Boolean), file_ids: ids, submit: send };
       const c = await call('POST', '/api/v1/consults', body);
-      location.hash = '#/consults/' + c.id;
+      go('consults/' + c.id);
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -295,7 +300,7 @@ export function ConsultPage({ id, user }) {
   // being filled keeps what was typed. A failed refetch keeps what is shown.
   useEffect(() => onChanged(`consult:${id}`, () => call('GET', `/api/v1/consults/${id}`).then(setC).catch(() => {})), [id]);
   if (error) return html`<main class="page"><a class="back" href="#/consults">← ${t('consults_title')}</a><p class="error" role="alert">${error}</p></main>`;
-  if (!c) return html`<p class="loading">${t('loading')}</p>`;
+  if (!c) return html`<${Pending} />`;
   return html`<main class="page consult">
     <a class="back" href="#/consults">← ${t('consults_title')}</a>
     <section class="card">
@@ -328,4 +333,10 @@ export function ConsultPage({ id, user }) {
     <section class="card"><h2>${t('consult_history')}</h2><ol class="history">
       ${c.events.map((e) => html`<li><span class="muted">${when(e.at)}</span> ${t('cev_' + e.action)}${e.to_facility && e.action !== 'site_added' ? ' → ' + e.to_facility.name : ''}${' · '}${e.by ? e.by.full_name : t('consult_system')}${e.reason ? ' — ' + e.reason : ''}</li>`)}</ol></section>
   </main>`;
+}
+
+export function Consults({ user }) {
+  const r = useRoute(consultRoute);
+  return r.page === 'new' ? html`<${NewConsult} patientId=${r.patient} />`
+    : r.page === 'case' ? html`<${ConsultPage} id=${r.id} user=${user} />` : html`<${ConsultList} user=${user} />`;
 }

@@ -4,14 +4,10 @@ import { html } from 'htm/preact';
 import * as api from './api.js';
 import { t, getLang, setLang } from './i18n.js';
 import { Network } from './network.js';
-import { Patients, PatientPage } from './patients.js';
-import { Visits, MyVisits, MySchedule } from './visits.js';
-import { Queue } from './queue.js';
-import { ConsultList, NewConsult, ConsultPage, consultRoute } from './consults.js';
 import { onNotification } from './live.js';
-import { Room } from './room.js';
-import { Training } from './training.js';
 import { TodayCards } from './today.js';
+import { parts, useRoute, go } from './router.js';
+import { lazy, Pending } from './loader.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
@@ -36,10 +32,28 @@ const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult
 // #/schedule, #/consults, #/training, #/reports; anything else is home (or login without a session).
 const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits', 'queue', 'schedule', 'consults', 'training', 'reports', 'guest']);
 const route = () => {
-  const r = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+  const r = parts()[0];
   return ROUTES.has(r) ? r : 'home';
 };
-const go = (r) => { if (location.hash !== '#/' + r) location.hash = '#/' + r; };
+// The first load carries the shell, the login, the home page and the network page, which every
+// role has; each role's own pages are fetched when their route opens (docs/web.md): the patients,
+// visits, queue and cases of the clinical roles, a patient's own record, the video room (a case's
+// or a guest's), training with its administration, and the reports with their charts.
+const Room = lazy(() => import('./room.js'), 'Room');
+const Training = lazy(() => import('./training.js'), 'Training');
+const Reports = lazy(() => import('./reports.js'), 'Reports');
+const Patients = lazy(() => import('./patients.js'), 'Patients');
+const PatientPage = lazy(() => import('./patients.js'), 'PatientPage');
+const Visits = lazy(() => import('./visits.js'), 'Visits');
+const MyVisits = lazy(() => import('./visits.js'), 'MyVisits');
+const MySchedule = lazy(() => import('./visits.js'), 'MySchedule');
+const Queue = lazy(() => import('./queue.js'), 'Queue');
+const Consults = lazy(() => import('./consults.js'), 'Consults');
+// Once the home page is up, the code of the role's tiles is fetched in the background, so a tile
+// opens at once and the service worker keeps it for a day without a network.
+const PAGES = { queue: [Queue], patients: [Patients], my_record: [PatientPage], visit: [Visits], my_visits: [MyVisits],
+  schedule: [MySchedule], consult: [Consults, Room], training: [Training], training_hours: [Training], reports: [Reports] };
+const preloadRole = (role) => (TILES[role] || []).forEach((k) => (PAGES[k] || []).forEach((c) => c.preload()));
 
 function Login({ onLogin }) {
   const [username, setUsername] = useState('');
@@ -109,27 +123,6 @@ function Home({ user }) {
   </main>`;
 }
 
-// The consultation pages follow the hash (#/consults, #/consults/new, #/consults/<id>).
-function Consults({ user }) {
-  const [r, setR] = useState(consultRoute());
-  useEffect(() => {
-    const on = () => setR(consultRoute());
-    window.addEventListener('hashchange', on);
-    return () => window.removeEventListener('hashchange', on);
-  }, []);
-  return r.page === 'new' ? html`<${NewConsult} patientId=${r.patient} />`
-    : r.page === 'case' ? html`<${ConsultPage} id=${r.id} user=${user} />` : html`<${ConsultList} user=${user} />`;
-}
-
-// The dashboard and its chart library are loaded only when an administrator opens it.
-function ReportsPage({ user }) {
-  const [Page, setPage] = useState(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => { import('./reports.js').then((m) => setPage(() => m.Reports)).catch(() => setFailed(true)); }, []);
-  if (failed) return html`<p class="error" role="alert">${t('network_error')}</p>`;
-  return Page ? html`<${Page} user=${user} />` : html`<p class="loading">${t('loading')}</p>`;
-}
-
 // Notifications pushed by the hub while the app is open (a case waiting, a message missed), shown
 // for a minute with a link to what they are about.
 function Notices() {
@@ -157,7 +150,7 @@ function GuestRoom({ code }) {
 
 function App() {
   const [user, setUser] = useState(undefined);
-  const [page, setPage] = useState(route());
+  const page = useRoute(route);
   const [offline, setOffline] = useState(false);
   const [, redraw] = useState(0);
   // Restore the session from the cookie. Without a network the shell still opens (service
@@ -168,14 +161,11 @@ function App() {
   };
   useEffect(() => {
     restore();
-    const onHash = () => setPage(route());
     const onLang = () => redraw((n) => n + 1);
     const onUnauth = () => setUser(null);
-    window.addEventListener('hashchange', onHash);
     window.addEventListener('ytexa-lang', onLang);
     window.addEventListener('ytexa-unauth', onUnauth);
     return () => {
-      window.removeEventListener('hashchange', onHash);
       window.removeEventListener('ytexa-lang', onLang);
       window.removeEventListener('ytexa-unauth', onUnauth);
     };
@@ -187,12 +177,17 @@ function App() {
     if (user === null) go('login');
     else if (user && page === 'login') go('home');
   }, [user, page]);
+  useEffect(() => {
+    if (!user) return undefined;
+    const timer = setTimeout(() => preloadRole(user.role), 1000);
+    return () => clearTimeout(timer);
+  }, [user]);
   if (offline) {
     return html`<main class="login"><div class="card" role="alert"><p>${t('network_error')}</p>
       <button onClick=${restore}>${t('retry')}</button></div><${LangSwitch} /></main>`;
   }
-  if (page === 'guest') return html`<${GuestRoom} code=${location.hash.split('/')[2] || ''} />`;
-  if (user === undefined) return html`<p class="loading">${t('loading')}</p>`;
+  if (page === 'guest') return html`<${GuestRoom} code=${parts()[1] || ''} />`;
+  if (user === undefined) return html`<${Pending} />`;
   if (!user) return html`<${Login} onLogin=${(u) => { setUser(u); go('home'); }} />`;
   const onLogout = async () => {
     await api.logout().catch(() => {});
@@ -208,7 +203,7 @@ function App() {
       : page === 'queue' ? html`<${Queue} />`
       : page === 'consults' ? html`<${Consults} user=${user} />`
       : page === 'training' ? html`<${Training} user=${user} />`
-      : page === 'reports' && REPORT_READERS.has(user.role) ? html`<${ReportsPage} user=${user} />`
+      : page === 'reports' && REPORT_READERS.has(user.role) ? html`<${Reports} user=${user} />`
       : html`<${Home} user=${user} />`}`;
 }
 

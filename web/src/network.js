@@ -2,6 +2,7 @@ import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { call } from './api.js';
 import { t, getLang } from './i18n.js';
+import { parts, idOf, useRoute } from './router.js';
 
 // Specialty names, fetched once.
 let specialtyNames = null;
@@ -10,10 +11,7 @@ const specialties = () => (specialtyNames ??= call('GET', '/api/v1/specialties')
 const specialtyName = (names, code) => (names[code] ? (getLang() === 'en' ? names[code].name_en : names[code].name_vi) : code);
 
 // #/network/<id> opens one facility, so the phone's back button returns to the list.
-const openId = () => {
-  const m = /^#\/network\/(\d+)/.exec(location.hash);
-  return m ? Number(m[1]) : null;
-};
+const openId = () => idOf(parts()[1]);
 
 const rate = (kbps) => (kbps >= 1000
   ? `${(kbps / 1000).toLocaleString(getLang() === 'en' ? 'en' : 'vi', { maximumFractionDigits: 1 })} Mbit/s`
@@ -76,13 +74,10 @@ export function Network() {
   const [items, setItems] = useState(null);
   const [next, setNext] = useState(null);
   const [error, setError] = useState(null);
-  const [open, setOpen] = useState(openId());
+  const open = useRoute(openId);
   useEffect(() => {
-    const onHash = () => setOpen(openId());
-    window.addEventListener('hashchange', onHash);
     call('GET', '/api/v1/admin-units?level=province&current=1&limit=200')
       .then((r) => setProvinces(r.items.sort((a, b) => a.name.localeCompare(b.name, 'vi')))).catch(() => {});
-    return () => window.removeEventListener('hashchange', onHash);
   }, []);
   const load = async (cursor) => {
     const p = new URLSearchParams({ limit: '50' });

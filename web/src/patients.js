@@ -7,6 +7,8 @@ import { call } from './api.js';
 import { t, getLang } from './i18n.js';
 import { QueueButton } from './queue.js';
 import { Appointments } from './appointments.js';
+import { parts, idOf, useRoute, go } from './router.js';
+import { Pending } from './loader.js';
 
 // Languages a station meets most, as ISO 639 codes (the API takes any 2-3 letter code).
 const LANGS = ['vi', 'hmn', 'tyz', 'nut', 'blt', 'ium', 'mtq', 'km', 'zh'];
@@ -21,9 +23,10 @@ const ageLine = (p) => [p.birth_date ? p.birth_date.split('-').reverse().join('/
 const Chips = ({ items }) => (items?.length ? html`<ul class="chips">${items.map((v) => html`<li>${t('vul_' + v)}</li>`)}</ul>` : '');
 const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
 
+// #/patients, #/patients/new, #/patients/<id>.
 export const patientRoute = () => {
-  const m = /^#\/patients\/?(new|\d+)?/.exec(location.hash);
-  return m ? (m[1] === 'new' ? 'new' : m[1] ? Number(m[1]) : 'list') : 'list';
+  const what = parts()[1];
+  return what === 'new' ? 'new' : idOf(what) || 'list';
 };
 
 function PatientList() {
@@ -105,7 +108,7 @@ function Register() {
       const body = toBody(form);
       if (allowDuplicate) body.allow_duplicate = true;
       const p = await call('POST', '/api/v1/patients', body);
-      location.hash = '#/patients/' + p.id;
+      go('patients/' + p.id);
     } catch (e) {
       if (e.code === 'possible_duplicate') setDups(e.detail.candidates);
       else setError(errorText(e) + (e.field ? ` (${t('field')}: ${e.field})` : ''));
@@ -270,7 +273,7 @@ export function PatientPage({ id, self, user }) {
   const load = () => call('GET', `/api/v1/patients/${id}`).then(setP).catch((e) => setError(errorText(e)));
   useEffect(() => { setP(null); load(); window.scrollTo(0, 0); }, [id]);
   if (error) return html`<main class="page"><p class="error" role="alert">${error}</p></main>`;
-  if (!p) return html`<main class="page"><p>${t('loading')}</p></main>`;
+  if (!p) return html`<main class="page"><${Pending} /></main>`;
   const rows = [
     [t('ethnicity'), p.ethnicity?.name], ['CCCD', p.cccd], [t('bhyt'), p.bhyt], [t('phone'), p.phone],
     [t('address'), [p.address, p.unit?.name].filter(Boolean).join(', ')],
@@ -306,12 +309,7 @@ export function PatientPage({ id, self, user }) {
 }
 
 export function Patients({ user }) {
-  const [r, setR] = useState(patientRoute());
-  useEffect(() => {
-    const onHash = () => setR(patientRoute());
-    window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
-  }, []);
+  const r = useRoute(patientRoute);
   if (r === 'new') return html`<${Register} />`;
   if (typeof r === 'number') return html`<${PatientPage} id=${r} user=${user} />`;
   return html`<${PatientList} />`;

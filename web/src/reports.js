@@ -9,6 +9,7 @@ import { LineChart } from 'chartist';
 import 'chartist/dist/index.css';
 import { call } from './api.js';
 import { t, getLang } from './i18n.js';
+import { parts, query, onRoute, go, replace } from './router.js';
 
 const REPORTS = ['consultations', 'visits', 'reach', 'sites', 'training'];
 const LEVELS = ['central', 'provincial', 'district', 'commune', 'private'];
@@ -86,7 +87,7 @@ const validPeriod = (kind, v) => (kind === 'custom' ? /^\d{4}-\d\d-\d\d$/.test(v
 // climbs the drill. The places are those drilled into below the caller's own, by id; their names
 // come from the answers.
 function readHash() {
-  const q = new URLSearchParams(location.hash.split('?')[1] || '');
+  const q = query();
   const s = { kind: 'month', value: defaults(), filters: { level: q.get('level') || '', specialty: q.get('specialty') || '' }, places: [] };
   const m = /^(month|quarter|year):(.+)$/.exec(q.get('period') || '');
   if (m) { s.kind = m[1]; s.value = { ...s.value, [m[1]]: m[2] }; }
@@ -232,12 +233,11 @@ export function Reports({ user }) {
     if (!validPeriod(kind, value)) return;
     const h = hashOf(kind, value, filters, places);
     if (h === location.hash) return;
-    if (placeIds(places) !== placeIds(readHash().places)) location.hash = h;
-    else history.replaceState(null, '', h);
+    if (placeIds(places) !== placeIds(readHash().places)) go(h);
+    else replace(h);
   }, [kind, JSON.stringify(value), filters.level, filters.specialty, placeIds(places)]);
-  useEffect(() => {
-    const on = () => {
-      if (!location.hash.startsWith('#/reports')) return;
+  useEffect(() => onRoute(() => {
+      if (parts()[0] !== 'reports') return;
       const s = readHash();
       setKind(s.kind);
       setValue(s.value);
@@ -248,10 +248,7 @@ export function Reports({ user }) {
         const known = new Map(t.map((p) => [`${p.kind}:${p.id}`, p]));
         return [t[0] || { kind: 'own' }, ...s.places.map((p) => known.get(`${p.kind}:${p.id}`) || p)];
       });
-    };
-    window.addEventListener('hashchange', on);
-    return () => window.removeEventListener('hashchange', on);
-  }, []);
+    }), []);
   // The names of places read from the address: the place's own answer (one small report) names it.
   useEffect(() => {
     trail.forEach((p, i) => {

@@ -12,12 +12,15 @@ import { call } from './api.js';
 import { t, getLang } from './i18n.js';
 import { when } from './appointments.js';
 import { upload } from './upload.js';
+import { parts, idOf, useRoute, go } from './router.js';
+import { errorText, useLoad, Pending } from './loader.js';
 import { listen, send } from './live.js';
 import { janusSession, gathered, feedSubscriber, Tile } from './room.js';
 // training_admin.js imports this module's helpers back; neither uses the other's exports at load time.
 import { CourseEdit, CaseView, SiteAttendance, TrainingHours, Revoke } from './training_admin.js';
 
-export const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
+// training_admin.js takes the loader's helpers from here with the rest.
+export { errorText, useLoad };
 export const ROLES = ['health_worker', 'doctor', 'specialist'];
 export const LEVELS = ['commune', 'district', 'provincial', 'central'];
 const LEARNERS = new Set(ROLES);
@@ -29,22 +32,16 @@ const mmss = (s) => `${Math.floor(s / 60)} ${t('minutes')} ${String(s % 60).padS
 export const Err = ({ e }) => (e ? html`<p class="error" role="alert">${e}</p>` : '');
 
 export const trainingRoute = () => {
-  let m = /^#\/training\/sessions\/(\d+)\/live/.exec(location.hash);
-  if (m) return { page: 'live', sid: Number(m[1]) };
-  if (/^#\/training\/hours/.test(location.hash)) return { page: 'hours' };
-  m = /^#\/training\/(new|\d+)/.exec(location.hash);
-  if (!m) return { page: 'list' };
-  return m[1] === 'new' ? { page: 'new' } : { page: 'course', id: Number(m[1]) };
+  const [, what, sid, live] = parts();
+  if (what === 'sessions' && idOf(sid) && live === 'live') return { page: 'live', sid: idOf(sid) };
+  if (what === 'hours') return { page: 'hours' };
+  if (what === 'new') return { page: 'new' };
+  return idOf(what) ? { page: 'course', id: idOf(what) } : { page: 'list' };
 };
 
 // The training pages follow the hash.
 export function Training({ user }) {
-  const [r, setR] = useState(trainingRoute());
-  useEffect(() => {
-    const on = () => setR(trainingRoute());
-    window.addEventListener('hashchange', on);
-    return () => window.removeEventListener('hashchange', on);
-  }, []);
+  const r = useRoute(trainingRoute);
   if (r.page === 'live') return html`<${LivePage} key=${r.sid} sid=${r.sid} />`;
   if (r.page === 'new') return html`<${NewCourse} />`;
   if (r.page === 'hours') return html`<${TrainingHours} user=${user} />`;
@@ -52,14 +49,6 @@ export function Training({ user }) {
   return html`<${TrainingList} user=${user} />`;
 }
 
-// Runs fn (which returns a promise) and keeps its result, its error and whether it is running.
-export function useLoad(fn, deps) {
-  const [v, setV] = useState(null);
-  const [error, setError] = useState(null);
-  const load = () => fn().then((x) => { setV(x); setError(null); }).catch((e) => setError(errorText(e)));
-  useEffect(() => { load(); }, deps);
-  return [v, error, load, setV];
-}
 
 const State = ({ s }) => html`<span class=${'tr-state s-' + s}>${t('tr_state_' + s)}</span>`;
 
@@ -131,7 +120,7 @@ function NewCourse() {
     try {
       const c = await call('POST', '/api/v1/courses', { title: f.title.trim(), ...(f.description.trim() ? { description: f.description.trim() } : {}),
         target_roles: f.target_roles, target_levels: f.target_levels, credit_hours: Number(f.credit_hours) });
-      location.hash = '#/training/' + c.id;
+      go('training/' + c.id);
     } catch (err) { setError(errorText(err)); } finally { setBusy(false); }
   };
   return html`<main class="page"><a class="back" href="#/training">← ${t('tr_title')}</a>
@@ -195,7 +184,7 @@ function CoursePage({ id, user }) {
   const [actError, setActError] = useState(null);
   const [recVersion, setRecVersion] = useState(0);
   if (error && !c) return html`<main class="page"><a class="back" href="#/training">← ${t('tr_title')}</a><${Err} e=${error} /></main>`;
-  if (!c) return html`<p class="loading">${t('loading')}</p>`;
+  if (!c) return html`<${Pending} />`;
   const maker = c.my.trainer || c.my.admin;
   const enrolled = c.my.enrolled || c.my.site;
   const act = (method, path, body) => call(method, path, body).then(setC).catch((e) => setActError(errorText(e)));
@@ -266,7 +255,7 @@ function Sessions({ c, maker, enrolled, user, onChange }) {
     try {
       await call('POST', `/api/v1/sessions/${s.id}/start`, {});
       // A trainer presents; an administrator (who may start but not present) follows from here.
-      if (c.my.trainer) location.hash = `#/training/sessions/${s.id}/live`;
+      if (c.my.trainer) go(`training/sessions/${s.id}/live`);
       else onChange();
     } catch (e) { setError(errorText(e)); }
   };
@@ -326,7 +315,7 @@ function Attendance({ sid, courseId, every = 0, version = 0 }) {
     const i = every ? setInterval(load, every) : null;
     return () => { stop = true; clearInterval(i); };
   }, [sid, every, version]);
-  if (!items) return html`<${Err} e=${error} />${!error && html`<p>${t('loading')}</p>`}`;
+  if (!items) return html`<${Pending} error=${error} />`;
   return html`<div class="attendance" aria-label=${t('tr_attendance')}><${Err} e=${error} />
     ${items.length === 0 ? html`<p class="muted">${t('tr_nobody')}</p>` : html`<table><thead><tr>
       <th>${t('tr_person')}</th><th>${t('tr_time_present')}</th><th>%</th><th>${t('tr_result')}</th></tr></thead>

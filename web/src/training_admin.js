@@ -9,6 +9,7 @@ import { call } from './api.js';
 import { t } from './i18n.js';
 import { when } from './appointments.js';
 import { errorText, hours, Err, useLoad, Checks, ROLES, LEVELS } from './training.js';
+import { Pending } from './loader.js';
 
 // Those who confirm a site's attendance: its administrator, or a doctor who did not record it.
 const LEADS = new Set(['facility_admin', 'doctor', 'specialist']);
@@ -77,7 +78,7 @@ export function Revoke({ cert, name, onDone }) {
 // A case session's consultation as the API gives it: de-identified (no name, an age band, dates shifted).
 export function CaseView({ sid }) {
   const [k, error] = useLoad(() => call('GET', `/api/v1/sessions/${sid}/case`), [sid]);
-  if (!k) return html`<${Err} e=${error} />${!error && html`<p>${t('loading')}</p>`}`;
+  if (!k) return html`<${Pending} error=${error} />`;
   const p = k.patient || {};
   const rec = k.recommendation || {};
   return html`<article class="case-view" aria-label=${t('tr_case')}>

@@ -5,7 +5,8 @@
 import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { Chat } from './chat.js';
-import { Call } from './call.js';
+import { parts, idOf, useRoute, go } from './router.js';
+import { lazy, Pending } from './loader.js';
 import { call } from './api.js';
 import { onChanged } from './live.js';
 import { t, getLang } from './i18n.js';
@@ -16,12 +17,14 @@ const VITALS = [['systolic', 'mmHg'], ['diastolic', 'mmHg'], ['pulse', '/ph'], [
   ['respiratory_rate', '/ph'], ['weight', 'kg'], ['height', 'cm'], ['glucose', 'mmol/L']];
 const EMPTY_ITEM = { medicine: '', strength: '', dose: '', frequency: '', duration_days: '', quantity: '', unit: 'viên', instructions: '' };
 
+// The call is fetched when a visit that has one is opened.
+const Call = lazy(() => import('./call.js'), 'Call');
+
+// #/visits, #/visits/new/<patient id>, #/visits/<id>.
 export const visitRoute = () => {
-  const h = location.hash;
-  let m;
-  if ((m = /^#\/visits\/new\/(\d+)/.exec(h))) return { page: 'new', patient: Number(m[1]) };
-  if ((m = /^#\/visits\/(\d+)/.exec(h))) return { page: 'visit', id: Number(m[1]) };
-  return { page: 'list' };
+  const [, what, patient] = parts();
+  if (what === 'new' && idOf(patient)) return { page: 'new', patient: idOf(patient) };
+  return idOf(what) ? { page: 'visit', id: idOf(what) } : { page: 'list' };
 };
 
 function VisitList() {
@@ -73,7 +76,7 @@ function PlanVisit({ patientId }) {
         if (f.emergency.trim()) body.emergency_reason = f.emergency.trim();
         visitId = (await call('POST', '/api/v1/visits', body)).id;
       }
-      location.hash = '#/visits/' + visitId;
+      go('visits/' + visitId);
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -237,7 +240,7 @@ function VisitScreen({ id, user }) {
   // Started, notes saved, the prescription signed by the other side: refetched in place (the
   // forms below keep what is typed in them). Only the visit's people get into its channel.
   useEffect(() => onChanged(`visit:${id}`, () => call('GET', `/api/v1/visits/${id}`).then((x) => { setV(x); setError(null); }).catch(() => {})), [id]);
-  if (!v) return html`<main class="page">${error ? html`<p class="error" role="alert">${error}</p>` : html`<p>${t('loading')}</p>`}</main>`;
+  if (!v) return html`<main class="page">${error ? html`<p class="error" role="alert">${error}</p>` : html`<${Pending} />`}</main>`;
   const isDoctor = user.id === v.doctor.id;
   const atStation = user.facility?.id === v.facility.id;
   // The visit's people: its doctor and the patient's station (the patient has My visits). Anyone
@@ -386,12 +389,7 @@ export function MyVisits({ user }) {
 }
 
 export function Visits({ user }) {
-  const [r, setR] = useState(visitRoute());
-  useEffect(() => {
-    const onHash = () => setR(visitRoute());
-    window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
-  }, []);
+  const r = useRoute(visitRoute);
   if (r.page === 'new') return html`<${PlanVisit} patientId=${r.patient} />`;
   if (r.page === 'visit') return html`<${VisitScreen} id=${r.id} user=${user} />`;
   return html`<${VisitList} />`;
