@@ -1,15 +1,18 @@
-/* FHIR bulk import ($import; docs/fhir.md "Bulk import"): an NDJSON body of Patients, one a line,
- * into one facility's registry. The Bulk Data IG's import manifest is still a draft, so the body is
- * the data itself and the answer comes at once: a file is at most MAX_LINES lines and
- * YX_RAW_BODY_MAX bytes, written in about a second on SQLite, and a larger registry is sent as
- * several files. Who may import into the facility
- * is asked once of yx_authorize() (YX_RES_IMPORT); each line then goes through the registry's own
- * function (yx_patient_import(): the record's rules, its CCCD or BHYT card matching a record of the
- * facility, likely duplicates refused) in a savepoint of its own, so a line is written whole or
- * not at all and the good lines are kept when others are refused (R4 bulk semantics). The lines
- * are committed in groups (GROUP_LINES), each with its records' audit events: a server that stops
- * mid-file keeps the groups before, and the file sent again finds them unchanged. The answer is
- * NDJSON: a Parameters resource with the counts, then an OperationOutcome a refused line. */
+/* FHIR bulk import ($import; docs/fhir.md "Bulk import"): an NDJSON body of Patients, Encounters,
+ * Observations and Conditions, one a line, into one facility. The Bulk Data IG's import manifest is
+ * still a draft, so the body is the data itself and the answer comes at once: a file is at most
+ * MAX_LINES lines and YX_RAW_BODY_MAX bytes, written in about a second on SQLite, and a larger
+ * registry is sent as several files. Who may import into the facility is asked once of
+ * yx_authorize() (YX_RES_IMPORT); each line then goes through its workflow's own function (a
+ * Patient: yx_patient_import(), the record's rules, its CCCD or BHYT card matching a record of the
+ * facility, likely duplicates refused; the others: yx_visit_record_past(), a finished past visit,
+ * its vitals, its diagnoses) in a savepoint of its own, so a line is written whole or not at all
+ * and the good lines are kept when others are refused (R4 bulk semantics). The lines refer to each
+ * other by the source system's ids, which fhir_imported maps to ytexa's for this request and the
+ * later ones (and which makes a file imported again write nothing new). The lines are committed in
+ * groups (GROUP_LINES), each with its records' audit events: a server that stops mid-file keeps the
+ * groups before, and the file sent again finds them unchanged. The answer is NDJSON: a Parameters
+ * resource with the counts, then an OperationOutcome a refused line. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,8 +73,8 @@ static int ndjson(struct yx_req *r)
               (n == 18 && strncmp(t, "application/ndjson", n) == 0)))
         return 0;
     return yx_fail(r, YX_EMEDIA,
-                   "$import nhận NDJSON (Content-Type: application/fhir+ndjson), một Patient một dòng / "
-                   "$import takes NDJSON (Content-Type: application/fhir+ndjson), one Patient a line.");
+                   "$import nhận NDJSON (Content-Type: application/fhir+ndjson), một tài nguyên một dòng / "
+                   "$import takes NDJSON (Content-Type: application/fhir+ndjson), one resource a line.");
 }
 
 /* Does the line of len bytes hold only blanks? (Bounded: the body need not end in a NUL.) */
