@@ -375,15 +375,19 @@ test('a file of the four types with bad lines: the good ones kept, each bad one 
   const dx = (id, code) => ({ resourceType: 'Condition', id, code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code }] }, subject: ref('Patient', 'p-1'), encounter: ref('Encounter', 'e-1') });
   const enc = (id, start, end) => ({ resourceType: 'Encounter', id, status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'VR' },
     subject: ref('Patient', 'p-1'), period: { start, end }, reasonCode: [{ text: 'Khám lại' }] });
+  // A practitioner named by a licence ytexa knows (the demo doctor's) is the visit's doctor and
+  // the diagnosis's author; one it does not know leaves the importing account in their place.
+  const doctor = C.sql("SELECT id || ':' || facility_id || ':' || licence_no FROM users WHERE username = 'demo.doctor'").split(':');
+  const licence = (value) => ({ reference: 'Practitioner/77', identifier: { system: 'urn:ytexa:fhir:sid:practising-licence', value } });
   const lines = [
     { resourceType: 'Patient', id: 'p-1', name: [{ text: 'Lù Thị Mỷ' }], gender: 'female', birthDate: '1977' },
-    enc('e-1', at(-60), at(-40)),
+    { ...enc('e-1', at(-60), at(-40)), participant: [{ individual: licence(doctor[2]) }] },
     pulse('o-1', 'e-1', 72),
     pulse('o-2', 'e-404', 72), // an encounter neither in the file nor imported before
     dx('c-1', 'X99'), // well-formed, but no ICD-10 code ytexa knows
     pulse('o-3', 'e-1', 300), // past the plausible 20–250
     enc('e-2', at(24 * 60), at(24 * 60 + 30)), // tomorrow
-    dx('c-2', 'I10'),
+    { ...dx('c-2', 'I10'), recorder: licence('KHÔNG-CÓ-123') },
   ].map((l) => JSON.stringify(l));
   const before = C.sql('SELECT COUNT(*) FROM visits');
   const r = await importFile(C, admin, 13, lines.join('\n') + '\n');
@@ -401,8 +405,10 @@ test('a file of the four types with bad lines: the good ones kept, each bad one 
   assert.equal(Number(C.sql('SELECT COUNT(*) FROM visits')), Number(before) + 1);
   const v = C.sql("SELECT v.id FROM visits v JOIN patients p ON p.id = v.patient_id WHERE p.full_name = 'Lù Thị Mỷ'");
   assert.equal(C.sql(`SELECT v.state || ':' || v.mode || ':' || v.reason || ':' || p.facility_id FROM visits v JOIN patients p ON p.id = v.patient_id WHERE v.id = ${v}`), 'finished:video:Khám lại:13');
-  assert.equal(C.sql(`SELECT COALESCE(systolic, 0) || ':' || pulse FROM vitals WHERE visit_id = ${v}`), '0:72');
-  assert.equal(C.sql(`SELECT code || ':' || is_primary FROM visit_diagnoses WHERE visit_id = ${v}`), 'I10:1');
+  const adminId = C.sql("SELECT id FROM users WHERE username = 'demo.ministry-admin'");
+  assert.equal(C.sql(`SELECT doctor_id || ':' || doctor_facility_id || ':' || created_by FROM visits WHERE id = ${v}`), `${doctor[0]}:${doctor[1]}:${adminId}`);
+  assert.equal(C.sql(`SELECT COALESCE(systolic, 0) || ':' || pulse || ':' || recorded_by FROM vitals WHERE visit_id = ${v}`), `0:72:${adminId}`);
+  assert.equal(C.sql(`SELECT code || ':' || is_primary || ':' || created_by FROM visit_diagnoses WHERE visit_id = ${v}`), `I10:1:${adminId}`);
   // The corrected lines sent again: only they change anything.
   const fixed = [JSON.stringify(pulse('o-2', 'e-1', 64)), JSON.stringify(dx('c-1', 'E11')), lines[2], lines[7]].join('\n');
   const f = await importFile(C, admin, 13, fixed);
