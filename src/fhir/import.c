@@ -128,12 +128,13 @@ int yx_fhir_import_keep(struct yx_req *r, const struct yx_fhir_import *im, const
                         const char *type, const char *source_id, int64_t local)
 {
     /* A Patient line found again may name another record than before (the registry's matching
-     * decides): the latest says where the source's patient is now. */
+     * decides): the latest says where the source's patient is now. The same one writes nothing
+     * (every Patient line of a file sent again comes here). */
     return YX_DB_Q(
         r->db, NULL,
         "INSERT INTO fhir_imported (facility_id, source, type, source_id, local_id, created_at) VALUES "
         "(?, ?, ?, ?, ?, ?) ON CONFLICT (facility_id, source, type, source_id) DO UPDATE SET local_id = "
-        "excluded.local_id",
+        "excluded.local_id WHERE fhir_imported.local_id <> excluded.local_id",
         YX_PI(im->facility), YX_PT(source), YX_PT(type), YX_PT(source_id), YX_PI(local), YX_PI(yx_now_ms()));
 }
 
