@@ -82,6 +82,7 @@ struct yx_visit_past {
     int64_t visit_id, at;
     const struct yx_vitals *vitals;
     const char *icd10, *note;
+    int primary; /* a diagnosis: 1 the primary one (another is demoted), 0 not, -1 when it is the first */
 };
 
 /* Writes a visit that happened elsewhere and is over, for a bulk import (docs/fhir.md "Bulk
@@ -94,8 +95,8 @@ struct yx_visit_past {
  * ICD-10 code well-formed and in ytexa's list, itself or its category ("icd10"). A visit is
  * written finished with its start and end (the reports' rollups count it under them) and one
  * event; a measuring at a time the visit already has a row of vitals for fills that row where it is
- * empty (an export writes one Observation a measurement); a visit's first diagnosis is its primary
- * one. Who may import into the facility is the caller's to ask of yx_authorize() first
+ * empty (an export writes one Observation a measurement); a diagnosis is primary as p->primary
+ * says. Who may import into the facility is the caller's to ask of yx_authorize() first
  * (YX_RES_IMPORT). *id: the visit, the row of vitals or the diagnosis. */
 int yx_visit_record_past(struct yx_req *r, const struct yx_visit_past *p, int64_t *id);
 

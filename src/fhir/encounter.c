@@ -374,6 +374,22 @@ static const char *reason_in(const json_t *codes)
     return text ? text : "Khám từ xa (nhập từ hệ thống khác)";
 }
 
+/* The Condition the diagnosis list ranks 1 (its source id), remembered for its line. */
+static int primary_in(struct yx_req *r, const struct yx_fhir_import *im, const char *source, const char *sid,
+                      const json_t *list)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(list, i, d)
+    {
+        const char *ref = json_string_value(json_object_get(json_object_get(d, "condition"), "reference"));
+        if (json_integer_value(json_object_get(d, "rank")) == 1 && ref &&
+            strncmp(ref, "Condition/", 10) == 0 && ref[10])
+            return yx_fhir_import_keep_primary(r, im, source, sid, ref + 10);
+    }
+    return 0;
+}
+
 int yx_fhir_encounter_import(struct yx_req *r, const json_t *res, const struct yx_fhir_import *im,
                              struct yx_fhir_imported *out)
 {
@@ -429,7 +445,8 @@ int yx_fhir_encounter_import(struct yx_req *r, const json_t *res, const struct y
     if ((rc = yx_fhir_import_ref(r, im, source, json_object_get(res, "subject"), "Patient",
                                  "Encounter.subject", &p.patient_id)) != 0 ||
         (rc = yx_fhir_field_paths(r, yx_visit_record_past(r, &p, &out->id), paths)) != 0 ||
-        (rc = yx_fhir_import_keep(r, im, source, "Encounter", sid, out->id)) != 0)
+        (rc = yx_fhir_import_keep(r, im, source, "Encounter", sid, out->id)) != 0 ||
+        (rc = primary_in(r, im, source, sid, json_object_get(res, "diagnosis"))) != 0)
         return rc;
     out->what = YX_IMPORT_CREATED;
     out->visit = out->id;
@@ -462,6 +479,11 @@ int yx_fhir_condition_import(struct yx_req *r, const json_t *res, const struct y
         (rc = yx_fhir_import_practitioner(r, json_object_get(res, "recorder"), &p.by)) != 0)
         return rc;
     p.note = yx_json_str(json_array_get(json_object_get(res, "note"), 0), "text");
+    /* Primary when its Encounter ranked it first; with no ranks, the visit's first diagnosis. */
+    const char *primary = NULL;
+    if ((rc = yx_fhir_import_primary(r, im, source, json_object_get(res, "encounter"), &primary)) != 0)
+        return rc;
+    p.primary = primary ? strcmp(primary, sid) == 0 : -1;
     if ((rc = yx_fhir_import_ref(r, im, source, json_object_get(res, "encounter"), "Encounter",
                                  "Condition.encounter", &p.visit_id)) != 0 ||
         (rc = yx_fhir_import_subject(r, im, source, json_object_get(res, "subject"), "Condition.subject",

@@ -314,6 +314,14 @@ int yx_fhir_import_find(struct yx_req *r, const struct yx_fhir_import *im, const
 /* Remembers that the source's type/source_id is ytexa's local in the facility. */
 int yx_fhir_import_keep(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
                         const char *type, const char *source_id, int64_t local);
+/* An Encounter's primary diagnosis, by the source id of its Condition (the diagnosis ranked 1):
+ * remembered with the Encounter's source id, and asked by a Condition line of its encounter
+ * (Reference encounter): *condition the source id (in the request's arena), or NULL when the
+ * Encounter named none. */
+int yx_fhir_import_keep_primary(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                                const char *encounter, const char *condition);
+int yx_fhir_import_primary(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                           const json_t *encounter, const char **condition);
 /* A Reference of a line (at path, to type) as the ytexa id of what the source's file or an earlier
  * one imported: "<type>/<source id>", or for a Patient an identifier (CCCD, BHYT card) of a patient
  * of the facility. A reference nothing answers refuses the line (400 unknown_reference, naming

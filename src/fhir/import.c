@@ -138,6 +138,36 @@ int yx_fhir_import_keep(struct yx_req *r, const struct yx_fhir_import *im, const
         YX_PI(im->facility), YX_PT(source), YX_PT(type), YX_PT(source_id), YX_PI(local), YX_PI(yx_now_ms()));
 }
 
+int yx_fhir_import_keep_primary(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                                const char *encounter, const char *condition)
+{
+    return YX_DB_Q(
+        r->db, NULL,
+        "UPDATE fhir_imported SET primary_condition = ? WHERE facility_id = ? AND source = ? AND type = "
+        "'Encounter' AND source_id = ?",
+        YX_PT(condition), YX_PI(im->facility), YX_PT(source), YX_PT(encounter));
+}
+
+int yx_fhir_import_primary(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                           const json_t *encounter, const char **condition)
+{
+    const char *text = json_string_value(json_object_get(encounter, "reference"));
+    struct yx_rows *rows = NULL;
+    *condition = NULL;
+    if (!text || strncmp(text, "Encounter/", 10) != 0)
+        return 0;
+    int rc =
+        YX_DB_Q(r->db, &rows,
+                "SELECT primary_condition FROM fhir_imported WHERE facility_id = ? AND source = ? AND type = "
+                "'Encounter' AND source_id = ?",
+                YX_PI(im->facility), YX_PT(source), YX_PT(text + 10));
+    if (rc == 0 && rows->nrows == 1 && !yx_rows_null(rows, 0, "primary_condition") &&
+        !(*condition = yx_arena_strdup(&r->arena, yx_rows_str(rows, 0, "primary_condition"))))
+        rc = YX_ENOMEM;
+    yx_rows_free(rows);
+    return rc;
+}
+
 /* A patient of the facility by an identifier of the reference (CCCD, or BHYT card), as a Patient
  * line is matched; *local 0 when none. */
 static int patient_by_identifier(struct yx_req *r, const struct yx_fhir_import *im, const json_t *id,

@@ -537,13 +537,18 @@ static int past_diagnosis(struct yx_req *r, const struct yx_visit_past *p, int64
             p->icd10 ? p->icd10 : "", p->icd10 ? p->icd10 : "");
     if ((rc = past_time(r, at, "at")) != 0)
         return rc;
-    rc = YX_DB_Q(
-        r->db, &rows,
-        "INSERT INTO visit_diagnoses (visit_id, code, is_primary, note, created_by, created_at) "
-        "SELECT ?, ?, CASE WHEN EXISTS (SELECT 1 FROM visit_diagnoses WHERE visit_id = ?) THEN 0 ELSE 1 "
-        "END, ?, ?, ? RETURNING id",
-        YX_PI(p->visit_id), YX_PT(code), YX_PI(p->visit_id), YX_PT(p->note),
-        YX_PI(p->by ? p->by : r->who.user_id), YX_PI(at));
+    /* As a new primary diagnosis of the REST route, a primary one demotes the one before. */
+    if (p->primary == 1)
+        rc = YX_DB_Q(r->db, NULL,
+                     "UPDATE visit_diagnoses SET is_primary = 0 WHERE visit_id = ? AND is_primary = 1",
+                     YX_PI(p->visit_id));
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, &rows,
+                     "INSERT INTO visit_diagnoses (visit_id, code, is_primary, note, created_by, created_at) "
+                     "SELECT ?, ?, CASE WHEN ? >= 0 THEN ? WHEN EXISTS (SELECT 1 FROM visit_diagnoses WHERE "
+                     "visit_id = ?) THEN 0 ELSE 1 END, ?, ?, ? RETURNING id",
+                     YX_PI(p->visit_id), YX_PT(code), YX_PI(p->primary), YX_PI(p->primary),
+                     YX_PI(p->visit_id), YX_PT(p->note), YX_PI(p->by ? p->by : r->who.user_id), YX_PI(at));
     *id = rc == 0 && rows->nrows == 1 ? yx_rows_i64(rows, 0, "id") : 0;
     yx_rows_free(rows);
     return rc;

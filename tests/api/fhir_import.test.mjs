@@ -83,8 +83,8 @@ before(async () => {
   file = await exportLungCu();
   assert.equal(file.trimEnd().split('\n').length, 9);
   // Two finished visits at Lũng Cú, after the Patient file above was taken: Hờ Thị Dở by video
-  // (one measuring: blood pressure, pulse, temperature, weight; I10 the primary diagnosis, E11 with
-  // a note), Sùng Mí Chứ by chat (two measurings: pulse, temperature, SpO2, then pulse again; J06).
+  // (one measuring: blood pressure, pulse, temperature, weight; E11 with a note, then I10 the
+  // primary diagnosis: the export writes E11 first, and only the Encounter's ranks say which), Sùng Mí Chứ by chat (two measurings: pulse, temperature, SpO2, then pulse again; J06).
   const ok = async (who, method, path, body) => {
     const r = await api(A, method, path, { token: SA[who].token, body });
     assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
@@ -103,7 +103,7 @@ before(async () => {
     await ok('demo.doctor', 'POST', `/api/v1/visits/${v.id}/transitions`, { to: 'finished' });
   };
   await visit('002192004321', 'video', 'Đau đầu, chóng mặt', [{ systolic: 150, diastolic: 90, pulse: 80, temperature: 37.5, weight: 52.5 }],
-    [{ icd10: 'I10', primary: true }, { icd10: 'E11', note: 'Theo dõi đường huyết' }]);
+    [{ icd10: 'E11', note: 'Theo dõi đường huyết' }, { icd10: 'I10', primary: true }]);
   await visit('GD4010987654321', 'chat', 'Ho, sốt', [{ pulse: 96, temperature: 38.2, spo2: 95 }, { pulse: 88 }], [{ icd10: 'J06', primary: true }]);
   C = await startSignedIn(SC);
 });
