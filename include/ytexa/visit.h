@@ -68,6 +68,38 @@ int yx_visit_record_vitals(struct yx_req *r, int64_t visit, const struct yx_vita
 int yx_visit_add_diagnosis(struct yx_req *r, int64_t visit, const char *icd10, int primary, const char *note,
                            int64_t *id);
 
+/* What yx_visit_record_past() writes: a finished past visit, or a measuring or a diagnosis on
+ * one. Strings are not owned. */
+enum yx_visit_past_kind { YX_PAST_VISIT, YX_PAST_VITALS, YX_PAST_DIAGNOSIS };
+struct yx_visit_past {
+    enum yx_visit_past_kind kind;
+    int64_t facility_id; /* the facility whose registry the record is written into */
+    int64_t by;          /* the doctor (a visit) or who measured or diagnosed; 0: r's principal */
+    /* YX_PAST_VISIT: the patient, the mode, the reason, when it started and ended (ms). */
+    int64_t patient_id, start, end;
+    const char *mode, *reason;
+    /* YX_PAST_VITALS and YX_PAST_DIAGNOSIS: the visit (one written by YX_PAST_VISIT), and when (ms). */
+    int64_t visit_id, at;
+    const struct yx_vitals *vitals;
+    const char *icd10, *note;
+    int primary; /* a diagnosis: 1 the primary one (another is demoted), 0 not, -1 when it is the first */
+};
+
+/* Writes a visit that happened elsewhere and is over, for a bulk import (docs/fhir.md "Bulk
+ * import"), which the REST routes cannot: they plan a visit and record on it only while it is in
+ * progress. With the rules of those routes where they apply: the patient (or the visit's
+ * patient) of p->facility_id, else the 404 of an absent one; times not in the future (field
+ * "start", "end" or "at"), a visit's start before its end; the mode of a visit; a doctor who is
+ * an active doctor or specialist ("doctor_id"; none: r's principal, at p->facility_id); vitals
+ * within their plausible ranges (named as yx_vital_names does), blood pressure both numbers; an
+ * ICD-10 code well-formed and in ytexa's list, itself or its category ("icd10"). A visit is
+ * written finished with its start and end (the reports' rollups count it under them) and one
+ * event; a measuring at a time the visit already has a row of vitals for fills that row where it is
+ * empty (an export writes one Observation a measurement); a diagnosis is primary as p->primary
+ * says. Who may import into the facility is the caller's to ask of yx_authorize() first
+ * (YX_RES_IMPORT). *id: the visit, the row of vitals or the diagnosis. */
+int yx_visit_record_past(struct yx_req *r, const struct yx_visit_past *p, int64_t *id);
+
 /* The channel "visit:<id>" (include/ytexa/realtime.h), its chat and its call: for those who take
  * part in the visit — the patient's own account, the clinicians of the patient's facility and the
  * visit's doctor; the doctor's colleagues, who may read the visit while it is open, do not. The

@@ -225,6 +225,37 @@ static const struct yx_field note_fields[] = {
     {NULL, 0, 0, 0, 0},
 };
 
+/* category, when given: condition-category's encounter-diagnosis, the one ytexa records. */
+static int category_in(struct yx_req *r, const json_t *list)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(list, i, c)
+    {
+        int rc;
+        const char *cat = yx_fhir_code_in(r, c, "http://terminology.hl7.org/CodeSystem/condition-category",
+                                          "Condition.category", &rc);
+        if (!cat)
+            return rc;
+        if (strcmp(cat, "encounter-diagnosis") != 0)
+            return yx_fail_field(r, YX_EINVAL, "Condition.category",
+                                 "ytexa ghi chẩn đoán của lượt khám: encounter-diagnosis / ytexa records "
+                                 "encounter diagnoses (encounter-diagnosis).");
+    }
+    return 0;
+}
+
+/* note, when given: one, with its text. */
+static int note_in(struct yx_req *r, const json_t *b)
+{
+    const json_t *notes = json_object_get(b, "note");
+    if (json_array_size(notes) > 1)
+        return yx_fail_field(r, YX_EINVAL, "Condition.note", "Một ghi chú / one note at most.");
+    if (json_array_size(notes) == 1)
+        return yx_fhir_validate_at(r, json_array_get(notes, 0), note_fields, "Condition.note[0]");
+    return 0;
+}
+
 /* POST /fhir/Condition: an ICD-10 diagnosis of a visit in progress, added through
  * yx_visit_add_diagnosis() with the REST route's rules (the visit's doctor, its state, the code's
  * form). A secondary diagnosis: R4's Condition has no rank; the primary one is chosen in the app. */
@@ -242,25 +273,10 @@ static int condition_create(struct yx_req *r)
         yx_fhir_code_in(r, json_object_get(b, "code"), YX_FHIR_SID_ICD10, "Condition.code", &rc);
     if (!code)
         return rc;
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(b, "category"), i, c)
-    {
-        const char *cat = yx_fhir_code_in(r, c, "http://terminology.hl7.org/CodeSystem/condition-category",
-                                          "Condition.category", &rc);
-        if (!cat)
-            return rc;
-        if (strcmp(cat, "encounter-diagnosis") != 0)
-            return yx_fail_field(r, YX_EINVAL, "Condition.category",
-                                 "ytexa ghi chẩn đoán của lượt khám: encounter-diagnosis / ytexa records "
-                                 "encounter diagnoses (encounter-diagnosis).");
-    }
+    if ((rc = category_in(r, json_object_get(b, "category"))) != 0 || (rc = note_in(r, b)) != 0)
+        return rc;
     const json_t *notes = json_object_get(b, "note");
-    if (json_array_size(notes) > 1)
-        return yx_fail_field(r, YX_EINVAL, "Condition.note", "Một ghi chú / one note at most.");
-    if ((json_array_size(notes) == 1 &&
-         (rc = yx_fhir_validate_at(r, json_array_get(notes, 0), note_fields, "Condition.note[0]")) != 0) ||
-        (rc = yx_fhir_ref_in(r, json_object_get(b, "encounter"), "Encounter", "Condition.encounter",
+    if ((rc = yx_fhir_ref_in(r, json_object_get(b, "encounter"), "Encounter", "Condition.encounter",
                              &visit)) != 0 ||
         (json_object_get(b, "subject") && (rc = yx_fhir_ref_in(r, json_object_get(b, "subject"), "Patient",
                                                                "Condition.subject", &patient)) != 0) ||
@@ -289,6 +305,195 @@ static int condition_create(struct yx_req *r)
         return rc ? rc : YX_ENOMEM;
     }
     return yx_fhir_reply_resource(r, 201, o, "Condition", id, 0, 1);
+}
+
+/* ---- $import (docs/fhir.md "Bulk import") ----------------------------------------------------- */
+
+/* What an Encounter line takes; the line's id is required (its source's, what the lines that refer
+ * to it name). diagnosis, appointment, serviceProvider and identifier are not read: the file's
+ * Conditions name their encounter, and the facility is the one the import names. */
+static const struct yx_field encounter_import_fields[] = {
+    {"resourceType", YX_F_STRING, 1, 1, 40},
+    {"id", YX_F_STRING, 1, 1, 64},
+    {"meta", YX_F_OBJECT, 0, 0, 0},
+    {"text", YX_F_OBJECT, 0, 0, 0},
+    {"identifier", YX_F_ARRAY, 0, 0, 0},
+    {"status", YX_F_STRING, 1, 1, 20},
+    {"class", YX_F_OBJECT, 1, 0, 0},
+    {"type", YX_F_ARRAY, 0, 0, 0},
+    {"subject", YX_F_OBJECT, 1, 0, 0},
+    {"participant", YX_F_ARRAY, 0, 0, 0},
+    {"period", YX_F_OBJECT, 1, 0, 0},
+    {"reasonCode", YX_F_ARRAY, 0, 0, 0},
+    {"diagnosis", YX_F_ARRAY, 0, 0, 0},
+    {"appointment", YX_F_ARRAY, 0, 0, 0},
+    {"serviceProvider", YX_F_OBJECT, 0, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+static const struct yx_field condition_import_fields[] = {
+    {"resourceType", YX_F_STRING, 1, 1, 40},
+    {"id", YX_F_STRING, 1, 1, 64},
+    {"meta", YX_F_OBJECT, 0, 0, 0},
+    {"text", YX_F_OBJECT, 0, 0, 0},
+    {"category", YX_F_ARRAY, 0, 0, 0},
+    {"code", YX_F_OBJECT, 1, 0, 0},
+    {"subject", YX_F_OBJECT, 0, 0, 0},
+    {"encounter", YX_F_OBJECT, 1, 0, 0},
+    {"recordedDate", YX_F_STRING, 0, 10, 40},
+    {"recorder", YX_F_OBJECT, 0, 0, 0},
+    {"note", YX_F_ARRAY, 0, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* The mode: the type coded in ytexa's visit modes; another system's file without one was a video
+ * call (class VR). */
+static const char *mode_in(const json_t *types)
+{
+    size_t i, k;
+    json_t *t, *c;
+    json_array_foreach(types, i, t)
+    {
+        json_array_foreach(json_object_get(t, "coding"), k, c)
+        {
+            const char *sys = json_string_value(json_object_get(c, "system"));
+            if (sys && strcmp(sys, YX_FHIR_CS_VISIT_MODE) == 0)
+                return json_string_value(json_object_get(c, "code"));
+        }
+    }
+    return "video";
+}
+
+/* The reason: the first reasonCode's text, else its first coding's display. */
+static const char *reason_in(const json_t *codes)
+{
+    const json_t *c = json_array_get(codes, 0);
+    const char *text = json_string_value(json_object_get(c, "text"));
+    if (text)
+        return text;
+    text = json_string_value(json_object_get(json_array_get(json_object_get(c, "coding"), 0), "display"));
+    return text ? text : "Khám từ xa (nhập từ hệ thống khác)";
+}
+
+/* The Condition the diagnosis list ranks 1 (its source id), remembered for its line. */
+static int primary_in(struct yx_req *r, const struct yx_fhir_import *im, const char *source, const char *sid,
+                      const json_t *list)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(list, i, d)
+    {
+        const char *ref = json_string_value(json_object_get(json_object_get(d, "condition"), "reference"));
+        if (json_integer_value(json_object_get(d, "rank")) == 1 && ref &&
+            strncmp(ref, "Condition/", 10) == 0 && ref[10])
+            return yx_fhir_import_keep_primary(r, im, source, sid, ref + 10);
+    }
+    return 0;
+}
+
+int yx_fhir_encounter_import(struct yx_req *r, const json_t *res, const struct yx_fhir_import *im,
+                             struct yx_fhir_imported *out)
+{
+    static const char *const paths[][2] = {{"mode", "Encounter.type"},
+                                           {"reason", "Encounter.reasonCode"},
+                                           {"start", "Encounter.period.start"},
+                                           {"end", "Encounter.period.end"},
+                                           {"doctor_id", "Encounter.participant"},
+                                           {NULL, NULL}};
+    struct yx_visit_past p = {.kind = YX_PAST_VISIT, .facility_id = im->facility};
+    const char *source = yx_fhir_import_source(im, res), *sid;
+    int rc;
+    if ((rc = yx_validate(r, res, encounter_import_fields)) != 0)
+        return rc;
+    sid = yx_json_str(res, "id");
+    if ((rc = yx_fhir_import_find(r, im, source, "Encounter", sid, &out->id)) != 0)
+        return rc;
+    if (out->id) {
+        out->what = YX_IMPORT_UNCHANGED;
+        return 0;
+    }
+    if (strcmp(yx_json_str(res, "status"), "finished") != 0)
+        return yx_fail_field(r, YX_EINVAL, "Encounter.status",
+                             "Chỉ nhập lượt khám đã xong: status finished / an import takes finished "
+                             "encounters (status finished).");
+    const json_t *cls = json_object_get(res, "class");
+    const char *cls_sys = json_string_value(json_object_get(cls, "system")),
+               *cls_code = json_string_value(json_object_get(cls, "code"));
+    if (!cls_code || strcmp(cls_code, "VR") != 0 ||
+        (cls_sys && strcmp(cls_sys, "http://terminology.hl7.org/CodeSystem/v3-ActCode") != 0))
+        return yx_fail_field(r, YX_EINVAL, "Encounter.class",
+                             "ytexa giữ lượt khám từ xa: class VR / ytexa holds remote visits: class VR "
+                             "(v3-ActCode).");
+    const json_t *period = json_object_get(res, "period");
+    if ((rc = yx_fhir_import_time(r, json_string_value(json_object_get(period, "start")),
+                                  "Encounter.period.start", &p.start)) != 0 ||
+        (rc = yx_fhir_import_time(r, json_string_value(json_object_get(period, "end")),
+                                  "Encounter.period.end", &p.end)) != 0)
+        return rc;
+    if (!p.start || !p.end)
+        return yx_fail_field(r, YX_EINVAL, p.start ? "Encounter.period.end" : "Encounter.period.start",
+                             "Lượt khám đã xong có giờ bắt đầu và kết thúc / a finished encounter has its "
+                             "period's start and end.");
+    size_t i;
+    json_t *part;
+    json_array_foreach(json_object_get(res, "participant"), i, part)
+    {
+        if (!p.by && (rc = yx_fhir_import_practitioner(r, json_object_get(part, "individual"), &p.by)) != 0)
+            return rc;
+    }
+    p.mode = mode_in(json_object_get(res, "type"));
+    p.reason = reason_in(json_object_get(res, "reasonCode"));
+    if ((rc = yx_fhir_import_ref(r, im, source, json_object_get(res, "subject"), "Patient",
+                                 "Encounter.subject", &p.patient_id)) != 0 ||
+        (rc = yx_fhir_field_paths(r, yx_visit_record_past(r, &p, &out->id), paths)) != 0 ||
+        (rc = yx_fhir_import_keep(r, im, source, "Encounter", sid, out->id)) != 0 ||
+        (rc = primary_in(r, im, source, sid, json_object_get(res, "diagnosis"))) != 0)
+        return rc;
+    out->what = YX_IMPORT_CREATED;
+    out->visit = out->id;
+    out->patient = p.patient_id;
+    return 0;
+}
+
+int yx_fhir_condition_import(struct yx_req *r, const json_t *res, const struct yx_fhir_import *im,
+                             struct yx_fhir_imported *out)
+{
+    static const char *const paths[][2] = {
+        {"icd10", "Condition.code"}, {"at", "Condition.recordedDate"}, {NULL, NULL}};
+    struct yx_visit_past p = {.kind = YX_PAST_DIAGNOSIS, .facility_id = im->facility};
+    const char *source = yx_fhir_import_source(im, res), *sid;
+    int rc;
+    if ((rc = yx_validate(r, res, condition_import_fields)) != 0)
+        return rc;
+    sid = yx_json_str(res, "id");
+    if ((rc = yx_fhir_import_find(r, im, source, "Condition", sid, &out->id)) != 0)
+        return rc;
+    if (out->id) {
+        out->what = YX_IMPORT_UNCHANGED;
+        return 0;
+    }
+    p.icd10 = yx_fhir_code_in(r, json_object_get(res, "code"), YX_FHIR_SID_ICD10, "Condition.code", &rc);
+    if (!p.icd10 || (rc = category_in(r, json_object_get(res, "category"))) != 0 ||
+        (rc = note_in(r, res)) != 0 ||
+        (rc = yx_fhir_import_time(r, yx_json_str(res, "recordedDate"), "Condition.recordedDate", &p.at)) !=
+            0 ||
+        (rc = yx_fhir_import_practitioner(r, json_object_get(res, "recorder"), &p.by)) != 0)
+        return rc;
+    p.note = yx_json_str(json_array_get(json_object_get(res, "note"), 0), "text");
+    /* Primary when its Encounter ranked it first; with no ranks, the visit's first diagnosis. */
+    const char *primary = NULL;
+    if ((rc = yx_fhir_import_primary(r, im, source, json_object_get(res, "encounter"), &primary)) != 0)
+        return rc;
+    p.primary = primary ? strcmp(primary, sid) == 0 : -1;
+    if ((rc = yx_fhir_import_ref(r, im, source, json_object_get(res, "encounter"), "Encounter",
+                                 "Condition.encounter", &p.visit_id)) != 0 ||
+        (rc = yx_fhir_import_subject(r, im, source, json_object_get(res, "subject"), "Condition.subject",
+                                     p.visit_id, &out->patient)) != 0 ||
+        (rc = yx_fhir_field_paths(r, yx_visit_record_past(r, &p, &out->id), paths)) != 0 ||
+        (rc = yx_fhir_import_keep(r, im, source, "Condition", sid, out->id)) != 0)
+        return rc;
+    out->what = YX_IMPORT_CREATED;
+    out->visit = p.visit_id;
+    return 0;
 }
 
 static const struct yx_fhir_ref encounter_refs[] = {

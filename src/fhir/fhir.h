@@ -293,5 +293,58 @@ extern const struct yx_fhir_export yx_fhir_organization_export;
 int yx_fhir_patient_import(struct yx_req *r, const json_t *res, int64_t facility,
                            enum yx_patient_imported *what, int64_t *id);
 extern const struct yx_route yx_fhir_import_routes[];
+/* $import of Encounter, Observation and Condition lines (docs/fhir.md "Bulk import"): what the
+ * lines of one request share — the facility written into, who sends them (the source of a line
+ * without meta.source: "user:<id>") — and what a line did: created or found unchanged, the ytexa
+ * id of the record, its visit and patient (for the audit event). */
+struct yx_fhir_import {
+    int64_t facility;
+    const char *source;
+};
+struct yx_fhir_imported {
+    enum yx_patient_imported what;
+    int64_t id, visit, patient;
+};
+/* The source of a line: its meta.source (1 to 200 characters) or the request's. */
+const char *yx_fhir_import_source(const struct yx_fhir_import *im, const json_t *res);
+/* The ytexa id *local of the record the line's source knows as type/source_id, imported into the
+ * facility before (this request or an earlier one); 0 when none. */
+int yx_fhir_import_find(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                        const char *type, const char *source_id, int64_t *local);
+/* Remembers that the source's type/source_id is ytexa's local in the facility. */
+int yx_fhir_import_keep(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                        const char *type, const char *source_id, int64_t local);
+/* An Encounter's primary diagnosis, by the source id of its Condition (the diagnosis ranked 1):
+ * remembered with the Encounter's source id, and asked by a Condition line of its encounter
+ * (Reference encounter): *condition the source id (in the request's arena), or NULL when the
+ * Encounter named none. */
+int yx_fhir_import_keep_primary(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                                const char *encounter, const char *condition);
+int yx_fhir_import_primary(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                           const json_t *encounter, const char **condition);
+/* A Reference of a line (at path, to type) as the ytexa id of what the source's file or an earlier
+ * one imported: "<type>/<source id>", or for a Patient an identifier (CCCD, BHYT card) of a patient
+ * of the facility. A reference nothing answers refuses the line (400 unknown_reference, naming
+ * path): an import never guesses. */
+int yx_fhir_import_ref(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                       const json_t *ref, const char *type, const char *path, int64_t *local);
+/* The visit's patient, in *patient, must be the line's subject when it names one (at path): 400
+ * otherwise. */
+int yx_fhir_import_subject(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                           const json_t *subject, const char *path, int64_t visit, int64_t *patient);
+/* The ytexa account a Reference to a Practitioner names by its practising licence (identifier,
+ * system YX_FHIR_SID_LICENCE), an active doctor or specialist: *user, or 0 when it names none ytexa
+ * knows (the importing account then stands for it). */
+int yx_fhir_import_practitioner(struct yx_req *r, const json_t *ref, int64_t *user);
+/* A dateTime of a line (at path) with its time and zone, as ms; absent: 0. */
+int yx_fhir_import_time(struct yx_req *r, const char *v, const char *path, int64_t *at);
+/* One line of each type, through yx_visit_record_past(): a finished past visit, a measurement on
+ * it, a diagnosis of it. A line whose source id was imported before is found, not written again. */
+int yx_fhir_encounter_import(struct yx_req *r, const json_t *res, const struct yx_fhir_import *im,
+                             struct yx_fhir_imported *out);
+int yx_fhir_observation_import(struct yx_req *r, const json_t *res, const struct yx_fhir_import *im,
+                               struct yx_fhir_imported *out);
+int yx_fhir_condition_import(struct yx_req *r, const json_t *res, const struct yx_fhir_import *im,
+                             struct yx_fhir_imported *out);
 
 #endif

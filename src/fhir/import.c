@@ -1,15 +1,18 @@
-/* FHIR bulk import ($import; docs/fhir.md "Bulk import"): an NDJSON body of Patients, one a line,
- * into one facility's registry. The Bulk Data IG's import manifest is still a draft, so the body is
- * the data itself and the answer comes at once: a file is at most MAX_LINES lines and
- * YX_RAW_BODY_MAX bytes, written in about a second on SQLite, and a larger registry is sent as
- * several files. Who may import into the facility
- * is asked once of yx_authorize() (YX_RES_IMPORT); each line then goes through the registry's own
- * function (yx_patient_import(): the record's rules, its CCCD or BHYT card matching a record of the
- * facility, likely duplicates refused) in a savepoint of its own, so a line is written whole or
- * not at all and the good lines are kept when others are refused (R4 bulk semantics). The lines
- * are committed in groups (GROUP_LINES), each with its records' audit events: a server that stops
- * mid-file keeps the groups before, and the file sent again finds them unchanged. The answer is
- * NDJSON: a Parameters resource with the counts, then an OperationOutcome a refused line. */
+/* FHIR bulk import ($import; docs/fhir.md "Bulk import"): an NDJSON body of Patients, Encounters,
+ * Observations and Conditions, one a line, into one facility. The Bulk Data IG's import manifest is
+ * still a draft, so the body is the data itself and the answer comes at once: a file is at most
+ * MAX_LINES lines and YX_RAW_BODY_MAX bytes, written in about a second on SQLite, and a larger
+ * registry is sent as several files. Who may import into the facility is asked once of
+ * yx_authorize() (YX_RES_IMPORT); each line then goes through its workflow's own function (a
+ * Patient: yx_patient_import(), the record's rules, its CCCD or BHYT card matching a record of the
+ * facility, likely duplicates refused; the others: yx_visit_record_past(), a finished past visit,
+ * its vitals, its diagnoses) in a savepoint of its own, so a line is written whole or not at all
+ * and the good lines are kept when others are refused (R4 bulk semantics). The lines refer to each
+ * other by the source system's ids, which fhir_imported maps to ytexa's for this request and the
+ * later ones (and which makes a file imported again write nothing new). The lines are committed in
+ * groups (GROUP_LINES), each with its records' audit events: a server that stops mid-file keeps the
+ * groups before, and the file sent again finds them unchanged. The answer is NDJSON: a Parameters
+ * resource with the counts, then an OperationOutcome a refused line. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,8 +73,8 @@ static int ndjson(struct yx_req *r)
               (n == 18 && strncmp(t, "application/ndjson", n) == 0)))
         return 0;
     return yx_fail(r, YX_EMEDIA,
-                   "$import nhận NDJSON (Content-Type: application/fhir+ndjson), một Patient một dòng / "
-                   "$import takes NDJSON (Content-Type: application/fhir+ndjson), one Patient a line.");
+                   "$import nhận NDJSON (Content-Type: application/fhir+ndjson), một tài nguyên một dòng / "
+                   "$import takes NDJSON (Content-Type: application/fhir+ndjson), one resource a line.");
 }
 
 /* Does the line of len bytes hold only blanks? (Bounded: the body need not end in a NUL.) */
@@ -97,9 +100,209 @@ static int count_lines(const char *p, size_t len)
     return n;
 }
 
-/* One line into the facility, refused as r's error: line bytes, the Patient, its savepoint. */
-static int import_line(struct yx_req *r, const char *line, size_t len, int64_t facility,
-                       enum yx_patient_imported *what, int64_t *id)
+/* ---- What the lines share: the ids of the source, and its references ------------------------- */
+
+const char *yx_fhir_import_source(const struct yx_fhir_import *im, const json_t *res)
+{
+    const char *s = json_string_value(json_object_get(json_object_get(res, "meta"), "source"));
+    return s && *s && strlen(s) <= 200 ? s : im->source;
+}
+
+int yx_fhir_import_find(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                        const char *type, const char *source_id, int64_t *local)
+{
+    struct yx_rows *rows = NULL;
+    *local = 0;
+    int rc =
+        YX_DB_Q(r->db, &rows,
+                "SELECT local_id FROM fhir_imported WHERE facility_id = ? AND source = ? AND type = ? AND "
+                "source_id = ?",
+                YX_PI(im->facility), YX_PT(source), YX_PT(type), YX_PT(source_id));
+    if (rc == 0 && rows->nrows == 1)
+        *local = yx_rows_i64(rows, 0, "local_id");
+    yx_rows_free(rows);
+    return rc;
+}
+
+int yx_fhir_import_keep(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                        const char *type, const char *source_id, int64_t local)
+{
+    /* A Patient line found again may name another record than before (the registry's matching
+     * decides): the latest says where the source's patient is now. The same one writes nothing
+     * (every Patient line of a file sent again comes here). */
+    return YX_DB_Q(
+        r->db, NULL,
+        "INSERT INTO fhir_imported (facility_id, source, type, source_id, local_id, created_at) VALUES "
+        "(?, ?, ?, ?, ?, ?) ON CONFLICT (facility_id, source, type, source_id) DO UPDATE SET local_id = "
+        "excluded.local_id WHERE fhir_imported.local_id <> excluded.local_id",
+        YX_PI(im->facility), YX_PT(source), YX_PT(type), YX_PT(source_id), YX_PI(local), YX_PI(yx_now_ms()));
+}
+
+int yx_fhir_import_keep_primary(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                                const char *encounter, const char *condition)
+{
+    return YX_DB_Q(
+        r->db, NULL,
+        "UPDATE fhir_imported SET primary_condition = ? WHERE facility_id = ? AND source = ? AND type = "
+        "'Encounter' AND source_id = ?",
+        YX_PT(condition), YX_PI(im->facility), YX_PT(source), YX_PT(encounter));
+}
+
+int yx_fhir_import_primary(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                           const json_t *encounter, const char **condition)
+{
+    const char *text = json_string_value(json_object_get(encounter, "reference"));
+    struct yx_rows *rows = NULL;
+    *condition = NULL;
+    if (!text || strncmp(text, "Encounter/", 10) != 0)
+        return 0;
+    int rc =
+        YX_DB_Q(r->db, &rows,
+                "SELECT primary_condition FROM fhir_imported WHERE facility_id = ? AND source = ? AND type = "
+                "'Encounter' AND source_id = ?",
+                YX_PI(im->facility), YX_PT(source), YX_PT(text + 10));
+    if (rc == 0 && rows->nrows == 1 && !yx_rows_null(rows, 0, "primary_condition") &&
+        !(*condition = yx_arena_strdup(&r->arena, yx_rows_str(rows, 0, "primary_condition"))))
+        rc = YX_ENOMEM;
+    yx_rows_free(rows);
+    return rc;
+}
+
+/* A patient of the facility by an identifier of the reference (CCCD, or BHYT card), as a Patient
+ * line is matched; *local 0 when none. */
+static int patient_by_identifier(struct yx_req *r, const struct yx_fhir_import *im, const json_t *id,
+                                 int64_t *local)
+{
+    const char *sys = json_string_value(json_object_get(id, "system")),
+               *value = json_string_value(json_object_get(id, "value"));
+    const char *column = !sys || !value                   ? NULL
+                         : !strcmp(sys, YX_FHIR_SID_CCCD) ? "cccd"
+                         : !strcmp(sys, YX_FHIR_SID_BHYT) ? "bhyt"
+                                                          : NULL;
+    struct yx_rows *rows = NULL;
+    char sql[128];
+    *local = 0;
+    if (!column)
+        return 0;
+    if (yx_snprintf(sql, sizeof sql, "SELECT id FROM patients WHERE facility_id = ? AND %s = ? LIMIT 2",
+                    column) != 0)
+        return YX_ENOMEM;
+    int rc = YX_DB_Q(r->db, &rows, sql, YX_PI(im->facility), YX_PT(value));
+    if (rc == 0 && rows->nrows == 1)
+        *local = yx_rows_i64(rows, 0, "id");
+    yx_rows_free(rows);
+    return rc;
+}
+
+int yx_fhir_import_ref(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                       const json_t *ref, const char *type, const char *path, int64_t *local)
+{
+    const char *text = json_string_value(json_object_get(ref, "reference"));
+    size_t n = strlen(type);
+    int rc;
+    *local = 0;
+    if (!json_is_object(ref))
+        return yx_fail_field(r, YX_EINVAL, path, "%s là một tham chiếu / %s must be a Reference.", path,
+                             path);
+    if (text && strncmp(text, type, n) == 0 && text[n] == '/' && text[n + 1] &&
+        (rc = yx_fhir_import_find(r, im, source, type, text + n + 1, local)) != 0)
+        return rc;
+    if (!*local && strcmp(type, "Patient") == 0 &&
+        (rc = patient_by_identifier(r, im, json_object_get(ref, "identifier"), local)) != 0)
+        return rc;
+    if (*local)
+        return 0;
+    rc = yx_fail_code(r, YX_EINVAL, "unknown_reference", NULL,
+                      "%s: %s không có trong tệp hay trên máy chủ (nhập %s trước) / %s: %s is neither in the "
+                      "file nor imported before (import the %s first).",
+                      path, text ? text : type, type, path, text ? text : type, type);
+    r->err_field = path;
+    return rc;
+}
+
+int yx_fhir_import_subject(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
+                           const json_t *subject, const char *path, int64_t visit, int64_t *patient)
+{
+    struct yx_rows *rows = NULL;
+    int64_t named = 0;
+    int rc;
+    *patient = 0;
+    if ((subject && (rc = yx_fhir_import_ref(r, im, source, subject, "Patient", path, &named)) != 0) ||
+        (rc = YX_DB_Q(r->db, &rows, "SELECT patient_id FROM visits WHERE id = ?", YX_PI(visit))) != 0)
+        return rc;
+    *patient = rows->nrows == 1 ? yx_rows_i64(rows, 0, "patient_id") : 0;
+    yx_rows_free(rows);
+    if (subject && named != *patient)
+        return yx_fail_field(r, YX_EINVAL, path,
+                             "subject là bệnh nhân của lượt khám / subject must be the encounter's patient.");
+    return 0;
+}
+
+int yx_fhir_import_practitioner(struct yx_req *r, const json_t *ref, int64_t *user)
+{
+    const json_t *id = json_object_get(ref, "identifier");
+    const char *sys = json_string_value(json_object_get(id, "system")),
+               *value = json_string_value(json_object_get(id, "value"));
+    struct yx_rows *rows = NULL;
+    *user = 0;
+    if (!sys || !value || strcmp(sys, YX_FHIR_SID_LICENCE) != 0)
+        return 0;
+    int rc = YX_DB_Q(
+        r->db, &rows,
+        "SELECT id FROM users WHERE licence_no = ? AND active = 1 AND role IN ('doctor', 'specialist') "
+        "LIMIT 2",
+        YX_PT(value));
+    if (rc == 0 && rows->nrows == 1)
+        *user = yx_rows_i64(rows, 0, "id");
+    yx_rows_free(rows);
+    return rc;
+}
+
+int yx_fhir_import_time(struct yx_req *r, const char *v, const char *path, int64_t *at)
+{
+    *at = 0;
+    if (!v)
+        return 0;
+    if (strlen(v) < 20 || yx_time_parse(v, at) != 0)
+        return yx_fail_field(
+            r, YX_EINVAL, path,
+            "%s là thời điểm có giờ và múi giờ (2026-11-23T09:00:00+07:00) / %s is a dateTime "
+            "with its time and zone (2026-11-23T09:00:00+07:00).",
+            path, path);
+    return 0;
+}
+
+/* ---- A line ------------------------------------------------------------------------------- */
+
+/* A Patient line through the registry; its id, when it has one, remembered for the lines that
+ * refer to it. */
+static int patient_line(struct yx_req *r, const json_t *res, const struct yx_fhir_import *im,
+                        struct yx_fhir_imported *out)
+{
+    int rc = yx_fhir_patient_import(r, res, im->facility, &out->what, &out->id);
+    const char *sid = json_string_value(json_object_get(res, "id"));
+    out->patient = out->id;
+    if (rc == 0 && sid && *sid && strlen(sid) <= 64)
+        rc = yx_fhir_import_keep(r, im, yx_fhir_import_source(im, res), "Patient", sid, out->id);
+    return rc;
+}
+
+/* The types a line may hold, each with its mapping. */
+static const struct line_type {
+    const char *name;
+    int (*import)(struct yx_req *r, const json_t *res, const struct yx_fhir_import *im,
+                  struct yx_fhir_imported *out);
+} line_types[] = {
+    {"Patient", patient_line},
+    {"Encounter", yx_fhir_encounter_import},
+    {"Observation", yx_fhir_observation_import},
+    {"Condition", yx_fhir_condition_import},
+};
+#define NTYPES (sizeof line_types / sizeof line_types[0])
+
+/* One line into the facility, refused as r's error: line bytes, the resource, its savepoint. */
+static int import_line(struct yx_req *r, const char *line, size_t len, const struct yx_fhir_import *im,
+                       size_t *type, struct yx_fhir_imported *out)
 {
     json_error_t jerr;
     json_t *res = NULL;
@@ -112,12 +315,15 @@ static int import_line(struct yx_req *r, const char *line, size_t len, int64_t f
         json_decref(res);
         return yx_fail(r, YX_EINVAL, "Dòng không phải một đối tượng JSON / the line is not a JSON object.");
     }
-    const char *type = json_string_value(json_object_get(res, "resourceType"));
-    if (!type || strcmp(type, "Patient") != 0) {
+    const char *name = json_string_value(json_object_get(res, "resourceType"));
+    for (*type = 0; name && *type < NTYPES && strcmp(line_types[*type].name, name) != 0; (*type)++)
+        ;
+    if (!name || *type == NTYPES) {
         rc = yx_fail_field(r, YX_EINVAL, "resourceType",
-                           "$import nhận Patient / $import takes Patient resources (docs/fhir.md).");
+                           "$import nhận Patient, Encounter, Observation, Condition / $import takes Patient, "
+                           "Encounter, Observation and Condition resources (docs/fhir.md).");
     } else if ((rc = yx_db_begin(r->db)) == 0) {
-        rc = yx_fhir_patient_import(r, res, facility, what, id);
+        rc = line_types[*type].import(r, res, im, out);
         if (rc == 0)
             rc = yx_db_commit(r->db);
         else
@@ -157,16 +363,22 @@ static int refused_line(struct yx_req *r, int n, struct yx_buf *out)
     return rc;
 }
 
-/* The audit event of a record the import created or updated, as its own REST write would be. */
-static void record_event(struct yx_req *r, struct yx_audit_event *ev, enum yx_patient_imported what,
-                         int64_t id)
+/* The audit event of a record the import created or updated, as its own REST write would be:
+ * a patient's, or a visit's for an Encounter and the measurements and diagnoses written on it. */
+static void record_event(struct yx_req *r, struct yx_audit_event *ev, size_t type,
+                         const struct yx_fhir_imported *in)
 {
+    static const char *const actions[][2] = {{"patient.create", "patient.update"},
+                                             {"visit.create", "visit.create"},
+                                             {"visit.vitals", "visit.vitals"},
+                                             {"visit.diagnosis", "visit.diagnosis"}};
+    int64_t target = type == 0 ? in->id : in->visit;
     char *rid = yx_arena_alloc(&r->arena, 24);
     yx_audit_request_event(r, "ok", ev);
-    ev->action = what == YX_IMPORT_CREATED ? "patient.create" : "patient.update";
-    ev->resource_type = "patient";
-    ev->resource_id = rid && yx_snprintf(rid, 24, "%lld", (long long)id) == 0 ? rid : NULL;
-    ev->patient_id = id;
+    ev->action = actions[type][in->what == YX_IMPORT_CREATED ? 0 : 1];
+    ev->resource_type = type == 0 ? "patient" : "visit";
+    ev->resource_id = rid && yx_snprintf(rid, 24, "%lld", (long long)target) == 0 ? rid : NULL;
+    ev->patient_id = in->patient;
 }
 
 /* The summary, the answer's first line: a Parameters resource of the four counts. */
@@ -209,6 +421,13 @@ static int import_patients(struct yx_req *r)
         goto out;
     /* The request's own event names the facility, whatever the lines do. */
     yx_audit_target(r, res.facility_id);
+    /* A line without meta.source comes from the importing account. */
+    char *source = yx_arena_alloc(&r->arena, 32);
+    if (!source || yx_snprintf(source, 32, "user:%lld", (long long)r->who.user_id) != 0) {
+        rc = YX_ENOMEM;
+        goto out;
+    }
+    const struct yx_fhir_import im = {res.facility_id, source};
     if ((lines = count_lines(r->body, r->body_len)) == 0) {
         rc = yx_fail(r, YX_EINVAL, "Tệp không có dòng nào / the file has no lines.");
         goto out;
@@ -236,20 +455,20 @@ static int import_patients(struct yx_req *r)
         if (!in_tx && (rc = yx_db_begin(r->db)) != 0)
             goto out;
         in_tx = 1;
-        enum yx_patient_imported what = YX_IMPORT_UNCHANGED;
-        int64_t id = 0;
-        rc = import_line(r, line, len, res.facility_id, &what, &id);
+        struct yx_fhir_imported done_line = {YX_IMPORT_UNCHANGED, 0, 0, 0};
+        size_t type = 0;
+        rc = import_line(r, line, len, &im, &type, &done_line);
         if (rc != 0 && (!refusal(rc) || !yx_db_tx_alive(r->db)))
             goto out;
         if (rc != 0) {
             t.refused++;
             if ((rc = refused_line(r, n, &issues)) != 0)
                 goto out;
-        } else if (what == YX_IMPORT_UNCHANGED) {
+        } else if (done_line.what == YX_IMPORT_UNCHANGED) {
             t.unchanged++;
         } else {
-            what == YX_IMPORT_CREATED ? t.created++ : t.updated++;
-            record_event(r, &events[nev], what, id);
+            done_line.what == YX_IMPORT_CREATED ? t.created++ : t.updated++;
+            record_event(r, &events[nev], type, &done_line);
             evp[nev] = &events[nev];
             nev++;
         }

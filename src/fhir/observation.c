@@ -310,21 +310,12 @@ static int observation_path_of_error(struct yx_req *r, int rc, const struct meas
     return rc;
 }
 
-/* POST /fhir/Observation: one measurement of vital signs on a visit in progress, recorded through
- * yx_visit_record_vitals() with the REST route's rules (who, the visit's state, plausible ranges). */
-static int observation_create(struct yx_req *r)
+/* The measurement of an Observation b (create or import): final, its LOINC code one ytexa records
+ * (*mp), its category, its value (blood pressure: its two components) into v. */
+static int measurement_in(struct yx_req *r, const json_t *b, const struct measure **mp, struct yx_vitals *v)
 {
-    const json_t *b = r->json;
-    struct yx_vitals v = {{0}, {0}};
-    int64_t visit = 0, patient = 0, who = 0, at = 0, row = 0;
     const struct measure *m = NULL;
-    json_t *o = NULL;
     int rc;
-    if ((rc = yx_fhir_begin(r)) != 0)
-        return rc;
-    if (!b || strcmp(yx_json_str(b, "resourceType"), "Observation") != 0)
-        return yx_fail_field(r, YX_EINVAL, "Observation.resourceType",
-                             "Cần một Observation / send an Observation.");
     if (strcmp(yx_json_str(b, "status"), "final") != 0)
         return yx_fail_field(
             r, YX_EINVAL, "Observation.status",
@@ -340,8 +331,39 @@ static int observation_create(struct yx_req *r)
                              "LOINC %s không phải một chỉ số ytexa ghi / LOINC %s is not a measurement ytexa "
                              "records (docs/fhir.md).",
                              code, code);
+    *mp = m;
+    if ((rc = category_in(r, json_object_get(b, "category"), m)) != 0)
+        return rc;
     const json_t *value = json_object_get(b, "valueQuantity"), *comp = json_object_get(b, "component");
-    if ((rc = category_in(r, json_object_get(b, "category"), m)) != 0 ||
+    if (m->k == 1 ? value != NULL : comp != NULL)
+        return yx_fail_field(
+            r, YX_EINVAL, m->k == 1 ? "Observation.valueQuantity" : "Observation.component",
+            "Huyết áp ghi bằng component, chỉ số khác bằng valueQuantity / blood pressure is "
+            "given as components, other measurements as valueQuantity.");
+    if (m->k == 1)
+        return components_in(r, comp, v);
+    if (!value)
+        return yx_fail_field(r, YX_EINVAL, "Observation.valueQuantity",
+                             "Cần valueQuantity / valueQuantity is required.");
+    return quantity_in(r, value, m, m->column, "Observation.valueQuantity", v);
+}
+
+/* POST /fhir/Observation: one measurement of vital signs on a visit in progress, recorded through
+ * yx_visit_record_vitals() with the REST route's rules (who, the visit's state, plausible ranges). */
+static int observation_create(struct yx_req *r)
+{
+    const json_t *b = r->json;
+    struct yx_vitals v = {{0}, {0}};
+    int64_t visit = 0, patient = 0, who = 0, at = 0, row = 0;
+    const struct measure *m = NULL;
+    json_t *o = NULL;
+    int rc;
+    if ((rc = yx_fhir_begin(r)) != 0)
+        return rc;
+    if (!b || strcmp(yx_json_str(b, "resourceType"), "Observation") != 0)
+        return yx_fail_field(r, YX_EINVAL, "Observation.resourceType",
+                             "Cần một Observation / send an Observation.");
+    if ((rc = measurement_in(r, b, &m, &v)) != 0 ||
         (rc = yx_fhir_ref_in(r, json_object_get(b, "encounter"), "Encounter", "Observation.encounter",
                              &visit)) != 0 ||
         (json_object_get(b, "subject") && (rc = yx_fhir_ref_in(r, json_object_get(b, "subject"), "Patient",
@@ -359,19 +381,7 @@ static int observation_create(struct yx_req *r)
         return yx_fail_field(r, YX_EINVAL, "Observation.performer",
                              "Người đo là người ghi / the performer is who records it: Practitioner/%lld.",
                              (long long)r->who.user_id);
-    if (m->k == 1 ? value != NULL : comp != NULL)
-        return yx_fail_field(
-            r, YX_EINVAL, m->k == 1 ? "Observation.valueQuantity" : "Observation.component",
-            "Huyết áp ghi bằng component, chỉ số khác bằng valueQuantity / blood pressure is "
-            "given as components, other measurements as valueQuantity.");
-    if (m->k == 1)
-        rc = components_in(r, comp, &v);
-    else if (!value)
-        rc = yx_fail_field(r, YX_EINVAL, "Observation.valueQuantity",
-                           "Cần valueQuantity / valueQuantity is required.");
-    else
-        rc = quantity_in(r, value, m, m->column, "Observation.valueQuantity", &v);
-    if (rc || (rc = observation_path_of_error(r, yx_visit_record_vitals(r, visit, &v, at, &row), m)) != 0 ||
+    if ((rc = observation_path_of_error(r, yx_visit_record_vitals(r, visit, &v, at, &row), m)) != 0 ||
         (rc = observation_load(r, row * 16 + m->k, &o)) != 0)
         return rc;
     /* Checked once the visit is known to be the caller's: before, a wrong subject would tell a visit
@@ -385,6 +395,50 @@ static int observation_create(struct yx_req *r)
                              "subject là bệnh nhân của lượt khám / subject must be the visit's patient.");
     }
     return yx_fhir_reply_resource(r, 201, o, "Observation", row * 16 + m->k, 0, 1);
+}
+
+/* $import's Observation line (docs/fhir.md "Bulk import"): the create's measurement, at any past
+ * time, on a visit the file or an earlier one imported, through yx_visit_record_past(). Its id
+ * in ytexa is the row's × 16 + the measurement's number, as the read side's. */
+int yx_fhir_observation_import(struct yx_req *r, const json_t *res, const struct yx_fhir_import *im,
+                               struct yx_fhir_imported *out)
+{
+    struct yx_vitals v = {{0}, {0}};
+    struct yx_visit_past p = {.kind = YX_PAST_VITALS, .facility_id = im->facility, .vitals = &v};
+    const char *source = yx_fhir_import_source(im, res), *sid;
+    const struct measure *m = NULL;
+    int64_t row = 0;
+    int rc;
+    if ((rc = yx_validate(r, res, observation_fields)) != 0)
+        return rc;
+    if (!(sid = yx_json_str(res, "id")))
+        return yx_fail_field(r, YX_EINVAL, "id",
+                             "Cần id của hệ thống nguồn / the line's id (its source's) is required.");
+    if ((rc = yx_fhir_import_find(r, im, source, "Observation", sid, &out->id)) != 0)
+        return rc;
+    if (out->id) {
+        out->what = YX_IMPORT_UNCHANGED;
+        return 0;
+    }
+    const json_t *perf = json_object_get(res, "performer");
+    if ((rc = measurement_in(r, res, &m, &v)) != 0 ||
+        (rc = yx_fhir_import_time(r, yx_json_str(res, "effectiveDateTime"), "Observation.effectiveDateTime",
+                                  &p.at)) != 0 ||
+        (json_array_size(perf) > 0 &&
+         (rc = yx_fhir_import_practitioner(r, json_array_get(perf, 0), &p.by)) != 0) ||
+        (rc = yx_fhir_import_ref(r, im, source, json_object_get(res, "encounter"), "Encounter",
+                                 "Observation.encounter", &p.visit_id)) != 0 ||
+        (rc = yx_fhir_import_subject(r, im, source, json_object_get(res, "subject"), "Observation.subject",
+                                     p.visit_id, &out->patient)) != 0)
+        return rc;
+    static const char *const paths[][2] = {{"at", "Observation.effectiveDateTime"}, {NULL, NULL}};
+    rc = yx_fhir_field_paths(r, observation_path_of_error(r, yx_visit_record_past(r, &p, &row), m), paths);
+    if (rc || (rc = yx_fhir_import_keep(r, im, source, "Observation", sid, row * 16 + m->k)) != 0)
+        return rc;
+    out->what = YX_IMPORT_CREATED;
+    out->id = row * 16 + m->k;
+    out->visit = p.visit_id;
+    return 0;
 }
 
 static const struct yx_fhir_ref refs[] = {

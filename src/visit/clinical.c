@@ -380,6 +380,205 @@ static int visit_summary(struct yx_req *r)
     return rc ? (json_decref(out), rc) : yx_reply(r, 200, out);
 }
 
+/* ---- Past visits, written by a bulk import ------------------------------------------------- */
+
+/* The clocks of the system a file comes from may run a few minutes ahead of ours. */
+#define PAST_CLOCK_SKEW_MS (5 * 60 * 1000)
+
+/* at (ms) is a time that has come: after 1970 and not past now (with the clocks' skew). */
+static int past_time(struct yx_req *r, int64_t at, const char *field)
+{
+    if (at > 0 && at <= yx_now_ms() + PAST_CLOCK_SKEW_MS)
+        return 0;
+    return yx_fail_field(r, YX_EINVAL, field,
+                         "Thời điểm '%s' chưa đến: nhập hồ sơ đã qua / '%s' is in the future: an import "
+                         "writes what has happened.",
+                         field, field);
+}
+
+/* The patient must be of the facility written into; any other, as an absent one, is a 404. */
+static int past_patient(struct yx_req *r, int64_t patient, int64_t facility)
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(r->db, &rows, "SELECT facility_id FROM patients WHERE id = ?", YX_PI(patient));
+    if (rc == 0 && (rows->nrows != 1 || yx_rows_i64(rows, 0, "facility_id") != facility))
+        rc = yx_not_found(r);
+    yx_rows_free(rows);
+    return rc;
+}
+
+/* The visit measurements and diagnoses are added to: a finished visit of a patient of the facility
+ * (another is the 404 of an absent one). *when is p's time, or when none is given the visit's
+ * start (a measuring) or end (a diagnosis). */
+static int past_visit(struct yx_req *r, const struct yx_visit_past *p, int64_t *when)
+{
+    struct yx_rows *rows = NULL;
+    int rc =
+        YX_DB_Q(r->db, &rows,
+                "SELECT v.state, v.started_at, v.ended_at, pa.facility_id FROM visits v JOIN patients pa ON "
+                "pa.id = v.patient_id WHERE v.id = ?",
+                YX_PI(p->visit_id));
+    if (rc == 0 && (rows->nrows != 1 || yx_rows_i64(rows, 0, "facility_id") != p->facility_id))
+        rc = yx_not_found(r);
+    else if (rc == 0 && strcmp(yx_rows_str(rows, 0, "state"), "finished") != 0)
+        rc = yx_fail_code(r, YX_ECONFLICT, "visit_state", NULL,
+                          "Chỉ thêm vào lượt khám đã xong / an import adds to finished visits only.");
+    if (rc == 0)
+        *when = p->at ? p->at : yx_rows_i64(rows, 0, p->kind == YX_PAST_VITALS ? "started_at" : "ended_at");
+    yx_rows_free(rows);
+    return rc;
+}
+
+static int past_visit_insert(struct yx_req *r, const struct yx_visit_past *p, int64_t *id)
+{
+    static const char *const modes[] = {"video", "audio", "chat", "assisted", NULL};
+    struct yx_rows *rows = NULL;
+    int64_t doctor = p->by ? p->by : r->who.user_id, doctor_facility = p->facility_id;
+    size_t reason = p->reason ? strlen(p->reason) : 0;
+    int rc;
+    if ((rc = past_patient(r, p->patient_id, p->facility_id)) != 0)
+        return rc;
+    if (!p->mode || !yx_one_of(p->mode, modes))
+        return yx_fail_field(r, YX_EINVAL, "mode",
+                             "mode là video, audio, chat hoặc assisted / mode is video, "
+                             "audio, chat or assisted.");
+    if (reason < 2 || reason > 500)
+        return yx_fail_field(r, YX_EINVAL, "reason",
+                             "Lý do khám 2-500 ký tự / the reason is 2-500 characters.");
+    if ((rc = past_time(r, p->start, "start")) != 0 || (rc = past_time(r, p->end, "end")) != 0)
+        return rc;
+    if (p->end < p->start)
+        return yx_fail_field(r, YX_EINVAL, "end",
+                             "Lượt khám kết thúc sau khi bắt đầu / a visit ends after it starts.");
+    if (p->by && (rc = yx_visit_doctor_facility(r, p->by, "doctor_id", &doctor_facility)) != 0)
+        return rc;
+    /* Booked when it started: the file does not say when it was planned, and a wait the import
+     * made up would skew the waiting-time report. */
+    rc = YX_DB_Q(
+        r->db, &rows,
+        "INSERT INTO visits (patient_id, facility_id, doctor_id, doctor_facility_id, created_by, mode, "
+        "state, reason, started_at, ended_at, created_at, updated_at) "
+        "SELECT id, facility_id, ?, ?, ?, ?, 'finished', ?, ?, ?, ?, ? FROM patients WHERE id = ? "
+        "RETURNING id",
+        YX_PI(doctor), YX_PI(doctor_facility), YX_PI(r->who.user_id), YX_PT(p->mode), YX_PT(p->reason),
+        YX_PI(p->start), YX_PI(p->end), YX_PI(p->start), YX_PI(yx_now_ms()), YX_PI(p->patient_id));
+    *id = rc == 0 && rows->nrows == 1 ? yx_rows_i64(rows, 0, "id") : 0;
+    yx_rows_free(rows);
+    return rc ? rc : yx_visit_event(r, *id, NULL, "finished", "imported");
+}
+
+static int past_vitals(struct yx_req *r, const struct yx_visit_past *p, int64_t *id)
+{
+    struct yx_rows *rows = NULL;
+    struct yx_param v[YX_VITALS];
+    char text[YX_VITALS][32], sql[512];
+    int64_t by = p->by ? p->by : r->who.user_id, at = 0;
+    int rc;
+    if ((rc = past_visit(r, p, &at)) != 0 || (rc = check_vitals(r, p->vitals)) != 0 ||
+        (rc = past_time(r, at, "at")) != 0)
+        return rc;
+    for (int k = 0; k < YX_VITALS; k++) {
+        v[k] = !p->vitals->set[k] ? YX_PN : vital_ranges[k].whole ? YX_PI((int64_t)p->vitals->val[k]) : YX_PN;
+        if (p->vitals->set[k] && !vital_ranges[k].whole) {
+            snprintf(text[k], sizeof text[k], "%.2f", p->vitals->val[k]);
+            v[k] = YX_PT(text[k]);
+        }
+    }
+    /* The row of the same visit, time and hand whose columns for these measurements are empty:
+     * the measurements of one measuring, sent one an Observation, come together again. */
+    struct yx_buf where;
+    yx_buf_init(&where, sizeof sql);
+    for (int k = 0; k < YX_VITALS && rc == 0; k++)
+        if (p->vitals->set[k])
+            rc = yx_buf_printf(&where, " AND %s IS NULL", yx_vital_names[k]);
+    if (rc == 0 &&
+        (rc = yx_snprintf(
+             sql, sizeof sql,
+             "SELECT id FROM vitals WHERE visit_id = ? AND at = ? AND recorded_by = ?%s ORDER BY id "
+             "LIMIT 1",
+             where.data ? where.data : "")) == 0)
+        rc = YX_DB_Q(r->db, &rows, sql, YX_PI(p->visit_id), YX_PI(at), YX_PI(by));
+    yx_buf_release(&where);
+    if (rc)
+        return rc;
+    int64_t row = rows->nrows == 1 ? yx_rows_i64(rows, 0, "id") : 0;
+    yx_rows_free(rows);
+    rows = NULL;
+    if (row) {
+        /* Each column keeps what it holds unless this measuring sets it (NULL is "not set"). */
+        *id = row;
+        return YX_DB_Q(
+            r->db, NULL,
+            "UPDATE vitals SET systolic = COALESCE(?, systolic), diastolic = COALESCE(?, diastolic), "
+            "pulse = COALESCE(?, pulse), respiratory_rate = COALESCE(?, respiratory_rate), "
+            "temperature = COALESCE(?, temperature), spo2 = COALESCE(?, spo2), weight = COALESCE(?, "
+            "weight), height = COALESCE(?, height), glucose = COALESCE(?, glucose) WHERE id = ?",
+            v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], YX_PI(row));
+    }
+    rc = YX_DB_Q(
+        r->db, &rows,
+        "INSERT INTO vitals (visit_id, recorded_by, at, systolic, diastolic, pulse, respiratory_rate, "
+        "temperature, spo2, weight, height, glucose) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "RETURNING id",
+        YX_PI(p->visit_id), YX_PI(by), YX_PI(at), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
+    *id = rc == 0 && rows->nrows == 1 ? yx_rows_i64(rows, 0, "id") : 0;
+    yx_rows_free(rows);
+    return rc;
+}
+
+static int past_diagnosis(struct yx_req *r, const struct yx_visit_past *p, int64_t *id)
+{
+    struct yx_rows *rows = NULL;
+    char code[8];
+    int64_t at = 0;
+    int rc;
+    if ((rc = past_visit(r, p, &at)) != 0)
+        return rc;
+    /* ytexa's list names the codes of primary care; a code outside it, or one that is not ICD-10's
+     * shape, is more likely a typing mistake than a diagnosis. */
+    if (!yx_icd10_wellformed(p->icd10, code) || !yx_icd10_name(r, code))
+        return yx_fail_field(
+            r, YX_EINVAL, "icd10",
+            "Mã ICD-10 '%s' không có trong danh mục (GET /api/v1/icd10) / ICD-10 code '%s' is "
+            "not in ytexa's list, itself or its category.",
+            p->icd10 ? p->icd10 : "", p->icd10 ? p->icd10 : "");
+    if ((rc = past_time(r, at, "at")) != 0)
+        return rc;
+    /* As a new primary diagnosis of the REST route, a primary one demotes the one before. */
+    if (p->primary == 1)
+        rc = YX_DB_Q(r->db, NULL,
+                     "UPDATE visit_diagnoses SET is_primary = 0 WHERE visit_id = ? AND is_primary = 1",
+                     YX_PI(p->visit_id));
+    if (rc == 0)
+        rc = YX_DB_Q(r->db, &rows,
+                     "INSERT INTO visit_diagnoses (visit_id, code, is_primary, note, created_by, created_at) "
+                     "SELECT ?, ?, CASE WHEN ? >= 0 THEN ? WHEN EXISTS (SELECT 1 FROM visit_diagnoses WHERE "
+                     "visit_id = ?) THEN 0 ELSE 1 END, ?, ?, ? RETURNING id",
+                     YX_PI(p->visit_id), YX_PT(code), YX_PI(p->primary), YX_PI(p->primary),
+                     YX_PI(p->visit_id), YX_PT(p->note), YX_PI(p->by ? p->by : r->who.user_id), YX_PI(at));
+    *id = rc == 0 && rows->nrows == 1 ? yx_rows_i64(rows, 0, "id") : 0;
+    yx_rows_free(rows);
+    return rc;
+}
+
+int yx_visit_record_past(struct yx_req *r, const struct yx_visit_past *p, int64_t *id)
+{
+    *id = 0;
+    /* The rows name their author: an account of ytexa (a registered system has none yet). */
+    if (!r->who.user_id)
+        return yx_fail(r, YX_EFORBIDDEN,
+                       "Chỉ một tài khoản ghi được hồ sơ nhập / only an account writes imported records.");
+    switch (p->kind) {
+    case YX_PAST_VISIT:
+        return past_visit_insert(r, p, id);
+    case YX_PAST_VITALS:
+        return past_vitals(r, p, id);
+    case YX_PAST_DIAGNOSIS:
+        return past_diagnosis(r, p, id);
+    }
+    return YX_EINVAL;
+}
+
 const struct yx_route yx_visit_record_routes[] = {
     {"PUT", "/api/v1/visits/:id/notes", visit_notes, 0, "visit.notes", "visit", YX_DOCTORS, notes_fields},
     {"POST", "/api/v1/visits/:id/vitals", visit_vitals, 0, "visit.vitals", "visit", YX_CLINICIANS,

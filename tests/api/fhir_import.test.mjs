@@ -1,8 +1,9 @@
-// FHIR bulk import ($import, issue 20; docs/fhir.md "Bulk import"): an NDJSON file of Patients into
-// one facility's registry. Server A's Lũng Cú station (12: its seven demo patients and two more,
-// with every mapped element) is exported with $export and imported into server B's Hà Giang
-// hospital (4), whose registry is empty, and the two registries are compared record by record.
-// Every answer's lines go through lib/fhir.mjs's three validators.
+// FHIR bulk import ($import, issue 20; docs/fhir.md "Bulk import"): NDJSON files of Patients,
+// Encounters, Observations and Conditions into one facility. Server A's Lũng Cú station (12: its
+// seven demo patients and two more, with every mapped element, and two finished visits with their
+// vital signs and diagnoses) is exported with $export and imported into server B's (and, for the
+// visits, an empty server C's) Hà Giang hospital (4), whose registry is empty, and the two are
+// compared record by record. Every answer's lines go through lib/fhir.mjs's three validators.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, randomUUID } from 'node:crypto';
@@ -10,9 +11,10 @@ import { startSignedIn, api, errorOf } from './lib/server.mjs';
 import { registerPatient } from './lib/patients.mjs';
 import { fhir, assertValid } from './lib/fhir.mjs';
 
-let A, B;
+let A, B, C;
 const SA = {};
 const SB = {};
+const SC = {};
 const NDJSON = { 'content-type': 'application/fhir+ndjson' };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -80,10 +82,35 @@ before(async () => {
   assert.equal(B.sql('SELECT COUNT(*) FROM patients WHERE facility_id = 4'), '0');
   file = await exportLungCu();
   assert.equal(file.trimEnd().split('\n').length, 9);
+  // Two finished visits at Lũng Cú, after the Patient file above was taken: Hờ Thị Dở by video
+  // (one measuring: blood pressure, pulse, temperature, weight; E11 with a note, then I10 the
+  // primary diagnosis: the export writes E11 first, and only the Encounter's ranks say which), Sùng Mí Chứ by chat (two measurings: pulse, temperature, SpO2, then pulse again; J06).
+  const ok = async (who, method, path, body) => {
+    const r = await api(A, method, path, { token: SA[who].token, body });
+    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  const doctor = Number(A.sql("SELECT id FROM users WHERE username = 'demo.doctor'"));
+  const visit = async (cccdOrBhyt, mode, reason, measurings, diagnoses) => {
+    const patient = Number(A.sql(`SELECT id FROM patients WHERE cccd = '${cccdOrBhyt}' OR bhyt = '${cccdOrBhyt}'`));
+    const v = await ok('demo.commune', 'POST', '/api/v1/visits', { patient_id: patient, doctor_id: doctor, mode, reason });
+    await ok('demo.commune', 'POST', `/api/v1/visits/${v.id}/transitions`, { to: 'in_progress' });
+    for (const m of measurings) {
+      await ok('demo.commune', 'POST', `/api/v1/visits/${v.id}/vitals`, m);
+      await sleep(5); // two measurings at two times
+    }
+    for (const d of diagnoses) await ok('demo.doctor', 'POST', `/api/v1/visits/${v.id}/diagnoses`, d);
+    await ok('demo.doctor', 'POST', `/api/v1/visits/${v.id}/transitions`, { to: 'finished' });
+  };
+  await visit('002192004321', 'video', 'Đau đầu, chóng mặt', [{ systolic: 150, diastolic: 90, pulse: 80, temperature: 37.5, weight: 52.5 }],
+    [{ icd10: 'E11', note: 'Theo dõi đường huyết' }, { icd10: 'I10', primary: true }]);
+  await visit('GD4010987654321', 'chat', 'Ho, sốt', [{ pulse: 96, temperature: 38.2, spo2: 95 }, { pulse: 88 }], [{ icd10: 'J06', primary: true }]);
+  C = await startSignedIn(SC);
 });
 after(async () => {
   await A?.close();
   await B?.close();
+  await C?.close();
 });
 
 test('an exported facility imported into an empty registry is the same registry, record by record; again, nothing changes', async () => {
@@ -157,7 +184,7 @@ test('a file with bad lines: the good lines are kept, each bad one reported with
     JSON.stringify({ ...good('Vừ Thị Của', 1991), gender: 'female', birthDate: '1991-13' }),
     '',
     JSON.stringify({ ...good('Lầu Văn Pó', 1960), maritalStatus: { text: 'married' } }),
-    JSON.stringify({ resourceType: 'Observation', status: 'final' }),
+    JSON.stringify({ resourceType: 'MedicationRequest', status: 'active' }),
     // A CCCD whose century-and-sex digit (9) is no man's born in 1975.
     JSON.stringify({ ...good('Mã Văn Tỉnh', 1975), identifier: [{ system: 'http://fhir.hl7.org.vn/core/sid/cccd', value: '002975000001' }] }),
     JSON.stringify(good('Giàng A Tủa', 2001)),
@@ -246,6 +273,161 @@ test('ceilings and bad requests: refused whole, nothing written', async () => {
   assert.deepEqual(r.summary, { created: 1, updated: 0, unchanged: 0, refused: 1 });
   assert.deepEqual(outcomeOf(r.issues[0]).line, 1);
   assert.equal(outcomeOf(r.issues[0]).code, 'line_too_long');
+});
+
+// A facility's files of the four types from one Group-level $export: { type: text }.
+async function exportFiles(srv, S, facility, types = 'Patient,Encounter,Observation,Condition') {
+  const token = S['demo.ministry-admin'].token;
+  const k = await fhir(srv, 'GET', `/fhir/Group/facility-${facility}/$export?_type=${types}`, { token, headers: { prefer: 'respond-async' } });
+  assert.equal(k.status, 202, JSON.stringify(k.body));
+  const status = k.headers.get('content-location').slice(srv.url.length);
+  for (let i = 0; i < 400; i++) {
+    const s = await api(srv, 'GET', status, { token });
+    if (s.status === 200) {
+      const files = {};
+      for (const o of s.body.output) {
+        const f = await api(srv, 'GET', o.url.slice(srv.url.length), { token });
+        assert.equal(f.status, 200);
+        files[o.type] = typeof f.body === 'string' ? f.body : `${JSON.stringify(f.body)}\n`;
+      }
+      return files;
+    }
+    await sleep(50);
+  }
+  throw new Error('the export did not finish');
+}
+
+// The content of a facility's export, ids left out: one line a record, each reference written as
+// what it points at (a patient by name, an encounter by its patient and start), sorted.
+function content(files) {
+  const parse = (t) => (t ?? '').trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const [P, E, O, Co] = ['Patient', 'Encounter', 'Observation', 'Condition'].map((t) => parse(files[t]));
+  const who = (ref) => ref.display;
+  const encounter = Object.fromEntries(E.map((e) => [`Encounter/${e.id}`, `${who(e.subject)}@${e.period.start}`]));
+  const code = Object.fromEntries(Co.map((c) => [`Condition/${c.id}`, c.code.coding[0].code]));
+  const q = (v) => `${v.value} ${v.unit} ${v.system}|${v.code}`;
+  return {
+    Patient: P.map((p) => [p.name[0].text, p.gender, p.birthDate, ...(p.identifier ?? []).map((i) => `${i.system}|${i.value}`).sort()].join(' ; ')).sort(),
+    Encounter: E.map((e) => [who(e.subject), e.status, e.class.code, e.type[0].coding[0].code, e.period.start, e.period.end, e.reasonCode[0].text,
+      ...(e.diagnosis ?? []).map((d) => `${code[d.condition.reference]}:${d.rank}`).sort()].join(' ; ')).sort(),
+    Observation: O.map((o) => [who(o.subject), encounter[o.encounter.reference], o.status, o.category[0].coding[0].code, o.code.coding[0].code, o.effectiveDateTime,
+      o.valueQuantity ? q(o.valueQuantity) : o.component.map((c) => `${c.code.coding[0].code}=${q(c.valueQuantity)}`).join(',')].join(' ; ')).sort(),
+    Condition: Co.map((c) => [who(c.subject), encounter[c.encounter.reference], c.code.coding[0].code, c.recordedDate, c.note?.[0].text ?? ''].join(' ; ')).sort(),
+  };
+}
+const tally = (srv) => ['patients', 'visits', 'vitals', 'visit_diagnoses', 'visit_events', 'fhir_imported'].map((t) => `${t} ${srv.sql(`SELECT COUNT(*) FROM ${t}`)}`).join(', ');
+// The VN month of now, as the reports name it.
+const thisMonth = () => new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
+
+test('a facility exported (Patient, Encounter, Observation, Condition) and imported into an empty server is the same, record by record; again, nothing new', async () => {
+  const files = await exportFiles(A, SA, 12);
+  const a = content(files);
+  // By hand: the two visits, 4 + 4 measurements (blood pressure one Observation), 3 diagnoses.
+  assert.deepEqual(Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v.length])), { Patient: 9, Encounter: 2, Observation: 8, Condition: 3 });
+  assert.match(a.Encounter.join('\n'), /^Hờ Thị Dở ; finished ; VR ; video ; .+ ; Đau đầu, chóng mặt ; E11:2 ; I10:1$/m);
+  assert.match(a.Encounter.join('\n'), /^Sùng Mí Chứ ; finished ; VR ; chat ; .+ ; Ho, sốt ; J06:1$/m);
+  assert.match(a.Observation.join('\n'), /^Hờ Thị Dở ; Hờ Thị Dở@.+ ; final ; vital-signs ; 85354-9 ; .+ ; 8480-6=150 mmHg .+\|mm\[Hg\],8462-4=90 mmHg /m);
+  assert.match(a.Observation.join('\n'), /^Hờ Thị Dở ; .+ ; 29463-7 ; .+ ; 52\.5 kg http:\/\/unitsofmeasure\.org\|kg$/m);
+  assert.match(a.Condition.join('\n'), /^Hờ Thị Dở ; .+ ; E11 ; .+ ; Theo dõi đường huyết$/m);
+
+  const admin = SC['demo.facility-admin'].token;
+  assert.equal(C.sql('SELECT COUNT(*) FROM visits'), '0');
+  const expected = { Patient: 9, Encounter: 2, Observation: 8, Condition: 3 };
+  for (const type of ['Patient', 'Encounter', 'Observation', 'Condition']) {
+    const r = await importFile(C, admin, 4, files[type]);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.summary, { created: expected[type], updated: 0, unchanged: 0, refused: 0 }, `${type}: ${JSON.stringify(r.issues)}`);
+  }
+  // The same content exported from C, record by record.
+  assert.deepEqual(content(await exportFiles(C, SC, 4)), a);
+  // The rows: two finished visits of C's hospital, booked and done by the importing account (no
+  // practitioner of the file is known by licence), the first measuring one row of vitals again.
+  const adminId = C.sql("SELECT id FROM users WHERE username = 'demo.facility-admin'");
+  assert.equal(C.sql("SELECT COUNT(*) || ':' || MIN(state) || ':' || MIN(facility_id) || ':' || MIN(doctor_id) || ':' || MAX(created_by) FROM visits"), `2:finished:4:${adminId}:${adminId}`);
+  assert.equal(C.sql('SELECT COUNT(*) FROM vitals'), '3');
+  // Audited as the REST writes would be: a visit created, measurements and diagnoses recorded.
+  assert.equal(C.sql(`SELECT action || ' ' || COUNT(*) FROM audit_events WHERE actor_id = ${adminId} AND action LIKE 'visit.%' GROUP BY action ORDER BY action`),
+    'visit.create 2\nvisit.diagnosis 3\nvisit.vitals 8');
+  // The reports count them as any visit: this month C's hospital booked, started and completed 2.
+  const rep = await api(C, 'GET', `/api/v1/reports/visits?period=month:${thisMonth()}&facility=4`, { token: SC['demo.ministry-admin'].token });
+  assert.equal(rep.status, 200, JSON.stringify(rep.body));
+  assert.deepEqual([rep.body.totals.booked, rep.body.totals.started, rep.body.totals.completed], [2, 2, 2]);
+
+  // Again, the four files: nothing new (the Patients as the Patient import has it: five found by
+  // CCCD or BHYT card, four without refused as likely duplicates of themselves).
+  const before = tally(C);
+  for (const type of ['Patient', 'Encounter', 'Observation', 'Condition']) {
+    const r = await importFile(C, admin, 4, files[type]);
+    const want = type === 'Patient' ? { created: 0, updated: 0, unchanged: 5, refused: 4 } : { created: 0, updated: 0, unchanged: expected[type], refused: 0 };
+    assert.deepEqual(r.summary, want, type);
+  }
+  assert.equal(tally(C), before);
+  const again = await api(C, 'GET', `/api/v1/reports/visits?period=month:${thisMonth()}&facility=4`, { token: SC['demo.ministry-admin'].token });
+  assert.deepEqual(again.body.totals, rep.body.totals);
+});
+
+test('a file of the four types with bad lines: the good ones kept, each bad one reported with its line and element', async () => {
+  const admin = SC['demo.ministry-admin'].token;
+  const at = (minutes) => new Date(Date.now() + minutes * 60000).toISOString();
+  const ref = (t, id) => ({ reference: `${t}/${id}` });
+  const pulse = (id, encounter, value) => ({ resourceType: 'Observation', id, status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] },
+    subject: ref('Patient', 'p-1'), encounter: ref('Encounter', encounter), effectiveDateTime: at(-50), valueQuantity: { value, unit: 'beats/minute', system: 'http://unitsofmeasure.org', code: '/min' } });
+  const dx = (id, code) => ({ resourceType: 'Condition', id, code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code }] }, subject: ref('Patient', 'p-1'), encounter: ref('Encounter', 'e-1') });
+  const enc = (id, start, end) => ({ resourceType: 'Encounter', id, status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'VR' },
+    subject: ref('Patient', 'p-1'), period: { start, end }, reasonCode: [{ text: 'Khám lại' }] });
+  // A practitioner named by a licence ytexa knows (the demo doctor's) is the visit's doctor and
+  // the diagnosis's author; one it does not know leaves the importing account in their place.
+  const doctor = C.sql("SELECT id || ':' || facility_id || ':' || licence_no FROM users WHERE username = 'demo.doctor'").split(':');
+  const licence = (value) => ({ reference: 'Practitioner/77', identifier: { system: 'urn:ytexa:fhir:sid:practising-licence', value } });
+  const lines = [
+    { resourceType: 'Patient', id: 'p-1', name: [{ text: 'Lù Thị Mỷ' }], gender: 'female', birthDate: '1977' },
+    { ...enc('e-1', at(-60), at(-40)), participant: [{ individual: licence(doctor[2]) }] },
+    pulse('o-1', 'e-1', 72),
+    pulse('o-2', 'e-404', 72), // an encounter neither in the file nor imported before
+    dx('c-1', 'X99'), // well-formed, but no ICD-10 code ytexa knows
+    pulse('o-3', 'e-1', 300), // past the plausible 20–250
+    enc('e-2', at(24 * 60), at(24 * 60 + 30)), // tomorrow
+    { ...dx('c-2', 'I10'), recorder: licence('KHÔNG-CÓ-123') },
+  ].map((l) => JSON.stringify(l));
+  const before = C.sql('SELECT COUNT(*) FROM visits');
+  const r = await importFile(C, admin, 13, lines.join('\n') + '\n');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.summary, { created: 4, updated: 0, unchanged: 0, refused: 4 });
+  assert.deepEqual(r.issues.map(outcomeOf).map(({ line, code, field }) => ({ line, code, field })), [
+    { line: 4, code: 'unknown_reference', field: 'Observation.encounter' },
+    { line: 5, code: 'invalid_input', field: 'Condition.code' },
+    { line: 6, code: 'invalid_input', field: 'Observation.valueQuantity' },
+    { line: 7, code: 'invalid_input', field: 'Encounter.period.start' },
+  ]);
+  for (const o of r.issues) assert.match(outcomeOf(o).text, new RegExp(`^Dòng ${outcomeOf(o).line} / line ${outcomeOf(o).line}: .+ / .+`));
+  assert.match(outcomeOf(r.issues[0]).text, /Encounter\/e-404/);
+  // What was kept: Mèo Vạc's one visit, its pulse of 72, its I10 (the primary one, the first).
+  assert.equal(Number(C.sql('SELECT COUNT(*) FROM visits')), Number(before) + 1);
+  const v = C.sql("SELECT v.id FROM visits v JOIN patients p ON p.id = v.patient_id WHERE p.full_name = 'Lù Thị Mỷ'");
+  assert.equal(C.sql(`SELECT v.state || ':' || v.mode || ':' || v.reason || ':' || p.facility_id FROM visits v JOIN patients p ON p.id = v.patient_id WHERE v.id = ${v}`), 'finished:video:Khám lại:13');
+  const adminId = C.sql("SELECT id FROM users WHERE username = 'demo.ministry-admin'");
+  assert.equal(C.sql(`SELECT doctor_id || ':' || doctor_facility_id || ':' || created_by FROM visits WHERE id = ${v}`), `${doctor[0]}:${doctor[1]}:${adminId}`);
+  assert.equal(C.sql(`SELECT COALESCE(systolic, 0) || ':' || pulse || ':' || recorded_by FROM vitals WHERE visit_id = ${v}`), `0:72:${adminId}`);
+  assert.equal(C.sql(`SELECT code || ':' || is_primary || ':' || created_by FROM visit_diagnoses WHERE visit_id = ${v}`), `I10:1:${adminId}`);
+  // The corrected lines sent again: only they change anything.
+  const fixed = [JSON.stringify(pulse('o-2', 'e-1', 64)), JSON.stringify(dx('c-1', 'E11')), lines[2], lines[7]].join('\n');
+  const f = await importFile(C, admin, 13, fixed);
+  assert.deepEqual(f.summary, { created: 2, updated: 0, unchanged: 2, refused: 0 });
+  assert.equal(C.sql(`SELECT code || ':' || is_primary FROM visit_diagnoses WHERE visit_id = ${v} ORDER BY id`), 'I10:1\nE11:0');
+});
+
+test('who may import visits: another facility is absent, a clinician 403', async () => {
+  const line = JSON.stringify({ resourceType: 'Encounter', id: 'x', status: 'finished', class: { code: 'VR' }, subject: { reference: 'Patient/1' }, period: { start: '2026-01-01T08:00:00+07:00', end: '2026-01-01T08:20:00+07:00' } }) + '\n';
+  const before = tally(C);
+  const other = await importFile(C, SC['demo.facility-admin'].token, 12, line);
+  const absent = await importFile(C, SC['demo.facility-admin'].token, 999999, line);
+  assert.equal(other.status, 404);
+  assert.deepEqual(other.body, absent.body);
+  for (const who of ['demo.doctor', 'demo.commune']) {
+    const r = await importFile(C, SC[who].token, 4, line);
+    assert.equal(r.status, 403, who);
+  }
+  assert.equal(tally(C), before);
 });
 
 test('the CapabilityStatement lists $import beside $export', async () => {
