@@ -33,10 +33,10 @@
 #define NO_CHAPTERS "0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0"
 #define VN_DAY(ms) "((" ms " + 25200000) / 86400000)"
 
+/* The figures of visit_rollup, which visit_rollup_fac keeps by facility alone. */
 #define VISIT_FIGURES                                                                                        \
     "booked, started, completed, no_show, cancelled, signed, diagnoses, ch01, ch02, ch03, ch04, ch05, "      \
-    "ch06, "                                                                                                 \
-    "ch07, ch08, ch09, ch10, ch11, ch12, ch13, ch14, ch15, ch16, ch17, ch18, ch19, ch20, ch21, ch22"
+    "ch06, ch07, ch08, ch09, ch10, ch11, ch12, ch13, ch14, ch15, ch16, ch17, ch18, ch19, ch20, ch21, ch22"
 #define CONSULT_FIGURES                                                                                      \
     "requested, accepted, in_time, concluded, treat_locally, transfer, more_tests, another_consult, "        \
     "cancelled, declined, escalated"
