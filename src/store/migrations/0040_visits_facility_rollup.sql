@@ -1,5 +1,5 @@
--- ytexa 0040: the remote visits report by facility on PostgreSQL within 300 ms (issue 19, session
--- 16; docs/reports.md, "How it is computed, and its bound"; bench/README.md, "Session 16: reports by
+-- ytexa 0040: the reports by facility on PostgreSQL, toward issue 19's 300 ms (session 16;
+-- docs/reports.md, "How it is computed, and its bound"; bench/README.md, "Session 16: reports by
 -- facility on PostgreSQL"). Measured there (1.3 M patients, EXPLAIN ANALYZE): a year of visits by
 -- facility summed 48 k visit_rollup month rows (one a facility and mode) into 4 k, then again into
 -- 1 k facilities, thirty figures each, and its waits read 124 k rows of visit_waits_fac through a
