@@ -146,6 +146,11 @@ static json_t *key_json(const struct yx_report_grouping *g, const struct yx_rows
     "SELECT %s AS gid, t.what AS what, t.minutes AS minutes, SUM(t.n) AS n FROM " table " t " joins where    \
     "GROUP BY 1, 2, 3 HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3"
 
+/* The eleven counts of the rollups, as their tables name them. */
+#define CONSULT_FIGURES                                                                                      \
+    "requested, accepted, in_time, concluded, treat_locally, transfer, more_tests, another_consult, "        \
+    "cancelled, declined, escalated"
+
 /* The counts and waits of each group in the period by facility (migration 0025); the per-facility
  * waits of a whole calendar year read its year rows (migration 0033). */
 static const char counts_sql[] = COUNTS_SQL("consult_rollup", ROLLUP_JOINS, ROLLUP_WHERE);
@@ -172,10 +177,12 @@ static const char by_waits_sql[] = WAITS_SQL("consult_waits_by", BY_JOINS, BY_WH
  * level, urgency, specialty and kind the facility had. */
 #define FAC_JOINS "JOIN facilities rf ON rf.id = t.facility_id " YX_REPORT_PLACE_JOIN("fp", "rf")
 #define FAC_WHERE                                                                                            \
-    "WHERE " YX_REPORT_QUARTERS_SQL("t") " AND (? = 0 OR rf.id = ?) AND (? = 0 OR " YX_REPORT_IN_PROVINCE(   \
-        "fp") ") AND (? = '' OR rf.level = ?) "
-static const char fac_counts_sql[] = COUNTS_SQL("consult_rollup_fac", FAC_JOINS, FAC_WHERE);
-static const char fac_waits_sql[] = WAITS_SQL("consult_waits_fac", FAC_JOINS, FAC_WHERE);
+    "WHERE (? = 0 OR rf.id = ?) AND (? = 0 OR " YX_REPORT_IN_PROVINCE("fp") ") AND (? = '' OR rf.level = "   \
+                                                                            "?) "
+static const char fac_counts_sql[] = COUNTS_SQL(
+    YX_REPORT_QUARTERS_FROM("consult_rollup_fac", "facility_id, " CONSULT_FIGURES), FAC_JOINS, FAC_WHERE);
+static const char fac_waits_sql[] = WAITS_SQL(
+    YX_REPORT_QUARTERS_FROM("consult_waits_fac", "facility_id, what, minutes, n"), FAC_JOINS, FAC_WHERE);
 
 /* Each grouping's dimension, key and name there (NULL by: the totals). */
 static const struct {
@@ -209,7 +216,7 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     struct yx_rows *rows = NULL, *waits = NULL;
     struct tally all = {.naccept = 0}, group;
     struct yx_report_spans spans;
-    char sql[sizeof counts_sql + 400];
+    char sql[sizeof fac_counts_sql + sizeof counts_sql + 400];
     json_t *out = NULL;
     int rc;
     const struct yx_report_filters filters = *only;

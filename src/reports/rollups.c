@@ -1,4 +1,4 @@
-/* The rollup tables (migrations 0024–0026, 0029, 0033, 0035) recomputed from the events they count,
+/* The rollup tables (migrations 0024–0026, 0029, 0033–0035, 0040) recomputed from the events they count,
  * for `ytexa reports check` and `ytexa reports rebuild` (docs/operations.md, "Report rollups").
  *
  * Each table is described once here: its key after (grain, span), its figures, and its facts — a
@@ -33,6 +33,10 @@
 #define NO_CHAPTERS "0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0"
 #define VN_DAY(ms) "((" ms " + 25200000) / 86400000)"
 
+/* The figures of visit_rollup, which visit_rollup_fac keeps by facility alone. */
+#define VISIT_FIGURES                                                                                        \
+    "booked, started, completed, no_show, cancelled, signed, diagnoses, ch01, ch02, ch03, ch04, ch05, "      \
+    "ch06, ch07, ch08, ch09, ch10, ch11, ch12, ch13, ch14, ch15, ch16, ch17, ch18, ch19, ch20, ch21, ch22"
 #define CONSULT_FIGURES                                                                                      \
     "requested, accepted, in_time, concluded, treat_locally, transfer, more_tests, another_consult, "        \
     "cancelled, declined, escalated"
@@ -66,9 +70,7 @@ struct rollup {
     "w.span / 3 END, " keys
 
 static const struct rollup rollups[] = {
-    {"visit_rollup", "facility_id, mode",
-     "booked, started, completed, no_show, cancelled, signed, diagnoses, ch01, ch02, ch03, ch04, ch05, ch06, "
-     "ch07, ch08, ch09, ch10, ch11, ch12, ch13, ch14, ch15, ch16, ch17, ch18, ch19, ch20, ch21, ch22",
+    {"visit_rollup", "facility_id, mode", VISIT_FIGURES,
      "SELECT " VN_DAY(
          "created_at") " AS day, facility_id, mode, 1 AS booked, 0 AS started, 0 AS completed, "
                        "0 AS no_show, 0 AS cancelled, 0 AS signed, 0 AS diagnoses, " NAMED_NO_CHAPTERS
@@ -96,7 +98,7 @@ static const struct rollup rollups[] = {
                                                                             "x.facility_id, x.mode, 0, 0, 0, "
                                                                             "0, 0, 0, 1, " CHAPTERS
                                                                             " FROM visit_dx_facts x",
-     NULL, 0, NULL},
+     NULL, 0, "visit_rollup_fac"},
     {"visit_rollup_dx", "facility_id, mode, code", "n",
      "SELECT day, facility_id, mode, code, 1 AS n FROM visit_dx_facts", NULL, 0, NULL},
     {"visit_rollup_wait", "facility_id, mode, minutes", "n",
@@ -153,6 +155,20 @@ static const struct rollup rollups[] = {
          "SUM(w.more_tests) AS more_tests, SUM(w.another_consult) AS another_consult, SUM(w.cancelled) AS "
          "cancelled, SUM(w.declined) AS declined, SUM(w.escalated) AS escalated",
          "consult_rollup"),
+     0, NULL},
+    /* 0040: visit_rollup's month rows by facility alone, the same way. */
+    {"visit_rollup_fac", "facility_id", VISIT_FIGURES, NULL,
+     FAC_SPANS(
+         "facility_id",
+         "SUM(w.booked) AS booked, SUM(w.started) AS started, SUM(w.completed) AS completed, "
+         "SUM(w.no_show) AS no_show, SUM(w.cancelled) AS cancelled, SUM(w.signed) AS signed, "
+         "SUM(w.diagnoses) AS diagnoses, SUM(w.ch01) AS ch01, SUM(w.ch02) AS ch02, SUM(w.ch03) AS ch03, "
+         "SUM(w.ch04) AS ch04, SUM(w.ch05) AS ch05, SUM(w.ch06) AS ch06, SUM(w.ch07) AS ch07, "
+         "SUM(w.ch08) AS ch08, SUM(w.ch09) AS ch09, SUM(w.ch10) AS ch10, SUM(w.ch11) AS ch11, "
+         "SUM(w.ch12) AS ch12, SUM(w.ch13) AS ch13, SUM(w.ch14) AS ch14, SUM(w.ch15) AS ch15, "
+         "SUM(w.ch16) AS ch16, SUM(w.ch17) AS ch17, SUM(w.ch18) AS ch18, SUM(w.ch19) AS ch19, "
+         "SUM(w.ch20) AS ch20, SUM(w.ch21) AS ch21, SUM(w.ch22) AS ch22",
+         "visit_rollup"),
      0, NULL},
 };
 #define NROLLUPS (sizeof rollups / sizeof rollups[0])

@@ -195,23 +195,42 @@ static json_t *values_json(const struct tally *t)
     "SUM(" t ".ch13) AS ch13, SUM(" t ".ch14) AS ch14, SUM(" t ".ch15) AS ch15, SUM(" t ".ch16) AS ch16, "   \
     "SUM(" t ".ch17) AS ch17, SUM(" t ".ch18) AS ch18, SUM(" t ".ch19) AS ch19, SUM(" t ".ch20) AS ch20, "   \
     "SUM(" t ".ch21) AS ch21, SUM(" t ".ch22) AS ch22"
-static const char counts_sql[] =
-    "SELECT %s AS gid, %s AS gname, SUM(v.booked) AS booked, SUM(v.started) AS started, SUM(v.completed) AS "
-    "completed, SUM(v.no_show) AS no_show, SUM(v.cancelled) AS cancelled, SUM(v.signed) AS signed, "
-    "SUM(v.diagnoses) AS diagnoses, " CHAPTER_SUMS(
-        "v") ", SUM(v.refused) AS refused FROM (SELECT t.facility_id, t.mode, SUM(t.booked) AS "
-             "booked, SUM(t.started) AS started, SUM(t.completed) AS completed, SUM(t.no_show) AS no_show, "
-             "SUM(t.cancelled) AS cancelled, SUM(t.signed) AS signed, SUM(t.diagnoses) AS "
-             "diagnoses, " CHAPTER_SUMS("t") ", 0 AS refused FROM visit_rollup t WHERE " YX_REPORT_SPANS_SQL(
-                 "t") " GROUP BY t.facility_id, t.mode UNION ALL SELECT w.facility_id, w.mode, 0, 0, 0, 0, "
-                      "0, 0, 0, " CHAPTER_ZEROS
-                      ", COUNT(*) FROM prescription_refusals x JOIN visits w ON w.id = x.visit_id WHERE "
-                      "x.refused_at >= ? AND x.refused_at < ? GROUP BY w.facility_id, w.mode) v "
-                      "JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(
-                          "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2 HAVING SUM(v.booked) <> 0 OR "
-                                     "SUM(v.started) <> 0 OR SUM(v.completed) <> 0 OR "
-                                     "SUM(v.no_show) <> 0 OR SUM(v.cancelled) <> 0 OR SUM(v.signed) <> 0 OR "
-                                     "SUM(v.diagnoses) <> 0 OR SUM(v.refused) <> 0 ORDER BY 1";
+#define CHAPTERS                                                                                             \
+    "ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, ch11, ch12, ch13, ch14, ch15, "             \
+    "ch16, ch17, ch18, ch19, ch20, ch21, ch22"
+/* The figures' query around the rows of a rollup (figures: a SELECT of facility_id, the keys and
+ * the figures in counts_sql's order, then 0 AS refused) and the refusals counted by the same keys
+ * (w.facility_id and the others, named in refusal_keys). */
+#define COUNTS_SQL(figures, refusal_keys)                                                                    \
+    "SELECT %s AS gid, %s AS gname, SUM(v.booked) AS booked, SUM(v.started) AS started, SUM(v.completed) "   \
+    "AS "                                                                                                    \
+    "completed, SUM(v.no_show) AS no_show, SUM(v.cancelled) AS cancelled, SUM(v.signed) AS signed, "         \
+    "SUM(v.diagnoses) AS diagnoses, " CHAPTER_SUMS(                                                          \
+        "v") ", SUM(v.refused) AS refused FROM (" figures " UNION ALL SELECT " refusal_keys                  \
+             ", 0, 0, 0, 0, 0, 0, 0, " CHAPTER_ZEROS ", COUNT(*) FROM prescription_refusals x JOIN visits "  \
+             "w ON w.id = x.visit_id WHERE x.refused_at >= ? "                                               \
+             "AND x.refused_at < ? GROUP BY " refusal_keys                                                   \
+             ") v JOIN facilities f ON f.id = v.facility_id " YX_REPORT_PLACE_JOIN(                          \
+                 "fp", "f") "WHERE " PLACE_SQL " GROUP BY 1, 2 HAVING SUM(v.booked) <> 0 OR "                \
+                            "SUM(v.started) <> 0 OR SUM(v.completed) <> 0 OR SUM(v.no_show) <> 0 OR "        \
+                            "SUM(v.cancelled) <> 0 OR "                                                      \
+                            "SUM(v.signed) <> 0 OR SUM(v.diagnoses) <> 0 OR SUM(v.refused) <> 0 ORDER BY 1"
+static const char counts_sql[] = COUNTS_SQL(
+    "SELECT t.facility_id, t.mode, SUM(t.booked) AS booked, SUM(t.started) AS started, SUM(t.completed) AS "
+    "completed, SUM(t.no_show) AS no_show, SUM(t.cancelled) AS cancelled, SUM(t.signed) AS signed, "
+    "SUM(t.diagnoses) AS diagnoses, " CHAPTER_SUMS(
+        "t") ", 0 AS refused FROM visit_rollup t WHERE " YX_REPORT_SPANS_SQL("t") " GROUP BY t.facility_id, "
+                                                                                  "t.mode",
+    "w.facility_id, w.mode");
+/* The same figures from the rollup by facility alone (migration 0040: no mode; months, quarters and
+ * years), when nothing finer than the facility is asked over whole months (yx_report_facility_alone):
+ * a year is one row a facility where visit_rollup holds twelve months of each facility's modes. */
+static const char fac_counts_sql[] = COUNTS_SQL(
+    "SELECT facility_id, booked, started, completed, no_show, cancelled, signed, diagnoses, " CHAPTERS
+    ", 0 AS refused FROM " YX_REPORT_QUARTERS_FROM(
+        "visit_rollup_fac",
+        "facility_id, booked, started, completed, no_show, cancelled, signed, diagnoses, " CHAPTERS) " t",
+    "w.facility_id");
 
 /* The waits from booking to start of the visits started in the period, from the histogram
  * visit_rollup_wait, as (bucket, how many) in ascending order within each group, in the same order
@@ -227,9 +246,13 @@ static const char waits_sql[] =
  * and years), when nothing finer than the facility is asked over whole months
  * (yx_report_facility_alone): a year is one row a facility and bucket, already in the key's order. */
 static const char fac_waits_sql[] =
-    "SELECT %s AS gid, t.minutes, SUM(t.n) AS n FROM visit_waits_fac t JOIN facilities f ON f.id = "
-    "t.facility_id " YX_REPORT_PLACE_JOIN("fp", "f") "WHERE " YX_REPORT_QUARTERS_SQL(
-        "t") " AND " PLACE_SQL " GROUP BY 1, 2 HAVING SUM(t.n) <> 0 ORDER BY 1, 2";
+    "SELECT %s AS gid, t.minutes, SUM(t.n) AS n FROM " YX_REPORT_QUARTERS_FROM(
+        "visit_waits_fac",
+        "facility_id, minutes, n") " t JOIN facilities f ON f.id = "
+                                   "t.facility_id " YX_REPORT_PLACE_JOIN("fp", "f") "WHERE " PLACE_SQL
+                                                                                    " GROUP BY 1, 2 HAVING "
+                                                                                    "SUM(t.n) <> 0 ORDER "
+                                                                                    "BY 1, 2";
 
 /* The ten codes recorded most often in the period (ties by code), with their names, from the
  * diagnoses' rollup. */
@@ -298,7 +321,7 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     const struct yx_report_place place = *where;
     struct yx_rows *rows = NULL, *ws = NULL;
     struct tally all = {.nwait = 0}, group;
-    char sql[sizeof counts_sql + 200];
+    char sql[sizeof counts_sql + sizeof fac_counts_sql + 200];
     json_t *out = NULL;
     int rc, w = 0;
     const struct yx_report_filters filters = *only;
@@ -317,6 +340,13 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
     struct yx_report_quarters quarters;
     int alone = yx_report_facility_alone(&p, g, &filters, &quarters);
     struct yx_param fac_params[] = {YX_REPORT_QUARTERS_PARAMS(quarters), PLACE_PARAMS(place, filters)};
+    struct yx_param fac_counts_params[] = {YX_REPORT_QUARTERS_PARAMS(quarters), YX_PI(p.from_ms),
+                                           YX_PI(p.until_ms), PLACE_PARAMS(place, filters)};
+    /* The figures by facility alone whenever the period and grouping allow it (whichever rollup
+     * the waits come from), else by facility and mode. */
+    const struct yx_report_query counts[2] = {YX_REPORT_QUERY(fac_counts_sql, fac_counts_params),
+                                              YX_REPORT_QUERY(counts_sql, params)};
+    const struct yx_report_query *cq = &counts[alone ? 0 : 1];
     /* The rollups without the facility answer for the country or one of today's provinces
      * (yx_report_coarse): the top codes whatever the grouping, the waits unless grouped by facility
      * or, as=pre2025, by the old provinces. Today's view and the one before the reform hold the
@@ -338,8 +368,8 @@ static int build(struct yx_req *r, const struct yx_report_period *period, const 
                                              YX_REPORT_QUERY(fac_waits_sql, fac_params),
                                              YX_REPORT_QUERY(waits_sql, ws_params)};
     const struct yx_report_query *wq = &waits[coarse ? 0 : alone ? 1 : 2];
-    if ((rc = yx_snprintf(sql, sizeof sql, counts_sql, key, name)) != 0 ||
-        (rc = yx_db_exec(r->db, sql, params, (int)(sizeof params / sizeof params[0]), &rows)) != 0 ||
+    if ((rc = yx_snprintf(sql, sizeof sql, cq->sql, key, name)) != 0 ||
+        (rc = yx_db_exec(r->db, sql, cq->params, cq->n, &rows)) != 0 ||
         (rc = yx_snprintf(sql, sizeof sql, wq->sql, coarse ? by_key : key)) != 0 ||
         (rc = yx_db_exec(r->db, sql, wq->params, wq->n, &ws)) != 0)
         goto out;

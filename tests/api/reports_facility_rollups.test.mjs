@@ -189,3 +189,77 @@ test('consultations: 23:59 on 31 December, a quarter\'s last minute, a case move
   const empty = await get('consultations', '?period=year:2020&by=facility');
   assert.deepEqual([empty.rows, empty.totals.requested, empty.totals.accept_median_min], [[], 0, null]);
 });
+
+// ---- Visits: the counts by facility alone (migration 0040, visit_rollup_fac), which a whole-month
+// period with no grouping, by=facility or by=province reads instead of visit_rollup (by facility
+// and mode). 2019 holds nothing else.
+
+// A visit of facility fac in mode, booked at an ISO time; started `start` minutes later unless
+// undefined. Returns its id.
+function insertModeVisit(fac, mode, booked, start) {
+  const reason = `facility counts ${seq++}`;
+  const started = start === undefined ? 'NULL' : at(booked) + start * MIN;
+  srv.sql(`INSERT INTO visits (patient_id, facility_id, doctor_id, doctor_facility_id, created_by, mode, state, reason, ` +
+    `started_at, created_at, updated_at) VALUES (${patient}, ${F[fac]}, ${doctor}, ${doctorFacility}, ${doctor}, '${mode}', ` +
+    `'${start === undefined ? 'planned' : 'in_progress'}', '${reason}', ${started}, ${at(booked)}, ${at(booked)});`);
+  return Number(one(`SELECT id FROM visits WHERE reason = '${reason}'`));
+}
+const diagnose = (v, code, when) => srv.sql(`INSERT INTO visit_diagnoses (visit_id, code, is_primary, created_by, ` +
+  `created_at) VALUES (${v}, '${code}', 1, ${doctor}, ${at(when)});`);
+const FIGS = ['booked', 'started', 'completed', 'cancelled', 'diagnoses', 'icd_ch09', 'icd_ch10'];
+// {key id: [booked, started, completed, cancelled, diagnoses, chapter IX, chapter X]} of a query.
+const countRows = async (query) => Object.fromEntries((await get('visits', query)).rows
+  .map((r) => [r.key.id, FIGS.map((k) => r.values[k])]));
+
+test('visits: the counts by facility alone follow inserts, updates, a move to another facility and a deletion', async () => {
+  const A = F['TYT-LUNGCU'], B = F['TYT-MEOVAC'];
+  assert.deepEqual(await countRows('?period=year:2019&by=facility'), {});
+  // February at Lũng Cú: v1 by video, started 10 minutes after booking, diagnosed J06 (chapter X)
+  // and finished; v2 by audio, booked and cancelled the next day. May: v3 at Lũng Cú by chat,
+  // started, diagnosed I10 (chapter IX); v4 at Mèo Vạc by video, planned. v5 booked at 23:59 on 31
+  // December in Vietnam (16:59Z), v6 a minute later, on 1 January 2020.
+  const v1 = insertModeVisit('TYT-LUNGCU', 'video', '2019-02-10T02:00:00Z', 10);
+  diagnose(v1, 'J06', '2019-02-10T02:15:00Z');
+  srv.sql(`UPDATE visits SET state = 'finished', ended_at = ${at('2019-02-10T02:40:00Z')} WHERE id = ${v1}`);
+  const v2 = insertModeVisit('TYT-LUNGCU', 'audio', '2019-02-20T02:00:00Z');
+  srv.sql(`UPDATE visits SET state = 'cancelled', ended_at = ${at('2019-02-21T02:00:00Z')} WHERE id = ${v2}`);
+  const v3 = insertModeVisit('TYT-LUNGCU', 'chat', '2019-05-05T02:00:00Z', 5);
+  diagnose(v3, 'I10', '2019-05-05T02:20:00Z');
+  insertModeVisit('TYT-MEOVAC', 'video', '2019-05-06T02:00:00Z');
+  insertModeVisit('TYT-LUNGCU', 'video', '2019-12-31T16:59:00Z');
+  insertModeVisit('TYT-LUNGCU', 'video', '2019-12-31T17:00:00Z');
+  // The year: Lũng Cú booked v1, v2, v3, v5 (4), started v1 and v3, finished v1, cancelled v2,
+  // two diagnoses (one of each chapter); Mèo Vạc booked v4.
+  assert.deepEqual(await countRows('?period=year:2019&by=facility'),
+    { [A]: [4, 2, 1, 1, 2, 1, 1], [B]: [1, 0, 0, 0, 0, 0, 0] });
+  assert.deepEqual(await countRows('?period=quarter:2019-Q1&by=facility'), { [A]: [2, 1, 1, 1, 1, 0, 1] });
+  assert.deepEqual(await countRows('?period=quarter:2019-Q2&by=facility'),
+    { [A]: [1, 1, 0, 0, 1, 1, 0], [B]: [1, 0, 0, 0, 0, 0, 0] });
+  assert.deepEqual(await countRows('?period=month:2019-12&by=facility'), { [A]: [1, 0, 0, 0, 0, 0, 0] });
+  assert.deepEqual(await countRows('?period=month:2020-01&by=facility'), { [A]: [1, 0, 0, 0, 0, 0, 0] });
+  // v3 moves to Mèo Vạc with its start and its diagnosis; Lũng Cú's May is left at zero, no row.
+  srv.sql(`UPDATE visits SET facility_id = ${B} WHERE id = ${v3}`);
+  assert.deepEqual(await countRows('?period=quarter:2019-Q2&by=facility'), { [B]: [2, 1, 0, 0, 1, 1, 0] });
+  // v2 is deleted: its booking and cancellation leave February.
+  srv.sql(`DELETE FROM visit_events WHERE visit_id = ${v2}; DELETE FROM visits WHERE id = ${v2}`);
+  const year = { [A]: [2, 1, 1, 0, 1, 0, 1], [B]: [2, 1, 0, 0, 1, 1, 0] };
+  assert.deepEqual(await countRows('?period=year:2019&by=facility'), year);
+  assert.deepEqual(await countRows('?period=quarter:2019-Q1&by=facility'), { [A]: [1, 1, 1, 0, 1, 0, 1] });
+  // February to November (months and quarters) holds all but v5.
+  assert.deepEqual(await countRows('?from=2019-02-01&to=2019-11-30&by=facility'),
+    { [A]: [1, 1, 1, 0, 1, 0, 1], [B]: [2, 1, 0, 0, 1, 1, 0] });
+  // A period with days besides its months reads visit_rollup by facility and mode: the same.
+  assert.deepEqual(await countRows('?from=2019-01-15&to=2019-12-31&by=facility'), year);
+  // The totals, the facility's own report and the province before the reform: 4 booked, 2 started.
+  const totals = (await get('visits', '?period=year:2019')).totals;
+  assert.deepEqual(FIGS.map((k) => totals[k]), [4, 2, 1, 0, 2, 1, 1]);
+  const own = (await get('visits', `?period=year:2019&facility=${B}`)).totals;
+  assert.deepEqual(FIGS.map((k) => own[k]), [2, 1, 0, 0, 1, 1, 0]);
+  assert.deepEqual(await countRows('?period=year:2019&by=province&as=pre2025'), { [oldProvince]: [4, 2, 1, 0, 2, 1, 1] });
+  // By mode reads visit_rollup: video v1, v4 and v5; chat v3 (audio, v2, is gone).
+  assert.deepEqual(await countRows('?period=year:2019&by=mode'),
+    { chat: [1, 1, 0, 0, 1, 1, 0], video: [3, 1, 1, 0, 1, 0, 1] });
+  // A year with nothing.
+  const empty = await get('visits', '?period=year:2018&by=facility');
+  assert.deepEqual([empty.rows, empty.totals.booked, empty.totals.diagnoses], [[], 0, 0]);
+});
