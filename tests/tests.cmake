@@ -28,6 +28,8 @@ endif()
 # The folders of src/ include each other only downwards (docs/architecture.md).
 if(NODE)
   add_test(NAME unit.layers COMMAND ${NODE} --test --test-reporter=spec ${CMAKE_SOURCE_DIR}/tests/layers.test.mjs)
+  # Each server message is "Vietnamese / English" with one separator, or English alone (no new ones).
+  add_test(NAME unit.messages COMMAND ${NODE} --test --test-reporter=spec ${CMAKE_SOURCE_DIR}/tests/messages.test.mjs)
 endif()
 if(YX_API_TESTS AND NODE)
   file(GLOB API_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/api/*.test.mjs)

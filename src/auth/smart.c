@@ -27,7 +27,10 @@
 static json_t *oauth_error(const struct yx_req *r, int status)
 {
     const char *code = r->err_code ? r->err_code : status >= 500 ? "server_error" : "invalid_request";
-    return json_pack("{s:s,s:s}", "error", code, "error_description", r->err_msg);
+    char msg[sizeof r->err_msg];
+    /* RFC 6749 says error_description is ASCII; an English-speaking client gets the English half. */
+    return json_pack("{s:s,s:s}", "error", code, "error_description",
+                     yx_error_text(r, yx_wants_english(r), msg, sizeof msg));
 }
 
 const struct yx_api_dialect yx_oauth_dialect = {"/fhir/auth/", "application/json; charset=utf-8",

@@ -324,7 +324,7 @@ static int consult_reassign(struct yx_req *r)
     if (!offers || to == c.requester || to == c.assigned)
         return yx_fail_field(
             r, YX_EINVAL, "facility_id",
-            "Cơ sở này không nhận được ca (không có chuyên khoa %s, hoặc là nơi gửi / đang giữ "
+            "Cơ sở này không nhận được ca (không có chuyên khoa %s, hoặc là nơi gửi hay đang giữ "
             "ca) / that facility cannot take the case (no %s specialty, or it is the requester "
             "or the current hub).",
             c.specialty, c.specialty);

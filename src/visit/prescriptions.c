@@ -39,11 +39,14 @@ static int check_items(struct yx_req *r)
     json_t *items = json_object_get(r->json, "items"), *it;
     size_t i;
     if (json_array_size(items) < 1 || json_array_size(items) > 30)
-        return yx_fail_field(r, YX_EINVAL, "items",
+        return yx_fail_check(r, "items", json_array_size(items) < 1 ? "too_short" : "too_long", 1, 1, 30,
                              "Đơn thuốc có từ 1 đến 30 thuốc / a prescription has 1 to 30 items.");
     json_array_foreach(items, i, it)
     {
+        char path[24];
         int rc = yx_validate(r, it, item_fields);
+        if (rc && yx_snprintf(path, sizeof path, "items[%zu]", i) == 0)
+            return yx_error_within(r, rc, path);
         if (rc)
             return rc;
     }

@@ -226,7 +226,8 @@ test('ceilings and bad requests: refused whole, nothing written', async () => {
     const e = errorOf(r.body);
     if (code) assert.equal(e.code, code);
     if (field) assert.equal(e.field, field);
-    if (bilingual) assert.match(e.message, / \/ /);
+    // One language: Vietnamese, as no Accept-Language asks for another.
+    if (bilingual) assert.ok(!e.message.includes(' / ') && /[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]/i.test(e.message), e.message);
   };
   // 10 001 lines: past the 10 000 a file; nothing of it is written.
   const many = Array.from({ length: 10001 }, (_, i) => line(i)).join('\n');
