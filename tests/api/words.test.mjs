@@ -4,6 +4,10 @@
 // sentence needs; nothing is written.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startSignedIn, api, refuser } from './lib/server.mjs';
 
 let srv;
@@ -113,4 +117,70 @@ test('errors that name no field, and the FHIR OperationOutcome, follow the langu
   const fv = await as('demo.commune', 'GET', '/fhir/Patient/999999999');
   assert.equal(fv.body.issue[0].diagnostics, 'Không tìm thấy');
   assert.equal(fv.headers.get('content-language'), 'vi');
+});
+
+// A signed prescription read as a pharmacist reads it (pdftotext), and its printed code opened as a
+// phone's browser opens the QR code's link.
+test('the prescription PDF is in Vietnam time and its printed code verifies, as a page and as JSON', async () => {
+  const pt = await as('demo.commune', 'POST', '/api/v1/patients', person({ full_name: 'Sùng Thị Mỷ' }));
+  for (const purpose of ['remote_care', 'data_processing'])
+    await as('demo.commune', 'POST', `/api/v1/patients/${pt.body.id}/consents`, { purpose, method: 'verbal_witnessed', given_by: 'patient', witness_name: 'Lò Văn Sử' });
+  const v = await as('demo.commune', 'POST', '/api/v1/visits', { patient_id: pt.body.id, doctor_id: userId('demo.doctor'), mode: 'chat', reason: 'Đau đầu' });
+  assert.equal((await as('demo.commune', 'POST', `/api/v1/visits/${v.body.id}/transitions`, { to: 'in_progress' })).status, 200);
+  assert.equal((await as('demo.doctor', 'POST', `/api/v1/visits/${v.body.id}/diagnoses`, { icd10: 'I10', primary: true })).status, 201);
+  const item = { medicine: 'Amlodipin', strength: '5 mg', dose: '1 viên', frequency: '1 lần/ngày', duration_days: 30, quantity: 30 };
+  const draft = await as('demo.doctor', 'POST', `/api/v1/visits/${v.body.id}/prescriptions`, { items: [item] });
+  const signed = await as('demo.doctor', 'POST', `/api/v1/prescriptions/${draft.body.id}/sign`);
+  assert.equal(signed.status, 200, JSON.stringify(signed.body));
+
+  const pdf = await fetch(`${srv.url}/api/v1/prescriptions/${signed.body.id}/pdf`, { headers: { authorization: `Bearer ${S['demo.doctor'].token}` } });
+  const dir = mkdtempSync(join(tmpdir(), 'ytexa-words-'));
+  writeFileSync(join(dir, 'rx.pdf'), Buffer.from(await pdf.arrayBuffer()));
+  const text = execFileSync('pdftotext', ['-enc', 'UTF-8', join(dir, 'rx.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  // Signed at, say, 2026-12-07T18:30Z: 01:30 on 08/12/2026 in Vietnam (UTC+7, no daylight saving).
+  const vn = new Date(Date.parse(signed.body.signature.at) + 7 * 3600e3);
+  const two = (n) => String(n).padStart(2, '0');
+  const when = `${two(vn.getUTCDate())}/${two(vn.getUTCMonth() + 1)}/${vn.getUTCFullYear()} ${two(vn.getUTCHours())}:${two(vn.getUTCMinutes())}`;
+  assert.ok(text.includes(`Ký lúc: ${when} (giờ Việt Nam)`), `Vietnam time ${when}:\n${text}`);
+  assert.ok(!text.includes('UTC') && !/\d{4}-\d\d-\d\dT/.test(text), `no UTC, no ISO time:\n${text}`);
+  const code = text.match(/Mã kiểm tra đơn: ([0-9A-Z]{5}-[0-9A-Z]{5})/)?.[1];
+  assert.ok(code, `a verification code is printed:\n${text}`);
+  assert.ok(text.includes(`/api/v1/verify/${code}`), 'and the link to check it');
+
+  // The browser: a page in Vietnamese, what was signed, by whom, when, valid; nothing of the patient.
+  const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
+  const open = (c, accept = BROWSER) => fetch(`${srv.url}/api/v1/verify/${c}`, { headers: { accept } });
+  const page = await open(code);
+  assert.equal(page.status, 200);
+  assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
+  assert.equal(page.headers.get('content-language'), 'vi');
+  const html = await page.text();
+  for (const want of ['Hợp lệ', 'Đơn thuốc', 'Nguyễn Văn An', '000123/HG-CCHN', `${when} (giờ Việt Nam)`, code, signed.body.signature.sha256])
+    assert.ok(html.includes(want), `the page says "${want}":\n${html}`);
+  for (const never of ['Sùng', 'Mỷ', 'Amlodipin', 'I10', String(pt.body.birth_year)])
+    assert.ok(!html.includes(never), `the page does not say "${never}"`);
+  // A program: the JSON, the same facts.
+  const json = await (await open(code.toLowerCase().replace('-', ''), 'application/json')).json();
+  assert.deepEqual({ ...json, signed_at: undefined }, {
+    kind: 'prescription', code, prescription_id: signed.body.id, version: 1, valid: true, intact: true, current: true,
+    signed_at: undefined, signer: { name: 'Nguyễn Văn An', licence_no: '000123/HG-CCHN' }, facility: json.facility,
+    content_hash: signed.body.signature.sha256 });
+  assert.equal(json.signed_at, signed.body.signature.at);
+  // Replaced by a revision: no longer valid, and the page says so.
+  assert.equal((await as('demo.doctor', 'POST', `/api/v1/prescriptions/${signed.body.id}/revise`, {})).status, 201);
+  const old = await (await open(code)).text();
+  assert.ok(old.includes('Không còn hiệu lực') && !old.includes('Hợp lệ'), old);
+  assert.equal((await (await open(code, 'application/json')).json()).current, false);
+  // Changed in the database behind the signature: not intact.
+  srv.sql(`UPDATE prescriptions SET items = replace(items, '"quantity":30', '"quantity":90') WHERE id = ${signed.body.id}`);
+  const forged = await (await open(code, 'application/json')).json();
+  assert.deepEqual([forged.intact, forged.valid], [false, false]);
+  assert.ok((await (await open(code)).text()).includes('nội dung đã bị thay đổi'));
+  // No such code: a page that says so to a browser, a JSON 404 to a program.
+  const none = await open('00000-00000');
+  assert.equal(none.status, 404);
+  assert.ok((await none.text()).includes('Không tìm thấy tài liệu có mã này'));
+  const noneJson = await open('00000-00000', 'application/json');
+  assert.equal(noneJson.status, 404);
+  assert.equal((await noneJson.json()).error.code, 'not_found');
 });
