@@ -224,7 +224,9 @@ int yx_reply_header(struct yx_req *r, const char *name, const char *value);
 /* Forgets r's error (code, message, field, error code, detail): a request that goes on after a
  * refusal it has answered in its own way (a refused line of a bulk import). */
 void yx_clear_error(struct yx_req *r);
-/* Sets the error of the answer and returns code, so handlers write `return yx_fail(…)`. */
+/* Sets the error of the answer and returns code, so handlers write `return yx_fail(…)`. A message
+ * in both languages is written "Vietnamese / English": the answer carries the half the client's
+ * Accept-Language asks for, split where fmt has " / " (or, for fmt "%s", where the text has it). */
 int yx_fail(struct yx_req *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Same, naming the field of the input that was wrong. */
 int yx_fail_field(struct yx_req *r, int code, const char *field, const char *fmt, ...)

@@ -70,6 +70,12 @@ static int vfail(struct yx_req *r, int code, const char *field, const char *fmt,
     }
     vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
     char *mark = fmt == marked ? strchr(r->err_msg, LANG_MARK) : NULL;
+    /* A message made elsewhere ("%s" of a checker's "vi / en" text) is split at its own first
+     * separator: its text is the program's, not the client's. */
+    if (strcmp(fmt, "%s") == 0 && (mark = strstr(r->err_msg, LANG_SEP)) != NULL) {
+        r->err_split = (int)(mark - r->err_msg);
+        return code;
+    }
     if (mark) {
         /* Back to "vi / en", so that the audit log and the WebSocket keep the whole message. */
         size_t at = (size_t)(mark - r->err_msg), rest = strlen(mark + 1);

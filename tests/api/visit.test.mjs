@@ -320,7 +320,7 @@ test('bad input is refused with the field named and nothing written', async () =
   await refused(rx([{ ...ITEMS[0], duration_days: 0 }]), 400, 'items[0].duration_days');
   await refused(rx([{ ...ITEMS[0], quantity: '30' }]), 400, 'items[0].quantity');
   await refused(rx([{ ...ITEMS[0], medicine: undefined }]), 400, 'items[0].medicine');
-  await refused(rx([{ ...ITEMS[0], price: 1000 }]), 400, 'price');
+  await refused(rx([{ ...ITEMS[0], price: 1000 }]), 400, 'items[0].price');
   await refused(rx(Array(31).fill(ITEMS[0])), 400, 'items');
   await refused(rx('Amlodipin'), 400, 'items');
   // Transitions that do not exist, and ones that need a reason.

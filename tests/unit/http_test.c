@@ -259,6 +259,11 @@ static void errors_speak_one_language(void **state)
     yx_fail(&r, YX_EINVAL, "only %d", 1);
     assert_string_equal(yx_error_text(&r, 0, out, sizeof out), "only 1");
     assert_string_equal(yx_error_text(&r, 1, out, sizeof out), "only 1");
+    /* A message made by a checker elsewhere, handed on as "%s", is split at its own separator. */
+    memset(&r, 0, sizeof r);
+    yx_fail(&r, YX_EINVAL, "%s", "Số CCCD sai / the CCCD is wrong");
+    assert_string_equal(yx_error_text(&r, 0, out, sizeof out), "Số CCCD sai");
+    assert_string_equal(yx_error_text(&r, 1, out, sizeof out), "the CCCD is wrong");
 }
 
 /* The Origin of a WebSocket handshake against the site's own origin (src/app/health.c). */
