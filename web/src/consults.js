@@ -9,10 +9,10 @@ import { Chat } from './chat.js';
 import { Room } from './room.js';
 import { call } from './api.js';
 import { t, getLang, duration } from './i18n.js';
+import { errorText } from './words.js';
 import { when as at } from './appointments.js';
 import { upload } from './upload.js';
 
-const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
 const when = (iso) => at(iso) || '—';
 const URGENCIES = ['emergency', 'urgent', 'routine'];
 const KINDS = ['imaging', 'general', 'ecg', 'pathology', 'surgical'];

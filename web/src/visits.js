@@ -8,9 +8,9 @@ import { Chat } from './chat.js';
 import { Call } from './call.js';
 import { call } from './api.js';
 import { t, getLang } from './i18n.js';
+import { errorText, placeError, readDecimal, Field, formatTime } from './words.js';
 import { Appointments, SlotPicker, when, vnToday } from './appointments.js';
 
-const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
 const VITALS = [['systolic', 'mmHg'], ['diastolic', 'mmHg'], ['pulse', '/ph'], ['temperature', '°C'], ['spo2', '%'],
   ['respiratory_rate', '/ph'], ['weight', 'kg'], ['height', 'cm'], ['glucose', 'mmol/L']];
 const EMPTY_ITEM = { medicine: '', strength: '', dose: '', frequency: '', duration_days: '', quantity: '', unit: 'viên', instructions: '' };
@@ -106,26 +106,41 @@ function PlanVisit({ patientId }) {
   </form></main>`;
 }
 
+// The measurements' fields by their API name: the input's id and its label.
+const vitalFields = () => Object.fromEntries(VITALS.map(([k]) => [k, ['v_' + k, t('v_' + k)]]));
+
 function Vitals({ v, canWrite, onSaved }) {
   const [f, set] = useState({});
   const [error, setError] = useState(null);
+  const [errs, setErrs] = useState({});
+  const show = (err) => {
+    const placed = placeError(err, vitalFields());
+    setErrs(placed.field);
+    setError(placed.general);
+  };
   const save = async (e) => {
     e.preventDefault();
     setError(null);
+    setErrs({});
     const body = {};
-    for (const [k] of VITALS) if (f[k] !== undefined && f[k] !== '') body[k] = Number(f[k]);
+    // "36,8" and "36.8" are 36.8; anything ambiguous is refused here, next to its field.
+    for (const [k] of VITALS) {
+      const read = readDecimal(f[k]);
+      if (read.error) return show({ code: read.error, field: k });
+      if (read.value !== undefined) body[k] = read.value;
+    }
     try {
       await call('POST', `/api/v1/visits/${v.id}/vitals`, body);
       set({});
       onSaved();
-    } catch (err) { setError(errorText(err)); }
+    } catch (err) { show(err); }
   };
   return html`<section class="card"><h2>${t('vitals')}</h2>
     ${v.vitals.length ? html`<ul class="links">${v.vitals.map((x) => html`<li>${when(x.at)} · ${x.recorded_by.name}:
       ${VITALS.filter(([k]) => x[k] !== null).map(([k, u]) => html` <span class="chip">${t('v_' + k)} ${x[k]} ${u}</span>`)}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
     ${canWrite && html`<form class="form" onSubmit=${save} aria-label=${t('vitals')}>
-      <div class="vitals-grid">${VITALS.map(([k, u]) => html`<div><label for=${'v_' + k}>${t('v_' + k)} (${u})</label>
-        <input id=${'v_' + k} type="number" step="any" inputmode="decimal" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} /></div>`)}</div>
+      <div class="vitals-grid">${VITALS.map(([k, u]) => html`<${Field} id=${'v_' + k} label=${`${t('v_' + k)} (${u})`} error=${errs['v_' + k]}
+        type="text" inputmode="decimal" autocomplete="off" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} />`)}</div>
       ${error && html`<p class="error" role="alert">${error}</p>`}
       <button type="submit">${t('save_vitals')}</button>
     </form>`}
@@ -182,7 +197,12 @@ function Prescription({ v, onSaved }) {
   const open = v.prescriptions.filter((p) => p.status === 'draft').at(-1);
   const [items, setItems] = useState([{ ...EMPTY_ITEM }]);
   const [error, setError] = useState(null);
+  const [errs, setErrs] = useState({});
   const setItem = (i, k, val) => setItems(items.map((it, j) => (j === i ? { ...it, [k]: val } : it)));
+  // An item's field by its API path ("items[1].quantity"): the input of that item.
+  const rxFields = Object.fromEntries(['medicine', 'strength', 'dose', 'frequency', 'duration_days', 'quantity', 'unit', 'instructions']
+    .map((k) => [`items[].${k}`, [(path) => `rx_${/\[(\d+)\]/.exec(path)[1]}_${k}`, t('rx_' + k)]]));
+  rxFields.items = ['rx_0_medicine', t('rx_items')];
   const body = () => ({ items: items.map((it) => {
     const o = { ...it, duration_days: Number(it.duration_days), quantity: Number(it.quantity) };
     if (!o.instructions) delete o.instructions;
@@ -191,7 +211,15 @@ function Prescription({ v, onSaved }) {
   }) });
   const act = async (fn) => {
     setError(null);
-    try { await fn(); onSaved(); } catch (err) { setError(errorText(err)); }
+    setErrs({});
+    try {
+      await fn();
+      onSaved();
+    } catch (err) {
+      const placed = placeError(err, rxFields);
+      setErrs(placed.field);
+      setError(placed.general);
+    }
   };
   const signed = v.prescriptions.filter((p) => p.status === 'signed');
   return html`<section class="card"><h2>${t('prescription')}</h2>
@@ -202,10 +230,9 @@ function Prescription({ v, onSaved }) {
       <form class="form" aria-label=${t('prescription')} onSubmit=${(e) => { e.preventDefault(); act(() => call('POST', `/api/v1/visits/${v.id}/prescriptions`, body())); }}>
         ${items.map((it, i) => html`<fieldset><legend>${t('medicine')} ${i + 1}</legend>
           <div class="two">
-            ${['medicine', 'strength', 'dose', 'frequency', 'duration_days', 'quantity', 'unit', 'instructions'].map((k) => html`<div>
-              <label for=${`rx_${i}_${k}`}>${t('rx_' + k)}</label>
-              <input id=${`rx_${i}_${k}`} type=${k === 'duration_days' || k === 'quantity' ? 'number' : 'text'} required=${k !== 'instructions' && k !== 'unit'}
-                value=${it[k]} onInput=${(e) => setItem(i, k, e.target.value)} /></div>`)}
+            ${['medicine', 'strength', 'dose', 'frequency', 'duration_days', 'quantity', 'unit', 'instructions'].map((k) => html`
+              <${Field} id=${`rx_${i}_${k}`} label=${t('rx_' + k)} error=${errs[`rx_${i}_${k}`]} type=${k === 'duration_days' || k === 'quantity' ? 'number' : 'text'}
+                required=${k !== 'instructions' && k !== 'unit'} value=${it[k]} onInput=${(e) => setItem(i, k, e.target.value)} />`)}
           </div></fieldset>`)}
         <div class="actions"><button type="button" class="link" onClick=${() => setItems([...items, { ...EMPTY_ITEM }])}>${t('add_medicine')}</button></div>
         <button type="submit">${t('save_draft')}</button>
@@ -322,7 +349,7 @@ export function MySchedule({ user }) {
       load();
     } catch (err) { setMsg(errorText(err)); }
   };
-  const time = (x) => new Date(x).toLocaleTimeString('vi-VN', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Ho_Chi_Minh' });
+  const time = formatTime;
   return html`<main class="page"><form class="card form" onSubmit=${submit} aria-label=${t('tile_schedule')}>
     <h1>${t('tile_schedule')}</h1>
     <label for="sday">${t('day')}</label>
