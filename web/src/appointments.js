@@ -4,7 +4,7 @@
 import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { call } from './api.js';
-import { t, getLang } from './i18n.js';
+import { t } from './i18n.js';
 import { errorText, formatDateTime, formatTime } from './words.js';
 
 export const vnToday = () => new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);

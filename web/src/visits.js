@@ -8,7 +8,7 @@ import { Chat } from './chat.js';
 import { Call } from './call.js';
 import { call } from './api.js';
 import { t, getLang } from './i18n.js';
-import { errorText, placeError, readDecimal, Field, formatTime } from './words.js';
+import { errorText, placeError, readDecimal, numberText, Field, formatTime } from './words.js';
 import { Appointments, SlotPicker, when, vnToday } from './appointments.js';
 
 const VITALS = [['systolic', 'mmHg'], ['diastolic', 'mmHg'], ['pulse', '/ph'], ['temperature', '°C'], ['spo2', '%'],
@@ -107,7 +107,7 @@ function PlanVisit({ patientId }) {
 }
 
 // The measurements' fields by their API name: the input's id and its label.
-const vitalFields = () => Object.fromEntries(VITALS.map(([k]) => [k, ['v_' + k, t('v_' + k)]]));
+const vitalFields = () => Object.fromEntries(VITALS.map(([k, u]) => [k, ['v_' + k, `${t('v_' + k)} (${u})`]]));
 
 function Vitals({ v, canWrite, onSaved }) {
   const [f, set] = useState({});
@@ -137,7 +137,7 @@ function Vitals({ v, canWrite, onSaved }) {
   };
   return html`<section class="card"><h2>${t('vitals')}</h2>
     ${v.vitals.length ? html`<ul class="links">${v.vitals.map((x) => html`<li>${when(x.at)} · ${x.recorded_by.name}:
-      ${VITALS.filter(([k]) => x[k] !== null).map(([k, u]) => html` <span class="chip">${t('v_' + k)} ${x[k]} ${u}</span>`)}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
+      ${VITALS.filter(([k]) => x[k] !== null).map(([k, u]) => html` <span class="chip">${t('v_' + k)} ${numberText(x[k])} ${u}</span>`)}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
     ${canWrite && html`<form class="form" onSubmit=${save} aria-label=${t('vitals')}>
       <div class="vitals-grid">${VITALS.map(([k, u]) => html`<${Field} id=${'v_' + k} label=${`${t('v_' + k)} (${u})`} error=${errs['v_' + k]}
         type="text" inputmode="decimal" autocomplete="off" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} />`)}</div>
