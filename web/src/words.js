@@ -4,9 +4,11 @@
 import { html } from 'htm/preact';
 import { t, getLang } from './i18n.js';
 
-// The codes of a wrong field the server sends (docs/api.md, "Errors"), each a sentence in i18n.
-const FIELD_CODES = new Set(['required', 'unknown_field', 'bad_type', 'too_short', 'too_long', 'out_of_range',
-  'bad_format', 'not_allowed', 'mismatch', 'decimal']);
+// The codes of a wrong field the server sends (docs/api.md, "Errors") that the app says in its own
+// sentence (i18n err_<code>); for the others (bad_format, not_allowed, mismatch) the server's own
+// message says more ("the CCCD does not match the sex") and follows the label.
+const FIELD_CODES = new Set(['required', 'unknown_field', 'bad_type', 'too_short', 'too_long', 'out_of_range', 'decimal']);
+const TOLD_CODES = new Set(['bad_format', 'not_allowed', 'mismatch']);
 
 // A number as the reader writes it: "0,5" in Vietnamese, "0.5" in English.
 export const numberText = (n) => (typeof n === 'number' ? n.toLocaleString(getLang() === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: 2, useGrouping: false }) : '');
@@ -35,6 +37,7 @@ export function errorText(e, labels = {}) {
     const key = `err_${e.code}${ranged ? '_range' : ''}`;
     return t(key).replace('{label}', label).replace('{min}', numberText(d.min)).replace('{max}', numberText(d.max));
   }
+  if (label && TOLD_CODES.has(e.code) && !e.message) return t(`err_${e.code}`).replace('{label}', label);
   if (label) return `${label}: ${e.message}`;
   return e.message || t('err_generic');
 }
