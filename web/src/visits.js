@@ -52,6 +52,7 @@ function PlanVisit({ patientId }) {
   const [doctors, setDoctors] = useState([]);
   const [f, set] = useState({ mode: 'chat', reason: '', doctor_id: '', at: '', emergency: '' });
   const [error, setError] = useState(null);
+  const [errs, setErrs] = useState({});
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     call('GET', `/api/v1/patients/${patientId}`).then(setPatient).catch((e) => setError(errorText(e)));
@@ -74,7 +75,10 @@ function PlanVisit({ patientId }) {
       }
       location.hash = '#/visits/' + visitId;
     } catch (err) {
-      setError(errorText(err));
+      const placed = placeError(err, { doctor_id: ['doctor', t('doctor')], mode: ['mode_chat', t('visit_mode')],
+        reason: ['reason', t('visit_reason')], scheduled_at: ['at', t('visit_time')], emergency_reason: ['emergency', t('emergency_reason')] });
+      setErrs(placed.field);
+      setError(placed.general);
     } finally {
       setBusy(false);
     }
@@ -83,23 +87,20 @@ function PlanVisit({ patientId }) {
     <a class="back" href=${'#/patients/' + patientId}>← ${t('back')}</a>
     <h1>${t('plan_visit')}</h1>
     ${patient && html`<p><strong>${patient.full_name}</strong> · ${patient.birth_year} · ${t('sex_' + patient.sex)}</p>`}
-    <label for="doctor">${t('doctor')}</label>
-    <select id="doctor" required value=${f.doctor_id} onChange=${(e) => set({ ...f, doctor_id: e.target.value })}>
+    <${Field} as="select" id="doctor" label=${t('doctor')} error=${errs.doctor} required value=${f.doctor_id} onChange=${(e) => set({ ...f, doctor_id: e.target.value })}>
       ${doctors.map((d) => html`<option value=${d.id}>${d.full_name} — ${d.facility.name}</option>`)}
-    </select>
+    <//>
     <fieldset><legend>${t('visit_mode')}</legend>
-      ${['chat', 'audio', 'video', 'assisted'].map((m) => html`<label class="check"><input type="radio" name="mode" checked=${f.mode === m} onChange=${() => set({ ...f, mode: m })} /> ${t('mode_' + m)}</label>`)}
+      ${['chat', 'audio', 'video', 'assisted'].map((m) => html`<label class="check"><input type="radio" id=${'mode_' + m} name="mode" checked=${f.mode === m} onChange=${() => set({ ...f, mode: m })} /> ${t('mode_' + m)}</label>`)}
+      ${errs.mode_chat && html`<p class="field-error" role="alert">${errs.mode_chat}</p>`}
     </fieldset>
     <fieldset><legend>${t('book_slot')}</legend>
       <${SlotPicker} doctor=${f.doctor_id} name="slot" slot=${slot} setSlot=${setSlot} />
     </fieldset>
-    <label for="reason">${t('visit_reason')}</label>
-    <textarea id="reason" required minlength="2" rows="3" value=${f.reason} onInput=${(e) => set({ ...f, reason: e.target.value })} />
-    <label for="at">${t('visit_time')}</label>
-    <input id="at" type="datetime-local" value=${f.at} onInput=${(e) => set({ ...f, at: e.target.value })} />
-    <details><summary>${t('emergency')}</summary>
-      <label for="emergency">${t('emergency_reason')}</label>
-      <input id="emergency" value=${f.emergency} onInput=${(e) => set({ ...f, emergency: e.target.value })} />
+    <${Field} as="textarea" id="reason" label=${t('visit_reason')} error=${errs.reason} required minlength="2" rows="3" value=${f.reason} onInput=${(e) => set({ ...f, reason: e.target.value })} />
+    <${Field} id="at" label=${t('visit_time')} error=${errs.at} type="datetime-local" value=${f.at} onInput=${(e) => set({ ...f, at: e.target.value })} />
+    <details open=${!!errs.emergency}><summary>${t('emergency')}</summary>
+      <${Field} id="emergency" label=${t('emergency_reason')} error=${errs.emergency} value=${f.emergency} onInput=${(e) => set({ ...f, emergency: e.target.value })} />
     </details>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit" disabled=${busy || !f.doctor_id}>${t('plan_visit')}</button>
