@@ -28,6 +28,8 @@ endif()
 # The folders of src/ include each other only downwards (docs/architecture.md).
 if(NODE)
   add_test(NAME unit.layers COMMAND ${NODE} --test --test-reporter=spec ${CMAKE_SOURCE_DIR}/tests/layers.test.mjs)
+  # Each server message is "Vietnamese / English" with one separator, or English alone (no new ones).
+  add_test(NAME unit.messages COMMAND ${NODE} --test --test-reporter=spec ${CMAKE_SOURCE_DIR}/tests/messages.test.mjs)
 endif()
 # The web app's linter and formatter (web/eslint.config.js, web/.prettierrc.json), from the
 # devDependencies that scripts/setup.sh installs into web/node_modules.

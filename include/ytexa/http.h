@@ -108,7 +108,11 @@ struct yx_req {
     const char *cookies[YX_MAX_COOKIES];
     int ncookies;
     int err;
+    /* The message, "Vietnamese / English" when it has both: err_msg[0..err_split) is the
+     * Vietnamese, err_msg + err_split + 3 the English; err_split is -1 for a message of one
+     * language (yx_error_text picks the half the client's Accept-Language asks for). */
     char err_msg[320];
+    int err_split;
     const char *err_field;
     const char *err_code; /* a precise code ("consent_required") instead of the status's name */
     json_t *err_detail;   /* more members of the error object ({"candidates": […]}), owned */
@@ -220,7 +224,9 @@ int yx_reply_header(struct yx_req *r, const char *name, const char *value);
 /* Forgets r's error (code, message, field, error code, detail): a request that goes on after a
  * refusal it has answered in its own way (a refused line of a bulk import). */
 void yx_clear_error(struct yx_req *r);
-/* Sets the error of the answer and returns code, so handlers write `return yx_fail(…)`. */
+/* Sets the error of the answer and returns code, so handlers write `return yx_fail(…)`. A message
+ * in both languages is written "Vietnamese / English": the answer carries the half the client's
+ * Accept-Language asks for, split where fmt has " / " (or, for fmt "%s", where the text has it). */
 int yx_fail(struct yx_req *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Same, naming the field of the input that was wrong. */
 int yx_fail_field(struct yx_req *r, int code, const char *field, const char *fmt, ...)
@@ -229,6 +235,24 @@ int yx_fail_field(struct yx_req *r, int code, const char *field, const char *fmt
  * an object, its members added to the error object (the reference is taken). */
 int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detail, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* A field's value is wrong: a 400 naming field (the body's JSON path, "guardian.phone") with check,
+ * one of the codes docs/api.md lists ("required", "too_short", "too_long", "out_of_range",
+ * "bad_format", "not_allowed", "unknown_field", "bad_type"), as its code, and min and max in the
+ * error object when has_range is set (the limits the sentence names). field and check are not
+ * copied. */
+int yx_fail_check(struct yx_req *r, const char *field, const char *check, int has_range, double min,
+                  double max, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* The error of a member object (its fields validated alone) named by its path in the body: field
+ * "phone" of "guardian" becomes "guardian.phone", of "items[2]" "items[2].phone" (copied into the
+ * arena). Returns rc. */
+int yx_error_within(struct yx_req *r, int rc, const char *path);
+/* Does the client prefer English to Vietnamese (Accept-Language, q-values honoured; Vietnamese
+ * when it names neither or has no header)? */
+int yx_wants_english(const struct yx_req *r);
+/* The error message of r in one language: the Vietnamese or the English half of a "Vietnamese /
+ * English" message, chosen by english, copied into out (n bytes); a message of one language as it
+ * is. Returns out. */
+const char *yx_error_text(const struct yx_req *r, int english, char *out, size_t n);
 /* Asks that fn(r, arg) run once the request has failed and its writes are rolled back, in a
  * transaction of its own (on SQLite a savepoint of the group commit, durable with it): a refusal
  * the law asks to count (Circular 30) is kept although the request writes nothing else. arg lives

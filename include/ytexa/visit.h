@@ -32,6 +32,15 @@ int yx_visit_access(struct yx_req *r, int64_t id, enum yx_action act);
  * byte (cairo + pango); *pdf is malloc'd. For that route and the FHIR Binary of it. */
 int yx_prescription_pdf(struct yx_db *db, int64_t id, char **pdf, size_t *len);
 
+/* The verification code printed on a signed prescription, made from its content hash (the first 50
+ * bits in Crockford's base32, "XXXXX-XXXXX", as yx_verify_code writes): no column of its own, and
+ * the same code for every copy. */
+void yx_prescription_code(const char *content_hash, char out[12]);
+/* GET /api/v1/verify/:code for a signed prescription (src/app/verify.c asks each kind of paper):
+ * who signed it, when, at which facility, whether it is intact and still current. Says nothing
+ * about the patient. YX_ENOTFOUND when no signed prescription has the code. */
+int yx_prescription_verify(struct yx_req *r, const char *code);
+
 /* Records a change of state of a visit (from may be NULL), by r's principal. */
 int yx_visit_event(struct yx_req *r, int64_t visit, const char *from, const char *to, const char *reason);
 

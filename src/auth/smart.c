@@ -27,7 +27,10 @@
 static json_t *oauth_error(const struct yx_req *r, int status)
 {
     const char *code = r->err_code ? r->err_code : status >= 500 ? "server_error" : "invalid_request";
-    return json_pack("{s:s,s:s}", "error", code, "error_description", r->err_msg);
+    char msg[sizeof r->err_msg];
+    /* RFC 6749 5.2 allows only ASCII in error_description: the English half, whatever the client's
+     * Accept-Language (a program reads it, not a person). */
+    return json_pack("{s:s,s:s}", "error", code, "error_description", yx_error_text(r, 1, msg, sizeof msg));
 }
 
 const struct yx_api_dialect yx_oauth_dialect = {"/fhir/auth/", "application/json; charset=utf-8",

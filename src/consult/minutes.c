@@ -245,8 +245,21 @@ static const char *vi(const char *code)
 #define S(o, k)                                                                                              \
     (json_string_value(json_object_get((o), (k))) ? json_string_value(json_object_get((o), (k))) : "—")
 
+/* A time of the minutes (ISO, UTC, as they are signed) as Vietnam's clock shows it on paper:
+ * "07/12/2026 09:30"; "—" when absent. */
+static const char *vn_time(const json_t *m, const char *key, char out[24])
+{
+    int64_t ms;
+    const char *iso = json_string_value(json_object_get(m, key));
+    if (!iso || yx_time_parse(iso, &ms) != 0)
+        return "—";
+    yx_time_vn(ms, "%d/%m/%Y %H:%M", out, 24);
+    return out;
+}
+
 static void draw_minutes(struct yx_pdf *p, json_t *m, const char *hash, const char *code)
 {
+    char t1[24], t2[24];
     json_t *x;
     size_t i;
     yx_pdf_textf(p, "Noto Sans 9", "%s — %s", S(m, "hub"), S(m, "hub_site"));
@@ -261,8 +274,8 @@ static void draw_minutes(struct yx_pdf *p, json_t *m, const char *hash, const ch
         yx_pdf_textf(p, "Noto Sans 9", "thay thế bản %lld)",
                      (long long)json_integer_value(json_object_get(m, "replaces_version")));
     yx_pdf_gap(p, 6);
-    yx_pdf_textf(p, "Noto Sans 10", "Hội chẩn trực tuyến: %s   ·   Kết luận: %s", S(m, "session_at"),
-                 S(m, "concluded_at"));
+    yx_pdf_textf(p, "Noto Sans 10", "Hội chẩn trực tuyến: %s   ·   Kết luận: %s (giờ Việt Nam)",
+                 vn_time(m, "session_at", t1), vn_time(m, "concluded_at", t2));
     yx_pdf_textf(p, "Noto Sans 10", "Chuyên khoa: %s   ·   Mức độ: %s", S(m, "specialty"),
                  vi(S(m, "urgency")));
     yx_pdf_textf(p, "Noto Sans 10", "Nơi đề nghị: %s (%s)", S(m, "requester"), S(m, "requester_site"));
@@ -296,8 +309,8 @@ static void draw_minutes(struct yx_pdf *p, json_t *m, const char *hash, const ch
         yx_pdf_text(p, "Noto Sans 10", S(m, "recommendation_note"));
     yx_pdf_gap(p, 10);
     yx_pdf_room(p, 90);
-    yx_pdf_textf(p, "Noto Sans 10", "Chủ trì ký: %s\nSố CCHN: %s\nKý lúc: %s", S(m, "signer"),
-                 S(m, "signer_licence"), S(m, "signed_at"));
+    yx_pdf_textf(p, "Noto Sans 10", "Chủ trì ký: %s\nSố CCHN: %s\nKý lúc: %s (giờ Việt Nam)", S(m, "signer"),
+                 S(m, "signer_licence"), vn_time(m, "signed_at", t1));
     yx_pdf_textf(p, "Noto Sans Bold 10", "Mã xác minh: %s", code);
     yx_pdf_textf(p, "Noto Sans 8", "Kiểm tra bản giấy tại /api/v1/verify/%s", code);
     yx_pdf_textf(p, "Noto Sans Mono 7", "SHA-256: %s", hash);

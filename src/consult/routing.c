@@ -49,13 +49,19 @@ static int notify_hub(struct yx_db *db, const struct yx_consult *c, int64_t hub,
     struct yx_rows *rows = NULL;
     char text[400];
     int64_t now = yx_now_ms();
-    int rc = YX_DB_Q(db, &rows, "SELECT name FROM facilities WHERE id = ?", YX_PI(c->requester));
+    /* The specialty by its name, as people read it ("Chẩn đoán hình ảnh"), never its code. */
+    int rc = YX_DB_Q(db, &rows,
+                     "SELECT f.name, (SELECT s.name_vi FROM specialties s WHERE s.code = ?) AS specialty "
+                     "FROM facilities f WHERE f.id = ?",
+                     YX_PT(c->specialty), YX_PI(c->requester));
     const char *from = rc == 0 && rows->nrows == 1 ? yx_rows_get(rows, 0, 0) : "";
+    const char *specialty =
+        rc == 0 && rows->nrows == 1 && yx_rows_get(rows, 0, 1) ? yx_rows_get(rows, 0, 1) : "";
     const char *urgency = strcmp(c->urgency, "emergency") == 0 ? "cấp cứu"
                           : strcmp(c->urgency, "urgent") == 0  ? "khẩn"
                                                                : "thường quy";
-    snprintf(text, sizeof text, "Ca hội chẩn #%lld (%s, %s) từ %s %s.", (long long)c->id, urgency,
-             c->specialty, from,
+    snprintf(text, sizeof text, "Ca hội chẩn #%lld (%s, %s) từ %s %s.", (long long)c->id, urgency, specialty,
+             from,
              escalated ? "được chuyển lên vì tuyến dưới chưa tiếp nhận kịp: chờ tiếp nhận" : "chờ tiếp nhận");
     yx_rows_free(rows);
     if (rc == 0)
@@ -324,7 +330,7 @@ static int consult_reassign(struct yx_req *r)
     if (!offers || to == c.requester || to == c.assigned)
         return yx_fail_field(
             r, YX_EINVAL, "facility_id",
-            "Cơ sở này không nhận được ca (không có chuyên khoa %s, hoặc là nơi gửi / đang giữ "
+            "Cơ sở này không nhận được ca (không có chuyên khoa %s, hoặc là nơi gửi hay đang giữ "
             "ca) / that facility cannot take the case (no %s specialty, or it is the requester "
             "or the current hub).",
             c.specialty, c.specialty);

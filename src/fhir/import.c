@@ -351,7 +351,11 @@ static int refused_line(struct yx_req *r, int n, struct yx_buf *out)
     int rc = YX_ENOMEM;
     char *text = NULL;
     if (issue) {
-        json_object_set_new(issue, "diagnostics", json_sprintf("Dòng %d / line %d: %s", n, n, r->err_msg));
+        char msg[sizeof r->err_msg];
+        int en = yx_wants_english(r);
+        json_object_set_new(
+            issue, "diagnostics",
+            json_sprintf(en ? "line %d: %s" : "Dòng %d: %s", n, yx_error_text(r, en, msg, sizeof msg)));
         json_object_set_new(o, "extension",
                             json_pack("[{s:s,s:i}]", "url", YX_FHIR_NS "import-line", "valueInteger", n));
         if ((text = json_dumps(o, JSON_COMPACT)) != NULL)

@@ -36,16 +36,17 @@ static const char *issue_type(int status)
     }
 }
 
-/* The error of r as an OperationOutcome: one issue with the message (Vietnamese / English, as the
- * API writes it), the field as its expression, the precise code as its details; a duplicate's
+/* The error of r as an OperationOutcome: one issue with the message in the client's language (as the
+ * API's own errors), the field as its expression, the precise code as its details; a duplicate's
  * candidates follow as issues of their own, each naming the record. */
 static json_t *outcome(const struct yx_req *r, int status)
 {
     const char *code = r->err_code ? r->err_code : yx_err_name(r->err);
+    char msg[sizeof r->err_msg];
     json_t *issue =
         json_pack("{s:s,s:s,s:{s:[{s:s,s:s}],s:s},s:s}", "severity", status >= 500 ? "fatal" : "error",
                   "code", issue_type(status), "details", "coding", "system", YX_FHIR_CS_ERROR, "code", code,
-                  "text", code, "diagnostics", r->err_msg);
+                  "text", code, "diagnostics", yx_error_text(r, yx_wants_english(r), msg, sizeof msg));
     if (issue && r->err_field)
         json_object_set_new(issue, "expression", json_pack("[s]", r->err_field));
     json_t *issues = json_array();

@@ -109,11 +109,11 @@ static const char *outcome_of(int rc)
 static void settle_error(struct yx_req *r, int rc)
 {
     if (rc != 0 && !r->err)
-        yx_fail(r, rc, "Something went wrong on the server (request %s).", r->id);
+        yx_fail(r, rc, "Máy chủ gặp lỗi (yêu cầu %s) / something went wrong on the server (request %s).",
+                r->id, r->id);
     if (rc == YX_EDB || rc == YX_EINTERNAL || rc == YX_ENOMEM) {
         yx_clear_error(r);
-        r->err = rc;
-        yx_snprintf(r->err_msg, sizeof r->err_msg, "Lỗi máy chủ / server error (request %s).", r->id);
+        yx_fail(r, rc, "Lỗi máy chủ (yêu cầu %s) / server error (request %s).", r->id, r->id);
     }
 }
 
@@ -360,9 +360,11 @@ char *yx_render_answer(struct yx_req *r, int *status, size_t *len)
     if (r->err && r->dialect && r->dialect->error && (body = r->dialect->error(r, yx_http_status(r->err)))) {
         *status = yx_http_status(r->err);
     } else if (r->err) {
+        char msg[sizeof r->err_msg];
         *status = yx_http_status(r->err);
+        /* One language, the one the client asks for (docs/api.md, "Errors"). */
         json_t *e = json_pack("{s:s,s:s}", "code", r->err_code ? r->err_code : yx_err_name(r->err), "message",
-                              r->err_msg);
+                              yx_error_text(r, yx_wants_english(r), msg, sizeof msg));
         if (e && r->err_field)
             json_object_set_new(e, "field", json_string(r->err_field));
         if (e && json_is_object(r->err_detail))

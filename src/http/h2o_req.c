@@ -89,6 +89,11 @@ static void send_answer(h2o_req_t *req, struct yx_req *r, int status, const char
     else if (!file)
         add_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT(YX_JSON_TYPE));
     add_header(req, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"));
+    /* An error's message is in one language, chosen by Accept-Language (yx_render_answer). */
+    if (r->err) {
+        add_header(req, H2O_TOKEN_CONTENT_LANGUAGE, yx_wants_english(r) ? "en" : "vi", 2);
+        add_header(req, H2O_TOKEN_VARY, H2O_STRLIT("Accept-Language"));
+    }
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL, r->id,
                           strlen(r->id));
     for (int i = 0; i < r->ncookies; i++)

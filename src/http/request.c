@@ -45,14 +45,51 @@ int yx_http_status(int code)
     }
 }
 
+/* The separator of a "Vietnamese / English" message, and the byte that stands for it while the
+ * message is formatted: the halves are split where the format string has it, never where a value
+ * written into the message (a name, a search text) happens to hold one. */
+#define LANG_SEP " / "
+#define LANG_MARK '\x1f'
+
 static int vfail(struct yx_req *r, int code, const char *field, const char *fmt, va_list ap)
 {
+    char marked[512];
+    const char *sep = strstr(fmt, LANG_SEP);
     /* The first error wins: a later, vaguer one must not hide the real cause. */
     if (r->err)
         return r->err;
     r->err = code;
     r->err_field = field;
+    r->err_split = -1;
+    if (sep && strlen(fmt) < sizeof marked) {
+        size_t at = (size_t)(sep - fmt);
+        memcpy(marked, fmt, at);
+        marked[at] = LANG_MARK;
+        memcpy(marked + at + 1, sep + 3, strlen(sep + 3) + 1);
+        fmt = marked;
+    }
     vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
+    char *mark = fmt == marked ? strchr(r->err_msg, LANG_MARK) : NULL;
+    /* A message made elsewhere ("%s" of a checker's "vi / en" text) is split at its own first
+     * separator: its text is the program's, not the client's. */
+    if (strcmp(fmt, "%s") == 0 && (mark = strstr(r->err_msg, LANG_SEP)) != NULL) {
+        r->err_split = (int)(mark - r->err_msg);
+        return code;
+    }
+    if (mark) {
+        /* Back to "vi / en", so that the audit log and the WebSocket keep the whole message. */
+        size_t at = (size_t)(mark - r->err_msg), rest = strlen(mark + 1);
+        if (at + 4 >= sizeof r->err_msg) {
+            *mark = '\0'; /* no room left for the English */
+            return code;
+        }
+        if (at + 3 + rest >= sizeof r->err_msg)
+            rest = sizeof r->err_msg - at - 4;
+        memmove(mark + 3, mark + 1, rest);
+        memcpy(mark, LANG_SEP, 3);
+        mark[3 + rest] = '\0';
+        r->err_split = (int)at;
+    }
     return code;
 }
 
@@ -60,6 +97,7 @@ void yx_clear_error(struct yx_req *r)
 {
     r->err = 0;
     r->err_msg[0] = '\0';
+    r->err_split = -1;
     r->err_field = NULL;
     r->err_code = NULL;
     json_decref(r->err_detail);
@@ -97,6 +135,105 @@ int yx_fail_code(struct yx_req *r, int code, const char *err_code, json_t *detai
     vfail(r, code, NULL, fmt, ap);
     va_end(ap);
     return code;
+}
+
+int yx_fail_check(struct yx_req *r, const char *field, const char *check, int has_range, double min,
+                  double max, const char *fmt, ...)
+{
+    va_list ap;
+    if (!r->err) {
+        r->err_code = check;
+        /* Whole limits as integers, so that the app writes "2" and not "2.0". */
+        if (has_range)
+            r->err_detail = min == (json_int_t)min && max == (json_int_t)max
+                                ? json_pack("{s:I,s:I}", "min", (json_int_t)min, "max", (json_int_t)max)
+                                : json_pack("{s:f,s:f}", "min", min, "max", max);
+    }
+    va_start(ap, fmt);
+    vfail(r, YX_EINVAL, field, fmt, ap);
+    va_end(ap);
+    return YX_EINVAL;
+}
+
+int yx_error_within(struct yx_req *r, int rc, const char *path)
+{
+    if (!rc || !r->err_field)
+        return rc;
+    size_t n = strlen(path) + strlen(r->err_field) + 2;
+    char *f = yx_arena_alloc(&r->arena, n);
+    if (f && yx_snprintf(f, n, "%s.%s", path, r->err_field) == 0)
+        r->err_field = f;
+    return rc;
+}
+
+/* The q-value of one Accept-Language entry's parameters (";q=0.8"): 1 when absent, 0 when broken. */
+static double lang_q(const char *p, const char *end)
+{
+    const char *q = p;
+    while (q < end && (q = memchr(q, ';', (size_t)(end - q))) != NULL) {
+        q++;
+        while (q < end && *q == ' ')
+            q++;
+        if (end - q >= 2 && (q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
+            char num[8] = {0};
+            size_t n = (size_t)(end - q - 2) < sizeof num - 1 ? (size_t)(end - q - 2) : sizeof num - 1;
+            memcpy(num, q + 2, n);
+            char *stop;
+            double v = strtod(num, &stop);
+            return stop == num || v < 0 || v > 1 ? 0 : v;
+        }
+    }
+    return 1;
+}
+
+int yx_wants_english(const struct yx_req *r)
+{
+    const char *p = r->accept_language;
+    double q_en = -1, q_vi = -1;
+    int first_en = 0, k = 0;
+    /* A header longer than any browser sends is read no further than its first 40 entries. */
+    for (; p && *p && k < 40; k++) {
+        const char *comma = strchr(p, ',');
+        const char *end = comma ? comma : p + strlen(p);
+        while (p < end && *p == ' ')
+            p++;
+        size_t tag = strcspn(p, ";, ");
+        if (tag > (size_t)(end - p))
+            tag = (size_t)(end - p);
+        double q = lang_q(p + tag, end);
+        int is_en = tag >= 2 && strncasecmp(p, "en", 2) == 0 && (tag == 2 || p[2] == '-');
+        int is_vi = tag >= 2 && strncasecmp(p, "vi", 2) == 0 && (tag == 2 || p[2] == '-');
+        if (is_en && q > q_en) {
+            first_en = q_vi < 0 || q > q_vi;
+            q_en = q;
+        }
+        if (is_vi && q > q_vi)
+            q_vi = q;
+        p = comma ? comma + 1 : NULL;
+    }
+    /* English when it is asked for more than Vietnamese, or as much but named first. */
+    return q_en > 0 && (q_en > q_vi || (q_en == q_vi && first_en));
+}
+
+const char *yx_error_text(const struct yx_req *r, int english, char *out, size_t n)
+{
+    size_t len = strlen(r->err_msg);
+    const char *from = r->err_msg;
+    if (r->err_split >= 0 && (size_t)r->err_split + 3 <= len) {
+        if (english) {
+            from = r->err_msg + r->err_split + 3;
+            len -= (size_t)r->err_split + 3;
+        } else {
+            len = (size_t)r->err_split;
+        }
+    }
+    if (n == 0)
+        return out;
+    if (len >= n)
+        len = n - 1;
+    memcpy(out, from, len);
+    out[len] = '\0';
+    return out;
 }
 
 void yx_keep_on_failure(struct yx_req *r, int (*fn)(struct yx_req *r, void *arg), void *arg)
@@ -360,11 +497,13 @@ int yx_param_id(struct yx_req *r, int i, int64_t *out)
     return 0;
 }
 
-static const char *type_name(enum yx_ftype t)
+static const char *type_name(enum yx_ftype t, int english)
 {
     static const char *names[] = {"a string",  "a whole number", "true or false", "a list",
                                   "an object", "a value",        "a number"};
-    return names[t];
+    static const char *names_vi[] = {"chuỗi ký tự", "số nguyên", "true hoặc false", "danh sách", "đối tượng",
+                                     "giá trị",     "số"};
+    return english ? names[t] : names_vi[t];
 }
 
 static int type_ok(const json_t *v, enum yx_ftype t)
@@ -400,41 +539,50 @@ int yx_validate(struct yx_req *r, const json_t *obj, const struct yx_field *fiel
     const char *key;
     json_t *v;
     if (!json_is_object(obj))
-        return yx_fail(r, YX_EINVAL, "The body must be a JSON object.");
+        return yx_fail(r, YX_EINVAL, "Nội dung phải là một đối tượng JSON / the body must be a JSON object.");
     json_object_foreach((json_t *)obj, key, v)
     {
         const struct yx_field *f = fields;
         while (f->name && strcmp(f->name, key) != 0)
             f++;
         if (!f->name)
-            return yx_fail_field(r, YX_EINVAL, yx_arena_strdup(&r->arena, key), "Unknown field '%.60s'.",
-                                 key);
+            return yx_fail_check(r, yx_arena_strdup(&r->arena, key), "unknown_field", 0, 0, 0,
+                                 "Trường '%.60s' không có ở đây / unknown field '%.60s'.", key, key);
     }
     for (const struct yx_field *f = fields; f->name; f++) {
         v = json_object_get(obj, f->name);
         if (!v || json_is_null(v)) {
             if (f->required)
-                return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' is required.", f->name);
+                return yx_fail_check(r, f->name, "required", 0, 0, 0,
+                                     "Cần nhập '%s' / field '%s' is required.", f->name, f->name);
             continue;
         }
         if (!type_ok(v, f->type))
-            return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' must be %s.", f->name,
-                                 type_name(f->type));
+            return yx_fail_check(r, f->name, "bad_type", 0, 0, 0, "'%s' phải là %s / field '%s' must be %s.",
+                                 f->name, type_name(f->type, 0), f->name, type_name(f->type, 1));
         /* Every string, bounded or not: the body parser refuses \u0000, but a value validated here
          * may come from elsewhere, and a NUL would end the string early in C and in the database. */
         if (f->type == YX_F_STRING && memchr(json_string_value(v), '\0', json_string_length(v)))
-            return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' contains a NUL character.", f->name);
+            return yx_fail_check(r, f->name, "bad_format", 0, 0, 0,
+                                 "'%s' có ký tự NUL / field '%s' contains a NUL character.", f->name,
+                                 f->name);
         if (f->type == YX_F_STRING && (f->min || f->max)) {
             int64_t n = utf8_chars(json_string_value(v), json_string_length(v));
             if (n < f->min || (f->max && n > f->max))
-                return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' must have %lld to %lld characters.",
-                                     f->name, (long long)f->min, (long long)f->max);
+                return yx_fail_check(
+                    r, f->name, n < f->min ? "too_short" : "too_long", 1, (double)f->min, (double)f->max,
+                    "'%s' phải có từ %lld đến %lld ký tự / field '%s' must have %lld to %lld "
+                    "characters.",
+                    f->name, (long long)f->min, (long long)f->max, f->name, (long long)f->min,
+                    (long long)f->max);
         }
         if (f->type == YX_F_INT && (f->min || f->max)) {
             json_int_t n = json_integer_value(v);
             if (n < f->min || n > f->max)
-                return yx_fail_field(r, YX_EINVAL, f->name, "Field '%s' must be between %lld and %lld.",
-                                     f->name, (long long)f->min, (long long)f->max);
+                return yx_fail_check(r, f->name, "out_of_range", 1, (double)f->min, (double)f->max,
+                                     "'%s' phải từ %lld đến %lld / field '%s' must be between %lld and %lld.",
+                                     f->name, (long long)f->min, (long long)f->max, f->name,
+                                     (long long)f->min, (long long)f->max);
         }
     }
     return 0;
@@ -450,7 +598,7 @@ int yx_body(struct yx_req *r, const struct yx_field *fields)
         return YX_EINTERNAL;
     }
     if (!r->json)
-        return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
+        return yx_fail(r, YX_EINVAL, "Cần nội dung là một đối tượng JSON / a JSON object body is required.");
     return yx_validate(r, r->json, fields);
 }
 

@@ -70,28 +70,36 @@ static int check_consent(struct yx_req *r, const json_t *b, int64_t patient_id)
     const char *by = yx_json_str(b, "given_by");
     struct yx_rows *rows = NULL;
     if (!yx_one_of(purpose, purposes))
-        return yx_fail_field(r, YX_EINVAL, "purpose", "purpose is remote_care or data_processing.");
+        return yx_fail_check(
+            r, "purpose", "not_allowed", 0, 0, 0,
+            "Mục đích là khám từ xa hoặc xử lý dữ liệu / purpose is remote_care or data_processing.");
     if (!yx_one_of(method, methods))
-        return yx_fail_field(r, YX_EINVAL, "method", "method is paper_signed, verbal_witnessed or in_app.");
+        return yx_fail_check(r, "method", "not_allowed", 0, 0, 0,
+                             "Hình thức là ký giấy, bằng lời có người làm chứng hoặc trong ứng dụng / method "
+                             "is paper_signed, verbal_witnessed or in_app.");
     if (strcmp(by, "patient") != 0 && strcmp(by, "guardian") != 0)
-        return yx_fail_field(r, YX_EINVAL, "given_by", "given_by is patient or guardian.");
+        return yx_fail_check(
+            r, "given_by", "not_allowed", 0, 0, 0,
+            "Người đồng ý là người bệnh hoặc người giám hộ / given_by is patient or guardian.");
     if (strcmp(method, "verbal_witnessed") == 0 && !yx_json_str(b, "witness_name"))
-        return yx_fail_field(
-            r, YX_EINVAL, "witness_name",
+        return yx_fail_check(
+            r, "witness_name", "required", 0, 0, 0,
             "Đồng ý bằng lời cần tên người làm chứng / verbal consent needs the witness's name.");
     if (strcmp(method, "paper_signed") == 0 && !yx_json_str(b, "document_ref"))
-        return yx_fail_field(
-            r, YX_EINVAL, "document_ref",
+        return yx_fail_check(
+            r, "document_ref", "required", 0, 0, 0,
             "Đồng ý trên giấy cần số/mã văn bản đã ký / signed paper consent needs document_ref.");
     /* Asked once consent_access() let the caller act: a patient here acts on its own record. */
     int self = yx_patient_self(&r->who, patient_id);
     if (self && (strcmp(method, "in_app") != 0 || strcmp(by, "patient") != 0))
-        return yx_fail_field(r, YX_EINVAL, "method",
-                             "In the app a patient gives consent themself: method in_app, "
-                             "given_by patient.");
+        return yx_fail_check(
+            r, "method", "not_allowed", 0, 0, 0,
+            "Trong ứng dụng người bệnh tự đồng ý: hình thức in_app, người đồng ý là người bệnh / in the app "
+            "a patient gives consent themself: method in_app, given_by patient.");
     if (!self && strcmp(method, "in_app") == 0)
-        return yx_fail_field(r, YX_EINVAL, "method",
-                             "in_app consent is given by the patient from their own account.");
+        return yx_fail_check(r, "method", "not_allowed", 0, 0, 0,
+                             "Đồng ý trong ứng dụng do người bệnh tự làm từ tài khoản của mình / in_app "
+                             "consent is given by the patient from their own account.");
     int rc = YX_DB_Q(r->db, &rows, "SELECT birth_date, birth_year, guardian_name FROM patients WHERE id = ?",
                      YX_PI(patient_id));
     if (rc)
@@ -101,11 +109,11 @@ static int check_consent(struct yx_req *r, const json_t *b, int64_t patient_id)
     yx_rows_free(rows);
     /* Under 16 a person's data is processed with their parent's or guardian's consent. */
     if (child && strcmp(by, "guardian") != 0)
-        return yx_fail_field(r, YX_EINVAL, "given_by",
+        return yx_fail_check(r, "given_by", "not_allowed", 0, 0, 0,
                              "Người bệnh dưới 16 tuổi: người giám hộ đồng ý / "
                              "for a patient under 16 the guardian gives consent.");
     if (strcmp(by, "guardian") == 0 && !has_guardian)
-        return yx_fail_field(r, YX_EINVAL, "given_by",
+        return yx_fail_check(r, "given_by", "not_allowed", 0, 0, 0,
                              "Ghi người giám hộ vào hồ sơ trước / record the guardian "
                              "on the patient's record first.");
     int active = 0;

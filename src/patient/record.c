@@ -87,10 +87,11 @@ static int overlay(struct yx_req *r, const json_t *b, struct patient_in *in)
             while (flag_names[k] && (!json_is_string(f) || strcmp(flag_names[k], json_string_value(f)) != 0))
                 k++;
             if (!flag_names[k])
-                return yx_fail_field(
-                    r, YX_EINVAL, "vulnerable",
-                    "vulnerable lists poor_household, near_poor_household, disability or pregnant "
-                    "(ethnic minority, elderly and child under 6 are computed from the record).");
+                return yx_fail_check(
+                    r, "vulnerable", "not_allowed", 0, 0, 0,
+                    "Diện ưu tiên chỉ gồm hộ nghèo, cận nghèo, khuyết tật, có thai / vulnerable lists "
+                    "poor_household, near_poor_household, disability or pregnant (ethnic minority, elderly "
+                    "and child under 6 are computed from the record).");
             in->flags[k] = 1;
         }
     }
@@ -99,7 +100,7 @@ static int overlay(struct yx_req *r, const json_t *b, struct patient_in *in)
         if (json_is_object(v)) {
             int rc = yx_validate(r, v, guardian_fields);
             if (rc)
-                return rc;
+                return yx_error_within(r, rc, "guardian");
             in->g_name = yx_json_str(v, "name");
             in->g_phone = yx_json_str(v, "phone");
             in->g_relation = yx_json_str(v, "relation");
@@ -109,7 +110,8 @@ static int overlay(struct yx_req *r, const json_t *b, struct patient_in *in)
         size_t i;
         json_t *l;
         if (json_array_size(v) > 10)
-            return yx_fail_field(r, YX_EINVAL, "languages", "At most 10 languages.");
+            return yx_fail_check(r, "languages", "too_long", 1, 0, 10,
+                                 "Tối đa 10 ngôn ngữ / at most 10 languages.");
         json_array_foreach(v, i, l)
         {
             const char *s = json_string_value(l);
@@ -118,9 +120,10 @@ static int overlay(struct yx_req *r, const json_t *b, struct patient_in *in)
             for (size_t c = 0; ok && c < n; c++)
                 ok = s[c] >= 'a' && s[c] <= 'z';
             if (!ok)
-                return yx_fail_field(
-                    r, YX_EINVAL, "languages",
-                    "languages lists ISO 639 codes such as \"vi\", \"hmn\" (Mông), \"tyz\" (Tày).");
+                return yx_fail_check(
+                    r, "languages", "bad_format", 0, 0, 0,
+                    "Ngôn ngữ là mã ISO 639 như \"vi\", \"hmn\" (Mông), \"tyz\" (Tày) / languages lists ISO "
+                    "639 codes such as \"vi\", \"hmn\" (Hmong), \"tyz\" (Tay).");
         }
         char *text = json_dumps(json_array_size(v) ? v : json_pack("[s]", "vi"), JSON_COMPACT);
         in->languages = text ? yx_arena_strdup(&r->arena, text) : NULL;
@@ -134,61 +137,65 @@ static int check_record(struct yx_req *r, const json_t *b, struct patient_in *in
 {
     int y, m, d;
     if (!in->full_name || !yx_name_ok(in->full_name))
-        return yx_fail_field(
-            r, YX_EINVAL, "full_name",
+        return yx_fail_check(
+            r, "full_name", "bad_format", 0, 0, 0,
             "Họ và tên cần ít nhất 2 chữ, không có ký tự điều khiển / the full name needs two or "
             "more letters and no control characters.");
     if (in->g_name && !yx_name_ok(in->g_name))
-        return yx_fail_field(r, YX_EINVAL, "guardian",
+        return yx_fail_check(r, "guardian.name", "bad_format", 0, 0, 0,
                              "Tên người giám hộ không hợp lệ / the guardian's name is not valid.");
     if (in->birth_date) {
         char today[11];
         yx_today(today);
         if (yx_date_parse(in->birth_date, &y, &m, &d) != 0 || y < 1900 || strcmp(in->birth_date, today) > 0)
-            return yx_fail_field(
-                r, YX_EINVAL, "birth_date",
+            return yx_fail_check(
+                r, "birth_date", "bad_format", 0, 0, 0,
                 "Ngày sinh không hợp lệ / birth_date is a past date YYYY-MM-DD from 1900 on.");
         if (json_object_get(b, "birth_year") && in->birth_year != y)
-            return yx_fail_field(r, YX_EINVAL, "birth_year", "birth_year does not match birth_date.");
+            return yx_fail_check(r, "birth_year", "mismatch", 0, 0, 0,
+                                 "Năm sinh không khớp ngày sinh / birth_year does not match birth_date.");
         in->birth_year = y;
     }
     if (!in->birth_year)
-        return yx_fail_field(r, YX_EINVAL, "birth_year",
+        return yx_fail_check(r, "birth_year", "required", 0, 0, 0,
                              "Cần ngày sinh hoặc năm sinh / birth_date or birth_year is required.");
     char today[11];
     yx_today(today);
     if (in->birth_year > atoi(today))
-        return yx_fail_field(r, YX_EINVAL, "birth_year",
+        return yx_fail_check(r, "birth_year", "out_of_range", 0, 0, 0,
                              "Năm sinh ở tương lai / birth_year is in the future.");
     if (!in->sex || (strcmp(in->sex, "male") && strcmp(in->sex, "female") && strcmp(in->sex, "other")))
-        return yx_fail_field(r, YX_EINVAL, "sex", "sex is male, female or other.");
+        return yx_fail_check(r, "sex", "not_allowed", 0, 0, 0,
+                             "Giới tính là nam, nữ hoặc khác / sex is male, female or other.");
     const char *why = in->cccd ? yx_cccd_problem(in->cccd, in->birth_year, in->sex) : NULL;
     if (why)
-        return yx_fail_field(r, YX_EINVAL, "cccd", "%s", why);
+        return yx_fail_check(r, "cccd", "bad_format", 0, 0, 0, "%s", why);
     if (in->bhyt && yx_bhyt_parse(in->bhyt, in->bhyt_code, in->bhxh) != 0)
-        return yx_fail_field(
-            r, YX_EINVAL, "bhyt",
+        return yx_fail_check(
+            r, "bhyt", "bad_format", 0, 0, 0,
             "Mã thẻ BHYT gồm 15 ký tự (vd. GD4010123456789) hoặc mã số 10 chữ số / a BHYT code "
             "has 15 characters (2 letters, a benefit level 1-5, 12 digits) or is the 10-digit number.");
     if (in->phone && yx_phone_normalize(in->phone, in->phone_norm) != 0)
-        return yx_fail_field(r, YX_EINVAL, "phone",
+        return yx_fail_check(r, "phone", "bad_format", 0, 0, 0,
                              "Số điện thoại Việt Nam có 10 số, bắt đầu bằng 0 / "
                              "a Vietnamese phone number has 10 digits starting with 0.");
     if (in->g_phone && yx_phone_normalize(in->g_phone, in->g_phone_norm) != 0)
-        return yx_fail_field(r, YX_EINVAL, "guardian",
+        return yx_fail_check(r, "guardian.phone", "bad_format", 0, 0, 0,
                              "Số điện thoại người giám hộ không hợp lệ / "
                              "the guardian's phone is not a Vietnamese phone number.");
     static const char *const channels[] = {"sms", "zalo", "none", NULL};
     if (in->notify_channel && !yx_one_of(in->notify_channel, channels))
-        return yx_fail_field(r, YX_EINVAL, "notify_channel",
-                             "notify_channel is sms, zalo or none (in the app only).");
+        return yx_fail_check(
+            r, "notify_channel", "not_allowed", 0, 0, 0,
+            "Kênh báo tin là sms, zalo hoặc none / notify_channel is sms, zalo or none (in the app only).");
     if (in->flags[0] && in->flags[1])
-        return yx_fail_field(
-            r, YX_EINVAL, "vulnerable",
+        return yx_fail_check(
+            r, "vulnerable", "mismatch", 0, 0, 0,
             "Hộ nghèo hoặc cận nghèo, không thể cả hai / poor or near-poor household, not both.");
     if (in->flags[3] && strcmp(in->sex, "male") == 0)
-        return yx_fail_field(r, YX_EINVAL, "vulnerable",
-                             "pregnant is not recorded for a patient of sex male.");
+        return yx_fail_check(
+            r, "vulnerable", "mismatch", 0, 0, 0,
+            "Không ghi có thai cho người bệnh nam / pregnant is not recorded for a patient of sex male.");
     return 0;
 }
 
@@ -200,8 +207,8 @@ static int check_references(struct yx_req *r, const struct patient_in *in)
     if (in->ethnicity) {
         rc = YX_DB_Q(r->db, &rows, "SELECT 1 FROM ethnicities WHERE code = ?", YX_PT(in->ethnicity));
         if (rc == 0 && rows->nrows != 1)
-            rc = yx_fail_field(
-                r, YX_EINVAL, "ethnicity",
+            rc = yx_fail_check(
+                r, "ethnicity", "not_allowed", 0, 0, 0,
                 "Mã dân tộc từ 01 đến 54 (GET /api/v1/ethnicities) / ethnicity is a code 01-54.");
         yx_rows_free(rows);
         rows = NULL;
@@ -209,7 +216,7 @@ static int check_references(struct yx_req *r, const struct patient_in *in)
     if (rc == 0 && in->unit_id) {
         rc = YX_DB_Q(r->db, &rows, "SELECT level FROM admin_units WHERE id = ?", YX_PI(in->unit_id));
         if (rc == 0 && (rows->nrows != 1 || strcmp(yx_rows_get(rows, 0, 0), "commune") != 0))
-            rc = yx_fail_field(r, YX_EINVAL, "unit_id",
+            rc = yx_fail_check(r, "unit_id", "not_allowed", 0, 0, 0,
                                "unit_id là một xã/phường / unit_id is the id of a commune or ward.");
         yx_rows_free(rows);
     }

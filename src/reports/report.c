@@ -286,10 +286,10 @@ static int format_read(struct yx_req *r, enum yx_report_format *format)
                          "Định dạng là json, csv, xlsx hoặc dhis2 / format is json, csv, xlsx or dhis2.");
 }
 
-/* Does the caller read English (Accept-Language starting with en)? Vietnamese otherwise. */
+/* Does the caller read English (Accept-Language, as the server's messages)? Vietnamese otherwise. */
 static int english(const struct yx_req *r)
 {
-    return r->accept_language && strncasecmp(r->accept_language, "en", 2) == 0;
+    return yx_wants_english(r);
 }
 
 /* A CSV cell of text: always quoted, quotes doubled (RFC 4180). */

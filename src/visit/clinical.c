@@ -98,11 +98,11 @@ static int check_vitals(struct yx_req *r, const struct yx_vitals *m)
         const struct vital_range *g = &vital_ranges[k];
         double d = m->val[k];
         if (g->whole && d != floor(d))
-            return yx_fail_field(r, YX_EINVAL, g->name, "'%s' must be a %s.", g->name,
-                                 g->whole ? "whole number" : "number");
+            return yx_fail_check(r, g->name, "bad_format", 0, 0, 0,
+                                 "'%s' là số nguyên / '%s' must be a whole number.", g->name, g->name);
         if (!(d >= g->min && d <= g->max))
-            return yx_fail_field(
-                r, YX_EINVAL, g->name,
+            return yx_fail_check(
+                r, g->name, "out_of_range", 1, g->min, g->max,
                 "Giá trị '%s' ngoài khoảng hợp lý %g–%g / '%s' is outside the plausible range %g–%g.",
                 g->name, g->min, g->max, g->name, g->min, g->max);
         any = 1;
@@ -110,11 +110,11 @@ static int check_vitals(struct yx_req *r, const struct yx_vitals *m)
     if (!any)
         return yx_fail(r, YX_EINVAL, "Nhập ít nhất một chỉ số / send at least one measurement.");
     if (m->set[0] && m->set[1] && m->val[0] <= m->val[1])
-        return yx_fail_field(r, YX_EINVAL, "diastolic",
+        return yx_fail_check(r, "diastolic", "mismatch", 0, 0, 0,
                              "Huyết áp tâm trương phải thấp hơn tâm thu / diastolic must be below systolic.");
     if (m->set[0] != m->set[1])
-        return yx_fail_field(
-            r, YX_EINVAL, m->set[0] ? "diastolic" : "systolic",
+        return yx_fail_check(
+            r, m->set[0] ? "diastolic" : "systolic", "required", 0, 0, 0,
             "Huyết áp cần cả tâm thu và tâm trương / blood pressure needs systolic and diastolic.");
     return 0;
 }
@@ -191,8 +191,8 @@ int yx_visit_add_diagnosis(struct yx_req *r, int64_t visit, const char *icd10, i
     if ((rc = yx_visit_load_id(r, visit, YX_A_WRITE, &v)) != 0 || (rc = yx_visit_doctor_only(r, &v)) != 0)
         return rc;
     if (!yx_icd10_wellformed(icd10, code))
-        return yx_fail_field(
-            r, YX_EINVAL, "icd10",
+        return yx_fail_check(
+            r, "icd10", "bad_format", 0, 0, 0,
             "Mã ICD-10 gồm một chữ cái, hai chữ số, có thể thêm dấu chấm và 1-2 ký tự (vd. I10, "
             "J18.9) / an ICD-10 code is a letter, two digits and optionally '.' and 1-2 more.");
     if ((rc = yx_visit_state_in(r, &v, in_progress)) != 0)
@@ -243,7 +243,7 @@ static int visit_follow_up(struct yx_req *r)
     const char *date = yx_json_str(r->json, "date");
     yx_today(today);
     if (yx_vn_day(date, &from, &to) != 0 || strcmp(date, today) < 0)
-        return yx_fail_field(r, YX_EINVAL, "date",
+        return yx_fail_check(r, "date", "out_of_range", 0, 0, 0,
                              "Ngày tái khám là một ngày từ hôm nay / date is YYYY-MM-DD, today or later.");
     if ((rc = yx_visit_state_in(r, &v, open_or_done)) != 0)
         return rc;
@@ -285,10 +285,12 @@ static int visit_referral(struct yx_req *r)
     if (rc)
         return rc;
     if (!fac_ok)
-        return yx_fail_field(r, YX_EINVAL, "to_facility_id", "No active facility has id %lld.",
-                             (long long)to);
+        return yx_fail_check(r, "to_facility_id", "not_allowed", 0, 0, 0,
+                             "Không có cơ sở đang hoạt động mã %lld / no active facility has id %lld.",
+                             (long long)to, (long long)to);
     if (!spec_ok)
-        return yx_fail_field(r, YX_EINVAL, "specialty", "Unknown specialty (GET /api/v1/specialties).");
+        return yx_fail_check(r, "specialty", "not_allowed", 0, 0, 0,
+                             "Không có chuyên khoa này / unknown specialty (GET /api/v1/specialties).");
     if ((rc = yx_visit_state_in(r, &v, open_or_done)) != 0)
         return rc;
     rc =

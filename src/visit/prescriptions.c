@@ -40,11 +40,14 @@ static int check_items(struct yx_req *r)
     json_t *items = json_object_get(r->json, "items"), *it;
     size_t i;
     if (json_array_size(items) < 1 || json_array_size(items) > 30)
-        return yx_fail_field(r, YX_EINVAL, "items",
+        return yx_fail_check(r, "items", json_array_size(items) < 1 ? "too_short" : "too_long", 1, 1, 30,
                              "Đơn thuốc có từ 1 đến 30 thuốc / a prescription has 1 to 30 items.");
     json_array_foreach(items, i, it)
     {
+        char path[24];
         int rc = yx_validate(r, it, item_fields);
+        if (rc && yx_snprintf(path, sizeof path, "items[%zu]", i) == 0)
+            return yx_error_within(r, rc, path);
         if (rc)
             return rc;
     }
@@ -276,21 +279,16 @@ static int rx_update(struct yx_req *r)
     return rc ? rc : answer_rx(r, 200, p.id);
 }
 
-/* The signed text: every field that matters, keys sorted, so anyone can recompute the hash. */
-static int content_hash(struct yx_req *r, const struct rx *p, const struct yx_visit *v, const char *name,
-                        const char *licence, int64_t at, char out[65])
+/* The signed text: every field that matters, keys sorted, so anyone can recompute the hash. items
+ * is the stored JSON text of the items; note and licence may be NULL. */
+static int hash_of(int64_t id, int64_t visit_id, int64_t patient_id, int64_t version, const char *items,
+                   const char *note, const char *name, const char *licence, int64_t at, char out[65])
 {
-    struct yx_rows *rows = NULL;
-    int rc = YX_DB_Q(r->db, &rows, "SELECT items, note FROM prescriptions WHERE id = ?", YX_PI(p->id));
-    if (rc)
-        return rc;
     json_t *doc =
-        json_pack("{s:I,s:I,s:I,s:I,s:o,s:o,s:s,s:s,s:I}", "prescription_id", (json_int_t)p->id, "visit_id",
-                  (json_int_t)v->id, "patient_id", (json_int_t)v->patient_id, "version",
-                  (json_int_t)p->version, "items", json_loads(yx_rows_get(rows, 0, 0), 0, NULL), "note",
-                  yx_rows_get(rows, 0, 1) ? json_string(yx_rows_get(rows, 0, 1)) : json_null(), "signer_name",
-                  name, "signer_licence", licence, "signed_at_ms", (json_int_t)at);
-    yx_rows_free(rows);
+        json_pack("{s:I,s:I,s:I,s:I,s:o,s:o,s:s,s:s,s:I}", "prescription_id", (json_int_t)id, "visit_id",
+                  (json_int_t)visit_id, "patient_id", (json_int_t)patient_id, "version", (json_int_t)version,
+                  "items", json_loads(items, 0, NULL), "note", note ? json_string(note) : json_null(),
+                  "signer_name", name, "signer_licence", licence, "signed_at_ms", (json_int_t)at);
     char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(doc);
     if (!text)
@@ -298,6 +296,87 @@ static int content_hash(struct yx_req *r, const struct rx *p, const struct yx_vi
     yx_sha256_hex(text, strlen(text), out);
     free(text);
     return 0;
+}
+
+static int content_hash(struct yx_req *r, const struct rx *p, const struct yx_visit *v, const char *name,
+                        const char *licence, int64_t at, char out[65])
+{
+    struct yx_rows *rows = NULL;
+    int rc = YX_DB_Q(r->db, &rows, "SELECT items, note FROM prescriptions WHERE id = ?", YX_PI(p->id));
+    if (rc == 0)
+        rc = hash_of(p->id, v->id, v->patient_id, p->version, yx_rows_get(rows, 0, 0),
+                     yx_rows_get(rows, 0, 1), name, licence, at, out);
+    yx_rows_free(rows);
+    return rc;
+}
+
+static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+void yx_prescription_code(const char *content_hash, char out[12])
+{
+    uint64_t bits = 0;
+    /* The first 13 hex digits are 52 bits; the code keeps the first 50. */
+    for (int i = 0; i < 13; i++) {
+        char c = content_hash[i];
+        bits = bits << 4 | (uint64_t)(c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
+    }
+    bits >>= 2;
+    for (int i = 0, o = 0; i < 10; i++) {
+        if (i == 5)
+            out[o++] = '-';
+        out[o++] = crockford[(bits >> (45 - 5 * i)) & 31];
+    }
+    out[11] = '\0';
+}
+
+int yx_prescription_verify(struct yx_req *r, const char *code)
+{
+    struct yx_rows *rows = NULL;
+    char prefix[13], hash[65], mine[12];
+    uint64_t bits = 0;
+    /* The code's 50 bits give the hash's first 12 hex digits (48 bits) exactly: the rows to look at. */
+    for (int i = 0; i < 11; i++)
+        if (code[i] != '-')
+            bits = bits << 5 |
+                   (uint64_t)(strchr(crockford, code[i]) ? strchr(crockford, code[i]) - crockford : 0);
+    yx_snprintf(prefix, sizeof prefix, "%012llx", (unsigned long long)(bits >> 2));
+    int rc = YX_DB_Q(r->db, &rows,
+                     "SELECT p.id, p.visit_id, p.patient_id, p.version, p.items, p.note, p.signer_name, "
+                     "p.signer_licence, p.signed_at, p.content_hash, f.name AS facility_name, "
+                     "(SELECT n.id FROM prescriptions n WHERE n.replaces_id = p.id) AS replaced_by "
+                     "FROM prescriptions p JOIN visits v ON v.id = p.visit_id JOIN facilities f ON f.id = "
+                     "v.doctor_facility_id WHERE p.status = 'signed' AND substr(p.content_hash, 1, 12) = ?",
+                     YX_PT(prefix));
+    int at = -1;
+    for (int i = 0; rc == 0 && i < rows->nrows && at < 0; i++) {
+        yx_prescription_code(yx_rows_str(rows, i, "content_hash"), mine);
+        if (strcmp(mine, code) == 0)
+            at = i;
+    }
+    if (rc == 0 && at < 0)
+        rc = YX_ENOTFOUND;
+    if (rc == 0)
+        rc = hash_of(yx_rows_i64(rows, at, "id"), yx_rows_i64(rows, at, "visit_id"),
+                     yx_rows_i64(rows, at, "patient_id"), yx_rows_i64(rows, at, "version"),
+                     yx_rows_str(rows, at, "items"), yx_rows_str(rows, at, "note"),
+                     yx_rows_str(rows, at, "signer_name"), yx_rows_str(rows, at, "signer_licence"),
+                     yx_rows_i64(rows, at, "signed_at"), hash);
+    if (rc) {
+        yx_rows_free(rows);
+        return rc;
+    }
+    const char *stored = yx_rows_str(rows, at, "content_hash");
+    int intact = strcmp(hash, stored) == 0, current = yx_rows_null(rows, at, "replaced_by");
+    json_t *out =
+        json_pack("{s:s,s:s,s:I,s:I,s:b,s:b,s:b,s:o,s:{s:s,s:o},s:s,s:s}", "kind", "prescription", "code",
+                  code, "prescription_id", (json_int_t)yx_rows_i64(rows, at, "id"), "version",
+                  (json_int_t)yx_rows_i64(rows, at, "version"), "valid", intact && current, "intact", intact,
+                  "current", current, "signed_at", yx_json_time_or_null(rows, at, "signed_at"), "signer",
+                  "name", yx_rows_str(rows, at, "signer_name"), "licence_no",
+                  yx_json_str_or_null(yx_rows_str(rows, at, "signer_licence")), "facility",
+                  yx_rows_str(rows, at, "facility_name"), "content_hash", stored);
+    yx_rows_free(rows);
+    return out ? yx_reply(r, 200, out) : YX_ENOMEM;
 }
 
 /* How many items the stored prescription holds (0 when its items are not a list). */

@@ -72,14 +72,30 @@ static void draw(struct yx_pdf *p, const struct yx_rows *row)
         const char *d = yx_rows_str(row, 0, "follow_up_date");
         yx_pdf_textf(p, "Noto Sans 9", "Hẹn tái khám: %.2s/%.2s/%.4s", d + 8, d + 5, d);
     }
-    yx_time_format(yx_rows_i64(row, 0, "signed_at"), when);
+    /* As the pharmacist's and the patient's clocks show it: Vietnam keeps UTC+7 all year. */
+    yx_time_vn(yx_rows_i64(row, 0, "signed_at"), "%d/%m/%Y %H:%M", when, sizeof when);
     yx_pdf_gap(p, 10);
-    yx_pdf_room(p, 70);
-    yx_pdf_textf(p, "Noto Sans 10", "Bác sĩ kê đơn: %s\nSố CCHN: %s\nKý lúc: %s (UTC)",
+    yx_pdf_room(p, 150);
+    yx_pdf_textf(p, "Noto Sans 10", "Bác sĩ kê đơn: %s\nSố CCHN: %s\nKý lúc: %s (giờ Việt Nam)",
                  yx_rows_str(row, 0, "signer_name"),
                  yx_rows_str(row, 0, "signer_licence") ? yx_rows_str(row, 0, "signer_licence") : "—", when);
-    yx_pdf_gap(p, 4);
-    yx_pdf_textf(p, "Noto Sans Mono 6", "Mã kiểm tra (SHA-256): %s", yx_rows_str(row, 0, "content_hash"));
+    /* The verification corner, as on minutes and certificates: a QR code of the verification
+     * path, the code to type, and the hash. */
+    char vcode[12], path[32];
+    const char *hash = yx_rows_str(row, 0, "content_hash");
+    yx_prescription_code(hash, vcode);
+    yx_snprintf(path, sizeof path, "/api/v1/verify/%s", vcode);
+    yx_pdf_gap(p, 6);
+    double qr = 64, top = p->y, tx = p->margin + qr + 8;
+    yx_pdf_qr(p, p->margin, top, qr, path);
+    double h = yx_pdf_text_box(p, "Noto Sans Bold 10", "Mã kiểm tra đơn:", tx, top + 4, p->w - tx - p->margin,
+                               YX_PDF_LEFT);
+    h += yx_pdf_text_box(p, "Noto Sans Bold 10", vcode, tx, top + 4 + h, p->w - tx - p->margin, YX_PDF_LEFT);
+    char line[96];
+    yx_snprintf(line, sizeof line, "Quét mã QR hoặc mở %s để kiểm tra đơn thuốc này.", path);
+    yx_pdf_text_box(p, "Noto Sans 8", line, tx, top + 8 + h, p->w - tx - p->margin, YX_PDF_LEFT);
+    yx_pdf_gap(p, qr + 6);
+    yx_pdf_textf(p, "Noto Sans Mono 6", "SHA-256: %s", hash);
 }
 
 int yx_prescription_pdf(struct yx_db *db, int64_t id, char **pdf, size_t *len)

@@ -362,7 +362,7 @@ int yx_visit_doctor_facility(struct yx_req *r, int64_t doctor_id, const char *fi
         "AND facility_id IS NOT NULL",
         YX_PI(doctor_id));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail_field(r, YX_EINVAL, field,
+        rc = yx_fail_check(r, field, "not_allowed", 0, 0, 0,
                            "Không phải bác sĩ đang làm việc / not an active doctor or specialist.");
     if (rc == 0)
         *facility = yx_rows_int(rows, 0, 0);
@@ -389,9 +389,12 @@ static int visit_create(struct yx_req *r)
     p.emergency_reason = yx_json_str(r->json, "emergency_reason");
     const char *at = yx_json_str(r->json, "scheduled_at");
     if (!yx_one_of(p.mode, modes))
-        return yx_fail_field(r, YX_EINVAL, "mode", "mode is video, audio, chat or assisted.");
+        return yx_fail_check(r, "mode", "not_allowed", 0, 0, 0,
+                             "Hình thức khám là video, thoại, nhắn tin hoặc có hỗ trợ / mode is video, "
+                             "audio, chat or assisted.");
     if (at && yx_time_parse(at, &p.scheduled_at) != 0)
-        return yx_fail_field(r, YX_EINVAL, "scheduled_at",
+        return yx_fail_check(r, "scheduled_at", "bad_format", 0, 0, 0,
+                             "Giờ hẹn là thời điểm ISO có múi giờ, vd. 2026-11-23T09:00:00+07:00 / "
                              "scheduled_at is an ISO time with its offset, e.g. 2026-11-23T09:00:00+07:00.");
     if ((rc = yx_patient_access(r, p.patient_id, YX_A_WRITE)) != 0 ||
         (rc = yx_visit_doctor_facility(r, p.doctor_id, "doctor_id", &p.doctor_facility_id)) != 0 ||
@@ -428,10 +431,13 @@ static int visit_list(struct yx_req *r)
     static const char *const states[] = {"planned",   "arrived", "in_progress", "finished",
                                          "cancelled", "no_show", NULL};
     if (state && !yx_one_of(state, states))
-        return yx_fail_field(r, YX_EINVAL, "state",
-                             "state is planned, arrived, in_progress, finished, cancelled or no_show.");
+        return yx_fail_check(r, "state", "not_allowed", 0, 0, 0,
+                             "Trạng thái là planned, arrived, in_progress, finished, cancelled hoặc no_show "
+                             "/ state is planned, arrived, in_progress, finished, cancelled or no_show.");
     if (date && yx_vn_day(date, &from, &to) != 0)
-        return yx_fail_field(r, YX_EINVAL, "date", "date is a day YYYY-MM-DD (Vietnam time).");
+        return yx_fail_check(
+            r, "date", "bad_format", 0, 0, 0,
+            "Ngày có dạng YYYY-MM-DD (giờ Việt Nam) / date is a day YYYY-MM-DD (Vietnam time).");
     rc =
         YX_DB_Q(r->db, &rows,
                 "SELECT " VISIT_COLUMNS VISIT_FROM "WHERE v.id > ? AND ((? = 1 AND v.patient_id = ?) OR (? = "
@@ -516,14 +522,16 @@ static int visit_transition(struct yx_req *r)
     static const char *const states[] = {"planned",   "arrived", "in_progress", "finished",
                                          "cancelled", "no_show", NULL};
     if (!yx_one_of(to, states))
-        return yx_fail_field(r, YX_EINVAL, "to",
-                             "to is arrived, in_progress, finished, cancelled or no_show.");
+        return yx_fail_check(r, "to", "not_allowed", 0, 0, 0,
+                             "Chỉ chuyển sang arrived, in_progress, finished, cancelled hoặc no_show / to is "
+                             "arrived, in_progress, finished, cancelled or no_show.");
     if (!transition_ok(v.state, to))
         return yx_fail_code(r, YX_ECONFLICT, "visit_state", json_pack("{s:s}", "state", v.state),
                             "Không chuyển được từ '%s' sang '%s' / a visit that is %s cannot become %s.",
                             v.state, to, v.state, to);
     if ((strcmp(to, "cancelled") == 0 || strcmp(to, "no_show") == 0) && !reason)
-        return yx_fail_field(r, YX_EINVAL, "reason", "Cần lý do / a cancellation or no-show needs a reason.");
+        return yx_fail_check(r, "reason", "required", 0, 0, 0,
+                             "Cần lý do / a cancellation or no-show needs a reason.");
     if (strcmp(to, "in_progress") == 0 && (rc = consent_gate(r, &v, &bypassed)) != 0)
         return rc;
     char why[600];

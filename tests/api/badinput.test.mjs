@@ -41,27 +41,29 @@ const MALFORMED = [
 const WRONG = { string: 12345, int: SQL, bool: SQL, array: SQL, object: SQL, number: SQL };
 const SAFE_MAX = 2 ** 53;
 
-// The bad bodies made from one route's table, each with the field it must be refused for.
+// The bad bodies made from one route's table, each with the field it must be refused for, the
+// code that says why (docs/api.md, "Errors") and the limits the answer must carry.
 function generated(route, valid) {
-  const out = [[`an unknown field`, { ...valid, zz_not_a_field: 1 }, 'zz_not_a_field']];
+  const out = [[`an unknown field`, { ...valid, zz_not_a_field: 1 }, 'zz_not_a_field', 'unknown_field']];
   for (const f of route.fields) {
     const base = { ...valid };
+    const limits = { min: f.min, max: f.max };
     if (f.required) {
       const { [f.name]: _, ...without } = base;
-      out.push([`${f.name} missing`, without, f.name]);
+      out.push([`${f.name} missing`, without, f.name, 'required']);
     }
-    if (WRONG[f.type] !== undefined) out.push([`${f.name} of another type`, { ...base, [f.name]: WRONG[f.type] }, f.name]);
+    if (WRONG[f.type] !== undefined) out.push([`${f.name} of another type`, { ...base, [f.name]: WRONG[f.type] }, f.name, 'bad_type']);
     if (f.type === 'string' && f.max > 0) {
-      out.push([`${f.name} one character too long`, { ...base, [f.name]: 'ă'.repeat(f.max + 1) }, f.name]);
-      out.push([`${f.name} SQL metacharacters, too long`, { ...base, [f.name]: SQL.repeat(Math.ceil((f.max + 1) / SQL.length)) }, f.name]);
+      out.push([`${f.name} one character too long`, { ...base, [f.name]: 'ă'.repeat(f.max + 1) }, f.name, 'too_long', limits]);
+      out.push([`${f.name} SQL metacharacters, too long`, { ...base, [f.name]: SQL.repeat(Math.ceil((f.max + 1) / SQL.length)) }, f.name, 'too_long', limits]);
     }
-    if (f.type === 'string' && f.min > 1) out.push([`${f.name} one character too short`, { ...base, [f.name]: 'ă'.repeat(f.min - 1) }, f.name]);
+    if (f.type === 'string' && f.min > 1) out.push([`${f.name} one character too short`, { ...base, [f.name]: 'ă'.repeat(f.min - 1) }, f.name, 'too_short', limits]);
     if (f.type === 'string') out.push([`${f.name} with a NUL`, { ...base, [f.name]: 'a\u0000b' }, null]);
     if (f.type === 'int' && (f.min || f.max)) {
-      out.push([`${f.name} below its range`, { ...base, [f.name]: f.min - 1 }, f.name]);
-      if (f.max < SAFE_MAX) out.push([`${f.name} above its range`, { ...base, [f.name]: f.max + 1 }, f.name]);
+      out.push([`${f.name} below its range`, { ...base, [f.name]: f.min - 1 }, f.name, 'out_of_range', limits]);
+      if (f.max < SAFE_MAX) out.push([`${f.name} above its range`, { ...base, [f.name]: f.max + 1 }, f.name, 'out_of_range', limits]);
     }
-    if (f.type === 'int') out.push([`${f.name} a fraction`, { ...base, [f.name]: 1.5 }, f.name]);
+    if (f.type === 'int') out.push([`${f.name} a fraction`, { ...base, [f.name]: 1.5 }, f.name, 'bad_type']);
   }
   return out;
 }
@@ -96,6 +98,10 @@ test('malformed bodies: a 4xx JSON error with a code, on every write route', asy
   assert.deepEqual(wrong, []);
 });
 
+// The codes of a wrong field (docs/api.md, "Errors"): the field table's checks and the handlers'.
+const FIELD_CODES = ['invalid_input', 'required', 'unknown_field', 'bad_type', 'too_short', 'too_long', 'out_of_range',
+  'bad_format', 'not_allowed', 'mismatch'];
+
 test('each field of each table, wrong: 400 naming the field, on every write route', async () => {
   const wrong = [];
   const cases = [];
@@ -103,12 +109,15 @@ test('each field of each table, wrong: 400 naming the field, on every write rout
     const valid = ROUTES[key(r)].body?.(ids(W, 'absent'), W) ?? {};
     // A route that takes no body refuses any field.
     const list = r.fields ? generated(r, valid) : [['a field where none is taken', { zz_not_a_field: 1 }, null]];
-    for (const [what, body, field] of list) cases.push([r, what, body, field]);
+    for (const [what, body, field, code, limits] of list) cases.push([r, what, body, field, code, limits]);
   }
-  await pool(cases, 4, async ([r, what, body, field]) => {
+  await pool(cases, 4, async ([r, what, body, field, code, limits]) => {
     const a = await send(r, callerOf(r), { body });
     const e = errorOf(a.body);
-    if (a.status !== 400 || e?.code !== 'invalid_input' || (field && e.field !== field))
+    if (a.status !== 400 || !FIELD_CODES.includes(e?.code) || (field && e.field !== field) ||
+        (code && e.code !== code) ||
+        // An OperationOutcome has no place for the limits: its message names them.
+        (limits && !r.path.startsWith('/fhir') && (e.min !== limits.min || e.max !== limits.max)))
       wrong.push(`${key(r)}, ${what}: ${a.status} ${JSON.stringify(a.body).slice(0, 200)}`);
   });
   assert.deepEqual(wrong, []);

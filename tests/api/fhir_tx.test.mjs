@@ -259,7 +259,7 @@ test('a route with its own transaction, raw body or gate ($import) is no entry: 
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.match(r.body.entry[0].response.status, /^201/);
   assert.match(r.body.entry[1].response.status, /^400/);
-  assert.match(r.body.entry[1].response.outcome.issue[0].diagnostics, /cannot be an entry of a Bundle/);
+  assert.match(r.body.entry[1].response.outcome.issue[0].diagnostics, /không đi trong một Bundle$/);
 });
 
 test('each entry has its own audit event, with the Bundle request id; a failed transaction keeps only its refusal', async () => {

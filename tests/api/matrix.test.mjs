@@ -69,7 +69,7 @@ test('a role the route does not name is refused 403, whatever the record', async
   for (const r of routes.filter((x) => !isPublic(x)))
     for (const c of CALLERS.filter((x) => !r.roles.includes(x.role))) todo.push([r, c]);
   // The same answer from every route: the route's declaration refused it, not some later check.
-  const GATE = { error: { code: 'forbidden', message: 'Vai trò của bạn không được làm việc này / your role may not do this.' } };
+  const GATE = { error: { code: 'forbidden', message: 'Vai trò của bạn không được làm việc này' } };
   await pool(todo, 4, async ([r, c]) => {
     for (const pole of ['A', 'absent']) {
       const a = await call(c, r, ids(W, pole));

@@ -399,7 +399,7 @@ test('hole 11: a lecture planned or still live is not done yet — no credit by 
   const planned = await refused(byHand(course), 409, null, 'nothing has taken place');
   assert.equal(planned.body.error.code, 'requirements_not_met');
   assert.deepEqual(planned.body.error.missing, [{ kind: 'session', session: { id: lecture, title: 'Bài giảng 1', state: 'planned' }, pct: null }]);
-  assert.match(planned.body.error.message, / \/ /);
+  assert.ok(!planned.body.error.message.includes(' / '), 'one language');
   // A case session counts like a lecture; live is not ended.
   const kase = addSession(course, 'case', 'live', 'Ca bệnh 1');
   const live = await refused(byHand(course), 409, null, 'a session still live');
@@ -418,7 +418,7 @@ test('hole 11: a course with nothing to complete — no session, or only cancell
   const course = newCourse('không có gì để học');
   const none = await refused(byHand(course), 409, null, 'an empty course');
   assert.equal(none.body.error.code, 'nothing_to_complete');
-  assert.match(none.body.error.message, /^Khoá học chưa có .* \/ the course has nothing to complete/);
+  assert.match(none.body.error.message, /^Khoá học chưa có [^/]*$/);
   addSession(course, 'live', 'cancelled', 'Buổi đã huỷ');
   assertError(await refused(byHand(course), 409, null, 'only a cancelled session'), 409, 'nothing_to_complete');
   // Nor by the rules: a passed quiz is what would award it, and there is none to pass.
@@ -490,7 +490,7 @@ test('hole 11: a site list whose people are no longer enrolled confirms nobody; 
 
   const nobody = await refused(as('demo.facility-admin', 'POST', `/api/v1/sessions/${one1}/site-attendance/confirm`, {}), 409, null, 'nobody left on the list');
   assert.equal(nobody.body.error.code, 'no_attendees');
-  assert.match(nobody.body.error.message, / \/ nobody on the list is still enrolled/);
+  assert.ok(!nobody.body.error.message.includes(' / '), 'one language');
   assert.equal(state(one1), '0/0', 'not confirmed, no attendance stored');
 
   const some = await as('demo.facility-admin', 'POST', `/api/v1/sessions/${two}/site-attendance/confirm`, {});

@@ -77,9 +77,11 @@ test('a refused registration says why, in Vietnamese, and names the field', asyn
     await p.getByLabel('Nam', { exact: true }).check();
     await p.getByLabel('CCCD').fill('002185123456');
     await p.getByRole('button', { name: 'Lưu' }).click();
-    const alert = p.getByRole('alert');
+    // Next to the field, under its label, with the server's reason; no raw field name.
+    const alert = p.locator('#cccd-error');
     await alert.waitFor();
-    assert.match(await alert.textContent(), /CCCD không khớp giới tính.*cccd/);
+    assert.match(await alert.textContent(), /^CCCD: Số CCCD không khớp giới tính/);
+    assert.doesNotMatch(await p.locator('main').textContent(), /\bcccd\b/);
     assert.equal(srv.sql("SELECT COUNT(*) FROM patients WHERE name_folded = 'quang van pom'"), '0');
   } finally { await ctx.close(); }
 });

@@ -188,8 +188,8 @@ test('a doctor publishes weekly availability on screen; the patient books, moves
     await p.getByRole('button', { name: 'Đặt lịch khám từ xa' }).click();
     // The notification shows in the list (and for a moment as a toast too).
     await p.getByRole('region', { name: 'Thông báo' }).getByText(/Lịch khám từ xa \(gọi thoại\) lúc 14:30/).waitFor();
-    // Shown in Vietnam time, and the slot is no longer offered.
-    await p.locator('section.card h2', { hasText: /^14:30 .*Đã lên lịch/ }).first().waitFor();
+    // Shown in Vietnam time as every screen writes it (dd/MM/yyyy HH:mm), and the slot is no longer offered.
+    await p.locator('section.card h2', { hasText: new RegExp(`^${day.split('-').reverse().join('/')} 14:30 .*Đã lên lịch`) }).first().waitFor();
     // (the list of free slots is read again after the booking: wait for it rather than count at once)
     await p.getByLabel(/14:30 · Gọi thoại/).waitFor({ state: 'detached' });
     await p.screenshot({ path: `${OUT}patient-booking.png`, fullPage: true });

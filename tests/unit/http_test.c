@@ -208,6 +208,64 @@ static void errors_render_as_json(void **state)
     free(s);
 }
 
+/* A "Vietnamese / English" message answers in one language, the one Accept-Language prefers; the
+ * halves are split where the format has its separator, not where a value written into it has one. */
+static void errors_speak_one_language(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *accept, *message;
+    } cases[] = {
+        {NULL, "Tên 'A / B' quá dài"},
+        {"vi", "Tên 'A / B' quá dài"},
+        {"en", "name 'A / B' is too long"},
+        {"en-US,en;q=0.9,vi;q=0.8", "name 'A / B' is too long"},
+        {"vi-VN,vi;q=0.9,en-US;q=0.8,en;q=0.7", "Tên 'A / B' quá dài"},
+        {"fr, en;q=0.5", "name 'A / B' is too long"},
+        {"vi;q=0.2, en;q=0.7", "name 'A / B' is too long"},
+        {"en;q=0.3, vi", "Tên 'A / B' quá dài"},
+        {"en;q=0", "Tên 'A / B' quá dài"},
+        {"en, vi", "name 'A / B' is too long"},
+        {"vi, en", "Tên 'A / B' quá dài"},
+        {"*", "Tên 'A / B' quá dài"},
+        {"english", "Tên 'A / B' quá dài"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct yx_req r;
+        memset(&r, 0, sizeof r);
+        r.accept_language = cases[i].accept;
+        yx_fail_check(&r, "name", "too_long", 1, 2, 160, "Tên '%s' quá dài / name '%s' is too long", "A / B",
+                      "A / B");
+        int status;
+        size_t len;
+        char *s = yx_render_answer(&r, &status, &len);
+        json_t *j = json_loads(s, 0, NULL);
+        json_t *e = json_object_get(j, "error");
+        assert_string_equal(json_string_value(json_object_get(e, "message")), cases[i].message);
+        assert_string_equal(json_string_value(json_object_get(e, "code")), "too_long");
+        assert_string_equal(json_string_value(json_object_get(e, "field")), "name");
+        assert_int_equal(json_integer_value(json_object_get(e, "min")), 2);
+        assert_int_equal(json_integer_value(json_object_get(e, "max")), 160);
+        /* The whole message stays for the audit log. */
+        assert_string_equal(r.err_msg, "Tên 'A / B' quá dài / name 'A / B' is too long");
+        json_decref(j);
+        free(s);
+        json_decref(r.err_detail);
+    }
+    /* A message of one language is itself in either. */
+    struct yx_req r;
+    char out[64];
+    memset(&r, 0, sizeof r);
+    yx_fail(&r, YX_EINVAL, "only %d", 1);
+    assert_string_equal(yx_error_text(&r, 0, out, sizeof out), "only 1");
+    assert_string_equal(yx_error_text(&r, 1, out, sizeof out), "only 1");
+    /* A message made by a checker elsewhere, handed on as "%s", is split at its own separator. */
+    memset(&r, 0, sizeof r);
+    yx_fail(&r, YX_EINVAL, "%s", "Số CCCD sai / the CCCD is wrong");
+    assert_string_equal(yx_error_text(&r, 0, out, sizeof out), "Số CCCD sai");
+    assert_string_equal(yx_error_text(&r, 1, out, sizeof out), "the CCCD is wrong");
+}
+
 /* The Origin of a WebSocket handshake against the site's own origin (src/app/health.c). */
 static void origins_compare_whole(void **state)
 {
@@ -466,6 +524,7 @@ int main(void)
         cmocka_unit_test(search_text_is_folded_and_wildcards_are_plain),
         cmocka_unit_test(query_ids_are_positive_whole_numbers),
         cmocka_unit_test(paging_defaults_and_bounds),
+        cmocka_unit_test(errors_speak_one_language),
         cmocka_unit_test(next_cursor_only_when_there_is_more),
         cmocka_unit_test(the_audit_target_is_the_ids_text),
         cmocka_unit_test(a_route_table_has_no_shadowed_route),

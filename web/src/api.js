@@ -1,5 +1,7 @@
 // Talks to the ytexa API with the session cookie. The token is never stored by the page; the
 // CSRF token is kept in memory and sent on every request that writes.
+import { getLang } from './i18n.js';
+
 let csrf = null;
 
 export class ApiError extends Error {
@@ -13,7 +15,8 @@ export class ApiError extends Error {
 }
 
 export async function call(method, path, body) {
-  const headers = {};
+  // The server's messages in the app's language (docs/api.md, "Errors").
+  const headers = { 'accept-language': getLang() };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
   let r;

@@ -4,12 +4,13 @@
 import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { call } from './api.js';
-import { t, getLang } from './i18n.js';
+import { t } from './i18n.js';
+import { errorText, formatDateTime, formatTime } from './words.js';
 
-const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
 export const vnToday = () => new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
-export const when = (s) => (s ? new Date(s).toLocaleString(getLang() === 'en' ? 'en-GB' : 'vi-VN', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' }) : '');
-const hhmm = (s) => new Date(s).toLocaleTimeString('vi-VN', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Ho_Chi_Minh' });
+// Times as every screen writes them (words.js): "07/12/2026 19:05", Vietnam time.
+export const when = formatDateTime;
+const hhmm = formatTime;
 
 // A day and the doctor's free slots on it, as radio buttons; slot is the chosen slot's id.
 export function SlotPicker({ doctor, name, slot, setSlot, version = 0 }) {

@@ -10,11 +10,11 @@ import { parts, idOf, useRoute, go } from './router.js';
 import { lazy, Pending } from './loader.js';
 import { call } from './api.js';
 import { t, getLang, duration } from './i18n.js';
+import { errorText } from './words.js';
 import { when as at } from './appointments.js';
 import { upload } from './upload.js';
 import { onChanged, onFacilityChanged } from './live.js';
 
-const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
 const when = (iso) => at(iso) || '—';
 const URGENCIES = ['emergency', 'urgent', 'routine'];
 const KINDS = ['imaging', 'general', 'ecg', 'pathology', 'surgical'];

@@ -5,8 +5,7 @@
 import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { t } from './i18n.js';
-
-export const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
+import { errorText } from './words.js';
 
 // Runs fn (which returns a promise) whenever deps change and keeps its result and its error (as
 // text): [value, error, reload, setValue]. The value stays null until the first answer.

@@ -5,6 +5,7 @@ import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { call } from './api.js';
 import { t, getLang } from './i18n.js';
+import { errorText, placeError, Field as FormField, formatDateTime } from './words.js';
 import { QueueButton } from './queue.js';
 import { Appointments } from './appointments.js';
 import { parts, idOf, useRoute, go } from './router.js';
@@ -21,7 +22,6 @@ const sexName = (s) => t('sex_' + s);
 const ageLine = (p) => [p.birth_date ? p.birth_date.split('-').reverse().join('/') : p.birth_year, `${p.age} ${t('years_old')}`,
   sexName(p.sex)].join(' · ');
 const Chips = ({ items }) => (items?.length ? html`<ul class="chips">${items.map((v) => html`<li>${t('vul_' + v)}</li>`)}</ul>` : '');
-const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
 
 // #/patients, #/patients/new, #/patients/<id>.
 export const patientRoute = () => {
@@ -73,11 +73,21 @@ function PatientList() {
   </main>`;
 }
 
-// A labelled input bound to one field of the form's state.
-function Field({ id, label, form, set, type = 'text', ...rest }) {
-  return html`<label for=${id}>${label}</label>
-    <input id=${id} type=${type} value=${form[id] ?? ''} onInput=${(e) => set({ ...form, [id]: e.target.value })} ...${rest} />`;
+// A labelled input bound to one field of the form's state, its error (errs[id]) below it.
+function Field({ id, label, form, set, errs = {}, type = 'text', ...rest }) {
+  return html`<${FormField} id=${id} label=${label} error=${errs[id]} type=${type} value=${form[id] ?? ''}
+    onInput=${(e) => set({ ...form, [id]: e.target.value })} ...${rest} />`;
 }
+
+// The registration form's fields by their API path: the input's id and its label.
+const registerFields = () => ({
+  full_name: ['full_name', t('full_name')], birth_date: ['birth_date', t('birth_date')], birth_year: ['birth_year', t('birth_year')],
+  sex: ['sex_female', t('sex')], ethnicity: ['ethnicity', t('ethnicity')], cccd: ['cccd', 'CCCD'], bhyt: ['bhyt', t('bhyt')],
+  phone: ['phone', t('phone')], address: ['address', t('address')], notify_channel: ['notify_channel', t('notify_channel')],
+  vulnerable: ['v_poor_household', t('vulnerable')], languages: ['l_vi', t('languages')],
+  'guardian.name': ['guardian_name', t('guardian_name')], 'guardian.phone': ['guardian_phone', t('guardian_phone')],
+  'guardian.relation': ['guardian_relation', t('relation')], guardian: ['guardian_name', t('guardian')],
+});
 
 function toBody(f) {
   const body = { full_name: f.full_name?.trim(), sex: f.sex };
@@ -99,11 +109,13 @@ function Register() {
   const [groups, setGroups] = useState([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
+  const [errs, setErrs] = useState({});
   const [dups, setDups] = useState(null);
   useEffect(() => { ethnicities().then(setGroups); }, []);
   const send = async (allowDuplicate) => {
     setBusy(true);
     setError(null);
+    setErrs({});
     try {
       const body = toBody(form);
       if (allowDuplicate) body.allow_duplicate = true;
@@ -111,7 +123,11 @@ function Register() {
       go('patients/' + p.id);
     } catch (e) {
       if (e.code === 'possible_duplicate') setDups(e.detail.candidates);
-      else setError(errorText(e) + (e.field ? ` (${t('field')}: ${e.field})` : ''));
+      else {
+        const placed = placeError(e, registerFields());
+        setErrs(placed.field);
+        setError(placed.general);
+      }
     } finally {
       setBusy(false);
     }
@@ -125,44 +141,45 @@ function Register() {
         <button class="link" onClick=${() => setDups(null)}>${t('back')}</button></div>
     </section></main>`;
   }
-  const check = (k, label) => html`<label class="check"><input type="checkbox" checked=${!!form[k]} onChange=${(e) => set({ ...form, [k]: e.target.checked })} /> ${label}</label>`;
+  const check = (k, label) => html`<label class="check"><input type="checkbox" id=${k} checked=${!!form[k]} onChange=${(e) => set({ ...form, [k]: e.target.checked })} /> ${label}</label>`;
   return html`<main class="page"><form class="card form" onSubmit=${(e) => { e.preventDefault(); send(false); }}>
     <a class="back" href="#/patients">← ${t('back')}</a>
     <h1>${t('register_patient')}</h1>
-    <${Field} id="full_name" label=${t('full_name')} form=${form} set=${set} required autocomplete="off" />
+    <${Field} id="full_name" label=${t('full_name')} form=${form} set=${set} errs=${errs} required autocomplete="off" />
     <div class="two">
-      <div><${Field} id="birth_date" label=${t('birth_date')} form=${form} set=${set} type="date" /></div>
-      <div><${Field} id="birth_year" label=${t('birth_year_only')} form=${form} set=${set} type="number" min="1900" max="2100" inputmode="numeric" /></div>
+      <div><${Field} id="birth_date" label=${t('birth_date')} form=${form} set=${set} errs=${errs} type="date" /></div>
+      <div><${Field} id="birth_year" label=${t('birth_year_only')} form=${form} set=${set} errs=${errs} type="number" min="1900" max="2100" inputmode="numeric" /></div>
     </div>
     <fieldset><legend>${t('sex')}</legend>
-      ${['female', 'male', 'other'].map((s) => html`<label class="check"><input type="radio" name="sex" checked=${form.sex === s} onChange=${() => set({ ...form, sex: s })} /> ${sexName(s)}</label>`)}
+      ${['female', 'male', 'other'].map((s) => html`<label class="check"><input type="radio" id=${'sex_' + s} name="sex" checked=${form.sex === s} onChange=${() => set({ ...form, sex: s })} /> ${sexName(s)}</label>`)}
+      ${errs.sex_female && html`<p class="field-error" role="alert">${errs.sex_female}</p>`}
     </fieldset>
-    <label for="ethnicity">${t('ethnicity')}</label>
-    <select id="ethnicity" value=${form.ethnicity ?? ''} onChange=${(e) => set({ ...form, ethnicity: e.target.value })}>
+    <${FormField} as="select" id="ethnicity" label=${t('ethnicity')} error=${errs.ethnicity} value=${form.ethnicity ?? ''} onChange=${(e) => set({ ...form, ethnicity: e.target.value })}>
       <option value="">—</option>
       ${groups.map((g) => html`<option value=${g.code}>${getLang() === 'en' ? g.name_en : g.name_vi}</option>`)}
-    </select>
+    <//>
     <div class="two">
-      <div><${Field} id="cccd" label="CCCD" form=${form} set=${set} inputmode="numeric" maxlength="12" /></div>
-      <div><${Field} id="bhyt" label=${t('bhyt')} form=${form} set=${set} /></div>
+      <div><${Field} id="cccd" label="CCCD" form=${form} set=${set} errs=${errs} inputmode="numeric" maxlength="12" /></div>
+      <div><${Field} id="bhyt" label=${t('bhyt')} form=${form} set=${set} errs=${errs} /></div>
     </div>
-    <${Field} id="phone" label=${t('phone')} form=${form} set=${set} type="tel" />
-    <${Field} id="address" label=${t('address')} form=${form} set=${set} />
-    <label for="notify_channel">${t('notify_channel')}</label>
-    <select id="notify_channel" value=${form.notify_channel ?? 'sms'} onChange=${(e) => set({ ...form, notify_channel: e.target.value })}>
+    <${Field} id="phone" label=${t('phone')} form=${form} set=${set} errs=${errs} type="tel" />
+    <${Field} id="address" label=${t('address')} form=${form} set=${set} errs=${errs} />
+    <${FormField} as="select" id="notify_channel" label=${t('notify_channel')} error=${errs.notify_channel} value=${form.notify_channel ?? 'sms'} onChange=${(e) => set({ ...form, notify_channel: e.target.value })}>
       ${['sms', 'zalo', 'none'].map((c) => html`<option value=${c}>${t('channel_' + c)}</option>`)}
-    </select>
+    <//>
     <fieldset><legend>${t('vulnerable')}</legend>
       ${FLAGS.map((k) => check('v_' + k, t('vul_' + k)))}
+      ${errs.v_poor_household && html`<p class="field-error" role="alert">${errs.v_poor_household}</p>`}
     </fieldset>
     <fieldset><legend>${t('languages')}</legend>
       ${LANGS.map((k) => check('l_' + k, t('lang_' + k)))}
+      ${errs.l_vi && html`<p class="field-error" role="alert">${errs.l_vi}</p>`}
     </fieldset>
     <fieldset><legend>${t('guardian')}</legend>
-      <${Field} id="guardian_name" label=${t('guardian_name')} form=${form} set=${set} />
+      <${Field} id="guardian_name" label=${t('guardian_name')} form=${form} set=${set} errs=${errs} />
       <div class="two">
-        <div><${Field} id="guardian_phone" label=${t('guardian_phone')} form=${form} set=${set} type="tel" /></div>
-        <div><${Field} id="guardian_relation" label=${t('relation')} form=${form} set=${set} /></div>
+        <div><${Field} id="guardian_phone" label=${t('guardian_phone')} form=${form} set=${set} errs=${errs} type="tel" /></div>
+        <div><${Field} id="guardian_relation" label=${t('relation')} form=${form} set=${set} errs=${errs} /></div>
       </div>
     </fieldset>
     ${error && html`<p class="error" role="alert">${error}</p>`}
@@ -174,12 +191,14 @@ function ConsentForm({ patient, self, onDone }) {
   const [f, set] = useState({ purposes: { remote_care: true, data_processing: true }, method: self ? 'in_app' : 'verbal_witnessed',
     given_by: patient.age < 16 ? 'guardian' : 'patient' });
   const [error, setError] = useState(null);
+  const [errs, setErrs] = useState({});
   const [busy, setBusy] = useState(false);
   const missing = ['remote_care', 'data_processing'].filter((k) => !patient.consent[k]);
   const submit = async (e) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
+    setErrs({});
     try {
       for (const purpose of missing.filter((k) => f.purposes[k])) {
         const body = { purpose, method: f.method, given_by: f.given_by };
@@ -189,7 +208,10 @@ function ConsentForm({ patient, self, onDone }) {
       }
       onDone();
     } catch (err) {
-      setError(errorText(err));
+      const placed = placeError(err, { witness_name: ['witness', t('witness_name')], document_ref: ['docref', t('document_ref')],
+        method: ['method', t('consent_method')], given_by: ['given_by', t('given_by')], purpose: [`purpose_${missing[0]}`, t('consent_purpose')] });
+      setErrs(placed.field);
+      setError(placed.general);
     } finally {
       setBusy(false);
     }
@@ -198,20 +220,18 @@ function ConsentForm({ patient, self, onDone }) {
   return html`<form class="card form" onSubmit=${submit} aria-label=${t('consent_record')}>
     <h2>${t('consent_record')}</h2>
     <p class="muted">${t('consent_explain')}</p>
-    ${missing.map((k) => html`<label class="check"><input type="checkbox" checked=${f.purposes[k]} onChange=${(e) => set({ ...f, purposes: { ...f.purposes, [k]: e.target.checked } })} /> ${t('purpose_' + k)}</label>`)}
-    ${!self && html`<label for="method">${t('consent_method')}</label>
-      <select id="method" value=${f.method} onChange=${(e) => set({ ...f, method: e.target.value })}>
+    ${missing.map((k) => html`<label class="check"><input type="checkbox" id=${'purpose_' + k} checked=${f.purposes[k]} onChange=${(e) => set({ ...f, purposes: { ...f.purposes, [k]: e.target.checked } })} /> ${t('purpose_' + k)}</label>`)}
+    ${errs[`purpose_${missing[0]}`] && html`<p class="field-error" role="alert">${errs[`purpose_${missing[0]}`]}</p>`}
+    ${!self && html`<${FormField} as="select" id="method" label=${t('consent_method')} error=${errs.method} value=${f.method} onChange=${(e) => set({ ...f, method: e.target.value })}>
         <option value="verbal_witnessed">${t('method_verbal_witnessed')}</option>
         <option value="paper_signed">${t('method_paper_signed')}</option>
-      </select>
-      <label for="given_by">${t('given_by')}</label>
-      <select id="given_by" value=${f.given_by} onChange=${(e) => set({ ...f, given_by: e.target.value })}>
+      <//>
+      <${FormField} as="select" id="given_by" label=${t('given_by')} error=${errs.given_by} value=${f.given_by} onChange=${(e) => set({ ...f, given_by: e.target.value })}>
         <option value="patient">${t('given_by_patient')}</option><option value="guardian">${t('given_by_guardian')}</option>
-      </select>
-      ${f.method === 'verbal_witnessed' ? html`<label for="witness">${t('witness_name')}</label>
-        <input id="witness" required value=${f.witness_name ?? ''} onInput=${(e) => set({ ...f, witness_name: e.target.value })} />`
-        : html`<label for="docref">${t('document_ref')}</label>
-        <input id="docref" required value=${f.document_ref ?? ''} onInput=${(e) => set({ ...f, document_ref: e.target.value })} />`}`}
+      <//>
+      ${f.method === 'verbal_witnessed'
+        ? html`<${FormField} id="witness" label=${t('witness_name')} error=${errs.witness} required value=${f.witness_name ?? ''} onInput=${(e) => set({ ...f, witness_name: e.target.value })} />`
+        : html`<${FormField} id="docref" label=${t('document_ref')} error=${errs.docref} required value=${f.document_ref ?? ''} onInput=${(e) => set({ ...f, document_ref: e.target.value })} />`}`}
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit" disabled=${busy}>${self ? t('consent_agree') : t('consent_save')}</button>
   </form>`;
@@ -255,7 +275,7 @@ function ConsentList({ patient, canWithdraw, onChange }) {
       setError(errorText(e));
     }
   };
-  const when = (s) => new Date(s).toLocaleString(getLang() === 'en' ? 'en-GB' : 'vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' });
+  const when = formatDateTime;
   return html`<section class="card"><h2>${t('consent_history')}</h2>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? html`<p class="muted">${t('none')}</p>` : html`

@@ -5,8 +5,8 @@ import { html } from 'htm/preact';
 import { call } from './api.js';
 import { t } from './i18n.js';
 import { onFacilityChanged } from './live.js';
+import { errorText } from './words.js';
 
-const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
 
 export function Queue() {
   const [q, setQ] = useState(null);

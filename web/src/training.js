@@ -10,17 +10,18 @@ import { useState, useEffect, useRef } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { call } from './api.js';
 import { t, getLang } from './i18n.js';
+import { errorText, formatTime } from './words.js';
 import { when } from './appointments.js';
 import { upload } from './upload.js';
 import { parts, idOf, useRoute, go } from './router.js';
-import { errorText, useLoad, Pending } from './loader.js';
+import { useLoad, Pending } from './loader.js';
 import { listen, send } from './live.js';
 import { janusSession, gathered, feedSubscriber, Tile } from './room.js';
 // training_admin.js imports this module's helpers back; neither uses the other's exports at load time.
 import { CourseEdit, CaseView, SiteAttendance, TrainingHours, Revoke } from './training_admin.js';
 
-// training_admin.js takes the loader's helpers from here with the rest.
-export { errorText, useLoad };
+// training_admin.js takes the loader's useLoad from here with the rest.
+export { useLoad };
 export const ROLES = ['health_worker', 'doctor', 'specialist'];
 export const LEVELS = ['commune', 'district', 'provincial', 'central'];
 const LEARNERS = new Set(ROLES);
@@ -623,7 +624,7 @@ function LivePage({ sid }) {
     </section>
     ${presenter && html`<section class="card hands" aria-label=${t('tr_hands')}><h2>${t('tr_hands')} (${hands.length})</h2>
       ${hands.length === 0 ? html`<p class="muted">${t('tr_no_hands')}</p>` : html`<ul class="links">${hands.map((h) => html`<li>✋ ${h.name}
-        <span class="muted"> · ${h.at.toLocaleTimeString('vi-VN')}</span>${' '}
+        <span class="muted"> · ${formatTime(h.at.getTime())}</span>${' '}
         <button class="link" onClick=${() => setHands((hs) => hs.filter((x) => x.from !== h.from))}>${t('tr_dismiss')}</button></li>`)}</ul>`}
       <h2>${t('tr_questions_asked')} (${questions.length})</h2>
       ${questions.length === 0 ? html`<p class="muted">${t('tr_no_questions')}</p>` : html`<ul class="links">${questions.map((q) => html`<li><strong>${q.name}</strong>: ${q.text}</li>`)}</ul>`}

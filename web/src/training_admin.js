@@ -8,8 +8,9 @@ import { html } from 'htm/preact';
 import { call } from './api.js';
 import { t } from './i18n.js';
 import { when } from './appointments.js';
-import { errorText, hours, Err, useLoad, Checks, ROLES, LEVELS } from './training.js';
+import { hours, Err, useLoad, Checks, ROLES, LEVELS } from './training.js';
 import { Pending } from './loader.js';
+import { errorText } from './words.js';
 
 // Those who confirm a site's attendance: its administrator, or a doctor who did not record it.
 const LEADS = new Set(['facility_admin', 'doctor', 'specialist']);

@@ -10,9 +10,9 @@ import { lazy, Pending } from './loader.js';
 import { call } from './api.js';
 import { onChanged } from './live.js';
 import { t, getLang } from './i18n.js';
+import { errorText, placeError, readDecimal, numberText, Field, formatTime } from './words.js';
 import { Appointments, SlotPicker, when, vnToday } from './appointments.js';
 
-const errorText = (e) => (e.status === 0 ? t('network_error') : e.message);
 const VITALS = [['systolic', 'mmHg'], ['diastolic', 'mmHg'], ['pulse', '/ph'], ['temperature', '°C'], ['spo2', '%'],
   ['respiratory_rate', '/ph'], ['weight', 'kg'], ['height', 'cm'], ['glucose', 'mmol/L']];
 const EMPTY_ITEM = { medicine: '', strength: '', dose: '', frequency: '', duration_days: '', quantity: '', unit: 'viên', instructions: '' };
@@ -56,6 +56,7 @@ function PlanVisit({ patientId }) {
   const [doctors, setDoctors] = useState([]);
   const [f, set] = useState({ mode: 'chat', reason: '', doctor_id: '', at: '', emergency: '' });
   const [error, setError] = useState(null);
+  const [errs, setErrs] = useState({});
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     call('GET', `/api/v1/patients/${patientId}`).then(setPatient).catch((e) => setError(errorText(e)));
@@ -78,7 +79,10 @@ function PlanVisit({ patientId }) {
       }
       go('visits/' + visitId);
     } catch (err) {
-      setError(errorText(err));
+      const placed = placeError(err, { doctor_id: ['doctor', t('doctor')], mode: ['mode_chat', t('visit_mode')],
+        reason: ['reason', t('visit_reason')], scheduled_at: ['at', t('visit_time')], emergency_reason: ['emergency', t('emergency_reason')] });
+      setErrs(placed.field);
+      setError(placed.general);
     } finally {
       setBusy(false);
     }
@@ -87,49 +91,61 @@ function PlanVisit({ patientId }) {
     <a class="back" href=${'#/patients/' + patientId}>← ${t('back')}</a>
     <h1>${t('plan_visit')}</h1>
     ${patient && html`<p><strong>${patient.full_name}</strong> · ${patient.birth_year} · ${t('sex_' + patient.sex)}</p>`}
-    <label for="doctor">${t('doctor')}</label>
-    <select id="doctor" required value=${f.doctor_id} onChange=${(e) => set({ ...f, doctor_id: e.target.value })}>
+    <${Field} as="select" id="doctor" label=${t('doctor')} error=${errs.doctor} required value=${f.doctor_id} onChange=${(e) => set({ ...f, doctor_id: e.target.value })}>
       ${doctors.map((d) => html`<option value=${d.id}>${d.full_name} — ${d.facility.name}</option>`)}
-    </select>
+    <//>
     <fieldset><legend>${t('visit_mode')}</legend>
-      ${['chat', 'audio', 'video', 'assisted'].map((m) => html`<label class="check"><input type="radio" name="mode" checked=${f.mode === m} onChange=${() => set({ ...f, mode: m })} /> ${t('mode_' + m)}</label>`)}
+      ${['chat', 'audio', 'video', 'assisted'].map((m) => html`<label class="check"><input type="radio" id=${'mode_' + m} name="mode" checked=${f.mode === m} onChange=${() => set({ ...f, mode: m })} /> ${t('mode_' + m)}</label>`)}
+      ${errs.mode_chat && html`<p class="field-error" role="alert">${errs.mode_chat}</p>`}
     </fieldset>
     <fieldset><legend>${t('book_slot')}</legend>
       <${SlotPicker} doctor=${f.doctor_id} name="slot" slot=${slot} setSlot=${setSlot} />
     </fieldset>
-    <label for="reason">${t('visit_reason')}</label>
-    <textarea id="reason" required minlength="2" rows="3" value=${f.reason} onInput=${(e) => set({ ...f, reason: e.target.value })} />
-    <label for="at">${t('visit_time')}</label>
-    <input id="at" type="datetime-local" value=${f.at} onInput=${(e) => set({ ...f, at: e.target.value })} />
-    <details><summary>${t('emergency')}</summary>
-      <label for="emergency">${t('emergency_reason')}</label>
-      <input id="emergency" value=${f.emergency} onInput=${(e) => set({ ...f, emergency: e.target.value })} />
+    <${Field} as="textarea" id="reason" label=${t('visit_reason')} error=${errs.reason} required minlength="2" rows="3" value=${f.reason} onInput=${(e) => set({ ...f, reason: e.target.value })} />
+    <${Field} id="at" label=${t('visit_time')} error=${errs.at} type="datetime-local" value=${f.at} onInput=${(e) => set({ ...f, at: e.target.value })} />
+    <details open=${!!errs.emergency}><summary>${t('emergency')}</summary>
+      <${Field} id="emergency" label=${t('emergency_reason')} error=${errs.emergency} value=${f.emergency} onInput=${(e) => set({ ...f, emergency: e.target.value })} />
     </details>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit" disabled=${busy || !f.doctor_id}>${t('plan_visit')}</button>
   </form></main>`;
 }
 
+// The measurements' fields by their API name: the input's id and its label.
+const vitalFields = () => Object.fromEntries(VITALS.map(([k, u]) => [k, ['v_' + k, `${t('v_' + k)} (${u})`]]));
+
 function Vitals({ v, canWrite, onSaved }) {
   const [f, set] = useState({});
   const [error, setError] = useState(null);
+  const [errs, setErrs] = useState({});
+  const show = (err) => {
+    const placed = placeError(err, vitalFields());
+    setErrs(placed.field);
+    setError(placed.general);
+  };
   const save = async (e) => {
     e.preventDefault();
     setError(null);
+    setErrs({});
     const body = {};
-    for (const [k] of VITALS) if (f[k] !== undefined && f[k] !== '') body[k] = Number(f[k]);
+    // "36,8" and "36.8" are 36.8; anything ambiguous is refused here, next to its field.
+    for (const [k] of VITALS) {
+      const read = readDecimal(f[k]);
+      if (read.error) return show({ code: read.error, field: k });
+      if (read.value !== undefined) body[k] = read.value;
+    }
     try {
       await call('POST', `/api/v1/visits/${v.id}/vitals`, body);
       set({});
       onSaved();
-    } catch (err) { setError(errorText(err)); }
+    } catch (err) { show(err); }
   };
   return html`<section class="card"><h2>${t('vitals')}</h2>
     ${v.vitals.length ? html`<ul class="links">${v.vitals.map((x) => html`<li>${when(x.at)} · ${x.recorded_by.name}:
-      ${VITALS.filter(([k]) => x[k] !== null).map(([k, u]) => html` <span class="chip">${t('v_' + k)} ${x[k]} ${u}</span>`)}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
+      ${VITALS.filter(([k]) => x[k] !== null).map(([k, u]) => html` <span class="chip">${t('v_' + k)} ${numberText(x[k])} ${u}</span>`)}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
     ${canWrite && html`<form class="form" onSubmit=${save} aria-label=${t('vitals')}>
-      <div class="vitals-grid">${VITALS.map(([k, u]) => html`<div><label for=${'v_' + k}>${t('v_' + k)} (${u})</label>
-        <input id=${'v_' + k} type="number" step="any" inputmode="decimal" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} /></div>`)}</div>
+      <div class="vitals-grid">${VITALS.map(([k, u]) => html`<${Field} id=${'v_' + k} label=${`${t('v_' + k)} (${u})`} error=${errs['v_' + k]}
+        type="text" inputmode="decimal" autocomplete="off" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} />`)}</div>
       ${error && html`<p class="error" role="alert">${error}</p>`}
       <button type="submit">${t('save_vitals')}</button>
     </form>`}
@@ -186,7 +202,12 @@ function Prescription({ v, onSaved }) {
   const open = v.prescriptions.filter((p) => p.status === 'draft').at(-1);
   const [items, setItems] = useState([{ ...EMPTY_ITEM }]);
   const [error, setError] = useState(null);
+  const [errs, setErrs] = useState({});
   const setItem = (i, k, val) => setItems(items.map((it, j) => (j === i ? { ...it, [k]: val } : it)));
+  // An item's field by its API path ("items[1].quantity"): the input of that item.
+  const rxFields = Object.fromEntries(['medicine', 'strength', 'dose', 'frequency', 'duration_days', 'quantity', 'unit', 'instructions']
+    .map((k) => [`items[].${k}`, [(path) => `rx_${/\[(\d+)\]/.exec(path)[1]}_${k}`, t('rx_' + k)]]));
+  rxFields.items = ['rx_0_medicine', t('rx_items')];
   const body = () => ({ items: items.map((it) => {
     const o = { ...it, duration_days: Number(it.duration_days), quantity: Number(it.quantity) };
     if (!o.instructions) delete o.instructions;
@@ -195,7 +216,15 @@ function Prescription({ v, onSaved }) {
   }) });
   const act = async (fn) => {
     setError(null);
-    try { await fn(); onSaved(); } catch (err) { setError(errorText(err)); }
+    setErrs({});
+    try {
+      await fn();
+      onSaved();
+    } catch (err) {
+      const placed = placeError(err, rxFields);
+      setErrs(placed.field);
+      setError(placed.general);
+    }
   };
   const signed = v.prescriptions.filter((p) => p.status === 'signed');
   return html`<section class="card"><h2>${t('prescription')}</h2>
@@ -206,10 +235,9 @@ function Prescription({ v, onSaved }) {
       <form class="form" aria-label=${t('prescription')} onSubmit=${(e) => { e.preventDefault(); act(() => call('POST', `/api/v1/visits/${v.id}/prescriptions`, body())); }}>
         ${items.map((it, i) => html`<fieldset><legend>${t('medicine')} ${i + 1}</legend>
           <div class="two">
-            ${['medicine', 'strength', 'dose', 'frequency', 'duration_days', 'quantity', 'unit', 'instructions'].map((k) => html`<div>
-              <label for=${`rx_${i}_${k}`}>${t('rx_' + k)}</label>
-              <input id=${`rx_${i}_${k}`} type=${k === 'duration_days' || k === 'quantity' ? 'number' : 'text'} required=${k !== 'instructions' && k !== 'unit'}
-                value=${it[k]} onInput=${(e) => setItem(i, k, e.target.value)} /></div>`)}
+            ${['medicine', 'strength', 'dose', 'frequency', 'duration_days', 'quantity', 'unit', 'instructions'].map((k) => html`
+              <${Field} id=${`rx_${i}_${k}`} label=${t('rx_' + k)} error=${errs[`rx_${i}_${k}`]} type=${k === 'duration_days' || k === 'quantity' ? 'number' : 'text'}
+                required=${k !== 'instructions' && k !== 'unit'} value=${it[k]} onInput=${(e) => setItem(i, k, e.target.value)} />`)}
           </div></fieldset>`)}
         <div class="actions"><button type="button" class="link" onClick=${() => setItems([...items, { ...EMPTY_ITEM }])}>${t('add_medicine')}</button></div>
         <button type="submit">${t('save_draft')}</button>
@@ -329,7 +357,7 @@ export function MySchedule({ user }) {
       load();
     } catch (err) { setMsg(errorText(err)); }
   };
-  const time = (x) => new Date(x).toLocaleTimeString('vi-VN', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Ho_Chi_Minh' });
+  const time = formatTime;
   return html`<main class="page"><form class="card form" onSubmit=${submit} aria-label=${t('tile_schedule')}>
     <h1>${t('tile_schedule')}</h1>
     <label for="sday">${t('day')}</label>

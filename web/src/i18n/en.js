@@ -426,4 +426,13 @@ export default {
   today_inbox: 'Cases to accept', today_open: 'Cases I accepted', today_open_d: 'not yet concluded',
   today_turnaround: 'Time to accept (median)', today_turnaround_d: 'from request to my acceptance, last',
   today_sessions: 'Sessions this week', today_week: 'Week', today_attendances: 'attendances',
+  // Plain words (issue 21): a wrong field in a sentence ({label} is the form's own label).
+  err_required: '{label} is required', err_unknown_field: '{label} is not taken here', err_bad_type: '{label} has the wrong type',
+  err_too_short: '{label} is too short', err_too_short_range: '{label} must have {min} to {max} characters',
+  err_too_long: '{label} is too long', err_too_long_range: '{label} must have {min} to {max} characters',
+  err_out_of_range: '{label} is out of range', err_out_of_range_range: '{label} must be between {min} and {max}',
+  err_bad_format: '{label} is not in the right format', err_not_allowed: '{label}: this value is not accepted',
+  err_mismatch: '{label} does not agree with the other details', err_generic: 'Something went wrong; try again',
+  err_decimal: '{label}: this number cannot be read; write one decimal point, e.g. 36.8', enum_other: 'other',
+  rx_items: 'Medicines', consent_purpose: 'Purpose', birth_year: 'Year of birth',
 };

@@ -426,4 +426,13 @@ export default {
   today_inbox: 'Ca chờ nhận', today_open: 'Ca tôi đã nhận', today_open_d: 'chưa kết luận',
   today_turnaround: 'Thời gian nhận ca (trung vị)', today_turnaround_d: 'từ lúc gửi đến lúc tôi nhận,',
   today_sessions: 'Buổi học tuần này', today_week: 'Tuần', today_attendances: 'lượt tham dự',
+  // Plain words (issue 21): a wrong field in a sentence ({label} is the form's own label).
+  err_required: 'Hãy nhập {label}', err_unknown_field: '{label} không dùng được ở đây', err_bad_type: '{label} không đúng kiểu',
+  err_too_short: '{label} quá ngắn', err_too_short_range: '{label} phải có từ {min} đến {max} ký tự',
+  err_too_long: '{label} quá dài', err_too_long_range: '{label} phải có từ {min} đến {max} ký tự',
+  err_out_of_range: '{label} nằm ngoài khoảng cho phép', err_out_of_range_range: '{label} phải từ {min} đến {max}',
+  err_bad_format: '{label} không đúng định dạng', err_not_allowed: '{label}: giá trị này không được chấp nhận',
+  err_mismatch: '{label} không khớp với thông tin khác', err_generic: 'Có lỗi, hãy thử lại',
+  err_decimal: '{label}: không đọc được số này; viết một dấu phẩy thập phân, ví dụ 36,8', enum_other: 'khác',
+  rx_items: 'Danh sách thuốc', consent_purpose: 'Mục đích', birth_year: 'Năm sinh',
 };
