@@ -4,8 +4,8 @@
 const SHELL = 'ytexa-shell-v2';
 const STATIC = ['/', '/manifest.json', '/icon.svg', '/icon-192.png'];
 
-const isShell = (url) => url.pathname === '/' || url.pathname === '/index.html' || url.pathname.startsWith('/assets/') ||
-  STATIC.includes(url.pathname);
+const isShell = (url) =>
+  url.pathname === '/' || url.pathname === '/index.html' || url.pathname.startsWith('/assets/') || STATIC.includes(url.pathname);
 
 // The hashed file names are only known from the built page, so read them from it.
 const assetsOf = (page) => [...page.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
@@ -31,9 +31,12 @@ self.addEventListener('install', (e) => {
 });
 
 self.addEventListener('activate', (e) => {
-  e.waitUntil(caches.keys()
-    .then((keys) => Promise.all(keys.filter((k) => k !== SHELL).map((k) => caches.delete(k))))
-    .then(() => self.clients.claim()));
+  e.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k !== SHELL).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
 });
 
 self.addEventListener('fetch', (e) => {
@@ -42,19 +45,36 @@ self.addEventListener('fetch', (e) => {
   // Hashed assets never change: the cache first. The page and the rest: the network first (a new
   // release shows at once), the cached copy when the network fails.
   if (url.pathname.startsWith('/assets/')) {
-    e.respondWith(caches.match(e.request).then((hit) => hit || fetch(e.request).then((r) => {
-      if (r.ok) { const copy = r.clone(); caches.open(SHELL).then((c) => c.put(e.request, copy)); }
-      return r;
-    })));
+    e.respondWith(
+      caches.match(e.request).then(
+        (hit) =>
+          hit ||
+          fetch(e.request).then((r) => {
+            if (r.ok) {
+              const copy = r.clone();
+              caches.open(SHELL).then((c) => c.put(e.request, copy));
+            }
+            return r;
+          }),
+      ),
+    );
     return;
   }
-  e.respondWith(fetch(e.request).then((r) => {
-    if (r.ok) {
-      const copy = r.clone();
-      const isPage = url.pathname === '/' || url.pathname === '/index.html';
-      e.waitUntil(caches.open(SHELL).then((c) => c.put(isPage ? '/' : e.request, copy.clone()))
-        .then(() => (isPage ? copy.text().then(prune) : null)));
-    }
-    return r;
-  }).catch(() => caches.match(e.request, { ignoreSearch: true }).then((hit) => hit || caches.match('/'))));
+  e.respondWith(
+    fetch(e.request)
+      .then((r) => {
+        if (r.ok) {
+          const copy = r.clone();
+          const isPage = url.pathname === '/' || url.pathname === '/index.html';
+          e.waitUntil(
+            caches
+              .open(SHELL)
+              .then((c) => c.put(isPage ? '/' : e.request, copy.clone()))
+              .then(() => (isPage ? copy.text().then(prune) : null)),
+          );
+        }
+        return r;
+      })
+      .catch(() => caches.match(e.request, { ignoreSearch: true }).then((hit) => hit || caches.match('/'))),
+  );
 });

@@ -13,17 +13,27 @@ function raster(size, colourAt) {
   const S = 4;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < S; sy++) {
         for (let sx = 0; sx < S; sx++) {
           const c = colourAt((x + (sx + 0.5) / S) / size, (y + (sy + 0.5) / S) / size);
           if (!c) continue;
-          r += c[0]; g += c[1]; b += c[2]; a += 255;
+          r += c[0];
+          g += c[1];
+          b += c[2];
+          a += 255;
         }
       }
       const n = a / 255;
       const o = (y * size + x) * 4;
-      if (n) { px[o] = r / n; px[o + 1] = g / n; px[o + 2] = b / n; }
+      if (n) {
+        px[o] = r / n;
+        px[o + 1] = g / n;
+        px[o + 2] = b / n;
+      }
       px[o + 3] = a / (S * S);
     }
   }
@@ -32,8 +42,10 @@ function raster(size, colourAt) {
 
 // The cross of icon.svg on a 64-unit grid: arms 10 wide, 36 long, centred.
 const inCross = (u, v, scale) => {
-  const x = (u - 0.5) / scale, y = (v - 0.5) / scale;
-  const arm = 5 / 64, half = 18 / 64;
+  const x = (u - 0.5) / scale,
+    y = (v - 0.5) / scale;
+  const arm = 5 / 64,
+    half = 18 / 64;
   return (Math.abs(x) <= arm && Math.abs(y) <= half) || (Math.abs(y) <= arm && Math.abs(x) <= half);
 };
 const inRoundedSquare = (u, v, radius) => {
@@ -73,14 +85,18 @@ function png(size, px) {
   for (let y = 0; y < size; y++) px.copy(rows, y * (size * 4 + 1) + 1, y * size * 4, (y + 1) * size * 4);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows, { level: 9 })), chunk('IEND', Buffer.alloc(0)),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
 const out = new URL('../public/', import.meta.url);
 for (const [name, size, draw] of [
-  ['icon-192.png', 192, any], ['icon-512.png', 512, any],
-  ['icon-maskable-512.png', 512, maskable], ['apple-touch-icon.png', 180, maskable],
+  ['icon-192.png', 192, any],
+  ['icon-512.png', 512, any],
+  ['icon-maskable-512.png', 512, maskable],
+  ['apple-touch-icon.png', 180, maskable],
 ]) {
   writeFileSync(new URL(name, out), png(size, raster(size, draw)));
   console.log('wrote public/' + name);

@@ -36,7 +36,11 @@ export async function call(method, path, body) {
 export const me = () => call('GET', '/api/v1/me');
 export const login = (username, password) => call('POST', '/api/v1/auth/login', { username, password });
 export async function logout() {
-  try { await call('POST', '/api/v1/auth/logout'); } finally { csrf = null; }
+  try {
+    await call('POST', '/api/v1/auth/logout');
+  } finally {
+    csrf = null;
+  }
 }
 // The CSRF header for requests made without call() (resumable uploads).
 export const csrfHeader = () => (csrf ? { 'x-csrf-token': csrf } : {});

@@ -18,19 +18,34 @@ export function SlotPicker({ doctor, name, slot, setSlot, version = 0 }) {
   const [slots, setSlots] = useState([]);
   useEffect(() => {
     setSlot(null);
-    if (!doctor) { setSlots([]); return undefined; }
+    if (!doctor) {
+      setSlots([]);
+      return undefined;
+    }
     // An answer for a day no longer chosen is dropped: the first day's slots, still on their way
     // when another day is picked, would otherwise replace that day's.
     let current = true;
     call('GET', `/api/v1/slots?doctor_id=${doctor}&date=${day}&free=1`)
-      .then((r) => { if (current) setSlots(r.items); })
-      .catch(() => { if (current) setSlots([]); });
-    return () => { current = false; };
+      .then((r) => {
+        if (current) setSlots(r.items);
+      })
+      .catch(() => {
+        if (current) setSlots([]);
+      });
+    return () => {
+      current = false;
+    };
   }, [doctor, day, version]);
   return html`<label for=${name + 'day'}>${t('day')}</label>
     <input id=${name + 'day'} type="date" value=${day} onChange=${(e) => setDay(e.target.value || vnToday())} />
-    ${slots.length === 0 ? html`<p class="muted">${t('no_slots')}</p>` : html`<div class="slots">${slots.map((x) => html`<label class="check">
-      <input type="radio" name=${name} checked=${slot === x.id} onChange=${() => setSlot(x.id)} /> ${hhmm(x.start)} · ${t('mode_' + x.mode)}</label>`)}</div>`}`;
+    ${
+      slots.length === 0
+        ? html`<p class="muted">${t('no_slots')}</p>`
+        : html`<div class="slots">${slots.map(
+            (x) => html`<label class="check">
+      <input type="radio" name=${name} checked=${slot === x.id} onChange=${() => setSlot(x.id)} /> ${hhmm(x.start)} · ${t('mode_' + x.mode)}</label>`,
+          )}</div>`
+    }`;
 }
 
 function Appointment({ a, readOnly, onChange }) {
@@ -45,23 +60,35 @@ function Appointment({ a, readOnly, onChange }) {
       await call('POST', `/api/v1/appointments/${a.id}/${path}`, body);
       setMode(null);
       onChange(t(path === 'cancel' ? 'appt_cancelled' : 'appt_moved'));
-    } catch (err) { setError(errorText(err)); }
+    } catch (err) {
+      setError(errorText(err));
+    }
   };
   return html`<li class="appt">
     <strong>${when(a.start)}</strong> · ${a.doctor.full_name} (${a.doctor.facility}) · ${t('mode_' + a.mode)}
     <div class="muted">${a.patient.full_name} — ${a.reason}</div>
-    ${mode === null && !readOnly && html`<div class="actions">
+    ${
+      mode === null &&
+      !readOnly &&
+      html`<div class="actions">
       <button type="button" onClick=${() => setMode('move')}>${t('reschedule')}</button>
-      <button type="button" class="danger" onClick=${() => setMode('cancel')}>${t('cancel_appt')}</button></div>`}
-    ${mode === 'cancel' && html`<form class="form" onSubmit=${(e) => act(e, 'cancel', { reason: reason.trim() })}>
+      <button type="button" class="danger" onClick=${() => setMode('cancel')}>${t('cancel_appt')}</button></div>`
+    }
+    ${
+      mode === 'cancel' &&
+      html`<form class="form" onSubmit=${(e) => act(e, 'cancel', { reason: reason.trim() })}>
       <label for=${'cr' + a.id}>${t('cancel_reason')}</label>
       <input id=${'cr' + a.id} required minlength="2" value=${reason} onInput=${(e) => setReason(e.target.value)} />
       <div class="actions"><button type="submit" class="danger">${t('confirm_cancel')}</button>
-        <button type="button" onClick=${() => setMode(null)}>${t('back')}</button></div></form>`}
-    ${mode === 'move' && html`<form class="form" onSubmit=${(e) => act(e, 'reschedule', { slot_id: slot })}>
+        <button type="button" onClick=${() => setMode(null)}>${t('back')}</button></div></form>`
+    }
+    ${
+      mode === 'move' &&
+      html`<form class="form" onSubmit=${(e) => act(e, 'reschedule', { slot_id: slot })}>
       <${SlotPicker} doctor=${a.doctor.id} name=${'mv' + a.id} slot=${slot} setSlot=${setSlot} />
       <div class="actions"><button type="submit" disabled=${!slot}>${t('confirm_move')}</button>
-        <button type="button" onClick=${() => setMode(null)}>${t('back')}</button></div></form>`}
+        <button type="button" onClick=${() => setMode(null)}>${t('back')}</button></div></form>`
+    }
     ${error && html`<p class="error" role="alert">${error}</p>`}
   </li>`;
 }
@@ -71,14 +98,24 @@ function Appointment({ a, readOnly, onChange }) {
 export function Appointments({ patientId, readOnly = false, version = 0, onChange = () => {} }) {
   const [items, setItems] = useState([]);
   const [msg, setMsg] = useState(null);
-  const load = () => call('GET', `/api/v1/appointments?limit=100${patientId ? '&patient_id=' + patientId : ''}`)
-    .then((r) => setItems(r.items.filter((a) => a.status === 'booked' && new Date(a.end) > new Date())))
-    .catch(() => setItems([]));
-  useEffect(() => { load(); }, [patientId, version]);
-  const changed = (text) => { setMsg(text); load(); onChange(); };
+  const load = () =>
+    call('GET', `/api/v1/appointments?limit=100${patientId ? '&patient_id=' + patientId : ''}`)
+      .then((r) => setItems(r.items.filter((a) => a.status === 'booked' && new Date(a.end) > new Date())))
+      .catch(() => setItems([]));
+  useEffect(() => {
+    load();
+  }, [patientId, version]);
+  const changed = (text) => {
+    setMsg(text);
+    load();
+    onChange();
+  };
   return html`<section class="card" aria-label=${t('appointments')}><h2>${t('appointments')}</h2>
     ${msg && html`<p role="status">${msg}</p>`}
-    ${items.length === 0 ? html`<p class="muted">${t('no_appointments')}</p>`
-      : html`<ul class="links">${items.map((a) => html`<${Appointment} key=${a.id} a=${a} readOnly=${readOnly} onChange=${changed} />`)}</ul>`}
+    ${
+      items.length === 0
+        ? html`<p class="muted">${t('no_appointments')}</p>`
+        : html`<ul class="links">${items.map((a) => html`<${Appointment} key=${a.id} a=${a} readOnly=${readOnly} onChange=${changed} />`)}</ul>`
+    }
   </section>`;
 }

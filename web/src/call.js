@@ -44,7 +44,10 @@ export function Call({ channel, video = true }) {
     setAudioOnly(true);
     setReason(why);
     const sender = c.pc?.getSenders().find((s) => s.track?.kind === 'video');
-    if (sender) { sender.track.stop(); await sender.replaceTrack(null).catch(() => {}); }
+    if (sender) {
+      sender.track.stop();
+      await sender.replaceTrack(null).catch(() => {});
+    }
     c.stream?.getVideoTracks().forEach((tr) => tr.stop());
     if (tell) signal({ kind: 'audio_only', why });
   };
@@ -54,12 +57,16 @@ export function Call({ channel, video = true }) {
   // (relay only or not) stays as the connection has it. Without an answer in 5 s the restart
   // goes on with the servers it has.
   const freshIce = async () => {
-    const ice = await Promise.race([api('GET', '/api/v1/rtc/ice-servers'), new Promise((r) => setTimeout(r, 5000, null))]).catch(() => null);
+    const ice = await Promise.race([api('GET', '/api/v1/rtc/ice-servers'), new Promise((r) => setTimeout(r, 5000, null))]).catch(
+      () => null,
+    );
     if (!ice || !c.pc) return;
     c.ice = { ...c.ice, ...ice };
     try {
       c.pc.setConfiguration({ ...c.pc.getConfiguration(), iceServers: ice.ice_servers });
-    } catch { /* the old servers stay */ }
+    } catch {
+      /* the old servers stay */
+    }
   };
 
   const negotiate = async (restart = false) => {
@@ -78,7 +85,8 @@ export function Call({ channel, video = true }) {
     let frames = 0;
     let bytesIn = 0;
     stats.forEach((s) => {
-      if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && s.availableOutgoingBitrate) out = s.availableOutgoingBitrate / 1000;
+      if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && s.availableOutgoingBitrate)
+        out = s.availableOutgoingBitrate / 1000;
       if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded || 0;
       if (s.type === 'inbound-rtp') bytesIn += s.bytesReceived || 0;
     });
@@ -93,7 +101,10 @@ export function Call({ channel, video = true }) {
     const v = out !== null ? out : inKbps !== null && settled ? inKbps * 2 : null;
     c.samples = v === null ? [] : [...(c.samples || []), v].slice(-LOW_SAMPLES);
     const mean = c.samples.reduce((a, x) => a + x, 0) / (c.samples.length || 1);
-    if (c.samples.length === LOW_SAMPLES && mean < LOW_KBPS && !c.audioOnly) { c.audioOnly = true; dropVideo('auto'); }
+    if (c.samples.length === LOW_SAMPLES && mean < LOW_KBPS && !c.audioOnly) {
+      c.audioOnly = true;
+      dropVideo('auto');
+    }
   };
 
   const makePc = () => {
@@ -102,7 +113,12 @@ export function Call({ channel, video = true }) {
     window.__ytexaCall = c; // for the browser tests and for support staff in the console
     // A new network path, once at a time (also from the console when a link is known to have moved).
     c.restartIce = () => {
-      if (!c.restarting) c.restarting = negotiate(true).catch(() => {}).finally(() => { c.restarting = null; });
+      if (!c.restarting)
+        c.restarting = negotiate(true)
+          .catch(() => {})
+          .finally(() => {
+            c.restarting = null;
+          });
       return c.restarting;
     };
     c.stream.getTracks().forEach((tr) => pc.addTrack(tr, c.stream));
@@ -113,17 +129,29 @@ export function Call({ channel, video = true }) {
       p.encodings = [{ ...(p.encodings?.[0] || {}), maxBitrate: c.ice.max_bitrate_kbps * 1000 }];
       video.setParameters(p).catch(() => {});
     }
-    pc.onicecandidate = (e) => { if (e.candidate) signal({ kind: 'candidate', candidate: e.candidate.toJSON() }, c.peer); };
-    pc.ontrack = (e) => { if (remote.current) remote.current.srcObject = e.streams[0]; };
+    pc.onicecandidate = (e) => {
+      if (e.candidate) signal({ kind: 'candidate', candidate: e.candidate.toJSON() }, c.peer);
+    };
+    pc.ontrack = (e) => {
+      if (remote.current) remote.current.srcObject = e.streams[0];
+    };
     pc.onconnectionstatechange = () => {
       const s = pc.connectionState;
-      if (s === 'connected') { clearTimeout(c.lostTimer); c.lostTimer = null; c.connectedAt = c.connectedAt || Date.now(); setState('connected'); }
+      if (s === 'connected') {
+        clearTimeout(c.lostTimer);
+        c.lostTimer = null;
+        c.connectedAt = c.connectedAt || Date.now();
+        setState('connected');
+      }
       if (s === 'disconnected' || s === 'failed') {
         // Once lost, the call stays so (with its way to the chat) until a path comes back.
         setState((st) => (st === 'lost' ? st : 'reconnecting'));
         // The side that offers restarts ICE; the other waits for its offer.
         if (s === 'failed' && myUserId() < c.peer) c.restartIce();
-        if (!c.lostTimer) c.lostTimer = setTimeout(() => { if (pc.connectionState !== 'connected') setState('lost'); }, LOST_MS);
+        if (!c.lostTimer)
+          c.lostTimer = setTimeout(() => {
+            if (pc.connectionState !== 'connected') setState('lost');
+          }, LOST_MS);
       }
     };
     clearInterval(c.watcher);
@@ -175,7 +203,10 @@ export function Call({ channel, video = true }) {
       c.ice = await api('GET', '/api/v1/rtc/ice-servers');
       // An audio site (its profile) starts without video.
       const noVideo = audioOnly || c.ice.audio_only;
-      if (c.ice.audio_only) { setAudioOnly(true); setReason('site'); }
+      if (c.ice.audio_only) {
+        setAudioOnly(true);
+        setReason('site');
+      }
       c.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: noVideo ? false : { width: 640, height: 360 } });
       c.audioOnly = noVideo;
       if (local.current) local.current.srcObject = c.stream;
@@ -183,7 +214,9 @@ export function Call({ channel, video = true }) {
       setPresence('in_call');
       signal({ kind: 'hello' });
       // Say hello again now and then, until someone answers (they may join later).
-      c.hello = setInterval(() => { if (!c.pc) signal({ kind: 'hello' }); }, 3000);
+      c.hello = setInterval(() => {
+        if (!c.pc) signal({ kind: 'hello' });
+      }, 3000);
     } catch (e) {
       setError(e.name === 'NotAllowedError' ? t('call_no_device') : e.message);
       setState('idle');
@@ -204,25 +237,43 @@ export function Call({ channel, video = true }) {
 
   useEffect(() => {
     // Signals are handled one after another: a candidate must not overtake the offer before it.
-    const stop = listen(channel, (m) => { c.queue = (c.queue || Promise.resolve()).then(() => onSignal(m)); });
-    return () => { stop(); if (c.stream) hangup(); };
+    const stop = listen(channel, (m) => {
+      c.queue = (c.queue || Promise.resolve()).then(() => onSignal(m));
+    });
+    return () => {
+      stop();
+      if (c.stream) hangup();
+    };
   }, [channel]);
 
   const inCall = state !== 'idle' && state !== 'ended';
   return html`<section class="card call" aria-label=${t('call')} data-state=${state}>
     <h2>${t('call')}</h2>
-    ${inCall && html`<div class="videos">
+    ${
+      inCall &&
+      html`<div class="videos">
       <video ref=${remote} autoplay playsinline class="remote" aria-label=${t('call_remote')}></video>
       <video ref=${local} autoplay playsinline muted class="local" aria-label=${t('call_local')}></video>
-    </div>`}
+    </div>`
+    }
     <p class="call-state" role="status">${t('call_' + state)}${inCall && kbps !== null ? ` · ${kbps} kbps` : ''}
       ${audioOnly && inCall ? ' · ' + t(reason === 'auto' ? 'call_audio_auto' : reason === 'peer' ? 'call_audio_peer' : reason === 'site' ? 'call_audio_site' : 'call_audio_only') : ''}</p>
     ${state === 'lost' && html`<p class="warn" role="alert">${t('call_lost')} <button type="button" class="link" onClick=${goToChat}>${t('call_use_chat')}</button></p>`}
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <div class="actions">
-      ${!inCall && html`<button onClick=${start}>${audioOnly ? t('call_start_audio') : t('call_start_video')}</button>
-        <label><input type="checkbox" checked=${audioOnly} onChange=${(e) => setAudioOnly(e.target.checked)} /> ${t('call_audio_only')}</label>`}
-      ${inCall && !audioOnly && html`<button class="link" onClick=${() => { c.audioOnly = true; dropVideo('user'); }}>${t('call_switch_audio')}</button>`}
+      ${
+        !inCall &&
+        html`<button onClick=${start}>${audioOnly ? t('call_start_audio') : t('call_start_video')}</button>
+        <label><input type="checkbox" checked=${audioOnly} onChange=${(e) => setAudioOnly(e.target.checked)} /> ${t('call_audio_only')}</label>`
+      }
+      ${
+        inCall &&
+        !audioOnly &&
+        html`<button class="link" onClick=${() => {
+          c.audioOnly = true;
+          dropVideo('user');
+        }}>${t('call_switch_audio')}</button>`
+      }
       ${inCall && html`<button onClick=${() => hangup()}>${t('call_hangup')}</button>`}
     </div>
   </section>`;

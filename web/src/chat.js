@@ -75,12 +75,20 @@ export function Chat({ channel, title }) {
     });
     const stopConn = onConnection(setOnline);
     // What arrived while the page was hidden is read once it is shown.
-    const onVisible = () => { if (!document.hidden) acknowledge(); };
+    const onVisible = () => {
+      if (!document.hidden) acknowledge();
+    };
     document.addEventListener('visibilitychange', onVisible);
-    return () => { stop(); stopConn(); document.removeEventListener('visibilitychange', onVisible); };
+    return () => {
+      stop();
+      stopConn();
+      document.removeEventListener('visibilitychange', onVisible);
+    };
   }, [channel]);
 
-  useEffect(() => { if (list.current) list.current.scrollTop = list.current.scrollHeight; }, [msgs.length, pending.length]);
+  useEffect(() => {
+    if (list.current) list.current.scrollTop = list.current.scrollHeight;
+  }, [msgs.length, pending.length]);
 
   const submit = (e) => {
     e.preventDefault();
@@ -99,10 +107,18 @@ export function Chat({ channel, title }) {
     <p class="presence">${here.length === 0 ? html`<span class="muted">${t('chat_nobody')}</span>` : here.map((m) => html`<span class=${'who-' + (m.gone ? 'offline' : m.status)} data-user=${m.user}>${m.name} · ${t('presence_' + (m.gone ? 'offline' : m.status))}</span> `)}
       ${!online && html`<span class="warn" role="status">${t('chat_reconnecting')}</span>`}</p>
     <ol class="messages" ref=${list}>
-      ${msgs.map((m) => html`<li class=${m.from.id === me ? 'mine' : ''} data-seq=${m.seq}>
+      ${msgs.map(
+        (m) => html`<li class=${m.from.id === me ? 'mine' : ''} data-seq=${m.seq}>
         <span class="from">${m.from.name}</span> <span class="text">${m.text}</span>
-        <span class="at muted">${when(m.at)}${m.from.id === me && readByOthers(m.seq) ? ' · ' + t('chat_read') : ''}</span></li>`)}
-      ${more && html`<li class="more-msgs"><button type="button" class="link" onClick=${() => { setMore(false); loadMore(channel); }}>${t('chat_load_more')}</button></li>`}
+        <span class="at muted">${when(m.at)}${m.from.id === me && readByOthers(m.seq) ? ' · ' + t('chat_read') : ''}</span></li>`,
+      )}
+      ${
+        more &&
+        html`<li class="more-msgs"><button type="button" class="link" onClick=${() => {
+          setMore(false);
+          loadMore(channel);
+        }}>${t('chat_load_more')}</button></li>`
+      }
       ${pending.map((p) => html`<li class="mine pending"><span class="text">${p.text}</span> <span class="at muted">${t('chat_sending')}</span></li>`)}
     </ol>
     ${error && html`<p class="error" role="alert">${error}</p>`}
@@ -113,4 +129,3 @@ export function Chat({ channel, title }) {
     </form>
   </section>`;
 }
-

@@ -38,26 +38,51 @@ export function ConsultList({ user }) {
   const [error, setError] = useState(null);
   useEffect(() => {
     setItems(null);
-    call('GET', `/api/v1/consults?box=${box}&limit=100`).then((r) => { setItems(r.items); setError(null); })
-      .catch((e) => { setItems([]); setError(errorText(e)); });
+    call('GET', `/api/v1/consults?box=${box}&limit=100`)
+      .then((r) => {
+        setItems(r.items);
+        setError(null);
+      })
+      .catch((e) => {
+        setItems([]);
+        setError(errorText(e));
+      });
   }, [box]);
   // A case entering or leaving this facility's box refetches the list in place (no loading line).
-  useEffect(() => onFacilityChanged([box], () => call('GET', `/api/v1/consults?box=${box}&limit=100`)
-    .then((r) => { setItems(r.items); setError(null); }).catch(() => {})), [box]);
+  useEffect(
+    () =>
+      onFacilityChanged([box], () =>
+        call('GET', `/api/v1/consults?box=${box}&limit=100`)
+          .then((r) => {
+            setItems(r.items);
+            setError(null);
+          })
+          .catch(() => {}),
+      ),
+    [box],
+  );
   return html`<main class="page">
     <div class="title-row"><h1>${t('consults_title')}</h1><a class="button" href="#/consults/new">${t('consult_new')}</a></div>
     <div class="tabs" role="tablist">
       ${['inbox', 'outbox'].map((b) => html`<button role="tab" aria-selected=${box === b} class=${box === b ? '' : 'link'} onClick=${() => setBox(b)}>${t('consult_' + b)}</button>`)}
     </div>
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? html`<p class="muted">${t('consult_none')}</p>` : html`
-      <ul class="facilities consults">${items.map((c) => html`<li><a class="facility" href=${'#/consults/' + c.id}>
+    ${
+      items === null
+        ? html`<p>${t('loading')}</p>`
+        : items.length === 0
+          ? html`<p class="muted">${t('consult_none')}</p>`
+          : html`
+      <ul class="facilities consults">${items.map(
+        (c) => html`<li><a class="facility" href=${'#/consults/' + c.id}>
         <strong><${Urgency} u=${c.urgency} /> ${c.patient.full_name} · ${t('ckind_' + c.kind)}</strong>
         <span class="muted">${box === 'inbox' ? c.requester.name : c.assigned?.name || t('consult_not_sent')} · ${t('cstate_' + c.state)}
           ${c.waiting_minutes !== null ? html` · <b class="waiting">${t('consult_waiting')} ${duration(c.waiting_minutes)}</b>` : ''}
           ${c.escalation_level ? html` · ${t('consult_escalated')}` : ''}</span>
         <span class="muted clip">${c.summary}</span>
-      </a></li>`)}</ul>`}
+      </a></li>`,
+      )}</ul>`
+    }
   </main>`;
 }
 
@@ -65,10 +90,14 @@ export function ConsultList({ user }) {
 function FileRow({ f }) {
   return html`<li class="upload">
     <span>${f.file.name} (${Math.ceil(f.file.size / 1024)} KB)</span>
-    ${f.error ? html`<span class="error">${f.error}</span>`
-      : f.id ? html`<span class="ok">${t('upload_done')}</span>`
-      : html`<progress max=${f.file.size} value=${f.sent} aria-label=${t('upload_progress')}></progress>
-          <span class="muted">${Math.floor((100 * f.sent) / Math.max(1, f.file.size))}%${f.state === 'retrying' ? ' · ' + t('upload_retrying') : ''}</span>`}
+    ${
+      f.error
+        ? html`<span class="error">${f.error}</span>`
+        : f.id
+          ? html`<span class="ok">${t('upload_done')}</span>`
+          : html`<progress max=${f.file.size} value=${f.sent} aria-label=${t('upload_progress')}></progress>
+          <span class="muted">${Math.floor((100 * f.sent) / Math.max(1, f.file.size))}%${f.state === 'retrying' ? ' · ' + t('upload_retrying') : ''}</span>`
+    }
   </li>`;
 }
 
@@ -77,11 +106,17 @@ function PatientPicker({ value, onPick }) {
   const [items, setItems] = useState([]);
   useEffect(() => {
     if (!q.trim()) return setItems([]);
-    const timer = setTimeout(() => call('GET', '/api/v1/patients?limit=8&q=' + encodeURIComponent(q.trim()))
-      .then((r) => setItems(r.items)).catch(() => setItems([])), 250);
+    const timer = setTimeout(
+      () =>
+        call('GET', '/api/v1/patients?limit=8&q=' + encodeURIComponent(q.trim()))
+          .then((r) => setItems(r.items))
+          .catch(() => setItems([])),
+      250,
+    );
     return () => clearTimeout(timer);
   }, [q]);
-  if (value) return html`<p><strong>${value.full_name}</strong> · ${value.birth_year} <button type="button" class="link" onClick=${() => onPick(null)}>${t('change')}</button></p>`;
+  if (value)
+    return html`<p><strong>${value.full_name}</strong> · ${value.birth_year} <button type="button" class="link" onClick=${() => onPick(null)}>${t('change')}</button></p>`;
   return html`<label for="cp">${t('consult_patient')}</label>
     <input id="cp" type="search" value=${q} placeholder=${t('patient_search')} onInput=${(e) => setQ(e.target.value)} />
     <ul class="links">${items.map((p) => html`<li><button type="button" class="link" onClick=${() => onPick(p)}>${p.full_name} · ${p.birth_year}</button></li>`)}</ul>`;
@@ -95,8 +130,13 @@ export function NewConsult({ patientId }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   useEffect(() => {
-    call('GET', '/api/v1/specialties').then((r) => setSpecialties(r.items)).catch(() => {});
-    if (patientId) call('GET', `/api/v1/patients/${patientId}`).then(setPatient).catch(() => {});
+    call('GET', '/api/v1/specialties')
+      .then((r) => setSpecialties(r.items))
+      .catch(() => {});
+    if (patientId)
+      call('GET', `/api/v1/patients/${patientId}`)
+        .then(setPatient)
+        .catch(() => {});
   }, [patientId]);
   const set = (k, v) => setForm({ ...form, [k]: v });
   // Each file starts uploading as soon as it is chosen; the form waits for all of them.
@@ -106,8 +146,14 @@ export function NewConsult({ patientId }) {
       setFiles((old) => [...old, entry]);
       const update = (patch) => setFiles((old) => old.map((x) => (x.file === file ? { ...x, ...patch } : x)));
       entry.done = upload(file, (sent, total, state) => update({ sent, state }))
-        .then((id) => { update({ id }); return id; })
-        .catch((e) => { update({ error: e.message }); return null; });
+        .then((id) => {
+          update({ id });
+          return id;
+        })
+        .catch((e) => {
+          update({ error: e.message });
+          return null;
+        });
     }
   };
   const submit = async (send) => {
@@ -116,8 +162,16 @@ export function NewConsult({ patientId }) {
     try {
       if (!patient) throw new Error(t('consult_pick_patient'));
       const ids = (await Promise.all(files.map((f) => f.done ?? f.id))).filter(Boolean);
-      const body = { patient_id: patient.id, summary: form.summary.trim(), urgency: form.urgency, specialty: form.specialty,
-        kind: form.kind, questions: form.questions.map((q) => q.trim()).filter(Boolean), file_ids: ids, submit: send };
+      const body = {
+        patient_id: patient.id,
+        summary: form.summary.trim(),
+        urgency: form.urgency,
+        specialty: form.specialty,
+        kind: form.kind,
+        questions: form.questions.map((q) => q.trim()).filter(Boolean),
+        file_ids: ids,
+        submit: send,
+      };
       const c = await call('POST', '/api/v1/consults', body);
       go('consults/' + c.id);
     } catch (e) {
@@ -128,7 +182,10 @@ export function NewConsult({ patientId }) {
   };
   return html`<main class="page">
     <a class="back" href="#/consults">← ${t('consults_title')}</a>
-    <form class="card form" onSubmit=${(e) => { e.preventDefault(); submit(true); }}>
+    <form class="card form" onSubmit=${(e) => {
+      e.preventDefault();
+      submit(true);
+    }}>
       <h1>${t('consult_new')}</h1>
       <${PatientPicker} value=${patient} onPick=${setPatient} />
       <div class="two">
@@ -145,14 +202,23 @@ export function NewConsult({ patientId }) {
       <label for="summary">${t('consult_summary')}</label>
       <textarea id="summary" rows="5" required minlength="10" value=${form.summary} onInput=${(e) => set('summary', e.target.value)}></textarea>
       <fieldset><legend>${t('consult_questions')}</legend>
-        ${form.questions.map((q, i) => html`<label for=${'q' + i}>${t('consult_question')} ${i + 1}</label>
-          <input id=${'q' + i} value=${q} onInput=${(e) => set('questions', form.questions.map((x, k) => (k === i ? e.target.value : x)))} />`)}
+        ${form.questions.map(
+          (q, i) => html`<label for=${'q' + i}>${t('consult_question')} ${i + 1}</label>
+          <input id=${'q' + i} value=${q} onInput=${(e) =>
+            set(
+              'questions',
+              form.questions.map((x, k) => (k === i ? e.target.value : x)),
+            )} />`,
+        )}
         ${form.questions.length < 10 && html`<button type="button" class="link" onClick=${() => set('questions', [...form.questions, ''])}>+ ${t('consult_add_question')}</button>`}
       </fieldset>
       <fieldset><legend>${t('consult_files')}</legend>
         <label for="files" class="sr">${t('consult_files')}</label>
         <input id="files" type="file" multiple accept="image/jpeg,image/png,application/pdf,application/dicom,.dcm,video/mp4,video/webm"
-          onChange=${(e) => { choose([...e.target.files]); e.target.value = ''; }} />
+          onChange=${(e) => {
+            choose([...e.target.files]);
+            e.target.value = '';
+          }} />
         <p class="muted">${t('consult_files_hint')}</p>
         <ul class="uploads">${files.map((f) => html`<${FileRow} f=${f} />`)}</ul>
       </fieldset>
@@ -169,18 +235,25 @@ export function NewConsult({ patientId }) {
 function Attachments({ files }) {
   const [open, setOpen] = useState(null);
   if (!files.length) return html`<p class="muted">${t('consult_no_files')}</p>`;
-  return html`<ul class="thumbs">${files.map((f) => html`<li>
-      ${f.kind === 'image'
-        ? html`<button class="thumb" onClick=${() => setOpen(f)} aria-label=${t('view') + ' ' + f.name}><img src=${f.url + '/thumbnail'} alt=${f.name} loading="lazy" /></button>`
-        : html`<a class="file" href=${f.url}>${f.kind.toUpperCase()}</a>`}
+  return html`<ul class="thumbs">${files.map(
+    (f) => html`<li>
+      ${
+        f.kind === 'image'
+          ? html`<button class="thumb" onClick=${() => setOpen(f)} aria-label=${t('view') + ' ' + f.name}><img src=${f.url + '/thumbnail'} alt=${f.name} loading="lazy" /></button>`
+          : html`<a class="file" href=${f.url}>${f.kind.toUpperCase()}</a>`
+      }
       <span class="muted clip">${f.name}</span>
       ${f.dicom && html`<span class="muted">${[f.dicom.modality, f.dicom.body_part, f.dicom.study_date].filter(Boolean).join(' · ')}</span>`}
-    </li>`)}</ul>
-    ${open && html`<div class="viewer" role="dialog" aria-modal="true" aria-label=${open.name}>
+    </li>`,
+  )}</ul>
+    ${
+      open &&
+      html`<div class="viewer" role="dialog" aria-modal="true" aria-label=${open.name}>
       <img src=${open.url + '/preview'} alt=${open.name} />
       <div class="actions"><a class="button" href=${open.url}>${t('download_original')}</a>
         <button onClick=${() => setOpen(null)}>${t('close')}</button></div>
-    </div>`}`;
+    </div>`
+    }`;
 }
 
 // A small form that posts one action of the case and shows the case that comes back.
@@ -194,7 +267,9 @@ function ActionForm({ id, action, label, fields, onDone, danger }) {
     setError(null);
     try {
       const body = {};
-      for (const f of fields) if (values[f.name]) body[f.name] = f.number ? Number(values[f.name]) : f.time ? new Date(values[f.name]).toISOString() : values[f.name];
+      for (const f of fields)
+        if (values[f.name])
+          body[f.name] = f.number ? Number(values[f.name]) : f.time ? new Date(values[f.name]).toISOString() : values[f.name];
       onDone(await call('POST', `/api/v1/consults/${id}/${action}`, body));
       setValues({});
     } catch (err) {
@@ -204,11 +279,17 @@ function ActionForm({ id, action, label, fields, onDone, danger }) {
     }
   };
   return html`<form class="form action" onSubmit=${run}>
-    ${fields.map((f) => html`<label for=${action + f.name}>${f.label}</label>
-      ${f.options ? html`<select id=${action + f.name} required value=${values[f.name] || ''} onChange=${(e) => setValues({ ...values, [f.name]: e.target.value })}>
+    ${fields.map(
+      (f) => html`<label for=${action + f.name}>${f.label}</label>
+      ${
+        f.options
+          ? html`<select id=${action + f.name} required value=${values[f.name] || ''} onChange=${(e) => setValues({ ...values, [f.name]: e.target.value })}>
           <option value="">—</option>${f.options.map(([v, l]) => html`<option value=${v}>${l}</option>`)}</select>`
-        : f.long ? html`<textarea id=${action + f.name} rows="3" required=${!f.optional} value=${values[f.name] || ''} onInput=${(e) => setValues({ ...values, [f.name]: e.target.value })}></textarea>`
-        : html`<input id=${action + f.name} type=${f.time ? 'datetime-local' : f.number ? 'number' : 'text'} required=${!f.optional} value=${values[f.name] || ''} onInput=${(e) => setValues({ ...values, [f.name]: e.target.value })} />`}`)}
+          : f.long
+            ? html`<textarea id=${action + f.name} rows="3" required=${!f.optional} value=${values[f.name] || ''} onInput=${(e) => setValues({ ...values, [f.name]: e.target.value })}></textarea>`
+            : html`<input id=${action + f.name} type=${f.time ? 'datetime-local' : f.number ? 'number' : 'text'} required=${!f.optional} value=${values[f.name] || ''} onInput=${(e) => setValues({ ...values, [f.name]: e.target.value })} />`
+      }`,
+    )}
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit" class=${danger ? 'danger' : ''} disabled=${busy}>${label}</button>
   </form>`;
@@ -223,18 +304,23 @@ function Conclusion({ c, onDone }) {
     e.preventDefault();
     setError(null);
     try {
-      onDone(await call('POST', `/api/v1/consults/${c.id}/conclusion`, {
-        answers: c.questions.map((q) => ({ question_id: q.id, conclusion: answers[q.id].trim() })),
-        recommendation: rec, ...(note.trim() ? { recommendation_note: note.trim() } : {}),
-      }));
+      onDone(
+        await call('POST', `/api/v1/consults/${c.id}/conclusion`, {
+          answers: c.questions.map((q) => ({ question_id: q.id, conclusion: answers[q.id].trim() })),
+          recommendation: rec,
+          ...(note.trim() ? { recommendation_note: note.trim() } : {}),
+        }),
+      );
     } catch (err) {
       setError(errorText(err));
     }
   };
   return html`<form class="form action" onSubmit=${run}>
     <h3>${t('consult_conclude')}</h3>
-    ${c.questions.map((q) => html`<label for=${'a' + q.id}>${q.position}. ${q.question}</label>
-      <textarea id=${'a' + q.id} rows="2" required value=${answers[q.id]} onInput=${(e) => setAnswers({ ...answers, [q.id]: e.target.value })}></textarea>`)}
+    ${c.questions.map(
+      (q) => html`<label for=${'a' + q.id}>${q.position}. ${q.question}</label>
+      <textarea id=${'a' + q.id} rows="2" required value=${answers[q.id]} onInput=${(e) => setAnswers({ ...answers, [q.id]: e.target.value })}></textarea>`,
+    )}
     <label for="rec">${t('consult_recommendation')}</label>
     <select id="rec" required value=${rec} onChange=${(e) => setRec(e.target.value)}><option value="">—</option>
       ${['treat_locally', 'transfer', 'more_tests', 'another_consult'].map((k) => html`<option value=${k}>${t('rec_' + k)}</option>`)}</select>
@@ -250,44 +336,68 @@ function Reassign({ c, onDone }) {
   const [options, setOptions] = useState(null);
   useEffect(() => {
     call('GET', `/api/v1/facilities?specialty=${encodeURIComponent(c.specialty.code)}&limit=200`)
-      .then((r) => setOptions(r.items.filter((f) => f.level !== 'commune' && f.id !== c.requester.id && f.id !== c.assigned?.id)
-        .map((f) => [String(f.id), f.name])))
+      .then((r) =>
+        setOptions(
+          r.items
+            .filter((f) => f.level !== 'commune' && f.id !== c.requester.id && f.id !== c.assigned?.id)
+            .map((f) => [String(f.id), f.name]),
+        ),
+      )
       .catch(() => setOptions([]));
   }, [c.id, c.assigned?.id]);
   if (!options) return html`<p>${t('loading')}</p>`;
   return html`<${ActionForm} id=${c.id} action="reassign" label=${t('consult_reassign')}
-    fields=${[{ name: 'facility_id', label: t('consult_reassign_to'), options, number: true }, { name: 'reason', label: t('reason'), long: true }]} onDone=${onDone} />`;
+    fields=${[
+      { name: 'facility_id', label: t('consult_reassign_to'), options, number: true },
+      { name: 'reason', label: t('reason'), long: true },
+    ]} onDone=${onDone} />`;
 }
 
 // What the caller may do now, from the case's state, their part in it and their role: accepting,
 // declining and opinions are a doctor's (the server refuses a health worker).
 function Actions({ c, setC, user }) {
-  const s = c.state, me = c.my_side || {};
+  const s = c.state,
+    me = c.my_side || {};
   const doctor = ['doctor', 'specialist'].includes(user?.role);
   const discussing = ['accepted', 'scheduled', 'answered'].includes(s);
   const out = [];
-  if (me.requester && s === 'draft') out.push(html`<${ActionForm} id=${c.id} action="submit" label=${t('consult_send')} fields=${[]} onDone=${setC} />`);
+  if (me.requester && s === 'draft')
+    out.push(html`<${ActionForm} id=${c.id} action="submit" label=${t('consult_send')} fields=${[]} onDone=${setC} />`);
   if (me.hub && doctor && s === 'requested') {
     out.push(html`<${ActionForm} id=${c.id} action="accept" label=${t('consult_accept')} fields=${[]} onDone=${setC} />`);
     out.push(html`<details><summary>${t('consult_decline')}</summary><${ActionForm} id=${c.id} action="decline" label=${t('consult_decline')}
       fields=${[{ name: 'reason', label: t('reason'), long: true }]} onDone=${setC} danger /></details>`);
   }
-  if ((me.hub && ['requested', 'accepted'].includes(s)) || (me.requester && s === 'requested')) out.push(html`<details><summary>${t('consult_reassign')}</summary>
+  if ((me.hub && ['requested', 'accepted'].includes(s)) || (me.requester && s === 'requested'))
+    out.push(html`<details><summary>${t('consult_reassign')}</summary>
     <${Reassign} c=${c} onDone=${setC} /></details>`);
-  if ((me.hub || me.participant) && doctor && discussing) out.push(html`<${ActionForm} id=${c.id} action="opinions" label=${t('consult_give_opinion')}
+  if ((me.hub || me.participant) && doctor && discussing)
+    out.push(html`<${ActionForm} id=${c.id} action="opinions" label=${t('consult_give_opinion')}
     fields=${[{ name: 'opinion', label: t('consult_opinion'), long: true }]} onDone=${setC} />`);
-  if ((me.chair || me.secretary) && ['accepted', 'answered', 'scheduled'].includes(s)) out.push(html`<details><summary>${t('consult_schedule')}</summary>
+  if ((me.chair || me.secretary) && ['accepted', 'answered', 'scheduled'].includes(s))
+    out.push(html`<details><summary>${t('consult_schedule')}</summary>
     <${ActionForm} id=${c.id} action="session" label=${t('consult_schedule')} fields=${[{ name: 'at', label: t('consult_session_at'), time: true }]} onDone=${setC} /></details>`);
   if (me.chair && ['scheduled', 'answered'].includes(s)) out.push(html`<${Conclusion} c=${c} onDone=${setC} />`);
   // Before the outcome the chair may amend the conclusion; signed minutes then need a new version.
-  if (me.chair && s === 'concluded') out.push(html`<details><summary>${t('consult_amend_conclusion')}</summary><${Conclusion} c=${c} onDone=${setC} /></details>`);
-  if (me.chair && s === 'concluded') out.push(html`<${ActionForm} id=${c.id} action="minutes" label=${c.minutes.length ? t('consult_sign_amend') : t('consult_sign')}
+  if (me.chair && s === 'concluded')
+    out.push(html`<details><summary>${t('consult_amend_conclusion')}</summary><${Conclusion} c=${c} onDone=${setC} /></details>`);
+  if (me.chair && s === 'concluded')
+    out.push(html`<${ActionForm} id=${c.id} action="minutes" label=${c.minutes.length ? t('consult_sign_amend') : t('consult_sign')}
     fields=${c.minutes.length ? [{ name: 'amendment_reason', label: t('consult_amendment_reason'), long: true }] : []} onDone=${setC} />`);
-  if (me.requester && s === 'concluded' && c.minutes.length) out.push(html`<${ActionForm} id=${c.id} action="outcome" label=${t('consult_record_outcome')}
-    fields=${[{ name: 'outcome', label: t('consult_outcome'), options: ['improved', 'stable', 'worse', 'transferred', 'died', 'other'].map((k) => [k, t('outcome_' + k)]) },
-      { name: 'note', label: t('note'), long: true, optional: true }]} onDone=${setC} />`);
-  if ((me.requester || me.hub) && s === 'outcome_recorded') out.push(html`<${ActionForm} id=${c.id} action="close" label=${t('consult_close')} fields=${[]} onDone=${setC} />`);
-  if (me.requester && ['draft', 'requested', 'accepted', 'scheduled', 'answered'].includes(s)) out.push(html`<details><summary>${t('consult_cancel')}</summary>
+  if (me.requester && s === 'concluded' && c.minutes.length)
+    out.push(html`<${ActionForm} id=${c.id} action="outcome" label=${t('consult_record_outcome')}
+    fields=${[
+      {
+        name: 'outcome',
+        label: t('consult_outcome'),
+        options: ['improved', 'stable', 'worse', 'transferred', 'died', 'other'].map((k) => [k, t('outcome_' + k)]),
+      },
+      { name: 'note', label: t('note'), long: true, optional: true },
+    ]} onDone=${setC} />`);
+  if ((me.requester || me.hub) && s === 'outcome_recorded')
+    out.push(html`<${ActionForm} id=${c.id} action="close" label=${t('consult_close')} fields=${[]} onDone=${setC} />`);
+  if (me.requester && ['draft', 'requested', 'accepted', 'scheduled', 'answered'].includes(s))
+    out.push(html`<details><summary>${t('consult_cancel')}</summary>
     <${ActionForm} id=${c.id} action="cancel" label=${t('consult_cancel')} fields=${[{ name: 'reason', label: t('reason'), long: true }]} onDone=${setC} danger /></details>`);
   return out.length ? html`<section class="card"><h2>${t('consult_next')}</h2>${out}</section>` : '';
 }
@@ -295,11 +405,24 @@ function Actions({ c, setC, user }) {
 export function ConsultPage({ id, user }) {
   const [c, setC] = useState(null);
   const [error, setError] = useState(null);
-  useEffect(() => { call('GET', `/api/v1/consults/${id}`).then(setC).catch((e) => setError(errorText(e))); }, [id]);
+  useEffect(() => {
+    call('GET', `/api/v1/consults/${id}`)
+      .then(setC)
+      .catch((e) => setError(errorText(e)));
+  }, [id]);
   // Accepted, an opinion, the conclusion, the minutes signed elsewhere: refetched in place; a form
   // being filled keeps what was typed. A failed refetch keeps what is shown.
-  useEffect(() => onChanged(`consult:${id}`, () => call('GET', `/api/v1/consults/${id}`).then(setC).catch(() => {})), [id]);
-  if (error) return html`<main class="page"><a class="back" href="#/consults">← ${t('consults_title')}</a><p class="error" role="alert">${error}</p></main>`;
+  useEffect(
+    () =>
+      onChanged(`consult:${id}`, () =>
+        call('GET', `/api/v1/consults/${id}`)
+          .then(setC)
+          .catch(() => {}),
+      ),
+    [id],
+  );
+  if (error)
+    return html`<main class="page"><a class="back" href="#/consults">← ${t('consults_title')}</a><p class="error" role="alert">${error}</p></main>`;
   if (!c) return html`<${Pending} />`;
   return html`<main class="page consult">
     <a class="back" href="#/consults">← ${t('consults_title')}</a>
@@ -316,19 +439,32 @@ export function ConsultPage({ id, user }) {
       <h2>${t('consult_summary')}</h2><pre class="summary">${c.summary}</pre>
       <h2>${t('consult_files')}</h2><${Attachments} files=${c.files} />
       <h2>${t('consult_questions')}</h2>
-      <ol class="questions">${c.questions.map((q) => html`<li><strong>${q.question}</strong>
-        ${q.conclusion && html`<p class="conclusion">${t('consult_conclusion')}: ${q.conclusion}</p>`}</li>`)}</ol>
+      <ol class="questions">${c.questions.map(
+        (q) => html`<li><strong>${q.question}</strong>
+        ${q.conclusion && html`<p class="conclusion">${t('consult_conclusion')}: ${q.conclusion}</p>`}</li>`,
+      )}</ol>
       ${c.recommendation.kind && html`<p><strong>${t('consult_recommendation')}:</strong> ${t('rec_' + c.recommendation.kind)}${c.recommendation.note ? ' — ' + c.recommendation.note : ''}</p>`}
       ${c.outcome.kind && html`<p><strong>${t('consult_outcome')}:</strong> ${t('outcome_' + c.outcome.kind)}${c.outcome.note ? ' — ' + c.outcome.note : ''}</p>`}
     </section>
-    ${c.opinions.length > 0 && html`<section class="card"><h2>${t('consult_opinions')}</h2>
-      ${c.opinions.map((o) => html`<div class="opinion"><strong>${o.author.full_name}</strong> <span class="muted">${o.facility.name} · ${when(o.updated_at)}</span><p>${o.opinion}</p></div>`)}</section>`}
-    ${c.minutes.length > 0 && html`<section class="card"><h2>${t('consult_minutes')}</h2><ul class="links">
-      ${c.minutes.map((m) => html`<li><a href=${m.pdf_url} download>${t('consult_minutes')} ${t('version')} ${m.version} (PDF)</a>
-        <span class="muted"> · ${m.signer_name} · ${when(m.signed_at)} · ${t('verify_code')} <code>${m.verify_code}</code>${m.superseded ? ' · ' + t('superseded') : ''}</span></li>`)}</ul></section>`}
+    ${
+      c.opinions.length > 0 &&
+      html`<section class="card"><h2>${t('consult_opinions')}</h2>
+      ${c.opinions.map((o) => html`<div class="opinion"><strong>${o.author.full_name}</strong> <span class="muted">${o.facility.name} · ${when(o.updated_at)}</span><p>${o.opinion}</p></div>`)}</section>`
+    }
+    ${
+      c.minutes.length > 0 &&
+      html`<section class="card"><h2>${t('consult_minutes')}</h2><ul class="links">
+      ${c.minutes.map(
+        (m) => html`<li><a href=${m.pdf_url} download>${t('consult_minutes')} ${t('version')} ${m.version} (PDF)</a>
+        <span class="muted"> · ${m.signer_name} · ${when(m.signed_at)} · ${t('verify_code')} <code>${m.verify_code}</code>${m.superseded ? ' · ' + t('superseded') : ''}</span></li>`,
+      )}</ul></section>`
+    }
     <${Actions} c=${c} setC=${setC} user=${user} />
-    ${['accepted', 'scheduled', 'answered'].includes(c.state) && html`<${Room} consultId=${c.id} chair=${!!(c.my_side?.chair || c.my_side?.secretary)}
-      canInvite=${!!(c.my_side?.requester || c.my_side?.chair || c.my_side?.secretary)} />`}
+    ${
+      ['accepted', 'scheduled', 'answered'].includes(c.state) &&
+      html`<${Room} consultId=${c.id} chair=${!!(c.my_side?.chair || c.my_side?.secretary)}
+      canInvite=${!!(c.my_side?.requester || c.my_side?.chair || c.my_side?.secretary)} />`
+    }
     ${c.state !== 'draft' && html`<div id="chat"><${Chat} channel=${'consult:' + c.id} /></div>`}
     <section class="card"><h2>${t('consult_history')}</h2><ol class="history">
       ${c.events.map((e) => html`<li><span class="muted">${when(e.at)}</span> ${t('cev_' + e.action)}${e.to_facility && e.action !== 'site_added' ? ' → ' + e.to_facility.name : ''}${' · '}${e.by ? e.by.full_name : t('consult_system')}${e.reason ? ' — ' + e.reason : ''}</li>`)}</ol></section>
@@ -337,6 +473,9 @@ export function ConsultPage({ id, user }) {
 
 export function Consults({ user }) {
   const r = useRoute(consultRoute);
-  return r.page === 'new' ? html`<${NewConsult} patientId=${r.patient} />`
-    : r.page === 'case' ? html`<${ConsultPage} id=${r.id} user=${user} />` : html`<${ConsultList} user=${user} />`;
+  return r.page === 'new'
+    ? html`<${NewConsult} patientId=${r.patient} />`
+    : r.page === 'case'
+      ? html`<${ConsultPage} id=${r.id} user=${user} />`
+      : html`<${ConsultList} user=${user} />`;
 }

@@ -17,6 +17,7 @@ export const t = (key) => tables[lang][key] ?? tables.vi[key] ?? key;
 export function duration(minutes) {
   if (minutes === null || minutes === undefined) return '';
   if (minutes < 60) return `${minutes} ${t('minutes')}`;
-  const h = Math.floor(minutes / 60), m = minutes % 60;
+  const h = Math.floor(minutes / 60),
+    m = minutes % 60;
   return m ? `${h} ${t('hours')} ${m} ${t('minutes')}` : `${h} ${t('hours')}`;
 }

@@ -57,7 +57,10 @@ async function fill(channel) {
     const h = await ask({ type: 'sync', channel, after: th.mark, limit: PAGE });
     if (h?.type !== 'history') break; // link down, timed out or refused: the user may try again
     th.pages++;
-    if (!h.more && !th.ahead.size) { more = false; break; }
+    if (!h.more && !th.ahead.size) {
+      more = false;
+      break;
+    }
     if (!h.items.length) break; // nothing came: do not ask the same question again
   }
   th.filling = false;
@@ -125,16 +128,26 @@ function connect() {
     pinger = setInterval(() => send({ type: 'ping' }), 10000);
   };
   ws.onmessage = (e) => {
-    try { deliver(JSON.parse(e.data)); } catch { /* not ours */ }
+    try {
+      deliver(JSON.parse(e.data));
+    } catch {
+      /* not ours */
+    }
   };
   ws.onclose = (e) => {
     ws = null;
     clearInterval(pinger);
     setOpen(false);
     // No answer comes on a closed socket: let whoever waits for one go on now.
-    for (const w of waiting.values()) { clearTimeout(w.timer); w.resolve(null); }
+    for (const w of waiting.values()) {
+      clearTimeout(w.timer);
+      w.resolve(null);
+    }
     waiting.clear();
-    if (e.code === 4401) { window.dispatchEvent(new Event('ytexa-unauth')); return; }
+    if (e.code === 4401) {
+      window.dispatchEvent(new Event('ytexa-unauth'));
+      return;
+    }
     if (!listeners.size && !watchers.size && !noticeHandlers.size) return;
     retry = Math.min(retry + 1, 6);
     setTimeout(connect, 500 * 2 ** (retry - 1) * (0.75 + Math.random() / 2));
@@ -150,9 +163,16 @@ export function send(msg) {
 export function ask(msg, ms = 8000) {
   const ref = `w${++refs}`;
   return new Promise((resolve) => {
-    const timer = setTimeout(() => { waiting.delete(ref); resolve(null); }, ms);
+    const timer = setTimeout(() => {
+      waiting.delete(ref);
+      resolve(null);
+    }, ms);
     waiting.set(ref, { resolve, timer });
-    if (!send({ ...msg, ref })) { clearTimeout(timer); waiting.delete(ref); resolve(null); }
+    if (!send({ ...msg, ref })) {
+      clearTimeout(timer);
+      waiting.delete(ref);
+      resolve(null);
+    }
   });
 }
 
@@ -197,10 +217,15 @@ export function onChanged(channel, refresh, { what = null, ms = 400 } = {}) {
   let timer = null;
   let seen = false;
   let down = true;
-  const later = () => { clearTimeout(timer); timer = setTimeout(refresh, ms); };
+  const later = () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, ms);
+  };
   // A watcher joins the channel without asking for its chat: a chat panel that listens to the
   // same channel later joins it again for its messages (joining twice is harmless).
-  const h = (m) => { if (!what || what.includes(m.what)) later(); };
+  const h = (m) => {
+    if (!what || what.includes(m.what)) later();
+  };
   if (!watchers.has(channel)) watchers.set(channel, new Set());
   const set = watchers.get(channel);
   set.add(h);
@@ -217,7 +242,11 @@ export function onChanged(channel, refresh, { what = null, ms = 400 } = {}) {
     if (o) seen = true;
     down = !o;
   });
-  return () => { clearTimeout(timer); stop(); stopState(); };
+  return () => {
+    clearTimeout(timer);
+    stop();
+    stopState();
+  };
 }
 
 // The same for the person's own facility (facility:<id>: its inbox and its queue), once the socket
@@ -232,7 +261,11 @@ export function onFacilityChanged(what, refresh, opts = {}) {
   helloHandlers.add(start);
   if (facilityId !== undefined) start();
   else connect();
-  return () => { done = true; helloHandlers.delete(start); if (stop) stop(); };
+  return () => {
+    done = true;
+    helloHandlers.delete(start);
+    if (stop) stop();
+  };
 }
 // Goes on fetching a thread whose loading paused (the "more" of a backlog event).
 export function loadMore(channel) {
@@ -247,4 +280,6 @@ export function setPresence(status) {
 }
 
 document.addEventListener('visibilitychange', () => send({ type: 'presence', status: document.hidden ? 'away' : 'online' }));
-window.addEventListener('ytexa-unauth', () => { if (ws) ws.close(); });
+window.addEventListener('ytexa-unauth', () => {
+  if (ws) ws.close();
+});

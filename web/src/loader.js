@@ -12,8 +12,16 @@ import { errorText } from './words.js';
 export function useLoad(fn, deps) {
   const [v, setV] = useState(null);
   const [error, setError] = useState(null);
-  const load = () => fn().then((x) => { setV(x); setError(null); }).catch((e) => setError(errorText(e)));
-  useEffect(() => { load(); }, deps);
+  const load = () =>
+    fn()
+      .then((x) => {
+        setV(x);
+        setError(null);
+      })
+      .catch((e) => setError(errorText(e)));
+  useEffect(() => {
+    load();
+  }, deps);
   return [v, error, load, setV];
 }
 
@@ -34,13 +42,26 @@ export function lazy(load, name) {
     const [error, setError] = useState(null);
     const fetchCode = () => {
       setError(null);
-      load().then((m) => { loaded = m[name]; setC(() => loaded); }).catch((e) => setError(errorText({ status: 0, message: e.message })));
+      load()
+        .then((m) => {
+          loaded = m[name];
+          setC(() => loaded);
+        })
+        .catch((e) => setError(errorText({ status: 0, message: e.message })));
     };
-    useEffect(() => { if (!C) fetchCode(); }, []);
+    useEffect(() => {
+      if (!C) fetchCode();
+    }, []);
     return C ? html`<${C} ...${props} />` : html`<${Pending} error=${error} retry=${fetchCode} />`;
   }
   // Fetches the code ahead of use (the browser keeps one copy however often it is asked); a failure
   // is left for the first use to show.
-  Lazy.preload = () => load().then((m) => { loaded = m[name]; }, () => {});
+  Lazy.preload = () =>
+    load().then(
+      (m) => {
+        loaded = m[name];
+      },
+      () => {},
+    );
   return Lazy;
 }

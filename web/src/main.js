@@ -21,7 +21,19 @@ const TILES = {
   ministry_admin: ['reports', 'training_hours', 'users', 'network'],
   patient: ['my_record', 'my_visits', 'network'],
 };
-const READY = new Set(['network', 'patients', 'my_record', 'visit', 'my_visits', 'queue', 'schedule', 'consult', 'training', 'training_hours', 'reports']);
+const READY = new Set([
+  'network',
+  'patients',
+  'my_record',
+  'visit',
+  'my_visits',
+  'queue',
+  'schedule',
+  'consult',
+  'training',
+  'training_hours',
+  'reports',
+]);
 // Who reads reports (the API's YX_ADMINS): the page is theirs alone.
 const REPORT_READERS = new Set(['facility_admin', 'province_admin', 'ministry_admin']);
 // Who has a day of numbers above the tiles (GET /api/v1/me/today); administrators read the reports.
@@ -30,7 +42,21 @@ const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult
 
 // Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue,
 // #/schedule, #/consults, #/training, #/reports; anything else is home (or login without a session).
-const ROUTES = new Set(['login', 'home', 'network', 'patients', 'my', 'visits', 'my-visits', 'queue', 'schedule', 'consults', 'training', 'reports', 'guest']);
+const ROUTES = new Set([
+  'login',
+  'home',
+  'network',
+  'patients',
+  'my',
+  'visits',
+  'my-visits',
+  'queue',
+  'schedule',
+  'consults',
+  'training',
+  'reports',
+  'guest',
+]);
 const route = () => {
   const r = parts()[0];
   return ROUTES.has(r) ? r : 'home';
@@ -51,8 +77,18 @@ const Queue = lazy(() => import('./queue.js'), 'Queue');
 const Consults = lazy(() => import('./consults.js'), 'Consults');
 // Once the home page is up, the code of the role's tiles is fetched in the background, so a tile
 // opens at once and the service worker keeps it for a day without a network.
-const PAGES = { queue: [Queue], patients: [Patients], my_record: [PatientPage], visit: [Visits], my_visits: [MyVisits],
-  schedule: [MySchedule], consult: [Consults, Room], training: [Training], training_hours: [Training], reports: [Reports] };
+const PAGES = {
+  queue: [Queue],
+  patients: [Patients],
+  my_record: [PatientPage],
+  visit: [Visits],
+  my_visits: [MyVisits],
+  schedule: [MySchedule],
+  consult: [Consults, Room],
+  training: [Training],
+  training_hours: [Training],
+  reports: [Reports],
+};
 const preloadRole = (role) => (TILES[role] || []).forEach((k) => (PAGES[k] || []).forEach((c) => c.preload()));
 
 function Login({ onLogin }) {
@@ -93,7 +129,11 @@ function LangSwitch() {
   const other = getLang() === 'vi' ? 'en' : 'vi';
   const label = other === 'en' ? 'English' : 'Tiếng Việt';
   // The accessible name holds the visible word (WCAG 2.5.3) and says what the button is for.
-  return html`<button class="lang" lang=${other} aria-label=${t('language') + ': ' + label} onClick=${() => { setLang(other); redraw((n) => n + 1); window.dispatchEvent(new Event('ytexa-lang')); }}>
+  return html`<button class="lang" lang=${other} aria-label=${t('language') + ': ' + label} onClick=${() => {
+    setLang(other);
+    redraw((n) => n + 1);
+    window.dispatchEvent(new Event('ytexa-lang'));
+  }}>
     ${label}</button>`;
 }
 
@@ -116,9 +156,11 @@ function Home({ user }) {
     ${TODAY.has(user.role) && html`<${TodayCards} />`}
     <h2>${t('your_work')}</h2>
     <ul class="tiles">
-      ${(TILES[user.role] || ['network']).map((k) => READY.has(k)
-        ? html`<li><a class="tile" href=${'#/' + (HREF[k] || k)}><strong>${t('tile_' + k)}</strong><span>${t('tile_' + k + '_d')}</span></a></li>`
-        : html`<li><div class="tile disabled" aria-disabled="true"><strong>${t('tile_' + k)}</strong><span>${t('tile_' + k + '_d')}</span><em>${t('coming_soon')}</em></div></li>`)}
+      ${(TILES[user.role] || ['network']).map((k) =>
+        READY.has(k)
+          ? html`<li><a class="tile" href=${'#/' + (HREF[k] || k)}><strong>${t('tile_' + k)}</strong><span>${t('tile_' + k + '_d')}</span></a></li>`
+          : html`<li><div class="tile disabled" aria-disabled="true"><strong>${t('tile_' + k)}</strong><span>${t('tile_' + k + '_d')}</span><em>${t('coming_soon')}</em></div></li>`,
+      )}
     </ul>
   </main>`;
 }
@@ -127,14 +169,20 @@ function Home({ user }) {
 // for a minute with a link to what they are about.
 function Notices() {
   const [items, setItems] = useState([]);
-  useEffect(() => onNotification((n) => {
-    setItems((xs) => [...xs.filter((x) => x.id !== n.id), n].slice(-4));
-    setTimeout(() => setItems((xs) => xs.filter((x) => x.id !== n.id)), 60000);
-  }), []);
+  useEffect(
+    () =>
+      onNotification((n) => {
+        setItems((xs) => [...xs.filter((x) => x.id !== n.id), n].slice(-4));
+        setTimeout(() => setItems((xs) => xs.filter((x) => x.id !== n.id)), 60000);
+      }),
+    [],
+  );
   const href = (n) => (n.consult_id ? `#/consults/${n.consult_id}` : n.visit_id ? `#/visits/${n.visit_id}` : null);
-  return html`<ul class="notices" role="status" aria-live="polite">${items.map((n) => html`<li class="notice" data-kind=${n.kind}>
+  return html`<ul class="notices" role="status" aria-live="polite">${items.map(
+    (n) => html`<li class="notice" data-kind=${n.kind}>
     <span>${n.text}</span> ${href(n) && html`<a href=${href(n)}>${t('notice_open')}</a>`}
-    <button class="link" aria-label=${t('notice_close')} onClick=${() => setItems((xs) => xs.filter((x) => x.id !== n.id))}>×</button></li>`)}</ul>`;
+    <button class="link" aria-label=${t('notice_close')} onClick=${() => setItems((xs) => xs.filter((x) => x.id !== n.id))}>×</button></li>`,
+  )}</ul>`;
 }
 
 // A guest of a consultation's room (a family member, an interpreter), from the link they were
@@ -157,7 +205,10 @@ function App() {
   // worker); then say so and offer to retry rather than asking to log in again.
   const restore = () => {
     setOffline(false);
-    api.me().then((r) => setUser(r.user)).catch((e) => (e.status === 0 ? setOffline(true) : setUser(null)));
+    api
+      .me()
+      .then((r) => setUser(r.user))
+      .catch((e) => (e.status === 0 ? setOffline(true) : setUser(null)));
   };
   useEffect(() => {
     restore();
@@ -188,23 +239,39 @@ function App() {
   }
   if (page === 'guest') return html`<${GuestRoom} code=${parts()[1] || ''} />`;
   if (user === undefined) return html`<${Pending} />`;
-  if (!user) return html`<${Login} onLogin=${(u) => { setUser(u); go('home'); }} />`;
+  if (!user)
+    return html`<${Login} onLogin=${(u) => {
+      setUser(u);
+      go('home');
+    }} />`;
   const onLogout = async () => {
     await api.logout().catch(() => {});
     setUser(null);
   };
   return html`<${Header} user=${user} onLogout=${onLogout} /><${Notices} />
-    ${page === 'network' ? html`<${Network} />`
-      : page === 'patients' ? html`<${Patients} user=${user} />`
-      : page === 'my' && user.patient_id ? html`<${PatientPage} id=${user.patient_id} self=${true} />`
-      : page === 'visits' ? html`<${Visits} user=${user} />`
-      : page === 'my-visits' ? html`<${MyVisits} user=${user} />`
-      : page === 'schedule' ? html`<${MySchedule} user=${user} />`
-      : page === 'queue' ? html`<${Queue} />`
-      : page === 'consults' ? html`<${Consults} user=${user} />`
-      : page === 'training' ? html`<${Training} user=${user} />`
-      : page === 'reports' && REPORT_READERS.has(user.role) ? html`<${Reports} user=${user} />`
-      : html`<${Home} user=${user} />`}`;
+    ${
+      page === 'network'
+        ? html`<${Network} />`
+        : page === 'patients'
+          ? html`<${Patients} user=${user} />`
+          : page === 'my' && user.patient_id
+            ? html`<${PatientPage} id=${user.patient_id} self=${true} />`
+            : page === 'visits'
+              ? html`<${Visits} user=${user} />`
+              : page === 'my-visits'
+                ? html`<${MyVisits} user=${user} />`
+                : page === 'schedule'
+                  ? html`<${MySchedule} user=${user} />`
+                  : page === 'queue'
+                    ? html`<${Queue} />`
+                    : page === 'consults'
+                      ? html`<${Consults} user=${user} />`
+                      : page === 'training'
+                        ? html`<${Training} user=${user} />`
+                        : page === 'reports' && REPORT_READERS.has(user.role)
+                          ? html`<${Reports} user=${user} />`
+                          : html`<${Home} user=${user} />`
+    }`;
 }
 
 render(html`<${App} />`, document.getElementById('app'));

@@ -16,11 +16,14 @@ const LANGS = ['vi', 'hmn', 'tyz', 'nut', 'blt', 'ium', 'mtq', 'km', 'zh'];
 const FLAGS = ['poor_household', 'near_poor_household', 'disability', 'pregnant'];
 
 let ethnicityList = null;
-const ethnicities = () => (ethnicityList ??= call('GET', '/api/v1/ethnicities').then((r) => r.items).catch(() => []));
+const ethnicities = () =>
+  (ethnicityList ??= call('GET', '/api/v1/ethnicities')
+    .then((r) => r.items)
+    .catch(() => []));
 
 const sexName = (s) => t('sex_' + s);
-const ageLine = (p) => [p.birth_date ? p.birth_date.split('-').reverse().join('/') : p.birth_year, `${p.age} ${t('years_old')}`,
-  sexName(p.sex)].join(' · ');
+const ageLine = (p) =>
+  [p.birth_date ? p.birth_date.split('-').reverse().join('/') : p.birth_year, `${p.age} ${t('years_old')}`, sexName(p.sex)].join(' · ');
 const Chips = ({ items }) => (items?.length ? html`<ul class="chips">${items.map((v) => html`<li>${t('vul_' + v)}</li>`)}</ul>` : '');
 
 // #/patients, #/patients/new, #/patients/<id>.
@@ -63,12 +66,20 @@ function PatientList() {
     <input id="pq" type="search" placeholder=${t('patient_search')} value=${q} onInput=${(e) => setQ(e.target.value)} />
     <p class="muted">${t('patient_search_hint')}</p>
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? (!error && html`<p class="muted">${t('no_patients')}</p>`) : html`
-      <ul class="facilities patients">${items.map((p) => html`<li><a class="facility" href=${'#/patients/' + p.id}>
+    ${
+      items === null
+        ? html`<p>${t('loading')}</p>`
+        : items.length === 0
+          ? !error && html`<p class="muted">${t('no_patients')}</p>`
+          : html`
+      <ul class="facilities patients">${items.map(
+        (p) => html`<li><a class="facility" href=${'#/patients/' + p.id}>
         <strong>${p.full_name}</strong>
         <span class="muted">${ageLine(p)}${p.unit ? ' · ' + p.unit.name : ''}${p.cccd ? ' · CCCD ' + p.cccd : ''}</span>
         <${Chips} items=${p.vulnerable} />
-      </a></li>`)}</ul>`}
+      </a></li>`,
+      )}</ul>`
+    }
     ${next && html`<button class="more" onClick=${() => load(next)}>${t('more')}</button>`}
   </main>`;
 }
@@ -81,12 +92,22 @@ function Field({ id, label, form, set, errs = {}, type = 'text', ...rest }) {
 
 // The registration form's fields by their API path: the input's id and its label.
 const registerFields = () => ({
-  full_name: ['full_name', t('full_name')], birth_date: ['birth_date', t('birth_date')], birth_year: ['birth_year', t('birth_year')],
-  sex: ['sex_female', t('sex')], ethnicity: ['ethnicity', t('ethnicity')], cccd: ['cccd', 'CCCD'], bhyt: ['bhyt', t('bhyt')],
-  phone: ['phone', t('phone')], address: ['address', t('address')], notify_channel: ['notify_channel', t('notify_channel')],
-  vulnerable: ['v_poor_household', t('vulnerable')], languages: ['l_vi', t('languages')],
-  'guardian.name': ['guardian_name', t('guardian_name')], 'guardian.phone': ['guardian_phone', t('guardian_phone')],
-  'guardian.relation': ['guardian_relation', t('relation')], guardian: ['guardian_name', t('guardian')],
+  full_name: ['full_name', t('full_name')],
+  birth_date: ['birth_date', t('birth_date')],
+  birth_year: ['birth_year', t('birth_year')],
+  sex: ['sex_female', t('sex')],
+  ethnicity: ['ethnicity', t('ethnicity')],
+  cccd: ['cccd', 'CCCD'],
+  bhyt: ['bhyt', t('bhyt')],
+  phone: ['phone', t('phone')],
+  address: ['address', t('address')],
+  notify_channel: ['notify_channel', t('notify_channel')],
+  vulnerable: ['v_poor_household', t('vulnerable')],
+  languages: ['l_vi', t('languages')],
+  'guardian.name': ['guardian_name', t('guardian_name')],
+  'guardian.phone': ['guardian_phone', t('guardian_phone')],
+  'guardian.relation': ['guardian_relation', t('relation')],
+  guardian: ['guardian_name', t('guardian')],
 });
 
 function toBody(f) {
@@ -111,7 +132,9 @@ function Register() {
   const [error, setError] = useState(null);
   const [errs, setErrs] = useState({});
   const [dups, setDups] = useState(null);
-  useEffect(() => { ethnicities().then(setGroups); }, []);
+  useEffect(() => {
+    ethnicities().then(setGroups);
+  }, []);
   const send = async (allowDuplicate) => {
     setBusy(true);
     setError(null);
@@ -135,14 +158,23 @@ function Register() {
   if (dups) {
     return html`<main class="page"><section class="card" aria-labelledby="dup-title">
       <h2 id="dup-title">${t('dup_title')}</h2><p>${t('dup_text')}</p>
-      <ul class="facilities">${dups.map((p) => html`<li><a class="facility" href=${'#/patients/' + p.id}>
-        <strong>${p.full_name}</strong><span class="muted">${ageLine(p)}${p.unit ? ' · ' + p.unit.name : ''}</span></a></li>`)}</ul>
-      <div class="actions"><button onClick=${() => { setDups(null); send(true); }}>${t('dup_new')}</button>
+      <ul class="facilities">${dups.map(
+        (p) => html`<li><a class="facility" href=${'#/patients/' + p.id}>
+        <strong>${p.full_name}</strong><span class="muted">${ageLine(p)}${p.unit ? ' · ' + p.unit.name : ''}</span></a></li>`,
+      )}</ul>
+      <div class="actions"><button onClick=${() => {
+        setDups(null);
+        send(true);
+      }}>${t('dup_new')}</button>
         <button class="link" onClick=${() => setDups(null)}>${t('back')}</button></div>
     </section></main>`;
   }
-  const check = (k, label) => html`<label class="check"><input type="checkbox" id=${k} checked=${!!form[k]} onChange=${(e) => set({ ...form, [k]: e.target.checked })} /> ${label}</label>`;
-  return html`<main class="page"><form class="card form" onSubmit=${(e) => { e.preventDefault(); send(false); }}>
+  const check = (k, label) =>
+    html`<label class="check"><input type="checkbox" id=${k} checked=${!!form[k]} onChange=${(e) => set({ ...form, [k]: e.target.checked })} /> ${label}</label>`;
+  return html`<main class="page"><form class="card form" onSubmit=${(e) => {
+    e.preventDefault();
+    send(false);
+  }}>
     <a class="back" href="#/patients">← ${t('back')}</a>
     <h1>${t('register_patient')}</h1>
     <${Field} id="full_name" label=${t('full_name')} form=${form} set=${set} errs=${errs} required autocomplete="off" />
@@ -188,8 +220,11 @@ function Register() {
 }
 
 function ConsentForm({ patient, self, onDone }) {
-  const [f, set] = useState({ purposes: { remote_care: true, data_processing: true }, method: self ? 'in_app' : 'verbal_witnessed',
-    given_by: patient.age < 16 ? 'guardian' : 'patient' });
+  const [f, set] = useState({
+    purposes: { remote_care: true, data_processing: true },
+    method: self ? 'in_app' : 'verbal_witnessed',
+    given_by: patient.age < 16 ? 'guardian' : 'patient',
+  });
   const [error, setError] = useState(null);
   const [errs, setErrs] = useState({});
   const [busy, setBusy] = useState(false);
@@ -208,8 +243,13 @@ function ConsentForm({ patient, self, onDone }) {
       }
       onDone();
     } catch (err) {
-      const placed = placeError(err, { witness_name: ['witness', t('witness_name')], document_ref: ['docref', t('document_ref')],
-        method: ['method', t('consent_method')], given_by: ['given_by', t('given_by')], purpose: [`purpose_${missing[0]}`, t('consent_purpose')] });
+      const placed = placeError(err, {
+        witness_name: ['witness', t('witness_name')],
+        document_ref: ['docref', t('document_ref')],
+        method: ['method', t('consent_method')],
+        given_by: ['given_by', t('given_by')],
+        purpose: [`purpose_${missing[0]}`, t('consent_purpose')],
+      });
       setErrs(placed.field);
       setError(placed.general);
     } finally {
@@ -222,16 +262,21 @@ function ConsentForm({ patient, self, onDone }) {
     <p class="muted">${t('consent_explain')}</p>
     ${missing.map((k) => html`<label class="check"><input type="checkbox" id=${'purpose_' + k} checked=${f.purposes[k]} onChange=${(e) => set({ ...f, purposes: { ...f.purposes, [k]: e.target.checked } })} /> ${t('purpose_' + k)}</label>`)}
     ${errs[`purpose_${missing[0]}`] && html`<p class="field-error" role="alert">${errs[`purpose_${missing[0]}`]}</p>`}
-    ${!self && html`<${FormField} as="select" id="method" label=${t('consent_method')} error=${errs.method} value=${f.method} onChange=${(e) => set({ ...f, method: e.target.value })}>
+    ${
+      !self &&
+      html`<${FormField} as="select" id="method" label=${t('consent_method')} error=${errs.method} value=${f.method} onChange=${(e) => set({ ...f, method: e.target.value })}>
         <option value="verbal_witnessed">${t('method_verbal_witnessed')}</option>
         <option value="paper_signed">${t('method_paper_signed')}</option>
       <//>
       <${FormField} as="select" id="given_by" label=${t('given_by')} error=${errs.given_by} value=${f.given_by} onChange=${(e) => set({ ...f, given_by: e.target.value })}>
         <option value="patient">${t('given_by_patient')}</option><option value="guardian">${t('given_by_guardian')}</option>
       <//>
-      ${f.method === 'verbal_witnessed'
-        ? html`<${FormField} id="witness" label=${t('witness_name')} error=${errs.witness} required value=${f.witness_name ?? ''} onInput=${(e) => set({ ...f, witness_name: e.target.value })} />`
-        : html`<${FormField} id="docref" label=${t('document_ref')} error=${errs.docref} required value=${f.document_ref ?? ''} onInput=${(e) => set({ ...f, document_ref: e.target.value })} />`}`}
+      ${
+        f.method === 'verbal_witnessed'
+          ? html`<${FormField} id="witness" label=${t('witness_name')} error=${errs.witness} required value=${f.witness_name ?? ''} onInput=${(e) => set({ ...f, witness_name: e.target.value })} />`
+          : html`<${FormField} id="docref" label=${t('document_ref')} error=${errs.docref} required value=${f.document_ref ?? ''} onInput=${(e) => set({ ...f, document_ref: e.target.value })} />`
+      }`
+    }
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit" disabled=${busy}>${self ? t('consent_agree') : t('consent_save')}</button>
   </form>`;
@@ -245,7 +290,12 @@ function AccountForm({ patient, onDone }) {
   const submit = async (e) => {
     e.preventDefault();
     setError(null);
-    try { await call('POST', `/api/v1/patients/${patient.id}/account`, f); onDone(); } catch (err) { setError(errorText(err)); }
+    try {
+      await call('POST', `/api/v1/patients/${patient.id}/account`, f);
+      onDone();
+    } catch (err) {
+      setError(errorText(err));
+    }
   };
   return html`<form class="card form" onSubmit=${submit} aria-label=${t('account_create')}>
     <h2>${t('account_create')}</h2>
@@ -263,7 +313,9 @@ function ConsentList({ patient, canWithdraw, onChange }) {
   const [items, setItems] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
-    call('GET', `/api/v1/patients/${patient.id}/consents?limit=100`).then((r) => setItems(r.items)).catch((e) => setError(errorText(e)));
+    call('GET', `/api/v1/patients/${patient.id}/consents?limit=100`)
+      .then((r) => setItems(r.items))
+      .catch((e) => setError(errorText(e)));
   }, [patient]);
   const withdraw = async (c) => {
     const reason = window.prompt(t('withdraw_reason'));
@@ -278,24 +330,45 @@ function ConsentList({ patient, canWithdraw, onChange }) {
   const when = formatDateTime;
   return html`<section class="card"><h2>${t('consent_history')}</h2>
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? html`<p class="muted">${t('none')}</p>` : html`
-      <ul class="links consents">${items.map((c) => html`<li>
+    ${
+      items === null
+        ? html`<p>${t('loading')}</p>`
+        : items.length === 0
+          ? html`<p class="muted">${t('none')}</p>`
+          : html`
+      <ul class="links consents">${items.map(
+        (c) => html`<li>
         <strong>${t('purpose_' + c.purpose)}</strong> · ${t('method_' + c.method)} · ${when(c.granted_at)} · ${c.recorded_by.name}
-        ${c.active ? html` <span class="ok">${t('in_force')}</span>${canWithdraw && html` <button class="link" onClick=${() => withdraw(c)}>${t('withdraw')}</button>`}`
-          : html` <span class="muted">${t('withdrawn')} ${when(c.withdrawn_at)}: ${c.withdraw_reason}</span>`}
-      </li>`)}</ul>`}
+        ${
+          c.active
+            ? html` <span class="ok">${t('in_force')}</span>${canWithdraw && html` <button class="link" onClick=${() => withdraw(c)}>${t('withdraw')}</button>`}`
+            : html` <span class="muted">${t('withdrawn')} ${when(c.withdrawn_at)}: ${c.withdraw_reason}</span>`
+        }
+      </li>`,
+      )}</ul>`
+    }
   </section>`;
 }
 
 export function PatientPage({ id, self, user }) {
   const [p, setP] = useState(null);
   const [error, setError] = useState(null);
-  const load = () => call('GET', `/api/v1/patients/${id}`).then(setP).catch((e) => setError(errorText(e)));
-  useEffect(() => { setP(null); load(); window.scrollTo(0, 0); }, [id]);
+  const load = () =>
+    call('GET', `/api/v1/patients/${id}`)
+      .then(setP)
+      .catch((e) => setError(errorText(e)));
+  useEffect(() => {
+    setP(null);
+    load();
+    window.scrollTo(0, 0);
+  }, [id]);
   if (error) return html`<main class="page"><p class="error" role="alert">${error}</p></main>`;
   if (!p) return html`<main class="page"><${Pending} /></main>`;
   const rows = [
-    [t('ethnicity'), p.ethnicity?.name], ['CCCD', p.cccd], [t('bhyt'), p.bhyt], [t('phone'), p.phone],
+    [t('ethnicity'), p.ethnicity?.name],
+    ['CCCD', p.cccd],
+    [t('bhyt'), p.bhyt],
+    [t('phone'), p.phone],
     [t('address'), [p.address, p.unit?.name].filter(Boolean).join(', ')],
     [t('guardian'), p.guardian && [p.guardian.name, p.guardian.relation, p.guardian.phone].filter(Boolean).join(' · ')],
     [t('languages'), p.languages.map((l) => t('lang_' + l)).join(', ') + (p.needs_interpreter ? ' — ' + t('needs_interpreter') : '')],
@@ -323,8 +396,7 @@ export function PatientPage({ id, self, user }) {
     ${!self && html`<${Appointments} patientId=${p.id} readOnly=${!home} />`}
     ${(self || home) && html`<${ConsentForm} patient=${p} self=${self} onDone=${load} />`}
     <${ConsentList} patient=${p} canWithdraw=${self || home} onChange=${load} />
-    ${home && (p.has_account
-      ? html`<p class="card ok">${t('account_exists')}</p>` : html`<${AccountForm} patient=${p} onDone=${load} />`)}
+    ${home && (p.has_account ? html`<p class="card ok">${t('account_exists')}</p>` : html`<${AccountForm} patient=${p} onDone=${load} />`)}
   </main>`;
 }
 

@@ -24,9 +24,18 @@ function pool(n) {
     if (running >= n || !waiting.length) return;
     const { task, ok, fail } = waiting.shift();
     running++;
-    task().then(ok, fail).finally(() => { running--; next(); });
+    task()
+      .then(ok, fail)
+      .finally(() => {
+        running--;
+        next();
+      });
   };
-  return (task) => new Promise((ok, fail) => { waiting.push({ task, ok, fail }); next(); });
+  return (task) =>
+    new Promise((ok, fail) => {
+      waiting.push({ task, ok, fail });
+      next();
+    });
 }
 
 // Periods. The value of each kind: month "YYYY-MM", quarter "YYYY-Qn", year "YYYY", custom
@@ -36,9 +45,16 @@ const day = (d) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.ge
 // Today in Vietnam (UTC+7, no daylight saving).
 const vnNow = () => new Date(Date.now() + 7 * 3600e3);
 function defaults() {
-  const now = vnNow(), y = now.getUTCFullYear(), m = now.getUTCMonth() + 1;
-  return { month: `${y}-${pad(m)}`, quarter: `${y}-Q${Math.ceil(m / 3)}`, year: String(y),
-    from: day(new Date(Date.UTC(y, m - 1, 1))), to: day(now) };
+  const now = vnNow(),
+    y = now.getUTCFullYear(),
+    m = now.getUTCMonth() + 1;
+  return {
+    month: `${y}-${pad(m)}`,
+    quarter: `${y}-Q${Math.ceil(m / 3)}`,
+    year: String(y),
+    from: day(new Date(Date.UTC(y, m - 1, 1))),
+    to: day(now),
+  };
 }
 // The query of a period, and of the period of the same kind just before it.
 function periodQuery(kind, v) {
@@ -56,7 +72,8 @@ function previous(kind, v) {
   }
   if (kind === 'year') return { ...v, year: String(Number(v.year) - 1) };
   // As many days, ending the day before.
-  const from = Date.parse(v.from + 'T00:00:00Z'), to = Date.parse(v.to + 'T00:00:00Z');
+  const from = Date.parse(v.from + 'T00:00:00Z'),
+    to = Date.parse(v.to + 'T00:00:00Z');
   const days = Math.round((to - from) / 86400e3);
   return { ...v, from: day(new Date(from - (days + 1) * 86400e3)), to: day(new Date(from - 86400e3)) };
 }
@@ -64,9 +81,14 @@ function previous(kind, v) {
 function lastMonths(kind, v) {
   let y, m;
   if (kind === 'month') [y, m] = v.month.split('-').map(Number);
-  else if (kind === 'quarter') { const [yy, q] = v.quarter.split('-Q').map(Number); y = yy; m = q * 3; }
-  else if (kind === 'year') { y = Number(v.year); m = 12; }
-  else [y, m] = v.to.split('-').map(Number);
+  else if (kind === 'quarter') {
+    const [yy, q] = v.quarter.split('-Q').map(Number);
+    y = yy;
+    m = q * 3;
+  } else if (kind === 'year') {
+    y = Number(v.year);
+    m = 12;
+  } else [y, m] = v.to.split('-').map(Number);
   const out = [];
   for (let i = 11; i >= 0; i--) {
     const d = new Date(Date.UTC(y, m - 1 - i, 1));
@@ -79,8 +101,14 @@ function monthsQuery(months) {
   const [y, m] = months[months.length - 1].split('-').map(Number);
   return { from: `${months[0]}-01`, to: `${months[months.length - 1]}-${pad(new Date(Date.UTC(y, m, 0)).getUTCDate())}` };
 }
-const validPeriod = (kind, v) => (kind === 'custom' ? /^\d{4}-\d\d-\d\d$/.test(v.from) && /^\d{4}-\d\d-\d\d$/.test(v.to) && v.from <= v.to
-  : kind === 'month' ? /^\d{4}-\d\d$/.test(v.month) : kind === 'quarter' ? /^\d{4}-Q[1-4]$/.test(v.quarter) : /^\d{4}$/.test(v.year));
+const validPeriod = (kind, v) =>
+  kind === 'custom'
+    ? /^\d{4}-\d\d-\d\d$/.test(v.from) && /^\d{4}-\d\d-\d\d$/.test(v.to) && v.from <= v.to
+    : kind === 'month'
+      ? /^\d{4}-\d\d$/.test(v.month)
+      : kind === 'quarter'
+        ? /^\d{4}-Q[1-4]$/.test(v.quarter)
+        : /^\d{4}$/.test(v.year);
 
 // The dashboard's state in the address — #/reports?period=month:2026-11&level=commune&province=7&facility=6,
 // the API's own parameter names — so that a reload or a shared link opens the same view and Back
@@ -90,8 +118,13 @@ function readHash() {
   const q = query();
   const s = { kind: 'month', value: defaults(), filters: { level: q.get('level') || '', specialty: q.get('specialty') || '' }, places: [] };
   const m = /^(month|quarter|year):(.+)$/.exec(q.get('period') || '');
-  if (m) { s.kind = m[1]; s.value = { ...s.value, [m[1]]: m[2] }; }
-  else if (q.get('from') && q.get('to')) { s.kind = 'custom'; s.value = { ...s.value, from: q.get('from'), to: q.get('to') }; }
+  if (m) {
+    s.kind = m[1];
+    s.value = { ...s.value, [m[1]]: m[2] };
+  } else if (q.get('from') && q.get('to')) {
+    s.kind = 'custom';
+    s.value = { ...s.value, from: q.get('from'), to: q.get('to') };
+  }
   for (const kind of ['province', 'facility']) if (/^\d+$/.test(q.get(kind) || '')) s.places.push({ kind, id: Number(q.get(kind)) });
   return s;
 }
@@ -119,10 +152,13 @@ const get = (name, q) => call('GET', `/api/v1/reports/${name}?${q}`);
 // The grouping of the table at a place: the provinces of the country, the facilities of a
 // province; a facility is one row of itself. Before the first answer the place is the caller's
 // own (null), which only the ministry reads as the country.
-const byAt = (place, user) => ((place ? place.kind : user.role === 'ministry_admin' ? 'country' : 'other') === 'country' ? 'province' : 'facility');
+const byAt = (place, user) =>
+  (place ? place.kind : user.role === 'ministry_admin' ? 'country' : 'other') === 'country' ? 'province' : 'facility';
 
-const fmt = (v, digits = 1) => (v === null || v === undefined ? '—'
-  : new Intl.NumberFormat(getLang() === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: digits }).format(v));
+const fmt = (v, digits = 1) =>
+  v === null || v === undefined
+    ? '—'
+    : new Intl.NumberFormat(getLang() === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: digits }).format(v);
 
 // The headline figures: [label key, report, column, digits].
 const HEADLINES = [
@@ -138,7 +174,14 @@ const HEADLINES = [
 const TABLE = HEADLINES.filter(([k]) => k !== 'rp_conclude_median');
 // The trends: [title key, report, [series label key, column]…].
 const TRENDS = [
-  ['rp_trend_consults', 'consultations', [['rp_requested', 'requested'], ['rp_concluded', 'concluded']]],
+  [
+    'rp_trend_consults',
+    'consultations',
+    [
+      ['rp_requested', 'requested'],
+      ['rp_concluded', 'concluded'],
+    ],
+  ],
   ['rp_trend_visits', 'visits', [['rp_visits_completed', 'completed']]],
 ];
 
@@ -147,7 +190,10 @@ function change(cur, prev, digits) {
   const d = cur - prev;
   const sign = d > 0 ? '+' : d < 0 ? '−' : '±';
   const pct = prev ? ` (${sign}${fmt(Math.abs((100 * d) / prev), 1)} %)` : '';
-  return { text: `${sign}${fmt(Math.abs(d), digits)}${pct} ${t('rp_vs_previous')} (${fmt(prev, digits)})`, dir: d > 0 ? 'up' : d < 0 ? 'down' : 'same' };
+  return {
+    text: `${sign}${fmt(Math.abs(d), digits)}${pct} ${t('rp_vs_previous')} (${fmt(prev, digits)})`,
+    dir: d > 0 ? 'up' : d < 0 ? 'down' : 'same',
+  };
 }
 
 function Headline({ label, value, prev, digits, unit }) {
@@ -165,20 +211,26 @@ function Trend({ title, months, series }) {
   const box = useRef(null);
   useEffect(() => {
     if (asTable || !box.current || !series.length) return undefined;
-    const chart = new LineChart(box.current, { labels: months.map((m) => m.slice(5) + '/' + m.slice(2, 4)), series: series.map((s) => s.values.map((v) => v ?? null)) },
-      { height: '220px', fullWidth: true, chartPadding: { right: 12 }, axisY: { onlyInteger: true }, low: 0 });
+    const chart = new LineChart(
+      box.current,
+      { labels: months.map((m) => m.slice(5) + '/' + m.slice(2, 4)), series: series.map((s) => s.values.map((v) => v ?? null)) },
+      { height: '220px', fullWidth: true, chartPadding: { right: 12 }, axisY: { onlyInteger: true }, low: 0 },
+    );
     return () => chart.detach();
   }, [asTable, months.join(), JSON.stringify(series)]);
   const summary = series.map((s) => `${s.label}: ${s.values.map((v) => fmt(v)).join(', ')}`).join('; ');
   return html`<section class="card trend">
     <div class="title-row"><h3>${title}</h3>
       <button class="link" aria-pressed=${asTable} onClick=${() => setAsTable(!asTable)}>${asTable ? t('rp_show_chart') : t('rp_show_table')}</button></div>
-    ${asTable ? html`<div class="scroll"><table aria-label=${title}>
+    ${
+      asTable
+        ? html`<div class="scroll"><table aria-label=${title}>
         <thead><tr><th scope="col">${t('rp_month')}</th>${series.map((s) => html`<th scope="col">${s.label}</th>`)}</tr></thead>
         <tbody>${months.map((m, i) => html`<tr><th scope="row">${m.slice(5)}/${m.slice(0, 4)}</th>${series.map((s) => html`<td>${fmt(s.values[i])}</td>`)}</tr>`)}</tbody>
       </table></div>`
-      : html`<div class="chart" ref=${box} role="img" aria-label=${title + '. ' + summary}></div>
-        <ul class="legend">${series.map((s, i) => html`<li class=${'s' + i}>${s.label}</li>`)}</ul>`}
+        : html`<div class="chart" ref=${box} role="img" aria-label=${title + '. ' + summary}></div>
+        <ul class="legend">${series.map((s, i) => html`<li class=${'s' + i}>${s.label}</li>`)}</ul>`
+    }
   </section>`;
 }
 
@@ -192,18 +244,30 @@ function PeriodPicker({ kind, value, onKind, onValue }) {
       ${['month', 'quarter', 'year', 'custom'].map((k) => html`<option value=${k}>${t('rp_kind_' + k)}</option>`)}
     </select>
   </div>
-  ${kind === 'month' && html`<div><label for="rp-month">${t('rp_kind_month')}</label>
-    <input id="rp-month" type="month" value=${value.month} onChange=${(e) => onValue({ month: e.target.value })} /></div>`}
-  ${kind === 'quarter' && html`<div><label for="rp-quarter">${t('rp_kind_quarter')}</label>
+  ${
+    kind === 'month' &&
+    html`<div><label for="rp-month">${t('rp_kind_month')}</label>
+    <input id="rp-month" type="month" value=${value.month} onChange=${(e) => onValue({ month: e.target.value })} /></div>`
+  }
+  ${
+    kind === 'quarter' &&
+    html`<div><label for="rp-quarter">${t('rp_kind_quarter')}</label>
     <select id="rp-quarter" value=${value.quarter} onChange=${(e) => onValue({ quarter: e.target.value })}>
-      ${quarters.map((q) => html`<option value=${q}>${q.replace('-Q', ' – Q')}</option>`)}</select></div>`}
-  ${kind === 'year' && html`<div><label for="rp-year">${t('rp_kind_year')}</label>
+      ${quarters.map((q) => html`<option value=${q}>${q.replace('-Q', ' – Q')}</option>`)}</select></div>`
+  }
+  ${
+    kind === 'year' &&
+    html`<div><label for="rp-year">${t('rp_kind_year')}</label>
     <select id="rp-year" value=${value.year} onChange=${(e) => onValue({ year: e.target.value })}>
-      ${years.map((y) => html`<option value=${y}>${y}</option>`)}</select></div>`}
-  ${kind === 'custom' && html`<div><label for="rp-from">${t('rp_from')}</label>
+      ${years.map((y) => html`<option value=${y}>${y}</option>`)}</select></div>`
+  }
+  ${
+    kind === 'custom' &&
+    html`<div><label for="rp-from">${t('rp_from')}</label>
     <input id="rp-from" type="date" value=${value.from} onChange=${(e) => onValue({ from: e.target.value })} /></div>
     <div><label for="rp-to">${t('rp_to')}</label>
-    <input id="rp-to" type="date" value=${value.to} onChange=${(e) => onValue({ to: e.target.value })} /></div>`}`;
+    <input id="rp-to" type="date" value=${value.to} onChange=${(e) => onValue({ to: e.target.value })} /></div>`
+  }`;
 }
 
 export function Reports({ user }) {
@@ -223,7 +287,9 @@ export function Reports({ user }) {
   const asked = trail.length > 1 ? place : null;
 
   useEffect(() => {
-    call('GET', '/api/v1/specialties').then((r) => setSpecialties(r.items)).catch(() => {});
+    call('GET', '/api/v1/specialties')
+      .then((r) => setSpecialties(r.items))
+      .catch(() => {});
   }, []);
 
   // The address follows the view: a drill is a step Back can undo, a change of period or filter
@@ -236,25 +302,31 @@ export function Reports({ user }) {
     if (placeIds(places) !== placeIds(readHash().places)) go(h);
     else replace(h);
   }, [kind, JSON.stringify(value), filters.level, filters.specialty, placeIds(places)]);
-  useEffect(() => onRoute(() => {
-      if (parts()[0] !== 'reports') return;
-      const s = readHash();
-      setKind(s.kind);
-      setValue(s.value);
-      setFilters(s.filters);
-      setTrail((t) => {
-        if (placeIds(s.places) === placeIds(t.slice(1))) return t;
-        // Keep the names already known for the places still on the way.
-        const known = new Map(t.map((p) => [`${p.kind}:${p.id}`, p]));
-        return [t[0] || { kind: 'own' }, ...s.places.map((p) => known.get(`${p.kind}:${p.id}`) || p)];
-      });
-    }), []);
+  useEffect(
+    () =>
+      onRoute(() => {
+        if (parts()[0] !== 'reports') return;
+        const s = readHash();
+        setKind(s.kind);
+        setValue(s.value);
+        setFilters(s.filters);
+        setTrail((t) => {
+          if (placeIds(s.places) === placeIds(t.slice(1))) return t;
+          // Keep the names already known for the places still on the way.
+          const known = new Map(t.map((p) => [`${p.kind}:${p.id}`, p]));
+          return [t[0] || { kind: 'own' }, ...s.places.map((p) => known.get(`${p.kind}:${p.id}`) || p)];
+        });
+      }),
+    [],
+  );
   // The names of places read from the address: the place's own answer (one small report) names it.
   useEffect(() => {
     trail.forEach((p, i) => {
       if (p.name) return;
       const q = reportQuery('sites', periodQuery(kind, value), p.kind === 'own' ? null : p, { level: '', specialty: '' }, null);
-      get('sites', q).then((r) => setTrail((t) => t.map((x, j) => (j === i && !x.name ? r.scope : x)))).catch(() => {});
+      get('sites', q)
+        .then((r) => setTrail((t) => t.map((x, j) => (j === i && !x.name ? r.scope : x))))
+        .catch(() => {});
     });
   }, [placeIds(trail), trail.some((p) => !p.name)]);
 
@@ -263,7 +335,8 @@ export function Reports({ user }) {
     const mine = ++generation.current;
     const run = pool(IN_FLIGHT);
     const by = byAt(asked, user);
-    const period = periodQuery(kind, value), before = periodQuery(kind, previous(kind, value));
+    const period = periodQuery(kind, value),
+      before = periodQuery(kind, previous(kind, value));
     const months = lastMonths(kind, value);
     setError(null);
     setData(null);
@@ -273,13 +346,24 @@ export function Reports({ user }) {
       Promise.all(REPORTS.map((n) => ask(n, before, false))),
       // A trend is one request: the twelve months by month (by=month), a row a month.
       Promise.all(TRENDS.map(([, n]) => run(() => get(n, reportQuery(n, monthsQuery(months), asked, filters, 'month'))))),
-    ]).then(([cur, prev, trends]) => {
-      if (mine !== generation.current) return;
-      const current = Object.fromEntries(REPORTS.map((n, i) => [n, cur[i]]));
-      // The first answer names the caller's own place: the root of the breadcrumb.
-      if (!trail.length) setTrail([current.consultations.scope]);
-      setData({ current, previous: Object.fromEntries(REPORTS.map((n, i) => [n, prev[i]])), trends: Object.fromEntries(TRENDS.map(([, n], i) => [n, months.map((m) => trends[i].rows.find((r) => r.key.id === m)?.values ?? {})])), months });
-    }).catch((e) => { if (mine === generation.current) setError(e.status === 0 ? t('network_error') : e.message); });
+    ])
+      .then(([cur, prev, trends]) => {
+        if (mine !== generation.current) return;
+        const current = Object.fromEntries(REPORTS.map((n, i) => [n, cur[i]]));
+        // The first answer names the caller's own place: the root of the breadcrumb.
+        if (!trail.length) setTrail([current.consultations.scope]);
+        setData({
+          current,
+          previous: Object.fromEntries(REPORTS.map((n, i) => [n, prev[i]])),
+          trends: Object.fromEntries(
+            TRENDS.map(([, n], i) => [n, months.map((m) => trends[i].rows.find((r) => r.key.id === m)?.values ?? {})]),
+          ),
+          months,
+        });
+      })
+      .catch((e) => {
+        if (mine === generation.current) setError(e.status === 0 ? t('network_error') : e.message);
+      });
   }, [kind, JSON.stringify(value), filters.level, filters.specialty, asked?.kind, asked?.id]);
 
   const drillable = place && place.kind !== 'facility';
@@ -320,24 +404,35 @@ export function Reports({ user }) {
     </section>
 
     <nav class="crumbs" aria-label=${t('rp_places')}><ol>
-      ${trail.map((p, i) => html`<li>${i < trail.length - 1
-        ? html`<button class="link" onClick=${() => setTrail(trail.slice(0, i + 1))}>${p.name || '…'}</button>`
-        : html`<span aria-current="page">${p.name || '…'}</span>`}</li>`)}
+      ${trail.map(
+        (p, i) =>
+          html`<li>${
+            i < trail.length - 1
+              ? html`<button class="link" onClick=${() => setTrail(trail.slice(0, i + 1))}>${p.name || '…'}</button>`
+              : html`<span aria-current="page">${p.name || '…'}</span>`
+          }</li>`,
+      )}
     </ol></nav>
 
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${!data && !error && html`<p class="loading">${t('loading')}</p>`}
-    ${data && html`
+    ${
+      data &&
+      html`
       <p class="muted">${t('rp_period_shown')}: ${data.current.consultations.period.from} – ${data.current.consultations.period.to}</p>
       <ul class="kpis" aria-label=${t('rp_headlines')}>
-        ${HEADLINES.map(([k, n, col, digits]) => html`<${Headline} label=${t(k)} value=${data.current[n].totals[col]} prev=${data.previous[n].totals[col]}
-          digits=${digits} unit=${col.endsWith('_min') ? t('rp_minutes') : col.endsWith('_pct') ? '%' : ''} />`)}
+        ${HEADLINES.map(
+          ([k, n, col, digits]) => html`<${Headline} label=${t(k)} value=${data.current[n].totals[col]} prev=${data.previous[n].totals[col]}
+          digits=${digits} unit=${col.endsWith('_min') ? t('rp_minutes') : col.endsWith('_pct') ? '%' : ''} />`,
+        )}
       </ul>
 
       <h2>${t('rp_trends')}</h2>
       <div class="trends">
-        ${TRENDS.map(([k, n, series]) => html`<${Trend} title=${t(k)} months=${data.months}
-          series=${series.map(([label, col]) => ({ label: t(label), values: data.trends[n].map((v) => v[col]) }))} />`)}
+        ${TRENDS.map(
+          ([k, n, series]) => html`<${Trend} title=${t(k)} months=${data.months}
+          series=${series.map(([label, col]) => ({ label: t(label), values: data.trends[n].map((v) => v[col]) }))} />`,
+        )}
       </div>
 
       <h2>${t('rp_by_place')}</h2>
@@ -347,22 +442,29 @@ export function Reports({ user }) {
             ${TABLE.map(([k]) => html`<th scope="col">${t(k)}</th>`)}</tr></thead>
           <tbody>
             ${sorted.length === 0 && html`<tr><td colspan=${TABLE.length + 1} class="muted">${t('rp_no_rows')}</td></tr>`}
-            ${sorted.map((r) => html`<tr>
-              <th scope="row">${drillable
-                ? html`<button class="link" onClick=${() => setTrail([...trail, { kind: nextKind, id: r.key.id, name: r.key.name }])}>${r.key.name}</button>`
-                : r.key.name}</th>
+            ${sorted.map(
+              (r) => html`<tr>
+              <th scope="row">${
+                drillable
+                  ? html`<button class="link" onClick=${() => setTrail([...trail, { kind: nextKind, id: r.key.id, name: r.key.name }])}>${r.key.name}</button>`
+                  : r.key.name
+              }</th>
               ${TABLE.map(([, n, col, digits]) => html`<td>${fmt(r.values[n]?.[col] ?? (n === 'sites' || n === 'reach' ? null : 0), digits)}</td>`)}
-            </tr>`)}
+            </tr>`,
+            )}
           </tbody>
         </table>
       </div>
 
       <h2>${t('rp_downloads')}</h2>
       <ul class="downloads">
-        ${REPORTS.map((n) => html`<li><span>${t('rp_report_' + n)}</span>
+        ${REPORTS.map(
+          (n) => html`<li><span>${t('rp_report_' + n)}</span>
           <a href=${downloadQuery(n, 'csv')} download>CSV</a>
           <a href=${downloadQuery(n, 'xlsx')} download>XLSX</a>
-          <a href=${downloadQuery(n, 'dhis2')} download>DHIS2</a></li>`)}
-      </ul>`}
+          <a href=${downloadQuery(n, 'dhis2')} download>DHIS2</a></li>`,
+        )}
+      </ul>`
+    }
   </main>`;
 }

@@ -35,7 +35,10 @@ export function janusSession(url, token) {
     }
   };
   return {
-    async start() { id = (await post('', { janus: 'create' })).data.id; poll(); },
+    async start() {
+      id = (await post('', { janus: 'create' })).data.id;
+      poll();
+    },
     // A handle on the VideoRoom plugin; on(event) gets its asynchronous events.
     async attach(on) {
       const h = (await post(`/${id}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' })).data.id;
@@ -43,20 +46,29 @@ export function janusSession(url, token) {
       return {
         id: h,
         send: (body, jsep) => post(`/${id}/${h}`, { janus: 'message', body, ...(jsep ? { jsep } : {}) }),
-        detach: () => { handlers.delete(h); return post(`/${id}/${h}`, { janus: 'detach' }).catch(() => {}); },
+        detach: () => {
+          handlers.delete(h);
+          return post(`/${id}/${h}`, { janus: 'detach' }).catch(() => {});
+        },
       };
     },
-    async stop() { alive = false; if (id) await post(`/${id}`, { janus: 'destroy' }).catch(() => {}); },
+    async stop() {
+      alive = false;
+      if (id) await post(`/${id}`, { janus: 'destroy' }).catch(() => {});
+    },
   };
 }
 
 // Waits until the connection has gathered its candidates: Janus gets them inside the SDP.
-export const gathered = (pc) => new Promise((res) => {
-  if (pc.iceGatheringState === 'complete') return res();
-  const done = () => { if (pc.iceGatheringState === 'complete') res(); };
-  pc.addEventListener('icegatheringstatechange', done);
-  setTimeout(res, 3000);
-});
+export const gathered = (pc) =>
+  new Promise((res) => {
+    if (pc.iceGatheringState === 'complete') return res();
+    const done = () => {
+      if (pc.iceGatheringState === 'complete') res();
+    };
+    pc.addEventListener('icegatheringstatechange', done);
+    setTimeout(res, 3000);
+  });
 
 // Watching the other publishers of a room: one subscriber handle and connection a feed (Janus
 // offers, the page answers with all its candidates). r holds the Janus session, the ICE servers
@@ -67,7 +79,8 @@ export function feedSubscriber(r, pass, setFeeds) {
     if (r.subs.has(feed.id) || !r.session) return;
     const pc = new RTCPeerConnection({ iceServers: r.ice.ice_servers, iceTransportPolicy: r.ice.ice_transport_policy || 'all' });
     r.subs.set(feed.id, pc);
-    pc.ontrack = (e) => setFeeds((fs) => [...fs.filter((f) => f.id !== feed.id), { id: feed.id, display: feed.display, stream: e.streams[0] }]);
+    pc.ontrack = (e) =>
+      setFeeds((fs) => [...fs.filter((f) => f.id !== feed.id), { id: feed.id, display: feed.display, stream: e.streams[0] }]);
     const h = await r.session.attach(async (ev) => {
       if (ev.jsep?.type !== 'offer') return;
       await pc.setRemoteDescription(ev.jsep);
@@ -92,7 +105,9 @@ export function feedSubscriber(r, pass, setFeeds) {
 // One site's video with its name under it.
 export function Tile({ stream, name }) {
   const v = useRef(null);
-  useEffect(() => { if (v.current) v.current.srcObject = stream; }, [stream]);
+  useEffect(() => {
+    if (v.current) v.current.srcObject = stream;
+  }, [stream]);
   return html`<figure class="tile"><video ref=${v} autoplay playsinline aria-label=${name}></video><figcaption>${name}</figcaption></figure>`;
 }
 
@@ -112,7 +127,9 @@ function Invite({ base }) {
       const g = await api('POST', base + '/guests', { name: name.trim(), relation });
       setMade({ ...g, link: `${location.origin}/#/guest/${g.code}` });
       setName('');
-    } catch (err) { setError(err.message); }
+    } catch (err) {
+      setError(err.message);
+    }
   };
   return html`<details class="invite"><summary>${t('guest_invite')}</summary>
     <form onSubmit=${submit}>
@@ -138,10 +155,22 @@ export function Room({ consultId, chair, guestCode, canInvite }) {
   const guest = !!guestCode;
 
   // A guest sees no more of the room than their own entry says; a clinician follows its state.
-  const refresh = () => (guest
-    ? api('POST', '/api/v1/guest/room/state', { code: guestCode }).then((x) => setState((st) => ({ ...st, ...x }))).catch(() => {})
-    : api('GET', base).then(setState).catch(() => {}));
-  useEffect(() => { refresh(); const i = setInterval(refresh, 5000); return () => { clearInterval(i); leave(); }; }, [consultId, guestCode]);
+  const refresh = () =>
+    guest
+      ? api('POST', '/api/v1/guest/room/state', { code: guestCode })
+          .then((x) => setState((st) => ({ ...st, ...x })))
+          .catch(() => {})
+      : api('GET', base)
+          .then(setState)
+          .catch(() => {});
+  useEffect(() => {
+    refresh();
+    const i = setInterval(refresh, 5000);
+    return () => {
+      clearInterval(i);
+      leave();
+    };
+  }, [consultId, guestCode]);
 
   const { subscribe, unsubscribe } = feedSubscriber(r, () => r.room, setFeeds);
 
@@ -161,7 +190,10 @@ export function Room({ consultId, chair, guestCode, canInvite }) {
       const body = consent ? { recording_consent: true } : {};
       r.room = guest ? await api('POST', '/api/v1/guest/room', { code: guestCode, ...body }) : await api('POST', base, body);
     } catch (e) {
-      if (e.code === 'recording_consent_required') { setNeedConsent(true); return; }
+      if (e.code === 'recording_consent_required') {
+        setNeedConsent(true);
+        return;
+      }
       setError(e.message);
       return;
     }
@@ -188,8 +220,10 @@ export function Room({ consultId, chair, guestCode, canInvite }) {
       await h.send({ request: 'join', ptype: 'publisher', room: r.room.janus_room, pin: r.room.pin, display: r.room.display });
       await r.pub.setLocalDescription(await r.pub.createOffer());
       await gathered(r.pub);
-      await h.send({ request: 'publish', audio: true, video: !audioOnly, bitrate: r.room.max_bitrate_kbps * 1000 },
-        { type: 'offer', sdp: r.pub.localDescription.sdp, trickle: false });
+      await h.send(
+        { request: 'publish', audio: true, video: !audioOnly, bitrate: r.room.max_bitrate_kbps * 1000 },
+        { type: 'offer', sdp: r.pub.localDescription.sdp, trickle: false },
+      );
       setInRoom(true);
     } catch (e) {
       setError(e.name === 'NotAllowedError' ? t('call_no_device') : e.message);
@@ -207,33 +241,61 @@ export function Room({ consultId, chair, guestCode, canInvite }) {
     setInRoom(false);
   }
 
-  const act = (method, path, body) => api(method, base + path, body).then(setState).catch((e) => setError(e.message));
-  const setConsent = (yes) => (guest
-    ? api('PUT', '/api/v1/guest/room/consent', { code: guestCode, recording_consent: yes })
-      .then((x) => setState((st) => ({ ...st, ...x }))).catch((e) => setError(e.message))
-    : act('PUT', '/consent', { recording_consent: yes }));
-  const consented = guest ? state?.recording_consent : !!state?.people?.find((p) => p.user_id && p.name === r.room?.display)?.recording_consent_at;
+  const act = (method, path, body) =>
+    api(method, base + path, body)
+      .then(setState)
+      .catch((e) => setError(e.message));
+  const setConsent = (yes) =>
+    guest
+      ? api('PUT', '/api/v1/guest/room/consent', { code: guestCode, recording_consent: yes })
+          .then((x) => setState((st) => ({ ...st, ...x })))
+          .catch((e) => setError(e.message))
+      : act('PUT', '/consent', { recording_consent: yes });
+  const consented = guest
+    ? state?.recording_consent
+    : !!state?.people?.find((p) => p.user_id && p.name === r.room?.display)?.recording_consent_at;
   return html`<section class="card room" aria-label=${t('room')} data-in-room=${inRoom}>
     <h2>${t('room')}</h2>
     ${state?.recording && html`<p class="recording" role="status">● ${t('room_recording')}</p>`}
-    ${inRoom && html`<div class="tiles">
+    ${
+      inRoom &&
+      html`<div class="tiles">
       <figure class="tile own"><video ref=${local} autoplay playsinline muted aria-label=${t('call_local')}></video><figcaption>${t('room_you')}</figcaption></figure>
       ${feeds.map((f) => html`<${Tile} key=${f.id} stream=${f.stream} name=${f.display} />`)}
-    </div>`}
-    ${needConsent && html`<p class="warn" role="alert">${t('room_consent_needed')}
-      <button onClick=${() => enter(true)}>${t('room_consent_and_enter')}</button></p>`}
+    </div>`
+    }
+    ${
+      needConsent &&
+      html`<p class="warn" role="alert">${t('room_consent_needed')}
+      <button onClick=${() => enter(true)}>${t('room_consent_and_enter')}</button></p>`
+    }
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <div class="actions">
       ${!inRoom && !needConsent && html`<button onClick=${() => enter(false)}>${t('room_enter')}</button>`}
       ${inRoom && html`<button onClick=${leave}>${t('room_leave')}</button>`}
-      ${inRoom && html`<label><input type="checkbox" checked=${!!consented}
-        onChange=${(e) => setConsent(e.target.checked)} /> ${t('room_my_consent')}</label>`}
-      ${chair && state?.open && html`<button class="link" onClick=${() => act('POST', '/recording', { record: !state.recording })}>
+      ${
+        inRoom &&
+        html`<label><input type="checkbox" checked=${!!consented}
+        onChange=${(e) => setConsent(e.target.checked)} /> ${t('room_my_consent')}</label>`
+      }
+      ${
+        chair &&
+        state?.open &&
+        html`<button class="link" onClick=${() => act('POST', '/recording', { record: !state.recording })}>
         ${state.recording ? t('room_record_stop') : t('room_record_start')}</button>
-        <button class="link danger" onClick=${() => { leave(); act('DELETE', ''); }}>${t('room_close')}</button>`}
+        <button class="link danger" onClick=${() => {
+          leave();
+          act('DELETE', '');
+        }}>${t('room_close')}</button>`
+      }
     </div>
     ${canInvite && !guest && html`<${Invite} base=${base} />`}
-    ${state?.people?.length > 0 && html`<ul class="people">${state.people.map((p) => html`<li>${p.name}${p.facility ? ' · ' + p.facility : ''}${p.relation ? ' · ' + t('guest_' + p.relation) : ''}
-      <span class="muted"> · ${p.recording_consent_at ? t('room_consented') : t('room_not_consented')}</span></li>`)}</ul>`}
+    ${
+      state?.people?.length > 0 &&
+      html`<ul class="people">${state.people.map(
+        (p) => html`<li>${p.name}${p.facility ? ' · ' + p.facility : ''}${p.relation ? ' · ' + t('guest_' + p.relation) : ''}
+      <span class="muted"> · ${p.recording_consent_at ? t('room_consented') : t('room_not_consented')}</span></li>`,
+      )}</ul>`
+    }
   </section>`;
 }

@@ -50,7 +50,6 @@ export function Training({ user }) {
   return html`<${TrainingList} user=${user} />`;
 }
 
-
 const State = ({ s }) => html`<span class=${'tr-state s-' + s}>${t('tr_state_' + s)}</span>`;
 
 function CourseItem({ c, action }) {
@@ -66,7 +65,10 @@ function TrainingList({ user }) {
   const maker = user.role === 'trainer' || user.role === 'facility_admin';
   const learner = LEARNERS.has(user.role);
   const [mine, error, reload] = useLoad(() => call('GET', '/api/v1/courses?scope=mine&limit=100').then((r) => r.items), []);
-  const [avail, , reloadAvail] = useLoad(() => (learner ? call('GET', '/api/v1/courses?scope=available&limit=100').then((r) => r.items) : Promise.resolve([])), []);
+  const [avail, , reloadAvail] = useLoad(
+    () => (learner ? call('GET', '/api/v1/courses?scope=available&limit=100').then((r) => r.items) : Promise.resolve([])),
+    [],
+  );
   const [busy, setBusy] = useState(null);
   const [enrolError, setEnrolError] = useState(null);
   const enrol = async (c) => {
@@ -75,18 +77,37 @@ function TrainingList({ user }) {
     try {
       await call('POST', `/api/v1/courses/${c.id}/enrolments`, {});
       await Promise.all([reload(), reloadAvail()]);
-    } catch (e) { setEnrolError(errorText(e)); } finally { setBusy(null); }
+    } catch (e) {
+      setEnrolError(errorText(e));
+    } finally {
+      setBusy(null);
+    }
   };
   return html`<main class="page training">
     <div class="title-row"><h1>${t('tr_title')}</h1><div class="actions">${maker && html`<a class="button" href="#/training/new">${t('tr_new_course')}</a>`}
       ${ADMINS.has(user.role) && html`<a class="button secondary" href="#/training/hours">${t('tr_hours_title')}</a>`}</div></div>
     <section class="card"><h2>${t('tr_my_courses')}</h2><${Err} e=${error} />
-      ${mine === null ? html`<p>${t('loading')}</p>` : mine.length === 0 ? html`<p class="muted">${t('tr_none')}</p>`
-        : html`<ul class="facilities">${mine.map((c) => html`<${CourseItem} key=${c.id} c=${c} />`)}</ul>`}</section>
-    ${learner && html`<section class="card"><h2>${t('tr_available')}</h2><${Err} e=${enrolError} />
-      ${avail === null ? html`<p>${t('loading')}</p>` : avail.length === 0 ? html`<p class="muted">${t('tr_none_available')}</p>`
-        : html`<ul class="facilities">${avail.map((c) => html`<${CourseItem} key=${c.id} c=${c}
-          action=${html`<button disabled=${busy === c.id} onClick=${() => enrol(c)} aria-label=${t('tr_enrol') + ': ' + c.title}>${t('tr_enrol')}</button>`} />`)}</ul>`}</section>`}
+      ${
+        mine === null
+          ? html`<p>${t('loading')}</p>`
+          : mine.length === 0
+            ? html`<p class="muted">${t('tr_none')}</p>`
+            : html`<ul class="facilities">${mine.map((c) => html`<${CourseItem} key=${c.id} c=${c} />`)}</ul>`
+      }</section>
+    ${
+      learner &&
+      html`<section class="card"><h2>${t('tr_available')}</h2><${Err} e=${enrolError} />
+      ${
+        avail === null
+          ? html`<p>${t('loading')}</p>`
+          : avail.length === 0
+            ? html`<p class="muted">${t('tr_none_available')}</p>`
+            : html`<ul class="facilities">${avail.map(
+                (c) => html`<${CourseItem} key=${c.id} c=${c}
+          action=${html`<button disabled=${busy === c.id} onClick=${() => enrol(c)} aria-label=${t('tr_enrol') + ': ' + c.title}>${t('tr_enrol')}</button>`} />`,
+              )}</ul>`
+      }</section>`
+    }
     ${learner && html`<${MyRecord} />`}
   </main>`;
 }
@@ -95,22 +116,42 @@ function TrainingList({ user }) {
 function MyRecord({ version = 0 }) {
   const [rec, error] = useLoad(() => call('GET', '/api/v1/training/records?limit=100'), [version]);
   return html`<section class="card record" aria-label=${t('tr_my_record')}><h2>${t('tr_my_record')}</h2><${Err} e=${error} />
-    ${rec && html`<p class="total"><strong>${t('tr_total_hours')}: ${hours(rec.total_hours)}</strong></p>
-      ${rec.items.length === 0 ? html`<p class="muted">${t('tr_no_credits')}</p>` : html`<ul class="links">${rec.items.map((x) => html`<li>
+    ${
+      rec &&
+      html`<p class="total"><strong>${t('tr_total_hours')}: ${hours(rec.total_hours)}</strong></p>
+      ${
+        rec.items.length === 0
+          ? html`<p class="muted">${t('tr_no_credits')}</p>`
+          : html`<ul class="links">${rec.items.map(
+              (x) => html`<li>
         <strong>${x.course.title}</strong> · ${hours(x.hours)} <span class="muted">· ${x.course.facility.name} · ${when(x.earned_at)}</span><br />
-        ${x.certificate ? html`<a href=${x.certificate.pdf_url} download>${t('tr_cert_download')}</a>
+        ${
+          x.certificate
+            ? html`<a href=${x.certificate.pdf_url} download>${t('tr_cert_download')}</a>
             <span class="muted"> · ${t('verify_code')} <code>${x.certificate.verify_code}</code>${x.certificate.revoked ? ' · ' + t('tr_cert_revoked') : ''}</span>`
-          : html`<span class="muted">${t('tr_cert_pending')}</span>`}</li>`)}</ul>`}`}
+            : html`<span class="muted">${t('tr_cert_pending')}</span>`
+        }</li>`,
+            )}</ul>`
+      }`
+    }
   </section>`;
 }
 
 export function Checks({ legend, options, value, onChange, label }) {
-  return html`<fieldset><legend>${legend}</legend>${options.map((o) => html`<label class="check">
-    <input type="checkbox" checked=${value.includes(o)} onChange=${(e) => onChange(e.target.checked ? [...value, o] : value.filter((x) => x !== o))} /> ${label(o)}</label>`)}</fieldset>`;
+  return html`<fieldset><legend>${legend}</legend>${options.map(
+    (o) => html`<label class="check">
+    <input type="checkbox" checked=${value.includes(o)} onChange=${(e) => onChange(e.target.checked ? [...value, o] : value.filter((x) => x !== o))} /> ${label(o)}</label>`,
+  )}</fieldset>`;
 }
 
 function NewCourse() {
-  const [f, setF] = useState({ title: '', description: '', target_roles: ['health_worker'], target_levels: ['commune'], credit_hours: '1' });
+  const [f, setF] = useState({
+    title: '',
+    description: '',
+    target_roles: ['health_worker'],
+    target_levels: ['commune'],
+    credit_hours: '1',
+  });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const set = (k, v) => setF({ ...f, [k]: v });
@@ -119,10 +160,19 @@ function NewCourse() {
     setBusy(true);
     setError(null);
     try {
-      const c = await call('POST', '/api/v1/courses', { title: f.title.trim(), ...(f.description.trim() ? { description: f.description.trim() } : {}),
-        target_roles: f.target_roles, target_levels: f.target_levels, credit_hours: Number(f.credit_hours) });
+      const c = await call('POST', '/api/v1/courses', {
+        title: f.title.trim(),
+        ...(f.description.trim() ? { description: f.description.trim() } : {}),
+        target_roles: f.target_roles,
+        target_levels: f.target_levels,
+        credit_hours: Number(f.credit_hours),
+      });
       go('training/' + c.id);
-    } catch (err) { setError(errorText(err)); } finally { setBusy(false); }
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
   };
   return html`<main class="page"><a class="back" href="#/training">← ${t('tr_title')}</a>
     <form class="card form" onSubmit=${submit}><h1>${t('tr_new_course')}</h1>
@@ -151,12 +201,27 @@ export function MiniForm({ fields, label, act, children, initial = {} }) {
     e.preventDefault();
     setBusy(true);
     setError(null);
-    try { await act(v); setV(initial); e.target.reset?.(); } catch (err) { setError(errorText(err)); } finally { setBusy(false); }
+    try {
+      await act(v);
+      setV(initial);
+      e.target.reset?.();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
   };
   const input = (f) => {
-    const common = { id: idp + f.name, required: !f.optional, onInput: (e) => setV({ ...v, [f.name]: e.target.value }), onChange: (e) => setV({ ...v, [f.name]: e.target.value }) };
-    if (f.options) return html`<select ...${common} value=${v[f.name] || ''}>${f.blank !== false && html`<option value="">—</option>`}${f.options.map(([k, l]) => html`<option value=${k}>${l}</option>`)}</select>`;
-    if (f.file) return html`<input ...${common} type="file" accept=${f.accept} onInput=${undefined} onChange=${(e) => setV({ ...v, [f.name]: e.target.files[0] })} />`;
+    const common = {
+      id: idp + f.name,
+      required: !f.optional,
+      onInput: (e) => setV({ ...v, [f.name]: e.target.value }),
+      onChange: (e) => setV({ ...v, [f.name]: e.target.value }),
+    };
+    if (f.options)
+      return html`<select ...${common} value=${v[f.name] || ''}>${f.blank !== false && html`<option value="">—</option>`}${f.options.map(([k, l]) => html`<option value=${k}>${l}</option>`)}</select>`;
+    if (f.file)
+      return html`<input ...${common} type="file" accept=${f.accept} onInput=${undefined} onChange=${(e) => setV({ ...v, [f.name]: e.target.files[0] })} />`;
     return html`<input ...${common} type=${f.type || 'text'} value=${v[f.name] || ''} min=${f.min} max=${f.max} step=${f.step} />`;
   };
   return html`<form class="form action" onSubmit=${run}>${children}
@@ -172,12 +237,21 @@ export function Confirm({ label, sure, act, cls = 'link', aria }) {
   const run = async () => {
     setBusy(true);
     setError(null);
-    try { await act(); setAsking(false); } catch (e) { setError(errorText(e)); } finally { setBusy(false); }
+    try {
+      await act();
+      setAsking(false);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
   };
-  return html`<span class="confirm">${asking
-    ? html`<span role="group" aria-label=${aria || label}>${sure} <button class="danger" disabled=${busy} onClick=${run}>${t('tr_yes')}</button>
+  return html`<span class="confirm">${
+    asking
+      ? html`<span role="group" aria-label=${aria || label}>${sure} <button class="danger" disabled=${busy} onClick=${run}>${t('tr_yes')}</button>
         <button class="link" onClick=${() => setAsking(false)}>${t('tr_no')}</button></span>`
-    : html`<button class=${cls} aria-label=${aria} onClick=${() => setAsking(true)}>${label}</button>`}${error && html` <span class="error" role="alert">${error}</span>`}</span>`;
+      : html`<button class=${cls} aria-label=${aria} onClick=${() => setAsking(true)}>${label}</button>`
+  }${error && html` <span class="error" role="alert">${error}</span>`}</span>`;
 }
 
 function CoursePage({ id, user }) {
@@ -188,7 +262,10 @@ function CoursePage({ id, user }) {
   if (!c) return html`<${Pending} />`;
   const maker = c.my.trainer || c.my.admin;
   const enrolled = c.my.enrolled || c.my.site;
-  const act = (method, path, body) => call(method, path, body).then(setC).catch((e) => setActError(errorText(e)));
+  const act = (method, path, body) =>
+    call(method, path, body)
+      .then(setC)
+      .catch((e) => setActError(errorText(e)));
   return html`<main class="page course">
     <a class="back" href="#/training">← ${t('tr_title')}</a>
     <section class="card">
@@ -204,9 +281,21 @@ function CoursePage({ id, user }) {
       <${Err} e=${actError} />
       <div class="actions">
         ${maker && c.state === 'draft' && html`<button onClick=${() => act('POST', `/api/v1/courses/${id}/publish`, {})}>${t('tr_publish')}</button>`}
-        ${maker && c.state === 'published' && html`<${Confirm} label=${t('tr_archive')} sure=${t('tr_archive_sure')} cls="secondary"
-          act=${() => call('POST', `/api/v1/courses/${id}/archive`, {}).then(setC)} />`}
-        ${!maker && !enrolled && c.my.eligible && html`<button onClick=${() => call('POST', `/api/v1/courses/${id}/enrolments`, {}).then(reload).catch((e) => setActError(errorText(e)))}>${t('tr_enrol')}</button>`}
+        ${
+          maker &&
+          c.state === 'published' &&
+          html`<${Confirm} label=${t('tr_archive')} sure=${t('tr_archive_sure')} cls="secondary"
+          act=${() => call('POST', `/api/v1/courses/${id}/archive`, {}).then(setC)} />`
+        }
+        ${
+          !maker &&
+          !enrolled &&
+          c.my.eligible &&
+          html`<button onClick=${() =>
+            call('POST', `/api/v1/courses/${id}/enrolments`, {})
+              .then(reload)
+              .catch((e) => setActError(errorText(e)))}>${t('tr_enrol')}</button>`
+        }
         ${enrolled && html`<span class="ok">${t('tr_enrolled')}</span>`}
       </div>
       ${maker && c.state !== 'archived' && html`<${CourseEdit} key=${c.updated_at} c=${c} onSaved=${setC} />`}
@@ -231,16 +320,32 @@ function Materials({ c, maker, onChange }) {
     onChange();
   };
   return html`<section class="card"><h2>${t('tr_materials')}</h2>
-    ${c.materials.length === 0 ? html`<p class="muted">${t('tr_no_materials')}</p>` : html`<ul class="links">${c.materials.map((m) => html`<li>
+    ${
+      c.materials.length === 0
+        ? html`<p class="muted">${t('tr_no_materials')}</p>`
+        : html`<ul class="links">${c.materials.map(
+            (m) => html`<li>
       ${m.download_url ? html`<a href=${m.download_url} target=${m.url ? '_blank' : undefined} rel="noopener">${m.title}</a>` : m.title}
       <span class="muted"> · ${m.file_id ? 'PDF' : t('tr_link')}</span>
-      ${maker && html` <button class="link danger-link" onClick=${() => call('DELETE', `/api/v1/courses/${c.id}/materials/${m.id}`).then(onChange)}>${t('tr_remove')}</button>`}</li>`)}</ul>`}
-    ${maker && html`<details><summary>${t('tr_add_material')}</summary><${MiniForm} label=${t('tr_add_material')} act=${add} fields=${[
-      { name: 'title', label: t('tr_material_title') },
-      { name: 'kind', label: t('tr_material_kind'), options: [['url', t('tr_link')], ['file', t('tr_pdf_file')]] },
-      { name: 'url', label: t('tr_url'), type: 'url', when: (v) => v.kind === 'url' },
-      { name: 'file', label: t('tr_pdf_file'), file: true, accept: 'application/pdf,video/mp4', when: (v) => v.kind === 'file' },
-    ]} /></details>`}
+      ${maker && html` <button class="link danger-link" onClick=${() => call('DELETE', `/api/v1/courses/${c.id}/materials/${m.id}`).then(onChange)}>${t('tr_remove')}</button>`}</li>`,
+          )}</ul>`
+    }
+    ${
+      maker &&
+      html`<details><summary>${t('tr_add_material')}</summary><${MiniForm} label=${t('tr_add_material')} act=${add} fields=${[
+        { name: 'title', label: t('tr_material_title') },
+        {
+          name: 'kind',
+          label: t('tr_material_kind'),
+          options: [
+            ['url', t('tr_link')],
+            ['file', t('tr_pdf_file')],
+          ],
+        },
+        { name: 'url', label: t('tr_url'), type: 'url', when: (v) => v.kind === 'url' },
+        { name: 'file', label: t('tr_pdf_file'), file: true, accept: 'application/pdf,video/mp4', when: (v) => v.kind === 'file' },
+      ]} /></details>`
+    }
   </section>`;
 }
 
@@ -258,22 +363,36 @@ function Sessions({ c, maker, enrolled, user, onChange }) {
       // A trainer presents; an administrator (who may start but not present) follows from here.
       if (c.my.trainer) go(`training/sessions/${s.id}/live`);
       else onChange();
-    } catch (e) { setError(errorText(e)); }
+    } catch (e) {
+      setError(errorText(e));
+    }
   };
   const add = async (v) => {
     const kind = v.kind || 'live';
     const at = kind === 'live' ? v.starts_at : kind === 'case' ? v.case_starts_at : null;
-    await call('POST', `/api/v1/courses/${c.id}/sessions`, { kind, title: v.title.trim(), minutes: Number(v.minutes),
-      ...(at ? { starts_at: new Date(at).toISOString() } : {}), ...(kind === 'case' ? { consult_id: Number(v.consult_id) } : {}) });
+    await call('POST', `/api/v1/courses/${c.id}/sessions`, {
+      kind,
+      title: v.title.trim(),
+      minutes: Number(v.minutes),
+      ...(at ? { starts_at: new Date(at).toISOString() } : {}),
+      ...(kind === 'case' ? { consult_id: Number(v.consult_id) } : {}),
+    });
     onChange();
   };
   const liveKind = (s) => s.kind === 'live' || s.kind === 'case';
   // The consultations a case session may present, for the makers to pick from (no names in them).
-  const [cases] = useLoad(() => (maker && c.state !== 'archived' ? call('GET', `/api/v1/courses/${c.id}/cases?limit=100`) : Promise.resolve(null)),
-    [c.id, maker, c.state, c.sessions.length]);
-  const caseLabel = (k) => `#${k.id} · ${k.specialty_name} · ${t('urgency_' + k.urgency)} · ${t('tr_concluded')} ${when(k.concluded_at)} · ${t('sex_' + k.patient.sex)}, ${k.patient.age_band.replace('-', '–')} ${t('years_old')}${k.in_course ? ' · ' + t('tr_case_in_course') : ''}`;
+  const [cases] = useLoad(
+    () => (maker && c.state !== 'archived' ? call('GET', `/api/v1/courses/${c.id}/cases?limit=100`) : Promise.resolve(null)),
+    [c.id, maker, c.state, c.sessions.length],
+  );
+  const caseLabel = (k) =>
+    `#${k.id} · ${k.specialty_name} · ${t('urgency_' + k.urgency)} · ${t('tr_concluded')} ${when(k.concluded_at)} · ${t('sex_' + k.patient.sex)}, ${k.patient.age_band.replace('-', '–')} ${t('years_old')}${k.in_course ? ' · ' + t('tr_case_in_course') : ''}`;
   return html`<section class="card sessions"><h2>${t('tr_sessions')}</h2><${Err} e=${error} />
-    ${c.sessions.length === 0 ? html`<p class="muted">${t('tr_no_sessions')}</p>` : html`<ul class="links">${c.sessions.map((s) => html`<li data-session=${s.id}>
+    ${
+      c.sessions.length === 0
+        ? html`<p class="muted">${t('tr_no_sessions')}</p>`
+        : html`<ul class="links">${c.sessions.map(
+            (s) => html`<li data-session=${s.id}>
       <strong>${s.title}</strong> <span class="muted">· ${t('tr_kind_' + s.kind)} · ${s.starts_at ? when(s.starts_at) + ' · ' : ''}${s.minutes} ${t('minutes')}</span>
       <${State} s=${s.state} />
       <div class="actions">
@@ -283,24 +402,53 @@ function Sessions({ c, maker, enrolled, user, onChange }) {
         ${s.kind === 'case' && (maker || c.my.enrolled) && html`<button class="link" aria-expanded=${open(s, 'case')} onClick=${() => toggle(s, 'case')}>${t('tr_case_open')}</button>`}
         ${s.kind === 'self_paced' && s.state !== 'cancelled' && html`<button class="link" aria-expanded=${open(s, 'self')} onClick=${() => toggle(s, 'self')}>${t('tr_self_open')}</button>`}
         ${site && liveKind(s) && (s.state === 'ended' || s.state === 'live') && html`<button class="link" aria-expanded=${open(s, 'site')} onClick=${() => toggle(s, 'site')}>${t('tr_site_attendance')}</button>`}
-        ${maker && s.state === 'planned' && html`<${Confirm} label=${t('tr_cancel_session')} aria=${t('tr_cancel_session') + ': ' + s.title} sure=${t('tr_cancel_sure')}
-          act=${() => call('POST', `/api/v1/sessions/${s.id}/cancel`, {}).then(onChange)} />`}
+        ${
+          maker &&
+          s.state === 'planned' &&
+          html`<${Confirm} label=${t('tr_cancel_session')} aria=${t('tr_cancel_session') + ': ' + s.title} sure=${t('tr_cancel_sure')}
+          act=${() => call('POST', `/api/v1/sessions/${s.id}/cancel`, {}).then(onChange)} />`
+        }
       </div>
       ${open(s, 'att') && html`<${Attendance} sid=${s.id} courseId=${s.state === 'ended' ? c.id : null} every=${s.state === 'live' ? 4000 : 0} />`}
       ${open(s, 'case') && html`<${CaseView} sid=${s.id} />`}
-      ${open(s, 'self') && html`<div class="self-paced" aria-label=${s.title}><p>${s.minutes} ${t('minutes')} · ${t('tr_self_hint')}</p>
-        ${c.materials.length === 0 ? html`<p class="muted">${t('tr_no_materials')}</p>` : html`<ul class="links">${c.materials.map((m) => html`<li>
-          ${m.download_url ? html`<a href=${m.download_url} target=${m.url ? '_blank' : undefined} rel="noopener">${m.title}</a>` : m.title}</li>`)}</ul>`}</div>`}
-      ${open(s, 'site') && html`<${SiteAttendance} sid=${s.id} user=${user} />`}</li>`)}</ul>`}
-    ${maker && c.state !== 'archived' && html`<details><summary>${t('tr_add_session')}</summary><${MiniForm} label=${t('tr_add_session')} act=${add} initial=${{ kind: 'live' }} fields=${[
-      { name: 'kind', label: t('tr_session_kind'), blank: false, options: ['live', 'self_paced', 'case'].map((k) => [k, t('tr_kind_' + k)]) },
-      { name: 'title', label: t('tr_session_title') },
-      { name: 'starts_at', label: t('tr_starts_at'), type: 'datetime-local', when: (v) => (v.kind || 'live') === 'live' },
-      { name: 'case_starts_at', label: t('tr_starts_at'), type: 'datetime-local', optional: true, when: (v) => v.kind === 'case' },
-      { name: 'consult_id', label: t('tr_consult_id'), options: (cases?.items || []).map((k) => [String(k.id), caseLabel(k)]),
-        hint: cases?.items.length === 0 ? t('tr_no_cases') : t('tr_case_hint'), when: (v) => v.kind === 'case' },
-      { name: 'minutes', label: t('tr_session_minutes'), type: 'number', min: 5, max: 600 },
-    ]} /></details>`}
+      ${
+        open(s, 'self') &&
+        html`<div class="self-paced" aria-label=${s.title}><p>${s.minutes} ${t('minutes')} · ${t('tr_self_hint')}</p>
+        ${
+          c.materials.length === 0
+            ? html`<p class="muted">${t('tr_no_materials')}</p>`
+            : html`<ul class="links">${c.materials.map(
+                (m) => html`<li>
+          ${m.download_url ? html`<a href=${m.download_url} target=${m.url ? '_blank' : undefined} rel="noopener">${m.title}</a>` : m.title}</li>`,
+              )}</ul>`
+        }</div>`
+      }
+      ${open(s, 'site') && html`<${SiteAttendance} sid=${s.id} user=${user} />`}</li>`,
+          )}</ul>`
+    }
+    ${
+      maker &&
+      c.state !== 'archived' &&
+      html`<details><summary>${t('tr_add_session')}</summary><${MiniForm} label=${t('tr_add_session')} act=${add} initial=${{ kind: 'live' }} fields=${[
+        {
+          name: 'kind',
+          label: t('tr_session_kind'),
+          blank: false,
+          options: ['live', 'self_paced', 'case'].map((k) => [k, t('tr_kind_' + k)]),
+        },
+        { name: 'title', label: t('tr_session_title') },
+        { name: 'starts_at', label: t('tr_starts_at'), type: 'datetime-local', when: (v) => (v.kind || 'live') === 'live' },
+        { name: 'case_starts_at', label: t('tr_starts_at'), type: 'datetime-local', optional: true, when: (v) => v.kind === 'case' },
+        {
+          name: 'consult_id',
+          label: t('tr_consult_id'),
+          options: (cases?.items || []).map((k) => [String(k.id), caseLabel(k)]),
+          hint: cases?.items.length === 0 ? t('tr_no_cases') : t('tr_case_hint'),
+          when: (v) => v.kind === 'case',
+        },
+        { name: 'minutes', label: t('tr_session_minutes'), type: 'number', min: 5, max: 600 },
+      ]} /></details>`
+    }
   </section>`;
 }
 
@@ -310,22 +458,38 @@ function Attendance({ sid, courseId, every = 0, version = 0 }) {
   const [error, setError] = useState(null);
   useEffect(() => {
     let stop = false;
-    const load = () => call('GET', `/api/v1/sessions/${sid}/attendance?limit=200`)
-      .then((r) => { if (!stop) { setItems(r.items); setError(null); } }).catch((e) => !stop && setError(errorText(e)));
+    const load = () =>
+      call('GET', `/api/v1/sessions/${sid}/attendance?limit=200`)
+        .then((r) => {
+          if (!stop) {
+            setItems(r.items);
+            setError(null);
+          }
+        })
+        .catch((e) => !stop && setError(errorText(e)));
     load();
     const i = every ? setInterval(load, every) : null;
-    return () => { stop = true; clearInterval(i); };
+    return () => {
+      stop = true;
+      clearInterval(i);
+    };
   }, [sid, every, version]);
   if (!items) return html`<${Pending} error=${error} />`;
   return html`<div class="attendance" aria-label=${t('tr_attendance')}><${Err} e=${error} />
-    ${items.length === 0 ? html`<p class="muted">${t('tr_nobody')}</p>` : html`<table><thead><tr>
+    ${
+      items.length === 0
+        ? html`<p class="muted">${t('tr_nobody')}</p>`
+        : html`<table><thead><tr>
       <th>${t('tr_person')}</th><th>${t('tr_time_present')}</th><th>%</th><th>${t('tr_result')}</th></tr></thead>
-      <tbody>${items.map((a) => html`<tr data-user=${a.user.id} class=${a.passed ? 'passed' : 'not-passed'}>
+      <tbody>${items.map(
+        (a) => html`<tr data-user=${a.user.id} class=${a.passed ? 'passed' : 'not-passed'}>
         <td>${a.present && html`<span class="live-dot" title=${t('tr_present_now')}>● </span>`}${a.user.full_name}
           <span class="muted">${a.user.facility ? ' · ' + a.user.facility.name : ''}${a.source === 'site' ? ' · ' + t('tr_site') : ''}</span></td>
         <td>${mmss(a.seconds)}</td><td>${a.pct}%</td>
         <td>${a.passed ? html`<span class="ok">${t('tr_passed')}</span>` : html`<span class="warn">${t('tr_not_passed')}</span>`}
-          ${courseId && html` <${Certify} courseId=${courseId} userId=${a.user.id} name=${a.user.full_name} />`}</td></tr>`)}</tbody></table>`}
+          ${courseId && html` <${Certify} courseId=${courseId} userId=${a.user.id} name=${a.user.full_name} />`}</td></tr>`,
+      )}</tbody></table>`
+    }
   </div>`;
 }
 
@@ -354,15 +518,20 @@ function Certify({ courseId, userId, name }) {
     setBusy(true);
     setError(null);
     try {
-      const rec = await call('GET', `/api/v1/training/records?user_id=${userId}&limit=200`).catch((e) => (e.status === 404 ? { items: [] } : Promise.reject(e)));
+      const rec = await call('GET', `/api/v1/training/records?user_id=${userId}&limit=200`).catch((e) =>
+        e.status === 404 ? { items: [] } : Promise.reject(e),
+      );
       let credit = rec.items.find((x) => x.course.id === courseId);
       if (!credit) credit = await call('POST', `/api/v1/courses/${courseId}/credits`, { user_id: userId });
       setCert(await call('POST', `/api/v1/credits/${credit.id}/certificate`));
     } catch (e) {
       setError(e.code === 'requirements_not_met' ? requirementsText(e) : errorText(e));
-    } finally { setBusy(false); }
+    } finally {
+      setBusy(false);
+    }
   };
-  if (cert) return html`<span class="cert"><a href=${cert.pdf_url} download>PDF</a> <code>${cert.verify_code}</code>
+  if (cert)
+    return html`<span class="cert"><a href=${cert.pdf_url} download>PDF</a> <code>${cert.verify_code}</code>
     <${Revoke} cert=${cert} name=${name} onDone=${setCert} /></span>`;
   return html`<button class="link" disabled=${busy} onClick=${issue} aria-label=${t('tr_issue_cert') + ': ' + name}>${t('tr_issue_cert')}</button>${error && html` <span class="error">${error}</span>`}`;
 }
@@ -371,16 +540,28 @@ function Enrolments({ c }) {
   const [list, error, reload] = useLoad(() => call('GET', `/api/v1/courses/${c.id}/enrolments?limit=200`).then((r) => r.items), [c.id]);
   const [facilities, setFacilities] = useState([]);
   useEffect(() => {
-    call('GET', '/api/v1/facilities?limit=200').then((r) => setFacilities(r.items.filter((f) => f.id !== c.facility.id))).catch(() => {});
+    call('GET', '/api/v1/facilities?limit=200')
+      .then((r) => setFacilities(r.items.filter((f) => f.id !== c.facility.id)))
+      .catch(() => {});
   }, [c.id]);
   const enrol = (body) => call('POST', `/api/v1/courses/${c.id}/enrolments`, body).then(reload);
   return html`<section class="card enrolments"><h2>${t('tr_enrolments')}</h2><${Err} e=${error} />
-    ${list && (list.length === 0 ? html`<p class="muted">${t('tr_nobody')}</p>` : html`<ul class="links">${list.map((e) => html`<li>
-      ${e.facility ? html`<strong>${e.facility.name}</strong> <span class="muted">· ${t('tr_whole_site')}</span>`
-        : html`<strong>${e.user.full_name}</strong>${e.user.facility ? html` <span class="muted">· ${e.user.facility.name}</span>` : ''}
-          ${' '}<${Certify} courseId=${c.id} userId=${e.user.id} name=${e.user.full_name} />`}
+    ${
+      list &&
+      (list.length === 0
+        ? html`<p class="muted">${t('tr_nobody')}</p>`
+        : html`<ul class="links">${list.map(
+            (e) => html`<li>
+      ${
+        e.facility
+          ? html`<strong>${e.facility.name}</strong> <span class="muted">· ${t('tr_whole_site')}</span>`
+          : html`<strong>${e.user.full_name}</strong>${e.user.facility ? html` <span class="muted">· ${e.user.facility.name}</span>` : ''}
+          ${' '}<${Certify} courseId=${c.id} userId=${e.user.id} name=${e.user.full_name} />`
+      }
       ${' '}<${Confirm} label=${t('tr_withdraw')} aria=${t('tr_withdraw') + ': ' + (e.facility ? e.facility.name : e.user.full_name)} sure=${t('tr_withdraw_sure')}
-        act=${() => call('DELETE', `/api/v1/courses/${c.id}/enrolments/${e.id}`).then(reload)} /></li>`)}</ul>`)}
+        act=${() => call('DELETE', `/api/v1/courses/${c.id}/enrolments/${e.id}`).then(reload)} /></li>`,
+          )}</ul>`)
+    }
     <details><summary>${t('tr_enrol_facility')}</summary><${MiniForm} label=${t('tr_enrol_facility')} act=${(v) => enrol({ facility_id: Number(v.facility_id) })}
       fields=${[{ name: 'facility_id', label: t('tr_facility'), options: facilities.map((f) => [String(f.id), f.name]) }]} /></details>
     <details><summary>${t('tr_enrol_person')}</summary><${MiniForm} label=${t('tr_enrol_person')} act=${(v) => enrol({ user_id: Number(v.user_id) })}
@@ -395,37 +576,52 @@ function QuizEditor({ c, onChange }) {
   const [error, setError] = useState(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => {
-    if (!c.quiz) { setQs([blankQuestion()]); return; }
-    call('GET', `/api/v1/courses/${c.id}/quiz`).then((r) => setQs(r.questions.map((q) => ({ question: q.question, choices: q.choices, correct: q.correct ?? 0 }))))
+    if (!c.quiz) {
+      setQs([blankQuestion()]);
+      return;
+    }
+    call('GET', `/api/v1/courses/${c.id}/quiz`)
+      .then((r) => setQs(r.questions.map((q) => ({ question: q.question, choices: q.choices, correct: q.correct ?? 0 }))))
       .catch((e) => setError(errorText(e)));
   }, [c.id]);
   if (!qs) return html`<section class="card"><h2>${t('tr_quiz')}</h2><${Err} e=${error} /></section>`;
-  const edit = (i, patch) => { setSaved(false); setQs(qs.map((q, k) => (k === i ? { ...q, ...patch } : q))); };
+  const edit = (i, patch) => {
+    setSaved(false);
+    setQs(qs.map((q, k) => (k === i ? { ...q, ...patch } : q)));
+  };
   const save = async (e) => {
     e.preventDefault();
     setError(null);
     try {
-      await call('PUT', `/api/v1/courses/${c.id}/quiz`, { questions: qs.map((q) => ({ question: q.question.trim(), choices: q.choices.map((x) => x.trim()), correct: q.correct })) });
+      await call('PUT', `/api/v1/courses/${c.id}/quiz`, {
+        questions: qs.map((q) => ({ question: q.question.trim(), choices: q.choices.map((x) => x.trim()), correct: q.correct })),
+      });
       setSaved(true);
       onChange();
-    } catch (err) { setError(errorText(err)); }
+    } catch (err) {
+      setError(errorText(err));
+    }
   };
   return html`<section class="card quiz-editor"><h2>${t('tr_quiz')}</h2>
     <p class="muted">${c.quiz ? `${c.quiz.questions} ${t('tr_questions')}` : t('tr_no_quiz')} · ${t('tr_quiz_pass')} ${c.quiz_pass_pct}% · ${t('tr_max_attempts')} ${c.quiz_max_attempts}</p>
     <details><summary>${t('tr_edit_quiz')}</summary>
     <form class="form" onSubmit=${save}>
-      ${qs.map((q, i) => html`<fieldset key=${i}><legend>${t('tr_question')} ${i + 1}</legend>
+      ${qs.map(
+        (q, i) => html`<fieldset key=${i}><legend>${t('tr_question')} ${i + 1}</legend>
         <label for=${'qq' + i}>${t('tr_question_text')}</label>
         <input id=${'qq' + i} required minlength="3" value=${q.question} onInput=${(e) => edit(i, { question: e.target.value })} />
-        ${q.choices.map((ch, k) => html`<div class="choice-row">
+        ${q.choices.map(
+          (ch, k) => html`<div class="choice-row">
           <input type="radio" name=${'qc' + i} checked=${q.correct === k} onChange=${() => edit(i, { correct: k })} aria-label=${`${t('tr_correct')} ${i + 1}.${k + 1}`} />
           <input required value=${ch} aria-label=${`${t('tr_choice')} ${i + 1}.${k + 1}`} onInput=${(e) => edit(i, { choices: q.choices.map((x, j) => (j === k ? e.target.value : x)) })} />
           ${q.choices.length > 2 && html`<button type="button" class="link" aria-label=${t('tr_remove') + ' ' + (k + 1)} onClick=${() => edit(i, { choices: q.choices.filter((_, j) => j !== k), correct: q.correct === k ? 0 : q.correct > k ? q.correct - 1 : q.correct })}>×</button>`}
-        </div>`)}
+        </div>`,
+        )}
         <div class="actions">
           ${q.choices.length < 6 && html`<button type="button" class="link" onClick=${() => edit(i, { choices: [...q.choices, ''] })}>+ ${t('tr_add_choice')}</button>`}
           ${qs.length > 1 && html`<button type="button" class="link" onClick=${() => setQs(qs.filter((_, j) => j !== i))}>${t('tr_remove_question')}</button>`}
-        </div></fieldset>`)}
+        </div></fieldset>`,
+      )}
       ${qs.length < 50 && html`<button type="button" class="link" onClick=${() => setQs([...qs, blankQuestion()])}>+ ${t('tr_add_question')}</button>`}
       <${Err} e=${error} />${saved && html`<p class="ok" role="status">${t('tr_quiz_saved')}</p>`}
       <button type="submit">${t('tr_save_quiz')}</button>
@@ -449,19 +645,31 @@ function QuizTaker({ c, onCredit }) {
       setAnswers({});
       reload();
       if (r.credit) onCredit();
-    } catch (err) { setSendError(errorText(err)); }
+    } catch (err) {
+      setSendError(errorText(err));
+    }
   };
   return html`<section class="card quiz" aria-label=${t('tr_quiz')}><h2>${t('tr_quiz')}</h2>
     <p class="muted">${t('tr_quiz_pass')} ${quiz.pass_pct}% · ${t('tr_attempts_left')}: ${left}</p>
-    ${result && html`<p role="status" class=${result.passed ? 'ok' : 'warn'}>${t('tr_score')}: ${result.score_pct}% · ${result.passed ? t('tr_passed') : t('tr_not_passed')}
-      · ${t('tr_attempts_left')}: ${result.attempts_left}${result.credit ? html`<br />${t('tr_credit_earned')} ${hours(result.credit.hours)}` : ''}</p>`}
+    ${
+      result &&
+      html`<p role="status" class=${result.passed ? 'ok' : 'warn'}>${t('tr_score')}: ${result.score_pct}% · ${result.passed ? t('tr_passed') : t('tr_not_passed')}
+      · ${t('tr_attempts_left')}: ${result.attempts_left}${result.credit ? html`<br />${t('tr_credit_earned')} ${hours(result.credit.hours)}` : ''}</p>`
+    }
     ${quiz.my_attempts.length > 0 && html`<ul class="links">${quiz.my_attempts.map((a) => html`<li>${t('tr_attempt')} ${a.attempt}: ${a.score_pct}% · ${a.passed ? t('tr_passed') : t('tr_not_passed')}</li>`)}</ul>`}
-    ${left > 0 && html`<form class="form" onSubmit=${submit}>
-      ${quiz.questions.map((q, i) => html`<fieldset key=${i}><legend>${i + 1}. ${q.question}</legend>
-        ${q.choices.map((ch, k) => html`<label class="check"><input type="radio" name=${'a' + i} required checked=${answers[i] === String(k)} value=${k}
-          onChange=${() => setAnswers({ ...answers, [i]: String(k) })} /> ${ch}</label>`)}</fieldset>`)}
+    ${
+      left > 0 &&
+      html`<form class="form" onSubmit=${submit}>
+      ${quiz.questions.map(
+        (q, i) => html`<fieldset key=${i}><legend>${i + 1}. ${q.question}</legend>
+        ${q.choices.map(
+          (ch, k) => html`<label class="check"><input type="radio" name=${'a' + i} required checked=${answers[i] === String(k)} value=${k}
+          onChange=${() => setAnswers({ ...answers, [i]: String(k) })} /> ${ch}</label>`,
+        )}</fieldset>`,
+      )}
       <${Err} e=${sendError} />
-      <button type="submit">${t('tr_submit_quiz')}</button></form>`}
+      <button type="submit">${t('tr_submit_quiz')}</button></form>`
+    }
   </section>`;
 }
 
@@ -483,11 +691,14 @@ function LivePage({ sid }) {
   const local = useRef(null);
   const r = useRef({ subs: new Map() }).current;
   // The camera's preview appears once the page is live (the video element exists then).
-  useEffect(() => { if (local.current && r.stream) local.current.srcObject = r.stream; }, [phase]);
+  useEffect(() => {
+    if (local.current && r.stream) local.current.srcObject = r.stream;
+  }, [phase]);
 
   useEffect(() => {
     call('GET', '/api/v1/courses?scope=mine&limit=200')
-      .then((x) => setCourse(x.items.find((c) => c.sessions.some((s) => s.id === sid)) || null)).catch(() => {});
+      .then((x) => setCourse(x.items.find((c) => c.sessions.some((s) => s.id === sid)) || null))
+      .catch(() => {});
     let timer = null;
     r.stopped = false;
     const tryJoin = async () => {
@@ -498,23 +709,37 @@ function LivePage({ sid }) {
         await enter(p);
       } catch (e) {
         if (r.stopped) return;
-        if (e.code === 'session_state' && e.detail?.state === 'planned') { setPhase('waiting'); timer = setTimeout(tryJoin, 3000); return; }
-        if (e.code === 'session_state') { setPhase('ended'); return; }
+        if (e.code === 'session_state' && e.detail?.state === 'planned') {
+          setPhase('waiting');
+          timer = setTimeout(tryJoin, 3000);
+          return;
+        }
+        if (e.code === 'session_state') {
+          setPhase('ended');
+          return;
+        }
         setError(e.name === 'NotAllowedError' ? t('call_no_device') : errorText(e));
         setPhase('error');
         leave();
       }
     };
     tryJoin();
-    return () => { r.stopped = true; clearTimeout(timer); leave(); };
+    return () => {
+      r.stopped = true;
+      clearTimeout(timer);
+      leave();
+    };
   }, [sid]);
 
   const onChannel = (m) => {
     if (m.type !== 'signal' || !m.data) return;
     const d = m.data;
     if (d.kind === 'hand') {
-      setHands((hs) => (d.raised === false ? hs.filter((h) => h.from !== m.from)
-        : [...hs.filter((h) => h.from !== m.from), { from: m.from, name: m.from_name, at: new Date() }]));
+      setHands((hs) =>
+        d.raised === false
+          ? hs.filter((h) => h.from !== m.from)
+          : [...hs.filter((h) => h.from !== m.from), { from: m.from, name: m.from_name, at: new Date() }],
+      );
     } else if (d.kind === 'question' && typeof d.text === 'string') {
       setQuestions((qs) => [...qs, { name: m.from_name, text: d.text.slice(0, 500), at: new Date() }].slice(-50));
     } else if (d.kind === 'ended') {
@@ -530,7 +755,10 @@ function LivePage({ sid }) {
     for (const p of d.publishers || []) subscribe(p).catch((e) => setError(e.message));
     const gone = d.unpublished || d.leaving;
     if (gone && gone !== 'ok') unsubscribe(gone);
-    if (d.videoroom === 'destroyed') { leave(); setPhase('ended'); }
+    if (d.videoroom === 'destroyed') {
+      leave();
+      setPhase('ended');
+    }
     if (d.error) setError(d.error);
   };
 
@@ -550,8 +778,10 @@ function LivePage({ sid }) {
       await h.send({ request: 'join', ptype: 'publisher', room: p.janus_room, pin: p.pin, display: p.display, token: p.publisher_token });
       await r.pub.setLocalDescription(await r.pub.createOffer());
       await gathered(r.pub);
-      await h.send({ request: 'publish', audio: true, video: !p.audio_only, bitrate: p.max_bitrate_kbps * 1000 },
-        { type: 'offer', sdp: r.pub.localDescription.sdp, trickle: false });
+      await h.send(
+        { request: 'publish', audio: true, video: !p.audio_only, bitrate: p.max_bitrate_kbps * 1000 },
+        { type: 'offer', sdp: r.pub.localDescription.sdp, trickle: false },
+      );
     } else {
       await follow(h, p);
       r.follow = setInterval(() => follow(h, p).catch(() => {}), 3000);
@@ -563,7 +793,11 @@ function LivePage({ sid }) {
   async function follow(h, p) {
     const a = await h.send({ request: 'listparticipants', room: p.janus_room });
     const d = a.plugindata?.data || {};
-    if (d.error_code === 426) { leave(); setPhase('ended'); return; } // the room is gone
+    if (d.error_code === 426) {
+      leave();
+      setPhase('ended');
+      return;
+    } // the room is gone
     const live = (d.participants || []).filter((x) => x.publisher);
     for (const x of live) subscribe(x).catch((e) => setError(e.message));
     for (const id of [...r.subs.keys()]) if (!live.some((x) => x.id === id)) unsubscribe(id);
@@ -581,7 +815,10 @@ function LivePage({ sid }) {
   }
 
   const signal = (data) => pass && send({ type: 'signal', channel: pass.channel, data });
-  const toggleHand = () => { signal({ kind: 'hand', raised: !raised }); setRaised(!raised); };
+  const toggleHand = () => {
+    signal({ kind: 'hand', raised: !raised });
+    setRaised(!raised);
+  };
   const ask = (e) => {
     e.preventDefault();
     if (!question.trim()) return;
@@ -596,7 +833,9 @@ function LivePage({ sid }) {
       leave();
       setPhase('ended');
       setVersion((v) => v + 1);
-    } catch (e) { setError(errorText(e)); }
+    } catch (e) {
+      setError(errorText(e));
+    }
   };
   const back = course ? '#/training/' + course.id : '#/training';
   const presenter = pass?.role === 'presenter';
@@ -607,29 +846,48 @@ function LivePage({ sid }) {
       <h1>${session ? session.title : t('tr_live_session')}</h1>
       <p role="status" class="phase">${t('tr_phase_' + phase)}</p>
       <${Err} e=${error} />
-      ${phase === 'live' && html`<div class="tiles stage">
+      ${
+        phase === 'live' &&
+        html`<div class="tiles stage">
         ${presenter && html`<figure class="tile own"><video ref=${local} autoplay playsinline muted aria-label=${t('call_local')}></video><figcaption>${t('room_you')}</figcaption></figure>`}
         ${feeds.map((f) => html`<${Tile} key=${f.id} stream=${f.stream} name=${f.display} />`)}
         ${!presenter && feeds.length === 0 && html`<p class="muted">${t('tr_waiting_presenter')}</p>`}
-      </div>`}
+      </div>`
+      }
       <div class="actions">
         ${phase === 'live' && !presenter && html`<button aria-pressed=${raised} onClick=${toggleHand}>${raised ? t('tr_lower_hand') : t('tr_raise_hand')}</button>`}
         ${phase === 'live' && presenter && html`<button class="danger" onClick=${end}>${t('tr_end_session')}</button>`}
         <a class="button secondary" href=${back} onClick=${() => leave()}>${t('tr_leave')}</a>
       </div>
-      ${phase === 'live' && !presenter && html`<form class="ask" onSubmit=${ask}>
+      ${
+        phase === 'live' &&
+        !presenter &&
+        html`<form class="ask" onSubmit=${ask}>
         <label for="question">${t('tr_ask')}</label>
         <div class="send"><input id="question" maxlength="500" value=${question} onInput=${(e) => setQuestion(e.target.value)} />
-          <button type="submit">${t('tr_send')}</button></div></form>`}
+          <button type="submit">${t('tr_send')}</button></div></form>`
+      }
     </section>
-    ${presenter && html`<section class="card hands" aria-label=${t('tr_hands')}><h2>${t('tr_hands')} (${hands.length})</h2>
-      ${hands.length === 0 ? html`<p class="muted">${t('tr_no_hands')}</p>` : html`<ul class="links">${hands.map((h) => html`<li>✋ ${h.name}
+    ${
+      presenter &&
+      html`<section class="card hands" aria-label=${t('tr_hands')}><h2>${t('tr_hands')} (${hands.length})</h2>
+      ${
+        hands.length === 0
+          ? html`<p class="muted">${t('tr_no_hands')}</p>`
+          : html`<ul class="links">${hands.map(
+              (h) => html`<li>✋ ${h.name}
         <span class="muted"> · ${formatTime(h.at.getTime())}</span>${' '}
-        <button class="link" onClick=${() => setHands((hs) => hs.filter((x) => x.from !== h.from))}>${t('tr_dismiss')}</button></li>`)}</ul>`}
+        <button class="link" onClick=${() => setHands((hs) => hs.filter((x) => x.from !== h.from))}>${t('tr_dismiss')}</button></li>`,
+            )}</ul>`
+      }
       <h2>${t('tr_questions_asked')} (${questions.length})</h2>
       ${questions.length === 0 ? html`<p class="muted">${t('tr_no_questions')}</p>` : html`<ul class="links">${questions.map((q) => html`<li><strong>${q.name}</strong>: ${q.text}</li>`)}</ul>`}
-    </section>`}
-    ${presenter && html`<section class="card"><h2>${t('tr_attendance')}</h2>
-      <${Attendance} sid=${sid} courseId=${phase === 'ended' ? course?.id : null} every=${phase === 'live' ? 4000 : 0} version=${version} /></section>`}
+    </section>`
+    }
+    ${
+      presenter &&
+      html`<section class="card"><h2>${t('tr_attendance')}</h2>
+      <${Attendance} sid=${sid} courseId=${phase === 'ended' ? course?.id : null} every=${phase === 'live' ? 4000 : 0} version=${version} /></section>`
+    }
   </main>`;
 }

@@ -18,8 +18,13 @@ const LEADS = new Set(['facility_admin', 'doctor', 'specialist']);
 // The course's own fields, changed by PATCH (its state goes through publish and archive).
 export function CourseEdit({ c, onSaved }) {
   const [f, setF] = useState(() => ({
-    title: c.title, description: c.description || '', credit_hours: String(c.credit_hours), target_roles: c.target_roles,
-    target_levels: c.target_levels, attendance_pass_pct: String(c.attendance_pass_pct), quiz_pass_pct: String(c.quiz_pass_pct),
+    title: c.title,
+    description: c.description || '',
+    credit_hours: String(c.credit_hours),
+    target_roles: c.target_roles,
+    target_levels: c.target_levels,
+    attendance_pass_pct: String(c.attendance_pass_pct),
+    quiz_pass_pct: String(c.quiz_pass_pct),
     quiz_max_attempts: String(c.quiz_max_attempts),
   }));
   const [busy, setBusy] = useState(false);
@@ -30,12 +35,23 @@ export function CourseEdit({ c, onSaved }) {
     setBusy(true);
     setError(null);
     try {
-      onSaved(await call('PATCH', `/api/v1/courses/${c.id}`, {
-        title: f.title.trim(), description: f.description.trim(), credit_hours: Number(f.credit_hours),
-        target_roles: f.target_roles, target_levels: f.target_levels, attendance_pass_pct: Number(f.attendance_pass_pct),
-        quiz_pass_pct: Number(f.quiz_pass_pct), quiz_max_attempts: Number(f.quiz_max_attempts),
-      }));
-    } catch (err) { setError(errorText(err)); } finally { setBusy(false); }
+      onSaved(
+        await call('PATCH', `/api/v1/courses/${c.id}`, {
+          title: f.title.trim(),
+          description: f.description.trim(),
+          credit_hours: Number(f.credit_hours),
+          target_roles: f.target_roles,
+          target_levels: f.target_levels,
+          attendance_pass_pct: Number(f.attendance_pass_pct),
+          quiz_pass_pct: Number(f.quiz_pass_pct),
+          quiz_max_attempts: Number(f.quiz_max_attempts),
+        }),
+      );
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
   };
   const num = (id, k, label, attrs) => html`<label for=${id}>${label}</label>
     <input id=${id} type="number" required ...${attrs} value=${f[k]} onInput=${(e) => set(k, e.target.value)} />`;
@@ -62,11 +78,16 @@ export function Revoke({ cert, name, onDone }) {
   const [reason, setReason] = useState('');
   const [error, setError] = useState(null);
   if (cert.revoked_at) return html`<span class="warn">${t('tr_cert_revoked')}: ${cert.revoke_reason}</span>`;
-  if (!open) return html`<button class="link danger-link" onClick=${() => setOpen(true)} aria-label=${t('tr_revoke') + ': ' + name}>${t('tr_revoke')}</button>`;
+  if (!open)
+    return html`<button class="link danger-link" onClick=${() => setOpen(true)} aria-label=${t('tr_revoke') + ': ' + name}>${t('tr_revoke')}</button>`;
   const send = async (e) => {
     e.preventDefault();
     setError(null);
-    try { onDone(await call('POST', `/api/v1/certificates/${cert.id}/revoke`, { reason: reason.trim() })); } catch (err) { setError(errorText(err)); }
+    try {
+      onDone(await call('POST', `/api/v1/certificates/${cert.id}/revoke`, { reason: reason.trim() }));
+    } catch (err) {
+      setError(errorText(err));
+    }
   };
   return html`<form class="form inline" onSubmit=${send} aria-label=${t('tr_revoke') + ': ' + name}>
     <label for=${'rv' + cert.id}>${t('tr_revoke_reason')}</label>
@@ -83,13 +104,24 @@ export function CaseView({ sid }) {
   const p = k.patient || {};
   const rec = k.recommendation || {};
   return html`<article class="case-view" aria-label=${t('tr_case')}>
-    <p class="muted">${[p.sex && t('sex_' + p.sex), p.age_band && `${p.age_band} ${t('years_old')}`, k.urgency && t('urgency_' + k.urgency),
-      k.hub?.name].filter(Boolean).join(' · ')}</p>
+    <p class="muted">${[
+      p.sex && t('sex_' + p.sex),
+      p.age_band && `${p.age_band} ${t('years_old')}`,
+      k.urgency && t('urgency_' + k.urgency),
+      k.hub?.name,
+    ]
+      .filter(Boolean)
+      .join(' · ')}</p>
     <h3>${t('tr_case_summary')}</h3><pre class="summary">${k.summary}</pre>
     <h3>${t('consult_questions')}</h3>
     <ol>${k.questions.map((q) => html`<li><strong>${q.question}</strong><br />${t('consult_conclusion')}: ${q.conclusion || '—'}</li>`)}</ol>
-    ${k.opinions.length > 0 && html`<h3>${t('consult_opinions')}</h3><ul class="links">${k.opinions.map((o) => html`<li>
-      <span class="muted">${t('role_' + o.author_role)} · ${t('level_' + o.facility_level)}:</span> ${o.opinion}</li>`)}</ul>`}
+    ${
+      k.opinions.length > 0 &&
+      html`<h3>${t('consult_opinions')}</h3><ul class="links">${k.opinions.map(
+        (o) => html`<li>
+      <span class="muted">${t('role_' + o.author_role)} · ${t('level_' + o.facility_level)}:</span> ${o.opinion}</li>`,
+      )}</ul>`
+    }
     <h3>${t('consult_recommendation')}</h3>
     <p>${rec.kind ? t('rec_' + rec.kind) : '—'}${rec.note ? html`<br />${rec.note}` : ''}</p>
     ${k.outcome && html`<p>${t('consult_outcome')}: ${t('outcome_' + k.outcome)}</p>`}
@@ -112,7 +144,13 @@ export function SiteAttendance({ sid, user }) {
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     call('GET', `/api/v1/sessions/${sid}/site-attendance`)
-      .then((x) => { setPeople(x.people); if (x.record) { setRec(x.record); setConfirmed(!!x.record.confirmed_at); } })
+      .then((x) => {
+        setPeople(x.people);
+        if (x.record) {
+          setRec(x.record);
+          setConfirmed(!!x.record.confirmed_at);
+        }
+      })
       .catch((e) => setError(errorText(e)));
   }, [sid]);
   const run = async (p) => {
@@ -125,7 +163,9 @@ export function SiteAttendance({ sid, user }) {
     } catch (e) {
       if (e.code === 'already_confirmed') setConfirmed(true);
       else setActError(errorText(e));
-    } finally { setBusy(false); }
+    } finally {
+      setBusy(false);
+    }
   };
   const record = (e) => {
     e.preventDefault();
@@ -134,17 +174,35 @@ export function SiteAttendance({ sid, user }) {
   const names = rec ? rec.people.map((x) => x.full_name).join(', ') : '';
   return html`<div class="site-attendance" aria-label=${t('tr_site_attendance')}>
     <p class="muted">${t('tr_site_hint')}</p>
-    ${confirmed ? html`<p role="status" class="ok">${t('tr_site_confirmed')}${rec?.confirmed_by ? ` · ${rec.confirmed_by.full_name}, ${when(rec.confirmed_at)}` : ''}${names && html`<br />${names}`}</p>`
-      : rec && html`<p role="status" class="warn">${t('tr_site_recorded')} · ${rec.recorded_by.full_name} · ${t('tr_site_waiting')}<br />${names}</p>`}
+    ${
+      confirmed
+        ? html`<p role="status" class="ok">${t('tr_site_confirmed')}${rec?.confirmed_by ? ` · ${rec.confirmed_by.full_name}, ${when(rec.confirmed_at)}` : ''}${names && html`<br />${names}`}</p>`
+        : rec &&
+          html`<p role="status" class="warn">${t('tr_site_recorded')} · ${rec.recorded_by.full_name} · ${t('tr_site_waiting')}<br />${names}</p>`
+    }
     <${Err} e=${error || actError} />
-    ${!confirmed && people && html`<form class="form" onSubmit=${record}>
+    ${
+      !confirmed &&
+      people &&
+      html`<form class="form" onSubmit=${record}>
       <fieldset><legend>${t('tr_site_present')}</legend>
-        ${people.length === 0 ? html`<p class="muted">${t('tr_nobody')}</p>` : people.map((u) => html`<label class="check">
+        ${
+          people.length === 0
+            ? html`<p class="muted">${t('tr_nobody')}</p>`
+            : people.map(
+                (u) => html`<label class="check">
           <input type="checkbox" checked=${picked.includes(u.id)} onChange=${(e) => setPicked(e.target.checked ? [...picked, u.id] : picked.filter((x) => x !== u.id))} />
-          ${u.full_name} <span class="muted">· ${t('role_' + u.role)}</span></label>`)}</fieldset>
-      <button type="submit" disabled=${busy || picked.length === 0}>${t('tr_site_record')}</button></form>`}
-    ${!confirmed && LEADS.has(user.role) && html`<div class="actions"><button class="secondary" disabled=${busy}
-      onClick=${() => run(call('POST', `/api/v1/sessions/${sid}/site-attendance/confirm`))}>${t('tr_site_confirm')}</button></div>`}
+          ${u.full_name} <span class="muted">· ${t('role_' + u.role)}</span></label>`,
+              )
+        }</fieldset>
+      <button type="submit" disabled=${busy || picked.length === 0}>${t('tr_site_record')}</button></form>`
+    }
+    ${
+      !confirmed &&
+      LEADS.has(user.role) &&
+      html`<div class="actions"><button class="secondary" disabled=${busy}
+      onClick=${() => run(call('POST', `/api/v1/sessions/${sid}/site-attendance/confirm`))}>${t('tr_site_confirm')}</button></div>`
+    }
   </div>`;
 }
 
@@ -162,7 +220,10 @@ export function TrainingHours({ user }) {
   const [error, setError] = useState(null);
   const wide = user.role === 'province_admin' || user.role === 'ministry_admin';
   useEffect(() => {
-    if (wide) call('GET', '/api/v1/facilities?limit=200').then((r) => setFacilities(r.items)).catch(() => {});
+    if (wide)
+      call('GET', '/api/v1/facilities?limit=200')
+        .then((r) => setFacilities(r.items))
+        .catch(() => {});
   }, []);
   const load = () => {
     const q = new URLSearchParams();
@@ -171,10 +232,18 @@ export function TrainingHours({ user }) {
     if (facility) q.set('facility_id', facility);
     else if (province) q.set('province_id', province.id);
     setError(null);
-    call('GET', '/api/v1/training/summary?' + q).then(setSum).catch((e) => { setSum(null); setError(errorText(e)); });
+    call('GET', '/api/v1/training/summary?' + q)
+      .then(setSum)
+      .catch((e) => {
+        setSum(null);
+        setError(errorText(e));
+      });
   };
   useEffect(load, [province]);
-  const submit = (e) => { e.preventDefault(); load(); };
+  const submit = (e) => {
+    e.preventDefault();
+    load();
+  };
   const byProvince = sum?.by === 'province';
   return html`<main class="page training-hours">
     <a class="back" href="#/training">← ${t('tr_title')}</a>
@@ -182,23 +251,32 @@ export function TrainingHours({ user }) {
       <form class="form period" onSubmit=${submit}>
         <label for="hf">${t('tr_from')}</label><input id="hf" type="date" value=${from} onInput=${(e) => setFrom(e.target.value)} />
         <label for="ht">${t('tr_to')}</label><input id="ht" type="date" value=${to} onInput=${(e) => setTo(e.target.value)} />
-        ${wide && html`<label for="hfac">${t('tr_facility')}</label>
+        ${
+          wide &&
+          html`<label for="hfac">${t('tr_facility')}</label>
           <select id="hfac" value=${facility} onChange=${(e) => setFacility(e.target.value)}><option value="">${t('tr_all_facilities')}</option>
-            ${facilities.map((f) => html`<option value=${String(f.id)}>${f.name}</option>`)}</select>`}
+            ${facilities.map((f) => html`<option value=${String(f.id)}>${f.name}</option>`)}</select>`
+        }
         <button type="submit">${t('tr_show')}</button>
       </form>
       ${province && html`<p>${province.name} · <button class="link" onClick=${() => setProvince(null)}>${t('tr_all_provinces')}</button></p>`}
       <${Err} e=${error} />
-      ${sum && (sum.items.length === 0 ? html`<p class="muted">${t('tr_no_hours')}</p>` : html`<div class="attendance"><table class="hours-table">
+      ${
+        sum &&
+        (sum.items.length === 0
+          ? html`<p class="muted">${t('tr_no_hours')}</p>`
+          : html`<div class="attendance"><table class="hours-table">
         <thead><tr><th>${byProvince ? t('province') : t('tr_facility')}</th><th>${t('tr_people')}</th><th>${t('tr_credits')}</th><th>${t('tr_hours_col')}</th></tr></thead>
         <tbody>${sum.items.map((x) => {
           const unit = x.facility || x.province;
-          return html`<tr data-unit=${unit.id}><td>${byProvince && !facility
-            ? html`<button class="link" onClick=${() => setProvince(unit)}>${unit.name}</button>` : unit.name}</td>
+          return html`<tr data-unit=${unit.id}><td>${
+            byProvince && !facility ? html`<button class="link" onClick=${() => setProvince(unit)}>${unit.name}</button>` : unit.name
+          }</td>
             <td>${x.people}</td><td>${x.credits}</td><td>${hours(x.hours)}</td></tr>`;
         })}</tbody>
         <tfoot><tr><th>${t('tr_total')}</th><th>${sum.total.people}</th><th>${sum.total.credits}</th><th>${hours(sum.total.hours)}</th></tr></tfoot>
-      </table></div>`)}
+      </table></div>`)
+      }
     </section>
     <${PersonRecord} from=${from} to=${to} />
   </main>`;
@@ -215,7 +293,12 @@ function PersonRecord({ from, to }) {
     const q = new URLSearchParams({ user_id: id, limit: '100' });
     if (from) q.set('from', from);
     if (to) q.set('to', to);
-    call('GET', '/api/v1/training/records?' + q).then(setRec).catch((err) => { setRec(null); setError(errorText(err)); });
+    call('GET', '/api/v1/training/records?' + q)
+      .then(setRec)
+      .catch((err) => {
+        setRec(null);
+        setError(errorText(err));
+      });
   };
   return html`<section class="card" aria-label=${t('tr_person_record')}><h2>${t('tr_person_record')}</h2>
     <form class="form" onSubmit=${submit}>
@@ -223,9 +306,18 @@ function PersonRecord({ from, to }) {
       <input id="pru" type="number" min="1" required value=${id} onInput=${(e) => setId(e.target.value)} />
       <button type="submit">${t('tr_show')}</button></form>
     <${Err} e=${error} />
-    ${rec && html`<p><strong>${rec.user.full_name}</strong>${rec.user.facility ? ' · ' + rec.user.facility.name : ''} · ${t('tr_total_hours')}: <strong>${hours(rec.total_hours)}</strong></p>
-      ${rec.items.length === 0 ? html`<p class="muted">${t('tr_no_credits')}</p>` : html`<ul class="links">${rec.items.map((x) => html`<li>
+    ${
+      rec &&
+      html`<p><strong>${rec.user.full_name}</strong>${rec.user.facility ? ' · ' + rec.user.facility.name : ''} · ${t('tr_total_hours')}: <strong>${hours(rec.total_hours)}</strong></p>
+      ${
+        rec.items.length === 0
+          ? html`<p class="muted">${t('tr_no_credits')}</p>`
+          : html`<ul class="links">${rec.items.map(
+              (x) => html`<li>
         <strong>${x.course.title}</strong> · ${hours(x.hours)} <span class="muted">· ${x.course.facility.name} · ${when(x.earned_at)}</span>
-        ${x.certificate && html`<br /><span class="muted">${t('verify_code')} <code>${x.certificate.verify_code}</code>${x.certificate.revoked ? ' · ' + t('tr_cert_revoked') : ''}</span>`}</li>`)}</ul>`}`}
+        ${x.certificate && html`<br /><span class="muted">${t('verify_code')} <code>${x.certificate.verify_code}</code>${x.certificate.revoked ? ' · ' + t('tr_cert_revoked') : ''}</span>`}</li>`,
+            )}</ul>`
+      }`
+    }
   </section>`;
 }

@@ -11,7 +11,10 @@ const b64 = (s) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 class UploadError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
 }
 
 async function errorOf(r) {
@@ -21,8 +24,14 @@ async function errorOf(r) {
 
 async function create(file, purpose) {
   const r = await fetch('/api/v1/files', {
-    method: 'POST', credentials: 'same-origin',
-    headers: { ...TUS, ...csrfHeader(), 'upload-length': String(file.size), 'upload-metadata': `filename ${b64(file.name)},purpose ${b64(purpose)}` },
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: {
+      ...TUS,
+      ...csrfHeader(),
+      'upload-length': String(file.size),
+      'upload-metadata': `filename ${b64(file.name)},purpose ${b64(purpose)}`,
+    },
   });
   if (r.status !== 201) throw await errorOf(r);
   return r.headers.get('location');
@@ -54,7 +63,9 @@ export async function upload(file, onProgress = () => {}, { purpose = 'clinical'
     onProgress(offset, file.size, failures ? 'retrying' : 'sending');
     try {
       const r = await fetch(url, {
-        method: 'PATCH', credentials: 'same-origin', body: file.slice(offset, offset + CHUNK),
+        method: 'PATCH',
+        credentials: 'same-origin',
+        body: file.slice(offset, offset + CHUNK),
         headers: { ...TUS, ...csrfHeader(), 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
       });
       if (r.status === 204) {
@@ -70,7 +81,16 @@ export async function upload(file, onProgress = () => {}, { purpose = 'clinical'
       }
       // Refusals about the file itself (wrong type, too big, over quota) will not pass on retry;
       // a 409 is a retry (another request wrote first) unless the upload was refused.
-      const refusal = r.status === 409 ? await r.clone().json().then((b) => b.error?.code === 'upload_refused', () => false) : true;
+      const refusal =
+        r.status === 409
+          ? await r
+              .clone()
+              .json()
+              .then(
+                (b) => b.error?.code === 'upload_refused',
+                () => false,
+              )
+          : true;
       if (r.status >= 400 && r.status < 500 && refusal) {
         localStorage.removeItem(key);
         throw await errorOf(r);

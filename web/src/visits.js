@@ -13,8 +13,17 @@ import { t, getLang } from './i18n.js';
 import { errorText, placeError, readDecimal, numberText, Field, formatTime } from './words.js';
 import { Appointments, SlotPicker, when, vnToday } from './appointments.js';
 
-const VITALS = [['systolic', 'mmHg'], ['diastolic', 'mmHg'], ['pulse', '/ph'], ['temperature', '°C'], ['spo2', '%'],
-  ['respiratory_rate', '/ph'], ['weight', 'kg'], ['height', 'cm'], ['glucose', 'mmol/L']];
+const VITALS = [
+  ['systolic', 'mmHg'],
+  ['diastolic', 'mmHg'],
+  ['pulse', '/ph'],
+  ['temperature', '°C'],
+  ['spo2', '%'],
+  ['respiratory_rate', '/ph'],
+  ['weight', 'kg'],
+  ['height', 'cm'],
+  ['glucose', 'mmol/L'],
+];
 const EMPTY_ITEM = { medicine: '', strength: '', dose: '', frequency: '', duration_days: '', quantity: '', unit: 'viên', instructions: '' };
 
 // The call is fetched when a visit that has one is opened.
@@ -33,7 +42,12 @@ function VisitList() {
   const [error, setError] = useState(null);
   useEffect(() => {
     setItems(null);
-    call('GET', `/api/v1/visits?limit=100&date=${date}`).then((r) => setItems(r.items)).catch((e) => { setError(errorText(e)); setItems([]); });
+    call('GET', `/api/v1/visits?limit=100&date=${date}`)
+      .then((r) => setItems(r.items))
+      .catch((e) => {
+        setError(errorText(e));
+        setItems([]);
+      });
   }, [date]);
   const order = ['in_progress', 'arrived', 'planned', 'finished', 'cancelled', 'no_show'];
   const sorted = (items || []).slice().sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state));
@@ -42,12 +56,20 @@ function VisitList() {
     <label for="vdate">${t('day')}</label>
     <input id="vdate" type="date" value=${date} onChange=${(e) => setDate(e.target.value || vnToday())} />
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    ${items === null ? html`<p>${t('loading')}</p>` : sorted.length === 0 ? html`<p class="muted">${t('no_visits')}</p>` : html`
-      <ul class="facilities visits">${sorted.map((v) => html`<li><a class="facility" href=${'#/visits/' + v.id}>
+    ${
+      items === null
+        ? html`<p>${t('loading')}</p>`
+        : sorted.length === 0
+          ? html`<p class="muted">${t('no_visits')}</p>`
+          : html`
+      <ul class="facilities visits">${sorted.map(
+        (v) => html`<li><a class="facility" href=${'#/visits/' + v.id}>
         <strong>${v.patient?.full_name}</strong>
         <span class="muted">${t('state_' + v.state)} · ${t('mode_' + v.mode)} · ${t('doctor')}: ${v.doctor.full_name}${v.scheduled_at ? ' · ' + when(v.scheduled_at) : ''}</span>
         <span class="muted">${v.reason}</span>
-      </a></li>`)}</ul>`}
+      </a></li>`,
+      )}</ul>`
+    }
   </main>`;
 }
 
@@ -59,8 +81,15 @@ function PlanVisit({ patientId }) {
   const [errs, setErrs] = useState({});
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    call('GET', `/api/v1/patients/${patientId}`).then(setPatient).catch((e) => setError(errorText(e)));
-    call('GET', '/api/v1/doctors').then((r) => { setDoctors(r.items); if (r.items[0]) set((o) => ({ ...o, doctor_id: String(r.items[0].id) })); }).catch(() => {});
+    call('GET', `/api/v1/patients/${patientId}`)
+      .then(setPatient)
+      .catch((e) => setError(errorText(e)));
+    call('GET', '/api/v1/doctors')
+      .then((r) => {
+        setDoctors(r.items);
+        if (r.items[0]) set((o) => ({ ...o, doctor_id: String(r.items[0].id) }));
+      })
+      .catch(() => {});
   }, [patientId]);
   const [slot, setSlot] = useState(null);
   const submit = async (e) => {
@@ -79,8 +108,13 @@ function PlanVisit({ patientId }) {
       }
       go('visits/' + visitId);
     } catch (err) {
-      const placed = placeError(err, { doctor_id: ['doctor', t('doctor')], mode: ['mode_chat', t('visit_mode')],
-        reason: ['reason', t('visit_reason')], scheduled_at: ['at', t('visit_time')], emergency_reason: ['emergency', t('emergency_reason')] });
+      const placed = placeError(err, {
+        doctor_id: ['doctor', t('doctor')],
+        mode: ['mode_chat', t('visit_mode')],
+        reason: ['reason', t('visit_reason')],
+        scheduled_at: ['at', t('visit_time')],
+        emergency_reason: ['emergency', t('emergency_reason')],
+      });
       setErrs(placed.field);
       setError(placed.general);
     } finally {
@@ -138,17 +172,30 @@ function Vitals({ v, canWrite, onSaved }) {
       await call('POST', `/api/v1/visits/${v.id}/vitals`, body);
       set({});
       onSaved();
-    } catch (err) { show(err); }
+    } catch (err) {
+      show(err);
+    }
   };
   return html`<section class="card"><h2>${t('vitals')}</h2>
-    ${v.vitals.length ? html`<ul class="links">${v.vitals.map((x) => html`<li>${when(x.at)} · ${x.recorded_by.name}:
-      ${VITALS.filter(([k]) => x[k] !== null).map(([k, u]) => html` <span class="chip">${t('v_' + k)} ${numberText(x[k])} ${u}</span>`)}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
-    ${canWrite && html`<form class="form" onSubmit=${save} aria-label=${t('vitals')}>
-      <div class="vitals-grid">${VITALS.map(([k, u]) => html`<${Field} id=${'v_' + k} label=${`${t('v_' + k)} (${u})`} error=${errs['v_' + k]}
-        type="text" inputmode="decimal" autocomplete="off" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} />`)}</div>
+    ${
+      v.vitals.length
+        ? html`<ul class="links">${v.vitals.map(
+            (x) => html`<li>${when(x.at)} · ${x.recorded_by.name}:
+      ${VITALS.filter(([k]) => x[k] !== null).map(([k, u]) => html` <span class="chip">${t('v_' + k)} ${numberText(x[k])} ${u}</span>`)}</li>`,
+          )}</ul>`
+        : html`<p class="muted">${t('none')}</p>`
+    }
+    ${
+      canWrite &&
+      html`<form class="form" onSubmit=${save} aria-label=${t('vitals')}>
+      <div class="vitals-grid">${VITALS.map(
+        ([k, u]) => html`<${Field} id=${'v_' + k} label=${`${t('v_' + k)} (${u})`} error=${errs['v_' + k]}
+        type="text" inputmode="decimal" autocomplete="off" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} />`,
+      )}</div>
       ${error && html`<p class="error" role="alert">${error}</p>`}
       <button type="submit">${t('save_vitals')}</button>
-    </form>`}
+    </form>`
+    }
   </section>`;
 }
 
@@ -163,11 +210,15 @@ function Notes({ v, onSaved }) {
       if (Object.keys(body).length) await call('PUT', `/api/v1/visits/${v.id}/notes`, body);
       setMsg(t('saved'));
       onSaved();
-    } catch (err) { setMsg(errorText(err)); }
+    } catch (err) {
+      setMsg(errorText(err));
+    }
   };
   return html`<form class="card form" onSubmit=${save} aria-label=${t('notes')}><h2>${t('notes')}</h2>
-    ${['subjective', 'objective', 'assessment', 'plan'].map((k) => html`<label for=${'n_' + k}>${t('note_' + k)}</label>
-      <textarea id=${'n_' + k} rows="2" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} />`)}
+    ${['subjective', 'objective', 'assessment', 'plan'].map(
+      (k) => html`<label for=${'n_' + k}>${t('note_' + k)}</label>
+      <textarea id=${'n_' + k} rows="2" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} />`,
+    )}
     ${msg && html`<p role="status">${msg}</p>`}
     <button type="submit">${t('save_notes')}</button>
   </form>`;
@@ -178,8 +229,17 @@ function Diagnoses({ v, canWrite, onSaved }) {
   const [hits, setHits] = useState([]);
   const [error, setError] = useState(null);
   useEffect(() => {
-    if (!q.trim()) { setHits([]); return undefined; }
-    const timer = setTimeout(() => call('GET', `/api/v1/icd10?limit=8&q=${encodeURIComponent(q.trim())}`).then((r) => setHits(r.items)).catch(() => {}), 250);
+    if (!q.trim()) {
+      setHits([]);
+      return undefined;
+    }
+    const timer = setTimeout(
+      () =>
+        call('GET', `/api/v1/icd10?limit=8&q=${encodeURIComponent(q.trim())}`)
+          .then((r) => setHits(r.items))
+          .catch(() => {}),
+      250,
+    );
     return () => clearTimeout(timer);
   }, [q]);
   const add = async (code) => {
@@ -187,13 +247,18 @@ function Diagnoses({ v, canWrite, onSaved }) {
       await call('POST', `/api/v1/visits/${v.id}/diagnoses`, { icd10: code, primary: !v.diagnoses.some((d) => d.primary) });
       setQ('');
       onSaved();
-    } catch (err) { setError(errorText(err)); }
+    } catch (err) {
+      setError(errorText(err));
+    }
   };
   return html`<section class="card"><h2>${t('diagnoses')}</h2>
     ${v.diagnoses.length ? html`<ul class="links">${v.diagnoses.map((d) => html`<li><strong>${d.code}</strong> ${d.name_vi || ''}${d.primary ? html` <span class="ok">${t('primary')}</span>` : ''}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
-    ${canWrite && html`<label for="icd">${t('icd_search')}</label>
+    ${
+      canWrite &&
+      html`<label for="icd">${t('icd_search')}</label>
       <input id="icd" type="search" value=${q} onInput=${(e) => setQ(e.target.value)} />
-      <ul class="links">${hits.map((h) => html`<li><button class="link" onClick=${() => add(h.code)}>${h.code} — ${getLang() === 'en' ? h.name_en : h.name_vi}</button>${h.remote_treatable ? '' : html` <span class="muted">${t('not_remote')}</span>`}</li>`)}</ul>`}
+      <ul class="links">${hits.map((h) => html`<li><button class="link" onClick=${() => add(h.code)}>${h.code} — ${getLang() === 'en' ? h.name_en : h.name_vi}</button>${h.remote_treatable ? '' : html` <span class="muted">${t('not_remote')}</span>`}</li>`)}</ul>`
+    }
     ${error && html`<p class="error" role="alert">${error}</p>`}
   </section>`;
 }
@@ -205,15 +270,21 @@ function Prescription({ v, onSaved }) {
   const [errs, setErrs] = useState({});
   const setItem = (i, k, val) => setItems(items.map((it, j) => (j === i ? { ...it, [k]: val } : it)));
   // An item's field by its API path ("items[1].quantity"): the input of that item.
-  const rxFields = Object.fromEntries(['medicine', 'strength', 'dose', 'frequency', 'duration_days', 'quantity', 'unit', 'instructions']
-    .map((k) => [`items[].${k}`, [(path) => `rx_${/\[(\d+)\]/.exec(path)[1]}_${k}`, t('rx_' + k)]]));
+  const rxFields = Object.fromEntries(
+    ['medicine', 'strength', 'dose', 'frequency', 'duration_days', 'quantity', 'unit', 'instructions'].map((k) => [
+      `items[].${k}`,
+      [(path) => `rx_${/\[(\d+)\]/.exec(path)[1]}_${k}`, t('rx_' + k)],
+    ]),
+  );
   rxFields.items = ['rx_0_medicine', t('rx_items')];
-  const body = () => ({ items: items.map((it) => {
-    const o = { ...it, duration_days: Number(it.duration_days), quantity: Number(it.quantity) };
-    if (!o.instructions) delete o.instructions;
-    if (!o.unit) delete o.unit;
-    return o;
-  }) });
+  const body = () => ({
+    items: items.map((it) => {
+      const o = { ...it, duration_days: Number(it.duration_days), quantity: Number(it.quantity) };
+      if (!o.instructions) delete o.instructions;
+      if (!o.unit) delete o.unit;
+      return o;
+    }),
+  });
   const act = async (fn) => {
     setError(null);
     setErrs({});
@@ -229,45 +300,86 @@ function Prescription({ v, onSaved }) {
   const signed = v.prescriptions.filter((p) => p.status === 'signed');
   return html`<section class="card"><h2>${t('prescription')}</h2>
     ${signed.map((p) => html`<p>${t('signed_rx')} ${t('version')} ${p.version} · ${when(p.signed_at)} · <a href=${`/api/v1/prescriptions/${p.id}/pdf`} target="_blank" rel="noopener">${t('rx_pdf')}</a></p>`)}
-    ${!open && signed.length > 0 ? html`<button class="link" onClick=${() => act(() => call('POST', `/api/v1/prescriptions/${signed.at(-1).id}/revise`))}>${t('revise_rx')}</button>`
-      : open ? html`<p>${t('draft_rx')} ${t('version')} ${open.version}</p>
-      <button onClick=${() => act(() => call('POST', `/api/v1/prescriptions/${open.id}/sign`))}>${t('sign_rx')}</button>` : html`
-      <form class="form" aria-label=${t('prescription')} onSubmit=${(e) => { e.preventDefault(); act(() => call('POST', `/api/v1/visits/${v.id}/prescriptions`, body())); }}>
-        ${items.map((it, i) => html`<fieldset><legend>${t('medicine')} ${i + 1}</legend>
+    ${
+      !open && signed.length > 0
+        ? html`<button class="link" onClick=${() => act(() => call('POST', `/api/v1/prescriptions/${signed.at(-1).id}/revise`))}>${t('revise_rx')}</button>`
+        : open
+          ? html`<p>${t('draft_rx')} ${t('version')} ${open.version}</p>
+      <button onClick=${() => act(() => call('POST', `/api/v1/prescriptions/${open.id}/sign`))}>${t('sign_rx')}</button>`
+          : html`
+      <form class="form" aria-label=${t('prescription')} onSubmit=${(e) => {
+        e.preventDefault();
+        act(() => call('POST', `/api/v1/visits/${v.id}/prescriptions`, body()));
+      }}>
+        ${items.map(
+          (it, i) => html`<fieldset><legend>${t('medicine')} ${i + 1}</legend>
           <div class="two">
-            ${['medicine', 'strength', 'dose', 'frequency', 'duration_days', 'quantity', 'unit', 'instructions'].map((k) => html`
+            ${['medicine', 'strength', 'dose', 'frequency', 'duration_days', 'quantity', 'unit', 'instructions'].map(
+              (k) => html`
               <${Field} id=${`rx_${i}_${k}`} label=${t('rx_' + k)} error=${errs[`rx_${i}_${k}`]} type=${k === 'duration_days' || k === 'quantity' ? 'number' : 'text'}
-                required=${k !== 'instructions' && k !== 'unit'} value=${it[k]} onInput=${(e) => setItem(i, k, e.target.value)} />`)}
-          </div></fieldset>`)}
+                required=${k !== 'instructions' && k !== 'unit'} value=${it[k]} onInput=${(e) => setItem(i, k, e.target.value)} />`,
+            )}
+          </div></fieldset>`,
+        )}
         <div class="actions"><button type="button" class="link" onClick=${() => setItems([...items, { ...EMPTY_ITEM }])}>${t('add_medicine')}</button></div>
         <button type="submit">${t('save_draft')}</button>
-      </form>`}
+      </form>`
+    }
     ${error && html`<p class="error" role="alert">${error}</p>`}
   </section>`;
 }
 
-const NEXT = { planned: ['arrived', 'in_progress', 'cancelled', 'no_show'], arrived: ['in_progress', 'cancelled', 'no_show'], in_progress: ['finished'] };
+const NEXT = {
+  planned: ['arrived', 'in_progress', 'cancelled', 'no_show'],
+  arrived: ['in_progress', 'cancelled', 'no_show'],
+  in_progress: ['finished'],
+};
 
 // Earlier visits of the same patient that the caller's facility took part in: the doctor's history.
 function History({ v }) {
   const [items, setItems] = useState(null);
   useEffect(() => {
-    call('GET', `/api/v1/visits?patient_id=${v.patient.id}&limit=50`).then((r) => setItems(r.items.filter((x) => x.id !== v.id).reverse())).catch(() => setItems([]));
+    call('GET', `/api/v1/visits?patient_id=${v.patient.id}&limit=50`)
+      .then((r) => setItems(r.items.filter((x) => x.id !== v.id).reverse()))
+      .catch(() => setItems([]));
   }, [v.id]);
   if (!items || items.length === 0) return '';
-  return html`<section class="card"><h2>${t('history')}</h2><ul class="links">${items.slice(0, 10).map((x) => html`<li>
+  return html`<section class="card"><h2>${t('history')}</h2><ul class="links">${items.slice(0, 10).map(
+    (x) => html`<li>
     <a href=${'#/visits/' + x.id}>${when(x.started_at || x.scheduled_at || x.created_at)}</a> · ${t('state_' + x.state)} · ${x.doctor.full_name}
-    <span class="muted"> · ${x.reason}</span></li>`)}</ul></section>`;
+    <span class="muted"> · ${x.reason}</span></li>`,
+  )}</ul></section>`;
 }
 
 function VisitScreen({ id, user }) {
   const [v, setV] = useState(null);
   const [error, setError] = useState(null);
-  const load = () => call('GET', `/api/v1/visits/${id}`).then((x) => { setV(x); setError(null); }).catch((e) => setError(errorText(e)));
-  useEffect(() => { setV(null); load(); window.scrollTo(0, 0); }, [id]);
+  const load = () =>
+    call('GET', `/api/v1/visits/${id}`)
+      .then((x) => {
+        setV(x);
+        setError(null);
+      })
+      .catch((e) => setError(errorText(e)));
+  useEffect(() => {
+    setV(null);
+    load();
+    window.scrollTo(0, 0);
+  }, [id]);
   // Started, notes saved, the prescription signed by the other side: refetched in place (the
   // forms below keep what is typed in them). Only the visit's people get into its channel.
-  useEffect(() => onChanged(`visit:${id}`, () => call('GET', `/api/v1/visits/${id}`).then((x) => { setV(x); setError(null); }).catch(() => {})), [id]);
+  useEffect(
+    () =>
+      onChanged(`visit:${id}`, () =>
+        call('GET', `/api/v1/visits/${id}`)
+          .then((x) => {
+            setV(x);
+            setError(null);
+          })
+          .catch(() => {}),
+      ),
+    [id],
+  );
   if (!v) return html`<main class="page">${error ? html`<p class="error" role="alert">${error}</p>` : html`<${Pending} />`}</main>`;
   const isDoctor = user.id === v.doctor.id;
   const atStation = user.facility?.id === v.facility.id;
@@ -283,7 +395,12 @@ function VisitScreen({ id, user }) {
       if (!reason || reason.trim().length < 2) return;
       body.reason = reason.trim();
     }
-    try { await call('POST', `/api/v1/visits/${id}/transitions`, body); await load(); } catch (e) { setError(errorText(e)); }
+    try {
+      await call('POST', `/api/v1/visits/${id}/transitions`, body);
+      await load();
+    } catch (e) {
+      setError(errorText(e));
+    }
   };
   return html`<main class="page">
     <a class="back" href="#/visits">← ${t('back')}</a>
@@ -316,7 +433,14 @@ function BookForMe({ user, onBooked }) {
   const [version, setVersion] = useState(0);
   const [reason, setReason] = useState('');
   const [error, setError] = useState(null);
-  useEffect(() => { call('GET', '/api/v1/doctors').then((r) => { setDoctors(r.items); if (r.items[0]) setDoctor(String(r.items[0].id)); }).catch(() => {}); }, []);
+  useEffect(() => {
+    call('GET', '/api/v1/doctors')
+      .then((r) => {
+        setDoctors(r.items);
+        if (r.items[0]) setDoctor(String(r.items[0].id));
+      })
+      .catch(() => {});
+  }, []);
   const submit = async (e) => {
     e.preventDefault();
     setError(null);
@@ -325,7 +449,9 @@ function BookForMe({ user, onBooked }) {
       setReason('');
       setVersion(version + 1);
       onBooked();
-    } catch (err) { setError(errorText(err)); }
+    } catch (err) {
+      setError(errorText(err));
+    }
   };
   return html`<form class="card form" onSubmit=${submit} aria-label=${t('book_for_me')}>
     <h2>${t('book_for_me')}</h2>
@@ -346,16 +472,29 @@ export function MySchedule({ user }) {
   const [f, set] = useState({ day: vnToday(), from: '08:00', to: '11:00', minutes: '15', mode: 'video', weeks: '1' });
   const [slots, setSlots] = useState([]);
   const [msg, setMsg] = useState(null);
-  const load = () => call('GET', `/api/v1/slots?doctor_id=${user.id}&date=${f.day}`).then((r) => setSlots(r.items)).catch(() => setSlots([]));
-  useEffect(() => { load(); }, [f.day]);
+  const load = () =>
+    call('GET', `/api/v1/slots?doctor_id=${user.id}&date=${f.day}`)
+      .then((r) => setSlots(r.items))
+      .catch(() => setSlots([]));
+  useEffect(() => {
+    load();
+  }, [f.day]);
   const submit = async (e) => {
     e.preventDefault();
     setMsg(null);
     try {
-      const s = await call('POST', '/api/v1/schedules', { start: `${f.day}T${f.from}:00+07:00`, end: `${f.day}T${f.to}:00+07:00`, slot_minutes: Number(f.minutes), mode: f.mode, repeat_weeks: Number(f.weeks) });
+      const s = await call('POST', '/api/v1/schedules', {
+        start: `${f.day}T${f.from}:00+07:00`,
+        end: `${f.day}T${f.to}:00+07:00`,
+        slot_minutes: Number(f.minutes),
+        mode: f.mode,
+        repeat_weeks: Number(f.weeks),
+      });
       setMsg(`${t('published')}: ${s.slots * s.series.length}`);
       load();
-    } catch (err) { setMsg(errorText(err)); }
+    } catch (err) {
+      setMsg(errorText(err));
+    }
   };
   const time = formatTime;
   return html`<main class="page"><form class="card form" onSubmit=${submit} aria-label=${t('tile_schedule')}>
@@ -390,29 +529,55 @@ export function MyVisits({ user }) {
   const [notes, setNotes] = useState([]);
   const [booked, setBooked] = useState(0);
   const load = () => {
-    call('GET', '/api/v1/visits?limit=50').then((r) => setItems(r.items.reverse())).catch((e) => setError(errorText(e)));
-    call('GET', '/api/v1/notifications?limit=20').then((r) => setNotes(r.items.reverse())).catch(() => {});
+    call('GET', '/api/v1/visits?limit=50')
+      .then((r) => setItems(r.items.reverse()))
+      .catch((e) => setError(errorText(e)));
+    call('GET', '/api/v1/notifications?limit=20')
+      .then((r) => setNotes(r.items.reverse()))
+      .catch(() => {});
   };
   useEffect(load, []);
   const show = async (v) => {
     try {
       const [s, full] = await Promise.all([call('GET', `/api/v1/visits/${v.id}/summary`), call('GET', `/api/v1/visits/${v.id}`)]);
       setOpen({ ...open, [v.id]: { text: s.text_vi, rx: full.prescriptions } });
-    } catch (e) { setError(errorText(e)); }
+    } catch (e) {
+      setError(errorText(e));
+    }
   };
   return html`<main class="page"><h1>${t('tile_my_visits')}</h1>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${user?.patient_id && html`<${Appointments} version=${booked} onChange=${load} />`}
-    ${user?.patient_id && html`<${BookForMe} user=${user} onBooked=${() => { setBooked(booked + 1); load(); }} />`}
-    ${notes.length > 0 && html`<section class="card" aria-label=${t('notifications')}><h2>${t('notifications')}</h2>
-      <ul class="links">${notes.map((n) => html`<li class=${n.read_at ? 'muted' : ''}>${n.text}</li>`)}</ul></section>`}
-    ${items === null ? html`<p>${t('loading')}</p>` : items.length === 0 ? html`<p class="muted">${t('no_visits')}</p>` : items.map((v) => html`<section class="card">
+    ${
+      user?.patient_id &&
+      html`<${BookForMe} user=${user} onBooked=${() => {
+        setBooked(booked + 1);
+        load();
+      }} />`
+    }
+    ${
+      notes.length > 0 &&
+      html`<section class="card" aria-label=${t('notifications')}><h2>${t('notifications')}</h2>
+      <ul class="links">${notes.map((n) => html`<li class=${n.read_at ? 'muted' : ''}>${n.text}</li>`)}</ul></section>`
+    }
+    ${
+      items === null
+        ? html`<p>${t('loading')}</p>`
+        : items.length === 0
+          ? html`<p class="muted">${t('no_visits')}</p>`
+          : items.map(
+              (v) => html`<section class="card">
       <h2>${when(v.scheduled_at || v.created_at)} · ${t('state_' + v.state)}</h2>
       <p>${t('doctor')}: ${v.doctor.full_name} (${v.doctor.facility.name}) · ${t('mode_' + v.mode)}</p>
-      ${open[v.id] ? html`<pre class="summary">${open[v.id].text}</pre>
+      ${
+        open[v.id]
+          ? html`<pre class="summary">${open[v.id].text}</pre>
         ${open[v.id].rx.map((p) => html`<p><a href=${`/api/v1/prescriptions/${p.id}/pdf`} target="_blank" rel="noopener">${t('rx_pdf')} (${t('version')} ${p.version})</a></p>`)}`
-        : html`<button onClick=${() => show(v)}>${t('see_summary')}</button>`}
-    </section>`)}
+          : html`<button onClick=${() => show(v)}>${t('see_summary')}</button>`
+      }
+    </section>`,
+            )
+    }
   </main>`;
 }
 

@@ -11,7 +11,8 @@ const FIELD_CODES = new Set(['required', 'unknown_field', 'bad_type', 'too_short
 const TOLD_CODES = new Set(['bad_format', 'not_allowed', 'mismatch']);
 
 // A number as the reader writes it: "0,5" in Vietnamese, "0.5" in English.
-export const numberText = (n) => (typeof n === 'number' ? n.toLocaleString(getLang() === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: 2, useGrouping: false }) : '');
+export const numberText = (n) =>
+  typeof n === 'number' ? n.toLocaleString(getLang() === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: 2, useGrouping: false }) : '';
 
 // The label of an API field path in labels: "items[1].quantity" is found as itself, then as
 // "items[].quantity" (with the item's number after it), then by its last member.
@@ -33,7 +34,8 @@ export function errorText(e, labels = {}) {
   const label = labelOf(labels, e.field);
   if (label && FIELD_CODES.has(e.code)) {
     const d = e.detail ?? {};
-    const ranged = d.min !== undefined && d.max !== undefined && (e.code === 'too_short' || e.code === 'too_long' || e.code === 'out_of_range');
+    const ranged =
+      d.min !== undefined && d.max !== undefined && (e.code === 'too_short' || e.code === 'too_long' || e.code === 'out_of_range');
     const key = `err_${e.code}${ranged ? '_range' : ''}`;
     return t(key).replace('{label}', label).replace('{min}', numberText(d.min)).replace('{max}', numberText(d.max));
   }
@@ -61,8 +63,12 @@ export function placeError(e, fields) {
 export function Field({ id, label, error, as = 'input', hint, children, ...input }) {
   const described = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
   const props = { id, 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': described, ...input };
-  const control = as === 'select' ? html`<select ...${props}>${children}</select>`
-    : as === 'textarea' ? html`<textarea ...${props} />` : html`<input ...${props} />`;
+  const control =
+    as === 'select'
+      ? html`<select ...${props}>${children}</select>`
+      : as === 'textarea'
+        ? html`<textarea ...${props} />`
+        : html`<input ...${props} />`;
   return html`<div class="field${error ? ' invalid' : ''}">
     <label for=${id}>${label}</label>
     ${control}
