@@ -200,6 +200,23 @@ static void sqlite_table(struct yx_db *db, const char *t, struct facts *f)
         for (const char *p = sql; p && *p; p++)
             if (strncasecmp(p, " WHERE ", 7) == 0)
                 where = p + 7;
+        /* An index on an expression has no column name for it (pragma_index_info says NULL): its
+         * keys are read from the statement that made it, as PostgreSQL's pg_get_indexdef gives
+         * them, and compared normalized. */
+        const char *on = NULL, *open = NULL;
+        for (const char *p = sql; p && *p && !on; p++)
+            if (strncasecmp(p, " ON ", 4) == 0)
+                on = p;
+        open = on ? strchr(on, '(') : NULL;
+        if (strchr(cols, '?') && open) {
+            int depth = 0;
+            const char *close = open;
+            for (; *close && (close == open || depth > 0); close++)
+                depth += *close == '(' ? 1 : *close == ')' ? -1 : 0;
+            char keys[512];
+            yx_snprintf(keys, sizeof keys, "%.*s", (int)(close - open), open);
+            normalize_expr(keys, cols, sizeof cols);
+        }
         normalize_expr(where ? where : "", pred, sizeof pred);
         fact_add(f, "index %s on %s (%s)%s%s%s", name, t, cols, yx_rows_int(r, i, 1) ? " unique" : "",
                  where ? " where " : "", pred);
