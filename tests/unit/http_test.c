@@ -102,6 +102,7 @@ static int validate(const char *json, const char **field)
     snprintf(name, sizeof name, "%s", r.err_field ? r.err_field : "");
     *field = name;
     json_decref(j);
+    json_decref(r.err_detail); /* a range's limits (yx_fail_check) */
     yx_arena_release(&r.arena);
     return rc;
 }
