@@ -70,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len;
     free(yx_render_answer(&r, &status, &len));
     json_decref(j);
+    json_decref(r.err_detail); /* a range's limits (yx_fail_check) */
     yx_arena_release(&r.arena);
     for (int i = 0; i < 4; i++)
         free(parts[i]);
