@@ -400,17 +400,12 @@ int yx_fhir_encounter_import(struct yx_req *r, const json_t *res, const struct y
                                            {"doctor_id", "Encounter.participant"},
                                            {NULL, NULL}};
     struct yx_visit_past p = {.kind = YX_PAST_VISIT, .facility_id = im->facility};
-    const char *source = yx_fhir_import_source(im, res), *sid;
+    const char *source, *sid;
     int rc;
-    if ((rc = yx_validate(r, res, encounter_import_fields)) != 0)
+    if ((rc = yx_fhir_import_begin(r, res, encounter_import_fields, im, "Encounter", &source, &sid, out)) !=
+            0 ||
+        out->id)
         return rc;
-    sid = yx_json_str(res, "id");
-    if ((rc = yx_fhir_import_find(r, im, source, "Encounter", sid, &out->id)) != 0)
-        return rc;
-    if (out->id) {
-        out->what = YX_IMPORT_UNCHANGED;
-        return 0;
-    }
     if (strcmp(yx_json_str(res, "status"), "finished") != 0)
         return yx_fail_field(r, YX_EINVAL, "Encounter.status",
                              "Chỉ nhập lượt khám đã xong: status finished / an import takes finished "
@@ -460,17 +455,12 @@ int yx_fhir_condition_import(struct yx_req *r, const json_t *res, const struct y
     static const char *const paths[][2] = {
         {"icd10", "Condition.code"}, {"at", "Condition.recordedDate"}, {NULL, NULL}};
     struct yx_visit_past p = {.kind = YX_PAST_DIAGNOSIS, .facility_id = im->facility};
-    const char *source = yx_fhir_import_source(im, res), *sid;
+    const char *source, *sid;
     int rc;
-    if ((rc = yx_validate(r, res, condition_import_fields)) != 0)
+    if ((rc = yx_fhir_import_begin(r, res, condition_import_fields, im, "Condition", &source, &sid, out)) !=
+            0 ||
+        out->id)
         return rc;
-    sid = yx_json_str(res, "id");
-    if ((rc = yx_fhir_import_find(r, im, source, "Condition", sid, &out->id)) != 0)
-        return rc;
-    if (out->id) {
-        out->what = YX_IMPORT_UNCHANGED;
-        return 0;
-    }
     p.icd10 = yx_fhir_code_in(r, json_object_get(res, "code"), YX_FHIR_SID_ICD10, "Condition.code", &rc);
     if (!p.icd10 || (rc = category_in(r, json_object_get(res, "category"))) != 0 ||
         (rc = note_in(r, res)) != 0 ||

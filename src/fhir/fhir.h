@@ -311,6 +311,12 @@ const char *yx_fhir_import_source(const struct yx_fhir_import *im, const json_t 
  * facility before (this request or an earlier one); 0 when none. */
 int yx_fhir_import_find(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
                         const char *type, const char *source_id, int64_t *local);
+/* The start of an Encounter, Observation or Condition line: its fields checked against the
+ * type's table, its *source and source id *sid (required), and whether the facility has it from
+ * before: then out->id is set and out->what is YX_IMPORT_UNCHANGED, and the line is done. */
+int yx_fhir_import_begin(struct yx_req *r, const json_t *res, const struct yx_field *fields,
+                         const struct yx_fhir_import *im, const char *type, const char **source,
+                         const char **sid, struct yx_fhir_imported *out);
 /* Remembers that the source's type/source_id is ytexa's local in the facility. */
 int yx_fhir_import_keep(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
                         const char *type, const char *source_id, int64_t local);

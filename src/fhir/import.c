@@ -124,6 +124,24 @@ int yx_fhir_import_find(struct yx_req *r, const struct yx_fhir_import *im, const
     return rc;
 }
 
+int yx_fhir_import_begin(struct yx_req *r, const json_t *res, const struct yx_field *fields,
+                         const struct yx_fhir_import *im, const char *type, const char **source,
+                         const char **sid, struct yx_fhir_imported *out)
+{
+    int rc;
+    *source = yx_fhir_import_source(im, res);
+    if ((rc = yx_validate(r, res, fields)) != 0)
+        return rc;
+    if (!(*sid = yx_json_str(res, "id")))
+        return yx_fail_field(r, YX_EINVAL, "id",
+                             "Cần id của hệ thống nguồn / the line's id (its source's) is required.");
+    if ((rc = yx_fhir_import_find(r, im, *source, type, *sid, &out->id)) != 0)
+        return rc;
+    if (out->id)
+        out->what = YX_IMPORT_UNCHANGED;
+    return 0;
+}
+
 int yx_fhir_import_keep(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
                         const char *type, const char *source_id, int64_t local)
 {

@@ -405,21 +405,13 @@ int yx_fhir_observation_import(struct yx_req *r, const json_t *res, const struct
 {
     struct yx_vitals v = {{0}, {0}};
     struct yx_visit_past p = {.kind = YX_PAST_VITALS, .facility_id = im->facility, .vitals = &v};
-    const char *source = yx_fhir_import_source(im, res), *sid;
+    const char *source, *sid;
     const struct measure *m = NULL;
     int64_t row = 0;
     int rc;
-    if ((rc = yx_validate(r, res, observation_fields)) != 0)
+    if ((rc = yx_fhir_import_begin(r, res, observation_fields, im, "Observation", &source, &sid, out)) != 0 ||
+        out->id)
         return rc;
-    if (!(sid = yx_json_str(res, "id")))
-        return yx_fail_field(r, YX_EINVAL, "id",
-                             "Cần id của hệ thống nguồn / the line's id (its source's) is required.");
-    if ((rc = yx_fhir_import_find(r, im, source, "Observation", sid, &out->id)) != 0)
-        return rc;
-    if (out->id) {
-        out->what = YX_IMPORT_UNCHANGED;
-        return 0;
-    }
     const json_t *perf = json_object_get(res, "performer");
     if ((rc = measurement_in(r, res, &m, &v)) != 0 ||
         (rc = yx_fhir_import_time(r, yx_json_str(res, "effectiveDateTime"), "Observation.effectiveDateTime",

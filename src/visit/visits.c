@@ -278,8 +278,10 @@ int yx_visit_event(struct yx_req *r, int64_t visit, const char *from, const char
                      "(?, ?, ?, ?, ?, ?)",
                      YX_PI(visit), YX_PT(from), YX_PT(to), YX_PI(yx_now_ms()), YX_PI(r->who.user_id),
                      YX_PT(reason));
-    /* Every change of state is told to the visit's open pages (the state's name, nothing else). */
-    return rc ? rc : yx_live_changed(r->db, "visit", visit, to);
+    /* Every change of state is told to the visit's open pages (the state's name, nothing else). A
+     * visit just made (no state before: booked, or written whole by $import) has no page open on
+     * it yet: nothing to tell, and an import of ten thousand visits sends nothing on the bus. */
+    return rc || !from ? rc : yx_live_changed(r->db, "visit", visit, to);
 }
 
 int yx_visit_sees_drafts(const struct yx_req *r)
