@@ -46,6 +46,11 @@ void yx_static_register(h2o_hostconf_t *host, const struct yx_config *cfg)
         {H2O_HEADERS_CMD_NULL, NULL, {NULL, 0}},
     };
     common[2].value = content_security_policy(cfg);
+    /* The hashed files carry the same headers but keep their year of caching: the list without
+     * Cache-Control (a script served without nosniff could be read as another type). */
+    static h2o_headers_command_t assets_common[4];
+    memcpy(assets_common, common, 3 * sizeof *common);
+    assets_common[3] = common[4];
     /* Vite names built assets by content hash, so they can be cached for a year. */
     h2o_pathconf_t *assets = h2o_config_register_path(host, "/assets", 0);
     h2o_expires_args_t year = {H2O_EXPIRES_MODE_MAX_AGE, {.max_age = 31536000}};
@@ -56,6 +61,7 @@ void yx_static_register(h2o_hostconf_t *host, const struct yx_config *cfg)
     guard->on_req = yx_on_request;
     h2o_file_register(assets, assets_dir, index_files, NULL, H2O_FILE_FLAG_SEND_COMPRESSED);
     h2o_expires_register(assets, &year);
+    h2o_headers_register(assets, assets_common);
     h2o_pathconf_t *root = h2o_config_register_path(host, "/", 0);
     h2o_handler_t *api = h2o_create_handler(root, sizeof *api);
     api->on_req = yx_on_request;

@@ -64,11 +64,16 @@ test('index.html is served and revalidated', async () => {
   assert.ok(r.headers.get('etag') || r.headers.get('last-modified'), 'a validator for revalidation');
 });
 
-test('hashed assets are cached for a year', async () => {
-  const r = await fetch(srv.url + '/assets/app-3f2a1b.js');
-  assert.equal(r.status, 200);
-  assert.match(r.headers.get('content-type'), /javascript/);
-  assert.match(r.headers.get('cache-control'), /max-age=31536000/);
+test('hashed assets are cached for a year, with the security headers', async () => {
+  for (const enc of ['identity', 'br']) {
+    const r = await fetch(srv.url + '/assets/main-9c1d.js', { headers: { 'accept-encoding': enc } });
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type'), /javascript/);
+    assert.equal(r.headers.get('cache-control'), 'max-age=31536000', enc);
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff', enc);
+    assert.equal(r.headers.get('referrer-policy'), 'no-referrer', enc);
+    assert.match(r.headers.get('content-security-policy'), /default-src 'self'/, enc);
+  }
 });
 
 test('missing files are 404 and API paths never fall through to files', async () => {
