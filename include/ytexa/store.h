@@ -97,6 +97,8 @@ struct yx_db_engine {
     /* Optional: runs a statement whose answer the caller does not need with the next one that
      * needs an answer (PostgreSQL's pipeline); exec when absent. */
     int (*exec_later)(struct yx_db *db, const char *sql, const struct yx_param *p, int np);
+    /* Optional: copies the whole database, as one snapshot, into a new file (yx_db_backup). */
+    int (*backup)(struct yx_db *db, const char *path);
 };
 
 struct yx_db {
@@ -199,6 +201,12 @@ int yx_db_publish(struct yx_db *db, const char *channel, const char *text);
 /* Who receives what commits announce: the real-time hub (src/app sets it before serving; called on
  * the committing thread). NULL, the default: the events are dropped. */
 void yx_db_set_publisher(void (*publish)(const char *channel, const char *text));
+
+/* Copies the whole database into a new SQLite file at path, as one consistent snapshot taken while
+ * other connections keep writing, and makes it durable (`ytexa backup`). 0; YX_EDB when the copy
+ * failed (path is then left for the caller to remove); YX_EINVAL on an engine that has no such copy
+ * (PostgreSQL: pg_dump, docs/operations.md). */
+int yx_db_backup(struct yx_db *db, const char *path);
 
 /* Applies the numbered migrations not yet applied; returns how many ran in *applied. */
 int yx_db_migrate(struct yx_db *db, int *applied);

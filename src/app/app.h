@@ -19,5 +19,10 @@ int yx_app_serve(const struct yx_config *cfg);
 /* `ytexa demo` (demo.c) and `ytexa user add` (cli_user.c). */
 int yx_demo_load(struct yx_db *db, const char *password, FILE *report);
 int yx_user_add_cli(struct yx_db *db, int argc, char **argv);
+/* `ytexa backup --to FOLDER` and `ytexa restore --from FOLDER` (backup.c): 0 done, 1 failed (the
+ * cause on stderr; a failed restore removes what it wrote), 2 refused before starting (a backup
+ * into a folder that is not empty, a restore over a database or of the other engine's backup). */
+int yx_backup_cli(const struct yx_config *cfg, const char *to);
+int yx_restore_cli(const struct yx_config *cfg, const char *from);
 
 #endif

@@ -1,4 +1,5 @@
-/* The ytexa command: serve, migrate, demo, user add, audit verify, reports check and rebuild. */
+/* The ytexa command: serve, migrate, demo, user add, audit verify, reports check and rebuild,
+ * backup and restore. */
 #include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -30,6 +31,10 @@ static void usage(void)
         "                 exit 1 if any [--table NAME]\n"
         "  reports rebuild  replace the report rollups with the recomputed rows, a table a\n"
         "                 transaction [--table NAME]\n"
+        "  backup --to FOLDER  copy the database (one snapshot, while serving) and the stored files\n"
+        "                 into a new folder, each file checked against its SHA-256\n"
+        "  restore --from FOLDER  restore a backup into a data folder without a database; checks\n"
+        "                 every file, the counts and the audit chain, and leaves nothing on failure\n"
         "  routes --json  print every route: method, path, who may call it, the body's fields\n\n"
         "Run `ytexa <command> --help` for the options.\n");
 }
@@ -140,22 +145,24 @@ static int cmd_reports(struct yx_config *cfg, int rebuild, const char *table)
     return rc == YX_ENOTFOUND ? 2 : rc != 0 || differ > 0 ? 1 : 0;
 }
 
-/* Takes `--table T` (or `--table=T`) out of the options of `ytexa reports check|rebuild`, wherever
- * it stands among them, so that the rest are the usual options; *table stays NULL without it. 0, or
- * -1 (said on stderr) when it has no value or comes twice. */
-static int take_table(int *argc, char **argv, int from, const char **table)
+/* Takes `NAME VALUE` (or `NAME=VALUE`) out of a command's options, wherever it stands among them
+ * (`--table` of `ytexa reports check|rebuild`, `--to` of backup, `--from` of restore), so that the
+ * rest are the usual options; *value stays NULL without it. 0, or -1 (said on stderr) when it has
+ * no value or comes twice. */
+static int take_option(int *argc, char **argv, int from, const char *name, const char **value)
 {
+    size_t len = strlen(name);
     for (int i = from; i < *argc;) {
-        int eq = strncmp(argv[i], "--table=", 8) == 0, n = eq ? 1 : 2;
-        if (!eq && strcmp(argv[i], "--table") != 0) {
+        int eq = strncmp(argv[i], name, len) == 0 && argv[i][len] == '=', n = eq ? 1 : 2;
+        if (!eq && strcmp(argv[i], name) != 0) {
             i++;
             continue;
         }
-        if (*table || (!eq && i + 1 >= *argc)) {
-            fprintf(stderr, "ytexa: %s\n", *table ? "--table given twice" : "--table needs a table's name");
+        if (*value || (!eq && i + 1 >= *argc)) {
+            fprintf(stderr, "ytexa: %s %s\n", name, *value ? "given twice" : "needs a value");
             return -1;
         }
-        *table = eq ? argv[i] + 8 : argv[i + 1];
+        *value = eq ? argv[i] + len + 1 : argv[i + 1];
         memmove(argv + i, argv + i + n, (size_t)(*argc - i - n + 1) * sizeof *argv);
         *argc -= n;
     }
@@ -193,7 +200,7 @@ int main(int argc, char **argv)
         usage();
         return argc < 2 ? 2 : 0;
     }
-    const char *cmd = argv[1], *table = NULL;
+    const char *cmd = argv[1], *table = NULL, *folder = NULL;
     int argi = 2, rebuild = 0;
     if (strcmp(cmd, "routes") == 0)
         return argc == 3 && strcmp(argv[2], "--json") == 0 && yx_app_routes_print(stdout) == 0 ? 0 : 2;
@@ -203,8 +210,16 @@ int main(int argc, char **argv)
     else if (strcmp(cmd, "reports") == 0 && argc > 2 &&
              (strcmp(argv[2], "check") == 0 || (rebuild = strcmp(argv[2], "rebuild") == 0) != 0)) {
         argi = 3;
-        if (take_table(&argc, argv, argi, &table) != 0)
+        if (take_option(&argc, argv, argi, "--table", &table) != 0)
             return 2;
+    } else if (strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0) {
+        const char *name = cmd[0] == 'b' ? "--to" : "--from";
+        if (take_option(&argc, argv, argi, name, &folder) != 0)
+            return 2;
+        if (!folder && !wants_help(argc, argv, argi)) {
+            fprintf(stderr, "ytexa: %s needs %s FOLDER\n", cmd, name);
+            return 2;
+        }
     } else if (strcmp(cmd, "serve") && strcmp(cmd, "migrate") && strcmp(cmd, "demo")) {
         fprintf(stderr, "ytexa: unknown command '%s'\n\n", cmd);
         usage();
@@ -255,6 +270,10 @@ int main(int argc, char **argv)
         return cmd_audit_verify(&cfg);
     if (strcmp(cmd, "reports") == 0)
         return cmd_reports(&cfg, rebuild, table);
+    if (strcmp(cmd, "backup") == 0)
+        return yx_backup_cli(&cfg, folder);
+    if (strcmp(cmd, "restore") == 0)
+        return yx_restore_cli(&cfg, folder);
     struct yx_db *db;
     if (open_db(&cfg, &db))
         return 1;

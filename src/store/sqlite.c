@@ -242,6 +242,35 @@ static int sq_tx_open(struct yx_db *db)
     return !sqlite3_get_autocommit(((struct sqlite_db *)db)->h);
 }
 
+/* The online backup API in a single step over every page: the copy is one read transaction's
+ * snapshot (WAL lets the writers of other connections go on meanwhile), and its commit into the new
+ * file is synced (a new file is in rollback-journal mode, synchronous=FULL). A writer holding the
+ * lock for a moment makes a step busy: try again, for about ten seconds at most. */
+static int sq_backup(struct yx_db *db, const char *path)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    sqlite3 *dst = NULL;
+    int rc = YX_EDB, step = SQLITE_ERROR;
+    if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+        sqlite3_exec(dst, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->h, "main");
+    if (!b)
+        goto out;
+    for (int tries = 0; tries < 200; tries++) {
+        step = sqlite3_backup_step(b, -1);
+        if (step != SQLITE_BUSY && step != SQLITE_LOCKED)
+            break;
+        sqlite3_sleep(50);
+    }
+    if (sqlite3_backup_finish(b) == SQLITE_OK && step == SQLITE_DONE)
+        rc = 0;
+out:
+    if (sqlite3_close(dst) != SQLITE_OK)
+        rc = YX_EDB;
+    return rc;
+}
+
 const struct yx_db_engine yx_sqlite_engine = {
     .name = "sqlite",
     .dialect = YX_SQLITE,
@@ -251,4 +280,5 @@ const struct yx_db_engine yx_sqlite_engine = {
     .script = sq_script,
     .last_error = sq_last_error,
     .tx_open = sq_tx_open,
+    .backup = sq_backup,
 };

@@ -19,6 +19,11 @@ int yx_db_open(const char *url, struct yx_db **out, char *err, size_t errlen)
     return e->open(url, out, err, errlen);
 }
 
+int yx_db_backup(struct yx_db *db, const char *path)
+{
+    return db->engine->backup ? db->engine->backup(db, path) : YX_EINVAL;
+}
+
 /* An event waiting for its transaction's commit (yx_db_publish), at the nesting level it was
  * queued in or released into. */
 struct yx_db_event {
