@@ -53,6 +53,12 @@ int yx_dicom_tags(const unsigned char *p, size_t n, struct yx_dicom *d);
  * start, then every 10 minutes). */
 int yx_files_sweeper_start(void);
 void yx_files_sweeper_stop(void);
+/* Watches the free space of the data folder's file system once a second and holds writes back
+ * (yx_storage_low_set) while it is under min_free_bytes (src/files/storage.c); its figures for
+ * /metrics. */
+int yx_files_storage_watch_start(const char *data_dir, int64_t min_free_bytes);
+void yx_files_storage_watch_stop(void);
+const struct yx_metric *yx_files_storage_metrics(void);
 /* Ends the image library's threads if it was loaded (at the server's stop). */
 void yx_files_previews_stop(void);
 

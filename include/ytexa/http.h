@@ -158,7 +158,15 @@ enum {
      * together with its audit event, on the writes' path — so that what it recorded and the
      * event that it was asked commit together or not at all. */
     YX_R_WRITES = 256,
+    /* A write that opens or ends a session (login, logout): taken while storage is low
+     * (yx_storage_low), a few hundred bytes, so that people can still sign in to read. */
+    YX_R_SESSION = 512,
 };
+
+/* Is the data folder's free space under its floor (src/files/storage.c)? Then every write route
+ * but YX_R_SESSION's is refused with 503 storage_full before it runs; reads go on. */
+int yx_storage_low(void);
+void yx_storage_low_set(int low);
 
 /* The roles, as bits: who may call a route. The names are those of include/ytexa/auth.h. */
 enum {

@@ -73,6 +73,7 @@ static int configure(const struct yx_config *cfg)
     yx_metrics_register(yx_hub_metrics());
     yx_metrics_register(yx_audit_metrics());
     yx_metrics_register(yx_files_metrics());
+    yx_metrics_register(yx_files_storage_metrics());
     yx_metrics_register(yx_gate_metrics());
     return 0;
 }
@@ -87,6 +88,7 @@ static const struct yx_api_dialect *const dialects[] = {&yx_oauth_dialect, &yx_s
  * job that never started (a start that failed midway). */
 static void stop_jobs(void)
 {
+    yx_files_storage_watch_stop();
     yx_fhir_exporter_stop();
     yx_files_previews_stop();
     yx_db_checkpointer_stop();
@@ -120,7 +122,8 @@ int yx_app_serve(const struct yx_config *cfg)
         return YX_EINTERNAL;
     }
     if (yx_consult_escalator_start() != 0 || yx_files_sweeper_start() != 0 || yx_hub_start(cfg) != 0 ||
-        yx_db_checkpointer_start() != 0 || yx_fhir_exporter_start(cfg->data_dir) != 0) {
+        yx_db_checkpointer_start() != 0 || yx_fhir_exporter_start(cfg->data_dir) != 0 ||
+        yx_files_storage_watch_start(cfg->data_dir, (int64_t)cfg->min_free_mb << 20) != 0) {
         fprintf(stderr, "ytexa: cannot start the background jobs\n");
         stop_jobs();
         return YX_EINTERNAL;

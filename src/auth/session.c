@@ -323,9 +323,9 @@ static int me(struct yx_req *r)
 }
 
 const struct yx_route yx_auth_routes[] = {
-    {"POST", "/api/v1/auth/login", login, YX_R_PUBLIC | YX_R_HEAVY | YX_R_NOTX, "auth.login", "session", 0,
-     login_fields},
-    {"POST", "/api/v1/auth/logout", logout, 0, "auth.logout", "session", YX_ANYONE, NULL},
+    {"POST", "/api/v1/auth/login", login, YX_R_PUBLIC | YX_R_HEAVY | YX_R_NOTX | YX_R_SESSION, "auth.login",
+     "session", 0, login_fields},
+    {"POST", "/api/v1/auth/logout", logout, YX_R_SESSION, "auth.logout", "session", YX_ANYONE, NULL},
     {"GET", "/api/v1/me", me, 0, NULL, NULL, YX_ANYONE, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

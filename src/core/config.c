@@ -44,6 +44,8 @@ static const struct opt opts[] = {
      "URL the SMS/Zalo notifications are POSTed to (none)"},
     {"notify-secret", K_STR, S(notify_secret), "key of their X-Ytexa-Signature HMAC-SHA256"},
     {"file-quota-mb", K_INT, S(file_quota_mb), "MiB of files a facility may store (10240)"},
+    {"min-free-mb", K_INT, S(min_free_mb),
+     "MiB kept free in the data folder: under it new writes are refused, reads go on (256)"},
     {"ws-rate", K_INT, S(ws_rate), "WebSocket messages a socket may send per second (50)"},
     {"ws-burst", K_INT, S(ws_burst), "and in a burst (200)"},
     {"chat-notify-after", K_INT, S(chat_notify_after_s),
@@ -158,6 +160,7 @@ static void defaults(struct yx_config *cfg)
     cfg->login_fail_user = 20;
     cfg->login_fail_addr = 100;
     cfg->file_quota_mb = 10240;
+    cfg->min_free_mb = 256;
     cfg->ws_rate = 50;
     cfg->ws_burst = 200;
     cfg->turn_ttl_s = 3600;

@@ -2,6 +2,7 @@
  * transaction, Idempotency-Key, the handler, the audit event, the JSON answer. The session, the
  * route's permission and the audit event are asked of the hooks the server was given
  * (struct yx_pipeline, include/ytexa/server.h): http names no session store and no audit trail. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -117,6 +118,29 @@ static void settle_error(struct yx_req *r, int rc)
     }
 }
 
+static atomic_int storage_low;
+
+int yx_storage_low(void)
+{
+    return atomic_load_explicit(&storage_low, memory_order_relaxed);
+}
+
+void yx_storage_low_set(int low)
+{
+    atomic_store_explicit(&storage_low, low != 0, memory_order_relaxed);
+}
+
+/* A write while the data folder is nearly full: refused before it runs, so the space left keeps
+ * the reads' audit events and the sessions going until the operator frees some. */
+static int refuse_when_full(struct yx_req *r)
+{
+    yx_reply_header(r, "retry-after", "60");
+    return yx_fail_code(r, YX_EUNAVAIL, "storage_full", NULL,
+                        "Máy chủ sắp hết chỗ lưu trữ nên tạm thời chưa nhận dữ liệu mới; dữ liệu cũ vẫn xem "
+                        "được. Hãy thử lại sau / the server is nearly out of storage and takes no new data "
+                        "for now; what is stored can still be read. Try again later.");
+}
+
 int yx_route_writes(const struct yx_req *r, const struct yx_route *rt)
 {
     return !yx_safe_method(r->method) || (rt->flags & YX_R_WRITES);
@@ -163,7 +187,8 @@ static int run_handler(struct yx_req *r, const struct yx_route *rt, const struct
         return yx_fail(r, YX_EINVAL, "The Idempotency-Key header is longer than 200 characters.");
     /* A role the route does not name, or a body its table refuses, is refused before anything is
      * read or written; the refusal is audited like any other. */
-    if ((rc = p->permit(r)) != 0 || (rc = declared_body(r, rt)) != 0)
+    if ((rc = p->permit(r)) != 0 || (rc = declared_body(r, rt)) != 0 ||
+        (write && !(rt->flags & YX_R_SESSION) && yx_storage_low() && (rc = refuse_when_full(r)) != 0))
         tx = 0;
     if (tx && (rc = yx_db_begin(r->db)) != 0)
         return rc;

@@ -129,6 +129,7 @@ static int map_error(int ext)
         return YX_EINVAL;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
+    case SQLITE_FULL: /* the disk is full: rolled back, and taken again once there is room */
         return YX_EUNAVAIL;
     default:
         return YX_EDB;

@@ -71,7 +71,9 @@ export async function startServer({ extraArgs = [], env = {}, demo = true, tls =
 
 async function launch(srv) {
   srv.exit = null;
-  srv.proc = spawn(BIN, srv.args, { env: { ...process.env, ...srv.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A test machine's /tmp may be nearly full (seen: 287 MB free); the floor under which writes are
+  // refused (--min-free-mb, 256 by default) is kept low for tests but for the drill that sets it.
+  srv.proc = spawn(BIN, srv.args, { env: { YTEXA_MIN_FREE_MB: '8', ...process.env, ...srv.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   srv.proc.stdout.on('data', (d) => { srv.logs += d; });
   srv.proc.stderr.on('data', (d) => { srv.logs += d; });
   srv.exited = new Promise((resolve) => srv.proc.on('exit', (code, signal) => { srv.exit = { code, signal }; resolve(srv.exit); }));
