@@ -85,10 +85,13 @@ void yx_hub_stop(void);
 
 /* Keeps the STUN/TURN settings for GET /api/v1/rtc/ice-servers (yx_hub_start calls it). */
 void yx_rtc_configure(const struct yx_config *cfg);
-/* {"ice_servers", "ice_transport_policy", "ttl", "expires_at"} with a TURN credential for who
+/* {"ice_servers", "ice_transport_policy", "ttl", "expires_at", "relay"} with a TURN credential for who
  * (a user id, or "g12" for a room's guest), as GET /api/v1/rtc/ice-servers answers; NULL when it
  * cannot be made. */
 json_t *yx_rtc_ice_json(const char *who);
+/* Does the first TURN server answer a STUN Binding Request (within a second; the verdict kept five
+ * seconds)? 1 also when no UDP TURN server is configured. */
+int yx_rtc_relay_up(void);
 /* Routes: GET /api/v1/rtc/ice-servers. */
 extern const struct yx_route yx_rtc_routes[];
 

@@ -9,8 +9,9 @@ import { createHmac } from 'node:crypto';
 import { startSignedIn, api, login } from './lib/server.mjs';
 import { registerPatient } from './lib/patients.mjs';
 import { openWs, rawWs, frame, closeCode, wsUrl } from './lib/ws.mjs';
+import { startCoturn } from '../media/servers.mjs';
 
-let srv;
+let srv, coturn;
 const S = {};
 const TURN_SECRET = 'turn-test-secret-8c1f';
 const as = (who, method, path, body) => api(srv, method, path, { token: S[who].token, body });
@@ -28,13 +29,15 @@ async function newVisit() {
   return r.body;
 }
 
+// A real coturn: the server hands out a TURN credential only for a relay that answers.
 before(async () => {
+  coturn = await startCoturn({ secret: TURN_SECRET });
   srv = await startSignedIn(S, {
     extraArgs: ['--chat-notify-after', '1', '--stun-urls', 'stun:127.0.0.1:3478',
-      '--turn-urls', 'turn:127.0.0.1:3478?transport=udp turn:127.0.0.1:3478?transport=tcp', '--turn-secret', TURN_SECRET, '--turn-ttl', '600'],
+      '--turn-urls', `${coturn.url} ${coturn.url.replace('udp', 'tcp')}`, '--turn-secret', TURN_SECRET, '--turn-ttl', '600'],
   });
 });
-after(() => srv.close());
+after(async () => { await srv.close(); await coturn.stop(); });
 
 test('chat in a visit: ordered ids, presence, receipts, stored with the record and audited', async () => {
   const v = await newVisit();
@@ -246,7 +249,8 @@ test('ICE servers: STUN and TURN with a credential in the TURN REST convention',
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const [stun, turn] = r.body.ice_servers;
   assert.deepEqual(stun.urls, ['stun:127.0.0.1:3478']);
-  assert.equal(turn.urls.length, 2);
+  assert.deepEqual(turn.urls, [coturn.url, coturn.url.replace('udp', 'tcp')]);
+  assert.equal(r.body.relay, 'up');
   const [expiry, user] = turn.username.split(':');
   assert.equal(Number(user), userId('demo.patient'));
   const left = Number(expiry) - Date.now() / 1000;
