@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "dispatch.h"
@@ -107,11 +108,27 @@ static const char *outcome_of(int rc)
 /* The error a failed request (or Bundle entry) answers: the handler's own, or the server's when it
  * set none; a failure of the server itself says only what to quote to an operator (the cause is
  * in the log), whatever the handler had set before it. */
+static int has_reply_header(const struct yx_req *r, const char *name)
+{
+    for (int i = 0; i < r->nout_hdr; i++)
+        if (strcasecmp(r->out_hdr[i][0], name) == 0)
+            return 1;
+    return 0;
+}
+
 static void settle_error(struct yx_req *r, int rc)
 {
+    /* A database that cannot be reached (PostgreSQL restarting, a lock held too long) is said as
+     * such; every 503 tells the client when to try again. */
+    if (rc == YX_EUNAVAIL && !r->err)
+        yx_fail(r, rc,
+                "Tạm thời chưa kết nối được cơ sở dữ liệu; hãy thử lại sau ít giây / the database cannot "
+                "be reached just now; try again in a few seconds.");
     if (rc != 0 && !r->err)
         yx_fail(r, rc, "Máy chủ gặp lỗi (yêu cầu %s) / something went wrong on the server (request %s).",
                 r->id, r->id);
+    if (r->err == YX_EUNAVAIL && !has_reply_header(r, "retry-after"))
+        yx_reply_header(r, "retry-after", "5");
     if (rc == YX_EDB || rc == YX_EINTERNAL || rc == YX_ENOMEM) {
         yx_clear_error(r);
         yx_fail(r, rc, "Lỗi máy chủ (yêu cầu %s) / server error (request %s).", r->id, r->id);
@@ -361,7 +378,7 @@ void yx_dispatch(struct yx_req *r, const struct yx_pipeline *p, size_t max_body)
     const struct yx_route *rt = r->route;
     int rc;
     if (!(rt->flags & YX_R_LOOP) && !(r->db = yx_db_thread())) {
-        rc = yx_fail(r, YX_EUNAVAIL, "The database is not reachable; try again shortly.");
+        rc = YX_EUNAVAIL; /* said in settle_error */
         goto out;
     }
     if (rt->flags & YX_R_RAW) {

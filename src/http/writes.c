@@ -34,6 +34,8 @@ static struct {
 static void lost(struct job *first, struct job *stop)
 {
     for (struct job *j = first; j != stop; j = j->next) {
+        if (!j->r.err)
+            yx_reply_header(&j->r, "retry-after", "5");
         yx_fail(&j->r, YX_EUNAVAIL,
                 "Máy chủ chưa lưu được; hãy thử lại (yêu cầu %s) / the server could not save this; try again "
                 "(request %s).",
