@@ -24,6 +24,7 @@ struct yx_config {
     int login_fail_addr;          /* failed logins an address may have in an hour */
     char notify_webhook_url[512]; /* where SMS/Zalo notifications are POSTed (none: app only) */
     char notify_secret[128];      /* key of the HMAC-SHA256 signature of each POST */
+    int request_timeout_s;        /* a request's headers and body must arrive within this */
     int min_free_mb;              /* free space in the data folder under which writes are refused */
     int file_quota_mb;            /* storage a facility may use for files, unless its own is set */
     int ws_rate, ws_burst;        /* messages a WebSocket may send per second, and in a burst */

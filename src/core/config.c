@@ -34,6 +34,8 @@ static const struct opt opts[] = {
     {"image-concurrency", K_INT, S(image_concurrency), "thumbnails and previews made at once (1)"},
     {"report-concurrency", K_INT, S(report_concurrency), "reports computed at once (1)"},
     {"max-body", K_INT, S(max_body), "largest JSON body in bytes (65536)"},
+    {"request-timeout", K_INT, S(request_timeout_s),
+     "seconds a request's headers and body have to arrive whole (30)"},
     {"workers", K_INT, S(workers),
      "threads that run requests, each with a database connection (4; on PostgreSQL twice the cores)"},
     {"group-commit", K_INT, S(group_commit),
@@ -161,6 +163,7 @@ static void defaults(struct yx_config *cfg)
     cfg->login_fail_addr = 100;
     cfg->file_quota_mb = 10240;
     cfg->min_free_mb = 256;
+    cfg->request_timeout_s = 30;
     cfg->ws_rate = 50;
     cfg->ws_burst = 200;
     cfg->turn_ttl_s = 3600;

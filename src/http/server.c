@@ -151,6 +151,11 @@ int yx_server_run(const struct yx_config *cfg, const struct yx_server_setup *set
      * in plain text. Up to this size we answer 413 in JSON (bodies over --max-body), and upload
      * chunks fit under it. */
     yx_srv.config.max_request_entity_size = 16 * 1024 * 1024;
+    /* A request must arrive whole, headers and body, within this (h2o does not restart the clock
+     * as bytes come): a slow sender (slowloris) holds its socket that long at most, while a phone's
+     * upload chunk, sized by the web app to take about 5 s, fits on a satellite link. */
+    yx_srv.config.http1.req_timeout =
+        (uint64_t)(cfg->request_timeout_s > 0 ? cfg->request_timeout_s : 30) * 1000;
     h2o_hostconf_t *host =
         h2o_config_register_host(&yx_srv.config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     yx_static_register(host, cfg);

@@ -1,10 +1,18 @@
-// Resumable uploads (tus 1.0) from the browser, for links that drop: the file goes up in 512 KB
-// chunks; after a failure the offset is asked again (HEAD) and sending goes on from there, with
+// Resumable uploads (tus 1.0) from the browser, for links that drop: the file goes up in chunks
+// sized to the link (each about CHUNK_SECONDS long, so that one always arrives within the server's
+// request timeout, 30 s, even on a satellite link); after a failure the offset is asked again (HEAD) and sending goes on from there, with
 // growing pauses. The upload's address is kept in localStorage under the file's name, size and
 // date, so choosing the same file again after the page was closed resumes it too.
 import { csrfHeader } from './api.js';
 
-const CHUNK = 512 * 1024;
+// The first chunk, and the bounds of the next ones: a chunk is sized from the speed the last one
+// went at, to take about CHUNK_SECONDS; a failed chunk halves the next.
+const CHUNK_FIRST = 256 * 1024;
+const CHUNK_MIN = 32 * 1024;
+const CHUNK_MAX = 4 * 1024 * 1024;
+const CHUNK_SECONDS = 5;
+export const nextChunk = (bytes, ms) =>
+  Math.max(CHUNK_MIN, Math.min(CHUNK_MAX, Math.round((bytes / Math.max(ms, 1)) * 1000 * CHUNK_SECONDS)));
 const TUS = { 'tus-resumable': '1.0.0' };
 const keyOf = (f, purpose) => `ytexa.upload:${purpose}:${f.name}:${f.size}:${f.lastModified}`;
 const b64 = (s) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
@@ -59,18 +67,22 @@ export async function upload(file, onProgress = () => {}, { purpose = 'clinical'
     offset = 0;
   }
   let failures = 0;
+  let chunk = CHUNK_FIRST;
   for (;;) {
     onProgress(offset, file.size, failures ? 'retrying' : 'sending');
+    const started = performance.now();
+    const size = Math.min(chunk, file.size - offset);
     try {
       const r = await fetch(url, {
         method: 'PATCH',
         credentials: 'same-origin',
-        body: file.slice(offset, offset + CHUNK),
+        body: file.slice(offset, offset + size),
         headers: { ...TUS, ...csrfHeader(), 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
       });
       if (r.status === 204) {
         offset = Number(r.headers.get('upload-offset'));
         failures = 0;
+        chunk = nextChunk(size, performance.now() - started);
         const id = r.headers.get('ytexa-file-id');
         if (id) {
           localStorage.removeItem(key);
@@ -98,8 +110,10 @@ export async function upload(file, onProgress = () => {}, { purpose = 'clinical'
     } catch (e) {
       if (e instanceof UploadError) throw e;
     }
-    // The link dropped or the server was busy: wait, ask where we are, go on from there.
+    // The link dropped or the server was busy: wait, ask where we are, go on from there, with a
+    // smaller chunk (a chunk cut off by the server's timeout would be cut off again).
     failures++;
+    chunk = Math.max(CHUNK_MIN, Math.floor(chunk / 2));
     onProgress(offset, file.size, 'retrying');
     await sleep(Math.min(30000, 500 * 2 ** Math.min(failures, 6)));
     const at = await offsetOf(url).catch(() => undefined);
