@@ -267,8 +267,7 @@ function ActionForm({ id, action, label, fields, onDone, danger, draft }) {
         if (values[f.name])
           body[f.name] = f.number ? Number(values[f.name]) : f.time ? new Date(values[f.name]).toISOString() : values[f.name];
       onDone(await call('POST', `/api/v1/consults/${id}/${action}`, body));
-      clearDraft();
-      setValues({});
+      clearDraft({});
     } catch (err) {
       setError(errorText(err));
     } finally {

@@ -37,12 +37,14 @@ export function useDraft(user, form, record, initial) {
       }
       return v;
     });
-  const clear = () => {
+  // clear(next): forgets the draft; with next, the form shows next (not kept) from now on.
+  const clear = (...next) => {
     try {
       if (key) sessionStorage.removeItem(key);
     } catch {
       // nothing kept
     }
+    if (next.length) setValue(next[0]);
   };
   return [value, set, clear];
 }

@@ -385,20 +385,17 @@ function PatientHistory({ p }) {
   const rx = useList(`/api/v1/patients/${p.id}/prescriptions?limit=50`, [p.id]);
   // The visits list answers oldest first: the record reads newest first.
   const newest = visits.items && { ...visits, items: visits.items.slice().reverse() };
+  const when = (iso) => formatDateTime(iso);
   return html`<div class="record-lists">
-    <${RecordList} title=${t('rec_visits')} id="rec-visits" list=${newest || visits} row=${(
-      v,
-    ) => html`<a href=${'#/visits/' + v.id}>${formatDateTime(v.started_at || v.scheduled_at || v.created_at)}</a>
-      · ${t('state_' + v.state)} · ${v.doctor.full_name} <span class="muted">· ${v.reason}</span>`} />
-    <${RecordList} title=${t('rec_consults')} id="rec-consults" list=${consults} row=${(
-      c,
-    ) => html`<a href=${'#/consults/' + c.id}>${formatDateTime(c.requested_at || c.created_at)}</a>
-      · ${t('cstate_' + c.state)} · ${t('ckind_' + c.kind)}${c.assigned ? ' · ' + c.assigned.name : ''} <span class="muted clip">· ${c.summary}</span>`} />
-    <${RecordList} title=${t('rec_prescriptions')} id="rec-rx" list=${rx} row=${(
-      x,
-    ) => html`<a href=${'#/visits/' + x.visit_id}>${formatDateTime(x.signature?.at)}</a>
-      · ${x.items.map((it) => `${it.medicine} ${it.strength}`).join(', ')} <span class="muted">· ${x.signature?.name} · ${t('version')} ${x.version}</span>
-      · <a href=${`/api/v1/prescriptions/${x.id}/pdf`} target="_blank" rel="noopener">${t('rx_pdf')}</a>`} />
+    <${RecordList} title=${t('rec_visits')} id="rec-visits" list=${newest || visits} row=${(v) =>
+      html`<a href=${'#/visits/' + v.id}>${when(v.started_at || v.scheduled_at || v.created_at)}</a>${' · '}${t('state_' + v.state)} · ${v.doctor.full_name}
+        <span class="muted">${' · ' + v.reason}</span>`} />
+    <${RecordList} title=${t('rec_consults')} id="rec-consults" list=${consults} row=${(c) =>
+      html`<a href=${'#/consults/' + c.id}>${when(c.requested_at || c.created_at)}</a>${' · '}${t('cstate_' + c.state)} · ${t('ckind_' + c.kind)}${c.assigned ? ' · ' + c.assigned.name : ''}
+        <span class="muted">${' · ' + c.summary}</span>`} />
+    <${RecordList} title=${t('rec_prescriptions')} id="rec-rx" list=${rx} row=${(x) =>
+      html`<a href=${'#/visits/' + x.visit_id}>${when(x.signature?.at)}</a>${' · '}${x.items.map((it) => `${it.medicine} ${it.strength}`).join(', ')}
+        <span class="muted">${` · ${x.signature?.name} · ${t('version')} ${x.version} · `}</span><a href=${`/api/v1/prescriptions/${x.id}/pdf`} target="_blank" rel="noopener">${t('rx_pdf')}</a>`} />
   </div>`;
 }
 

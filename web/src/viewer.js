@@ -70,6 +70,8 @@ export function ImageViewer({ file, onClose }) {
   };
   // One finger (or the mouse) moves the image; two fingers zoom it.
   const down = (e) => {
+    // A mouse is one pointer: anything left of an earlier touch is over.
+    if (e.pointerType === 'mouse') pointers.current.clear();
     e.currentTarget.setPointerCapture?.(e.pointerId);
     pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
     if (pointers.current.size === 2) {
@@ -86,7 +88,7 @@ export function ImageViewer({ file, onClose }) {
       const d = Math.hypot(a.x - b.x, a.y - b.y);
       const zoom = clamp((pinch.current.zoom * d) / Math.max(1, pinch.current.d), MIN, MAX);
       setV((o) => ({ ...o, zoom }));
-    } else if (pointers.current.size === 1) move(e.clientX - last.x, e.clientY - last.y);
+    } else move(e.clientX - last.x, e.clientY - last.y);
   };
   const up = (e) => {
     pointers.current.delete(e.pointerId);
@@ -108,7 +110,7 @@ export function ImageViewer({ file, onClose }) {
       <button type="button" class="iv-close" onClick=${onClose}>${t('close')}</button>
     </div>
     <div class="iv-stage" onPointerDown=${down} onPointerMove=${drag} onPointerUp=${up} onPointerCancel=${up}>
-      <img src=${file.url + '/preview'} alt=${file.name} draggable="false"
+      <img src=${file.url + '/preview'} alt=${file.name} draggable=${false} onDragStart=${(e) => e.preventDefault()}
         style=${{ transform: `translate(${v.x}px, ${v.y}px) scale(${v.zoom})`, filter }} />
     </div>
     <p class="iv-help">${t('iv_help')}</p>

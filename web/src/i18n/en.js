@@ -300,7 +300,7 @@ export default {
   rx_draft_items: 'Medicines in the draft',
   rx_days: 'days',
   dx_not_remote_warn:
-    'Diagnosis {code} is not on the list of conditions for remote prescribing (Circular 30): no prescription can be written remotely for this visit.',
+    'Diagnosis {code} is not on the list of conditions for remote prescribing (Circular 30/2023/TT-BYT): as the primary diagnosis no prescription can be written remotely; advise and refer instead.',
   visit_place: 'Place',
   visit_cancel_title: 'Cancel the visit',
   visit_no_show_title: 'The patient did not come',

@@ -300,7 +300,7 @@ export default {
   rx_draft_items: 'Thuốc trong đơn nháp',
   rx_days: 'ngày',
   dx_not_remote_warn:
-    'Chẩn đoán {code} không thuộc danh mục bệnh được kê đơn từ xa (Thông tư 30): không kê đơn thuốc từ xa cho lượt khám này.',
+    'Chẩn đoán {code} không thuộc danh mục bệnh được kê đơn từ xa (Thông tư 30/2023/TT-BYT): là chẩn đoán chính thì không kê đơn từ xa được, hãy tư vấn và chuyển tuyến.',
   visit_place: 'Nơi khám',
   visit_cancel_title: 'Hủy lượt khám',
   visit_no_show_title: 'Người bệnh không đến',
