@@ -313,7 +313,6 @@ export default {
   rec_visits: 'Visits',
   rec_consults: 'Consultations',
   rec_prescriptions: 'Signed prescriptions',
-  draft_kept: 'The draft is kept in this browser until it is sent or you log out.',
   iv_zoom_in: 'Zoom in',
   iv_zoom_out: 'Zoom out',
   iv_contrast: 'Contrast',

@@ -313,7 +313,6 @@ export default {
   rec_visits: 'Các lượt khám',
   rec_consults: 'Các ca hội chẩn',
   rec_prescriptions: 'Đơn thuốc đã ký',
-  draft_kept: 'Bản nháp được giữ trên trình duyệt này cho tới khi gửi hoặc đăng xuất.',
   iv_zoom_in: 'Phóng to',
   iv_zoom_out: 'Thu nhỏ',
   iv_contrast: 'Độ tương phản',
