@@ -298,7 +298,8 @@ static int consult_get(struct yx_req *r)
     "SELECT c.id, c.state, c.urgency, c.specialty, c.kind, c.summary, c.patient_id, p.full_name, "           \
     "p.birth_year, p.sex, c.requester_facility_id, rf.name AS requester_name, c.assigned_facility_id, "      \
     "af.name AS assigned_name, "                                                                             \
-    "c.requested_at, c.accept_due_at, c.escalation_level, c.updated_at FROM consults c JOIN patients p ON "  \
+    "c.requested_at, c.accept_due_at, c.escalation_level, c.created_at, c.updated_at FROM consults c JOIN "  \
+    "patients p ON "                                                                                         \
     "p.id = c.patient_id JOIN facilities rf ON rf.id = c.requester_facility_id LEFT JOIN facilities af ON "  \
     "af.id = c.assigned_facility_id "
 
@@ -374,10 +375,44 @@ static int consult_list(struct yx_req *r)
     return yx_reply(r, 200, out);
 }
 
+/* GET /api/v1/patients/:id/consults?cursor&limit — the patient's cases, newest first, for the
+ * record's page: checked as the record is (another facility's patient answers as an absent one), and
+ * of those only the cases the caller's facility sent or has as hub. */
+static int consult_of_patient(struct yx_req *r)
+{
+    int64_t patient_id, after, limit;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if ((rc = yx_param_id(r, 0, &patient_id)) != 0 ||
+        (rc = yx_patient_access(r, patient_id, YX_A_READ)) != 0 || (rc = yx_page(r, &after, &limit)) != 0)
+        return rc;
+    rc =
+        YX_DB_Q(r->db, &rows,
+                LIST_COLUMNS "WHERE c.patient_id = ? AND (c.requester_facility_id = ? OR "
+                             "c.assigned_facility_id = ?) AND (? = 0 OR c.id < ?) ORDER BY c.id DESC LIMIT ?",
+                YX_PI(patient_id), YX_PI(r->who.facility_id), YX_PI(r->who.facility_id), YX_PI(after),
+                YX_PI(after), YX_PI(limit + 1));
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    int64_t now = yx_now_ms();
+    for (int i = 0; i < rows->nrows && i < limit; i++) {
+        json_t *one = list_item(rows, i, now);
+        json_object_set_new(one, "created_at", yx_json_time_or_null(rows, i, "created_at"));
+        json_array_append_new(items, one);
+    }
+    int more = rows->nrows > limit;
+    int64_t last = more ? yx_rows_i64(rows, (int)limit - 1, "id") : 0;
+    yx_rows_free(rows);
+    return yx_reply(r, 200, yx_page_json(items, more, last));
+}
+
 const struct yx_route yx_consult_request_routes[] = {
     {"POST", "/api/v1/consults", consult_create, 0, "consult.create", "consult", YX_CLINICIANS,
      create_fields},
     {"GET", "/api/v1/consults", consult_list, 0, "consult.list", "consult", YX_CLINICIANS, NULL},
+    {"GET", "/api/v1/patients/:id/consults", consult_of_patient, 0, "consult.patient_list", "patient",
+     YX_CLINICIANS, NULL},
     {"GET", "/api/v1/consults/:id", consult_get, 0, "consult.read", "consult", YX_CLINICIANS, NULL},
     {"PATCH", "/api/v1/consults/:id", consult_patch, 0, "consult.update", "consult", YX_CLINICIANS,
      patch_fields},

@@ -506,6 +506,37 @@ static int rx_pdf(struct yx_req *r)
     return yx_reply_raw(r, 200, "application/pdf", pdf, len);
 }
 
+/* GET /api/v1/patients/:id/prescriptions?cursor&limit — the signed prescriptions of the patient's
+ * record, newest first, for the record's page: checked as the record is (another facility's patient
+ * answers as an absent one), and of those only the visits the caller's facility held or ran. */
+static int rx_of_patient(struct yx_req *r)
+{
+    int64_t patient_id, after, limit;
+    struct yx_rows *rows = NULL;
+    int rc;
+    if ((rc = yx_param_id(r, 0, &patient_id)) != 0 ||
+        (rc = yx_patient_access(r, patient_id, YX_A_READ)) != 0 || (rc = yx_page(r, &after, &limit)) != 0)
+        return rc;
+    rc = YX_DB_Q(r->db, &rows,
+                 "SELECT p.id FROM prescriptions p JOIN visits v ON v.id = p.visit_id WHERE p.patient_id = ? "
+                 "AND p.status = 'signed' AND (v.facility_id = ? OR v.doctor_facility_id = ?) AND (? = 0 OR "
+                 "p.id < ?) ORDER BY p.id DESC LIMIT ?",
+                 YX_PI(patient_id), YX_PI(r->who.facility_id), YX_PI(r->who.facility_id), YX_PI(after),
+                 YX_PI(after), YX_PI(limit + 1));
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    for (int i = 0; i < rows->nrows && i < limit; i++) {
+        json_t *one = rx_json(r->db, yx_rows_i64(rows, i, "id"));
+        if (one)
+            json_array_append_new(items, one);
+    }
+    int more = rows->nrows > limit;
+    int64_t last = more ? yx_rows_i64(rows, (int)limit - 1, "id") : 0;
+    yx_rows_free(rows);
+    return yx_reply(r, 200, yx_page_json(items, more, last));
+}
+
 const struct yx_route yx_prescription_routes[] = {
     {"POST", "/api/v1/visits/:id/prescriptions", rx_create, 0, "prescription.create", "prescription",
      YX_DOCTORS, body_fields},
@@ -519,5 +550,7 @@ const struct yx_route yx_prescription_routes[] = {
      YX_DOCTORS, revise_fields},
     {"GET", "/api/v1/prescriptions/:id/pdf", rx_pdf, 0, "prescription.pdf", "prescription",
      YX_CLINICIANS | YX_ROLE_PATIENT, NULL},
+    {"GET", "/api/v1/patients/:id/prescriptions", rx_of_patient, 0, "prescription.patient_list", "patient",
+     YX_CLINICIANS, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -85,6 +85,9 @@ test('a station registers a patient, records consent, gives her an account, plan
     await fill('instructions', 'Uống sau ăn sáng');
     await p.getByRole('button', { name: 'Lưu đơn nháp' }).click();
     await p.getByRole('button', { name: 'Ký đơn thuốc' }).click();
+    // Signing asks first, in the page, with the medicines of the draft.
+    await p.getByRole('dialog', { name: 'Ký đơn thuốc này?' }).getByText(/Amlodipin 5 mg/).waitFor();
+    await p.getByRole('button', { name: 'Xác nhận ký' }).click();
     const link = p.getByRole('link', { name: 'Tải đơn thuốc (PDF)' });
     await link.waitFor();
     // The PDF as the browser downloads it, with the session cookie, read back as text.

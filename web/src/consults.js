@@ -14,6 +14,8 @@ import { errorText } from './words.js';
 import { when as at } from './appointments.js';
 import { upload } from './upload.js';
 import { onChanged, onFacilityChanged } from './live.js';
+import { useDraft } from './drafts.js';
+import { ImageViewer } from './viewer.js';
 
 const when = (iso) => at(iso) || '—';
 const URGENCIES = ['emergency', 'urgent', 'routine'];
@@ -246,19 +248,13 @@ function Attachments({ files }) {
       ${f.dicom && html`<span class="muted">${[f.dicom.modality, f.dicom.body_part, f.dicom.study_date].filter(Boolean).join(' · ')}</span>`}
     </li>`,
   )}</ul>
-    ${
-      open &&
-      html`<div class="viewer" role="dialog" aria-modal="true" aria-label=${open.name}>
-      <img src=${open.url + '/preview'} alt=${open.name} />
-      <div class="actions"><a class="button" href=${open.url}>${t('download_original')}</a>
-        <button onClick=${() => setOpen(null)}>${t('close')}</button></div>
-    </div>`
-    }`;
+    ${open && html`<${ImageViewer} file=${open} onClose=${() => setOpen(null)} />`}`;
 }
 
 // A small form that posts one action of the case and shows the case that comes back.
-function ActionForm({ id, action, label, fields, onDone, danger }) {
-  const [values, setValues] = useState({});
+// draft (a user id): what is typed is kept in the browser until it is sent (drafts.js).
+function ActionForm({ id, action, label, fields, onDone, danger, draft }) {
+  const [values, setValues, clearDraft] = useDraft(draft, draft ? 'consult-' + action : null, id, {});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const run = async (e) => {
@@ -271,7 +267,7 @@ function ActionForm({ id, action, label, fields, onDone, danger }) {
         if (values[f.name])
           body[f.name] = f.number ? Number(values[f.name]) : f.time ? new Date(values[f.name]).toISOString() : values[f.name];
       onDone(await call('POST', `/api/v1/consults/${id}/${action}`, body));
-      setValues({});
+      clearDraft({});
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -295,10 +291,17 @@ function ActionForm({ id, action, label, fields, onDone, danger }) {
   </form>`;
 }
 
-function Conclusion({ c, onDone }) {
-  const [answers, setAnswers] = useState(Object.fromEntries(c.questions.map((q) => [q.id, q.conclusion || ''])));
-  const [rec, setRec] = useState(c.recommendation.kind || '');
-  const [note, setNote] = useState(c.recommendation.note || '');
+function Conclusion({ c, user, onDone }) {
+  // The chair's answers are long: kept as a draft (per user and case) until the conclusion is sent.
+  const [f, setF, clearDraft] = useDraft(user?.id, 'consult-conclusion', c.id, {
+    answers: Object.fromEntries(c.questions.map((q) => [q.id, q.conclusion || ''])),
+    rec: c.recommendation.kind || '',
+    note: c.recommendation.note || '',
+  });
+  const { answers, rec, note } = f;
+  const setAnswers = (a) => setF((o) => ({ ...o, answers: a }));
+  const setRec = (r) => setF((o) => ({ ...o, rec: r }));
+  const setNote = (n) => setF((o) => ({ ...o, note: n }));
   const [error, setError] = useState(null);
   const run = async (e) => {
     e.preventDefault();
@@ -306,11 +309,12 @@ function Conclusion({ c, onDone }) {
     try {
       onDone(
         await call('POST', `/api/v1/consults/${c.id}/conclusion`, {
-          answers: c.questions.map((q) => ({ question_id: q.id, conclusion: answers[q.id].trim() })),
+          answers: c.questions.map((q) => ({ question_id: q.id, conclusion: (answers[q.id] ?? '').trim() })),
           recommendation: rec,
           ...(note.trim() ? { recommendation_note: note.trim() } : {}),
         }),
       );
+      clearDraft();
     } catch (err) {
       setError(errorText(err));
     }
@@ -319,7 +323,7 @@ function Conclusion({ c, onDone }) {
     <h3>${t('consult_conclude')}</h3>
     ${c.questions.map(
       (q) => html`<label for=${'a' + q.id}>${q.position}. ${q.question}</label>
-      <textarea id=${'a' + q.id} rows="2" required value=${answers[q.id]} onInput=${(e) => setAnswers({ ...answers, [q.id]: e.target.value })}></textarea>`,
+      <textarea id=${'a' + q.id} rows="2" required value=${answers[q.id] ?? ''} onInput=${(e) => setAnswers({ ...answers, [q.id]: e.target.value })}></textarea>`,
     )}
     <label for="rec">${t('consult_recommendation')}</label>
     <select id="rec" required value=${rec} onChange=${(e) => setRec(e.target.value)}><option value="">—</option>
@@ -373,14 +377,16 @@ function Actions({ c, setC, user }) {
     <${Reassign} c=${c} onDone=${setC} /></details>`);
   if ((me.hub || me.participant) && doctor && discussing)
     out.push(html`<${ActionForm} id=${c.id} action="opinions" label=${t('consult_give_opinion')}
-    fields=${[{ name: 'opinion', label: t('consult_opinion'), long: true }]} onDone=${setC} />`);
+    fields=${[{ name: 'opinion', label: t('consult_opinion'), long: true }]} onDone=${setC} draft=${user?.id} />`);
   if ((me.chair || me.secretary) && ['accepted', 'answered', 'scheduled'].includes(s))
     out.push(html`<details><summary>${t('consult_schedule')}</summary>
     <${ActionForm} id=${c.id} action="session" label=${t('consult_schedule')} fields=${[{ name: 'at', label: t('consult_session_at'), time: true }]} onDone=${setC} /></details>`);
-  if (me.chair && ['scheduled', 'answered'].includes(s)) out.push(html`<${Conclusion} c=${c} onDone=${setC} />`);
+  if (me.chair && ['scheduled', 'answered'].includes(s)) out.push(html`<${Conclusion} c=${c} user=${user} onDone=${setC} />`);
   // Before the outcome the chair may amend the conclusion; signed minutes then need a new version.
   if (me.chair && s === 'concluded')
-    out.push(html`<details><summary>${t('consult_amend_conclusion')}</summary><${Conclusion} c=${c} onDone=${setC} /></details>`);
+    out.push(
+      html`<details><summary>${t('consult_amend_conclusion')}</summary><${Conclusion} c=${c} user=${user} onDone=${setC} /></details>`,
+    );
   if (me.chair && s === 'concluded')
     out.push(html`<${ActionForm} id=${c.id} action="minutes" label=${c.minutes.length ? t('consult_sign_amend') : t('consult_sign')}
     fields=${c.minutes.length ? [{ name: 'amendment_reason', label: t('consult_amendment_reason'), long: true }] : []} onDone=${setC} />`);

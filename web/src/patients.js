@@ -339,6 +339,7 @@ function ConsentList({ patient, canWithdraw, onChange }) {
       <ul class="links consents">${items.map(
         (c) => html`<li>
         <strong>${t('purpose_' + c.purpose)}</strong> · ${t('method_' + c.method)} · ${when(c.granted_at)} · ${c.recorded_by.name}
+        ${c.witness_name && html` · <span class="witness">${t('witness')}: ${c.witness_name}</span>`}${c.document_ref && html` · ${t('paper_ref')}: ${c.document_ref}`}
         ${
           c.active
             ? html` <span class="ok">${t('in_force')}</span>${canWithdraw && html` <button class="link" onClick=${() => withdraw(c)}>${t('withdraw')}</button>`}`
@@ -348,6 +349,54 @@ function ConsentList({ patient, canWithdraw, onChange }) {
       )}</ul>`
     }
   </section>`;
+}
+
+// What the record holds besides its facts: the patient's visits, consultations and signed
+// prescriptions, newest first, each a link, in Vietnam time. What the caller's facility took part in
+// only (the server decides: docs/api.md).
+function useList(path, deps) {
+  const [items, setItems] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    setItems(null);
+    call('GET', path)
+      .then((r) => setItems(r.items))
+      .catch((e) => setError(errorText(e)));
+  }, deps);
+  return { items, error };
+}
+
+function RecordList({ title, id, list, row }) {
+  return html`<section class="card record-list" aria-labelledby=${id}><h2 id=${id}>${title}</h2>
+    ${list.error && html`<p class="error" role="alert">${list.error}</p>`}
+    ${
+      list.items === null
+        ? !list.error && html`<p>${t('loading')}</p>`
+        : list.items.length === 0
+          ? html`<p class="muted">${t('none')}</p>`
+          : html`<ul class="links">${list.items.map((x) => html`<li>${row(x)}</li>`)}</ul>`
+    }
+  </section>`;
+}
+
+function PatientHistory({ p }) {
+  const visits = useList(`/api/v1/visits?patient_id=${p.id}&limit=100`, [p.id]);
+  const consults = useList(`/api/v1/patients/${p.id}/consults?limit=50`, [p.id]);
+  const rx = useList(`/api/v1/patients/${p.id}/prescriptions?limit=50`, [p.id]);
+  // The visits list answers oldest first: the record reads newest first.
+  const newest = visits.items && { ...visits, items: visits.items.slice().reverse() };
+  const when = (iso) => formatDateTime(iso);
+  return html`<div class="record-lists">
+    <${RecordList} title=${t('rec_visits')} id="rec-visits" list=${newest || visits} row=${(v) =>
+      html`<a href=${'#/visits/' + v.id}>${when(v.started_at || v.scheduled_at || v.created_at)}</a>${' · '}${t('state_' + v.state)} · ${v.doctor.full_name}
+        <span class="muted">${' · ' + v.reason}</span>`} />
+    <${RecordList} title=${t('rec_consults')} id="rec-consults" list=${consults} row=${(c) =>
+      html`<a href=${'#/consults/' + c.id}>${when(c.requested_at || c.created_at)}</a>${' · '}${t('cstate_' + c.state)} · ${t('ckind_' + c.kind)}${c.assigned ? ' · ' + c.assigned.name : ''}
+        <span class="muted">${' · ' + c.summary}</span>`} />
+    <${RecordList} title=${t('rec_prescriptions')} id="rec-rx" list=${rx} row=${(x) =>
+      html`<a href=${'#/visits/' + x.visit_id}>${when(x.signature?.at)}</a>${' · '}${x.items.map((it) => `${it.medicine} ${it.strength}`).join(', ')}
+        <span class="muted">${` · ${x.signature?.name} · ${t('version')} ${x.version} · `}</span><a href=${`/api/v1/prescriptions/${x.id}/pdf`} target="_blank" rel="noopener">${t('rx_pdf')}</a>`} />
+  </div>`;
 }
 
 export function PatientPage({ id, self, user }) {
@@ -396,6 +445,7 @@ export function PatientPage({ id, self, user }) {
     ${!self && html`<${Appointments} patientId=${p.id} readOnly=${!home} />`}
     ${(self || home) && html`<${ConsentForm} patient=${p} self=${self} onDone=${load} />`}
     <${ConsentList} patient=${p} canWithdraw=${self || home} onChange=${load} />
+    ${!self && html`<${PatientHistory} p=${p} />`}
     ${home && (p.has_account ? html`<p class="card ok">${t('account_exists')}</p>` : html`<${AccountForm} patient=${p} onDone=${load} />`)}
   </main>`;
 }

@@ -12,6 +12,8 @@ import { onChanged } from './live.js';
 import { t, getLang } from './i18n.js';
 import { errorText, placeError, readDecimal, numberText, Field, formatTime } from './words.js';
 import { Appointments, SlotPicker, when, vnToday } from './appointments.js';
+import { useDraft } from './drafts.js';
+import { Confirm } from './dialog.js';
 
 const VITALS = [
   ['systolic', 'mmHg'],
@@ -64,8 +66,8 @@ function VisitList() {
           : html`
       <ul class="facilities visits">${sorted.map(
         (v) => html`<li><a class="facility" href=${'#/visits/' + v.id}>
-        <strong>${v.patient?.full_name}</strong>
-        <span class="muted">${t('state_' + v.state)} · ${t('mode_' + v.mode)} · ${t('doctor')}: ${v.doctor.full_name}${v.scheduled_at ? ' · ' + when(v.scheduled_at) : ''}</span>
+        <strong><time class="visit-time" datetime=${v.scheduled_at || v.created_at}>${formatTime(v.scheduled_at || v.created_at)}</time> ${v.patient?.full_name}</strong>
+        <span class="muted">${t('state_' + v.state)} · ${t('mode_' + v.mode)} · ${t('visit_place')}: ${v.facility.name} · ${t('doctor')}: ${v.doctor.full_name}</span>
         <span class="muted">${v.reason}</span>
       </a></li>`,
       )}</ul>`
@@ -73,10 +75,12 @@ function VisitList() {
   </main>`;
 }
 
-function PlanVisit({ patientId }) {
+function PlanVisit({ patientId, user }) {
   const [patient, setPatient] = useState(null);
   const [doctors, setDoctors] = useState([]);
-  const [f, set] = useState({ mode: 'chat', reason: '', doctor_id: '', at: '', emergency: '' });
+  const [f, set] = useState({ mode: 'chat', doctor_id: '', at: '', emergency: '' });
+  // The reason is what takes typing: kept as a draft until the visit is planned.
+  const [reason, setReason, clearReason] = useDraft(user?.id, 'visit-reason', patientId, '');
   const [error, setError] = useState(null);
   const [errs, setErrs] = useState({});
   const [busy, setBusy] = useState(false);
@@ -99,13 +103,14 @@ function PlanVisit({ patientId }) {
     try {
       let visitId;
       if (slot) {
-        visitId = (await call('POST', '/api/v1/appointments', { slot_id: slot, patient_id: patientId, reason: f.reason.trim() })).visit_id;
+        visitId = (await call('POST', '/api/v1/appointments', { slot_id: slot, patient_id: patientId, reason: reason.trim() })).visit_id;
       } else {
-        const body = { patient_id: patientId, doctor_id: Number(f.doctor_id), mode: f.mode, reason: f.reason.trim() };
+        const body = { patient_id: patientId, doctor_id: Number(f.doctor_id), mode: f.mode, reason: reason.trim() };
         if (f.at) body.scheduled_at = `${f.at}:00+07:00`;
         if (f.emergency.trim()) body.emergency_reason = f.emergency.trim();
         visitId = (await call('POST', '/api/v1/visits', body)).id;
       }
+      clearReason();
       go('visits/' + visitId);
     } catch (err) {
       const placed = placeError(err, {
@@ -135,7 +140,7 @@ function PlanVisit({ patientId }) {
     <fieldset><legend>${t('book_slot')}</legend>
       <${SlotPicker} doctor=${f.doctor_id} name="slot" slot=${slot} setSlot=${setSlot} />
     </fieldset>
-    <${Field} as="textarea" id="reason" label=${t('visit_reason')} error=${errs.reason} required minlength="2" rows="3" value=${f.reason} onInput=${(e) => set({ ...f, reason: e.target.value })} />
+    <${Field} as="textarea" id="reason" label=${t('visit_reason')} error=${errs.reason} required minlength="2" rows="3" value=${reason} onInput=${(e) => setReason(e.target.value)} />
     <${Field} id="at" label=${t('visit_time')} error=${errs.at} type="datetime-local" value=${f.at} onInput=${(e) => set({ ...f, at: e.target.value })} />
     <details open=${!!errs.emergency}><summary>${t('emergency')}</summary>
       <${Field} id="emergency" label=${t('emergency_reason')} error=${errs.emergency} value=${f.emergency} onInput=${(e) => set({ ...f, emergency: e.target.value })} />
@@ -199,8 +204,10 @@ function Vitals({ v, canWrite, onSaved }) {
   </section>`;
 }
 
-function Notes({ v, onSaved }) {
-  const [f, set] = useState({ ...v.notes });
+const NOTE_KEYS = ['subjective', 'objective', 'assessment', 'plan'];
+
+function Notes({ v, user, onSaved }) {
+  const [f, set, clearDraft] = useDraft(user.id, 'visit-notes', v.id, { ...v.notes });
   const [msg, setMsg] = useState(null);
   const save = async (e) => {
     e.preventDefault();
@@ -208,6 +215,7 @@ function Notes({ v, onSaved }) {
       const body = {};
       for (const k of ['subjective', 'objective', 'assessment', 'plan']) if ((f[k] ?? '') !== (v.notes[k] ?? '')) body[k] = f[k] || null;
       if (Object.keys(body).length) await call('PUT', `/api/v1/visits/${v.id}/notes`, body);
+      clearDraft();
       setMsg(t('saved'));
       onSaved();
     } catch (err) {
@@ -224,10 +232,34 @@ function Notes({ v, onSaved }) {
   </form>`;
 }
 
+// The doctor's notes, read only: after the visit ends, and for the visit's other readers.
+function NotesView({ v }) {
+  const written = NOTE_KEYS.filter((k) => v.notes[k]);
+  if (!written.length) return '';
+  return html`<section class="card notes-view" aria-label=${t('notes_readonly')}><h2>${t('notes_readonly')}</h2>
+    <dl class="facts">${written.map((k) => html`<dt>${t('note_' + k)}</dt><dd class="note-text">${v.notes[k]}</dd>`)}</dl>
+  </section>`;
+}
+
 function Diagnoses({ v, canWrite, onSaved }) {
   const [q, setQ] = useState('');
   const [hits, setHits] = useState([]);
   const [error, setError] = useState(null);
+  // Codes of this visit that are not on the remote-care list (Circular 30), as the ICD-10 search
+  // says: flagged when chosen and beside the code afterwards, before any prescription is written.
+  const [offList, setOffList] = useState({});
+  const codes = v.diagnoses.map((d) => d.code).join(',');
+  useEffect(() => {
+    if (!canWrite) return;
+    for (const d of v.diagnoses)
+      if (offList[d.code] === undefined)
+        call('GET', `/api/v1/icd10?limit=8&q=${encodeURIComponent(d.code)}`)
+          .then((r) => {
+            const hit = r.items.find((h) => h.code === d.code);
+            if (hit) setOffList((o) => ({ ...o, [d.code]: !hit.remote_treatable }));
+          })
+          .catch(() => {});
+  }, [codes, canWrite]);
   useEffect(() => {
     if (!q.trim()) {
       setHits([]);
@@ -242,9 +274,11 @@ function Diagnoses({ v, canWrite, onSaved }) {
     );
     return () => clearTimeout(timer);
   }, [q]);
-  const add = async (code) => {
+  const add = async (hit) => {
+    const code = hit.code;
     try {
       await call('POST', `/api/v1/visits/${v.id}/diagnoses`, { icd10: code, primary: !v.diagnoses.some((d) => d.primary) });
+      setOffList((o) => ({ ...o, [code]: !hit.remote_treatable }));
       setQ('');
       onSaved();
     } catch (err) {
@@ -252,19 +286,37 @@ function Diagnoses({ v, canWrite, onSaved }) {
     }
   };
   return html`<section class="card"><h2>${t('diagnoses')}</h2>
-    ${v.diagnoses.length ? html`<ul class="links">${v.diagnoses.map((d) => html`<li><strong>${d.code}</strong> ${d.name_vi || ''}${d.primary ? html` <span class="ok">${t('primary')}</span>` : ''}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
+    ${v.diagnoses.length ? html`<ul class="links">${v.diagnoses.map((d) => html`<li><strong>${d.code}</strong> ${d.name_vi || ''}${d.primary ? html` <span class="ok">${t('primary')}</span>` : ''}${offList[d.code] ? html` <span class="flag">${t('not_remote')}</span>` : ''}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
+    ${v.diagnoses
+      .filter((d) => offList[d.code])
+      .map((d) => html`<p class="warn" role="alert">${t('dx_not_remote_warn').replace('{code}', d.code)}</p>`)}
     ${
       canWrite &&
       html`<label for="icd">${t('icd_search')}</label>
       <input id="icd" type="search" value=${q} onInput=${(e) => setQ(e.target.value)} />
-      <ul class="links">${hits.map((h) => html`<li><button class="link" onClick=${() => add(h.code)}>${h.code} — ${getLang() === 'en' ? h.name_en : h.name_vi}</button>${h.remote_treatable ? '' : html` <span class="muted">${t('not_remote')}</span>`}</li>`)}</ul>`
+      <ul class="links">${hits.map((h) => html`<li><button class="link" onClick=${() => add(h)}>${h.code} — ${getLang() === 'en' ? h.name_en : h.name_vi}</button>${h.remote_treatable ? '' : html` <span class="muted">${t('not_remote')}</span>`}</li>`)}</ul>`
     }
     ${error && html`<p class="error" role="alert">${error}</p>`}
   </section>`;
 }
 
+// One medicine as the prescription prints it.
+const itemLine = (it) =>
+  `${it.medicine} ${it.strength} · ${it.dose}, ${it.frequency} · ${it.duration_days} ${t('rx_days')} · ${it.quantity} ${it.unit || ''}${it.instructions ? ' · ' + it.instructions : ''}`;
+const RxItems = ({ items }) => html`<ol class="rx-items">${items.map((it) => html`<li>${itemLine(it)}</li>`)}</ol>`;
+
 function Prescription({ v, onSaved }) {
   const open = v.prescriptions.filter((p) => p.status === 'draft').at(-1);
+  // The draft's medicines, read before it is signed; signing asks first, in the page.
+  const [draft, setDraft] = useState(null);
+  const [asking, setAsking] = useState(false);
+  useEffect(() => {
+    setDraft(null);
+    if (open)
+      call('GET', `/api/v1/prescriptions/${open.id}`)
+        .then(setDraft)
+        .catch((e) => setError(errorText(e)));
+  }, [open?.id]);
   const [items, setItems] = useState([{ ...EMPTY_ITEM }]);
   const [error, setError] = useState(null);
   const [errs, setErrs] = useState({});
@@ -305,7 +357,21 @@ function Prescription({ v, onSaved }) {
         ? html`<button class="link" onClick=${() => act(() => call('POST', `/api/v1/prescriptions/${signed.at(-1).id}/revise`))}>${t('revise_rx')}</button>`
         : open
           ? html`<p>${t('draft_rx')} ${t('version')} ${open.version}</p>
-      <button onClick=${() => act(() => call('POST', `/api/v1/prescriptions/${open.id}/sign`))}>${t('sign_rx')}</button>`
+      <h3>${t('rx_draft_items')}</h3>
+      ${draft ? html`<${RxItems} items=${draft.items} />` : html`<p>${t('loading')}</p>`}
+      <button disabled=${!draft} onClick=${() => setAsking(true)}>${t('sign_rx')}</button>
+      ${
+        asking &&
+        html`<${Confirm} title=${t('rx_sign_title')} yes=${t('rx_sign_yes')} onNo=${() => setAsking(false)}
+          onYes=${() => {
+            setAsking(false);
+            act(() => call('POST', `/api/v1/prescriptions/${open.id}/sign`));
+          }}>
+          <p><strong>${v.patient.full_name}</strong> · ${t('version')} ${open.version}</p>
+          ${draft && html`<${RxItems} items=${draft.items} />`}
+          <p class="muted">${t('rx_sign_text')}</p>
+        <//>`
+      }`
           : html`
       <form class="form" aria-label=${t('prescription')} onSubmit=${(e) => {
         e.preventDefault();
@@ -351,9 +417,41 @@ function History({ v }) {
   )}</ul></section>`;
 }
 
+// Cancelling a visit or marking a no-show: the reason in a form of the page (not the browser's
+// prompt), kept in the visit's history.
+function StopForm({ to, onDone, onBack }) {
+  const [reason, setReason] = useState('');
+  const [err, setErr] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setErr(null);
+    try {
+      await onDone(reason.trim());
+    } catch (x) {
+      setErr(placeError(x, { reason: ['stop_reason', t('reason')] }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const title = to === 'cancelled' ? t('visit_cancel_title') : t('visit_no_show_title');
+  return html`<form class="form stop-form" onSubmit=${submit} aria-label=${title}>
+    <h2>${title}</h2>
+    <${Field} as="textarea" id="stop_reason" label=${t('reason')} hint=${t('visit_reason_hint')} error=${err?.field.stop_reason}
+      required minlength="2" maxlength="500" rows="2" value=${reason} onInput=${(e) => setReason(e.target.value)} />
+    ${err?.general && html`<p class="error" role="alert">${err.general}</p>`}
+    <div class="actions">
+      <button type="submit" class="danger" disabled=${busy}>${to === 'cancelled' ? t('visit_cancel_yes') : t('visit_no_show_yes')}</button>
+      <button type="button" class="secondary" onClick=${onBack}>${t('dlg_cancel')}</button>
+    </div>
+  </form>`;
+}
+
 function VisitScreen({ id, user }) {
   const [v, setV] = useState(null);
   const [error, setError] = useState(null);
+  const [stopping, setStopping] = useState(null);
   const load = () =>
     call('GET', `/api/v1/visits/${id}`)
       .then((x) => {
@@ -388,13 +486,14 @@ function VisitScreen({ id, user }) {
   // with) reads the record only; the server keeps them out of its chat and call (docs/realtime.md).
   const party = isDoctor || atStation;
   const live = v.state === 'in_progress';
+  const stop = async (reason) => {
+    await call('POST', `/api/v1/visits/${id}/transitions`, { to: stopping, reason });
+    setStopping(null);
+    await load();
+  };
   const move = async (to) => {
     const body = { to };
-    if (to === 'cancelled' || to === 'no_show') {
-      const reason = window.prompt(t('reason_prompt'));
-      if (!reason || reason.trim().length < 2) return;
-      body.reason = reason.trim();
-    }
+    if (to === 'cancelled' || to === 'no_show') return setStopping(to);
     try {
       await call('POST', `/api/v1/visits/${id}/transitions`, body);
       await load();
@@ -402,26 +501,30 @@ function VisitScreen({ id, user }) {
       setError(errorText(e));
     }
   };
-  return html`<main class="page">
+  return html`<main class="page visit-page">
     <a class="back" href="#/visits">← ${t('back')}</a>
+    <div class="visit-grid"><div class="visit-side">
     <section class="card">
       <h1>${v.patient.full_name}</h1>
       <p>${v.patient.birth_year} · ${t('sex_' + v.patient.sex)} · ${t('mode_' + v.mode)}</p>
       <p><strong class="state">${t('state_' + v.state)}</strong> · ${t('doctor')}: ${v.doctor.full_name} (${v.doctor.facility.name})</p>
       <p class="muted">${v.reason}${v.emergency_reason ? ' · ' + t('emergency') + ': ' + v.emergency_reason : ''}</p>
       ${error && html`<p class="error" role="alert">${error}</p>`}
-      ${party && NEXT[v.state] && html`<div class="actions">${NEXT[v.state].map((to) => html`<button class=${to === 'cancelled' || to === 'no_show' ? 'link' : ''} onClick=${() => move(to)}>${t('to_' + to)}</button>`)}</div>`}
+      ${party && NEXT[v.state] && !stopping && html`<div class="actions">${NEXT[v.state].map((to) => html`<button class=${to === 'cancelled' || to === 'no_show' ? 'secondary' : ''} onClick=${() => move(to)}>${t('to_' + to)}</button>`)}</div>`}
+      ${party && stopping && NEXT[v.state]?.includes(stopping) && html`<${StopForm} to=${stopping} onDone=${stop} onBack=${() => setStopping(null)} />`}
       ${atStation && html`<p><a href=${'#/patients/' + v.patient.id}>${t('open_record')}</a></p>`}
       ${!party && html`<p class="muted" role="note">${t('visit_onlooker')}</p>`}
     </section>
     ${party && (live || v.state === 'arrived') && v.mode !== 'chat' && html`<${Call} channel=${'visit:' + v.id} video=${v.mode === 'video' || v.mode === 'assisted'} />`}
-    ${party && v.state !== 'cancelled' && html`<div id="chat"><${Chat} channel=${'visit:' + v.id} /></div>`}
-    <${History} v=${v} />
     <${Vitals} v=${v} canWrite=${live && party} onSaved=${load} />
-    ${isDoctor && live && html`<${Notes} v=${v} onSaved=${load} />`}
+    <${History} v=${v} />
+    ${party && v.state !== 'cancelled' && html`<div id="chat"><${Chat} channel=${'visit:' + v.id} /></div>`}
+    </div><div class="visit-main">
+    ${isDoctor && live ? html`<${Notes} v=${v} user=${user} onSaved=${load} />` : html`<${NotesView} v=${v} />`}
     <${Diagnoses} v=${v} canWrite=${isDoctor && live} onSaved=${load} />
     ${isDoctor && (live || v.state === 'finished') && html`<${Prescription} v=${v} onSaved=${load} />`}
     ${!isDoctor && v.prescriptions.filter((p) => p.status === 'signed').map((p) => html`<p class="card"><a href=${`/api/v1/prescriptions/${p.id}/pdf`} target="_blank" rel="noopener">${t('rx_pdf')} (${t('version')} ${p.version})</a></p>`)}
+    </div></div>
   </main>`;
 }
 
@@ -583,7 +686,7 @@ export function MyVisits({ user }) {
 
 export function Visits({ user }) {
   const r = useRoute(visitRoute);
-  if (r.page === 'new') return html`<${PlanVisit} patientId=${r.patient} />`;
+  if (r.page === 'new') return html`<${PlanVisit} patientId=${r.patient} user=${user} />`;
   if (r.page === 'visit') return html`<${VisitScreen} id=${r.id} user=${user} />`;
   return html`<${VisitList} />`;
 }

@@ -56,6 +56,8 @@ export const ROUTES = {
   'POST /api/v1/patients/:id/account': { on: ['patient'], share: 'none', body: () => ({ username: 'tk.ma.tran', password: 'mat-khau-dai-9' }) },
   'POST /api/v1/patients/:id/consents': { on: ['patient'], share: 'none', body: () => ({ purpose: 'remote_care', method: 'verbal_witnessed', given_by: 'patient', witness_name: 'Lò Văn Sử' }) },
   'GET /api/v1/patients/:id/consents': { on: ['patient'], share: 'read' },
+  'GET /api/v1/patients/:id/consults': { on: ['patient'], share: 'read' },
+  'GET /api/v1/patients/:id/prescriptions': { on: ['patient'], share: 'read' },
   'POST /api/v1/patients/:id/consents/:cid/withdraw': { on: ['patient', 'consent'], share: 'none', body: () => ({ reason: 'Người bệnh đổi ý' }) },
 
   // FHIR (docs/fhir.md): the same records through the same decisions.
