@@ -12,6 +12,7 @@ import { onChanged } from './live.js';
 import { t, getLang } from './i18n.js';
 import { errorText, placeError, readDecimal, numberText, Field, formatTime } from './words.js';
 import { Appointments, SlotPicker, when, vnToday } from './appointments.js';
+import { NetButton } from './online.js';
 
 const VITALS = [
   ['systolic', 'mmHg'],
@@ -305,7 +306,7 @@ function Prescription({ v, onSaved }) {
         ? html`<button class="link" onClick=${() => act(() => call('POST', `/api/v1/prescriptions/${signed.at(-1).id}/revise`))}>${t('revise_rx')}</button>`
         : open
           ? html`<p>${t('draft_rx')} ${t('version')} ${open.version}</p>
-      <button onClick=${() => act(() => call('POST', `/api/v1/prescriptions/${open.id}/sign`))}>${t('sign_rx')}</button>`
+      <${NetButton} onClick=${() => act(() => call('POST', `/api/v1/prescriptions/${open.id}/sign`))}>${t('sign_rx')}<//>`
           : html`
       <form class="form" aria-label=${t('prescription')} onSubmit=${(e) => {
         e.preventDefault();

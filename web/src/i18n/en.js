@@ -10,6 +10,13 @@ export default {
   language: 'Language',
   network_error: 'Cannot reach the server. Check the connection and try again.',
   retry: 'Try again',
+  offline_banner: 'No network. What you enter is kept and sent when the network is back.',
+  offline_last_data: 'Newest data from',
+  needs_network: 'Needs the network',
+  copy_at: 'Copy saved at',
+  not_available_offline:
+    "This record cannot be read without a network: only the patients of today's queue and appointments are kept on this device.",
+  appts_today: "Today's appointments",
   home: 'Home',
   hello: 'Hello',
   your_work: 'Your work',
