@@ -83,12 +83,14 @@ export function OfflineBanner() {
 }
 
 // A button for an action that needs the server now (sign, call, accept, conclude, upload, join,
-// reports): disabled while offline, with the reason on it (title) and beside it (visible text).
-export function NetButton({ disabled, children, ...rest }) {
+// reports): disabled while offline, with the reason on it (title) and beside it (visible text;
+// quiet: not repeated, for the second button of a row that already says it).
+export function NetButton({ disabled, quiet, children, ...rest }) {
   const o = useOnline();
   if (o) return html`<button disabled=${disabled} ...${rest}>${children}</button>`;
-  return html`<span class="needs-net"><button ...${rest} disabled=${true} title=${t('needs_network')} aria-description=${t('needs_network')}>${children}</button>
-    <small class="muted">${t('needs_network')}</small></span>`;
+  const b = html`<button ...${rest} disabled=${true} title=${t('needs_network')}>${children}</button>`;
+  if (quiet) return b;
+  return html`<span class="needs-net">${b}<small class="muted">${t('needs_network')}</small></span>`;
 }
 
 // The line under a page shown from a kept copy: "Bản lưu lúc 14:05".

@@ -85,8 +85,8 @@ export function Queue() {
         <span class="muted">${e.reason}</span>
         <span class="actions">
           ${(e.status === 'waiting' || e.status === 'called') && html`<${NetButton} onClick=${() => act(e.id, 'call')}>${t('q_call')}<//>`}
-          ${e.status === 'called' && html`<${NetButton} onClick=${() => act(e.id, 'done')}>${t('q_done')}<//>`}
-          ${(e.status === 'waiting' || e.status === 'called') && html`<${NetButton} class="link" onClick=${() => act(e.id, 'skip')}>${t('q_skip')}<//>`}
+          ${e.status === 'called' && html`<${NetButton} quiet onClick=${() => act(e.id, 'done')}>${t('q_done')}<//>`}
+          ${(e.status === 'waiting' || e.status === 'called') && html`<${NetButton} quiet class="link" onClick=${() => act(e.id, 'skip')}>${t('q_skip')}<//>`}
         </span>
       </li>`,
       )}</ul>`
