@@ -4,7 +4,7 @@ import { html } from 'htm/preact';
 import * as api from './api.js';
 import { t, getLang, setLang } from './i18n.js';
 import { Network } from './network.js';
-import { onNotification } from './live.js';
+import { onNotification, onFacilityChanged } from './live.js';
 import { TodayCards } from './today.js';
 import { parts, useRoute, go } from './router.js';
 import { lazy, Pending } from './loader.js';
@@ -267,9 +267,13 @@ function App() {
       if (o && isStation(user)) syncDay().catch(() => {});
     });
     if (isOnline() && isStation(user)) syncDay().catch(() => {});
+    // Someone took a number or was called at another desk: the day's copy follows, whatever page
+    // is open.
+    const stopLive = isStation(user) ? onFacilityChanged(['queue'], () => syncDay().catch(() => {}), { ms: 2000 }) : () => {};
     return () => {
       clearTimeout(timer);
       stop();
+      stopLive();
     };
   }, [user]);
   if (offline) {
