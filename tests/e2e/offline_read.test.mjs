@@ -187,8 +187,15 @@ test('on a desktop: the queue and the home page offline from the copy; a session
     // which leads to the login and drops the copy, never a copy served instead.
     const { csrf } = await (await p.request.get(srv.url + '/api/v1/me')).json();
     assert.equal((await p.request.post(srv.url + '/api/v1/auth/logout', { headers: { 'x-csrf-token': csrf } })).status(), 200);
+    // Not even for a moment: the header of a signed-in page never shows after the reload.
+    await ctx.addInitScript(() => {
+      new MutationObserver(() => {
+        if (document.querySelector('header.top')) window.sawSignedIn = true;
+      }).observe(document, { childList: true, subtree: true });
+    });
     await p.reload();
     await p.getByRole('button', { name: 'Đăng nhập' }).waitFor();
+    assert.equal(await p.evaluate(() => window.sawSignedIn ?? false), false, 'the kept user was shown after a 401');
     await until('the copy dropped on a 401', async () => (await kept(p)).length === 0);
   } finally {
     await ctx.close();
