@@ -201,3 +201,26 @@ test('on a desktop: the queue and the home page offline from the copy; a session
     await ctx.close();
   }
 });
+
+test('a logout without a network empties the copy at once and ends the session when the network returns', async () => {
+  const { p, ctx } = await session(chrome, srv.url, 'demo.commune', { viewport: PHONE });
+  try {
+    await p.evaluate(() => navigator.serviceWorker.ready);
+    await p.reload();
+    await p.getByRole('heading', { name: /Xin chào/ }).waitFor();
+    await until('the user kept', async () => (await kept(p)).some((x) => x.key === '/api/v1/me'));
+    await ctx.setOffline(true);
+    await p.getByRole('status').filter({ hasText: BANNER }).waitFor();
+    await p.getByRole('button', { name: 'Đăng xuất' }).click();
+    await p.getByRole('button', { name: 'Đăng nhập' }).waitFor();
+    assert.deepEqual(await kept(p), []);
+    // The session cookie is still the browser's: the server ends the session once it answers.
+    await ctx.setOffline(false);
+    await until('the session ended', async () => (await p.request.get(srv.url + '/api/v1/me')).status() === 401);
+    await p.reload();
+    await p.getByRole('button', { name: 'Đăng nhập' }).waitFor();
+    assert.equal(await p.getByRole('button', { name: 'Đăng xuất' }).count(), 0);
+  } finally {
+    await ctx.close();
+  }
+});

@@ -109,6 +109,8 @@ function Login({ onLogin }) {
       // Whoever logs in starts with an empty copy: nothing of an earlier user is ever shown.
       await clearReads();
       await api.login(username.trim(), password);
+      // A logout left pending offline is done: this login's session replaced that cookie.
+      localStorage.removeItem(LOGOUT_PENDING);
       const me = await api.me();
       await keep(ME, me);
       onLogin(me.user);
@@ -217,11 +219,15 @@ function App() {
   const restore = async () => {
     setOffline(false);
     try {
+      const r = await api.me();
       if (localStorage.getItem(LOGOUT_PENDING)) {
+        // The logout made offline, now that the server answers (me gave the CSRF token).
         await api.logout();
         localStorage.removeItem(LOGOUT_PENDING);
+        await clearReads();
+        setUser(null);
+        return;
       }
-      const r = await api.me();
       await keep(ME, r);
       setUser((u) => (u && u.id === r.user.id ? u : r.user));
     } catch (e) {
@@ -245,7 +251,10 @@ function App() {
     };
     window.addEventListener('ytexa-lang', onLang);
     window.addEventListener('ytexa-unauth', onUnauth);
+    // A logout made offline is finished as soon as the server answers again.
+    const stopNet = onOnlineChange((o) => o && localStorage.getItem(LOGOUT_PENDING) && restore());
     return () => {
+      stopNet();
       window.removeEventListener('ytexa-lang', onLang);
       window.removeEventListener('ytexa-unauth', onUnauth);
     };
