@@ -41,9 +41,12 @@ before(async () => {
   await as('demo.doctor', 'POST', '/api/v1/schedules', { start: `${day}T07:00:00+07:00`, end: `${day}T08:00:00+07:00`, slot_minutes: 30, mode: 'video' });
   const doctorId = Number(srv.sql("SELECT id FROM users WHERE username = 'demo.doctor'"));
   const slot = (await as('demo.commune', 'GET', `/api/v1/slots?doctor_id=${doctorId}&date=${day}&free=1`)).items[0];
-  await as('demo.commune', 'POST', '/api/v1/appointments', { slot_id: slot.id, patient_id: P.booked.id, reason: 'Khám thai định kỳ' });
+  P.appt = await as('demo.commune', 'POST', '/api/v1/appointments', { slot_id: slot.id, patient_id: P.booked.id, reason: 'Khám thai định kỳ' });
   const now = Math.floor(Date.now() / 60000) * 60000;
   srv.sql(`UPDATE slots SET start_at = ${now}, end_at = ${now + 30 * 60000} WHERE id = ${slot.id}`);
+  // The visit has begun and the station has measured her.
+  await as('demo.commune', 'POST', `/api/v1/visits/${P.appt.visit_id}/transitions`, { to: 'in_progress' });
+  await as('demo.commune', 'POST', `/api/v1/visits/${P.appt.visit_id}/vitals`, { pulse: 88, temperature: 36.8 });
   // Two walk-ins in today's queue.
   await as('demo.commune', 'POST', '/api/v1/queue', { patient_id: P.walk1.id, reason: 'Ho kéo dài', priority: 'elderly' });
   await as('demo.commune', 'POST', '/api/v1/queue', { patient_id: P.walk2.id, reason: 'Sốt', priority: 'elderly' });
@@ -89,7 +92,7 @@ async function openDayOnline(viewport) {
   await p.goto(srv.url + '/#/queue');
   await p.locator('.queue li', { hasText: 'Vàng Thị Mỷ' }).waitFor();
   await p.locator('.day-appts li', { hasText: 'Giàng Thị Dợ' }).waitFor();
-  const want = [P.booked, P.walk1, P.walk2].map((x) => `/api/v1/patients/${x.id}`);
+  const want = [...[P.booked, P.walk1, P.walk2].map((x) => `/api/v1/patients/${x.id}`), `/api/v1/visits/${P.appt.visit_id}`];
   await until('the day\'s patients kept', async () => {
     const keys = (await kept(p)).map((x) => x.key);
     return want.every((k) => keys.includes(k)) && keys.includes('/api/v1/queue') && keys.includes('/api/v1/me');
@@ -135,6 +138,14 @@ test('on a phone: the day stays readable offline after a reload, back online it 
     await p.getByText('Đã đồng ý khám từ xa và xử lý dữ liệu.').waitFor();
     await p.locator('li.appt', { hasText: 'Khám thai định kỳ' }).waitFor();
     await banner.waitFor();
+    // Her visit of today, with the vitals measured, from the copy too.
+    await p.goBack();
+    await p.locator('.day-appts li', { hasText: 'Giàng Thị Dợ' }).getByRole('link', { name: 'Buổi khám' }).click();
+    await p.getByRole('heading', { name: 'Giàng Thị Dợ' }).waitFor();
+    await p.getByText(/^Bản lưu lúc \d\d:\d\d$/).first().waitFor();
+    await p.locator('.chip', { hasText: 'Mạch 88' }).waitFor();
+    await p.locator('.chip', { hasText: 'Nhiệt độ 36,8' }).waitFor();
+    await p.screenshot({ path: `${OUT}offline-visit-360.png`, fullPage: true });
     // Another patient of the station is not kept: the page says so, and shows nothing of them.
     await p.goto(`${srv.url}/#/patients/${P.other.id}`);
     await p.getByRole('alert').filter({ hasText: 'Hồ sơ này không xem được khi không có mạng' }).waitFor();

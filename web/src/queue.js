@@ -27,7 +27,8 @@ function DayAppointments({ version }) {
         ? html`<p class="muted">${t('no_appointments')}</p>`
         : html`<ul class="links day-appts">${list.items.map(
             (a) => html`<li><strong>${formatTime(a.start)}</strong> <a href=${'#/patients/' + a.patient.id}>${a.patient.full_name}</a>
-        <span class="muted"> · ${a.doctor.full_name} · ${t('mode_' + a.mode)}</span></li>`,
+        <span class="muted"> · ${a.doctor.full_name} · ${t('mode_' + a.mode)}</span>
+        ${a.visit_id && html` · <a href=${'#/visits/' + a.visit_id}>${t('appt_open_visit')}</a>`}</li>`,
           )}</ul>`
     }</section>`;
 }

@@ -2,7 +2,8 @@
 // a copy of the GET answers of the day, kept in this browser's IndexedDB ('ytexa-reads', one store
 // 'reads', a record per address: {key, data, at, day}). Kept: the signed-in user (/api/v1/me,
 // without its CSRF token), the home page's day (/api/v1/me/today), the queue, today's appointments
-// and, for each patient in them (at most MAX), the record, its consents and its appointments.
+// and, for each patient in them (at most MAX), the record, its consents and its appointments, and
+// the visit of each of today's appointments (with its vitals).
 // Copies are refreshed whenever the app is online (login, the home page or the queue opened, the
 // facility's live "changed" events); a copy of another Vietnam day is never shown; everything is
 // cleared on logout, on a 401 and before anyone logs in. Only a request that got no answer at all
@@ -32,6 +33,7 @@ const KEEPABLE = [
   /^\/api\/v1\/appointments\?date=\d{4}-\d{2}-\d{2}&limit=100$/,
   /^\/api\/v1\/patients\/\d+(\/consents\?limit=100)?$/,
   /^\/api\/v1\/appointments\?limit=100&patient_id=\d+$/,
+  /^\/api\/v1\/visits\/\d+$/,
 ];
 
 // Whose day is kept: a station's people (a health worker, a doctor of a commune station).
@@ -148,24 +150,29 @@ async function doSync() {
   await keep(QUEUE, queue, gen);
   await keep(apptsOfDay(day), appts, gen);
   const ids = [...new Set([...queue.items.map((e) => e.patient.id), ...appts.items.map((a) => a.patient.id)])].slice(0, MAX);
-  const wanted = new Set(ids.flatMap(patientPaths));
-  // Patients no longer in the day, and days gone by, leave the store.
+  // What is kept of each: a patient's record (with its consents and appointments), and the visit
+  // of each of today's appointments (its vitals, notes and prescriptions as the visit page shows).
+  const units = [
+    ...ids.map(patientPaths),
+    ...appts.items.filter((a) => a.visit_id && ids.includes(a.patient.id)).map((a) => [`/api/v1/visits/${a.visit_id}`]),
+  ];
+  const wanted = new Set(units.flat());
+  // Patients and visits no longer in the day, and days gone by, leave the store.
   const kept = await op('readonly', (s) => s.getAll()).catch(() => []);
   for (const r of kept) {
-    const isPatient = /^\/api\/v1\/(patients\/|appointments\?limit=100&patient_id=)/.test(r.key);
-    if ((isPatient && !wanted.has(r.key)) || (r.key.startsWith('/api/v1/appointments?date=') && r.key !== apptsOfDay(day)))
-      await drop(r.key);
+    const ofDay = /^\/api\/v1\/(patients\/|visits\/|appointments\?limit=100&patient_id=)/.test(r.key);
+    if ((ofDay && !wanted.has(r.key)) || (r.key.startsWith('/api/v1/appointments?date=') && r.key !== apptsOfDay(day))) await drop(r.key);
   }
   const byKey = new Map(kept.map((r) => [r.key, r]));
-  const fresh = (id) => {
-    const r = byKey.get(`/api/v1/patients/${id}`);
+  const fresh = (unit) => {
+    const r = byKey.get(unit[0]);
     return r && r.day === day && Date.now() - r.at < FRESH;
   };
-  const todo = ids.filter((id) => !fresh(id));
+  const todo = units.filter((u) => !fresh(u));
   // Two at a time: a weak link carries the page the person is using first.
   const next = async () => {
-    for (let id = todo.shift(); id !== undefined && gen === generation; id = todo.shift()) {
-      for (const path of patientPaths(id)) await keep(path, await call('GET', path), gen);
+    for (let unit = todo.shift(); unit !== undefined && gen === generation; unit = todo.shift()) {
+      for (const path of unit) await keep(path, await call('GET', path), gen);
     }
   };
   await Promise.all([next(), next()]);

@@ -12,7 +12,8 @@ import { onChanged } from './live.js';
 import { t, getLang } from './i18n.js';
 import { errorText, placeError, readDecimal, numberText, Field, formatTime } from './words.js';
 import { Appointments, SlotPicker, when, vnToday } from './appointments.js';
-import { NetButton } from './online.js';
+import { NetButton, CopyNote, onOnlineChange } from './online.js';
+import { read } from './reads.js';
 
 const VITALS = [
   ['systolic', 'mmHg'],
@@ -354,18 +355,24 @@ function History({ v }) {
 
 function VisitScreen({ id, user }) {
   const [v, setV] = useState(null);
+  const [at, setAt] = useState(null);
   const [error, setError] = useState(null);
+  // The visit of one of today's appointments is kept for reading offline (reads.js): refreshed
+  // here, shown from the copy with its time without a network.
   const load = () =>
-    call('GET', `/api/v1/visits/${id}`)
-      .then((x) => {
-        setV(x);
+    read(`/api/v1/visits/${id}`, { save: 'update' })
+      .then(({ data, at: copied }) => {
+        setV(data);
+        setAt(copied);
         setError(null);
       })
-      .catch((e) => setError(errorText(e)));
+      .catch((e) => setError(e.code === 'not_available_offline' ? t('not_available_offline') : errorText(e)));
   useEffect(() => {
     setV(null);
+    setError(null);
     load();
     window.scrollTo(0, 0);
+    return onOnlineChange((o) => o && load());
   }, [id]);
   // Started, notes saved, the prescription signed by the other side: refetched in place (the
   // forms below keep what is typed in them). Only the visit's people get into its channel.
@@ -407,6 +414,7 @@ function VisitScreen({ id, user }) {
     <a class="back" href="#/visits">← ${t('back')}</a>
     <section class="card">
       <h1>${v.patient.full_name}</h1>
+      <${CopyNote} at=${at} />
       <p>${v.patient.birth_year} · ${t('sex_' + v.patient.sex)} · ${t('mode_' + v.mode)}</p>
       <p><strong class="state">${t('state_' + v.state)}</strong> · ${t('doctor')}: ${v.doctor.full_name} (${v.doctor.facility.name})</p>
       <p class="muted">${v.reason}${v.emergency_reason ? ' · ' + t('emergency') + ': ' + v.emergency_reason : ''}</p>

@@ -17,6 +17,7 @@ export default {
   not_available_offline:
     "This record cannot be read without a network: only the patients of today's queue and appointments are kept on this device.",
   appts_today: "Today's appointments",
+  appt_open_visit: 'Visit',
   home: 'Home',
   hello: 'Hello',
   your_work: 'Your work',

@@ -16,6 +16,7 @@ export default {
   copy_at: 'Bản lưu lúc',
   not_available_offline: 'Hồ sơ này không xem được khi không có mạng: chỉ bệnh nhân trong hàng đợi và lịch hẹn hôm nay được lưu trên máy.',
   appts_today: 'Lịch hẹn hôm nay',
+  appt_open_visit: 'Buổi khám',
   home: 'Trang chủ',
   hello: 'Xin chào',
   your_work: 'Công việc của bạn',
