@@ -71,7 +71,7 @@ const kept = (p) =>
   );
 const cachedAssets = (p) =>
   p.evaluate(async () => (await Promise.all((await caches.keys()).map(async (k) => (await (await caches.open(k)).keys()).map((r) => new URL(r.url).pathname)))).flat());
-async function until(what, fn, ms = 15000) {
+async function until(what, fn, ms = 30000) {
   const end = Date.now() + ms;
   for (;;) {
     if (await fn()) return;
