@@ -231,8 +231,10 @@ function App() {
       await keep(ME, r);
       setUser((u) => (u && u.id === r.user.id ? u : r.user));
     } catch (e) {
-      if (e.status !== 0) {
-        await clearReads();
+      // The session ended or is refused: the login, and nothing kept survives it.
+      if (e.status === 401 || e.status === 403) await clearReads();
+      // No answer, or a server that cannot answer now (5xx): the kept user, if any.
+      if (e.status !== 0 && !(e.status >= 500)) {
         setUser(null);
         return;
       }
