@@ -183,7 +183,7 @@ test('installable: manifest and icons are served; the token is never readable by
   } finally { await ctx.close(); }
 });
 
-test('offline: the cached shell still opens and offers to retry; back online the session returns', async () => {
+test('offline: the cached shell opens as the user last signed in, with the offline banner; back online the banner goes', async () => {
   const { p, ctx } = await page();
   try {
     await p.evaluate(() => navigator.serviceWorker.ready);
@@ -193,10 +193,20 @@ test('offline: the cached shell still opens and offers to retry; back online the
     await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
     await ctx.setOffline(true);
     await p.reload();
+    const banner = p.getByRole('status').filter({ hasText: 'Không có mạng.' });
+    await banner.waitFor();
+    assert.equal(await p.locator('.top .role').textContent(), ROLE_VI.patient);
+    await ctx.setOffline(false);
+    await banner.waitFor({ state: 'detached' });
+    // Logged out, nothing is kept: a reload without a network cannot open the app as anyone.
+    await p.getByRole('button', { name: 'Đăng xuất' }).click();
+    await p.getByRole('button', { name: 'Đăng nhập' }).waitFor();
+    await ctx.setOffline(true);
+    await p.reload();
     await p.getByText('Không kết nối được máy chủ').waitFor();
     await ctx.setOffline(false);
     await p.getByRole('button', { name: 'Thử lại' }).click();
-    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    await p.getByRole('button', { name: 'Đăng nhập' }).waitFor();
   } finally { await ctx.close(); }
 });
 

@@ -1,6 +1,7 @@
 // Talks to the ytexa API with the session cookie. The token is never stored by the page; the
 // CSRF token is kept in memory and sent on every request that writes.
 import { getLang } from './i18n.js';
+import { markOnline, markOffline } from './online.js';
 
 let csrf = null;
 
@@ -23,8 +24,11 @@ export async function call(method, path, body) {
   try {
     r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
   } catch {
+    // No answer at all: the app is offline until something answers again (online.js).
+    markOffline();
     throw new ApiError(0, 'network', null);
   }
+  markOnline(r.ok);
   const data = await r.json().catch(() => ({}));
   // A session that ended elsewhere (expired, logged out in another tab): back to the login screen.
   if (r.status === 401 && path !== '/api/v1/auth/login' && path !== '/api/v1/me') window.dispatchEvent(new Event('ytexa-unauth'));

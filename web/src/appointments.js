@@ -4,6 +4,7 @@
 import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { call } from './api.js';
+import { read } from './reads.js';
 import { t } from './i18n.js';
 import { errorText, formatDateTime, formatTime } from './words.js';
 
@@ -98,9 +99,11 @@ function Appointment({ a, readOnly, onChange }) {
 export function Appointments({ patientId, readOnly = false, version = 0, onChange = () => {} }) {
   const [items, setItems] = useState([]);
   const [msg, setMsg] = useState(null);
+  // A patient of the day kept for reading offline (reads.js): its copy is refreshed, and shown
+  // without a network.
   const load = () =>
-    call('GET', `/api/v1/appointments?limit=100${patientId ? '&patient_id=' + patientId : ''}`)
-      .then((r) => setItems(r.items.filter((a) => a.status === 'booked' && new Date(a.end) > new Date())))
+    read(`/api/v1/appointments?limit=100${patientId ? '&patient_id=' + patientId : ''}`, { save: 'update' })
+      .then(({ data: r }) => setItems(r.items.filter((a) => a.status === 'booked' && new Date(a.end) > new Date())))
       .catch(() => setItems([]));
   useEffect(() => {
     load();

@@ -9,6 +9,7 @@ import { html } from 'htm/preact';
 import { call as api } from './api.js';
 import { listen, send, myUserId, setPresence } from './live.js';
 import { t } from './i18n.js';
+import { NetButton } from './online.js';
 
 // Below this on average over a few seconds, video goes. Video under ~200 kbit/s is a slideshow
 // that starves the audio beside it; at 150 the estimate on a 200 kbit/s, 5 % loss link (100–220
@@ -263,7 +264,7 @@ export function Call({ channel, video = true }) {
     <div class="actions">
       ${
         !inCall &&
-        html`<button onClick=${start}>${audioOnly ? t('call_start_audio') : t('call_start_video')}</button>
+        html`<${NetButton} onClick=${start}>${audioOnly ? t('call_start_audio') : t('call_start_video')}<//>
         <label><input type="checkbox" checked=${audioOnly} onChange=${(e) => setAudioOnly(e.target.checked)} /> ${t('call_audio_only')}</label>`
       }
       ${

@@ -16,6 +16,7 @@ import { upload } from './upload.js';
 import { onChanged, onFacilityChanged } from './live.js';
 import { useDraft } from './drafts.js';
 import { ImageViewer } from './viewer.js';
+import { NetButton, useOnline } from './online.js';
 
 const when = (iso) => at(iso) || '—';
 const URGENCIES = ['emergency', 'urgent', 'routine'];
@@ -141,6 +142,8 @@ export function NewConsult({ patientId }) {
         .catch(() => {});
   }, [patientId]);
   const set = (k, v) => setForm({ ...form, [k]: v });
+  // Files are sent as they are chosen: that waits for the network.
+  const online = useOnline();
   // Each file starts uploading as soon as it is chosen; the form waits for all of them.
   const choose = (list) => {
     for (const file of list) {
@@ -217,11 +220,11 @@ export function NewConsult({ patientId }) {
       <fieldset><legend>${t('consult_files')}</legend>
         <label for="files" class="sr">${t('consult_files')}</label>
         <input id="files" type="file" multiple accept="image/jpeg,image/png,application/pdf,application/dicom,.dcm,video/mp4,video/webm"
-          onChange=${(e) => {
+          disabled=${!online} title=${online ? undefined : t('needs_network')} onChange=${(e) => {
             choose([...e.target.files]);
             e.target.value = '';
           }} />
-        <p class="muted">${t('consult_files_hint')}</p>
+        <p class="muted">${online ? t('consult_files_hint') : t('needs_network')}</p>
         <ul class="uploads">${files.map((f) => html`<${FileRow} f=${f} />`)}</ul>
       </fieldset>
       ${error && html`<p class="error" role="alert">${error}</p>`}
@@ -287,7 +290,7 @@ function ActionForm({ id, action, label, fields, onDone, danger, draft }) {
       }`,
     )}
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    <button type="submit" class=${danger ? 'danger' : ''} disabled=${busy}>${label}</button>
+    <${NetButton} type="submit" class=${danger ? 'danger' : ''} disabled=${busy}>${label}<//>
   </form>`;
 }
 
@@ -331,7 +334,7 @@ function Conclusion({ c, user, onDone }) {
     <label for="recnote">${t('consult_recommendation_note')}</label>
     <textarea id="recnote" rows="2" value=${note} onInput=${(e) => setNote(e.target.value)}></textarea>
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    <button type="submit">${t('consult_conclude')}</button>
+    <${NetButton} type="submit">${t('consult_conclude')}<//>
   </form>`;
 }
 

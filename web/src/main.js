@@ -4,10 +4,13 @@ import { html } from 'htm/preact';
 import * as api from './api.js';
 import { t, getLang, setLang } from './i18n.js';
 import { Network } from './network.js';
-import { onNotification } from './live.js';
+import { onNotification, onFacilityChanged } from './live.js';
 import { TodayCards } from './today.js';
 import { parts, useRoute, go } from './router.js';
 import { lazy, Pending } from './loader.js';
+import { OfflineBanner, onOnlineChange, isOnline, sawCopy } from './online.js';
+import { clearReads, copyOf, keep, syncDay, isStation, ME } from './reads.js';
+import { clearDrafts } from './drafts.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
@@ -38,6 +41,9 @@ const READY = new Set([
 const REPORT_READERS = new Set(['facility_admin', 'province_admin', 'ministry_admin']);
 // Who has a day of numbers above the tiles (GET /api/v1/me/today); administrators read the reports.
 const TODAY = new Set(['health_worker', 'doctor', 'specialist', 'trainer']);
+// A logout made without a network ends the session on the server once it answers again (the
+// cookie is the browser's: the page cannot drop it itself).
+const LOGOUT_PENDING = 'ytexa.logout-pending';
 const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult: 'consults', training_hours: 'training/hours' };
 
 // Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue,
@@ -101,8 +107,14 @@ function Login({ onLogin }) {
     setBusy(true);
     setError(null);
     try {
+      // Whoever logs in starts with an empty copy: nothing of an earlier user is ever shown.
+      await clearReads();
       await api.login(username.trim(), password);
-      onLogin((await api.me()).user);
+      // A logout left pending offline is done: this login's session replaced that cookie.
+      localStorage.removeItem(LOGOUT_PENDING);
+      const me = await api.me();
+      await keep(ME, me);
+      onLogin(me.user);
     } catch (err) {
       setError(err.status === 0 ? t('network_error') : err.message);
     } finally {
@@ -202,21 +214,50 @@ function App() {
   const [offline, setOffline] = useState(false);
   const [, redraw] = useState(0);
   // Restore the session from the cookie. Without a network the shell still opens (service
-  // worker); then say so and offer to retry rather than asking to log in again.
-  const restore = () => {
+  // worker) as the user last signed in on this browser, from the kept copy of /api/v1/me (never a
+  // password or a token), with the offline banner; with no copy, say so and offer to retry. A 401
+  // (the session ended) always leads to the login and drops every copy.
+  const restore = async () => {
     setOffline(false);
-    api
-      .me()
-      .then((r) => setUser(r.user))
-      .catch((e) => (e.status === 0 ? setOffline(true) : setUser(null)));
+    try {
+      const r = await api.me();
+      if (localStorage.getItem(LOGOUT_PENDING)) {
+        // The logout made offline, now that the server answers (me gave the CSRF token).
+        await api.logout();
+        localStorage.removeItem(LOGOUT_PENDING);
+        await clearReads();
+        setUser(null);
+        return;
+      }
+      await keep(ME, r);
+      setUser((u) => (u && u.id === r.user.id ? u : r.user));
+    } catch (e) {
+      // The session ended or is refused: the login, and nothing kept survives it.
+      if (e.status === 401 || e.status === 403) await clearReads();
+      // No answer, or a server that cannot answer now (5xx): the kept user, if any.
+      if (e.status !== 0 && !(e.status >= 500)) {
+        setUser(null);
+        return;
+      }
+      const c = localStorage.getItem(LOGOUT_PENDING) ? null : await copyOf(ME);
+      if (!c) return setOffline(true);
+      sawCopy(c.at);
+      setUser((u) => u || c.data.user);
+    }
   };
   useEffect(() => {
     restore();
     const onLang = () => redraw((n) => n + 1);
-    const onUnauth = () => setUser(null);
+    const onUnauth = () => {
+      clearReads();
+      setUser(null);
+    };
     window.addEventListener('ytexa-lang', onLang);
     window.addEventListener('ytexa-unauth', onUnauth);
+    // A logout made offline is finished as soon as the server answers again.
+    const stopNet = onOnlineChange((o) => o && localStorage.getItem(LOGOUT_PENDING) && restore());
     return () => {
+      stopNet();
       window.removeEventListener('ytexa-lang', onLang);
       window.removeEventListener('ytexa-unauth', onUnauth);
     };
@@ -231,7 +272,21 @@ function App() {
   useEffect(() => {
     if (!user) return undefined;
     const timer = setTimeout(() => preloadRole(user.role), 1000);
-    return () => clearTimeout(timer);
+    // Back online after starting without a network: is the session still alive (a 401 leads to
+    // the login), and the day's copy is made fresh.
+    const stop = onOnlineChange((o) => {
+      if (o) restore();
+      if (o && isStation(user)) syncDay().catch(() => {});
+    });
+    if (isOnline() && isStation(user)) syncDay().catch(() => {});
+    // Someone took a number or was called at another desk: the day's copy follows, whatever page
+    // is open.
+    const stopLive = isStation(user) ? onFacilityChanged(['queue'], () => syncDay().catch(() => {}), { ms: 2000 }) : () => {};
+    return () => {
+      clearTimeout(timer);
+      stop();
+      stopLive();
+    };
   }, [user]);
   if (offline) {
     return html`<main class="login"><div class="card" role="alert"><p>${t('network_error')}</p>
@@ -245,10 +300,15 @@ function App() {
       go('home');
     }} />`;
   const onLogout = async () => {
-    await api.logout().catch(() => {});
+    // What this browser kept of the day and the typed drafts go first, network or not.
+    clearDrafts();
+    await clearReads();
+    await api.logout().catch((e) => {
+      if (e.status === 0) localStorage.setItem(LOGOUT_PENDING, '1');
+    });
     setUser(null);
   };
-  return html`<${Header} user=${user} onLogout=${onLogout} /><${Notices} />
+  return html`<${Header} user=${user} onLogout=${onLogout} /><${OfflineBanner} /><${Notices} />
     ${
       page === 'network'
         ? html`<${Network} />`

@@ -10,6 +10,8 @@ import { QueueButton } from './queue.js';
 import { Appointments } from './appointments.js';
 import { parts, idOf, useRoute, go } from './router.js';
 import { Pending } from './loader.js';
+import { read } from './reads.js';
+import { CopyNote, onOnlineChange } from './online.js';
 
 // Languages a station meets most, as ISO 639 codes (the API takes any 2-3 letter code).
 const LANGS = ['vi', 'hmn', 'tyz', 'nut', 'blt', 'ium', 'mtq', 'km', 'zh'];
@@ -313,8 +315,8 @@ function ConsentList({ patient, canWithdraw, onChange }) {
   const [items, setItems] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
-    call('GET', `/api/v1/patients/${patient.id}/consents?limit=100`)
-      .then((r) => setItems(r.items))
+    read(`/api/v1/patients/${patient.id}/consents?limit=100`, { save: 'update' })
+      .then(({ data: r }) => setItems(r.items))
       .catch((e) => setError(errorText(e)));
   }, [patient]);
   const withdraw = async (c) => {
@@ -401,17 +403,27 @@ function PatientHistory({ p }) {
 
 export function PatientPage({ id, self, user }) {
   const [p, setP] = useState(null);
+  const [at, setAt] = useState(null);
   const [error, setError] = useState(null);
+  // A patient of the station's day has a copy kept (reads.js): refreshed here, shown without a
+  // network with its time; any other record says it cannot be read offline.
   const load = () =>
-    call('GET', `/api/v1/patients/${id}`)
-      .then(setP)
-      .catch((e) => setError(errorText(e)));
+    read(`/api/v1/patients/${id}`, { save: 'update' })
+      .then(({ data, at: copied }) => {
+        setP(data);
+        setAt(copied);
+        setError(null);
+      })
+      .catch((e) => setError(e.code === 'not_available_offline' ? t('not_available_offline') : errorText(e)));
   useEffect(() => {
     setP(null);
+    setError(null);
     load();
     window.scrollTo(0, 0);
+    return onOnlineChange((o) => o && load());
   }, [id]);
-  if (error) return html`<main class="page"><p class="error" role="alert">${error}</p></main>`;
+  if (error)
+    return html`<main class="page">${!self && html`<a class="back" href="#/patients">← ${t('back')}</a>`}<p class="error" role="alert">${error}</p></main>`;
   if (!p) return html`<main class="page"><${Pending} /></main>`;
   const rows = [
     [t('ethnicity'), p.ethnicity?.name],
@@ -432,6 +444,7 @@ export function PatientPage({ id, self, user }) {
     ${!self && html`<a class="back" href="#/patients">← ${t('back')}</a>`}
     <section class="card">
       <h1>${p.full_name}</h1>
+      <${CopyNote} at=${at} />
       <p>${ageLine(p)}</p>
       <${Chips} items=${p.vulnerable} />
       <dl class="facts">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>

@@ -1,24 +1,64 @@
 // The station's queue of the day (hàng đợi): walk-ins with their token, the most urgent first;
-// the health worker calls, finishes or skips. Route #/queue; a patient's record adds to it.
+// the health worker calls, finishes or skips. Route #/queue; a patient's record adds to it. Under
+// it, the day's booked appointments. Without a network both are read from the copy kept of the day
+// (reads.js), with its time; calling, finishing and skipping wait for the network.
 import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { call } from './api.js';
 import { t } from './i18n.js';
 import { onFacilityChanged } from './live.js';
-import { errorText } from './words.js';
+import { errorText, formatTime } from './words.js';
+import { read, syncDay, QUEUE, apptsOfDay } from './reads.js';
+import { CopyNote, NetButton, onOnlineChange } from './online.js';
+
+// Today's booked appointments of the station's patients (a copy without a network).
+function DayAppointments({ version }) {
+  const [list, setList] = useState(null);
+  useEffect(() => {
+    read(apptsOfDay())
+      .then(({ data, at }) => setList({ items: data.items.filter((a) => a.status === 'booked'), at }))
+      .catch(() => setList(null));
+  }, [version]);
+  if (!list) return null;
+  return html`<section class="card" aria-labelledby="day-appts"><h2 id="day-appts">${t('appts_today')}</h2>
+    <${CopyNote} at=${list.at} />
+    ${
+      list.items.length === 0
+        ? html`<p class="muted">${t('no_appointments')}</p>`
+        : html`<ul class="links day-appts">${list.items.map(
+            (a) => html`<li><strong>${formatTime(a.start)}</strong> <a href=${'#/patients/' + a.patient.id}>${a.patient.full_name}</a>
+        <span class="muted"> · ${a.doctor.full_name} · ${t('mode_' + a.mode)}</span>
+        ${a.visit_id && html` · <a href=${'#/visits/' + a.visit_id}>${t('appt_open_visit')}</a>`}</li>`,
+          )}</ul>`
+    }</section>`;
+}
 
 export function Queue() {
   const [q, setQ] = useState(null);
+  const [at, setAt] = useState(null);
+  const [version, setVersion] = useState(0);
   const [error, setError] = useState(null);
   const load = () =>
-    call('GET', '/api/v1/queue')
-      .then(setQ)
+    read(QUEUE)
+      .then(({ data, at: copied }) => {
+        setQ(data);
+        setAt(copied);
+        setError(null);
+        setVersion((n) => n + 1);
+        // The queue opened or changed online: the day's copy follows.
+        if (!copied) syncDay().catch(() => {});
+      })
       .catch((e) => setError(errorText(e)));
   // A patient taking a number at another desk, or called there, shows here at once (the facility's
   // channel says when; no polling).
   useEffect(() => {
     load();
-    return onFacilityChanged(['queue'], load);
+    const stopLive = onFacilityChanged(['queue'], load);
+    const stopNet = onOnlineChange((o) => o && load());
+    return () => {
+      stopLive();
+      stopNet();
+    };
   }, []);
   const act = async (id, what) => {
     try {
@@ -31,6 +71,7 @@ export function Queue() {
   return html`<main class="page">
     <div class="title-row"><h1>${t('queue_title')}</h1><a class="button" href="#/patients">${t('queue_add_from')}</a></div>
     ${q && html`<p class="muted">${q.day.split('-').reverse().join('/')}</p>`}
+    <${CopyNote} at=${at} />
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${
       !q
@@ -44,13 +85,14 @@ export function Queue() {
         <span><a href=${'#/patients/' + e.patient.id}>${e.patient.full_name}</a> · ${e.patient.birth_year} · ${t('prio_' + e.priority)} · ${t('qs_' + e.status)}</span>
         <span class="muted">${e.reason}</span>
         <span class="actions">
-          ${(e.status === 'waiting' || e.status === 'called') && html`<button onClick=${() => act(e.id, 'call')}>${t('q_call')}</button>`}
-          ${e.status === 'called' && html`<button onClick=${() => act(e.id, 'done')}>${t('q_done')}</button>`}
-          ${(e.status === 'waiting' || e.status === 'called') && html`<button class="link" onClick=${() => act(e.id, 'skip')}>${t('q_skip')}</button>`}
+          ${(e.status === 'waiting' || e.status === 'called') && html`<${NetButton} onClick=${() => act(e.id, 'call')}>${t('q_call')}<//>`}
+          ${e.status === 'called' && html`<${NetButton} quiet onClick=${() => act(e.id, 'done')}>${t('q_done')}<//>`}
+          ${(e.status === 'waiting' || e.status === 'called') && html`<${NetButton} quiet class="link" onClick=${() => act(e.id, 'skip')}>${t('q_skip')}<//>`}
         </span>
       </li>`,
       )}</ul>`
     }
+    <${DayAppointments} version=${version} />
   </main>`;
 }
 

@@ -10,6 +10,7 @@ import 'chartist/dist/index.css';
 import { call } from './api.js';
 import { t, getLang } from './i18n.js';
 import { parts, query, onRoute, go, replace } from './router.js';
+import { NetLink } from './online.js';
 
 const REPORTS = ['consultations', 'visits', 'reach', 'sites', 'training'];
 const LEVELS = ['central', 'provincial', 'district', 'commune', 'private'];
@@ -460,9 +461,9 @@ export function Reports({ user }) {
       <ul class="downloads">
         ${REPORTS.map(
           (n) => html`<li><span>${t('rp_report_' + n)}</span>
-          <a href=${downloadQuery(n, 'csv')} download>CSV</a>
-          <a href=${downloadQuery(n, 'xlsx')} download>XLSX</a>
-          <a href=${downloadQuery(n, 'dhis2')} download>DHIS2</a></li>`,
+          <${NetLink} href=${downloadQuery(n, 'csv')} download>CSV<//>
+          <${NetLink} href=${downloadQuery(n, 'xlsx')} download>XLSX<//>
+          <${NetLink} href=${downloadQuery(n, 'dhis2')} download>DHIS2<//></li>`,
         )}
       </ul>`
     }

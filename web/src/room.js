@@ -9,6 +9,7 @@ import { useState, useEffect, useRef } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { call as api } from './api.js';
 import { t } from './i18n.js';
+import { NetButton } from './online.js';
 
 // A Janus session over its HTTP API: requests are POSTs, events come on a long poll. Shared with
 // the lecture page (training.js).
@@ -267,11 +268,11 @@ export function Room({ consultId, chair, guestCode, canInvite }) {
     ${
       needConsent &&
       html`<p class="warn" role="alert">${t('room_consent_needed')}
-      <button onClick=${() => enter(true)}>${t('room_consent_and_enter')}</button></p>`
+      <${NetButton} onClick=${() => enter(true)}>${t('room_consent_and_enter')}<//></p>`
     }
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <div class="actions">
-      ${!inRoom && !needConsent && html`<button onClick=${() => enter(false)}>${t('room_enter')}</button>`}
+      ${!inRoom && !needConsent && html`<${NetButton} onClick=${() => enter(false)}>${t('room_enter')}<//>`}
       ${inRoom && html`<button onClick=${leave}>${t('room_leave')}</button>`}
       ${
         inRoom &&

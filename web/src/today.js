@@ -4,8 +4,9 @@
 // after a failure the tiles below stay usable.
 import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
-import { call } from './api.js';
 import { t, duration } from './i18n.js';
+import { read, syncDay, TODAY } from './reads.js';
+import { CopyNote, onOnlineChange } from './online.js';
 
 // One card: a title, a big number, the details under it, and where it leads.
 function Card({ id, href, title, value, details }) {
@@ -85,12 +86,17 @@ function cards(d) {
 
 export function TodayCards() {
   const [data, setData] = useState(null);
+  const [at, setAt] = useState(null);
   const [failed, setFailed] = useState(false);
+  // Without a network, the copy kept of the day (reads.js) with its time; a station's day (queue,
+  // appointments, their patients) is copied again each time the home page opens online.
   const load = () =>
-    call('GET', '/api/v1/me/today')
-      .then((d) => {
+    read(TODAY)
+      .then(({ data: d, at: copied }) => {
         setData(d);
+        setAt(copied);
         setFailed(false);
+        if (d.station && !copied) syncDay().catch(() => {});
       })
       .catch(() => setFailed(true));
   useEffect(() => {
@@ -101,7 +107,9 @@ export function TodayCards() {
     };
     document.addEventListener('visibilitychange', onShow);
     window.addEventListener('pageshow', onShow);
+    const stopNet = onOnlineChange((o) => o && load());
     return () => {
+      stopNet();
       document.removeEventListener('visibilitychange', onShow);
       window.removeEventListener('pageshow', onShow);
     };
@@ -116,6 +124,7 @@ export function TodayCards() {
   if (list.length === 0) return null;
   return html`<section class="today" aria-label=${t('today_title')}>
     <h2>${t('today_title')}</h2>
+    <${CopyNote} at=${at} />
     <ul class="stats">${list.map((c) => html`<${Card} ...${c} />`)}</ul>
   </section>`;
 }

@@ -19,6 +19,7 @@ import { listen, send } from './live.js';
 import { janusSession, gathered, feedSubscriber, Tile } from './room.js';
 // training_admin.js imports this module's helpers back; neither uses the other's exports at load time.
 import { CourseEdit, CaseView, SiteAttendance, TrainingHours, Revoke } from './training_admin.js';
+import { NetButton, NetLink } from './online.js';
 
 // training_admin.js takes the loader's useLoad from here with the rest.
 export { useLoad };
@@ -396,8 +397,8 @@ function Sessions({ c, maker, enrolled, user, onChange }) {
       <strong>${s.title}</strong> <span class="muted">· ${t('tr_kind_' + s.kind)} · ${s.starts_at ? when(s.starts_at) + ' · ' : ''}${s.minutes} ${t('minutes')}</span>
       <${State} s=${s.state} />
       <div class="actions">
-        ${maker && c.state === 'published' && s.state === 'planned' && liveKind(s) && html`<button onClick=${() => start(s)}>${t('tr_start')}</button>`}
-        ${s.state === 'live' && (c.my.trainer || enrolled) && html`<a class="button" href=${`#/training/sessions/${s.id}/live`}>${c.my.trainer ? t('tr_present') : t('tr_watch')}</a>`}
+        ${maker && c.state === 'published' && s.state === 'planned' && liveKind(s) && html`<${NetButton} onClick=${() => start(s)}>${t('tr_start')}<//>`}
+        ${s.state === 'live' && (c.my.trainer || enrolled) && html`<${NetLink} class="button" href=${`#/training/sessions/${s.id}/live`}>${c.my.trainer ? t('tr_present') : t('tr_watch')}<//>`}
         ${maker && (s.state === 'ended' || s.state === 'live') && html`<button class="link" aria-expanded=${open(s, 'att')} onClick=${() => toggle(s, 'att')}>${t('tr_attendance')}</button>`}
         ${s.kind === 'case' && (maker || c.my.enrolled) && html`<button class="link" aria-expanded=${open(s, 'case')} onClick=${() => toggle(s, 'case')}>${t('tr_case_open')}</button>`}
         ${s.kind === 'self_paced' && s.state !== 'cancelled' && html`<button class="link" aria-expanded=${open(s, 'self')} onClick=${() => toggle(s, 'self')}>${t('tr_self_open')}</button>`}

@@ -14,6 +14,8 @@ import { errorText, placeError, readDecimal, numberText, Field, formatTime } fro
 import { Appointments, SlotPicker, when, vnToday } from './appointments.js';
 import { useDraft } from './drafts.js';
 import { Confirm } from './dialog.js';
+import { NetButton, CopyNote, onOnlineChange } from './online.js';
+import { read } from './reads.js';
 
 const VITALS = [
   ['systolic', 'mmHg'],
@@ -359,7 +361,7 @@ function Prescription({ v, onSaved }) {
           ? html`<p>${t('draft_rx')} ${t('version')} ${open.version}</p>
       <h3>${t('rx_draft_items')}</h3>
       ${draft ? html`<${RxItems} items=${draft.items} />` : html`<p>${t('loading')}</p>`}
-      <button disabled=${!draft} onClick=${() => setAsking(true)}>${t('sign_rx')}</button>
+      <${NetButton} disabled=${!draft} onClick=${() => setAsking(true)}>${t('sign_rx')}<//>
       ${
         asking &&
         html`<${Confirm} title=${t('rx_sign_title')} yes=${t('rx_sign_yes')} onNo=${() => setAsking(false)}
@@ -450,19 +452,25 @@ function StopForm({ to, onDone, onBack }) {
 
 function VisitScreen({ id, user }) {
   const [v, setV] = useState(null);
+  const [at, setAt] = useState(null);
   const [error, setError] = useState(null);
   const [stopping, setStopping] = useState(null);
+  // The visit of one of today's appointments is kept for reading offline (reads.js): refreshed
+  // here, shown from the copy with its time without a network.
   const load = () =>
-    call('GET', `/api/v1/visits/${id}`)
-      .then((x) => {
-        setV(x);
+    read(`/api/v1/visits/${id}`, { save: 'update' })
+      .then(({ data, at: copied }) => {
+        setV(data);
+        setAt(copied);
         setError(null);
       })
-      .catch((e) => setError(errorText(e)));
+      .catch((e) => setError(e.code === 'not_available_offline' ? t('not_available_offline') : errorText(e)));
   useEffect(() => {
     setV(null);
+    setError(null);
     load();
     window.scrollTo(0, 0);
+    return onOnlineChange((o) => o && load());
   }, [id]);
   // Started, notes saved, the prescription signed by the other side: refetched in place (the
   // forms below keep what is typed in them). Only the visit's people get into its channel.
@@ -506,6 +514,7 @@ function VisitScreen({ id, user }) {
     <div class="visit-grid"><div class="visit-side">
     <section class="card">
       <h1>${v.patient.full_name}</h1>
+      <${CopyNote} at=${at} />
       <p>${v.patient.birth_year} · ${t('sex_' + v.patient.sex)} · ${t('mode_' + v.mode)}</p>
       <p><strong class="state">${t('state_' + v.state)}</strong> · ${t('doctor')}: ${v.doctor.full_name} (${v.doctor.facility.name})</p>
       <p class="muted">${v.reason}${v.emergency_reason ? ' · ' + t('emergency') + ': ' + v.emergency_reason : ''}</p>
