@@ -8,6 +8,8 @@ import { onNotification } from './live.js';
 import { TodayCards } from './today.js';
 import { parts, useRoute, go } from './router.js';
 import { lazy, Pending } from './loader.js';
+import { startOutbox, clearOutbox, lastUser, useOutbox } from './outbox.js';
+import { OutboxCount, OutboxPage, OutboxList } from './outbox_page.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
@@ -41,7 +43,7 @@ const TODAY = new Set(['health_worker', 'doctor', 'specialist', 'trainer']);
 const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult: 'consults', training_hours: 'training/hours' };
 
 // Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue,
-// #/schedule, #/consults, #/training, #/reports; anything else is home (or login without a session).
+// #/schedule, #/consults, #/training, #/reports, #/outbox; anything else is home (or login without a session).
 const ROUTES = new Set([
   'login',
   'home',
@@ -56,6 +58,7 @@ const ROUTES = new Set([
   'training',
   'reports',
   'guest',
+  'outbox',
 ]);
 const route = () => {
   const r = parts()[0];
@@ -138,6 +141,10 @@ function LangSwitch() {
 }
 
 function Header({ user, onLogout }) {
+  // Logging out empties the outbox (docs/web.md, "Offline writes"): say what would be lost first.
+  const waiting = useOutbox().length;
+  const [asking, setAsking] = useState(false);
+  const logout = () => (waiting && !asking ? setAsking(true) : onLogout());
   return html`<header class="top">
     <a class="logo" href="#/home"><img src="/icon.svg" alt="" width="28" height="28" /> ytexa</a>
     <div class="who">
@@ -146,7 +153,15 @@ function Header({ user, onLogout }) {
       <span class="facility">${user.facility ? user.facility.name : user.role === 'ministry_admin' ? t('ministry') : ''}</span>
     </div>
     <${LangSwitch} />
-    <button class="logout" onClick=${onLogout}>${t('logout')}</button>
+    <${OutboxCount} />
+    <button class="logout" onClick=${logout}>${t('logout')}</button>
+    ${
+      asking &&
+      html`<div class="ob-confirm" role="alertdialog" aria-label=${t('logout')}>
+      <p>${t('ob_logout_confirm').replace('{n}', waiting)}</p>
+      <div class="actions"><button class="danger" onClick=${onLogout}>${t('ob_logout_yes')}</button>
+        <button class="link" onClick=${() => setAsking(false)}>${t('ob_keep')}</button></div></div>`
+    }
   </header>`;
 }
 
@@ -228,14 +243,21 @@ function App() {
     if (user === null) go('login');
     else if (user && page === 'login') go('home');
   }, [user, page]);
+  // The outbox works for whoever is signed in, and waits while nobody is.
+  useEffect(() => {
+    if (user !== undefined) startOutbox(user);
+  }, [user?.id ?? user]);
   useEffect(() => {
     if (!user) return undefined;
     const timer = setTimeout(() => preloadRole(user.role), 1000);
     return () => clearTimeout(timer);
   }, [user]);
   if (offline) {
+    lastUser();
     return html`<main class="login"><div class="card" role="alert"><p>${t('network_error')}</p>
-      <button onClick=${restore}>${t('retry')}</button></div><${LangSwitch} /></main>`;
+      <button onClick=${restore}>${t('retry')}</button></div>
+      <section class="card" aria-labelledby="ob-offline"><h2 id="ob-offline">${t('ob_title')}</h2><${OutboxList} /></section>
+      <${LangSwitch} /></main>`;
   }
   if (page === 'guest') return html`<${GuestRoom} code=${parts()[1] || ''} />`;
   if (user === undefined) return html`<${Pending} />`;
@@ -245,6 +267,7 @@ function App() {
       go('home');
     }} />`;
   const onLogout = async () => {
+    await clearOutbox().catch(() => {});
     await api.logout().catch(() => {});
     setUser(null);
   };
@@ -262,15 +285,17 @@ function App() {
                 ? html`<${MyVisits} user=${user} />`
                 : page === 'schedule'
                   ? html`<${MySchedule} user=${user} />`
-                  : page === 'queue'
-                    ? html`<${Queue} />`
-                    : page === 'consults'
-                      ? html`<${Consults} user=${user} />`
-                      : page === 'training'
-                        ? html`<${Training} user=${user} />`
-                        : page === 'reports' && REPORT_READERS.has(user.role)
-                          ? html`<${Reports} user=${user} />`
-                          : html`<${Home} user=${user} />`
+                  : page === 'outbox'
+                    ? html`<${OutboxPage} />`
+                    : page === 'queue'
+                      ? html`<${Queue} />`
+                      : page === 'consults'
+                        ? html`<${Consults} user=${user} />`
+                        : page === 'training'
+                          ? html`<${Training} user=${user} />`
+                          : page === 'reports' && REPORT_READERS.has(user.role)
+                            ? html`<${Reports} user=${user} />`
+                            : html`<${Home} user=${user} />`
     }`;
 }
 
