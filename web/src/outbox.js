@@ -6,14 +6,15 @@
 // offline has a local id ("@local:<entry id>") that the entries typed for them carry until the
 // server gives the real one. Cleared on logout; another user's entries are never sent.
 import { useState, useEffect } from 'preact/hooks';
-import { call, ApiError } from './api.js';
+import { call, me, ApiError } from './api.js';
 
 const DB = 'ytexa-outbox';
 const STORE = 'entries';
 const META = 'meta';
 const ROUND_MS = 30000;
 
-let user = null; // the signed-in user's id: only their entries are listed and sent
+let user = null; // the user whose entries are listed: the signed-in one, or offline the last one
+let session = false; // whether user is signed in here (only then is anything sent)
 let entries = []; // every entry of the database, in order (by id)
 let loaded = null;
 let round = Promise.resolve();
@@ -115,7 +116,14 @@ const retryLater = (err) => !(err instanceof ApiError) || err.status === 0 || er
 // not yet registered waits for them (a failed registration holds its entries back).
 async function sendRound() {
   await ready();
-  if (user === null || !linkUp()) return;
+  if (!session || !linkUp() || !mine().some((e) => e.state === 'waiting')) return;
+  // The session this page has is the user's own, and its CSRF token is known (a page opened
+  // without a network never had it): nothing is sent under anyone else's name.
+  try {
+    if ((await me()).user.id !== user) return;
+  } catch {
+    return;
+  }
   for (const first of mine()) {
     const e = entries.find((x) => x.id === first.id);
     if (!e || e.state !== 'waiting' || depsOf(e).length) continue;
@@ -181,6 +189,7 @@ export async function send(kind, method, path, body, label, about = {}) {
 // The outbox starts with a user's session (app start, login) and stops with it.
 export async function startOutbox(u) {
   user = u?.id ?? null;
+  session = user !== null;
   await ready();
   notify();
   await run(META, 'readwrite', (s) => s.put(user, 'user')).catch(() => {});
@@ -209,6 +218,7 @@ export async function clearOutbox() {
   await run(META, 'readwrite', (s) => s.clear());
   entries = [];
   user = null;
+  session = false;
   notify();
 }
 
@@ -253,4 +263,4 @@ export async function discard(id) {
 }
 export const dependents = (id) => mine().filter((x) => depsOf(x).includes(id));
 
-window.addEventListener('online', () => user !== null && flush());
+window.addEventListener('online', () => session && flush());

@@ -10,7 +10,7 @@ import { QueueButton } from './queue.js';
 import { Appointments } from './appointments.js';
 import { parts, idOf, useRoute, go } from './router.js';
 import { Pending } from './loader.js';
-import { send, useOutbox, entry, localRef } from './outbox.js';
+import { send as sendOrKeep, useOutbox, entry, localRef } from './outbox.js';
 import { Queued, StateChip, Waiting } from './outbox_page.js';
 
 // Languages a station meets most, as ISO 639 codes (the API takes any 2-3 letter code).
@@ -158,7 +158,7 @@ function Register() {
     try {
       const body = toBody(form);
       if (allowDuplicate) body.allow_duplicate = true;
-      const r = await send('patient', 'POST', '/api/v1/patients', body, body.full_name);
+      const r = await sendOrKeep('patient', 'POST', '/api/v1/patients', body, body.full_name);
       go(r.queued ? 'patients/local-' + r.id : 'patients/' + r.data.id);
     } catch (e) {
       if (e.code === 'possible_duplicate') setDups(e.detail.candidates);
@@ -260,7 +260,7 @@ function ConsentForm({ patient, self, onDone }) {
         const body = { purpose, method: f.method, given_by: f.given_by };
         if (f.method === 'verbal_witnessed') body.witness_name = f.witness_name;
         if (f.method === 'paper_signed') body.document_ref = f.document_ref;
-        const r = await send('consent', 'POST', path, body, `${patient.full_name} · ${t('purpose_' + purpose)}`);
+        const r = await sendOrKeep('consent', 'POST', path, body, `${patient.full_name} · ${t('purpose_' + purpose)}`);
         later ||= !!r.queued;
       }
       setQueued(later);
