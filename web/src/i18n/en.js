@@ -690,7 +690,8 @@ export default {
   ob_typed: 'Typed at',
   ob_waits_for: 'sent once the patient is registered',
   ob_send_now: 'Send now',
-  ob_dup_text: 'If this is one of the people already registered below, choose them: what was typed for this person goes to that record. If it is someone else, register them as new.',
+  ob_dup_text:
+    'If this is one of the people already registered below, choose them: what was typed for this person goes to that record. If it is someone else, register them as new.',
   ob_is_existing: 'This is the person already registered',
   ob_register_anyway: 'Register as a new person',
   ob_edit: 'Edit and send again',
@@ -704,5 +705,4 @@ export default {
   ob_local_patient: 'Registered without a network: the record is on the server once it has been sent.',
   ob_logout_confirm: '{n} entries not yet sent will be deleted from this device on logout.',
   ob_logout_yes: 'Log out anyway',
-  ob_draft_offline: 'No network: only a draft can be saved; attachments are sent later.',
 };

@@ -690,7 +690,8 @@ export default {
   ob_typed: 'Nhập lúc',
   ob_waits_for: 'gửi sau khi người bệnh được đăng ký',
   ob_send_now: 'Gửi ngay',
-  ob_dup_text: 'Nếu đây là một trong những người đã có dưới đây, chọn người đó: các mục nhập cho người này sẽ vào hồ sơ đã có. Nếu là người khác, đăng ký mới.',
+  ob_dup_text:
+    'Nếu đây là một trong những người đã có dưới đây, chọn người đó: các mục nhập cho người này sẽ vào hồ sơ đã có. Nếu là người khác, đăng ký mới.',
   ob_is_existing: 'Đây là người đã có',
   ob_register_anyway: 'Vẫn đăng ký mới',
   ob_edit: 'Sửa và gửi lại',
@@ -704,5 +705,4 @@ export default {
   ob_local_patient: 'Đăng ký khi không có mạng: hồ sơ có trên máy chủ sau khi gửi xong.',
   ob_logout_confirm: '{n} mục chưa gửi sẽ bị xoá khỏi máy này khi đăng xuất.',
   ob_logout_yes: 'Vẫn đăng xuất',
-  ob_draft_offline: 'Không có mạng: chỉ lưu nháp được, tệp đính kèm gửi sau.',
 };
