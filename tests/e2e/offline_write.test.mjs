@@ -157,7 +157,7 @@ async function offlineDay(answer) {
     const failed = p.locator('.ob-entry[data-state=failed]');
     await failed.waitFor();
     assert.match(await failed.textContent(), /không gửi được/);
-    assert.match(await failed.locator('p.error').textContent(), /Có thể người này đã có trong sổ/);
+    assert.equal(await failed.locator('p.error').textContent(), 'Người này có thể đã có trong sổ');
     const candidate = failed.locator('.ob-candidates li', { hasText: DUP });
     await candidate.waitFor();
     await p.locator('.ob-entry', { hasText: 'gửi sau khi người bệnh được đăng ký' }).waitFor();
@@ -190,6 +190,57 @@ async function offlineDay(answer) {
 
 test('offline on a phone: four forms kept through a reload, sent once each; the duplicate is the person already registered', () => offlineDay('existing'));
 test('offline on a phone: the duplicate is a new person, registered with allow_duplicate under a new key', () => offlineDay('new'));
+
+test('a refused entry is edited and sent again under a new key, or discarded after a confirmation', async () => {
+  const seen = await registerPatient(srv, station.token, { full_name: 'Hầu Văn Sửa', birth_year: 1966, sex: 'male' });
+  const doctor = Number(srv.sql(`SELECT id FROM users WHERE username = 'demo.doctor'`));
+  const visit = await ok('POST', '/api/v1/visits', { patient_id: seen.id, doctor_id: doctor, mode: 'chat', reason: 'Tức ngực khi gắng sức' });
+  await ok('POST', `/api/v1/visits/${visit.id}/transitions`, { to: 'in_progress' });
+  const { p, ctx } = await phone();
+  try {
+    await p.goto(`${srv.url}/#/visits/${visit.id}`);
+    await p.getByRole('button', { name: 'Lưu chỉ số' }).waitFor();
+    await ctx.setOffline(true);
+    // A pressure without its other half, twice: the server refuses both when the link returns.
+    for (const v of ['150', '151']) {
+      await p.getByLabel('HA tâm thu (mmHg)').fill(v);
+      await p.getByRole('button', { name: 'Lưu chỉ số' }).click();
+      await p.locator('.ob-pending li').nth(v === '150' ? 0 : 1).waitFor();
+    }
+    const keys = [];
+    p.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/vitals') && keys.push(r.headers()['idempotency-key']));
+    await ctx.setOffline(false);
+    await p.locator('.outbox-count', { hasText: 'Chờ gửi: 2 · 2 không gửi được' }).waitFor({ timeout: 20000 });
+    assert.equal(count(`SELECT COUNT(*) FROM vitals WHERE visit_id = ${visit.id}`), 0);
+    await p.locator('.outbox-count').click();
+    const [first, second] = [p.locator('.ob-entry').nth(0), p.locator('.ob-entry').nth(1)];
+    assert.equal(await first.locator('p.error').textContent(), 'Hãy nhập HA tâm trương');
+    // Edited: the reason next to the field it names, the value as typed, sent under a new key.
+    await first.getByRole('button', { name: 'Sửa và gửi lại' }).click();
+    assert.equal(await first.getByLabel('HA tâm thu').inputValue(), '150');
+    assert.ok(await first.locator('#' + (await first.getByLabel('HA tâm trương').getAttribute('id')) + '-error').isVisible());
+    await first.getByLabel('HA tâm trương').fill('95');
+    await first.getByLabel('Nhiệt độ').fill('36,6');
+    await first.getByRole('button', { name: 'Gửi lại' }).click();
+    await p.locator('.outbox-count', { hasText: 'Chờ gửi: 1 · 1 không gửi được' }).waitFor({ timeout: 20000 });
+    assert.equal(srv.sql(`SELECT systolic || ' ' || diastolic || ' ' || temperature FROM vitals WHERE visit_id = ${visit.id}`), '150 95 36.6');
+    assert.equal(keys.length, 3);
+    assert.equal(new Set(keys).size, 3, 'the edited entry went under a key of its own');
+    // Discarded: asked first; "Giữ lại" keeps it, "Bỏ hẳn" drops it and nothing is sent.
+    const left = p.locator('.ob-entry').first();
+    await left.getByRole('button', { name: 'Bỏ mục này' }).click();
+    await left.getByRole('alertdialog').getByText('Bỏ hẳn mục này? Những gì đã nhập sẽ mất.').waitFor();
+    await left.getByRole('button', { name: 'Giữ lại' }).click();
+    assert.equal((await stored(p)).length, 1);
+    await left.getByRole('button', { name: 'Bỏ mục này' }).click();
+    await left.getByRole('button', { name: 'Bỏ hẳn' }).click();
+    await p.getByText('Không có gì chờ gửi.').waitFor();
+    assert.equal((await stored(p)).length, 0);
+    assert.equal(count(`SELECT COUNT(*) FROM vitals WHERE visit_id = ${visit.id}`), 1);
+  } finally {
+    await ctx.close();
+  }
+});
 
 test('an answer lost on the way back: the registration is sent again under the same key and stored once', async () => {
   // Without the service worker, so that the test's own hand sits between the page and the server.

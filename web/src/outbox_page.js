@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { t } from './i18n.js';
-import { errorText, placeError, Field, formatDateTime, readDecimal } from './words.js';
+import { errorText, placeError, Field, formatDateTime, readDecimal, numberText } from './words.js';
 import { useOutbox, flush, chooseExisting, registerAnyway, resend, discard, dependents } from './outbox.js';
 
 // The fields of each kind of entry, by their API path, as its form labels them.
@@ -70,35 +70,43 @@ export function OutboxCount() {
   return html`<a class=${'outbox-count' + (failed ? ' has-failed' : '')} href="#/outbox">${text}</a>`;
 }
 
-// The editable fields of a failed entry: its text and number values, as typed.
-const editable = (body) =>
-  Object.entries(body).filter(([k, v]) => k !== 'allow_duplicate' && (typeof v === 'string' || typeof v === 'number'));
+// The fields of a failed entry that can be edited, by kind: the typed ones (never the code of a
+// choice), then those that are numbers (written as the reader writes them, "36,8").
+const EDIT = {
+  patient: [['full_name', 'birth_date', 'cccd', 'bhyt', 'phone', 'address'], ['birth_year']],
+  consent: [['witness_name', 'document_ref'], []],
+  vitals: [[], VITALS],
+  consult: [['summary'], []],
+};
+const isNumber = (e, k) => (EDIT[e.kind]?.[1] ?? []).includes(k);
+const editable = (e) => {
+  const [texts, numbers] = EDIT[e.kind] ?? [[], []];
+  return [...texts, ...numbers].filter((k) => numbers.includes(k) || typeof e.body[k] === 'string' || e.error?.field === k);
+};
+const asTyped = (e, k) => (e.body[k] === undefined ? '' : isNumber(e, k) ? numberText(e.body[k]) : String(e.body[k]));
 
 function Editor({ e, onClose }) {
-  const [f, set] = useState(Object.fromEntries(editable(e.body).map(([k, v]) => [k, String(v)])));
   const labels = labelsOf(e.kind);
-  const fields = Object.fromEntries(Object.keys(f).map((k) => [k, [`ob${e.id}_${k}`, labels[k] ?? k]]));
-  const placed = e.error ? placeError(e.error, fields) : { field: {} };
-  const [errs, setErrs] = useState(placed.field);
+  const fields = Object.fromEntries(editable(e).map((k) => [k, [`ob${e.id}_${k}`, labels[k] ?? t('ob_value')]]));
+  const [f, set] = useState(() => Object.fromEntries(editable(e).map((k) => [k, asTyped(e, k)])));
+  // The server's reason next to its field, once (placeError moves the focus there).
+  const [placed, setPlaced] = useState(() => placeError(e.error, fields));
   const save = async (ev) => {
     ev.preventDefault();
     const body = { ...e.body };
     for (const [k, v] of Object.entries(f)) {
-      if (typeof e.body[k] !== 'number') body[k] = v.trim();
-      else {
-        const read = readDecimal(v);
-        if (read.error) return setErrs(placeError({ code: read.error, field: k }, fields).field);
-        if (read.value === undefined) delete body[k];
-        else body[k] = read.value;
-      }
+      const read = isNumber(e, k) ? readDecimal(v) : { value: v.trim() || undefined };
+      if (read.error) return setPlaced(placeError({ code: read.error, field: k }, fields));
+      if (read.value === undefined) delete body[k];
+      else body[k] = read.value;
     }
     await resend(e.id, body);
     onClose();
   };
   return html`<form class="form" onSubmit=${save} aria-label=${t('ob_edit')}>
     ${Object.keys(f).map(
-      (k) => html`<${Field} id=${`ob${e.id}_${k}`} label=${labels[k] ?? t('ob_value')} error=${errs[`ob${e.id}_${k}`]} value=${f[k]}
-        onInput=${(ev) => set({ ...f, [k]: ev.target.value })} />`,
+      (k) => html`<${Field} id=${`ob${e.id}_${k}`} label=${fields[k][1]} error=${placed.field[`ob${e.id}_${k}`]} value=${f[k]}
+        inputmode=${isNumber(e, k) ? 'decimal' : undefined} onInput=${(ev) => set({ ...f, [k]: ev.target.value })} />`,
     )}
     <div class="actions"><button type="submit">${t('ob_resend')}</button>
       <button type="button" class="link" onClick=${onClose}>${t('back')}</button></div>
@@ -119,7 +127,7 @@ function Failed({ e }) {
   const dup = e.error?.code === 'possible_duplicate';
   const candidates = e.error?.detail?.candidates ?? [];
   return html`<div class="ob-failed">
-    <p class="error">${errorText(e.error, labelsOf(e.kind))}</p>
+    <p class="error">${dup ? t('dup_title') : errorText(e.error, labelsOf(e.kind))}</p>
     ${
       dup &&
       html`<p>${t('ob_dup_text')}</p>
