@@ -155,7 +155,7 @@ export function flush() {
 // it, { queued: true, id } when it waits for the link (or behind earlier entries); throws the
 // server's ApiError when it was refused at once (the form shows it next to its field, and the entry
 // is dropped: pressing Save again makes a new one with a new key).
-export async function send(kind, method, path, body, label, about = {}) {
+export async function send(kind, method, path, body, label) {
   await ready();
   const e = await save({
     created_at: Date.now(),
@@ -166,7 +166,6 @@ export async function send(kind, method, path, body, label, about = {}) {
     body,
     key: newKey(),
     label,
-    about,
     state: 'waiting',
     error: null,
   });
