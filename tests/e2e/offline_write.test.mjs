@@ -5,7 +5,7 @@
 // still offline and find everything listed; back online, each record is in the database once, and
 // the duplicate waits with its candidates until the user says who it is (both answers, two runs).
 // Also: a request whose answer was lost is sent again under the same key and stored once; logging
-// out empties the outbox.
+// out empties the outbox; another account's entries are neither listed nor sent.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, login } from '../api/lib/server.mjs';
@@ -268,6 +268,50 @@ test('an answer lost on the way back: the registration is sent again under the s
     assert.ok(keys[0] && keys[0] === keys[1], `the same key twice: ${keys}`);
     assert.equal(named(NAME), 1);
     assert.equal((await stored(p)).length, 0);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test("another user's entries on this phone are neither listed nor sent under this session", async () => {
+  const { p, ctx } = await phone();
+  const OTHER = 'Người Của Tài Khoản Khác';
+  const MINE = 'Chẩu Thị Mình';
+  try {
+    // Left by another account (a session that ended elsewhere keeps its entries for its user).
+    await p.evaluate(
+      (name) =>
+        new Promise((resolve, reject) => {
+          const req = indexedDB.open('ytexa-outbox', 1);
+          req.onsuccess = () => {
+            const tx = req.result.transaction('entries', 'readwrite');
+            tx.objectStore('entries').put({
+              created_at: Date.now(), user_id: 999999, kind: 'patient', method: 'POST', path: '/api/v1/patients',
+              body: { full_name: name, birth_year: 1980, sex: 'male' }, key: 'key-of-another-user', label: name, state: 'waiting', error: null,
+            });
+            tx.oncomplete = () => { req.result.close(); resolve(); };
+            tx.onerror = () => reject(tx.error);
+          };
+          req.onerror = () => reject(req.error);
+        }),
+      OTHER,
+    );
+    await p.reload();
+    await p.getByRole('heading', { name: /Xin chào/ }).waitFor();
+    await p.goto(`${srv.url}/#/patients`);
+    await p.getByRole('link', { name: 'Đăng ký người bệnh' }).waitFor();
+    assert.equal(await p.locator('.outbox-count').count(), 0);
+    // This user's own entry, typed after it, is sent; the other one is not.
+    await ctx.setOffline(true);
+    await register(p, MINE, 1999);
+    await p.locator('.outbox-count', { hasText: 'Chờ gửi: 1' }).waitFor();
+    await p.goto(`${srv.url}/#/outbox`);
+    assert.equal(await p.locator('.ob-entry').count(), 1);
+    await ctx.setOffline(false);
+    await p.getByText('Không có gì chờ gửi.').waitFor({ timeout: 20000 });
+    assert.equal(named(MINE), 1);
+    assert.equal(named(OTHER), 0);
+    assert.deepEqual((await stored(p)).map((e) => e.label), [OTHER]);
   } finally {
     await ctx.close();
   }
