@@ -4,7 +4,8 @@
 // name and year duplicate a patient already in the registry (and a draft for them); reload the page
 // still offline and find everything listed; back online, each record is in the database once, and
 // the duplicate waits with its candidates until the user says who it is (both answers, two runs).
-// Also: a request whose answer was lost is sent again under the same key and stored once; logging
+// Also: a refused entry is edited and sent again under a new key, or discarded after asking; a
+// request whose answer was lost is sent again under the same key and stored once; logging
 // out empties the outbox; another account's entries are neither listed nor sent.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
