@@ -268,6 +268,9 @@ test('an answer lost on the way back: the registration is sent again under the s
     assert.equal(keys.length, 2);
     assert.ok(keys[0] && keys[0] === keys[1], `the same key twice: ${keys}`);
     assert.equal(named(NAME), 1);
+    // The page open on her follows her to the record the server keeps.
+    await p.waitForFunction((id) => location.hash === `#/patients/${id}`, idOf(NAME));
+    await p.getByRole('heading', { name: NAME }).waitFor();
     assert.equal((await stored(p)).length, 0);
   } finally {
     await ctx.close();

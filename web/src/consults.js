@@ -14,7 +14,7 @@ import { errorText, placeError, Field } from './words.js';
 import { when as at } from './appointments.js';
 import { upload } from './upload.js';
 import { onChanged, onFacilityChanged } from './live.js';
-import { send, entry, localRef } from './outbox.js';
+import { send, entry, localRef, useOutbox } from './outbox.js';
 import { Queued, Waiting } from './outbox_page.js';
 
 const when = (iso) => at(iso) || '—';
@@ -154,6 +154,8 @@ export function NewConsult({ patientId }) {
   const [error, setError] = useState(null);
   const [errs, setErrs] = useState({});
   const [queued, setQueued] = useState(false);
+  // A patient registered offline is read from the outbox, which may still be opening.
+  const kept = useOutbox().length;
   useEffect(() => {
     // The list of specialties is kept for a form opened without a network (it is no one's data).
     const kept = JSON.parse(localStorage.getItem(SPECIALTIES) || 'null');
@@ -175,7 +177,7 @@ export function NewConsult({ patientId }) {
       call('GET', `/api/v1/patients/${patientId}`)
         .then(setPatient)
         .catch(() => {});
-  }, [patientId]);
+  }, [patientId, kept]);
   const set = (k, v) => setForm({ ...form, [k]: v });
   // Each file starts uploading as soon as it is chosen; the form waits for all of them.
   const choose = (list) => {

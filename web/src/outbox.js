@@ -21,6 +21,7 @@ let round = Promise.resolve();
 let timer = null;
 const subs = new Set();
 const done = new Map(); // entry id → what its last sending got, for the form that is waiting on it
+const resolved = new Map(); // local id → the patient's id on the server, once known (this page)
 
 // Whether to try the server now. At merge this is online.js's isOnline(); until then the browser's
 // own idea, and a request that got no answer (status 0) keeps the entry for the next round.
@@ -105,6 +106,7 @@ function pointAt(e, from, to) {
   return { ...e, path: e.path.split(ref).join(String(to)), body: walk(e.body) };
 }
 async function resolveLocal(from, to) {
+  resolved.set(from, to);
   for (const e of entries.filter((x) => depsOf(x).includes(from))) await save(pointAt(e, from, to));
 }
 
@@ -233,6 +235,8 @@ export function useOutbox() {
   return mine();
 }
 export const entry = (id) => mine().find((e) => e.id === id) ?? null;
+// The server's id of a patient registered offline, once sent (a page open on them follows it).
+export const resolvedId = (localId) => resolved.get(localId) ?? null;
 
 // The user's answers on a failed entry (the #/outbox page).
 // A possible duplicate that is someone already registered: the entry goes, its entries point at them.

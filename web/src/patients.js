@@ -10,7 +10,7 @@ import { QueueButton } from './queue.js';
 import { Appointments } from './appointments.js';
 import { parts, idOf, useRoute, go } from './router.js';
 import { Pending } from './loader.js';
-import { send as sendOrKeep, useOutbox, entry, localRef } from './outbox.js';
+import { send as sendOrKeep, useOutbox, entry, localRef, resolvedId } from './outbox.js';
 import { Queued, StateChip, Waiting } from './outbox_page.js';
 
 // Languages a station meets most, as ISO 639 codes (the API takes any 2-3 letter code).
@@ -433,6 +433,10 @@ export function PatientPage({ id, self, user }) {
 function LocalPatient({ id }) {
   useOutbox();
   const e = entry(id);
+  // Sent while the page was open: the record on the server replaces it.
+  useEffect(() => {
+    if (!e && resolvedId(id)) go('patients/' + resolvedId(id));
+  });
   if (!e)
     return html`<main class="page"><a class="back" href="#/patients">← ${t('back')}</a>
       <p class="card muted">${t('ob_empty')}</p></main>`;
