@@ -15,9 +15,10 @@ export class ApiError extends Error {
   }
 }
 
-export async function call(method, path, body) {
+// extra: headers of this request alone (the outbox's Idempotency-Key, docs/web.md "Offline writes").
+export async function call(method, path, body, extra = {}) {
   // The server's messages in the app's language (docs/api.md, "Errors").
-  const headers = { 'accept-language': getLang() };
+  const headers = { 'accept-language': getLang(), ...extra };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
   let r;

@@ -10,13 +10,15 @@ import { parts, idOf, useRoute, go } from './router.js';
 import { lazy, Pending } from './loader.js';
 import { call } from './api.js';
 import { t, getLang, duration } from './i18n.js';
-import { errorText } from './words.js';
+import { errorText, placeError, Field } from './words.js';
 import { when as at } from './appointments.js';
 import { upload } from './upload.js';
 import { onChanged, onFacilityChanged } from './live.js';
 import { useDraft } from './drafts.js';
 import { ImageViewer } from './viewer.js';
 import { NetButton, useOnline } from './online.js';
+import { send, entry, localRef, useOutbox } from './outbox.js';
+import { Queued, Waiting } from './outbox_page.js';
 
 const when = (iso) => at(iso) || '—';
 const URGENCIES = ['emergency', 'urgent', 'routine'];
@@ -28,7 +30,8 @@ const Room = lazy(() => import('./room.js'), 'Room');
 // The consultation pages follow the address: #/consults, #/consults/new[/<patient id>], #/consults/<id>.
 export const consultRoute = () => {
   const [, what, patient] = parts();
-  if (what === 'new') return { page: 'new', patient: idOf(patient) };
+  // A patient registered offline is "local-<outbox entry>" until the server has them.
+  if (what === 'new') return { page: 'new', patient: idOf(patient) ?? (/^local-\d+$/.test(patient || '') ? patient : null) };
   return idOf(what) ? { page: 'case', id: idOf(what) } : { page: 'list' };
 };
 
@@ -70,6 +73,7 @@ export function ConsultList({ user }) {
       ${['inbox', 'outbox'].map((b) => html`<button role="tab" aria-selected=${box === b} class=${box === b ? '' : 'link'} onClick=${() => setBox(b)}>${t('consult_' + b)}</button>`)}
     </div>
     ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${box === 'outbox' && html`<${Waiting} match=${(x) => x.kind === 'consult'} />`}
     ${
       items === null
         ? html`<p>${t('loading')}</p>`
@@ -125,22 +129,58 @@ function PatientPicker({ value, onPick }) {
     <ul class="links">${items.map((p) => html`<li><button type="button" class="link" onClick=${() => onPick(p)}>${p.full_name} · ${p.birth_year}</button></li>`)}</ul>`;
 }
 
+const SPECIALTIES = 'ytexa.specialties';
+const EMPTY_CONSULT = { urgency: 'urgent', kind: 'imaging', specialty: 'imaging', summary: '', questions: [''] };
+// The case form's fields by their API path: the input's id and its label.
+const consultFields = () => ({
+  patient_id: ['cp', t('consult_patient')],
+  urgency: ['urgency', t('consult_urgency')],
+  kind: ['kind', t('consult_kind')],
+  specialty: ['specialty', t('consult_specialty')],
+  summary: ['summary', t('consult_summary')],
+  'questions[]': [(path) => 'q' + /\[(\d+)\]/.exec(path)[1], t('consult_question')],
+});
+// A refusal of the form itself, placed like the server's.
+class ApiErrorLike extends Error {
+  constructor(code, field, message) {
+    super(message);
+    Object.assign(this, { status: 400, code, field, detail: {} });
+  }
+}
+
 export function NewConsult({ patientId }) {
   const [patient, setPatient] = useState(null);
   const [specialties, setSpecialties] = useState([]);
-  const [form, setForm] = useState({ urgency: 'urgent', kind: 'imaging', specialty: 'imaging', summary: '', questions: [''] });
+  const [form, setForm] = useState(EMPTY_CONSULT);
   const [files, setFiles] = useState([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
+  const [errs, setErrs] = useState({});
+  const [queued, setQueued] = useState(false);
+  // A patient registered offline is read from the outbox, which may still be opening.
+  const kept = useOutbox().length;
   useEffect(() => {
+    // The list of specialties is kept for a form opened without a network (it is no one's data).
+    const kept = JSON.parse(localStorage.getItem(SPECIALTIES) || 'null');
+    if (kept) setSpecialties(kept);
     call('GET', '/api/v1/specialties')
-      .then((r) => setSpecialties(r.items))
+      .then((r) => {
+        setSpecialties(r.items);
+        localStorage.setItem(SPECIALTIES, JSON.stringify(r.items));
+      })
       .catch(() => {});
-    if (patientId)
+    const local = typeof patientId === 'string' && entry(Number(patientId.slice(6)));
+    if (local)
+      setPatient({
+        id: localRef(local.id),
+        full_name: local.body.full_name,
+        birth_year: local.body.birth_year ?? local.body.birth_date?.slice(0, 4),
+      });
+    else if (patientId)
       call('GET', `/api/v1/patients/${patientId}`)
         .then(setPatient)
         .catch(() => {});
-  }, [patientId]);
+  }, [patientId, kept]);
   const set = (k, v) => setForm({ ...form, [k]: v });
   // Files are sent as they are chosen: that waits for the network.
   const online = useOnline();
@@ -161,11 +201,13 @@ export function NewConsult({ patientId }) {
         });
     }
   };
-  const submit = async (send) => {
+  const submit = async (submitted) => {
     setBusy(true);
     setError(null);
+    setErrs({});
+    setQueued(false);
     try {
-      if (!patient) throw new Error(t('consult_pick_patient'));
+      if (!patient) throw new ApiErrorLike('required', 'patient_id', t('consult_pick_patient'));
       const ids = (await Promise.all(files.map((f) => f.done ?? f.id))).filter(Boolean);
       const body = {
         patient_id: patient.id,
@@ -175,12 +217,19 @@ export function NewConsult({ patientId }) {
         kind: form.kind,
         questions: form.questions.map((q) => q.trim()).filter(Boolean),
         file_ids: ids,
-        submit: send,
+        submit: submitted,
       };
-      const c = await call('POST', '/api/v1/consults', body);
-      go('consults/' + c.id);
+      // A draft is kept in the outbox when the link is down and sent once when it returns; sending
+      // the case to the hub needs the network (its files, its people waiting).
+      if (submitted) return go('consults/' + (await call('POST', '/api/v1/consults', body)).id);
+      const r = await send('consult', 'POST', '/api/v1/consults', body, patient.full_name);
+      if (!r.queued) return go('consults/' + r.data.id);
+      setQueued(true);
+      setForm(EMPTY_CONSULT);
     } catch (e) {
-      setError(errorText(e));
+      const placed = placeError(e, consultFields(form.questions));
+      setErrs(placed.field);
+      setError(placed.general);
     } finally {
       setBusy(false);
     }
@@ -193,27 +242,24 @@ export function NewConsult({ patientId }) {
     }}>
       <h1>${t('consult_new')}</h1>
       <${PatientPicker} value=${patient} onPick=${setPatient} />
+      ${errs.cp && html`<p class="field-error" role="alert">${errs.cp}</p>`}
       <div class="two">
-        <div><label for="urgency">${t('consult_urgency')}</label>
-          <select id="urgency" value=${form.urgency} onChange=${(e) => set('urgency', e.target.value)}>
-            ${URGENCIES.map((u) => html`<option value=${u}>${t('urgency_' + u)}</option>`)}</select></div>
-        <div><label for="kind">${t('consult_kind')}</label>
-          <select id="kind" value=${form.kind} onChange=${(e) => set('kind', e.target.value)}>
-            ${KINDS.map((k) => html`<option value=${k}>${t('ckind_' + k)}</option>`)}</select></div>
+        <div><${Field} as="select" id="urgency" label=${t('consult_urgency')} error=${errs.urgency} value=${form.urgency} onChange=${(e) => set('urgency', e.target.value)}>
+            ${URGENCIES.map((u) => html`<option value=${u}>${t('urgency_' + u)}</option>`)}<//></div>
+        <div><${Field} as="select" id="kind" label=${t('consult_kind')} error=${errs.kind} value=${form.kind} onChange=${(e) => set('kind', e.target.value)}>
+            ${KINDS.map((k) => html`<option value=${k}>${t('ckind_' + k)}</option>`)}<//></div>
       </div>
-      <label for="specialty">${t('consult_specialty')}</label>
-      <select id="specialty" value=${form.specialty} onChange=${(e) => set('specialty', e.target.value)}>
-        ${specialties.map((s) => html`<option value=${s.code}>${getLang() === 'en' ? s.name_en : s.name_vi}</option>`)}</select>
-      <label for="summary">${t('consult_summary')}</label>
-      <textarea id="summary" rows="5" required minlength="10" value=${form.summary} onInput=${(e) => set('summary', e.target.value)}></textarea>
+      <${Field} as="select" id="specialty" label=${t('consult_specialty')} error=${errs.specialty} value=${form.specialty} onChange=${(e) => set('specialty', e.target.value)}>
+        ${specialties.map((s) => html`<option value=${s.code}>${getLang() === 'en' ? s.name_en : s.name_vi}</option>`)}<//>
+      <${Field} as="textarea" id="summary" label=${t('consult_summary')} error=${errs.summary} rows="5" required minlength="10" value=${form.summary} onInput=${(e) => set('summary', e.target.value)} />
       <fieldset><legend>${t('consult_questions')}</legend>
         ${form.questions.map(
-          (q, i) => html`<label for=${'q' + i}>${t('consult_question')} ${i + 1}</label>
-          <input id=${'q' + i} value=${q} onInput=${(e) =>
-            set(
-              'questions',
-              form.questions.map((x, k) => (k === i ? e.target.value : x)),
-            )} />`,
+          (q, i) =>
+            html`<${Field} id=${'q' + i} label=${`${t('consult_question')} ${i + 1}`} error=${errs['q' + i]} value=${q} onInput=${(e) =>
+              set(
+                'questions',
+                form.questions.map((x, k) => (k === i ? e.target.value : x)),
+              )} />`,
         )}
         ${form.questions.length < 10 && html`<button type="button" class="link" onClick=${() => set('questions', [...form.questions, ''])}>+ ${t('consult_add_question')}</button>`}
       </fieldset>
@@ -228,6 +274,8 @@ export function NewConsult({ patientId }) {
         <ul class="uploads">${files.map((f) => html`<${FileRow} f=${f} />`)}</ul>
       </fieldset>
       ${error && html`<p class="error" role="alert">${error}</p>`}
+      ${queued && html`<${Queued} />`}
+      <${Waiting} match=${(x) => x.kind === 'consult'} />
       <div class="actions">
         <button type="submit" disabled=${busy}>${t('consult_send')}</button>
         <button type="button" class="link" disabled=${busy} onClick=${() => submit(false)}>${t('consult_save_draft')}</button>

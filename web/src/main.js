@@ -11,6 +11,8 @@ import { lazy, Pending } from './loader.js';
 import { OfflineBanner, onOnlineChange, isOnline, sawCopy } from './online.js';
 import { clearReads, copyOf, keep, syncDay, isStation, ME } from './reads.js';
 import { clearDrafts } from './drafts.js';
+import { startOutbox, clearOutbox, lastUser, useOutbox } from './outbox.js';
+import { OutboxCount, OutboxPage, OutboxList } from './outbox_page.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
@@ -47,7 +49,7 @@ const LOGOUT_PENDING = 'ytexa.logout-pending';
 const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult: 'consults', training_hours: 'training/hours' };
 
 // Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue,
-// #/schedule, #/consults, #/training, #/reports; anything else is home (or login without a session).
+// #/schedule, #/consults, #/training, #/reports, #/outbox; anything else is home (or login without a session).
 const ROUTES = new Set([
   'login',
   'home',
@@ -62,6 +64,7 @@ const ROUTES = new Set([
   'training',
   'reports',
   'guest',
+  'outbox',
 ]);
 const route = () => {
   const r = parts()[0];
@@ -150,6 +153,10 @@ function LangSwitch() {
 }
 
 function Header({ user, onLogout }) {
+  // Logging out empties the outbox (docs/web.md, "Offline writes"): say what would be lost first.
+  const waiting = useOutbox().length;
+  const [asking, setAsking] = useState(false);
+  const logout = () => (waiting && !asking ? setAsking(true) : onLogout());
   return html`<header class="top">
     <a class="logo" href="#/home"><img src="/icon.svg" alt="" width="28" height="28" /> ytexa</a>
     <div class="who">
@@ -158,7 +165,15 @@ function Header({ user, onLogout }) {
       <span class="facility">${user.facility ? user.facility.name : user.role === 'ministry_admin' ? t('ministry') : ''}</span>
     </div>
     <${LangSwitch} />
-    <button class="logout" onClick=${onLogout}>${t('logout')}</button>
+    <${OutboxCount} />
+    <button class="logout" onClick=${logout}>${t('logout')}</button>
+    ${
+      asking &&
+      html`<div class="ob-confirm" role="alertdialog" aria-label=${t('logout')}>
+      <p>${t('ob_logout_confirm').replace('{n}', waiting)}</p>
+      <div class="actions"><button class="danger" onClick=${onLogout}>${t('ob_logout_yes')}</button>
+        <button class="link" onClick=${() => setAsking(false)}>${t('ob_keep')}</button></div></div>`
+    }
   </header>`;
 }
 
@@ -269,6 +284,10 @@ function App() {
     if (user === null) go('login');
     else if (user && page === 'login') go('home');
   }, [user, page]);
+  // The outbox works for whoever is signed in, and waits while nobody is.
+  useEffect(() => {
+    if (user !== undefined) startOutbox(user);
+  }, [user?.id ?? user]);
   useEffect(() => {
     if (!user) return undefined;
     const timer = setTimeout(() => preloadRole(user.role), 1000);
@@ -289,8 +308,11 @@ function App() {
     };
   }, [user]);
   if (offline) {
+    lastUser();
     return html`<main class="login"><div class="card" role="alert"><p>${t('network_error')}</p>
-      <button onClick=${restore}>${t('retry')}</button></div><${LangSwitch} /></main>`;
+      <button onClick=${restore}>${t('retry')}</button></div>
+      <section class="card" aria-labelledby="ob-offline"><h2 id="ob-offline">${t('ob_title')}</h2><${OutboxList} /></section>
+      <${LangSwitch} /></main>`;
   }
   if (page === 'guest') return html`<${GuestRoom} code=${parts()[1] || ''} />`;
   if (user === undefined) return html`<${Pending} />`;
@@ -300,8 +322,10 @@ function App() {
       go('home');
     }} />`;
   const onLogout = async () => {
-    // What this browser kept of the day and the typed drafts go first, network or not.
+    // What this browser kept — the day's copy, the typed drafts, what waits to be sent — goes
+    // first, network or not (the header asked before dropping what waits).
     clearDrafts();
+    await clearOutbox().catch(() => {});
     await clearReads();
     await api.logout().catch((e) => {
       if (e.status === 0) localStorage.setItem(LOGOUT_PENDING, '1');
@@ -322,15 +346,17 @@ function App() {
                 ? html`<${MyVisits} user=${user} />`
                 : page === 'schedule'
                   ? html`<${MySchedule} user=${user} />`
-                  : page === 'queue'
-                    ? html`<${Queue} />`
-                    : page === 'consults'
-                      ? html`<${Consults} user=${user} />`
-                      : page === 'training'
-                        ? html`<${Training} user=${user} />`
-                        : page === 'reports' && REPORT_READERS.has(user.role)
-                          ? html`<${Reports} user=${user} />`
-                          : html`<${Home} user=${user} />`
+                  : page === 'outbox'
+                    ? html`<${OutboxPage} />`
+                    : page === 'queue'
+                      ? html`<${Queue} />`
+                      : page === 'consults'
+                        ? html`<${Consults} user=${user} />`
+                        : page === 'training'
+                          ? html`<${Training} user=${user} />`
+                          : page === 'reports' && REPORT_READERS.has(user.role)
+                            ? html`<${Reports} user=${user} />`
+                            : html`<${Home} user=${user} />`
     }`;
 }
 

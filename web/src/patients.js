@@ -12,6 +12,8 @@ import { parts, idOf, useRoute, go } from './router.js';
 import { Pending } from './loader.js';
 import { read } from './reads.js';
 import { CopyNote, onOnlineChange } from './online.js';
+import { send as sendOrKeep, useOutbox, entry, localRef, resolvedId } from './outbox.js';
+import { Queued, StateChip, Waiting } from './outbox_page.js';
 
 // Languages a station meets most, as ISO 639 codes (the API takes any 2-3 letter code).
 const LANGS = ['vi', 'hmn', 'tyz', 'nut', 'blt', 'ium', 'mtq', 'km', 'zh'];
@@ -28,11 +30,24 @@ const ageLine = (p) =>
   [p.birth_date ? p.birth_date.split('-').reverse().join('/') : p.birth_year, `${p.age} ${t('years_old')}`, sexName(p.sex)].join(' · ');
 const Chips = ({ items }) => (items?.length ? html`<ul class="chips">${items.map((v) => html`<li>${t('vul_' + v)}</li>`)}</ul>` : '');
 
-// #/patients, #/patients/new, #/patients/<id>.
+// #/patients, #/patients/new, #/patients/<id>, #/patients/local-<outbox entry> (registered offline).
 export const patientRoute = () => {
   const what = parts()[1];
-  return what === 'new' ? 'new' : idOf(what) || 'list';
+  const local = /^local-(\d+)$/.exec(what || '');
+  return what === 'new' ? 'new' : local ? { local: Number(local[1]) } : idOf(what) || 'list';
 };
+
+// The registrations typed without a network, above the registry until the server has them.
+function WaitingPatients() {
+  const items = useOutbox().filter((e) => e.kind === 'patient');
+  if (!items.length) return '';
+  return html`<ul class="facilities patients ob-patients">${items.map(
+    (e) => html`<li><a class="facility" href=${'#/patients/local-' + e.id}>
+      <strong>${e.body.full_name}</strong> <${StateChip} e=${e} />
+      <span class="muted">${[e.body.birth_date?.split('-').reverse().join('/') ?? e.body.birth_year, sexName(e.body.sex)].filter(Boolean).join(' · ')}</span>
+    </a></li>`,
+  )}</ul>`;
+}
 
 function PatientList() {
   const [q, setQ] = useState('');
@@ -68,6 +83,7 @@ function PatientList() {
     <input id="pq" type="search" placeholder=${t('patient_search')} value=${q} onInput=${(e) => setQ(e.target.value)} />
     <p class="muted">${t('patient_search_hint')}</p>
     ${error && html`<p class="error" role="alert">${error}</p>`}
+    <${WaitingPatients} />
     ${
       items === null
         ? html`<p>${t('loading')}</p>`
@@ -144,8 +160,8 @@ function Register() {
     try {
       const body = toBody(form);
       if (allowDuplicate) body.allow_duplicate = true;
-      const p = await call('POST', '/api/v1/patients', body);
-      go('patients/' + p.id);
+      const r = await sendOrKeep('patient', 'POST', '/api/v1/patients', body, body.full_name);
+      go(r.queued ? 'patients/local-' + r.id : 'patients/' + r.data.id);
     } catch (e) {
       if (e.code === 'possible_duplicate') setDups(e.detail.candidates);
       else {
@@ -230,20 +246,27 @@ function ConsentForm({ patient, self, onDone }) {
   const [error, setError] = useState(null);
   const [errs, setErrs] = useState({});
   const [busy, setBusy] = useState(false);
-  const missing = ['remote_care', 'data_processing'].filter((k) => !patient.consent[k]);
+  const [queued, setQueued] = useState(false);
+  // A consent that waits in the outbox is not asked for again.
+  const path = `/api/v1/patients/${patient.id}/consents`;
+  const waiting = useOutbox().filter((x) => x.kind === 'consent' && x.path === path && x.state !== 'failed');
+  const missing = ['remote_care', 'data_processing'].filter((k) => !patient.consent[k] && !waiting.some((x) => x.body.purpose === k));
   const submit = async (e) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     setErrs({});
     try {
+      let later = false;
       for (const purpose of missing.filter((k) => f.purposes[k])) {
         const body = { purpose, method: f.method, given_by: f.given_by };
         if (f.method === 'verbal_witnessed') body.witness_name = f.witness_name;
         if (f.method === 'paper_signed') body.document_ref = f.document_ref;
-        await call('POST', `/api/v1/patients/${patient.id}/consents`, body);
+        const r = await sendOrKeep('consent', 'POST', path, body, `${patient.full_name} · ${t('purpose_' + purpose)}`);
+        later ||= !!r.queued;
       }
-      onDone();
+      setQueued(later);
+      if (!later) onDone();
     } catch (err) {
       const placed = placeError(err, {
         witness_name: ['witness', t('witness_name')],
@@ -258,7 +281,9 @@ function ConsentForm({ patient, self, onDone }) {
       setBusy(false);
     }
   };
-  if (!missing.length) return '';
+  const pending = html`<${Waiting} match=${(x) => x.kind === 'consent' && x.path === path} />`;
+  if (!missing.length)
+    return queued || waiting.length ? html`<section class="card">${queued && html`<${Queued} />`}${pending}</section>` : '';
   return html`<form class="card form" onSubmit=${submit} aria-label=${t('consent_record')}>
     <h2>${t('consent_record')}</h2>
     <p class="muted">${t('consent_explain')}</p>
@@ -280,6 +305,8 @@ function ConsentForm({ patient, self, onDone }) {
       }`
     }
     ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${queued && html`<${Queued} />`}
+    ${pending}
     <button type="submit" disabled=${busy}>${self ? t('consent_agree') : t('consent_save')}</button>
   </form>`;
 }
@@ -463,9 +490,44 @@ export function PatientPage({ id, self, user }) {
   </main>`;
 }
 
+// A patient registered without a network, from the outbox until the server has them: what was
+// typed, and what can already be done for them (consent, a consultation draft), each kept for
+// after the registration.
+function LocalPatient({ id }) {
+  useOutbox();
+  const e = entry(id);
+  // Sent while the page was open: the record on the server replaces it.
+  useEffect(() => {
+    if (!e && resolvedId(id)) go('patients/' + resolvedId(id));
+  });
+  if (!e)
+    return html`<main class="page"><a class="back" href="#/patients">← ${t('back')}</a>
+      <p class="card muted">${t('ob_empty')}</p></main>`;
+  const b = e.body;
+  const age = b.birth_year
+    ? new Date().getFullYear() - b.birth_year
+    : b.birth_date
+      ? new Date().getFullYear() - Number(b.birth_date.slice(0, 4))
+      : 99;
+  const patient = { id: localRef(e.id), full_name: b.full_name, age, consent: {} };
+  return html`<main class="page">
+    <a class="back" href="#/patients">← ${t('back')}</a>
+    <section class="card">
+      <h1>${b.full_name}</h1>
+      <p>${[b.birth_date ? b.birth_date.split('-').reverse().join('/') : b.birth_year, sexName(b.sex)].filter(Boolean).join(' · ')} <${StateChip} e=${e} /></p>
+      <${Queued} />
+      <p class="muted">${t('ob_local_patient')}</p>
+      <p><a href="#/outbox">${t('ob_title')}</a></p>
+    </section>
+    <a class="button" href=${'#/consults/new/local-' + e.id}>${t('consult_new')}</a>
+    <${ConsentForm} patient=${patient} onDone=${() => {}} />
+  </main>`;
+}
+
 export function Patients({ user }) {
   const r = useRoute(patientRoute);
   if (r === 'new') return html`<${Register} />`;
+  if (r?.local) return html`<${LocalPatient} id=${r.local} />`;
   if (typeof r === 'number') return html`<${PatientPage} id=${r} user=${user} />`;
   return html`<${PatientList} />`;
 }

@@ -16,6 +16,8 @@ import { useDraft } from './drafts.js';
 import { Confirm } from './dialog.js';
 import { NetButton, CopyNote, onOnlineChange } from './online.js';
 import { read } from './reads.js';
+import { send } from './outbox.js';
+import { Queued, Waiting } from './outbox_page.js';
 
 const VITALS = [
   ['systolic', 'mmHg'],
@@ -157,6 +159,7 @@ const vitalFields = () => Object.fromEntries(VITALS.map(([k, u]) => [k, ['v_' + 
 
 function Vitals({ v, canWrite, onSaved }) {
   const [f, set] = useState({});
+  const [queued, setQueued] = useState(false);
   const [error, setError] = useState(null);
   const [errs, setErrs] = useState({});
   const show = (err) => {
@@ -176,9 +179,11 @@ function Vitals({ v, canWrite, onSaved }) {
       if (read.value !== undefined) body[k] = read.value;
     }
     try {
-      await call('POST', `/api/v1/visits/${v.id}/vitals`, body);
+      // Kept in the outbox when the link is down, sent once when it returns (docs/web.md).
+      const r = await send('vitals', 'POST', `/api/v1/visits/${v.id}/vitals`, body, v.patient.full_name);
       set({});
-      onSaved();
+      setQueued(!!r.queued);
+      if (!r.queued) onSaved();
     } catch (err) {
       show(err);
     }
@@ -192,6 +197,8 @@ function Vitals({ v, canWrite, onSaved }) {
           )}</ul>`
         : html`<p class="muted">${t('none')}</p>`
     }
+    <${Waiting} match=${(x) => x.kind === 'vitals' && x.path === `/api/v1/visits/${v.id}/vitals`} />
+    ${queued && html`<${Queued} />`}
     ${
       canWrite &&
       html`<form class="form" onSubmit=${save} aria-label=${t('vitals')}>
