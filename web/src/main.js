@@ -46,6 +46,9 @@ const TODAY = new Set(['health_worker', 'doctor', 'specialist', 'trainer']);
 // A logout made without a network ends the session on the server once it answers again (the
 // cookie is the browser's: the page cannot drop it itself).
 const LOGOUT_PENDING = 'ytexa.logout-pending';
+// Logins started on this page: a pending logout finished on the way back online must not end a
+// session that a login made meanwhile (the cookie would be the new one's).
+let logins = 0;
 const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult: 'consults', training_hours: 'training/hours' };
 
 // Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue,
@@ -107,6 +110,7 @@ function Login({ onLogin }) {
   const [error, setError] = useState(null);
   const submit = async (e) => {
     e.preventDefault();
+    logins++;
     setBusy(true);
     setError(null);
     try {
@@ -234,11 +238,14 @@ function App() {
   // (the session ended) always leads to the login and drops every copy.
   const restore = async () => {
     setOffline(false);
+    const epoch = logins;
     try {
       const r = await api.me();
+      if (epoch !== logins) return; // someone logged in meanwhile: that login decides
       if (localStorage.getItem(LOGOUT_PENDING)) {
         // The logout made offline, now that the server answers (me gave the CSRF token).
         await api.logout();
+        if (epoch !== logins) return;
         localStorage.removeItem(LOGOUT_PENDING);
         await clearReads();
         setUser(null);

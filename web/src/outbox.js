@@ -7,7 +7,7 @@
 // server gives the real one. Cleared on logout; another user's entries are never sent.
 import { useState, useEffect } from 'preact/hooks';
 import { call, me, ApiError } from './api.js';
-import { isOnline } from './online.js';
+import { onOnlineChange } from './online.js';
 
 const DB = 'ytexa-outbox';
 const STORE = 'entries';
@@ -26,7 +26,9 @@ const resolved = new Map(); // local id → the patient's id on the server, once
 
 // Whether to try the server now. At merge this is online.js's isOnline(); until then the browser's
 // own idea, and a request that got no answer (status 0) keeps the entry for the next round.
-const linkUp = () => isOnline();
+// The browser's own word: a send that gets no answer is simply tried again later (the server's
+// silence is online.js's to track for the banner; the outbox does not wait on its /healthz).
+const linkUp = () => navigator.onLine !== false;
 
 function open() {
   return new Promise((resolve, reject) => {
@@ -268,3 +270,5 @@ export async function discard(id) {
 export const dependents = (id) => mine().filter((x) => depsOf(x).includes(id));
 
 window.addEventListener('online', () => session && flush());
+// The server answers again (online.js saw an answer, or its /healthz): what waits goes now.
+onOnlineChange((o) => o && session && flush());
