@@ -34,7 +34,10 @@ static struct {
 static void lost(struct job *first, struct job *stop)
 {
     for (struct job *j = first; j != stop; j = j->next) {
-        yx_fail(&j->r, YX_EUNAVAIL, "The server could not save this; try again (request %s).", j->r.id);
+        yx_fail(&j->r, YX_EUNAVAIL,
+                "Máy chủ chưa lưu được; hãy thử lại (yêu cầu %s) / The server could not save this; try again "
+                "(request %s).",
+                j->r.id, j->r.id);
         free(j->answer);
         j->answer = yx_render_answer(&j->r, &j->status, &j->answer_len);
     }
