@@ -15,8 +15,8 @@ static struct {
     const struct yx_channel_kind *kind[KINDS_MAX + 1]; /* the registered ones, then "user" */
     struct yx_chat_sql sql[KINDS_MAX];
     int n;
-    char
-        names[512]; /* "Các kênh là visit:<id>, … và user:<id> / Channels are visit:<id>, … and user:<id>." */
+    /* "Các kênh là visit:<id>, … và user:<id> / Channels are visit:<id>, … and user:<id>." */
+    char names[640];
 } C = {.kind = {&yx_user_channel}, .names = "Kênh là user:<id> / Channels are user:<id>."};
 
 /* The statements of a kind that keeps a chat. The people's query is a subquery: SQLite needs the
@@ -44,7 +44,7 @@ static int build_sql(const struct yx_channel_kind *k, struct yx_chat_sql *q)
 
 void yx_hub_kinds(const struct yx_channel_kind *const *kinds)
 {
-    char list[256] = "";
+    char list[240] = "";
     size_t at = 0;
     C.n = 0;
     for (; kinds[C.n] && C.n < KINDS_MAX; C.n++) {

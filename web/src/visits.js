@@ -199,27 +199,37 @@ function Vitals({ v, canWrite, onSaved }) {
   </section>`;
 }
 
+const NOTE_KEYS = ['subjective', 'objective', 'assessment', 'plan'];
+
 function Notes({ v, onSaved }) {
   const [f, set] = useState({ ...v.notes });
   const [msg, setMsg] = useState(null);
+  const [errs, setErrs] = useState({});
+  const [error, setError] = useState(null);
   const save = async (e) => {
     e.preventDefault();
+    setMsg(null);
+    setErrs({});
+    setError(null);
     try {
       const body = {};
-      for (const k of ['subjective', 'objective', 'assessment', 'plan']) if ((f[k] ?? '') !== (v.notes[k] ?? '')) body[k] = f[k] || null;
+      for (const k of NOTE_KEYS) if ((f[k] ?? '') !== (v.notes[k] ?? '')) body[k] = f[k] || null;
       if (Object.keys(body).length) await call('PUT', `/api/v1/visits/${v.id}/notes`, body);
       setMsg(t('saved'));
       onSaved();
     } catch (err) {
-      setMsg(errorText(err));
+      const placed = placeError(err, Object.fromEntries(NOTE_KEYS.map((k) => [k, ['n_' + k, t('note_' + k)]])));
+      setErrs(placed.field);
+      setError(placed.general);
     }
   };
   return html`<form class="card form" onSubmit=${save} aria-label=${t('notes')}><h2>${t('notes')}</h2>
-    ${['subjective', 'objective', 'assessment', 'plan'].map(
-      (k) => html`<label for=${'n_' + k}>${t('note_' + k)}</label>
-      <textarea id=${'n_' + k} rows="2" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} />`,
+    ${NOTE_KEYS.map(
+      (k) =>
+        html`<${Field} as="textarea" id=${'n_' + k} label=${t('note_' + k)} error=${errs['n_' + k]} rows="2" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} />`,
     )}
     ${msg && html`<p role="status">${msg}</p>`}
+    ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit">${t('save_notes')}</button>
   </form>`;
 }
@@ -227,8 +237,16 @@ function Notes({ v, onSaved }) {
 function Diagnoses({ v, canWrite, onSaved }) {
   const [q, setQ] = useState('');
   const [hits, setHits] = useState([]);
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
+  // The search and the code chosen are both said next to the search field.
+  const refused = (err) => {
+    const placed = placeError(err, { q: ['icd', t('icd_search')], icd10: ['icd', t('icd_search')] });
+    setErrs(placed.field);
+    setError(placed.general);
+  };
   useEffect(() => {
+    setErrs({});
     if (!q.trim()) {
       setHits([]);
       return undefined;
@@ -237,27 +255,28 @@ function Diagnoses({ v, canWrite, onSaved }) {
       () =>
         call('GET', `/api/v1/icd10?limit=8&q=${encodeURIComponent(q.trim())}`)
           .then((r) => setHits(r.items))
-          .catch(() => {}),
+          .catch((err) => (err.status ? refused(err) : undefined)),
       250,
     );
     return () => clearTimeout(timer);
   }, [q]);
   const add = async (code) => {
+    setError(null);
     try {
       await call('POST', `/api/v1/visits/${v.id}/diagnoses`, { icd10: code, primary: !v.diagnoses.some((d) => d.primary) });
       setQ('');
       onSaved();
     } catch (err) {
-      setError(errorText(err));
+      refused(err);
     }
   };
+  const name = (x) => (getLang() === 'en' ? x.name_en || x.name_vi : x.name_vi) || '';
   return html`<section class="card"><h2>${t('diagnoses')}</h2>
-    ${v.diagnoses.length ? html`<ul class="links">${v.diagnoses.map((d) => html`<li><strong>${d.code}</strong> ${d.name_vi || ''}${d.primary ? html` <span class="ok">${t('primary')}</span>` : ''}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
+    ${v.diagnoses.length ? html`<ul class="links">${v.diagnoses.map((d) => html`<li><strong>${d.code}</strong> ${name(d)}${d.primary ? html` <span class="ok">${t('primary')}</span>` : ''}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
     ${
       canWrite &&
-      html`<label for="icd">${t('icd_search')}</label>
-      <input id="icd" type="search" value=${q} onInput=${(e) => setQ(e.target.value)} />
-      <ul class="links">${hits.map((h) => html`<li><button class="link" onClick=${() => add(h.code)}>${h.code} — ${getLang() === 'en' ? h.name_en : h.name_vi}</button>${h.remote_treatable ? '' : html` <span class="muted">${t('not_remote')}</span>`}</li>`)}</ul>`
+      html`<${Field} id="icd" label=${t('icd_search')} error=${errs.icd} type="search" value=${q} onInput=${(e) => setQ(e.target.value)} />
+      <ul class="links">${hits.map((h) => html`<li><button class="link" onClick=${() => add(h.code)}>${h.code} — ${name(h)}</button>${h.remote_treatable ? '' : html` <span class="muted">${t('not_remote')}</span>`}</li>`)}</ul>`
     }
     ${error && html`<p class="error" role="alert">${error}</p>`}
   </section>`;
@@ -441,8 +460,10 @@ function BookForMe({ user, onBooked }) {
       })
       .catch(() => {});
   }, []);
+  const [errs, setErrs] = useState({});
   const submit = async (e) => {
     e.preventDefault();
+    setErrs({});
     setError(null);
     try {
       await call('POST', '/api/v1/appointments', { slot_id: slot, patient_id: user.patient_id, reason: reason.trim() });
@@ -450,18 +471,18 @@ function BookForMe({ user, onBooked }) {
       setVersion(version + 1);
       onBooked();
     } catch (err) {
-      setError(errorText(err));
+      const placed = placeError(err, { reason: ['breason', t('visit_reason')], doctor_id: ['bdoctor', t('doctor')] });
+      setErrs(placed.field);
+      setError(placed.general);
     }
   };
   return html`<form class="card form" onSubmit=${submit} aria-label=${t('book_for_me')}>
     <h2>${t('book_for_me')}</h2>
-    <label for="bdoctor">${t('doctor')}</label>
-    <select id="bdoctor" value=${doctor} onChange=${(e) => setDoctor(e.target.value)}>
+    <${Field} as="select" id="bdoctor" label=${t('doctor')} error=${errs.bdoctor} value=${doctor} onChange=${(e) => setDoctor(e.target.value)}>
       ${doctors.map((d) => html`<option value=${d.id}>${d.full_name} — ${d.facility.name}</option>`)}
-    </select>
+    </${Field}>
     <${SlotPicker} doctor=${doctor} name="b" slot=${slot} setSlot=${setSlot} version=${version} />
-    <label for="breason">${t('visit_reason')}</label>
-    <input id="breason" required minlength="2" value=${reason} onInput=${(e) => setReason(e.target.value)} />
+    <${Field} id="breason" label=${t('visit_reason')} error=${errs.breason} required minlength="2" value=${reason} onInput=${(e) => setReason(e.target.value)} />
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit" disabled=${!slot}>${t('book_for_me')}</button>
   </form>`;
