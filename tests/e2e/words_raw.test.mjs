@@ -53,7 +53,7 @@ const PAGES = {
 const shown = (p) =>
   p.evaluate(() => [...document.querySelectorAll('main, .notices')].map((e) => e.innerText).join('\n'));
 
-async function walk(who, lang, consultId) {
+async function walk(who, lang) {
   const { p, ctx } = await signIn(chrome, srv.url, who);
   const found = [];
   try {
@@ -74,7 +74,8 @@ async function visit({ p, found }, who, lang, consultId) {
     await p.goto(`${srv.url}/#/${page === 'consult' ? `consults/${consultId}` : page}`);
     await p.locator('main').waitFor();
     await p.waitForLoadState('networkidle');
-    await p.waitForTimeout(300); // the page's last fetch drawn
+    // Every part of the page drawn: nothing still says it is loading.
+    await p.waitForFunction(() => !document.querySelector('main .loading, main [aria-busy="true"]'));
     const text = await shown(p);
     const m = raw(lang).exec(text);
     if (m) found.push(`${who} ${lang} #/${page}: "${m[0]}" in …${text.slice(Math.max(0, m.index - 60), m.index + 40).replace(/\s+/g, ' ')}…`);
@@ -95,10 +96,11 @@ test('no raw code on the main pages of the station, the doctor and the specialis
         patient_id: pt.id, summary: 'Đau ngực trái 2 ngày, phim X-quang chụp tại trạm.', questions: ['Có tổn thương phổi không?'],
         urgency: 'urgent', specialty: 'imaging', kind: 'imaging', submit: true,
       });
-      await doctor.p.locator('.notices .notice').first().waitFor({ timeout: 10000 });
+      // The notice names the specialty as people read it, never its code.
+      await doctor.p.locator('.notices .notice', { hasText: 'Chẩn đoán hình ảnh' }).first().waitFor({ timeout: 10000 });
       // Declined up to the central hospital: the specialist's notice.
       await as('demo.doctor', 'POST', `/api/v1/consults/${c.id}/decline`, { reason: 'Cần bác sĩ chẩn đoán hình ảnh tuyến trên' });
-      await specialist.p.locator('.notices .notice').first().waitFor({ timeout: 10000 });
+      await specialist.p.locator('.notices .notice', { hasText: 'Chẩn đoán hình ảnh' }).first().waitFor({ timeout: 10000 });
       for (const [who, s] of [['demo.commune', station], ['demo.doctor', doctor], ['demo.specialist', specialist]]) {
         await visit(s, who, lang, c.id);
         found.push(...s.found);

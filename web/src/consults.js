@@ -10,7 +10,7 @@ import { parts, idOf, useRoute, go } from './router.js';
 import { lazy, Pending } from './loader.js';
 import { call } from './api.js';
 import { t, getLang, duration } from './i18n.js';
-import { errorText, placeError, Field } from './words.js';
+import { errorText, placeError, Field, enumText } from './words.js';
 import { when as at } from './appointments.js';
 import { upload } from './upload.js';
 import { onChanged, onFacilityChanged } from './live.js';
@@ -240,7 +240,7 @@ function Attachments({ files }) {
       ${
         f.kind === 'image'
           ? html`<button class="thumb" onClick=${() => setOpen(f)} aria-label=${t('view') + ' ' + f.name}><img src=${f.url + '/thumbnail'} alt=${f.name} loading="lazy" /></button>`
-          : html`<a class="file" href=${f.url}>${f.kind.toUpperCase()}</a>`
+          : html`<a class="file" href=${f.url}>${enumText('fkind_', f.kind)}</a>`
       }
       <span class="muted clip">${f.name}</span>
       ${f.dicom && html`<span class="muted">${[f.dicom.modality, f.dicom.body_part, f.dicom.study_date].filter(Boolean).join(' · ')}</span>`}
