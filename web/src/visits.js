@@ -493,6 +493,8 @@ export function MySchedule({ user }) {
   const [f, set] = useState({ day: vnToday(), from: '08:00', to: '11:00', minutes: '15', mode: 'video', weeks: '1' });
   const [slots, setSlots] = useState([]);
   const [msg, setMsg] = useState(null);
+  const [errs, setErrs] = useState({});
+  const [error, setError] = useState(null);
   const load = () =>
     call('GET', `/api/v1/slots?doctor_id=${user.id}&date=${f.day}`)
       .then((r) => setSlots(r.items))
@@ -503,6 +505,8 @@ export function MySchedule({ user }) {
   const submit = async (e) => {
     e.preventDefault();
     setMsg(null);
+    setErrs({});
+    setError(null);
     try {
       const s = await call('POST', '/api/v1/schedules', {
         start: `${f.day}T${f.from}:00+07:00`,
@@ -514,27 +518,35 @@ export function MySchedule({ user }) {
       setMsg(`${t('published')}: ${s.slots * s.series.length}`);
       load();
     } catch (err) {
-      setMsg(errorText(err));
+      // The block is the day and its two times: a refused start or end is said at its time.
+      const placed = placeError(err, {
+        start: ['sfrom', t('from')],
+        end: ['sto', t('to')],
+        slot_minutes: ['smin', t('slot_minutes')],
+        mode: ['smode', t('visit_mode')],
+        repeat_weeks: ['sweeks', t('repeat_weeks')],
+      });
+      setErrs(placed.field);
+      setError(placed.general);
     }
   };
   const time = formatTime;
   return html`<main class="page"><form class="card form" onSubmit=${submit} aria-label=${t('tile_schedule')}>
     <h1>${t('tile_schedule')}</h1>
-    <label for="sday">${t('day')}</label>
-    <input id="sday" type="date" value=${f.day} onChange=${(e) => set({ ...f, day: e.target.value || vnToday() })} />
+    <${Field} id="sday" label=${t('day')} type="date" value=${f.day} onChange=${(e) => set({ ...f, day: e.target.value || vnToday() })} />
     <div class="two">
-      <div><label for="sfrom">${t('from')}</label><input id="sfrom" type="time" value=${f.from} onInput=${(e) => set({ ...f, from: e.target.value })} /></div>
-      <div><label for="sto">${t('to')}</label><input id="sto" type="time" value=${f.to} onInput=${(e) => set({ ...f, to: e.target.value })} /></div>
+      <div><${Field} id="sfrom" label=${t('from')} error=${errs.sfrom} type="time" value=${f.from} onInput=${(e) => set({ ...f, from: e.target.value })} /></div>
+      <div><${Field} id="sto" label=${t('to')} error=${errs.sto} type="time" value=${f.to} onInput=${(e) => set({ ...f, to: e.target.value })} /></div>
     </div>
     <div class="two">
-      <div><label for="smin">${t('slot_minutes')}</label><input id="smin" type="number" min="5" max="120" value=${f.minutes} onInput=${(e) => set({ ...f, minutes: e.target.value })} /></div>
-      <div><label for="smode">${t('visit_mode')}</label><select id="smode" value=${f.mode} onChange=${(e) => set({ ...f, mode: e.target.value })}>
-        ${['video', 'audio', 'chat', 'assisted'].map((m) => html`<option value=${m}>${t('mode_' + m)}</option>`)}</select></div>
+      <div><${Field} id="smin" label=${t('slot_minutes')} error=${errs.smin} type="number" min="5" max="120" value=${f.minutes} onInput=${(e) => set({ ...f, minutes: e.target.value })} /></div>
+      <div><${Field} as="select" id="smode" label=${t('visit_mode')} error=${errs.smode} value=${f.mode} onChange=${(e) => set({ ...f, mode: e.target.value })}>
+        ${['video', 'audio', 'chat', 'assisted'].map((m) => html`<option value=${m}>${t('mode_' + m)}</option>`)}</${Field}></div>
     </div>
-    <label for="sweeks">${t('repeat_weeks')}</label>
-    <select id="sweeks" value=${f.weeks} onChange=${(e) => set({ ...f, weeks: e.target.value })}>
-      ${['1', '2', '4', '8', '12'].map((w) => html`<option value=${w}>${w === '1' ? t('weeks_1') : w + ' ' + t('weeks_n')}</option>`)}</select>
+    <${Field} as="select" id="sweeks" label=${t('repeat_weeks')} error=${errs.sweeks} value=${f.weeks} onChange=${(e) => set({ ...f, weeks: e.target.value })}>
+      ${['1', '2', '4', '8', '12'].map((w) => html`<option value=${w}>${w === '1' ? t('weeks_1') : w + ' ' + t('weeks_n')}</option>`)}</${Field}>
     ${msg && html`<p role="status">${msg}</p>`}
+    ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit">${t('publish')}</button>
   </form>
   <section class="card"><h2>${t('slots_of_day')}</h2>
