@@ -230,6 +230,7 @@ export function TrainingHours({ user }) {
   const [province, setProvince] = useState(null); // { id, name } opened from the ministry's table
   const [facilities, setFacilities] = useState([]);
   const [sum, setSum] = useState(null);
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
   const wide = user.role === 'province_admin' || user.role === 'ministry_admin';
   useEffect(() => {
@@ -244,12 +245,15 @@ export function TrainingHours({ user }) {
     if (to) q.set('to', to);
     if (facility) q.set('facility_id', facility);
     else if (province) q.set('province_id', province.id);
+    setErrs({});
     setError(null);
     call('GET', '/api/v1/training/summary?' + q)
       .then(setSum)
       .catch((e) => {
         setSum(null);
-        setError(errorText(e));
+        const placed = placeError(e, { from: ['hf', t('tr_from')], to: ['ht', t('tr_to')], facility_id: ['hfac', t('tr_facility')] });
+        setErrs(placed.field);
+        setError(placed.general);
       });
   };
   useEffect(load, [province]);
@@ -262,13 +266,12 @@ export function TrainingHours({ user }) {
     <a class="back" href="#/training">← ${t('tr_title')}</a>
     <section class="card" aria-label=${t('tr_hours_title')}><h1>${t('tr_hours_title')}</h1>
       <form class="form period" onSubmit=${submit}>
-        <label for="hf">${t('tr_from')}</label><input id="hf" type="date" value=${from} onInput=${(e) => setFrom(e.target.value)} />
-        <label for="ht">${t('tr_to')}</label><input id="ht" type="date" value=${to} onInput=${(e) => setTo(e.target.value)} />
+        <${Field} id="hf" label=${t('tr_from')} error=${errs.hf} type="date" value=${from} onInput=${(e) => setFrom(e.target.value)} />
+        <${Field} id="ht" label=${t('tr_to')} error=${errs.ht} type="date" value=${to} onInput=${(e) => setTo(e.target.value)} />
         ${
           wide &&
-          html`<label for="hfac">${t('tr_facility')}</label>
-          <select id="hfac" value=${facility} onChange=${(e) => setFacility(e.target.value)}><option value="">${t('tr_all_facilities')}</option>
-            ${facilities.map((f) => html`<option value=${String(f.id)}>${f.name}</option>`)}</select>`
+          html`<${Field} as="select" id="hfac" label=${t('tr_facility')} error=${errs.hfac} value=${facility} onChange=${(e) => setFacility(e.target.value)}><option value="">${t('tr_all_facilities')}</option>
+            ${facilities.map((f) => html`<option value=${String(f.id)}>${f.name}</option>`)}</${Field}>`
         }
         <button type="submit">${t('tr_show')}</button>
       </form>
@@ -299,9 +302,11 @@ export function TrainingHours({ user }) {
 function PersonRecord({ from, to }) {
   const [id, setId] = useState('');
   const [rec, setRec] = useState(null);
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
   const submit = (e) => {
     e.preventDefault();
+    setErrs({});
     setError(null);
     const q = new URLSearchParams({ user_id: id, limit: '100' });
     if (from) q.set('from', from);
@@ -310,13 +315,14 @@ function PersonRecord({ from, to }) {
       .then(setRec)
       .catch((err) => {
         setRec(null);
-        setError(errorText(err));
+        const placed = placeError(err, { user_id: ['pru', t('tr_user_id')] });
+        setErrs(placed.field);
+        setError(placed.general);
       });
   };
   return html`<section class="card" aria-label=${t('tr_person_record')}><h2>${t('tr_person_record')}</h2>
     <form class="form" onSubmit=${submit}>
-      <label for="pru">${t('tr_user_id')}</label>
-      <input id="pru" type="number" min="1" required value=${id} onInput=${(e) => setId(e.target.value)} />
+      <${Field} id="pru" label=${t('tr_user_id')} error=${errs.pru} type="number" min="1" required value=${id} onInput=${(e) => setId(e.target.value)} />
       <button type="submit">${t('tr_show')}</button></form>
     <${Err} e=${error} />
     ${
