@@ -111,7 +111,7 @@ struct yx_req {
     /* The message, "Vietnamese / English" when it has both: err_msg[0..err_split) is the
      * Vietnamese, err_msg + err_split + 3 the English; err_split is -1 for a message of one
      * language (yx_error_text picks the half the client's Accept-Language asks for). */
-    char err_msg[320];
+    char err_msg[640]; /* both halves, with the values written into each */
     int err_split;
     const char *err_field;
     const char *err_code; /* a precise code ("consent_required") instead of the status's name */

@@ -17,7 +17,7 @@ static int readyz(struct yx_req *r)
     int64_t v = rc == 0 ? yx_rows_int(rows, 0, 0) : 0;
     yx_rows_free(rows);
     if (rc)
-        return yx_fail(r, YX_EUNAVAIL, "The database does not answer.");
+        return yx_fail(r, YX_EUNAVAIL, "Cơ sở dữ liệu không trả lời / The database does not answer.");
     return yx_reply(r, 200,
                     json_pack("{s:s,s:s,s:I}", "status", "ready", "database",
                               yx_db_dialect(r->db) == YX_POSTGRES ? "postgres" : "sqlite", "schema",

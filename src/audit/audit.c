@@ -300,8 +300,9 @@ void yx_audit_request_event(struct yx_req *r, const char *outcome, struct yx_aud
 {
     const struct yx_route *rt = r->route;
     char *detail = NULL;
-    if (r->err && (detail = yx_arena_alloc(&r->arena, 400)) != NULL)
-        snprintf(detail, 400, "%s: %s", yx_err_name(r->err), r->err_msg);
+    size_t n = sizeof r->err_msg + 48; /* the error's name, then its whole message */
+    if (r->err && (detail = yx_arena_alloc(&r->arena, n)) != NULL)
+        snprintf(detail, n, "%s: %s", yx_err_name(r->err), r->err_msg);
     *ev = (struct yx_audit_event){
         .at = yx_now_ms(),
         .request_id = r->id,

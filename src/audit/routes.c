@@ -44,22 +44,32 @@ static int audit_list(struct yx_req *r)
     struct yx_rows *rows = NULL;
     struct yx_scope s;
     if (yx_scope(&r->who, YX_RES_AUDIT, &s) != 0)
-        return yx_fail(r, YX_EFORBIDDEN, "Only administrators read the audit trail.");
+        return yx_fail(
+            r, YX_EFORBIDDEN,
+            "Chỉ quản trị viên được xem nhật ký truy cập / Only administrators read the audit trail.");
     const char *cursor = yx_query(r, "cursor"), *limit_s = yx_query(r, "limit"),
                *patient = yx_query(r, "patient_id"), *actor = yx_query(r, "actor_id");
     char *end = NULL;
     int64_t before = cursor ? strtoll(cursor, &end, 10) : INT64_MAX;
     if (cursor && (*end || before <= 0))
-        return yx_fail_field(r, YX_EINVAL, "cursor", "The cursor is not one this server gave.");
+        return yx_fail_field(
+            r, YX_EINVAL, "cursor",
+            "Con trỏ phân trang không do máy chủ này cấp / The cursor is not one this server gave.");
     int64_t limit = limit_s ? strtoll(limit_s, &end, 10) : 100;
     if (limit_s && (*end || limit < 1 || limit > 500))
-        return yx_fail_field(r, YX_EINVAL, "limit", "limit must be between 1 and 500.");
+        return yx_fail_field(
+            r, YX_EINVAL, "limit",
+            "Số dòng mỗi trang (limit) phải từ 1 đến 500 / limit must be between 1 and 500.");
     int64_t pid = patient ? strtoll(patient, &end, 10) : 0;
     if (patient && (*end || pid <= 0))
-        return yx_fail_field(r, YX_EINVAL, "patient_id", "patient_id must be a positive id.");
+        return yx_fail_field(
+            r, YX_EINVAL, "patient_id",
+            "Mã người bệnh (patient_id) phải là số dương / patient_id must be a positive id.");
     int64_t aid = actor ? strtoll(actor, &end, 10) : 0;
     if (actor && (*end || aid <= 0))
-        return yx_fail_field(r, YX_EINVAL, "actor_id", "actor_id must be a positive id.");
+        return yx_fail_field(
+            r, YX_EINVAL, "actor_id",
+            "Mã người thực hiện (actor_id) phải là số dương / actor_id must be a positive id.");
     const char *scope = yx_audit_scope_sql(&s);
     /* By patient or by actor the events are found through that column's index (an OR of the two
      * filters would leave the chain read backwards to its start for a patient seen rarely). */

@@ -144,7 +144,9 @@ int yx_auth_resolve(struct yx_req *r)
                              "Mã truy cập của hệ thống chỉ dùng cho /fhir/ / a system's access "
                              "token is for the FHIR API only; people sign in.");
     if (!token_shape_ok(token))
-        return yx_fail(r, YX_EAUTH, "The session token is malformed; please log in again.");
+        return yx_fail(r, YX_EAUTH,
+                       "Mã phiên đăng nhập không hợp lệ; vui lòng đăng nhập lại / The session token is "
+                       "malformed; please log in again.");
     yx_sha256_hex(token, strlen(token), hash);
     int64_t now = yx_now_ms();
     const struct cached *hit = cache_find(hash, now);
@@ -159,7 +161,9 @@ int yx_auth_resolve(struct yx_req *r)
     }
     if (!csrf_ok(r)) {
         memset(&r->who, 0, sizeof r->who);
-        return yx_fail(r, YX_EFORBIDDEN, "Missing or wrong X-CSRF-Token header.");
+        return yx_fail(
+            r, YX_EFORBIDDEN,
+            "Thiếu hoặc sai tiêu đề X-CSRF-Token; hãy tải lại trang / Missing or wrong X-CSRF-Token header.");
     }
     r->authed = 1;
     if (hit)

@@ -66,7 +66,7 @@ static int read_form(struct yx_req *r, struct form *f)
             if (strcmp(name, names[k]) == 0) {
                 if (*slots[k])
                     rc = yx_fail_code(r, YX_EINVAL, "invalid_request", NULL,
-                                      "Tham số lặp lại / %s is given twice.", name);
+                                      "Tham số %s lặp lại / %s is given twice.", name, name);
                 *slots[k] = value;
             }
     r->query = query;
@@ -146,15 +146,17 @@ static int granted_scopes(struct yx_req *r, const char *asked, const char *regis
     const char *why = NULL;
     int nw, nh;
     if (yx_smart_scopes_parse(asked, want, &nw, &why) != 0)
-        return yx_fail_code(r, YX_EINVAL, "invalid_scope", NULL, "Phạm vi không hợp lệ / scope: %s.", why);
+        return yx_fail_code(r, YX_EINVAL, "invalid_scope", NULL, "Phạm vi không hợp lệ: %s / scope: %s.", why,
+                            why);
     if (yx_smart_scopes_parse(registered, have, &nh, &why) != 0)
         return YX_EINTERNAL;
     for (int i = 0; i < nw; i++)
         if (!yx_smart_scopes_allow(have, nh, want[i].type, want[i].perms))
-            return yx_fail_code(r, YX_EINVAL, "invalid_scope", NULL,
-                                "Hệ thống không được cấp phạm vi này / system/%s is outside the scopes this "
-                                "system is registered for.",
-                                want[i].type);
+            return yx_fail_code(
+                r, YX_EINVAL, "invalid_scope", NULL,
+                "Hệ thống không được cấp phạm vi system/%s / system/%s is outside the scopes this "
+                "system is registered for.",
+                want[i].type, want[i].type);
     return yx_smart_scopes_text(want, nw, out, size);
 }
 

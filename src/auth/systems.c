@@ -99,9 +99,11 @@ int yx_jwks_check(struct yx_req *r, const json_t *jwks, const char *field)
                                  "Mỗi khoá cần kid / every key needs a kid of 1 to 128 characters.");
         for (j = 0; j < i; j++)
             if (strcmp(kid, json_string_value(json_object_get(json_array_get(keys, j), "kid"))) == 0)
-                return yx_fail_field(r, YX_EINVAL, field, "Trùng kid / two keys have the kid \"%s\".", kid);
+                return yx_fail_field(r, YX_EINVAL, field,
+                                     "Hai khoá trùng kid \"%s\" / two keys have the kid \"%s\".", kid, kid);
         if (yx_jwk_key(k, &why, &key) != 0)
-            return yx_fail_field(r, YX_EINVAL, field, "Khoá không hợp lệ / key \"%s\": %s.", kid, why);
+            return yx_fail_field(r, YX_EINVAL, field, "Khoá \"%s\" không hợp lệ: %s / key \"%s\": %s.", kid,
+                                 why, kid, why);
         EVP_PKEY_free(key);
     }
     return 0;
@@ -211,7 +213,7 @@ static int system_create(struct yx_req *r)
         return yx_fail_field(r, YX_EINVAL, "client_id",
                              "client_id: a-z, 0-9, '.', '-', '_', 3 đến 64 ký tự / 3 to 64 characters.");
     if (yx_smart_scopes_parse(yx_json_str(r->json, "scopes"), scopes, &n, &why) != 0)
-        return yx_fail_field(r, YX_EINVAL, "scopes", "Phạm vi không hợp lệ / scopes: %s.", why);
+        return yx_fail_field(r, YX_EINVAL, "scopes", "Phạm vi không hợp lệ: %s / scopes: %s.", why, why);
     if ((rc = yx_smart_scopes_text(scopes, n, canonical, sizeof canonical)) != 0 ||
         (rc = yx_jwks_check(r, json_object_get(r->json, "jwks"), "jwks")) != 0 ||
         (rc = place_ids(r, "facility_ids", "SELECT 1 FROM facilities WHERE id = ?", &fac, &nfac)) != 0 ||
@@ -234,8 +236,8 @@ static int system_create(struct yx_req *r)
               : YX_ENOMEM;
     free(jwks);
     if (rc == YX_ECONFLICT)
-        rc = yx_fail_field(r, YX_ECONFLICT, "client_id", "client_id đã có / the client_id \"%s\" is taken.",
-                           client_id);
+        rc = yx_fail_field(r, YX_ECONFLICT, "client_id",
+                           "client_id \"%s\" đã có / the client_id \"%s\" is taken.", client_id, client_id);
     if (rc == 0)
         rc = system_reply(r, 201, yx_rows_i64(rows, 0, "id"));
     yx_rows_free(rows);

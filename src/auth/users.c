@@ -87,15 +87,19 @@ static int check_placement(struct yx_req *r, int64_t user_id, const char *role, 
     struct yx_account to = {user_id, role, facility_id, 0};
     int rc = 0;
     if (!yx_role_valid(role))
-        return yx_fail_field(r, YX_EINVAL, "role", "Unknown role '%.40s'.", role);
+        return yx_fail_field(r, YX_EINVAL, "role", "Không có vai trò '%.40s' / Unknown role '%.40s'.", role,
+                             role);
     int needs_facility = yx_role_needs_facility(role);
     if (needs_facility && !facility_id)
         return yx_fail_field(r, YX_EINVAL, "facility_id",
-                             "A %s works at a facility: facility_id is required.", role);
+                             "Vai trò %s làm việc tại một cơ sở: cần chọn cơ sở (facility_id) / A %s works "
+                             "at a facility: facility_id is required.",
+                             role, role);
     if (facility_id) {
         rc = YX_DB_Q(r->db, &rows, "SELECT province_id FROM facilities WHERE id = ?", YX_PI(facility_id));
         if (rc == 0 && rows->nrows != 1)
-            rc = yx_fail_field(r, YX_EINVAL, "facility_id", "No facility has id %lld.",
+            rc = yx_fail_field(r, YX_EINVAL, "facility_id",
+                               "Không có cơ sở mã %lld / No facility has id %lld.", (long long)facility_id,
                                (long long)facility_id);
         if (rc == 0)
             to.province_id = yx_rows_int(rows, 0, 0);
@@ -134,7 +138,8 @@ static int practice_scope_in(struct yx_req *r, char **out)
     if (!list)
         return 0;
     if (json_array_size(list) > 10)
-        return yx_fail_field(r, YX_EINVAL, "practice_scope", "At most 10 specialties.");
+        return yx_fail_field(r, YX_EINVAL, "practice_scope",
+                             "Tối đa 10 chuyên khoa / At most 10 specialties.");
     char *s = yx_arena_alloc(&r->arena, 10 * 33 + 1);
     if (!s)
         return YX_ENOMEM;
@@ -151,9 +156,11 @@ static int practice_scope_in(struct yx_req *r, char **out)
         if (rc && rc != YX_EINVAL)
             return rc;
         if (!known)
-            return yx_fail_field(r, YX_EINVAL, "practice_scope",
-                                 "practice_scope lists specialty codes (GET /api/v1/specialties), such as "
-                                 "\"general\" or \"pediatrics\".");
+            return yx_fail_field(
+                r, YX_EINVAL, "practice_scope",
+                "Phạm vi hành nghề (practice_scope) là các mã chuyên khoa (GET /api/v1/specialties), như "
+                "\"general\" hoặc \"pediatrics\" / practice_scope lists specialty codes (GET "
+                "/api/v1/specialties), such as \"general\" or \"pediatrics\".");
         if (!yx_word_in(s, code))
             snprintf(s + strlen(s), 34, "%s%s", *s ? " " : "", code);
     }
@@ -222,14 +229,19 @@ static int user_create(struct yx_req *r)
         0,
     };
     if (!yx_username_ok(u.username))
-        return yx_fail_field(r, YX_EINVAL, "username", "A username has only a-z, 0-9, '.', '-' and '_'.");
+        return yx_fail_field(r, YX_EINVAL, "username",
+                             "Tên đăng nhập chỉ gồm a-z, 0-9, '.', '-' và '_' / A username has only a-z, "
+                             "0-9, '.', '-' and '_'.");
     if ((rc = check_placement(r, 0, u.role, u.facility_id)) != 0)
         return rc;
     rc = yx_user_insert(r->db, &u, &id);
     if (rc == YX_ECONFLICT)
-        return yx_fail_field(r, YX_ECONFLICT, "username", "The username '%s' is taken.", u.username);
+        return yx_fail_field(r, YX_ECONFLICT, "username",
+                             "Tên đăng nhập '%s' đã có người dùng / The username '%s' is taken.", u.username,
+                             u.username);
     if (rc == YX_EINVAL)
-        return yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
+        return yx_fail_field(r, YX_EINVAL, "full_name",
+                             "Tên có ký tự không hợp lệ / The name is not valid text.");
     if (rc)
         return rc;
     yx_audit_target(r, id);
@@ -279,7 +291,8 @@ static int user_patch(struct yx_req *r)
         return rc;
     const char *name = yx_json_str(r->json, "full_name");
     if (name && !(folded = yx_fold(name, strlen(name))))
-        return yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
+        return yx_fail_field(r, YX_EINVAL, "full_name",
+                             "Tên có ký tự không hợp lệ / The name is not valid text.");
     json_t *active = json_object_get(r->json, "active");
     r->auth_changed = 1;
     rc = YX_DB_Q(
@@ -314,9 +327,13 @@ static int user_list(struct yx_req *r)
     const char *cursor = yx_query(r, "cursor"), *limit_s = yx_query(r, "limit");
     int64_t after = cursor ? strtoll(cursor, NULL, 10) : 0, limit = limit_s ? strtoll(limit_s, NULL, 10) : 50;
     if (limit < 1 || limit > 200)
-        return yx_fail_field(r, YX_EINVAL, "limit", "limit must be between 1 and 200.");
+        return yx_fail_field(
+            r, YX_EINVAL, "limit",
+            "Số dòng mỗi trang (limit) phải từ 1 đến 200 / limit must be between 1 and 200.");
     if (after < 0)
-        return yx_fail_field(r, YX_EINVAL, "cursor", "The cursor is not one this server gave.");
+        return yx_fail_field(
+            r, YX_EINVAL, "cursor",
+            "Con trỏ phân trang không do máy chủ này cấp / The cursor is not one this server gave.");
     struct yx_scope s;
     int rc = yx_scope(&r->who, YX_RES_USER, &s);
     if (rc)

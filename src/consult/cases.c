@@ -330,7 +330,8 @@ static json_t *minutes_row(const struct yx_rows *r, int i)
 }
 
 #define CASE_JSON                                                                                            \
-    "SELECT c.id, c.state, c.urgency, c.specialty, s.name_vi AS specialty_name, c.kind, c.summary, "         \
+    "SELECT c.id, c.state, c.urgency, c.specialty, s.name_vi AS specialty_name, s.name_en AS "               \
+    "specialty_name_en, c.kind, c.summary, "                                                                 \
     "c.requester_facility_id, rf.name AS requester_name, c.assigned_facility_id, af.name AS assigned_name, " \
     "af.level AS assigned_level, c.escalation_level, c.accept_due_at, c.chair_id, ch.full_name AS "          \
     "chair_name, c.secretary_id, se.full_name AS secretary_name, c.session_at, c.recommendation, "           \
@@ -351,14 +352,15 @@ static json_t *case_head(struct yx_db *db, const struct yx_rows *r)
                         yx_rows_str(r, 0, "assigned_name"), "level", yx_rows_str(r, 0, "assigned_level"));
     json_t *patient = yx_patient_brief(db, yx_rows_i64(r, 0, "patient_id"));
     json_t *c =
-        json_pack("{s:I,s:s,s:s,s:{s:s,s:s},s:s,s:s,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o}", "id",
+        json_pack("{s:I,s:s,s:s,s:{s:s,s:s,s:s},s:s,s:s,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o}", "id",
                   (json_int_t)yx_rows_i64(r, 0, "id"), "state", yx_rows_str(r, 0, "state"), "urgency",
                   yx_rows_str(r, 0, "urgency"), "specialty", "code", yx_rows_str(r, 0, "specialty"),
-                  "name_vi", yx_rows_str(r, 0, "specialty_name"), "kind", yx_rows_str(r, 0, "kind"),
-                  "summary", yx_rows_str(r, 0, "summary"), "patient", patient ? patient : json_null(),
-                  "requester", ref(r, 0, "requester_facility_id", "requester_name", "name"), "assigned",
-                  assigned, "escalation_level", (json_int_t)yx_rows_i64(r, 0, "escalation_level"),
-                  "accept_due_at", yx_json_time_or_null(r, 0, "accept_due_at"), "chair",
+                  "name_vi", yx_rows_str(r, 0, "specialty_name"), "name_en",
+                  yx_rows_str(r, 0, "specialty_name_en"), "kind", yx_rows_str(r, 0, "kind"), "summary",
+                  yx_rows_str(r, 0, "summary"), "patient", patient ? patient : json_null(), "requester",
+                  ref(r, 0, "requester_facility_id", "requester_name", "name"), "assigned", assigned,
+                  "escalation_level", (json_int_t)yx_rows_i64(r, 0, "escalation_level"), "accept_due_at",
+                  yx_json_time_or_null(r, 0, "accept_due_at"), "chair",
                   ref(r, 0, "chair_id", "chair_name", "full_name"), "secretary",
                   ref(r, 0, "secretary_id", "secretary_name", "full_name"), "created_by",
                   ref(r, 0, "created_by", "created_by_name", "full_name"));

@@ -46,9 +46,13 @@ static int consult_participant_add(struct yx_req *r)
     int64_t user = yx_json_int(r->json, "user_id", 0), facility = yx_json_int(r->json, "facility_id", 0);
     int site = strcmp(role, "site") == 0;
     if (!site && !yx_one_of(role, people))
-        return yx_fail_field(r, YX_EINVAL, "role", "role is specialist, observer or site.");
+        return yx_fail_field(r, YX_EINVAL, "role",
+                             "Vai trò là chuyên gia (specialist), người dự (observer) hoặc cơ sở (site) / "
+                             "role is specialist, observer or site.");
     if (site ? (!facility || user) : (!user || facility))
-        return yx_fail(r, YX_EINVAL, "A site is named by facility_id; a person by user_id (not both).");
+        return yx_fail(r, YX_EINVAL,
+                       "Mời một cơ sở bằng facility_id, một người bằng user_id (không cả hai) / A site is "
+                       "named by facility_id; a person by user_id (not both).");
     if (site)
         rc = YX_DB_Q(r->db, &rows, "SELECT id FROM facilities WHERE id = ? AND active = 1", YX_PI(facility));
     else
@@ -91,7 +95,8 @@ static int consult_session(struct yx_req *r)
         return rc;
     if (yx_time_parse(yx_json_str(r->json, "at"), &at) != 0)
         return yx_fail_field(r, YX_EINVAL, "at",
-                             "at is an ISO time with its offset, e.g. 2026-11-23T09:00:00+07:00.");
+                             "Thời điểm (at) là giờ ISO kèm múi giờ, ví dụ 2026-11-23T09:00:00+07:00 / at is "
+                             "an ISO time with its offset, e.g. 2026-11-23T09:00:00+07:00.");
     if (at < yx_now_ms() - 3600000)
         return yx_fail_field(r, YX_EINVAL, "at", "Giờ hội chẩn đã qua / the session time is in the past.");
     if ((rc = YX_DB_Q(r->db, NULL, "UPDATE consults SET session_at = ? WHERE id = ?", YX_PI(at),
@@ -168,7 +173,8 @@ static int put_answers(struct yx_req *r, const struct yx_consult *c)
             !yx_utf8_valid(text, strlen(text)) || strlen(text) < 2 || strlen(text) > 4000)
             return yx_fail_field(
                 r, YX_EINVAL, "answers",
-                "Each answer is {question_id, conclusion} with a conclusion of 2 to 4000 bytes.");
+                "Mỗi câu trả lời là {question_id, conclusion}, kết luận dài từ 2 đến 4000 byte / Each answer "
+                "is {question_id, conclusion} with a conclusion of 2 to 4000 bytes.");
         if ((rc = YX_DB_Q(
                  r->db, &rows,
                  "UPDATE consult_questions SET conclusion = ? WHERE id = ? AND consult_id = ? RETURNING id",
@@ -178,8 +184,10 @@ static int put_answers(struct yx_req *r, const struct yx_consult *c)
         yx_rows_free(rows);
         rows = NULL;
         if (!found)
-            return yx_fail_field(r, YX_EINVAL, "answers", "Question %lld is not one of this case's.",
-                                 (long long)json_integer_value(q));
+            return yx_fail_field(
+                r, YX_EINVAL, "answers",
+                "Câu hỏi %lld không thuộc ca hội chẩn này / Question %lld is not one of this case's.",
+                (long long)json_integer_value(q), (long long)json_integer_value(q));
     }
     /* "Every question answered" would hold over a case with none: a conclusion needs a question. */
     if ((rc = YX_DB_Q(r->db, &rows,
@@ -215,6 +223,8 @@ static int consult_conclude(struct yx_req *r)
         return rc;
     if (!yx_one_of(yx_json_str(r->json, "recommendation"), recommendations))
         return yx_fail_field(r, YX_EINVAL, "recommendation",
+                             "Khuyến nghị là điều trị tại chỗ (treat_locally), chuyển tuyến (transfer), làm "
+                             "thêm xét nghiệm (more_tests) hoặc hội chẩn thêm (another_consult) / "
                              "recommendation is treat_locally, transfer, more_tests or another_consult.");
     int64_t opinions;
     if ((rc = count(r->db, "SELECT COUNT(*) FROM consult_opinions WHERE consult_id = ?", c.id, &opinions)) !=
@@ -261,7 +271,9 @@ static int consult_outcome(struct yx_req *r)
         return rc;
     if (!yx_one_of(yx_json_str(r->json, "outcome"), outcomes))
         return yx_fail_field(r, YX_EINVAL, "outcome",
-                             "outcome is improved, stable, worse, transferred, died or other.");
+                             "Kết quả là đỡ (improved), ổn định (stable), nặng hơn (worse), đã chuyển tuyến "
+                             "(transferred), tử vong (died) hoặc khác (other) / outcome is improved, stable, "
+                             "worse, transferred, died or other.");
     int64_t signed_;
     if ((rc = count(r->db, "SELECT COUNT(*) FROM consult_minutes WHERE consult_id = ?", c.id, &signed_)) != 0)
         return rc;

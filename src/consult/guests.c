@@ -38,9 +38,11 @@ static int guest_invite(struct yx_req *r)
         return rc;
     const char *name = yx_json_str(r->json, "name"), *relation = yx_json_str(r->json, "relation");
     if (!yx_one_of(relation, relations))
-        return yx_fail_field(r, YX_EINVAL, "relation", "relation is family, interpreter or other.");
+        return yx_fail_field(r, YX_EINVAL, "relation",
+                             "Quan hệ là người nhà (family), phiên dịch (interpreter) hoặc khác (other) / "
+                             "relation is family, interpreter or other.");
     if (!yx_utf8_valid(name, strlen(name)))
-        return yx_fail_field(r, YX_EINVAL, "name", "The name is not valid text.");
+        return yx_fail_field(r, YX_EINVAL, "name", "Tên có ký tự không hợp lệ / The name is not valid text.");
     char code[32], hash[65], at[32];
     yx_random_token(code, sizeof code, 15); /* 120 bits: not guessed, not enumerated */
     yx_sha256_hex(code, strlen(code), hash);

@@ -181,7 +181,8 @@ static int minutes_sign(struct yx_req *r)
                 "Nội dung không thay đổi so với bản đã ký / nothing changed since the signed version.");
         json_decref(old);
     } else if (rc == 0 && reason) {
-        rc = yx_fail_field(r, YX_EINVAL, "amendment_reason", "The first version is not an amendment.");
+        rc = yx_fail_field(r, YX_EINVAL, "amendment_reason",
+                           "Bản đầu tiên không phải bản sửa đổi / The first version is not an amendment.");
     }
     int64_t now = yx_now_ms();
     char when[32], hash[65], code[12];

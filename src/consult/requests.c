@@ -30,17 +30,24 @@ static int check_case_fields(struct yx_req *r)
     json_t *qs = json_object_get(r->json, "questions"), *q;
     size_t i;
     if (u && !yx_one_of(u, urgencies))
-        return yx_fail_field(r, YX_EINVAL, "urgency", "urgency is routine, urgent or emergency.");
+        return yx_fail_field(r, YX_EINVAL, "urgency",
+                             "Mức độ khẩn là thường (routine), khẩn (urgent) hoặc cấp cứu (emergency) / "
+                             "urgency is routine, urgent or emergency.");
     if (k && !yx_one_of(k, kinds))
-        return yx_fail_field(r, YX_EINVAL, "kind", "kind is general, imaging, pathology, surgical or ecg.");
+        return yx_fail_field(r, YX_EINVAL, "kind",
+                             "Loại hội chẩn là đa khoa (general), chẩn đoán hình ảnh (imaging), giải phẫu "
+                             "bệnh (pathology), ngoại khoa (surgical) hoặc điện tim (ecg) / kind is general, "
+                             "imaging, pathology, surgical or ecg.");
     if (qs && (json_array_size(qs) < 1 || json_array_size(qs) > 10))
-        return yx_fail_field(r, YX_EINVAL, "questions", "Ask 1 to 10 questions.");
+        return yx_fail_field(r, YX_EINVAL, "questions", "Đặt từ 1 đến 10 câu hỏi / Ask 1 to 10 questions.");
     json_array_foreach(qs, i, q)
     {
         const char *t = json_string_value(q);
         if (!t || !yx_utf8_valid(t, strlen(t)) || strlen(t) < 3 || strlen(t) > 2000)
             return yx_fail_field(r, YX_EINVAL, "questions",
-                                 "Each question is a text of 3 to 2000 bytes (question %zu is not).", i + 1);
+                                 "Mỗi câu hỏi dài từ 3 đến 2000 byte (câu hỏi %zu không đúng) / Each "
+                                 "question is a text of 3 to 2000 bytes (question %zu is not).",
+                                 i + 1, i + 1);
     }
     if (!s)
         return 0;
@@ -153,11 +160,14 @@ static int attach_listed(struct yx_req *r, int64_t id)
     size_t i;
     int rc = 0;
     if (json_array_size(ids) > 20)
-        return yx_fail_field(r, YX_EINVAL, "file_ids", "At most 20 files per request.");
+        return yx_fail_field(r, YX_EINVAL, "file_ids",
+                             "Tối đa 20 tệp cho một yêu cầu / At most 20 files per request.");
     json_array_foreach(ids, i, f)
     {
         if (!json_is_integer(f) || json_integer_value(f) < 1)
-            return yx_fail_field(r, YX_EINVAL, "file_ids", "file_ids is a list of file ids.");
+            return yx_fail_field(
+                r, YX_EINVAL, "file_ids",
+                "Tệp đính kèm (file_ids) là danh sách mã tệp / file_ids is a list of file ids.");
         if ((rc = attach(r, id, json_integer_value(f), "file_ids")) != 0)
             return rc;
     }
@@ -343,9 +353,11 @@ static int consult_list(struct yx_req *r)
     const char *box = yx_query(r, "box"), *state = yx_query(r, "state");
     box = box ? box : "inbox";
     if (!yx_one_of(box, boxes))
-        return yx_fail_field(r, YX_EINVAL, "box", "box is inbox or outbox.");
+        return yx_fail_field(r, YX_EINVAL, "box",
+                             "Hộp (box) là ca nhận (inbox) hoặc ca gửi (outbox) / box is inbox or outbox.");
     if (state && !yx_one_of(state, states))
         return yx_fail_field(r, YX_EINVAL, "state",
+                             "Trạng thái (state) là một trạng thái của ca (draft … closed, cancelled) / "
                              "state is one of the case states (draft … closed, cancelled).");
     if (strcmp(box, "inbox") == 0)
         rc = YX_DB_Q(r->db, &rows,

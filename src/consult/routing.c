@@ -371,7 +371,9 @@ static int deadlines_put(struct yx_req *r)
     int64_t e = yx_json_int(r->json, "emergency", 0), u = yx_json_int(r->json, "urgent", 0),
             o = yx_json_int(r->json, "routine", 0);
     if (!e && !u && !o)
-        return yx_fail(r, YX_EINVAL, "Give at least one of emergency, urgent, routine (minutes).");
+        return yx_fail(r, YX_EINVAL,
+                       "Nhập ít nhất một thời hạn (phút): cấp cứu (emergency), khẩn (urgent), thường "
+                       "(routine) / Give at least one of emergency, urgent, routine (minutes).");
     const char *names[] = {"emergency", "urgent", "routine"};
     int64_t mins[] = {e, u, o};
     for (int i = 0; rc == 0 && i < 3; i++)

@@ -101,10 +101,14 @@ static int facility_list(struct yx_req *r)
         return rc;
     const char *level = yx_query(r, "level"), *spec = yx_query(r, "specialty"), *like;
     if (level && !yx_one_of(level, levels))
-        return yx_fail_field(r, YX_EINVAL, "level",
-                             "level is central, provincial, district, commune or private.");
+        return yx_fail_field(
+            r, YX_EINVAL, "level",
+            "Tuyến là trung ương (central), tỉnh (provincial), huyện (district), xã (commune) hoặc tư nhân "
+            "(private) / level is central, provincial, district, commune or private.");
     if (spec && strlen(spec) > 40)
-        return yx_fail_field(r, YX_EINVAL, "specialty", "No specialty has a code that long.");
+        return yx_fail_field(
+            r, YX_EINVAL, "specialty",
+            "Không có chuyên khoa nào có mã dài như vậy / No specialty has a code that long.");
     if ((rc = yx_query_like(r, &like)) != 0)
         return rc;
     rc = YX_DB_Q(r->db, &rows,
@@ -155,9 +159,9 @@ static int unit_province(struct yx_req *r, int64_t unit_id, int64_t *province)
         YX_PI(unit_id), YX_PT(today));
     if (rc == 0 && rows->nrows != 1)
         rc = yx_fail_field(r, YX_EINVAL, "unit_id",
-                           "Đơn vị hành chính không còn hiệu lực hoặc không có / "
+                           "Không có đơn vị hành chính mã %lld còn hiệu lực / "
                            "no current administrative unit has id %lld.",
-                           (long long)unit_id);
+                           (long long)unit_id, (long long)unit_id);
     else if (rc == 0 && strcmp(yx_rows_get(rows, 0, 0), "province") == 0)
         *province = unit_id;
     else if (rc == 0 && strcmp(yx_rows_get(rows, 0, 0), "commune") == 0 && !yx_rows_isnull(rows, 0, 1))
@@ -197,19 +201,25 @@ static int check_fields(struct yx_req *r)
             r, YX_EINVAL, "phone",
             "Số điện thoại không hợp lệ / a phone number has only digits, spaces and + - ( ) .");
     if (level && !yx_one_of(level, levels))
-        return yx_fail_field(r, YX_EINVAL, "level",
-                             "level is central, provincial, district, commune or private.");
+        return yx_fail_field(
+            r, YX_EINVAL, "level",
+            "Tuyến là trung ương (central), tỉnh (provincial), huyện (district), xã (commune) hoặc tư nhân "
+            "(private) / level is central, provincial, district, commune or private.");
     if (profile && !yx_one_of(profile, profiles))
-        return yx_fail_field(r, YX_EINVAL, "site_profile", "site_profile is video, low_video or audio.");
+        return yx_fail_field(r, YX_EINVAL, "site_profile",
+                             "Kiểu kết nối (site_profile) là video, low_video hoặc audio / site_profile is "
+                             "video, low_video or audio.");
     json_t *specs = json_object_get(r->json, "specialties"), *s;
     size_t i;
     if (json_array_size(specs) > 50)
-        return yx_fail_field(r, YX_EINVAL, "specialties", "At most 50 specialties.");
+        return yx_fail_field(r, YX_EINVAL, "specialties", "Tối đa 50 chuyên khoa / At most 50 specialties.");
     json_array_foreach(specs, i, s)
     {
         struct yx_rows *rows = NULL;
         if (!json_is_string(s))
-            return yx_fail_field(r, YX_EINVAL, "specialties", "specialties is a list of specialty codes.");
+            return yx_fail_field(r, YX_EINVAL, "specialties",
+                                 "Chuyên khoa (specialties) là danh sách mã chuyên khoa / specialties is a "
+                                 "list of specialty codes.");
         int rc =
             YX_DB_Q(r->db, &rows, "SELECT 1 FROM specialties WHERE code = ?", YX_PT(json_string_value(s)));
         int found = rc == 0 && rows->nrows == 1;
@@ -274,7 +284,7 @@ static int facility_create(struct yx_req *r)
         return yx_deny(r, YX_EFORBIDDEN);
     const char *name = yx_json_str(r->json, "name"), *profile = yx_json_str(r->json, "site_profile");
     if (!(folded = yx_fold(name, strlen(name))))
-        return yx_fail_field(r, YX_EINVAL, "name", "The name is not valid text.");
+        return yx_fail_field(r, YX_EINVAL, "name", "Tên có ký tự không hợp lệ / The name is not valid text.");
     int64_t now = yx_now_ms();
     rc = YX_DB_Q(r->db, &rows,
                  "INSERT INTO facilities (code, name, name_folded, level, unit_id, province_id, address, "
@@ -359,7 +369,7 @@ static int facility_patch(struct yx_req *r)
     const char *name = yx_json_str(r->json, "name");
     char *folded = name ? yx_fold(name, strlen(name)) : NULL;
     if (name && !folded)
-        return yx_fail_field(r, YX_EINVAL, "name", "The name is not valid text.");
+        return yx_fail_field(r, YX_EINVAL, "name", "Tên có ký tự không hợp lệ / The name is not valid text.");
     json_t *active = json_object_get(r->json, "active");
     r->auth_changed = 1; /* its staff's sessions carry its province */
     rc = YX_DB_Q(

@@ -67,10 +67,11 @@ static int body_facility(struct yx_req *r, const char *field, struct yx_resource
     int rc =
         YX_DB_Q(r->db, &rows, "SELECT province_id, level, active FROM facilities WHERE id = ?", YX_PI(id));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail_field(r, YX_EINVAL, field, "Không có cơ sở này / no facility has id %lld.",
-                           (long long)id);
+        rc = yx_fail_field(r, YX_EINVAL, field, "Không có cơ sở mã %lld / no facility has id %lld.",
+                           (long long)id, (long long)id);
     else if (rc == 0 && !yx_rows_int(rows, 0, 2))
-        rc = yx_fail_field(r, YX_EINVAL, field, "Cơ sở đã ngừng hoạt động / facility %lld is deactivated.",
+        rc = yx_fail_field(r, YX_EINVAL, field,
+                           "Cơ sở %lld đã ngừng hoạt động / facility %lld is deactivated.", (long long)id,
                            (long long)id);
     if (rc == 0) {
         *res = (struct yx_resource){
@@ -107,17 +108,19 @@ static int link_create(struct yx_req *r)
                              "Một cơ sở không hỗ trợ chính nó / a facility does not support itself.");
     int hr = rank(hub_level), sr = rank(site_level);
     if (hr >= 0 && sr >= 0 && hr < sr)
-        return yx_fail_field(r, YX_EINVAL, "hub_id",
-                             "Tuyến dưới không hỗ trợ tuyến trên / a %s facility cannot support a %s one.",
-                             hub_level, site_level);
+        return yx_fail_field(
+            r, YX_EINVAL, "hub_id",
+            "Cơ sở tuyến %s không hỗ trợ cơ sở tuyến %s / a %s facility cannot support a %s one.", hub_level,
+            site_level, hub_level, site_level);
     const char *spec = yx_json_str(r->json, "specialty");
     rc = YX_DB_Q(r->db, &rows,
                  "INSERT INTO support_links (hub_id, site_id, specialty, created_at) "
                  "SELECT ?, ?, code, ? FROM specialties WHERE code = ? RETURNING id",
                  YX_PI(hub.facility_id), YX_PI(site.facility_id), YX_PI(yx_now_ms()), YX_PT(spec));
     if (rc == YX_ECONFLICT)
-        rc = yx_fail(r, YX_ECONFLICT, "Liên kết này đã có / this hub already supports this site for %s.",
-                     spec);
+        rc = yx_fail(r, YX_ECONFLICT,
+                     "Cơ sở này đã hỗ trợ cơ sở kia về %s / this hub already supports this site for %s.",
+                     spec, spec);
     else if (rc == 0 && rows->nrows == 0)
         rc = yx_fail_field(r, YX_EINVAL, "specialty",
                            "Không có chuyên khoa '%.40s' / unknown specialty '%.40s'.", spec, spec);

@@ -47,9 +47,13 @@ static int units_list(struct yx_req *r)
         return rc;
     const char *level = yx_query(r, "level"), *current = yx_query(r, "current"), *like;
     if (level && strcmp(level, "province") && strcmp(level, "district") && strcmp(level, "commune"))
-        return yx_fail_field(r, YX_EINVAL, "level", "level is province, district or commune.");
+        return yx_fail_field(r, YX_EINVAL, "level",
+                             "Cấp là tỉnh (province), huyện (district) hoặc xã (commune) / level is "
+                             "province, district or commune.");
     if (current && strcmp(current, "0") && strcmp(current, "1"))
-        return yx_fail_field(r, YX_EINVAL, "current", "current is 1 (only units valid today) or 0.");
+        return yx_fail_field(r, YX_EINVAL, "current",
+                             "current là 1 (chỉ đơn vị còn hiệu lực hôm nay) hoặc 0 / current is 1 (only "
+                             "units valid today) or 0.");
     if ((rc = yx_query_like(r, &like)) != 0)
         return rc;
     char today[11];

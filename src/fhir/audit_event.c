@@ -155,7 +155,9 @@ static json_t *audit_event(struct yx_req *r, const struct yx_rows *rows, int i)
 static int scope_of(struct yx_req *r, struct yx_scope *s)
 {
     if (yx_scope(&r->who, YX_RES_AUDIT, s) != 0)
-        return yx_fail(r, YX_EFORBIDDEN, "Only administrators read the audit trail.");
+        return yx_fail(
+            r, YX_EFORBIDDEN,
+            "Chỉ quản trị viên được xem nhật ký truy cập / Only administrators read the audit trail.");
     return 0;
 }
 

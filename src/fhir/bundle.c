@@ -172,9 +172,9 @@ static int read_entries(struct yx_req *r, int *tx, struct entry **out, int *n)
         for (size_t j = 0; x->full_url && j < k; j++)
             if (es[j].full_url && strcmp(es[j].full_url, x->full_url) == 0)
                 return yx_fail_field(r, YX_EINVAL, entry_path(r, i, "fullUrl"),
-                                     "fullUrl '%s' đã có ở Bundle.entry[%d] / fullUrl given twice (also "
+                                     "fullUrl '%s' đã có ở Bundle.entry[%d] / fullUrl '%s' given twice (also "
                                      "Bundle.entry[%d]).",
-                                     x->full_url, (int)j, (int)j);
+                                     x->full_url, (int)j, x->full_url, (int)j);
     }
     *out = es;
     *n = (int)count;
@@ -352,8 +352,11 @@ static int fail_with(struct yx_req *r, struct entry *x)
         char *p = yx_arena_alloc(&r->arena, n);
         field = p && yx_snprintf(p, n, "%s.resource%s", field, type_end) == 0 ? p : NULL;
     }
-    yx_fail_code(r, s->err, s->err_code, json_incref(s->err_detail), "Bundle.entry[%d] (%s %s): %s", x->index,
-                 x->method, x->url, s->err_msg);
+    char vi[sizeof s->err_msg], en[sizeof s->err_msg];
+    yx_fail_code(r, s->err, s->err_code, json_incref(s->err_detail),
+                 "Mục Bundle.entry[%d] (%s %s): %s / Bundle.entry[%d] (%s %s): %s", x->index, x->method,
+                 x->url, yx_error_text(s, 0, vi, sizeof vi), x->index, x->method, x->url,
+                 yx_error_text(s, 1, en, sizeof en));
     r->err_field = field ? field : entry_path(r, x->index, NULL);
     return s->err;
 }

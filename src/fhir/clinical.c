@@ -314,8 +314,9 @@ const char *yx_fhir_code_in(struct yx_req *r, const json_t *concept, const char 
         return NULL;
     }
     if (json_array_size(codings) != 1) {
-        *rc = yx_fail_field(r, YX_EINVAL, at, "%s có đúng một mã / %s takes exactly one coding (system %s).",
-                            at, at, system);
+        *rc = yx_fail_field(r, YX_EINVAL, at,
+                            "%s có đúng một mã (hệ %s) / %s takes exactly one coding (system %s).", at,
+                            system, at, system);
         return NULL;
     }
     const json_t *c = json_array_get(codings, 0);

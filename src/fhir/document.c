@@ -187,11 +187,11 @@ static int binary_read(struct yx_req *r)
         return yx_reply_raw(r, 200, "application/pdf", pdf, len);
     if (len > BINARY_JSON_MAX) {
         free(pdf);
-        return yx_fail(
-            r, YX_ETOOBIG,
-            "Tệp quá lớn để gửi trong JSON; hãy xin Accept: application/pdf / the document is over %d "
-            "bytes: ask for it with Accept: application/pdf.",
-            BINARY_JSON_MAX);
+        return yx_fail(r, YX_ETOOBIG,
+                       "Tệp lớn hơn %d byte, quá lớn để gửi trong JSON; hãy xin Accept: application/pdf / "
+                       "the document is over %d "
+                       "bytes: ask for it with Accept: application/pdf.",
+                       BINARY_JSON_MAX, BINARY_JSON_MAX);
     }
     char *data = yx_base64(pdf, len), ids[24], doc[48];
     free(pdf);

@@ -285,9 +285,10 @@ static int condition_create(struct yx_req *r)
                               &who)) != 0))
         return rc;
     if (who && who != r->who.user_id)
-        return yx_fail_field(r, YX_EINVAL, "Condition.recorder",
-                             "Người ghi là người gửi / the recorder is who records it: Practitioner/%lld.",
-                             (long long)r->who.user_id);
+        return yx_fail_field(
+            r, YX_EINVAL, "Condition.recorder",
+            "Người ghi là người gửi: Practitioner/%lld / the recorder is who records it: Practitioner/%lld.",
+            (long long)r->who.user_id, (long long)r->who.user_id);
     const char *note = yx_json_str(json_array_get(notes, 0), "text");
     static const char *const paths[][2] = {{"icd10", "Condition.code"}, {NULL, NULL}};
     if ((rc = yx_fhir_field_paths(r, yx_visit_add_diagnosis(r, visit, code, 0, note, &id), paths)) != 0 ||

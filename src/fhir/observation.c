@@ -214,8 +214,8 @@ static int quantity_in(struct yx_req *r, const json_t *q, const struct measure *
     const char *sys = yx_json_str(q, "system"), *code = yx_json_str(q, "code");
     if ((sys && strcmp(sys, YX_FHIR_UCUM) != 0) || (code && strcmp(code, m->ucum) != 0))
         return yx_fail_field(r, YX_EINVAL, path,
-                             "%s tính bằng %s (UCUM) / %s must be in %s (UCUM, system %s).", path, m->ucum,
-                             path, m->ucum, YX_FHIR_UCUM);
+                             "%s tính bằng %s (UCUM, hệ %s) / %s must be in %s (UCUM, system %s).", path,
+                             m->ucum, YX_FHIR_UCUM, path, m->ucum, YX_FHIR_UCUM);
     int k = vital_index(column);
     YX_ASSERT(k >= 0);
     v->val[k] = json_number_value(json_object_get(q, "value"));
@@ -378,9 +378,10 @@ static int observation_create(struct yx_req *r)
                   : yx_fail_field(r, YX_EINVAL, "Observation.performer",
                                   "Người đo là người ghi / the performer is who records it (one).");
     if (who && who != r->who.user_id)
-        return yx_fail_field(r, YX_EINVAL, "Observation.performer",
-                             "Người đo là người ghi / the performer is who records it: Practitioner/%lld.",
-                             (long long)r->who.user_id);
+        return yx_fail_field(
+            r, YX_EINVAL, "Observation.performer",
+            "Người đo là người ghi: Practitioner/%lld / the performer is who records it: Practitioner/%lld.",
+            (long long)r->who.user_id, (long long)r->who.user_id);
     if ((rc = observation_path_of_error(r, yx_visit_record_vitals(r, visit, &v, at, &row), m)) != 0 ||
         (rc = observation_load(r, row * 16 + m->k, &o)) != 0)
         return rc;

@@ -407,7 +407,9 @@ static int take_param(struct yx_req *r, const char *name, const char *v, void *c
     } else if (strcmp(name, "gender") == 0) {
         static const char *const genders[] = {"male", "female", "other", "unknown", NULL};
         if (!yx_one_of(v, genders))
-            return yx_fail_field(r, YX_EINVAL, "gender", "gender là male, female, other hoặc unknown.");
+            return yx_fail_field(r, YX_EINVAL, "gender",
+                                 "Giới tính (gender) là male, female, other hoặc unknown / gender is male, "
+                                 "female, other or unknown.");
         rc = yx_fhir_where(r, q, "p.sex = ?", 1, YX_PT(yx_arena_strdup(&r->arena, v)));
     } else if (strcmp(name, "birthdate") == 0) {
         rc = date_cond(r, q, name, v);

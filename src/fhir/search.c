@@ -68,7 +68,8 @@ int yx_fhir_params_each(struct yx_req *r, int max_params, size_t max_value,
             return yx_fail(r, YX_EINVAL, "Tối đa %d tham số / at most %d parameters.", max_params,
                            max_params);
         if (strlen(value) > max_value)
-            return yx_fail_field(r, YX_EINVAL, name, "Giá trị quá dài / a value is longer than %zu bytes.",
+            return yx_fail_field(r, YX_EINVAL, name,
+                                 "Giá trị dài quá %zu byte / a value is longer than %zu bytes.", max_value,
                                  max_value);
         if (strcmp(name, "_format") == 0)
             continue; /* checked by yx_fhir_begin */

@@ -71,9 +71,10 @@ int yx_files_quota(struct yx_req *r, int64_t more)
         if (used + more > quota)
             rc = yx_fail_code(r, YX_ETOOBIG, "quota_exceeded",
                               json_pack("{s:I,s:I}", "used", (json_int_t)used, "quota", (json_int_t)quota),
-                              "Cơ sở đã dùng hết dung lượng lưu tệp / your facility's file storage is full "
+                              "Cơ sở đã dùng hết dung lượng lưu tệp (%lld trên %lld byte) / your facility's "
+                              "file storage is full "
                               "(%lld of %lld bytes).",
-                              (long long)used, (long long)quota);
+                              (long long)used, (long long)quota, (long long)used, (long long)quota);
     }
     yx_rows_free(rows);
     return rc;
@@ -218,7 +219,8 @@ int yx_files_examine(struct yx_req *r, const char *upload_id, int64_t size, stru
     if (!head)
         return YX_ENOMEM;
     if (hash_file(part, b->sha, head, &head_len) != 0)
-        return yx_fail(r, YX_EINTERNAL, "The upload's bytes cannot be read back.");
+        return yx_fail(r, YX_EINTERNAL,
+                       "Không đọc lại được dữ liệu tệp đã tải lên / The upload's bytes cannot be read back.");
     if ((rc = yx_files_check_head(r, head, head_len, size, &b->mime, &b->kind, &sized)) != 0)
         return rc;
     /* A JPEG whose frame header lies past the first 64 KiB. One whose header cannot be read at
@@ -239,7 +241,7 @@ int yx_files_store(struct yx_req *r, const char *upload_id, const struct yx_blob
     yx_files_part_path(upload_id, part, sizeof part);
     int rc = yx_files_quota(r, b->size);
     if (rc == 0 && store_blob(part, b->sha) != 0)
-        rc = yx_fail(r, YX_EINTERNAL, "The file could not be stored.");
+        rc = yx_fail(r, YX_EINTERNAL, "Không lưu được tệp / The file could not be stored.");
     if (rc == 0)
         rc = YX_DB_Q(
             r->db, &rows,

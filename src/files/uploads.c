@@ -35,7 +35,9 @@ static int tus_version(struct yx_req *r)
     yx_reply_header(r, "tus-resumable", "1.0.0");
     const char *v = yx_header(r, "tus-resumable");
     if (!v || strcmp(v, "1.0.0") != 0)
-        return yx_fail(r, YX_EPRECOND, "Send Tus-Resumable: 1.0.0 (this server speaks tus 1.0.0).");
+        return yx_fail(r, YX_EPRECOND,
+                       "Cần tiêu đề Tus-Resumable: 1.0.0 (máy chủ dùng tus 1.0.0) / Send Tus-Resumable: "
+                       "1.0.0 (this server speaks tus 1.0.0).");
     return 0;
 }
 
@@ -82,6 +84,7 @@ static int metadata_name(struct yx_req *r, char name[201])
                              "name must be plain text without a path, at most 200 bytes.");
     if (found == 0)
         return yx_fail_field(r, YX_EINVAL, "filename",
+                             "Upload-Metadata phải có tên tệp: filename <tên mã hoá base64> / "
                              "Upload-Metadata must carry the file name: filename <base64 of the name>.");
     return 0;
 }
@@ -115,14 +118,19 @@ static int upload_create(struct yx_req *r)
     if ((rc = tus_version(r)) != 0 || (rc = yx_files_uploader(r)) != 0)
         return rc;
     if (r->body_len)
-        return yx_fail(r, YX_EINVAL, "Create the upload first, then send its bytes with PATCH.");
+        return yx_fail(r, YX_EINVAL,
+                       "Hãy tạo lượt tải lên trước, rồi gửi dữ liệu bằng PATCH / Create the upload first, "
+                       "then send its bytes with PATCH.");
     int64_t length = header_int(r, "upload-length");
     if (length <= 0)
-        return yx_fail_field(r, YX_EINVAL, "upload-length",
-                             "Upload-Length is the file's size in bytes (deferred length is not supported).");
+        return yx_fail_field(
+            r, YX_EINVAL, "upload-length",
+            "Upload-Length là kích thước tệp tính bằng byte (không hỗ trợ báo kích thước sau) / "
+            "Upload-Length is the file's size in bytes (deferred length is not supported).");
     if (length > MAX_UPLOAD)
-        return yx_fail_field(r, YX_ETOOBIG, "upload-length", "A file is at most %lld MiB.",
-                             MAX_UPLOAD / 1024 / 1024);
+        return yx_fail_field(r, YX_ETOOBIG, "upload-length",
+                             "Mỗi tệp tối đa %lld MiB / A file is at most %lld MiB.",
+                             MAX_UPLOAD / 1024 / 1024, MAX_UPLOAD / 1024 / 1024);
     if ((rc = metadata_name(r, name)) != 0 || (rc = metadata_purpose(r, purpose)) != 0 ||
         (rc = yx_files_quota(r, length)) != 0)
         return rc;
@@ -131,7 +139,7 @@ static int upload_create(struct yx_req *r)
     yx_files_part_path(id, path, sizeof path);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
     if (fd < 0)
-        return yx_fail(r, YX_EINTERNAL, "Cannot store the upload.");
+        return yx_fail(r, YX_EINTERNAL, "Không lưu được tệp tải lên / Cannot store the upload.");
     close(fd);
     int64_t now = yx_now_ms();
     rc = YX_DB_Q(
@@ -239,7 +247,10 @@ static int lock_part(struct yx_req *r, struct upload *u, int *fd)
         int gone = errno == ENOENT, rc = 0;
         if (gone && (rc = load_upload(r, u)) == 0)
             rc = not_refused(r, u);
-        return rc ? rc : yx_fail(r, YX_EINTERNAL, "The upload's bytes are missing on the server.");
+        return rc ? rc
+                  : yx_fail(r, YX_EINTERNAL,
+                            "Dữ liệu tệp tải lên không còn trên máy chủ / The upload's bytes are missing on "
+                            "the server.");
     }
     if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
         return 0;
@@ -247,7 +258,8 @@ static int lock_part(struct yx_req *r, struct upload *u, int *fd)
     *fd = -1;
     return yx_fail_code(
         r, YX_ECONFLICT, "upload_busy", NULL,
-        "Another request is writing this upload; ask HEAD for the offset and go on from there.");
+        "Một yêu cầu khác đang ghi tệp này; hỏi HEAD vị trí hiện tại rồi gửi tiếp từ đó / Another request is "
+        "writing this upload; ask HEAD for the offset and go on from there.");
 }
 
 /* The protocol's rules for a chunk: its type, that it starts at the server's offset, that it
@@ -255,19 +267,24 @@ static int lock_part(struct yx_req *r, struct upload *u, int *fd)
 static int check_chunk(struct yx_req *r, const struct upload *u)
 {
     if (!r->content_type || strcmp(r->content_type, "application/offset+octet-stream") != 0)
-        return yx_fail(r, YX_EMEDIA, "Send the bytes as application/offset+octet-stream.");
+        return yx_fail(r, YX_EMEDIA,
+                       "Gửi dữ liệu dạng application/offset+octet-stream / Send the bytes as "
+                       "application/offset+octet-stream.");
     int64_t offset = header_int(r, "upload-offset");
     if (offset < 0)
-        return yx_fail_field(r, YX_EINVAL, "upload-offset", "Upload-Offset is a number of bytes.");
+        return yx_fail_field(r, YX_EINVAL, "upload-offset",
+                             "Upload-Offset là một số byte / Upload-Offset is a number of bytes.");
     if (offset != u->received || u->file_id) {
         offset_headers(r, u);
         return yx_fail_code(r, YX_ECONFLICT, "offset_mismatch",
                             json_pack("{s:I}", "offset", (json_int_t)u->received),
-                            "The server has %lld bytes of this upload; send from there (HEAD tells).",
-                            (long long)u->received);
+                            "Máy chủ đã có %lld byte của tệp này; gửi tiếp từ đó (HEAD cho biết) / The "
+                            "server has %lld bytes of this upload; send from there (HEAD tells).",
+                            (long long)u->received, (long long)u->received);
     }
     if ((int64_t)r->body_len > u->length - u->received)
-        return yx_fail(r, YX_ETOOBIG, "The chunk goes past Upload-Length.");
+        return yx_fail(r, YX_ETOOBIG,
+                       "Phần dữ liệu gửi vượt quá Upload-Length / The chunk goes past Upload-Length.");
     return 0;
 }
 
@@ -285,7 +302,9 @@ static int write_chunk(struct yx_req *r, int fd, const struct upload *u)
     }
     return done == r->body_len && fdatasync(fd) == 0
                ? 0
-               : yx_fail(r, YX_EUNAVAIL, "The server could not store the chunk; send it again.");
+               : yx_fail(r, YX_EUNAVAIL,
+                         "Máy chủ không lưu được phần dữ liệu này; hãy gửi lại / The server could not store "
+                         "the chunk; send it again.");
 }
 
 /* The checks the file's first bytes allow (yx_files_check_head), made by the chunk that brings the
@@ -305,7 +324,8 @@ static int check_first_bytes(struct yx_req *r, int fd, const struct upload *u)
     if (!head)
         return YX_ENOMEM;
     if (have && pread(fd, head, have, 0) != (ssize_t)have)
-        return yx_fail(r, YX_EINTERNAL, "The upload's bytes cannot be read back.");
+        return yx_fail(r, YX_EINTERNAL,
+                       "Không đọc lại được dữ liệu tệp đã tải lên / The upload's bytes cannot be read back.");
     memcpy(head + have, r->body, take);
     return yx_files_check_head(r, head, have + take, u->length, &mime, &kind, &sized);
 }
@@ -395,7 +415,8 @@ static int upload_delete(struct yx_req *r)
     /* A refused upload may be dropped too (its bytes are already gone). */
     if (u.file_id)
         return yx_fail_code(r, YX_ECONFLICT, "complete", NULL,
-                            "This upload is complete: the file is kept (records are never deleted).");
+                            "Tệp đã tải lên xong và được lưu giữ (hồ sơ không bao giờ bị xoá) / This upload "
+                            "is complete: the file is kept (records are never deleted).");
     if ((rc = YX_DB_Q(r->db, NULL, "DELETE FROM uploads WHERE id = ?", YX_PT(u.id))) != 0)
         return rc;
     yx_files_part_path(u.id, path, sizeof path);

@@ -49,7 +49,7 @@ void yx_audited_answer(struct job *j)
     yx_srv.inflight--;
     if (j->audit_rc != 0 && !j->r.err) {
         yx_log(YX_LOG_ERROR, "audit: event of request %s not written: %s", j->r.id, yx_err_name(j->audit_rc));
-        yx_fail(&j->r, YX_EDB, "Lỗi máy chủ / server error (request %s).", j->r.id);
+        yx_fail(&j->r, YX_EDB, "Lỗi máy chủ (yêu cầu %s) / server error (request %s).", j->r.id, j->r.id);
         free(j->answer);
         j->answer = yx_render_answer(&j->r, &j->status, &j->answer_len);
     }

@@ -21,22 +21,27 @@ int yx_parse_body(struct yx_req *r, size_t max)
     if (r->body_len == 0)
         return 0;
     if (yx_safe_method(r->method))
-        return yx_fail(r, YX_EINVAL, "A %s request takes no body.", r->method);
+        return yx_fail(r, YX_EINVAL, "Yêu cầu %s không có nội dung / A %s request takes no body.", r->method,
+                       r->method);
     if (r->body_len > max)
-        return yx_fail(r, YX_ETOOBIG, "The body is larger than %zu bytes.", max);
+        return yx_fail(r, YX_ETOOBIG, "Nội dung lớn hơn %zu byte / The body is larger than %zu bytes.", max,
+                       max);
     const char *ct = r->content_type ? r->content_type : "";
     if (strncmp(ct, "application/json", 16) != 0 && strncmp(ct, "application/fhir+json", 21) != 0)
-        return yx_fail(r, YX_EMEDIA, "Send the body as application/json.");
+        return yx_fail(r, YX_EMEDIA,
+                       "Gửi nội dung dạng application/json / Send the body as application/json.");
     json_error_t e;
     /* Jansson rejects invalid UTF-8, and \u0000 in a string or a key without JSON_ALLOW_NUL, which
      * is never given: no NUL reaches a handler or the database. Duplicate keys are refused so a
      * field cannot be smuggled. */
     r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
     if (!r->json)
-        return yx_fail(r, YX_EINVAL, "The body is not valid JSON: %s (line %d, column %d).", e.text, e.line,
-                       e.column);
+        return yx_fail(r, YX_EINVAL,
+                       "Nội dung không phải JSON hợp lệ: %s (dòng %d, cột %d) / The body is not valid JSON: "
+                       "%s (line %d, column %d).",
+                       e.text, e.line, e.column, e.text, e.line, e.column);
     if (!json_is_object(r->json))
-        return yx_fail(r, YX_EINVAL, "The body must be a JSON object.");
+        return yx_fail(r, YX_EINVAL, "Nội dung phải là một đối tượng JSON / The body must be a JSON object.");
     return 0;
 }
 
@@ -61,7 +66,9 @@ static int idempotent_replay(struct yx_req *r)
     if (rc == 0 && rows->nrows == 1) {
         if (strcmp(yx_rows_str(rows, 0, "method"), r->method) != 0 ||
             strcmp(yx_rows_str(rows, 0, "path"), r->path) != 0) {
-            rc = yx_fail(r, YX_ECONFLICT, "This Idempotency-Key was used for another request.");
+            rc = yx_fail(r, YX_ECONFLICT,
+                         "Idempotency-Key này đã dùng cho một yêu cầu khác / This Idempotency-Key was used "
+                         "for another request.");
         } else {
             json_t *body = json_loads(yx_rows_str(rows, 0, "body"), 0, NULL);
             yx_reply(r, (int)yx_rows_i64(rows, 0, "status"), body ? body : json_object());
@@ -201,7 +208,9 @@ static int run_handler(struct yx_req *r, const struct yx_route *rt, const struct
     int idem = write && r->authed && r->idempotency_key && *r->idempotency_key;
     int rc;
     if (idem && strlen(r->idempotency_key) > 200)
-        return yx_fail(r, YX_EINVAL, "The Idempotency-Key header is longer than 200 characters.");
+        return yx_fail(r, YX_EINVAL,
+                       "Tiêu đề Idempotency-Key dài quá 200 ký tự / The Idempotency-Key header is longer "
+                       "than 200 characters.");
     /* A role the route does not name, or a body its table refuses, is refused before anything is
      * read or written; the refusal is audited like any other. */
     if ((rc = p->permit(r)) != 0 || (rc = declared_body(r, rt)) != 0 ||
@@ -383,7 +392,8 @@ void yx_dispatch(struct yx_req *r, const struct yx_pipeline *p, size_t max_body)
     }
     if (rt->flags & YX_R_RAW) {
         if (r->body_len > YX_RAW_BODY_MAX) {
-            rc = yx_fail(r, YX_ETOOBIG, "Send at most %d bytes a request.", YX_RAW_BODY_MAX);
+            rc = yx_fail(r, YX_ETOOBIG, "Mỗi yêu cầu gửi tối đa %d byte / Send at most %d bytes a request.",
+                         YX_RAW_BODY_MAX, YX_RAW_BODY_MAX);
             goto out;
         }
     } else if ((rc = yx_parse_body(r, max_body)) != 0) {

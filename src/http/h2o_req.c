@@ -278,14 +278,18 @@ int yx_on_request(h2o_handler_t *self, h2o_req_t *req)
     j->r.route = nul ? NULL : yx_route_match(yx_srv.routes, &j->r, &code);
     if (!j->r.route || yx_srv.shutting_down) {
         if (yx_srv.shutting_down)
-            yx_fail(&j->r, YX_EUNAVAIL, "The server is restarting; try again in a moment.");
+            yx_fail(&j->r, YX_EUNAVAIL,
+                    "Máy chủ đang khởi động lại; hãy thử lại sau giây lát / The server is restarting; try "
+                    "again in a moment.");
         else if (nul)
             yx_fail(&j->r, YX_EINVAL,
                     "Đường dẫn chứa ký tự NUL (%%00) / the URL contains a NUL character (%%00).");
         else if (code == YX_EMETHOD)
-            yx_fail(&j->r, code, "%s is not allowed on %s.", j->r.method, j->r.path);
+            yx_fail(&j->r, code, "Không dùng được %s với %s / %s is not allowed on %s.", j->r.method,
+                    j->r.path, j->r.method, j->r.path);
         else
-            yx_fail(&j->r, code, "No such endpoint: %s.", j->r.path);
+            yx_fail(&j->r, code, "Không có địa chỉ API này: %s / No such endpoint: %s.", j->r.path,
+                    j->r.path);
         char *a = yx_render_answer(&j->r, &j->status, &j->answer_len);
         send_answer(req, &j->r, j->status, a ? a : "{}", a ? j->answer_len : 2, j->start);
         free(a);

@@ -357,7 +357,9 @@ int yx_reply_file(struct yx_req *r, int status, const char *type, const char *pa
         if (fd >= 0)
             close(fd);
         free(f);
-        return yx_fail(r, YX_EINTERNAL, "The file's bytes are missing on the server.");
+        return yx_fail(
+            r, YX_EINTERNAL,
+            "Dữ liệu của tệp không còn trên máy chủ / The file's bytes are missing on the server.");
     }
     *f = (struct yx_file_body){fd, st.st_size};
     r->status = status;
@@ -605,7 +607,9 @@ int yx_body(struct yx_req *r, const struct yx_field *fields)
 int yx_no_body(struct yx_req *r)
 {
     if (r->json && json_object_size(r->json) > 0)
-        return yx_fail(r, YX_EINVAL, "This request takes no fields; send an empty body or {}.");
+        return yx_fail(r, YX_EINVAL,
+                       "Yêu cầu này không nhận trường nào; gửi nội dung rỗng hoặc {} / This request takes no "
+                       "fields; send an empty body or {}.");
     return 0;
 }
 
@@ -647,9 +651,12 @@ int yx_query_like(struct yx_req *r, const char **like)
     const char *q = yx_query(r, "q");
     *like = NULL;
     if (q && strlen(q) > 100)
-        return yx_fail_field(r, YX_EINVAL, "q", "The search text is longer than 100 characters.");
+        return yx_fail_field(
+            r, YX_EINVAL, "q",
+            "Nội dung tìm kiếm dài quá 100 ký tự / The search text is longer than 100 characters.");
     if (q && !(*like = yx_like_folded(r, q)))
-        return yx_fail_field(r, YX_EINVAL, "q", "The search text is not valid.");
+        return yx_fail_field(r, YX_EINVAL, "q",
+                             "Nội dung tìm kiếm không hợp lệ / The search text is not valid.");
     return 0;
 }
 
@@ -662,7 +669,8 @@ int yx_query_id(struct yx_req *r, const char *name, int64_t *out)
         return 0;
     long long n = strtoll(v, &end, 10);
     if (!*v || *end || n <= 0 || strlen(v) > 18)
-        return yx_fail_field(r, YX_EINVAL, name, "%s must be a positive id.", name);
+        return yx_fail_field(r, YX_EINVAL, name, "%s phải là mã số dương / %s must be a positive id.", name,
+                             name);
     *out = n;
     return 0;
 }
@@ -675,7 +683,9 @@ int yx_page_limit(struct yx_req *r, int64_t *limit)
     if (l) {
         *limit = strtoll(l, &end, 10);
         if (!*l || *end || *limit < 1 || *limit > 200)
-            return yx_fail_field(r, YX_EINVAL, "limit", "limit must be between 1 and 200.");
+            return yx_fail_field(
+                r, YX_EINVAL, "limit",
+                "Số dòng mỗi trang (limit) phải từ 1 đến 200 / limit must be between 1 and 200.");
     }
     return 0;
 }
@@ -688,7 +698,9 @@ int yx_page(struct yx_req *r, int64_t *after, int64_t *limit)
     if (c) {
         *after = strtoll(c, &end, 10);
         if (!*c || *end || *after < 0)
-            return yx_fail_field(r, YX_EINVAL, "cursor", "The cursor is not one this server gave.");
+            return yx_fail_field(
+                r, YX_EINVAL, "cursor",
+                "Con trỏ phân trang không do máy chủ này cấp / The cursor is not one this server gave.");
     }
     return yx_page_limit(r, limit);
 }

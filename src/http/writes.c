@@ -37,7 +37,7 @@ static void lost(struct job *first, struct job *stop)
         if (!j->r.err)
             yx_reply_header(&j->r, "retry-after", "5");
         yx_fail(&j->r, YX_EUNAVAIL,
-                "Máy chủ chưa lưu được; hãy thử lại (yêu cầu %s) / the server could not save this; try again "
+                "Máy chủ chưa lưu được; hãy thử lại (yêu cầu %s) / The server could not save this; try again "
                 "(request %s).",
                 j->r.id, j->r.id);
         free(j->answer);

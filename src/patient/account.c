@@ -47,7 +47,9 @@ static int patient_account(struct yx_req *r)
         return rc;
     const char *username = yx_json_str(r->json, "username"), *password = yx_json_str(r->json, "password");
     if (!yx_username_ok(username))
-        return yx_fail_field(r, YX_EINVAL, "username", "A username has only a-z, 0-9, '.', '-' and '_'.");
+        return yx_fail_field(r, YX_EINVAL, "username",
+                             "Tên đăng nhập chỉ gồm a-z, 0-9, '.', '-' và '_' / A username has only a-z, "
+                             "0-9, '.', '-' and '_'.");
     if (yx_password_acceptable(password) != 0)
         return yx_fail_field(r, YX_EINVAL, "password",
                              "Mật khẩu từ 8 đến 128 ký tự / a password has 8 to 128 characters.");

@@ -135,7 +135,7 @@ int yx_consent_record(struct yx_req *r, int64_t patient_id, const json_t *b, int
     if ((rc = consent_access(r, patient_id, YX_A_WRITE)) != 0)
         return rc;
     if (!b)
-        return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
+        return yx_fail(r, YX_EINVAL, "Cần nội dung là một đối tượng JSON / A JSON object body is required.");
     if ((rc = yx_validate(r, b, consent_fields)) != 0 || (rc = check_consent(r, b, patient_id)) != 0)
         return rc;
     rc = YX_DB_Q(

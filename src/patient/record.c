@@ -294,7 +294,9 @@ static int save_name_keys(struct yx_req *r, int64_t id, int64_t facility, const 
 {
     int rc = fresh ? insert_keys(r->db, id, facility, full_name)
                    : yx_patient_save_keys(r->db, id, facility, full_name);
-    return rc == YX_EINVAL ? yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.") : rc;
+    return rc == YX_EINVAL ? yx_fail_field(r, YX_EINVAL, "full_name",
+                                           "Tên có ký tự không hợp lệ / The name is not valid text.")
+                           : rc;
 }
 
 /* Refuses a CCCD already registered at this facility, naming the record that has it. */
@@ -394,7 +396,8 @@ static int register_in(struct yx_req *r, int64_t facility, const json_t *b, int6
         (rc = cccd_taken(r, facility, in.cccd, 0)) != 0)
         return rc;
     if (!(folded = yx_fold(in.full_name, strlen(in.full_name))))
-        return yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
+        return yx_fail_field(r, YX_EINVAL, "full_name",
+                             "Tên có ký tự không hợp lệ / The name is not valid text.");
     rc = json_is_true(json_object_get(b, "allow_duplicate"))
              ? 0
              : find_duplicates(r, facility, &in, folded, 0, &dups);
@@ -514,7 +517,7 @@ static int correct_in(struct yx_req *r, int64_t facility, int64_t id, const json
     if (changed)
         *changed = 0;
     if (!b)
-        return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
+        return yx_fail(r, YX_EINVAL, "Cần nội dung là một đối tượng JSON / A JSON object body is required.");
     if ((rc = YX_DB_Q(r->db, &stored, YX_PATIENT_SELECT "WHERE p.id = ?", YX_PI(id))) != 0)
         goto out;
     if (stored->nrows != 1 || yx_rows_i64(stored, 0, "facility_id") != facility) {
@@ -536,7 +539,8 @@ static int correct_in(struct yx_req *r, int64_t facility, int64_t id, const json
     if (changed)
         *changed = 1;
     if (!(folded = yx_fold(in.full_name, strlen(in.full_name)))) {
-        rc = yx_fail_field(r, YX_EINVAL, "full_name", "The name is not valid text.");
+        rc = yx_fail_field(r, YX_EINVAL, "full_name",
+                           "Tên có ký tự không hợp lệ / The name is not valid text.");
         goto out;
     }
     if ((rc = write_patient(r, facility, &in, folded, &id)) == 0 && json_object_get(b, "full_name"))
@@ -587,7 +591,7 @@ int yx_patient_import(struct yx_req *r, int64_t facility, const json_t *b, enum 
     int changed = 0, rc;
     json_t *fresh = NULL;
     if (!json_is_object(b))
-        return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
+        return yx_fail(r, YX_EINVAL, "Cần nội dung là một đối tượng JSON / A JSON object body is required.");
     if ((rc = import_match(r, facility, b, id)) != 0)
         return rc;
     if (*id) {

@@ -30,7 +30,9 @@ static int parse_key_cursor(struct yx_req *r, const char *c, char **key, int64_t
         *id = strtoll(dot + 1, &end, 10);
     }
     if (!k || !dot[1] || *end || *id <= 0 || !yx_utf8_valid(k, n / 2))
-        return yx_fail_field(r, YX_EINVAL, "cursor", "The cursor is not one this server gave.");
+        return yx_fail_field(
+            r, YX_EINVAL, "cursor",
+            "Con trỏ phân trang không do máy chủ này cấp / The cursor is not one this server gave.");
     *key = k;
     return 0;
 }
@@ -155,7 +157,9 @@ static int patient_search(struct yx_req *r)
         return yx_fail(r, YX_EINVAL,
                        "Tìm theo một trong q, cccd, bhyt, phone / search by one of q, cccd, bhyt, phone.");
     if (q && strlen(q) > 200)
-        return yx_fail_field(r, YX_EINVAL, "q", "The search text is longer than 200 bytes.");
+        return yx_fail_field(
+            r, YX_EINVAL, "q",
+            "Nội dung tìm kiếm dài quá 200 byte / The search text is longer than 200 bytes.");
     if (q)
         return search_name(r, q, limit);
     if (cccd && (strlen(cccd) != 12 || strspn(cccd, "0123456789") != 12))

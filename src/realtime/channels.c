@@ -15,8 +15,9 @@ static struct {
     const struct yx_channel_kind *kind[KINDS_MAX + 1]; /* the registered ones, then "user" */
     struct yx_chat_sql sql[KINDS_MAX];
     int n;
-    char names[256]; /* "Channels are visit:<id>, … and user:<id>." */
-} C = {.kind = {&yx_user_channel}, .names = "Channels are user:<id>."};
+    /* "Các kênh là visit:<id>, … và user:<id> / Channels are visit:<id>, … and user:<id>." */
+    char names[640];
+} C = {.kind = {&yx_user_channel}, .names = "Kênh là user:<id> / Channels are user:<id>."};
 
 /* The statements of a kind that keeps a chat. The people's query is a subquery: SQLite needs the
  * WHERE to tell an upsert's ON CONFLICT from a join's ON. */
@@ -43,9 +44,9 @@ static int build_sql(const struct yx_channel_kind *k, struct yx_chat_sql *q)
 
 void yx_hub_kinds(const struct yx_channel_kind *const *kinds)
 {
+    char list[240] = "";
     size_t at = 0;
     C.n = 0;
-    at += (size_t)snprintf(C.names, sizeof C.names, "Channels are ");
     for (; kinds[C.n] && C.n < KINDS_MAX; C.n++) {
         const struct yx_channel_kind *k = kinds[C.n];
         if (build_sql(k, &C.sql[C.n]) != 0) {
@@ -53,12 +54,13 @@ void yx_hub_kinds(const struct yx_channel_kind *const *kinds)
             abort();
         }
         C.kind[C.n] = k;
-        if (at < sizeof C.names)
-            at += (size_t)snprintf(C.names + at, sizeof C.names - at, "%s%s:<id>", C.n ? ", " : "", k->name);
+        if (at < sizeof list)
+            at += (size_t)snprintf(list + at, sizeof list - at, "%s%s:<id>", C.n ? ", " : "", k->name);
     }
     C.kind[C.n] = &yx_user_channel;
-    if (at < sizeof C.names)
-        snprintf(C.names + at, sizeof C.names - at, "%suser:<id>.", C.n ? " and " : "");
+    if (C.n)
+        snprintf(C.names, sizeof C.names, "Các kênh là %s và user:<id> / Channels are %s and user:<id>.",
+                 list, list);
 }
 
 const char *yx_channel_names(void)

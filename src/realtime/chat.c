@@ -33,7 +33,9 @@ static int open_request(struct yx_db *db, struct hub_job *j, struct yx_req *r)
     yx_snprintf(r->addr, sizeof r->addr, "%s", j->addr);
     yx_snprintf(r->id, sizeof r->id, "%s", j->rid);
     if (!db)
-        return yx_fail(r, YX_EUNAVAIL, "The database is not reachable; try again shortly.");
+        return yx_fail(r, YX_EUNAVAIL,
+                       "Không kết nối được cơ sở dữ liệu; hãy thử lại sau ít phút / The database is not "
+                       "reachable; try again shortly.");
     int rc = yx_auth_resolve(r);
     if (rc == 0) {
         r->authed = 1;
@@ -48,7 +50,8 @@ static int may_see(struct yx_req *r, const char *channel, int64_t *patient,
 {
     *kind = yx_channel_parse(channel, id);
     if (!*kind || *kind == &yx_user_channel)
-        return yx_fail_field(r, YX_EINVAL, "channel", "Unknown channel %s.", channel);
+        return yx_fail_field(r, YX_EINVAL, "channel", "Không có kênh %s / Unknown channel %s.", channel,
+                             channel);
     *patient = 0;
     return (*kind)->may_join(r, *id, patient);
 }
@@ -290,11 +293,13 @@ static int chat_receipt(struct yx_req *r, struct hub_job *j)
                     "k.user_id = ? WHERE t.channel = ?",
                     YX_PI(r->who.user_id), YX_PT(j->channel));
     if (rc == 0 && rows->nrows != 1)
-        rc =
-            yx_fail_code(r, YX_ECONFLICT, "not_joined", NULL, "Join %s before sending receipts.", j->channel);
+        rc = yx_fail_code(r, YX_ECONFLICT, "not_joined", NULL,
+                          "Hãy vào kênh %s trước khi báo đã đọc / Join %s before sending receipts.",
+                          j->channel, j->channel);
     if (rc == 0 && seq > yx_rows_int(rows, 0, 1))
-        rc = yx_fail_field(r, YX_EINVAL, "seq", "Message %lld does not exist yet in %s.", (long long)seq,
-                           j->channel);
+        rc = yx_fail_field(r, YX_EINVAL, "seq",
+                           "Tin nhắn %lld chưa có trong %s / Message %lld does not exist yet in %s.",
+                           (long long)seq, j->channel, (long long)seq, j->channel);
     int64_t thread = rc == 0 ? yx_rows_int(rows, 0, 0) : 0;
     yx_rows_free(rows);
     if (rc == 0)

@@ -210,7 +210,10 @@ static void send_error(struct client *cl, const char *code, const char *message,
 
 static void too_many_channels(struct client *cl, const char *ref)
 {
-    send_error(cl, "too_many_channels", "A socket joins at most 16 channels; leave one first.", NULL, ref);
+    send_error(cl, "too_many_channels",
+               "Mỗi kết nối vào tối đa 16 kênh; hãy rời một kênh trước / a socket joins at most 16 channels; "
+               "leave one first.",
+               NULL, ref);
 }
 
 static json_t *presence_json(const char *channel, const struct client *cl, const char *status)
@@ -470,7 +473,8 @@ static int start_job(struct client *cl, const char *type, const char *channel, c
     struct hub_job *j = calloc(1, sizeof *j);
     if (!j) {
         json_decref(msg);
-        send_error(cl, "unavailable", "The server is busy; try again.", NULL, ref);
+        send_error(cl, "unavailable", "Máy chủ đang bận; hãy thử lại / the server is busy; try again.", NULL,
+                   ref);
         return YX_EUNAVAIL;
     }
     j->ws = cl->ws;
@@ -486,7 +490,8 @@ static int start_job(struct client *cl, const char *type, const char *channel, c
     j->msg = msg;
     yx_ws_hold(cl->ws);
     if (yx_loop_work(on_job, on_job_done, j) != 0) {
-        send_error(cl, "unavailable", "The server is busy; try again.", NULL, ref);
+        send_error(cl, "unavailable", "Máy chủ đang bận; hãy thử lại / the server is busy; try again.", NULL,
+                   ref);
         yx_ws_release(cl->ws);
         json_decref(msg);
         free(j);
@@ -508,7 +513,8 @@ static void start_join(struct client *cl, const char *channel, const char *ref, 
         return;
     }
     if (!(c = channel_get(channel))) {
-        send_error(cl, "unavailable", "The server is busy; try again.", NULL, ref);
+        send_error(cl, "unavailable", "Máy chủ đang bận; hãy thử lại / the server is busy; try again.", NULL,
+                   ref);
         json_decref(msg);
         return;
     }
@@ -533,14 +539,19 @@ static void on_signal(struct client *cl, const char *channel, json_t *msg, const
     int n = deliver_json(channel, yx_json_int(msg, "to", 0), cl, out);
     /* The peer may be connected to another instance, which this one cannot know. */
     if (n == 0 && !yx_bus_active())
-        send_error(cl, "no_peer", "Nobody else of this call is connected.", NULL, ref);
+        send_error(cl, "no_peer",
+                   "Chưa có ai khác trong cuộc gọi này kết nối / nobody else of this call is connected.",
+                   NULL, ref);
 }
 
 static void on_presence(struct client *cl, const char *status, const char *ref)
 {
     static const char *const statuses[] = {"online", "away", "in_call", NULL};
     if (!yx_one_of(status, statuses)) {
-        send_error(cl, "invalid_input", "status: one of online, away, in_call.", "status", ref);
+        send_error(cl, "invalid_input",
+                   "Trạng thái là trực tuyến (online), vắng (away) hoặc đang gọi (in_call) / status: one of "
+                   "online, away, in_call.",
+                   "status", ref);
         return;
     }
     yx_snprintf(cl->status, sizeof cl->status, "%s", status);
@@ -581,7 +592,7 @@ static void dispatch(struct client *cl, json_t *msg)
     const char *ref = json_string_value(json_object_get(msg, "ref"));
     const struct yx_field *fields = fields_of(type);
     if (!fields) {
-        send_error(cl, "unknown_type", "Unknown message type.", "type", ref);
+        send_error(cl, "unknown_type", "Không có loại tin nhắn này / unknown message type.", "type", ref);
         return;
     }
     if (validate(cl, msg, fields, ref) != 0)
@@ -604,9 +615,13 @@ static void dispatch(struct client *cl, json_t *msg)
     struct member *m = membership(cl, channel);
     if (strcmp(type, "receipt") == 0 &&
         !yx_one_of(yx_json_str(msg, "kind"), (const char *const[]){"delivered", "read", NULL})) {
-        send_error(cl, "invalid_input", "kind: delivered or read.", "kind", ref);
+        send_error(cl, "invalid_input",
+                   "Loại xác nhận là đã nhận (delivered) hoặc đã đọc (read) / kind: delivered or read.",
+                   "kind", ref);
     } else if (kind == &yx_user_channel && strcmp(type, "join") != 0) {
-        send_error(cl, "forbidden", "A user channel only receives notifications.", "channel", ref);
+        send_error(cl, "forbidden",
+                   "Kênh người dùng chỉ nhận thông báo / a user channel only receives notifications.",
+                   "channel", ref);
     } else if (kind == &yx_user_channel) {
         if (id != uid(cl))
             send_error(cl, "not_found", "Không tìm thấy kênh / no such channel.", "channel", ref);
@@ -621,7 +636,7 @@ static void dispatch(struct client *cl, json_t *msg)
     } else if (strcmp(type, "sync") == 0) {
         start_job(cl, type, channel, ref, json_incref(msg), 0);
     } else if (!m) {
-        send_error(cl, "not_joined", "Join the channel first.", "channel", ref);
+        send_error(cl, "not_joined", "Hãy vào kênh trước / join the channel first.", "channel", ref);
     } else if (strcmp(type, "leave") == 0) {
         leave(cl, m);
         send_to(cl, json_pack("{s:s,s:s}", "type", "left", "channel", channel), ref);

@@ -30,7 +30,7 @@ struct hub_job {
     /* The answer. */
     int rc;             /* 0, or the YX_E… code of the error */
     char err_code[32];  /* its code ("not_found", "not_joined" …) */
-    char err_msg[320];  /* its message */
+    char err_msg[640];  /* its message */
     char err_field[32]; /* the field it names, or "" */
     json_t *reply;      /* to the socket (owned) */
     json_t *broadcast;  /* to everyone in the channel (owned) */
@@ -74,7 +74,8 @@ extern const struct yx_channel_kind yx_user_channel;
 /* Parses a channel's name ("visit:12") into its kind and id: a registered kind or the user
  * channel, or NULL when channel is none of those in canonical form. */
 const struct yx_channel_kind *yx_channel_parse(const char *channel, int64_t *id);
-/* What an unknown channel is answered with: "Channels are visit:<id>, … and user:<id>." */
+/* What an unknown channel is answered with: "Các kênh là visit:<id>, … / Channels are visit:<id>, … and
+ * user:<id>." */
 const char *yx_channel_names(void);
 /* The statements of the chat of a kind that keeps one, built from what the kind names when it was
  * registered (NULL for any other kind). thread: a channel's thread made on first use (channel,

@@ -92,7 +92,7 @@ static int by_read(struct yx_req *r, const struct yx_report_grouping *groupings,
     /* The message names the groupings of this report, from its own table. */
     for (size_t i = 0, used = 0; groupings[i].by && used < sizeof list; i++)
         used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", groupings[i].by);
-    return yx_fail_field(r, YX_EINVAL, "by", "Nhóm theo không hợp lệ / by is one of %s.", list);
+    return yx_fail_field(r, YX_EINVAL, "by", "Nhóm theo (by) là một trong %s / by is one of %s.", list, list);
 }
 
 int yx_report_coarse(struct yx_req *r, const struct yx_report_place *place,

@@ -23,7 +23,8 @@ static int open_slot(struct yx_req *r, int64_t id, struct slot *s)
     int rc = YX_DB_Q(r->db, &rows, "SELECT id, doctor_id, start_at, mode, cancelled FROM slots WHERE id = ?",
                      YX_PI(id));
     if (rc == 0 && rows->nrows != 1)
-        rc = yx_fail_field(r, YX_EINVAL, "slot_id", "No slot has id %lld.", (long long)id);
+        rc = yx_fail_field(r, YX_EINVAL, "slot_id", "Không có khung giờ mã %lld / No slot has id %lld.",
+                           (long long)id, (long long)id);
     else if (rc == 0 && (yx_rows_i64(rows, 0, "cancelled") || yx_rows_i64(rows, 0, "start_at") < yx_now_ms()))
         rc = yx_fail_code(r, YX_ECONFLICT, "slot_closed", NULL,
                           "Khung giờ này đã qua hoặc đã bị hủy / this slot is past or withdrawn.");
@@ -133,7 +134,7 @@ int yx_appointment_book(struct yx_req *r, const json_t *b, int64_t *id)
     /* The body is checked here against the REST API's own table, whoever calls: a FHIR booking
      * goes through every rule a REST booking does. */
     if (!b)
-        return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
+        return yx_fail(r, YX_EINVAL, "Cần nội dung là một đối tượng JSON / A JSON object body is required.");
     if ((rc = yx_validate(r, b, book_fields)) != 0)
         return rc;
     int64_t patient = yx_json_int(b, "patient_id", 0);
@@ -209,7 +210,7 @@ int yx_appointment_cancel(struct yx_req *r, int64_t id, const json_t *body)
     if ((rc = load_booked(r, id, &b)) != 0)
         return rc;
     if (!body)
-        return yx_fail(r, YX_EINVAL, "A JSON object body is required.");
+        return yx_fail(r, YX_EINVAL, "Cần nội dung là một đối tượng JSON / A JSON object body is required.");
     if ((rc = yx_validate(r, body, cancel_fields)) != 0)
         return rc;
     const char *reason = yx_json_str(body, "reason");
@@ -309,7 +310,9 @@ static int appointment_list(struct yx_req *r)
     const char *date = yx_query(r, "date");
     if (date && (strlen(date) != 10 ||
                  (snprintf(iso, sizeof iso, "%sT00:00:00+07:00", date), yx_time_parse(iso, &from)) != 0))
-        return yx_fail_field(r, YX_EINVAL, "date", "date is a day YYYY-MM-DD (Vietnam time).");
+        return yx_fail_field(
+            r, YX_EINVAL, "date",
+            "Ngày có dạng YYYY-MM-DD (giờ Việt Nam) / date is a day YYYY-MM-DD (Vietnam time).");
     if (date)
         to = from + 86400000LL;
     rc = YX_DB_Q(r->db, &rows,

@@ -61,8 +61,10 @@ static int queue_add(struct yx_req *r)
     if (!priority)
         priority = "normal";
     if (!yx_one_of(priority, priorities))
-        return yx_fail_field(r, YX_EINVAL, "priority",
-                             "priority is emergency, pregnant, child, elderly or normal.");
+        return yx_fail_field(
+            r, YX_EINVAL, "priority",
+            "Ưu tiên là cấp cứu (emergency), có thai (pregnant), trẻ em (child), người cao tuổi (elderly) "
+            "hoặc thường (normal) / priority is emergency, pregnant, child, elderly or normal.");
     int64_t patient = yx_json_int(r->json, "patient_id", 0);
     if ((rc = yx_patient_access(r, patient, YX_A_WRITE)) != 0)
         return rc;
@@ -103,7 +105,9 @@ static int queue_list(struct yx_req *r)
     int y, m, d;
     if (date && (strlen(date) != 10 || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 ||
                  d < 1 || d > 31))
-        return yx_fail_field(r, YX_EINVAL, "date", "date is a day YYYY-MM-DD (Vietnam time).");
+        return yx_fail_field(
+            r, YX_EINVAL, "date",
+            "Ngày có dạng YYYY-MM-DD (giờ Việt Nam) / date is a day YYYY-MM-DD (Vietnam time).");
     if (!date)
         yx_today_vn(day);
     rc = YX_DB_Q(r->db, &rows,

@@ -57,7 +57,9 @@ static int schedule_owner(struct yx_req *r, int64_t doctor, int64_t *facility)
 {
     int rc = may_manage(r, doctor, facility);
     if (rc == YX_EINVAL)
-        return yx_fail_field(r, YX_EINVAL, "doctor_id", "doctor_id is not an active doctor or specialist.");
+        return yx_fail_field(r, YX_EINVAL, "doctor_id",
+                             "Người được chọn (doctor_id) không phải bác sĩ hay chuyên gia đang làm việc / "
+                             "doctor_id is not an active doctor or specialist.");
     if (rc == YX_EFORBIDDEN)
         return yx_fail(r, YX_EFORBIDDEN,
                        "Chỉ bác sĩ hoặc quản trị cơ sở của bác sĩ đăng lịch / only the doctor or "
@@ -108,7 +110,8 @@ static int insert_block(struct yx_req *r, int64_t doctor, int64_t facility, int6
     if (overlap)
         return yx_fail_code(
             r, YX_ECONFLICT, "schedule_overlap", json_pack("{s:s}", "start", yx_iso(r, start)),
-            "Trùng với lịch đã đăng (%s) / this overlaps availability already published.", yx_iso(r, start));
+            "Trùng với lịch đã đăng (%s) / this overlaps availability already published (%s).",
+            yx_iso(r, start), yx_iso(r, start));
     rc = YX_DB_Q(r->db, &rows,
                  "INSERT INTO schedules (doctor_id, facility_id, start_at, end_at, slot_minutes, mode, "
                  "created_by, created_at) "
@@ -142,11 +145,16 @@ static int schedule_create(struct yx_req *r)
     const char *mode = yx_json_str(r->json, "mode");
     if (yx_time_parse(yx_json_str(r->json, "start"), &start) != 0)
         return yx_fail_field(r, YX_EINVAL, "start",
+                             "Giờ bắt đầu (start) là giờ ISO kèm múi giờ, ví dụ 2026-11-23T08:00:00+07:00 / "
                              "start is an ISO time with its offset, e.g. 2026-11-23T08:00:00+07:00.");
     if (yx_time_parse(yx_json_str(r->json, "end"), &end) != 0)
-        return yx_fail_field(r, YX_EINVAL, "end", "end is an ISO time with its offset.");
+        return yx_fail_field(
+            r, YX_EINVAL, "end",
+            "Giờ kết thúc (end) là giờ ISO kèm múi giờ / end is an ISO time with its offset.");
     if (!yx_one_of(mode, modes))
-        return yx_fail_field(r, YX_EINVAL, "mode", "mode is video, audio, chat or assisted.");
+        return yx_fail_field(r, YX_EINVAL, "mode",
+                             "Hình thức là video, gọi thoại (audio), nhắn tin (chat) hoặc có nhân viên hỗ "
+                             "trợ (assisted) / mode is video, audio, chat or assisted.");
     if (end <= start || end - start > 12 * 3600000LL ||
         (start + 7 * 3600000LL) / 86400000LL != (end - 1 + 7 * 3600000LL) / 86400000LL)
         return yx_fail_field(r, YX_EINVAL, "end",
@@ -154,7 +162,8 @@ static int schedule_create(struct yx_req *r)
                              "within one day (Vietnam time), at most 12 hours, end after start.");
     if ((end - start) % (minutes * 60000) != 0)
         return yx_fail_field(r, YX_EINVAL, "slot_minutes",
-                             "The block must divide into whole slots of slot_minutes.");
+                             "Buổi làm việc phải chia đều thành các khung giờ slot_minutes phút / The block "
+                             "must divide into whole slots of slot_minutes.");
     if (start < yx_now_ms())
         return yx_fail_field(r, YX_EINVAL, "start",
                              "Không đăng lịch cho thời gian đã qua / start is in the past.");
@@ -202,7 +211,7 @@ static int schedule_cancel(struct yx_req *r)
         rc = yx_not_found(r);
     if (rc == 0 && cancelled)
         rc = yx_fail_code(r, YX_ECONFLICT, "already_cancelled", NULL,
-                          "This availability was already withdrawn.");
+                          "Lịch làm việc này đã được rút / This availability was already withdrawn.");
     if (rc == 0 && booked)
         rc = yx_fail_code(
             r, YX_ECONFLICT, "slots_booked", json_pack("{s:I}", "booked", (json_int_t)booked),
@@ -231,10 +240,13 @@ static int slot_list(struct yx_req *r)
         return rc;
     const char *date = yx_query(r, "date"), *free_only = yx_query(r, "free");
     if (!doctor)
-        return yx_fail_field(r, YX_EINVAL, "doctor_id", "doctor_id is required.");
+        return yx_fail_field(r, YX_EINVAL, "doctor_id",
+                             "Cần chọn bác sĩ (doctor_id) / doctor_id is required.");
     if (!date || strlen(date) != 10 ||
         (snprintf(iso, sizeof iso, "%sT00:00:00+07:00", date), yx_time_parse(iso, &from)) != 0)
-        return yx_fail_field(r, YX_EINVAL, "date", "date is a day YYYY-MM-DD (Vietnam time).");
+        return yx_fail_field(
+            r, YX_EINVAL, "date",
+            "Ngày có dạng YYYY-MM-DD (giờ Việt Nam) / date is a day YYYY-MM-DD (Vietnam time).");
     to = from + 86400000LL;
     rc = YX_DB_Q(
         r->db, &rows,

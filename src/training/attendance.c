@@ -347,12 +347,15 @@ static int check_attendees(struct yx_req *r, const struct yx_course *c, json_t *
     json_t *v;
     size_t i;
     if (json_array_size(ids) < 1 || json_array_size(ids) > 500)
-        return yx_fail_field(r, YX_EINVAL, "user_ids", "user_ids: 1 to 500 people of your facility.");
+        return yx_fail_field(
+            r, YX_EINVAL, "user_ids",
+            "user_ids: từ 1 đến 500 người của cơ sở bạn / user_ids: 1 to 500 people of your facility.");
     json_array_foreach(ids, i, v)
     {
         int enrolled = 0, rc;
         if (!json_is_integer(v))
-            return yx_fail_field(r, YX_EINVAL, "user_ids", "user_ids: a list of user ids.");
+            return yx_fail_field(r, YX_EINVAL, "user_ids",
+                                 "user_ids: danh sách mã người dùng / user_ids: a list of user ids.");
         rc = YX_DB_Q(r->db, &rows, "SELECT 1 FROM users WHERE id = ? AND facility_id = ? AND active = 1",
                      YX_PI(json_integer_value(v)), YX_PI(r->who.facility_id));
         int ours = rc == 0 && rows->nrows == 1;

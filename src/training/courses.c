@@ -199,15 +199,17 @@ static int string_set(struct yx_req *r, const char *field, const char *const *al
     json_t *a = json_object_get(r->json, field), *v;
     size_t i, n = json_array_size(a);
     if (n < 1 || n > max)
-        return yx_fail_field(r, YX_EINVAL, field, "%s: 1 to %zu of %s.", field, max, what);
+        return yx_fail_field(r, YX_EINVAL, field, "%s: từ 1 đến %zu trong số %s / %s: 1 to %zu of %s.", field,
+                             max, what, field, max, what);
     json_array_foreach(a, i, v)
     {
         if (!yx_one_of(json_string_value(v), allowed))
-            return yx_fail_field(r, YX_EINVAL, field, "%s: each is one of %s.", field, what);
+            return yx_fail_field(r, YX_EINVAL, field, "%s: mỗi mục là một trong %s / %s: each is one of %s.",
+                                 field, what, field, what);
         for (size_t k = 0; k < i; k++)
             if (json_equal(v, json_array_get(a, k)))
-                return yx_fail_field(r, YX_EINVAL, field, "%s: '%s' is listed twice.", field,
-                                     json_string_value(v));
+                return yx_fail_field(r, YX_EINVAL, field, "%s: '%s' bị lặp lại / %s: '%s' is listed twice.",
+                                     field, json_string_value(v), field, json_string_value(v));
     }
     char *s = json_dumps(a, JSON_COMPACT);
     *text = s ? yx_arena_strdup(&r->arena, s) : NULL;
@@ -237,8 +239,10 @@ static int check_course(struct yx_req *r, int64_t facility_id, struct course_inp
     if (h && !json_is_null(h)) {
         double q = json_is_number(h) ? json_number_value(h) * 4 : -1;
         if (q < 1 || q > 400 || q != floor(q))
-            return yx_fail_field(r, YX_EINVAL, "credit_hours",
-                                 "credit_hours: 0.25 to 100, in quarter hours (1.5, 0.75 …).");
+            return yx_fail_field(
+                r, YX_EINVAL, "credit_hours",
+                "Số giờ tín chỉ (credit_hours): từ 0,25 đến 100, theo từng phần tư giờ (1,5; 0,75 …) / "
+                "credit_hours: 0.25 to 100, in quarter hours (1.5, 0.75 …).");
         in->credit_minutes = (int)q * 15;
     }
     const char *spec = yx_json_str(r->json, "specialty");
@@ -257,11 +261,14 @@ static int check_course(struct yx_req *r, int64_t facility_id, struct course_inp
     json_t *ids = json_object_get(r->json, "trainer_ids"), *v;
     size_t i;
     if (json_array_size(ids) > 20)
-        return yx_fail_field(r, YX_EINVAL, "trainer_ids", "trainer_ids: at most 20.");
+        return yx_fail_field(r, YX_EINVAL, "trainer_ids",
+                             "Giảng viên (trainer_ids): tối đa 20 người / trainer_ids: at most 20.");
     json_array_foreach(ids, i, v)
     {
         if (!json_is_integer(v))
-            return yx_fail_field(r, YX_EINVAL, "trainer_ids", "trainer_ids: a list of user ids.");
+            return yx_fail_field(
+                r, YX_EINVAL, "trainer_ids",
+                "Giảng viên (trainer_ids): danh sách mã người dùng / trainer_ids: a list of user ids.");
         rc = YX_DB_Q(
             r->db, &rows,
             "SELECT 1 FROM users WHERE id = ? AND facility_id = ? AND active = 1 AND role IN ('trainer', "
@@ -479,7 +486,9 @@ static int course_list(struct yx_req *r)
     char level[16], role_like[40], level_like[24];
     struct yx_rows *rows = NULL;
     if (scope && strcmp(scope, "mine") != 0 && strcmp(scope, "available") != 0)
-        return yx_fail_field(r, YX_EINVAL, "scope", "scope is mine or available.");
+        return yx_fail_field(
+            r, YX_EINVAL, "scope",
+            "scope là mine (của tôi) hoặc available (có thể đăng ký) / scope is mine or available.");
     if ((rc = yx_page(r, &after, &limit)) != 0 || (rc = caller_level(r, level)) != 0)
         return rc;
     int available = scope && strcmp(scope, "available") == 0;
@@ -609,7 +618,9 @@ static int material_add(struct yx_req *r)
             "Một tài liệu là một tệp (file_id) hoặc một đường dẫn (url) / a material is either a "
             "file_id or a url.");
     if (url && !url_ok(url))
-        return yx_fail_field(r, YX_EINVAL, "url", "url: an https:// link without spaces.");
+        return yx_fail_field(
+            r, YX_EINVAL, "url",
+            "url: một liên kết https:// không có dấu cách / url: an https:// link without spaces.");
     if (file && (rc = material_file(r, &c, file)) != 0)
         return rc;
     rc = YX_DB_Q(

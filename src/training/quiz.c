@@ -90,11 +90,14 @@ static int check_questions(struct yx_req *r, json_t *qs)
     json_t *q, *ch;
     size_t i, k;
     if (json_array_size(qs) < 1 || json_array_size(qs) > 50)
-        return yx_fail_field(r, YX_EINVAL, "questions", "A quiz has 1 to 50 questions.");
+        return yx_fail_field(r, YX_EINVAL, "questions",
+                             "Bài kiểm tra có từ 1 đến 50 câu hỏi / A quiz has 1 to 50 questions.");
     json_array_foreach(qs, i, q)
     {
         if (!json_is_object(q))
-            return yx_fail_field(r, YX_EINVAL, "questions", "Question %zu is not an object.", i + 1);
+            return yx_fail_field(r, YX_EINVAL, "questions",
+                                 "Câu hỏi %zu không phải một đối tượng / Question %zu is not an object.",
+                                 i + 1, i + 1);
         if (yx_validate(r, q, question_fields) != 0) {
             r->err_field = "questions"; /* the message names the member of the question */
             return YX_EINVAL;
@@ -102,19 +105,24 @@ static int check_questions(struct yx_req *r, json_t *qs)
         json_t *choices = json_object_get(q, "choices");
         size_t n = json_array_size(choices);
         if (n < 2 || n > 6)
-            return yx_fail_field(r, YX_EINVAL, "questions", "Question %zu needs 2 to 6 choices.", i + 1);
+            return yx_fail_field(r, YX_EINVAL, "questions",
+                                 "Câu hỏi %zu cần từ 2 đến 6 lựa chọn / Question %zu needs 2 to 6 choices.",
+                                 i + 1, i + 1);
         json_array_foreach(choices, k, ch)
         {
             const char *t = json_string_value(ch);
             size_t len = t ? strlen(t) : 0;
             if (!t || !yx_utf8_valid(t, len) || len < 1 || len > 2000)
                 return yx_fail_field(r, YX_EINVAL, "questions",
-                                     "Choice %zu of question %zu is a text of 1 to 2000 bytes.", k + 1,
-                                     i + 1);
+                                     "Lựa chọn %zu của câu hỏi %zu dài từ 1 đến 2000 byte / Choice %zu of "
+                                     "question %zu is a text of 1 to 2000 bytes.",
+                                     k + 1, i + 1, k + 1, i + 1);
         }
         if ((size_t)json_integer_value(json_object_get(q, "correct")) >= n)
             return yx_fail_field(r, YX_EINVAL, "questions",
-                                 "Question %zu: correct is the index (from 0) of one of its choices.", i + 1);
+                                 "Câu hỏi %zu: đáp án đúng (correct) là số thứ tự (từ 0) của một lựa chọn / "
+                                 "Question %zu: correct is the index (from 0) of one of its choices.",
+                                 i + 1, i + 1);
     }
     return 0;
 }
@@ -174,7 +182,9 @@ static int score(struct yx_req *r, const struct yx_rows *qs, json_t *answers, in
     *correct = 0;
     if (json_array_size(answers) != (size_t)qs->nrows)
         return yx_fail_field(r, YX_EINVAL, "answers",
-                             "Give one answer (a choice's index) for each of the %d questions.", qs->nrows);
+                             "Trả lời mỗi câu một lựa chọn (số thứ tự) cho cả %d câu hỏi / Give one answer "
+                             "(a choice's index) for each of the %d questions.",
+                             qs->nrows, qs->nrows);
     for (int i = 0; i < qs->nrows; i++) {
         json_t *a = json_array_get(answers, (size_t)i),
                *choices = json_loads(yx_rows_str(qs, i, "choices"), 0, NULL);
@@ -182,8 +192,9 @@ static int score(struct yx_req *r, const struct yx_rows *qs, json_t *answers, in
         json_decref(choices);
         if (!json_is_integer(a) || json_integer_value(a) < 0 || (size_t)json_integer_value(a) >= n)
             return yx_fail_field(r, YX_EINVAL, "answers",
-                                 "Answer %d is the index (from 0) of one of the question's %zu choices.",
-                                 i + 1, n);
+                                 "Câu trả lời %d là số thứ tự (từ 0) của một trong %zu lựa chọn / Answer %d "
+                                 "is the index (from 0) of one of the question's %zu choices.",
+                                 i + 1, n, i + 1, n);
         *correct += json_integer_value(a) == yx_rows_i64(qs, i, "correct");
     }
     return 0;

@@ -23,7 +23,10 @@ static int day_or_time(struct yx_req *r, const char *name, int end, int64_t *ms)
     }
     if (!day && strlen(v) < 40 && yx_time_parse(v, ms) == 0)
         return 0;
-    return yx_fail_field(r, YX_EINVAL, name, "%s is a day (2026-01-31) or a time with its offset.", name);
+    return yx_fail_field(r, YX_EINVAL, name,
+                         "%s là một ngày (2026-01-31) hoặc giờ kèm múi giờ / %s is a day (2026-01-31) or a "
+                         "time with its offset.",
+                         name, name);
 }
 
 /* The period of from and to (both optional, to inclusive). */
@@ -34,7 +37,10 @@ static int period(struct yx_req *r, int64_t *from, int64_t *to)
     *to = INT64_MAX / 2;
     if ((rc = day_or_time(r, "from", 0, from)) != 0 || (rc = day_or_time(r, "to", 1, to)) != 0)
         return rc;
-    return *from <= *to ? 0 : yx_fail_field(r, YX_EINVAL, "to", "to comes before from.");
+    return *from <= *to
+               ? 0
+               : yx_fail_field(r, YX_EINVAL, "to",
+                               "Ngày kết thúc (to) trước ngày bắt đầu (from) / to comes before from.");
 }
 
 /* Which of a person's credits the caller sees: all of them (first parameter 1: the person, or an
@@ -134,7 +140,9 @@ static int summary_scope(struct yx_req *r, struct scope *s)
         (rc = yx_query_id(r, "province_id", &province)) != 0)
         return rc;
     if (facility && province)
-        return yx_fail_field(r, YX_EINVAL, "province_id", "Give facility_id or province_id, not both.");
+        return yx_fail_field(r, YX_EINVAL, "province_id",
+                             "Chọn cơ sở (facility_id) hoặc tỉnh (province_id), không chọn cả hai / Give "
+                             "facility_id or province_id, not both.");
     if ((rc = yx_scope(w, YX_RES_CREDIT, &mine)) != 0)
         return yx_deny(r, rc);
     if (facility)

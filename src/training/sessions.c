@@ -192,17 +192,26 @@ static int session_create(struct yx_req *r)
     const char *kind = yx_json_str(r->json, "kind"), *at = yx_json_str(r->json, "starts_at");
     int64_t consult = yx_json_int(r->json, "consult_id", 0);
     if (!yx_one_of(kind, kinds))
-        return yx_fail_field(r, YX_EINVAL, "kind", "kind is live, self_paced or case.");
+        return yx_fail_field(r, YX_EINVAL, "kind",
+                             "Loại buổi học là trực tuyến (live), tự học (self_paced) hoặc ca bệnh (case) / "
+                             "kind is live, self_paced or case.");
     if (strcmp(kind, "live") == 0 && !at)
-        return yx_fail_field(r, YX_EINVAL, "starts_at", "A live session needs starts_at.");
+        return yx_fail_field(
+            r, YX_EINVAL, "starts_at",
+            "Buổi học trực tuyến cần giờ bắt đầu (starts_at) / A live session needs starts_at.");
     if (strcmp(kind, "self_paced") == 0 && at)
-        return yx_fail_field(r, YX_EINVAL, "starts_at", "A self-paced session has no starts_at.");
+        return yx_fail_field(
+            r, YX_EINVAL, "starts_at",
+            "Buổi tự học không có giờ bắt đầu (starts_at) / A self-paced session has no starts_at.");
     if (at && yx_time_parse(at, &starts) != 0)
-        return yx_fail_field(r, YX_EINVAL, "starts_at",
-                             "starts_at is an ISO time with its offset, e.g. 2026-11-23T09:00:00+07:00.");
+        return yx_fail_field(
+            r, YX_EINVAL, "starts_at",
+            "Giờ bắt đầu (starts_at) là giờ ISO kèm múi giờ, ví dụ 2026-11-23T09:00:00+07:00 / starts_at is "
+            "an ISO time with its offset, e.g. 2026-11-23T09:00:00+07:00.");
     if ((strcmp(kind, "case") == 0) != (consult != 0))
         return yx_fail_field(r, YX_EINVAL, "consult_id",
-                             "A case session, and only a case session, has a consult_id.");
+                             "Buổi học ca bệnh có ca hội chẩn (consult_id), các buổi khác thì không / A case "
+                             "session, and only a case session, has a consult_id.");
     if ((rc = yx_course_state_in(r, &c, open_states)) != 0 ||
         (consult && (rc = case_consult(r, &c, consult)) != 0))
         return rc;

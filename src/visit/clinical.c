@@ -39,7 +39,9 @@ static int visit_notes(struct yx_req *r)
         (rc = yx_body(r, notes_fields)) != 0 || (rc = yx_visit_state_in(r, &v, in_progress)) != 0)
         return rc;
     if (json_object_size(r->json) == 0)
-        return yx_fail(r, YX_EINVAL, "Send at least one of subjective, objective, assessment, plan.");
+        return yx_fail(r, YX_EINVAL,
+                       "Nhập ít nhất một mục: bệnh sử (subjective), khám (objective), đánh giá (assessment), "
+                       "kế hoạch (plan) / Send at least one of subjective, objective, assessment, plan.");
     const json_t *b = r->json;
 #define KEEP(f) json_object_get(b, f) ? 1 : 0
     rc = YX_DB_Q(r->db, NULL,

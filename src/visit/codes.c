@@ -111,12 +111,16 @@ static int remote_set_put(struct yx_req *r)
         return rc;
     codes = json_object_get(r->json, "codes");
     if (json_array_size(codes) < 1 || json_array_size(codes) > 5000)
-        return yx_fail_field(r, YX_EINVAL, "codes", "codes lists 1 to 5000 ICD-10 codes.");
+        return yx_fail_field(
+            r, YX_EINVAL, "codes",
+            "codes là danh sách từ 1 đến 5000 mã ICD-10 / codes lists 1 to 5000 ICD-10 codes.");
     json_array_foreach(codes, i, c)
     {
         char code[8];
         if (!yx_icd10_wellformed(json_string_value(c), code))
-            return yx_fail_field(r, YX_EINVAL, "codes", "'%.20s' is not an ICD-10 code.",
+            return yx_fail_field(r, YX_EINVAL, "codes",
+                                 "'%.20s' không phải mã ICD-10 / '%.20s' is not an ICD-10 code.",
+                                 json_string_value(c) ? json_string_value(c) : "?",
                                  json_string_value(c) ? json_string_value(c) : "?");
     }
     rc = YX_DB_Q0(r->db, NULL, "DELETE FROM remote_care_conditions");

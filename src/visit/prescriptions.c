@@ -139,9 +139,10 @@ static int within_scope(struct yx_req *r, const char *scope, const char *code)
         rc = yx_fail_code(
             r, YX_EFORBIDDEN, "outside_scope",
             json_pack("{s:s,s:s}", "icd10", code, "needs", yx_rows_get(rows, 0, 0)),
-            "Bệnh %s (%s) ngoài phạm vi hành nghề của bác sĩ: cần chuyên khoa %s / %s is outside "
+            "Bệnh %s (%s) ngoài phạm vi hành nghề của bác sĩ: cần chuyên khoa %s / %s (%s) is outside "
             "the prescriber's scope of practice: it needs the specialty %s.",
-            code, yx_rows_get(rows, 0, 1), yx_rows_get(rows, 0, 0), code, yx_rows_get(rows, 0, 0));
+            code, yx_rows_get(rows, 0, 1), yx_rows_get(rows, 0, 0), code, yx_rows_get(rows, 0, 1),
+            yx_rows_get(rows, 0, 0));
     yx_rows_free(rows);
     return rc;
 }

@@ -40,7 +40,7 @@ test('a NUL in a JSON body — string, list item, nested object, key or raw byte
     assert.match(raw, /\\u0000/, `${what}: the body carries an escaped NUL`);
     const r = await refused(as('demo.commune', 'POST', '/api/v1/patients', { raw, headers: json }), 400, null, what);
     assert.equal(r.body.error.code, 'invalid_input', what);
-    assert.match(r.body.error.message, /not valid JSON/, what);
+    assert.match(r.body.error.message, /^Nội dung không phải JSON hợp lệ/, what);
   }
   // An unescaped NUL byte inside a string is not JSON either.
   const bytes = Buffer.from(JSON.stringify({ ...PERSON, full_name: 'Giàng A_Páo' }));

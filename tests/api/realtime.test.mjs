@@ -152,7 +152,7 @@ test('only people who may see the visit or the case get into its channel', async
     [`user:${userId('demo.doctor')}`, 'not_found']]) {
     const r = await c.ask({ type: 'join', channel });
     assert.deepEqual([r.type, r.code], ['error', code], `${channel}: ${JSON.stringify(r)}`);
-    if (code === 'unknown_channel') assert.equal(r.message, 'Channels are visit:<id>, consult:<id>, session:<id>, facility:<id> and user:<id>.');
+    if (code === 'unknown_channel') assert.equal(r.message, 'Các kênh là visit:<id>, consult:<id>, session:<id>, facility:<id> và user:<id> / Channels are visit:<id>, consult:<id>, session:<id>, facility:<id> and user:<id>.');
   }
   const own = await c.ask({ type: 'join', channel: `user:${userId('demo.commune')}` });
   assert.equal(own.type, 'joined');

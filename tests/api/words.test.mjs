@@ -119,6 +119,27 @@ test('errors that name no field, and the FHIR OperationOutcome, follow the langu
   assert.equal(fv.headers.get('content-language'), 'vi');
 });
 
+test('messages once in English alone answer in Vietnamese too, with their values in each half', async () => {
+  // No value: a page of the user list is 1 to 200 long.
+  const page = await as('demo.facility-admin', 'GET', '/api/v1/users?limit=0');
+  assert.equal(page.status, 400);
+  assert.deepEqual([page.body.error.message, page.headers.get('content-language')], ['Số dòng mỗi trang (limit) phải từ 1 đến 200', 'vi']);
+  const pageEn = await as('demo.facility-admin', 'GET', '/api/v1/users?limit=0', undefined, 'en');
+  assert.equal(pageEn.body.error.message, 'limit must be between 1 and 200.');
+  // A value written into both halves: the role typed, in each language's sentence.
+  const before = srv.sql('SELECT COUNT(*) FROM users');
+  const role = { username: 'words.role', full_name: 'Lý Văn Sình', role: 'herbalist', password: 'mat-khau-dai-du', facility_id: 1 };
+  const vi = await as('demo.facility-admin', 'POST', '/api/v1/users', role);
+  assert.deepEqual(said(vi), { code: 'invalid_input', field: 'role', min: undefined, max: undefined, lang: 'vi', message: "Không có vai trò 'herbalist'" });
+  const en = await as('demo.facility-admin', 'POST', '/api/v1/users', role, 'en');
+  assert.deepEqual([en.body.error.message, en.body.error.field], ["Unknown role 'herbalist'.", 'role']);
+  assert.equal(srv.sql('SELECT COUNT(*) FROM users'), before, 'nobody was made');
+  // The body's own faults, before any route reads it.
+  const bad = await api(srv, 'POST', '/api/v1/patients', { token: S['demo.commune'].token, raw: '{"full_name": ', headers: { 'content-type': 'application/json' } });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.error.message, /^Nội dung không phải JSON hợp lệ: .* \(dòng 1, cột \d+\)$/);
+});
+
 // A signed prescription read as a pharmacist reads it (pdftotext), and its printed code opened as a
 // phone's browser opens the QR code's link.
 test('the prescription PDF is in Vietnam time and its printed code verifies, as a page and as JSON', async () => {

@@ -92,8 +92,20 @@ test('the patient reads their own record and withdraws, then gives, consent in t
     await p.getByRole('link', { name: /Hồ sơ của tôi/ }).click();
     await p.getByRole('heading', { name: 'Giàng Seo Páo' }).waitFor();
     await p.getByText('Đã đồng ý khám từ xa và xử lý dữ liệu.').waitFor();
-    p.once('dialog', (d) => d.accept('Tôi muốn hỏi lại gia đình'));
-    await p.locator('.consents li', { hasText: 'Đồng ý xử lý dữ liệu sức khỏe' }).getByRole('button', { name: 'Rút đồng ý' }).click();
+    // The reason is asked in a form under the consent, not the browser's prompt; too short a reason
+    // is said next to its field, by its label, and withdraws nothing.
+    const item = p.locator('.consents li', { hasText: 'Đồng ý xử lý dữ liệu sức khỏe' });
+    await item.getByRole('button', { name: 'Rút đồng ý' }).click();
+    const reason = item.getByLabel('Lý do rút đồng ý');
+    await reason.fill('x');
+    await item.getByRole('button', { name: 'Rút đồng ý' }).click();
+    const err = item.locator('.field-error');
+    await err.waitFor();
+    assert.equal((await err.textContent()).trim(), 'Lý do rút đồng ý phải có từ 2 đến 500 ký tự');
+    await p.waitForFunction(() => document.activeElement?.id?.startsWith('withdraw_reason_'));
+    assert.equal(srv.sql("SELECT COUNT(*) FROM consents WHERE withdrawn_at IS NOT NULL"), '0', 'nothing withdrawn');
+    await reason.fill('Tôi muốn hỏi lại gia đình');
+    await item.getByRole('button', { name: 'Rút đồng ý' }).click();
     await p.getByText('Chưa đủ đồng ý: chưa thể bắt đầu khám từ xa.').waitFor();
     await p.getByText('Tôi muốn hỏi lại gia đình').waitFor();
     await p.getByRole('button', { name: 'Tôi đồng ý' }).click();

@@ -101,3 +101,25 @@ test('a measurement typed with a decimal comma is read as such; an ambiguous one
     await p.screenshot({ path: `${OUT}words-vitals.png`, fullPage: true });
   } finally { await ctx.close(); }
 });
+
+test('a consultation action refused for its reason says so next to the field, and the case stays where it was', async () => {
+  const token = (await login(srv, 'demo.commune')).token;
+  const pt = await registerPatient(srv, token, { full_name: 'Thào Thị Chua', birth_year: 1991, sex: 'female' });
+  const c = await api(srv, 'POST', '/api/v1/consults', { token, body: {
+    patient_id: pt.id, summary: 'Đau bụng hạ vị 3 ngày, sốt 38 độ.', questions: ['Có cần siêu âm ổ bụng không?'],
+    urgency: 'routine', specialty: 'imaging', kind: 'imaging', submit: true } });
+  assert.equal(c.status, 201);
+  const { p, ctx } = await signIn(chrome, srv.url, 'demo.doctor', { viewport: PHONE });
+  try {
+    await p.goto(`${srv.url}/#/consults/${c.body.id}`);
+    await p.locator('summary', { hasText: 'Từ chối ca' }).click();
+    await p.locator('#declinereason').fill('Bận'); // the API wants 5 to 500 characters
+    await p.getByRole('button', { name: 'Từ chối ca' }).click();
+    const err = p.locator('#declinereason-error');
+    await err.waitFor();
+    assert.equal((await err.textContent()).trim(), 'Lý do phải có từ 5 đến 500 ký tự');
+    await focusOn(p, 'declinereason');
+    assert.doesNotMatch(await p.locator('main').textContent(), /\breason\b|too_short|invalid_input/);
+    assert.equal(srv.sql(`SELECT state FROM consults WHERE id = ${c.body.id}`), 'requested', 'not declined');
+  } finally { await ctx.close(); }
+});

@@ -128,7 +128,7 @@ static void validation_names_the_field(void **state)
 }
 
 /* Parses body as the dispatcher does for a POST; returns its code, and the message in msg. */
-static int parse(const char *body, size_t len, char msg[512])
+static int parse(const char *body, size_t len, char msg[640])
 {
     struct yx_req r;
     memset(&r, 0, sizeof r);
@@ -137,7 +137,7 @@ static int parse(const char *body, size_t len, char msg[512])
     r.body = body;
     r.body_len = len;
     int rc = yx_parse_body(&r, 65536);
-    snprintf(msg, 512, "%s", r.err_msg);
+    snprintf(msg, 640, "%s", r.err_msg);
     if (rc == 0)
         assert_true(json_is_object(r.json));
     else
@@ -151,7 +151,7 @@ static int parse(const char *body, size_t len, char msg[512])
 static void nul_refused_by_parser_and_validator(void **state)
 {
     (void)state;
-    char msg[512];
+    char msg[640];
     static const char ok[] = "{\"name\":\"abc\"}", esc[] = "{\"name\":\"a\\u0000b\"}",
                       key[] = "{\"na\\u0000me\":\"abc\"}", raw[] = "{\"name\":\"a\0b\"}";
     assert_int_equal(parse(ok, sizeof ok - 1, msg), 0);

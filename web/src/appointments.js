@@ -6,7 +6,7 @@ import { html } from 'htm/preact';
 import { call } from './api.js';
 import { read } from './reads.js';
 import { t } from './i18n.js';
-import { errorText, formatDateTime, formatTime } from './words.js';
+import { placeError, Field, formatDateTime, formatTime } from './words.js';
 
 export const vnToday = () => new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
 // Times as every screen writes them (words.js): "07/12/2026 19:05", Vietnam time.
@@ -53,16 +53,20 @@ function Appointment({ a, readOnly, onChange }) {
   const [mode, setMode] = useState(null); // null, 'cancel' or 'move'
   const [reason, setReason] = useState('');
   const [slot, setSlot] = useState(null);
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
   const act = async (e, path, body) => {
     e.preventDefault();
+    setErrs({});
     setError(null);
     try {
       await call('POST', `/api/v1/appointments/${a.id}/${path}`, body);
       setMode(null);
       onChange(t(path === 'cancel' ? 'appt_cancelled' : 'appt_moved'));
     } catch (err) {
-      setError(errorText(err));
+      const placed = placeError(err, { reason: ['cr' + a.id, t('cancel_reason')] });
+      setErrs(placed.field);
+      setError(placed.general);
     }
   };
   return html`<li class="appt">
@@ -78,8 +82,7 @@ function Appointment({ a, readOnly, onChange }) {
     ${
       mode === 'cancel' &&
       html`<form class="form" onSubmit=${(e) => act(e, 'cancel', { reason: reason.trim() })}>
-      <label for=${'cr' + a.id}>${t('cancel_reason')}</label>
-      <input id=${'cr' + a.id} required minlength="2" value=${reason} onInput=${(e) => setReason(e.target.value)} />
+      <${Field} id=${'cr' + a.id} label=${t('cancel_reason')} error=${errs['cr' + a.id]} required minlength="2" value=${reason} onInput=${(e) => setReason(e.target.value)} />
       <div class="actions"><button type="submit" class="danger">${t('confirm_cancel')}</button>
         <button type="button" onClick=${() => setMode(null)}>${t('back')}</button></div></form>`
     }

@@ -10,7 +10,7 @@ import { parts, idOf, useRoute, go } from './router.js';
 import { lazy, Pending } from './loader.js';
 import { call } from './api.js';
 import { t, getLang, duration } from './i18n.js';
-import { errorText, placeError, Field } from './words.js';
+import { errorText, placeError, Field, enumText } from './words.js';
 import { when as at } from './appointments.js';
 import { upload } from './upload.js';
 import { onChanged, onFacilityChanged } from './live.js';
@@ -293,7 +293,7 @@ function Attachments({ files }) {
       ${
         f.kind === 'image'
           ? html`<button class="thumb" onClick=${() => setOpen(f)} aria-label=${t('view') + ' ' + f.name}><img src=${f.url + '/thumbnail'} alt=${f.name} loading="lazy" /></button>`
-          : html`<a class="file" href=${f.url}>${f.kind.toUpperCase()}</a>`
+          : html`<a class="file" href=${f.url}>${enumText('fkind_', f.kind)}</a>`
       }
       <span class="muted clip">${f.name}</span>
       ${f.dicom && html`<span class="muted">${[f.dicom.modality, f.dicom.body_part, f.dicom.study_date].filter(Boolean).join(' · ')}</span>`}
@@ -302,40 +302,50 @@ function Attachments({ files }) {
     ${open && html`<${ImageViewer} file=${open} onClose=${() => setOpen(null)} />`}`;
 }
 
-// A small form that posts one action of the case and shows the case that comes back.
-// draft (a user id): what is typed is kept in the browser until it is sent (drafts.js).
+// A small form that posts one action of the case and shows the case that comes back. A refused
+// field is said next to itself, by its label, and takes the focus (words.js). draft (a user id):
+// what is typed is kept in the browser until it is sent (drafts.js).
 function ActionForm({ id, action, label, fields, onDone, danger, draft }) {
   const [values, setValues, clearDraft] = useDraft(draft, draft ? 'consult-' + action : null, id, {});
   const [busy, setBusy] = useState(false);
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
   const run = async (e) => {
     e.preventDefault();
     setBusy(true);
+    setErrs({});
     setError(null);
     try {
       const body = {};
       for (const f of fields)
         if (values[f.name])
-          body[f.name] = f.number ? Number(values[f.name]) : f.time ? new Date(values[f.name]).toISOString() : values[f.name];
+          // A time typed in the form is Vietnam time, whatever the device's zone.
+          body[f.name] = f.number ? Number(values[f.name]) : f.time ? `${values[f.name]}:00+07:00` : values[f.name];
       onDone(await call('POST', `/api/v1/consults/${id}/${action}`, body));
       clearDraft({});
     } catch (err) {
-      setError(errorText(err));
+      const placed = placeError(err, Object.fromEntries(fields.map((f) => [f.name, [action + f.name, f.label]])));
+      setErrs(placed.field);
+      setError(placed.general);
     } finally {
       setBusy(false);
     }
   };
+  const input = (f) => ({
+    id: action + f.name,
+    label: f.label,
+    error: errs[action + f.name],
+    required: !f.optional,
+    value: values[f.name] || '',
+    [f.options ? 'onChange' : 'onInput']: (e) => setValues({ ...values, [f.name]: e.target.value }),
+  });
   return html`<form class="form action" onSubmit=${run}>
-    ${fields.map(
-      (f) => html`<label for=${action + f.name}>${f.label}</label>
-      ${
-        f.options
-          ? html`<select id=${action + f.name} required value=${values[f.name] || ''} onChange=${(e) => setValues({ ...values, [f.name]: e.target.value })}>
-          <option value="">—</option>${f.options.map(([v, l]) => html`<option value=${v}>${l}</option>`)}</select>`
-          : f.long
-            ? html`<textarea id=${action + f.name} rows="3" required=${!f.optional} value=${values[f.name] || ''} onInput=${(e) => setValues({ ...values, [f.name]: e.target.value })}></textarea>`
-            : html`<input id=${action + f.name} type=${f.time ? 'datetime-local' : f.number ? 'number' : 'text'} required=${!f.optional} value=${values[f.name] || ''} onInput=${(e) => setValues({ ...values, [f.name]: e.target.value })} />`
-      }`,
+    ${fields.map((f) =>
+      f.options
+        ? html`<${Field} as="select" ...${input(f)}><option value="">—</option>${f.options.map(([v, l]) => html`<option value=${v}>${l}</option>`)}</${Field}>`
+        : f.long
+          ? html`<${Field} as="textarea" rows="3" ...${input(f)} />`
+          : html`<${Field} type=${f.time ? 'datetime-local' : f.number ? 'number' : 'text'} ...${input(f)} />`,
     )}
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <${NetButton} type="submit" class=${danger ? 'danger' : ''} disabled=${busy}>${label}<//>
@@ -353,9 +363,11 @@ function Conclusion({ c, user, onDone }) {
   const setAnswers = (a) => setF((o) => ({ ...o, answers: a }));
   const setRec = (r) => setF((o) => ({ ...o, rec: r }));
   const setNote = (n) => setF((o) => ({ ...o, note: n }));
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
   const run = async (e) => {
     e.preventDefault();
+    setErrs({});
     setError(null);
     try {
       onDone(
@@ -367,20 +379,29 @@ function Conclusion({ c, user, onDone }) {
       );
       clearDraft();
     } catch (err) {
-      setError(errorText(err));
+      // answers[i] is the i-th question's answer, labelled by its question.
+      const fields = {
+        recommendation: ['rec', t('consult_recommendation')],
+        recommendation_note: ['recnote', t('consult_recommendation_note')],
+        ...Object.fromEntries(c.questions.map((q, i) => [`answers[${i}].conclusion`, ['a' + q.id, `${q.position}. ${q.question}`]])),
+        ...Object.fromEntries(c.questions.map((q, i) => [`answers[${i}]`, ['a' + q.id, `${q.position}. ${q.question}`]])),
+      };
+      const placed = placeError(err, fields);
+      setErrs(placed.field);
+      setError(placed.general);
     }
   };
   return html`<form class="form action" onSubmit=${run}>
     <h3>${t('consult_conclude')}</h3>
     ${c.questions.map(
-      (q) => html`<label for=${'a' + q.id}>${q.position}. ${q.question}</label>
-      <textarea id=${'a' + q.id} rows="2" required value=${answers[q.id] ?? ''} onInput=${(e) => setAnswers({ ...answers, [q.id]: e.target.value })}></textarea>`,
+      (
+        q,
+      ) => html`<${Field} as="textarea" id=${'a' + q.id} label=${`${q.position}. ${q.question}`} error=${errs['a' + q.id]} rows="2" required
+        value=${answers[q.id] ?? ''} onInput=${(e) => setAnswers({ ...answers, [q.id]: e.target.value })} />`,
     )}
-    <label for="rec">${t('consult_recommendation')}</label>
-    <select id="rec" required value=${rec} onChange=${(e) => setRec(e.target.value)}><option value="">—</option>
-      ${['treat_locally', 'transfer', 'more_tests', 'another_consult'].map((k) => html`<option value=${k}>${t('rec_' + k)}</option>`)}</select>
-    <label for="recnote">${t('consult_recommendation_note')}</label>
-    <textarea id="recnote" rows="2" value=${note} onInput=${(e) => setNote(e.target.value)}></textarea>
+    <${Field} as="select" id="rec" label=${t('consult_recommendation')} error=${errs.rec} required value=${rec} onChange=${(e) => setRec(e.target.value)}><option value="">—</option>
+      ${['treat_locally', 'transfer', 'more_tests', 'another_consult'].map((k) => html`<option value=${k}>${t('rec_' + k)}</option>`)}</${Field}>
+    <${Field} as="textarea" id="recnote" label=${t('consult_recommendation_note')} error=${errs.recnote} rows="2" value=${note} onInput=${(e) => setNote(e.target.value)} />
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <${NetButton} type="submit">${t('consult_conclude')}<//>
   </form>`;
@@ -485,7 +506,7 @@ export function ConsultPage({ id, user }) {
     <a class="back" href="#/consults">← ${t('consults_title')}</a>
     <section class="card">
       <h1><${Urgency} u=${c.urgency} /> ${c.patient.full_name} · ${c.patient.birth_year}</h1>
-      <p><strong class="state" data-state=${c.state}>${t('cstate_' + c.state)}</strong> · ${c.specialty.name_vi} · ${t('ckind_' + c.kind)}</p>
+      <p><strong class="state" data-state=${c.state}>${t('cstate_' + c.state)}</strong> · ${getLang() === 'en' ? c.specialty.name_en || c.specialty.name_vi : c.specialty.name_vi} · ${t('ckind_' + c.kind)}</p>
       <dl class="facts">
         <dt>${t('consult_from')}</dt><dd>${c.requester.name} (${c.created_by.full_name})</dd>
         <dt>${t('consult_to')}</dt><dd>${c.assigned ? c.assigned.name : t('consult_not_sent')}${c.escalation_level ? ` · ${t('consult_escalated')} ${c.escalation_level}` : ''}</dd>

@@ -13,6 +13,7 @@ import { clearReads, copyOf, keep, syncDay, isStation, ME } from './reads.js';
 import { clearDrafts } from './drafts.js';
 import { startOutbox, clearOutbox, lastUser, useOutbox } from './outbox.js';
 import { OutboxCount, OutboxPage, OutboxList } from './outbox_page.js';
+import { Field, placeError } from './words.js';
 import './style.css';
 
 // What each role's home page offers; `ready` tiles work today, the rest come with their workflow.
@@ -107,11 +108,13 @@ function Login({ onLogin }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
   const submit = async (e) => {
     e.preventDefault();
     logins++;
     setBusy(true);
+    setErrs({});
     setError(null);
     try {
       // Whoever logs in starts with an empty copy: nothing of an earlier user is ever shown.
@@ -123,7 +126,9 @@ function Login({ onLogin }) {
       await keep(ME, me);
       onLogin(me.user);
     } catch (err) {
-      setError(err.status === 0 ? t('network_error') : err.message);
+      const placed = placeError(err, { username: ['username', t('username')], password: ['password', t('password')] });
+      setErrs(placed.field);
+      setError(placed.general);
     } finally {
       setBusy(false);
     }
@@ -132,10 +137,10 @@ function Login({ onLogin }) {
     <div class="brand"><img src="/icon.svg" alt="" width="56" height="56" /><h1>${t('app_name')}</h1><p>${t('app_tagline')}</p></div>
     <form onSubmit=${submit} class="card" aria-label=${t('login_title')}>
       <h2>${t('login_title')}</h2>
-      <label for="username">${t('username')}</label>
-      <input id="username" name="username" autocomplete="username" autocapitalize="none" required value=${username} onInput=${(e) => setUsername(e.target.value)} />
-      <label for="password">${t('password')}</label>
-      <input id="password" name="password" type="password" autocomplete="current-password" required value=${password} onInput=${(e) => setPassword(e.target.value)} />
+      <${Field} id="username" label=${t('username')} error=${errs.username} name="username" autocomplete="username" autocapitalize="none" required
+        value=${username} onInput=${(e) => setUsername(e.target.value)} />
+      <${Field} id="password" label=${t('password')} error=${errs.password} name="password" type="password" autocomplete="current-password" required
+        value=${password} onInput=${(e) => setPassword(e.target.value)} />
       ${error && html`<p class="error" role="alert">${error}</p>`}
       <button type="submit" disabled=${busy}>${busy ? t('logging_in') : t('login')}</button>
     </form>

@@ -315,24 +315,28 @@ function ConsentForm({ patient, self, onDone }) {
 // prescriptions, books and consents with it).
 function AccountForm({ patient, onDone }) {
   const [f, set] = useState({ username: '', password: '' });
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
   const submit = async (e) => {
     e.preventDefault();
+    setErrs({});
     setError(null);
     try {
       await call('POST', `/api/v1/patients/${patient.id}/account`, f);
       onDone();
     } catch (err) {
-      setError(errorText(err));
+      const placed = placeError(err, { username: ['acc_user', t('username')], password: ['acc_pass', t('password')] });
+      setErrs(placed.field);
+      setError(placed.general);
     }
   };
   return html`<form class="card form" onSubmit=${submit} aria-label=${t('account_create')}>
     <h2>${t('account_create')}</h2>
     <p class="muted">${t('account_explain')}</p>
-    <label for="acc_user">${t('username')}</label>
-    <input id="acc_user" autocapitalize="none" autocomplete="off" required value=${f.username} onInput=${(e) => set({ ...f, username: e.target.value.trim() })} />
-    <label for="acc_pass">${t('password')}</label>
-    <input id="acc_pass" type="password" autocomplete="new-password" required minlength="8" value=${f.password} onInput=${(e) => set({ ...f, password: e.target.value })} />
+    <${FormField} id="acc_user" label=${t('username')} error=${errs.acc_user} autocapitalize="none" autocomplete="off" required
+      value=${f.username} onInput=${(e) => set({ ...f, username: e.target.value.trim() })} />
+    <${FormField} id="acc_pass" label=${t('password')} error=${errs.acc_pass} type="password" autocomplete="new-password" required minlength="8"
+      value=${f.password} onInput=${(e) => set({ ...f, password: e.target.value })} />
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit">${t('account_create')}</button>
   </form>`;
@@ -346,16 +350,8 @@ function ConsentList({ patient, canWithdraw, onChange }) {
       .then(({ data: r }) => setItems(r.items))
       .catch((e) => setError(errorText(e)));
   }, [patient]);
-  const withdraw = async (c) => {
-    const reason = window.prompt(t('withdraw_reason'));
-    if (!reason || reason.trim().length < 2) return;
-    try {
-      await call('POST', `/api/v1/patients/${patient.id}/consents/${c.id}/withdraw`, { reason: reason.trim() });
-      onChange();
-    } catch (e) {
-      setError(errorText(e));
-    }
-  };
+  // Withdrawing asks for the reason in a small form under the consent (never the browser's prompt).
+  const [asking, setAsking] = useState(null);
   const when = formatDateTime;
   return html`<section class="card"><h2>${t('consent_history')}</h2>
     ${error && html`<p class="error" role="alert">${error}</p>`}
@@ -371,7 +367,14 @@ function ConsentList({ patient, canWithdraw, onChange }) {
         ${c.witness_name && html` · <span class="witness">${t('witness')}: ${c.witness_name}</span>`}${c.document_ref && html` · ${t('paper_ref')}: ${c.document_ref}`}
         ${
           c.active
-            ? html` <span class="ok">${t('in_force')}</span>${canWithdraw && html` <button class="link" onClick=${() => withdraw(c)}>${t('withdraw')}</button>`}`
+            ? html` <span class="ok">${t('in_force')}</span>${canWithdraw && asking !== c.id && html` <button class="link" onClick=${() => setAsking(c.id)}>${t('withdraw')}</button>`}
+              ${
+                asking === c.id &&
+                html`<${WithdrawForm} patient=${patient} consent=${c} onCancel=${() => setAsking(null)} onDone=${() => {
+                  setAsking(null);
+                  onChange();
+                }} />`
+              }`
             : html` <span class="muted">${t('withdrawn')} ${when(c.withdrawn_at)}: ${c.withdraw_reason}</span>`
         }
       </li>`,
@@ -426,6 +429,37 @@ function PatientHistory({ p }) {
       html`<a href=${'#/visits/' + x.visit_id}>${when(x.signature?.at)}</a>${' · '}${x.items.map((it) => `${it.medicine} ${it.strength}`).join(', ')}
         <span class="muted">${` · ${x.signature?.name} · ${t('version')} ${x.version} · `}</span><a href=${`/api/v1/prescriptions/${x.id}/pdf`} target="_blank" rel="noopener">${t('rx_pdf')}</a>`} />
   </div>`;
+}
+
+// The reason a consent is withdrawn, typed in the page; a refusal is said next to the field.
+function WithdrawForm({ patient, consent, onCancel, onDone }) {
+  const [reason, setReason] = useState('');
+  const [errs, setErrs] = useState({});
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const id = `withdraw_reason_${consent.id}`;
+  const submit = async (e) => {
+    e.preventDefault();
+    setErrs({});
+    setError(null);
+    setBusy(true);
+    try {
+      await call('POST', `/api/v1/patients/${patient.id}/consents/${consent.id}/withdraw`, { reason: reason.trim() });
+      onDone();
+    } catch (err) {
+      const placed = placeError(err, { reason: [id, t('withdraw_reason')] });
+      setErrs(placed.field);
+      setError(placed.general);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<form class="form withdraw" onSubmit=${submit} aria-label=${t('withdraw')}>
+    <${FormField} as="textarea" id=${id} label=${t('withdraw_reason')} error=${errs[id]} rows="2" required value=${reason} onInput=${(e) => setReason(e.target.value)} />
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    <div class="actions"><button type="submit" class="danger" disabled=${busy}>${t('withdraw')}</button>
+    <button type="button" class="secondary" onClick=${onCancel}>${t('form_cancel')}</button></div>
+  </form>`;
 }
 
 export function PatientPage({ id, self, user }) {

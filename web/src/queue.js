@@ -7,7 +7,7 @@ import { html } from 'htm/preact';
 import { call } from './api.js';
 import { t } from './i18n.js';
 import { onFacilityChanged } from './live.js';
-import { errorText, formatTime } from './words.js';
+import { errorText, formatTime, placeError, Field } from './words.js';
 import { read, syncDay, QUEUE, apptsOfDay } from './reads.js';
 import { CopyNote, NetButton, onOnlineChange } from './online.js';
 
@@ -109,26 +109,29 @@ export function QueueButton({ patient }) {
   );
   const [reason, setReason] = useState('');
   const [done, setDone] = useState(null);
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
   const add = async (e) => {
     e.preventDefault();
+    setErrs({});
+    setError(null);
     try {
       setDone(
         await call('POST', '/api/v1/queue', { patient_id: patient.id, reason: reason.trim() || t('queue_default_reason'), priority: prio }),
       );
     } catch (err) {
-      setError(errorText(err));
+      const placed = placeError(err, { reason: ['qreason', t('visit_reason')], priority: ['qprio', t('priority')] });
+      setErrs(placed.field);
+      setError(placed.general);
     }
   };
   if (done) return html`<p class="card ok" role="status">${t('queue_token')}: <strong class="token">${done.token}</strong></p>`;
   return html`<form class="card form" onSubmit=${add} aria-label=${t('queue_take')}>
     <h2>${t('queue_take')}</h2>
-    <label for="qreason">${t('visit_reason')}</label>
-    <input id="qreason" value=${reason} onInput=${(e) => setReason(e.target.value)} />
-    <label for="qprio">${t('priority')}</label>
-    <select id="qprio" value=${prio} onChange=${(e) => setPrio(e.target.value)}>
+    <${Field} id="qreason" label=${t('visit_reason')} error=${errs.qreason} value=${reason} onInput=${(e) => setReason(e.target.value)} />
+    <${Field} as="select" id="qprio" label=${t('priority')} error=${errs.qprio} value=${prio} onChange=${(e) => setPrio(e.target.value)}>
       ${['normal', 'elderly', 'child', 'pregnant', 'emergency'].map((p) => html`<option value=${p}>${t('prio_' + p)}</option>`)}
-    </select>
+    </${Field}>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit">${t('queue_take')}</button>
   </form>`;

@@ -11,6 +11,7 @@ import { call } from './api.js';
 import { t, getLang } from './i18n.js';
 import { parts, query, onRoute, go, replace } from './router.js';
 import { NetLink } from './online.js';
+import { Field, placeError } from './words.js';
 
 const REPORTS = ['consultations', 'visits', 'reach', 'sites', 'training'];
 const LEVELS = ['central', 'provincial', 'district', 'commune', 'private'];
@@ -235,41 +236,45 @@ function Trend({ title, months, series }) {
   </section>`;
 }
 
-function PeriodPicker({ kind, value, onKind, onValue }) {
+// errs: a refused filter's sentence by its field's id (placeError), said below it.
+function PeriodPicker({ kind, value, onKind, onValue, errs = {} }) {
   const now = vnNow().getUTCFullYear();
   const years = Array.from({ length: 6 }, (_, i) => String(now - i));
   const quarters = years.flatMap((y) => [4, 3, 2, 1].map((q) => `${y}-Q${q}`));
   return html`<div>
-    <label for="rp-kind">${t('rp_period')}</label>
-    <select id="rp-kind" value=${kind} onChange=${(e) => onKind(e.target.value)}>
+    <${Field} as="select" id="rp-kind" label=${t('rp_period')} error=${errs['rp-kind']} value=${kind} onChange=${(e) => onKind(e.target.value)}>
       ${['month', 'quarter', 'year', 'custom'].map((k) => html`<option value=${k}>${t('rp_kind_' + k)}</option>`)}
-    </select>
+    </${Field}>
   </div>
   ${
     kind === 'month' &&
-    html`<div><label for="rp-month">${t('rp_kind_month')}</label>
-    <input id="rp-month" type="month" value=${value.month} onChange=${(e) => onValue({ month: e.target.value })} /></div>`
+    html`<div><${Field} id="rp-month" label=${t('rp_kind_month')} error=${errs['rp-month']} type="month" value=${value.month} onChange=${(e) => onValue({ month: e.target.value })} /></div>`
   }
   ${
     kind === 'quarter' &&
-    html`<div><label for="rp-quarter">${t('rp_kind_quarter')}</label>
-    <select id="rp-quarter" value=${value.quarter} onChange=${(e) => onValue({ quarter: e.target.value })}>
-      ${quarters.map((q) => html`<option value=${q}>${q.replace('-Q', ' – Q')}</option>`)}</select></div>`
+    html`<div><${Field} as="select" id="rp-quarter" label=${t('rp_kind_quarter')} error=${errs['rp-quarter']} value=${value.quarter} onChange=${(e) => onValue({ quarter: e.target.value })}>
+      ${quarters.map((q) => html`<option value=${q}>${q.replace('-Q', ' – Q')}</option>`)}</${Field}></div>`
   }
   ${
     kind === 'year' &&
-    html`<div><label for="rp-year">${t('rp_kind_year')}</label>
-    <select id="rp-year" value=${value.year} onChange=${(e) => onValue({ year: e.target.value })}>
-      ${years.map((y) => html`<option value=${y}>${y}</option>`)}</select></div>`
+    html`<div><${Field} as="select" id="rp-year" label=${t('rp_kind_year')} error=${errs['rp-year']} value=${value.year} onChange=${(e) => onValue({ year: e.target.value })}>
+      ${years.map((y) => html`<option value=${y}>${y}</option>`)}</${Field}></div>`
   }
   ${
     kind === 'custom' &&
-    html`<div><label for="rp-from">${t('rp_from')}</label>
-    <input id="rp-from" type="date" value=${value.from} onChange=${(e) => onValue({ from: e.target.value })} /></div>
-    <div><label for="rp-to">${t('rp_to')}</label>
-    <input id="rp-to" type="date" value=${value.to} onChange=${(e) => onValue({ to: e.target.value })} /></div>`
+    html`<div><${Field} id="rp-from" label=${t('rp_from')} error=${errs['rp-from']} type="date" value=${value.from} onChange=${(e) => onValue({ from: e.target.value })} /></div>
+    <div><${Field} id="rp-to" label=${t('rp_to')} error=${errs['rp-to']} type="date" value=${value.to} onChange=${(e) => onValue({ to: e.target.value })} /></div>`
   }`;
 }
+
+// The report filters by the API's field: where a refusal is said (the period by the kind chosen).
+const filterFields = (kind) => ({
+  period: [kind === 'custom' ? 'rp-from' : `rp-${kind}`, t('rp_period')],
+  from: ['rp-from', t('rp_from')],
+  to: ['rp-to', t('rp_to')],
+  level: ['rp-level', t('rp_level')],
+  specialty: ['rp-specialty', t('rp_specialty')],
+});
 
 export function Reports({ user }) {
   const [initial] = useState(readHash);
@@ -282,6 +287,7 @@ export function Reports({ user }) {
   const [trail, setTrail] = useState(initial.places.length ? [{ kind: 'own' }, ...initial.places] : []);
   const [data, setData] = useState(null); // { current: {name: report}, previous: {…}, trends: {name: [report…]} }
   const [error, setError] = useState(null);
+  const [errs, setErrs] = useState({});
   const generation = useRef(0);
   const place = trail.length ? trail[trail.length - 1] : null;
   // The place asked for: none (the caller's own) at the root of the trail.
@@ -340,6 +346,7 @@ export function Reports({ user }) {
       before = periodQuery(kind, previous(kind, value));
     const months = lastMonths(kind, value);
     setError(null);
+    setErrs({});
     setData(null);
     const ask = (name, p, grouped) => run(() => get(name, reportQuery(name, p, asked, filters, grouped ? by : null)));
     Promise.all([
@@ -363,7 +370,10 @@ export function Reports({ user }) {
         });
       })
       .catch((e) => {
-        if (mine === generation.current) setError(e.status === 0 ? t('network_error') : e.message);
+        if (mine !== generation.current) return;
+        const placed = placeError(e, filterFields(kind));
+        setErrs(placed.field);
+        setError(placed.general);
       });
   }, [kind, JSON.stringify(value), filters.level, filters.specialty, asked?.kind, asked?.id]);
 
@@ -390,15 +400,13 @@ export function Reports({ user }) {
     <section class="card">
       <h2 class="sr">${t('rp_filters')}</h2>
       <div class="rp-filters">
-        <${PeriodPicker} kind=${kind} value=${value} onKind=${setKind} onValue=${(v) => setValue({ ...value, ...v })} />
-        <div><label for="rp-level">${t('rp_level')}</label>
-          <select id="rp-level" value=${filters.level} onChange=${(e) => setFilters({ ...filters, level: e.target.value })}>
+        <${PeriodPicker} kind=${kind} value=${value} errs=${errs} onKind=${setKind} onValue=${(v) => setValue({ ...value, ...v })} />
+        <div><${Field} as="select" id="rp-level" label=${t('rp_level')} error=${errs['rp-level']} value=${filters.level} onChange=${(e) => setFilters({ ...filters, level: e.target.value })}>
             <option value="">${t('rp_all_levels')}</option>
-            ${LEVELS.map((l) => html`<option value=${l}>${t('level_' + l)}</option>`)}</select></div>
-        <div><label for="rp-specialty">${t('rp_specialty')}</label>
-          <select id="rp-specialty" value=${filters.specialty} onChange=${(e) => setFilters({ ...filters, specialty: e.target.value })}>
+            ${LEVELS.map((l) => html`<option value=${l}>${t('level_' + l)}</option>`)}</${Field}></div>
+        <div><${Field} as="select" id="rp-specialty" label=${t('rp_specialty')} error=${errs['rp-specialty']} value=${filters.specialty} onChange=${(e) => setFilters({ ...filters, specialty: e.target.value })}>
             <option value="">${t('rp_all_specialties')}</option>
-            ${specialties.map((s) => html`<option value=${s.code}>${getLang() === 'en' ? s.name_en : s.name_vi}</option>`)}</select></div>
+            ${specialties.map((s) => html`<option value=${s.code}>${getLang() === 'en' ? s.name_en : s.name_vi}</option>`)}</${Field}></div>
       </div>
       ${filters.specialty && html`<p class="muted">${t('rp_specialty_note')}</p>`}
       ${!validPeriod(kind, value) && html`<p class="error" role="alert">${t('rp_bad_period')}</p>`}

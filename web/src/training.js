@@ -10,7 +10,7 @@ import { useState, useEffect, useRef } from 'preact/hooks';
 import { html } from 'htm/preact';
 import { call } from './api.js';
 import { t, getLang } from './i18n.js';
-import { errorText, formatTime } from './words.js';
+import { errorText, placeError, Field, formatTime } from './words.js';
 import { when } from './appointments.js';
 import { upload } from './upload.js';
 import { parts, idOf, useRoute, go } from './router.js';
@@ -138,11 +138,13 @@ function MyRecord({ version = 0 }) {
   </section>`;
 }
 
-export function Checks({ legend, options, value, onChange, label }) {
-  return html`<fieldset><legend>${legend}</legend>${options.map(
-    (o) => html`<label class="check">
+// Boxes to tick; id and error: the group's refusal, said below it (the focus goes to the group).
+export function Checks({ legend, options, value, onChange, label, id, error }) {
+  return html`<fieldset id=${id} tabindex=${id ? '-1' : undefined} aria-invalid=${error ? 'true' : undefined}
+    aria-describedby=${error ? `${id}-error` : undefined}><legend>${legend}</legend>${options.map(
+      (o) => html`<label class="check">
     <input type="checkbox" checked=${value.includes(o)} onChange=${(e) => onChange(e.target.checked ? [...value, o] : value.filter((x) => x !== o))} /> ${label(o)}</label>`,
-  )}</fieldset>`;
+    )}${error && html`<p class="field-error" id=${`${id}-error`} role="alert">${error}</p>`}</fieldset>`;
 }
 
 function NewCourse() {
@@ -154,11 +156,13 @@ function NewCourse() {
     credit_hours: '1',
   });
   const [busy, setBusy] = useState(false);
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
   const set = (k, v) => setF({ ...f, [k]: v });
   const submit = async (e) => {
     e.preventDefault();
     setBusy(true);
+    setErrs({});
     setError(null);
     try {
       const c = await call('POST', '/api/v1/courses', {
@@ -170,21 +174,26 @@ function NewCourse() {
       });
       go('training/' + c.id);
     } catch (err) {
-      setError(errorText(err));
+      const placed = placeError(err, {
+        title: ['ct', t('tr_course_title')],
+        description: ['cd', t('tr_description')],
+        target_roles: ['croles', t('tr_target_roles')],
+        target_levels: ['clevels', t('tr_target_levels')],
+        credit_hours: ['ch', t('tr_credit_hours')],
+      });
+      setErrs(placed.field);
+      setError(placed.general);
     } finally {
       setBusy(false);
     }
   };
   return html`<main class="page"><a class="back" href="#/training">← ${t('tr_title')}</a>
     <form class="card form" onSubmit=${submit}><h1>${t('tr_new_course')}</h1>
-      <label for="ct">${t('tr_course_title')}</label>
-      <input id="ct" required minlength="3" maxlength="200" value=${f.title} onInput=${(e) => set('title', e.target.value)} />
-      <label for="cd">${t('tr_description')}</label>
-      <textarea id="cd" rows="4" maxlength="8000" value=${f.description} onInput=${(e) => set('description', e.target.value)}></textarea>
-      <${Checks} legend=${t('tr_target_roles')} options=${ROLES} value=${f.target_roles} onChange=${(v) => set('target_roles', v)} label=${(r) => t('role_' + r)} />
-      <${Checks} legend=${t('tr_target_levels')} options=${LEVELS} value=${f.target_levels} onChange=${(v) => set('target_levels', v)} label=${(l) => t('level_' + l)} />
-      <label for="ch">${t('tr_credit_hours')}</label>
-      <input id="ch" type="number" required min="0.25" max="100" step="0.25" value=${f.credit_hours} onInput=${(e) => set('credit_hours', e.target.value)} />
+      <${Field} id="ct" label=${t('tr_course_title')} error=${errs.ct} required minlength="3" maxlength="200" value=${f.title} onInput=${(e) => set('title', e.target.value)} />
+      <${Field} as="textarea" id="cd" label=${t('tr_description')} error=${errs.cd} rows="4" maxlength="8000" value=${f.description} onInput=${(e) => set('description', e.target.value)} />
+      <${Checks} id="croles" error=${errs.croles} legend=${t('tr_target_roles')} options=${ROLES} value=${f.target_roles} onChange=${(v) => set('target_roles', v)} label=${(r) => t('role_' + r)} />
+      <${Checks} id="clevels" error=${errs.clevels} legend=${t('tr_target_levels')} options=${LEVELS} value=${f.target_levels} onChange=${(v) => set('target_levels', v)} label=${(l) => t('level_' + l)} />
+      <${Field} id="ch" label=${t('tr_credit_hours')} error=${errs.ch} type="number" required min="0.25" max="100" step="0.25" value=${f.credit_hours} onInput=${(e) => set('credit_hours', e.target.value)} />
       <${Err} e=${error} />
       <button type="submit" disabled=${busy}>${t('tr_create')}</button>
     </form></main>`;
@@ -193,21 +202,27 @@ function NewCourse() {
 let formSeq = 0;
 
 // A small form whose submit runs act(values) and shows its error; fields as in consults' ActionForm.
+// A refused field (the API's name is f.api, or f.name) is said next to itself and takes the focus.
 export function MiniForm({ fields, label, act, children, initial = {} }) {
   const idp = useRef('mf' + ++formSeq + '-').current; // ids unique on the page
   const [v, setV] = useState(initial);
   const [busy, setBusy] = useState(false);
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
+  const shown = fields.filter((f) => !f.when || f.when(v));
   const run = async (e) => {
     e.preventDefault();
     setBusy(true);
+    setErrs({});
     setError(null);
     try {
       await act(v);
       setV(initial);
       e.target.reset?.();
     } catch (err) {
-      setError(errorText(err));
+      const placed = placeError(err, Object.fromEntries(shown.map((f) => [f.api || f.name, [idp + f.name, f.label]])));
+      setErrs(placed.field);
+      setError(placed.general);
     } finally {
       setBusy(false);
     }
@@ -215,18 +230,21 @@ export function MiniForm({ fields, label, act, children, initial = {} }) {
   const input = (f) => {
     const common = {
       id: idp + f.name,
+      label: f.label,
+      error: errs[idp + f.name],
+      hint: f.hint,
       required: !f.optional,
       onInput: (e) => setV({ ...v, [f.name]: e.target.value }),
       onChange: (e) => setV({ ...v, [f.name]: e.target.value }),
     };
     if (f.options)
-      return html`<select ...${common} value=${v[f.name] || ''}>${f.blank !== false && html`<option value="">—</option>`}${f.options.map(([k, l]) => html`<option value=${k}>${l}</option>`)}</select>`;
+      return html`<${Field} as="select" ...${common} value=${v[f.name] || ''}>${f.blank !== false && html`<option value="">—</option>`}${f.options.map(([k, l]) => html`<option value=${k}>${l}</option>`)}</${Field}>`;
     if (f.file)
-      return html`<input ...${common} type="file" accept=${f.accept} onInput=${undefined} onChange=${(e) => setV({ ...v, [f.name]: e.target.files[0] })} />`;
-    return html`<input ...${common} type=${f.type || 'text'} value=${v[f.name] || ''} min=${f.min} max=${f.max} step=${f.step} />`;
+      return html`<${Field} ...${common} type="file" accept=${f.accept} onInput=${undefined} onChange=${(e) => setV({ ...v, [f.name]: e.target.files[0] })} />`;
+    return html`<${Field} ...${common} type=${f.type || 'text'} value=${v[f.name] || ''} min=${f.min} max=${f.max} step=${f.step} />`;
   };
   return html`<form class="form action" onSubmit=${run}>${children}
-    ${fields.filter((f) => !f.when || f.when(v)).map((f) => html`<label for=${idp + f.name}>${f.label}</label>${input(f)}${f.hint && html`<small class="muted">${f.hint}</small>`}`)}
+    ${shown.map(input)}
     <${Err} e=${error} /><button type="submit" disabled=${busy}>${label}</button></form>`;
 }
 
@@ -375,7 +393,7 @@ function Sessions({ c, maker, enrolled, user, onChange }) {
       kind,
       title: v.title.trim(),
       minutes: Number(v.minutes),
-      ...(at ? { starts_at: new Date(at).toISOString() } : {}),
+      ...(at ? { starts_at: `${at}:00+07:00` } : {}), // typed in Vietnam time
       ...(kind === 'case' ? { consult_id: Number(v.consult_id) } : {}),
     });
     onChange();
@@ -439,7 +457,14 @@ function Sessions({ c, maker, enrolled, user, onChange }) {
         },
         { name: 'title', label: t('tr_session_title') },
         { name: 'starts_at', label: t('tr_starts_at'), type: 'datetime-local', when: (v) => (v.kind || 'live') === 'live' },
-        { name: 'case_starts_at', label: t('tr_starts_at'), type: 'datetime-local', optional: true, when: (v) => v.kind === 'case' },
+        {
+          name: 'case_starts_at',
+          api: 'starts_at',
+          label: t('tr_starts_at'),
+          type: 'datetime-local',
+          optional: true,
+          when: (v) => v.kind === 'case',
+        },
         {
           name: 'consult_id',
           label: t('tr_consult_id'),

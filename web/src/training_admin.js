@@ -10,7 +10,7 @@ import { t } from './i18n.js';
 import { when } from './appointments.js';
 import { hours, Err, useLoad, Checks, ROLES, LEVELS } from './training.js';
 import { Pending } from './loader.js';
-import { errorText } from './words.js';
+import { errorText, placeError, Field } from './words.js';
 
 // Those who confirm a site's attendance: its administrator, or a doctor who did not record it.
 const LEADS = new Set(['facility_admin', 'doctor', 'specialist']);
@@ -28,11 +28,13 @@ export function CourseEdit({ c, onSaved }) {
     quiz_max_attempts: String(c.quiz_max_attempts),
   }));
   const [busy, setBusy] = useState(false);
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
   const set = (k, v) => setF({ ...f, [k]: v });
   const save = async (e) => {
     e.preventDefault();
     setBusy(true);
+    setErrs({});
     setError(null);
     try {
       onSaved(
@@ -48,21 +50,30 @@ export function CourseEdit({ c, onSaved }) {
         }),
       );
     } catch (err) {
-      setError(errorText(err));
+      const placed = placeError(err, {
+        title: ['ect', t('tr_course_title')],
+        description: ['ecd', t('tr_description')],
+        target_roles: ['ecroles', t('tr_target_roles')],
+        target_levels: ['eclevels', t('tr_target_levels')],
+        credit_hours: ['ech', t('tr_credit_hours')],
+        attendance_pass_pct: ['eca', t('tr_attendance_pass')],
+        quiz_pass_pct: ['ecq', t('tr_quiz_pass') + ' (%)'],
+        quiz_max_attempts: ['ecm', t('tr_max_attempts')],
+      });
+      setErrs(placed.field);
+      setError(placed.general);
     } finally {
       setBusy(false);
     }
   };
-  const num = (id, k, label, attrs) => html`<label for=${id}>${label}</label>
-    <input id=${id} type="number" required ...${attrs} value=${f[k]} onInput=${(e) => set(k, e.target.value)} />`;
+  const num = (id, k, label, attrs) =>
+    html`<${Field} id=${id} label=${label} error=${errs[id]} type="number" required ...${attrs} value=${f[k]} onInput=${(e) => set(k, e.target.value)} />`;
   return html`<details class="course-edit"><summary>${t('tr_edit_course')}</summary>
     <form class="form" onSubmit=${save}>
-      <label for="ect">${t('tr_course_title')}</label>
-      <input id="ect" required minlength="3" maxlength="200" value=${f.title} onInput=${(e) => set('title', e.target.value)} />
-      <label for="ecd">${t('tr_description')}</label>
-      <textarea id="ecd" rows="4" maxlength="8000" value=${f.description} onInput=${(e) => set('description', e.target.value)}></textarea>
-      <${Checks} legend=${t('tr_target_roles')} options=${ROLES} value=${f.target_roles} onChange=${(v) => set('target_roles', v)} label=${(r) => t('role_' + r)} />
-      <${Checks} legend=${t('tr_target_levels')} options=${LEVELS} value=${f.target_levels} onChange=${(v) => set('target_levels', v)} label=${(l) => t('level_' + l)} />
+      <${Field} id="ect" label=${t('tr_course_title')} error=${errs.ect} required minlength="3" maxlength="200" value=${f.title} onInput=${(e) => set('title', e.target.value)} />
+      <${Field} as="textarea" id="ecd" label=${t('tr_description')} error=${errs.ecd} rows="4" maxlength="8000" value=${f.description} onInput=${(e) => set('description', e.target.value)} />
+      <${Checks} id="ecroles" error=${errs.ecroles} legend=${t('tr_target_roles')} options=${ROLES} value=${f.target_roles} onChange=${(v) => set('target_roles', v)} label=${(r) => t('role_' + r)} />
+      <${Checks} id="eclevels" error=${errs.eclevels} legend=${t('tr_target_levels')} options=${LEVELS} value=${f.target_levels} onChange=${(v) => set('target_levels', v)} label=${(l) => t('level_' + l)} />
       ${num('ech', 'credit_hours', t('tr_credit_hours'), { min: 0.25, max: 100, step: 0.25 })}
       ${num('eca', 'attendance_pass_pct', t('tr_attendance_pass'), { min: 1, max: 100 })}
       ${num('ecq', 'quiz_pass_pct', t('tr_quiz_pass') + ' (%)', { min: 1, max: 100 })}
@@ -76,6 +87,7 @@ export function CourseEdit({ c, onSaved }) {
 export function Revoke({ cert, name, onDone }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
   if (cert.revoked_at) return html`<span class="warn">${t('tr_cert_revoked')}: ${cert.revoke_reason}</span>`;
   if (!open)
@@ -86,12 +98,13 @@ export function Revoke({ cert, name, onDone }) {
     try {
       onDone(await call('POST', `/api/v1/certificates/${cert.id}/revoke`, { reason: reason.trim() }));
     } catch (err) {
-      setError(errorText(err));
+      const placed = placeError(err, { reason: ['rv' + cert.id, t('tr_revoke_reason')] });
+      setErrs(placed.field);
+      setError(placed.general);
     }
   };
   return html`<form class="form inline" onSubmit=${send} aria-label=${t('tr_revoke') + ': ' + name}>
-    <label for=${'rv' + cert.id}>${t('tr_revoke_reason')}</label>
-    <input id=${'rv' + cert.id} required minlength="3" maxlength="500" value=${reason} onInput=${(e) => setReason(e.target.value)} />
+    <${Field} id=${'rv' + cert.id} label=${t('tr_revoke_reason')} error=${errs['rv' + cert.id]} required minlength="3" maxlength="500" value=${reason} onInput=${(e) => setReason(e.target.value)} />
     <${Err} e=${error} />
     <div class="actions"><button type="submit" class="danger">${t('tr_revoke')}</button>
       <button type="button" class="link" onClick=${() => setOpen(false)}>${t('tr_no')}</button></div></form>`;
@@ -217,6 +230,7 @@ export function TrainingHours({ user }) {
   const [province, setProvince] = useState(null); // { id, name } opened from the ministry's table
   const [facilities, setFacilities] = useState([]);
   const [sum, setSum] = useState(null);
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
   const wide = user.role === 'province_admin' || user.role === 'ministry_admin';
   useEffect(() => {
@@ -231,12 +245,15 @@ export function TrainingHours({ user }) {
     if (to) q.set('to', to);
     if (facility) q.set('facility_id', facility);
     else if (province) q.set('province_id', province.id);
+    setErrs({});
     setError(null);
     call('GET', '/api/v1/training/summary?' + q)
       .then(setSum)
       .catch((e) => {
         setSum(null);
-        setError(errorText(e));
+        const placed = placeError(e, { from: ['hf', t('tr_from')], to: ['ht', t('tr_to')], facility_id: ['hfac', t('tr_facility')] });
+        setErrs(placed.field);
+        setError(placed.general);
       });
   };
   useEffect(load, [province]);
@@ -249,13 +266,12 @@ export function TrainingHours({ user }) {
     <a class="back" href="#/training">← ${t('tr_title')}</a>
     <section class="card" aria-label=${t('tr_hours_title')}><h1>${t('tr_hours_title')}</h1>
       <form class="form period" onSubmit=${submit}>
-        <label for="hf">${t('tr_from')}</label><input id="hf" type="date" value=${from} onInput=${(e) => setFrom(e.target.value)} />
-        <label for="ht">${t('tr_to')}</label><input id="ht" type="date" value=${to} onInput=${(e) => setTo(e.target.value)} />
+        <${Field} id="hf" label=${t('tr_from')} error=${errs.hf} type="date" value=${from} onInput=${(e) => setFrom(e.target.value)} />
+        <${Field} id="ht" label=${t('tr_to')} error=${errs.ht} type="date" value=${to} onInput=${(e) => setTo(e.target.value)} />
         ${
           wide &&
-          html`<label for="hfac">${t('tr_facility')}</label>
-          <select id="hfac" value=${facility} onChange=${(e) => setFacility(e.target.value)}><option value="">${t('tr_all_facilities')}</option>
-            ${facilities.map((f) => html`<option value=${String(f.id)}>${f.name}</option>`)}</select>`
+          html`<${Field} as="select" id="hfac" label=${t('tr_facility')} error=${errs.hfac} value=${facility} onChange=${(e) => setFacility(e.target.value)}><option value="">${t('tr_all_facilities')}</option>
+            ${facilities.map((f) => html`<option value=${String(f.id)}>${f.name}</option>`)}</${Field}>`
         }
         <button type="submit">${t('tr_show')}</button>
       </form>
@@ -286,9 +302,11 @@ export function TrainingHours({ user }) {
 function PersonRecord({ from, to }) {
   const [id, setId] = useState('');
   const [rec, setRec] = useState(null);
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
   const submit = (e) => {
     e.preventDefault();
+    setErrs({});
     setError(null);
     const q = new URLSearchParams({ user_id: id, limit: '100' });
     if (from) q.set('from', from);
@@ -297,13 +315,14 @@ function PersonRecord({ from, to }) {
       .then(setRec)
       .catch((err) => {
         setRec(null);
-        setError(errorText(err));
+        const placed = placeError(err, { user_id: ['pru', t('tr_user_id')] });
+        setErrs(placed.field);
+        setError(placed.general);
       });
   };
   return html`<section class="card" aria-label=${t('tr_person_record')}><h2>${t('tr_person_record')}</h2>
     <form class="form" onSubmit=${submit}>
-      <label for="pru">${t('tr_user_id')}</label>
-      <input id="pru" type="number" min="1" required value=${id} onInput=${(e) => setId(e.target.value)} />
+      <${Field} id="pru" label=${t('tr_user_id')} error=${errs.pru} type="number" min="1" required value=${id} onInput=${(e) => setId(e.target.value)} />
       <button type="submit">${t('tr_show')}</button></form>
     <${Err} e=${error} />
     ${

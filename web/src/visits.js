@@ -218,25 +218,33 @@ const NOTE_KEYS = ['subjective', 'objective', 'assessment', 'plan'];
 function Notes({ v, user, onSaved }) {
   const [f, set, clearDraft] = useDraft(user.id, 'visit-notes', v.id, { ...v.notes });
   const [msg, setMsg] = useState(null);
+  const [errs, setErrs] = useState({});
+  const [error, setError] = useState(null);
   const save = async (e) => {
     e.preventDefault();
+    setMsg(null);
+    setErrs({});
+    setError(null);
     try {
       const body = {};
-      for (const k of ['subjective', 'objective', 'assessment', 'plan']) if ((f[k] ?? '') !== (v.notes[k] ?? '')) body[k] = f[k] || null;
+      for (const k of NOTE_KEYS) if ((f[k] ?? '') !== (v.notes[k] ?? '')) body[k] = f[k] || null;
       if (Object.keys(body).length) await call('PUT', `/api/v1/visits/${v.id}/notes`, body);
       clearDraft();
       setMsg(t('saved'));
       onSaved();
     } catch (err) {
-      setMsg(errorText(err));
+      const placed = placeError(err, Object.fromEntries(NOTE_KEYS.map((k) => [k, ['n_' + k, t('note_' + k)]])));
+      setErrs(placed.field);
+      setError(placed.general);
     }
   };
   return html`<form class="card form" onSubmit=${save} aria-label=${t('notes')}><h2>${t('notes')}</h2>
-    ${['subjective', 'objective', 'assessment', 'plan'].map(
-      (k) => html`<label for=${'n_' + k}>${t('note_' + k)}</label>
-      <textarea id=${'n_' + k} rows="2" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} />`,
+    ${NOTE_KEYS.map(
+      (k) =>
+        html`<${Field} as="textarea" id=${'n_' + k} label=${t('note_' + k)} error=${errs['n_' + k]} rows="2" value=${f[k] ?? ''} onInput=${(e) => set({ ...f, [k]: e.target.value })} />`,
     )}
     ${msg && html`<p role="status">${msg}</p>`}
+    ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit">${t('save_notes')}</button>
   </form>`;
 }
@@ -253,6 +261,7 @@ function NotesView({ v }) {
 function Diagnoses({ v, canWrite, onSaved }) {
   const [q, setQ] = useState('');
   const [hits, setHits] = useState([]);
+  const [errs, setErrs] = useState({});
   const [error, setError] = useState(null);
   // Codes of this visit that are not on the remote-care list (Circular 30), as the ICD-10 search
   // says: flagged when chosen and beside the code afterwards, before any prescription is written.
@@ -269,7 +278,14 @@ function Diagnoses({ v, canWrite, onSaved }) {
           })
           .catch(() => {});
   }, [codes, canWrite]);
+  // The search and the code chosen are both said next to the search field.
+  const refused = (err) => {
+    const placed = placeError(err, { q: ['icd', t('icd_search')], icd10: ['icd', t('icd_search')] });
+    setErrs(placed.field);
+    setError(placed.general);
+  };
   useEffect(() => {
+    setErrs({});
     if (!q.trim()) {
       setHits([]);
       return undefined;
@@ -278,41 +294,37 @@ function Diagnoses({ v, canWrite, onSaved }) {
       () =>
         call('GET', `/api/v1/icd10?limit=8&q=${encodeURIComponent(q.trim())}`)
           .then((r) => setHits(r.items))
-          .catch(() => {}),
+          .catch((err) => (err.status ? refused(err) : undefined)),
       250,
     );
     return () => clearTimeout(timer);
   }, [q]);
   const add = async (hit) => {
     const code = hit.code;
+    setError(null);
     try {
       await call('POST', `/api/v1/visits/${v.id}/diagnoses`, { icd10: code, primary: !v.diagnoses.some((d) => d.primary) });
       setOffList((o) => ({ ...o, [code]: !hit.remote_treatable }));
       setQ('');
       onSaved();
     } catch (err) {
-      setError(errorText(err));
+      refused(err);
     }
   };
+  const name = (x) => (getLang() === 'en' ? x.name_en || x.name_vi : x.name_vi) || '';
   return html`<section class="card"><h2>${t('diagnoses')}</h2>
-    ${v.diagnoses.length ? html`<ul class="links">${v.diagnoses.map((d) => html`<li><strong>${d.code}</strong> ${d.name_vi || ''}${d.primary ? html` <span class="ok">${t('primary')}</span>` : ''}${offList[d.code] ? html` <span class="flag">${t('not_remote')}</span>` : ''}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
+    ${v.diagnoses.length ? html`<ul class="links">${v.diagnoses.map((d) => html`<li><strong>${d.code}</strong> ${name(d)}${d.primary ? html` <span class="ok">${t('primary')}</span>` : ''}${offList[d.code] ? html` <span class="flag">${t('not_remote')}</span>` : ''}</li>`)}</ul>` : html`<p class="muted">${t('none')}</p>`}
     ${v.diagnoses
       .filter((d) => offList[d.code])
       .map((d) => html`<p class="warn" role="alert">${t('dx_not_remote_warn').replace('{code}', d.code)}</p>`)}
     ${
       canWrite &&
-      html`<label for="icd">${t('icd_search')}</label>
-      <input id="icd" type="search" value=${q} onInput=${(e) => setQ(e.target.value)} />
-      <ul class="links">${hits.map((h) => html`<li><button class="link" onClick=${() => add(h)}>${h.code} — ${getLang() === 'en' ? h.name_en : h.name_vi}</button>${h.remote_treatable ? '' : html` <span class="muted">${t('not_remote')}</span>`}</li>`)}</ul>`
+      html`<${Field} id="icd" label=${t('icd_search')} error=${errs.icd} type="search" value=${q} onInput=${(e) => setQ(e.target.value)} />
+      <ul class="links">${hits.map((h) => html`<li><button class="link" onClick=${() => add(h)}>${h.code} — ${name(h)}</button>${h.remote_treatable ? '' : html` <span class="muted">${t('not_remote')}</span>`}</li>`)}</ul>`
     }
     ${error && html`<p class="error" role="alert">${error}</p>`}
   </section>`;
 }
-
-// One medicine as the prescription prints it.
-const itemLine = (it) =>
-  `${it.medicine} ${it.strength} · ${it.dose}, ${it.frequency} · ${it.duration_days} ${t('rx_days')} · ${it.quantity} ${it.unit || ''}${it.instructions ? ' · ' + it.instructions : ''}`;
-const RxItems = ({ items }) => html`<ol class="rx-items">${items.map((it) => html`<li>${itemLine(it)}</li>`)}</ol>`;
 
 function Prescription({ v, onSaved }) {
   const open = v.prescriptions.filter((p) => p.status === 'draft').at(-1);
@@ -560,8 +572,10 @@ function BookForMe({ user, onBooked }) {
       })
       .catch(() => {});
   }, []);
+  const [errs, setErrs] = useState({});
   const submit = async (e) => {
     e.preventDefault();
+    setErrs({});
     setError(null);
     try {
       await call('POST', '/api/v1/appointments', { slot_id: slot, patient_id: user.patient_id, reason: reason.trim() });
@@ -569,18 +583,18 @@ function BookForMe({ user, onBooked }) {
       setVersion(version + 1);
       onBooked();
     } catch (err) {
-      setError(errorText(err));
+      const placed = placeError(err, { reason: ['breason', t('visit_reason')], doctor_id: ['bdoctor', t('doctor')] });
+      setErrs(placed.field);
+      setError(placed.general);
     }
   };
   return html`<form class="card form" onSubmit=${submit} aria-label=${t('book_for_me')}>
     <h2>${t('book_for_me')}</h2>
-    <label for="bdoctor">${t('doctor')}</label>
-    <select id="bdoctor" value=${doctor} onChange=${(e) => setDoctor(e.target.value)}>
+    <${Field} as="select" id="bdoctor" label=${t('doctor')} error=${errs.bdoctor} value=${doctor} onChange=${(e) => setDoctor(e.target.value)}>
       ${doctors.map((d) => html`<option value=${d.id}>${d.full_name} — ${d.facility.name}</option>`)}
-    </select>
+    </${Field}>
     <${SlotPicker} doctor=${doctor} name="b" slot=${slot} setSlot=${setSlot} version=${version} />
-    <label for="breason">${t('visit_reason')}</label>
-    <input id="breason" required minlength="2" value=${reason} onInput=${(e) => setReason(e.target.value)} />
+    <${Field} id="breason" label=${t('visit_reason')} error=${errs.breason} required minlength="2" value=${reason} onInput=${(e) => setReason(e.target.value)} />
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit" disabled=${!slot}>${t('book_for_me')}</button>
   </form>`;
@@ -591,6 +605,8 @@ export function MySchedule({ user }) {
   const [f, set] = useState({ day: vnToday(), from: '08:00', to: '11:00', minutes: '15', mode: 'video', weeks: '1' });
   const [slots, setSlots] = useState([]);
   const [msg, setMsg] = useState(null);
+  const [errs, setErrs] = useState({});
+  const [error, setError] = useState(null);
   const load = () =>
     call('GET', `/api/v1/slots?doctor_id=${user.id}&date=${f.day}`)
       .then((r) => setSlots(r.items))
@@ -601,6 +617,8 @@ export function MySchedule({ user }) {
   const submit = async (e) => {
     e.preventDefault();
     setMsg(null);
+    setErrs({});
+    setError(null);
     try {
       const s = await call('POST', '/api/v1/schedules', {
         start: `${f.day}T${f.from}:00+07:00`,
@@ -612,27 +630,35 @@ export function MySchedule({ user }) {
       setMsg(`${t('published')}: ${s.slots * s.series.length}`);
       load();
     } catch (err) {
-      setMsg(errorText(err));
+      // The block is the day and its two times: a refused start or end is said at its time.
+      const placed = placeError(err, {
+        start: ['sfrom', t('from')],
+        end: ['sto', t('to')],
+        slot_minutes: ['smin', t('slot_minutes')],
+        mode: ['smode', t('visit_mode')],
+        repeat_weeks: ['sweeks', t('repeat_weeks')],
+      });
+      setErrs(placed.field);
+      setError(placed.general);
     }
   };
   const time = formatTime;
   return html`<main class="page"><form class="card form" onSubmit=${submit} aria-label=${t('tile_schedule')}>
     <h1>${t('tile_schedule')}</h1>
-    <label for="sday">${t('day')}</label>
-    <input id="sday" type="date" value=${f.day} onChange=${(e) => set({ ...f, day: e.target.value || vnToday() })} />
+    <${Field} id="sday" label=${t('day')} type="date" value=${f.day} onChange=${(e) => set({ ...f, day: e.target.value || vnToday() })} />
     <div class="two">
-      <div><label for="sfrom">${t('from')}</label><input id="sfrom" type="time" value=${f.from} onInput=${(e) => set({ ...f, from: e.target.value })} /></div>
-      <div><label for="sto">${t('to')}</label><input id="sto" type="time" value=${f.to} onInput=${(e) => set({ ...f, to: e.target.value })} /></div>
+      <div><${Field} id="sfrom" label=${t('from')} error=${errs.sfrom} type="time" value=${f.from} onInput=${(e) => set({ ...f, from: e.target.value })} /></div>
+      <div><${Field} id="sto" label=${t('to')} error=${errs.sto} type="time" value=${f.to} onInput=${(e) => set({ ...f, to: e.target.value })} /></div>
     </div>
     <div class="two">
-      <div><label for="smin">${t('slot_minutes')}</label><input id="smin" type="number" min="5" max="120" value=${f.minutes} onInput=${(e) => set({ ...f, minutes: e.target.value })} /></div>
-      <div><label for="smode">${t('visit_mode')}</label><select id="smode" value=${f.mode} onChange=${(e) => set({ ...f, mode: e.target.value })}>
-        ${['video', 'audio', 'chat', 'assisted'].map((m) => html`<option value=${m}>${t('mode_' + m)}</option>`)}</select></div>
+      <div><${Field} id="smin" label=${t('slot_minutes')} error=${errs.smin} type="number" min="5" max="120" value=${f.minutes} onInput=${(e) => set({ ...f, minutes: e.target.value })} /></div>
+      <div><${Field} as="select" id="smode" label=${t('visit_mode')} error=${errs.smode} value=${f.mode} onChange=${(e) => set({ ...f, mode: e.target.value })}>
+        ${['video', 'audio', 'chat', 'assisted'].map((m) => html`<option value=${m}>${t('mode_' + m)}</option>`)}</${Field}></div>
     </div>
-    <label for="sweeks">${t('repeat_weeks')}</label>
-    <select id="sweeks" value=${f.weeks} onChange=${(e) => set({ ...f, weeks: e.target.value })}>
-      ${['1', '2', '4', '8', '12'].map((w) => html`<option value=${w}>${w === '1' ? t('weeks_1') : w + ' ' + t('weeks_n')}</option>`)}</select>
+    <${Field} as="select" id="sweeks" label=${t('repeat_weeks')} error=${errs.sweeks} value=${f.weeks} onChange=${(e) => set({ ...f, weeks: e.target.value })}>
+      ${['1', '2', '4', '8', '12'].map((w) => html`<option value=${w}>${w === '1' ? t('weeks_1') : w + ' ' + t('weeks_n')}</option>`)}</${Field}>
     ${msg && html`<p role="status">${msg}</p>`}
+    ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit">${t('publish')}</button>
   </form>
   <section class="card"><h2>${t('slots_of_day')}</h2>
