@@ -326,6 +326,11 @@ function Diagnoses({ v, canWrite, onSaved }) {
   </section>`;
 }
 
+// One medicine as the prescription prints it.
+const itemLine = (it) =>
+  `${it.medicine} ${it.strength} · ${it.dose}, ${it.frequency} · ${it.duration_days} ${t('rx_days')} · ${it.quantity} ${it.unit || ''}${it.instructions ? ' · ' + it.instructions : ''}`;
+const RxItems = ({ items }) => html`<ol class="rx-items">${items.map((it) => html`<li>${itemLine(it)}</li>`)}</ol>`;
+
 function Prescription({ v, onSaved }) {
   const open = v.prescriptions.filter((p) => p.status === 'draft').at(-1);
   // The draft's medicines, read before it is signed; signing asks first, in the page.
