@@ -32,6 +32,7 @@ const struct yx_fhir_param yx_fhir_audit_event_params[] = {
 static const char *const verbs[][2] = {
     {"read", "R"},
     {"list", "R"},
+    {"patient_list", "R"},
     {"search", "R"},
     {"pdf", "R"},
     {"minutes_pdf", "R"},
