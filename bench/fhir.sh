@@ -12,6 +12,8 @@
 #                database), peer/pg (the peer's PostgreSQL), peer/nfsc (the peer's node server)
 #   PGPORT       the peer's PostgreSQL port (55471)   PORT  ytexa's port (18191; the peer's is 3000)
 #   ROUNDS (3), SECS (8), CONN (32)
+#   BENCH_PATIENTS (1300000), BENCH_BIG (150000): ytexa's patients, and those of them in the big
+#                registry the bench reads (the rest are spread over 1,000 stations)
 # Loopback only. Setting up the first time: npm install of the peer (~1 min), its 1.3 M rows
 # (~1 min), ytexa's 1.3 M (~2 min on an idle machine).
 set -euo pipefail
@@ -48,11 +50,12 @@ if [[ $(PGPASSWORD=fhir "${PSQL[@]}" -U fhir -d fhir -c "SELECT to_regclass('pat
 fi
 
 # --- ytexa: the demo and 1.3 M patients, once
-if [[ $(q "SELECT COUNT(*) >= 1300000 FROM patients" 2>/dev/null) != 1 ]]; then
+N=${BENCH_PATIENTS:-1300000} BIG=${BENCH_BIG:-150000}
+if [[ $(q "SELECT COUNT(*) >= $N FROM patients" 2>/dev/null) != 1 ]]; then
   rm -f "$DB"*
   "$B/ytexa" demo --data "$WORK/ytexa" --db "$DB" >/dev/null 2>&1
   [[ -x $B/ytexa_benchgen ]] || cmake --build "$B" --target ytexa_benchgen >/dev/null
-  echo "ytexa data: $("$B/ytexa_benchgen" "$DB" 1300000 150000 2>/dev/null | tail -n 1)"
+  echo "ytexa data: $("$B/ytexa_benchgen" "$DB" "$N" "$BIG" 2>/dev/null | tail -n 1)"
 fi
 H=$(q "SELECT id FROM facilities WHERE code = 'BVDK-HAGIANG'")
 export BENCH_FIRST_ID BENCH_LAST_ID
