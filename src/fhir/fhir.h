@@ -129,10 +129,21 @@ json_t *yx_fhir_meta(int64_t version, int64_t updated_ms);
 /* The search request: the parameters the type takes checked (an unknown one is 400, or left out
  * with Prefer: handling=lenient), _count (1..100, default 20) and the cursor (_cursor, the last
  * id of the page before). Each accepted parameter is handed to take(), which adds its condition
- * or refuses the value. */
+ * or refuses the value.
+ *
+ * A search whose take sets keyed pages on two keys instead (Patient's name searches: the name
+ * key, then the id): its cursor is opaque, base64url of the last key, "." and the last id, read
+ * into after_key and after once every parameter is taken; a cursor that is not one, or whose key
+ * check_key refuses (a key outside the search's own range), is a 400 naming _cursor. The runner
+ * sets next_key, the last row's key, before yx_fhir_reply_bundle. */
 struct yx_fhir_search {
     int64_t count, after;
     struct yx_buf link; /* the accepted parameters, re-encoded, for the Bundle's links */
+    const char *cursor; /* _cursor as given, read once the parameters are taken */
+    int keyed;
+    const char *after_key, *next_key;
+    int (*check_key)(const char *key, void *ctx); /* keyed: 1 when the key may be this search's */
+    void *check_ctx;
 };
 /* Each parameter of r's query handed to take, after the ceilings before any is looked at (at most
  * max_params, each value at most max_value bytes) and FHIR's handling rules: _format is

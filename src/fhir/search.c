@@ -1,8 +1,10 @@
 /* What every FHIR search shares: its parameters checked against the type's table (FHIR's handling
  * rules: an unknown one is refused, or left out under Prefer: handling=lenient), the page size
  * and the cursor, the searchset Bundle with its links, and the ranges of date parameters. Pages
- * are keyed on the resource's id (the cursor is the last id shown), so a row added between two
- * pages neither repeats nor hides another: each match is on exactly one page. */
+ * are keyed on the resource's id (the cursor is the last id shown), or for a keyed search (Patient
+ * by name) on a text key and the id (the cursor carries both), so a row added between two pages
+ * neither repeats nor hides another: each match is on exactly one page. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,8 @@
 #define MAX_VALUE 200
 #define COUNT_DEFAULT 20
 #define COUNT_MAX 100
+/* A keyed cursor holds a name key (at most 160 bytes of name, folded) in base64url and an id. */
+#define CURSOR_MAX 512
 
 /* Appends s percent-encoded (RFC 3986 unreserved characters kept) for a link's query. */
 static int put_encoded(struct yx_buf *b, const char *s)
@@ -67,10 +71,10 @@ int yx_fhir_params_each(struct yx_req *r, int max_params, size_t max_value,
         if (i >= max_params)
             return yx_fail(r, YX_EINVAL, "Tối đa %d tham số / at most %d parameters.", max_params,
                            max_params);
-        if (strlen(value) > max_value)
+        size_t cap = strcmp(name, "_cursor") == 0 ? CURSOR_MAX : max_value;
+        if (strlen(value) > cap)
             return yx_fail_field(r, YX_EINVAL, name,
-                                 "Giá trị dài quá %zu byte / a value is longer than %zu bytes.", max_value,
-                                 max_value);
+                                 "Giá trị dài quá %zu byte / a value is longer than %zu bytes.", cap, cap);
         if (strcmp(name, "_format") == 0)
             continue; /* checked by yx_fhir_begin */
         if ((rc = take(r, name, value, ctx)) == YX_FHIR_UNKNOWN) {
@@ -109,8 +113,12 @@ static int take_search(struct yx_req *r, const char *name, const char *value, vo
             s->count = COUNT_MAX; /* FHIR lets a server give fewer than asked */
         return 0;
     }
-    if (strcmp(name, "_cursor") == 0)
-        return read_positive(r, name, value, &s->after);
+    if (strcmp(name, "_cursor") == 0) {
+        /* Read once every parameter is taken: whether it is an id or a key and an id depends on
+         * them. */
+        s->cursor = yx_arena_strdup(&r->arena, value);
+        return s->cursor ? 0 : YX_ENOMEM;
+    }
     if (!find_param(sp->params, name))
         return YX_FHIR_UNKNOWN;
     if ((rc = sp->take(r, name, value, sp->ctx)) != 0)
@@ -121,32 +129,78 @@ static int take_search(struct yx_req *r, const char *name, const char *value, vo
     return 0;
 }
 
+/* A keyed cursor, "<base64url of the key>.<id>", as the key (in the arena) and the id; the key must
+ * be valid UTF-8 and one check_key accepts. */
+static int read_key_cursor(struct yx_req *r, struct yx_fhir_search *s)
+{
+    const char *c = s->cursor, *dot = strrchr(c, '.');
+    size_t n = dot ? (size_t)(dot - c) : 0, len = 0;
+    unsigned char *key = n ? yx_arena_alloc(&r->arena, n + 1) : NULL;
+    char *end = NULL;
+    long long id = 0;
+    int ok =
+        key && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1) && strlen(dot + 1) < 19 &&
+        sodium_base642bin(key, n, c, n, NULL, &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+        len > 0;
+    if (ok) {
+        key[len] = '\0';
+        id = strtoll(dot + 1, &end, 10);
+        ok = *end == '\0' && id > 0 && strlen((char *)key) == len && yx_utf8_valid((char *)key, len) &&
+             (!s->check_key || s->check_key((char *)key, s->check_ctx));
+    }
+    if (!ok)
+        return yx_fail_field(
+            r, YX_EINVAL, "_cursor",
+            "Con trỏ trang không phải do máy chủ này cấp cho tìm kiếm này / the cursor is not "
+            "one this server gave for this search: follow the Bundle's next link.");
+    s->after_key = (char *)key;
+    s->after = id;
+    return 0;
+}
+
 int yx_fhir_search_parse(struct yx_req *r, const struct yx_fhir_param *params, struct yx_fhir_search *s,
                          int (*take)(struct yx_req *r, const char *name, const char *value, void *ctx),
                          void *ctx)
 {
     s->count = COUNT_DEFAULT;
     s->after = 0;
+    s->cursor = s->after_key = s->next_key = NULL;
+    s->keyed = 0;
+    s->check_key = NULL;
+    s->check_ctx = NULL;
     yx_buf_init(&s->link, 64 * 1024);
     struct search_params sp = {params, s, take, ctx};
     int rc = yx_fhir_params_each(r, MAX_PARAMS, MAX_VALUE, take_search, &sp);
+    if (rc == 0 && s->cursor)
+        rc = s->keyed ? read_key_cursor(r, s) : read_positive(r, "_cursor", s->cursor, &s->after);
     if (rc)
         yx_buf_release(&s->link);
     return rc;
 }
 
-/* The URL of a page of this search: base/type?params&_count=n[&_cursor=after]. */
+/* The URL of a page of this search: base/type?params&_count=n[&_cursor=after], the cursor of a
+ * keyed search its key and id. */
 static json_t *page_link(struct yx_req *r, const char *relation, const char *type, struct yx_fhir_search *s,
-                         int64_t after)
+                         int64_t after, const char *key)
 {
     struct yx_buf b;
     const char *base = yx_fhir_base(r);
     yx_buf_init(&b, 128 * 1024);
     json_t *out = NULL;
-    if (base && yx_buf_printf(&b, "%s/%s?", base, type) == 0 &&
-        yx_buf_append(&b, s->link.data ? s->link.data : "", s->link.len) == 0 &&
-        yx_buf_printf(&b, "%s_count=%lld", s->link.len ? "&" : "", (long long)s->count) == 0 &&
-        (after == 0 || yx_buf_printf(&b, "&_cursor=%lld", (long long)after) == 0))
+    int rc = !base || yx_buf_printf(&b, "%s/%s?", base, type) != 0 ||
+             yx_buf_append(&b, s->link.data ? s->link.data : "", s->link.len) != 0 ||
+             yx_buf_printf(&b, "%s_count=%lld", s->link.len ? "&" : "", (long long)s->count) != 0;
+    if (rc == 0 && after != 0 && s->keyed && key) {
+        size_t n = strlen(key), cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        char *enc = yx_arena_alloc(&r->arena, cap);
+        rc = !enc || yx_buf_puts(&b, "&_cursor=") != 0 ||
+             yx_buf_puts(&b, sodium_bin2base64(enc, cap, (const unsigned char *)key, n,
+                                               sodium_base64_VARIANT_URLSAFE_NO_PADDING)) != 0 ||
+             yx_buf_printf(&b, ".%lld", (long long)after) != 0;
+    } else if (rc == 0 && after != 0) {
+        rc = yx_buf_printf(&b, "&_cursor=%lld", (long long)after) != 0;
+    }
+    if (rc == 0)
         out = json_pack("{s:s,s:s%}", "relation", relation, "url", b.data, b.len);
     yx_buf_release(&b);
     return out;
@@ -156,9 +210,9 @@ int yx_fhir_reply_bundle(struct yx_req *r, const char *type, struct yx_fhir_sear
                          int more, int64_t last_id)
 {
     json_t *links = json_array();
-    json_array_append_new(links, page_link(r, "self", type, s, s->after));
+    json_array_append_new(links, page_link(r, "self", type, s, s->after, s->after_key));
     if (more)
-        json_array_append_new(links, page_link(r, "next", type, s, last_id));
+        json_array_append_new(links, page_link(r, "next", type, s, last_id, s->next_key));
     json_t *bundle = json_pack("{s:s,s:s,s:o}", "resourceType", "Bundle", "type", "searchset", "link", links);
     /* FHIR allows no empty arrays: an empty page has no entry at all. */
     if (bundle && json_array_size(entries))
