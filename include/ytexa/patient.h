@@ -29,6 +29,10 @@ int yx_patient_access(struct yx_req *r, int64_t patient_id, enum yx_action act);
  * visit's own doctor) and acts on it as the home facility does. */
 int yx_patient_access_as(struct yx_req *r, int64_t patient_id, enum yx_action act, enum yx_resource_kind kind,
                          int party);
+/* The start of every list on a patient's record (GET /api/v1/patients/:id/<things>): the id from
+ * the path, the record's read rule (yx_patient_access: another facility's patient answers as an
+ * absent one), then the page's cursor and limit (yx_page). 0, or the refusal. */
+int yx_patient_list_start(struct yx_req *r, int64_t *patient_id, int64_t *after, int64_t *limit);
 
 /* Registers a patient at the caller's facility from b, an object in the shape POST
  * /api/v1/patients takes (docs/api.md), with every check that route makes: the caller a clinician

@@ -395,8 +395,7 @@ static int consult_of_patient(struct yx_req *r)
     int64_t patient_id, after, limit;
     struct yx_rows *rows = NULL;
     int rc;
-    if ((rc = yx_param_id(r, 0, &patient_id)) != 0 ||
-        (rc = yx_patient_access(r, patient_id, YX_A_READ)) != 0 || (rc = yx_page(r, &after, &limit)) != 0)
+    if ((rc = yx_patient_list_start(r, &patient_id, &after, &limit)) != 0)
         return rc;
     rc =
         YX_DB_Q(r->db, &rows,

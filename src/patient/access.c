@@ -96,3 +96,11 @@ json_t *yx_patient_brief(struct yx_db *db, int64_t patient_id)
     yx_rows_free(rows);
     return out;
 }
+
+int yx_patient_list_start(struct yx_req *r, int64_t *patient_id, int64_t *after, int64_t *limit)
+{
+    int rc;
+    if ((rc = yx_param_id(r, 0, patient_id)) != 0 || (rc = yx_patient_access(r, *patient_id, YX_A_READ)) != 0)
+        return rc;
+    return yx_page(r, after, limit);
+}
