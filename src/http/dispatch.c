@@ -60,15 +60,20 @@ static int idempotent_replay(struct yx_req *r)
             "SELECT pg_advisory_xact_lock(hashtextextended(CAST(? AS TEXT) || ':' || CAST(? AS TEXT), 0))",
             YX_PI(r->who.user_id), YX_PT(r->idempotency_key));
     if (rc == 0)
-        rc = YX_DB_Q(r->db, &rows,
-                     "SELECT method, path, status, body FROM idempotency_keys WHERE user_id = ? AND key = ?",
-                     YX_PI(r->who.user_id), YX_PT(r->idempotency_key));
+        rc = YX_DB_Q(
+            r->db, &rows,
+            "SELECT method, path, request_hash, status, body FROM idempotency_keys WHERE user_id = ? AND "
+            "key = ?",
+            YX_PI(r->who.user_id), YX_PT(r->idempotency_key));
     if (rc == 0 && rows->nrows == 1) {
+        const char *hash = yx_rows_str(rows, 0, "request_hash");
+        char mine[65];
+        yx_sha256_hex(r->body ? r->body : "", r->body ? r->body_len : 0, mine);
         if (strcmp(yx_rows_str(rows, 0, "method"), r->method) != 0 ||
-            strcmp(yx_rows_str(rows, 0, "path"), r->path) != 0) {
-            rc = yx_fail(r, YX_ECONFLICT,
-                         "Idempotency-Key này đã dùng cho một yêu cầu khác / This Idempotency-Key was used "
-                         "for another request.");
+            strcmp(yx_rows_str(rows, 0, "path"), r->path) != 0 || (hash && strcmp(hash, mine) != 0)) {
+            rc = yx_fail_code(r, YX_ECONFLICT, "idempotency_key_reused", NULL,
+                              "Idempotency-Key này đã dùng cho một yêu cầu khác / This Idempotency-Key was "
+                              "used for another request.");
         } else {
             json_t *body = json_loads(yx_rows_str(rows, 0, "body"), 0, NULL);
             yx_reply(r, (int)yx_rows_i64(rows, 0, "status"), body ? body : json_object());
@@ -84,11 +89,13 @@ static int idempotent_store(struct yx_req *r)
     char *body = json_dumps(r->out ? r->out : json_object(), JSON_COMPACT);
     if (!body)
         return YX_ENOMEM;
+    char hash[65];
+    yx_sha256_hex(r->body ? r->body : "", r->body ? r->body_len : 0, hash);
     int rc = YX_DB_Q(r->db, NULL,
-                     "INSERT INTO idempotency_keys (user_id, key, method, path, status, body, created_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     "INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, body, "
+                     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      YX_PI(r->who.user_id), YX_PT(r->idempotency_key), YX_PT(r->method), YX_PT(r->path),
-                     YX_PI(r->status ? r->status : 200), YX_PT(body), YX_PI(yx_now_ms()));
+                     YX_PT(hash), YX_PI(r->status ? r->status : 200), YX_PT(body), YX_PI(yx_now_ms()));
     free(body);
     return rc;
 }

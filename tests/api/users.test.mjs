@@ -223,6 +223,13 @@ test('a retried create with the same Idempotency-Key makes one account', async (
   assert.equal(srv.sql(`SELECT COUNT(*) FROM users WHERE username = '${body.username}'`), '1');
   const other = await api(srv, 'POST', '/api/v1/users/1/password', { token: admin, body: { password: 'khac-hoan-toan' }, headers });
   assert.equal(other.status, 409, 'the same key on another request is refused');
+  // The same route with another body under the same key: refused too, and that account is not made
+  // (before, the first answer came back and the second write was silently never done).
+  const changed = { ...newUser(), role: body.role, facility_id: body.facility_id };
+  const reused = await api(srv, 'POST', '/api/v1/users', { token: admin, body: changed, headers });
+  assert.equal(reused.status, 409);
+  assert.equal(reused.body.error.code, 'idempotency_key_reused');
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM users WHERE username = '${changed.username}'`), '0');
   const b = await api(srv, 'PATCH', `/api/v1/users/${a.body.id}`, { token: admin, body: { phone: '0987654321' }, headers: { 'idempotency-key': 'patch-1' } });
   const c = await api(srv, 'PATCH', `/api/v1/users/${a.body.id}`, { token: admin, body: { phone: '0987654321' }, headers: { 'idempotency-key': 'patch-1' } });
   assert.deepEqual(c.body, b.body);
