@@ -228,6 +228,9 @@ int yx_same_origin(const char *origin, const char *scheme, const char *host);
 const char *yx_header(const struct yx_req *r, const char *name);
 /* Adds a response header (both strings are copied into the request's arena). */
 int yx_reply_header(struct yx_req *r, const char *name, const char *value);
+/* The first value of the answer header name set with yx_reply_header (compared without case), or
+ * NULL. */
+const char *yx_reply_header_get(const struct yx_req *r, const char *name);
 
 /* Forgets r's error (code, message, field, error code, detail): a request that goes on after a
  * refusal it has answered in its own way (a refused line of a bulk import). */

@@ -226,6 +226,7 @@ struct yx_db_job {
     void (*tick)(struct yx_db *db, void *arg);
     void *arg;
     int interval_ms;
+    int no_db; /* the job needs no database: tick always gets NULL and no connection is opened */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;

@@ -250,19 +250,10 @@ static const char *rewrite_url(struct yx_req *r, const char *url, struct entry *
     return out ? out : url;
 }
 
-/* The first value of the answer header name of sub (a lowercase name), or NULL. */
-static const char *header_of(const struct yx_req *sub, const char *name)
-{
-    for (int i = 0; i < sub->nout_hdr; i++)
-        if (strcmp(sub->out_hdr[i][0], name) == 0)
-            return sub->out_hdr[i][1];
-    return NULL;
-}
-
 /* "Type/id" of what a POST created, from its Location ("<base>/Type/id/_history/n"). */
 static const char *created_ref(struct yx_req *r, const struct yx_req *sub)
 {
-    const char *loc = header_of(sub, "location"), *base = yx_fhir_base(r);
+    const char *loc = yx_reply_header_get(sub, "location"), *base = yx_fhir_base(r);
     if (!loc || !base || strncmp(loc, base, strlen(base)) != 0)
         return NULL;
     loc += strlen(base) + 1;
@@ -310,7 +301,7 @@ static json_t *response_entry(struct yx_req *r, struct entry *x)
         json_object_set_new(e, "response", resp);
         return e;
     }
-    const char *loc = header_of(s, "location"), *etag = header_of(s, "etag");
+    const char *loc = yx_reply_header_get(s, "location"), *etag = yx_reply_header_get(s, "etag");
     if (loc)
         json_object_set_new(resp, "location", json_string(loc));
     if (etag)

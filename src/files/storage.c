@@ -44,7 +44,8 @@ int yx_files_storage_watch_start(const char *data_dir, int64_t min_free_bytes)
     if (yx_snprintf(S.dir, sizeof S.dir, "%s", data_dir) != 0)
         return YX_EINVAL;
     S.min_free = min_free_bytes;
-    S.job = (struct yx_db_job){.tick = watch, .interval_ms = 1000};
+    /* statvfs only: no database connection held for it (on PostgreSQL one per instance). */
+    S.job = (struct yx_db_job){.tick = watch, .interval_ms = 1000, .no_db = 1};
     return yx_db_job_start(&S.job);
 }
 

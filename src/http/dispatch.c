@@ -5,7 +5,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "dispatch.h"
@@ -122,14 +121,6 @@ static const char *outcome_of(int rc)
 /* The error a failed request (or Bundle entry) answers: the handler's own, or the server's when it
  * set none; a failure of the server itself says only what to quote to an operator (the cause is
  * in the log), whatever the handler had set before it. */
-static int has_reply_header(const struct yx_req *r, const char *name)
-{
-    for (int i = 0; i < r->nout_hdr; i++)
-        if (strcasecmp(r->out_hdr[i][0], name) == 0)
-            return 1;
-    return 0;
-}
-
 static void settle_error(struct yx_req *r, int rc)
 {
     /* A database that cannot be reached (PostgreSQL restarting, a lock held too long) is said as
@@ -141,7 +132,7 @@ static void settle_error(struct yx_req *r, int rc)
     if (rc != 0 && !r->err)
         yx_fail(r, rc, "Máy chủ gặp lỗi (yêu cầu %s) / something went wrong on the server (request %s).",
                 r->id, r->id);
-    if (r->err == YX_EUNAVAIL && !has_reply_header(r, "retry-after"))
+    if (r->err == YX_EUNAVAIL && !yx_reply_header_get(r, "retry-after"))
         yx_reply_header(r, "retry-after", "5");
     if (rc == YX_EDB || rc == YX_EINTERNAL || rc == YX_ENOMEM) {
         yx_clear_error(r);

@@ -348,6 +348,14 @@ int yx_reply_header(struct yx_req *r, const char *name, const char *value)
     return 0;
 }
 
+const char *yx_reply_header_get(const struct yx_req *r, const char *name)
+{
+    for (int i = 0; i < r->nout_hdr; i++)
+        if (strcasecmp(r->out_hdr[i][0], name) == 0)
+            return r->out_hdr[i][1];
+    return NULL;
+}
+
 int yx_reply_file(struct yx_req *r, int status, const char *type, const char *path)
 {
     struct stat st;

@@ -56,7 +56,8 @@ static json_t *urls(const char *list)
  * gathering for long seconds. So before handing out a credential the server asks the first TURN URL
  * over UDP with a STUN Binding Request (RFC 5389: coturn answers it without credentials), one second
  * to answer. The verdict is kept RELAY_KEEP_MS, so a room full of people entering asks once; those
- * who arrive during the probe wait for it. A TURN URL over TCP or TLS is not probed (taken as up). */
+ * who arrive during the probe get the verdict before it. A TURN URL over TCP or TLS is not probed (taken as
+ * up). */
 #define RELAY_WAIT_MS 1000
 #define RELAY_KEEP_MS 5000
 static struct {
@@ -123,14 +124,17 @@ int yx_rtc_relay_up(void)
     char host[256], port[8];
     if (!R.secret[0] || relay_target(host, sizeof host, port, sizeof port) != 0)
         return 1;
-    pthread_mutex_lock(&P.mu);
+    /* One request probes; the others meanwhile answer with the last verdict rather than hold a
+     * worker for up to a second each. */
+    if (pthread_mutex_trylock(&P.mu) != 0)
+        return __atomic_load_n(&P.up, __ATOMIC_RELAXED);
     int64_t now = yx_now_ms();
     if (now - P.checked_ms >= RELAY_KEEP_MS) {
         int up = stun_answers(host, port);
         if (up != P.up)
             yx_log(up ? YX_LOG_WARN : YX_LOG_ERROR, "call relay %s:%s %s", host, port,
                    up ? "answers again" : "does not answer: calls that need it cannot connect");
-        P.up = up;
+        __atomic_store_n(&P.up, up, __ATOMIC_RELAXED);
         P.checked_ms = yx_now_ms();
     }
     int up = P.up;

@@ -11,7 +11,7 @@ static void *job_main(void *p)
     pthread_mutex_lock(&job->mu);
     while (!job->stopping) {
         pthread_mutex_unlock(&job->mu);
-        job->tick(yx_db_thread(), job->arg);
+        job->tick(job->no_db ? NULL : yx_db_thread(), job->arg);
         pthread_mutex_lock(&job->mu);
         if (job->stopping)
             break;
