@@ -92,13 +92,7 @@ async function openDayOnline(viewport) {
   await p.goto(srv.url + '/#/queue');
   await p.locator('.queue li', { hasText: 'Vàng Thị Mỷ' }).waitFor();
   await p.locator('.day-appts li', { hasText: 'Giàng Thị Dợ' }).waitFor();
-  // Each patient's record and the booked one's appointments (kept after the record: going offline
-  // before that copy is written made the record's appointment missing, CI saw it once).
-  const want = [
-    ...[P.booked, P.walk1, P.walk2].map((x) => `/api/v1/patients/${x.id}`),
-    `/api/v1/appointments?limit=100&patient_id=${P.booked.id}`,
-    `/api/v1/visits/${P.appt.visit_id}`,
-  ];
+  const want = [...[P.booked, P.walk1, P.walk2].map((x) => `/api/v1/patients/${x.id}`), `/api/v1/visits/${P.appt.visit_id}`];
   await until('the day\'s patients kept', async () => {
     const keys = (await kept(p)).map((x) => x.key);
     return want.every((k) => keys.includes(k)) && keys.includes('/api/v1/queue') && keys.includes('/api/v1/me');
