@@ -337,12 +337,30 @@ test('logging out empties the outbox: nothing typed is kept or sent after', asyn
     await p.getByRole('button', { name: 'Vẫn đăng xuất' }).click();
     await p.getByRole('button', { name: 'Đăng nhập' }).waitFor();
     assert.equal((await stored(p)).length, 0);
+    // Back online, the app ends the old session on the server; that answer (which clears the
+    // cookie) comes late here, after the next login has started: it must not end the new session.
+    let held, answered;
+    const sent = new Promise((r) => (held = r));
+    const late = new Promise((r) => (answered = r));
+    await p.route('**/api/v1/auth/logout', async (route) => {
+      const answer = await route.fetch();
+      held();
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.fulfill({ response: answer });
+      answered();
+    });
     await ctx.setOffline(false);
+    await sent;
     // Whoever logs in next finds nothing waiting, and nothing is sent for them.
     await p.getByLabel('Tên đăng nhập').fill('demo.commune');
     await p.getByLabel('Mật khẩu').fill('demo-password');
     await p.getByRole('button', { name: 'Đăng nhập' }).click();
     await p.getByRole('heading', { name: /Xin chào/ }).waitFor();
+    // The old session's late answer came and went: the new one is still signed in (its socket too).
+    await late;
+    await p.goto(`${srv.url}/#/patients`);
+    await p.getByRole('link', { name: 'Đăng ký người bệnh' }).waitFor();
+    assert.equal(await p.evaluate(async () => (await fetch('/api/v1/me')).status), 200);
     assert.equal(await p.locator('.outbox-count').count(), 0);
     assert.equal(named(NAME), 0);
   } finally {

@@ -117,8 +117,10 @@ function rejoin(channel) {
 
 function connect() {
   if (ws) return;
-  ws = new WebSocket(url());
-  ws.onopen = () => {
+  const sock = new WebSocket(url());
+  ws = sock;
+  sock.onopen = () => {
+    if (ws !== sock) return;
     retry = 0;
     setOpen(true);
     for (const ch of listeners.keys()) rejoin(ch);
@@ -127,31 +129,45 @@ function connect() {
     clearInterval(pinger);
     pinger = setInterval(() => send({ type: 'ping' }), 10000);
   };
-  ws.onmessage = (e) => {
+  sock.onmessage = (e) => {
+    if (ws !== sock) return;
     try {
       deliver(JSON.parse(e.data));
     } catch {
       /* not ours */
     }
   };
-  ws.onclose = (e) => {
-    ws = null;
-    clearInterval(pinger);
-    setOpen(false);
-    // No answer comes on a closed socket: let whoever waits for one go on now.
-    for (const w of waiting.values()) {
-      clearTimeout(w.timer);
-      w.resolve(null);
-    }
-    waiting.clear();
-    if (e.code === 4401) {
-      window.dispatchEvent(new Event('ytexa-unauth'));
-      return;
-    }
-    if (!listeners.size && !watchers.size && !noticeHandlers.size) return;
-    retry = Math.min(retry + 1, 6);
-    setTimeout(connect, 500 * 2 ** (retry - 1) * (0.75 + Math.random() / 2));
-  };
+  // A socket already replaced (renew) says nothing about the page's session.
+  sock.onclose = (e) => ws === sock && lost(e.code);
+}
+
+function lost(code) {
+  ws = null;
+  clearInterval(pinger);
+  setOpen(false);
+  // No answer comes on a closed socket: let whoever waits for one go on now.
+  for (const w of waiting.values()) {
+    clearTimeout(w.timer);
+    w.resolve(null);
+  }
+  waiting.clear();
+  if (code === 4401) {
+    window.dispatchEvent(new Event('ytexa-unauth'));
+    return;
+  }
+  if (!listeners.size && !watchers.size && !noticeHandlers.size) return;
+  retry = Math.min(retry + 1, 6);
+  setTimeout(connect, 500 * 2 ** (retry - 1) * (0.75 + Math.random() / 2));
+}
+
+// The page's session changed here (a login, a logout): the socket opened under the old cookie is
+// closed without a word — its "session ended" must not end the new session — and whatever listens
+// gets one under the new cookie.
+export function renew() {
+  const sock = ws;
+  if (!sock) return;
+  lost(1000);
+  sock.close();
 }
 
 export function send(msg) {

@@ -4,7 +4,7 @@ import { html } from 'htm/preact';
 import * as api from './api.js';
 import { t, getLang, setLang } from './i18n.js';
 import { Network } from './network.js';
-import { onNotification, onFacilityChanged } from './live.js';
+import { onNotification, onFacilityChanged, renew } from './live.js';
 import { TodayCards } from './today.js';
 import { parts, useRoute, go } from './router.js';
 import { lazy, Pending } from './loader.js';
@@ -50,6 +50,12 @@ const LOGOUT_PENDING = 'ytexa.logout-pending';
 // Logins started on this page: a pending logout finished on the way back online must not end a
 // session that a login made meanwhile (the cookie would be the new one's).
 let logins = 0;
+// That logout while it is on its way: a login waits for it, or its answer (which clears the cookie)
+// could arrive after the login's and end the new session.
+let ending = null;
+// The session check running now: one at a time (the online event and the health probe can both
+// start one, and two would send the pending logout twice).
+let restoring = null;
 const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult: 'consults', training_hours: 'training/hours' };
 
 // Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue,
@@ -117,9 +123,11 @@ function Login({ onLogin }) {
     setErrs({});
     setError(null);
     try {
+      await ending?.catch(() => {});
       // Whoever logs in starts with an empty copy: nothing of an earlier user is ever shown.
       await clearReads();
       await api.login(username.trim(), password);
+      renew();
       // A logout left pending offline is done: this login's session replaced that cookie.
       localStorage.removeItem(LOGOUT_PENDING);
       const me = await api.me();
@@ -241,7 +249,8 @@ function App() {
   // worker) as the user last signed in on this browser, from the kept copy of /api/v1/me (never a
   // password or a token), with the offline banner; with no copy, say so and offer to retry. A 401
   // (the session ended) always leads to the login and drops every copy.
-  const restore = async () => {
+  const restore = () => (restoring ||= check().finally(() => (restoring = null)));
+  const check = async () => {
     setOffline(false);
     const epoch = logins;
     try {
@@ -249,7 +258,9 @@ function App() {
       if (epoch !== logins) return; // someone logged in meanwhile: that login decides
       if (localStorage.getItem(LOGOUT_PENDING)) {
         // The logout made offline, now that the server answers (me gave the CSRF token).
-        await api.logout();
+        renew();
+        ending = api.logout();
+        await ending.finally(() => (ending = null));
         if (epoch !== logins) return;
         localStorage.removeItem(LOGOUT_PENDING);
         await clearReads();
@@ -339,6 +350,7 @@ function App() {
     clearDrafts();
     await clearOutbox().catch(() => {});
     await clearReads();
+    renew();
     await api.logout().catch((e) => {
       if (e.status === 0) localStorage.setItem(LOGOUT_PENDING, '1');
     });
