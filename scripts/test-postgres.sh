@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the unit and API tests against a PostgreSQL 15 server that this script starts in a folder
-# of its own on a loopback port, and stops afterwards. YTEXA_TEST_REGEX narrows the tests run.
+# of its own on a loopback port, and stops afterwards: the tests labelled "db" (tests/tests.cmake: the
+# API tests and the unit tests that open a database). YTEXA_TEST_REGEX narrows the tests run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -12,4 +13,4 @@ trap 'bash "$ROOT/scripts/pg-test-server.sh" stop "$DIR" || true; rm -rf "$DIR"'
 URL=$(bash scripts/pg-test-server.sh start "$DIR" "$PORT")
 echo "PostgreSQL test server: $URL"
 cd "$BUILD"
-YTEXA_TEST_DB=$URL ctest --output-on-failure -j2 -R "${YTEXA_TEST_REGEX:-^(unit|api)\.}"
+YTEXA_TEST_DB=$URL ctest --output-on-failure -j2 -L '^db$' -R "${YTEXA_TEST_REGEX:-^(unit|api)\.}"

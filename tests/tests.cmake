@@ -10,6 +10,11 @@ foreach(src ${UNIT_TESTS})
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src)
   target_link_libraries(${name} PRIVATE ytexa_core PkgConfig::CMOCKA)
   add_test(NAME unit.${name} COMMAND ${name})
+  # The tests that open a database (YTEXA_TEST_DB) run again on PostgreSQL (label "db").
+  file(READ ${src} body)
+  if(body MATCHES "YTEXA_TEST_DB|testdb\\.h")
+    set_tests_properties(unit.${name} PROPERTIES LABELS db)
+  endif()
 endforeach()
 # Under LeakSanitizer: fontconfig's caches live as long as the process (tests/unit/lsan.supp).
 set_tests_properties(unit.pdf_test PROPERTIES ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/unit/lsan.supp")
@@ -20,30 +25,34 @@ add_test(NAME unit.derive_migrations
                  -DDIR=${CMAKE_SOURCE_DIR}/tests/unit/migrations -P ${CMAKE_SOURCE_DIR}/tests/unit/migrations/check.cmake)
 
 find_program(NODE node)
-# The C tree is formatted as .clang-format says.
-find_program(CLANG_FORMAT clang-format)
-if(CLANG_FORMAT)
-  add_test(NAME unit.format COMMAND bash ${CMAKE_SOURCE_DIR}/tests/format.sh)
-endif()
-# The folders of src/ include each other only downwards (docs/architecture.md).
-if(NODE)
-  add_test(NAME unit.layers COMMAND ${NODE} --test --test-reporter=spec ${CMAKE_SOURCE_DIR}/tests/layers.test.mjs)
-  # Each server message is "Vietnamese / English" with one separator, or English alone (no new ones).
-  add_test(NAME unit.messages COMMAND ${NODE} --test --test-reporter=spec ${CMAKE_SOURCE_DIR}/tests/messages.test.mjs)
-endif()
-# The web app's linter and formatter (web/eslint.config.js, web/.prettierrc.json), from the
-# devDependencies that scripts/setup.sh installs into web/node_modules.
-find_program(NPM npm)
-if(NPM)
-  add_test(NAME web.lint COMMAND bash -c "${NPM} run --silent lint && ${NPM} run --silent format:check"
-           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/web)
+# The static checks look at the source, not at a build: they run in the regular build only (not
+# again under the sanitizers, nor on PostgreSQL).
+if(NOT YX_SANITIZE)
+  # The C tree is formatted as .clang-format says.
+  find_program(CLANG_FORMAT clang-format)
+  if(CLANG_FORMAT)
+    add_test(NAME unit.format COMMAND bash ${CMAKE_SOURCE_DIR}/tests/format.sh)
+  endif()
+  # The folders of src/ include each other only downwards (docs/architecture.md).
+  if(NODE)
+    add_test(NAME unit.layers COMMAND ${NODE} --test --test-reporter=spec ${CMAKE_SOURCE_DIR}/tests/layers.test.mjs)
+    # Each server message is "Vietnamese / English" with one separator (tests/messages.test.mjs).
+    add_test(NAME unit.messages COMMAND ${NODE} --test --test-reporter=spec ${CMAKE_SOURCE_DIR}/tests/messages.test.mjs)
+  endif()
+  # The web app's linter and formatter (web/eslint.config.js, web/.prettierrc.json), from the
+  # devDependencies that scripts/setup.sh installs into web/node_modules.
+  find_program(NPM npm)
+  if(NPM)
+    add_test(NAME web.lint COMMAND bash -c "${NPM} run --silent lint && ${NPM} run --silent format:check"
+             WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/web)
+  endif()
 endif()
 if(YX_API_TESTS AND NODE)
   file(GLOB API_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/api/*.test.mjs)
   foreach(t ${API_TESTS})
     get_filename_component(name ${t} NAME_WE)
     add_test(NAME api.${name} COMMAND ${NODE} --experimental-websocket --test --test-reporter=spec ${t})
-    set_tests_properties(api.${name} PROPERTIES ENVIRONMENT "YTEXA_BIN=$<TARGET_FILE:ytexa>" TIMEOUT 600)
+    set_tests_properties(api.${name} PROPERTIES ENVIRONMENT "YTEXA_BIN=$<TARGET_FILE:ytexa>" TIMEOUT 600 LABELS db)
   endforeach()
 endif()
 if(YX_E2E_TESTS AND NODE)

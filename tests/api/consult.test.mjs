@@ -34,8 +34,8 @@ async function newCase(over = {}, who = 'demo.commune') {
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body;
 }
-const counts = () => ['consults', 'consult_events', 'consult_questions', 'consult_participants', 'consult_opinions',
-  'consult_files', 'consult_minutes', 'patient_shares'].map((t) => `${t}=${srv.sql(`SELECT COUNT(*) FROM ${t}`)}`).join(' ');
+const counts = () => srv.counts(['consults', 'consult_events', 'consult_questions', 'consult_participants', 'consult_opinions',
+  'consult_files', 'consult_minutes', 'patient_shares']);
 const refused = refuser(counts);
 
 before(async () => {

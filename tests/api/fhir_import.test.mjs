@@ -316,7 +316,7 @@ function content(files) {
     Condition: Co.map((c) => [who(c.subject), encounter[c.encounter.reference], c.code.coding[0].code, c.recordedDate, c.note?.[0].text ?? ''].join(' ; ')).sort(),
   };
 }
-const tally = (srv) => ['patients', 'visits', 'vitals', 'visit_diagnoses', 'visit_events', 'fhir_imported'].map((t) => `${t} ${srv.sql(`SELECT COUNT(*) FROM ${t}`)}`).join(', ');
+const tally = (srv) => srv.counts(['patients', 'visits', 'vitals', 'visit_diagnoses', 'visit_events', 'fhir_imported']);
 // The VN month of now, as the reports name it.
 const thisMonth = () => new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 7);
 

@@ -360,7 +360,7 @@ test('a socket in 16 channels is refused another before anything is written', as
   // Its own user channel and 15 visits: 16.
   for (const v of visits.slice(0, 15))
     assert.equal((await c.ask({ type: 'join', channel: `visit:${v.id}`, after: 0 })).type, 'joined');
-  const snapshot = () => ['chat_threads', 'chat_marks', 'audit_events'].map((t) => `${t}=${srv.sql(`SELECT COUNT(*) FROM ${t}`)}`).join(' ');
+  const snapshot = () => srv.counts(['chat_threads', 'chat_marks', 'audit_events']);
   const before = snapshot();
   const r = await c.ask({ type: 'join', channel: `visit:${visits[15].id}`, after: 0 });
   assert.deepEqual([r.type, r.code], ['error', 'too_many_channels'], JSON.stringify(r));

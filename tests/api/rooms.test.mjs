@@ -16,7 +16,7 @@ const TOKEN_SECRET = randomBytes(16).toString('hex');
 const ADMIN_KEY = randomBytes(16).toString('hex');
 const as = (who, method, path, body) => api(srv, method, path, { token: S[who].token, body });
 const userId = (u) => Number(srv.sql(`SELECT id FROM users WHERE username = '${u}'`));
-const counts = () => ['rtc_rooms', 'rtc_room_people', 'rtc_recordings'].map((t) => `${t}=${srv.sql(`SELECT COUNT(*) FROM ${t}`)}`).join(' ');
+const counts = () => srv.counts(['rtc_rooms', 'rtc_room_people', 'rtc_recordings']);
 const refused = refuser(counts);
 
 let caseId;

@@ -21,9 +21,7 @@ const userId = (username) => Number(one(`SELECT id FROM users WHERE username = '
 const MIN = 60 * 1000;
 const TITLE = 'Cấp cứu ngừng tuần hoàn cơ bản cho tuyến xã';
 
-const counts = () => ['quiz_questions', 'quiz_attempts', 'credits', 'certificates']
-  .map((t) => `${t}=${srv.sql(`SELECT COUNT(*) FROM ${t}`)}`).join(' ') +
-  ` revoked=${srv.sql('SELECT COUNT(*) FROM certificates WHERE revoked_at IS NOT NULL')}`;
+const counts = () => srv.counts(['quiz_questions', 'quiz_attempts', 'credits', 'certificates', 'certificates WHERE revoked_at IS NOT NULL']);
 const refused = refuser(counts);
 
 let course, session;

@@ -197,10 +197,25 @@ function snapshot(srv) {
     ? srv.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
     : srv.sql("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1")).split('\n')
     .filter((t) => !['audit_events', 'audit_head'].includes(t));
+  // One query for all tables (one psql or sqlite3 process, not one per table).
+  const rows = new Map();
+  if (srv.pg) {
+    const out = srv.sql(tables.map((t) => `SELECT '${t}', ${VOLATILE.includes(t) ? 'COUNT(*)::text'
+      : "md5(COALESCE(string_agg(x::text, ',' ORDER BY x::text), ''))"} FROM ${t} x`).join(' UNION ALL '));
+    for (const line of out.split('\n')) rows.set(line.split('|')[0], [line.split('|')[1]]);
+  } else {
+    const MARK = '~~table~~ ';
+    const out = srv.sql(tables.map((t) => `SELECT '${MARK}${t}'; SELECT ${VOLATILE.includes(t) ? 'COUNT(*)' : '*'} FROM ${t} ORDER BY 1;`).join(' '));
+    let at = null;
+    for (const line of out.split('\n')) {
+      if (line.startsWith(MARK)) rows.set((at = line.slice(MARK.length)), []);
+      else rows.get(at).push(line);
+    }
+  }
+  assert.deepEqual([...rows.keys()].sort(), [...tables].sort());
   return tables.map((t) => {
-    if (VOLATILE.includes(t)) return `${t}=${srv.sql(`SELECT COUNT(*) FROM ${t}`)}`;
-    const rows = srv.sql(srv.pg ? `SELECT md5(COALESCE(string_agg(x::text, ',' ORDER BY x::text), '')) FROM ${t} x` : `SELECT * FROM ${t} ORDER BY 1`);
-    return `${t}=${createHash('sha256').update(rows).digest('hex').slice(0, 16)}`;
+    const text = rows.get(t).join('\n');
+    return `${t}=${VOLATILE.includes(t) ? text : createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
   });
 }
 
