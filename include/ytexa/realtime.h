@@ -31,10 +31,11 @@ struct yx_channel_kind {
     /* A chat's record, for a kind that keeps one: the column of chat_threads and notifications
      * that names it ("visit_id"); SQL selecting the ids of the people its messages are for before
      * they open the chat (notified of what they miss), one ? for the record's id; and what the
-     * record is called in that notification ("lượt khám"). */
+     * record is called in that notification, in Vietnamese and in English ("lượt khám", "visit"). */
     const char *chat_column;
     const char *chat_people;
     const char *chat_label_vi;
+    const char *chat_label_en;
     /* A socket's stay, for a kind that keeps no chat (NULL: nothing is counted). on_join, after
      * may_join allowed it: 0 with *stay set (0: nothing to end), or the refusal with r's error set.
      * on_leave(db, stay, at) once the socket leaves the channel or closes (at: ms since the

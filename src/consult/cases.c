@@ -132,6 +132,7 @@ const struct yx_channel_kind yx_consult_channel = {
     .chat_people =
         "SELECT u.id FROM consults c JOIN users u ON u.id IN (c.created_by, c.chair_id) WHERE c.id = ?",
     .chat_label_vi = "ca hội chẩn",
+    .chat_label_en = "consultation",
 };
 
 /* A clinical file attached to consultations is read by exactly those who read one of them: the

@@ -47,31 +47,38 @@ static int deadline(struct yx_db *db, const char *urgency, int64_t now, int64_t 
 static int notify_hub(struct yx_db *db, const struct yx_consult *c, int64_t hub, int escalated)
 {
     struct yx_rows *rows = NULL;
-    char text[400];
+    char text[400], text_en[400];
     int64_t now = yx_now_ms();
     /* The specialty by its name, as people read it ("Chẩn đoán hình ảnh"), never its code. */
     int rc = YX_DB_Q(db, &rows,
-                     "SELECT f.name, (SELECT s.name_vi FROM specialties s WHERE s.code = ?) AS specialty "
+                     "SELECT f.name, (SELECT s.name_vi FROM specialties s WHERE s.code = ?) AS specialty, "
+                     "(SELECT s.name_en FROM specialties s WHERE s.code = ?) AS specialty_en "
                      "FROM facilities f WHERE f.id = ?",
-                     YX_PT(c->specialty), YX_PI(c->requester));
-    const char *from = rc == 0 && rows->nrows == 1 ? yx_rows_get(rows, 0, 0) : "";
-    const char *specialty =
-        rc == 0 && rows->nrows == 1 && yx_rows_get(rows, 0, 1) ? yx_rows_get(rows, 0, 1) : "";
-    const char *urgency = strcmp(c->urgency, "emergency") == 0 ? "cấp cứu"
-                          : strcmp(c->urgency, "urgent") == 0  ? "khẩn"
-                                                               : "thường quy";
-    snprintf(text, sizeof text, "Ca hội chẩn #%lld (%s, %s) từ %s %s.", (long long)c->id, urgency, specialty,
-             from,
+                     YX_PT(c->specialty), YX_PT(c->specialty), YX_PI(c->requester));
+    int found = rc == 0 && rows->nrows == 1;
+    const char *from = found ? yx_rows_get(rows, 0, 0) : "";
+    const char *specialty = found && yx_rows_get(rows, 0, 1) ? yx_rows_get(rows, 0, 1) : "";
+    const char *specialty_en = found && yx_rows_get(rows, 0, 2) ? yx_rows_get(rows, 0, 2) : "";
+    int level = strcmp(c->urgency, "emergency") == 0 ? 0 : strcmp(c->urgency, "urgent") == 0 ? 1 : 2;
+    static const char *const urgency[][2] = {
+        {"cấp cứu", "emergency"}, {"khẩn", "urgent"}, {"thường quy", "routine"}};
+    snprintf(text, sizeof text, "Ca hội chẩn #%lld (%s, %s) từ %s %s.", (long long)c->id, urgency[level][0],
+             specialty, from,
              escalated ? "được chuyển lên vì tuyến dưới chưa tiếp nhận kịp: chờ tiếp nhận" : "chờ tiếp nhận");
+    snprintf(text_en, sizeof text_en, "Consultation #%lld (%s, %s) from %s %s.", (long long)c->id,
+             urgency[level][1], specialty_en, from,
+             escalated ? "moved up because the level below did not accept it in time: waiting to be accepted"
+                       : "waiting to be accepted");
     yx_rows_free(rows);
     if (rc == 0)
         rc = YX_DB_Q(
             db, NULL,
-            "INSERT INTO notifications (user_id, consult_id, channel, kind, text_vi, due_at, created_at, "
-            "status, next_attempt_at, delivered_at) SELECT id, ?, 'app', ?, ?, ?, ?, 'delivered', ?, ? "
+            "INSERT INTO notifications (user_id, consult_id, channel, kind, text_vi, text_en, due_at, "
+            "created_at, "
+            "status, next_attempt_at, delivered_at) SELECT id, ?, 'app', ?, ?, ?, ?, ?, 'delivered', ?, ? "
             "FROM users WHERE facility_id = ? AND active = 1 AND role IN ('doctor', 'specialist')",
             YX_PI(c->id), YX_PT(escalated ? "consult_escalated" : "consult_assigned"), YX_PT(text),
-            YX_PI(now), YX_PI(now), YX_PI(now), YX_PI(now), YX_PI(hub));
+            YX_PT(text_en), YX_PI(now), YX_PI(now), YX_PI(now), YX_PI(now), YX_PI(hub));
     return rc;
 }
 

@@ -35,11 +35,12 @@ static int build_sql(const struct yx_channel_kind *k, struct yx_chat_sql *q)
                "INSERT INTO chat_marks (thread_id, user_id, notified_seq, updated_at) SELECT ?, p.id, ?, ? "
                "FROM (%s) p WHERE true ON CONFLICT (thread_id, user_id) DO NOTHING",
                k->chat_people) ||
-           yx_snprintf(q->notify, sizeof q->notify,
-                       "INSERT INTO notifications (user_id, %s, channel, kind, text_vi, due_at, created_at, "
-                       "status, next_attempt_at, delivered_at) VALUES (?, ?, 'app', 'chat_message', ?, ?, ?, "
-                       "'delivered', ?, ?)",
-                       k->chat_column);
+           yx_snprintf(
+               q->notify, sizeof q->notify,
+               "INSERT INTO notifications (user_id, %s, channel, kind, text_vi, text_en, due_at, "
+               "created_at, status, next_attempt_at, delivered_at) VALUES (?, ?, 'app', 'chat_message', "
+               "?, ?, ?, ?, 'delivered', ?, ?)",
+               k->chat_column);
 }
 
 void yx_hub_kinds(const struct yx_channel_kind *const *kinds)

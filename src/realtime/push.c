@@ -1,6 +1,7 @@
 /* The hub's background jobs. The pusher sends each in-app notification, once it is due, to the
  * open sockets of its user (channel user:<id>): a case assigned or escalated, a visit about to
- * start, an appointment booked. The away notifier turns chat messages a person of a thread has
+ * start, an appointment booked — its text in both languages (text, text_en), the page shows the
+ * one it speaks. The away notifier turns chat messages a person of a thread has
  * not received within --chat-notify-after seconds into one notification per thread, so a doctor
  * whose page was closed learns that the station wrote. Both claim their rows with a conditional
  * UPDATE … RETURNING, so several instances on one PostgreSQL never do the same row twice. */
@@ -25,7 +26,8 @@ static void push_due(struct yx_db *db, void *unused)
         YX_DB_Q(db, &rows,
                 "UPDATE notifications SET pushed_at = ? WHERE id IN (SELECT id FROM notifications WHERE "
                 "pushed_at IS NULL AND due_at <= ? ORDER BY id LIMIT 200) AND pushed_at IS NULL RETURNING "
-                "id, user_id, kind, text_vi, due_at, consult_id, visit_id, appointment_id, channel, status, "
+                "id, user_id, kind, text_vi, COALESCE(text_en, text_vi) AS text_en, due_at, consult_id, "
+                "visit_id, appointment_id, channel, status, "
                 "session_id",
                 YX_PI(now), YX_PI(now)) != 0) {
         yx_rows_free(rows);
@@ -40,9 +42,10 @@ static void push_due(struct yx_db *db, void *unused)
         yx_snprintf(channel, sizeof channel, "user:%lld", (long long)yx_rows_i64(rows, i, "user_id"));
         yx_time_format(yx_rows_i64(rows, i, "due_at"), at);
         yx_hub_publish(channel,
-                       json_pack("{s:s,s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "type", "notification", "id",
+                       json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "type", "notification", "id",
                                  (json_int_t)yx_rows_i64(rows, i, "id"), "kind", yx_rows_str(rows, i, "kind"),
-                                 "text", yx_rows_str(rows, i, "text_vi"), "at", at, "consult_id",
+                                 "text", yx_rows_str(rows, i, "text_vi"), "text_en",
+                                 yx_rows_str(rows, i, "text_en"), "at", at, "consult_id",
                                  yx_json_id_or_null(rows, i, "consult_id"), "visit_id",
                                  yx_json_id_or_null(rows, i, "visit_id"), "appointment_id",
                                  yx_json_id_or_null(rows, i, "appointment_id"), "session_id",
@@ -60,12 +63,14 @@ static void notify_away(struct yx_db *db, const struct yx_rows *rows, int i)
     int64_t unseen = last - yx_rows_i64(rows, i, "delivered_seq"), now = yx_now_ms(), id;
     const struct yx_channel_kind *kind = yx_channel_parse(yx_rows_str(rows, i, "channel"), &id);
     const struct yx_chat_sql *sql = kind ? yx_chat_sql(kind) : NULL;
-    char text[200];
+    char text[200], text_en[200];
     struct yx_rows *claimed = NULL;
     if (!sql)
         return; /* a kind no longer registered, or one without chat: nobody to tell of it */
     snprintf(text, sizeof text, "%lld tin nhắn mới trong %s #%lld.", (long long)unseen, kind->chat_label_vi,
              (long long)id);
+    snprintf(text_en, sizeof text_en, "%lld new message%s in %s #%lld.", (long long)unseen,
+             unseen == 1 ? "" : "s", kind->chat_label_en, (long long)id);
     if (yx_db_begin(db) != 0)
         return;
     int rc =
@@ -76,8 +81,8 @@ static void notify_away(struct yx_db *db, const struct yx_rows *rows, int i)
     int mine = rc == 0 && claimed->nrows == 1;
     yx_rows_free(claimed);
     if (mine)
-        rc = YX_DB_Q(db, NULL, sql->notify, YX_PI(user), YX_PI(id), YX_PT(text), YX_PI(now), YX_PI(now),
-                     YX_PI(now), YX_PI(now));
+        rc = YX_DB_Q(db, NULL, sql->notify, YX_PI(user), YX_PI(id), YX_PT(text), YX_PT(text_en), YX_PI(now),
+                     YX_PI(now), YX_PI(now), YX_PI(now));
     if (rc == 0 && mine)
         yx_db_commit(db);
     else

@@ -65,21 +65,26 @@ static int announce_one(struct yx_db *db, const struct target_roles *t, int64_t 
                         const struct yx_rows *s, int i)
 {
     int64_t now = yx_now_ms(), starts = yx_rows_i64(s, i, "starts_at"), due = starts - STARTING_LEAD_MS;
-    char text[2048], when[32]; /* two titles of 200 characters, up to 4 bytes each */
+    char text[2048], text_en[2048], when[32], when_en[32]; /* two titles of 200 characters, ≤ 4 bytes each */
     yx_time_vn(starts, "%H:%M ngày %d/%m", when, sizeof when);
+    yx_time_vn(starts, "%H:%M on %d/%m", when_en, sizeof when_en);
     yx_snprintf(text, sizeof text, "Buổi học \"%s\" (khoá \"%s\") bắt đầu lúc %s.",
                 yx_rows_str(s, i, "title"), yx_rows_str(s, i, "course_title"), when);
+    yx_snprintf(text_en, sizeof text_en, "Session \"%s\" (course \"%s\") starts at %s.",
+                yx_rows_str(s, i, "title"), yx_rows_str(s, i, "course_title"), when_en);
     if (due < now)
         due = now;
     int64_t sid = yx_rows_i64(s, i, "id");
     return YX_DB_Q(
         db, NULL,
-        "INSERT INTO notifications (user_id, session_id, channel, kind, text_vi, due_at, created_at, "
-        "status, next_attempt_at, delivered_at) SELECT u.id, ?, 'app', 'session_starting', ?, ?, ?, "
+        "INSERT INTO notifications (user_id, session_id, channel, kind, text_vi, text_en, due_at, "
+        "created_at, "
+        "status, next_attempt_at, delivered_at) SELECT u.id, ?, 'app', 'session_starting', ?, ?, ?, ?, "
         "'delivered', ?, ? FROM users u WHERE " ENROLLED_PEOPLE " AND NOT EXISTS (SELECT 1 FROM "
         "notifications n WHERE n.user_id = u.id AND n.session_id = ? AND n.kind = 'session_starting')",
-        YX_PI(sid), YX_PT(text), YX_PI(due), YX_PI(now), YX_PI(due), YX_PI(due), YX_PI(course_id),
-        YX_PI(course_id), YX_PI(t->any), YX_PT(t->role[0]), YX_PT(t->role[1]), YX_PT(t->role[2]), YX_PI(sid));
+        YX_PI(sid), YX_PT(text), YX_PT(text_en), YX_PI(due), YX_PI(now), YX_PI(due), YX_PI(due),
+        YX_PI(course_id), YX_PI(course_id), YX_PI(t->any), YX_PT(t->role[0]), YX_PT(t->role[1]),
+        YX_PT(t->role[2]), YX_PI(sid));
 }
 
 int yx_course_announce(struct yx_db *db, int64_t course_id, int64_t session_id)

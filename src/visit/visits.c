@@ -223,6 +223,7 @@ const struct yx_channel_kind yx_visit_channel = {
     .chat_people =
         "SELECT u.id FROM visits v JOIN users u ON u.id IN (v.doctor_id, v.created_by) WHERE v.id = ?",
     .chat_label_vi = "lượt khám",
+    .chat_label_en = "visit",
 };
 
 int yx_visit_doctor_only(struct yx_req *r, const struct yx_visit *v)
@@ -304,30 +305,36 @@ static int answer_visit(struct yx_req *r, int status, int64_t id)
  * text names no patient: it shows on a lock screen. */
 static int notify_starting(struct yx_req *r, int64_t id, const struct yx_visit_plan *p)
 {
-    static const char *const mode_words[][2] = {{"video", "video"},
-                                                {"audio", "thoại"},
-                                                {"chat", "tin nhắn"},
-                                                {"assisted", "có nhân viên y tế hỗ trợ"}};
+    static const char *const mode_words[][3] = {
+        {"video", "video", "video"},
+        {"audio", "thoại", "audio"},
+        {"chat", "tin nhắn", "chat"},
+        {"assisted", "có nhân viên y tế hỗ trợ", "with a health worker"}};
     if (!p->scheduled_at)
         return 0;
     int64_t now = yx_now_ms(), due = p->scheduled_at - VISIT_STARTING_LEAD_MS;
-    char when[32];
+    char when[32], when_en[32];
     yx_time_vn(p->scheduled_at, "%H:%M ngày %d/%m", when, sizeof when);
-    const char *mode = p->mode;
+    yx_time_vn(p->scheduled_at, "%H:%M on %d/%m", when_en, sizeof when_en);
+    const char *mode = p->mode, *mode_en = p->mode;
     for (size_t i = 0; i < sizeof mode_words / sizeof mode_words[0]; i++)
-        if (strcmp(p->mode, mode_words[i][0]) == 0)
+        if (strcmp(p->mode, mode_words[i][0]) == 0) {
             mode = mode_words[i][1];
-    char text[200];
+            mode_en = mode_words[i][2];
+        }
+    char text[200], text_en[200];
     snprintf(text, sizeof text, "Lượt khám từ xa #%lld (%s) bắt đầu lúc %s.", (long long)id, mode, when);
+    snprintf(text_en, sizeof text_en, "Remote visit #%lld (%s) starts at %s.", (long long)id, mode_en,
+             when_en);
     if (due < now)
         due = now;
     return YX_DB_Q(
         r->db, NULL,
-        "INSERT INTO notifications (user_id, visit_id, channel, kind, text_vi, due_at, created_at, "
-        "status, next_attempt_at, delivered_at) SELECT id, ?, 'app', 'visit_starting', ?, ?, ?, "
+        "INSERT INTO notifications (user_id, visit_id, channel, kind, text_vi, text_en, due_at, created_at, "
+        "status, next_attempt_at, delivered_at) SELECT id, ?, 'app', 'visit_starting', ?, ?, ?, ?, "
         "'delivered', ?, ? FROM users WHERE id IN (?, ?)",
-        YX_PI(id), YX_PT(text), YX_PI(due), YX_PI(now), YX_PI(due), YX_PI(due), YX_PI(p->doctor_id),
-        YX_PI(r->who.user_id));
+        YX_PI(id), YX_PT(text), YX_PT(text_en), YX_PI(due), YX_PI(now), YX_PI(due), YX_PI(due),
+        YX_PI(p->doctor_id), YX_PI(r->who.user_id));
 }
 
 int yx_visit_insert(struct yx_req *r, const struct yx_visit_plan *p, int64_t *id)

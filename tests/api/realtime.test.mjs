@@ -215,9 +215,14 @@ test('notifications are pushed: a case assigned to the hub, a chat message misse
   assert.equal(n.kind, 'consult_assigned');
   assert.match(n.text, new RegExp(`#${r.body.id}`));
   assert.doesNotMatch(n.text, /Lù Văn Páo/, 'no patient name on a lock screen');
-  // The list has it too, for a doctor who was not connected.
+  // Both languages travel; the page shows the one it speaks (never a code such as "imaging").
+  assert.match(n.text, /\(khẩn, Chẩn đoán hình ảnh\) từ .* chờ tiếp nhận\.$/);
+  assert.match(n.text_en, new RegExp(`^Consultation #${r.body.id} \\(urgent, Imaging\\) from .* waiting to be accepted\\.$`));
+  // The list has it too, for a doctor who was not connected, in the language asked for.
   const list = await as('demo.doctor', 'GET', '/api/v1/notifications?limit=200');
   assert.ok(list.body.items.some((x) => x.kind === 'consult_assigned' && x.text === n.text));
+  const listEn = await api(srv, 'GET', '/api/v1/notifications?limit=200', { token: S['demo.doctor'].token, headers: { 'accept-language': 'en-GB,en;q=0.9' } });
+  assert.ok(listEn.body.items.some((x) => x.kind === 'consult_assigned' && x.text === n.text_en));
   // The case's chat: the doctor is not in it, the station writes; after --chat-notify-after the
   // doctor is told, once.
   const accept = await as('demo.doctor', 'POST', `/api/v1/consults/${r.body.id}/accept`, {});
@@ -230,6 +235,7 @@ test('notifications are pushed: a case assigned to the hub, a chat message misse
   const missed = await doctor.next((m) => m.type === 'notification' && m.kind === 'chat_message' && m.consult_id === r.body.id, 'the missed chat', 8000);
   assert.equal(missed.consult_id, r.body.id);
   assert.equal(missed.text, `2 tin nhắn mới trong ca hội chẩn #${r.body.id}.`);
+  assert.equal(missed.text_en, `2 new messages in consultation #${r.body.id}.`);
   assert.equal(missed.visit_id, null);
   await sleep(2500);
   assert.equal(srv.sql(`SELECT COUNT(*) FROM notifications WHERE kind = 'chat_message' AND consult_id = ${r.body.id}`), '1', 'one notification for the two');
@@ -239,6 +245,7 @@ test('notifications are pushed: a case assigned to the hub, a chat message misse
   station.send({ type: 'chat', channel: `visit:${v.id}`, text: 'Bệnh nhân đã đến trạm.', client_id: 'n-3' });
   const visitMissed = await doctor.next((m) => m.type === 'notification' && m.kind === 'chat_message' && m.visit_id === v.id, 'the missed visit chat', 8000);
   assert.equal(visitMissed.text, `1 tin nhắn mới trong lượt khám #${v.id}.`);
+  assert.equal(visitMissed.text_en, `1 new message in visit #${v.id}.`);
   assert.equal(visitMissed.consult_id, null);
   await station.close();
   await doctor.close();

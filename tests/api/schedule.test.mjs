@@ -142,6 +142,12 @@ test('the patient books for themself, reads the notification, and may not book f
   assert.match(mine.text, /^ytexa: Lịch khám từ xa \(gọi video\) lúc 09:00 ngày \d\d\/\d\d\/\d{4} với bác sĩ Nguyễn Văn An/);
   // A notification may show on a locked phone: it never names the patient (docs/realtime.md).
   assert.doesNotMatch(mine.text, /Giàng|Páo/);
+  // In the reader's language: the same notification in English for an app in English.
+  const en = await api(srv, 'GET', '/api/v1/notifications', { token: S['demo.patient'].token, headers: { 'accept-language': 'en' } });
+  assert.match(en.body.items.find((x) => x.id === mine.id).text,
+    /^ytexa: Remote visit \(video call\) at 09:00 on \d\d\/\d\d\/\d{4} with doctor Nguyễn Văn An/);
+  // An SMS goes in Vietnamese alone.
+  assert.equal(srv.sql(`SELECT COUNT(*) FROM notifications WHERE appointment_id = ${b.body.id} AND channel <> 'app' AND text_en IS NOT NULL`), '0');
   const read = await as('demo.patient', 'POST', `/api/v1/notifications/${mine.id}/read`);
   assert.equal(read.status, 200);
   assert.ok((await get('/api/v1/notifications', 'demo.patient')).body.items.find((x) => x.id === mine.id).read_at);

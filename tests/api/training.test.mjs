@@ -455,6 +455,7 @@ test('enrolled people are told 15 minutes before a live session; later enrolment
   assert.equal(c.status, 201, JSON.stringify(c.body));
   const n = await ws.next((m) => m.type === 'notification' && m.kind === 'session_starting', 'the session_starting notice', 10000);
   assert.match(n.text, /Buổi 2: bù dịch/);
+  assert.match(n.text_en, /^Session "Buổi 2: bù dịch" \(course ".+"\) starts at \d\d:\d\d on \d\d\/\d\d\.$/);
   assert.equal(n.session_id, c.body.id, 'the notice says which session');
   await ws.close();
   const told = (sid) => srv.sql(`SELECT user_id FROM notifications WHERE session_id = ${sid} AND kind = 'session_starting' ORDER BY user_id`).split('\n').filter(Boolean).map(Number);

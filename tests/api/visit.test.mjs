@@ -423,7 +423,9 @@ test('a visit about to start: its doctor and who planned it are told ten minutes
       const n = await c.next((m) => m.type === 'notification' && m.visit_id === v.id, 'the visit_starting notification', 8000);
       assert.equal(n.kind, 'visit_starting');
       // The whole text, so no patient name on a lock screen.
-      assert.equal(n.text, `Lượt khám từ xa #${v.id} (video) bắt đầu lúc ${hhmm} ngày ${String(vn.getUTCDate()).padStart(2, '0')}/${String(vn.getUTCMonth() + 1).padStart(2, '0')}.`);
+      const dm = `${String(vn.getUTCDate()).padStart(2, '0')}/${String(vn.getUTCMonth() + 1).padStart(2, '0')}`;
+      assert.equal(n.text, `Lượt khám từ xa #${v.id} (video) bắt đầu lúc ${hhmm} ngày ${dm}.`);
+      assert.equal(n.text_en, `Remote visit #${v.id} (video) starts at ${hhmm} on ${dm}.`);
     }
     const listed = await as('demo.doctor', 'GET', '/api/v1/notifications?limit=200');
     assert.equal(listed.body.items.filter((n) => n.visit_id === v.id && n.kind === 'visit_starting').length, 1);

@@ -96,11 +96,12 @@ test('no raw code on the main pages of the station, the doctor and the specialis
         patient_id: pt.id, summary: 'Đau ngực trái 2 ngày, phim X-quang chụp tại trạm.', questions: ['Có tổn thương phổi không?'],
         urgency: 'urgent', specialty: 'imaging', kind: 'imaging', submit: true,
       });
-      // The notice names the specialty as people read it, never its code.
-      await doctor.p.locator('.notices .notice', { hasText: 'Chẩn đoán hình ảnh' }).first().waitFor({ timeout: 10000 });
+      // The notice names the specialty as people read it, never its code, in the page's language.
+      const notice = lang === 'en' ? /^Consultation #\d+ \(urgent, Imaging\)/ : /^Ca hội chẩn #\d+ \(khẩn, Chẩn đoán hình ảnh\)/;
+      await doctor.p.locator('.notices .notice', { hasText: notice }).first().waitFor({ timeout: 10000 });
       // Declined up to the central hospital: the specialist's notice.
       await as('demo.doctor', 'POST', `/api/v1/consults/${c.id}/decline`, { reason: 'Cần bác sĩ chẩn đoán hình ảnh tuyến trên' });
-      await specialist.p.locator('.notices .notice', { hasText: 'Chẩn đoán hình ảnh' }).first().waitFor({ timeout: 10000 });
+      await specialist.p.locator('.notices .notice', { hasText: notice }).first().waitFor({ timeout: 10000 });
       for (const [who, s] of [['demo.commune', station], ['demo.doctor', doctor], ['demo.specialist', specialist]]) {
         await visit(s, who, lang, c.id);
         found.push(...s.found);

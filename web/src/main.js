@@ -210,7 +210,7 @@ function Home({ user }) {
 }
 
 // Notifications pushed by the hub while the app is open (a case waiting, a message missed), shown
-// for a minute with a link to what they are about.
+// for a minute with a link to what they are about, in the app's language (the push carries both).
 function Notices() {
   const [items, setItems] = useState([]);
   useEffect(
@@ -224,7 +224,7 @@ function Notices() {
   const href = (n) => (n.consult_id ? `#/consults/${n.consult_id}` : n.visit_id ? `#/visits/${n.visit_id}` : null);
   return html`<ul class="notices" role="status" aria-live="polite">${items.map(
     (n) => html`<li class="notice" data-kind=${n.kind}>
-    <span>${n.text}</span> ${href(n) && html`<a href=${href(n)}>${t('notice_open')}</a>`}
+    <span>${getLang() === 'en' && n.text_en ? n.text_en : n.text}</span> ${href(n) && html`<a href=${href(n)}>${t('notice_open')}</a>`}
     <button class="link" aria-label=${t('notice_close')} onClick=${() => setItems((xs) => xs.filter((x) => x.id !== n.id))}>×</button></li>`,
   )}</ul>`;
 }
