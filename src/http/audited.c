@@ -43,13 +43,18 @@ int yx_audited_park(struct job *j)
     return wait;
 }
 
-/* Patient data goes out only with its audit event written; if that failed, a 500 instead. */
+/* Patient data goes out only with its audit event written; if that failed, a 503 with Retry-After
+ * when the database cannot be reached now (PostgreSQL restarting: the read may simply be asked
+ * again), a 500 otherwise. */
 void yx_audited_answer(struct job *j)
 {
     yx_srv.inflight--;
     if (j->audit_rc != 0 && !j->r.err) {
         yx_log(YX_LOG_ERROR, "audit: event of request %s not written: %s", j->r.id, yx_err_name(j->audit_rc));
-        yx_fail(&j->r, YX_EDB, "Lỗi máy chủ (yêu cầu %s) / server error (request %s).", j->r.id, j->r.id);
+        if (j->audit_rc == YX_EUNAVAIL)
+            yx_fail_unavailable(&j->r);
+        else
+            yx_fail(&j->r, YX_EDB, "Lỗi máy chủ (yêu cầu %s) / server error (request %s).", j->r.id, j->r.id);
         free(j->answer);
         j->answer = yx_render_answer(&j->r, &j->status, &j->answer_len);
     }

@@ -118,6 +118,15 @@ static const char *outcome_of(int rc)
     }
 }
 
+int yx_fail_unavailable(struct yx_req *r)
+{
+    if (!yx_reply_header_get(r, "retry-after"))
+        yx_reply_header(r, "retry-after", "5");
+    return yx_fail(r, YX_EUNAVAIL,
+                   "Tạm thời chưa kết nối được cơ sở dữ liệu; hãy thử lại sau ít giây / the database cannot "
+                   "be reached just now; try again in a few seconds.");
+}
+
 /* The error a failed request (or Bundle entry) answers: the handler's own, or the server's when it
  * set none; a failure of the server itself says only what to quote to an operator (the cause is
  * in the log), whatever the handler had set before it. */
@@ -126,9 +135,7 @@ static void settle_error(struct yx_req *r, int rc)
     /* A database that cannot be reached (PostgreSQL restarting, a lock held too long) is said as
      * such; every 503 tells the client when to try again. */
     if (rc == YX_EUNAVAIL && !r->err)
-        yx_fail(r, rc,
-                "Tạm thời chưa kết nối được cơ sở dữ liệu; hãy thử lại sau ít giây / the database cannot "
-                "be reached just now; try again in a few seconds.");
+        yx_fail_unavailable(r);
     if (rc != 0 && !r->err)
         yx_fail(r, rc, "Máy chủ gặp lỗi (yêu cầu %s) / something went wrong on the server (request %s).",
                 r->id, r->id);

@@ -19,6 +19,10 @@ int yx_safe_method(const char *m);
 /* Does the request write: a method other than GET, HEAD and OPTIONS, or a route that says so
  * (YX_R_WRITES)? */
 int yx_route_writes(const struct yx_req *r, const struct yx_route *rt);
+
+/* r fails 503 because the database cannot be reached now (PostgreSQL restarting, a lock held too
+ * long), telling the client when to try again. Returns YX_EUNAVAIL. */
+int yx_fail_unavailable(struct yx_req *r);
 /* Matches method and path against the routes. Returns the route, or NULL with *code set to
  * YX_ENOTFOUND or YX_EMETHOD. Path parameters go to r->params. */
 const struct yx_route *yx_route_match(const struct yx_route *routes, struct yx_req *r, int *code);

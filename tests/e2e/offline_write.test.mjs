@@ -116,6 +116,11 @@ async function offlineDay(answer) {
     await p.getByRole('button', { name: 'Lưu chỉ số' }).click();
     await p.getByRole('status').filter({ hasText: 'Đã lưu, sẽ gửi khi có mạng' }).waitFor();
     await p.locator('.ob-pending li', { hasText: 'chờ gửi' }).waitFor();
+    // Ending the visit needs the server now: the button says so instead of failing.
+    const finish = p.getByRole('button', { name: 'Kết thúc khám' });
+    assert.ok(await finish.isDisabled());
+    assert.equal(await finish.getAttribute('title'), 'Cần có mạng');
+    await p.locator('.needs-net-note', { hasText: 'Cần có mạng' }).waitFor();
     // A new patient, their consent and a consultation draft for them.
     await register(p, NEW, 1995);
     assert.match(new URL(p.url()).hash, /^#\/patients\/local-\d+$/);
@@ -142,6 +147,8 @@ async function offlineDay(answer) {
     assert.equal(await p.locator('.ob-entry', { hasText: 'Đăng ký người bệnh' }).count(), 2);
     assert.equal(named(NEW), 0);
     assert.equal((await stored(p)).length, 7);
+    // "Send now" cannot send without a network: disabled, and says why.
+    assert.ok(await p.getByRole('button', { name: 'Gửi ngay' }).isDisabled());
 
     // Back online: sent in order, each once; the duplicate waits, with the draft typed for her.
     await ctx.setOffline(false);

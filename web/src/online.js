@@ -93,6 +93,9 @@ export function NetButton({ disabled, quiet, children, ...rest }) {
   return html`<span class="needs-net">${b}<small class="muted">${t('needs_network')}</small></span>`;
 }
 
+// "Cần có mạng" once beside a row of quiet NetButtons, while offline.
+export const NeedsNet = () => (useOnline() ? null : html`<small class="muted needs-net-note">${t('needs_network')}</small>`);
+
 // The line under a page shown from a kept copy: "Bản lưu lúc 14:05".
 export const CopyNote = ({ at }) => (at ? html`<p class="copy-note muted" role="note">${t('copy_at')} ${vnTime(at)}</p>` : null);
 

@@ -7,6 +7,7 @@ import { html } from 'htm/preact';
 import { t } from './i18n.js';
 import { errorText, placeError, Field, formatDateTime, readDecimal, numberText } from './words.js';
 import { useOutbox, flush, chooseExisting, registerAnyway, resend, discard, dependents } from './outbox.js';
+import { NetButton } from './online.js';
 
 // The fields of each kind of entry, by their API path, as its form labels them.
 const VITALS = ['systolic', 'diastolic', 'pulse', 'temperature', 'spo2', 'respiratory_rate', 'weight', 'height', 'glucose'];
@@ -170,6 +171,6 @@ export function OutboxPage() {
     <h1>${t('ob_title')}</h1>
     <p class="muted">${t('ob_explain')}</p>
     <${OutboxList} />
-    ${items.some((e) => e.state === 'waiting') && html`<button onClick=${() => flush()}>${t('ob_send_now')}</button>`}
+    ${items.some((e) => e.state === 'waiting') && html`<${NetButton} onClick=${() => flush()}>${t('ob_send_now')}<//>`}
   </main>`;
 }

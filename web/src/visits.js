@@ -14,7 +14,7 @@ import { errorText, placeError, readDecimal, numberText, Field, formatTime } fro
 import { Appointments, SlotPicker, when, vnToday } from './appointments.js';
 import { useDraft } from './drafts.js';
 import { Confirm } from './dialog.js';
-import { NetButton, CopyNote, onOnlineChange } from './online.js';
+import { NetButton, NeedsNet, CopyNote, onOnlineChange } from './online.js';
 import { read } from './reads.js';
 import { send } from './outbox.js';
 import { Queued, Waiting } from './outbox_page.js';
@@ -150,7 +150,7 @@ function PlanVisit({ patientId, user }) {
       <${Field} id="emergency" label=${t('emergency_reason')} error=${errs.emergency} value=${f.emergency} onInput=${(e) => set({ ...f, emergency: e.target.value })} />
     </details>
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    <button type="submit" disabled=${busy || !f.doctor_id}>${t('plan_visit')}</button>
+    <${NetButton} type="submit" disabled=${busy || !f.doctor_id}>${t('plan_visit')}<//>
   </form></main>`;
 }
 
@@ -245,7 +245,7 @@ function Notes({ v, user, onSaved }) {
     )}
     ${msg && html`<p role="status">${msg}</p>`}
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    <button type="submit">${t('save_notes')}</button>
+    <${NetButton} type="submit">${t('save_notes')}<//>
   </form>`;
 }
 
@@ -380,7 +380,7 @@ function Prescription({ v, onSaved }) {
     ${signed.map((p) => html`<p>${t('signed_rx')} ${t('version')} ${p.version} · ${when(p.signed_at)} · <a href=${`/api/v1/prescriptions/${p.id}/pdf`} target="_blank" rel="noopener">${t('rx_pdf')}</a></p>`)}
     ${
       !open && signed.length > 0
-        ? html`<button class="link" onClick=${() => act(() => call('POST', `/api/v1/prescriptions/${signed.at(-1).id}/revise`))}>${t('revise_rx')}</button>`
+        ? html`<${NetButton} class="link" onClick=${() => act(() => call('POST', `/api/v1/prescriptions/${signed.at(-1).id}/revise`))}>${t('revise_rx')}<//>`
         : open
           ? html`<p>${t('draft_rx')} ${t('version')} ${open.version}</p>
       <h3>${t('rx_draft_items')}</h3>
@@ -414,7 +414,7 @@ function Prescription({ v, onSaved }) {
           </div></fieldset>`,
         )}
         <div class="actions"><button type="button" class="link" onClick=${() => setItems([...items, { ...EMPTY_ITEM }])}>${t('add_medicine')}</button></div>
-        <button type="submit">${t('save_draft')}</button>
+        <${NetButton} type="submit">${t('save_draft')}<//>
       </form>`
     }
     ${error && html`<p class="error" role="alert">${error}</p>`}
@@ -543,7 +543,7 @@ function VisitScreen({ id, user }) {
       <p><strong class="state">${t('state_' + v.state)}</strong> · ${t('doctor')}: ${v.doctor.full_name} (${v.doctor.facility.name})</p>
       <p class="muted">${v.reason}${v.emergency_reason ? ' · ' + t('emergency') + ': ' + v.emergency_reason : ''}</p>
       ${error && html`<p class="error" role="alert">${error}</p>`}
-      ${party && NEXT[v.state] && !stopping && html`<div class="actions">${NEXT[v.state].map((to) => html`<button class=${to === 'cancelled' || to === 'no_show' ? 'secondary' : ''} onClick=${() => move(to)}>${t('to_' + to)}</button>`)}</div>`}
+      ${party && NEXT[v.state] && !stopping && html`<div class="actions">${NEXT[v.state].map((to) => html`<${NetButton} quiet class=${to === 'cancelled' || to === 'no_show' ? 'secondary' : ''} onClick=${() => move(to)}>${t('to_' + to)}<//>`)}<${NeedsNet} /></div>`}
       ${party && stopping && NEXT[v.state]?.includes(stopping) && html`<${StopForm} to=${stopping} onDone=${stop} onBack=${() => setStopping(null)} />`}
       ${atStation && html`<p><a href=${'#/patients/' + v.patient.id}>${t('open_record')}</a></p>`}
       ${!party && html`<p class="muted" role="note">${t('visit_onlooker')}</p>`}
@@ -601,7 +601,7 @@ function BookForMe({ user, onBooked }) {
     <${SlotPicker} doctor=${doctor} name="b" slot=${slot} setSlot=${setSlot} version=${version} />
     <${Field} id="breason" label=${t('visit_reason')} error=${errs.breason} required minlength="2" value=${reason} onInput=${(e) => setReason(e.target.value)} />
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    <button type="submit" disabled=${!slot}>${t('book_for_me')}</button>
+    <${NetButton} type="submit" disabled=${!slot}>${t('book_for_me')}<//>
   </form>`;
 }
 
@@ -664,7 +664,7 @@ export function MySchedule({ user }) {
       ${['1', '2', '4', '8', '12'].map((w) => html`<option value=${w}>${w === '1' ? t('weeks_1') : w + ' ' + t('weeks_n')}</option>`)}</${Field}>
     ${msg && html`<p role="status">${msg}</p>`}
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    <button type="submit">${t('publish')}</button>
+    <${NetButton} type="submit">${t('publish')}<//>
   </form>
   <section class="card"><h2>${t('slots_of_day')}</h2>
     ${slots.length === 0 ? html`<p class="muted">${t('none')}</p>` : html`<ul class="chips slot-list">${slots.map((x) => html`<li class=${x.booked ? 'booked' : ''}>${time(x.start)}${x.booked ? ' · ' + t('booked') : ''}</li>`)}</ul>`}
