@@ -84,11 +84,13 @@ static const struct yx_field question_fields[] = {
     {NULL, 0, 0, 0, 0},
 };
 
-/* Each question: its text, 2 to 6 choices (texts of 1 to 500 characters) and the correct one. */
+/* Each question: its text, 2 to 6 choices (texts of 1 to 2000 bytes) and the correct one. A refusal
+ * names the member it is about ("questions[1].choices[2]"), so the editor shows it there. */
 static int check_questions(struct yx_req *r, json_t *qs)
 {
     json_t *q, *ch;
     size_t i, k;
+    char at[32], choice[24];
     if (json_array_size(qs) < 1 || json_array_size(qs) > 50)
         return yx_fail_field(r, YX_EINVAL, "questions",
                              "Bài kiểm tra có từ 1 đến 50 câu hỏi / A quiz has 1 to 50 questions.");
@@ -98,31 +100,41 @@ static int check_questions(struct yx_req *r, json_t *qs)
             return yx_fail_field(r, YX_EINVAL, "questions",
                                  "Câu hỏi %zu không phải một đối tượng / Question %zu is not an object.",
                                  i + 1, i + 1);
-        if (yx_validate(r, q, question_fields) != 0) {
-            r->err_field = "questions"; /* the message names the member of the question */
-            return YX_EINVAL;
-        }
+        yx_snprintf(at, sizeof at, "questions[%zu]", i);
+        if (yx_validate(r, q, question_fields) != 0)
+            return yx_error_within(r, YX_EINVAL, at); /* the message names the member */
         json_t *choices = json_object_get(q, "choices");
         size_t n = json_array_size(choices);
         if (n < 2 || n > 6)
-            return yx_fail_field(r, YX_EINVAL, "questions",
-                                 "Câu hỏi %zu cần từ 2 đến 6 lựa chọn / Question %zu needs 2 to 6 choices.",
-                                 i + 1, i + 1);
+            return yx_error_within(
+                r,
+                yx_fail_field(r, YX_EINVAL, "choices",
+                              "Câu hỏi %zu cần từ 2 đến 6 lựa chọn / Question %zu needs 2 to 6 choices.",
+                              i + 1, i + 1),
+                at);
         json_array_foreach(choices, k, ch)
         {
             const char *t = json_string_value(ch);
             size_t len = t ? strlen(t) : 0;
+            yx_snprintf(choice, sizeof choice, "choices[%zu]", k);
             if (!t || !yx_utf8_valid(t, len) || len < 1 || len > 2000)
-                return yx_fail_field(r, YX_EINVAL, "questions",
-                                     "Lựa chọn %zu của câu hỏi %zu dài từ 1 đến 2000 byte / Choice %zu of "
-                                     "question %zu is a text of 1 to 2000 bytes.",
-                                     k + 1, i + 1, k + 1, i + 1);
+                return yx_error_within(
+                    r,
+                    yx_fail_field(r, YX_EINVAL, choice,
+                                  "Lựa chọn %zu của câu hỏi %zu dài từ 1 đến 2000 byte / "
+                                  "Choice %zu of question %zu is a text of 1 to 2000 bytes.",
+                                  k + 1, i + 1, k + 1, i + 1),
+                    at);
         }
         if ((size_t)json_integer_value(json_object_get(q, "correct")) >= n)
-            return yx_fail_field(r, YX_EINVAL, "questions",
-                                 "Câu hỏi %zu: đáp án đúng (correct) là số thứ tự (từ 0) của một lựa chọn / "
-                                 "Question %zu: correct is the index (from 0) of one of its choices.",
-                                 i + 1, i + 1);
+            return yx_error_within(
+                r,
+                yx_fail_field(r, YX_EINVAL, "correct",
+                              "Câu hỏi %zu: đáp án đúng (correct) là số thứ tự (từ 0) của một "
+                              "lựa chọn / Question %zu: correct is the index (from 0) of one "
+                              "of its choices.",
+                              i + 1, i + 1),
+                at);
     }
     return 0;
 }

@@ -68,13 +68,15 @@ test('the trainer sets the quiz; learners never see the answers; bad quizzes and
     [{ questions: 'ba câu' }, 'questions', 'not an array'],
     [{ questions: [q0], extra: 1 }, 'extra', 'unknown field'],
     [{ questions: [7] }, 'questions', 'not an object'],
-    [{ questions: [{ ...q0, choices: ['chỉ một'] }] }, 'questions', 'one choice'],
-    [{ questions: [{ ...q0, choices: ['1', '2', '3', '4', '5', '6', '7'] }] }, 'questions', 'seven choices'],
-    [{ questions: [{ ...q0, choices: ['a', 2] }] }, 'questions', 'a choice not a text'],
-    [{ questions: [{ ...q0, correct: 3 }] }, 'questions', 'correct out of range'],
-    [{ questions: [{ ...q0, correct: -1 }] }, 'questions', 'negative correct'],
-    [{ questions: [{ ...q0, question: 'ab' }] }, 'questions', 'question too short'],
-    [{ questions: [{ ...q0, hint: 'x' }] }, 'questions', 'unknown member'],
+    // The member at fault is named, so the editor shows the error beside it.
+    [{ questions: [{ ...q0, choices: ['chỉ một'] }] }, 'questions[0].choices', 'one choice'],
+    [{ questions: [{ ...q0, choices: ['1', '2', '3', '4', '5', '6', '7'] }] }, 'questions[0].choices', 'seven choices'],
+    [{ questions: [q0, { ...q0, choices: ['a', 2] }] }, 'questions[1].choices[1]', 'a choice not a text'],
+    [{ questions: [{ ...q0, choices: ['', 'b'] }] }, 'questions[0].choices[0]', 'an empty choice'],
+    [{ questions: [{ ...q0, correct: 3 }] }, 'questions[0].correct', 'correct out of range'],
+    [{ questions: [{ ...q0, correct: -1 }] }, 'questions[0].correct', 'negative correct'],
+    [{ questions: [q0, q0, { ...q0, question: 'ab' }] }, 'questions[2].question', 'question too short'],
+    [{ questions: [{ ...q0, hint: 'x' }] }, 'questions[0].hint', 'unknown member'],
     [{ questions: Array(51).fill(q0) }, 'questions', '51 questions'],
   ]) await refused(as('demo.trainer', 'PUT', path, body), 400, field, what);
 

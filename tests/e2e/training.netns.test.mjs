@@ -142,8 +142,14 @@ test('a live lecture: three sites watch, a hand goes up, attendance from presenc
     await phone.getByRole('button', { name: 'Hạ tay' }).waitFor();
     const hands = trainer.getByLabel('Học viên giơ tay');
     await hands.getByText('✋ Sùng Thị Dở').waitFor({ timeout: 10000 });
-    await leaver.getByLabel('Đặt câu hỏi').fill('Trẻ dưới 1 tuổi có bù dịch đường uống được không ạ?');
+    // Sending an empty box says what to do, beside the box; a question sent says it was.
     await leaver.getByRole('button', { name: 'Gửi' }).click();
+    await leaver.locator('#question-error', { hasText: 'Hãy nhập câu hỏi trước khi gửi.' }).waitFor();
+    assert.equal(await leaver.getByLabel('Đặt câu hỏi').getAttribute('aria-invalid'), 'true');
+    await leaver.getByLabel('Đặt câu hỏi').fill('Trẻ dưới 1 tuổi có bù dịch đường uống được không ạ?');
+    assert.equal(await leaver.locator('#question-error').count(), 0);
+    await leaver.getByRole('button', { name: 'Gửi' }).click();
+    await leaver.getByRole('status').filter({ hasText: 'Đã gửi câu hỏi cho giảng viên.' }).waitFor();
     await hands.getByText('Trẻ dưới 1 tuổi có bù dịch đường uống được không ạ?').waitFor({ timeout: 10000 });
 
     // Attendance as it is counted: all three present.
@@ -259,9 +265,19 @@ test('the trainer makes a course through the screens: materials (a link and a PD
   await quiz.getByRole('button', { name: 'Thêm câu hỏi' }).click();
   await quiz.getByLabel('Nội dung câu hỏi').nth(1).fill('Phù, nhức đầu, nhìn mờ gợi ý gì?');
   await quiz.getByLabel('Lựa chọn 2.1').fill('Tiền sản giật');
-  await quiz.getByLabel('Lựa chọn 2.2').fill('Cảm cúm');
+  // A choice of spaces alone passes the browser's check but not the server's: the error shows
+  // under that choice, which is marked and takes the focus.
+  await quiz.getByLabel('Lựa chọn 2.2').fill('   ');
+  await quiz.getByRole('button', { name: 'Lưu bài kiểm tra' }).click();
+  const wrong = quiz.getByLabel('Lựa chọn 2.2');
+  await quiz.locator('#qc1_1-error', { hasText: 'Lựa chọn 2 của câu hỏi 2' }).waitFor();
+  assert.equal(await wrong.getAttribute('aria-invalid'), 'true');
+  await p.waitForFunction(() => document.activeElement?.id === 'qc1_1');
+  assert.equal(await quiz.locator('.field-error').count(), 1);
+  await wrong.fill('Cảm cúm');
   await quiz.getByRole('button', { name: 'Lưu bài kiểm tra' }).click();
   await quiz.getByText('Đã lưu bài kiểm tra.').waitFor();
+  assert.equal(await quiz.locator('.field-error').count(), 0);
   await quiz.getByText('2 câu hỏi').waitFor();
 
   await p.getByRole('button', { name: 'Công bố khóa học' }).click();

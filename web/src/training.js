@@ -596,10 +596,21 @@ function Enrolments({ c }) {
 }
 
 const blankQuestion = () => ({ question: '', choices: ['', ''], correct: 0 });
+// Where the quiz's API paths are in the editor: "questions[1].choices[2]" is the third choice of the
+// second question (ids qq1, qch1, qc1_2, qr1).
+const at = (p) => p.match(/\d+/g).map(Number);
+const QUIZ_FIELDS = () => ({
+  'questions[].question': [(p) => `qq${at(p)[0]}`, t('tr_question_text')],
+  'questions[].choices': [(p) => `qch${at(p)[0]}`, t('tr_choices')],
+  'questions[].choices[]': [(p) => `qc${at(p)[0]}_${at(p)[1]}`, t('tr_choice')],
+  'questions[].correct': [(p) => `qr${at(p)[0]}`, t('tr_correct')],
+});
+const FieldError = ({ id, errs }) => errs[id] && html`<p class="field-error" id=${`${id}-error`} role="alert">${errs[id]}</p>`;
 
 function QuizEditor({ c, onChange }) {
   const [qs, setQs] = useState(null);
   const [error, setError] = useState(null);
+  const [errs, setErrs] = useState({});
   const [saved, setSaved] = useState(false);
   useEffect(() => {
     if (!c.quiz) {
@@ -618,6 +629,7 @@ function QuizEditor({ c, onChange }) {
   const save = async (e) => {
     e.preventDefault();
     setError(null);
+    setErrs({});
     try {
       await call('PUT', `/api/v1/courses/${c.id}/quiz`, {
         questions: qs.map((q) => ({ question: q.question.trim(), choices: q.choices.map((x) => x.trim()), correct: q.correct })),
@@ -625,24 +637,30 @@ function QuizEditor({ c, onChange }) {
       setSaved(true);
       onChange();
     } catch (err) {
-      setError(errorText(err));
+      const placed = placeError(err, QUIZ_FIELDS());
+      setErrs(placed.field);
+      setError(placed.general);
     }
   };
+  const invalid = (id) => ({ 'aria-invalid': errs[id] ? 'true' : undefined, 'aria-describedby': errs[id] ? `${id}-error` : undefined });
   return html`<section class="card quiz-editor"><h2>${t('tr_quiz')}</h2>
     <p class="muted">${c.quiz ? `${c.quiz.questions} ${t('tr_questions')}` : t('tr_no_quiz')} · ${t('tr_quiz_pass')} ${c.quiz_pass_pct}% · ${t('tr_max_attempts')} ${c.quiz_max_attempts}</p>
     <details><summary>${t('tr_edit_quiz')}</summary>
     <form class="form" onSubmit=${save}>
       ${qs.map(
         (q, i) => html`<fieldset key=${i}><legend>${t('tr_question')} ${i + 1}</legend>
-        <label for=${'qq' + i}>${t('tr_question_text')}</label>
-        <input id=${'qq' + i} required minlength="3" value=${q.question} onInput=${(e) => edit(i, { question: e.target.value })} />
+        <${Field} id=${'qq' + i} label=${t('tr_question_text')} error=${errs['qq' + i]} required minlength="3" value=${q.question} onInput=${(e) => edit(i, { question: e.target.value })} />
+        <div id=${'qch' + i} tabindex="-1" class="choices" ...${invalid('qch' + i)}>
         ${q.choices.map(
           (ch, k) => html`<div class="choice-row">
-          <input type="radio" name=${'qc' + i} checked=${q.correct === k} onChange=${() => edit(i, { correct: k })} aria-label=${`${t('tr_correct')} ${i + 1}.${k + 1}`} />
-          <input required value=${ch} aria-label=${`${t('tr_choice')} ${i + 1}.${k + 1}`} onInput=${(e) => edit(i, { choices: q.choices.map((x, j) => (j === k ? e.target.value : x)) })} />
+          <input type="radio" id=${k === 0 ? 'qr' + i : undefined} name=${'qc' + i} checked=${q.correct === k} onChange=${() => edit(i, { correct: k })} aria-label=${`${t('tr_correct')} ${i + 1}.${k + 1}`} ...${k === 0 ? invalid('qr' + i) : {}} />
+          <input id=${`qc${i}_${k}`} required value=${ch} aria-label=${`${t('tr_choice')} ${i + 1}.${k + 1}`} onInput=${(e) => edit(i, { choices: q.choices.map((x, j) => (j === k ? e.target.value : x)) })} ...${invalid(`qc${i}_${k}`)} />
           ${q.choices.length > 2 && html`<button type="button" class="link" aria-label=${t('tr_remove') + ' ' + (k + 1)} onClick=${() => edit(i, { choices: q.choices.filter((_, j) => j !== k), correct: q.correct === k ? 0 : q.correct > k ? q.correct - 1 : q.correct })}>×</button>`}
+          <${FieldError} id=${`qc${i}_${k}`} errs=${errs} />
         </div>`,
         )}
+        <${FieldError} id=${'qch' + i} errs=${errs} /><${FieldError} id=${'qr' + i} errs=${errs} />
+        </div>
         <div class="actions">
           ${q.choices.length < 6 && html`<button type="button" class="link" onClick=${() => edit(i, { choices: [...q.choices, ''] })}>+ ${t('tr_add_choice')}</button>`}
           ${qs.length > 1 && html`<button type="button" class="link" onClick=${() => setQs(qs.filter((_, j) => j !== i))}>${t('tr_remove_question')}</button>`}
@@ -712,6 +730,7 @@ function LivePage({ sid }) {
   const [questions, setQuestions] = useState([]); // [{ name, text, at }]
   const [raised, setRaised] = useState(false);
   const [question, setQuestion] = useState('');
+  const [asked, setAsked] = useState({}); // { error } next to the box, or { ok } once sent
   const [error, setError] = useState(null);
   const [version, setVersion] = useState(0);
   const local = useRef(null);
@@ -845,11 +864,14 @@ function LivePage({ sid }) {
     signal({ kind: 'hand', raised: !raised });
     setRaised(!raised);
   };
+  // A question goes to the presenter over the socket: an empty one is refused beside the box, and
+  // one that the socket could not take (reconnecting) stays typed, saying so.
   const ask = (e) => {
     e.preventDefault();
-    if (!question.trim()) return;
-    signal({ kind: 'question', text: question.trim() });
+    if (!question.trim()) return setAsked({ error: t('tr_ask_empty') });
+    if (!signal({ kind: 'question', text: question.trim() })) return setAsked({ error: t('tr_ask_failed') });
     setQuestion('');
+    setAsked({ ok: true });
   };
   const end = async () => {
     setError(null);
@@ -888,10 +910,14 @@ function LivePage({ sid }) {
       ${
         phase === 'live' &&
         !presenter &&
-        html`<form class="ask" onSubmit=${ask}>
-        <label for="question">${t('tr_ask')}</label>
-        <div class="send"><input id="question" maxlength="500" value=${question} onInput=${(e) => setQuestion(e.target.value)} />
-          <button type="submit">${t('tr_send')}</button></div></form>`
+        html`<form class="ask" onSubmit=${ask} noValidate>
+        <div class="send"><${Field} id="question" label=${t('tr_ask')} error=${asked.error} maxlength="500" value=${question}
+          onInput=${(e) => {
+            setQuestion(e.target.value);
+            setAsked({});
+          }} />
+          <button type="submit">${t('tr_send')}</button></div>
+        ${asked.ok && html`<p class="muted" role="status">${t('tr_asked')}</p>`}</form>`
       }
     </section>
     ${
