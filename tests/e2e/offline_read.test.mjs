@@ -237,3 +237,21 @@ test('a logout without a network empties the copy at once and ends the session w
     await ctx.close();
   }
 });
+
+test('in English: the table comes on demand, the service worker keeps it, and a reload without a network opens in English', async () => {
+  const { p, ctx } = await openDayOnline(DESKTOP);
+  try {
+    // In Vietnamese the English table was never fetched (it is not in the entry script).
+    assert.ok(!(await cachedAssets(p)).some((u) => /\/assets\/en-/.test(u)), 'English fetched for a Vietnamese page');
+    await p.getByRole('button', { name: 'Ngôn ngữ: English' }).click();
+    await p.getByRole('button', { name: 'Language: Tiếng Việt' }).waitFor();
+    await until('the English table kept', async () => (await cachedAssets(p)).some((u) => /\/assets\/en-/.test(u)));
+    await ctx.setOffline(true);
+    await p.reload();
+    await p.getByRole('status').filter({ hasText: 'No network. What you enter is kept and sent when the network is back.' }).waitFor();
+    assert.equal(await p.evaluate(() => document.documentElement.lang), 'en');
+    await p.locator('.queue li', { hasText: 'Vàng Thị Mỷ' }).waitFor();
+  } finally {
+    await ctx.close();
+  }
+});

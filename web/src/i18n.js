@@ -1,14 +1,26 @@
 import vi from './i18n/vi.js';
-import en from './i18n/en.js';
 
-const tables = { vi, en };
-let lang = localStorage.getItem('ytexa.lang') === 'en' ? 'en' : 'vi';
+// Vietnamese is in the entry script; English comes on demand (most people read Vietnamese, and
+// every byte before the login form counts on a 512 kbit/s link). Once fetched the service worker
+// keeps it, so the app opens in English offline too.
+const tables = { vi };
+const loaders = { en: () => import('./i18n/en.js') };
+let lang = 'vi';
 document.documentElement.lang = lang;
 
+async function load(l) {
+  if (!tables[l] && loaders[l]) tables[l] = (await loaders[l]()).default;
+}
+
 export const getLang = () => lang;
-export function setLang(l) {
+// The language chosen on this browser, its table loaded; Vietnamese if that cannot be fetched.
+export async function startLang() {
+  if (localStorage.getItem('ytexa.lang') === 'en') await setLang('en', false);
+}
+export async function setLang(l, remember = true) {
+  await load(l).catch(() => {});
   lang = tables[l] ? l : 'vi';
-  localStorage.setItem('ytexa.lang', lang);
+  if (remember) localStorage.setItem('ytexa.lang', lang);
   document.documentElement.lang = lang;
 }
 export const t = (key) => tables[lang][key] ?? tables.vi[key] ?? key;

@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { useState, useEffect } from 'preact/hooks';
 import { html } from 'htm/preact';
 import * as api from './api.js';
-import { t, getLang, setLang } from './i18n.js';
+import { t, getLang, setLang, startLang } from './i18n.js';
 import { Network } from './network.js';
 import { onNotification, onFacilityChanged, renew } from './live.js';
 import { TodayCards } from './today.js';
@@ -161,8 +161,8 @@ function LangSwitch() {
   const other = getLang() === 'vi' ? 'en' : 'vi';
   const label = other === 'en' ? 'English' : 'Tiếng Việt';
   // The accessible name holds the visible word (WCAG 2.5.3) and says what the button is for.
-  return html`<button class="lang" lang=${other} aria-label=${t('language') + ': ' + label} onClick=${() => {
-    setLang(other);
+  return html`<button class="lang" lang=${other} aria-label=${t('language') + ': ' + label} onClick=${async () => {
+    await setLang(other);
     redraw((n) => n + 1);
     window.dispatchEvent(new Event('ytexa-lang'));
   }}>
@@ -384,6 +384,6 @@ function App() {
     }`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+startLang().then(() => render(html`<${App} />`, document.getElementById('app')));
 // The shell works offline once loaded (https, or http on this machine's loopback for testing).
 if ('serviceWorker' in navigator && window.isSecureContext) navigator.serviceWorker.register('/sw.js').catch(() => {});
