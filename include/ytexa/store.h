@@ -106,6 +106,9 @@ struct yx_db {
     int in_tx;                  /* transactions open: 1 the outermost, 2 and more savepoints inside it */
     int plan_each;              /* yx_db_plan_each */
     struct yx_db_event *events; /* yx_db_publish: waiting for the commit, newest first */
+    /* Statements that failed because the database could not be reached (YX_EUNAVAIL), ever: a
+     * request that compares it before and after knows whether its failure met an outage. */
+    unsigned long unreachable;
 };
 
 /* Is url a PostgreSQL one (postgres:// or postgresql://)? Anything else is a SQLite file. */

@@ -395,6 +395,7 @@ void yx_dispatch(struct yx_req *r, const struct yx_pipeline *p, size_t max_body)
         rc = YX_EUNAVAIL; /* said in settle_error */
         goto out;
     }
+    unsigned long unreachable = r->db ? r->db->unreachable : 0;
     if (rt->flags & YX_R_RAW) {
         if (r->body_len > YX_RAW_BODY_MAX) {
             rc = yx_fail(r, YX_ETOOBIG, "Mỗi yêu cầu gửi tối đa %d byte / Send at most %d bytes a request.",
@@ -407,6 +408,12 @@ void yx_dispatch(struct yx_req *r, const struct yx_pipeline *p, size_t max_body)
     if (!(rt->flags & YX_R_PUBLIC) && (rc = p->authenticate(r)) != 0)
         goto out;
     rc = run_handler(r, rt, p);
+    /* A failure that met an unreachable database is an outage whatever the handler made of it (a
+     * helper that returns NULL can only say "failed"): 503, try again, not a server error. */
+    if (rc == YX_EDB && r->db && r->db->unreachable != unreachable) {
+        yx_clear_error(r);
+        rc = YX_EUNAVAIL;
+    }
 out:
     settle_error(r, rc);
 }

@@ -137,6 +137,7 @@ int yx_db_exec(struct yx_db *db, const char *sql, const struct yx_param *p, int 
     int rc = db->engine->exec(db, sql, p, np, out);
     if (rc == YX_EDB)
         yx_log(YX_LOG_ERROR, "db: %s (in: %.120s)", yx_db_error(db), sql);
+    db->unreachable += rc == YX_EUNAVAIL;
     return rc;
 }
 
@@ -147,6 +148,7 @@ int yx_db_exec_later(struct yx_db *db, const char *sql, const struct yx_param *p
     int rc = db->engine->exec_later(db, sql, p, np);
     if (rc == YX_EDB)
         yx_log(YX_LOG_ERROR, "db: %s (in: %.120s)", yx_db_error(db), sql);
+    db->unreachable += rc == YX_EUNAVAIL;
     return rc;
 }
 
