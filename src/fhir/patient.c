@@ -337,7 +337,7 @@ static int date_cond(struct yx_req *r, struct yx_fhir_query *q, const char *name
 static int updated_cond(struct yx_req *r, struct yx_fhir_query *q, const char *v)
 {
     char prefix[3] = "eq", when[48];
-    int64_t lo, hi;
+    int64_t lo = 0, hi = 0;
     if (v[0] >= 'a' && v[0] <= 'z' && v[1] >= 'a' && v[1] <= 'z') {
         memcpy(prefix, v, 2);
         v += 2;
