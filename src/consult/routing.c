@@ -47,7 +47,7 @@ static int deadline(struct yx_db *db, const char *urgency, int64_t now, int64_t 
 static int notify_hub(struct yx_db *db, const struct yx_consult *c, int64_t hub, int escalated)
 {
     struct yx_rows *rows = NULL;
-    char text[400], text_en[400];
+    char text[1024], text_en[1024]; /* a facility's name: 200 characters, up to 4 bytes each, never cut */
     int64_t now = yx_now_ms();
     /* The specialty by its name, as people read it ("Chẩn đoán hình ảnh"), never its code. */
     int rc = YX_DB_Q(db, &rows,

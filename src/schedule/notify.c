@@ -9,7 +9,6 @@
 
 #include "schedule.h"
 
-/* "08:30 ngày 23/11/2026" in Vietnam time. */
 /* One notification: in the app (phone NULL) with its English text too, or outward to a phone in
  * Vietnamese alone. */
 static int add(struct yx_db *db, int64_t appointment, int64_t patient, const char *channel, const char *kind,
@@ -29,7 +28,8 @@ static int add(struct yx_db *db, int64_t appointment, int64_t patient, const cha
 int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *kind)
 {
     struct yx_rows *rows = NULL;
-    char when[32], when_en[32], text[600], text_en[600];
+    /* A doctor's name (160 characters) and a facility's (200), up to 4 bytes each, never cut. */
+    char when[32], when_en[32], text[2048], text_en[2048];
     int rc = YX_DB_Q(
         db, &rows,
         "SELECT a.patient_id, COALESCE(p.phone, p.guardian_phone) AS phone, u.full_name AS doctor_name, "
@@ -83,7 +83,7 @@ int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *
         }
         rc = add(db, appointment_id, patient, "app", kind, NULL, text, text_en, now);
         if (rc == 0 && phone)
-            rc = add(db, appointment_id, patient, channel, kind, phone, text, NULL, now);
+            rc = add(db, appointment_id, patient, channel, kind, phone, text, text_en, now);
     }
     /* Reminders a day and an hour before, when that moment is still ahead. */
     static const int64_t before[] = {24 * 3600000LL, 3600000LL};
@@ -100,7 +100,7 @@ int yx_notify_appointment(struct yx_db *db, int64_t appointment_id, const char *
                  "ytexa: Reminder: remote visit (%s) at %s with doctor %s. Come to the station or open the "
                  "app 10 minutes before.",
                  how_en, when_en, doctor);
-        rc = add(db, appointment_id, patient, channel, "reminder", phone, text, NULL, start - before[i]);
+        rc = add(db, appointment_id, patient, channel, "reminder", phone, text, text_en, start - before[i]);
         if (rc == 0)
             rc = add(db, appointment_id, patient, "app", "reminder", NULL, text, text_en, start - before[i]);
     }

@@ -71,36 +71,50 @@ function pgUrl(name) {
   return u.toString();
 }
 
-// A fresh database with the demo data: its URL (PostgreSQL) or path (SQLite).
-function demoCopy(dir, pgName) {
-  const key = demoKey();
+// The demo loaded into db (a URL or a file path) with a data folder of its own, thrown away after.
+function loadDemo(db, check = () => {}) {
   const scratch = mkdtempSync(join(tmpdir(), 'ytexa-demo-'));
   try {
-    if (pgName) {
-      const tpl = `yx_demo_${key}`;
-      once(key, () => pgExists(tpl), () => {
-        pgAdmin(`DROP DATABASE IF EXISTS ${tpl}_make`);
-        pgAdmin(`CREATE DATABASE ${tpl}_make`);
-        ytexa(['demo'], ['--data', scratch, '--db', pgUrl(`${tpl}_make`)]);
-        pgAdmin(`ALTER DATABASE ${tpl}_make RENAME TO ${tpl}`);
-      });
-      pgAdmin(`CREATE DATABASE ${pgName} TEMPLATE ${tpl}`);
-      return pgUrl(pgName);
-    }
-    const tpl = join(tmpdir(), `ytexa-demo-${key}.db`);
-    once(key, () => existsSync(tpl), () => {
-      for (const f of readdirSync(tmpdir()))
-        if (/^ytexa-demo-[0-9a-f]{16}\.db$/.test(f) && Date.now() - statSync(join(tmpdir(), f)).mtimeMs > 6 * 3600e3) rmSync(join(tmpdir(), f), { force: true });
-      ytexa(['demo'], ['--data', scratch, '--db', join(scratch, 'y.db')]);
-      assert.ok(!existsSync(join(scratch, 'y.db-wal')) || statSync(join(scratch, 'y.db-wal')).size === 0, 'the demo left a WAL behind');
-      renameSync(join(scratch, 'y.db'), tpl);
-    });
-    const db = join(dir, 'ytexa.db');
-    copyFileSync(tpl, db);
-    return db;
+    ytexa(['demo'], ['--data', scratch, '--db', typeof db === 'function' ? db(scratch) : db]);
+    check(scratch);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+// Templates this process has seen made: no psql process or stat to ask again for each server.
+const made = new Set();
+
+// A fresh database with the demo data: its URL (PostgreSQL) or path (SQLite).
+function demoCopy(dir, pgName) {
+  const key = demoKey();
+  if (pgName) {
+    const tpl = `yx_demo_${key}`;
+    if (!made.has(tpl))
+      once(key, () => pgExists(tpl), () => {
+        pgAdmin(`DROP DATABASE IF EXISTS ${tpl}_make`);
+        pgAdmin(`CREATE DATABASE ${tpl}_make`);
+        loadDemo(pgUrl(`${tpl}_make`));
+        pgAdmin(`ALTER DATABASE ${tpl}_make RENAME TO ${tpl}`);
+      });
+    made.add(tpl);
+    pgAdmin(`CREATE DATABASE ${pgName} TEMPLATE ${tpl}`);
+    return pgUrl(pgName);
+  }
+  const tpl = join(tmpdir(), `ytexa-demo-${key}.db`);
+  if (!made.has(tpl))
+    once(key, () => existsSync(tpl), () => {
+      for (const f of readdirSync(tmpdir()))
+        if (/^ytexa-demo-[0-9a-f]{16}\.db$/.test(f) && Date.now() - statSync(join(tmpdir(), f)).mtimeMs > 6 * 3600e3) rmSync(join(tmpdir(), f), { force: true });
+      loadDemo((scratch) => join(scratch, 'y.db'), (scratch) => {
+        assert.ok(!existsSync(join(scratch, 'y.db-wal')) || statSync(join(scratch, 'y.db-wal')).size === 0, 'the demo left a WAL behind');
+        renameSync(join(scratch, 'y.db'), tpl);
+      });
+    });
+  made.add(tpl);
+  const db = join(dir, 'ytexa.db');
+  copyFileSync(tpl, db);
+  return db;
 }
 
 // Runs the ytexa command with args and the server's options; returns stdout.
