@@ -6,6 +6,29 @@
 #include "ytexa/http.h"
 
 void yx_files_part_path(const char *upload_id, char *out, size_t n);
+
+/* The tus 1.0 headers as the upload routes read them (uploads.c), without a request, so that
+ * fuzz/fuzz_tus.c reads them the same way. Each value may be NULL (the header is absent). */
+/* Is Tus-Resumable the version this server speaks, 1.0.0? */
+int yx_files_tus_version_ok(const char *v);
+/* A non-negative decimal header value (Upload-Length, Upload-Offset: at most 15 digits, nothing
+ * else), or -1. */
+int64_t yx_files_tus_number(const char *v);
+/* Upload-Length into *length: 0, YX_EINVAL when it is no number or 0 (a deferred length is not
+ * supported), YX_ETOOBIG past the largest upload. */
+int yx_files_tus_length(const char *v, int64_t *length);
+/* The protocol's rules for a chunk of n bytes, given its Content-Type and Upload-Offset, to an
+ * upload of length bytes of which the server has received (complete: its file is made): 0, or
+ * YX_EMEDIA (not application/offset+octet-stream), YX_EINVAL (the offset is no number),
+ * YX_ECONFLICT (it is not the server's offset, or the upload is complete), YX_ETOOBIG (the chunk
+ * goes past the length). */
+int yx_files_tus_chunk(const char *type, const char *offset, int64_t length, int64_t received, int complete,
+                       size_t n);
+/* The value of key in an Upload-Metadata header m ("key base64,key base64"), decoded into out (at
+ * most cap - 1 bytes, NUL-terminated): 1 when found, 0 when the key is absent, -1 when its value
+ * is not base64, is too long or holds a NUL (which would end the name early: "scan.png\0.exe" read
+ * as "scan.png"). */
+int yx_files_tus_metadata(const char *m, const char *key, char *out, size_t cap);
 /* Staff of a facility upload (yx_authorize(), YX_RES_FILE); patients (the route's roles) and the
  * roles without a facility do not. */
 int yx_files_uploader(struct yx_req *r);

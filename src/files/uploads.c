@@ -30,32 +30,51 @@ struct upload {
     char refused[32]; /* why the upload was refused, or "" */
 };
 
+int yx_files_tus_version_ok(const char *v)
+{
+    return v && strcmp(v, "1.0.0") == 0;
+}
+
 static int tus_version(struct yx_req *r)
 {
     yx_reply_header(r, "tus-resumable", "1.0.0");
-    const char *v = yx_header(r, "tus-resumable");
-    if (!v || strcmp(v, "1.0.0") != 0)
+    if (!yx_files_tus_version_ok(yx_header(r, "tus-resumable")))
         return yx_fail(r, YX_EPRECOND,
                        "Cần tiêu đề Tus-Resumable: 1.0.0 (máy chủ dùng tus 1.0.0) / Send Tus-Resumable: "
                        "1.0.0 (this server speaks tus 1.0.0).");
     return 0;
 }
 
-/* A non-negative decimal header value, or -1. */
-static int64_t header_int(struct yx_req *r, const char *name)
+int64_t yx_files_tus_number(const char *v)
 {
-    const char *v = yx_header(r, name);
     if (!v || !*v || strlen(v) > 15 || strspn(v, "0123456789") != strlen(v))
         return -1;
     return strtoll(v, NULL, 10);
 }
 
-/* The value of key in Upload-Metadata ("key base64,key base64"), decoded into out (at most cap - 1
- * bytes, NUL-terminated): 1 when found, 0 when the key is absent, -1 when its value is not base64,
- * is too long or holds a NUL (which would end the name early: "scan.png\0.exe" read as "scan.png"). */
-static int metadata_value(struct yx_req *r, const char *key, char *out, size_t cap)
+int yx_files_tus_length(const char *v, int64_t *length)
 {
-    const char *m = yx_header(r, "upload-metadata");
+    *length = yx_files_tus_number(v);
+    if (*length <= 0)
+        return YX_EINVAL;
+    return *length > MAX_UPLOAD ? YX_ETOOBIG : 0;
+}
+
+int yx_files_tus_chunk(const char *type, const char *offset, int64_t length, int64_t received, int complete,
+                       size_t n)
+{
+    if (!type || strcmp(type, "application/offset+octet-stream") != 0)
+        return YX_EMEDIA;
+    int64_t at = yx_files_tus_number(offset);
+    if (at < 0)
+        return YX_EINVAL;
+    if (at != received || complete)
+        return YX_ECONFLICT;
+    return (int64_t)n > length - received ? YX_ETOOBIG : 0;
+}
+
+int yx_files_tus_metadata(const char *m, const char *key, char *out, size_t cap)
+{
     size_t k = strlen(key);
     for (const char *p = m ? m : ""; *p; p += strspn(p, ", ")) {
         size_t n = strcspn(p, ",");
@@ -77,7 +96,7 @@ static int metadata_value(struct yx_req *r, const char *key, char *out, size_t c
 /* The "filename" of Upload-Metadata, into name. */
 static int metadata_name(struct yx_req *r, char name[201])
 {
-    int found = metadata_value(r, "filename", name, 201);
+    int found = yx_files_tus_metadata(yx_header(r, "upload-metadata"), "filename", name, 201);
     if (found < 0 || (found > 0 && !yx_file_name_ok(name)))
         return yx_fail_field(r, YX_EINVAL, "filename",
                              "Tên tệp không hợp lệ (không chứa đường dẫn, tối đa 200 byte) / the file "
@@ -94,7 +113,7 @@ static int metadata_name(struct yx_req *r, char name[201])
  * make or teach a course (yx_authorize(), YX_RES_FILE) — not by a health worker. */
 static int metadata_purpose(struct yx_req *r, char purpose[16])
 {
-    int found = metadata_value(r, "purpose", purpose, 16);
+    int found = yx_files_tus_metadata(yx_header(r, "upload-metadata"), "purpose", purpose, 16);
     if (found == 0)
         snprintf(purpose, 16, "clinical");
     if (found < 0 || (strcmp(purpose, "clinical") != 0 && strcmp(purpose, "course_material") != 0))
@@ -121,13 +140,13 @@ static int upload_create(struct yx_req *r)
         return yx_fail(r, YX_EINVAL,
                        "Hãy tạo lượt tải lên trước, rồi gửi dữ liệu bằng PATCH / Create the upload first, "
                        "then send its bytes with PATCH.");
-    int64_t length = header_int(r, "upload-length");
-    if (length <= 0)
+    int64_t length;
+    if ((rc = yx_files_tus_length(yx_header(r, "upload-length"), &length)) == YX_EINVAL)
         return yx_fail_field(
             r, YX_EINVAL, "upload-length",
             "Upload-Length là kích thước tệp tính bằng byte (không hỗ trợ báo kích thước sau) / "
             "Upload-Length is the file's size in bytes (deferred length is not supported).");
-    if (length > MAX_UPLOAD)
+    if (rc == YX_ETOOBIG)
         return yx_fail_field(r, YX_ETOOBIG, "upload-length",
                              "Mỗi tệp tối đa %lld MiB / A file is at most %lld MiB.",
                              MAX_UPLOAD / 1024 / 1024, MAX_UPLOAD / 1024 / 1024);
@@ -266,15 +285,16 @@ static int lock_part(struct yx_req *r, struct upload *u, int *fd)
  * does not go past Upload-Length. */
 static int check_chunk(struct yx_req *r, const struct upload *u)
 {
-    if (!r->content_type || strcmp(r->content_type, "application/offset+octet-stream") != 0)
+    int rc = yx_files_tus_chunk(r->content_type, yx_header(r, "upload-offset"), u->length, u->received,
+                                u->file_id != 0, r->body_len);
+    if (rc == YX_EMEDIA)
         return yx_fail(r, YX_EMEDIA,
                        "Gửi dữ liệu dạng application/offset+octet-stream / Send the bytes as "
                        "application/offset+octet-stream.");
-    int64_t offset = header_int(r, "upload-offset");
-    if (offset < 0)
+    if (rc == YX_EINVAL)
         return yx_fail_field(r, YX_EINVAL, "upload-offset",
                              "Upload-Offset là một số byte / Upload-Offset is a number of bytes.");
-    if (offset != u->received || u->file_id) {
+    if (rc == YX_ECONFLICT) {
         offset_headers(r, u);
         return yx_fail_code(r, YX_ECONFLICT, "offset_mismatch",
                             json_pack("{s:I}", "offset", (json_int_t)u->received),
@@ -282,10 +302,10 @@ static int check_chunk(struct yx_req *r, const struct upload *u)
                             "server has %lld bytes of this upload; send from there (HEAD tells).",
                             (long long)u->received, (long long)u->received);
     }
-    if ((int64_t)r->body_len > u->length - u->received)
+    if (rc == YX_ETOOBIG)
         return yx_fail(r, YX_ETOOBIG,
                        "Phần dữ liệu gửi vượt quá Upload-Length / The chunk goes past Upload-Length.");
-    return 0;
+    return rc;
 }
 
 /* Writes the chunk at the upload's offset and makes it durable before the offset moves. */
