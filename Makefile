@@ -6,7 +6,7 @@ DATA       ?= var
 JOBS       ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build web run test test-unit test-asan test-postgres bench fuzz clean
+.PHONY: all setup build web run test test-unit test-asan test-postgres soak bench fuzz clean
 
 all: build
 
@@ -49,6 +49,10 @@ test-postgres: build
 	@if [ -x $(ASAN_BUILD)/store_test ]; then \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		YTEXA_TEST_REGEX='^unit\.' bash scripts/test-postgres.sh $(ASAN_BUILD); fi
+
+# The kill -9 soak for 200 cycles (SOAK_CYCLES) on SQLite, then on PostgreSQL (about 45 min here).
+soak: build
+	@bash scripts/soak.sh $(BUILD)
 
 bench: build
 	@bash bench/run.sh
