@@ -271,12 +271,22 @@ static void remember(const char *path)
         written.overflow = 1;
 }
 
+#define MANIFEST_MAX (64 * 1024)
+
 /* Reads and checks the backup's manifest; *counts gets its counts (a new reference). */
 static int read_manifest(const char *from, json_t **counts, int *pg)
 {
     char path[700];
     json_error_t jerr;
     snprintf(path, sizeof path, "%s/manifest.json", from);
+    /* A manifest is a few hundred bytes; a folder that holds a huge one is not a backup, and it is
+     * refused before it is read. */
+    struct stat st;
+    if (stat(path, &st) == 0 && st.st_size > MANIFEST_MAX) {
+        fprintf(stderr, "ytexa: %s is not a ytexa backup's manifest (%lld bytes, at most %d)\n", path,
+                (long long)st.st_size, MANIFEST_MAX);
+        return YX_EINVAL;
+    }
     json_t *m = json_load_file(path, 0, &jerr);
     json_t *c = m ? json_object_get(m, "counts") : NULL;
     const char *engine = m ? json_string_value(json_object_get(m, "engine")) : NULL;

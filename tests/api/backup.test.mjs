@@ -121,6 +121,16 @@ test('a restore that finds a damaged file, or a database that is not what the ma
   assert.match(r2.stderr, /does not hold what its manifest counts/);
   assert.deepEqual(filesUnder(into), []);
 
+  // A manifest far larger than any backup writes is refused before it is read.
+  const big = join(work, 'bk2-manifest');
+  cpSync(good, big, { recursive: true });
+  const m = JSON.parse(readFileSync(join(big, 'manifest.json'), 'utf8'));
+  writeFileSync(join(big, 'manifest.json'), JSON.stringify({ ...m, pad: 'x'.repeat(1 << 20) }));
+  const r3 = run(['restore', '--data', into, '--from', big]);
+  assert.notEqual(r3.status, 0);
+  assert.match(r3.stderr, /is not a ytexa backup's manifest \(\d+ bytes, at most 65536\)/);
+  assert.deepEqual(filesUnder(into), []);
+
   // The good one restores.
   assert.equal(run(['restore', '--data', into, '--from', good]).status, 0);
 });
