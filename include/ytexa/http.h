@@ -93,7 +93,8 @@ struct yx_req {
     struct yx_db *db;
     struct yx_principal who;
     int authed;
-    int no_touch;     /* resolve the session without counting it as activity (a check nobody asked for) */
+    int no_touch;     /* resolve the session without counting it as activity (a check nobody asked for,
+                       * a request the page made by itself: X-Ytexa-Background: 1) */
     int auth_changed; /* the handler ended a session or changed an account: see yx_auth_forget() */
     const struct yx_route *route;
     const struct yx_api_dialect *dialect; /* the dialect of r->path, or NULL: the API's JSON */

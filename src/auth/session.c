@@ -243,11 +243,14 @@ static int session_create(struct yx_req *r, int64_t user_id, char token[64], cha
         YX_PT(hash), YX_PT(csrf), YX_PI(user_id), YX_PI(now), YX_PI(now), YX_PI(*expires), YX_PT(r->addr));
 }
 
-static void session_cookie(struct yx_req *r, const char *value, int max_age)
+/* The session's cookie, or its removal (gone). While set it has no Max-Age: a browser-session
+ * cookie, which closing the browser forgets, so that on a shared computer the next person is not
+ * the last one (the server still ends the session after --session-idle and --session-max). */
+static void session_cookie(struct yx_req *r, const char *value, int gone)
 {
     char c[256];
-    yx_snprintf(c, sizeof c, "ytexa_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", value,
-                max_age, settings.cookie_secure ? "; Secure" : "");
+    yx_snprintf(c, sizeof c, "ytexa_session=%s; Path=/; HttpOnly; SameSite=Strict%s%s", value,
+                gone ? "; Max-Age=0" : "", settings.cookie_secure ? "; Secure" : "");
     yx_set_cookie(r, c);
 }
 
@@ -294,7 +297,7 @@ static int login(struct yx_req *r)
     json_t *role = json_object_get(user, "role");
     snprintf(r->who.role, sizeof r->who.role, "%s", json_string_value(role) ? json_string_value(role) : "");
     r->who.facility_id = json_integer_value(json_object_get(json_object_get(user, "facility"), "id"));
-    session_cookie(r, token, settings.max_s);
+    session_cookie(r, token, 0);
     yx_time_format(expires, when);
     rc = yx_reply(
         r, 200,
@@ -314,7 +317,7 @@ static int logout(struct yx_req *r)
                  YX_PI(r->who.session_id));
     if (rc)
         return rc;
-    session_cookie(r, "", 0);
+    session_cookie(r, "", 1);
     return yx_reply(r, 200, json_pack("{s:b}", "ok", 1));
 }
 

@@ -204,6 +204,10 @@ static void fill_request(h2o_req_t *req, struct yx_req *r)
     if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
         r->bearer = auth + 7;
     r->cookie_token = yx_cookie_value(&r->arena, header(req, r, H2O_STRLIT("cookie")), "ytexa_session");
+    /* A request the page made by itself (a refresh, the day's sync) with nobody at the keyboard:
+     * not activity, so it does not keep an idle session alive (docs/api.md, "Sessions"). */
+    const char *bg = header(req, r, H2O_STRLIT("x-ytexa-background"));
+    r->no_touch = bg && strcmp(bg, "1") == 0;
     if (req->entity.base) {
         r->body = yx_arena_strndup(&r->arena, req->entity.base, req->entity.len);
         r->body_len = req->entity.len;
@@ -296,8 +300,11 @@ int yx_on_request(h2o_handler_t *self, h2o_req_t *req)
         yx_job_free(j);
         return 0;
     }
-    if (h2o_memis(p.base, p.len, H2O_STRLIT("/ws")) && h2o_is_websocket_handshake(req, &j->ws_key) != 0)
-        j->ws_key = NULL;
+    if (h2o_memis(p.base, p.len, H2O_STRLIT("/ws"))) {
+        j->r.no_touch = 1; /* the page opens (and reopens) its socket by itself: not activity */
+        if (h2o_is_websocket_handshake(req, &j->ws_key) != 0)
+            j->ws_key = NULL;
+    }
     if (j->r.route->flags & YX_R_LOOP) {
         yx_dispatch(&j->r, &yx_srv.setup->pipeline, (size_t)yx_srv.cfg->max_body);
         j->answer = yx_render_answer(&j->r, &j->status, &j->answer_len);

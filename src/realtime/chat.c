@@ -32,6 +32,10 @@ static int open_request(struct yx_db *db, struct hub_job *j, struct yx_req *r)
     request_init(r, db, j->token);
     yx_snprintf(r->addr, sizeof r->addr, "%s", j->addr);
     yx_snprintf(r->id, sizeof r->id, "%s", j->rid);
+    /* Only a message a person writes is activity: joins, syncs and receipts are what a page does by
+     * itself (on opening, on reconnecting, on showing a message), and must not keep an idle session
+     * alive on a shared computer (docs/asvs.md, "The commune station's shared computer"). */
+    r->no_touch = strcmp(j->type, "chat") != 0;
     if (!db)
         return yx_fail(r, YX_EUNAVAIL,
                        "Không kết nối được cơ sở dữ liệu; hãy thử lại sau ít phút / The database is not "

@@ -36,12 +36,15 @@ test('the token is stored only as a hash', async () => {
   assert.match(rows.split('\n')[0], /^[0-9a-f]{64}$/);
 });
 
-test('the session cookie is HttpOnly and SameSite=Strict', async () => {
+test('the session cookie is HttpOnly and SameSite=Strict, and ends with the browser', async () => {
   const r = await api(srv, 'POST', '/api/v1/auth/login', { body: { username: 'demo.doctor', password: DEMO_PASSWORD } });
   const c = r.headers.get('set-cookie');
   assert.match(c, /^ytexa_session=[A-Za-z0-9_-]{43};/);
   assert.match(c, /HttpOnly/);
   assert.match(c, /SameSite=Strict/);
+  // No Max-Age nor Expires: a browser-session cookie, forgotten when the browser closes (a shared
+  // computer's next user is not the last one; docs/asvs.md).
+  assert.doesNotMatch(c, /Max-Age|Expires/i);
 });
 
 test('cookie sessions need the CSRF header to write; bearer tokens do not', async () => {

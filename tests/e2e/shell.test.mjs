@@ -94,6 +94,48 @@ test('logout ends the session; a reload stays logged out', async () => {
   } finally { await ctx.close(); }
 });
 
+// A station's shared computer (docs/asvs.md): the page's own requests, with nobody at the
+// keyboard for a minute, say so (the server does not count them as activity); a page left alone
+// learns within a minute that its session ended and goes to the login; logout forgets the names
+// of unfinished uploads.
+test('a page left alone: its own requests say so, and it goes to the login once its session ended', async () => {
+  const ctx = await chrome.browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'vi-VN' });
+  const p = await ctx.newPage();
+  try {
+    await p.clock.install();
+    await p.goto(srv.url + '/');
+    await logIn(p, 'demo.commune');
+    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    const bg = [];
+    p.on('request', (r) => { if (r.url().includes('/api/v1/')) bg.push([new URL(r.url()).pathname, r.headers()['x-ytexa-background'] ?? null]); });
+    // Someone is working: a click, then the page's requests are a person's.
+    await p.getByRole('link', { name: 'Mạng lưới cơ sở' }).click();
+    await p.waitForFunction(() => location.hash === '#/network');
+    await p.waitForResponse((r) => r.url().includes('/api/v1/facilities'));
+    assert.ok(bg.length > 0 && bg.every(([, h]) => h === null), `after a click: ${JSON.stringify(bg)}`);
+    // Then nobody for a minute: the page asks whether its session lives, saying it asks by itself.
+    bg.length = 0;
+    const check = p.waitForRequest((r) => r.url().endsWith('/api/v1/me'));
+    await p.clock.fastForward('01:05');
+    assert.equal((await check).headers()['x-ytexa-background'], '1');
+    assert.ok(await p.getByRole('button', { name: 'Đăng xuất' }).isVisible(), 'the session lives: the page stays');
+    // The session ends (idle on the server, or a logout elsewhere): the next check goes to the login.
+    const cookie = (await ctx.cookies()).find((c) => c.name === 'ytexa_session');
+    assert.equal(cookie.expires, -1, 'a browser-session cookie: closing the browser forgets it');
+    assert.equal((await api(srv, 'POST', '/api/v1/auth/logout', { token: cookie.value })).status, 200);
+    await p.clock.fastForward('01:05');
+    await p.getByRole('button', { name: 'Đăng nhập' }).waitFor({ timeout: 10000 });
+    await p.waitForFunction(() => location.hash === '#/login');
+    // Logout forgets where unfinished uploads were (their keys hold file names).
+    await logIn(p, 'demo.commune');
+    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    await p.evaluate(() => localStorage.setItem('ytexa.upload:clinical:X-quang – Giàng Seo Páo.jpg:1:2', '/api/v1/files/uploads/x'));
+    await p.getByRole('button', { name: 'Đăng xuất' }).click();
+    await p.getByRole('button', { name: 'Đăng nhập' }).waitFor();
+    assert.deepEqual(await p.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ytexa.upload:'))), []);
+  } finally { await ctx.close(); }
+});
+
 test('the session survives a reload; English is one click away and stays', async () => {
   const { p, ctx } = await page();
   try {

@@ -5,6 +5,22 @@ import { markOnline, markOffline } from './online.js';
 
 let csrf = null;
 
+// Who is at the keyboard (docs/asvs.md, "The commune station's shared computer"): a request made
+// more than a minute after the last key, click, touch or scroll is the page's own doing (a
+// refresh, the day's sync) and says so, so that the server does not count it as activity and an
+// unattended page's session ends after its idle time.
+const QUIET_MS = 60 * 1000;
+let lastInput = Date.now();
+for (const ev of ['pointerdown', 'keydown', 'wheel', 'touchstart'])
+  window.addEventListener(
+    ev,
+    () => {
+      lastInput = Date.now();
+    },
+    { capture: true, passive: true },
+  );
+const quiet = () => Date.now() - lastInput > QUIET_MS;
+
 export class ApiError extends Error {
   constructor(status, code, message, detail = {}) {
     super(message);
@@ -19,6 +35,7 @@ export class ApiError extends Error {
 export async function call(method, path, body, extra = {}) {
   // The server's messages in the app's language (docs/api.md, "Errors").
   const headers = { 'accept-language': getLang(), ...extra };
+  if (quiet()) headers['x-ytexa-background'] = '1';
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
   let r;
@@ -49,3 +66,23 @@ export async function logout() {
 }
 // The CSRF header for requests made without call() (resumable uploads).
 export const csrfHeader = () => (csrf ? { 'x-csrf-token': csrf } : {});
+
+// A page left alone asks every minute whether its session still lives, and when it ended (idle,
+// or logged out elsewhere) goes to the login, taking what it showed off the screen.
+setInterval(async () => {
+  if (!csrf || !quiet() || !navigator.onLine) return;
+  try {
+    await me();
+  } catch (e) {
+    if (e.status !== 401) return;
+    csrf = null;
+    window.dispatchEvent(new Event('ytexa-unauth'));
+  }
+}, QUIET_MS);
+
+// Where upload.js keeps the address of an unfinished upload, under the file's name (which often
+// names the patient): forgotten on logout.
+export const UPLOAD_KEY = 'ytexa.upload:';
+export function forgetUploads() {
+  for (const k of Object.keys(localStorage)) if (k.startsWith(UPLOAD_KEY)) localStorage.removeItem(k);
+}

@@ -348,6 +348,7 @@ function App() {
     // What this browser kept — the day's copy, the typed drafts, what waits to be sent — goes
     // first, network or not (the header asked before dropping what waits).
     clearDrafts();
+    api.forgetUploads();
     await clearOutbox().catch(() => {});
     await clearReads();
     renew();

@@ -3,7 +3,7 @@
 // request timeout, 30 s, even on a satellite link); after a failure the offset is asked again (HEAD) and sending goes on from there, with
 // growing pauses. The upload's address is kept in localStorage under the file's name, size and
 // date, so choosing the same file again after the page was closed resumes it too.
-import { csrfHeader } from './api.js';
+import { csrfHeader, UPLOAD_KEY } from './api.js';
 
 // The first chunk, and the bounds of the next ones: a chunk is sized from the speed the last one
 // went at, to take about CHUNK_SECONDS; a failed chunk halves the next.
@@ -14,7 +14,7 @@ const CHUNK_SECONDS = 5;
 export const nextChunk = (bytes, ms) =>
   Math.max(CHUNK_MIN, Math.min(CHUNK_MAX, Math.round((bytes / Math.max(ms, 1)) * 1000 * CHUNK_SECONDS)));
 const TUS = { 'tus-resumable': '1.0.0' };
-const keyOf = (f, purpose) => `ytexa.upload:${purpose}:${f.name}:${f.size}:${f.lastModified}`;
+const keyOf = (f, purpose) => `${UPLOAD_KEY}${purpose}:${f.name}:${f.size}:${f.lastModified}`;
 const b64 = (s) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
