@@ -24,8 +24,10 @@ void yx_auth_forget(void);
  * access token is this prefix and 43 base64url characters (256 random bits): a session token is
  * 43 characters, so the two never take each other's shape. */
 #define YX_SYSTEM_TOKEN_PREFIX "smart-"
-/* The token endpoint's path; its URL (yx_req_url) is also the audience an assertion must name. */
+/* The token endpoint's path. Its URL under the configured public URL — never one made from the
+ * request's Host header, which the client chooses — is the audience an assertion must name. */
 #define YX_SMART_TOKEN_PATH "/fhir/auth/token"
+const char *yx_smart_token_url(struct yx_req *r);
 int yx_system_token_shape(const char *token);
 /* Resolves a system's access token into r->who (system_id, role "system", its places and granted
  * scopes in the arena) and sets r->authed. YX_EAUTH when the token is unknown, expired, or its
@@ -54,6 +56,7 @@ int yx_password_acceptable(const char *password);
 /* Session settings, set once at start from the configuration. */
 struct yx_auth_settings {
     int idle_s, max_s, cookie_secure, fail_user, fail_addr;
+    char public_url[256]; /* scheme://name[:port] clients reach the server at, no trailing '/' */
 };
 void yx_auth_configure(const struct yx_auth_settings *s);
 const struct yx_auth_settings *yx_auth_settings(void);

@@ -36,6 +36,8 @@ struct yx_config {
     char turn_secret[128];        /* coturn's static-auth-secret: TURN REST credentials */
     int ice_relay_only;           /* browsers use relayed candidates only */
     int turn_ttl_s;               /* how long such a credential lives */
+    char public_url[256];         /* how clients reach this server (https://name[:port]); by default its
+                                   * own listening address */
     char janus_url[256];          /* Janus's HTTP API as ytexa reaches it (multi-site rooms) */
     char janus_public_url[256];   /* and as the browser reaches it (same origin through nginx) */
     char janus_token_secret[128]; /* Janus's token_auth_secret: ytexa signs each user's token */

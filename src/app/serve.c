@@ -58,8 +58,16 @@ static void serving_stop(void)
 
 static int configure(const struct yx_config *cfg)
 {
-    struct yx_auth_settings s = {cfg->session_idle_s, cfg->session_max_s, cfg->cookie_secure,
-                                 cfg->login_fail_user, cfg->login_fail_addr};
+    struct yx_auth_settings s = {cfg->session_idle_s,  cfg->session_max_s,   cfg->cookie_secure,
+                                 cfg->login_fail_user, cfg->login_fail_addr, ""};
+    int tls = cfg->tls_cert[0] && cfg->tls_key[0];
+    if (cfg->public_url[0])
+        yx_snprintf(s.public_url, sizeof s.public_url, "%s", cfg->public_url);
+    else
+        yx_snprintf(s.public_url, sizeof s.public_url, "%s://%s:%d", tls ? "https" : "http", cfg->host,
+                    cfg->port);
+    for (size_t n = strlen(s.public_url); n && s.public_url[n - 1] == '/'; n--)
+        s.public_url[n - 1] = 0;
     yx_auth_configure(&s);
     if (yx_files_configure(cfg->data_dir, (int64_t)cfg->file_quota_mb * 1024 * 1024) != 0) {
         fprintf(stderr, "ytexa: cannot create the file folders in %s\n", cfg->data_dir);

@@ -8,7 +8,7 @@
 
 #include "ytexa/auth.h"
 
-static struct yx_auth_settings settings = {1800, 43200, 0, 20, 100};
+static struct yx_auth_settings settings = {1800, 43200, 0, 20, 100, "http://127.0.0.1:8080"};
 
 void yx_auth_configure(const struct yx_auth_settings *s)
 {

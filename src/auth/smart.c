@@ -134,9 +134,14 @@ static int aud_names(const json_t *aud, const char *url)
     return 0;
 }
 
-static const char *token_url(struct yx_req *r)
+const char *yx_smart_token_url(struct yx_req *r)
 {
-    return yx_req_url(r, YX_SMART_TOKEN_PATH);
+    const char *base = yx_auth_settings()->public_url;
+    size_t n = strlen(base) + sizeof YX_SMART_TOKEN_PATH;
+    char *u = yx_arena_alloc(&r->arena, n);
+    if (u)
+        snprintf(u, n, "%s%s", base, YX_SMART_TOKEN_PATH);
+    return u;
 }
 
 /* The scopes asked for, each within the system's registered scopes, written back in v2's form. */
@@ -201,7 +206,7 @@ static int authenticate_client(struct yx_req *r, const struct form *f, json_t *h
 /* The claims that make the (authentic) assertion acceptable now: aud, exp, jti. */
 static int check_claims(struct yx_req *r, json_t *claims, int64_t now, int64_t *exp_ms, const char **jti)
 {
-    const char *url = token_url(r);
+    const char *url = yx_smart_token_url(r);
     json_t *exp = json_object_get(claims, "exp");
     *jti = json_string_value(json_object_get(claims, "jti"));
     if (!url)
@@ -306,7 +311,7 @@ out:
 /* GET /.well-known/smart-configuration: what a system needs to find the token endpoint. */
 static int smart_configuration(struct yx_req *r)
 {
-    const char *url = token_url(r);
+    const char *url = yx_smart_token_url(r);
     if (!url)
         return YX_ENOMEM;
     return yx_reply(r, 200,

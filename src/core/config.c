@@ -28,6 +28,9 @@ static const struct opt opts[] = {
     {"session-idle", K_INT, S(session_idle_s), "seconds an idle session lives (1800)"},
     {"session-max", K_INT, S(session_max_s), "seconds any session lives (43200)"},
     {"cookie-secure", K_BOOL, S(cookie_secure), "mark cookies Secure (on with TLS)"},
+    {"public-url", K_STR, S(public_url),
+     "how clients reach this server, e.g. https://ytexa.example.vn: the audience of system "
+     "assertions (http(s)://<host>:<port>)"},
     {"trust-proxy", K_BOOL, S(trust_proxy),
      "client address and scheme from the last X-Forwarded-For / X-Forwarded-Proto entries"},
     {"hash-concurrency", K_INT, S(hash_concurrency), "password hashes at once (2)"},

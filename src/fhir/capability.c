@@ -136,7 +136,7 @@ static int metadata(struct yx_req *r)
     yx_time_format(yx_now_ms(), now);
     /* SMART Backend Services for systems (the token endpoint in the oauth-uris extension SMART
      * defines), a user's session for people. */
-    const char *base = yx_fhir_base(r), *token = yx_req_url(r, YX_SMART_TOKEN_PATH);
+    const char *base = yx_fhir_base(r), *token = yx_smart_token_url(r);
     if (!base || !token) {
         json_decref(resources);
         return YX_ENOMEM;

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, randomUUID } from 'node:crypto';
-import { startSignedIn, api, assertError } from './lib/server.mjs';
+import { startSignedIn, startServer, login, api, assertError } from './lib/server.mjs';
 import { fhir } from './lib/fhir.mjs';
 
 let srv;
@@ -39,13 +39,13 @@ function assertion(clientId, key, more = {}, header = {}) {
   return jws({ alg: key.alg, kid: key.kid, typ: 'JWT', ...header }, claims, key);
 }
 
-function askToken(clientAssertion, scope = 'system/Patient.rs', more = {}) {
+function askToken(clientAssertion, scope = 'system/Patient.rs', more = {}, headers = {}, to = srv) {
   const form = new URLSearchParams({
     grant_type: 'client_credentials', scope,
     client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
     client_assertion: clientAssertion, ...more,
   });
-  return api(srv, 'POST', '/fhir/auth/token', { raw: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  return api(to, 'POST', '/fhir/auth/token', { raw: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
 }
 
 async function tokenOf(clientId, key, scope) {
@@ -253,6 +253,9 @@ test('refused assertions: wrong key, unknown kid, expired, exp too far, replayed
   assertOAuth(await askToken(assertion('his.lungcu', K.rsa, { exp: now() - 5 })), 400, 'invalid_grant');
   assertOAuth(await askToken(assertion('his.lungcu', K.rsa, { exp: now() + 600 })), 400, 'invalid_grant');
   assertOAuth(await askToken(assertion('his.lungcu', K.rsa, { aud: 'https://other.example/token' })), 400, 'invalid_grant');
+  // An assertion the same client made for another server, posted here naming that server as Host:
+  // the audience is this server's own URL, never one the request chooses.
+  assertOAuth(await askToken(assertion('his.lungcu', K.rsa, { aud: 'http://other.example/fhir/auth/token' }), undefined, {}, { host: 'other.example' }), 400, 'invalid_grant');
   const once = assertion('his.lungcu', K.rsa);
   assert.equal((await askToken(once)).status, 200);
   assertOAuth(await askToken(once), 400, 'invalid_grant');
@@ -300,4 +303,25 @@ test('a token expires after 300 s', async () => {
   srv.env = { YTEXA_CLOCK_OFFSET_MS: String(301 * 1000) };
   await srv.restart();
   assertError2(await asSystem(token, `/fhir/Patient/${P.hagiang.id}`), 401);
+});
+
+// Behind nginx clients reach the server by its public name: --public-url says which, and it alone
+// is the audience (docs/operations.md, "Registering the national platform's client").
+test('--public-url is the token endpoint and the only audience', async () => {
+  const pub = await startServer({ extraArgs: ['--public-url', 'https://ytexa.tuyenquang.example/'] });
+  try {
+    const url = 'https://ytexa.tuyenquang.example/fhir/auth/token';
+    assert.equal((await api(pub, 'GET', '/fhir/.well-known/smart-configuration')).body.token_endpoint, url);
+    const reg = await api(pub, 'POST', '/api/v1/systems', { token: (await login(pub, 'demo.ministry-admin')).token, body: {
+      client_id: 'his.lungcu', name: 'Phần mềm HIS trạm Lũng Cú', facility_ids: [12], scopes: 'system/Patient.rs', jwks: { keys: [K.rsa.jwk] } } });
+    assert.equal(reg.status, 201, JSON.stringify(reg.body));
+    const host = { host: 'ytexa.tuyenquang.example' };
+    // Its listening address (what the request reached) or the Host it names are not the audience.
+    assertOAuth(await askToken(assertion('his.lungcu', K.rsa, { aud: `${pub.url}/fhir/auth/token` }), undefined, {}, {}, pub), 400, 'invalid_grant');
+    assertOAuth(await askToken(assertion('his.lungcu', K.rsa, { aud: 'http://ytexa.tuyenquang.example/fhir/auth/token' }), undefined, {}, host, pub), 400, 'invalid_grant');
+    const ok = await askToken(assertion('his.lungcu', K.rsa, { aud: url }), undefined, {}, {}, pub);
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  } finally {
+    await pub.close();
+  }
 });
