@@ -15,7 +15,7 @@
  * browser then needs Janus's origin named. */
 static h2o_iovec_t content_security_policy(const struct yx_config *cfg)
 {
-    static char csp[640];
+    static char csp[720];
     char janus[300] = "";
     const char *u = cfg->janus_public_url;
     if (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0) {
@@ -26,7 +26,8 @@ static h2o_iovec_t content_security_policy(const struct yx_config *cfg)
     yx_snprintf(
         csp, sizeof csp,
         "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: "
-        "wss:%s; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+        "wss:%s; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'",
         janus);
     return h2o_iovec_init(csp, strlen(csp));
 }
@@ -38,19 +39,25 @@ void yx_static_register(h2o_hostconf_t *host, const struct yx_config *cfg)
     static h2o_iovec_t nosniff_name = {H2O_STRLIT("x-content-type-options")};
     static h2o_iovec_t csp_name = {H2O_STRLIT("content-security-policy")};
     static h2o_iovec_t referrer_name = {H2O_STRLIT("referrer-policy")};
-    static h2o_headers_command_t common[] = {
-        {H2O_HEADERS_CMD_SETIFEMPTY, &nosniff_name, {H2O_STRLIT("nosniff")}},
-        {H2O_HEADERS_CMD_SETIFEMPTY, &referrer_name, {H2O_STRLIT("no-referrer")}},
-        {H2O_HEADERS_CMD_SETIFEMPTY, &csp_name, {NULL, 0}},
-        {H2O_HEADERS_CMD_SETIFEMPTY, (h2o_iovec_t *)&H2O_TOKEN_CACHE_CONTROL->buf, {H2O_STRLIT("no-cache")}},
-        {H2O_HEADERS_CMD_NULL, NULL, {NULL, 0}},
-    };
-    common[2].value = content_security_policy(cfg);
-    /* The hashed files carry the same headers but keep their year of caching: the list without
-     * Cache-Control (a script served without nosniff could be read as another type). */
-    static h2o_headers_command_t assets_common[4];
-    memcpy(assets_common, common, 3 * sizeof *common);
-    assets_common[3] = common[4];
+    static h2o_iovec_t hsts_name = {H2O_STRLIT("strict-transport-security")};
+    /* On every answer, the API's too; HSTS when ytexa itself speaks TLS (behind nginx, nginx
+     * sends it). The hashed files carry the same headers but keep their year of caching: the list
+     * without Cache-Control (a script served without nosniff could be read as another type). */
+    static h2o_headers_command_t common[6], assets_common[5];
+    int n = 0;
+    common[n++] = (h2o_headers_command_t){H2O_HEADERS_CMD_SETIFEMPTY, &nosniff_name, {H2O_STRLIT("nosniff")}};
+    common[n++] =
+        (h2o_headers_command_t){H2O_HEADERS_CMD_SETIFEMPTY, &referrer_name, {H2O_STRLIT("no-referrer")}};
+    common[n++] =
+        (h2o_headers_command_t){H2O_HEADERS_CMD_SETIFEMPTY, &csp_name, content_security_policy(cfg)};
+    if (cfg->tls_cert[0] && cfg->tls_key[0])
+        common[n++] = (h2o_headers_command_t){
+            H2O_HEADERS_CMD_SETIFEMPTY, &hsts_name, {H2O_STRLIT("max-age=31536000; includeSubDomains")}};
+    memcpy(assets_common, common, (size_t)n * sizeof *common);
+    assets_common[n] = (h2o_headers_command_t){H2O_HEADERS_CMD_NULL, NULL, {NULL, 0}};
+    common[n++] = (h2o_headers_command_t){
+        H2O_HEADERS_CMD_SETIFEMPTY, (h2o_iovec_t *)&H2O_TOKEN_CACHE_CONTROL->buf, {H2O_STRLIT("no-cache")}};
+    common[n] = (h2o_headers_command_t){H2O_HEADERS_CMD_NULL, NULL, {NULL, 0}};
     /* Vite names built assets by content hash, so they can be cached for a year. */
     h2o_pathconf_t *assets = h2o_config_register_path(host, "/assets", 0);
     h2o_expires_args_t year = {H2O_EXPIRES_MODE_MAX_AGE, {.max_age = 31536000}};

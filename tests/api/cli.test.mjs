@@ -112,6 +112,9 @@ test('HTTPS with a certificate and key; cookies are Secure', async () => {
       });
       assert.equal(login.statusCode, 200);
       assert.match(login.headers['set-cookie'][0], /; Secure/);
+      // HSTS on the API's answers and the page's when ytexa itself speaks TLS (ASVS 3.4.1).
+      assert.equal(login.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');
+      assert.equal(h.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');
       await assert.rejects(fetch(`http://127.0.0.1:${srv.port}/healthz`), 'plain HTTP is not answered on a TLS port');
     } finally { await srv.stop(); srv.cleanup(); }
     assert.match(run(['serve', '--data', dir, '--port', '1', '--tls-cert', join(dir, 'nope.pem'), '--tls-key', join(dir, 'key.pem')]).stderr, /tls: cannot load/);

@@ -61,6 +61,11 @@ test('index.html is served and revalidated', async () => {
   assert.equal(r.headers.get('cache-control'), 'no-cache');
   assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
   assert.match(r.headers.get('content-security-policy'), /default-src 'self'/);
+  // No plugins, no <base> to move the page's relative addresses, forms only to the site itself
+  // (ASVS 3.4.3, docs/asvs.md).
+  for (const d of ["object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"])
+    assert.ok(r.headers.get('content-security-policy').split(/;\s*/).includes(d), d);
+  assert.equal(r.headers.get('strict-transport-security'), null, 'no HSTS over plain HTTP');
   assert.ok(r.headers.get('etag') || r.headers.get('last-modified'), 'a validator for revalidation');
 });
 
