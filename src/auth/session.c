@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ytexa/auth.h"
 
@@ -329,10 +330,100 @@ static int me(struct yx_req *r)
     return yx_reply(r, 200, json_pack("{s:o,s:s}", "user", user, "csrf", r->who.csrf));
 }
 
+static const struct yx_field password_change_fields[] = {
+    {"current_password", YX_F_STRING, 1, 1, 1024},
+    {"new_password", YX_F_STRING, 1, 8, 128},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* Is needle in hay, ignoring ASCII case (a username is ASCII)? */
+static int contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; n && *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* The new password's own rules beyond its length: not the current one, not the username. */
+static int new_password_ok(struct yx_req *r, const char *username, const char *current, const char *fresh)
+{
+    if (yx_password_acceptable(fresh) != 0)
+        return yx_fail_field(r, YX_EINVAL, "new_password",
+                             "Mật khẩu mới cần 8–128 ký tự / the new password needs 8 to 128 characters.");
+    if (strcmp(current, fresh) == 0)
+        return yx_fail_field(r, YX_EINVAL, "new_password",
+                             "Mật khẩu mới phải khác mật khẩu hiện tại / the new password must differ "
+                             "from the current one.");
+    if (contains_nocase(fresh, username))
+        return yx_fail_field(r, YX_EINVAL, "new_password",
+                             "Mật khẩu không được chứa tên đăng nhập / the password must not contain the "
+                             "username.");
+    return 0;
+}
+
+/* Stores the new hash and ends every other session of the account, in one transaction. */
+static int password_store(struct yx_req *r, const char *hash)
+{
+    int64_t now = yx_now_ms();
+    int rc = yx_db_begin(r->db);
+    if (rc)
+        return rc;
+    r->auth_changed = 1;
+    rc = YX_DB_Q(r->db, NULL, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", YX_PT(hash),
+                 YX_PI(now), YX_PI(r->who.user_id));
+    if (rc == 0)
+        rc =
+            YX_DB_Q(r->db, NULL,
+                    "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL",
+                    YX_PI(now), YX_PI(r->who.user_id), YX_PI(r->who.session_id));
+    if (rc == 0)
+        return yx_db_commit(r->db);
+    yx_db_rollback(r->db);
+    return rc;
+}
+
+/* POST /api/v1/me/password {current_password, new_password}: the signed-in person changes their
+ * own password. The current one is asked again, so that someone at a computer left signed in
+ * cannot; a wrong one counts as a failed login of the account (the same limits). Every other
+ * session of the account ends; this one goes on. */
+static int change_password(struct yx_req *r)
+{
+    struct yx_rows *rows = NULL;
+    char hash[128];
+    int rc;
+    yx_audit_target(r, r->who.user_id);
+    if ((rc = yx_body(r, password_change_fields)) != 0)
+        return rc;
+    const char *current = yx_json_str(r->json, "current_password"),
+               *fresh = yx_json_str(r->json, "new_password");
+    if ((rc = YX_DB_Q(r->db, &rows, "SELECT username, password_hash FROM users WHERE id = ?",
+                      YX_PI(r->who.user_id))) != 0)
+        return rc;
+    const char *username = rows->nrows == 1 ? yx_arena_strdup(&r->arena, yx_rows_get(rows, 0, 0)) : NULL;
+    if (!username)
+        rc = YX_EDB;
+    else if ((rc = login_rate_check(r, username)) == 0 &&
+             yx_password_verify(yx_rows_get(rows, 0, 1), current)) {
+        YX_DB_Q(r->db, NULL, "INSERT INTO login_failures (username, addr, at) VALUES (?, ?, ?)",
+                YX_PT(username), YX_PT(r->addr), YX_PI(yx_now_ms()));
+        rc = yx_fail_code(r, YX_EFORBIDDEN, "wrong_password", NULL,
+                          "Mật khẩu hiện tại không đúng / the current password is wrong.");
+    }
+    yx_rows_free(rows);
+    if (rc == 0 && (rc = new_password_ok(r, username, current, fresh)) == 0 &&
+        (rc = yx_password_hash(fresh, hash)) == 0)
+        rc = password_store(r, hash);
+    return rc ? rc : yx_reply(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
 const struct yx_route yx_auth_routes[] = {
     {"POST", "/api/v1/auth/login", login, YX_R_PUBLIC | YX_R_HEAVY | YX_R_NOTX | YX_R_SESSION, "auth.login",
      "session", 0, login_fields},
     {"POST", "/api/v1/auth/logout", logout, YX_R_SESSION, "auth.logout", "session", YX_ANYONE, NULL},
     {"GET", "/api/v1/me", me, 0, NULL, NULL, YX_ANYONE, NULL},
+    {"POST", "/api/v1/me/password", change_password, YX_R_HEAVY | YX_R_NOTX, "auth.change_password", "user",
+     YX_ANYONE, password_change_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

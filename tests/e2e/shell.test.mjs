@@ -3,7 +3,7 @@
 // phone screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, ROLES } from '../api/lib/server.mjs';
+import { api, login, ROLES } from '../api/lib/server.mjs';
 import { startWithBrowser, closeAll, OUT } from './lib.mjs';
 
 const ROLE_VI = {
@@ -109,9 +109,10 @@ test('a page left alone: its own requests say so, and it goes to the login once 
     const bg = [];
     p.on('request', (r) => { if (r.url().includes('/api/v1/')) bg.push([new URL(r.url()).pathname, r.headers()['x-ytexa-background'] ?? null]); });
     // Someone is working: a click, then the page's requests are a person's.
+    const listed = p.waitForResponse((r) => r.url().includes('/api/v1/facilities'));
     await p.getByRole('link', { name: 'Mạng lưới cơ sở' }).click();
     await p.waitForFunction(() => location.hash === '#/network');
-    await p.waitForResponse((r) => r.url().includes('/api/v1/facilities'));
+    await listed;
     assert.ok(bg.length > 0 && bg.every(([, h]) => h === null), `after a click: ${JSON.stringify(bg)}`);
     // Then nobody for a minute: the page asks whether its session lives, saying it asks by itself.
     bg.length = 0;
@@ -133,6 +134,37 @@ test('a page left alone: its own requests say so, and it goes to the login once 
     await p.getByRole('button', { name: 'Đăng xuất' }).click();
     await p.getByRole('button', { name: 'Đăng nhập' }).waitFor();
     assert.deepEqual(await p.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ytexa.upload:'))), []);
+  } finally { await ctx.close(); }
+});
+
+test('my account: the name in the header opens it; a new password needs the current one, twice the same', async () => {
+  const admin = await login(srv, 'demo.ministry-admin');
+  const facility = Number(srv.sql("SELECT id FROM facilities WHERE code = 'TYT-LUNGCU'"));
+  const u = await api(srv, 'POST', '/api/v1/users', { token: admin.token,
+    body: { username: 'lungcu.y-si', full_name: 'Sùng Thị Dợ', password: 'mat-khau-ban-dau', role: 'health_worker', facility_id: facility } });
+  assert.equal(u.status, 201, JSON.stringify(u.body));
+  const { p, ctx } = await page();
+  try {
+    await logIn(p, 'lungcu.y-si', 'mat-khau-ban-dau');
+    await p.getByRole('link', { name: 'Sùng Thị Dợ' }).click();
+    await p.getByRole('heading', { name: 'Tài khoản của tôi' }).waitFor();
+    const submit = () => p.getByRole('button', { name: 'Đổi mật khẩu' }).click();
+    await p.getByLabel('Mật khẩu hiện tại').fill('sai-mat-khau');
+    await p.getByLabel('Mật khẩu mới', { exact: true }).fill('Mật khẩu của Dợ 2026');
+    await p.getByLabel('Nhập lại mật khẩu mới').fill('Mật khẩu của Dợ 2025');
+    await submit();
+    assert.match(await p.locator('#acc-again-error').textContent(), /hai lần nhập không giống nhau/);
+    await p.getByLabel('Nhập lại mật khẩu mới').fill('Mật khẩu của Dợ 2026');
+    await submit();
+    await p.locator('#acc-current-error').waitFor();
+    assert.match(await p.locator('#acc-current-error').textContent(), /Mật khẩu hiện tại không đúng/);
+    await p.getByLabel('Mật khẩu hiện tại').fill('mat-khau-ban-dau');
+    await submit();
+    await p.getByRole('status').filter({ hasText: 'Đã đổi mật khẩu' }).waitFor();
+    assert.equal(await p.getByLabel('Mật khẩu hiện tại').inputValue(), '', 'the form is emptied');
+    await p.getByRole('button', { name: 'Đăng xuất' }).click();
+    await logIn(p, 'lungcu.y-si', 'Mật khẩu của Dợ 2026');
+    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
   } finally { await ctx.close(); }
 });
 

@@ -59,7 +59,7 @@ let restoring = null;
 const HREF = { my_record: 'my', visit: 'visits', my_visits: 'my-visits', consult: 'consults', training_hours: 'training/hours' };
 
 // Hash routes: #/login, #/home, #/network, #/patients, #/my, #/visits, #/my-visits, #/queue,
-// #/schedule, #/consults, #/training, #/reports, #/outbox; anything else is home (or login without a session).
+// #/schedule, #/consults, #/training, #/reports, #/outbox, #/account; anything else is home (or login without a session).
 const ROUTES = new Set([
   'login',
   'home',
@@ -75,6 +75,7 @@ const ROUTES = new Set([
   'reports',
   'guest',
   'outbox',
+  'account',
 ]);
 const route = () => {
   const r = parts()[0];
@@ -94,6 +95,7 @@ const MyVisits = lazy(() => import('./visits.js'), 'MyVisits');
 const MySchedule = lazy(() => import('./visits.js'), 'MySchedule');
 const Queue = lazy(() => import('./queue.js'), 'Queue');
 const Consults = lazy(() => import('./consults.js'), 'Consults');
+const Account = lazy(() => import('./account.js'), 'Account');
 // Once the home page is up, the code of the role's tiles is fetched in the background, so a tile
 // opens at once and the service worker keeps it for a day without a network.
 const PAGES = {
@@ -177,7 +179,7 @@ function Header({ user, onLogout }) {
   return html`<header class="top">
     <a class="logo" href="#/home"><img src="/icon.svg" alt="" width="28" height="28" /> ytexa</a>
     <div class="who">
-      <strong class="name">${user.full_name}</strong>
+      <a class="me" href="#/account" title=${t('acc_open')}><strong class="name">${user.full_name}</strong></a>
       <span class="role">${t('role_' + user.role)}</span>
       <span class="facility">${user.facility ? user.facility.name : user.role === 'ministry_admin' ? t('ministry') : ''}</span>
     </div>
@@ -373,15 +375,17 @@ function App() {
                   ? html`<${MySchedule} user=${user} />`
                   : page === 'outbox'
                     ? html`<${OutboxPage} />`
-                    : page === 'queue'
-                      ? html`<${Queue} />`
-                      : page === 'consults'
-                        ? html`<${Consults} user=${user} />`
-                        : page === 'training'
-                          ? html`<${Training} user=${user} />`
-                          : page === 'reports' && REPORT_READERS.has(user.role)
-                            ? html`<${Reports} user=${user} />`
-                            : html`<${Home} user=${user} />`
+                    : page === 'account'
+                      ? html`<${Account} user=${user} />`
+                      : page === 'queue'
+                        ? html`<${Queue} />`
+                        : page === 'consults'
+                          ? html`<${Consults} user=${user} />`
+                          : page === 'training'
+                            ? html`<${Training} user=${user} />`
+                            : page === 'reports' && REPORT_READERS.has(user.role)
+                              ? html`<${Reports} user=${user} />`
+                              : html`<${Home} user=${user} />`
     }`;
 }
 

@@ -27,6 +27,7 @@ export const ROUTES = {
   'GET /healthz': {}, 'GET /readyz': {}, 'GET /metrics': {}, 'GET /ws': {},
   'POST /api/v1/auth/login': { body: () => ({ username: 'demo.commune', password: 'sai-mat-khau-9' }) },
   'POST /api/v1/auth/logout': {}, 'GET /api/v1/me': {},
+  'POST /api/v1/me/password': { body: () => ({ current_password: 'not-the-password', new_password: 'mot-mat-khau-moi' }) },
   'GET /api/v1/verify/:code': { public: true, on: ['code'] },
   'GET /api/v1/rtc/ice-servers': {},
 
