@@ -128,3 +128,21 @@ test('failed logins are limited per account, then per address', async () => {
   assertError(last, 429, 'rate_limited');
   assertError(await api(srv, 'POST', '/api/v1/auth/login', { body: { username: 'demo.doctor', password: DEMO_PASSWORD } }), 429);
 });
+
+// ASVS 6.1.1: an account's failures are counted per address, so that someone who knows a
+// username cannot lock its holder out from everywhere; spread over many addresses, guesses still
+// stop at ten times the limit for the account.
+test('a username known to an attacker: its holder still signs in from elsewhere; guesses from many addresses stay bounded', async () => {
+  const own = await startServer({ extraArgs: ['--trust-proxy'], env: { YTEXA_LOGIN_FAIL_USER: '3', YTEXA_LOGIN_FAIL_ADDR: '1000' } });
+  try {
+    const from = (addr, password) => api(own, 'POST', '/api/v1/auth/login',
+      { body: { username: 'demo.doctor', password }, headers: { 'x-forwarded-for': addr } });
+    for (let i = 0; i < 3; i++) assertError(await from('203.0.113.7', 'doan-bua-' + i), 401);
+    assertError(await from('203.0.113.7', DEMO_PASSWORD), 429, 'rate_limited');
+    assert.equal((await from('198.51.100.20', DEMO_PASSWORD)).status, 200, 'the doctor at the hospital still signs in');
+    for (let i = 0; i < 27; i++) assertError(await from(`192.0.2.${i + 1}`, 'doan-bua'), 401);
+    assertError(await from('198.51.100.21', DEMO_PASSWORD), 429, 'rate_limited');
+  } finally {
+    await own.close();
+  }
+});
