@@ -284,6 +284,31 @@ test('offline: the cached shell opens as the user last signed in, with the offli
   } finally { await ctx.close(); }
 });
 
+// The role's pages are fetched after the page and named nowhere in it: an online reload of the
+// same release must not drop them from the cache, or a station whose link falls right after would
+// open without them.
+test('offline right after an online reload: the role\'s pages, cached before, still open', async () => {
+  const { p, ctx } = await page();
+  try {
+    await p.evaluate(() => navigator.serviceWorker.ready);
+    await logIn(p, 'demo.commune');
+    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    await p.reload(); // now under the service worker's control
+    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    const queueCached = () => p.evaluate(async () => (await (await caches.open('ytexa-shell-v2')).keys()).some((r) => /\/assets\/queue-/.test(r.url)));
+    for (let i = 0; i < 100 && !(await queueCached()); i++) await p.waitForTimeout(100);
+    assert.ok(await queueCached(), 'the role\'s code was fetched and cached after the page');
+    await p.reload();
+    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    await ctx.setOffline(true);
+    await p.waitForTimeout(1500);
+ // the service worker has put the page away; the role's code did not come again
+    assert.ok(await queueCached(), 'the queue page\'s code is still cached');
+    await p.evaluate(() => { location.hash = '#/queue'; });
+    await p.getByRole('heading', { name: 'Hàng đợi hôm nay' }).waitFor({ timeout: 10000 });
+  } finally { await ctx.close(); }
+});
+
 test('works on a 360 px phone screen', async () => {
   const { p, ctx } = await page({ width: 360, height: 740 });
   try {

@@ -10,20 +10,33 @@ const isShell = (url) =>
 // The hashed file names are only known from the built page, so read them from it.
 const assetsOf = (page) => [...page.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
 
+// The release the cache holds: the page's own files, which change with every release. The code of
+// each role's pages is fetched after the page (lazily) and named nowhere in it.
+const RELEASE = '/__ytexa-release';
+const releaseOf = (page) => assetsOf(page).sort().join(' ');
+
 async function precache() {
   const cache = await caches.open(SHELL);
   await cache.addAll(STATIC);
-  await cache.addAll(assetsOf(await (await cache.match('/')).text()));
+  const page = await (await cache.match('/')).text();
+  await cache.addAll(assetsOf(page));
+  await cache.put(RELEASE, new Response(releaseOf(page)));
 }
 
-// After a new release the old hashed files are dead weight on a small phone: drop them.
+// After a new release the old hashed files are dead weight on a small phone: drop them — once,
+// when the page names other files than the release kept. Pruning on every load would drop the
+// role's pages each time, and a station whose link fell before they came again would open
+// without them.
 async function prune(page) {
-  const keep = new Set(assetsOf(page));
   const cache = await caches.open(SHELL);
+  const kept = await cache.match(RELEASE);
+  if (kept && (await kept.text()) === releaseOf(page)) return;
+  const keep = new Set(assetsOf(page));
   for (const req of await cache.keys()) {
     const path = new URL(req.url).pathname;
     if (path.startsWith('/assets/') && !keep.has(path)) await cache.delete(req);
   }
+  await cache.put(RELEASE, new Response(releaseOf(page)));
 }
 
 self.addEventListener('install', (e) => {
