@@ -8,13 +8,19 @@ import { openWs } from './lib/ws.mjs';
 
 const MIN = 60 * 1000;
 
-test('an idle session expires; an active one lives until the maximum age', async () => {
-  const srv = await startServer({ extraArgs: ['--session-idle', '600', '--session-max', '1200'] });
+// A server with these session limits, and at(minutes): restarted with its clock that far on.
+async function clocked(idle, max) {
+  const srv = await startServer({ extraArgs: ['--session-idle', String(idle), '--session-max', String(max)] });
   const at = async (minutes) => {
     await srv.stop();
     srv.env = { YTEXA_CLOCK_OFFSET_MS: String(minutes * MIN) };
     await srv.restart();
   };
+  return { srv, at };
+}
+
+test('an idle session expires; an active one lives until the maximum age', async () => {
+  const { srv, at } = await clocked(600, 1200);
   try {
     const active = await login(srv, 'demo.doctor');
     const idle = await login(srv, 'demo.commune');
@@ -35,12 +41,7 @@ test('an idle session expires; an active one lives until the maximum age', async
 // not the requests the page makes by itself (X-Ytexa-Background: 1), not opening the socket, nor
 // joins, syncs and receipts over it; a chat message someone typed does.
 test('what the page does by itself does not keep an idle session alive; what a person does, does', async () => {
-  const srv = await startServer({ extraArgs: ['--session-idle', '600', '--session-max', '7200'] });
-  const at = async (minutes) => {
-    await srv.stop();
-    srv.env = { YTEXA_CLOCK_OFFSET_MS: String(minutes * MIN) };
-    await srv.restart();
-  };
+  const { srv, at } = await clocked(600, 7200);
   try {
     const station = await login(srv, 'demo.commune');
     const p = await registerPatient(srv, station.token, { full_name: 'Giàng Thị Dua', birth_year: 1988, sex: 'female' });

@@ -22,6 +22,15 @@ async function page(viewport = { width: 1024, height: 768 }) {
   return { p, ctx };
 }
 
+// Signs in, then reloads so that the page is under the service worker's control.
+async function underServiceWorker(p, username) {
+  await p.evaluate(() => navigator.serviceWorker.ready);
+  await logIn(p, username);
+  await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+  await p.reload();
+  await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+}
+
 async function logIn(p, username, password = 'demo-password') {
   await p.getByLabel('Tên đăng nhập').fill(username);
   await p.getByLabel('Mật khẩu').fill(password);
@@ -260,11 +269,7 @@ test('installable: manifest and icons are served; the token is never readable by
 test('offline: the cached shell opens as the user last signed in, with the offline banner; back online the banner goes', async () => {
   const { p, ctx } = await page();
   try {
-    await p.evaluate(() => navigator.serviceWorker.ready);
-    await logIn(p, 'demo.patient');
-    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
-    await p.reload(); // now under the service worker's control
-    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    await underServiceWorker(p, 'demo.patient');
     await ctx.setOffline(true);
     await p.reload();
     const banner = p.getByRole('status').filter({ hasText: 'Không có mạng.' });
@@ -290,11 +295,7 @@ test('offline: the cached shell opens as the user last signed in, with the offli
 test('offline right after an online reload: the role\'s pages, cached before, still open', async () => {
   const { p, ctx } = await page();
   try {
-    await p.evaluate(() => navigator.serviceWorker.ready);
-    await logIn(p, 'demo.commune');
-    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
-    await p.reload(); // now under the service worker's control
-    await p.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    await underServiceWorker(p, 'demo.commune');
     const queueCached = () => p.evaluate(async () => (await (await caches.open('ytexa-shell-v2')).keys()).some((r) => /\/assets\/queue-/.test(r.url)));
     for (let i = 0; i < 100 && !(await queueCached()); i++) await p.waitForTimeout(100);
     assert.ok(await queueCached(), 'the role\'s code was fetched and cached after the page');
