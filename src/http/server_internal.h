@@ -18,6 +18,7 @@
 #define YTEXA_HTTP_SERVER_INTERNAL_H
 
 #include <h2o.h>
+#include <h2o/websocket.h>
 #include <uv.h>
 
 #include "ytexa/http.h"
@@ -136,6 +137,13 @@ void yx_loop_close(void);
 
 /* websocket.c. Upgrades an authorized /ws request to a WebSocket connection. */
 void yx_ws_upgrade(h2o_req_t *req, const char *client_key, struct yx_req *r);
+/* The same socket on a connection made otherwise (fuzz/fuzz_ws.c: its frames come from the fuzzer's
+ * bytes): conn's wslay context is set up, and its callbacks call conn->cb, as h2o's do; conn's data
+ * and cb are set here, and the owner h is told the socket opened. The connection ends, as h2o ends
+ * one, by calling conn->cb(conn, NULL), which closes conn (h2o_websocket_close). NULL when out of
+ * memory. */
+struct yx_ws *yx_ws_adopt(h2o_websocket_conn_t *conn, const struct yx_ws_handler *h,
+                          const struct yx_principal *who, const char *token, const char *addr);
 /* Sets up the sockets' flushing and keepalive on the loop, with the per-socket message rate and
  * burst; fini closes those handles. */
 void yx_ws_init(uv_loop_t *loop, int rate, int burst);

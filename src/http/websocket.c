@@ -267,27 +267,53 @@ void yx_ws_accept(struct yx_req *r, const struct yx_ws_handler *h)
     r->upgrade_ws = h;
 }
 
-void yx_ws_upgrade(h2o_req_t *req, const char *client_key, struct yx_req *r)
+/* A socket for owner h, opened by who with token from addr; not yet connected. */
+static struct yx_ws *ws_new(const struct yx_ws_handler *h, const struct yx_principal *who, const char *token,
+                            const char *addr)
 {
     struct yx_ws *ws = calloc(1, sizeof *ws);
     if (!ws)
-        return;
+        return NULL;
     ws->refs = 1; /* the connection's */
-    ws->owner = r->upgrade_ws;
-    ws->who = r->who;
-    const char *token = r->bearer ? r->bearer : r->cookie_token;
+    ws->owner = h;
+    ws->who = *who;
     if (token)
         yx_snprintf(ws->token, sizeof ws->token, "%s", token);
-    yx_snprintf(ws->addr, sizeof ws->addr, "%s", r->addr);
+    yx_snprintf(ws->addr, sizeof ws->addr, "%s", addr);
     ws->last_rx = ws->tokens_at = now_ms();
     ws->tokens = W.burst;
-    ws->conn = h2o_upgrade_to_websocket(req, client_key, ws, on_ws_message);
+    return ws;
+}
+
+/* The socket on its connection: its limits set, among the open ones, handed to its owner. */
+static void ws_start(struct yx_ws *ws, h2o_websocket_conn_t *conn)
+{
+    ws->conn = conn;
     wslay_event_config_set_max_recv_msg_length(ws->conn->ws_ctx, WS_MAX_MESSAGE);
     ws->next = W.open;
     if (W.open)
         W.open->prev = ws;
     W.open = ws;
     ws->owner->opened(ws, ws->owner->data);
+}
+
+void yx_ws_upgrade(h2o_req_t *req, const char *client_key, struct yx_req *r)
+{
+    struct yx_ws *ws = ws_new(r->upgrade_ws, &r->who, r->bearer ? r->bearer : r->cookie_token, r->addr);
+    if (ws)
+        ws_start(ws, h2o_upgrade_to_websocket(req, client_key, ws, on_ws_message));
+}
+
+struct yx_ws *yx_ws_adopt(h2o_websocket_conn_t *conn, const struct yx_ws_handler *h,
+                          const struct yx_principal *who, const char *token, const char *addr)
+{
+    struct yx_ws *ws = ws_new(h, who, token, addr);
+    if (!ws)
+        return NULL;
+    conn->data = ws;
+    conn->cb = on_ws_message;
+    ws_start(ws, conn);
+    return ws;
 }
 
 void yx_ws_init(uv_loop_t *loop, int rate, int burst)
