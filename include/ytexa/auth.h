@@ -52,6 +52,7 @@ int yx_password_hash(const char *password, char out[128]);
 int yx_password_verify(const char *hash, const char *password); /* 0 when it matches */
 /* Checks a new password's length: 8 to 128 characters, any characters. */
 int yx_password_acceptable(const char *password);
+int yx_password_store(struct yx_req *r, int64_t user_id, const char *hash, int64_t keep_session);
 
 /* Session settings, set once at start from the configuration. */
 struct yx_auth_settings {

@@ -377,8 +377,9 @@ static int new_password_ok(struct yx_req *r, const char *username, const char *c
     return 0;
 }
 
-/* Stores the new hash and ends every other session of the account, in one transaction. */
-static int password_store(struct yx_req *r, const char *hash)
+/* Gives an account a new password hash and ends its sessions but keep (0: all of them), in one
+ * transaction: an administrator's reset and a person's own change. */
+int yx_password_store(struct yx_req *r, int64_t user_id, const char *hash, int64_t keep)
 {
     int64_t now = yx_now_ms();
     int rc = yx_db_begin(r->db);
@@ -386,12 +387,12 @@ static int password_store(struct yx_req *r, const char *hash)
         return rc;
     r->auth_changed = 1;
     rc = YX_DB_Q(r->db, NULL, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", YX_PT(hash),
-                 YX_PI(now), YX_PI(r->who.user_id));
+                 YX_PI(now), YX_PI(user_id));
     if (rc == 0)
         rc =
             YX_DB_Q(r->db, NULL,
                     "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL",
-                    YX_PI(now), YX_PI(r->who.user_id), YX_PI(r->who.session_id));
+                    YX_PI(now), YX_PI(user_id), YX_PI(keep));
     if (rc == 0)
         return yx_db_commit(r->db);
     yx_db_rollback(r->db);
@@ -428,7 +429,7 @@ static int change_password(struct yx_req *r)
     yx_rows_free(rows);
     if (rc == 0 && (rc = new_password_ok(r, username, current, fresh)) == 0 &&
         (rc = yx_password_hash(fresh, hash)) == 0)
-        rc = password_store(r, hash);
+        rc = yx_password_store(r, r->who.user_id, hash, r->who.session_id);
     return rc ? rc : yx_reply(r, 200, json_pack("{s:b}", "ok", 1));
 }
 

@@ -374,22 +374,10 @@ static int user_set_password(struct yx_req *r)
         return rc;
     if ((rc = yx_body(r, password_fields)) != 0)
         return rc;
-    if ((rc = yx_password_hash(yx_json_str(r->json, "password"), hash)) != 0)
+    if ((rc = yx_password_hash(yx_json_str(r->json, "password"), hash)) != 0 ||
+        (rc = yx_password_store(r, id, hash, 0)) != 0)
         return rc;
-    if ((rc = yx_db_begin(r->db)) != 0)
-        return rc;
-    r->auth_changed = 1;
-    rc = YX_DB_Q(r->db, NULL, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", YX_PT(hash),
-                 YX_PI(yx_now_ms()), YX_PI(id));
-    if (rc == 0)
-        rc = YX_DB_Q(r->db, NULL,
-                     "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-                     YX_PI(yx_now_ms()), YX_PI(id));
-    if (rc == 0)
-        rc = yx_db_commit(r->db);
-    else
-        yx_db_rollback(r->db);
-    return rc ? rc : yx_reply(r, 200, json_pack("{s:b}", "ok", 1));
+    return yx_reply(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
 const struct yx_route yx_user_routes[] = {
