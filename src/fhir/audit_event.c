@@ -98,7 +98,7 @@ const char *yx_fhir_audit_action(const char *act)
 /* ytexa's outcome as R4's: 0 success, 4 minor failure (refused, bad input), 8 serious failure. */
 static const char *outcome_of(const char *o)
 {
-    return strcmp(o, "ok") == 0 ? "0" : strcmp(o, "error") == 0 ? "8" : "4";
+    return strcmp(o, "ok") == 0 ? "0" : strcmp(o, "error") == 0 || strcmp(o, "unavailable") == 0 ? "8" : "4";
 }
 
 static json_t *audit_event(struct yx_req *r, const struct yx_rows *rows, int i)

@@ -102,6 +102,8 @@ static int idempotent_store(struct yx_req *r)
 static const char *outcome_of(int rc)
 {
     switch (rc) {
+    case YX_EUNAVAIL:
+        return "unavailable";
     case YX_ENOTFOUND:
     case YX_EFORBIDDEN:
     case YX_EAUTH:
@@ -211,6 +213,7 @@ static int run_handler(struct yx_req *r, const struct yx_route *rt, const struct
     int defer = !write && rt->audit && !(rt->flags & YX_R_LOOP) && p->deferrable && p->deferrable();
     int tx = !(rt->flags & (YX_R_NOTX | YX_R_LOOP)) && (write || (rt->audit && !defer));
     int idem = write && r->authed && r->idempotency_key && *r->idempotency_key;
+    unsigned long unreachable = r->db ? r->db->unreachable : 0;
     int rc;
     if (idem && strlen(r->idempotency_key) > 200)
         return yx_fail(r, YX_EINVAL,
@@ -241,6 +244,12 @@ static int run_handler(struct yx_req *r, const struct yx_route *rt, const struct
             rc = yx_db_commit(r->db);
         else
             yx_db_rollback(r->db);
+    }
+    /* A failure that met an unreachable database is an outage whatever the handler made of it (a
+     * helper that returns NULL can only say "failed"): 503, try again, and audited as such. */
+    if (rc == YX_EDB && r->db && r->db->unreachable != unreachable) {
+        yx_clear_error(r);
+        rc = YX_EUNAVAIL;
     }
     if (rc != 0 && r->kept && r->db)
         keep_on_failure(r);
@@ -395,7 +404,6 @@ void yx_dispatch(struct yx_req *r, const struct yx_pipeline *p, size_t max_body)
         rc = YX_EUNAVAIL; /* said in settle_error */
         goto out;
     }
-    unsigned long unreachable = r->db ? r->db->unreachable : 0;
     if (rt->flags & YX_R_RAW) {
         if (r->body_len > YX_RAW_BODY_MAX) {
             rc = yx_fail(r, YX_ETOOBIG, "Mỗi yêu cầu gửi tối đa %d byte / Send at most %d bytes a request.",
@@ -408,12 +416,6 @@ void yx_dispatch(struct yx_req *r, const struct yx_pipeline *p, size_t max_body)
     if (!(rt->flags & YX_R_PUBLIC) && (rc = p->authenticate(r)) != 0)
         goto out;
     rc = run_handler(r, rt, p);
-    /* A failure that met an unreachable database is an outage whatever the handler made of it (a
-     * helper that returns NULL can only say "failed"): 503, try again, not a server error. */
-    if (rc == YX_EDB && r->db && r->db->unreachable != unreachable) {
-        yx_clear_error(r);
-        rc = YX_EUNAVAIL;
-    }
 out:
     settle_error(r, rc);
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "http/dispatch.h"
+#include "ytexa/store.h"
 
 static int h(struct yx_req *r)
 {
@@ -511,6 +512,70 @@ static void pipeline_asks_its_hooks(void **state)
     assert_int_equal(P.forgotten, 2);
 }
 
+/* A handler whose database went away under it: the statement failed as unreachable, and the
+ * handler, as a helper that returns NULL does, could only say "failed" (YX_EDB). */
+static int outage_handler(struct yx_req *r)
+{
+    r->db->unreachable++;
+    return YX_EDB;
+}
+
+static int plain_failure_handler(struct yx_req *r)
+{
+    (void)r;
+    return YX_EDB;
+}
+
+static const char *audited_outcome;
+static int outcome_audit(struct yx_req *r, const char *outcome)
+{
+    (void)r;
+    audited_outcome = outcome;
+    return 0;
+}
+
+/* Dispatches an audited read (no transaction) to fn, on the thread's database (an empty one in
+ * memory: fn runs no statement). */
+static int dispatched_audited(int (*fn)(struct yx_req *))
+{
+    static const struct yx_pipeline pipeline = {stub_authenticate, stub_permit, stub_forget,
+                                                outcome_audit,     NULL,        NULL};
+    struct yx_route rt = {"GET", "/x", fn, YX_R_NOTX, "x.read", "x", YX_ANYONE, NULL};
+    struct yx_req r;
+    memset(&r, 0, sizeof r);
+    r.method = "GET";
+    r.path = "/x";
+    r.route = &rt;
+    yx_db_set_url(":memory:");
+    yx_dispatch(&r, &pipeline, 1024);
+    assert_non_null(r.db);
+    int status;
+    size_t len;
+    free(yx_render_answer(&r, &status, &len));
+    json_decref(r.out);
+    json_decref(r.err_detail);
+    yx_arena_release(&r.arena);
+    return status;
+}
+
+/* An outage is a 503 and is audited as one ("unavailable"), not as a server error; a failure that
+ * met no outage stays a 500 "error". */
+static void an_outage_is_answered_and_audited_as_one(void **state)
+{
+    (void)state;
+    memset(&P, 0, sizeof P);
+    audited_outcome = NULL;
+    assert_int_equal(dispatched_audited(outage_handler), 503);
+    assert_non_null(audited_outcome);
+    assert_string_equal(audited_outcome, "unavailable");
+    audited_outcome = NULL;
+    assert_int_equal(dispatched_audited(plain_failure_handler), 500);
+    assert_non_null(audited_outcome);
+    assert_string_equal(audited_outcome, "error");
+    yx_db_thread_close();
+    yx_db_set_url(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -528,6 +593,7 @@ int main(void)
         cmocka_unit_test(errors_speak_one_language),
         cmocka_unit_test(next_cursor_only_when_there_is_more),
         cmocka_unit_test(the_audit_target_is_the_ids_text),
+        cmocka_unit_test(an_outage_is_answered_and_audited_as_one),
         cmocka_unit_test(a_route_table_has_no_shadowed_route),
         cmocka_unit_test(pipeline_asks_its_hooks),
     };
