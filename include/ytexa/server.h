@@ -28,8 +28,8 @@ struct yx_pipeline {
      * authenticate must be forgotten. */
     void (*sessions_changed)(void);
     /* Writes the audit event of r (its route names an action) with outcome ("ok", "denied",
-     * "invalid", "unavailable", "error"): inside r's transaction when it has one, so the event and the change
-     * commit together. 0, or a YX_E… code (the request fails). */
+     * "invalid", "unavailable", "error"): inside r's transaction when it has one, so the event and
+     * the change commit together. 0, or a YX_E… code (the request fails). */
     int (*audit)(struct yx_req *r, const char *outcome);
     /* Group commit of audited reads. deferrable: does a writer take events now? When it does, an
      * audited read runs without a transaction and its event (outcome in r->audit_outcome) is handed
