@@ -205,6 +205,17 @@ static void keep_on_failure(struct yx_req *r)
     r->kept = NULL;
 }
 
+/* A failure that met an unreachable database (its count of such statements moved from before) is
+ * an outage whatever the handler made of it (a helper that returns NULL can only say "failed"):
+ * 503, try again, and audited as such. */
+static int as_outage(struct yx_req *r, unsigned long before, int rc)
+{
+    if (rc != YX_EDB || !r->db || r->db->unreachable == before)
+        return rc;
+    yx_clear_error(r);
+    return YX_EUNAVAIL;
+}
+
 static int run_handler(struct yx_req *r, const struct yx_route *rt, const struct yx_pipeline *p)
 {
     int write = yx_route_writes(r, rt);
@@ -245,12 +256,7 @@ static int run_handler(struct yx_req *r, const struct yx_route *rt, const struct
         else
             yx_db_rollback(r->db);
     }
-    /* A failure that met an unreachable database is an outage whatever the handler made of it (a
-     * helper that returns NULL can only say "failed"): 503, try again, and audited as such. */
-    if (rc == YX_EDB && r->db && r->db->unreachable != unreachable) {
-        yx_clear_error(r);
-        rc = YX_EUNAVAIL;
-    }
+    rc = as_outage(r, unreachable, rc);
     if (rc != 0 && r->kept && r->db)
         keep_on_failure(r);
     if (r->auth_changed)
@@ -361,7 +367,8 @@ int yx_subrequest(struct yx_req *parent, struct yx_req *sub, const char *method,
     /* Its own savepoint in the parent's transaction: a failed entry undoes its own writes alone. */
     if ((rc = yx_db_begin(sub->db)) != 0)
         goto out;
-    rc = rt->fn(sub);
+    unsigned long unreachable = sub->db->unreachable;
+    rc = as_outage(sub, unreachable, rt->fn(sub));
     if (rc == 0 && rt->audit)
         rc = p->audit(sub, "ok");
     if (rc == 0)
