@@ -44,7 +44,7 @@ const struct yx_fhir_param yx_fhir_appointment_params[] = {
 
 /* The elements an Appointment sent may carry: those the mapping reads or writes itself. Any other
  * one is refused with 400 naming it before the handler runs, rather than dropped without a word. */
-static const struct yx_field appointment_fields[] = {
+const struct yx_field yx_fhir_appointment_fields[] = {
     {"resourceType", YX_F_STRING, 1, 1, 40}, {"id", YX_F_STRING, 0, 1, 64},
     {"meta", YX_F_OBJECT, 0, 0, 0},          {"text", YX_F_OBJECT, 0, 0, 0},
     {"status", YX_F_STRING, 1, 1, 32},       {"cancelationReason", YX_F_OBJECT, 0, 0, 0},
@@ -220,10 +220,8 @@ static int is_appointment(struct yx_req *r, const json_t *b)
     return 0;
 }
 
-/* The booking the resource asks for, as POST /api/v1/appointments's body: the one slot, the
- * patient among the participants (a practitioner named must be the slot's doctor: the slot
- * decides who and when), the reason as reasonCode's text or the description. */
-static int to_booking(struct yx_req *r, const json_t *b, json_t *out)
+int yx_fhir_appointment_in(struct yx_req *r, const json_t *b, int64_t *slot, int64_t *patient,
+                           int64_t *doctor)
 {
     int rc = is_appointment(r, b);
     if (rc)
@@ -233,30 +231,42 @@ static int to_booking(struct yx_req *r, const json_t *b, json_t *out)
         return yx_fail_field(r, YX_EINVAL, "Appointment.status",
                              "Đặt lịch với status booked / a booking is sent with status booked.");
     const json_t *slots = json_object_get(b, "slot");
-    int64_t slot = ref_id(json_array_get(slots, 0), "Slot");
-    if (json_array_size(slots) != 1 || !slot)
+    *slot = ref_id(json_array_get(slots, 0), "Slot");
+    if (json_array_size(slots) != 1 || !*slot)
         return yx_fail_field(r, YX_EINVAL, "Appointment.slot",
                              "Đặt đúng một khung giờ Slot/<id> / book exactly one slot, Slot/<id>.");
-    int64_t patient = 0, doctor = 0;
     size_t i;
     json_t *p;
+    *patient = *doctor = 0;
     json_array_foreach(json_object_get(b, "participant"), i, p)
     {
         const json_t *actor = json_object_get(p, "actor");
         int64_t id;
-        if ((id = ref_id(actor, "Patient")) != 0 && !patient)
-            patient = id;
-        else if ((id = ref_id(actor, "Practitioner")) != 0 && !doctor)
-            doctor = id;
+        if ((id = ref_id(actor, "Patient")) != 0 && !*patient)
+            *patient = id;
+        else if ((id = ref_id(actor, "Practitioner")) != 0 && !*doctor)
+            *doctor = id;
         else
             return yx_fail_field(r, YX_EINVAL, "Appointment.participant",
                                  "Người tham gia là một Patient/<id> và có thể một Practitioner/<id> / the "
                                  "participants are one Patient/<id> and at most one Practitioner/<id>.");
     }
-    if (!patient)
+    if (!*patient)
         return yx_fail_field(
             r, YX_EINVAL, "Appointment.participant",
             "Cần người bệnh Patient/<id> / a participant must be the patient, Patient/<id>.");
+    return 0;
+}
+
+/* The booking the resource asks for, as POST /api/v1/appointments's body: the one slot, the
+ * patient among the participants (a practitioner named must be the slot's doctor: the slot
+ * decides who and when), the reason as reasonCode's text or the description. */
+static int to_booking(struct yx_req *r, const json_t *b, json_t *out)
+{
+    int64_t slot, patient, doctor;
+    int rc = yx_fhir_appointment_in(r, b, &slot, &patient, &doctor);
+    if (rc)
+        return rc;
     if (doctor) {
         struct yx_rows *rows = NULL;
         if ((rc = YX_DB_Q(r->db, &rows, "SELECT doctor_id FROM slots WHERE id = ?", YX_PI(slot))) != 0)
@@ -352,8 +362,8 @@ const struct yx_route yx_fhir_appointment_routes[] = {
     {"GET", "/fhir/Appointment", appointment_search, 0, "appointment.list", "appointment", YX_CLINICIANS,
      NULL},
     {"POST", "/fhir/Appointment", appointment_create, 0, "appointment.create", "appointment", YX_CLINICIANS,
-     appointment_fields},
+     yx_fhir_appointment_fields},
     {"PUT", "/fhir/Appointment/:id", appointment_update, 0, "appointment.cancel", "appointment",
-     YX_CLINICIANS, appointment_fields},
+     YX_CLINICIANS, yx_fhir_appointment_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

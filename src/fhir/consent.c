@@ -35,7 +35,7 @@ const struct yx_fhir_param yx_fhir_consent_params[] = {
 };
 
 /* The elements a Consent sent may carry: those the mapping reads or writes itself. */
-static const struct yx_field consent_fields[] = {
+const struct yx_field yx_fhir_consent_fields[] = {
     {"resourceType", YX_F_STRING, 1, 1, 40},
     {"id", YX_F_STRING, 0, 1, 64},
     {"meta", YX_F_OBJECT, 0, 0, 0},
@@ -222,11 +222,7 @@ static const char *code_in(const json_t *concept, const char *system)
     return NULL;
 }
 
-/* The consent the resource records, as POST /api/v1/patients/:id/consents's body: the purpose
- * from category (ytexa's purpose) or scope, how it was given and the witness from ytexa's
- * extensions, who gave it from the performer (the patient, or a RelatedPerson: the guardian), the
- * signed paper from sourceAttachment's title. */
-static int to_rest(struct yx_req *r, const json_t *b, json_t *out, int64_t *patient)
+int yx_fhir_consent_body(struct yx_req *r, const json_t *b, json_t *out, int64_t *patient)
 {
     const char *rt = json_string_value(json_object_get(b, "resourceType"));
     if (!rt || strcmp(rt, "Consent") != 0)
@@ -304,7 +300,7 @@ static int consent_create(struct yx_req *r)
         rc = yx_fail(r, YX_EINVAL, "Cần một Consent / send a Consent resource.");
         goto out;
     }
-    if ((rc = to_rest(r, r->json, body, &patient)) != 0 ||
+    if ((rc = yx_fhir_consent_body(r, r->json, body, &patient)) != 0 ||
         (rc = yx_fhir_field_paths(r, yx_consent_record(r, patient, body, &id), field_paths)) != 0)
         goto out;
     rc = answer(r, 201, id, 0);
@@ -316,6 +312,7 @@ out:
 const struct yx_route yx_fhir_consent_routes[] = {
     {"GET", "/fhir/Consent/:id", consent_read, 0, "consent.read", "consent", YX_CLINICIANS, NULL},
     {"GET", "/fhir/Consent", consent_search, 0, "consent.list", "consent", YX_CLINICIANS, NULL},
-    {"POST", "/fhir/Consent", consent_create, 0, "consent.create", "consent", YX_CLINICIANS, consent_fields},
+    {"POST", "/fhir/Consent", consent_create, 0, "consent.create", "consent", YX_CLINICIANS,
+     yx_fhir_consent_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

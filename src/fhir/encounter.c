@@ -256,6 +256,15 @@ static int note_in(struct yx_req *r, const json_t *b)
     return 0;
 }
 
+const char *yx_fhir_condition_in(struct yx_req *r, const json_t *b, int *rc)
+{
+    const char *code =
+        yx_fhir_code_in(r, json_object_get(b, "code"), YX_FHIR_SID_ICD10, "Condition.code", rc);
+    if (code && ((*rc = category_in(r, json_object_get(b, "category"))) != 0 || (*rc = note_in(r, b)) != 0))
+        return NULL;
+    return code;
+}
+
 /* POST /fhir/Condition: an ICD-10 diagnosis of a visit in progress, added through
  * yx_visit_add_diagnosis() with the REST route's rules (the visit's doctor, its state, the code's
  * form). A secondary diagnosis: R4's Condition has no rank; the primary one is chosen in the app. */
@@ -269,11 +278,8 @@ static int condition_create(struct yx_req *r)
         return rc;
     if (!b || strcmp(yx_json_str(b, "resourceType"), "Condition") != 0)
         return yx_fail_field(r, YX_EINVAL, "Condition.resourceType", "Cần một Condition / send a Condition.");
-    const char *code =
-        yx_fhir_code_in(r, json_object_get(b, "code"), YX_FHIR_SID_ICD10, "Condition.code", &rc);
+    const char *code = yx_fhir_condition_in(r, b, &rc);
     if (!code)
-        return rc;
-    if ((rc = category_in(r, json_object_get(b, "category"))) != 0 || (rc = note_in(r, b)) != 0)
         return rc;
     const json_t *notes = json_object_get(b, "note");
     if ((rc = yx_fhir_ref_in(r, json_object_get(b, "encounter"), "Encounter", "Condition.encounter",
@@ -313,7 +319,7 @@ static int condition_create(struct yx_req *r)
 /* What an Encounter line takes; the line's id is required (its source's, what the lines that refer
  * to it name). diagnosis, appointment, serviceProvider and identifier are not read: the file's
  * Conditions name their encounter, and the facility is the one the import names. */
-static const struct yx_field encounter_import_fields[] = {
+const struct yx_field yx_fhir_encounter_import_fields[] = {
     {"resourceType", YX_F_STRING, 1, 1, 40},
     {"id", YX_F_STRING, 1, 1, 64},
     {"meta", YX_F_OBJECT, 0, 0, 0},
@@ -331,7 +337,7 @@ static const struct yx_field encounter_import_fields[] = {
     {"serviceProvider", YX_F_OBJECT, 0, 0, 0},
     {NULL, 0, 0, 0, 0},
 };
-static const struct yx_field condition_import_fields[] = {
+const struct yx_field yx_fhir_condition_import_fields[] = {
     {"resourceType", YX_F_STRING, 1, 1, 40},
     {"id", YX_F_STRING, 1, 1, 64},
     {"meta", YX_F_OBJECT, 0, 0, 0},
@@ -403,10 +409,34 @@ int yx_fhir_encounter_import(struct yx_req *r, const json_t *res, const struct y
     struct yx_visit_past p = {.kind = YX_PAST_VISIT, .facility_id = im->facility};
     const char *source, *sid;
     int rc;
-    if ((rc = yx_fhir_import_begin(r, res, encounter_import_fields, im, "Encounter", &source, &sid, out)) !=
-            0 ||
+    if ((rc = yx_fhir_import_begin(r, res, yx_fhir_encounter_import_fields, im, "Encounter", &source, &sid,
+                                   out)) != 0 ||
         out->id)
         return rc;
+    if ((rc = yx_fhir_encounter_in(r, res, &p)) != 0)
+        return rc;
+    size_t i;
+    json_t *part;
+    json_array_foreach(json_object_get(res, "participant"), i, part)
+    {
+        if (!p.by && (rc = yx_fhir_import_practitioner(r, json_object_get(part, "individual"), &p.by)) != 0)
+            return rc;
+    }
+    if ((rc = yx_fhir_import_ref(r, im, source, json_object_get(res, "subject"), "Patient",
+                                 "Encounter.subject", &p.patient_id)) != 0 ||
+        (rc = yx_fhir_field_paths(r, yx_visit_record_past(r, &p, &out->id), paths)) != 0 ||
+        (rc = yx_fhir_import_keep(r, im, source, "Encounter", sid, out->id)) != 0 ||
+        (rc = primary_in(r, im, source, sid, json_object_get(res, "diagnosis"))) != 0)
+        return rc;
+    out->what = YX_IMPORT_CREATED;
+    out->visit = out->id;
+    out->patient = p.patient_id;
+    return 0;
+}
+
+int yx_fhir_encounter_in(struct yx_req *r, const json_t *res, struct yx_visit_past *p)
+{
+    int rc;
     if (strcmp(yx_json_str(res, "status"), "finished") != 0)
         return yx_fail_field(r, YX_EINVAL, "Encounter.status",
                              "Chỉ nhập lượt khám đã xong: status finished / an import takes finished "
@@ -421,32 +451,16 @@ int yx_fhir_encounter_import(struct yx_req *r, const json_t *res, const struct y
                              "(v3-ActCode).");
     const json_t *period = json_object_get(res, "period");
     if ((rc = yx_fhir_import_time(r, json_string_value(json_object_get(period, "start")),
-                                  "Encounter.period.start", &p.start)) != 0 ||
+                                  "Encounter.period.start", &p->start)) != 0 ||
         (rc = yx_fhir_import_time(r, json_string_value(json_object_get(period, "end")),
-                                  "Encounter.period.end", &p.end)) != 0)
+                                  "Encounter.period.end", &p->end)) != 0)
         return rc;
-    if (!p.start || !p.end)
-        return yx_fail_field(r, YX_EINVAL, p.start ? "Encounter.period.end" : "Encounter.period.start",
+    if (!p->start || !p->end)
+        return yx_fail_field(r, YX_EINVAL, p->start ? "Encounter.period.end" : "Encounter.period.start",
                              "Lượt khám đã xong có giờ bắt đầu và kết thúc / a finished encounter has its "
                              "period's start and end.");
-    size_t i;
-    json_t *part;
-    json_array_foreach(json_object_get(res, "participant"), i, part)
-    {
-        if (!p.by && (rc = yx_fhir_import_practitioner(r, json_object_get(part, "individual"), &p.by)) != 0)
-            return rc;
-    }
-    p.mode = mode_in(json_object_get(res, "type"));
-    p.reason = reason_in(json_object_get(res, "reasonCode"));
-    if ((rc = yx_fhir_import_ref(r, im, source, json_object_get(res, "subject"), "Patient",
-                                 "Encounter.subject", &p.patient_id)) != 0 ||
-        (rc = yx_fhir_field_paths(r, yx_visit_record_past(r, &p, &out->id), paths)) != 0 ||
-        (rc = yx_fhir_import_keep(r, im, source, "Encounter", sid, out->id)) != 0 ||
-        (rc = primary_in(r, im, source, sid, json_object_get(res, "diagnosis"))) != 0)
-        return rc;
-    out->what = YX_IMPORT_CREATED;
-    out->visit = out->id;
-    out->patient = p.patient_id;
+    p->mode = mode_in(json_object_get(res, "type"));
+    p->reason = reason_in(json_object_get(res, "reasonCode"));
     return 0;
 }
 
@@ -458,13 +472,11 @@ int yx_fhir_condition_import(struct yx_req *r, const json_t *res, const struct y
     struct yx_visit_past p = {.kind = YX_PAST_DIAGNOSIS, .facility_id = im->facility};
     const char *source, *sid;
     int rc;
-    if ((rc = yx_fhir_import_begin(r, res, condition_import_fields, im, "Condition", &source, &sid, out)) !=
-            0 ||
+    if ((rc = yx_fhir_import_begin(r, res, yx_fhir_condition_import_fields, im, "Condition", &source, &sid,
+                                   out)) != 0 ||
         out->id)
         return rc;
-    p.icd10 = yx_fhir_code_in(r, json_object_get(res, "code"), YX_FHIR_SID_ICD10, "Condition.code", &rc);
-    if (!p.icd10 || (rc = category_in(r, json_object_get(res, "category"))) != 0 ||
-        (rc = note_in(r, res)) != 0 ||
+    if (!(p.icd10 = yx_fhir_condition_in(r, res, &rc)) ||
         (rc = yx_fhir_import_time(r, yx_json_str(res, "recordedDate"), "Condition.recordedDate", &p.at)) !=
             0 ||
         (rc = yx_fhir_import_practitioner(r, json_object_get(res, "recorder"), &p.by)) != 0)

@@ -304,6 +304,45 @@ extern const struct yx_fhir_export yx_fhir_organization_export;
 int yx_fhir_patient_import(struct yx_req *r, const json_t *res, int64_t facility,
                            enum yx_patient_imported *what, int64_t *id);
 extern const struct yx_route yx_fhir_import_routes[];
+
+/* The steps of reading a resource that need no database, which the creates, updates and $import
+ * take one after the other with the database's between them (fuzz/fuzz_fhir.c and fuzz_import.c
+ * take them alone). Each refusal is r's error, naming the element's FHIR path. */
+/* The elements a Patient may carry (its create's and update's body, an $import line). */
+extern const struct yx_field yx_fhir_patient_fields[];
+/* A Patient's elements as the REST API's patient body into out (full: every mapped field present,
+ * null when the resource has none, as an update and an import replace them; a create's is not full);
+ * its managingOrganization, when given, must be Organization/<facility>. */
+int yx_fhir_patient_body(struct yx_req *r, const json_t *res, json_t *out, int full, int64_t facility);
+/* The elements an Observation may carry (its create, an $import line), and its measurement: status
+ * final, a LOINC code ytexa records (*k, the measurement's number: 1 blood pressure … 8 glucose),
+ * its category, its value into v (blood pressure: its two components). */
+extern const struct yx_field yx_fhir_observation_fields[];
+struct yx_vitals;
+int yx_fhir_observation_in(struct yx_req *r, const json_t *b, int *k, struct yx_vitals *v);
+/* A Condition's ICD-10 code (create and $import), once its category (encounter-diagnosis) and its
+ * note (one at most) are checked; NULL with *rc the refusal. */
+extern const struct yx_field yx_fhir_condition_import_fields[];
+const char *yx_fhir_condition_in(struct yx_req *r, const json_t *b, int *rc);
+/* An Encounter line's elements ($import) into p: status finished, class VR, the period's start and
+ * end (each a dateTime with its zone), the mode (Encounter.type) and the reason. */
+extern const struct yx_field yx_fhir_encounter_import_fields[];
+struct yx_visit_past;
+int yx_fhir_encounter_in(struct yx_req *r, const json_t *res, struct yx_visit_past *p);
+/* The elements an Appointment may carry (its create, its update), and a booking's: status booked,
+ * exactly one Slot/<id> (*slot), the participants one Patient/<id> (*patient) and at most one
+ * Practitioner/<id> (*doctor, 0 when none: the create then asks the database whether it is the
+ * slot's doctor). */
+extern const struct yx_field yx_fhir_appointment_fields[];
+int yx_fhir_appointment_in(struct yx_req *r, const json_t *b, int64_t *slot, int64_t *patient,
+                           int64_t *doctor);
+/* The elements a Consent may carry (its create), and the consent it records as the REST body of
+ * POST /api/v1/patients/:id/consents into out: the patient (*patient, status active), the purpose
+ * from category (ytexa's purpose) or scope, how it was given and the witness from ytexa's
+ * extensions, who gave it from the performer (the patient, or a RelatedPerson: the guardian), the
+ * signed paper from sourceAttachment's title. */
+extern const struct yx_field yx_fhir_consent_fields[];
+int yx_fhir_consent_body(struct yx_req *r, const json_t *b, json_t *out, int64_t *patient);
 /* $import of Encounter, Observation and Condition lines (docs/fhir.md "Bulk import"): what the
  * lines of one request share — the facility written into, who sends them (the source of a line
  * without meta.source: "user:<id>") — and what a line did: created or found unchanged, the ytexa
@@ -316,15 +355,30 @@ struct yx_fhir_imported {
     enum yx_patient_imported what;
     int64_t id, visit, patient;
 };
+/* Is the Content-Type (may be NULL) NDJSON: application/fhir+ndjson or application/ndjson, its
+ * parameters and the blanks before them left out? */
+int yx_fhir_ndjson_type(const char *content_type);
+/* The next line of an $import body of len bytes from *at: 1 with its bytes (*line, *n, without the
+ * newline) and *at past it; 0 at the end. A last line without its newline is a line. */
+int yx_fhir_import_next(const char *body, size_t len, size_t *at, const char **line, size_t *n);
+/* Does the line hold only blanks (space, tab, CR)? Such a line is skipped. */
+int yx_fhir_import_blank(const char *line, size_t n);
+/* A line read: at most 64 KiB, a JSON object (duplicate keys refused), whose resourceType is one a
+ * line may hold: *res (the caller's reference) and *type, 0 Patient, 1 Encounter, 2 Observation,
+ * 3 Condition. Otherwise r's 400 (413 line_too_long) and *res NULL. */
+int yx_fhir_import_read(struct yx_req *r, const char *line, size_t len, json_t **res, size_t *type);
 /* The source of a line: its meta.source (1 to 200 characters) or the request's. */
 const char *yx_fhir_import_source(const struct yx_fhir_import *im, const json_t *res);
 /* The ytexa id *local of the record the line's source knows as type/source_id, imported into the
  * facility before (this request or an earlier one); 0 when none. */
 int yx_fhir_import_find(struct yx_req *r, const struct yx_fhir_import *im, const char *source,
                         const char *type, const char *source_id, int64_t *local);
-/* The start of an Encounter, Observation or Condition line: its fields checked against the
- * type's table, its *source and source id *sid (required), and whether the facility has it from
- * before: then out->id is set and out->what is YX_IMPORT_UNCHANGED, and the line is done. */
+/* The start of an Encounter, Observation or Condition line without the database: its fields checked
+ * against the type's table, its *source and source id *sid (required). */
+int yx_fhir_import_start(struct yx_req *r, const json_t *res, const struct yx_field *fields,
+                         const struct yx_fhir_import *im, const char **source, const char **sid);
+/* yx_fhir_import_start(), then whether the facility has the line from before: then out->id is set
+ * and out->what is YX_IMPORT_UNCHANGED, and the line is done. */
 int yx_fhir_import_begin(struct yx_req *r, const json_t *res, const struct yx_field *fields,
                          const struct yx_fhir_import *im, const char *type, const char **source,
                          const char **sid, struct yx_fhir_imported *out);

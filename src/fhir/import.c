@@ -62,15 +62,19 @@ static int target(struct yx_req *r, struct yx_resource *res)
     return rc;
 }
 
-/* Is the body NDJSON (application/fhir+ndjson or application/ndjson)? */
-static int ndjson(struct yx_req *r)
+int yx_fhir_ndjson_type(const char *t)
 {
-    const char *t = r->content_type;
     size_t n = t ? strcspn(t, ";") : 0;
     while (n && t[n - 1] == ' ')
         n--;
-    if (t && ((n == 23 && strncmp(t, "application/fhir+ndjson", n) == 0) ||
-              (n == 18 && strncmp(t, "application/ndjson", n) == 0)))
+    return t && ((n == 23 && strncmp(t, "application/fhir+ndjson", n) == 0) ||
+                 (n == 18 && strncmp(t, "application/ndjson", n) == 0));
+}
+
+/* Is the body NDJSON (application/fhir+ndjson or application/ndjson)? */
+static int ndjson(struct yx_req *r)
+{
+    if (yx_fhir_ndjson_type(r->content_type))
         return 0;
     return yx_fail(r, YX_EMEDIA,
                    "$import nhận NDJSON (Content-Type: application/fhir+ndjson), một tài nguyên một dòng / "
@@ -86,18 +90,31 @@ static int blank(const char *line, size_t len)
     return 1;
 }
 
+int yx_fhir_import_next(const char *body, size_t len, size_t *at, const char **line, size_t *n)
+{
+    if (*at >= len)
+        return 0;
+    const char *nl = memchr(body + *at, '\n', len - *at);
+    *line = body + *at;
+    *n = nl ? (size_t)(nl - *line) : len - *at;
+    *at += *n + 1;
+    return 1;
+}
+
+int yx_fhir_import_blank(const char *line, size_t len)
+{
+    return blank(line, len);
+}
+
 /* Counts the lines of the body that hold something (a last line without its newline counts). */
 static int count_lines(const char *p, size_t len)
 {
-    int n = 0;
-    for (size_t i = 0; i < len;) {
-        const char *nl = memchr(p + i, '\n', len - i);
-        size_t end = nl ? (size_t)(nl - p) : len;
-        if (!blank(p + i, end - i))
-            n++;
-        i = end + 1;
-    }
-    return n;
+    const char *line;
+    size_t at = 0, n;
+    int count = 0;
+    while (yx_fhir_import_next(p, len, &at, &line, &n))
+        count += !blank(line, n);
+    return count;
 }
 
 /* ---- What the lines share: the ids of the source, and its references ------------------------- */
@@ -124,9 +141,8 @@ int yx_fhir_import_find(struct yx_req *r, const struct yx_fhir_import *im, const
     return rc;
 }
 
-int yx_fhir_import_begin(struct yx_req *r, const json_t *res, const struct yx_field *fields,
-                         const struct yx_fhir_import *im, const char *type, const char **source,
-                         const char **sid, struct yx_fhir_imported *out)
+int yx_fhir_import_start(struct yx_req *r, const json_t *res, const struct yx_field *fields,
+                         const struct yx_fhir_import *im, const char **source, const char **sid)
 {
     int rc;
     *source = yx_fhir_import_source(im, res);
@@ -135,6 +151,16 @@ int yx_fhir_import_begin(struct yx_req *r, const json_t *res, const struct yx_fi
     if (!(*sid = yx_json_str(res, "id")))
         return yx_fail_field(r, YX_EINVAL, "id",
                              "Cần id của hệ thống nguồn / the line's id (its source's) is required.");
+    return 0;
+}
+
+int yx_fhir_import_begin(struct yx_req *r, const json_t *res, const struct yx_field *fields,
+                         const struct yx_fhir_import *im, const char *type, const char **source,
+                         const char **sid, struct yx_fhir_imported *out)
+{
+    int rc;
+    if ((rc = yx_fhir_import_start(r, res, fields, im, source, sid)) != 0)
+        return rc;
     if ((rc = yx_fhir_import_find(r, im, *source, type, *sid, &out->id)) != 0)
         return rc;
     if (out->id)
@@ -318,29 +344,40 @@ static const struct line_type {
 };
 #define NTYPES (sizeof line_types / sizeof line_types[0])
 
-/* One line into the facility, refused as r's error: line bytes, the resource, its savepoint. */
-static int import_line(struct yx_req *r, const char *line, size_t len, const struct yx_fhir_import *im,
-                       size_t *type, struct yx_fhir_imported *out)
+int yx_fhir_import_read(struct yx_req *r, const char *line, size_t len, json_t **res, size_t *type)
 {
     json_error_t jerr;
-    json_t *res = NULL;
-    int rc;
+    *res = NULL;
     if (len > MAX_LINE_BYTES)
         return yx_fail_code(r, YX_ETOOBIG, "line_too_long", NULL,
                             "Một dòng tối đa %d byte / a line has at most %d bytes.", MAX_LINE_BYTES,
                             MAX_LINE_BYTES);
-    if (!(res = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr)) || !json_is_object(res)) {
-        json_decref(res);
+    if (!(*res = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr)) || !json_is_object(*res)) {
+        json_decref(*res);
+        *res = NULL;
         return yx_fail(r, YX_EINVAL, "Dòng không phải một đối tượng JSON / the line is not a JSON object.");
     }
-    const char *name = json_string_value(json_object_get(res, "resourceType"));
+    const char *name = json_string_value(json_object_get(*res, "resourceType"));
     for (*type = 0; name && *type < NTYPES && strcmp(line_types[*type].name, name) != 0; (*type)++)
         ;
-    if (!name || *type == NTYPES) {
-        rc = yx_fail_field(r, YX_EINVAL, "resourceType",
-                           "$import nhận Patient, Encounter, Observation, Condition / $import takes Patient, "
-                           "Encounter, Observation and Condition resources (docs/fhir.md).");
-    } else if ((rc = yx_db_begin(r->db)) == 0) {
+    if (name && *type < NTYPES)
+        return 0;
+    json_decref(*res);
+    *res = NULL;
+    return yx_fail_field(r, YX_EINVAL, "resourceType",
+                         "$import nhận Patient, Encounter, Observation, Condition / $import takes Patient, "
+                         "Encounter, Observation and Condition resources (docs/fhir.md).");
+}
+
+/* One line into the facility, refused as r's error: line bytes, the resource, its savepoint. */
+static int import_line(struct yx_req *r, const char *line, size_t len, const struct yx_fhir_import *im,
+                       size_t *type, struct yx_fhir_imported *out)
+{
+    json_t *res = NULL;
+    int rc;
+    if ((rc = yx_fhir_import_read(r, line, len, &res, type)) != 0)
+        return rc;
+    if ((rc = yx_db_begin(r->db)) == 0) {
         rc = line_types[*type].import(r, res, im, out);
         if (rc == 0)
             rc = yx_db_commit(r->db);
@@ -467,19 +504,18 @@ static int import_patients(struct yx_req *r)
         goto out;
     }
     int n = 0, done = 0;
-    for (size_t i = 0; i < r->body_len;) {
-        const char *line = r->body + i, *nl = memchr(line, '\n', r->body_len - i);
-        size_t len = nl ? (size_t)(nl - line) : r->body_len - i;
-        i += len + 1;
+    const char *line;
+    size_t at = 0, line_len;
+    while (yx_fhir_import_next(r->body, r->body_len, &at, &line, &line_len)) {
         n++;
-        if (blank(line, len))
+        if (blank(line, line_len))
             continue;
         if (!in_tx && (rc = yx_db_begin(r->db)) != 0)
             goto out;
         in_tx = 1;
         struct yx_fhir_imported done_line = {YX_IMPORT_UNCHANGED, 0, 0, 0};
         size_t type = 0;
-        rc = import_line(r, line, len, &im, &type, &done_line);
+        rc = import_line(r, line, line_len, &im, &type, &done_line);
         if (rc != 0 && (!refusal(rc) || !yx_db_tx_alive(r->db)))
             goto out;
         if (rc != 0) {

@@ -172,7 +172,7 @@ static int observation_read(struct yx_req *r)
 
 /* What an Observation create takes (docs/fhir.md, "Observation create"); any other element is
  * refused, naming it. */
-static const struct yx_field observation_fields[] = {
+const struct yx_field yx_fhir_observation_fields[] = {
     {"resourceType", YX_F_STRING, 1, 1, 40}, {"id", YX_F_STRING, 0, 1, 64},
     {"meta", YX_F_OBJECT, 0, 0, 0},          {"text", YX_F_OBJECT, 0, 0, 0},
     {"status", YX_F_STRING, 1, 1, 20},       {"category", YX_F_ARRAY, 0, 0, 0},
@@ -348,6 +348,14 @@ static int measurement_in(struct yx_req *r, const json_t *b, const struct measur
     return quantity_in(r, value, m, m->column, "Observation.valueQuantity", v);
 }
 
+int yx_fhir_observation_in(struct yx_req *r, const json_t *b, int *k, struct yx_vitals *v)
+{
+    const struct measure *m = NULL;
+    int rc = measurement_in(r, b, &m, v);
+    *k = m ? m->k : 0;
+    return rc;
+}
+
 /* POST /fhir/Observation: one measurement of vital signs on a visit in progress, recorded through
  * yx_visit_record_vitals() with the REST route's rules (who, the visit's state, plausible ranges). */
 static int observation_create(struct yx_req *r)
@@ -410,7 +418,8 @@ int yx_fhir_observation_import(struct yx_req *r, const json_t *res, const struct
     const struct measure *m = NULL;
     int64_t row = 0;
     int rc;
-    if ((rc = yx_fhir_import_begin(r, res, observation_fields, im, "Observation", &source, &sid, out)) != 0 ||
+    if ((rc = yx_fhir_import_begin(r, res, yx_fhir_observation_fields, im, "Observation", &source, &sid,
+                                   out)) != 0 ||
         out->id)
         return rc;
     const json_t *perf = json_object_get(res, "performer");
@@ -485,7 +494,7 @@ const struct yx_route yx_fhir_observation_routes[] = {
     {"GET", "/fhir/Observation", observation_search, 0, "visit.list", "visit", YX_CLINICIANS | YX_ROLE_SYSTEM,
      NULL},
     {"POST", "/fhir/Observation", observation_create, 0, "visit.vitals", "visit", YX_CLINICIANS,
-     observation_fields},
+     yx_fhir_observation_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
 

@@ -36,7 +36,7 @@ const struct yx_fhir_param yx_fhir_patient_params[] = {
 
 /* The body a FHIR Patient may carry: the elements the mapping reads or tolerates. Any other one
  * is refused with 400 naming it, before the handler runs, rather than dropped without a word. */
-static const struct yx_field patient_fields[] = {
+const struct yx_field yx_fhir_patient_fields[] = {
     {"resourceType", YX_F_STRING, 1, 1, 40}, {"id", YX_F_STRING, 0, 1, 64},
     {"meta", YX_F_OBJECT, 0, 0, 0},          {"text", YX_F_OBJECT, 0, 0, 0},
     {"language", YX_F_STRING, 0, 1, 16},     {"active", YX_F_BOOL, 0, 0, 0},
@@ -609,9 +609,7 @@ static int patient_search(struct yx_req *r)
     return yx_fhir_run_search(r, "Patient", &s, q, select, &mine, system ? 0 : 1, "p.id", search_row);
 }
 
-/* The resource's elements as the REST API's body (full: every mapped field present, null when
- * the resource has none, as an update replaces them). */
-static int to_rest(struct yx_req *r, const json_t *res, json_t *out, int full, int64_t facility)
+int yx_fhir_patient_body(struct yx_req *r, const json_t *res, json_t *out, int full, int64_t facility)
 {
     const char *rt = json_string_value(json_object_get(res, "resourceType"));
     if (!rt || strcmp(rt, "Patient") != 0)
@@ -754,7 +752,7 @@ static int patient_create(struct yx_req *r)
         rc = yx_fail(r, YX_EINVAL, "Cần một Patient / send a Patient resource.");
         goto out;
     }
-    if ((rc = to_rest(r, r->json, body, 0, r->who.facility_id)) != 0 ||
+    if ((rc = yx_fhir_patient_body(r, r->json, body, 0, r->who.facility_id)) != 0 ||
         (rc = yx_fhir_field_paths(r, yx_patient_register(r, body, &id), field_paths)) != 0 ||
         (rc = load(r, id, &p, &version)) != 0)
         goto out;
@@ -778,7 +776,8 @@ int yx_fhir_patient_import(struct yx_req *r, const json_t *res, int64_t facility
         goto out;
     }
     json_object_del(copy, "managingOrganization");
-    if ((rc = yx_validate(r, copy, patient_fields)) == 0 && (rc = to_rest(r, copy, body, 1, facility)) == 0)
+    if ((rc = yx_validate(r, copy, yx_fhir_patient_fields)) == 0 &&
+        (rc = yx_fhir_patient_body(r, copy, body, 1, facility)) == 0)
         rc = yx_fhir_field_paths(r, yx_patient_import(r, facility, body, what, id), field_paths);
 out:
     json_decref(copy);
@@ -813,7 +812,7 @@ static int patient_update(struct yx_req *r)
             (long long)yx_rows_int(rows, 0, 0), (long long)yx_rows_int(rows, 0, 0));
         goto out;
     }
-    if ((rc = to_rest(r, r->json, body, 1, r->who.facility_id)) != 0 ||
+    if ((rc = yx_fhir_patient_body(r, r->json, body, 1, r->who.facility_id)) != 0 ||
         (rc = yx_fhir_field_paths(r, yx_patient_correct(r, id, body), field_paths)) != 0 ||
         (rc = load(r, id, &p, &version)) != 0)
         goto out;
@@ -840,9 +839,10 @@ const struct yx_route yx_fhir_patient_routes[] = {
      NULL},
     {"GET", "/fhir/Patient", patient_search, 0, "patient.search", "patient", YX_CLINICIANS | YX_ROLE_SYSTEM,
      NULL},
-    {"POST", "/fhir/Patient", patient_create, 0, "patient.create", "patient", YX_CLINICIANS, patient_fields},
+    {"POST", "/fhir/Patient", patient_create, 0, "patient.create", "patient", YX_CLINICIANS,
+     yx_fhir_patient_fields},
     {"PUT", "/fhir/Patient/:id", patient_update, 0, "patient.update", "patient", YX_CLINICIANS,
-     patient_fields},
+     yx_fhir_patient_fields},
     {NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
 
