@@ -11,7 +11,9 @@
 
 #include "fhir.h"
 
-/* Outside input has a ceiling before any of it is looked at. */
+/* Outside input has a ceiling before any of it is looked at: a search takes MAX_PARAMS parameters
+ * of its type, and MAX_PARAMS + 2 in all, room for the _count and _cursor its Bundle's links add
+ * to them (a search of MAX_PARAMS parameters gave links that were refused). */
 #define MAX_PARAMS 20
 #define MAX_VALUE 200
 #define COUNT_DEFAULT 20
@@ -99,6 +101,7 @@ struct search_params {
     struct yx_fhir_search *s;
     int (*take)(struct yx_req *r, const char *name, const char *value, void *ctx);
     void *ctx;
+    int taken; /* the type's parameters taken so far */
 };
 
 static int take_search(struct yx_req *r, const char *name, const char *value, void *arg)
@@ -121,6 +124,8 @@ static int take_search(struct yx_req *r, const char *name, const char *value, vo
     }
     if (!find_param(sp->params, name))
         return YX_FHIR_UNKNOWN;
+    if (++sp->taken > MAX_PARAMS)
+        return yx_fail(r, YX_EINVAL, "Tối đa %d tham số / at most %d parameters.", MAX_PARAMS, MAX_PARAMS);
     if ((rc = sp->take(r, name, value, sp->ctx)) != 0)
         return rc;
     if (yx_buf_puts(&s->link, s->link.len ? "&" : "") || put_encoded(&s->link, name) ||
@@ -169,8 +174,8 @@ int yx_fhir_search_parse(struct yx_req *r, const struct yx_fhir_param *params, s
     s->check_key = NULL;
     s->check_ctx = NULL;
     yx_buf_init(&s->link, 64 * 1024);
-    struct search_params sp = {params, s, take, ctx};
-    int rc = yx_fhir_params_each(r, MAX_PARAMS, MAX_VALUE, take_search, &sp);
+    struct search_params sp = {params, s, take, ctx, 0};
+    int rc = yx_fhir_params_each(r, MAX_PARAMS + 2, MAX_VALUE, take_search, &sp);
     if (rc == 0 && s->cursor)
         rc = s->keyed ? read_key_cursor(r, s) : read_positive(r, "_cursor", s->cursor, &s->after);
     if (rc)
