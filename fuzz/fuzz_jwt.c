@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "auth/smart.h"
+#include "split.h"
 
 #define PART_MAX 8192
 
@@ -59,17 +60,8 @@ static void scopes(const char *text)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *part[3] = {NULL, NULL, NULL};
-    size_t len[3] = {0, 0, 0}, start = 0;
-    int n = 0;
-    for (size_t i = 0; i <= size && n < 3; i++)
-        if (i == size || data[i] == 0) {
-            len[n] = i - start;
-            part[n] = malloc(len[n] + 1);
-            memcpy(part[n], data + start, len[n]);
-            part[n][len[n]] = '\0';
-            start = i + 1;
-            n++;
-        }
+    size_t len[3] = {0, 0, 0};
+    int n = fuzz_split(data, size, part, len, 3, 0);
     EVP_PKEY *key = NULL;
     const char *why = NULL;
     json_t *jwk = n > 0 ? json_loadb(part[0], len[0], JSON_REJECT_DUPLICATES, NULL) : NULL;

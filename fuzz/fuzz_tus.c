@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "files/files_internal.h"
+#include "split.h"
 
 #define NPARTS 6
 #define VALUE_MAX 400
@@ -89,20 +90,8 @@ static void metadata(const char *m, const unsigned char *value, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *part[NPARTS] = {NULL};
-    size_t len[NPARTS] = {0}, start = 0;
-    int n = 0;
-    for (size_t i = 0; i <= size && n < NPARTS; i++)
-        if (i == size || data[i] == 0 || n == NPARTS - 1) {
-            size_t end = n == NPARTS - 1 ? size : i;
-            len[n] = end - start;
-            part[n] = malloc(len[n] + 1);
-            memcpy(part[n], data + start, len[n]);
-            part[n][len[n]] = '\0';
-            start = end + 1;
-            n++;
-            if (end == size)
-                break;
-        }
+    size_t len[NPARTS] = {0};
+    int n = fuzz_split(data, size, part, len, NPARTS, 1);
     int64_t length = 0;
     yx_files_tus_version_ok(part[0]);
     number(part[1]);

@@ -467,23 +467,33 @@ static int counted_handler(struct yx_req *r)
     return yx_reply(r, 200, json_object());
 }
 
+/* Dispatches a GET /x to route rt through pipeline p; the answer's status. A route off the loop
+ * runs on the thread's database. */
+static int dispatch_route(const struct yx_pipeline *p, const struct yx_route *rt)
+{
+    struct yx_req r;
+    memset(&r, 0, sizeof r);
+    r.method = "GET";
+    r.path = "/x";
+    r.route = rt;
+    yx_dispatch(&r, p, 1024);
+    if (!(rt->flags & YX_R_LOOP))
+        assert_non_null(r.db);
+    int status;
+    size_t len;
+    free(yx_render_answer(&r, &status, &len));
+    json_decref(r.out);
+    json_decref(r.err_detail);
+    yx_arena_release(&r.arena);
+    return status;
+}
+
 static int dispatched(int flags)
 {
     static const struct yx_pipeline pipeline = {stub_authenticate, stub_permit, stub_forget,
                                                 stub_audit,        NULL,        NULL};
     struct yx_route rt = {"GET", "/x", counted_handler, YX_R_LOOP | flags, NULL, NULL, YX_ANYONE, NULL};
-    struct yx_req r;
-    memset(&r, 0, sizeof r);
-    r.method = "GET";
-    r.path = "/x";
-    r.route = &rt;
-    yx_dispatch(&r, &pipeline, 1024);
-    int status;
-    size_t len;
-    free(yx_render_answer(&r, &status, &len));
-    json_decref(r.out);
-    yx_arena_release(&r.arena);
-    return status;
+    return dispatch_route(&pipeline, &rt);
 }
 
 static void pipeline_asks_its_hooks(void **state)
@@ -541,21 +551,8 @@ static int dispatched_audited(int (*fn)(struct yx_req *))
     static const struct yx_pipeline pipeline = {stub_authenticate, stub_permit, stub_forget,
                                                 outcome_audit,     NULL,        NULL};
     struct yx_route rt = {"GET", "/x", fn, YX_R_NOTX, "x.read", "x", YX_ANYONE, NULL};
-    struct yx_req r;
-    memset(&r, 0, sizeof r);
-    r.method = "GET";
-    r.path = "/x";
-    r.route = &rt;
     yx_db_set_url(":memory:");
-    yx_dispatch(&r, &pipeline, 1024);
-    assert_non_null(r.db);
-    int status;
-    size_t len;
-    free(yx_render_answer(&r, &status, &len));
-    json_decref(r.out);
-    json_decref(r.err_detail);
-    yx_arena_release(&r.arena);
-    return status;
+    return dispatch_route(&pipeline, &rt);
 }
 
 /* An outage is a 503 and is audited as one ("unavailable"), not as a server error; a failure that
