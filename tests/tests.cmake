@@ -72,7 +72,7 @@ endif()
 
 # Each fuzz harness also runs over its corpus as a plain test (crashes found by `make fuzz` are
 # added to fuzz/corpus/<name>/ and stay fixed).
-foreach(h request fold dicom image jwt tus ws import fhir)
+foreach(h request fold dicom image jwt tus ws import fhir bundle)
   add_executable(fuzz_${h}_corpus ${CMAKE_SOURCE_DIR}/fuzz/fuzz_${h}.c ${CMAKE_SOURCE_DIR}/fuzz/driver.c)
   target_include_directories(fuzz_${h}_corpus PRIVATE ${CMAKE_SOURCE_DIR}/src)
   target_link_libraries(fuzz_${h}_corpus PRIVATE ytexa_core)

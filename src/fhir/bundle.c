@@ -218,8 +218,18 @@ static int refers_to_pending(json_t *j, struct entry *es, int n, int rewrite)
     return pending;
 }
 
-/* The entry's URL with each urn:uuid of a POST created so far replaced by its "Type/id" (R4: a
- * search or update may name what the transaction creates). */
+/* A urn:uuid in a URL runs over letters, digits and "-._~:" (a UUID's and more), and ends at
+ * anything else: the URL's end, what separates path segments, parameters, a list's values or a
+ * token's system and code, a percent sign. */
+static int ends_ref(char c)
+{
+    return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+             (c && strchr("-._~:", c)));
+}
+
+/* The entry's URL with each urn:uuid that is the whole fullUrl of a POST created so far replaced
+ * by its "Type/id" (R4: a search or update may name what the transaction creates); a urn:uuid that
+ * only begins like one ("urn:uuid:ab" when "urn:uuid:a" was created) is another's, and stays. */
 static const char *rewrite_url(struct yx_req *r, const char *url, struct entry *es, int n)
 {
     const char *at = strstr(url, "urn:uuid:");
@@ -228,21 +238,27 @@ static const char *rewrite_url(struct yx_req *r, const char *url, struct entry *
     struct yx_buf b;
     yx_buf_init(&b, 8192);
     const char *from = url;
-    while (at) {
+    for (; at; at = strstr(from, "urn:uuid:")) {
+        size_t len = 9;
+        while (!ends_ref(at[len]))
+            len++;
         struct entry *to = NULL;
         for (int k = 0; k < n && !to; k++)
-            if (es[k].created && es[k].full_url && strncmp(at, es[k].full_url, strlen(es[k].full_url)) == 0)
+            if (es[k].created && strlen(es[k].full_url) == len && strncmp(at, es[k].full_url, len) == 0)
                 to = &es[k];
-        /* "Patient/urn:uuid:…" (a read or an update of what was created) is "Patient/<id>". */
-        size_t type = to ? strcspn(to->created, "/") + 1 : 0;
         size_t keep = (size_t)(at - from);
-        if (to && keep >= type && strncmp(at - type, to->created, type) == 0 &&
-            (keep == type || at[-type - 1] == '/'))
+        /* "Patient/urn:uuid:…" (a read or an update of what was created, a reference in a search)
+         * is "Patient/<id>". */
+        size_t type = to ? strcspn(to->created, "/") + 1 : 0;
+        if (to && keep > type && strncmp(at - type, to->created, type) == 0 &&
+            strchr("/=,", *(at - type - 1)))
             keep -= type;
         yx_buf_append(&b, from, keep);
-        yx_buf_puts(&b, to ? to->created : "urn:uuid:");
-        from = at + (to ? strlen(to->full_url) : 9);
-        at = strstr(from, "urn:uuid:");
+        if (to)
+            yx_buf_puts(&b, to->created);
+        else
+            yx_buf_append(&b, at, len);
+        from = at + len;
     }
     yx_buf_puts(&b, from);
     const char *out = b.data ? yx_arena_strdup(&r->arena, b.data) : NULL;
