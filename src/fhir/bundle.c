@@ -244,7 +244,8 @@ static const char *rewrite_url(struct yx_req *r, const char *url, struct entry *
             len++;
         struct entry *to = NULL;
         for (int k = 0; k < n && !to; k++)
-            if (es[k].created && strlen(es[k].full_url) == len && strncmp(at, es[k].full_url, len) == 0)
+            if (es[k].created && es[k].full_url && strlen(es[k].full_url) == len &&
+                strncmp(at, es[k].full_url, len) == 0)
                 to = &es[k];
         size_t keep = (size_t)(at - from);
         /* "Patient/urn:uuid:…" (a read or an update of what was created, a reference in a search)
