@@ -20,6 +20,8 @@ PACKAGES=(
   # XLSX workbooks
   sqlite3 postgresql postgresql-client wrk curl chromium fonts-noto-core poppler-utils zbar-tools coturn janus iproute2
   unzip
+  # the list of common passwords new ones are checked against (/usr/share/john/password.lst)
+  john-data
 )
 
 missing=()

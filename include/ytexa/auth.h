@@ -52,6 +52,22 @@ int yx_password_hash(const char *password, char out[128]);
 int yx_password_verify(const char *hash, const char *password); /* 0 when it matches */
 /* Checks a new password's length: 8 to 128 characters, any characters. */
 int yx_password_acceptable(const char *password);
+/* Loads the list of common passwords (one a line, "#!comment" lines skipped; Debian's john-data
+ * ships one at /usr/share/john/password.lst), replacing any loaded before. Its count, or -1 when
+ * the file cannot be read. Call before serving: the list is read without a lock. */
+int yx_password_list_load(const char *path);
+/* Why a new password is easily guessed, or 0: compared without case, diacritics or anything but
+ * letters and digits, and without the digits it ends with — */
+enum {
+    YX_PW_PATTERN = 1, /* one character repeated, a run ("12345678", "abcdefgh"), a short unit again */
+    YX_PW_COMMON,      /* in the common list, or a local word ("matkhau", "ytexa") */
+    YX_PW_PERSONAL,    /* holds the username or the full name, or is a word of the name and digits */
+};
+int yx_password_guessable(const char *password, const char *username, const char *full_name);
+/* The length and yx_password_guessable() for a request: 0, or 400 naming field ("weak_password"
+ * when guessable). username and full_name may be NULL. */
+int yx_password_check(struct yx_req *r, const char *field, const char *password, const char *username,
+                      const char *full_name);
 int yx_password_store(struct yx_req *r, int64_t user_id, const char *hash, int64_t keep_session);
 
 /* Session settings, set once at start from the configuration. */

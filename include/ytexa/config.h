@@ -44,6 +44,7 @@ struct yx_config {
     char janus_admin_key[128];    /* the VideoRoom plugin's admin_key: only ytexa creates rooms */
     char janus_rec_dir[256];      /* where Janus writes recordings (on Janus's machine) */
     char demo_password[128];
+    char password_list[512]; /* common passwords refused for new ones (john-data's list) */
     char log_level[16];
     char metrics_token[128]; /* bearer token for GET /metrics (none: from this machine only) */
 };

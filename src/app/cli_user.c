@@ -50,6 +50,14 @@ int yx_user_add_cli(struct yx_db *db, int argc, char **argv)
         fprintf(stderr, "ytexa: a password has 8 to 128 characters\n");
         return -1;
     }
+    int why = yx_password_guessable(password, username, name);
+    if (why) {
+        fprintf(stderr, "ytexa: the password is easily guessed: %s\n",
+                why == YX_PW_PATTERN  ? "repeated or consecutive characters"
+                : why == YX_PW_COMMON ? "one of the most common passwords"
+                                      : "it holds the username or the name");
+        return -1;
+    }
     int64_t fid = 0, id = 0;
     if (facility) {
         struct yx_rows *r = NULL;

@@ -11,6 +11,7 @@
 #include "../reports/rollups.h"
 #include "app.h"
 #include "ytexa/audit.h"
+#include "ytexa/auth.h"
 #include "ytexa/config.h"
 #include "ytexa/store.h"
 
@@ -242,6 +243,9 @@ int main(int argc, char **argv)
             return 2;
         }
         struct yx_db *db;
+        if (cfg.password_list[0] && yx_password_list_load(cfg.password_list) < 0)
+            fprintf(stderr, "ytexa: warning: no list of common passwords at %s (Debian's john-data)\n",
+                    cfg.password_list);
         if (open_db(&cfg, &db))
             return 1;
         int rc = yx_user_add_cli(db, argc - argi, argv + argi);

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "ytexa/auth.h"
 
@@ -350,31 +349,15 @@ static const struct yx_field password_change_fields[] = {
     {NULL, 0, 0, 0, 0},
 };
 
-/* Is needle in hay, ignoring ASCII case (a username is ASCII)? */
-static int contains_nocase(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; n && *hay; hay++)
-        if (strncasecmp(hay, needle, n) == 0)
-            return 1;
-    return 0;
-}
-
-/* The new password's own rules beyond its length: not the current one, not the username. */
+/* The new password's own rules: not the current one, and not easily guessed (the length, common
+ * passwords, the username and the person's name: yx_password_check). */
 static int new_password_ok(struct yx_req *r, const char *username, const char *current, const char *fresh)
 {
-    if (yx_password_acceptable(fresh) != 0)
-        return yx_fail_field(r, YX_EINVAL, "new_password",
-                             "Mật khẩu mới cần 8–128 ký tự / the new password needs 8 to 128 characters.");
     if (strcmp(current, fresh) == 0)
         return yx_fail_field(r, YX_EINVAL, "new_password",
                              "Mật khẩu mới phải khác mật khẩu hiện tại / the new password must differ "
                              "from the current one.");
-    if (contains_nocase(fresh, username))
-        return yx_fail_field(r, YX_EINVAL, "new_password",
-                             "Mật khẩu không được chứa tên đăng nhập / the password must not contain the "
-                             "username.");
-    return 0;
+    return yx_password_check(r, "new_password", fresh, username, r->who.full_name);
 }
 
 /* Gives an account a new password hash and ends its sessions but keep (0: all of them), in one

@@ -232,7 +232,8 @@ static int user_create(struct yx_req *r)
         return yx_fail_field(r, YX_EINVAL, "username",
                              "Tên đăng nhập chỉ gồm a-z, 0-9, '.', '-' và '_' / A username has only a-z, "
                              "0-9, '.', '-' and '_'.");
-    if ((rc = check_placement(r, 0, u.role, u.facility_id)) != 0)
+    if ((rc = yx_password_check(r, "password", u.password, u.username, u.full_name)) != 0 ||
+        (rc = check_placement(r, 0, u.role, u.facility_id)) != 0)
         return rc;
     rc = yx_user_insert(r->db, &u, &id);
     if (rc == YX_ECONFLICT)
@@ -368,13 +369,18 @@ static int user_set_password(struct yx_req *r)
 {
     int64_t id;
     struct yx_account a;
+    struct yx_rows *rows = NULL;
     char hash[128];
     int rc;
     if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = account_check(r, YX_A_ADMIN, id, &a)) != 0)
         return rc;
-    if ((rc = yx_body(r, password_fields)) != 0)
+    if ((rc = yx_body(r, password_fields)) != 0 ||
+        (rc = YX_DB_Q(r->db, &rows, "SELECT username, full_name FROM users WHERE id = ?", YX_PI(id))) != 0)
         return rc;
-    if ((rc = yx_password_hash(yx_json_str(r->json, "password"), hash)) != 0 ||
+    const char *password = yx_json_str(r->json, "password");
+    rc = yx_password_check(r, "password", password, yx_rows_get(rows, 0, 0), yx_rows_get(rows, 0, 1));
+    yx_rows_free(rows);
+    if (rc != 0 || (rc = yx_password_hash(password, hash)) != 0 ||
         (rc = yx_password_store(r, id, hash, 0)) != 0)
         return rc;
     return yx_reply(r, 200, json_pack("{s:b}", "ok", 1));

@@ -69,6 +69,8 @@ static const struct opt opts[] = {
     {"janus-admin-key", K_STR, S(janus_admin_key), "the VideoRoom plugin's admin_key"},
     {"janus-rec-dir", K_STR, S(janus_rec_dir), "folder on Janus's machine for recordings (Janus's default)"},
     {"demo-password", K_STR, S(demo_password), "password of the demo accounts (demo-password)"},
+    {"password-list", K_STR, S(password_list),
+     "common passwords refused for new ones, one a line (/usr/share/john/password.lst; empty: none)"},
     {"log-level", K_STR, S(log_level), "debug, info, warn or error (info)"},
     {"metrics-token", K_STR, S(metrics_token),
      "bearer token for GET /metrics (none: only from this machine)"},
@@ -174,6 +176,7 @@ static void defaults(struct yx_config *cfg)
     cfg->chat_notify_after_s = 30;
     yx_snprintf(cfg->janus_public_url, sizeof cfg->janus_public_url, "%s", "/janus");
     yx_snprintf(cfg->demo_password, sizeof cfg->demo_password, "%s", "demo-password");
+    yx_snprintf(cfg->password_list, sizeof cfg->password_list, "%s", "/usr/share/john/password.lst");
     yx_snprintf(cfg->log_level, sizeof cfg->log_level, "%s", "info");
 }
 

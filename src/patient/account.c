@@ -50,10 +50,8 @@ static int patient_account(struct yx_req *r)
         return yx_fail_field(r, YX_EINVAL, "username",
                              "Tên đăng nhập chỉ gồm a-z, 0-9, '.', '-' và '_' / A username has only a-z, "
                              "0-9, '.', '-' and '_'.");
-    if (yx_password_acceptable(password) != 0)
-        return yx_fail_field(r, YX_EINVAL, "password",
-                             "Mật khẩu từ 8 đến 128 ký tự / a password has 8 to 128 characters.");
-    if ((rc = no_account_yet(r, patient_id, name, sizeof name)) != 0)
+    if ((rc = no_account_yet(r, patient_id, name, sizeof name)) != 0 ||
+        (rc = yx_password_check(r, "password", password, username, name)) != 0)
         return rc;
     struct yx_new_user u = {username, name, password, "patient", 0, NULL, NULL, NULL, NULL, NULL, patient_id};
     rc = yx_user_insert(r->db, &u, &id);

@@ -50,6 +50,8 @@ test('migrate is idempotent; demo loads once; user add creates a working account
     assert.match(run(['user', 'add', 'x.y', '--name', 'X', '--role', 'wizard', '--data', dir]).stderr, /unknown role/);
     assert.match(run(['user', 'add', 'x.y', '--name', 'X', '--role', 'doctor', '--facility', 'NOPE', '--data', dir], { input: 'mot-mat-khau-tot\n' }).stderr, /no facility/);
     assert.match(run(['user', 'add', 'x.y', '--name', 'X', '--role', 'doctor', '--data', dir], { input: 'short\n' }).stderr, /8 to 128/);
+    assert.match(run(['user', 'add', 'x.y', '--name', 'X', '--role', 'doctor', '--data', dir], { input: 'iloveyou2026\n' }).stderr, /easily guessed: one of the most common/);
+    assert.match(run(['user', 'add', 'x.y', '--name', 'Lê Văn Tú', '--role', 'doctor', '--data', dir], { input: 'Lê Văn Tú 1988\n' }).stderr, /easily guessed: it holds the username or the name/);
     // Serve the folder made above and log in as the new account.
     const s2 = await startServer({ demo: false, extraArgs: ['--data', dir, '--db', join(dir, 'ytexa.db')] });
     try {

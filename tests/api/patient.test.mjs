@@ -350,6 +350,11 @@ test('the station creates the patient\'s own app account; one per patient; the p
   const path = `/api/v1/patients/${p.id}/account`;
   await refused(as('demo.commune', 'POST', path, { username: 'Ninh Xuan', password: 'mat-khau-du-dai' }), 400, 'username');
   await refused(as('demo.commune', 'POST', path, { username: 'ninh.xuan', password: 'ngan' }), 400, 'password');
+  // Guessable (docs/api.md, "Passwords"): the patient's name, a common password, a run.
+  for (const weak of ['Ninh Thị Xuân 93', 'xuan1993', 'iloveyou', '12345678']) {
+    const r = await refused(as('demo.commune', 'POST', path, { username: 'ninh.xuan', password: weak }), 400, 'password');
+    assert.equal(r.body.error.code, 'weak_password', weak);
+  }
   await refused(as('demo.commune', 'POST', path, { username: 'ninh.xuan' }), 400, 'password');
   await refused(as('demo.commune', 'POST', path, { username: 'demo.doctor', password: 'mat-khau-du-dai' }), 409, 'username');
   await refused(as('demo.specialist', 'POST', path, { username: 'ninh.xuan', password: 'mat-khau-du-dai' }), 404);

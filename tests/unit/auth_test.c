@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -461,6 +462,42 @@ static void a_system_reads_the_patient_data_of_its_places(void **state)
 }
 
 /* The YX_ROLE_… bits a route declares and the roles a session has are the same list. */
+/* Guessable passwords: a list loaded from a file (its comments and entries under 4 letters or
+ * digits left out), compared by the folded letters and digits and without trailing digits; runs
+ * and repeats; the username and the name. A password with no Latin letter or digit is not
+ * compared with anything, and the empty list refuses nothing of its own. */
+static void a_guessable_password_is_named_as_such(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/ytexa-pwlist-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("#!comment: a list\nsunshine\nabc\nDragon-Fly\n\n", f);
+    fclose(f);
+    assert_int_equal(yx_password_guessable("Sunshine2026!", NULL, NULL), 0); /* no list yet */
+    assert_int_equal(yx_password_list_load(path), 2);
+    remove(path);
+    assert_int_equal(yx_password_guessable("Sunshine2026!", NULL, NULL), YX_PW_COMMON);
+    assert_int_equal(yx_password_guessable("dragonfly", NULL, NULL), YX_PW_COMMON);
+    assert_int_equal(yx_password_guessable("sunshine on the pass", NULL, NULL), 0);
+    assert_int_equal(yx_password_guessable("2026sunshine", NULL, NULL), 0); /* digits before: another */
+    assert_int_equal(yx_password_guessable("Mật-khẩu 2026", NULL, NULL), YX_PW_COMMON);
+    assert_int_equal(yx_password_guessable("13579135", NULL, NULL), 0);
+    assert_int_equal(yx_password_guessable("23456789", NULL, NULL), YX_PW_PATTERN);
+    assert_int_equal(yx_password_guessable("ZYXWVUTS", NULL, NULL), YX_PW_PATTERN);
+    assert_int_equal(yx_password_guessable("xyxyxyxy", NULL, NULL), YX_PW_PATTERN);
+    assert_int_equal(yx_password_guessable("abcd-1234", NULL, NULL), YX_PW_PATTERN); /* a run, then digits */
+    assert_int_equal(yx_password_guessable("abqd-1234", NULL, NULL), 0);
+    assert_int_equal(yx_password_guessable("khong-co-gi-9", "lo.mai", "Lò Thị Mai"), 0);
+    assert_int_equal(yx_password_guessable("LO.MAI.2026", "lo.mai", "Lò Thị Mai"), YX_PW_PERSONAL);
+    assert_int_equal(yx_password_guessable("lothimai!!", "x", "Lò Thị Mai"), YX_PW_PERSONAL);
+    assert_int_equal(yx_password_guessable("Thị1990", "x", "Lò Thị Mai"), YX_PW_PERSONAL);
+    assert_int_equal(yx_password_guessable("密码密码密码密码", "x", "Lò Thị Mai"), 0);
+    assert_int_equal(yx_password_list_load("/nonexistent/list"), -1);
+    assert_int_equal(yx_password_guessable("dragonfly", NULL, NULL), YX_PW_COMMON); /* kept */
+}
+
 static void role_bits_follow_the_list_of_roles(void **state)
 {
     const char *roles[] = {YX_ROLES};
@@ -484,6 +521,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(everyone_reads_the_network),
+        cmocka_unit_test(a_guessable_password_is_named_as_such),
         cmocka_unit_test(admins_act_within_their_scope),
         cmocka_unit_test(clinicians_see_colleagues_but_not_administer),
         cmocka_unit_test(patient_data_stays_at_its_facility_unless_shared),

@@ -36,7 +36,7 @@ export const ROUTES = {
   'POST /api/v1/users': { body: (x, W) => ({ username: 'ma.tran.moi', full_name: 'Người mới', password: 'mat-khau-dai-9', role: 'health_worker', facility_id: W.fac('A') }) },
   'GET /api/v1/users/:id': { on: ['user'] },
   'PATCH /api/v1/users/:id': { on: ['user'], body: () => ({ phone: '0912000111' }) },
-  'POST /api/v1/users/:id/password': { on: ['user'], body: () => ({ password: 'mat-khau-moi-9' }) },
+  'POST /api/v1/users/:id/password': { on: ['user'], body: () => ({ password: 'mot-mat-khau-moi-9' }) },
   'GET /api/v1/audit': {},
 
   // The facility network: public.
