@@ -755,7 +755,8 @@ export default {
   acc_change: 'Change password',
   acc_current: 'Current password',
   acc_new: 'New password',
-  acc_new_hint: 'At least 8 characters, not the old one, not containing your username. Your other sessions will end.',
+  acc_new_hint:
+    'At least 8 characters, not the old one; not a common password, a run like 12345678, your username or your name. A short sentence is easy to remember. Your other sessions will end.',
   acc_again: 'New password again',
   acc_mismatch: 'the two entries differ.',
   acc_submit: 'Change password',

@@ -754,7 +754,8 @@ export default {
   acc_change: 'Đổi mật khẩu',
   acc_current: 'Mật khẩu hiện tại',
   acc_new: 'Mật khẩu mới',
-  acc_new_hint: 'Từ 8 ký tự, khác mật khẩu cũ, không chứa tên đăng nhập. Các phiên đăng nhập khác của bạn sẽ kết thúc.',
+  acc_new_hint:
+    'Từ 8 ký tự, khác mật khẩu cũ; không phải mật khẩu phổ biến, dãy như 12345678, tên đăng nhập hay họ tên của bạn. Một câu ngắn dễ nhớ mà khó đoán. Các phiên đăng nhập khác của bạn sẽ kết thúc.',
   acc_again: 'Nhập lại mật khẩu mới',
   acc_mismatch: 'hai lần nhập không giống nhau.',
   acc_submit: 'Đổi mật khẩu',
