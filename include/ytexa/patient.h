@@ -29,6 +29,10 @@ int yx_patient_access(struct yx_req *r, int64_t patient_id, enum yx_action act);
  * visit's own doctor) and acts on it as the home facility does. */
 int yx_patient_access_as(struct yx_req *r, int64_t patient_id, enum yx_action act, enum yx_resource_kind kind,
                          int party);
+/* The decision of yx_patient_access_as() for a resource already filled as yx_patient_resource()
+ * fills it (a route that reads the record's row with its home province and share in one query):
+ * the same rule, the same refusals, the same audit naming. */
+int yx_patient_decide(struct yx_req *r, const struct yx_resource *res, enum yx_action act);
 /* The start of every list on a patient's record (GET /api/v1/patients/:id/<things>): the id from
  * the path, the record's read rule (yx_patient_access: another facility's patient answers as an
  * absent one), then the page's cursor and limit (yx_page). 0, or the refusal. */

@@ -36,13 +36,18 @@ int yx_patient_access_as(struct yx_req *r, int64_t patient_id, enum yx_action ac
         return rc;
     res.kind = kind;
     res.party = party;
-    rc = yx_authorize(&r->who, act, &res);
+    return yx_patient_decide(r, &res, act);
+}
+
+int yx_patient_decide(struct yx_req *r, const struct yx_resource *res, enum yx_action act)
+{
+    int rc = yx_authorize(&r->who, act, res);
     /* The audit event names the patient when the caller may know of it, also when refused (403):
      * who tried to change whose record is what an investigation asks. A refusal as absent names
      * none, as for an id that does not exist: otherwise the trail an administrator reads would tell
      * which ids exist at other facilities. The id asked for stays in the event's resource_id. */
     if (rc != YX_ENOTFOUND)
-        r->audit_patient_id = patient_id;
+        r->audit_patient_id = res->patient_id;
     return rc ? yx_deny(r, rc) : 0;
 }
 

@@ -59,6 +59,17 @@ test('hole 2: a hospital that reads a patient through a visit cannot plan visits
   for (const who of ['demo.doctor', 'hg.nurse', 'hg.doctor2']) assert.equal((await get(`/api/v1/patients/${p.id}`, who)).status, 200, who);
   // Bạch Mai does not, and no attempt below may change that.
   assertError(await get(`/api/v1/patients/${p.id}`, 'demo.specialist'), 404);
+  // FHIR's read (one query for the record and its rule) follows the same rule, and Bạch Mai's
+  // answer is an absent patient's, byte for byte.
+  for (const who of ['demo.doctor', 'hg.nurse']) {
+    const r = await get(`/fhir/Patient/${p.id}`, who);
+    assert.equal(r.status, 200, `${who} reads it through FHIR`);
+    assert.equal(r.body.id, String(p.id));
+  }
+  const foreign = await get(`/fhir/Patient/${p.id}`, 'demo.specialist');
+  const absent = await get('/fhir/Patient/999999999', 'demo.specialist');
+  assert.equal(foreign.status, 404);
+  assert.deepEqual(foreign.body, absent.body);
   const specialist = userId('demo.specialist');
   const day = vnDay(3);
   const sched = await as('demo.specialist', 'POST', '/api/v1/schedules', { start: `${day}T08:00:00+07:00`, end: `${day}T09:00:00+07:00`, slot_minutes: 15, mode: 'video' });
