@@ -136,8 +136,8 @@ int yx_password_guessable(const char *password, const char *username, const char
 {
     char key[KEY_MAX], stem[KEY_MAX], other[KEY_MAX];
     size_t n = key_of(password, key);
-    if (n == 0)
-        return 0; /* no Latin letter nor digit: nothing here to compare it with */
+    if (n == 0) /* no Latin letter nor digit: only its bytes repeated ("!!!!!!!!", one CJK character) */
+        return is_pattern(password, strlen(password)) ? YX_PW_PATTERN : 0;
     memcpy(stem, key, n + 1);
     for (size_t s = n; s > 0 && stem[s - 1] >= '0' && stem[s - 1] <= '9'; s--)
         stem[s - 1] = '\0';

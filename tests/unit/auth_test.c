@@ -494,6 +494,9 @@ static void a_guessable_password_is_named_as_such(void **state)
     assert_int_equal(yx_password_guessable("lothimai!!", "x", "Lò Thị Mai"), YX_PW_PERSONAL);
     assert_int_equal(yx_password_guessable("Thị1990", "x", "Lò Thị Mai"), YX_PW_PERSONAL);
     assert_int_equal(yx_password_guessable("密码密码密码密码", "x", "Lò Thị Mai"), 0);
+    assert_int_equal(yx_password_guessable("密密密密密密密密", "x", "Lò Thị Mai"), YX_PW_PATTERN);
+    assert_int_equal(yx_password_guessable("!!!!!!!!", NULL, NULL), YX_PW_PATTERN);
+    assert_int_equal(yx_password_guessable("!@#!@#!@#", NULL, NULL), YX_PW_PATTERN);
     assert_int_equal(yx_password_list_load("/nonexistent/list"), -1);
     assert_int_equal(yx_password_guessable("dragonfly", NULL, NULL), YX_PW_COMMON); /* kept */
 }
