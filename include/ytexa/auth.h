@@ -52,9 +52,10 @@ int yx_password_hash(const char *password, char out[128]);
 int yx_password_verify(const char *hash, const char *password); /* 0 when it matches */
 /* Checks a new password's length: 8 to 128 characters, any characters. */
 int yx_password_acceptable(const char *password);
-/* Loads the list of common passwords (one a line, "#!comment" lines skipped; Debian's john-data
- * ships one at /usr/share/john/password.lst), replacing any loaded before. Its count, or -1 when
- * the file cannot be read. Call before serving: the list is read without a lock. */
+/* Loads the list of common passwords (one a line, "#!comment" lines and lines over 511 bytes
+ * skipped, at most a million read; Debian's john-data ships one at /usr/share/john/password.lst),
+ * replacing any loaded before. Its count; 0 for an empty path (none); -1, logged as a warning,
+ * when the file cannot be read. Call before serving: the list is read without a lock. */
 int yx_password_list_load(const char *path);
 /* Why a new password is easily guessed, or 0: compared without case, diacritics or anything but
  * letters and digits, and without the digits it ends with — */
@@ -64,6 +65,8 @@ enum {
     YX_PW_PERSONAL,    /* holds the username or the full name, or is a word of the name and digits */
 };
 int yx_password_guessable(const char *password, const char *username, const char *full_name);
+/* yx_password_guessable()'s answer in English words ("one of the most common passwords"). */
+const char *yx_password_weakness(int why);
 /* The length and yx_password_guessable() for a request: 0, or 400 naming field ("weak_password"
  * when guessable). username and full_name may be NULL. */
 int yx_password_check(struct yx_req *r, const char *field, const char *password, const char *username,

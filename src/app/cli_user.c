@@ -52,10 +52,7 @@ int yx_user_add_cli(struct yx_db *db, int argc, char **argv)
     }
     int why = yx_password_guessable(password, username, name);
     if (why) {
-        fprintf(stderr, "ytexa: the password is easily guessed: %s\n",
-                why == YX_PW_PATTERN  ? "repeated or consecutive characters"
-                : why == YX_PW_COMMON ? "one of the most common passwords"
-                                      : "it holds the username or the name");
+        fprintf(stderr, "ytexa: the password is easily guessed: %s\n", yx_password_weakness(why));
         return -1;
     }
     int64_t fid = 0, id = 0;

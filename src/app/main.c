@@ -243,9 +243,7 @@ int main(int argc, char **argv)
             return 2;
         }
         struct yx_db *db;
-        if (cfg.password_list[0] && yx_password_list_load(cfg.password_list) < 0)
-            fprintf(stderr, "ytexa: warning: no list of common passwords at %s (Debian's john-data)\n",
-                    cfg.password_list);
+        yx_password_list_load(cfg.password_list);
         if (open_db(&cfg, &db))
             return 1;
         int rc = yx_user_add_cli(db, argc - argi, argv + argi);

@@ -69,12 +69,7 @@ static int configure(const struct yx_config *cfg)
     for (size_t n = strlen(s.public_url); n && s.public_url[n - 1] == '/'; n--)
         s.public_url[n - 1] = 0;
     yx_auth_configure(&s);
-    int common = cfg->password_list[0] ? yx_password_list_load(cfg->password_list) : 0;
-    if (common < 0)
-        yx_log(YX_LOG_WARN,
-               "no list of common passwords at %s (Debian's john-data): new passwords are "
-               "checked against the patterns, the local words and the names only",
-               cfg->password_list);
+    yx_password_list_load(cfg->password_list); /* a missing file is logged, not fatal */
     if (yx_files_configure(cfg->data_dir, (int64_t)cfg->file_quota_mb * 1024 * 1024) != 0) {
         fprintf(stderr, "ytexa: cannot create the file folders in %s\n", cfg->data_dir);
         return YX_EINTERNAL;

@@ -38,6 +38,8 @@ int yx_password_acceptable(const char *password)
  * without the digits it ends with ("iloveyou2026" → "iloveyou"). */
 
 #define KEY_MAX 512
+/* The most entries of the list read (john-data's has 3,546): a ceiling on the file an operator names. */
+#define LIST_MAX 1000000
 
 /* The keys of the common-password list (yx_password_list_load), sorted. */
 static char **common;
@@ -71,15 +73,27 @@ static int by_text(const void *a, const void *b)
 
 int yx_password_list_load(const char *path)
 {
+    if (!path || !*path)
+        return 0;
     FILE *f = fopen(path, "r");
-    if (!f)
+    if (!f) {
+        yx_log(YX_LOG_WARN,
+               "no list of common passwords at %s (Debian's john-data): new passwords are checked "
+               "against the sequences, the local words and the names only",
+               path);
         return -1;
+    }
     char line[KEY_MAX], key[KEY_MAX];
     size_t cap = 4096, n = 0;
     char **list = malloc(cap * sizeof *list);
-    while (list && fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        if (strncmp(line, "#!comment", 9) == 0 || key_of(line, key) < 4)
+    while (list && n < LIST_MAX && fgets(line, sizeof line, f)) {
+        size_t len = strcspn(line, "\r\n");
+        int whole = line[len] != '\0' || feof(f);
+        line[len] = '\0';
+        if (!whole) /* longer than any password: the rest of it skipped, the line left out */
+            for (int c = 0; c != '\n' && c != EOF;)
+                c = fgetc(f);
+        if (!whole || strncmp(line, "#!comment", 9) == 0 || key_of(line, key) < 4)
             continue;
         if (n == cap) {
             char **more = realloc(list, (cap *= 2) * sizeof *list);
@@ -162,6 +176,18 @@ int yx_password_guessable(const char *password, const char *username, const char
     return 0;
 }
 
+/* Why a password is easily guessed, by yx_password_guessable()'s answer: Vietnamese, English. */
+static const char *const weakness[][2] = {
+    [YX_PW_PATTERN] = {"lặp lại hoặc liên tiếp", "repeated or consecutive characters"},
+    [YX_PW_COMMON] = {"một trong những mật khẩu phổ biến nhất", "one of the most common passwords"},
+    [YX_PW_PERSONAL] = {"chứa tên đăng nhập hay họ tên", "it holds the username or the name"},
+};
+
+const char *yx_password_weakness(int why)
+{
+    return why >= YX_PW_PATTERN && why <= YX_PW_PERSONAL ? weakness[why][1] : NULL;
+}
+
 int yx_password_check(struct yx_req *r, const char *field, const char *password, const char *username,
                       const char *full_name)
 {
@@ -171,14 +197,9 @@ int yx_password_check(struct yx_req *r, const char *field, const char *password,
     int why = yx_password_guessable(password, username, full_name);
     if (!why)
         return 0;
-    int rc = yx_fail_code(
-        r, YX_EINVAL, "weak_password", NULL, "%s",
-        why == YX_PW_PATTERN ? "Mật khẩu là một dãy dễ đoán (lặp lại, liên tiếp) / the password is an easily "
-                               "guessed sequence (repeated or consecutive characters)."
-        : why == YX_PW_COMMON ? "Mật khẩu này quá phổ biến, dễ bị đoán / the password is one of the most "
-                                "common ones, easily guessed."
-                              : "Mật khẩu không được chứa tên đăng nhập hay họ tên / the password must not "
-                                "contain the username or the person's name.");
+    int rc = yx_fail_code(r, YX_EINVAL, "weak_password", NULL,
+                          "Mật khẩu dễ bị đoán: %s / the password is easily guessed: %s.", weakness[why][0],
+                          weakness[why][1]);
     r->err_field = field;
     return rc;
 }

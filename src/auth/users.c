@@ -55,21 +55,31 @@ json_t *yx_user_json(struct yx_db *db, int64_t user_id)
     return out;
 }
 
+/* An account's names, for the password rule (arena strings). */
+struct account_names {
+    const char *username, *full_name;
+};
+
 /* The account that id names, as the account rule sees it, and whether the caller may do act to it
  * (yx_authorize_account). An absent account answers exactly as one the caller may not know of:
- * the same 404, the same message, so that ids cannot be probed. */
-static int account_check(struct yx_req *r, enum yx_action act, int64_t id, struct yx_account *a)
+ * the same 404, the same message, so that ids cannot be probed. names (may be NULL) gets the
+ * account's username and full name. */
+static int account_check(struct yx_req *r, enum yx_action act, int64_t id, struct yx_account *a,
+                         struct account_names *names)
 {
     struct yx_rows *rows = NULL;
     int rc = YX_DB_Q(r->db, &rows,
-                     "SELECT u.role, u.facility_id, f.province_id FROM users u "
+                     "SELECT u.role, u.facility_id, f.province_id, u.username, u.full_name FROM users u "
                      "LEFT JOIN facilities f ON f.id = u.facility_id WHERE u.id = ?",
                      YX_PI(id));
     if (rc == 0 && rows->nrows != 1)
         rc = yx_deny(r, YX_ENOTFOUND);
     if (rc == 0) {
-        *a = (struct yx_account){id, yx_arena_strdup(&r->arena, yx_rows_get(rows, 0, 0)),
-                                 yx_rows_int(rows, 0, 1), yx_rows_int(rows, 0, 2)};
+        *a = (struct yx_account){id, yx_arena_strdup(&r->arena, yx_rows_str(rows, 0, "role")),
+                                 yx_rows_i64(rows, 0, "facility_id"), yx_rows_i64(rows, 0, "province_id")};
+        if (names)
+            *names = (struct account_names){yx_arena_strdup(&r->arena, yx_rows_str(rows, 0, "username")),
+                                            yx_arena_strdup(&r->arena, yx_rows_str(rows, 0, "full_name"))};
         rc = a->role ? yx_authorize_account(&r->who, act, a) : YX_ENOMEM;
         if (rc && rc != YX_ENOMEM)
             rc = yx_deny(r, rc);
@@ -255,7 +265,7 @@ static int user_get(struct yx_req *r)
     int64_t id;
     struct yx_account a;
     int rc;
-    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = account_check(r, YX_A_READ, id, &a)) != 0)
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = account_check(r, YX_A_READ, id, &a, NULL)) != 0)
         return rc;
     json_t *u = yx_user_json(r->db, id);
     return u ? yx_reply(r, 200, u) : YX_EDB;
@@ -282,7 +292,7 @@ static int user_patch(struct yx_req *r)
     struct yx_account cur;
     char *folded = NULL, *scope = NULL;
     int rc;
-    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = account_check(r, YX_A_ADMIN, id, &cur)) != 0)
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = account_check(r, YX_A_ADMIN, id, &cur, NULL)) != 0)
         return rc;
     if ((rc = yx_body(r, patch_fields)) != 0 || (rc = practice_scope_in(r, &scope)) != 0)
         return rc;
@@ -369,19 +379,15 @@ static int user_set_password(struct yx_req *r)
 {
     int64_t id;
     struct yx_account a;
-    struct yx_rows *rows = NULL;
+    struct account_names names;
     char hash[128];
     int rc;
-    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = account_check(r, YX_A_ADMIN, id, &a)) != 0)
-        return rc;
-    if ((rc = yx_body(r, password_fields)) != 0 ||
-        (rc = YX_DB_Q(r->db, &rows, "SELECT username, full_name FROM users WHERE id = ?", YX_PI(id))) != 0)
+    if ((rc = yx_param_id(r, 0, &id)) != 0 || (rc = account_check(r, YX_A_ADMIN, id, &a, &names)) != 0 ||
+        (rc = yx_body(r, password_fields)) != 0)
         return rc;
     const char *password = yx_json_str(r->json, "password");
-    rc = yx_password_check(r, "password", password, yx_rows_get(rows, 0, 0), yx_rows_get(rows, 0, 1));
-    yx_rows_free(rows);
-    if (rc != 0 || (rc = yx_password_hash(password, hash)) != 0 ||
-        (rc = yx_password_store(r, id, hash, 0)) != 0)
+    if ((rc = yx_password_check(r, "password", password, names.username, names.full_name)) != 0 ||
+        (rc = yx_password_hash(password, hash)) != 0 || (rc = yx_password_store(r, id, hash, 0)) != 0)
         return rc;
     return yx_reply(r, 200, json_pack("{s:b}", "ok", 1));
 }

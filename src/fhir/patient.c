@@ -16,6 +16,14 @@
 #define SELECT                                                                                               \
     "SELECT " COLUMNS " FROM patients p JOIN facilities f ON f.id = p.facility_id "                          \
     "LEFT JOIN ethnicities e ON e.code = p.ethnicity "
+/* The record with what the read rule needs (its home province, the live share of the caller's
+ * facility): one query where yx_patient_access() and load() would be two. Its parameters: the caller's
+ * facility, now (ms). */
+#define SELECT_WITH_ACCESS                                                                                   \
+    "SELECT " COLUMNS ", f.province_id AS home_province, (SELECT COUNT(*) FROM patient_shares s WHERE "      \
+    "s.patient_id = p.id AND s.facility_id = ? AND " YX_SHARE_LIVE ") AS shared FROM patients p "            \
+    "JOIN facilities f ON f.id = p.facility_id LEFT JOIN ethnicities e ON e.code = p.ethnicity "
+
 /* The largest code point, UTF-8: every key that starts with a folded text sorts below text+this. */
 #define KEY_CEILING "\xf4\x8f\xbf\xbf"
 
@@ -232,6 +240,16 @@ static int load(struct yx_req *r, int64_t id, json_t **out, int64_t *version)
     return rc;
 }
 
+/* Row i of a SELECT_WITH_ACCESS as the read rule sees the patient (yx_patient_resource()'s fill). */
+static struct yx_resource access_of(const struct yx_rows *rows, int i)
+{
+    return (struct yx_resource){.kind = YX_RES_PATIENT,
+                                .facility_id = yx_rows_i64(rows, i, "facility_id"),
+                                .province_id = yx_rows_i64(rows, i, "home_province"),
+                                .shared = yx_rows_i64(rows, i, "shared") != 0,
+                                .patient_id = yx_rows_i64(rows, i, "id")};
+}
+
 int yx_fhir_include_patients(struct yx_req *r, json_t *entries, const int64_t *ids, int n)
 {
     struct yx_param p[132];
@@ -245,12 +263,7 @@ int yx_fhir_include_patients(struct yx_req *r, json_t *entries, const int64_t *i
     yx_buf_init(&sql, 64 * 1024);
     /* The home facility and the live share of the caller's facility, for yx_authorize(), with the
      * record: one query for the page. */
-    if (yx_buf_puts(&sql,
-                    "SELECT " COLUMNS ", pf.province_id AS home_province, (SELECT COUNT(*) FROM "
-                    "patient_shares s WHERE s.patient_id = p.id AND s.facility_id = ? AND " YX_SHARE_LIVE
-                    ") AS shared FROM patients p JOIN facilities f ON f.id = p.facility_id "
-                    "JOIN facilities pf ON pf.id = p.facility_id LEFT JOIN ethnicities e ON e.code = "
-                    "p.ethnicity WHERE p.id IN (") != 0)
+    if (yx_buf_puts(&sql, SELECT_WITH_ACCESS "WHERE p.id IN (") != 0)
         rc = YX_ENOMEM;
     for (int i = 0; rc == 0 && i < n; i++) {
         p[np++] = YX_PI(ids[i]);
@@ -260,11 +273,7 @@ int yx_fhir_include_patients(struct yx_req *r, json_t *entries, const int64_t *i
         rc = yx_db_exec(r->db, sql.data, p, np, &rows);
     yx_buf_release(&sql);
     for (int i = 0; rc == 0 && i < rows->nrows; i++) {
-        struct yx_resource res = {.kind = YX_RES_PATIENT,
-                                  .facility_id = yx_rows_i64(rows, i, "facility_id"),
-                                  .province_id = yx_rows_i64(rows, i, "home_province"),
-                                  .shared = yx_rows_i64(rows, i, "shared") != 0,
-                                  .patient_id = yx_rows_i64(rows, i, "id")};
+        struct yx_resource res = access_of(rows, i);
         if (yx_authorize(&r->who, YX_A_READ, &res) != 0)
             continue; /* not the caller's to read: left out, as a search leaves it out */
         json_t *e = yx_fhir_entry(r, "Patient", res.patient_id, patient_resource(r->db, rows, i));
@@ -275,13 +284,6 @@ int yx_fhir_include_patients(struct yx_req *r, json_t *entries, const int64_t *i
     yx_rows_free(rows);
     return rc;
 }
-
-/* The record with what the read rule needs (its home province, the live share of the caller's
- * facility): one query where yx_patient_access() and load() were two. */
-#define SELECT_WITH_ACCESS                                                                                   \
-    "SELECT " COLUMNS ", f.province_id AS home_province, (SELECT COUNT(*) FROM patient_shares s WHERE "      \
-    "s.patient_id = p.id AND s.facility_id = ? AND " YX_SHARE_LIVE ") AS shared FROM patients p "            \
-    "JOIN facilities f ON f.id = p.facility_id LEFT JOIN ethnicities e ON e.code = p.ethnicity "
 
 /* GET /fhir/Patient/:id: the read rule of yx_patient_access() (yx_patient_decide) on the row read. */
 static int patient_read(struct yx_req *r)
@@ -297,11 +299,7 @@ static int patient_read(struct yx_req *r)
         yx_rows_free(rows);
         return yx_not_found(r);
     }
-    struct yx_resource res = {.kind = YX_RES_PATIENT,
-                              .facility_id = yx_rows_i64(rows, 0, "facility_id"),
-                              .province_id = yx_rows_i64(rows, 0, "home_province"),
-                              .shared = yx_rows_i64(rows, 0, "shared") != 0,
-                              .patient_id = id};
+    struct yx_resource res = access_of(rows, 0);
     int64_t version = yx_rows_i64(rows, 0, "version");
     json_t *p = (rc = yx_patient_decide(r, &res, YX_A_READ)) == 0 ? patient_resource(r->db, rows, 0) : NULL;
     yx_rows_free(rows);

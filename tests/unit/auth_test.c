@@ -462,10 +462,10 @@ static void a_system_reads_the_patient_data_of_its_places(void **state)
 }
 
 /* The YX_ROLE_… bits a route declares and the roles a session has are the same list. */
-/* Guessable passwords: a list loaded from a file (its comments and entries under 4 letters or
- * digits left out), compared by the folded letters and digits and without trailing digits; runs
- * and repeats; the username and the name. A password with no Latin letter or digit is not
- * compared with anything, and the empty list refuses nothing of its own. */
+/* Guessable passwords: a list loaded from a file (its comments, entries under 4 letters or digits
+ * and lines longer than any password left out whole), compared by the folded letters and digits
+ * and without trailing digits; runs and repeats; the username and the name. A password with no
+ * Latin letter or digit is only checked for repeats, and the empty list refuses nothing of its own. */
 static void a_guessable_password_is_named_as_such(void **state)
 {
     (void)state;
@@ -474,6 +474,9 @@ static void a_guessable_password_is_named_as_such(void **state)
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
     fputs("#!comment: a list\nsunshine\nabc\nDragon-Fly\n\n", f);
+    for (int i = 0; i < 511; i++) /* a line longer than any password: left out whole */
+        fputc('x', f);
+    fputs("uniquetail\n", f);
     fclose(f);
     assert_int_equal(yx_password_guessable("Sunshine2026!", NULL, NULL), 0); /* no list yet */
     assert_int_equal(yx_password_list_load(path), 2);
@@ -481,6 +484,7 @@ static void a_guessable_password_is_named_as_such(void **state)
     assert_int_equal(yx_password_guessable("Sunshine2026!", NULL, NULL), YX_PW_COMMON);
     assert_int_equal(yx_password_guessable("dragonfly", NULL, NULL), YX_PW_COMMON);
     assert_int_equal(yx_password_guessable("sunshine on the pass", NULL, NULL), 0);
+    assert_int_equal(yx_password_guessable("uniquetail", NULL, NULL), 0);
     assert_int_equal(yx_password_guessable("2026sunshine", NULL, NULL), 0); /* digits before: another */
     assert_int_equal(yx_password_guessable("Mật-khẩu 2026", NULL, NULL), YX_PW_COMMON);
     assert_int_equal(yx_password_guessable("13579135", NULL, NULL), 0);
